@@ -1,0 +1,87 @@
+import { engine } from '../engine/engine.js';
+import { ValueError } from '../errors.js';
+import { defineOp } from '../ops/define-op.js';
+import { run1 } from '../ops/run.js';
+import { toTensor, type TensorLike } from '../tensor/creation.js';
+import { Tensor } from '../tensor/tensor.js';
+import { GradientTape } from './tape.js';
+
+export interface GradOptions {
+  /** Which positional arguments to differentiate: an index (default 0) or a list of indices. */
+  argnums?: number | readonly number[];
+}
+
+type Fn = (...args: Tensor[]) => Tensor;
+
+function gradients(f: Fn, args: TensorLike[], argnums: number | readonly number[]): { value: Tensor; grads: Tensor[] } {
+  const xs = args.map((a) => toTensor(a, 'grad'));
+  const which = typeof argnums === 'number' ? [argnums] : [...argnums];
+  for (const i of which) {
+    if (!Number.isInteger(i) || i < 0 || i >= xs.length) throw new ValueError(`grad: argnums ${i} is out of range for ${xs.length} arguments`);
+  }
+  const tape = new GradientTape();
+  try {
+    for (const i of which) tape.watch(xs[i]!);
+    const value = f(...xs);
+    if (!(value instanceof Tensor)) throw new ValueError('grad: the function must return a tensor');
+    const grads = tape.gradient(value, which.map((i) => xs[i]!), { unconnectedGradients: 'zero' });
+    return { value, grads };
+  } finally {
+    tape.dispose();
+  }
+}
+
+/** `grad(f)(x)`: the gradient of a tensor-valued `f` (summed if not scalar) with respect to its arguments. */
+export function grad(f: Fn, opts: GradOptions = {}): (...args: TensorLike[]) => Tensor | Tensor[] {
+  const argnums = opts.argnums ?? 0;
+  return (...args) => {
+    const { grads } = gradients(f, args, argnums);
+    return typeof argnums === 'number' ? grads[0]! : grads;
+  };
+}
+
+/** `valueAndGrad(f)(x)` returns `{ value, grad }` from one forward pass. */
+export function valueAndGrad(f: Fn, opts: GradOptions = {}): (...args: TensorLike[]) => { value: Tensor; grad: Tensor | Tensor[] } {
+  const argnums = opts.argnums ?? 0;
+  return (...args) => {
+    const { value, grads } = gradients(f, args, argnums);
+    return { value, grad: typeof argnums === 'number' ? grads[0]! : grads };
+  };
+}
+
+export interface CustomGradientResult {
+  value: Tensor;
+  /** Gradients of the inputs given the output's gradient. */
+  gradFunc: (dy: Tensor) => Tensor | (Tensor | null)[];
+}
+
+interface CustomAttrs {
+  readonly gradFunc: CustomGradientResult['gradFunc'];
+  readonly nInputs: number;
+}
+
+const customOp = defineOp<CustomAttrs>({
+  name: 'customGradient',
+  infer: ([v]) => [{ shape: v!.shape, dtype: v!.dtype }],
+  view: (l) => l,
+  grad: ([dy], { attrs }) => {
+    const g = attrs.gradFunc(dy!);
+    const list = g instanceof Tensor ? [g] : g;
+    if (list.length !== attrs.nInputs) {
+      throw new ValueError(`customGradient: gradFunc returned ${list.length} gradients for ${attrs.nInputs} inputs`);
+    }
+    return [null, ...list];
+  },
+});
+
+/**
+ * Define a function with its own gradient, like tf.custom_gradient:
+ * `customGradient((x) => ({ value: f(x), gradFunc: (dy) => ... }))`.
+ */
+export function customGradient(fn: (...xs: Tensor[]) => CustomGradientResult): (...xs: TensorLike[]) => Tensor {
+  return (...args) => {
+    const xs = args.map((a) => toTensor(a, 'customGradient'));
+    const { value, gradFunc } = engine.pauseRecording(() => fn(...xs));
+    return run1(customOp, [value, ...xs], { gradFunc, nInputs: xs.length });
+  };
+}

@@ -1,0 +1,16 @@
+import { toTensor, type TensorLike } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { defineOp } from '../ops/define-op.js';
+import { NO_ATTRS, run1 } from '../ops/run.js';
+
+/** Identity whose gradient is zero: tapes do not look through it. */
+export const stopGradientOp = defineOp<Record<string, never>>({
+  name: 'stopGradient',
+  infer: ([x]) => [{ shape: x!.shape, dtype: x!.dtype }],
+  view: (l) => l,
+  notDifferentiable: true,
+});
+
+export function stopGradient(x: TensorLike): Tensor {
+  return run1(stopGradientOp, [toTensor(x, 'stopGradient')], NO_ATTRS);
+}

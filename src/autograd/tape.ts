@@ -1,0 +1,185 @@
+import { engine, type Recorder } from '../engine/engine.js';
+import { ValueError, fmtShape } from '../errors.js';
+import type { OpDef } from '../ops/define-op.js';
+import { unbroadcast } from '../ops/primitives/shape.js';
+import { add } from '../ops/primitives/binary.js';
+import { cast } from '../ops/primitives/cast.js';
+import { reshape } from '../ops/primitives/shape.js';
+import { stack } from '../ops/primitives/structure.js';
+import { zerosLike, onesLike, tensor } from '../tensor/creation.js';
+import { isFloat } from '../tensor/dtype.js';
+import { Tensor } from '../tensor/tensor.js';
+import { Variable } from '../tensor/variable.js';
+
+interface Entry {
+  readonly op: OpDef<any>;
+  readonly inputs: readonly Tensor[];
+  readonly outputs: readonly Tensor[];
+  readonly attrs: unknown;
+}
+
+/** Sources of a gradient: one tensor, an array, or a record; the result has the same structure. */
+export type Sources = Tensor | readonly Tensor[] | Readonly<Record<string, Tensor>>;
+export type GradientsOf<S> = S extends Tensor
+  ? Tensor
+  : S extends readonly Tensor[]
+    ? Tensor[]
+    : { [K in keyof S]: Tensor };
+
+export interface GradientOptions {
+  /** What a source unconnected to the target gets: `null` (default, like TensorFlow's None) or zeros. */
+  unconnectedGradients?: 'none' | 'zero';
+  /** Gradient of the target to start from (default ones). */
+  outputGradients?: Tensor | readonly Tensor[];
+}
+
+export interface TapeOptions {
+  /** A persistent tape can be asked for gradients many times; release it with `dispose()` or `using`. */
+  persistent?: boolean;
+  /** Watch trainable variables automatically (default true). */
+  watchAccessedVariables?: boolean;
+}
+
+/**
+ * Records ops whose inputs include a watched tensor or a trainable variable, from construction
+ * until it is asked for a gradient (non-persistent), stopped, or disposed.
+ */
+export class GradientTape implements Recorder {
+  private entries: Entry[] = [];
+  private watched = new Set<number>();
+  private recording = true;
+  private used = false;
+  readonly persistent: boolean;
+  private readonly watchVariables: boolean;
+
+  constructor(opts: TapeOptions = {}) {
+    this.persistent = opts.persistent ?? false;
+    this.watchVariables = opts.watchAccessedVariables ?? true;
+    engine.addRecorder(this);
+  }
+
+  /** Start tracking `t` (and everything computed from it). */
+  watch(...ts: (Tensor | readonly Tensor[])[]): void {
+    for (const t of ts.flat()) {
+      if (!(t instanceof Tensor)) throw new ValueError(`GradientTape.watch: expected tensors, got ${typeof t}`);
+      this.watched.add(t.id);
+    }
+  }
+
+  private isWatched(t: Tensor): boolean {
+    if (this.watched.has(t.id)) return true;
+    return this.watchVariables && t instanceof Variable && t.trainable && isFloat(t.dtype);
+  }
+
+  /** @internal Called by the engine for every op that runs while the tape is active. */
+  record(op: OpDef<any>, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: unknown): void {
+    if (!this.recording || op.notDifferentiable) return;
+    if (!inputs.some((t) => this.isWatched(t))) return;
+    for (const o of outputs) this.watched.add(o.id);
+    this.entries.push({ op, inputs, outputs, attrs });
+  }
+
+  /** Pause recording inside `fn` (like `tape.stop_recording()`). */
+  stopRecording<T>(fn: () => T): T {
+    const was = this.recording;
+    this.recording = false;
+    try {
+      return fn();
+    } finally {
+      this.recording = was;
+    }
+  }
+
+  /** Gradient of `target` with respect to `sources`, in the same structure as `sources`. */
+  gradient<S extends Sources>(target: Tensor | readonly Tensor[], sources: S, opts: GradientOptions = {}): GradientsOf<S> {
+    if (this.used && !this.persistent) {
+      throw new ValueError('GradientTape.gradient: a non-persistent tape can be asked for gradients only once; use new GradientTape({ persistent: true })');
+    }
+    this.used = true;
+    const list: Tensor[] =
+      sources instanceof Tensor ? [sources] : Array.isArray(sources) ? [...(sources as readonly Tensor[])] : Object.values(sources as Record<string, Tensor>);
+    for (const s of list) if (!(s instanceof Tensor)) throw new ValueError(`GradientTape.gradient: sources must be tensors, got ${typeof s}`);
+    const targets = target instanceof Tensor ? [target] : [...target];
+    const seeds = opts.outputGradients === undefined ? undefined : opts.outputGradients instanceof Tensor ? [opts.outputGradients] : [...opts.outputGradients];
+    const grads = engine.withoutRecorder(this, () => this.backprop(targets, seeds, list));
+    if (!this.persistent) this.release();
+    const out = list.map((s) => {
+      const g = grads.get(s.id);
+      if (g) return g;
+      return opts.unconnectedGradients === 'zero' ? zerosLike(s) : null;
+    });
+    if (sources instanceof Tensor) return out[0] as GradientsOf<S>;
+    if (Array.isArray(sources)) return out as GradientsOf<S>;
+    const rec: Record<string, Tensor | null> = {};
+    Object.keys(sources).forEach((k, i) => (rec[k] = out[i]!));
+    return rec as GradientsOf<S>;
+  }
+
+  private backprop(targets: Tensor[], seeds: Tensor[] | undefined, sources: Tensor[]): Map<number, Tensor> {
+    const grads = new Map<number, Tensor>();
+    const accumulate = (id: number, g: Tensor) => {
+      const prev = grads.get(id);
+      grads.set(id, prev ? add(prev, g) : g);
+    };
+    targets.forEach((t, i) => {
+      const seed = seeds?.[i] ?? onesLike(t);
+      if (seed.shape.length !== t.shape.length || seed.shape.some((d, j) => d !== t.shape[j])) {
+        throw new ValueError(`GradientTape.gradient: output gradient of shape ${fmtShape(seed.shape)} does not match target shape ${fmtShape(t.shape)}`);
+      }
+      accumulate(t.id, seed);
+    });
+    const wanted = new Set(sources.map((s) => s.id));
+    // Only entries on a path to the target matter; walk backwards once.
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const e = this.entries[i]!;
+      const dys = e.outputs.map((o) => grads.get(o.id));
+      if (dys.every((g) => g === undefined)) continue;
+      if (!e.op.grad) throw new ValueError(`GradientTape.gradient: op '${e.op.name}' has no gradient defined`);
+      const filled = dys.map((g, j) => g ?? zerosLike(e.outputs[j]!));
+      const dxs = e.op.grad(filled, { inputs: e.inputs, outputs: e.outputs, attrs: e.attrs });
+      dxs.forEach((dx, j) => {
+        if (!dx) return;
+        const x = e.inputs[j]!;
+        if (!isFloat(x.dtype)) return;
+        let g = unbroadcast(dx, x.shape);
+        if (g.dtype !== x.dtype) g = cast(g, x.dtype);
+        accumulate(x.id, g);
+      });
+      // Free gradients nobody upstream needs (keep the sources').
+      for (const o of e.outputs) if (!wanted.has(o.id)) grads.delete(o.id);
+    }
+    return grads;
+  }
+
+  /** Jacobian of `target` (any shape) with respect to one source: shape [...target, ...source]. */
+  jacobian(target: Tensor, source: Tensor): Tensor {
+    if (!this.persistent) throw new ValueError('GradientTape.jacobian: needs a persistent tape (new GradientTape({ persistent: true }))');
+    const n = target.size;
+    const rows: Tensor[] = [];
+    const flat = reshape(target, [-1]);
+    for (let i = 0; i < n; i++) {
+      const seed = new Float32Array(n);
+      seed[i] = 1;
+      const g = this.gradient(flat, source, { outputGradients: cast(tensor(seed), flat.dtype), unconnectedGradients: 'zero' });
+      rows.push(g);
+    }
+    return reshape(stack(rows), [...target.shape, ...source.shape]);
+  }
+
+  private release(): void {
+    this.recording = false;
+    this.entries = [];
+    this.watched.clear();
+    engine.removeRecorder(this);
+  }
+
+  /** Stop recording and drop the records. */
+  dispose(): void {
+    this.release();
+  }
+
+  [Symbol.dispose](): void {
+    this.release();
+  }
+}
+

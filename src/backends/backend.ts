@@ -1,0 +1,56 @@
+import type { DType, TypedArray } from '../tensor/dtype.js';
+import type { Shape } from '../tensor/shape.js';
+
+/** A kernel's view of one input: a backend handle holding `size(shape)` contiguous elements. */
+export interface KernelTensor<H = unknown> {
+  readonly data: H;
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+/** Shape and dtype of an op's output, as the op's shape rule computed it. */
+export interface OutSpec {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+/** A strided view of a buffer, in elements. */
+export interface Layout {
+  readonly shape: Shape;
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/** A backend kernel: contiguous inputs in, one new handle per output. */
+export type Kernel<A, H = unknown> = (inputs: readonly KernelTensor<H>[], attrs: A, outs: readonly OutSpec[]) => H[];
+
+export interface BackendInfo {
+  readonly name: string;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * The narrow boundary between nabla and a compute device (DESIGN.md principle 5):
+ * buffers in, buffers out, and a table of primitive kernels.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- handles are opaque outside a backend
+export interface Backend<H = any> {
+  readonly name: string;
+  /** Take ownership of host values as a device buffer. */
+  upload(values: TypedArray): H;
+  /** Read `size` elements back to the host (always works). */
+  read(h: H, dtype: DType, size: number): Promise<TypedArray>;
+  /** Synchronous read, where the device allows it. */
+  readSync?(h: H, dtype: DType, size: number): TypedArray;
+  /** Contiguous copy of a strided view of `h`. */
+  materialize(h: H, dtype: DType, layout: Layout): H;
+  /** Zero-copy handle to `size` contiguous elements starting at `offset`, where the device allows it. */
+  subrange(h: H, dtype: DType, offset: number, size: number): H;
+  /** Release a buffer (a no-op for garbage-collected host memory). */
+  free(h: H): void;
+  /** Bytes held by a buffer, for `memory()`. */
+  byteLength(h: H): number;
+  /** Kernels this backend implements; missing ones fall back to the reference kernels. */
+  readonly kernels: Readonly<Record<string, Kernel<never, H> | undefined>>;
+  info(): BackendInfo;
+}

@@ -1,0 +1,110 @@
+import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { sizeOf, stridesOf, type Shape } from '../../tensor/shape.js';
+
+/** Strides of `shape` when broadcast to `outShape` (0 on broadcast dims). */
+export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
+  const s = stridesOf(shape);
+  const lead = outShape.length - shape.length;
+  return outShape.map((_, i) => (i < lead || shape[i - lead] === 1 ? 0 : s[i - lead]!));
+}
+
+/** out[i] = f(a[ia], b[ib]) over the broadcast of a and b. */
+export function binaryBroadcast(
+  a: TypedArray,
+  aShape: Shape,
+  b: TypedArray,
+  bShape: Shape,
+  outShape: Shape,
+  outDtype: DType,
+  f: (x: number, y: number) => number,
+): TypedArray {
+  const n = sizeOf(outShape);
+  const out = allocArray(outDtype, n);
+  if (a.length === n && b.length === n) {
+    for (let i = 0; i < n; i++) out[i] = f(a[i]!, b[i]!);
+    return out;
+  }
+  if (b.length === 1 && a.length === n) {
+    const y = b[0]!;
+    for (let i = 0; i < n; i++) out[i] = f(a[i]!, y);
+    return out;
+  }
+  if (a.length === 1 && b.length === n) {
+    const x = a[0]!;
+    for (let i = 0; i < n; i++) out[i] = f(x, b[i]!);
+    return out;
+  }
+  if (n === 0) return out;
+  const rank = outShape.length;
+  const sa = broadcastStrides(aShape, outShape);
+  const sb = broadcastStrides(bShape, outShape);
+  // Innermost dimension runs as a tight loop; outer dims advance an index counter.
+  const inner = outShape[rank - 1]!;
+  const ia = sa[rank - 1]!;
+  const ib = sb[rank - 1]!;
+  const idx = new Array<number>(rank).fill(0);
+  let oa = 0;
+  let ob = 0;
+  for (let o = 0; o < n; o += inner) {
+    for (let j = 0; j < inner; j++) out[o + j] = f(a[oa + j * ia]!, b[ob + j * ib]!);
+    for (let ax = rank - 2; ax >= 0; ax--) {
+      idx[ax]!++;
+      oa += sa[ax]!;
+      ob += sb[ax]!;
+      if (idx[ax]! < outShape[ax]!) break;
+      oa -= sa[ax]! * outShape[ax]!;
+      ob -= sb[ax]! * outShape[ax]!;
+      idx[ax] = 0;
+    }
+  }
+  return out;
+}
+
+/** Offsets into `shape`'s buffer for each element of the broadcast `outShape`, in row-major order. */
+export function broadcastIndex(shape: Shape, outShape: Shape): Int32Array {
+  const n = sizeOf(outShape);
+  const st = broadcastStrides(shape, outShape);
+  const out = new Int32Array(n);
+  const rank = outShape.length;
+  const idx = new Array<number>(rank).fill(0);
+  let off = 0;
+  for (let i = 0; i < n; i++) {
+    out[i] = off;
+    for (let ax = rank - 1; ax >= 0; ax--) {
+      idx[ax]!++;
+      off += st[ax]!;
+      if (idx[ax]! < outShape[ax]!) break;
+      off -= st[ax]! * outShape[ax]!;
+      idx[ax] = 0;
+    }
+  }
+  return out;
+}
+
+/**
+ * Split `shape` around the reduced `axes` after moving them last: for each output element
+ * `o` (outer), the input offsets of its reduced elements are `base[o] + red[r]`.
+ */
+export function reductionPlan(shape: Shape, axes: readonly number[]): { base: Int32Array; red: Int32Array } {
+  const strides = stridesOf(shape);
+  const keep = shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const offsets = (dims: number[]): Int32Array => {
+    const n = dims.reduce((p, d) => p * shape[d]!, 1);
+    const out = new Int32Array(n);
+    const idx = new Array<number>(dims.length).fill(0);
+    let off = 0;
+    for (let i = 0; i < n; i++) {
+      out[i] = off;
+      for (let k = dims.length - 1; k >= 0; k--) {
+        const d = dims[k]!;
+        idx[k]!++;
+        off += strides[d]!;
+        if (idx[k]! < shape[d]!) break;
+        off -= strides[d]! * shape[d]!;
+        idx[k] = 0;
+      }
+    }
+    return out;
+  };
+  return { base: offsets(keep), red: offsets([...axes]) };
+}

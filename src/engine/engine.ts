@@ -1,0 +1,364 @@
+import type { Backend, KernelTensor, Kernel } from '../backends/backend.js';
+import { ValueError, fmtShape } from '../errors.js';
+import type { OpDef } from '../ops/define-op.js';
+import { readVariableOp } from '../ops/primitives/read-variable.js';
+import type { DType, TypedArray } from '../tensor/dtype.js';
+import { contiguousLayout, isContiguous } from '../tensor/layout.js';
+import { sizeOf } from '../tensor/shape.js';
+import { Storage } from '../tensor/storage.js';
+import { Tensor, setTensorRuntime } from '../tensor/tensor.js';
+import { MemoryTracker } from './memory.js';
+
+/** Something that watches ops as they run: a GradientTape. */
+export interface Recorder {
+  record(op: OpDef<any>, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: unknown): void;
+}
+
+/** Something that replaces execution by recording: the jit tracer. */
+export interface Tracer {
+  run(op: OpDef<any>, inputs: readonly Tensor[], attrs: unknown): Tensor[];
+}
+
+export interface BackendFactory {
+  readonly name: string;
+  /** Higher wins when choosing the default backend. */
+  readonly priority: number;
+  create(): Backend | Promise<Backend>;
+}
+
+/** Dispatch, backend choice, scopes and hooks. One instance: `engine`. */
+export class Engine {
+  private factories = new Map<string, BackendFactory>();
+  private instances = new Map<string, Backend>();
+  private failures = new Map<string, string>();
+  private current: Backend | undefined;
+  private warned = new Set<string>();
+  private scopes: Tensor[][] = [];
+  private recorders: WeakRef<Recorder>[] = [];
+  tracer: Tracer | null = null;
+  readonly memory = new MemoryTracker();
+
+  registerBackend(factory: BackendFactory): void {
+    this.factories.set(factory.name, factory);
+  }
+
+  /** Names of the backends that are registered and can be created here. */
+  backendNames(): string[] {
+    return [...this.factories.values()].sort((a, b) => b.priority - a.priority).map((f) => f.name);
+  }
+
+  get backend(): Backend {
+    return this.current ?? this.chooseDefault();
+  }
+
+  private chooseDefault(): Backend {
+    for (const name of this.backendNames()) {
+      const b = this.tryCreateSync(name);
+      if (b) return (this.current = b);
+    }
+    throw new ValueError('no backend could be initialised');
+  }
+
+  /** Create (once) a backend whose factory is synchronous; undefined if it failed or is async. */
+  private tryCreateSync(name: string): Backend | undefined {
+    const have = this.instances.get(name);
+    if (have) return have;
+    if (this.failures.has(name)) return undefined;
+    const f = this.factories.get(name);
+    if (!f) return undefined;
+    try {
+      const b = f.create();
+      if (b instanceof Promise) {
+        b.catch(() => undefined);
+        return undefined;
+      }
+      this.instances.set(name, b);
+      return b;
+    } catch (e) {
+      this.failures.set(name, (e as Error).message);
+      return undefined;
+    }
+  }
+
+  /** Why a backend could not be created, if it failed. */
+  failureOf(name: string): string | undefined {
+    return this.failures.get(name);
+  }
+
+  /** Switch backend. Synchronous backends switch at once; the promise rejects with the reason if it cannot start. */
+  setBackend(name: string): Promise<void> {
+    const f = this.factories.get(name);
+    if (!f) {
+      return Promise.reject(new ValueError(`setBackend: unknown backend '${name}'; registered: ${this.backendNames().join(', ')}`));
+    }
+    const have = this.instances.get(name);
+    if (have) {
+      this.current = have;
+      return Promise.resolve();
+    }
+    const failed = this.failures.get(name);
+    if (failed) return Promise.reject(new ValueError(`setBackend: backend '${name}' is not available: ${failed}`));
+    let made: Backend | Promise<Backend>;
+    try {
+      made = f.create();
+    } catch (e) {
+      this.failures.set(name, (e as Error).message);
+      return Promise.reject(new ValueError(`setBackend: backend '${name}' is not available: ${(e as Error).message}`));
+    }
+    if (!(made instanceof Promise)) {
+      this.instances.set(name, made);
+      this.current = made;
+      return Promise.resolve();
+    }
+    return made.then(
+      (b) => {
+        this.instances.set(name, b);
+        this.current = b;
+      },
+      (e: Error) => {
+        this.failures.set(name, e.message);
+        throw new ValueError(`setBackend: backend '${name}' is not available: ${e.message}`);
+      },
+    );
+  }
+
+  /** The backend instance of that name, if it is running. */
+  instance(name: string): Backend | undefined {
+    return this.instances.get(name) ?? this.tryCreateSync(name);
+  }
+
+  /** Run `fn` with another backend current, restoring the previous one after. */
+  withBackend<T>(name: string, fn: () => T): T {
+    const prev = this.current;
+    const b = this.instance(name);
+    if (!b) throw new ValueError(`withBackend: backend '${name}' is not available${this.failures.has(name) ? `: ${this.failures.get(name)}` : ''}`);
+    this.current = b;
+    try {
+      return fn();
+    } finally {
+      this.current = prev;
+    }
+  }
+
+  warnOnce(key: string, message: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    console.warn(`nabla: ${message}`);
+  }
+
+  // ---------------------------------------------------------------- tensors
+
+  /** Wrap a fresh device buffer holding `spec` as a contiguous tensor. */
+  wrap(backend: Backend, handle: unknown, shape: readonly number[], dtype: DType): Tensor {
+    const storage = new Storage(backend, handle, dtype, sizeOf(shape));
+    this.memory.onAlloc(storage);
+    return this.adopt(new Tensor(storage, contiguousLayout(shape)));
+  }
+
+  /** Upload host values as a tensor on the current backend (takes ownership of `values`). */
+  fromHost(values: TypedArray, shape: readonly number[], dtype: DType): Tensor {
+    const b = this.backend;
+    return this.wrap(b, b.upload(values), shape, dtype);
+  }
+
+  /** A new tensor object over an existing storage (a view). */
+  view(storage: Storage, layout: { shape: readonly number[]; strides: readonly number[]; offset: number }): Tensor {
+    return this.adopt(new Tensor(storage, layout));
+  }
+
+  private adopt(t: Tensor): Tensor {
+    t.storage.refs++;
+    this.memory.onTensor(t);
+    const scope = this.scopes[this.scopes.length - 1];
+    if (scope) scope.push(t);
+    return t;
+  }
+
+  dispose(t: Tensor): void {
+    if (t.disposed) return;
+    t.disposed = true;
+    this.memory.release(t);
+  }
+
+  /** Keep `t` alive past the enclosing `tidy`. */
+  keep<T extends Tensor>(t: T): T {
+    for (const s of this.scopes) {
+      const i = s.indexOf(t);
+      if (i >= 0) s.splice(i, 1);
+    }
+    return t;
+  }
+
+  tidy<T>(fn: () => T): T {
+    const scope: Tensor[] = [];
+    this.scopes.push(scope);
+    let result: T;
+    try {
+      result = fn();
+    } finally {
+      this.scopes.pop();
+    }
+    const kept = new Set<Tensor>();
+    collectTensors(result, kept);
+    const parent = this.scopes[this.scopes.length - 1];
+    for (const t of scope) {
+      if (kept.has(t)) parent?.push(t);
+      else if (!t.isKeptAlive()) this.dispose(t);
+    }
+    return result;
+  }
+
+  /** Values of `t` on the host, row-major, as a fresh array. */
+  readSync(t: Tensor): TypedArray {
+    t.assertAlive('dataSync');
+    const b = t.storage.backend;
+    if (!b.readSync) {
+      throw new ValueError(`dataSync: the '${b.name}' backend can only read asynchronously; use 'await t.data()' or 'await t.array()'`);
+    }
+    const h = this.contiguousHandle(t, b);
+    return b.readSync(h, t.dtype, t.size);
+  }
+
+  async read(t: Tensor): Promise<TypedArray> {
+    t.assertAlive('data');
+    const b = t.storage.backend;
+    const h = this.contiguousHandle(t, b);
+    return b.read(h, t.dtype, t.size);
+  }
+
+  /** `t` itself, or a copy of it on `backend`. */
+  private onBackend(t: Tensor, backend: Backend): Tensor {
+    if (t.storage.backend === backend) return t;
+    return this.wrap(backend, this.contiguousHandle(t, backend), t.shape, t.dtype);
+  }
+
+  /** A handle holding exactly `t`'s elements, contiguous, on backend `b`. */
+  private contiguousHandle(t: Tensor, b: Backend): unknown {
+    const s = t.storage;
+    if (s.backend !== b) {
+      const src = s.backend;
+      if (!src.readSync) throw new ValueError(`cannot move a tensor from '${src.name}' to '${b.name}' synchronously; read it with data() first`);
+      const host = src.readSync(this.contiguousHandle(t, src), t.dtype, t.size);
+      return b.upload(host);
+    }
+    if (!isContiguous(t)) {
+      // Tensors are immutable, so the view can adopt its contiguous copy.
+      const h = b.materialize(s.handle, t.dtype, t);
+      const fresh = new Storage(b, h, t.dtype, t.size);
+      this.memory.onAlloc(fresh);
+      this.memory.swapStorage(t, fresh);
+      return h;
+    }
+    if (t.offset === 0 && s.size === t.size) return s.handle;
+    return b.subrange(s.handle, t.dtype, t.offset, t.size);
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  /** Run a primitive on the current backend, recording it on active tapes. */
+  runOp<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor[] {
+    if (this.tracer) return this.tracer.run(op, inputs, attrs);
+    for (const t of inputs) t.assertAlive(op.name);
+    if (this.recorders.length && op !== readVariableOp && inputs.some((t) => t.isVariable)) {
+      inputs = inputs.map((t) => (t.isVariable ? this.runOp(readVariableOp, [t], {})[0]! : t));
+    }
+    const specs = op.infer(inputs, attrs);
+    const backend = this.backend;
+    let outs: Tensor[];
+    if (op.view) {
+      const src = this.onBackend(inputs[0]!, backend);
+      let layout = op.view(src, attrs);
+      if (!layout) {
+        this.contiguousHandle(src, backend);
+        layout = op.view(src, attrs)!;
+      }
+      outs = [this.view(src.storage, layout)];
+    } else {
+      const kernel = (backend.kernels[op.name] as Kernel<A, unknown> | undefined) ?? this.fallback(backend, op);
+      const args: KernelTensor[] = inputs.map((t) => ({ data: this.contiguousHandle(t, backend), shape: t.shape, dtype: t.dtype }));
+      const handles = kernel(args, attrs, specs);
+      outs = specs.map((s, i) => this.wrap(backend, handles[i], s.shape, s.dtype));
+    }
+    if (this.recorders.length) this.notify(op, inputs, outs, attrs);
+    return outs;
+  }
+
+  private fallback<A>(backend: Backend, op: OpDef<A>): Kernel<A, unknown> {
+    const ref = op.ref;
+    if (!ref) throw new ValueError(`${op.name}: no kernel on backend '${backend.name}' and no reference kernel`);
+    if (!backend.readSync) throw new ValueError(`${op.name}: backend '${backend.name}' has no kernel for this op`);
+    this.warnOnce(`fallback:${backend.name}:${op.name}`, `backend '${backend.name}' has no kernel for '${op.name}'; using the reference kernel`);
+    return (inputs, attrs, outs) => {
+      const host = inputs.map((k) => ({ data: backend.readSync!(k.data, k.dtype, sizeOf(k.shape)), shape: k.shape, dtype: k.dtype }));
+      return ref(host, attrs, outs).map((a) => backend.upload(a));
+    };
+  }
+
+  // ---------------------------------------------------------------- recorders
+
+  addRecorder(r: Recorder): void {
+    this.recorders.push(new WeakRef(r));
+  }
+
+  removeRecorder(r: Recorder): void {
+    this.recorders = this.recorders.filter((w) => {
+      const x = w.deref();
+      return x !== undefined && x !== r;
+    });
+  }
+
+  private notify(op: OpDef<any>, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: unknown): void {
+    let stale = false;
+    for (const w of this.recorders) {
+      const r = w.deref();
+      if (r) r.record(op, inputs, outputs, attrs);
+      else stale = true;
+    }
+    if (stale) this.recorders = this.recorders.filter((w) => w.deref() !== undefined);
+  }
+
+  /** Run `fn` with every recorder paused. */
+  pauseRecording<T>(fn: () => T): T {
+    const saved = this.recorders;
+    this.recorders = [];
+    try {
+      return fn();
+    } finally {
+      this.recorders = saved;
+    }
+  }
+
+  /** Run `fn` with recording paused (used while a tape computes its own gradient). */
+  withoutRecorder<T>(r: Recorder, fn: () => T): T {
+    const saved = this.recorders;
+    this.recorders = saved.filter((w) => w.deref() !== r);
+    try {
+      return fn();
+    } finally {
+      const added = this.recorders.filter((w) => !saved.includes(w));
+      this.recorders = [...saved.filter((w) => w.deref() !== undefined), ...added];
+    }
+  }
+}
+
+function collectTensors(x: unknown, out: Set<Tensor>, depth = 0): void {
+  if (depth > 8 || x === null || typeof x !== 'object') return;
+  if (x instanceof Tensor) {
+    out.add(x);
+    return;
+  }
+  if (Array.isArray(x)) for (const v of x) collectTensors(v, out, depth + 1);
+  else if (Object.getPrototypeOf(x) === Object.prototype) for (const v of Object.values(x)) collectTensors(v, out, depth + 1);
+}
+
+export const engine = new Engine();
+
+setTensorRuntime({
+  readSync: (t) => engine.readSync(t),
+  read: (t) => engine.read(t),
+  dispose: (t) => engine.dispose(t),
+});
+
+export function describeShapes(ts: readonly { shape: readonly number[] }[]): string {
+  return ts.map((t) => fmtShape(t.shape)).join(', ');
+}

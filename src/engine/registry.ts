@@ -1,0 +1,50 @@
+import { JsBackend } from '../backends/js/js-backend.js';
+import { engine } from './engine.js';
+
+engine.registerBackend({ name: 'js', priority: 1, create: () => new JsBackend() });
+
+/** Switch the backend all new tensors are created and computed on. */
+export function setBackend(name: string): Promise<void> {
+  return engine.setBackend(name);
+}
+
+export function getBackend(): string {
+  return engine.backend.name;
+}
+
+/** Registered backends, best first. */
+export function backends(): string[] {
+  return engine.backendNames();
+}
+
+export function withBackend<T>(name: string, fn: () => T): T {
+  return engine.withBackend(name, fn);
+}
+
+/** What the current (or named) backend is: SIMD level, threads, BLAS, adapter. */
+export function backendInfo(name?: string) {
+  const b = name ? engine.instance(name) : engine.backend;
+  if (!b) return { name: name!, available: false, reason: engine.failureOf(name!) };
+  return { available: true, ...b.info() };
+}
+
+export function tidy<T>(fn: () => T): T {
+  return engine.tidy(fn);
+}
+
+export function keep<T extends import('../tensor/tensor.js').Tensor>(t: T): T {
+  return engine.keep(t);
+}
+
+export function dispose(x: unknown): void {
+  if (x && typeof x === 'object') {
+    if ('dispose' in x && typeof (x as { dispose: unknown }).dispose === 'function') (x as { dispose(): void }).dispose();
+    else if (Array.isArray(x)) x.forEach(dispose);
+    else if (Object.getPrototypeOf(x) === Object.prototype) Object.values(x).forEach(dispose);
+  }
+}
+
+/** Live tensors, buffers and bytes, per backend. */
+export function memory() {
+  return engine.memory.snapshot();
+}

@@ -1,0 +1,59 @@
+// The public API of nabla: `import * as nb from 'nabla'`.
+export * from './errors.js';
+export type { DType, TypedArray } from './tensor/dtype.js';
+export { Tensor, type NestedArray } from './tensor/tensor.js';
+export { Variable, type VariableOptions } from './tensor/variable.js';
+export {
+  tensor,
+  constant,
+  zeros,
+  ones,
+  full,
+  zerosLike,
+  onesLike,
+  fullLike,
+  range,
+  linspace,
+  eye,
+  type TensorLike,
+} from './tensor/creation.js';
+export * from './ops/primitives/unary.js';
+export {
+  add,
+  sub,
+  mul,
+  div,
+  floorDiv,
+  mod,
+  pow,
+  maximum,
+  minimum,
+  atan2,
+  squaredDifference,
+  divNoNan,
+} from './ops/primitives/binary.js';
+export {
+  equal,
+  notEqual,
+  less,
+  lessEqual,
+  greater,
+  greaterEqual,
+  logicalAnd,
+  logicalOr,
+  logicalXor,
+} from './ops/primitives/compare.js';
+export { cast } from './ops/primitives/cast.js';
+export { where } from './ops/primitives/select.js';
+export { sum, prod, max, min, all, any, argmax, argmin, type ReduceOptions } from './ops/primitives/reduce.js';
+export { reshape, transpose, permute, slice, broadcastTo, flip, expandDims, squeeze } from './ops/primitives/shape.js';
+export { pad, concat, stack, unstack, split, tile } from './ops/primitives/structure.js';
+export { matmul, dot, outer } from './ops/primitives/matmul.js';
+export { copy, identity } from './ops/primitives/copy.js';
+export { GradientTape, type TapeOptions, type GradientOptions } from './autograd/tape.js';
+export { setBackend, getBackend, backends, withBackend, backendInfo, tidy, keep, dispose, memory } from './engine/registry.js';
+import './tensor/methods.js';
+export { mean, variance, std, logSumExp, norm, clip, clipByValue, clipByNorm, type NormOptions } from './ops/composite/math.js';
+export { index } from './ops/composite/indexing-string.js';
+export { stopGradient } from './autograd/stop-gradient.js';
+export { grad, valueAndGrad, customGradient, type GradOptions, type CustomGradientResult } from './autograd/grad.js';

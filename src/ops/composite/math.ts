@@ -1,0 +1,88 @@
+import { ValueError } from '../../errors.js';
+import { isFloat } from '../../tensor/dtype.js';
+import { normalizeAxes } from '../../tensor/shape.js';
+import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { add, div, maximum, minimum, mul, pow as pow1, sub } from '../primitives/binary.js';
+import { cast } from '../primitives/cast.js';
+import { max, reduceOptions, sum, type AxisArg } from '../primitives/reduce.js';
+import { stopGradient } from '../../autograd/stop-gradient.js';
+import { abs, exp, log, sqrt, square } from '../primitives/unary.js';
+import { reshape } from '../primitives/shape.js';
+import { reducedShape } from '../primitives/reduce.js';
+
+function floatOf(x: TensorLike, op: string): Tensor {
+  const t = toTensor(x, op);
+  return isFloat(t.dtype) ? t : cast(t, 'float32');
+}
+
+function countOf(t: Tensor, axes: number[]): number {
+  return axes.reduce((n, a) => n * t.shape[a]!, 1);
+}
+
+export function mean(x: TensorLike, axisOrOpts?: AxisArg, keepDims?: boolean): Tensor {
+  const t = floatOf(x, 'mean');
+  const o = reduceOptions(axisOrOpts, keepDims);
+  const axes = normalizeAxes('mean', o.axis, t.rank);
+  return div(sum(t, { axis: axes, keepDims: o.keepDims }), countOf(t, axes));
+}
+
+/** Population variance (ddof 0), like tf.math.reduce_variance. */
+export function variance(x: TensorLike, axisOrOpts?: AxisArg, keepDims?: boolean): Tensor {
+  const t = floatOf(x, 'variance');
+  const o = reduceOptions(axisOrOpts, keepDims);
+  const axes = normalizeAxes('variance', o.axis, t.rank);
+  const m = mean(t, { axis: axes, keepDims: true });
+  return mean(square(sub(t, m)), { axis: axes, keepDims: o.keepDims });
+}
+
+export function std(x: TensorLike, axisOrOpts?: AxisArg, keepDims?: boolean): Tensor {
+  return sqrt(variance(x, axisOrOpts, keepDims));
+}
+
+/** log(sum(exp(x))) computed stably (the max is subtracted first). */
+export function logSumExp(x: TensorLike, axisOrOpts?: AxisArg, keepDims?: boolean): Tensor {
+  const t = floatOf(x, 'logSumExp');
+  const o = reduceOptions(axisOrOpts, keepDims);
+  const axes = normalizeAxes('logSumExp', o.axis, t.rank);
+  const m = stopGradient(max(t, { axis: axes, keepDims: true }));
+  const safeM = m.size ? maximum(m, -3.4e38) : m;
+  const s = log(sum(exp(sub(t, safeM)), { axis: axes, keepDims: true }));
+  const out = add(s, safeM);
+  return o.keepDims ? out : reshape(out, reducedShape(t.shape, axes, false));
+}
+
+export interface NormOptions {
+  ord?: number | 'euclidean' | 'fro' | 'inf';
+  axis?: number | readonly number[] | null;
+  keepDims?: boolean;
+}
+
+/** Vector p-norm over the given axes (all by default): 'euclidean' (2), 1, Infinity, or any p > 0. */
+export function norm(x: TensorLike, ordOrOpts: NormOptions | number | 'euclidean' | 'fro' = {}, axis?: number | readonly number[]): Tensor {
+  const o: NormOptions = typeof ordOrOpts === 'object' ? ordOrOpts : { ord: ordOrOpts, axis };
+  const t = floatOf(x, 'norm');
+  const ord = o.ord === undefined || o.ord === 'euclidean' || o.ord === 'fro' ? 2 : o.ord === 'inf' ? Infinity : o.ord;
+  const opts = { axis: o.axis, keepDims: o.keepDims };
+  if (ord === 2) return sqrt(sum(square(t), opts));
+  if (ord === 1) return sum(abs(t), opts);
+  if (ord === Infinity) return max(abs(t), opts);
+  if (!(ord > 0)) throw new ValueError(`norm: ord must be a positive number, 'euclidean', 'fro' or 'inf', got ${String(o.ord)}`);
+  return pow1(sum(pow1(abs(t), ord), opts), 1 / ord);
+}
+
+/** Clamp values into [lo, hi]. */
+export function clip(x: TensorLike, lo: TensorLike, hi: TensorLike): Tensor {
+  const t = toTensor(x, 'clip');
+  if (typeof lo === 'number' && typeof hi === 'number' && lo > hi) throw new ValueError(`clip: min ${lo} is greater than max ${hi}`);
+  return minimum(maximum(t, lo), hi);
+}
+
+export const clipByValue = clip;
+
+/** Values scaled so that their L2 norm is at most `clipNorm`. */
+export function clipByNorm(x: TensorLike, clipNorm: number, axis?: number | readonly number[]): Tensor {
+  const t = floatOf(x, 'clipByNorm');
+  const n = norm(t, { axis, keepDims: true });
+  return mul(t, div(clipNorm, maximum(n, clipNorm)));
+}

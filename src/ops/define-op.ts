@@ -1,0 +1,43 @@
+import type { Kernel, Layout, OutSpec } from '../backends/backend.js';
+import type { DType, TypedArray } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** What a shape rule sees of an input. */
+export interface TensorMeta {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+/** What a gradient rule sees: the op's inputs and outputs (as tensors) and its attributes. */
+export interface GradContext<A> {
+  readonly inputs: readonly Tensor[];
+  readonly outputs: readonly Tensor[];
+  readonly attrs: A;
+}
+
+/**
+ * One primitive, defined in one place (DESIGN.md principle 1): its shape/dtype rule, its
+ * vector-Jacobian product written with nabla ops (so gradients of gradients work), and either a
+ * reference kernel over typed arrays or, for views, a layout rule.
+ */
+export interface OpDef<A = Record<string, never>> {
+  readonly name: string;
+  /** Output shapes and dtypes; throws ShapeError/DTypeError naming the op on bad input. */
+  infer(inputs: readonly TensorMeta[], attrs: A): OutSpec[];
+  /**
+   * Gradients of the inputs given the gradients of the outputs (zeros for outputs that got none).
+   * A returned gradient may have a broadcast shape: the tape sums it back to the input's shape.
+   */
+  grad?(dys: readonly Tensor[], ctx: GradContext<A>): (Tensor | null)[];
+  /** True for ops whose gradient is zero/undefined everywhere (comparisons, argmax, casts to int). */
+  readonly notDifferentiable?: boolean;
+  /** Reference kernel on contiguous typed arrays. */
+  readonly ref?: Kernel<A, TypedArray>;
+  /** For view ops: the output layout over the input's storage, or null if the input must be made contiguous first. */
+  view?(input: Layout, attrs: A): Layout | null;
+}
+
+export function defineOp<A = Record<string, never>>(def: OpDef<A>): OpDef<A> {
+  if (!def.ref && !def.view) throw new Error(`defineOp(${def.name}): needs a reference kernel or a view rule`);
+  return def;
+}

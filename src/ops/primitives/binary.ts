@@ -1,0 +1,149 @@
+import { DTypeError } from '../../errors.js';
+import { binaryBroadcast } from '../../backends/js/loops.js';
+import { isFloat, promote, type DType } from '../../tensor/dtype.js';
+import { broadcastShapes } from '../../tensor/shape.js';
+import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { defineOp, type OpDef, type TensorMeta } from '../define-op.js';
+import { NO_ATTRS, run1 } from '../run.js';
+import { greaterEqual, less, greater, notEqual } from './compare.js';
+import { where } from './select.js';
+import { floor, log, neg, square } from './unary.js';
+
+type NoAttrs = Record<string, never>;
+type DTypeRule = 'promote' | 'float';
+
+interface BinarySpec {
+  f: (a: number, b: number) => number;
+  /** Integer version where it differs (C-like int arithmetic). */
+  fInt?: (a: number, b: number) => number;
+  grad?: (a: Tensor, b: Tensor, y: Tensor, dy: Tensor) => [Tensor | null, Tensor | null];
+  dtype?: DTypeRule;
+}
+
+export function binaryOutDType(name: string, rule: DTypeRule, a: TensorMeta, b: TensorMeta): DType {
+  const d = promote(a.dtype, b.dtype);
+  if (rule === 'float') return isFloat(d) ? d : 'float32';
+  if (d === 'bool') throw new DTypeError(`${name}: expected numeric tensors, got dtype bool and bool; cast them first`);
+  return d;
+}
+
+/** A broadcasting binary elementwise primitive: scalar function + gradient. */
+function defineBinary(name: string, spec: BinarySpec): OpDef<NoAttrs> {
+  const rule = spec.dtype ?? 'promote';
+  const { f, grad } = spec;
+  const fInt = spec.fInt ?? ((x: number, y: number) => f(x, y) | 0);
+  return defineOp<NoAttrs>({
+    name,
+    infer: ([a, b]) => [{ shape: broadcastShapes(name, a!.shape, b!.shape), dtype: binaryOutDType(name, rule, a!, b!) }],
+    ref: ([a, b], _attrs, [o]) => [
+      binaryBroadcast(a!.data, a!.shape, b!.data, b!.shape, o!.shape, o!.dtype, o!.dtype === 'int32' ? fInt : f),
+    ],
+    grad: grad ? ([dy], { inputs: [a, b], outputs: [y] }) => grad(a!, b!, y!, dy!) : undefined,
+    notDifferentiable: !grad,
+  });
+}
+
+/** Python/TensorFlow floor modulo: the result takes the divisor's sign. */
+function floorMod(a: number, b: number): number {
+  const r = a % b;
+  return r !== 0 && r < 0 !== b < 0 ? r + b : r;
+}
+
+function intPow(a: number, b: number): number {
+  if (b < 0) return a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0;
+  let r = 1;
+  let base = a;
+  let e = b;
+  while (e > 0) {
+    if (e & 1) r = Math.imul(r, base);
+    base = Math.imul(base, base);
+    e >>>= 1;
+  }
+  return r;
+}
+
+export const binaryOps = {
+  add: defineBinary('add', { f: (a, b) => a + b, grad: (_a, _b, _y, dy) => [dy, dy] }),
+  sub: defineBinary('sub', { f: (a, b) => a - b, grad: (_a, _b, _y, dy) => [dy, neg(dy)] }),
+  mul: defineBinary('mul', { f: (a, b) => a * b, fInt: Math.imul, grad: (a, b, _y, dy) => [mul(dy, b), mul(dy, a)] }),
+  div: defineBinary('div', {
+    f: (a, b) => a / b,
+    dtype: 'float',
+    grad: (a, b, _y, dy) => [div(dy, b), neg(div(mul(dy, a), square(b)))],
+  }),
+  floorDiv: defineBinary('floorDiv', {
+    f: (a, b) => Math.floor(a / b),
+    fInt: (a, b) => (b === 0 ? 0 : Math.floor(a / b)),
+  }),
+  mod: defineBinary('mod', {
+    f: floorMod,
+    fInt: (a, b) => (b === 0 ? 0 : floorMod(a, b)),
+    grad: (a, b, _y, dy) => [dy, neg(mul(dy, floor(div(a, b))))],
+  }),
+  pow: defineBinary('pow', {
+    f: Math.pow,
+    fInt: intPow,
+    grad: (a, b, y, dy) => {
+      const da = mul(dy, mul(b, pow(a, sub(b, 1))));
+      // d/db a^b = a^b log a, defined as 0 where a <= 0 (as TensorFlow does).
+      const safeLog = log(where(greater(a, 0), a, 1));
+      const db = mul(dy, where(greater(a, 0), mul(y, safeLog), 0));
+      return [da, db];
+    },
+  }),
+  maximum: defineBinary('maximum', {
+    f: (a, b) => (a !== a || b !== b ? NaN : a >= b ? a : b),
+    grad: (a, b, _y, dy) => {
+      const ge = greaterEqual(a, b);
+      return [where(ge, dy, 0), where(ge, 0, dy)];
+    },
+  }),
+  minimum: defineBinary('minimum', {
+    f: (a, b) => (a !== a || b !== b ? NaN : a <= b ? a : b),
+    grad: (a, b, _y, dy) => {
+      const lt = less(b, a);
+      return [where(lt, 0, dy), where(lt, dy, 0)];
+    },
+  }),
+  atan2: defineBinary('atan2', {
+    f: Math.atan2,
+    dtype: 'float',
+    grad: (a, b, _y, dy) => {
+      const denom = add(square(a), square(b));
+      return [div(mul(dy, b), denom), neg(div(mul(dy, a), denom))];
+    },
+  }),
+};
+
+/** Convert a pair of op arguments, giving JS numbers the other operand's dtype. */
+export function toPair(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+  const ta = a instanceof Tensor ? a : undefined;
+  const tb = b instanceof Tensor ? b : undefined;
+  return [toTensor(a, op, tb?.dtype), toTensor(b, op, ta?.dtype)];
+}
+
+const bin = (op: OpDef<NoAttrs>) => (a: TensorLike, b: TensorLike): Tensor => run1(op, toPair(op.name, a, b), NO_ATTRS);
+
+export const add = bin(binaryOps.add);
+export const sub = bin(binaryOps.sub);
+export const mul = bin(binaryOps.mul);
+export const div = bin(binaryOps.div);
+export const floorDiv = bin(binaryOps.floorDiv);
+export const mod = bin(binaryOps.mod);
+export const pow = bin(binaryOps.pow);
+export const maximum = bin(binaryOps.maximum);
+export const minimum = bin(binaryOps.minimum);
+export const atan2 = bin(binaryOps.atan2);
+
+/** (a - b)^2, elementwise. */
+export function squaredDifference(a: TensorLike, b: TensorLike): Tensor {
+  return square(sub(a, b));
+}
+
+/** a / b, with 0 where b is 0 (and no NaN gradients there). */
+export function divNoNan(a: TensorLike, b: TensorLike): Tensor {
+  const [ta, tb] = toPair('divNoNan', a, b);
+  const nonzero = notEqual(tb, 0);
+  return where(nonzero, div(ta, where(nonzero, tb, 1)), 0);
+}

@@ -1,0 +1,31 @@
+import { assertDType, castScalar, allocArray, isFloat, type DType } from '../../tensor/dtype.js';
+import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { defineOp } from '../define-op.js';
+import { run1 } from '../run.js';
+
+export interface CastAttrs {
+  readonly dtype: DType;
+}
+
+export const castOp = defineOp<CastAttrs>({
+  name: 'cast',
+  infer: ([x], { dtype }) => [{ shape: x!.shape, dtype }],
+  ref: ([x], { dtype }) => {
+    const a = x!.data;
+    const out = allocArray(dtype, a.length);
+    if (isFloat(dtype)) out.set(a);
+    else for (let i = 0; i < a.length; i++) out[i] = castScalar(a[i]!, dtype);
+    return [out];
+  },
+  // Gradients flow between float dtypes only; a cast to int or bool cuts them (as in TensorFlow).
+  grad: ([dy], { inputs: [x], attrs }) => [isFloat(x!.dtype) && isFloat(attrs.dtype) ? cast(dy!, x!.dtype) : null],
+});
+
+/** Convert to another dtype: floats truncate toward zero to int32, non-zero becomes true. */
+export function cast(x: TensorLike, dtype: DType): Tensor {
+  assertDType(dtype, 'cast');
+  const t = toTensor(x, 'cast');
+  if (t.dtype === dtype) return t;
+  return run1(castOp, [t], { dtype });
+}

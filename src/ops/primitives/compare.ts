@@ -1,0 +1,43 @@
+import { binaryBroadcast } from '../../backends/js/loops.js';
+import { broadcastShapes } from '../../tensor/shape.js';
+import type { TensorLike } from '../../tensor/creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { defineOp, type OpDef } from '../define-op.js';
+import { NO_ATTRS, run1 } from '../run.js';
+import { toPair } from './binary.js';
+
+type NoAttrs = Record<string, never>;
+
+/** A broadcasting predicate with a bool result and no gradient. */
+function defineCompare(name: string, f: (a: number, b: number) => boolean): OpDef<NoAttrs> {
+  return defineOp<NoAttrs>({
+    name,
+    infer: ([a, b]) => [{ shape: broadcastShapes(name, a!.shape, b!.shape), dtype: 'bool' }],
+    ref: ([a, b], _attrs, [o]) => [binaryBroadcast(a!.data, a!.shape, b!.data, b!.shape, o!.shape, 'bool', (x, y) => (f(x, y) ? 1 : 0))],
+    notDifferentiable: true,
+  });
+}
+
+export const compareOps = {
+  equal: defineCompare('equal', (a, b) => a === b),
+  notEqual: defineCompare('notEqual', (a, b) => a !== b),
+  less: defineCompare('less', (a, b) => a < b),
+  lessEqual: defineCompare('lessEqual', (a, b) => a <= b),
+  greater: defineCompare('greater', (a, b) => a > b),
+  greaterEqual: defineCompare('greaterEqual', (a, b) => a >= b),
+  logicalAnd: defineCompare('logicalAnd', (a, b) => a !== 0 && b !== 0),
+  logicalOr: defineCompare('logicalOr', (a, b) => a !== 0 || b !== 0),
+  logicalXor: defineCompare('logicalXor', (a, b) => (a !== 0) !== (b !== 0)),
+};
+
+const cmp = (op: OpDef<NoAttrs>) => (a: TensorLike, b: TensorLike): Tensor => run1(op, toPair(op.name, a, b), NO_ATTRS);
+
+export const equal = cmp(compareOps.equal);
+export const notEqual = cmp(compareOps.notEqual);
+export const less = cmp(compareOps.less);
+export const lessEqual = cmp(compareOps.lessEqual);
+export const greater = cmp(compareOps.greater);
+export const greaterEqual = cmp(compareOps.greaterEqual);
+export const logicalAnd = cmp(compareOps.logicalAnd);
+export const logicalOr = cmp(compareOps.logicalOr);
+export const logicalXor = cmp(compareOps.logicalXor);

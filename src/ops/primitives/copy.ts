@@ -1,0 +1,19 @@
+import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { defineOp } from '../define-op.js';
+import { NO_ATTRS, run1 } from '../run.js';
+
+/** A fresh contiguous buffer with the same values (the engine has already gathered strided views). */
+export const copyOp = defineOp<Record<string, never>>({
+  name: 'copy',
+  infer: ([x]) => [{ shape: x!.shape, dtype: x!.dtype }],
+  ref: ([x]) => [x!.data.slice()],
+  grad: ([dy]) => [dy!],
+});
+
+export function copy(x: TensorLike): Tensor {
+  return run1(copyOp, [toTensor(x, 'copy')], NO_ATTRS);
+}
+
+/** Alias: a tensor equal to `x` (a copy, so later views do not alias). */
+export const identity = copy;

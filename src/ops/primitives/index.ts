@@ -1,0 +1,32 @@
+// The table of every primitive, by name: the contract backends implement (DESIGN.md principle 3).
+import { unaryOps } from './unary.js';
+import { binaryOps } from './binary.js';
+import { compareOps } from './compare.js';
+import { castOp } from './cast.js';
+import { whereOp } from './select.js';
+import { reduceOps, argOps } from './reduce.js';
+import { reshapeOp, transposeOp, sliceOp, broadcastToOp, flipOp } from './shape.js';
+import { padOp, concatOp } from './structure.js';
+import { matmulOp } from './matmul.js';
+import { copyOp } from './copy.js';
+
+export const PRIMITIVES = {
+  ...unaryOps,
+  ...binaryOps,
+  ...compareOps,
+  cast: castOp,
+  where: whereOp,
+  ...reduceOps,
+  ...argOps,
+  reshape: reshapeOp,
+  transpose: transposeOp,
+  slice: sliceOp,
+  broadcastTo: broadcastToOp,
+  flip: flipOp,
+  pad: padOp,
+  concat: concatOp,
+  matmul: matmulOp,
+  copy: copyOp,
+};
+
+export type PrimitiveName = keyof typeof PRIMITIVES;

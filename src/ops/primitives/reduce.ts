@@ -1,0 +1,186 @@
+import { reductionPlan } from '../../backends/js/loops.js';
+import { DTypeError, ShapeError, fmtShape } from '../../errors.js';
+import { allocArray, type DType } from '../../tensor/dtype.js';
+import { normalizeAxes, normalizeAxis } from '../../tensor/shape.js';
+import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { defineOp, type OpDef, type TensorMeta } from '../define-op.js';
+import { run1 } from '../run.js';
+import { div, mul } from './binary.js';
+import { cast } from './cast.js';
+import { equal } from './compare.js';
+import { broadcastTo, reshape } from './shape.js';
+
+export interface ReduceAttrs {
+  /** Sorted, non-negative axes to reduce. */
+  readonly axes: readonly number[];
+  readonly keepDims: boolean;
+}
+
+/** Options every reduction takes: `axis` (number, array, negative; all by default) and `keepDims`. */
+export interface ReduceOptions {
+  axis?: number | readonly number[] | null;
+  keepDims?: boolean;
+}
+
+export function reducedShape(shape: readonly number[], axes: readonly number[], keepDims: boolean): number[] {
+  const out: number[] = [];
+  shape.forEach((d, i) => {
+    if (!axes.includes(i)) out.push(d);
+    else if (keepDims) out.push(1);
+  });
+  return out;
+}
+
+type Acc = { init: number; step: (acc: number, v: number) => number; finish?: (acc: number, n: number) => number };
+
+function reduceKernel(x: TensorMeta & { data: ArrayLike<number> }, axes: readonly number[], outDtype: DType, acc: Acc) {
+  const { base, red } = reductionPlan(x.shape, axes);
+  const out = allocArray(outDtype, base.length);
+  const d = x.data;
+  for (let o = 0; o < base.length; o++) {
+    const b = base[o]!;
+    let a = acc.init;
+    for (let r = 0; r < red.length; r++) a = acc.step(a, d[b + red[r]!]!);
+    out[o] = acc.finish ? acc.finish(a, red.length) : a;
+  }
+  return out;
+}
+
+interface ReduceSpec {
+  acc: Acc;
+  dtype: (d: DType) => DType;
+  grad?: (x: Tensor, y: Tensor, dy: Tensor, attrs: ReduceAttrs) => Tensor;
+}
+
+function defineReduce(name: string, spec: ReduceSpec): OpDef<ReduceAttrs> {
+  return defineOp<ReduceAttrs>({
+    name,
+    infer: ([x], { axes, keepDims }) => [{ shape: reducedShape(x!.shape, axes, keepDims), dtype: spec.dtype(x!.dtype) }],
+    ref: ([x], { axes }, [o]) => [reduceKernel(x!, axes, o!.dtype, spec.acc)],
+    grad: spec.grad ? ([dy], { inputs: [x], outputs: [y], attrs }) => [spec.grad!(x!, y!, dy!, attrs)] : undefined,
+    notDifferentiable: !spec.grad,
+  });
+}
+
+/** dy (reduced shape) broadcast back over the input's shape. */
+function expandBack(dy: Tensor, x: Tensor, attrs: ReduceAttrs): Tensor {
+  return broadcastTo(reshape(dy, reducedShape(x.shape, attrs.axes, true)), x.shape);
+}
+
+const numeric = (name: string) => (d: DType): DType => (d === 'bool' ? 'int32' : d);
+const same = (d: DType) => d;
+const bool = () => 'bool' as const;
+
+/** Gradient of max/min: split dy evenly between the tied extremes. */
+function extremumGrad(x: Tensor, y: Tensor, dy: Tensor, attrs: ReduceAttrs): Tensor {
+  const mask = cast(equal(x, expandBack(y, x, attrs)), x.dtype);
+  const count = run1(reduceOps.sum, [mask], { axes: attrs.axes, keepDims: true });
+  return div(mul(mask, expandBack(dy, x, attrs)), count);
+}
+
+export const reduceOps = {
+  sum: defineReduce('sum', {
+    acc: { init: 0, step: (a, v) => a + v },
+    dtype: numeric('sum'),
+    grad: (x, _y, dy, attrs) => expandBack(dy, x, attrs),
+  }),
+  prod: defineReduce('prod', {
+    acc: { init: 1, step: (a, v) => a * v },
+    dtype: numeric('prod'),
+    grad: (x, y, dy, attrs) => div(mul(expandBack(dy, x, attrs), expandBack(y, x, attrs)), x),
+  }),
+  max: defineReduce('max', {
+    acc: { init: -Infinity, step: (a, v) => (v > a || v !== v ? v : a) },
+    dtype: same,
+    grad: extremumGrad,
+  }),
+  min: defineReduce('min', {
+    acc: { init: Infinity, step: (a, v) => (v < a || v !== v ? v : a) },
+    dtype: same,
+    grad: extremumGrad,
+  }),
+  all: defineReduce('all', { acc: { init: 1, step: (a, v) => (a && v ? 1 : 0) }, dtype: bool }),
+  any: defineReduce('any', { acc: { init: 0, step: (a, v) => (a || v ? 1 : 0) }, dtype: bool }),
+};
+
+export interface ArgAttrs {
+  readonly axis: number;
+}
+
+function defineArg(name: string, better: (v: number, best: number) => boolean): OpDef<ArgAttrs> {
+  return defineOp<ArgAttrs>({
+    name,
+    infer: ([x], { axis }) => {
+      if (x!.shape[axis] === 0) throw new ShapeError(`${name}: cannot reduce an empty axis ${axis} of shape ${fmtShape(x!.shape)}`);
+      return [{ shape: reducedShape(x!.shape, [axis], false), dtype: 'int32' }];
+    },
+    ref: ([x], { axis }) => {
+      const { base, red } = reductionPlan(x!.shape, [axis]);
+      const out = new Int32Array(base.length);
+      const d = x!.data;
+      for (let o = 0; o < base.length; o++) {
+        const b = base[o]!;
+        let best = d[b]!;
+        let bi = 0;
+        for (let r = 1; r < red.length; r++) {
+          const v = d[b + red[r]!]!;
+          if (best === best && (better(v, best) || v !== v)) {
+            best = v;
+            bi = r;
+          }
+        }
+        out[o] = bi;
+      }
+      return [out];
+    },
+    notDifferentiable: true,
+  });
+}
+
+export const argOps = {
+  argmax: defineArg('argmax', (v, best) => v > best),
+  argmin: defineArg('argmin', (v, best) => v < best),
+};
+
+/** Accept `f(x, axis, keepDims)` and `f(x, {axis, keepDims})`. */
+export function reduceOptions(axisOrOpts?: number | readonly number[] | ReduceOptions | null, keepDims?: boolean): ReduceOptions {
+  if (axisOrOpts === undefined || axisOrOpts === null || typeof axisOrOpts === 'number' || Array.isArray(axisOrOpts)) {
+    return { axis: axisOrOpts as number | number[] | undefined, keepDims: keepDims ?? false };
+  }
+  const o = axisOrOpts as ReduceOptions;
+  return { axis: o.axis, keepDims: o.keepDims ?? keepDims ?? false };
+}
+
+export type AxisArg = number | readonly number[] | ReduceOptions | null;
+
+function reducer(op: OpDef<ReduceAttrs>, allowBool = true) {
+  return (x: TensorLike, axisOrOpts?: AxisArg, keepDims?: boolean): Tensor => {
+    const t = toTensor(x, op.name);
+    if (!allowBool && t.dtype === 'bool') throw new DTypeError(`${op.name}: expected a numeric tensor, got bool`);
+    const o = reduceOptions(axisOrOpts, keepDims);
+    const axes = normalizeAxes(op.name, o.axis, t.rank);
+    return run1(op, [t], { axes, keepDims: o.keepDims ?? false });
+  };
+}
+
+export const sum = reducer(reduceOps.sum);
+export const prod = reducer(reduceOps.prod);
+export const max = reducer(reduceOps.max, false);
+export const min = reducer(reduceOps.min, false);
+const allRaw = reducer(reduceOps.all);
+const anyRaw = reducer(reduceOps.any);
+export const all = (x: TensorLike, axisOrOpts?: AxisArg, keepDims?: boolean): Tensor => allRaw(cast(x, 'bool'), axisOrOpts, keepDims);
+export const any = (x: TensorLike, axisOrOpts?: AxisArg, keepDims?: boolean): Tensor => anyRaw(cast(x, 'bool'), axisOrOpts, keepDims);
+
+function argReducer(op: OpDef<ArgAttrs>) {
+  return (x: TensorLike, axis: number | { axis?: number } = 0): Tensor => {
+    const t = toTensor(x, op.name);
+    const a = typeof axis === 'number' ? axis : (axis.axis ?? 0);
+    if (t.rank === 0) throw new ShapeError(`${op.name}: expected a tensor of rank >= 1, got a scalar`);
+    return run1(op, [t], { axis: normalizeAxis(op.name, a, t.rank) });
+  };
+}
+
+export const argmax = argReducer(argOps.argmax);
+export const argmin = argReducer(argOps.argmin);

@@ -1,0 +1,51 @@
+import { allocArray } from '../../tensor/dtype.js';
+import { broadcastIndex } from '../../backends/js/loops.js';
+import { DTypeError } from '../../errors.js';
+import { promote } from '../../tensor/dtype.js';
+import { broadcastShapes, sizeOf } from '../../tensor/shape.js';
+import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { defineOp } from '../define-op.js';
+import { NO_ATTRS, run1 } from '../run.js';
+import { cast } from './cast.js';
+
+type NoAttrs = Record<string, never>;
+
+export const whereOp = defineOp<NoAttrs>({
+  name: 'where',
+  infer: ([c, a, b]) => {
+    if (c!.dtype !== 'bool') throw new DTypeError(`where: condition must be bool, got ${c!.dtype}`);
+    if (a!.dtype !== b!.dtype) throw new DTypeError(`where: x and y must have one dtype, got ${a!.dtype} and ${b!.dtype}`);
+    const shape = broadcastShapes('where', broadcastShapes('where', c!.shape, a!.shape), b!.shape);
+    return [{ shape, dtype: a!.dtype }];
+  },
+  ref: ([c, a, b], _attrs, [o]) => {
+    const n = sizeOf(o!.shape);
+    const out = allocArray(o!.dtype, n);
+    const ic = broadcastIndex(c!.shape, o!.shape);
+    const ia = broadcastIndex(a!.shape, o!.shape);
+    const ib = broadcastIndex(b!.shape, o!.shape);
+    const cd = c!.data;
+    const ad = a!.data;
+    const bd = b!.data;
+    for (let i = 0; i < n; i++) out[i] = cd[ic[i]!] ? ad[ia[i]!]! : bd[ib[i]!]!;
+    return [out];
+  },
+  grad: ([dy], { inputs: [c] }) => [null, where(c!, dy!, 0), where(c!, 0, dy!)],
+});
+
+/** Elementwise `cond ? x : y`, broadcasting all three. */
+export function where(cond: TensorLike, x: TensorLike, y: TensorLike): Tensor {
+  const c = toTensor(cond, 'where', 'bool');
+  const tc = c.dtype === 'bool' ? c : cast(c, 'bool');
+  const xt = x instanceof Tensor ? x : undefined;
+  const yt = y instanceof Tensor ? y : undefined;
+  let a = toTensor(x, 'where', yt?.dtype);
+  let b = toTensor(y, 'where', xt?.dtype ?? a.dtype);
+  if (a.dtype !== b.dtype) {
+    const d = promote(a.dtype, b.dtype);
+    a = cast(a, d);
+    b = cast(b, d);
+  }
+  return run1(whereOp, [tc, a, b], NO_ATTRS);
+}

@@ -1,0 +1,224 @@
+import { ShapeError, fmtShape } from '../../errors.js';
+import { broadcastShapes, inferReshape, normalizeAxes, normalizeAxis, shapesEqual, sizeOf, broadcastedAxes } from '../../tensor/shape.js';
+import { reshapeStrides } from '../../tensor/layout.js';
+import { sum } from './reduce.js';
+import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { defineOp } from '../define-op.js';
+import { run1 } from '../run.js';
+import { padOp } from './structure.js';
+
+// Views: stride changes over the input's storage, no kernel (DESIGN.md principle 2).
+
+export interface ReshapeAttrs {
+  readonly shape: readonly number[];
+}
+
+export const reshapeOp = defineOp<ReshapeAttrs>({
+  name: 'reshape',
+  infer: ([x], { shape }) => {
+    if (sizeOf(shape) !== sizeOf(x!.shape)) {
+      throw new ShapeError(`reshape: cannot reshape ${fmtShape(x!.shape)} into ${fmtShape(shape)}`);
+    }
+    return [{ shape, dtype: x!.dtype }];
+  },
+  view: (l, { shape }) => {
+    const strides = reshapeStrides(l, shape);
+    return strides ? { shape, strides, offset: l.offset } : null;
+  },
+  grad: ([dy], { inputs: [x] }) => [reshape(dy!, x!.shape)],
+});
+
+export interface PermAttrs {
+  readonly perm: readonly number[];
+}
+
+export const transposeOp = defineOp<PermAttrs>({
+  name: 'transpose',
+  infer: ([x], { perm }) => [{ shape: perm.map((p) => x!.shape[p]!), dtype: x!.dtype }],
+  view: (l, { perm }) => ({ shape: perm.map((p) => l.shape[p]!), strides: perm.map((p) => l.strides[p]!), offset: l.offset }),
+  grad: ([dy], { attrs: { perm } }) => {
+    const inv = new Array<number>(perm.length);
+    perm.forEach((p, i) => (inv[p] = i));
+    return [transpose(dy!, inv)];
+  },
+});
+
+export interface SliceAttrs {
+  readonly begin: readonly number[];
+  readonly size: readonly number[];
+  /** Non-zero steps; a negative step walks backwards from `begin`. */
+  readonly step: readonly number[];
+}
+
+export const sliceOp = defineOp<SliceAttrs>({
+  name: 'slice',
+  infer: ([x], { size }) => [{ shape: size, dtype: x!.dtype }],
+  view: (l, { begin, size, step }) => {
+    let offset = l.offset;
+    const strides = l.strides.map((s, i) => {
+      if (size[i]! > 0) offset += begin[i]! * s;
+      return s * step[i]!;
+    });
+    return { shape: size, strides, offset };
+  },
+  grad: ([dy], { inputs: [x], attrs }) => [sliceGrad(dy!, x!.shape, attrs)],
+});
+
+/** Scatter a slice's gradient back into zeros of the input's shape (pads, with interleaving for steps). */
+function sliceGrad(dy: Tensor, inShape: readonly number[], { begin, size, step }: SliceAttrs): Tensor {
+  let g = dy;
+  const first = begin.map((b, i) => (step[i]! < 0 ? b + (size[i]! - 1) * step[i]! : b));
+  const negAxes = step.map((s, i) => (s < 0 ? i : -1)).filter((i) => i >= 0);
+  if (negAxes.length) g = flip(g, negAxes);
+  for (let ax = 0; ax < step.length; ax++) {
+    const k = Math.abs(step[ax]!);
+    if (k === 1 || size[ax]! === 0) continue;
+    // [.., n, ..] -> [.., n, 1, ..] -> pad to [.., n, k, ..] -> [.., n*k, ..] -> drop the trailing k-1.
+    const sh = g.shape;
+    const n = sh[ax]!;
+    g = reshape(g, [...sh.slice(0, ax + 1), 1, ...sh.slice(ax + 1)]);
+    const pads = g.shape.map((_, i) => (i === ax + 1 ? [0, k - 1] : [0, 0]) as [number, number]);
+    g = run1(padOp, [g], { paddings: pads, value: 0 });
+    g = reshape(g, [...sh.slice(0, ax), n * k, ...sh.slice(ax + 1)]);
+    g = slice(g, sh.map(() => 0), sh.map((d, i) => (i === ax ? (n - 1) * k + 1 : d)));
+  }
+  const paddings = inShape.map((d, i) => {
+    if (g.shape[i] === 0) return [0, d] as [number, number];
+    return [first[i]!, d - first[i]! - g.shape[i]!] as [number, number];
+  });
+  if (g.size === 0) return run1(padOp, [reshape(g, g.shape.map(() => 0))], { paddings: inShape.map((d) => [0, d] as [number, number]), value: 0 });
+  return run1(padOp, [g], { paddings, value: 0 });
+}
+
+export interface BroadcastAttrs {
+  readonly shape: readonly number[];
+}
+
+export const broadcastToOp = defineOp<BroadcastAttrs>({
+  name: 'broadcastTo',
+  infer: ([x], { shape }) => {
+    const b = broadcastShapes('broadcastTo', x!.shape, shape);
+    if (!shapesEqual(b, shape)) throw new ShapeError(`broadcastTo: cannot broadcast ${fmtShape(x!.shape)} to ${fmtShape(shape)}`);
+    return [{ shape, dtype: x!.dtype }];
+  },
+  view: (l, { shape }) => {
+    const lead = shape.length - l.shape.length;
+    const strides = shape.map((d, i) => (i < lead || (l.shape[i - lead] === 1 && d !== 1) ? 0 : l.strides[i - lead]!));
+    return { shape, strides, offset: l.offset };
+  },
+  grad: ([dy], { inputs: [x] }) => [dy!],
+});
+
+export interface FlipAttrs {
+  readonly axes: readonly number[];
+}
+
+export const flipOp = defineOp<FlipAttrs>({
+  name: 'flip',
+  infer: ([x]) => [{ shape: x!.shape, dtype: x!.dtype }],
+  view: (l, { axes }) => {
+    let offset = l.offset;
+    const strides = l.strides.map((s, i) => {
+      if (!axes.includes(i) || l.shape[i] === 0) return s;
+      offset += (l.shape[i]! - 1) * s;
+      return -s;
+    });
+    return { shape: l.shape, strides, offset };
+  },
+  grad: ([dy], { attrs: { axes } }) => [flip(dy!, axes)],
+});
+
+// ---------------------------------------------------------------- functions
+
+export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
+  const t = toTensor(x, 'reshape');
+  if (!Array.isArray(shape)) throw new ShapeError(`reshape: shape must be an array, got ${JSON.stringify(shape)}`);
+  const target = inferReshape('reshape', t.shape, shape);
+  if (shapesEqual(target, t.shape)) return t;
+  return run1(reshapeOp, [t], { shape: target });
+}
+
+/** Permute axes; reverses them by default (matrix transpose for rank 2). */
+export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
+  const t = toTensor(x, 'transpose');
+  const p = perm ? perm.map((a) => normalizeAxis('transpose', a, t.rank)) : t.shape.map((_, i) => t.rank - 1 - i);
+  if (p.length !== t.rank || new Set(p).size !== p.length) {
+    throw new ShapeError(`transpose: perm ${JSON.stringify(perm)} is not a permutation of ${t.rank} axes (shape ${fmtShape(t.shape)})`);
+  }
+  if (p.every((a, i) => a === i)) return t;
+  return run1(transposeOp, [t], { perm: p });
+}
+
+export const permute = transpose;
+
+/**
+ * `slice(x, begin, size)` like TensorFlow: `size[i] = -1` takes the rest of the axis.
+ * Missing trailing entries take the whole axis.
+ */
+export function slice(x: TensorLike, begin: number | readonly number[], size?: number | readonly number[]): Tensor {
+  const t = toTensor(x, 'slice');
+  const b = typeof begin === 'number' ? [begin] : [...begin];
+  const s = size === undefined ? [] : typeof size === 'number' ? [size] : [...size];
+  if (b.length > t.rank || s.length > t.rank) {
+    throw new ShapeError(`slice: begin ${JSON.stringify(b)} / size ${JSON.stringify(s)} have more entries than rank ${t.rank} (shape ${fmtShape(t.shape)})`);
+  }
+  const beg = t.shape.map((d, i) => {
+    const v = b[i] ?? 0;
+    const r = v < 0 ? v + d : v;
+    if (!Number.isInteger(v) || r < 0 || r > d) throw new ShapeError(`slice: begin ${v} out of range for axis ${i} of size ${d} (shape ${fmtShape(t.shape)})`);
+    return r;
+  });
+  const sz = t.shape.map((d, i) => {
+    const v = s[i] ?? -1;
+    const r = v === -1 ? d - beg[i]! : v;
+    if (!Number.isInteger(r) || r < 0 || beg[i]! + r > d) {
+      throw new ShapeError(`slice: begin ${beg[i]} + size ${v} exceeds axis ${i} of size ${d} (shape ${fmtShape(t.shape)})`);
+    }
+    return r;
+  });
+  return stridedView(t, beg, sz, sz.map(() => 1));
+}
+
+/** @internal A validated slice view with steps. */
+export function stridedView(t: Tensor, begin: number[], size: number[], step: number[]): Tensor {
+  if (step.every((s) => s === 1) && size.every((d, i) => d === t.shape[i]) && begin.every((b) => b === 0)) return t;
+  return run1(sliceOp, [t], { begin, size, step });
+}
+
+export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
+  const t = toTensor(x, 'broadcastTo');
+  if (shapesEqual(t.shape, shape)) return t;
+  return run1(broadcastToOp, [t], { shape: [...shape] });
+}
+
+/** Sum `g` over the axes along which `shape` was broadcast, back to `shape` (used by the tape). */
+export function unbroadcast(g: Tensor, shape: readonly number[]): Tensor {
+  if (shapesEqual(g.shape, shape)) return g;
+  const axes = broadcastedAxes(shape, g.shape);
+  return reshape(sum(g, axes), shape);
+}
+
+export function flip(x: TensorLike, axis?: number | readonly number[]): Tensor {
+  const t = toTensor(x, 'flip');
+  const axes = normalizeAxes('flip', axis, t.rank);
+  if (axes.length === 0) return t;
+  return run1(flipOp, [t], { axes });
+}
+
+export function expandDims(x: TensorLike, axis = 0): Tensor {
+  const t = toTensor(x, 'expandDims');
+  const a = normalizeAxis('expandDims', axis, t.rank + 1);
+  return reshape(t, [...t.shape.slice(0, a), 1, ...t.shape.slice(a)]);
+}
+
+/** Remove size-1 axes (all of them, or the given ones, which must have size 1). */
+export function squeeze(x: TensorLike, axis?: number | readonly number[]): Tensor {
+  const t = toTensor(x, 'squeeze');
+  const axes = axis === undefined ? t.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0) : normalizeAxes('squeeze', axis, t.rank);
+  for (const a of axes) {
+    if (t.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${a} has size ${t.shape[a]}, expected 1 (shape ${fmtShape(t.shape)})`);
+  }
+  return reshape(t, t.shape.filter((_, i) => !axes.includes(i)));
+}
+

@@ -1,0 +1,185 @@
+import { engine } from '../engine/engine.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import {
+  allocArray,
+  assertDType,
+  convertArray,
+  dtypeOfArray,
+  isDType,
+  type AnyTypedArray,
+  type DType,
+  type TypedArray,
+} from './dtype.js';
+import { assertShape, sizeOf } from './shape.js';
+import { Tensor, type NestedArray } from './tensor.js';
+
+/** Anything an op accepts as a tensor. */
+export type TensorLike = Tensor | number | boolean | NestedArray | AnyTypedArray;
+
+function isTypedArray(x: unknown): x is AnyTypedArray {
+  return ArrayBuffer.isView(x) && !(x instanceof DataView);
+}
+
+/** Shape of a nested JS array; ragged arrays raise. */
+function nestedShape(x: unknown, op: string): number[] {
+  const shape: number[] = [];
+  let cur: unknown = x;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    cur = cur[0];
+  }
+  const check = (v: unknown, dim: number): void => {
+    if (dim === shape.length) {
+      if (Array.isArray(v)) throw new ShapeError(`${op}: ragged nested array: expected a scalar at depth ${dim}, got an array`);
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[dim]) {
+      throw new ShapeError(
+        `${op}: ragged nested array: expected length ${shape[dim]} at depth ${dim}, got ${Array.isArray(v) ? v.length : typeof v}`,
+      );
+    }
+    for (const e of v) check(e, dim + 1);
+  };
+  check(x, 0);
+  return shape;
+}
+
+function flatten(x: unknown, out: number[]): boolean {
+  let sawBool = false;
+  const rec = (v: unknown): void => {
+    if (Array.isArray(v)) for (const e of v) rec(e);
+    else if (typeof v === 'boolean') {
+      sawBool = true;
+      out.push(v ? 1 : 0);
+    } else if (typeof v === 'number') out.push(v);
+    else if (v instanceof Tensor) {
+      if (v.size !== 1) throw new ShapeError(`tensor: a nested array may hold scalar tensors only, got shape ${fmtShape(v.shape)}`);
+      out.push(v.item());
+    } else throw new DTypeError(`tensor: cannot convert ${v === null ? 'null' : typeof v} to a number`);
+  };
+  rec(x);
+  return sawBool;
+}
+
+/**
+ * Create a tensor from nested arrays, a scalar, or a typed array (with a shape).
+ * `tensor(values, dtype)` or `tensor(values, shape, dtype)`.
+ */
+export function tensor(values: TensorLike, shapeOrDtype?: readonly number[] | DType, dtype?: DType): Tensor {
+  let shape: number[] | undefined;
+  if (isDType(shapeOrDtype)) dtype = shapeOrDtype;
+  else if (shapeOrDtype !== undefined) shape = assertShape(shapeOrDtype, 'tensor');
+  if (dtype !== undefined) assertDType(dtype, 'tensor');
+  if (values instanceof Tensor) {
+    const t = dtype && dtype !== values.dtype ? fromArray(values.dataSync(), values.shape, dtype) : values;
+    return shape ? reshapeHost(t, shape) : t;
+  }
+  let flat: TypedArray;
+  let inferred: number[];
+  let natural: DType;
+  if (isTypedArray(values)) {
+    natural = dtypeOfArray(values);
+    flat = convertArray(values, dtype ?? natural);
+    inferred = [values.length];
+  } else if (typeof values === 'number' || typeof values === 'boolean') {
+    natural = typeof values === 'boolean' ? 'bool' : 'float32';
+    flat = convertArray([Number(values)], dtype ?? natural);
+    inferred = [];
+  } else if (Array.isArray(values)) {
+    inferred = nestedShape(values, 'tensor');
+    const out: number[] = [];
+    const bools = flatten(values, out);
+    natural = bools && out.length > 0 ? 'bool' : 'float32';
+    flat = convertArray(out, dtype ?? natural);
+  } else {
+    throw new DTypeError(`tensor: cannot make a tensor from ${values === null ? 'null' : typeof values}`);
+  }
+  if (shape) {
+    if (sizeOf(shape) !== flat.length) {
+      throw new ShapeError(`tensor: ${flat.length} values do not fit shape ${fmtShape(shape)} (${sizeOf(shape)} elements)`);
+    }
+    inferred = shape;
+  }
+  return engine.fromHost(flat, inferred, dtype ?? natural);
+}
+
+function fromArray(values: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {
+  return engine.fromHost(convertArray(values, dtype), shape, dtype);
+}
+
+function reshapeHost(t: Tensor, shape: number[]): Tensor {
+  if (sizeOf(shape) !== t.size) throw new ShapeError(`tensor: cannot view shape ${fmtShape(t.shape)} as ${fmtShape(shape)}`);
+  return engine.fromHost(t.dataSync(), shape, t.dtype);
+}
+
+/** Alias of `tensor`, as in TensorFlow. */
+export const constant = tensor;
+
+/** Convert an op argument to a tensor; JS numbers take `like`'s dtype (weak typing, as in JAX/PyTorch). */
+export function toTensor(x: TensorLike, op = 'op', like?: DType): Tensor {
+  if (x instanceof Tensor) return x;
+  if (typeof x === 'number') {
+    const dt: DType = like === undefined ? 'float32' : like === 'bool' || (like === 'int32' && !Number.isInteger(x)) ? 'float32' : like;
+    return engine.fromHost(convertArray([x], dt), [], dt);
+  }
+  if (typeof x === 'boolean') return engine.fromHost(new Uint8Array([x ? 1 : 0]), [], 'bool');
+  try {
+    return tensor(x);
+  } catch (e) {
+    throw new ValueError(`${op}: could not convert argument to a tensor: ${(e as Error).message}`);
+  }
+}
+
+export function full(shape: readonly number[], value: number | boolean, dtype?: DType): Tensor {
+  assertShape(shape, 'full');
+  const dt = dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
+  const arr = allocArray(dt, sizeOf(shape));
+  arr.fill(convertArray([Number(value)], dt)[0]!);
+  return engine.fromHost(arr, shape, dt);
+}
+
+export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+  assertShape(shape, 'zeros');
+  return engine.fromHost(allocArray(dtype, sizeOf(shape)), shape, dtype);
+}
+
+export function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+  return full(shape, 1, dtype);
+}
+
+export function zerosLike(t: Tensor, dtype?: DType): Tensor {
+  return zeros(t.shape, dtype ?? t.dtype);
+}
+
+export function onesLike(t: Tensor, dtype?: DType): Tensor {
+  return ones(t.shape, dtype ?? t.dtype);
+}
+
+export function fullLike(t: Tensor, value: number | boolean, dtype?: DType): Tensor {
+  return full(t.shape, value, dtype ?? t.dtype);
+}
+
+/** `range(stop)` or `range(start, stop, step)`, like numpy's arange. int32 when all arguments are integers. */
+export function range(start: number, stop?: number, step = 1, dtype?: DType): Tensor {
+  if (stop === undefined) [start, stop] = [0, start];
+  if (step === 0 || !Number.isFinite(step)) throw new ValueError(`range: step must be a finite non-zero number, got ${step}`);
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const dt = dtype ?? ([start, stop, step].every(Number.isInteger) ? 'int32' : 'float32');
+  const arr = allocArray(dt, n);
+  for (let i = 0; i < n; i++) arr[i] = start + i * step;
+  return engine.fromHost(arr, [n], dt);
+}
+
+export function linspace(start: number, stop: number, num: number, dtype: DType = 'float32'): Tensor {
+  if (!Number.isInteger(num) || num < 0) throw new ValueError(`linspace: num must be a non-negative integer, got ${num}`);
+  const arr = allocArray(dtype, num);
+  for (let i = 0; i < num; i++) arr[i] = num === 1 ? start : start + ((stop - start) * i) / (num - 1);
+  return engine.fromHost(arr, [num], dtype);
+}
+
+export function eye(n: number, m = n, dtype: DType = 'float32'): Tensor {
+  if (!Number.isInteger(n) || !Number.isInteger(m) || n < 0 || m < 0) throw new ValueError(`eye: sizes must be non-negative integers, got ${n}, ${m}`);
+  const arr = allocArray(dtype, n * m);
+  for (let i = 0; i < Math.min(n, m); i++) arr[i * m + i] = 1;
+  return engine.fromHost(arr, [n, m], dtype);
+}

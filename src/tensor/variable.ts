@@ -1,0 +1,92 @@
+import { engine } from '../engine/engine.js';
+import { add as addFn, sub as subFn } from '../ops/primitives/binary.js';
+import { cast as castTo } from '../ops/primitives/cast.js';
+import { copy as copyFn } from '../ops/primitives/copy.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { toTensor, type TensorLike } from './creation.js';
+import { assertDType, type DType } from './dtype.js';
+import { contiguousLayout } from './layout.js';
+import { shapesEqual } from './shape.js';
+import { Tensor } from './tensor.js';
+
+export interface VariableOptions {
+  /** Trainable variables are watched by every GradientTape automatically (default true). */
+  trainable?: boolean;
+  name?: string;
+  dtype?: DType;
+}
+
+let unnamed = 0;
+
+/**
+ * A mutable tensor: `assign` swaps in new storage, so tensors computed from the old value (and
+ * tapes that saved it) keep seeing the old value.
+ */
+export class Variable extends Tensor {
+  trainable: boolean;
+  name: string;
+
+  constructor(initial: TensorLike, opts: VariableOptions = {}) {
+    let t = toTensor(initial, 'Variable');
+    if (opts.dtype && opts.dtype !== t.dtype) t = castTo(t, assertDType(opts.dtype, 'Variable'));
+    const owned = ownCopy(t);
+    super(owned.storage, contiguousLayout(owned.shape));
+    this.storage.refs++;
+    engine.memory.onTensor(this);
+    this.trainable = opts.trainable ?? true;
+    this.name = opts.name ?? `Variable_${unnamed++}`;
+  }
+
+  override isKeptAlive(): boolean {
+    return true;
+  }
+
+  override get isVariable(): boolean {
+    return true;
+  }
+
+  /** The current value as a plain (immutable) tensor. */
+  value(): Tensor {
+    return engine.view(this.storage, this);
+  }
+
+  /** Replace the value; shape and dtype must match. */
+  assign(value: TensorLike): this {
+    this.assertAlive('assign');
+    let v = toTensor(value, 'assign', this.dtype);
+    if (!shapesEqual(v.shape, this.shape)) {
+      throw new ShapeError(`Variable.assign (${this.name}): value of shape ${fmtShape(v.shape)} does not match the variable's shape ${fmtShape(this.shape)}`);
+    }
+    if (v.dtype !== this.dtype) {
+      if (value instanceof Tensor) {
+        throw new DTypeError(`Variable.assign (${this.name}): value of dtype ${v.dtype} does not match the variable's dtype ${this.dtype}`);
+      }
+      v = castTo(v, this.dtype);
+    }
+    const owned = ownCopy(v);
+    engine.memory.swapStorage(this, owned.storage);
+    return this;
+  }
+
+  assignAdd(delta: TensorLike): this {
+    return this.assign(addFn(this.value(), toTensor(delta, 'assignAdd', this.dtype)));
+  }
+
+  assignSub(delta: TensorLike): this {
+    return this.assign(subFn(this.value(), toTensor(delta, 'assignSub', this.dtype)));
+  }
+
+  override toString(): string {
+    return `Variable '${this.name}' ${super.toString()}`;
+  }
+}
+
+/** A contiguous tensor whose storage starts at offset 0 and holds exactly its elements. */
+function ownCopy(t: Tensor): Tensor {
+  if (t.disposed) throw new ValueError('Variable: the initial value was disposed');
+  const s = t.storage;
+  if (t.offset === 0 && s.size === t.size && t.strides.every((st, i) => st === contiguousLayout(t.shape).strides[i] || t.shape[i] === 1)) {
+    return t;
+  }
+  return copyFn(t);
+}
