@@ -57,3 +57,4 @@ export { mean, variance, std, logSumExp, norm, clip, clipByValue, clipByNorm, ty
 export { index } from './ops/composite/indexing-string.js';
 export { stopGradient } from './autograd/stop-gradient.js';
 export { grad, valueAndGrad, customGradient, type GradOptions, type CustomGradientResult } from './autograd/grad.js';
+export * as random from './ops/random-namespace.js';

@@ -9,6 +9,9 @@ import { reshapeOp, transposeOp, sliceOp, broadcastToOp, flipOp } from './shape.
 import { padOp, concatOp } from './structure.js';
 import { matmulOp } from './matmul.js';
 import { copyOp } from './copy.js';
+import { randomOp } from './random.js';
+import { readVariableOp } from './read-variable.js';
+import { stopGradientOp } from '../../autograd/stop-gradient.js';
 
 export const PRIMITIVES = {
   ...unaryOps,
@@ -27,6 +30,9 @@ export const PRIMITIVES = {
   concat: concatOp,
   matmul: matmulOp,
   copy: copyOp,
+  random: randomOp,
+  readVariable: readVariableOp,
+  stopGradient: stopGradientOp,
 };
 
 export type PrimitiveName = keyof typeof PRIMITIVES;

@@ -1,0 +1,2 @@
+// `nb.random`: seeded, counter-based random numbers, identical on every backend.
+export { seed, uniform, normal, truncatedNormal, int, permutation, type RandomOptions } from './primitives/random.js';
