@@ -6,6 +6,7 @@ import {
   convertArray,
   dtypeOfArray,
   isDType,
+  isFloat,
   type AnyTypedArray,
   type DType,
   type TypedArray,
@@ -119,7 +120,8 @@ export const constant = tensor;
 export function toTensor(x: TensorLike, op = 'op', like?: DType): Tensor {
   if (x instanceof Tensor) return x;
   if (typeof x === 'number') {
-    const dt: DType = like === undefined ? 'float32' : like === 'bool' || (like === 'int32' && !Number.isInteger(x)) ? 'float32' : like;
+    // An integer next to a bool tensor counts in int32 (as in PyTorch/JAX); a fraction needs a float.
+    const dt: DType = like === undefined ? 'float32' : isFloat(like) ? like : Number.isInteger(x) ? 'int32' : 'float32';
     return engine.fromHost(convertArray([x], dt), [], dt);
   }
   if (typeof x === 'boolean') return engine.fromHost(new Uint8Array([x ? 1 : 0]), [], 'bool');

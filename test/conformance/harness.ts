@@ -38,7 +38,7 @@ export function expectClose(actual: nb.Tensor, expected: Nested, opts: { rtol?: 
       expect(x, `element ${i}`).toBe(y);
       continue;
     }
-    if (Math.abs(x - y) > atol + rtol * Math.abs(y)) {
+    if (!(Math.abs(x - y) <= atol + rtol * Math.abs(y))) {
       throw new Error(`element ${i}: got ${x}, expected ${y} (rtol ${rtol}, atol ${atol}); actual ${actual.toString()}`);
     }
   }

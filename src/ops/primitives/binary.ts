@@ -50,6 +50,12 @@ function floorMod(a: number, b: number): number {
   return r !== 0 && r < 0 !== b < 0 ? r + b : r;
 }
 
+/** C/IEEE pow: 1^y and (-1)^±inf are 1 even for NaN/inf exponents, where Math.pow gives NaN. */
+function powC(a: number, b: number): number {
+  if (a === 1 || (a === -1 && (b === Infinity || b === -Infinity))) return 1;
+  return Math.pow(a, b);
+}
+
 function intPow(a: number, b: number): number {
   if (b < 0) return a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0;
   let r = 1;
@@ -82,7 +88,7 @@ export const binaryOps = {
     grad: (a, b, _y, dy) => [dy, neg(mul(dy, floor(div(a, b))))],
   }),
   pow: defineBinary('pow', {
-    f: Math.pow,
+    f: powC,
     fInt: intPow,
     grad: (a, b, y, dy) => {
       const da = mul(dy, mul(b, pow(a, sub(b, 1))));
