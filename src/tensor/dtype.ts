@@ -80,9 +80,11 @@ export function convertArray(src: ArrayLike<number> | AnyTypedArray, dtype: DTyp
 export function castScalar(v: number, dtype: DType): number {
   switch (dtype) {
     case 'bool':
-      return v !== 0 && !Number.isNaN(v) ? 1 : 0;
+      // NaN is non-zero, so true (as numpy and TensorFlow).
+      return v !== 0 ? 1 : 0;
     case 'int32':
-      return Number.isFinite(v) ? Math.trunc(v) | 0 : Number.isNaN(v) ? 0 : v > 0 ? 2147483647 : -2147483648;
+      // Out-of-range values saturate rather than wrap; NaN becomes 0.
+      return Number.isNaN(v) ? 0 : Math.min(2147483647, Math.max(-2147483648, Math.trunc(v)));
     case 'float32':
       return Math.fround(v);
     default:
