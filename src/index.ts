@@ -55,6 +55,12 @@ export { setBackend, getBackend, backends, withBackend, backendInfo, tidy, keep,
 import './tensor/methods.js';
 export { mean, variance, std, logSumExp, norm, clip, clipByValue, clipByNorm, type NormOptions } from './ops/composite/math.js';
 export { index } from './ops/composite/indexing-string.js';
+export { gather, unsortedSegmentSum, type GatherOptions } from './ops/primitives/indexing.js';
+export { gatherND, scatterND, tensorScatterAdd, tensorScatterUpdate } from './ops/primitives/gather-nd.js';
+export { cumsum, cumprod, type ScanOptions } from './ops/primitives/cumulative.js';
+export { sort, argsort, topk, takeAlongAxis, type SortOptions, type TopKOptions } from './ops/primitives/sort.js';
+export { oneHot, type OneHotOptions } from './ops/composite/one-hot.js';
+export { einsum } from './ops/composite/einsum.js';
 export { stopGradient } from './autograd/stop-gradient.js';
 export { grad, valueAndGrad, customGradient, type GradOptions, type CustomGradientResult } from './autograd/grad.js';
 export * as random from './ops/random-namespace.js';

@@ -1,2 +1,3 @@
 // `nb.random`: seeded, counter-based random numbers, identical on every backend.
 export { seed, uniform, normal, truncatedNormal, int, permutation, type RandomOptions } from './primitives/random.js';
+export { shuffle } from './composite/shuffle.js';

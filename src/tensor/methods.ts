@@ -12,6 +12,9 @@ import { where } from '../ops/primitives/select.js';
 import { matmul, dot, type MatmulOptions } from '../ops/primitives/matmul.js';
 import { index } from '../ops/composite/indexing-string.js';
 import { copy } from '../ops/primitives/copy.js';
+import { gather, type GatherOptions } from '../ops/primitives/indexing.js';
+import { cumsum, cumprod, type ScanOptions } from '../ops/primitives/cumulative.js';
+import { sort, argsort, topk, type SortOptions } from '../ops/primitives/sort.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import type { DType } from './dtype.js';
 import type { TensorLike } from './creation.js';
@@ -44,6 +47,11 @@ declare module './tensor.js' {
     tile(reps: readonly number[]): T; pad(paddings: readonly (readonly [number, number])[], value?: number): T;
     split(sizes: number | readonly number[], axis?: number): T[]; unstack(axis?: number): T[];
     matmul(b: L, opts?: MatmulOptions): T; dot(b: L): T;
+    gather(indices: L, axisOrOpts?: number | GatherOptions): T;
+    cumsum(axis?: number | (ScanOptions & { axis?: number }), opts?: ScanOptions): T;
+    cumprod(axis?: number | (ScanOptions & { axis?: number }), opts?: ScanOptions): T;
+    sort(axisOrOpts?: number | SortOptions): T; argsort(axisOrOpts?: number | SortOptions): T;
+    topk(k?: number): { values: T; indices: T };
     cast(dtype: DType): T; clip(lo: L, hi: L): T; where(cond: L, other: L): T;
     clone(): T; toFloat(): T; toInt(): T; toBool(): T;
     /** Row `i` along axis 0 (negative counts from the end). */
@@ -103,6 +111,12 @@ Object.assign(P, {
   unstack(this: T, axis = 0) { return structure.unstack(this, axis); },
   matmul(this: T, b: L, opts?: MatmulOptions) { return matmul(this, b, opts); },
   dot(this: T, b: L) { return dot(this, b); },
+  gather(this: T, indices: L, axisOrOpts?: number | GatherOptions) { return gather(this, indices, axisOrOpts); },
+  cumsum(this: T, axis?: number | (ScanOptions & { axis?: number }), opts?: ScanOptions) { return cumsum(this, axis, opts); },
+  cumprod(this: T, axis?: number | (ScanOptions & { axis?: number }), opts?: ScanOptions) { return cumprod(this, axis, opts); },
+  sort(this: T, axisOrOpts?: number | SortOptions) { return sort(this, axisOrOpts); },
+  argsort(this: T, axisOrOpts?: number | SortOptions) { return argsort(this, axisOrOpts); },
+  topk(this: T, k = 1) { return topk(this, k); },
   cast(this: T, dtype: DType) { return cast(this, dtype); },
   clip(this: T, lo: L, hi: L) { return math.clip(this, lo, hi); },
   where(this: T, cond: L, other: L) { return where(cond, this, other); },

@@ -11,6 +11,10 @@ import { matmulOp } from './matmul.js';
 import { copyOp } from './copy.js';
 import { randomOp } from './random.js';
 import { readVariableOp } from './read-variable.js';
+import { gatherOp, unsortedSegmentSumOp } from './indexing.js';
+import { gatherNDOp, scatterNDOp, tensorScatterUpdateOp } from './gather-nd.js';
+import { cumsumOp, cumprodOp } from './cumulative.js';
+import { argsortOp } from './sort.js';
 import { stopGradientOp } from '../../autograd/stop-gradient.js';
 
 export const PRIMITIVES = {
@@ -33,6 +37,14 @@ export const PRIMITIVES = {
   random: randomOp,
   readVariable: readVariableOp,
   stopGradient: stopGradientOp,
+  gather: gatherOp,
+  unsortedSegmentSum: unsortedSegmentSumOp,
+  gatherND: gatherNDOp,
+  scatterND: scatterNDOp,
+  tensorScatterUpdate: tensorScatterUpdateOp,
+  cumsum: cumsumOp,
+  cumprod: cumprodOp,
+  argsort: argsortOp,
 };
 
 export type PrimitiveName = keyof typeof PRIMITIVES;

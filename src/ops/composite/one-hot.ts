@@ -1,0 +1,34 @@
+import { ValueError } from '../../errors.js';
+import { assertDType, type DType } from '../../tensor/dtype.js';
+import { normalizeAxis } from '../../tensor/shape.js';
+import { full, range, type TensorLike } from '../../tensor/creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { equal } from '../primitives/compare.js';
+import { indexTensor } from '../primitives/index-args.js';
+import { where } from '../primitives/select.js';
+import { expandDims, transpose } from '../primitives/shape.js';
+
+export interface OneHotOptions {
+  onValue?: number;
+  offValue?: number;
+  dtype?: DType;
+  /** Where the new axis of size `depth` goes (default -1, the end). */
+  axis?: number;
+}
+
+/**
+ * One-hot rows for int32 `indices`, like tf.one_hot: a new axis of size `depth` holds `onValue`
+ * at the index and `offValue` elsewhere. An index outside [0, depth) gives a row of `offValue`.
+ */
+export function oneHot(indices: TensorLike, depth: number, opts: OneHotOptions = {}): Tensor {
+  if (!Number.isInteger(depth) || depth < 0) throw new ValueError(`oneHot: depth must be a non-negative integer, got ${depth}`);
+  const idx = indexTensor(indices, 'oneHot');
+  const dtype = assertDType(opts.dtype ?? 'float32', 'oneHot');
+  const axis = normalizeAxis('oneHot', opts.axis ?? -1, idx.rank + 1);
+  const hot = equal(expandDims(idx, -1), range(0, depth, 1, 'int32'));
+  const out = where(hot, full([], opts.onValue ?? 1, dtype), full([], opts.offValue ?? 0, dtype));
+  if (axis === idx.rank) return out;
+  const perm = [...idx.shape.keys()];
+  perm.splice(axis, 0, idx.rank);
+  return transpose(out, perm);
+}

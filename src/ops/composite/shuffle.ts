@@ -1,0 +1,15 @@
+import { ShapeError } from '../../errors.js';
+import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { gather } from '../primitives/indexing.js';
+import { permutation } from '../primitives/random.js';
+
+/**
+ * `x` with its slices along axis 0 in a random order, like tf.random.shuffle: the global
+ * generator's next permutation, or the one an op-level `seed` fixes.
+ */
+export function shuffle(x: TensorLike, opts: { seed?: number } = {}): Tensor {
+  const t = toTensor(x, 'random.shuffle');
+  if (t.rank === 0) throw new ShapeError('random.shuffle: expected a tensor of rank >= 1, got a scalar');
+  return gather(t, permutation(t.shape[0]!, opts));
+}
