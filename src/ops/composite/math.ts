@@ -7,7 +7,8 @@ import { add, div, maximum, minimum, mul, pow as pow1, sub } from '../primitives
 import { cast } from '../primitives/cast.js';
 import { max, reduceOptions, sum, type AxisArg } from '../primitives/reduce.js';
 import { stopGradient } from '../../autograd/stop-gradient.js';
-import { abs, exp, log, sqrt, square } from '../primitives/unary.js';
+import { abs, exp, isFinite, log, sqrt, square } from '../primitives/unary.js';
+import { where } from '../primitives/select.js';
 import { reshape } from '../primitives/shape.js';
 import { reducedShape } from '../primitives/reduce.js';
 
@@ -46,7 +47,8 @@ export function logSumExp(x: TensorLike, axisOrOpts?: AxisArg, keepDims?: boolea
   const o = reduceOptions(axisOrOpts, keepDims);
   const axes = normalizeAxes('logSumExp', o.axis, t.rank);
   const m = stopGradient(max(t, { axis: axes, keepDims: true }));
-  const safeM = m.size ? maximum(m, -3.4e38) : m;
+  // An infinite max would give inf - inf = NaN; shifting by 0 there yields the right ±inf.
+  const safeM = where(isFinite(m), m, 0);
   const s = log(sum(exp(sub(t, safeM)), { axis: axes, keepDims: true }));
   const out = add(s, safeM);
   return o.keepDims ? out : reshape(out, reducedShape(t.shape, axes, false));

@@ -1,12 +1,13 @@
 import { reductionPlan } from '../../backends/js/loops.js';
 import { DTypeError, ShapeError, fmtShape } from '../../errors.js';
-import { allocArray, type DType } from '../../tensor/dtype.js';
+import { allocArray, castScalar, type DType } from '../../tensor/dtype.js';
 import { normalizeAxes, normalizeAxis } from '../../tensor/shape.js';
 import { toTensor, type TensorLike } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp, type OpDef, type TensorMeta } from '../define-op.js';
 import { run1 } from '../run.js';
 import { div, mul } from './binary.js';
+import { where } from './select.js';
 import { cast } from './cast.js';
 import { equal } from './compare.js';
 import { broadcastTo, reshape } from './shape.js';
@@ -42,7 +43,9 @@ function reduceKernel(x: TensorMeta & { data: ArrayLike<number> }, axes: readonl
     const b = base[o]!;
     let a = acc.init;
     for (let r = 0; r < red.length; r++) a = acc.step(a, d[b + red[r]!]!);
-    out[o] = acc.finish ? acc.finish(a, red.length) : a;
+    const v = acc.finish ? acc.finish(a, red.length) : a;
+    // The ±inf identity of an empty int max/min saturates to INT_MIN/INT_MAX (an Int32Array would store 0).
+    out[o] = Number.isFinite(v) ? v : castScalar(v, outDtype);
   }
   return out;
 }
@@ -79,6 +82,19 @@ function extremumGrad(x: Tensor, y: Tensor, dy: Tensor, attrs: ReduceAttrs): Ten
   return div(mul(mask, expandBack(dy, x, attrs)), count);
 }
 
+/** Gradient of prod that stays finite at zeros: each element gets the product of the others. */
+function prodGrad(x: Tensor, y: Tensor, dy: Tensor, attrs: ReduceAttrs): Tensor {
+  const isZero = equal(x, 0);
+  const nonzero = where(isZero, 1, x);
+  const keep = { axes: attrs.axes, keepDims: true };
+  const zeroCount = run1(reduceOps.sum, [cast(isZero, 'int32')], keep);
+  const prodOfNonzero = run1(reduceOps.prod, [nonzero], keep);
+  // y / x where x != 0 (0 when another element is 0); at a zero, the product of the others is
+  // the product of the non-zeros if it is the only zero, else 0.
+  const others = where(isZero, where(equal(zeroCount, 1), prodOfNonzero, 0), div(expandBack(y, x, attrs), nonzero));
+  return mul(expandBack(dy, x, attrs), others);
+}
+
 export const reduceOps = {
   sum: defineReduce('sum', {
     acc: { init: 0, step: (a, v) => a + v },
@@ -88,7 +104,7 @@ export const reduceOps = {
   prod: defineReduce('prod', {
     acc: { init: 1, step: (a, v) => a * v },
     dtype: numeric('prod'),
-    grad: (x, y, dy, attrs) => div(mul(expandBack(dy, x, attrs), expandBack(y, x, attrs)), x),
+    grad: prodGrad,
   }),
   max: defineReduce('max', {
     acc: { init: -Infinity, step: (a, v) => (v > a || v !== v ? v : a) },
