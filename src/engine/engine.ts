@@ -17,6 +17,8 @@ export interface Recorder {
 /** Something that replaces execution by recording: the jit tracer. */
 export interface Tracer {
   run(op: OpDef<any>, inputs: readonly Tensor[], attrs: unknown): Tensor[];
+  /** A variable's `assign` while tracing: recorded, not performed. */
+  assign(variable: Tensor, value: Tensor): void;
 }
 
 export interface BackendFactory {
@@ -167,7 +169,6 @@ export class Engine {
   }
 
   private adopt(t: Tensor): Tensor {
-    t.storage.refs++;
     this.memory.onTensor(t);
     const scope = this.scopes[this.scopes.length - 1];
     if (scope) scope.push(t);
@@ -226,6 +227,18 @@ export class Engine {
     return b.read(h, t.dtype, t.size);
   }
 
+  /** A handle holding exactly `t`'s elements, contiguous, on `backend` (views are gathered). */
+  handleOn(t: Tensor, backend: Backend): unknown {
+    t.assertAlive('jit');
+    return this.contiguousHandle(t, backend);
+  }
+
+  /** A fresh contiguous copy of `t` with its own storage. */
+  copyOf(t: Tensor): Tensor {
+    const b = t.storage.backend;
+    return this.wrap(b, b.materialize(t.storage.handle, t.dtype, t), t.shape, t.dtype);
+  }
+
   /** `t` itself, or a copy of it on `backend`. */
   private onBackend(t: Tensor, backend: Backend): Tensor {
     if (t.storage.backend === backend) return t;
@@ -257,14 +270,16 @@ export class Engine {
 
   /** Run a primitive on the current backend, recording it on active tapes. */
   runOp<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor[] {
-    if (this.tracer) return this.tracer.run(op, inputs, attrs);
-    for (const t of inputs) t.assertAlive(op.name);
-    if (this.recorders.length && op !== readVariableOp && inputs.some((t) => t.isVariable)) {
-      inputs = inputs.map((t) => (t.isVariable ? this.runOp(readVariableOp, [t], {})[0]! : t));
-    }
+    for (let i = 0; i < inputs.length; i++) inputs[i]!.assertAlive(op.name);
+    if (this.recorders.length && op !== readVariableOp && hasVariable(inputs)) inputs = this.readVariables(inputs);
+    const outs = this.tracer ? this.tracer.run(op, inputs, attrs) : this.execute(op, inputs, attrs);
+    if (this.recorders.length) this.notify(op, inputs, outs, attrs);
+    return outs;
+  }
+
+  private execute<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor[] {
     const specs = op.infer(inputs, attrs);
     const backend = this.backend;
-    let outs: Tensor[];
     if (op.view) {
       const src = this.onBackend(inputs[0]!, backend);
       let layout = op.view(src, attrs);
@@ -272,15 +287,33 @@ export class Engine {
         this.contiguousHandle(src, backend);
         layout = op.view(src, attrs)!;
       }
-      outs = [this.view(src.storage, layout)];
-    } else {
-      const kernel = (backend.kernels[op.name] as Kernel<A, unknown> | undefined) ?? this.fallback(backend, op);
-      const args: KernelTensor[] = inputs.map((t) => ({ data: this.contiguousHandle(t, backend), shape: t.shape, dtype: t.dtype }));
-      const handles = kernel(args, attrs, specs);
-      outs = specs.map((s, i) => this.wrap(backend, handles[i], s.shape, s.dtype));
+      return [this.view(src.storage, layout)];
     }
-    if (this.recorders.length) this.notify(op, inputs, outs, attrs);
+    const kernel = this.kernelFor(backend, op);
+    const args = new Array<KernelTensor>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) {
+      const t = inputs[i]!;
+      args[i] = { data: this.contiguousHandle(t, backend), shape: t.shape, dtype: t.dtype };
+    }
+    const handles = kernel(args, attrs, specs);
+    const outs = new Array<Tensor>(specs.length);
+    for (let i = 0; i < specs.length; i++) outs[i] = this.wrap(backend, handles[i], specs[i]!.shape, specs[i]!.dtype);
     return outs;
+  }
+
+  /** While a tape records, a variable input is read through `readVariable`, so the tape saves the value it had. */
+  private readVariables(inputs: readonly Tensor[]): Tensor[] {
+    const read = new Array<Tensor>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) {
+      const t = inputs[i]!;
+      read[i] = t.isVariable ? this.runOp(readVariableOp, [t], NO_ATTRS)[0]! : t;
+    }
+    return read;
+  }
+
+  /** The backend's kernel for `op`, or the reference kernel (with one warning). */
+  kernelFor<A>(backend: Backend, op: OpDef<A>): Kernel<A, unknown> {
+    return (backend.kernels[op.name] as Kernel<A, unknown> | undefined) ?? this.fallback(backend, op);
   }
 
   private fallback<A>(backend: Backend, op: OpDef<A>): Kernel<A, unknown> {
@@ -317,6 +350,11 @@ export class Engine {
     if (stale) this.recorders = this.recorders.filter((w) => w.deref() !== undefined);
   }
 
+  /** True while a GradientTape records. */
+  isRecording(): boolean {
+    return this.recorders.some((w) => w.deref() !== undefined);
+  }
+
   /** Run `fn` with every recorder paused. */
   pauseRecording<T>(fn: () => T): T {
     const saved = this.recorders;
@@ -339,6 +377,13 @@ export class Engine {
       this.recorders = [...saved.filter((w) => w.deref() !== undefined), ...added];
     }
   }
+}
+
+const NO_ATTRS: Record<string, never> = Object.freeze({}) as Record<string, never>;
+
+function hasVariable(inputs: readonly Tensor[]): boolean {
+  for (let i = 0; i < inputs.length; i++) if (inputs[i]!.isVariable) return true;
+  return false;
 }
 
 function collectTensors(x: unknown, out: Set<Tensor>, depth = 0): void {

@@ -1,3 +1,4 @@
+import type { Backend } from '../backends/backend.js';
 import type { Storage } from '../tensor/storage.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { stridesOf } from '../tensor/shape.js';
@@ -9,60 +10,150 @@ export interface BackendMemory {
 }
 
 /**
- * Counts live tensors and buffers per backend. Storage is released when its last tensor is
- * disposed or garbage-collected (the FinalizationRegistry is the safety net of DESIGN.md §6).
+ * What is still counted for one group of buffers. The FinalizationRegistry keeps this record (never
+ * a host buffer) until the group is collected, then takes its counts off the totals.
+ */
+interface GroupCounts {
+  readonly stats: BackendMemory;
+  readonly backend: Backend;
+  tensors: number;
+  buffers: number;
+  bytes: number;
+  /** The device buffer of a one-buffer device group, until it is freed. */
+  handle: unknown;
+}
+
+/** Referenced by every storage of its group, so it is collected with the last of them. */
+export class MemoryGroup {
+  constructor(readonly counts: GroupCounts) {}
+}
+
+/**
+ * Host buffers (typed arrays) are accounted in groups of this many: a registry entry per tensor
+ * would cost ~150 bytes that a synchronous loop cannot give back before it yields (registry
+ * callbacks only run between tasks), so a loop that never disposes would grow without bound.
+ */
+const HOST_GROUP_SIZE = 16;
+
+interface PerBackend {
+  readonly stats: BackendMemory;
+  hostGroup: MemoryGroup | undefined;
+  hostGroupFill: number;
+}
+
+/**
+ * Counts live tensors and buffers per backend. `dispose()` releases at once (and frees device
+ * buffers when their last tensor goes); the garbage collector is the safety net of DESIGN.md §6:
+ * a device buffer is freed when its storage is collected, and host buffers, which the collector
+ * frees itself, come off the counts when their whole group is collected.
  */
 export class MemoryTracker {
-  private stats = new Map<string, BackendMemory>();
-  private registry = new FinalizationRegistry<Storage>((s) => this.unref(s, true));
+  private backends = new Map<string, PerBackend>();
+  private registry = new FinalizationRegistry<GroupCounts>((c) => this.groupCollected(c));
 
-  private of(name: string): BackendMemory {
-    let m = this.stats.get(name);
-    if (!m) this.stats.set(name, (m = { numTensors: 0, numBuffers: 0, numBytes: 0 }));
+  private of(backend: Backend): PerBackend {
+    let m = this.backends.get(backend.name);
+    if (!m) this.backends.set(backend.name, (m = { stats: { numTensors: 0, numBuffers: 0, numBytes: 0 }, hostGroup: undefined, hostGroupFill: 0 }));
     return m;
   }
 
+  /** Account a freshly allocated storage. */
   onAlloc(s: Storage): void {
-    const m = this.of(s.backend.name);
-    m.numBuffers++;
-    m.numBytes += s.backend.byteLength(s.handle);
+    const m = this.of(s.backend);
+    s.bytes = s.backend.byteLength(s.handle);
+    let group: MemoryGroup;
+    if (ArrayBuffer.isView(s.handle)) {
+      if (!m.hostGroup || m.hostGroupFill >= HOST_GROUP_SIZE) {
+        m.hostGroup = this.newGroup(m.stats, s.backend, undefined);
+        m.hostGroupFill = 0;
+      }
+      m.hostGroupFill++;
+      group = m.hostGroup;
+    } else {
+      group = this.newGroup(m.stats, s.backend, s.handle);
+    }
+    s.group = group;
+    group.counts.buffers++;
+    group.counts.bytes += s.bytes;
+    m.stats.numBuffers++;
+    m.stats.numBytes += s.bytes;
   }
 
+  private newGroup(stats: BackendMemory, backend: Backend, handle: unknown): MemoryGroup {
+    const counts: GroupCounts = { stats, backend, tensors: 0, buffers: 0, bytes: 0, handle };
+    const group = new MemoryGroup(counts);
+    this.registry.register(group, counts);
+    return group;
+  }
+
+  /** A new tensor over `t.storage`. */
   onTensor(t: Tensor): void {
-    this.of(t.storage.backend.name).numTensors++;
-    this.registry.register(t, t.storage, t);
+    const s = t.storage;
+    const c = s.group!.counts;
+    s.refs++;
+    c.tensors++;
+    c.stats.numTensors++;
   }
 
   /** `t` was disposed by hand. */
   release(t: Tensor): void {
-    this.registry.unregister(t);
-    this.unref(t.storage, true);
+    const c = t.storage.group!.counts;
+    c.tensors--;
+    c.stats.numTensors--;
+    this.unref(t.storage);
   }
 
   /** Point `t` at a new (contiguous) storage holding the same values. */
   swapStorage(t: Tensor, fresh: Storage): void {
-    this.registry.unregister(t);
-    this.unref(t.storage, false);
-    fresh.refs++;
+    this.release(t);
     t.storage = fresh;
     t.strides = stridesOf(t.shape);
     t.offset = 0;
-    this.registry.register(t, fresh, t);
+    this.onTensor(t);
   }
 
-  private unref(s: Storage, tensorGone: boolean): void {
-    const m = this.of(s.backend.name);
-    if (tensorGone) m.numTensors--;
+  /**
+   * Give a long-lived storage (a variable's) a group of its own, so that it does not keep the
+   * temporaries allocated beside it counted after they are collected.
+   */
+  dedicate(s: Storage): void {
+    const old = s.group!.counts;
+    if (old.handle !== undefined || s.released) return;
+    const moved = this.newGroup(old.stats, s.backend, undefined);
+    const c = moved.counts;
+    c.tensors = s.refs;
+    c.buffers = 1;
+    c.bytes = s.bytes;
+    old.tensors -= s.refs;
+    old.buffers--;
+    old.bytes -= s.bytes;
+    s.group = moved;
+  }
+
+  private unref(s: Storage): void {
     if (--s.refs > 0 || s.released) return;
     s.released = true;
-    m.numBuffers--;
-    m.numBytes -= s.backend.byteLength(s.handle);
+    const c = s.group!.counts;
+    c.buffers--;
+    c.bytes -= s.bytes;
+    c.stats.numBuffers--;
+    c.stats.numBytes -= s.bytes;
+    if (c.handle === s.handle) c.handle = undefined;
     s.backend.free(s.handle);
+  }
+
+  private groupCollected(c: GroupCounts): void {
+    c.stats.numTensors -= c.tensors;
+    c.stats.numBuffers -= c.buffers;
+    c.stats.numBytes -= c.bytes;
+    c.tensors = c.buffers = c.bytes = 0;
+    if (c.handle !== undefined) c.backend.free(c.handle);
+    c.handle = undefined;
   }
 
   snapshot(): Record<string, BackendMemory> {
     const out: Record<string, BackendMemory> = {};
-    for (const [k, v] of this.stats) out[k] = { ...v };
+    for (const [k, v] of this.backends) out[k] = { ...v.stats };
     return out;
   }
 }

@@ -1,4 +1,5 @@
 import type { Backend } from '../backends/backend.js';
+import type { MemoryGroup } from '../engine/memory.js';
 import type { DType } from './dtype.js';
 
 /**
@@ -6,8 +7,14 @@ import type { DType } from './dtype.js';
  * view releases device memory; CPU buffers are garbage-collected either way.
  */
 export class Storage {
+  /** Tensors over this buffer that were not disposed. */
   refs = 0;
   released = false;
+  /** Bytes the buffer holds, measured once when it is allocated. */
+  bytes = 0;
+  /** @internal The accounting group of `engine/memory.ts`; set when the engine allocates the storage. */
+  group: MemoryGroup | undefined = undefined;
+
   constructor(
     readonly backend: Backend,
     readonly handle: unknown,

@@ -2,6 +2,7 @@ import { engine } from '../engine/engine.js';
 import { add as addFn, sub as subFn } from '../ops/primitives/binary.js';
 import { cast as castTo } from '../ops/primitives/cast.js';
 import { copy as copyFn } from '../ops/primitives/copy.js';
+import { readVariableOp } from '../ops/primitives/read-variable.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { toTensor, type TensorLike } from './creation.js';
 import { assertDType, type DType } from './dtype.js';
@@ -31,8 +32,8 @@ export class Variable extends Tensor {
     if (opts.dtype && opts.dtype !== t.dtype) t = castTo(t, assertDType(opts.dtype, 'Variable'));
     const owned = ownCopy(t);
     super(owned.storage, contiguousLayout(owned.shape));
-    this.storage.refs++;
     engine.memory.onTensor(this);
+    engine.memory.dedicate(this.storage);
     this.trainable = opts.trainable ?? true;
     this.name = opts.name ?? `Variable_${unnamed++}`;
   }
@@ -47,6 +48,7 @@ export class Variable extends Tensor {
 
   /** The current value as a plain (immutable) tensor. */
   value(): Tensor {
+    if (engine.tracer) return engine.runOp(readVariableOp, [this], {})[0]!;
     return engine.view(this.storage, this);
   }
 
@@ -63,8 +65,13 @@ export class Variable extends Tensor {
       }
       v = castTo(v, this.dtype);
     }
+    if (engine.tracer) {
+      engine.tracer.assign(this, v);
+      return this;
+    }
     const owned = ownCopy(v);
     engine.memory.swapStorage(this, owned.storage);
+    engine.memory.dedicate(this.storage);
     return this;
   }
 
