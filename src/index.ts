@@ -64,3 +64,22 @@ export { einsum } from './ops/composite/einsum.js';
 export { stopGradient } from './autograd/stop-gradient.js';
 export { grad, valueAndGrad, customGradient, type GradOptions, type CustomGradientResult } from './autograd/grad.js';
 export * as random from './ops/random-namespace.js';
+export {
+  softmax,
+  logSoftmax,
+  relu6,
+  leakyRelu,
+  elu,
+  selu,
+  gelu,
+  softplus,
+  softsign,
+  swish,
+  silu,
+  hardSigmoid,
+  mish,
+} from './ops/composite/activations.js';
+export { conv2d, conv1d, conv2dTranspose, depthwiseConv2d, separableConv2d } from './ops/primitives/conv.js';
+export { maxPool, avgPool, maxPool1d, avgPool1d } from './ops/primitives/pool.js';
+export * as nn from './ops/composite/nn.js';
+export * as optimizers from './optimizers/index.js';

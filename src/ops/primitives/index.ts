@@ -11,6 +11,8 @@ import { matmulOp } from './matmul.js';
 import { copyOp } from './copy.js';
 import { randomOp } from './random.js';
 import { readVariableOp } from './read-variable.js';
+import { convOps } from './conv.js';
+import { poolOps } from './pool.js';
 import { gatherOp, unsortedSegmentSumOp } from './indexing.js';
 import { gatherNDOp, scatterNDOp, tensorScatterUpdateOp } from './gather-nd.js';
 import { cumsumOp, cumprodOp } from './cumulative.js';
@@ -45,6 +47,8 @@ export const PRIMITIVES = {
   cumsum: cumsumOp,
   cumprod: cumprodOp,
   argsort: argsortOp,
+  ...convOps,
+  ...poolOps,
 };
 
 export type PrimitiveName = keyof typeof PRIMITIVES;

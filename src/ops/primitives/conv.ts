@@ -1,0 +1,278 @@
+// 2-D convolution primitives (NHWC inputs, [kh, kw, in/groups, out] filters) and the functions
+// built on them. conv2d's two adjoints are primitives too; all three are linear in each input,
+// so each one's gradient is written with the other two and derivatives of any order work.
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { allocArray, isFloat, type DType } from '../../tensor/dtype.js';
+import { sizeOf } from '../../tensor/shape.js';
+import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { defineOp, type TensorMeta } from '../define-op.js';
+import { run1 } from '../run.js';
+import { assertNHWC, outHW, pairOf, resolvePads, type Pair, type Padding, type Window2D } from './conv-geometry.js';
+import { conv2dFilterGradKernel, conv2dInputGradKernel, conv2dKernel, convGeometry } from './conv-kernels.js';
+import { expandDims, reshape, squeeze } from './shape.js';
+
+export interface ConvAttrs extends Window2D {
+  /** Input and output channels split into this many independent groups (depthwise: groups = channels). */
+  readonly groups: number;
+}
+
+export interface ConvInputGradAttrs extends ConvAttrs {
+  /** Shape [n, h, w, c] of the convolution's input, which this op produces. */
+  readonly inputShape: readonly number[];
+}
+
+export interface ConvFilterGradAttrs extends ConvAttrs {
+  /** Shape [kh, kw, c/groups, o] of the filter, which this op produces. */
+  readonly filterShape: readonly number[];
+}
+
+function assertFloatPair(op: string, a: TensorMeta, b: TensorMeta): DType {
+  if (!isFloat(a.dtype) || a.dtype !== b.dtype) {
+    throw new DTypeError(`${op}: expected two float tensors of one dtype, got ${a.dtype} and ${b.dtype}`);
+  }
+  return a.dtype;
+}
+
+/** Check input and filter shapes against each other; returns the output shape. */
+function convOutShape(op: string, xShape: readonly number[], fShape: readonly number[], attrs: ConvAttrs): number[] {
+  assertNHWC(op, 'input', xShape);
+  if (fShape.length !== 4) {
+    throw new ShapeError(`${op}: filter must have rank 4 [kh, kw, inChannels, outChannels], got shape ${fmtShape(fShape)}`);
+  }
+  const { groups } = attrs;
+  const c = xShape[3]!;
+  const [kh, kw, fin, o] = fShape as [number, number, number, number];
+  if (fin * groups !== c) {
+    const expect = groups === 1 ? `${fin}` : `${fin} per group x ${groups} groups = ${fin * groups}`;
+    throw new ShapeError(
+      `${op}: input ${fmtShape(xShape)} has ${c} channels but the filter ${fmtShape(fShape)} expects ${expect} (filter is [kh, kw, inChannels, outChannels])`,
+    );
+  }
+  if (o % groups !== 0) throw new ShapeError(`${op}: filter ${fmtShape(fShape)} has ${o} output channels, not divisible into ${groups} groups`);
+  const [oh, ow] = outHW(op, xShape, [kh, kw], attrs);
+  return [xShape[0]!, oh, ow, o];
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function toDType(acc: Float64Array, dtype: DType): ReturnType<typeof allocArray> {
+  const out = allocArray(dtype, acc.length);
+  out.set(acc);
+  return out;
+}
+
+export const conv2dOp = defineOp<ConvAttrs>({
+  name: 'conv2d',
+  infer: ([x, f], attrs) => {
+    const dtype = assertFloatPair('conv2d', x!, f!);
+    return [{ shape: convOutShape('conv2d', x!.shape, f!.shape, attrs), dtype }];
+  },
+  ref: ([x, f], attrs, [o]) => {
+    const y = new Float64Array(sizeOf(o!.shape));
+    conv2dKernel(x!.data, f!.data, convGeometry(x!.shape, f!.shape, o!.shape, attrs.groups, attrs), y);
+    return [toDType(y, o!.dtype)];
+  },
+  grad: ([dy], { inputs: [x, f], attrs }) => [conv2dInputGrad(dy!, f!, attrs, x!.shape), conv2dFilterGrad(x!, dy!, attrs, f!.shape)],
+});
+
+/** The gradient of conv2d with respect to its input: inputs [dy, filter]. Also conv2dTranspose. */
+export const conv2dBackpropInputOp = defineOp<ConvInputGradAttrs>({
+  name: 'conv2dBackpropInput',
+  infer: ([dy, f], attrs) => {
+    const op = 'conv2dBackpropInput';
+    const dtype = assertFloatPair(op, dy!, f!);
+    const expected = convOutShape(op, attrs.inputShape, f!.shape, attrs);
+    if (!sameShape(expected, dy!.shape)) {
+      throw new ShapeError(
+        `${op}: an input of shape ${fmtShape(attrs.inputShape)} convolves with filter ${fmtShape(f!.shape)} to ${fmtShape(expected)}, but the gradient has shape ${fmtShape(dy!.shape)}`,
+      );
+    }
+    return [{ shape: attrs.inputShape, dtype }];
+  },
+  ref: ([dy, f], attrs, [o]) => {
+    const dx = new Float64Array(sizeOf(o!.shape));
+    conv2dInputGradKernel(dy!.data, f!.data, convGeometry(o!.shape, f!.shape, dy!.shape, attrs.groups, attrs), dx);
+    return [toDType(dx, o!.dtype)];
+  },
+  grad: ([ddx], { inputs: [dy, f], attrs }) => [conv2dRaw(ddx!, f!, attrs), conv2dFilterGrad(ddx!, dy!, attrs, f!.shape)],
+});
+
+/** The gradient of conv2d with respect to its filter: inputs [x, dy]. */
+export const conv2dBackpropFilterOp = defineOp<ConvFilterGradAttrs>({
+  name: 'conv2dBackpropFilter',
+  infer: ([x, dy], attrs) => {
+    const op = 'conv2dBackpropFilter';
+    const dtype = assertFloatPair(op, x!, dy!);
+    const expected = convOutShape(op, x!.shape, attrs.filterShape, attrs);
+    if (!sameShape(expected, dy!.shape)) {
+      throw new ShapeError(
+        `${op}: input ${fmtShape(x!.shape)} convolves with a filter of shape ${fmtShape(attrs.filterShape)} to ${fmtShape(expected)}, but the gradient has shape ${fmtShape(dy!.shape)}`,
+      );
+    }
+    return [{ shape: attrs.filterShape, dtype }];
+  },
+  ref: ([x, dy], attrs, [o]) => {
+    const df = new Float64Array(sizeOf(o!.shape));
+    conv2dFilterGradKernel(x!.data, dy!.data, convGeometry(x!.shape, o!.shape, dy!.shape, attrs.groups, attrs), df);
+    return [toDType(df, o!.dtype)];
+  },
+  grad: ([ddf], { inputs: [x, dy], attrs }) => [conv2dInputGrad(dy!, ddf!, attrs, x!.shape), conv2dRaw(x!, ddf!, attrs)],
+});
+
+export const convOps = {
+  conv2d: conv2dOp,
+  conv2dBackpropInput: conv2dBackpropInputOp,
+  conv2dBackpropFilter: conv2dBackpropFilterOp,
+};
+
+function window(attrs: ConvAttrs): ConvAttrs {
+  return { strides: attrs.strides, dilations: attrs.dilations, pads: attrs.pads, groups: attrs.groups };
+}
+
+function conv2dRaw(x: Tensor, f: Tensor, attrs: ConvAttrs): Tensor {
+  return run1(conv2dOp, [x, f], window(attrs));
+}
+
+function conv2dInputGrad(dy: Tensor, f: Tensor, attrs: ConvAttrs, inputShape: readonly number[]): Tensor {
+  return run1(conv2dBackpropInputOp, [dy, f], { ...window(attrs), inputShape: [...inputShape] });
+}
+
+function conv2dFilterGrad(x: Tensor, dy: Tensor, attrs: ConvAttrs, filterShape: readonly number[]): Tensor {
+  return run1(conv2dBackpropFilterOp, [x, dy], { ...window(attrs), filterShape: [...filterShape] });
+}
+
+// ---------------------------------------------------------------- functions
+
+export interface Conv2DOptions {
+  /** Step of the window: a number or [h, w] (default 1). */
+  strides?: Pair;
+  /** 'valid' (default), 'same', or explicit [[top, bottom], [left, right]]. */
+  padding?: Padding;
+  /** Spacing of the filter taps: a number or [h, w] (default 1). */
+  dilations?: Pair;
+  /** Grouped convolution: input channels = groups x filter inChannels (default 1). */
+  groups?: number;
+}
+
+/** Attributes for a window of `filterHW` over an input of spatial size `inHW`. */
+export function convAttrs(op: string, opts: Conv2DOptions, inHW: readonly [number, number], filterHW: readonly [number, number]): ConvAttrs {
+  const strides = pairOf(op, 'strides', opts.strides, 1);
+  const dilations = pairOf(op, 'dilations', opts.dilations, 1);
+  const groups = opts.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) throw new ValueError(`${op}: groups must be a positive integer, got ${groups}`);
+  return { strides, dilations, pads: resolvePads(op, opts.padding, inHW, filterHW, strides, dilations), groups };
+}
+
+/** Float tensor of rank 4 from a rank-4 argument, or rank 3 with a batch axis of 1 added. */
+export function batched(op: string, x: TensorLike, what = 'input'): { t: Tensor; unbatched: boolean } {
+  const t = toTensor(x, op);
+  if (t.rank === 3) return { t: expandDims(t, 0), unbatched: true };
+  assertNHWC(op, what, t.shape);
+  return { t, unbatched: false };
+}
+
+function rank4Filter(op: string, f: TensorLike, layout = '[kh, kw, inChannels, outChannels]'): Tensor {
+  const t = toTensor(f, op);
+  if (t.rank !== 4) throw new ShapeError(`${op}: filter must have rank 4 ${layout}, got shape ${fmtShape(t.shape)}`);
+  return t;
+}
+
+/** 2-D convolution of NHWC `x` ([n, h, w, c], or [h, w, c]) with `filter` [kh, kw, c, outChannels]. */
+export function conv2d(x: TensorLike, filter: TensorLike, opts: Conv2DOptions = {}): Tensor {
+  const { t, unbatched } = batched('conv2d', x);
+  const f = rank4Filter('conv2d', filter);
+  const y = run1(conv2dOp, [t, f], convAttrs('conv2d', opts, [t.shape[1]!, t.shape[2]!], [f.shape[0]!, f.shape[1]!]));
+  return unbatched ? squeeze(y, 0) : y;
+}
+
+export interface Conv1DOptions {
+  /** Step of the window (default 1). */
+  strides?: number;
+  padding?: 'valid' | 'same' | readonly [number, number];
+  dilations?: number;
+  groups?: number;
+}
+
+/** 1-D convolution of `x` [n, width, c] (or [width, c]) with `filter` [k, c, outChannels], via conv2d over a unit height. */
+export function conv1d(x: TensorLike, filter: TensorLike, opts: Conv1DOptions = {}): Tensor {
+  const t = toTensor(x, 'conv1d');
+  const f = toTensor(filter, 'conv1d');
+  if (t.rank !== 3 && t.rank !== 2) throw new ShapeError(`conv1d: input must have rank 3 [batch, width, channels], got shape ${fmtShape(t.shape)}`);
+  if (f.rank !== 3) throw new ShapeError(`conv1d: filter must have rank 3 [k, inChannels, outChannels], got shape ${fmtShape(f.shape)}`);
+  for (const [name, v] of [['strides', opts.strides], ['dilations', opts.dilations]] as const) {
+    if (v !== undefined && typeof v !== 'number') throw new ValueError(`conv1d: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  }
+  const p = opts.padding;
+  const padding: Padding | undefined = Array.isArray(p) ? [[0, 0], p as readonly [number, number]] : (p as Padding | undefined);
+  const x4 = expandDims(t.rank === 2 ? expandDims(t, 0) : t, 1);
+  const y = conv2d(x4, expandDims(f, 0), { strides: [1, opts.strides ?? 1], dilations: [1, opts.dilations ?? 1], padding, groups: opts.groups });
+  const out = squeeze(y, 1);
+  return t.rank === 2 ? squeeze(out, 0) : out;
+}
+
+export interface Conv2DTransposeOptions {
+  strides?: Pair;
+  padding?: Padding;
+  dilations?: Pair;
+}
+
+/**
+ * Transposed convolution (the gradient of conv2d with respect to its input), like
+ * tf.nn.conv2d_transpose: `x` [n, h, w, inChannels], `filter` [kh, kw, outChannels, inChannels],
+ * `outputShape` [n, oh, ow, outChannels] (the shape a conv2d with these options maps to x's shape).
+ */
+export function conv2dTranspose(x: TensorLike, filter: TensorLike, outputShape: readonly number[], opts: Conv2DTransposeOptions = {}): Tensor {
+  const op = 'conv2dTranspose';
+  const { t, unbatched } = batched(op, x);
+  const f = rank4Filter(op, filter, '[kh, kw, outChannels, inChannels]');
+  const full = unbatched && outputShape.length === 3 ? [1, ...outputShape] : [...outputShape];
+  if (full.length !== 4 || !full.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new ShapeError(`${op}: outputShape must be [batch, height, width, channels], got ${JSON.stringify(outputShape)}`);
+  }
+  if (f.shape[3] !== t.shape[3]) {
+    throw new ShapeError(`${op}: input ${fmtShape(t.shape)} has ${t.shape[3]} channels but the filter ${fmtShape(f.shape)} expects ${f.shape[3]} (filter is [kh, kw, outChannels, inChannels])`);
+  }
+  const attrs = convAttrs(op, opts, [full[1]!, full[2]!], [f.shape[0]!, f.shape[1]!]);
+  const y = run1(conv2dBackpropInputOp, [t, f], { ...attrs, inputShape: full });
+  return unbatched ? squeeze(y, 0) : y;
+}
+
+export interface DepthwiseConv2DOptions {
+  strides?: Pair;
+  padding?: Padding;
+  dilations?: Pair;
+}
+
+/**
+ * Each input channel convolved with its own `multiplier` filters: `filter` [kh, kw, c, multiplier],
+ * output channels c * multiplier (channel k * multiplier + m from input channel k), like
+ * tf.nn.depthwise_conv2d. A grouped conv2d with one group per channel.
+ */
+export function depthwiseConv2d(x: TensorLike, filter: TensorLike, opts: DepthwiseConv2DOptions = {}): Tensor {
+  const op = 'depthwiseConv2d';
+  const { t, unbatched } = batched(op, x);
+  const f = rank4Filter(op, filter, '[kh, kw, inChannels, multiplier]');
+  const [kh, kw, c, m] = f.shape as [number, number, number, number];
+  if (c !== t.shape[3]) {
+    throw new ShapeError(`${op}: input ${fmtShape(t.shape)} has ${t.shape[3]} channels but the filter ${fmtShape(f.shape)} expects ${c} (filter is [kh, kw, inChannels, multiplier])`);
+  }
+  const attrs = convAttrs(op, { ...opts, groups: c }, [t.shape[1]!, t.shape[2]!], [kh, kw]);
+  const y = run1(conv2dOp, [t, reshape(f, [kh, kw, 1, c * m])], attrs);
+  return unbatched ? squeeze(y, 0) : y;
+}
+
+/**
+ * Depthwise convolution followed by a 1x1 convolution mixing channels, like
+ * tf.nn.separable_conv2d: `depthwiseFilter` [kh, kw, c, multiplier], `pointwiseFilter`
+ * [1, 1, c * multiplier, outChannels].
+ */
+export function separableConv2d(x: TensorLike, depthwiseFilter: TensorLike, pointwiseFilter: TensorLike, opts: DepthwiseConv2DOptions = {}): Tensor {
+  const pw = rank4Filter('separableConv2d', pointwiseFilter, '[1, 1, inChannels * multiplier, outChannels]');
+  if (pw.shape[0] !== 1 || pw.shape[1] !== 1) {
+    throw new ShapeError(`separableConv2d: pointwise filter must be [1, 1, inChannels * multiplier, outChannels], got shape ${fmtShape(pw.shape)}`);
+  }
+  return conv2d(depthwiseConv2d(x, depthwiseFilter, opts), pw);
+}

@@ -1,0 +1,259 @@
+// Max and average pooling over NHWC inputs, with their gradients as primitives. Padded cells
+// never take part: a max is over the real cells of a window, an average divides by their count
+// (TensorFlow's 'same' behaviour). Every op here is linear in its tensor argument (given x for the
+// max family), so the gradient ops' own gradients close the loop and any order works.
+import { DTypeError, ShapeError, fmtShape } from '../../errors.js';
+import { allocArray, isFloat, type TypedArray } from '../../tensor/dtype.js';
+import { sizeOf } from '../../tensor/shape.js';
+import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { defineOp, type OpDef, type TensorMeta } from '../define-op.js';
+import { run1 } from '../run.js';
+import { assertNHWC, outHW, pairOf, resolvePads, type Pair } from './conv-geometry.js';
+import { expandDims, squeeze } from './shape.js';
+
+export interface PoolAttrs {
+  readonly poolSize: readonly [number, number];
+  readonly strides: readonly [number, number];
+  /** Explicit padding: top, bottom, left, right. */
+  readonly pads: readonly [number, number, number, number];
+}
+
+export interface AvgPoolGradAttrs extends PoolAttrs {
+  /** Shape of the pooled input, which the gradient has. */
+  readonly inputShape: readonly number[];
+}
+
+const NO_DILATION = [1, 1] as const;
+
+function pooledShape(op: string, x: readonly number[], attrs: PoolAttrs): number[] {
+  assertNHWC(op, 'input', x);
+  const [oh, ow] = outHW(op, x, attrs.poolSize, { strides: attrs.strides, dilations: NO_DILATION, pads: attrs.pads });
+  return [x[0]!, oh, ow, x[3]!];
+}
+
+function assertFloat(op: string, ...ts: TensorMeta[]): void {
+  for (const t of ts) if (!isFloat(t.dtype)) throw new DTypeError(`${op}: expected a float tensor, got ${t.dtype}`);
+}
+
+function assertShape(op: string, what: string, actual: readonly number[], expected: readonly number[]): void {
+  if (actual.length !== expected.length || actual.some((d, i) => d !== expected[i])) {
+    throw new ShapeError(`${op}: ${what} has shape ${fmtShape(actual)}, expected ${fmtShape(expected)}`);
+  }
+}
+
+/**
+ * Visit every output pixel of a pooling window over `xShape`: `visit(yOff, cells, count)` gets the
+ * offset of the output pixel's channel 0, the offsets of the channel 0 of the real input cells
+ * under the window (in `cells[0..count)`, row-major), and how many there are.
+ */
+function forEachWindow(
+  xShape: readonly number[],
+  yShape: readonly number[],
+  attrs: PoolAttrs,
+  visit: (yOff: number, cells: Int32Array, count: number) => void,
+): void {
+  const [n, h, w, c] = xShape as [number, number, number, number];
+  const [oh, ow] = [yShape[1]!, yShape[2]!];
+  const [ph, pw] = attrs.poolSize;
+  const [sh, sw] = attrs.strides;
+  const [top, , left] = attrs.pads;
+  const cells = new Int32Array(ph * pw);
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++) {
+        let count = 0;
+        for (let p = 0; p < ph; p++) {
+          const ih = i * sh - top + p;
+          if (ih < 0 || ih >= h) continue;
+          for (let q = 0; q < pw; q++) {
+            const iw = j * sw - left + q;
+            if (iw >= 0 && iw < w) cells[count++] = ((b * h + ih) * w + iw) * c;
+          }
+        }
+        visit(((b * oh + i) * ow + j) * c, cells, count);
+      }
+    }
+  }
+}
+
+/** For each output element, the flat input index of its window's maximum (the first one; NaN wins). */
+function argmaxIndices(x: TypedArray, xShape: readonly number[], yShape: readonly number[], attrs: PoolAttrs): Int32Array {
+  const c = xShape[3]!;
+  const arg = new Int32Array(sizeOf(yShape));
+  const best = new Float64Array(c);
+  forEachWindow(xShape, yShape, attrs, (yOff, cells, count) => {
+    best.fill(-Infinity);
+    for (let k = 0; k < c; k++) arg[yOff + k] = cells[0]! + k;
+    for (let t = 0; t < count; t++) {
+      const base = cells[t]!;
+      for (let k = 0; k < c; k++) {
+        const v = x[base + k]!;
+        const b = best[k]!;
+        if (v > b || (v !== v && b === b)) {
+          best[k] = v;
+          arg[yOff + k] = base + k;
+        }
+      }
+    }
+  });
+  return arg;
+}
+
+export const maxPoolOp: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
+  name: 'maxPool',
+  infer: ([x], attrs) => {
+    assertFloat('maxPool', x!);
+    return [{ shape: pooledShape('maxPool', x!.shape, attrs), dtype: x!.dtype }];
+  },
+  ref: ([x], attrs, [o]) => {
+    const arg = argmaxIndices(x!.data, x!.shape, o!.shape, attrs);
+    const y = allocArray(o!.dtype, arg.length);
+    for (let i = 0; i < arg.length; i++) y[i] = x!.data[arg[i]!]!;
+    return [y];
+  },
+  grad: ([dy], { inputs: [x], attrs }) => [run1(maxPoolGradOp, [x!, dy!], attrs)],
+});
+
+/** Inputs [x, dy]: each dy element added to the input cell that was its window's maximum. */
+export const maxPoolGradOp: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
+  name: 'maxPoolGrad',
+  infer: ([x, dy], attrs) => {
+    assertFloat('maxPoolGrad', x!, dy!);
+    assertShape('maxPoolGrad', 'the gradient', dy!.shape, pooledShape('maxPoolGrad', x!.shape, attrs));
+    return [{ shape: x!.shape, dtype: x!.dtype }];
+  },
+  ref: ([x, dy], attrs) => {
+    const arg = argmaxIndices(x!.data, x!.shape, dy!.shape, attrs);
+    const dx = new Float64Array(sizeOf(x!.shape));
+    for (let i = 0; i < arg.length; i++) dx[arg[i]!]! += dy!.data[i]!;
+    const out = allocArray(x!.dtype, dx.length);
+    out.set(dx);
+    return [out];
+  },
+  // Piecewise constant in x; linear in dy with maxPoolGradGrad as its adjoint.
+  grad: ([ddx], { inputs: [x], attrs }) => [null, run1(maxPoolGradGradOp, [x!, ddx!], attrs)],
+});
+
+/** Inputs [x, g] with g shaped like x: picks g at each window's argmax (the adjoint of maxPoolGrad in dy). */
+export const maxPoolGradGradOp: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
+  name: 'maxPoolGradGrad',
+  infer: ([x, g], attrs) => {
+    assertFloat('maxPoolGradGrad', x!, g!);
+    assertShape('maxPoolGradGrad', 'the gradient', g!.shape, x!.shape);
+    return [{ shape: pooledShape('maxPoolGradGrad', x!.shape, attrs), dtype: x!.dtype }];
+  },
+  ref: ([x, g], attrs, [o]) => {
+    const arg = argmaxIndices(x!.data, x!.shape, o!.shape, attrs);
+    const y = allocArray(o!.dtype, arg.length);
+    for (let i = 0; i < arg.length; i++) y[i] = g!.data[arg[i]!]!;
+    return [y];
+  },
+  grad: ([dd], { inputs: [x], attrs }) => [null, run1(maxPoolGradOp, [x!, dd!], attrs)],
+});
+
+export const avgPoolOp: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
+  name: 'avgPool',
+  infer: ([x], attrs) => {
+    assertFloat('avgPool', x!);
+    return [{ shape: pooledShape('avgPool', x!.shape, attrs), dtype: x!.dtype }];
+  },
+  ref: ([x], attrs, [o]) => {
+    const c = x!.shape[3]!;
+    const xd = x!.data;
+    const y = allocArray(o!.dtype, sizeOf(o!.shape));
+    const acc = new Float64Array(c);
+    forEachWindow(x!.shape, o!.shape, attrs, (yOff, cells, count) => {
+      acc.fill(0);
+      for (let t = 0; t < count; t++) {
+        const base = cells[t]!;
+        for (let k = 0; k < c; k++) acc[k]! += xd[base + k]!;
+      }
+      for (let k = 0; k < c; k++) y[yOff + k] = acc[k]! / count;
+    });
+    return [y];
+  },
+  grad: ([dy], { inputs: [x], attrs }) => [run1(avgPoolGradOp, [dy!], { ...attrs, inputShape: x!.shape })],
+});
+
+/** Input [dy]: each dy element spread evenly over the real cells of its window. */
+export const avgPoolGradOp: OpDef<AvgPoolGradAttrs> = defineOp<AvgPoolGradAttrs>({
+  name: 'avgPoolGrad',
+  infer: ([dy], attrs) => {
+    assertFloat('avgPoolGrad', dy!);
+    assertShape('avgPoolGrad', 'the gradient', dy!.shape, pooledShape('avgPoolGrad', attrs.inputShape, attrs));
+    return [{ shape: attrs.inputShape, dtype: dy!.dtype }];
+  },
+  ref: ([dy], attrs, [o]) => {
+    const c = o!.shape[3]!;
+    const g = dy!.data;
+    const dx = new Float64Array(sizeOf(o!.shape));
+    forEachWindow(o!.shape, dy!.shape, attrs, (yOff, cells, count) => {
+      for (let t = 0; t < count; t++) {
+        const base = cells[t]!;
+        for (let k = 0; k < c; k++) dx[base + k]! += g[yOff + k]! / count;
+      }
+    });
+    const out = allocArray(o!.dtype, dx.length);
+    out.set(dx);
+    return [out];
+  },
+  grad: ([ddx], { attrs }) => [run1(avgPoolOp, [ddx!], { poolSize: attrs.poolSize, strides: attrs.strides, pads: attrs.pads })],
+});
+
+export const poolOps = {
+  maxPool: maxPoolOp,
+  maxPoolGrad: maxPoolGradOp,
+  maxPoolGradGrad: maxPoolGradGradOp,
+  avgPool: avgPoolOp,
+  avgPoolGrad: avgPoolGradOp,
+};
+
+// ---------------------------------------------------------------- functions
+
+export interface PoolOptions {
+  /** Window size: a number or [h, w] (default 2; 1-D: a number). */
+  poolSize?: Pair;
+  /** Window step (default poolSize). */
+  strides?: Pair;
+  /** 'valid' (default) or 'same'. */
+  padding?: 'valid' | 'same';
+}
+
+function pool2d(op: string, def: OpDef<PoolAttrs>, x: TensorLike, opts: PoolOptions): Tensor {
+  let t = toTensor(x, op);
+  const unbatched = t.rank === 3;
+  if (unbatched) t = expandDims(t, 0);
+  assertNHWC(op, 'input', t.shape);
+  const poolSize = pairOf(op, 'poolSize', opts.poolSize, 2);
+  const strides = opts.strides === undefined ? poolSize : pairOf(op, 'strides', opts.strides, 1);
+  if (opts.padding !== undefined && opts.padding !== 'valid' && opts.padding !== 'same') {
+    throw new ShapeError(`${op}: padding must be 'valid' or 'same', got ${JSON.stringify(opts.padding)}`);
+  }
+  const pads = resolvePads(op, opts.padding, [t.shape[1]!, t.shape[2]!], poolSize, strides, NO_DILATION);
+  const y = run1(def, [t], { poolSize, strides, pads });
+  return unbatched ? squeeze(y, 0) : y;
+}
+
+function pool1d(op: string, def: OpDef<PoolAttrs>, x: TensorLike, opts: PoolOptions): Tensor {
+  const t = toTensor(x, op);
+  if (t.rank !== 3 && t.rank !== 2) throw new ShapeError(`${op}: input must have rank 3 [batch, width, channels], got shape ${fmtShape(t.shape)}`);
+  const scalarOf = (name: string, v: Pair | undefined) => {
+    if (v !== undefined && typeof v !== 'number') throw new ShapeError(`${op}: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const size = scalarOf('poolSize', opts.poolSize) ?? 2;
+  const stride = scalarOf('strides', opts.strides) ?? size;
+  const x4 = expandDims(t.rank === 2 ? expandDims(t, 0) : t, 1);
+  const y = squeeze(pool2d(op, def, x4, { poolSize: [1, size], strides: [1, stride], padding: opts.padding }), 1);
+  return t.rank === 2 ? squeeze(y, 0) : y;
+}
+
+/** Max over windows of NHWC `x` ([n, h, w, c] or [h, w, c]). */
+export const maxPool = (x: TensorLike, opts: PoolOptions = {}): Tensor => pool2d('maxPool', maxPoolOp, x, opts);
+/** Mean over windows of NHWC `x`; padded cells are not counted. */
+export const avgPool = (x: TensorLike, opts: PoolOptions = {}): Tensor => pool2d('avgPool', avgPoolOp, x, opts);
+/** Max over windows along the width of `x` [n, width, c]. */
+export const maxPool1d = (x: TensorLike, opts: PoolOptions = {}): Tensor => pool1d('maxPool1d', maxPoolOp, x, opts);
+/** Mean over windows along the width of `x` [n, width, c]. */
+export const avgPool1d = (x: TensorLike, opts: PoolOptions = {}): Tensor => pool1d('avgPool1d', avgPoolOp, x, opts);
