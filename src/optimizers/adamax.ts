@@ -1,0 +1,48 @@
+import { abs } from '../ops/primitives/unary.js';
+import { add, div, maximum, mul, sub } from '../ops/primitives/binary.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Variable } from '../tensor/variable.js';
+import { Optimizer, optionsOf, type LearningRate } from './optimizer.js';
+import type { AdamOptions } from './adam.js';
+
+export type AdamaxOptions = Omit<AdamOptions, 'amsgrad'>;
+
+/**
+ * Adamax (Adam with the infinity norm), Keras 3's form: `m += (g - m)(1 - b1)`,
+ * `u = max(b2·u, |g|)`, `v -= lr·m / ((1 - b1^t)(u + eps))`. Default learning rate 0.001.
+ */
+export class Adamax extends Optimizer {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+
+  constructor(opts?: LearningRate | AdamaxOptions) {
+    const o = optionsOf<AdamaxOptions>(opts);
+    super(o, 0.001, 'adamax');
+    this.beta1 = Optimizer.inUnitInterval(this.name, 'beta1', o.beta1 ?? 0.9);
+    this.beta2 = Optimizer.inUnitInterval(this.name, 'beta2', o.beta2 ?? 0.999);
+    this.epsilon = Optimizer.nonNegative(this.name, 'epsilon', o.epsilon ?? 1e-7);
+  }
+
+  static fromConfig(config: Readonly<Record<string, unknown>>): Adamax {
+    return new Adamax(Optimizer.optionsFromConfig(config) as AdamaxOptions);
+  }
+
+  protected buildVariable(v: Variable): void {
+    this.addSlot(v, 'm');
+    this.addSlot(v, 'u');
+  }
+
+  protected updateStep(g: Tensor, v: Variable, lr: number, step: number): void {
+    const m = this.slot(v, 'm');
+    const u = this.slot(v, 'u');
+    m.assign(add(m.value(), mul(sub(g, m.value()), 1 - this.beta1)));
+    u.assign(maximum(mul(u.value(), this.beta2), abs(g)));
+    const scale = lr / (1 - this.beta1 ** step);
+    v.assign(sub(v.value(), div(mul(m.value(), scale), add(u.value(), this.epsilon))));
+  }
+
+  protected hyperparameters(): Record<string, unknown> {
+    return { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+}

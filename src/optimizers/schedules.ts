@@ -1,0 +1,264 @@
+// Learning-rate schedules (`nb.optimizers.schedules`): functions of the optimizer's step count
+// (the number of updates already applied, starting at 0), with Keras 3's formulas and defaults.
+import { ValueError } from '../errors.js';
+
+/** A learning rate that depends on the step: a schedule object or any `(step) => number`. */
+export type ScheduleFn = (step: number) => number;
+
+/** Serialized form of a schedule: `{ className, config }`, as in Keras. */
+export interface ScheduleConfig {
+  className: string;
+  config: Record<string, unknown>;
+}
+
+/** Base of the serializable schedules; subclasses implement `call` and `getConfig`. */
+export abstract class LearningRateSchedule {
+  /** The learning rate after `step` updates. */
+  abstract call(step: number): number;
+  abstract getConfig(): Record<string, unknown>;
+  /** Name used in `serialize`/`deserialize` (the Keras class name). */
+  abstract readonly className: string;
+}
+
+function positive(op: string, name: string, v: number): number {
+  if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new ValueError(`${op}: ${name} must be a positive finite number, got ${String(v)}`);
+  return v;
+}
+
+function finite(op: string, name: string, v: number): number {
+  if (!(typeof v === 'number' && Number.isFinite(v))) throw new ValueError(`${op}: ${name} must be a finite number, got ${String(v)}`);
+  return v;
+}
+
+export interface ExponentialDecayOptions {
+  initialLearningRate: number;
+  decaySteps: number;
+  decayRate: number;
+  /** Decay in whole intervals of `decaySteps` (default false). */
+  staircase?: boolean;
+}
+
+/** `initialLearningRate * decayRate ^ (step / decaySteps)` (the exponent floored when `staircase`). */
+export class ExponentialDecay extends LearningRateSchedule {
+  readonly className = 'ExponentialDecay';
+  readonly initialLearningRate: number;
+  readonly decaySteps: number;
+  readonly decayRate: number;
+  readonly staircase: boolean;
+
+  constructor(o: ExponentialDecayOptions) {
+    super();
+    this.initialLearningRate = finite('ExponentialDecay', 'initialLearningRate', o.initialLearningRate);
+    this.decaySteps = positive('ExponentialDecay', 'decaySteps', o.decaySteps);
+    this.decayRate = finite('ExponentialDecay', 'decayRate', o.decayRate);
+    this.staircase = o.staircase ?? false;
+  }
+
+  call(step: number): number {
+    const p = step / this.decaySteps;
+    return this.initialLearningRate * this.decayRate ** (this.staircase ? Math.floor(p) : p);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { initialLearningRate: this.initialLearningRate, decaySteps: this.decaySteps, decayRate: this.decayRate, staircase: this.staircase };
+  }
+}
+
+export interface PiecewiseConstantOptions {
+  /** Increasing step boundaries. */
+  boundaries: readonly number[];
+  /** One more value than boundaries: `values[i]` holds while `boundaries[i-1] < step <= boundaries[i]`. */
+  values: readonly number[];
+}
+
+/** Constant pieces: `values[0]` up to and including `boundaries[0]`, then `values[1]`, ... */
+export class PiecewiseConstantDecay extends LearningRateSchedule {
+  readonly className = 'PiecewiseConstantDecay';
+  readonly boundaries: readonly number[];
+  readonly values: readonly number[];
+
+  constructor(o: PiecewiseConstantOptions) {
+    super();
+    if (o.values.length !== o.boundaries.length + 1) {
+      throw new ValueError(
+        `PiecewiseConstantDecay: expected values.length = boundaries.length + 1, got ${o.values.length} values for ${o.boundaries.length} boundaries`,
+      );
+    }
+    for (let i = 1; i < o.boundaries.length; i++) {
+      if (!(o.boundaries[i]! > o.boundaries[i - 1]!)) throw new ValueError(`PiecewiseConstantDecay: boundaries must increase, got [${o.boundaries.join(', ')}]`);
+    }
+    this.boundaries = [...o.boundaries];
+    this.values = [...o.values];
+  }
+
+  call(step: number): number {
+    const i = this.boundaries.findIndex((b) => step <= b);
+    return this.values[i < 0 ? this.values.length - 1 : i]!;
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { boundaries: [...this.boundaries], values: [...this.values] };
+  }
+}
+
+export interface CosineDecayOptions {
+  initialLearningRate: number;
+  decaySteps: number;
+  /** Floor of the decay as a fraction of the decayed-from rate (default 0). */
+  alpha?: number;
+  /** Rate reached by a linear warmup from `initialLearningRate` (default: no warmup). */
+  warmupTarget?: number | null;
+  warmupSteps?: number;
+}
+
+/** Optional linear warmup, then a half cosine from the peak rate down to `alpha * peak`. */
+export class CosineDecay extends LearningRateSchedule {
+  readonly className = 'CosineDecay';
+  readonly initialLearningRate: number;
+  readonly decaySteps: number;
+  readonly alpha: number;
+  readonly warmupTarget: number | null;
+  readonly warmupSteps: number;
+
+  constructor(o: CosineDecayOptions) {
+    super();
+    this.initialLearningRate = finite('CosineDecay', 'initialLearningRate', o.initialLearningRate);
+    this.decaySteps = positive('CosineDecay', 'decaySteps', o.decaySteps);
+    this.alpha = finite('CosineDecay', 'alpha', o.alpha ?? 0);
+    this.warmupTarget = o.warmupTarget ?? null;
+    this.warmupSteps = o.warmupSteps ?? 0;
+    if (!(this.warmupSteps >= 0)) throw new ValueError(`CosineDecay: warmupSteps must be >= 0, got ${this.warmupSteps}`);
+  }
+
+  private decay(step: number, from: number): number {
+    const cosine = 0.5 * (1 + Math.cos(Math.PI * (step / this.decaySteps)));
+    return from * ((1 - this.alpha) * cosine + this.alpha);
+  }
+
+  call(step: number): number {
+    if (this.warmupTarget === null) return this.decay(Math.min(step, this.decaySteps), this.initialLearningRate);
+    const s = Math.min(step, this.decaySteps + this.warmupSteps);
+    if (s < this.warmupSteps) {
+      return this.initialLearningRate + (this.warmupTarget - this.initialLearningRate) * (s / this.warmupSteps);
+    }
+    return this.decay(s - this.warmupSteps, this.warmupTarget);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {
+      initialLearningRate: this.initialLearningRate,
+      decaySteps: this.decaySteps,
+      alpha: this.alpha,
+      warmupTarget: this.warmupTarget,
+      warmupSteps: this.warmupSteps,
+    };
+  }
+}
+
+export interface PolynomialDecayOptions {
+  initialLearningRate: number;
+  decaySteps: number;
+  /** Default 0.0001. */
+  endLearningRate?: number;
+  /** Default 1 (linear). */
+  power?: number;
+  /** Restart the decay every `decaySteps` instead of holding at the end (default false). */
+  cycle?: boolean;
+}
+
+/** `(initial - end) * (1 - step / decaySteps) ^ power + end`, held at `end` after `decaySteps` unless cycling. */
+export class PolynomialDecay extends LearningRateSchedule {
+  readonly className = 'PolynomialDecay';
+  readonly initialLearningRate: number;
+  readonly decaySteps: number;
+  readonly endLearningRate: number;
+  readonly power: number;
+  readonly cycle: boolean;
+
+  constructor(o: PolynomialDecayOptions) {
+    super();
+    this.initialLearningRate = finite('PolynomialDecay', 'initialLearningRate', o.initialLearningRate);
+    this.decaySteps = positive('PolynomialDecay', 'decaySteps', o.decaySteps);
+    this.endLearningRate = finite('PolynomialDecay', 'endLearningRate', o.endLearningRate ?? 0.0001);
+    this.power = finite('PolynomialDecay', 'power', o.power ?? 1);
+    this.cycle = o.cycle ?? false;
+  }
+
+  call(step: number): number {
+    let s = step;
+    let steps = this.decaySteps;
+    if (this.cycle) steps = this.decaySteps * (step === 0 ? 1 : Math.ceil(step / this.decaySteps));
+    else s = Math.min(step, this.decaySteps);
+    const p = s / steps;
+    return (this.initialLearningRate - this.endLearningRate) * (1 - p) ** this.power + this.endLearningRate;
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {
+      initialLearningRate: this.initialLearningRate,
+      decaySteps: this.decaySteps,
+      endLearningRate: this.endLearningRate,
+      power: this.power,
+      cycle: this.cycle,
+    };
+  }
+}
+
+export interface InverseTimeDecayOptions {
+  initialLearningRate: number;
+  decaySteps: number;
+  decayRate: number;
+  staircase?: boolean;
+}
+
+/** `initialLearningRate / (1 + decayRate * step / decaySteps)` (the ratio floored when `staircase`). */
+export class InverseTimeDecay extends LearningRateSchedule {
+  readonly className = 'InverseTimeDecay';
+  readonly initialLearningRate: number;
+  readonly decaySteps: number;
+  readonly decayRate: number;
+  readonly staircase: boolean;
+
+  constructor(o: InverseTimeDecayOptions) {
+    super();
+    this.initialLearningRate = finite('InverseTimeDecay', 'initialLearningRate', o.initialLearningRate);
+    this.decaySteps = positive('InverseTimeDecay', 'decaySteps', o.decaySteps);
+    this.decayRate = finite('InverseTimeDecay', 'decayRate', o.decayRate);
+    this.staircase = o.staircase ?? false;
+  }
+
+  call(step: number): number {
+    const p = step / this.decaySteps;
+    return this.initialLearningRate / (1 + this.decayRate * (this.staircase ? Math.floor(p) : p));
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { initialLearningRate: this.initialLearningRate, decaySteps: this.decaySteps, decayRate: this.decayRate, staircase: this.staircase };
+  }
+}
+
+/** Keras-named factories: `schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 100, decayRate: 0.9 })`. */
+export const exponentialDecay = (o: ExponentialDecayOptions): ExponentialDecay => new ExponentialDecay(o);
+export const piecewiseConstant = (o: PiecewiseConstantOptions): PiecewiseConstantDecay => new PiecewiseConstantDecay(o);
+export const piecewiseConstantDecay = piecewiseConstant;
+export const cosineDecay = (o: CosineDecayOptions): CosineDecay => new CosineDecay(o);
+export const polynomialDecay = (o: PolynomialDecayOptions): PolynomialDecay => new PolynomialDecay(o);
+export const inverseTimeDecay = (o: InverseTimeDecayOptions): InverseTimeDecay => new InverseTimeDecay(o);
+
+const SCHEDULES: Record<string, (config: never) => LearningRateSchedule> = {
+  ExponentialDecay: (c: ExponentialDecayOptions) => new ExponentialDecay(c),
+  PiecewiseConstantDecay: (c: PiecewiseConstantOptions) => new PiecewiseConstantDecay(c),
+  CosineDecay: (c: CosineDecayOptions) => new CosineDecay(c),
+  PolynomialDecay: (c: PolynomialDecayOptions) => new PolynomialDecay(c),
+  InverseTimeDecay: (c: InverseTimeDecayOptions) => new InverseTimeDecay(c),
+};
+
+export function serializeSchedule(s: LearningRateSchedule): ScheduleConfig {
+  return { className: s.className, config: s.getConfig() };
+}
+
+export function deserializeSchedule(c: ScheduleConfig): LearningRateSchedule {
+  const make = SCHEDULES[c.className];
+  if (!make) throw new ValueError(`schedules.deserialize: unknown schedule '${c.className}'; known: ${Object.keys(SCHEDULES).join(', ')}`);
+  return make(c.config as never);
+}

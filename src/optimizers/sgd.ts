@@ -1,0 +1,50 @@
+import { add, mul, sub } from '../ops/primitives/binary.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Variable } from '../tensor/variable.js';
+import { Optimizer, optionsOf, type LearningRate, type OptimizerOptions } from './optimizer.js';
+
+export interface SGDOptions extends OptimizerOptions {
+  /** Default 0 (plain gradient descent). */
+  momentum?: number;
+  /** Nesterov momentum (default false). */
+  nesterov?: boolean;
+}
+
+/**
+ * Gradient descent with optional (Nesterov) momentum, Keras 3's rule: `m = momentum * m - lr * g`,
+ * then `v += m` (or `v += momentum * m - lr * g` with Nesterov). Default learning rate 0.01.
+ */
+export class SGD extends Optimizer {
+  readonly momentum: number;
+  readonly nesterov: boolean;
+
+  constructor(opts?: LearningRate | SGDOptions) {
+    const o = optionsOf<SGDOptions>(opts);
+    super(o, 0.01, 'SGD');
+    this.momentum = Optimizer.nonNegative(this.name, 'momentum', o.momentum ?? 0);
+    this.nesterov = o.nesterov ?? false;
+  }
+
+  static fromConfig(config: Readonly<Record<string, unknown>>): SGD {
+    return new SGD(Optimizer.optionsFromConfig(config) as SGDOptions);
+  }
+
+  protected buildVariable(v: Variable): void {
+    if (this.momentum !== 0) this.addSlot(v, 'momentum');
+  }
+
+  protected updateStep(g: Tensor, v: Variable, lr: number): void {
+    if (this.momentum === 0) {
+      v.assign(sub(v.value(), mul(g, lr)));
+      return;
+    }
+    const m = this.slot(v, 'momentum');
+    const step = mul(g, -lr);
+    m.assign(add(step, mul(m.value(), this.momentum)));
+    v.assign(add(v.value(), this.nesterov ? add(step, mul(m.value(), this.momentum)) : m.value()));
+  }
+
+  protected hyperparameters(): Record<string, unknown> {
+    return { momentum: this.momentum, nesterov: this.nesterov };
+  }
+}
