@@ -83,3 +83,4 @@ export { conv2d, conv1d, conv2dTranspose, depthwiseConv2d, separableConv2d } fro
 export { maxPool, avgPool, maxPool1d, avgPool1d } from './ops/primitives/pool.js';
 export * as nn from './ops/composite/nn.js';
 export * as optimizers from './optimizers/index.js';
+export { jit, type Jitted, type JitOptions } from './jit/jit.js';

@@ -33,8 +33,18 @@ export interface OpDef<A = Record<string, never>> {
   readonly notDifferentiable?: boolean;
   /** Reference kernel on contiguous typed arrays. */
   readonly ref?: Kernel<A, TypedArray>;
+  /**
+   * For elementwise ops: the scalar function (and its int32 form where it differs), so the jit can
+   * fuse chains of them into one loop.
+   */
+  readonly pointwise?: Pointwise;
   /** For view ops: the output layout over the input's storage, or null if the input must be made contiguous first. */
   view?(input: Layout, attrs: A): Layout | null;
+}
+
+export interface Pointwise {
+  readonly f: (...xs: number[]) => number;
+  readonly fInt?: (...xs: number[]) => number;
 }
 
 export function defineOp<A = Record<string, never>>(def: OpDef<A>): OpDef<A> {

@@ -41,6 +41,7 @@ function defineBinary(name: string, spec: BinarySpec): OpDef<NoAttrs> {
     ],
     grad: grad ? ([dy], { inputs: [a, b], outputs: [y] }) => grad(a!, b!, y!, dy!) : undefined,
     notDifferentiable: !grad,
+    pointwise: { f, fInt },
   });
 }
 

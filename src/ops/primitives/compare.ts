@@ -15,6 +15,7 @@ function defineCompare(name: string, f: (a: number, b: number) => boolean): OpDe
     infer: ([a, b]) => [{ shape: broadcastShapes(name, a!.shape, b!.shape), dtype: 'bool' }],
     ref: ([a, b], _attrs, [o]) => [binaryBroadcast(a!.data, a!.shape, b!.data, b!.shape, o!.shape, 'bool', (x, y) => (f(x, y) ? 1 : 0))],
     notDifferentiable: true,
+    pointwise: { f: (x, y) => (f(x!, y!) ? 1 : 0) },
   });
 }
 

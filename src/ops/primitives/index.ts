@@ -10,6 +10,7 @@ import { padOp, concatOp } from './structure.js';
 import { matmulOp } from './matmul.js';
 import { copyOp } from './copy.js';
 import { randomOp } from './random.js';
+import { fusedElementwiseOp, fusedLinearOp } from './fused.js';
 import { readVariableOp } from './read-variable.js';
 import { convOps } from './conv.js';
 import { poolOps } from './pool.js';
@@ -37,6 +38,8 @@ export const PRIMITIVES = {
   matmul: matmulOp,
   copy: copyOp,
   random: randomOp,
+  fusedElementwise: fusedElementwiseOp,
+  fusedLinear: fusedLinearOp,
   readVariable: readVariableOp,
   stopGradient: stopGradientOp,
   gather: gatherOp,

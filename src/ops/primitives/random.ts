@@ -36,6 +36,8 @@ export interface RandomAttrs {
   /** The stream: (seed key, call counter) of the generator when the op was created. */
   readonly key: readonly [number, number];
   readonly dist: Distribution;
+  /** Keys from the global generator (a jitted function draws fresh ones on each call); false for op-level seeds. */
+  readonly fromGenerator: boolean;
 }
 
 function standardNormal(k0: number, k1: number, i: number): number {
@@ -99,7 +101,7 @@ function keyFor(seed: number | undefined): [number, number] {
 
 function draw(shape: readonly number[], dtype: DType, dist: Distribution, seed: number | undefined, op: string): Tensor {
   assertShape(shape, op);
-  return run1(randomOp, [], { shape: [...shape], dtype, key: keyFor(seed), dist });
+  return run1(randomOp, [], { shape: [...shape], dtype, key: keyFor(seed), dist, fromGenerator: seed === undefined });
 }
 
 export interface RandomOptions {
@@ -150,7 +152,7 @@ export function int(shape: readonly number[], min: number, max: number, opts: Ra
 /** A random permutation of 0..n-1 (int32), from the global generator or an op-level seed. Made on the host. */
 export function permutation(n: number, opts: { seed?: number } = {}): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new ValueError(`random.permutation: n must be a non-negative integer, got ${n}`);
-  const attrs: RandomAttrs = { shape: [n], dtype: 'float64', key: keyFor(opts.seed), dist: { kind: 'uniform', min: 0, max: 1 } };
+  const attrs: RandomAttrs = { shape: [n], dtype: 'float64', key: keyFor(opts.seed), dist: { kind: 'uniform', min: 0, max: 1 }, fromGenerator: false };
   const k = Float64Array.from({ length: n }, (_, i) => randomValue(attrs, i));
   const idx = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => k[a]! - k[b]! || a - b);
   return tensor(idx, [n], 'int32');

@@ -43,6 +43,7 @@ function defineUnary(name: string, spec: UnarySpec): OpDef<NoAttrs> {
     },
     grad: grad ? ([dy], { inputs: [x], outputs: [y] }) => [grad(x!, y!, dy!)] : undefined,
     notDifferentiable: !grad,
+    pointwise: { f },
   });
 }
 

@@ -1,0 +1,101 @@
+import { engine } from '../engine/engine.js';
+import { ValueError } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Variable } from '../tensor/variable.js';
+import { Plan } from './executor.js';
+import type { Graph } from './graph.js';
+import { optimize, type PassStats } from './passes/index.js';
+import { flatten, unflatten, type Template } from './pytree.js';
+import { trace } from './trace.js';
+
+export interface JitOptions {
+  /** Name shown in graph dumps and retrace warnings (default: the function's name). */
+  name?: string;
+}
+
+/** A jitted function: call it like the original; inspect its traces. */
+export interface Jitted<F extends (...args: any[]) => any> {
+  (...args: Parameters<F>): ReturnType<F>;
+  /** How many times the function was traced (once per new input signature). */
+  readonly traceCount: number;
+  /** The optimised graph for these arguments' signature, as readable text. */
+  graph(...args: Parameters<F>): string;
+  readonly jitName: string;
+}
+
+interface Compiled {
+  readonly graph: Graph;
+  readonly plan: Plan;
+  readonly output: Template;
+  readonly variables: Variable[];
+  readonly stats: PassStats;
+}
+
+const RETRACE_WARNING_AFTER = 5;
+
+/**
+ * Compile `fn` like `@tf.function`: traced once per input signature (tensor shapes and dtypes,
+ * non-tensor arguments by value, variables by identity) into a graph of nabla ops, optimised,
+ * and replayed on later calls with one prepared plan.
+ *
+ * As in TensorFlow, JS side effects (console.log, pushing to arrays) happen while tracing only;
+ * reading a tensor's value inside the function is an error (use `nb.cond` / `nb.whileLoop`).
+ * Called under an active GradientTape, the function runs eagerly so that the tape can see it.
+ */
+export function jit<F extends (...args: any[]) => any>(fn: F, opts: JitOptions = {}): Jitted<F> {
+  const name = opts.name ?? (fn.name || 'fn');
+  const cache = new Map<string, Compiled>();
+  let traceCount = 0;
+  let warned = false;
+
+  const compile = (key: string, flatTensors: Tensor[], template: Template): Compiled => {
+    traceCount++;
+    if (traceCount > RETRACE_WARNING_AFTER && !warned) {
+      warned = true;
+      console.warn(
+        `nabla: jit '${name}' has been traced ${traceCount} times. Each new input signature (shape, dtype, or JS value of a non-tensor argument) ` +
+          'traces again; pass tensors instead of changing JS numbers, or keep shapes fixed.',
+      );
+    }
+    const backend = engine.backend;
+    const { tracer, result } = trace(flatTensors, (symbols) => fn(...(unflatten(template, symbols) as unknown[])));
+    const out = flatten(result, () => true);
+    tracer.graph.outputs = out.tensors.map((t) => tracer.valueOf(t));
+    const stats = optimize(tracer.graph, backend);
+    const compiled: Compiled = { graph: tracer.graph, plan: new Plan(tracer.graph, backend), output: out.template, variables: tracer.variables(), stats };
+    cache.set(key, compiled);
+    return compiled;
+  };
+
+  const lookup = (args: unknown[]) => {
+    const flat = flatten(args, (t) => !t.isVariable);
+    for (const t of flat.tensors) t.assertAlive(`jit '${name}'`);
+    const key = `${flat.key}@${engine.backend.name}`;
+    let c = cache.get(key);
+    if (!c || c.variables.some((v) => v.isDisposed)) c = compile(key, flat.tensors, flat.template);
+    return { c, flat };
+  };
+
+  const jitted = ((...args: unknown[]) => {
+    if (engine.tracer || engine.isRecording()) return fn(...args);
+    const { c, flat } = lookup(args);
+    return unflatten(c.output, c.plan.run(flat.tensors));
+  }) as unknown as Jitted<F>;
+
+  Object.defineProperties(jitted, {
+    traceCount: { get: () => traceCount },
+    jitName: { value: name },
+    graph: {
+      value: (...args: unknown[]) => {
+        if (engine.tracer) throw new ValueError(`jit '${name}': graph() cannot be called while tracing`);
+        const { c } = lookup(args);
+        const passes = Object.entries(c.stats)
+          .filter(([, n]) => n > 0)
+          .map(([k, n]) => `${k}: ${n}`)
+          .join(', ');
+        return `${c.graph.dump(name)}\n// passes: ${passes || 'none changed the graph'}`;
+      },
+    },
+  });
+  return jitted;
+}

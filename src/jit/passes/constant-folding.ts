@@ -1,0 +1,32 @@
+import { engine } from '../../engine/engine.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { Graph, Node, Value } from '../graph.js';
+
+const MAX_FOLDED_ELEMENTS = 1 << 20;
+
+/** Evaluate nodes whose inputs are all constants, now, once (random ops excepted). */
+export function foldConstants(g: Graph): number {
+  let folded = 0;
+  for (const n of [...g.nodes]) {
+    if (n.op.name === 'random' || !n.inputs.every((v) => v.source.kind === 'const')) continue;
+    if (n.outputs.some((o) => o.shape.reduce((a, b) => a * b, 1) > MAX_FOLDED_ELEMENTS)) continue;
+    const outs = evaluate(n);
+    n.outputs.forEach((o, i) => {
+      const c = g.newValue(o, { kind: 'const', tensor: outs[i]! });
+      g.replaceUses(o, c);
+    });
+    folded++;
+  }
+  return folded;
+}
+
+function evaluate(n: Node): Tensor[] {
+  const inputs = n.inputs.map((v: Value) => (v.source as { tensor: Tensor }).tensor);
+  const prev = engine.tracer;
+  engine.tracer = null;
+  try {
+    return engine.pauseRecording(() => engine.runOp(n.op, inputs, n.attrs));
+  } finally {
+    engine.tracer = prev;
+  }
+}

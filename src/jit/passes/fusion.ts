@@ -1,0 +1,125 @@
+import type { OpDef } from '../../ops/define-op.js';
+import { fusedElementwiseOp, fusedLinearOp, type FusedInstr } from '../../ops/primitives/fused.js';
+import { shapesEqual, sizeOf } from '../../tensor/shape.js';
+import type { Graph, Node, Value } from '../graph.js';
+
+/** How many times each value is used (by nodes, outputs and updates). */
+function useCounts(g: Graph): Map<Value, number> {
+  const uses = new Map<Value, number>();
+  const bump = (v: Value) => uses.set(v, (uses.get(v) ?? 0) + 1);
+  for (const n of g.nodes) n.inputs.forEach(bump);
+  g.roots().forEach(bump);
+  return uses;
+}
+
+function isElementwise(n: Node): boolean {
+  if (!(n.op.pointwise || n.op.name === 'cast' || n.op.name === 'where') || n.outputs.length !== 1) return false;
+  const out = n.outputs[0]!;
+  return n.inputs.every((v) => shapesEqual(v.shape, out.shape) || sizeOf(v.shape) === 1);
+}
+
+function soleConsumer(g: Graph, v: Value, uses: Map<Value, number>): Node | undefined {
+  if (uses.get(v) !== 1) return undefined;
+  return g.nodes.find((n) => n.inputs.includes(v));
+}
+
+/**
+ * matmul/conv2d → add(bias over the last axis) → optional unary activation becomes one
+ * fusedLinear node, where the backend has that kernel.
+ */
+export function fuseLinear(g: Graph, kernels: Readonly<Record<string, unknown>>): number {
+  if (!kernels.fusedLinear) return 0;
+  let fused = 0;
+  for (const base of [...g.nodes]) {
+    if (base.op.name !== 'matmul' && base.op.name !== 'conv2d') continue;
+    const uses = useCounts(g);
+    const y = base.outputs[0]!;
+    const addNode = soleConsumer(g, y, uses);
+    if (!addNode || addNode.op.name !== 'add') continue;
+    const bias = addNode.inputs[0] === y ? addNode.inputs[1]! : addNode.inputs[0]!;
+    const last = y.shape[y.shape.length - 1]!;
+    const biasOk = bias.dtype === y.dtype && sizeOf(bias.shape) === last && bias.shape[bias.shape.length - 1] === last && bias.shape.length <= y.shape.length;
+    if (!biasOk || !shapesEqual(addNode.outputs[0]!.shape, y.shape)) continue;
+    let tail: Node = addNode;
+    let activation: string | null = null;
+    const actNode = soleConsumer(g, addNode.outputs[0]!, uses);
+    if (actNode && actNode.op.pointwise && actNode.inputs.length === 1 && actNode.outputs[0]!.dtype === y.dtype) {
+      activation = actNode.op.name;
+      tail = actNode;
+    }
+    const out = tail.outputs[0]!;
+    const node = g.addNode(fusedLinearOp, [...base.inputs, bias], {
+      base: base.op.name,
+      baseAttrs: base.attrs,
+      hasBias: true,
+      activation,
+      shape: y.shape,
+      dtype: y.dtype,
+    }, [{ shape: y.shape, dtype: y.dtype }]);
+    // Put the fused node where the tail was, and drop the originals.
+    g.nodes.pop();
+    g.nodes[g.nodes.indexOf(tail)] = node;
+    g.replaceUses(out, node.outputs[0]!);
+    g.nodes = g.nodes.filter((n) => n !== base && n !== addNode && n !== tail);
+    fused++;
+  }
+  return fused;
+}
+
+/** Chains of elementwise ops (same output shape, inputs full-size or scalar) become one loop. */
+export function fuseElementwise(g: Graph, kernels: Readonly<Record<string, unknown>>): number {
+  if (!kernels.fusedElementwise) return 0;
+  const uses = useCounts(g);
+  const group = new Map<Node, Node[]>();
+  const groupOf = new Map<Node, Node[]>();
+  for (const n of g.nodes) {
+    if (!isElementwise(n)) continue;
+    let members: Node[] = [n];
+    for (const v of n.inputs) {
+      if (v.source.kind !== 'node') continue;
+      const p = v.source.node;
+      const pg = groupOf.get(p);
+      if (!pg || uses.get(v) !== 1 || !shapesEqual(p.outputs[0]!.shape, n.outputs[0]!.shape)) continue;
+      members = [...pg, ...members.filter((m) => !pg.includes(m))];
+      group.delete(pg[pg.length - 1]!);
+    }
+    for (const m of members) groupOf.set(m, members);
+    group.set(n, members);
+  }
+  let fused = 0;
+  for (const [last, members] of group) {
+    if (members.length < 2) continue;
+    const ordered = g.nodes.filter((n) => members.includes(n));
+    const external: Value[] = [];
+    const reg = new Map<Value, number>();
+    for (const n of ordered) {
+      for (const v of n.inputs) {
+        if (v.source.kind === 'node' && members.includes(v.source.node)) continue;
+        if (!reg.has(v)) {
+          reg.set(v, external.length);
+          external.push(v);
+        }
+      }
+    }
+    const program: FusedInstr[] = [];
+    for (const n of ordered) {
+      const args = n.inputs.map((v) => reg.get(v)!);
+      program.push({ op: n.op.name, args, dtype: n.outputs[0]!.dtype });
+      reg.set(n.outputs[0]!, external.length + program.length - 1);
+    }
+    const out = last.outputs[0]!;
+    const node = g.addNode(fusedElementwiseOp as OpDef<any>, external, {
+      program,
+      nInputs: external.length,
+      shape: out.shape,
+      dtype: out.dtype,
+      inPlace: -1,
+    }, [{ shape: out.shape, dtype: out.dtype }]);
+    g.nodes.pop();
+    g.nodes[g.nodes.indexOf(last)] = node;
+    g.replaceUses(out, node.outputs[0]!);
+    g.nodes = g.nodes.filter((n) => n === node || !members.includes(n));
+    fused++;
+  }
+  return fused;
+}

@@ -1,0 +1,30 @@
+import type { Backend } from '../../backends/backend.js';
+import type { Graph } from '../graph.js';
+import { foldConstants } from './constant-folding.js';
+import { eliminateCommonSubexpressions } from './cse.js';
+import { eliminateDeadCode } from './dce.js';
+import { fuseElementwise, fuseLinear } from './fusion.js';
+import { simplify } from './simplify.js';
+
+export { foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
+
+/** What each pass changed, for the graph dump and tests. */
+export type PassStats = Record<string, number>;
+
+/** The optimisation pipeline, in order; fusion only where the backend has the fused kernels. */
+export function optimize(g: Graph, backend: Backend): PassStats {
+  const stats: PassStats = {};
+  const run = (name: string, f: () => number) => (stats[name] = (stats[name] ?? 0) + f());
+  for (let round = 0; round < 3; round++) {
+    const before = g.nodes.length;
+    run('simplify', () => simplify(g));
+    run('constantFolding', () => foldConstants(g));
+    run('cse', () => eliminateCommonSubexpressions(g));
+    run('dce', () => eliminateDeadCode(g));
+    if (g.nodes.length === before) break;
+  }
+  run('fuseLinear', () => fuseLinear(g, backend.kernels));
+  run('fuseElementwise', () => fuseElementwise(g, backend.kernels));
+  run('dce', () => eliminateDeadCode(g));
+  return stats;
+}

@@ -1,0 +1,129 @@
+import type { Backend, BackendInfo } from '../backends/backend.js';
+import { engine, type Tracer } from '../engine/engine.js';
+import { ValueError } from '../errors.js';
+import type { OpDef } from '../ops/define-op.js';
+import { randomOp, generator, type RandomAttrs } from '../ops/primitives/random.js';
+import { readVariableOp } from '../ops/primitives/read-variable.js';
+import { sizeOf } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Variable } from '../tensor/variable.js';
+import { Graph, type Value } from './graph.js';
+
+function traced(what: string): never {
+  throw new ValueError(
+    `jit: cannot ${what} a traced tensor inside nb.jit: its value is not known while tracing. ` +
+      'Data-dependent JS control flow is not supported in a jitted function; use nb.cond / nb.whileLoop, ' +
+      'or move the branch out of the jitted function.',
+  );
+}
+
+/** The backend of symbolic tensors: it holds no data, and any attempt to read it explains why. */
+const symbolicBackend: Backend<null> = {
+  name: 'symbolic',
+  kernels: {},
+  upload: () => traced('upload into'),
+  read: () => traced('read'),
+  readSync: () => traced('read'),
+  materialize: () => null,
+  subrange: () => null,
+  free: () => undefined,
+  byteLength: () => 0,
+  info: (): BackendInfo => ({ name: 'symbolic' }),
+};
+
+export function isSymbolic(t: Tensor): boolean {
+  return t.storage.backend === symbolicBackend;
+}
+
+/**
+ * Records ops into a Graph instead of running them. Tensors the function did not receive as
+ * inputs become constants; variables become variable reads, and their assigns become updates.
+ */
+export class GraphTracer implements Tracer {
+  readonly graph = new Graph();
+  private values = new Map<number, Value>();
+  private constants = new Map<number, Value>();
+  private variableValues = new Map<Variable, Value>();
+  /** Random ops fed by the global generator, in trace order (replay draws fresh keys for them). */
+  readonly randomNodes: number[] = [];
+
+  /** A symbolic tensor for a function input. */
+  input(t: Tensor): Tensor {
+    const v = this.graph.addInput({ shape: t.shape, dtype: t.dtype });
+    return this.symbol(v);
+  }
+
+  private symbol(v: Value): Tensor {
+    const t = engine.wrap(symbolicBackend, null, v.shape, v.dtype);
+    this.values.set(t.id, v);
+    return t;
+  }
+
+  /** The graph value a tensor stands for (capturing constants and variables on first use). */
+  valueOf(t: Tensor): Value {
+    const v = this.values.get(t.id);
+    if (v) return v;
+    if (t.isVariable) {
+      const variable = t as Variable;
+      let cur = this.variableValues.get(variable);
+      if (!cur) {
+        cur = this.graph.newValue({ shape: t.shape, dtype: t.dtype }, { kind: 'variable', variable });
+        this.variableValues.set(variable, cur);
+      }
+      return cur;
+    }
+    if (isSymbolic(t)) {
+      throw new ValueError('jit: a tensor traced by another nb.jit call was used here; return it from that function instead of storing it');
+    }
+    let c = this.constants.get(t.id);
+    if (!c) {
+      c = this.graph.newValue({ shape: t.shape, dtype: t.dtype }, { kind: 'const', tensor: t });
+      this.constants.set(t.id, c);
+    }
+    return c;
+  }
+
+  run(op: OpDef<any>, inputs: readonly Tensor[], attrs: unknown): Tensor[] {
+    const ins = inputs.map((t) => this.valueOf(t));
+    // A variable read is the variable's current value in the graph.
+    if (op === readVariableOp) return [this.symbol(ins[0]!)];
+    const specs = op.infer(inputs, attrs);
+    const node = this.graph.addNode(op, ins, attrs, specs);
+    if (op === randomOp && (attrs as RandomAttrs).fromGenerator) this.randomNodes.push(node.id);
+    return node.outputs.map((v) => this.symbol(v));
+  }
+
+  assign(variable: Tensor, value: Tensor): void {
+    const v = this.valueOf(value);
+    this.variableValues.set(variable as Variable, v);
+    this.graph.updates.set(variable as Variable, v);
+  }
+
+  /** Variables the graph reads or writes. */
+  variables(): Variable[] {
+    return [...this.variableValues.keys()];
+  }
+}
+
+/**
+ * Trace `fn` on symbolic versions of `args` (flattened tensors). The generator state is restored
+ * afterwards so that the first real run draws the same numbers eager mode would.
+ */
+export function trace<T>(flatArgs: readonly Tensor[], fn: (symbols: Tensor[]) => T): { tracer: GraphTracer; result: T } {
+  const tracer = new GraphTracer();
+  const prev = engine.tracer;
+  const savedCounter = generator.counter;
+  engine.tracer = tracer;
+  try {
+    const symbols = flatArgs.map((t) => tracer.input(t));
+    const result = fn(symbols);
+    return { tracer, result };
+  } finally {
+    engine.tracer = prev;
+    generator.counter = savedCounter;
+  }
+}
+
+export function symbolicSize(v: Value): number {
+  return sizeOf(v.shape);
+}

@@ -1,0 +1,109 @@
+// Kernels the jit's fusion pass produces; they never appear in eager code, so they have no gradient.
+import { allocArray, castScalar, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { sizeOf } from '../../tensor/shape.js';
+import type { Kernel, KernelTensor } from '../../backends/backend.js';
+import { defineOp, type OpDef } from '../define-op.js';
+import { PRIMITIVES } from './index.js';
+
+/** One step of a fused elementwise program: registers 0..nInputs-1 are the inputs, then one per step. */
+export interface FusedInstr {
+  readonly op: string;
+  readonly args: readonly number[];
+  readonly dtype: DType;
+}
+
+export interface FusedElementwiseAttrs {
+  readonly program: readonly FusedInstr[];
+  readonly nInputs: number;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  /** Index of an input whose buffer dies here and receives the output (-1: allocate). */
+  readonly inPlace: number;
+}
+
+type Scalar = (...xs: number[]) => number;
+
+/** The scalar function of one instruction, as the eager kernel would apply it. */
+export function scalarFunction(instr: FusedInstr): Scalar {
+  if (instr.op === 'cast') return (x: number) => castScalar(x, instr.dtype);
+  if (instr.op === 'where') return (c: number, a: number, b: number) => (c ? a : b);
+  const def = (PRIMITIVES as Record<string, OpDef<any>>)[instr.op];
+  const pw = def?.pointwise;
+  if (!pw) throw new Error(`fusedElementwise: '${instr.op}' is not an elementwise op`);
+  return instr.dtype === 'int32' && pw.fInt ? pw.fInt : pw.f;
+}
+
+type Compiled = (ins: ArrayLike<number>[], scalars: boolean[], out: TypedArray, n: number, fs: Scalar[]) => void;
+const compiled = new Map<string, Compiled>();
+
+/**
+ * Generate one loop for the whole chain: no intermediate arrays. float32 intermediates are
+ * rounded with Math.fround so results match eager execution bit for bit.
+ */
+function compile(attrs: FusedElementwiseAttrs, scalars: boolean[]): Compiled {
+  const key = `${JSON.stringify(attrs.program)}|${attrs.nInputs}|${scalars.join('')}`;
+  let fn = compiled.get(key);
+  if (fn) return fn;
+  const lines: string[] = ['const fround = Math.fround;'];
+  for (let i = 0; i < attrs.nInputs; i++) {
+    lines.push(scalars[i] ? `const s${i} = ins[${i}][0];` : `const a${i} = ins[${i}];`);
+  }
+  attrs.program.forEach((_, k) => lines.push(`const f${k} = fs[${k}];`));
+  lines.push('for (let i = 0; i < n; i++) {');
+  const reg = (r: number) => (r < attrs.nInputs ? (scalars[r] ? `s${r}` : `a${r}[i]`) : `r${r}`);
+  attrs.program.forEach((ins, k) => {
+    const call = `f${k}(${ins.args.map(reg).join(', ')})`;
+    const wrapped = ins.dtype === 'float32' ? `fround(${call})` : ins.dtype === 'int32' ? `(${call}) | 0` : call;
+    lines.push(`  const r${attrs.nInputs + k} = ${wrapped};`);
+  });
+  lines.push(`  out[i] = r${attrs.nInputs + attrs.program.length - 1};`, '}');
+  fn = new Function('ins', 'scalars', 'out', 'n', 'fs', lines.join('\n')) as Compiled;
+  compiled.set(key, fn);
+  return fn;
+}
+
+const fusedRef: Kernel<FusedElementwiseAttrs, TypedArray> = (inputs, attrs) => {
+  const n = sizeOf(attrs.shape);
+  const scalars = inputs.map((t) => t.data.length === 1 && n !== 1);
+  const out = attrs.inPlace >= 0 ? inputs[attrs.inPlace]!.data : allocArray(attrs.dtype, n);
+  compile(attrs, scalars)(inputs.map((t) => t.data), scalars, out, n, attrs.program.map(scalarFunction));
+  return [out];
+};
+
+export const fusedElementwiseOp: OpDef<FusedElementwiseAttrs> = defineOp<FusedElementwiseAttrs>({
+  name: 'fusedElementwise',
+  infer: (_inputs, { shape, dtype }) => [{ shape, dtype }],
+  ref: fusedRef,
+});
+
+export interface FusedLinearAttrs {
+  /** The linear op: 'matmul' or 'conv2d'. */
+  readonly base: string;
+  readonly baseAttrs: unknown;
+  readonly hasBias: boolean;
+  /** A unary elementwise op applied last, or null. */
+  readonly activation: string | null;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+/** matmul/conv2d, then `+ bias` over the last axis, then an activation, in one kernel. */
+export const fusedLinearOp: OpDef<FusedLinearAttrs> = defineOp<FusedLinearAttrs>({
+  name: 'fusedLinear',
+  infer: (_inputs, { shape, dtype }) => [{ shape, dtype }],
+  ref: (inputs, attrs, outs): TypedArray[] => {
+    const base: OpDef<any> = (PRIMITIVES as Record<string, OpDef<any>>)[attrs.base]!;
+    const out: TypedArray = base.ref!(inputs.slice(0, 2) as KernelTensor<TypedArray>[], attrs.baseAttrs as never, outs)[0]!;
+    applyEpilogue(out, attrs.hasBias ? inputs[2]!.data : null, attrs.activation, attrs.dtype);
+    return [out];
+  },
+});
+
+/** In place: out += bias (broadcast along the last axis), then out = activation(out). */
+export function applyEpilogue(out: TypedArray, bias: TypedArray | null, activation: string | null, dtype: DType): void {
+  const act = activation ? scalarFunction({ op: activation, args: [0], dtype }) : null;
+  const m = bias ? bias.length : 1;
+  if (bias && act) for (let i = 0; i < out.length; i++) out[i] = act(out[i]! + bias[i % m]!);
+  else if (bias) for (let i = 0; i < out.length; i++) out[i] = out[i]! + bias[i % m]!;
+  else if (act) for (let i = 0; i < out.length; i++) out[i] = act(out[i]!);
+}
