@@ -149,6 +149,7 @@ export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
 export function unstack(x: TensorLike, axis = 0): Tensor[] {
   const t = toTensor(x, 'unstack');
   const ax = normalizeAxis('unstack', axis, t.rank);
+  if (t.shape[ax] === 0) return [];
   return split(t, t.shape[ax]!, ax).map((p) => squeeze(p, ax));
 }
 
