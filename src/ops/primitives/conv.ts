@@ -207,6 +207,12 @@ export function conv1d(x: TensorLike, filter: TensorLike, opts: Conv1DOptions = 
   }
   const p = opts.padding;
   const padding: Padding | undefined = Array.isArray(p) ? [[0, 0], p as readonly [number, number]] : (p as Padding | undefined);
+  const groups = opts.groups ?? 1;
+  if (f.shape[1]! * groups !== t.shape[t.rank - 1]) {
+    throw new ShapeError(
+      `conv1d: input ${fmtShape(t.shape)} has ${t.shape[t.rank - 1]} channels but the filter ${fmtShape(f.shape)} expects ${f.shape[1]! * groups} (filter is [k, inChannels, outChannels])`,
+    );
+  }
   const x4 = expandDims(t.rank === 2 ? expandDims(t, 0) : t, 1);
   const y = conv2d(x4, expandDims(f, 0), { strides: [1, opts.strides ?? 1], dilations: [1, opts.dilations ?? 1], padding, groups: opts.groups });
   const out = squeeze(y, 1);
@@ -236,6 +242,12 @@ export function conv2dTranspose(x: TensorLike, filter: TensorLike, outputShape: 
     throw new ShapeError(`${op}: input ${fmtShape(t.shape)} has ${t.shape[3]} channels but the filter ${fmtShape(f.shape)} expects ${f.shape[3]} (filter is [kh, kw, outChannels, inChannels])`);
   }
   const attrs = convAttrs(op, opts, [full[1]!, full[2]!], [f.shape[0]!, f.shape[1]!]);
+  const [oh, ow] = outHW(op, full, [f.shape[0]!, f.shape[1]!], attrs);
+  if (full[0] !== t.shape[0] || oh !== t.shape[1] || ow !== t.shape[2]) {
+    throw new ShapeError(
+      `${op}: a conv2d with these options maps outputShape ${fmtShape(full)} to [${full[0]}, ${oh}, ${ow}, ${t.shape[3]}], not to the input's shape ${fmtShape(t.shape)}`,
+    );
+  }
   const y = run1(conv2dBackpropInputOp, [t, f], { ...attrs, inputShape: full });
   return unbatched ? squeeze(y, 0) : y;
 }
