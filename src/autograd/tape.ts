@@ -6,7 +6,7 @@ import { add } from '../ops/primitives/binary.js';
 import { cast } from '../ops/primitives/cast.js';
 import { reshape } from '../ops/primitives/shape.js';
 import { stack } from '../ops/primitives/structure.js';
-import { zerosLike, onesLike, tensor } from '../tensor/creation.js';
+import { zeros, zerosLike, onesLike, tensor } from '../tensor/creation.js';
 import { isFloat } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Variable } from '../tensor/variable.js';
@@ -49,6 +49,7 @@ export class GradientTape implements Recorder {
   private watched = new Set<number>();
   private recording = true;
   private used = false;
+  private disposed = false;
   readonly persistent: boolean;
   private readonly watchVariables: boolean;
 
@@ -74,8 +75,10 @@ export class GradientTape implements Recorder {
   /** @internal Called by the engine for every op that runs while the tape is active. */
   record(op: OpDef<any>, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: unknown): void {
     if (!this.recording || op.notDifferentiable) return;
-    if (!inputs.some((t) => this.isWatched(t))) return;
-    for (const o of outputs) this.watched.add(o.id);
+    let watched = false;
+    for (let i = 0; i < inputs.length && !watched; i++) watched = this.isWatched(inputs[i]!);
+    if (!watched) return;
+    for (let i = 0; i < outputs.length; i++) this.watched.add(outputs[i]!.id);
     this.entries.push({ op, inputs, outputs, attrs });
   }
 
@@ -92,9 +95,7 @@ export class GradientTape implements Recorder {
 
   /** Gradient of `target` with respect to `sources`, in the same structure as `sources`. */
   gradient<S extends Sources>(target: Tensor | readonly Tensor[], sources: S, opts: GradientOptions = {}): GradientsOf<S> {
-    if (this.used && !this.persistent) {
-      throw new ValueError('GradientTape.gradient: a non-persistent tape can be asked for gradients only once; use new GradientTape({ persistent: true })');
-    }
+    this.assertUsable('gradient');
     this.used = true;
     const list: Tensor[] =
       sources instanceof Tensor ? [sources] : Array.isArray(sources) ? [...(sources as readonly Tensor[])] : Object.values(sources as Record<string, Tensor>);
@@ -132,38 +133,64 @@ export class GradientTape implements Recorder {
     // Only entries on a path to the target matter; walk backwards once.
     for (let i = this.entries.length - 1; i >= 0; i--) {
       const e = this.entries[i]!;
-      const dys = e.outputs.map((o) => grads.get(o.id));
-      if (dys.every((g) => g === undefined)) continue;
+      let reached = false;
+      const dys = new Array<Tensor>(e.outputs.length);
+      for (let j = 0; j < e.outputs.length; j++) {
+        const g = grads.get(e.outputs[j]!.id);
+        if (g) reached = true;
+        dys[j] = g!;
+      }
+      if (!reached) continue;
       if (!e.op.grad) throw new ValueError(`GradientTape.gradient: op '${e.op.name}' has no gradient defined`);
-      const filled = dys.map((g, j) => g ?? zerosLike(e.outputs[j]!));
-      const dxs = e.op.grad(filled, { inputs: e.inputs, outputs: e.outputs, attrs: e.attrs });
-      dxs.forEach((dx, j) => {
-        if (!dx) return;
+      for (let j = 0; j < dys.length; j++) dys[j] ??= zerosLike(e.outputs[j]!);
+      const dxs = e.op.grad(dys, { inputs: e.inputs, outputs: e.outputs, attrs: e.attrs });
+      for (let j = 0; j < dxs.length; j++) {
+        const dx = dxs[j];
         const x = e.inputs[j]!;
-        if (!isFloat(x.dtype)) return;
+        // Constants beside watched tensors get no gradient, as in TensorFlow.
+        if (!dx || !isFloat(x.dtype) || !this.isWatched(x)) continue;
         let g = unbroadcast(dx, x.shape);
         if (g.dtype !== x.dtype) g = cast(g, x.dtype);
         accumulate(x.id, g);
-      });
+      }
       // Free gradients nobody upstream needs (keep the sources').
       for (const o of e.outputs) if (!wanted.has(o.id)) grads.delete(o.id);
     }
     return grads;
   }
 
-  /** Jacobian of `target` (any shape) with respect to one source: shape [...target, ...source]. */
+  /**
+   * Jacobian of `target` (any shape) with respect to one source: shape [...target, ...source], one
+   * backward pass per element of `target`. Like `gradient`, a non-persistent tape allows it once.
+   */
   jacobian(target: Tensor, source: Tensor): Tensor {
-    if (!this.persistent) throw new ValueError('GradientTape.jacobian: needs a persistent tape (new GradientTape({ persistent: true }))');
+    this.assertUsable('jacobian');
+    if (!(target instanceof Tensor) || !(source instanceof Tensor)) throw new ValueError('GradientTape.jacobian: target and source must be tensors');
+    this.used = true;
     const n = target.size;
-    const rows: Tensor[] = [];
-    const flat = reshape(target, [-1]);
-    for (let i = 0; i < n; i++) {
-      const seed = new Float32Array(n);
-      seed[i] = 1;
-      const g = this.gradient(flat, source, { outputGradients: cast(tensor(seed), flat.dtype), unconnectedGradients: 'zero' });
-      rows.push(g);
+    const rows = engine.withoutRecorder(this, () => {
+      const flat = reshape(target, [-1]);
+      const out: Tensor[] = [];
+      for (let i = 0; i < n; i++) {
+        const seed = new Float64Array(n);
+        seed[i] = 1;
+        const grads = this.backprop([flat], [cast(tensor(seed, 'float64'), flat.dtype)], [source]);
+        out.push(grads.get(source.id) ?? zerosLike(source));
+      }
+      return out;
+    });
+    if (!this.persistent) this.release();
+    const shape = [...target.shape, ...source.shape];
+    return n === 0 ? zeros(shape, source.dtype) : reshape(stack(rows), shape);
+  }
+
+  private assertUsable(method: string): void {
+    if (this.disposed) throw new ValueError(`GradientTape.${method}: the tape was disposed (or its 'using' scope ended) and holds no records`);
+    if (this.used && !this.persistent) {
+      throw new ValueError(
+        `GradientTape.${method}: a non-persistent tape can be asked for gradients only once; use new GradientTape({ persistent: true })`,
+      );
     }
-    return reshape(stack(rows), [...target.shape, ...source.shape]);
   }
 
   private release(): void {
@@ -173,13 +200,14 @@ export class GradientTape implements Recorder {
     engine.removeRecorder(this);
   }
 
-  /** Stop recording and drop the records. */
+  /** Stop recording and drop the records; the tape cannot be asked for gradients after this. */
   dispose(): void {
+    this.disposed = true;
     this.release();
   }
 
   [Symbol.dispose](): void {
-    this.release();
+    this.dispose();
   }
 }
 

@@ -313,7 +313,10 @@ export class Engine {
 
   /** The backend's kernel for `op`, or the reference kernel (with one warning). */
   kernelFor<A>(backend: Backend, op: OpDef<A>): Kernel<A, unknown> {
-    return (backend.kernels[op.name] as Kernel<A, unknown> | undefined) ?? this.fallback(backend, op);
+    const own = backend.kernels[op.name] as Kernel<A, unknown> | undefined;
+    if (own) return own;
+    if (op.portable && op.ref) return op.ref as Kernel<A, unknown>;
+    return this.fallback(backend, op);
   }
 
   private fallback<A>(backend: Backend, op: OpDef<A>): Kernel<A, unknown> {
@@ -331,6 +334,13 @@ export class Engine {
 
   addRecorder(r: Recorder): void {
     this.recorders.push(new WeakRef(r));
+  }
+
+  /** Recorders (tapes) still active; a dropped tape counts until the garbage collector takes it. */
+  get activeRecorders(): number {
+    let n = 0;
+    for (const w of this.recorders) if (w.deref() !== undefined) n++;
+    return n;
   }
 
   removeRecorder(r: Recorder): void {
