@@ -84,3 +84,4 @@ export { maxPool, avgPool, maxPool1d, avgPool1d } from './ops/primitives/pool.js
 export * as nn from './ops/composite/nn.js';
 export * as optimizers from './optimizers/index.js';
 export { jit, type Jitted, type JitOptions } from './jit/jit.js';
+export { cond, whileLoop, type WhileOptions } from './jit/control-flow.js';

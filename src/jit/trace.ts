@@ -99,6 +99,25 @@ export class GraphTracer implements Tracer {
     this.graph.updates.set(variable as Variable, v);
   }
 
+  /** Each variable's current value in the graph (for branches that must be undone). */
+  variableState(): Map<Variable, Value> {
+    return new Map(this.variableValues);
+  }
+
+  restoreVariables(state: Map<Variable, Value>): void {
+    this.variableValues = new Map(state);
+    for (const v of [...this.graph.updates.keys()]) {
+      const cur = state.get(v);
+      if (!cur || cur.source.kind === 'variable') this.graph.updates.delete(v);
+      else this.graph.updates.set(v, cur);
+    }
+  }
+
+  /** A symbolic tensor standing for a graph value. */
+  symbolOf(v: Value | undefined): Tensor | undefined {
+    return v ? this.symbol(v) : undefined;
+  }
+
   /** Variables the graph reads or writes. */
   variables(): Variable[] {
     return [...this.variableValues.keys()];

@@ -38,6 +38,8 @@ export interface OpDef<A = Record<string, never>> {
    * fuse chains of them into one loop.
    */
   readonly pointwise?: Pointwise;
+  /** The reference kernel only calls other nabla ops, so it runs on any backend's handles as is. */
+  readonly portable?: boolean;
   /** For view ops: the output layout over the input's storage, or null if the input must be made contiguous first. */
   view?(input: Layout, attrs: A): Layout | null;
 }

@@ -1,0 +1,117 @@
+import { engine } from '../engine/engine.js';
+import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { defineOp } from '../ops/define-op.js';
+import { run } from '../ops/run.js';
+import { where } from '../ops/primitives/select.js';
+import { toTensor, type TensorLike } from '../tensor/creation.js';
+import { shapesEqual, stridesOf } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import type { Variable } from '../tensor/variable.js';
+import { jit, type Jitted } from './jit.js';
+import { flatten, unflatten } from './pytree.js';
+import { GraphTracer, isSymbolic } from './trace.js';
+
+function truthy(pred: TensorLike, op: string): boolean {
+  if (typeof pred === 'boolean') return pred;
+  const t = toTensor(pred, op);
+  if (t.size !== 1) throw new ShapeError(`${op}: the predicate must have one element, got shape ${fmtShape(t.shape)}`);
+  return t.item() !== 0;
+}
+
+function activeTracer(pred: unknown): GraphTracer | null {
+  const tr = engine.tracer;
+  return tr instanceof GraphTracer && pred instanceof Tensor && isSymbolic(pred) ? tr : null;
+}
+
+/**
+ * `cond(pred, trueFn, falseFn)`: eagerly, runs one branch. Inside `nb.jit` with a traced
+ * predicate, both branches are traced and their results (and any variable assignments) are
+ * selected elementwise with `where`, so both must return the same structure of shapes.
+ */
+export function cond<T>(pred: TensorLike, trueFn: () => T, falseFn: () => T): T {
+  const tracer = activeTracer(pred);
+  if (!tracer) return truthy(pred, 'cond') ? trueFn() : falseFn();
+  const p = toTensor(pred, 'cond');
+  const start = tracer.variableState();
+  const a = trueFn();
+  const afterA = tracer.variableState();
+  tracer.restoreVariables(start);
+  const b = falseFn();
+  const afterB = tracer.variableState();
+  tracer.restoreVariables(start);
+  const fa = flatten(a, () => true);
+  const fb = flatten(b, () => true);
+  if (fa.key !== fb.key) throw new ValueError(`cond: both branches must return the same structure, shapes and dtypes; got ${fa.key} and ${fb.key}`);
+  const changed = new Set<Variable>([...afterA.keys(), ...afterB.keys()].filter((v) => afterA.get(v) !== start.get(v) || afterB.get(v) !== start.get(v)));
+  for (const v of changed) {
+    const va = tracer.symbolOf(afterA.get(v)) ?? v;
+    const vb = tracer.symbolOf(afterB.get(v)) ?? v;
+    tracer.assign(v, where(p, va, vb));
+  }
+  return unflatten(fa.template, fa.tensors.map((t, i) => where(p, t, fb.tensors[i]!))) as T;
+}
+
+interface WhileAttrs {
+  readonly cond: Jitted<(...xs: Tensor[]) => Tensor>;
+  readonly body: Jitted<(...xs: Tensor[]) => Tensor[]>;
+  readonly maximumIterations: number;
+}
+
+/** A loop node of a jitted graph: runs the compiled condition and body until the condition is false. */
+const whileOp = defineOp<WhileAttrs>({
+  name: 'whileLoop',
+  infer: (inputs) => inputs.map((t) => ({ shape: t.shape, dtype: t.dtype })),
+  portable: true,
+  ref: (inputs, attrs) => {
+    const backend = engine.backend;
+    let vars = inputs.map((k) => engine.wrap(backend, backend.materialize(k.data, k.dtype, { shape: k.shape, strides: stridesOf(k.shape), offset: 0 }), k.shape, k.dtype));
+    vars = loop(vars, attrs);
+    return vars.map((t) => engine.handleOn(t, backend)) as never;
+  },
+  notDifferentiable: true,
+});
+
+function loop(vars: Tensor[], attrs: { cond: (...xs: Tensor[]) => Tensor; body: (...xs: Tensor[]) => Tensor[] | Tensor; maximumIterations: number }): Tensor[] {
+  for (let i = 0; i < attrs.maximumIterations && truthy(attrs.cond(...vars), 'whileLoop'); i++) {
+    const next = attrs.body(...vars);
+    const list = next instanceof Tensor ? [next] : next;
+    if (list.length !== vars.length || list.some((t, j) => !shapesEqual(t.shape, vars[j]!.shape) || t.dtype !== vars[j]!.dtype)) {
+      throw new ShapeError(
+        `whileLoop: the body must return ${vars.length} tensors of the loop variables' shapes and dtypes (${vars.map((t) => `${t.dtype}${fmtShape(t.shape)}`).join(', ')}), got ${list.map((t) => `${t.dtype}${fmtShape(t.shape)}`).join(', ')}`,
+      );
+    }
+    vars = list;
+  }
+  return vars;
+}
+
+export interface WhileOptions {
+  /** Stop after this many iterations even if the condition still holds. */
+  maximumIterations?: number;
+}
+
+/**
+ * `whileLoop(cond, body, loopVars)`: repeat `loopVars = body(...loopVars)` while `cond(...loopVars)`.
+ * Inside `nb.jit` the loop becomes one graph node with its own compiled condition and body.
+ */
+export function whileLoop(
+  condFn: (...xs: Tensor[]) => TensorLike,
+  body: (...xs: Tensor[]) => Tensor[] | Tensor,
+  loopVars: readonly TensorLike[],
+  opts: WhileOptions = {},
+): Tensor[] {
+  const vars = loopVars.map((v) => toTensor(v, 'whileLoop'));
+  const maximumIterations = opts.maximumIterations ?? Number.POSITIVE_INFINITY;
+  if (!(engine.tracer instanceof GraphTracer)) {
+    return loop(vars, { cond: (...xs) => toTensor(condFn(...xs), 'whileLoop'), body, maximumIterations });
+  }
+  const attrs: WhileAttrs = {
+    cond: jit((...xs: Tensor[]) => toTensor(condFn(...xs), 'whileLoop'), { name: 'whileLoop.cond' }),
+    body: jit((...xs: Tensor[]) => {
+      const r = body(...xs);
+      return r instanceof Tensor ? [r] : r;
+    }, { name: 'whileLoop.body' }),
+    maximumIterations,
+  };
+  return run(whileOp, vars, attrs);
+}
