@@ -67,8 +67,8 @@ export const matmulOp = defineOp<MatmulAttrs>({
       for (let i = 0; i < m; i++) {
         acc.fill(0);
         for (let p = 0; p < k; p++) {
+          // No skip of zero entries: 0 * inf must give NaN as IEEE says.
           const av = A[offA + i * ai + p * ap]!;
-          if (av === 0) continue;
           const rowB = offB + p * bp;
           for (let j = 0; j < n; j++) acc[j]! += av * B[rowB + j * bj]!;
         }
