@@ -1,0 +1,192 @@
+// Core layers: Dense, Activation, Dropout, Lambda.
+import { ValueError } from '../../errors.js';
+import { add, div, mul } from '../../ops/primitives/binary.js';
+import { cast } from '../../ops/primitives/cast.js';
+import { greaterEqual } from '../../ops/primitives/compare.js';
+import { matmul } from '../../ops/primitives/matmul.js';
+import { uniform } from '../../ops/primitives/random.js';
+import { reshape } from '../../ops/primitives/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { Variable } from '../../tensor/variable.js';
+import { getActivation, serializeActivation, type ActivationFn, type ActivationIdentifier } from '../activations.js';
+import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
+import { getRegularizer, serializeRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
+import { Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+
+/** Positive integer option check shared by layers. */
+export function positiveInt(layer: string, what: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ValueError(`${layer}: ${what} must be a positive integer, got ${String(v)}`);
+  return v;
+}
+
+export function optionalRegularizer(r: RegularizerIdentifier | null | undefined): Regularizer | null {
+  return r === null || r === undefined ? null : getRegularizer(r);
+}
+
+export function serializeOptional(r: Regularizer | null) {
+  return r ? serializeRegularizer(r) : null;
+}
+
+export interface DenseArgs extends LayerArgs {
+  units?: number;
+  activation?: ActivationIdentifier;
+  useBias?: boolean;
+  kernelInitializer?: InitializerIdentifier;
+  biasInitializer?: InitializerIdentifier;
+  kernelRegularizer?: RegularizerIdentifier | null;
+  biasRegularizer?: RegularizerIdentifier | null;
+}
+
+/** `activation(x @ kernel + bias)` over the last axis. */
+export class Dense extends Layer {
+  readonly units: number;
+  readonly activation: ActivationFn;
+  readonly useBias: boolean;
+  readonly kernelInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
+  kernel!: Variable;
+  bias: Variable | null = null;
+
+  constructor(units: number | DenseArgs, args: DenseArgs = {}) {
+    const a = typeof units === 'number' ? { ...args, units } : units;
+    super(a);
+    this.units = positiveInt('Dense', 'units', a.units);
+    this.activation = getActivation(a.activation, 'Dense');
+    this.useBias = a.useBias ?? true;
+    this.kernelInitializer = getInitializer(a.kernelInitializer ?? 'glorotUniform');
+    this.biasInitializer = getInitializer(a.biasInitializer ?? 'zeros');
+    this.kernelRegularizer = optionalRegularizer(a.kernelRegularizer);
+    this.biasRegularizer = optionalRegularizer(a.biasRegularizer);
+  }
+
+  override build(inputShape: InputShapes): void {
+    const s = inputShape as Shape;
+    const inDim = s.at(-1);
+    if (typeof inDim !== 'number') throw new ValueError(`Dense '${this.name}': the last axis of the input must be known, got shape [${s.join(', ')}]`);
+    this.kernel = this.addWeight('kernel', [inDim, this.units], this.kernelInitializer, { regularizer: this.kernelRegularizer });
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer, { regularizer: this.biasRegularizer });
+    this.inputSpec = { minNdim: 2, axes: { [-1]: inDim } };
+  }
+
+  override call(x: Tensor): Tensor {
+    const flat = x.rank > 2 ? reshape(x, [-1, x.shape.at(-1)!]) : x;
+    let y = matmul(flat, this.kernel);
+    if (this.bias) y = add(y, this.bias);
+    if (x.rank > 2) y = reshape(y, [...x.shape.slice(0, -1), this.units]);
+    return this.activation(y);
+  }
+
+  override computeOutputShape(inputShape: InputShapes): Shape {
+    return [...(inputShape as Shape).slice(0, -1), this.units];
+  }
+
+  override getConfig() {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      activation: serializeActivation(this.activation),
+      useBias: this.useBias,
+      kernelInitializer: serializeInitializer(this.kernelInitializer),
+      biasInitializer: serializeInitializer(this.biasInitializer),
+      kernelRegularizer: serializeOptional(this.kernelRegularizer),
+      biasRegularizer: serializeOptional(this.biasRegularizer),
+    };
+  }
+}
+
+export interface ActivationArgs extends LayerArgs {
+  activation?: ActivationIdentifier;
+}
+
+/** Applies an activation function (by name or function). */
+export class Activation extends Layer {
+  readonly activation: ActivationFn;
+  constructor(activation: ActivationIdentifier | ActivationArgs, args: ActivationArgs = {}) {
+    const a = typeof activation === 'object' && activation !== null ? activation : { ...args, activation };
+    super(a);
+    if (a.activation === undefined) throw new ValueError('Activation: an activation name or function is required');
+    this.activation = getActivation(a.activation, 'Activation');
+  }
+  override call(x: Tensor): Tensor {
+    return this.activation(x);
+  }
+  override computeOutputShape(s: InputShapes): InputShapes {
+    return s;
+  }
+  override getConfig() {
+    return { ...super.getConfig(), activation: serializeActivation(this.activation) };
+  }
+}
+
+export interface DropoutArgs extends LayerArgs {
+  rate?: number;
+  /** Shape of the keep mask, 1 where the mask is shared (null: the input's size). */
+  noiseShape?: Shape | null;
+  seed?: number;
+}
+
+/** Zeroes a fraction `rate` of inputs while training and scales the rest by 1 / (1 - rate). */
+export class Dropout extends Layer {
+  readonly rate: number;
+  readonly noiseShape: Shape | null;
+  readonly seed: number | undefined;
+  private calls = 0;
+
+  constructor(rate: number | DropoutArgs, args: DropoutArgs = {}) {
+    const a = typeof rate === 'number' ? { ...args, rate } : rate;
+    super(a);
+    if (typeof a.rate !== 'number' || !(a.rate >= 0 && a.rate < 1)) throw new ValueError(`Dropout: rate must be in [0, 1), got ${String(a.rate)}`);
+    this.rate = a.rate;
+    this.noiseShape = a.noiseShape ?? null;
+    this.seed = a.seed;
+  }
+
+  override call(x: Tensor, kwargs: CallArgs): Tensor {
+    if (!kwargs.training || this.rate === 0) return x;
+    const shape = this.noiseShape ? this.noiseShape.map((d, i) => d ?? x.shape[i]!) : x.shape;
+    // A seeded layer still draws a new mask per call: the seed picks the sequence, not one mask.
+    const seed = this.seed === undefined ? undefined : this.seed + this.calls++ * 7919;
+    const keep = cast(greaterEqual(uniform(shape, { seed, dtype: x.dtype }), this.rate), x.dtype);
+    return mul(x, div(keep, 1 - this.rate));
+  }
+
+  override computeOutputShape(s: InputShapes): InputShapes {
+    return s;
+  }
+
+  override getConfig() {
+    return { ...super.getConfig(), rate: this.rate, noiseShape: this.noiseShape, seed: this.seed };
+  }
+}
+
+export interface LambdaArgs extends LayerArgs {
+  fn?: (x: Tensor | Tensor[], kwargs: CallArgs) => Tensor | Tensor[];
+  /** Output shape (batch axis included, null where unknown) or a function of the input shape. */
+  outputShape?: Shape | ((inputShape: InputShapes) => InputShapes);
+}
+
+/** Wraps a function of tensors as a layer. Its config holds the function itself, so it round-trips in memory only. */
+export class Lambda extends Layer {
+  readonly fn: NonNullable<LambdaArgs['fn']>;
+  readonly outputShape: LambdaArgs['outputShape'];
+  constructor(fn: LambdaArgs['fn'] | LambdaArgs, args: LambdaArgs = {}) {
+    const a = typeof fn === 'function' ? { ...args, fn } : (fn ?? {});
+    super(a);
+    if (typeof a.fn !== 'function') throw new ValueError('Lambda: expected a function of tensors');
+    this.fn = a.fn;
+    this.outputShape = a.outputShape;
+  }
+  override call(x: Tensor | Tensor[], kwargs: CallArgs): Tensor | Tensor[] {
+    return this.fn(x, kwargs);
+  }
+  override computeOutputShape(s: InputShapes): InputShapes {
+    if (typeof this.outputShape === 'function') return this.outputShape(s);
+    if (this.outputShape) return this.outputShape;
+    return super.computeOutputShape(s);
+  }
+  override getConfig() {
+    return { ...super.getConfig(), fn: this.fn, outputShape: this.outputShape };
+  }
+}

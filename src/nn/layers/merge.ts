@@ -1,0 +1,131 @@
+// Merge layers: combine a list of inputs elementwise (with broadcasting) or by concatenation.
+import { ShapeError, ValueError } from '../../errors.js';
+import { add, div, maximum, minimum, mul, sub } from '../../ops/primitives/binary.js';
+import { concat } from '../../ops/primitives/structure.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+
+function shapesOf(layer: Layer, s: InputShapes): Shape[] {
+  if (!(s.length > 0 && Array.isArray(s[0]))) {
+    throw new ValueError(`${layer.className} '${layer.name}': expects a list of inputs, got a single input of shape [${(s as Shape).join(', ')}]`);
+  }
+  return s as Shape[];
+}
+
+/** Broadcast shape of the inputs (null where unknown). */
+function broadcastSymbolic(layer: Layer, shapes: Shape[]): Shape {
+  const rank = Math.max(...shapes.map((s) => s.length));
+  const out: Shape = [];
+  for (let i = 0; i < rank; i++) {
+    let d: number | null = 1;
+    for (const s of shapes) {
+      const v = s[i - rank + s.length];
+      if (v === undefined || v === 1) continue;
+      if (v === null) d = d === 1 ? null : d;
+      else if (d === 1 || d === null) d = v;
+      else if (d !== v) throw new ShapeError(`${layer.className} '${layer.name}': inputs of shapes ${shapes.map((x) => `[${x.join(', ')}]`).join(', ')} cannot be combined (axis ${i}: ${d} vs ${v})`);
+    }
+    out.push(d);
+  }
+  return out;
+}
+
+abstract class ElementwiseMerge extends Layer {
+  protected readonly minInputs: number = 2;
+  protected readonly maxInputs: number = Infinity;
+  protected abstract merge(xs: Tensor[]): Tensor;
+
+  override build(inputShape: InputShapes): void {
+    const shapes = shapesOf(this, inputShape);
+    if (shapes.length < this.minInputs || shapes.length > this.maxInputs) {
+      const want = this.maxInputs === this.minInputs ? `exactly ${this.minInputs}` : `at least ${this.minInputs}`;
+      throw new ValueError(`${this.className} '${this.name}': expects ${want} inputs, got ${shapes.length}`);
+    }
+    broadcastSymbolic(this, shapes);
+  }
+  override call(xs: Tensor[]): Tensor {
+    if (!Array.isArray(xs)) throw new ValueError(`${this.className} '${this.name}': expects a list of inputs`);
+    return this.merge(xs);
+  }
+  override computeOutputShape(s: InputShapes): Shape {
+    return broadcastSymbolic(this, shapesOf(this, s));
+  }
+}
+
+export class Add extends ElementwiseMerge {
+  protected merge(xs: Tensor[]): Tensor {
+    return xs.reduce((a, b) => add(a, b));
+  }
+}
+
+export class Subtract extends ElementwiseMerge {
+  protected override readonly maxInputs = 2;
+  protected merge(xs: Tensor[]): Tensor {
+    return sub(xs[0]!, xs[1]!);
+  }
+}
+
+export class Multiply extends ElementwiseMerge {
+  protected merge(xs: Tensor[]): Tensor {
+    return xs.reduce((a, b) => mul(a, b));
+  }
+}
+
+export class Average extends ElementwiseMerge {
+  protected merge(xs: Tensor[]): Tensor {
+    return div(xs.reduce((a, b) => add(a, b)), xs.length);
+  }
+}
+
+export class Maximum extends ElementwiseMerge {
+  protected merge(xs: Tensor[]): Tensor {
+    return xs.reduce((a, b) => maximum(a, b));
+  }
+}
+
+export class Minimum extends ElementwiseMerge {
+  protected merge(xs: Tensor[]): Tensor {
+    return xs.reduce((a, b) => minimum(a, b));
+  }
+}
+
+export interface ConcatenateArgs extends LayerArgs {
+  axis?: number;
+}
+
+/** Joins the inputs along `axis` (the last by default); other axes must agree. */
+export class Concatenate extends Layer {
+  readonly axis: number;
+  constructor(args: ConcatenateArgs = {}) {
+    super(args);
+    this.axis = args.axis ?? -1;
+  }
+  override build(inputShape: InputShapes): void {
+    this.computeOutputShape(inputShape);
+  }
+  override call(xs: Tensor[]): Tensor {
+    if (!Array.isArray(xs)) throw new ValueError(`Concatenate '${this.name}': expects a list of inputs`);
+    return concat(xs, this.axis);
+  }
+  override computeOutputShape(s: InputShapes): Shape {
+    const shapes = shapesOf(this, s);
+    if (shapes.length < 2) throw new ValueError(`Concatenate '${this.name}': expects at least 2 inputs, got ${shapes.length}`);
+    const rank = shapes[0]!.length;
+    const axis = this.axis < 0 ? this.axis + rank : this.axis;
+    if (axis < 0 || axis >= rank) throw new ValueError(`Concatenate '${this.name}': axis ${this.axis} is out of range for inputs of rank ${rank}`);
+    const out: Shape = [...shapes[0]!];
+    for (const sh of shapes.slice(1)) {
+      const mismatch = sh.length !== rank || sh.some((d, i) => i !== axis && d !== null && out[i] !== null && d !== out[i]);
+      if (mismatch) {
+        throw new ShapeError(`Concatenate '${this.name}': inputs must match except on axis ${this.axis}, got ${shapes.map((x) => `[${x.join(', ')}]`).join(', ')}`);
+      }
+      const a = out[axis];
+      const b = sh[axis];
+      out[axis] = a === null || a === undefined || b === null || b === undefined ? null : a + b;
+    }
+    return out;
+  }
+  override getConfig() {
+    return { ...super.getConfig(), axis: this.axis };
+  }
+}

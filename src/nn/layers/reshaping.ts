@@ -1,0 +1,117 @@
+// Layers that only move elements: Flatten, Reshape, Permute, RepeatVector.
+import { ShapeError, ValueError } from '../../errors.js';
+import { broadcastTo, expandDims, reshape, transpose } from '../../ops/primitives/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { positiveInt } from './core.js';
+import { Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+
+function knownProduct(dims: Shape): number | null {
+  return dims.every((d) => d !== null) ? (dims as number[]).reduce((a, b) => a * b, 1) : null;
+}
+
+/** [batch, ...] -> [batch, product of the rest]. */
+export class Flatten extends Layer {
+  override call(x: Tensor): Tensor {
+    if (x.rank < 1) throw new ShapeError(`Flatten '${this.name}': expected an input with a batch axis, got a scalar`);
+    return reshape(x, [x.shape[0]!, -1]);
+  }
+  override computeOutputShape(s: InputShapes): Shape {
+    const shape = s as Shape;
+    return [shape[0] ?? null, knownProduct(shape.slice(1))];
+  }
+}
+
+export interface ReshapeArgs extends LayerArgs {
+  targetShape?: number[];
+}
+
+/** Reshape each sample to `targetShape` (one entry may be -1). */
+export class Reshape extends Layer {
+  readonly targetShape: number[];
+  constructor(targetShape: number[] | ReshapeArgs, args: ReshapeArgs = {}) {
+    const a = Array.isArray(targetShape) ? { ...args, targetShape } : targetShape;
+    super(a);
+    if (!Array.isArray(a.targetShape)) throw new ValueError('Reshape: targetShape (an array of sizes, one may be -1) is required');
+    if (a.targetShape.filter((d) => d === -1).length > 1) throw new ValueError(`Reshape: at most one -1 in targetShape, got [${a.targetShape.join(', ')}]`);
+    this.targetShape = [...a.targetShape];
+  }
+  override call(x: Tensor): Tensor {
+    const per = x.shape.slice(1).reduce((a, b) => a * b, 1);
+    const out = this.resolve(per);
+    if (out.reduce((a, b) => a * b, 1) !== per) {
+      throw new ShapeError(`Reshape '${this.name}': cannot reshape samples of shape [${x.shape.slice(1).join(', ')}] (${per} values) to [${this.targetShape.join(', ')}]`);
+    }
+    return reshape(x, [x.shape[0]!, ...out]);
+  }
+  private resolve(per: number): number[] {
+    const known = this.targetShape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    return this.targetShape.map((d) => (d === -1 ? (known ? per / known : 0) : d));
+  }
+  override computeOutputShape(s: InputShapes): Shape {
+    const shape = s as Shape;
+    const per = knownProduct(shape.slice(1));
+    if (per === null) return [shape[0] ?? null, ...this.targetShape.map((d) => (d === -1 ? null : d))];
+    return [shape[0] ?? null, ...this.resolve(per)];
+  }
+  override getConfig() {
+    return { ...super.getConfig(), targetShape: this.targetShape };
+  }
+}
+
+export interface PermuteArgs extends LayerArgs {
+  dims?: number[];
+}
+
+/** Permute the non-batch axes; `dims` counts from 1 like Keras ([2, 1] swaps the two axes after the batch). */
+export class Permute extends Layer {
+  readonly dims: number[];
+  constructor(dims: number[] | PermuteArgs, args: PermuteArgs = {}) {
+    const a = Array.isArray(dims) ? { ...args, dims } : dims;
+    super(a);
+    const d = a.dims;
+    if (!Array.isArray(d) || [...d].sort((p, q) => p - q).some((v, i) => v !== i + 1)) {
+      throw new ValueError(`Permute: dims must be a permutation of 1..n, got ${JSON.stringify(d)}`);
+    }
+    this.dims = [...d];
+  }
+  override call(x: Tensor): Tensor {
+    if (x.rank !== this.dims.length + 1) {
+      throw new ShapeError(`Permute '${this.name}': dims [${this.dims.join(', ')}] need inputs of rank ${this.dims.length + 1}, got shape [${x.shape.join(', ')}]`);
+    }
+    return transpose(x, [0, ...this.dims]);
+  }
+  override computeOutputShape(s: InputShapes): Shape {
+    const shape = s as Shape;
+    return [shape[0] ?? null, ...this.dims.map((d) => shape[d] ?? null)];
+  }
+  override getConfig() {
+    return { ...super.getConfig(), dims: this.dims };
+  }
+}
+
+export interface RepeatVectorArgs extends LayerArgs {
+  n?: number;
+}
+
+/** [batch, features] -> [batch, n, features]. */
+export class RepeatVector extends Layer {
+  readonly n: number;
+  constructor(n: number | RepeatVectorArgs, args: RepeatVectorArgs = {}) {
+    const a = typeof n === 'number' ? { ...args, n } : n;
+    super(a);
+    this.n = positiveInt('RepeatVector', 'n', a.n);
+  }
+  override build(): void {
+    this.inputSpec = { ndim: 2 };
+  }
+  override call(x: Tensor): Tensor {
+    return broadcastTo(expandDims(x, 1), [x.shape[0]!, this.n, x.shape[1]!]);
+  }
+  override computeOutputShape(s: InputShapes): Shape {
+    const shape = s as Shape;
+    return [shape[0] ?? null, this.n, shape[1] ?? null];
+  }
+  override getConfig() {
+    return { ...super.getConfig(), n: this.n };
+  }
+}

@@ -1,0 +1,2 @@
+// nb.regularizers
+export { Regularizer, L1, L2, L1L2, l1, l2, l1l2, getRegularizer as get, serializeRegularizer as serialize, type RegularizerIdentifier } from './regularizers.js';
