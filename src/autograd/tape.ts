@@ -169,12 +169,11 @@ export class GradientTape implements Recorder {
     this.used = true;
     const n = target.size;
     const rows = engine.withoutRecorder(this, () => {
-      const flat = reshape(target, [-1]);
       const out: Tensor[] = [];
       for (let i = 0; i < n; i++) {
         const seed = new Float64Array(n);
         seed[i] = 1;
-        const grads = this.backprop([flat], [cast(tensor(seed, 'float64'), flat.dtype)], [source]);
+        const grads = this.backprop([target], [cast(tensor(seed, target.shape, 'float64'), target.dtype)], [source]);
         out.push(grads.get(source.id) ?? zerosLike(source));
       }
       return out;
