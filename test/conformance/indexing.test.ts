@@ -68,6 +68,14 @@ for (const backend of backendsUnderTest()) {
         expect(() => nb.gather(x(), [[0]], { axis: 0, batchDims: 1 })).toThrow(nb.ShapeError);
       }));
 
+    it('embedding lookup: the gradient of a Variable counts each row once per use', () =>
+      on(backend, () => {
+        const table = new nb.Variable(nb.tensor([[1, 2], [3, 4], [5, 6]]));
+        const tape = new nb.GradientTape();
+        const loss = nb.sum(nb.gather(table, [[0, 2], [0, 0]]));
+        expectClose(tape.gradient(loss, table), [[3, 3], [0, 0], [1, 1]]);
+      }));
+
     it('gradient (duplicate indices sum) and second order vs finite differences', () =>
       on(backend, () => {
         checkGrad((t) => nb.gather(t, [2, 0, 2]), [sample([3, 2])]);

@@ -78,7 +78,10 @@ export const gatherOp = defineOp<GatherAttrs>({
         const row = b * p.outer + q;
         for (let i = 0; i < p.perBatch; i++) {
           const from = (row * n + idx[b * p.perBatch + i]!) * p.inner;
-          out.set(src.subarray(from, from + p.inner), (row * p.perBatch + i) * p.inner);
+          const to = (row * p.perBatch + i) * p.inner;
+          // Single elements (sort, topk, embeddings of width 1) skip the subarray view.
+          if (p.inner === 1) out[to] = src[from]!;
+          else out.set(src.subarray(from, from + p.inner), to);
         }
       }
     }
