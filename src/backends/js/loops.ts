@@ -8,6 +8,35 @@ export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
   return outShape.map((_, i) => (i < lead || shape[i - lead] === 1 ? 0 : s[i - lead]!));
 }
 
+type Fn1 = (x: number) => number;
+type Fn2 = (x: number, y: number) => number;
+type Arr = ArrayLike<number> & { [i: number]: number };
+
+/**
+ * Elementwise loops compiled separately for each op. V8 optimises a call `f(x)` inside a loop
+ * only while the loop sees one `f`; sharing one loop between all ops made every op slow.
+ */
+export interface ElementwiseLoops {
+  unary(f: Fn1, a: Arr, out: Arr, n: number): void;
+  same(f: Fn2, a: Arr, b: Arr, out: Arr, n: number): void;
+  scalarB(f: Fn2, a: Arr, y: number, out: Arr, n: number): void;
+  scalarA(f: Fn2, x: number, b: Arr, out: Arr, n: number): void;
+  strided(f: Fn2, a: Arr, oa: number, ia: number, b: Arr, ob: number, ib: number, out: Arr, o: number, len: number): void;
+}
+
+export function makeElementwiseLoops(): ElementwiseLoops {
+  const make = (args: string, body: string) => new Function(...args.split(','), body) as never;
+  return {
+    unary: make('f,a,out,n', 'for (let i = 0; i < n; i++) out[i] = f(a[i]);'),
+    same: make('f,a,b,out,n', 'for (let i = 0; i < n; i++) out[i] = f(a[i], b[i]);'),
+    scalarB: make('f,a,y,out,n', 'for (let i = 0; i < n; i++) out[i] = f(a[i], y);'),
+    scalarA: make('f,x,b,out,n', 'for (let i = 0; i < n; i++) out[i] = f(x, b[i]);'),
+    strided: make('f,a,oa,ia,b,ob,ib,out,o,len', 'for (let j = 0; j < len; j++) out[o + j] = f(a[oa + j * ia], b[ob + j * ib]);'),
+  };
+}
+
+const sharedLoops = makeElementwiseLoops();
+
 /** out[i] = f(a[ia], b[ib]) over the broadcast of a and b. */
 export function binaryBroadcast(
   a: TypedArray,
@@ -17,21 +46,20 @@ export function binaryBroadcast(
   outShape: Shape,
   outDtype: DType,
   f: (x: number, y: number) => number,
+  loops: ElementwiseLoops = sharedLoops,
 ): TypedArray {
   const n = sizeOf(outShape);
   const out = allocArray(outDtype, n);
   if (a.length === n && b.length === n) {
-    for (let i = 0; i < n; i++) out[i] = f(a[i]!, b[i]!);
+    loops.same(f, a, b, out, n);
     return out;
   }
   if (b.length === 1 && a.length === n) {
-    const y = b[0]!;
-    for (let i = 0; i < n; i++) out[i] = f(a[i]!, y);
+    loops.scalarB(f, a, b[0]!, out, n);
     return out;
   }
   if (a.length === 1 && b.length === n) {
-    const x = a[0]!;
-    for (let i = 0; i < n; i++) out[i] = f(x, b[i]!);
+    loops.scalarA(f, a[0]!, b, out, n);
     return out;
   }
   if (n === 0) return out;
@@ -46,7 +74,7 @@ export function binaryBroadcast(
   let oa = 0;
   let ob = 0;
   for (let o = 0; o < n; o += inner) {
-    for (let j = 0; j < inner; j++) out[o + j] = f(a[oa + j * ia]!, b[ob + j * ib]!);
+    loops.strided(f, a, oa, ia, b, ob, ib, out, o, inner);
     for (let ax = rank - 2; ax >= 0; ax--) {
       idx[ax]!++;
       oa += sa[ax]!;

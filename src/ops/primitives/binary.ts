@@ -1,5 +1,5 @@
 import { DTypeError } from '../../errors.js';
-import { binaryBroadcast } from '../../backends/js/loops.js';
+import { binaryBroadcast, makeElementwiseLoops } from '../../backends/js/loops.js';
 import { isFloat, promote, type DType } from '../../tensor/dtype.js';
 import { broadcastShapes } from '../../tensor/shape.js';
 import { toTensor, type TensorLike } from '../../tensor/creation.js';
@@ -33,11 +33,15 @@ function defineBinary(name: string, spec: BinarySpec): OpDef<NoAttrs> {
   const rule = spec.dtype ?? 'promote';
   const { f, grad } = spec;
   const fInt = spec.fInt ?? ((x: number, y: number) => f(x, y) | 0);
+  const floatLoops = makeElementwiseLoops();
+  const intLoops = makeElementwiseLoops();
   return defineOp<NoAttrs>({
     name,
     infer: ([a, b]) => [{ shape: broadcastShapes(name, a!.shape, b!.shape), dtype: binaryOutDType(name, rule, a!, b!) }],
     ref: ([a, b], _attrs, [o]) => [
-      binaryBroadcast(a!.data, a!.shape, b!.data, b!.shape, o!.shape, o!.dtype, o!.dtype === 'int32' ? fInt : f),
+      o!.dtype === 'int32'
+        ? binaryBroadcast(a!.data, a!.shape, b!.data, b!.shape, o!.shape, o!.dtype, fInt, intLoops)
+        : binaryBroadcast(a!.data, a!.shape, b!.data, b!.shape, o!.shape, o!.dtype, f, floatLoops),
     ],
     grad: grad ? ([dy], { inputs: [a, b], outputs: [y] }) => grad(a!, b!, y!, dy!) : undefined,
     notDifferentiable: !grad,

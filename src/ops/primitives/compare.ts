@@ -1,4 +1,4 @@
-import { binaryBroadcast } from '../../backends/js/loops.js';
+import { binaryBroadcast, makeElementwiseLoops } from '../../backends/js/loops.js';
 import { broadcastShapes } from '../../tensor/shape.js';
 import type { TensorLike } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -10,10 +10,12 @@ type NoAttrs = Record<string, never>;
 
 /** A broadcasting predicate with a bool result and no gradient. */
 function defineCompare(name: string, f: (a: number, b: number) => boolean): OpDef<NoAttrs> {
+  const loops = makeElementwiseLoops();
+  const f01 = (x: number, y: number) => (f(x, y) ? 1 : 0);
   return defineOp<NoAttrs>({
     name,
     infer: ([a, b]) => [{ shape: broadcastShapes(name, a!.shape, b!.shape), dtype: 'bool' }],
-    ref: ([a, b], _attrs, [o]) => [binaryBroadcast(a!.data, a!.shape, b!.data, b!.shape, o!.shape, 'bool', (x, y) => (f(x, y) ? 1 : 0))],
+    ref: ([a, b], _attrs, [o]) => [binaryBroadcast(a!.data, a!.shape, b!.data, b!.shape, o!.shape, 'bool', f01, loops)],
     notDifferentiable: true,
     pointwise: { f: (x, y) => (f(x!, y!) ? 1 : 0) },
   });

@@ -1,4 +1,5 @@
 import { allocArray, isFloat, type DType } from '../../tensor/dtype.js';
+import { makeElementwiseLoops } from '../../backends/js/loops.js';
 import { DTypeError } from '../../errors.js';
 import { toTensor, type TensorLike } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -32,13 +33,14 @@ function outDType(name: string, rule: DTypeRule, d: DType): DType {
 function defineUnary(name: string, spec: UnarySpec): OpDef<NoAttrs> {
   const rule = spec.dtype ?? 'float';
   const { f, grad } = spec;
+  const loops = makeElementwiseLoops();
   return defineOp<NoAttrs>({
     name,
     infer: ([x]) => [{ shape: x!.shape, dtype: outDType(name, rule, x!.dtype) }],
     ref: ([x], _attrs, [o]) => {
       const a = x!.data;
       const out = allocArray(o!.dtype, a.length);
-      for (let i = 0; i < a.length; i++) out[i] = f(a[i]!);
+      loops.unary(f, a, out, a.length);
       return [out];
     },
     grad: grad ? ([dy], { inputs: [x], outputs: [y] }) => [grad(x!, y!, dy!)] : undefined,
