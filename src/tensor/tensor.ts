@@ -63,8 +63,13 @@ export class Tensor implements Layout {
   /** @internal */
   assertAlive(op: string): void {
     if (this.disposed) {
-      throw new ValueError(`${op}: tensor ${this.id} (shape [${this.shape.join(', ')}]) was disposed and cannot be used`);
+      throw new ValueError(`${op}: ${this.label()} (shape [${this.shape.join(', ')}], ${this.dtype}) was disposed and cannot be used`);
     }
+  }
+
+  /** @internal How error messages name this tensor. */
+  label(): string {
+    return `tensor #${this.id}`;
   }
 
   /** @internal Tensors that `tidy` must not dispose (variables). */

@@ -83,6 +83,10 @@ export class Variable extends Tensor {
     return this.assign(subFn(this.value(), toTensor(delta, 'assignSub', this.dtype)));
   }
 
+  override label(): string {
+    return `variable '${this.name}'`;
+  }
+
   override toString(): string {
     return `Variable '${this.name}' ${super.toString()}`;
   }
