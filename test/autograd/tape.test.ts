@@ -5,7 +5,7 @@ import * as nb from '../../src/index.js';
 import { engine } from '../../src/engine/engine.js';
 import { expectClose } from '../conformance/harness.js';
 
-const f64 = (v: number | number[]) => nb.tensor(v, 'float64');
+const f64 = (v: number | number[] | number[][]) => nb.tensor(v, 'float64');
 
 describe('GradientTape: what it records', () => {
   it('records from construction: ops run before the tape exists are not on it', () => {
