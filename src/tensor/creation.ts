@@ -5,7 +5,6 @@ import {
   assertDType,
   convertArray,
   dtypeOfArray,
-  isDType,
   isFloat,
   type AnyTypedArray,
   type DType,
@@ -45,21 +44,23 @@ function nestedShape(x: unknown, op: string): number[] {
   return shape;
 }
 
+/** Flatten nested values into `out`; true when every leaf is a boolean. */
 function flatten(x: unknown, out: number[]): boolean {
-  let sawBool = false;
+  let allBool = true;
   const rec = (v: unknown): void => {
     if (Array.isArray(v)) for (const e of v) rec(e);
-    else if (typeof v === 'boolean') {
-      sawBool = true;
-      out.push(v ? 1 : 0);
-    } else if (typeof v === 'number') out.push(v);
-    else if (v instanceof Tensor) {
+    else if (typeof v === 'boolean') out.push(v ? 1 : 0);
+    else if (typeof v === 'number') {
+      allBool = false;
+      out.push(v);
+    } else if (v instanceof Tensor) {
       if (v.size !== 1) throw new ShapeError(`tensor: a nested array may hold scalar tensors only, got shape ${fmtShape(v.shape)}`);
+      if (v.dtype !== 'bool') allBool = false;
       out.push(v.item());
     } else throw new DTypeError(`tensor: cannot convert ${v === null ? 'null' : typeof v} to a number`);
   };
   rec(x);
-  return sawBool;
+  return allBool;
 }
 
 /**
@@ -68,7 +69,7 @@ function flatten(x: unknown, out: number[]): boolean {
  */
 export function tensor(values: TensorLike, shapeOrDtype?: readonly number[] | DType, dtype?: DType): Tensor {
   let shape: number[] | undefined;
-  if (isDType(shapeOrDtype)) dtype = shapeOrDtype;
+  if (typeof shapeOrDtype === 'string') dtype = assertDType(shapeOrDtype, 'tensor');
   else if (shapeOrDtype !== undefined) shape = assertShape(shapeOrDtype, 'tensor');
   if (dtype !== undefined) assertDType(dtype, 'tensor');
   if (values instanceof Tensor) {
@@ -89,8 +90,8 @@ export function tensor(values: TensorLike, shapeOrDtype?: readonly number[] | DT
   } else if (Array.isArray(values)) {
     inferred = nestedShape(values, 'tensor');
     const out: number[] = [];
-    const bools = flatten(values, out);
-    natural = bools && out.length > 0 ? 'bool' : 'float32';
+    const allBool = flatten(values, out);
+    natural = allBool && out.length > 0 ? 'bool' : 'float32';
     flat = convertArray(out, dtype ?? natural);
   } else {
     throw new DTypeError(`tensor: cannot make a tensor from ${values === null ? 'null' : typeof values}`);
@@ -134,7 +135,7 @@ export function toTensor(x: TensorLike, op = 'op', like?: DType): Tensor {
 
 export function full(shape: readonly number[], value: number | boolean, dtype?: DType): Tensor {
   assertShape(shape, 'full');
-  const dt = dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
+  const dt = dtype === undefined ? (typeof value === 'boolean' ? 'bool' : 'float32') : assertDType(dtype, 'full');
   const arr = allocArray(dt, sizeOf(shape));
   arr.fill(convertArray([Number(value)], dt)[0]!);
   return engine.fromHost(arr, shape, dt);
@@ -142,6 +143,7 @@ export function full(shape: readonly number[], value: number | boolean, dtype?: 
 
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
   assertShape(shape, 'zeros');
+  assertDType(dtype, 'zeros');
   return engine.fromHost(allocArray(dtype, sizeOf(shape)), shape, dtype);
 }
 
@@ -166,7 +168,7 @@ export function range(start: number, stop?: number, step = 1, dtype?: DType): Te
   if (stop === undefined) [start, stop] = [0, start];
   if (step === 0 || !Number.isFinite(step)) throw new ValueError(`range: step must be a finite non-zero number, got ${step}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
-  const dt = dtype ?? ([start, stop, step].every(Number.isInteger) ? 'int32' : 'float32');
+  const dt = dtype === undefined ? ([start, stop, step].every(Number.isInteger) ? 'int32' : 'float32') : assertDType(dtype, 'range');
   const arr = allocArray(dt, n);
   for (let i = 0; i < n; i++) arr[i] = start + i * step;
   return engine.fromHost(arr, [n], dt);
@@ -174,6 +176,7 @@ export function range(start: number, stop?: number, step = 1, dtype?: DType): Te
 
 export function linspace(start: number, stop: number, num: number, dtype: DType = 'float32'): Tensor {
   if (!Number.isInteger(num) || num < 0) throw new ValueError(`linspace: num must be a non-negative integer, got ${num}`);
+  assertDType(dtype, 'linspace');
   const arr = allocArray(dtype, num);
   for (let i = 0; i < num; i++) arr[i] = num === 1 ? start : start + ((stop - start) * i) / (num - 1);
   return engine.fromHost(arr, [num], dtype);
@@ -181,6 +184,7 @@ export function linspace(start: number, stop: number, num: number, dtype: DType 
 
 export function eye(n: number, m = n, dtype: DType = 'float32'): Tensor {
   if (!Number.isInteger(n) || !Number.isInteger(m) || n < 0 || m < 0) throw new ValueError(`eye: sizes must be non-negative integers, got ${n}, ${m}`);
+  assertDType(dtype, 'eye');
   const arr = allocArray(dtype, n * m);
   for (let i = 0; i < Math.min(n, m); i++) arr[i * m + i] = 1;
   return engine.fromHost(arr, [n, m], dtype);

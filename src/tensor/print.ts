@@ -10,9 +10,10 @@ function fmtValue(v: number, dtype: DType): string {
   if (Number.isNaN(v)) return 'nan';
   if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
   if (Number.isInteger(v) && Math.abs(v) < 1e16) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-4 || a >= 1e8)) return v.toExponential(4);
-  return String(Number(v.toPrecision(dtype === 'float32' ? 6 : 8)));
+  const rounded = Number(v.toPrecision(dtype === 'float32' ? 6 : 8));
+  const a = Math.abs(rounded);
+  if (a < 1e-4 || a >= 1e8) return rounded.toExponential();
+  return String(rounded);
 }
 
 /** numpy/TensorFlow-style rendering: `tensor([[1, 2], [3, 4]], shape=[2, 2], dtype=float32)`. */
