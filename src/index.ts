@@ -85,3 +85,4 @@ export * as nn from './ops/composite/nn.js';
 export * as optimizers from './optimizers/index.js';
 export { jit, type Jitted, type JitOptions } from './jit/jit.js';
 export { cond, whileLoop, type WhileOptions } from './jit/control-flow.js';
+export * as losses from './losses/index.js';

@@ -1,0 +1,216 @@
+// Loss objects (keras.losses.Loss and its subclasses): per-sample values from a loss function,
+// then sample weights and the reduction.
+import { ValueError } from '../errors.js';
+import { notEqual } from '../ops/primitives/compare.js';
+import type { TensorLike } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { checkReduction, reduceWeightedValues, type Reduction } from './reduction.js';
+import { asFloat } from './reduction.js';
+import * as fns from './regression.js';
+import { binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, sparseLabels } from './crossentropy.js';
+
+export interface LossOptions {
+  /** 'sum_over_batch_size' (default: the mean of the weighted per-sample values), 'sum' or 'none'. */
+  reduction?: Reduction;
+  name?: string;
+}
+
+/** Per-sample loss: `(yTrue, yPred) => values` with the batch axes of `yPred` (its class axis reduced). */
+export type LossFn = (yTrue: TensorLike, yPred: TensorLike) => Tensor;
+
+/**
+ * Base of loss objects. Subclasses implement `compute` (per-sample values, Keras's `call`);
+ * `call(yTrue, yPred, sampleWeight?)` weights and reduces them.
+ */
+export abstract class Loss {
+  readonly name: string;
+  readonly reduction: Reduction;
+
+  constructor(opts: LossOptions = {}, defaultName = 'loss') {
+    this.name = opts.name ?? defaultName;
+    this.reduction = checkReduction(this.name, opts.reduction);
+  }
+
+  /** Unreduced per-sample losses. */
+  abstract compute(yTrue: TensorLike, yPred: TensorLike): Tensor;
+
+  /** Entries to leave out (true = keep), or null; sparse cross-entropy's `ignoreClass` uses it. */
+  protected mask(_yTrue: TensorLike, _yPred: TensorLike): Tensor | null {
+    return null;
+  }
+
+  /** The loss: per-sample values, times `sampleWeight` (broadcast to them) if given, reduced. */
+  call(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null): Tensor {
+    return reduceWeightedValues(this.compute(yTrue, yPred), sampleWeight, this.reduction, this.mask(yTrue, yPred));
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { name: this.name, reduction: this.reduction };
+  }
+}
+
+/** A loss object around a per-sample function (how `losses.get` wraps a custom function). */
+export class LossFunctionWrapper extends Loss {
+  readonly fn: LossFn;
+
+  constructor(fn: LossFn, opts: LossOptions = {}) {
+    if (typeof fn !== 'function') throw new ValueError(`LossFunctionWrapper: expected a function (yTrue, yPred) => Tensor, got ${typeof fn}`);
+    super(opts, opts.name ?? (fn.name || 'loss'));
+    this.fn = fn;
+  }
+
+  compute(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return this.fn(yTrue, yPred);
+  }
+}
+
+/** Declares a parameterless loss class around one function. */
+function simpleLoss(fn: LossFn, defaultName: string) {
+  return class extends Loss {
+    constructor(opts: LossOptions = {}) {
+      super(opts, defaultName);
+    }
+
+    compute(yTrue: TensorLike, yPred: TensorLike): Tensor {
+      return fn(yTrue, yPred);
+    }
+  };
+}
+
+export const MeanSquaredError = simpleLoss(fns.meanSquaredError, 'mean_squared_error');
+export const MeanAbsoluteError = simpleLoss(fns.meanAbsoluteError, 'mean_absolute_error');
+export const MeanAbsolutePercentageError = simpleLoss(fns.meanAbsolutePercentageError, 'mean_absolute_percentage_error');
+export const MeanSquaredLogarithmicError = simpleLoss(fns.meanSquaredLogarithmicError, 'mean_squared_logarithmic_error');
+export const LogCosh = simpleLoss(fns.logCosh, 'log_cosh');
+export const KLDivergence = simpleLoss(fns.kullbackLeiblerDivergence, 'kl_divergence');
+export const KullbackLeiblerDivergence = KLDivergence;
+export const Poisson = simpleLoss(fns.poisson, 'poisson');
+export const Hinge = simpleLoss(fns.hinge, 'hinge');
+export const SquaredHinge = simpleLoss(fns.squaredHinge, 'squared_hinge');
+export const CategoricalHinge = simpleLoss(fns.categoricalHinge, 'categorical_hinge');
+
+export interface HuberOptions extends LossOptions {
+  /** Where the loss turns from quadratic to linear (default 1). */
+  delta?: number;
+}
+
+export class Huber extends Loss {
+  readonly delta: number;
+
+  constructor(opts: HuberOptions = {}) {
+    super(opts, 'huber_loss');
+    this.delta = opts.delta ?? 1;
+    if (!(this.delta > 0)) throw new ValueError(`Huber: delta must be > 0, got ${this.delta}`);
+  }
+
+  compute(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return fns.huber(yTrue, yPred, { delta: this.delta });
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), delta: this.delta };
+  }
+}
+
+export interface CosineSimilarityOptions extends LossOptions {
+  axis?: number;
+}
+
+export class CosineSimilarity extends Loss {
+  readonly axis: number;
+
+  constructor(opts: CosineSimilarityOptions = {}) {
+    super(opts, 'cosine_similarity');
+    this.axis = opts.axis ?? -1;
+  }
+
+  compute(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return fns.cosineSimilarity(yTrue, yPred, { axis: this.axis });
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), axis: this.axis };
+  }
+}
+
+export interface CrossentropyLossOptions extends LossOptions {
+  /** `yPred` holds logits (default false). */
+  fromLogits?: boolean;
+  /** Default 0. */
+  labelSmoothing?: number;
+  /** Default -1. */
+  axis?: number;
+}
+
+export class BinaryCrossentropy extends Loss {
+  readonly fromLogits: boolean;
+  readonly labelSmoothing: number;
+  readonly axis: number;
+
+  constructor(opts: CrossentropyLossOptions = {}) {
+    super(opts, 'binary_crossentropy');
+    this.fromLogits = opts.fromLogits ?? false;
+    this.labelSmoothing = opts.labelSmoothing ?? 0;
+    this.axis = opts.axis ?? -1;
+  }
+
+  compute(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return binaryCrossentropy(yTrue, yPred, { fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing, axis: this.axis });
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing, axis: this.axis };
+  }
+}
+
+export class CategoricalCrossentropy extends Loss {
+  readonly fromLogits: boolean;
+  readonly labelSmoothing: number;
+  readonly axis: number;
+
+  constructor(opts: CrossentropyLossOptions = {}) {
+    super(opts, 'categorical_crossentropy');
+    this.fromLogits = opts.fromLogits ?? false;
+    this.labelSmoothing = opts.labelSmoothing ?? 0;
+    this.axis = opts.axis ?? -1;
+  }
+
+  compute(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return categoricalCrossentropy(yTrue, yPred, { fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing, axis: this.axis });
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing, axis: this.axis };
+  }
+}
+
+export interface SparseCrossentropyLossOptions extends LossOptions {
+  fromLogits?: boolean;
+  /** Labels equal to this are left out of the loss and of the mean (default none). */
+  ignoreClass?: number | null;
+}
+
+export class SparseCategoricalCrossentropy extends Loss {
+  readonly fromLogits: boolean;
+  readonly ignoreClass: number | null;
+
+  constructor(opts: SparseCrossentropyLossOptions = {}) {
+    super(opts, 'sparse_categorical_crossentropy');
+    this.fromLogits = opts.fromLogits ?? false;
+    this.ignoreClass = opts.ignoreClass ?? null;
+  }
+
+  compute(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return sparseCategoricalCrossentropy(yTrue, yPred, { fromLogits: this.fromLogits, ignoreClass: this.ignoreClass });
+  }
+
+  protected override mask(yTrue: TensorLike, yPred: TensorLike): Tensor | null {
+    if (this.ignoreClass === null) return null;
+    const op = 'SparseCategoricalCrossentropy';
+    return notEqual(sparseLabels(yTrue, asFloat(yPred, op), op), this.ignoreClass);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), fromLogits: this.fromLogits, ignoreClass: this.ignoreClass };
+  }
+}
