@@ -3,8 +3,8 @@
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { normalizeAxis, shapesEqual } from '../../tensor/shape.js';
-import { range, toTensor, type TensorLike } from '../../tensor/creation.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { range, tensor, toTensor, type TensorLike } from '../../tensor/creation.js';
+import { Tensor } from '../../tensor/tensor.js';
 import { add, mul, sub } from '../primitives/binary.js';
 import { cast } from '../primitives/cast.js';
 import { equal } from '../primitives/compare.js';
@@ -72,7 +72,8 @@ function hostValues(t: Tensor): ArrayLike<number> | null {
 export function sparseSoftmaxCrossEntropyWithLogits({ labels, logits }: LogitsArgs): Tensor {
   const op = 'sparseSoftmaxCrossEntropyWithLogits';
   const x = floatLogits(op, logits);
-  const l = toTensor(labels, op, 'int32');
+  // JS arrays of class indices are int32, like the tensor the op expects.
+  const l = labels instanceof Tensor ? labels : toTensor(typeof labels === 'number' ? labels : tensor(labels, 'int32'), op, 'int32');
   if (l.dtype !== 'int32') throw new DTypeError(`${op}: labels must be int32 class indices, got ${l.dtype}`);
   if (x.rank === 0 || !shapesEqual(l.shape, x.shape.slice(0, -1))) {
     throw new ShapeError(`${op}: labels ${fmtShape(l.shape)} must have the shape of logits ${fmtShape(x.shape)} without its last axis`);

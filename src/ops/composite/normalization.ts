@@ -2,8 +2,8 @@
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { normalizeAxes } from '../../tensor/shape.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { tensor, toTensor, type TensorLike } from '../../tensor/creation.js';
+import { Tensor } from '../../tensor/tensor.js';
 import { stopGradient } from '../../autograd/stop-gradient.js';
 import { add, maximum, mul, sub } from '../primitives/binary.js';
 import { cast } from '../primitives/cast.js';
@@ -66,7 +66,7 @@ export function l2Normalize(x: TensorLike, opts: { axis?: number | readonly numb
 /** Add a rank-1 `bias` along the last (channels) axis of `x`. */
 export function biasAdd(x: TensorLike, bias: TensorLike): Tensor {
   const t = toTensor(x, 'biasAdd');
-  const b = toTensor(bias, 'biasAdd', t.dtype);
+  const b = bias instanceof Tensor ? bias : tensor(bias, t.dtype);
   if (b.rank !== 1 || t.rank < 1 || b.shape[0] !== t.shape[t.rank - 1]) {
     throw new ShapeError(`biasAdd: bias must be rank 1 with the size of the last axis of x ${fmtShape(t.shape)}, got shape ${fmtShape(b.shape)}`);
   }
