@@ -33,6 +33,7 @@ export class Engine {
   private factories = new Map<string, BackendFactory>();
   private instances = new Map<string, Backend>();
   private failures = new Map<string, string>();
+  private pending = new Map<string, Promise<Backend>>();
   private current: Backend | undefined;
   private warned = new Set<string>();
   private scopes: Tensor[][] = [];
@@ -61,25 +62,45 @@ export class Engine {
     throw new ValueError('no backend could be initialised');
   }
 
-  /** Create (once) a backend whose factory is synchronous; undefined if it failed or is async. */
-  private tryCreateSync(name: string): Backend | undefined {
-    const have = this.instances.get(name);
+  /** Create the named backend once: the instance, a promise while an async factory runs, or undefined if it failed. */
+  private start(name: string): Backend | Promise<Backend> | undefined {
+    const have = this.instances.get(name) ?? this.pending.get(name);
     if (have) return have;
     if (this.failures.has(name)) return undefined;
     const f = this.factories.get(name);
     if (!f) return undefined;
+    let made: Backend | Promise<Backend>;
     try {
-      const b = f.create();
-      if (b instanceof Promise) {
-        b.catch(() => undefined);
-        return undefined;
-      }
-      this.instances.set(name, b);
-      return b;
+      made = f.create();
     } catch (e) {
-      this.failures.set(name, (e as Error).message);
+      this.failures.set(name, errorMessage(e));
       return undefined;
     }
+    if (!(made instanceof Promise)) {
+      this.instances.set(name, made);
+      return made;
+    }
+    const started = made.then(
+      (b) => {
+        this.pending.delete(name);
+        this.instances.set(name, b);
+        return b;
+      },
+      (e: unknown) => {
+        this.pending.delete(name);
+        this.failures.set(name, errorMessage(e));
+        throw e;
+      },
+    );
+    started.catch(() => undefined); // a probe (backendInfo, instance) must not leave an unhandled rejection
+    this.pending.set(name, started);
+    return started;
+  }
+
+  /** The backend if it is (or can be made) ready synchronously. */
+  private tryCreateSync(name: string): Backend | undefined {
+    const b = this.start(name);
+    return b instanceof Promise ? undefined : b;
   }
 
   /** Why a backend could not be created, if it failed. */
@@ -89,57 +110,49 @@ export class Engine {
 
   /** Switch backend. Synchronous backends switch at once; the promise rejects with the reason if it cannot start. */
   setBackend(name: string): Promise<void> {
-    const f = this.factories.get(name);
-    if (!f) {
+    if (!this.factories.has(name)) {
       return Promise.reject(new ValueError(`setBackend: unknown backend '${name}'; registered: ${this.backendNames().join(', ')}`));
     }
-    const have = this.instances.get(name);
-    if (have) {
-      this.current = have;
+    const b = this.start(name);
+    const unavailable = (why: string | undefined) => new ValueError(`setBackend: backend '${name}' is not available: ${why}`);
+    if (b === undefined) return Promise.reject(unavailable(this.failures.get(name)));
+    if (!(b instanceof Promise)) {
+      this.current = b;
       return Promise.resolve();
     }
-    const failed = this.failures.get(name);
-    if (failed) return Promise.reject(new ValueError(`setBackend: backend '${name}' is not available: ${failed}`));
-    let made: Backend | Promise<Backend>;
-    try {
-      made = f.create();
-    } catch (e) {
-      this.failures.set(name, (e as Error).message);
-      return Promise.reject(new ValueError(`setBackend: backend '${name}' is not available: ${(e as Error).message}`));
-    }
-    if (!(made instanceof Promise)) {
-      this.instances.set(name, made);
-      this.current = made;
-      return Promise.resolve();
-    }
-    return made.then(
-      (b) => {
-        this.instances.set(name, b);
-        this.current = b;
+    return b.then(
+      (ready) => {
+        this.current = ready;
       },
-      (e: Error) => {
-        this.failures.set(name, e.message);
-        throw new ValueError(`setBackend: backend '${name}' is not available: ${e.message}`);
+      (e: unknown) => {
+        throw unavailable(errorMessage(e));
       },
     );
   }
 
   /** The backend instance of that name, if it is running. */
   instance(name: string): Backend | undefined {
-    return this.instances.get(name) ?? this.tryCreateSync(name);
+    return this.tryCreateSync(name);
   }
 
   /** Run `fn` with another backend current, restoring the previous one after. */
   withBackend<T>(name: string, fn: () => T): T {
     const prev = this.current;
     const b = this.instance(name);
-    if (!b) throw new ValueError(`withBackend: backend '${name}' is not available${this.failures.has(name) ? `: ${this.failures.get(name)}` : ''}`);
+    if (!b) throw new ValueError(`withBackend: backend '${name}' is not available: ${this.whyUnavailable(name)}`);
     this.current = b;
     try {
       return fn();
     } finally {
       this.current = prev;
     }
+  }
+
+  /** Why `instance(name)` gives nothing. */
+  whyUnavailable(name: string): string {
+    if (!this.factories.has(name)) return `unknown backend; registered: ${this.backendNames().join(', ')}`;
+    if (this.pending.has(name)) return `it starts asynchronously; await nb.setBackend('${name}') first`;
+    return this.failures.get(name) ?? 'it could not be started';
   }
 
   warnOnce(key: string, message: string): void {
@@ -190,15 +203,30 @@ export class Engine {
     return t;
   }
 
+  /**
+   * Run `fn`, then dispose every tensor it created except those it returns (found in arrays and
+   * plain objects), kept ones and variables. If `fn` throws, everything it created is disposed.
+   */
   tidy<T>(fn: () => T): T {
     const scope: Tensor[] = [];
     this.scopes.push(scope);
     let result: T;
     try {
       result = fn();
-    } finally {
-      this.scopes.pop();
+    } catch (e) {
+      this.popScope(scope, undefined);
+      throw e;
     }
+    if (result instanceof Promise) {
+      this.scopes.pop();
+      throw new ValueError('tidy: the function returned a Promise; tidy is synchronous (tensors created after an await would escape it), so call it inside the async code instead');
+    }
+    this.popScope(scope, result);
+    return result;
+  }
+
+  private popScope(scope: Tensor[], result: unknown): void {
+    this.scopes.pop();
     const kept = new Set<Tensor>();
     collectTensors(result, kept);
     const parent = this.scopes[this.scopes.length - 1];
@@ -206,7 +234,6 @@ export class Engine {
       if (kept.has(t)) parent?.push(t);
       else if (!t.isKeptAlive()) this.dispose(t);
     }
-    return result;
   }
 
   /** Values of `t` on the host, row-major, as a fresh array. */
@@ -394,6 +421,10 @@ const NO_ATTRS: Record<string, never> = Object.freeze({}) as Record<string, neve
 function hasVariable(inputs: readonly Tensor[]): boolean {
   for (let i = 0; i < inputs.length; i++) if (inputs[i]!.isVariable) return true;
   return false;
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 function collectTensors(x: unknown, out: Set<Tensor>, depth = 0): void {

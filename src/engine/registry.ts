@@ -1,7 +1,10 @@
 import { JsBackend } from '../backends/js/js-backend.js';
+import { createNativeBackend } from '../backends/native/native-backend.js';
 import { engine } from './engine.js';
 
 engine.registerBackend({ name: 'js', priority: 1, create: () => new JsBackend() });
+// The C++ addon, default in Node when built; elsewhere (or unbuilt) it fails to create and js runs.
+engine.registerBackend({ name: 'native', priority: 2, create: createNativeBackend });
 
 /** Switch the backend all new tensors are created and computed on. */
 export function setBackend(name: string): Promise<void> {
@@ -24,7 +27,7 @@ export function withBackend<T>(name: string, fn: () => T): T {
 /** What the current (or named) backend is: SIMD level, threads, BLAS, adapter. */
 export function backendInfo(name?: string) {
   const b = name ? engine.instance(name) : engine.backend;
-  if (!b) return { name: name!, available: false, reason: engine.failureOf(name!) };
+  if (!b) return { name: name!, available: false, reason: engine.whyUnavailable(name!) };
   return { available: true, ...b.info() };
 }
 
