@@ -1,0 +1,38 @@
+// float32 matmul throughput, n x n times n x n, in GFLOP/s.
+import { medianMs, nb, tf, useTf, type Row } from './common.js';
+
+export async function benchMatmul(sizes = [128, 512, 1024, 2048]): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const n of sizes) {
+    const flops = 2 * n * n * n;
+    const gflops = (ms: number) => flops / (ms * 1e6);
+    nb.random.seed(1);
+    const a = nb.random.uniform([n, n]);
+    const b = nb.random.uniform([n, n]);
+    const reps = n >= 1024 ? 5 : 15;
+    const nablaMs = await medianMs(() => nb.matmul(a, b).dataSync(), { reps });
+    const tfRate = async (backend: 'cpu' | 'wasm') => {
+      await useTf(backend);
+      const ta = tf.randomUniform([n, n]);
+      const tb = tf.randomUniform([n, n]);
+      // TF.js's cpu backend takes minutes at 2048: one run is enough to place it.
+      const ms = await medianMs(async () => {
+        const c = tf.matMul(ta, tb);
+        await c.data();
+        c.dispose();
+      }, { reps: backend === 'cpu' && n >= 1024 ? 1 : reps, warmup: backend === 'cpu' && n >= 1024 ? 0 : 1, budgetMs: 30_000 });
+      ta.dispose();
+      tb.dispose();
+      return gflops(ms);
+    };
+    rows.push({
+      name: `matmul ${n}`,
+      unit: 'GFLOP/s',
+      higherIsBetter: true,
+      nabla: gflops(nablaMs),
+      tfCpu: n >= 2048 ? 'skipped (too slow)' : await tfRate('cpu'),
+      tfWasm: await tfRate('wasm'),
+    });
+  }
+  return rows;
+}

@@ -1,0 +1,22 @@
+// Per-op dispatch cost: a 1-element add, in microseconds per op.
+import { medianMs, nb, tf, useTf, type Row } from './common.js';
+
+const N = 20_000;
+
+export async function benchOpOverhead(): Promise<Row[]> {
+  const a = nb.tensor([1]);
+  const b = nb.tensor([2]);
+  const nablaUs = ((await medianMs(() => {
+    for (let i = 0; i < N; i++) nb.add(a, b);
+  })) * 1000) / N;
+  const tfUs = async (backend: 'cpu' | 'wasm') => {
+    await useTf(backend);
+    const ta = tf.tensor([1]);
+    const tb = tf.tensor([2]);
+    const ms = await medianMs(() => {
+      for (let i = 0; i < N; i++) tf.add(ta, tb).dispose();
+    });
+    return (ms * 1000) / N;
+  };
+  return [{ name: '1-element add', unit: 'µs/op', higherIsBetter: false, nabla: nablaUs, tfCpu: await tfUs('cpu'), tfWasm: await tfUs('wasm') }];
+}
