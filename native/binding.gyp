@@ -1,0 +1,77 @@
+{
+  "variables": {
+    # openblas when NABLA_BLAS is not "none" and pkg-config finds it; see detect-blas.mjs.
+    "nabla_blas%": "<!(node detect-blas.mjs)",
+    "nabla_sanitize%": "<!(node -p \"process.env.NABLA_SANITIZE === '1' ? 1 : 0\")"
+  },
+  "target_defaults": {
+    "cflags!": ["-fno-exceptions"],
+    "cflags_cc!": ["-fno-exceptions"],
+    "cflags_cc": ["-std=c++17", "-O3", "-fexceptions"],
+    "xcode_settings": {
+      "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+      "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+      "GCC_OPTIMIZATION_LEVEL": "3"
+    },
+    "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17"] } },
+    "conditions": [
+      ["nabla_sanitize==1", {
+        "cflags_cc": ["-fsanitize=address", "-fno-omit-frame-pointer", "-g"],
+        "ldflags": ["-fsanitize=address"],
+        "defines": ["NABLA_SANITIZE"]
+      }]
+    ]
+  },
+  "targets": [
+    {
+      # The x86-64 micro-kernels, each built for its own instruction set; the addon calls them
+      # only after cpuid says the CPU has it. Empty on other architectures.
+      "target_name": "nabla_kernels_avx512",
+      "type": "static_library",
+      "sources": ["src/gemm/kernel-avx512.cc"],
+      "conditions": [
+        ["target_arch=='x64' and OS!='win'", { "cflags_cc": ["-mavx512f", "-mavx512dq", "-mfma"] }],
+        ["target_arch=='x64' and OS=='mac'", { "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-mavx512f", "-mavx512dq", "-mfma"] } }],
+        ["target_arch=='x64' and OS=='win'", { "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/arch:AVX512"] } } }]
+      ]
+    },
+    {
+      "target_name": "nabla_kernels_avx2",
+      "type": "static_library",
+      "sources": ["src/gemm/kernel-avx2.cc"],
+      "conditions": [
+        ["target_arch=='x64' and OS!='win'", { "cflags_cc": ["-mavx2", "-mfma"] }],
+        ["target_arch=='x64' and OS=='mac'", { "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-mavx2", "-mfma"] } }],
+        ["target_arch=='x64' and OS=='win'", { "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/arch:AVX2"] } } }]
+      ]
+    },
+    {
+      "target_name": "nabla",
+      "dependencies": ["nabla_kernels_avx512", "nabla_kernels_avx2"],
+      "sources": [
+        "src/addon.cc",
+        "src/cpu.cc",
+        "src/thread-pool.cc",
+        "src/strided-plan.cc",
+        "src/unary.cc",
+        "src/binary.cc",
+        "src/copy.cc",
+        "src/reduce.cc",
+        "src/matmul.cc",
+        "src/gemm/gemm.cc",
+        "src/gemm/kernel-scalar.cc",
+        "src/gemm/kernel-neon.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "conditions": [
+        ["OS=='linux'", { "libraries": ["-pthread"], "cflags_cc": ["-pthread"] }],
+        ["nabla_blas=='openblas'", {
+          "defines": ["NABLA_HAVE_OPENBLAS"],
+          "cflags_cc": ["<!@(pkg-config --cflags openblas)"],
+          "libraries": ["<!@(pkg-config --libs openblas)"]
+        }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,252 @@
+#include "gemm.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "../thread-pool.h"
+#include "micro-kernel.h"
+
+namespace nabla {
+
+namespace {
+
+MicroKernel<float> gKernelF32 = scalarKernelF32();
+MicroKernel<double> gKernelF64 = scalarKernelF64();
+
+template <typename T> const MicroKernel<T>& kernelFor();
+template <> const MicroKernel<float>& kernelFor<float>() { return gKernelF32; }
+template <> const MicroKernel<double>& kernelFor<double>() { return gKernelF64; }
+
+// Cache blocking, in elements: a KC x NR micro-panel of B stays in L1 while the micro-kernel
+// streams MC x KC of packed A from L2; the KC x NC block of B lives in L2/L3.
+template <typename T> struct Blocking;
+template <> struct Blocking<float> { static constexpr std::int64_t KC = 256, MC = 144, NC = 3072; };
+template <> struct Blocking<double> { static constexpr std::int64_t KC = 192, MC = 96, NC = 2048; };
+
+struct AlignedFree {
+  void operator()(void* p) const { std::free(p); }
+};
+
+/** A 64-byte aligned scratch buffer that only grows. */
+class Scratch {
+ public:
+  void* get(std::size_t bytes) {
+    if (bytes > size_) {
+      std::size_t rounded = (bytes + 63) / 64 * 64;
+      void* p = std::aligned_alloc(64, rounded);
+      if (!p) throw std::bad_alloc();
+      buf_.reset(p);
+      size_ = rounded;
+    }
+    return buf_.get();
+  }
+
+ private:
+  std::unique_ptr<void, AlignedFree> buf_;
+  std::size_t size_ = 0;
+};
+
+/** Packing buffers per workspace slot (one per pool thread). */
+struct Workspace {
+  Scratch a, b;
+};
+
+std::vector<Workspace>& workspaces() {
+  static std::vector<Workspace> slots(1);
+  return slots;
+}
+
+/** Pack rows [0, mc) x cols [0, kc) of A into micro-panels of mr rows, zero-padding the last. */
+template <typename T>
+void packA(std::int64_t mc, std::int64_t kc, const T* a, std::int64_t rs, std::int64_t cs, int mr, T* dst) {
+  for (std::int64_t ir = 0; ir < mc; ir += mr) {
+    int rows = static_cast<int>(std::min<std::int64_t>(mr, mc - ir));
+    const T* src = a + ir * rs;
+    if (cs == 1) {
+      for (int i = 0; i < rows; ++i) {
+        const T* row = src + i * rs;
+        for (std::int64_t p = 0; p < kc; ++p) dst[p * mr + i] = row[p];
+      }
+    } else {
+      for (std::int64_t p = 0; p < kc; ++p)
+        for (int i = 0; i < rows; ++i) dst[p * mr + i] = src[i * rs + p * cs];
+    }
+    if (rows < mr)
+      for (std::int64_t p = 0; p < kc; ++p)
+        for (int i = rows; i < mr; ++i) dst[p * mr + i] = T(0);
+    dst += mr * kc;
+  }
+}
+
+/** Pack micro-panels [first, last) (of nr columns each) of a kc x nc block of B. */
+template <typename T>
+void packB(std::int64_t kc, std::int64_t nc, const T* b, std::int64_t rs, std::int64_t cs, int nr, std::int64_t first,
+           std::int64_t last, T* dst) {
+  for (std::int64_t panel = first; panel < last; ++panel) {
+    std::int64_t jr = panel * nr;
+    int cols = static_cast<int>(std::min<std::int64_t>(nr, nc - jr));
+    T* out = dst + panel * nr * kc;
+    const T* src = b + jr * cs;
+    if (cs == 1) {
+      for (std::int64_t p = 0; p < kc; ++p) {
+        std::memcpy(out + p * nr, src + p * rs, cols * sizeof(T));
+        for (int j = cols; j < nr; ++j) out[p * nr + j] = T(0);
+      }
+    } else {
+      for (std::int64_t p = 0; p < kc; ++p) {
+        for (int j = 0; j < cols; ++j) out[p * nr + j] = src[p * rs + j * cs];
+        for (int j = cols; j < nr; ++j) out[p * nr + j] = T(0);
+      }
+    }
+  }
+}
+
+/** C[mc x nc] (+)= packed A block times packed B block, tile by tile. */
+template <typename T>
+void macroKernel(const MicroKernel<T>& uk, std::int64_t mc, std::int64_t nc, std::int64_t kc, const T* pa, const T* pb,
+                 T* c, std::int64_t ldc, bool accumulate) {
+  alignas(64) T tile[16 * 64];
+  for (std::int64_t jr = 0; jr < nc; jr += uk.nr) {
+    std::int64_t cols = std::min<std::int64_t>(uk.nr, nc - jr);
+    const T* bPanel = pb + jr * kc;
+    for (std::int64_t ir = 0; ir < mc; ir += uk.mr) {
+      std::int64_t rows = std::min<std::int64_t>(uk.mr, mc - ir);
+      const T* aPanel = pa + ir * kc;
+      T* cTile = c + ir * ldc + jr;
+      if (rows == uk.mr && cols == uk.nr) {
+        uk.run(kc, aPanel, bPanel, cTile, ldc, accumulate);
+        continue;
+      }
+      uk.run(kc, aPanel, bPanel, tile, uk.nr, false);
+      for (std::int64_t i = 0; i < rows; ++i)
+        for (std::int64_t j = 0; j < cols; ++j)
+          cTile[i * ldc + j] = accumulate ? cTile[i * ldc + j] + tile[i * uk.nr + j] : tile[i * uk.nr + j];
+    }
+  }
+}
+
+/**
+ * One thread's share of a team GEMM over rows [r0, r1): all threads of the team walk the same
+ * (jc, pc) blocks, pack one shared B block together, then multiply their own rows.
+ */
+template <typename T>
+void gemmRows(int tid, int team, std::int64_t r0, std::int64_t r1, std::int64_t mcBlock, std::int64_t n, std::int64_t k,
+              MatrixRef<T> a, MatrixRef<T> b, T* c, std::int64_t ldc, T* sharedB, T* ownA) {
+  const MicroKernel<T>& uk = kernelFor<T>();
+  using Bk = Blocking<T>;
+  auto& pool = ThreadPool::instance();
+  for (std::int64_t jc = 0; jc < n; jc += Bk::NC) {
+    std::int64_t nc = std::min(Bk::NC, n - jc);
+    std::int64_t panels = (nc + uk.nr - 1) / uk.nr;
+    for (std::int64_t pc = 0; pc < k; pc += Bk::KC) {
+      std::int64_t kc = std::min(Bk::KC, k - pc);
+      std::int64_t first, last;
+      splitRange(panels, team, tid, first, last);
+      packB(kc, nc, b.data + pc * b.rowStride + jc * b.colStride, b.rowStride, b.colStride, uk.nr, first, last, sharedB);
+      if (team > 1) pool.barrier();
+      for (std::int64_t ic = r0; ic < r1; ic += mcBlock) {
+        std::int64_t mc = std::min(mcBlock, r1 - ic);
+        packA(mc, kc, a.data + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, uk.mr, ownA);
+        macroKernel(uk, mc, nc, kc, ownA, sharedB, c + ic * ldc + jc, ldc, pc > 0);
+      }
+      if (team > 1) pool.barrier();
+    }
+  }
+}
+
+template <typename T> std::size_t packABytes(const MicroKernel<T>& uk, std::int64_t mc, std::int64_t kc) {
+  return static_cast<std::size_t>((mc + uk.mr) * kc) * sizeof(T);
+}
+template <typename T> std::size_t packBBytes(const MicroKernel<T>& uk, std::int64_t nc, std::int64_t kc) {
+  return static_cast<std::size_t>((nc + uk.nr) * kc) * sizeof(T);
+}
+
+}  // namespace
+
+void reserveGemmWorkspaces(int slots) {
+  auto& w = workspaces();
+  if (static_cast<int>(w.size()) < slots) w.resize(slots);
+}
+
+void selectGemmKernels(Simd simd) {
+  gKernelF32 = scalarKernelF32();
+  gKernelF64 = scalarKernelF64();
+#if defined(__x86_64__) || defined(_M_X64)
+  if (simd == Simd::Avx512) {
+    gKernelF32 = avx512KernelF32();
+    gKernelF64 = avx512KernelF64();
+  } else if (simd == Simd::Avx2) {
+    gKernelF32 = avx2KernelF32();
+    gKernelF64 = avx2KernelF64();
+  }
+#elif defined(__aarch64__) || defined(_M_ARM64)
+  if (simd == Simd::Neon) {
+    gKernelF32 = neonKernelF32();
+    gKernelF64 = neonKernelF64();
+  }
+#else
+  (void)simd;
+#endif
+}
+
+template <typename T>
+void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, MatrixRef<T> b, T* c, std::int64_t ldc,
+          int threads, int workspace) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    for (std::int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, T(0));
+    return;
+  }
+  const MicroKernel<T>& uk = kernelFor<T>();
+  using Bk = Blocking<T>;
+  auto& pool = ThreadPool::instance();
+  if (threads > pool.size()) threads = pool.size();
+  if (ThreadPool::insideJob()) threads = 1;
+  // Rows split between threads in whole micro-panels; a matrix too short for that splits columns.
+  std::int64_t rowPanels = (m + uk.mr - 1) / uk.mr;
+  if (threads > 1 && rowPanels < 2 * threads) {
+    std::int64_t colPanels = (n + uk.nr - 1) / uk.nr;
+    int team = static_cast<int>(std::min<std::int64_t>(threads, colPanels));
+    if (team > 1) {
+      reserveGemmWorkspaces(team);
+      auto task = [&](int tid) {
+        std::int64_t p0, p1;
+        splitRange(colPanels, team, tid, p0, p1);
+        std::int64_t j0 = p0 * uk.nr, j1 = std::min(n, p1 * uk.nr);
+        if (j0 >= j1) return;
+        MatrixRef<T> bPart{b.data + j0 * b.colStride, b.rowStride, b.colStride};
+        gemm<T>(m, j1 - j0, k, a, bPart, c + j0, ldc, 1, tid);
+      };
+      pool.run(team, TaskRef(task));
+      return;
+    }
+    threads = 1;
+  }
+  int team = static_cast<int>(std::min<std::int64_t>(threads, rowPanels));
+  if (team < 1) team = 1;
+  std::int64_t rowsPerThread = (rowPanels + team - 1) / team * uk.mr;
+  std::int64_t mcBlock = std::min<std::int64_t>(Bk::MC / uk.mr * uk.mr, rowsPerThread);
+  std::int64_t kc = std::min(Bk::KC, k), nc = std::min(Bk::NC, n);
+  if (!ThreadPool::insideJob()) reserveGemmWorkspaces(std::max(team, workspace + 1));
+  auto& slots = workspaces();
+  T* sharedB = static_cast<T*>(slots[workspace].b.get(packBBytes(uk, nc, kc)));
+  std::vector<T*> ownA(team);
+  for (int t = 0; t < team; ++t) {
+    int slot = team > 1 ? t : workspace;
+    ownA[t] = static_cast<T*>(slots[slot].a.get(packABytes(uk, mcBlock, kc)));
+  }
+  auto task = [&](int tid) {
+    std::int64_t r0 = std::min(m, tid * rowsPerThread), r1 = std::min(m, r0 + rowsPerThread);
+    gemmRows<T>(tid, team, r0, r1, mcBlock, n, k, a, b, c, ldc, sharedB, ownA[tid]);
+  };
+  if (team > 1) pool.run(team, TaskRef(task));
+  else task(0);
+}
+
+template void gemm<float>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<float>, MatrixRef<float>, float*, std::int64_t, int, int);
+template void gemm<double>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<double>, MatrixRef<double>, double*, std::int64_t, int, int);
+
+}  // namespace nabla

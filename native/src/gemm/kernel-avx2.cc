@@ -1,0 +1,74 @@
+// AVX2+FMA micro-kernels (compiled with -mavx2 -mfma; used when cpuid has them but not
+// AVX-512). 6 rows x 2 vectors: 12 accumulators of the 16 ymm registers.
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+
+#include "micro-kernel.h"
+
+namespace nabla {
+
+namespace {
+constexpr int kRows = 6;
+
+void kernelF32(std::int64_t k, const float* a, const float* b, float* c, std::int64_t ldc, bool accumulate) {
+  __m256 c0[kRows], c1[kRows];
+#pragma GCC unroll 6
+  for (int i = 0; i < kRows; ++i) c0[i] = c1[i] = _mm256_setzero_ps();
+#pragma GCC unroll 2
+  for (std::int64_t p = 0; p < k; ++p) {
+    __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+#pragma GCC unroll 6
+    for (int i = 0; i < kRows; ++i) {
+      __m256 ai = _mm256_broadcast_ss(a + i);
+      c0[i] = _mm256_fmadd_ps(ai, b0, c0[i]);
+      c1[i] = _mm256_fmadd_ps(ai, b1, c1[i]);
+    }
+    a += kRows;
+    b += 16;
+  }
+#pragma GCC unroll 6
+  for (int i = 0; i < kRows; ++i) {
+    float* row = c + i * ldc;
+    if (accumulate) {
+      c0[i] = _mm256_add_ps(c0[i], _mm256_loadu_ps(row));
+      c1[i] = _mm256_add_ps(c1[i], _mm256_loadu_ps(row + 8));
+    }
+    _mm256_storeu_ps(row, c0[i]);
+    _mm256_storeu_ps(row + 8, c1[i]);
+  }
+}
+
+void kernelF64(std::int64_t k, const double* a, const double* b, double* c, std::int64_t ldc, bool accumulate) {
+  __m256d c0[kRows], c1[kRows];
+#pragma GCC unroll 6
+  for (int i = 0; i < kRows; ++i) c0[i] = c1[i] = _mm256_setzero_pd();
+#pragma GCC unroll 2
+  for (std::int64_t p = 0; p < k; ++p) {
+    __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
+#pragma GCC unroll 6
+    for (int i = 0; i < kRows; ++i) {
+      __m256d ai = _mm256_broadcast_sd(a + i);
+      c0[i] = _mm256_fmadd_pd(ai, b0, c0[i]);
+      c1[i] = _mm256_fmadd_pd(ai, b1, c1[i]);
+    }
+    a += kRows;
+    b += 8;
+  }
+#pragma GCC unroll 6
+  for (int i = 0; i < kRows; ++i) {
+    double* row = c + i * ldc;
+    if (accumulate) {
+      c0[i] = _mm256_add_pd(c0[i], _mm256_loadu_pd(row));
+      c1[i] = _mm256_add_pd(c1[i], _mm256_loadu_pd(row + 4));
+    }
+    _mm256_storeu_pd(row, c0[i]);
+    _mm256_storeu_pd(row + 4, c1[i]);
+  }
+}
+}  // namespace
+
+MicroKernel<float> avx2KernelF32() { return {kRows, 16, kernelF32}; }
+MicroKernel<double> avx2KernelF64() { return {kRows, 8, kernelF64}; }
+
+}  // namespace nabla
+#endif

@@ -1,0 +1,31 @@
+// The register-blocked micro-kernels of the BLIS-style GEMM, one per instruction set.
+#pragma once
+
+#include <cstdint>
+
+namespace nabla {
+
+/**
+ * c[i*ldc + j] = (accumulate ? c[i*ldc + j] : 0) + sum_p a[p*mr + i] * b[p*nr + j], for the
+ * full mr x nr tile. `a` and `b` are packed micro-panels, 64-byte aligned.
+ */
+template <typename T> struct MicroKernel {
+  int mr;
+  int nr;
+  void (*run)(std::int64_t k, const T* a, const T* b, T* c, std::int64_t ldc, bool accumulate);
+};
+
+MicroKernel<float> scalarKernelF32();
+MicroKernel<double> scalarKernelF64();
+#if defined(__x86_64__) || defined(_M_X64)
+MicroKernel<float> avx2KernelF32();
+MicroKernel<double> avx2KernelF64();
+MicroKernel<float> avx512KernelF32();
+MicroKernel<double> avx512KernelF64();
+#endif
+#if defined(__aarch64__) || defined(_M_ARM64)
+MicroKernel<float> neonKernelF32();
+MicroKernel<double> neonKernelF64();
+#endif
+
+}  // namespace nabla

@@ -1,0 +1,145 @@
+#include "thread-pool.h"
+
+#include <cstdlib>
+#include <string>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#define NABLA_PAUSE() _mm_pause()
+#elif defined(__aarch64__)
+#define NABLA_PAUSE() asm volatile("yield")
+#else
+#define NABLA_PAUSE() ((void)0)
+#endif
+
+namespace nabla {
+
+namespace {
+thread_local bool tInsideJob = false;
+// Set while a job runs serially on one thread: its barriers are no-ops.
+thread_local bool tSerialJob = false;
+// Spin this many rounds before sleeping: short waits stay fast, long ones leave the core to others.
+constexpr int kSpinRounds = 4000;
+
+int defaultThreads() {
+  if (const char* env = std::getenv("NABLA_NUM_THREADS")) {
+    int n = std::atoi(env);
+    if (n >= 1) return n > 256 ? 256 : n;
+  }
+  unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 1 : static_cast<int>(hw);
+}
+}  // namespace
+
+ThreadPool& ThreadPool::instance() {
+  static ThreadPool pool;
+  return pool;
+}
+
+ThreadPool::ThreadPool() { startWorkers(defaultThreads()); }
+
+ThreadPool::~ThreadPool() { stopWorkers(); }
+
+bool ThreadPool::insideJob() { return tInsideJob; }
+
+void ThreadPool::startWorkers(int threads) {
+  size_ = threads < 1 ? 1 : threads;
+  stopping_ = false;
+  for (int tid = 1; tid < size_; ++tid) workers_.emplace_back([this, tid] { workerLoop(tid); });
+}
+
+void ThreadPool::stopWorkers() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+    generation_.fetch_add(1);
+  }
+  wake_.notify_all();
+  for (auto& w : workers_) w.join();
+  workers_.clear();
+}
+
+void ThreadPool::resize(int threads) {
+  if (threads == size_) return;
+  stopWorkers();
+  startWorkers(threads);
+}
+
+void ThreadPool::workerLoop(int tid) {
+  tInsideJob = true;
+  std::uint64_t seen = generation_.load();
+  for (;;) {
+    int spins = 0;
+    while (generation_.load(std::memory_order_acquire) == seen && spins < kSpinRounds) {
+      NABLA_PAUSE();
+      ++spins;
+    }
+    if (generation_.load(std::memory_order_acquire) == seen) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      sleepers_.fetch_add(1);
+      wake_.wait(lock, [&] { return generation_.load() != seen; });
+      sleepers_.fetch_sub(1);
+    }
+    seen = generation_.load(std::memory_order_acquire);
+    if (stopping_) return;
+    // Every worker acknowledges every job (even one it sits out), so none can fall a job behind.
+    if (tid < jobThreads_) (*task_)(tid);
+    pending_.fetch_sub(1, std::memory_order_acq_rel);
+  }
+}
+
+void ThreadPool::run(int threads, TaskRef task) {
+  if (threads > size_) threads = size_;
+  if (threads <= 1 || tInsideJob) {
+    bool wasSerial = tSerialJob;
+    tSerialJob = true;
+    for (int tid = 0; tid < threads || tid == 0; ++tid) task(tid);
+    tSerialJob = wasSerial;
+    return;
+  }
+  task_ = &task;
+  jobThreads_ = threads;
+  arrived_.store(0);
+  pending_.store(size_ - 1, std::memory_order_release);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    generation_.fetch_add(1, std::memory_order_acq_rel);
+  }
+  if (sleepers_.load() > 0) wake_.notify_all();
+  tInsideJob = true;
+  task(0);
+  tInsideJob = false;
+  int spins = 0;
+  while (pending_.load(std::memory_order_acquire) != 0) {
+    if (++spins < kSpinRounds) NABLA_PAUSE();
+    else std::this_thread::yield();
+  }
+  task_ = nullptr;
+}
+
+void ThreadPool::barrier() {
+  if (jobThreads_ <= 1 || !tInsideJob || tSerialJob) return;
+  std::uint32_t phase = phase_.load(std::memory_order_acquire);
+  if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == jobThreads_) {
+    arrived_.store(0, std::memory_order_relaxed);
+    phase_.fetch_add(1, std::memory_order_release);
+    return;
+  }
+  int spins = 0;
+  while (phase_.load(std::memory_order_acquire) == phase) {
+    if (++spins < kSpinRounds) NABLA_PAUSE();
+    else std::this_thread::yield();
+  }
+}
+
+int threadsFor(std::int64_t work) {
+  // Below this much work a thread hand-off (a few microseconds) costs more than it saves.
+  constexpr std::int64_t kMinWorkPerThread = 1 << 15;
+  auto& pool = ThreadPool::instance();
+  if (ThreadPool::insideJob()) return 1;
+  std::int64_t t = work / kMinWorkPerThread;
+  if (t < 1) return 1;
+  return t < pool.size() ? static_cast<int>(t) : pool.size();
+}
+
+}  // namespace nabla

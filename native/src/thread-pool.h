@@ -1,0 +1,96 @@
+// One pool of worker threads for the whole addon, sized to the cores (NABLA_NUM_THREADS
+// overrides). Work is split statically by thread index, so results depend only on the
+// thread count, never on timing.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace nabla {
+
+/** A non-owning reference to a callable `void(int tid)`, so running a job allocates nothing. */
+class TaskRef {
+ public:
+  template <typename F>
+  TaskRef(F& f) : obj_(&f), call_([](void* o, int tid) { (*static_cast<F*>(o))(tid); }) {}
+  void operator()(int tid) const { call_(obj_, tid); }
+
+ private:
+  void* obj_;
+  void (*call_)(void*, int);
+};
+
+class ThreadPool {
+ public:
+  static ThreadPool& instance();
+
+  /** Threads a job may use, the calling thread included. */
+  int size() const { return size_; }
+  void resize(int threads);
+
+  /**
+   * Run task(tid) for tid in [0, threads) and wait for all; tid 0 runs on the caller.
+   * Called from inside a task it runs serially, so nested parallel code is safe.
+   */
+  void run(int threads, TaskRef task);
+
+  /** Wait until every thread of the running job has arrived (only inside run's tasks). */
+  void barrier();
+
+  /** True on a pool thread, or on the caller while it runs a job. */
+  static bool insideJob();
+
+  ~ThreadPool();
+
+ private:
+  ThreadPool();
+  void workerLoop(int tid);
+  void stopWorkers();
+  void startWorkers(int threads);
+
+  int size_ = 1;
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<int> pending_{0};
+  std::atomic<int> sleepers_{0};
+  bool stopping_ = false;
+  const TaskRef* task_ = nullptr;
+  int jobThreads_ = 0;
+  // Barrier state: arrivals and a phase that flips each time everyone has arrived.
+  std::atomic<int> arrived_{0};
+  std::atomic<std::uint32_t> phase_{0};
+};
+
+/** Split [0, n) into `parts` contiguous ranges; part p gets [begin, end). */
+inline void splitRange(std::int64_t n, int parts, int p, std::int64_t& begin, std::int64_t& end) {
+  std::int64_t base = n / parts, extra = n % parts;
+  begin = p * base + (p < extra ? p : extra);
+  end = begin + base + (p < extra ? 1 : 0);
+}
+
+/** Threads worth using for `work` element-operations (1 below the size where threading pays). */
+int threadsFor(std::int64_t work);
+
+/** Run body(begin, end) over [0, n), split across threads when there is enough work. */
+template <typename F> void parallelFor(std::int64_t n, std::int64_t workPerItem, F&& body) {
+  int t = threadsFor(n * workPerItem);
+  if (t > n) t = static_cast<int>(n > 0 ? n : 1);
+  if (t <= 1) {
+    body(std::int64_t{0}, n);
+    return;
+  }
+  auto task = [&](int tid) {
+    std::int64_t b, e;
+    splitRange(n, t, tid, b, e);
+    if (b < e) body(b, e);
+  };
+  ThreadPool::instance().run(t, TaskRef(task));
+}
+
+}  // namespace nabla

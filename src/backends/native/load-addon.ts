@@ -1,0 +1,80 @@
+// Finding and loading the compiled addon (native/build/Release/nabla.node). Uses Node's
+// built-in modules through process.getBuiltinModule, so importing nabla in a browser bundle
+// pulls in nothing from Node.
+import type { TypedArray } from '../../tensor/dtype.js';
+
+/** The functions the C++ addon exports (native/src/addon.cc). Shapes travel in the setArgs buffer. */
+export interface NativeAddon {
+  setArgs(args: Float64Array): void;
+  unary(op: number, x: TypedArray, out: TypedArray): void;
+  binary(op: number, a: TypedArray, b: TypedArray, out: TypedArray): void;
+  where(cond: TypedArray, a: TypedArray, b: TypedArray, out: TypedArray): void;
+  cast(x: TypedArray, out: TypedArray): void;
+  materialize(src: TypedArray, out: TypedArray): void;
+  reduce(op: number, x: TypedArray, out: TypedArray): void;
+  argReduce(op: number, x: TypedArray, out: TypedArray): void;
+  matmul(a: TypedArray, b: TypedArray, out: TypedArray): void;
+  info(): { simd: string; threads: number; blas: string; sanitize?: boolean };
+  setThreads(threads: number): void;
+  opNames(): { unary: string[]; binary: string[]; reduce: string[]; arg: string[] };
+}
+
+interface NodeBuiltins {
+  module: typeof import('node:module');
+  fs: typeof import('node:fs');
+  path: typeof import('node:path');
+  url: typeof import('node:url');
+}
+
+function nodeBuiltins(): NodeBuiltins {
+  const proc = (globalThis as { process?: NodeJS.Process }).process;
+  if (!proc?.versions?.node) throw new Error('not running in Node.js');
+  const get = (proc as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  if (!get) throw new Error(`Node.js ${proc.versions.node} lacks process.getBuiltinModule; use Node >= 20.16`);
+  return {
+    module: get('node:module') as NodeBuiltins['module'],
+    fs: get('node:fs') as NodeBuiltins['fs'],
+    path: get('node:path') as NodeBuiltins['path'],
+    url: get('node:url') as NodeBuiltins['url'],
+  };
+}
+
+/** The package root: the nearest directory above this file that holds native/binding.gyp. */
+function packageRoot(node: NodeBuiltins): string {
+  let dir = node.path.dirname(node.url.fileURLToPath(import.meta.url));
+  for (;;) {
+    if (node.fs.existsSync(node.path.join(dir, 'native', 'binding.gyp'))) return dir;
+    const up = node.path.dirname(dir);
+    if (up === dir) throw new Error('cannot find the nabla package directory (native/binding.gyp)');
+    dir = up;
+  }
+}
+
+/** Where the addon is looked for: NABLA_NATIVE_PATH, or the package's native build. */
+export function addonPath(): string {
+  const node = nodeBuiltins();
+  const override = process.env.NABLA_NATIVE_PATH;
+  if (override) return node.path.resolve(override);
+  return node.path.join(packageRoot(node), 'native', 'build', 'Release', 'nabla.node');
+}
+
+/** Load the addon, or throw an Error whose message says why it is unavailable. */
+export function loadAddon(): NativeAddon {
+  const node = nodeBuiltins();
+  const file = addonPath();
+  if (!node.fs.existsSync(file)) {
+    const failure = node.path.join(node.path.dirname(file), '..', 'build-failure.txt');
+    const why = node.fs.existsSync(failure) ? `its build failed: ${node.fs.readFileSync(failure, 'utf8').trim()}` : 'it was not built';
+    throw new Error(`${file} not found; ${why}`);
+  }
+  try {
+    return node.module.createRequire(import.meta.url)(file) as NativeAddon;
+  } catch (e) {
+    throw new Error(`cannot load ${file}: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** The one line printed when nabla falls back to js. */
+export function fallbackMessage(reason: string): string {
+  return `nabla: native backend unavailable (${reason}); using js. Run \`npm rebuild\` with a C++ compiler to enable it.`;
+}

@@ -1,0 +1,88 @@
+import type { Backend, BackendInfo, Kernel, Layout } from '../backend.js';
+import { PRIMITIVES, type PrimitiveName } from '../../ops/primitives/index.js';
+import type { OpDef } from '../../ops/define-op.js';
+import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { sizeOf } from '../../tensor/shape.js';
+import { ValueError } from '../../errors.js';
+import { fallbackMessage, loadAddon, type NativeAddon } from './load-addon.js';
+import { namesWithSource } from './kernel-sources.js';
+import { ArgWriter, nativeKernels } from './native-kernels.js';
+
+/**
+ * The Node CPU backend: C++ kernels (SIMD, multithreaded) working in place on the tensors' own
+ * typed arrays, so storage stays in JS ArrayBuffers and the garbage collector frees it.
+ */
+export class NativeBackend implements Backend<TypedArray> {
+  readonly name = 'native';
+  readonly kernels: Readonly<Record<string, Kernel<never, TypedArray> | undefined>>;
+  private readonly args = new ArgWriter();
+
+  constructor(private readonly addon: NativeAddon) {
+    addon.setArgs(this.args.buffer);
+    const table: Record<string, Kernel<never, TypedArray>> = { ...nativeKernels(addon, this.args) };
+    for (const name of namesWithSource('reference')) {
+      const ref = (PRIMITIVES[name] as OpDef<unknown>).ref;
+      if (ref) table[name] = ref as Kernel<never, TypedArray>;
+    }
+    this.kernels = table;
+  }
+
+  upload(values: TypedArray): TypedArray {
+    return values;
+  }
+  async read(h: TypedArray): Promise<TypedArray> {
+    return h.slice();
+  }
+  readSync(h: TypedArray): TypedArray {
+    return h.slice();
+  }
+  materialize(h: TypedArray, dtype: DType, layout: Layout): TypedArray {
+    const out = allocArray(dtype, sizeOf(layout.shape));
+    this.args.begin().shape('materialize', layout.shape);
+    for (const s of layout.strides) this.args.int(s);
+    this.args.int(layout.offset);
+    this.addon.materialize(h, out);
+    return out;
+  }
+  subrange(h: TypedArray, _dtype: DType, offset: number, size: number): TypedArray {
+    return h.subarray(offset, offset + size);
+  }
+  free(): void {}
+  byteLength(h: TypedArray): number {
+    return h.byteLength;
+  }
+  info(): BackendInfo {
+    const i = this.addon.info();
+    return { name: 'native', simd: i.simd, threads: i.threads, blas: i.blas, ...(i.sanitize ? { sanitize: true } : {}) };
+  }
+
+  /** Resize the addon's thread pool (results are bitwise stable for a given count). */
+  setThreads(threads: number): void {
+    if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
+      throw new ValueError(`setThreads: expected an integer from 1 to 256, got ${threads}`);
+    }
+    this.addon.setThreads(threads);
+  }
+
+  /** Primitives this backend runs with the reference kernels. */
+  static referenceOps(): PrimitiveName[] {
+    return namesWithSource('reference');
+  }
+}
+
+let reported = false;
+
+/** The registry's factory: the backend, or an Error saying why not (printed once in Node). */
+export function createNativeBackend(): NativeBackend {
+  try {
+    return new NativeBackend(loadAddon());
+  } catch (e) {
+    const reason = (e as Error).message;
+    const inNode = typeof process !== 'undefined' && !!process.versions?.node;
+    if (inNode && !reported) {
+      reported = true;
+      console.warn(fallbackMessage(reason));
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,197 @@
+// The TypeScript side of the C++ kernels: allocate each output as a JS typed array, write
+// shapes into the shared argument buffer and call the addon, which works on the arrays in place.
+import type { Kernel } from '../backend.js';
+import { ValueError } from '../../errors.js';
+import type { ArgAttrs, ReduceAttrs } from '../../ops/primitives/reduce.js';
+import type { CastAttrs } from '../../ops/primitives/cast.js';
+import type { MatmulAttrs } from '../../ops/primitives/matmul.js';
+import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { sizeOf } from '../../tensor/shape.js';
+import type { NativeAddon } from './load-addon.js';
+import type { NativeOpName } from './kernel-sources.js';
+
+type AnyKernel = Kernel<never, TypedArray>;
+type NoAttrs = Record<string, never>;
+
+/** A kernel typed by its attributes, stored in the table that holds kernels of every op. */
+function kernel<A>(k: Kernel<A, TypedArray>): AnyKernel {
+  return k as unknown as AnyKernel;
+}
+
+/** Room for four rank-64 shapes and then some; shapes of higher rank are refused. */
+const ARG_CAPACITY = 1024;
+const MAX_RANK = 64;
+
+/** Writes shapes and integers into the addon's argument buffer, front to back, for one call. */
+export class ArgWriter {
+  readonly buffer = new Float64Array(ARG_CAPACITY);
+  private at = 0;
+
+  begin(): this {
+    this.at = 0;
+    return this;
+  }
+  shape(op: string, shape: readonly number[]): this {
+    if (shape.length > MAX_RANK) throw new ValueError(`${op}: the native backend supports rank <= ${MAX_RANK}, got rank ${shape.length}`);
+    this.buffer[this.at++] = shape.length;
+    for (const d of shape) this.buffer[this.at++] = d;
+    return this;
+  }
+  int(v: number): this {
+    this.buffer[this.at++] = v;
+    return this;
+  }
+}
+
+function codes(names: readonly string[]): Map<string, number> {
+  return new Map(names.map((n, i) => [n, i]));
+}
+
+/** Build every native kernel; throws if the addon lacks an op (a binary older than this code). */
+export function nativeKernels(addon: NativeAddon, args: ArgWriter): Record<NativeOpName, AnyKernel> {
+  const names = addon.opNames();
+  const unaryCodes = codes(names.unary);
+  const binaryCodes = codes(names.binary);
+  const reduceCodes = codes(names.reduce);
+  const argCodes = codes(names.arg);
+  const code = (table: Map<string, number>, name: string): number => {
+    const c = table.get(name);
+    if (c === undefined) throw new Error(`the addon has no '${name}' kernel (it is older than this nabla; run \`npm rebuild\`)`);
+    return c;
+  };
+
+  const castTo = (x: TypedArray, dtype: DType): TypedArray => {
+    const out = allocArray(dtype, x.length);
+    addon.cast(x, out);
+    return out;
+  };
+
+  const unary = (name: string): AnyKernel => {
+    const c = code(unaryCodes, name);
+    return kernel<NoAttrs>(([x], _attrs, [o]) => {
+      const out = allocArray(o!.dtype, x!.data.length);
+      addon.unary(c, x!.data, out);
+      return [out];
+    });
+  };
+
+  const binary = (name: string, compare: boolean): AnyKernel => {
+    const c = code(binaryCodes, name);
+    return kernel<NoAttrs>(([a, b], _attrs, [o]) => {
+      let ad = a!.data;
+      let bd = b!.data;
+      // The C++ kernels take inputs of one dtype. Mixed inputs are widened exactly to float64
+      // (or int32 for int results) and the result rounded once, which is what JS computes.
+      const same = a!.dtype === b!.dtype && (compare || a!.dtype === o!.dtype);
+      if (!same) {
+        const via: DType = o!.dtype === 'int32' ? 'int32' : 'float64';
+        if (a!.dtype !== via) ad = castTo(ad, via);
+        if (b!.dtype !== via) bd = castTo(bd, via);
+      }
+      const out = allocArray(o!.dtype, sizeOf(o!.shape));
+      args.begin().shape(name, a!.shape).shape(name, b!.shape).shape(name, o!.shape);
+      addon.binary(c, ad, bd, out);
+      return [out];
+    });
+  };
+
+  const reduce = (name: string): AnyKernel => {
+    const c = code(reduceCodes, name);
+    return kernel<ReduceAttrs>(([x], attrs, [o]) => {
+      const out = allocArray(o!.dtype, sizeOf(o!.shape));
+      args.begin().shape(name, x!.shape).int(attrs.axes.length);
+      for (const ax of attrs.axes) args.int(ax);
+      addon.reduce(c, x!.data, out);
+      return [out];
+    });
+  };
+
+  const argReduce = (name: string): AnyKernel => {
+    const c = code(argCodes, name);
+    return kernel<ArgAttrs>(([x], attrs, [o]) => {
+      const out = allocArray('int32', sizeOf(o!.shape));
+      args.begin().shape(name, x!.shape).int(attrs.axis);
+      addon.argReduce(c, x!.data, out);
+      return [out];
+    });
+  };
+
+  const matmul = kernel<MatmulAttrs>(([a, b], attrs, [o]) => {
+    const out = allocArray(o!.dtype, sizeOf(o!.shape));
+    args.begin().shape('matmul', a!.shape).shape('matmul', b!.shape).int(attrs.transposeA ? 1 : 0).int(attrs.transposeB ? 1 : 0);
+    addon.matmul(a!.data, b!.data, out);
+    return [out];
+  });
+
+  const cast = kernel<CastAttrs>(([x], attrs) => [castTo(x!.data, attrs.dtype)]);
+
+  const where = kernel<NoAttrs>(([c, a, b], _attrs, [o]) => {
+    const out = allocArray(o!.dtype, sizeOf(o!.shape));
+    args.begin().shape('where', c!.shape).shape('where', a!.shape).shape('where', b!.shape).shape('where', o!.shape);
+    addon.where(c!.data, a!.data, b!.data, out);
+    return [out];
+  });
+
+  return {
+    neg: unary('neg'),
+    abs: unary('abs'),
+    sign: unary('sign'),
+    exp: unary('exp'),
+    expm1: unary('expm1'),
+    log: unary('log'),
+    log1p: unary('log1p'),
+    sqrt: unary('sqrt'),
+    rsqrt: unary('rsqrt'),
+    square: unary('square'),
+    reciprocal: unary('reciprocal'),
+    sin: unary('sin'),
+    cos: unary('cos'),
+    tan: unary('tan'),
+    asin: unary('asin'),
+    acos: unary('acos'),
+    atan: unary('atan'),
+    sinh: unary('sinh'),
+    cosh: unary('cosh'),
+    tanh: unary('tanh'),
+    sigmoid: unary('sigmoid'),
+    relu: unary('relu'),
+    erf: unary('erf'),
+    floor: unary('floor'),
+    ceil: unary('ceil'),
+    round: unary('round'),
+    isNaN: unary('isNaN'),
+    isFinite: unary('isFinite'),
+    isInf: unary('isInf'),
+    logicalNot: unary('logicalNot'),
+    add: binary('add', false),
+    sub: binary('sub', false),
+    mul: binary('mul', false),
+    div: binary('div', false),
+    floorDiv: binary('floorDiv', false),
+    mod: binary('mod', false),
+    pow: binary('pow', false),
+    maximum: binary('maximum', false),
+    minimum: binary('minimum', false),
+    atan2: binary('atan2', false),
+    equal: binary('equal', true),
+    notEqual: binary('notEqual', true),
+    less: binary('less', true),
+    lessEqual: binary('lessEqual', true),
+    greater: binary('greater', true),
+    greaterEqual: binary('greaterEqual', true),
+    logicalAnd: binary('logicalAnd', true),
+    logicalOr: binary('logicalOr', true),
+    logicalXor: binary('logicalXor', true),
+    cast,
+    where,
+    sum: reduce('sum'),
+    prod: reduce('prod'),
+    max: reduce('max'),
+    min: reduce('min'),
+    all: reduce('all'),
+    any: reduce('any'),
+    argmax: argReduce('argmax'),
+    argmin: argReduce('argmin'),
+    matmul,
+  };
+}
