@@ -137,7 +137,9 @@ export class Layer {
   apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: CallArgs): SymbolicTensor;
   apply(inputs: Tensor | Tensor[], kwargs?: CallArgs): Tensor;
   apply(inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], kwargs: CallArgs = {}): Tensor | SymbolicTensor {
-    return this.applyAll(inputs as never, kwargs)[0] as Tensor & SymbolicTensor;
+    const outs = this.applyAll(inputs as never, kwargs) as (Tensor | SymbolicTensor)[];
+    if (outs.length !== 1) throw new ValueError(`Layer '${this.name}' (${this.className}) returns ${outs.length} outputs; use applyAll() to get them all`);
+    return outs[0]!;
   }
 
   /** Like apply, returning every output (for layers with several). */

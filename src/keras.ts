@@ -1,0 +1,19 @@
+// nb.keras: the Keras names in one namespace (nb.keras.Input, nb.keras.layers.Dense, ...).
+import { resetNames } from './nn/layers/names.js';
+
+export { Input, type InputOptions } from './nn/models/input-layer.js';
+export { Model, type ModelArgs } from './nn/models/model.js';
+export { Sequential, type SequentialArgs } from './nn/models/sequential.js';
+export { SymbolicTensor } from './nn/symbolic-tensor.js';
+export * as layers from './nn/layers/index.js';
+export * as initializers from './nn/initializers-namespace.js';
+export * as regularizers from './nn/regularizers-namespace.js';
+export * as activations from './nn/activations-namespace.js';
+export * as callbacks from './training/callbacks/index.js';
+
+/** keras.backend.clear_session(): restart default layer names (dense, dense_1, ...). */
+export function clearSession(): void {
+  resetNames();
+}
+
+export const backend = { clearSession };

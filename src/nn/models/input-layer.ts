@@ -1,0 +1,51 @@
+// nb.keras.Input: the entry of a functional graph.
+import { ValueError } from '../../errors.js';
+import type { DType } from '../../tensor/dtype.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { Layer, type InputShapes, type LayerArgs, type Shape } from '../layers/layer.js';
+import { SymbolicTensor, type Node } from '../symbolic-tensor.js';
+
+export interface InputLayerArgs extends LayerArgs {
+  /** Shape of one sample, without the batch axis. */
+  shape?: Shape;
+}
+
+/** Holds the placeholder a functional model starts from; calling it passes its input through. */
+export class InputLayer extends Layer {
+  readonly output: SymbolicTensor;
+  constructor(args: InputLayerArgs = {}) {
+    super({ ...args, name: args.name ?? undefined });
+    const batchShape = args.batchInputShape ?? (args.shape || args.inputShape ? [args.batchSize ?? null, ...(args.shape ?? args.inputShape)!] : null);
+    if (!batchShape) throw new ValueError('Input: a shape is required, e.g. nb.keras.Input([784])');
+    for (const d of batchShape) {
+      if (d !== null && (!Number.isInteger(d) || d < 0)) throw new ValueError(`Input: sizes must be non-negative integers or null, got [${batchShape.join(', ')}]`);
+    }
+    this.batchInputShape = [...batchShape];
+    this.built = true;
+    const node: Node = { layer: this, inputs: [], outputs: [], kwargs: {}, inputsAsList: false };
+    this.output = new SymbolicTensor([...batchShape], this.dtype, node, 0, this.name);
+    node.outputs.push(this.output);
+    this.inboundNodes.push(node);
+    this.lastOutputShape = [...batchShape];
+  }
+  override call(x: Tensor): Tensor {
+    return x;
+  }
+  override computeOutputShape(s: InputShapes): InputShapes {
+    return s;
+  }
+}
+
+export interface InputOptions {
+  shape?: Shape;
+  batchSize?: number;
+  name?: string;
+  dtype?: DType;
+}
+
+/** A symbolic input: `nb.keras.Input([2])` or `nb.keras.Input({ shape: [2], dtype: 'int32' })`. */
+export function Input(shape: Shape | InputOptions, opts: InputOptions = {}): SymbolicTensor {
+  const o = Array.isArray(shape) ? { ...opts, shape } : shape;
+  if (!Array.isArray(o.shape)) throw new ValueError('Input: a shape is required, e.g. nb.keras.Input([784])');
+  return new InputLayer({ shape: o.shape, batchSize: o.batchSize, name: o.name, dtype: o.dtype }).output;
+}

@@ -1,0 +1,175 @@
+// nb.Model: a layer made of layers. Functional (`new Model({ inputs, outputs })`) or subclassed
+// (`class M extends nb.Model { call(x) { ... } }`); training lives in src/training.
+import { ValueError } from '../../errors.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { Layer, type CallArgs, type InputShapes, type InputSpec, type LayerArgs, type Shape } from '../layers/layer.js';
+import { deserializeLayer, serializeLayer } from '../layers/registry.js';
+import { SymbolicTensor } from '../symbolic-tensor.js';
+import { FunctionalGraph } from './graph.js';
+import { InputLayer } from './input-layer.js';
+import { formatSummary, type SummaryOptions } from './summary.js';
+import { Trainer } from '../../training/trainer.js';
+
+export interface ModelArgs extends LayerArgs {
+  inputs?: SymbolicTensor | SymbolicTensor[];
+  outputs?: SymbolicTensor | SymbolicTensor[];
+}
+
+/** Input spec that checks every known non-batch size of a symbolic input. */
+export function specOf(shape: Shape): InputSpec {
+  const axes: Record<number, number> = {};
+  shape.forEach((d, i) => {
+    if (i > 0 && d !== null) axes[i] = d;
+  });
+  return { ndim: shape.length, axes };
+}
+
+export class Model extends Trainer {
+  protected graph: FunctionalGraph | null = null;
+  /** Outputs were given as an array (so results are arrays even with one output). */
+  private outputsAsList = false;
+  private inputsAsList = false;
+
+  constructor(args: ModelArgs = {}) {
+    super(args);
+    if ((args.inputs === undefined) !== (args.outputs === undefined)) {
+      throw new ValueError('Model: give both inputs and outputs (functional model), or neither (subclassed model)');
+    }
+    if (args.inputs && args.outputs) this.initGraph(args.inputs, args.outputs);
+  }
+
+  /** Turn this model into a functional one over `inputs` -> `outputs`. */
+  protected initGraph(inputs: SymbolicTensor | SymbolicTensor[], outputs: SymbolicTensor | SymbolicTensor[]): void {
+    const ins = Array.isArray(inputs) ? inputs : [inputs];
+    const outs = Array.isArray(outputs) ? outputs : [outputs];
+    for (const t of [...ins, ...outs]) {
+      if (!(t instanceof SymbolicTensor)) throw new ValueError('Model: inputs and outputs must be symbolic tensors (from nb.keras.Input and layer.apply)');
+    }
+    this.graph = new FunctionalGraph(ins, outs);
+    this.inputsAsList = Array.isArray(inputs);
+    this.outputsAsList = Array.isArray(outputs);
+    const specs = ins.map((t) => specOf(t.shape));
+    this.inputSpec = specs.length === 1 ? specs[0]! : specs;
+    this.built = true;
+    this.builtInputShape = ins.length === 1 && !this.inputsAsList ? ins[0]!.shape : ins.map((t) => t.shape);
+    this.lastOutputShape = outs.length === 1 && !this.outputsAsList ? outs[0]!.shape : outs.map((t) => t.shape);
+  }
+
+  get isFunctional(): boolean {
+    return this.graph !== null;
+  }
+
+  /** The model's layers: the graph's in order (Input layers included, as in Keras), or the tracked sublayers. */
+  get layers(): Layer[] {
+    return this.graph ? [...this.graph.layers] : this.sublayers();
+  }
+
+  override sublayers(): Layer[] {
+    return this.graph ? this.graph.layers.filter((l) => !(l instanceof InputLayer)) : super.sublayers();
+  }
+
+  /** Symbolic inputs and outputs of a functional model. */
+  get inputs(): SymbolicTensor[] {
+    return this.graph ? [...this.graph.inputs] : [];
+  }
+
+  get outputs(): SymbolicTensor[] {
+    return this.graph ? [...this.graph.outputs] : [];
+  }
+
+  /** Names of the outputs (their layers' names), used to key losses and metrics. */
+  override get outputNames(): string[] {
+    return this.graph ? this.graph.outputs.map((t) => t.node.layer.name) : ['output'];
+  }
+
+  override call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor | Tensor[] {
+    if (!this.graph) {
+      throw new ValueError(`Model '${this.name}': a subclassed model must implement call(inputs); or build a functional one with new Model({ inputs, outputs })`);
+    }
+    const outs = this.graph.run(Array.isArray(inputs) ? inputs : [inputs], kwargs);
+    return outs.length === 1 && !this.outputsAsList ? outs[0]! : outs;
+  }
+
+  override computeOutputShape(inputShape: InputShapes): InputShapes {
+    if (!this.graph) return super.computeOutputShape(inputShape);
+    const outs = this.graph.outputs.map((t) => t.shape);
+    return outs.length === 1 && !this.outputsAsList ? outs[0]! : outs;
+  }
+
+  /** A layer by name or index in `layers`. */
+  getLayer(nameOrIndex: string | number): Layer {
+    const ls = this.layers;
+    const l = typeof nameOrIndex === 'number' ? ls[nameOrIndex] : ls.find((x) => x.name === nameOrIndex);
+    if (!l) throw new ValueError(`Model '${this.name}': no layer ${typeof nameOrIndex === 'number' ? `at index ${nameOrIndex} (it has ${ls.length})` : `named '${nameOrIndex}'`}`);
+    return l;
+  }
+
+  /** Print (and return) a Keras-style table of layers, output shapes and parameter counts. */
+  summary(opts: SummaryOptions = {}): string {
+    const text = formatSummary(this, opts);
+    (opts.printFn ?? console.log)(text);
+    return text;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    if (!this.graph) return super.getConfig();
+    const graph = this.graph;
+    const ref = (t: SymbolicTensor) => [t.node.layer.name, graph.nodeIndex(t.node), t.outputIndex];
+    const layers = graph.layers.map((layer) => {
+      const nodes = layer instanceof InputLayer ? [] : graph.nodes.filter((n) => n.layer === layer);
+      return {
+        ...serializeLayer(layer),
+        name: layer.name,
+        inboundNodes: nodes.map((n) => ({ args: n.inputs.map(ref), asList: n.inputsAsList, kwargs: plainKwargs(n.kwargs) })),
+      };
+    });
+    return {
+      name: this.name,
+      trainable: this.trainable,
+      layers,
+      inputLayers: graph.inputs.map(ref),
+      outputLayers: graph.outputs.map(ref),
+      inputsAsList: this.inputsAsList,
+      outputsAsList: this.outputsAsList,
+    };
+  }
+
+  /** Rebuild a functional model from getConfig(): make each layer, then replay its calls in order. */
+  static override fromConfig(config: Record<string, unknown>): Layer {
+    const layersConf = config.layers as { className: string; config: Record<string, unknown>; name: string; inboundNodes: { args: [string, number, number][]; asList: boolean; kwargs: CallArgs }[] }[] | undefined;
+    if (!Array.isArray(layersConf)) return new this(config as ModelArgs);
+    const made = new Map<string, Layer>();
+    const outputsOf = new Map<string, SymbolicTensor[][]>();
+    for (const lc of layersConf) {
+      const layer = deserializeLayer(lc);
+      made.set(lc.name, layer);
+      outputsOf.set(lc.name, layer instanceof InputLayer ? [[layer.output]] : []);
+    }
+    const lookup = ([name, nodeIndex, tensorIndex]: [string, number, number]) => {
+      const t = outputsOf.get(name)?.[nodeIndex]?.[tensorIndex];
+      if (!t) throw new ValueError(`Model.fromConfig: layer '${name}' node ${nodeIndex} output ${tensorIndex} is not available yet`);
+      return t;
+    };
+    // Layers are listed in execution order, so each node's inputs exist when it is replayed.
+    for (const lc of layersConf) {
+      const layer = made.get(lc.name)!;
+      for (const node of lc.inboundNodes) {
+        const ins = node.args.map(lookup);
+        outputsOf.get(lc.name)!.push(layer.applyAll(node.asList ? ins : ins[0]!, node.kwargs));
+      }
+    }
+    const ins = (config.inputLayers as [string, number, number][]).map(lookup);
+    const outs = (config.outputLayers as [string, number, number][]).map(lookup);
+    return new this({
+      name: config.name as string,
+      inputs: config.inputsAsList ? ins : ins[0]!,
+      outputs: config.outputsAsList || outs.length > 1 ? outs : outs[0]!,
+    });
+  }
+}
+
+function plainKwargs(k: CallArgs): CallArgs {
+  const out: CallArgs = {};
+  for (const [key, v] of Object.entries(k)) if (key !== 'training' && (v === null || typeof v !== 'object')) out[key] = v;
+  return out;
+}

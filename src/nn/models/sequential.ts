@@ -1,0 +1,116 @@
+// nb.Sequential: a plain stack of single-input, single-output layers.
+import { ValueError } from '../../errors.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from '../layers/layer.js';
+import { deserializeLayer, serializeLayer } from '../layers/registry.js';
+import type { SerializedObject } from '../serialization.js';
+import { SymbolicTensor } from '../symbolic-tensor.js';
+import { Input, InputLayer } from './input-layer.js';
+import { Model, specOf } from './model.js';
+
+export interface SequentialArgs extends LayerArgs {
+  layers?: (Layer | SymbolicTensor)[];
+}
+
+/**
+ * Layers applied one after another. Once the input shape is known (an `inputShape` on the first
+ * layer, an `nb.keras.Input` first, or the first call) the stack is built as a functional graph,
+ * so every layer has weights and output shapes for summary().
+ */
+export class Sequential extends Model {
+  private stack: Layer[] = [];
+  private input: SymbolicTensor | null = null;
+  private output: SymbolicTensor | null = null;
+
+  constructor(layers: (Layer | SymbolicTensor)[] | SequentialArgs = [], args: SequentialArgs = {}) {
+    const a = Array.isArray(layers) ? { ...args, layers } : layers;
+    super({ name: a.name, trainable: a.trainable });
+    for (const l of a.layers ?? []) this.add(l);
+  }
+
+  /** Append a layer (or, first, an nb.keras.Input). */
+  add(layer: Layer | SymbolicTensor): void {
+    if (layer instanceof SymbolicTensor) {
+      if (this.stack.length || this.input) throw new ValueError('Sequential.add: an nb.keras.Input can only come first');
+      if (!(layer.node.layer instanceof InputLayer)) throw new ValueError('Sequential.add: expected a layer or an nb.keras.Input');
+      this.input = this.output = layer;
+      return;
+    }
+    if (!(layer instanceof Layer)) throw new ValueError(`Sequential.add: expected a Layer, got ${layer === null ? 'null' : typeof layer}`);
+    if (layer instanceof InputLayer) {
+      this.add(layer.output);
+      return;
+    }
+    if (this.stack.includes(layer)) throw new ValueError(`Sequential.add: layer '${layer.name}' is already in the model`);
+    this.stack.push(layer);
+    if (!this.input && this.stack.length === 1 && layer.batchInputShape) {
+      this.input = this.output = Input(layer.batchInputShape.slice(1), { batchSize: layer.batchInputShape[0] ?? undefined });
+    }
+    if (this.output) {
+      this.output = layer.apply(this.output);
+      this.markBuilt();
+    }
+  }
+
+  /** Remove the last layer. */
+  pop(): Layer {
+    const l = this.stack.pop();
+    if (!l) throw new ValueError('Sequential.pop: the model has no layers');
+    const input = this.input;
+    if (input) {
+      this.output = input;
+      for (const x of this.stack) this.output = x.apply(this.output);
+      this.markBuilt();
+    }
+    return l;
+  }
+
+  private markBuilt(): void {
+    if (!this.input || !this.output) return;
+    this.initGraph(this.input, this.output);
+  }
+
+  override get layers(): Layer[] {
+    return [...this.stack];
+  }
+
+  override sublayers(): Layer[] {
+    return [...this.stack];
+  }
+
+  override build(inputShape: InputShapes): void {
+    if (this.input) return;
+    const shape = inputShape as Shape;
+    this.input = this.output = Input(shape.slice(1));
+    for (const l of this.stack) this.output = l.apply(this.output);
+    this.markBuilt();
+  }
+
+  override call(x: Tensor, kwargs: CallArgs): Tensor {
+    if (!this.stack.length) throw new ValueError(`Sequential '${this.name}' has no layers; add some before calling it`);
+    let y = x;
+    for (const l of this.stack) y = l.apply(y, { training: kwargs.training });
+    return y;
+  }
+
+  override computeOutputShape(inputShape: InputShapes): InputShapes {
+    let s = inputShape;
+    for (const l of this.stack) s = l.computeOutputShape(s);
+    return s;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    const c: Record<string, unknown> = { name: this.name, trainable: this.trainable, layers: this.stack.map(serializeLayer) };
+    if (this.input) c.batchInputShape = [...this.input.shape];
+    return c;
+  }
+
+  static override fromConfig(config: Record<string, unknown>): Layer {
+    const layers = (config.layers as SerializedObject[]).map(deserializeLayer);
+    const first = config.batchInputShape as Shape | undefined;
+    const items: (Layer | SymbolicTensor)[] = first ? [Input(first.slice(1)), ...layers] : layers;
+    return new Sequential(items, { name: config.name as string, trainable: config.trainable as boolean | undefined });
+  }
+}
+
+export { specOf };

@@ -1,0 +1,96 @@
+import { Callback, type Logs } from './callback.js';
+import { Monitor, type MonitorMode } from './monitor.js';
+import { ensureParentDir, nodeFs } from './node-fs.js';
+import type { Trainer } from '../trainer.js';
+
+export interface ModelCheckpointOptions {
+  monitor?: string;
+  verbose?: number;
+  /** Only write when the monitored quantity improved. */
+  saveBestOnly?: boolean;
+  /** Write only the weights (the JSON format below); a full save needs model.save from the saving issue. */
+  saveWeightsOnly?: boolean;
+  mode?: MonitorMode;
+  /** 'epoch' (default) or every N batches. */
+  saveFreq?: 'epoch' | number;
+}
+
+/** "w-{epoch:02d}-{val_loss:.2f}.json" with epoch 3 and val_loss 0.1234 -> "w-03-0.12.json" (epoch counts from 1). */
+export function formatCheckpointPath(template: string, epoch: number, logs: Logs): string {
+  return template.replace(/\{(\w+)(?::(0?)(\d*)(?:\.(\d+))?([df]))?\}/g, (whole, key: string, zero: string, width: string, prec: string, kind: string) => {
+    const v = key === 'epoch' ? epoch + 1 : logs[key];
+    if (v === undefined) return whole;
+    let s = kind === 'f' ? v.toFixed(prec ? Number(prec) : 6) : kind === 'd' ? String(Math.round(v)) : String(v);
+    if (width) s = s.padStart(Number(width), zero ? '0' : ' ');
+    return s;
+  });
+}
+
+type Saver = { saveWeights?: (path: string) => Promise<unknown>; save?: (path: string) => Promise<unknown> };
+
+/**
+ * Saves the model during training. It uses `model.saveWeights` / `model.save` when the model has
+ * them (the saving issue adds them); until then it writes the weights as JSON:
+ * `{ format: 'nabla-weights-json', weights: [{ name, shape, dtype, values }] }`.
+ */
+export class ModelCheckpoint extends Callback {
+  readonly monitor: Monitor;
+  readonly saveBestOnly: boolean;
+  readonly saveWeightsOnly: boolean;
+  readonly saveFreq: 'epoch' | number;
+  readonly verbose: number;
+  /** Paths written so far, in order. */
+  readonly written: string[] = [];
+  private batchesSinceSave = 0;
+  private epoch = 0;
+
+  constructor(
+    readonly filepath: string,
+    opts: ModelCheckpointOptions = {},
+  ) {
+    super();
+    this.monitor = new Monitor(opts.monitor ?? 'val_loss', 'ModelCheckpoint', opts.mode);
+    this.saveBestOnly = opts.saveBestOnly ?? false;
+    this.saveWeightsOnly = opts.saveWeightsOnly ?? false;
+    this.saveFreq = opts.saveFreq ?? 'epoch';
+    this.verbose = opts.verbose ?? 0;
+  }
+
+  override onEpochBegin(epoch: number): void {
+    this.epoch = epoch;
+  }
+
+  override async onTrainBatchEnd(_batch: number, logs?: Logs): Promise<void> {
+    if (this.saveFreq === 'epoch') return;
+    if (++this.batchesSinceSave >= this.saveFreq) {
+      this.batchesSinceSave = 0;
+      await this.maybeSave(this.epoch, logs ?? {});
+    }
+  }
+
+  override async onEpochEnd(epoch: number, logs: Logs = {}): Promise<void> {
+    if (this.saveFreq === 'epoch') await this.maybeSave(epoch, logs);
+  }
+
+  private async maybeSave(epoch: number, logs: Logs): Promise<void> {
+    if (this.saveBestOnly) {
+      const v = this.monitor.value(logs);
+      if (v === undefined || !this.monitor.better(v, this.monitor.best)) return;
+      this.monitor.best = v;
+    }
+    const path = formatCheckpointPath(this.filepath, epoch, logs);
+    await this.save(this.model!, path);
+    this.written.push(path);
+    if (this.verbose > 0) console.log(`Epoch ${epoch + 1}: saving model to ${path}`);
+  }
+
+  private async save(model: Trainer, path: string): Promise<void> {
+    const saver = model as unknown as Saver;
+    if (this.saveWeightsOnly && typeof saver.saveWeights === 'function') return void (await saver.saveWeights(path));
+    if (!this.saveWeightsOnly && typeof saver.save === 'function') return void (await saver.save(path));
+    const f = await nodeFs('ModelCheckpoint');
+    await ensureParentDir(f, path);
+    const weights = model.weights.map((w) => ({ name: w.name, shape: [...w.shape], dtype: w.dtype, values: Array.from(w.dataSync()) }));
+    await f.writeFile(path, JSON.stringify({ format: 'nabla-weights-json', weights }));
+  }
+}

@@ -1,0 +1,255 @@
+// The fit / evaluate / predict loops: batching, callbacks, validation, logs.
+import { ValueError } from '../errors.js';
+import { concat } from '../ops/primitives/structure.js';
+import { tensor } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { CallbackList, type Callback, type CallbackHooks, type Logs } from './callbacks/callback.js';
+import { History } from './callbacks/history.js';
+import { ProgressBar } from './callbacks/progress-bar.js';
+import type { CompiledState } from './compile.js';
+import { ArrayData, DatasetData, isAsyncIterable, toTensorList, type Batch, type DatasetElement, type TensorData } from './data-adapter.js';
+import { predictStep, testStep, trainStep, type StepResult } from './steps.js';
+import type { Trainer } from './trainer.js';
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** 0 silent, 1 progress bar, 2 one line per epoch (default 1). */
+  verbose?: number;
+  callbacks?: (Callback | CallbackHooks)[];
+  /** Fraction of the data (the last samples, before shuffling) held out for validation. */
+  validationSplit?: number;
+  /** [x, y], [x, y, sampleWeight], or a dataset of batches. */
+  validationData?: readonly [TensorData, TensorData, TensorData?] | AsyncIterable<DatasetElement>;
+  shuffle?: boolean;
+  /** Weight of each class index in the loss. */
+  classWeight?: Record<number, number>;
+  sampleWeight?: TensorData;
+  initialEpoch?: number;
+  /** Batches per epoch (datasets: continue one iterator across epochs). */
+  stepsPerEpoch?: number;
+  validationSteps?: number;
+  validationBatchSize?: number;
+  /** Validate every N epochs (default 1). */
+  validationFreq?: number;
+}
+
+export interface EvaluateOptions {
+  batchSize?: number;
+  verbose?: number;
+  sampleWeight?: TensorData;
+  steps?: number;
+  callbacks?: (Callback | CallbackHooks)[];
+  /** Return { loss, metric: value } instead of a number or an array. */
+  returnDict?: boolean;
+}
+
+export interface PredictOptions {
+  batchSize?: number;
+  verbose?: number;
+  steps?: number;
+  callbacks?: (Callback | CallbackHooks)[];
+}
+
+/** Batch-size-weighted running mean of the loss (and per-output losses), as Keras's loss tracker. */
+class LossTracker {
+  private sums: number[] = [];
+  private count = 0;
+  add(r: StepResult, size: number): void {
+    const vals = [r.loss, ...r.outputLosses.map((v) => v ?? 0)];
+    vals.forEach((v, i) => (this.sums[i] = (this.sums[i] ?? 0) + v * size));
+    this.count += size;
+  }
+  values(): number[] {
+    return this.sums.map((s) => (this.count ? s / this.count : 0));
+  }
+}
+
+function logsOf(state: CompiledState, tracker: LossTracker): Logs {
+  const logs: Logs = {};
+  const losses = tracker.values();
+  logs.loss = losses[0] ?? NaN;
+  if (state.outputNames.length > 1) state.outputNames.forEach((n, i) => (logs[`${n}_loss`] = losses[i + 1] ?? NaN));
+  for (const m of state.metrics) logs[m.logName] = m.metric.result().item();
+  return logs;
+}
+
+function positiveInt(op: string, what: string, v: number | undefined, dflt: number): number {
+  const n = v ?? dflt;
+  if (!Number.isInteger(n) || n <= 0) throw new ValueError(`${op}: ${what} must be a positive integer, got ${String(v)}`);
+  return n;
+}
+
+/** Per-sample weights from class weights: the label's class (argmax of one-hot rows, else the value). */
+function classWeightsFor(ys: Tensor[], classWeight: Record<number, number>, op: string): Tensor {
+  if (ys.length !== 1) throw new ValueError(`${op}: classWeight needs a model with one output`);
+  const y = ys[0]!;
+  const v = y.dataSync();
+  const n = y.shape[0]!;
+  const per = y.size / Math.max(1, n);
+  const w = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let cls: number;
+    if (per > 1) {
+      cls = 0;
+      for (let j = 1; j < per; j++) if (v[i * per + j]! > v[i * per + cls]!) cls = j;
+    } else cls = Math.round(v[i]!);
+    w[i] = classWeight[cls] ?? 1;
+  }
+  return tensor(w);
+}
+
+type Source = { kind: 'array'; data: ArrayData; batchSize: number; shuffle: boolean } | { kind: 'dataset'; data: DatasetData };
+
+function arraySource(model: Trainer, x: TensorData, y: TensorData | undefined, sw: TensorData | undefined, op: string): ArrayData {
+  const xs = toTensorList(x, `${op}: x`, model.inputCount);
+  const ys = y === undefined ? null : toTensorList(y, `${op}: y`, model.outputNames.length);
+  const w = sw === undefined ? null : toTensorList(sw, `${op}: sampleWeight`, 1)[0]!;
+  return new ArrayData(xs, ys, w, op);
+}
+
+async function* batchesOf(src: Source, withTargets: boolean, op: string): AsyncGenerator<Batch> {
+  if (src.kind === 'array') yield* src.data.batches(src.batchSize, src.shuffle);
+  else yield* src.data.batches(withTargets, op);
+}
+
+function stepsOf(src: Source, limit?: number): number | null {
+  if (src.kind === 'array') {
+    const n = src.data.stepsFor(src.batchSize);
+    return limit ? Math.min(limit, n) : n;
+  }
+  return src.data.steps;
+}
+
+export async function fitLoop(model: Trainer, x: TensorData | AsyncIterable<DatasetElement>, y: TensorData | undefined, opts: FitOptions): Promise<History> {
+  const op = 'fit';
+  const state = model.requireCompiled(op);
+  const epochs = positiveInt(op, 'epochs', opts.epochs, 1);
+  const initialEpoch = opts.initialEpoch ?? 0;
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new ValueError(`fit: initialEpoch must be a non-negative integer, got ${initialEpoch}`);
+  const verbose = opts.verbose ?? 1;
+  let train: Source;
+  let val: Source | null = null;
+  if (isAsyncIterable(x)) {
+    if (y !== undefined) throw new ValueError('fit: with a dataset, give no y: the dataset yields [x, y] batches');
+    if (opts.validationSplit) throw new ValueError('fit: validationSplit needs arrays or tensors, not a dataset; pass validationData');
+    train = { kind: 'dataset', data: new DatasetData(x, opts.stepsPerEpoch ?? null) };
+  } else {
+    if (y === undefined) throw new ValueError('fit: targets y are required (or pass a dataset of [x, y] batches)');
+    let data = arraySource(model, x, y, opts.sampleWeight, op);
+    if (opts.validationSplit) {
+      const [a, b] = data.split(opts.validationSplit, op);
+      data = a;
+      val = { kind: 'array', data: b, batchSize: positiveInt(op, 'validationBatchSize', opts.validationBatchSize ?? opts.batchSize, 32), shuffle: false };
+    }
+    train = { kind: 'array', data, batchSize: positiveInt(op, 'batchSize', opts.batchSize, 32), shuffle: opts.shuffle ?? true };
+  }
+  if (opts.validationData !== undefined) {
+    if (val) throw new ValueError('fit: give validationData or validationSplit, not both');
+    const vd = opts.validationData;
+    if (isAsyncIterable(vd)) val = { kind: 'dataset', data: new DatasetData(vd, opts.validationSteps ?? null) };
+    else {
+      if (!Array.isArray(vd) || vd.length < 2) throw new ValueError('fit: validationData must be [x, y], [x, y, sampleWeight] or a dataset');
+      const data = arraySource(model, vd[0], vd[1], vd[2], 'fit (validationData)');
+      val = { kind: 'array', data, batchSize: positiveInt(op, 'validationBatchSize', opts.validationBatchSize ?? opts.batchSize, 32), shuffle: false };
+    }
+  }
+  const steps = train.kind === 'array' ? stepsOf(train, opts.stepsPerEpoch) : (opts.stepsPerEpoch ?? null);
+  const history = new History();
+  const cbs: (Callback | CallbackHooks)[] = [...(opts.callbacks ?? []), history];
+  if (verbose > 0) cbs.push(new ProgressBar({ verbose }));
+  const list = new CallbackList(cbs, model, { epochs, steps, verbose, metrics: state.logNames });
+  model.history = history;
+  model.stopTraining = false;
+  const validationFreq = opts.validationFreq ?? 1;
+  await list.call('onTrainBegin', {});
+  for (let epoch = initialEpoch; epoch < epochs; epoch++) {
+    state.resetMetrics();
+    const tracker = new LossTracker();
+    await list.call('onEpochBegin', epoch, {});
+    let step = 0;
+    for await (const batch of batchesOf(train, true, op)) {
+      if (steps !== null && train.kind === 'array' && step >= steps) break;
+      await list.call('onTrainBatchBegin', step, { size: batch.size });
+      if (opts.classWeight) batch.sampleWeight = classWeightsFor(batch.y!, opts.classWeight, op);
+      tracker.add(trainStep(model, batch), batch.size);
+      await list.call('onTrainBatchEnd', step, logsOf(state, tracker));
+      step++;
+      if (model.stopTraining) break;
+    }
+    if (step === 0) throw new ValueError('fit: the training data produced no batches');
+    const logs = logsOf(state, tracker);
+    if (val && (epoch + 1 - initialEpoch) % validationFreq === 0) {
+      const valLogs = await runTest(model, val, [], 'fit (validation)');
+      for (const [k, v] of Object.entries(valLogs)) logs[`val_${k}`] = v;
+    }
+    await list.call('onEpochEnd', epoch, logs);
+    if (model.stopTraining) break;
+  }
+  await list.call('onTrainEnd', {});
+  return history;
+}
+
+async function runTest(model: Trainer, src: Source, callbacks: (Callback | CallbackHooks)[], op: string, limit?: number): Promise<Logs> {
+  const state = model.requireCompiled(op);
+  const list = new CallbackList(callbacks, model, { steps: stepsOf(src, limit) });
+  state.resetMetrics();
+  const tracker = new LossTracker();
+  await list.call('onTestBegin', {});
+  let step = 0;
+  for await (const batch of batchesOf(src, true, op)) {
+    if (limit !== undefined && step >= limit) break;
+    await list.call('onTestBatchBegin', step, {});
+    tracker.add(testStep(model, batch), batch.size);
+    await list.call('onTestBatchEnd', step, logsOf(state, tracker));
+    step++;
+  }
+  if (step === 0) throw new ValueError(`${op}: the data produced no batches`);
+  const logs = logsOf(state, tracker);
+  await list.call('onTestEnd', logs);
+  return logs;
+}
+
+export async function evaluateLoop(model: Trainer, x: TensorData | AsyncIterable<DatasetElement>, y: TensorData | undefined, opts: EvaluateOptions): Promise<Logs> {
+  const op = 'evaluate';
+  let src: Source;
+  if (isAsyncIterable(x)) src = { kind: 'dataset', data: new DatasetData(x, opts.steps ?? null) };
+  else {
+    if (y === undefined) throw new ValueError('evaluate: targets y are required (or pass a dataset of [x, y] batches)');
+    src = { kind: 'array', data: arraySource(model, x, y, opts.sampleWeight, op), batchSize: positiveInt(op, 'batchSize', opts.batchSize, 32), shuffle: false };
+  }
+  return runTest(model, src, opts.callbacks ?? [], op, src.kind === 'array' ? opts.steps : undefined);
+}
+
+/** Predict over batches and join the outputs along the batch axis. */
+export function predictArrays(model: Trainer, x: TensorData, opts: PredictOptions): Tensor[] {
+  const data = arraySource(model, x, undefined, undefined, 'predict');
+  const batchSize = positiveInt('predict', 'batchSize', opts.batchSize, 32);
+  const parts: Tensor[][] = [];
+  let step = 0;
+  for (const batch of data.batches(batchSize, false)) {
+    if (opts.steps !== undefined && step++ >= opts.steps) break;
+    parts.push(predictStep(model, batch));
+  }
+  return joinOutputs(parts);
+}
+
+export async function predictDataset(model: Trainer, ds: AsyncIterable<DatasetElement>, opts: PredictOptions): Promise<Tensor[]> {
+  const list = new CallbackList(opts.callbacks ?? [], model, { steps: opts.steps ?? null });
+  const data = new DatasetData(ds, opts.steps ?? null);
+  const parts: Tensor[][] = [];
+  await list.call('onPredictBegin', {});
+  let step = 0;
+  for await (const batch of data.batches(false, 'predict')) {
+    await list.call('onPredictBatchBegin', step, {});
+    parts.push(predictStep(model, batch));
+    await list.call('onPredictBatchEnd', step++, {});
+  }
+  await list.call('onPredictEnd', {});
+  return joinOutputs(parts);
+}
+
+function joinOutputs(parts: Tensor[][]): Tensor[] {
+  if (!parts.length) throw new ValueError('predict: the data produced no batches');
+  return parts[0]!.map((_, i) => (parts.length === 1 ? parts[0]![i]! : concat(parts.map((p) => p[i]!), 0)));
+}

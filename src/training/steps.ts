@@ -1,0 +1,68 @@
+// One batch of work, kept as plain functions of (model, batch) so a jit can compile them later.
+import { GradientTape } from '../autograd/tape.js';
+import { engine } from '../engine/engine.js';
+import { ValueError } from '../errors.js';
+import { add } from '../ops/primitives/binary.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Layer } from '../nn/layers/layer.js';
+import type { CompiledState } from './compile.js';
+import type { Batch } from './data-adapter.js';
+
+/** The model as the steps see it. */
+export interface SteppableModel extends Layer {
+  readonly compiled: CompiledState | null;
+}
+
+/** Losses of one batch as numbers: total (with regularization) and per output. */
+export interface StepResult {
+  loss: number;
+  outputLosses: (number | null)[];
+}
+
+function forward(model: Layer, x: Tensor[], training: boolean): Tensor[] {
+  return model.applyAll(x.length === 1 ? x[0]! : x, { training });
+}
+
+function compiledOf(model: SteppableModel): CompiledState {
+  if (!model.compiled) throw new ValueError(`Model '${model.name}' must be compiled before training or evaluating it: call model.compile({ optimizer, loss })`);
+  return model.compiled;
+}
+
+/** Forward under a tape, loss (+ regularization), gradients, optimizer update, metrics. */
+export function trainStep(model: SteppableModel, batch: Batch): StepResult {
+  const state = compiledOf(model);
+  return engine.tidy(() => {
+    const tape = new GradientTape();
+    const preds = forward(model, batch.x, true);
+    const { total, perOutput } = state.computeLoss(batch.y!, preds, batch.sampleWeight);
+    const reg = model.totalLoss();
+    const loss = reg ? add(total, reg) : total;
+    const vars = model.trainableWeights;
+    if (vars.length) {
+      const grads = tape.gradient(loss, vars);
+      state.optimizer.applyGradients(grads.map((g, i) => [g, vars[i]!] as [Tensor | null, (typeof vars)[number]]));
+    } else {
+      tape.dispose();
+    }
+    state.updateMetrics(batch.y!, preds, batch.sampleWeight);
+    return { loss: loss.item(), outputLosses: perOutput.map((l) => (l ? l.item() : null)) };
+  });
+}
+
+/** Forward in inference mode, loss and metrics. */
+export function testStep(model: SteppableModel, batch: Batch): StepResult {
+  const state = compiledOf(model);
+  return engine.tidy(() => {
+    const preds = forward(model, batch.x, false);
+    const { total, perOutput } = state.computeLoss(batch.y!, preds, batch.sampleWeight);
+    const reg = model.totalLoss();
+    const loss = reg ? add(total, reg) : total;
+    state.updateMetrics(batch.y!, preds, batch.sampleWeight);
+    return { loss: loss.item(), outputLosses: perOutput.map((l) => (l ? l.item() : null)) };
+  });
+}
+
+/** Forward in inference mode; the outputs survive the step's tidy scope. */
+export function predictStep(model: Layer, batch: Batch): Tensor[] {
+  return engine.tidy(() => forward(model, batch.x, false));
+}

@@ -1,0 +1,154 @@
+// The Keras training API of a model: compile, fit, evaluate, predict and the *OnBatch forms.
+import { ValueError } from '../errors.js';
+import type { Optimizer } from '../optimizers/index.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Layer } from '../nn/layers/layer.js';
+import type { Logs } from './callbacks/callback.js';
+import type { History } from './callbacks/history.js';
+import { CompiledState, type CompileArgs } from './compile.js';
+import { ArrayData, isAsyncIterable, toTensorList, type DatasetElement, type TensorData } from './data-adapter.js';
+import { evaluateLoop, fitLoop, predictArrays, predictDataset, type EvaluateOptions, type FitOptions, type PredictOptions } from './loops.js';
+import { predictStep, testStep, trainStep } from './steps.js';
+
+export interface OnBatchOptions {
+  sampleWeight?: TensorData;
+  /** Return { loss, metric: value } instead of a number or an array. */
+  returnDict?: boolean;
+}
+
+/** Keras's return value: the loss alone without metrics, else [loss, ...metrics], or a record. */
+function shapeResult(logs: Logs, returnDict: boolean | undefined): number | number[] | Logs {
+  if (returnDict) return logs;
+  const vals = Object.values(logs);
+  return vals.length === 1 ? vals[0]! : vals;
+}
+
+export class Trainer extends Layer {
+  compiled: CompiledState | null = null;
+  /** Set by a callback (EarlyStopping, TerminateOnNaN) to end fit after the current batch. */
+  stopTraining = false;
+  /** The History of the latest fit. */
+  history: History | null = null;
+
+  /** Names of the outputs (Model overrides this). */
+  get outputNames(): string[] {
+    return ['output'];
+  }
+
+  /** How many inputs the model takes. */
+  get inputCount(): number {
+    const s = this.builtInputShape;
+    return s && s.length > 0 && Array.isArray(s[0]) ? s.length : 1;
+  }
+
+  get optimizer(): Optimizer | null {
+    return this.compiled?.optimizer ?? null;
+  }
+
+  /** Configure training: `compile({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] })`. */
+  compile(args: CompileArgs): void {
+    const shapes = this.outputShapesForMetrics();
+    this.compiled = new CompiledState(args, this.outputNames, shapes);
+  }
+
+  private outputShapesForMetrics(): ((number | null)[] | null)[] {
+    const s = this.built ? this.lastOutputShape : null;
+    if (!s) return this.outputNames.map(() => null);
+    return s.length > 0 && Array.isArray(s[0]) ? (s as (number | null)[][]) : [s as (number | null)[]];
+  }
+
+  /** @internal */
+  requireCompiled(op: string): CompiledState {
+    if (!this.compiled) throw new ValueError(`${op}: model '${this.name}' must be compiled first: call model.compile({ optimizer, loss })`);
+    return this.compiled;
+  }
+
+  /** Names of the logged quantities: loss, then metrics (Keras's metrics_names). */
+  get metricsNames(): string[] {
+    return this.compiled ? this.compiled.logNames : [];
+  }
+
+  /**
+   * Train for `epochs` over `x`/`y` (tensors, nested arrays, or one per input/output), or over a
+   * dataset yielding [x, y] batches: `fit(x, y, opts)` or `fit(dataset, opts)`.
+   */
+  fit(x: TensorData, y: TensorData, opts?: FitOptions): Promise<History>;
+  fit(dataset: AsyncIterable<DatasetElement>, opts?: FitOptions): Promise<History>;
+  fit(x: TensorData | AsyncIterable<DatasetElement>, y?: TensorData | FitOptions, opts: FitOptions = {}): Promise<History> {
+    if (isAsyncIterable(x)) return fitLoop(this, x, undefined, (y as FitOptions | undefined) ?? {});
+    return fitLoop(this, x, y as TensorData, opts);
+  }
+
+  /** Loss (and metrics) over data: a number, [loss, ...metrics], or a record with returnDict. */
+  evaluate(x: TensorData, y: TensorData, opts?: EvaluateOptions): Promise<number | number[] | Logs>;
+  evaluate(dataset: AsyncIterable<DatasetElement>, opts?: EvaluateOptions): Promise<number | number[] | Logs>;
+  async evaluate(x: TensorData | AsyncIterable<DatasetElement>, y?: TensorData | EvaluateOptions, opts: EvaluateOptions = {}): Promise<number | number[] | Logs> {
+    const o = isAsyncIterable(x) ? ((y as EvaluateOptions | undefined) ?? {}) : opts;
+    const logs = await evaluateLoop(this, x, isAsyncIterable(x) ? undefined : (y as TensorData), o);
+    return shapeResult(logs, o.returnDict);
+  }
+
+  /** Outputs for inputs, computed in batches (a Promise for datasets). Several outputs give an array. */
+  predict(x: TensorData, opts?: PredictOptions): Tensor;
+  predict(dataset: AsyncIterable<DatasetElement>, opts?: PredictOptions): Promise<Tensor>;
+  predict(x: TensorData | AsyncIterable<DatasetElement>, opts: PredictOptions = {}): Tensor | Promise<Tensor> {
+    if (isAsyncIterable(x)) return predictDataset(this, x, opts).then((outs) => this.single(outs));
+    return this.single(predictArrays(this, x, opts));
+  }
+
+  /** Like predict, always returning one tensor per output. */
+  predictAll(x: TensorData, opts: PredictOptions = {}): Tensor[] {
+    return predictArrays(this, x, opts);
+  }
+
+  private single(outs: Tensor[]): Tensor {
+    return (outs.length === 1 ? outs[0]! : outs) as Tensor;
+  }
+
+  /** One gradient update on one batch; returns the loss (and metrics) of that batch. */
+  trainOnBatch(x: TensorData, y: TensorData, opts: OnBatchOptions = {}): number | number[] | Logs {
+    const state = this.requireCompiled('trainOnBatch');
+    const batch = this.batchOf(x, y, opts.sampleWeight, 'trainOnBatch');
+    state.resetMetrics();
+    const r = trainStep(this, batch);
+    return shapeResult(this.batchLogs(r.loss, r.outputLosses), opts.returnDict);
+  }
+
+  /** Loss (and metrics) of one batch, without updating weights. */
+  testOnBatch(x: TensorData, y: TensorData, opts: OnBatchOptions = {}): number | number[] | Logs {
+    const state = this.requireCompiled('testOnBatch');
+    const batch = this.batchOf(x, y, opts.sampleWeight, 'testOnBatch');
+    state.resetMetrics();
+    const r = testStep(this, batch);
+    return shapeResult(this.batchLogs(r.loss, r.outputLosses), opts.returnDict);
+  }
+
+  /** Outputs for one batch. */
+  predictOnBatch(x: TensorData): Tensor {
+    const xs = toTensorList(x, 'predictOnBatch: x', this.inputCount);
+    return this.single(predictStep(this, { x: xs, y: null, sampleWeight: null, size: xs[0]!.shape[0] ?? 1 }));
+  }
+
+  private batchOf(x: TensorData, y: TensorData, sw: TensorData | undefined, op: string) {
+    const data = new ArrayData(
+      toTensorList(x, `${op}: x`, this.inputCount),
+      toTensorList(y, `${op}: y`, this.outputNames.length),
+      sw === undefined ? null : toTensorList(sw, `${op}: sampleWeight`, 1)[0]!,
+      op,
+    );
+    return { x: data.x, y: data.y, sampleWeight: data.sampleWeight, size: data.size };
+  }
+
+  private batchLogs(loss: number, outputLosses: (number | null)[]): Logs {
+    const state = this.compiled!;
+    const logs: Logs = { loss };
+    if (state.outputNames.length > 1) state.outputNames.forEach((n, i) => (logs[`${n}_loss`] = outputLosses[i] ?? NaN));
+    for (const m of state.metrics) logs[m.logName] = m.metric.result().item();
+    return logs;
+  }
+
+  /** Clear the metrics' accumulated state. */
+  resetMetrics(): void {
+    this.compiled?.resetMetrics();
+  }
+}
