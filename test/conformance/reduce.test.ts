@@ -188,6 +188,17 @@ for (const backend of backendsUnderTest()) {
         expect(() => nb.sum(a, -3)).toThrow(/sum.*axis -3.*rank 2/);
         expect(() => nb.max(a, [0, -2])).toThrow(/repeated axis/);
         expect(() => nb.mean(a, 1.5)).toThrow(nb.ShapeError);
+        expect(() => nb.sum(nb.tensor(5), 0)).toThrow(/sum: axis 0 is out of range for a tensor of rank 0/);
+        expect(() => nb.max(nb.tensor(5), -1)).toThrow(nb.ShapeError);
+      }));
+
+    it('scalars reduce to themselves; an empty axis list reduces nothing', () =>
+      on(backend, () => {
+        expectClose(nb.sum(nb.tensor(5)), 5, { shape: [] });
+        expectClose(nb.max(nb.tensor(5), { keepDims: true }), 5, { shape: [] });
+        expectClose(nb.mean(nb.tensor(5)), 5, { shape: [] });
+        expectClose(nb.sum(nb.tensor(A), []), A);
+        expectClose(nb.prod(nb.tensor(A), [], true), A);
       }));
 
     for (const name of ['sum', 'prod', 'max', 'min', 'mean', 'variance', 'std', 'logSumExp']) {

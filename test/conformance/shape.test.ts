@@ -149,6 +149,7 @@ for (const backend of backendsUnderTest()) {
         expect(nb.broadcastTo(nb.tensor([1, 2, 3]), [0, 3]).shape).toEqual([0, 3]);
         expect(() => nb.broadcastTo(nb.tensor([1, 2]), [3])).toThrow(nb.ShapeError);
         expect(() => nb.broadcastTo(nb.zeros([2, 3]), [3])).toThrow(/broadcastTo/);
+        expect(() => nb.broadcastTo(nb.tensor([1, 2]), [-1, 2])).toThrow(nb.ShapeError);
       }));
 
     it('flip: one axis, several, all by default, negative', () =>
@@ -178,6 +179,9 @@ for (const backend of backendsUnderTest()) {
         expect(nb.squeeze(s, [2, -1]).shape).toEqual([1, 2, 3]);
         expect(nb.squeeze(nb.tensor([[5]])).shape).toEqual([]);
         expect(() => s.squeeze(1)).toThrow(/axis 1 has size 2, expected 1/);
+        expect(() => nb.squeeze(nb.tensor(5), 0)).toThrow(/squeeze: axis 0 is out of range for a tensor of rank 0/);
+        expect(() => nb.flip(nb.tensor(5), 0)).toThrow(nb.ShapeError);
+        expectClose(nb.flip(nb.tensor(5)), 5, { shape: [] });
         expectClose(a.expandDims(1).squeeze(1), M);
       }));
 

@@ -114,7 +114,8 @@ for (const backend of backendsUnderTest()) {
         expect(parts.map((c) => c.shape)).toEqual([[2, 2], [2, 0], [2, 1]]);
         expectClose(parts[2]!, [[3], [6]]);
         expect(() => nb.split(a, 2, 1)).toThrow(/split: axis 1 of size 3 cannot be split into 2 equal parts/);
-        expect(() => nb.split(a, [1, 1], 1)).toThrow(/do not add up/);
+        expect(() => nb.split(a, [1, 1], 1)).toThrow(/split: sizes \[1,1\] must be non-negative integers \(one may be -1\) adding up to axis 1 of size 3/);
+        expect(() => nb.split(a, [1.5, 1.5], 1)).toThrow(nb.ShapeError);
         expect(() => nb.split(a, [-1, -1], 1)).toThrow(nb.ShapeError);
         expect(() => nb.split(a, [4, -1], 1)).toThrow(nb.ShapeError);
         expect(() => nb.split(a, 0)).toThrow(nb.ShapeError);

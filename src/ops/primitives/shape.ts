@@ -1,5 +1,5 @@
 import { ShapeError, fmtShape } from '../../errors.js';
-import { broadcastShapes, inferReshape, normalizeAxes, normalizeAxis, shapesEqual, sizeOf, broadcastedAxes } from '../../tensor/shape.js';
+import { assertShape, broadcastShapes, inferReshape, normalizeAxes, normalizeAxis, shapesEqual, sizeOf, broadcastedAxes } from '../../tensor/shape.js';
 import { reshapeStrides } from '../../tensor/layout.js';
 import { sum } from './reduce.js';
 import { toTensor, type TensorLike } from '../../tensor/creation.js';
@@ -188,6 +188,7 @@ export function stridedView(t: Tensor, begin: number[], size: number[], step: nu
 
 export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   const t = toTensor(x, 'broadcastTo');
+  assertShape(shape, 'broadcastTo');
   if (shapesEqual(t.shape, shape)) return t;
   return run1(broadcastToOp, [t], { shape: [...shape] });
 }

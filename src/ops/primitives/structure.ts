@@ -168,8 +168,8 @@ export function split(x: TensorLike, sizes: number | readonly number[], axis = 0
     parts = [...sizes];
     const unknown = parts.indexOf(-1);
     if (unknown >= 0) parts[unknown] = d - parts.reduce((a, b, i) => (i === unknown ? a : a + b), 0);
-    if (parts.some((p) => p < 0) || parts.reduce((a, b) => a + b, 0) !== d) {
-      throw new ShapeError(`split: sizes ${JSON.stringify(sizes)} do not add up to axis ${ax} of size ${d}`);
+    if (parts.some((p) => !Number.isInteger(p) || p < 0) || parts.reduce((a, b) => a + b, 0) !== d) {
+      throw new ShapeError(`split: sizes ${JSON.stringify(sizes)} must be non-negative integers (one may be -1) adding up to axis ${ax} of size ${d}`);
     }
   }
   let start = 0;
