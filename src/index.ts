@@ -95,3 +95,7 @@ export * as callbacks from './training/callbacks/index.js';
 export * as initializers from './nn/initializers-namespace.js';
 export * as regularizers from './nn/regularizers-namespace.js';
 export * as activations from './nn/activations-namespace.js';
+export * as data from './data/index.js';
+export * as datasets from './datasets/index.js';
+export * as preprocessing from './preprocessing/index.js';
+export * as utils from './utils/index.js';

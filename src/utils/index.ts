@@ -1,0 +1,3 @@
+// `nb.utils`: helpers around datasets, as in keras.utils and scikit-learn.
+export { toCategorical } from './to-categorical.js';
+export { trainTestSplit, type TrainTestSplitOptions, type TrainTestSplit } from './train-test-split.js';
