@@ -147,11 +147,25 @@ for (const backend of backendsUnderTest()) {
         expectSameValues(y, naiveConv2d(x, f, [1, 1], [1, 1], [1, 1, 1, 1]), 1e-5);
       }));
 
+    it('5 input channels (kernels take channels in fours, then the rest): values and gradients', () =>
+      on(backend, () => {
+        const x = sample([2, 5, 5, 5], -1, 1, 15);
+        const f = sample([2, 3, 5, 3], -1, 1, 16);
+        const opts = { strides: 2, padding: 'same' } as const;
+        expectSameValues(nb.conv2d(x, f, opts), naiveConv2d(x, f, [2, 2], [1, 1], [0, 1, 1, 1]));
+        checkGrad((a, b) => nb.conv2d(a, b, opts), [x, f]);
+      }));
+
     it('grouped convolution: each group sees its own channels', () =>
       on(backend, () => {
         const x = sample([1, 4, 4, 4], -1, 1, 8);
         const f = sample([2, 2, 2, 6], -1, 1, 9);
         expectSameValues(nb.conv2d(x, f, { groups: 2 }), naiveConv2d(x, f, [1, 1], [1, 1], [0, 0, 0, 0], 2));
+        const x10 = sample([1, 4, 3, 10], -1, 1, 10);
+        const f10 = sample([2, 2, 5, 4], -1, 1, 11);
+        expectSameValues(nb.conv2d(x10, f10, { groups: 2 }), naiveConv2d(x10, f10, [1, 1], [1, 1], [0, 0, 0, 0], 2));
+        checkGrad((a, b) => nb.conv2d(a, b, { groups: 2 }), [x10, f10]);
+        expect(() => nb.conv2d(x10, f10, { groups: 3 })).toThrow(/expects 5 per group x 3 groups = 15/);
       }));
 
     it('an unbatched [h, w, c] input gives an unbatched output', () =>

@@ -1,7 +1,8 @@
 // Reference kernels of 2-D (grouped) convolution over NHWC inputs and [kh, kw, in/groups, out]
-// filters. Each walks output pixels once and, per filter tap that lands inside the input, runs a
-// tight loop over contiguous channels: im2col without materialising the patch matrix.
-import type { TypedArray } from '../../tensor/dtype.js';
+// filters: im2col without materialising the patch matrix. Each kernel is one explicit loop nest
+// (no per-tap callbacks, which V8 would not inline once three kernels share them) whose innermost
+// loop runs over contiguous channels.
+import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
 import type { Window2D } from './conv-geometry.js';
 
 /** Every size a convolution kernel needs, derived once from the shapes and attributes. */
@@ -44,18 +45,139 @@ export function convGeometry(
   };
 }
 
-/**
- * Visit every (output pixel, filter tap) pair whose tap lands inside the input:
- * `visit(xOffset, yOffset, fOffset)` gets the element offsets of the input pixel's channel 0, the
- * output pixel's channel 0 and the tap's filter row block.
- */
-function forEachTap(g: ConvGeometry, visit: (xOff: number, yOff: number, fOff: number) => void): void {
+/** y[b, i, j, o] = sum over taps inside the input and the group's channels of x * f. */
+export function conv2dKernel(x: TypedArray, f: TypedArray, g: ConvGeometry, dtype: DType): TypedArray {
   const { n, h, w, c, oh, ow, o, kh, kw, groups } = g;
   const [sh, sw] = g.win.strides;
   const [dh, dw] = g.win.dilations;
   const top = g.win.pads[0];
   const left = g.win.pads[2];
-  const tapBlock = (c / groups) * o;
+  const cg = c / groups;
+  const og = o / groups;
+  const y = allocArray(dtype, n * oh * ow * o);
+  const acc = new Float64Array(o);
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++) {
+        acc.fill(0);
+        for (let p = 0; p < kh; p++) {
+          const ih = i * sh - top + p * dh;
+          if (ih < 0 || ih >= h) continue;
+          for (let q = 0; q < kw; q++) {
+            const iw = j * sw - left + q * dw;
+            if (iw < 0 || iw >= w) continue;
+            const xOff = ((b * h + ih) * w + iw) * c;
+            const fOff = (p * kw + q) * cg * o;
+            for (let gi = 0; gi < groups; gi++) {
+              const a0 = gi * og;
+              const x0 = xOff + gi * cg;
+              let ci = 0;
+              // Four input channels per pass: a quarter of the loads and stores of acc.
+              for (; ci + 4 <= cg; ci += 4) {
+                const v0 = x[x0 + ci]!;
+                const v1 = x[x0 + ci + 1]!;
+                const v2 = x[x0 + ci + 2]!;
+                const v3 = x[x0 + ci + 3]!;
+                const r0 = fOff + ci * o + a0;
+                const r1 = r0 + o;
+                const r2 = r1 + o;
+                const r3 = r2 + o;
+                for (let k = 0; k < og; k++) acc[a0 + k]! += v0 * f[r0 + k]! + v1 * f[r1 + k]! + v2 * f[r2 + k]! + v3 * f[r3 + k]!;
+              }
+              for (; ci < cg; ci++) {
+                const xv = x[x0 + ci]!;
+                const fRow = fOff + ci * o + a0;
+                for (let k = 0; k < og; k++) acc[a0 + k]! += xv * f[fRow + k]!;
+              }
+            }
+          }
+        }
+        y.set(acc, ((b * oh + i) * ow + j) * o);
+      }
+    }
+  }
+  return y;
+}
+
+/**
+ * dx = the adjoint of conv2d in x, gathered per input pixel: dx[b, ih, iw, ci] sums dy at every
+ * output pixel whose window put tap (p, q) on (ih, iw), dotted with that tap's filter row.
+ */
+export function conv2dInputGradKernel(dy: TypedArray, f: TypedArray, g: ConvGeometry, dtype: DType): TypedArray {
+  const { n, h, w, c, oh, ow, o, kh, kw, groups } = g;
+  const [sh, sw] = g.win.strides;
+  const [dh, dw] = g.win.dilations;
+  const top = g.win.pads[0];
+  const left = g.win.pads[2];
+  const cg = c / groups;
+  const og = o / groups;
+  const dx = allocArray(dtype, n * h * w * c);
+  const acc = new Float64Array(c);
+  for (let b = 0; b < n; b++) {
+    for (let ih = 0; ih < h; ih++) {
+      for (let iw = 0; iw < w; iw++) {
+        acc.fill(0);
+        for (let p = 0; p < kh; p++) {
+          const ti = ih + top - p * dh;
+          if (ti < 0 || ti % sh !== 0 || ti / sh >= oh) continue;
+          const i = ti / sh;
+          for (let q = 0; q < kw; q++) {
+            const tj = iw + left - q * dw;
+            if (tj < 0 || tj % sw !== 0 || tj / sw >= ow) continue;
+            const yOff = ((b * oh + i) * ow + tj / sw) * o;
+            const fOff = (p * kw + q) * cg * o;
+            for (let gi = 0; gi < groups; gi++) {
+              const yg = yOff + gi * og;
+              const a0 = gi * cg;
+              let ci = 0;
+              // Four input channels per pass share each load of dy.
+              for (; ci + 4 <= cg; ci += 4) {
+                const r0 = fOff + ci * o + gi * og;
+                const r1 = r0 + o;
+                const r2 = r1 + o;
+                const r3 = r2 + o;
+                let s0 = 0;
+                let s1 = 0;
+                let s2 = 0;
+                let s3 = 0;
+                for (let k = 0; k < og; k++) {
+                  const d = dy[yg + k]!;
+                  s0 += d * f[r0 + k]!;
+                  s1 += d * f[r1 + k]!;
+                  s2 += d * f[r2 + k]!;
+                  s3 += d * f[r3 + k]!;
+                }
+                acc[a0 + ci]! += s0;
+                acc[a0 + ci + 1]! += s1;
+                acc[a0 + ci + 2]! += s2;
+                acc[a0 + ci + 3]! += s3;
+              }
+              for (; ci < cg; ci++) {
+                const fRow = fOff + ci * o + gi * og;
+                let s = 0;
+                for (let k = 0; k < og; k++) s += dy[yg + k]! * f[fRow + k]!;
+                acc[a0 + ci]! += s;
+              }
+            }
+          }
+        }
+        dx.set(acc, ((b * h + ih) * w + iw) * c);
+      }
+    }
+  }
+  return dx;
+}
+
+/** df = the adjoint of conv2d in f: every output pixel adds x (at each tap) times dy into the filter. */
+export function conv2dFilterGradKernel(x: TypedArray, dy: TypedArray, g: ConvGeometry, dtype: DType): TypedArray {
+  const { n, h, w, c, oh, ow, o, kh, kw, groups } = g;
+  const [sh, sw] = g.win.strides;
+  const [dh, dw] = g.win.dilations;
+  const top = g.win.pads[0];
+  const left = g.win.pads[2];
+  const cg = c / groups;
+  const og = o / groups;
+  const df = new Float64Array(kh * kw * cg * o);
   for (let b = 0; b < n; b++) {
     for (let i = 0; i < oh; i++) {
       for (let j = 0; j < ow; j++) {
@@ -66,62 +188,22 @@ function forEachTap(g: ConvGeometry, visit: (xOff: number, yOff: number, fOff: n
           for (let q = 0; q < kw; q++) {
             const iw = j * sw - left + q * dw;
             if (iw < 0 || iw >= w) continue;
-            visit(((b * h + ih) * w + iw) * c, yOff, (p * kw + q) * tapBlock);
+            const xOff = ((b * h + ih) * w + iw) * c;
+            const fOff = (p * kw + q) * cg * o;
+            for (let gi = 0; gi < groups; gi++) {
+              const yg = yOff + gi * og;
+              for (let ci = 0; ci < cg; ci++) {
+                const xv = x[xOff + gi * cg + ci]!;
+                const fRow = fOff + ci * o + gi * og;
+                for (let k = 0; k < og; k++) df[fRow + k]! += xv * dy[yg + k]!;
+              }
+            }
           }
         }
       }
     }
   }
-}
-
-/** y[n, i, j, o] = sum over taps and the group's input channels of x * f. `y` must be zero-filled. */
-export function conv2dKernel(x: TypedArray, f: TypedArray, g: ConvGeometry, y: Float64Array): void {
-  const { c, o, groups } = g;
-  const cg = c / groups;
-  const og = o / groups;
-  forEachTap(g, (xOff, yOff, fOff) => {
-    for (let gi = 0; gi < groups; gi++) {
-      const yg = yOff + gi * og;
-      for (let ci = 0; ci < cg; ci++) {
-        const xv = x[xOff + gi * cg + ci]!;
-        const fRow = fOff + ci * o + gi * og;
-        for (let k = 0; k < og; k++) y[yg + k]! += xv * f[fRow + k]!;
-      }
-    }
-  });
-}
-
-/** dx = adjoint of conv2d in x: scatter dy back through every tap. `dx` must be zero-filled. */
-export function conv2dInputGradKernel(dy: TypedArray, f: TypedArray, g: ConvGeometry, dx: Float64Array): void {
-  const { c, o, groups } = g;
-  const cg = c / groups;
-  const og = o / groups;
-  forEachTap(g, (xOff, yOff, fOff) => {
-    for (let gi = 0; gi < groups; gi++) {
-      const yg = yOff + gi * og;
-      for (let ci = 0; ci < cg; ci++) {
-        const fRow = fOff + ci * o + gi * og;
-        let s = 0;
-        for (let k = 0; k < og; k++) s += dy[yg + k]! * f[fRow + k]!;
-        dx[xOff + gi * cg + ci]! += s;
-      }
-    }
-  });
-}
-
-/** df = adjoint of conv2d in f: correlate x with dy over every output pixel. `df` must be zero-filled. */
-export function conv2dFilterGradKernel(x: TypedArray, dy: TypedArray, g: ConvGeometry, df: Float64Array): void {
-  const { c, o, groups } = g;
-  const cg = c / groups;
-  const og = o / groups;
-  forEachTap(g, (xOff, yOff, fOff) => {
-    for (let gi = 0; gi < groups; gi++) {
-      const yg = yOff + gi * og;
-      for (let ci = 0; ci < cg; ci++) {
-        const xv = x[xOff + gi * cg + ci]!;
-        const fRow = fOff + ci * o + gi * og;
-        for (let k = 0; k < og; k++) df[fRow + k]! += xv * dy[yg + k]!;
-      }
-    }
-  });
+  const out = allocArray(dtype, df.length);
+  out.set(df);
+  return out;
 }

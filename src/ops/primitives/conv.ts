@@ -2,8 +2,7 @@
 // built on them. conv2d's two adjoints are primitives too; all three are linear in each input,
 // so each one's gradient is written with the other two and derivatives of any order work.
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
-import { allocArray, isFloat, type DType } from '../../tensor/dtype.js';
-import { sizeOf } from '../../tensor/shape.js';
+import { isFloat, type DType } from '../../tensor/dtype.js';
 import { toTensor, type TensorLike } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp, type TensorMeta } from '../define-op.js';
@@ -58,12 +57,6 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-function toDType(acc: Float64Array, dtype: DType): ReturnType<typeof allocArray> {
-  const out = allocArray(dtype, acc.length);
-  out.set(acc);
-  return out;
-}
-
 export const conv2dOp = defineOp<ConvAttrs>({
   name: 'conv2d',
   infer: ([x, f], attrs) => {
@@ -71,9 +64,7 @@ export const conv2dOp = defineOp<ConvAttrs>({
     return [{ shape: convOutShape('conv2d', x!.shape, f!.shape, attrs), dtype }];
   },
   ref: ([x, f], attrs, [o]) => {
-    const y = new Float64Array(sizeOf(o!.shape));
-    conv2dKernel(x!.data, f!.data, convGeometry(x!.shape, f!.shape, o!.shape, attrs.groups, attrs), y);
-    return [toDType(y, o!.dtype)];
+    return [conv2dKernel(x!.data, f!.data, convGeometry(x!.shape, f!.shape, o!.shape, attrs.groups, attrs), o!.dtype)];
   },
   grad: ([dy], { inputs: [x, f], attrs }) => [conv2dInputGrad(dy!, f!, attrs, x!.shape), conv2dFilterGrad(x!, dy!, attrs, f!.shape)],
 });
@@ -93,9 +84,7 @@ export const conv2dBackpropInputOp = defineOp<ConvInputGradAttrs>({
     return [{ shape: attrs.inputShape, dtype }];
   },
   ref: ([dy, f], attrs, [o]) => {
-    const dx = new Float64Array(sizeOf(o!.shape));
-    conv2dInputGradKernel(dy!.data, f!.data, convGeometry(o!.shape, f!.shape, dy!.shape, attrs.groups, attrs), dx);
-    return [toDType(dx, o!.dtype)];
+    return [conv2dInputGradKernel(dy!.data, f!.data, convGeometry(o!.shape, f!.shape, dy!.shape, attrs.groups, attrs), o!.dtype)];
   },
   grad: ([ddx], { inputs: [dy, f], attrs }) => [conv2dRaw(ddx!, f!, attrs), conv2dFilterGrad(ddx!, dy!, attrs, f!.shape)],
 });
@@ -115,9 +104,7 @@ export const conv2dBackpropFilterOp = defineOp<ConvFilterGradAttrs>({
     return [{ shape: attrs.filterShape, dtype }];
   },
   ref: ([x, dy], attrs, [o]) => {
-    const df = new Float64Array(sizeOf(o!.shape));
-    conv2dFilterGradKernel(x!.data, dy!.data, convGeometry(x!.shape, o!.shape, dy!.shape, attrs.groups, attrs), df);
-    return [toDType(df, o!.dtype)];
+    return [conv2dFilterGradKernel(x!.data, dy!.data, convGeometry(x!.shape, o!.shape, dy!.shape, attrs.groups, attrs), o!.dtype)];
   },
   grad: ([ddf], { inputs: [x, dy], attrs }) => [conv2dInputGrad(dy!, ddf!, attrs, x!.shape), conv2dRaw(x!, ddf!, attrs)],
 });
