@@ -6,6 +6,11 @@ import { BatchNormalization, LayerNormalization } from './normalization.js';
 import { Normalization, Rescaling } from './preprocessing.js';
 import { registerLayer } from './registry.js';
 import { Flatten, Permute, RepeatVector, Reshape } from './reshaping.js';
+import { Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D } from './conv.js';
+import {
+  AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+  MaxPooling1D, MaxPooling2D,
+} from './pooling.js';
 import { InputLayer } from '../models/input-layer.js';
 import { Model } from '../models/model.js';
 import { Sequential } from '../models/sequential.js';
@@ -17,13 +22,19 @@ export { BatchNormalization, LayerNormalization, type BatchNormalizationArgs, ty
 export { Normalization, Rescaling, type NormalizationArgs, type RescalingArgs } from './preprocessing.js';
 export { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, type ConcatenateArgs } from './merge.js';
 export { Embedding, type EmbeddingArgs } from './embedding.js';
+export { Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, type ConvArgs, type DepthwiseConvArgs, type SeparableConvArgs } from './conv.js';
+export {
+  MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D,
+  GlobalAveragePooling2D, GlobalMaxPooling2D, type PoolingArgs, type GlobalPoolingArgs,
+} from './pooling.js';
 export { InputLayer } from '../models/input-layer.js';
 export { registerLayer as register, serializeLayer as serialize, deserializeLayer as deserialize } from './registry.js';
 
 for (const cls of [
   Dense, Activation, Dropout, Lambda, Flatten, Reshape, Permute, RepeatVector, BatchNormalization, LayerNormalization,
   Normalization, Rescaling, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Embedding, InputLayer,
-  Model, Sequential,
+  Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, MaxPooling1D, MaxPooling2D, AveragePooling1D,
+  AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, Model, Sequential,
 ]) {
   registerLayer(cls);
 }

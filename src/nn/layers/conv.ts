@@ -1,0 +1,271 @@
+// Convolution layers (channels last): Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D.
+import { ValueError } from '../../errors.js';
+import { add } from '../../ops/primitives/binary.js';
+import { conv1d, conv2d, conv2dTranspose, depthwiseConv2d, separableConv2d } from '../../ops/primitives/conv.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { Variable } from '../../tensor/variable.js';
+import { getActivation, serializeActivation, type ActivationFn, type ActivationIdentifier } from '../activations.js';
+import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
+import type { Regularizer, RegularizerIdentifier } from '../regularizers.js';
+import { optionalRegularizer, positiveInt, serializeOptional } from './core.js';
+import { Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+
+export type Padding = 'valid' | 'same';
+
+export interface ConvArgs extends LayerArgs {
+  filters?: number;
+  kernelSize?: number | number[];
+  strides?: number | number[];
+  padding?: Padding;
+  dilationRate?: number | number[];
+  activation?: ActivationIdentifier;
+  useBias?: boolean;
+  kernelInitializer?: InitializerIdentifier;
+  biasInitializer?: InitializerIdentifier;
+  kernelRegularizer?: RegularizerIdentifier | null;
+  biasRegularizer?: RegularizerIdentifier | null;
+}
+
+/** A number or a per-axis list as exactly `rank` positive integers. */
+export function tupleOf(layer: string, what: string, v: number | number[] | undefined, rank: number, dflt: number): number[] {
+  const list = v === undefined ? new Array<number>(rank).fill(dflt) : typeof v === 'number' ? new Array<number>(rank).fill(v) : [...v];
+  if (list.length !== rank || list.some((d) => !Number.isInteger(d) || d <= 0)) {
+    throw new ValueError(`${layer}: ${what} must be a positive integer or ${rank} of them, got ${JSON.stringify(v)}`);
+  }
+  return list;
+}
+
+export function checkPadding(layer: string, p: unknown): Padding {
+  if (p === undefined) return 'valid';
+  if (p !== 'valid' && p !== 'same') throw new ValueError(`${layer}: padding must be 'valid' or 'same', got ${JSON.stringify(p)}`);
+  return p;
+}
+
+/** Output length of a convolution or pooling window along one axis (Keras's conv_output_length). */
+export function convOutputLength(n: number | null, k: number, padding: Padding, stride: number, dilation = 1): number | null {
+  if (n === null) return null;
+  const dk = k + (k - 1) * (dilation - 1);
+  const len = padding === 'same' ? n : n - dk + 1;
+  return Math.max(0, Math.floor((len + stride - 1) / stride));
+}
+
+/** Output length of a transposed convolution along one axis. */
+function transposeOutputLength(n: number | null, k: number, padding: Padding, stride: number, dilation: number): number | null {
+  if (n === null) return null;
+  const dk = k + (k - 1) * (dilation - 1);
+  return padding === 'same' ? n * stride : n * stride + Math.max(dk - stride, 0);
+}
+
+abstract class BaseConv extends Layer {
+  readonly filters: number;
+  readonly kernelSize: number[];
+  readonly strides: number[];
+  readonly padding: Padding;
+  readonly dilationRate: number[];
+  readonly activation: ActivationFn;
+  readonly useBias: boolean;
+  readonly kernelInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
+  kernel!: Variable;
+  bias: Variable | null = null;
+
+  constructor(
+    readonly rank: number,
+    a: ConvArgs,
+    needsFilters = true,
+  ) {
+    super(a);
+    const name = `Conv${rank}D`;
+    this.filters = needsFilters ? positiveInt(name, 'filters', a.filters) : (a.filters ?? 0);
+    this.kernelSize = tupleOf(name, 'kernelSize', a.kernelSize, rank, NaN);
+    this.strides = tupleOf(name, 'strides', a.strides, rank, 1);
+    this.padding = checkPadding(name, a.padding);
+    this.dilationRate = tupleOf(name, 'dilationRate', a.dilationRate, rank, 1);
+    if (this.strides.some((s) => s > 1) && this.dilationRate.some((d) => d > 1)) {
+      throw new ValueError(`${this.className}: strides > 1 and dilationRate > 1 cannot be combined`);
+    }
+    this.activation = getActivation(a.activation, this.className);
+    this.useBias = a.useBias ?? true;
+    this.kernelInitializer = getInitializer(a.kernelInitializer ?? 'glorotUniform');
+    this.biasInitializer = getInitializer(a.biasInitializer ?? 'zeros');
+    this.kernelRegularizer = optionalRegularizer(a.kernelRegularizer);
+    this.biasRegularizer = optionalRegularizer(a.biasRegularizer);
+  }
+
+  protected inChannels(inputShape: InputShapes): number {
+    const s = inputShape as Shape;
+    if (s.length !== this.rank + 2) {
+      throw new ValueError(`${this.className} '${this.name}': expects inputs of rank ${this.rank + 2} [batch, ...spatial, channels], got shape [${s.join(', ')}]`);
+    }
+    const c = s.at(-1);
+    if (typeof c !== 'number') throw new ValueError(`${this.className} '${this.name}': the channel axis must be known`);
+    this.inputSpec = { ndim: this.rank + 2, axes: { [-1]: c } };
+    return c;
+  }
+
+  protected buildKernel(shape: number[], biasSize: number): void {
+    this.kernel = this.addWeight('kernel', shape, this.kernelInitializer, { regularizer: this.kernelRegularizer });
+    if (this.useBias) this.bias = this.addWeight('bias', [biasSize], this.biasInitializer, { regularizer: this.biasRegularizer });
+  }
+
+  protected finish(y: Tensor): Tensor {
+    return this.activation(this.bias ? add(y, this.bias) : y);
+  }
+
+  protected outChannels(inputShape: Shape): number {
+    void inputShape;
+    return this.filters;
+  }
+
+  override computeOutputShape(inputShape: InputShapes): Shape {
+    const s = inputShape as Shape;
+    const spatial = s.slice(1, -1).map((n, i) => convOutputLength(n, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!));
+    return [s[0] ?? null, ...spatial, this.outChannels(s)];
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      padding: this.padding,
+      dilationRate: this.dilationRate,
+      activation: serializeActivation(this.activation),
+      useBias: this.useBias,
+      kernelInitializer: serializeInitializer(this.kernelInitializer),
+      biasInitializer: serializeInitializer(this.biasInitializer),
+      kernelRegularizer: serializeOptional(this.kernelRegularizer),
+      biasRegularizer: serializeOptional(this.biasRegularizer),
+    };
+  }
+}
+
+function argsOf(filters: number | ConvArgs, kernelSize: number | number[] | undefined, args: ConvArgs): ConvArgs {
+  return typeof filters === 'number' ? { ...args, filters, kernelSize: kernelSize ?? args.kernelSize } : filters;
+}
+
+/** 1-D convolution over [batch, steps, channels]; kernel [k, in, filters]. */
+export class Conv1D extends BaseConv {
+  constructor(filters: number | ConvArgs, kernelSize?: number | number[], args: ConvArgs = {}) {
+    super(1, argsOf(filters, kernelSize, args));
+  }
+  override build(inputShape: InputShapes): void {
+    this.buildKernel([this.kernelSize[0]!, this.inChannels(inputShape), this.filters], this.filters);
+  }
+  override call(x: Tensor): Tensor {
+    return this.finish(conv1d(x, this.kernel, { strides: this.strides[0], padding: this.padding, dilations: this.dilationRate[0] }));
+  }
+}
+
+/** 2-D convolution over [batch, height, width, channels]; kernel [kh, kw, in, filters]. */
+export class Conv2D extends BaseConv {
+  constructor(filters: number | ConvArgs, kernelSize?: number | number[], args: ConvArgs = {}) {
+    super(2, argsOf(filters, kernelSize, args));
+  }
+  override build(inputShape: InputShapes): void {
+    this.buildKernel([...this.kernelSize, this.inChannels(inputShape), this.filters], this.filters);
+  }
+  override call(x: Tensor): Tensor {
+    const pair = (v: number[]) => [v[0]!, v[1]!] as [number, number];
+    return this.finish(conv2d(x, this.kernel, { strides: pair(this.strides), padding: this.padding, dilations: pair(this.dilationRate) }));
+  }
+}
+
+/** The transpose (gradient) of Conv2D, upsampling by `strides`; kernel [kh, kw, filters, in]. */
+export class Conv2DTranspose extends BaseConv {
+  constructor(filters: number | ConvArgs, kernelSize?: number | number[], args: ConvArgs = {}) {
+    super(2, argsOf(filters, kernelSize, args));
+  }
+  override build(inputShape: InputShapes): void {
+    const c = this.inChannels(inputShape);
+    this.buildKernel([...this.kernelSize, this.filters, c], this.filters);
+  }
+  override call(x: Tensor): Tensor {
+    const out = this.computeOutputShape([null, ...x.shape.slice(1)]);
+    const pair = (v: number[]) => [v[0]!, v[1]!] as [number, number];
+    const y = conv2dTranspose(x, this.kernel, [x.shape[0]!, out[1]!, out[2]!, this.filters], {
+      strides: pair(this.strides),
+      padding: this.padding,
+      dilations: pair(this.dilationRate),
+    });
+    return this.finish(y);
+  }
+  override computeOutputShape(inputShape: InputShapes): Shape {
+    const s = inputShape as Shape;
+    const spatial = s.slice(1, -1).map((n, i) => transposeOutputLength(n, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!));
+    return [s[0] ?? null, ...spatial, this.filters];
+  }
+}
+
+export interface DepthwiseConvArgs extends ConvArgs {
+  depthMultiplier?: number;
+  depthwiseInitializer?: InitializerIdentifier;
+  depthwiseRegularizer?: RegularizerIdentifier | null;
+}
+
+/** Each channel convolved with its own `depthMultiplier` filters; kernel [kh, kw, in, multiplier]. */
+export class DepthwiseConv2D extends BaseConv {
+  readonly depthMultiplier: number;
+  constructor(kernelSize: number | number[] | DepthwiseConvArgs, args: DepthwiseConvArgs = {}) {
+    const a: DepthwiseConvArgs = typeof kernelSize === 'number' || Array.isArray(kernelSize) ? { ...args, kernelSize } : kernelSize;
+    super(2, { ...a, kernelInitializer: a.depthwiseInitializer ?? a.kernelInitializer, kernelRegularizer: a.depthwiseRegularizer ?? a.kernelRegularizer }, false);
+    this.depthMultiplier = positiveInt('DepthwiseConv2D', 'depthMultiplier', a.depthMultiplier ?? 1);
+  }
+  override build(inputShape: InputShapes): void {
+    const c = this.inChannels(inputShape);
+    this.buildKernel([...this.kernelSize, c, this.depthMultiplier], c * this.depthMultiplier);
+  }
+  override call(x: Tensor): Tensor {
+    const pair = (v: number[]) => [v[0]!, v[1]!] as [number, number];
+    return this.finish(depthwiseConv2d(x, this.kernel, { strides: pair(this.strides), padding: this.padding, dilations: pair(this.dilationRate) }));
+  }
+  protected override outChannels(s: Shape): number {
+    return (s.at(-1) as number) * this.depthMultiplier;
+  }
+  override getConfig(): Record<string, unknown> {
+    const { filters: _f, ...rest } = super.getConfig();
+    return { ...rest, depthMultiplier: this.depthMultiplier };
+  }
+}
+
+export interface SeparableConvArgs extends DepthwiseConvArgs {
+  pointwiseInitializer?: InitializerIdentifier;
+  pointwiseRegularizer?: RegularizerIdentifier | null;
+}
+
+/** A depthwise convolution then a 1x1 convolution to `filters` channels. */
+export class SeparableConv2D extends BaseConv {
+  readonly depthMultiplier: number;
+  readonly pointwiseInitializer: Initializer;
+  readonly pointwiseRegularizer: Regularizer | null;
+  pointwiseKernel!: Variable;
+
+  constructor(filters: number | SeparableConvArgs, kernelSize?: number | number[], args: SeparableConvArgs = {}) {
+    const a = argsOf(filters, kernelSize, args) as SeparableConvArgs;
+    super(2, { ...a, kernelInitializer: a.depthwiseInitializer ?? a.kernelInitializer, kernelRegularizer: a.depthwiseRegularizer ?? a.kernelRegularizer });
+    this.depthMultiplier = positiveInt('SeparableConv2D', 'depthMultiplier', a.depthMultiplier ?? 1);
+    this.pointwiseInitializer = getInitializer(a.pointwiseInitializer ?? 'glorotUniform');
+    this.pointwiseRegularizer = optionalRegularizer(a.pointwiseRegularizer);
+  }
+  override build(inputShape: InputShapes): void {
+    const c = this.inChannels(inputShape);
+    this.kernel = this.addWeight('depthwise_kernel', [...this.kernelSize, c, this.depthMultiplier], this.kernelInitializer, { regularizer: this.kernelRegularizer });
+    this.pointwiseKernel = this.addWeight('pointwise_kernel', [1, 1, c * this.depthMultiplier, this.filters], this.pointwiseInitializer, { regularizer: this.pointwiseRegularizer });
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, { regularizer: this.biasRegularizer });
+  }
+  override call(x: Tensor): Tensor {
+    const pair = (v: number[]) => [v[0]!, v[1]!] as [number, number];
+    return this.finish(separableConv2d(x, this.kernel, this.pointwiseKernel, { strides: pair(this.strides), padding: this.padding, dilations: pair(this.dilationRate) }));
+  }
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      depthMultiplier: this.depthMultiplier,
+      pointwiseInitializer: serializeInitializer(this.pointwiseInitializer),
+      pointwiseRegularizer: serializeOptional(this.pointwiseRegularizer),
+    };
+  }
+}

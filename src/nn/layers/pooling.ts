@@ -1,0 +1,145 @@
+// Pooling layers (channels last): windowed max/average in 1-D and 2-D, and global pooling.
+import { avgPool, avgPool1d, maxPool, maxPool1d } from '../../ops/primitives/pool.js';
+import { globalAvgPool, globalMaxPool } from '../../ops/composite/global-pool.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { checkPadding, convOutputLength, tupleOf, type Padding } from './conv.js';
+import { Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+
+export interface PoolingArgs extends LayerArgs {
+  poolSize?: number | number[];
+  /** Window step (default poolSize). */
+  strides?: number | number[] | null;
+  padding?: Padding;
+}
+
+abstract class Pooling extends Layer {
+  readonly poolSize: number[];
+  readonly strides: number[];
+  readonly padding: Padding;
+  constructor(
+    readonly rank: 1 | 2,
+    poolSize: number | number[] | PoolingArgs | undefined,
+    args: PoolingArgs,
+  ) {
+    const a = typeof poolSize === 'object' && !Array.isArray(poolSize) ? poolSize : { ...args, poolSize: poolSize ?? args.poolSize };
+    super(a);
+    this.poolSize = tupleOf(this.className, 'poolSize', a.poolSize, rank, 2);
+    this.strides = a.strides === null || a.strides === undefined ? [...this.poolSize] : tupleOf(this.className, 'strides', a.strides, rank, 1);
+    this.padding = checkPadding(this.className, a.padding);
+  }
+  override build(inputShape: InputShapes): void {
+    this.inputSpec = { ndim: this.rank + 2 };
+    void inputShape;
+  }
+  override computeOutputShape(inputShape: InputShapes): Shape {
+    const s = inputShape as Shape;
+    const spatial = s.slice(1, -1).map((n, i) => convOutputLength(n, this.poolSize[i]!, this.padding, this.strides[i]!));
+    return [s[0] ?? null, ...spatial, s.at(-1) ?? null];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), poolSize: this.poolSize, strides: this.strides, padding: this.padding };
+  }
+  protected opts2d() {
+    return { poolSize: [this.poolSize[0]!, this.poolSize[1]!] as [number, number], strides: [this.strides[0]!, this.strides[1]!] as [number, number], padding: this.padding };
+  }
+  protected opts1d() {
+    return { poolSize: this.poolSize[0]!, strides: this.strides[0]!, padding: this.padding };
+  }
+}
+
+export class MaxPooling1D extends Pooling {
+  constructor(poolSize?: number | PoolingArgs, args: PoolingArgs = {}) {
+    super(1, poolSize, args);
+  }
+  override call(x: Tensor): Tensor {
+    return maxPool1d(x, this.opts1d());
+  }
+}
+
+export class AveragePooling1D extends Pooling {
+  constructor(poolSize?: number | PoolingArgs, args: PoolingArgs = {}) {
+    super(1, poolSize, args);
+  }
+  override call(x: Tensor): Tensor {
+    return avgPool1d(x, this.opts1d());
+  }
+}
+
+export class MaxPooling2D extends Pooling {
+  constructor(poolSize?: number | number[] | PoolingArgs, args: PoolingArgs = {}) {
+    super(2, poolSize, args);
+  }
+  override call(x: Tensor): Tensor {
+    return maxPool(x, this.opts2d());
+  }
+}
+
+export class AveragePooling2D extends Pooling {
+  constructor(poolSize?: number | number[] | PoolingArgs, args: PoolingArgs = {}) {
+    super(2, poolSize, args);
+  }
+  override call(x: Tensor): Tensor {
+    return avgPool(x, this.opts2d());
+  }
+}
+
+export interface GlobalPoolingArgs extends LayerArgs {
+  keepDims?: boolean;
+}
+
+abstract class GlobalPooling extends Layer {
+  readonly keepDims: boolean;
+  constructor(
+    readonly rank: 1 | 2,
+    args: GlobalPoolingArgs,
+  ) {
+    super(args);
+    this.keepDims = args.keepDims ?? false;
+  }
+  override build(): void {
+    this.inputSpec = { ndim: this.rank + 2 };
+  }
+  override computeOutputShape(inputShape: InputShapes): Shape {
+    const s = inputShape as Shape;
+    return this.keepDims ? [s[0] ?? null, ...new Array<number>(this.rank).fill(1), s.at(-1) ?? null] : [s[0] ?? null, s.at(-1) ?? null];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), keepDims: this.keepDims };
+  }
+}
+
+export class GlobalAveragePooling1D extends GlobalPooling {
+  constructor(args: GlobalPoolingArgs = {}) {
+    super(1, args);
+  }
+  override call(x: Tensor): Tensor {
+    return globalAvgPool(x, { keepDims: this.keepDims });
+  }
+}
+
+export class GlobalMaxPooling1D extends GlobalPooling {
+  constructor(args: GlobalPoolingArgs = {}) {
+    super(1, args);
+  }
+  override call(x: Tensor): Tensor {
+    return globalMaxPool(x, { keepDims: this.keepDims });
+  }
+}
+
+export class GlobalAveragePooling2D extends GlobalPooling {
+  constructor(args: GlobalPoolingArgs = {}) {
+    super(2, args);
+  }
+  override call(x: Tensor): Tensor {
+    return globalAvgPool(x, { keepDims: this.keepDims });
+  }
+}
+
+export class GlobalMaxPooling2D extends GlobalPooling {
+  constructor(args: GlobalPoolingArgs = {}) {
+    super(2, args);
+  }
+  override call(x: Tensor): Tensor {
+    return globalMaxPool(x, { keepDims: this.keepDims });
+  }
+}
