@@ -15,6 +15,7 @@ import { copy } from '../ops/primitives/copy.js';
 import { gather, type GatherOptions } from '../ops/primitives/indexing.js';
 import { cumsum, cumprod, type ScanOptions } from '../ops/primitives/cumulative.js';
 import { sort, argsort, topk, type SortOptions } from '../ops/primitives/sort.js';
+import * as activations from '../ops/composite/activations.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import type { DType } from './dtype.js';
 import type { TensorLike } from './creation.js';
@@ -33,6 +34,9 @@ declare module './tensor.js' {
     neg(): T; abs(): T; sign(): T; exp(): T; expm1(): T; log(): T; log1p(): T; sqrt(): T; rsqrt(): T; square(): T;
     reciprocal(): T; sin(): T; cos(): T; tan(): T; asin(): T; acos(): T; atan(): T; sinh(): T; cosh(): T; tanh(): T;
     sigmoid(): T; relu(): T; erf(): T; floor(): T; ceil(): T; round(): T; isNaN(): T; isFinite(): T;
+    softmax(axis?: number): T; logSoftmax(axis?: number): T; relu6(): T; leakyRelu(opts?: { alpha?: number }): T;
+    elu(opts?: { alpha?: number }): T; selu(): T; gelu(opts?: { approximate?: boolean }): T; softplus(): T; softsign(): T;
+    swish(opts?: { beta?: number }): T; silu(): T; hardSigmoid(): T; mish(): T;
     sum(axis?: Axis, keepDims?: boolean): T; prod(axis?: Axis, keepDims?: boolean): T; mean(axis?: Axis, keepDims?: boolean): T;
     max(axis?: Axis, keepDims?: boolean): T; min(axis?: Axis, keepDims?: boolean): T;
     all(axis?: Axis, keepDims?: boolean): T; any(axis?: Axis, keepDims?: boolean): T;
@@ -88,6 +92,14 @@ for (const name of ['sum', 'prod', 'mean', 'max', 'min', 'all', 'any', 'variance
   const f = red[name]!;
   P[name] = function (this: T, axis?: Axis, keepDims?: boolean) {
     return f(this, axis, keepDims);
+  };
+}
+
+const act = activations as unknown as Record<string, (a: L, opts?: unknown) => T>;
+for (const name of ['softmax', 'logSoftmax', 'relu6', 'leakyRelu', 'elu', 'selu', 'gelu', 'softplus', 'softsign', 'swish', 'silu', 'hardSigmoid', 'mish']) {
+  const f = act[name]!;
+  P[name] = function (this: T, opts?: unknown) {
+    return f(this, opts);
   };
 }
 

@@ -83,6 +83,16 @@ for (const backend of backendsUnderTest()) {
         }
       }));
 
+    it('are Tensor methods too', () =>
+      on(backend, () => {
+        expectClose(nb.tensor([0, Math.log(3)]).softmax(), [0.25, 0.75]);
+        expectClose(nb.tensor([[0, Math.log(3)]]).logSoftmax(0), [[0, 0]]);
+        expectClose(nb.tensor([-1, 8]).leakyRelu({ alpha: 0.5 }), [-0.5, 8]);
+        expectClose(nb.tensor([-1, 8]).relu6(), [0, 6]);
+        expectClose(nb.tensor([-6, 6]).hardSigmoid(), [0, 1]);
+        expectClose(nb.tensor([0]).softplus(), [Math.LN2]);
+      }));
+
     it('integer inputs become float32', () =>
       on(backend, () => {
         expect(nb.elu(nb.tensor([-1, 2], 'int32')).dtype).toBe('float32');
