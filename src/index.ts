@@ -47,7 +47,7 @@ export { cast } from './ops/primitives/cast.js';
 export { where } from './ops/primitives/select.js';
 export { sum, prod, max, min, all, any, argmax, argmin, type ReduceOptions } from './ops/primitives/reduce.js';
 export { reshape, transpose, permute, slice, broadcastTo, flip, expandDims, squeeze } from './ops/primitives/shape.js';
-export { pad, concat, stack, unstack, split, tile } from './ops/primitives/structure.js';
+export { pad, concat, stack, unstack, split, tile, type PadOptions } from './ops/primitives/structure.js';
 export { matmul, dot, outer } from './ops/primitives/matmul.js';
 export { copy, identity } from './ops/primitives/copy.js';
 export { GradientTape, type TapeOptions, type GradientOptions } from './autograd/tape.js';

@@ -48,7 +48,7 @@ declare module './tensor.js' {
     broadcastTo(shape: readonly number[]): T; flip(axis?: number | readonly number[]): T;
     slice(begin: number | readonly number[], size?: number | readonly number[]): T;
     index(spec: string | readonly (number | string)[]): T;
-    tile(reps: readonly number[]): T; pad(paddings: readonly (readonly [number, number])[], value?: number): T;
+    tile(reps: readonly number[]): T; pad(paddings: readonly (readonly [number, number])[], valueOrOpts?: number | structure.PadOptions): T;
     split(sizes: number | readonly number[], axis?: number): T[]; unstack(axis?: number): T[];
     matmul(b: L, opts?: MatmulOptions): T; dot(b: L): T;
     gather(indices: L, axisOrOpts?: number | GatherOptions): T;
@@ -118,7 +118,7 @@ Object.assign(P, {
   slice(this: T, begin: number | readonly number[], size?: number | readonly number[]) { return shape.slice(this, begin, size); },
   index(this: T, spec: string | readonly (number | string)[]) { return index(this, spec); },
   tile(this: T, reps: readonly number[]) { return structure.tile(this, reps); },
-  pad(this: T, p: readonly (readonly [number, number])[], value = 0) { return structure.pad(this, p, value); },
+  pad(this: T, p: readonly (readonly [number, number])[], valueOrOpts: number | structure.PadOptions = 0) { return structure.pad(this, p, valueOrOpts); },
   split(this: T, sizes: number | readonly number[], axis = 0) { return structure.split(this, sizes, axis); },
   unstack(this: T, axis = 0) { return structure.unstack(this, axis); },
   matmul(this: T, b: L, opts?: MatmulOptions) { return matmul(this, b, opts); },

@@ -47,12 +47,13 @@ export const padOp = defineOp<PadAttrs>({
   grad: ([dy], { inputs: [x], attrs: { paddings } }) => [slice(dy!, paddings.map((p) => p[0]), x!.shape)],
 });
 
+export interface PadOptions {
+  constantValue?: number;
+  mode?: 'constant' | 'reflect' | 'symmetric';
+}
+
 /** Pad with a constant (`mode: 'constant'`), or mirror (`'reflect'`, `'symmetric'`) like TF's pad. */
-export function pad(
-  x: TensorLike,
-  paddings: readonly (readonly [number, number])[],
-  valueOrOpts: number | { constantValue?: number; mode?: 'constant' | 'reflect' | 'symmetric' } = 0,
-): Tensor {
+export function pad(x: TensorLike, paddings: readonly (readonly [number, number])[], valueOrOpts: number | PadOptions = 0): Tensor {
   const t = toTensor(x, 'pad');
   const opts = typeof valueOrOpts === 'number' ? { constantValue: valueOrOpts } : valueOrOpts;
   if (paddings.length !== t.rank || paddings.some((p) => p.length !== 2 || p.some((v) => !Number.isInteger(v) || v < 0))) {
