@@ -268,19 +268,21 @@ export class Engine {
 
   /** `t` itself, or a copy of it on `backend`. */
   private onBackend(t: Tensor, backend: Backend): Tensor {
-    if (t.storage.backend === backend) return t;
-    return this.wrap(backend, this.contiguousHandle(t, backend), t.shape, t.dtype);
+    return t.storage.backend === backend ? t : this.copyTo(t, backend);
+  }
+
+  /** A contiguous copy of `t` on backend `b`, accounted (and released) like any other tensor. */
+  private copyTo(t: Tensor, b: Backend): Tensor {
+    const src = t.storage.backend;
+    if (!src.readSync) throw new ValueError(`cannot move a tensor from '${src.name}' to '${b.name}' synchronously; read it with data() first`);
+    const host = src.readSync(this.contiguousHandle(t, src), t.dtype, t.size);
+    return this.wrap(b, b.upload(host), t.shape, t.dtype);
   }
 
   /** A handle holding exactly `t`'s elements, contiguous, on backend `b`. */
   private contiguousHandle(t: Tensor, b: Backend): unknown {
     const s = t.storage;
-    if (s.backend !== b) {
-      const src = s.backend;
-      if (!src.readSync) throw new ValueError(`cannot move a tensor from '${src.name}' to '${b.name}' synchronously; read it with data() first`);
-      const host = src.readSync(this.contiguousHandle(t, src), t.dtype, t.size);
-      return b.upload(host);
-    }
+    if (s.backend !== b) return this.copyTo(t, b).storage.handle;
     if (!isContiguous(t)) {
       // Tensors are immutable, so the view can adopt its contiguous copy.
       const h = b.materialize(s.handle, t.dtype, t);

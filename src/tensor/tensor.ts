@@ -32,6 +32,8 @@ export class Tensor implements Layout {
   /** @internal */ strides: readonly number[];
   /** @internal */ offset: number;
   readonly dtype: DType;
+  /** Number of elements. */
+  readonly size: number;
   /** @internal */ disposed = false;
 
   /** @internal Use `nb.tensor(...)` to create tensors. */
@@ -41,15 +43,13 @@ export class Tensor implements Layout {
     this.strides = layout.strides;
     this.offset = layout.offset;
     this.dtype = storage.dtype;
+    this.size = sizeOf(layout.shape);
   }
 
   get rank(): number {
     return this.shape.length;
   }
 
-  get size(): number {
-    return sizeOf(this.shape);
-  }
 
   /** The backend this tensor lives on. */
   get backend(): string {

@@ -164,6 +164,24 @@ describe('a device backend (buffers that must be freed)', () => {
   });
 });
 
+describe('a tensor used on another backend', () => {
+  it('is copied there, accounted, and the copy is freed once it is dropped', async () => {
+    const host = nb.tensor([1, 2, 3]);
+    const before = stats(device.name);
+    const out = nb.withBackend(device.name, () => nb.tidy(() => nb.add(host, nb.tensor([10, 20, 30]))));
+    expect(out.backend).toBe(device.name);
+    expect(out.arraySync()).toEqual([11, 22, 33]);
+    // the copy of `host` and [10, 20, 30] were released by tidy; only the sum is held
+    expect(stats(device.name).numBuffers - before.numBuffers).toBe(1);
+    const dropped = nb.withBackend(device.name, () => nb.mul(host, 2).sum().item());
+    expect(dropped).toBe(12);
+    await collectGarbage();
+    expect(stats(device.name).numBuffers - before.numBuffers).toBe(1);
+    out.dispose();
+    expect(stats(device.name)).toEqual(before);
+  });
+});
+
 describe('host memory the user never disposes', () => {
   it('is taken off the counts once the garbage collector has collected it', async () => {
     const before = stats();
