@@ -43,6 +43,10 @@ export interface TapeOptions {
 /**
  * Records ops whose inputs include a watched tensor or a trainable variable, from construction
  * until it is asked for a gradient (non-persistent), stopped, or disposed.
+ *
+ * The engine holds tapes through WeakRefs, so a dropped tape stops recording once it is collected.
+ * A WeakRef keeps its target alive until the current task ends, though: a persistent tape dropped
+ * inside a long synchronous loop records until the loop yields. Dispose it, or use `using`.
  */
 export class GradientTape implements Recorder {
   private entries: Entry[] = [];

@@ -51,9 +51,15 @@ export class MemoryTracker {
   private backends = new Map<string, PerBackend>();
   private registry = new FinalizationRegistry<GroupCounts>((c) => this.groupCollected(c));
 
+  private lastBackend: Backend | undefined;
+  private lastRecord: PerBackend | undefined;
+
   private of(backend: Backend): PerBackend {
+    if (backend === this.lastBackend) return this.lastRecord!;
     let m = this.backends.get(backend.name);
     if (!m) this.backends.set(backend.name, (m = { stats: { numTensors: 0, numBuffers: 0, numBytes: 0 }, hostGroup: undefined, hostGroupFill: 0 }));
+    this.lastBackend = backend;
+    this.lastRecord = m;
     return m;
   }
 
