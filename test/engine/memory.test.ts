@@ -164,6 +164,29 @@ describe('a device backend (buffers that must be freed)', () => {
   });
 });
 
+describe('tapes and memory', () => {
+  it('a tape lets go of what it recorded once it has answered (non-persistent) or is disposed', async () => {
+    const before = stats(device.name);
+    const once = new nb.GradientTape();
+    const persistent = new nb.GradientTape({ persistent: true });
+    const grad = nb.withBackend(device.name, () => {
+      const x = nb.tensor([1, 2, 3]);
+      once.watch(x);
+      persistent.watch(x);
+      const y = nb.sum(nb.exp(nb.mul(x, 2)));
+      const g = once.gradient(y, x)!;
+      persistent.dispose();
+      return g;
+    });
+    await collectGarbage();
+    // Both tapes are still alive here, yet only the gradient's buffer is.
+    expect([once, persistent].every((t) => t instanceof nb.GradientTape)).toBe(true);
+    expect(stats(device.name).numBuffers - before.numBuffers).toBe(1);
+    grad.dispose();
+    expect(stats(device.name)).toEqual(before);
+  });
+});
+
 describe('a tensor used on another backend', () => {
   it('is copied there, accounted, and the copy is freed once it is dropped', async () => {
     const host = nb.tensor([1, 2, 3]);
