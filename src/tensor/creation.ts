@@ -151,15 +151,18 @@ export function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor
   return full(shape, 1, dtype);
 }
 
-export function zerosLike(t: Tensor, dtype?: DType): Tensor {
+export function zerosLike(x: TensorLike, dtype?: DType): Tensor {
+  const t = toTensor(x, 'zerosLike');
   return zeros(t.shape, dtype ?? t.dtype);
 }
 
-export function onesLike(t: Tensor, dtype?: DType): Tensor {
+export function onesLike(x: TensorLike, dtype?: DType): Tensor {
+  const t = toTensor(x, 'onesLike');
   return ones(t.shape, dtype ?? t.dtype);
 }
 
-export function fullLike(t: Tensor, value: number | boolean, dtype?: DType): Tensor {
+export function fullLike(x: TensorLike, value: number | boolean, dtype?: DType): Tensor {
+  const t = toTensor(x, 'fullLike');
   return full(t.shape, value, dtype ?? t.dtype);
 }
 
@@ -179,6 +182,8 @@ export function linspace(start: number, stop: number, num: number, dtype: DType 
   assertDType(dtype, 'linspace');
   const arr = allocArray(dtype, num);
   for (let i = 0; i < num; i++) arr[i] = num === 1 ? start : start + ((stop - start) * i) / (num - 1);
+  // The end point is exact, whatever the rounding of the steps.
+  if (num > 1) arr[num - 1] = stop;
   return engine.fromHost(arr, [num], dtype);
 }
 

@@ -124,6 +124,8 @@ for (const backend of backendsUnderTest()) {
         expectExact(nb.onesLike(a, 'float64'), [[1, 1]], 'float64');
         expectExact(nb.fullLike(a, 4), [[4, 4]], 'int32');
         expectExact(nb.fullLike(a, 1, 'bool'), [[true, true]], 'bool');
+        expectExact(nb.zerosLike([[1, 2, 3]]), [[0, 0, 0]], 'float32');
+        expectExact(nb.onesLike(nb.tensor([true])), [true], 'bool');
         expect(() => nb.zeros([-1])).toThrow(nb.ShapeError);
         expect(() => nb.ones([1.5])).toThrow(nb.ShapeError);
         expect(() => nb.full([2], 1, 'uint8' as nb.DType)).toThrow(nb.DTypeError);
@@ -150,6 +152,8 @@ for (const backend of backendsUnderTest()) {
         expectExact(nb.linspace(0, 1, 5), [0, 0.25, 0.5, 0.75, 1], 'float32');
         expectExact(nb.linspace(2, -2, 3), [2, 0, -2]);
         expectExact(nb.linspace(3, 9, 1), [3]);
+        expect(nb.linspace(0.1, 0.7, 7, 'float64').dataSync()[6]).toBe(0.7);
+        expect(nb.linspace(-0.3, 0.9, 4, 'float64').dataSync()[3]).toBe(0.9);
         expect(nb.linspace(0, 1, 0).shape).toEqual([0]);
         expectExact(nb.linspace(0, 1, 3, 'float64'), [0, 0.5, 1], 'float64');
         expect(() => nb.linspace(0, 1, -1)).toThrow(nb.ValueError);
