@@ -99,3 +99,4 @@ export * as data from './data/index.js';
 export * as datasets from './datasets/index.js';
 export * as preprocessing from './preprocessing/index.js';
 export * as utils from './utils/index.js';
+export * as metrics from './metrics/index.js';
