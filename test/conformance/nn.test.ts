@@ -219,6 +219,30 @@ for (const backend of backendsUnderTest()) {
       }));
   });
 
+  describe(`under nb.jit on ${backend}`, () => {
+    it('a conv/pool/cross-entropy train step gives the eager loss and gradients', () =>
+      on(backend, () => {
+        const x = sample([2, 6, 6, 2], -1, 1, 1);
+        const labels = nb.tensor([1, 0], 'int32');
+        const step = (input: nb.Tensor, l: nb.Tensor, f: nb.Tensor) => {
+          const tape = new nb.GradientTape();
+          tape.watch(f);
+          const h = nb.maxPool(nb.relu(nb.conv2d(input, f, { padding: 'same' })), { poolSize: 2 });
+          const logits = nb.reshape(nb.nn.globalAvgPool(h), [2, 3]);
+          const loss = nb.mean(nb.nn.sparseSoftmaxCrossEntropyWithLogits({ labels: l, logits }));
+          return [loss, tape.gradient(loss, f)] as const;
+        };
+        const f = sample([3, 3, 2, 3], -1, 1, 2);
+        const [eagerLoss, eagerGrad] = step(x, labels, f);
+        const jitted = nb.jit(step);
+        for (let i = 0; i < 2; i++) {
+          const [loss, grad] = jitted(x, labels, f);
+          expectClose(loss, eagerLoss.item());
+          expectClose(grad, eagerGrad.arraySync() as number[][][][]);
+        }
+      }));
+  });
+
   describe(`nb.nn namespace on ${backend}`, () => {
     it('exposes the activations and aliases of the conv and pool ops', () =>
       on(backend, () => {

@@ -1,5 +1,6 @@
 // Cross-entropies on logits, like tf.nn's: computed from logits directly so that huge logits give
 // finite losses and gradients.
+import { engine } from '../../engine/engine.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { normalizeAxis, shapesEqual } from '../../tensor/shape.js';
@@ -60,9 +61,9 @@ export function softmaxCrossEntropyWithLogits({ labels, logits, axis = -1 }: Log
   return mul(sum(terms, a), -1);
 }
 
-/** Host values of `t` where its backend can read synchronously; null otherwise (e.g. WebGPU). */
+/** Host values of `t` where they can be read synchronously; null on async-only backends (WebGPU) and while tracing for jit. */
 function hostValues(t: Tensor): ArrayLike<number> | null {
-  return t.storage.backend.readSync ? t.dataSync() : null;
+  return engine.tracer === null && t.storage.backend.readSync ? t.dataSync() : null;
 }
 
 /**
