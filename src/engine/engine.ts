@@ -25,6 +25,8 @@ export interface BackendFactory {
   readonly name: string;
   /** Higher wins when choosing the default backend. */
   readonly priority: number;
+  /** Started only by `setBackend`, never by a probe or the default choice (a GPU device is costly to open). */
+  readonly onDemand?: boolean;
   create(): Backend | Promise<Backend>;
 }
 
@@ -99,6 +101,7 @@ export class Engine {
 
   /** The backend if it is (or can be made) ready synchronously. */
   private tryCreateSync(name: string): Backend | undefined {
+    if (this.factories.get(name)?.onDemand && !this.instances.has(name)) return undefined;
     const b = this.start(name);
     return b instanceof Promise ? undefined : b;
   }
@@ -152,7 +155,10 @@ export class Engine {
   whyUnavailable(name: string): string {
     if (!this.factories.has(name)) return `unknown backend; registered: ${this.backendNames().join(', ')}`;
     if (this.pending.has(name)) return `it starts asynchronously; await nb.setBackend('${name}') first`;
-    return this.failures.get(name) ?? 'it could not be started';
+    const failure = this.failures.get(name);
+    if (failure) return failure;
+    if (this.factories.get(name)!.onDemand) return `it starts on demand; await nb.setBackend('${name}') first`;
+    return 'it could not be started';
   }
 
   warnOnce(key: string, message: string): void {

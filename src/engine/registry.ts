@@ -5,6 +5,14 @@ import { engine } from './engine.js';
 engine.registerBackend({ name: 'js', priority: 1, create: () => new JsBackend() });
 // The C++ addon, default in Node when built; elsewhere (or unbuilt) it fails to create and js runs.
 engine.registerBackend({ name: 'native', priority: 2, create: createNativeBackend });
+// WGSL kernels on a GPU (Dawn in Node, navigator.gpu in browsers): never the default, opened only by
+// `await setBackend('webgpu')`, and its module is loaded only then.
+engine.registerBackend({
+  name: 'webgpu',
+  priority: 0,
+  onDemand: true,
+  create: () => import('../backends/webgpu/webgpu-backend.js').then((m) => m.createWebGpuBackend()),
+});
 
 /** Switch the backend all new tensors are created and computed on. */
 export function setBackend(name: string): Promise<void> {
