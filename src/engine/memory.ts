@@ -111,6 +111,7 @@ export class MemoryTracker {
 
   /** Point `t` at a new (contiguous) storage holding the same values. */
   swapStorage(t: Tensor, fresh: Storage): void {
+    if (fresh === t.storage) return; // `v.assign(v)`: releasing first would free the buffer kept
     this.release(t);
     t.storage = fresh;
     t.strides = stridesOf(t.shape);

@@ -73,7 +73,9 @@ export function tensor(values: TensorLike, shapeOrDtype?: readonly number[] | DT
   else if (shapeOrDtype !== undefined) shape = assertShape(shapeOrDtype, 'tensor');
   if (dtype !== undefined) assertDType(dtype, 'tensor');
   if (values instanceof Tensor) {
-    const t = dtype && dtype !== values.dtype ? fromArray(values.dataSync(), values.shape, dtype) : values;
+    // A variable's current value, not the variable itself (a later assign must not change it).
+    const same = values.isVariable ? engine.view(values.storage, values) : values;
+    const t = dtype && dtype !== values.dtype ? fromArray(values.dataSync(), values.shape, dtype) : same;
     return shape ? reshapeHost(t, shape) : t;
   }
   let flat: TypedArray;

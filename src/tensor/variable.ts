@@ -3,6 +3,7 @@ import { add as addFn, sub as subFn } from '../ops/primitives/binary.js';
 import { cast as castTo } from '../ops/primitives/cast.js';
 import { copy as copyFn } from '../ops/primitives/copy.js';
 import { readVariableOp } from '../ops/primitives/read-variable.js';
+import { NO_ATTRS } from '../ops/run.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { toTensor, type TensorLike } from './creation.js';
 import { assertDType, type DType } from './dtype.js';
@@ -46,9 +47,14 @@ export class Variable extends Tensor {
     return true;
   }
 
-  /** The current value as a plain (immutable) tensor. */
+  /** The current value as a plain (immutable) tensor; tapes see the read, as with `read_value`. */
   value(): Tensor {
-    if (engine.tracer) return engine.runOp(readVariableOp, [this], {})[0]!;
+    return engine.runOp(readVariableOp, [this], NO_ATTRS)[0]!;
+  }
+
+  /** The current value, unseen by tapes: the arithmetic of assignAdd/assignSub is not differentiated. */
+  private current(): Tensor {
+    if (engine.tracer) return this.value();
     return engine.view(this.storage, this);
   }
 
@@ -76,11 +82,11 @@ export class Variable extends Tensor {
   }
 
   assignAdd(delta: TensorLike): this {
-    return this.assign(addFn(this.value(), toTensor(delta, 'assignAdd', this.dtype)));
+    return this.assign(addFn(this.current(), toTensor(delta, 'assignAdd', this.dtype)));
   }
 
   assignSub(delta: TensorLike): this {
-    return this.assign(subFn(this.value(), toTensor(delta, 'assignSub', this.dtype)));
+    return this.assign(subFn(this.current(), toTensor(delta, 'assignSub', this.dtype)));
   }
 
   override label(): string {

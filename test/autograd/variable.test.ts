@@ -43,6 +43,34 @@ describe('Variable', () => {
     expectClose(v, [7, 8, 9]);
   });
 
+  it('nb.tensor(variable) is a snapshot of its value, not the variable', () => {
+    const v = new nb.Variable([1, 2]);
+    const t = nb.tensor(v);
+    expect(t).not.toBe(v);
+    v.assign([5, 6]);
+    expectClose(t, [1, 2]);
+  });
+
+  it('v.assign(v) keeps the value and the buffer', () => {
+    const init = nb.tensor([1, 2]);
+    const v = new nb.Variable(init);
+    init.dispose(); // the variable is now the buffer's only tensor
+    const backend = nb.getBackend();
+    const before = nb.memory()[backend]!;
+    v.assign(v);
+    expect(nb.memory()[backend]).toEqual(before);
+    expectClose(v, [1, 2]);
+    v.assignAdd(v);
+    expectClose(v, [2, 4]);
+  });
+
+  it('value() is seen by tapes (like read_value)', () => {
+    const v = new nb.Variable(nb.tensor([1, 2], 'float64'));
+    const tape = new nb.GradientTape();
+    const y = nb.sum(nb.mul(v.value(), 3));
+    expectClose(tape.gradient(y, v)!, [3, 3]);
+  });
+
   it('the initial tensor is not changed by assign', () => {
     const init = nb.tensor([1, 2]);
     const v = new nb.Variable(init);
