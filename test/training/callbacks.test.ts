@@ -24,14 +24,14 @@ describe('callbacks', () => {
       override onTrainBegin() { calls.push('trainBegin'); }
       override onEpochBegin(e: number) { calls.push(`epochBegin ${e}`); }
       override onTrainBatchBegin(b: number) { calls.push(`batchBegin ${b}`); }
-      override async onTrainBatchEnd(b: number, logs?: C.Logs) {
+      override async onTrainBatchEnd(b: number, logs?: nb.callbacks.Logs) {
         await new Promise((r) => setTimeout(r, 1));
         calls.push(`batchEnd ${b} ${typeof logs?.loss}`);
       }
       override onTestBegin() { calls.push('testBegin'); }
       override onTestBatchEnd(b: number) { calls.push(`testBatchEnd ${b}`); }
       override onTestEnd() { calls.push('testEnd'); }
-      override onEpochEnd(e: number, logs?: C.Logs) { calls.push(`epochEnd ${e} ${Object.keys(logs ?? {}).join(',')}`); }
+      override onEpochEnd(e: number, logs?: nb.callbacks.Logs) { calls.push(`epochEnd ${e} ${Object.keys(logs ?? {}).join(',')}`); }
       override onTrainEnd() { calls.push('trainEnd'); }
     }
     const rec = new Recorder();
@@ -61,7 +61,7 @@ describe('callbacks', () => {
     const losses = [5, 4, 4.5, 4.6, 4.7, 1];
     const snapshots: number[] = [];
     // feed a scripted val_loss through a callback that runs before EarlyStopping
-    const script = { onEpochEnd: (e: number, logs?: C.Logs) => { logs!.val_loss = losses[e]!; snapshots.push(m.getWeights()[0]!.dataSync()[0]!); } };
+    const script = { onEpochEnd: (e: number, logs?: nb.callbacks.Logs) => { logs!.val_loss = losses[e]!; snapshots.push(m.getWeights()[0]!.dataSync()[0]!); } };
     const es = new C.EarlyStopping({ patience: 2, restoreBestWeights: true });
     const h = await m.fit(x, y, { epochs: 6, batchSize: 4, verbose: 0, callbacks: [script, es] });
     expect(h.epoch).toEqual([0, 1, 2, 3]);
@@ -73,7 +73,7 @@ describe('callbacks', () => {
 
   it('ReduceLROnPlateau and LearningRateScheduler change the learning rate', async () => {
     const { m, x, y } = setup(0.1);
-    const flat = { onEpochEnd: (_e: number, logs?: C.Logs) => void (logs!.val_loss = 1) };
+    const flat = { onEpochEnd: (_e: number, logs?: nb.callbacks.Logs) => void (logs!.val_loss = 1) };
     const h = await m.fit(x, y, { epochs: 4, verbose: 0, callbacks: [flat, new C.ReduceLROnPlateau({ patience: 1, factor: 0.5, minLr: 0.03 })] });
     // epoch 0 sets the best; epochs 1, 2 and 3 do not improve: 0.1 -> 0.05 -> 0.03 (floor) -> 0.03
     expect(h.history.learning_rate).toEqual([0.1, 0.1, 0.05, 0.03].map((v) => expect.closeTo(v, 10)));
