@@ -161,6 +161,8 @@ for (const backend of backendsUnderTest()) {
         expect(() => nb.maxPool(nb.zeros([4, 4]))).toThrow(/maxPool: input must have rank 4/);
         expect(() => nb.maxPool1d(nb.zeros([2, 4, 4, 1]))).toThrow(/maxPool1d: input must have rank 3/);
         expect(() => nb.avgPool(x16(), { poolSize: [2, 0] })).toThrow(/avgPool: poolSize must be a positive integer/);
+        expect(() => nb.avgPool1d(nb.zeros([1, 4, 1]), { poolSize: 0 })).toThrow(/avgPool1d: poolSize must be a positive integer, got 0/);
+        expect(() => nb.maxPool1d(nb.zeros([1, 4, 1]), { strides: [1, 2] })).toThrow(nb.ValueError);
         expect(() => nb.maxPool(nb.zeros([1, 4, 4, 1], 'int32'))).toThrow(nb.DTypeError);
       }));
   });

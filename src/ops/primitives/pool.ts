@@ -2,7 +2,7 @@
 // never take part: a max is over the real cells of a window, an average divides by their count
 // (TensorFlow's 'same' behaviour). Every op here is linear in its tensor argument (given x for the
 // max family), so the gradient ops' own gradients close the loop and any order works.
-import { DTypeError, ShapeError, fmtShape } from '../../errors.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { allocArray, isFloat, type TypedArray } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { toTensor, type TensorLike } from '../../tensor/creation.js';
@@ -239,7 +239,7 @@ function pool1d(op: string, def: OpDef<PoolAttrs>, x: TensorLike, opts: PoolOpti
   const t = toTensor(x, op);
   if (t.rank !== 3 && t.rank !== 2) throw new ShapeError(`${op}: input must have rank 3 [batch, width, channels], got shape ${fmtShape(t.shape)}`);
   const scalarOf = (name: string, v: Pair | undefined) => {
-    if (v !== undefined && typeof v !== 'number') throw new ShapeError(`${op}: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v > 0)) throw new ValueError(`${op}: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
     return v;
   };
   const size = scalarOf('poolSize', opts.poolSize) ?? 2;
