@@ -19,7 +19,8 @@ function gradients(f: Fn, args: TensorLike[], argnums: number | readonly number[
   for (const i of which) {
     if (!Number.isInteger(i) || i < 0 || i >= xs.length) throw new ValueError(`grad: argnums ${i} is out of range for ${xs.length} arguments`);
   }
-  const tape = new GradientTape();
+  // Only the chosen arguments are differentiated, so variables f reads need not be recorded.
+  const tape = new GradientTape({ watchAccessedVariables: false });
   try {
     for (const i of which) tape.watch(xs[i]!);
     const value = f(...xs);

@@ -48,6 +48,11 @@ describe('grad', () => {
     expectClose(nb.grad(d1)(f64([0.5, 2])) as nb.Tensor, [-Math.sin(0.5), -Math.sin(2)]);
   });
 
+  it('variables the function reads are treated as constants', () => {
+    const w = new nb.Variable(f64([2, -3]));
+    expectClose(nb.grad((x) => nb.sum(nb.mul(nb.square(x), w)))(f64([1, 1])) as nb.Tensor, [4, -6]);
+  });
+
   it('a variable argument is differentiated too', () => {
     const v = new nb.Variable(f64([1, 2]));
     expectClose(nb.grad((x) => nb.sum(nb.exp(x)))(v) as nb.Tensor, [Math.E, Math.exp(2)]);
