@@ -6,7 +6,9 @@ import { Plan } from './executor.js';
 import type { Graph } from './graph.js';
 import { optimize, type PassStats } from './passes/index.js';
 import { flatten, unflatten, type Template } from './pytree.js';
-import { trace } from './trace.js';
+import { trace, GraphTracer } from './trace.js';
+import { tensor as scalarTensor } from '../tensor/creation.js';
+import type { DType } from '../tensor/dtype.js';
 
 export interface JitOptions {
   /** Name shown in graph dumps and retrace warnings (default: the function's name). */
@@ -29,6 +31,8 @@ interface Compiled {
   readonly output: Template;
   readonly variables: Variable[];
   readonly stats: PassStats;
+  readonly feeds: readonly (() => number)[];
+  readonly feedDTypes: readonly DType[];
 }
 
 const RETRACE_WARNING_AFTER = 5;
@@ -62,7 +66,16 @@ export function jit<F extends (...args: any[]) => any>(fn: F, opts: JitOptions =
     const out = flatten(result, () => true);
     tracer.graph.outputs = out.tensors.map((t) => tracer.valueOf(t));
     const stats = optimize(tracer.graph, backend);
-    const compiled: Compiled = { graph: tracer.graph, plan: new Plan(tracer.graph, backend), output: out.template, variables: tracer.variables(), stats };
+    const feedDTypes = tracer.graph.inputs.slice(flatTensors.length).map((v) => v.dtype);
+    const compiled: Compiled = {
+      graph: tracer.graph,
+      plan: new Plan(tracer.graph, backend),
+      output: out.template,
+      variables: tracer.variables(),
+      stats,
+      feeds: tracer.feeds,
+      feedDTypes,
+    };
     cache.set(key, compiled);
     return compiled;
   };
@@ -79,7 +92,8 @@ export function jit<F extends (...args: any[]) => any>(fn: F, opts: JitOptions =
   const jitted = ((...args: unknown[]) => {
     if (engine.tracer || engine.isRecording()) return fn(...args);
     const { c, flat } = lookup(args);
-    return unflatten(c.output, c.plan.run(flat.tensors));
+    const inputs = c.feeds.length ? [...flat.tensors, ...c.feeds.map((f, i) => scalar(f(), c.feedDTypes[i]!))] : flat.tensors;
+    return unflatten(c.output, c.plan.run(inputs));
   }) as unknown as Jitted<F>;
 
   Object.defineProperties(jitted, {
@@ -98,4 +112,19 @@ export function jit<F extends (...args: any[]) => any>(fn: F, opts: JitOptions =
     },
   });
   return jitted;
+}
+
+function scalar(v: number, dtype: DType): Tensor {
+  return scalarTensor(v, dtype);
+}
+
+/**
+ * A scalar computed on the host: eagerly, `thunk()` as a tensor; inside `nb.jit`, an extra graph
+ * input that `thunk` recomputes before every call (how optimizers feed learning rates and bias
+ * corrections that change each step into a compiled train step).
+ */
+export function hostScalar(thunk: () => number, dtype: DType = 'float32'): Tensor {
+  const tr = engine.tracer;
+  if (tr instanceof GraphTracer) return tr.feed(thunk, dtype);
+  return scalarTensor(thunk(), dtype);
 }

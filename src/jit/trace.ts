@@ -5,6 +5,7 @@ import type { OpDef } from '../ops/define-op.js';
 import { randomOp, generator, type RandomAttrs } from '../ops/primitives/random.js';
 import { readVariableOp } from '../ops/primitives/read-variable.js';
 import { sizeOf } from '../tensor/shape.js';
+import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
 import { Graph, type Value } from './graph.js';
@@ -46,6 +47,15 @@ export class GraphTracer implements Tracer {
   private variableValues = new Map<Variable, Value>();
   /** Random ops fed by the global generator, in trace order (replay draws fresh keys for them). */
   readonly randomNodes: number[] = [];
+
+  /** Host computations fed as extra inputs on every call (see `hostScalar`). */
+  readonly feeds: (() => number)[] = [];
+
+  /** A scalar input whose value `thunk` computes on the host before each run. */
+  feed(thunk: () => number, dtype: DType): Tensor {
+    this.feeds.push(thunk);
+    return this.symbol(this.graph.addInput({ shape: [], dtype }));
+  }
 
   /** A symbolic tensor for a function input. */
   input(t: Tensor): Tensor {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as nb from '../../src/index.js';
+import { hostScalar } from '../../src/jit/jit.js';
 import { backendsUnderTest, expectClose, on, sample } from '../conformance/harness.js';
 
 afterEach(() => vi.restoreAllMocks());
@@ -115,6 +116,17 @@ for (const backend of backendsUnderTest()) {
         expect(j1).toEqual(e1);
         expect(j2).toEqual(e2);
         expect(j1).not.toEqual(j2);
+      }));
+
+    it('hostScalar feeds a value computed on the host before every call', () =>
+      on(backend, () => {
+        let step = 0;
+        const f = nb.jit((x: nb.Tensor) => x.mul(hostScalar(() => ++step)));
+        expectClose(f(nb.tensor([1, 2])), [1, 2]);
+        expectClose(f(nb.tensor([1, 2])), [2, 4]);
+        expectClose(f(nb.tensor([1, 2])), [3, 6]);
+        expect(f.traceCount).toBe(1);
+        expectClose(hostScalar(() => 7), 7);
       }));
 
     it('nested jitted functions are inlined', () =>
