@@ -10,9 +10,9 @@ function count(v: number, name: string, op: string, min = 0): number {
   return v;
 }
 
-function streamFor(seed: number | undefined, op: string): RandomStream {
+function seedFor(seed: number | undefined, op: string): number {
   checkSeed(seed, op);
-  return new RandomStream(seed ?? seedFromGlobal(), 0x5eed);
+  return seed ?? seedFromGlobal();
 }
 
 /** Rows of `src` ([n, cols]) in the order of `perm`. */
@@ -51,7 +51,7 @@ export function makeRegression(opts: RegressionOptions = {}): { x: Tensor; y: Te
   const targets = count(opts.nTargets ?? 1, 'nTargets', op, 1);
   const noise = opts.noise ?? 0;
   if (!(noise >= 0)) throw new ValueError(`${op}: noise must be >= 0, got ${noise}`);
-  const rng = streamFor(opts.seed, op);
+  const rng = new RandomStream(seedFor(opts.seed, op), 0x5eed);
   let x: Float64Array = Float64Array.from({ length: n * f }, () => rng.normal());
   const coef = new Float64Array(f * targets);
   for (let i = 0; i < informative * targets; i++) coef[i] = 100 * rng.next();
@@ -145,7 +145,10 @@ export function makeClassification(opts: ClassificationOptions = {}): { x: Tenso
   }
   const flipY = opts.flipY ?? 0.01;
   const sep = opts.classSep ?? 1;
-  const rng = streamFor(opts.seed, op);
+  const seed = seedFor(opts.seed, op);
+  const rng = new RandomStream(seed, 0x5eed);
+  // Label noise has its own stream, so that changing flipY changes only the labels.
+  const flips = new RandomStream(seed, 0xf11b);
   const sizes = samplesPerCluster(n, classes, perClass, opts.weights, op);
   const centres = hypercubeVertices(classes * perClass, inf, rng).map((v) => v.map((b) => (2 * b - 1) * sep));
   const x = new Float64Array(n * f);
@@ -175,7 +178,7 @@ export function makeClassification(opts: ClassificationOptions = {}): { x: Tenso
     }
     sources.forEach((from, j) => (x[o + inf + red + j] = x[o + from]!));
     for (let j = inf + red + rep; j < f; j++) x[o + j] = rng.normal();
-    if (flipY > 0 && rng.next() < flipY) y[r] = rng.int(classes);
+    if (flipY > 0 && flips.next() < flipY) y[r] = flips.int(classes);
   }
   const shift = opts.shift ?? 0;
   const scale = opts.scale ?? 1;
