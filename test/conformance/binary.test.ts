@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import * as nb from '../../src/index.js';
 import { backendsUnderTest, checkGrad, expectClose, expectExact, on, sample } from './harness.js';
+import { Rng, broadcastPartner, operand, randomShape, sizeOf, unravel } from './random-cases.js';
 
 type Binary = (a: nb.TensorLike, b: nb.TensorLike) => nb.Tensor;
 const fn = (name: string) => (nb as unknown as Record<string, Binary>)[name]!;
@@ -200,6 +201,36 @@ for (const backend of backendsUnderTest()) {
         expect(nb.add(a, 1e-12).dataSync()[0]).toBe(1 + 1e-12);
         // float32 cannot hold 1 + 1e-12
         expect(nb.add(nb.tensor([1]), 1e-12).dataSync()[0]).toBe(1);
+      }));
+
+    it('matches a nested-loop reference on random broadcast shape pairs (contiguous and strided)', () =>
+      on(backend, () => {
+        const rng = new Rng(2024);
+        const ops: [Binary, (x: number, y: number) => number][] = [
+          [nb.add, (x, y) => x + y],
+          [nb.mul, (x, y) => x * y],
+          [nb.sub, (x, y) => x - y],
+          [nb.maximum, (x, y) => Math.max(x, y)],
+        ];
+        for (let trial = 0; trial < 60; trial++) {
+          let sa = randomShape(rng);
+          let sb = broadcastPartner(rng, sa);
+          if (rng.bool()) [sa, sb] = [sb, sa];
+          const a = operand(rng, sa);
+          const b = operand(rng, sb);
+          const rank = Math.max(sa.length, sb.length);
+          const dimOf = (s: number[], i: number) => s[i - rank + s.length] ?? 1;
+          const shape = Array.from({ length: rank }, (_, i) => (dimOf(sa, i) === 1 ? dimOf(sb, i) : dimOf(sa, i)));
+          const [op, f] = ops[trial % ops.length]!;
+          const expected = Array.from({ length: sizeOf(shape) }, (_, i) => {
+            const idx = unravel(i, shape);
+            const pick = (s: number[]) => idx.slice(idx.length - s.length).map((v, j) => (s[j] === 1 ? 0 : v));
+            return f(a.at(pick(sa)), b.at(pick(sb)));
+          });
+          const got = op(a.tensor, b.tensor);
+          expect(got.shape, `${JSON.stringify(sa)} with ${JSON.stringify(sb)}`).toEqual(shape);
+          expect(Array.from(got.dataSync()), `${JSON.stringify(sa)} with ${JSON.stringify(sb)}`).toEqual(expected);
+        }
       }));
 
     it('methods mirror the functions', () =>

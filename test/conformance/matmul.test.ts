@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import * as nb from '../../src/index.js';
 import { backendsUnderTest, checkGrad, expectClose, expectExact, on, sample } from './harness.js';
+import { Rng, broadcastPartner, operand, randomShape, sizeOf, unravel } from './random-cases.js';
 
 const A = [[1, 2, 3], [4, 5, 6]];
 const B = [[7, 8], [9, 10], [11, 12]];
@@ -61,6 +62,41 @@ for (const backend of backendsUnderTest()) {
         expectClose(nb.matmul(a2, nb.tensor([1, 1, 1])), [[6, 15], [12, 30]]);
         expectClose(nb.matmul(nb.tensor([1, -1]), a2), [[-3, -3, -3], [-6, -6, -6]]);
         expect(() => nb.matmul(v, nb.tensor([1, 2]))).toThrow(nb.ShapeError);
+      }));
+
+    it('matches a nested-loop reference on random batch shapes, sizes and transposes', () =>
+      on(backend, () => {
+        const rng = new Rng(5);
+        for (let trial = 0; trial < 50; trial++) {
+          const batchA = randomShape(rng, 2);
+          let batchB = broadcastPartner(rng, batchA);
+          let ba = batchA;
+          if (rng.bool()) [ba, batchB] = [batchB, ba];
+          const [m, k, n] = [rng.int(0, 3), rng.int(0, 3), rng.int(0, 3)];
+          const transposeA = rng.bool();
+          const transposeB = rng.bool();
+          const a = operand(rng, [...ba, ...(transposeA ? [k, m] : [m, k])]);
+          const b = operand(rng, [...batchB, ...(transposeB ? [n, k] : [k, n])]);
+          const rank = Math.max(ba.length, batchB.length);
+          const dimOf = (s: number[], i: number) => s[i - rank + s.length] ?? 1;
+          const batch = Array.from({ length: rank }, (_, i) => (dimOf(ba, i) === 1 ? dimOf(batchB, i) : dimOf(ba, i)));
+          const outShape = [...batch, m, n];
+          const expected = Array.from({ length: sizeOf(outShape) }, (_, o) => {
+            const idx = unravel(o, outShape);
+            const bi = idx.slice(0, rank);
+            const pick = (s: number[]) => bi.slice(rank - s.length).map((v, j) => (s[j] === 1 ? 0 : v));
+            const [i, j] = [idx[rank]!, idx[rank + 1]!];
+            let acc = 0;
+            for (let p = 0; p < k; p++) {
+              acc += a.at([...pick(ba), ...(transposeA ? [p, i] : [i, p])]) * b.at([...pick(batchB), ...(transposeB ? [j, p] : [p, j])]);
+            }
+            return acc;
+          });
+          const got = nb.matmul(a.tensor, b.tensor, { transposeA, transposeB });
+          const what = `${JSON.stringify(a.tensor.shape)}${transposeA ? 'T' : ''} @ ${JSON.stringify(b.tensor.shape)}${transposeB ? 'T' : ''}`;
+          expect(got.shape, what).toEqual(outShape);
+          Array.from(got.dataSync()).forEach((v, i) => expect(v, what).toBeCloseTo(expected[i]!, 9));
+        }
       }));
 
     it('dot and outer', () =>

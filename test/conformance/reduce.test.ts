@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import * as nb from '../../src/index.js';
 import { backendsUnderTest, checkGrad, expectClose, expectExact, on, sample } from './harness.js';
+import { Rng, operand, randomShape, sizeOf, unravel } from './random-cases.js';
 
 const T = true;
 const F = false;
@@ -62,6 +63,57 @@ for (const backend of backendsUnderTest()) {
           expectClose(f(nb.tensor(A, 'float64'), 1), ax1);
         }));
     }
+
+    it('sum/prod/max/min/argmax match a nested-loop reference on random shapes and axes', () =>
+      on(backend, () => {
+        const rng = new Rng(77);
+        const refs: [string, number, (a: number, v: number) => number][] = [
+          ['sum', 0, (a, v) => a + v],
+          ['prod', 1, (a, v) => a * v],
+          ['max', -Infinity, (a, v) => Math.max(a, v)],
+          ['min', Infinity, (a, v) => Math.min(a, v)],
+        ];
+        for (let trial = 0; trial < 60; trial++) {
+          const shape = randomShape(rng);
+          const x = operand(rng, shape);
+          const axes = shape.map((_, i) => i).filter(() => rng.bool());
+          const axisArg = axes.map((a) => (rng.bool() ? a - shape.length : a));
+          const keepDims = rng.bool();
+          const [name, init, step] = refs[trial % refs.length]!;
+          const outShape = shape.flatMap((d, i) => (axes.includes(i) ? (keepDims ? [1] : []) : [d]));
+          const keptShape = shape.filter((_, i) => !axes.includes(i));
+          const redShape = axes.map((a) => shape[a]!);
+          const expected = Array.from({ length: sizeOf(keptShape) }, (_, o) => {
+            const kept = unravel(o, keptShape);
+            let acc = init;
+            for (let r = 0; r < sizeOf(redShape); r++) {
+              const red = unravel(r, redShape);
+              let k = 0;
+              let j = 0;
+              const idx = shape.map((_, i) => (axes.includes(i) ? red[j++]! : kept[k++]!));
+              acc = step(acc, x.at(idx));
+            }
+            return acc;
+          });
+          const got = fn(name)(x.tensor, { axis: axisArg, keepDims });
+          const what = `${name} of ${JSON.stringify(shape)} over ${JSON.stringify(axisArg)}`;
+          expect(got.shape, what).toEqual(outShape);
+          const vals = Array.from(got.dataSync());
+          vals.forEach((v, i) => expect(v, what).toBeCloseTo(expected[i]!, 9));
+          if (shape.length > 0 && shape.every((d) => d > 0)) {
+            const ax = rng.int(0, shape.length - 1);
+            const am = Array.from(nb.argmax(x.tensor, ax).dataSync());
+            const kept = shape.filter((_, i) => i !== ax);
+            am.forEach((k, o) => {
+              const base = unravel(o, kept);
+              const at = (j: number) => x.at([...base.slice(0, ax), j, ...base.slice(ax)]);
+              let best = 0;
+              for (let j = 1; j < shape[ax]!; j++) if (at(j) > at(best)) best = j;
+              expect(k, `argmax of ${JSON.stringify(shape)} over ${ax}`).toBe(best);
+            });
+          }
+        }
+      }));
 
     it('rank-3 reductions over several axes', () =>
       on(backend, () => {

@@ -1,8 +1,24 @@
 import { describe, it, expect } from 'vitest';
 import * as nb from '../../src/index.js';
 import { backendsUnderTest, checkGrad, expectClose, expectExact, on, sample } from './harness.js';
+import { Rng, operand, randomShape, ravel, sizeOf, unravel } from './random-cases.js';
 
 const M = [[1, 2, 3], [4, 5, 6]];
+
+/** The indices Python's `range(d)[start:stop:step]` selects, enumerated the slow way. */
+function pySlice(d: number, start: number | undefined, stop: number | undefined, step: number): number[] {
+  const out: number[] = [];
+  if (step > 0) {
+    const s = start === undefined ? 0 : start < 0 ? Math.max(0, start + d) : Math.min(start, d);
+    const e = stop === undefined ? d : stop < 0 ? Math.max(0, stop + d) : Math.min(stop, d);
+    for (let i = s; i < e; i += step) out.push(i);
+  } else {
+    const s = start === undefined ? d - 1 : start < 0 ? Math.max(-1, start + d) : Math.min(start, d - 1);
+    const e = stop === undefined ? -1 : stop < 0 ? Math.max(-1, stop + d) : Math.min(stop, d - 1);
+    for (let i = s; i > e; i += step) out.push(i);
+  }
+  return out;
+}
 
 /** 0..n-1 as float32 in the given shape. */
 const iota = (shape: number[]) => nb.reshape(nb.range(0, shape.reduce((a, b) => a * b, 1), 1, 'float32'), shape);
@@ -126,6 +142,61 @@ for (const backend of backendsUnderTest()) {
         expectClose(a.index('..., None'), [[[1], [2], [3]], [[4], [5], [6]]]);
         expectClose(a.index('1, newaxis, ::2'), [[4, 6]]);
         expectClose(a.index('...'), M);
+        expectClose(a.index(''), M);
+        expectClose(nb.tensor(4).index(''), 4, { shape: [] });
+        expectClose(nb.tensor(4).index('None'), [4]);
+      }));
+
+    it('index matches Python slicing on random shapes and specs; its gradient scatters back', () =>
+      on(backend, () => {
+        const rng = new Rng(99);
+        const opt = (d: number) => (rng.bool(0.3) ? undefined : rng.int(-d - 2, d + 2));
+        for (let trial = 0; trial < 80; trial++) {
+          const shape = randomShape(rng, 3, 5);
+          const x = operand(rng, shape);
+          const parts: string[] = [];
+          // per input axis: the selected indices, and whether the axis is kept
+          const picks: { idx: number[]; kept: boolean }[] = [];
+          const outShape: number[] = [];
+          shape.forEach((d) => {
+            if (rng.bool(0.15)) {
+              parts.push('None');
+              outShape.push(1);
+            }
+            if (d > 0 && rng.bool(0.25)) {
+              const i = rng.int(-d, d - 1);
+              parts.push(String(i));
+              picks.push({ idx: [i < 0 ? i + d : i], kept: false });
+              return;
+            }
+            const [start, stop] = [opt(d), opt(d)];
+            const step = rng.bool(0.3) ? undefined : [1, 2, 3, -1, -2, -3][rng.int(0, 5)]!;
+            parts.push(`${start ?? ''}:${stop ?? ''}${step === undefined ? '' : `:${step}`}`);
+            const idx = pySlice(d, start, stop, step ?? 1);
+            picks.push({ idx, kept: true });
+            outShape.push(idx.length);
+          });
+          const spec = parts.join(', ');
+          const what = `${JSON.stringify(shape)}[${spec}]`;
+          const got = x.tensor.index(spec);
+          expect(got.shape, what).toEqual(outShape);
+          const keptPicks = picks.filter((p) => p.kept);
+          const selShape = keptPicks.map((p) => p.idx.length);
+          const sources: number[] = [];
+          for (let o = 0; o < sizeOf(selShape); o++) {
+            const sel = unravel(o, selShape);
+            let k = 0;
+            sources.push(ravel(picks.map((p) => (p.kept ? p.idx[sel[k++]!]! : p.idx[0]!)), shape));
+          }
+          expect(Array.from(got.dataSync()), what).toEqual(sources.map((f) => x.at(unravel(f, shape))));
+          const tape = new nb.GradientTape();
+          tape.watch(x.tensor);
+          const g = tape.gradient(nb.sum(x.tensor.index(spec)), x.tensor, { unconnectedGradients: 'zero' });
+          const counts = new Array<number>(sizeOf(shape)).fill(0);
+          for (const f of sources) counts[f]!++;
+          expect(g.shape, what).toEqual(shape);
+          expect(Array.from(g.dataSync()), what).toEqual(counts);
+        }
       }));
 
     it('index errors', () =>

@@ -13,6 +13,8 @@ function parseNum(s: string, spec: string): number | undefined {
 }
 
 function parse(spec: string): Part[] {
+  // An empty spec selects everything, like numpy's x[()].
+  if (spec.trim() === '') return [];
   return spec.split(',').map((raw) => {
     const s = raw.trim();
     if (s === '...') return { kind: 'ellipsis' } as const;
