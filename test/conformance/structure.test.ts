@@ -1,8 +1,18 @@
 import { describe, it, expect } from 'vitest';
 import * as nb from '../../src/index.js';
 import { backendsUnderTest, checkGrad, expectClose, expectExact, on, sample } from './harness.js';
+import { Rng, operand, randomShape, sizeOf, unravel } from './random-cases.js';
 
 const M = [[1, 2, 3], [4, 5, 6]];
+
+/** Source index along an axis of size n for output index i of a pad, or -1 for the constant. */
+function padSource(mode: 'constant' | 'reflect' | 'symmetric', i: number, before: number, n: number): number {
+  const j = i - before;
+  if (j >= 0 && j < n) return j;
+  if (mode === 'constant') return -1;
+  if (mode === 'reflect') return j < 0 ? -j : 2 * (n - 1) - j;
+  return j < 0 ? -j - 1 : 2 * n - 1 - j;
+}
 
 for (const backend of backendsUnderTest()) {
   describe(`structure ops on ${backend}`, () => {
@@ -132,6 +142,47 @@ for (const backend of backendsUnderTest()) {
         expectClose(nb.tile(a.T, [1, 2]), [[1, 4, 1, 4], [2, 5, 2, 5], [3, 6, 3, 6]]);
         expect(() => nb.tile(a, [2])).toThrow(/tile: reps \[2\] must be 2 non-negative integers/);
         expect(() => nb.tile(a, [1, -1])).toThrow(nb.ShapeError);
+      }));
+
+    it('pad (every mode), tile and concat match nested-loop references on random shapes', () =>
+      on(backend, () => {
+        const rng = new Rng(31);
+        for (let trial = 0; trial < 60; trial++) {
+          const shape = randomShape(rng, 3, 4).map((d) => Math.max(d, 1));
+          const x = operand(rng, shape);
+          const mode = (['constant', 'reflect', 'symmetric'] as const)[trial % 3]!;
+          const limit = (d: number) => (mode === 'constant' ? 3 : mode === 'reflect' ? d - 1 : d);
+          const paddings = shape.map((d) => [rng.int(0, limit(d)), rng.int(0, limit(d))] as [number, number]);
+          const padded = nb.pad(x.tensor, paddings, { mode, constantValue: 9 });
+          const outShape = shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
+          const what = `${mode} pad of ${JSON.stringify(shape)} by ${JSON.stringify(paddings)}`;
+          expect(padded.shape, what).toEqual(outShape);
+          const expectedPad = Array.from({ length: sizeOf(outShape) }, (_, o) => {
+            const src = unravel(o, outShape).map((i, ax) => padSource(mode, i, paddings[ax]![0], shape[ax]!));
+            return src.includes(-1) ? 9 : x.at(src);
+          });
+          expect(Array.from(padded.dataSync()), what).toEqual(expectedPad);
+
+          const reps = shape.map(() => rng.int(0, 3));
+          const tiled = nb.tile(x.tensor, reps);
+          const tiledShape = shape.map((d, i) => d * reps[i]!);
+          expect(tiled.shape).toEqual(tiledShape);
+          const expectedTile = Array.from({ length: sizeOf(tiledShape) }, (_, o) => x.at(unravel(o, tiledShape).map((i, ax) => i % shape[ax]!)));
+          expect(Array.from(tiled.dataSync()), `tile ${JSON.stringify(shape)} by ${JSON.stringify(reps)}`).toEqual(expectedTile);
+
+          if (shape.length === 0) continue;
+          const axis = rng.int(0, shape.length - 1);
+          const y = operand(rng, shape.map((d, i) => (i === axis ? rng.int(0, 3) : d)));
+          const joined = nb.concat([x.tensor, y.tensor], axis - (rng.bool() ? shape.length : 0));
+          const joinedShape = shape.map((d, i) => (i === axis ? d + y.tensor.shape[i]! : d));
+          const expectedConcat = Array.from({ length: sizeOf(joinedShape) }, (_, o) => {
+            const idx = unravel(o, joinedShape);
+            const i = idx[axis]!;
+            return i < shape[axis]! ? x.at(idx) : y.at(idx.map((v, ax) => (ax === axis ? i - shape[axis]! : v)));
+          });
+          expect(joined.shape).toEqual(joinedShape);
+          expect(Array.from(joined.dataSync()), `concat along ${axis}`).toEqual(expectedConcat);
+        }
       }));
 
     it('gradients: pad (all modes), concat, stack, unstack, split, tile', () =>
