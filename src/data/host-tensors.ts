@@ -9,6 +9,8 @@ import { sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Leaf } from './structure.js';
 
+const HOST_ARRAY: Record<DType, unknown> = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array };
+
 /**
  * The tensor's values without a copy, when its backend keeps them in a host typed array of the
  * dtype's kind (js and native do) and the tensor is contiguous. Safe because tensors are immutable.
@@ -16,7 +18,7 @@ import type { Leaf } from './structure.js';
 export function hostView(t: Tensor): TypedArray | undefined {
   const handle: unknown = t.storage.handle;
   if (!ArrayBuffer.isView(handle) || t.disposed || !isContiguous(t)) return undefined;
-  if (handle.constructor !== allocArray(t.dtype, 0).constructor) return undefined;
+  if (handle.constructor !== HOST_ARRAY[t.dtype]) return undefined;
   return (handle as TypedArray).subarray(t.offset, t.offset + t.size);
 }
 
