@@ -190,6 +190,11 @@ for (const backend of backendsUnderTest()) {
         // bool tensors with an integer number count in int32, as in PyTorch/JAX
         expectExact(nb.add(nb.tensor([true, false]), 1), [2, 1], 'int32');
         expectClose(nb.mul(nb.tensor([true, false]), 1.5), [1.5, 0]);
+        // typed and nested arrays count like tensors of their dtype
+        expectExact(nb.add(new Int32Array([1, 2]), 1), [2, 3], 'int32');
+        expectExact(nb.mul(2, new Int32Array([1, 2])), [2, 4], 'int32');
+        expect(nb.add(new Float64Array([1]), 1).dtype).toBe('float64');
+        expect(nb.add([1, 2], 1).dtype).toBe('float32');
         // two numbers: float32
         expect(nb.add(1, 2).dtype).toBe('float32');
         expectClose(nb.add(1, 2), 3);

@@ -129,9 +129,11 @@ export const binaryOps = {
 
 /** Convert a pair of op arguments, giving JS numbers the other operand's dtype. */
 export function toPair(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
-  const ta = a instanceof Tensor ? a : undefined;
-  const tb = b instanceof Tensor ? b : undefined;
-  return [toTensor(a, op, tb?.dtype), toTensor(b, op, ta?.dtype)];
+  // Non-numbers (tensors, typed arrays, nested arrays) are converted first so that a number can
+  // take their dtype.
+  const ta = typeof a === 'number' ? undefined : toTensor(a, op);
+  const tb = toTensor(b, op, ta?.dtype);
+  return [ta ?? toTensor(a, op, tb.dtype), tb];
 }
 
 const bin = (op: OpDef<NoAttrs>) => (a: TensorLike, b: TensorLike): Tensor => run1(op, toPair(op.name, a, b), NO_ATTRS);
