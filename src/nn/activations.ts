@@ -1,44 +1,40 @@
 // Activations by name (keras.activations): 'relu', 'sigmoid', 'softmax', ... . Written as
 // composites of primitives so their gradients come from the tape.
 import { ValueError } from '../errors.js';
-import { logSumExp } from '../ops/composite/math.js';
-import { add, div, maximum, minimum, mul, sub } from '../ops/primitives/binary.js';
-import { greater } from '../ops/primitives/compare.js';
-import { where } from '../ops/primitives/select.js';
-import { abs, erf, exp, expm1, log1p, relu, sigmoid, tanh } from '../ops/primitives/unary.js';
+import * as act from '../ops/composite/activations.js';
+import { exp } from '../ops/primitives/unary.js';
+import { relu, sigmoid, tanh } from '../ops/primitives/unary.js';
+import { minimum, maximum, mul } from '../ops/primitives/binary.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { lookupKey } from './serialization.js';
 
 export type ActivationFn = (x: Tensor) => Tensor;
 
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_SCALE = 1.0507009873554805;
-
-const linear: ActivationFn = (x) => x;
-const softplus: ActivationFn = (x) => add(relu(x), log1p(exp(mul(abs(x), -1))));
-const elu: ActivationFn = (x) => where(greater(x, 0), x, expm1(minimum(x, 0)));
-
+// Each name maps to the one definition of the op (src/ops/composite/activations.ts); the lambdas
+// only fix the options Keras's named activations use.
 const BUILTIN: Record<string, ActivationFn> = {
-  linear,
+  linear: (x) => x,
   relu,
-  relu6: (x) => minimum(relu(x), 6),
+  relu6: act.relu6,
   sigmoid,
   tanh,
-  softmax: (x) => exp(sub(x, logSumExp(x, -1, true))),
-  logSoftmax: (x) => sub(x, logSumExp(x, -1, true)),
-  softplus,
-  softsign: (x) => div(x, add(abs(x), 1)),
-  elu,
-  selu: (x) => mul(where(greater(x, 0), x, mul(expm1(minimum(x, 0)), SELU_ALPHA)), SELU_SCALE),
-  gelu: (x) => mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1)),
-  swish: (x) => mul(x, sigmoid(x)),
-  silu: (x) => mul(x, sigmoid(x)),
-  mish: (x) => mul(x, tanh(softplus(x))),
-  hardSigmoid: (x) => minimum(maximum(add(mul(x, 1 / 6), 0.5), 0), 1),
-  hardSwish: (x) => mul(x, minimum(maximum(add(mul(x, 1 / 6), 0.5), 0), 1)),
-  leakyRelu: (x) => maximum(x, mul(x, 0.2)),
+  softmax: (x) => act.softmax(x, -1),
+  logSoftmax: (x) => act.logSoftmax(x, -1),
+  softplus: act.softplus,
+  softsign: act.softsign,
+  elu: (x) => act.elu(x),
+  selu: act.selu,
+  gelu: (x) => act.gelu(x),
+  swish: (x) => act.swish(x),
+  silu: act.silu,
+  mish: act.mish,
+  hardSigmoid: act.hardSigmoid,
+  hardSwish: (x) => mul(x, act.hardSigmoid(x)),
+  leakyRelu: (x) => act.leakyRelu(x),
   exponential: exp,
 };
+
+const linear = BUILTIN.linear!;
 
 const table = new Map<string, [string, ActivationFn]>(Object.entries(BUILTIN).map(([k, f]) => [lookupKey(k), [k, f]]));
 const nameOf = new Map<ActivationFn, string>(Object.entries(BUILTIN).map(([k, f]) => [f, k]));

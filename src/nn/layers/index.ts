@@ -5,6 +5,8 @@ import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from 
 import { BatchNormalization, LayerNormalization } from './normalization.js';
 import { Normalization, Rescaling } from './preprocessing.js';
 import { registerLayer } from './registry.js';
+import { GRU, LSTM, SimpleRNN } from './recurrent.js';
+import { MultiHeadAttention } from './attention.js';
 import { Flatten, Permute, RepeatVector, Reshape } from './reshaping.js';
 import { Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D } from './conv.js';
 import {
@@ -27,6 +29,8 @@ export {
   MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D,
   GlobalAveragePooling2D, GlobalMaxPooling2D, type PoolingArgs, type GlobalPoolingArgs,
 } from './pooling.js';
+export { SimpleRNN, LSTM, GRU, type RNNArgs } from './recurrent.js';
+export { MultiHeadAttention, type MultiHeadAttentionArgs } from './attention.js';
 export { InputLayer } from '../models/input-layer.js';
 export { registerLayer as register, serializeLayer as serialize, deserializeLayer as deserialize } from './registry.js';
 
@@ -34,7 +38,7 @@ for (const cls of [
   Dense, Activation, Dropout, Lambda, Flatten, Reshape, Permute, RepeatVector, BatchNormalization, LayerNormalization,
   Normalization, Rescaling, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Embedding, InputLayer,
   Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, MaxPooling1D, MaxPooling2D, AveragePooling1D,
-  AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, Model, Sequential,
+  AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, SimpleRNN, LSTM, GRU, MultiHeadAttention, Model, Sequential,
 ]) {
   registerLayer(cls);
 }

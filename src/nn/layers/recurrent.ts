@@ -1,0 +1,221 @@
+// Recurrent layers over [batch, timesteps, features]: SimpleRNN, LSTM and GRU (Keras gate
+// layouts and defaults), unrolled step by step so gradients flow through time on the tape.
+import { ValueError } from '../../errors.js';
+import { add, mul, sub } from '../../ops/primitives/binary.js';
+import { matmul } from '../../ops/primitives/matmul.js';
+import { reshape, slice } from '../../ops/primitives/shape.js';
+import { split, stack, unstack } from '../../ops/primitives/structure.js';
+import { zeros } from '../../tensor/creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { Variable } from '../../tensor/variable.js';
+import { getActivation, serializeActivation, type ActivationFn, type ActivationIdentifier } from '../activations.js';
+import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
+import type { Regularizer, RegularizerIdentifier } from '../regularizers.js';
+import { optionalRegularizer, positiveInt, serializeOptional } from './core.js';
+import { Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+
+export interface RNNArgs extends LayerArgs {
+  units?: number;
+  activation?: ActivationIdentifier;
+  recurrentActivation?: ActivationIdentifier;
+  useBias?: boolean;
+  kernelInitializer?: InitializerIdentifier;
+  recurrentInitializer?: InitializerIdentifier;
+  biasInitializer?: InitializerIdentifier;
+  kernelRegularizer?: RegularizerIdentifier | null;
+  recurrentRegularizer?: RegularizerIdentifier | null;
+  biasRegularizer?: RegularizerIdentifier | null;
+  /** Output every step ([batch, timesteps, units]) instead of the last ([batch, units]). */
+  returnSequences?: boolean;
+  /** Also output the final state(s): use applyAll to get [output, ...states]. */
+  returnState?: boolean;
+  /** Read the sequence from the end. */
+  goBackwards?: boolean;
+  /** LSTM: start the forget gate's bias at 1. */
+  unitForgetBias?: boolean;
+}
+
+/** Everything SimpleRNN, LSTM and GRU share; a subclass defines its gate count and one step. */
+abstract class RecurrentBase extends Layer {
+  readonly units: number;
+  readonly activation: ActivationFn;
+  readonly recurrentActivation: ActivationFn;
+  readonly useBias: boolean;
+  readonly kernelInitializer: Initializer;
+  readonly recurrentInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly recurrentRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
+  readonly returnSequences: boolean;
+  readonly returnState: boolean;
+  readonly goBackwards: boolean;
+  kernel!: Variable;
+  recurrentKernel!: Variable;
+  bias: Variable | null = null;
+
+  /** Weight blocks per step (1 SimpleRNN, 4 LSTM, 3 GRU). */
+  protected abstract readonly gates: number;
+  /** States carried between steps (1, or 2 for LSTM's h and c). */
+  protected readonly stateCount: number = 1;
+
+  constructor(units: number | RNNArgs, args: RNNArgs) {
+    const a = typeof units === 'number' ? { ...args, units } : units;
+    super(a);
+    this.units = positiveInt(new.target.name, 'units', a.units);
+    this.activation = getActivation(a.activation === undefined ? 'tanh' : a.activation, new.target.name);
+    this.recurrentActivation = getActivation(a.recurrentActivation ?? 'sigmoid', new.target.name);
+    this.useBias = a.useBias ?? true;
+    this.kernelInitializer = getInitializer(a.kernelInitializer ?? 'glorotUniform');
+    this.recurrentInitializer = getInitializer(a.recurrentInitializer ?? 'orthogonal');
+    this.biasInitializer = getInitializer(a.biasInitializer ?? 'zeros');
+    this.kernelRegularizer = optionalRegularizer(a.kernelRegularizer);
+    this.recurrentRegularizer = optionalRegularizer(a.recurrentRegularizer);
+    this.biasRegularizer = optionalRegularizer(a.biasRegularizer);
+    this.returnSequences = a.returnSequences ?? false;
+    this.returnState = a.returnState ?? false;
+    this.goBackwards = a.goBackwards ?? false;
+  }
+
+  override build(inputShape: InputShapes): void {
+    const s = inputShape as Shape;
+    if (s.length !== 3) throw new ValueError(`${this.className} '${this.name}': expects inputs [batch, timesteps, features], got shape [${s.join(', ')}]`);
+    const f = s[2];
+    if (typeof f !== 'number') throw new ValueError(`${this.className} '${this.name}': the feature axis must be known`);
+    const k = this.gates * this.units;
+    this.kernel = this.addWeight('kernel', [f, k], this.kernelInitializer, { regularizer: this.kernelRegularizer });
+    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, k], this.recurrentInitializer, { regularizer: this.recurrentRegularizer });
+    if (this.useBias) this.bias = this.addWeight('bias', this.biasShape(), this.biasInitializer, { regularizer: this.biasRegularizer });
+    this.inputSpec = { ndim: 3, axes: { [-1]: f } };
+  }
+
+  protected biasShape(): number[] {
+    return [this.gates * this.units];
+  }
+
+  /** Input projections of every step at once: [batch, t, f] -> t tensors [batch, gates * units]. */
+  protected projectInputs(x: Tensor): Tensor[] {
+    const [b, t, f] = x.shape as [number, number, number];
+    let p = reshape(matmul(reshape(x, [b * t, f]), this.kernel), [b, t, this.gates * this.units]);
+    if (this.bias && this.bias.rank === 1) p = add(p, this.bias);
+    const steps = unstack(p, 1);
+    return this.goBackwards ? steps.reverse() : steps;
+  }
+
+  /** One step: new states (the first is the output) from the projected input and the previous states. */
+  protected abstract step(projected: Tensor, states: Tensor[]): Tensor[];
+
+  override call(x: Tensor, kwargs: CallArgs): Tensor | Tensor[] {
+    const initial = kwargs.initialState as Tensor | Tensor[] | undefined;
+    let states: Tensor[] = initial === undefined ? Array.from({ length: this.stateCount }, () => zeros([x.shape[0]!, this.units], x.dtype)) : Array.isArray(initial) ? initial : [initial];
+    if (states.length !== this.stateCount) throw new ValueError(`${this.className} '${this.name}': expected ${this.stateCount} initial state(s), got ${states.length}`);
+    if (x.shape[1] === 0) throw new ValueError(`${this.className} '${this.name}': the input has no timesteps`);
+    const outputs: Tensor[] = [];
+    for (const p of this.projectInputs(x)) {
+      states = this.step(p, states);
+      if (this.returnSequences) outputs.push(states[0]!);
+    }
+    // Like Keras, goBackwards returns the sequence in the order it was processed (reversed).
+    const out = this.returnSequences ? stack(outputs, 1) : states[0]!;
+    return this.returnState ? [out, ...states] : out;
+  }
+
+  override computeOutputShape(inputShape: InputShapes): InputShapes {
+    const s = inputShape as Shape;
+    const out: Shape = this.returnSequences ? [s[0] ?? null, s[1] ?? null, this.units] : [s[0] ?? null, this.units];
+    if (!this.returnState) return out;
+    return [out, ...Array.from({ length: this.stateCount }, () => [s[0] ?? null, this.units])];
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      activation: serializeActivation(this.activation),
+      recurrentActivation: serializeActivation(this.recurrentActivation),
+      useBias: this.useBias,
+      kernelInitializer: serializeInitializer(this.kernelInitializer),
+      recurrentInitializer: serializeInitializer(this.recurrentInitializer),
+      biasInitializer: serializeInitializer(this.biasInitializer),
+      kernelRegularizer: serializeOptional(this.kernelRegularizer),
+      recurrentRegularizer: serializeOptional(this.recurrentRegularizer),
+      biasRegularizer: serializeOptional(this.biasRegularizer),
+      returnSequences: this.returnSequences,
+      returnState: this.returnState,
+      goBackwards: this.goBackwards,
+    };
+  }
+}
+
+/** h = activation(x W + h U + b). */
+export class SimpleRNN extends RecurrentBase {
+  protected readonly gates = 1;
+  constructor(units: number | RNNArgs, args: RNNArgs = {}) {
+    super(units, args);
+  }
+  protected step(p: Tensor, [h]: Tensor[]): Tensor[] {
+    return [this.activation(add(p, matmul(h!, this.recurrentKernel)))];
+  }
+}
+
+/** Long short-term memory, gates in Keras's order i, f, c, o. States [h, c]. */
+export class LSTM extends RecurrentBase {
+  protected readonly gates = 4;
+  protected override readonly stateCount = 2;
+  readonly unitForgetBias: boolean;
+  constructor(units: number | RNNArgs, args: RNNArgs = {}) {
+    super(units, args);
+    this.unitForgetBias = (typeof units === 'number' ? args : units).unitForgetBias ?? true;
+  }
+  override build(inputShape: InputShapes): void {
+    super.build(inputShape);
+    if (this.bias && this.unitForgetBias) {
+      const u = this.units;
+      const b = this.bias.value();
+      this.bias.assign(add(b, reshape(stack([zeros([u]), zeros([u]).add(1), zeros([u]), zeros([u])]), [4 * u]).cast(b.dtype)));
+    }
+  }
+  protected step(p: Tensor, [h, c]: Tensor[]): Tensor[] {
+    const z = add(p, matmul(h!, this.recurrentKernel));
+    const [zi, zf, zc, zo] = split(z, 4, 1) as [Tensor, Tensor, Tensor, Tensor];
+    const i = this.recurrentActivation(zi);
+    const f = this.recurrentActivation(zf);
+    const o = this.recurrentActivation(zo);
+    const cNew = add(mul(f, c!), mul(i, this.activation(zc)));
+    return [mul(o, this.activation(cNew)), cNew];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), unitForgetBias: this.unitForgetBias };
+  }
+}
+
+/**
+ * Gated recurrent unit in Keras's default form (resetAfter: the reset gate multiplies the
+ * recurrent projection, with separate input and recurrent biases, bias shape [2, 3 * units]).
+ */
+export class GRU extends RecurrentBase {
+  protected readonly gates = 3;
+  constructor(units: number | RNNArgs, args: RNNArgs = {}) {
+    super(units, args);
+  }
+  protected override biasShape(): number[] {
+    return [2, 3 * this.units];
+  }
+  protected override projectInputs(x: Tensor): Tensor[] {
+    const steps = super.projectInputs(x);
+    if (!this.bias) return steps;
+    const inputBias = reshape(slice(this.bias, [0, 0], [1, -1]), [3 * this.units]);
+    return steps.map((s) => add(s, inputBias));
+  }
+  protected step(p: Tensor, [h]: Tensor[]): Tensor[] {
+    let r = matmul(h!, this.recurrentKernel);
+    if (this.bias) r = add(r, reshape(slice(this.bias, [1, 0], [1, -1]), [3 * this.units]));
+    const [xz, xr, xh] = split(p, 3, 1) as [Tensor, Tensor, Tensor];
+    const [rz, rr, rh] = split(r, 3, 1) as [Tensor, Tensor, Tensor];
+    const zGate = this.recurrentActivation(add(xz, rz));
+    const rGate = this.recurrentActivation(add(xr, rr));
+    const candidate = this.activation(add(xh, mul(rGate, rh)));
+    // h = z * h_prev + (1 - z) * candidate
+    return [add(mul(zGate, h!), mul(sub(1, zGate), candidate))];
+  }
+}
