@@ -1,4 +1,4 @@
-import { add, div, mul, sub } from '../ops/primitives/binary.js';
+import { add, div, mul } from '../ops/primitives/binary.js';
 import { neg, sqrt, square } from '../ops/primitives/unary.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
@@ -36,7 +36,7 @@ export class Adadelta extends Optimizer {
     this.addSlot(v, 'accumulatedDelta');
   }
 
-  protected updateStep(g: Tensor, v: Variable, lr: number): void {
+  protected updateStep(g: Tensor, v: Variable, lr: Tensor): void {
     const rho = this.rho;
     const rms = (x: Tensor) => sqrt(add(x, this.epsilon));
     const eg = this.slot(v, 'accumulatedGrad');

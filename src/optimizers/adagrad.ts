@@ -31,7 +31,7 @@ export class Adagrad extends Optimizer {
     this.addSlot(v, 'accumulator', this.initialAccumulatorValue);
   }
 
-  protected updateStep(g: Tensor, v: Variable, lr: number): void {
+  protected updateStep(g: Tensor, v: Variable, lr: Tensor): void {
     const acc = this.slot(v, 'accumulator');
     acc.assign(add(acc.value(), square(g)));
     v.assign(sub(v.value(), div(mul(g, lr), sqrt(add(acc.value(), this.epsilon)))));

@@ -1,4 +1,4 @@
-import { add, div, maximum, mul, sub } from '../ops/primitives/binary.js';
+import { add, div, maximum, mul, pow, sub } from '../ops/primitives/binary.js';
 import { sqrt, square } from '../ops/primitives/unary.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
@@ -44,8 +44,8 @@ export class Adam extends Optimizer {
     if (this.amsgrad) this.addSlot(v, 'vHat');
   }
 
-  protected updateStep(g: Tensor, v: Variable, lr: number, step: number): void {
-    const alpha = (lr * Math.sqrt(1 - this.beta2 ** step)) / (1 - this.beta1 ** step);
+  protected updateStep(g: Tensor, v: Variable, lr: Tensor, step: Tensor): void {
+    const alpha = div(mul(lr, sqrt(sub(1, pow(this.beta2, step)))), sub(1, pow(this.beta1, step)));
     const m = this.slot(v, 'm');
     const u = this.slot(v, 'v');
     m.assign(add(m.value(), mul(sub(g, m.value()), 1 - this.beta1)));

@@ -1,5 +1,5 @@
 import { abs } from '../ops/primitives/unary.js';
-import { add, div, maximum, mul, sub } from '../ops/primitives/binary.js';
+import { add, div, maximum, mul, pow, sub } from '../ops/primitives/binary.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
 import { Optimizer, optionsOf, type LearningRate } from './optimizer.js';
@@ -33,12 +33,12 @@ export class Adamax extends Optimizer {
     this.addSlot(v, 'u');
   }
 
-  protected updateStep(g: Tensor, v: Variable, lr: number, step: number): void {
+  protected updateStep(g: Tensor, v: Variable, lr: Tensor, step: Tensor): void {
     const m = this.slot(v, 'm');
     const u = this.slot(v, 'u');
     m.assign(add(m.value(), mul(sub(g, m.value()), 1 - this.beta1)));
     u.assign(maximum(mul(u.value(), this.beta2), abs(g)));
-    const scale = lr / (1 - this.beta1 ** step);
+    const scale = div(lr, sub(1, pow(this.beta1, step)));
     v.assign(sub(v.value(), div(mul(m.value(), scale), add(u.value(), this.epsilon))));
   }
 

@@ -36,7 +36,7 @@ export class Lion extends Optimizer {
     this.addSlot(v, 'm');
   }
 
-  protected updateStep(g: Tensor, v: Variable, lr: number): void {
+  protected updateStep(g: Tensor, v: Variable, lr: Tensor): void {
     const m = this.slot(v, 'm');
     const direction = sign(add(mul(m.value(), this.beta1), mul(g, 1 - this.beta1)));
     v.assign(sub(v.value(), mul(direction, lr)));

@@ -1,5 +1,7 @@
-import { add, div, mul, sub } from '../ops/primitives/binary.js';
+import { add, div, mul, pow, sub } from '../ops/primitives/binary.js';
+import { cast } from '../ops/primitives/cast.js';
 import { sqrt, square } from '../ops/primitives/unary.js';
+import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
 import { Optimizer, optionsOf, type LearningRate } from './optimizer.js';
@@ -15,9 +17,8 @@ export class Nadam extends Optimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
-  // Product of mu_1..mu_t: a function of the step alone, so it is recomputed, not stored.
-  private productStep = 0;
-  private product = 1;
+  /** Product mu_1···mu_t, in the dtype of the first variable built (as in Keras). */
+  private uProduct: Variable | null = null;
 
   constructor(opts?: LearningRate | NadamOptions) {
     const o = optionsOf<NadamOptions>(opts);
@@ -31,34 +32,33 @@ export class Nadam extends Optimizer {
     return new Nadam(Optimizer.optionsFromConfig(config) as NadamOptions);
   }
 
-  private mu(t: number): number {
-    return this.beta1 * (1 - 0.5 * 0.96 ** t);
+  private mu(t: Tensor): Tensor {
+    return mul(sub(1, mul(pow(0.96, t), 0.5)), this.beta1);
   }
 
-  protected override beforeUpdates(step: number): void {
-    if (step < this.productStep) {
-      this.productStep = 0;
-      this.product = 1;
-    }
-    while (this.productStep < step) this.product *= this.mu(++this.productStep);
+  protected override beforeUpdates(stepIn: (dtype: DType) => Tensor): void {
+    const u = this.uProduct!;
+    u.assign(mul(u.value(), this.mu(stepIn(u.dtype))));
   }
 
   protected buildVariable(v: Variable): void {
+    this.uProduct ??= this.addStateVariable('u_product', 1, v.dtype);
     this.addSlot(v, 'm');
     this.addSlot(v, 'v');
   }
 
-  protected updateStep(g: Tensor, v: Variable, lr: number, step: number): void {
+  protected updateStep(g: Tensor, v: Variable, lr: Tensor, step: Tensor): void {
     const muT = this.mu(step);
-    const muNext = this.mu(step + 1);
-    const productT = this.product;
-    const productNext = productT * muNext;
+    const muNext = this.mu(add(step, 1));
+    const u = this.uProduct!.value();
+    const productT = u.dtype === v.dtype ? u : cast(u, v.dtype);
+    const productNext = mul(productT, muNext);
     const m = this.slot(v, 'm');
-    const u = this.slot(v, 'v');
+    const s = this.slot(v, 'v');
     m.assign(add(m.value(), mul(sub(g, m.value()), 1 - this.beta1)));
-    u.assign(add(u.value(), mul(sub(square(g), u.value()), 1 - this.beta2)));
-    const mHat = add(mul(m.value(), muNext / (1 - productNext)), mul(g, (1 - muT) / (1 - productT)));
-    const vHat = div(u.value(), 1 - this.beta2 ** step);
+    s.assign(add(s.value(), mul(sub(square(g), s.value()), 1 - this.beta2)));
+    const mHat = add(mul(m.value(), div(muNext, sub(1, productNext))), mul(g, div(sub(1, muT), sub(1, productT))));
+    const vHat = div(s.value(), sub(1, pow(this.beta2, step)));
     v.assign(sub(v.value(), div(mul(mHat, lr), add(sqrt(vHat), this.epsilon))));
   }
 

@@ -3,13 +3,13 @@
 import { GradientTape } from '../autograd/tape.js';
 import { tidy } from '../engine/registry.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { div, maximum, mul } from '../ops/primitives/binary.js';
+import { add, div, maximum, mul, sub } from '../ops/primitives/binary.js';
 import { cast } from '../ops/primitives/cast.js';
 import { sum } from '../ops/primitives/reduce.js';
 import { sqrt, square } from '../ops/primitives/unary.js';
-import { add } from '../ops/primitives/binary.js';
 import { clip, clipByNorm } from '../ops/composite/math.js';
-import { fullLike, zerosLike, type TensorLike } from '../tensor/creation.js';
+import { full, tensor, type TensorLike } from '../tensor/creation.js';
+import type { DType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Variable } from '../tensor/variable.js';
 import { LearningRateSchedule, deserializeSchedule, serializeSchedule, type ScheduleConfig, type ScheduleFn } from './schedules.js';
@@ -65,10 +65,14 @@ export abstract class Optimizer {
   readonly clipValue: number | null;
   readonly globalClipNorm: number | null;
   private rate: LearningRate;
-  // The step count mirrored on the host so that schedules and bias corrections need no device read;
-  // re-read only if someone assigned `iterations` directly (its storage then changes).
+  // A fixed rate lives in Variables too (one per dtype of the variables updated, so float32 models
+  // never need float64), so that a jitted step reads the value a callback set between steps.
+  private readonly rateVariables = new Map<DType, Variable>();
+  // The step count mirrored on the host for the `learningRate` getter; re-read only when
+  // `iterations` got new storage (a direct assign, setWeights, or a jitted step).
   private step = 0;
   private stepStorage: unknown;
+  private readonly stateVariables: Variable[] = [];
   private readonly slots = new Map<Variable, Map<string, Variable>>();
   private readonly slotList: Variable[] = [];
   private readonly decayExcluded: (string | RegExp)[] = [];
@@ -128,6 +132,21 @@ export abstract class Optimizer {
       throw new ValueError(`${this.name}: the learning rate is a schedule, so it cannot be set to a number; pass a new schedule or create the optimizer with a fixed rate`);
     }
     this.rate = Optimizer.checkRate(this.name, lr);
+    const rate = this.rate;
+    if (typeof rate === 'number') for (const v of this.rateVariables.values()) v.assign(full([], rate, v.dtype));
+  }
+
+  /** The learning rate for `done` updates so far, as a scalar of `done`'s dtype (traceable unless it is a plain function). */
+  private learningRateTensor(done: Tensor): Tensor {
+    const lr = this.rate;
+    if (typeof lr === 'number') {
+      let v = this.rateVariables.get(done.dtype);
+      if (!v) this.rateVariables.set(done.dtype, (v = new Variable(full([], lr, done.dtype), { trainable: false, name: `${this.name}/learning_rate` })));
+      return v.value();
+    }
+    if (lr instanceof LearningRateSchedule) return lr.callTensor(done);
+    // A plain function runs on the host: inside nb.jit its value at trace time is kept.
+    return full([], lr(this.stepCount), done.dtype);
   }
 
   /** The learning rate as given: a number, a schedule or a function. */
@@ -149,11 +168,22 @@ export abstract class Optimizer {
   /** Declare a variable's slots with `addSlot` (called once per variable, on its first update or in `build`). */
   protected abstract buildVariable(variable: Variable): void;
 
-  /** Update one variable from its (clipped) gradient. `step` is 1 on the first update. */
-  protected abstract updateStep(gradient: Tensor, variable: Variable, learningRate: number, step: number): void;
+  /**
+   * Update one variable from its (clipped) gradient. `learningRate` and `step` (1 on the first
+   * update) are scalar tensors of the variable's dtype, computed from `iterations`, so that the
+   * update stays right when replayed by nb.jit.
+   */
+  protected abstract updateStep(gradient: Tensor, variable: Variable, learningRate: Tensor, step: Tensor): void;
 
-  /** Hook run once per `applyGradients`, before the per-variable updates (Nadam's momentum product). */
-  protected beforeUpdates(_step: number): void {}
+  /** Hook run once per `applyGradients` before the per-variable updates; `stepIn(dtype)` is the 1-based step. */
+  protected beforeUpdates(_stepIn: (dtype: DType) => Tensor): void {}
+
+  /** Optimizer-wide state (not per variable), such as Nadam's momentum product; saved with the slots. */
+  protected addStateVariable(name: string, init: number, dtype: DType): Variable {
+    const v = new Variable(full([], init, dtype), { trainable: false, name: `${this.name}/${name}` });
+    this.stateVariables.push(v);
+    return v;
+  }
 
   /** A per-variable state tensor, zeros unless `init` says otherwise, created once. */
   protected addSlot(variable: Variable, slotName: string, init: number = 0): Variable {
@@ -161,8 +191,8 @@ export abstract class Optimizer {
     if (!perVar) this.slots.set(variable, (perVar = new Map()));
     const existing = perVar.get(slotName);
     if (existing) return existing;
-    const base = init === 0 ? zerosLike(variable.value()) : fullLike(variable.value(), init);
-    const slot = new Variable(base, { trainable: false, name: `${this.name}/${variable.name}/${slotName}` });
+    // Built from host values, so that slots created during a jit trace are real variables.
+    const slot = new Variable(full(variable.shape, init, variable.dtype), { trainable: false, name: `${this.name}/${variable.name}/${slotName}` });
     perVar.set(slotName, slot);
     this.slotList.push(slot);
     return slot;
@@ -186,9 +216,12 @@ export abstract class Optimizer {
     }
   }
 
-  /** The optimizer's state: `[iterations, ...slots in creation order]`. */
+  /**
+   * The optimizer's state: `[iterations, ...optimizer-wide state, ...slots in creation order]`.
+   * The learning rate is not among them: it travels in `getConfig()`.
+   */
   get variables(): Variable[] {
-    return [this.iterations, ...this.slotList];
+    return [this.iterations, ...this.stateVariables, ...this.slotList];
   }
 
   /** Values of `variables`, for saving and resuming training. */
@@ -201,7 +234,7 @@ export abstract class Optimizer {
     const vars = this.variables;
     if (values.length !== vars.length) {
       throw new ValueError(
-        `${this.name}.setWeights: got ${values.length} values for ${vars.length} optimizer variables (iterations + ${vars.length - 1} slots); call build(variables) with the model's trainable variables first`,
+        `${this.name}.setWeights: got ${values.length} values for ${vars.length} optimizer variables (iterations, ${this.stateVariables.length} optimizer-wide, ${this.slotList.length} slots); call build(variables) with the model's trainable variables first`,
       );
     }
     vars.forEach((v, i) => v.assign(values[i]!));
@@ -244,18 +277,33 @@ export abstract class Optimizer {
       throw new ValueError(`${this.name}.applyGradients: no gradients provided for any variable (${names || 'none given'})`);
     }
     this.build(live.map(([, v]) => v));
-    const lr = this.learningRate;
-    const step = this.stepCount + 1;
+    const hostStep = this.stepCount + 1;
     tidy(() => {
+      // Everything that depends on the step is computed from `iterations` in each variable's dtype
+      // (as Keras does), so a jitted step stays right and float32 models never touch float64.
+      const perDType = new Map<DType, { lr: Tensor; step: Tensor }>();
+      const scalars = (dtype: DType) => {
+        let sc = perDType.get(dtype);
+        if (!sc) {
+          const done = cast(this.iterations.value(), dtype);
+          perDType.set(dtype, (sc = { lr: this.learningRateTensor(done), step: add(done, 1) }));
+        }
+        return sc;
+      };
       const grads = this.clipGradients(live.map(([g, v]) => (g.dtype === v.dtype ? g : cast(g, v.dtype))));
       if (this.weightDecay) {
-        for (const [, v] of live) if (this.usesWeightDecay(v)) v.assign(mul(v.value(), 1 - this.weightDecay * lr));
+        for (const [, v] of live) {
+          if (this.usesWeightDecay(v)) v.assign(sub(v.value(), mul(v.value(), mul(scalars(v.dtype).lr, this.weightDecay))));
+        }
       }
-      this.beforeUpdates(step);
-      live.forEach(([, v], i) => this.updateStep(grads[i]!, v, lr, step));
+      this.beforeUpdates((dtype) => scalars(dtype).step);
+      live.forEach(([, v], i) => {
+        const { lr, step } = scalars(v.dtype);
+        this.updateStep(grads[i]!, v, lr, step);
+      });
+      this.iterations.assign(add(this.iterations.value(), 1));
     });
-    this.iterations.assign(step);
-    this.step = step;
+    this.step = hostStep;
     this.stepStorage = this.iterations.storage;
   }
 
@@ -264,7 +312,8 @@ export abstract class Optimizer {
     if (this.clipValue !== null) return grads.map((g) => clip(g, -this.clipValue!, this.clipValue!));
     if (this.globalClipNorm !== null) {
       const c = this.globalClipNorm;
-      const squares = grads.map((g) => cast(sum(square(g)), 'float64'));
+      const dtype = grads.some((g) => g.dtype === 'float64') ? 'float64' : 'float32';
+      const squares = grads.map((g) => cast(sum(square(g)), dtype));
       const globalNorm = sqrt(squares.reduce((acc, s) => add(acc, s)));
       const scale = div(c, maximum(globalNorm, c));
       return grads.map((g) => mul(g, cast(scale, g.dtype)));

@@ -45,7 +45,7 @@ export class RMSprop extends Optimizer {
     if (this.centered) this.addSlot(v, 'averageGradient');
   }
 
-  protected updateStep(g: Tensor, v: Variable, lr: number): void {
+  protected updateStep(g: Tensor, v: Variable, lr: Tensor): void {
     const rho = this.rho;
     const s = this.slot(v, 'velocity');
     s.assign(add(mul(s.value(), rho), mul(square(g), 1 - rho)));

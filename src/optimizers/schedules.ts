@@ -1,6 +1,13 @@
 // Learning-rate schedules (`nb.optimizers.schedules`): functions of the optimizer's step count
 // (the number of updates already applied, starting at 0), with Keras 3's formulas and defaults.
+// Each formula exists twice: on JS numbers (`call`, for callbacks and logs) and on a scalar tensor
+// (`callTensor`, what optimizers use, so that a step compiled by nb.jit follows the schedule).
 import { ValueError } from '../errors.js';
+import { add, div, minimum, mul, pow, sub } from '../ops/primitives/binary.js';
+import { equal, less, lessEqual } from '../ops/primitives/compare.js';
+import { where } from '../ops/primitives/select.js';
+import { ceil, cos, floor } from '../ops/primitives/unary.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 /** A learning rate that depends on the step: a schedule object or any `(step) => number`. */
 export type ScheduleFn = (step: number) => number;
@@ -15,6 +22,8 @@ export interface ScheduleConfig {
 export abstract class LearningRateSchedule {
   /** The learning rate after `step` updates. */
   abstract call(step: number): number;
+  /** The same on a float scalar tensor holding the step; the result has its dtype. */
+  abstract callTensor(step: Tensor): Tensor;
   abstract getConfig(): Record<string, unknown>;
   /** Name used in `serialize`/`deserialize` (the Keras class name). */
   abstract readonly className: string;
@@ -59,6 +68,11 @@ export class ExponentialDecay extends LearningRateSchedule {
     return this.initialLearningRate * this.decayRate ** (this.staircase ? Math.floor(p) : p);
   }
 
+  callTensor(step: Tensor): Tensor {
+    const p = div(step, this.decaySteps);
+    return mul(pow(this.decayRate, this.staircase ? floor(p) : p), this.initialLearningRate);
+  }
+
   getConfig(): Record<string, unknown> {
     return { initialLearningRate: this.initialLearningRate, decaySteps: this.decaySteps, decayRate: this.decayRate, staircase: this.staircase };
   }
@@ -94,6 +108,13 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
   call(step: number): number {
     const i = this.boundaries.findIndex((b) => step <= b);
     return this.values[i < 0 ? this.values.length - 1 : i]!;
+  }
+
+  callTensor(step: Tensor): Tensor {
+    let out = mul(step, 0);
+    out = add(out, this.values[this.values.length - 1]!);
+    for (let i = this.boundaries.length - 1; i >= 0; i--) out = where(lessEqual(step, this.boundaries[i]!), add(mul(step, 0), this.values[i]!), out);
+    return out;
   }
 
   getConfig(): Record<string, unknown> {
@@ -142,6 +163,18 @@ export class CosineDecay extends LearningRateSchedule {
       return this.initialLearningRate + (this.warmupTarget - this.initialLearningRate) * (s / this.warmupSteps);
     }
     return this.decay(s - this.warmupSteps, this.warmupTarget);
+  }
+
+  private decayTensor(step: Tensor, from: number): Tensor {
+    const cosine = mul(add(cos(mul(div(step, this.decaySteps), Math.PI)), 1), 0.5);
+    return mul(add(mul(cosine, 1 - this.alpha), this.alpha), from);
+  }
+
+  callTensor(step: Tensor): Tensor {
+    if (this.warmupTarget === null) return this.decayTensor(minimum(step, this.decaySteps), this.initialLearningRate);
+    const s = minimum(step, this.decaySteps + this.warmupSteps);
+    const warm = add(mul(div(s, Math.max(this.warmupSteps, 1)), this.warmupTarget - this.initialLearningRate), this.initialLearningRate);
+    return where(less(s, this.warmupSteps), warm, this.decayTensor(sub(s, this.warmupSteps), this.warmupTarget));
   }
 
   getConfig(): Record<string, unknown> {
@@ -193,6 +226,15 @@ export class PolynomialDecay extends LearningRateSchedule {
     return (this.initialLearningRate - this.endLearningRate) * (1 - p) ** this.power + this.endLearningRate;
   }
 
+  callTensor(step: Tensor): Tensor {
+    let s = step;
+    let steps: Tensor | number = this.decaySteps;
+    if (this.cycle) steps = mul(where(equal(step, 0), add(mul(step, 0), 1), ceil(div(step, this.decaySteps))), this.decaySteps);
+    else s = minimum(step, this.decaySteps);
+    const remaining = sub(1, div(s, steps));
+    return add(mul(pow(remaining, this.power), this.initialLearningRate - this.endLearningRate), this.endLearningRate);
+  }
+
   getConfig(): Record<string, unknown> {
     return {
       initialLearningRate: this.initialLearningRate,
@@ -230,6 +272,11 @@ export class InverseTimeDecay extends LearningRateSchedule {
   call(step: number): number {
     const p = step / this.decaySteps;
     return this.initialLearningRate / (1 + this.decayRate * (this.staircase ? Math.floor(p) : p));
+  }
+
+  callTensor(step: Tensor): Tensor {
+    const p = div(step, this.decaySteps);
+    return div(this.initialLearningRate, add(mul(this.staircase ? floor(p) : p, this.decayRate), 1));
   }
 
   getConfig(): Record<string, unknown> {

@@ -33,13 +33,13 @@ export class SGD extends Optimizer {
     if (this.momentum !== 0) this.addSlot(v, 'momentum');
   }
 
-  protected updateStep(g: Tensor, v: Variable, lr: number): void {
+  protected updateStep(g: Tensor, v: Variable, lr: Tensor): void {
     if (this.momentum === 0) {
       v.assign(sub(v.value(), mul(g, lr)));
       return;
     }
     const m = this.slot(v, 'momentum');
-    const step = mul(g, -lr);
+    const step = mul(mul(g, lr), -1);
     m.assign(add(step, mul(m.value(), this.momentum)));
     v.assign(add(v.value(), this.nesterov ? add(step, mul(m.value(), this.momentum)) : m.value()));
   }
