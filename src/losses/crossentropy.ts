@@ -1,5 +1,6 @@
 // Probabilistic losses (keras.losses.binary/categorical/sparse_categorical_crossentropy): on
 // logits they use the stable nn forms; on probabilities they clip to [eps, 1 - eps] like Keras.
+import { engine } from '../engine/engine.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { add, div, mul, sub } from '../ops/primitives/binary.js';
 import { cast } from '../ops/primitives/cast.js';
@@ -81,9 +82,9 @@ export interface SparseCrossentropyOptions {
   ignoreClass?: number | null;
 }
 
-/** Host values where the backend can read synchronously (range checks are skipped elsewhere). */
+/** Host values where they can be read synchronously; null (checks skipped) on async-only backends and while nb.jit traces. */
 function hostValues(t: Tensor): ArrayLike<number> | null {
-  return t.storage.backend.readSync ? t.dataSync() : null;
+  return engine.tracer === null && t.storage.backend.readSync ? t.dataSync() : null;
 }
 
 /** Integer labels as int32 with the shape of `yPred` without its class axis. */

@@ -250,3 +250,19 @@ describe('gradients against finite differences', () => {
     checkGrad((p) => loss.call(oneHot(), p, [0.5, 1, 2]), [sample([3, 4], -2, 2, 31)]);
   });
 });
+
+describe('losses under nb.jit', () => {
+  it('each named loss gives the eager value when jitted (label checks are skipped while tracing)', () => {
+    const yPred = nb.tensor([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]]);
+    const oneHot = nb.tensor([[0, 1, 0], [1, 0, 0]]);
+    const sparse = nb.tensor([1, 0], 'int32');
+    for (const name of ['mse', 'mae', 'huber', 'logcosh', 'binary_crossentropy', 'categorical_crossentropy', 'kld', 'poisson', 'hinge', 'cosine_similarity']) {
+      const loss = L.get(name);
+      const jitted = nb.jit((t: nb.Tensor, p: nb.Tensor) => loss.call(t, p));
+      expectClose(jitted(oneHot, yPred), loss.call(oneHot, yPred).item(), { rtol: 1e-6 });
+    }
+    const scce = new L.SparseCategoricalCrossentropy({ fromLogits: true });
+    const jitted = nb.jit((t: nb.Tensor, p: nb.Tensor) => scce.call(t, p));
+    expectClose(jitted(sparse, yPred), scce.call(sparse, yPred).item(), { rtol: 1e-6 });
+  });
+});
