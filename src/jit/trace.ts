@@ -87,6 +87,8 @@ export class GraphTracer implements Tracer {
     }
     let c = this.constants.get(t.id);
     if (!c) {
+      // The graph holds on to it: a tidy() inside the traced function must not dispose it.
+      engine.keep(t);
       c = this.graph.newValue({ shape: t.shape, dtype: t.dtype }, { kind: 'const', tensor: t });
       this.constants.set(t.id, c);
     }
