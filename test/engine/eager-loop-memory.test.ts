@@ -2,6 +2,7 @@
 // loop (where FinalizationRegistry callbacks cannot run until the loop yields).
 import { describe, it, expect } from 'vitest';
 import * as nb from '../../src/index.js';
+import { backendsUnderTest, on } from '../conformance/harness.js';
 import { collectGarbage, collectNow } from './collect-garbage.js';
 
 const MB = 1 << 20;
@@ -10,32 +11,34 @@ const used = () => {
   return m.heapUsed + m.arrayBuffers;
 };
 
-describe('an eager loop that never disposes', () => {
-  it('100,000 iterations of x = x.mul(0.999).add(0.001) on [100] stay within a fixed memory bound', async () => {
-    await collectGarbage();
-    let x = nb.zeros([100]);
-    const run = (n: number) => {
-      for (let i = 0; i < n; i++) x = x.mul(0.999).add(0.001);
-    };
-    collectNow();
-    const start = used();
-    run(50_000);
-    collectNow(); // same task: nothing the registry holds has been given back yet
-    const half = used();
-    run(50_000);
-    collectNow();
-    const end = used();
-    // Each half allocates 200,000 tensors, 20 MB of float32 buffers of [100] alone. Holding them (or
-    // even ~100 bytes of bookkeeping per tensor) until the loop yields would break these bounds.
-    expect((half - start) / MB, 'growth over the first 50,000 iterations (MB)').toBeLessThan(12);
-    expect((end - half) / MB, 'growth over the next 50,000 iterations (MB)').toBeLessThan(8);
-    // x_n = 1 - 0.999^n, which is 1 within float32 rounding after 100,000 steps.
-    const v = x.dataSync();
-    expect(v.length).toBe(100);
-    for (const e of v) expect(Math.abs(e - 1)).toBeLessThan(1e-3);
-    // Once the loop has yielded, the counts come back down too.
-    const backend = nb.getBackend();
-    await collectGarbage();
-    expect(nb.memory()[backend]!.numTensors).toBeLessThan(100);
+for (const backend of backendsUnderTest()) {
+  describe(`an eager loop that never disposes, on ${backend}`, () => {
+    it('100,000 iterations of x = x.mul(0.999).add(0.001) on [100] stay within a fixed memory bound', async () => {
+      await collectGarbage();
+      let x = on(backend, () => nb.zeros([100]));
+      const run = (n: number) =>
+        on(backend, () => {
+          for (let i = 0; i < n; i++) x = x.mul(0.999).add(0.001);
+        });
+      collectNow();
+      const start = used();
+      run(50_000);
+      collectNow(); // same task: nothing the registry holds has been given back yet
+      const half = used();
+      run(50_000);
+      collectNow();
+      const end = used();
+      // Each half allocates 200,000 tensors, 20 MB of float32 buffers of [100] alone. Holding them (or
+      // even ~100 bytes of bookkeeping per tensor) until the loop yields would break these bounds.
+      expect((half - start) / MB, 'growth over the first 50,000 iterations (MB)').toBeLessThan(12);
+      expect((end - half) / MB, 'growth over the next 50,000 iterations (MB)').toBeLessThan(8);
+      // x_n = 1 - 0.999^n, which is 1 within float32 rounding after 100,000 steps.
+      const v = x.dataSync();
+      expect(v.length).toBe(100);
+      for (const e of v) expect(Math.abs(e - 1)).toBeLessThan(1e-3);
+      // Once the loop has yielded, the counts come back down too.
+      await collectGarbage();
+      expect(nb.memory()[backend]!.numTensors).toBeLessThan(100);
+    });
   });
-});
+}
