@@ -1,5 +1,6 @@
 // Broadcasting binary kernels with the semantics of src/ops/primitives/{binary,compare}.ts:
-// float ops compute as JS does (in double where one float rounding would differ), int32 ops
+// float ops compute as JS does (in double where one float rounding would differ; pow is C's
+// pow, as the reference's powC), int32 ops
 // wrap like the reference's `| 0` and Math.imul, and floor division/modulo by zero give 0.
 #include <cmath>
 #include <string>
@@ -23,12 +24,6 @@ double floorMod(double a, double b) {
   return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
 }
 
-// Math.pow differs from C's pow where the exponent is NaN or the base is +-1 with an infinite exponent.
-double jsPow(double a, double b) {
-  if (std::isnan(b)) return b;
-  if (std::isinf(b) && std::fabs(a) == 1) return NAN;
-  return std::pow(a, b);
-}
 
 std::int32_t intPow(std::int32_t a, std::int32_t b) {
   if (b < 0) return a == 1 ? 1 : a == -1 ? (b % 2 == 0 ? 1 : -1) : 0;
@@ -93,7 +88,7 @@ template <typename T, typename O> void floatArith(int op, const StridedPlan& p, 
     case 3: return run(p, a, b, o, [](T x, T y) { return static_cast<O>(x / y); });
     case 4: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(std::floor(d(x) / d(y))); });
     case 5: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(floorMod(d(x), d(y))); });
-    case 6: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(jsPow(d(x), d(y))); });
+    case 6: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(std::pow(d(x), d(y))); });
     case 7: return run(p, a, b, o, [](T x, T y) { return static_cast<O>(fmax_js(x, y)); });
     case 8: return run(p, a, b, o, [](T x, T y) { return static_cast<O>(fmin_js(x, y)); });
     case 9: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(std::atan2(d(x), d(y))); });

@@ -75,7 +75,7 @@ template <> inline double storeAs<double>(double d) { return d; }
 template <> inline std::int32_t storeAs<std::int32_t>(double d) { return jsToInt32(d); }
 template <> inline std::uint8_t storeAs<std::uint8_t>(double d) { return jsToUint8(d); }
 
-/** nabla's cast semantics (castScalar in src/tensor/dtype.ts): ints saturate, NaN becomes 0 or false. */
+/** nabla's cast semantics (castScalar in src/tensor/dtype.ts): ints saturate, NaN becomes 0 (or true: it is non-zero). */
 template <typename T> inline T castTo(double v);
 template <> inline float castTo<float>(double v) { return static_cast<float>(v); }
 template <> inline double castTo<double>(double v) { return v; }
@@ -85,7 +85,7 @@ template <> inline std::int32_t castTo<std::int32_t>(double v) {
   if (v <= -2147483648.0) return -2147483647 - 1;
   return static_cast<std::int32_t>(std::trunc(v));
 }
-template <> inline std::uint8_t castTo<std::uint8_t>(double v) { return (v != 0 && !std::isnan(v)) ? 1 : 0; }
+template <> inline std::uint8_t castTo<std::uint8_t>(double v) { return v != 0 ? 1 : 0; }
 
 /** Call f with a value of the C++ element type of dtype d (as a null pointer tag). */
 template <typename F> inline auto withType(DType d, F&& f) {

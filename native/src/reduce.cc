@@ -215,7 +215,8 @@ void reduce(int op, const Buffer& x, const Shape& shape, const std::vector<bool>
   withType(out.dtype, [&](auto* tag) {
     using O = std::remove_pointer_t<decltype(tag)>;
     O* o = out.as<O>();
-    for (i64 i = 0; i < nOut; ++i) o[i] = storeAs<O>(acc[i]);
+    // Finite results store as JS stores them; infinities (empty max/min) saturate like a cast.
+    for (i64 i = 0; i < nOut; ++i) o[i] = std::isfinite(acc[i]) ? storeAs<O>(acc[i]) : castTo<O>(acc[i]);
     return 0;
   });
 }

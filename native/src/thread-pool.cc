@@ -45,7 +45,10 @@ bool ThreadPool::insideJob() { return tInsideJob; }
 void ThreadPool::startWorkers(int threads) {
   size_ = threads < 1 ? 1 : threads;
   stopping_ = false;
-  for (int tid = 1; tid < size_; ++tid) workers_.emplace_back([this, tid] { workerLoop(tid); });
+  // Workers start from the current generation, read here: a job posted before a new thread
+  // first runs must still count as new to it.
+  std::uint64_t start = generation_.load();
+  for (int tid = 1; tid < size_; ++tid) workers_.emplace_back([this, tid, start] { workerLoop(tid, start); });
 }
 
 void ThreadPool::stopWorkers() {
@@ -65,9 +68,8 @@ void ThreadPool::resize(int threads) {
   startWorkers(threads);
 }
 
-void ThreadPool::workerLoop(int tid) {
+void ThreadPool::workerLoop(int tid, std::uint64_t seen) {
   tInsideJob = true;
-  std::uint64_t seen = generation_.load();
   for (;;) {
     int spins = 0;
     while (generation_.load(std::memory_order_acquire) == seen && spins < kSpinRounds) {

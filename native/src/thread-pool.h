@@ -48,7 +48,7 @@ class ThreadPool {
 
  private:
   ThreadPool();
-  void workerLoop(int tid);
+  void workerLoop(int tid, std::uint64_t seen);
   void stopWorkers();
   void startWorkers(int threads);
 
