@@ -1,4 +1,5 @@
 // model.compile(): resolve the optimizer, one loss per output, loss weights and metrics.
+import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
 import { add, mul } from '../ops/primitives/binary.js';
 import { get as getLoss, type Loss, type LossFn, type SerializedLoss } from '../losses/index.js';
@@ -83,7 +84,9 @@ export class CompiledState {
   }
 
   resetMetrics(): void {
-    for (const m of this.metrics) m.metric.resetState();
+    engine.tidy(() => {
+      for (const m of this.metrics) m.metric.resetState();
+    });
   }
 }
 

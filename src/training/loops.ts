@@ -1,4 +1,5 @@
 // The fit / evaluate / predict loops: batching, callbacks, validation, logs.
+import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
 import { concat } from '../ops/primitives/structure.js';
 import { tensor } from '../tensor/creation.js';
@@ -66,6 +67,10 @@ class LossTracker {
 }
 
 function logsOf(state: CompiledState, tracker: LossTracker): Logs {
+  return engine.tidy(() => logsOfUntidy(state, tracker));
+}
+
+function logsOfUntidy(state: CompiledState, tracker: LossTracker): Logs {
   const logs: Logs = {};
   const losses = tracker.values();
   logs.loss = losses[0] ?? NaN;
@@ -173,6 +178,7 @@ export async function fitLoop(model: Trainer, x: TensorData | AsyncIterable<Data
       await list.call('onTrainBatchBegin', step, { size: batch.size });
       if (opts.classWeight) batch.sampleWeight = classWeightsFor(batch.y!, opts.classWeight, op);
       tracker.add(trainStep(model, batch), batch.size);
+      if (train.kind === 'array' || opts.classWeight) releaseBatch(batch, train.kind === 'array');
       await list.call('onTrainBatchEnd', step, logsOf(state, tracker));
       step++;
       if (model.stopTraining) break;
@@ -201,6 +207,7 @@ async function runTest(model: Trainer, src: Source, callbacks: (Callback | Callb
     if (limit !== undefined && step >= limit) break;
     await list.call('onTestBatchBegin', step, {});
     tracker.add(testStep(model, batch), batch.size);
+    if (src.kind === 'array') releaseBatch(batch, true);
     await list.call('onTestBatchEnd', step, logsOf(state, tracker));
     step++;
   }
@@ -230,6 +237,7 @@ export function predictArrays(model: Trainer, x: TensorData, opts: PredictOption
   for (const batch of data.batches(batchSize, false)) {
     if (opts.steps !== undefined && step++ >= opts.steps) break;
     parts.push(predictStep(model, batch));
+    releaseBatch(batch, true);
   }
   return joinOutputs(parts);
 }
@@ -251,5 +259,18 @@ export async function predictDataset(model: Trainer, ds: AsyncIterable<DatasetEl
 
 function joinOutputs(parts: Tensor[][]): Tensor[] {
   if (!parts.length) throw new ValueError('predict: the data produced no batches');
-  return parts[0]!.map((_, i) => (parts.length === 1 ? parts[0]![i]! : concat(parts.map((p) => p[i]!), 0)));
+  if (parts.length === 1) return parts[0]!;
+  const joined = parts[0]!.map((_, i) => concat(parts.map((p) => p[i]!), 0));
+  for (const p of parts) for (const t of p) t.dispose();
+  return joined;
+}
+
+/**
+ * Free a batch's tensors once its step is done, so memory stays flat over an epoch: the sample
+ * weights made from classWeight always, the inputs and targets when the loop sliced them itself
+ * (a dataset's tensors belong to the dataset).
+ */
+function releaseBatch(batch: Batch, ownsData: boolean): void {
+  if (ownsData) for (const t of [...batch.x, ...(batch.y ?? [])]) t.dispose();
+  batch.sampleWeight?.dispose();
 }

@@ -1,4 +1,5 @@
 // The Keras training API of a model: compile, fit, evaluate, predict and the *OnBatch forms.
+import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
 import type { Optimizer } from '../optimizers/index.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -143,7 +144,9 @@ export class Trainer extends Layer {
     const state = this.compiled!;
     const logs: Logs = { loss };
     if (state.outputNames.length > 1) state.outputNames.forEach((n, i) => (logs[`${n}_loss`] = outputLosses[i] ?? NaN));
-    for (const m of state.metrics) logs[m.logName] = m.metric.result().item();
+    engine.tidy(() => {
+      for (const m of state.metrics) logs[m.logName] = m.metric.result().item();
+    });
     return logs;
   }
 

@@ -153,4 +153,19 @@ describe('fit options', () => {
     // mse (3 - 0)^2 = 9, plus 0.1 * (1 + 4)
     expect(m.testOnBatch(x, y) as number).toBeCloseTo(9.5, 5);
   });
+
+  it('memory stays flat across epochs: each step runs in tidy and its batch is freed', async () => {
+    const { x, y } = regression(64, 7);
+    const m = linearModel();
+    m.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] });
+    const live = () => Object.values(nb.memory()).reduce((n, b) => n + b.numTensors, 0);
+    await m.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0, validationData: [x, y] });
+    const after1 = live();
+    await m.fit(x, y, { epochs: 6, batchSize: 8, verbose: 0, validationData: [x, y] });
+    // 6 epochs x 8 batches x (inputs, targets, forward and backward intermediates) would be hundreds
+    expect(live() - after1).toBeLessThan(20);
+    const p0 = live();
+    m.predict(x, { batchSize: 8 });
+    expect(live() - p0).toBeLessThan(5);
+  });
 });
