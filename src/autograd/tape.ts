@@ -106,8 +106,10 @@ export class GradientTape implements Recorder {
     for (const s of list) if (!(s instanceof Tensor)) throw new ValueError(`GradientTape.gradient: sources must be tensors, got ${typeof s}`);
     const targets = target instanceof Tensor ? [target] : [...target];
     const seeds = opts.outputGradients === undefined ? undefined : opts.outputGradients instanceof Tensor ? [opts.outputGradients] : [...opts.outputGradients];
-    const grads = engine.withoutRecorder(this, () => this.backprop(targets, seeds, list));
-    if (!this.persistent) this.release();
+    if (seeds && seeds.length !== targets.length) {
+      throw new ValueError(`GradientTape.gradient: ${seeds.length} output gradients for ${targets.length} targets; give one per target`);
+    }
+    const grads = this.answer(() => this.backprop(targets, seeds, list));
     const out = list.map((s) => {
       const g = grads.get(s.id);
       if (g) return g;
@@ -172,7 +174,7 @@ export class GradientTape implements Recorder {
     if (!(target instanceof Tensor) || !(source instanceof Tensor)) throw new ValueError('GradientTape.jacobian: target and source must be tensors');
     this.used = true;
     const n = target.size;
-    const rows = engine.withoutRecorder(this, () => {
+    const rows = this.answer(() => {
       const out: Tensor[] = [];
       for (let i = 0; i < n; i++) {
         const seed = new Float64Array(n);
@@ -182,9 +184,17 @@ export class GradientTape implements Recorder {
       }
       return out;
     });
-    if (!this.persistent) this.release();
     const shape = [...target.shape, ...source.shape];
     return n === 0 ? zeros(shape, source.dtype) : reshape(stack(rows), shape);
+  }
+
+  /** Run a backward computation unseen by this tape; a non-persistent tape is spent afterwards, even if it threw. */
+  private answer<T>(backward: () => T): T {
+    try {
+      return engine.withoutRecorder(this, backward);
+    } finally {
+      if (!this.persistent) this.release();
+    }
   }
 
   private assertUsable(method: string): void {

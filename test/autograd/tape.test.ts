@@ -212,6 +212,14 @@ describe('GradientTape: the structure of its answers', () => {
     expect(() => tape.gradient(y, x, { outputGradients: f64([1, 2, 3]) })).toThrow(/\[3\].*\[2\]/);
   });
 
+  it('a number of output gradients that does not match the targets raises a ValueError', () => {
+    const x = f64(1);
+    const tape = new nb.GradientTape({ persistent: true });
+    tape.watch(x);
+    const y = nb.square(x);
+    expect(() => tape.gradient([y, y], x, { outputGradients: [f64(1)] })).toThrow(/1 output gradients for 2 targets/);
+  });
+
   it('sources that are not tensors raise a ValueError', () => {
     const tape = new nb.GradientTape();
     expect(() => tape.gradient(f64(1), [1 as unknown as nb.Tensor])).toThrow(nb.ValueError);
@@ -250,6 +258,16 @@ describe('GradientTape: when it stops recording', () => {
     const tape = new nb.GradientTape();
     tape.watch(x);
     tape.gradient(nb.square(x), x);
+    expect(engine.activeRecorders).toBe(before);
+  });
+
+  it('a non-persistent tape whose gradient() threw stops recording too', () => {
+    const before = engine.activeRecorders;
+    const x = f64([1, 2]);
+    const tape = new nb.GradientTape();
+    tape.watch(x);
+    const y = nb.square(x);
+    expect(() => tape.gradient(y, x, { outputGradients: f64([1, 2, 3]) })).toThrow(nb.ValueError);
     expect(engine.activeRecorders).toBe(before);
   });
 
