@@ -5,7 +5,8 @@ import { INFINITE, UNKNOWN, batchCardinality, minCardinality, scaleCardinality, 
 import { AUTOTUNE, AUTOTUNE_DEPTH, parallelMapSource, prefetchSource } from './parallel.js';
 import { checkSeed, seedFromGlobal } from './random-stream.js';
 import { shuffleSource } from './shuffle.js';
-import { SliceTable, generatorSource, rangeLength, rangeSource, type GeneratorResult, type SliceSpec, type Sliced } from './sources.js';
+import { SliceTable, type SliceSpec, type Sliced } from './slice-table.js';
+import { generatorSource, rangeLength, rangeSource, type GeneratorResult } from './sources.js';
 import type { Batched, Unbatched } from './structure.js';
 import {
   cacheSource,
@@ -19,6 +20,13 @@ import {
   zipSource,
   type Source,
 } from './transforms.js';
+
+/** A dataset that is still rows of a SliceTable, maybe reordered: batch can gather rows directly. */
+interface SliceOrigin<T> {
+  readonly table: SliceTable<T>;
+  /** Row order (a shuffle's); rows in order when absent. */
+  readonly order?: Source<number>;
+}
 
 type ZipElement<D> = { -readonly [K in keyof D]: D[K] extends Dataset<infer E> ? E : never };
 
@@ -51,7 +59,7 @@ export class Dataset<T> implements AsyncIterable<T> {
   private constructor(
     private readonly source: Source<T>,
     private readonly size: number,
-    private readonly slices?: SliceTable<T>,
+    private readonly slices?: SliceOrigin<T>,
   ) {}
 
   /** A dataset over any re-startable source with a known (or UNKNOWN) cardinality. */
@@ -69,7 +77,7 @@ export class Dataset<T> implements AsyncIterable<T> {
    */
   static fromTensorSlices<const S extends SliceSpec>(spec: S): Dataset<Sliced<S>> {
     const table = new SliceTable<Sliced<S>>(spec);
-    return new Dataset(table.elements(), table.length, table);
+    return new Dataset(table.elements(), table.length, { table });
   }
 
   /** The given items, as they are, one element each. */
@@ -164,7 +172,14 @@ export class Dataset<T> implements AsyncIterable<T> {
     checkPositive(bufferSize, 'shuffle', 'bufferSize');
     checkSeed(opts.seed, 'shuffle');
     const seed = opts.seed ?? seedFromGlobal();
-    return new Dataset(shuffleSource(this.source, bufferSize, seed, opts.reshuffleEachIteration ?? true), this.size);
+    const reshuffle = opts.reshuffleEachIteration ?? true;
+    if (this.slices) {
+      // Shuffle row indices with the same algorithm and draws, so a following batch can gather rows.
+      const { table, order } = this.slices;
+      const shuffled = shuffleSource(order ?? table.indices(), bufferSize, seed, reshuffle);
+      return new Dataset(table.elements(shuffled), this.size, { table, order: shuffled });
+    }
+    return new Dataset(shuffleSource(this.source, bufferSize, seed, reshuffle), this.size);
   }
 
   /** Stack `size` consecutive elements leaf by leaf; the last batch may be smaller unless `dropRemainder`. */
@@ -172,7 +187,10 @@ export class Dataset<T> implements AsyncIterable<T> {
     checkPositive(size, 'batch', 'batchSize');
     const drop = opts.dropRemainder ?? false;
     const card = batchCardinality(this.size, size, drop);
-    if (this.slices) return new Dataset(this.slices.batches<Batched<T>>(size, drop), card);
+    if (this.slices) {
+      const { table, order } = this.slices;
+      return new Dataset(order ? table.batchesIn<Batched<T>>(order, size, drop) : table.batches<Batched<T>>(size, drop), card);
+    }
     return new Dataset(batchSource(this.source, size, drop), card);
   }
 

@@ -3,6 +3,7 @@ export { Dataset } from './dataset.js';
 export { INFINITE, UNKNOWN } from './cardinality.js';
 export { AUTOTUNE } from './parallel.js';
 export type { Batched, Unbatched, Structure, Leaf } from './structure.js';
-export type { SliceSpec, Sliced, GeneratorResult } from './sources.js';
+export type { SliceSpec, Sliced } from './slice-table.js';
+export type { GeneratorResult } from './sources.js';
 export type { PaddedShapes, PaddingValues } from './batching.js';
 export { csv, type CsvOptions, type CsvElement } from './csv.js';

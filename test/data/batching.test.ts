@@ -33,6 +33,21 @@ describe('batch', () => {
     expect(direct[2]!.arraySync()).toEqual([[18, 19, 20], [21, 22, 23]]);
   });
 
+  it('gathers shuffled slices into the same batches as shuffling and stacking elements one by one', async () => {
+    const x = nb.range(0, 60).reshape([20, 3]).cast('float32');
+    const y = nb.range(0, 20);
+    const gathered = Dataset.fromTensorSlices([x, y]).shuffle(8, { seed: 5 }).batch(6);
+    const stacked = Dataset.fromTensorSlices([x, y]).map((e) => e).shuffle(8, { seed: 5 }).batch(6);
+    for (let epoch = 0; epoch < 2; epoch++) {
+      const a = await gathered.toArray();
+      const b = await stacked.toArray();
+      expect(a.map(([xb, yb]) => [xb.arraySync(), yb.arraySync()])).toEqual(b.map(([xb, yb]) => [xb.arraySync(), yb.arraySync()]));
+      expect(a.map(([xb]) => xb.shape[0])).toEqual([6, 6, 6, 2]);
+    }
+    const twice = await Dataset.fromTensorSlices(y).shuffle(4, { seed: 1 }).shuffle(20, { seed: 2 }).toArray();
+    expect(twice.map((t) => t.item()).sort((p, q) => p - q)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
   it('batches records, nested structures and plain numbers', async () => {
     const ds = Dataset.fromGenerator(function* () {
       for (let i = 0; i < 3; i++) yield { id: i, pair: [nb.tensor([i, -i]), i % 2 === 0], w: i / 2 };
