@@ -10,6 +10,9 @@ export * as initializers from './nn/initializers-namespace.js';
 export * as regularizers from './nn/regularizers-namespace.js';
 export * as activations from './nn/activations-namespace.js';
 export * as callbacks from './training/callbacks/index.js';
+export * as optimizers from './optimizers/index.js';
+export * as losses from './losses/index.js';
+export * as metrics from './metrics/index.js';
 
 /** keras.backend.clear_session(): restart default layer names (dense, dense_1, ...). */
 export function clearSession(): void {

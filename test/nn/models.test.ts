@@ -163,3 +163,20 @@ describe('subclassed models and custom layers', () => {
     expect(text).toContain('Trainable params: 9');
   });
 });
+
+describe('nb.keras namespace', () => {
+  it('holds the Keras names a ported script uses', () => {
+    expect(nb.keras.layers.Dense).toBe(L.Dense);
+    expect(nb.keras.layers.MaxPool2D).toBe(L.MaxPooling2D);
+    expect(nb.keras.Model).toBe(nb.Model);
+    expect(nb.keras.Sequential).toBe(nb.Sequential);
+    expect(nb.keras.optimizers.Adam).toBe(nb.optimizers.Adam);
+    expect(nb.keras.callbacks.EarlyStopping).toBe(nb.callbacks.EarlyStopping);
+    expect(nb.keras.layers.Input([3]).shape).toEqual([null, 3]);
+    nb.keras.backend.clearSession();
+    expect(new L.Dense(1).name).toBe('dense');
+    expect(new L.Dense(1).name).toBe('dense_1');
+    expect(new L.BatchNormalization().name).toBe('batch_normalization');
+    expect(new L.Conv2D(1, 1).name).toBe('conv2d');
+  });
+});

@@ -31,7 +31,13 @@ export {
 } from './pooling.js';
 export { SimpleRNN, LSTM, GRU, type RNNArgs } from './recurrent.js';
 export { MultiHeadAttention, type MultiHeadAttentionArgs } from './attention.js';
-export { InputLayer } from '../models/input-layer.js';
+export { InputLayer, Input } from '../models/input-layer.js';
+// Keras's short names.
+export {
+  MaxPooling1D as MaxPool1D, MaxPooling2D as MaxPool2D, AveragePooling1D as AvgPool1D, AveragePooling2D as AvgPool2D,
+  GlobalAveragePooling1D as GlobalAvgPool1D, GlobalAveragePooling2D as GlobalAvgPool2D,
+  GlobalMaxPooling1D as GlobalMaxPool1D, GlobalMaxPooling2D as GlobalMaxPool2D,
+} from './pooling.js';
 export { registerLayer as register, serializeLayer as serialize, deserializeLayer as deserialize } from './registry.js';
 
 for (const cls of [
