@@ -14,31 +14,39 @@ import { assertShape, sizeOf } from './shape.js';
 import { Tensor, type NestedArray } from './tensor.js';
 
 /** Anything an op accepts as a tensor. */
-export type TensorLike = Tensor | number | boolean | NestedArray | AnyTypedArray;
+/** Nested arrays as `tensor()` takes them: numbers, booleans or scalar tensors, typed arrays innermost. */
+export type NestedInput = number | boolean | Tensor | AnyTypedArray | NestedInput[];
+export type TensorLike = Tensor | number | boolean | NestedArray | AnyTypedArray | NestedInput[];
 
 function isTypedArray(x: unknown): x is AnyTypedArray {
   return ArrayBuffer.isView(x) && !(x instanceof DataView);
 }
 
-/** Shape of a nested JS array; ragged arrays raise. */
+/** A level of nesting: a JS array, or a typed array as the innermost level. */
+function isSequence(x: unknown): x is ArrayLike<unknown> {
+  return Array.isArray(x) || isTypedArray(x);
+}
+
+/** Shape of a nested JS array (whose innermost arrays may be typed arrays); ragged arrays raise. */
 function nestedShape(x: unknown, op: string): number[] {
   const shape: number[] = [];
   let cur: unknown = x;
-  while (Array.isArray(cur)) {
+  while (isSequence(cur)) {
     shape.push(cur.length);
     cur = cur[0];
   }
   const check = (v: unknown, dim: number): void => {
     if (dim === shape.length) {
-      if (Array.isArray(v)) throw new ShapeError(`${op}: ragged nested array: expected a scalar at depth ${dim}, got an array`);
+      if (isSequence(v)) throw new ShapeError(`${op}: ragged nested array: expected a scalar at depth ${dim}, got an array`);
       return;
     }
-    if (!Array.isArray(v) || v.length !== shape[dim]) {
+    if (!isSequence(v) || v.length !== shape[dim]) {
       throw new ShapeError(
-        `${op}: ragged nested array: expected length ${shape[dim]} at depth ${dim}, got ${Array.isArray(v) ? v.length : typeof v}`,
+        `${op}: ragged nested array: expected length ${shape[dim]} at depth ${dim}, got ${isSequence(v) ? v.length : typeof v}`,
       );
     }
-    for (const e of v) check(e, dim + 1);
+    if (Array.isArray(v)) for (const e of v) check(e, dim + 1);
+    else if (dim + 1 !== shape.length) throw new ShapeError(`${op}: ragged nested array: a typed array at depth ${dim} where arrays were expected`);
   };
   check(x, 0);
   return shape;
@@ -49,7 +57,10 @@ function flatten(x: unknown, out: number[]): boolean {
   let allBool = true;
   const rec = (v: unknown): void => {
     if (Array.isArray(v)) for (const e of v) rec(e);
-    else if (typeof v === 'boolean') out.push(v ? 1 : 0);
+    else if (isTypedArray(v)) {
+      allBool = false;
+      for (let i = 0; i < v.length; i++) out.push(Number(v[i]));
+    } else if (typeof v === 'boolean') out.push(v ? 1 : 0);
     else if (typeof v === 'number') {
       allBool = false;
       out.push(v);

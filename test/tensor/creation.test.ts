@@ -33,8 +33,8 @@ for (const backend of backendsUnderTest()) {
         expectExact(nb.tensor([[true], [false]]), [[true], [false]], 'bool');
         // a mix of booleans and numbers is numeric
         expectExact(nb.tensor([true, 2]), [1, 2], 'float32');
-        expectExact(nb.tensor([nb.tensor(1), nb.tensor(2)] as never), [1, 2], 'float32');
-        expectExact(nb.tensor([nb.tensor(true), false] as never), [true, false], 'bool');
+        expectExact(nb.tensor([nb.tensor(1), nb.tensor(2)]), [1, 2], 'float32');
+        expectExact(nb.tensor([nb.tensor(true), false]), [true, false], 'bool');
       }));
 
     it('empty nested arrays', () =>
@@ -72,6 +72,11 @@ for (const backend of backendsUnderTest()) {
         expectExact(nb.tensor(new Float32Array([1.5, -2.5]), [2], 'int32'), [1, -2], 'int32');
         expectExact(nb.tensor(new Uint8Array([0, 7]), 'bool'), [false, true], 'bool');
         expectExact(nb.tensor(new Float32Array(6), [2, 3]), [[0, 0, 0], [0, 0, 0]], 'float32');
+        // nested arrays of typed arrays
+        expectExact(nb.tensor([new Float32Array([1, 2]), new Float32Array([3, 4])]), [[1, 2], [3, 4]], 'float32');
+        expectExact(nb.tensor([[new Int32Array([1])], [new Int32Array([2])]], 'int32'), [[[1]], [[2]]], 'int32');
+        expect(() => nb.tensor([new Float32Array(2), new Float32Array(3)])).toThrow(/ragged nested array/);
+        expect(() => nb.tensor([new Float32Array(1), [[1]]] as never)).toThrow(nb.ShapeError);
       }));
 
     it('the typed array is copied, so later writes do not change the tensor', () =>
