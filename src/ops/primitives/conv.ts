@@ -3,6 +3,7 @@
 // so each one's gradient is written with the other two and derivatives of any order work.
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { isFloat, type DType } from '../../tensor/dtype.js';
+import { shapesEqual } from '../../tensor/shape.js';
 import { toTensor, type TensorLike } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp, type TensorMeta } from '../define-op.js';
@@ -53,10 +54,6 @@ function convOutShape(op: string, xShape: readonly number[], fShape: readonly nu
   return [xShape[0]!, oh, ow, o];
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
 export const conv2dOp = defineOp<ConvAttrs>({
   name: 'conv2d',
   infer: ([x, f], attrs) => {
@@ -76,7 +73,7 @@ export const conv2dBackpropInputOp = defineOp<ConvInputGradAttrs>({
     const op = 'conv2dBackpropInput';
     const dtype = assertFloatPair(op, dy!, f!);
     const expected = convOutShape(op, attrs.inputShape, f!.shape, attrs);
-    if (!sameShape(expected, dy!.shape)) {
+    if (!shapesEqual(expected, dy!.shape)) {
       throw new ShapeError(
         `${op}: an input of shape ${fmtShape(attrs.inputShape)} convolves with filter ${fmtShape(f!.shape)} to ${fmtShape(expected)}, but the gradient has shape ${fmtShape(dy!.shape)}`,
       );
@@ -96,7 +93,7 @@ export const conv2dBackpropFilterOp = defineOp<ConvFilterGradAttrs>({
     const op = 'conv2dBackpropFilter';
     const dtype = assertFloatPair(op, x!, dy!);
     const expected = convOutShape(op, x!.shape, attrs.filterShape, attrs);
-    if (!sameShape(expected, dy!.shape)) {
+    if (!shapesEqual(expected, dy!.shape)) {
       throw new ShapeError(
         `${op}: input ${fmtShape(x!.shape)} convolves with a filter of shape ${fmtShape(attrs.filterShape)} to ${fmtShape(expected)}, but the gradient has shape ${fmtShape(dy!.shape)}`,
       );
@@ -115,20 +112,21 @@ export const convOps = {
   conv2dBackpropFilter: conv2dBackpropFilterOp,
 };
 
-function window(attrs: ConvAttrs): ConvAttrs {
+/** The conv2d attributes within a backprop op's (which add the shape they produce). */
+function baseAttrs(attrs: ConvAttrs): ConvAttrs {
   return { strides: attrs.strides, dilations: attrs.dilations, pads: attrs.pads, groups: attrs.groups };
 }
 
 function conv2dRaw(x: Tensor, f: Tensor, attrs: ConvAttrs): Tensor {
-  return run1(conv2dOp, [x, f], window(attrs));
+  return run1(conv2dOp, [x, f], baseAttrs(attrs));
 }
 
 function conv2dInputGrad(dy: Tensor, f: Tensor, attrs: ConvAttrs, inputShape: readonly number[]): Tensor {
-  return run1(conv2dBackpropInputOp, [dy, f], { ...window(attrs), inputShape: [...inputShape] });
+  return run1(conv2dBackpropInputOp, [dy, f], { ...baseAttrs(attrs), inputShape: [...inputShape] });
 }
 
 function conv2dFilterGrad(x: Tensor, dy: Tensor, attrs: ConvAttrs, filterShape: readonly number[]): Tensor {
-  return run1(conv2dBackpropFilterOp, [x, dy], { ...window(attrs), filterShape: [...filterShape] });
+  return run1(conv2dBackpropFilterOp, [x, dy], { ...baseAttrs(attrs), filterShape: [...filterShape] });
 }
 
 // ---------------------------------------------------------------- functions
@@ -153,7 +151,7 @@ export function convAttrs(op: string, opts: Conv2DOptions, inHW: readonly [numbe
   return { strides, dilations, pads: resolvePads(op, opts.padding, inHW, filterHW, strides, dilations), groups };
 }
 
-/** Float tensor of rank 4 from a rank-4 argument, or rank 3 with a batch axis of 1 added. */
+/** `x` as a rank-4 NHWC tensor: rank 4 as is, rank 3 with a batch axis of 1 added (and `unbatched` set). */
 export function batched(op: string, x: TensorLike, what = 'input'): { t: Tensor; unbatched: boolean } {
   const t = toTensor(x, op);
   if (t.rank === 3) return { t: expandDims(t, 0), unbatched: true };
@@ -190,7 +188,7 @@ export function conv1d(x: TensorLike, filter: TensorLike, opts: Conv1DOptions = 
   if (t.rank !== 3 && t.rank !== 2) throw new ShapeError(`conv1d: input must have rank 3 [batch, width, channels], got shape ${fmtShape(t.shape)}`);
   if (f.rank !== 3) throw new ShapeError(`conv1d: filter must have rank 3 [k, inChannels, outChannels], got shape ${fmtShape(f.shape)}`);
   for (const [name, v] of [['strides', opts.strides], ['dilations', opts.dilations]] as const) {
-    if (v !== undefined && typeof v !== 'number') throw new ValueError(`conv1d: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+    if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new ValueError(`conv1d: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
   }
   const p = opts.padding;
   const padding: Padding | undefined = Array.isArray(p) ? [[0, 0], p as readonly [number, number]] : (p as Padding | undefined);
