@@ -82,7 +82,11 @@ export class GradientTape implements Recorder {
     let watched = false;
     for (let i = 0; i < inputs.length && !watched; i++) watched = this.isWatched(inputs[i]!);
     if (!watched) return;
-    for (let i = 0; i < outputs.length; i++) this.watched.add(outputs[i]!.id);
+    for (let i = 0; i < outputs.length; i++) {
+      this.watched.add(outputs[i]!.id);
+      outputs[i]!.savedBy++;
+    }
+    for (let i = 0; i < inputs.length; i++) inputs[i]!.savedBy++;
     this.entries.push({ op, inputs, outputs, attrs });
   }
 
@@ -208,6 +212,10 @@ export class GradientTape implements Recorder {
 
   private release(): void {
     this.recording = false;
+    for (const e of this.entries) {
+      for (const t of e.inputs) letGo(t);
+      for (const t of e.outputs) letGo(t);
+    }
     this.entries = [];
     this.watched.clear();
     engine.removeRecorder(this);
@@ -224,3 +232,7 @@ export class GradientTape implements Recorder {
   }
 }
 
+/** A tape no longer needs `t`; if a `tidy` spared it for the tape, dispose it now. */
+function letGo(t: Tensor): void {
+  if (--t.savedBy === 0 && t.spared) t.dispose();
+}

@@ -238,7 +238,9 @@ export class Engine {
     const parent = this.scopes[this.scopes.length - 1];
     for (const t of scope) {
       if (kept.has(t)) parent?.push(t);
-      else if (!t.isKeptAlive()) this.dispose(t);
+      else if (t.isKeptAlive()) continue;
+      else if (t.savedBy > 0) t.spared = true;
+      else this.dispose(t);
     }
   }
 

@@ -35,6 +35,10 @@ export class Tensor implements Layout {
   /** Number of elements. */
   readonly size: number;
   /** @internal */ disposed = false;
+  /** @internal How many live tapes hold this tensor for their backward pass; `tidy` spares it meanwhile. */
+  savedBy = 0;
+  /** @internal `tidy` would have disposed it but a tape needed it: the last tape to let go disposes it. */
+  spared = false;
 
   /** @internal Use `nb.tensor(...)` to create tensors. */
   constructor(storage: Storage, layout: Layout) {

@@ -99,6 +99,36 @@ describe('tidy', () => {
     expectClose(view.add(1), [[2, 4], [3, 5]]);
   });
 
+  it('tensors a live tape needs for its backward pass survive tidy until the tape lets go of them', () => {
+    const backend = nb.getBackend();
+    const x = nb.tensor([0.5, 1], 'float64');
+    const before = nb.memory()[backend]!;
+    const tape = new nb.GradientTape();
+    tape.watch(x);
+    let inner!: nb.Tensor;
+    const y = nb.tidy(() => {
+      inner = nb.exp(nb.mul(x, 2));
+      return nb.sum(inner);
+    });
+    expect(inner.isDisposed).toBe(false); // spared: the tape saved it
+    const g = nb.tidy(() => tape.gradient(y, x)!); // d/dx sum(e^2x) = 2 e^2x
+    expectClose(g, [2 * Math.exp(1), 2 * Math.exp(2)]);
+    expect(inner.isDisposed).toBe(true); // the tape is spent, so what tidy spared is gone now
+    y.dispose();
+    g.dispose();
+    expect(nb.memory()[backend]).toEqual(before);
+  });
+
+  it('without a tape watching, tidy disposes the same intermediates at once', () => {
+    const x = nb.tensor([0.5, 1], 'float64');
+    let inner!: nb.Tensor;
+    nb.tidy(() => {
+      inner = nb.exp(nb.mul(x, 2));
+      return nb.sum(inner);
+    });
+    expect(inner.isDisposed).toBe(true);
+  });
+
   it('if fn throws, what it made is disposed and the error propagates', () => {
     let t!: nb.Tensor;
     expect(() =>
