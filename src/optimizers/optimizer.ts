@@ -8,7 +8,7 @@ import { cast } from '../ops/primitives/cast.js';
 import { sum } from '../ops/primitives/reduce.js';
 import { sqrt, square } from '../ops/primitives/unary.js';
 import { clip, clipByNorm } from '../ops/composite/math.js';
-import { full, tensor, type TensorLike } from '../tensor/creation.js';
+import { full, type TensorLike } from '../tensor/creation.js';
 import type { DType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Variable } from '../tensor/variable.js';

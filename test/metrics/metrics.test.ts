@@ -308,3 +308,34 @@ describe('metrics.get', () => {
     expect(() => new M.SparseCategoricalAccuracy().updateState([[0, 1]], [[0.5, 0.5]])).toThrow(nb.ShapeError);
   });
 });
+
+describe('metrics under nb.jit', () => {
+  const makers: [string, () => nb.metrics.Metric][] = [
+    ['binary_accuracy', () => new M.BinaryAccuracy()],
+    ['auc', () => new M.AUC({ numThresholds: 11 })],
+    ['precision', () => new M.Precision()],
+    ['f1 macro', () => new M.F1Score({ average: 'macro', threshold: 0.5 })],
+    ['r2', () => new M.R2Score()],
+    ['rmse', () => new M.RootMeanSquaredError()],
+    ['acc (auto)', () => M.get('acc', { loss: 'binary_crossentropy' })],
+  ];
+  for (const [name, make] of makers) {
+    it(`${name}: a jitted updateState accumulates like the eager one, batch after batch`, () => {
+      const batches = [
+        [nb.tensor([[1, 0], [0, 1], [1, 1]]), nb.tensor([[0.9, 0.2], [0.4, 0.7], [0.3, 0.8]])],
+        [nb.tensor([[0, 0], [1, 0], [0, 1]]), nb.tensor([[0.1, 0.6], [0.8, 0.3], [0.2, 0.4]])],
+      ] as const;
+      const eager = make();
+      const jitted = make();
+      const update = nb.jit((t: nb.Tensor, p: nb.Tensor) => {
+        jitted.updateState(t, p);
+        return jitted.result();
+      });
+      for (const [t, p] of batches) {
+        eager.updateState(t, p);
+        expectClose(update(t, p), eager.result().item(), loose);
+      }
+      expectClose(jitted.result(), eager.result().item(), loose);
+    });
+  }
+});
