@@ -192,8 +192,28 @@ export function conv2dFilterGradKernel(x: TypedArray, dy: TypedArray, g: ConvGeo
             const fOff = (p * kw + q) * cg * o;
             for (let gi = 0; gi < groups; gi++) {
               const yg = yOff + gi * og;
-              for (let ci = 0; ci < cg; ci++) {
-                const xv = x[xOff + gi * cg + ci]!;
+              const x0 = xOff + gi * cg;
+              let ci = 0;
+              // Four input channels per pass share each load of dy.
+              for (; ci + 4 <= cg; ci += 4) {
+                const v0 = x[x0 + ci]!;
+                const v1 = x[x0 + ci + 1]!;
+                const v2 = x[x0 + ci + 2]!;
+                const v3 = x[x0 + ci + 3]!;
+                const r0 = fOff + ci * o + gi * og;
+                const r1 = r0 + o;
+                const r2 = r1 + o;
+                const r3 = r2 + o;
+                for (let k = 0; k < og; k++) {
+                  const d = dy[yg + k]!;
+                  df[r0 + k]! += v0 * d;
+                  df[r1 + k]! += v1 * d;
+                  df[r2 + k]! += v2 * d;
+                  df[r3 + k]! += v3 * d;
+                }
+              }
+              for (; ci < cg; ci++) {
+                const xv = x[x0 + ci]!;
                 const fRow = fOff + ci * o + gi * og;
                 for (let k = 0; k < og; k++) df[fRow + k]! += xv * dy[yg + k]!;
               }
