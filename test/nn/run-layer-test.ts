@@ -1,7 +1,7 @@
 // The checks every layer gets (like Keras's run_layer_test): output shape against
 // computeOutputShape (eager and symbolic), weight counts, a getConfig/fromConfig round trip that
-// computes the same outputs, a training step that lowers a loss, and input gradients against
-// central finite differences in float64.
+// computes the same outputs, a training step that lowers a loss, and gradients of the inputs and
+// of the trainable weights against central finite differences in float64.
 import { expect } from 'vitest';
 import * as nb from '../../src/index.js';
 import { checkGrad, sample } from '../conformance/harness.js';
@@ -91,5 +91,37 @@ export function runLayerTest(spec: LayerTestSpec): void {
     const xs64 = inputsFor(spec, 'float64', 5);
     layer64.apply(arg(spec, xs64) as nb.Tensor);
     checkGrad((...ts) => layer64.apply(arg(spec, ts) as nb.Tensor, { training: false }), xs64, spec.gradTolerance);
+    checkWeightGradients(() => layer64.apply(arg(spec, xs64) as nb.Tensor, { training: false }), layer64.trainableWeights, spec.gradTolerance);
+  }
+}
+
+/** The tape's gradient of sum(f() * w) with respect to each weight against central differences (a few elements each). */
+function checkWeightGradients(f: () => nb.Tensor, weights: nb.Variable[], tol: { rtol?: number; atol?: number } = {}): void {
+  const cotangent = sample([...f().shape], -1, 1, 13);
+  const scalar = () => nb.sum(nb.mul(nb.cast(f(), 'float64'), cotangent));
+  const eps = 1e-6;
+  for (const v of weights) {
+    const tape = new nb.GradientTape();
+    const grad = tape.gradient(scalar(), v, { unconnectedGradients: 'zero' });
+    expect(grad.shape, `gradient shape of ${v.name}`).toEqual(v.shape);
+    const analytic = grad.dataSync();
+    const base = v.dataSync() as Float64Array;
+    const at = (values: Float64Array) => {
+      v.assign(nb.tensor(values, [...v.shape], 'float64'));
+      return scalar().item();
+    };
+    const step = Math.max(1, Math.floor(base.length / 5));
+    for (let k = 0; k < base.length; k += step) {
+      const plus = base.slice();
+      const minus = base.slice();
+      plus[k]! += eps;
+      minus[k]! -= eps;
+      const numeric = (at(plus) - at(minus)) / (2 * eps);
+      v.assign(nb.tensor(base, [...v.shape], 'float64'));
+      const a = analytic[k]!;
+      if (!(Math.abs(a - numeric) <= (tol.atol ?? 1e-7) + (tol.rtol ?? 1e-5) * Math.abs(numeric))) {
+        throw new Error(`gradient of weight ${v.name} element ${k}: tape ${a}, finite difference ${numeric}`);
+      }
+    }
   }
 }
