@@ -41,6 +41,16 @@ interface DawnModule {
 }
 
 /**
+ * Dawn instances stay referenced for the life of the process: collecting one tears down threads
+ * that its devices (and Mesa) still use, which crashes the process at random later.
+ */
+const instances: GPU[] = [];
+function keep(gpu: GPU): GPU {
+  instances.push(gpu);
+  return gpu;
+}
+
+/**
  * A device from Dawn. A hardware adapter is tried first; without one, Mesa's llvmpipe through
  * OpenGL ES in compatibility mode (it needs EGL_PLATFORM=surfaceless and XDG_RUNTIME_DIR, which
  * Mesa reads when the first adapter is created, so they are set here when missing).
@@ -54,11 +64,11 @@ async function dawnDevice(): Promise<AcquiredDevice> {
     throw new Error(`the optional dependency 'webgpu' (Dawn for Node) could not be loaded: ${(e as Error).message}; install it with \`npm install webgpu\``);
   }
   Object.assign(globalThis, dawn.globals);
-  const hardware = await dawn.create([]).requestAdapter();
+  const hardware = await keep(dawn.create([])).requestAdapter();
   if (hardware) return deviceFrom(hardware, 'dawn');
   process.env.EGL_PLATFORM ??= 'surfaceless';
   process.env.XDG_RUNTIME_DIR ??= process.env.TMPDIR ?? '/tmp';
-  const soft = await dawn.create(['backend=opengles']).requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions);
+  const soft = await keep(dawn.create(['backend=opengles'])).requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions);
   if (!soft) {
     throw new Error('Dawn found no adapter: no GPU driver (Vulkan) and no OpenGL ES (Mesa EGL/GLES libraries) on this machine');
   }

@@ -32,9 +32,9 @@ const UNARY_F: Record<string, Fn1> = {
   sin: (x) => `sin(${x})`,
   cos: (x) => `cos(${x})`,
   tan: (x) => `tan(${x})`,
-  asin: (x) => `arc_(asin(${x}), ${x})`,
-  acos: (x) => `arc_(acos(${x}), ${x})`,
-  atan: (x) => `atan(${x})`,
+  asin: (x) => `arc_(atan2_(${x}, sqrt((1.0 - ${x}) * (1.0 + ${x}))), ${x})`,
+  acos: (x) => `arc_(atan2_(sqrt((1.0 - ${x}) * (1.0 + ${x})), ${x}), ${x})`,
+  atan: (x) => `select(atan(${x}), ${x}, is_nan(${x}))`,
   sinh: (x) => `sinh(${x})`,
   cosh: (x) => `cosh(${x})`,
   tanh: (x) => `tanh_(${x})`,
@@ -75,7 +75,7 @@ const BINARY_F: Record<string, Fn2> = {
   pow: (a, b) => `pow_(${a}, ${b})`,
   maximum: (a, b) => `fmax_(${a}, ${b})`,
   minimum: (a, b) => `fmin_(${a}, ${b})`,
-  atan2: (a, b) => `atan2(${a}, ${b})`,
+  atan2: (a, b) => `atan2_(${a}, ${b})`,
 };
 
 const BINARY_I: Record<string, Fn2> = {
@@ -123,7 +123,7 @@ export function castVal(v: Val, to: DType): string {
 export function scalarExpr(op: string, args: readonly Val[], out: DType): string {
   const [a, b, c] = args;
   if (op === 'cast') return castVal(a!, out);
-  if (op === 'where') return `select(${b!.expr}, ${c!.expr}, ${a!.expr} != 0)`;
+  if (op === 'where') return `select(${c!.expr}, ${b!.expr}, ${a!.expr} != 0)`;
   const intOut: boolean = wgslType(out, op) === 'i32' && out !== 'bool';
   if (UNARY_BOOL[op]) {
     const [ff, fi] = UNARY_BOOL[op]!;

@@ -100,12 +100,25 @@ fn pow_(a: f32, b: f32) -> f32 {
     if (b > 0.0) { return select(0.0, a, odd); }
     return select(inf(), select(inf(), -inf(), bitcast<u32>(a) != 0u), odd);
   }
+  if (is_inf(a)) {
+    let mag = select(0.0, inf(), b > 0.0);
+    return select(mag, -mag, a < 0.0 && odd);
+  }
   let r = exp2(b * log2(abs(a)));
   if (a < 0.0) {
     if (floor(b) != b && !is_inf(b)) { return nan(); }
     if (odd) { return -r; }
   }
   return r;
+}
+fn atan2_(y: f32, x: f32) -> f32 {
+  if (is_nan(y) || is_nan(x)) { return nan(); }
+  if (y == 0.0 && x == 0.0) {
+    // Signed zeros decide, as in C and JS: atan2(±0, +0) = ±0, atan2(±0, -0) = ±pi.
+    let r = select(0.0, 3.141592653589793, (bitcast<u32>(x) & 0x80000000u) != 0u);
+    return select(r, -r, (bitcast<u32>(y) & 0x80000000u) != 0u);
+  }
+  return atan2(y, x);
 }
 fn fmod_(a: f32, b: f32) -> f32 {
   if (is_nan(a) || is_nan(b) || is_inf(a) || b == 0.0) { return nan(); }
