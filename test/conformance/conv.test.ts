@@ -76,6 +76,7 @@ const CONFIGS: { name: string; strides: [number, number]; dilations: [number, nu
   { name: 'same, strides [1, 2]', strides: [1, 2], dilations: [1, 1], padding: 'same' },
   { name: 'valid, dilation 2', strides: [1, 1], dilations: [2, 2], padding: 'valid' },
   { name: 'same, dilation 2', strides: [1, 1], dilations: [2, 2], padding: 'same' },
+  { name: 'same, stride 2 and dilation [2, 1]', strides: [2, 2], dilations: [2, 1], padding: 'same' },
 ];
 
 function padsFor(cfg: (typeof CONFIGS)[number], h: number, w: number, kh: number, kw: number): Pads {
