@@ -146,6 +146,15 @@ export function toTensor(x: TensorLike, op = 'op', like?: DType): Tensor {
   }
 }
 
+/** Convert a pair of op arguments, giving a JS number the other operand's dtype (weak typing). */
+export function toTensorPair(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+  // Non-numbers (tensors, typed arrays, nested arrays) are converted first so that a number can
+  // take their dtype.
+  const ta = typeof a === 'number' ? undefined : toTensor(a, op);
+  const tb = toTensor(b, op, ta?.dtype);
+  return [ta ?? toTensor(a, op, tb.dtype), tb];
+}
+
 export function full(shape: readonly number[], value: number | boolean, dtype?: DType): Tensor {
   assertShape(shape, 'full');
   const dt = dtype === undefined ? (typeof value === 'boolean' ? 'bool' : 'float32') : assertDType(dtype, 'full');

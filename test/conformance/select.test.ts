@@ -29,6 +29,9 @@ for (const backend of backendsUnderTest()) {
         expectExact(nb.where(nb.tensor([T, F]), nb.tensor([1, 2], 'int32'), 0), [1, 0], 'int32');
         expect(nb.where(nb.tensor([T, F]), nb.tensor([1, 2], 'float64'), 0).dtype).toBe('float64');
         expectExact(nb.where(nb.tensor([T, F]), nb.tensor([F, F]), nb.tensor([T, T])), [F, T], 'bool');
+        // a number takes the dtype of the other branch, tensor or typed array
+        expectExact(nb.where(nb.tensor([T, F]), 7, new Int32Array([1, 2])), [7, 2], 'int32');
+        expect(nb.where(nb.tensor([T, F]), new Float64Array([1, 2]), 0).dtype).toBe('float64');
       }));
 
     it('x.where(cond, other) is where(cond, x, other)', () =>

@@ -2,8 +2,8 @@ import { DTypeError } from '../../errors.js';
 import { binaryBroadcast, makeElementwiseLoops } from '../../backends/js/loops.js';
 import { isFloat, promote, type DType } from '../../tensor/dtype.js';
 import { broadcastShapes } from '../../tensor/shape.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
-import { Tensor } from '../../tensor/tensor.js';
+import { toTensorPair, type TensorLike } from '../../tensor/creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp, type OpDef, type TensorMeta } from '../define-op.js';
 import { NO_ATTRS, run1 } from '../run.js';
 import { greaterEqual, less, greater, notEqual } from './compare.js';
@@ -128,13 +128,7 @@ export const binaryOps = {
 };
 
 /** Convert a pair of op arguments, giving JS numbers the other operand's dtype. */
-export function toPair(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
-  // Non-numbers (tensors, typed arrays, nested arrays) are converted first so that a number can
-  // take their dtype.
-  const ta = typeof a === 'number' ? undefined : toTensor(a, op);
-  const tb = toTensor(b, op, ta?.dtype);
-  return [ta ?? toTensor(a, op, tb.dtype), tb];
-}
+export const toPair = toTensorPair;
 
 const bin = (op: OpDef<NoAttrs>) => (a: TensorLike, b: TensorLike): Tensor => run1(op, toPair(op.name, a, b), NO_ATTRS);
 

@@ -3,8 +3,8 @@ import { broadcastIndex } from '../../backends/js/loops.js';
 import { DTypeError } from '../../errors.js';
 import { promote } from '../../tensor/dtype.js';
 import { broadcastShapes, sizeOf } from '../../tensor/shape.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
-import { Tensor } from '../../tensor/tensor.js';
+import { toTensor, toTensorPair, type TensorLike } from '../../tensor/creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp } from '../define-op.js';
 import { NO_ATTRS, run1 } from '../run.js';
 import { cast } from './cast.js';
@@ -38,10 +38,7 @@ export const whereOp = defineOp<NoAttrs>({
 export function where(cond: TensorLike, x: TensorLike, y: TensorLike): Tensor {
   const c = toTensor(cond, 'where', 'bool');
   const tc = c.dtype === 'bool' ? c : cast(c, 'bool');
-  const xt = x instanceof Tensor ? x : undefined;
-  const yt = y instanceof Tensor ? y : undefined;
-  let a = toTensor(x, 'where', yt?.dtype);
-  let b = toTensor(y, 'where', xt?.dtype ?? a.dtype);
+  let [a, b] = toTensorPair('where', x, y);
   if (a.dtype !== b.dtype) {
     const d = promote(a.dtype, b.dtype);
     a = cast(a, d);
