@@ -197,12 +197,12 @@ export class Orthogonal extends Initializer {
       let norm = 0;
       for (let k = 0; k < n; k++) norm += vi[k]! * vi[k]!;
       norm = Math.sqrt(norm) || 1;
-      for (let k = 0; k < n; k++) vi[k]! *= this.gain / norm;
+      for (let k = 0; k < n; k++) vi[k]! /= norm;
     }
     // `a` holds m orthonormal vectors of length n as rows: that is the [cols, rows] matrix when rows >= cols.
     const out = new Float64Array(rows * cols);
     for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) out[r * cols + c] = rows >= cols ? a[c * n + r]! : a[r * n + c]!;
+      for (let c = 0; c < cols; c++) out[r * cols + c] = this.gain * (rows >= cols ? a[c * n + r]! : a[r * n + c]!);
     }
     return tensor(out, [...shape], dtype);
   }
