@@ -21,6 +21,8 @@ interface GroupCounts {
   bytes: number;
   /** The device buffer of a one-buffer device group, until it is freed. */
   handle: unknown;
+  /** Holds one long-lived (variable) storage at a time; see `dedicate`. */
+  readonly dedicated: boolean;
 }
 
 /** Referenced by every storage of its group, so it is collected with the last of them. */
@@ -67,17 +69,7 @@ export class MemoryTracker {
   onAlloc(s: Storage): void {
     const m = this.of(s.backend);
     s.bytes = s.backend.byteLength(s.handle);
-    let group: MemoryGroup;
-    if (ArrayBuffer.isView(s.handle)) {
-      if (!m.hostGroup || m.hostGroupFill >= HOST_GROUP_SIZE) {
-        m.hostGroup = this.newGroup(m.stats, s.backend, undefined);
-        m.hostGroupFill = 0;
-      }
-      m.hostGroupFill++;
-      group = m.hostGroup;
-    } else {
-      group = this.newGroup(m.stats, s.backend, s.handle);
-    }
+    const group = ArrayBuffer.isView(s.handle) ? this.hostGroup(m, s.backend) : this.newGroup(m.stats, s.backend, s.handle, false);
     s.group = group;
     group.counts.buffers++;
     group.counts.bytes += s.bytes;
@@ -85,8 +77,18 @@ export class MemoryTracker {
     m.stats.numBytes += s.bytes;
   }
 
-  private newGroup(stats: BackendMemory, backend: Backend, handle: unknown): MemoryGroup {
-    const counts: GroupCounts = { stats, backend, tensors: 0, buffers: 0, bytes: 0, handle };
+  /** The group the next host buffer joins. */
+  private hostGroup(m: PerBackend, backend: Backend): MemoryGroup {
+    if (!m.hostGroup || m.hostGroupFill >= HOST_GROUP_SIZE) {
+      m.hostGroup = this.newGroup(m.stats, backend, undefined, false);
+      m.hostGroupFill = 0;
+    }
+    m.hostGroupFill++;
+    return m.hostGroup;
+  }
+
+  private newGroup(stats: BackendMemory, backend: Backend, handle: unknown, dedicated: boolean): MemoryGroup {
+    const counts: GroupCounts = { stats, backend, tensors: 0, buffers: 0, bytes: 0, handle, dedicated };
     const group = new MemoryGroup(counts);
     this.registry.register(group, counts);
     return group;
@@ -120,21 +122,39 @@ export class MemoryTracker {
   }
 
   /**
-   * Give a long-lived storage (a variable's) a group of its own, so that it does not keep the
-   * temporaries allocated beside it counted after they are collected.
+   * Give a long-lived host storage (a variable's) a group of its own, so that it does not keep the
+   * temporaries allocated beside it counted after they are collected. When it replaces `previous`
+   * (an assign), it takes over previous's group, and previous goes back to an ordinary group: one
+   * registry entry per variable, not one per assign.
    */
-  dedicate(s: Storage): void {
-    const old = s.group!.counts;
-    if (old.handle !== undefined || s.released) return;
-    const moved = this.newGroup(old.stats, s.backend, undefined);
-    const c = moved.counts;
-    c.tensors = s.refs;
-    c.buffers = 1;
-    c.bytes = s.bytes;
-    old.tensors -= s.refs;
-    old.buffers--;
-    old.bytes -= s.bytes;
-    s.group = moved;
+  dedicate(s: Storage, previous?: Storage): void {
+    if (!ArrayBuffer.isView(s.handle) || s === previous) return;
+    const m = this.of(s.backend);
+    const reuse = previous?.group?.counts;
+    let group: MemoryGroup;
+    if (previous && reuse?.dedicated && reuse.stats === m.stats) {
+      group = previous.group!;
+      this.move(previous, this.hostGroup(this.of(previous.backend), previous.backend));
+    } else if (s.group!.counts.dedicated) {
+      return; // another variable's storage (`new Variable(otherVariable)`)
+    } else {
+      group = this.newGroup(m.stats, s.backend, undefined, true);
+    }
+    this.move(s, group);
+  }
+
+  private move(s: Storage, to: MemoryGroup): void {
+    const from = s.group!.counts;
+    const c = to.counts;
+    from.tensors -= s.refs;
+    c.tensors += s.refs;
+    if (!s.released) {
+      from.buffers--;
+      from.bytes -= s.bytes;
+      c.buffers++;
+      c.bytes += s.bytes;
+    }
+    s.group = to;
   }
 
   private unref(s: Storage): void {

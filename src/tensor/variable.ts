@@ -76,8 +76,9 @@ export class Variable extends Tensor {
       return this;
     }
     const owned = ownCopy(v);
+    const previous = this.storage;
     engine.memory.swapStorage(this, owned.storage);
-    engine.memory.dedicate(this.storage);
+    engine.memory.dedicate(this.storage, previous);
     return this;
   }
 

@@ -40,5 +40,32 @@ for (const backend of backendsUnderTest()) {
       await collectGarbage();
       expect(nb.memory()[backend]!.numTensors).toBeLessThan(100);
     });
+
+    it('100,000 variable updates (v.assignSub(v.mul(1e-5))) stay within a fixed memory bound', async () => {
+      await collectGarbage();
+      const v = on(backend, () => new nb.Variable(nb.ones([100])));
+      const run = (n: number) =>
+        on(backend, () => {
+          for (let i = 0; i < n; i++) v.assignSub(v.mul(1e-5));
+        });
+      collectNow();
+      const start = used();
+      run(50_000);
+      collectNow();
+      const half = used();
+      run(50_000);
+      collectNow();
+      const end = used();
+      // A registry entry per assign (~200 bytes) would already cost ~10 MB per half.
+      expect((half - start) / MB, 'growth over the first 50,000 updates (MB)').toBeLessThan(6);
+      expect((end - half) / MB, 'growth over the next 50,000 updates (MB)').toBeLessThan(6);
+      expectCloseTo(v.dataSync()[0]!, Math.pow(1 - 1e-5, 100_000), 1e-2); // about 1/e
+      await collectGarbage();
+      expect(nb.memory()[backend]!.numTensors).toBeLessThan(100);
+    });
   });
+}
+
+function expectCloseTo(actual: number, expected: number, rtol: number): void {
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rtol * Math.abs(expected));
 }
