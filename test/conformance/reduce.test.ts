@@ -264,6 +264,23 @@ for (const backend of backendsUnderTest()) {
         }));
     }
 
+    it('second derivatives of variance, std, logSumExp, norm and prod vs finite differences', () =>
+      on(backend, () => {
+        const opts = { eps: 1e-5, rtol: 1e-4, atol: 1e-6 };
+        const hessianRow = (f: (t: nb.Tensor) => nb.Tensor) => (t: nb.Tensor) => {
+          const tape = new nb.GradientTape();
+          tape.watch(t);
+          return tape.gradient(nb.sum(nb.mul(f(t), nb.tensor([1, -2], 'float64'))), t);
+        };
+        const x = sample([2, 3], 0.3, 2, 44);
+        checkGrad(hessianRow((t) => nb.variance(t, 1)), [x], opts);
+        checkGrad(hessianRow((t) => nb.std(t, 1)), [x], opts);
+        checkGrad(hessianRow((t) => nb.logSumExp(t, -1)), [x], opts);
+        checkGrad(hessianRow((t) => nb.norm(t, { axis: 1 })), [x], opts);
+        checkGrad(hessianRow((t) => nb.norm(t, { ord: 3, axis: 1 })), [x], opts);
+        checkGrad(hessianRow((t) => nb.mean(nb.square(t), 1)), [x], opts);
+      }));
+
     it('norm: gradients vs finite differences', () =>
       on(backend, () => {
         const x = sample([3, 4], 0.2, 2, 41);
