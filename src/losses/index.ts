@@ -20,6 +20,7 @@ export {
   type CrossentropyOptions,
   type SparseCrossentropyOptions,
 } from './crossentropy.js';
+export { binaryFocalCrossentropy, categoricalFocalCrossentropy, type FocalOptions } from './focal.js';
 export {
   Loss,
   LossFunctionWrapper,
@@ -32,6 +33,8 @@ export {
   BinaryCrossentropy,
   CategoricalCrossentropy,
   SparseCategoricalCrossentropy,
+  BinaryFocalCrossentropy,
+  CategoricalFocalCrossentropy,
   KLDivergence,
   KullbackLeiblerDivergence,
   Poisson,
@@ -45,6 +48,7 @@ export {
   type CosineSimilarityOptions,
   type CrossentropyLossOptions,
   type SparseCrossentropyLossOptions,
+  type FocalLossOptions,
 } from './loss.js';
 export { type Reduction } from './reduction.js';
 export { get, serialize, deserialize, lossFunction, knownLosses, type SerializedLoss } from './registry.js';

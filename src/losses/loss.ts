@@ -8,6 +8,7 @@ import { checkReduction, reduceWeightedValues, type Reduction } from './reductio
 import { asFloat } from './reduction.js';
 import * as fns from './regression.js';
 import { binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, sparseLabels } from './crossentropy.js';
+import { binaryFocalCrossentropy, categoricalFocalCrossentropy } from './focal.js';
 
 export interface LossOptions {
   /** 'sum_over_batch_size' (default: the mean of the weighted per-sample values), 'sum' or 'none'. */
@@ -212,5 +213,74 @@ export class SparseCategoricalCrossentropy extends Loss {
 
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), fromLogits: this.fromLogits, ignoreClass: this.ignoreClass };
+  }
+}
+
+export interface FocalLossOptions extends CrossentropyLossOptions {
+  /** Default 2. */
+  gamma?: number;
+  /** Default 0.25. */
+  alpha?: number;
+}
+
+export class BinaryFocalCrossentropy extends Loss {
+  readonly fromLogits: boolean;
+  readonly labelSmoothing: number;
+  readonly axis: number;
+  readonly gamma: number;
+  readonly alpha: number;
+  readonly applyClassBalancing: boolean;
+
+  constructor(opts: FocalLossOptions & { applyClassBalancing?: boolean } = {}) {
+    super(opts, 'binary_focal_crossentropy');
+    this.fromLogits = opts.fromLogits ?? false;
+    this.labelSmoothing = opts.labelSmoothing ?? 0;
+    this.axis = opts.axis ?? -1;
+    this.gamma = opts.gamma ?? 2;
+    this.alpha = opts.alpha ?? 0.25;
+    this.applyClassBalancing = opts.applyClassBalancing ?? false;
+  }
+
+  compute(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return binaryFocalCrossentropy(yTrue, yPred, this.options());
+  }
+
+  private options() {
+    const { fromLogits, labelSmoothing, axis, gamma, alpha, applyClassBalancing } = this;
+    return { fromLogits, labelSmoothing, axis, gamma, alpha, applyClassBalancing };
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), ...this.options() };
+  }
+}
+
+export class CategoricalFocalCrossentropy extends Loss {
+  readonly fromLogits: boolean;
+  readonly labelSmoothing: number;
+  readonly axis: number;
+  readonly gamma: number;
+  readonly alpha: number;
+
+  constructor(opts: FocalLossOptions = {}) {
+    super(opts, 'categorical_focal_crossentropy');
+    this.fromLogits = opts.fromLogits ?? false;
+    this.labelSmoothing = opts.labelSmoothing ?? 0;
+    this.axis = opts.axis ?? -1;
+    this.gamma = opts.gamma ?? 2;
+    this.alpha = opts.alpha ?? 0.25;
+  }
+
+  compute(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    return categoricalFocalCrossentropy(yTrue, yPred, this.options());
+  }
+
+  private options() {
+    const { fromLogits, labelSmoothing, axis, gamma, alpha } = this;
+    return { fromLogits, labelSmoothing, axis, gamma, alpha };
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), ...this.options() };
   }
 }

@@ -3,8 +3,11 @@
 import { ValueError } from '../errors.js';
 import * as fns from './regression.js';
 import { binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy } from './crossentropy.js';
+import { binaryFocalCrossentropy, categoricalFocalCrossentropy } from './focal.js';
 import {
   BinaryCrossentropy,
+  BinaryFocalCrossentropy,
+  CategoricalFocalCrossentropy,
   CategoricalCrossentropy,
   CategoricalHinge,
   CosineSimilarity,
@@ -45,6 +48,18 @@ const ENTRIES: Entry[] = [
     className: 'SparseCategoricalCrossentropy',
     fn: (t, p) => sparseCategoricalCrossentropy(t, p),
     make: (c) => new SparseCategoricalCrossentropy(c),
+    aliases: [],
+  },
+  {
+    className: 'BinaryFocalCrossentropy',
+    fn: (t, p) => binaryFocalCrossentropy(t, p),
+    make: (c) => new BinaryFocalCrossentropy(c),
+    aliases: [],
+  },
+  {
+    className: 'CategoricalFocalCrossentropy',
+    fn: (t, p) => categoricalFocalCrossentropy(t, p),
+    make: (c) => new CategoricalFocalCrossentropy(c),
     aliases: [],
   },
   { className: 'KLDivergence', fn: fns.kullbackLeiblerDivergence, make: (c) => new KLDivergence(c), aliases: ['kld', 'kullback_leibler_divergence'] },

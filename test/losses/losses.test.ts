@@ -153,6 +153,43 @@ describe('cross-entropies', () => {
   });
 });
 
+describe('focal cross-entropies', () => {
+  it('binaryFocalCrossentropy scales each BCE term by (1 - p_t)^gamma', () => {
+    // y 1, p 0.7: p_t 0.7, factor 0.09 ; y 0, p 0.2: p_t 0.8, factor 0.04
+    const a = 0.09 * -Math.log(0.7);
+    const b = 0.04 * -Math.log(0.8);
+    expectClose(L.binaryFocalCrossentropy(f64([[1, 0]]), f64([[0.7, 0.2]])), [(a + b) / 2]);
+    expectClose(L.binaryFocalCrossentropy(f64([[1, 0]]), f64([[0.7, 0.2]]), { applyClassBalancing: true }), [(0.25 * a + 0.75 * b) / 2]);
+    expectClose(
+      L.binaryFocalCrossentropy(f64(T), f64(P), { gamma: 0 }),
+      Array.from(L.binaryCrossentropy(f64(T), f64(P)).dataSync()),
+    );
+    const z = f64([[-1, 2]]);
+    expectClose(
+      L.binaryFocalCrossentropy(f64([[1, 0]]), z, { fromLogits: true }),
+      Array.from(L.binaryFocalCrossentropy(f64([[1, 0]]), nb.sigmoid(z)).dataSync()),
+    );
+  });
+
+  it('categoricalFocalCrossentropy: alpha (1 - p)^gamma (-y log p) summed over classes', () => {
+    expectClose(L.categoricalFocalCrossentropy(f64([[0, 1, 0]]), f64([[0.2, 0.7, 0.1]])), [0.25 * 0.09 * -Math.log(0.7)]);
+    const y = f64([[0, 1, 0], [0, 0, 1]]);
+    const p = f64([[0.05, 0.95, 0], [0.1, 0.8, 0.1]]);
+    expectClose(L.categoricalFocalCrossentropy(y, p, { gamma: 0, alpha: 1 }), Array.from(L.categoricalCrossentropy(y, p).dataSync()));
+    expect(L.get('categorical_focal_crossentropy')).toBeInstanceOf(L.CategoricalFocalCrossentropy);
+    expect(L.get('BinaryFocalCrossentropy')).toBeInstanceOf(L.BinaryFocalCrossentropy);
+    expect(() => L.binaryFocalCrossentropy(f64(T), f64(P), { gamma: -1 })).toThrow(/gamma must be >= 0/);
+  });
+
+  it('gradients against finite differences', () => {
+    const labels = f64([[0, 1, 1, 0], [1, 0, 0, 1], [0, 0, 1, 1]]);
+    const oneHot = f64([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1]]);
+    checkGrad((p) => L.binaryFocalCrossentropy(labels, p, { applyClassBalancing: true }), [sample([3, 4], 0.1, 0.9, 41)]);
+    checkGrad((p) => L.binaryFocalCrossentropy(labels, p, { fromLogits: true, labelSmoothing: 0.1 }), [sample([3, 4], -3, 3, 42)]);
+    checkGrad((p) => L.categoricalFocalCrossentropy(oneHot, p, { fromLogits: true }), [sample([3, 4], -3, 3, 43)]);
+  });
+});
+
 describe('Loss objects: reductions and sample weights', () => {
   const mse = (o?: nb.losses.LossOptions) => new L.MeanSquaredError(o);
 
