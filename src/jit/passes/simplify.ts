@@ -7,6 +7,8 @@ function uniformConst(v: Value): number | undefined {
   if (v.source.kind !== 'const') return undefined;
   const t: Tensor = v.source.tensor;
   if (t.size > 4096 || t.size === 0) return undefined;
+  // Constants on a device that reads only asynchronously (webgpu) are left alone.
+  if (!t.storage.backend.readSync) return undefined;
   const d = t.dataSync();
   const x = d[0]!;
   for (let i = 1; i < d.length; i++) if (d[i] !== x) return undefined;

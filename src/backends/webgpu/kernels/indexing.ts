@@ -75,7 +75,7 @@ function scanSource(t: WgslType, op: '+' | '*'): string {
   let k = i % inner; let pos = (i / inner) % len; let base = i - pos * inner;
   var acc = ${identity};
   for (var s = 0; s < len; s++) {
-    let before = select(s < pos, s > pos, reverse != 0);
+    let before = select((s < pos), (s > pos), reverse != 0);
     if (before || (s == pos && exclusive == 0)) { acc = acc ${op} x[base + s * inner]; }
   }
   out[i] = acc;`,
