@@ -64,6 +64,15 @@ describe('functional models', () => {
     expect(again.layers.map((l) => l.className)).toEqual(outer.layers.map((l) => l.className));
   });
 
+  it('a training flag fixed at graph construction wins over the call mode', () => {
+    const x = nb.keras.Input([200]);
+    const always = new nb.Model({ inputs: x, outputs: new L.Dropout(0.5, { seed: 2 }).apply(x, { training: true }) });
+    const zeros = Array.from(always.predict(nb.ones([1, 200])).dataSync()).filter((v) => v === 0).length;
+    expect(zeros).toBeGreaterThan(50);
+    const normal = new nb.Model({ inputs: x, outputs: new L.Dropout(0.5).apply(x) });
+    expectClose(normal.predict(nb.ones([1, 2 * 100])).sum(), 200);
+  });
+
   it('rejects inputs of the wrong shape and disconnected graphs', () => {
     const x = nb.keras.Input([3]);
     const model = new nb.Model({ inputs: x, outputs: new L.Dense(2).apply(x) });

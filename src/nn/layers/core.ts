@@ -1,10 +1,8 @@
 // Core layers: Dense, Activation, Dropout, Lambda.
 import { ValueError } from '../../errors.js';
-import { add, div, mul } from '../../ops/primitives/binary.js';
-import { cast } from '../../ops/primitives/cast.js';
-import { greaterEqual } from '../../ops/primitives/compare.js';
+import { dropout } from '../../ops/composite/dropout.js';
+import { add } from '../../ops/primitives/binary.js';
 import { matmul } from '../../ops/primitives/matmul.js';
-import { uniform } from '../../ops/primitives/random.js';
 import { reshape } from '../../ops/primitives/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Variable } from '../../tensor/variable.js';
@@ -145,11 +143,10 @@ export class Dropout extends Layer {
 
   override call(x: Tensor, kwargs: CallArgs): Tensor {
     if (!kwargs.training || this.rate === 0) return x;
-    const shape = this.noiseShape ? this.noiseShape.map((d, i) => d ?? x.shape[i]!) : x.shape;
+    const noiseShape = this.noiseShape ? this.noiseShape.map((d, i) => d ?? x.shape[i]!) : undefined;
     // A seeded layer still draws a new mask per call: the seed picks the sequence, not one mask.
     const seed = this.seed === undefined ? undefined : this.seed + this.calls++ * 7919;
-    const keep = cast(greaterEqual(uniform(shape, { seed, dtype: x.dtype }), this.rate), x.dtype);
-    return mul(x, div(keep, 1 - this.rate));
+    return dropout(x, this.rate, { seed, noiseShape });
   }
 
   override computeOutputShape(s: InputShapes): InputShapes {

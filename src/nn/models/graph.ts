@@ -63,7 +63,8 @@ export class FunctionalGraph {
     this.inputs.forEach((t, i) => values.set(t.id, xs[i]!));
     for (const node of this.nodes) {
       const ins = node.inputs.map((t) => values.get(t.id)!);
-      const outs = node.layer.applyAll(node.inputsAsList ? ins : ins[0]!, { ...node.kwargs, training: kwargs.training });
+      // A training flag fixed when the graph was built (layer.apply(x, { training: false })) wins.
+      const outs = node.layer.applyAll(node.inputsAsList ? ins : ins[0]!, { ...node.kwargs, training: node.kwargs.training ?? kwargs.training });
       node.outputs.forEach((t, i) => values.set(t.id, outs[i]!));
     }
     return this.outputs.map((t) => values.get(t.id)!);

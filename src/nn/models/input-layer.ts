@@ -14,7 +14,7 @@ export interface InputLayerArgs extends LayerArgs {
 export class InputLayer extends Layer {
   readonly output: SymbolicTensor;
   constructor(args: InputLayerArgs = {}) {
-    super({ ...args, name: args.name ?? undefined });
+    super(args);
     const batchShape = args.batchInputShape ?? (args.shape || args.inputShape ? [args.batchSize ?? null, ...(args.shape ?? args.inputShape)!] : null);
     if (!batchShape) throw new ValueError('Input: a shape is required, e.g. nb.keras.Input([784])');
     for (const d of batchShape) {
