@@ -1,0 +1,77 @@
+// Files written so that a crash never leaves a half-written one: write a temporary file in the same
+// folder, flush it to disk, then rename it over the target (rename is atomic within a filesystem).
+import { ValueError } from '../errors.js';
+
+type Fs = typeof import('node:fs/promises');
+let fsModule: Promise<Fs> | null = null;
+
+/** node:fs/promises, loaded on first use so that the browser build never touches it. */
+export function nodeFs(who: string): Promise<Fs> {
+  const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+  if (!isNode) return Promise.reject(new ValueError(`${who}: reading and writing files needs Node.js; use the in-memory encode/decode instead`));
+  fsModule ??= import('node:fs/promises');
+  return fsModule;
+}
+
+/** The folder holding `path` and the file's own name. */
+export function splitPath(path: string): { dir: string; base: string } {
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  if (slash < 0) return { dir: '.', base: path };
+  return { dir: slash === 0 ? path.slice(0, 1) : path.slice(0, slash), base: path.slice(slash + 1) };
+}
+
+let counter = 0;
+
+/** Write `data` to `path` atomically, creating the parent folder if needed. */
+export async function writeFileAtomic(path: string, data: Uint8Array | string, who = 'writeFileAtomic'): Promise<void> {
+  const fs = await nodeFs(who);
+  const { dir, base } = splitPath(path);
+  if (!base) throw new ValueError(`${who}: '${path}' names a folder, expected a file path`);
+  await fs.mkdir(dir, { recursive: true });
+  const temp = `${dir}/.${base}.${process.pid}.${Date.now()}.${counter++}.tmp`;
+  const handle = await fs.open(temp, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (e) {
+    await handle.close().catch(() => undefined);
+    await fs.rm(temp, { force: true });
+    throw e;
+  }
+  await handle.close();
+  try {
+    await fs.rename(temp, path);
+  } catch (e) {
+    await fs.rm(temp, { force: true });
+    throw e;
+  }
+  await syncDir(fs, dir);
+}
+
+/** Make the rename itself durable; not every platform lets a folder be opened for this. */
+async function syncDir(fs: Fs, dir: string): Promise<void> {
+  try {
+    const h = await fs.open(dir, 'r');
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  } catch {
+    // Windows cannot fsync a directory; the rename is still atomic there.
+  }
+}
+
+/** The bytes of a file, with a clear error when it is missing. */
+export async function readFileBytes(path: string, who: string): Promise<Uint8Array> {
+  const fs = await nodeFs(who);
+  try {
+    const buf = await fs.readFile(path);
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ENOENT') throw new ValueError(`${who}: no file at '${path}'`);
+    if (code === 'EISDIR') throw new ValueError(`${who}: '${path}' is a folder, expected a file`);
+    throw e;
+  }
+}
