@@ -236,8 +236,9 @@ export function predictArrays(model: Trainer, x: TensorData, opts: PredictOption
   let step = 0;
   for (const batch of data.batches(batchSize, false)) {
     if (opts.steps !== undefined && step++ >= opts.steps) break;
-    parts.push(predictStep(model, batch));
-    releaseBatch(batch, true);
+    const outs = predictStep(model, batch);
+    parts.push(outs);
+    releaseBatch(batch, true, outs);
   }
   return joinOutputs(parts);
 }
@@ -270,7 +271,8 @@ function joinOutputs(parts: Tensor[][]): Tensor[] {
  * weights made from classWeight always, the inputs and targets when the loop sliced them itself
  * (a dataset's tensors belong to the dataset).
  */
-function releaseBatch(batch: Batch, ownsData: boolean): void {
-  if (ownsData) for (const t of [...batch.x, ...(batch.y ?? [])]) t.dispose();
+function releaseBatch(batch: Batch, ownsData: boolean, keep: readonly Tensor[] = []): void {
+  // An identity model returns its input itself: that tensor is the result, not garbage.
+  if (ownsData) for (const t of [...batch.x, ...(batch.y ?? [])]) if (!keep.includes(t)) t.dispose();
   batch.sampleWeight?.dispose();
 }
