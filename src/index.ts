@@ -86,6 +86,10 @@ export * as optimizers from './optimizers/index.js';
 export { jit, type Jitted, type JitOptions } from './jit/jit.js';
 export { cond, whileLoop, type WhileOptions } from './jit/control-flow.js';
 export * as losses from './losses/index.js';
+export * as data from './data/index.js';
+export * as datasets from './datasets/index.js';
+export * as preprocessing from './preprocessing/index.js';
+export * as utils from './utils/index.js';
 export * as layers from './nn/layers/index.js';
 export { Model, type ModelArgs } from './nn/models/model.js';
 export { Sequential, type SequentialArgs } from './nn/models/sequential.js';
@@ -96,8 +100,14 @@ export * as callbacks from './training/callbacks/index.js';
 export * as initializers from './nn/initializers-namespace.js';
 export * as regularizers from './nn/regularizers-namespace.js';
 export * as activations from './nn/activations-namespace.js';
-export * as data from './data/index.js';
-export * as datasets from './datasets/index.js';
-export * as preprocessing from './preprocessing/index.js';
-export * as utils from './utils/index.js';
 export * as metrics from './metrics/index.js';
+// TensorFlow's reduce_* names (API.md: `reduce_sum` → `sum`/`reduceSum`).
+export {
+  sum as reduceSum,
+  prod as reduceProd,
+  max as reduceMax,
+  min as reduceMin,
+  all as reduceAll,
+  any as reduceAny,
+} from './ops/primitives/reduce.js';
+export { mean as reduceMean, variance as reduceVariance, std as reduceStd, logSumExp as reduceLogSumExp } from './ops/composite/math.js';
