@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import * as nb from '../../src/index.js';
 import { backendsUnderTest, expectExact, on } from './harness.js';
+import { Rng, broadcastPartner, operand, randomShape, sizeOf, unravel } from './random-cases.js';
 
 const T = true;
 const F = false;
@@ -67,6 +68,37 @@ for (const backend of backendsUnderTest()) {
         expectExact(nb.logicalAnd(b, true), [T, F], 'bool');
         // non-bool inputs count non-zero as true
         expectExact(nb.logicalOr(nb.tensor([0, 2, 0]), nb.tensor([0, 0, -1])), [F, T, T], 'bool');
+      }));
+
+    it('match a nested-loop reference on random broadcast shape pairs (contiguous and strided)', () =>
+      on(backend, () => {
+        const rng = new Rng(13);
+        const ops: [(a: nb.Tensor, b: nb.Tensor) => nb.Tensor, (x: number, y: number) => boolean][] = [
+          [nb.less, (x, y) => x < y],
+          [nb.greaterEqual, (x, y) => x >= y],
+          [nb.equal, (x, y) => x === y],
+          [nb.logicalXor, (x, y) => (x !== 0) !== (y !== 0)],
+        ];
+        for (let trial = 0; trial < 40; trial++) {
+          let sa = randomShape(rng);
+          let sb = broadcastPartner(rng, sa);
+          if (rng.bool()) [sa, sb] = [sb, sa];
+          const a = operand(rng, sa, 'int32');
+          const b = operand(rng, sb, 'int32');
+          const rank = Math.max(sa.length, sb.length);
+          const dimOf = (s: number[], i: number) => s[i - rank + s.length] ?? 1;
+          const shape = Array.from({ length: rank }, (_, i) => (dimOf(sa, i) === 1 ? dimOf(sb, i) : dimOf(sa, i)));
+          const [op, f] = ops[trial % ops.length]!;
+          const pickFrom = (idx: number[], s: number[]) => idx.slice(idx.length - s.length).map((v, j) => (s[j] === 1 ? 0 : v));
+          const expected = Array.from({ length: sizeOf(shape) }, (_, i) => {
+            const idx = unravel(i, shape);
+            return f(Math.trunc(a.at(pickFrom(idx, sa))), Math.trunc(b.at(pickFrom(idx, sb)))) ? 1 : 0;
+          });
+          const got = op(a.tensor, b.tensor);
+          expect(got.dtype).toBe('bool');
+          expect(got.shape).toEqual(shape);
+          expect(Array.from(got.dataSync()), `${JSON.stringify(sa)} with ${JSON.stringify(sb)}`).toEqual(expected);
+        }
       }));
 
     it('methods mirror the functions', () =>
