@@ -3,7 +3,7 @@ import * as nb from '../src/index.js';
 
 const quick = process.argv.includes('--quick');
 nb.random.seed(8);
-const { x, y } = nb.datasets.makeClassification({ nSamples: 400, nFeatures: 2, nInformative: 2, nRedundant: 0, seed: 3 });
+const { x, y } = nb.datasets.makeClassification({ nSamples: 400, nFeatures: 2, nInformative: 2, nRedundant: 0, nClustersPerClass: 1, seed: 3 });
 const xs = nb.preprocessing.standardize(x);
 const ys = nb.cast(y, 'float32').reshape([-1, 1]);
 const epochs = quick ? 10 : 20;

@@ -3,7 +3,7 @@ import * as nb from '../src/index.js';
 
 const quick = process.argv.includes('--quick');
 nb.random.seed(9);
-const { x, y } = nb.datasets.makeClassification({ nSamples: 400, nFeatures: 2, nInformative: 2, nRedundant: 0, seed: 9 });
+const { x, y } = nb.datasets.makeClassification({ nSamples: 400, nFeatures: 2, nInformative: 2, nRedundant: 0, nClustersPerClass: 1, seed: 9 });
 const split = nb.utils.trainTestSplit(nb.preprocessing.standardize(x), nb.cast(y, 'float32'), { testSize: 0.2, seed: 1 });
 
 const inputs = nb.keras.Input([2]);
