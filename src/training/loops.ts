@@ -9,7 +9,7 @@ import { History } from './callbacks/history.js';
 import { ProgressBar } from './callbacks/progress-bar.js';
 import type { CompiledState } from './compile.js';
 import { ArrayData, DatasetData, isAsyncIterable, toTensorList, type Batch, type DatasetElement, type TensorData } from './data-adapter.js';
-import { predictStep, testStep, trainStep, type StepResult } from './steps.js';
+import { predictStep, readStepResult, testStep, trainStep } from './steps.js';
 import type { Trainer } from './trainer.js';
 
 export interface FitOptions {
@@ -56,7 +56,7 @@ export interface PredictOptions {
 class LossTracker {
   private sums: number[] = [];
   private count = 0;
-  add(r: StepResult, size: number): void {
+  add(r: { loss: number; outputLosses: (number | null)[] }, size: number): void {
     const vals = [r.loss, ...r.outputLosses.map((v) => v ?? 0)];
     vals.forEach((v, i) => (this.sums[i] = (this.sums[i] ?? 0) + v * size));
     this.count += size;
@@ -177,7 +177,7 @@ export async function fitLoop(model: Trainer, x: TensorData | AsyncIterable<Data
       if (steps !== null && train.kind === 'array' && step >= steps) break;
       await list.call('onTrainBatchBegin', step, { size: batch.size });
       if (opts.classWeight) batch.sampleWeight = classWeightsFor(batch.y!, opts.classWeight, op);
-      tracker.add(trainStep(model, batch), batch.size);
+      tracker.add(readStepResult(trainStep(model, batch)), batch.size);
       if (train.kind === 'array' || opts.classWeight) releaseBatch(batch, train.kind === 'array');
       await list.call('onTrainBatchEnd', step, logsOf(state, tracker));
       step++;
@@ -206,7 +206,7 @@ async function runTest(model: Trainer, src: Source, callbacks: (Callback | Callb
   for await (const batch of batchesOf(src, true, op)) {
     if (limit !== undefined && step >= limit) break;
     await list.call('onTestBatchBegin', step, {});
-    tracker.add(testStep(model, batch), batch.size);
+    tracker.add(readStepResult(testStep(model, batch)), batch.size);
     if (src.kind === 'array') releaseBatch(batch, true);
     await list.call('onTestBatchEnd', step, logsOf(state, tracker));
     step++;

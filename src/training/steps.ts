@@ -13,10 +13,20 @@ export interface SteppableModel extends Layer {
   readonly compiled: CompiledState | null;
 }
 
-/** Losses of one batch as numbers: total (with regularization) and per output. */
+/**
+ * Losses of one batch, as tensors (no host reads inside a step, so a jit can trace it): the total
+ * with regularization, and each output's own loss.
+ */
 export interface StepResult {
-  loss: number;
-  outputLosses: (number | null)[];
+  loss: Tensor;
+  outputLosses: (Tensor | null)[];
+}
+
+/** The step's losses as numbers, releasing the tensors. */
+export function readStepResult(r: StepResult): { loss: number; outputLosses: (number | null)[] } {
+  const out = { loss: r.loss.item(), outputLosses: r.outputLosses.map((l) => (l ? l.item() : null)) };
+  for (const t of [r.loss, ...r.outputLosses]) t?.dispose();
+  return out;
 }
 
 function forward(model: Layer, x: Tensor[], training: boolean): Tensor[] {
@@ -45,7 +55,7 @@ export function trainStep(model: SteppableModel, batch: Batch): StepResult {
       tape.dispose();
     }
     state.updateMetrics(batch.y!, preds, batch.sampleWeight);
-    return { loss: loss.item(), outputLosses: perOutput.map((l) => (l ? l.item() : null)) };
+    return { loss, outputLosses: perOutput };
   });
 }
 
@@ -58,7 +68,7 @@ export function testStep(model: SteppableModel, batch: Batch): StepResult {
     const reg = model.totalLoss();
     const loss = reg ? add(total, reg) : total;
     state.updateMetrics(batch.y!, preds, batch.sampleWeight);
-    return { loss: loss.item(), outputLosses: perOutput.map((l) => (l ? l.item() : null)) };
+    return { loss, outputLosses: perOutput };
   });
 }
 

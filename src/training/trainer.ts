@@ -9,7 +9,7 @@ import type { History } from './callbacks/history.js';
 import { CompiledState, type CompileArgs } from './compile.js';
 import { ArrayData, isAsyncIterable, toTensorList, type DatasetElement, type TensorData } from './data-adapter.js';
 import { evaluateLoop, fitLoop, predictArrays, predictDataset, type EvaluateOptions, type FitOptions, type PredictOptions } from './loops.js';
-import { predictStep, testStep, trainStep } from './steps.js';
+import { predictStep, readStepResult, testStep, trainStep } from './steps.js';
 
 export interface OnBatchOptions {
   sampleWeight?: TensorData;
@@ -111,7 +111,7 @@ export class Trainer extends Layer {
     const state = this.requireCompiled('trainOnBatch');
     const batch = this.batchOf(x, y, opts.sampleWeight, 'trainOnBatch');
     state.resetMetrics();
-    const r = trainStep(this, batch);
+    const r = readStepResult(trainStep(this, batch));
     return shapeResult(this.batchLogs(r.loss, r.outputLosses), opts.returnDict);
   }
 
@@ -120,7 +120,7 @@ export class Trainer extends Layer {
     const state = this.requireCompiled('testOnBatch');
     const batch = this.batchOf(x, y, opts.sampleWeight, 'testOnBatch');
     state.resetMetrics();
-    const r = testStep(this, batch);
+    const r = readStepResult(testStep(this, batch));
     return shapeResult(this.batchLogs(r.loss, r.outputLosses), opts.returnDict);
   }
 
