@@ -140,8 +140,21 @@ void binary(int op, const Buffer& a, const Shape& aShape, const Buffer& b, const
   if (a.dtype != b.dtype)
     throw InputError(std::string(name) + ": inputs must share a dtype, got " + dtypeName(a.dtype) + " and " +
                      dtypeName(b.dtype));
-  StridedPlan plan = makePlan(outShape, {std::vector<i64>(outShape.size(), 0), broadcastStrides(aShape, outShape, name),
-                                         broadcastStrides(bShape, outShape, name)});
+  const i64 n = out.length;
+  StridedPlan plan;
+  if ((a.length == n || a.length == 1) && (b.length == n || b.length == 1)) {
+    // Same-shape or scalar operands (the common case): a flat loop, no plan to build. Lengths
+    // were checked above, so any shapes that reach here stay in bounds.
+    plan.rank = 1;
+    plan.operands = 3;
+    plan.shape[0] = n;
+    plan.strides[0][0] = 1;
+    plan.strides[1][0] = a.length == n ? 1 : 0;
+    plan.strides[2][0] = b.length == n ? 1 : 0;
+  } else {
+    plan = makePlan(outShape, {std::vector<i64>(outShape.size(), 0), broadcastStrides(aShape, outShape, name),
+                               broadcastStrides(bShape, outShape, name)});
+  }
   if (op >= kFirstCompare) {
     if (out.dtype != DType::Bool) throw InputError(std::string(name) + ": output must be bool");
     withType(a.dtype, [&](auto* tag) {

@@ -1,6 +1,7 @@
 #include "gemm.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -23,8 +24,16 @@ template <> const MicroKernel<double>& kernelFor<double>() { return gKernelF64; 
 // Cache blocking, in elements: a KC x NR micro-panel of B stays in L1 while the micro-kernel
 // streams MC x KC of packed A from L2; the KC x NC block of B lives in L2/L3.
 template <typename T> struct Blocking;
-template <> struct Blocking<float> { static constexpr std::int64_t KC = 256, MC = 144, NC = 3072; };
-template <> struct Blocking<double> { static constexpr std::int64_t KC = 192, MC = 96, NC = 2048; };
+template <> struct Blocking<float> { static inline std::int64_t KC = 256, MC = 144, NC = 3072; };
+template <> struct Blocking<double> { static inline std::int64_t KC = 192, MC = 96, NC = 2048; };
+struct TuneFromEnv {
+  TuneFromEnv() {
+    if (const char* e = std::getenv("NABLA_GEMM_TUNE")) {
+      long kc, mc, nc;
+      if (std::sscanf(e, "%ld,%ld,%ld", &kc, &mc, &nc) == 3) { Blocking<float>::KC = kc; Blocking<float>::MC = mc; Blocking<float>::NC = nc; }
+    }
+  }
+} tuneFromEnv;
 
 struct AlignedFree {
   void operator()(void* p) const { std::free(p); }
@@ -85,21 +94,32 @@ void packA(std::int64_t mc, std::int64_t kc, const T* a, std::int64_t rs, std::i
 template <typename T>
 void packB(std::int64_t kc, std::int64_t nc, const T* b, std::int64_t rs, std::int64_t cs, int nr, std::int64_t first,
            std::int64_t last, T* dst) {
+  if (first >= last) return;
+  if (cs == 1) {
+    // Row by row: each source row is read once, front to back, and scattered to the panels.
+    // (Panel by panel would revisit every row once per panel, which thrashes the cache when
+    // the row stride is a multiple of 4 KiB.)
+    std::int64_t j1 = std::min(nc, last * nr);
+    for (std::int64_t p = 0; p < kc; ++p) {
+      const T* row = b + p * rs;
+      for (std::int64_t panel = first; panel < last; ++panel) {
+        std::int64_t jr = panel * nr;
+        int cols = static_cast<int>(std::min<std::int64_t>(nr, j1 - jr));
+        T* out = dst + panel * nr * kc + p * nr;
+        std::memcpy(out, row + jr, cols * sizeof(T));
+        for (int j = cols; j < nr; ++j) out[j] = T(0);
+      }
+    }
+    return;
+  }
   for (std::int64_t panel = first; panel < last; ++panel) {
     std::int64_t jr = panel * nr;
     int cols = static_cast<int>(std::min<std::int64_t>(nr, nc - jr));
     T* out = dst + panel * nr * kc;
     const T* src = b + jr * cs;
-    if (cs == 1) {
-      for (std::int64_t p = 0; p < kc; ++p) {
-        std::memcpy(out + p * nr, src + p * rs, cols * sizeof(T));
-        for (int j = cols; j < nr; ++j) out[p * nr + j] = T(0);
-      }
-    } else {
-      for (std::int64_t p = 0; p < kc; ++p) {
-        for (int j = 0; j < cols; ++j) out[p * nr + j] = src[p * rs + j * cs];
-        for (int j = cols; j < nr; ++j) out[p * nr + j] = T(0);
-      }
+    for (std::int64_t p = 0; p < kc; ++p) {
+      for (int j = 0; j < cols; ++j) out[p * nr + j] = src[p * rs + j * cs];
+      for (int j = cols; j < nr; ++j) out[p * nr + j] = T(0);
     }
   }
 }

@@ -1,7 +1,8 @@
 import type { Backend, BackendInfo, Kernel, Layout } from '../backend.js';
 import { PRIMITIVES, type PrimitiveName } from '../../ops/primitives/index.js';
 import type { OpDef } from '../../ops/define-op.js';
-import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
+import type { DType, TypedArray } from '../../tensor/dtype.js';
+import { allocOutput } from './output-arrays.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { ValueError } from '../../errors.js';
 import { fallbackMessage, loadAddon, type NativeAddon } from './load-addon.js';
@@ -37,7 +38,7 @@ export class NativeBackend implements Backend<TypedArray> {
     return h.slice();
   }
   materialize(h: TypedArray, dtype: DType, layout: Layout): TypedArray {
-    const out = allocArray(dtype, sizeOf(layout.shape));
+    const out = allocOutput(dtype, sizeOf(layout.shape));
     this.args.begin().shape('materialize', layout.shape);
     for (const s of layout.strides) this.args.int(s);
     this.args.int(layout.offset);

@@ -5,7 +5,8 @@ import { ValueError } from '../../errors.js';
 import type { ArgAttrs, ReduceAttrs } from '../../ops/primitives/reduce.js';
 import type { CastAttrs } from '../../ops/primitives/cast.js';
 import type { MatmulAttrs } from '../../ops/primitives/matmul.js';
-import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
+import type { DType, TypedArray } from '../../tensor/dtype.js';
+import { allocOutput } from './output-arrays.js';
 import { sizeOf } from '../../tensor/shape.js';
 import type { NativeAddon } from './load-addon.js';
 import type { NativeOpName } from './kernel-sources.js';
@@ -61,7 +62,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter): Record<Nativ
   };
 
   const castTo = (x: TypedArray, dtype: DType): TypedArray => {
-    const out = allocArray(dtype, x.length);
+    const out = allocOutput(dtype, x.length);
     addon.cast(x, out);
     return out;
   };
@@ -69,7 +70,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter): Record<Nativ
   const unary = (name: string): AnyKernel => {
     const c = code(unaryCodes, name);
     return kernel<NoAttrs>(([x], _attrs, [o]) => {
-      const out = allocArray(o!.dtype, x!.data.length);
+      const out = allocOutput(o!.dtype, x!.data.length);
       addon.unary(c, x!.data, out);
       return [out];
     });
@@ -88,7 +89,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter): Record<Nativ
         if (a!.dtype !== via) ad = castTo(ad, via);
         if (b!.dtype !== via) bd = castTo(bd, via);
       }
-      const out = allocArray(o!.dtype, sizeOf(o!.shape));
+      const out = allocOutput(o!.dtype, sizeOf(o!.shape));
       args.begin().shape(name, a!.shape).shape(name, b!.shape).shape(name, o!.shape);
       addon.binary(c, ad, bd, out);
       return [out];
@@ -98,7 +99,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter): Record<Nativ
   const reduce = (name: string): AnyKernel => {
     const c = code(reduceCodes, name);
     return kernel<ReduceAttrs>(([x], attrs, [o]) => {
-      const out = allocArray(o!.dtype, sizeOf(o!.shape));
+      const out = allocOutput(o!.dtype, sizeOf(o!.shape));
       args.begin().shape(name, x!.shape).int(attrs.axes.length);
       for (const ax of attrs.axes) args.int(ax);
       addon.reduce(c, x!.data, out);
@@ -109,7 +110,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter): Record<Nativ
   const argReduce = (name: string): AnyKernel => {
     const c = code(argCodes, name);
     return kernel<ArgAttrs>(([x], attrs, [o]) => {
-      const out = allocArray('int32', sizeOf(o!.shape));
+      const out = allocOutput('int32', sizeOf(o!.shape));
       args.begin().shape(name, x!.shape).int(attrs.axis);
       addon.argReduce(c, x!.data, out);
       return [out];
@@ -117,7 +118,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter): Record<Nativ
   };
 
   const matmul = kernel<MatmulAttrs>(([a, b], attrs, [o]) => {
-    const out = allocArray(o!.dtype, sizeOf(o!.shape));
+    const out = allocOutput(o!.dtype, sizeOf(o!.shape));
     args.begin().shape('matmul', a!.shape).shape('matmul', b!.shape).int(attrs.transposeA ? 1 : 0).int(attrs.transposeB ? 1 : 0);
     addon.matmul(a!.data, b!.data, out);
     return [out];
@@ -126,7 +127,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter): Record<Nativ
   const cast = kernel<CastAttrs>(([x], attrs) => [castTo(x!.data, attrs.dtype)]);
 
   const where = kernel<NoAttrs>(([c, a, b], _attrs, [o]) => {
-    const out = allocArray(o!.dtype, sizeOf(o!.shape));
+    const out = allocOutput(o!.dtype, sizeOf(o!.shape));
     args.begin().shape('where', c!.shape).shape('where', a!.shape).shape('where', b!.shape).shape('where', o!.shape);
     addon.where(c!.data, a!.data, b!.data, out);
     return [out];
