@@ -23,7 +23,7 @@ export type Sources = Tensor | readonly Tensor[] | Readonly<Record<string, Tenso
 export type GradientsOf<S> = S extends Tensor
   ? Tensor
   : S extends readonly Tensor[]
-    ? Tensor[]
+    ? { -readonly [K in keyof S]: Tensor }
     : { [K in keyof S]: Tensor };
 
 export interface GradientOptions {
@@ -102,7 +102,7 @@ export class GradientTape implements Recorder {
   }
 
   /** Gradient of `target` with respect to `sources`, in the same structure as `sources`. */
-  gradient<S extends Sources>(target: Tensor | readonly Tensor[], sources: S, opts: GradientOptions = {}): GradientsOf<S> {
+  gradient<const S extends Sources>(target: Tensor | readonly Tensor[], sources: S, opts: GradientOptions = {}): GradientsOf<S> {
     this.assertUsable('gradient');
     this.used = true;
     const list: Tensor[] =
