@@ -37,6 +37,7 @@ export interface FitOptions {
 
 export interface EvaluateOptions {
   batchSize?: number;
+  /** 0 silent, 1 a progress bar ending with the totals (default), 2 just the totals. */
   verbose?: number;
   sampleWeight?: TensorData;
   steps?: number;
@@ -225,7 +226,9 @@ export async function evaluateLoop(model: Trainer, x: TensorData | AsyncIterable
     if (y === undefined) throw new ValueError('evaluate: targets y are required (or pass a dataset of [x, y] batches)');
     src = { kind: 'array', data: arraySource(model, x, y, opts.sampleWeight, op), batchSize: positiveInt(op, 'batchSize', opts.batchSize, 32), shuffle: false };
   }
-  return runTest(model, src, opts.callbacks ?? [], op, src.kind === 'array' ? opts.steps : undefined);
+  const callbacks = [...(opts.callbacks ?? [])];
+  if ((opts.verbose ?? 1) > 0) callbacks.push(new ProgressBar({ verbose: opts.verbose ?? 1 }));
+  return runTest(model, src, callbacks, op, src.kind === 'array' ? opts.steps : undefined);
 }
 
 /** Predict over batches and join the outputs along the batch axis. */

@@ -44,7 +44,7 @@ describe('callbacks', () => {
       'epochEnd 0 loss,val_loss', 'trainEnd',
     ]);
     const predictCalls: string[] = [];
-    await m.evaluate(x, y, { callbacks: [{ onTestBegin: () => void predictCalls.push('tb'), onTestBatchEnd: (b) => void predictCalls.push(`t${b}`), onTestEnd: () => void predictCalls.push('te') }], batchSize: 8 });
+    await m.evaluate(x, y, { callbacks: [{ onTestBegin: () => void predictCalls.push('tb'), onTestBatchEnd: (b) => void predictCalls.push(`t${b}`), onTestEnd: () => void predictCalls.push('te') }], batchSize: 8, verbose: 0 });
     expect(predictCalls).toEqual(['tb', 't0', 't1', 'te']);
   });
 
@@ -135,5 +135,9 @@ describe('callbacks', () => {
     const two: string[] = [];
     await m.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0, callbacks: [new C.ProgressBar({ verbose: 2, write: (s) => void two.push(s), isTTY: true })] });
     expect(two.join('')).toMatch(/^Epoch 1\/1\n2\/2 - \S+ \S+\/step - loss: /);
+    const ev: string[] = [];
+    const loss = (await m.evaluate(x, y, { batchSize: 8, verbose: 0, callbacks: [new C.ProgressBar({ write: (s) => void ev.push(s), isTTY: false })] })) as number;
+    expect(ev.join('')).toMatch(/^2\/2 \[=+\] - \S+ \S+\/step - loss: \d+\.\d{4}\n$/);
+    expect(ev.join('')).toContain(`loss: ${loss.toFixed(4)}`);
   });
 });

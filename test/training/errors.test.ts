@@ -27,7 +27,7 @@ describe('training errors', () => {
     m.compile({ optimizer: 'sgd', loss: 'mse' });
     await expect(m.fit(nb.zeros([4, 2]), nb.zeros([3, 1]), { verbose: 0 })).rejects.toThrow(/same number of samples: x has 4 \(shape \[4, 2\]\), y has 3 \(shape \[3, 1\]\)/);
     await expect(m.fit(nb.zeros([4, 2]), nb.zeros([4, 1]), { verbose: 0, sampleWeight: nb.ones([5]) })).rejects.toThrow(/sampleWeight has 5/);
-    await expect(m.evaluate(nb.zeros([4, 2]), nb.zeros([2, 1]))).rejects.toThrow(/same number of samples/);
+    await expect(m.evaluate(nb.zeros([4, 2]), nb.zeros([2, 1]), { verbose: 0 })).rejects.toThrow(/same number of samples/);
     await expect(m.fit(nb.zeros([4, 2]), nb.zeros([4, 1]), { verbose: 0, epochs: 0 })).rejects.toThrow(/epochs must be a positive integer/);
     await expect(m.fit(nb.zeros([4, 2]), nb.zeros([4, 1]), { verbose: 0, validationSplit: 1.5 })).rejects.toThrow(/validationSplit must be in \(0, 1\)/);
   });

@@ -38,7 +38,7 @@ describe('fit options', () => {
     const [l2, mae2] = m.testOnBatch(x, y) as number[];
     expect(l2).toBeCloseTo(loss!, 6);
     expect(mae2).toBeCloseTo(mae!, 6);
-    expect(await m.evaluate(x, y, { returnDict: true })).toEqual({ loss: expect.closeTo(loss!, 6), mae: expect.closeTo(mae!, 6) });
+    expect(await m.evaluate(x, y, { returnDict: true, verbose: 0 })).toEqual({ loss: expect.closeTo(loss!, 6), mae: expect.closeTo(mae!, 6) });
     expectClose(m.predictOnBatch(x), m.predict(x, { batchSize: 7 }).arraySync() as number[][]);
     const before = m.getWeights()[0]!.dataSync()[0]!;
     m.trainOnBatch(x, nb.add(y, 5));
@@ -58,7 +58,7 @@ describe('fit options', () => {
     // the held-out quarter is exactly the last 10 rows
     const m = linearModel();
     await m.fit(x, y, { epochs: 1, batchSize: 8, validationSplit: 0.25, shuffle: false, verbose: 0 });
-    const tail = (await m.evaluate(x.slice([30, 0], [10, -1]), y.slice([30, 0], [10, -1]), { returnDict: true })) as Record<string, number>;
+    const tail = (await m.evaluate(x.slice([30, 0], [10, -1]), y.slice([30, 0], [10, -1]), { returnDict: true, verbose: 0 })) as Record<string, number>;
     expect(m.history!.history.val_loss![0]).toBeCloseTo(tail.loss!, 6);
   });
 
@@ -90,8 +90,8 @@ describe('fit options', () => {
     const h = await m.fit(ds, { epochs: 20, verbose: 0, validationData: ds });
     expect(h.history.loss!.at(-1)!).toBeLessThan(h.history.loss![0]!);
     expect(h.history.val_loss!.length).toBe(20);
-    const fromDs = (await m.evaluate(ds, { returnDict: true })) as Record<string, number>;
-    const fromArrays = (await m.evaluate(x, y, { returnDict: true })) as Record<string, number>;
+    const fromDs = (await m.evaluate(ds, { returnDict: true, verbose: 0 })) as Record<string, number>;
+    const fromArrays = (await m.evaluate(x, y, { returnDict: true, verbose: 0 })) as Record<string, number>;
     expect(fromDs.loss).toBeCloseTo(fromArrays.loss!, 5);
     const p = await m.predict(ds);
     expectClose(p, m.predict(x).arraySync() as number[][]);

@@ -79,6 +79,21 @@ export class ProgressBar extends Callback {
     this.write(`${this.verbose === 1 && this.tty ? '\r' : ''}${this.line(true)}\n`);
   }
 
+  // evaluate(): the same bar over the test batches, ending with the totals.
+  override onTestBegin(): void {
+    this.epochStart = Date.now();
+    this.seen = 0;
+    this.target = this.params.steps ?? null;
+  }
+
+  override onTestBatchEnd(batch: number, logs: Logs = {}): void {
+    this.onTrainBatchEnd(batch, logs);
+  }
+
+  override onTestEnd(logs: Logs = {}): void {
+    this.onEpochEnd(0, logs);
+  }
+
   private line(done: boolean): string {
     const elapsed = Date.now() - this.epochStart;
     const target = this.target;
