@@ -168,4 +168,21 @@ describe('fit options', () => {
     m.predict(x, { batchSize: 8 });
     expect(live() - p0).toBeLessThan(5);
   });
+
+  it("an unbuilt Sequential compiled with 'accuracy' picks the accuracy flavour on the first batch", async () => {
+    const { x, y } = linearlySeparable(32, 8);
+    nb.random.seed(6);
+    const m = new nb.Sequential([new L.Dense(4, { activation: 'relu' }), new L.Dense(1, { activation: 'sigmoid' })]);
+    m.compile({ optimizer: new nb.optimizers.Adam(0.05), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    expect(m.built).toBe(false);
+    const h = await m.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0 });
+    expect(m.built).toBe(true);
+    const acc = h.history.accuracy!.at(-1)!;
+    expect(acc).toBeGreaterThanOrEqual(0);
+    expect(acc).toBeLessThanOrEqual(1);
+    // binary accuracy, recomputed by hand from the predictions
+    const fresh = (await m.evaluate(x, y, { verbose: 0, returnDict: true })) as Record<string, number>;
+    const manual = nb.equal(nb.greater(m.predict(x), 0.5).cast('float32'), y).cast('float32').mean().item();
+    expect(fresh.accuracy).toBeCloseTo(manual, 6);
+  });
 });
