@@ -1,2 +1,4 @@
 // nb.io: file formats for tensors and models.
 export * as safetensors from './safetensors.js';
+export { decodeTfjsWeights } from './tfjs-format.js';
+export type { SaveOptions, LoadOptions } from './nabla-format.js';

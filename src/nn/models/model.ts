@@ -9,6 +9,7 @@ import { FunctionalGraph } from './graph.js';
 import { InputLayer } from './input-layer.js';
 import { formatSummary, type SummaryOptions } from './summary.js';
 import { Trainer } from '../../training/trainer.js';
+import type { SaveOptions } from '../../io/nabla-format.js';
 
 export interface ModelArgs extends LayerArgs {
   inputs?: SymbolicTensor | SymbolicTensor[];
@@ -109,6 +110,26 @@ export class Model extends Trainer {
     const text = formatSummary(this, opts);
     (opts.printFn ?? console.log)(text);
     return text;
+  }
+
+  /**
+   * Write the model to the folder `path`: model.json + weights.safetensors (with the optimizer's
+   * state unless `includeOptimizer: false`), or TensorFlow.js's layers-model with `format: 'tfjs'`.
+   */
+  async save(path: string, opts: SaveOptions = {}): Promise<void> {
+    // Loaded on use: src/io imports the layer registry, which imports this file.
+    const io = await import('../../io/model-io.js');
+    await io.saveModel(this, path, opts);
+  }
+
+  /** Write the weights alone to a safetensors file, keyed by weight path (`dense/kernel`). */
+  async saveWeights(path: string): Promise<void> {
+    await (await import('../../io/model-io.js')).saveWeights(this, path);
+  }
+
+  /** Set the weights from a safetensors file by weight path; lists missing, unexpected and mis-shaped weights. */
+  async loadWeights(path: string): Promise<void> {
+    await (await import('../../io/model-io.js')).loadWeights(this, path);
   }
 
   override getConfig(): Record<string, unknown> {

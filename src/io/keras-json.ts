@@ -1,0 +1,175 @@
+// Layer and model configs between Keras JSON (snake_case keys, as TensorFlow.js and Keras write
+// them) and nabla's camelCase configs, with the few values whose spelling or meaning differ.
+import { ValueError } from '../errors.js';
+import { clip } from '../ops/composite/math.js';
+import { add, mul } from '../ops/primitives/binary.js';
+import { registerActivation } from '../nn/activations.js';
+import type { SerializedObject } from '../nn/serialization.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** Keras 2's (and TF.js's) hard sigmoid, clip(0.2 x + 0.5, 0, 1); nabla's `hardSigmoid` is Keras 3's x / 6 + 0.5. */
+export const KERAS2_HARD_SIGMOID = 'keras2HardSigmoid';
+registerActivation(KERAS2_HARD_SIGMOID, (x: Tensor) => clip(add(mul(x, 0.2), 0.5), 0, 1));
+
+/** Keras class names that nabla spells differently. */
+const CLASS_FROM_KERAS: Record<string, string> = { Functional: 'Model' };
+
+const snakeToCamel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const camelToSnake = (k: string) => k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Rename every key of nested objects (arrays are walked, strings left alone). */
+function renameKeys(x: unknown, rename: (k: string) => string): unknown {
+  if (Array.isArray(x)) return x.map((v) => renameKeys(v, rename));
+  if (!isPlainObject(x)) return x;
+  return Object.fromEntries(Object.entries(x).map(([k, v]) => [rename(k), renameKeys(v, rename)]));
+}
+
+// Values that are spelled differently: VarianceScaling's mode and distribution, activations.
+const MODE_FROM_KERAS: Record<string, string> = { fan_in: 'fanIn', fan_out: 'fanOut', fan_avg: 'fanAvg' };
+const DISTRIBUTION_FROM_KERAS: Record<string, string> = { normal: 'truncatedNormal', truncated_normal: 'truncatedNormal', untruncated_normal: 'untruncatedNormal', uniform: 'uniform' };
+const DISTRIBUTION_TO_TFJS: Record<string, string> = { truncatedNormal: 'truncated_normal', untruncatedNormal: 'normal', uniform: 'uniform' };
+const ACTIVATION_KEYS = new Set(['activation', 'recurrentActivation']);
+
+function invert(table: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(table).map(([k, v]) => [v, k]));
+}
+
+/** A layer config from Keras: keys and the values above translated. */
+function layerConfigFromKeras(className: string, config: Record<string, unknown>): Record<string, unknown> {
+  const c = renameKeys(config, snakeToCamel) as Record<string, unknown>;
+  fixValues(c, MODE_FROM_KERAS, DISTRIBUTION_FROM_KERAS);
+  for (const k of ACTIVATION_KEYS) if (c[k] === 'hard_sigmoid' || c[k] === 'hardSigmoid') c[k] = KERAS2_HARD_SIGMOID;
+  if (c.dataFormat === 'channels_first') throw new ValueError(`TF.js model: layer '${String(c.name)}' (${className}) uses data_format channels_first; nabla layers are channels_last`);
+  if (c.batchShape && !c.batchInputShape) c.batchInputShape = c.batchShape;
+  if (isPlainObject(c.dtype)) c.dtype = (c.dtype.config as { name?: string } | undefined)?.name ?? 'float32';
+  if (className === 'GRU' && c.resetAfter !== true) {
+    throw new ValueError(`TF.js model: GRU layer '${String(c.name)}' uses reset_after=false (TensorFlow.js's only form); nabla's GRU implements reset_after=true`);
+  }
+  for (const k of ['kernelConstraint', 'biasConstraint', 'recurrentConstraint', 'embeddingsConstraint', 'betaConstraint', 'gammaConstraint']) {
+    if (c[k] !== null && c[k] !== undefined) throw new ValueError(`TF.js model: layer '${String(c.name)}' (${className}) has a ${k}; nabla layers have no weight constraints`);
+  }
+  return c;
+}
+
+/** Translate `mode`/`distribution` string values of initializer configs, in place, at any depth. */
+function fixValues(x: unknown, modes: Record<string, string>, distributions: Record<string, string>): void {
+  if (Array.isArray(x)) return x.forEach((v) => fixValues(v, modes, distributions));
+  if (!isPlainObject(x)) return;
+  for (const [k, v] of Object.entries(x)) {
+    if (k === 'mode' && typeof v === 'string' && modes[v]) x[k] = modes[v];
+    else if (k === 'distribution' && typeof v === 'string' && distributions[v]) x[k] = distributions[v];
+    else fixValues(v, modes, distributions);
+  }
+}
+
+interface KerasLayerJson {
+  class_name: string;
+  config: Record<string, unknown>;
+  name?: string;
+  inbound_nodes?: unknown[];
+}
+
+/** A Keras model topology (`{class_name, config}`) as a nabla `{className, config}`. */
+export function modelFromKeras(topology: unknown): SerializedObject {
+  const top = (isPlainObject(topology) && isPlainObject(topology.model_config) ? topology.model_config : topology) as KerasLayerJson;
+  if (!isPlainObject(top) || typeof top.class_name !== 'string') throw new ValueError('TF.js model: modelTopology must be {class_name, config}');
+  const className = CLASS_FROM_KERAS[top.class_name] ?? top.class_name;
+  if (className === 'Sequential') {
+    const layers = Array.isArray(top.config) ? top.config : (top.config as { layers?: unknown }).layers;
+    if (!Array.isArray(layers)) throw new ValueError('TF.js model: a Sequential topology needs a list of layers');
+    return { className, config: { name: (top.config as { name?: string }).name, layers: layers.map(layerFromKeras) } };
+  }
+  if (className === 'Model') {
+    const cfg = top.config as { name?: string; layers?: KerasLayerJson[]; input_layers?: unknown; output_layers?: unknown };
+    if (!Array.isArray(cfg.layers)) throw new ValueError('TF.js model: a functional topology needs a list of layers');
+    const ref = (r: unknown) => (r as unknown[]).slice(0, 3) as [string, number, number];
+    const refs = (x: unknown) => (Array.isArray(x) && typeof x[0] === 'string' ? [ref(x)] : (x as unknown[]).map(ref));
+    const outputs = refs(cfg.output_layers);
+    return {
+      className,
+      config: {
+        name: cfg.name,
+        layers: cfg.layers.map((l) => ({
+          ...layerFromKeras(l),
+          name: l.name ?? (l.config.name as string),
+          inboundNodes: (l.inbound_nodes ?? []).map((node) => nodeFromKeras(node, l.name ?? '')),
+        })),
+        inputLayers: refs(cfg.input_layers),
+        outputLayers: outputs,
+        inputsAsList: refs(cfg.input_layers).length > 1,
+        outputsAsList: outputs.length > 1,
+      },
+    };
+  }
+  return layerFromKeras(top);
+}
+
+function layerFromKeras(l: unknown): SerializedObject {
+  if (!isPlainObject(l) || typeof l.class_name !== 'string' || !isPlainObject(l.config)) throw new ValueError(`TF.js model: expected a layer {class_name, config}, got ${JSON.stringify(l)?.slice(0, 80)}`);
+  const className = CLASS_FROM_KERAS[l.class_name] ?? l.class_name;
+  if (className === 'Sequential' || className === 'Model') return modelFromKeras(l);
+  return { className, config: layerConfigFromKeras(className, l.config) };
+}
+
+/** Keras 2's `[[name, node, tensor, kwargs], ...]` or Keras 3's `{args, kwargs}` as nabla's node. */
+function nodeFromKeras(node: unknown, layer: string): { args: [string, number, number][]; asList: boolean; kwargs: Record<string, unknown> } {
+  if (!Array.isArray(node)) throw new ValueError(`TF.js model: layer '${layer}' has an inbound node in a form nabla does not read (${JSON.stringify(node)?.slice(0, 80)})`);
+  const args = node.map((r) => (r as unknown[]).slice(0, 3) as [string, number, number]);
+  const kwargs = (node[0] as unknown[] | undefined)?.[3];
+  return { args, asList: args.length > 1, kwargs: isPlainObject(kwargs) ? (renameKeys(kwargs, snakeToCamel) as Record<string, unknown>) : {} };
+}
+
+// ------------------------------------------------------------------------------------ export
+
+/** A nabla model config (`{className, config}` of Sequential or functional Model) as a Keras topology for TF.js. */
+export function modelToKeras(model: SerializedObject): Record<string, unknown> {
+  const { className, config } = model;
+  if (className === 'Sequential') {
+    const layers = (config.layers as SerializedObject[]).map((l) => layerToKeras(l));
+    const first = layers[0]?.config as Record<string, unknown> | undefined;
+    if (first && !first.batch_input_shape && config.batchInputShape) first.batch_input_shape = config.batchInputShape;
+    return { class_name: 'Sequential', config: { name: config.name, layers } };
+  }
+  if (className === 'Model' && Array.isArray(config.layers)) {
+    type NablaLayer = SerializedObject & { name: string; inboundNodes: { args: [string, number, number][]; kwargs: Record<string, unknown> }[] };
+    return {
+      class_name: 'Model',
+      config: {
+        name: config.name,
+        layers: (config.layers as NablaLayer[]).map((l) => ({
+          ...layerToKeras(l),
+          name: l.name,
+          inbound_nodes: l.inboundNodes.map((n) => n.args.map((r) => [...r, renameKeys(n.kwargs ?? {}, camelToSnake)])),
+        })),
+        input_layers: config.inputLayers,
+        output_layers: config.outputLayers,
+      },
+    };
+  }
+  throw new ValueError(`model.save (tfjs): only Sequential and functional models can be written in the TF.js format; '${String(config.name)}' is a ${className}`);
+}
+
+const TFJS_ACTIVATIONS = new Set(['elu', 'hard_sigmoid', 'linear', 'relu', 'relu6', 'selu', 'sigmoid', 'softmax', 'softplus', 'softsign', 'tanh', 'swish', 'mish', 'gelu', 'log_softmax']);
+
+function layerToKeras(l: SerializedObject): { class_name: string; config: Record<string, unknown> } {
+  if (l.className === 'Sequential' || l.className === 'Model') return modelToKeras(l) as { class_name: string; config: Record<string, unknown> };
+  if (l.className === 'GRU') throw new ValueError(`model.save (tfjs): GRU layer '${String(l.config.name)}' uses reset_after=true, which TensorFlow.js's GRU cannot run`);
+  const c = { ...l.config };
+  for (const k of ACTIVATION_KEYS) {
+    const a = c[k];
+    if (typeof a !== 'string') continue;
+    const name = a === KERAS2_HARD_SIGMOID ? 'hard_sigmoid' : camelToSnake(a);
+    if (name === 'hard_sigmoid' && a !== KERAS2_HARD_SIGMOID) {
+      throw new ValueError(`model.save (tfjs): layer '${String(c.name)}' uses hardSigmoid (x / 6 + 0.5); TF.js's hard_sigmoid is 0.2 x + 0.5`);
+    }
+    if (!TFJS_ACTIVATIONS.has(name)) throw new ValueError(`model.save (tfjs): layer '${String(c.name)}' uses activation '${a}', which TF.js does not have`);
+    c[k] = name;
+  }
+  const out = renameKeys(c, camelToSnake) as Record<string, unknown>;
+  fixValues(out, invert(MODE_FROM_KERAS), DISTRIBUTION_TO_TFJS);
+  return { class_name: l.className, config: out };
+}

@@ -1,0 +1,38 @@
+// nb.models.load: a nabla model folder, or a TensorFlow.js layers-model (model.json + .bin shards).
+import { ValueError } from '../errors.js';
+import type { Model } from '../nn/models/model.js';
+import { readFileBytes, splitPath } from './atomic-file.js';
+import { MODEL_JSON, loadNablaModel, type LoadOptions, type NablaModelJson } from './nabla-format.js';
+import { loadTfjsModel, type TfjsModelJson } from './tfjs-format.js';
+
+export type { LoadOptions };
+
+/** Load a model saved by `model.save` (nabla or TF.js format) from its folder or its model.json. */
+export async function loadModel(path: string, opts: LoadOptions = {}): Promise<Model> {
+  if (typeof path !== 'string' || !path) throw new ValueError('nb.models.load: expected a folder or a model.json path');
+  const isJsonFile = path.endsWith('.json');
+  const dir = isJsonFile ? splitPath(path).dir : path.replace(/[/\\]+$/, '');
+  const jsonPath = isJsonFile ? path : `${dir}/${MODEL_JSON}`;
+  const text = new TextDecoder().decode(await readFileBytes(jsonPath, 'nb.models.load'));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ValueError(`nb.models.load: '${jsonPath}' is not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ValueError(`nb.models.load: '${jsonPath}' must hold a JSON object`);
+  const record = json as Record<string, unknown>;
+  if (record.format === 'nabla-model') {
+    const nabla = record as unknown as NablaModelJson;
+    const weights = await readFileBytes(`${dir}/${nabla.weightsFile}`, 'nb.models.load');
+    return loadNablaModel(nabla, weights, `'${dir}'`, opts);
+  }
+  if (record.modelTopology !== undefined) {
+    const tfjs = record as unknown as TfjsModelJson;
+    const paths = (tfjs.weightsManifest ?? []).flatMap((g) => (Array.isArray(g?.paths) ? g.paths : []));
+    const shards: Uint8Array[] = [];
+    for (const p of paths) shards.push(await readFileBytes(`${dir}/${p}`, 'nb.models.load'));
+    return loadTfjsModel(tfjs, shards, `'${jsonPath}'`);
+  }
+  throw new ValueError(`nb.models.load: '${jsonPath}' is neither a nabla model (format 'nabla-model') nor a TensorFlow.js layers model (modelTopology)`);
+}

@@ -1,0 +1,2 @@
+// nb.models: loading saved models.
+export { loadModel as load, type LoadOptions } from './load-model.js';

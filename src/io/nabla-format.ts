@@ -1,0 +1,137 @@
+// nabla's model format: a folder with model.json (architecture, compile settings, versions) and
+// weights.safetensors (the model's weights by path name, the optimizer's state under `optimizer/`).
+import { engine } from '../engine/engine.js';
+import { ValueError } from '../errors.js';
+import { deserializeLayer, serializeLayer } from '../nn/layers/registry.js';
+import type { Model } from '../nn/models/model.js';
+import type { SerializedObject } from '../nn/serialization.js';
+import type { Shape } from '../nn/symbolic-tensor.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
+import { zeros } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Variable } from '../tensor/variable.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { compileArgsFrom, compileConfigOf, type CompileConfig } from './compile-config.js';
+import { assignByName, namedWeights, weightRecord } from './named-weights.js';
+import { decodeSafetensors, encodeSafetensors } from './safetensors-format.js';
+import { MODEL_FORMAT_VERSION, NABLA_VERSION } from './version.js';
+
+export const MODEL_JSON = 'model.json';
+export const WEIGHTS_FILE = 'weights.safetensors';
+const OPTIMIZER_PREFIX = 'optimizer/';
+
+export interface NablaModelJson {
+  format: 'nabla-model';
+  formatVersion: number;
+  nablaVersion: string;
+  /** Ties model.json to the weights file written with it. */
+  saveId: string;
+  modelConfig: SerializedObject;
+  /** Input shape(s) the model was built for; used to create the weights of subclassed models. */
+  buildInputShape: Shape | Shape[] | null;
+  compileConfig: CompileConfig | null;
+  weightsFile: string;
+  /** The optimizer's variables are in the weights file (under `optimizer/`). */
+  includesOptimizer: boolean;
+}
+
+export interface SaveOptions {
+  /** 'nabla' (default): model.json + weights.safetensors; 'tfjs': TensorFlow.js layers-model. */
+  format?: 'nabla' | 'tfjs';
+  /** Save the optimizer's state so training resumes where it stopped (default true). */
+  includeOptimizer?: boolean;
+}
+
+export interface LoadOptions {
+  /** Compile the model (and restore the optimizer's state) as it was saved; default true when it was compiled. */
+  compile?: boolean;
+}
+
+/** Write `model` to the folder `dir`: each file atomically, model.json last. */
+export async function saveNablaModel(model: Model, dir: string, opts: SaveOptions = {}): Promise<void> {
+  const named = namedWeights(model);
+  if (!model.built && named.length === 0) {
+    throw new ValueError(`model.save: model '${model.name}' has no weights yet; call it on data (or build it) before saving`);
+  }
+  let compileConfig: CompileConfig | null = null;
+  if (model.compiled) {
+    const c = compileConfigOf(model.compiled);
+    if ('unserializable' in c) console.warn(`model.save: the compile settings of '${model.name}' are not saved (${c.unserializable}); compile the loaded model yourself`);
+    else compileConfig = c;
+  }
+  const optimizer = model.compiled?.optimizer ?? null;
+  const includesOptimizer = (opts.includeOptimizer ?? true) && compileConfig !== null && optimizer !== null;
+  const saveId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+  const tensors: Record<string, Tensor> = weightRecord(named);
+  if (includesOptimizer) Object.assign(tensors, weightRecord(optimizerNamed(optimizer!), OPTIMIZER_PREFIX));
+  const json: NablaModelJson = {
+    format: 'nabla-model',
+    formatVersion: MODEL_FORMAT_VERSION,
+    nablaVersion: NABLA_VERSION,
+    saveId,
+    modelConfig: serializeLayer(model),
+    buildInputShape: (model.builtInputShape as Shape | Shape[] | null) ?? null,
+    compileConfig,
+    weightsFile: WEIGHTS_FILE,
+    includesOptimizer,
+  };
+  const weightBytes = encodeSafetensors(tensors, { format: 'nabla', saveId });
+  await writeFileAtomic(`${dir}/${WEIGHTS_FILE}`, weightBytes, 'model.save');
+  await writeFileAtomic(`${dir}/${MODEL_JSON}`, JSON.stringify(json, null, 1), 'model.save');
+}
+
+/** The optimizer's variables by name (its name, then the model weight's path and the slot). */
+function optimizerNamed(optimizer: Optimizer): [string, Variable][] {
+  return namedWeights({ name: optimizer.name, weights: optimizer.variables });
+}
+
+/** Rebuild a model from its model.json and the bytes of its weights file. */
+export function loadNablaModel(json: NablaModelJson, weightBytes: Uint8Array, source: string, opts: LoadOptions = {}): Model {
+  if (typeof json.formatVersion !== 'number' || json.formatVersion > MODEL_FORMAT_VERSION) {
+    throw new ValueError(`nb.models.load: ${source} has format version ${String(json.formatVersion)}; this nabla (${NABLA_VERSION}) reads up to ${MODEL_FORMAT_VERSION}`);
+  }
+  const { tensors, metadata } = decodeSafetensors(weightBytes, `${source}/${json.weightsFile}`);
+  if (metadata.saveId !== undefined && metadata.saveId !== json.saveId) {
+    throw new ValueError(`nb.models.load: ${json.weightsFile} in ${source} was written by another save than its model.json (an interrupted save?); save the model again`);
+  }
+  const model = deserializeLayer(json.modelConfig) as Model;
+  if (typeof (model as { compile?: unknown }).compile !== 'function') {
+    throw new ValueError(`nb.models.load: ${source} holds a ${json.modelConfig.className}, not a model`);
+  }
+  const modelValues: Record<string, Tensor> = {};
+  const optimizerValues: Record<string, Tensor> = {};
+  for (const [k, t] of Object.entries(tensors)) {
+    if (k.startsWith(OPTIMIZER_PREFIX)) optimizerValues[k.slice(OPTIMIZER_PREFIX.length)] = t;
+    else modelValues[k] = t;
+  }
+  if (namedWeights(model).length === 0 && Object.keys(modelValues).length > 0 && json.buildInputShape) {
+    createWeightsByCalling(model, json.buildInputShape);
+  }
+  assignByName('nb.models.load', namedWeights(model), modelValues, `${source}/${json.weightsFile}`);
+  if (json.compileConfig && (opts.compile ?? true)) {
+    const args = compileArgsFrom(json.compileConfig, `nb.models.load (${source})`);
+    model.compile(args);
+    if (json.includesOptimizer) restoreOptimizer(model, args.optimizer, optimizerValues, source);
+  }
+  return model;
+}
+
+/** A subclassed model makes its weights on its first call: call it once on zeros. */
+function createWeightsByCalling(model: Model, shape: Shape | Shape[]): void {
+  const concrete = (s: Shape) => s.map((d) => d ?? 1);
+  const multi = shape.length > 0 && Array.isArray(shape[0]);
+  engine.pauseRecording(() =>
+    engine.tidy(() => {
+      const x = multi ? (shape as Shape[]).map((s) => zeros(concrete(s))) : zeros(concrete(shape as Shape));
+      model.apply(x as Tensor, { training: false });
+    }),
+  );
+}
+
+/** Create the optimizer's slots for the weights it had slots for, then restore every variable by name. */
+function restoreOptimizer(model: Model, optimizer: Optimizer, values: Record<string, Tensor>, source: string): void {
+  const saved = Object.keys(values);
+  const withSlots = model.trainableWeights.filter((v) => saved.some((k) => k.startsWith(`${optimizer.name}/${v.name}/`)));
+  optimizer.build(withSlots);
+  assignByName('nb.models.load (optimizer state)', optimizerNamed(optimizer), values, `${source}/${WEIGHTS_FILE}`);
+}

@@ -1,0 +1,119 @@
+// TensorFlow.js layers-model format: model.json ({modelTopology, weightsManifest}) and binary
+// weight shards holding the weights back to back, little-endian, optionally quantized.
+import { DTypeError, ValueError } from '../errors.js';
+import { deserializeLayer, serializeLayer } from '../nn/layers/registry.js';
+import type { Model } from '../nn/models/model.js';
+import { tensor } from '../tensor/creation.js';
+import type { DType, TypedArray } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { halfArrayToFloat32 } from './half-float.js';
+import { modelFromKeras, modelToKeras } from './keras-json.js';
+import { readLittleEndian, toLittleEndianBytes } from './little-endian.js';
+import { assignByName, namedWeights } from './named-weights.js';
+import { NABLA_VERSION } from './version.js';
+
+export interface TfjsWeightSpec {
+  name: string;
+  shape: number[];
+  dtype: string;
+  quantization?: { dtype: 'uint8' | 'uint16' | 'float16'; scale?: number; min?: number; original_dtype?: string };
+}
+
+export interface TfjsModelJson {
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+  modelTopology: unknown;
+  weightsManifest?: { paths: string[]; weights: TfjsWeightSpec[] }[];
+}
+
+export const TFJS_SHARD = 'group1-shard1of1.bin';
+
+const PLAIN: Record<string, { bytes: number; dtype: DType; read: (b: Uint8Array, at: number, n: number) => TypedArray }> = {
+  float32: { bytes: 4, dtype: 'float32', read: (b, at, n) => readLittleEndian(Float32Array, b, at, n) },
+  int32: { bytes: 4, dtype: 'int32', read: (b, at, n) => readLittleEndian(Int32Array, b, at, n) },
+  bool: { bytes: 1, dtype: 'bool', read: (b, at, n) => b.slice(at, at + n) },
+};
+const QUANTIZED_BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
+
+/** The tensors of a weights manifest, read from its shards (each group's shards are concatenated). */
+export function decodeTfjsWeights(manifest: TfjsModelJson['weightsManifest'], shards: Uint8Array[], source: string): Record<string, Tensor> {
+  const out: [string, Tensor][] = [];
+  let shardIndex = 0;
+  for (const group of manifest ?? []) {
+    const parts = shards.slice(shardIndex, shardIndex + group.paths.length);
+    shardIndex += group.paths.length;
+    const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (data.set(p, at), at + p.length), 0);
+    let at = 0;
+    for (const spec of group.weights) {
+      if (!Array.isArray(spec.shape) || !spec.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+        throw new ValueError(`TF.js weights: '${spec.name}' in ${source} has shape ${JSON.stringify(spec.shape)}; expected non-negative integers`);
+      }
+      const n = spec.shape.reduce((a, b) => a * b, 1);
+      const plain = PLAIN[spec.dtype];
+      if (!plain) throw new DTypeError(`TF.js weights: '${spec.name}' in ${source} has dtype '${spec.dtype}'; nabla reads float32, int32 and bool`);
+      const q = spec.quantization;
+      if (q && !QUANTIZED_BYTES[q.dtype]) throw new DTypeError(`TF.js weights: '${spec.name}' in ${source} is quantized as '${q.dtype}'; nabla reads uint8, uint16 and float16`);
+      const width = q ? QUANTIZED_BYTES[q.dtype]! : plain.bytes;
+      if (at + n * width > data.length) {
+        throw new ValueError(`TF.js weights: '${spec.name}' in ${source} needs bytes ${at}..${at + n * width} but the shards hold ${data.length} (truncated .bin?)`);
+      }
+      const values = q ? dequantize(q, data, at, n, plain.dtype) : plain.read(data, at, n);
+      out.push([spec.name, tensor(values, spec.shape, plain.dtype)]);
+      at += n * width;
+    }
+    if (at !== data.length) throw new ValueError(`TF.js weights: ${source} has ${data.length - at} bytes after the last weight of its manifest group; manifest and shards do not match`);
+  }
+  return Object.fromEntries(out);
+}
+
+/** TF.js's affine quantization: value = q * scale + min; float16 is a plain half float. */
+function dequantize(q: NonNullable<TfjsWeightSpec['quantization']>, data: Uint8Array, at: number, n: number, dtype: DType): TypedArray {
+  if (q.dtype === 'float16') return halfArrayToFloat32(readLittleEndian(Uint16Array, data, at, n));
+  const codes = q.dtype === 'uint8' ? data.subarray(at, at + n) : readLittleEndian(Uint16Array, data, at, n);
+  const scale = q.scale ?? 1;
+  const min = q.min ?? 0;
+  const values = dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
+  for (let i = 0; i < n; i++) values[i] = dtype === 'int32' ? Math.round(codes[i]! * scale + min) : codes[i]! * scale + min;
+  return values;
+}
+
+/** Build the nabla model a TF.js model.json describes and give it the shards' weights. */
+export function loadTfjsModel(json: TfjsModelJson, shards: Uint8Array[], source: string): Model {
+  const model = deserializeLayer(modelFromKeras(json.modelTopology)) as Model;
+  const weights = decodeTfjsWeights(json.weightsManifest, shards, source);
+  const named = namedWeights(model);
+  // TF.js may prefix weight names with outer scopes; a weight matches its exact path or a name ending in "/path".
+  const values: Record<string, Tensor> = {};
+  const names = Object.keys(weights);
+  for (const [path] of named) {
+    const hit = weights[path] ? path : names.find((n) => n.endsWith(`/${path}`));
+    if (hit) values[path] = weights[hit]!;
+  }
+  const used = new Set(Object.values(values));
+  for (const [n, t] of Object.entries(weights)) if (!used.has(t)) values[n] = t;
+  assignByName('nb.models.load (TF.js)', named, values, source);
+  return model;
+}
+
+/** Write `model` in the TF.js layers-model format: the weight shard, then model.json. */
+export async function saveTfjsModel(model: Model, dir: string): Promise<void> {
+  const topology = modelToKeras(serializeLayer(model));
+  const named = namedWeights(model);
+  // TF.js has no float64 weights: they are written as float32.
+  const dtypeOf = (d: DType) => (d === 'float64' ? 'float32' : d);
+  const chunks = named.map(([, v]) => toLittleEndianBytes(v.dtype === 'float64' ? Float32Array.from(v.dataSync()) : v.dataSync()));
+  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  chunks.reduce((at, c) => (bytes.set(c, at), at + c.length), 0);
+  const json: TfjsModelJson = {
+    format: 'layers-model',
+    generatedBy: `nabla ${NABLA_VERSION}`,
+    convertedBy: null,
+    modelTopology: { ...topology, keras_version: `nabla ${NABLA_VERSION}`, backend: 'nabla' },
+    weightsManifest: [{ paths: [TFJS_SHARD], weights: named.map(([path, v]) => ({ name: path, shape: [...v.shape], dtype: dtypeOf(v.dtype) })) }],
+  };
+  await writeFileAtomic(`${dir}/${TFJS_SHARD}`, bytes, 'model.save');
+  await writeFileAtomic(`${dir}/model.json`, JSON.stringify(json), 'model.save');
+}
