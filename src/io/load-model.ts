@@ -2,7 +2,7 @@
 import { ValueError } from '../errors.js';
 import type { Model } from '../nn/models/model.js';
 import { readFileBytes, splitPath } from './atomic-file.js';
-import { MODEL_JSON, loadNablaModel, type LoadOptions, type NablaModelJson } from './nabla-format.js';
+import { MODEL_JSON, checkNablaJson, loadNablaModel, type LoadOptions } from './nabla-format.js';
 import { loadTfjsModel, type TfjsModelJson } from './tfjs-format.js';
 
 export type { LoadOptions };
@@ -23,7 +23,7 @@ export async function loadModel(path: string, opts: LoadOptions = {}): Promise<M
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ValueError(`nb.models.load: '${jsonPath}' must hold a JSON object`);
   const record = json as Record<string, unknown>;
   if (record.format === 'nabla-model') {
-    const nabla = record as unknown as NablaModelJson;
+    const nabla = checkNablaJson(record, `'${dir}'`);
     const weights = await readFileBytes(`${dir}/${nabla.weightsFile}`, 'nb.models.load');
     return loadNablaModel(nabla, weights, `'${dir}'`, opts);
   }

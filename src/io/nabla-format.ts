@@ -53,6 +53,8 @@ export async function saveNablaModel(model: Model, dir: string, opts: SaveOption
   if (!model.built && named.length === 0) {
     throw new ValueError(`model.save: model '${model.name}' has no weights yet; call it on data (or build it) before saving`);
   }
+  const modelConfig = serializeLayer(model);
+  assertWritable(modelConfig, model.name);
   let compileConfig: CompileConfig | null = null;
   if (model.compiled) {
     const c = compileConfigOf(model.compiled);
@@ -69,7 +71,7 @@ export async function saveNablaModel(model: Model, dir: string, opts: SaveOption
     formatVersion: MODEL_FORMAT_VERSION,
     nablaVersion: NABLA_VERSION,
     saveId,
-    modelConfig: serializeLayer(model),
+    modelConfig,
     buildInputShape: (model.builtInputShape as Shape | Shape[] | null) ?? null,
     compileConfig,
     weightsFile: WEIGHTS_FILE,
@@ -80,16 +82,37 @@ export async function saveNablaModel(model: Model, dir: string, opts: SaveOption
   await writeFileAtomic(`${dir}/${MODEL_JSON}`, JSON.stringify(json, null, 1), 'model.save');
 }
 
+/** Configs are JSON: a function in one (a Lambda layer's) would be lost, so saving refuses it up front. */
+export function assertWritable(config: unknown, modelName: string, where = 'model config'): void {
+  if (typeof config === 'function') {
+    throw new ValueError(`model.save: '${modelName}' cannot be saved: ${where} holds a function (a Lambda layer?); use saveWeights, or a custom layer registered with nb.layers.register`);
+  }
+  if (Array.isArray(config)) config.forEach((v, i) => assertWritable(v, modelName, `${where}[${i}]`));
+  else if (typeof config === 'object' && config !== null) {
+    const named = (config as { className?: unknown; config?: { name?: unknown } });
+    const label = typeof named.className === 'string' ? `${where} > ${String(named.config?.name ?? '?')} (${named.className})` : where;
+    for (const [k, v] of Object.entries(config)) assertWritable(v, modelName, k === 'config' || k === 'layers' ? label : `${label}.${k}`);
+  }
+}
+
 /** The optimizer's variables by name (its name, then the model weight's path and the slot). */
 function optimizerNamed(optimizer: Optimizer): [string, Variable][] {
   return namedWeights({ name: optimizer.name, weights: optimizer.variables });
 }
 
-/** Rebuild a model from its model.json and the bytes of its weights file. */
-export function loadNablaModel(json: NablaModelJson, weightBytes: Uint8Array, source: string, opts: LoadOptions = {}): Model {
+/** Check a parsed model.json before anything else is read. */
+export function checkNablaJson(json: Record<string, unknown>, source: string): NablaModelJson {
   if (typeof json.formatVersion !== 'number' || json.formatVersion > MODEL_FORMAT_VERSION) {
     throw new ValueError(`nb.models.load: ${source} has format version ${String(json.formatVersion)}; this nabla (${NABLA_VERSION}) reads up to ${MODEL_FORMAT_VERSION}`);
   }
+  const c = json.modelConfig as Partial<SerializedObject> | undefined;
+  if (!c || typeof c.className !== 'string' || typeof c.config !== 'object') throw new ValueError(`nb.models.load: ${source} has no modelConfig {className, config}`);
+  if (typeof json.weightsFile !== 'string' || /[/\\]/.test(json.weightsFile)) throw new ValueError(`nb.models.load: ${source} names no weights file in its folder (weightsFile ${JSON.stringify(json.weightsFile)})`);
+  return json as unknown as NablaModelJson;
+}
+
+/** Rebuild a model from its model.json (checked by checkNablaJson) and the bytes of its weights file. */
+export function loadNablaModel(json: NablaModelJson, weightBytes: Uint8Array, source: string, opts: LoadOptions = {}): Model {
   const { tensors, metadata } = decodeSafetensors(weightBytes, `${source}/${json.weightsFile}`);
   if (metadata.saveId !== undefined && metadata.saveId !== json.saveId) {
     throw new ValueError(`nb.models.load: ${json.weightsFile} in ${source} was written by another save than its model.json (an interrupted save?); save the model again`);

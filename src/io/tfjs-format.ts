@@ -11,6 +11,7 @@ import { halfArrayToFloat32 } from './half-float.js';
 import { modelFromKeras, modelToKeras } from './keras-json.js';
 import { readLittleEndian, toLittleEndianBytes } from './little-endian.js';
 import { assignByName, namedWeights } from './named-weights.js';
+import { assertWritable } from './nabla-format.js';
 import { NABLA_VERSION } from './version.js';
 
 export interface TfjsWeightSpec {
@@ -100,7 +101,9 @@ export function loadTfjsModel(json: TfjsModelJson, shards: Uint8Array[], source:
 
 /** Write `model` in the TF.js layers-model format: the weight shard, then model.json. */
 export async function saveTfjsModel(model: Model, dir: string): Promise<void> {
-  const topology = modelToKeras(serializeLayer(model));
+  const config = serializeLayer(model);
+  assertWritable(config, model.name);
+  const topology = modelToKeras(config);
   const named = namedWeights(model);
   // TF.js has no float64 weights: they are written as float32.
   const dtypeOf = (d: DType) => (d === 'float64' ? 'float32' : d);

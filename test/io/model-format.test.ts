@@ -1,0 +1,283 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as nb from '../../src/index.js';
+import { NABLA_VERSION } from '../../src/io/version.js';
+
+const L = nb.layers;
+const root = mkdtempSync(join(tmpdir(), 'nabla-models-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let dirCount = 0;
+const freshDir = () => join(root, `m${dirCount++}`);
+
+/** Give every weight random values, so that a weight left at its initial value cannot pass. */
+function randomizeWeights(model: nb.Model, seed: number): void {
+  model.weights.forEach((w, i) => {
+    const r = w.name.includes('variance') ? nb.random.uniform(w.shape, { min: 0.5, max: 1.5, seed: seed + i }) : nb.random.normal(w.shape, { stddev: 0.5, seed: seed + i });
+    w.assign(nb.cast(r, w.dtype));
+  });
+}
+
+function predictValues(model: nb.Model, x: nb.Tensor | nb.Tensor[]): number[] {
+  const out = model.predict(x as nb.Tensor) as nb.Tensor | nb.Tensor[];
+  return (Array.isArray(out) ? out : [out]).flatMap((t) => [...t.dataSync()]);
+}
+
+function weightsByName(model: nb.Model): Record<string, number[]> {
+  return Object.fromEntries(model.weights.map((w) => [w.name, [...w.dataSync()]]));
+}
+
+const seq = (layers: nb.layers.Layer[]) => new nb.Sequential(layers);
+const x3 = (shape: number[], seed = 7) => nb.random.normal(shape, { seed });
+
+/** One model per layer type nabla has, with an input for it. */
+const layerCases: [string, () => nb.Model, () => nb.Tensor | nb.Tensor[]][] = [
+  ['Dense + Activation', () => seq([new L.Dense(3, { inputShape: [4], activation: 'tanh' }), new L.Activation('softmax')]), () => x3([2, 4])],
+  ['Dropout', () => seq([new L.Dense(3, { inputShape: [4] }), new L.Dropout(0.5)]), () => x3([2, 4])],
+  ['Flatten, Reshape, Permute, RepeatVector', () => seq([new L.Reshape([2, 3], { inputShape: [6] }), new L.Permute([2, 1]), new L.Flatten(), new L.RepeatVector(2)]), () => x3([2, 6])],
+  ['BatchNormalization', () => seq([new L.BatchNormalization({ inputShape: [3] })]), () => x3([4, 3])],
+  ['LayerNormalization', () => seq([new L.LayerNormalization({ inputShape: [3] })]), () => x3([4, 3])],
+  ['Normalization and Rescaling', () => {
+    const norm = new L.Normalization({ inputShape: [3] });
+    norm.adapt(nb.tensor([[1, 2, 3], [3, 6, 9]]));
+    return seq([norm, new L.Rescaling(0.5)]);
+  }, () => x3([2, 3])],
+  ['Embedding', () => seq([new L.Embedding(10, 4, { inputShape: [3] })]), () => nb.tensor([[1, 2, 9], [0, 5, 5]], 'int32')],
+  ['Conv1D, pooling 1D', () => seq([new L.Conv1D(2, 3, { inputShape: [8, 2], padding: 'same' }), new L.MaxPooling1D(2), new L.AveragePooling1D(2), new L.GlobalMaxPooling1D()]), () => x3([2, 8, 2])],
+  ['Conv1D + GlobalAveragePooling1D', () => seq([new L.Conv1D(2, 2, { inputShape: [5, 2] }), new L.GlobalAveragePooling1D()]), () => x3([2, 5, 2])],
+  ['Conv2D, pooling 2D', () => seq([new L.Conv2D(3, 3, { inputShape: [6, 6, 2], activation: 'relu' }), new L.MaxPooling2D(2), new L.AveragePooling2D(1), new L.GlobalAveragePooling2D()]), () => x3([2, 6, 6, 2])],
+  ['Conv2DTranspose + GlobalMaxPooling2D', () => seq([new L.Conv2DTranspose(2, 3, { inputShape: [4, 4, 2], strides: 2 }), new L.GlobalMaxPooling2D()]), () => x3([1, 4, 4, 2])],
+  ['DepthwiseConv2D, SeparableConv2D', () => seq([new L.DepthwiseConv2D(3, { inputShape: [5, 5, 2], depthMultiplier: 2 }), new L.SeparableConv2D(3, 2)]), () => x3([1, 5, 5, 2])],
+  ['SimpleRNN, LSTM, GRU', () => seq([new L.SimpleRNN(3, { inputShape: [4, 2], returnSequences: true }), new L.LSTM(3, { returnSequences: true }), new L.GRU(2)]), () => x3([2, 4, 2])],
+  ['MultiHeadAttention', () => {
+    const x = nb.keras.Input([4, 5]);
+    return new nb.Model({ inputs: x, outputs: new L.MultiHeadAttention({ numHeads: 2, keyDim: 3 }).apply([x, x]) });
+  }, () => x3([2, 4, 5])],
+  ['merge layers', () => {
+    const a = nb.keras.Input([3]);
+    const b = nb.keras.Input([3]);
+    const outs = [new L.Add(), new L.Subtract(), new L.Multiply(), new L.Average(), new L.Maximum(), new L.Minimum()].map((l) => l.apply([a, b]));
+    const joined = new L.Concatenate({ axis: -1 }).apply(outs);
+    return new nb.Model({ inputs: [a, b], outputs: new L.Dense(2).apply(joined) });
+  }, () => [x3([2, 3], 1), x3([2, 3], 2)]],
+];
+
+describe('nabla format round trips', () => {
+  for (const [what, make, input] of layerCases) {
+    it(`${what}: same predictions and weights after save and load`, async () => {
+      const model = make();
+      randomizeWeights(model, 100);
+      const x = input();
+      const before = predictValues(model, x);
+      const dir = freshDir();
+      await model.save(dir);
+      expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.safetensors']);
+      const again = await nb.models.load(dir);
+      expect(again.constructor).toBe(model.constructor);
+      expect(weightsByName(again)).toEqual(weightsByName(model));
+      expect(predictValues(again, x)).toEqual(before);
+    });
+  }
+
+  it('writes versions and every weight by its path name', async () => {
+    const model = seq([new L.Dense(2, { inputShape: [3], name: 'first' }), new L.Dense(1, { name: 'second' })]);
+    const dir = freshDir();
+    await model.save(dir);
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    expect(json).toMatchObject({ format: 'nabla-model', formatVersion: 1, nablaVersion: NABLA_VERSION, compileConfig: null, weightsFile: 'weights.safetensors' });
+    expect(JSON.parse(readFileSync('package.json', 'utf8')).version).toBe(NABLA_VERSION);
+    const { tensors, metadata } = await nb.io.safetensors.load(join(dir, 'weights.safetensors'));
+    expect(Object.keys(tensors).sort()).toEqual(['first/bias', 'first/kernel', 'second/bias', 'second/kernel']);
+    expect(tensors['first/kernel']!.shape).toEqual([3, 2]);
+    expect(metadata.saveId).toBe(json.saveId);
+  });
+
+  it('rebuilds nested models and registered custom layers', async () => {
+    class Scale extends nb.layers.Layer {
+      w!: nb.Variable;
+      override build(inputShape: nb.layers.InputShapes) {
+        this.w = this.addWeight('w', [(inputShape as number[]).at(-1)!], 'ones');
+      }
+      override call(x: nb.Tensor) {
+        return x.mul(this.w);
+      }
+    }
+    nb.layers.register(Scale);
+    const inner = seq([new L.Dense(4, { inputShape: [3], activation: 'relu' }), new Scale()]);
+    const x = nb.keras.Input([3]);
+    const model = new nb.Model({ inputs: x, outputs: new L.Dense(2).apply(inner.apply(x)) });
+    randomizeWeights(model, 5);
+    const input = x3([3, 3]);
+    const dir = freshDir();
+    await model.save(dir);
+    const again = await nb.models.load(dir);
+    expect(again.layers[1]).toBeInstanceOf(nb.Sequential);
+    expect((again.layers[1] as nb.Sequential).layers[1]).toBeInstanceOf(Scale);
+    expect(predictValues(again, input)).toEqual(predictValues(model, input));
+  });
+
+  it('rebuilds a subclassed model by calling it on its saved input shape', async () => {
+    class TwoDense extends nb.Model {
+      a: nb.layers.Dense;
+      b: nb.layers.Dense;
+      constructor(args: nb.layers.LayerArgs = {}) {
+        super(args);
+        this.a = new L.Dense(3, { name: `${this.name}_a` });
+        this.b = new L.Dense(1, { name: `${this.name}_b` });
+      }
+      override call(x: nb.Tensor | nb.Tensor[]) {
+        return this.b.apply(this.a.apply(x as nb.Tensor));
+      }
+    }
+    nb.layers.register(TwoDense);
+    const model = new TwoDense();
+    const input = x3([2, 4]);
+    model.predict(input);
+    randomizeWeights(model, 9);
+    const dir = freshDir();
+    await model.save(dir);
+    const again = await nb.models.load(dir);
+    expect(again).toBeInstanceOf(TwoDense);
+    expect(predictValues(again, input)).toEqual(predictValues(model, input));
+  });
+
+  it('loads from the model.json path as well as the folder', async () => {
+    const model = seq([new L.Dense(2, { inputShape: [2] })]);
+    const dir = freshDir();
+    await model.save(dir);
+    const again = await nb.models.load(join(dir, 'model.json'));
+    expect(weightsByName(again)).toEqual(weightsByName(model));
+  });
+});
+
+describe('compile settings and optimizer state', () => {
+  const data = () => {
+    const x = nb.random.normal([16, 3], { seed: 11 });
+    const y = nb.cast(nb.greater(nb.sum(x, { axis: 1, keepDims: true }), 0), 'float32');
+    return { x, y };
+  };
+  const makeModel = () => {
+    nb.keras.clearSession();
+    const m = seq([new L.Dense(4, { inputShape: [3], activation: 'relu', kernelInitializer: nb.initializers.glorotUniform({ seed: 1 }) }), new L.Dense(1, { activation: 'sigmoid', kernelInitializer: nb.initializers.glorotUniform({ seed: 2 }) })]);
+    m.compile({ optimizer: new nb.optimizers.Adam(0.05), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    return m;
+  };
+
+  it('train 2 epochs, save, load, train 2 more equals 4 epochs straight', async () => {
+    const { x, y } = data();
+    const straight = makeModel();
+    const h4 = await straight.fit(x, y, { epochs: 4, batchSize: 4, shuffle: false, verbose: 0 });
+    const first = makeModel();
+    await first.fit(x, y, { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 });
+    const dir = freshDir();
+    await first.save(dir);
+    const resumed = await nb.models.load(dir);
+    expect(resumed.optimizer).toBeInstanceOf(nb.optimizers.Adam);
+    expect(resumed.optimizer!.iterations.item()).toBe(8);
+    const h2 = await resumed.fit(x, y, { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 });
+    const a = straight.getWeights().flatMap((t) => [...t.dataSync()]);
+    const b = resumed.getWeights().flatMap((t) => [...t.dataSync()]);
+    a.forEach((v, i) => expect(b[i]).toBeCloseTo(v, 5));
+    expect(h2.history.loss!.at(-1)).toBeCloseTo(h4.history.loss!.at(-1)!, 5);
+    expect(Object.keys(h2.history)).toEqual(expect.arrayContaining(['loss', 'accuracy']));
+  });
+
+  it('without the optimizer state, the resumed run differs (Adam restarts its moments)', async () => {
+    const { x, y } = data();
+    const first = makeModel();
+    await first.fit(x, y, { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 });
+    const dir = freshDir();
+    await first.save(dir, { includeOptimizer: false });
+    const { tensors } = await nb.io.safetensors.load(join(dir, 'weights.safetensors'));
+    expect(Object.keys(tensors).some((k) => k.startsWith('optimizer/'))).toBe(false);
+    const resumed = await nb.models.load(dir);
+    expect(resumed.optimizer!.iterations.item()).toBe(0);
+    expect(resumed.optimizer!.learningRate).toBeCloseTo(0.05, 7);
+  });
+
+  it('{compile: false} gives an uncompiled model', async () => {
+    const m = makeModel();
+    const dir = freshDir();
+    await m.save(dir);
+    const loaded = await nb.models.load(dir, { compile: false });
+    expect(loaded.compiled).toBeNull();
+  });
+});
+
+describe('saveWeights / loadWeights', () => {
+  it('round-trips into a model of the same architecture', async () => {
+    const make = () => seq([new L.Dense(3, { inputShape: [2], name: 'h' }), new L.BatchNormalization({ name: 'bn' }), new L.Dense(1, { name: 'out' })]);
+    const a = make();
+    randomizeWeights(a, 3);
+    const b = make();
+    const path = join(freshDir(), 'w.safetensors');
+    await a.saveWeights(path);
+    await b.loadWeights(path);
+    expect(weightsByName(b)).toEqual(weightsByName(a));
+  });
+
+  it('lists missing, unexpected and mis-shaped weights and changes nothing', async () => {
+    const a = seq([new L.Dense(3, { inputShape: [2], name: 'h' }), new L.Dense(1, { name: 'out' })]);
+    const path = join(freshDir(), 'w.safetensors');
+    await a.saveWeights(path);
+    const b = seq([new L.Dense(4, { inputShape: [2], name: 'h' }), new L.Dense(1, { name: 'other' })]);
+    const before = weightsByName(b);
+    const err = await b.loadWeights(path).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(nb.ValueError);
+    const msg = (err as Error).message;
+    expect(msg).toMatch(/missing from the file: other\/kernel, other\/bias/);
+    expect(msg).toMatch(/in the file but not in the model: out\/kernel, out\/bias/);
+    expect(msg).toMatch(/shapes differ: h\/kernel \(file \[2, 3\], model \[2, 4\]\), h\/bias \(file \[3\], model \[4\]\)/);
+    expect(weightsByName(b)).toEqual(before);
+  });
+
+  it('refuses to save or load an unbuilt model', async () => {
+    const m = seq([new L.Dense(2)]);
+    await expect(m.saveWeights(join(root, 'x.safetensors'))).rejects.toThrow(/has no weights yet/);
+    await expect(m.save(freshDir())).rejects.toThrow(/has no weights yet/);
+  });
+});
+
+describe('bad model files', () => {
+  it('names an unknown layer class', async () => {
+    const dir = freshDir();
+    await seq([new L.Dense(1, { inputShape: [1] })]).save(dir);
+    const path = join(dir, 'model.json');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"Dense"', '"FancyDense"'));
+    await expect(nb.models.load(dir)).rejects.toThrow(/unknown layer class 'FancyDense'/);
+  });
+
+  it('refuses weights from another save, a missing folder, and a JSON that is not a model', async () => {
+    const d1 = freshDir();
+    const d2 = freshDir();
+    await seq([new L.Dense(1, { inputShape: [1] })]).save(d1);
+    await seq([new L.Dense(1, { inputShape: [1] })]).save(d2);
+    writeFileSync(join(d1, 'weights.safetensors'), readFileSync(join(d2, 'weights.safetensors')));
+    await expect(nb.models.load(d1)).rejects.toThrow(/written by another save than its model\.json/);
+    await expect(nb.models.load(join(root, 'nothing-here'))).rejects.toThrow(/no file at/);
+    writeFileSync(join(d2, 'model.json'), '[1]');
+    await expect(nb.models.load(d2)).rejects.toThrow(/must hold a JSON object/);
+    writeFileSync(join(d2, 'model.json'), '{"format": "other"}');
+    await expect(nb.models.load(d2)).rejects.toThrow(/neither a nabla model/);
+    writeFileSync(join(d2, 'model.json'), '{"format": "nabla-model", "formatVersion": 99}');
+    await expect(nb.models.load(d2)).rejects.toThrow(/format version 99/);
+  });
+
+  it('refuses a Lambda layer, whose function cannot be written', async () => {
+    const m = seq([new L.Lambda((x) => (x as nb.Tensor).mul(2), { inputShape: [2] })]);
+    await expect(m.save(freshDir())).rejects.toThrow(/Lambda/);
+  });
+
+  it('a failed save leaves the previous checkpoint loadable', async () => {
+    const dir = freshDir();
+    const good = seq([new L.Dense(2, { inputShape: [2], name: 'keep' })]);
+    randomizeWeights(good, 1);
+    await good.save(dir);
+    const bad = seq([new L.Lambda((x) => x as nb.Tensor, { inputShape: [2] })]);
+    await expect(bad.save(dir)).rejects.toThrow();
+    expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.safetensors']);
+    expect(weightsByName(await nb.models.load(dir))).toEqual(weightsByName(good));
+    expect(existsSync(join(dir, 'model.json'))).toBe(true);
+  });
+});
