@@ -67,6 +67,26 @@ describe('recurrent layers', () => {
   });
 });
 
+describe('wrappers', () => {
+  it('TimeDistributed applies a layer to every step', () => {
+    runLayerTest({ make: (a) => new L.TimeDistributed(new L.Dense(3, a), a), inputShape: [2, 4, 5], expectedOutputShape: [2, 4, 3], weights: 2 });
+    const td = new L.TimeDistributed(new L.Dense(1, { kernelInitializer: 'ones', useBias: false }));
+    expectClose(td.apply(nb.tensor([[[1, 2], [3, 4]]])), [[[3], [7]]]);
+  });
+
+  it('Bidirectional runs the layer both ways and realigns the backward sequence', () => {
+    runLayerTest({ make: (a) => new L.Bidirectional(new L.SimpleRNN(2, { returnSequences: true, ...a }), a), inputShape: [2, 3, 2], expectedOutputShape: [2, 3, 4], weights: 6 });
+    runLayerTest({ make: (a) => new L.Bidirectional(new L.GRU(2, a), { mergeMode: 'sum', ...a }), inputShape: [2, 3, 2], expectedOutputShape: [2, 2], weights: 6 });
+    const bi = new L.Bidirectional(new L.SimpleRNN(1, { activation: 'linear', returnSequences: true }));
+    const x = nb.tensor([[[1], [2], [3]]]);
+    bi.apply(x);
+    bi.setWeights([nb.tensor([[1]]), nb.tensor([[0.5]]), nb.tensor([0]), nb.tensor([[1]]), nb.tensor([[0.5]]), nb.tensor([0])]);
+    // forward reads 1, 2, 3: [1, 2.5, 4.25]; backward reads 3, 2, 1: [3, 3.5, 2.75], put back in time order
+    expectClose(bi.apply(x), [[[1, 2.75], [2.5, 3.5], [4.25, 3]]]);
+    expect(() => new L.Bidirectional(new L.Dense(1))).toThrow(/expected a recurrent layer/);
+  });
+});
+
 describe('MultiHeadAttention', () => {
   it('passes the layer checks (self-attention and query/value of different lengths)', () => {
     runLayerTest({ make: (a) => new L.MultiHeadAttention({ numHeads: 2, keyDim: 3, ...a }), inputShape: [2, 4, 5], expectedOutputShape: [2, 4, 5], weights: 8 });

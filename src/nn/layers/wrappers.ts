@@ -1,0 +1,106 @@
+// Layer wrappers: TimeDistributed (a layer on every timestep) and Bidirectional (an RNN both ways).
+import { ValueError } from '../../errors.js';
+import { add, div, mul } from '../../ops/primitives/binary.js';
+import { flip, reshape } from '../../ops/primitives/shape.js';
+import { concat } from '../../ops/primitives/structure.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { SerializedObject } from '../serialization.js';
+import { Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+import { deserializeLayer, serializeLayer } from './registry.js';
+
+/** Applies `layer` to each step of [batch, steps, ...] inputs (the steps are folded into the batch). */
+export class TimeDistributed extends Layer {
+  readonly layer: Layer;
+  constructor(layer: Layer, args: LayerArgs = {}) {
+    super(args);
+    if (!(layer instanceof Layer)) throw new ValueError('TimeDistributed: expected a layer to wrap');
+    this.layer = layer;
+  }
+  override build(inputShape: InputShapes): void {
+    const s = inputShape as Shape;
+    if (s.length < 3) throw new ValueError(`TimeDistributed '${this.name}': expects inputs [batch, steps, ...], got shape [${s.join(', ')}]`);
+    this.layer.maybeBuild([null, ...s.slice(2)]);
+  }
+  override call(x: Tensor, kwargs: CallArgs): Tensor {
+    const [b, t] = x.shape as [number, number];
+    const y = this.layer.apply(reshape(x, [b * t, ...x.shape.slice(2)]), { training: kwargs.training });
+    return reshape(y, [b, t, ...y.shape.slice(1)]);
+  }
+  override computeOutputShape(inputShape: InputShapes): Shape {
+    const s = inputShape as Shape;
+    const inner = this.layer.computeOutputShape([null, ...s.slice(2)]) as Shape;
+    return [s[0] ?? null, s[1] ?? null, ...inner.slice(1)];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), layer: serializeLayer(this.layer) };
+  }
+  static override fromConfig(config: Record<string, unknown>): Layer {
+    const { layer, ...rest } = config;
+    return new TimeDistributed(deserializeLayer(layer), rest);
+  }
+}
+
+export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
+
+export interface BidirectionalArgs extends LayerArgs {
+  mergeMode?: MergeMode;
+  /** Config of the backward layer (default: the forward layer's, reading backwards). */
+  backwardLayer?: SerializedObject;
+}
+
+interface RecurrentLike extends Layer {
+  readonly goBackwards: boolean;
+  readonly returnSequences: boolean;
+  readonly returnState: boolean;
+}
+
+/** Runs a recurrent layer forwards and a copy backwards, and merges their outputs (concatenated by default). */
+export class Bidirectional extends Layer {
+  readonly forwardLayer: RecurrentLike;
+  readonly backwardLayer: RecurrentLike;
+  readonly mergeMode: MergeMode;
+
+  constructor(layer: Layer, args: BidirectionalArgs = {}) {
+    super(args);
+    const rnn = layer as RecurrentLike;
+    if (!(layer instanceof Layer) || typeof rnn.goBackwards !== 'boolean') throw new ValueError('Bidirectional: expected a recurrent layer (SimpleRNN, LSTM, GRU)');
+    if (rnn.returnState) throw new ValueError('Bidirectional: returnState is not supported; wrap a layer without it');
+    this.mergeMode = args.mergeMode ?? 'concat';
+    if (!['concat', 'sum', 'mul', 'ave'].includes(this.mergeMode)) throw new ValueError(`Bidirectional: mergeMode must be concat, sum, mul or ave, got '${this.mergeMode}'`);
+    this.forwardLayer = rnn;
+    const back = args.backwardLayer ?? { className: layer.className, config: { ...layer.getConfig(), name: `backward_${layer.name}`, goBackwards: !rnn.goBackwards } };
+    this.backwardLayer = deserializeLayer(back) as RecurrentLike;
+  }
+
+  override build(inputShape: InputShapes): void {
+    this.forwardLayer.maybeBuild(inputShape);
+    this.backwardLayer.maybeBuild(inputShape);
+  }
+
+  override call(x: Tensor, kwargs: CallArgs): Tensor {
+    const f = this.forwardLayer.apply(x, { training: kwargs.training });
+    let b = this.backwardLayer.apply(x, { training: kwargs.training });
+    // The backward layer's sequence comes out reversed: put it back in time order.
+    if (this.backwardLayer.returnSequences) b = flip(b, 1);
+    if (this.mergeMode === 'concat') return concat([f, b], -1);
+    if (this.mergeMode === 'sum') return add(f, b);
+    if (this.mergeMode === 'mul') return mul(f, b);
+    return div(add(f, b), 2);
+  }
+
+  override computeOutputShape(inputShape: InputShapes): Shape {
+    const s = this.forwardLayer.computeOutputShape(inputShape) as Shape;
+    if (this.mergeMode !== 'concat') return s;
+    const last = s.at(-1);
+    return [...s.slice(0, -1), typeof last === 'number' ? 2 * last : null];
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), layer: serializeLayer(this.forwardLayer), backwardLayer: serializeLayer(this.backwardLayer), mergeMode: this.mergeMode };
+  }
+
+  static override fromConfig(config: Record<string, unknown>): Layer {
+    const { layer, ...rest } = config;
+    return new Bidirectional(deserializeLayer(layer), rest as BidirectionalArgs);
+  }
+}
