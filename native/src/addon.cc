@@ -12,6 +12,7 @@
 #include "gemm/gemm.h"
 #include "kernels.h"
 #include "thread-pool.h"
+#include "window-kernels.h"
 
 namespace nabla {
 
@@ -177,6 +178,28 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   });
 }
 
+/** Reads `count` integers of window geometry (conv/pool) from the argument buffer. */
+std::vector<i64> geometryArgs(int count) {
+  ArgCursor args;
+  std::vector<i64> p(static_cast<std::size_t>(count));
+  for (auto& v : p) v = args.integer("window geometry");
+  return p;
+}
+
+Napi::Value Conv2d(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    conv2d(intArg(info, 0, "op"), bufferArg(info, 1, "first input"), bufferArg(info, 2, "second input"),
+           bufferArg(info, 3, "output"), geometryArgs(kConvParamCount));
+  });
+}
+
+Napi::Value Pool2d(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    pool2d(intArg(info, 0, "op"), bufferArg(info, 1, "first input"), bufferArg(info, 2, "second input"),
+           bufferArg(info, 3, "output"), geometryArgs(kPoolParamCount));
+  });
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("simd", simdName(gSimd));
@@ -227,6 +250,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("argReduce", Napi::Function::New(env, ArgReduce));
   exports.Set("matmul", Napi::Function::New(env, Matmul));
+  exports.Set("conv2d", Napi::Function::New(env, Conv2d));
+  exports.Set("pool2d", Napi::Function::New(env, Pool2d));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("opNames", Napi::Function::New(env, OpNames));

@@ -1,0 +1,43 @@
+// GEMM throughput of the built addon, called directly (no nabla dispatch): float32 square
+// matmuls, median and best of several runs, GFLOP/s. `node native/bench-gemm.mjs [sizes]`;
+// NABLA_NUM_THREADS and NABLA_SIMD=avx2|scalar pick the configuration.
+import { createRequire } from 'node:module';
+
+const addon = createRequire(import.meta.url)('./build/Release/nabla.node');
+const args = new Float64Array(1024);
+addon.setArgs(args);
+
+function random(n, seed) {
+  const a = new Float32Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 4294967296 - 0.5;
+  }
+  return a;
+}
+
+function measure(n) {
+  const a = random(n * n, 1);
+  const b = random(n * n, 2);
+  const c = new Float32Array(n * n);
+  args.set([2, n, n, 2, n, n, 0, 0]);
+  addon.matmul(a, b, c);
+  const reps = Math.max(5, Math.min(200, Math.round(2e10 / (2 * n * n * n))));
+  const times = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = process.hrtime.bigint();
+    addon.matmul(a, b, c);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  times.sort((x, y) => x - y);
+  const gflops = (t) => ((2 * n * n * n) / t / 1e9).toFixed(1);
+  return { n, reps, median: gflops(times[times.length >> 1]), best: gflops(times[0]) };
+}
+
+const sizes = (process.argv[2] ?? '128,256,512,1024,2048').split(',').map(Number);
+console.log(JSON.stringify(addon.info()));
+for (const n of sizes) {
+  const r = measure(n);
+  console.log(`matmul ${n}x${n} float32: median ${r.median} GFLOP/s, best ${r.best} GFLOP/s (${r.reps} runs)`);
+}
