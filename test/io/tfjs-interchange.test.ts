@@ -1,0 +1,232 @@
+// Interchange with TensorFlow.js: models built and saved by TF.js itself load into nabla with the
+// same predictions, and nabla's TF.js export loads back into TF.js.
+import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as nb from '../../src/index.js';
+import { floatToHalf } from '../../src/io/half-float.js';
+
+const root = mkdtempSync(join(tmpdir(), 'nabla-tfjs-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let dirCount = 0;
+const freshDir = () => {
+  const d = join(root, `m${dirCount++}`);
+  mkdirSync(d);
+  return d;
+};
+
+interface WeightSpec { name: string; shape: number[]; dtype: string; quantization?: { dtype: string; scale?: number; min?: number } }
+interface Artifacts { modelTopology: object; weightSpecs: WeightSpec[]; weightData: ArrayBuffer }
+
+/** What TF.js's own save produces, captured in memory. */
+async function capture(model: tf.LayersModel): Promise<Artifacts> {
+  let captured: tf.io.ModelArtifacts | null = null;
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    captured = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  const a = captured! as tf.io.ModelArtifacts;
+  const data = Array.isArray(a.weightData) ? tf.io.concatenateArrayBuffers(a.weightData) : a.weightData!;
+  return { modelTopology: a.modelTopology as object, weightSpecs: a.weightSpecs as WeightSpec[], weightData: data };
+}
+
+/** Write artifacts as TF.js's file handler does: model.json + group1-shard1of1.bin. */
+function writeArtifacts(a: Artifacts): string {
+  const dir = freshDir();
+  const json = { format: 'layers-model', generatedBy: 'TensorFlow.js tfjs-layers v4.22.0', convertedBy: null, modelTopology: a.modelTopology, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: a.weightSpecs }] };
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+  writeFileSync(join(dir, 'group1-shard1of1.bin'), new Uint8Array(a.weightData));
+  return dir;
+}
+
+/** Random weights in TF.js (positive where a variance is expected), so that no weight is left at a trivial value. */
+function randomizeTf(model: tf.LayersModel, seed: number): void {
+  model.setWeights(model.weights.map((w, i) => (w.name.includes('variance') ? tf.randomUniform(w.shape, 0.5, 1.5, 'float32', seed + i) : tf.randomNormal(w.shape, 0, 0.5, 'float32', seed + i))));
+}
+
+function expectAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-5): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i]! - expected[i]!)).toBeLessThanOrEqual(tol * (1 + Math.abs(expected[i]!)));
+}
+
+function tfPredict(model: tf.LayersModel, xs: tf.Tensor[]): number[] {
+  const out = model.predict(xs.length === 1 ? xs[0]! : xs) as tf.Tensor | tf.Tensor[];
+  return (Array.isArray(out) ? out : [out]).flatMap((t) => [...t.dataSync()]);
+}
+
+function nbPredict(model: nb.Model, xs: nb.Tensor[]): number[] {
+  const out = model.predict((xs.length === 1 ? xs[0]! : xs) as nb.Tensor) as nb.Tensor | nb.Tensor[];
+  return (Array.isArray(out) ? out : [out]).flatMap((t) => [...t.dataSync()]);
+}
+
+/** Same inputs for both libraries. */
+function inputs(shapes: number[][], seed: number, ints?: number): { tfx: tf.Tensor[]; nbx: nb.Tensor[] } {
+  const arrays = shapes.map((s, k) => {
+    const n = s.reduce((a, b) => a * b, 1);
+    const r = nb.random.uniform([n], { min: ints ? 0 : -1, max: ints ?? 1, seed: seed + k }).dataSync();
+    return ints ? Int32Array.from(r, Math.floor) : Float32Array.from(r);
+  });
+  return {
+    tfx: arrays.map((a, k) => tf.tensor(a, shapes[k]!, ints ? 'int32' : 'float32')),
+    nbx: arrays.map((a, k) => nb.tensor(a, shapes[k]!, ints ? 'int32' : 'float32')),
+  };
+}
+
+const tfModels: [string, () => tf.LayersModel, number[][], number?][] = [
+  ['Sequential Dense, Dropout, BatchNormalization, Activation', () => tf.sequential({ layers: [
+    tf.layers.dense({ units: 8, inputShape: [6], activation: 'relu' }),
+    tf.layers.dropout({ rate: 0.3 }),
+    tf.layers.batchNormalization(),
+    tf.layers.dense({ units: 4 }),
+    tf.layers.activation({ activation: 'softmax' }),
+  ] }), [[5, 6]]],
+  ['Sequential Conv2D, MaxPooling2D, Flatten', () => tf.sequential({ layers: [
+    tf.layers.conv2d({ filters: 4, kernelSize: 3, inputShape: [8, 8, 2], activation: 'relu' }),
+    tf.layers.maxPooling2d({ poolSize: 2 }),
+    tf.layers.conv2d({ filters: 3, kernelSize: [2, 3], strides: 2, padding: 'same' }),
+    tf.layers.flatten(),
+    tf.layers.dense({ units: 2, activation: 'sigmoid' }),
+  ] }), [[2, 8, 8, 2]]],
+  ['functional Concatenate and Add with two outputs', () => {
+    const x = tf.input({ shape: [5] });
+    const y = tf.input({ shape: [5] });
+    const a = tf.layers.dense({ units: 3, activation: 'tanh' }).apply(x) as tf.SymbolicTensor;
+    const b = tf.layers.dense({ units: 3 }).apply(y) as tf.SymbolicTensor;
+    const cat = tf.layers.concatenate().apply([a, b]) as tf.SymbolicTensor;
+    const sum = tf.layers.add().apply([a, b]) as tf.SymbolicTensor;
+    const out1 = tf.layers.dense({ units: 2 }).apply(cat) as tf.SymbolicTensor;
+    const out2 = tf.layers.activation({ activation: 'relu' }).apply(sum) as tf.SymbolicTensor;
+    return tf.model({ inputs: [x, y], outputs: [out1, out2] });
+  }, [[4, 5], [4, 5]]],
+  ['Embedding + LSTM (hard_sigmoid recurrent activation)', () => tf.sequential({ layers: [
+    tf.layers.embedding({ inputDim: 12, outputDim: 4, inputLength: 5 }),
+    tf.layers.lstm({ units: 3, returnSequences: true }),
+    tf.layers.lstm({ units: 2, recurrentActivation: 'sigmoid' }),
+    tf.layers.dense({ units: 1 }),
+  ] }), [[3, 5]], 12],
+];
+
+describe('TF.js models load into nabla', () => {
+  tfModels.forEach(([what, make, shapes, ints], k) => {
+    it(`${what}: same predictions as TF.js`, async () => {
+      const model = make();
+      randomizeTf(model, 10 * k + 1);
+      const dir = writeArtifacts(await capture(model));
+      const { tfx, nbx } = inputs(shapes, 50 + k, ints);
+      const loaded = await nb.models.load(dir);
+      expect(loaded.weights.length).toBe(model.weights.length);
+      expectAllClose(nbPredict(loaded, nbx), tfPredict(model, tfx));
+    });
+  });
+
+  it('reads uint8, uint16 and float16 quantized weights as TF.js dequantizes them', async () => {
+    const model = tfModels[0]![1]();
+    randomizeTf(model, 3);
+    const a = await capture(model);
+    const quantized = quantize(a);
+    const dir = writeArtifacts(quantized);
+    expect(quantized.weightSpecs.map((s) => s.quantization?.dtype)).toEqual(['uint8', 'uint16', 'float16', 'uint8', 'uint16', 'float16', 'uint8', 'uint16']);
+    const tfModel = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: quantized.modelTopology, weightSpecs: quantized.weightSpecs as tf.io.WeightsManifestEntry[], weightData: quantized.weightData }));
+    const loaded = await nb.models.load(dir);
+    const { tfx, nbx } = inputs([[5, 6]], 9);
+    expectAllClose(nbPredict(loaded, nbx), tfPredict(tfModel, tfx));
+    // Quantization really happened: the uint8 weights differ from the float32 originals.
+    const original = model.weights[0]!.read().dataSync();
+    const restored = loaded.weights[0]!.dataSync();
+    expect(Math.max(...restored.map((v, i) => Math.abs(v - original[i]!)))).toBeGreaterThan(1e-5);
+  });
+
+  it('names an unknown layer class and refuses TF.js GRU (reset_after=false)', async () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
+    const a = await capture(model);
+    const topology = JSON.parse(JSON.stringify(a.modelTopology).replace('"Dense"', '"Wobble"'));
+    await expect(nb.models.load(writeArtifacts({ ...a, modelTopology: topology }))).rejects.toThrow(/unknown layer class 'Wobble'/);
+    const gru = tf.sequential({ layers: [tf.layers.gru({ units: 2, inputShape: [3, 2] })] });
+    await expect(nb.models.load(writeArtifacts(await capture(gru)))).rejects.toThrow(/GRU layer .* reset_after=false/);
+  });
+
+  it('refuses a shard shorter than its manifest', async () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
+    const a = await capture(model);
+    const dir = writeArtifacts({ ...a, weightData: a.weightData.slice(0, 10) });
+    await expect(nb.models.load(dir)).rejects.toThrow(/truncated \.bin/);
+  });
+});
+
+/** Quantize the weights as TF.js's converter does, cycling uint8, uint16 and float16. */
+function quantize(a: Artifacts): Artifacts {
+  const src = new Float32Array(a.weightData);
+  const chunks: Uint8Array[] = [];
+  let at = 0;
+  const specs = a.weightSpecs.map((spec, i) => {
+    const n = spec.shape.reduce((x, y) => x * y, 1);
+    const values = src.subarray(at, at + n);
+    at += n;
+    const kind = (['uint8', 'uint16', 'float16'] as const)[i % 3]!;
+    if (kind === 'float16') {
+      chunks.push(new Uint8Array(Uint16Array.from(values, floatToHalf).buffer));
+      return { ...spec, quantization: { dtype: kind } };
+    }
+    const levels = kind === 'uint8' ? 255 : 65535;
+    const min = Math.min(...values);
+    const max = Math.max(...values);
+    const scale = max > min ? (max - min) / levels : 1;
+    const codes = Array.from(values, (v) => Math.round((v - min) / scale));
+    chunks.push(kind === 'uint8' ? Uint8Array.from(codes) : new Uint8Array(Uint16Array.from(codes).buffer));
+    return { ...spec, quantization: { dtype: kind, scale, min } };
+  });
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  const data = new Uint8Array(total);
+  chunks.reduce((o, c) => (data.set(c, o), o + c.length), 0);
+  return { ...a, weightSpecs: specs, weightData: data.buffer };
+}
+
+describe('nabla models export to TF.js', () => {
+  const L = nb.layers;
+  const cases: [string, () => nb.Model, number[][], number?][] = [
+    ['Sequential Dense, Dropout, BatchNormalization, Activation', () => new nb.Sequential([
+      new L.Dense(6, { inputShape: [4], activation: 'relu' }), new L.Dropout(0.2), new L.BatchNormalization(), new L.Dense(3), new L.Activation('softmax'),
+    ]), [[3, 4]]],
+    ['Sequential Conv2D, MaxPooling2D, Flatten', () => new nb.Sequential([
+      new L.Conv2D(3, 3, { inputShape: [7, 7, 2], padding: 'same', activation: 'relu' }), new L.MaxPooling2D(2), new L.Flatten(), new L.Dense(2),
+    ]), [[2, 7, 7, 2]]],
+    ['functional Concatenate and Add', () => {
+      const x = nb.keras.Input([4]);
+      const a = new L.Dense(3, { activation: 'sigmoid' }).apply(x);
+      const b = new L.Dense(3).apply(x);
+      const out = new L.Dense(2).apply(new L.Concatenate().apply([a, b, new L.Add().apply([a, b])]));
+      return new nb.Model({ inputs: x, outputs: out });
+    }, [[3, 4]]],
+    ['Embedding + LSTM', () => new nb.Sequential([new L.Embedding(9, 3, { inputShape: [4] }), new L.LSTM(2), new L.Dense(1)]), [[2, 4]], 9],
+  ];
+  cases.forEach(([what, make, shapes, ints], k) => {
+    it(`${what}: TF.js loads it and predicts the same`, async () => {
+      const model = make();
+      model.weights.forEach((w, i) => w.assign(w.name.includes('variance') ? nb.random.uniform(w.shape, { min: 0.5, max: 1.5, seed: i }) : nb.random.normal(w.shape, { stddev: 0.5, seed: 30 + i })));
+      const dir = freshDir();
+      await model.save(dir, { format: 'tfjs' });
+      const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+      expect(json.format).toBe('layers-model');
+      expect(json.weightsManifest[0].paths).toEqual(['group1-shard1of1.bin']);
+      const bin = readFileSync(join(dir, 'group1-shard1of1.bin'));
+      const tfModel = await tf.loadLayersModel(tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
+      }));
+      const { tfx, nbx } = inputs(shapes, 70 + k, ints);
+      expectAllClose(tfPredict(tfModel, tfx), nbPredict(model, nbx));
+      // And nabla reads its own export back.
+      expectAllClose(nbPredict(await nb.models.load(dir), nbx), nbPredict(model, nbx), 0);
+    });
+  });
+
+  it('refuses what TF.js cannot run', async () => {
+    const gru = new nb.Sequential([new L.GRU(2, { inputShape: [3, 2] })]);
+    await expect(gru.save(freshDir(), { format: 'tfjs' })).rejects.toThrow(/TensorFlow\.js's GRU cannot run/);
+    const hard = new nb.Sequential([new L.Dense(2, { inputShape: [3], activation: 'hardSigmoid' })]);
+    await expect(hard.save(freshDir(), { format: 'tfjs' })).rejects.toThrow(/TF\.js's hard_sigmoid is 0\.2 x \+ 0\.5/);
+  });
+});
