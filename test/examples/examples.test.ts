@@ -1,0 +1,60 @@
+// Every example runs in quick mode and must print a RESULT line whose numbers meet the stated bounds.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Per example: a check of its RESULT values. */
+const bounds: Record<string, (r: Record<string, string>) => void> = {
+  '01-tensors': (r) => expect(Number(r.sum)).toBe(10),
+  '02-variables': (r) => expect(r.same).toBe('true'),
+  '03-gradients': (r) => expect(Number(r.d2)).toBe(12),
+  '04-linear-regression': (r) => {
+    expect(Number(r.werr)).toBeLessThan(0.1);
+    expect(Number(r.berr)).toBeLessThan(0.1);
+  },
+  '05-jit': (r) => {
+    expect(Number(r.diff)).toBeLessThan(1e-5);
+    expect(Number(r.traces)).toBe(1);
+  },
+  '06-dataset': (r) => {
+    expect(Number(r.werr)).toBeLessThan(0.1);
+    expect(Number(r.berr)).toBeLessThan(0.1);
+  },
+  '07-tumours': (r) => {
+    expect(Number(r.synthetic)).toBeGreaterThan(0.8);
+    expect(Number(r.real)).toBeGreaterThan(0.9);
+  },
+  '08-optimizers': (r) => {
+    for (const k of ['SGD', 'Adam', 'RMSprop']) expect(Number(r[k]), k).toBeGreaterThan(0.8);
+  },
+  '09-keras-functional': (r) => expect(Number(r.accuracy)).toBeGreaterThan(0.85),
+  '10-keras-sequential': (r) => expect(Number(r.accuracy)).toBeGreaterThan(0.8),
+  '11-multiclass': (r) => {
+    expect(Number(r.categorical)).toBeGreaterThan(0.75);
+    expect(Number(r.sparse)).toBeGreaterThan(0.75);
+  },
+  '12-mnist': (r) => {
+    expect(Number(r.dense)).toBeGreaterThan(0.85);
+    expect(Number(r.cnn)).toBeGreaterThan(0.8);
+  },
+  '13-custom-layer': (r) => expect(Number(r.loss)).toBeLessThan(0.01),
+};
+
+function parseResult(stdout: string): Record<string, string> {
+  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error(`no RESULT line in the output:\n${stdout.slice(-2000)}`);
+  return Object.fromEntries(line.slice(7).trim().split(/\s+/).map((kv) => kv.split('=') as [string, string]));
+}
+
+describe('examples (quick mode)', () => {
+  for (const [name, check] of Object.entries(bounds)) {
+    it(`${name} runs and meets its bounds`, { timeout: 600_000 }, async () => {
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', `examples/${name}.ts`, '--quick'], { cwd: root, maxBuffer: 1 << 24 });
+      check(parseResult(stdout));
+    });
+  }
+});
