@@ -56,6 +56,16 @@ describe('recurrent layers', () => {
     expectClose(g.apply(seq), [[[h1], [h2]]]);
   });
 
+  it('dropout and recurrentDropout act only while training', () => {
+    runLayerTest({ make: (a) => new L.LSTM(2, { dropout: 0.3, recurrentDropout: 0.3, ...a }), inputShape: [2, 3, 2], expectedOutputShape: [2, 2], weights: 3 });
+    const r = new L.SimpleRNN(4, { dropout: 0.5, recurrentDropout: 0.5 });
+    const x = nb.ones([8, 3, 6]);
+    const inference = r.apply(x).dataSync();
+    expect(Array.from(r.apply(x, { training: false }).dataSync())).toEqual(Array.from(inference));
+    expect(Array.from(r.apply(x, { training: true }).dataSync())).not.toEqual(Array.from(inference));
+    expect(() => new L.GRU(2, { dropout: 1 })).toThrow(/dropout must be in \[0, 1\)/);
+  });
+
   it('learns to sum a short sequence', async () => {
     nb.random.seed(5);
     const x = nb.random.uniform([64, 3, 1], { min: 0, max: 1, seed: 2 });

@@ -3,9 +3,10 @@
 import { ValueError } from '../../errors.js';
 import { add, mul, sub } from '../../ops/primitives/binary.js';
 import { matmul } from '../../ops/primitives/matmul.js';
-import { reshape, slice } from '../../ops/primitives/shape.js';
+import { expandDims, reshape, slice } from '../../ops/primitives/shape.js';
 import { split, stack, unstack } from '../../ops/primitives/structure.js';
-import { zeros } from '../../tensor/creation.js';
+import { ones, zeros } from '../../tensor/creation.js';
+import { dropout } from '../../ops/composite/dropout.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Variable } from '../../tensor/variable.js';
 import { getActivation, serializeActivation, type ActivationFn, type ActivationIdentifier } from '../activations.js';
@@ -33,6 +34,16 @@ export interface RNNArgs extends LayerArgs {
   goBackwards?: boolean;
   /** LSTM: start the forget gate's bias at 1. */
   unitForgetBias?: boolean;
+  /** Fraction of input features dropped while training (one mask per sequence, as in Keras). */
+  dropout?: number;
+  /** Fraction of the recurrent state dropped before the recurrent projection while training. */
+  recurrentDropout?: number;
+}
+
+function rateOf(layer: string, what: string, v: number | undefined): number {
+  const r = v ?? 0;
+  if (!(r >= 0 && r < 1)) throw new ValueError(`${layer}: ${what} must be in [0, 1), got ${String(v)}`);
+  return r;
 }
 
 /** Everything SimpleRNN, LSTM and GRU share; a subclass defines its gate count and one step. */
@@ -50,6 +61,8 @@ abstract class RecurrentBase extends Layer {
   readonly returnSequences: boolean;
   readonly returnState: boolean;
   readonly goBackwards: boolean;
+  readonly dropout: number;
+  readonly recurrentDropout: number;
   kernel!: Variable;
   recurrentKernel!: Variable;
   bias: Variable | null = null;
@@ -75,6 +88,8 @@ abstract class RecurrentBase extends Layer {
     this.returnSequences = a.returnSequences ?? false;
     this.returnState = a.returnState ?? false;
     this.goBackwards = a.goBackwards ?? false;
+    this.dropout = rateOf(new.target.name, 'dropout', a.dropout);
+    this.recurrentDropout = rateOf(new.target.name, 'recurrentDropout', a.recurrentDropout);
   }
 
   override build(inputShape: InputShapes): void {
@@ -102,17 +117,25 @@ abstract class RecurrentBase extends Layer {
     return this.goBackwards ? steps.reverse() : steps;
   }
 
-  /** One step: new states (the first is the output) from the projected input and the previous states. */
-  protected abstract step(projected: Tensor, states: Tensor[]): Tensor[];
+  /**
+   * One step: new states (the first is the output) from the projected input, the previous states,
+   * and the previous output as the recurrent projection should see it (after recurrent dropout).
+   */
+  protected abstract step(projected: Tensor, states: Tensor[], recurrentInput: Tensor): Tensor[];
 
   override call(x: Tensor, kwargs: CallArgs): Tensor | Tensor[] {
     const initial = kwargs.initialState as Tensor | Tensor[] | undefined;
     let states: Tensor[] = initial === undefined ? Array.from({ length: this.stateCount }, () => zeros([x.shape[0]!, this.units], x.dtype)) : Array.isArray(initial) ? initial : [initial];
     if (states.length !== this.stateCount) throw new ValueError(`${this.className} '${this.name}': expected ${this.stateCount} initial state(s), got ${states.length}`);
     if (x.shape[1] === 0) throw new ValueError(`${this.className} '${this.name}': the input has no timesteps`);
+    const [b, , f] = x.shape as [number, number, number];
+    const training = Boolean(kwargs.training);
+    // Keras drops the same features at every step of a sequence: one mask per call.
+    const inputs = training && this.dropout > 0 ? mul(x, expandDims(dropout(ones([b, f], x.dtype), this.dropout), 1)) : x;
+    const recurrentMask = training && this.recurrentDropout > 0 ? dropout(ones([b, this.units], x.dtype), this.recurrentDropout) : null;
     const outputs: Tensor[] = [];
-    for (const p of this.projectInputs(x)) {
-      states = this.step(p, states);
+    for (const p of this.projectInputs(inputs)) {
+      states = this.step(p, states, recurrentMask ? mul(states[0]!, recurrentMask) : states[0]!);
       if (this.returnSequences) outputs.push(states[0]!);
     }
     // Like Keras, goBackwards returns the sequence in the order it was processed (reversed).
@@ -143,6 +166,8 @@ abstract class RecurrentBase extends Layer {
       returnSequences: this.returnSequences,
       returnState: this.returnState,
       goBackwards: this.goBackwards,
+      dropout: this.dropout,
+      recurrentDropout: this.recurrentDropout,
     };
   }
 }
@@ -153,8 +178,8 @@ export class SimpleRNN extends RecurrentBase {
   constructor(units: number | RNNArgs, args: RNNArgs = {}) {
     super(units, args);
   }
-  protected step(p: Tensor, [h]: Tensor[]): Tensor[] {
-    return [this.activation(add(p, matmul(h!, this.recurrentKernel)))];
+  protected step(p: Tensor, _states: Tensor[], h: Tensor): Tensor[] {
+    return [this.activation(add(p, matmul(h, this.recurrentKernel)))];
   }
 }
 
@@ -175,8 +200,8 @@ export class LSTM extends RecurrentBase {
       this.bias.assign(add(b, reshape(stack([zeros([u]), zeros([u]).add(1), zeros([u]), zeros([u])]), [4 * u]).cast(b.dtype)));
     }
   }
-  protected step(p: Tensor, [h, c]: Tensor[]): Tensor[] {
-    const z = add(p, matmul(h!, this.recurrentKernel));
+  protected step(p: Tensor, [, c]: Tensor[], h: Tensor): Tensor[] {
+    const z = add(p, matmul(h, this.recurrentKernel));
     const [zi, zf, zc, zo] = split(z, 4, 1) as [Tensor, Tensor, Tensor, Tensor];
     const i = this.recurrentActivation(zi);
     const f = this.recurrentActivation(zf);
@@ -207,8 +232,8 @@ export class GRU extends RecurrentBase {
     const inputBias = reshape(slice(this.bias, [0, 0], [1, -1]), [3 * this.units]);
     return steps.map((s) => add(s, inputBias));
   }
-  protected step(p: Tensor, [h]: Tensor[]): Tensor[] {
-    let r = matmul(h!, this.recurrentKernel);
+  protected step(p: Tensor, [h]: Tensor[], hIn: Tensor): Tensor[] {
+    let r = matmul(hIn, this.recurrentKernel);
     if (this.bias) r = add(r, reshape(slice(this.bias, [1, 0], [1, -1]), [3 * this.units]));
     const [xz, xr, xh] = split(p, 3, 1) as [Tensor, Tensor, Tensor];
     const [rz, rr, rh] = split(r, 3, 1) as [Tensor, Tensor, Tensor];
