@@ -150,6 +150,21 @@ if (started === true) describe('webgpu kernels', () => {
     await expectSameAsJs(() => f(rand([4, 5], -1, 1, 26), rand([5], -1, 1, 27)), { rtol: 1e-5 });
   });
 
+  it('argsort: stable ranks, NaN last ascending and first descending, int32, middle axis', async () => {
+    const [asc] = await onGpu(() => nb.argsort(nb.tensor([3, 1, NaN, 1, -Infinity])));
+    expect(asc!.values).toEqual([4, 1, 3, 0, 2]);
+    await expectSameAsJs(() => [
+      nb.argsort(nb.tensor([[2, NaN, 2, 0], [5, 5, -1, 7]]), { descending: true }),
+      nb.argsort(nb.tensor([[4, 1], [1, 4], [0, 0]], 'int32'), { axis: 0 }),
+      nb.argsort(rand([2, 5, 3], -1, 1, 28), { axis: 1 }),
+    ]);
+  });
+
+  it('a jitted dense layer (matmul + bias + relu) runs as one fusedLinear with the eager values', async () => {
+    const dense = nb.jit((x: nb.Tensor, w: nb.Tensor, b: nb.Tensor) => nb.relu(nb.add(nb.matmul(x, w), b)));
+    await expectSameAsJs(() => dense(rand([5, 7], -1, 1, 29), rand([7, 3], -1, 1, 30), rand([3], -1, 1, 31)), { rtol: 1e-5 });
+  });
+
   it('float64 is refused with a DTypeError that names webgpu', () => {
     nb.withBackend('webgpu', () => {
       expect(() => nb.tensor([1, 2], 'float64')).toThrow(nb.DTypeError);

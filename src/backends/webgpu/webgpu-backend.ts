@@ -14,9 +14,11 @@ import { structureKernels } from './kernels/structure.js';
 import { indexingKernels } from './kernels/indexing.js';
 import { convKernels } from './kernels/conv.js';
 import { poolKernels } from './kernels/pool.js';
+import { sortKernels } from './kernels/sort.js';
+import { fusedLinearKernel } from './kernels/fused-linear.js';
 
 function allKernels(): Record<string, GpuKernel<any>> {
-  return {
+  const table: Record<string, GpuKernel<any>> = {
     ...elementwiseKernels(),
     ...reduceKernels(),
     ...matmulKernels(),
@@ -24,7 +26,10 @@ function allKernels(): Record<string, GpuKernel<any>> {
     ...indexingKernels(),
     ...convKernels(),
     ...poolKernels(),
+    ...sortKernels(),
   };
+  table.fusedLinear = fusedLinearKernel(table);
+  return table;
 }
 
 function float64Error(op: string): DTypeError {
