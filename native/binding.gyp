@@ -58,6 +58,8 @@
         "src/copy.cc",
         "src/reduce.cc",
         "src/matmul.cc",
+        "src/conv.cc",
+        "src/pool.cc",
         "src/gemm/gemm.cc",
         "src/gemm/kernel-scalar.cc",
         "src/gemm/kernel-neon.cc"

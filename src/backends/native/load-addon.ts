@@ -14,6 +14,10 @@ export interface NativeAddon {
   reduce(op: number, x: TypedArray, out: TypedArray): void;
   argReduce(op: number, x: TypedArray, out: TypedArray): void;
   matmul(a: TypedArray, b: TypedArray, out: TypedArray): void;
+  /** Geometry: 19 integers (native/src/window-kernels.h). */
+  conv2d(op: number, a: TypedArray, b: TypedArray, out: TypedArray): void;
+  /** Geometry: 14 integers (native/src/window-kernels.h). */
+  pool2d(op: number, a: TypedArray, b: TypedArray, out: TypedArray): void;
   info(): { simd: string; threads: number; blas: string; sanitize?: boolean };
   setThreads(threads: number): void;
   opNames(): { unary: string[]; binary: string[]; reduce: string[]; arg: string[] };

@@ -10,6 +10,8 @@ import { allocOutput } from './output-arrays.js';
 import { sizeOf } from '../../tensor/shape.js';
 import type { NativeAddon } from './load-addon.js';
 import type { NativeOpName } from './kernel-sources.js';
+import { windowKernels } from './window-kernels.js';
+import { fusedLinearKernel } from './fused-linear-kernel.js';
 
 type AnyKernel = Kernel<never, TypedArray>;
 type NoAttrs = Record<string, never>;
@@ -133,6 +135,8 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter): Record<Nativ
     return [out];
   });
 
+  const window = windowKernels(addon, args);
+
   return {
     neg: unary('neg'),
     abs: unary('abs'),
@@ -194,5 +198,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter): Record<Nativ
     argmax: argReduce('argmax'),
     argmin: argReduce('argmin'),
     matmul,
+    ...window,
+    fusedLinear: fusedLinearKernel(addon, args, { matmul, conv2d: window.conv2d }),
   };
 }

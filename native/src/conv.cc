@@ -1,0 +1,355 @@
+// 2-D grouped convolution over NHWC inputs and [kh, kw, c/groups, o] filters, forward and both
+// adjoints, with the semantics of the reference kernels (src/ops/primitives/conv-kernels.ts).
+// float32/float64 go through im2col (or the input itself for 1x1 windows) and the packed GEMM;
+// depthwise convolutions (one input channel per group) use direct loops, which a GEMM with
+// k = kh*kw and n = multiplier would waste. Rows of the output (n*oh*ow pixels) are split
+// statically between threads, so results depend only on the thread count.
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "gemm/gemm.h"
+#include "kernels.h"
+#include "thread-pool.h"
+#include "window-kernels.h"
+
+namespace nabla {
+
+namespace {
+
+struct ConvGeometry {
+  i64 n, h, w, c, kh, kw, cg, o, oh, ow, sh, sw, dh, dw, top, bottom, left, right, groups, og;
+  i64 pixels() const { return oh * ow; }           // output pixels per image
+  i64 patch() const { return kh * kw * cg; }        // im2col columns per group
+  bool pointwise() const {                          // the input is its own im2col matrix
+    return kh == 1 && kw == 1 && sh == 1 && sw == 1 && top == 0 && left == 0 && oh == h && ow == w;
+  }
+  bool depthwise() const { return cg == 1 && groups > 1; }
+};
+
+std::string str(i64 v) { return std::to_string(v); }
+
+i64 windowOut(i64 in, i64 k, i64 stride, i64 dilation, i64 before, i64 after) {
+  i64 span = in + before + after - ((k - 1) * dilation + 1);
+  return span < 0 ? -1 : span / stride + 1;
+}
+
+ConvGeometry parseGeometry(const std::vector<i64>& p) {
+  const char* op = "conv2d";
+  if (static_cast<int>(p.size()) != kConvParamCount) throw InputError("conv2d: expected 19 geometry integers");
+  for (std::size_t i = 0; i < p.size(); ++i)
+    if (p[i] < 0 || p[i] > (i64{1} << 40)) throw InputError(std::string(op) + ": geometry value " + str(p[i]) + " out of range");
+  ConvGeometry g{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], 0};
+  if (g.sh < 1 || g.sw < 1 || g.dh < 1 || g.dw < 1) throw InputError("conv2d: strides and dilations must be >= 1");
+  if (g.groups < 1 || g.cg * g.groups != g.c || g.o % g.groups != 0)
+    throw InputError("conv2d: " + str(g.c) + " input channels and " + str(g.o) + " output channels do not split into " +
+                     str(g.groups) + " groups of " + str(g.cg) + " input channels");
+  if (g.kh < 1 || g.kw < 1) throw InputError("conv2d: the filter window must be at least 1x1");
+  if (windowOut(g.h, g.kh, g.sh, g.dh, g.top, g.bottom) != g.oh || windowOut(g.w, g.kw, g.sw, g.dw, g.left, g.right) != g.ow)
+    throw InputError("conv2d: output size " + str(g.oh) + "x" + str(g.ow) + " does not follow from input " + str(g.h) + "x" +
+                     str(g.w) + " and the window");
+  g.og = g.o / g.groups;
+  return g;
+}
+
+/** Scratch that lives as long as its thread (pool threads persist), grown on demand. */
+template <typename T> T* threadScratch(std::size_t count) {
+  thread_local std::vector<T> buf;
+  if (buf.size() < count) buf.resize(count);
+  return buf.data();
+}
+
+/** Rows of one im2col block: about a megabyte of patches, at least one row. */
+i64 blockRows(const ConvGeometry& g, std::size_t elementBytes) {
+  i64 budget = static_cast<i64>((1 << 20) / elementBytes);
+  return std::max<i64>(1, budget / std::max<i64>(1, g.patch()));
+}
+
+/** Copy the patches of output rows [r0, r1) (global pixel indices) of group gi into col [rows, patch]. */
+template <typename T> void im2col(const ConvGeometry& g, const T* x, i64 gi, i64 r0, i64 r1, T* col) {
+  const i64 K = g.patch(), P = g.pixels();
+  for (i64 r = r0; r < r1; ++r) {
+    const i64 b = r / P, i = (r % P) / g.ow, j = r % g.ow;
+    T* dst = col + (r - r0) * K;
+    for (i64 p = 0; p < g.kh; ++p) {
+      const i64 ih = i * g.sh - g.top + p * g.dh;
+      if (ih < 0 || ih >= g.h) {
+        std::fill(dst, dst + g.kw * g.cg, T(0));
+        dst += g.kw * g.cg;
+        continue;
+      }
+      for (i64 q = 0; q < g.kw; ++q, dst += g.cg) {
+        const i64 iw = j * g.sw - g.left + q * g.dw;
+        if (iw < 0 || iw >= g.w) std::fill(dst, dst + g.cg, T(0));
+        else std::memcpy(dst, x + ((b * g.h + ih) * g.w + iw) * g.c + gi * g.cg, sizeof(T) * g.cg);
+      }
+    }
+  }
+}
+
+/** Add col [rows, patch] of output rows [r0, r1) of group gi back onto the input pixels (the adjoint of im2col). */
+template <typename T> void col2imAdd(const ConvGeometry& g, const T* col, i64 gi, i64 r0, i64 r1, T* dx) {
+  const i64 K = g.patch(), P = g.pixels();
+  for (i64 r = r0; r < r1; ++r) {
+    const i64 b = r / P, i = (r % P) / g.ow, j = r % g.ow;
+    const T* src = col + (r - r0) * K;
+    for (i64 p = 0; p < g.kh; ++p) {
+      const i64 ih = i * g.sh - g.top + p * g.dh;
+      if (ih < 0 || ih >= g.h) {
+        src += g.kw * g.cg;
+        continue;
+      }
+      for (i64 q = 0; q < g.kw; ++q, src += g.cg) {
+        const i64 iw = j * g.sw - g.left + q * g.dw;
+        if (iw < 0 || iw >= g.w) continue;
+        T* d = dx + ((b * g.h + ih) * g.w + iw) * g.c + gi * g.cg;
+        for (i64 ci = 0; ci < g.cg; ++ci) d[ci] += src[ci];
+      }
+    }
+  }
+}
+
+/** Run body(tid, r0, r1) over [0, rows) split between `threads` pool threads (GEMM workspaces reserved). */
+template <typename F> void splitRows(i64 rows, int threads, F&& body) {
+  if (threads <= 1) {
+    body(0, i64{0}, rows);
+    return;
+  }
+  reserveGemmWorkspaces(threads);
+  auto task = [&](int tid) {
+    i64 r0, r1;
+    splitRange(rows, threads, tid, r0, r1);
+    if (r0 < r1) body(tid, r0, r1);
+  };
+  ThreadPool::instance().run(threads, TaskRef(task));
+}
+
+int threadsForRows(i64 rows, i64 flops) {
+  int t = threadsFor(flops / 4);
+  return static_cast<int>(std::min<i64>(t, std::max<i64>(1, rows)));
+}
+
+// ------------------------------------------------------------------ forward
+
+template <typename T> void forwardGemm(const ConvGeometry& g, const T* x, const T* f, T* y) {
+  const i64 rows = g.n * g.pixels(), K = g.patch();
+  const int threads = threadsForRows(rows, rows * K * g.o);
+  if (g.pointwise()) {
+    splitRows(rows, threads, [&](int tid, i64 r0, i64 r1) {
+      for (i64 gi = 0; gi < g.groups; ++gi)
+        gemm<T>(r1 - r0, g.og, K, MatrixRef<T>{x + r0 * g.c + gi * g.cg, g.c, 1}, MatrixRef<T>{f + gi * g.og, g.o, 1},
+                y + r0 * g.o + gi * g.og, g.o, 1, tid);
+    });
+    return;
+  }
+  const i64 block = blockRows(g, sizeof(T));
+  splitRows(rows, threads, [&](int tid, i64 r0, i64 r1) {
+    T* col = threadScratch<T>(static_cast<std::size_t>(std::min(block, r1 - r0) * K));
+    for (i64 s = r0; s < r1; s += block) {
+      const i64 e = std::min(r1, s + block);
+      for (i64 gi = 0; gi < g.groups; ++gi) {
+        im2col(g, x, gi, s, e, col);
+        gemm<T>(e - s, g.og, K, MatrixRef<T>{col, K, 1}, MatrixRef<T>{f + gi * g.og, g.o, 1}, y + s * g.o + gi * g.og, g.o, 1, tid);
+      }
+    }
+  });
+}
+
+/** y[pixel, ch] = sum over taps of x[tap pixel, ch / m] * f[tap, ch], m = output channels per group. */
+template <typename T> void forwardDepthwise(const ConvGeometry& g, const T* x, const T* f, T* y) {
+  const i64 rows = g.n * g.oh, m = g.og;
+  parallelFor(rows, g.ow * g.o * g.kh * g.kw, [&](i64 r0, i64 r1) {
+    for (i64 r = r0; r < r1; ++r) {
+      const i64 b = r / g.oh, i = r % g.oh;
+      for (i64 j = 0; j < g.ow; ++j) {
+        T* out = y + (r * g.ow + j) * g.o;
+        std::fill(out, out + g.o, T(0));
+        for (i64 p = 0; p < g.kh; ++p) {
+          const i64 ih = i * g.sh - g.top + p * g.dh;
+          if (ih < 0 || ih >= g.h) continue;
+          for (i64 q = 0; q < g.kw; ++q) {
+            const i64 iw = j * g.sw - g.left + q * g.dw;
+            if (iw < 0 || iw >= g.w) continue;
+            const T* in = x + ((b * g.h + ih) * g.w + iw) * g.c;
+            const T* tap = f + (p * g.kw + q) * g.o;
+            if (m == 1) {
+              for (i64 ch = 0; ch < g.o; ++ch) out[ch] += in[ch] * tap[ch];
+            } else {
+              for (i64 ci = 0; ci < g.c; ++ci)
+                for (i64 k = 0; k < m; ++k) out[ci * m + k] += in[ci] * tap[ci * m + k];
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+// ------------------------------------------------------------------ input gradient
+
+template <typename T> void inputGradGemm(const ConvGeometry& g, const T* dy, const T* f, T* dx) {
+  const i64 P = g.pixels(), K = g.patch();
+  const i64 imagePixels = g.h * g.w;
+  // Scattered sums overlap inside one image only: threads take whole images.
+  const int threads = threadsForRows(g.n, g.n * P * K * g.o);
+  const bool pointwise = g.pointwise();
+  const i64 block = blockRows(g, sizeof(T));
+  splitRows(g.n, threads, [&](int tid, i64 b0, i64 b1) {
+    if (pointwise) {
+      for (i64 gi = 0; gi < g.groups; ++gi)
+        gemm<T>((b1 - b0) * P, g.cg, g.og, MatrixRef<T>{dy + b0 * P * g.o + gi * g.og, g.o, 1}, MatrixRef<T>{f + gi * g.og, 1, g.o},
+                dx + b0 * imagePixels * g.c + gi * g.cg, g.c, 1, tid);
+      return;
+    }
+    std::fill(dx + b0 * imagePixels * g.c, dx + b1 * imagePixels * g.c, T(0));
+    const i64 r0 = b0 * P, r1 = b1 * P;
+    T* col = threadScratch<T>(static_cast<std::size_t>(std::min(block, std::max<i64>(1, r1 - r0)) * K));
+    for (i64 s = r0; s < r1; s += block) {
+      const i64 e = std::min(r1, s + block);
+      for (i64 gi = 0; gi < g.groups; ++gi) {
+        gemm<T>(e - s, K, g.og, MatrixRef<T>{dy + s * g.o + gi * g.og, g.o, 1}, MatrixRef<T>{f + gi * g.og, 1, g.o}, col, K, 1, tid);
+        col2imAdd(g, col, gi, s, e, dx);
+      }
+    }
+  });
+}
+
+/** dx[pixel, ci] gathers dy * f over every output pixel whose window put a tap on it (as the reference does). */
+template <typename T> void inputGradDepthwise(const ConvGeometry& g, const T* dy, const T* f, T* dx) {
+  const i64 rows = g.n * g.h, m = g.og;
+  parallelFor(rows, g.w * g.o * g.kh * g.kw, [&](i64 r0, i64 r1) {
+    for (i64 r = r0; r < r1; ++r) {
+      const i64 b = r / g.h, ih = r % g.h;
+      for (i64 iw = 0; iw < g.w; ++iw) {
+        T* out = dx + (r * g.w + iw) * g.c;
+        std::fill(out, out + g.c, T(0));
+        for (i64 p = 0; p < g.kh; ++p) {
+          const i64 ti = ih + g.top - p * g.dh;
+          if (ti < 0 || ti % g.sh != 0 || ti / g.sh >= g.oh) continue;
+          for (i64 q = 0; q < g.kw; ++q) {
+            const i64 tj = iw + g.left - q * g.dw;
+            if (tj < 0 || tj % g.sw != 0 || tj / g.sw >= g.ow) continue;
+            const T* grad = dy + ((b * g.oh + ti / g.sh) * g.ow + tj / g.sw) * g.o;
+            const T* tap = f + (p * g.kw + q) * g.o;
+            if (m == 1) {
+              for (i64 ch = 0; ch < g.c; ++ch) out[ch] += grad[ch] * tap[ch];
+            } else {
+              for (i64 ci = 0; ci < g.c; ++ci) {
+                T s = 0;
+                for (i64 k = 0; k < m; ++k) s += grad[ci * m + k] * tap[ci * m + k];
+                out[ci] += s;
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+// ------------------------------------------------------------------ filter gradient
+
+/** Each thread sums its rows' contribution into its own partial filter; partials add up in thread order. */
+template <typename T, typename F> void sumOverThreads(i64 rows, int threads, i64 filterSize, T* df, F&& accumulate) {
+  std::vector<T> partials(static_cast<std::size_t>(std::max(0, threads - 1) * filterSize), T(0));
+  std::fill(df, df + filterSize, T(0));
+  splitRows(rows, threads, [&](int tid, i64 r0, i64 r1) {
+    accumulate(tid, r0, r1, tid == 0 ? df : partials.data() + (tid - 1) * filterSize);
+  });
+  for (int t = 1; t < threads; ++t) {
+    const T* part = partials.data() + (t - 1) * filterSize;
+    for (i64 i = 0; i < filterSize; ++i) df[i] += part[i];
+  }
+}
+
+template <typename T> void filterGradGemm(const ConvGeometry& g, const T* x, const T* dy, T* df) {
+  const i64 rows = g.n * g.pixels(), K = g.patch(), filterSize = K * g.o;
+  const int threads = threadsForRows(rows, rows * K * g.o);
+  const i64 block = blockRows(g, sizeof(T));
+  const bool pointwise = g.pointwise();
+  sumOverThreads<T>(rows, threads, filterSize, df, [&](int tid, i64 r0, i64 r1, T* acc) {
+    // The GEMM overwrites its output: each block's product lands in `prod`, then adds into acc.
+    T* scratch = threadScratch<T>(static_cast<std::size_t>((pointwise ? 0 : std::min(block, r1 - r0) * K) + K * g.og));
+    T* col = scratch + K * g.og;
+    T* prod = scratch;
+    const i64 step = pointwise ? r1 - r0 : block;
+    for (i64 s = r0; s < r1; s += step) {
+      const i64 e = std::min(r1, s + step);
+      for (i64 gi = 0; gi < g.groups; ++gi) {
+        MatrixRef<T> patches = pointwise ? MatrixRef<T>{x + s * g.c + gi * g.cg, 1, g.c} : MatrixRef<T>{col, 1, K};
+        if (!pointwise) im2col(g, x, gi, s, e, col);
+        gemm<T>(K, g.og, e - s, patches, MatrixRef<T>{dy + s * g.o + gi * g.og, g.o, 1}, prod, g.og, 1, tid);
+        for (i64 r = 0; r < K; ++r) {
+          T* dst = acc + r * g.o + gi * g.og;
+          const T* src = prod + r * g.og;
+          for (i64 k = 0; k < g.og; ++k) dst[k] += src[k];
+        }
+      }
+    }
+  });
+}
+
+template <typename T> void filterGradDepthwise(const ConvGeometry& g, const T* x, const T* dy, T* df) {
+  const i64 rows = g.n * g.oh, m = g.og, filterSize = g.kh * g.kw * g.o;
+  const int threads = threadsForRows(rows, rows * g.ow * g.o * g.kh * g.kw);
+  sumOverThreads<T>(rows, threads, filterSize, df, [&](int, i64 r0, i64 r1, T* acc) {
+    for (i64 r = r0; r < r1; ++r) {
+      const i64 b = r / g.oh, i = r % g.oh;
+      for (i64 j = 0; j < g.ow; ++j) {
+        const T* grad = dy + (r * g.ow + j) * g.o;
+        for (i64 p = 0; p < g.kh; ++p) {
+          const i64 ih = i * g.sh - g.top + p * g.dh;
+          if (ih < 0 || ih >= g.h) continue;
+          for (i64 q = 0; q < g.kw; ++q) {
+            const i64 iw = j * g.sw - g.left + q * g.dw;
+            if (iw < 0 || iw >= g.w) continue;
+            const T* in = x + ((b * g.h + ih) * g.w + iw) * g.c;
+            T* tap = acc + (p * g.kw + q) * g.o;
+            if (m == 1) {
+              for (i64 ch = 0; ch < g.o; ++ch) tap[ch] += in[ch] * grad[ch];
+            } else {
+              for (i64 ci = 0; ci < g.c; ++ci)
+                for (i64 k = 0; k < m; ++k) tap[ci * m + k] += in[ci] * grad[ci * m + k];
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+template <typename T> void run(ConvMode mode, const ConvGeometry& g, const T* a, const T* b, T* out) {
+  switch (mode) {
+    case ConvMode::Forward:
+      return g.depthwise() ? forwardDepthwise(g, a, b, out) : forwardGemm(g, a, b, out);
+    case ConvMode::InputGrad:
+      return g.depthwise() ? inputGradDepthwise(g, a, b, out) : inputGradGemm(g, a, b, out);
+    case ConvMode::FilterGrad:
+      return g.depthwise() ? filterGradDepthwise(g, a, b, out) : filterGradGemm(g, a, b, out);
+  }
+}
+
+}  // namespace
+
+void conv2d(int modeCode, const Buffer& a, const Buffer& b, const Buffer& out, const std::vector<i64>& params) {
+  if (modeCode < 0 || modeCode > 2) throw InputError("conv2d: unknown op code " + str(modeCode));
+  const auto mode = static_cast<ConvMode>(modeCode);
+  const ConvGeometry g = parseGeometry(params);
+  const char* op = mode == ConvMode::Forward ? "conv2d" : mode == ConvMode::InputGrad ? "conv2dBackpropInput" : "conv2dBackpropFilter";
+  if (a.dtype != b.dtype || a.dtype != out.dtype || (a.dtype != DType::F32 && a.dtype != DType::F64))
+    throw InputError(std::string(op) + ": expected float32 or float64 arrays of one dtype, got " + dtypeName(a.dtype) + ", " +
+                     dtypeName(b.dtype) + " -> " + dtypeName(out.dtype));
+  const i64 xSize = elementCount({g.n, g.h, g.w, g.c}, op), ySize = elementCount({g.n, g.oh, g.ow, g.o}, op),
+            fSize = elementCount({g.kh, g.kw, g.cg, g.o}, op);
+  const i64 aSize = mode == ConvMode::InputGrad ? ySize : xSize;
+  const i64 bSize = mode == ConvMode::FilterGrad ? ySize : fSize;
+  const i64 outSize = mode == ConvMode::Forward ? ySize : mode == ConvMode::InputGrad ? xSize : fSize;
+  expectLength(a, aSize, op, "first input");
+  expectLength(b, bSize, op, "second input");
+  expectLength(out, outSize, op, "output");
+  if (outSize == 0) return;
+  if (a.dtype == DType::F32) run(mode, g, a.as<float>(), b.as<float>(), out.as<float>());
+  else run(mode, g, a.as<double>(), b.as<double>(), out.as<double>());
+}
+
+}  // namespace nabla

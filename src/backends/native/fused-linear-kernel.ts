@@ -1,0 +1,38 @@
+// fusedLinear on the native backend: the native matmul or conv2d, then the bias and the
+// activation applied in place by the addon's elementwise kernels (one pass each, no new arrays).
+// An activation the addon lacks falls back to the reference epilogue.
+import type { Kernel, KernelTensor, OutSpec } from '../backend.js';
+import { applyEpilogue, type FusedLinearAttrs } from '../../ops/primitives/fused.js';
+import type { TypedArray } from '../../tensor/dtype.js';
+import type { NativeAddon } from './load-addon.js';
+import type { ArgWriter } from './native-kernels.js';
+
+type AnyKernel = Kernel<never, TypedArray>;
+
+export function fusedLinearKernel(addon: NativeAddon, args: ArgWriter, base: { matmul: AnyKernel; conv2d: AnyKernel }): AnyKernel {
+  const names = addon.opNames();
+  const addCode = names.binary.indexOf('add');
+  const unaryCodes = new Map(names.unary.map((n, i) => [n, i]));
+  const kernel = (inputs: readonly KernelTensor<TypedArray>[], attrs: FusedLinearAttrs, outs: readonly OutSpec[]): TypedArray[] => {
+    const linear = attrs.base === 'conv2d' ? base.conv2d : base.matmul;
+    if (attrs.base !== 'conv2d' && attrs.base !== 'matmul') throw new Error(`fusedLinear: unknown base op '${attrs.base}'`);
+    const out = (linear as unknown as Kernel<unknown, TypedArray>)(inputs.slice(0, 2), attrs.baseAttrs, outs)[0]!;
+    const bias = attrs.hasBias ? inputs[2]! : null;
+    const act = attrs.activation === null ? undefined : unaryCodes.get(attrs.activation);
+    const floatOut = out instanceof Float32Array || out instanceof Float64Array;
+    if (!floatOut || (attrs.activation !== null && act === undefined) || (bias && bias.dtype !== attrs.dtype)) {
+      applyEpilogue(out, bias ? bias.data : null, attrs.activation, attrs.dtype);
+      return [out];
+    }
+    if (bias) {
+      const last = outs[0]!.shape.length ? outs[0]!.shape[outs[0]!.shape.length - 1]! : 1;
+      const rows = out.length / Math.max(1, last);
+      // Elementwise kernels read each element before writing it, so the output may be an input.
+      args.begin().shape('fusedLinear', [rows, last]).shape('fusedLinear', [last]).shape('fusedLinear', [rows, last]);
+      addon.binary(addCode, out, bias.data, out);
+    }
+    if (act !== undefined) addon.unary(act, out, out);
+    return [out];
+  };
+  return kernel as unknown as AnyKernel;
+}

@@ -1,0 +1,75 @@
+// Native kernels of convolution and pooling (native/src/conv.cc, pool.cc): the window geometry
+// goes into the shared argument buffer as integers, the tensors as typed arrays.
+import type { Kernel, KernelTensor, OutSpec } from '../backend.js';
+import type { ConvAttrs } from '../../ops/primitives/conv.js';
+import type { PoolAttrs } from '../../ops/primitives/pool.js';
+import type { TypedArray } from '../../tensor/dtype.js';
+import { sizeOf } from '../../tensor/shape.js';
+import { allocOutput } from './output-arrays.js';
+import type { NativeAddon } from './load-addon.js';
+import type { ArgWriter } from './native-kernels.js';
+
+type AnyKernel = Kernel<never, TypedArray>;
+type Shape = readonly number[];
+
+/** Op codes of the addon's conv2d and pool2d (native/src/window-kernels.h). */
+const CONV_MODE = { conv2d: 0, conv2dBackpropInput: 1, conv2dBackpropFilter: 2 } as const;
+const POOL_MODE = { maxPool: 0, maxPoolGrad: 1, maxPoolGradGrad: 2, avgPool: 3, avgPoolGrad: 4 } as const;
+
+export type WindowOpName = keyof typeof CONV_MODE | keyof typeof POOL_MODE;
+
+/** Run the addon's conv2d; x, f and y are the shapes of the convolution's input, filter and output. */
+export function runNativeConv(
+  addon: NativeAddon,
+  args: ArgWriter,
+  op: keyof typeof CONV_MODE,
+  a: TypedArray,
+  b: TypedArray,
+  out: OutSpec,
+  shapes: { x: Shape; f: Shape; y: Shape },
+  attrs: ConvAttrs,
+): TypedArray {
+  const result = allocOutput(out.dtype, sizeOf(out.shape));
+  const { x, f, y } = shapes;
+  args.begin();
+  for (const v of [x[0]!, x[1]!, x[2]!, x[3]!, f[0]!, f[1]!, f[2]!, f[3]!, y[1]!, y[2]!]) args.int(v);
+  for (const v of [...attrs.strides, ...attrs.dilations, ...attrs.pads, attrs.groups]) args.int(v);
+  addon.conv2d(CONV_MODE[op], a, b, result);
+  return result;
+}
+
+function runPool(addon: NativeAddon, args: ArgWriter, op: keyof typeof POOL_MODE, inputs: readonly KernelTensor<TypedArray>[], attrs: PoolAttrs, out: OutSpec, x: Shape, y: Shape): TypedArray {
+  const result = allocOutput(out.dtype, sizeOf(out.shape));
+  args.begin();
+  for (const v of [x[0]!, x[1]!, x[2]!, x[3]!, y[1]!, y[2]!, ...attrs.poolSize, ...attrs.strides, ...attrs.pads]) args.int(v);
+  const a = inputs[0]!.data;
+  addon.pool2d(POOL_MODE[op], a, inputs[1]?.data ?? a, result);
+  return result;
+}
+
+/** The conv and pool kernels; throws if the addon predates them. */
+export function windowKernels(addon: NativeAddon, args: ArgWriter): Record<WindowOpName, AnyKernel> {
+  if (typeof addon.conv2d !== 'function' || typeof addon.pool2d !== 'function') {
+    throw new Error("the addon has no 'conv2d' kernel (it is older than this nabla; run `npm rebuild`)");
+  }
+  const conv = (op: keyof typeof CONV_MODE, shapesOf: (ins: readonly KernelTensor<TypedArray>[], out: OutSpec) => { x: Shape; f: Shape; y: Shape }): AnyKernel =>
+    ((inputs: readonly KernelTensor<TypedArray>[], attrs: ConvAttrs, [o]: readonly OutSpec[]) => [
+      runNativeConv(addon, args, op, inputs[0]!.data, inputs[1]!.data, o!, shapesOf(inputs, o!), attrs),
+    ]) as unknown as AnyKernel;
+  const pool = (op: keyof typeof POOL_MODE, shapesOf: (ins: readonly KernelTensor<TypedArray>[], out: OutSpec) => [Shape, Shape]): AnyKernel =>
+    ((inputs: readonly KernelTensor<TypedArray>[], attrs: PoolAttrs, [o]: readonly OutSpec[]) => {
+      const [x, y] = shapesOf(inputs, o!);
+      return [runPool(addon, args, op, inputs, attrs, o!, x, y)];
+    }) as unknown as AnyKernel;
+
+  return {
+    conv2d: conv('conv2d', ([x, f], o) => ({ x: x!.shape, f: f!.shape, y: o.shape })),
+    conv2dBackpropInput: conv('conv2dBackpropInput', ([dy, f], o) => ({ x: o.shape, f: f!.shape, y: dy!.shape })),
+    conv2dBackpropFilter: conv('conv2dBackpropFilter', ([x, dy], o) => ({ x: x!.shape, f: o.shape, y: dy!.shape })),
+    maxPool: pool('maxPool', ([x], o) => [x!.shape, o.shape]),
+    maxPoolGrad: pool('maxPoolGrad', ([x, dy]) => [x!.shape, dy!.shape]),
+    maxPoolGradGrad: pool('maxPoolGradGrad', ([x], o) => [x!.shape, o.shape]),
+    avgPool: pool('avgPool', ([x], o) => [x!.shape, o.shape]),
+    avgPoolGrad: pool('avgPoolGrad', ([dy], o) => [o.shape, dy!.shape]),
+  };
+}
