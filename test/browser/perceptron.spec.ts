@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type BrowserContext } from 'playwright-core';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -51,7 +51,7 @@ function serve(): Promise<{ server: Server; url: string }> {
 }
 
 describe('the browser bundle in headless Chromium', () => {
-  let browser: Browser;
+  let browser: BrowserContext;
   let server: Server;
   let url: string;
   const profile = mkdtempSync(join(tmpdir(), 'nabla-chromium-'));
@@ -59,7 +59,8 @@ describe('the browser bundle in headless Chromium', () => {
 
   beforeAll(async () => {
     ({ server, url } = await serve());
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...FLAGS, `--user-data-dir=${profile}`], ignoreDefaultArgs: ['--headless'] });
+    // A persistent context is how Playwright takes the (empty) --user-data-dir.
+    browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
