@@ -1,6 +1,6 @@
 // What Model's save/saveWeights/loadWeights do (kept here so that models stay small).
 import { ValueError } from '../errors.js';
-import type { Model } from '../nn/models/model.js';
+import type { Trainer } from '../training/trainer.js';
 import { readFileBytes, writeFileAtomic } from './atomic-file.js';
 import { saveNablaModel, type SaveOptions } from './nabla-format.js';
 import { assignByName, namedWeights, weightRecord } from './named-weights.js';
@@ -9,7 +9,7 @@ import { saveTfjsModel } from './tfjs-format.js';
 
 export type { SaveOptions };
 
-export async function saveModel(model: Model, dir: string, opts: SaveOptions = {}): Promise<void> {
+export async function saveModel(model: Trainer, dir: string, opts: SaveOptions = {}): Promise<void> {
   if (typeof dir !== 'string' || !dir) throw new ValueError('model.save: expected a folder path');
   const format = opts.format ?? 'nabla';
   if (format === 'nabla') return saveNablaModel(model, dir, opts);
@@ -18,14 +18,14 @@ export async function saveModel(model: Model, dir: string, opts: SaveOptions = {
 }
 
 /** The model's weights alone, as one safetensors file keyed by weight path. */
-export async function saveWeights(model: Model, path: string): Promise<void> {
+export async function saveWeights(model: Trainer, path: string): Promise<void> {
   const named = namedWeights(model);
   if (named.length === 0) throw new ValueError(`model.saveWeights: model '${model.name}' has no weights yet; call it on data (or build it) first`);
   await writeFileAtomic(path, encodeSafetensors(weightRecord(named), { format: 'nabla-weights' }), 'model.saveWeights');
 }
 
 /** Set the model's weights from a safetensors file, matching by weight path. */
-export async function loadWeights(model: Model, path: string): Promise<void> {
+export async function loadWeights(model: Trainer, path: string): Promise<void> {
   const { tensors } = decodeSafetensors(await readFileBytes(path, 'model.loadWeights'), `'${path}'`);
   const named = namedWeights(model);
   if (named.length === 0) throw new ValueError(`model.loadWeights: model '${model.name}' has no weights yet; call it on data (or build it) before loading weights`);

@@ -7,6 +7,7 @@ import type { Model } from '../nn/models/model.js';
 import type { SerializedObject } from '../nn/serialization.js';
 import type { Shape } from '../nn/symbolic-tensor.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
+import type { Trainer } from '../training/trainer.js';
 import { zeros } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
@@ -48,7 +49,7 @@ export interface LoadOptions {
 }
 
 /** Write `model` to the folder `dir`: each file atomically, model.json last. */
-export async function saveNablaModel(model: Model, dir: string, opts: SaveOptions = {}): Promise<void> {
+export async function saveNablaModel(model: Trainer, dir: string, opts: SaveOptions = {}): Promise<void> {
   const named = namedWeights(model);
   if (!model.built && named.length === 0) {
     throw new ValueError(`model.save: model '${model.name}' has no weights yet; call it on data (or build it) before saving`);

@@ -3,6 +3,7 @@
 import { DTypeError, ValueError } from '../errors.js';
 import { deserializeLayer, serializeLayer } from '../nn/layers/registry.js';
 import type { Model } from '../nn/models/model.js';
+import type { Trainer } from '../training/trainer.js';
 import { tensor } from '../tensor/creation.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -100,7 +101,7 @@ export function loadTfjsModel(json: TfjsModelJson, shards: Uint8Array[], source:
 }
 
 /** Write `model` in the TF.js layers-model format: the weight shard, then model.json. */
-export async function saveTfjsModel(model: Model, dir: string): Promise<void> {
+export async function saveTfjsModel(model: Trainer, dir: string): Promise<void> {
   const config = serializeLayer(model);
   assertWritable(config, model.name);
   const topology = modelToKeras(config);

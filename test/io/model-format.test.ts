@@ -281,3 +281,29 @@ describe('bad model files', () => {
     expect(existsSync(join(dir, 'model.json'))).toBe(true);
   });
 });
+
+describe('ModelCheckpoint and atomic writes', () => {
+  it('ModelCheckpoint writes full model folders that load and keep training', async () => {
+    const x = nb.random.normal([8, 2], { seed: 4 });
+    const y = nb.random.normal([8, 1], { seed: 5 });
+    const m = seq([new L.Dense(1, { inputShape: [2] })]);
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const template = join(root, 'ckpt-{epoch:02d}');
+    const ck = new nb.callbacks.ModelCheckpoint(template, { monitor: 'loss' });
+    await m.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0, callbacks: [ck] });
+    expect(ck.written).toEqual([join(root, 'ckpt-01'), join(root, 'ckpt-02')]);
+    const last = await nb.models.load(ck.written[1]!);
+    expect(weightsByName(last)).toEqual(weightsByName(m));
+    expect(last.optimizer!.iterations.item()).toBe(4);
+  });
+
+  it('a write that fails midway leaves the old file and no temporary file', async () => {
+    const { writeFileAtomic } = await import('../../src/io/atomic-file.js');
+    const dir = freshDir();
+    const path = join(dir, 'f.bin');
+    await writeFileAtomic(path, 'old');
+    await expect(writeFileAtomic(path, 12345 as unknown as string)).rejects.toThrow();
+    expect(readFileSync(path, 'utf8')).toBe('old');
+    expect(readdirSync(dir)).toEqual(['f.bin']);
+  });
+});

@@ -43,7 +43,7 @@ function writeArtifacts(a: Artifacts): string {
 
 /** Random weights in TF.js (positive where a variance is expected), so that no weight is left at a trivial value. */
 function randomizeTf(model: tf.LayersModel, seed: number): void {
-  model.setWeights(model.weights.map((w, i) => (w.name.includes('variance') ? tf.randomUniform(w.shape, 0.5, 1.5, 'float32', seed + i) : tf.randomNormal(w.shape, 0, 0.5, 'float32', seed + i))));
+  model.setWeights(model.weights.map((w, i) => (w.name.includes('variance') ? tf.randomUniform(w.shape as number[], 0.5, 1.5, 'float32', seed + i) : tf.randomNormal(w.shape as number[], 0, 0.5, 'float32', seed + i))));
 }
 
 function expectAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-5): void {

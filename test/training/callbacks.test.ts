@@ -109,16 +109,15 @@ describe('callbacks', () => {
     expect(Number(rows[1]!.split(',')[1])).toBeCloseTo(m.history!.history.loss![0]!, 10);
   });
 
-  it('ModelCheckpoint writes the weights (JSON until the saving issue lands) for the best epochs', async () => {
+  it('ModelCheckpoint writes the weights (safetensors) for the best epochs', async () => {
     const { m, x, y } = setup();
     const dir = mkdtempSync(join(tmpdir(), 'nabla-ckpt-'));
     const scripted = [3, 2, 2.5];
-    const ck = new C.ModelCheckpoint(join(dir, 'w-{epoch:02d}-{val_loss:.1f}.json'), { saveBestOnly: true, saveWeightsOnly: true });
+    const ck = new C.ModelCheckpoint(join(dir, 'w-{epoch:02d}-{val_loss:.1f}.safetensors'), { saveBestOnly: true, saveWeightsOnly: true });
     await m.fit(x, y, { epochs: 3, verbose: 0, callbacks: [{ onEpochEnd: (e, logs) => void (logs!.val_loss = scripted[e]!) }, ck] });
-    expect(ck.written.map((p) => p.slice(dir.length + 1))).toEqual(['w-01-3.0.json', 'w-02-2.0.json']);
-    const saved = JSON.parse(readFileSync(ck.written[1]!, 'utf8')) as { weights: { name: string; shape: number[]; values: number[] }[] };
-    expect(saved.weights.map((w) => w.shape)).toEqual([[2, 1], [1]]);
-    expect(saved.weights[0]!.values.length).toBe(2);
+    expect(ck.written.map((p) => p.slice(dir.length + 1))).toEqual(['w-01-3.0.safetensors', 'w-02-2.0.safetensors']);
+    const { tensors } = await nb.io.safetensors.load(ck.written[1]!);
+    expect(Object.values(tensors).map((t) => t.shape)).toEqual([[2, 1], [1]]);
     expect(C.formatCheckpointPath('m-{epoch:03d}-{loss:.3f}', 4, { loss: 0.12345 })).toBe('m-005-0.123');
   });
 

@@ -1,6 +1,5 @@
 import { Callback, type Logs } from './callback.js';
 import { Monitor, type MonitorMode } from './monitor.js';
-import { ensureParentDir, nodeFs } from './node-fs.js';
 import type { Trainer } from '../trainer.js';
 
 export interface ModelCheckpointOptions {
@@ -8,7 +7,7 @@ export interface ModelCheckpointOptions {
   verbose?: number;
   /** Only write when the monitored quantity improved. */
   saveBestOnly?: boolean;
-  /** Write only the weights (the JSON format below); a full save needs model.save from the saving issue. */
+  /** Write only the weights, as one safetensors file (model.saveWeights); otherwise a full model.save folder. */
   saveWeightsOnly?: boolean;
   mode?: MonitorMode;
   /** 'epoch' (default) or every N batches. */
@@ -26,12 +25,10 @@ export function formatCheckpointPath(template: string, epoch: number, logs: Logs
   });
 }
 
-type Saver = { saveWeights?: (path: string) => Promise<unknown>; save?: (path: string) => Promise<unknown> };
-
 /**
- * Saves the model during training. It uses `model.saveWeights` / `model.save` when the model has
- * them (the saving issue adds them); until then it writes the weights as JSON:
- * `{ format: 'nabla-weights-json', weights: [{ name, shape, dtype, values }] }`.
+ * Saves the model during training, atomically (a crash mid-save leaves the previous checkpoint
+ * intact): `model.save(path)` (a folder: model.json + weights.safetensors with the optimizer's
+ * state), or with `saveWeightsOnly` `model.saveWeights(path)` (one safetensors file).
  */
 export class ModelCheckpoint extends Callback {
   readonly monitor: Monitor;
@@ -85,12 +82,8 @@ export class ModelCheckpoint extends Callback {
   }
 
   private async save(model: Trainer, path: string): Promise<void> {
-    const saver = model as unknown as Saver;
-    if (this.saveWeightsOnly && typeof saver.saveWeights === 'function') return void (await saver.saveWeights(path));
-    if (!this.saveWeightsOnly && typeof saver.save === 'function') return void (await saver.save(path));
-    const f = await nodeFs('ModelCheckpoint');
-    await ensureParentDir(f, path);
-    const weights = model.weights.map((w) => ({ name: w.name, shape: [...w.shape], dtype: w.dtype, values: Array.from(w.dataSync()) }));
-    await f.writeFile(path, JSON.stringify({ format: 'nabla-weights-json', weights }));
+    const io = await import('../../io/model-io.js');
+    if (this.saveWeightsOnly) await io.saveWeights(model, path);
+    else await io.saveModel(model, path);
   }
 }
