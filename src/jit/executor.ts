@@ -230,6 +230,9 @@ export class Plan {
       const t = tensorOf(v);
       const fresh = t.offset === 0 && t.storage.size === t.size ? t : engine.copyOf(t);
       engine.memory.swapStorage(variable, fresh.storage);
+      // The variable now holds the storage; the wrappers were only a way to get there.
+      if (fresh !== t) fresh.dispose();
+      t.dispose();
     }
     return outs;
   }

@@ -17,6 +17,8 @@ export interface CompileArgs {
   metrics?: MetricIdentifier[] | MetricIdentifier[][] | Record<string, MetricIdentifier | MetricIdentifier[]>;
   /** Scale of each output's loss in the total (array, or by output name). */
   lossWeights?: number[] | Record<string, number>;
+  /** Run fit/evaluate/predict steps through nb.jit (default true). */
+  jitCompile?: boolean;
 }
 
 /** A metric attached to one output, and the key it logs under. */
@@ -32,12 +34,14 @@ export class CompiledState {
   readonly losses: (Loss | null)[];
   readonly lossWeights: number[];
   readonly metrics: OutputMetric[];
+  readonly jitCompile: boolean;
 
   constructor(args: CompileArgs, readonly outputNames: string[], outputShapes: ((number | null)[] | null)[]) {
     if (!args || typeof args !== 'object') throw new ValueError('compile: expected { optimizer, loss, metrics? }');
     if (args.optimizer === undefined) throw new ValueError("compile: an optimizer is required, e.g. 'adam' or new nb.optimizers.SGD(0.1)");
     if (args.loss === undefined) throw new ValueError("compile: a loss is required, e.g. 'mse' or 'binaryCrossentropy'");
     this.optimizer = getOptimizer(args.optimizer);
+    this.jitCompile = args.jitCompile ?? true;
     const n = outputNames.length;
     this.losses = perOutput('loss', args.loss, outputNames).map((l) =>
       l === null || l === undefined ? null : getLoss(l as LossIdentifier),

@@ -2,6 +2,7 @@
 import { GradientTape } from '../autograd/tape.js';
 import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
+import { jit, type Jitted } from '../jit/jit.js';
 import { add } from '../ops/primitives/binary.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Layer } from '../nn/layers/layer.js';
@@ -40,6 +41,61 @@ function compiledOf(model: SteppableModel): CompiledState {
 
 /** Forward under a tape, loss (+ regularization), gradients, optimizer update, metrics. */
 export function trainStep(model: SteppableModel, batch: Batch): StepResult {
+  return compiledStep(model, 'train', eagerTrainStep, batch);
+}
+
+/** Forward in inference mode, loss and metrics. */
+export function testStep(model: SteppableModel, batch: Batch): StepResult {
+  return compiledStep(model, 'test', eagerTestStep, batch);
+}
+
+/** Forward in inference mode; the outputs survive the step's tidy scope. */
+export function predictStep(model: Layer, batch: Batch): Tensor[] {
+  return compiledStep(model as SteppableModel, 'predict', eagerPredictStep, batch);
+}
+
+type StepKind = 'train' | 'test' | 'predict';
+type BatchFn = (x: Tensor[], y: Tensor[] | null, sampleWeight: Tensor | null) => unknown;
+
+interface JitSteps {
+  readonly fns: Partial<Record<StepKind, Jitted<BatchFn>>>;
+  /** Kinds that ran once eagerly (the first step creates weights, optimizer slots and metric state). */
+  readonly warm: Set<StepKind>;
+  /** Kinds whose trace failed: they run eagerly from then on. */
+  readonly eager: Set<StepKind>;
+}
+
+const jitSteps = new WeakMap<CompiledState, JitSteps>();
+
+/**
+ * Run a step through nb.jit when the model was compiled with `jitCompile` (the default): the first
+ * step of each kind runs eagerly, later ones replay one compiled graph per batch shape. If a
+ * model cannot be traced (a layer reads tensor values on the host), it says so once and runs eagerly.
+ */
+function compiledStep<R>(model: SteppableModel, kind: StepKind, eager: (model: SteppableModel, batch: Batch) => R, batch: Batch): R {
+  const state = model.compiled;
+  if (!state?.jitCompile || engine.tracer || engine.isRecording()) return eager(model, batch);
+  let steps = jitSteps.get(state);
+  if (!steps) jitSteps.set(state, (steps = { fns: {}, warm: new Set(), eager: new Set() }));
+  if (!steps.warm.has(kind) || steps.eager.has(kind)) {
+    steps.warm.add(kind);
+    return eager(model, batch);
+  }
+  const fn = (steps.fns[kind] ??= jit(
+    (x: Tensor[], y: Tensor[] | null, sampleWeight: Tensor | null) => eager(model, { x, y, sampleWeight, size: x[0]?.shape[0] ?? 1 }),
+    { name: `${model.name}.${kind}Step` },
+  ));
+  try {
+    return fn(batch.x, batch.y, batch.sampleWeight) as R;
+  } catch (e) {
+    if (fn.traceCount > 1) throw e;
+    steps.eager.add(kind);
+    engine.warnOnce(`jit-step:${model.name}:${kind}`, `could not compile the ${kind} step of '${model.name}' with nb.jit (${(e as Error).message}); running it eagerly. Pass compile({ jitCompile: false }) to silence this.`);
+    return eager(model, batch);
+  }
+}
+
+function eagerTrainStep(model: SteppableModel, batch: Batch): StepResult {
   const state = compiledOf(model);
   return engine.tidy(() => {
     const tape = new GradientTape();
@@ -59,8 +115,7 @@ export function trainStep(model: SteppableModel, batch: Batch): StepResult {
   });
 }
 
-/** Forward in inference mode, loss and metrics. */
-export function testStep(model: SteppableModel, batch: Batch): StepResult {
+function eagerTestStep(model: SteppableModel, batch: Batch): StepResult {
   const state = compiledOf(model);
   return engine.tidy(() => {
     const preds = forward(model, batch.x, false);
@@ -72,7 +127,6 @@ export function testStep(model: SteppableModel, batch: Batch): StepResult {
   });
 }
 
-/** Forward in inference mode; the outputs survive the step's tidy scope. */
-export function predictStep(model: Layer, batch: Batch): Tensor[] {
+function eagerPredictStep(model: Layer, batch: Batch): Tensor[] {
   return engine.tidy(() => forward(model, batch.x, false));
 }
