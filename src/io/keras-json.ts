@@ -66,6 +66,16 @@ function fixValues(x: unknown, modes: Record<string, string>, distributions: Rec
   }
 }
 
+const NESTED_MODELS = new Set(['Sequential', 'Model', 'Functional']);
+
+/**
+ * In Keras and TF.js a model's node 0 is its own inputs-to-outputs node, so its calls inside an
+ * outer model count from 1; nabla counts the calls in the outer graph from 0.
+ */
+function shiftNode([name, node, tensor]: [string, number, number], nested: ReadonlySet<string>, by: 1 | -1): [string, number, number] {
+  return nested.has(name) ? [name, Math.max(0, node + by), tensor] : [name, node, tensor];
+}
+
 interface KerasLayerJson {
   class_name: string;
   config: Record<string, unknown>;
@@ -86,7 +96,8 @@ export function modelFromKeras(topology: unknown): SerializedObject {
   if (className === 'Model') {
     const cfg = top.config as { name?: string; layers?: KerasLayerJson[]; input_layers?: unknown; output_layers?: unknown };
     if (!Array.isArray(cfg.layers)) throw new ValueError('TF.js model: a functional topology needs a list of layers');
-    const ref = (r: unknown) => (r as unknown[]).slice(0, 3) as [string, number, number];
+    const nested = new Set(cfg.layers.filter((l) => NESTED_MODELS.has(l.class_name)).map((l) => l.name ?? String(l.config.name)));
+    const ref = (r: unknown) => shiftNode((r as unknown[]).slice(0, 3) as [string, number, number], nested, -1);
     const refs = (x: unknown) => (Array.isArray(x) && typeof x[0] === 'string' ? [ref(x)] : (x as unknown[]).map(ref));
     const outputs = refs(cfg.output_layers);
     return {
@@ -96,7 +107,7 @@ export function modelFromKeras(topology: unknown): SerializedObject {
         layers: cfg.layers.map((l) => ({
           ...layerFromKeras(l),
           name: l.name ?? (l.config.name as string),
-          inboundNodes: (l.inbound_nodes ?? []).map((node) => nodeFromKeras(node, l.name ?? '')),
+          inboundNodes: (l.inbound_nodes ?? []).map((node) => nodeFromKeras(node, l.name ?? '', nested)),
         })),
         inputLayers: refs(cfg.input_layers),
         outputLayers: outputs,
@@ -116,9 +127,9 @@ function layerFromKeras(l: unknown): SerializedObject {
 }
 
 /** Keras 2's `[[name, node, tensor, kwargs], ...]` or Keras 3's `{args, kwargs}` as nabla's node. */
-function nodeFromKeras(node: unknown, layer: string): { args: [string, number, number][]; asList: boolean; kwargs: Record<string, unknown> } {
+function nodeFromKeras(node: unknown, layer: string, nested: Set<string>): { args: [string, number, number][]; asList: boolean; kwargs: Record<string, unknown> } {
   if (!Array.isArray(node)) throw new ValueError(`TF.js model: layer '${layer}' has an inbound node in a form nabla does not read (${JSON.stringify(node)?.slice(0, 80)})`);
-  const args = node.map((r) => (r as unknown[]).slice(0, 3) as [string, number, number]);
+  const args = node.map((r) => shiftNode((r as unknown[]).slice(0, 3) as [string, number, number], nested, -1));
   const kwargs = (node[0] as unknown[] | undefined)?.[3];
   return { args, asList: args.length > 1, kwargs: isPlainObject(kwargs) ? (renameKeys(kwargs, snakeToCamel) as Record<string, unknown>) : {} };
 }
@@ -136,17 +147,20 @@ export function modelToKeras(model: SerializedObject): Record<string, unknown> {
   }
   if (className === 'Model' && Array.isArray(config.layers)) {
     type NablaLayer = SerializedObject & { name: string; inboundNodes: { args: [string, number, number][]; kwargs: Record<string, unknown> }[] };
+    const layers = config.layers as NablaLayer[];
+    const nested = new Set(layers.filter((l) => NESTED_MODELS.has(l.className)).map((l) => l.name));
+    const refs = (rs: unknown) => (rs as [string, number, number][]).map((r) => shiftNode(r, nested, 1));
     return {
       class_name: 'Model',
       config: {
         name: config.name,
-        layers: (config.layers as NablaLayer[]).map((l) => ({
+        layers: layers.map((l) => ({
           ...layerToKeras(l),
           name: l.name,
-          inbound_nodes: l.inboundNodes.map((n) => n.args.map((r) => [...r, renameKeys(n.kwargs ?? {}, camelToSnake)])),
+          inbound_nodes: l.inboundNodes.map((n) => refs(n.args).map((r) => [...r, renameKeys(n.kwargs ?? {}, camelToSnake)])),
         })),
-        input_layers: config.inputLayers,
-        output_layers: config.outputLayers,
+        input_layers: refs(config.inputLayers),
+        output_layers: refs(config.outputLayers),
       },
     };
   }

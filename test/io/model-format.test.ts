@@ -196,6 +196,22 @@ describe('compile settings and optimizer state', () => {
     expect(resumed.optimizer!.learningRate).toBeCloseTo(0.05, 7);
   });
 
+  it('a custom loss function is not saved: a warning, and the loaded model is uncompiled', async () => {
+    const m = seq([new L.Dense(1, { inputShape: [2] })]);
+    m.compile({ optimizer: 'sgd', loss: (yTrue: nb.Tensor, yPred: nb.Tensor) => nb.mean(nb.abs(yTrue.sub(yPred)), { axis: -1 }) });
+    const warnings: string[] = [];
+    const original = console.warn;
+    console.warn = (msg: string) => void warnings.push(msg);
+    const dir = freshDir();
+    try {
+      await m.save(dir);
+    } finally {
+      console.warn = original;
+    }
+    expect(warnings.join('\n')).toMatch(/compile settings .* are not saved/);
+    expect((await nb.models.load(dir)).compiled).toBeNull();
+  });
+
   it('{compile: false} gives an uncompiled model', async () => {
     const m = makeModel();
     const dir = freshDir();

@@ -100,6 +100,12 @@ const tfModels: [string, () => tf.LayersModel, number[][], number?][] = [
     const out2 = tf.layers.activation({ activation: 'relu' }).apply(sum) as tf.SymbolicTensor;
     return tf.model({ inputs: [x, y], outputs: [out1, out2] });
   }, [[4, 5], [4, 5]]],
+  ['functional model holding a Sequential', () => {
+    const inner = tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [3], activation: 'elu' }), tf.layers.dense({ units: 2 })] });
+    const x = tf.input({ shape: [3] });
+    const y = tf.layers.dense({ units: 1 }).apply(inner.apply(x) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    return tf.model({ inputs: x, outputs: y });
+  }, [[4, 3]]],
   ['Embedding + LSTM (hard_sigmoid recurrent activation)', () => tf.sequential({ layers: [
     tf.layers.embedding({ inputDim: 12, outputDim: 4, inputLength: 5 }),
     tf.layers.lstm({ units: 3, returnSequences: true }),
@@ -145,6 +151,26 @@ describe('TF.js models load into nabla', () => {
     await expect(nb.models.load(writeArtifacts({ ...a, modelTopology: topology }))).rejects.toThrow(/unknown layer class 'Wobble'/);
     const gru = tf.sequential({ layers: [tf.layers.gru({ units: 2, inputShape: [3, 2] })] });
     await expect(nb.models.load(writeArtifacts(await capture(gru)))).rejects.toThrow(/GRU layer .* reset_after=false/);
+  });
+
+  it('reads weights split over several shards, a Keras-converter topology wrapper and scoped weight names', async () => {
+    const model = tfModels[0]![1]();
+    randomizeTf(model, 21);
+    const a = await capture(model);
+    const dir = freshDir();
+    const bytes = new Uint8Array(a.weightData);
+    const cut = 37;
+    const json = {
+      format: 'layers-model',
+      modelTopology: { keras_version: '2.15.0', backend: 'tensorflow', model_config: a.modelTopology },
+      weightsManifest: [{ paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'], weights: a.weightSpecs.map((w) => ({ ...w, name: `outer_scope/${w.name}` })) }],
+    };
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+    writeFileSync(join(dir, 'group1-shard1of2.bin'), bytes.subarray(0, cut));
+    writeFileSync(join(dir, 'group1-shard2of2.bin'), bytes.subarray(cut));
+    const loaded = await nb.models.load(join(dir, 'model.json'));
+    const { tfx, nbx } = inputs([[2, 6]], 4);
+    expectAllClose(nbPredict(loaded, nbx), tfPredict(model, tfx));
   });
 
   it('refuses a shard shorter than its manifest', async () => {
@@ -221,6 +247,20 @@ describe('nabla models export to TF.js', () => {
       // And nabla reads its own export back.
       expectAllClose(nbPredict(await nb.models.load(dir), nbx), nbPredict(model, nbx), 0);
     });
+  });
+
+  it('a functional model holding a Sequential', async () => {
+    const inner = new nb.Sequential([new L.Dense(3, { inputShape: [4], activation: 'relu' }), new L.Dense(2)]);
+    const x = nb.keras.Input([4]);
+    const model = new nb.Model({ inputs: x, outputs: new L.Dense(1).apply(inner.apply(x)) });
+    model.weights.forEach((w, i) => w.assign(nb.random.normal(w.shape, { seed: 90 + i })));
+    const dir = freshDir();
+    await model.save(dir, { format: 'tfjs' });
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    const bin = readFileSync(join(dir, 'group1-shard1of1.bin'));
+    const tfModel = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) }));
+    const { tfx, nbx } = inputs([[3, 4]], 5);
+    expectAllClose(tfPredict(tfModel, tfx), nbPredict(model, nbx));
   });
 
   it('refuses what TF.js cannot run', async () => {
