@@ -37,6 +37,7 @@ export interface DenseArgs extends LayerArgs {
 
 /** `activation(x @ kernel + bias)` over the last axis. */
 export class Dense extends Layer {
+  override readonly supportsMasking = true;
   readonly units: number;
   readonly activation: ActivationFn;
   readonly useBias: boolean;
@@ -100,6 +101,7 @@ export interface ActivationArgs extends LayerArgs {
 
 /** Applies an activation function (by name or function). */
 export class Activation extends Layer {
+  override readonly supportsMasking = true;
   readonly activation: ActivationFn;
   constructor(activation: ActivationIdentifier | ActivationArgs, args: ActivationArgs = {}) {
     const a = typeof activation === 'object' && activation !== null ? activation : { ...args, activation };
@@ -127,6 +129,7 @@ export interface DropoutArgs extends LayerArgs {
 
 /** Zeroes a fraction `rate` of inputs while training and scales the rest by 1 / (1 - rate). */
 export class Dropout extends Layer {
+  override readonly supportsMasking = true;
   readonly rate: number;
   readonly noiseShape: Shape | null;
   readonly seed: number | undefined;

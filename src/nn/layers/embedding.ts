@@ -57,8 +57,8 @@ export class Embedding extends Layer {
   }
 
   /** Where ids are non-zero, when maskZero is set. */
-  computeMask(ids: Tensor): Tensor | null {
-    return this.maskZero ? notEqual(ids, 0) : null;
+  override computeMask(ids: Tensor | Tensor[]): Tensor | null {
+    return this.maskZero ? notEqual(ids as Tensor, 0) : null;
   }
 
   override computeOutputShape(s: InputShapes): Shape {

@@ -8,6 +8,7 @@ import { registerLayer } from './registry.js';
 import { GRU, LSTM, SimpleRNN } from './recurrent.js';
 import { MultiHeadAttention } from './attention.js';
 import { Bidirectional, TimeDistributed } from './wrappers.js';
+import { Masking } from './masking.js';
 import { Flatten, Permute, RepeatVector, Reshape } from './reshaping.js';
 import { Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D } from './conv.js';
 import {
@@ -33,6 +34,8 @@ export {
 export { SimpleRNN, LSTM, GRU, type RNNArgs } from './recurrent.js';
 export { MultiHeadAttention, type MultiHeadAttentionArgs } from './attention.js';
 export { TimeDistributed, Bidirectional, type BidirectionalArgs, type MergeMode } from './wrappers.js';
+export { Masking, type MaskingArgs } from './masking.js';
+export { getMask } from './mask-store.js';
 export { InputLayer, Input } from '../models/input-layer.js';
 // Keras's short names.
 export {
@@ -46,7 +49,7 @@ for (const cls of [
   Dense, Activation, Dropout, Lambda, Flatten, Reshape, Permute, RepeatVector, BatchNormalization, LayerNormalization,
   Normalization, Rescaling, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Embedding, InputLayer,
   Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, MaxPooling1D, MaxPooling2D, AveragePooling1D,
-  AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, SimpleRNN, LSTM, GRU, MultiHeadAttention, TimeDistributed, Bidirectional, Model, Sequential,
+  AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, SimpleRNN, LSTM, GRU, MultiHeadAttention, TimeDistributed, Bidirectional, Masking, Model, Sequential,
 ]) {
   registerLayer(cls);
 }

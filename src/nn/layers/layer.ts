@@ -12,6 +12,7 @@ import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '..
 import { toSnakeCase } from '../serialization.js';
 import { SymbolicTensor, fmtSymbolicShape, isSymbolic, type Node, type Shape } from '../symbolic-tensor.js';
 import { currentTraining, withTraining } from './call-context.js';
+import { getMask, setMask } from './mask-store.js';
 import { uniqueName } from './names.js';
 
 export type { Shape } from '../symbolic-tensor.js';
@@ -106,6 +107,14 @@ export class Layer {
 
   // ------------------------------------------------------------------ lifecycle
 
+  /** Whether the layer passes an incoming mask on unchanged (elementwise and per-step layers). */
+  readonly supportsMasking: boolean = false;
+
+  /** The mask of the output: the input's when supportsMasking, otherwise none. Embedding, Masking and RNNs override. */
+  computeMask(_inputs: Tensor | Tensor[], mask: Tensor | null): Tensor | null {
+    return this.supportsMasking ? mask : null;
+  }
+
   /** Create weights from the input shape (batch axis null). Called once, before the first call. */
   build(_inputShape: InputShapes): void {}
 
@@ -160,8 +169,11 @@ export class Layer {
     this.assertCompatible(list.map((t) => t.shape));
     const training = kwargs.training ?? currentTraining();
     this.callLosses.length = 0;
-    const out = withTraining(training, () => this.call(inputs as Tensor | Tensor[], { ...kwargs, training }));
+    const mask = kwargs.mask !== undefined ? kwargs.mask : list.length === 1 ? getMask(list[0]!) : null;
+    const callArgs: CallArgs = mask ? { ...kwargs, training, mask } : { ...kwargs, training };
+    const out = withTraining(training, () => this.call(inputs as Tensor | Tensor[], callArgs));
     const outs = Array.isArray(out) ? out : [out];
+    setMask(outs[0]!, this.computeMask(inputs as Tensor | Tensor[], mask ?? null));
     this.lastOutputShape = Array.isArray(out) ? outs.map((t) => withNullBatch(t.shape)) : withNullBatch(out.shape);
     return outs;
   }

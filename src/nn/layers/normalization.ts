@@ -38,6 +38,7 @@ interface AffineArgs extends LayerArgs {
 
 /** The learned scale (gamma) and offset (beta) shared by the normalization layers. */
 abstract class AffineNormalization extends Layer {
+  override readonly supportsMasking = true;
   readonly epsilon: number;
   readonly center: boolean;
   readonly scale: boolean;

@@ -58,6 +58,7 @@ class Moments {
 
 /** Feature-wise (x - mean) / sqrt(variance), statistics given or learned from data with `adapt`. */
 export class Normalization extends Layer {
+  override readonly supportsMasking = true;
   readonly axis: number[];
   readonly invert: boolean;
   private readonly given: { mean?: number | number[]; variance?: number | number[] };
@@ -164,6 +165,7 @@ export interface RescalingArgs extends LayerArgs {
 
 /** x * scale + offset (integer inputs become floats), e.g. `new Rescaling(1 / 255)`. */
 export class Rescaling extends Layer {
+  override readonly supportsMasking = true;
   readonly scale: number;
   readonly offset: number;
   constructor(scale: number | RescalingArgs, args: RescalingArgs = {}) {

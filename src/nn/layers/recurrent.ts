@@ -3,6 +3,8 @@
 import { ValueError } from '../../errors.js';
 import { add, mul, sub } from '../../ops/primitives/binary.js';
 import { matmul } from '../../ops/primitives/matmul.js';
+import { cast } from '../../ops/primitives/cast.js';
+import { where } from '../../ops/primitives/select.js';
 import { expandDims, reshape, slice } from '../../ops/primitives/shape.js';
 import { split, stack, unstack } from '../../ops/primitives/structure.js';
 import { ones, zeros } from '../../tensor/creation.js';
@@ -133,14 +135,22 @@ abstract class RecurrentBase extends Layer {
     // Keras drops the same features at every step of a sequence: one mask per call.
     const inputs = training && this.dropout > 0 ? mul(x, expandDims(dropout(ones([b, f], x.dtype), this.dropout), 1)) : x;
     const recurrentMask = training && this.recurrentDropout > 0 ? dropout(ones([b, this.units], x.dtype), this.recurrentDropout) : null;
+    // Masked (padding) steps leave the states, and so the output, as they were.
+    const mask = kwargs.mask ? unstack(expandDims(cast(kwargs.mask, 'bool'), -1), 1) : null;
+    if (mask && this.goBackwards) mask.reverse();
     const outputs: Tensor[] = [];
-    for (const p of this.projectInputs(inputs)) {
-      states = this.step(p, states, recurrentMask ? mul(states[0]!, recurrentMask) : states[0]!);
+    this.projectInputs(inputs).forEach((p, t) => {
+      const next = this.step(p, states, recurrentMask ? mul(states[0]!, recurrentMask) : states[0]!);
+      states = mask ? next.map((s, i) => where(mask[t]!, s, states[i]!)) : next;
       if (this.returnSequences) outputs.push(states[0]!);
-    }
+    });
     // Like Keras, goBackwards returns the sequence in the order it was processed (reversed).
     const out = this.returnSequences ? stack(outputs, 1) : states[0]!;
     return this.returnState ? [out, ...states] : out;
+  }
+
+  override computeMask(_x: Tensor | Tensor[], mask: Tensor | null): Tensor | null {
+    return this.returnSequences ? mask : null;
   }
 
   override computeOutputShape(inputShape: InputShapes): InputShapes {

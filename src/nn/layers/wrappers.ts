@@ -10,6 +10,7 @@ import { deserializeLayer, serializeLayer } from './registry.js';
 
 /** Applies `layer` to each step of [batch, steps, ...] inputs (the steps are folded into the batch). */
 export class TimeDistributed extends Layer {
+  override readonly supportsMasking = true;
   readonly layer: Layer;
   constructor(layer: Layer, args: LayerArgs = {}) {
     super(args);
@@ -86,6 +87,10 @@ export class Bidirectional extends Layer {
     if (this.mergeMode === 'sum') return add(f, b);
     if (this.mergeMode === 'mul') return mul(f, b);
     return div(add(f, b), 2);
+  }
+
+  override computeMask(_x: Tensor | Tensor[], mask: Tensor | null): Tensor | null {
+    return this.forwardLayer.returnSequences ? mask : null;
   }
 
   override computeOutputShape(inputShape: InputShapes): Shape {
