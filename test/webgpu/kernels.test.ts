@@ -116,6 +116,19 @@ if (started === true) describe('webgpu kernels', () => {
       });
     });
 
+    it('gatherND, scatterND (duplicates sum) and tensorScatterUpdate (last duplicate wins)', async () => {
+      const [g, s, u] = await onGpu(() => [
+        nb.gatherND(nb.tensor([[1, 2], [3, 4]]), nb.tensor([[1, 0], [0, 1]], 'int32')),
+        nb.scatterND(nb.tensor([[1], [1], [0]], 'int32'), nb.tensor([5, 6, 7]), [3]),
+        nb.tensorScatterUpdate(nb.tensor([1, 2, 3], 'int32'), nb.tensor([[2], [2]], 'int32'), nb.tensor([8, 9], 'int32')),
+      ]);
+      expect(g!.values).toEqual([3, 2]);
+      expect(s!.values).toEqual([7, 11, 0]);
+      expect(u!.values).toEqual([1, 2, 9]);
+      await expectSameAsJs(() => nb.gatherND(rand([3, 4, 2], -1, 1, 32), nb.tensor([[[2], [0]], [[1], [1]]], 'int32')));
+      await expectSameAsJs(() => nb.scatterND(nb.tensor([[0, 1], [2, 3], [0, 1]], 'int32'), rand([3, 2], -1, 1, 33), [3, 4, 2]));
+    });
+
     it('concat, pad (float, int, bool), cumsum and cumprod', async () => {
       await expectSameAsJs(() => nb.concat([rand([2, 3], -1, 1, 17), rand([2, 1], -1, 1, 18), nb.zeros([2, 0])], 1));
       await expectSameAsJs(() => nb.pad(rand([2, 3], -1, 1, 19), [[1, 0], [2, 1]], 1.5));

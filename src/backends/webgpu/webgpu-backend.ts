@@ -15,6 +15,7 @@ import { indexingKernels } from './kernels/indexing.js';
 import { convKernels } from './kernels/conv.js';
 import { poolKernels } from './kernels/pool.js';
 import { sortKernels } from './kernels/sort.js';
+import { gatherNDKernels } from './kernels/gather-nd.js';
 import { fusedLinearKernel } from './kernels/fused-linear.js';
 
 function allKernels(): Record<string, GpuKernel<any>> {
@@ -27,6 +28,7 @@ function allKernels(): Record<string, GpuKernel<any>> {
     ...convKernels(),
     ...poolKernels(),
     ...sortKernels(),
+    ...gatherNDKernels(),
   };
   table.fusedLinear = fusedLinearKernel(table);
   return table;
