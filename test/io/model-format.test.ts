@@ -198,7 +198,7 @@ describe('compile settings and optimizer state', () => {
 
   it('a custom loss function is not saved: a warning, and the loaded model is uncompiled', async () => {
     const m = seq([new L.Dense(1, { inputShape: [2] })]);
-    m.compile({ optimizer: 'sgd', loss: (yTrue: nb.Tensor, yPred: nb.Tensor) => nb.mean(nb.abs(yTrue.sub(yPred)), { axis: -1 }) });
+    m.compile({ optimizer: 'sgd', loss: (yTrue: nb.TensorLike, yPred: nb.TensorLike) => nb.mean(nb.abs(nb.sub(yTrue, yPred)), { axis: -1 }) });
     const warnings: string[] = [];
     const original = console.warn;
     console.warn = (msg: string) => void warnings.push(msg);
