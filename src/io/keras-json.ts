@@ -50,7 +50,9 @@ function layerConfigFromKeras(className: string, config: Record<string, unknown>
     throw new ValueError(`TF.js model: GRU layer '${String(c.name)}' uses reset_after=false (TensorFlow.js's only form); nabla's GRU implements reset_after=true`);
   }
   for (const k of ['kernelConstraint', 'biasConstraint', 'recurrentConstraint', 'embeddingsConstraint', 'betaConstraint', 'gammaConstraint']) {
-    if (c[k] !== null && c[k] !== undefined) throw new ValueError(`TF.js model: layer '${String(c.name)}' (${className}) has a ${k}; nabla layers have no weight constraints`);
+    // Constraints only act on training updates; inference is unaffected, so the model still loads.
+    if (c[k] !== null && c[k] !== undefined) console.warn(`TF.js model: layer '${String(c.name)}' (${className}) has a ${k}, which nabla ignores (it has no weight constraints)`);
+    delete c[k];
   }
   return c;
 }
@@ -126,8 +128,20 @@ function layerFromKeras(l: unknown): SerializedObject {
   return { className, config: layerConfigFromKeras(className, l.config) };
 }
 
+/** Keras 3's tensor references inside a node's args: `{class_name: '__keras_tensor__', config: {keras_history}}`. */
+function kerasHistories(x: unknown): unknown[][] {
+  if (Array.isArray(x)) return x.flatMap(kerasHistories);
+  const history = isPlainObject(x) && isPlainObject(x.config) ? x.config.keras_history : undefined;
+  return Array.isArray(history) ? [history] : [];
+}
+
 /** Keras 2's `[[name, node, tensor, kwargs], ...]` or Keras 3's `{args, kwargs}` as nabla's node. */
 function nodeFromKeras(node: unknown, layer: string, nested: Set<string>): { args: [string, number, number][]; asList: boolean; kwargs: Record<string, unknown> } {
+  if (isPlainObject(node) && Array.isArray(node.args)) {
+    const refs = kerasHistories(node.args).map((r) => shiftNode(r.slice(0, 3) as [string, number, number], nested, -1));
+    if (!refs.length) throw new ValueError(`TF.js model: layer '${layer}' has an inbound node without tensor references`);
+    return { args: refs, asList: Array.isArray(node.args[0]), kwargs: {} };
+  }
   if (!Array.isArray(node)) throw new ValueError(`TF.js model: layer '${layer}' has an inbound node in a form nabla does not read (${JSON.stringify(node)?.slice(0, 80)})`);
   const args = node.map((r) => shiftNode((r as unknown[]).slice(0, 3) as [string, number, number], nested, -1));
   const kwargs = (node[0] as unknown[] | undefined)?.[3];

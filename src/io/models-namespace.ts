@@ -1,2 +1,2 @@
-// nb.models: loading saved models.
-export { loadModel as load, type LoadOptions } from './load-model.js';
+// nb.models: loading saved models (`load`, and Keras's spelling `loadModel`).
+export { loadModel as load, loadModel, type LoadOptions } from './load-model.js';

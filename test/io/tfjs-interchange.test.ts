@@ -173,6 +173,33 @@ describe('TF.js models load into nabla', () => {
     expectAllClose(nbPredict(loaded, nbx), tfPredict(model, tfx));
   });
 
+  it('reads a Keras 3 functional topology (batch_shape, dtype policies, keras_history nodes), hand-derived output', async () => {
+    const policy = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
+    const tensorRef = (name: string) => ({ class_name: '__keras_tensor__', config: { shape: [null, 3], dtype: 'float32', keras_history: [name, 0, 0] } });
+    const topology = {
+      class_name: 'Functional',
+      config: {
+        name: 'k3',
+        layers: [
+          { module: 'keras.layers', class_name: 'InputLayer', name: 'input_layer', config: { batch_shape: [null, 3], dtype: 'float32', sparse: false, name: 'input_layer' }, inbound_nodes: [] },
+          {
+            module: 'keras.layers', class_name: 'Dense', name: 'dense',
+            config: { name: 'dense', trainable: true, dtype: policy, units: 1, activation: 'linear', use_bias: true, kernel_initializer: { module: 'keras.initializers', class_name: 'GlorotUniform', config: { seed: null }, registered_name: null }, bias_initializer: { module: 'keras.initializers', class_name: 'Zeros', config: {}, registered_name: null }, kernel_regularizer: null, bias_regularizer: null, kernel_constraint: null, bias_constraint: null },
+            inbound_nodes: [{ args: [tensorRef('input_layer')], kwargs: {} }],
+          },
+        ],
+        input_layers: [['input_layer', 0, 0]],
+        output_layers: [['dense', 0, 0]],
+      },
+    };
+    const dir = freshDir();
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: topology, weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'dense/kernel', shape: [3, 1], dtype: 'float32' }, { name: 'dense/bias', shape: [1], dtype: 'float32' }] }] }));
+    writeFileSync(join(dir, 'w.bin'), new Uint8Array(new Float32Array([1, 2, 3, 0.5]).buffer));
+    const model = await nb.models.load(dir);
+    // [1, 1, 1] . [1, 2, 3] + 0.5 = 6.5; [1, 0, -1] . [1, 2, 3] + 0.5 = -1.5
+    expect([...(model.predict(nb.tensor([[1, 1, 1], [1, 0, -1]])) as nb.Tensor).dataSync()]).toEqual([6.5, -1.5]);
+  });
+
   it('refuses a shard shorter than its manifest', async () => {
     const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
     const a = await capture(model);
