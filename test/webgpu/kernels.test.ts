@@ -2,6 +2,9 @@
 // against the js reference backend, plus hand-checked values.
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../src/index.js';
+import { engine } from '../../src/engine/engine.js';
+import type { WebGpuBackend } from '../../src/backends/webgpu/webgpu-backend.js';
+import type { GpuHandle } from '../../src/backends/webgpu/gpu-context.js';
 import { expectSameAsJs, onGpu, rand, startWebGpu } from './gpu-test-utils.js';
 
 const started = await startWebGpu();
@@ -183,6 +186,16 @@ if (started === true) describe('webgpu kernels', () => {
       expect(() => nb.tensor([1, 2], 'float64')).toThrow(nb.DTypeError);
       expect(() => nb.tensor([1, 2], 'float64')).toThrow(/webgpu/);
     });
+  });
+
+  it('a failed GPU command (here a kernel that does not compile) rejects the next read with the reason', async () => {
+    const backend = engine.instance('webgpu') as WebGpuBackend;
+    const x = nb.withBackend('webgpu', () => nb.tensor([1, 2, 3]));
+    const out = backend.ctx.alloc(3);
+    backend.ctx.dispatch('not wgsl', [x.storage.handle as GpuHandle, out], [3], 1);
+    await expect(x.data()).rejects.toThrow(/GPU command failed.*WGSL/s);
+    backend.ctx.free(out);
+    expect(Array.from(await x.data())).toEqual([1, 2, 3]);
   });
 
   it('dataSync says to use data()', () => {

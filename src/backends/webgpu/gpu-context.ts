@@ -44,6 +44,20 @@ export class GpuContext {
     this.pool = new BufferPool(device);
     this.meta = device.createBuffer({ size: META_INTS * 4, usage: UNIFORM | COPY_DST });
     this.alignment = device.limits.minStorageBufferOffsetAlignment;
+    // Validation errors (a kernel that does not compile, a bad binding) surface on the next read
+    // instead of as silently wrong values.
+    device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => {
+      this.deviceError ??= ev.error.message;
+    };
+  }
+
+  private deviceError: string | undefined;
+
+  private throwDeviceError(): void {
+    const message = this.deviceError;
+    if (message === undefined) return;
+    this.deviceError = undefined;
+    throw new Error(`webgpu: a GPU command failed before this read, so values may be wrong: ${message}`);
   }
 
   /** A fresh owned buffer for `elements` 4-byte values. */
@@ -87,6 +101,7 @@ export class GpuContext {
     const bytes = staging.getMappedRange().slice(0);
     staging.unmap();
     staging.destroy();
+    this.throwDeviceError();
     return bytes;
   }
 
