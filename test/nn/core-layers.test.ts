@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as nb from '../../src/index.js';
 import { expectClose } from '../conformance/harness.js';
 import { runLayerTest } from './run-layer-test.js';
@@ -60,7 +60,7 @@ describe('Activation, Dropout, Lambda', () => {
 
   it('Lambda wraps a function and round-trips in memory', () => {
     runLayerTest({
-      make: (a) => new L.Lambda((x) => nb.mul(x as nb.Tensor, 2), a),
+      make: (a) => new L.Lambda((x: nb.Tensor) => nb.mul(x, 2), a),
       inputShape: [2, 3],
       expectedOutputShape: [2, 3],
       weights: 0,
@@ -95,6 +95,19 @@ describe('reshaping layers', () => {
 describe('Embedding', () => {
   it('passes the layer checks', () => {
     runLayerTest({ make: (a) => new L.Embedding(5, 3, a), inputShape: [2, 4], expectedOutputShape: [2, 4, 3], weights: 1, intRange: 5 });
+  });
+
+  it('trains inside a compiled (jitted) fit without falling back to eager', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    nb.random.seed(2);
+    const ids = nb.random.int([32, 4], 0, 6, { seed: 1 });
+    const y = nb.cast(nb.greater(ids.sum(1, true), 10), 'float32');
+    const m = new nb.Sequential([new L.Embedding(6, 3, { inputShape: [4] }), new L.GlobalAveragePooling1D(), new L.Dense(1, { activation: 'sigmoid' })]);
+    m.compile({ optimizer: new nb.optimizers.Adam(0.05), loss: 'binaryCrossentropy' });
+    const h = await m.fit(ids, y, { epochs: 4, batchSize: 8, verbose: 0 });
+    expect(warn.mock.calls.filter((c) => String(c[0]).includes('eagerly'))).toHaveLength(0);
+    warn.mockRestore();
+    expect(h.history.loss!.at(-1)!).toBeLessThan(h.history.loss![0]!);
   });
 
   it('looks up rows and rejects ids out of range', () => {

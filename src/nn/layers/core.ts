@@ -161,8 +161,11 @@ export class Dropout extends Layer {
   }
 }
 
+/** A Lambda's function: of one tensor, or of a list for several inputs. */
+export type LambdaFn = ((x: Tensor, kwargs: CallArgs) => Tensor | Tensor[]) | ((xs: Tensor[], kwargs: CallArgs) => Tensor | Tensor[]);
+
 export interface LambdaArgs extends LayerArgs {
-  fn?: (x: Tensor | Tensor[], kwargs: CallArgs) => Tensor | Tensor[];
+  fn?: LambdaFn;
   /** Output shape (batch axis included, null where unknown) or a function of the input shape. */
   outputShape?: Shape | ((inputShape: InputShapes) => InputShapes);
 }
@@ -171,7 +174,7 @@ export interface LambdaArgs extends LayerArgs {
 export class Lambda extends Layer {
   readonly fn: NonNullable<LambdaArgs['fn']>;
   readonly outputShape: LambdaArgs['outputShape'];
-  constructor(fn: LambdaArgs['fn'] | LambdaArgs, args: LambdaArgs = {}) {
+  constructor(fn: LambdaFn | LambdaArgs, args: LambdaArgs = {}) {
     const a = typeof fn === 'function' ? { ...args, fn } : (fn ?? {});
     super(a);
     if (typeof a.fn !== 'function') throw new ValueError('Lambda: expected a function of tensors');
@@ -179,7 +182,7 @@ export class Lambda extends Layer {
     this.outputShape = a.outputShape;
   }
   override call(x: Tensor | Tensor[], kwargs: CallArgs): Tensor | Tensor[] {
-    return this.fn(x, kwargs);
+    return (this.fn as (x: Tensor | Tensor[], kwargs: CallArgs) => Tensor | Tensor[])(x, kwargs);
   }
   override computeOutputShape(s: InputShapes): InputShapes {
     if (typeof this.outputShape === 'function') return this.outputShape(s);

@@ -1,10 +1,9 @@
 // Embedding: integer ids -> rows of a learned table.
 import { ValueError } from '../../errors.js';
+import { engine } from '../../engine/engine.js';
 import { cast } from '../../ops/primitives/cast.js';
-import { equal, notEqual } from '../../ops/primitives/compare.js';
-import { matmul } from '../../ops/primitives/matmul.js';
-import { expandDims, reshape } from '../../ops/primitives/shape.js';
-import { range } from '../../tensor/creation.js';
+import { notEqual } from '../../ops/primitives/compare.js';
+import { gather } from '../../ops/primitives/indexing.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Variable } from '../../tensor/variable.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
@@ -47,13 +46,13 @@ export class Embedding extends Layer {
 
   override call(ids: Tensor): Tensor {
     const idx = ids.dtype === 'int32' ? ids : cast(ids, 'int32');
-    const data = idx.dataSync();
-    for (const v of data) {
-      if (v < 0 || v >= this.vocabularySize) throw new ValueError(`Embedding '${this.name}': id ${v} is out of range [0, ${this.vocabularySize})`);
+    // Eagerly, name the layer in the error; under nb.jit the values are unknown and gather checks them.
+    if (!engine.tracer) {
+      for (const v of idx.dataSync()) {
+        if (v < 0 || v >= this.vocabularySize) throw new ValueError(`Embedding '${this.name}': id ${v} is out of range [0, ${this.vocabularySize})`);
+      }
     }
-    // A one-hot product: its gradient w.r.t. the table is exact and needs no scatter primitive.
-    const oneHot = cast(equal(expandDims(reshape(idx, [-1]), 1), range(0, this.vocabularySize)), this.embeddings.dtype);
-    return reshape(matmul(oneHot, this.embeddings), [...ids.shape, this.outputDim]);
+    return gather(this.embeddings, idx, 0);
   }
 
   /** Where ids are non-zero, when maskZero is set. */
