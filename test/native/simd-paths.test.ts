@@ -42,7 +42,7 @@ describe('GEMM micro-kernels at every SIMD level this machine has', () => {
     it('(addon not built) the reason names the binary', () => expect(String(nb.backendInfo('native').reason)).toMatch(/nabla\.node/));
     return;
   }
-  const best = String(nb.backendInfo('native').simd);
+  const best = String((nb.backendInfo('native') as { simd?: string }).simd);
   const levels = best === 'avx512' ? ['avx512', 'avx2', 'scalar'] : best === 'avx2' ? ['avx2', 'scalar'] : [best, 'scalar'];
   for (const level of levels) {
     it(`${level}: odd sizes and transposes match a triple loop`, () => {
