@@ -49,7 +49,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, w
 }
 
 /** Make the rename itself durable; not every platform lets a folder be opened for this. */
-async function syncDir(fs: Fs, dir: string): Promise<void> {
+export async function syncDir(fs: Fs, dir: string): Promise<void> {
   try {
     const h = await fs.open(dir, 'r');
     try {

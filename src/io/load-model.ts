@@ -1,7 +1,8 @@
 // nb.models.load: a nabla model folder, or a TensorFlow.js layers-model (model.json + .bin shards).
 import { ValueError } from '../errors.js';
 import type { Model } from '../nn/models/model.js';
-import { readFileBytes, splitPath } from './atomic-file.js';
+import { nodeFs, readFileBytes, splitPath } from './atomic-file.js';
+import { interruptedSaveOf } from './atomic-dir.js';
 import { MODEL_JSON, checkNablaJson, loadNablaModel, type LoadOptions } from './nabla-format.js';
 import { loadTfjsModel, type TfjsModelJson } from './tfjs-format.js';
 
@@ -13,6 +14,13 @@ export async function loadModel(path: string, opts: LoadOptions = {}): Promise<M
   const isJsonFile = path.endsWith('.json');
   const dir = isJsonFile ? splitPath(path).dir : path.replace(/[/\\]+$/, '');
   const jsonPath = isJsonFile ? path : `${dir}/${MODEL_JSON}`;
+  if (!isJsonFile && !(await exists(dir))) {
+    const left = await interruptedSaveOf(dir, 'nb.models.load');
+    if (left) {
+      console.warn(`nb.models.load: '${dir}' is missing but a save into it was interrupted; loading the previous checkpoint kept at '${left}'`);
+      return loadModel(left, opts);
+    }
+  }
   const text = new TextDecoder().decode(await readFileBytes(jsonPath, 'nb.models.load'));
   let json: unknown;
   try {
@@ -35,4 +43,12 @@ export async function loadModel(path: string, opts: LoadOptions = {}): Promise<M
     return loadTfjsModel(tfjs, shards, `'${jsonPath}'`);
   }
   throw new ValueError(`nb.models.load: '${jsonPath}' is neither a nabla model (format 'nabla-model') nor a TensorFlow.js layers model (modelTopology)`);
+}
+
+async function exists(path: string): Promise<boolean> {
+  const fs = await nodeFs('nb.models.load');
+  return fs.stat(path).then(
+    () => true,
+    () => false,
+  );
 }

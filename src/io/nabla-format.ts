@@ -11,7 +11,7 @@ import type { Trainer } from '../training/trainer.js';
 import { zeros } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeModelDir } from './atomic-dir.js';
 import { compileArgsFrom, compileConfigOf, type CompileConfig } from './compile-config.js';
 import { assignByName, namedWeights, weightRecord } from './named-weights.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors-format.js';
@@ -48,7 +48,7 @@ export interface LoadOptions {
   compile?: boolean;
 }
 
-/** Write `model` to the folder `dir`: each file atomically, model.json last. */
+/** Write `model` to the folder `dir`, replacing an earlier save atomically (see writeModelDir). */
 export async function saveNablaModel(model: Trainer, dir: string, opts: SaveOptions = {}): Promise<void> {
   const named = namedWeights(model);
   if (!model.built && named.length === 0) {
@@ -79,8 +79,7 @@ export async function saveNablaModel(model: Trainer, dir: string, opts: SaveOpti
     includesOptimizer,
   };
   const weightBytes = encodeSafetensors(tensors, { format: 'nabla', saveId });
-  await writeFileAtomic(`${dir}/${WEIGHTS_FILE}`, weightBytes, 'model.save');
-  await writeFileAtomic(`${dir}/${MODEL_JSON}`, JSON.stringify(json, null, 1), 'model.save');
+  await writeModelDir(dir, [[WEIGHTS_FILE, weightBytes], [MODEL_JSON, JSON.stringify(json, null, 1)]], 'model.save');
 }
 
 /** Configs are JSON: a function in one (a Lambda layer's) would be lost, so saving refuses it up front. */

@@ -7,7 +7,7 @@ import type { Trainer } from '../training/trainer.js';
 import { tensor } from '../tensor/creation.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeModelDir } from './atomic-dir.js';
 import { halfArrayToFloat32 } from './half-float.js';
 import { modelFromKeras, modelToKeras } from './keras-json.js';
 import { readLittleEndian, toLittleEndianBytes } from './little-endian.js';
@@ -100,7 +100,7 @@ export function loadTfjsModel(json: TfjsModelJson, shards: Uint8Array[], source:
   return model;
 }
 
-/** Write `model` in the TF.js layers-model format: the weight shard, then model.json. */
+/** Write `model` in the TF.js layers-model format (model.json + one weight shard), atomically. */
 export async function saveTfjsModel(model: Trainer, dir: string): Promise<void> {
   const config = serializeLayer(model);
   assertWritable(config, model.name);
@@ -118,6 +118,5 @@ export async function saveTfjsModel(model: Trainer, dir: string): Promise<void> 
     modelTopology: { ...topology, keras_version: `nabla ${NABLA_VERSION}`, backend: 'nabla' },
     weightsManifest: [{ paths: [TFJS_SHARD], weights: named.map(([path, v]) => ({ name: path, shape: [...v.shape], dtype: dtypeOf(v.dtype) })) }],
   };
-  await writeFileAtomic(`${dir}/${TFJS_SHARD}`, bytes, 'model.save');
-  await writeFileAtomic(`${dir}/model.json`, JSON.stringify(json), 'model.save');
+  await writeModelDir(dir, [[TFJS_SHARD, bytes], ['model.json', JSON.stringify(json)]], 'model.save');
 }

@@ -313,6 +313,49 @@ describe('ModelCheckpoint and atomic writes', () => {
     expect(last.optimizer!.iterations.item()).toBe(4);
   });
 
+  it('saving again replaces the folder whole and leaves nothing beside it', async () => {
+    const parent = freshDir();
+    const dir = join(parent, 'model');
+    const first = seq([new L.Dense(2, { inputShape: [2], name: 'a' })]);
+    await first.save(dir, { format: 'tfjs' });
+    const second = seq([new L.Dense(3, { inputShape: [2], name: 'b' })]);
+    await second.save(dir);
+    expect(readdirSync(parent)).toEqual(['model']);
+    expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.safetensors']);
+    expect(weightsByName(await nb.models.load(dir))).toEqual(weightsByName(second));
+  });
+
+  it('a save interrupted between its renames leaves the previous checkpoint, which load finds', async () => {
+    const parent = freshDir();
+    const dir = join(parent, 'ckpt');
+    const model = seq([new L.Dense(2, { inputShape: [2], name: 'kept' })]);
+    randomizeWeights(model, 8);
+    await model.save(dir);
+    // The state after `rename(dir, previous)` and before `rename(staging, dir)`.
+    const { renameSync } = await import('node:fs');
+    renameSync(dir, `${dir}.previous-1700000000000-1-0`);
+    const original = console.warn;
+    const warnings: string[] = [];
+    console.warn = (m: string) => void warnings.push(m);
+    try {
+      expect(weightsByName(await nb.models.load(dir))).toEqual(weightsByName(model));
+    } finally {
+      console.warn = original;
+    }
+    expect(warnings[0]).toMatch(/interrupted; loading the previous checkpoint/);
+  });
+
+  it('a folder holding other files keeps them; model files are written one by one', async () => {
+    const dir = freshDir();
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    const model = seq([new L.Dense(1, { inputShape: [2] })]);
+    await model.save(dir);
+    expect(readdirSync(dir).sort()).toEqual(['model.json', 'notes.txt', 'weights.safetensors']);
+    expect(weightsByName(await nb.models.load(dir))).toEqual(weightsByName(model));
+  });
+
   it('a write that fails midway leaves the old file and no temporary file', async () => {
     const { writeFileAtomic } = await import('../../src/io/atomic-file.js');
     const dir = freshDir();
