@@ -281,7 +281,7 @@ describe('bad model files', () => {
   });
 
   it('refuses a Lambda layer, whose function cannot be written', async () => {
-    const m = seq([new L.Lambda((x) => (x as nb.Tensor).mul(2), { inputShape: [2] })]);
+    const m = seq([new L.Lambda((x: nb.Tensor) => x.mul(2), { inputShape: [2] })]);
     await expect(m.save(freshDir())).rejects.toThrow(/Lambda/);
   });
 
@@ -290,7 +290,7 @@ describe('bad model files', () => {
     const good = seq([new L.Dense(2, { inputShape: [2], name: 'keep' })]);
     randomizeWeights(good, 1);
     await good.save(dir);
-    const bad = seq([new L.Lambda((x) => x as nb.Tensor, { inputShape: [2] })]);
+    const bad = seq([new L.Lambda((x: nb.Tensor) => x, { inputShape: [2] })]);
     await expect(bad.save(dir)).rejects.toThrow();
     expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.safetensors']);
     expect(weightsByName(await nb.models.load(dir))).toEqual(weightsByName(good));
