@@ -1,6 +1,10 @@
 // When the addon binary is missing, nabla imports, runs on js and prints one line saying why
 // and how to fix it. NABLA_NATIVE_PATH points the loader at a file that does not exist.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { loadAddon } from '../../src/backends/native/load-addon.js';
 
 const missing = '/nonexistent/nabla-test/nabla.node';
 process.env.NABLA_NATIVE_PATH = missing;
@@ -26,5 +30,22 @@ describe('native backend missing', () => {
     await expect(nb.setBackend('native')).rejects.toThrow(/not available: .*not found/);
     const lines = warn.mock.calls.filter((c) => String(c[0]).includes('native backend'));
     expect(lines).toHaveLength(1);
+  });
+});
+
+describe('native build failed at install', () => {
+  it('the reason recorded by the install script is the reason given', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nabla-native-'));
+    try {
+      mkdirSync(join(dir, 'build', 'Release'), { recursive: true });
+      writeFileSync(join(dir, 'build', 'build-failure.txt'), 'node-gyp exited with status 1\n');
+      process.env.NABLA_NATIVE_PATH = join(dir, 'build', 'Release', 'nabla.node');
+      expect(() => loadAddon()).toThrow(/nabla\.node not found; its build failed: node-gyp exited with status 1$/);
+      writeFileSync(join(dir, 'build', 'Release', 'nabla.node'), 'not a shared library');
+      expect(() => loadAddon()).toThrow(/^cannot load .*nabla\.node: /);
+    } finally {
+      process.env.NABLA_NATIVE_PATH = missing;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
