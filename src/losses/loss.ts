@@ -66,7 +66,7 @@ export class LossFunctionWrapper extends Loss {
 }
 
 /** Declares a parameterless loss class around one function. */
-function simpleLoss(fn: LossFn, defaultName: string) {
+function simpleLoss(fn: LossFn, defaultName: string): new (opts?: LossOptions) => Loss {
   return class extends Loss {
     constructor(opts: LossOptions = {}) {
       super(opts, defaultName);
