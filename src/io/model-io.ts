@@ -4,7 +4,7 @@ import type { Trainer } from '../training/trainer.js';
 import { readFileBytes, writeFileAtomic } from './atomic-file.js';
 import { saveNablaModel, type SaveOptions } from './nabla-format.js';
 import { assignByName, namedWeights, weightRecord } from './named-weights.js';
-import { decodeSafetensors, encodeSafetensors } from './safetensors-format.js';
+import { decodeSafetensors, encodeSafetensors, readToHost } from './safetensors-format.js';
 import { saveTfjsModel } from './tfjs-format.js';
 
 export type { SaveOptions };
@@ -21,7 +21,7 @@ export async function saveModel(model: Trainer, dir: string, opts: SaveOptions =
 export async function saveWeights(model: Trainer, path: string): Promise<void> {
   const named = namedWeights(model);
   if (named.length === 0) throw new ValueError(`model.saveWeights: model '${model.name}' has no weights yet; call it on data (or build it) first`);
-  await writeFileAtomic(path, encodeSafetensors(weightRecord(named), { format: 'nabla-weights' }), 'model.saveWeights');
+  await writeFileAtomic(path, encodeSafetensors(await readToHost(weightRecord(named)), { format: 'nabla-weights' }), 'model.saveWeights');
 }
 
 /** Set the model's weights from a safetensors file, matching by weight path. */

@@ -14,7 +14,7 @@ import type { Variable } from '../tensor/variable.js';
 import { writeModelDir } from './atomic-dir.js';
 import { compileArgsFrom, compileConfigOf, type CompileConfig } from './compile-config.js';
 import { assignByName, namedWeights, weightRecord } from './named-weights.js';
-import { decodeSafetensors, encodeSafetensors } from './safetensors-format.js';
+import { decodeSafetensors, encodeSafetensors, readToHost } from './safetensors-format.js';
 import { MODEL_FORMAT_VERSION, NABLA_VERSION } from './version.js';
 
 export const MODEL_JSON = 'model.json';
@@ -78,7 +78,7 @@ export async function saveNablaModel(model: Trainer, dir: string, opts: SaveOpti
     weightsFile: WEIGHTS_FILE,
     includesOptimizer,
   };
-  const weightBytes = encodeSafetensors(tensors, { format: 'nabla', saveId });
+  const weightBytes = encodeSafetensors(await readToHost(tensors), { format: 'nabla', saveId });
   await writeModelDir(dir, [[WEIGHTS_FILE, weightBytes], [MODEL_JSON, JSON.stringify(json, null, 1)]], 'model.save');
 }
 

@@ -59,8 +59,21 @@ const STORED: Record<string, StoredType> = {
 
 // ---------------------------------------------------------------------------------------- writing
 
+/** A tensor's values already on the host (what async savers read with `data()`, which every backend supports). */
+export interface HostTensor {
+  dtype: DType;
+  shape: readonly number[];
+  data: TypedArray;
+}
+
+/** Read every tensor's values with `await data()` (GPU backends may not read synchronously). */
+export async function readToHost(tensors: Record<string, Tensor>): Promise<Record<string, HostTensor>> {
+  const entries = await Promise.all(Object.entries(tensors).map(async ([k, t]): Promise<[string, HostTensor]> => [k, { dtype: t.dtype, shape: t.shape, data: await t.data() }]));
+  return Object.fromEntries(entries);
+}
+
 /** The safetensors bytes of `tensors` (written in the record's order) with optional string metadata. */
-export function encodeSafetensors(tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(tensors: Record<string, Tensor | HostTensor>, metadata: Record<string, string> = {}): Uint8Array {
   if (typeof tensors !== 'object' || tensors === null || Array.isArray(tensors)) {
     throw new ValueError('safetensors.encode: expected a record {name: tensor}');
   }
@@ -71,8 +84,11 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata: Rec
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
     if (name === METADATA_KEY || name === '') throw new ValueError(`safetensors.encode: '${name}' cannot name a tensor`);
-    if (!(t instanceof Tensor)) throw new ValueError(`safetensors.encode: '${name}' is not a Tensor (got ${t === null ? 'null' : typeof t})`);
-    const bytes = toLittleEndianBytes(t.dataSync());
+    const host = t instanceof Tensor ? null : (t as Partial<HostTensor> | null);
+    if (host !== null && !(host && WRITE_CODES[host.dtype!] && Array.isArray(host.shape) && ArrayBuffer.isView(host.data))) {
+      throw new ValueError(`safetensors.encode: '${name}' is not a Tensor (got ${t === null ? 'null' : typeof t})`);
+    }
+    const bytes = toLittleEndianBytes(host ? host.data! : (t as Tensor).dataSync());
     header.push([name, { dtype: WRITE_CODES[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + bytes.length] }]);
     chunks.push(bytes);
     offset += bytes.length;

@@ -1,7 +1,7 @@
 // nb.io.safetensors: tensors to and from safetensors files or bytes.
 import type { Tensor } from '../tensor/tensor.js';
 import { readFileBytes, writeFileAtomic } from './atomic-file.js';
-import { decodeSafetensors, encodeSafetensors, type SafetensorsContents } from './safetensors-format.js';
+import { decodeSafetensors, encodeSafetensors, readToHost, type SafetensorsContents } from './safetensors-format.js';
 
 export type { SafetensorsContents };
 
@@ -17,7 +17,7 @@ export function decode(bytes: Uint8Array): SafetensorsContents {
 
 /** Write `{name: tensor}` to a .safetensors file atomically (Node). */
 export async function save(path: string, tensors: Record<string, Tensor>, metadata?: Record<string, string>): Promise<void> {
-  await writeFileAtomic(path, encodeSafetensors(tensors, metadata), 'safetensors.save');
+  await writeFileAtomic(path, encodeSafetensors(await readToHost(tensors), metadata), 'safetensors.save');
 }
 
 /** Read a .safetensors file (Node): `{ tensors, metadata }`. */

@@ -108,7 +108,8 @@ export async function saveTfjsModel(model: Trainer, dir: string): Promise<void> 
   const named = namedWeights(model);
   // TF.js has no float64 weights: they are written as float32.
   const dtypeOf = (d: DType) => (d === 'float64' ? 'float32' : d);
-  const chunks = named.map(([, v]) => toLittleEndianBytes(v.dtype === 'float64' ? Float32Array.from(v.dataSync()) : v.dataSync()));
+  const values = await Promise.all(named.map(([, v]) => v.data()));
+  const chunks = named.map(([, v], i) => toLittleEndianBytes(v.dtype === 'float64' ? Float32Array.from(values[i]!) : values[i]!));
   const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   chunks.reduce((at, c) => (bytes.set(c, at), at + c.length), 0);
   const json: TfjsModelJson = {
