@@ -60,6 +60,7 @@
         "src/matmul.cc",
         "src/conv.cc",
         "src/pool.cc",
+        "src/heap.cc",
         "src/gemm/gemm.cc",
         "src/gemm/kernel-scalar.cc",
         "src/gemm/kernel-neon.cc"

@@ -10,6 +10,7 @@
 
 #include "cpu.h"
 #include "gemm/gemm.h"
+#include "heap.h"
 #include "kernels.h"
 #include "thread-pool.h"
 #include "window-kernels.h"
@@ -239,6 +240,7 @@ Napi::Value OpNames(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  keepFreedTensorMemory();
   gSimd = detectSimd();
   selectGemmKernels(gSimd);
   exports.Set("setArgs", Napi::Function::New(env, SetArgs));

@@ -94,8 +94,30 @@ template <typename F> void perImage(const PoolGeometry& g, F&& body) {
   });
 }
 
+/**
+ * Windows that do not overlap (strides >= pool size, the usual case): each input cell takes at
+ * most one dy element, so dx is written directly (the same value a sum from zero gives).
+ */
+template <typename T> void maxPoolGradDisjoint(const PoolGeometry& g, const T* x, const T* dy, T* dx) {
+  const i64 image = g.h * g.w * g.c;
+  parallelFor(g.n, g.oh * g.ow * g.c * g.ph * g.pw, [&](i64 b0, i64 b1) {
+    std::fill(dx + b0 * image, dx + b1 * image, T(0));
+    std::vector<T> best(static_cast<std::size_t>(g.c));
+    std::vector<i64> arg(static_cast<std::size_t>(g.c));
+    for (i64 b = b0; b < b1; ++b)
+      for (i64 i = 0; i < g.oh; ++i)
+        for (i64 j = 0; j < g.ow; ++j) {
+          argmaxAt(g, x, b, i, j, best.data(), arg.data());
+          const T* grad = dy + ((b * g.oh + i) * g.ow + j) * g.c;
+          for (i64 k = 0; k < g.c; ++k)
+            if (arg[k] >= 0) dx[arg[k]] = grad[k] + T(0);  // + 0 as the sum from zero: -0 becomes +0
+        }
+  });
+}
+
 /** dx: each dy element added to its window's argmax cell, summed per image in double. */
 template <typename T> void maxPoolGrad(const PoolGeometry& g, const T* x, const T* dy, T* dx) {
+  if (g.sh >= g.ph && g.sw >= g.pw) return maxPoolGradDisjoint(g, x, dy, dx);
   const i64 image = g.h * g.w * g.c;
   perImage(g, [&](i64 b0, i64 b1, double* sums) {
     std::vector<T> best(static_cast<std::size_t>(g.c));
