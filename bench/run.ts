@@ -4,11 +4,14 @@ import { machine, printTable, type Row } from './common.js';
 import { benchMatmul } from './matmul.js';
 import { benchOpOverhead } from './op-overhead.js';
 import { benchJit } from './jit.js';
+import { benchCnn, benchMlp } from './training.js';
 
 const suites: Record<string, () => Promise<Row[]>> = {
   matmul: () => benchMatmul(),
   'op-overhead': benchOpOverhead,
   jit: benchJit,
+  mlp: benchMlp,
+  cnn: benchCnn,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

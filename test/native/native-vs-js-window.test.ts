@@ -126,7 +126,7 @@ if (!nativeUp) {
           const x = input(d, shape, 40 + k);
           const tied = { ...x, data: x.data.map((v) => Math.round(v * 2) / 2) };
           const yShape = nb.withBackend('js', () => nb.maxPool(nb.zeros(shape), opts).shape);
-          const w = input(d, yShape, 50 + k);
+          const w = input(d, [...yShape], 50 + k);
           for (const [name, pool] of [['maxPool', nb.maxPool], ['avgPool', nb.avgPool]] as const) {
             const f = (t: nb.Tensor) => pool(t, opts);
             expectSameOnBoth(`${name} ${d}`, [x], (a) => f(a!));

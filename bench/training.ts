@@ -1,0 +1,122 @@
+// Keras-style training throughput (samples/s), nabla's Sequential/compile/fit against TF.js's
+// tf.sequential/model.fit on the same synthetic data: the 784-128-10 MLP (batch 128, 10,000
+// samples) and a small CNN on 28x28x1 inputs (batch 64, 2,048 samples). One untimed warm-up epoch,
+// then timed epochs; medians.
+import { medianMs, nb, tf, useTf, type Row } from './common.js';
+
+interface Work {
+  name: string;
+  inputShape: number[];
+  samples: number;
+  batchSize: number;
+  nabla: () => nb.Sequential;
+  tfModel: () => tf.Sequential;
+}
+
+const MLP: Work = {
+  name: 'MLP 784-128-10 fit (batch 128)',
+  inputShape: [784],
+  samples: 10_000,
+  batchSize: 128,
+  nabla: () =>
+    new nb.Sequential([new nb.layers.Dense(128, { activation: 'relu', inputShape: [784] }), new nb.layers.Dense(10, { activation: 'softmax' })]),
+  tfModel: () =>
+    tf.sequential({ layers: [tf.layers.dense({ units: 128, activation: 'relu', inputShape: [784] }), tf.layers.dense({ units: 10, activation: 'softmax' })] }),
+};
+
+const CNN: Work = {
+  name: 'CNN conv32-pool-conv64-pool-dense10 fit (batch 64)',
+  inputShape: [28, 28, 1],
+  samples: 2048,
+  batchSize: 64,
+  nabla: () =>
+    new nb.Sequential([
+      new nb.layers.Conv2D({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+      new nb.layers.MaxPooling2D({ poolSize: 2 }),
+      new nb.layers.Conv2D({ filters: 64, kernelSize: 3, activation: 'relu' }),
+      new nb.layers.MaxPooling2D({ poolSize: 2 }),
+      new nb.layers.Flatten(),
+      new nb.layers.Dense(10, { activation: 'softmax' }),
+    ]),
+  tfModel: () =>
+    tf.sequential({
+      layers: [
+        tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 10, activation: 'softmax' }),
+      ],
+    }),
+};
+
+/** Uniform inputs and one-hot labels of random classes (the same values for both libraries). */
+function data(work: Work, samples: number): { x: Float32Array; y: Float32Array } {
+  let s = 12345;
+  const r = () => ((s = (s * 1103515245 + 12345) >>> 0) / 4294967296);
+  const x = Float32Array.from({ length: samples * work.inputShape.reduce((a, b) => a * b, 1) }, r);
+  const y = new Float32Array(samples * 10);
+  for (let i = 0; i < samples; i++) y[i * 10 + Math.floor(r() * 10)] = 1;
+  return { x, y };
+}
+
+async function nablaRate(work: Work, jitCompile: boolean, reps: number): Promise<number> {
+  const { x, y } = data(work, work.samples);
+  const xs = nb.tensor(x, [work.samples, ...work.inputShape]);
+  const ys = nb.tensor(y, [work.samples, 10]);
+  const model = work.nabla();
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', jitCompile });
+  const ms = await medianMs(() => model.fit(xs, ys, { batchSize: work.batchSize, epochs: 1, verbose: 0 }), { reps, warmup: 1, budgetMs: 60_000 });
+  return (work.samples / ms) * 1000;
+}
+
+/** TF.js samples/s; `samples` may be cut where a backend would take many minutes. */
+async function tfRate(work: Work, backend: 'cpu' | 'wasm', samples: number, reps: number): Promise<number | string> {
+  await useTf(backend);
+  const { x, y } = data(work, samples);
+  const xs = tf.tensor(x, [samples, ...work.inputShape]);
+  const ys = tf.tensor(y, [samples, 10]);
+  const model = work.tfModel();
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+  try {
+    const ms = await medianMs(() => model.fit(xs, ys, { batchSize: work.batchSize, epochs: 1, verbose: 0 }), { reps, warmup: 1, budgetMs: 60_000 });
+    return (samples / ms) * 1000;
+  } catch (e) {
+    return `fails: ${(e as Error).message.split('\n')[0]!.slice(0, 80)}`;
+  } finally {
+    xs.dispose();
+    ys.dispose();
+    model.dispose();
+  }
+}
+
+export async function benchMlp(): Promise<Row[]> {
+  return [
+    {
+      name: MLP.name,
+      unit: 'samples/s',
+      higherIsBetter: true,
+      nabla: await nablaRate(MLP, false, 5),
+      nablaJit: await nablaRate(MLP, true, 5),
+      tfCpu: await tfRate(MLP, 'cpu', MLP.samples, 3),
+      tfWasm: await tfRate(MLP, 'wasm', MLP.samples, 3),
+    },
+  ];
+}
+
+export async function benchCnn(): Promise<Row[]> {
+  // TF.js's cpu backend trains this at a few samples per second: two batches place it.
+  const tfCpuSamples = 128;
+  return [
+    {
+      name: CNN.name,
+      unit: 'samples/s',
+      higherIsBetter: true,
+      nabla: await nablaRate(CNN, false, 3),
+      nablaJit: await nablaRate(CNN, true, 3),
+      tfCpu: await tfRate(CNN, 'cpu', tfCpuSamples, 1),
+      tfWasm: await tfRate(CNN, 'wasm', 2 * CNN.batchSize, 1),
+    },
+  ];
+}
