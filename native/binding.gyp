@@ -67,6 +67,9 @@
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      # Elementwise kernels must round like JS: no fused multiply-adds the source did not ask for.
+      "cflags_cc": ["-ffp-contract=off"],
+      "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-ffp-contract=off"] },
       "conditions": [
         ["OS=='linux'", { "libraries": ["-pthread"], "cflags_cc": ["-pthread"] }],
         ["nabla_blas=='openblas'", {
