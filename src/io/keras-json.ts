@@ -125,7 +125,26 @@ function layerFromKeras(l: unknown): SerializedObject {
   if (!isPlainObject(l) || typeof l.class_name !== 'string' || !isPlainObject(l.config)) throw new ValueError(`TF.js model: expected a layer {class_name, config}, got ${JSON.stringify(l)?.slice(0, 80)}`);
   const className = CLASS_FROM_KERAS[l.class_name] ?? l.class_name;
   if (className === 'Sequential' || className === 'Model') return modelFromKeras(l);
-  return { className, config: layerConfigFromKeras(className, l.config) };
+  const { layer: inner, backward_layer: _backward, ...own } = l.config;
+  const config = layerConfigFromKeras(className, own);
+  if (inner !== undefined) Object.assign(config, wrappedFromKeras(className, String(config.name), layerFromKeras(inner)));
+  return { className, config };
+}
+
+/**
+ * A wrapper's inner layer, renamed so that nabla's weight names end like Keras's: TimeDistributed's
+ * weights are the wrapper's own (`td/kernel`); Bidirectional's are `bi/forward_lstm/kernel` and
+ * `bi/backward_lstm/kernel`.
+ */
+function wrappedFromKeras(className: string, wrapperName: string, inner: SerializedObject): Record<string, unknown> {
+  if (className === 'Bidirectional') {
+    const name = String(inner.config.name);
+    return {
+      layer: { ...inner, config: { ...inner.config, name: `forward_${name}` } },
+      backwardLayer: { ...inner, config: { ...inner.config, name: `backward_${name}`, goBackwards: !inner.config.goBackwards } },
+    };
+  }
+  return { layer: { ...inner, config: { ...inner.config, name: wrapperName } } };
 }
 
 /** Keras 3's tensor references inside a node's args: `{class_name: '__keras_tensor__', config: {keras_history}}`. */
@@ -185,6 +204,11 @@ const TFJS_ACTIVATIONS = new Set(['elu', 'hard_sigmoid', 'linear', 'relu', 'relu
 
 function layerToKeras(l: SerializedObject): { class_name: string; config: Record<string, unknown> } {
   if (l.className === 'Sequential' || l.className === 'Model') return modelToKeras(l) as { class_name: string; config: Record<string, unknown> };
+  if (isPlainObject(l.config.layer)) {
+    // TF.js makes the backward layer itself (a reversed copy of `layer`).
+    const { layer, backwardLayer: _backward, ...own } = l.config;
+    return { class_name: l.className, config: { ...layerToKeras({ className: l.className, config: own }).config, layer: layerToKeras(layer as unknown as SerializedObject) } };
+  }
   if (l.className === 'GRU') throw new ValueError(`model.save (tfjs): GRU layer '${String(l.config.name)}' uses reset_after=true, which TensorFlow.js's GRU cannot run`);
   const c = { ...l.config };
   for (const k of ACTIVATION_KEYS) {

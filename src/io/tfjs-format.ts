@@ -3,6 +3,9 @@
 import { DTypeError, ValueError } from '../errors.js';
 import { deserializeLayer, serializeLayer } from '../nn/layers/registry.js';
 import type { Model } from '../nn/models/model.js';
+import type { Layer } from '../nn/layers/layer.js';
+import { Bidirectional, TimeDistributed } from '../nn/layers/wrappers.js';
+import type { Variable } from '../tensor/variable.js';
 import type { Trainer } from '../training/trainer.js';
 import { tensor } from '../tensor/creation.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
@@ -106,6 +109,7 @@ export async function saveTfjsModel(model: Trainer, dir: string): Promise<void> 
   assertWritable(config, model.name);
   const topology = modelToKeras(config);
   const named = namedWeights(model);
+  const kerasNames = wrappedWeightNames(model);
   // TF.js has no float64 weights: they are written as float32.
   const dtypeOf = (d: DType) => (d === 'float64' ? 'float32' : d);
   const values = await Promise.all(named.map(([, v]) => v.data()));
@@ -117,7 +121,24 @@ export async function saveTfjsModel(model: Trainer, dir: string): Promise<void> 
     generatedBy: `nabla ${NABLA_VERSION}`,
     convertedBy: null,
     modelTopology: { ...topology, keras_version: `nabla ${NABLA_VERSION}`, backend: 'nabla' },
-    weightsManifest: [{ paths: [TFJS_SHARD], weights: named.map(([path, v]) => ({ name: path, shape: [...v.shape], dtype: dtypeOf(v.dtype) })) }],
+    weightsManifest: [{ paths: [TFJS_SHARD], weights: named.map(([path, v]) => ({ name: kerasNames.get(v) ?? path, shape: [...v.shape], dtype: dtypeOf(v.dtype) })) }],
   };
   await writeModelDir(dir, [[TFJS_SHARD, bytes], ['model.json', JSON.stringify(json)]], 'model.save');
+}
+
+/** The names TF.js gives the weights of wrapped layers (scoped by the wrapper); other weights keep their paths. */
+function wrappedWeightNames(root: Layer): Map<Variable, string> {
+  const names = new Map<Variable, string>();
+  const rename = (inner: Layer, prefix: string) => {
+    for (const w of inner.weights) names.set(w, `${prefix}/${w.name.startsWith(`${inner.name}/`) ? w.name.slice(inner.name.length + 1) : w.name}`);
+  };
+  const visit = (l: Layer) => {
+    if (l instanceof Bidirectional) {
+      rename(l.forwardLayer, `${l.name}/forward_${l.forwardLayer.name}`);
+      rename(l.backwardLayer, `${l.name}/backward_${l.forwardLayer.name}`);
+    } else if (l instanceof TimeDistributed) rename(l.layer, l.name);
+    else for (const s of l.sublayers()) visit(s);
+  };
+  visit(root);
+  return names;
 }

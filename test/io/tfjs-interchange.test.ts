@@ -106,6 +106,11 @@ const tfModels: [string, () => tf.LayersModel, number[][], number?][] = [
     const y = tf.layers.dense({ units: 1 }).apply(inner.apply(x) as tf.SymbolicTensor) as tf.SymbolicTensor;
     return tf.model({ inputs: x, outputs: y });
   }, [[4, 3]]],
+  ['Masking, Bidirectional(LSTM), TimeDistributed(Dense)', () => tf.sequential({ layers: [
+    tf.layers.masking({ maskValue: 0, inputShape: [4, 3] }),
+    tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 2, returnSequences: true, recurrentActivation: 'sigmoid' }) as tf.RNN }),
+    tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2 }) }),
+  ] }), [[2, 4, 3]]],
   ['Embedding + LSTM (hard_sigmoid recurrent activation)', () => tf.sequential({ layers: [
     tf.layers.embedding({ inputDim: 12, outputDim: 4, inputLength: 5 }),
     tf.layers.lstm({ units: 3, returnSequences: true }),
@@ -120,7 +125,13 @@ describe('TF.js models load into nabla', () => {
       const model = make();
       randomizeTf(model, 10 * k + 1);
       const dir = writeArtifacts(await capture(model));
-      const { tfx, nbx } = inputs(shapes, 50 + k, ints);
+      let { tfx, nbx } = inputs(shapes, 50 + k, ints);
+      if (what.startsWith('Masking')) {
+        // Zero (mask) the last two steps of the first sequence, so that masks matter.
+        const values = nbx[0]!.dataSync().map((v, i) => (i >= 6 && i < 12 ? 0 : v));
+        tfx = [tf.tensor(values, shapes[0]!)];
+        nbx = [nb.tensor(values, shapes[0]!)];
+      }
       const loaded = await nb.models.load(dir);
       expect(loaded.weights.length).toBe(model.weights.length);
       expectAllClose(nbPredict(loaded, nbx), tfPredict(model, tfx));
@@ -252,6 +263,9 @@ describe('nabla models export to TF.js', () => {
       const out = new L.Dense(2).apply(new L.Concatenate().apply([a, b, new L.Add().apply([a, b])]));
       return new nb.Model({ inputs: x, outputs: out });
     }, [[3, 4]]],
+    ['Bidirectional(LSTM), TimeDistributed(Dense)', () => new nb.Sequential([
+      new L.Bidirectional(new L.LSTM(2, { returnSequences: true, inputShape: [3, 2] }), { inputShape: [3, 2] }), new L.TimeDistributed(new L.Dense(2)),
+    ]), [[2, 3, 2]]],
     ['Embedding + LSTM', () => new nb.Sequential([new L.Embedding(9, 3, { inputShape: [4] }), new L.LSTM(2), new L.Dense(1)]), [[2, 4]], 9],
   ];
   cases.forEach(([what, make, shapes, ints], k) => {
