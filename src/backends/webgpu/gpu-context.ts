@@ -79,7 +79,7 @@ export class GpuContext {
     return h;
   }
 
-  /** Copy `bytes` from `src` at `srcOffset` (bytes) into a new buffer. */
+  /** Copy `elements` values of `src`, from byte `srcOffset` on, into a new buffer. */
   copy(src: GpuHandle, srcOffset: number, elements: number): GpuHandle {
     const out = this.alloc(elements);
     if (elements) {

@@ -1,11 +1,10 @@
 /// <reference types="@webgpu/types" />
 import type { Backend, BackendInfo, Kernel, KernelTensor, Layout, OutSpec } from '../backend.js';
-import { DTypeError } from '../../errors.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { acquireDevice } from './device.js';
 import { GpuContext, type GpuHandle } from './gpu-context.js';
-import { groupsFor, perElementKernel, wgslType } from './wgsl.js';
+import { float64Error, groupsFor, perElementKernel, wgslType } from './wgsl.js';
 import type { GpuKernel } from './kernels/kernel-types.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
 import { reduceKernels } from './kernels/reduce.js';
@@ -32,10 +31,6 @@ function allKernels(): Record<string, GpuKernel<any>> {
   };
   table.fusedLinear = fusedLinearKernel(table);
   return table;
-}
-
-function float64Error(op: string): DTypeError {
-  return new DTypeError(`${op}: float64 is not supported on the webgpu backend (WGSL has no 64-bit floats); cast to float32 or use another backend`);
 }
 
 /**
@@ -69,13 +64,13 @@ export class WebGpuBackend implements Backend<GpuHandle> {
   }
 
   upload(values: TypedArray): GpuHandle {
-    if (values instanceof Float64Array) throw float64Error('upload');
+    if (values instanceof Float64Array) throw float64Error('a float64 tensor');
     if (values instanceof Uint8Array) return this.ctx.upload(Int32Array.from(values));
     return this.ctx.upload(values);
   }
 
   async read(h: GpuHandle, dtype: DType, size: number): Promise<TypedArray> {
-    if (dtype === 'float64') throw float64Error('read');
+    if (dtype === 'float64') throw float64Error('data');
     const view: GpuHandle = size * 4 === h.bytes ? h : { ...h, bytes: size * 4 };
     const bytes = await this.ctx.read(view);
     if (dtype === 'float32') return new Float32Array(bytes);

@@ -7,11 +7,16 @@ import { META_INTS, WORKGROUP } from './gpu-context.js';
 
 export type WgslType = 'f32' | 'i32';
 
+/** The error for float64 anywhere on this backend (the conformance harness matches its wording). */
+export function float64Error(what: string): DTypeError {
+  return new DTypeError(`${what}: float64 is not supported on the webgpu backend (WGSL has no 64-bit floats); cast to float32 or use another backend`);
+}
+
 /** Storage type of a dtype on the GPU: bool is kept as i32 0/1; float64 does not exist in WebGPU. */
 export function wgslType(dtype: DType, op: string): WgslType {
   if (dtype === 'float32') return 'f32';
   if (dtype === 'int32' || dtype === 'bool') return 'i32';
-  throw new DTypeError(`${op}: float64 is not supported on the webgpu backend (WGSL has no 64-bit floats); cast to float32 or use another backend`);
+  throw float64Error(op);
 }
 
 export interface Binding {

@@ -1,7 +1,6 @@
 // Broadcasting elementwise kernels generated from the scalar table: unary, binary, compare, cast,
 // where, and the jit's fused chains (one kernel for the whole chain, no intermediate buffers).
 import type { KernelTensor, OutSpec } from '../../backend.js';
-import type { DType } from '../../../tensor/dtype.js';
 import { sizeOf, shapesEqual } from '../../../tensor/shape.js';
 import { broadcastStrides } from '../../js/loops.js';
 import type { CastAttrs } from '../../../ops/primitives/cast.js';
@@ -85,7 +84,7 @@ const fusedKernel: GpuKernel<FusedElementwiseAttrs> = (ctx, inputs, attrs, [out]
       regs.push({ expr: name, dtype: ins.dtype });
     });
     const last = regs[regs.length - 1]!;
-    return { lines, result: last.dtype === attrs.dtype ? last.expr : scalarExpr('cast', [last], attrs.dtype as DType) };
+    return { lines, result: last.dtype === attrs.dtype ? last.expr : scalarExpr('cast', [last], attrs.dtype) };
   }, true),
 ];
 
