@@ -1,7 +1,7 @@
 // Native convolution and pooling against the reference (js) kernels on random inputs: odd sizes,
 // strides, dilations, groups (depthwise with multipliers 1 and 3), 1x1 windows, 'valid'/'same'/
 // explicit padding, both dtypes, forward and both gradients, threaded sizes, bitwise stability,
-// and the fused matmul/conv + bias + activation kernel the jit uses.
+// and the jit's fused kernels (matmul/conv + bias + activation, elementwise chains).
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../src/index.js';
 import { engine } from '../../src/engine/engine.js';
@@ -175,7 +175,7 @@ if (!nativeUp) {
     });
   });
 
-  describe('native vs js: fusedLinear under nb.jit', () => {
+  describe('native vs js: fused kernels under nb.jit', () => {
     it('dense and conv layers with bias and relu/sigmoid, jitted, match eager js', () => {
       const x = input('float32', [33, 17], 1);
       const wt = input('float32', [17, 9], 2);
@@ -189,6 +189,20 @@ if (!nativeUp) {
       const cb = input('float32', [5], 6);
       const conv = nb.jit((a: nb.Tensor, k: nb.Tensor, bias: nb.Tensor) => nb.relu(nb.add(nb.conv2d(a, k, { padding: 'same' }), bias)));
       expectSameOnBoth('conv relu', [img, f, cb], (a, k, bias) => conv(a!, k!, bias!) as nb.Tensor, 1e-6);
+    });
+
+    it('elementwise chains (scalars, compare, where, cast, int32) match eager js bit for bit', () => {
+      const chain = nb.jit((a: nb.Tensor, b: nb.Tensor, s: nb.Tensor) => {
+        const t = nb.add(nb.mul(a, 0.5), nb.square(b));
+        const picked = nb.where(nb.greater(t, s), nb.sqrt(nb.abs(t)), nb.neg(t));
+        return nb.add(nb.cast(nb.floor(nb.mul(picked, 3)), 'int32'), nb.cast(nb.less(a, b), 'int32'));
+      });
+      const a = input('float32', [37, 29], 7);
+      const b = input('float32', [37, 29], 8);
+      const s = input('float32', [1], 9);
+      expectSameOnBoth('chain', [a, b, s], (x, y, z) => chain(x!, y!, z!) as nb.Tensor);
+      const scalarOnly = nb.jit((x: nb.Tensor, z: nb.Tensor) => nb.add(nb.exp(nb.mul(z, 2)), nb.zerosLike(x)));
+      expectSameOnBoth('scalar operands', [a, s], (x, z) => scalarOnly(x!, z!) as nb.Tensor, 1.2e-7);
     });
   });
 }

@@ -78,7 +78,7 @@ export const KERNEL_SOURCES = {
   pad: 'reference',
   concat: 'reference',
   random: 'reference',
-  fusedElementwise: 'reference',
+  fusedElementwise: 'native',
   fusedLinear: 'native',
   gather: 'reference',
   unsortedSegmentSum: 'reference',

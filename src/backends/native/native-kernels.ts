@@ -12,6 +12,7 @@ import type { NativeAddon } from './load-addon.js';
 import type { NativeOpName } from './kernel-sources.js';
 import { windowKernels } from './window-kernels.js';
 import { fusedLinearKernel } from './fused-linear-kernel.js';
+import { fusedElementwiseKernel } from './fused-elementwise-kernel.js';
 
 type AnyKernel = Kernel<never, TypedArray>;
 type NoAttrs = Record<string, never>;
@@ -137,7 +138,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter): Record<Nativ
 
   const window = windowKernels(addon, args);
 
-  return {
+  const table = {
     neg: unary('neg'),
     abs: unary('abs'),
     sign: unary('sign'),
@@ -201,4 +202,5 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter): Record<Nativ
     ...window,
     fusedLinear: fusedLinearKernel(addon, args, { matmul, conv2d: window.conv2d }),
   };
+  return { ...table, fusedElementwise: fusedElementwiseKernel(table) };
 }
