@@ -94,8 +94,11 @@ template <typename T> void floatMatmul(const Problem& p, const T* a, const T* b,
 #endif
   const i64 flops = p.m * p.n * p.k;
   auto& pool = ThreadPool::instance();
+  // Below ~256^3 multiply-adds a single core finishes in about 100 us; waking a second thread
+  // and meeting it at barriers saves little there and costs much when the cores are busy.
+  constexpr i64 kThreadedFlops = i64{1} << 24;
   // Many small matrices: one thread per matrix beats splitting each one.
-  int threads = threadsFor(flops * p.batches / 8);
+  int threads = flops * p.batches >= kThreadedFlops ? threadsFor(flops * p.batches / 8) : 1;
   if (p.batches >= 2 * threads && threads > 1 && flops < (i64{1} << 21)) {
     reserveGemmWorkspaces(threads);
     auto task = [&](int tid) {
@@ -107,7 +110,7 @@ template <typename T> void floatMatmul(const Problem& p, const T* a, const T* b,
     pool.run(threads, TaskRef(task));
     return;
   }
-  int perMatrix = threadsFor(flops / 8);
+  int perMatrix = flops >= kThreadedFlops ? threadsFor(flops / 8) : 1;
   for (i64 t = 0; t < p.batches; ++t)
     gemm<T>(p.m, p.n, p.k, operandA(p, a + p.aOffsets[t]), operandB(p, b + p.bOffsets[t]), c + t * mn, p.n, perMatrix);
 }
