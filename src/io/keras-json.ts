@@ -33,6 +33,13 @@ const MODE_FROM_KERAS: Record<string, string> = { fan_in: 'fanIn', fan_out: 'fan
 const DISTRIBUTION_FROM_KERAS: Record<string, string> = { normal: 'truncatedNormal', truncated_normal: 'truncatedNormal', untruncated_normal: 'untruncatedNormal', uniform: 'uniform' };
 const DISTRIBUTION_TO_TFJS: Record<string, string> = { truncatedNormal: 'truncated_normal', untruncatedNormal: 'normal', uniform: 'uniform' };
 const ACTIVATION_KEYS = new Set(['activation', 'recurrentActivation']);
+/** Config keys that nabla (camelCase) names differently from Keras, by layer class. */
+const DEPTHWISE_KEYS: Record<string, string> = { kernelInitializer: 'depthwiseInitializer', kernelRegularizer: 'depthwiseRegularizer' };
+const KEYS_TO_KERAS: Record<string, Record<string, string>> = { DepthwiseConv2D: DEPTHWISE_KEYS, SeparableConv2D: DEPTHWISE_KEYS };
+
+function renameOwnKeys(c: Record<string, unknown>, table: Record<string, string> | undefined): Record<string, unknown> {
+  return table ? Object.fromEntries(Object.entries(c).map(([k, v]) => [table[k] ?? k, v])) : c;
+}
 
 function invert(table: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(table).map(([k, v]) => [v, k]));
@@ -40,7 +47,8 @@ function invert(table: Record<string, string>): Record<string, string> {
 
 /** A layer config from Keras: keys and the values above translated. */
 function layerConfigFromKeras(className: string, config: Record<string, unknown>): Record<string, unknown> {
-  const c = renameKeys(config, snakeToCamel) as Record<string, unknown>;
+  const fromKeras = KEYS_TO_KERAS[className] && invert(KEYS_TO_KERAS[className]);
+  const c = renameOwnKeys(renameKeys(config, snakeToCamel) as Record<string, unknown>, fromKeras);
   fixValues(c, MODE_FROM_KERAS, DISTRIBUTION_FROM_KERAS);
   for (const k of ACTIVATION_KEYS) if (c[k] === 'hard_sigmoid' || c[k] === 'hardSigmoid') c[k] = KERAS2_HARD_SIGMOID;
   if (c.dataFormat === 'channels_first') throw new ValueError(`TF.js model: layer '${String(c.name)}' (${className}) uses data_format channels_first; nabla layers are channels_last`);
@@ -221,7 +229,7 @@ function layerToKeras(l: SerializedObject): { class_name: string; config: Record
     if (!TFJS_ACTIVATIONS.has(name)) throw new ValueError(`model.save (tfjs): layer '${String(c.name)}' uses activation '${a}', which TF.js does not have`);
     c[k] = name;
   }
-  const out = renameKeys(c, camelToSnake) as Record<string, unknown>;
+  const out = renameKeys(renameOwnKeys(c, KEYS_TO_KERAS[l.className]), camelToSnake) as Record<string, unknown>;
   fixValues(out, invert(MODE_FROM_KERAS), DISTRIBUTION_TO_TFJS);
   return { class_name: l.className, config: out };
 }

@@ -4,6 +4,7 @@ import { DTypeError, ValueError } from '../errors.js';
 import { deserializeLayer, serializeLayer } from '../nn/layers/registry.js';
 import type { Model } from '../nn/models/model.js';
 import type { Layer } from '../nn/layers/layer.js';
+import { DepthwiseConv2D } from '../nn/layers/conv.js';
 import { Bidirectional, TimeDistributed } from '../nn/layers/wrappers.js';
 import type { Variable } from '../tensor/variable.js';
 import type { Trainer } from '../training/trainer.js';
@@ -90,11 +91,14 @@ export function loadTfjsModel(json: TfjsModelJson, shards: Uint8Array[], source:
   const model = deserializeLayer(modelFromKeras(json.modelTopology)) as Model;
   const weights = decodeTfjsWeights(json.weightsManifest, shards, source);
   const named = namedWeights(model);
-  // TF.js may prefix weight names with outer scopes; a weight matches its exact path or a name ending in "/path".
+  const kerasNames = tfjsWeightNames(model);
+  // TF.js may prefix weight names with outer scopes; a weight matches its path or its TF.js name,
+  // exactly or as the end of a scoped name ("outer/path").
   const values: Record<string, Tensor> = {};
   const names = Object.keys(weights);
-  for (const [path] of named) {
-    const hit = weights[path] ? path : names.find((n) => n.endsWith(`/${path}`));
+  for (const [path, v] of named) {
+    const candidates = [path, kerasNames.get(v)].filter((c): c is string => c !== undefined);
+    const hit = candidates.find((c) => weights[c]) ?? names.find((n) => candidates.some((c) => n.endsWith(`/${c}`)));
     if (hit) values[path] = weights[hit]!;
   }
   const used = new Set(Object.values(values));
@@ -109,7 +113,7 @@ export async function saveTfjsModel(model: Trainer, dir: string): Promise<void> 
   assertWritable(config, model.name);
   const topology = modelToKeras(config);
   const named = namedWeights(model);
-  const kerasNames = wrappedWeightNames(model);
+  const kerasNames = tfjsWeightNames(model);
   // TF.js has no float64 weights: they are written as float32.
   const dtypeOf = (d: DType) => (d === 'float64' ? 'float32' : d);
   const values = await Promise.all(named.map(([, v]) => v.data()));
@@ -126,8 +130,11 @@ export async function saveTfjsModel(model: Trainer, dir: string): Promise<void> 
   await writeModelDir(dir, [[TFJS_SHARD, bytes], ['model.json', JSON.stringify(json)]], 'model.save');
 }
 
-/** The names TF.js gives the weights of wrapped layers (scoped by the wrapper); other weights keep their paths. */
-function wrappedWeightNames(root: Layer): Map<Variable, string> {
+/**
+ * Weights that TF.js names differently from nabla: those of wrapped layers (scoped by the wrapper)
+ * and DepthwiseConv2D's kernel (`depthwise_kernel`); other weights keep their paths.
+ */
+function tfjsWeightNames(root: Layer): Map<Variable, string> {
   const names = new Map<Variable, string>();
   const rename = (inner: Layer, prefix: string) => {
     for (const w of inner.weights) names.set(w, `${prefix}/${w.name.startsWith(`${inner.name}/`) ? w.name.slice(inner.name.length + 1) : w.name}`);
@@ -137,6 +144,7 @@ function wrappedWeightNames(root: Layer): Map<Variable, string> {
       rename(l.forwardLayer, `${l.name}/forward_${l.forwardLayer.name}`);
       rename(l.backwardLayer, `${l.name}/backward_${l.forwardLayer.name}`);
     } else if (l instanceof TimeDistributed) rename(l.layer, l.name);
+    else if (l instanceof DepthwiseConv2D) names.set(l.kernel, `${l.name}/depthwise_kernel`);
     else for (const s of l.sublayers()) visit(s);
   };
   visit(root);

@@ -111,6 +111,26 @@ const tfModels: [string, () => tf.LayersModel, number[][], number?][] = [
     tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 2, returnSequences: true, recurrentActivation: 'sigmoid' }) as tf.RNN }),
     tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2 }) }),
   ] }), [[2, 4, 3]]],
+  ['Conv1D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D', () => tf.sequential({ layers: [
+    tf.layers.conv1d({ filters: 3, kernelSize: 3, inputShape: [10, 2], padding: 'same', activation: 'relu' }),
+    tf.layers.maxPooling1d({ poolSize: 2 }),
+    tf.layers.averagePooling1d({ poolSize: 2 }),
+    tf.layers.globalAveragePooling1d(),
+  ] }), [[2, 10, 2]]],
+  ['DepthwiseConv2D, SeparableConv2D, AveragePooling2D, GlobalMaxPooling2D', () => tf.sequential({ layers: [
+    tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, inputShape: [7, 7, 2] }),
+    tf.layers.separableConv2d({ filters: 3, kernelSize: 2 }),
+    tf.layers.averagePooling2d({ poolSize: 2 }),
+    tf.layers.globalMaxPooling2d({}),
+  ] }), [[2, 7, 7, 2]]],
+  ['LayerNormalization, Reshape, Permute, RepeatVector, SimpleRNN', () => tf.sequential({ layers: [
+    tf.layers.layerNormalization({ inputShape: [6] }),
+    tf.layers.reshape({ targetShape: [2, 3] }),
+    tf.layers.permute({ dims: [2, 1] }),
+    tf.layers.simpleRNN({ units: 2 }),
+    tf.layers.repeatVector({ n: 2 }),
+    tf.layers.flatten(),
+  ] }), [[3, 6]]],
   ['Embedding + LSTM (hard_sigmoid recurrent activation)', () => tf.sequential({ layers: [
     tf.layers.embedding({ inputDim: 12, outputDim: 4, inputLength: 5 }),
     tf.layers.lstm({ units: 3, returnSequences: true }),
@@ -266,6 +286,15 @@ describe('nabla models export to TF.js', () => {
     ['Bidirectional(LSTM), TimeDistributed(Dense)', () => new nb.Sequential([
       new L.Bidirectional(new L.LSTM(2, { returnSequences: true, inputShape: [3, 2] }), { inputShape: [3, 2] }), new L.TimeDistributed(new L.Dense(2)),
     ]), [[2, 3, 2]]],
+    ['Conv1D and 1D pooling', () => new nb.Sequential([
+      new L.Conv1D(3, 3, { inputShape: [10, 2], padding: 'same', activation: 'relu' }), new L.MaxPooling1D(2), new L.AveragePooling1D(2), new L.GlobalAveragePooling1D(),
+    ]), [[2, 10, 2]]],
+    ['DepthwiseConv2D, SeparableConv2D, AveragePooling2D, GlobalMaxPooling2D', () => new nb.Sequential([
+      new L.DepthwiseConv2D(3, { inputShape: [7, 7, 2], depthMultiplier: 2 }), new L.SeparableConv2D(3, 2), new L.AveragePooling2D(2), new L.GlobalMaxPooling2D(),
+    ]), [[2, 7, 7, 2]]],
+    ['LayerNormalization, Reshape, Permute, SimpleRNN, RepeatVector', () => new nb.Sequential([
+      new L.LayerNormalization({ inputShape: [6] }), new L.Reshape([2, 3]), new L.Permute([2, 1]), new L.SimpleRNN(2), new L.RepeatVector(2), new L.Flatten(),
+    ]), [[3, 6]]],
     ['Embedding + LSTM', () => new nb.Sequential([new L.Embedding(9, 3, { inputShape: [4] }), new L.LSTM(2), new L.Dense(1)]), [[2, 4]], 9],
   ];
   cases.forEach(([what, make, shapes, ints], k) => {
