@@ -1,4 +1,5 @@
 // Data movement: strided-view gathering (materialize), dtype conversion (cast) and where.
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -22,6 +23,36 @@ template <typename F> void withBits(DType d, F&& f) {
     default: f(static_cast<std::uint64_t*>(nullptr)); return;
   }
 }
+/** out = src viewed through plan, where the plan's inner two dims are a transpose (source strides 1 and s). */
+template <typename T> void transposeTiles(const StridedPlan& plan, const T* src, T* out) {
+  constexpr i64 kTile = 32;
+  const int r = plan.rank;
+  const i64 rows = plan.shape[r - 2], cols = plan.shape[r - 1], colStride = plan.strides[1][r - 1];
+  // Outer dims (all but the inner two) visited through a plan of their own.
+  StridedPlan outer;
+  outer.rank = r - 2;
+  outer.operands = 2;
+  for (int d = 0; d < r - 2; ++d) {
+    outer.shape[d] = plan.shape[d];
+    outer.strides[0][d] = 0;
+    outer.strides[1][d] = plan.strides[1][d];
+  }
+  const i64 matrices = outer.size(), rowTiles = (rows + kTile - 1) / kTile;
+  parallelFor(matrices * rowTiles, kTile * cols, [&](i64 b, i64 e) {
+    for (i64 t = b; t < e; ++t) {
+      i64 m = t / rowTiles, r0 = (t % rowTiles) * kTile, r1 = std::min(rows, r0 + kTile);
+      i64 base = 0;
+      forEachSegment(outer, m, m + 1, [&](i64, const i64* offs, i64) { base = offs[1]; });
+      const T* s = src + base;
+      T* o = out + m * rows * cols;
+      for (i64 c0 = 0; c0 < cols; c0 += kTile) {
+        i64 c1 = std::min(cols, c0 + kTile);
+        for (i64 i = r0; i < r1; ++i)
+          for (i64 j = c0; j < c1; ++j) o[i * cols + j] = s[i + j * colStride];
+      }
+    }
+  });
+}
 }  // namespace
 
 void materialize(const Buffer& src, const Shape& shape, const Shape& strides, i64 offset, const Buffer& out) {
@@ -41,6 +72,15 @@ void materialize(const Buffer& src, const Shape& shape, const Shape& strides, i6
     throw InputError("materialize: the view reaches elements [" + std::to_string(lo) + ", " + std::to_string(hi) +
                      "] of a buffer of " + std::to_string(src.length));
   StridedPlan plan = makePlan(shape, {std::vector<i64>(shape.size(), 0), strides});
+  const int r = plan.rank;
+  if (r >= 2 && plan.strides[1][r - 2] == 1 && plan.strides[1][r - 1] != 1) {
+    // A transpose of the two inner dims: copy in square tiles so reads and writes both stay in cache.
+    withBits(src.dtype, [&](auto* tag) {
+      using T = std::remove_pointer_t<decltype(tag)>;
+      transposeTiles(plan, src.as<T>() + offset, out.as<T>());
+    });
+    return;
+  }
   withBits(src.dtype, [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
     const T* s = src.as<T>() + offset;

@@ -99,6 +99,9 @@ if (!nativeUp) {
       expectSameOnBoth('flip', [x], (t) => nb.copy(nb.flip(t!, [0, 2])));
       expectSameOnBoth('broadcast', [input('int32', [1, 11], 9)], (t) => nb.copy(nb.broadcastTo(t!, [6, 11])));
       expectSameOnBoth('big transpose', [input('float64', [513, 700], 10)], (t) => nb.add(nb.transpose(t!), 1));
+      // Inner-two-dims transposes (copied in tiles), with batch dims and a sliced source.
+      expectSameOnBoth('batched transpose', [input('int32', [3, 37, 45], 12)], (t) => nb.copy(nb.transpose(t!, [0, 2, 1])));
+      expectSameOnBoth('sliced transpose', [input('float32', [4, 70, 90], 13)], (t) => nb.copy(nb.transpose(nb.slice(t!, [1, 3, 5], [2, 60, 33]), [0, 2, 1])));
       expectSameOnBoth('bool view', [input('bool', [5, 4], 11)], (t) => nb.logicalNot(nb.transpose(t!)));
     });
   });
