@@ -54,9 +54,8 @@ function layerConfigFromKeras(className: string, config: Record<string, unknown>
   if (c.dataFormat === 'channels_first') throw new ValueError(`TF.js model: layer '${String(c.name)}' (${className}) uses data_format channels_first; nabla layers are channels_last`);
   if (c.batchShape && !c.batchInputShape) c.batchInputShape = c.batchShape;
   if (isPlainObject(c.dtype)) c.dtype = (c.dtype.config as { name?: string } | undefined)?.name ?? 'float32';
-  if (className === 'GRU' && c.resetAfter !== true) {
-    throw new ValueError(`TF.js model: GRU layer '${String(c.name)}' uses reset_after=false (TensorFlow.js's only form); nabla's GRU implements reset_after=true`);
-  }
+  // TF.js writes no reset_after: its GRU is the reset-before form.
+  if (className === 'GRU') c.resetAfter = c.resetAfter === true;
   for (const k of ['kernelConstraint', 'biasConstraint', 'recurrentConstraint', 'embeddingsConstraint', 'betaConstraint', 'gammaConstraint']) {
     // Constraints only act on training updates; inference is unaffected, so the model still loads.
     if (c[k] !== null && c[k] !== undefined) console.warn(`TF.js model: layer '${String(c.name)}' (${className}) has a ${k}, which nabla ignores (it has no weight constraints)`);
@@ -217,7 +216,9 @@ function layerToKeras(l: SerializedObject): { class_name: string; config: Record
     const { layer, backwardLayer: _backward, ...own } = l.config;
     return { class_name: l.className, config: { ...layerToKeras({ className: l.className, config: own }).config, layer: layerToKeras(layer as unknown as SerializedObject) } };
   }
-  if (l.className === 'GRU') throw new ValueError(`model.save (tfjs): GRU layer '${String(l.config.name)}' uses reset_after=true, which TensorFlow.js's GRU cannot run`);
+  if (l.className === 'GRU' && l.config.resetAfter !== false) {
+    throw new ValueError(`model.save (tfjs): GRU layer '${String(l.config.name)}' uses resetAfter=true, which TensorFlow.js's GRU cannot run; build it with resetAfter: false`);
+  }
   const c = { ...l.config };
   for (const k of ACTIVATION_KEYS) {
     const a = c[k];

@@ -49,7 +49,7 @@ const layerCases: [string, () => nb.Model, () => nb.Tensor | nb.Tensor[]][] = [
   ['Conv2D, pooling 2D', () => seq([new L.Conv2D(3, 3, { inputShape: [6, 6, 2], activation: 'relu' }), new L.MaxPooling2D(2), new L.AveragePooling2D(1), new L.GlobalAveragePooling2D()]), () => x3([2, 6, 6, 2])],
   ['Conv2DTranspose + GlobalMaxPooling2D', () => seq([new L.Conv2DTranspose(2, 3, { inputShape: [4, 4, 2], strides: 2 }), new L.GlobalMaxPooling2D()]), () => x3([1, 4, 4, 2])],
   ['DepthwiseConv2D, SeparableConv2D', () => seq([new L.DepthwiseConv2D(3, { inputShape: [5, 5, 2], depthMultiplier: 2 }), new L.SeparableConv2D(3, 2)]), () => x3([1, 5, 5, 2])],
-  ['SimpleRNN, LSTM, GRU', () => seq([new L.SimpleRNN(3, { inputShape: [4, 2], returnSequences: true }), new L.LSTM(3, { returnSequences: true }), new L.GRU(2)]), () => x3([2, 4, 2])],
+  ['SimpleRNN, LSTM, GRU', () => seq([new L.SimpleRNN(3, { inputShape: [4, 2], returnSequences: true }), new L.LSTM(3, { returnSequences: true }), new L.GRU(2, { returnSequences: true }), new L.GRU(2, { resetAfter: false })]), () => x3([2, 4, 2])],
   ['Masking, Bidirectional, TimeDistributed', () => seq([
     new L.Masking({ maskValue: 0, inputShape: [4, 3] }),
     new L.Bidirectional(new L.LSTM(2, { returnSequences: true })),

@@ -31,7 +31,7 @@ export {
   MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D,
   GlobalAveragePooling2D, GlobalMaxPooling2D, type PoolingArgs, type GlobalPoolingArgs,
 } from './pooling.js';
-export { SimpleRNN, LSTM, GRU, type RNNArgs } from './recurrent.js';
+export { SimpleRNN, LSTM, GRU, type RNNArgs, type GRUArgs } from './recurrent.js';
 export { MultiHeadAttention, type MultiHeadAttentionArgs } from './attention.js';
 export { TimeDistributed, Bidirectional, type BidirectionalArgs, type MergeMode } from './wrappers.js';
 export { Masking, type MaskingArgs } from './masking.js';

@@ -224,25 +224,37 @@ export class LSTM extends RecurrentBase {
   }
 }
 
+export interface GRUArgs extends RNNArgs {
+  /**
+   * Apply the reset gate after the recurrent projection (Keras 3's and cuDNN's form, default true:
+   * bias [2, 3 * units]) or before it (Keras 1's and TensorFlow.js's form: bias [3 * units]).
+   */
+  resetAfter?: boolean;
+}
+
 /**
- * Gated recurrent unit in Keras's default form (resetAfter: the reset gate multiplies the
+ * Gated recurrent unit, by default in Keras's form (resetAfter: the reset gate multiplies the
  * recurrent projection, with separate input and recurrent biases, bias shape [2, 3 * units]).
  */
 export class GRU extends RecurrentBase {
   protected readonly gates = 3;
-  constructor(units: number | RNNArgs, args: RNNArgs = {}) {
+  readonly resetAfter: boolean;
+  constructor(units: number | GRUArgs, args: GRUArgs = {}) {
     super(units, args);
+    this.resetAfter = (typeof units === 'number' ? args : units).resetAfter ?? true;
   }
   protected override biasShape(): number[] {
-    return [2, 3 * this.units];
+    return this.resetAfter ? [2, 3 * this.units] : [3 * this.units];
   }
   protected override projectInputs(x: Tensor): Tensor[] {
     const steps = super.projectInputs(x);
-    if (!this.bias) return steps;
+    // A [3 * units] bias (resetAfter false) was added by the base class.
+    if (!this.bias || !this.resetAfter) return steps;
     const inputBias = reshape(slice(this.bias, [0, 0], [1, -1]), [3 * this.units]);
     return steps.map((s) => add(s, inputBias));
   }
   protected step(p: Tensor, [h]: Tensor[], hIn: Tensor): Tensor[] {
+    if (!this.resetAfter) return this.stepResetBefore(p, h!, hIn);
     let r = matmul(hIn, this.recurrentKernel);
     if (this.bias) r = add(r, reshape(slice(this.bias, [1, 0], [1, -1]), [3 * this.units]));
     const [xz, xr, xh] = split(p, 3, 1) as [Tensor, Tensor, Tensor];
@@ -252,5 +264,17 @@ export class GRU extends RecurrentBase {
     const candidate = this.activation(add(xh, mul(rGate, rh)));
     // h = z * h_prev + (1 - z) * candidate
     return [add(mul(zGate, h!), mul(sub(1, zGate), candidate))];
+  }
+  /** The reset gate scales the previous state before its projection for the candidate. */
+  private stepResetBefore(p: Tensor, h: Tensor, hIn: Tensor): Tensor[] {
+    const [uz, ur, uh] = split(this.recurrentKernel, 3, 1) as [Tensor, Tensor, Tensor];
+    const [xz, xr, xh] = split(p, 3, 1) as [Tensor, Tensor, Tensor];
+    const zGate = this.recurrentActivation(add(xz, matmul(hIn, uz)));
+    const rGate = this.recurrentActivation(add(xr, matmul(hIn, ur)));
+    const candidate = this.activation(add(xh, matmul(mul(rGate, hIn), uh)));
+    return [add(mul(zGate, h), mul(sub(1, zGate), candidate))];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), resetAfter: this.resetAfter };
   }
 }
