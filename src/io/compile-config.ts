@@ -5,6 +5,7 @@ import { deserialize as deserializeOptimizer, serialize as serializeOptimizer, t
 import type { Optimizer } from '../optimizers/optimizer.js';
 import type { CompileArgs, CompiledState } from '../training/compile.js';
 import { ValueError } from '../errors.js';
+import { get as getMetric } from '../metrics/registry.js';
 
 export interface CompileConfig {
   optimizer: SerializedOptimizer;
@@ -40,6 +41,17 @@ export function compileArgsFrom(config: CompileConfig, where: string): CompileAr
     optimizer: deserializeOptimizer(config.optimizer),
     loss: config.loss,
     lossWeights: config.lossWeights,
-    metrics: config.metrics,
+    metrics: (config.metrics ?? []).map((names) => names.filter((name) => knownMetric(name, where))),
   };
+}
+
+/** A metric saved under a custom name cannot be rebuilt from it: it is left out, with a warning. */
+function knownMetric(name: string, where: string): boolean {
+  try {
+    getMetric(name);
+    return true;
+  } catch {
+    console.warn(`${where}: metric '${name}' is not a known metric name; the model is compiled without it`);
+    return false;
+  }
 }

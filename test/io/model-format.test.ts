@@ -231,6 +231,26 @@ describe('compile settings and optimizer state', () => {
     expect((await nb.models.load(dir)).compiled).toBeNull();
   });
 
+  it('restores loss weights and metrics; a metric with a custom name is dropped with a warning', async () => {
+    const m = seq([new L.Dense(1, { inputShape: [2], activation: 'sigmoid' })]);
+    m.compile({ optimizer: 'rmsprop', loss: 'binaryCrossentropy', metrics: ['accuracy', new nb.metrics.Precision({ name: 'my_precision' }), 'mae'], lossWeights: [0.5] });
+    const dir = freshDir();
+    await m.save(dir);
+    const warnings: string[] = [];
+    const original = console.warn;
+    console.warn = (msg: string) => void warnings.push(msg);
+    let loaded: nb.Model;
+    try {
+      loaded = await nb.models.load(dir);
+    } finally {
+      console.warn = original;
+    }
+    expect(warnings.join('\n')).toMatch(/metric 'my_precision' is not a known metric name/);
+    expect(loaded!.optimizer).toBeInstanceOf(nb.optimizers.RMSprop);
+    expect(loaded!.compiled!.lossWeights).toEqual([0.5]);
+    expect(loaded!.compiled!.metrics.map((x) => x.logName)).toEqual(['accuracy', 'mae']);
+  });
+
   it('{compile: false} gives an uncompiled model', async () => {
     const m = makeModel();
     const dir = freshDir();
