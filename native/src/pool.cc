@@ -58,8 +58,8 @@ template <typename T> void maxPool(const PoolGeometry& g, const T* x, T* y) {
         for (i64 p = win.p0; p < win.p1; ++p)
           for (i64 q = win.q0; q < win.q1; ++q) {
             const T* in = x + ((b * g.h + p) * g.w + q) * g.c;
-            for (i64 k = 0; k < g.c; ++k)
-              if (beats(in[k], out[k])) out[k] = in[k];
+            // Unconditional stores, so the compiler can vectorise the comparison.
+            for (i64 k = 0; k < g.c; ++k) out[k] = beats(in[k], out[k]) ? in[k] : out[k];
           }
       }
     }
@@ -78,11 +78,11 @@ template <typename T> void argmaxAt(const PoolGeometry& g, const T* x, i64 b, i6
   for (i64 p = win.p0; p < win.p1; ++p)
     for (i64 q = win.q0; q < win.q1; ++q) {
       const i64 base = ((b * g.h + p) * g.w + q) * g.c;
-      for (i64 k = 0; k < g.c; ++k)
-        if (beats(x[base + k], best[k])) {
-          best[k] = x[base + k];
-          arg[k] = base + k;
-        }
+      for (i64 k = 0; k < g.c; ++k) {
+        const bool wins = beats(x[base + k], best[k]);
+        best[k] = wins ? x[base + k] : best[k];
+        arg[k] = wins ? base + k : arg[k];
+      }
     }
 }
 
