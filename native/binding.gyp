@@ -61,6 +61,7 @@
         "src/conv.cc",
         "src/pool.cc",
         "src/heap.cc",
+        "src/fused.cc",
         "src/gemm/gemm.cc",
         "src/gemm/kernel-scalar.cc",
         "src/gemm/kernel-neon.cc"

@@ -10,6 +10,7 @@
 
 #include "cpu.h"
 #include "gemm/gemm.h"
+#include "fused.h"
 #include "heap.h"
 #include "kernels.h"
 #include "thread-pool.h"
@@ -201,6 +202,21 @@ Napi::Value Pool2d(const Napi::CallbackInfo& info) {
   });
 }
 
+/** fusedElementwise(out, ...inputs); the argument buffer holds the word count, then the program. */
+Napi::Value FusedElementwise(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    ArgCursor args;
+    const i64 count = args.integer("program length");
+    if (count < 0 || count > 1000) throw InputError("fusedElementwise: bad program length");
+    std::vector<i64> words(static_cast<std::size_t>(count));
+    for (auto& w : words) w = args.integer("program word");
+    std::vector<Buffer> inputs;
+    for (std::size_t i = 1; i < info.Length(); ++i) inputs.push_back(bufferArg(info, i, "input"));
+    const Buffer out = bufferArg(info, 0, "output");
+    fusedElementwise(parseFusedProgram(words, inputs, out), inputs, out);
+  });
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("simd", simdName(gSimd));
@@ -254,6 +270,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("matmul", Napi::Function::New(env, Matmul));
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));
   exports.Set("pool2d", Napi::Function::New(env, Pool2d));
+  exports.Set("fusedElementwise", Napi::Function::New(env, FusedElementwise));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("opNames", Napi::Function::New(env, OpNames));

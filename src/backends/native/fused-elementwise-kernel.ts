@@ -1,38 +1,87 @@
-// fusedElementwise on the native backend: the jit's chain of elementwise ops, run instruction by
-// instruction with the native kernels of those ops (SIMD, threaded) on whole arrays. Not fused in
-// one loop, but each step costs a native pass instead of a JS closure call per element, and the
-// results are those of eager native execution bit for bit. Programs with an op the addon lacks
-// run on the reference kernel.
+// fusedElementwise on the native backend: the jit's chain of elementwise ops runs in the addon
+// tile by tile (native/src/fused.cc), each instruction applying the op's own native kernel to a
+// cache-sized tile, so results equal eager native execution bit for bit. Programs the addon
+// cannot take as they are (an op without a native kernel, mixed-dtype arithmetic, which eager
+// widens first) run op by op on the native kernels; the reference loop is the last resort.
 import type { Kernel, KernelTensor } from '../backend.js';
-import { fusedElementwiseOp, type FusedElementwiseAttrs } from '../../ops/primitives/fused.js';
-import type { TypedArray } from '../../tensor/dtype.js';
+import { fusedElementwiseOp, type FusedElementwiseAttrs, type FusedInstr } from '../../ops/primitives/fused.js';
+import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
+import { allocOutput } from './output-arrays.js';
+import type { NativeAddon } from './load-addon.js';
+import type { ArgWriter } from './native-kernels.js';
 
 type AnyKernel = Kernel<never, TypedArray>;
 type AttrKernel = Kernel<unknown, TypedArray>;
 
-export function fusedElementwiseKernel(table: Readonly<Record<string, AnyKernel>>): AnyKernel {
+const DTYPE_CODE: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
+const KIND = { unary: 0, binary: 1, where: 2, cast: 3 } as const;
+/** The argument buffer holds 1024 numbers; a program must fit with its header. */
+const MAX_WORDS = 1000;
+
+/** The addon program for `attrs`, or null when some instruction must run the eager way. */
+function encode(attrs: FusedElementwiseAttrs, inputDTypes: readonly DType[], unaryCodes: Map<string, number>, binaryCodes: Map<string, number>, firstCompare: number): number[] | null {
+  const words = [sizeOf(attrs.shape), attrs.program.length];
+  const dtypes = [...inputDTypes];
+  for (const ins of attrs.program as readonly FusedInstr[]) {
+    const argTypes = ins.args.map((r) => dtypes[r]!);
+    let kind: number;
+    let op = 0;
+    if (ins.op === 'cast') kind = KIND.cast;
+    else if (ins.op === 'where') {
+      if (argTypes[0] !== 'bool' || argTypes[1] !== ins.dtype || argTypes[2] !== ins.dtype) return null;
+      kind = KIND.where;
+    } else if (unaryCodes.has(ins.op) && ins.args.length === 1) {
+      kind = KIND.unary;
+      op = unaryCodes.get(ins.op)!;
+    } else if (binaryCodes.has(ins.op) && ins.args.length === 2) {
+      kind = KIND.binary;
+      op = binaryCodes.get(ins.op)!;
+      const compare = op >= firstCompare;
+      if (argTypes[0] !== argTypes[1] || (!compare && argTypes[0] !== ins.dtype)) return null;
+    } else return null;
+    words.push(kind, op, DTYPE_CODE[ins.dtype], ...ins.args);
+    dtypes.push(ins.dtype);
+  }
+  return words.length <= MAX_WORDS ? words : null;
+}
+
+export function fusedElementwiseKernel(addon: NativeAddon, args: ArgWriter, table: Readonly<Record<string, AnyKernel>>): AnyKernel {
   const reference = fusedElementwiseOp.ref as unknown as AttrKernel;
-  const kernel = (inputs: readonly KernelTensor<TypedArray>[], attrs: FusedElementwiseAttrs): TypedArray[] => {
-    const n = sizeOf(attrs.shape);
-    if (!attrs.program.every((ins) => table[ins.op])) {
-      return reference(inputs, attrs, [{ shape: attrs.shape, dtype: attrs.dtype }]);
-    }
-    // Registers: the inputs, then one per instruction. A length-1 input broadcasts (shape []).
+  const names = addon.opNames();
+  const unaryCodes = new Map(names.unary.map((n, i) => [n, i]));
+  const binaryCodes = new Map(names.binary.map((n, i) => [n, i]));
+  const firstCompare = names.binary.indexOf('equal');
+
+  /** One native kernel per instruction over whole arrays. */
+  const opByOp = (inputs: readonly KernelTensor<TypedArray>[], attrs: FusedElementwiseAttrs, n: number): TypedArray => {
     const regs: KernelTensor<TypedArray>[] = inputs.map((t) => ({ data: t.data, dtype: t.dtype, shape: t.data.length === 1 && n !== 1 ? [] : [n] }));
     for (const ins of attrs.program) {
-      const args = ins.args.map((r) => regs[r]!);
-      const shape = args.some((a) => a.shape.length === 1) ? [n] : [];
+      const operands = ins.args.map((r) => regs[r]!);
+      const shape = operands.some((a) => a.shape.length === 1) ? [n] : [];
       const k = table[ins.op] as unknown as AttrKernel;
-      const out = k(args, ins.op === 'cast' ? { dtype: ins.dtype } : {}, [{ shape, dtype: ins.dtype }])[0]!;
+      const out = k(operands, ins.op === 'cast' ? { dtype: ins.dtype } : {}, [{ shape, dtype: ins.dtype }])[0]!;
       regs.push({ data: out, dtype: ins.dtype, shape });
     }
     const last = regs[regs.length - 1]!;
-    if (last.shape.length === 1 || n === 1) return [last.data];
-    // Every operand was a scalar: spread the one value over the output.
-    const full = new (last.data.constructor as new (len: number) => TypedArray)(n);
+    if (last.shape.length === 1 || n === 1) return last.data;
+    const full = allocOutput(attrs.dtype, n);
     full.fill(last.data[0]!);
-    return [full];
+    return full;
+  };
+
+  const kernel = (inputs: readonly KernelTensor<TypedArray>[], attrs: FusedElementwiseAttrs): TypedArray[] => {
+    const n = sizeOf(attrs.shape);
+    const words = encode(attrs, inputs.map((t) => t.dtype), unaryCodes, binaryCodes, firstCompare);
+    if (words) {
+      const out = allocOutput(attrs.dtype, n);
+      args.begin().int(words.length);
+      for (const w of words) args.int(w);
+      addon.fusedElementwise(out, ...inputs.map((t) => t.data));
+      return [out];
+    }
+    if (attrs.program.every((ins) => table[ins.op])) return [opByOp(inputs, attrs, n)];
+    return reference(inputs, attrs, [{ shape: attrs.shape, dtype: attrs.dtype }]);
   };
   return kernel as unknown as AnyKernel;
 }

@@ -18,6 +18,8 @@ export interface NativeAddon {
   conv2d(op: number, a: TypedArray, b: TypedArray, out: TypedArray): void;
   /** Geometry: 14 integers (native/src/window-kernels.h). */
   pool2d(op: number, a: TypedArray, b: TypedArray, out: TypedArray): void;
+  /** Program in the argument buffer (native/src/fused.h). */
+  fusedElementwise(out: TypedArray, ...inputs: TypedArray[]): void;
   info(): { simd: string; threads: number; blas: string; sanitize?: boolean };
   setThreads(threads: number): void;
   opNames(): { unary: string[]; binary: string[]; reduce: string[]; arg: string[] };

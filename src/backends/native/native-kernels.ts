@@ -202,5 +202,5 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter): Record<Nativ
     ...window,
     fusedLinear: fusedLinearKernel(addon, args, { matmul, conv2d: window.conv2d }),
   };
-  return { ...table, fusedElementwise: fusedElementwiseKernel(table) };
+  return { ...table, fusedElementwise: fusedElementwiseKernel(addon, args, table) };
 }

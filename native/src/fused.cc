@@ -1,0 +1,123 @@
+// The jit's fused elementwise chains, run tile by tile: each instruction applies the addon's own
+// unary/binary/where/cast kernel to a tile of a few thousand elements, so intermediates stay in
+// cache and no intermediate array is allocated. The kernels are the ones eager execution uses,
+// so results match it bit for bit. Tiles are split statically between threads.
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "fused.h"
+#include "kernels.h"
+#include "thread-pool.h"
+
+namespace nabla {
+
+namespace {
+
+constexpr i64 kTile = 2048;  // a multiple of every SIMD width, so tiles split vectors as a whole array does
+
+DType checkedDType(i64 code) {
+  if (code < 0 || code > 3) throw InputError("fusedElementwise: unknown dtype code " + std::to_string(code));
+  return static_cast<DType>(code);
+}
+
+/** Scratch for the registers of one thread: kTile elements of up to 8 bytes each. */
+std::uint8_t* registerScratch(std::size_t registers) {
+  thread_local std::vector<std::uint64_t> buf;
+  if (buf.size() < registers * kTile) buf.resize(registers * kTile);
+  return reinterpret_cast<std::uint8_t*>(buf.data());
+}
+
+}  // namespace
+
+FusedProgram parseFusedProgram(const std::vector<i64>& words, const std::vector<Buffer>& inputs, const Buffer& out) {
+  FusedProgram p;
+  std::size_t at = 0;
+  auto next = [&](const char* what) {
+    if (at >= words.size()) throw InputError(std::string("fusedElementwise: program too short reading ") + what);
+    return words[at++];
+  };
+  p.n = next("size");
+  if (p.n < 0) throw InputError("fusedElementwise: negative size");
+  const i64 count = next("instruction count");
+  if (count < 1 || count > 256) throw InputError("fusedElementwise: 1 to 256 instructions expected");
+  for (const Buffer& b : inputs) {
+    if (b.length != p.n && b.length != 1)
+      throw InputError("fusedElementwise: an input holds " + std::to_string(b.length) + " elements, expected " + std::to_string(p.n) + " or 1");
+    p.regDTypes.push_back(b.dtype);
+    p.regScalar.push_back(b.length == 1 && p.n != 1);
+  }
+  for (i64 k = 0; k < count; ++k) {
+    FusedInstr ins;
+    ins.kind = static_cast<int>(next("kind"));
+    ins.op = static_cast<int>(next("op"));
+    ins.dtype = checkedDType(next("dtype"));
+    const int arity = ins.kind == 0 || ins.kind == 3 ? 1 : ins.kind == 1 ? 2 : ins.kind == 2 ? 3 : -1;
+    if (arity < 0) throw InputError("fusedElementwise: unknown instruction kind " + std::to_string(ins.kind));
+    bool scalar = true;
+    for (int a = 0; a < arity; ++a) {
+      const i64 r = next("register");
+      if (r < 0 || r >= static_cast<i64>(p.regDTypes.size())) throw InputError("fusedElementwise: register out of range");
+      ins.args[a] = static_cast<int>(r);
+      scalar = scalar && p.regScalar[r];
+    }
+    ins.arity = arity;
+    p.regDTypes.push_back(ins.dtype);
+    p.regScalar.push_back(scalar);
+    p.program.push_back(ins);
+  }
+  if (p.regDTypes.back() != out.dtype || out.length != p.n)
+    throw InputError("fusedElementwise: output must hold " + std::to_string(p.n) + " elements of the last instruction's dtype");
+  return p;
+}
+
+void fusedElementwise(const FusedProgram& p, const std::vector<Buffer>& inputs, const Buffer& out) {
+  if (p.n == 0) return;
+  const std::size_t nRegs = p.regDTypes.size();
+  const std::size_t nInputs = inputs.size();
+  const i64 tiles = (p.n + kTile - 1) / kTile;
+  const bool lastScalar = p.regScalar.back();
+  parallelFor(tiles, kTile * static_cast<i64>(p.program.size()), [&](i64 t0, i64 t1) {
+    std::uint8_t* scratch = registerScratch(nRegs);
+    std::vector<Buffer> regs(nRegs);
+    for (i64 t = t0; t < t1; ++t) {
+      const i64 start = t * kTile, len = std::min(kTile, p.n - start);
+      for (std::size_t r = 0; r < nInputs; ++r) {
+        const Buffer& in = inputs[r];
+        regs[r] = in;
+        if (!p.regScalar[r]) {
+          regs[r].data = static_cast<std::uint8_t*>(in.data) + start * static_cast<i64>(dtypeSize(in.dtype));
+          regs[r].length = len;
+        }
+      }
+      const Shape tileShape{len}, scalarShape{};
+      for (std::size_t k = 0; k < p.program.size(); ++k) {
+        const FusedInstr& ins = p.program[k];
+        const std::size_t r = nInputs + k;
+        Buffer& o = regs[r];
+        o.dtype = ins.dtype;
+        o.length = p.regScalar[r] ? 1 : len;
+        const bool final = r + 1 == nRegs && !lastScalar;
+        o.data = final ? static_cast<std::uint8_t*>(out.data) + start * static_cast<i64>(dtypeSize(out.dtype)) : scratch + r * kTile * 8;
+        const Shape& os = p.regScalar[r] ? scalarShape : tileShape;
+        auto shapeOf = [&](int a) -> const Shape& { return p.regScalar[ins.args[a]] ? scalarShape : tileShape; };
+        const Buffer& a0 = regs[ins.args[0]];
+        switch (ins.kind) {
+          case 0: unary(ins.op, a0, o); break;
+          case 1: binary(ins.op, a0, shapeOf(0), regs[ins.args[1]], shapeOf(1), o, os); break;
+          case 2: where(a0, shapeOf(0), regs[ins.args[1]], shapeOf(1), regs[ins.args[2]], shapeOf(2), o, os); break;
+          default: cast(a0, o); break;
+        }
+      }
+    }
+    if (lastScalar && t0 == 0) {
+      // Every operand was a scalar: spread the one value over the output.
+      const Buffer& v = regs.back();
+      const std::size_t size = dtypeSize(out.dtype);
+      for (i64 i = 0; i < p.n; ++i) std::memcpy(static_cast<std::uint8_t*>(out.data) + i * size, v.data, size);
+    }
+  });
+}
+
+}  // namespace nabla
