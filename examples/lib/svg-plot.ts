@@ -42,7 +42,7 @@ function panelSvg(p: Panel, x0: number): string {
   const px = (i: number) => x0 + M.left + (i / (n - 1)) * (W - M.left - M.right);
   const py = (v: number) => M.top + (1 - (v - lo) / (hi - lo)) * (H - M.top - M.bottom);
   const parts: string[] = [];
-  parts.push(`<text x="${x0 + W / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${esc(p.title)}</text>`);
+  parts.push(`<text x="${x0 + M.left}" y="20" font-size="14" font-weight="bold">${esc(p.title)}</text>`);
   parts.push(`<rect x="${x0 + M.left}" y="${M.top}" width="${W - M.left - M.right}" height="${H - M.top - M.bottom}" fill="none" stroke="#999"/>`);
   for (const t of niceTicks(lo, hi)) {
     parts.push(`<line x1="${x0 + M.left}" x2="${x0 + W - M.right}" y1="${py(t)}" y2="${py(t)}" stroke="#eee"/>`);
@@ -56,9 +56,10 @@ function panelSvg(p: Panel, x0: number): string {
     const pts = s.values.map((v, i) => `${px(i).toFixed(1)},${py(v).toFixed(1)}`).join(' ');
     parts.push(`<polyline points="${pts}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
     s.values.forEach((v, i) => parts.push(`<circle cx="${px(i).toFixed(1)}" cy="${py(v).toFixed(1)}" r="3" fill="${s.color}"/>`));
-    const ly = M.top + 14 + k * 16;
-    parts.push(`<line x1="${x0 + W - M.right - 110}" x2="${x0 + W - M.right - 90}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"/>`);
-    parts.push(`<text x="${x0 + W - M.right - 86}" y="${ly}" font-size="11">${esc(s.label)}</text>`);
+    // Legend in the top margin, right of the title, so it never covers a curve.
+    const lx = x0 + W - M.right - 60 * (p.series.length - k);
+    parts.push(`<line x1="${lx}" x2="${lx + 16}" y1="16" y2="16" stroke="${s.color}" stroke-width="2"/>`);
+    parts.push(`<text x="${lx + 20}" y="20" font-size="11">${esc(s.label)}</text>`);
   });
   return parts.join('\n');
 }
