@@ -1,4 +1,4 @@
-// Bad input reaching the addon's conv2d and pool2d directly (bypassing the TypeScript shape
+// Bad input reaching the addon's conv2d, pool2d and fusedElementwise directly (bypassing the TypeScript shape
 // rules) gives a JS error, never a crash: wrong dtypes, lengths that do not match the geometry,
 // inconsistent geometry, negative or huge values, NaN, unknown op codes; empty tensors work.
 import { describe, expect, it } from 'vitest';
@@ -61,6 +61,25 @@ describe(`native conv2d/pool2d: bad input raises${nativeUp ? '' : ' (addon not b
   it('shapes whose size overflows 32 bits are refused by length', () => {
     setArgs(65536, 65536, 2, 1, 1, 1, 1, 1, 65536, 2, 1, 1, 1, 1, 0, 0, 0, 0, 1);
     expect(() => addon.conv2d(0, f32(4), f32(1), f32(4))).toThrow(/expected 8589934592/);
+  });
+
+  it('fusedElementwise: bad programs and lengths raise', () => {
+    // n = 3, one instruction: binary op 0 (add), float32, registers 0 and 1.
+    const program = [7, 3, 1, 1, 0, 0, 0, 1];
+    setArgs(...program);
+    const out = f32(3);
+    addon.fusedElementwise(out, Float32Array.from([1, 2, 3]), Float32Array.from([10]));
+    expect(Array.from(out)).toEqual([11, 12, 13]);
+    expect(() => addon.fusedElementwise(out, f32(2), f32(1))).toThrow(/holds 2 elements, expected 3 or 1/);
+    expect(() => addon.fusedElementwise(new Float64Array(3), f32(3), f32(1))).toThrow(/output must hold/);
+    setArgs(7, 3, 1, 1, 0, 0, 0, 5);
+    expect(() => addon.fusedElementwise(out, f32(3), f32(1))).toThrow(/register out of range/);
+    setArgs(5, 3, 1, 1, 0, 0);
+    expect(() => addon.fusedElementwise(out, f32(3), f32(1))).toThrow(/too short/);
+    setArgs(7, 3, 1, 9, 0, 0, 0, 1);
+    expect(() => addon.fusedElementwise(out, f32(3), f32(1))).toThrow(/unknown instruction kind/);
+    setArgs(7, 3, 1, 1, 99, 0, 0, 1);
+    expect(() => addon.fusedElementwise(out, f32(3), f32(1))).toThrow(/unknown op/);
   });
 
   it('pool2d: lengths, geometry, empty batches', () => {

@@ -201,6 +201,9 @@ if (!nativeUp) {
       const b = input('float32', [37, 29], 8);
       const s = input('float32', [1], 9);
       expectSameOnBoth('chain', [a, b, s], (x, y, z) => chain(x!, y!, z!) as nb.Tensor);
+      // Mixed-dtype arithmetic (int32 + float32) runs op by op, widened as eager does.
+      const mixed = nb.jit((i: nb.Tensor, x: nb.Tensor) => nb.mul(nb.add(i, x), x));
+      expectSameOnBoth('mixed dtypes', [input('int32', [37, 29], 10), a], (i, x) => mixed(i!, x!) as nb.Tensor);
       const scalarOnly = nb.jit((x: nb.Tensor, z: nb.Tensor) => nb.add(nb.exp(nb.mul(z, 2)), nb.zerosLike(x)));
       expectSameOnBoth('scalar operands', [a, s], (x, z) => scalarOnly(x!, z!) as nb.Tensor, 1.2e-7);
     });
