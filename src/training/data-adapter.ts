@@ -1,5 +1,6 @@
 // Turns what fit/evaluate/predict accept (tensors, nested arrays, lists of them, or an async
 // iterable of [x, y] batches such as nb.data.Dataset) into batches.
+import { engine } from '../engine/engine.js';
 import { ValueError, fmtShape } from '../errors.js';
 import { tensor, toTensor, type TensorLike } from '../tensor/creation.js';
 import { allocArray, type TypedArray } from '../tensor/dtype.js';
@@ -87,7 +88,8 @@ export class ArrayData {
 
   /** Batches of `batchSize` rows, in a fresh random order when `shuffle`. */
   *batches(batchSize: number, shuffle: boolean): Generator<Batch> {
-    const order = shuffle ? (permutation(this.size).dataSync() as Int32Array) : Int32Array.from({ length: this.size }, (_, i) => i);
+    // The permutation is made on the host (js) whatever the current backend, since it is read at once.
+    const order = shuffle ? (engine.withBackend('js', () => permutation(this.size).dataSync()) as Int32Array) : Int32Array.from({ length: this.size }, (_, i) => i);
     for (let start = 0; start < this.size; start += batchSize) {
       const rows = order.subarray(start, Math.min(start + batchSize, this.size));
       yield {

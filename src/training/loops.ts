@@ -9,7 +9,7 @@ import { History } from './callbacks/history.js';
 import { ProgressBar } from './callbacks/progress-bar.js';
 import type { CompiledState } from './compile.js';
 import { ArrayData, DatasetData, isAsyncIterable, toTensorList, type Batch, type DatasetElement, type TensorData } from './data-adapter.js';
-import { predictStep, readStepResult, testStep, trainStep } from './steps.js';
+import { predictStep, readStepResultAsync, testStep, trainStep } from './steps.js';
 import type { Trainer } from './trainer.js';
 
 export interface FitOptions {
@@ -67,16 +67,17 @@ class LossTracker {
   }
 }
 
-function logsOf(state: CompiledState, tracker: LossTracker): Logs {
-  return engine.tidy(() => logsOfUntidy(state, tracker));
-}
-
-function logsOfUntidy(state: CompiledState, tracker: LossTracker): Logs {
+/** Loss and metric values so far; metric results are read asynchronously, so GPU backends work. */
+async function logsOf(state: CompiledState, tracker: LossTracker): Promise<Logs> {
   const logs: Logs = {};
   const losses = tracker.values();
   logs.loss = losses[0] ?? NaN;
   if (state.outputNames.length > 1) state.outputNames.forEach((n, i) => (logs[`${n}_loss`] = losses[i + 1] ?? NaN));
-  for (const m of state.metrics) logs[m.logName] = m.metric.result().item();
+  const results = engine.tidy(() => state.metrics.map((m) => m.metric.result()));
+  for (let i = 0; i < results.length; i++) {
+    logs[state.metrics[i]!.logName] = (await results[i]!.data())[0]!;
+    results[i]!.dispose();
+  }
   return logs;
 }
 
@@ -178,14 +179,14 @@ export async function fitLoop(model: Trainer, x: TensorData | AsyncIterable<Data
       if (steps !== null && train.kind === 'array' && step >= steps) break;
       await list.call('onTrainBatchBegin', step, { size: batch.size });
       if (opts.classWeight) batch.sampleWeight = classWeightsFor(batch.y!, opts.classWeight, op);
-      tracker.add(readStepResult(trainStep(model, batch)), batch.size);
+      tracker.add(await readStepResultAsync(trainStep(model, batch)), batch.size);
       if (train.kind === 'array' || opts.classWeight) releaseBatch(batch, train.kind === 'array');
-      await list.call('onTrainBatchEnd', step, logsOf(state, tracker));
+      await list.call('onTrainBatchEnd', step, await logsOf(state, tracker));
       step++;
       if (model.stopTraining) break;
     }
     if (step === 0) throw new ValueError('fit: the training data produced no batches');
-    const logs = logsOf(state, tracker);
+    const logs = await logsOf(state, tracker);
     if (val && (epoch + 1 - initialEpoch) % validationFreq === 0) {
       const valLogs = await runTest(model, val, [], 'fit (validation)');
       for (const [k, v] of Object.entries(valLogs)) logs[`val_${k}`] = v;
@@ -207,13 +208,13 @@ async function runTest(model: Trainer, src: Source, callbacks: (Callback | Callb
   for await (const batch of batchesOf(src, true, op)) {
     if (limit !== undefined && step >= limit) break;
     await list.call('onTestBatchBegin', step, {});
-    tracker.add(readStepResult(testStep(model, batch)), batch.size);
+    tracker.add(await readStepResultAsync(testStep(model, batch)), batch.size);
     if (src.kind === 'array') releaseBatch(batch, true);
-    await list.call('onTestBatchEnd', step, logsOf(state, tracker));
+    await list.call('onTestBatchEnd', step, await logsOf(state, tracker));
     step++;
   }
   if (step === 0) throw new ValueError(`${op}: the data produced no batches`);
-  const logs = logsOf(state, tracker);
+  const logs = await logsOf(state, tracker);
   await list.call('onTestEnd', logs);
   return logs;
 }

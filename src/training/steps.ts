@@ -23,6 +23,14 @@ export interface StepResult {
   outputLosses: (Tensor | null)[];
 }
 
+/** The step's losses as numbers, read asynchronously (so backends without dataSync work), releasing the tensors. */
+export async function readStepResultAsync(r: StepResult): Promise<{ loss: number; outputLosses: (number | null)[] }> {
+  const loss = (await r.loss.data())[0]!;
+  const outputLosses = await Promise.all(r.outputLosses.map(async (l) => (l ? (await l.data())[0]! : null)));
+  for (const t of [r.loss, ...r.outputLosses]) t?.dispose();
+  return { loss, outputLosses };
+}
+
 /** The step's losses as numbers, releasing the tensors. */
 export function readStepResult(r: StepResult): { loss: number; outputLosses: (number | null)[] } {
   const out = { loss: r.loss.item(), outputLosses: r.outputLosses.map((l) => (l ? l.item() : null)) };
