@@ -27,37 +27,214 @@ type Axis = reduce.AxisArg;
 
 declare module './tensor.js' {
   interface Tensor {
-    add(b: L): T; sub(b: L): T; mul(b: L): T; div(b: L): T; pow(b: L): T; mod(b: L): T; floorDiv(b: L): T;
-    maximum(b: L): T; minimum(b: L): T; squaredDifference(b: L): T; atan2(b: L): T;
-    equal(b: L): T; notEqual(b: L): T; less(b: L): T; lessEqual(b: L): T; greater(b: L): T; greaterEqual(b: L): T;
-    logicalAnd(b: L): T; logicalOr(b: L): T; logicalXor(b: L): T; logicalNot(): T;
-    neg(): T; abs(): T; sign(): T; exp(): T; expm1(): T; log(): T; log1p(): T; sqrt(): T; rsqrt(): T; square(): T;
-    reciprocal(): T; sin(): T; cos(): T; tan(): T; asin(): T; acos(): T; atan(): T; sinh(): T; cosh(): T; tanh(): T;
-    sigmoid(): T; relu(): T; erf(): T; floor(): T; ceil(): T; round(): T; isNaN(): T; isFinite(): T;
-    softmax(axis?: number): T; logSoftmax(axis?: number): T; relu6(): T; leakyRelu(opts?: { alpha?: number }): T;
-    elu(opts?: { alpha?: number }): T; selu(): T; gelu(opts?: { approximate?: boolean }): T; softplus(): T; softsign(): T;
-    swish(opts?: { beta?: number }): T; silu(): T; hardSigmoid(): T; mish(): T;
-    sum(axis?: Axis, keepDims?: boolean): T; prod(axis?: Axis, keepDims?: boolean): T; mean(axis?: Axis, keepDims?: boolean): T;
-    max(axis?: Axis, keepDims?: boolean): T; min(axis?: Axis, keepDims?: boolean): T;
-    all(axis?: Axis, keepDims?: boolean): T; any(axis?: Axis, keepDims?: boolean): T;
-    variance(axis?: Axis, keepDims?: boolean): T; std(axis?: Axis, keepDims?: boolean): T; logSumExp(axis?: Axis, keepDims?: boolean): T;
+    /** Elementwise `this + b`, broadcasting. */
+    add(b: L): T;
+    /** Elementwise `this - b`, broadcasting. */
+    sub(b: L): T;
+    /** Elementwise `this * b`, broadcasting. */
+    mul(b: L): T;
+    /** Elementwise `this / b`, broadcasting. */
+    div(b: L): T;
+    /** Elementwise `this ** b`, broadcasting. */
+    pow(b: L): T;
+    /** Elementwise remainder with the sign of `b` (floor modulo). */
+    mod(b: L): T;
+    /** Elementwise `floor(this / b)`. */
+    floorDiv(b: L): T;
+    /** Elementwise larger of `this` and `b`. */
+    maximum(b: L): T;
+    /** Elementwise smaller of `this` and `b`. */
+    minimum(b: L): T;
+    /** Elementwise `(this - b) ** 2`. */
+    squaredDifference(b: L): T;
+    /** Elementwise angle of the point `(b, this)`, i.e. `atan2(this, b)`. */
+    atan2(b: L): T;
+    /** Elementwise `this == b` as bool. */
+    equal(b: L): T;
+    /** Elementwise `this != b` as bool. */
+    notEqual(b: L): T;
+    /** Elementwise `this < b` as bool. */
+    less(b: L): T;
+    /** Elementwise `this <= b` as bool. */
+    lessEqual(b: L): T;
+    /** Elementwise `this > b` as bool. */
+    greater(b: L): T;
+    /** Elementwise `this >= b` as bool. */
+    greaterEqual(b: L): T;
+    /** Elementwise logical and of two bool tensors. */
+    logicalAnd(b: L): T;
+    /** Elementwise logical or of two bool tensors. */
+    logicalOr(b: L): T;
+    /** Elementwise logical exclusive or of two bool tensors. */
+    logicalXor(b: L): T;
+    /** Elementwise logical not of a bool tensor. */
+    logicalNot(): T;
+    /** Elementwise `-x`. */
+    neg(): T;
+    /** Elementwise absolute value. */
+    abs(): T;
+    /** Elementwise sign: -1, 0 or 1. */
+    sign(): T;
+    /** Elementwise `e ** x`. */
+    exp(): T;
+    /** Elementwise `e ** x - 1`, accurate near 0. */
+    expm1(): T;
+    /** Elementwise natural logarithm. */
+    log(): T;
+    /** Elementwise `log(1 + x)`, accurate near 0. */
+    log1p(): T;
+    /** Elementwise square root. */
+    sqrt(): T;
+    /** Elementwise `1 / sqrt(x)`. */
+    rsqrt(): T;
+    /** Elementwise `x * x`. */
+    square(): T;
+    /** Elementwise `1 / x`. */
+    reciprocal(): T;
+    /** Elementwise sine. */
+    sin(): T;
+    /** Elementwise cosine. */
+    cos(): T;
+    /** Elementwise tangent. */
+    tan(): T;
+    /** Elementwise arcsine. */
+    asin(): T;
+    /** Elementwise arccosine. */
+    acos(): T;
+    /** Elementwise arctangent. */
+    atan(): T;
+    /** Elementwise hyperbolic sine. */
+    sinh(): T;
+    /** Elementwise hyperbolic cosine. */
+    cosh(): T;
+    /** Elementwise hyperbolic tangent. */
+    tanh(): T;
+    /** Elementwise logistic `1 / (1 + e ** -x)`. */
+    sigmoid(): T;
+    /** Elementwise `max(x, 0)`. */
+    relu(): T;
+    /** Elementwise Gauss error function. */
+    erf(): T;
+    /** Elementwise round down. */
+    floor(): T;
+    /** Elementwise round up. */
+    ceil(): T;
+    /** Elementwise round to nearest, ties to even. */
+    round(): T;
+    /** Elementwise test for NaN, as bool. */
+    isNaN(): T;
+    /** Elementwise test for a finite value, as bool. */
+    isFinite(): T;
+    /** Softmax along `axis` (default last). */
+    softmax(axis?: number): T;
+    /** Log of the softmax along `axis` (default last), computed stably. */
+    logSoftmax(axis?: number): T;
+    /** Elementwise `min(max(x, 0), 6)`. */
+    relu6(): T;
+    /** Elementwise `x` for positive inputs, `alpha * x` otherwise. */
+    leakyRelu(opts?: { alpha?: number }): T;
+    /** Elementwise exponential linear unit: `x` if positive, `alpha * (e ** x - 1)` otherwise. */
+    elu(opts?: { alpha?: number }): T;
+    /** Elementwise scaled exponential linear unit (self-normalizing constants). */
+    selu(): T;
+    /** Elementwise Gaussian error linear unit, exact or tanh-approximated. */
+    gelu(opts?: { approximate?: boolean }): T;
+    /** Elementwise `log(1 + e ** x)`. */
+    softplus(): T;
+    /** Elementwise `x / (1 + |x|)`. */
+    softsign(): T;
+    /** Elementwise `x * sigmoid(beta * x)`. */
+    swish(opts?: { beta?: number }): T;
+    /** Elementwise `x * sigmoid(x)`. */
+    silu(): T;
+    /** Elementwise piecewise-linear approximation of the sigmoid. */
+    hardSigmoid(): T;
+    /** Elementwise `x * tanh(softplus(x))`. */
+    mish(): T;
+    /** Sum over `axis` (all axes by default). */
+    sum(axis?: Axis, keepDims?: boolean): T;
+    /** Product over `axis` (all axes by default). */
+    prod(axis?: Axis, keepDims?: boolean): T;
+    /** Mean over `axis` (all axes by default). */
+    mean(axis?: Axis, keepDims?: boolean): T;
+    /** Maximum over `axis` (all axes by default). */
+    max(axis?: Axis, keepDims?: boolean): T;
+    /** Minimum over `axis` (all axes by default). */
+    min(axis?: Axis, keepDims?: boolean): T;
+    /** Whether every element over `axis` is true. */
+    all(axis?: Axis, keepDims?: boolean): T;
+    /** Whether some element over `axis` is true. */
+    any(axis?: Axis, keepDims?: boolean): T;
+    /** Population variance over `axis` (all axes by default). */
+    variance(axis?: Axis, keepDims?: boolean): T;
+    /** Population standard deviation over `axis` (all axes by default). */
+    std(axis?: Axis, keepDims?: boolean): T;
+    /** `log(sum(exp(x)))` over `axis`, computed stably. */
+    logSumExp(axis?: Axis, keepDims?: boolean): T;
+    /** Vector or matrix norm (see {@link NormOptions}). */
     norm(opts?: math.NormOptions): T;
-    argmax(axis?: number): T; argmin(axis?: number): T;
-    reshape(shape: readonly number[]): T; transpose(perm?: readonly number[]): T; permute(perm: readonly number[]): T;
-    expandDims(axis?: number): T; squeeze(axis?: number | readonly number[]): T; flatten(): T;
-    broadcastTo(shape: readonly number[]): T; flip(axis?: number | readonly number[]): T;
+    /** Index of the largest element along `axis` (default 0), as int32. */
+    argmax(axis?: number): T;
+    /** Index of the smallest element along `axis` (default 0), as int32. */
+    argmin(axis?: number): T;
+    /** Same elements in a new shape (one size may be -1); a view when the layout allows. */
+    reshape(shape: readonly number[]): T;
+    /** Axes permuted by `perm` (reversed by default), as a view. */
+    transpose(perm?: readonly number[]): T;
+    /** Axes permuted by `perm`, as a view. */
+    permute(perm: readonly number[]): T;
+    /** A size-1 axis inserted at `axis`. */
+    expandDims(axis?: number): T;
+    /** Size-1 axes removed (all of them, or those named). */
+    squeeze(axis?: number | readonly number[]): T;
+    /** The elements as a 1-D tensor. */
+    flatten(): T;
+    /** Broadcast to `shape` without copying. */
+    broadcastTo(shape: readonly number[]): T;
+    /** Elements reversed along the given axes (all by default), as a view. */
+    flip(axis?: number | readonly number[]): T;
+    /** The block starting at `begin` of extent `size` (-1: to the end), as a view. */
     slice(begin: number | readonly number[], size?: number | readonly number[]): T;
+    /** NumPy-style indexing from a string like `"1:, ::2, None"` or a list of parts. */
     index(spec: string | readonly (number | string)[]): T;
-    tile(reps: readonly number[]): T; pad(paddings: readonly (readonly [number, number])[], valueOrOpts?: number | structure.PadOptions): T;
-    split(sizes: number | readonly number[], axis?: number): T[]; unstack(axis?: number): T[];
-    matmul(b: L, opts?: MatmulOptions): T; dot(b: L): T;
+    /** Repeated `reps[i]` times along each axis. */
+    tile(reps: readonly number[]): T;
+    /** Padded by `paddings` (before, after) per axis, with a constant or reflect/symmetric mode. */
+    pad(paddings: readonly (readonly [number, number])[], valueOrOpts?: number | structure.PadOptions): T;
+    /** Pieces along `axis`: `sizes` equal parts, or the listed sizes. */
+    split(sizes: number | readonly number[], axis?: number): T[];
+    /** Slices along `axis`, each with that axis removed. */
+    unstack(axis?: number): T[];
+    /** Matrix product with broadcast batch axes, optionally transposing either side. */
+    matmul(b: L, opts?: MatmulOptions): T;
+    /** Dot product of vectors, or matrix product. */
+    dot(b: L): T;
+    /** Elements at `indices` along an axis. */
     gather(indices: L, axisOrOpts?: number | GatherOptions): T;
+    /** Running sum along `axis`, optionally exclusive or reversed. */
     cumsum(axis?: number | (ScanOptions & { axis?: number }), opts?: ScanOptions): T;
+    /** Running product along `axis`, optionally exclusive or reversed. */
     cumprod(axis?: number | (ScanOptions & { axis?: number }), opts?: ScanOptions): T;
-    sort(axisOrOpts?: number | SortOptions): T; argsort(axisOrOpts?: number | SortOptions): T;
+    /** Values sorted along an axis (last by default). */
+    sort(axisOrOpts?: number | SortOptions): T;
+    /** Indices that sort the values along an axis (last by default). */
+    argsort(axisOrOpts?: number | SortOptions): T;
+    /** The `k` largest values along the last axis and their indices, largest first. */
     topk(k?: number): { values: T; indices: T };
-    cast(dtype: DType): T; clip(lo: L, hi: L): T; where(cond: L, other: L): T;
-    clone(): T; toFloat(): T; toInt(): T; toBool(): T;
+    /** Converted to `dtype`. */
+    cast(dtype: DType): T;
+    /** Elementwise clamped to `[lo, hi]`. */
+    clip(lo: L, hi: L): T;
+    /** `this` where `cond` is true, `other` elsewhere. */
+    where(cond: L, other: L): T;
+    /** A copy with its own contiguous storage. */
+    clone(): T;
+    /** Cast to float32. */
+    toFloat(): T;
+    /** Cast to int32. */
+    toInt(): T;
+    /** Cast to bool (nonzero is true). */
+    toBool(): T;
     /** Row `i` along axis 0 (negative counts from the end). */
     at(i: number): T;
     [Symbol.iterator](): Iterator<T>;
