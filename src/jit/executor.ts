@@ -32,7 +32,7 @@ interface KernelStep {
   readonly args: KernelTensor[];
   readonly outSlots: readonly number[];
   /** Slots whose buffers are dead after this step (released on backends that need it). */
-  readonly frees: readonly number[];
+  frees: number[];
   /** For random ops fed by the generator: their ordinal among such ops. */
   readonly randomOrdinal: number;
 }
@@ -131,6 +131,23 @@ export class Plan {
       });
     }
     for (const v of g.roots()) this.placeOf0(v);
+    this.planFrees(g);
+  }
+
+  /**
+   * Give each intermediate buffer back to the backend after the last step that reads it (a no-op
+   * for host memory; on a GPU it returns the buffer to the pool at once instead of at GC).
+   */
+  private planFrees(g: Graph): void {
+    const keep = new Set(g.roots().map((v) => this.places.get(v)!.slot));
+    const last = new Map<number, number>();
+    this.steps.forEach((st, i) => {
+      for (const s of st.outSlots) if (!last.has(s)) last.set(s, i);
+      for (const s of st.argSlots) last.set(s, i);
+    });
+    for (const [slot, i] of last) {
+      if (this.ownedSlots.has(slot) && !keep.has(slot)) this.steps[i]!.frees.push(slot);
+    }
   }
 
   /** Inputs, constants and variables get their places on first use. */
@@ -206,7 +223,15 @@ export class Plan {
       const attrs = st.randomOrdinal >= 0 ? { ...(st.attrs as RandomAttrs), key: [generator.key, base + st.randomOrdinal] } : st.attrs;
       const outs = st.kernel(st.args, attrs, st.specs);
       for (let k = 0; k < st.outSlots.length; k++) buffers[st.outSlots[k]!] = outs[k];
-      for (const a of st.args) (a as { data: unknown }).data = null;
+      for (let k = 0; k < st.args.length; k++) {
+        // Gathered copies of strided views are this step's alone.
+        if (st.argModes[k] === GATHER) backend.free((st.args[k] as { data: unknown }).data);
+        (st.args[k] as { data: unknown }).data = null;
+      }
+      for (const slot of st.frees) {
+        backend.free(buffers[slot]);
+        buffers[slot] = undefined;
+      }
     }
     const storages = new Map<number, Storage>();
     const tensorOf = (v: Value): Tensor => {
