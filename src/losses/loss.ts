@@ -10,9 +10,11 @@ import * as fns from './regression.js';
 import { binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, sparseLabels } from './crossentropy.js';
 import { binaryFocalCrossentropy, categoricalFocalCrossentropy } from './focal.js';
 
+/** Options every loss object takes. */
 export interface LossOptions {
   /** 'sum_over_batch_size' (default: the mean of the weighted per-sample values), 'sum' or 'none'. */
   reduction?: Reduction;
+  /** Name in logs (default: the snake_case loss name). */
   name?: string;
 }
 
@@ -45,6 +47,7 @@ export abstract class Loss {
     return reduceWeightedValues(this.compute(yTrue, yPred), sampleWeight, this.reduction, this.mask(yTrue, yPred));
   }
 
+  /** Constructor arguments as JSON, enough to make an equal loss. */
   getConfig(): Record<string, unknown> {
     return { name: this.name, reduction: this.reduction };
   }
@@ -78,18 +81,30 @@ function simpleLoss(fn: LossFn, defaultName: string): new (opts?: LossOptions) =
   };
 }
 
+/** Mean of `(yTrue - yPred) ** 2` over the last axis. */
 export const MeanSquaredError = simpleLoss(fns.meanSquaredError, 'mean_squared_error');
+/** Mean of `abs(yTrue - yPred)` over the last axis. */
 export const MeanAbsoluteError = simpleLoss(fns.meanAbsoluteError, 'mean_absolute_error');
+/** Mean of `100 * abs((yTrue - yPred) / yTrue)` over the last axis. */
 export const MeanAbsolutePercentageError = simpleLoss(fns.meanAbsolutePercentageError, 'mean_absolute_percentage_error');
+/** Mean of `(log(1 + yTrue) - log(1 + yPred)) ** 2` over the last axis. */
 export const MeanSquaredLogarithmicError = simpleLoss(fns.meanSquaredLogarithmicError, 'mean_squared_logarithmic_error');
+/** Mean of `log(cosh(yPred - yTrue))` over the last axis. */
 export const LogCosh = simpleLoss(fns.logCosh, 'log_cosh');
+/** Kullback-Leibler divergence `sum(yTrue * log(yTrue / yPred))` over the last axis. */
 export const KLDivergence = simpleLoss(fns.kullbackLeiblerDivergence, 'kl_divergence');
+/** Alias of {@link KLDivergence}. */
 export const KullbackLeiblerDivergence = KLDivergence;
+/** Mean of `yPred - yTrue * log(yPred)` over the last axis. */
 export const Poisson = simpleLoss(fns.poisson, 'poisson');
+/** Mean of `max(1 - yTrue * yPred, 0)` with labels in {-1, 1} (0/1 are mapped). */
 export const Hinge = simpleLoss(fns.hinge, 'hinge');
+/** Mean of `max(1 - yTrue * yPred, 0) ** 2` with labels in {-1, 1} (0/1 are mapped). */
 export const SquaredHinge = simpleLoss(fns.squaredHinge, 'squared_hinge');
+/** `max(0, 1 + max(wrong-class scores) - true-class score)` per sample. */
 export const CategoricalHinge = simpleLoss(fns.categoricalHinge, 'categorical_hinge');
 
+/** Options of {@link Huber}. */
 export interface HuberOptions extends LossOptions {
   /** Where the loss turns from quadratic to linear (default 1). */
   delta?: number;
@@ -113,6 +128,7 @@ export class Huber extends Loss {
   }
 }
 
+/** Options of {@link CosineSimilarity}. */
 export interface CosineSimilarityOptions extends LossOptions {
   axis?: number;
 }
@@ -134,6 +150,7 @@ export class CosineSimilarity extends Loss {
   }
 }
 
+/** Options of {@link BinaryCrossentropy} and {@link CategoricalCrossentropy}. */
 export interface CrossentropyLossOptions extends LossOptions {
   /** `yPred` holds logits (default false). */
   fromLogits?: boolean;
@@ -185,6 +202,7 @@ export class CategoricalCrossentropy extends Loss {
   }
 }
 
+/** Options of {@link SparseCategoricalCrossentropy}. */
 export interface SparseCrossentropyLossOptions extends LossOptions {
   fromLogits?: boolean;
   /** Labels equal to this are left out of the loss and of the mean (default none). */
@@ -216,6 +234,7 @@ export class SparseCategoricalCrossentropy extends Loss {
   }
 }
 
+/** Options of the focal crossentropy losses. */
 export interface FocalLossOptions extends CrossentropyLossOptions {
   /** Default 2. */
   gamma?: number;

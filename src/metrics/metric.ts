@@ -13,7 +13,9 @@ import { Tensor } from '../tensor/tensor.js';
 import { Variable } from '../tensor/variable.js';
 import { squeezeOrExpandToSameRank } from '../losses/reduction.js';
 
+/** Options every metric takes. */
 export interface MetricOptions {
+  /** Name in logs (default: the snake_case metric name). */
   name?: string;
   /** dtype of the state and the result (default float32). */
   dtype?: DType;
@@ -51,10 +53,12 @@ export abstract class Metric {
   /** The metric over everything accumulated since the last reset. */
   abstract result(): Tensor;
 
+  /** Set every state variable back to its initial value. */
   resetState(): void {
     for (const { variable, init } of this.stateVariables) variable.assign(full(variable.shape, init, this.dtype));
   }
 
+  /** Constructor arguments as JSON, enough to make an equal metric. */
   getConfig(): Record<string, unknown> {
     return { name: this.name, dtype: this.dtype };
   }

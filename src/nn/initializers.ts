@@ -7,29 +7,35 @@ import type { Tensor } from '../tensor/tensor.js';
 import { normal, truncatedNormal, uniform } from '../ops/primitives/random.js';
 import { isSerialized, lookupByName, lookupKey, type SerializedObject } from './serialization.js';
 
+/** Base class of initializers: `call(shape, dtype)` makes the initial values. */
 export abstract class Initializer {
   /** A tensor of `shape` and `dtype` (float32 by default) holding initial values. */
   abstract call(shape: readonly number[], dtype?: DType): Tensor;
+  /** Constructor arguments as JSON, enough to make an equal initializer. */
   getConfig(): Record<string, unknown> {
     return {};
   }
+  /** The registered class name. */
   get className(): string {
     return this.constructor.name;
   }
 }
 
+/** All zeros. */
 export class Zeros extends Initializer {
   call(shape: readonly number[], dtype: DType = 'float32'): Tensor {
     return zeros(shape, dtype);
   }
 }
 
+/** All ones. */
 export class Ones extends Initializer {
   call(shape: readonly number[], dtype: DType = 'float32'): Tensor {
     return full(shape, 1, dtype);
   }
 }
 
+/** Every element equal to `value` (default 0). */
 export class Constant extends Initializer {
   readonly value: number;
   constructor(opts: number | { value?: number } = {}) {
@@ -48,6 +54,7 @@ interface SeedArgs {
   seed?: number;
 }
 
+/** Normal draws with `mean` (default 0) and `stddev` (default 0.05). */
 export class RandomNormal extends Initializer {
   readonly mean: number;
   readonly stddev: number;
@@ -66,6 +73,7 @@ export class RandomNormal extends Initializer {
   }
 }
 
+/** Uniform draws in `[minval, maxval)` (default `[-0.05, 0.05)`). */
 export class RandomUniform extends Initializer {
   readonly minval: number;
   readonly maxval: number;
@@ -84,6 +92,7 @@ export class RandomUniform extends Initializer {
   }
 }
 
+/** Normal draws redrawn when beyond two standard deviations of the mean. */
 export class TruncatedNormal extends Initializer {
   readonly mean: number;
   readonly stddev: number;
@@ -153,6 +162,7 @@ export class VarianceScaling extends Initializer {
 }
 
 function scaling(scale: number, mode: FanMode, distribution: ScalingDistribution) {
+  /** VarianceScaling with a fixed scale, fan mode and distribution. */
   return class extends VarianceScaling {
     constructor(opts: SeedArgs = {}) {
       super({ scale, mode, distribution, seed: opts.seed });
@@ -163,11 +173,17 @@ function scaling(scale: number, mode: FanMode, distribution: ScalingDistribution
   };
 }
 
+/** Uniform with variance `1 / fanAvg` (Xavier). */
 export class GlorotUniform extends scaling(1, 'fanAvg', 'uniform') {}
+/** Truncated normal with variance `1 / fanAvg` (Xavier). */
 export class GlorotNormal extends scaling(1, 'fanAvg', 'truncatedNormal') {}
+/** Uniform with variance `2 / fanIn`. */
 export class HeUniform extends scaling(2, 'fanIn', 'uniform') {}
+/** Truncated normal with variance `2 / fanIn`. */
 export class HeNormal extends scaling(2, 'fanIn', 'truncatedNormal') {}
+/** Uniform with variance `1 / fanIn`. */
 export class LecunUniform extends scaling(1, 'fanIn', 'uniform') {}
+/** Truncated normal with variance `1 / fanIn`. */
 export class LecunNormal extends scaling(1, 'fanIn', 'truncatedNormal') {}
 
 /** A (semi-)orthogonal matrix times `gain`, from the QR decomposition of a normal matrix (Gram-Schmidt on the host). */

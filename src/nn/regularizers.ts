@@ -6,9 +6,11 @@ import { abs, square } from '../ops/primitives/unary.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { isSerialized, lookupByName, lookupKey, type SerializedObject } from './serialization.js';
 
+/** Base class of regularizers: `call(weight)` is the penalty added to the loss. */
 export abstract class Regularizer {
   /** The penalty for weight `x`, a scalar. */
   abstract call(x: Tensor): Tensor;
+  /** Constructor arguments as JSON, enough to make an equal regularizer. */
   abstract getConfig(): Record<string, unknown>;
   get className(): string {
     return this.constructor.name;
@@ -62,6 +64,7 @@ export class L2 extends L1L2 {
 const CLASSES: Record<string, new (config?: never) => Regularizer> = { L1, L2, L1L2 };
 const TABLE = new Map(Object.entries(CLASSES).map(([k, v]) => [lookupKey(k), v]));
 
+/** A regularizer, its name ('l1', 'l2', 'l1l2') or its serialized form. */
 export type RegularizerIdentifier = string | Regularizer | SerializedObject;
 
 /** Resolve 'l1' / 'l2' / 'l1l2' (default factors 0.01), {className, config} or an instance. */
@@ -77,6 +80,9 @@ export function serializeRegularizer(r: Regularizer): SerializedObject {
 }
 
 // Factory functions, as in keras.regularizers.l2(0.01).
+/** An L1 penalty `factor * sum(abs(x))`. */
 export const l1 = (factor = 0.01) => new L1(factor);
+/** An L2 penalty `factor * sum(square(x))`. */
 export const l2 = (factor = 0.01) => new L2(factor);
+/** The sum of an L1 and an L2 penalty. */
 export const l1l2 = (opts: { l1?: number; l2?: number } = { l1: 0.01, l2: 0.01 }) => new L1L2(opts);

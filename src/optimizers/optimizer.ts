@@ -94,11 +94,13 @@ export abstract class Optimizer {
     this.stepStorage = this.iterations.storage;
   }
 
+  /** `v` if it is a finite number >= 0, else a ValueError naming `op` and `name`. */
   protected static nonNegative(op: string, name: string, v: number): number {
     if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw new ValueError(`${op}: ${name} must be a finite number >= 0, got ${String(v)}`);
     return v;
   }
 
+  /** `v` if it lies in [0, 1), else a ValueError naming `op` and `name`. */
   protected static inUnitInterval(op: string, name: string, v: number): number {
     if (!(typeof v === 'number' && v >= 0 && v < 1)) throw new ValueError(`${op}: ${name} must be in [0, 1), got ${String(v)}`);
     return v;

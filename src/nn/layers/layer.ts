@@ -19,25 +19,32 @@ export type { Shape } from '../symbolic-tensor.js';
 
 /** Keyword arguments of `call`: `training` switches dropout/batch-norm behaviour. */
 export interface CallArgs {
+  /** Whether the call is for training (dropout active, batch statistics used). */
   training?: boolean;
+  /** Per-timestep mask: true where a step is real, false where it is padding. */
   mask?: Tensor | null;
   [key: string]: unknown;
 }
 
 /** Options every layer takes. */
 export interface LayerArgs {
+  /** Unique name (default: snake_case class name with a counter). */
   name?: string;
+  /** Whether the weights are updated by training (default true). */
   trainable?: boolean;
+  /** dtype of the weights and the computation (default float32). */
   dtype?: DType;
   /** Shape of one sample (no batch axis), for the first layer of a Sequential model. */
   inputShape?: Shape;
   /** Full input shape including the batch axis (usually null). */
   batchInputShape?: Shape;
+  /** Fixed batch size combined with `inputShape`. */
   batchSize?: number;
   /** Keras 2 shorthand for `inputShape: [inputDim]`. */
   inputDim?: number;
 }
 
+/** Options of `addWeight` beyond the name, shape and initializer. */
 export interface WeightOptions {
   trainable?: boolean;
   regularizer?: RegularizerIdentifier | null;
@@ -46,12 +53,15 @@ export interface WeightOptions {
 
 /** What a layer checks of its inputs once built (keras.layers.InputSpec). */
 export interface InputSpec {
+  /** Exact rank required. */
   ndim?: number;
+  /** Smallest rank allowed. */
   minNdim?: number;
   /** Required sizes by axis (negative counts from the end). */
   axes?: Record<number, number>;
 }
 
+/** A layer constructor that can rebuild a layer from its config. */
 export type LayerClass = { fromConfig(config: Record<string, unknown>): Layer; name: string };
 
 /** Input shapes as a layer sees them: one shape, or one per input for multi-input layers. */
@@ -61,9 +71,13 @@ function isShapeList(s: InputShapes): s is Shape[] {
   return s.length > 0 && Array.isArray(s[0]);
 }
 
+/** Base class of layers: lazy build, weights, call, masks, losses and config. */
 export class Layer {
+  /** Unique name, used in summaries and saved weights. */
   name: string;
+  /** Whether `build` has run (weights exist). */
   built = false;
+  /** dtype of the weights and the computation. */
   readonly dtype: DType;
   /** Declared input shape with batch axis, if the layer was given one. */
   batchInputShape: Shape | null = null;
@@ -95,6 +109,7 @@ export class Layer {
     return ctor.className ?? ctor.name;
   }
 
+  /** Whether training updates this layer's weights. */
   get trainable(): boolean {
     return this.trainableFlag;
   }
@@ -314,6 +329,7 @@ export class Layer {
     ws.forEach((w, i) => w.assign(values[i]!));
   }
 
+  /** Total number of scalars in the weights. */
   countParams(): number {
     return this.weights.reduce((n, w) => n + w.size, 0);
   }
@@ -358,6 +374,7 @@ export class Layer {
     for (const w of this.weights) w.dispose();
   }
 
+  /** Class name, name and whether built, for logs. */
   toString(): string {
     return `${this.className}(name=${this.name}, built=${this.built})`;
   }

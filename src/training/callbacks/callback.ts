@@ -18,35 +18,54 @@ type Hook = void | Promise<void>;
 
 /** Base class of callbacks: override the hooks you need. */
 export class Callback {
+  /** The model being trained, set by the loop before the first hook. */
   model: Trainer | null = null;
+  /** What the loop said about the run (epochs, steps, metrics). */
   params: CallbackParams = {};
 
+  /** Called by the loop with the model the callback serves. */
   setModel(model: Trainer): void {
     this.model = model;
   }
+  /** Called by the loop with the run's parameters. */
   setParams(params: CallbackParams): void {
     this.params = params;
   }
 
+  /** Called once before the first epoch of `fit`. */
   onTrainBegin(_logs?: Logs): Hook {}
+  /** Called once after the last epoch of `fit`, with the final epoch's logs. */
   onTrainEnd(_logs?: Logs): Hook {}
+  /** Called at the start of each epoch (0-based). */
   onEpochBegin(_epoch: number, _logs?: Logs): Hook {}
+  /** Called at the end of each epoch with its loss, metrics and val_* values. */
   onEpochEnd(_epoch: number, _logs?: Logs): Hook {}
+  /** Called before each training batch. */
   onTrainBatchBegin(_batch: number, _logs?: Logs): Hook {}
+  /** Called after each training batch with the running loss and metrics. */
   onTrainBatchEnd(_batch: number, _logs?: Logs): Hook {}
+  /** Called before evaluation (`evaluate` or validation in `fit`). */
   onTestBegin(_logs?: Logs): Hook {}
+  /** Called after evaluation with its loss and metrics. */
   onTestEnd(_logs?: Logs): Hook {}
+  /** Called before each evaluation batch. */
   onTestBatchBegin(_batch: number, _logs?: Logs): Hook {}
+  /** Called after each evaluation batch with the running loss and metrics. */
   onTestBatchEnd(_batch: number, _logs?: Logs): Hook {}
+  /** Called before `predict` runs. */
   onPredictBegin(_logs?: Logs): Hook {}
+  /** Called after `predict` has run. */
   onPredictEnd(_logs?: Logs): Hook {}
+  /** Called before each prediction batch. */
   onPredictBatchBegin(_batch: number, _logs?: Logs): Hook {}
+  /** Called after each prediction batch. */
   onPredictBatchEnd(_batch: number, _logs?: Logs): Hook {}
 }
 
 /** Hooks as plain functions: `new LambdaCallback({ onEpochEnd: (epoch, logs) => ... })`. */
 export type CallbackHooks = Partial<Pick<Callback, Exclude<keyof Callback, 'model' | 'params' | 'setModel' | 'setParams'>>>;
 
+/** A callback made of plain hook functions. */
 export class LambdaCallback extends Callback {
   constructor(hooks: CallbackHooks) {
     super();
@@ -58,6 +77,7 @@ type HookName = Exclude<keyof CallbackHooks, never>;
 
 /** Runs every callback's hook in order, awaiting each. */
 export class CallbackList {
+  /** The callbacks in call order (plain hook objects wrapped as LambdaCallbacks). */
   readonly callbacks: Callback[];
   constructor(callbacks: readonly (Callback | CallbackHooks)[], model: Trainer, params: CallbackParams) {
     this.callbacks = callbacks.map((c) => (c instanceof Callback ? c : new LambdaCallback(c)));
@@ -67,6 +87,7 @@ export class CallbackList {
     }
   }
 
+  /** Run `hook` on every callback in order, awaiting any that return a promise. */
   async call(hook: HookName, ...args: [number, Logs?] | [Logs?]): Promise<void> {
     for (const c of this.callbacks) {
       const fn = c[hook] as (...a: unknown[]) => Hook;
