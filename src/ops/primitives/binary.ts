@@ -74,6 +74,7 @@ function intPow(a: number, b: number): number {
   return r;
 }
 
+/** The elementwise broadcasting two-input primitives by name (`OpDef`s). */
 export const binaryOps = {
   add: defineBinary('add', { f: (a, b) => a + b, grad: (_a, _b, _y, dy) => [dy, dy] }),
   sub: defineBinary('sub', { f: (a, b) => a - b, grad: (_a, _b, _y, dy) => [dy, neg(dy)] }),
@@ -132,15 +133,25 @@ export const toPair = toTensorPair;
 
 const bin = (op: OpDef<NoAttrs>) => (a: TensorLike, b: TensorLike): Tensor => run1(op, toPair(op.name, a, b), NO_ATTRS);
 
+/** Elementwise `a + b`, broadcasting. */
 export const add = bin(binaryOps.add);
+/** Elementwise `a - b`, broadcasting. */
 export const sub = bin(binaryOps.sub);
+/** Elementwise `a * b`, broadcasting. */
 export const mul = bin(binaryOps.mul);
+/** Elementwise `a / b`, broadcasting (integer inputs give float32). */
 export const div = bin(binaryOps.div);
+/** Elementwise `floor(a / b)`, broadcasting. */
 export const floorDiv = bin(binaryOps.floorDiv);
+/** Elementwise remainder with the sign of `b` (floor modulo), broadcasting. */
 export const mod = bin(binaryOps.mod);
+/** Elementwise `a ** b`, broadcasting. */
 export const pow = bin(binaryOps.pow);
+/** Elementwise larger of `a` and `b`, broadcasting. */
 export const maximum = bin(binaryOps.maximum);
+/** Elementwise smaller of `a` and `b`, broadcasting. */
 export const minimum = bin(binaryOps.minimum);
+/** Elementwise angle of the point `(b, a)` in radians, broadcasting. */
 export const atan2 = bin(binaryOps.atan2);
 
 /** (a - b)^2, elementwise. */

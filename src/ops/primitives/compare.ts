@@ -21,6 +21,7 @@ function defineCompare(name: string, f: (a: number, b: number) => boolean): OpDe
   });
 }
 
+/** The comparison and logical primitives by name (`OpDef`s); all return bool. */
 export const compareOps = {
   equal: defineCompare('equal', (a, b) => a === b),
   notEqual: defineCompare('notEqual', (a, b) => a !== b),
@@ -35,12 +36,21 @@ export const compareOps = {
 
 const cmp = (op: OpDef<NoAttrs>) => (a: TensorLike, b: TensorLike): Tensor => run1(op, toPair(op.name, a, b), NO_ATTRS);
 
+/** Elementwise `a == b` as bool, broadcasting. */
 export const equal = cmp(compareOps.equal);
+/** Elementwise `a != b` as bool, broadcasting. */
 export const notEqual = cmp(compareOps.notEqual);
+/** Elementwise `a < b` as bool, broadcasting. */
 export const less = cmp(compareOps.less);
+/** Elementwise `a <= b` as bool, broadcasting. */
 export const lessEqual = cmp(compareOps.lessEqual);
+/** Elementwise `a > b` as bool, broadcasting. */
 export const greater = cmp(compareOps.greater);
+/** Elementwise `a >= b` as bool, broadcasting. */
 export const greaterEqual = cmp(compareOps.greaterEqual);
+/** Elementwise logical and (nonzero is true), as bool. */
 export const logicalAnd = cmp(compareOps.logicalAnd);
+/** Elementwise logical or (nonzero is true), as bool. */
 export const logicalOr = cmp(compareOps.logicalOr);
+/** Elementwise logical exclusive or (nonzero is true), as bool. */
 export const logicalXor = cmp(compareOps.logicalXor);

@@ -11,6 +11,7 @@ export const copyOp = defineOp<Record<string, never>>({
   grad: ([dy]) => [dy!],
 });
 
+/** A copy of `x` with its own contiguous storage. */
 export function copy(x: TensorLike): Tensor {
   return run1(copyOp, [toTensor(x, 'copy')], NO_ATTRS);
 }

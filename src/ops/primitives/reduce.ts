@@ -95,6 +95,7 @@ function prodGrad(x: Tensor, y: Tensor, dy: Tensor, attrs: ReduceAttrs): Tensor 
   return mul(expandBack(dy, x, attrs), others);
 }
 
+/** The reduction primitives by name (`OpDef`s). */
 export const reduceOps = {
   sum: defineReduce('sum', {
     acc: { init: 0, step: (a, v) => a + v },
@@ -154,6 +155,7 @@ function defineArg(name: string, better: (v: number, best: number) => boolean): 
   });
 }
 
+/** The argmax/argmin primitives by name (`OpDef`s). */
 export const argOps = {
   argmax: defineArg('argmax', (v, best) => v > best),
   argmin: defineArg('argmin', (v, best) => v < best),
@@ -168,6 +170,7 @@ export function reduceOptions(axisOrOpts?: number | readonly number[] | ReduceOp
   return { axis: o.axis, keepDims: o.keepDims ?? keepDims ?? false };
 }
 
+/** An axis, a list of axes, null (all axes) or {@link ReduceOptions}. */
 export type AxisArg = number | readonly number[] | ReduceOptions | null;
 
 function reducer(op: OpDef<ReduceAttrs>, allowBool = true) {
@@ -180,13 +183,19 @@ function reducer(op: OpDef<ReduceAttrs>, allowBool = true) {
   };
 }
 
+/** Sum over `axis` (all axes by default); bool sums as int32. */
 export const sum = reducer(reduceOps.sum);
+/** Product over `axis` (all axes by default). */
 export const prod = reducer(reduceOps.prod);
+/** Maximum over `axis` (all axes by default). */
 export const max = reducer(reduceOps.max, false);
+/** Minimum over `axis` (all axes by default). */
 export const min = reducer(reduceOps.min, false);
 const allRaw = reducer(reduceOps.all);
 const anyRaw = reducer(reduceOps.any);
+/** Whether every element over `axis` is nonzero, as bool. */
 export const all = (x: TensorLike, axisOrOpts?: AxisArg, keepDims?: boolean): Tensor => allRaw(cast(x, 'bool'), axisOrOpts, keepDims);
+/** Whether some element over `axis` is nonzero, as bool. */
 export const any = (x: TensorLike, axisOrOpts?: AxisArg, keepDims?: boolean): Tensor => anyRaw(cast(x, 'bool'), axisOrOpts, keepDims);
 
 function argReducer(op: OpDef<ArgAttrs>) {
@@ -198,5 +207,7 @@ function argReducer(op: OpDef<ArgAttrs>) {
   };
 }
 
+/** Index of the largest element along `axis` (default 0), as int32. */
 export const argmax = argReducer(argOps.argmax);
+/** Index of the smallest element along `axis` (default 0), as int32. */
 export const argmin = argReducer(argOps.argmin);

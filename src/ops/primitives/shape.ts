@@ -131,6 +131,7 @@ export const flipOp = defineOp<FlipAttrs>({
 
 // ---------------------------------------------------------------- functions
 
+/** Same elements in a new shape (one size may be -1); a view when the layout allows. */
 export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
   const t = toTensor(x, 'reshape');
   if (!Array.isArray(shape)) throw new ShapeError(`reshape: shape must be an array, got ${JSON.stringify(shape)}`);
@@ -150,6 +151,7 @@ export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
   return run1(transposeOp, [t], { perm: p });
 }
 
+/** Alias of {@link transpose}. */
 export const permute = transpose;
 
 /**
@@ -186,6 +188,7 @@ export function stridedView(t: Tensor, begin: number[], size: number[], step: nu
   return run1(sliceOp, [t], { begin, size, step });
 }
 
+/** Broadcast to `shape` (NumPy rules) as a view, without copying. */
 export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   const t = toTensor(x, 'broadcastTo');
   assertShape(shape, 'broadcastTo');
@@ -200,6 +203,7 @@ export function unbroadcast(g: Tensor, shape: readonly number[]): Tensor {
   return reshape(sum(g, axes), shape);
 }
 
+/** Elements reversed along the given axes (all by default), as a view. */
 export function flip(x: TensorLike, axis?: number | readonly number[]): Tensor {
   const t = toTensor(x, 'flip');
   const axes = normalizeAxes('flip', axis, t.rank);
@@ -207,6 +211,7 @@ export function flip(x: TensorLike, axis?: number | readonly number[]): Tensor {
   return run1(flipOp, [t], { axes });
 }
 
+/** A size-1 axis inserted at `axis` (default 0; negative counts from the end). */
 export function expandDims(x: TensorLike, axis = 0): Tensor {
   const t = toTensor(x, 'expandDims');
   const a = normalizeAxis('expandDims', axis, t.rank + 1);

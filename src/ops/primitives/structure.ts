@@ -47,7 +47,9 @@ export const padOp = defineOp<PadAttrs>({
   grad: ([dy], { inputs: [x], attrs: { paddings } }) => [slice(dy!, paddings.map((p) => p[0]), x!.shape)],
 });
 
+/** Options of {@link pad}: the fill value and the padding mode. */
 export interface PadOptions {
+  /** The fill value in 'constant' mode (default 0). */
   constantValue?: number;
   mode?: 'constant' | 'reflect' | 'symmetric';
 }
@@ -123,6 +125,7 @@ export const concatOp = defineOp<ConcatAttrs>({
   },
 });
 
+/** Join tensors along an existing axis, promoting to a common dtype. */
 export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
   if (!Array.isArray(xs) || xs.length === 0) throw new ValueError('concat: expected a non-empty array of tensors');
   let ts = xs.map((x) => toTensor(x, 'concat'));
@@ -136,6 +139,7 @@ export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
   return run1(concatOp, ts, { axis: ax });
 }
 
+/** Join same-shaped tensors along a new axis. */
 export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
   if (!Array.isArray(xs) || xs.length === 0) throw new ValueError('stack: expected a non-empty array of tensors');
   const ts = xs.map((x) => toTensor(x, 'stack'));
@@ -147,6 +151,7 @@ export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
   return concat(ts.map((t) => expandDims(t, ax)), ax);
 }
 
+/** Slices along `axis`, each with that axis removed. */
 export function unstack(x: TensorLike, axis = 0): Tensor[] {
   const t = toTensor(x, 'unstack');
   const ax = normalizeAxis('unstack', axis, t.rank);

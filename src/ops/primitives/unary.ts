@@ -95,6 +95,7 @@ export function erfScalar(x: number): number {
 
 const sigmoidScalar = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
+/** The elementwise one-input primitives by name (`OpDef`s for backends and the `PRIMITIVES` table). */
 export const unaryOps = {
   neg: defineUnary('neg', { f: (x) => -x, grad: (_x, _y, dy) => neg(dy), dtype: 'same' }),
   abs: defineUnary('abs', { f: Math.abs, grad: (x, _y, dy) => mul(dy, sign(x)), dtype: 'same' }),
@@ -130,33 +131,63 @@ export const unaryOps = {
 
 const u = (op: OpDef<NoAttrs>) => (x: TensorLike): Tensor => run1(op, [toTensor(x, op.name)], NO_ATTRS);
 
+/** Elementwise `-x`. */
 export const neg = u(unaryOps.neg);
+/** Elementwise absolute value. */
 export const abs = u(unaryOps.abs);
+/** Elementwise sign: -1, 0 or 1 (NaN stays NaN). */
 export const sign = u(unaryOps.sign);
+/** Elementwise `e ** x`. */
 export const exp = u(unaryOps.exp);
+/** Elementwise `e ** x - 1`, accurate near 0. */
 export const expm1 = u(unaryOps.expm1);
+/** Elementwise natural logarithm. */
 export const log = u(unaryOps.log);
+/** Elementwise `log(1 + x)`, accurate near 0. */
 export const log1p = u(unaryOps.log1p);
+/** Elementwise square root. */
 export const sqrt = u(unaryOps.sqrt);
+/** Elementwise `1 / sqrt(x)`. */
 export const rsqrt = u(unaryOps.rsqrt);
+/** Elementwise `x * x`. */
 export const square = u(unaryOps.square);
+/** Elementwise `1 / x`. */
 export const reciprocal = u(unaryOps.reciprocal);
+/** Elementwise sine. */
 export const sin = u(unaryOps.sin);
+/** Elementwise cosine. */
 export const cos = u(unaryOps.cos);
+/** Elementwise tangent. */
 export const tan = u(unaryOps.tan);
+/** Elementwise arcsine. */
 export const asin = u(unaryOps.asin);
+/** Elementwise arccosine. */
 export const acos = u(unaryOps.acos);
+/** Elementwise arctangent. */
 export const atan = u(unaryOps.atan);
+/** Elementwise hyperbolic sine. */
 export const sinh = u(unaryOps.sinh);
+/** Elementwise hyperbolic cosine. */
 export const cosh = u(unaryOps.cosh);
+/** Elementwise hyperbolic tangent. */
 export const tanh = u(unaryOps.tanh);
+/** Elementwise logistic `1 / (1 + e ** -x)`, stable for large |x|. */
 export const sigmoid = u(unaryOps.sigmoid);
+/** Elementwise `max(x, 0)` (NaN stays NaN). */
 export const relu = u(unaryOps.relu);
+/** Elementwise Gauss error function. */
 export const erf = u(unaryOps.erf);
+/** Elementwise round down. */
 export const floor = u(unaryOps.floor);
+/** Elementwise round up. */
 export const ceil = u(unaryOps.ceil);
+/** Elementwise round to nearest, ties to even. */
 export const round = u(unaryOps.round);
+/** Elementwise test for NaN, as bool. */
 export const isNaN = u(unaryOps.isNaN);
+/** Elementwise test for a finite value, as bool. */
 export const isFinite = u(unaryOps.isFinite);
+/** Elementwise test for +/-Infinity, as bool. */
 export const isInf = u(unaryOps.isInf);
+/** Elementwise logical not (zero is false), as bool. */
 export const logicalNot = u(unaryOps.logicalNot);
