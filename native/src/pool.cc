@@ -52,12 +52,13 @@ template <typename T> void maxPool(const PoolGeometry& g, const T* x, T* y) {
     for (i64 r = r0; r < r1; ++r) {
       const i64 b = r / g.oh, i = r % g.oh;
       for (i64 j = 0; j < g.ow; ++j) {
-        T* out = y + (r * g.ow + j) * g.c;
+        // Restrict: the output never overlaps the input, so the compiler may vectorise over channels.
+        T* __restrict out = y + (r * g.ow + j) * g.c;
         std::fill(out, out + g.c, -std::numeric_limits<T>::infinity());
         const Window win = windowAt(g, i, j);
         for (i64 p = win.p0; p < win.p1; ++p)
           for (i64 q = win.q0; q < win.q1; ++q) {
-            const T* in = x + ((b * g.h + p) * g.w + q) * g.c;
+            const T* __restrict in = x + ((b * g.h + p) * g.w + q) * g.c;
             // Unconditional stores, so the compiler can vectorise the comparison.
             for (i64 k = 0; k < g.c; ++k) out[k] = beats(in[k], out[k]) ? in[k] : out[k];
           }
@@ -70,7 +71,8 @@ template <typename T> void maxPool(const PoolGeometry& g, const T* x, T* y) {
  * For each channel of output pixel (b, i, j), the flat input index of the window's first maximum,
  * into arg[0..c); best is scratch of c values.
  */
-template <typename T> void argmaxAt(const PoolGeometry& g, const T* x, i64 b, i64 i, i64 j, T* best, i64* arg) {
+template <typename T>
+void argmaxAt(const PoolGeometry& g, const T* __restrict x, i64 b, i64 i, i64 j, T* __restrict best, i64* __restrict arg) {
   const Window win = windowAt(g, i, j);
   std::fill(best, best + g.c, -std::numeric_limits<T>::infinity());
   const i64 first = ((b * g.h + win.p0) * g.w + win.q0) * g.c;
