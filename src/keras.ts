@@ -1,4 +1,7 @@
-// nb.keras: the Keras names in one namespace (nb.keras.Input, nb.keras.layers.Dense, ...).
+/**
+ * `nb.keras`: the Keras names in one namespace (nb.keras.Input, nb.keras.layers.Dense, ...).
+ * @module
+ */
 import { resetNames } from './nn/layers/names.js';
 
 export { Input, type InputOptions } from './nn/models/input-layer.js';

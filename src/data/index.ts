@@ -1,4 +1,7 @@
-// `nb.data`: input pipelines.
+/**
+ * `nb.data`: input pipelines.
+ * @module
+ */
 export { Dataset } from './dataset.js';
 export { INFINITE, UNKNOWN } from './cardinality.js';
 export { AUTOTUNE } from './parallel.js';

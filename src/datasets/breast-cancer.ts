@@ -1,5 +1,8 @@
-// Breast Cancer Wisconsin (Diagnostic): 569 tumours, 30 features, malignant (0) or benign (1).
-// Shipped with nabla as data/breast-cancer-wisconsin.csv (CC BY 4.0; see data/README.md).
+/**
+ * `nb.datasets.breastCancer`: Breast Cancer Wisconsin (Diagnostic), 569 tumours, 30 features, malignant (0) or benign (1).
+ * Shipped with nabla as data/breast-cancer-wisconsin.csv (CC BY 4.0; see data/README.md).
+ * @module
+ */
 import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';

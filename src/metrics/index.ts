@@ -1,4 +1,7 @@
-// `nb.metrics`: stateful Keras metrics (updateState / result / resetState) and lookup by name.
+/**
+ * `nb.metrics`: stateful Keras metrics (updateState / result / resetState) and lookup by name.
+ * @module
+ */
 export { Metric, Mean, MeanMetricWrapper, reduceToSamplewise, type MetricOptions, type MetricFn } from './metric.js';
 export {
   accuracy,

@@ -8,6 +8,7 @@ import { minimum, maximum, mul } from '../ops/primitives/binary.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { lookupKey } from './serialization.js';
 
+/** An activation: a function from a tensor to a tensor of the same shape. */
 export type ActivationFn = (x: Tensor) => Tensor;
 
 // Each name maps to the one definition of the op (src/ops/composite/activations.ts); the lambdas

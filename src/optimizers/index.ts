@@ -1,4 +1,7 @@
-// `nb.optimizers`: Keras 3 optimizers, learning-rate schedules and lookup by name.
+/**
+ * `nb.optimizers`: Keras 3 optimizers, learning-rate schedules and lookup by name.
+ * @module
+ */
 export { Optimizer, type OptimizerOptions, type OptimizerConfig, type GradAndVar, type LearningRate } from './optimizer.js';
 export { SGD, type SGDOptions } from './sgd.js';
 export { Adam, AdamW, type AdamOptions } from './adam.js';

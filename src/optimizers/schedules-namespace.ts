@@ -1,4 +1,7 @@
-// `nb.optimizers.schedules`.
+/**
+ * `nb.optimizers.schedules`: learning-rate schedules and their lookup.
+ * @module
+ */
 export {
   LearningRateSchedule,
   ExponentialDecay,

@@ -1,3 +1,6 @@
-// `nb.utils`: helpers around datasets, as in keras.utils and scikit-learn.
+/**
+ * `nb.utils`: helpers around datasets, as in keras.utils and scikit-learn.
+ * @module
+ */
 export { toCategorical } from './to-categorical.js';
 export { trainTestSplit, type TrainTestSplitOptions, type TrainTestSplit } from './train-test-split.js';

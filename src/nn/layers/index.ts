@@ -1,4 +1,7 @@
-// nb.layers: every built-in layer, the Layer base class, and register() for custom layers.
+/**
+ * `nb.layers`: every built-in layer, the Layer base class, and register() for custom layers.
+ * @module
+ */
 import { Activation, Dense, Dropout, Lambda } from './core.js';
 import { Embedding } from './embedding.js';
 import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from './merge.js';

@@ -1,4 +1,7 @@
-// `nb.nn`: the low-level neural-network ops, like tf.nn.
+/**
+ * `nb.nn`: the low-level neural-network ops, like tf.nn.
+ * @module
+ */
 export {
   softmax,
   logSoftmax,

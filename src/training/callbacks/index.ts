@@ -1,4 +1,7 @@
-// nb.callbacks
+/**
+ * `nb.callbacks`: Keras callbacks for the fit/evaluate/predict loops.
+ * @module
+ */
 export { Callback, CallbackList, LambdaCallback, type Logs, type CallbackParams, type CallbackHooks } from './callback.js';
 export { History } from './history.js';
 export { ProgressBar, type ProgressBarOptions } from './progress-bar.js';
