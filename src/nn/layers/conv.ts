@@ -94,6 +94,7 @@ abstract class BaseConv extends Layer {
     this.biasRegularizer = optionalRegularizer(a.biasRegularizer);
   }
 
+  /** The input's channel count (last axis), checking the rank; also sets `inputSpec`. */
   protected inChannels(inputShape: InputShapes): number {
     const s = inputShape as Shape;
     if (s.length !== this.rank + 2) {
@@ -105,26 +106,31 @@ abstract class BaseConv extends Layer {
     return c;
   }
 
+  /** Create the kernel of `shape` and, with `useBias`, a bias of `biasSize`. */
   protected buildKernel(shape: number[], biasSize: number): void {
     this.kernel = this.addWeight('kernel', shape, this.kernelInitializer, { regularizer: this.kernelRegularizer });
     if (this.useBias) this.bias = this.addWeight('bias', [biasSize], this.biasInitializer, { regularizer: this.biasRegularizer });
   }
 
+  /** Add the bias (if any) and apply the activation. */
   protected finish(y: Tensor): Tensor {
     return this.activation(this.bias ? add(y, this.bias) : y);
   }
 
+  /** Channels of the output for an input shape (`filters` unless overridden). */
   protected outChannels(inputShape: Shape): number {
     void inputShape;
     return this.filters;
   }
 
+  /** Output shape: each spatial size from kernel, padding, stride and dilation; `outChannels` channels. */
   override computeOutputShape(inputShape: InputShapes): Shape {
     const s = inputShape as Shape;
     const spatial = s.slice(1, -1).map((n, i) => convOutputLength(n, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!));
     return [s[0] ?? null, ...spatial, this.outChannels(s)];
   }
 
+  /** Constructor arguments as JSON, enough for fromConfig to make an equal (unbuilt) layer. */
   override getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(),
@@ -193,6 +199,7 @@ export class Conv2DTranspose extends BaseConv {
     });
     return this.finish(y);
   }
+  /** Output shape: each spatial size upsampled by the stride (inverse of Conv2D's rule); `filters` channels. */
   override computeOutputShape(inputShape: InputShapes): Shape {
     const s = inputShape as Shape;
     const spatial = s.slice(1, -1).map((n, i) => transposeOutputLength(n, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!));
@@ -222,9 +229,11 @@ export class DepthwiseConv2D extends BaseConv {
     const pair = (v: number[]) => [v[0]!, v[1]!] as [number, number];
     return this.finish(depthwiseConv2d(x, this.kernel, { strides: pair(this.strides), padding: this.padding, dilations: pair(this.dilationRate) }));
   }
+  /** Input channels times `depthMultiplier`. */
   protected override outChannels(s: Shape): number {
     return (s.at(-1) as number) * this.depthMultiplier;
   }
+  /** Constructor arguments as JSON: the base config without `filters`, plus `depthMultiplier`. */
   override getConfig(): Record<string, unknown> {
     const { filters: _f, ...rest } = super.getConfig();
     return { ...rest, depthMultiplier: this.depthMultiplier };
@@ -260,6 +269,7 @@ export class SeparableConv2D extends BaseConv {
     const pair = (v: number[]) => [v[0]!, v[1]!] as [number, number];
     return this.finish(separableConv2d(x, this.kernel, this.pointwiseKernel, { strides: pair(this.strides), padding: this.padding, dilations: pair(this.dilationRate) }));
   }
+  /** Constructor arguments as JSON, enough for fromConfig to make an equal (unbuilt) layer. */
   override getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(),

@@ -173,6 +173,7 @@ export interface LambdaArgs extends LayerArgs {
 /** Wraps a function of tensors as a layer. Its config holds the function itself, so it round-trips in memory only. */
 export class Lambda extends Layer {
   readonly fn: NonNullable<LambdaArgs['fn']>;
+  /** Declared output shape, or a function of the input shape; inferred by a dry run when absent. */
   readonly outputShape: LambdaArgs['outputShape'];
   constructor(fn: LambdaFn | LambdaArgs, args: LambdaArgs = {}) {
     const a = typeof fn === 'function' ? { ...args, fn } : (fn ?? {});

@@ -33,6 +33,7 @@ function broadcastSymbolic(layer: Layer, shapes: Shape[]): Shape {
 abstract class ElementwiseMerge extends Layer {
   protected readonly minInputs: number = 2;
   protected readonly maxInputs: number = Infinity;
+  /** Combine the (built, shape-checked) inputs into one tensor. */
   protected abstract merge(xs: Tensor[]): Tensor;
 
   override build(inputShape: InputShapes): void {
@@ -52,38 +53,50 @@ abstract class ElementwiseMerge extends Layer {
   }
 }
 
+/** Sum of the inputs, broadcasting. */
 export class Add extends ElementwiseMerge {
+  /** The inputs summed. */
   protected merge(xs: Tensor[]): Tensor {
     return xs.reduce((a, b) => add(a, b));
   }
 }
 
+/** First input minus the second (exactly two inputs), broadcasting. */
 export class Subtract extends ElementwiseMerge {
   protected override readonly maxInputs = 2;
+  /** The first input minus the second. */
   protected merge(xs: Tensor[]): Tensor {
     return sub(xs[0]!, xs[1]!);
   }
 }
 
+/** Elementwise product of the inputs, broadcasting. */
 export class Multiply extends ElementwiseMerge {
+  /** The inputs multiplied. */
   protected merge(xs: Tensor[]): Tensor {
     return xs.reduce((a, b) => mul(a, b));
   }
 }
 
+/** Elementwise mean of the inputs, broadcasting. */
 export class Average extends ElementwiseMerge {
+  /** The inputs averaged. */
   protected merge(xs: Tensor[]): Tensor {
     return div(xs.reduce((a, b) => add(a, b)), xs.length);
   }
 }
 
+/** Elementwise maximum of the inputs, broadcasting. */
 export class Maximum extends ElementwiseMerge {
+  /** The elementwise maximum of the inputs. */
   protected merge(xs: Tensor[]): Tensor {
     return xs.reduce((a, b) => maximum(a, b));
   }
 }
 
+/** Elementwise minimum of the inputs, broadcasting. */
 export class Minimum extends ElementwiseMerge {
+  /** The elementwise minimum of the inputs. */
   protected merge(xs: Tensor[]): Tensor {
     return xs.reduce((a, b) => minimum(a, b));
   }

@@ -62,6 +62,7 @@ abstract class AffineNormalization extends Layer {
     this.gammaRegularizer = optionalRegularizer(a.gammaRegularizer);
   }
 
+  /** Record the normalized axes and create gamma/beta over them; returns their shape. */
   protected buildAffine(shape: Shape, axes: number[]): number[] {
     this.axes = axes;
     const paramShape = axes.map((a) => {
@@ -89,6 +90,7 @@ abstract class AffineNormalization extends Layer {
     return s;
   }
 
+  /** Constructor arguments as JSON, enough for fromConfig to make an equal (unbuilt) layer. */
   override getConfig() {
     return {
       ...super.getConfig(),
@@ -103,6 +105,7 @@ abstract class AffineNormalization extends Layer {
   }
 }
 
+/** Options of {@link BatchNormalization}. */
 export interface BatchNormalizationArgs extends AffineArgs {
   axis?: number;
   momentum?: number;
@@ -156,6 +159,7 @@ export class BatchNormalization extends AffineNormalization {
     return this.normalize(x, m, v);
   }
 
+  /** Constructor arguments as JSON, enough for fromConfig to make an equal (unbuilt) layer. */
   override getConfig() {
     return {
       ...super.getConfig(),
@@ -167,6 +171,7 @@ export class BatchNormalization extends AffineNormalization {
   }
 }
 
+/** Options of {@link LayerNormalization}. */
 export interface LayerNormalizationArgs extends AffineArgs {
   axis?: number | number[];
 }
@@ -185,6 +190,7 @@ export class LayerNormalization extends AffineNormalization {
   override call(x: Tensor): Tensor {
     return this.normalize(x, mean(x, this.axes, true), variance(x, this.axes, true));
   }
+  /** Constructor arguments as JSON, enough for fromConfig to make an equal (unbuilt) layer. */
   override getConfig() {
     return { ...super.getConfig(), axis: this.axis };
   }

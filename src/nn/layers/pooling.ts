@@ -6,9 +6,11 @@ import { checkPadding, convOutputLength, tupleOf, type Padding } from './conv.js
 import { Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
 
 export interface PoolingArgs extends LayerArgs {
+  /** Window size per spatial axis (default 2). */
   poolSize?: number | number[];
   /** Window step (default poolSize). */
   strides?: number | number[] | null;
+  /** 'valid' (default) or 'same'. */
   padding?: Padding;
 }
 
@@ -39,14 +41,17 @@ abstract class Pooling extends Layer {
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), poolSize: this.poolSize, strides: this.strides, padding: this.padding };
   }
+  /** Options for the 2-D pooling ops. */
   protected opts2d() {
     return { poolSize: [this.poolSize[0]!, this.poolSize[1]!] as [number, number], strides: [this.strides[0]!, this.strides[1]!] as [number, number], padding: this.padding };
   }
+  /** Options for the 1-D pooling ops. */
   protected opts1d() {
     return { poolSize: this.poolSize[0]!, strides: this.strides[0]!, padding: this.padding };
   }
 }
 
+/** Maximum over windows of `poolSize` steps, over [batch, steps, channels]. */
 export class MaxPooling1D extends Pooling {
   constructor(poolSize?: number | PoolingArgs, args: PoolingArgs = {}) {
     super(1, poolSize, args);
@@ -56,6 +61,7 @@ export class MaxPooling1D extends Pooling {
   }
 }
 
+/** Mean over windows of `poolSize` steps, over [batch, steps, channels]. */
 export class AveragePooling1D extends Pooling {
   constructor(poolSize?: number | PoolingArgs, args: PoolingArgs = {}) {
     super(1, poolSize, args);
@@ -65,6 +71,7 @@ export class AveragePooling1D extends Pooling {
   }
 }
 
+/** Maximum over `poolSize` windows, over [batch, height, width, channels]. */
 export class MaxPooling2D extends Pooling {
   constructor(poolSize?: number | number[] | PoolingArgs, args: PoolingArgs = {}) {
     super(2, poolSize, args);
@@ -74,6 +81,7 @@ export class MaxPooling2D extends Pooling {
   }
 }
 
+/** Mean over `poolSize` windows, over [batch, height, width, channels]. */
 export class AveragePooling2D extends Pooling {
   constructor(poolSize?: number | number[] | PoolingArgs, args: PoolingArgs = {}) {
     super(2, poolSize, args);
@@ -84,6 +92,7 @@ export class AveragePooling2D extends Pooling {
 }
 
 export interface GlobalPoolingArgs extends LayerArgs {
+  /** Keep the pooled spatial axes as size 1 (default false). */
   keepDims?: boolean;
 }
 
@@ -108,6 +117,7 @@ abstract class GlobalPooling extends Layer {
   }
 }
 
+/** Mean over the steps axis: [batch, steps, channels] to [batch, channels]. */
 export class GlobalAveragePooling1D extends GlobalPooling {
   constructor(args: GlobalPoolingArgs = {}) {
     super(1, args);
@@ -117,6 +127,7 @@ export class GlobalAveragePooling1D extends GlobalPooling {
   }
 }
 
+/** Maximum over the steps axis: [batch, steps, channels] to [batch, channels]. */
 export class GlobalMaxPooling1D extends GlobalPooling {
   constructor(args: GlobalPoolingArgs = {}) {
     super(1, args);
@@ -126,6 +137,7 @@ export class GlobalMaxPooling1D extends GlobalPooling {
   }
 }
 
+/** Mean over height and width: [batch, h, w, channels] to [batch, channels]. */
 export class GlobalAveragePooling2D extends GlobalPooling {
   constructor(args: GlobalPoolingArgs = {}) {
     super(2, args);
@@ -135,6 +147,7 @@ export class GlobalAveragePooling2D extends GlobalPooling {
   }
 }
 
+/** Maximum over height and width: [batch, h, w, channels] to [batch, channels]. */
 export class GlobalMaxPooling2D extends GlobalPooling {
   constructor(args: GlobalPoolingArgs = {}) {
     super(2, args);

@@ -94,6 +94,7 @@ abstract class RecurrentBase extends Layer {
     this.recurrentDropout = rateOf(new.target.name, 'recurrentDropout', a.recurrentDropout);
   }
 
+  /** Create kernel [features, gates * units], recurrent kernel [units, gates * units] and bias from [batch, timesteps, features]. */
   override build(inputShape: InputShapes): void {
     const s = inputShape as Shape;
     if (s.length !== 3) throw new ValueError(`${this.className} '${this.name}': expects inputs [batch, timesteps, features], got shape [${s.join(', ')}]`);
@@ -106,6 +107,7 @@ abstract class RecurrentBase extends Layer {
     this.inputSpec = { ndim: 3, axes: { [-1]: f } };
   }
 
+  /** Shape of the bias: one block of `units` per gate. */
   protected biasShape(): number[] {
     return [this.gates * this.units];
   }
@@ -160,6 +162,7 @@ abstract class RecurrentBase extends Layer {
     return [out, ...Array.from({ length: this.stateCount }, () => [s[0] ?? null, this.units])];
   }
 
+  /** Constructor arguments as JSON, enough for fromConfig to make an equal (unbuilt) layer. */
   override getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(),
@@ -202,6 +205,7 @@ export class LSTM extends RecurrentBase {
     super(units, args);
     this.unitForgetBias = (typeof units === 'number' ? args : units).unitForgetBias ?? true;
   }
+  /** Create the weights; with `unitForgetBias` the forget gate's bias starts at 1. */
   override build(inputShape: InputShapes): void {
     super.build(inputShape);
     if (this.bias && this.unitForgetBias) {
@@ -219,6 +223,7 @@ export class LSTM extends RecurrentBase {
     const cNew = add(mul(f, c!), mul(i, this.activation(zc)));
     return [mul(o, this.activation(cNew)), cNew];
   }
+  /** Constructor arguments as JSON, enough for fromConfig to make an equal (unbuilt) layer. */
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), unitForgetBias: this.unitForgetBias };
   }
@@ -243,6 +248,7 @@ export class GRU extends RecurrentBase {
     super(units, args);
     this.resetAfter = (typeof units === 'number' ? args : units).resetAfter ?? true;
   }
+  /** Shape of the bias: [2, 3 * units] with `resetAfter` (input and recurrent biases), else [3 * units]. */
   protected override biasShape(): number[] {
     return this.resetAfter ? [2, 3 * this.units] : [3 * this.units];
   }
@@ -274,6 +280,7 @@ export class GRU extends RecurrentBase {
     const candidate = this.activation(add(xh, matmul(mul(rGate, hIn), uh)));
     return [add(mul(zGate, h), mul(sub(1, zGate), candidate))];
   }
+  /** Constructor arguments as JSON, enough for fromConfig to make an equal (unbuilt) layer. */
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), resetAfter: this.resetAfter };
   }
