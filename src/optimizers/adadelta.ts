@@ -27,6 +27,7 @@ export class Adadelta extends Optimizer {
     this.epsilon = Optimizer.nonNegative(this.name, 'epsilon', o.epsilon ?? 1e-7);
   }
 
+  /** An Adadelta from its `getConfig()` output. */
   static fromConfig(config: Readonly<Record<string, unknown>>): Adadelta {
     return new Adadelta(Optimizer.optionsFromConfig(config) as AdadeltaOptions);
   }

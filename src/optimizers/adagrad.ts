@@ -23,6 +23,7 @@ export class Adagrad extends Optimizer {
     this.epsilon = Optimizer.nonNegative(this.name, 'epsilon', o.epsilon ?? 1e-7);
   }
 
+  /** An Adagrad from its `getConfig()` output. */
   static fromConfig(config: Readonly<Record<string, unknown>>): Adagrad {
     return new Adagrad(Optimizer.optionsFromConfig(config) as AdagradOptions);
   }

@@ -34,6 +34,7 @@ export class Adam extends Optimizer {
     this.amsgrad = o.amsgrad ?? false;
   }
 
+  /** An Adam from its `getConfig()` output. */
   static fromConfig(config: Readonly<Record<string, unknown>>): Adam {
     return new Adam(Optimizer.optionsFromConfig(config) as AdamOptions);
   }
@@ -73,6 +74,7 @@ export class AdamW extends Adam {
     super(opts, { name: 'adamw', weightDecay: 0.004 });
   }
 
+  /** An AdamW from its `getConfig()` output. */
   static override fromConfig(config: Readonly<Record<string, unknown>>): AdamW {
     return new AdamW(Optimizer.optionsFromConfig(config) as AdamOptions);
   }

@@ -5,6 +5,7 @@ import type { Variable } from '../tensor/variable.js';
 import { Optimizer, optionsOf, type LearningRate } from './optimizer.js';
 import type { AdamOptions } from './adam.js';
 
+/** Options of {@link Adamax}: Adam's, without `amsgrad`. */
 export type AdamaxOptions = Omit<AdamOptions, 'amsgrad'>;
 
 /**
@@ -24,6 +25,7 @@ export class Adamax extends Optimizer {
     this.epsilon = Optimizer.nonNegative(this.name, 'epsilon', o.epsilon ?? 1e-7);
   }
 
+  /** An Adamax from its `getConfig()` output. */
   static fromConfig(config: Readonly<Record<string, unknown>>): Adamax {
     return new Adamax(Optimizer.optionsFromConfig(config) as AdamaxOptions);
   }

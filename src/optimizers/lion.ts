@@ -28,6 +28,7 @@ export class Lion extends Optimizer {
     if (!(this.beta1 > 0 && this.beta1 <= 1)) throw new ValueError(`${this.name}: beta1 must be in (0, 1], got ${String(o.beta1)}`);
   }
 
+  /** A Lion from its `getConfig()` output. */
   static fromConfig(config: Readonly<Record<string, unknown>>): Lion {
     return new Lion(Optimizer.optionsFromConfig(config) as LionOptions);
   }

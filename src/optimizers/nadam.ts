@@ -7,6 +7,7 @@ import type { Variable } from '../tensor/variable.js';
 import { Optimizer, optionsOf, type LearningRate } from './optimizer.js';
 import type { AdamOptions } from './adam.js';
 
+/** Options of {@link Nadam}: Adam's, without `amsgrad`. */
 export type NadamOptions = Omit<AdamOptions, 'amsgrad'>;
 
 /**
@@ -28,6 +29,7 @@ export class Nadam extends Optimizer {
     this.epsilon = Optimizer.nonNegative(this.name, 'epsilon', o.epsilon ?? 1e-7);
   }
 
+  /** A Nadam from its `getConfig()` output. */
   static fromConfig(config: Readonly<Record<string, unknown>>): Nadam {
     return new Nadam(Optimizer.optionsFromConfig(config) as NadamOptions);
   }

@@ -39,12 +39,14 @@ export function get(identifier: string | SerializedOptimizer | Optimizer): Optim
   throw new ValueError(`optimizers.get: expected an optimizer name, a { className, config } object or an Optimizer, got ${typeof identifier}`);
 }
 
+/** A built-in optimizer as `{ className, config }` JSON. */
 export function serialize(optimizer: Optimizer): SerializedOptimizer {
   const entry = Object.entries(CLASSES).find(([, cls]) => optimizer.constructor === cls);
   if (!entry) throw new ValueError(`optimizers.serialize: '${optimizer.constructor.name}' is not a built-in optimizer; serialize its getConfig() yourself`);
   return { className: entry[0], config: optimizer.getConfig() };
 }
 
+/** A built-in optimizer from `{ className, config }` JSON. */
 export function deserialize(s: SerializedOptimizer): Optimizer {
   return classOf(s.className, 'optimizers.deserialize').fromConfig(s.config ?? {});
 }

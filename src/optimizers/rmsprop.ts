@@ -35,6 +35,7 @@ export class RMSprop extends Optimizer {
     this.centered = o.centered ?? false;
   }
 
+  /** An RMSprop from its `getConfig()` output. */
   static fromConfig(config: Readonly<Record<string, unknown>>): RMSprop {
     return new RMSprop(Optimizer.optionsFromConfig(config) as RMSpropOptions);
   }

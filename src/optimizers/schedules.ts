@@ -24,6 +24,7 @@ export abstract class LearningRateSchedule {
   abstract call(step: number): number;
   /** The same on a float scalar tensor holding the step; the result has its dtype. */
   abstract callTensor(step: Tensor): Tensor;
+  /** Constructor options as JSON, enough to make an equal schedule. */
   abstract getConfig(): Record<string, unknown>;
   /** Name used in `serialize`/`deserialize` (the Keras class name). */
   abstract readonly className: string;
@@ -39,6 +40,7 @@ function finite(op: string, name: string, v: number): number {
   return v;
 }
 
+/** Options of {@link ExponentialDecay}. */
 export interface ExponentialDecayOptions {
   initialLearningRate: number;
   decaySteps: number;
@@ -73,11 +75,13 @@ export class ExponentialDecay extends LearningRateSchedule {
     return mul(pow(this.decayRate, this.staircase ? floor(p) : p), this.initialLearningRate);
   }
 
+  /** Constructor options as JSON, enough to make an equal schedule. */
   getConfig(): Record<string, unknown> {
     return { initialLearningRate: this.initialLearningRate, decaySteps: this.decaySteps, decayRate: this.decayRate, staircase: this.staircase };
   }
 }
 
+/** Options of {@link PiecewiseConstantDecay}. */
 export interface PiecewiseConstantOptions {
   /** Increasing step boundaries. */
   boundaries: readonly number[];
@@ -117,11 +121,13 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
     return out;
   }
 
+  /** Constructor options as JSON, enough to make an equal schedule. */
   getConfig(): Record<string, unknown> {
     return { boundaries: [...this.boundaries], values: [...this.values] };
   }
 }
 
+/** Options of {@link CosineDecay}. */
 export interface CosineDecayOptions {
   initialLearningRate: number;
   decaySteps: number;
@@ -177,6 +183,7 @@ export class CosineDecay extends LearningRateSchedule {
     return where(less(s, this.warmupSteps), warm, this.decayTensor(sub(s, this.warmupSteps), this.warmupTarget));
   }
 
+  /** Constructor options as JSON, enough to make an equal schedule. */
   getConfig(): Record<string, unknown> {
     return {
       initialLearningRate: this.initialLearningRate,
@@ -188,6 +195,7 @@ export class CosineDecay extends LearningRateSchedule {
   }
 }
 
+/** Options of {@link PolynomialDecay}. */
 export interface PolynomialDecayOptions {
   initialLearningRate: number;
   decaySteps: number;
@@ -235,6 +243,7 @@ export class PolynomialDecay extends LearningRateSchedule {
     return add(mul(pow(remaining, this.power), this.initialLearningRate - this.endLearningRate), this.endLearningRate);
   }
 
+  /** Constructor options as JSON, enough to make an equal schedule. */
   getConfig(): Record<string, unknown> {
     return {
       initialLearningRate: this.initialLearningRate,
@@ -246,6 +255,7 @@ export class PolynomialDecay extends LearningRateSchedule {
   }
 }
 
+/** Options of {@link InverseTimeDecay}. */
 export interface InverseTimeDecayOptions {
   initialLearningRate: number;
   decaySteps: number;
@@ -279,6 +289,7 @@ export class InverseTimeDecay extends LearningRateSchedule {
     return div(this.initialLearningRate, add(mul(this.staircase ? floor(p) : p, this.decayRate), 1));
   }
 
+  /** Constructor options as JSON, enough to make an equal schedule. */
   getConfig(): Record<string, unknown> {
     return { initialLearningRate: this.initialLearningRate, decaySteps: this.decaySteps, decayRate: this.decayRate, staircase: this.staircase };
   }
@@ -286,10 +297,15 @@ export class InverseTimeDecay extends LearningRateSchedule {
 
 /** Keras-named factories: `schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 100, decayRate: 0.9 })`. */
 export const exponentialDecay = (o: ExponentialDecayOptions): ExponentialDecay => new ExponentialDecay(o);
+/** A new {@link PiecewiseConstantDecay}. */
 export const piecewiseConstant = (o: PiecewiseConstantOptions): PiecewiseConstantDecay => new PiecewiseConstantDecay(o);
+/** Alias of {@link piecewiseConstant}. */
 export const piecewiseConstantDecay = piecewiseConstant;
+/** A new {@link CosineDecay}. */
 export const cosineDecay = (o: CosineDecayOptions): CosineDecay => new CosineDecay(o);
+/** A new {@link PolynomialDecay}. */
 export const polynomialDecay = (o: PolynomialDecayOptions): PolynomialDecay => new PolynomialDecay(o);
+/** A new {@link InverseTimeDecay}. */
 export const inverseTimeDecay = (o: InverseTimeDecayOptions): InverseTimeDecay => new InverseTimeDecay(o);
 
 const SCHEDULES: Record<string, (config: never) => LearningRateSchedule> = {
@@ -300,10 +316,12 @@ const SCHEDULES: Record<string, (config: never) => LearningRateSchedule> = {
   InverseTimeDecay: (c: InverseTimeDecayOptions) => new InverseTimeDecay(c),
 };
 
+/** A schedule as `{ className, config }` JSON. */
 export function serializeSchedule(s: LearningRateSchedule): ScheduleConfig {
   return { className: s.className, config: s.getConfig() };
 }
 
+/** A built-in schedule from `{ className, config }` JSON. */
 export function deserializeSchedule(c: ScheduleConfig): LearningRateSchedule {
   const make = SCHEDULES[c.className];
   if (!make) throw new ValueError(`schedules.deserialize: unknown schedule '${c.className}'; known: ${Object.keys(SCHEDULES).join(', ')}`);

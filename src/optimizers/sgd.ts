@@ -25,6 +25,7 @@ export class SGD extends Optimizer {
     this.nesterov = o.nesterov ?? false;
   }
 
+  /** An SGD from its `getConfig()` output. */
   static fromConfig(config: Readonly<Record<string, unknown>>): SGD {
     return new SGD(Optimizer.optionsFromConfig(config) as SGDOptions);
   }
