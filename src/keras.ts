@@ -22,4 +22,5 @@ export function clearSession(): void {
   resetNames();
 }
 
+/** `keras.backend`: session helpers (`clearSession`). */
 export const backend = { clearSession };

@@ -6,6 +6,7 @@ import { toTensor, type TensorLike } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
 import { GradientTape } from './tape.js';
 
+/** Options of `grad` and `valueAndGrad`. */
 export interface GradOptions {
   /** Which positional arguments to differentiate: an index (default 0) or a list of indices. */
   argnums?: number | readonly number[];
@@ -50,7 +51,9 @@ export function valueAndGrad(f: Fn, opts: GradOptions = {}): (...args: TensorLik
   };
 }
 
+/** What a `customGradient` function returns: its value and how to differentiate it. */
 export interface CustomGradientResult {
+  /** The function's output. */
   value: Tensor;
   /** Gradients of the inputs given the output's gradient. */
   gradFunc: (dy: Tensor) => Tensor | (Tensor | null)[];

@@ -11,6 +11,7 @@ export const stopGradientOp = defineOp<Record<string, never>>({
   notDifferentiable: true,
 });
 
+/** `x` unchanged, with no gradient flowing back through it. */
 export function stopGradient(x: TensorLike): Tensor {
   return run1(stopGradientOp, [toTensor(x, 'stopGradient')], NO_ATTRS);
 }

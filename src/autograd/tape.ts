@@ -26,6 +26,7 @@ export type GradientsOf<S> = S extends Tensor
     ? { -readonly [K in keyof S]: Tensor }
     : { [K in keyof S]: Tensor };
 
+/** Options of `GradientTape.gradient`. */
 export interface GradientOptions {
   /** What a source unconnected to the target gets: `null` (default, like TensorFlow's None) or zeros. */
   unconnectedGradients?: 'none' | 'zero';
@@ -33,6 +34,7 @@ export interface GradientOptions {
   outputGradients?: Tensor | readonly Tensor[];
 }
 
+/** Options of {@link GradientTape}. */
 export interface TapeOptions {
   /** A persistent tape can be asked for gradients many times; release it with `dispose()` or `using`. */
   persistent?: boolean;
@@ -227,6 +229,7 @@ export class GradientTape implements Recorder {
     this.release();
   }
 
+  /** Dispose at the end of a `using` block. */
   [Symbol.dispose](): void {
     this.dispose();
   }

@@ -7,6 +7,7 @@ import { UNKNOWN } from './cardinality.js';
 import { Dataset } from './dataset.js';
 import { fromHost } from './host-tensors.js';
 
+/** Options of `csv`: columns, label, header, delimiter, defaults and feature layout. */
 export interface CsvOptions {
   /** Columns to read, in this order (default: every column). The label may be among them or not. */
   columns?: readonly string[];

@@ -121,6 +121,7 @@ export class Dataset<T> implements AsyncIterable<T> {
 
   // ------------------------------------------------------------------ iteration
 
+  /** Iterate the elements with `for await`. */
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return this.source()[Symbol.asyncIterator]();
   }

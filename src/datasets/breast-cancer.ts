@@ -10,12 +10,15 @@ import type { Tensor } from '../tensor/tensor.js';
 const FILE = 'breast-cancer-wisconsin.csv';
 const LABEL = 'target';
 
+/** The Breast Cancer Wisconsin data: features, labels and their names. */
 export interface BreastCancer {
   /** Features [569, 30], float32. */
   x: Tensor;
   /** 0 = malignant, 1 = benign; [569], int32. */
   y: Tensor;
+  /** The 30 feature names, in column order. */
   featureNames: string[];
+  /** Names of the two classes, by label. */
   classNames: string[];
 }
 

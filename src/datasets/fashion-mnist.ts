@@ -5,6 +5,7 @@
  */
 import { loadIdxDataset, type ImageDataset, type PixelDType } from './mnist-style.js';
 
+/** Where the Debian package dataset-fashion-mnist installs the files. */
 export const DEFAULT_PATH = '/usr/share/datasets/fashion-mnist';
 
 const FILES = {
@@ -14,6 +15,7 @@ const FILES = {
   testLabels: 't10k-labels-idx1-ubyte.gz',
 };
 
+/** Options of `datasets.fashionMnist.load`. */
 export interface FashionMnistOptions {
   /** The folder with the four gzipped IDX files (default /usr/share/datasets/fashion-mnist). */
   path?: string;
@@ -35,6 +37,7 @@ export async function load(opts: FashionMnistOptions = {}): Promise<ImageDataset
   });
 }
 
+/** Names of the ten classes, by label. */
 export const classNames: readonly string[] = [
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
 ];

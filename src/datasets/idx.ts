@@ -5,6 +5,7 @@ import { ValueError } from '../errors.js';
 const UNSIGNED_BYTE = 0x08;
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 
+/** An array read from an IDX file: its shape and its unsigned bytes. */
 export interface IdxArray {
   readonly shape: number[];
   /** Row-major values, a view of the file's bytes. */
@@ -38,6 +39,7 @@ export function parseIdx(bytes: Uint8Array, name: string, expectedRank?: number)
   return { shape, data: bytes.subarray(headerSize) };
 }
 
+/** Whether the bytes start with the gzip magic number. */
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
 }

@@ -7,6 +7,7 @@ import { readIdxFile } from './idx.js';
 /** Pixel dtype of the images: float32 (0..255, ready for `x.div(255)`) or int32. */
 export type PixelDType = 'float32' | 'int32';
 
+/** One split of an image data set: images and labels. */
 export interface ImageSplit {
   /** Images [n, 28, 28], values 0..255. */
   x: Tensor;
@@ -14,8 +15,11 @@ export interface ImageSplit {
   y: Tensor;
 }
 
+/** An image data set's train and test splits. */
 export interface ImageDataset {
+  /** The training images and labels. */
   train: ImageSplit;
+  /** The test images and labels. */
   test: ImageSplit;
 }
 

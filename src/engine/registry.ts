@@ -19,6 +19,7 @@ export function setBackend(name: string): Promise<void> {
   return engine.setBackend(name);
 }
 
+/** Name of the backend new tensors are created and computed on. */
 export function getBackend(): string {
   return engine.backend.name;
 }
@@ -28,6 +29,7 @@ export function backends(): string[] {
   return engine.backendNames();
 }
 
+/** Run `fn` with the named backend current, restoring the previous one after. */
 export function withBackend<T>(name: string, fn: () => T): T {
   return engine.withBackend(name, fn);
 }
@@ -39,14 +41,17 @@ export function backendInfo(name?: string) {
   return { available: true, ...b.info() };
 }
 
+/** Run `fn`, then dispose every tensor it created except those it returns, kept ones and variables. */
 export function tidy<T>(fn: () => T): T {
   return engine.tidy(fn);
 }
 
+/** Exempt `t` from disposal by the enclosing `tidy`. */
 export function keep<T extends import('../tensor/tensor.js').Tensor>(t: T): T {
   return engine.keep(t);
 }
 
+/** Dispose a tensor, a model or layer, or every tensor in an array or plain object. */
 export function dispose(x: unknown): void {
   if (x && typeof x === 'object') {
     if ('dispose' in x && typeof (x as { dispose: unknown }).dispose === 'function') (x as { dispose(): void }).dispose();

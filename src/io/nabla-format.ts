@@ -36,6 +36,7 @@ export interface NablaModelJson {
   includesOptimizer: boolean;
 }
 
+/** Options of `model.save`. */
 export interface SaveOptions {
   /** 'nabla' (default): model.json + weights.safetensors; 'tfjs': TensorFlow.js layers-model. */
   format?: 'nabla' | 'tfjs';
@@ -43,6 +44,7 @@ export interface SaveOptions {
   includeOptimizer?: boolean;
 }
 
+/** Options of `models.load`. */
 export interface LoadOptions {
   /** Compile the model (and restore the optimizer's state) as it was saved; default true when it was compiled. */
   compile?: boolean;

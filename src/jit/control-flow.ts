@@ -85,6 +85,7 @@ function loop(vars: Tensor[], attrs: { cond: (...xs: Tensor[]) => Tensor; body: 
   return vars;
 }
 
+/** Options of `whileLoop`. */
 export interface WhileOptions {
   /** Stop after this many iterations even if the condition still holds. */
   maximumIterations?: number;

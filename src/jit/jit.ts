@@ -10,18 +10,23 @@ import { trace, GraphTracer } from './trace.js';
 import { tensor as scalarTensor } from '../tensor/creation.js';
 import type { DType } from '../tensor/dtype.js';
 
+/** Options of {@link jit}. */
 export interface JitOptions {
   /** Name shown in graph dumps and retrace warnings (default: the function's name). */
   name?: string;
 }
 
-/** A jitted function: call it like the original; inspect its traces. */
+/**
+ * A jitted function: call it like the original; inspect its traces.
+ * @typeParam F - The type of the function that was jitted.
+ */
 export interface Jitted<F extends (...args: any[]) => any> {
   (...args: Parameters<F>): ReturnType<F>;
   /** How many times the function was traced (once per new input signature). */
   readonly traceCount: number;
   /** The optimised graph for these arguments' signature, as readable text. */
   graph(...args: Parameters<F>): string;
+  /** The name used in graph dumps and retrace warnings. */
   readonly jitName: string;
 }
 
@@ -45,6 +50,8 @@ const RETRACE_WARNING_AFTER = 5;
  * As in TensorFlow, JS side effects (console.log, pushing to arrays) happen while tracing only;
  * reading a tensor's value inside the function is an error (use `nb.cond` / `nb.whileLoop`).
  * Called under an active GradientTape, the function runs eagerly so that the tape can see it.
+ *
+ * @typeParam F - The type of `fn`; the result has the same parameters and return type.
  */
 export function jit<F extends (...args: any[]) => any>(fn: F, opts: JitOptions = {}): Jitted<F> {
   const name = opts.name ?? (fn.name || 'fn');

@@ -16,6 +16,7 @@ import { Tensor, type NestedArray } from './tensor.js';
 /** Anything an op accepts as a tensor. */
 /** Nested arrays as `tensor()` takes them: numbers, booleans or scalar tensors, typed arrays innermost. */
 export type NestedInput = number | boolean | Tensor | AnyTypedArray | NestedInput[];
+/** Anything ops accept as a tensor: a Tensor, a number or boolean, nested arrays, or a typed array. */
 export type TensorLike = Tensor | number | boolean | NestedArray | AnyTypedArray | NestedInput[];
 
 function isTypedArray(x: unknown): x is AnyTypedArray {
@@ -155,6 +156,7 @@ export function toTensorPair(op: string, a: TensorLike, b: TensorLike): [Tensor,
   return [ta ?? toTensor(a, op, tb.dtype), tb];
 }
 
+/** A tensor of `shape` filled with `value` (default dtype: bool for a boolean, else float32). */
 export function full(shape: readonly number[], value: number | boolean, dtype?: DType): Tensor {
   assertShape(shape, 'full');
   const dt = dtype === undefined ? (typeof value === 'boolean' ? 'bool' : 'float32') : assertDType(dtype, 'full');
@@ -163,26 +165,31 @@ export function full(shape: readonly number[], value: number | boolean, dtype?: 
   return engine.fromHost(arr, shape, dt);
 }
 
+/** A tensor of `shape` filled with 0 (float32 by default). */
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
   assertShape(shape, 'zeros');
   assertDType(dtype, 'zeros');
   return engine.fromHost(allocArray(dtype, sizeOf(shape)), shape, dtype);
 }
 
+/** A tensor of `shape` filled with 1 (float32 by default). */
 export function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor {
   return full(shape, 1, dtype);
 }
 
+/** Zeros with the shape (and, by default, the dtype) of `x`. */
 export function zerosLike(x: TensorLike, dtype?: DType): Tensor {
   const t = toTensor(x, 'zerosLike');
   return zeros(t.shape, dtype ?? t.dtype);
 }
 
+/** Ones with the shape (and, by default, the dtype) of `x`. */
 export function onesLike(x: TensorLike, dtype?: DType): Tensor {
   const t = toTensor(x, 'onesLike');
   return ones(t.shape, dtype ?? t.dtype);
 }
 
+/** `value` everywhere, with the shape (and, by default, the dtype) of `x`. */
 export function fullLike(x: TensorLike, value: number | boolean, dtype?: DType): Tensor {
   const t = toTensor(x, 'fullLike');
   return full(t.shape, value, dtype ?? t.dtype);
@@ -199,6 +206,7 @@ export function range(start: number, stop?: number, step = 1, dtype?: DType): Te
   return engine.fromHost(arr, [n], dt);
 }
 
+/** `num` evenly spaced values from `start` to `stop`, both included. */
 export function linspace(start: number, stop: number, num: number, dtype: DType = 'float32'): Tensor {
   if (!Number.isInteger(num) || num < 0) throw new ValueError(`linspace: num must be a non-negative integer, got ${num}`);
   assertDType(dtype, 'linspace');
@@ -209,6 +217,7 @@ export function linspace(start: number, stop: number, num: number, dtype: DType 
   return engine.fromHost(arr, [num], dtype);
 }
 
+/** An n x m matrix with ones on the diagonal. */
 export function eye(n: number, m = n, dtype: DType = 'float32'): Tensor {
   if (!Number.isInteger(n) || !Number.isInteger(m) || n < 0 || m < 0) throw new ValueError(`eye: sizes must be non-negative integers, got ${n}, ${m}`);
   assertDType(dtype, 'eye');

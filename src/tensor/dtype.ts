@@ -1,8 +1,10 @@
 import { DTypeError } from '../errors.js';
 
+/** Element types: float32, float64, int32 and bool (stored as bytes). */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
+/** The typed array holding a tensor's values: Float32Array, Float64Array, Int32Array, or Uint8Array for bool. */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 export type AnyTypedArray =
   | TypedArray

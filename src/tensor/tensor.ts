@@ -91,14 +91,17 @@ export class Tensor implements Layout {
     return runtime!.readSync(this);
   }
 
+  /** A copy of the values as a flat typed array (row-major), read asynchronously. */
   async data(): Promise<TypedArray> {
     return runtime!.read(this);
   }
 
+  /** The values as nested JS arrays (numbers, or booleans for bool). */
   arraySync(): NestedArray {
     return toNested(this.dataSync(), this.shape, this.dtype);
   }
 
+  /** The values as nested JS arrays, read asynchronously. */
   async array(): Promise<NestedArray> {
     return toNested(await this.data(), this.shape, this.dtype);
   }
@@ -119,6 +122,7 @@ export class Tensor implements Layout {
     runtime!.dispose(this);
   }
 
+  /** Dispose at the end of a `using` block. */
   [Symbol.dispose](): void {
     this.dispose();
   }

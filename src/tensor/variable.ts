@@ -11,10 +11,13 @@ import { contiguousLayout } from './layout.js';
 import { shapesEqual } from './shape.js';
 import { Tensor } from './tensor.js';
 
+/** Options of {@link Variable}. */
 export interface VariableOptions {
   /** Trainable variables are watched by every GradientTape automatically (default true). */
   trainable?: boolean;
+  /** Name shown in logs and used for saved weights. */
   name?: string;
+  /** dtype of the stored value (default: the initial value's). */
   dtype?: DType;
 }
 
@@ -82,10 +85,12 @@ export class Variable extends Tensor {
     return this;
   }
 
+  /** Replace the value with `value + delta` (not recorded by tapes); returns this. */
   assignAdd(delta: TensorLike): this {
     return this.assign(addFn(this.current(), toTensor(delta, 'assignAdd', this.dtype)));
   }
 
+  /** Replace the value with `value - delta` (not recorded by tapes); returns this. */
   assignSub(delta: TensorLike): this {
     return this.assign(subFn(this.current(), toTensor(delta, 'assignSub', this.dtype)));
   }
