@@ -23,4 +23,7 @@ export function clearSession(): void {
 }
 
 /** `keras.backend`: session helpers (`clearSession`). */
-export const backend = { clearSession };
+export const backend = {
+  /** Restart default layer names (dense, dense_1, ...). */
+  clearSession,
+};

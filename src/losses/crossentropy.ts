@@ -19,6 +19,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { asFloat } from './reduction.js';
 import { EPSILON, prepare } from './regression.js';
 
+/** Options of the binary and categorical cross-entropy functions. */
 export interface CrossentropyOptions {
   /** `yPred` holds logits rather than probabilities (default false). */
   fromLogits?: boolean;
@@ -74,6 +75,7 @@ export function categoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, op
   return mul(sum(mul(t, logProbabilities(p, axis, opts.fromLogits ?? false)), axis), -1);
 }
 
+/** Options of `sparseCategoricalCrossentropy`. */
 export interface SparseCrossentropyOptions {
   fromLogits?: boolean;
   /** The class axis (default -1). */

@@ -11,6 +11,7 @@ import type { TensorLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { EPSILON, prepare } from './regression.js';
 
+/** Options of the focal cross-entropy functions. */
 export interface FocalOptions {
   /** Focusing exponent (default 2; 0 gives the plain cross-entropy). */
   gamma?: number;

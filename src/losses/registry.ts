@@ -112,12 +112,14 @@ export function get(identifier: string | LossFn | Loss | SerializedLoss): Loss {
   throw new ValueError(`losses.get: expected a loss name, a function, a Loss or a { className, config } object, got ${typeof identifier}`);
 }
 
+/** A built-in loss object as `{ className, config }` JSON. */
 export function serialize(loss: Loss): SerializedLoss {
   const e = ENTRIES.find((x) => loss.constructor === x.make({}).constructor);
   if (!e) throw new ValueError(`losses.serialize: '${loss.name}' is not a built-in loss; serialize its getConfig() yourself`);
   return { className: e.className, config: loss.getConfig() };
 }
 
+/** A built-in loss object from `{ className, config }` JSON. */
 export function deserialize(s: SerializedLoss): Loss {
   return entryOf(s.className, 'losses.deserialize').make({ ...(s.config ?? {}) });
 }

@@ -10,6 +10,7 @@ import { nameKey } from '../losses/registry.js';
 import { BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy } from './accuracy.js';
 import { Metric, MeanMetricWrapper, type MetricOptions } from './metric.js';
 
+/** How labels are encoded: one 0/1 column, one-hot rows, or class indices. */
 export type LabelKind = 'binary' | 'categorical' | 'sparseCategorical';
 
 /** A loss as `compile` may receive it. */
@@ -28,9 +29,11 @@ function kindOfLoss(loss: LossLike): LabelKind | null {
   return null;
 }
 
+/** What is known when 'accuracy' or 'crossentropy' is resolved to a concrete metric. */
 export interface LabelKindContext {
   /** The compiled loss, if any: a cross-entropy decides the kind. */
   loss?: LossLike;
+  /** The labels' shape. */
   yTrueShape?: readonly number[];
   /** The model output's shape (the batch dimension may be any number). */
   yPredShape?: readonly number[];

@@ -70,6 +70,7 @@ abstract class ConfusionMetric extends Metric {
     return [reshape(t, [-1, 1]), reshape(p, [-1, 1]), reshape(wFull, [-1, 1])];
   }
 
+  /** Add the weighted counts (tp, fp, tn, fn as asked) of a batch at each threshold. */
   protected addCounts(counts: Counts, yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null): void {
     tidy(() => {
       const [t, p, w] = this.prepare(yTrue, yPred, sampleWeight);
@@ -90,6 +91,7 @@ abstract class ConfusionMetric extends Metric {
     return this.thresholds.length === 1 ? reshape(x, []) : x;
   }
 
+  /** Constructor arguments as JSON, enough to make an equal metric. */
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), thresholds: this.thresholds, classId: this.classId, topK: this.topK };
   }
@@ -239,6 +241,7 @@ export class AUC extends ConfusionMetric {
     return sum(increments);
   }
 
+  /** Constructor arguments as JSON, enough to make an equal metric. */
   override getConfig(): Record<string, unknown> {
     return {
       name: this.name,

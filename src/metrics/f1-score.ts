@@ -13,6 +13,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
 import { Metric, type MetricOptions } from './metric.js';
 
+/** How per-class scores combine: over all counts ('micro'), their mean ('macro'), support-weighted ('weighted'), or none (null: one score per class). */
 export type FScoreAverage = 'micro' | 'macro' | 'weighted' | null;
 
 export interface FBetaOptions extends MetricOptions {

@@ -42,14 +42,17 @@ const BY_KEY = new Map<string, (o: MetricOptions) => Metric>();
 for (const [name, make] of Object.entries(CLASSES)) BY_KEY.set(nameKey(name), make);
 for (const [alias, name] of Object.entries(ALIASES)) BY_KEY.set(nameKey(alias), CLASSES[name]!);
 
+/** Every metric name `metrics.get` accepts (losses included). */
 export function knownMetrics(): string[] {
   const own = ['accuracy', 'acc', 'crossentropy', 'ce', ...Object.keys(CLASSES).map((n) => n.charAt(0).toLowerCase() + n.slice(1)), ...Object.keys(ALIASES)];
   return [...new Set([...own, ...knownLosses()])];
 }
 
+/** What `compile` knows when it resolves metric names. */
 export interface MetricContext {
   /** The compiled loss: lets 'accuracy' pick binary/categorical/sparse accuracy. */
   loss?: LossLike;
+  /** The labels' shape, when known. */
   yTrueShape?: readonly number[];
   /** Known prediction shape: resolves 'accuracy' now instead of on the first batch. */
   yPredShape?: readonly number[];

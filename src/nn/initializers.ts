@@ -167,6 +167,7 @@ function scaling(scale: number, mode: FanMode, distribution: ScalingDistribution
     constructor(opts: SeedArgs = {}) {
       super({ scale, mode, distribution, seed: opts.seed });
     }
+    /** Only the seed: scale, mode and distribution are fixed by the class. */
     override getConfig(): Record<string, unknown> {
       return { seed: this.seed };
     }
@@ -270,6 +271,7 @@ export function getInitializer(id: InitializerIdentifier): Initializer {
   throw new ValueError(`getInitializer: expected a name, {className, config} or an Initializer, got ${typeof id}`);
 }
 
+/** An initializer as `{ className, config }` JSON. */
 export function serializeInitializer(init: Initializer): SerializedObject {
   return { className: init.className, config: init.getConfig() };
 }

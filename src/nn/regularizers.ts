@@ -75,6 +75,7 @@ export function getRegularizer(id: RegularizerIdentifier): Regularizer {
   throw new ValueError(`getRegularizer: expected a name, {className, config} or a Regularizer, got ${typeof id}`);
 }
 
+/** A regularizer as `{ className, config }` JSON. */
 export function serializeRegularizer(r: Regularizer): SerializedObject {
   return { className: r.className, config: r.getConfig() };
 }

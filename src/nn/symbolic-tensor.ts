@@ -17,6 +17,7 @@ export interface Node {
 
 let nextId = 1;
 
+/** A placeholder for a value in a functional graph: shape (batch axis null), dtype and the node that makes it. */
 export class SymbolicTensor {
   readonly id = nextId++;
   constructor(
@@ -32,6 +33,7 @@ export class SymbolicTensor {
     return this.shape.length;
   }
 
+  /** Name, shape and dtype, for logs. */
   toString(): string {
     return `SymbolicTensor(name=${this.name}, shape=${fmtSymbolicShape(this.shape)}, dtype=${this.dtype})`;
   }

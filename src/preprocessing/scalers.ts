@@ -11,11 +11,13 @@ import { toTensor, type TensorLike } from '../tensor/creation.js';
 import { isFloat } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 
+/** Options of `StandardScaler.fit` and `standardize`. */
 export interface ScaleOptions {
   /** Axes the statistics are taken over (default 0: one statistic per feature, over the samples). */
   axis?: number | readonly number[] | null;
 }
 
+/** Options of `MinMaxScaler.fit` and `minMaxScale`. */
 export interface MinMaxOptions extends ScaleOptions {
   /** The interval the training data is mapped to (default [0, 1]). */
   featureRange?: readonly [number, number];
@@ -48,10 +50,12 @@ export class StandardScaler {
     return new StandardScaler(mean(t, { axis, keepDims: true }), nonZero(std(t, { axis, keepDims: true })));
   }
 
+  /** `(x - mean) / std` with the fitted statistics. */
   transform(x: TensorLike): Tensor {
     return div(sub(floatInput(x, 'StandardScaler.transform'), this.mean), this.std);
   }
 
+  /** Undo `transform`: `x * std + mean`. */
   inverseTransform(x: TensorLike): Tensor {
     return add(mul(floatInput(x, 'StandardScaler.inverseTransform'), this.std), this.mean);
   }
@@ -86,6 +90,7 @@ export class MinMaxScaler {
     return lo === 0 && hi === 1 ? unit : add(mul(unit, hi - lo), lo);
   }
 
+  /** Undo `transform`: map featureRange back onto the fitted [min, max]. */
   inverseTransform(x: TensorLike): Tensor {
     const [lo, hi] = this.featureRange;
     const unit = div(sub(floatInput(x, 'MinMaxScaler.inverseTransform'), lo), hi - lo);

@@ -4,6 +4,7 @@ import { toTensor, type TensorLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { takeRows, valuesOf } from './host-rows.js';
 
+/** Options of {@link trainTestSplit}. */
 export interface TrainTestSplitOptions {
   /** Fraction of samples for the test set (0 < testSize < 1), or their number (default 0.25). */
   testSize?: number;
@@ -15,6 +16,7 @@ export interface TrainTestSplitOptions {
   stratify?: boolean | TensorLike;
 }
 
+/** The two parts `trainTestSplit` returns. */
 export interface TrainTestSplit {
   xTrain: Tensor;
   xTest: Tensor;

@@ -17,6 +17,7 @@ export function layerClass(name: string): LayerClass {
   return cls;
 }
 
+/** A layer as `{ className, config }` JSON. */
 export function serializeLayer(layer: Layer): SerializedObject {
   return { className: layer.className, config: layer.getConfig() };
 }

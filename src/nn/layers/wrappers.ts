@@ -41,6 +41,7 @@ export class TimeDistributed extends Layer {
   }
 }
 
+/** How Bidirectional combines the forward and backward outputs. */
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 
 export interface BidirectionalArgs extends LayerArgs {

@@ -36,6 +36,7 @@ export class InputLayer extends Layer {
   }
 }
 
+/** Options of {@link Input}: shape without the batch axis, fixed batch size, name and dtype. */
 export interface InputOptions {
   shape?: Shape;
   batchSize?: number;

@@ -25,6 +25,7 @@ export function specOf(shape: Shape): InputSpec {
   return { ndim: shape.length, axes };
 }
 
+/** A Keras model: a functional graph from `inputs` to `outputs`, or a subclass overriding `call`; trained with compile/fit. */
 export class Model extends Trainer {
   protected graph: FunctionalGraph | null = null;
   /** Outputs were given as an array (so results are arrays even with one output). */

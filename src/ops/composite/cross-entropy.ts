@@ -30,6 +30,7 @@ function matchingLabels(op: string, labels: TensorLike, logits: Tensor): Tensor 
   return l.dtype === logits.dtype ? l : cast(l, logits.dtype);
 }
 
+/** Arguments of the `*CrossEntropyWithLogits` ops: labels and unnormalized scores. */
 export interface LogitsArgs {
   labels: TensorLike;
   logits: TensorLike;

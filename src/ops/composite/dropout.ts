@@ -8,6 +8,7 @@ import { cast } from '../primitives/cast.js';
 import { greaterEqual } from '../primitives/compare.js';
 import { uniform } from '../primitives/random.js';
 
+/** Options of {@link dropout}. */
 export interface DropoutOptions {
   /** Op-level seed: the same seed drops the same elements. Otherwise the global generator (nb.random.seed). */
   seed?: number;

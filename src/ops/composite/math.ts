@@ -21,6 +21,7 @@ function countOf(t: Tensor, axes: number[]): number {
   return axes.reduce((n, a) => n * t.shape[a]!, 1);
 }
 
+/** Mean over `axis` (all axes by default); integer inputs give float32. */
 export function mean(x: TensorLike, axisOrOpts?: AxisArg, keepDims?: boolean): Tensor {
   const t = floatOf(x, 'mean');
   const o = reduceOptions(axisOrOpts, keepDims);
@@ -37,6 +38,7 @@ export function variance(x: TensorLike, axisOrOpts?: AxisArg, keepDims?: boolean
   return mean(square(sub(t, m)), { axis: axes, keepDims: o.keepDims });
 }
 
+/** Population standard deviation over `axis` (all axes by default). */
 export function std(x: TensorLike, axisOrOpts?: AxisArg, keepDims?: boolean): Tensor {
   return sqrt(variance(x, axisOrOpts, keepDims));
 }
@@ -54,6 +56,7 @@ export function logSumExp(x: TensorLike, axisOrOpts?: AxisArg, keepDims?: boolea
   return o.keepDims ? out : reshape(out, reducedShape(t.shape, axes, false));
 }
 
+/** Options of {@link norm}: the order, the axes and keepDims. */
 export interface NormOptions {
   ord?: number | 'euclidean' | 'fro' | 'inf';
   axis?: number | readonly number[] | null;
@@ -80,6 +83,7 @@ export function clip(x: TensorLike, lo: TensorLike, hi: TensorLike): Tensor {
   return minimum(maximum(t, lo), hi);
 }
 
+/** Alias of {@link clip}, TensorFlow's name. */
 export const clipByValue = clip;
 
 /** Values scaled so that their L2 norm is at most `clipNorm`. */

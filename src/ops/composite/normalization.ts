@@ -17,6 +17,7 @@ function floatInput(x: TensorLike, op: string): Tensor {
   return isFloat(t.dtype) ? t : cast(t, 'float32');
 }
 
+/** Mean and variance, as returned by `moments`. */
 export interface Moments {
   mean: Tensor;
   variance: Tensor;

@@ -8,6 +8,7 @@ import { indexTensor } from '../primitives/index-args.js';
 import { where } from '../primitives/select.js';
 import { expandDims, transpose } from '../primitives/shape.js';
 
+/** Options of {@link oneHot}: the on/off values, dtype and axis. */
 export interface OneHotOptions {
   onValue?: number;
   offValue?: number;

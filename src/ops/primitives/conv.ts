@@ -131,6 +131,7 @@ function conv2dFilterGrad(x: Tensor, dy: Tensor, attrs: ConvAttrs, filterShape: 
 
 // ---------------------------------------------------------------- functions
 
+/** Options of {@link conv2d}. */
 export interface Conv2DOptions {
   /** Step of the window: a number or [h, w] (default 1). */
   strides?: Pair;
@@ -173,6 +174,7 @@ export function conv2d(x: TensorLike, filter: TensorLike, opts: Conv2DOptions = 
   return unbatched ? squeeze(y, 0) : y;
 }
 
+/** Options of {@link conv1d}. */
 export interface Conv1DOptions {
   /** Step of the window (default 1). */
   strides?: number;
@@ -204,6 +206,7 @@ export function conv1d(x: TensorLike, filter: TensorLike, opts: Conv1DOptions = 
   return t.rank === 2 ? squeeze(out, 0) : out;
 }
 
+/** Options of {@link conv2dTranspose}. */
 export interface Conv2DTransposeOptions {
   strides?: Pair;
   padding?: Padding;
@@ -237,6 +240,7 @@ export function conv2dTranspose(x: TensorLike, filter: TensorLike, outputShape: 
   return unbatched ? squeeze(y, 0) : y;
 }
 
+/** Options of {@link depthwiseConv2d}. */
 export interface DepthwiseConv2DOptions {
   strides?: Pair;
   padding?: Padding;

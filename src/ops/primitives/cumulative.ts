@@ -55,6 +55,7 @@ export const cumprodOp: OpDef<ScanAttrs> = defineOp<ScanAttrs>({
   grad: ([dy], { inputs: [x], outputs: [y], attrs }) => [div(run1(cumsumOp, [mul(dy!, y!)], { ...attrs, reverse: !attrs.reverse }), x!)],
 });
 
+/** Options of `cumsum`/`cumprod`: exclude each element from its own result, or scan from the end. */
 export interface ScanOptions {
   exclusive?: boolean;
   reverse?: boolean;

@@ -159,6 +159,7 @@ function withDropRow(dy: Tensor, ids: Tensor, axis: number): [Tensor, Tensor] {
 
 // ---------------------------------------------------------------- functions
 
+/** Options of {@link gather}: the axis and the number of leading batch axes. */
 export interface GatherOptions {
   axis?: number;
   batchDims?: number;

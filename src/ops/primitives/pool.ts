@@ -211,6 +211,7 @@ export const poolOps = {
 
 // ---------------------------------------------------------------- functions
 
+/** Options of the pooling ops. */
 export interface PoolOptions {
   /** Window size: a number or [h, w] (default 2; 1-D: a number). */
   poolSize?: Pair;

@@ -104,6 +104,7 @@ function draw(shape: readonly number[], dtype: DType, dist: Distribution, seed: 
   return run1(randomOp, [], { shape: [...shape], dtype, key: keyFor(seed), dist, fromGenerator: seed === undefined });
 }
 
+/** Options every random op takes. */
 export interface RandomOptions {
   dtype?: DType;
   /** Op-level seed: the same seed gives the same numbers, whatever the global generator's state. */
@@ -121,6 +122,7 @@ export function seed(n: number): void {
   generator.seed(n);
 }
 
+/** Uniform values in `[min, max)` (default [0, 1)). */
 export function uniform(shape: readonly number[], opts: RandomOptions & { min?: number; max?: number } = {}): Tensor {
   const min = opts.min ?? 0;
   const max = opts.max ?? 1;
@@ -128,6 +130,7 @@ export function uniform(shape: readonly number[], opts: RandomOptions & { min?: 
   return draw(shape, floatDType('random.uniform', opts.dtype), { kind: 'uniform', min, max }, opts.seed, 'random.uniform');
 }
 
+/** Normal values with `mean` (default 0) and `stddev` (default 1). */
 export function normal(shape: readonly number[], opts: RandomOptions & { mean?: number; stddev?: number } = {}): Tensor {
   const stddev = opts.stddev ?? 1;
   if (!(stddev >= 0)) throw new ValueError(`random.normal: stddev must be >= 0, got ${stddev}`);

@@ -53,6 +53,7 @@ export const argsortOp = defineOp<ArgsortAttrs>({
   notDifferentiable: true,
 });
 
+/** Options of `sort`/`argsort`: the axis (default -1) and the order. */
 export interface SortOptions {
   axis?: number;
   descending?: boolean;
@@ -106,6 +107,7 @@ export function takeAlongAxis(x: TensorLike, indices: TensorLike, axis = -1): Te
   return swapLast(gather(swapLast(t, ax), swapLast(idx, ax), { axis: last, batchDims: last }), ax);
 }
 
+/** Options of {@link topk}. */
 export interface TopKOptions {
   /** Results in descending order (always true here: sorted output is a valid unsorted one). */
   sorted?: boolean;

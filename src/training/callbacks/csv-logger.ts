@@ -1,6 +1,7 @@
 import { Callback, type Logs } from './callback.js';
 import { ensureParentDir, nodeFs } from './node-fs.js';
 
+/** Options of {@link CSVLogger}. */
 export interface CSVLoggerOptions {
   separator?: string;
   /** Add to an existing file instead of replacing it. */

@@ -2,6 +2,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { Callback, type Logs } from './callback.js';
 import { Monitor, type MonitorMode } from './monitor.js';
 
+/** Options of {@link EarlyStopping}. */
 export interface EarlyStoppingOptions {
   monitor?: string;
   minDelta?: number;

@@ -13,6 +13,7 @@ function optimizerOf(model: Trainer | null, who: string): { learningRate: number
 /** Sets the learning rate at the start of each epoch to `schedule(epoch, currentRate)`. */
 export class LearningRateScheduler extends Callback {
   constructor(
+    /** The new rate from the epoch (0-based) and the current rate. */
     readonly schedule: (epoch: number, lr: number) => number,
     readonly verbose = 0,
   ) {
@@ -33,6 +34,7 @@ export class LearningRateScheduler extends Callback {
   }
 }
 
+/** Options of {@link ReduceLROnPlateau}. */
 export interface ReduceLROnPlateauOptions {
   monitor?: string;
   /** New rate = rate * factor (< 1). */

@@ -2,6 +2,7 @@ import { Callback, type Logs } from './callback.js';
 import { Monitor, type MonitorMode } from './monitor.js';
 import type { Trainer } from '../trainer.js';
 
+/** Options of {@link ModelCheckpoint}. */
 export interface ModelCheckpointOptions {
   monitor?: string;
   verbose?: number;

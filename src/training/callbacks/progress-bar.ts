@@ -1,6 +1,7 @@
 // The Keras progress bar: in place on a terminal, one line per epoch otherwise.
 import { Callback, type Logs } from './callback.js';
 
+/** Options of {@link ProgressBar}. */
 export interface ProgressBarOptions {
   /** 1: a bar (updated in place on a TTY, one line per epoch otherwise); 2: one line per epoch. */
   verbose?: number;
