@@ -237,6 +237,7 @@ declare module './tensor.js' {
     toBool(): T;
     /** Row `i` along axis 0 (negative counts from the end). */
     at(i: number): T;
+    /** The rows along axis 0, for `for...of` and spreading (a scalar is not iterable). */
     [Symbol.iterator](): Iterator<T>;
     /** Transpose of a matrix. */
     readonly T: T;
