@@ -61,13 +61,13 @@ declare module './tensor.js' {
     greater(b: L): T;
     /** Elementwise `this >= b` as bool. */
     greaterEqual(b: L): T;
-    /** Elementwise logical and of two bool tensors. */
+    /** Elementwise logical and (nonzero is true), as bool. */
     logicalAnd(b: L): T;
-    /** Elementwise logical or of two bool tensors. */
+    /** Elementwise logical or (nonzero is true), as bool. */
     logicalOr(b: L): T;
-    /** Elementwise logical exclusive or of two bool tensors. */
+    /** Elementwise logical exclusive or (nonzero is true), as bool. */
     logicalXor(b: L): T;
-    /** Elementwise logical not of a bool tensor. */
+    /** Elementwise logical not (zero is true), as bool. */
     logicalNot(): T;
     /** Elementwise `-x`. */
     neg(): T;
