@@ -69,7 +69,9 @@ export class LossFunctionWrapper extends Loss {
 }
 
 /** Declares a parameterless loss class around one function. */
-function simpleLoss(fn: LossFn, defaultName: string): new (opts?: LossOptions) => Loss {
+function simpleLoss(fn: LossFn, defaultName: string):
+  /** A loss object; `opts` sets its name and reduction. */
+  new (opts?: LossOptions) => Loss {
   return class extends Loss {
     constructor(opts: LossOptions = {}) {
       super(opts, defaultName);

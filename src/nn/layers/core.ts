@@ -191,6 +191,11 @@ export class Lambda extends Layer {
     return super.computeOutputShape(s);
   }
   override getConfig() {
-    return { ...super.getConfig(), fn: this.fn, outputShape: this.outputShape };
+    return {
+      ...super.getConfig(),
+      fn: this.fn,
+      /** The declared output shape or shape function, as given. */
+      outputShape: this.outputShape,
+    };
   }
 }
