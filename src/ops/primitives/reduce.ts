@@ -71,7 +71,7 @@ function expandBack(dy: Tensor, x: Tensor, attrs: ReduceAttrs): Tensor {
   return broadcastTo(reshape(dy, reducedShape(x.shape, attrs.axes, true)), x.shape);
 }
 
-const numeric = (name: string) => (d: DType): DType => (d === 'bool' ? 'int32' : d);
+const numeric = (d: DType): DType => (d === 'bool' ? 'int32' : d);
 const same = (d: DType) => d;
 const bool = () => 'bool' as const;
 
@@ -99,12 +99,12 @@ function prodGrad(x: Tensor, y: Tensor, dy: Tensor, attrs: ReduceAttrs): Tensor 
 export const reduceOps = {
   sum: defineReduce('sum', {
     acc: { init: 0, step: (a, v) => a + v },
-    dtype: numeric('sum'),
+    dtype: numeric,
     grad: (x, _y, dy, attrs) => expandBack(dy, x, attrs),
   }),
   prod: defineReduce('prod', {
     acc: { init: 1, step: (a, v) => a * v },
-    dtype: numeric('prod'),
+    dtype: numeric,
     grad: prodGrad,
   }),
   max: defineReduce('max', {
