@@ -4,7 +4,6 @@ import { ValueError } from '../errors.js';
 import type { OpDef } from '../ops/define-op.js';
 import { randomOp, generator, type RandomAttrs } from '../ops/primitives/random.js';
 import { readVariableOp } from '../ops/primitives/read-variable.js';
-import { sizeOf } from '../tensor/shape.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
@@ -153,8 +152,4 @@ export function trace<T>(flatArgs: readonly Tensor[], fn: (symbols: Tensor[]) =>
     engine.tracer = prev;
     generator.counter = savedCounter;
   }
-}
-
-export function symbolicSize(v: Value): number {
-  return sizeOf(v.shape);
 }
