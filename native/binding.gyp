@@ -62,6 +62,8 @@
         "src/pool.cc",
         "src/heap.cc",
         "src/fused.cc",
+        "src/kernel-entries.cc",
+        "src/plan.cc",
         "src/gemm/gemm.cc",
         "src/gemm/kernel-scalar.cc",
         "src/gemm/kernel-neon.cc"

@@ -7,14 +7,16 @@
 #include <cmath>
 #include <new>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cpu.h"
 #include "gemm/gemm.h"
-#include "fused.h"
 #include "heap.h"
+#include "kernel-call.h"
 #include "kernels.h"
+#include "plan.h"
 #include "thread-pool.h"
-#include "window-kernels.h"
 
 namespace nabla {
 
@@ -28,34 +30,6 @@ struct ArgBuffer {
 };
 ArgBuffer gArgs;
 Simd gSimd = Simd::Scalar;
-
-/** Reads integers and shapes from the shared argument buffer, validating each. */
-class ArgCursor {
- public:
-  ArgCursor() {
-    if (!gArgs.data) throw InputError("nabla addon: setArgs was not called");
-  }
-  i64 integer(const char* what) {
-    if (pos_ >= gArgs.length) throw InputError(std::string("nabla addon: argument buffer too short reading ") + what);
-    double v = gArgs.data[pos_++];
-    if (!(std::floor(v) == v) || std::fabs(v) > 9007199254740992.0)
-      throw InputError(std::string("nabla addon: ") + what + " must be an integer, got " + std::to_string(v));
-    return static_cast<i64>(v);
-  }
-  Shape shape(const char* what) {
-    i64 rank = integer(what);
-    if (rank < 0 || rank > 64) throw InputError(std::string("nabla addon: rank of ") + what + " must be in [0, 64]");
-    Shape s(static_cast<std::size_t>(rank));
-    for (auto& d : s) {
-      d = integer(what);
-      if (d < 0) throw InputError(std::string("nabla addon: negative dimension in ") + what);
-    }
-    return s;
-  }
-
- private:
-  std::size_t pos_ = 0;
-};
 
 Buffer bufferArg(const Napi::CallbackInfo& info, std::size_t i, const char* what) {
   if (i >= info.Length() || !info[i].IsTypedArray())
@@ -106,115 +80,99 @@ Napi::Value SetArgs(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value Unary(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] { unary(intArg(info, 0, "op"), bufferArg(info, 1, "input"), bufferArg(info, 2, "output")); });
+/** Buffers of the binding's current call, reused so a call allocates nothing. */
+std::vector<Buffer>& callBuffers() {
+  static std::vector<Buffer> buffers;
+  buffers.clear();
+  return buffers;
 }
 
-Napi::Value Binary(const Napi::CallbackInfo& info) {
+/** A kernel entry called from JS: `(op?, ...typed arrays)`, words from the shared argument buffer. */
+template <int Entry> Napi::Value CallEntry(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
-    ArgCursor args;
-    Shape as = args.shape("first input shape"), bs = args.shape("second input shape"), os = args.shape("output shape");
-    binary(intArg(info, 0, "op"), bufferArg(info, 1, "first input"), as, bufferArg(info, 2, "second input"), bs,
-           bufferArg(info, 3, "output"), os);
-  });
-}
-
-Napi::Value Where(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    ArgCursor args;
-    Shape cs = args.shape("condition shape"), as = args.shape("x shape"), bs = args.shape("y shape"),
-          os = args.shape("output shape");
-    where(bufferArg(info, 0, "condition"), cs, bufferArg(info, 1, "x"), as, bufferArg(info, 2, "y"), bs,
-          bufferArg(info, 3, "output"), os);
-  });
-}
-
-Napi::Value Cast(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] { cast(bufferArg(info, 0, "input"), bufferArg(info, 1, "output")); });
-}
-
-Napi::Value Materialize(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    ArgCursor args;
-    Shape shape = args.shape("view shape");
-    Shape strides(shape.size());
-    for (auto& s : strides) s = args.integer("view stride");
-    i64 offset = args.integer("view offset");
-    materialize(bufferArg(info, 0, "source"), shape, strides, offset, bufferArg(info, 1, "output"));
-  });
-}
-
-Napi::Value Reduce(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    ArgCursor args;
-    Shape shape = args.shape("input shape");
-    std::vector<bool> reduced(shape.size(), false);
-    i64 count = args.integer("axis count");
-    if (count < 0 || count > static_cast<i64>(shape.size())) throw InputError("reduce: bad axis count");
-    for (i64 i = 0; i < count; ++i) {
-      i64 axis = args.integer("axis");
-      if (axis < 0 || axis >= static_cast<i64>(shape.size())) throw InputError("reduce: axis out of range");
-      reduced[axis] = true;
+    if (!gArgs.data) throw InputError("nabla addon: setArgs was not called");
+    const EntrySpec& spec = kEntries[Entry];
+    KernelCall call;
+    std::size_t first = 0;
+    if (spec.takesOp) {
+      call.op = intArg(info, 0, "op");
+      first = 1;
     }
-    reduce(intArg(info, 0, "op"), bufferArg(info, 1, "input"), shape, reduced, bufferArg(info, 2, "output"));
+    std::vector<Buffer>& buffers = callBuffers();
+    for (std::size_t i = first; i < info.Length(); ++i) buffers.push_back(bufferArg(info, i, spec.name));
+    call.buffers = buffers.data();
+    call.bufferCount = buffers.size();
+    call.words = gArgs.data;
+    call.wordCount = gArgs.length;
+    runEntry(Entry, call);
   });
 }
 
-Napi::Value ArgReduce(const Napi::CallbackInfo& info) {
+void finalizePlan(Napi::Env, KernelPlan* plan) { delete plan; }
+
+/** createPlan(descriptor: Float64Array) -> an opaque plan (see plan.h for the format). */
+Napi::Value CreatePlan(const Napi::CallbackInfo& info) {
+  Napi::Value result;
+  guarded(info, [&] {
+    if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+      throw InputError("createPlan: expected a Float64Array descriptor");
+    auto d = info[0].As<Napi::Float64Array>();
+    auto* plan = new KernelPlan(d.Data(), d.ElementLength());
+    result = Napi::External<KernelPlan>::New(info.Env(), plan, finalizePlan);
+  });
+  return result;
+}
+
+/** Typed arrays of a JS array argument. */
+void arrayOfBuffers(const Napi::CallbackInfo& info, std::size_t i, const char* what, std::vector<Buffer>& out) {
+  out.clear();
+  if (i >= info.Length() || !info[i].IsArray()) throw InputError(std::string("runPlan: ") + what + " must be an array of typed arrays");
+  Napi::Array a = info[i].As<Napi::Array>();
+  for (std::uint32_t k = 0; k < a.Length(); ++k) {
+    Napi::Value v = a.Get(k);
+    if (!v.IsTypedArray()) throw InputError(std::string("runPlan: ") + what + " must be an array of typed arrays");
+    napi_typedarray_type type;
+    std::size_t length = 0;
+    void* data = nullptr;
+    if (napi_get_typedarray_info(info.Env(), v, &type, &length, &data, nullptr, nullptr) != napi_ok)
+      throw InputError(std::string("runPlan: cannot read ") + what);
+    Buffer b;
+    b.data = data;
+    b.length = static_cast<i64>(length);
+    switch (type) {
+      case napi_float32_array: b.dtype = DType::F32; break;
+      case napi_float64_array: b.dtype = DType::F64; break;
+      case napi_int32_array: b.dtype = DType::I32; break;
+      case napi_uint8_array: b.dtype = DType::Bool; break;
+      default: throw InputError(std::string("runPlan: ") + what + " must be Float32Array, Float64Array, Int32Array or Uint8Array");
+    }
+    out.push_back(b);
+  }
+}
+
+/** runPlan(plan, inputs: TypedArray[], outputs: TypedArray[]): every recorded call, in order. */
+Napi::Value RunPlan(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
-    ArgCursor args;
-    Shape shape = args.shape("input shape");
-    i64 axis = args.integer("axis");
-    if (axis < 0 || axis >= static_cast<i64>(shape.size())) throw InputError("argReduce: axis out of range");
-    argReduce(intArg(info, 0, "op"), bufferArg(info, 1, "input"), shape, static_cast<int>(axis), bufferArg(info, 2, "output"));
+    if (info.Length() < 1 || !info[0].IsExternal()) throw InputError("runPlan: expected a plan from createPlan");
+    KernelPlan* plan = info[0].As<Napi::External<KernelPlan>>().Data();
+    static std::vector<Buffer> inputs, outputs;
+    arrayOfBuffers(info, 1, "inputs", inputs);
+    arrayOfBuffers(info, 2, "outputs", outputs);
+    plan->run(inputs, outputs);
   });
 }
 
-Napi::Value Matmul(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    ArgCursor args;
-    Shape as = args.shape("first operand shape"), bs = args.shape("second operand shape");
-    bool ta = args.integer("transposeA") != 0, tb = args.integer("transposeB") != 0;
-    matmul(bufferArg(info, 0, "first operand"), as, bufferArg(info, 1, "second operand"), bs, ta, tb,
-           bufferArg(info, 2, "output"));
-  });
-}
-
-/** Reads `count` integers of window geometry (conv/pool) from the argument buffer. */
-std::vector<i64> geometryArgs(int count) {
-  ArgCursor args;
-  std::vector<i64> p(static_cast<std::size_t>(count));
-  for (auto& v : p) v = args.integer("window geometry");
-  return p;
-}
-
-Napi::Value Conv2d(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    conv2d(intArg(info, 0, "op"), bufferArg(info, 1, "first input"), bufferArg(info, 2, "second input"),
-           bufferArg(info, 3, "output"), geometryArgs(kConvParamCount));
-  });
-}
-
-Napi::Value Pool2d(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    pool2d(intArg(info, 0, "op"), bufferArg(info, 1, "first input"), bufferArg(info, 2, "second input"),
-           bufferArg(info, 3, "output"), geometryArgs(kPoolParamCount));
-  });
-}
-
-/** fusedElementwise(out, ...inputs); the argument buffer holds the word count, then the program. */
-Napi::Value FusedElementwise(const Napi::CallbackInfo& info) {
-  return guarded(info, [&] {
-    ArgCursor args;
-    const i64 count = args.integer("program length");
-    if (count < 0 || count > 1000) throw InputError("fusedElementwise: bad program length");
-    std::vector<i64> words(static_cast<std::size_t>(count));
-    for (auto& w : words) w = args.integer("program word");
-    std::vector<Buffer> inputs;
-    for (std::size_t i = 1; i < info.Length(); ++i) inputs.push_back(bufferArg(info, i, "input"));
-    const Buffer out = bufferArg(info, 0, "output");
-    fusedElementwise(parseFusedProgram(words, inputs, out), inputs, out);
-  });
+/** The kernel entries a plan may call, in the order of their codes. */
+Napi::Value PlanEntries(const Napi::CallbackInfo& info) {
+  Napi::Array a = Napi::Array::New(info.Env(), kEntries.size());
+  for (std::size_t i = 0; i < kEntries.size(); ++i) {
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("name", kEntries[i].name);
+    o.Set("takesOp", kEntries[i].takesOp);
+    o.Set("outputIndex", kEntries[i].outputIndex);
+    a.Set(static_cast<std::uint32_t>(i), o);
+  }
+  return a;
 }
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
@@ -255,22 +213,21 @@ Napi::Value OpNames(const Napi::CallbackInfo& info) {
   return o;
 }
 
+/** Export every kernel entry under its name. */
+template <int Unused, int... Entries> void exportEntries(Napi::Env env, Napi::Object exports, std::integer_sequence<int, Entries...>) {
+  (exports.Set(kEntries[Entries].name, Napi::Function::New(env, CallEntry<Entries>)), ...);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  if (kEntries.size() != 11) throw Napi::Error::New(env, "nabla addon: the entry table and its bindings disagree");
   keepFreedTensorMemory();
   gSimd = detectSimd();
   selectGemmKernels(gSimd);
   exports.Set("setArgs", Napi::Function::New(env, SetArgs));
-  exports.Set("unary", Napi::Function::New(env, Unary));
-  exports.Set("binary", Napi::Function::New(env, Binary));
-  exports.Set("where", Napi::Function::New(env, Where));
-  exports.Set("cast", Napi::Function::New(env, Cast));
-  exports.Set("materialize", Napi::Function::New(env, Materialize));
-  exports.Set("reduce", Napi::Function::New(env, Reduce));
-  exports.Set("argReduce", Napi::Function::New(env, ArgReduce));
-  exports.Set("matmul", Napi::Function::New(env, Matmul));
-  exports.Set("conv2d", Napi::Function::New(env, Conv2d));
-  exports.Set("pool2d", Napi::Function::New(env, Pool2d));
-  exports.Set("fusedElementwise", Napi::Function::New(env, FusedElementwise));
+  exportEntries<0>(env, exports, std::make_integer_sequence<int, 11>());
+  exports.Set("createPlan", Napi::Function::New(env, CreatePlan));
+  exports.Set("runPlan", Napi::Function::New(env, RunPlan));
+  exports.Set("planEntries", Napi::Function::New(env, PlanEntries));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("opNames", Napi::Function::New(env, OpNames));

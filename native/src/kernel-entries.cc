@@ -1,0 +1,135 @@
+// The kernel entry points: unpack a KernelCall's words into shapes and geometry and run the
+// kernel. The binding (addon.cc) and the plan interpreter (plan.cc) both come through here.
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "fused.h"
+#include "kernel-call.h"
+#include "window-kernels.h"
+
+namespace nabla {
+
+i64 WordCursor::integer(const char* what) {
+  if (pos_ >= count_) throw InputError(std::string("nabla addon: argument buffer too short reading ") + what);
+  double v = words_[pos_++];
+  if (!(std::floor(v) == v) || std::fabs(v) > 9007199254740992.0)
+    throw InputError(std::string("nabla addon: ") + what + " must be an integer, got " + std::to_string(v));
+  return static_cast<i64>(v);
+}
+
+Shape WordCursor::shape(const char* what) {
+  i64 rank = integer(what);
+  if (rank < 0 || rank > 64) throw InputError(std::string("nabla addon: rank of ") + what + " must be in [0, 64]");
+  Shape s(static_cast<std::size_t>(rank));
+  for (auto& d : s) {
+    d = integer(what);
+    if (d < 0) throw InputError(std::string("nabla addon: negative dimension in ") + what);
+  }
+  return s;
+}
+
+namespace {
+
+void unaryEntry(const KernelCall& c) { unary(c.op, c.buffer(0, "input"), c.buffer(1, "output")); }
+
+void binaryEntry(const KernelCall& c) {
+  WordCursor w(c);
+  Shape as = w.shape("first input shape"), bs = w.shape("second input shape"), os = w.shape("output shape");
+  binary(c.op, c.buffer(0, "first input"), as, c.buffer(1, "second input"), bs, c.buffer(2, "output"), os);
+}
+
+void whereEntry(const KernelCall& c) {
+  WordCursor w(c);
+  Shape cs = w.shape("condition shape"), as = w.shape("x shape"), bs = w.shape("y shape"), os = w.shape("output shape");
+  where(c.buffer(0, "condition"), cs, c.buffer(1, "x"), as, c.buffer(2, "y"), bs, c.buffer(3, "output"), os);
+}
+
+void castEntry(const KernelCall& c) { cast(c.buffer(0, "input"), c.buffer(1, "output")); }
+
+void materializeEntry(const KernelCall& c) {
+  WordCursor w(c);
+  Shape shape = w.shape("view shape");
+  Shape strides(shape.size());
+  for (auto& s : strides) s = w.integer("view stride");
+  i64 offset = w.integer("view offset");
+  materialize(c.buffer(0, "source"), shape, strides, offset, c.buffer(1, "output"));
+}
+
+void reduceEntry(const KernelCall& c) {
+  WordCursor w(c);
+  Shape shape = w.shape("input shape");
+  std::vector<bool> reduced(shape.size(), false);
+  i64 count = w.integer("axis count");
+  if (count < 0 || count > static_cast<i64>(shape.size())) throw InputError("reduce: bad axis count");
+  for (i64 i = 0; i < count; ++i) {
+    i64 axis = w.integer("axis");
+    if (axis < 0 || axis >= static_cast<i64>(shape.size())) throw InputError("reduce: axis out of range");
+    reduced[axis] = true;
+  }
+  reduce(c.op, c.buffer(0, "input"), shape, reduced, c.buffer(1, "output"));
+}
+
+void argReduceEntry(const KernelCall& c) {
+  WordCursor w(c);
+  Shape shape = w.shape("input shape");
+  i64 axis = w.integer("axis");
+  if (axis < 0 || axis >= static_cast<i64>(shape.size())) throw InputError("argReduce: axis out of range");
+  argReduce(c.op, c.buffer(0, "input"), shape, static_cast<int>(axis), c.buffer(1, "output"));
+}
+
+void matmulEntry(const KernelCall& c) {
+  WordCursor w(c);
+  Shape as = w.shape("first operand shape"), bs = w.shape("second operand shape");
+  bool ta = w.integer("transposeA") != 0, tb = w.integer("transposeB") != 0;
+  matmul(c.buffer(0, "first operand"), as, c.buffer(1, "second operand"), bs, ta, tb, c.buffer(2, "output"));
+}
+
+/** `count` integers of window geometry (conv/pool). */
+std::vector<i64> geometry(const KernelCall& c, int count) {
+  WordCursor w(c);
+  std::vector<i64> p(static_cast<std::size_t>(count));
+  for (auto& v : p) v = w.integer("window geometry");
+  return p;
+}
+
+void conv2dEntry(const KernelCall& c) {
+  conv2d(c.op, c.buffer(0, "first input"), c.buffer(1, "second input"), c.buffer(2, "output"), geometry(c, kConvParamCount));
+}
+
+void pool2dEntry(const KernelCall& c) {
+  pool2d(c.op, c.buffer(0, "first input"), c.buffer(1, "second input"), c.buffer(2, "output"), geometry(c, kPoolParamCount));
+}
+
+/** Buffers: the output, then the inputs; words: the program's word count, then the program. */
+void fusedElementwiseEntry(const KernelCall& c) {
+  WordCursor w(c);
+  const i64 count = w.integer("program length");
+  if (count < 0 || count > 1000) throw InputError("fusedElementwise: bad program length");
+  std::vector<i64> words(static_cast<std::size_t>(count));
+  for (auto& v : words) v = w.integer("program word");
+  const Buffer out = c.buffer(0, "output");
+  std::vector<Buffer> inputs(c.buffers + 1, c.buffers + std::max<std::size_t>(c.bufferCount, 1));
+  fusedElementwise(parseFusedProgram(words, inputs, out), inputs, out);
+}
+
+using EntryFn = void (*)(const KernelCall&);
+
+const EntryFn kEntryFns[] = {unaryEntry,  binaryEntry,    whereEntry,  castEntry,   materializeEntry, reduceEntry,
+                             argReduceEntry, matmulEntry, conv2dEntry, pool2dEntry, fusedElementwiseEntry};
+
+}  // namespace
+
+const std::vector<EntrySpec> kEntries = {
+    {"unary", true, -1},   {"binary", true, -1},    {"where", false, -1},  {"cast", false, -1},
+    {"materialize", false, -1}, {"reduce", true, -1}, {"argReduce", true, -1}, {"matmul", false, -1},
+    {"conv2d", true, -1},  {"pool2d", true, -1},    {"fusedElementwise", false, 0},
+};
+
+void runEntry(int entry, const KernelCall& call) {
+  static_assert(sizeof(kEntryFns) / sizeof(kEntryFns[0]) == 11, "one function per entry of kEntries");
+  if (entry < 0 || entry >= static_cast<int>(kEntries.size())) throw InputError("nabla addon: unknown kernel entry " + std::to_string(entry));
+  kEntryFns[entry](call);
+}
+
+}  // namespace nabla
