@@ -53,4 +53,31 @@ export interface Backend<H = any> {
   /** Kernels this backend implements; missing ones fall back to the reference kernels. */
   readonly kernels: Readonly<Record<string, Kernel<never, H> | undefined>>;
   info(): BackendInfo;
+  /** Optional: record a run of kernels once and replay it as one call (the jit's plans use it). */
+  readonly capture?: KernelCapture<H>;
+}
+
+/**
+ * A backend's way to turn a sequence of kernel calls into one call. The jit runs a span of steps
+ * once between `begin` and `end`, then asks `compile` for a replay that takes the span's input
+ * handles and returns its output handles (in the orders given).
+ */
+export interface KernelCapture<H = unknown> {
+  /** Whether op `name`'s kernel does all its work in calls the recording sees. */
+  canCapture(name: string): boolean;
+  begin(): void;
+  /** Stop recording; null when something ran that a replay could not repeat. */
+  end(): RecordedKernels | null;
+  /** A replay of `recorded` from these inputs to these outputs, or null if it cannot be built. */
+  compile(recorded: RecordedKernels, inputs: readonly H[], outputs: readonly H[]): CompiledKernels<H> | null;
+}
+
+/** What a backend recorded between `begin` and `end` (opaque to the jit). */
+export interface RecordedKernels {
+  readonly callCount: number;
+}
+
+export interface CompiledKernels<H = unknown> {
+  /** Run the recorded calls on new inputs (same shapes and dtypes); returns the outputs. */
+  run(inputs: readonly H[]): H[];
 }

@@ -1,4 +1,4 @@
-import type { Backend, Kernel, KernelTensor, Layout, OutSpec } from '../backends/backend.js';
+import type { Backend, CompiledKernels, Kernel, KernelTensor, Layout, OutSpec } from '../backends/backend.js';
 import { engine } from '../engine/engine.js';
 import type { FusedElementwiseAttrs } from '../ops/primitives/fused.js';
 import { generator, type RandomAttrs } from '../ops/primitives/random.js';
@@ -35,6 +35,23 @@ interface KernelStep {
   frees: number[];
   /** For random ops fed by the generator: their ordinal among such ops. */
   readonly randomOrdinal: number;
+  /** Whether the backend can record this step's kernel into a replay (see KernelCapture). */
+  readonly capturable: boolean;
+}
+
+/**
+ * Consecutive steps the backend records on the first run and then replays as one call. The
+ * replay reads the span's input slots and returns its output slots (those read after the span
+ * or kept as results); everything else lives inside the backend.
+ */
+interface Span {
+  readonly start: number;
+  readonly end: number;
+  readonly inputSlots: readonly number[];
+  readonly outputSlots: readonly number[];
+  readonly frees: readonly number[];
+  recorded: boolean;
+  replay: CompiledKernels | null;
 }
 
 type Root =
@@ -54,6 +71,8 @@ export class Plan {
   private slotSizes: number[] = [];
   private ownedSlots = new Set<number>();
   private randomCount = 0;
+  /** The steps cut into spans: replayable ones and (length-1 spans) the rest. */
+  private spans: Span[] = [];
 
   constructor(
     private readonly graph: Graph,
@@ -117,8 +136,10 @@ export class Plan {
       n.outputs.forEach((o, k) => this.places.set(o, { slot: outSlots[k]!, layout: contiguousLayout(o.shape) }));
       const modes = argPlaces.map((p, k) => this.argMode(p, n.inputs[k]!));
       const isRandom = n.op.name === 'random' && (n.attrs as RandomAttrs).fromGenerator;
+      const kernel = engine.kernelFor(this.backend, n.op) as Kernel<unknown, unknown>;
+      const capture = this.backend.capture;
       this.steps.push({
-        kernel: engine.kernelFor(this.backend, n.op) as Kernel<unknown, unknown>,
+        kernel,
         attrs,
         specs: n.outputs.map((o) => ({ shape: o.shape, dtype: o.dtype })),
         argSlots: argPlaces.map((p) => p.slot),
@@ -128,10 +149,40 @@ export class Plan {
         outSlots,
         frees: [],
         randomOrdinal: isRandom ? this.randomCount++ : -1,
+        capturable: !!capture && !isRandom && capture.canCapture(n.op.name) && kernel === (this.backend.kernels[n.op.name] as unknown),
       });
     }
     for (const v of g.roots()) this.placeOf0(v);
     this.planFrees(g);
+    this.planSpans(g);
+  }
+
+  /** Cut the steps into maximal runs of capturable steps (two or more) and single other steps. */
+  private planSpans(g: Graph): void {
+    const keep = new Set(g.roots().map((v) => this.places.get(v)!.slot));
+    const steps = this.steps;
+    let i = 0;
+    while (i < steps.length) {
+      let end = i + 1;
+      if (steps[i]!.capturable) while (end < steps.length && steps[end]!.capturable) end++;
+      if (end - i < 2) {
+        this.spans.push({ start: i, end: i + 1, inputSlots: [], outputSlots: [], frees: steps[i]!.frees, recorded: true, replay: null });
+        i++;
+        continue;
+      }
+      const inputs = new Set<number>();
+      const written = new Set<number>();
+      for (let k = i; k < end; k++) {
+        for (const s of steps[k]!.argSlots) if (!written.has(s)) inputs.add(s);
+        for (const s of steps[k]!.outSlots) written.add(s);
+      }
+      const readLater = new Set<number>();
+      for (let k = end; k < steps.length; k++) for (const s of steps[k]!.argSlots) readLater.add(s);
+      const outputs = [...written].filter((s) => readLater.has(s) || keep.has(s));
+      const frees = steps.slice(i, end).flatMap((st) => st.frees);
+      this.spans.push({ start: i, end, inputSlots: [...inputs], outputSlots: outputs, frees, recorded: false, replay: null });
+      i = end;
+    }
   }
 
   /**
@@ -179,6 +230,7 @@ export class Plan {
       outSlots: [slot],
       frees: [],
       randomOrdinal: -1,
+      capturable: !!backend.capture,
     });
     return slot;
   }
@@ -201,6 +253,53 @@ export class Plan {
     return -1;
   }
 
+  private runStep(st: KernelStep, buffers: unknown[], randomBase: number): void {
+    const backend = this.backend;
+    for (let k = 0; k < st.args.length; k++) {
+      const h = buffers[st.argSlots[k]!];
+      const mode = st.argModes[k];
+      const layout = st.argLayouts[k]!;
+      const arg = st.args[k] as { data: unknown; dtype: Tensor['dtype'] };
+      arg.data = mode === DIRECT ? h : mode === SUBRANGE ? backend.subrange(h, arg.dtype, layout.offset, sizeOf(layout.shape)) : backend.materialize(h, arg.dtype, layout);
+    }
+    const attrs = st.randomOrdinal >= 0 ? { ...(st.attrs as RandomAttrs), key: [generator.key, randomBase + st.randomOrdinal] } : st.attrs;
+    const outs = st.kernel(st.args, attrs, st.specs);
+    for (let k = 0; k < st.outSlots.length; k++) buffers[st.outSlots[k]!] = outs[k];
+    for (let k = 0; k < st.args.length; k++) {
+      // Gathered copies of strided views are this step's alone.
+      if (st.argModes[k] === GATHER) backend.free((st.args[k] as { data: unknown }).data);
+      (st.args[k] as { data: unknown }).data = null;
+    }
+    for (const slot of st.frees) {
+      backend.free(buffers[slot]);
+      buffers[slot] = undefined;
+    }
+  }
+
+  /** First run of a span: run its steps while the backend records them, then build the replay. */
+  private record(span: Span, buffers: unknown[], randomBase: number): void {
+    const capture = this.backend.capture!;
+    const inputs = span.inputSlots.map((s) => buffers[s]);
+    span.recorded = true;
+    capture.begin();
+    let recorded: ReturnType<typeof capture.end> = null;
+    try {
+      for (let i = span.start; i < span.end; i++) this.runStep(this.steps[i]!, buffers, randomBase);
+    } finally {
+      recorded = capture.end();
+    }
+    if (recorded) span.replay = capture.compile(recorded, inputs, span.outputSlots.map((s) => buffers[s]));
+  }
+
+  private replay(span: Span, buffers: unknown[]): void {
+    const outs = span.replay!.run(span.inputSlots.map((s) => buffers[s]));
+    for (const slot of span.frees) {
+      this.backend.free(buffers[slot]);
+      buffers[slot] = undefined;
+    }
+    span.outputSlots.forEach((s, k) => (buffers[s] = outs[k]));
+  }
+
   /** Run with the flattened tensor inputs; returns output tensors and applies variable updates. */
   run(inputs: readonly Tensor[]): Tensor[] {
     const backend = this.backend;
@@ -212,26 +311,10 @@ export class Plan {
     });
     const base = generator.counter;
     generator.counter += this.randomCount;
-    for (const st of this.steps) {
-      for (let k = 0; k < st.args.length; k++) {
-        const h = buffers[st.argSlots[k]!];
-        const mode = st.argModes[k];
-        const layout = st.argLayouts[k]!;
-        const arg = st.args[k] as { data: unknown; dtype: Tensor['dtype'] };
-        arg.data = mode === DIRECT ? h : mode === SUBRANGE ? backend.subrange(h, arg.dtype, layout.offset, sizeOf(layout.shape)) : backend.materialize(h, arg.dtype, layout);
-      }
-      const attrs = st.randomOrdinal >= 0 ? { ...(st.attrs as RandomAttrs), key: [generator.key, base + st.randomOrdinal] } : st.attrs;
-      const outs = st.kernel(st.args, attrs, st.specs);
-      for (let k = 0; k < st.outSlots.length; k++) buffers[st.outSlots[k]!] = outs[k];
-      for (let k = 0; k < st.args.length; k++) {
-        // Gathered copies of strided views are this step's alone.
-        if (st.argModes[k] === GATHER) backend.free((st.args[k] as { data: unknown }).data);
-        (st.args[k] as { data: unknown }).data = null;
-      }
-      for (const slot of st.frees) {
-        backend.free(buffers[slot]);
-        buffers[slot] = undefined;
-      }
+    for (const span of this.spans) {
+      if (span.replay) this.replay(span, buffers);
+      else if (!span.recorded) this.record(span, buffers, base);
+      else for (let i = span.start; i < span.end; i++) this.runStep(this.steps[i]!, buffers, base);
     }
     const storages = new Map<number, Storage>();
     const tensorOf = (v: Value): Tensor => {

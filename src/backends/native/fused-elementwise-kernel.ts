@@ -46,7 +46,7 @@ function encode(attrs: FusedElementwiseAttrs, inputDTypes: readonly DType[], una
   return words.length <= MAX_WORDS ? words : null;
 }
 
-export function fusedElementwiseKernel(addon: NativeAddon, args: ArgWriter, table: Readonly<Record<string, AnyKernel>>): AnyKernel {
+export function fusedElementwiseKernel(addon: NativeAddon, args: ArgWriter, table: Readonly<Record<string, AnyKernel>>, jsWork: () => void): AnyKernel {
   const reference = fusedElementwiseOp.ref as unknown as AttrKernel;
   const names = addon.opNames();
   const unaryCodes = new Map(names.unary.map((n, i) => [n, i]));
@@ -65,6 +65,7 @@ export function fusedElementwiseKernel(addon: NativeAddon, args: ArgWriter, tabl
     }
     const last = regs[regs.length - 1]!;
     if (last.shape.length === 1 || n === 1) return last.data;
+    jsWork();
     const full = allocOutput(attrs.dtype, n);
     full.fill(last.data[0]!);
     return full;
@@ -84,6 +85,7 @@ export function fusedElementwiseKernel(addon: NativeAddon, args: ArgWriter, tabl
       return [out];
     }
     if (attrs.program.every((ins) => table[ins.op])) return [opByOp(inputs, attrs, n)];
+    jsWork();
     return reference(inputs, attrs, [{ shape: attrs.shape, dtype: attrs.dtype }]);
   };
   return kernel as unknown as AnyKernel;

@@ -9,7 +9,7 @@ import type { ArgWriter } from './native-kernels.js';
 
 type AnyKernel = Kernel<never, TypedArray>;
 
-export function fusedLinearKernel(addon: NativeAddon, args: ArgWriter, base: { matmul: AnyKernel; conv2d: AnyKernel }): AnyKernel {
+export function fusedLinearKernel(addon: NativeAddon, args: ArgWriter, base: { matmul: AnyKernel; conv2d: AnyKernel }, jsWork: () => void): AnyKernel {
   const names = addon.opNames();
   const addCode = names.binary.indexOf('add');
   const unaryCodes = new Map(names.unary.map((n, i) => [n, i]));
@@ -21,6 +21,7 @@ export function fusedLinearKernel(addon: NativeAddon, args: ArgWriter, base: { m
     const act = attrs.activation === null ? undefined : unaryCodes.get(attrs.activation);
     const floatOut = out instanceof Float32Array || out instanceof Float64Array;
     if (!floatOut || (attrs.activation !== null && act === undefined) || (bias && bias.dtype !== attrs.dtype)) {
+      jsWork();
       applyEpilogue(out, bias ? bias.data : null, attrs.activation, attrs.dtype);
       return [out];
     }

@@ -20,10 +20,32 @@ export interface NativeAddon {
   pool2d(op: number, a: TypedArray, b: TypedArray, out: TypedArray): void;
   /** Program in the argument buffer (native/src/fused.h). */
   fusedElementwise(out: TypedArray, ...inputs: TypedArray[]): void;
+  /** A replayable sequence of kernel calls (native/src/plan.h describes the descriptor). */
+  createPlan(descriptor: Float64Array): NativePlanHandle;
+  runPlan(plan: NativePlanHandle, inputs: readonly TypedArray[], outputs: readonly TypedArray[]): void;
+  /** The kernel entries a plan may call, in the order of their codes. */
+  planEntries(): { name: KernelEntryName; takesOp: boolean; outputIndex: number }[];
   info(): { simd: string; threads: number; blas: string; sanitize?: boolean };
   setThreads(threads: number): void;
   opNames(): { unary: string[]; binary: string[]; reduce: string[]; arg: string[] };
 }
+
+/** An addon-owned plan (an N-API external). */
+export type NativePlanHandle = { readonly __nativePlan: unique symbol };
+
+/** The addon functions that run kernels (every one may be recorded into a plan). */
+export type KernelEntryName =
+  | 'unary'
+  | 'binary'
+  | 'where'
+  | 'cast'
+  | 'materialize'
+  | 'reduce'
+  | 'argReduce'
+  | 'matmul'
+  | 'conv2d'
+  | 'pool2d'
+  | 'fusedElementwise';
 
 interface NodeBuiltins {
   module: typeof import('node:module');

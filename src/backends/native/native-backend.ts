@@ -1,4 +1,4 @@
-import type { Backend, BackendInfo, Kernel, Layout } from '../backend.js';
+import type { Backend, BackendInfo, CompiledKernels, Kernel, KernelCapture, Layout, RecordedKernels } from '../backend.js';
 import { PRIMITIVES, type PrimitiveName } from '../../ops/primitives/index.js';
 import type { OpDef } from '../../ops/define-op.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
@@ -6,7 +6,9 @@ import { allocOutput } from './output-arrays.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { ValueError } from '../../errors.js';
 import { fallbackMessage, loadAddon, type NativeAddon } from './load-addon.js';
-import { namesWithSource } from './kernel-sources.js';
+import { KERNEL_SOURCES, namesWithSource } from './kernel-sources.js';
+import { CallRecorder, type RecordedCall } from './call-recorder.js';
+import { compilePlan } from './plan-compiler.js';
 import { ArgWriter, nativeKernels } from './native-kernels.js';
 
 /**
@@ -16,11 +18,17 @@ import { ArgWriter, nativeKernels } from './native-kernels.js';
 export class NativeBackend implements Backend<TypedArray> {
   readonly name = 'native';
   readonly kernels: Readonly<Record<string, Kernel<never, TypedArray> | undefined>>;
+  readonly capture: KernelCapture<TypedArray>;
   private readonly args = new ArgWriter();
+  /** The addon as kernels call it: calls go through the recorder, which notes them while recording. */
+  private readonly addon: NativeAddon;
 
-  constructor(private readonly addon: NativeAddon) {
-    addon.setArgs(this.args.buffer);
-    const table: Record<string, Kernel<never, TypedArray>> = { ...nativeKernels(addon, this.args) };
+  constructor(rawAddon: NativeAddon) {
+    rawAddon.setArgs(this.args.buffer);
+    const recorder = new CallRecorder(rawAddon, this.args);
+    const addon = (this.addon = recorder.live);
+    this.capture = nativeCapture(rawAddon, recorder);
+    const table: Record<string, Kernel<never, TypedArray>> = { ...nativeKernels(addon, this.args, () => recorder.taint()) };
     for (const name of namesWithSource('reference')) {
       const ref = (PRIMITIVES[name] as OpDef<unknown>).ref;
       if (ref) table[name] = ref as Kernel<never, TypedArray>;
@@ -69,6 +77,23 @@ export class NativeBackend implements Backend<TypedArray> {
   static referenceOps(): PrimitiveName[] {
     return namesWithSource('reference');
   }
+}
+
+interface NativeRecording extends RecordedKernels {
+  readonly calls: readonly RecordedCall[];
+}
+
+/** Spans of native kernels recorded and replayed as one addon call (native/src/plan.h). */
+function nativeCapture(addon: NativeAddon, recorder: CallRecorder): KernelCapture<TypedArray> {
+  return {
+    canCapture: (name) => (KERNEL_SOURCES as Record<string, string>)[name] === 'native',
+    begin: () => recorder.begin(),
+    end: (): NativeRecording | null => {
+      const calls = recorder.end();
+      return calls && { callCount: calls.length, calls };
+    },
+    compile: (recorded, inputs, outputs): CompiledKernels<TypedArray> | null => compilePlan(addon, (recorded as NativeRecording).calls, inputs, outputs),
+  };
 }
 
 let reported = false;

@@ -31,6 +31,10 @@ export class ArgWriter {
   readonly buffer = new Float64Array(ARG_CAPACITY);
   private at = 0;
 
+  /** Numbers written since `begin`. */
+  get used(): number {
+    return this.at;
+  }
   begin(): this {
     this.at = 0;
     return this;
@@ -51,8 +55,11 @@ function codes(names: readonly string[]): Map<string, number> {
   return new Map(names.map((n, i) => [n, i]));
 }
 
-/** Build every native kernel; throws if the addon lacks an op (a binary older than this code). */
-export function nativeKernels(addon: NativeAddon, args: ArgWriter): Record<NativeOpName, AnyKernel> {
+/**
+ * Build every native kernel; throws if the addon lacks an op (a binary older than this code).
+ * `jsWork` is called by a kernel before it computes anything in JS rather than in the addon.
+ */
+export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () => void): Record<NativeOpName, AnyKernel> {
   const names = addon.opNames();
   const unaryCodes = codes(names.unary);
   const binaryCodes = codes(names.binary);
@@ -200,7 +207,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter): Record<Nativ
     argmin: argReduce('argmin'),
     matmul,
     ...window,
-    fusedLinear: fusedLinearKernel(addon, args, { matmul, conv2d: window.conv2d }),
+    fusedLinear: fusedLinearKernel(addon, args, { matmul, conv2d: window.conv2d }, jsWork),
   };
-  return { ...table, fusedElementwise: fusedElementwiseKernel(addon, args, table) };
+  return { ...table, fusedElementwise: fusedElementwiseKernel(addon, args, table, jsWork) };
 }

@@ -1,0 +1,143 @@
+// Turns recorded addon calls into one native plan (native/src/plan.h). Every array a call
+// touched is placed: inside one of the span's inputs, inside one of its outputs (arrays JS
+// allocates before each replay, because the results outlive it), or in the plan's arena.
+// Arena buffers share memory when their lifetimes (first to last call) do not overlap.
+import type { CompiledKernels } from '../backend.js';
+import type { DType, TypedArray } from '../../tensor/dtype.js';
+import { allocOutput } from './output-arrays.js';
+import type { NativeAddon } from './load-addon.js';
+import type { RecordedCall } from './call-recorder.js';
+
+const INPUT = 0;
+const OUTPUT = 1;
+const SCRATCH = 2;
+const ARENA_ALIGN = 64;
+
+interface Region {
+  kind: typeof INPUT | typeof OUTPUT | typeof SCRATCH;
+  index: number;
+  readonly dtype: DType;
+  readonly length: number;
+  readonly buffer: ArrayBufferLike;
+  readonly byteOffset: number;
+  readonly byteLength: number;
+  first: number;
+  last: number;
+  arenaOffset: number;
+}
+
+/** Where a result comes from after a replay: a region (an input or an output array) and a view of it. */
+interface ResultView {
+  readonly region: Region;
+  readonly byteOffset: number;
+  readonly length: number;
+  readonly dtype: DType;
+}
+
+function dtypeOf(a: TypedArray): DType {
+  if (a instanceof Float32Array) return 'float32';
+  if (a instanceof Float64Array) return 'float64';
+  if (a instanceof Int32Array) return 'int32';
+  return 'bool';
+}
+
+const DTYPE_CODE: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
+const VIEW = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array } as const;
+
+/** Regions keyed by the ArrayBuffer they lie in. */
+class RegionMap {
+  readonly all: Region[] = [];
+  private byBuffer = new Map<ArrayBufferLike, Region[]>();
+
+  find(a: TypedArray): Region | undefined {
+    for (const r of this.byBuffer.get(a.buffer) ?? []) {
+      if (a.byteOffset >= r.byteOffset && a.byteOffset + a.byteLength <= r.byteOffset + r.byteLength) return r;
+    }
+    return undefined;
+  }
+
+  /** A new region for `a`, or null when it partly overlaps a known one. */
+  add(a: TypedArray, kind: Region['kind'], index: number, at: number): Region | null {
+    const list = this.byBuffer.get(a.buffer) ?? [];
+    for (const r of list) if (a.byteOffset < r.byteOffset + r.byteLength && r.byteOffset < a.byteOffset + a.byteLength) return null;
+    const r: Region = { kind, index, dtype: dtypeOf(a), length: a.length, buffer: a.buffer, byteOffset: a.byteOffset, byteLength: a.byteLength, first: at, last: at, arenaOffset: 0 };
+    list.push(r);
+    this.byBuffer.set(a.buffer, list);
+    this.all.push(r);
+    return r;
+  }
+}
+
+/** Offsets in the arena for the scratch regions; returns the arena's size in bytes. */
+function packArena(scratch: Region[]): number {
+  const placed: Region[] = [];
+  let size = 0;
+  const bytes = (r: Region) => Math.ceil(r.byteLength / ARENA_ALIGN) * ARENA_ALIGN;
+  for (const r of [...scratch].sort((a, b) => b.byteLength - a.byteLength)) {
+    const live = placed.filter((p) => p.first <= r.last && r.first <= p.last).sort((a, b) => a.arenaOffset - b.arenaOffset);
+    let offset = 0;
+    for (const p of live) {
+      if (offset + bytes(r) <= p.arenaOffset) break;
+      offset = Math.max(offset, p.arenaOffset + bytes(p));
+    }
+    r.arenaOffset = offset;
+    size = Math.max(size, offset + bytes(r));
+    placed.push(r);
+  }
+  return size;
+}
+
+/**
+ * A replay of `calls` that reads `inputs` and produces `outputs` (arrays as they were during the
+ * recording), or null when some array cannot be placed: one read before any recorded call wrote
+ * it (JS made its values), overlapping inputs, or an output no recorded call produced.
+ */
+export function compilePlan(addon: NativeAddon, calls: readonly RecordedCall[], inputs: readonly TypedArray[], outputs: readonly TypedArray[]): CompiledKernels<TypedArray> | null {
+  const regions = new RegionMap();
+  for (let i = 0; i < inputs.length; i++) if (!regions.add(inputs[i]!, INPUT, i, -1)) return null;
+  const encodedCalls: number[] = [];
+  for (let c = 0; c < calls.length; c++) {
+    const call = calls[c]!;
+    encodedCalls.push(call.entry, call.op, call.words.length, ...call.words, call.arrays.length);
+    for (let k = 0; k < call.arrays.length; k++) {
+      const a = call.arrays[k]!;
+      let r = regions.find(a);
+      if (!r) {
+        if (k !== call.output) return null;
+        r = regions.add(a, SCRATCH, 0, c) ?? undefined;
+        if (!r) return null;
+      }
+      r.first = Math.min(r.first, c);
+      r.last = c;
+      encodedCalls.push(regions.all.indexOf(r), a.byteOffset - r.byteOffset, a.length, DTYPE_CODE[dtypeOf(a)]);
+    }
+  }
+  const views: ResultView[] = [];
+  let outputRegions = 0;
+  for (const a of outputs) {
+    const r = regions.find(a);
+    if (!r) return null;
+    if (r.kind === SCRATCH) {
+      r.kind = OUTPUT;
+      r.index = outputRegions++;
+    }
+    views.push({ region: r, byteOffset: a.byteOffset - r.byteOffset, length: a.length, dtype: dtypeOf(a) });
+  }
+  const arenaBytes = packArena(regions.all.filter((r) => r.kind === SCRATCH));
+  const descriptor = [1, inputs.length, outputRegions, regions.all.length, arenaBytes, calls.length];
+  for (const r of regions.all) descriptor.push(r.kind, r.index, DTYPE_CODE[r.dtype], r.length, r.kind === SCRATCH ? r.arenaOffset : 0);
+  const handle = addon.createPlan(Float64Array.from([...descriptor, ...encodedCalls]));
+  const outputSpecs = regions.all.filter((r) => r.kind === OUTPUT).sort((a, b) => a.index - b.index);
+
+  return {
+    run(current: readonly TypedArray[]): TypedArray[] {
+      const outs = outputSpecs.map((r) => allocOutput(r.dtype, r.length));
+      addon.runPlan(handle, current, outs);
+      return views.map((v) => {
+        const base = v.region.kind === INPUT ? current[v.region.index]! : outs[v.region.index]!;
+        if (v.byteOffset === 0 && base.length === v.length && dtypeOf(base) === v.dtype) return base;
+        return new VIEW[v.dtype](base.buffer as ArrayBuffer, base.byteOffset + v.byteOffset, v.length);
+      });
+    },
+  };
+}
