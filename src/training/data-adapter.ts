@@ -3,9 +3,10 @@
 import { engine } from '../engine/engine.js';
 import { ValueError, fmtShape } from '../errors.js';
 import { tensor, toTensor, type TensorLike } from '../tensor/creation.js';
-import { allocArray, type TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { permutation } from '../ops/primitives/random.js';
+import { gather } from '../ops/primitives/indexing.js';
+import { slice } from '../ops/primitives/shape.js';
 
 /** Model inputs or targets: one tensor (or array-like), or one per model input/output. */
 export type TensorData = TensorLike | readonly TensorLike[];
@@ -34,12 +35,12 @@ export function toTensorList(data: TensorData, what: string, expected: number): 
   return [toTensor(data as TensorLike, what)];
 }
 
-/** Host copies of tensors, sliced into batches by row. */
+/**
+ * Tensors cut into batches by row: consecutive rows are views (no copy), shuffled rows one
+ * `gather` per tensor on the tensors' own backend, so the data is never copied whole to the host.
+ */
 export class ArrayData {
   readonly size: number;
-  private readonly hostX: TypedArray[];
-  private readonly hostY: TypedArray[] | null;
-  private readonly hostW: TypedArray | null;
 
   constructor(
     readonly x: Tensor[],
@@ -56,17 +57,26 @@ export class ArrayData {
       throw new ValueError(`${op}: x, y and sampleWeight must have the same number of samples: ${counts.join(', ')}`);
     }
     this.size = n;
-    this.hostX = x.map((t) => t.dataSync());
-    this.hostY = y ? y.map((t) => t.dataSync()) : null;
-    this.hostW = sampleWeight ? sampleWeight.dataSync() : null;
   }
 
-  /** Rows [start, end) of every tensor, or the rows listed in `index`. */
-  private take(t: Tensor, host: TypedArray, rows: Int32Array): Tensor {
-    const per = t.size / t.shape[0]!;
-    const out = allocArray(t.dtype, rows.length * per);
-    rows.forEach((r, i) => out.set(host.subarray(r * per, (r + 1) * per), i * per));
-    return tensor(out, [rows.length, ...t.shape.slice(1)], t.dtype);
+  /** Whether `t` is one of the tensors given (a batch of all rows is), not a batch cut from them. */
+  isSource(t: Tensor): boolean {
+    return this.x.includes(t) || (this.y?.includes(t) ?? false) || this.sampleWeight === t;
+  }
+
+  /** Rows [start, end) of every tensor, as views. */
+  private range(start: number, end: number): { x: Tensor[]; y: Tensor[] | null; sampleWeight: Tensor | null } {
+    const rows = (t: Tensor) => slice(t, [start], [end - start]);
+    return { x: this.x.map(rows), y: this.y ? this.y.map(rows) : null, sampleWeight: this.sampleWeight ? rows(this.sampleWeight) : null };
+  }
+
+  /** The listed rows of every tensor, copied. */
+  private pick(index: Int32Array): { x: Tensor[]; y: Tensor[] | null; sampleWeight: Tensor | null } {
+    return engine.tidy(() => {
+      const rows = tensor(index, [index.length], 'int32');
+      const take = (t: Tensor) => gather(t, rows, 0);
+      return { x: this.x.map(take), y: this.y ? this.y.map(take) : null, sampleWeight: this.sampleWeight ? take(this.sampleWeight) : null };
+    });
   }
 
   /** Split off the last `fraction` of samples (Keras's validationSplit, taken before shuffling). */
@@ -74,30 +84,21 @@ export class ArrayData {
     if (!(fraction > 0 && fraction < 1)) throw new ValueError(`${op}: validationSplit must be in (0, 1), got ${fraction}`);
     const cut = Math.floor(this.size * (1 - fraction));
     if (cut === 0 || cut === this.size) throw new ValueError(`${op}: validationSplit ${fraction} of ${this.size} samples leaves one side empty`);
-    const head = Int32Array.from({ length: cut }, (_, i) => i);
-    const tail = Int32Array.from({ length: this.size - cut }, (_, i) => cut + i);
-    const part = (rows: Int32Array) =>
-      new ArrayData(
-        this.x.map((t, i) => this.take(t, this.hostX[i]!, rows)),
-        this.y ? this.y.map((t, i) => this.take(t, this.hostY![i]!, rows)) : null,
-        this.sampleWeight ? this.take(this.sampleWeight, this.hostW!, rows) : null,
-        op,
-      );
-    return [part(head), part(tail)];
+    const part = (start: number, end: number) => {
+      const p = this.range(start, end);
+      return new ArrayData(p.x, p.y, p.sampleWeight, op);
+    };
+    return [part(0, cut), part(cut, this.size)];
   }
 
   /** Batches of `batchSize` rows, in a fresh random order when `shuffle`. */
   *batches(batchSize: number, shuffle: boolean): Generator<Batch> {
     // The permutation is made on the host (js) whatever the current backend, since it is read at once.
-    const order = shuffle ? (engine.withBackend('js', () => permutation(this.size).dataSync()) as Int32Array) : Int32Array.from({ length: this.size }, (_, i) => i);
+    const order = shuffle ? (engine.withBackend('js', () => permutation(this.size).dataSync()) as Int32Array) : null;
     for (let start = 0; start < this.size; start += batchSize) {
-      const rows = order.subarray(start, Math.min(start + batchSize, this.size));
-      yield {
-        x: this.x.map((t, i) => this.take(t, this.hostX[i]!, rows)),
-        y: this.y ? this.y.map((t, i) => this.take(t, this.hostY![i]!, rows)) : null,
-        sampleWeight: this.sampleWeight ? this.take(this.sampleWeight, this.hostW!, rows) : null,
-        size: rows.length,
-      };
+      const end = Math.min(start + batchSize, this.size);
+      const part = order ? this.pick(order.subarray(start, end)) : this.range(start, end);
+      yield { ...part, size: end - start };
     }
   }
 

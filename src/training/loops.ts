@@ -180,7 +180,7 @@ export async function fitLoop(model: Trainer, x: TensorData | AsyncIterable<Data
       await list.call('onTrainBatchBegin', step, { size: batch.size });
       if (opts.classWeight) batch.sampleWeight = classWeightsFor(batch.y!, opts.classWeight, op);
       tracker.add(await readStepResultAsync(trainStep(model, batch)), batch.size);
-      if (train.kind === 'array' || opts.classWeight) releaseBatch(batch, train.kind === 'array');
+      if (train.kind === 'array' || opts.classWeight) releaseBatch(batch, train.kind === 'array' ? train.data : null);
       await list.call('onTrainBatchEnd', step, await logsOf(state, tracker));
       step++;
       if (model.stopTraining) break;
@@ -209,7 +209,7 @@ async function runTest(model: Trainer, src: Source, callbacks: (Callback | Callb
     if (limit !== undefined && step >= limit) break;
     await list.call('onTestBatchBegin', step, {});
     tracker.add(await readStepResultAsync(testStep(model, batch)), batch.size);
-    if (src.kind === 'array') releaseBatch(batch, true);
+    if (src.kind === 'array') releaseBatch(batch, src.data);
     await list.call('onTestBatchEnd', step, await logsOf(state, tracker));
     step++;
   }
@@ -242,7 +242,7 @@ export function predictArrays(model: Trainer, x: TensorData, opts: PredictOption
     if (opts.steps !== undefined && step++ >= opts.steps) break;
     const outs = predictStep(model, batch);
     parts.push(outs);
-    releaseBatch(batch, true, outs);
+    releaseBatch(batch, data, outs);
   }
   return joinOutputs(parts);
 }
@@ -272,11 +272,11 @@ function joinOutputs(parts: Tensor[][]): Tensor[] {
 
 /**
  * Free a batch's tensors once its step is done, so memory stays flat over an epoch: the sample
- * weights made from classWeight always, the inputs and targets when the loop sliced them itself
- * (a dataset's tensors belong to the dataset).
+ * weights made from classWeight always, the rows the loop cut from `source` itself (never the
+ * source's own tensors, which a batch spanning all rows is, nor a dataset's tensors).
  */
-function releaseBatch(batch: Batch, ownsData: boolean, keep: readonly Tensor[] = []): void {
+function releaseBatch(batch: Batch, source: ArrayData | null, keep: readonly Tensor[] = []): void {
   // An identity model returns its input itself: that tensor is the result, not garbage.
-  if (ownsData) for (const t of [...batch.x, ...(batch.y ?? [])]) if (!keep.includes(t)) t.dispose();
-  batch.sampleWeight?.dispose();
+  if (source) for (const t of [...batch.x, ...(batch.y ?? [])]) if (!keep.includes(t) && !source.isSource(t)) t.dispose();
+  if (batch.sampleWeight && !source?.isSource(batch.sampleWeight)) batch.sampleWeight.dispose();
 }
