@@ -70,11 +70,15 @@ std::vector<Workspace>& workspaces() {
 
 /** Pack rows [0, mc) x cols [0, kc) of A into micro-panels of mr rows, zero-padding the last. */
 template <typename T>
-void packA(std::int64_t mc, std::int64_t kc, const T* a, std::int64_t rs, std::int64_t cs, int mr, T* dst) {
+void packA(const MicroKernel<T>& uk, std::int64_t mc, std::int64_t kc, const T* a, std::int64_t rs, std::int64_t cs,
+           T* dst) {
+  const int mr = uk.mr;
   for (std::int64_t ir = 0; ir < mc; ir += mr) {
     int rows = static_cast<int>(std::min<std::int64_t>(mr, mc - ir));
     const T* src = a + ir * rs;
-    if (cs == 1) {
+    if (cs == 1 && rows == mr && uk.packRowsA) {
+      uk.packRowsA(kc, src, rs, dst);
+    } else if (cs == 1) {
       for (int i = 0; i < rows; ++i) {
         const T* row = src + i * rs;
         for (std::int64_t p = 0; p < kc; ++p) dst[p * mr + i] = row[p];
@@ -169,7 +173,7 @@ void gemmRows(int tid, int team, std::int64_t r0, std::int64_t r1, std::int64_t 
       if (team > 1) pool.barrier();
       for (std::int64_t ic = r0; ic < r1; ic += mcBlock) {
         std::int64_t mc = std::min(mcBlock, r1 - ic);
-        packA(mc, kc, a.data + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, uk.mr, ownA);
+        packA(uk, mc, kc, a.data + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, ownA);
         macroKernel(uk, mc, nc, kc, ownA, sharedB, c + ic * ldc + jc, ldc, pc > 0);
       }
       if (team > 1) pool.barrier();

@@ -13,6 +13,11 @@ template <typename T> struct MicroKernel {
   int mr;
   int nr;
   void (*run)(std::int64_t k, const T* a, const T* b, T* c, std::int64_t ldc, bool accumulate);
+  /**
+   * Optional faster packing of one full micro-panel of A from rows with unit column stride:
+   * dst[p*mr + i] = a[i*rs + p] for i < mr, p < k. Null: the portable loop in gemm.cc.
+   */
+  void (*packRowsA)(std::int64_t k, const T* a, std::int64_t rs, T* dst) = nullptr;
 };
 
 MicroKernel<float> scalarKernelF32();
