@@ -169,6 +169,7 @@ export async function fitLoop(model: Trainer, x: TensorData | AsyncIterable<Data
   model.history = history;
   model.stopTraining = false;
   const validationFreq = opts.validationFreq ?? 1;
+  const batchHooks = { begin: list.overrides('onTrainBatchBegin'), end: list.overrides('onTrainBatchEnd') };
   await list.call('onTrainBegin', {});
   for (let epoch = initialEpoch; epoch < epochs; epoch++) {
     state.resetMetrics();
@@ -177,11 +178,12 @@ export async function fitLoop(model: Trainer, x: TensorData | AsyncIterable<Data
     let step = 0;
     for await (const batch of batchesOf(train, true, op)) {
       if (steps !== null && train.kind === 'array' && step >= steps) break;
-      await list.call('onTrainBatchBegin', step, { size: batch.size });
+      if (batchHooks.begin) await list.call('onTrainBatchBegin', step, { size: batch.size });
       if (opts.classWeight) batch.sampleWeight = classWeightsFor(batch.y!, opts.classWeight, op);
       tracker.add(await readStepResultAsync(trainStep(model, batch)), batch.size);
       if (train.kind === 'array' || opts.classWeight) releaseBatch(batch, train.kind === 'array' ? train.data : null);
-      await list.call('onTrainBatchEnd', step, await logsOf(state, tracker));
+      // The running metrics cost ops and reads every batch: only when a callback looks at them.
+      if (batchHooks.end) await list.call('onTrainBatchEnd', step, await logsOf(state, tracker));
       step++;
       if (model.stopTraining) break;
     }
@@ -204,13 +206,14 @@ async function runTest(model: Trainer, src: Source, callbacks: (Callback | Callb
   state.resetMetrics();
   const tracker = new LossTracker();
   await list.call('onTestBegin', {});
+  const batchHooks = { begin: list.overrides('onTestBatchBegin'), end: list.overrides('onTestBatchEnd') };
   let step = 0;
   for await (const batch of batchesOf(src, true, op)) {
     if (limit !== undefined && step >= limit) break;
-    await list.call('onTestBatchBegin', step, {});
+    if (batchHooks.begin) await list.call('onTestBatchBegin', step, {});
     tracker.add(await readStepResultAsync(testStep(model, batch)), batch.size);
     if (src.kind === 'array') releaseBatch(batch, src.data);
-    await list.call('onTestBatchEnd', step, await logsOf(state, tracker));
+    if (batchHooks.end) await list.call('onTestBatchEnd', step, await logsOf(state, tracker));
     step++;
   }
   if (step === 0) throw new ValueError(`${op}: the data produced no batches`);

@@ -48,6 +48,20 @@ describe('callbacks', () => {
     expect(predictCalls).toEqual(['tb', 't0', 't1', 'te']);
   });
 
+  it('per-batch logs (metric results) are computed only when a callback has a batch-end hook', async () => {
+    const { m, x, y } = setup();
+    m.compile({ optimizer: new nb.optimizers.SGD(0.1), loss: 'mse', metrics: ['mae'] });
+    const result = vi.spyOn(m.compiled!.metrics[0]!.metric, 'result');
+    await m.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0 });
+    expect(result).toHaveBeenCalledTimes(2); // the epoch-end logs only
+    result.mockClear();
+    const seen: number[] = [];
+    await m.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0, callbacks: [{ onTrainBatchEnd: (_b, logs) => void seen.push(logs!.mae!) }] });
+    expect(result).toHaveBeenCalledTimes(2 * 4 + 2);
+    expect(seen).toHaveLength(8);
+    expect(seen.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+  });
+
   it('History records each epoch', async () => {
     const { m, x, y } = setup();
     const h = await m.fit(x, y, { epochs: 3, verbose: 0 });

@@ -87,6 +87,12 @@ export class CallbackList {
     }
   }
 
+  /** Whether some callback does something in `hook` (the loops skip work, such as per-batch logs, that no one reads). */
+  overrides(hook: HookName): boolean {
+    const base = Callback.prototype[hook];
+    return this.callbacks.some((c) => c[hook] !== base);
+  }
+
   /** Run `hook` on every callback in order, awaiting any that return a promise. */
   async call(hook: HookName, ...args: [number, Logs?] | [Logs?]): Promise<void> {
     for (const c of this.callbacks) {
