@@ -46,8 +46,19 @@
       ]
     },
     {
+      # The convolutions' AVX-512 tile product (conv-tile.h), called only after cpuid says the CPU has it.
+      "target_name": "nabla_conv_avx512",
+      "type": "static_library",
+      "sources": ["src/conv-tile-avx512.cc"],
+      "conditions": [
+        ["target_arch=='x64' and OS!='win'", { "cflags_cc": ["-mavx512f", "-mfma"] }],
+        ["target_arch=='x64' and OS=='mac'", { "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-mavx512f", "-mfma"] } }],
+        ["target_arch=='x64' and OS=='win'", { "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/arch:AVX512"] } } }]
+      ]
+    },
+    {
       "target_name": "nabla",
-      "dependencies": ["nabla_kernels_avx512", "nabla_kernels_avx2"],
+      "dependencies": ["nabla_kernels_avx512", "nabla_kernels_avx2", "nabla_conv_avx512"],
       "sources": [
         "src/addon.cc",
         "src/cpu.cc",
@@ -59,6 +70,7 @@
         "src/reduce.cc",
         "src/matmul.cc",
         "src/conv.cc",
+        "src/conv-tiled.cc",
         "src/pool.cc",
         "src/heap.cc",
         "src/fused.cc",

@@ -7,25 +7,17 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
-#include "gemm/gemm.h"
+#include "conv-geometry.h"
 #include "kernels.h"
-#include "thread-pool.h"
 #include "window-kernels.h"
 
 namespace nabla {
 
 namespace {
 
-struct ConvGeometry {
-  i64 n, h, w, c, kh, kw, cg, o, oh, ow, sh, sw, dh, dw, top, bottom, left, right, groups, og;
-  i64 pixels() const { return oh * ow; }           // output pixels per image
-  i64 patch() const { return kh * kw * cg; }        // im2col columns per group
-  bool pointwise() const {                          // the input is its own im2col matrix
-    return kh == 1 && kw == 1 && sh == 1 && sw == 1 && top == 0 && left == 0 && oh == h && ow == w;
-  }
-  bool depthwise() const { return cg == 1 && groups > 1; }
-};
+using namespace convimpl;
 
 std::string str(i64 v) { return std::to_string(v); }
 
@@ -50,83 +42,6 @@ ConvGeometry parseGeometry(const std::vector<i64>& p) {
                      str(g.w) + " and the window");
   g.og = g.o / g.groups;
   return g;
-}
-
-/** Scratch that lives as long as its thread (pool threads persist), grown on demand. */
-template <typename T> T* threadScratch(std::size_t count) {
-  thread_local std::vector<T> buf;
-  if (buf.size() < count) buf.resize(count);
-  return buf.data();
-}
-
-/** Rows of one im2col block: about a megabyte of patches, at least one row. */
-i64 blockRows(const ConvGeometry& g, std::size_t elementBytes) {
-  i64 budget = static_cast<i64>((1 << 20) / elementBytes);
-  return std::max<i64>(1, budget / std::max<i64>(1, g.patch()));
-}
-
-/** Copy the patches of output rows [r0, r1) (global pixel indices) of group gi into col [rows, patch]. */
-template <typename T> void im2col(const ConvGeometry& g, const T* x, i64 gi, i64 r0, i64 r1, T* col) {
-  const i64 K = g.patch(), P = g.pixels();
-  for (i64 r = r0; r < r1; ++r) {
-    const i64 b = r / P, i = (r % P) / g.ow, j = r % g.ow;
-    T* dst = col + (r - r0) * K;
-    for (i64 p = 0; p < g.kh; ++p) {
-      const i64 ih = i * g.sh - g.top + p * g.dh;
-      if (ih < 0 || ih >= g.h) {
-        std::fill(dst, dst + g.kw * g.cg, T(0));
-        dst += g.kw * g.cg;
-        continue;
-      }
-      for (i64 q = 0; q < g.kw; ++q, dst += g.cg) {
-        const i64 iw = j * g.sw - g.left + q * g.dw;
-        if (iw < 0 || iw >= g.w) std::fill(dst, dst + g.cg, T(0));
-        else std::memcpy(dst, x + ((b * g.h + ih) * g.w + iw) * g.c + gi * g.cg, sizeof(T) * g.cg);
-      }
-    }
-  }
-}
-
-/** Add col [rows, patch] of output rows [r0, r1) of group gi back onto the input pixels (the adjoint of im2col). */
-template <typename T> void col2imAdd(const ConvGeometry& g, const T* col, i64 gi, i64 r0, i64 r1, T* dx) {
-  const i64 K = g.patch(), P = g.pixels();
-  for (i64 r = r0; r < r1; ++r) {
-    const i64 b = r / P, i = (r % P) / g.ow, j = r % g.ow;
-    const T* src = col + (r - r0) * K;
-    for (i64 p = 0; p < g.kh; ++p) {
-      const i64 ih = i * g.sh - g.top + p * g.dh;
-      if (ih < 0 || ih >= g.h) {
-        src += g.kw * g.cg;
-        continue;
-      }
-      for (i64 q = 0; q < g.kw; ++q, src += g.cg) {
-        const i64 iw = j * g.sw - g.left + q * g.dw;
-        if (iw < 0 || iw >= g.w) continue;
-        T* d = dx + ((b * g.h + ih) * g.w + iw) * g.c + gi * g.cg;
-        for (i64 ci = 0; ci < g.cg; ++ci) d[ci] += src[ci];
-      }
-    }
-  }
-}
-
-/** Run body(tid, r0, r1) over [0, rows) split between `threads` pool threads (GEMM workspaces reserved). */
-template <typename F> void splitRows(i64 rows, int threads, F&& body) {
-  if (threads <= 1) {
-    body(0, i64{0}, rows);
-    return;
-  }
-  reserveGemmWorkspaces(threads);
-  auto task = [&](int tid) {
-    i64 r0, r1;
-    splitRange(rows, threads, tid, r0, r1);
-    if (r0 < r1) body(tid, r0, r1);
-  };
-  ThreadPool::instance().run(threads, TaskRef(task));
-}
-
-int threadsForRows(i64 rows, i64 flops) {
-  int t = threadsFor(flops / 4);
-  return static_cast<int>(std::min<i64>(t, std::max<i64>(1, rows)));
 }
 
 // ------------------------------------------------------------------ forward
@@ -249,19 +164,6 @@ template <typename T> void inputGradDepthwise(const ConvGeometry& g, const T* dy
 
 // ------------------------------------------------------------------ filter gradient
 
-/** Each thread sums its rows' contribution into its own partial filter; partials add up in thread order. */
-template <typename T, typename F> void sumOverThreads(i64 rows, int threads, i64 filterSize, T* df, F&& accumulate) {
-  std::vector<T> partials(static_cast<std::size_t>(std::max(0, threads - 1) * filterSize), T(0));
-  std::fill(df, df + filterSize, T(0));
-  splitRows(rows, threads, [&](int tid, i64 r0, i64 r1) {
-    accumulate(tid, r0, r1, tid == 0 ? df : partials.data() + (tid - 1) * filterSize);
-  });
-  for (int t = 1; t < threads; ++t) {
-    const T* part = partials.data() + (t - 1) * filterSize;
-    for (i64 i = 0; i < filterSize; ++i) df[i] += part[i];
-  }
-}
-
 template <typename T> void filterGradGemm(const ConvGeometry& g, const T* x, const T* dy, T* df) {
   const i64 rows = g.n * g.pixels(), K = g.patch(), filterSize = K * g.o;
   const int threads = threadsForRows(rows, rows * K * g.o);
@@ -319,6 +221,13 @@ template <typename T> void filterGradDepthwise(const ConvGeometry& g, const T* x
 }
 
 template <typename T> void run(ConvMode mode, const ConvGeometry& g, const T* a, const T* b, T* out) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (!g.depthwise()) {
+      if (mode == ConvMode::Forward && forwardTiled(g, a, b, out)) return;
+      if (mode == ConvMode::InputGrad && inputGradTiled(g, a, b, out)) return;
+      if (mode == ConvMode::FilterGrad && filterGradTiled(g, a, b, out)) return;
+    }
+  }
   switch (mode) {
     case ConvMode::Forward:
       return g.depthwise() ? forwardDepthwise(g, a, b, out) : forwardGemm(g, a, b, out);

@@ -1,0 +1,171 @@
+// The geometry of a 2-D convolution over NHWC inputs and [kh, kw, c/groups, o] filters, and the
+// pieces its kernels share: im2col and its adjoint, per-thread scratch, the row split between
+// threads. conv.cc holds the entry point and the packed-GEMM and depthwise paths, conv-tiled.cc
+// the register-tiled ones.
+#pragma once
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "common.h"
+#include "gemm/gemm.h"
+#include "thread-pool.h"
+
+namespace nabla {
+namespace convimpl {
+
+struct ConvGeometry {
+  i64 n, h, w, c, kh, kw, cg, o, oh, ow, sh, sw, dh, dw, top, bottom, left, right, groups, og;
+  i64 pixels() const { return oh * ow; }           // output pixels per image
+  i64 patch() const { return kh * kw * cg; }        // im2col columns per group
+  bool pointwise() const {                          // the input is its own im2col matrix
+    return kh == 1 && kw == 1 && sh == 1 && sw == 1 && top == 0 && left == 0 && oh == h && ow == w;
+  }
+  bool depthwise() const { return cg == 1 && groups > 1; }
+};
+
+/** Scratch that lives as long as its thread (pool threads persist), grown on demand; one per Slot. */
+template <typename T, int Slot = 0> T* threadScratch(std::size_t count) {
+  thread_local std::vector<T> buf;
+  if (buf.size() < count) buf.resize(count);
+  return buf.data();
+}
+
+/** Rows of one im2col block: about a megabyte of patches, at least one row. */
+inline i64 blockRows(const ConvGeometry& g, std::size_t elementBytes) {
+  i64 budget = static_cast<i64>((1 << 20) / elementBytes);
+  return std::max<i64>(1, budget / std::max<i64>(1, g.patch()));
+}
+
+/**
+ * im2col with the length of a window row's run known at compile time when RunLen > 0: a first
+ * layer's runs are a few elements, and a memcpy call with a run-time size costs more than the
+ * copy (a plain loop is no better: the compiler turns it back into that call).
+ */
+template <typename T, i64 RunLen> void im2colRuns(const ConvGeometry& g, const T* x, i64 gi, i64 r0, i64 r1, T* col) {
+  const i64 K = g.patch(), P = g.pixels(), rowLen = g.kw * g.cg;
+  // One group, no dilation along w: the kw taps of a window row are one contiguous run of the input.
+  const bool contiguousTaps = g.groups == 1 && g.dw == 1;
+  i64 b = r0 / P, i = (r0 % P) / g.ow, j = r0 % g.ow;
+  for (i64 r = r0; r < r1; ++r) {
+    const i64 iw0 = j * g.sw - g.left;
+    const bool insideW = iw0 >= 0 && iw0 + (g.kw - 1) * g.dw < g.w;
+    T* dst = col + (r - r0) * K;
+    for (i64 p = 0; p < g.kh; ++p, dst += rowLen) {
+      const i64 ih = i * g.sh - g.top + p * g.dh;
+      if (ih < 0 || ih >= g.h) {
+        std::fill(dst, dst + rowLen, T(0));
+        continue;
+      }
+      const T* row = x + (b * g.h + ih) * g.w * g.c + gi * g.cg;
+      if (contiguousTaps && insideW) {
+        std::memcpy(dst, row + iw0 * g.c, sizeof(T) * static_cast<std::size_t>(RunLen > 0 ? RunLen : rowLen));
+        continue;
+      }
+      for (i64 q = 0; q < g.kw; ++q) {
+        const i64 iw = iw0 + q * g.dw;
+        if (iw < 0 || iw >= g.w) std::fill(dst + q * g.cg, dst + (q + 1) * g.cg, T(0));
+        else std::memcpy(dst + q * g.cg, row + iw * g.c, sizeof(T) * static_cast<std::size_t>(g.cg));
+      }
+    }
+    if (++j == g.ow) {
+      j = 0;
+      if (++i == g.oh) i = 0, ++b;
+    }
+  }
+}
+
+/** Copy the patches of output rows [r0, r1) (global pixel indices) of group gi into col [rows, patch]. */
+template <typename T> void im2col(const ConvGeometry& g, const T* x, i64 gi, i64 r0, i64 r1, T* col) {
+  switch (g.groups == 1 ? g.kw * g.cg : 0) {
+    case 1: return im2colRuns<T, 1>(g, x, gi, r0, r1, col);
+    case 2: return im2colRuns<T, 2>(g, x, gi, r0, r1, col);
+    case 3: return im2colRuns<T, 3>(g, x, gi, r0, r1, col);
+    case 4: return im2colRuns<T, 4>(g, x, gi, r0, r1, col);
+    case 5: return im2colRuns<T, 5>(g, x, gi, r0, r1, col);
+    case 6: return im2colRuns<T, 6>(g, x, gi, r0, r1, col);
+    case 7: return im2colRuns<T, 7>(g, x, gi, r0, r1, col);
+    case 9: return im2colRuns<T, 9>(g, x, gi, r0, r1, col);
+    default: return im2colRuns<T, 0>(g, x, gi, r0, r1, col);
+  }
+}
+
+/** Add col [rows, patch] of output rows [r0, r1) of group gi back onto the input pixels (the adjoint of im2col). */
+template <typename T> void col2imAdd(const ConvGeometry& g, const T* col, i64 gi, i64 r0, i64 r1, T* dx) {
+  const i64 K = g.patch(), P = g.pixels(), rowLen = g.kw * g.cg;
+  // One group, no dilation along w: a window row's taps are one contiguous run of dx.
+  const bool contiguousTaps = g.groups == 1 && g.dw == 1;
+  i64 b = r0 / P, i = (r0 % P) / g.ow, j = r0 % g.ow;
+  for (i64 r = r0; r < r1; ++r) {
+    const i64 iw0 = j * g.sw - g.left;
+    const bool insideW = iw0 >= 0 && iw0 + (g.kw - 1) * g.dw < g.w;
+    const T* src = col + (r - r0) * K;
+    for (i64 p = 0; p < g.kh; ++p, src += rowLen) {
+      const i64 ih = i * g.sh - g.top + p * g.dh;
+      if (ih < 0 || ih >= g.h) continue;
+      T* row = dx + (b * g.h + ih) * g.w * g.c + gi * g.cg;
+      if (contiguousTaps && insideW) {
+        T* __restrict d = row + iw0 * g.c;
+        for (i64 k = 0; k < rowLen; ++k) d[k] += src[k];
+        continue;
+      }
+      for (i64 q = 0; q < g.kw; ++q) {
+        const i64 iw = iw0 + q * g.dw;
+        if (iw < 0 || iw >= g.w) continue;
+        T* __restrict d = row + iw * g.c;
+        for (i64 ci = 0; ci < g.cg; ++ci) d[ci] += src[q * g.cg + ci];
+      }
+    }
+    if (++j == g.ow) {
+      j = 0;
+      if (++i == g.oh) i = 0, ++b;
+    }
+  }
+}
+
+/** Run body(tid, r0, r1) over [0, rows) split between `threads` pool threads (GEMM workspaces reserved). */
+template <typename F> void splitRows(i64 rows, int threads, F&& body) {
+  if (threads <= 1) {
+    body(0, i64{0}, rows);
+    return;
+  }
+  reserveGemmWorkspaces(threads);
+  auto task = [&](int tid) {
+    i64 r0, r1;
+    splitRange(rows, threads, tid, r0, r1);
+    if (r0 < r1) body(tid, r0, r1);
+  };
+  ThreadPool::instance().run(threads, TaskRef(task));
+}
+
+inline int threadsForRows(i64 rows, i64 flops) {
+  int t = threadsFor(flops / 4);
+  return static_cast<int>(std::min<i64>(t, std::max<i64>(1, rows)));
+}
+
+/** Each thread sums its rows' contribution into its own partial filter; partials add up in thread order. */
+template <typename T, typename F> void sumOverThreads(i64 rows, int threads, i64 filterSize, T* df, F&& accumulate) {
+  // The caller's scratch: the workers write their partials there and the caller adds them up.
+  T* partials = threadScratch<T, 2>(static_cast<std::size_t>(std::max(0, threads - 1) * filterSize));
+  std::fill(partials, partials + std::max(0, threads - 1) * filterSize, T(0));
+  std::fill(df, df + filterSize, T(0));
+  splitRows(rows, threads, [&](int tid, i64 r0, i64 r1) {
+    accumulate(tid, r0, r1, tid == 0 ? df : partials + (tid - 1) * filterSize);
+  });
+  for (int t = 1; t < threads; ++t) {
+    const T* part = partials + (t - 1) * filterSize;
+    for (i64 i = 0; i < filterSize; ++i) df[i] += part[i];
+  }
+}
+
+/**
+ * Register-tiled float32 paths (conv-tiled.cc): each runs the whole op and returns true, or
+ * returns false at once where the CPU has no tile product or the shape suits the packed GEMM better.
+ */
+bool forwardTiled(const ConvGeometry& g, const float* x, const float* f, float* y);
+bool inputGradTiled(const ConvGeometry& g, const float* dy, const float* f, float* dx);
+bool filterGradTiled(const ConvGeometry& g, const float* x, const float* dy, float* df);
+
+}  // namespace convimpl
+}  // namespace nabla

@@ -1,0 +1,141 @@
+// The register-tiled float32 convolution paths (conv-tile.h). The tile product reads its
+// operands in place, so nothing is packed: the forward pass multiplies im2col rows (or the input
+// itself for 1x1 windows) by the filter, the filter gradient multiplies transposed im2col rows by
+// the output gradient with the whole tile of filter sums held in registers, and the input gradient
+// multiplies the output gradient by the transposed filter before the col2im scatter. Rows are
+// split statically between threads; each output element is summed in one fixed order, so results
+// depend only on the thread count.
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "conv-geometry.h"
+#include "conv-tile.h"
+#include "cpu.h"
+
+namespace nabla {
+
+TileProductF32 tileProductF32() {
+  static const TileProductF32 chosen = []() -> TileProductF32 {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (detectSimd() == Simd::Avx512) return &tileProductAvx512;
+#endif
+    return nullptr;
+  }();
+  return chosen;
+}
+
+namespace convimpl {
+
+namespace {
+
+/** Scratch slots of this file (conv-geometry.h's threadScratch). */
+enum Slot : int { kColSlot = 3, kFilterSlot = 4 };
+
+/** im2col rows per block: about `bytes` of patches, a whole number of tiles. */
+i64 tiledBlockRows(i64 patch, i64 bytes) {
+  const i64 rows = bytes / static_cast<i64>(sizeof(float)) / std::max<i64>(1, patch);
+  return std::max<i64>(kTileRows, rows / kTileRows * kTileRows);
+}
+
+/** C rows [0, m) x cols [0, n) = A B (+ C), cut into tiles; A's element (i, p) at a[i * ars + p * acs]. */
+void tiledProduct(TileProductF32 tile, i64 m, i64 n, i64 k, const float* a, i64 ars, i64 acs, const float* b, i64 ldb, float* c,
+                  i64 ldc, bool accumulate) {
+  for (i64 i = 0; i < m; i += kTileRows)
+    for (i64 j = 0; j < n; j += kTileCols)
+      tile(std::min(kTileRows, m - i), std::min(kTileCols, n - j), k, a + i * ars, ars, acs, b + j, ldb, c + i * ldc + j, ldc,
+           accumulate);
+}
+
+}  // namespace
+
+bool forwardTiled(const ConvGeometry& g, const float* x, const float* f, float* y) {
+  const TileProductF32 tile = tileProductF32();
+  if (!tile) return false;
+  const i64 rows = g.n * g.pixels(), K = g.patch();
+  const int threads = threadsForRows(rows, rows * K * g.o);
+  const bool pointwise = g.pointwise();
+  const i64 block = tiledBlockRows(K, 48 << 10);
+  splitRows(rows, threads, [&](int, i64 r0, i64 r1) {
+    float* col = pointwise ? nullptr : threadScratch<float, kColSlot>(static_cast<std::size_t>(block * K));
+    for (i64 s = r0; s < r1; s += block) {
+      const i64 e = std::min(r1, s + block);
+      for (i64 gi = 0; gi < g.groups; ++gi) {
+        const float* patches = pointwise ? x + s * g.c + gi * g.cg : col;
+        const i64 stride = pointwise ? g.c : K;
+        if (!pointwise) im2col(g, x, gi, s, e, col);
+        tiledProduct(tile, e - s, g.og, K, patches, stride, 1, f + gi * g.og, g.o, y + s * g.o + gi * g.og, g.o, false);
+      }
+    }
+  });
+  return true;
+}
+
+bool filterGradTiled(const ConvGeometry& g, const float* x, const float* dy, float* df) {
+  const TileProductF32 tile = tileProductF32();
+  if (!tile) return false;
+  const i64 rows = g.n * g.pixels(), K = g.patch(), filterSize = K * g.o;
+  const int threads = threadsForRows(rows, rows * K * g.o);
+  const bool pointwise = g.pointwise();
+  // Long enough that storing a tile of filter sums once per block costs little.
+  const i64 block = tiledBlockRows(K, 128 << 10);
+  sumOverThreads<float>(rows, threads, filterSize, df, [&](int, i64 r0, i64 r1, float* acc) {
+    // Each block's product starts from zero and then adds into acc: float32 sums over blocks of a
+    // few hundred rows, not one running sum over every row, which would lose more bits.
+    float* prod = threadScratch<float, kFilterSlot>(static_cast<std::size_t>(K * g.og));
+    float* col = pointwise ? nullptr : threadScratch<float, kColSlot>(static_cast<std::size_t>(std::min(block, r1 - r0) * K));
+    for (i64 s = r0; s < r1; s += block) {
+      const i64 e = std::min(r1, s + block);
+      for (i64 gi = 0; gi < g.groups; ++gi) {
+        // Patch element t of pixel row p sits at patches[t + p * stride]: A = patches transposed.
+        const float* patches = pointwise ? x + s * g.c + gi * g.cg : col;
+        const i64 stride = pointwise ? g.c : K;
+        if (!pointwise) im2col(g, x, gi, s, e, col);
+        tiledProduct(tile, K, g.og, e - s, patches, 1, stride, dy + s * g.o + gi * g.og, g.o, prod, g.og, false);
+        for (i64 t = 0; t < K; ++t) {
+          float* dst = acc + t * g.o + gi * g.og;
+          const float* src = prod + t * g.og;
+          for (i64 k = 0; k < g.og; ++k) dst[k] += src[k];
+        }
+      }
+    }
+  });
+  return true;
+}
+
+bool inputGradTiled(const ConvGeometry& g, const float* dy, const float* f, float* dx) {
+  const TileProductF32 tile = tileProductF32();
+  if (!tile) return false;
+  const i64 P = g.pixels(), K = g.patch(), imagePixels = g.h * g.w;
+  // The filter transposed per group, [groups][og][K], so that B of dcol = dy f^T is row-major.
+  float* ft = threadScratch<float, kFilterSlot>(static_cast<std::size_t>(K * g.o));
+  for (i64 gi = 0; gi < g.groups; ++gi)
+    for (i64 t = 0; t < K; ++t)
+      for (i64 k = 0; k < g.og; ++k) ft[(gi * g.og + k) * K + t] = f[t * g.o + gi * g.og + k];
+  const bool pointwise = g.pointwise();
+  const i64 block = tiledBlockRows(K, 48 << 10);
+  // Scattered sums overlap inside one image only: threads take whole images.
+  const int threads = threadsForRows(g.n, g.n * P * K * g.o);
+  splitRows(g.n, threads, [&](int, i64 b0, i64 b1) {
+    const i64 r0 = b0 * P, r1 = b1 * P;
+    if (pointwise) {
+      for (i64 gi = 0; gi < g.groups; ++gi)
+        tiledProduct(tile, r1 - r0, g.cg, g.og, dy + r0 * g.o + gi * g.og, g.o, 1, ft + gi * g.og * K, K,
+                     dx + b0 * imagePixels * g.c + gi * g.cg, g.c, false);
+      return;
+    }
+    std::fill(dx + b0 * imagePixels * g.c, dx + b1 * imagePixels * g.c, 0.0f);
+    float* col = threadScratch<float, kColSlot>(static_cast<std::size_t>(block * K));
+    for (i64 s = r0; s < r1; s += block) {
+      const i64 e = std::min(r1, s + block);
+      for (i64 gi = 0; gi < g.groups; ++gi) {
+        tiledProduct(tile, e - s, K, g.og, dy + s * g.o + gi * g.og, g.o, 1, ft + gi * g.og * K, K, col, K, false);
+        col2imAdd(g, col, gi, s, e, dx);
+      }
+    }
+  });
+  return true;
+}
+
+}  // namespace convimpl
+}  // namespace nabla
