@@ -162,6 +162,22 @@ Napi::Value RunPlan(const Napi::CallbackInfo& info) {
   });
 }
 
+/** planProfile(on?: boolean): the time per (entry, op) since the last call; turns profiling on or off. */
+Napi::Value PlanProfile(const Napi::CallbackInfo& info) {
+  std::vector<PlanProfileRow> rows = takePlanProfile();
+  if (info.Length() > 0 && info[0].IsBoolean()) setPlanProfiling(info[0].As<Napi::Boolean>().Value());
+  Napi::Array a = Napi::Array::New(info.Env(), rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("entry", kEntries[rows[i].entry].name);
+    o.Set("op", rows[i].op);
+    o.Set("calls", static_cast<double>(rows[i].calls));
+    o.Set("ms", rows[i].seconds * 1e3);
+    a.Set(static_cast<std::uint32_t>(i), o);
+  }
+  return a;
+}
+
 /** The kernel entries a plan may call, in the order of their codes. */
 Napi::Value PlanEntries(const Napi::CallbackInfo& info) {
   Napi::Array a = Napi::Array::New(info.Env(), kEntries.size());
@@ -228,6 +244,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("createPlan", Napi::Function::New(env, CreatePlan));
   exports.Set("runPlan", Napi::Function::New(env, RunPlan));
   exports.Set("planEntries", Napi::Function::New(env, PlanEntries));
+  exports.Set("planProfile", Napi::Function::New(env, PlanProfile));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("opNames", Napi::Function::New(env, OpNames));

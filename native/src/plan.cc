@@ -1,6 +1,9 @@
 #include "plan.h"
 
+#include <chrono>
+#include <map>
 #include <string>
+#include <utility>
 
 namespace nabla {
 
@@ -33,7 +36,19 @@ constexpr i64 kArenaAlign = 64;
 
 i64 regionBytes(const PlanRegion& r) { return r.length * static_cast<i64>(dtypeSize(r.dtype)); }
 
+bool gProfiling = false;
+std::map<std::pair<int, int>, PlanProfileRow> gProfile;
+
 }  // namespace
+
+void setPlanProfiling(bool on) { gProfiling = on; }
+
+std::vector<PlanProfileRow> takePlanProfile() {
+  std::vector<PlanProfileRow> rows;
+  for (auto& [key, row] : gProfile) rows.push_back(row);
+  gProfile.clear();
+  return rows;
+}
 
 KernelPlan::KernelPlan(const double* descriptor, std::size_t count) {
   DescriptorReader d(descriptor, count);
@@ -114,7 +129,16 @@ void KernelPlan::run(const std::vector<Buffer>& inputs, const std::vector<Buffer
     call.bufferCount = s.buffers.size();
     call.words = s.words.data();
     call.wordCount = s.words.size();
+    if (!gProfiling) {
+      runEntry(s.entry, call);
+      continue;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
     runEntry(s.entry, call);
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    PlanProfileRow& row = gProfile.try_emplace({s.entry, s.op}, PlanProfileRow{s.entry, s.op, 0, 0.0}).first->second;
+    row.calls++;
+    row.seconds += dt;
   }
 }
 

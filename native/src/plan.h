@@ -39,6 +39,16 @@ struct PlanStep {
   std::vector<Buffer> buffers;  // resolved at each run
 };
 
+/** Time spent per kernel entry and op code across plan runs, when profiling is on. */
+struct PlanProfileRow {
+  int entry;
+  int op;
+  i64 calls;
+  double seconds;
+};
+void setPlanProfiling(bool on);
+std::vector<PlanProfileRow> takePlanProfile();
+
 class KernelPlan {
  public:
   /**

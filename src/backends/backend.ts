@@ -68,8 +68,12 @@ export interface KernelCapture<H = unknown> {
   begin(): void;
   /** Stop recording; null when something ran that a replay could not repeat. */
   end(): RecordedKernels | null;
-  /** A replay of `recorded` from these inputs to these outputs, or null if it cannot be built. */
-  compile(recorded: RecordedKernels, inputs: readonly H[], outputs: readonly H[]): CompiledKernels<H> | null;
+  /**
+   * A replay of `recorded` from these inputs to these outputs, or null if it cannot be built.
+   * `donors[k]`, where given, names an input whose buffer output k may be written into (a
+   * variable's old value, overwritten by its update); the replay says which it accepts.
+   */
+  compile(recorded: RecordedKernels, inputs: readonly H[], outputs: readonly H[], donors?: readonly number[]): CompiledKernels<H> | null;
 }
 
 /** What a backend recorded between `begin` and `end` (opaque to the jit). */
@@ -78,6 +82,11 @@ export interface RecordedKernels {
 }
 
 export interface CompiledKernels<H = unknown> {
-  /** Run the recorded calls on new inputs (same shapes and dtypes); returns the outputs. */
-  run(inputs: readonly H[]): H[];
+  /** Per output: whether it can be written into its donor input (see KernelCapture.compile). */
+  readonly donatable: readonly boolean[];
+  /**
+   * Run the recorded calls on new inputs (same shapes and dtypes); returns the outputs. Outputs
+   * with `donate[k]` (and donatable) are written into their donor input's buffer.
+   */
+  run(inputs: readonly H[], donate?: readonly boolean[]): H[];
 }

@@ -50,6 +50,8 @@ interface Span {
   readonly inputSlots: readonly number[];
   readonly outputSlots: readonly number[];
   readonly frees: readonly number[];
+  /** Per output slot: the variable whose buffer may take it in place (its update), if any. */
+  readonly donors: readonly (Variable | undefined)[];
   recorded: boolean;
   replay: CompiledKernels | null;
 }
@@ -166,7 +168,7 @@ export class Plan {
       let end = i + 1;
       if (steps[i]!.capturable) while (end < steps.length && steps[end]!.capturable) end++;
       if (end - i < 2) {
-        this.spans.push({ start: i, end: i + 1, inputSlots: [], outputSlots: [], frees: steps[i]!.frees, recorded: true, replay: null });
+        this.spans.push({ start: i, end: i + 1, inputSlots: [], outputSlots: [], frees: steps[i]!.frees, donors: [], recorded: true, replay: null });
         i++;
         continue;
       }
@@ -180,7 +182,8 @@ export class Plan {
       for (let k = end; k < steps.length; k++) for (const s of steps[k]!.argSlots) readLater.add(s);
       const outputs = [...written].filter((s) => readLater.has(s) || keep.has(s));
       const frees = steps.slice(i, end).flatMap((st) => st.frees);
-      this.spans.push({ start: i, end, inputSlots: [...inputs], outputSlots: outputs, frees, recorded: false, replay: null });
+      const donors = outputs.map((s) => this.donorFor(g, s, inputs, readLater));
+      this.spans.push({ start: i, end, inputSlots: [...inputs], outputSlots: outputs, frees, donors, recorded: false, replay: null });
       i = end;
     }
   }
@@ -276,6 +279,23 @@ export class Plan {
     }
   }
 
+  /**
+   * The variable whose old buffer may receive output slot `slot` of a span: the slot holds only
+   * that variable's update, is not also a result, and the variable's old value is read by the
+   * span and by nothing after it.
+   */
+  private donorFor(g: Graph, slot: number, spanInputs: Set<number>, readLater: Set<number>): Variable | undefined {
+    const updated = [...g.updates].filter(([, v]) => this.places.get(v)!.slot === slot);
+    if (updated.length !== 1 || g.outputs.some((v) => this.places.get(v)!.slot === slot)) return undefined;
+    const [variable, value] = updated[0]!;
+    const layout = this.places.get(value)!.layout;
+    if (!isContiguous(layout) || layout.offset !== 0 || this.slotSizes[slot] !== sizeOf(value.shape)) return undefined;
+    const own = this.roots.findIndex((r) => r?.kind === 'variable' && r.variable === variable);
+    if (own < 0 || !spanInputs.has(own) || readLater.has(own)) return undefined;
+    if (g.outputs.some((v) => this.places.get(v)!.slot === own)) return undefined;
+    return variable;
+  }
+
   /** First run of a span: run its steps while the backend records them, then build the replay. */
   private record(span: Span, buffers: unknown[], randomBase: number): void {
     const capture = this.backend.capture!;
@@ -288,11 +308,27 @@ export class Plan {
     } finally {
       recorded = capture.end();
     }
-    if (recorded) span.replay = capture.compile(recorded, inputs, span.outputSlots.map((s) => buffers[s]));
+    if (!recorded) return;
+    const donors = span.donors.map((v) => (v ? span.inputSlots.indexOf(this.roots.findIndex((r) => r?.kind === 'variable' && r.variable === v)) : -1));
+    span.replay = capture.compile(recorded, inputs, span.outputSlots.map((s) => buffers[s]), donors);
   }
 
-  private replay(span: Span, buffers: unknown[]): void {
-    const outs = span.replay!.run(span.inputSlots.map((s) => buffers[s]));
+  /**
+   * Replay a span. A variable's update is written into the variable's own buffer when nothing
+   * else can see that buffer: no other live tensor shares the storage, and the plan was handed
+   * the storage itself (not a copy).
+   */
+  private replay(span: Span, buffers: unknown[], inPlace: Set<Variable>): void {
+    const replay = span.replay!;
+    let donate: boolean[] | undefined;
+    span.donors.forEach((v, k) => {
+      if (!v || !replay.donatable[k] || v.storage.refs !== 1 || v.storage.released) return;
+      const own = this.roots.findIndex((r) => r?.kind === 'variable' && r.variable === v);
+      if (buffers[own] !== v.storage.handle) return;
+      (donate ??= new Array<boolean>(span.donors.length).fill(false))[k] = true;
+      inPlace.add(v);
+    });
+    const outs = replay.run(span.inputSlots.map((s) => buffers[s]), donate);
     for (const slot of span.frees) {
       this.backend.free(buffers[slot]);
       buffers[slot] = undefined;
@@ -311,8 +347,9 @@ export class Plan {
     });
     const base = generator.counter;
     generator.counter += this.randomCount;
+    const inPlace = new Set<Variable>();
     for (const span of this.spans) {
-      if (span.replay) this.replay(span, buffers);
+      if (span.replay) this.replay(span, buffers, inPlace);
       else if (!span.recorded) this.record(span, buffers, base);
       else for (let i = span.start; i < span.end; i++) this.runStep(this.steps[i]!, buffers, base);
     }
@@ -335,6 +372,7 @@ export class Plan {
     };
     const outs = this.graph.outputs.map(tensorOf);
     for (const [variable, v] of this.graph.updates) {
+      if (inPlace.has(variable)) continue;
       const t = tensorOf(v);
       const fresh = t.offset === 0 && t.storage.size === t.size ? t : engine.copyOf(t);
       engine.memory.swapStorage(variable, fresh.storage);

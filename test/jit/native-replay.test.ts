@@ -8,6 +8,7 @@ import { engine } from '../../src/engine/engine.js';
 import type { NativeBackend } from '../../src/backends/native/native-backend.js';
 import type { CompiledKernels } from '../../src/backends/backend.js';
 import type { NativeAddon } from '../../src/backends/native/load-addon.js';
+import type { TypedArray } from '../../src/tensor/dtype.js';
 
 const nativeUp = nb.backendInfo('native').available;
 
@@ -18,16 +19,17 @@ function watch(backend: NativeBackend): { replays: () => number; compiled: () =>
   let kernelCalls = 0;
   const capture = backend.capture;
   const compile = capture.compile.bind(capture);
-  vi.spyOn(capture, 'compile').mockImplementation((rec, ins, outs) => {
-    const c = compile(rec, ins, outs);
+  vi.spyOn(capture, 'compile').mockImplementation((rec, ins, outs, donors) => {
+    const c = compile(rec, ins, outs, donors);
     if (!c) return c;
     compiled++;
     return {
-      run: (inputs) => {
+      donatable: c.donatable,
+      run: (inputs, donate) => {
         replays++;
-        return (c as CompiledKernels<Float32Array>).run(inputs as Float32Array[]);
+        return c.run(inputs, donate);
       },
-    } as CompiledKernels<never>;
+    } satisfies CompiledKernels<TypedArray>;
   });
   const live = (backend as unknown as { addon: NativeAddon }).addon;
   for (const name of ['unary', 'binary', 'where', 'cast', 'materialize', 'reduce', 'argReduce', 'matmul', 'conv2d', 'pool2d', 'fusedElementwise'] as const) {
@@ -135,6 +137,47 @@ describe.runIf(nativeUp)('jit plans replayed by the native backend', () => {
       const inputs = [0, 1, 2, 3].map(() => nb.random.normal([4, 6]));
       const results = inputs.map((a) => jf(a));
       results.forEach((r, i) => expect(bits(r)).toEqual(bits(f(inputs[i]!))));
+    });
+  });
+
+  it('writes a variable update into the variable\'s own buffer when nothing else sees the old value', () => {
+    nb.withBackend('native', () => {
+      const w = new nb.Variable(nb.tensor([1, 2, 3, 4]));
+      const x = nb.tensor([1, 1, 2, 2]);
+      const step = nb.jit((x: nb.Tensor) => {
+        w.assign(w.mul(0.5).add(x).sqrt());
+        return w.sum();
+      });
+      let want = [1, 2, 3, 4];
+      const storages: unknown[] = [];
+      for (let i = 0; i < 4; i++) {
+        step(x);
+        want = want.map((v, k) => Math.fround(Math.sqrt(Math.fround(Math.fround(v * 0.5) + [1, 1, 2, 2][k]!))));
+        expect(Array.from(w.dataSync())).toEqual(want);
+        storages.push(w.storage);
+      }
+      // Calls 1-2 record and swap in new storage; later replays reuse the same buffer.
+      expect(storages[3]).toBe(storages[2]);
+    });
+  });
+
+  it('keeps the old value of a variable that a live tensor still views (no update in place)', () => {
+    nb.withBackend('native', () => {
+      const w = new nb.Variable(nb.tensor([1, 2, 3]));
+      const step = nb.jit(() => {
+        w.assign(w.mul(2).add(1));
+        return w.sum();
+      });
+      step();
+      step();
+      const seen = w.value();
+      const before = Array.from(seen.dataSync());
+      step();
+      expect(Array.from(seen.dataSync())).toEqual(before);
+      expect(Array.from(w.dataSync())).toEqual(before.map((v) => v * 2 + 1));
+      seen.dispose();
+      step();
+      expect(Array.from(w.dataSync())).toEqual(before.map((v) => (v * 2 + 1) * 2 + 1));
     });
   });
 

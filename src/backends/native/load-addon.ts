@@ -23,6 +23,8 @@ export interface NativeAddon {
   /** A replayable sequence of kernel calls (native/src/plan.h describes the descriptor). */
   createPlan(descriptor: Float64Array): NativePlanHandle;
   runPlan(plan: NativePlanHandle, inputs: readonly TypedArray[], outputs: readonly TypedArray[]): void;
+  /** Time per kernel entry and op inside plan runs since the last call; `on` turns profiling on or off. */
+  planProfile(on?: boolean): { entry: KernelEntryName; op: number; calls: number; ms: number }[];
   /** The kernel entries a plan may call, in the order of their codes. */
   planEntries(): { name: KernelEntryName; takesOp: boolean; outputIndex: number }[];
   info(): { simd: string; threads: number; blas: string; sanitize?: boolean };

@@ -92,7 +92,7 @@ function nativeCapture(addon: NativeAddon, recorder: CallRecorder): KernelCaptur
       const calls = recorder.end();
       return calls && { callCount: calls.length, calls };
     },
-    compile: (recorded, inputs, outputs): CompiledKernels<TypedArray> | null => compilePlan(addon, (recorded as NativeRecording).calls, inputs, outputs),
+    compile: (recorded, inputs, outputs, donors): CompiledKernels<TypedArray> | null => compilePlan(addon, (recorded as NativeRecording).calls, inputs, outputs, donors),
   };
 }
 

@@ -87,12 +87,35 @@ function packArena(scratch: Region[]): number {
   return size;
 }
 
+/** Entries that read element i of every full-length operand only to write element i of the output. */
+const ELEMENTWISE = new Set(['unary', 'binary', 'where', 'cast', 'fusedElementwise']);
+
+/**
+ * Whether output region `out` may live in input region `donor`'s array: every read of the donor
+ * comes before the first write of `out`, or in that very call when the call is elementwise over
+ * equal lengths (each element is read before it is overwritten).
+ */
+function canDonate(donor: Region, out: Region, outputsOfRegion: number, calls: readonly RecordedCall[], entryNames: readonly string[]): boolean {
+  if (outputsOfRegion !== 1 || donor.dtype !== out.dtype || donor.length !== out.length) return false;
+  if (donor.last < out.first) return true;
+  if (donor.last > out.first) return false;
+  const call = calls[out.first]!;
+  return ELEMENTWISE.has(entryNames[call.entry]!) && call.arrays.every((a) => a.length === out.length || a.length === 1);
+}
+
 /**
  * A replay of `calls` that reads `inputs` and produces `outputs` (arrays as they were during the
  * recording), or null when some array cannot be placed: one read before any recorded call wrote
  * it (JS made its values), overlapping inputs, or an output no recorded call produced.
  */
-export function compilePlan(addon: NativeAddon, calls: readonly RecordedCall[], inputs: readonly TypedArray[], outputs: readonly TypedArray[]): CompiledKernels<TypedArray> | null {
+export function compilePlan(
+  addon: NativeAddon,
+  calls: readonly RecordedCall[],
+  inputs: readonly TypedArray[],
+  outputs: readonly TypedArray[],
+  donors: readonly number[] = [],
+  entryNames: readonly string[] = addon.planEntries().map((e) => e.name),
+): CompiledKernels<TypedArray> | null {
   const regions = new RegionMap();
   for (let i = 0; i < inputs.length; i++) if (!regions.add(inputs[i]!, INPUT, i, -1)) return null;
   const encodedCalls: number[] = [];
@@ -123,15 +146,33 @@ export function compilePlan(addon: NativeAddon, calls: readonly RecordedCall[], 
     }
     views.push({ region: r, byteOffset: a.byteOffset - r.byteOffset, length: a.length, dtype: dtypeOf(a) });
   }
+  // Donations: an output region written into the donor input's array instead of a new one.
+  const donorOfRegion = new Map<Region, number>();
+  const donatable = outputs.map((_, k) => {
+    const d = donors[k] ?? -1;
+    const v = views[k]!;
+    if (d < 0 || v.region.kind !== OUTPUT || v.byteOffset !== 0 || v.length !== v.region.length || donorOfRegion.has(v.region)) return false;
+    const donor = regions.all.find((r) => r.kind === INPUT && r.index === d);
+    const uses = views.filter((w) => w.region === v.region).length;
+    if (!donor || !canDonate(donor, v.region, uses, calls, entryNames)) return false;
+    donorOfRegion.set(v.region, d);
+    return true;
+  });
   const arenaBytes = packArena(regions.all.filter((r) => r.kind === SCRATCH));
   const descriptor = [1, inputs.length, outputRegions, regions.all.length, arenaBytes, calls.length];
   for (const r of regions.all) descriptor.push(r.kind, r.index, DTYPE_CODE[r.dtype], r.length, r.kind === SCRATCH ? r.arenaOffset : 0);
   const handle = addon.createPlan(Float64Array.from([...descriptor, ...encodedCalls]));
   const outputSpecs = regions.all.filter((r) => r.kind === OUTPUT).sort((a, b) => a.index - b.index);
 
+  const outputDonor = outputSpecs.map((r) => donorOfRegion.get(r) ?? -1);
+  const donateOf = outputSpecs.map((r) => views.findIndex((v) => v.region === r));
   return {
-    run(current: readonly TypedArray[]): TypedArray[] {
-      const outs = outputSpecs.map((r) => allocOutput(r.dtype, r.length));
+    donatable,
+    run(current: readonly TypedArray[], donate?: readonly boolean[]): TypedArray[] {
+      const outs = outputSpecs.map((r, i) => {
+        const d = outputDonor[i]!;
+        return d >= 0 && donate?.[donateOf[i]!] ? current[d]! : allocOutput(r.dtype, r.length);
+      });
       addon.runPlan(handle, current, outs);
       return views.map((v) => {
         const base = v.region.kind === INPUT ? current[v.region.index]! : outs[v.region.index]!;
