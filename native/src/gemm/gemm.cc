@@ -9,6 +9,7 @@
 
 #include "../thread-pool.h"
 #include "micro-kernel.h"
+#include "team-schedule.h"
 
 namespace nabla {
 
@@ -152,31 +153,41 @@ void macroKernel(const MicroKernel<T>& uk, std::int64_t mc, std::int64_t nc, std
   }
 }
 
+// B is packed in chunks of this many micro-panels, claimed one at a time by the team.
+constexpr std::int64_t kPanelsPerPackChunk = 4;
+
 /**
- * One thread's share of a team GEMM over rows [r0, r1): all threads of the team walk the same
- * (jc, pc) blocks, pack one shared B block together, then multiply their own rows.
+ * One thread's part of a team GEMM: every thread walks the same (jc, pc) steps; in each, the
+ * team packs one shared B block chunk by chunk, then claims row blocks of mcBlock rows, packs
+ * their A and multiplies them against the block.
  */
 template <typename T>
-void gemmRows(int tid, int team, std::int64_t r0, std::int64_t r1, std::int64_t mcBlock, std::int64_t n, std::int64_t k,
+void teamGemm(TeamSchedule& schedule, std::int64_t mcBlock, std::int64_t m, std::int64_t n, std::int64_t k,
               MatrixRef<T> a, MatrixRef<T> b, T* c, std::int64_t ldc, T* sharedB, T* ownA) {
   const MicroKernel<T>& uk = kernelFor<T>();
   using Bk = Blocking<T>;
-  auto& pool = ThreadPool::instance();
+  const std::int64_t rowBlocks = (m + mcBlock - 1) / mcBlock;
+  std::int64_t s = 0;
   for (std::int64_t jc = 0; jc < n; jc += Bk::NC) {
     std::int64_t nc = std::min(Bk::NC, n - jc);
     std::int64_t panels = (nc + uk.nr - 1) / uk.nr;
-    for (std::int64_t pc = 0; pc < k; pc += Bk::KC) {
+    std::int64_t packChunks = (panels + kPanelsPerPackChunk - 1) / kPanelsPerPackChunk;
+    for (std::int64_t pc = 0; pc < k; pc += Bk::KC, ++s) {
       std::int64_t kc = std::min(Bk::KC, k - pc);
-      std::int64_t first, last;
-      splitRange(panels, team, tid, first, last);
-      packB(kc, nc, b.data + pc * b.rowStride + jc * b.colStride, b.rowStride, b.colStride, uk.nr, first, last, sharedB);
-      if (team > 1) pool.barrier();
-      for (std::int64_t ic = r0; ic < r1; ic += mcBlock) {
-        std::int64_t mc = std::min(mcBlock, r1 - ic);
+      StepCounters& step = schedule.step(s);
+      const T* bBlock = b.data + pc * b.rowStride + jc * b.colStride;
+      TeamSchedule::claimEach(step.packClaimed, step.packDone, packChunks, [&](std::int64_t chunk) {
+        std::int64_t first = chunk * kPanelsPerPackChunk, last = std::min(panels, first + kPanelsPerPackChunk);
+        packB(kc, nc, bBlock, b.rowStride, b.colStride, uk.nr, first, last, sharedB);
+      });
+      TeamSchedule::waitFor(step.packDone, packChunks);
+      TeamSchedule::claimEach(step.rowsClaimed, step.rowsDone, rowBlocks, [&](std::int64_t block) {
+        std::int64_t ic = block * mcBlock, mc = std::min(mcBlock, m - ic);
         packA(uk, mc, kc, a.data + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, ownA);
         macroKernel(uk, mc, nc, kc, ownA, sharedB, c + ic * ldc + jc, ldc, pc > 0);
-      }
-      if (team > 1) pool.barrier();
+      });
+      // The next step repacks the shared B block, so everyone must be done reading this one.
+      if (pc + kc < k || jc + nc < n) TeamSchedule::waitFor(step.rowsDone, rowBlocks);
     }
   }
 }
@@ -251,8 +262,11 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   }
   int team = static_cast<int>(std::min<std::int64_t>(threads, rowPanels));
   if (team < 1) team = 1;
-  std::int64_t rowsPerThread = (rowPanels + team - 1) / team * uk.mr;
-  std::int64_t mcBlock = std::min<std::int64_t>(Bk::MC / uk.mr * uk.mr, rowsPerThread);
+  // Row blocks of about MC rows, as many as a multiple of the team: threads running at the same
+  // speed then finish together, and a slowed one hands its remaining blocks to the others.
+  std::int64_t blocks = std::max<std::int64_t>(team, (m + Bk::MC - 1) / Bk::MC);
+  blocks = std::min(rowPanels, (blocks + team - 1) / team * team);
+  std::int64_t mcBlock = (rowPanels + blocks - 1) / blocks * uk.mr;
   std::int64_t kc = std::min(Bk::KC, k), nc = std::min(Bk::NC, n);
   if (!ThreadPool::insideJob()) reserveGemmWorkspaces(std::max(team, workspace + 1));
   auto& slots = workspaces();
@@ -262,10 +276,8 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
     int slot = team > 1 ? t : workspace;
     ownA[t] = static_cast<T*>(slots[slot].a.get(packABytes(uk, mcBlock, kc)));
   }
-  auto task = [&](int tid) {
-    std::int64_t r0 = std::min(m, tid * rowsPerThread), r1 = std::min(m, r0 + rowsPerThread);
-    gemmRows<T>(tid, team, r0, r1, mcBlock, n, k, a, b, c, ldc, sharedB, ownA[tid]);
-  };
+  TeamSchedule schedule(((n + Bk::NC - 1) / Bk::NC) * ((k + Bk::KC - 1) / Bk::KC));
+  auto task = [&](int tid) { teamGemm<T>(schedule, mcBlock, m, n, k, a, b, c, ldc, sharedB, ownA[tid]); };
   if (team > 1) pool.run(team, TaskRef(task));
   else task(0);
 }

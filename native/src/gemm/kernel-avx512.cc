@@ -51,6 +51,11 @@ void kernelF32(std::int64_t k, const float* a, const float* b, float* c, std::in
 // Four rows of A, 16 columns: in-lane unpacks turn each 128-bit lane into a 4x4 transpose, so
 // lane L of column vector j holds these 4 rows of column 4L+j, exactly the 4-float piece the
 // packed panel wants there. Much faster than the portable loop's 4-byte strided stores.
+// GCC 12 flags the unpack intrinsics' internal "undefined" pass-through operand: a false alarm.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 template <int Lane> inline void storeLane(float* dst, __m512 v) {
   _mm_storeu_ps(dst + Lane * 4 * kRows, _mm512_extractf32x4_ps(v, Lane));
 }
@@ -78,6 +83,9 @@ void packRowsF32(std::int64_t k, const float* a, std::int64_t rs, float* dst) {
   for (; p < k; ++p)
     for (int i = 0; i < kRows; ++i) dst[p * kRows + i] = a[i * rs + p];
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 void kernelF64(std::int64_t k, const double* a, const double* b, double* c, std::int64_t ldc, bool accumulate) {
   __m512d c0[kRows], c1[kRows];
