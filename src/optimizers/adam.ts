@@ -45,8 +45,19 @@ export class Adam extends Optimizer {
     if (this.amsgrad) this.addSlot(v, 'vHat');
   }
 
+  // The bias-corrected step size depends only on (lr, step), which applyGradients shares among the
+  // variables of one dtype: computed once per update, not once per variable (a jitted step would
+  // otherwise repeat the scalar chain for every variable, as its constants are distinct tensors).
+  private readonly stepSizes = new WeakMap<Tensor, Tensor>();
+
+  private stepSize(lr: Tensor, step: Tensor): Tensor {
+    let alpha = this.stepSizes.get(step);
+    if (!alpha) this.stepSizes.set(step, (alpha = div(mul(lr, sqrt(sub(1, pow(this.beta2, step)))), sub(1, pow(this.beta1, step)))));
+    return alpha;
+  }
+
   protected updateStep(g: Tensor, v: Variable, lr: Tensor, step: Tensor): void {
-    const alpha = div(mul(lr, sqrt(sub(1, pow(this.beta2, step)))), sub(1, pow(this.beta1, step)));
+    const alpha = this.stepSize(lr, step);
     const m = this.slot(v, 'm');
     const u = this.slot(v, 'v');
     m.assign(add(m.value(), mul(sub(g, m.value()), 1 - this.beta1)));
