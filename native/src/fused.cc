@@ -3,6 +3,7 @@
 // cache and no intermediate array is allocated. The kernels are the ones eager execution uses,
 // so results match it bit for bit. Tiles are split statically between threads.
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -15,7 +16,9 @@ namespace nabla {
 
 namespace {
 
-constexpr i64 kTile = 2048;  // a multiple of every SIMD width, so tiles split vectors as a whole array does
+// A multiple of every SIMD width, so tiles split vectors as a whole array does; small enough that
+// a program's float32 registers stay in L1/L2 between instructions.
+constexpr i64 kTile = 1024;
 
 DType checkedDType(i64 code) {
   if (code < 0 || code > 3) throw InputError("fusedElementwise: unknown dtype code " + std::to_string(code));
@@ -27,6 +30,56 @@ std::uint8_t* registerScratch(std::size_t registers) {
   thread_local std::vector<std::uint64_t> buf;
   if (buf.size() < registers * kTile) buf.resize(registers * kTile);
   return reinterpret_cast<std::uint8_t*>(buf.data());
+}
+
+/** y[i] = f(a[i]) or f(a[i], b[i]) over a tile, where a scalar operand has stride 0. */
+template <typename F> void mapTile(float* y, const float* a, i64 sa, i64 len, F f) {
+  if (sa) for (i64 i = 0; i < len; ++i) y[i] = f(a[i]);
+  else for (i64 i = 0; i < len; ++i) y[i] = f(a[0]);
+}
+template <typename F> void mapTile(float* y, const float* a, i64 sa, const float* b, i64 sb, i64 len, F f) {
+  if (sa && sb) for (i64 i = 0; i < len; ++i) y[i] = f(a[i], b[i]);
+  else if (sa) {
+    const float v = b[0];
+    for (i64 i = 0; i < len; ++i) y[i] = f(a[i], v);
+  } else if (sb) {
+    const float v = a[0];
+    for (i64 i = 0; i < len; ++i) y[i] = f(v, b[i]);
+  } else for (i64 i = 0; i < len; ++i) y[i] = f(a[0], b[0]);
+}
+
+/**
+ * float32 arithmetic with one IEEE rounding per op (what the unary/binary kernels compute for
+ * these ops, so results stay bit-identical), run straight over the tile without the general
+ * kernels' shape handling. Returns false for everything else.
+ */
+bool float32Fast(const FusedInstr& ins, const Buffer* regs, const std::vector<bool>& regScalar, float* y, i64 len) {
+  if (ins.dtype != DType::F32) return false;
+  for (int a = 0; a < ins.arity; ++a)
+    if (regs[ins.args[a]].dtype != DType::F32) return false;
+  const float* a = regs[ins.args[0]].as<float>();
+  const i64 sa = regScalar[ins.args[0]] ? 0 : 1;
+  if (ins.kind == 0) {
+    switch (ins.op) {
+      case 0: mapTile(y, a, sa, len, [](float v) { return -v; }); return true;
+      case 1: mapTile(y, a, sa, len, [](float v) { return std::fabs(v); }); return true;
+      case 7: mapTile(y, a, sa, len, [](float v) { return std::sqrt(v); }); return true;
+      case 9: mapTile(y, a, sa, len, [](float v) { return v * v; }); return true;
+      case 10: mapTile(y, a, sa, len, [](float v) { return 1.0f / v; }); return true;
+      case 21: mapTile(y, a, sa, len, [](float v) { return v > 0 ? v : (v == v ? 0.0f : v); }); return true;
+    }
+    return false;
+  }
+  if (ins.kind != 1) return false;
+  const float* b = regs[ins.args[1]].as<float>();
+  const i64 sb = regScalar[ins.args[1]] ? 0 : 1;
+  switch (ins.op) {
+    case 0: mapTile(y, a, sa, b, sb, len, [](float u, float v) { return u + v; }); return true;
+    case 1: mapTile(y, a, sa, b, sb, len, [](float u, float v) { return u - v; }); return true;
+    case 2: mapTile(y, a, sa, b, sb, len, [](float u, float v) { return u * v; }); return true;
+    case 3: mapTile(y, a, sa, b, sb, len, [](float u, float v) { return u / v; }); return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -102,6 +155,7 @@ void fusedElementwise(const FusedProgram& p, const std::vector<Buffer>& inputs, 
         o.data = final ? static_cast<std::uint8_t*>(out.data) + start * static_cast<i64>(dtypeSize(out.dtype)) : scratch + r * kTile * 8;
         const Shape& os = p.regScalar[r] ? scalarShape : tileShape;
         auto shapeOf = [&](int a) -> const Shape& { return p.regScalar[ins.args[a]] ? scalarShape : tileShape; };
+        if (!p.regScalar[r] && float32Fast(ins, regs.data(), p.regScalar, o.as<float>(), len)) continue;
         const Buffer& a0 = regs[ins.args[0]];
         switch (ins.kind) {
           case 0: unary(ins.op, a0, o); break;

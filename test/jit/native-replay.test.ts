@@ -207,6 +207,28 @@ describe.runIf(nativeUp)('jit plans replayed by the native backend', () => {
   });
 });
 
+describe.runIf(nativeUp)('fused float32 chains on native', () => {
+  it('equal eager bit for bit: every fast-path op, scalar and full operands, NaN/inf, many tiles and threads', () => {
+    nb.withBackend('native', () => {
+      const chain = (a: nb.Tensor, b: nb.Tensor, s: nb.Tensor) =>
+        a.mul(b).add(s).sub(a.div(b)).neg().abs().sqrt().square().reciprocal().relu().add(nb.relu(a.sub(0.5))).mul(s.div(3)).div(nb.sqrt(b.abs()).add(1e-7));
+      const jf = nb.jit(chain);
+      for (const n of [1, 7, 1023, 1025, 70_001]) {
+        const values = (seed: number) =>
+          Float32Array.from({ length: n }, (_, i) => (i % 97 === 5 ? NaN : i % 89 === 3 ? Infinity : i % 83 === 1 ? -0 : Math.sin(i * seed + seed) * 3));
+        for (const seed of [1, 2]) {
+          const a = nb.tensor(values(seed), [n]);
+          const b = nb.tensor(values(seed + 10), [n]);
+          const sc = nb.tensor(seed * 0.75);
+          const want = bits(chain(a, b, sc));
+          const got = bits(jf(a, b, sc));
+          expect(got.map((v) => (Number.isNaN(v) ? 'NaN' : v))).toEqual(want.map((v) => (Number.isNaN(v) ? 'NaN' : v)));
+        }
+      }
+    });
+  });
+});
+
 describe.runIf(nativeUp)('native plans: bad descriptors and inputs', () => {
   const addon = () => (engine.instance('native') as unknown as { addon: NativeAddon }).addon;
   it('createPlan rejects malformed descriptors with an error, never a crash', () => {
