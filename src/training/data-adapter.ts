@@ -7,6 +7,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { permutation } from '../ops/primitives/random.js';
 import { gather } from '../ops/primitives/indexing.js';
 import { slice } from '../ops/primitives/shape.js';
+import { copy } from '../ops/primitives/copy.js';
 
 /** Model inputs or targets: one tensor (or array-like), or one per model input/output. */
 export type TensorData = TensorLike | readonly TensorLike[];
@@ -37,10 +38,31 @@ export function toTensorList(data: TensorData, what: string, expected: number): 
 
 /**
  * Tensors cut into batches by row: consecutive rows are views (no copy), shuffled rows one
- * `gather` per tensor on the tensors' own backend, so the data is never copied whole to the host.
+ * `gather` per tensor, so the data is never copied whole to the host.
  */
 export class ArrayData {
   readonly size: number;
+  /** Copies this object made (see `onCurrentBackend`), freed by `release`. */
+  private readonly owned: Tensor[] = [];
+
+  /**
+   * The data with every tensor on the current backend: a tensor made on another one (data built
+   * before `setBackend('webgpu')`) is copied over once here, not once per batch by every op.
+   */
+  static onCurrentBackend(x: Tensor[], y: Tensor[] | null, sampleWeight: Tensor | null, op: string): ArrayData {
+    const owned: Tensor[] = [];
+    const here = engine.backend.name;
+    const local = (t: Tensor) => {
+      if (t.backend === here) return t;
+      // The engine uploads `t` for the copy kernel: tidy frees that upload at once.
+      const c = engine.tidy(() => copy(t));
+      owned.push(c);
+      return c;
+    };
+    const data = new ArrayData(x.map(local), y ? y.map(local) : null, sampleWeight ? local(sampleWeight) : null, op);
+    data.owned.push(...owned);
+    return data;
+  }
 
   constructor(
     readonly x: Tensor[],
@@ -57,6 +79,12 @@ export class ArrayData {
       throw new ValueError(`${op}: x, y and sampleWeight must have the same number of samples: ${counts.join(', ')}`);
     }
     this.size = n;
+  }
+
+  /** Free the copies made by `onCurrentBackend`, except those in `keep` (views cut from them keep their storage alive). */
+  release(keep: readonly Tensor[] = []): void {
+    for (const t of this.owned) if (!keep.includes(t)) t.dispose();
+    this.owned.length = 0;
   }
 
   /** Whether `t` is one of the tensors given (a batch of all rows is), not a batch cut from them. */

@@ -108,11 +108,24 @@ function classWeightsFor(ys: Tensor[], classWeight: Record<number, number>, op: 
 
 type Source = { kind: 'array'; data: ArrayData; batchSize: number; shuffle: boolean } | { kind: 'dataset'; data: DatasetData };
 
-function arraySource(model: Trainer, x: TensorData, y: TensorData | undefined, sw: TensorData | undefined, op: string): ArrayData {
+/** The arrays as batches on the current backend; `made` collects them, for `release` when the loop ends. */
+function arraySource(model: Trainer, x: TensorData, y: TensorData | undefined, sw: TensorData | undefined, op: string, made: ArrayData[]): ArrayData {
   const xs = toTensorList(x, `${op}: x`, model.inputCount);
   const ys = y === undefined ? null : toTensorList(y, `${op}: y`, model.outputNames.length);
   const w = sw === undefined ? null : toTensorList(sw, `${op}: sampleWeight`, 1)[0]!;
-  return new ArrayData(xs, ys, w, op);
+  const data = ArrayData.onCurrentBackend(xs, ys, w, op);
+  made.push(data);
+  return data;
+}
+
+/** Run `loop` with a list for the ArrayData it makes, releasing them however it ends. */
+async function withArrays<T>(loop: (made: ArrayData[]) => Promise<T>): Promise<T> {
+  const made: ArrayData[] = [];
+  try {
+    return await loop(made);
+  } finally {
+    for (const d of made) d.release();
+  }
 }
 
 async function* batchesOf(src: Source, withTargets: boolean, op: string): AsyncGenerator<Batch> {
@@ -128,7 +141,11 @@ function stepsOf(src: Source, limit?: number): number | null {
   return src.data.steps;
 }
 
-export async function fitLoop(model: Trainer, x: TensorData | AsyncIterable<DatasetElement>, y: TensorData | undefined, opts: FitOptions): Promise<History> {
+export function fitLoop(model: Trainer, x: TensorData | AsyncIterable<DatasetElement>, y: TensorData | undefined, opts: FitOptions): Promise<History> {
+  return withArrays((made) => fitOver(model, x, y, opts, made));
+}
+
+async function fitOver(model: Trainer, x: TensorData | AsyncIterable<DatasetElement>, y: TensorData | undefined, opts: FitOptions, made: ArrayData[]): Promise<History> {
   const op = 'fit';
   const state = model.requireCompiled(op);
   const epochs = positiveInt(op, 'epochs', opts.epochs, 1);
@@ -143,7 +160,7 @@ export async function fitLoop(model: Trainer, x: TensorData | AsyncIterable<Data
     train = { kind: 'dataset', data: new DatasetData(x, opts.stepsPerEpoch ?? null) };
   } else {
     if (y === undefined) throw new ValueError('fit: targets y are required (or pass a dataset of [x, y] batches)');
-    let data = arraySource(model, x, y, opts.sampleWeight, op);
+    let data = arraySource(model, x, y, opts.sampleWeight, op, made);
     if (opts.validationSplit) {
       const [a, b] = data.split(opts.validationSplit, op);
       data = a;
@@ -157,7 +174,7 @@ export async function fitLoop(model: Trainer, x: TensorData | AsyncIterable<Data
     if (isAsyncIterable(vd)) val = { kind: 'dataset', data: new DatasetData(vd, opts.validationSteps ?? null) };
     else {
       if (!Array.isArray(vd) || vd.length < 2) throw new ValueError('fit: validationData must be [x, y], [x, y, sampleWeight] or a dataset');
-      const data = arraySource(model, vd[0], vd[1], vd[2], 'fit (validationData)');
+      const data = arraySource(model, vd[0], vd[1], vd[2], 'fit (validationData)', made);
       val = { kind: 'array', data, batchSize: positiveInt(op, 'validationBatchSize', opts.validationBatchSize ?? opts.batchSize, 32), shuffle: false };
     }
   }
@@ -222,32 +239,40 @@ async function runTest(model: Trainer, src: Source, callbacks: (Callback | Callb
   return logs;
 }
 
-export async function evaluateLoop(model: Trainer, x: TensorData | AsyncIterable<DatasetElement>, y: TensorData | undefined, opts: EvaluateOptions): Promise<Logs> {
+export function evaluateLoop(model: Trainer, x: TensorData | AsyncIterable<DatasetElement>, y: TensorData | undefined, opts: EvaluateOptions): Promise<Logs> {
   const op = 'evaluate';
-  let src: Source;
-  if (isAsyncIterable(x)) src = { kind: 'dataset', data: new DatasetData(x, opts.steps ?? null) };
-  else {
-    if (y === undefined) throw new ValueError('evaluate: targets y are required (or pass a dataset of [x, y] batches)');
-    src = { kind: 'array', data: arraySource(model, x, y, opts.sampleWeight, op), batchSize: positiveInt(op, 'batchSize', opts.batchSize, 32), shuffle: false };
-  }
-  const callbacks = [...(opts.callbacks ?? [])];
-  if ((opts.verbose ?? 1) > 0) callbacks.push(new ProgressBar({ verbose: opts.verbose ?? 1 }));
-  return runTest(model, src, callbacks, op, src.kind === 'array' ? opts.steps : undefined);
+  return withArrays((made) => {
+    let src: Source;
+    if (isAsyncIterable(x)) src = { kind: 'dataset', data: new DatasetData(x, opts.steps ?? null) };
+    else {
+      if (y === undefined) throw new ValueError('evaluate: targets y are required (or pass a dataset of [x, y] batches)');
+      src = { kind: 'array', data: arraySource(model, x, y, opts.sampleWeight, op, made), batchSize: positiveInt(op, 'batchSize', opts.batchSize, 32), shuffle: false };
+    }
+    const callbacks = [...(opts.callbacks ?? [])];
+    if ((opts.verbose ?? 1) > 0) callbacks.push(new ProgressBar({ verbose: opts.verbose ?? 1 }));
+    return runTest(model, src, callbacks, op, src.kind === 'array' ? opts.steps : undefined);
+  });
 }
 
 /** Predict over batches and join the outputs along the batch axis. */
 export function predictArrays(model: Trainer, x: TensorData, opts: PredictOptions): Tensor[] {
-  const data = arraySource(model, x, undefined, undefined, 'predict');
-  const batchSize = positiveInt('predict', 'batchSize', opts.batchSize, 32);
+  const made: ArrayData[] = [];
   const parts: Tensor[][] = [];
-  let step = 0;
-  for (const batch of data.batches(batchSize, false)) {
-    if (opts.steps !== undefined && step++ >= opts.steps) break;
-    const outs = predictStep(model, batch);
-    parts.push(outs);
-    releaseBatch(batch, data, outs);
+  try {
+    const data = arraySource(model, x, undefined, undefined, 'predict', made);
+    const batchSize = positiveInt('predict', 'batchSize', opts.batchSize, 32);
+    let step = 0;
+    for (const batch of data.batches(batchSize, false)) {
+      if (opts.steps !== undefined && step++ >= opts.steps) break;
+      const outs = predictStep(model, batch);
+      parts.push(outs);
+      releaseBatch(batch, data, outs);
+    }
+    return joinOutputs(parts);
+  } finally {
+    // An identity model's single batch is the (copied) input itself: that is the result.
+    for (const d of made) d.release(parts.flat());
   }
-  return joinOutputs(parts);
 }
 
 export async function predictDataset(model: Trainer, ds: AsyncIterable<DatasetElement>, opts: PredictOptions): Promise<Tensor[]> {

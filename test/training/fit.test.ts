@@ -169,6 +169,28 @@ describe('fit options', () => {
     expect(live() - p0).toBeLessThan(5);
   });
 
+  it('data made on another backend trains as if made here, and the one copy fit makes of it is freed', async () => {
+    const { x, y } = regression(32, 5);
+    const here = nb.getBackend();
+    const other = nb.backends().find((b) => b !== here && b !== 'webgpu') ?? here;
+    const xo = nb.withBackend(other, () => nb.tensor(x.dataSync(), x.shape));
+    const yo = nb.withBackend(other, () => nb.tensor(y.dataSync(), y.shape));
+    expect(xo.backend).toBe(other);
+    const opts = { epochs: 3, batchSize: 8, verbose: 0 };
+    nb.random.seed(11);
+    const local = await linearModel().fit(x, y, opts);
+    nb.random.seed(11);
+    const m = linearModel();
+    const foreign = await m.fit(xo, yo, opts);
+    expectClose(nb.tensor(foreign.history.loss!), local.history.loss!, { rtol: 1e-6 });
+    const liveHere = () => nb.memory()[here]?.numTensors ?? 0;
+    const before = liveHere();
+    await m.fit(xo, yo, opts);
+    await m.evaluate(xo, yo, { verbose: 0 });
+    m.predict(xo).dispose();
+    expect(liveHere()).toBe(before);
+  });
+
   it("an unbuilt Sequential compiled with 'accuracy' picks the accuracy flavour on the first batch", async () => {
     const { x, y } = linearlySeparable(32, 8);
     nb.random.seed(6);
