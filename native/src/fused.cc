@@ -48,15 +48,62 @@ template <typename F> void mapTile(float* y, const float* a, i64 sa, const float
   } else for (i64 i = 0; i < len; ++i) y[i] = f(a[0], b[0]);
 }
 
+constexpr int kFirstCompareOp = 10;  // equal, notEqual, less, lessEqual, greater, greaterEqual (binary.cc)
+
+/** A float32 comparison into a bool register (the relu gradient's mask). */
+bool compareFloat32(const FusedInstr& ins, const Buffer* regs, const std::vector<bool>& regScalar, void* out, i64 len) {
+  const Buffer& ra = regs[ins.args[0]];
+  const Buffer& rb = regs[ins.args[1]];
+  if (ins.dtype != DType::Bool || ra.dtype != DType::F32 || rb.dtype != DType::F32) return false;
+  auto* y = static_cast<std::uint8_t*>(out);
+  const float* a = ra.as<float>();
+  const float* b = rb.as<float>();
+  const i64 sa = regScalar[ins.args[0]] ? 0 : 1, sb = regScalar[ins.args[1]] ? 0 : 1;
+  auto map = [&](auto f) {
+    for (i64 i = 0; i < len; ++i) y[i] = static_cast<std::uint8_t>(f(a[i * sa], b[i * sb]));
+  };
+  switch (ins.op - kFirstCompareOp) {
+    case 0: map([](float u, float v) { return u == v; }); return true;
+    case 1: map([](float u, float v) { return u != v; }); return true;
+    case 2: map([](float u, float v) { return u < v; }); return true;
+    case 3: map([](float u, float v) { return u <= v; }); return true;
+    case 4: map([](float u, float v) { return u > v; }); return true;
+    case 5: map([](float u, float v) { return u >= v; }); return true;
+  }
+  return false;
+}
+
+/** where(bool, float32, float32): a select, no arithmetic. */
+bool whereFloat32(const FusedInstr& ins, const Buffer* regs, const std::vector<bool>& regScalar, void* out, i64 len) {
+  const Buffer& rc = regs[ins.args[0]];
+  const Buffer& ra = regs[ins.args[1]];
+  const Buffer& rb = regs[ins.args[2]];
+  if (ins.dtype != DType::F32 || rc.dtype != DType::Bool || ra.dtype != DType::F32 || rb.dtype != DType::F32) return false;
+  auto* y = static_cast<float*>(out);
+  const auto* c = rc.as<std::uint8_t>();
+  const float* a = ra.as<float>();
+  const float* b = rb.as<float>();
+  const i64 sc = regScalar[ins.args[0]] ? 0 : 1, sa = regScalar[ins.args[1]] ? 0 : 1, sb = regScalar[ins.args[2]] ? 0 : 1;
+  if (sc && sa && !sb) {
+    const float v = b[0];
+    for (i64 i = 0; i < len; ++i) y[i] = c[i] ? a[i] : v;
+  } else
+    for (i64 i = 0; i < len; ++i) y[i] = c[i * sc] ? a[i * sa] : b[i * sb];
+  return true;
+}
+
 /**
  * float32 arithmetic with one IEEE rounding per op (what the unary/binary kernels compute for
  * these ops, so results stay bit-identical), run straight over the tile without the general
  * kernels' shape handling. Returns false for everything else.
  */
-bool float32Fast(const FusedInstr& ins, const Buffer* regs, const std::vector<bool>& regScalar, float* y, i64 len) {
+bool float32Fast(const FusedInstr& ins, const Buffer* regs, const std::vector<bool>& regScalar, void* out, i64 len) {
+  if (ins.kind == 2) return whereFloat32(ins, regs, regScalar, out, len);
+  if (ins.kind == 1 && ins.op >= kFirstCompareOp && ins.op < kFirstCompareOp + 6) return compareFloat32(ins, regs, regScalar, out, len);
   if (ins.dtype != DType::F32) return false;
   for (int a = 0; a < ins.arity; ++a)
     if (regs[ins.args[a]].dtype != DType::F32) return false;
+  float* y = static_cast<float*>(out);
   const float* a = regs[ins.args[0]].as<float>();
   const i64 sa = regScalar[ins.args[0]] ? 0 : 1;
   if (ins.kind == 0) {
@@ -155,7 +202,7 @@ void fusedElementwise(const FusedProgram& p, const std::vector<Buffer>& inputs, 
         o.data = final ? static_cast<std::uint8_t*>(out.data) + start * static_cast<i64>(dtypeSize(out.dtype)) : scratch + r * kTile * 8;
         const Shape& os = p.regScalar[r] ? scalarShape : tileShape;
         auto shapeOf = [&](int a) -> const Shape& { return p.regScalar[ins.args[a]] ? scalarShape : tileShape; };
-        if (!p.regScalar[r] && float32Fast(ins, regs.data(), p.regScalar, o.as<float>(), len)) continue;
+        if (!p.regScalar[r] && float32Fast(ins, regs.data(), p.regScalar, o.data, len)) continue;
         const Buffer& a0 = regs[ins.args[0]];
         switch (ins.kind) {
           case 0: unary(ins.op, a0, o); break;

@@ -208,10 +208,13 @@ describe.runIf(nativeUp)('jit plans replayed by the native backend', () => {
 });
 
 describe.runIf(nativeUp)('fused float32 chains on native', () => {
-  it('equal eager bit for bit: every fast-path op, scalar and full operands, NaN/inf, many tiles and threads', () => {
+  it('equal eager bit for bit: every fast-path op (arithmetic, comparisons, where), scalar and full operands, NaN/inf, many tiles and threads', () => {
     nb.withBackend('native', () => {
       const chain = (a: nb.Tensor, b: nb.Tensor, s: nb.Tensor) =>
         a.mul(b).add(s).sub(a.div(b)).neg().abs().sqrt().square().reciprocal().relu().add(nb.relu(a.sub(0.5))).mul(s.div(3)).div(nb.sqrt(b.abs()).add(1e-7));
+      const masks = (a: nb.Tensor, b: nb.Tensor, s: nb.Tensor) =>
+        nb.where(a.greater(0), b, 0).add(nb.where(a.lessEqual(b), s, a)).sub(nb.where(b.equal(a).logicalOr(a.notEqual(s)), a.mul(s), b)).add(nb.where(a.less(s).logicalAnd(b.greaterEqual(s)), 1, b));
+      const jm = nb.jit(masks);
       const jf = nb.jit(chain);
       for (const n of [1, 7, 1023, 1025, 70_001]) {
         const values = (seed: number) =>
@@ -222,7 +225,9 @@ describe.runIf(nativeUp)('fused float32 chains on native', () => {
           const sc = nb.tensor(seed * 0.75);
           const want = bits(chain(a, b, sc));
           const got = bits(jf(a, b, sc));
-          expect(got.map((v) => (Number.isNaN(v) ? 'NaN' : v))).toEqual(want.map((v) => (Number.isNaN(v) ? 'NaN' : v)));
+          const nan = (xs: number[]) => xs.map((v) => (Number.isNaN(v) ? 'NaN' : v));
+          expect(nan(got)).toEqual(nan(want));
+          expect(nan(bits(jm(a, b, sc)))).toEqual(nan(bits(masks(a, b, sc))));
         }
       }
     });
