@@ -121,8 +121,7 @@ export class ArrayData {
 
   /** Batches of `batchSize` rows, in a fresh random order when `shuffle`. */
   *batches(batchSize: number, shuffle: boolean): Generator<Batch> {
-    // The permutation is made on the host (js) whatever the current backend, since it is read at once.
-    const order = shuffle ? (engine.withBackend('js', () => permutation(this.size).dataSync()) as Int32Array) : null;
+    const order = shuffle ? shuffledRows(this.size) : null;
     for (let start = 0; start < this.size; start += batchSize) {
       const end = Math.min(start + batchSize, this.size);
       const part = order ? this.pick(order.subarray(start, end)) : this.range(start, end);
@@ -133,6 +132,16 @@ export class ArrayData {
   stepsFor(batchSize: number): number {
     return Math.ceil(this.size / batchSize);
   }
+}
+
+/** A random order of `n` rows, made on the host (js) whatever the current backend, since it is read at once. */
+function shuffledRows(n: number): Int32Array {
+  return engine.withBackend('js', () => {
+    const p = permutation(n);
+    const rows = p.dataSync() as Int32Array;
+    p.dispose();
+    return rows;
+  });
 }
 
 /** A dataset element as a Batch. */
