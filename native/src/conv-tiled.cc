@@ -2,13 +2,15 @@
 // operands in place, so nothing is packed: the forward pass multiplies im2col rows (or the input
 // itself for 1x1 windows) by the filter, the filter gradient multiplies transposed im2col rows by
 // the output gradient with the whole tile of filter sums held in registers, and the input gradient
-// multiplies the output gradient by the transposed filter before the col2im scatter. Rows are
-// split statically between threads; each output element is summed in one fixed order, so results
-// depend only on the thread count.
+// multiplies the output gradient by the transposed filter before the col2im scatter. Threads
+// claim blocks of rows (whole images where sums scatter) or, for the filter gradient, take fixed
+// shares; each output element is summed in one fixed order, so results depend only on the thread
+// count.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
+#include "claimed-blocks.h"
 #include "conv-geometry.h"
 #include "conv-tile.h"
 #include "cpu.h"
@@ -56,16 +58,13 @@ bool forwardTiled(const ConvGeometry& g, const float* x, const float* f, float* 
   const int threads = threadsForRows(rows, rows * K * g.o);
   const bool pointwise = g.pointwise();
   const i64 block = tiledBlockRows(K, 48 << 10);
-  splitRows(rows, threads, [&](int, i64 r0, i64 r1) {
+  forEachClaimedBlock(rows, block, threads, [&](i64 s, i64 e) {
     float* col = pointwise ? nullptr : threadScratch<float, kColSlot>(static_cast<std::size_t>(block * K));
-    for (i64 s = r0; s < r1; s += block) {
-      const i64 e = std::min(r1, s + block);
-      for (i64 gi = 0; gi < g.groups; ++gi) {
-        const float* patches = pointwise ? x + s * g.c + gi * g.cg : col;
-        const i64 stride = pointwise ? g.c : K;
-        if (!pointwise) im2col(g, x, gi, s, e, col);
-        tiledProduct(tile, e - s, g.og, K, patches, stride, 1, f + gi * g.og, g.o, y + s * g.o + gi * g.og, g.o, false);
-      }
+    for (i64 gi = 0; gi < g.groups; ++gi) {
+      const float* patches = pointwise ? x + s * g.c + gi * g.cg : col;
+      const i64 stride = pointwise ? g.c : K;
+      if (!pointwise) im2col(g, x, gi, s, e, col);
+      tiledProduct(tile, e - s, g.og, K, patches, stride, 1, f + gi * g.og, g.o, y + s * g.o + gi * g.og, g.o, false);
     }
   });
   return true;
@@ -114,9 +113,9 @@ bool inputGradTiled(const ConvGeometry& g, const float* dy, const float* f, floa
       for (i64 k = 0; k < g.og; ++k) ft[(gi * g.og + k) * K + t] = f[t * g.o + gi * g.og + k];
   const bool pointwise = g.pointwise();
   const i64 block = tiledBlockRows(K, 48 << 10);
-  // Scattered sums overlap inside one image only: threads take whole images.
+  // Scattered sums overlap inside one image only: threads claim whole images.
   const int threads = threadsForRows(g.n, g.n * P * K * g.o);
-  splitRows(g.n, threads, [&](int, i64 b0, i64 b1) {
+  forEachClaimedBlock(g.n, 1, threads, [&](i64 b0, i64 b1) {
     const i64 r0 = b0 * P, r1 = b1 * P;
     if (pointwise) {
       for (i64 gi = 0; gi < g.groups; ++gi)

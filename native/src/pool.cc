@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "claimed-blocks.h"
 #include "kernels.h"
 #include "thread-pool.h"
 #include "window-kernels.h"
@@ -106,9 +107,11 @@ void windowMax(const PoolGeometry& g, const Window& win, const T* __restrict bas
     for (i64 q = p == win.p0 ? win.q0 + 1 : win.q0; q < win.q1; ++q) maxInto(out, base + (p * g.w + q) * g.c, len);
 }
 
-/** y = the max of each window (max of no cells: -infinity); threads take rows of output pixels. */
+/** y = the max of each window (max of no cells: -infinity); threads claim blocks of output rows. */
 template <typename T> void maxPool(const PoolGeometry& g, const T* x, T* y) {
-  parallelFor(g.n * g.oh, g.ow * g.c * g.ph * g.pw, [&](i64 r0, i64 r1) {
+  const i64 rows = g.n * g.oh;
+  const int threads = threadsFor(rows * g.ow * g.c * g.ph * g.pw);
+  forEachClaimedBlock(rows, (rows + 15) / 16, threads, [&](i64 r0, i64 r1) {
     for (i64 r = r0; r < r1; ++r) {
       const i64 b = r / g.oh, i = r % g.oh;
       const T* image = x + b * g.h * g.w * g.c;
@@ -173,7 +176,7 @@ void scatterWindowMax(const PoolGeometry& g, const Window& win, const T* __restr
  * most one dy element, so dx is written in one pass: window cells get dy or 0, cells no window
  * covers (gaps between windows, rows and columns past the last window) get 0. Windows form a
  * grid, so a cell is covered when its row is under some window row and its column under some
- * window column. Threads take whole images.
+ * window column. Threads claim whole images.
  */
 template <typename T> void maxPoolGradDisjoint(const PoolGeometry& g, const T* x, const T* dy, T* dx) {
   const i64 rowLen = g.w * g.c, image = g.h * rowLen;
@@ -187,7 +190,7 @@ template <typename T> void maxPoolGradDisjoint(const PoolGeometry& g, const T* x
     }
     if (next < g.w) std::fill(row + next * g.c, row + rowLen, T(0));
   };
-  parallelFor(g.n, g.oh * g.ow * g.c * g.ph * g.pw, [&](i64 b0, i64 b1) {
+  forEachClaimedBlock(g.n, 1, threadsFor(g.n * g.oh * g.ow * g.c * g.ph * g.pw), [&](i64 b0, i64 b1) {
     for (i64 b = b0; b < b1; ++b) {
       const T* xImage = x + b * image;
       T* dxImage = dx + b * image;
