@@ -3,8 +3,8 @@
 // itself for 1x1 windows) by the filter, the filter gradient multiplies transposed im2col rows by
 // the output gradient with the whole tile of filter sums held in registers, and the input gradient
 // multiplies the output gradient by the transposed filter before the col2im scatter. Threads
-// claim blocks of rows (whole images where sums scatter) or, for the filter gradient, take fixed
-// shares; each output element is summed in one fixed order, so results depend only on the thread
+// claim blocks of rows (whole images where sums scatter; fixed chunks for the filter gradient);
+// each output element is summed in one fixed order, so results do not even depend on the thread
 // count.
 #include <algorithm>
 #include <cstdlib>
@@ -32,7 +32,10 @@ namespace convimpl {
 namespace {
 
 /** Scratch slots of this file (conv-geometry.h's threadScratch). */
-enum Slot : int { kColSlot = 3, kFilterSlot = 4 };
+enum Slot : int { kColSlot = 3, kFilterSlot = 4, kPartialSlot = 5 };
+
+/** Chunks of rows of a filter gradient, each with its own partial sums (a few per thread). */
+constexpr i64 kFilterGradChunks = 8;
 
 /** im2col rows per block: about `bytes` of patches, a whole number of tiles. */
 i64 tiledBlockRows(i64 patch, i64 bytes) {
@@ -78,11 +81,20 @@ bool filterGradTiled(const ConvGeometry& g, const float* x, const float* dy, flo
   const bool pointwise = g.pointwise();
   // Long enough that storing a tile of filter sums once per block costs little.
   const i64 block = tiledBlockRows(K, 128 << 10);
-  sumOverThreads<float>(rows, threads, filterSize, df, [&](int, i64 r0, i64 r1, float* acc) {
+  // The rows fall into a fixed number of chunks (whatever the thread count), claimed by the
+  // threads; each chunk sums into its own partial filter and the partials add up in chunk order,
+  // so the result is the same for any thread count and timing.
+  const i64 chunks = std::clamp<i64>((rows + block - 1) / block, 1, kFilterGradChunks);
+  float* partials = threadScratch<float, kPartialSlot>(static_cast<std::size_t>((chunks - 1) * filterSize));
+  forEachClaimedBlock(chunks, 1, threads, [&](i64 chunk, i64) {
+    float* acc = chunk == 0 ? df : partials + (chunk - 1) * filterSize;
+    std::fill(acc, acc + filterSize, 0.0f);
+    i64 r0, r1;
+    splitRange(rows, static_cast<int>(chunks), static_cast<int>(chunk), r0, r1);
     // Each block's product starts from zero and then adds into acc: float32 sums over blocks of a
     // few hundred rows, not one running sum over every row, which would lose more bits.
     float* prod = threadScratch<float, kFilterSlot>(static_cast<std::size_t>(K * g.og));
-    float* col = pointwise ? nullptr : threadScratch<float, kColSlot>(static_cast<std::size_t>(std::min(block, r1 - r0) * K));
+    float* col = pointwise ? nullptr : threadScratch<float, kColSlot>(static_cast<std::size_t>(block * K));
     for (i64 s = r0; s < r1; s += block) {
       const i64 e = std::min(r1, s + block);
       for (i64 gi = 0; gi < g.groups; ++gi) {
@@ -99,6 +111,10 @@ bool filterGradTiled(const ConvGeometry& g, const float* x, const float* dy, flo
       }
     }
   });
+  for (i64 chunk = 1; chunk < chunks; ++chunk) {
+    const float* part = partials + (chunk - 1) * filterSize;
+    for (i64 i = 0; i < filterSize; ++i) df[i] += part[i];
+  }
   return true;
 }
 

@@ -5,7 +5,9 @@
 // tiles, at sizes that do and do not fill a tile.
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../src/index.js';
-import { expectSameOnBoth, type Input } from './compare-backends.js';
+import { engine } from '../../src/engine/engine.js';
+import type { NativeBackend } from '../../src/backends/native/native-backend.js';
+import { expectSameOnBoth, runOn, type Input } from './compare-backends.js';
 import { randomArray } from './random-inputs.js';
 import type { Conv2DOptions } from '../../src/ops/primitives/conv.js';
 import type { PoolOptions } from '../../src/ops/primitives/pool.js';
@@ -83,6 +85,29 @@ if (!nativeUp) {
           expectSameOnBoth(`conv2d dx ${d}`, [x, f, w], gradOf(conv, 2, 0), d === 'float32' ? 1.2e-6 * Math.sqrt(c.f[0]! * c.f[1]! * c.f[3]!) : 1e-13);
         }
       });
+    });
+
+    it('float32 tiles give the same bits for 1 and 2 threads (AVX-512: each sum has one fixed order)', () => {
+      const backend = engine.instance('native') as NativeBackend;
+      const threads = backend.info().threads as number;
+      const x = input('float32', [16, 13, 13, 32], 1);
+      const f = input('float32', [3, 3, 32, 64], 2);
+      const w = input('float32', [16, 11, 11, 64], 3);
+      const conv = (a: nb.Tensor, b: nb.Tensor) => nb.conv2d(a, b);
+      const work = [(a?: nb.Tensor, b?: nb.Tensor) => conv(a!, b!), gradOf(conv, 2, 0), gradOf(conv, 2, 1)];
+      const bits = (v: nb.TypedArray) => Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+      const run = (t: number) => {
+        backend.setThreads(t);
+        return work.map((fn) => bits(runOn('native', [x, f, w], fn).values));
+      };
+      try {
+        const one = run(1);
+        const two = run(2);
+        if (backend.info().simd === 'avx512') expect(two).toEqual(one);
+        else expect(two.map((b) => b.length)).toEqual(one.map((b) => b.length));
+      } finally {
+        backend.setThreads(threads);
+      }
     });
 
     it('NaN and infinities in the input propagate through the register tiles', () => {
