@@ -5,6 +5,7 @@
 #include <string>
 
 #include "fused.h"
+#include "index-kernels.h"
 #include "kernel-call.h"
 #include "window-kernels.h"
 
@@ -116,7 +117,8 @@ void fusedElementwiseEntry(const KernelCall& c) {
 using EntryFn = void (*)(const KernelCall&);
 
 const EntryFn kEntryFns[] = {unaryEntry,  binaryEntry,    whereEntry,  castEntry,   materializeEntry, reduceEntry,
-                             argReduceEntry, matmulEntry, conv2dEntry, pool2dEntry, fusedElementwiseEntry};
+                             argReduceEntry, matmulEntry, conv2dEntry, pool2dEntry, fusedElementwiseEntry,
+                             gatherEntry, indexNDEntry, concatEntry, padEntry};
 
 }  // namespace
 
@@ -124,10 +126,11 @@ const std::vector<EntrySpec> kEntries = {
     {"unary", true, -1},   {"binary", true, -1},    {"where", false, -1},  {"cast", false, -1},
     {"materialize", false, -1}, {"reduce", true, -1}, {"argReduce", true, -1}, {"matmul", false, -1},
     {"conv2d", true, -1},  {"pool2d", true, -1},    {"fusedElementwise", false, 0},
+    {"gather", true, -1},  {"indexND", true, -1},   {"concat", false, -1}, {"pad", false, -1},
 };
 
 void runEntry(int entry, const KernelCall& call) {
-  static_assert(sizeof(kEntryFns) / sizeof(kEntryFns[0]) == 11, "one function per entry of kEntries");
+  static_assert(sizeof(kEntryFns) / sizeof(kEntryFns[0]) == 15, "one function per entry of kEntries");
   if (entry < 0 || entry >= static_cast<int>(kEntries.size())) throw InputError("nabla addon: unknown kernel entry " + std::to_string(entry));
   kEntryFns[entry](call);
 }

@@ -20,6 +20,13 @@ export interface NativeAddon {
   pool2d(op: number, a: TypedArray, b: TypedArray, out: TypedArray): void;
   /** Program in the argument buffer (native/src/fused.h). */
   fusedElementwise(out: TypedArray, ...inputs: TypedArray[]): void;
+  /** gather (op 0: x, indices) and unsortedSegmentSum (op 1: data, ids); native/src/index-kernels.h. */
+  gather(op: number, x: TypedArray, indices: TypedArray, out: TypedArray): void;
+  /** gatherND (op 0), scatterND (op 1), tensorScatterUpdate (op 2): their inputs, then the output. */
+  indexND(op: number, ...arrays: TypedArray[]): void;
+  /** The inputs, then the output. */
+  concat(...arrays: TypedArray[]): void;
+  pad(x: TypedArray, out: TypedArray): void;
   /** A replayable sequence of kernel calls (native/src/plan.h describes the descriptor). */
   createPlan(descriptor: Float64Array): NativePlanHandle;
   runPlan(plan: NativePlanHandle, inputs: readonly TypedArray[], outputs: readonly TypedArray[]): void;
@@ -47,7 +54,11 @@ export type KernelEntryName =
   | 'matmul'
   | 'conv2d'
   | 'pool2d'
-  | 'fusedElementwise';
+  | 'fusedElementwise'
+  | 'gather'
+  | 'indexND'
+  | 'concat'
+  | 'pad';
 
 interface NodeBuiltins {
   module: typeof import('node:module');

@@ -13,6 +13,7 @@ import type { NativeOpName } from './kernel-sources.js';
 import { windowKernels } from './window-kernels.js';
 import { fusedLinearKernel } from './fused-linear-kernel.js';
 import { fusedElementwiseKernel } from './fused-elementwise-kernel.js';
+import { indexKernels } from './index-kernels.js';
 
 type AnyKernel = Kernel<never, TypedArray>;
 type NoAttrs = Record<string, never>;
@@ -207,6 +208,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
     argmin: argReduce('argmin'),
     matmul,
     ...window,
+    ...indexKernels(addon, args, jsWork),
     fusedLinear: fusedLinearKernel(addon, args, { matmul, conv2d: window.conv2d }, jsWork),
   };
   return { ...table, fusedElementwise: fusedElementwiseKernel(addon, args, table, jsWork) };

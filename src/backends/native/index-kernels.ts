@@ -1,0 +1,110 @@
+// Native kernels of the index and structure primitives (native/src/index-kernels.h): shapes and
+// attributes go into the shared argument buffer as numbers, the tensors as typed arrays.
+import type { Kernel, KernelTensor, OutSpec } from '../backend.js';
+import type { OpDef } from '../../ops/define-op.js';
+import { gatherOp, unsortedSegmentSumOp, type GatherAttrs, type SegmentSumAttrs } from '../../ops/primitives/indexing.js';
+import { gatherNDOp, scatterNDOp, tensorScatterUpdateOp, type ScatterNDAttrs } from '../../ops/primitives/gather-nd.js';
+import { concatOp, padOp, type ConcatAttrs, type PadAttrs } from '../../ops/primitives/structure.js';
+import type { TypedArray } from '../../tensor/dtype.js';
+import { sizeOf } from '../../tensor/shape.js';
+import { allocOutput } from './output-arrays.js';
+import type { NativeAddon } from './load-addon.js';
+import type { ArgWriter } from './native-kernels.js';
+
+type AnyKernel = Kernel<never, TypedArray>;
+type Inputs = readonly KernelTensor<TypedArray>[];
+type NoAttrs = Record<string, never>;
+
+export type IndexOpName = 'gather' | 'unsortedSegmentSum' | 'gatherND' | 'scatterND' | 'tensorScatterUpdate' | 'concat' | 'pad' | 'copy';
+
+/** Op codes of the addon's gather and indexND entries. */
+const GATHER_OP = { gather: 0, unsortedSegmentSum: 1 } as const;
+const INDEX_ND_OP = { gatherND: 0, scatterND: 1, tensorScatterUpdate: 2 } as const;
+
+/** concat writes two numbers and one per input into the argument buffer (1024 numbers). */
+const MAX_CONCAT_INPUTS = 1000;
+
+function kernel<A>(k: Kernel<A, TypedArray>): AnyKernel {
+  return k as unknown as AnyKernel;
+}
+
+/**
+ * Run `call` (one addon call). The addon checks every index and rejects a bad one with the
+ * reference's wording, but as a plain Error; the reference kernel then runs on the same inputs
+ * so eager code gets the reference's own ValueError. Any other failure is rethrown as it was.
+ */
+function withReferenceErrors<A>(op: OpDef<A>, inputs: Inputs, attrs: A, outs: readonly OutSpec[], call: () => void): void {
+  try {
+    call();
+  } catch (e) {
+    op.ref!(inputs, attrs, outs);
+    throw e;
+  }
+}
+
+/** The index and structure kernels; throws if the addon predates them. */
+export function indexKernels(addon: NativeAddon, args: ArgWriter, jsWork: () => void): Record<IndexOpName, AnyKernel> {
+  for (const entry of ['gather', 'indexND', 'concat', 'pad'] as const) {
+    if (typeof addon[entry] !== 'function') throw new Error(`the addon has no '${entry}' kernel (it is older than this nabla; run \`npm rebuild\`)`);
+  }
+
+  const gatherLike = <A extends GatherAttrs>(name: keyof typeof GATHER_OP, op: OpDef<A>, extra: (attrs: A) => number[]): AnyKernel =>
+    kernel<A>((inputs, attrs, outs) => {
+      const [x, indices] = inputs;
+      const out = allocOutput(outs[0]!.dtype, sizeOf(outs[0]!.shape));
+      args.begin().shape(name, x!.shape).shape(name, indices!.shape).int(attrs.axis).int(attrs.batchDims);
+      for (const v of extra(attrs)) args.int(v);
+      withReferenceErrors(op, inputs, attrs, outs, () => addon.gather(GATHER_OP[name], x!.data, indices!.data, out));
+      return [out];
+    });
+
+  /** `indexed`: the shape the indices address; `arrays`: the addon's buffers before the output. */
+  const indexND = <A>(name: keyof typeof INDEX_ND_OP, op: OpDef<A>, indexed: (inputs: Inputs, attrs: A) => readonly number[], indicesAt: number): AnyKernel =>
+    kernel<A>((inputs, attrs, outs) => {
+      const out = allocOutput(outs[0]!.dtype, sizeOf(outs[0]!.shape));
+      args.begin().shape(name, indexed(inputs, attrs)).shape(name, inputs[indicesAt]!.shape);
+      const arrays = inputs.map((t) => t.data);
+      withReferenceErrors(op, inputs, attrs, outs, () => addon.indexND(INDEX_ND_OP[name], ...arrays, out));
+      return [out];
+    });
+
+  const concat = kernel<ConcatAttrs>((inputs, attrs, outs) => {
+    if (inputs.length > MAX_CONCAT_INPUTS) {
+      jsWork();
+      return concatOp.ref!(inputs, attrs, outs);
+    }
+    const o = outs[0]!;
+    const out = allocOutput(o.dtype, sizeOf(o.shape));
+    args.begin().int(sizeOf(o.shape.slice(0, attrs.axis))).int(inputs.length);
+    for (const x of inputs) args.int(sizeOf(x.shape.slice(attrs.axis)));
+    addon.concat(...inputs.map((x) => x.data), out);
+    return [out];
+  });
+
+  const pad = kernel<PadAttrs>(([x], attrs, outs) => {
+    const out = allocOutput(outs[0]!.dtype, sizeOf(outs[0]!.shape));
+    args.begin().int(attrs.value).shape('pad', x!.shape);
+    for (const [before, after] of attrs.paddings) args.int(before).int(after);
+    addon.pad(x!.data, out);
+    return [out];
+  });
+
+  // A contiguous copy: the materialize entry over a one-dimensional view (a parallel memcpy).
+  const copy = kernel<NoAttrs>(([x]) => {
+    const out = allocOutput(x!.dtype, x!.data.length);
+    args.begin().shape('copy', [x!.data.length]).int(1).int(0);
+    addon.materialize(x!.data, out);
+    return [out];
+  });
+
+  return {
+    gather: gatherLike('gather', gatherOp, () => []),
+    unsortedSegmentSum: gatherLike<SegmentSumAttrs>('unsortedSegmentSum', unsortedSegmentSumOp, (attrs) => [attrs.numSegments]),
+    gatherND: indexND('gatherND', gatherNDOp, ([x]) => x!.shape, 1),
+    scatterND: indexND<ScatterNDAttrs>('scatterND', scatterNDOp, (_inputs, attrs) => attrs.shape, 0),
+    tensorScatterUpdate: indexND('tensorScatterUpdate', tensorScatterUpdateOp, ([t]) => t!.shape, 1),
+    concat,
+    pad,
+    copy,
+  };
+}
