@@ -162,20 +162,19 @@ export function compilePlan(
   const descriptor = [1, inputs.length, outputRegions, regions.all.length, arenaBytes, calls.length];
   for (const r of regions.all) descriptor.push(r.kind, r.index, DTYPE_CODE[r.dtype], r.length, r.kind === SCRATCH ? r.arenaOffset : 0);
   const handle = addon.createPlan(Float64Array.from([...descriptor, ...encodedCalls]));
-  const outputSpecs = regions.all.filter((r) => r.kind === OUTPUT).sort((a, b) => a.index - b.index);
-
-  const outputDonor = outputSpecs.map((r) => donorOfRegion.get(r) ?? -1);
-  const donateOf = outputSpecs.map((r) => views.findIndex((v) => v.region === r));
+  // The replay keeps plain numbers only: holding a Region would keep the recording's arrays alive.
+  const outputSpecs = regions.all
+    .filter((r) => r.kind === OUTPUT)
+    .sort((a, b) => a.index - b.index)
+    .map((r) => ({ dtype: r.dtype, length: r.length, donor: donorOfRegion.get(r) ?? -1, donateFlag: views.findIndex((v) => v.region === r) }));
+  const results = views.map((v) => ({ fromInput: v.region.kind === INPUT, index: v.region.index, byteOffset: v.byteOffset, length: v.length, dtype: v.dtype }));
   return {
     donatable,
     run(current: readonly TypedArray[], donate?: readonly boolean[]): TypedArray[] {
-      const outs = outputSpecs.map((r, i) => {
-        const d = outputDonor[i]!;
-        return d >= 0 && donate?.[donateOf[i]!] ? current[d]! : allocOutput(r.dtype, r.length);
-      });
+      const outs = outputSpecs.map((r) => (r.donor >= 0 && donate?.[r.donateFlag] ? current[r.donor]! : allocOutput(r.dtype, r.length)));
       addon.runPlan(handle, current, outs);
-      return views.map((v) => {
-        const base = v.region.kind === INPUT ? current[v.region.index]! : outs[v.region.index]!;
+      return results.map((v) => {
+        const base = v.fromInput ? current[v.index]! : outs[v.index]!;
         if (v.byteOffset === 0 && base.length === v.length && dtypeOf(base) === v.dtype) return base;
         return new VIEW[v.dtype](base.buffer as ArrayBuffer, base.byteOffset + v.byteOffset, v.length);
       });
