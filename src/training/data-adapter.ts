@@ -42,7 +42,7 @@ export function toTensorList(data: TensorData, what: string, expected: number): 
  */
 export class ArrayData {
   readonly size: number;
-  /** Copies this object made (see `onCurrentBackend`), freed by `release`. */
+  /** Tensors this object made (copies from `onCurrentBackend`, views from `split`), freed by `release`. */
   private readonly owned: Tensor[] = [];
 
   /**
@@ -81,7 +81,7 @@ export class ArrayData {
     this.size = n;
   }
 
-  /** Free the copies made by `onCurrentBackend`, except those in `keep` (views cut from them keep their storage alive). */
+  /** Free the tensors this object made, except those in `keep` (views cut from them keep their storage alive). */
   release(keep: readonly Tensor[] = []): void {
     for (const t of this.owned) if (!keep.includes(t)) t.dispose();
     this.owned.length = 0;
@@ -107,14 +107,16 @@ export class ArrayData {
     });
   }
 
-  /** Split off the last `fraction` of samples (Keras's validationSplit, taken before shuffling). */
+  /** Split off the last `fraction` of samples (Keras's validationSplit, taken before shuffling); release both parts after use. */
   split(fraction: number, op: string): [ArrayData, ArrayData] {
     if (!(fraction > 0 && fraction < 1)) throw new ValueError(`${op}: validationSplit must be in (0, 1), got ${fraction}`);
     const cut = Math.floor(this.size * (1 - fraction));
     if (cut === 0 || cut === this.size) throw new ValueError(`${op}: validationSplit ${fraction} of ${this.size} samples leaves one side empty`);
     const part = (start: number, end: number) => {
       const p = this.range(start, end);
-      return new ArrayData(p.x, p.y, p.sampleWeight, op);
+      const data = new ArrayData(p.x, p.y, p.sampleWeight, op);
+      data.owned.push(...p.x, ...(p.y ?? []), ...(p.sampleWeight ? [p.sampleWeight] : []));
+      return data;
     };
     return [part(0, cut), part(cut, this.size)];
   }

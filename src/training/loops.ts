@@ -163,6 +163,7 @@ async function fitOver(model: Trainer, x: TensorData | AsyncIterable<DatasetElem
     let data = arraySource(model, x, y, opts.sampleWeight, op, made);
     if (opts.validationSplit) {
       const [a, b] = data.split(opts.validationSplit, op);
+      made.push(a, b);
       data = a;
       val = { kind: 'array', data: b, batchSize: positiveInt(op, 'validationBatchSize', opts.validationBatchSize ?? opts.batchSize, 32), shuffle: false };
     }
