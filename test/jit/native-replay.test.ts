@@ -88,7 +88,7 @@ describe.runIf(nativeUp)('jit plans replayed by the native backend', () => {
   it('a reference kernel inside the graph splits it into spans around it', () => {
     nb.withBackend('native', () => {
       const w = watch(backend());
-      const f = (a: nb.Tensor, b: nb.Tensor) => nb.concat([a.mul(2).exp(), b.sqrt().add(1)], 0).mul(3).sum(0);
+      const f = (a: nb.Tensor, b: nb.Tensor) => nb.cumsum(nb.concat([a.mul(2).exp(), b.sqrt().add(1)], 0), 1).mul(3).sum(0);
       const jf = nb.jit(f);
       const a = nb.tensor([[0.5, 1, 2]]);
       const b = nb.tensor([[4, 9, 16]]);
