@@ -36,6 +36,8 @@ enum Slot : int { kColSlot = 3, kFilterSlot = 4, kPartialSlot = 5 };
 
 /** Chunks of rows of a filter gradient, each with its own partial sums (a few per thread). */
 constexpr i64 kFilterGradChunks = 8;
+/** Floats of partial filter sums worth keeping per thread (about 4 MiB). */
+constexpr i64 kPartialBudget = i64{1} << 20;
 
 /** im2col rows per block: about `bytes` of patches, a whole number of tiles. */
 i64 tiledBlockRows(i64 patch, i64 bytes) {
@@ -84,7 +86,9 @@ bool filterGradTiled(const ConvGeometry& g, const float* x, const float* dy, flo
   // The rows fall into a fixed number of chunks (whatever the thread count), claimed by the
   // threads; each chunk sums into its own partial filter and the partials add up in chunk order,
   // so the result is the same for any thread count and timing.
-  const i64 chunks = std::clamp<i64>((rows + block - 1) / block, 1, kFilterGradChunks);
+  // (Fewer chunks for large filters, so the partials stay a few MiB.)
+  const i64 maxChunks = std::clamp<i64>(kPartialBudget / std::max<i64>(1, filterSize), 2, kFilterGradChunks);
+  const i64 chunks = std::clamp<i64>((rows + block - 1) / block, 1, maxChunks);
   float* partials = threadScratch<float, kPartialSlot>(static_cast<std::size_t>((chunks - 1) * filterSize));
   forEachClaimedBlock(chunks, 1, threads, [&](i64 chunk, i64) {
     float* acc = chunk == 0 ? df : partials + (chunk - 1) * filterSize;

@@ -1,7 +1,8 @@
 // 2-D grouped convolution over NHWC inputs and [kh, kw, c/groups, o] filters, forward and both
 // adjoints, with the semantics of the reference kernels (src/ops/primitives/conv-kernels.ts).
-// float32/float64 go through im2col (or the input itself for 1x1 windows) and the packed GEMM;
-// depthwise convolutions (one input channel per group) use direct loops, which a GEMM with
+// float32 on CPUs with AVX-512 runs the register-tiled paths of conv-tiled.cc; otherwise
+// float32/float64 go through im2col (or the input itself for 1x1 windows) and the packed GEMM.
+// Depthwise convolutions (one input channel per group) use direct loops, which a GEMM with
 // k = kh*kw and n = multiplier would waste. Rows of the output (n*oh*ow pixels) are split
 // statically between threads, so results depend only on the thread count.
 #include <algorithm>
