@@ -158,15 +158,15 @@ constexpr std::int64_t kPanelsPerPackChunk = 4;
 
 /**
  * One thread's part of a team GEMM: every thread walks the same (jc, pc) steps; in each, the
- * team packs one shared B block chunk by chunk, then claims row blocks of mcBlock rows, packs
- * their A and multiplies them against the block.
+ * team packs one shared B block chunk by chunk, then claims row blocks (rowBlocks near-equal runs
+ * of row micro-panels), packs their A and multiplies them against the block.
  */
 template <typename T>
-void teamGemm(TeamSchedule& schedule, std::int64_t mcBlock, std::int64_t m, std::int64_t n, std::int64_t k,
+void teamGemm(TeamSchedule& schedule, std::int64_t rowBlocks, std::int64_t m, std::int64_t n, std::int64_t k,
               MatrixRef<T> a, MatrixRef<T> b, T* c, std::int64_t ldc, T* sharedB, T* ownA) {
   const MicroKernel<T>& uk = kernelFor<T>();
   using Bk = Blocking<T>;
-  const std::int64_t rowBlocks = (m + mcBlock - 1) / mcBlock;
+  const std::int64_t rowPanels = (m + uk.mr - 1) / uk.mr;
   std::int64_t s = 0;
   for (std::int64_t jc = 0; jc < n; jc += Bk::NC) {
     std::int64_t nc = std::min(Bk::NC, n - jc);
@@ -182,7 +182,9 @@ void teamGemm(TeamSchedule& schedule, std::int64_t mcBlock, std::int64_t m, std:
       });
       TeamSchedule::waitFor(step.packDone, packChunks);
       TeamSchedule::claimEach(step.rowsClaimed, step.rowsDone, rowBlocks, [&](std::int64_t block) {
-        std::int64_t ic = block * mcBlock, mc = std::min(mcBlock, m - ic);
+        std::int64_t p0, p1;
+        splitRange(rowPanels, static_cast<int>(rowBlocks), static_cast<int>(block), p0, p1);
+        std::int64_t ic = p0 * uk.mr, mc = std::min(p1 * uk.mr, m) - ic;
         packA(uk, mc, kc, a.data + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, ownA);
         macroKernel(uk, mc, nc, kc, ownA, sharedB, c + ic * ldc + jc, ldc, pc > 0);
       });
@@ -266,7 +268,7 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   // speed then finish together, and a slowed one hands its remaining blocks to the others.
   std::int64_t blocks = std::max<std::int64_t>(team, (m + Bk::MC - 1) / Bk::MC);
   blocks = std::min(rowPanels, (blocks + team - 1) / team * team);
-  std::int64_t mcBlock = (rowPanels + blocks - 1) / blocks * uk.mr;
+  std::int64_t mcBlock = (rowPanels + blocks - 1) / blocks * uk.mr;  // the largest block
   std::int64_t kc = std::min(Bk::KC, k), nc = std::min(Bk::NC, n);
   if (!ThreadPool::insideJob()) reserveGemmWorkspaces(std::max(team, workspace + 1));
   auto& slots = workspaces();
@@ -277,7 +279,7 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
     ownA[t] = static_cast<T*>(slots[slot].a.get(packABytes(uk, mcBlock, kc)));
   }
   TeamSchedule schedule(((n + Bk::NC - 1) / Bk::NC) * ((k + Bk::KC - 1) / Bk::KC));
-  auto task = [&](int tid) { teamGemm<T>(schedule, mcBlock, m, n, k, a, b, c, ldc, sharedB, ownA[tid]); };
+  auto task = [&](int tid) { teamGemm<T>(schedule, blocks, m, n, k, a, b, c, ldc, sharedB, ownA[tid]); };
   if (team > 1) pool.run(team, TaskRef(task));
   else task(0);
 }
