@@ -3,7 +3,8 @@
 // NABLA_NUM_THREADS and NABLA_SIMD=avx2|scalar pick the configuration. Also GFLOP per CPU-second
 // per thread (process CPU time over all runs, divided among the pool's threads): on a busy
 // machine wall-clock rates swing with the load, this one much less. It also counts spin-waits
-// and Node's own background threads, so it reads low for short runs.
+// and Node's own background threads, so it reads low for short runs; with 2 threads this VM's
+// CPU accounting came out too low (above the per-core peak), so trust it for 1 thread only.
 import { createRequire } from 'node:module';
 
 const addon = createRequire(import.meta.url)('./build/Release/nabla.node');
