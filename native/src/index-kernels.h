@@ -34,7 +34,7 @@ void concatEntry(const KernelCall& call);
 /** Buffers: x, output. Words: the fill value (any number), x's shape, then (before, after) per dim. */
 void padEntry(const KernelCall& call);
 
-// ---------------------------------------------------------------- shared helpers
+// ---------------------------------------------------------------- shared helpers (gather-kernels.cc)
 
 /** "[2, 3]", as fmtShape writes shapes. */
 std::string shapeText(const Shape& shape);
