@@ -63,7 +63,9 @@ type Root =
 
 /**
  * A graph prepared once for one backend: slot assignment, static layouts (views cost nothing at
- * run time), argument modes, in-place reuse of dying buffers, and when buffers die.
+ * run time), argument modes, in-place reuse of dying buffers, and when buffers die. On a backend
+ * that can capture kernels (native), each run of consecutive capturable steps is recorded on the
+ * first call and replayed afterwards as one backend call, so a whole train step is one call.
  */
 export class Plan {
   private roots: Root[] = [];
