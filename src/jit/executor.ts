@@ -110,6 +110,7 @@ export class Plan {
     const lastUse = new Map<number, number>();
     const pinned = new Set<number>();
     const rootValues = new Set(g.roots());
+    const updateValues = new Set(g.updates.values());
     g.nodes.forEach((n, i) => n.inputs.forEach((v) => lastUse.set(v.id, i)));
     for (const n of g.nodes) {
       for (const v of n.inputs) this.placeOf0(v);
@@ -128,7 +129,10 @@ export class Plan {
       const argPlaces = n.inputs.map((v) => this.places.get(v)!);
       let attrs = n.attrs;
       let outSlots: number[] | undefined;
-      if (n.op.name === 'fusedElementwise') {
+      // A variable's update on a capturing backend is better written into the variable's own
+      // buffer (see donorFor) than over a dying input, which would leave the update elsewhere.
+      const updatesVariable = !!this.backend.capture && updateValues.has(n.outputs[0]!);
+      if (n.op.name === 'fusedElementwise' && !updatesVariable) {
         const i = this.inPlaceCandidate(n.inputs, argPlaces, n.outputs[0]!, lastUse, g.nodes.indexOf(n), rootValues);
         if (i >= 0) {
           attrs = { ...(n.attrs as FusedElementwiseAttrs), inPlace: i };
