@@ -97,8 +97,9 @@ void packA(const MicroKernel<T>& uk, std::int64_t mc, std::int64_t kc, const T* 
 
 /** Pack micro-panels [first, last) (of nr columns each) of a kc x nc block of B. */
 template <typename T>
-void packB(std::int64_t kc, std::int64_t nc, const T* b, std::int64_t rs, std::int64_t cs, int nr, std::int64_t first,
-           std::int64_t last, T* dst) {
+void packB(const MicroKernel<T>& uk, std::int64_t kc, std::int64_t nc, const T* b, std::int64_t rs, std::int64_t cs,
+           std::int64_t first, std::int64_t last, T* dst) {
+  const int nr = uk.nr;
   if (first >= last) return;
   if (cs == 1) {
     // Row by row: each source row is read once, front to back, and scattered to the panels.
@@ -122,6 +123,10 @@ void packB(std::int64_t kc, std::int64_t nc, const T* b, std::int64_t rs, std::i
     int cols = static_cast<int>(std::min<std::int64_t>(nr, nc - jr));
     T* out = dst + panel * nr * kc;
     const T* src = b + jr * cs;
+    if (rs == 1 && cols == nr && uk.packColumnsB) {
+      uk.packColumnsB(kc, src, cs, out);
+      continue;
+    }
     for (std::int64_t p = 0; p < kc; ++p) {
       for (int j = 0; j < cols; ++j) out[p * nr + j] = src[p * rs + j * cs];
       for (int j = cols; j < nr; ++j) out[p * nr + j] = T(0);
@@ -178,7 +183,7 @@ void teamGemm(TeamSchedule& schedule, std::int64_t rowBlocks, std::int64_t m, st
       const T* bBlock = b.data + pc * b.rowStride + jc * b.colStride;
       TeamSchedule::claimEach(step.packClaimed, step.packDone, packChunks, [&](std::int64_t chunk) {
         std::int64_t first = chunk * kPanelsPerPackChunk, last = std::min(panels, first + kPanelsPerPackChunk);
-        packB(kc, nc, bBlock, b.rowStride, b.colStride, uk.nr, first, last, sharedB);
+        packB(uk, kc, nc, bBlock, b.rowStride, b.colStride, first, last, sharedB);
       });
       TeamSchedule::waitFor(step.packDone, packChunks);
       TeamSchedule::claimEach(step.rowsClaimed, step.rowsDone, rowBlocks, [&](std::int64_t block) {

@@ -48,40 +48,42 @@ void kernelF32(std::int64_t k, const float* a, const float* b, float* c, std::in
   }
 }
 
-// Four rows of A, 16 columns: in-lane unpacks turn each 128-bit lane into a 4x4 transpose, so
-// lane L of column vector j holds these 4 rows of column 4L+j, exactly the 4-float piece the
-// packed panel wants there. Much faster than the portable loop's 4-byte strided stores.
+// Packing transposes: four source lines (rows of A, or columns of a transposed B), 16 steps of
+// k each. In-lane unpacks turn each 128-bit lane into a 4x4 transpose, so lane L of vector j
+// holds the four lines' values at step 4L+j, exactly the 4-float piece the packed panel (Width
+// floats per step) wants there. Much faster than the portable loop's 4-byte strided accesses.
 // GCC 12 flags the unpack intrinsics' internal "undefined" pass-through operand: a false alarm.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-template <int Lane> inline void storeLane(float* dst, __m512 v) {
-  _mm_storeu_ps(dst + Lane * 4 * kRows, _mm512_extractf32x4_ps(v, Lane));
+template <int Width, int Lane> inline void storeLane(float* dst, __m512 v) {
+  _mm_storeu_ps(dst + Lane * 4 * Width, _mm512_extractf32x4_ps(v, Lane));
 }
-inline void packFourRows16(const float* a, std::int64_t rs, float* dst) {
-  __m512 r0 = _mm512_loadu_ps(a), r1 = _mm512_loadu_ps(a + rs);
-  __m512 r2 = _mm512_loadu_ps(a + 2 * rs), r3 = _mm512_loadu_ps(a + 3 * rs);
+template <int Width> inline void packFourLines16(const float* src, std::int64_t stride, float* dst) {
+  __m512 r0 = _mm512_loadu_ps(src), r1 = _mm512_loadu_ps(src + stride);
+  __m512 r2 = _mm512_loadu_ps(src + 2 * stride), r3 = _mm512_loadu_ps(src + 3 * stride);
   __m512d t0 = _mm512_castps_pd(_mm512_unpacklo_ps(r0, r1)), t1 = _mm512_castps_pd(_mm512_unpackhi_ps(r0, r1));
   __m512d t2 = _mm512_castps_pd(_mm512_unpacklo_ps(r2, r3)), t3 = _mm512_castps_pd(_mm512_unpackhi_ps(r2, r3));
-  __m512 col[4] = {_mm512_castpd_ps(_mm512_unpacklo_pd(t0, t2)), _mm512_castpd_ps(_mm512_unpackhi_pd(t0, t2)),
-                   _mm512_castpd_ps(_mm512_unpacklo_pd(t1, t3)), _mm512_castpd_ps(_mm512_unpackhi_pd(t1, t3))};
+  __m512 step[4] = {_mm512_castpd_ps(_mm512_unpacklo_pd(t0, t2)), _mm512_castpd_ps(_mm512_unpackhi_pd(t0, t2)),
+                    _mm512_castpd_ps(_mm512_unpacklo_pd(t1, t3)), _mm512_castpd_ps(_mm512_unpackhi_pd(t1, t3))};
 #pragma GCC unroll 4
   for (int j = 0; j < 4; ++j) {
-    float* out = dst + j * kRows;
-    storeLane<0>(out, col[j]);
-    storeLane<1>(out, col[j]);
-    storeLane<2>(out, col[j]);
-    storeLane<3>(out, col[j]);
+    float* out = dst + j * Width;
+    storeLane<Width, 0>(out, step[j]);
+    storeLane<Width, 1>(out, step[j]);
+    storeLane<Width, 2>(out, step[j]);
+    storeLane<Width, 3>(out, step[j]);
   }
 }
 
-void packRowsF32(std::int64_t k, const float* a, std::int64_t rs, float* dst) {
+/** dst[p*Width + i] = src[i*stride + p] for i < Width, p < k. */
+template <int Width> void packLines(std::int64_t k, const float* src, std::int64_t stride, float* dst) {
   std::int64_t p = 0;
   for (; p + 16 <= k; p += 16)
-    for (int g = 0; g < kRows / 4; ++g) packFourRows16(a + 4 * g * rs + p, rs, dst + p * kRows + 4 * g);
+    for (int g = 0; g < Width / 4; ++g) packFourLines16<Width>(src + 4 * g * stride + p, stride, dst + p * Width + 4 * g);
   for (; p < k; ++p)
-    for (int i = 0; i < kRows; ++i) dst[p * kRows + i] = a[i * rs + p];
+    for (int i = 0; i < Width; ++i) dst[p * Width + i] = src[i * stride + p];
 }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
@@ -117,7 +119,7 @@ void kernelF64(std::int64_t k, const double* a, const double* b, double* c, std:
 }
 }  // namespace
 
-MicroKernel<float> avx512KernelF32() { return {kRows, 32, kernelF32, packRowsF32}; }
+MicroKernel<float> avx512KernelF32() { return {kRows, 32, kernelF32, packLines<kRows>, packLines<32>}; }
 MicroKernel<double> avx512KernelF64() { return {kRows, 16, kernelF64}; }
 
 }  // namespace nabla

@@ -18,6 +18,11 @@ template <typename T> struct MicroKernel {
    * dst[p*mr + i] = a[i*rs + p] for i < mr, p < k. Null: the portable loop in gemm.cc.
    */
   void (*packRowsA)(std::int64_t k, const T* a, std::int64_t rs, T* dst) = nullptr;
+  /**
+   * Optional faster packing of one full micro-panel of B from columns with unit row stride (a
+   * transposed B): dst[p*nr + j] = b[j*cs + p] for j < nr, p < k. Null: the portable loop.
+   */
+  void (*packColumnsB)(std::int64_t k, const T* b, std::int64_t cs, T* dst) = nullptr;
 };
 
 MicroKernel<float> scalarKernelF32();
