@@ -77,9 +77,12 @@ void packA(const MicroKernel<T>& uk, std::int64_t mc, std::int64_t kc, const T* 
   for (std::int64_t ir = 0; ir < mc; ir += mr) {
     int rows = static_cast<int>(std::min<std::int64_t>(mr, mc - ir));
     const T* src = a + ir * rs;
-    if (cs == 1 && rows == mr && uk.packRowsA) {
-      uk.packRowsA(kc, src, rs, dst);
-    } else if (cs == 1) {
+    if (cs == 1 && uk.packRowsA) {
+      uk.packRowsA(kc, src, rs, rows, dst);
+      dst += mr * kc;
+      continue;
+    }
+    if (cs == 1) {
       for (int i = 0; i < rows; ++i) {
         const T* row = src + i * rs;
         for (std::int64_t p = 0; p < kc; ++p) dst[p * mr + i] = row[p];

@@ -77,14 +77,18 @@ template <int Width> inline void packFourLines16(const float* src, std::int64_t 
   }
 }
 
-/** dst[p*Width + i] = src[i*stride + p] for i < Width, p < k. */
-template <int Width> void packLines(std::int64_t k, const float* src, std::int64_t stride, float* dst) {
+/** dst[p*Width + i] = src[i*stride + p] for i < lines, 0 for lines <= i < Width; p < k. */
+template <int Width> void packLines(std::int64_t k, const float* src, std::int64_t stride, int lines, float* dst) {
+  const int groups = lines / 4;
   std::int64_t p = 0;
   for (; p + 16 <= k; p += 16)
-    for (int g = 0; g < Width / 4; ++g) packFourLines16<Width>(src + 4 * g * stride + p, stride, dst + p * Width + 4 * g);
-  for (; p < k; ++p)
-    for (int i = 0; i < Width; ++i) dst[p * Width + i] = src[i * stride + p];
+    for (int g = 0; g < groups; ++g) packFourLines16<Width>(src + 4 * g * stride + p, stride, dst + p * Width + 4 * g);
+  // What the transposes left: lines past the last whole group (zeros past `lines`), and the
+  // steps past the last whole 16.
+  for (std::int64_t q = 0; q < k; ++q)
+    for (int i = q < p ? 4 * groups : 0; i < Width; ++i) dst[q * Width + i] = i < lines ? src[i * stride + q] : 0.f;
 }
+void packColumnsF32(std::int64_t k, const float* b, std::int64_t cs, float* dst) { packLines<32>(k, b, cs, 32, dst); }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
@@ -119,7 +123,7 @@ void kernelF64(std::int64_t k, const double* a, const double* b, double* c, std:
 }
 }  // namespace
 
-MicroKernel<float> avx512KernelF32() { return {kRows, 32, kernelF32, packLines<kRows>, packLines<32>}; }
+MicroKernel<float> avx512KernelF32() { return {kRows, 32, kernelF32, packLines<kRows>, packColumnsF32}; }
 MicroKernel<double> avx512KernelF64() { return {kRows, 16, kernelF64}; }
 
 }  // namespace nabla

@@ -14,10 +14,11 @@ template <typename T> struct MicroKernel {
   int nr;
   void (*run)(std::int64_t k, const T* a, const T* b, T* c, std::int64_t ldc, bool accumulate);
   /**
-   * Optional faster packing of one full micro-panel of A from rows with unit column stride:
-   * dst[p*mr + i] = a[i*rs + p] for i < mr, p < k. Null: the portable loop in gemm.cc.
+   * Optional faster packing of one micro-panel of A from `rows` (<= mr) rows with unit column
+   * stride: dst[p*mr + i] = a[i*rs + p] for i < rows, 0 for rows <= i < mr; p < k. Null: the
+   * portable loop in gemm.cc.
    */
-  void (*packRowsA)(std::int64_t k, const T* a, std::int64_t rs, T* dst) = nullptr;
+  void (*packRowsA)(std::int64_t k, const T* a, std::int64_t rs, int rows, T* dst) = nullptr;
   /**
    * Optional faster packing of one full micro-panel of B from columns with unit row stride (a
    * transposed B): dst[p*nr + j] = b[j*cs + p] for j < nr, p < k. Null: the portable loop.
