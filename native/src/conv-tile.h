@@ -20,13 +20,23 @@ constexpr i64 kTileCols = 32;
 using TileProductF32 = void (*)(i64 rows, i64 cols, i64 k, const float* a, i64 aRowStride, i64 aColStride, const float* b,
                                 i64 ldb, float* c, i64 ldc, bool accumulate);
 
-/** The tile product for this CPU, or null where it has none (the callers then use the packed GEMM). */
+/**
+ * As TileProductF32 with A's element (i, p) at a[i * aRowStride + aColOffsets[p]]: the patches of
+ * a row of output pixels read straight from the input, p running over the window's taps.
+ */
+using TileGatherProductF32 = void (*)(i64 rows, i64 cols, i64 k, const float* a, i64 aRowStride, const i64* aColOffsets,
+                                      const float* b, i64 ldb, float* c, i64 ldc, bool accumulate);
+
+/** The tile products for this CPU, or null where it has none (the callers then use the packed GEMM). */
 TileProductF32 tileProductF32();
+TileGatherProductF32 tileGatherProductF32();
 
 #if defined(__x86_64__) || defined(_M_X64)
 /** The AVX-512 tile product (conv-tile-avx512.cc; call only when the CPU has AVX-512F). */
 void tileProductAvx512(i64 rows, i64 cols, i64 k, const float* a, i64 aRowStride, i64 aColStride, const float* b, i64 ldb,
                        float* c, i64 ldc, bool accumulate);
+void tileGatherProductAvx512(i64 rows, i64 cols, i64 k, const float* a, i64 aRowStride, const i64* aColOffsets, const float* b,
+                             i64 ldb, float* c, i64 ldc, bool accumulate);
 #endif
 
 }  // namespace nabla

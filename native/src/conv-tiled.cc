@@ -27,12 +27,22 @@ TileProductF32 tileProductF32() {
   return chosen;
 }
 
+TileGatherProductF32 tileGatherProductF32() {
+  static const TileGatherProductF32 chosen = []() -> TileGatherProductF32 {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (detectSimd() == Simd::Avx512) return &tileGatherProductAvx512;
+#endif
+    return nullptr;
+  }();
+  return chosen;
+}
+
 namespace convimpl {
 
 namespace {
 
 /** Scratch slots of this file (conv-geometry.h's threadScratch). */
-enum Slot : int { kColSlot = 3, kFilterSlot = 4, kPartialSlot = 5 };
+enum Slot : int { kColSlot = 3, kFilterSlot = 4, kPartialSlot = 5, kOffsetSlot = 6 };
 
 /** Chunks of rows of a filter gradient, each with its own partial sums (a few per thread). */
 constexpr i64 kFilterGradChunks = 8;
@@ -54,11 +64,49 @@ void tiledProduct(TileProductF32 tile, i64 m, i64 n, i64 k, const float* a, i64 
            accumulate);
 }
 
+/** Every window lies inside the input (no padding reached) and the taps of a pixel are one group's. */
+bool windowsInside(const ConvGeometry& g) {
+  return g.groups == 1 && g.top == 0 && g.left == 0 && (g.oh - 1) * g.sh + (g.kh - 1) * g.dh < g.h &&
+         (g.ow - 1) * g.sw + (g.kw - 1) * g.dw < g.w;
+}
+
+/**
+ * The forward pass without im2col, where every window lies inside the input: the tiles of an
+ * output row read their patches from the input through one table of tap offsets.
+ */
+void forwardGathered(TileGatherProductF32 tile, const ConvGeometry& g, const float* x, const float* f, float* y, int threads) {
+  const i64 K = g.patch(), rows = g.n * g.oh;
+  i64* offsets = threadScratch<i64, kOffsetSlot>(static_cast<std::size_t>(K));
+  for (i64 p = 0, t = 0; p < g.kh; ++p)
+    for (i64 q = 0; q < g.kw; ++q)
+      for (i64 ci = 0; ci < g.cg; ++ci) offsets[t++] = (p * g.dh * g.w + q * g.dw) * g.c + ci;
+  // Near-equal tiles across an output row (26 pixels: 9, 9, 8), so none is a thin remainder.
+  const i64 tiles = (g.ow + kTileRows - 1) / kTileRows;
+  forEachClaimedBlock(rows, std::max<i64>(1, 512 / std::max<i64>(1, g.ow)), threads, [&](i64 r0, i64 r1) {
+    for (i64 r = r0; r < r1; ++r) {
+      const i64 b = r / g.oh, i = r % g.oh;
+      const float* rowStart = x + (b * g.h + i * g.sh) * g.w * g.c;
+      float* out = y + r * g.ow * g.o;
+      for (int t = 0; t < tiles; ++t) {
+        i64 j0, j1;
+        splitRange(g.ow, static_cast<int>(tiles), t, j0, j1);
+        for (i64 cb = 0; cb < g.o; cb += kTileCols)
+          tile(j1 - j0, std::min(kTileCols, g.o - cb), K, rowStart + j0 * g.sw * g.c, g.sw * g.c, offsets, f + cb, g.o,
+               out + j0 * g.o + cb, g.o, false);
+      }
+    }
+  });
+}
+
 }  // namespace
 
 bool forwardTiled(const ConvGeometry& g, const float* x, const float* f, float* y) {
   const TileProductF32 tile = tileProductF32();
   if (!tile) return false;
+  if (const TileGatherProductF32 gather = tileGatherProductF32(); gather && windowsInside(g) && !g.pointwise()) {
+    forwardGathered(gather, g, x, f, y, threadsForRows(g.n * g.oh, g.n * g.pixels() * g.patch() * g.o));
+    return true;
+  }
   const i64 rows = g.n * g.pixels(), K = g.patch();
   const int threads = threadsForRows(rows, rows * K * g.o);
   const bool pointwise = g.pointwise();

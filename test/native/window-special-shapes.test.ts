@@ -2,7 +2,8 @@
 // kernels treat specially: disjoint max-pool windows with gaps between them, channel counts past
 // the 64-channel chunks, windows in the padding; convolutions with few patch elements (the
 // first layer of a CNN: one input channel), whose forward and filter gradient run in register
-// tiles, at sizes that do and do not fill a tile.
+// tiles, at sizes that do and do not fill a tile, and unpadded ones (strided, dilated, output
+// rows wider than a tile), whose forward tiles read the input without im2col.
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../src/index.js';
 import { engine } from '../../src/engine/engine.js';
@@ -42,6 +43,8 @@ const CONV_CASES: { x: number[]; f: number[]; opts: Conv2DOptions }[] = [
   { x: [2, 11, 9, 2], f: [5, 3, 2, 7], opts: { strides: [2, 1], dilations: [1, 2], padding: 'same' } },
   { x: [1, 13, 13, 3], f: [2, 2, 3, 48], opts: { strides: 2 } },
   { x: [1, 6, 6, 1], f: [3, 3, 1, 1], opts: {} },
+  { x: [2, 12, 11, 3], f: [3, 2, 3, 40], opts: { strides: [1, 2], dilations: [2, 3] } },
+  { x: [1, 9, 30, 2], f: [2, 3, 2, 17], opts: { strides: [3, 1] } },
 ];
 
 if (!nativeUp) {
