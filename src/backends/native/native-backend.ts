@@ -2,7 +2,7 @@ import type { Backend, BackendInfo, CompiledKernels, Kernel, KernelCapture, Layo
 import { PRIMITIVES, type PrimitiveName } from '../../ops/primitives/index.js';
 import type { OpDef } from '../../ops/define-op.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
-import { allocOutput } from './output-arrays.js';
+import { allocOutput, recycleOutput } from './output-arrays.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { ValueError } from '../../errors.js';
 import { fallbackMessage, loadAddon, type NativeAddon } from './load-addon.js';
@@ -56,7 +56,9 @@ export class NativeBackend implements Backend<TypedArray> {
   subrange(h: TypedArray, _dtype: DType, offset: number, size: number): TypedArray {
     return h.subarray(offset, offset + size);
   }
-  free(): void {}
+  free(h: TypedArray): void {
+    recycleOutput(h);
+  }
   byteLength(h: TypedArray): number {
     return h.byteLength;
   }

@@ -18,9 +18,43 @@ const CTORS = {
 let slab = new ArrayBuffer(SLAB_BYTES);
 let used = 0;
 
+// Large outputs are recycled: when the engine frees one (every tensor over it was disposed, as
+// tidy does each step of a training loop) it waits in a small pool for the next output of the
+// same dtype and size. A fresh array costs page faults and garbage-collection pressure that,
+// for a batch of activations, exceed the kernel's own time. Only arrays made here are pooled
+// (never a user's array that nb.tensor adopted), and the pool is bounded.
+const POOL_MIN_BYTES = 64 * 1024;
+const POOL_MAX_BYTES = 64 * 1024 * 1024;
+const POOL_PER_SIZE = 4;
+const recyclable = new WeakSet<TypedArray>();
+const pool = new Map<string, TypedArray[]>();
+let pooledBytes = 0;
+
+/** Take back an output array nothing uses any more (the native backend's `free`). */
+export function recycleOutput(a: TypedArray): void {
+  if (!recyclable.has(a) || pooledBytes + a.byteLength > POOL_MAX_BYTES) return;
+  const key = `${a.constructor.name}:${a.length}`;
+  const list = pool.get(key) ?? [];
+  if (list.length >= POOL_PER_SIZE) return;
+  recyclable.delete(a);
+  list.push(a);
+  pool.set(key, list);
+  pooledBytes += a.byteLength;
+}
+
 /** A zero-filled typed array of `size` elements whose memory C++ can use without a copy. */
 export function allocOutput(dtype: DType, size: number): TypedArray {
   const bytes = size * bytesPerElement(dtype);
+  if (bytes >= POOL_MIN_BYTES) {
+    const reused = pool.get(`${CTORS[dtype].name}:${size}`)?.pop();
+    if (reused) {
+      pooledBytes -= reused.byteLength;
+      reused.fill(0);
+    }
+    const out = reused ?? new CTORS[dtype](size);
+    recyclable.add(out);
+    return out;
+  }
   if (bytes > SMALL_BYTES || bytes === 0) return new CTORS[dtype](size);
   if (used + bytes > SLAB_BYTES) {
     slab = new ArrayBuffer(SLAB_BYTES);
