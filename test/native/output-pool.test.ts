@@ -1,0 +1,49 @@
+// Large output arrays freed by the engine are reused by later outputs of the same size; arrays
+// a user handed to nb.tensor never are, and reused arrays come back zero-filled.
+import { describe, expect, it } from 'vitest';
+import * as nb from '../../src/index.js';
+import { allocOutput, recycleOutput } from '../../src/backends/native/output-arrays.js';
+
+const nativeUp = nb.backendInfo('native').available;
+const big = 50_000; // 200 KB of float32: pooled
+
+describe.runIf(nativeUp)('native output pool', () => {
+  it('a disposed result\'s array is reused, zero-filled, by the next output of its size', () => {
+    nb.withBackend('native', () => {
+      const a = nb.ones([big]).mul(3);
+      const first = a.add(1);
+      const buffer = (first.storage.handle as Float32Array).buffer;
+      first.dispose();
+      const again = allocOutput('float32', big);
+      expect(again.buffer).toBe(buffer);
+      expect(again.every((v) => v === 0)).toBe(true);
+      const next = a.mul(2);
+      expect(Array.from(next.dataSync().subarray(0, 3))).toEqual([6, 6, 6]);
+    });
+  });
+
+  it('never reuses an array the user gave to nb.tensor, nor one still viewed by a live tensor', () => {
+    nb.withBackend('native', () => {
+      const mine = new Float32Array(big).fill(7);
+      const t = nb.tensor(mine, [big]);
+      t.dispose();
+      recycleOutput(mine);
+      const out = nb.ones([big]).mul(1).add(1);
+      expect((out.storage.handle as Float32Array).buffer).not.toBe(mine.buffer);
+      expect(mine[0]).toBe(7);
+
+      const base = nb.ones([big]).mul(2).add(0);
+      const view = base.reshape([big / 2, 2]);
+      base.dispose();
+      const other = nb.ones([big]).mul(5).add(0);
+      expect((other.storage.handle as Float32Array).buffer).not.toBe((view.storage.handle as Float32Array).buffer);
+      expect(view.dataSync()[0]).toBe(2);
+    });
+  });
+
+  it('small outputs are not pooled', () => {
+    const a = allocOutput('float32', 100);
+    recycleOutput(a);
+    expect(allocOutput('float32', 100)).not.toBe(a);
+  });
+});
