@@ -43,6 +43,7 @@ export class GraphTracer implements Tracer {
   readonly graph = new Graph();
   private values = new Map<number, Value>();
   private constants = new Map<number, Value>();
+  private scalarConstants = new Map<string, Value>();
   private variableValues = new Map<Variable, Value>();
   /** Random ops fed by the global generator, in trace order (replay draws fresh keys for them). */
   readonly randomNodes: number[] = [];
@@ -85,11 +86,16 @@ export class GraphTracer implements Tracer {
       throw new ValueError('jit: a tensor traced by another nb.jit call was used here; return it from that function instead of storing it');
     }
     let c = this.constants.get(t.id);
+    // Equal scalars (each JS number in the traced code becomes its own tensor) are one value,
+    // so common-subexpression elimination can merge the arithmetic built on them.
+    const scalarKey = !c && t.size === 1 && t.storage.backend.readSync ? `${t.dtype}|${t.shape.join(',')}|${Object.is(t.dataSync()[0], -0) ? '-0' : t.dataSync()[0]}` : undefined;
+    if (scalarKey) c = this.scalarConstants.get(scalarKey);
     if (!c) {
       // The graph holds on to it: a tidy() inside the traced function must not dispose it.
       engine.keep(t);
       c = this.graph.newValue({ shape: t.shape, dtype: t.dtype }, { kind: 'const', tensor: t });
       this.constants.set(t.id, c);
+      if (scalarKey) this.scalarConstants.set(scalarKey, c);
     }
     return c;
   }

@@ -154,6 +154,14 @@ for (const backend of backendsUnderTest()) {
         expect(dump).not.toMatch(/= mul\(/);
       }));
 
+    it('equal scalar constants are one graph value, so arithmetic on them merges', () =>
+      on(backend, () => {
+        const f = nb.jit((x: nb.Tensor) => nb.exp(x.mul(2)).add(nb.exp(x.mul(2))).add(nb.exp(x.mul(-0))));
+        const dump = f.graph(nb.zeros([4]));
+        expect(dump).toMatch(/cse: [1-9]/);
+        expectClose(f(nb.tensor([0, 1, 2, 3])), [0, 1, 2, 3].map((v) => 2 * Math.exp(2 * v) + 1), { rtol: 1e-6 });
+      }));
+
     it('under an outer GradientTape the function runs eagerly so the tape sees it', () =>
       on(backend, () => {
         const f = nb.jit((x: nb.Tensor) => x.square().sum());
