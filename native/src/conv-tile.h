@@ -27,9 +27,14 @@ using TileProductF32 = void (*)(i64 rows, i64 cols, i64 k, const float* a, i64 a
 using TileGatherProductF32 = void (*)(i64 rows, i64 cols, i64 k, const float* a, i64 aRowStride, const i64* aColOffsets,
                                       const float* b, i64 ldb, float* c, i64 ldc, bool accumulate);
 
+/** As TileProductF32 with A's element (i, p) at a[aRowOffsets[i] + aColOffsets[p]]. */
+using TileGatherBothProductF32 = void (*)(i64 rows, i64 cols, i64 k, const float* a, const i64* aRowOffsets, const i64* aColOffsets,
+                                          const float* b, i64 ldb, float* c, i64 ldc, bool accumulate);
+
 /** The tile products for this CPU, or null where it has none (the callers then use the packed GEMM). */
 TileProductF32 tileProductF32();
 TileGatherProductF32 tileGatherProductF32();
+TileGatherBothProductF32 tileGatherBothProductF32();
 
 #if defined(__x86_64__) || defined(_M_X64)
 /** The AVX-512 tile product (conv-tile-avx512.cc; call only when the CPU has AVX-512F). */
@@ -37,6 +42,8 @@ void tileProductAvx512(i64 rows, i64 cols, i64 k, const float* a, i64 aRowStride
                        float* c, i64 ldc, bool accumulate);
 void tileGatherProductAvx512(i64 rows, i64 cols, i64 k, const float* a, i64 aRowStride, const i64* aColOffsets, const float* b,
                              i64 ldb, float* c, i64 ldc, bool accumulate);
+void tileGatherBothProductAvx512(i64 rows, i64 cols, i64 k, const float* a, const i64* aRowOffsets, const i64* aColOffsets,
+                                 const float* b, i64 ldb, float* c, i64 ldc, bool accumulate);
 #endif
 
 }  // namespace nabla

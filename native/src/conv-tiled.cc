@@ -27,6 +27,16 @@ TileProductF32 tileProductF32() {
   return chosen;
 }
 
+TileGatherBothProductF32 tileGatherBothProductF32() {
+  static const TileGatherBothProductF32 chosen = []() -> TileGatherBothProductF32 {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (detectSimd() == Simd::Avx512) return &tileGatherBothProductAvx512;
+#endif
+    return nullptr;
+  }();
+  return chosen;
+}
+
 TileGatherProductF32 tileGatherProductF32() {
   static const TileGatherProductF32 chosen = []() -> TileGatherProductF32 {
 #if defined(__x86_64__) || defined(_M_X64)
@@ -42,10 +52,12 @@ namespace convimpl {
 namespace {
 
 /** Scratch slots of this file (conv-geometry.h's threadScratch). */
-enum Slot : int { kColSlot = 3, kFilterSlot = 4, kPartialSlot = 5, kOffsetSlot = 6 };
+enum Slot : int { kColSlot = 3, kFilterSlot = 4, kPartialSlot = 5, kOffsetSlot = 6, kPixelSlot = 7 };
 
 /** Chunks of rows of a filter gradient, each with its own partial sums (a few per thread). */
 constexpr i64 kFilterGradChunks = 8;
+/** Patches up to this long are read in place by the filter gradient (measured: 9 faster, 288 not). */
+constexpr i64 kShortPatch = 64;
 /** Floats of partial filter sums worth keeping per thread (about 4 MiB). */
 constexpr i64 kPartialBudget = i64{1} << 20;
 
@@ -70,16 +82,35 @@ bool windowsInside(const ConvGeometry& g) {
          (g.ow - 1) * g.sw + (g.kw - 1) * g.dw < g.w;
 }
 
+/** Offsets in the input of a window's taps from its first, in patch order (the caller's scratch). */
+const i64* tapOffsets(const ConvGeometry& g) {
+  i64* offsets = threadScratch<i64, kOffsetSlot>(static_cast<std::size_t>(g.patch()));
+  for (i64 p = 0, t = 0; p < g.kh; ++p)
+    for (i64 q = 0; q < g.kw; ++q)
+      for (i64 ci = 0; ci < g.cg; ++ci) offsets[t++] = (p * g.dh * g.w + q * g.dw) * g.c + ci;
+  return offsets;
+}
+
+/** Offsets in the input of the first tap of output pixels [r0, r1) (global pixel indices). */
+void windowOffsets(const ConvGeometry& g, i64 r0, i64 r1, i64* out) {
+  const i64 P = g.pixels();
+  i64 b = r0 / P, i = (r0 % P) / g.ow, j = r0 % g.ow;
+  for (i64 r = r0; r < r1; ++r) {
+    out[r - r0] = ((b * g.h + i * g.sh) * g.w + j * g.sw) * g.c;
+    if (++j == g.ow) {
+      j = 0;
+      if (++i == g.oh) i = 0, ++b;
+    }
+  }
+}
+
 /**
  * The forward pass without im2col, where every window lies inside the input: the tiles of an
  * output row read their patches from the input through one table of tap offsets.
  */
 void forwardGathered(TileGatherProductF32 tile, const ConvGeometry& g, const float* x, const float* f, float* y, int threads) {
   const i64 K = g.patch(), rows = g.n * g.oh;
-  i64* offsets = threadScratch<i64, kOffsetSlot>(static_cast<std::size_t>(K));
-  for (i64 p = 0, t = 0; p < g.kh; ++p)
-    for (i64 q = 0; q < g.kw; ++q)
-      for (i64 ci = 0; ci < g.cg; ++ci) offsets[t++] = (p * g.dh * g.w + q * g.dw) * g.c + ci;
+  const i64* offsets = tapOffsets(g);
   // Near-equal tiles across an output row (26 pixels: 9, 9, 8), so none is a thin remainder.
   const i64 tiles = (g.ow + kTileRows - 1) / kTileRows;
   forEachClaimedBlock(rows, std::max<i64>(1, 512 / std::max<i64>(1, g.ow)), threads, [&](i64 r0, i64 r1) {
@@ -131,6 +162,11 @@ bool filterGradTiled(const ConvGeometry& g, const float* x, const float* dy, flo
   const bool pointwise = g.pointwise();
   // Long enough that storing a tile of filter sums once per block costs little.
   const i64 block = tiledBlockRows(K, 128 << 10);
+  // Reading patches in place pays where they are short (a first layer: 9 for 3x3x1); long ones
+  // (conv2's 288) run as fast from im2col rows, which the tiles then read contiguously.
+  const bool shortPatches = K <= kShortPatch;
+  const TileGatherBothProductF32 gather = shortPatches && !pointwise && windowsInside(g) ? tileGatherBothProductF32() : nullptr;
+  const i64* taps = gather ? tapOffsets(g) : nullptr;
   // The rows fall into a fixed number of chunks (whatever the thread count), claimed by the
   // threads; each chunk sums into its own partial filter and the partials add up in chunk order,
   // so the result is the same for any thread count and timing.
@@ -146,15 +182,25 @@ bool filterGradTiled(const ConvGeometry& g, const float* x, const float* dy, flo
     // Each block's product starts from zero and then adds into acc: float32 sums over blocks of a
     // few hundred rows, not one running sum over every row, which would lose more bits.
     float* prod = threadScratch<float, kFilterSlot>(static_cast<std::size_t>(K * g.og));
-    float* col = pointwise ? nullptr : threadScratch<float, kColSlot>(static_cast<std::size_t>(block * K));
+    float* col = pointwise || gather ? nullptr : threadScratch<float, kColSlot>(static_cast<std::size_t>(block * K));
+    i64* windows = gather ? threadScratch<i64, kPixelSlot>(static_cast<std::size_t>(block)) : nullptr;
     for (i64 s = r0; s < r1; s += block) {
       const i64 e = std::min(r1, s + block);
       for (i64 gi = 0; gi < g.groups; ++gi) {
-        // Patch element t of pixel row p sits at patches[t + p * stride]: A = patches transposed.
-        const float* patches = pointwise ? x + s * g.c + gi * g.cg : col;
-        const i64 stride = pointwise ? g.c : K;
-        if (!pointwise) im2col(g, x, gi, s, e, col);
-        tiledProduct(tile, K, g.og, e - s, patches, 1, stride, dy + s * g.o + gi * g.og, g.o, prod, g.og, false);
+        if (gather) {
+          // Patch element t of pixel p at x[taps[t] + windows[p]]: no im2col (one group here).
+          windowOffsets(g, s, e, windows);
+          for (i64 t = 0; t < K; t += kTileRows)
+            for (i64 j = 0; j < g.o; j += kTileCols)
+              gather(std::min(kTileRows, K - t), std::min(kTileCols, g.o - j), e - s, x, taps + t, windows, dy + s * g.o + j, g.o,
+                     prod + t * g.o + j, g.o, false);
+        } else {
+          // Patch element t of pixel row p sits at patches[t + p * stride]: A = patches transposed.
+          const float* patches = pointwise ? x + s * g.c + gi * g.cg : col;
+          const i64 stride = pointwise ? g.c : K;
+          if (!pointwise) im2col(g, x, gi, s, e, col);
+          tiledProduct(tile, K, g.og, e - s, patches, 1, stride, dy + s * g.o + gi * g.og, g.o, prod, g.og, false);
+        }
         for (i64 t = 0; t < K; ++t) {
           float* dst = acc + t * g.o + gi * g.og;
           const float* src = prod + t * g.og;
