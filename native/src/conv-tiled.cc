@@ -1,11 +1,12 @@
 // The register-tiled float32 convolution paths (conv-tile.h). The tile product reads its
-// operands in place, so nothing is packed: the forward pass multiplies im2col rows (or the input
-// itself for 1x1 windows) by the filter, the filter gradient multiplies transposed im2col rows by
-// the output gradient with the whole tile of filter sums held in registers, and the input gradient
-// multiplies the output gradient by the transposed filter before the col2im scatter. Threads
-// claim blocks of rows (whole images where sums scatter; fixed chunks for the filter gradient);
-// each output element is summed in one fixed order, so results do not even depend on the thread
-// count.
+// operands in place, so nothing is packed. Forward: where every window lies inside the input, the
+// tiles of an output row read their patches straight from the input through a table of tap
+// offsets; otherwise they multiply im2col rows (or the input itself for 1x1 windows) by the
+// filter. Filter gradient: transposed patches (read in place when short, else im2col rows) times
+// the output gradient. Input gradient: the output gradient times the transposed filter, then the
+// col2im scatter. Threads claim blocks of rows (whole images where sums scatter; fixed chunks for
+// the filter gradient); each output element is summed in one fixed order, so results do not even
+// depend on the thread count.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
