@@ -235,12 +235,12 @@ template <int Unused, int... Entries> void exportEntries(Napi::Env env, Napi::Ob
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  if (kEntries.size() != 15) throw Napi::Error::New(env, "nabla addon: the entry table and its bindings disagree");
+  if (kEntries.size() != kEntryCount) throw Napi::Error::New(env, "nabla addon: the entry table and its bindings disagree");
   keepFreedTensorMemory();
   gSimd = detectSimd();
   selectGemmKernels(gSimd);
   exports.Set("setArgs", Napi::Function::New(env, SetArgs));
-  exportEntries<0>(env, exports, std::make_integer_sequence<int, 15>());
+  exportEntries<0>(env, exports, std::make_integer_sequence<int, kEntryCount>());
   exports.Set("createPlan", Napi::Function::New(env, CreatePlan));
   exports.Set("runPlan", Napi::Function::New(env, RunPlan));
   exports.Set("planEntries", Napi::Function::New(env, PlanEntries));

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "fused.h"
 #include "kernels.h"
@@ -236,6 +237,37 @@ void fusedElementwise(const FusedProgram& p, const std::vector<Buffer>& inputs, 
       const Buffer& v = regs.back();
       const std::size_t size = dtypeSize(out.dtype);
       for (i64 i = 0; i < p.n; ++i) std::memcpy(static_cast<std::uint8_t*>(out.data) + i * size, v.data, size);
+    }
+  });
+}
+
+void biasActivation(int act, const Buffer& out, const Buffer& bias, i64 rows, i64 cols) {
+  if (rows < 0 || cols < 0) throw InputError("biasActivation: negative rows or cols");
+  if (out.dtype != bias.dtype || (out.dtype != DType::F32 && out.dtype != DType::F64))
+    throw InputError("biasActivation: output and bias must both be float32 or both float64");
+  if (bias.length != cols || (cols > 0 && out.length / cols != rows) || out.length != rows * cols)
+    throw InputError("biasActivation: output holds " + std::to_string(out.length) + " elements and bias " + std::to_string(bias.length) +
+                     ", expected " + std::to_string(rows) + " x " + std::to_string(cols) + " and " + std::to_string(cols));
+  if (act < -1 || act >= static_cast<int>(kUnaryOps.size())) throw InputError("biasActivation: unknown activation op");
+  if (out.length == 0) return;
+  const i64 blockRows = std::max<i64>(1, kTile / std::max<i64>(cols, 1));
+  const i64 blocks = (rows + blockRows - 1) / blockRows;
+  parallelFor(blocks, blockRows * cols * 2, [&](i64 b0, i64 b1) {
+    for (i64 b = b0; b < b1; ++b) {
+      const i64 r0 = b * blockRows, r1 = std::min(rows, r0 + blockRows);
+      Buffer block = out;
+      block.length = (r1 - r0) * cols;
+      block.data = static_cast<std::uint8_t*>(out.data) + r0 * cols * static_cast<i64>(dtypeSize(out.dtype));
+      auto addBias = [&](auto* tag) {
+        using T = std::remove_pointer_t<decltype(tag)>;
+        T* __restrict y = block.as<T>();
+        const T* __restrict v = bias.as<T>();
+        for (i64 r = 0; r < r1 - r0; ++r, y += cols)
+          for (i64 c = 0; c < cols; ++c) y[c] = y[c] + v[c];
+      };
+      if (out.dtype == DType::F32) addBias(static_cast<float*>(nullptr));
+      else addBias(static_cast<double*>(nullptr));
+      if (act >= 0) unary(act, block, block);
     }
   });
 }

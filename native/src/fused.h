@@ -28,4 +28,11 @@ struct FusedProgram {
 FusedProgram parseFusedProgram(const std::vector<i64>& words, const std::vector<Buffer>& inputs, const Buffer& out);
 void fusedElementwise(const FusedProgram& program, const std::vector<Buffer>& inputs, const Buffer& out);
 
+/**
+ * out[r, c] = act(out[r, c] + bias[c]) over rows x cols (float32 or float64), in cache-sized row
+ * blocks: the add, then the activation's own unary kernel (act = -1: none), so the result is the
+ * bits of the separate add and activation, in one trip through memory instead of two.
+ */
+void biasActivation(int act, const Buffer& out, const Buffer& bias, i64 rows, i64 cols);
+
 }  // namespace nabla

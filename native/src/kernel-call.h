@@ -39,7 +39,10 @@ class WordCursor {
   std::size_t pos_ = 0;
 };
 
-/** The addon's kernel entry points, in the order of kEntryNames. */
+/** How many kernel entries the addon has (kEntries, the binding and the plan all use it). */
+constexpr int kEntryCount = 16;
+
+/** The addon's kernel entry points, in the order of kEntries. */
 struct EntrySpec {
   const char* name;
   bool takesOp;  // the JS call's first argument is an op code

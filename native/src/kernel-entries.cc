@@ -114,11 +114,18 @@ void fusedElementwiseEntry(const KernelCall& c) {
   fusedElementwise(parseFusedProgram(words, inputs, out), inputs, out);
 }
 
+/** op: an activation's unary code or -1; buffers: out (read and written), bias; words: rows, cols. */
+void biasActivationEntry(const KernelCall& c) {
+  WordCursor w(c);
+  const i64 rows = w.integer("rows"), cols = w.integer("cols");
+  biasActivation(c.op, c.buffer(0, "output"), c.buffer(1, "bias"), rows, cols);
+}
+
 using EntryFn = void (*)(const KernelCall&);
 
 const EntryFn kEntryFns[] = {unaryEntry,  binaryEntry,    whereEntry,  castEntry,   materializeEntry, reduceEntry,
                              argReduceEntry, matmulEntry, conv2dEntry, pool2dEntry, fusedElementwiseEntry,
-                             gatherEntry, indexNDEntry, concatEntry, padEntry};
+                             gatherEntry, indexNDEntry, concatEntry, padEntry, biasActivationEntry};
 
 }  // namespace
 
@@ -127,10 +134,11 @@ const std::vector<EntrySpec> kEntries = {
     {"materialize", false, -1}, {"reduce", true, -1}, {"argReduce", true, -1}, {"matmul", false, -1},
     {"conv2d", true, -1},  {"pool2d", true, -1},    {"fusedElementwise", false, 0},
     {"gather", true, -1},  {"indexND", true, -1},   {"concat", false, -1}, {"pad", false, -1},
+    {"biasActivation", true, 0},
 };
 
 void runEntry(int entry, const KernelCall& call) {
-  static_assert(sizeof(kEntryFns) / sizeof(kEntryFns[0]) == 15, "one function per entry of kEntries");
+  static_assert(sizeof(kEntryFns) / sizeof(kEntryFns[0]) == kEntryCount, "one function per entry of kEntries");
   if (entry < 0 || entry >= static_cast<int>(kEntries.size())) throw InputError("nabla addon: unknown kernel entry " + std::to_string(entry));
   kEntryFns[entry](call);
 }

@@ -32,7 +32,7 @@ function watch(backend: NativeBackend): { replays: () => number; compiled: () =>
     } satisfies CompiledKernels<TypedArray>;
   });
   const live = (backend as unknown as { addon: NativeAddon }).addon;
-  for (const name of ['unary', 'binary', 'where', 'cast', 'materialize', 'reduce', 'argReduce', 'matmul', 'conv2d', 'pool2d', 'fusedElementwise'] as const) {
+  for (const { name } of live.planEntries()) {
     const raw = live[name] as (...a: unknown[]) => void;
     (live as unknown as Record<string, unknown>)[name] = (...a: unknown[]) => {
       kernelCalls++;

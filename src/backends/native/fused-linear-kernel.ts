@@ -11,7 +11,6 @@ type AnyKernel = Kernel<never, TypedArray>;
 
 export function fusedLinearKernel(addon: NativeAddon, args: ArgWriter, base: { matmul: AnyKernel; conv2d: AnyKernel }, jsWork: () => void): AnyKernel {
   const names = addon.opNames();
-  const addCode = names.binary.indexOf('add');
   const unaryCodes = new Map(names.unary.map((n, i) => [n, i]));
   const kernel = (inputs: readonly KernelTensor<TypedArray>[], attrs: FusedLinearAttrs, outs: readonly OutSpec[]): TypedArray[] => {
     const linear = attrs.base === 'conv2d' ? base.conv2d : base.matmul;
@@ -27,12 +26,10 @@ export function fusedLinearKernel(addon: NativeAddon, args: ArgWriter, base: { m
     }
     if (bias) {
       const last = outs[0]!.shape.length ? outs[0]!.shape[outs[0]!.shape.length - 1]! : 1;
-      const rows = out.length / Math.max(1, last);
-      // Elementwise kernels read each element before writing it, so the output may be an input.
-      args.begin().shape('fusedLinear', [rows, last]).shape('fusedLinear', [last]).shape('fusedLinear', [rows, last]);
-      addon.binary(addCode, out, bias.data, out);
-    }
-    if (act !== undefined) addon.unary(act, out, out);
+      // One pass: the bias add and the activation per cache-sized block of rows, in place.
+      args.begin().int(out.length / Math.max(1, last)).int(last);
+      addon.biasActivation(act ?? -1, out, bias.data);
+    } else if (act !== undefined) addon.unary(act, out, out);
     return [out];
   };
   return kernel as unknown as AnyKernel;

@@ -27,6 +27,8 @@ export interface NativeAddon {
   /** The inputs, then the output. */
   concat(...arrays: TypedArray[]): void;
   pad(x: TypedArray, out: TypedArray): void;
+  /** out = act(out + bias) row by row; words: rows, cols; act: a unary op code or -1 (native/src/fused.h). */
+  biasActivation(act: number, out: TypedArray, bias: TypedArray): void;
   /** A replayable sequence of kernel calls (native/src/plan.h describes the descriptor). */
   createPlan(descriptor: Float64Array): NativePlanHandle;
   runPlan(plan: NativePlanHandle, inputs: readonly TypedArray[], outputs: readonly TypedArray[]): void;
@@ -58,7 +60,8 @@ export type KernelEntryName =
   | 'gather'
   | 'indexND'
   | 'concat'
-  | 'pad';
+  | 'pad'
+  | 'biasActivation';
 
 interface NodeBuiltins {
   module: typeof import('node:module');
