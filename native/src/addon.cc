@@ -31,14 +31,13 @@ struct ArgBuffer {
 ArgBuffer gArgs;
 Simd gSimd = Simd::Scalar;
 
-Buffer bufferArg(const Napi::CallbackInfo& info, std::size_t i, const char* what) {
-  if (i >= info.Length() || !info[i].IsTypedArray())
-    throw InputError(std::string("nabla addon: ") + what + " must be a typed array");
+/** A typed array as a Buffer; `what` names it in errors ("nabla addon: <what> must be ..."). */
+Buffer typedArrayBuffer(napi_env env, napi_value value, const std::string& what) {
   napi_typedarray_type type;
   std::size_t length = 0;
   void* data = nullptr;
-  napi_status st = napi_get_typedarray_info(info.Env(), info[i], &type, &length, &data, nullptr, nullptr);
-  if (st != napi_ok) throw InputError(std::string("nabla addon: cannot read ") + what);
+  if (napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr) != napi_ok)
+    throw InputError("nabla addon: cannot read " + what);
   Buffer b;
   b.data = data;
   b.length = static_cast<i64>(length);
@@ -47,9 +46,15 @@ Buffer bufferArg(const Napi::CallbackInfo& info, std::size_t i, const char* what
     case napi_float64_array: b.dtype = DType::F64; break;
     case napi_int32_array: b.dtype = DType::I32; break;
     case napi_uint8_array: b.dtype = DType::Bool; break;
-    default: throw InputError(std::string("nabla addon: ") + what + " must be a Float32Array, Float64Array, Int32Array or Uint8Array");
+    default: throw InputError("nabla addon: " + what + " must be a Float32Array, Float64Array, Int32Array or Uint8Array");
   }
   return b;
+}
+
+Buffer bufferArg(const Napi::CallbackInfo& info, std::size_t i, const char* what) {
+  if (i >= info.Length() || !info[i].IsTypedArray())
+    throw InputError(std::string("nabla addon: ") + what + " must be a typed array");
+  return typedArrayBuffer(info.Env(), info[i], what);
 }
 
 int intArg(const Napi::CallbackInfo& info, std::size_t i, const char* what) {
@@ -131,22 +136,7 @@ void arrayOfBuffers(const Napi::CallbackInfo& info, std::size_t i, const char* w
   for (std::uint32_t k = 0; k < a.Length(); ++k) {
     Napi::Value v = a.Get(k);
     if (!v.IsTypedArray()) throw InputError(std::string("runPlan: ") + what + " must be an array of typed arrays");
-    napi_typedarray_type type;
-    std::size_t length = 0;
-    void* data = nullptr;
-    if (napi_get_typedarray_info(info.Env(), v, &type, &length, &data, nullptr, nullptr) != napi_ok)
-      throw InputError(std::string("runPlan: cannot read ") + what);
-    Buffer b;
-    b.data = data;
-    b.length = static_cast<i64>(length);
-    switch (type) {
-      case napi_float32_array: b.dtype = DType::F32; break;
-      case napi_float64_array: b.dtype = DType::F64; break;
-      case napi_int32_array: b.dtype = DType::I32; break;
-      case napi_uint8_array: b.dtype = DType::Bool; break;
-      default: throw InputError(std::string("runPlan: ") + what + " must be Float32Array, Float64Array, Int32Array or Uint8Array");
-    }
-    out.push_back(b);
+    out.push_back(typedArrayBuffer(info.Env(), v, std::string("runPlan ") + what));
   }
 }
 

@@ -6,41 +6,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as nb from '../../src/index.js';
 import { engine } from '../../src/engine/engine.js';
 import type { NativeBackend } from '../../src/backends/native/native-backend.js';
-import type { CompiledKernels } from '../../src/backends/backend.js';
+import { watchReplays as watch } from './replay-watch.js';
 import type { NativeAddon } from '../../src/backends/native/load-addon.js';
-import type { TypedArray } from '../../src/tensor/dtype.js';
 
 const nativeUp = nb.backendInfo('native').available;
 
-/** Counts replays and how many kernel calls JS made outside them. */
-function watch(backend: NativeBackend): { replays: () => number; compiled: () => number; kernelCalls: () => number } {
-  let replays = 0;
-  let compiled = 0;
-  let kernelCalls = 0;
-  const capture = backend.capture;
-  const compile = capture.compile.bind(capture);
-  vi.spyOn(capture, 'compile').mockImplementation((rec, ins, outs, donors) => {
-    const c = compile(rec, ins, outs, donors);
-    if (!c) return c;
-    compiled++;
-    return {
-      donatable: c.donatable,
-      run: (inputs, donate) => {
-        replays++;
-        return c.run(inputs, donate);
-      },
-    } satisfies CompiledKernels<TypedArray>;
-  });
-  const live = (backend as unknown as { addon: NativeAddon }).addon;
-  for (const { name } of live.planEntries()) {
-    const raw = live[name] as (...a: unknown[]) => void;
-    (live as unknown as Record<string, unknown>)[name] = (...a: unknown[]) => {
-      kernelCalls++;
-      raw(...a);
-    };
-  }
-  return { replays: () => replays, compiled: () => compiled, kernelCalls: () => kernelCalls };
-}
 
 function mlp(seed: number) {
   nb.random.seed(seed);

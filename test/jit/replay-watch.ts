@@ -1,0 +1,43 @@
+// Test helper: watches the native backend's jit plans: how many were compiled, how many times
+// they were replayed, and how many kernel calls JS made outside them.
+import { vi } from 'vitest';
+import type { CompiledKernels } from '../../src/backends/backend.js';
+import type { NativeAddon } from '../../src/backends/native/load-addon.js';
+import type { NativeBackend } from '../../src/backends/native/native-backend.js';
+import type { TypedArray } from '../../src/tensor/dtype.js';
+
+export interface ReplayWatch {
+  compiled(): number;
+  replays(): number;
+  kernelCalls(): number;
+}
+
+/** Spy on `backend` until `vi.restoreAllMocks()` (the kernel-call counters stay installed). */
+export function watchReplays(backend: NativeBackend): ReplayWatch {
+  let compiled = 0;
+  let replays = 0;
+  let kernelCalls = 0;
+  const capture = backend.capture;
+  const compile = capture.compile.bind(capture);
+  vi.spyOn(capture, 'compile').mockImplementation((rec, ins, outs, donors) => {
+    const c = compile(rec, ins, outs, donors);
+    if (!c) return c;
+    compiled++;
+    return {
+      donatable: c.donatable,
+      run: (inputs, donate) => {
+        replays++;
+        return c.run(inputs, donate);
+      },
+    } satisfies CompiledKernels<TypedArray>;
+  });
+  const live = (backend as unknown as { addon: NativeAddon }).addon;
+  for (const { name } of live.planEntries()) {
+    const raw = live[name] as (...a: unknown[]) => void;
+    (live as unknown as Record<string, unknown>)[name] = (...a: unknown[]) => {
+      kernelCalls++;
+      raw(...a);
+    };
+  }
+  return { compiled: () => compiled, replays: () => replays, kernelCalls: () => kernelCalls };
+}
