@@ -9,13 +9,17 @@ export async function benchMatmul(sizes = [128, 512, 1024, 2048]): Promise<Row[]
     nb.random.seed(1);
     const a = nb.random.uniform([n, n]);
     const b = nb.random.uniform([n, n]);
-    const reps = n >= 1024 ? 5 : 15;
+    const reps = n >= 2048 ? 9 : 21;
+    // Each product is read into a fresh array. Until the process has allocated and freed a few
+    // tens of megabytes, those arrays land on never-touched pages, whose first-touch faults cost
+    // more than a small product: warm up on about 64 MB of results first (both libraries).
+    const warmup = Math.max(2, Math.ceil((64 * 2 ** 20) / (4 * n * n)));
     // Read and dispose the product, as the TF.js rows below do.
     const nablaMs = await medianMs(() => {
       const c = nb.matmul(a, b);
       c.dataSync();
       c.dispose();
-    }, { reps });
+    }, { reps, warmup });
     const tfRate = async (backend: 'cpu' | 'wasm') => {
       await useTf(backend);
       const ta = tf.randomUniform([n, n]);
@@ -25,7 +29,7 @@ export async function benchMatmul(sizes = [128, 512, 1024, 2048]): Promise<Row[]
         const c = tf.matMul(ta, tb);
         await c.data();
         c.dispose();
-      }, { reps: backend === 'cpu' && n >= 1024 ? 1 : reps, warmup: backend === 'cpu' && n >= 1024 ? 0 : 1, budgetMs: 30_000 });
+      }, { reps: backend === 'cpu' && n >= 1024 ? 1 : reps, warmup: backend === 'cpu' ? (n >= 1024 ? 0 : 1) : warmup, budgetMs: 30_000 });
       ta.dispose();
       tb.dispose();
       return gflops(ms);

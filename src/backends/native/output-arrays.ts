@@ -23,7 +23,7 @@ let used = 0;
 // same dtype and size. A fresh array costs page faults and garbage-collection pressure that,
 // for a batch of activations, exceed the kernel's own time. Only arrays made here are pooled
 // (never a user's array that nb.tensor adopted), and the pool is bounded.
-const POOL_MIN_BYTES = 64 * 1024;
+const POOL_MIN_BYTES = 256 * 1024;
 const POOL_MAX_BYTES = 64 * 1024 * 1024;
 const POOL_PER_SIZE = 4;
 const recyclable = new WeakSet<TypedArray>();
