@@ -5,7 +5,7 @@ import * as nb from '../../src/index.js';
 import { allocOutput, recycleOutput } from '../../src/backends/native/output-arrays.js';
 
 const nativeUp = nb.backendInfo('native').available;
-const big = 50_000; // 200 KB of float32: pooled
+const big = 100_000; // 400 KB of float32: pooled
 
 describe.runIf(nativeUp)('native output pool', () => {
   it('a disposed result\'s array is reused, zero-filled, by the next output of its size', () => {
