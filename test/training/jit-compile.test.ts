@@ -24,7 +24,8 @@ describe('compile({ jitCompile })', () => {
     const warn = vi.spyOn(console, 'warn');
     const eager = await trainOnce(false);
     const jitted = await trainOnce(true);
-    expect(warn).not.toHaveBeenCalled();
+    // (Where the addon is not built, the one line saying so may land here; it is not about jit.)
+    expect(warn.mock.calls.map((c) => String(c[0])).filter((m) => !m.includes('native backend unavailable'))).toEqual([]);
     for (const k of Object.keys(eager.h)) jitted.h[k]!.forEach((v, i) => expect(v).toBeCloseTo(eager.h[k]![i]!, 4));
     jitted.weights.forEach((w, i) => w.forEach((v, j) => expect(v).toBeCloseTo(eager.weights[i]![j]!, 4)));
     jitted.preds.forEach((v, i) => expect(v).toBeCloseTo(eager.preds[i]!, 4));
