@@ -17,8 +17,6 @@ const std::vector<const char*> kBinaryOps = {
 
 namespace {
 
-constexpr int kFirstCompare = 10;
-
 double floorMod(double a, double b) {
   double r = std::fmod(a, b);
   return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;

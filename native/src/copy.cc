@@ -139,18 +139,13 @@ void where(const Buffer& c, const Shape& cShape, const Buffer& a, const Shape& a
         const std::uint8_t* cc = pc + offs[1];
         const T* xa = pa + offs[2];
         const T* xb = pb + offs[3];
-        // A bit mask rather than a branch: real masks (relu's) mispredict about half the time.
-        auto pick = [](std::uint8_t cond, T u, T v) {
-          const T m = T(0) - static_cast<T>(cond != 0);
-          return static_cast<T>((u & m) | (v & static_cast<T>(~m)));
-        };
         T* __restrict dst = po + at;
         if (sc == 1 && sa == 1 && sb == 1)
-          for (i64 i = 0; i < len; ++i) dst[i] = pick(cc[i], xa[i], xb[i]);
+          for (i64 i = 0; i < len; ++i) dst[i] = selectBits(cc[i], xa[i], xb[i]);
         else if (sc == 1 && sa == 1 && sb == 0)
-          for (i64 i = 0; i < len; ++i) dst[i] = pick(cc[i], xa[i], xb[0]);
+          for (i64 i = 0; i < len; ++i) dst[i] = selectBits(cc[i], xa[i], xb[0]);
         else
-          for (i64 i = 0; i < len; ++i) dst[i] = pick(cc[i * sc], xa[i * sa], xb[i * sb]);
+          for (i64 i = 0; i < len; ++i) dst[i] = selectBits(cc[i * sc], xa[i * sa], xb[i * sb]);
       });
     });
   });

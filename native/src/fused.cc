@@ -49,8 +49,6 @@ template <typename F> void mapTile(float* y, const float* a, i64 sa, const float
   } else for (i64 i = 0; i < len; ++i) y[i] = f(a[0], b[0]);
 }
 
-constexpr int kFirstCompareOp = 10;  // equal, notEqual, less, lessEqual, greater, greaterEqual (binary.cc)
-
 /** A float32 comparison into a bool register (the relu gradient's mask). */
 bool compareFloat32(const FusedInstr& ins, const Buffer* regs, const std::vector<bool>& regScalar, void* out, i64 len) {
   const Buffer& ra = regs[ins.args[0]];
@@ -71,7 +69,7 @@ bool compareFloat32(const FusedInstr& ins, const Buffer* regs, const std::vector
       for (i64 i = 0; i < len; ++i) y[i] = static_cast<std::uint8_t>(f(u, fb ? b[i] : b[0]));
     }
   };
-  switch (ins.op - kFirstCompareOp) {
+  switch (ins.op - kFirstCompare) {
     case 0: map([](float u, float v) { return u == v; }); return true;
     case 1: map([](float u, float v) { return u != v; }); return true;
     case 2: map([](float u, float v) { return u < v; }); return true;
@@ -88,27 +86,21 @@ bool whereFloat32(const FusedInstr& ins, const Buffer* regs, const std::vector<b
   const Buffer& ra = regs[ins.args[1]];
   const Buffer& rb = regs[ins.args[2]];
   if (ins.dtype != DType::F32 || rc.dtype != DType::Bool || ra.dtype != DType::F32 || rb.dtype != DType::F32) return false;
-  // Selecting bits through a mask rather than a branch: masks of real data (relu's) are close to
-  // random, and a mispredicted branch per element costs more than the whole select.
   auto* __restrict y = static_cast<std::uint32_t*>(out);
   const auto* __restrict c = rc.as<std::uint8_t>();
   const auto* __restrict a = ra.as<std::uint32_t>();
   const auto* __restrict b = rb.as<std::uint32_t>();
   const i64 sc = regScalar[ins.args[0]] ? 0 : 1, sa = regScalar[ins.args[1]] ? 0 : 1, sb = regScalar[ins.args[2]] ? 0 : 1;
-  auto pick = [](std::uint8_t cond, std::uint32_t u, std::uint32_t v) {
-    const std::uint32_t m = 0u - static_cast<std::uint32_t>(cond != 0);
-    return (u & m) | (v & ~m);
-  };
   if (sc && sa && sb)
-    for (i64 i = 0; i < len; ++i) y[i] = pick(c[i], a[i], b[i]);
+    for (i64 i = 0; i < len; ++i) y[i] = selectBits(c[i], a[i], b[i]);
   else if (sc && sa) {
     const std::uint32_t v = b[0];
-    for (i64 i = 0; i < len; ++i) y[i] = pick(c[i], a[i], v);
+    for (i64 i = 0; i < len; ++i) y[i] = selectBits(c[i], a[i], v);
   } else if (sc && sb) {
     const std::uint32_t u = a[0];
-    for (i64 i = 0; i < len; ++i) y[i] = pick(c[i], u, b[i]);
+    for (i64 i = 0; i < len; ++i) y[i] = selectBits(c[i], u, b[i]);
   } else
-    for (i64 i = 0; i < len; ++i) y[i] = pick(c[i * sc], a[i * sa], b[i * sb]);
+    for (i64 i = 0; i < len; ++i) y[i] = selectBits(c[i * sc], a[i * sa], b[i * sb]);
   return true;
 }
 
@@ -119,7 +111,7 @@ bool whereFloat32(const FusedInstr& ins, const Buffer* regs, const std::vector<b
  */
 bool float32Fast(const FusedInstr& ins, const Buffer* regs, const std::vector<bool>& regScalar, void* out, i64 len) {
   if (ins.kind == 2) return whereFloat32(ins, regs, regScalar, out, len);
-  if (ins.kind == 1 && ins.op >= kFirstCompareOp && ins.op < kFirstCompareOp + 6) return compareFloat32(ins, regs, regScalar, out, len);
+  if (ins.kind == 1 && ins.op >= kFirstCompare && ins.op < kFirstCompare + 6) return compareFloat32(ins, regs, regScalar, out, len);
   if (ins.dtype != DType::F32) return false;
   for (int a = 0; a < ins.arity; ++a)
     if (regs[ins.args[a]].dtype != DType::F32) return false;

@@ -13,6 +13,8 @@ using Shape = std::vector<i64>;
 /** Names in the order of the op codes the kernels take (exported to JS by opNames()). */
 extern const std::vector<const char*> kUnaryOps;
 extern const std::vector<const char*> kBinaryOps;
+/** kBinaryOps from here on are comparisons (bool results): equal, notEqual, less, ... */
+constexpr int kFirstCompare = 10;
 extern const std::vector<const char*> kReduceOps;
 extern const std::vector<const char*> kArgOps;
 

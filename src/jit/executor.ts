@@ -50,10 +50,16 @@ interface Span {
   readonly inputSlots: readonly number[];
   readonly outputSlots: readonly number[];
   readonly frees: readonly number[];
-  /** Per output slot: the variable whose buffer may take it in place (its update), if any. */
-  readonly donors: readonly (Variable | undefined)[];
+  /** Per output slot: the variable (and its root slot) whose buffer may take it in place, if any. */
+  readonly donors: readonly (Donor | undefined)[];
   recorded: boolean;
   replay: CompiledKernels | null;
+}
+
+/** A variable whose update may be written into its own buffer; `slot` is the variable's root slot. */
+interface Donor {
+  readonly variable: Variable;
+  readonly slot: number;
 }
 
 type Root =
@@ -290,7 +296,7 @@ export class Plan {
    * that variable's update, is not also a result, and the variable's old value is read by the
    * span and by nothing after it.
    */
-  private donorFor(g: Graph, slot: number, spanInputs: Set<number>, readLater: Set<number>): Variable | undefined {
+  private donorFor(g: Graph, slot: number, spanInputs: Set<number>, readLater: Set<number>): Donor | undefined {
     const updated = [...g.updates].filter(([, v]) => this.places.get(v)!.slot === slot);
     if (updated.length !== 1 || g.outputs.some((v) => this.places.get(v)!.slot === slot)) return undefined;
     const [variable, value] = updated[0]!;
@@ -299,7 +305,7 @@ export class Plan {
     const own = this.roots.findIndex((r) => r?.kind === 'variable' && r.variable === variable);
     if (own < 0 || !spanInputs.has(own) || readLater.has(own)) return undefined;
     if (g.outputs.some((v) => this.places.get(v)!.slot === own)) return undefined;
-    return variable;
+    return { variable, slot: own };
   }
 
   /** First run of a span: run its steps while the backend records them, then build the replay. */
@@ -315,7 +321,7 @@ export class Plan {
       recorded = capture.end();
     }
     if (!recorded) return;
-    const donors = span.donors.map((v) => (v ? span.inputSlots.indexOf(this.roots.findIndex((r) => r?.kind === 'variable' && r.variable === v)) : -1));
+    const donors = span.donors.map((d) => (d ? span.inputSlots.indexOf(d.slot) : -1));
     span.replay = capture.compile(recorded, inputs, span.outputSlots.map((s) => buffers[s]), donors);
   }
 
@@ -327,12 +333,12 @@ export class Plan {
   private replay(span: Span, buffers: unknown[], inPlace: Set<Variable>): void {
     const replay = span.replay!;
     let donate: boolean[] | undefined;
-    span.donors.forEach((v, k) => {
-      if (!v || !replay.donatable[k] || v.storage.refs !== 1 || v.storage.released) return;
-      const own = this.roots.findIndex((r) => r?.kind === 'variable' && r.variable === v);
-      if (buffers[own] !== v.storage.handle) return;
+    span.donors.forEach((d, k) => {
+      if (!d || !replay.donatable[k]) return;
+      const s = d.variable.storage;
+      if (s.refs !== 1 || s.released || buffers[d.slot] !== s.handle) return;
       (donate ??= new Array<boolean>(span.donors.length).fill(false))[k] = true;
-      inPlace.add(v);
+      inPlace.add(d.variable);
     });
     const outs = replay.run(span.inputSlots.map((s) => buffers[s]), donate);
     for (const slot of span.frees) {

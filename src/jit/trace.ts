@@ -88,7 +88,8 @@ export class GraphTracer implements Tracer {
     let c = this.constants.get(t.id);
     // Equal scalars (each JS number in the traced code becomes its own tensor) are one value,
     // so common-subexpression elimination can merge the arithmetic built on them.
-    const scalarKey = !c && t.size === 1 && t.storage.backend.readSync ? `${t.dtype}|${t.shape.join(',')}|${Object.is(t.dataSync()[0], -0) ? '-0' : t.dataSync()[0]}` : undefined;
+    const value = !c && t.size === 1 && t.storage.backend.readSync ? t.dataSync()[0]! : undefined;
+    const scalarKey = value === undefined ? undefined : `${t.dtype}|${t.shape.join(',')}|${Object.is(value, -0) ? '-0' : value}`;
     if (scalarKey) c = this.scalarConstants.get(scalarKey);
     if (!c) {
       // The graph holds on to it: a tidy() inside the traced function must not dispose it.

@@ -17,12 +17,22 @@ export type AnyTypedArray =
   | BigUint64Array;
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
-const CTORS: Record<DType, Ctor> = {
+/** The typed-array constructor that stores each dtype. */
+export const STORAGE_ARRAYS: Readonly<Record<DType, Ctor>> = {
   float32: Float32Array,
   float64: Float64Array,
   int32: Int32Array,
   bool: Uint8Array,
 };
+const CTORS = STORAGE_ARRAYS;
+
+/** The dtype a storage array (one of STORAGE_ARRAYS) holds. */
+export function storageDType(a: TypedArray): DType {
+  if (a instanceof Float32Array) return 'float32';
+  if (a instanceof Float64Array) return 'float64';
+  if (a instanceof Int32Array) return 'int32';
+  return 'bool';
+}
 
 export function isDType(x: unknown): x is DType {
   return typeof x === 'string' && (DTYPES as readonly string[]).includes(x);

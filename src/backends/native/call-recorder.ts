@@ -15,6 +15,7 @@ export interface EntrySpec {
 
 export interface RecordedCall {
   readonly entry: number;
+  readonly name: KernelEntryName;
   readonly op: number;
   readonly words: Float64Array;
   readonly arrays: readonly TypedArray[];
@@ -35,10 +36,6 @@ export class CallRecorder {
   ) {
     this.entries = addon.planEntries();
     this.live = { ...addon };
-  }
-
-  get recording(): boolean {
-    return this.calls !== null;
   }
 
   begin(): void {
@@ -70,6 +67,6 @@ export class CallRecorder {
     const op = spec.takesOp ? (a[0] as number) : -1;
     const arrays = (spec.takesOp ? a.slice(1) : a) as TypedArray[];
     const output = spec.outputIndex >= 0 ? spec.outputIndex : arrays.length - 1;
-    this.calls!.push({ entry, op, words: this.args.buffer.slice(0, this.args.used), arrays, output });
+    this.calls!.push({ entry, name: spec.name, op, words: this.args.buffer.slice(0, this.args.used), arrays, output });
   }
 }

@@ -8,13 +8,12 @@ import { fusedElementwiseOp, type FusedElementwiseAttrs, type FusedInstr } from 
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { allocOutput } from './output-arrays.js';
-import type { NativeAddon } from './load-addon.js';
+import { DTYPE_CODE, type NativeAddon } from './load-addon.js';
 import type { ArgWriter } from './native-kernels.js';
 
 type AnyKernel = Kernel<never, TypedArray>;
 type AttrKernel = Kernel<unknown, TypedArray>;
 
-const DTYPE_CODE: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
 const KIND = { unary: 0, binary: 1, where: 2, cast: 3 } as const;
 /** The argument buffer holds 1024 numbers; a program must fit with its header. */
 const MAX_WORDS = 1000;

@@ -1,7 +1,7 @@
 // Finding and loading the compiled addon (native/build/Release/nabla.node). Uses Node's
 // built-in modules through process.getBuiltinModule, so importing nabla in a browser bundle
 // pulls in nothing from Node.
-import type { TypedArray } from '../../tensor/dtype.js';
+import type { DType, TypedArray } from '../../tensor/dtype.js';
 
 /** The functions the C++ addon exports (native/src/addon.cc). Shapes travel in the setArgs buffer. */
 export interface NativeAddon {
@@ -40,6 +40,9 @@ export interface NativeAddon {
   setThreads(threads: number): void;
   opNames(): { unary: string[]; binary: string[]; reduce: string[]; arg: string[] };
 }
+
+/** The addon's dtype codes (native/src/common.h's DType). */
+export const DTYPE_CODE: Readonly<Record<DType, number>> = { float32: 0, float64: 1, int32: 2, bool: 3 };
 
 /** An addon-owned plan (an N-API external). */
 export type NativePlanHandle = { readonly __nativePlan: unique symbol };

@@ -3,17 +3,11 @@
 // therefore cut from shared 8 KiB slabs that already live outside it, as Node's Buffer pool
 // does: a slab is freed when the last array cut from it is collected, so a long-lived small
 // tensor keeps at most 8 KiB alive.
-import { bytesPerElement, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { bytesPerElement, STORAGE_ARRAYS as CTORS, type DType, type TypedArray } from '../../tensor/dtype.js';
 
 const SMALL_BYTES = 64;
 const SLAB_BYTES = 8192;
 
-const CTORS = {
-  float32: Float32Array,
-  float64: Float64Array,
-  int32: Int32Array,
-  bool: Uint8Array,
-} as const;
 
 let slab = new ArrayBuffer(SLAB_BYTES);
 let used = 0;

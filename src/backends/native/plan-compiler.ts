@@ -3,9 +3,9 @@
 // allocates before each replay, because the results outlive it), or in the plan's arena.
 // Arena buffers share memory when their lifetimes (first to last call) do not overlap.
 import type { CompiledKernels } from '../backend.js';
-import type { DType, TypedArray } from '../../tensor/dtype.js';
+import { STORAGE_ARRAYS, storageDType as dtypeOf, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { allocOutput } from './output-arrays.js';
-import type { NativeAddon } from './load-addon.js';
+import { DTYPE_CODE, type KernelEntryName, type NativeAddon } from './load-addon.js';
 import type { RecordedCall } from './call-recorder.js';
 
 const INPUT = 0;
@@ -14,6 +14,8 @@ const SCRATCH = 2;
 const ARENA_ALIGN = 64;
 
 interface Region {
+  /** Position in the plan's region list. */
+  readonly id: number;
   kind: typeof INPUT | typeof OUTPUT | typeof SCRATCH;
   index: number;
   readonly dtype: DType;
@@ -34,16 +36,6 @@ interface ResultView {
   readonly dtype: DType;
 }
 
-function dtypeOf(a: TypedArray): DType {
-  if (a instanceof Float32Array) return 'float32';
-  if (a instanceof Float64Array) return 'float64';
-  if (a instanceof Int32Array) return 'int32';
-  return 'bool';
-}
-
-const DTYPE_CODE: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
-const VIEW = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array } as const;
-
 /** Regions keyed by the ArrayBuffer they lie in. */
 class RegionMap {
   readonly all: Region[] = [];
@@ -60,7 +52,7 @@ class RegionMap {
   add(a: TypedArray, kind: Region['kind'], index: number, at: number): Region | null {
     const list = this.byBuffer.get(a.buffer) ?? [];
     for (const r of list) if (a.byteOffset < r.byteOffset + r.byteLength && r.byteOffset < a.byteOffset + a.byteLength) return null;
-    const r: Region = { kind, index, dtype: dtypeOf(a), length: a.length, buffer: a.buffer, byteOffset: a.byteOffset, byteLength: a.byteLength, first: at, last: at, arenaOffset: 0 };
+    const r: Region = { id: this.all.length, kind, index, dtype: dtypeOf(a), length: a.length, buffer: a.buffer, byteOffset: a.byteOffset, byteLength: a.byteLength, first: at, last: at, arenaOffset: 0 };
     list.push(r);
     this.byBuffer.set(a.buffer, list);
     this.all.push(r);
@@ -88,19 +80,19 @@ function packArena(scratch: Region[]): number {
 }
 
 /** Entries that read element i of every full-length operand only to write element i of the output. */
-const ELEMENTWISE = new Set(['unary', 'binary', 'where', 'cast', 'fusedElementwise']);
+const ELEMENTWISE = new Set<KernelEntryName>(['unary', 'binary', 'where', 'cast', 'fusedElementwise']);
 
 /**
  * Whether output region `out` may live in input region `donor`'s array: every read of the donor
  * comes before the first write of `out`, or in that very call when the call is elementwise over
  * equal lengths (each element is read before it is overwritten).
  */
-function canDonate(donor: Region, out: Region, outputsOfRegion: number, calls: readonly RecordedCall[], entryNames: readonly string[]): boolean {
+function canDonate(donor: Region, out: Region, outputsOfRegion: number, calls: readonly RecordedCall[]): boolean {
   if (outputsOfRegion !== 1 || donor.dtype !== out.dtype || donor.length !== out.length) return false;
   if (donor.last < out.first) return true;
   if (donor.last > out.first) return false;
   const call = calls[out.first]!;
-  return ELEMENTWISE.has(entryNames[call.entry]!) && call.arrays.every((a) => a.length === out.length || a.length === 1);
+  return ELEMENTWISE.has(call.name) && call.arrays.every((a) => a.length === out.length || a.length === 1);
 }
 
 /**
@@ -114,7 +106,6 @@ export function compilePlan(
   inputs: readonly TypedArray[],
   outputs: readonly TypedArray[],
   donors: readonly number[] = [],
-  entryNames: readonly string[] = addon.planEntries().map((e) => e.name),
 ): CompiledKernels<TypedArray> | null {
   const regions = new RegionMap();
   for (let i = 0; i < inputs.length; i++) if (!regions.add(inputs[i]!, INPUT, i, -1)) return null;
@@ -132,7 +123,7 @@ export function compilePlan(
       }
       r.first = Math.min(r.first, c);
       r.last = c;
-      encodedCalls.push(regions.all.indexOf(r), a.byteOffset - r.byteOffset, a.length, DTYPE_CODE[dtypeOf(a)]);
+      encodedCalls.push(r.id, a.byteOffset - r.byteOffset, a.length, DTYPE_CODE[dtypeOf(a)]);
     }
   }
   const views: ResultView[] = [];
@@ -154,7 +145,7 @@ export function compilePlan(
     if (d < 0 || v.region.kind !== OUTPUT || v.byteOffset !== 0 || v.length !== v.region.length || donorOfRegion.has(v.region)) return false;
     const donor = regions.all.find((r) => r.kind === INPUT && r.index === d);
     const uses = views.filter((w) => w.region === v.region).length;
-    if (!donor || !canDonate(donor, v.region, uses, calls, entryNames)) return false;
+    if (!donor || !canDonate(donor, v.region, uses, calls)) return false;
     donorOfRegion.set(v.region, d);
     return true;
   });
@@ -176,7 +167,7 @@ export function compilePlan(
       return results.map((v) => {
         const base = v.fromInput ? current[v.index]! : outs[v.index]!;
         if (v.byteOffset === 0 && base.length === v.length && dtypeOf(base) === v.dtype) return base;
-        return new VIEW[v.dtype](base.buffer as ArrayBuffer, base.byteOffset + v.byteOffset, v.length);
+        return new STORAGE_ARRAYS[v.dtype](base.buffer as ArrayBuffer, base.byteOffset + v.byteOffset, v.length);
       });
     },
   };
