@@ -162,6 +162,10 @@ if (!nativeUp) {
       expectSameOnBoth('batched', [input('float32', [2, 1, 5, 7], 1, { lo: -1, hi: 1 }), input('float32', [3, 7, 4], 2, { lo: -1, hi: 1 })], (x, y) => nb.matmul(x!, y!), 1e-5);
       expectSameOnBoth('many small', [input('float32', [64, 9, 10], 3, { lo: -1, hi: 1 }), input('float32', [64, 10, 11], 4, { lo: -1, hi: 1 })], (x, y) => nb.matmul(x!, y!), 1e-5);
       expectSameOnBoth('big', [input('float32', [300, 520], 5, { lo: -1, hi: 1 }), input('float32', [520, 333], 6, { lo: -1, hi: 1 })], (x, y) => nb.matmul(x!, y!), 5e-5);
+      // Threads split the columns of a wide product, the rows of a narrow one; k past 1024 takes
+      // two k blocks (the second accumulates into C).
+      expectSameOnBoth('wide, long k', [input('float32', [40, 1300], 9, { lo: -1, hi: 1 }), input('float32', [1300, 350], 10, { lo: -1, hi: 1 })], (x, y) => nb.matmul(x!, y!), 1e-4);
+      expectSameOnBoth('narrow, tall', [input('float32', [2000, 200], 11, { lo: -1, hi: 1 }), input('float32', [200, 64], 12, { lo: -1, hi: 1 })], (x, y) => nb.matmul(x!, y!), 5e-5);
       expectSameOnBoth('empty k', [input('float32', [3, 0], 7), input('float32', [0, 4], 8)], (x, y) => nb.matmul(x!, y!));
     });
 
@@ -190,7 +194,7 @@ if (!nativeUp) {
           expect(second).toEqual(first);
           byThreads.push(first);
         }
-        // The GEMM's summation order does not depend on how rows are split between threads.
+        // The GEMM's summation order does not depend on how rows or columns are split between threads.
         expect(byThreads[1]![3]).toEqual(byThreads[0]![3]);
       } finally {
         backend().setThreads(threads);

@@ -41,6 +41,23 @@ describe.runIf(nativeUp)('native output pool', () => {
     });
   });
 
+  it('a kernel that writes every element takes a reused array as it is, and overwrites it all', () => {
+    nb.withBackend('native', () => {
+      const n = 256; // 256 x 256 float32: 256 KiB, pooled
+      const a = nb.ones([n, n]).mul(3);
+      const b = nb.eye(n).mul(2);
+      const first = a.add(1);
+      const buffer = (first.storage.handle as Float32Array).buffer;
+      first.dispose();
+      const product = nb.matmul(a, b);
+      expect((product.storage.handle as Float32Array).buffer).toBe(buffer);
+      expect(product.dataSync().every((v) => v === 6)).toBe(true);
+      // Pooled, not cleared: the recycled array reaches writesAll callers as the last user left it.
+      product.dispose();
+      expect(allocOutput('float32', n * n, true).every((v) => v === 6)).toBe(true);
+    });
+  });
+
   it('small outputs are not pooled', () => {
     const a = allocOutput('float32', 100);
     recycleOutput(a);

@@ -77,7 +77,7 @@ export function fusedElementwiseKernel(addon: NativeAddon, args: ArgWriter, tabl
       // The executor may hand over an input that dies here: each tile reads its inputs before the
       // last instruction writes that tile, so the output can overwrite it (no new array, no GC).
       const donor = attrs.inPlace >= 0 ? inputs[attrs.inPlace] : undefined;
-      const out = donor && donor.dtype === attrs.dtype && donor.data.length === n ? donor.data : allocOutput(attrs.dtype, n);
+      const out = donor && donor.dtype === attrs.dtype && donor.data.length === n ? donor.data : allocOutput(attrs.dtype, n, true);
       args.begin().int(words.length);
       for (const w of words) args.int(w);
       addon.fusedElementwise(out, ...inputs.map((t) => t.data));

@@ -73,7 +73,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
   };
 
   const castTo = (x: TypedArray, dtype: DType): TypedArray => {
-    const out = allocOutput(dtype, x.length);
+    const out = allocOutput(dtype, x.length, true);
     addon.cast(x, out);
     return out;
   };
@@ -81,7 +81,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
   const unary = (name: string): AnyKernel => {
     const c = code(unaryCodes, name);
     return kernel<NoAttrs>(([x], _attrs, [o]) => {
-      const out = allocOutput(o!.dtype, x!.data.length);
+      const out = allocOutput(o!.dtype, x!.data.length, true);
       addon.unary(c, x!.data, out);
       return [out];
     });
@@ -100,7 +100,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
         if (a!.dtype !== via) ad = castTo(ad, via);
         if (b!.dtype !== via) bd = castTo(bd, via);
       }
-      const out = allocOutput(o!.dtype, sizeOf(o!.shape));
+      const out = allocOutput(o!.dtype, sizeOf(o!.shape), true);
       args.begin().shape(name, a!.shape).shape(name, b!.shape).shape(name, o!.shape);
       addon.binary(c, ad, bd, out);
       return [out];
@@ -129,7 +129,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
   };
 
   const matmul = kernel<MatmulAttrs>(([a, b], attrs, [o]) => {
-    const out = allocOutput(o!.dtype, sizeOf(o!.shape));
+    const out = allocOutput(o!.dtype, sizeOf(o!.shape), true);
     args.begin().shape('matmul', a!.shape).shape('matmul', b!.shape).int(attrs.transposeA ? 1 : 0).int(attrs.transposeB ? 1 : 0);
     addon.matmul(a!.data, b!.data, out);
     return [out];

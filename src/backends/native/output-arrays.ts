@@ -36,14 +36,18 @@ export function recycleOutput(a: TypedArray): void {
   pooledBytes += a.byteLength;
 }
 
-/** A zero-filled typed array of `size` elements whose memory C++ can use without a copy. */
-export function allocOutput(dtype: DType, size: number): TypedArray {
+/**
+ * A zero-filled typed array of `size` elements whose memory C++ can use without a copy.
+ * `writesAll`: the kernel writes every element, so a recycled array needn't be cleared first
+ * (clearing 4 MiB costs about 0.3 ms, 5% of a 1024 x 1024 matmul).
+ */
+export function allocOutput(dtype: DType, size: number, writesAll = false): TypedArray {
   const bytes = size * bytesPerElement(dtype);
   if (bytes >= POOL_MIN_BYTES) {
     const reused = pool.get(`${CTORS[dtype].name}:${size}`)?.pop();
     if (reused) {
       pooledBytes -= reused.byteLength;
-      reused.fill(0);
+      if (!writesAll) reused.fill(0);
     }
     const out = reused ?? new CTORS[dtype](size);
     recyclable.add(out);
