@@ -7,11 +7,13 @@
   "target_defaults": {
     "cflags!": ["-fno-exceptions"],
     "cflags_cc!": ["-fno-exceptions"],
-    "cflags_cc": ["-std=c++17", "-O3", "-fexceptions"],
+    # No fused multiply-adds but the ones written as intrinsics: results must match JS bit for bit.
+    "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-ffp-contract=off"],
     "xcode_settings": {
       "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
       "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
-      "GCC_OPTIMIZATION_LEVEL": "3"
+      "GCC_OPTIMIZATION_LEVEL": "3",
+      "OTHER_CPLUSPLUSFLAGS": ["-ffp-contract=off"]
     },
     "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17"] } },
     "conditions": [
@@ -78,6 +80,7 @@
         "src/gather-nd-kernels.cc",
         "src/structure-kernels.cc",
         "src/kernel-entries.cc",
+        "src/random-kernels.cc",
         "src/plan.cc",
         "src/gemm/gemm.cc",
         "src/gemm/kernel-scalar.cc",

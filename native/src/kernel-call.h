@@ -31,6 +31,8 @@ class WordCursor {
  public:
   explicit WordCursor(const KernelCall& call) : words_(call.words), count_(call.wordCount) {}
   i64 integer(const char* what);
+  /** Any number (NaN and infinities included). */
+  double number(const char* what);
   Shape shape(const char* what);
 
  private:
@@ -40,7 +42,7 @@ class WordCursor {
 };
 
 /** How many kernel entries the addon has (kEntries, the binding and the plan all use it). */
-constexpr int kEntryCount = 16;
+constexpr int kEntryCount = 17;
 
 /** The addon's kernel entry points, in the order of kEntries. */
 struct EntrySpec {

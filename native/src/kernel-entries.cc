@@ -7,6 +7,7 @@
 #include "fused.h"
 #include "index-kernels.h"
 #include "kernel-call.h"
+#include "random-kernels.h"
 #include "window-kernels.h"
 
 namespace nabla {
@@ -17,6 +18,11 @@ i64 WordCursor::integer(const char* what) {
   if (!(std::floor(v) == v) || std::fabs(v) > 9007199254740992.0)
     throw InputError(std::string("nabla addon: ") + what + " must be an integer, got " + std::to_string(v));
   return static_cast<i64>(v);
+}
+
+double WordCursor::number(const char* what) {
+  if (pos_ >= count_) throw InputError(std::string("nabla addon: argument buffer too short reading ") + what);
+  return words_[pos_++];
 }
 
 Shape WordCursor::shape(const char* what) {
@@ -125,7 +131,7 @@ using EntryFn = void (*)(const KernelCall&);
 
 const EntryFn kEntryFns[] = {unaryEntry,  binaryEntry,    whereEntry,  castEntry,   materializeEntry, reduceEntry,
                              argReduceEntry, matmulEntry, conv2dEntry, pool2dEntry, fusedElementwiseEntry,
-                             gatherEntry, indexNDEntry, concatEntry, padEntry, biasActivationEntry};
+                             gatherEntry, indexNDEntry, concatEntry, padEntry, biasActivationEntry, randomEntry};
 
 }  // namespace
 
@@ -134,7 +140,7 @@ const std::vector<EntrySpec> kEntries = {
     {"materialize", false, -1}, {"reduce", true, -1}, {"argReduce", true, -1}, {"matmul", false, -1},
     {"conv2d", true, -1},  {"pool2d", true, -1},    {"fusedElementwise", false, 0},
     {"gather", true, -1},  {"indexND", true, -1},   {"concat", false, -1}, {"pad", false, -1},
-    {"biasActivation", true, 0},
+    {"biasActivation", true, 0}, {"random", true, -1},
 };
 
 void runEntry(int entry, const KernelCall& call) {

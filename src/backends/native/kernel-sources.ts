@@ -76,7 +76,7 @@ export const KERNEL_SOURCES = {
   copy: 'native',
   pad: 'native',
   concat: 'native',
-  random: 'reference',
+  random: 'native',
   fusedElementwise: 'native',
   fusedLinear: 'native',
   gather: 'native',

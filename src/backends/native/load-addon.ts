@@ -29,6 +29,8 @@ export interface NativeAddon {
   pad(x: TypedArray, out: TypedArray): void;
   /** out = act(out + bias) row by row; words: rows, cols; act: a unary op code or -1 (native/src/fused.h). */
   biasActivation(act: number, out: TypedArray, bias: TypedArray): void;
+  /** Fill `out` from a random stream; op: the distribution; words: keys, then two parameters (native/src/random-kernels.h). */
+  random(op: number, out: TypedArray): void;
   /** A replayable sequence of kernel calls (native/src/plan.h describes the descriptor). */
   createPlan(descriptor: Float64Array): NativePlanHandle;
   runPlan(plan: NativePlanHandle, inputs: readonly TypedArray[], outputs: readonly TypedArray[]): void;
@@ -64,7 +66,8 @@ export type KernelEntryName =
   | 'indexND'
   | 'concat'
   | 'pad'
-  | 'biasActivation';
+  | 'biasActivation'
+  | 'random';
 
 interface NodeBuiltins {
   module: typeof import('node:module');

@@ -14,6 +14,7 @@ import { windowKernels } from './window-kernels.js';
 import { fusedLinearKernel } from './fused-linear-kernel.js';
 import { fusedElementwiseKernel } from './fused-elementwise-kernel.js';
 import { indexKernels } from './index-kernels.js';
+import { randomKernel } from './random-kernel.js';
 
 type AnyKernel = Kernel<never, TypedArray>;
 type NoAttrs = Record<string, never>;
@@ -47,6 +48,11 @@ export class ArgWriter {
     return this;
   }
   int(v: number): this {
+    this.buffer[this.at++] = v;
+    return this;
+  }
+  /** Any number, NaN and infinities included (the addon reads it as a double). */
+  number(v: number): this {
     this.buffer[this.at++] = v;
     return this;
   }
@@ -209,6 +215,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
     matmul,
     ...window,
     ...indexKernels(addon, args, jsWork),
+    random: kernel(randomKernel(addon, args)),
     fusedLinear: fusedLinearKernel(addon, args, { matmul, conv2d: window.conv2d }, jsWork),
   };
   return { ...table, fusedElementwise: fusedElementwiseKernel(addon, args, table, jsWork) };

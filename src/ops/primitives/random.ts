@@ -5,9 +5,11 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { tensor } from '../../tensor/creation.js';
 import { defineOp } from '../define-op.js';
 import { run1 } from '../run.js';
+import { portableLog, portableSinCosTurn } from './portable-math.js';
 
-// Counter-based generation: value i of a call is a pure function of (key, i). Kernels run on
-// the host for every backend, so a seed gives identical numbers everywhere.
+// Counter-based generation: value i of a call is a pure function of (key, i), computed with
+// integer hashing and IEEE arithmetic only (portable-math.ts), so the native backend's C++
+// kernel draws the same bits and a seed gives identical numbers on every backend.
 
 /** Mix two 32-bit words into one (a murmur3-style finaliser over a Weyl step). */
 function hash2(a: number, b: number): number {
@@ -45,8 +47,9 @@ function standardNormal(k0: number, k1: number, i: number): number {
   const j = i >>> 1;
   const u1 = 1 - uniformAt(k0, k1, 2 * j);
   const u2 = uniformAt(k0, k1, 2 * j + 1);
-  const r = Math.sqrt(-2 * Math.log(u1));
-  return (i & 1) === 0 ? r * Math.cos(2 * Math.PI * u2) : r * Math.sin(2 * Math.PI * u2);
+  const r = Math.sqrt(-2 * portableLog(u1));
+  const [sin, cos] = portableSinCosTurn(u2);
+  return (i & 1) === 0 ? r * cos : r * sin;
 }
 
 /** Draw for element i; truncated normals redraw from further along the stream until within 2 stddevs. */
