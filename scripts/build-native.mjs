@@ -35,7 +35,7 @@ function main() {
   // Outside npm, use the headers installed beside node (as a system node has) instead of downloading them.
   const prefix = join(dirname(process.execPath), '..');
   if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
-  console.log(`nabla: building the native addon (${process.env.NABLA_BLAS ? `NABLA_BLAS=${process.env.NABLA_BLAS}` : 'nabla GEMM'}${process.env.NABLA_SANITIZE === '1' ? ', AddressSanitizer' : ''})`);
+  console.log(`nabla: building the native addon (${process.env.NABLA_BLAS ? `NABLA_BLAS=${process.env.NABLA_BLAS}` : 'BLAS auto'}${process.env.NABLA_SANITIZE === '1' ? ', AddressSanitizer' : ''})`);
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: nativeDir, env: process.env });
   if (r.status === 0) {
     rmSync(failureFile, { force: true });
