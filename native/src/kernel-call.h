@@ -40,7 +40,7 @@ class WordCursor {
 };
 
 /** How many kernel entries the addon has (kEntries, the binding and the plan all use it). */
-constexpr int kEntryCount = 16;
+constexpr int kEntryCount = 18;
 
 /** The addon's kernel entry points, in the order of kEntries. */
 struct EntrySpec {

@@ -7,6 +7,7 @@
 #include "fused.h"
 #include "index-kernels.h"
 #include "kernel-call.h"
+#include "scan-kernels.h"
 #include "window-kernels.h"
 
 namespace nabla {
@@ -125,7 +126,8 @@ using EntryFn = void (*)(const KernelCall&);
 
 const EntryFn kEntryFns[] = {unaryEntry,  binaryEntry,    whereEntry,  castEntry,   materializeEntry, reduceEntry,
                              argReduceEntry, matmulEntry, conv2dEntry, pool2dEntry, fusedElementwiseEntry,
-                             gatherEntry, indexNDEntry, concatEntry, padEntry, biasActivationEntry};
+                             gatherEntry, indexNDEntry, concatEntry, padEntry, biasActivationEntry,
+                             scanEntry, argsortEntry};
 
 }  // namespace
 
@@ -135,6 +137,7 @@ const std::vector<EntrySpec> kEntries = {
     {"conv2d", true, -1},  {"pool2d", true, -1},    {"fusedElementwise", false, 0},
     {"gather", true, -1},  {"indexND", true, -1},   {"concat", false, -1}, {"pad", false, -1},
     {"biasActivation", true, 0},
+    {"scan", true, -1},    {"argsort", false, -1},
 };
 
 void runEntry(int entry, const KernelCall& call) {

@@ -29,6 +29,10 @@ export interface NativeAddon {
   pad(x: TypedArray, out: TypedArray): void;
   /** out = act(out + bias) row by row; words: rows, cols; act: a unary op code or -1 (native/src/fused.h). */
   biasActivation(act: number, out: TypedArray, bias: TypedArray): void;
+  /** cumsum (op 0) and cumprod (op 1); words: x's shape, axis, exclusive, reverse (native/src/scan-kernels.h). */
+  scan(op: number, x: TypedArray, out: TypedArray): void;
+  /** Words: x's shape, axis, descending; the output is int32 (native/src/scan-kernels.h). */
+  argsort(x: TypedArray, out: Int32Array): void;
   /** A replayable sequence of kernel calls (native/src/plan.h describes the descriptor). */
   createPlan(descriptor: Float64Array): NativePlanHandle;
   runPlan(plan: NativePlanHandle, inputs: readonly TypedArray[], outputs: readonly TypedArray[]): void;
@@ -64,7 +68,9 @@ export type KernelEntryName =
   | 'indexND'
   | 'concat'
   | 'pad'
-  | 'biasActivation';
+  | 'biasActivation'
+  | 'scan'
+  | 'argsort';
 
 interface NodeBuiltins {
   module: typeof import('node:module');

@@ -14,6 +14,7 @@ import { windowKernels } from './window-kernels.js';
 import { fusedLinearKernel } from './fused-linear-kernel.js';
 import { fusedElementwiseKernel } from './fused-elementwise-kernel.js';
 import { indexKernels } from './index-kernels.js';
+import { scanKernels } from './scan-kernels.js';
 
 type AnyKernel = Kernel<never, TypedArray>;
 type NoAttrs = Record<string, never>;
@@ -209,6 +210,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
     matmul,
     ...window,
     ...indexKernels(addon, args, jsWork),
+    ...scanKernels(addon, args),
     fusedLinear: fusedLinearKernel(addon, args, { matmul, conv2d: window.conv2d }, jsWork),
   };
   return { ...table, fusedElementwise: fusedElementwiseKernel(addon, args, table, jsWork) };
