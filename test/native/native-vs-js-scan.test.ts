@@ -52,7 +52,7 @@ if (!nativeUp) {
   });
 } else {
   it('the native backend runs its own kernels for these primitives, not the reference ones', () => {
-    const kernels = engine.instance('native').kernels as Record<string, unknown>;
+    const kernels = (engine.instance('native') as NativeBackend).kernels as Record<string, unknown>;
     for (const op of [cumsumOp, cumprodOp, argsortOp]) expect(kernels[op.name], op.name).not.toBe(op.ref);
     expect(NativeBackend.referenceOps()).not.toContain('cumsum');
   });
@@ -205,7 +205,7 @@ if (!nativeUp) {
       expect(() => addon.scan(1, new Float32Array(6), new Float64Array(6))).toThrow(/cumprod: the output must have x's dtype float32, got float64/);
       expect(() => addon.scan(0, new Float32Array(5), new Float32Array(6))).toThrow(/cumsum: x holds 5 elements, expected 6/);
       expect(() => addon.scan(0, new Int32Array(6), new Int32Array(7))).toThrow(/cumsum: output holds 7 elements, expected 6/);
-      expect(() => addon.scan(0, new Int32Array(6))).toThrow(/output must be a typed array/);
+      expect(() => (addon.scan as (...a: unknown[]) => void)(0, new Int32Array(6))).toThrow(/output must be a typed array/);
     });
 
     it('argsort: axis, flag, dtypes and lengths', () => {
