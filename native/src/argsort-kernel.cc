@@ -4,9 +4,9 @@
 // it when descending); a stable sort of the keys then gives the reference's permutation exactly.
 // Long lines use an LSD radix sort (stable by construction), short ones std::sort on (key, index).
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,31 +46,37 @@ template <typename K> struct Entry {
   u32 index;
 };
 
-// Below this length a comparison sort beats the radix sort's fixed cost (its histograms).
-constexpr i64 kRadixFrom = 256;
+// Below this length a comparison sort beats the radix sort's fixed cost (clearing and summing
+// its histograms).
+constexpr i64 kRadixFrom = 1024;
+
+/** LSD radix sort digits: 11 bits, so 32-bit keys take three passes and 64-bit keys six. */
+template <typename K> struct Digits {
+  static constexpr int kBits = 11;
+  static constexpr int kPasses = (8 * static_cast<int>(sizeof(K)) + kBits - 1) / kBits;
+  static constexpr u32 kBuckets = 1u << kBits;
+  static u32 of(K key, int pass) { return static_cast<u32>(key >> (kBits * pass)) & (kBuckets - 1); }
+};
 
 /**
- * Sort `a` (n entries, indices ascending) stably by key: one counting pass per byte, skipping the
- * bytes every key shares. `tmp` has room for n entries; the result ends up in `a`.
+ * Sort `a` (n entries, indices ascending) stably by key, given each pass's digit counts: one
+ * scatter per digit, skipping digits every key shares. `tmp` has room for n entries; the result
+ * ends up in `a`.
  */
-template <typename K> void radixSort(Entry<K>* a, Entry<K>* tmp, i64 n) {
-  constexpr int kBytes = sizeof(K);
-  std::vector<std::array<u32, 256>> counts(kBytes);
-  for (auto& c : counts) c.fill(0);
-  for (i64 i = 0; i < n; ++i)
-    for (int b = 0; b < kBytes; ++b) ++counts[b][(a[i].key >> (8 * b)) & 0xFF];
+template <typename K> void radixSort(Entry<K>* a, Entry<K>* tmp, i64 n, u32* counts) {
+  using D = Digits<K>;
   Entry<K>* from = a;
   Entry<K>* to = tmp;
-  for (int b = 0; b < kBytes; ++b) {
-    std::array<u32, 256>& c = counts[b];
-    if (c[(from[0].key >> (8 * b)) & 0xFF] == static_cast<u32>(n)) continue;
+  for (int pass = 0; pass < D::kPasses; ++pass) {
+    u32* c = counts + pass * D::kBuckets;
+    if (c[D::of(from[0].key, pass)] == static_cast<u32>(n)) continue;
     u32 sum = 0;
-    for (u32& v : c) {
-      const u32 here = v;
-      v = sum;
+    for (u32 b = 0; b < D::kBuckets; ++b) {
+      const u32 here = c[b];
+      c[b] = sum;
       sum += here;
     }
-    for (i64 i = 0; i < n; ++i) to[c[(from[i].key >> (8 * b)) & 0xFF]++] = from[i];
+    for (i64 i = 0; i < n; ++i) to[c[D::of(from[i].key, pass)]++] = from[i];
     std::swap(from, to);
   }
   if (from != a) std::copy(from, from + n, a);
@@ -78,21 +84,32 @@ template <typename K> void radixSort(Entry<K>* a, Entry<K>* tmp, i64 n) {
 
 template <typename T> void sortLines(const T* x, std::int32_t* out, const AxisLines& l, bool descending) {
   using K = KeyOf<T>;
+  using D = Digits<K>;
   const i64 n = l.length, inner = l.inner;
+  const bool radix = n >= kRadixFrom;
   const K flip = descending ? static_cast<K>(~K{0}) : K{0};
-  const i64 work = n * (n < kRadixFrom ? 8 : 2 * static_cast<i64>(sizeof(K)));
+  const i64 work = n * (radix ? 4 * D::kPasses : 16);
   parallelFor(l.count(), work, [&](i64 lo, i64 hi) {
-    std::vector<Entry<K>> entries(static_cast<std::size_t>(n)), scratch(n >= kRadixFrom ? static_cast<std::size_t>(n) : 0);
+    // Uninitialized: every line writes the entries it reads.
+    std::unique_ptr<Entry<K>[]> entries(new Entry<K>[static_cast<std::size_t>(n)]);
+    std::unique_ptr<Entry<K>[]> scratch(radix ? new Entry<K>[static_cast<std::size_t>(n)] : nullptr);
+    std::vector<u32> counts(radix ? D::kPasses * D::kBuckets : 0);
     for (i64 line = lo; line < hi; ++line) {
       const i64 start = (line / inner) * n * inner + line % inner;
-      for (i64 r = 0; r < n; ++r) entries[r] = {static_cast<K>(orderKey(x[start + r * inner]) ^ flip), static_cast<u32>(r)};
-      if (n >= kRadixFrom) {
-        radixSort(entries.data(), scratch.data(), n);
+      Entry<K>* e = entries.get();
+      if (radix) {
+        std::fill(counts.begin(), counts.end(), 0u);
+        for (i64 r = 0; r < n; ++r) {
+          const K key = static_cast<K>(orderKey(x[start + r * inner]) ^ flip);
+          e[r] = {key, static_cast<u32>(r)};
+          for (int pass = 0; pass < D::kPasses; ++pass) ++counts[pass * D::kBuckets + D::of(key, pass)];
+        }
+        radixSort(e, scratch.get(), n, counts.data());
       } else {
-        std::sort(entries.begin(), entries.end(),
-                  [](const Entry<K>& p, const Entry<K>& q) { return p.key < q.key || (p.key == q.key && p.index < q.index); });
+        for (i64 r = 0; r < n; ++r) e[r] = {static_cast<K>(orderKey(x[start + r * inner]) ^ flip), static_cast<u32>(r)};
+        std::sort(e, e + n, [](const Entry<K>& p, const Entry<K>& q) { return p.key < q.key || (p.key == q.key && p.index < q.index); });
       }
-      for (i64 r = 0; r < n; ++r) out[start + r * inner] = static_cast<std::int32_t>(entries[r].index);
+      for (i64 r = 0; r < n; ++r) out[start + r * inner] = static_cast<std::int32_t>(e[r].index);
     }
   });
 }
