@@ -182,6 +182,24 @@ if (!nativeUp) {
     });
   });
 
+  describe('native vs js: any thread count', () => {
+    it('on 1, 2, 3 or 5 threads, lines shared out among them, results equal js', () => {
+      const backend = engine.instance('native') as NativeBackend;
+      const threads = backend.info().threads as number;
+      try {
+        for (const t of [1, 2, 3, 5]) {
+          backend.setThreads(t);
+          expectSameOnBoth(`tied float32 on ${t} threads`, [tied('float32', [7, 7001], 50 + t)], (a) => nb.argsort(a!));
+          expectSameOnBoth(`int32 descending on ${t} threads`, [input('int32', [65537], 60 + t)], (a) => nb.argsort(a!, { descending: true }));
+          expectSameOnBoth(`float64 columns on ${t} threads`, [input('float64', [2001, 9], 80 + t)], (a) => nb.argsort(a!, 0));
+          expectSameOnBoth(`cumsum rows on ${t} threads`, [input('float32', [301, 257], 70 + t)], (a) => nb.cumsum(a!, 0, { reverse: true }));
+        }
+      } finally {
+        backend.setThreads(threads);
+      }
+    });
+  });
+
   describe('native scan kernels: bad input reaching the addon', () => {
     const { addon, args } = engine.instance('native') as unknown as { addon: NativeAddon; args: ArgWriter };
     const scanWords = (shape: number[], axis: number, exclusive = 0, reverse = 0) => args.begin().shape('scan', shape).int(axis).int(exclusive).int(reverse);
