@@ -79,6 +79,8 @@
         "src/gather-kernels.cc",
         "src/gather-nd-kernels.cc",
         "src/structure-kernels.cc",
+        "src/scan-kernels.cc",
+        "src/argsort-kernel.cc",
         "src/kernel-entries.cc",
         "src/random-kernels.cc",
         "src/plan.cc",

@@ -42,7 +42,7 @@ class WordCursor {
 };
 
 /** How many kernel entries the addon has (kEntries, the binding and the plan all use it). */
-constexpr int kEntryCount = 17;
+constexpr int kEntryCount = 19;
 
 /** The addon's kernel entry points, in the order of kEntries. */
 struct EntrySpec {

@@ -8,6 +8,7 @@
 #include "index-kernels.h"
 #include "kernel-call.h"
 #include "random-kernels.h"
+#include "scan-kernels.h"
 #include "window-kernels.h"
 
 namespace nabla {
@@ -131,7 +132,8 @@ using EntryFn = void (*)(const KernelCall&);
 
 const EntryFn kEntryFns[] = {unaryEntry,  binaryEntry,    whereEntry,  castEntry,   materializeEntry, reduceEntry,
                              argReduceEntry, matmulEntry, conv2dEntry, pool2dEntry, fusedElementwiseEntry,
-                             gatherEntry, indexNDEntry, concatEntry, padEntry, biasActivationEntry, randomEntry};
+                             gatherEntry, indexNDEntry, concatEntry, padEntry, biasActivationEntry, randomEntry,
+                             scanEntry, argsortEntry};
 
 }  // namespace
 
@@ -141,6 +143,7 @@ const std::vector<EntrySpec> kEntries = {
     {"conv2d", true, -1},  {"pool2d", true, -1},    {"fusedElementwise", false, 0},
     {"gather", true, -1},  {"indexND", true, -1},   {"concat", false, -1}, {"pad", false, -1},
     {"biasActivation", true, 0}, {"random", true, -1},
+    {"scan", true, -1},    {"argsort", false, -1},
 };
 
 void runEntry(int entry, const KernelCall& call) {

@@ -31,6 +31,10 @@ export interface NativeAddon {
   biasActivation(act: number, out: TypedArray, bias: TypedArray): void;
   /** Fill `out` from a random stream; op: the distribution; words: keys, then two parameters (native/src/random-kernels.h). */
   random(op: number, out: TypedArray): void;
+  /** cumsum (op 0) and cumprod (op 1); words: x's shape, axis, exclusive, reverse (native/src/scan-kernels.h). */
+  scan(op: number, x: TypedArray, out: TypedArray): void;
+  /** Words: x's shape, axis, descending; the output is int32 (native/src/scan-kernels.h). */
+  argsort(x: TypedArray, out: Int32Array): void;
   /** A replayable sequence of kernel calls (native/src/plan.h describes the descriptor). */
   createPlan(descriptor: Float64Array): NativePlanHandle;
   runPlan(plan: NativePlanHandle, inputs: readonly TypedArray[], outputs: readonly TypedArray[]): void;
@@ -67,7 +71,9 @@ export type KernelEntryName =
   | 'concat'
   | 'pad'
   | 'biasActivation'
-  | 'random';
+  | 'random'
+  | 'scan'
+  | 'argsort';
 
 interface NodeBuiltins {
   module: typeof import('node:module');

@@ -15,6 +15,7 @@ import { fusedLinearKernel } from './fused-linear-kernel.js';
 import { fusedElementwiseKernel } from './fused-elementwise-kernel.js';
 import { indexKernels } from './index-kernels.js';
 import { randomKernel } from './random-kernel.js';
+import { scanKernels } from './scan-kernels.js';
 
 type AnyKernel = Kernel<never, TypedArray>;
 type NoAttrs = Record<string, never>;
@@ -216,6 +217,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
     ...window,
     ...indexKernels(addon, args, jsWork),
     random: kernel(randomKernel(addon, args)),
+    ...scanKernels(addon, args),
     fusedLinear: fusedLinearKernel(addon, args, { matmul, conv2d: window.conv2d }, jsWork),
   };
   return { ...table, fusedElementwise: fusedElementwiseKernel(addon, args, table, jsWork) };

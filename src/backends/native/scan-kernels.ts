@@ -1,0 +1,44 @@
+// Native kernels of the primitives that run along one axis, line by line: cumsum, cumprod and
+// argsort (native/src/scan-kernels.h). The axis and flags go into the shared argument buffer.
+import type { Kernel } from '../backend.js';
+import type { ScanAttrs } from '../../ops/primitives/cumulative.js';
+import type { ArgsortAttrs } from '../../ops/primitives/sort.js';
+import type { TypedArray } from '../../tensor/dtype.js';
+import { allocOutput } from './output-arrays.js';
+import type { NativeAddon } from './load-addon.js';
+import type { ArgWriter } from './native-kernels.js';
+
+type AnyKernel = Kernel<never, TypedArray>;
+
+export type ScanOpName = 'cumsum' | 'cumprod' | 'argsort';
+
+/** Op codes of the addon's scan entry. */
+const SCAN_OP = { cumsum: 0, cumprod: 1 } as const;
+
+function kernel<A>(k: Kernel<A, TypedArray>): AnyKernel {
+  return k as unknown as AnyKernel;
+}
+
+/** The scan and sort kernels; throws if the addon predates them. */
+export function scanKernels(addon: NativeAddon, args: ArgWriter): Record<ScanOpName, AnyKernel> {
+  for (const entry of ['scan', 'argsort'] as const) {
+    if (typeof addon[entry] !== 'function') throw new Error(`the addon has no '${entry}' kernel (it is older than this nabla; run \`npm rebuild\`)`);
+  }
+
+  const scan = (name: keyof typeof SCAN_OP): AnyKernel =>
+    kernel<ScanAttrs>(([x], attrs, [o]) => {
+      const out = allocOutput(o!.dtype, x!.data.length, true);
+      args.begin().shape(name, x!.shape).int(attrs.axis).int(attrs.exclusive ? 1 : 0).int(attrs.reverse ? 1 : 0);
+      addon.scan(SCAN_OP[name], x!.data, out);
+      return [out];
+    });
+
+  const argsort = kernel<ArgsortAttrs>(([x], attrs) => {
+    const out = allocOutput('int32', x!.data.length, true) as Int32Array;
+    args.begin().shape('argsort', x!.shape).int(attrs.axis).int(attrs.descending ? 1 : 0);
+    addon.argsort(x!.data, out);
+    return [out];
+  });
+
+  return { cumsum: scan('cumsum'), cumprod: scan('cumprod'), argsort };
+}
