@@ -2,8 +2,10 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "kernels.h"
+#include "simd/elementwise-loops.h"
 #include "strided-plan.h"
 #include "thread-pool.h"
 
@@ -140,6 +142,10 @@ void where(const Buffer& c, const Shape& cShape, const Buffer& a, const Shape& a
         const T* xa = pa + offs[2];
         const T* xb = pb + offs[3];
         T* __restrict dst = po + at;
+        if constexpr (std::is_same_v<T, std::uint32_t>) {
+          if (sc == 1 && (sa == 1 || sb == 1) && sa <= 1 && sb <= 1)
+            return elementwiseLoops().select[sa && sb ? kBothArrays : sa ? kFirstArray : kSecondArray](cc, xa, xb, dst, len);
+        }
         if (sc == 1 && sa == 1 && sb == 1)
           for (i64 i = 0; i < len; ++i) dst[i] = selectBits(cc[i], xa[i], xb[i]);
         else if (sc == 1 && sa == 1 && sb == 0)
