@@ -41,7 +41,7 @@ function program(n, instrs) {
 /** The cases at n elements: a name and a call that sets its words and runs one kernel on `addon`. */
 function cases(n) {
   const x = random(n, 1), y = random(n, 2), z = random(n, 3);
-  const cols = 256, rows = n / cols;
+  const cols = 256, rows = n / cols, short = Math.floor(n / 10);
   const row = random(cols, 4), scalar = Float32Array.of(0.9), zero = Float32Array.of(0);
   const lr = Float32Array.of(1e-3), eps = Float32Array.of(1e-7), b1 = Float32Array.of(0.9), c1 = Float32Array.of(0.1);
   const binary = (op, aShape, bShape, a, b) => (addon, out) => {
@@ -71,6 +71,11 @@ function cases(n) {
     ['maximum', binary('maximum', [n], [n], x, y)],
     ['mul scalar', binary('mul', [n], [], x, scalar)],
     ['add row', binary('add', [rows, cols], [cols], x, row)],
+    // Rows of 10 (softmax's classes) divided by one value per row: runs of 10 elements.
+    ['div short rows', (addon, out) => {
+      args.set([2, short, 10, 2, short, 1, 2, short, 10]);
+      addon.binary(binaryCode('div'), x.subarray(0, short * 10), y.subarray(0, short), out);
+    }, short * 10],
     ['neg', unary('neg')],
     ['relu', unary('relu')],
     ['sqrt', unary('sqrt')],

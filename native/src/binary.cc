@@ -69,7 +69,7 @@ void run(const StridedPlan& plan, const A* a, const B* b, O* o, F f, const PairL
       const B* pb = b + offs[2];
       O* po = o + out;
       if constexpr (std::is_same_v<A, float> && std::is_same_v<B, float>) {
-        if (loops && mode >= 0) return loops[mode](pa, pb, po, len);
+        if (loops && mode >= 0 && len >= kMinLoopRun) return loops[mode](pa, pb, po, len);
       }
       if (sa == 1 && sb == 1)
         for (i64 i = 0; i < len; ++i) po[i] = f(pa[i], pb[i]);

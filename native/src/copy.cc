@@ -143,7 +143,7 @@ void where(const Buffer& c, const Shape& cShape, const Buffer& a, const Shape& a
         const T* xb = pb + offs[3];
         T* __restrict dst = po + at;
         if constexpr (std::is_same_v<T, std::uint32_t>) {
-          if (sc == 1 && (sa == 1 || sb == 1) && sa <= 1 && sb <= 1)
+          if (sc == 1 && (sa == 1 || sb == 1) && sa <= 1 && sb <= 1 && len >= kMinLoopRun)
             return elementwiseLoops().select[sa && sb ? kBothArrays : sa ? kFirstArray : kSecondArray](cc, xa, xb, dst, len);
         }
         if (sc == 1 && sa == 1 && sb == 1)

@@ -22,7 +22,7 @@ export interface ElementwiseCase extends RawCase {
 }
 
 export const ROWS = 70;
-export const COLS = 37;
+export const COLS = 67;
 export const N = ROWS * COLS;
 
 /** Inputs: x, y [N]; row [COLS]; s and zero (one value); cond [N] (bool). */
@@ -65,7 +65,8 @@ export function elementwiseCases(names: { unary: string[]; binary: string[]; red
     cases.push({ name: `where (${mode})`, entry: 'where', op: null, words: shapeWords([N], [...as], [...bs], [N]), inputs: ['cond', a, b],
       out: { bool: false, length: N }, reference: (t) => nb.where(t.cond!, t[a]!, t[b]!), tolerance: 0 });
   }
-  // Rows of 70 run the eight-lane sum (and its tail); columns fold each row into 37 outputs.
+  // Rows of 70 run the eight-lane sum (and its tail); columns fold each row into 67 outputs (runs of at
+  // least kMinLoopRun go through the SIMD loops).
   // The lanes add in another order than js's one running sum: close, not always equal.
   const reduces: [string, number[], number, number][] = [['sum', [COLS, ROWS], 1, 1e-6], ['sum', [ROWS, COLS], 0, 0], ['max', [ROWS, COLS], 0, 0], ['min', [ROWS, COLS], 0, 0]];
   for (const [op, shape, axis, tolerance] of reduces) {

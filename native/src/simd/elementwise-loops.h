@@ -18,6 +18,9 @@ constexpr int kUnaryLoops = 6;    // neg abs sqrt square reciprocal relu
 constexpr int kBinaryLoops = 6;   // add sub mul div maximum minimum
 constexpr int kCompareLoops = 6;  // equal notEqual less lessEqual greater greaterEqual
 
+/** Runs shorter than this stay in the callers' inline loops: the call and the vector loop's set-up cost more than they save (measured: rows of 10 took twice as long). */
+constexpr i64 kMinLoopRun = 64;
+
 template <typename Out> using PairLoop = void (*)(const float* a, const float* b, Out* y, i64 n);
 using SelectLoop = void (*)(const std::uint8_t* cond, const std::uint32_t* a, const std::uint32_t* b, std::uint32_t* y, i64 n);
 
