@@ -53,24 +53,17 @@ std::int32_t intMod(std::int32_t a, std::int32_t b) {
 template <typename T> T fmax_js(T a, T b) { return (a != a || b != b) ? T(NAN) : (a >= b ? a : b); }
 template <typename T> T fmin_js(T a, T b) { return (a != a || b != b) ? T(NAN) : (a <= b ? a : b); }
 
-/**
- * Apply f over the plan, threads splitting the output; inner loops specialised for unit/zero
- * strides, run by `loops` (this CPU's SIMD loops of the op, one per operand mode) where given.
- */
+/** Apply f over the plan, threads splitting the output; inner loops specialised for unit/zero strides. */
 template <typename A, typename B, typename O, typename F>
-void run(const StridedPlan& plan, const A* a, const B* b, O* o, F f, const PairLoop<O>* loops = nullptr) {
+void run(const StridedPlan& plan, const A* a, const B* b, O* o, F f) {
   const i64 n = plan.size();
   const int last = plan.rank - 1;
   const i64 sa = last >= 0 ? plan.strides[1][last] : 0, sb = last >= 0 ? plan.strides[2][last] : 0;
-  const int mode = sa == 1 && sb == 1 ? kBothArrays : sa == 1 && sb == 0 ? kFirstArray : sa == 0 && sb == 1 ? kSecondArray : -1;
   parallelFor(n, 1, [&](i64 begin, i64 end) {
     forEachSegment(plan, begin, end, [&](i64 out, const i64* offs, i64 len) {
       const A* pa = a + offs[1];
       const B* pb = b + offs[2];
       O* po = o + out;
-      if constexpr (std::is_same_v<A, float> && std::is_same_v<B, float>) {
-        if (loops && mode >= 0 && len >= kMinLoopRun) return loops[mode](pa, pb, po, len);
-      }
       if (sa == 1 && sb == 1)
         for (i64 i = 0; i < len; ++i) po[i] = f(pa[i], pb[i]);
       else if (sa == 1 && sb == 0) {
@@ -85,22 +78,41 @@ void run(const StridedPlan& plan, const A* a, const B* b, O* o, F f, const PairL
   });
 }
 
+/**
+ * run() for float32 operands through this CPU's SIMD loops of the op (`loops`, one per operand
+ * mode, or null), where the plan's rows are long enough to pay for the call; else run() itself.
+ */
+template <typename O, typename F> void runLoops(const StridedPlan& plan, const float* a, const float* b, O* o, F f, const PairLoop<O>* loops) {
+  const int last = plan.rank - 1;
+  const i64 sa = last >= 0 ? plan.strides[1][last] : 0, sb = last >= 0 ? plan.strides[2][last] : 0;
+  const int mode = sa == 1 && sb == 1 ? kBothArrays : sa == 1 && sb == 0 ? kFirstArray : sa == 0 && sb == 1 ? kSecondArray : -1;
+  if (!loops || mode < 0 || last < 0 || plan.shape[last] < kMinLoopRun) return run(plan, a, b, o, f);
+  const PairLoop<O> loop = loops[mode];
+  parallelFor(plan.size(), 1, [&](i64 begin, i64 end) {
+    forEachSegment(plan, begin, end, [&](i64 out, const i64* offs, i64 len) { loop(a + offs[1], b + offs[2], o + out, len); });
+  });
+}
+
 /** Float arithmetic in T (T = float computes through double where needed), results of type O. */
 template <typename T, typename O> void floatArith(int op, const StridedPlan& p, const T* a, const T* b, O* o) {
   auto d = [](T x) { return static_cast<double>(x); };
-  const PairLoop<O>* loops = nullptr;
-  if constexpr (std::is_same_v<T, float> && std::is_same_v<O, float>)
-    if (binaryLoopIndex(op) >= 0) loops = elementwiseLoops().binary[binaryLoopIndex(op)];
+  // The ops with SIMD loops go through runLoops for float32 operands and results.
+  auto simd = [&](auto f) {
+    if constexpr (std::is_same_v<T, float> && std::is_same_v<O, float>)
+      return runLoops(p, a, b, o, f, elementwiseLoops().binary[binaryLoopIndex(op)]);
+    else
+      return run(p, a, b, o, f);
+  };
   switch (op) {
-    case 0: return run(p, a, b, o, [](T x, T y) { return static_cast<O>(x + y); }, loops);
-    case 1: return run(p, a, b, o, [](T x, T y) { return static_cast<O>(x - y); }, loops);
-    case 2: return run(p, a, b, o, [](T x, T y) { return static_cast<O>(x * y); }, loops);
-    case 3: return run(p, a, b, o, [](T x, T y) { return static_cast<O>(x / y); }, loops);
+    case 0: return simd([](T x, T y) { return static_cast<O>(x + y); });
+    case 1: return simd([](T x, T y) { return static_cast<O>(x - y); });
+    case 2: return simd([](T x, T y) { return static_cast<O>(x * y); });
+    case 3: return simd([](T x, T y) { return static_cast<O>(x / y); });
     case 4: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(std::floor(d(x) / d(y))); });
     case 5: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(floorMod(d(x), d(y))); });
     case 6: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(std::pow(d(x), d(y))); });
-    case 7: return run(p, a, b, o, [](T x, T y) { return static_cast<O>(fmax_js(x, y)); }, loops);
-    case 8: return run(p, a, b, o, [](T x, T y) { return static_cast<O>(fmin_js(x, y)); }, loops);
+    case 7: return simd([](T x, T y) { return static_cast<O>(fmax_js(x, y)); });
+    case 8: return simd([](T x, T y) { return static_cast<O>(fmin_js(x, y)); });
     case 9: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(std::atan2(d(x), d(y))); });
   }
   throw InputError("binary: not an arithmetic op");
@@ -124,16 +136,19 @@ void intArith(int op, const StridedPlan& p, const std::int32_t* a, const std::in
 
 template <typename T> void compare(int op, const StridedPlan& p, const T* a, const T* b, std::uint8_t* o) {
   using U8 = std::uint8_t;
-  const PairLoop<U8>* loops = nullptr;
-  if constexpr (std::is_same_v<T, float>)
-    if (op < kFirstCompare + kCompareLoops) loops = elementwiseLoops().compare[op - kFirstCompare];
+  auto simd = [&](auto f) {
+    if constexpr (std::is_same_v<T, float>)
+      return runLoops(p, a, b, o, f, elementwiseLoops().compare[op - kFirstCompare]);
+    else
+      return run(p, a, b, o, f);
+  };
   switch (op) {
-    case 10: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x == y); }, loops);
-    case 11: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x != y); }, loops);
-    case 12: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x < y); }, loops);
-    case 13: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x <= y); }, loops);
-    case 14: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x > y); }, loops);
-    case 15: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x >= y); }, loops);
+    case 10: return simd([](T x, T y) { return static_cast<U8>(x == y); });
+    case 11: return simd([](T x, T y) { return static_cast<U8>(x != y); });
+    case 12: return simd([](T x, T y) { return static_cast<U8>(x < y); });
+    case 13: return simd([](T x, T y) { return static_cast<U8>(x <= y); });
+    case 14: return simd([](T x, T y) { return static_cast<U8>(x > y); });
+    case 15: return simd([](T x, T y) { return static_cast<U8>(x >= y); });
     case 16: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x != 0 && y != 0); });
     case 17: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x != 0 || y != 0); });
     case 18: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>((x != 0) != (y != 0)); });

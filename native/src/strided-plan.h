@@ -52,7 +52,7 @@ template <typename F> void forEachSegment(const StridedPlan& plan, i64 begin, i6
     idx[d] = row % plan.shape[d];
     row /= plan.shape[d];
   }
-  i64 base[kMaxOperands] = {0, 0, 0, 0};
+  i64 base[kMaxOperands];
   for (int k = 0; k < plan.operands; ++k) {
     base[k] = 0;
     for (int d = 0; d < rank - 1; ++d) base[k] += idx[d] * plan.strides[k][d];
@@ -60,14 +60,8 @@ template <typename F> void forEachSegment(const StridedPlan& plan, i64 begin, i6
   i64 pos = begin;
   while (pos < end) {
     i64 len = inner - j < end - pos ? inner - j : end - pos;
-    // Segments after the first start a row: their offsets are the row's. (Copying them instead
-    // let GCC make the copy a memcpy call per segment, which tripled the time of short rows.)
-    const i64* at = base;
-    if (j != 0) {
-      for (int k = 0; k < plan.operands; ++k) offs[k] = base[k] + j * plan.strides[k][rank - 1];
-      at = offs;
-    }
-    fn(pos, at, len);
+    for (int k = 0; k < plan.operands; ++k) offs[k] = base[k] + j * plan.strides[k][rank - 1];
+    fn(pos, offs, len);
     pos += len;
     j = 0;
     for (int d = rank - 2; d >= 0; --d) {
