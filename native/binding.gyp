@@ -59,8 +59,30 @@
       ]
     },
     {
+      # The float32 elementwise loops (src/simd/elementwise-loops.h), once per instruction set, chosen
+      # at run time. No contraction into multiply-adds, so every level gives the portable loops' bits.
+      "target_name": "nabla_elementwise_avx512",
+      "type": "static_library",
+      "sources": ["src/simd/elementwise-loops-avx512.cc"],
+      "conditions": [
+        ["target_arch=='x64' and OS!='win'", { "cflags_cc": ["-mavx512f", "-mavx512dq", "-mavx512bw", "-mavx512vl", "-ffp-contract=off", "-fno-math-errno"] }],
+        ["target_arch=='x64' and OS=='mac'", { "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-mavx512f", "-mavx512dq", "-mavx512bw", "-mavx512vl", "-ffp-contract=off", "-fno-math-errno"] } }],
+        ["target_arch=='x64' and OS=='win'", { "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/arch:AVX512", "/fp:precise"] } } }]
+      ]
+    },
+    {
+      "target_name": "nabla_elementwise_avx2",
+      "type": "static_library",
+      "sources": ["src/simd/elementwise-loops-avx2.cc"],
+      "conditions": [
+        ["target_arch=='x64' and OS!='win'", { "cflags_cc": ["-mavx2", "-ffp-contract=off", "-fno-math-errno"] }],
+        ["target_arch=='x64' and OS=='mac'", { "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-mavx2", "-ffp-contract=off", "-fno-math-errno"] } }],
+        ["target_arch=='x64' and OS=='win'", { "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/arch:AVX2", "/fp:precise"] } } }]
+      ]
+    },
+    {
       "target_name": "nabla",
-      "dependencies": ["nabla_kernels_avx512", "nabla_kernels_avx2", "nabla_conv_avx512"],
+      "dependencies": ["nabla_kernels_avx512", "nabla_kernels_avx2", "nabla_conv_avx512", "nabla_elementwise_avx512", "nabla_elementwise_avx2"],
       "sources": [
         "src/addon.cc",
         "src/cpu.cc",
@@ -86,13 +108,16 @@
         "src/plan.cc",
         "src/gemm/gemm.cc",
         "src/gemm/kernel-scalar.cc",
-        "src/gemm/kernel-neon.cc"
+        "src/gemm/kernel-neon.cc",
+        "src/simd/elementwise-loops-portable.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       # Elementwise kernels must round like JS: no fused multiply-adds the source did not ask for.
-      "cflags_cc": ["-ffp-contract=off"],
-      "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-ffp-contract=off"] },
+      # No kernel reads errno, so sqrt can be the instruction (with errno, every negative input
+      # took a library call and the loop did not vectorise).
+      "cflags_cc": ["-ffp-contract=off", "-fno-math-errno"],
+      "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-ffp-contract=off", "-fno-math-errno"] },
       "conditions": [
         ["OS=='linux'", { "libraries": ["-pthread"], "cflags_cc": ["-pthread"] }],
         ["nabla_blas=='openblas'", {

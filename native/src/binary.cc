@@ -4,8 +4,10 @@
 // wrap like the reference's `| 0` and Math.imul, and floor division/modulo by zero give 0.
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 #include "kernels.h"
+#include "simd/elementwise-loops.h"
 #include "strided-plan.h"
 #include "thread-pool.h"
 
@@ -76,19 +78,41 @@ void run(const StridedPlan& plan, const A* a, const B* b, O* o, F f) {
   });
 }
 
+/**
+ * run() for float32 operands through this CPU's SIMD loops of the op (`loops`, one per operand
+ * mode, or null), where the plan's rows are long enough to pay for the call; else run() itself.
+ */
+template <typename O, typename F> void runLoops(const StridedPlan& plan, const float* a, const float* b, O* o, F f, const PairLoop<O>* loops) {
+  const int last = plan.rank - 1;
+  const i64 sa = last >= 0 ? plan.strides[1][last] : 0, sb = last >= 0 ? plan.strides[2][last] : 0;
+  const int mode = sa == 1 && sb == 1 ? kBothArrays : sa == 1 && sb == 0 ? kFirstArray : sa == 0 && sb == 1 ? kSecondArray : -1;
+  if (!loops || mode < 0 || last < 0 || plan.shape[last] < kMinLoopRun) return run(plan, a, b, o, f);
+  const PairLoop<O> loop = loops[mode];
+  parallelFor(plan.size(), 1, [&](i64 begin, i64 end) {
+    forEachSegment(plan, begin, end, [&](i64 out, const i64* offs, i64 len) { loop(a + offs[1], b + offs[2], o + out, len); });
+  });
+}
+
 /** Float arithmetic in T (T = float computes through double where needed), results of type O. */
 template <typename T, typename O> void floatArith(int op, const StridedPlan& p, const T* a, const T* b, O* o) {
   auto d = [](T x) { return static_cast<double>(x); };
+  // The ops with SIMD loops go through runLoops for float32 operands and results.
+  auto simd = [&](auto f) {
+    if constexpr (std::is_same_v<T, float> && std::is_same_v<O, float>)
+      return runLoops(p, a, b, o, f, elementwiseLoops().binary[binaryLoopIndex(op)]);
+    else
+      return run(p, a, b, o, f);
+  };
   switch (op) {
-    case 0: return run(p, a, b, o, [](T x, T y) { return static_cast<O>(x + y); });
-    case 1: return run(p, a, b, o, [](T x, T y) { return static_cast<O>(x - y); });
-    case 2: return run(p, a, b, o, [](T x, T y) { return static_cast<O>(x * y); });
-    case 3: return run(p, a, b, o, [](T x, T y) { return static_cast<O>(x / y); });
+    case 0: return simd([](T x, T y) { return static_cast<O>(x + y); });
+    case 1: return simd([](T x, T y) { return static_cast<O>(x - y); });
+    case 2: return simd([](T x, T y) { return static_cast<O>(x * y); });
+    case 3: return simd([](T x, T y) { return static_cast<O>(x / y); });
     case 4: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(std::floor(d(x) / d(y))); });
     case 5: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(floorMod(d(x), d(y))); });
     case 6: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(std::pow(d(x), d(y))); });
-    case 7: return run(p, a, b, o, [](T x, T y) { return static_cast<O>(fmax_js(x, y)); });
-    case 8: return run(p, a, b, o, [](T x, T y) { return static_cast<O>(fmin_js(x, y)); });
+    case 7: return simd([](T x, T y) { return static_cast<O>(fmax_js(x, y)); });
+    case 8: return simd([](T x, T y) { return static_cast<O>(fmin_js(x, y)); });
     case 9: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(std::atan2(d(x), d(y))); });
   }
   throw InputError("binary: not an arithmetic op");
@@ -112,13 +136,19 @@ void intArith(int op, const StridedPlan& p, const std::int32_t* a, const std::in
 
 template <typename T> void compare(int op, const StridedPlan& p, const T* a, const T* b, std::uint8_t* o) {
   using U8 = std::uint8_t;
+  auto simd = [&](auto f) {
+    if constexpr (std::is_same_v<T, float>)
+      return runLoops(p, a, b, o, f, elementwiseLoops().compare[op - kFirstCompare]);
+    else
+      return run(p, a, b, o, f);
+  };
   switch (op) {
-    case 10: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x == y); });
-    case 11: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x != y); });
-    case 12: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x < y); });
-    case 13: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x <= y); });
-    case 14: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x > y); });
-    case 15: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x >= y); });
+    case 10: return simd([](T x, T y) { return static_cast<U8>(x == y); });
+    case 11: return simd([](T x, T y) { return static_cast<U8>(x != y); });
+    case 12: return simd([](T x, T y) { return static_cast<U8>(x < y); });
+    case 13: return simd([](T x, T y) { return static_cast<U8>(x <= y); });
+    case 14: return simd([](T x, T y) { return static_cast<U8>(x > y); });
+    case 15: return simd([](T x, T y) { return static_cast<U8>(x >= y); });
     case 16: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x != 0 && y != 0); });
     case 17: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x != 0 || y != 0); });
     case 18: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>((x != 0) != (y != 0)); });

@@ -2,8 +2,10 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "kernels.h"
+#include "simd/elementwise-loops.h"
 #include "strided-plan.h"
 #include "thread-pool.h"
 
@@ -134,6 +136,16 @@ void where(const Buffer& c, const Shape& cShape, const Buffer& a, const Shape& a
     T* po = out.as<T>();
     i64 sc = last >= 0 ? plan.strides[1][last] : 0, sa = last >= 0 ? plan.strides[2][last] : 0,
         sb = last >= 0 ? plan.strides[3][last] : 0;
+    if constexpr (std::is_same_v<T, std::uint32_t>) {
+      // Rows long enough to pay for the call go through this CPU's SIMD select.
+      if (sc == 1 && (sa == 1 || sb == 1) && sa <= 1 && sb <= 1 && plan.shape[last] >= kMinLoopRun) {
+        const SelectLoop select = elementwiseLoops().select[sa && sb ? kBothArrays : sa ? kFirstArray : kSecondArray];
+        parallelFor(plan.size(), 1, [&](i64 begin, i64 end) {
+          forEachSegment(plan, begin, end, [&](i64 at, const i64* offs, i64 len) { select(pc + offs[1], pa + offs[2], pb + offs[3], po + at, len); });
+        });
+        return;
+      }
+    }
     parallelFor(plan.size(), 1, [&](i64 begin, i64 end) {
       forEachSegment(plan, begin, end, [&](i64 at, const i64* offs, i64 len) {
         const std::uint8_t* cc = pc + offs[1];

@@ -9,7 +9,10 @@ namespace {
 Simd hardwareSimd() {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) return Simd::Avx512;
+  // bw and vl for the elementwise loops; every CPU with avx512dq so far has them.
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl"))
+    return Simd::Avx512;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Simd::Avx2;
   return Simd::Scalar;
 #elif defined(__aarch64__) || defined(_M_ARM64)

@@ -1,4 +1,5 @@
-// Which SIMD instruction set the GEMM micro-kernels use, chosen once at run time.
+// Which SIMD instruction set the GEMM micro-kernels, the convolution tiles and the float32
+// elementwise loops use, chosen once at run time.
 #pragma once
 
 namespace nabla {

@@ -11,6 +11,7 @@
 
 #include "fused.h"
 #include "kernels.h"
+#include "simd/elementwise-loops.h"
 #include "thread-pool.h"
 
 namespace nabla {
@@ -33,51 +34,17 @@ std::uint8_t* registerScratch(std::size_t registers) {
   return reinterpret_cast<std::uint8_t*>(buf.data());
 }
 
-/** y[i] = f(a[i]) or f(a[i], b[i]) over a tile, where a scalar operand has stride 0. */
-template <typename F> void mapTile(float* y, const float* a, i64 sa, i64 len, F f) {
-  if (sa) for (i64 i = 0; i < len; ++i) y[i] = f(a[i]);
-  else for (i64 i = 0; i < len; ++i) y[i] = f(a[0]);
-}
-template <typename F> void mapTile(float* y, const float* a, i64 sa, const float* b, i64 sb, i64 len, F f) {
-  if (sa && sb) for (i64 i = 0; i < len; ++i) y[i] = f(a[i], b[i]);
-  else if (sa) {
-    const float v = b[0];
-    for (i64 i = 0; i < len; ++i) y[i] = f(a[i], v);
-  } else if (sb) {
-    const float v = a[0];
-    for (i64 i = 0; i < len; ++i) y[i] = f(v, b[i]);
-  } else for (i64 i = 0; i < len; ++i) y[i] = f(a[0], b[0]);
-}
+/** The operand mode of a binary instruction whose output is not a scalar (so one operand is an array). */
+int operandMode(bool firstArray, bool secondArray) { return firstArray && secondArray ? kBothArrays : firstArray ? kFirstArray : kSecondArray; }
 
 /** A float32 comparison into a bool register (the relu gradient's mask). */
 bool compareFloat32(const FusedInstr& ins, const Buffer* regs, const std::vector<bool>& regScalar, void* out, i64 len) {
   const Buffer& ra = regs[ins.args[0]];
   const Buffer& rb = regs[ins.args[1]];
   if (ins.dtype != DType::Bool || ra.dtype != DType::F32 || rb.dtype != DType::F32) return false;
-  auto* __restrict y = static_cast<std::uint8_t*>(out);
-  const float* __restrict a = ra.as<float>();
-  const float* __restrict b = rb.as<float>();
-  const bool fa = !regScalar[ins.args[0]], fb = !regScalar[ins.args[1]];
-  auto map = [&](auto f) {
-    if (fa && fb)
-      for (i64 i = 0; i < len; ++i) y[i] = static_cast<std::uint8_t>(f(a[i], b[i]));
-    else if (fa) {
-      const float v = b[0];
-      for (i64 i = 0; i < len; ++i) y[i] = static_cast<std::uint8_t>(f(a[i], v));
-    } else {
-      const float u = a[0];
-      for (i64 i = 0; i < len; ++i) y[i] = static_cast<std::uint8_t>(f(u, fb ? b[i] : b[0]));
-    }
-  };
-  switch (ins.op - kFirstCompare) {
-    case 0: map([](float u, float v) { return u == v; }); return true;
-    case 1: map([](float u, float v) { return u != v; }); return true;
-    case 2: map([](float u, float v) { return u < v; }); return true;
-    case 3: map([](float u, float v) { return u <= v; }); return true;
-    case 4: map([](float u, float v) { return u > v; }); return true;
-    case 5: map([](float u, float v) { return u >= v; }); return true;
-  }
-  return false;
+  const int mode = operandMode(!regScalar[ins.args[0]], !regScalar[ins.args[1]]);
+  elementwiseLoops().compare[ins.op - kFirstCompare][mode](ra.as<float>(), rb.as<float>(), static_cast<std::uint8_t*>(out), len);
+  return true;
 }
 
 /** where(bool, float32, float32): a select, no arithmetic. */
@@ -91,15 +58,9 @@ bool whereFloat32(const FusedInstr& ins, const Buffer* regs, const std::vector<b
   const auto* __restrict a = ra.as<std::uint32_t>();
   const auto* __restrict b = rb.as<std::uint32_t>();
   const i64 sc = regScalar[ins.args[0]] ? 0 : 1, sa = regScalar[ins.args[1]] ? 0 : 1, sb = regScalar[ins.args[2]] ? 0 : 1;
-  if (sc && sa && sb)
-    for (i64 i = 0; i < len; ++i) y[i] = selectBits(c[i], a[i], b[i]);
-  else if (sc && sa) {
-    const std::uint32_t v = b[0];
-    for (i64 i = 0; i < len; ++i) y[i] = selectBits(c[i], a[i], v);
-  } else if (sc && sb) {
-    const std::uint32_t u = a[0];
-    for (i64 i = 0; i < len; ++i) y[i] = selectBits(c[i], u, b[i]);
-  } else
+  if (sc && (sa || sb))
+    elementwiseLoops().select[operandMode(sa, sb)](c, a, b, y, len);
+  else
     for (i64 i = 0; i < len; ++i) y[i] = selectBits(c[i * sc], a[i * sa], b[i * sb]);
   return true;
 }
@@ -117,28 +78,18 @@ bool float32Fast(const FusedInstr& ins, const Buffer* regs, const std::vector<bo
     if (regs[ins.args[a]].dtype != DType::F32) return false;
   float* y = static_cast<float*>(out);
   const float* a = regs[ins.args[0]].as<float>();
-  const i64 sa = regScalar[ins.args[0]] ? 0 : 1;
   if (ins.kind == 0) {
-    switch (ins.op) {
-      case 0: mapTile(y, a, sa, len, [](float v) { return -v; }); return true;
-      case 1: mapTile(y, a, sa, len, [](float v) { return std::fabs(v); }); return true;
-      case 7: mapTile(y, a, sa, len, [](float v) { return std::sqrt(v); }); return true;
-      case 9: mapTile(y, a, sa, len, [](float v) { return v * v; }); return true;
-      case 10: mapTile(y, a, sa, len, [](float v) { return 1.0f / v; }); return true;
-      case 21: mapTile(y, a, sa, len, [](float v) { return v > 0 ? v : (v == v ? 0.0f : v); }); return true;
-    }
-    return false;
+    // A unary instruction's output is an array only when its operand is.
+    const int k = unaryLoopIndex(ins.op);
+    if (k < 0) return false;
+    elementwiseLoops().unary[k](a, y, len);
+    return true;
   }
-  if (ins.kind != 1) return false;
-  const float* b = regs[ins.args[1]].as<float>();
-  const i64 sb = regScalar[ins.args[1]] ? 0 : 1;
-  switch (ins.op) {
-    case 0: mapTile(y, a, sa, b, sb, len, [](float u, float v) { return u + v; }); return true;
-    case 1: mapTile(y, a, sa, b, sb, len, [](float u, float v) { return u - v; }); return true;
-    case 2: mapTile(y, a, sa, b, sb, len, [](float u, float v) { return u * v; }); return true;
-    case 3: mapTile(y, a, sa, b, sb, len, [](float u, float v) { return u / v; }); return true;
-  }
-  return false;
+  const int k = binaryLoopIndex(ins.op);
+  if (ins.kind != 1 || k < 0) return false;
+  const int mode = operandMode(!regScalar[ins.args[0]], !regScalar[ins.args[1]]);
+  elementwiseLoops().binary[k][mode](a, regs[ins.args[1]].as<float>(), y, len);
+  return true;
 }
 
 }  // namespace

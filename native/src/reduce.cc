@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 #include "kernels.h"
+#include "simd/elementwise-loops.h"
 #include "thread-pool.h"
 
 namespace nabla {
@@ -40,6 +42,9 @@ template <int Op> inline double step(double acc, double v) {
 
 /** Fold a contiguous run into acc; long sums use eight lanes (fixed order, so fixed bits). */
 template <int Op, typename T> double foldRun(double acc, const T* x, i64 len) {
+  if constexpr (Op == kSum && std::is_same_v<T, float>) {
+    if (len >= 64) return elementwiseLoops().sumRun(acc, x, len);
+  }
   if constexpr (Op == kSum) {
     if (len >= 64) {
       double lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
@@ -54,6 +59,14 @@ template <int Op, typename T> double foldRun(double acc, const T* x, i64 len) {
   }
   for (i64 i = 0; i < len; ++i) acc = step<Op>(acc, static_cast<double>(x[i]));
   return acc;
+}
+
+/** a[j] = step(a[j], x[j]) for j < n: one row folded into its outputs. */
+template <int Op, typename T> void foldRow(double* a, const T* x, i64 n) {
+  if constexpr (std::is_same_v<T, float> && (Op == kSum || Op == kMax || Op == kMin)) {
+    if (n >= kMinLoopRun) return elementwiseLoops().foldRow[Op == kSum ? 0 : Op == kMax ? 1 : 2](a, x, n);
+  }
+  for (i64 j = 0; j < n; ++j) a[j] = step<Op>(a[j], static_cast<double>(x[j]));
 }
 
 /** Input dims after dropping size-1 dims and merging neighbours of the same kind. */
@@ -83,10 +96,7 @@ void reduceInto(const T* x, const Blocks& bl, i64 rowBegin, i64 rowEnd, double* 
   for (i64 r = rowBegin; r < rowEnd; ++r) {
     const T* run = x + r * inner;
     if (bl.reduced[last]) acc[outOff] = foldRun<Op>(acc[outOff], run, inner);
-    else {
-      double* a = acc + outOff;
-      for (i64 j = 0; j < inner; ++j) a[j] = step<Op>(a[j], static_cast<double>(run[j]));
-    }
+    else foldRow<Op>(acc + outOff, run, inner);
     for (int d = last - 1; d >= 0; --d) {
       ++idx[d];
       outOff += outStride[d];

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "kernels.h"
+#include "simd/elementwise-loops.h"
 #include "thread-pool.h"
 
 namespace nabla {
@@ -83,6 +84,16 @@ template <typename T> bool tryNative(int op, const T* x, T* o, i64 n) {
   return false;
 }
 
+/** float32 ops with a loop in elementwise-loops.h (this CPU's SIMD level), threads splitting the array. */
+bool tryLoop(int op, const float* x, float* o, i64 n) {
+  const int k = unaryLoopIndex(op);
+  if (k < 0) return false;
+  static constexpr i64 kCost[kUnaryLoops] = {1, 1, 4, 1, 2, 1};
+  const auto loop = elementwiseLoops().unary[k];
+  parallelFor(n, kCost[k], [&](i64 b, i64 e) { loop(x + b, o + b, e - b); });
+  return true;
+}
+
 template <typename In, typename Out> void viaDouble(int op, const In* x, Out* o, i64 n) {
   // Transcendentals cost tens of cycles each: worth threading at smaller sizes.
   mapParallel(x, o, n, op >= 3 && op <= 22 ? 16 : 1,
@@ -95,7 +106,9 @@ void unary(int op, const Buffer& x, const Buffer& out) {
   if (op < 0 || op >= static_cast<int>(kUnaryOps.size())) throw InputError("unary: unknown op code");
   if (x.length != out.length) throw InputError(std::string("unary ") + kUnaryOps[op] + ": input and output sizes differ");
   const i64 n = x.length;
-  if (x.dtype == out.dtype && x.dtype == DType::F32 && tryNative(op, x.as<float>(), out.as<float>(), n)) return;
+  if (x.dtype == out.dtype && x.dtype == DType::F32 &&
+      (tryLoop(op, x.as<float>(), out.as<float>(), n) || tryNative(op, x.as<float>(), out.as<float>(), n)))
+    return;
   if (x.dtype == out.dtype && x.dtype == DType::F64 && tryNative(op, x.as<double>(), out.as<double>(), n)) return;
   withType(x.dtype, [&](auto* inTag) {
     using In = std::remove_pointer_t<decltype(inTag)>;

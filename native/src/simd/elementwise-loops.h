@@ -1,0 +1,57 @@
+// The float32 elementwise loops over contiguous runs (the hot loops of the unary, binary, where
+// and reduce kernels and of the jit's fused chains), compiled once per instruction set
+// (elementwise-loops-{portable,avx2,avx512}.cc from elementwise-loops-impl.h) and chosen once at
+// run time from cpuid and NABLA_SIMD. Every level computes the same IEEE operations in the same
+// order (no fused multiply-adds, no reassociation), so all levels give the same bits.
+#pragma once
+
+#include <cstdint>
+
+#include "../common.h"
+
+namespace nabla {
+
+/** Which operands are arrays: both, the first (the second is one value), the second (the first is one value). */
+enum Operands : int { kBothArrays = 0, kFirstArray = 1, kSecondArray = 2, kOperandModes = 3 };
+
+constexpr int kUnaryLoops = 6;    // neg abs sqrt square reciprocal relu
+constexpr int kBinaryLoops = 6;   // add sub mul div maximum minimum
+constexpr int kCompareLoops = 6;  // equal notEqual less lessEqual greater greaterEqual
+
+/** Runs shorter than this stay in the callers' inline loops: the call and the vector loop's set-up cost more than they save (measured: rows of 10 took twice as long). */
+constexpr i64 kMinLoopRun = 64;
+
+template <typename Out> using PairLoop = void (*)(const float* a, const float* b, Out* y, i64 n);
+using SelectLoop = void (*)(const std::uint8_t* cond, const std::uint32_t* a, const std::uint32_t* b, std::uint32_t* y, i64 n);
+
+struct ElementwiseLoops {
+  const char* level;
+  void (*unary[kUnaryLoops])(const float* x, float* y, i64 n);
+  PairLoop<float> binary[kBinaryLoops][kOperandModes];
+  PairLoop<std::uint8_t> compare[kCompareLoops][kOperandModes];
+  /** Bits of a where cond is nonzero, else of b (kBothArrays, kFirstArray: b is one value, kSecondArray: a is). */
+  SelectLoop select[kOperandModes];
+  /** acc + the sum of x[0..n) with n >= 64, added in eight double lanes (reduce.cc's fixed order). */
+  double (*sumRun)(double acc, const float* x, i64 n);
+  /** acc[j] = acc[j] op x[j] in double for sum, max, min (NaN wins): one row folded into the outputs. */
+  void (*foldRow[3])(double* acc, const float* x, i64 n);
+};
+
+/** The loops for this CPU (the best level it has, lowered by NABLA_SIMD=avx2|scalar). */
+const ElementwiseLoops& elementwiseLoops();
+
+/** The table index of a unary/binary op code (kUnaryOps/kBinaryOps order), or -1 where it has no loop. */
+constexpr int unaryLoopIndex(int op) {
+  return op == 0 ? 0 : op == 1 ? 1 : op == 7 ? 2 : op == 9 ? 3 : op == 10 ? 4 : op == 21 ? 5 : -1;
+}
+constexpr int binaryLoopIndex(int op) { return op >= 0 && op <= 3 ? op : op == 7 ? 4 : op == 8 ? 5 : -1; }
+
+const ElementwiseLoops& elementwiseLoopsPortable();
+#if defined(__x86_64__) || defined(_M_X64)
+/** Built with -mavx2 (call only when cpuid has it). */
+const ElementwiseLoops& elementwiseLoopsAvx2();
+/** Built with -mavx512f/dq/bw/vl (call only when cpuid has them). */
+const ElementwiseLoops& elementwiseLoopsAvx512();
+#endif
+
+}  // namespace nabla
