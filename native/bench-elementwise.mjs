@@ -7,6 +7,7 @@
 // makes that single-thread kernel time); NABLA_SIMD=avx2|scalar picks each addon's level.
 // NABLA_BENCH_SIZES=4096,..., NABLA_BENCH_ROUNDS=n and NABLA_BENCH_ONLY=regex (case names) override the defaults.
 import { createRequire } from 'node:module';
+import { randomFloat32 } from './bench-inputs.mjs';
 import { resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -21,16 +22,6 @@ const names = addons[0].opNames();
 const unaryCode = (n) => names.unary.indexOf(n);
 const binaryCode = (n) => names.binary.indexOf(n);
 
-function random(n, seed) {
-  const a = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 4294967296 - 0.5;
-  }
-  return a;
-}
-
 /** Fused program words: n, count, then per instruction kind, op, dtype, argument registers. */
 function program(n, instrs) {
   const words = [n, instrs.length];
@@ -40,9 +31,9 @@ function program(n, instrs) {
 
 /** The cases at n elements: a name and a call that sets its words and runs one kernel on `addon`. */
 function cases(n) {
-  const x = random(n, 1), y = random(n, 2), z = random(n, 3);
+  const x = randomFloat32(n, 1), y = randomFloat32(n, 2), z = randomFloat32(n, 3);
   const cols = 256, rows = n / cols, short = Math.floor(n / 10);
-  const row = random(cols, 4), scalar = Float32Array.of(0.9), zero = Float32Array.of(0);
+  const row = randomFloat32(cols, 4), scalar = Float32Array.of(0.9), zero = Float32Array.of(0);
   const lr = Float32Array.of(1e-3), eps = Float32Array.of(1e-7), b1 = Float32Array.of(0.9), c1 = Float32Array.of(0.1);
   const binary = (op, aShape, bShape, a, b) => (addon, out) => {
     args.set([aShape.length, ...aShape, bShape.length, ...bShape, aShape.length, ...aShape]);

@@ -6,24 +6,15 @@
 // and Node's own background threads, so it reads low for short runs; with 2 threads this VM's
 // CPU accounting came out too low (above the per-core peak), so trust it for 1 thread only.
 import { createRequire } from 'node:module';
+import { randomFloat32 } from './bench-inputs.mjs';
 
 const addon = createRequire(import.meta.url)('./build/Release/nabla.node');
 const args = new Float64Array(1024);
 addon.setArgs(args);
 
-function random(n, seed) {
-  const a = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 4294967296 - 0.5;
-  }
-  return a;
-}
-
 function measure(n) {
-  const a = random(n * n, 1);
-  const b = random(n * n, 2);
+  const a = randomFloat32(n * n, 1);
+  const b = randomFloat32(n * n, 2);
   const c = new Float32Array(n * n);
   args.set([2, n, n, 2, n, n, 0, 0]);
   addon.matmul(a, b, c);
