@@ -1,4 +1,4 @@
-import type { Backend, CompiledKernels, Kernel, KernelTensor, Layout, OutSpec } from '../backends/backend.js';
+import type { Backend, Kernel, KernelTensor, Layout, OutSpec } from '../backends/backend.js';
 import { engine } from '../engine/engine.js';
 import type { FusedElementwiseAttrs } from '../ops/primitives/fused.js';
 import { generator, type RandomAttrs } from '../ops/primitives/random.js';
@@ -8,6 +8,7 @@ import { Storage } from '../tensor/storage.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
 import type { Graph, Value } from './graph.js';
+import { cutSpans, recordSpan, replaySpan, type Donor, type Span, type SpanStep } from './spans.js';
 
 /** Where a value lives at run time: a buffer slot and a static layout over it. */
 interface Place {
@@ -21,45 +22,19 @@ const DIRECT = 0;
 const SUBRANGE = 1;
 const GATHER = 2;
 
-interface KernelStep {
+/** One kernel call of the plan; `argSlots`, `outSlots` and `capturable` are SpanStep's. */
+interface KernelStep extends SpanStep {
   readonly kernel: Kernel<unknown, unknown>;
   readonly attrs: unknown;
   readonly specs: readonly OutSpec[];
-  readonly argSlots: readonly number[];
   readonly argModes: readonly ArgMode[];
   readonly argLayouts: readonly Layout[];
   /** Reused argument objects (kernels must not keep them). */
   readonly args: KernelTensor[];
-  readonly outSlots: readonly number[];
   /** Slots whose buffers are dead after this step (released on backends that need it). */
-  frees: number[];
+  readonly frees: number[];
   /** For random ops fed by the generator: their ordinal among such ops. */
   readonly randomOrdinal: number;
-  /** Whether the backend can record this step's kernel into a replay (see KernelCapture). */
-  readonly capturable: boolean;
-}
-
-/**
- * Consecutive steps the backend records on the first run and then replays as one call. The
- * replay reads the span's input slots and returns its output slots (those read after the span
- * or kept as results); everything else lives inside the backend.
- */
-interface Span {
-  readonly start: number;
-  readonly end: number;
-  readonly inputSlots: readonly number[];
-  readonly outputSlots: readonly number[];
-  readonly frees: readonly number[];
-  /** Per output slot: the variable (and its root slot) whose buffer may take it in place, if any. */
-  readonly donors: readonly (Donor | undefined)[];
-  recorded: boolean;
-  replay: CompiledKernels | null;
-}
-
-/** A variable whose update may be written into its own buffer; `slot` is the variable's root slot. */
-interface Donor {
-  readonly variable: Variable;
-  readonly slot: number;
 }
 
 type Root =
@@ -171,33 +146,10 @@ export class Plan {
     this.planSpans(g);
   }
 
-  /** Cut the steps into maximal runs of capturable steps (two or more) and single other steps. */
+  /** Cut the steps into spans (spans.ts). */
   private planSpans(g: Graph): void {
     const keep = new Set(g.roots().map((v) => this.places.get(v)!.slot));
-    const steps = this.steps;
-    let i = 0;
-    while (i < steps.length) {
-      let end = i + 1;
-      if (steps[i]!.capturable) while (end < steps.length && steps[end]!.capturable) end++;
-      if (end - i < 2) {
-        this.spans.push({ start: i, end: i + 1, inputSlots: [], outputSlots: [], frees: steps[i]!.frees, donors: [], recorded: true, replay: null });
-        i++;
-        continue;
-      }
-      const inputs = new Set<number>();
-      const written = new Set<number>();
-      for (let k = i; k < end; k++) {
-        for (const s of steps[k]!.argSlots) if (!written.has(s)) inputs.add(s);
-        for (const s of steps[k]!.outSlots) written.add(s);
-      }
-      const readLater = new Set<number>();
-      for (let k = end; k < steps.length; k++) for (const s of steps[k]!.argSlots) readLater.add(s);
-      const outputs = [...written].filter((s) => readLater.has(s) || keep.has(s));
-      const frees = steps.slice(i, end).flatMap((st) => st.frees);
-      const donors = outputs.map((s) => this.donorFor(g, s, inputs, readLater));
-      this.spans.push({ start: i, end, inputSlots: [...inputs], outputSlots: outputs, frees, donors, recorded: false, replay: null });
-      i = end;
-    }
+    this.spans = cutSpans(this.steps, keep, (slot, inputs, readLater) => this.donorFor(g, slot, inputs, readLater));
   }
 
   /**
@@ -308,46 +260,6 @@ export class Plan {
     return { variable, slot: own };
   }
 
-  /** First run of a span: run its steps while the backend records them, then build the replay. */
-  private record(span: Span, buffers: unknown[], randomBase: number): void {
-    const capture = this.backend.capture!;
-    const inputs = span.inputSlots.map((s) => buffers[s]);
-    span.recorded = true;
-    capture.begin();
-    let recorded: ReturnType<typeof capture.end> = null;
-    try {
-      for (let i = span.start; i < span.end; i++) this.runStep(this.steps[i]!, buffers, randomBase);
-    } finally {
-      recorded = capture.end();
-    }
-    if (!recorded) return;
-    const donors = span.donors.map((d) => (d ? span.inputSlots.indexOf(d.slot) : -1));
-    span.replay = capture.compile(recorded, inputs, span.outputSlots.map((s) => buffers[s]), donors);
-  }
-
-  /**
-   * Replay a span. A variable's update is written into the variable's own buffer when nothing
-   * else can see that buffer: no other live tensor shares the storage, and the plan was handed
-   * the storage itself (not a copy).
-   */
-  private replay(span: Span, buffers: unknown[], inPlace: Set<Variable>): void {
-    const replay = span.replay!;
-    let donate: boolean[] | undefined;
-    span.donors.forEach((d, k) => {
-      if (!d || !replay.donatable[k]) return;
-      const s = d.variable.storage;
-      if (s.refs !== 1 || s.released || buffers[d.slot] !== s.handle) return;
-      (donate ??= new Array<boolean>(span.donors.length).fill(false))[k] = true;
-      inPlace.add(d.variable);
-    });
-    const outs = replay.run(span.inputSlots.map((s) => buffers[s]), donate);
-    for (const slot of span.frees) {
-      this.backend.free(buffers[slot]);
-      buffers[slot] = undefined;
-    }
-    span.outputSlots.forEach((s, k) => (buffers[s] = outs[k]));
-  }
-
   /** Run with the flattened tensor inputs; returns output tensors and applies variable updates. */
   run(inputs: readonly Tensor[]): Tensor[] {
     const backend = this.backend;
@@ -361,9 +273,12 @@ export class Plan {
     generator.counter += this.randomCount;
     const inPlace = new Set<Variable>();
     for (const span of this.spans) {
-      if (span.replay) this.replay(span, buffers, inPlace);
-      else if (!span.recorded) this.record(span, buffers, base);
-      else for (let i = span.start; i < span.end; i++) this.runStep(this.steps[i]!, buffers, base);
+      const runSteps = () => {
+        for (let i = span.start; i < span.end; i++) this.runStep(this.steps[i]!, buffers, base);
+      };
+      if (span.replay) replaySpan(span, backend, buffers, inPlace);
+      else if (!span.recorded) recordSpan(span, backend, buffers, runSteps);
+      else runSteps();
     }
     const storages = new Map<number, Storage>();
     const tensorOf = (v: Value): Tensor => {
