@@ -138,6 +138,7 @@ void argsortEntry(const KernelCall& c) {
     case DType::I32: sortLines(x.as<std::int32_t>(), out.as<std::int32_t>(), lines, descending); return;
     case DType::Bool: break;
   }
+  throw InputError("argsort: bool input is not supported; cast it first");
 }
 
 }  // namespace nabla

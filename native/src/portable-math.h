@@ -11,7 +11,7 @@
 namespace nabla {
 namespace portable {
 
-constexpr double kLn2Hi = 6.93147180369123816490e-1;
+constexpr double kLn2Hi = 6.93147180369123816490e-1;  // low 21 bits zero: e * kLn2Hi is exact
 constexpr double kLn2Lo = 1.90821492927058770002e-10;
 constexpr double kHalfPi = 3.14159265358979323846 / 2;
 

@@ -85,20 +85,34 @@ void ThreadPool::workerLoop(int tid, std::uint64_t seen) {
     seen = generation_.load(std::memory_order_acquire);
     if (stopping_) return;
     // Every worker acknowledges every job (even one it sits out), so none can fall a job behind.
-    if (tid < jobThreads_) (*task_)(tid);
+    if (tid < jobThreads_) {
+      try {
+        (*task_)(tid);
+      } catch (...) {
+        noteError();
+      }
+    }
     pending_.fetch_sub(1, std::memory_order_acq_rel);
   }
+}
+
+void ThreadPool::noteError() {
+  std::lock_guard<std::mutex> lock(errorMutex_);
+  if (!error_) error_ = std::current_exception();
 }
 
 void ThreadPool::run(int threads, TaskRef task) {
   if (threads > size_) threads = size_;
   if (threads <= 1 || tInsideJob) {
-    bool wasSerial = tSerialJob;
-    tSerialJob = true;
+    struct SerialScope {
+      bool was = tSerialJob;
+      SerialScope() { tSerialJob = true; }
+      ~SerialScope() { tSerialJob = was; }
+    } serial;
     for (int tid = 0; tid < threads || tid == 0; ++tid) task(tid);
-    tSerialJob = wasSerial;
     return;
   }
+  error_ = nullptr;
   task_ = &task;
   jobThreads_ = threads;
   arrived_.store(0);
@@ -109,7 +123,11 @@ void ThreadPool::run(int threads, TaskRef task) {
   }
   if (sleepers_.load() > 0) wake_.notify_all();
   tInsideJob = true;
-  task(0);
+  try {
+    task(0);
+  } catch (...) {
+    noteError();
+  }
   tInsideJob = false;
   int spins = 0;
   while (pending_.load(std::memory_order_acquire) != 0) {
@@ -117,6 +135,11 @@ void ThreadPool::run(int threads, TaskRef task) {
     else std::this_thread::yield();
   }
   task_ = nullptr;
+  if (error_) {
+    std::exception_ptr e = error_;
+    error_ = nullptr;
+    std::rethrow_exception(e);
+  }
 }
 
 void ThreadPool::barrier() {

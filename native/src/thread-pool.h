@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <exception>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -34,7 +35,9 @@ class ThreadPool {
 
   /**
    * Run task(tid) for tid in [0, threads) and wait for all; tid 0 runs on the caller.
-   * Called from inside a task it runs serially, so nested parallel code is safe.
+   * Called from inside a task it runs serially, so nested parallel code is safe. An exception
+   * thrown by any thread's task (std::bad_alloc for a huge scratch buffer) is rethrown here once
+   * every thread is done, so it becomes a JS error instead of terminating the process.
    */
   void run(int threads, TaskRef task);
 
@@ -51,6 +54,8 @@ class ThreadPool {
   void workerLoop(int tid, std::uint64_t seen);
   void stopWorkers();
   void startWorkers(int threads);
+  /** Keep the first exception a task threw during the current job. */
+  void noteError();
 
   int size_ = 1;
   std::vector<std::thread> workers_;
@@ -62,6 +67,8 @@ class ThreadPool {
   bool stopping_ = false;
   const TaskRef* task_ = nullptr;
   int jobThreads_ = 0;
+  std::mutex errorMutex_;
+  std::exception_ptr error_;
   // Barrier state: arrivals and a phase that flips each time everyone has arrived.
   std::atomic<int> arrived_{0};
   std::atomic<std::uint32_t> phase_{0};

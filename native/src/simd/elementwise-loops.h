@@ -18,7 +18,12 @@ constexpr int kUnaryLoops = 6;    // neg abs sqrt square reciprocal relu
 constexpr int kBinaryLoops = 6;   // add sub mul div maximum minimum
 constexpr int kCompareLoops = 6;  // equal notEqual less lessEqual greater greaterEqual
 
-/** Runs shorter than this stay in the callers' inline loops: the call and the vector loop's set-up cost more than they save (measured: rows of 10 took twice as long). */
+/**
+ * Rows shorter than this stay in the inline loops of the broadcasting kernels (binary, where,
+ * reduce): the call and the vector loop's set-up cost more than they save (measured: rows of 10
+ * took twice as long). Unary kernels and the fused chains run whole tiles or arrays through the
+ * loops.
+ */
 constexpr i64 kMinLoopRun = 64;
 
 template <typename Out> using PairLoop = void (*)(const float* a, const float* b, Out* y, i64 n);

@@ -3,7 +3,7 @@
 // Math.cos are V8's own and differ from the C library's in the last bit now and then, which
 // would make a seed draw different normals on different backends. Accurate to a few ulp.
 
-const LN2_HI = 6.93147180369123816490e-1; // ln 2 with its low 32 bits zero: e * LN2_HI is exact
+const LN2_HI = 6.93147180369123816490e-1; // ln 2 with its low 21 bits zero: e * LN2_HI is exact for |e| < 2^21
 const LN2_LO = 1.90821492927058770002e-10; // ln 2 - LN2_HI
 const SQRT2 = Math.SQRT2;
 const HALF_PI = Math.PI / 2;
