@@ -254,9 +254,11 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   if (ThreadPool::insideJob()) threads = 1;
   // Threads split the columns when each gets at least kMinPanelsPerThread micro-panels (or the
   // matrix is too short to split its rows): each then runs a whole one-thread GEMM on its own
-  // columns, packing all of A itself, with no waiting on the others. Measured on 2 cores, that
-  // beats the team's shared B packing (and its barrier per k block) by 10-25% from n = 256 up;
-  // the team keeps the narrow products (n = 64: packing A twice would cost more than the barrier).
+  // columns, packing all of A itself, with no waiting on the others. Measured on 2 cores with the
+  // AVX-512 kernel (32-column panels), that beats the team's shared B packing (and its barrier per
+  // k block) by 10-25% from n = 256 up; the team keeps the narrow products (n = 64: packing A
+  // twice would cost more than the barrier). Not measured on many cores, where every thread
+  // packing all of A costs more.
   constexpr std::int64_t kMinPanelsPerThread = 4;
   std::int64_t rowPanels = (m + uk.mr - 1) / uk.mr;
   std::int64_t colPanels = (n + uk.nr - 1) / uk.nr;
