@@ -80,6 +80,17 @@ describe(`native window kernels write every output element${nativeUp ? '' : ' (a
     args.set(v);
   };
   const random = (dtype: 'float32' | 'float64', n: number, seed: number) => randomArray(dtype, n, seed, { lo: -1, hi: 1 }) as Floats;
+  /** Run a kernel into a zeroed output and into a garbage-filled one; both must give the same bits. Returns the zeroed run's output. */
+  const expectOverwritten = (label: string, geometry: number[], a: Floats, outSize: number, run: (out: Floats) => void): Floats => {
+    const fresh = garbage(a, outSize).fill(0);
+    setArgs(geometry);
+    run(fresh);
+    const reused = garbage(a, outSize);
+    setArgs(geometry);
+    run(reused);
+    expect(bits(reused), label).toEqual(bits(fresh));
+    return fresh;
+  };
 
   for (const dtype of ['float32', 'float64'] as const) {
     CONV_CASES.forEach((c, k) => {
@@ -89,13 +100,7 @@ describe(`native window kernels write every output element${nativeUp ? '' : ' (a
         const operands = { conv2d: [inputs.x, inputs.f, s.y], conv2dBackpropInput: [inputs.y, inputs.f, s.x], conv2dBackpropFilter: [inputs.x, inputs.y, s.f] } as const;
         CONV_MODES.forEach((mode, code) => {
           const [a, b, outSize] = operands[mode];
-          const fresh = garbage(a, outSize).fill(0);
-          setArgs(c.geometry);
-          addon.conv2d(code, a, b, fresh);
-          const reused = garbage(a, outSize);
-          setArgs(c.geometry);
-          addon.conv2d(code, a, b, reused);
-          expect(bits(reused), `${mode}`).toEqual(bits(fresh));
+          const fresh = expectOverwritten(mode, c.geometry, a, outSize, (out) => addon.conv2d(code, a, b, out));
           if (s.x > 0 && outSize > 0) expect(fresh.some((v) => v !== 0), `${mode} is not all zero`).toBe(true);
         });
       });
@@ -110,13 +115,7 @@ describe(`native window kernels write every output element${nativeUp ? '' : ' (a
         const operands = { maxPool: [x, x, s.y], maxPoolGrad: [x, dy, s.x], maxPoolGradGrad: [x, gx, s.y], avgPool: [x, x, s.y], avgPoolGrad: [dy, dy, s.x] } as const;
         POOL_MODES.forEach((mode, code) => {
           const [a, b, outSize] = operands[mode];
-          const fresh = garbage(a, outSize).fill(0);
-          setArgs(c.geometry);
-          addon.pool2d(code, a, b, fresh);
-          const reused = garbage(a, outSize);
-          setArgs(c.geometry);
-          addon.pool2d(code, a, b, reused);
-          expect(bits(reused), `${mode}`).toEqual(bits(fresh));
+          expectOverwritten(mode, c.geometry, a, outSize, (out) => addon.pool2d(code, a, b, out));
         });
       });
     });
