@@ -10,8 +10,8 @@ import { sizeOf } from '../../tensor/shape.js';
 import { allocOutput } from './output-arrays.js';
 import { DTYPE_CODE, type NativeAddon } from './load-addon.js';
 import type { ArgWriter } from './native-kernels.js';
+import type { AnyKernel } from './kernel-table.js';
 
-type AnyKernel = Kernel<never, TypedArray>;
 type AttrKernel = Kernel<unknown, TypedArray>;
 
 const KIND = { unary: 0, binary: 1, where: 2, cast: 3 } as const;

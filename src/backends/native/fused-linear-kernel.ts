@@ -6,8 +6,8 @@ import { applyEpilogue, type FusedLinearAttrs } from '../../ops/primitives/fused
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { NativeAddon } from './load-addon.js';
 import type { ArgWriter } from './native-kernels.js';
+import type { AnyKernel } from './kernel-table.js';
 
-type AnyKernel = Kernel<never, TypedArray>;
 
 export function fusedLinearKernel(addon: NativeAddon, args: ArgWriter, base: { matmul: AnyKernel; conv2d: AnyKernel }, jsWork: () => void): AnyKernel {
   const names = addon.opNames();

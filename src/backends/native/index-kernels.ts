@@ -1,6 +1,6 @@
 // Native kernels of the index and structure primitives (native/src/index-kernels.h): shapes and
 // attributes go into the shared argument buffer as numbers, the tensors as typed arrays.
-import type { Kernel, KernelTensor, OutSpec } from '../backend.js';
+import type { KernelTensor, OutSpec } from '../backend.js';
 import type { OpDef } from '../../ops/define-op.js';
 import { gatherOp, unsortedSegmentSumOp, type GatherAttrs, type SegmentSumAttrs } from '../../ops/primitives/indexing.js';
 import { gatherNDOp, scatterNDOp, tensorScatterUpdateOp, type ScatterNDAttrs } from '../../ops/primitives/gather-nd.js';
@@ -10,8 +10,8 @@ import { sizeOf } from '../../tensor/shape.js';
 import { allocOutput } from './output-arrays.js';
 import type { NativeAddon } from './load-addon.js';
 import type { ArgWriter } from './native-kernels.js';
+import { kernel, requireEntries, type AnyKernel } from './kernel-table.js';
 
-type AnyKernel = Kernel<never, TypedArray>;
 type Inputs = readonly KernelTensor<TypedArray>[];
 type NoAttrs = Record<string, never>;
 
@@ -23,10 +23,6 @@ const INDEX_ND_OP = { gatherND: 0, scatterND: 1, tensorScatterUpdate: 2 } as con
 
 /** concat writes two numbers and one per input into the argument buffer (1024 numbers). */
 const MAX_CONCAT_INPUTS = 1000;
-
-function kernel<A>(k: Kernel<A, TypedArray>): AnyKernel {
-  return k as unknown as AnyKernel;
-}
 
 /**
  * Run `call` (one addon call). The addon checks every index and rejects a bad one with the
@@ -44,9 +40,7 @@ function withReferenceErrors<A>(op: OpDef<A>, inputs: Inputs, attrs: A, outs: re
 
 /** The index and structure kernels; throws if the addon predates them. */
 export function indexKernels(addon: NativeAddon, args: ArgWriter, jsWork: () => void): Record<IndexOpName, AnyKernel> {
-  for (const entry of ['gather', 'indexND', 'concat', 'pad'] as const) {
-    if (typeof addon[entry] !== 'function') throw new Error(`the addon has no '${entry}' kernel (it is older than this nabla; run \`npm rebuild\`)`);
-  }
+  requireEntries(addon, ['gather', 'indexND', 'concat', 'pad']);
 
   const gatherLike = <A extends GatherAttrs>(name: keyof typeof GATHER_OP, op: OpDef<A>, extra: (attrs: A) => number[]): AnyKernel =>
     kernel<A>((inputs, attrs, outs) => {

@@ -1,6 +1,5 @@
 // The TypeScript side of the C++ kernels: allocate each output as a JS typed array, write
 // shapes into the shared argument buffer and call the addon, which works on the arrays in place.
-import type { Kernel } from '../backend.js';
 import { ValueError } from '../../errors.js';
 import type { ArgAttrs, ReduceAttrs } from '../../ops/primitives/reduce.js';
 import type { CastAttrs } from '../../ops/primitives/cast.js';
@@ -15,15 +14,11 @@ import { fusedLinearKernel } from './fused-linear-kernel.js';
 import { fusedElementwiseKernel } from './fused-elementwise-kernel.js';
 import { indexKernels } from './index-kernels.js';
 import { randomKernel } from './random-kernel.js';
+import { kernel, type AnyKernel } from './kernel-table.js';
 import { scanKernels } from './scan-kernels.js';
 
-type AnyKernel = Kernel<never, TypedArray>;
 type NoAttrs = Record<string, never>;
 
-/** A kernel typed by its attributes, stored in the table that holds kernels of every op. */
-function kernel<A>(k: Kernel<A, TypedArray>): AnyKernel {
-  return k as unknown as AnyKernel;
-}
 
 /** Room for four rank-64 shapes and then some; shapes of higher rank are refused. */
 const ARG_CAPACITY = 1024;

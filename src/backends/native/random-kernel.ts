@@ -7,11 +7,14 @@ import { sizeOf } from '../../tensor/shape.js';
 import type { NativeAddon } from './load-addon.js';
 import type { ArgWriter } from './native-kernels.js';
 import { allocOutput } from './output-arrays.js';
+import { requireEntries } from './kernel-table.js';
 
 /** native/src/random-kernels.h's distribution codes. */
 const DISTRIBUTION = { uniform: 0, normal: 1, truncatedNormal: 2, int: 3 } as const;
 
+/** The random kernel; throws if the addon predates it. */
 export function randomKernel(addon: NativeAddon, args: ArgWriter): Kernel<RandomAttrs, TypedArray> {
+  requireEntries(addon, ['random']);
   return (_inputs, attrs, [o]) => {
     const out = allocOutput(o!.dtype, sizeOf(o!.shape), true);
     const d = attrs.dist;

@@ -1,29 +1,20 @@
 // Native kernels of the primitives that run along one axis, line by line: cumsum, cumprod and
 // argsort (native/src/scan-kernels.h). The axis and flags go into the shared argument buffer.
-import type { Kernel } from '../backend.js';
 import type { ScanAttrs } from '../../ops/primitives/cumulative.js';
 import type { ArgsortAttrs } from '../../ops/primitives/sort.js';
-import type { TypedArray } from '../../tensor/dtype.js';
 import { allocOutput } from './output-arrays.js';
 import type { NativeAddon } from './load-addon.js';
 import type { ArgWriter } from './native-kernels.js';
-
-type AnyKernel = Kernel<never, TypedArray>;
+import { kernel, requireEntries, type AnyKernel } from './kernel-table.js';
 
 export type ScanOpName = 'cumsum' | 'cumprod' | 'argsort';
 
 /** Op codes of the addon's scan entry. */
 const SCAN_OP = { cumsum: 0, cumprod: 1 } as const;
 
-function kernel<A>(k: Kernel<A, TypedArray>): AnyKernel {
-  return k as unknown as AnyKernel;
-}
-
 /** The scan and sort kernels; throws if the addon predates them. */
 export function scanKernels(addon: NativeAddon, args: ArgWriter): Record<ScanOpName, AnyKernel> {
-  for (const entry of ['scan', 'argsort'] as const) {
-    if (typeof addon[entry] !== 'function') throw new Error(`the addon has no '${entry}' kernel (it is older than this nabla; run \`npm rebuild\`)`);
-  }
+  requireEntries(addon, ['scan', 'argsort']);
 
   const scan = (name: keyof typeof SCAN_OP): AnyKernel =>
     kernel<ScanAttrs>(([x], attrs, [o]) => {

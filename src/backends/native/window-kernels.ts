@@ -1,6 +1,6 @@
 // Native kernels of convolution and pooling (native/src/conv.cc, pool.cc): the window geometry
 // goes into the shared argument buffer as integers, the tensors as typed arrays.
-import type { Kernel, KernelTensor, OutSpec } from '../backend.js';
+import type { KernelTensor, OutSpec } from '../backend.js';
 import type { ConvAttrs } from '../../ops/primitives/conv.js';
 import type { PoolAttrs } from '../../ops/primitives/pool.js';
 import type { TypedArray } from '../../tensor/dtype.js';
@@ -8,8 +8,8 @@ import { sizeOf } from '../../tensor/shape.js';
 import { allocOutput } from './output-arrays.js';
 import type { NativeAddon } from './load-addon.js';
 import type { ArgWriter } from './native-kernels.js';
+import type { AnyKernel } from './kernel-table.js';
 
-type AnyKernel = Kernel<never, TypedArray>;
 type Shape = readonly number[];
 
 /** Op codes of the addon's conv2d and pool2d (native/src/window-kernels.h). */
