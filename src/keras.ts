@@ -11,7 +11,7 @@ export { SymbolicTensor } from './nn/symbolic-tensor.js';
 export * as layers from './nn/layers/index.js';
 export * as initializers from './nn/initializers-namespace.js';
 export * as regularizers from './nn/regularizers-namespace.js';
-export * as activations from './nn/activations-namespace.js';
+export * as activations from './api/activations.js';
 export * as callbacks from './training/callbacks/index.js';
 export * as optimizers from './optimizers/index.js';
 export * as losses from './losses/index.js';

@@ -2,6 +2,7 @@ import { toTensor, type TensorLike } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { defineOp } from '../ops/define-op.js';
 import { NO_ATTRS, run1 } from '../ops/run.js';
+import { declareOp } from '../ops/surface.js';
 
 /** Identity whose gradient is zero: tapes do not look through it. */
 export const stopGradientOp = defineOp<Record<string, never>>({
@@ -15,3 +16,6 @@ export const stopGradientOp = defineOp<Record<string, never>>({
 export function stopGradient(x: TensorLike): Tensor {
   return run1(stopGradientOp, [toTensor(x, 'stopGradient')], NO_ATTRS);
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(stopGradient);

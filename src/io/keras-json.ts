@@ -3,7 +3,7 @@
 import { ValueError } from '../errors.js';
 import { clip } from '../ops/composite/math.js';
 import { add, mul } from '../ops/primitives/binary.js';
-import { registerActivation } from '../nn/activations.js';
+import { registerActivation, tfjsActivationNames } from '../nn/activations.js';
 import type { SerializedObject } from '../nn/serialization.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -207,7 +207,7 @@ export function modelToKeras(model: SerializedObject): Record<string, unknown> {
   throw new ValueError(`model.save (tfjs): only Sequential and functional models can be written in the TF.js format; '${String(config.name)}' is a ${className}`);
 }
 
-const TFJS_ACTIVATIONS = new Set(['elu', 'hard_sigmoid', 'linear', 'relu', 'relu6', 'selu', 'sigmoid', 'softmax', 'softplus', 'softsign', 'tanh', 'swish', 'mish', 'gelu', 'log_softmax']);
+const TFJS_ACTIVATIONS = tfjsActivationNames();
 
 function layerToKeras(l: SerializedObject): { class_name: string; config: Record<string, unknown> } {
   if (l.className === 'Sequential' || l.className === 'Model') return modelToKeras(l) as { class_name: string; config: Record<string, unknown> };

@@ -1,40 +1,37 @@
 // Activations by name (keras.activations): 'relu', 'sigmoid', 'softmax', ... . Written as
 // composites of primitives so their gradients come from the tape.
 import { ValueError } from '../errors.js';
-import * as act from '../ops/composite/activations.js';
-import { exp } from '../ops/primitives/unary.js';
-import { relu, sigmoid, tanh } from '../ops/primitives/unary.js';
-import { minimum, maximum, mul } from '../ops/primitives/binary.js';
+import * as ops from '../api/ops.js';
+import { surfaceOf } from '../ops/surface.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { lookupKey } from './serialization.js';
+import { lookupKey, toSnakeCase } from './serialization.js';
 
 /** An activation: a function from a tensor to a tensor of the same shape. */
 export type ActivationFn = (x: Tensor) => Tensor;
 
-// Each name maps to the one definition of the op (src/ops/composite/activations.ts); the lambdas
-// only fix the options Keras's named activations use.
-const BUILTIN: Record<string, ActivationFn> = {
-  linear: (x) => x,
-  relu,
-  relu6: act.relu6,
-  sigmoid,
-  tanh,
-  softmax: (x) => act.softmax(x, -1),
-  logSoftmax: (x) => act.logSoftmax(x, -1),
-  softplus: act.softplus,
-  softsign: act.softsign,
-  elu: (x) => act.elu(x),
-  selu: act.selu,
-  gelu: (x) => act.gelu(x),
-  swish: (x) => act.swish(x),
-  silu: act.silu,
-  mish: act.mish,
-  hardSigmoid: act.hardSigmoid,
-  hardSwish: (x) => mul(x, act.hardSigmoid(x)),
-  leakyRelu: (x) => act.leakyRelu(x),
-  exponential: exp,
-};
+// Each name maps to the one definition of the op, as its declaration says (src/ops/surface.ts).
+function builtinActivations(): Record<string, ActivationFn> {
+  const table: Record<string, ActivationFn> = { linear: (x) => x };
+  for (const [name, fn] of Object.entries(ops)) {
+    const a = surfaceOf(fn)?.activation;
+    if (!a) continue;
+    const spec = a === true ? {} : a;
+    table[spec.name ?? name] = spec.apply ?? (fn as ActivationFn);
+  }
+  return table;
+}
 
+/** The names TF.js's layers know, snake_case (Keras 2 spellings). */
+export function tfjsActivationNames(): Set<string> {
+  const names = new Set(['linear']);
+  for (const [name, fn] of Object.entries(ops)) {
+    const a = surfaceOf(fn)?.activation;
+    if (a && a !== true && a.tfjs) names.add(toSnakeCase(a.name ?? name));
+  }
+  return names;
+}
+
+const BUILTIN = builtinActivations();
 const linear = BUILTIN.linear!;
 
 const table = new Map<string, [string, ActivationFn]>(Object.entries(BUILTIN).map(([k, f]) => [lookupKey(k), [k, f]]));

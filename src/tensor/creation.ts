@@ -12,6 +12,7 @@ import {
 } from './dtype.js';
 import { assertShape, sizeOf } from './shape.js';
 import { Tensor, type NestedArray } from './tensor.js';
+import { declareOp } from '../ops/surface.js';
 
 /** Anything an op accepts as a tensor. */
 /** Nested arrays as `tensor()` takes them: numbers, booleans or scalar tensors, typed arrays innermost. */
@@ -128,8 +129,6 @@ function reshapeHost(t: Tensor, shape: number[]): Tensor {
   return engine.fromHost(t.dataSync(), shape, t.dtype);
 }
 
-/** Alias of `tensor`, as in TensorFlow. */
-export const constant = tensor;
 
 /** Convert an op argument to a tensor; JS numbers take `like`'s dtype (weak typing, as in JAX/PyTorch). */
 export function toTensor(x: TensorLike, op = 'op', like?: DType): Tensor {
@@ -225,3 +224,15 @@ export function eye(n: number, m = n, dtype: DType = 'float32'): Tensor {
   for (let i = 0; i < Math.min(n, m); i++) arr[i * m + i] = 1;
   return engine.fromHost(arr, [n, m], dtype);
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(tensor, { aliases: ['constant'] });
+declareOp(zeros);
+declareOp(ones);
+declareOp(full);
+declareOp(zerosLike);
+declareOp(onesLike);
+declareOp(fullLike);
+declareOp(range);
+declareOp(linspace);
+declareOp(eye);

@@ -14,6 +14,7 @@ import { greater } from '../primitives/compare.js';
 import { max, sum } from '../primitives/reduce.js';
 import { where } from '../primitives/select.js';
 import { abs, erf, exp, expm1, log, log1p, relu, sigmoid, tanh } from '../primitives/unary.js';
+import { declareOp } from '../surface.js';
 
 function floatInput(x: TensorLike, op: string): Tensor {
   const t = toTensor(x, op);
@@ -123,8 +124,30 @@ export function hardSigmoid(x: TensorLike): Tensor {
   return minimum(maximum(add(div(t, 6), 0.5), 0), 1);
 }
 
+/** x * hardSigmoid(x): MobileNetV3's cheap swish. */
+export function hardSwish(x: TensorLike): Tensor {
+  const t = floatInput(x, 'hardSwish');
+  return mul(t, hardSigmoid(t));
+}
+
 /** x * tanh(softplus(x)) (Misra, 2019). */
 export function mish(x: TensorLike): Tensor {
   const t = floatInput(x, 'mish');
   return mul(t, tanh(softplus(t)));
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(relu6, { method: true, nn: true, activation: { tfjs: true } });
+declareOp(leakyRelu, { method: true, nn: true, activation: true });
+declareOp(elu, { method: true, nn: true, activation: { tfjs: true } });
+declareOp(selu, { method: true, nn: true, activation: { tfjs: true } });
+declareOp(gelu, { method: true, nn: true, activation: { tfjs: true } });
+declareOp(softplus, { method: true, nn: true, activation: { tfjs: true } });
+declareOp(softsign, { method: true, nn: true, activation: { tfjs: true } });
+declareOp(swish, { method: true, nn: true, activation: { tfjs: true } });
+declareOp(silu, { method: true, nn: true, activation: true });
+declareOp(hardSigmoid, { method: true, nn: true, activation: { tfjs: true } });
+declareOp(hardSwish, { method: true, nn: true, activation: true });
+declareOp(mish, { method: true, nn: true, activation: { tfjs: true } });
+declareOp(softmax, { method: true, nn: true, activation: { tfjs: true } });
+declareOp(logSoftmax, { method: true, nn: true, activation: { tfjs: true } });

@@ -14,6 +14,7 @@ import { where } from '../primitives/select.js';
 import { expandDims } from '../primitives/shape.js';
 import { abs, exp, log1p } from '../primitives/unary.js';
 import { logSoftmax } from './activations.js';
+import { declareOp } from '../surface.js';
 
 function floatLogits(op: string, logits: TensorLike): Tensor {
   const t = toTensor(logits, op);
@@ -93,3 +94,8 @@ export function sparseSoftmaxCrossEntropyWithLogits({ labels, logits }: LogitsAr
   const isLabel = equal(expandDims(l, -1), range(0, classes, 1, 'int32'));
   return mul(sum(where(isLabel, logSoftmax(x, -1), 0), -1), -1);
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(sigmoidCrossEntropyWithLogits, { nn: 'only' });
+declareOp(softmaxCrossEntropyWithLogits, { nn: 'only' });
+declareOp(sparseSoftmaxCrossEntropyWithLogits, { nn: 'only' });

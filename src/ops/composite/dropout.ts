@@ -7,6 +7,7 @@ import { mul } from '../primitives/binary.js';
 import { cast } from '../primitives/cast.js';
 import { greaterEqual } from '../primitives/compare.js';
 import { uniform } from '../primitives/random.js';
+import { declareOp } from '../surface.js';
 
 /** Options of {@link dropout}. */
 export interface DropoutOptions {
@@ -32,3 +33,6 @@ export function dropout(x: TensorLike, rate: number, opts: DropoutOptions = {}):
   const keep = greaterEqual(uniform(noiseShape, { dtype: t.dtype, seed: opts.seed }), rate);
   return mul(t, mul(cast(keep, t.dtype), 1 / (1 - rate)));
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(dropout, { nn: 'only' });

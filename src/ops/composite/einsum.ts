@@ -8,6 +8,7 @@ import { matmul } from '../primitives/matmul.js';
 import { sum } from '../primitives/reduce.js';
 import { broadcastTo, reshape, transpose } from '../primitives/shape.js';
 import { parseEquation, type Label } from './einsum-equation.js';
+import { declareOp } from '../surface.js';
 
 // einsum as a composite of diagonal masks, sums, transposes, reshapes and one batched matmul,
 // so every form gets its gradient (of any order) from those ops.
@@ -104,3 +105,6 @@ export function einsum(equation: string, ...operands: TensorLike[]): Tensor {
     reduced.length === 1 ? reduced[0]! : contractPair(broadcastLabels(reduced[0]!, sizes), broadcastLabels(reduced[1]!, sizes), output, sizes);
   return arrange(result, output);
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(einsum);

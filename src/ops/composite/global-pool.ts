@@ -3,6 +3,7 @@ import { toTensor, type TensorLike } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { max } from '../primitives/reduce.js';
 import { mean } from './math.js';
+import { declareOp } from '../surface.js';
 
 /** The spatial axes of a channels-last tensor: [1] for [n, w, c], [1, 2] for [n, h, w, c], [1, 2, 3] for [n, d, h, w, c]. */
 function spatialAxes(op: string, t: Tensor): number[] {
@@ -23,3 +24,7 @@ export function globalMaxPool(x: TensorLike, opts: { keepDims?: boolean } = {}):
   const t = toTensor(x, 'globalMaxPool');
   return max(t, { axis: spatialAxes('globalMaxPool', t), keepDims: opts.keepDims ?? false });
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(globalAvgPool, { nn: 'only' });
+declareOp(globalMaxPool, { nn: 'only' });

@@ -2,6 +2,7 @@ import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { toTensor, type TensorLike } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { reshape, stridedView } from '../primitives/shape.js';
+import { declareOp } from '../surface.js';
 
 type Part = { kind: 'int'; i: number } | { kind: 'range'; start?: number; stop?: number; step?: number } | { kind: 'ellipsis' } | { kind: 'newaxis' };
 
@@ -82,3 +83,6 @@ export function index(x: TensorLike, spec: string | readonly (number | string)[]
   }
   return reshape(stridedView(t, begin, size, step), outShape);
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(index, { method: true });

@@ -11,6 +11,7 @@ import { abs, exp, isFinite, log, sqrt, square } from '../primitives/unary.js';
 import { where } from '../primitives/select.js';
 import { reshape } from '../primitives/shape.js';
 import { reducedShape } from '../primitives/reduce.js';
+import { declareOp } from '../surface.js';
 
 function floatOf(x: TensorLike, op: string): Tensor {
   const t = toTensor(x, op);
@@ -83,8 +84,6 @@ export function clip(x: TensorLike, lo: TensorLike, hi: TensorLike): Tensor {
   return minimum(maximum(t, lo), hi);
 }
 
-/** Alias of {@link clip}, TensorFlow's name. */
-export const clipByValue = clip;
 
 /** Values scaled so that their L2 norm is at most `clipNorm`. */
 export function clipByNorm(x: TensorLike, clipNorm: number, axis?: number | readonly number[]): Tensor {
@@ -92,3 +91,12 @@ export function clipByNorm(x: TensorLike, clipNorm: number, axis?: number | read
   const n = norm(t, { axis, keepDims: true });
   return mul(t, div(clipNorm, maximum(n, clipNorm)));
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(mean, { method: true, aliases: ['reduceMean'] });
+declareOp(variance, { method: true, aliases: ['reduceVariance'] });
+declareOp(std, { method: true, aliases: ['reduceStd'] });
+declareOp(logSumExp, { method: true, aliases: ['reduceLogSumExp'] });
+declareOp(norm, { method: true });
+declareOp(clip, { method: true, aliases: ['clipByValue'] });
+declareOp(clipByNorm);

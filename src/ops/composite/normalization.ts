@@ -11,6 +11,7 @@ import { reducedShape, sum } from '../primitives/reduce.js';
 import { reshape } from '../primitives/shape.js';
 import { rsqrt, square } from '../primitives/unary.js';
 import { mean } from './math.js';
+import { declareOp } from '../surface.js';
 
 function floatInput(x: TensorLike, op: string): Tensor {
   const t = toTensor(x, op);
@@ -74,3 +75,9 @@ export function biasAdd(x: TensorLike, bias: TensorLike): Tensor {
   if (b.dtype !== t.dtype) throw new DTypeError(`biasAdd: x and bias must have one dtype, got ${t.dtype} and ${b.dtype}`);
   return add(t, b);
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(moments, { nn: 'only' });
+declareOp(batchNormalization, { nn: 'only' });
+declareOp(l2Normalize, { nn: 'only' });
+declareOp(biasAdd, { nn: 'only' });

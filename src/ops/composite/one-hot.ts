@@ -7,6 +7,7 @@ import { equal } from '../primitives/compare.js';
 import { indexTensor } from '../primitives/index-args.js';
 import { where } from '../primitives/select.js';
 import { expandDims, transpose } from '../primitives/shape.js';
+import { declareOp } from '../surface.js';
 
 /** Options of {@link oneHot}: the on/off values, dtype and axis. */
 export interface OneHotOptions {
@@ -33,3 +34,6 @@ export function oneHot(indices: TensorLike, depth: number, opts: OneHotOptions =
   perm.splice(axis, 0, idx.rank);
   return transpose(out, perm);
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(oneHot);

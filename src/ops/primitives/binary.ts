@@ -9,6 +9,7 @@ import { NO_ATTRS, run1 } from '../run.js';
 import { greaterEqual, less, greater, notEqual } from './compare.js';
 import { where } from './select.js';
 import { floor, log, neg, square } from './unary.js';
+import { declareOp } from '../surface.js';
 
 type NoAttrs = Record<string, never>;
 type DTypeRule = 'promote' | 'float';
@@ -165,3 +166,17 @@ export function divNoNan(a: TensorLike, b: TensorLike): Tensor {
   const nonzero = notEqual(tb, 0);
   return where(nonzero, div(ta, where(nonzero, tb, 1)), 0);
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(add, { method: true });
+declareOp(sub, { method: true });
+declareOp(mul, { method: true });
+declareOp(div, { method: true });
+declareOp(floorDiv, { method: true });
+declareOp(mod, { method: true });
+declareOp(pow, { method: true });
+declareOp(maximum, { method: true });
+declareOp(minimum, { method: true });
+declareOp(atan2, { method: true });
+declareOp(squaredDifference, { method: true });
+declareOp(divNoNan);

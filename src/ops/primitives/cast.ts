@@ -3,6 +3,7 @@ import { toTensor, type TensorLike } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp } from '../define-op.js';
 import { run1 } from '../run.js';
+import { declareOp } from '../surface.js';
 
 export interface CastAttrs {
   readonly dtype: DType;
@@ -29,3 +30,6 @@ export function cast(x: TensorLike, dtype: DType): Tensor {
   if (t.dtype === dtype) return t;
   return run1(castOp, [t], { dtype });
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(cast, { method: true });

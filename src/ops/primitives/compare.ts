@@ -5,6 +5,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp, type OpDef } from '../define-op.js';
 import { NO_ATTRS, run1 } from '../run.js';
 import { toPair } from './binary.js';
+import { declareOp } from '../surface.js';
 
 type NoAttrs = Record<string, never>;
 
@@ -54,3 +55,14 @@ export const logicalAnd = cmp(compareOps.logicalAnd);
 export const logicalOr = cmp(compareOps.logicalOr);
 /** Elementwise logical exclusive or (nonzero is true), as bool. */
 export const logicalXor = cmp(compareOps.logicalXor);
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(equal, { method: true });
+declareOp(notEqual, { method: true });
+declareOp(less, { method: true });
+declareOp(lessEqual, { method: true });
+declareOp(greater, { method: true });
+declareOp(greaterEqual, { method: true });
+declareOp(logicalAnd, { method: true });
+declareOp(logicalOr, { method: true });
+declareOp(logicalXor, { method: true });

@@ -11,6 +11,7 @@ import { run1 } from '../run.js';
 import { assertNHWC, outHW, pairOf, resolvePads, type Pair, type Padding, type Window2D } from './conv-geometry.js';
 import { conv2dFilterGradKernel, conv2dInputGradKernel, conv2dKernel, convGeometry } from './conv-kernels.js';
 import { expandDims, reshape, squeeze } from './shape.js';
+import { declareOp } from '../surface.js';
 
 export interface ConvAttrs extends Window2D {
   /** Input and output channels split into this many independent groups (depthwise: groups = channels). */
@@ -277,3 +278,10 @@ export function separableConv2d(x: TensorLike, depthwiseFilter: TensorLike, poin
   }
   return conv2d(depthwiseConv2d(x, depthwiseFilter, opts), pw);
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(conv2d, { nn: true });
+declareOp(conv1d, { nn: true });
+declareOp(conv2dTranspose, { nn: true });
+declareOp(depthwiseConv2d, { nn: true });
+declareOp(separableConv2d, { nn: true });

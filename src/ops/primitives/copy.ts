@@ -2,6 +2,7 @@ import { toTensor, type TensorLike } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp } from '../define-op.js';
 import { NO_ATTRS, run1 } from '../run.js';
+import { declareOp } from '../surface.js';
 
 /** A fresh contiguous buffer with the same values (the engine has already gathered strided views). */
 export const copyOp = defineOp<Record<string, never>>({
@@ -16,5 +17,5 @@ export function copy(x: TensorLike): Tensor {
   return run1(copyOp, [toTensor(x, 'copy')], NO_ATTRS);
 }
 
-/** Alias: a tensor equal to `x` (a copy, so later views do not alias). */
-export const identity = copy;
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(copy, { aliases: ['identity'] });

@@ -8,6 +8,7 @@ import { defineOp, type OpDef } from '../define-op.js';
 import { run1 } from '../run.js';
 import { div, mul } from './binary.js';
 import { cast } from './cast.js';
+import { declareOp } from '../surface.js';
 
 export interface ScanAttrs {
   /** Non-negative axis to scan along. */
@@ -79,3 +80,7 @@ function scan(op: OpDef<ScanAttrs>) {
 export const cumsum = scan(cumsumOp);
 /** Running products along `axis` (default 0), like tf.math.cumprod. Its gradient divides by x, so it needs x != 0. */
 export const cumprod = scan(cumprodOp);
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(cumsum, { method: true });
+declareOp(cumprod, { method: true });

@@ -8,6 +8,7 @@ import { NO_ATTRS, run1 } from '../run.js';
 import { add } from './binary.js';
 import { cast } from './cast.js';
 import { indexOutOfRange, indexTensor } from './index-args.js';
+import { declareOp } from '../surface.js';
 
 // gatherND and scatterND (TensorFlow semantics): the last axis of `indices` holds K coordinates
 // into the first K dims of the indexed tensor. Each is the other's transpose, so their gradients
@@ -172,3 +173,9 @@ export function tensorScatterUpdate(tensor: TensorLike, indices: TensorLike, upd
   const idx = indexTensor(indices, 'tensorScatterUpdate');
   return run1(tensorScatterUpdateOp, [t, idx, updatesLike(t, updates, 'tensorScatterUpdate')], NO_ATTRS);
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(gatherND);
+declareOp(scatterND);
+declareOp(tensorScatterAdd);
+declareOp(tensorScatterUpdate);

@@ -9,6 +9,7 @@ import { indexOutOfRange, indexTensor } from './index-args.js';
 import { less } from './compare.js';
 import { where } from './select.js';
 import { concat } from './structure.js';
+import { declareOp } from '../surface.js';
 
 // gather and its transpose, unsortedSegmentSum: each one's gradient is the other, so
 // derivatives of any order flow through indexing.
@@ -199,3 +200,7 @@ export function unsortedSegmentSum(data: TensorLike, segmentIds: TensorLike, num
   }
   return segmentSumRaw(t, ids, numSegments, { axis: 0, batchDims: 0 });
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(gather, { method: true });
+declareOp(unsortedSegmentSum);

@@ -8,6 +8,7 @@ import { defineOp } from '../define-op.js';
 import { run1 } from '../run.js';
 import { cast } from './cast.js';
 import { expandDims, reshape, squeeze } from './shape.js';
+import { declareOp } from '../surface.js';
 
 export interface MatmulAttrs {
   readonly transposeA: boolean;
@@ -126,3 +127,8 @@ export function outer(a: TensorLike, b: TensorLike): Tensor {
   const tb = toTensor(b, 'outer');
   return matmul(reshape(ta, [-1, 1]), reshape(tb, [1, -1]));
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(matmul, { method: true });
+declareOp(dot, { method: true });
+declareOp(outer);

@@ -11,6 +11,7 @@ import { defineOp, type OpDef, type TensorMeta } from '../define-op.js';
 import { run1 } from '../run.js';
 import { assertNHWC, outHW, pairOf, resolvePads, type Pair } from './conv-geometry.js';
 import { expandDims, squeeze } from './shape.js';
+import { declareOp } from '../surface.js';
 
 export interface PoolAttrs {
   readonly poolSize: readonly [number, number];
@@ -258,3 +259,9 @@ export const avgPool = (x: TensorLike, opts: PoolOptions = {}): Tensor => pool2d
 export const maxPool1d = (x: TensorLike, opts: PoolOptions = {}): Tensor => pool1d('maxPool1d', maxPoolOp, x, opts);
 /** Mean over windows along the width of `x` [n, width, c]. */
 export const avgPool1d = (x: TensorLike, opts: PoolOptions = {}): Tensor => pool1d('avgPool1d', avgPoolOp, x, opts);
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(maxPool, { nn: true });
+declareOp(avgPool, { nn: true });
+declareOp(maxPool1d, { nn: true });
+declareOp(avgPool1d, { nn: true });

@@ -11,6 +11,7 @@ import { where } from './select.js';
 import { cast } from './cast.js';
 import { equal } from './compare.js';
 import { broadcastTo, reshape } from './shape.js';
+import { declareOp } from '../surface.js';
 
 export interface ReduceAttrs {
   /** Sorted, non-negative axes to reduce. */
@@ -211,3 +212,13 @@ function argReducer(op: OpDef<ArgAttrs>) {
 export const argmax = argReducer(argOps.argmax);
 /** Index of the smallest element along `axis` (default 0), as int32. */
 export const argmin = argReducer(argOps.argmin);
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(sum, { method: true, aliases: ['reduceSum'] });
+declareOp(prod, { method: true, aliases: ['reduceProd'] });
+declareOp(max, { method: true, aliases: ['reduceMax'] });
+declareOp(min, { method: true, aliases: ['reduceMin'] });
+declareOp(all, { method: true, aliases: ['reduceAll'] });
+declareOp(any, { method: true, aliases: ['reduceAny'] });
+declareOp(argmax, { method: true });
+declareOp(argmin, { method: true });

@@ -8,6 +8,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp } from '../define-op.js';
 import { NO_ATTRS, run1 } from '../run.js';
 import { cast } from './cast.js';
+import { declareOp } from '../surface.js';
 
 type NoAttrs = Record<string, never>;
 
@@ -46,3 +47,6 @@ export function where(cond: TensorLike, x: TensorLike, y: TensorLike): Tensor {
   }
   return run1(whereOp, [tc, a, b], NO_ATTRS);
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(where);

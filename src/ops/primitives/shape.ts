@@ -7,6 +7,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp } from '../define-op.js';
 import { run1 } from '../run.js';
 import { padOp } from './structure.js';
+import { declareOp } from '../surface.js';
 
 // Views: stride changes over the input's storage, no kernel (DESIGN.md principle 2).
 
@@ -151,8 +152,6 @@ export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
   return run1(transposeOp, [t], { perm: p });
 }
 
-/** Alias of {@link transpose}. */
-export const permute = transpose;
 
 /**
  * `slice(x, begin, size)` like TensorFlow: `size[i] = -1` takes the rest of the axis.
@@ -228,3 +227,11 @@ export function squeeze(x: TensorLike, axis?: number | readonly number[]): Tenso
   return reshape(t, t.shape.filter((_, i) => !axes.includes(i)));
 }
 
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(reshape, { method: true });
+declareOp(transpose, { method: true, aliases: ['permute'] });
+declareOp(slice, { method: true });
+declareOp(broadcastTo, { method: true });
+declareOp(flip, { method: true });
+declareOp(expandDims, { method: true });
+declareOp(squeeze, { method: true });

@@ -8,6 +8,7 @@ import { run1 } from '../run.js';
 import { indexTensor } from './index-args.js';
 import { gather } from './indexing.js';
 import { slice, transpose } from './shape.js';
+import { declareOp } from '../surface.js';
 
 // Ordering: one primitive (a stable argsort); sorted values and top-k are gathers of it, so their
 // gradients flow back to the chosen positions through gather's scatter.
@@ -129,3 +130,9 @@ export function topk(x: TensorLike, k = 1, _opts: TopKOptions = {}): { values: T
   const indices = slice(order, t.shape.map(() => 0), t.shape.map((d, i) => (i === last ? k : d)));
   return { values: gather(t, indices, { axis: last, batchDims: last }), indices };
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(sort, { method: true });
+declareOp(argsort, { method: true });
+declareOp(topk, { method: true });
+declareOp(takeAlongAxis);

@@ -7,6 +7,7 @@ import { defineOp } from '../define-op.js';
 import { run1 } from '../run.js';
 import { cast } from './cast.js';
 import { broadcastTo, expandDims, flip, reshape, slice, squeeze } from './shape.js';
+import { declareOp } from '../surface.js';
 
 export interface PadAttrs {
   readonly paddings: readonly (readonly [number, number])[];
@@ -196,3 +197,11 @@ export function tile(x: TensorLike, reps: readonly number[]): Tensor {
   const target = t.shape.flatMap((d, i) => [reps[i]!, d]);
   return reshape(broadcastTo(reshape(t, inter), target), t.shape.map((d, i) => d * reps[i]!));
 }
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(pad, { method: true });
+declareOp(concat);
+declareOp(stack);
+declareOp(unstack, { method: true });
+declareOp(split, { method: true });
+declareOp(tile, { method: true });

@@ -8,6 +8,7 @@ import { NO_ATTRS, run1 } from '../run.js';
 import { add, div, mul, sub } from './binary.js';
 import { greater } from './compare.js';
 import { where } from './select.js';
+import { declareOp } from '../surface.js';
 
 type NoAttrs = Record<string, never>;
 
@@ -191,3 +192,35 @@ export const isFinite = u(unaryOps.isFinite);
 export const isInf = u(unaryOps.isInf);
 /** Elementwise logical not (zero is false), as bool. */
 export const logicalNot = u(unaryOps.logicalNot);
+
+// The public surface of these ops (src/ops/surface.ts).
+declareOp(neg, { method: true });
+declareOp(abs, { method: true });
+declareOp(sign, { method: true });
+declareOp(exp, { method: true, activation: { name: 'exponential' } });
+declareOp(expm1, { method: true });
+declareOp(log, { method: true });
+declareOp(log1p, { method: true });
+declareOp(sqrt, { method: true });
+declareOp(rsqrt, { method: true });
+declareOp(square, { method: true });
+declareOp(reciprocal, { method: true });
+declareOp(sin, { method: true });
+declareOp(cos, { method: true });
+declareOp(tan, { method: true });
+declareOp(asin, { method: true });
+declareOp(acos, { method: true });
+declareOp(atan, { method: true });
+declareOp(sinh, { method: true });
+declareOp(cosh, { method: true });
+declareOp(tanh, { method: true, nn: true, activation: { tfjs: true } });
+declareOp(sigmoid, { method: true, nn: true, activation: { tfjs: true } });
+declareOp(relu, { method: true, nn: true, activation: { tfjs: true } });
+declareOp(erf, { method: true });
+declareOp(floor, { method: true });
+declareOp(ceil, { method: true });
+declareOp(round, { method: true });
+declareOp(isNaN, { method: true });
+declareOp(isFinite, { method: true });
+declareOp(isInf, { method: true });
+declareOp(logicalNot, { method: true });
