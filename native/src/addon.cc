@@ -212,10 +212,13 @@ Napi::Array names(Napi::Env env, const std::vector<const char*>& list) {
 
 Napi::Value OpNames(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
-  o.Set("unary", names(info.Env(), kUnaryOps));
-  o.Set("binary", names(info.Env(), kBinaryOps));
-  o.Set("reduce", names(info.Env(), kReduceOps));
-  o.Set("arg", names(info.Env(), kArgOps));
+  o.Set("unary", names(info.Env(), unaryOpNames()));
+  o.Set("binary", names(info.Env(), binaryOpNames()));
+  o.Set("reduce", names(info.Env(), reduceOpNames()));
+  o.Set("arg", names(info.Env(), argOpNames()));
+  o.Set("gather", names(info.Env(), gatherOpNames()));
+  o.Set("indexND", names(info.Env(), indexNDOpNames()));
+  o.Set("scan", names(info.Env(), scanOpNames()));
   return o;
 }
 

@@ -13,10 +13,6 @@
 
 namespace nabla {
 
-const std::vector<const char*> kBinaryOps = {
-    "add",   "sub",      "mul",  "div",       "floorDiv", "mod",          "pow",        "maximum",   "minimum", "atan2",
-    "equal", "notEqual", "less", "lessEqual", "greater",  "greaterEqual", "logicalAnd", "logicalOr", "logicalXor"};
-
 namespace {
 
 double floorMod(double a, double b) {
@@ -103,17 +99,18 @@ template <typename T, typename O> void floatArith(int op, const StridedPlan& p, 
     else
       return run(p, a, b, o, f);
   };
-  switch (op) {
-    case 0: return simd([](T x, T y) { return static_cast<O>(x + y); });
-    case 1: return simd([](T x, T y) { return static_cast<O>(x - y); });
-    case 2: return simd([](T x, T y) { return static_cast<O>(x * y); });
-    case 3: return simd([](T x, T y) { return static_cast<O>(x / y); });
-    case 4: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(std::floor(d(x) / d(y))); });
-    case 5: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(floorMod(d(x), d(y))); });
-    case 6: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(std::pow(d(x), d(y))); });
-    case 7: return simd([](T x, T y) { return static_cast<O>(fmax_js(x, y)); });
-    case 8: return simd([](T x, T y) { return static_cast<O>(fmin_js(x, y)); });
-    case 9: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(std::atan2(d(x), d(y))); });
+  switch (static_cast<BinaryOp>(op)) {
+    case BinaryOp::add: return simd([](T x, T y) { return static_cast<O>(x + y); });
+    case BinaryOp::sub: return simd([](T x, T y) { return static_cast<O>(x - y); });
+    case BinaryOp::mul: return simd([](T x, T y) { return static_cast<O>(x * y); });
+    case BinaryOp::div: return simd([](T x, T y) { return static_cast<O>(x / y); });
+    case BinaryOp::floorDiv: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(std::floor(d(x) / d(y))); });
+    case BinaryOp::mod: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(floorMod(d(x), d(y))); });
+    case BinaryOp::pow: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(std::pow(d(x), d(y))); });
+    case BinaryOp::maximum: return simd([](T x, T y) { return static_cast<O>(fmax_js(x, y)); });
+    case BinaryOp::minimum: return simd([](T x, T y) { return static_cast<O>(fmin_js(x, y)); });
+    case BinaryOp::atan2: return run(p, a, b, o, [&](T x, T y) { return static_cast<O>(std::atan2(d(x), d(y))); });
+    default: break;
   }
   throw InputError("binary: not an arithmetic op");
 }
@@ -121,17 +118,18 @@ template <typename T, typename O> void floatArith(int op, const StridedPlan& p, 
 void intArith(int op, const StridedPlan& p, const std::int32_t* a, const std::int32_t* b, std::int32_t* o) {
   using I = std::int32_t;
   using U = std::uint32_t;
-  switch (op) {
-    case 0: return run(p, a, b, o, [](I x, I y) { return static_cast<I>(static_cast<U>(x) + static_cast<U>(y)); });
-    case 1: return run(p, a, b, o, [](I x, I y) { return static_cast<I>(static_cast<U>(x) - static_cast<U>(y)); });
-    case 2: return run(p, a, b, o, [](I x, I y) { return static_cast<I>(static_cast<U>(x) * static_cast<U>(y)); });
-    case 4: return run(p, a, b, o, intFloorDiv);
-    case 5: return run(p, a, b, o, intMod);
-    case 6: return run(p, a, b, o, intPow);
-    case 7: return run(p, a, b, o, [](I x, I y) { return x >= y ? x : y; });
-    case 8: return run(p, a, b, o, [](I x, I y) { return x <= y ? x : y; });
+  switch (static_cast<BinaryOp>(op)) {
+    case BinaryOp::add: return run(p, a, b, o, [](I x, I y) { return static_cast<I>(static_cast<U>(x) + static_cast<U>(y)); });
+    case BinaryOp::sub: return run(p, a, b, o, [](I x, I y) { return static_cast<I>(static_cast<U>(x) - static_cast<U>(y)); });
+    case BinaryOp::mul: return run(p, a, b, o, [](I x, I y) { return static_cast<I>(static_cast<U>(x) * static_cast<U>(y)); });
+    case BinaryOp::floorDiv: return run(p, a, b, o, intFloorDiv);
+    case BinaryOp::mod: return run(p, a, b, o, intMod);
+    case BinaryOp::pow: return run(p, a, b, o, intPow);
+    case BinaryOp::maximum: return run(p, a, b, o, [](I x, I y) { return x >= y ? x : y; });
+    case BinaryOp::minimum: return run(p, a, b, o, [](I x, I y) { return x <= y ? x : y; });
+    default: break;
   }
-  throw InputError(std::string("binary ") + kBinaryOps[op] + ": has no int32 result; cast the inputs to float");
+  throw InputError(std::string("binary ") + binaryOpNames()[op] + ": has no int32 result; cast the inputs to float");
 }
 
 template <typename T> void compare(int op, const StridedPlan& p, const T* a, const T* b, std::uint8_t* o) {
@@ -142,16 +140,17 @@ template <typename T> void compare(int op, const StridedPlan& p, const T* a, con
     else
       return run(p, a, b, o, f);
   };
-  switch (op) {
-    case 10: return simd([](T x, T y) { return static_cast<U8>(x == y); });
-    case 11: return simd([](T x, T y) { return static_cast<U8>(x != y); });
-    case 12: return simd([](T x, T y) { return static_cast<U8>(x < y); });
-    case 13: return simd([](T x, T y) { return static_cast<U8>(x <= y); });
-    case 14: return simd([](T x, T y) { return static_cast<U8>(x > y); });
-    case 15: return simd([](T x, T y) { return static_cast<U8>(x >= y); });
-    case 16: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x != 0 && y != 0); });
-    case 17: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x != 0 || y != 0); });
-    case 18: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>((x != 0) != (y != 0)); });
+  switch (static_cast<BinaryOp>(op)) {
+    case BinaryOp::equal: return simd([](T x, T y) { return static_cast<U8>(x == y); });
+    case BinaryOp::notEqual: return simd([](T x, T y) { return static_cast<U8>(x != y); });
+    case BinaryOp::less: return simd([](T x, T y) { return static_cast<U8>(x < y); });
+    case BinaryOp::lessEqual: return simd([](T x, T y) { return static_cast<U8>(x <= y); });
+    case BinaryOp::greater: return simd([](T x, T y) { return static_cast<U8>(x > y); });
+    case BinaryOp::greaterEqual: return simd([](T x, T y) { return static_cast<U8>(x >= y); });
+    case BinaryOp::logicalAnd: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x != 0 && y != 0); });
+    case BinaryOp::logicalOr: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x != 0 || y != 0); });
+    case BinaryOp::logicalXor: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>((x != 0) != (y != 0)); });
+    default: break;
   }
   throw InputError("binary: not a comparison");
 }
@@ -160,8 +159,8 @@ template <typename T> void compare(int op, const StridedPlan& p, const T* a, con
 
 void binary(int op, const Buffer& a, const Shape& aShape, const Buffer& b, const Shape& bShape, const Buffer& out,
             const Shape& outShape) {
-  if (op < 0 || op >= static_cast<int>(kBinaryOps.size())) throw InputError("binary: unknown op code");
-  const char* name = kBinaryOps[op];
+  if (!validCode<BinaryOp>(op)) throw InputError("binary: unknown op code");
+  const char* name = binaryOpNames()[op];
   expectLength(a, elementCount(aShape, name), name, "first input");
   expectLength(b, elementCount(bShape, name), name, "second input");
   expectLength(out, elementCount(outShape, name), name, "output");

@@ -72,7 +72,7 @@ bool whereFloat32(const FusedInstr& ins, const Buffer* regs, const std::vector<b
  */
 bool float32Fast(const FusedInstr& ins, const Buffer* regs, const std::vector<bool>& regScalar, void* out, i64 len) {
   if (ins.kind == 2) return whereFloat32(ins, regs, regScalar, out, len);
-  if (ins.kind == 1 && ins.op >= kFirstCompare && ins.op < kFirstCompare + 6) return compareFloat32(ins, regs, regScalar, out, len);
+  if (ins.kind == 1 && ins.op >= kFirstCompare && ins.op <= code(BinaryOp::greaterEqual)) return compareFloat32(ins, regs, regScalar, out, len);
   if (ins.dtype != DType::F32) return false;
   for (int a = 0; a < ins.arity; ++a)
     if (regs[ins.args[a]].dtype != DType::F32) return false;
@@ -191,7 +191,7 @@ void biasActivation(int act, const Buffer& out, const Buffer& bias, i64 rows, i6
   if (bias.length != cols || (cols > 0 && out.length / cols != rows) || out.length != rows * cols)
     throw InputError("biasActivation: output holds " + std::to_string(out.length) + " elements and bias " + std::to_string(bias.length) +
                      ", expected " + std::to_string(rows) + " x " + std::to_string(cols) + " and " + std::to_string(cols));
-  if (act < -1 || act >= static_cast<int>(kUnaryOps.size())) throw InputError("biasActivation: unknown activation op");
+  if (act != -1 && !validCode<UnaryOp>(act)) throw InputError("biasActivation: unknown activation op");
   if (out.length == 0) return;
   const i64 blockRows = std::max<i64>(1, kTile / std::max<i64>(cols, 1));
   const i64 blocks = (rows + blockRows - 1) / blockRows;

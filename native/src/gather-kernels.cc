@@ -167,9 +167,9 @@ void unsortedSegmentSum(const KernelCall& c) {
 }  // namespace
 
 void gatherEntry(const KernelCall& call) {
-  switch (call.op) {
-    case 0: gather(call); return;
-    case 1: unsortedSegmentSum(call); return;
+  switch (static_cast<GatherOp>(call.op)) {
+    case GatherOp::gather: gather(call); return;
+    case GatherOp::unsortedSegmentSum: unsortedSegmentSum(call); return;
     default: throw InputError("gather: unknown op " + std::to_string(call.op));
   }
 }

@@ -133,10 +133,10 @@ void tensorScatterUpdate(const KernelCall& c, const Shape& shape, const Shape& i
 void indexNDEntry(const KernelCall& call) {
   WordCursor w(call);
   const Shape shape = w.shape("indexed shape"), idxShape = w.shape("indices shape");
-  switch (call.op) {
-    case 0: gatherND(call, shape, idxShape); return;
-    case 1: scatterND(call, shape, idxShape); return;
-    case 2: tensorScatterUpdate(call, shape, idxShape); return;
+  switch (static_cast<IndexNDOp>(call.op)) {
+    case IndexNDOp::gatherND: gatherND(call, shape, idxShape); return;
+    case IndexNDOp::scatterND: scatterND(call, shape, idxShape); return;
+    case IndexNDOp::tensorScatterUpdate: tensorScatterUpdate(call, shape, idxShape); return;
     default: throw InputError("indexND: unknown op " + std::to_string(call.op));
   }
 }

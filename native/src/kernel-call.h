@@ -41,10 +41,7 @@ class WordCursor {
   std::size_t pos_ = 0;
 };
 
-/** How many kernel entries the addon has (kEntries, the binding and the plan all use it). */
-constexpr int kEntryCount = 19;
-
-/** The addon's kernel entry points, in the order of kEntries. */
+/** The addon's kernel entry points (NABLA_KERNEL_ENTRIES in op-codes.h), in the order of kEntries. */
 struct EntrySpec {
   const char* name;
   bool takesOp;  // the JS call's first argument is an op code

@@ -130,21 +130,15 @@ void biasActivationEntry(const KernelCall& c) {
 
 using EntryFn = void (*)(const KernelCall&);
 
-const EntryFn kEntryFns[] = {unaryEntry,  binaryEntry,    whereEntry,  castEntry,   materializeEntry, reduceEntry,
-                             argReduceEntry, matmulEntry, conv2dEntry, pool2dEntry, fusedElementwiseEntry,
-                             gatherEntry, indexNDEntry, concatEntry, padEntry, biasActivationEntry, randomEntry,
-                             scanEntry, argsortEntry};
+#define NABLA_ENTRY_FN(name, takesOp, outputIndex) name##Entry,
+const EntryFn kEntryFns[] = {NABLA_KERNEL_ENTRIES(NABLA_ENTRY_FN)};
+#undef NABLA_ENTRY_FN
 
 }  // namespace
 
-const std::vector<EntrySpec> kEntries = {
-    {"unary", true, -1},   {"binary", true, -1},    {"where", false, -1},  {"cast", false, -1},
-    {"materialize", false, -1}, {"reduce", true, -1}, {"argReduce", true, -1}, {"matmul", false, -1},
-    {"conv2d", true, -1},  {"pool2d", true, -1},    {"fusedElementwise", false, 0},
-    {"gather", true, -1},  {"indexND", true, -1},   {"concat", false, -1}, {"pad", false, -1},
-    {"biasActivation", true, 0}, {"random", true, -1},
-    {"scan", true, -1},    {"argsort", false, -1},
-};
+#define NABLA_ENTRY_SPEC(name, takesOp, outputIndex) {#name, takesOp, outputIndex},
+const std::vector<EntrySpec> kEntries = {NABLA_KERNEL_ENTRIES(NABLA_ENTRY_SPEC)};
+#undef NABLA_ENTRY_SPEC
 
 void runEntry(int entry, const KernelCall& call) {
   static_assert(sizeof(kEntryFns) / sizeof(kEntryFns[0]) == kEntryCount, "one function per entry of kEntries");

@@ -5,18 +5,11 @@
 #include <vector>
 
 #include "common.h"
+#include "op-codes.h"
 
 namespace nabla {
 
 using Shape = std::vector<i64>;
-
-/** Names in the order of the op codes the kernels take (exported to JS by opNames()). */
-extern const std::vector<const char*> kUnaryOps;
-extern const std::vector<const char*> kBinaryOps;
-/** kBinaryOps from here on are comparisons (bool results): equal, notEqual, less, ... */
-constexpr int kFirstCompare = 10;
-extern const std::vector<const char*> kReduceOps;
-extern const std::vector<const char*> kArgOps;
 
 void unary(int op, const Buffer& x, const Buffer& out);
 void binary(int op, const Buffer& a, const Shape& aShape, const Buffer& b, const Shape& bShape, const Buffer& out,

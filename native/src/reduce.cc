@@ -13,12 +13,11 @@
 
 namespace nabla {
 
-const std::vector<const char*> kReduceOps = {"sum", "prod", "max", "min", "all", "any"};
-const std::vector<const char*> kArgOps = {"argmax", "argmin"};
 
 namespace {
 
-enum { kSum, kProd, kMax, kMin, kAll, kAny };
+constexpr int kSum = code(ReduceOp::sum), kProd = code(ReduceOp::prod), kMax = code(ReduceOp::max),
+              kMin = code(ReduceOp::min), kAll = code(ReduceOp::all), kAny = code(ReduceOp::any);
 
 double initOf(int op) {
   switch (op) {
@@ -193,8 +192,8 @@ template <typename T> void argTyped(bool isMax, const T* x, i64 outer, i64 len, 
 }  // namespace
 
 void reduce(int op, const Buffer& x, const Shape& shape, const std::vector<bool>& reduced, const Buffer& out) {
-  if (op < 0 || op >= static_cast<int>(kReduceOps.size())) throw InputError("reduce: unknown op code");
-  const char* name = kReduceOps[op];
+  if (!validCode<ReduceOp>(op)) throw InputError("reduce: unknown op code");
+  const char* name = reduceOpNames()[op];
   if (shape.size() > 64) throw InputError(std::string(name) + ": rank above 64 is not supported");
   const i64 n = elementCount(shape, name);
   expectLength(x, n, name, "input");
@@ -232,8 +231,8 @@ void reduce(int op, const Buffer& x, const Shape& shape, const std::vector<bool>
 }
 
 void argReduce(int op, const Buffer& x, const Shape& shape, int axis, const Buffer& out) {
-  if (op < 0 || op >= static_cast<int>(kArgOps.size())) throw InputError("argReduce: unknown op code");
-  const char* name = kArgOps[op];
+  if (!validCode<ArgOp>(op)) throw InputError("argReduce: unknown op code");
+  const char* name = argOpNames()[op];
   if (axis < 0 || axis >= static_cast<int>(shape.size()))
     throw InputError(std::string(name) + ": axis " + std::to_string(axis) + " out of range");
   const i64 n = elementCount(shape, name);
@@ -247,7 +246,7 @@ void argReduce(int op, const Buffer& x, const Shape& shape, int axis, const Buff
   if (outer * inner == 0) return;
   withType(x.dtype, [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
-    argTyped<T>(op == 0, x.as<T>(), outer, len, inner, out.as<std::int32_t>());
+    argTyped<T>(op == code(ArgOp::argmax), x.as<T>(), outer, len, inner, out.as<std::int32_t>());
     return 0;
   });
 }

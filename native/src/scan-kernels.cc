@@ -120,8 +120,8 @@ template <typename Op> void scan(const Buffer& x, const Buffer& out, const AxisL
 }  // namespace
 
 void scanEntry(const KernelCall& c) {
-  if (c.op != 0 && c.op != 1) throw InputError("scan: unknown op " + std::to_string(c.op) + "; expected 0 (cumsum) or 1 (cumprod)");
-  const char* op = c.op == 0 ? "cumsum" : "cumprod";
+  if (!validCode<ScanOp>(c.op)) throw InputError("scan: unknown op code " + std::to_string(c.op));
+  const char* op = scanOpNames()[c.op];
   WordCursor w(c);
   const Shape shape = w.shape("x shape");
   const i64 axis = w.integer("axis");
@@ -136,7 +136,7 @@ void scanEntry(const KernelCall& c) {
   expectLength(x, total, op, "x");
   expectLength(out, total, op, "output");
   if (total == 0) return;
-  if (c.op == 0) scan<Sum>(x, out, lines, exclusive, reverse);
+  if (c.op == code(ScanOp::cumsum)) scan<Sum>(x, out, lines, exclusive, reverse);
   else scan<Product>(x, out, lines, exclusive, reverse);
 }
 

@@ -9,11 +9,6 @@
 
 namespace nabla {
 
-const std::vector<const char*> kUnaryOps = {
-    "neg",  "abs",     "sign", "exp",   "expm1", "log",   "log1p", "sqrt",  "rsqrt",      "square",
-    "reciprocal", "sin", "cos",  "tan",   "asin",  "acos",  "atan",  "sinh",  "cosh",       "tanh",
-    "sigmoid", "relu", "erf",  "floor", "ceil",  "round", "isNaN", "isFinite", "isInf", "logicalNot"};
-
 namespace {
 
 double sigmoid(double x) {
@@ -27,37 +22,38 @@ double relu(double x) { return x > 0 ? x : (x == x ? 0.0 : x); }
 
 /** JS semantics of op `op` on one value (null for ops with a float fast path handled elsewhere). */
 double applyDouble(int op, double x) {
-  switch (op) {
-    case 0: return -x;
-    case 1: return std::fabs(x);
-    case 2: return jsSign(x);
-    case 3: return std::exp(x);
-    case 4: return std::expm1(x);
-    case 5: return std::log(x);
-    case 6: return std::log1p(x);
-    case 7: return std::sqrt(x);
-    case 8: return 1 / std::sqrt(x);
-    case 9: return x * x;
-    case 10: return 1 / x;
-    case 11: return std::sin(x);
-    case 12: return std::cos(x);
-    case 13: return std::tan(x);
-    case 14: return std::asin(x);
-    case 15: return std::acos(x);
-    case 16: return std::atan(x);
-    case 17: return std::sinh(x);
-    case 18: return std::cosh(x);
-    case 19: return std::tanh(x);
-    case 20: return sigmoid(x);
-    case 21: return relu(x);
-    case 22: return std::erf(x);
-    case 23: return std::floor(x);
-    case 24: return std::ceil(x);
-    case 25: return std::nearbyint(x);  // round half to even in the default rounding mode
-    case 26: return std::isnan(x) ? 1 : 0;
-    case 27: return std::isfinite(x) ? 1 : 0;
-    case 28: return std::isinf(x) ? 1 : 0;
-    case 29: return x == 0 ? 1 : 0;
+  switch (static_cast<UnaryOp>(op)) {
+    case UnaryOp::neg: return -x;
+    case UnaryOp::abs: return std::fabs(x);
+    case UnaryOp::sign: return jsSign(x);
+    case UnaryOp::exp: return std::exp(x);
+    case UnaryOp::expm1: return std::expm1(x);
+    case UnaryOp::log: return std::log(x);
+    case UnaryOp::log1p: return std::log1p(x);
+    case UnaryOp::sqrt: return std::sqrt(x);
+    case UnaryOp::rsqrt: return 1 / std::sqrt(x);
+    case UnaryOp::square: return x * x;
+    case UnaryOp::reciprocal: return 1 / x;
+    case UnaryOp::sin: return std::sin(x);
+    case UnaryOp::cos: return std::cos(x);
+    case UnaryOp::tan: return std::tan(x);
+    case UnaryOp::asin: return std::asin(x);
+    case UnaryOp::acos: return std::acos(x);
+    case UnaryOp::atan: return std::atan(x);
+    case UnaryOp::sinh: return std::sinh(x);
+    case UnaryOp::cosh: return std::cosh(x);
+    case UnaryOp::tanh: return std::tanh(x);
+    case UnaryOp::sigmoid: return sigmoid(x);
+    case UnaryOp::relu: return relu(x);
+    case UnaryOp::erf: return std::erf(x);
+    case UnaryOp::floor: return std::floor(x);
+    case UnaryOp::ceil: return std::ceil(x);
+    case UnaryOp::round: return std::nearbyint(x);  // round half to even in the default rounding mode
+    case UnaryOp::isNaN: return std::isnan(x) ? 1 : 0;
+    case UnaryOp::isFinite: return std::isfinite(x) ? 1 : 0;
+    case UnaryOp::isInf: return std::isinf(x) ? 1 : 0;
+    case UnaryOp::logicalNot: return x == 0 ? 1 : 0;
+    default: break;
   }
   return x;
 }
@@ -70,16 +66,17 @@ template <typename In, typename Out, typename F> void mapParallel(const In* x, O
 
 /** Float ops with one rounding, so computing in T gives the same bits as double-then-round. */
 template <typename T> bool tryNative(int op, const T* x, T* o, i64 n) {
-  switch (op) {
-    case 0: mapParallel(x, o, n, 1, [](T v) { return -v; }); return true;
-    case 1: mapParallel(x, o, n, 1, [](T v) { return std::fabs(v); }); return true;
-    case 7: mapParallel(x, o, n, 4, [](T v) { return std::sqrt(v); }); return true;
-    case 9: mapParallel(x, o, n, 1, [](T v) { return v * v; }); return true;
-    case 10: mapParallel(x, o, n, 2, [](T v) { return T(1) / v; }); return true;
-    case 21: mapParallel(x, o, n, 1, [](T v) { return v > 0 ? v : (v == v ? T(0) : v); }); return true;
-    case 23: mapParallel(x, o, n, 2, [](T v) { return std::floor(v); }); return true;
-    case 24: mapParallel(x, o, n, 2, [](T v) { return std::ceil(v); }); return true;
-    case 25: mapParallel(x, o, n, 2, [](T v) { return std::nearbyint(v); }); return true;
+  switch (static_cast<UnaryOp>(op)) {
+    case UnaryOp::neg: mapParallel(x, o, n, 1, [](T v) { return -v; }); return true;
+    case UnaryOp::abs: mapParallel(x, o, n, 1, [](T v) { return std::fabs(v); }); return true;
+    case UnaryOp::sqrt: mapParallel(x, o, n, 4, [](T v) { return std::sqrt(v); }); return true;
+    case UnaryOp::square: mapParallel(x, o, n, 1, [](T v) { return v * v; }); return true;
+    case UnaryOp::reciprocal: mapParallel(x, o, n, 2, [](T v) { return T(1) / v; }); return true;
+    case UnaryOp::relu: mapParallel(x, o, n, 1, [](T v) { return v > 0 ? v : (v == v ? T(0) : v); }); return true;
+    case UnaryOp::floor: mapParallel(x, o, n, 2, [](T v) { return std::floor(v); }); return true;
+    case UnaryOp::ceil: mapParallel(x, o, n, 2, [](T v) { return std::ceil(v); }); return true;
+    case UnaryOp::round: mapParallel(x, o, n, 2, [](T v) { return std::nearbyint(v); }); return true;
+    default: break;
   }
   return false;
 }
@@ -96,15 +93,15 @@ bool tryLoop(int op, const float* x, float* o, i64 n) {
 
 template <typename In, typename Out> void viaDouble(int op, const In* x, Out* o, i64 n) {
   // Transcendentals cost tens of cycles each: worth threading at smaller sizes.
-  mapParallel(x, o, n, op >= 3 && op <= 22 ? 16 : 1,
+  mapParallel(x, o, n, op >= code(UnaryOp::exp) && op <= code(UnaryOp::erf) ? 16 : 1,
               [op](In v) { return storeAs<Out>(applyDouble(op, static_cast<double>(v))); });
 }
 
 }  // namespace
 
 void unary(int op, const Buffer& x, const Buffer& out) {
-  if (op < 0 || op >= static_cast<int>(kUnaryOps.size())) throw InputError("unary: unknown op code");
-  if (x.length != out.length) throw InputError(std::string("unary ") + kUnaryOps[op] + ": input and output sizes differ");
+  if (!validCode<UnaryOp>(op)) throw InputError("unary: unknown op code");
+  if (x.length != out.length) throw InputError(std::string("unary ") + unaryOpNames()[op] + ": input and output sizes differ");
   const i64 n = x.length;
   if (x.dtype == out.dtype && x.dtype == DType::F32 &&
       (tryLoop(op, x.as<float>(), out.as<float>(), n) || tryNative(op, x.as<float>(), out.as<float>(), n)))

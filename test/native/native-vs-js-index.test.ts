@@ -9,7 +9,7 @@ import { engine } from '../../src/engine/engine.js';
 import { PRIMITIVES } from '../../src/ops/primitives/index.js';
 import type { NativeBackend } from '../../src/backends/native/native-backend.js';
 import type { NativeAddon } from '../../src/backends/native/load-addon.js';
-import type { ArgWriter } from '../../src/backends/native/native-kernels.js';
+import type { ArgWriter } from '../../src/backends/native/kernel-table.js';
 import { expectSameOnBoth, type Input } from './compare-backends.js';
 import { randomArray, rng } from './random-inputs.js';
 

@@ -6,7 +6,7 @@ import * as nb from '../../src/index.js';
 import { engine } from '../../src/engine/engine.js';
 import { NativeBackend } from '../../src/backends/native/native-backend.js';
 import type { NativeAddon } from '../../src/backends/native/load-addon.js';
-import type { ArgWriter } from '../../src/backends/native/native-kernels.js';
+import type { ArgWriter } from '../../src/backends/native/kernel-table.js';
 import { expectSameOnBoth } from './compare-backends.js';
 
 const nativeUp = nb.backendInfo('native').available;

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "../common.h"
+#include "../op-codes.h"
 
 namespace nabla {
 
@@ -45,11 +46,29 @@ struct ElementwiseLoops {
 /** The loops for this CPU (the best level it has, lowered by NABLA_SIMD=avx2|scalar). */
 const ElementwiseLoops& elementwiseLoops();
 
-/** The table index of a unary/binary op code (kUnaryOps/kBinaryOps order), or -1 where it has no loop. */
+/** The table index of a unary/binary op code (op-codes.h), or -1 where it has no loop. */
 constexpr int unaryLoopIndex(int op) {
-  return op == 0 ? 0 : op == 1 ? 1 : op == 7 ? 2 : op == 9 ? 3 : op == 10 ? 4 : op == 21 ? 5 : -1;
+  switch (static_cast<UnaryOp>(op)) {
+    case UnaryOp::neg: return 0;
+    case UnaryOp::abs: return 1;
+    case UnaryOp::sqrt: return 2;
+    case UnaryOp::square: return 3;
+    case UnaryOp::reciprocal: return 4;
+    case UnaryOp::relu: return 5;
+    default: return -1;
+  }
 }
-constexpr int binaryLoopIndex(int op) { return op >= 0 && op <= 3 ? op : op == 7 ? 4 : op == 8 ? 5 : -1; }
+constexpr int binaryLoopIndex(int op) {
+  switch (static_cast<BinaryOp>(op)) {
+    case BinaryOp::add: return 0;
+    case BinaryOp::sub: return 1;
+    case BinaryOp::mul: return 2;
+    case BinaryOp::div: return 3;
+    case BinaryOp::maximum: return 4;
+    case BinaryOp::minimum: return 5;
+    default: return -1;
+  }
+}
 
 const ElementwiseLoops& elementwiseLoopsPortable();
 #if defined(__x86_64__) || defined(_M_X64)

@@ -4,7 +4,7 @@
 // op code, argument words, arrays) before making it, so eager execution pays nothing.
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { KernelEntryName, NativeAddon } from './load-addon.js';
-import type { ArgWriter } from './native-kernels.js';
+import type { ArgWriter } from './kernel-table.js';
 
 export interface EntrySpec {
   readonly name: KernelEntryName;

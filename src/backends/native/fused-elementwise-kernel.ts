@@ -9,7 +9,7 @@ import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { allocOutput } from './output-arrays.js';
 import { DTYPE_CODE, type NativeAddon } from './load-addon.js';
-import type { ArgWriter } from './native-kernels.js';
+import type { ArgWriter } from './kernel-table.js';
 import type { AnyKernel } from './kernel-table.js';
 
 type AttrKernel = Kernel<unknown, TypedArray>;

@@ -5,7 +5,7 @@ import type { Kernel, KernelTensor, OutSpec } from '../backend.js';
 import { applyEpilogue, type FusedLinearAttrs } from '../../ops/primitives/fused.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { NativeAddon } from './load-addon.js';
-import type { ArgWriter } from './native-kernels.js';
+import type { ArgWriter } from './kernel-table.js';
 import type { AnyKernel } from './kernel-table.js';
 
 

@@ -9,17 +9,13 @@ import type { TypedArray } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { allocOutput } from './output-arrays.js';
 import type { NativeAddon } from './load-addon.js';
-import type { ArgWriter } from './native-kernels.js';
-import { kernel, requireEntries, type AnyKernel } from './kernel-table.js';
+import { kernel, opCode, requireEntries, type AnyKernel, type ArgWriter } from './kernel-table.js';
 
 type Inputs = readonly KernelTensor<TypedArray>[];
 type NoAttrs = Record<string, never>;
 
 export type IndexOpName = 'gather' | 'unsortedSegmentSum' | 'gatherND' | 'scatterND' | 'tensorScatterUpdate' | 'concat' | 'pad' | 'copy';
 
-/** Op codes of the addon's gather and indexND entries. */
-const GATHER_OP = { gather: 0, unsortedSegmentSum: 1 } as const;
-const INDEX_ND_OP = { gatherND: 0, scatterND: 1, tensorScatterUpdate: 2 } as const;
 
 /** concat writes two numbers and one per input into the argument buffer (1024 numbers). */
 const MAX_CONCAT_INPUTS = 1000;
@@ -42,23 +38,23 @@ function withReferenceErrors<A>(op: OpDef<A>, inputs: Inputs, attrs: A, outs: re
 export function indexKernels(addon: NativeAddon, args: ArgWriter, jsWork: () => void): Record<IndexOpName, AnyKernel> {
   requireEntries(addon, ['gather', 'indexND', 'concat', 'pad']);
 
-  const gatherLike = <A extends GatherAttrs>(name: keyof typeof GATHER_OP, op: OpDef<A>, extra: (attrs: A) => number[]): AnyKernel =>
+  const gatherLike = <A extends GatherAttrs>(name: 'gather' | 'unsortedSegmentSum', op: OpDef<A>, extra: (attrs: A) => number[]): AnyKernel =>
     kernel<A>((inputs, attrs, outs) => {
       const [x, indices] = inputs;
       const out = allocOutput(outs[0]!.dtype, sizeOf(outs[0]!.shape));
       args.begin().shape(name, x!.shape).shape(name, indices!.shape).int(attrs.axis).int(attrs.batchDims);
       for (const v of extra(attrs)) args.int(v);
-      withReferenceErrors(op, inputs, attrs, outs, () => addon.gather(GATHER_OP[name], x!.data, indices!.data, out));
+      withReferenceErrors(op, inputs, attrs, outs, () => addon.gather(opCode(addon, 'gather', name), x!.data, indices!.data, out));
       return [out];
     });
 
   /** `indexed`: the shape the indices address; `arrays`: the addon's buffers before the output. */
-  const indexND = <A>(name: keyof typeof INDEX_ND_OP, op: OpDef<A>, indexed: (inputs: Inputs, attrs: A) => readonly number[], indicesAt: number): AnyKernel =>
+  const indexND = <A>(name: 'gatherND' | 'scatterND' | 'tensorScatterUpdate', op: OpDef<A>, indexed: (inputs: Inputs, attrs: A) => readonly number[], indicesAt: number): AnyKernel =>
     kernel<A>((inputs, attrs, outs) => {
       const out = allocOutput(outs[0]!.dtype, sizeOf(outs[0]!.shape));
       args.begin().shape(name, indexed(inputs, attrs)).shape(name, inputs[indicesAt]!.shape);
       const arrays = inputs.map((t) => t.data);
-      withReferenceErrors(op, inputs, attrs, outs, () => addon.indexND(INDEX_ND_OP[name], ...arrays, out));
+      withReferenceErrors(op, inputs, attrs, outs, () => addon.indexND(opCode(addon, 'indexND', name), ...arrays, out));
       return [out];
     });
 

@@ -1,5 +1,7 @@
-// What every native kernel module shares: the one kernel type the backend's table holds, and the
-// check that the loaded addon has the entries a module calls.
+// What every native kernel module shares: the one kernel type the backend's table holds, the
+// argument writer, op codes by name, and the check that the loaded addon has the entries a module
+// calls.
+import { ValueError } from '../../errors.js';
 import type { Kernel } from '../backend.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { NativeAddon } from './load-addon.js';
@@ -17,4 +19,52 @@ export function requireEntries(addon: NativeAddon, entries: readonly (keyof Nati
   for (const entry of entries) {
     if (typeof addon[entry] !== 'function') throw new Error(`the addon has no '${entry}' kernel (it is older than this nabla; run \`npm rebuild\`)`);
   }
+}
+
+/** Room for four rank-64 shapes and then some; shapes of higher rank are refused. */
+const ARG_CAPACITY = 1024;
+const MAX_RANK = 64;
+
+/** Writes shapes and integers into the addon's argument buffer, front to back, for one call. */
+export class ArgWriter {
+  readonly buffer = new Float64Array(ARG_CAPACITY);
+  private at = 0;
+
+  /** Numbers written since `begin`. */
+  get used(): number {
+    return this.at;
+  }
+  begin(): this {
+    this.at = 0;
+    return this;
+  }
+  shape(op: string, shape: readonly number[]): this {
+    if (shape.length > MAX_RANK) throw new ValueError(`${op}: the native backend supports rank <= ${MAX_RANK}, got rank ${shape.length}`);
+    this.buffer[this.at++] = shape.length;
+    for (const d of shape) this.buffer[this.at++] = d;
+    return this;
+  }
+  int(v: number): this {
+    this.buffer[this.at++] = v;
+    return this;
+  }
+  /** Any number, NaN and infinities included (the addon reads it as a double). */
+  number(v: number): this {
+    this.buffer[this.at++] = v;
+    return this;
+  }
+}
+
+/** The op families whose codes the addon lists by name (native/src/op-codes.h). */
+export type OpFamily = keyof ReturnType<NativeAddon['opNames']>;
+
+const opNamesOf = new WeakMap<NativeAddon, ReturnType<NativeAddon['opNames']>>();
+
+/** The addon's code for op `name` of `family`; throws if the addon predates it. */
+export function opCode(addon: NativeAddon, family: OpFamily, name: string): number {
+  let names = opNamesOf.get(addon);
+  if (!names) opNamesOf.set(addon, (names = addon.opNames()));
+  const c = names[family]?.indexOf(name) ?? -1;
+  if (c < 0) throw new Error(`the addon has no '${name}' kernel (it is older than this nabla; run \`npm rebuild\`)`);
+  return c;
 }

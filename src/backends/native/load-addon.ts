@@ -44,7 +44,7 @@ export interface NativeAddon {
   planEntries(): { name: KernelEntryName; takesOp: boolean; outputIndex: number }[];
   info(): { simd: string; threads: number; blas: string; sanitize?: boolean };
   setThreads(threads: number): void;
-  opNames(): { unary: string[]; binary: string[]; reduce: string[]; arg: string[] };
+  opNames(): { unary: string[]; binary: string[]; reduce: string[]; arg: string[]; gather: string[]; indexND: string[]; scan: string[] };
 }
 
 /** The addon's dtype codes (native/src/common.h's DType). */

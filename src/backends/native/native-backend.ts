@@ -9,7 +9,8 @@ import { fallbackMessage, loadAddon, type NativeAddon } from './load-addon.js';
 import { KERNEL_SOURCES, namesWithSource } from './kernel-sources.js';
 import { CallRecorder, type RecordedCall } from './call-recorder.js';
 import { compilePlan } from './plan-compiler.js';
-import { ArgWriter, nativeKernels } from './native-kernels.js';
+import { nativeKernels } from './native-kernels.js';
+import { ArgWriter } from './kernel-table.js';
 
 /**
  * The Node CPU backend: C++ kernels (SIMD, multithreaded) working in place on the tensors' own

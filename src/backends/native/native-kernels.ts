@@ -1,6 +1,5 @@
 // The TypeScript side of the C++ kernels: allocate each output as a JS typed array, write
 // shapes into the shared argument buffer and call the addon, which works on the arrays in place.
-import { ValueError } from '../../errors.js';
 import type { ArgAttrs, ReduceAttrs } from '../../ops/primitives/reduce.js';
 import type { CastAttrs } from '../../ops/primitives/cast.js';
 import type { MatmulAttrs } from '../../ops/primitives/matmul.js';
@@ -14,65 +13,17 @@ import { fusedLinearKernel } from './fused-linear-kernel.js';
 import { fusedElementwiseKernel } from './fused-elementwise-kernel.js';
 import { indexKernels } from './index-kernels.js';
 import { randomKernel } from './random-kernel.js';
-import { kernel, type AnyKernel } from './kernel-table.js';
+import { kernel, opCode, type AnyKernel, type ArgWriter } from './kernel-table.js';
 import { scanKernels } from './scan-kernels.js';
 
 type NoAttrs = Record<string, never>;
 
-
-/** Room for four rank-64 shapes and then some; shapes of higher rank are refused. */
-const ARG_CAPACITY = 1024;
-const MAX_RANK = 64;
-
-/** Writes shapes and integers into the addon's argument buffer, front to back, for one call. */
-export class ArgWriter {
-  readonly buffer = new Float64Array(ARG_CAPACITY);
-  private at = 0;
-
-  /** Numbers written since `begin`. */
-  get used(): number {
-    return this.at;
-  }
-  begin(): this {
-    this.at = 0;
-    return this;
-  }
-  shape(op: string, shape: readonly number[]): this {
-    if (shape.length > MAX_RANK) throw new ValueError(`${op}: the native backend supports rank <= ${MAX_RANK}, got rank ${shape.length}`);
-    this.buffer[this.at++] = shape.length;
-    for (const d of shape) this.buffer[this.at++] = d;
-    return this;
-  }
-  int(v: number): this {
-    this.buffer[this.at++] = v;
-    return this;
-  }
-  /** Any number, NaN and infinities included (the addon reads it as a double). */
-  number(v: number): this {
-    this.buffer[this.at++] = v;
-    return this;
-  }
-}
-
-function codes(names: readonly string[]): Map<string, number> {
-  return new Map(names.map((n, i) => [n, i]));
-}
 
 /**
  * Build every native kernel; throws if the addon lacks an op (a binary older than this code).
  * `jsWork` is called by a kernel before it computes anything in JS rather than in the addon.
  */
 export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () => void): Record<NativeOpName, AnyKernel> {
-  const names = addon.opNames();
-  const unaryCodes = codes(names.unary);
-  const binaryCodes = codes(names.binary);
-  const reduceCodes = codes(names.reduce);
-  const argCodes = codes(names.arg);
-  const code = (table: Map<string, number>, name: string): number => {
-    const c = table.get(name);
-    if (c === undefined) throw new Error(`the addon has no '${name}' kernel (it is older than this nabla; run \`npm rebuild\`)`);
-    return c;
-  };
 
   const castTo = (x: TypedArray, dtype: DType): TypedArray => {
     const out = allocOutput(dtype, x.length, true);
@@ -81,7 +32,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
   };
 
   const unary = (name: string): AnyKernel => {
-    const c = code(unaryCodes, name);
+    const c = opCode(addon, 'unary', name);
     return kernel<NoAttrs>(([x], _attrs, [o]) => {
       const out = allocOutput(o!.dtype, x!.data.length, true);
       addon.unary(c, x!.data, out);
@@ -90,7 +41,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
   };
 
   const binary = (name: string, compare: boolean): AnyKernel => {
-    const c = code(binaryCodes, name);
+    const c = opCode(addon, 'binary', name);
     return kernel<NoAttrs>(([a, b], _attrs, [o]) => {
       let ad = a!.data;
       let bd = b!.data;
@@ -110,7 +61,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
   };
 
   const reduce = (name: string): AnyKernel => {
-    const c = code(reduceCodes, name);
+    const c = opCode(addon, 'reduce', name);
     return kernel<ReduceAttrs>(([x], attrs, [o]) => {
       const out = allocOutput(o!.dtype, sizeOf(o!.shape));
       args.begin().shape(name, x!.shape).int(attrs.axes.length);
@@ -121,7 +72,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
   };
 
   const argReduce = (name: string): AnyKernel => {
-    const c = code(argCodes, name);
+    const c = opCode(addon, 'arg', name);
     return kernel<ArgAttrs>(([x], attrs, [o]) => {
       const out = allocOutput('int32', sizeOf(o!.shape));
       args.begin().shape(name, x!.shape).int(attrs.axis);

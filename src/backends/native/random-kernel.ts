@@ -5,7 +5,7 @@ import type { RandomAttrs } from '../../ops/primitives/random.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
 import type { NativeAddon } from './load-addon.js';
-import type { ArgWriter } from './native-kernels.js';
+import type { ArgWriter } from './kernel-table.js';
 import { allocOutput } from './output-arrays.js';
 import { requireEntries } from './kernel-table.js';
 

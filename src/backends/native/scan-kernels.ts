@@ -4,25 +4,23 @@ import type { ScanAttrs } from '../../ops/primitives/cumulative.js';
 import type { ArgsortAttrs } from '../../ops/primitives/sort.js';
 import { allocOutput } from './output-arrays.js';
 import type { NativeAddon } from './load-addon.js';
-import type { ArgWriter } from './native-kernels.js';
-import { kernel, requireEntries, type AnyKernel } from './kernel-table.js';
+import { kernel, opCode, requireEntries, type AnyKernel, type ArgWriter } from './kernel-table.js';
 
 export type ScanOpName = 'cumsum' | 'cumprod' | 'argsort';
-
-/** Op codes of the addon's scan entry. */
-const SCAN_OP = { cumsum: 0, cumprod: 1 } as const;
 
 /** The scan and sort kernels; throws if the addon predates them. */
 export function scanKernels(addon: NativeAddon, args: ArgWriter): Record<ScanOpName, AnyKernel> {
   requireEntries(addon, ['scan', 'argsort']);
 
-  const scan = (name: keyof typeof SCAN_OP): AnyKernel =>
-    kernel<ScanAttrs>(([x], attrs, [o]) => {
+  const scan = (name: 'cumsum' | 'cumprod'): AnyKernel => {
+    const code = opCode(addon, 'scan', name);
+    return kernel<ScanAttrs>(([x], attrs, [o]) => {
       const out = allocOutput(o!.dtype, x!.data.length, true);
       args.begin().shape(name, x!.shape).int(attrs.axis).int(attrs.exclusive ? 1 : 0).int(attrs.reverse ? 1 : 0);
-      addon.scan(SCAN_OP[name], x!.data, out);
+      addon.scan(code, x!.data, out);
       return [out];
     });
+  };
 
   const argsort = kernel<ArgsortAttrs>(([x], attrs) => {
     const out = allocOutput('int32', x!.data.length, true) as Int32Array;

@@ -7,7 +7,7 @@ import type { TypedArray } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { allocOutput } from './output-arrays.js';
 import type { NativeAddon } from './load-addon.js';
-import type { ArgWriter } from './native-kernels.js';
+import type { ArgWriter } from './kernel-table.js';
 import type { AnyKernel } from './kernel-table.js';
 
 type Shape = readonly number[];
