@@ -8,6 +8,7 @@ import * as nb from '../../src/index.js';
 import { generate } from '../../scripts/gen-api.js';
 import { surfaceOf } from '../../src/ops/surface.js';
 import { TENSOR_METHOD_NAMES } from '../../src/api/tensor-method-names.js';
+import { PRIMITIVES, VIEW_OPS } from '../../src/ops/primitives/index.js';
 
 // What nb exports besides ops: classes, engine and autograd entry points, namespaces.
 const NON_OP_API = [
@@ -54,5 +55,10 @@ describe('public surface', () => {
     expect(nb.activations.names()).toContain('hardSwish');
     expect(nb.activations.get('leaky_relu')).toBe(nb.leakyRelu);
     expect(nb.activations.serialize(nb.relu6)).toBe('relu6');
+  });
+
+  it('VIEW_OPS (the primitives backends need no kernel for) are exactly those with a view rule', () => {
+    const views = Object.entries(PRIMITIVES).filter(([, op]) => 'view' in op && op.view).map(([n]) => n);
+    expect(views.sort()).toEqual([...VIEW_OPS].sort());
   });
 });

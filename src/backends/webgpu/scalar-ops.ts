@@ -1,5 +1,8 @@
 // The elementwise primitives as WGSL expressions, one table for eager kernels and fused programs.
 import type { DType } from '../../tensor/dtype.js';
+import type { unaryOps } from '../../ops/primitives/unary.js';
+import type { binaryOps } from '../../ops/primitives/binary.js';
+import type { compareOps } from '../../ops/primitives/compare.js';
 import { wgslType } from './wgsl.js';
 
 /** A WGSL value: a side-effect-free expression (usually a `let` name) and its type. bool is i32 0/1. */
@@ -17,7 +20,10 @@ type Fn1 = (x: string) => string;
 type Fn2 = (a: string, b: string) => string;
 
 /** Unary ops: the f32 form, the i32 form (for 'same'-dtype ops on int32), or a bool predicate. */
-const UNARY_F: Record<string, Fn1> = {
+type PredicateOp = 'isNaN' | 'isFinite' | 'isInf' | 'logicalNot';
+
+// Each table must hold every op of its family: a primitive without a WGSL form does not compile.
+const UNARY_F: Record<Exclude<keyof typeof unaryOps, PredicateOp>, Fn1> = {
   neg: (x) => `-${x}`,
   abs: (x) => `abs(${x})`,
   sign: (x) => `select(sign(${x}), ${x}, is_nan(${x}))`,
@@ -46,7 +52,7 @@ const UNARY_F: Record<string, Fn1> = {
   round: (x) => `round(${x})`,
 };
 
-const UNARY_I: Record<string, Fn1> = {
+const UNARY_I: Partial<Record<keyof typeof unaryOps, Fn1>> = {
   neg: (x) => `-${x}`,
   abs: (x) => `abs(${x})`,
   sign: (x) => `sign(${x})`,
@@ -58,14 +64,14 @@ const UNARY_I: Record<string, Fn1> = {
 };
 
 /** Predicates: [float form, int form]. */
-const UNARY_BOOL: Record<string, [Fn1, Fn1]> = {
+const UNARY_BOOL: Record<PredicateOp, [Fn1, Fn1]> = {
   isNaN: [(x) => `is_nan(${x})`, () => 'false'],
   isFinite: [(x) => `!(is_nan(${x}) || is_inf(${x}))`, () => 'true'],
   isInf: [(x) => `is_inf(${x})`, () => 'false'],
   logicalNot: [(x) => `!nonzero(${x})`, (x) => `${x} == 0`],
 };
 
-const BINARY_F: Record<string, Fn2> = {
+const BINARY_F: Record<keyof typeof binaryOps, Fn2> = {
   add: (a, b) => `(${a} + ${b})`,
   sub: (a, b) => `(${a} - ${b})`,
   mul: (a, b) => `(${a} * ${b})`,
@@ -78,7 +84,7 @@ const BINARY_F: Record<string, Fn2> = {
   atan2: (a, b) => `atan2_(${a}, ${b})`,
 };
 
-const BINARY_I: Record<string, Fn2> = {
+const BINARY_I: Partial<Record<keyof typeof binaryOps, Fn2>> = {
   add: (a, b) => `(${a} + ${b})`,
   sub: (a, b) => `(${a} - ${b})`,
   mul: (a, b) => `(${a} * ${b})`,
@@ -90,7 +96,7 @@ const BINARY_I: Record<string, Fn2> = {
 };
 
 /** Comparisons: [float form, int form] of a WGSL bool. NaN compares unequal to everything. */
-const COMPARE: Record<string, [Fn2, Fn2]> = {
+const COMPARE: Record<keyof typeof compareOps, [Fn2, Fn2]> = {
   equal: [(a, b) => `(${a} == ${b} && !is_nan(${a}))`, (a, b) => `${a} == ${b}`],
   notEqual: [(a, b) => `(${a} != ${b} || is_nan(${a}) || is_nan(${b}))`, (a, b) => `${a} != ${b}`],
   less: [(a, b) => `${a} < ${b}`, (a, b) => `${a} < ${b}`],
@@ -103,14 +109,17 @@ const COMPARE: Record<string, [Fn2, Fn2]> = {
 };
 
 /** Names of the elementwise primitives this table covers (cast and where included). */
-export const ELEMENTWISE_OPS: readonly string[] = [
+export type ElementwiseOpName = keyof typeof unaryOps | keyof typeof binaryOps | keyof typeof compareOps | 'cast' | 'where';
+export const ELEMENTWISE_OPS = [
   ...Object.keys(UNARY_F),
   ...Object.keys(UNARY_BOOL),
   ...Object.keys(BINARY_F),
   ...Object.keys(COMPARE),
   'cast',
   'where',
-];
+] as readonly ElementwiseOpName[];
+
+const has = <K extends string>(table: Partial<Record<K, unknown>>, op: string): op is K => Object.prototype.hasOwnProperty.call(table, op);
 
 /** `v` converted to `to`, with the reference's cast rules (truncation, saturation, NaN → 0, non-zero → true). */
 export function castVal(v: Val, to: DType): string {
@@ -125,30 +134,30 @@ export function scalarExpr(op: string, args: readonly Val[], out: DType): string
   if (op === 'cast') return castVal(a!, out);
   if (op === 'where') return `select(${c!.expr}, ${b!.expr}, ${a!.expr} != 0)`;
   const intOut: boolean = wgslType(out, op) === 'i32' && out !== 'bool';
-  if (UNARY_BOOL[op]) {
-    const [ff, fi] = UNARY_BOOL[op]!;
+  if (has(UNARY_BOOL, op)) {
+    const [ff, fi] = UNARY_BOOL[op];
     return b01(isFloatVal(a!) ? ff(a!.expr) : fi(a!.expr));
   }
-  if (COMPARE[op]) {
-    const [ff, fi] = COMPARE[op]!;
+  if (has(COMPARE, op)) {
+    const [ff, fi] = COMPARE[op];
     const floaty = isFloatVal(a!) || isFloatVal(b!);
     return b01(floaty ? ff(asF(a!), asF(b!)) : fi(a!.expr, b!.expr));
   }
-  if (UNARY_F[op]) {
+  if (has(UNARY_F, op)) {
     if (intOut) {
       const f = UNARY_I[op];
       if (!f) throw new Error(`webgpu: no int32 form of '${op}'`);
       return f(asI(a!));
     }
-    return UNARY_F[op]!(asF(a!));
+    return UNARY_F[op](asF(a!));
   }
-  if (BINARY_F[op]) {
+  if (has(BINARY_F, op)) {
     if (intOut) {
       const f = BINARY_I[op];
       if (!f) throw new Error(`webgpu: no int32 form of '${op}'`);
       return f(asI(a!), asI(b!));
     }
-    return BINARY_F[op]!(asF(a!), asF(b!));
+    return BINARY_F[op](asF(a!), asF(b!));
   }
   throw new Error(`webgpu: '${op}' is not an elementwise op`);
 }

@@ -6,6 +6,7 @@ import { acquireDevice } from './device.js';
 import { GpuContext, type GpuHandle } from './gpu-context.js';
 import { float64Error, groupsFor, perElementKernel, wgslType } from './wgsl.js';
 import type { GpuKernel } from './kernels/kernel-types.js';
+import type { KernelOpName } from '../../ops/primitives/index.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
 import { reduceKernels } from './kernels/reduce.js';
 import { matmulKernels } from './kernels/matmul.js';
@@ -17,8 +18,9 @@ import { sortKernels } from './kernels/sort.js';
 import { gatherNDKernels } from './kernels/gather-nd.js';
 import { fusedLinearKernel } from './kernels/fused-linear.js';
 
-function allKernels(): Record<string, GpuKernel<any>> {
-  const table: Record<string, GpuKernel<any>> = {
+/** A kernel for every primitive that is not a view: a missing one does not compile. */
+function allKernels(): Record<KernelOpName, GpuKernel<any>> {
+  const table: Omit<Record<KernelOpName, GpuKernel<any>>, 'fusedLinear'> = {
     ...elementwiseKernels(),
     ...reduceKernels(),
     ...matmulKernels(),
@@ -29,8 +31,7 @@ function allKernels(): Record<string, GpuKernel<any>> {
     ...sortKernels(),
     ...gatherNDKernels(),
   };
-  table.fusedLinear = fusedLinearKernel(table);
-  return table;
+  return { ...table, fusedLinear: fusedLinearKernel(table) };
 }
 
 /**

@@ -55,3 +55,9 @@ export const PRIMITIVES = {
 };
 
 export type PrimitiveName = keyof typeof PRIMITIVES;
+
+/** The primitives that are stride changes (a `view` rule), which no backend needs a kernel for. */
+export const VIEW_OPS = ['reshape', 'transpose', 'slice', 'broadcastTo', 'flip', 'readVariable', 'stopGradient'] as const satisfies readonly PrimitiveName[];
+export type ViewOpName = (typeof VIEW_OPS)[number];
+/** The primitives every backend computes with a kernel. */
+export type KernelOpName = Exclude<PrimitiveName, ViewOpName>;

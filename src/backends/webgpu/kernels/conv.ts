@@ -111,6 +111,6 @@ const conv2dBackpropFilter: GpuKernel<ConvAttrs> = (ctx, [x, dy], attrs, [out]) 
   return [df];
 };
 
-export function convKernels(): Record<string, GpuKernel<any>> {
+export function convKernels() {
   return { conv2d, conv2dBackpropInput, conv2dBackpropFilter };
 }

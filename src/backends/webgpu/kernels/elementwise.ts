@@ -6,7 +6,7 @@ import { broadcastStrides } from '../../js/loops.js';
 import type { CastAttrs } from '../../../ops/primitives/cast.js';
 import type { FusedElementwiseAttrs } from '../../../ops/primitives/fused.js';
 import type { GpuContext, GpuHandle } from '../gpu-context.js';
-import { ELEMENTWISE_OPS, scalarExpr, type Val } from '../scalar-ops.js';
+import { ELEMENTWISE_OPS, scalarExpr, type ElementwiseOpName, type Val } from '../scalar-ops.js';
 import { groupsFor, perElementKernel, wgslType, type Binding } from '../wgsl.js';
 import type { GpuKernel } from './kernel-types.js';
 
@@ -88,8 +88,8 @@ const fusedKernel: GpuKernel<FusedElementwiseAttrs> = (ctx, inputs, attrs, [out]
   }, true),
 ];
 
-export function elementwiseKernels(): Record<string, GpuKernel<any>> {
-  const table: Record<string, GpuKernel<any>> = {};
+export function elementwiseKernels(): Record<ElementwiseOpName | 'fusedElementwise', GpuKernel<any>> {
+  const table = {} as Record<ElementwiseOpName | 'fusedElementwise', GpuKernel<any>>;
   for (const op of ELEMENTWISE_OPS) table[op] = elementwiseKernel(op);
   table.cast = castKernel;
   table.fusedElementwise = fusedKernel;

@@ -69,6 +69,6 @@ const tensorScatterUpdate: GpuKernel<unknown> = (ctx, [base, indices, updates], 
   run(ctx, SCATTER_UPDATE(wgslType(out!.dtype, 'tensorScatterUpdate')), [base!, indices!, updates!], indices!, out!.shape, sizeOf(out!.shape)),
 ];
 
-export function gatherNDKernels(): Record<string, GpuKernel<any>> {
+export function gatherNDKernels() {
   return { gatherND, scatterND, tensorScatterUpdate };
 }

@@ -92,6 +92,6 @@ function scanKernel(op: '+' | '*', name: string): GpuKernel<ScanAttrs> {
   };
 }
 
-export function indexingKernels(): Record<string, GpuKernel<any>> {
+export function indexingKernels() {
   return { gather, unsortedSegmentSum, cumsum: scanKernel('+', 'cumsum'), cumprod: scanKernel('*', 'cumprod') };
 }

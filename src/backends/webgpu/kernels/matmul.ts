@@ -68,6 +68,6 @@ const matmulKernel: GpuKernel<MatmulAttrs> = (ctx, [a, b], { transposeA, transpo
   return [c];
 };
 
-export function matmulKernels(): Record<string, GpuKernel<any>> {
+export function matmulKernels() {
   return { matmul: matmulKernel };
 }

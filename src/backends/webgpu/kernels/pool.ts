@@ -124,7 +124,7 @@ function poolKernel(source: string, shapes: (ins: readonly (readonly number[])[]
   };
 }
 
-export function poolKernels(): Record<string, GpuKernel<any>> {
+export function poolKernels() {
   return {
     maxPool: poolKernel(MAX_POOL, ([x], y) => [x!, y]),
     maxPoolGrad: poolKernel(MAX_POOL_GRAD, ([x, dy]) => [x!, dy!]),

@@ -1,6 +1,7 @@
 // Reductions over arbitrary axes: one workgroup per output element, its invocations striding over
 // the reduced elements and combining in workgroup memory. argmax/argmin: one invocation per output,
 // scanning the axis in order so ties and NaNs resolve as in the reference kernel.
+import type { reduceOps } from '../../../ops/primitives/reduce.js';
 import type { ArgAttrs, ReduceAttrs } from '../../../ops/primitives/reduce.js';
 import { sizeOf, stridesOf } from '../../../tensor/shape.js';
 import { WORKGROUP } from '../gpu-context.js';
@@ -13,7 +14,7 @@ interface Combiner {
   step: (t: WgslType) => string;
 }
 
-const COMBINERS: Record<string, Combiner> = {
+const COMBINERS: Record<keyof typeof reduceOps, Combiner> = {
   sum: { init: (t) => (t === 'f32' ? '0.0' : '0'), step: () => 'a = a + v;' },
   prod: { init: (t) => (t === 'f32' ? '1.0' : '1'), step: () => 'a = a * v;' },
   max: {
@@ -48,7 +49,7 @@ function split(shape: readonly number[], axes: readonly number[]) {
 }
 
 function reduceSource(op: string, inType: WgslType, outType: WgslType): string {
-  const c = COMBINERS[op]!;
+  const c = COMBINERS[op as keyof typeof COMBINERS];
   // all/any combine 0/1 flags of any input type; the others accumulate in the output's type.
   const accType: WgslType = op === 'all' || op === 'any' ? 'i32' : outType;
   const load = op === 'all' || op === 'any' ? (inType === 'f32' ? 'select(0, 1, nonzero(x[idx]))' : 'select(0, 1, x[idx] != 0)') : `${accType}(x[idx])`;
@@ -129,9 +130,9 @@ function argKernel(op: 'argmax' | 'argmin'): GpuKernel<ArgAttrs> {
   };
 }
 
-export function reduceKernels(): Record<string, GpuKernel<any>> {
-  const table: Record<string, GpuKernel<any>> = {};
-  for (const op of Object.keys(COMBINERS)) table[op] = reduceKernel(op);
+export function reduceKernels(): Record<keyof typeof reduceOps | 'argmax' | 'argmin', GpuKernel<any>> {
+  const table = {} as Record<keyof typeof reduceOps | 'argmax' | 'argmin', GpuKernel<any>>;
+  for (const op of Object.keys(COMBINERS) as (keyof typeof reduceOps)[]) table[op] = reduceKernel(op);
   table.argmax = argKernel('argmax');
   table.argmin = argKernel('argmin');
   return table;

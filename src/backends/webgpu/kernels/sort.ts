@@ -44,6 +44,6 @@ const argsort: GpuKernel<ArgsortAttrs> = (ctx, [x], { axis, descending }, [out])
   return [o];
 };
 
-export function sortKernels(): Record<string, GpuKernel<any>> {
+export function sortKernels() {
   return { argsort };
 }

@@ -80,6 +80,6 @@ const randomKernel: GpuKernel<RandomAttrs> = (ctx, _inputs, attrs) => {
   return [ctx.upload(host)];
 };
 
-export function structureKernels(): Record<string, GpuKernel<any>> {
+export function structureKernels() {
   return { copy: copyKernel, pad: padKernel, concat: concatKernel, random: randomKernel };
 }
