@@ -1,17 +1,13 @@
 // Every op code the kernels switch on, each family in one X-macro list: the order of a list is
 // its codes. The enums, the name tables the addon hands to JS (opNames(): JS looks codes up by
 // name, never by number) and the kernel entry table are all expanded from these lists, so a new
-// op is one line here plus its `case` where the kernel computes it. The N-API binding, the plan
+// op is one line in its list plus its `case` where the kernel computes it. The N-API binding, the plan
 // interpreter and the wasm build share them.
 #pragma once
 
 #include <vector>
 
-// Unary elementwise ops (src/ops/primitives/unary.ts).
-#define NABLA_UNARY_OPS(X) \
-  X(neg) X(abs) X(sign) X(exp) X(expm1) X(log) X(log1p) X(sqrt) X(rsqrt) X(square) X(reciprocal) X(sin) X(cos) \
-  X(tan) X(asin) X(acos) X(atan) X(sinh) X(cosh) X(tanh) X(sigmoid) X(relu) X(erf) X(floor) X(ceil) X(round) \
-  X(isNaN) X(isFinite) X(isInf) X(logicalNot)
+#include "unary-ops.h"  // NABLA_UNARY_OPS, with each op's scalar form
 
 // Binary elementwise ops (binary.ts), then the comparisons (compare.ts: bool results) from `equal` on.
 #define NABLA_BINARY_OPS(X) \
@@ -34,8 +30,8 @@
 
 namespace nabla {
 
-#define NABLA_ENUMERATOR(name) name,
-#define NABLA_NAME(name) #name,
+#define NABLA_ENUMERATOR(name, ...) name,
+#define NABLA_NAME(name, ...) #name,
 #define NABLA_OP_FAMILY(Enum, LIST, names)                      \
   enum class Enum : int { LIST(NABLA_ENUMERATOR) kCount };     \
   inline const std::vector<const char*>& names() {              \

@@ -11,48 +11,14 @@ namespace nabla {
 
 namespace {
 
-double sigmoid(double x) {
-  if (x >= 0) return 1 / (1 + std::exp(-x));
-  double e = std::exp(x);
-  return e / (1 + e);
-}
-
-double jsSign(double x) { return std::isnan(x) ? x : static_cast<double>((x > 0) - (x < 0)); }
-double relu(double x) { return x > 0 ? x : (x == x ? 0.0 : x); }
-
-/** JS semantics of op `op` on one value (null for ops with a float fast path handled elsewhere). */
+/** JS semantics of op `op` on one value. */
 double applyDouble(int op, double x) {
   switch (static_cast<UnaryOp>(op)) {
-    case UnaryOp::neg: return -x;
-    case UnaryOp::abs: return std::fabs(x);
-    case UnaryOp::sign: return jsSign(x);
-    case UnaryOp::exp: return std::exp(x);
-    case UnaryOp::expm1: return std::expm1(x);
-    case UnaryOp::log: return std::log(x);
-    case UnaryOp::log1p: return std::log1p(x);
-    case UnaryOp::sqrt: return std::sqrt(x);
-    case UnaryOp::rsqrt: return 1 / std::sqrt(x);
-    case UnaryOp::square: return x * x;
-    case UnaryOp::reciprocal: return 1 / x;
-    case UnaryOp::sin: return std::sin(x);
-    case UnaryOp::cos: return std::cos(x);
-    case UnaryOp::tan: return std::tan(x);
-    case UnaryOp::asin: return std::asin(x);
-    case UnaryOp::acos: return std::acos(x);
-    case UnaryOp::atan: return std::atan(x);
-    case UnaryOp::sinh: return std::sinh(x);
-    case UnaryOp::cosh: return std::cosh(x);
-    case UnaryOp::tanh: return std::tanh(x);
-    case UnaryOp::sigmoid: return sigmoid(x);
-    case UnaryOp::relu: return relu(x);
-    case UnaryOp::erf: return std::erf(x);
-    case UnaryOp::floor: return std::floor(x);
-    case UnaryOp::ceil: return std::ceil(x);
-    case UnaryOp::round: return std::nearbyint(x);  // round half to even in the default rounding mode
-    case UnaryOp::isNaN: return std::isnan(x) ? 1 : 0;
-    case UnaryOp::isFinite: return std::isfinite(x) ? 1 : 0;
-    case UnaryOp::isInf: return std::isinf(x) ? 1 : 0;
-    case UnaryOp::logicalNot: return x == 0 ? 1 : 0;
+#define NABLA_UNARY_CASE(name, expr) \
+  case UnaryOp::name:                \
+    return expr;
+    NABLA_UNARY_OPS(NABLA_UNARY_CASE)
+#undef NABLA_UNARY_CASE
     default: break;
   }
   return x;
@@ -91,9 +57,19 @@ bool tryLoop(int op, const float* x, float* o, i64 n) {
   return true;
 }
 
+/** Ops of a few cycles; the others (transcendentals, tens of cycles) are worth threading at smaller sizes. */
+bool cheap(int op) {
+  switch (static_cast<UnaryOp>(op)) {
+    case UnaryOp::neg: case UnaryOp::abs: case UnaryOp::sign: case UnaryOp::sqrt: case UnaryOp::rsqrt:
+    case UnaryOp::square: case UnaryOp::reciprocal: case UnaryOp::relu: case UnaryOp::floor: case UnaryOp::ceil:
+    case UnaryOp::round: case UnaryOp::isNaN: case UnaryOp::isFinite: case UnaryOp::isInf: case UnaryOp::logicalNot:
+      return true;
+    default: return false;
+  }
+}
+
 template <typename In, typename Out> void viaDouble(int op, const In* x, Out* o, i64 n) {
-  // Transcendentals cost tens of cycles each: worth threading at smaller sizes.
-  mapParallel(x, o, n, op >= code(UnaryOp::exp) && op <= code(UnaryOp::erf) ? 16 : 1,
+  mapParallel(x, o, n, cheap(op) ? 1 : 16,
               [op](In v) { return storeAs<Out>(applyDouble(op, static_cast<double>(v))); });
 }
 

@@ -22,5 +22,5 @@ export { where } from '../ops/primitives/select.js';
 export { broadcastTo, expandDims, flip, reshape, slice, squeeze, transpose, transpose as permute } from '../ops/primitives/shape.js';
 export { argsort, sort, takeAlongAxis, topk } from '../ops/primitives/sort.js';
 export { concat, pad, split, stack, tile, unstack } from '../ops/primitives/structure.js';
-export { abs, acos, asin, atan, ceil, cos, cosh, erf, exp, expm1, floor, isFinite, isInf, isNaN, log, log1p, logicalNot, neg, reciprocal, relu, round, rsqrt, sigmoid, sign, sin, sinh, sqrt, square, tan, tanh } from '../ops/primitives/unary.js';
+export { abs, acos, asin, atan, ceil, cos, cosh, erf, exp, expm1, floor, isFinite, isInf, isNaN, log, log1p, log2, logicalNot, neg, reciprocal, relu, round, rsqrt, sigmoid, sign, sin, sinh, sqrt, square, tan, tanh } from '../ops/primitives/unary.js';
 export { eye, full, fullLike, linspace, ones, onesLike, range, tensor, tensor as constant, zeros, zerosLike } from '../tensor/creation.js';

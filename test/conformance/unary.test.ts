@@ -15,6 +15,7 @@ const cases: [string, number[], number[], [number, number] | null][] = [
   ['expm1', X, X.map(Math.expm1), [-2, 2]],
   ['log', POS, [-1.3862943611198906, -0.6931471805599453, 0, 0.6931471805599453, 1.3862943611198906], [0.2, 3]],
   ['log1p', POS, POS.map(Math.log1p), [0, 3]],
+  ['log2', POS, [-2, -1, 0, 1, 2], [0.2, 3]],
   ['sqrt', POS, [0.5, Math.SQRT1_2, 1, Math.SQRT2, 2], [0.2, 3]],
   ['rsqrt', POS, [2, Math.SQRT2, 1, Math.SQRT1_2, 0.5], [0.2, 3]],
   ['square', X, [4, 0.25, 0, 0.25, 9], [-2, 2]],
@@ -61,6 +62,7 @@ for (const backend of backendsUnderTest()) {
       on(backend, () => {
         expectClose(nb.exp(nb.tensor([NaN, Infinity, -Infinity])), [NaN, Infinity, 0]);
         expectClose(nb.log(nb.tensor([0, -1])), [-Infinity, NaN]);
+        expectClose(nb.log2(nb.tensor([0, -1, Infinity, NaN])), [-Infinity, NaN, Infinity, NaN]);
         expectClose(nb.relu(nb.tensor([NaN])), [NaN]);
         expectExact(nb.isNaN(nb.tensor([NaN, 1, Infinity])), [true, false, false], 'bool');
         expectExact(nb.isFinite(nb.tensor([NaN, 1, Infinity])), [false, true, false], 'bool');

@@ -2,67 +2,24 @@
 // handles are typed arrays, so those run directly on them). The table must name every
 // primitive exactly once: adding a primitive without deciding here fails to compile.
 import type { PrimitiveName } from '../../ops/primitives/index.js';
+import { unaryOps } from '../../ops/primitives/unary.js';
+import { binaryOps } from '../../ops/primitives/binary.js';
+import { compareOps } from '../../ops/primitives/compare.js';
+import { reduceOps } from '../../ops/primitives/reduce.js';
 
 export type KernelSource = 'native' | 'reference' | 'view';
 
+const fromFamily = <K extends string>(family: Record<K, unknown>): Record<K, 'native'> =>
+  Object.fromEntries(Object.keys(family).map((name) => [name, 'native'])) as Record<K, 'native'>;
+
 export const KERNEL_SOURCES = {
-  neg: 'native',
-  abs: 'native',
-  sign: 'native',
-  exp: 'native',
-  expm1: 'native',
-  log: 'native',
-  log1p: 'native',
-  sqrt: 'native',
-  rsqrt: 'native',
-  square: 'native',
-  reciprocal: 'native',
-  sin: 'native',
-  cos: 'native',
-  tan: 'native',
-  asin: 'native',
-  acos: 'native',
-  atan: 'native',
-  sinh: 'native',
-  cosh: 'native',
-  tanh: 'native',
-  sigmoid: 'native',
-  relu: 'native',
-  erf: 'native',
-  floor: 'native',
-  ceil: 'native',
-  round: 'native',
-  isNaN: 'native',
-  isFinite: 'native',
-  isInf: 'native',
-  logicalNot: 'native',
-  add: 'native',
-  sub: 'native',
-  mul: 'native',
-  div: 'native',
-  floorDiv: 'native',
-  mod: 'native',
-  pow: 'native',
-  maximum: 'native',
-  minimum: 'native',
-  atan2: 'native',
-  equal: 'native',
-  notEqual: 'native',
-  less: 'native',
-  lessEqual: 'native',
-  greater: 'native',
-  greaterEqual: 'native',
-  logicalAnd: 'native',
-  logicalOr: 'native',
-  logicalXor: 'native',
+  // Every elementwise op and reduction has its C++ kernel (native/src/op-codes.h lists them).
+  ...fromFamily(unaryOps),
+  ...fromFamily(binaryOps),
+  ...fromFamily(compareOps),
+  ...fromFamily(reduceOps),
   cast: 'native',
   where: 'native',
-  sum: 'native',
-  prod: 'native',
-  max: 'native',
-  min: 'native',
-  all: 'native',
-  any: 'native',
   argmax: 'native',
   argmin: 'native',
   matmul: 'native',

@@ -68,3 +68,8 @@ export function opCode(addon: NativeAddon, family: OpFamily, name: string): numb
   if (c < 0) throw new Error(`the addon has no '${name}' kernel (it is older than this nabla; run \`npm rebuild\`)`);
   return c;
 }
+
+/** One kernel per op of a family (all the unary ops, ...), made by `make` from the op's name. */
+export function familyKernels<K extends string>(family: Record<K, unknown>, make: (name: NoInfer<K>) => AnyKernel): Record<K, AnyKernel> {
+  return Object.fromEntries(Object.keys(family).map((name) => [name, make(name as K)])) as Record<K, AnyKernel>;
+}

@@ -13,7 +13,11 @@ import { fusedLinearKernel } from './fused-linear-kernel.js';
 import { fusedElementwiseKernel } from './fused-elementwise-kernel.js';
 import { indexKernels } from './index-kernels.js';
 import { randomKernel } from './random-kernel.js';
-import { kernel, opCode, type AnyKernel, type ArgWriter } from './kernel-table.js';
+import { familyKernels, kernel, opCode, type AnyKernel, type ArgWriter } from './kernel-table.js';
+import { unaryOps } from '../../ops/primitives/unary.js';
+import { binaryOps } from '../../ops/primitives/binary.js';
+import { compareOps } from '../../ops/primitives/compare.js';
+import { reduceOps } from '../../ops/primitives/reduce.js';
 import { scanKernels } from './scan-kernels.js';
 
 type NoAttrs = Record<string, never>;
@@ -100,63 +104,12 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
   const window = windowKernels(addon, args);
 
   const table = {
-    neg: unary('neg'),
-    abs: unary('abs'),
-    sign: unary('sign'),
-    exp: unary('exp'),
-    expm1: unary('expm1'),
-    log: unary('log'),
-    log1p: unary('log1p'),
-    sqrt: unary('sqrt'),
-    rsqrt: unary('rsqrt'),
-    square: unary('square'),
-    reciprocal: unary('reciprocal'),
-    sin: unary('sin'),
-    cos: unary('cos'),
-    tan: unary('tan'),
-    asin: unary('asin'),
-    acos: unary('acos'),
-    atan: unary('atan'),
-    sinh: unary('sinh'),
-    cosh: unary('cosh'),
-    tanh: unary('tanh'),
-    sigmoid: unary('sigmoid'),
-    relu: unary('relu'),
-    erf: unary('erf'),
-    floor: unary('floor'),
-    ceil: unary('ceil'),
-    round: unary('round'),
-    isNaN: unary('isNaN'),
-    isFinite: unary('isFinite'),
-    isInf: unary('isInf'),
-    logicalNot: unary('logicalNot'),
-    add: binary('add', false),
-    sub: binary('sub', false),
-    mul: binary('mul', false),
-    div: binary('div', false),
-    floorDiv: binary('floorDiv', false),
-    mod: binary('mod', false),
-    pow: binary('pow', false),
-    maximum: binary('maximum', false),
-    minimum: binary('minimum', false),
-    atan2: binary('atan2', false),
-    equal: binary('equal', true),
-    notEqual: binary('notEqual', true),
-    less: binary('less', true),
-    lessEqual: binary('lessEqual', true),
-    greater: binary('greater', true),
-    greaterEqual: binary('greaterEqual', true),
-    logicalAnd: binary('logicalAnd', true),
-    logicalOr: binary('logicalOr', true),
-    logicalXor: binary('logicalXor', true),
+    ...familyKernels(unaryOps, unary),
+    ...familyKernels(binaryOps, (name) => binary(name, false)),
+    ...familyKernels(compareOps, (name) => binary(name, true)),
     cast,
     where,
-    sum: reduce('sum'),
-    prod: reduce('prod'),
-    max: reduce('max'),
-    min: reduce('min'),
-    all: reduce('all'),
-    any: reduce('any'),
+    ...familyKernels(reduceOps, reduce),
     argmax: argReduce('argmax'),
     argmin: argReduce('argmin'),
     matmul,

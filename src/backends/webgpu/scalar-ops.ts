@@ -31,6 +31,8 @@ const UNARY_F: Record<Exclude<keyof typeof unaryOps, PredicateOp>, Fn1> = {
   expm1: (x) => `expm1_(${x})`,
   log: (x) => `log_(${x})`,
   log1p: (x) => `log1p_(${x})`,
+  // log_ gives log2's value at 0, below 0, infinity and NaN.
+  log2: (x) => `select(log2(${x}), log_(${x}), ${x} <= 0.0 || is_inf(${x}) || is_nan(${x}))`,
   sqrt: (x) => `sqrt_(${x})`,
   rsqrt: (x) => `(1.0 / sqrt_(${x}))`,
   square: (x) => `(${x} * ${x})`,

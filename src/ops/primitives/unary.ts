@@ -104,6 +104,7 @@ export const unaryOps = {
   exp: defineUnary('exp', { f: Math.exp, grad: (_x, y, dy) => mul(dy, y) }),
   expm1: defineUnary('expm1', { f: Math.expm1, grad: (_x, y, dy) => mul(dy, add(y, 1)) }),
   log: defineUnary('log', { f: Math.log, grad: (x, _y, dy) => div(dy, x) }),
+  log2: defineUnary('log2', { f: Math.log2, grad: (x, _y, dy) => div(dy, mul(x, Math.LN2)) }),
   log1p: defineUnary('log1p', { f: Math.log1p, grad: (x, _y, dy) => div(dy, add(x, 1)) }),
   sqrt: defineUnary('sqrt', { f: Math.sqrt, grad: (_x, y, dy) => div(dy, mul(y, 2)) }),
   rsqrt: defineUnary('rsqrt', { f: (x) => 1 / Math.sqrt(x), grad: (_x, y, dy) => mul(dy, mul(-0.5, mul(y, mul(y, y)))) }),
@@ -144,6 +145,8 @@ export const exp = u(unaryOps.exp);
 export const expm1 = u(unaryOps.expm1);
 /** Elementwise natural logarithm. */
 export const log = u(unaryOps.log);
+/** Elementwise base-2 logarithm (exact at powers of two). */
+export const log2 = u(unaryOps.log2);
 /** Elementwise `log(1 + x)`, accurate near 0. */
 export const log1p = u(unaryOps.log1p);
 /** Elementwise square root. */
@@ -201,6 +204,7 @@ declareOp(exp, { method: true, activation: { name: 'exponential' } });
 declareOp(expm1, { method: true });
 declareOp(log, { method: true });
 declareOp(log1p, { method: true });
+declareOp(log2, { method: true });
 declareOp(sqrt, { method: true });
 declareOp(rsqrt, { method: true });
 declareOp(square, { method: true });
