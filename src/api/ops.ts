@@ -5,7 +5,7 @@ export { stopGradient } from '../autograd/stop-gradient.js';
 export { elu, gelu, hardSigmoid, hardSwish, leakyRelu, logSoftmax, mish, relu6, selu, silu, softmax, softplus, softsign, swish } from '../ops/composite/activations.js';
 export { einsum } from '../ops/composite/einsum.js';
 export { index } from '../ops/composite/indexing-string.js';
-export { clip, clip as clipByValue, clipByNorm, logSumExp, logSumExp as reduceLogSumExp, mean, mean as reduceMean, norm, std, std as reduceStd, variance, variance as reduceVariance } from '../ops/composite/math.js';
+export { clip, clip as clipByValue, clipByNorm, hypot, logSumExp, logSumExp as reduceLogSumExp, logaddexp, mean, mean as reduceMean, norm, std, std as reduceStd, variance, variance as reduceVariance, xlogy } from '../ops/composite/math.js';
 export { oneHot } from '../ops/composite/one-hot.js';
 export { add, atan2, div, divNoNan, floorDiv, maximum, minimum, mod, mul, pow, squaredDifference, sub } from '../ops/primitives/binary.js';
 export { cast } from '../ops/primitives/cast.js';

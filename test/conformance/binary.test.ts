@@ -29,6 +29,9 @@ const gradCases: [string, [number, number, number, number]][] = [
   ['atan2', [-2, 2, 0.5, 2]],
   ['squaredDifference', [-2, 2, -2, 2]],
   ['divNoNan', [-2, 2, 0.5, 2]],
+  ['logaddexp', [-2, 2, -2, 2]],
+  ['xlogy', [-2, 2, 0.5, 2]],
+  ['hypot', [0.5, 2, -2, -0.5]],
 ];
 
 // Broadcast pairs of shapes: same, row, column, scalar, rank-3 vs rank-2.
@@ -42,6 +45,16 @@ const shapePairs: [number[], number[]][] = [
 
 for (const backend of backendsUnderTest()) {
   describe(`binary ops on ${backend}`, () => {
+    it('logaddexp, xlogy and hypot: values, with their edge cases', () =>
+      on(backend, () => {
+        expectClose(nb.logaddexp([0, 1, -Infinity, Infinity, 1000], [0, 2, -Infinity, Infinity, 1000]), [
+          Math.LN2, 2 + Math.log1p(Math.exp(-1)), -Infinity, Infinity, 1000 + Math.LN2,
+        ]);
+        expectClose(nb.xlogy([0, 0, 2, 3], [0, 5, Math.E, 1]), [0, 0, 2, 0]);
+        expectClose(nb.hypot([3, 0, -5, 1e30], [4, 0, 12, 1e30]), [5, 0, 13, 1e30 * Math.SQRT2]);
+        expectClose(nb.tensor([3]).hypot(4), [5]);
+      }));
+
     it('add broadcasts like numpy: row, column, scalar, rank-3 vs rank-1', () =>
       on(backend, () => {
         const a = nb.tensor([[1, 2, 3], [4, 5, 6]]);

@@ -7,7 +7,8 @@ import { add, div, maximum, minimum, mul, pow as pow1, sub } from '../primitives
 import { cast } from '../primitives/cast.js';
 import { max, reduceOptions, sum, type AxisArg } from '../primitives/reduce.js';
 import { stopGradient } from '../../autograd/stop-gradient.js';
-import { abs, exp, isFinite, log, sqrt, square } from '../primitives/unary.js';
+import { abs, exp, isFinite, log, log1p, neg, sqrt, square } from '../primitives/unary.js';
+import { equal } from '../primitives/compare.js';
 import { where } from '../primitives/select.js';
 import { reshape } from '../primitives/shape.js';
 import { reducedShape } from '../primitives/reduce.js';
@@ -92,6 +93,33 @@ export function clipByNorm(x: TensorLike, clipNorm: number, axis?: number | read
   return mul(t, div(clipNorm, maximum(n, clipNorm)));
 }
 
+/** log(exp(a) + exp(b)), elementwise, without overflow (numpy's logaddexp). */
+export function logaddexp(a: TensorLike, b: TensorLike): Tensor {
+  const x = floatOf(a, 'logaddexp');
+  const y = floatOf(b, 'logaddexp');
+  const m = maximum(x, y);
+  // Equal infinities: a - b is NaN, but the answer is that infinity.
+  const d = where(isFinite(m), abs(sub(x, y)), 0);
+  return add(m, log1p(exp(neg(d))));
+}
+
+/** x * log(y), elementwise, and 0 where x is 0 whatever y is (TensorFlow's xlogy). */
+export function xlogy(x: TensorLike, y: TensorLike): Tensor {
+  const a = floatOf(x, 'xlogy');
+  const zero = equal(a, 0);
+  // log of 1 where x is 0, so neither the value nor the gradient sees log(0).
+  return where(zero, 0, mul(a, log(where(zero, 1, floatOf(y, 'xlogy')))));
+}
+
+/** sqrt(a² + b²), elementwise, scaled by the larger magnitude so it neither overflows nor underflows. */
+export function hypot(a: TensorLike, b: TensorLike): Tensor {
+  const x = floatOf(a, 'hypot');
+  const y = floatOf(b, 'hypot');
+  const m = maximum(abs(x), abs(y));
+  const s = where(equal(m, 0), 1, m);
+  return mul(m, sqrt(add(square(div(x, s)), square(div(y, s)))));
+}
+
 // The public surface of these ops (src/ops/surface.ts).
 declareOp(mean, { method: true, aliases: ['reduceMean'] });
 declareOp(variance, { method: true, aliases: ['reduceVariance'] });
@@ -100,3 +128,6 @@ declareOp(logSumExp, { method: true, aliases: ['reduceLogSumExp'] });
 declareOp(norm, { method: true });
 declareOp(clip, { method: true, aliases: ['clipByValue'] });
 declareOp(clipByNorm);
+declareOp(logaddexp, { method: true });
+declareOp(xlogy, { method: true });
+declareOp(hypot, { method: true });
