@@ -2,8 +2,8 @@
 export { NablaError, ShapeError, DTypeError, ValueError } from './errors.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export { Tensor, type NestedArray } from './tensor/tensor.js';
-export { Variable, type VariableOptions } from './tensor/variable.js';
-export type { TensorLike } from './tensor/creation.js';
+export { Variable, type VariableOptions } from './autograd/variable.js';
+export type { TensorLike } from './ops/creation.js';
 // Every op of `nb.*`, generated from the declarations beside the ops (src/ops/surface.ts).
 export * from './api/ops.js';
 export type { ReduceOptions } from './ops/primitives/reduce.js';
@@ -15,7 +15,7 @@ export type { SortOptions, TopKOptions } from './ops/primitives/sort.js';
 export type { OneHotOptions } from './ops/composite/one-hot.js';
 import './api/tensor-methods.js';
 export { GradientTape, type TapeOptions, type GradientOptions } from './autograd/tape.js';
-export { setBackend, getBackend, backends, withBackend, backendInfo, tidy, keep, dispose, memory } from './engine/registry.js';
+export { setBackend, getBackend, backends, withBackend, backendInfo, tidy, keep, dispose, memory } from './backends/registry.js';
 export { grad, valueAndGrad, customGradient, type GradOptions, type CustomGradientResult } from './autograd/grad.js';
 export * as random from './ops/random-namespace.js';
 export * as nn from './api/nn.js';

@@ -5,7 +5,7 @@
 // an op's.
 import { ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
-import type { TensorLike } from '../tensor/creation.js';
+import type { TensorLike } from '../ops/creation.js';
 import * as ops from './ops.js';
 import { TENSOR_METHOD_NAMES } from './tensor-method-names.js';
 

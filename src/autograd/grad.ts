@@ -2,7 +2,7 @@ import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
 import { defineOp } from '../ops/define-op.js';
 import { run1 } from '../ops/run.js';
-import { toTensor, type TensorLike } from '../tensor/creation.js';
+import { toTensor, type TensorLike } from '../ops/creation.js';
 import { Tensor } from '../tensor/tensor.js';
 import { GradientTape } from './tape.js';
 

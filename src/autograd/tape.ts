@@ -6,10 +6,10 @@ import { add } from '../ops/primitives/binary.js';
 import { cast } from '../ops/primitives/cast.js';
 import { reshape } from '../ops/primitives/shape.js';
 import { stack } from '../ops/primitives/structure.js';
-import { zeros, zerosLike, onesLike, tensor } from '../tensor/creation.js';
+import { zeros, zerosLike, onesLike, tensor } from '../ops/creation.js';
 import { isFloat } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { Variable } from '../tensor/variable.js';
+import { Variable } from './variable.js';
 
 interface Entry {
   readonly op: OpDef<any>;

@@ -1,7 +1,7 @@
 // fromTensorSlices: the components are read to the host once; elements and batches are rows of
 // those host arrays (zero-copy views for contiguous batches, one gathered buffer for shuffled ones).
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { tensor } from '../tensor/creation.js';
+import { tensor } from '../ops/creation.js';
 import { allocArray, type AnyTypedArray, type TypedArray } from '../tensor/dtype.js';
 import { sizeOf } from '../tensor/shape.js';
 import { Tensor, type NestedArray } from '../tensor/tensor.js';

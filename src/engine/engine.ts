@@ -1,7 +1,7 @@
 import type { Backend, KernelTensor, Kernel } from '../backends/backend.js';
 import { ValueError, fmtShape } from '../errors.js';
 import type { OpDef } from '../ops/define-op.js';
-import { readVariableOp } from '../ops/primitives/read-variable.js';
+import { readVariableOp } from './read-variable.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import { contiguousLayout, isContiguous } from '../tensor/layout.js';
 import { sizeOf } from '../tensor/shape.js';

@@ -5,7 +5,7 @@ import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { cast } from '../ops/primitives/cast.js';
 import { shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Variable } from '../tensor/variable.js';
+import type { Variable } from '../autograd/variable.js';
 
 /** Anything with weights (a layer or a model). */
 export interface HasWeights {

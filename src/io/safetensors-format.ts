@@ -2,7 +2,7 @@
 // length N, N bytes of JSON ({name: {dtype, shape, data_offsets}}, optional "__metadata__" of
 // strings), then the tensors' little-endian bytes, contiguous, in offset order, with no gaps.
 import { DTypeError, ValueError } from '../errors.js';
-import { tensor } from '../tensor/creation.js';
+import { tensor } from '../ops/creation.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { bfloat16ArrayToFloat32, halfArrayToFloat32 } from './half-float.js';

@@ -6,7 +6,7 @@ import { contiguousLayout, isContiguous } from '../tensor/layout.js';
 import { shapesEqual, sizeOf } from '../tensor/shape.js';
 import { Storage } from '../tensor/storage.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Variable } from '../tensor/variable.js';
+import type { Variable } from '../autograd/variable.js';
 import type { Graph, Value } from './graph.js';
 import { cutSpans, recordSpan, replaySpan, type Donor, type Span, type SpanStep } from './spans.js';
 

@@ -1,7 +1,7 @@
 import type { OutSpec } from '../backends/backend.js';
 import type { OpDef } from '../ops/define-op.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Variable } from '../tensor/variable.js';
+import type { Variable } from '../autograd/variable.js';
 
 /** Where a value of the graph comes from. */
 export type ValueSource =

@@ -1,13 +1,13 @@
 import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Variable } from '../tensor/variable.js';
+import type { Variable } from '../autograd/variable.js';
 import { Plan } from './executor.js';
 import type { Graph } from './graph.js';
 import { optimize, type PassStats } from './passes/index.js';
 import { flatten, unflatten, type Template } from './pytree.js';
 import { trace, GraphTracer } from './trace.js';
-import { tensor as scalarTensor } from '../tensor/creation.js';
+import { tensor as scalarTensor } from '../ops/creation.js';
 import type { DType } from '../tensor/dtype.js';
 
 /** Options of {@link jit}. */

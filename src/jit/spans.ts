@@ -3,7 +3,7 @@
 // variable buffers may take their updates in place, recording and replaying live here; the
 // plan (executor.ts) owns the steps and the buffers.
 import type { Backend, CompiledKernels } from '../backends/backend.js';
-import type { Variable } from '../tensor/variable.js';
+import type { Variable } from '../autograd/variable.js';
 
 /** What span planning needs to know of a step. */
 export interface SpanStep {

@@ -3,10 +3,10 @@ import { engine, type Tracer } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
 import type { OpDef } from '../ops/define-op.js';
 import { randomOp, generator, type RandomAttrs } from '../ops/primitives/random.js';
-import { readVariableOp } from '../ops/primitives/read-variable.js';
+import { readVariableOp } from '../engine/read-variable.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Variable } from '../tensor/variable.js';
+import type { Variable } from '../autograd/variable.js';
 import { Graph, type Value } from './graph.js';
 
 function traced(what: string): never {

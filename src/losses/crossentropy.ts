@@ -14,7 +14,7 @@ import { logSoftmax } from '../ops/composite/activations.js';
 import { sigmoidCrossEntropyWithLogits } from '../ops/composite/cross-entropy.js';
 import { isFloat } from '../tensor/dtype.js';
 import { normalizeAxis } from '../tensor/shape.js';
-import { range, toTensor, type TensorLike } from '../tensor/creation.js';
+import { range, toTensor, type TensorLike } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { asFloat } from './reduction.js';
 import { EPSILON, prepare } from './regression.js';

@@ -7,7 +7,7 @@ import { log, sigmoid } from '../ops/primitives/unary.js';
 import { clip, mean } from '../ops/composite/math.js';
 import { softmax } from '../ops/composite/activations.js';
 import { normalizeAxis } from '../tensor/shape.js';
-import type { TensorLike } from '../tensor/creation.js';
+import type { TensorLike } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { EPSILON, prepare } from './regression.js';
 

@@ -2,7 +2,7 @@
 // then sample weights and the reduction.
 import { ValueError } from '../errors.js';
 import { notEqual } from '../ops/primitives/compare.js';
-import type { TensorLike } from '../tensor/creation.js';
+import type { TensorLike } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkReduction, reduceWeightedValues, type Reduction } from './reduction.js';
 import { asFloat } from './reduction.js';

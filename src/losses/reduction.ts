@@ -6,7 +6,7 @@ import { cast } from '../ops/primitives/cast.js';
 import { sum } from '../ops/primitives/reduce.js';
 import { expandDims, squeeze } from '../ops/primitives/shape.js';
 import { isFloat } from '../tensor/dtype.js';
-import { tensor, toTensor, type TensorLike } from '../tensor/creation.js';
+import { tensor, toTensor, type TensorLike } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** How a loss object turns per-sample values into its result. */

@@ -9,7 +9,7 @@ import { mean, clip } from '../ops/composite/math.js';
 import { softplus } from '../ops/composite/activations.js';
 import { l2Normalize } from '../ops/composite/normalization.js';
 import { ValueError } from '../errors.js';
-import type { TensorLike } from '../tensor/creation.js';
+import type { TensorLike } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { asDType, asFloat, squeezeOrExpandToSameRank } from './reduction.js';
 

@@ -6,7 +6,7 @@ import { equal, greater } from '../ops/primitives/compare.js';
 import { argmax, sum } from '../ops/primitives/reduce.js';
 import { where } from '../ops/primitives/select.js';
 import { expandDims, reshape, squeeze } from '../ops/primitives/shape.js';
-import { range } from '../tensor/creation.js';
+import { range } from '../ops/creation.js';
 import { isFloat } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { mean } from '../ops/composite/math.js';

@@ -1,9 +1,9 @@
 // Keras's automatic choice for the metric names 'accuracy'/'acc' and 'crossentropy'/'ce': binary,
 // categorical or sparse-categorical, from the loss and the shapes of labels and predictions.
 import { ValueError } from '../errors.js';
-import type { TensorLike } from '../tensor/creation.js';
+import type { TensorLike } from '../ops/creation.js';
 import { Tensor } from '../tensor/tensor.js';
-import { toTensor } from '../tensor/creation.js';
+import { toTensor } from '../ops/creation.js';
 import { BinaryCrossentropy, CategoricalCrossentropy, Loss, SparseCategoricalCrossentropy, type LossFn } from '../losses/loss.js';
 import { binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy } from '../losses/crossentropy.js';
 import { nameKey } from '../losses/registry.js';

@@ -10,10 +10,10 @@ import { sum } from '../ops/primitives/reduce.js';
 import { where } from '../ops/primitives/select.js';
 import { broadcastTo, expandDims, reshape, slice } from '../ops/primitives/shape.js';
 import { log, sigmoid } from '../ops/primitives/unary.js';
-import { tidy } from '../engine/registry.js';
-import { onesLike, range, tensor, type TensorLike } from '../tensor/creation.js';
+import { tidy } from '../backends/registry.js';
+import { onesLike, range, tensor, type TensorLike } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Variable } from '../tensor/variable.js';
+import type { Variable } from '../autograd/variable.js';
 import { Metric, type MetricOptions } from './metric.js';
 
 type Counts = { tp?: Variable; fp?: Variable; tn?: Variable; fn?: Variable };

@@ -7,10 +7,10 @@ import { max, sum } from '../ops/primitives/reduce.js';
 import { expandDims } from '../ops/primitives/shape.js';
 import { abs } from '../ops/primitives/unary.js';
 import { mean } from '../ops/composite/math.js';
-import { tidy } from '../engine/registry.js';
-import type { TensorLike } from '../tensor/creation.js';
+import { tidy } from '../backends/registry.js';
+import type { TensorLike } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Variable } from '../tensor/variable.js';
+import type { Variable } from '../autograd/variable.js';
 import { Metric, type MetricOptions } from './metric.js';
 
 /** How per-class scores combine: over all counts ('micro'), their mean ('macro'), support-weighted ('weighted'), or none (null: one score per class). */

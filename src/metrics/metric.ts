@@ -1,6 +1,6 @@
 // The stateful metric base (keras.metrics.Metric), the weighted Mean, and the wrapper that averages
 // a per-sample function over every batch seen.
-import { tidy } from '../engine/registry.js';
+import { tidy } from '../backends/registry.js';
 import { ValueError } from '../errors.js';
 import { add, divNoNan, mul } from '../ops/primitives/binary.js';
 import { cast } from '../ops/primitives/cast.js';
@@ -8,9 +8,9 @@ import { sum } from '../ops/primitives/reduce.js';
 import { broadcastTo } from '../ops/primitives/shape.js';
 import { mean } from '../ops/composite/math.js';
 import { assertDType, type DType } from '../tensor/dtype.js';
-import { full, tensor, toTensor, type TensorLike } from '../tensor/creation.js';
+import { full, tensor, toTensor, type TensorLike } from '../ops/creation.js';
 import { Tensor } from '../tensor/tensor.js';
-import { Variable } from '../tensor/variable.js';
+import { Variable } from '../autograd/variable.js';
 import { squeezeOrExpandToSameRank } from '../losses/reduction.js';
 
 /** Options every metric takes. */

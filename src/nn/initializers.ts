@@ -1,7 +1,7 @@
 // Weight initializers (keras.initializers): objects with `call(shape, dtype)`, a config, and a
 // lookup by name ('glorotUniform', 'glorot_uniform' and 'GlorotUniform' are the same).
 import { ValueError } from '../errors.js';
-import { full, tensor, zeros } from '../tensor/creation.js';
+import { full, tensor, zeros } from '../ops/creation.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { normal, truncatedNormal, uniform } from '../ops/primitives/random.js';

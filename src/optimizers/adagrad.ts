@@ -1,7 +1,7 @@
 import { add, div, mul, sub } from '../ops/primitives/binary.js';
 import { sqrt, square } from '../ops/primitives/unary.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Variable } from '../tensor/variable.js';
+import type { Variable } from '../autograd/variable.js';
 import { Optimizer, optionsOf, type LearningRate, type OptimizerOptions } from './optimizer.js';
 
 export interface AdagradOptions extends OptimizerOptions {

@@ -1,7 +1,7 @@
 import { abs } from '../ops/primitives/unary.js';
 import { add, div, maximum, mul, pow, sub } from '../ops/primitives/binary.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Variable } from '../tensor/variable.js';
+import type { Variable } from '../autograd/variable.js';
 import { Optimizer, optionsOf, type LearningRate } from './optimizer.js';
 import type { AdamOptions } from './adam.js';
 

@@ -2,7 +2,7 @@ import { ValueError } from '../errors.js';
 import { add, mul, sub } from '../ops/primitives/binary.js';
 import { sign } from '../ops/primitives/unary.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Variable } from '../tensor/variable.js';
+import type { Variable } from '../autograd/variable.js';
 import { Optimizer, optionsOf, type LearningRate, type OptimizerOptions } from './optimizer.js';
 
 export interface LionOptions extends OptimizerOptions {

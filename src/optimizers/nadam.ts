@@ -3,7 +3,7 @@ import { cast } from '../ops/primitives/cast.js';
 import { sqrt, square } from '../ops/primitives/unary.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Variable } from '../tensor/variable.js';
+import type { Variable } from '../autograd/variable.js';
 import { Optimizer, optionsOf, type LearningRate } from './optimizer.js';
 import type { AdamOptions } from './adam.js';
 

@@ -1,17 +1,17 @@
 // The optimizer base: gradient filtering and clipping, weight decay, learning-rate schedules,
 // slot variables and the iteration counter, in the order Keras 3 applies them.
 import { GradientTape } from '../autograd/tape.js';
-import { tidy } from '../engine/registry.js';
+import { tidy } from '../backends/registry.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { add, div, maximum, mul, sub } from '../ops/primitives/binary.js';
 import { cast } from '../ops/primitives/cast.js';
 import { sum } from '../ops/primitives/reduce.js';
 import { sqrt, square } from '../ops/primitives/unary.js';
 import { clip, clipByNorm } from '../ops/composite/math.js';
-import { full, type TensorLike } from '../tensor/creation.js';
+import { full, type TensorLike } from '../ops/creation.js';
 import type { DType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { Variable } from '../tensor/variable.js';
+import { Variable } from '../autograd/variable.js';
 import { LearningRateSchedule, deserializeSchedule, serializeSchedule, type ScheduleConfig, type ScheduleFn } from './schedules.js';
 
 /** A fixed rate, a schedule object, or any function of the step count (updates applied so far). */

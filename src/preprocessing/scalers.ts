@@ -7,7 +7,7 @@ import { equal } from '../ops/primitives/compare.js';
 import { max, min } from '../ops/primitives/reduce.js';
 import { where } from '../ops/primitives/select.js';
 import { mean, std } from '../ops/composite/math.js';
-import { toTensor, type TensorLike } from '../tensor/creation.js';
+import { toTensor, type TensorLike } from '../ops/creation.js';
 import { isFloat } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 

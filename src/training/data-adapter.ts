@@ -2,7 +2,7 @@
 // iterable of [x, y] batches such as nb.data.Dataset) into batches.
 import { engine } from '../engine/engine.js';
 import { ValueError, fmtShape } from '../errors.js';
-import { tensor, toTensor, type TensorLike } from '../tensor/creation.js';
+import { tensor, toTensor, type TensorLike } from '../ops/creation.js';
 import { Tensor } from '../tensor/tensor.js';
 import { permutation } from '../ops/primitives/random.js';
 import { gather } from '../ops/primitives/indexing.js';

@@ -2,7 +2,7 @@
 import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
 import { concat } from '../ops/primitives/structure.js';
-import { tensor } from '../tensor/creation.js';
+import { tensor } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { CallbackList, type Callback, type CallbackHooks, type Logs } from './callbacks/callback.js';
 import { History } from './callbacks/history.js';

@@ -1,6 +1,6 @@
 import { ShapeError, ValueError } from '../errors.js';
 import { engine } from '../engine/engine.js';
-import { toTensor, type TensorLike } from '../tensor/creation.js';
+import { toTensor, type TensorLike } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { valuesOf } from './host-rows.js';
 

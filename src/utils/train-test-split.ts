@@ -1,6 +1,6 @@
 import { RandomStream, checkSeed, seedFromGlobal } from '../data/random-stream.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { toTensor, type TensorLike } from '../tensor/creation.js';
+import { toTensor, type TensorLike } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { takeRows, valuesOf } from './host-rows.js';
 

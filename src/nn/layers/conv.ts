@@ -3,7 +3,7 @@ import { ValueError } from '../../errors.js';
 import { add } from '../../ops/primitives/binary.js';
 import { conv1d, conv2d, conv2dTranspose, depthwiseConv2d, separableConv2d } from '../../ops/primitives/conv.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import type { Variable } from '../../tensor/variable.js';
+import type { Variable } from '../../autograd/variable.js';
 import { getActivation, serializeActivation, type ActivationFn, type ActivationIdentifier } from '../activations.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
 import type { Regularizer, RegularizerIdentifier } from '../regularizers.js';

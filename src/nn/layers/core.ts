@@ -5,7 +5,7 @@ import { add } from '../../ops/primitives/binary.js';
 import { matmul } from '../../ops/primitives/matmul.js';
 import { reshape } from '../../ops/primitives/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import type { Variable } from '../../tensor/variable.js';
+import type { Variable } from '../../autograd/variable.js';
 import { getActivation, serializeActivation, type ActivationFn, type ActivationIdentifier } from '../activations.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
 import { getRegularizer, serializeRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';

@@ -5,7 +5,7 @@ import { cast } from '../../ops/primitives/cast.js';
 import { notEqual } from '../../ops/primitives/compare.js';
 import { gather } from '../../ops/primitives/indexing.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import type { Variable } from '../../tensor/variable.js';
+import type { Variable } from '../../autograd/variable.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
 import type { Regularizer, RegularizerIdentifier } from '../regularizers.js';
 import { optionalRegularizer, positiveInt, serializeOptional } from './core.js';

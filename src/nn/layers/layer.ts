@@ -3,10 +3,10 @@
 import { engine } from '../../engine/engine.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { add } from '../../ops/primitives/binary.js';
-import { zeros } from '../../tensor/creation.js';
+import { zeros } from '../../ops/creation.js';
 import { isFloat, type DType } from '../../tensor/dtype.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { Variable } from '../../tensor/variable.js';
+import { Variable } from '../../autograd/variable.js';
 import { getInitializer, type InitializerIdentifier } from '../initializers.js';
 import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
 import { toSnakeCase } from '../serialization.js';

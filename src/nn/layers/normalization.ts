@@ -5,7 +5,7 @@ import { add, mul, sub } from '../../ops/primitives/binary.js';
 import { reshape } from '../../ops/primitives/shape.js';
 import { rsqrt } from '../../ops/primitives/unary.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import type { Variable } from '../../tensor/variable.js';
+import type { Variable } from '../../autograd/variable.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
 import { optionalRegularizer, serializeOptional } from './core.js';
 import { Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';

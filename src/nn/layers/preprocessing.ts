@@ -4,10 +4,10 @@ import { add, div, maximum, mul, sub } from '../../ops/primitives/binary.js';
 import { cast } from '../../ops/primitives/cast.js';
 import { reshape } from '../../ops/primitives/shape.js';
 import { sqrt } from '../../ops/primitives/unary.js';
-import { tensor, toTensor, type TensorLike } from '../../tensor/creation.js';
+import { tensor, toTensor, type TensorLike } from '../../ops/creation.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { Tensor } from '../../tensor/tensor.js';
-import type { Variable } from '../../tensor/variable.js';
+import type { Variable } from '../../autograd/variable.js';
 import { Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
 
 const EPSILON = 1e-7;

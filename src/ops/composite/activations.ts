@@ -5,9 +5,9 @@
 import { ValueError } from '../../errors.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { normalizeAxis } from '../../tensor/shape.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { stopGradient } from '../../autograd/stop-gradient.js';
+import { stopGradient } from '../primitives/stop-gradient.js';
 import { add, div, maximum, minimum, mul, sub } from '../primitives/binary.js';
 import { cast } from '../primitives/cast.js';
 import { greater } from '../primitives/compare.js';

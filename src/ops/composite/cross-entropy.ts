@@ -4,7 +4,7 @@ import { engine } from '../../engine/engine.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { normalizeAxis, shapesEqual } from '../../tensor/shape.js';
-import { range, tensor, toTensor, type TensorLike } from '../../tensor/creation.js';
+import { range, tensor, toTensor, type TensorLike } from '../creation.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { add, mul, sub } from '../primitives/binary.js';
 import { cast } from '../primitives/cast.js';

@@ -1,7 +1,7 @@
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { broadcastShapes, shapesEqual } from '../../tensor/shape.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { mul } from '../primitives/binary.js';
 import { cast } from '../primitives/cast.js';

@@ -1,6 +1,6 @@
 import { DTypeError, ValueError } from '../../errors.js';
 import { promote } from '../../tensor/dtype.js';
-import { eye, toTensor, type TensorLike } from '../../tensor/creation.js';
+import { eye, toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { mul } from '../primitives/binary.js';
 import { cast } from '../primitives/cast.js';

@@ -1,5 +1,5 @@
 import { ShapeError, fmtShape } from '../../errors.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { max } from '../primitives/reduce.js';
 import { mean } from './math.js';

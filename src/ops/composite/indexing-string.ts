@@ -1,5 +1,5 @@
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { reshape, stridedView } from '../primitives/shape.js';
 import { declareOp } from '../surface.js';

@@ -1,12 +1,12 @@
 import { ValueError } from '../../errors.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { normalizeAxes } from '../../tensor/shape.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { add, div, maximum, minimum, mul, pow as pow1, sub } from '../primitives/binary.js';
 import { cast } from '../primitives/cast.js';
 import { max, reduceOptions, sum, type AxisArg } from '../primitives/reduce.js';
-import { stopGradient } from '../../autograd/stop-gradient.js';
+import { stopGradient } from '../primitives/stop-gradient.js';
 import { abs, exp, isFinite, log, log1p, neg, sqrt, square } from '../primitives/unary.js';
 import { equal } from '../primitives/compare.js';
 import { where } from '../primitives/select.js';

@@ -2,9 +2,9 @@
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { normalizeAxes } from '../../tensor/shape.js';
-import { tensor, toTensor, type TensorLike } from '../../tensor/creation.js';
+import { tensor, toTensor, type TensorLike } from '../creation.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { stopGradient } from '../../autograd/stop-gradient.js';
+import { stopGradient } from '../primitives/stop-gradient.js';
 import { add, maximum, mul, sub } from '../primitives/binary.js';
 import { cast } from '../primitives/cast.js';
 import { reducedShape, sum } from '../primitives/reduce.js';

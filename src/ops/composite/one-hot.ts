@@ -1,7 +1,7 @@
 import { ValueError } from '../../errors.js';
 import { assertDType, type DType } from '../../tensor/dtype.js';
 import { normalizeAxis } from '../../tensor/shape.js';
-import { full, range, type TensorLike } from '../../tensor/creation.js';
+import { full, range, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { equal } from '../primitives/compare.js';
 import { indexTensor } from '../primitives/index-args.js';

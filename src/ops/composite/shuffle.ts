@@ -1,5 +1,5 @@
 import { ShapeError } from '../../errors.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { gather } from '../primitives/indexing.js';
 import { permutation } from '../primitives/random.js';

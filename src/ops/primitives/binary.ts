@@ -1,8 +1,8 @@
 import { DTypeError } from '../../errors.js';
-import { binaryBroadcast, makeElementwiseLoops } from '../../backends/js/loops.js';
+import { binaryBroadcast, makeElementwiseLoops } from '../loops.js';
 import { isFloat, promote, type DType } from '../../tensor/dtype.js';
 import { broadcastShapes } from '../../tensor/shape.js';
-import { toTensorPair, type TensorLike } from '../../tensor/creation.js';
+import { toTensorPair, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp, type OpDef, type TensorMeta } from '../define-op.js';
 import { NO_ATTRS, run1 } from '../run.js';

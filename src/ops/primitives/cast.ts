@@ -1,5 +1,5 @@
 import { assertDType, castScalar, allocArray, isFloat, type DType } from '../../tensor/dtype.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp } from '../define-op.js';
 import { run1 } from '../run.js';

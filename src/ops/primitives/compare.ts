@@ -1,6 +1,6 @@
-import { binaryBroadcast, makeElementwiseLoops } from '../../backends/js/loops.js';
+import { binaryBroadcast, makeElementwiseLoops } from '../loops.js';
 import { broadcastShapes } from '../../tensor/shape.js';
-import type { TensorLike } from '../../tensor/creation.js';
+import type { TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp, type OpDef } from '../define-op.js';
 import { NO_ATTRS, run1 } from '../run.js';

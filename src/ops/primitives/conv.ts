@@ -4,7 +4,7 @@
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { isFloat, type DType } from '../../tensor/dtype.js';
 import { shapesEqual } from '../../tensor/shape.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp, type TensorMeta } from '../define-op.js';
 import { run1 } from '../run.js';

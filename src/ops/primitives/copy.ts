@@ -1,4 +1,4 @@
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp } from '../define-op.js';
 import { NO_ATTRS, run1 } from '../run.js';

@@ -1,8 +1,8 @@
-import { reductionPlan } from '../../backends/js/loops.js';
+import { reductionPlan } from '../loops.js';
 import { DTypeError, ShapeError } from '../../errors.js';
 import { allocArray, type TypedArray } from '../../tensor/dtype.js';
 import { normalizeAxis } from '../../tensor/shape.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp, type OpDef } from '../define-op.js';
 import { run1 } from '../run.js';

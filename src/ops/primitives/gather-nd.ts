@@ -1,7 +1,7 @@
 import { DTypeError, ShapeError, fmtShape } from '../../errors.js';
 import { allocArray, type TypedArray } from '../../tensor/dtype.js';
 import { assertShape, sizeOf, stridesOf } from '../../tensor/shape.js';
-import { toTensor, zerosLike, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, zerosLike, type TensorLike } from '../creation.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { defineOp, type OpDef, type TensorMeta } from '../define-op.js';
 import { NO_ATTRS, run1 } from '../run.js';

@@ -1,5 +1,5 @@
 import { DTypeError, ValueError, fmtShape } from '../../errors.js';
-import { tensor, type TensorLike } from '../../tensor/creation.js';
+import { tensor, type TensorLike } from '../creation.js';
 import { Tensor } from '../../tensor/tensor.js';
 
 /**

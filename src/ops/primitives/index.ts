@@ -11,14 +11,14 @@ import { matmulOp } from './matmul.js';
 import { copyOp } from './copy.js';
 import { randomOp } from './random.js';
 import { fusedElementwiseOp, fusedLinearOp } from './fused.js';
-import { readVariableOp } from './read-variable.js';
+import { readVariableOp } from '../../engine/read-variable.js';
 import { convOps } from './conv.js';
 import { poolOps } from './pool.js';
 import { gatherOp, unsortedSegmentSumOp } from './indexing.js';
 import { gatherNDOp, scatterNDOp, tensorScatterUpdateOp } from './gather-nd.js';
 import { cumsumOp, cumprodOp } from './cumulative.js';
 import { argsortOp } from './sort.js';
-import { stopGradientOp } from '../../autograd/stop-gradient.js';
+import { stopGradientOp } from './stop-gradient.js';
 
 export const PRIMITIVES = {
   ...unaryOps,

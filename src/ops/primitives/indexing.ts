@@ -1,7 +1,7 @@
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { allocArray } from '../../tensor/dtype.js';
 import { normalizeAxis, sizeOf } from '../../tensor/shape.js';
-import { toTensor, zeros, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, zeros, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp, type TensorMeta } from '../define-op.js';
 import { run1 } from '../run.js';

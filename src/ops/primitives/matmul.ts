@@ -1,8 +1,8 @@
 import { DTypeError, ShapeError, fmtShape } from '../../errors.js';
 import { allocArray, isFloat, promote } from '../../tensor/dtype.js';
 import { broadcastShapes, sizeOf } from '../../tensor/shape.js';
-import { broadcastStrides } from '../../backends/js/loops.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { broadcastStrides } from '../loops.js';
+import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp } from '../define-op.js';
 import { run1 } from '../run.js';

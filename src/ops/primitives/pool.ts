@@ -5,7 +5,7 @@
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { allocArray, isFloat, type TypedArray } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp, type OpDef, type TensorMeta } from '../define-op.js';
 import { run1 } from '../run.js';

@@ -2,7 +2,7 @@ import { ValueError } from '../../errors.js';
 import { allocArray, isFloat, type DType } from '../../tensor/dtype.js';
 import { assertShape, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { tensor } from '../../tensor/creation.js';
+import { tensor } from '../creation.js';
 import { defineOp } from '../define-op.js';
 import { run1 } from '../run.js';
 import { portableLog, portableSinCosTurn } from './portable-math.js';

@@ -1,8 +1,8 @@
-import { reductionPlan } from '../../backends/js/loops.js';
+import { reductionPlan } from '../loops.js';
 import { DTypeError, ShapeError, fmtShape } from '../../errors.js';
 import { allocArray, castScalar, type DType } from '../../tensor/dtype.js';
 import { normalizeAxes, normalizeAxis } from '../../tensor/shape.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp, type OpDef, type TensorMeta } from '../define-op.js';
 import { run1 } from '../run.js';

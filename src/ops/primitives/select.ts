@@ -1,9 +1,9 @@
 import { allocArray } from '../../tensor/dtype.js';
-import { broadcastIndex } from '../../backends/js/loops.js';
+import { broadcastIndex } from '../loops.js';
 import { DTypeError } from '../../errors.js';
 import { promote } from '../../tensor/dtype.js';
 import { broadcastShapes, sizeOf } from '../../tensor/shape.js';
-import { toTensor, toTensorPair, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, toTensorPair, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp } from '../define-op.js';
 import { NO_ATTRS, run1 } from '../run.js';

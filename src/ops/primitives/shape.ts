@@ -2,7 +2,7 @@ import { ShapeError, fmtShape } from '../../errors.js';
 import { assertShape, broadcastShapes, inferReshape, normalizeAxes, normalizeAxis, shapesEqual, sizeOf, broadcastedAxes } from '../../tensor/shape.js';
 import { reshapeStrides } from '../../tensor/layout.js';
 import { sum } from './reduce.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp } from '../define-op.js';
 import { run1 } from '../run.js';

@@ -1,7 +1,7 @@
-import { reductionPlan } from '../../backends/js/loops.js';
+import { reductionPlan } from '../loops.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { normalizeAxis } from '../../tensor/shape.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp } from '../define-op.js';
 import { run1 } from '../run.js';

@@ -1,7 +1,7 @@
 import { ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { allocArray, promote } from '../../tensor/dtype.js';
 import { normalizeAxis, sizeOf } from '../../tensor/shape.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp } from '../define-op.js';
 import { run1 } from '../run.js';

@@ -1,7 +1,7 @@
 import { allocArray, isFloat, type DType } from '../../tensor/dtype.js';
-import { makeElementwiseLoops } from '../../backends/js/loops.js';
+import { makeElementwiseLoops } from '../loops.js';
 import { DTypeError } from '../../errors.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp, type OpDef } from '../define-op.js';
 import { NO_ATTRS, run1 } from '../run.js';

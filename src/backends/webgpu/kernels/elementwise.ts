@@ -2,7 +2,7 @@
 // where, and the jit's fused chains (one kernel for the whole chain, no intermediate buffers).
 import type { KernelTensor, OutSpec } from '../../backend.js';
 import { sizeOf, shapesEqual } from '../../../tensor/shape.js';
-import { broadcastStrides } from '../../js/loops.js';
+import { broadcastStrides } from '../../../ops/loops.js';
 import type { CastAttrs } from '../../../ops/primitives/cast.js';
 import type { FusedElementwiseAttrs } from '../../../ops/primitives/fused.js';
 import type { GpuContext, GpuHandle } from '../gpu-context.js';

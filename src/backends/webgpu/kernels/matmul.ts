@@ -3,7 +3,7 @@
 // once per workgroup rather than once per product. Transposes are strides; batch axes broadcast.
 import type { MatmulAttrs } from '../../../ops/primitives/matmul.js';
 import { sizeOf } from '../../../tensor/shape.js';
-import { broadcastStrides } from '../../js/loops.js';
+import { broadcastStrides } from '../../../ops/loops.js';
 import type { GpuContext } from '../gpu-context.js';
 import { header, wgslType, type WgslType } from '../wgsl.js';
 import type { GpuKernel } from './kernel-types.js';

@@ -1,6 +1,6 @@
-import { JsBackend } from '../backends/js/js-backend.js';
-import { createNativeBackend } from '../backends/native/native-backend.js';
-import { engine } from './engine.js';
+import { JsBackend } from './js/js-backend.js';
+import { createNativeBackend } from './native/native-backend.js';
+import { engine } from '../engine/engine.js';
 
 engine.registerBackend({ name: 'js', priority: 1, create: () => new JsBackend() });
 // The C++ addon, default in Node when built; elsewhere (or unbuilt) it fails to create and js runs.
@@ -11,7 +11,7 @@ engine.registerBackend({
   name: 'webgpu',
   priority: 0,
   onDemand: true,
-  create: () => import('../backends/webgpu/webgpu-backend.js').then((m) => m.createWebGpuBackend()),
+  create: () => import('./webgpu/webgpu-backend.js').then((m) => m.createWebGpuBackend()),
 });
 
 /** Switch the backend all new tensors are created and computed on. */

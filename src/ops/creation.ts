@@ -9,10 +9,10 @@ import {
   type AnyTypedArray,
   type DType,
   type TypedArray,
-} from './dtype.js';
-import { assertShape, sizeOf } from './shape.js';
-import { Tensor, type NestedArray } from './tensor.js';
-import { declareOp } from '../ops/surface.js';
+} from '../tensor/dtype.js';
+import { assertShape, sizeOf } from '../tensor/shape.js';
+import { Tensor, type NestedArray } from '../tensor/tensor.js';
+import { declareOp } from './surface.js';
 
 /** Anything an op accepts as a tensor. */
 /** Nested arrays as `tensor()` takes them: numbers, booleans or scalar tensors, typed arrays innermost. */

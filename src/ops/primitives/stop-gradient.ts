@@ -1,8 +1,8 @@
-import { toTensor, type TensorLike } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { defineOp } from '../ops/define-op.js';
-import { NO_ATTRS, run1 } from '../ops/run.js';
-import { declareOp } from '../ops/surface.js';
+import { toTensor, type TensorLike } from '../creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { defineOp } from '../define-op.js';
+import { NO_ATTRS, run1 } from '../run.js';
+import { declareOp } from '../surface.js';
 
 /** Identity whose gradient is zero: tapes do not look through it. */
 export const stopGradientOp = defineOp<Record<string, never>>({

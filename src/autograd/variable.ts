@@ -2,14 +2,14 @@ import { engine } from '../engine/engine.js';
 import { add as addFn, sub as subFn } from '../ops/primitives/binary.js';
 import { cast as castTo } from '../ops/primitives/cast.js';
 import { copy as copyFn } from '../ops/primitives/copy.js';
-import { readVariableOp } from '../ops/primitives/read-variable.js';
+import { readVariableOp } from '../engine/read-variable.js';
 import { NO_ATTRS } from '../ops/run.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
-import { toTensor, type TensorLike } from './creation.js';
-import { assertDType, type DType } from './dtype.js';
-import { contiguousLayout } from './layout.js';
-import { shapesEqual } from './shape.js';
-import { Tensor } from './tensor.js';
+import { toTensor, type TensorLike } from '../ops/creation.js';
+import { assertDType, type DType } from '../tensor/dtype.js';
+import { contiguousLayout } from '../tensor/layout.js';
+import { shapesEqual } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
 
 /** Options of {@link Variable}. */
 export interface VariableOptions {

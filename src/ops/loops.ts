@@ -1,5 +1,5 @@
-import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
-import { sizeOf, stridesOf, type Shape } from '../../tensor/shape.js';
+import { allocArray, type DType, type TypedArray } from '../tensor/dtype.js';
+import { sizeOf, stridesOf, type Shape } from '../tensor/shape.js';
 
 /** Strides of `shape` when broadcast to `outShape` (0 on broadcast dims). */
 export function broadcastStrides(shape: Shape, outShape: Shape): number[] {

@@ -1,4 +1,4 @@
-import { defineOp } from '../define-op.js';
+import { defineOp } from '../ops/define-op.js';
 
 /**
  * Reading a variable while a tape records: a view of its current storage, recorded as an op so
