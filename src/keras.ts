@@ -4,11 +4,11 @@
  */
 import { resetNames } from './nn/layers/names.js';
 
-export { Input, type InputOptions } from './nn/models/input-layer.js';
-export { Model, type ModelArgs } from './nn/models/model.js';
-export { Sequential, type SequentialArgs } from './nn/models/sequential.js';
+export { Input, type InputOptions } from './models/input-layer.js';
+export { Model, type ModelArgs } from './models/model.js';
+export { Sequential, type SequentialArgs } from './models/sequential.js';
 export { SymbolicTensor } from './nn/symbolic-tensor.js';
-export * as layers from './nn/layers/index.js';
+export * as layers from './api/layers.js';
 export * as initializers from './nn/initializers-namespace.js';
 export * as regularizers from './nn/regularizers-namespace.js';
 export * as activations from './api/activations.js';

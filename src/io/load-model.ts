@@ -1,6 +1,6 @@
 // nb.models.load: a nabla model folder, or a TensorFlow.js layers-model (model.json + .bin shards).
 import { ValueError } from '../errors.js';
-import type { Model } from '../nn/models/model.js';
+import type { Model } from '../models/model.js';
 import { nodeFs, readFileBytes, splitPath } from './atomic-file.js';
 import { interruptedSaveOf } from './atomic-dir.js';
 import { MODEL_JSON, checkNablaJson, loadNablaModel, type LoadOptions } from './nabla-format.js';

@@ -3,7 +3,7 @@
 import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
 import { deserializeLayer, serializeLayer } from '../nn/layers/registry.js';
-import type { Model } from '../nn/models/model.js';
+import type { Model } from '../models/model.js';
 import type { SerializedObject } from '../nn/serialization.js';
 import type { Shape } from '../nn/symbolic-tensor.js';
 import type { Optimizer } from '../optimizers/optimizer.js';

@@ -2,7 +2,7 @@
 // weight shards holding the weights back to back, little-endian, optionally quantized.
 import { DTypeError, ValueError } from '../errors.js';
 import { deserializeLayer, serializeLayer } from '../nn/layers/registry.js';
-import type { Model } from '../nn/models/model.js';
+import type { Model } from '../models/model.js';
 import type { Layer } from '../nn/layers/layer.js';
 import { DepthwiseConv2D } from '../nn/layers/conv.js';
 import { Bidirectional, TimeDistributed } from '../nn/layers/wrappers.js';

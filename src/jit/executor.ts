@@ -1,6 +1,6 @@
 import type { Backend, Kernel, KernelTensor, Layout, OutSpec } from '../backends/backend.js';
 import { engine } from '../engine/engine.js';
-import type { FusedElementwiseAttrs } from '../ops/primitives/fused.js';
+import type { FusedElementwiseAttrs } from './fused-ops.js';
 import { generator, type RandomAttrs } from '../ops/primitives/random.js';
 import { contiguousLayout, isContiguous } from '../tensor/layout.js';
 import { shapesEqual, sizeOf } from '../tensor/shape.js';

@@ -1,14 +1,14 @@
 import type { Backend, BackendInfo, Kernel, Layout } from '../backend.js';
 import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { forEachOffset } from '../../tensor/layout.js';
-import { PRIMITIVES } from '../../ops/primitives/index.js';
+import { KERNEL_OPS } from '../kernel-ops.js';
 import type { OpDef } from '../../ops/define-op.js';
 import { sizeOf } from '../../tensor/shape.js';
 
 /** Every primitive's reference kernel, by name (views have none). */
 export function referenceKernels(): Record<string, Kernel<never, TypedArray>> {
   const out: Record<string, Kernel<never, TypedArray>> = {};
-  for (const [name, def] of Object.entries(PRIMITIVES as Record<string, OpDef<any>>)) {
+  for (const [name, def] of Object.entries(KERNEL_OPS as Record<string, OpDef<any>>)) {
     if (def.ref) out[name] = def.ref as Kernel<never, TypedArray>;
   }
   return out;

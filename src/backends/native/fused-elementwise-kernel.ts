@@ -4,7 +4,7 @@
 // cannot take as they are (an op without a native kernel, mixed-dtype arithmetic, which eager
 // widens first) run op by op on the native kernels; the reference loop is the last resort.
 import type { Kernel, KernelTensor } from '../backend.js';
-import { fusedElementwiseOp, type FusedElementwiseAttrs, type FusedInstr } from '../../ops/primitives/fused.js';
+import { fusedElementwiseOp, type FusedElementwiseAttrs, type FusedInstr } from '../../jit/fused-ops.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { allocOutput } from './output-arrays.js';

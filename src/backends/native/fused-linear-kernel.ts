@@ -2,7 +2,7 @@
 // activation applied in place by the addon's elementwise kernels (one pass each, no new arrays).
 // An activation the addon lacks falls back to the reference epilogue.
 import type { Kernel, KernelTensor, OutSpec } from '../backend.js';
-import { applyEpilogue, type FusedLinearAttrs } from '../../ops/primitives/fused.js';
+import { applyEpilogue, type FusedLinearAttrs } from '../../jit/fused-ops.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { NativeAddon } from './load-addon.js';
 import type { ArgWriter } from './kernel-table.js';

@@ -1,7 +1,7 @@
 // Which primitives the native backend runs in C++ and which reuse the reference kernels (its
 // handles are typed arrays, so those run directly on them). The table must name every
 // primitive exactly once: adding a primitive without deciding here fails to compile.
-import type { PrimitiveName } from '../../ops/primitives/index.js';
+import type { KernelOpName } from '../kernel-ops.js';
 import { unaryOps } from '../../ops/primitives/unary.js';
 import { binaryOps } from '../../ops/primitives/binary.js';
 import { compareOps } from '../../ops/primitives/compare.js';
@@ -52,11 +52,11 @@ export const KERNEL_SOURCES = {
   maxPoolGradGrad: 'native',
   avgPool: 'native',
   avgPoolGrad: 'native',
-} as const satisfies Record<PrimitiveName, KernelSource>;
+} as const satisfies Record<KernelOpName, KernelSource>;
 
 /** Primitives with a C++ kernel. */
-export type NativeOpName = { [K in PrimitiveName]: (typeof KERNEL_SOURCES)[K] extends 'native' ? K : never }[PrimitiveName];
+export type NativeOpName = { [K in KernelOpName]: (typeof KERNEL_SOURCES)[K] extends 'native' ? K : never }[KernelOpName];
 
-export function namesWithSource(source: KernelSource): PrimitiveName[] {
-  return (Object.keys(KERNEL_SOURCES) as PrimitiveName[]).filter((n) => KERNEL_SOURCES[n] === source);
+export function namesWithSource(source: KernelSource): KernelOpName[] {
+  return (Object.keys(KERNEL_SOURCES) as KernelOpName[]).filter((n) => KERNEL_SOURCES[n] === source);
 }

@@ -1,5 +1,5 @@
 import type { Backend, BackendInfo, CompiledKernels, Kernel, KernelCapture, Layout, RecordedKernels } from '../backend.js';
-import { PRIMITIVES, type PrimitiveName } from '../../ops/primitives/index.js';
+import { KERNEL_OPS, type KernelOpName } from '../kernel-ops.js';
 import type { OpDef } from '../../ops/define-op.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { allocOutput, recycleOutput } from './output-arrays.js';
@@ -31,7 +31,7 @@ export class NativeBackend implements Backend<TypedArray> {
     this.capture = nativeCapture(rawAddon, recorder);
     const table: Record<string, Kernel<never, TypedArray>> = { ...nativeKernels(addon, this.args, () => recorder.taint()) };
     for (const name of namesWithSource('reference')) {
-      const ref = (PRIMITIVES[name] as OpDef<unknown>).ref;
+      const ref = (KERNEL_OPS[name] as OpDef<unknown>).ref;
       if (ref) table[name] = ref as Kernel<never, TypedArray>;
     }
     this.kernels = table;
@@ -77,7 +77,7 @@ export class NativeBackend implements Backend<TypedArray> {
   }
 
   /** Primitives this backend runs with the reference kernels. */
-  static referenceOps(): PrimitiveName[] {
+  static referenceOps(): KernelOpName[] {
     return namesWithSource('reference');
   }
 }

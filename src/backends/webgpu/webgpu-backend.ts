@@ -6,7 +6,7 @@ import { acquireDevice } from './device.js';
 import { GpuContext, type GpuHandle } from './gpu-context.js';
 import { float64Error, groupsFor, perElementKernel, wgslType } from './wgsl.js';
 import type { GpuKernel } from './kernels/kernel-types.js';
-import type { KernelOpName } from '../../ops/primitives/index.js';
+import type { ComputedOpName } from '../kernel-ops.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
 import { reduceKernels } from './kernels/reduce.js';
 import { matmulKernels } from './kernels/matmul.js';
@@ -19,8 +19,8 @@ import { gatherNDKernels } from './kernels/gather-nd.js';
 import { fusedLinearKernel } from './kernels/fused-linear.js';
 
 /** A kernel for every primitive that is not a view: a missing one does not compile. */
-function allKernels(): Record<KernelOpName, GpuKernel<any>> {
-  const table: Omit<Record<KernelOpName, GpuKernel<any>>, 'fusedLinear'> = {
+function allKernels(): Record<ComputedOpName, GpuKernel<any>> {
+  const table: Omit<Record<ComputedOpName, GpuKernel<any>>, 'fusedLinear'> = {
     ...elementwiseKernels(),
     ...reduceKernels(),
     ...matmulKernels(),

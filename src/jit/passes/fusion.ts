@@ -1,5 +1,5 @@
 import type { OpDef } from '../../ops/define-op.js';
-import { fusedElementwiseOp, fusedLinearOp, type FusedInstr } from '../../ops/primitives/fused.js';
+import { fusedElementwiseOp, fusedLinearOp, type FusedInstr } from '../fused-ops.js';
 import { shapesEqual, sizeOf } from '../../tensor/shape.js';
 import type { Graph, Node, Value } from '../graph.js';
 

@@ -18,9 +18,6 @@ import {
   AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
   MaxPooling1D, MaxPooling2D,
 } from './pooling.js';
-import { InputLayer } from '../models/input-layer.js';
-import { Model } from '../models/model.js';
-import { Sequential } from '../models/sequential.js';
 
 export { Layer, type CallArgs, type LayerArgs, type InputSpec, type WeightOptions, type Shape, type InputShapes } from './layer.js';
 export { Dense, Activation, Dropout, Lambda, type DenseArgs, type ActivationArgs, type DropoutArgs, type LambdaArgs } from './core.js';
@@ -39,7 +36,6 @@ export { MultiHeadAttention, type MultiHeadAttentionArgs } from './attention.js'
 export { TimeDistributed, Bidirectional, type BidirectionalArgs, type MergeMode } from './wrappers.js';
 export { Masking, type MaskingArgs } from './masking.js';
 export { getMask } from './mask-store.js';
-export { InputLayer, Input } from '../models/input-layer.js';
 // Keras's short names.
 export {
   MaxPooling1D as MaxPool1D, MaxPooling2D as MaxPool2D, AveragePooling1D as AvgPool1D, AveragePooling2D as AvgPool2D,
@@ -50,9 +46,9 @@ export { registerLayer as register, serializeLayer as serialize, deserializeLaye
 
 for (const cls of [
   Dense, Activation, Dropout, Lambda, Flatten, Reshape, Permute, RepeatVector, BatchNormalization, LayerNormalization,
-  Normalization, Rescaling, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Embedding, InputLayer,
+  Normalization, Rescaling, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Embedding,
   Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, MaxPooling1D, MaxPooling2D, AveragePooling1D,
-  AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, SimpleRNN, LSTM, GRU, MultiHeadAttention, TimeDistributed, Bidirectional, Masking, Model, Sequential,
+  AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, SimpleRNN, LSTM, GRU, MultiHeadAttention, TimeDistributed, Bidirectional, Masking,
 ]) {
   registerLayer(cls);
 }

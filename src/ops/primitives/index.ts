@@ -10,7 +10,6 @@ import { padOp, concatOp } from './structure.js';
 import { matmulOp } from './matmul.js';
 import { copyOp } from './copy.js';
 import { randomOp } from './random.js';
-import { fusedElementwiseOp, fusedLinearOp } from './fused.js';
 import { readVariableOp } from '../../engine/read-variable.js';
 import { convOps } from './conv.js';
 import { poolOps } from './pool.js';
@@ -38,8 +37,6 @@ export const PRIMITIVES = {
   matmul: matmulOp,
   copy: copyOp,
   random: randomOp,
-  fusedElementwise: fusedElementwiseOp,
-  fusedLinear: fusedLinearOp,
   readVariable: readVariableOp,
   stopGradient: stopGradientOp,
   gather: gatherOp,
@@ -59,5 +56,3 @@ export type PrimitiveName = keyof typeof PRIMITIVES;
 /** The primitives that are stride changes (a `view` rule), which no backend needs a kernel for. */
 export const VIEW_OPS = ['reshape', 'transpose', 'slice', 'broadcastTo', 'flip', 'readVariable', 'stopGradient'] as const satisfies readonly PrimitiveName[];
 export type ViewOpName = (typeof VIEW_OPS)[number];
-/** The primitives every backend computes with a kernel. */
-export type KernelOpName = Exclude<PrimitiveName, ViewOpName>;

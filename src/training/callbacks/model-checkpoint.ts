@@ -1,6 +1,13 @@
 import { Callback, type Logs } from './callback.js';
 import { Monitor, type MonitorMode } from './monitor.js';
 import type { Trainer } from '../trainer.js';
+import { ValueError } from '../../errors.js';
+
+/** What a model that saves itself has (src/models/model.ts). */
+interface Savable {
+  save(path: string): Promise<void>;
+  saveWeights(path: string): Promise<void>;
+}
 
 /** Options of {@link ModelCheckpoint}. */
 export interface ModelCheckpointOptions {
@@ -83,8 +90,10 @@ export class ModelCheckpoint extends Callback {
   }
 
   private async save(model: Trainer, path: string): Promise<void> {
-    const io = await import('../../io/model-io.js');
-    if (this.saveWeightsOnly) await io.saveWeights(model, path);
-    else await io.saveModel(model, path);
+    // Every model fit trains (src/models/model.ts) saves itself; a Trainer alone does not know how.
+    const savable = model as Trainer & Partial<Savable>;
+    if (typeof savable.save !== 'function' || typeof savable.saveWeights !== 'function') throw new ValueError('ModelCheckpoint: the model has no save/saveWeights methods');
+    if (this.saveWeightsOnly) await savable.saveWeights(path);
+    else await savable.save(path);
   }
 }

@@ -4,7 +4,7 @@ import type { KernelTensor, OutSpec } from '../../backend.js';
 import { sizeOf, shapesEqual } from '../../../tensor/shape.js';
 import { broadcastStrides } from '../../../ops/loops.js';
 import type { CastAttrs } from '../../../ops/primitives/cast.js';
-import type { FusedElementwiseAttrs } from '../../../ops/primitives/fused.js';
+import type { FusedElementwiseAttrs } from '../../../jit/fused-ops.js';
 import type { GpuContext, GpuHandle } from '../gpu-context.js';
 import { ELEMENTWISE_OPS, scalarExpr, type ElementwiseOpName, type Val } from '../scalar-ops.js';
 import { groupsFor, perElementKernel, wgslType, type Binding } from '../wgsl.js';

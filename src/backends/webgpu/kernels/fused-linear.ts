@@ -1,6 +1,6 @@
 // The jit's fusedLinear: the matmul or conv2d kernel, then one elementwise pass for the bias (along
 // the last axis) and the activation.
-import type { FusedLinearAttrs } from '../../../ops/primitives/fused.js';
+import type { FusedLinearAttrs } from '../../../jit/fused-ops.js';
 import { scalarExpr, type Val } from '../scalar-ops.js';
 import { runElementwise } from './elementwise.js';
 import type { GpuKernel } from './kernel-types.js';

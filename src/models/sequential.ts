@@ -1,12 +1,13 @@
 // nb.Sequential: a plain stack of single-input, single-output layers.
-import { ValueError } from '../../errors.js';
-import type { Tensor } from '../../tensor/tensor.js';
-import { Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from '../layers/layer.js';
-import { deserializeLayer, serializeLayer } from '../layers/registry.js';
-import type { SerializedObject } from '../serialization.js';
-import { SymbolicTensor } from '../symbolic-tensor.js';
+import { ValueError } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from '../nn/layers/layer.js';
+import { deserializeLayer, serializeLayer } from '../nn/layers/registry.js';
+import type { SerializedObject } from '../nn/serialization.js';
+import { SymbolicTensor } from '../nn/symbolic-tensor.js';
 import { Input, InputLayer } from './input-layer.js';
 import { Model, specOf } from './model.js';
+import { registerLayer } from '../nn/layers/registry.js';
 
 export interface SequentialArgs extends LayerArgs {
   layers?: (Layer | SymbolicTensor)[];
@@ -114,3 +115,6 @@ export class Sequential extends Model {
 }
 
 export { specOf };
+
+// Models and inputs are layers too: a saved model names their classes.
+registerLayer(Sequential);

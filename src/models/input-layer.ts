@@ -1,9 +1,10 @@
 // nb.keras.Input: the entry of a functional graph.
-import { ValueError } from '../../errors.js';
-import type { DType } from '../../tensor/dtype.js';
-import type { Tensor } from '../../tensor/tensor.js';
-import { Layer, type InputShapes, type LayerArgs, type Shape } from '../layers/layer.js';
-import { SymbolicTensor, type Node } from '../symbolic-tensor.js';
+import { ValueError } from '../errors.js';
+import type { DType } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Layer, type InputShapes, type LayerArgs, type Shape } from '../nn/layers/layer.js';
+import { SymbolicTensor, type Node } from '../nn/symbolic-tensor.js';
+import { registerLayer } from '../nn/layers/registry.js';
 
 export interface InputLayerArgs extends LayerArgs {
   /** Shape of one sample, without the batch axis. */
@@ -50,3 +51,6 @@ export function Input(shape: Shape | InputOptions, opts: InputOptions = {}): Sym
   if (!Array.isArray(o.shape)) throw new ValueError('Input: a shape is required, e.g. nb.keras.Input([784])');
   return new InputLayer({ shape: o.shape, batchSize: o.batchSize, name: o.name, dtype: o.dtype }).output;
 }
+
+// Models and inputs are layers too: a saved model names their classes.
+registerLayer(InputLayer);

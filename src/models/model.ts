@@ -1,15 +1,17 @@
 // nb.Model: a layer made of layers. Functional (`new Model({ inputs, outputs })`) or subclassed
 // (`class M extends nb.Model { call(x) { ... } }`); training lives in src/training.
-import { ValueError } from '../../errors.js';
-import type { Tensor } from '../../tensor/tensor.js';
-import { Layer, type CallArgs, type InputShapes, type InputSpec, type LayerArgs, type Shape } from '../layers/layer.js';
-import { deserializeLayer, serializeLayer } from '../layers/registry.js';
-import { SymbolicTensor } from '../symbolic-tensor.js';
+import { ValueError } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Layer, type CallArgs, type InputShapes, type InputSpec, type LayerArgs, type Shape } from '../nn/layers/layer.js';
+import { deserializeLayer, serializeLayer } from '../nn/layers/registry.js';
+import { SymbolicTensor } from '../nn/symbolic-tensor.js';
 import { FunctionalGraph } from './graph.js';
 import { InputLayer } from './input-layer.js';
 import { formatSummary, type SummaryOptions } from './summary.js';
-import { Trainer } from '../../training/trainer.js';
-import type { SaveOptions } from '../../io/nabla-format.js';
+import { Trainer } from '../training/trainer.js';
+import { loadWeights, saveModel, saveWeights } from '../io/model-io.js';
+import type { SaveOptions } from '../io/nabla-format.js';
+import { registerLayer } from '../nn/layers/registry.js';
 
 export interface ModelArgs extends LayerArgs {
   inputs?: SymbolicTensor | SymbolicTensor[];
@@ -118,19 +120,17 @@ export class Model extends Trainer {
    * state unless `includeOptimizer: false`), or TensorFlow.js's layers-model with `format: 'tfjs'`.
    */
   async save(path: string, opts: SaveOptions = {}): Promise<void> {
-    // Loaded on use: src/io imports the layer registry, which imports this file.
-    const io = await import('../../io/model-io.js');
-    await io.saveModel(this, path, opts);
+    await saveModel(this, path, opts);
   }
 
   /** Write the weights alone to a safetensors file, keyed by weight path (`dense/kernel`). */
   async saveWeights(path: string): Promise<void> {
-    await (await import('../../io/model-io.js')).saveWeights(this, path);
+    await saveWeights(this, path);
   }
 
   /** Set the weights from a safetensors file by weight path; lists missing, unexpected and mis-shaped weights. */
   async loadWeights(path: string): Promise<void> {
-    await (await import('../../io/model-io.js')).loadWeights(this, path);
+    await loadWeights(this, path);
   }
 
   override getConfig(): Record<string, unknown> {
@@ -195,3 +195,6 @@ function plainKwargs(k: CallArgs): CallArgs {
   for (const [key, v] of Object.entries(k)) if (key !== 'training' && (v === null || typeof v !== 'object')) out[key] = v;
   return out;
 }
+
+// Models and inputs are layers too: a saved model names their classes.
+registerLayer(Model);

@@ -1,9 +1,9 @@
 // Kernels the jit's fusion pass produces; they never appear in eager code, so they have no gradient.
-import { allocArray, castScalar, type DType, type TypedArray } from '../../tensor/dtype.js';
-import { sizeOf } from '../../tensor/shape.js';
-import type { Kernel, KernelTensor } from '../../backends/backend.js';
-import { defineOp, type OpDef } from '../define-op.js';
-import { PRIMITIVES } from './index.js';
+import { allocArray, castScalar, type DType, type TypedArray } from '../tensor/dtype.js';
+import { sizeOf } from '../tensor/shape.js';
+import type { Kernel, KernelTensor } from '../backends/backend.js';
+import { defineOp, type OpDef } from '../ops/define-op.js';
+import { PRIMITIVES } from '../ops/primitives/index.js';
 
 /** One step of a fused elementwise program: registers 0..nInputs-1 are the inputs, then one per step. */
 export interface FusedInstr {
@@ -107,3 +107,6 @@ export function applyEpilogue(out: TypedArray, bias: TypedArray | null, activati
   else if (bias) for (let i = 0; i < out.length; i++) out[i] = out[i]! + bias[i % m]!;
   else if (act) for (let i = 0; i < out.length; i++) out[i] = act(out[i]!);
 }
+
+/** The jit's fused ops: backends run them like primitives, but only a compiled graph makes them. */
+export const FUSED_OPS = { fusedElementwise: fusedElementwiseOp, fusedLinear: fusedLinearOp };

@@ -1,8 +1,8 @@
 // A functional model's graph: the nodes between its inputs and outputs, in an order that runs them.
-import { ValueError } from '../../errors.js';
-import type { Tensor } from '../../tensor/tensor.js';
-import type { CallArgs, Layer } from '../layers/layer.js';
-import type { Node, SymbolicTensor } from '../symbolic-tensor.js';
+import { ValueError } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { CallArgs, Layer } from '../nn/layers/layer.js';
+import type { Node, SymbolicTensor } from '../nn/symbolic-tensor.js';
 import { InputLayer } from './input-layer.js';
 
 export class FunctionalGraph {

@@ -1,6 +1,6 @@
 // model.summary(): the Keras table of layers, output shapes and parameter counts.
-import type { Layer, InputShapes } from '../layers/layer.js';
-import { fmtSymbolicShape, type Shape } from '../symbolic-tensor.js';
+import type { Layer, InputShapes } from '../nn/layers/layer.js';
+import { fmtSymbolicShape, type Shape } from '../nn/symbolic-tensor.js';
 
 export interface SummaryOptions {
   /** Total width of the table (default 65, or 98 with the "Connected to" column). */
