@@ -10,25 +10,26 @@ const ROUNDS = Number(process.env.ROUNDS ?? 24);
 const boot = fileURLToPath(new URL('./worker-threads-boot.mjs', import.meta.url));
 const start = new Int32Array(new SharedArrayBuffer(4));
 
-const workers = Array.from({ length: WORKERS }, (_, i) => new Worker(boot, { workerData: { role: 'nabla-worker', id: i + 1, rounds: ROUNDS, start } }));
-const reports = workers.map(
-  (w) =>
-    new Promise<ThreadReport>((resolve, reject) => {
-      w.on('message', (m: ThreadReport | { ready: number }) => {
-        if (!('ready' in m)) resolve(m);
-      });
-      w.on('error', reject);
-      w.on('exit', (code) => reject(new Error(`worker exited with code ${code} before reporting`)));
-    }),
-);
-const ready = workers.map((w) => new Promise<void>((resolve) => w.on('message', (m: { ready?: number }) => m.ready !== undefined && resolve())));
+/** A worker's milestones; a worker that fails or exits early rejects the ones still to come. */
+function track(w: Worker) {
+  const failed = new Promise<never>((_, reject) => {
+    w.once('error', reject);
+    w.once('exit', (code) => reject(new Error(`worker exited with code ${code} before reporting`)));
+  });
+  failed.catch(() => {});
+  const ready = new Promise<void>((resolve) => w.on('message', (m: { ready?: number }) => m.ready !== undefined && resolve()));
+  const report = new Promise<ThreadReport>((resolve) => w.on('message', (m: ThreadReport | { ready: number }) => !('ready' in m) && resolve(m)));
+  const exited = new Promise((resolve) => w.once('exit', resolve));
+  return { ready: Promise.race([ready, failed]), report: Promise.race([report, failed]), exited };
+}
 
-await Promise.all(ready);
+const workers = Array.from({ length: WORKERS }, (_, i) => track(new Worker(boot, { workerData: { role: 'nabla-worker', id: i + 1, rounds: ROUNDS, start } })));
+await Promise.all(workers.map((w) => w.ready));
 Atomics.store(start, 0, 1);
 Atomics.notify(start, 0);
 const during = exercise(0, ROUNDS);
-const fromWorkers = await Promise.all(reports);
-await Promise.all(workers.map((w) => new Promise((resolve) => (w.threadId < 0 ? resolve(0) : w.once('exit', resolve)))));
+const fromWorkers = await Promise.all(workers.map((w) => w.report));
+await Promise.all(workers.map((w) => w.exited));
 (globalThis as { gc?: () => void }).gc?.();
 const after = exercise(0, 4);
 console.log(JSON.stringify({ during, workers: fromWorkers, after }));
