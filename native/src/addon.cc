@@ -2,9 +2,15 @@
 // ArrayBuffers directly) and the shared argument buffer, runs a kernel, and turns every
 // failure into a JS exception. Shapes and flags travel in one Float64Array that JS fills
 // before each call, so a call allocates no JS objects.
+//
+// Context-aware: every Node environment that loads the addon (the main thread, each worker
+// thread) gets its own AddonData (N-API instance data): its argument buffer, call buffers,
+// plan profile and thread pool. The only process-wide state is set once at the first load
+// (the SIMD level, the GEMM kernels, the heap settings) and only read afterwards.
 #include <napi.h>
 
 #include <cmath>
+#include <mutex>
 #include <new>
 #include <string>
 #include <utility>
@@ -22,14 +28,32 @@ namespace nabla {
 
 namespace {
 
-struct ArgBuffer {
-  // Heap-held and never destroyed: a reference must not outlive its env at process exit.
-  Napi::Reference<Napi::Float64Array>* ref = nullptr;
-  const double* data = nullptr;
-  std::size_t length = 0;
+/** One environment's state, made at load and deleted when the environment shuts down. */
+struct AddonData {
+  explicit AddonData(int threads) : pool(threads) {}
+  // The argument buffer JS fills before each call (setArgs), held so its memory stays put.
+  Napi::Reference<Napi::Float64Array> argsRef;
+  const double* args = nullptr;
+  std::size_t argsLength = 0;
+  // The current call's buffers, reused so a call allocates nothing.
+  std::vector<Buffer> callBuffers, planInputs, planOutputs;
+  PlanProfiler planProfile;
+  ThreadPool pool;
+  std::string threadsWarning;
 };
-ArgBuffer gArgs;
-Simd gSimd = Simd::Scalar;
+
+/** The calling environment's data, its pool made current for the call. */
+class CallScope {
+ public:
+  explicit CallScope(const Napi::CallbackInfo& info) : data(*info.Env().GetInstanceData<AddonData>()), pool_(data.pool) {}
+  AddonData& data;
+
+ private:
+  PoolScope pool_;
+};
+
+std::once_flag gProcessSetup;
+Simd gSimd = Simd::Scalar;  // written once, under gProcessSetup
 
 /** A typed array as a Buffer; `what` names it in errors ("nabla addon: <what> must be ..."). */
 Buffer typedArrayBuffer(napi_env env, napi_value value, const std::string& what) {
@@ -78,24 +102,19 @@ Napi::Value SetArgs(const Napi::CallbackInfo& info) {
       info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
     throw Napi::TypeError::New(info.Env(), "setArgs: expected a Float64Array");
   auto arr = info[0].As<Napi::Float64Array>();
-  if (!gArgs.ref) gArgs.ref = new Napi::Reference<Napi::Float64Array>();
-  *gArgs.ref = Napi::Persistent(arr);
-  gArgs.data = arr.Data();
-  gArgs.length = arr.ElementLength();
+  AddonData& d = *info.Env().GetInstanceData<AddonData>();
+  d.argsRef = Napi::Persistent(arr);
+  d.args = arr.Data();
+  d.argsLength = arr.ElementLength();
   return info.Env().Undefined();
-}
-
-/** Buffers of the binding's current call, reused so a call allocates nothing. */
-std::vector<Buffer>& callBuffers() {
-  static std::vector<Buffer> buffers;
-  buffers.clear();
-  return buffers;
 }
 
 /** A kernel entry called from JS: `(op?, ...typed arrays)`, words from the shared argument buffer. */
 template <int Entry> Napi::Value CallEntry(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
-    if (!gArgs.data) throw InputError("nabla addon: setArgs was not called");
+    CallScope scope(info);
+    AddonData& d = scope.data;
+    if (!d.args) throw InputError("nabla addon: setArgs was not called");
     const EntrySpec& spec = kEntries[Entry];
     KernelCall call;
     std::size_t first = 0;
@@ -103,12 +122,13 @@ template <int Entry> Napi::Value CallEntry(const Napi::CallbackInfo& info) {
       call.op = intArg(info, 0, "op");
       first = 1;
     }
-    std::vector<Buffer>& buffers = callBuffers();
+    std::vector<Buffer>& buffers = d.callBuffers;
+    buffers.clear();
     for (std::size_t i = first; i < info.Length(); ++i) buffers.push_back(bufferArg(info, i, spec.name));
     call.buffers = buffers.data();
     call.bufferCount = buffers.size();
-    call.words = gArgs.data;
-    call.wordCount = gArgs.length;
+    call.words = d.args;
+    call.wordCount = d.argsLength;
     runEntry(Entry, call);
   });
 }
@@ -145,17 +165,19 @@ Napi::Value RunPlan(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     if (info.Length() < 1 || !info[0].IsExternal()) throw InputError("runPlan: expected a plan from createPlan");
     KernelPlan* plan = info[0].As<Napi::External<KernelPlan>>().Data();
-    static std::vector<Buffer> inputs, outputs;
-    arrayOfBuffers(info, 1, "inputs", inputs);
-    arrayOfBuffers(info, 2, "outputs", outputs);
-    plan->run(inputs, outputs);
+    CallScope scope(info);
+    AddonData& d = scope.data;
+    arrayOfBuffers(info, 1, "inputs", d.planInputs);
+    arrayOfBuffers(info, 2, "outputs", d.planOutputs);
+    plan->run(d.planInputs, d.planOutputs, d.planProfile);
   });
 }
 
 /** planProfile(on?: boolean): the time per (entry, op) since the last call; turns profiling on or off. */
 Napi::Value PlanProfile(const Napi::CallbackInfo& info) {
-  std::vector<PlanProfileRow> rows = takePlanProfile();
-  if (info.Length() > 0 && info[0].IsBoolean()) setPlanProfiling(info[0].As<Napi::Boolean>().Value());
+  PlanProfiler& profiler = info.Env().GetInstanceData<AddonData>()->planProfile;
+  std::vector<PlanProfileRow> rows = profiler.take();
+  if (info.Length() > 0 && info[0].IsBoolean()) profiler.on = info[0].As<Napi::Boolean>().Value();
   Napi::Array a = Napi::Array::New(info.Env(), rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     Napi::Object o = Napi::Object::New(info.Env());
@@ -184,7 +206,9 @@ Napi::Value PlanEntries(const Napi::CallbackInfo& info) {
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("simd", simdName(gSimd));
-  o.Set("threads", ThreadPool::instance().size());
+  const AddonData& d = *info.Env().GetInstanceData<AddonData>();
+  o.Set("threads", d.pool.size());
+  if (!d.threadsWarning.empty()) o.Set("threadsWarning", d.threadsWarning);
 #ifdef NABLA_HAVE_OPENBLAS
   o.Set("blas", "openblas");
 #else
@@ -200,7 +224,7 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     int n = intArg(info, 0, "threads");
     if (n < 1 || n > 256) throw InputError("setThreads: expected 1 to 256 threads");
-    ThreadPool::instance().resize(n);
+    info.Env().GetInstanceData<AddonData>()->pool.resize(n);
   });
 }
 
@@ -229,9 +253,16 @@ template <int Unused, int... Entries> void exportEntries(Napi::Env env, Napi::Ob
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   if (kEntries.size() != kEntryCount) throw Napi::Error::New(env, "nabla addon: the entry table and its bindings disagree");
-  keepFreedTensorMemory();
-  gSimd = detectSimd();
-  selectGemmKernels(gSimd);
+  std::call_once(gProcessSetup, [] {
+    keepFreedTensorMemory();
+    gSimd = detectSimd();
+    selectGemmKernels(gSimd);
+  });
+  std::string threadsWarning;
+  const int threads = threadsFromEnvironment(threadsWarning);
+  auto* data = new AddonData(threads);
+  data->threadsWarning = threadsWarning;
+  env.SetInstanceData(data);
   exports.Set("setArgs", Napi::Function::New(env, SetArgs));
   exportEntries<0>(env, exports, std::make_integer_sequence<int, kEntryCount>());
   exports.Set("createPlan", Napi::Function::New(env, CreatePlan));

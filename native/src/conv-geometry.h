@@ -124,19 +124,18 @@ template <typename T> void col2imAdd(const ConvGeometry& g, const T* col, i64 gi
   }
 }
 
-/** Run body(tid, r0, r1) over [0, rows) split between `threads` pool threads (GEMM workspaces reserved). */
+/** Run body(tid, r0, r1) over [0, rows) split between `threads` pool threads. */
 template <typename F> void splitRows(i64 rows, int threads, F&& body) {
   if (threads <= 1) {
     body(0, i64{0}, rows);
     return;
   }
-  reserveGemmWorkspaces(threads);
   auto task = [&](int tid) {
     i64 r0, r1;
     splitRange(rows, threads, tid, r0, r1);
     if (r0 < r1) body(tid, r0, r1);
   };
-  ThreadPool::instance().run(threads, TaskRef(task));
+  ThreadPool::current().run(threads, TaskRef(task));
 }
 
 inline int threadsForRows(i64 rows, i64 flops) {

@@ -51,21 +51,21 @@ template <typename T> void forwardGemm(const ConvGeometry& g, const T* x, const 
   const i64 rows = g.n * g.pixels(), K = g.patch();
   const int threads = threadsForRows(rows, rows * K * g.o);
   if (g.pointwise()) {
-    splitRows(rows, threads, [&](int tid, i64 r0, i64 r1) {
+    splitRows(rows, threads, [&](int, i64 r0, i64 r1) {
       for (i64 gi = 0; gi < g.groups; ++gi)
         gemm<T>(r1 - r0, g.og, K, MatrixRef<T>{x + r0 * g.c + gi * g.cg, g.c, 1}, MatrixRef<T>{f + gi * g.og, g.o, 1},
-                y + r0 * g.o + gi * g.og, g.o, 1, tid);
+                y + r0 * g.o + gi * g.og, g.o, 1);
     });
     return;
   }
   const i64 block = blockRows(g, sizeof(T));
-  splitRows(rows, threads, [&](int tid, i64 r0, i64 r1) {
+  splitRows(rows, threads, [&](int, i64 r0, i64 r1) {
     T* col = threadScratch<T>(static_cast<std::size_t>(std::min(block, r1 - r0) * K));
     for (i64 s = r0; s < r1; s += block) {
       const i64 e = std::min(r1, s + block);
       for (i64 gi = 0; gi < g.groups; ++gi) {
         im2col(g, x, gi, s, e, col);
-        gemm<T>(e - s, g.og, K, MatrixRef<T>{col, K, 1}, MatrixRef<T>{f + gi * g.og, g.o, 1}, y + s * g.o + gi * g.og, g.o, 1, tid);
+        gemm<T>(e - s, g.og, K, MatrixRef<T>{col, K, 1}, MatrixRef<T>{f + gi * g.og, g.o, 1}, y + s * g.o + gi * g.og, g.o, 1);
       }
     }
   });
@@ -110,11 +110,11 @@ template <typename T> void inputGradGemm(const ConvGeometry& g, const T* dy, con
   const int threads = threadsForRows(g.n, g.n * P * K * g.o);
   const bool pointwise = g.pointwise();
   const i64 block = blockRows(g, sizeof(T));
-  splitRows(g.n, threads, [&](int tid, i64 b0, i64 b1) {
+  splitRows(g.n, threads, [&](int, i64 b0, i64 b1) {
     if (pointwise) {
       for (i64 gi = 0; gi < g.groups; ++gi)
         gemm<T>((b1 - b0) * P, g.cg, g.og, MatrixRef<T>{dy + b0 * P * g.o + gi * g.og, g.o, 1}, MatrixRef<T>{f + gi * g.og, 1, g.o},
-                dx + b0 * imagePixels * g.c + gi * g.cg, g.c, 1, tid);
+                dx + b0 * imagePixels * g.c + gi * g.cg, g.c, 1);
       return;
     }
     std::fill(dx + b0 * imagePixels * g.c, dx + b1 * imagePixels * g.c, T(0));
@@ -123,7 +123,7 @@ template <typename T> void inputGradGemm(const ConvGeometry& g, const T* dy, con
     for (i64 s = r0; s < r1; s += block) {
       const i64 e = std::min(r1, s + block);
       for (i64 gi = 0; gi < g.groups; ++gi) {
-        gemm<T>(e - s, K, g.og, MatrixRef<T>{dy + s * g.o + gi * g.og, g.o, 1}, MatrixRef<T>{f + gi * g.og, 1, g.o}, col, K, 1, tid);
+        gemm<T>(e - s, K, g.og, MatrixRef<T>{dy + s * g.o + gi * g.og, g.o, 1}, MatrixRef<T>{f + gi * g.og, 1, g.o}, col, K, 1);
         col2imAdd(g, col, gi, s, e, dx);
       }
     }
@@ -170,7 +170,7 @@ template <typename T> void filterGradGemm(const ConvGeometry& g, const T* x, con
   const int threads = threadsForRows(rows, rows * K * g.o);
   const i64 block = blockRows(g, sizeof(T));
   const bool pointwise = g.pointwise();
-  sumOverThreads<T>(rows, threads, filterSize, df, [&](int tid, i64 r0, i64 r1, T* acc) {
+  sumOverThreads<T>(rows, threads, filterSize, df, [&](int, i64 r0, i64 r1, T* acc) {
     // The GEMM overwrites its output: each block's product lands in `prod`, then adds into acc.
     T* scratch = threadScratch<T>(static_cast<std::size_t>((pointwise ? 0 : std::min(block, r1 - r0) * K) + K * g.og));
     T* col = scratch + K * g.og;
@@ -181,7 +181,7 @@ template <typename T> void filterGradGemm(const ConvGeometry& g, const T* x, con
       for (i64 gi = 0; gi < g.groups; ++gi) {
         MatrixRef<T> patches = pointwise ? MatrixRef<T>{x + s * g.c + gi * g.cg, 1, g.c} : MatrixRef<T>{col, 1, K};
         if (!pointwise) im2col(g, x, gi, s, e, col);
-        gemm<T>(K, g.og, e - s, patches, MatrixRef<T>{dy + s * g.o + gi * g.og, g.o, 1}, prod, g.og, 1, tid);
+        gemm<T>(K, g.og, e - s, patches, MatrixRef<T>{dy + s * g.o + gi * g.og, g.o, 1}, prod, g.og, 1);
         for (i64 r = 0; r < K; ++r) {
           T* dst = acc + r * g.o + gi * g.og;
           const T* src = prod + r * g.og;

@@ -85,7 +85,7 @@ template <typename F> void forOutputRanges(i64 n, i64 work, F&& body) {
     splitRange(n, t, tid, b, e);
     if (b < e) body(b, e);
   };
-  ThreadPool::instance().run(t, TaskRef(task));
+  ThreadPool::current().run(t, TaskRef(task));
 }
 
 /** Throw unless `b` has dtype `want`. */

@@ -36,17 +36,18 @@ constexpr i64 kArenaAlign = 64;
 
 i64 regionBytes(const PlanRegion& r) { return r.length * static_cast<i64>(dtypeSize(r.dtype)); }
 
-bool gProfiling = false;
-std::map<std::pair<int, int>, PlanProfileRow> gProfile;
-
 }  // namespace
 
-void setPlanProfiling(bool on) { gProfiling = on; }
+void PlanProfiler::add(int entry, int op, double seconds) {
+  PlanProfileRow& row = rows_.try_emplace({entry, op}, PlanProfileRow{entry, op, 0, 0.0}).first->second;
+  row.calls++;
+  row.seconds += seconds;
+}
 
-std::vector<PlanProfileRow> takePlanProfile() {
+std::vector<PlanProfileRow> PlanProfiler::take() {
   std::vector<PlanProfileRow> rows;
-  for (auto& [key, row] : gProfile) rows.push_back(row);
-  gProfile.clear();
+  for (auto& [key, row] : rows_) rows.push_back(row);
+  rows_.clear();
   return rows;
 }
 
@@ -99,7 +100,7 @@ KernelPlan::KernelPlan(const double* descriptor, std::size_t count) {
   regionData_.resize(regions_.size());
 }
 
-void KernelPlan::run(const std::vector<Buffer>& inputs, const std::vector<Buffer>& outputs) {
+void KernelPlan::run(const std::vector<Buffer>& inputs, const std::vector<Buffer>& outputs, PlanProfiler& profiler) {
   if (static_cast<int>(inputs.size()) != inputCount_ || static_cast<int>(outputs.size()) != outputCount_)
     throw InputError("kernel plan: expected " + std::to_string(inputCount_) + " inputs and " + std::to_string(outputCount_) + " outputs, got " +
                      std::to_string(inputs.size()) + " and " + std::to_string(outputs.size()));
@@ -129,16 +130,14 @@ void KernelPlan::run(const std::vector<Buffer>& inputs, const std::vector<Buffer
     call.bufferCount = s.buffers.size();
     call.words = s.words.data();
     call.wordCount = s.words.size();
-    if (!gProfiling) {
+    if (!profiler.on) {
       runEntry(s.entry, call);
       continue;
     }
     const auto t0 = std::chrono::steady_clock::now();
     runEntry(s.entry, call);
     const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    PlanProfileRow& row = gProfile.try_emplace({s.entry, s.op}, PlanProfileRow{s.entry, s.op, 0, 0.0}).first->second;
-    row.calls++;
-    row.seconds += dt;
+    profiler.add(s.entry, s.op, dt);
   }
 }
 

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <utility>
 #include <vector>
 
 #include "common.h"
@@ -46,8 +48,18 @@ struct PlanProfileRow {
   i64 calls;
   double seconds;
 };
-void setPlanProfiling(bool on);
-std::vector<PlanProfileRow> takePlanProfile();
+
+/** One environment's plan profile (each worker thread's nabla keeps its own). */
+class PlanProfiler {
+ public:
+  bool on = false;
+  void add(int entry, int op, double seconds);
+  /** The rows since the last take, and start over. */
+  std::vector<PlanProfileRow> take();
+
+ private:
+  std::map<std::pair<int, int>, PlanProfileRow> rows_;
+};
 
 class KernelPlan {
  public:
@@ -57,7 +69,8 @@ class KernelPlan {
    * the words, argument count, then per argument: region, byte offset, length, dtype code.
    */
   explicit KernelPlan(const double* descriptor, std::size_t count);
-  void run(const std::vector<Buffer>& inputs, const std::vector<Buffer>& outputs);
+  /** Replay every call; `profiler` (its `on` flag) decides whether each is timed. */
+  void run(const std::vector<Buffer>& inputs, const std::vector<Buffer>& outputs, PlanProfiler& profiler);
   int inputCount() const { return inputCount_; }
   int outputCount() const { return outputCount_; }
 

@@ -122,7 +122,7 @@ void reduceTyped(const T* x, i64 n, const Blocks& bl, i64 nOut, std::vector<doub
       splitRange(n, threads, tid, b, e);
       partial[tid] = foldRun<Op>(initOf(Op), x + b, e - b);
     };
-    ThreadPool::instance().run(threads, TaskRef(task));
+    ThreadPool::current().run(threads, TaskRef(task));
     for (int t = 0; t < threads; ++t) acc[0] = Op == kSum ? acc[0] + partial[t] : Op == kProd ? acc[0] * partial[t] : step<Op>(acc[0], partial[t]);
     return;
   }
@@ -142,7 +142,7 @@ void reduceTyped(const T* x, i64 n, const Blocks& bl, i64 nOut, std::vector<doub
     splitRange(outer, threads, tid, b, e);
     reduceInto<Op>(x, bl, b * rowsPerOuter, e * rowsPerOuter, partial[tid].data());
   };
-  ThreadPool::instance().run(threads, TaskRef(task));
+  ThreadPool::current().run(threads, TaskRef(task));
   for (int t = 0; t < threads; ++t)
     for (i64 o = 0; o < nOut; ++o) acc[o] = Op == kSum ? acc[o] + partial[t][o]
                                             : Op == kProd ? acc[o] * partial[t][o]

@@ -3,6 +3,10 @@
 #include <cstdlib>
 #include <string>
 
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 #define NABLA_PAUSE() _mm_pause()
@@ -21,22 +25,52 @@ thread_local bool tSerialJob = false;
 // Spin this many rounds before sleeping: short waits stay fast, long ones leave the core to others.
 constexpr int kSpinRounds = 4000;
 
-int defaultThreads() {
-  if (const char* env = std::getenv("NABLA_NUM_THREADS")) {
-    int n = std::atoi(env);
-    if (n >= 1) return n > 256 ? 256 : n;
+thread_local ThreadPool* tCurrentPool = nullptr;
+
+/** The cores this process may run on (its CPU affinity where the OS says, like os.availableParallelism()). */
+int availableCores() {
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0) return n;
   }
+#endif
   unsigned hw = std::thread::hardware_concurrency();
   return hw == 0 ? 1 : static_cast<int>(hw);
 }
 }  // namespace
 
-ThreadPool& ThreadPool::instance() {
-  static ThreadPool pool;
-  return pool;
+int threadsFromEnvironment(std::string& warning) {
+  const int cores = availableCores();
+  const char* env = std::getenv("NABLA_NUM_THREADS");
+  if (!env || !*env) return cores;
+  const std::string text(env);
+  bool digits = true;
+  for (char c : text) digits = digits && c >= '0' && c <= '9';
+  // Ten digits or more: certainly more than the cores (and past what strtol may hold).
+  const long n = !digits ? 0 : text.size() > 9 ? cores + 1L : std::strtol(env, nullptr, 10);
+  if (n >= 1 && n <= cores) return static_cast<int>(n);
+  const std::string cap = std::to_string(cores) + (cores == 1 ? " thread" : " threads");
+  if (n > cores)
+    warning = "NABLA_NUM_THREADS=" + text + " is more than the cores available (" + std::to_string(cores) + "); using " + cap;
+  else
+    warning = "NABLA_NUM_THREADS=\"" + text + "\" is not a whole number from 1 to " + std::to_string(cores) + " (the cores available); using " + cap;
+  return cores;
 }
 
-ThreadPool::ThreadPool() { startWorkers(defaultThreads()); }
+ThreadPool& ThreadPool::current() {
+  if (tCurrentPool) return *tCurrentPool;
+  // No environment's call is running here: run serially (a one-thread pool starts no threads
+  // and keeps no job state, so sharing it is safe).
+  static ThreadPool serial(1);
+  return serial;
+}
+
+PoolScope::PoolScope(ThreadPool& pool) : previous_(tCurrentPool) { tCurrentPool = &pool; }
+PoolScope::~PoolScope() { tCurrentPool = previous_; }
+
+ThreadPool::ThreadPool(int threads) { startWorkers(threads); }
 
 ThreadPool::~ThreadPool() { stopWorkers(); }
 
@@ -70,6 +104,7 @@ void ThreadPool::resize(int threads) {
 
 void ThreadPool::workerLoop(int tid, std::uint64_t seen) {
   tInsideJob = true;
+  tCurrentPool = this;
   for (;;) {
     int spins = 0;
     while (generation_.load(std::memory_order_acquire) == seen && spins < kSpinRounds) {
@@ -160,7 +195,7 @@ void ThreadPool::barrier() {
 int threadsFor(std::int64_t work) {
   // Below this much work a thread hand-off (a few microseconds) costs more than it saves.
   constexpr std::int64_t kMinWorkPerThread = 1 << 15;
-  auto& pool = ThreadPool::instance();
+  auto& pool = ThreadPool::current();
   if (ThreadPool::insideJob()) return 1;
   std::int64_t t = work / kMinWorkPerThread;
   if (t < 1) return 1;

@@ -1,6 +1,12 @@
-// One pool of worker threads for the whole addon, sized to the cores (NABLA_NUM_THREADS
-// overrides). Work is split statically by thread index, so results depend only on the
-// thread count, never on timing.
+// Pools of worker threads, one per Node environment (the main thread and each worker thread
+// that loads the addon), sized to the cores (NABLA_NUM_THREADS overrides). Work is split
+// statically by thread index, so results depend only on the thread count, never on timing.
+//
+// One pool per environment rather than one shared pool behind a lock: a job's state (the task,
+// the counters, the barrier) is then only ever touched by one JS thread and its own pool threads,
+// so no environment waits for another's job, and `setThreads` in a worker cannot change the
+// thread count (and so the bits) of a computation running in another. The cost is more threads
+// when several workers compute at once (idle pool threads sleep after a short spin).
 #pragma once
 
 #include <atomic>
@@ -8,6 +14,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -27,7 +34,15 @@ class TaskRef {
 
 class ThreadPool {
  public:
-  static ThreadPool& instance();
+  explicit ThreadPool(int threads);
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  /**
+   * The pool of the environment whose call runs on this thread (set by a PoolScope in the
+   * binding, and on each pool thread for its own pool); a one-thread pool if none is set.
+   */
+  static ThreadPool& current();
 
   /** Threads a job may use, the calling thread included. */
   int size() const { return size_; }
@@ -50,7 +65,7 @@ class ThreadPool {
   ~ThreadPool();
 
  private:
-  ThreadPool();
+  friend class PoolScope;
   void workerLoop(int tid, std::uint64_t seen);
   void stopWorkers();
   void startWorkers(int threads);
@@ -73,6 +88,24 @@ class ThreadPool {
   std::atomic<int> arrived_{0};
   std::atomic<std::uint32_t> phase_{0};
 };
+
+/** Makes `pool` the current pool of this thread for the scope's lifetime. */
+class PoolScope {
+ public:
+  explicit PoolScope(ThreadPool& pool);
+  ~PoolScope();
+  PoolScope(const PoolScope&) = delete;
+  PoolScope& operator=(const PoolScope&) = delete;
+
+ private:
+  ThreadPool* previous_;
+};
+
+/**
+ * The pool size NABLA_NUM_THREADS asks for, capped at the cores this process may use; `warning`
+ * gets a sentence when the variable is set but not a whole number from 1 to that cap.
+ */
+int threadsFromEnvironment(std::string& warning);
 
 /** Split [0, n) into `parts` contiguous ranges; part p gets [begin, end). */
 inline void splitRange(std::int64_t n, int parts, int p, std::int64_t& begin, std::int64_t& end) {
@@ -97,7 +130,7 @@ template <typename F> void parallelFor(std::int64_t n, std::int64_t workPerItem,
     splitRange(n, t, tid, b, e);
     if (b < e) body(b, e);
   };
-  ThreadPool::instance().run(t, TaskRef(task));
+  ThreadPool::current().run(t, TaskRef(task));
 }
 
 }  // namespace nabla

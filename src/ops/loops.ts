@@ -88,11 +88,24 @@ export function binaryBroadcast(
   return out;
 }
 
+/** Element offsets: an Int32Array while they fit (half the memory), else a Float64Array (exact to 2^53). */
+export type Offsets = Int32Array | Float64Array;
+
+/** An array for `n` offsets none of which exceeds `maxOffset`. */
+export function offsetArray(n: number, maxOffset: number): Offsets {
+  return maxOffset <= 0x7fffffff ? new Int32Array(n) : new Float64Array(n);
+}
+
+/** The largest offset reached by walking `dims` of a buffer with these strides. */
+function maxOffsetOf(dims: readonly number[], strides: readonly number[]): number {
+  return dims.reduce((m, d, k) => m + Math.max(0, d - 1) * strides[k]!, 0);
+}
+
 /** Offsets into `shape`'s buffer for each element of the broadcast `outShape`, in row-major order. */
-export function broadcastIndex(shape: Shape, outShape: Shape): Int32Array {
+export function broadcastIndex(shape: Shape, outShape: Shape): Offsets {
   const n = sizeOf(outShape);
   const st = broadcastStrides(shape, outShape);
-  const out = new Int32Array(n);
+  const out = offsetArray(n, maxOffsetOf(outShape, st));
   const rank = outShape.length;
   const idx = new Array<number>(rank).fill(0);
   let off = 0;
@@ -113,12 +126,12 @@ export function broadcastIndex(shape: Shape, outShape: Shape): Int32Array {
  * Split `shape` around the reduced `axes` after moving them last: for each output element
  * `o` (outer), the input offsets of its reduced elements are `base[o] + red[r]`.
  */
-export function reductionPlan(shape: Shape, axes: readonly number[]): { base: Int32Array; red: Int32Array } {
+export function reductionPlan(shape: Shape, axes: readonly number[]): { base: Offsets; red: Offsets } {
   const strides = stridesOf(shape);
   const keep = shape.map((_, i) => i).filter((i) => !axes.includes(i));
-  const offsets = (dims: number[]): Int32Array => {
+  const offsets = (dims: number[]): Offsets => {
     const n = dims.reduce((p, d) => p * shape[d]!, 1);
-    const out = new Int32Array(n);
+    const out = offsetArray(n, maxOffsetOf(dims.map((d) => shape[d]!), dims.map((d) => strides[d]!)));
     const idx = new Array<number>(dims.length).fill(0);
     let off = 0;
     for (let i = 0; i < n; i++) {

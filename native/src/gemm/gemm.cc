@@ -61,14 +61,19 @@ class Scratch {
   std::size_t size_ = 0;
 };
 
-/** Packing buffers per workspace slot (one per pool thread). */
+/** Packing buffers: a and b for one thread's GEMM; the caller of a team GEMM holds one per member. */
 struct Workspace {
   Scratch a, b;
 };
 
-std::vector<Workspace>& workspaces() {
-  static std::vector<Workspace> slots(1);
-  return slots;
+/**
+ * The calling thread's packing buffers. Per thread, not per process: GEMMs run at once on the
+ * threads of one pool (one per task) and in several Node environments (worker threads).
+ */
+std::vector<Workspace>& workspaces(std::size_t slots) {
+  thread_local std::vector<Workspace> own;
+  if (own.size() < slots) own.resize(slots);
+  return own;
 }
 
 /** Pack rows [0, mc) x cols [0, kc) of A into micro-panels of mr rows, zero-padding the last. */
@@ -213,11 +218,6 @@ template <typename T> std::size_t packBBytes(const MicroKernel<T>& uk, std::int6
 
 }  // namespace
 
-void reserveGemmWorkspaces(int slots) {
-  auto& w = workspaces();
-  if (static_cast<int>(w.size()) < slots) w.resize(slots);
-}
-
 void selectGemmKernels(Simd simd) {
   gKernelF32 = scalarKernelF32();
   gKernelF64 = scalarKernelF64();
@@ -241,7 +241,7 @@ void selectGemmKernels(Simd simd) {
 
 template <typename T>
 void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, MatrixRef<T> b, T* c, std::int64_t ldc,
-          int threads, int workspace) {
+          int threads) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     for (std::int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, T(0));
@@ -249,7 +249,7 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   }
   const MicroKernel<T>& uk = kernelFor<T>();
   using Bk = Blocking<T>;
-  auto& pool = ThreadPool::instance();
+  auto& pool = ThreadPool::current();
   if (threads > pool.size()) threads = pool.size();
   if (ThreadPool::insideJob()) threads = 1;
   // Threads split the columns when each gets at least kMinPanelsPerThread micro-panels (or the
@@ -265,14 +265,13 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   if (threads > 1 && (colPanels >= kMinPanelsPerThread * threads || rowPanels < 2 * threads)) {
     int team = static_cast<int>(std::min<std::int64_t>(threads, colPanels));
     if (team > 1) {
-      reserveGemmWorkspaces(team);
       auto task = [&](int tid) {
         std::int64_t p0, p1;
         splitRange(colPanels, team, tid, p0, p1);
         std::int64_t j0 = p0 * uk.nr, j1 = std::min(n, p1 * uk.nr);
         if (j0 >= j1) return;
         MatrixRef<T> bPart{b.data + j0 * b.colStride, b.rowStride, b.colStride};
-        gemm<T>(m, j1 - j0, k, a, bPart, c + j0, ldc, 1, tid);
+        gemm<T>(m, j1 - j0, k, a, bPart, c + j0, ldc, 1);
       };
       pool.run(team, TaskRef(task));
       return;
@@ -287,21 +286,17 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   blocks = std::min(rowPanels, (blocks + team - 1) / team * team);
   std::int64_t mcBlock = (rowPanels + blocks - 1) / blocks * uk.mr;  // the largest block
   std::int64_t kc = std::min(Bk::KC, k), nc = std::min(Bk::NC, n);
-  if (!ThreadPool::insideJob()) reserveGemmWorkspaces(std::max(team, workspace + 1));
-  auto& slots = workspaces();
-  T* sharedB = static_cast<T*>(slots[workspace].b.get(packBBytes(uk, nc, kc)));
+  auto& slots = workspaces(static_cast<std::size_t>(team));
+  T* sharedB = static_cast<T*>(slots[0].b.get(packBBytes(uk, nc, kc)));
   std::vector<T*> ownA(team);
-  for (int t = 0; t < team; ++t) {
-    int slot = team > 1 ? t : workspace;
-    ownA[t] = static_cast<T*>(slots[slot].a.get(packABytes(uk, mcBlock, kc)));
-  }
+  for (int t = 0; t < team; ++t) ownA[t] = static_cast<T*>(slots[t].a.get(packABytes(uk, mcBlock, kc)));
   TeamSchedule schedule(((n + Bk::NC - 1) / Bk::NC) * ((k + Bk::KC - 1) / Bk::KC));
   auto task = [&](int tid) { teamGemm<T>(schedule, blocks, m, n, k, a, b, c, ldc, sharedB, ownA[tid]); };
   if (team > 1) pool.run(team, TaskRef(task));
   else task(0);
 }
 
-template void gemm<float>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<float>, MatrixRef<float>, float*, std::int64_t, int, int);
-template void gemm<double>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<double>, MatrixRef<double>, double*, std::int64_t, int, int);
+template void gemm<float>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<float>, MatrixRef<float>, float*, std::int64_t, int);
+template void gemm<double>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<double>, MatrixRef<double>, double*, std::int64_t, int);
 
 }  // namespace nabla

@@ -15,19 +15,16 @@ template <typename T> struct MatrixRef {
   std::int64_t colStride;
 };
 
-/** Make packing buffers for `slots` concurrent GEMMs; call before a parallel job runs GEMMs per thread. */
-void reserveGemmWorkspaces(int slots);
-
 /** Choose the micro-kernels for a SIMD level (called once at load). */
 void selectGemmKernels(Simd simd);
 
 /**
  * C (m x n, row-major with leading dimension ldc) = A (m x k) B (k x n), overwriting C.
- * Uses up to `threads` pool threads; `workspace` picks the per-thread packing buffers when the
- * caller is itself one task of a parallel job (then threads must be 1).
+ * Uses up to `threads` threads of the current pool (one when called from a task of a parallel
+ * job); packing buffers belong to the calling thread.
  */
 template <typename T>
 void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, MatrixRef<T> b, T* c, std::int64_t ldc,
-          int threads, int workspace = 0);
+          int threads);
 
 }  // namespace nabla

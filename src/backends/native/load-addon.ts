@@ -42,7 +42,8 @@ export interface NativeAddon {
   planProfile(on?: boolean): { entry: KernelEntryName; op: number; calls: number; ms: number }[];
   /** The kernel entries a plan may call, in the order of their codes. */
   planEntries(): { name: KernelEntryName; takesOp: boolean; outputIndex: number }[];
-  info(): { simd: string; threads: number; blas: string; sanitize?: boolean };
+  /** threadsWarning: why NABLA_NUM_THREADS was not used as given, when it was not. */
+  info(): { simd: string; threads: number; blas: string; sanitize?: boolean; threadsWarning?: string };
   setThreads(threads: number): void;
   opNames(): { unary: string[]; binary: string[]; reduce: string[]; arg: string[]; gather: string[]; indexND: string[]; scan: string[] };
 }

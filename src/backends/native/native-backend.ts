@@ -104,7 +104,11 @@ let reported = false;
 /** The registry's factory: the backend, or an Error saying why not (printed once in Node). */
 export function createNativeBackend(): NativeBackend {
   try {
-    return new NativeBackend(loadAddon());
+    const addon = loadAddon();
+    // A NABLA_NUM_THREADS the addon could not use as given (not a whole number, or more than the cores).
+    const { threadsWarning } = addon.info();
+    if (threadsWarning) console.warn(`nabla: ${threadsWarning}`);
+    return new NativeBackend(addon);
   } catch (e) {
     const reason = (e as Error).message;
     const inNode = typeof process !== 'undefined' && !!process.versions?.node;
