@@ -3,7 +3,7 @@
 // and a sum read `undefined` (the sum of a 3 * 2^30-element tensor came out 0). The plans here
 // are for such shapes but only hold 2^20 + 2^12 offsets, so no 8 GiB tensor is needed.
 import { describe, expect, it } from 'vitest';
-import { offsetArray, reductionPlan } from '../../src/backends/js/loops.js';
+import { offsetArray, reductionPlan } from '../../src/ops/loops.js';
 
 const M = 2 ** 20;
 const K = 2 ** 12;
