@@ -39,7 +39,7 @@ export const TFJS_SHARD = 'group1-shard1of1.bin';
 const PLAIN: Record<string, { bytes: number; dtype: DType; read: (b: Uint8Array, at: number, n: number) => TypedArray }> = {
   float32: { bytes: 4, dtype: 'float32', read: (b, at, n) => readLittleEndian(Float32Array, b, at, n) },
   int32: { bytes: 4, dtype: 'int32', read: (b, at, n) => readLittleEndian(Int32Array, b, at, n) },
-  bool: { bytes: 1, dtype: 'bool', read: (b, at, n) => b.slice(at, at + n) },
+  bool: { bytes: 1, dtype: 'bool', read: (b, at, n) => new Uint8Array(b.subarray(at, at + n)) },
 };
 const QUANTIZED_BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
 
