@@ -1,56 +1,70 @@
-// A model folder replaced as a whole: the new files are written (and flushed) into a sibling
-// temporary folder, then swapped in with renames, so a crash leaves either the old folder or the new.
+// Model folders replaced atomically, even when they hold the user's own files, and even with several
+// processes saving into one folder at once.
+//
+// Design: model.json is the one pointer. Each save writes its weight files under names of its own
+// generation (`weights.<gen>.safetensors`), flushed, next to the current ones, and only then swaps
+// model.json (naming those files) in with one atomic rename. A crash before that rename leaves the old
+// model.json naming the old files, which are still there; after it, the new ones. The files the old
+// model.json named are deleted only after the rename, so no save ever deletes what model.json names
+// (a generation is named once, by the save that wrote it). Leftovers of saves that died (their
+// generation carries the process id) are removed by the next save.
+import { ValueError } from '../errors.js';
 import { nodeFs, splitPath, syncDir, writeFileAtomic } from './atomic-file.js';
 
 type Fs = Awaited<ReturnType<typeof nodeFs>>;
 
-/** Files that a model save may own in its folder (nabla's and TF.js's formats). */
-const MODEL_FILE = /^(model\.json|weights\.safetensors|group\d+-shard\d+of\d+\.bin)$/;
-const PREVIOUS_TAG = '.previous-';
+export const MODEL_JSON = 'model.json';
 
-let counter = 0;
+/** Weight files a save owns: its generations' and those of older nabla and TF.js saves. */
+const OWNED_WEIGHTS = /^(weights|group\d+-shard\d+of\d+)(\.g[0-9a-z]+-\d+-[0-9a-z]+)?\.(safetensors|bin)$/;
+/** A generation's process id: `g<time>-<pid>-<random>`. */
+const GENERATION_PID = /\.g[0-9a-z]+-(\d+)-[0-9a-z]+\.(safetensors|bin)$/;
+/** writeFileAtomic's temporary files: `.<name>.<pid>.<time>.<n>.tmp`. */
+const TEMP_PID = /^\..+\.(\d+)\.\d+\.\d+\.tmp$/;
+/** Folders that older nabla versions' saves left beside `X`: `.X.saving-<time>-<pid>-<n>`, `X.previous-<time>-<pid>-<n>`. */
+const LEGACY_TAGS = ['.saving-', '.previous-'];
 
-/**
- * Write `files` as the folder `dir`. A folder holding only model files is swapped whole; one that
- * holds anything else (the user's own files) gets each file written atomically, in order (so
- * model.json, listed last, is written last).
- */
-export async function writeModelDir(dir: string, files: [string, Uint8Array | string][], who: string): Promise<void> {
-  const fs = await nodeFs(who);
-  const existing = await fs.readdir(dir).catch((e: { code?: string }) => {
-    if (e.code === 'ENOENT') return null;
-    throw e;
-  });
-  if (existing && !existing.every((name) => MODEL_FILE.test(name))) {
-    for (const [name, data] of files) await writeFileAtomic(`${dir}/${name}`, data, who);
-    return;
-  }
-  const { dir: parent, base } = splitPath(dir.replace(/[/\\]+$/, ''));
-  // Time first, so that names sort by age.
-  const token = `${Date.now()}-${process.pid}-${counter++}`;
-  const staging = `${parent}/.${base}.saving-${token}`;
-  await fs.mkdir(staging, { recursive: true });
-  try {
-    for (const [name, data] of files) await writeFlushed(fs, `${staging}/${name}`, data);
-    if (!existing) {
-      await fs.rename(staging, dir);
-      await syncDir(fs, parent);
-      return;
-    }
-    // Between these two renames only `${dir}${PREVIOUS_TAG}...` exists; loading falls back to it.
-    const previous = `${dir.replace(/[/\\]+$/, '')}${PREVIOUS_TAG}${token}`;
-    await fs.rename(dir, previous);
-    await fs.rename(staging, dir);
-    await syncDir(fs, parent);
-    await fs.rm(previous, { recursive: true, force: true });
-  } catch (e) {
-    await fs.rm(staging, { recursive: true, force: true });
-    throw e;
-  }
+/** A fresh generation tag; the time first, so that names sort by age. */
+export function newGeneration(): string {
+  return `g${Date.now().toString(36)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-async function writeFlushed(fs: Fs, path: string, data: Uint8Array | string): Promise<void> {
-  const handle = await fs.open(path, 'w');
+/** `weights.safetensors` of generation `gen`: `weights.<gen>.safetensors`. */
+export function generationName(plain: string, gen: string): string {
+  const dot = plain.lastIndexOf('.');
+  return `${plain.slice(0, dot)}.${gen}${plain.slice(dot)}`;
+}
+
+/**
+ * Save into the folder `dir`: write `weightFiles` (names of one generation), then model.json as
+ * `json`, then delete what the replaced model.json named and what dead saves left.
+ */
+export async function writeModelDir(dir: string, weightFiles: [string, Uint8Array][], json: string, who: string): Promise<void> {
+  const fs = await nodeFs(who);
+  const clean = dir.replace(/[/\\]+$/, '') || dir;
+  await fs.mkdir(clean, { recursive: true }).catch((e: { code?: string; message: string }) => {
+    throw new ValueError(`${who}: cannot create the folder '${clean}' (${e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'a file is in the way' : e.message})`);
+  });
+  const replaced = await weightFilesNamedBy(fs, clean);
+  const written: string[] = [];
+  try {
+    for (const [name, data] of weightFiles) {
+      written.push(name);
+      await writeFlushed(fs, `${clean}/${name}`, data);
+    }
+    await writeFileAtomic(`${clean}/${MODEL_JSON}`, json, who);
+  } catch (e) {
+    await Promise.all(written.map((name) => fs.rm(`${clean}/${name}`, { force: true }).catch(() => undefined)));
+    throw e;
+  }
+  const mine = new Set(weightFiles.map(([n]) => n));
+  await Promise.all(replaced.filter((n) => !mine.has(n)).map((n) => fs.rm(`${clean}/${n}`, { force: true }).catch(() => undefined)));
+  await removeLeftovers(fs, clean);
+}
+
+async function writeFlushed(fs: Fs, path: string, data: Uint8Array): Promise<void> {
+  // 'wx': a generation's name is new; never write into a file that something else may be reading.
+  const handle = await fs.open(path, 'wx');
   try {
     await handle.writeFile(data);
     await handle.sync();
@@ -59,12 +73,53 @@ async function writeFlushed(fs: Fs, path: string, data: Uint8Array | string): Pr
   }
 }
 
-/** The folder a save left behind when it stopped between its two renames, if any (newest first). */
-export async function interruptedSaveOf(dir: string, who: string): Promise<string | null> {
-  const fs = await nodeFs(who);
-  const clean = dir.replace(/[/\\]+$/, '');
-  const { dir: parent, base } = splitPath(clean);
+/** The weight files (ours by name) that the folder's model.json names now; none when it has none. */
+async function weightFilesNamedBy(fs: Fs, dir: string): Promise<string[]> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await fs.readFile(`${dir}/${MODEL_JSON}`, 'utf8'));
+  } catch {
+    return [];
+  }
+  const rec = (typeof json === 'object' && json !== null ? json : {}) as { weightsFile?: unknown; weightsManifest?: unknown };
+  const names: unknown[] = [rec.weightsFile];
+  if (Array.isArray(rec.weightsManifest)) for (const g of rec.weightsManifest) if (Array.isArray(g?.paths)) names.push(...g.paths);
+  return names.filter((n): n is string => typeof n === 'string' && OWNED_WEIGHTS.test(n));
+}
+
+function processIsAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as { code?: string }).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove what saves killed midway left: weight files of dead processes' generations that model.json
+ * does not name, their temporary model.json files, and the folders of older nabla's saves.
+ */
+async function removeLeftovers(fs: Fs, dir: string): Promise<void> {
+  const named = new Set(await weightFilesNamedBy(fs, dir));
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const dead = (re: RegExp, name: string) => {
+    const m = re.exec(name);
+    return m !== null && !processIsAlive(Number(m[1]));
+  };
+  const stale = names.filter((n) => (OWNED_WEIGHTS.test(n) && !named.has(n) && dead(GENERATION_PID, n)) || (n.startsWith(`.${MODEL_JSON}.`) && dead(TEMP_PID, n)));
+  await Promise.all(stale.map((n) => fs.rm(`${dir}/${n}`, { force: true }).catch(() => undefined)));
+  const legacy = await legacyLeftoversOf(dir);
+  await Promise.all(legacy.filter((p) => dead(/-\d+-(\d+)-\d+$/, p)).map((p) => fs.rm(p, { recursive: true, force: true }).catch(() => undefined)));
+  await syncDir(fs, dir);
+}
+
+/** Folders that interrupted saves of older nabla versions left beside `dir`. */
+export async function legacyLeftoversOf(dir: string): Promise<string[]> {
+  const fs = await nodeFs('nb.models');
+  const { dir: parent, base } = splitPath(dir.replace(/[/\\]+$/, ''));
   const names = await fs.readdir(parent).catch(() => [] as string[]);
-  const left = names.filter((n) => n.startsWith(`${base}${PREVIOUS_TAG}`)).sort();
-  return left.length ? `${parent}/${left.at(-1)!}` : null;
+  return names.filter((n) => n.startsWith(`.${base}${LEGACY_TAGS[0]}`) || n.startsWith(`${base}${LEGACY_TAGS[1]}`)).map((n) => `${parent}/${n}`);
 }
