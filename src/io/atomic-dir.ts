@@ -47,6 +47,7 @@ export async function writeModelDir(dir: string, weightFiles: [string, Uint8Arra
   });
   const replaced = await weightFilesNamedBy(fs, clean);
   const written: string[] = [];
+  weightFiles.forEach(([n]) => inFlight.add(n));
   try {
     for (const [name, data] of weightFiles) {
       written.push(name);
@@ -56,6 +57,8 @@ export async function writeModelDir(dir: string, weightFiles: [string, Uint8Arra
   } catch (e) {
     await Promise.all(written.map((name) => fs.rm(`${clean}/${name}`, { force: true }).catch(() => undefined)));
     throw e;
+  } finally {
+    weightFiles.forEach(([n]) => inFlight.delete(n));
   }
   const mine = new Set(weightFiles.map(([n]) => n));
   await Promise.all(replaced.filter((n) => !mine.has(n)).map((n) => fs.rm(`${clean}/${n}`, { force: true }).catch(() => undefined)));
@@ -87,6 +90,9 @@ async function weightFilesNamedBy(fs: Fs, dir: string): Promise<string[]> {
   return names.filter((n): n is string => typeof n === 'string' && OWNED_WEIGHTS.test(n));
 }
 
+/** Generations this process is writing now; its other generations are leftovers of failed saves. */
+const inFlight = new Set<string>();
+
 function processIsAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
@@ -103,13 +109,17 @@ function processIsAlive(pid: number): boolean {
  * does not name, their temporary model.json files, and the folders of older nabla's saves.
  */
 async function removeLeftovers(fs: Fs, dir: string): Promise<void> {
-  const named = new Set(await weightFilesNamedBy(fs, dir));
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   const dead = (re: RegExp, name: string) => {
     const m = re.exec(name);
     return m !== null && !processIsAlive(Number(m[1]));
   };
-  const stale = names.filter((n) => (OWNED_WEIGHTS.test(n) && !named.has(n) && dead(GENERATION_PID, n)) || (n.startsWith(`.${MODEL_JSON}.`) && dead(TEMP_PID, n)));
+  const finished = (n: string) => dead(GENERATION_PID, n) || (GENERATION_PID.exec(n)?.[1] === String(process.pid) && !inFlight.has(n));
+  const candidates = names.filter((n) => OWNED_WEIGHTS.test(n) && finished(n));
+  // Read model.json only now: a save that had finished (or died) before the line above can no longer
+  // make model.json name its files, so what it does not name now is garbage for good.
+  const named = new Set(await weightFilesNamedBy(fs, dir));
+  const stale = [...candidates.filter((n) => !named.has(n)), ...names.filter((n) => n.startsWith(`.${MODEL_JSON}.`) && dead(TEMP_PID, n))];
   await Promise.all(stale.map((n) => fs.rm(`${dir}/${n}`, { force: true }).catch(() => undefined)));
   const legacy = await legacyLeftoversOf(dir);
   await Promise.all(legacy.filter((p) => dead(/-\d+-(\d+)-\d+$/, p)).map((p) => fs.rm(p, { recursive: true, force: true }).catch(() => undefined)));
