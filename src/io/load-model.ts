@@ -36,7 +36,11 @@ export async function loadModel(path: string, opts: LoadOptions = {}): Promise<M
     } catch (e) {
       // A concurrent save deletes the weights the model.json we read named, after swapping in its own.
       if (attempt < READ_ATTEMPTS && e instanceof WeightsVanished && (await readText(jsonPath).catch(() => text)) !== text) continue;
-      if (e instanceof NablaError) throw e;
+      if (e instanceof NablaError) {
+        if (e.message.includes(dir)) throw e;
+        // Errors of layers' own checks (`Dense: units must be ...`) say what but not which file.
+        throw new (e.constructor as new (m: string) => NablaError)(`${e.message} (loading '${jsonPath}')`);
+      }
       // The checks cover the fields nabla reads; anything that still slips through gets the file's name.
       throw new ValueError(`${WHO}: '${jsonPath}' holds a malformed model (${(e as Error).message})`);
     }

@@ -12,7 +12,7 @@ import { zeros } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
 import { MODEL_JSON, generationName, newGeneration, writeModelDir } from './atomic-dir.js';
-import { checkLayerTree, fieldError, isPlainObject, isShapeLike } from './config-checks.js';
+import { checkCompileConfig, checkLayerTree, fieldError, isPlainObject, isShapeLike } from './config-checks.js';
 import { compileArgsFrom, compileConfigOf, type CompileConfig } from './compile-config.js';
 import { assignByName, namedWeights, weightRecord } from './named-weights.js';
 import { decodeSafetensors, encodeSafetensors, readToHost } from './safetensors-format.js';
@@ -127,7 +127,10 @@ export function checkNablaJson(json: Record<string, unknown>, source: string): N
   if (shape !== undefined && shape !== null && !isShapeLike(shape, true) && !(Array.isArray(shape) && shape.length > 0 && shape.every((s) => isShapeLike(s, true)))) {
     throw fieldError(source, 'buildInputShape', shape, 'null, a shape or a list of shapes (integers or null)');
   }
-  if (json.compileConfig !== undefined && json.compileConfig !== null && !isPlainObject(json.compileConfig)) throw fieldError(source, 'compileConfig', json.compileConfig, 'null or an object');
+  if (json.compileConfig !== undefined && json.compileConfig !== null) {
+    if (!isPlainObject(json.compileConfig)) throw fieldError(source, 'compileConfig', json.compileConfig, 'null or an object');
+    checkCompileConfig(json.compileConfig, source);
+  }
   if (json.includesOptimizer !== undefined && typeof json.includesOptimizer !== 'boolean') throw fieldError(source, 'includesOptimizer', json.includesOptimizer, 'true or false');
   return json as unknown as NablaModelJson;
 }
