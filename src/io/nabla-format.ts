@@ -3,6 +3,7 @@
 import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
 import { deserializeLayer, serializeLayer } from '../nn/layers/registry.js';
+import { withWeightBudget } from '../nn/weight-budget.js';
 import type { Model } from '../nn/models/model.js';
 import type { SerializedObject } from '../nn/serialization.js';
 import type { Shape } from '../nn/symbolic-tensor.js';
@@ -141,19 +142,24 @@ export function loadNablaModel(json: NablaModelJson, weightBytes: Uint8Array, so
   if (metadata.saveId !== undefined && metadata.saveId !== json.saveId) {
     throw new ValueError(`nb.models.load: ${json.weightsFile} in ${source} was written by another save than its model.json (an interrupted save?); save the model again`);
   }
-  const model = deserializeLayer(json.modelConfig) as Model;
-  if (typeof (model as { compile?: unknown }).compile !== 'function') {
-    throw new ValueError(`nb.models.load: ${source} holds a ${json.modelConfig.className}, not a model`);
-  }
   const modelValues: Record<string, Tensor> = {};
   const optimizerValues: Record<string, Tensor> = {};
   for (const [k, t] of Object.entries(tensors)) {
     if (k.startsWith(OPTIMIZER_PREFIX)) optimizerValues[k.slice(OPTIMIZER_PREFIX.length)] = t;
     else modelValues[k] = t;
   }
-  if (namedWeights(model).length === 0 && Object.keys(modelValues).length > 0 && json.buildInputShape) {
-    createWeightsByCalling(model, json.buildInputShape);
-  }
+  // The layers may create no more weight values than the file holds (checked before each allocation).
+  const fileValues = Object.values(modelValues).reduce((n, t) => n + t.size, 0);
+  const model = withWeightBudget(fileValues, `nb.models.load (${source})`, () => {
+    const m = deserializeLayer(json.modelConfig) as Model;
+    if (typeof (m as { compile?: unknown }).compile !== 'function') {
+      throw new ValueError(`nb.models.load: ${source} holds a ${json.modelConfig.className}, not a model`);
+    }
+    if (namedWeights(m).length === 0 && Object.keys(modelValues).length > 0 && json.buildInputShape) {
+      createWeightsByCalling(m, json.buildInputShape, source);
+    }
+    return m;
+  });
   assignByName('nb.models.load', namedWeights(model), modelValues, `${source}/${json.weightsFile}`);
   if (json.compileConfig && (opts.compile ?? true)) {
     const args = compileArgsFrom(json.compileConfig, `nb.models.load (${source})`);
@@ -163,10 +169,17 @@ export function loadNablaModel(json: NablaModelJson, weightBytes: Uint8Array, so
   return model;
 }
 
+/** The zeros a subclassed model is built with are allocated: a crafted shape must not ask for gigabytes. */
+const MAX_BUILD_INPUT_VALUES = 2 ** 26;
+
 /** A subclassed model makes its weights on its first call: call it once on zeros. */
-function createWeightsByCalling(model: Model, shape: Shape | Shape[]): void {
+function createWeightsByCalling(model: Model, shape: Shape | Shape[], source: string): void {
   const concrete = (s: Shape) => s.map((d) => d ?? 1);
   const multi = shape.length > 0 && Array.isArray(shape[0]);
+  const values = (multi ? (shape as Shape[]) : [shape as Shape]).reduce((n, s) => n + concrete(s).reduce((a, b) => a * b, 1), 0);
+  if (values > MAX_BUILD_INPUT_VALUES) {
+    throw new ValueError(`nb.models.load: ${source} has buildInputShape ${JSON.stringify(shape)}, an input of ${values} values to build the model with; at most ${MAX_BUILD_INPUT_VALUES} are accepted`);
+  }
   engine.pauseRecording(() =>
     engine.tidy(() => {
       const x = multi ? (shape as Shape[]).map((s) => zeros(concrete(s))) : zeros(concrete(shape as Shape));

@@ -2,6 +2,7 @@
 // weight shards holding the weights back to back, little-endian, optionally quantized.
 import { DTypeError, ValueError } from '../errors.js';
 import { deserializeLayer, serializeLayer } from '../nn/layers/registry.js';
+import { withWeightBudget } from '../nn/weight-budget.js';
 import type { Model } from '../nn/models/model.js';
 import type { Layer } from '../nn/layers/layer.js';
 import { DepthwiseConv2D } from '../nn/layers/conv.js';
@@ -126,8 +127,10 @@ function dequantize(q: NonNullable<TfjsWeightSpec['quantization']>, data: Uint8A
 
 /** Build the nabla model a TF.js model.json describes and give it the shards' weights. */
 export function loadTfjsModel(json: TfjsModelJson, shards: Uint8Array[], source: string): Model {
-  const model = deserializeLayer(modelFromKeras(json.modelTopology)) as Model;
   const weights = decodeTfjsWeights(json.weightsManifest, shards, source);
+  // The layers may create no more weight values than the shards hold (checked before each allocation).
+  const fileValues = Object.values(weights).reduce((n, t) => n + t.size, 0);
+  const model = withWeightBudget(fileValues, `nb.models.load (${source})`, () => deserializeLayer(modelFromKeras(json.modelTopology)) as Model);
   const named = namedWeights(model);
   const kerasNames = tfjsWeightNames(model);
   // TF.js may prefix weight names with outer scopes; a weight matches its path or its TF.js name,
