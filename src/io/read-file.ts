@@ -44,6 +44,10 @@ export async function readRegularFile(path: string, who: string, opts: ReadOptio
     if (opts.maxBytes !== undefined && size > opts.maxBytes) {
       throw new ValueError(`${who}: '${path}' has ${size} bytes; at most ${opts.maxBytes} are accepted for it`);
     }
+    const { constants: limits } = await import('node:buffer');
+    if (size > limits.MAX_LENGTH) {
+      throw new ValueError(`${who}: '${path}' has ${size} bytes; this Node.js (${process.version}) holds at most ${limits.MAX_LENGTH} bytes in one array`);
+    }
     return await readChunks(handle, size, path, who, opts.chunkBytes ?? READ_CHUNK_BYTES);
   } finally {
     await handle.close();
