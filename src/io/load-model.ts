@@ -16,7 +16,7 @@ const WHO = 'nb.models.load';
 /** model.json holds the architecture only; anything larger is not one. */
 const MAX_MODEL_JSON_BYTES = 256 * 1024 * 1024;
 /** A save replacing the folder while it is read: read model.json again, a few times at most. */
-const READ_ATTEMPTS = 4;
+const READ_ATTEMPTS = 10;
 
 /** Load a model saved by `model.save` (nabla or TF.js format) from its folder or its model.json. */
 export async function loadModel(path: string, opts: LoadOptions = {}): Promise<Model> {
@@ -90,9 +90,8 @@ async function readGroup(dir: string, jsonPath: string, paths: string[], declare
   const files = await Promise.all(paths.map((p, i) => pathInside(dir, p, WHO, `weightsManifest[${g}].paths[${i}] of '${jsonPath}'`)));
   const sizes: number[] = [];
   for (const f of files) {
-    const st = await fs.stat(f).catch((e: { code?: string; message: string }) => {
-      if (e.code === 'ENOENT') throw new WeightsVanished(`${WHO}: no weights file at '${f}' (named by '${jsonPath}')`);
-      throw new ValueError(`${WHO}: cannot read '${f}' (${e.message})`);
+    const st = await readOrVanished(f, () => fs.stat(f)).catch((e: Error) => {
+      throw e instanceof NablaError ? e : new ValueError(`${WHO}: cannot read '${f}' (${e.message})`);
     });
     if (!st.isFile()) throw new ValueError(`${WHO}: '${f}' (named by '${jsonPath}') is not a regular file; refusing to read it`);
     sizes.push(st.size);
@@ -101,15 +100,26 @@ async function readGroup(dir: string, jsonPath: string, paths: string[], declare
   if (total !== declared) {
     throw new ValueError(`${WHO}: the weights of manifest group ${g} in '${jsonPath}' need ${declared} bytes, but its files (${paths.join(', ')}) hold ${total}; the manifest and the .bin files do not match`);
   }
-  return Promise.all(files.map((f, i) => readRegularFile(f, WHO, { expectedBytes: sizes[i]! })));
+  return Promise.all(files.map((f, i) => readOrVanished(f, () => readRegularFile(f, WHO, { expectedBytes: sizes[i]! }))));
 }
 
 async function readWeightFile(file: string, declared: number | undefined): Promise<Uint8Array> {
-  const fs = await nodeFs(WHO);
-  await fs.stat(file).catch((e: { code?: string }) => {
-    if (e.code === 'ENOENT') throw new WeightsVanished(`${WHO}: no weights file at '${file}'`);
-  });
-  return readRegularFile(file, WHO, declared === undefined ? {} : { expectedBytes: declared });
+  return readOrVanished(file, () => readRegularFile(file, WHO, declared === undefined ? {} : { expectedBytes: declared }));
+}
+
+/** `read()`, where a file that is gone when it fails becomes a WeightsVanished (load then reads model.json again). */
+async function readOrVanished<T>(file: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    const fs = await nodeFs(WHO);
+    const gone = await fs.stat(file).then(
+      () => false,
+      (s: { code?: string }) => s.code === 'ENOENT',
+    );
+    if (gone) throw new WeightsVanished(`${WHO}: no weights file at '${file}'`);
+    throw e;
+  }
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -387,6 +387,21 @@ describe('ModelCheckpoint and atomic writes', () => {
     expect(weightsByName(await nb.models.load(dir))).toEqual(weightsByName(model));
   });
 
+  it('reads a folder written by an earlier nabla (weights.safetensors, no weightsBytes); the next save replaces its weights file', async () => {
+    const dir = freshDir();
+    const model = seq([new L.Dense(2, { inputShape: [3], name: 'old' })]);
+    randomizeWeights(model, 21);
+    await model.save(dir);
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    const { renameSync } = await import('node:fs');
+    renameSync(join(dir, json.weightsFile), join(dir, 'weights.safetensors'));
+    delete json.weightsBytes;
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...json, weightsFile: 'weights.safetensors' }));
+    expect(weightsByName(await nb.models.load(dir))).toEqual(weightsByName(model));
+    await model.save(dir);
+    expect(readdirSync(dir).filter((n) => n !== 'model.json')).toEqual([expect.stringMatching(/^weights\.g[0-9a-z-]+\.safetensors$/)]);
+  });
+
   it('a folder holding other files keeps them', async () => {
     const dir = freshDir();
     const { mkdirSync } = await import('node:fs');
