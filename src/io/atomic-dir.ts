@@ -2,31 +2,51 @@
 // processes saving into one folder at once.
 //
 // Design: model.json is the one pointer. Each save writes its weight files under names of its own
-// generation (`weights.<gen>.safetensors`), flushed, next to the current ones, and only then swaps
-// model.json (naming those files) in with one atomic rename. A crash before that rename leaves the old
+// generation (`weights.<gen>.safetensors`) and its model.json as `.model.json.<gen>.tmp`, flushed,
+// next to the current ones, and only then swaps model.json (naming those files) in with one atomic
+// rename. A crash before that rename leaves the old
 // model.json naming the old files, which are still there; after it, the new ones. The files the old
 // model.json named are deleted only after the rename, so no save ever deletes what model.json names
 // (a generation is named once, by the save that wrote it). Leftovers of saves that died (their
-// generation carries the process id) are removed by the next save.
+// generation carries the host and process id) are removed by the next save on that host; another
+// host's (a shared or network folder, another container) only once they are a day old, since its
+// process ids mean nothing here.
 import { ValueError } from '../errors.js';
-import { nodeFs, splitPath, syncDir, writeFileAtomic } from './atomic-file.js';
+import { nodeFs, splitPath, syncDir } from './atomic-file.js';
 
 type Fs = Awaited<ReturnType<typeof nodeFs>>;
 
 export const MODEL_JSON = 'model.json';
 
 /** Weight files a save owns: its generations' and those of older nabla and TF.js saves. */
-const OWNED_WEIGHTS = /^(weights|group\d+-shard\d+of\d+)(\.g[0-9a-z]+-\d+-[0-9a-z]+)?\.(safetensors|bin)$/;
-/** A generation's process id: `g<time>-<pid>-<random>`. */
-const GENERATION_PID = /\.g[0-9a-z]+-(\d+)-[0-9a-z]+\.(safetensors|bin)$/;
-/** writeFileAtomic's temporary files: `.<name>.<pid>.<time>.<n>.tmp`. */
+const OWNED_WEIGHTS = /^(weights|group\d+-shard\d+of\d+)(\.g[0-9a-z]+-[0-9a-z]+-\d+-[0-9a-z]+)?\.(safetensors|bin)$/;
+/** A generation's host tag and process id: `g<time>-<host>-<pid>-<random>`. */
+const GENERATION = /\.g[0-9a-z]+-([0-9a-z]+)-(\d+)-[0-9a-z]+\.(safetensors|bin|tmp)$/;
+/** model.json as written, before its rename: `.model.json.<generation>.tmp`. */
+const MODEL_JSON_TEMP = /^\.model\.json\.g[0-9a-z-]+\.tmp$/;
+/** Another host's leftovers are removed only after this long (its saves are never that slow). */
+const FOREIGN_LEFTOVER_MS = 24 * 3600 * 1000;
+/** Older nabla's temporary model.json files (writeFileAtomic's): `.model.json.<pid>.<time>.<n>.tmp`. */
 const TEMP_PID = /^\..+\.(\d+)\.\d+\.\d+\.tmp$/;
 /** Folders that older nabla versions' saves left beside `X`: `.X.saving-<time>-<pid>-<n>`, `X.previous-<time>-<pid>-<n>`. */
 const LEGACY_TAGS = ['.saving-', '.previous-'];
 
 /** A fresh generation tag; the time first, so that names sort by age. */
-export function newGeneration(): string {
-  return `g${Date.now().toString(36)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+export async function newGeneration(): Promise<string> {
+  return `g${Date.now().toString(36)}-${await hostTag()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+let host: string | null = null;
+
+/** A short tag of this machine's host name (a container has its own), so that process ids are compared only on their host. */
+async function hostTag(): Promise<string> {
+  if (host === null) {
+    const { hostname } = await import('node:os');
+    let h = 0;
+    for (const c of hostname()) h = (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0;
+    host = h.toString(36).padStart(5, '0').slice(-5);
+  }
+  return host;
 }
 
 /** `weights.safetensors` of generation `gen`: `weights.<gen>.safetensors`. */
@@ -39,33 +59,37 @@ export function generationName(plain: string, gen: string): string {
  * Save into the folder `dir`: write `weightFiles` (names of one generation), then model.json as
  * `json`, then delete what the replaced model.json named and what dead saves left.
  */
-export async function writeModelDir(dir: string, weightFiles: [string, Uint8Array][], json: string, who: string): Promise<void> {
+export async function writeModelDir(dir: string, gen: string, weightFiles: [string, Uint8Array][], json: string, who: string): Promise<void> {
   const fs = await nodeFs(who);
   const clean = dir.replace(/[/\\]+$/, '') || dir;
   await fs.mkdir(clean, { recursive: true }).catch((e: { code?: string; message: string }) => {
     throw new ValueError(`${who}: cannot create the folder '${clean}' (${e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'a file is in the way' : e.message})`);
   });
   const replaced = await weightFilesNamedBy(fs, clean);
+  const temp = `.${MODEL_JSON}.${gen}.tmp`;
+  const files: [string, Uint8Array | string][] = [...weightFiles, [temp, json]];
   const written: string[] = [];
-  weightFiles.forEach(([n]) => inFlight.add(n));
+  files.forEach(([n]) => inFlight.add(n));
   try {
-    for (const [name, data] of weightFiles) {
+    for (const [name, data] of files) {
       written.push(name);
       await writeFlushed(fs, `${clean}/${name}`, data);
     }
-    await writeFileAtomic(`${clean}/${MODEL_JSON}`, json, who);
+    // The one step that switches from the old model to the new.
+    await fs.rename(`${clean}/${temp}`, `${clean}/${MODEL_JSON}`);
+    await syncDir(fs, clean);
   } catch (e) {
     await Promise.all(written.map((name) => fs.rm(`${clean}/${name}`, { force: true }).catch(() => undefined)));
     throw e;
   } finally {
-    weightFiles.forEach(([n]) => inFlight.delete(n));
+    files.forEach(([n]) => inFlight.delete(n));
   }
   const mine = new Set(weightFiles.map(([n]) => n));
   await Promise.all(replaced.filter((n) => !mine.has(n)).map((n) => fs.rm(`${clean}/${n}`, { force: true }).catch(() => undefined)));
   await removeLeftovers(fs, clean);
 }
 
-async function writeFlushed(fs: Fs, path: string, data: Uint8Array): Promise<void> {
+async function writeFlushed(fs: Fs, path: string, data: Uint8Array | string): Promise<void> {
   // 'wx': a generation's name is new; never write into a file that something else may be reading.
   const handle = await fs.open(path, 'wx');
   try {
@@ -114,10 +138,14 @@ async function removeLeftovers(fs: Fs, dir: string): Promise<void> {
     const m = re.exec(name);
     return m !== null && !processIsAlive(Number(m[1]));
   };
-  const finished = (n: string) => dead(GENERATION_PID, n) || (GENERATION_PID.exec(n)?.[1] === String(process.pid) && !inFlight.has(n));
-  const candidates = names.filter((n) => OWNED_WEIGHTS.test(n) && finished(n));
-  // Read model.json only now: a save that had finished (or died) before the line above can no longer
-  // make model.json name its files, so what it does not name now is garbage for good.
+  const finished = async (n: string) => {
+    const m = GENERATION.exec(n);
+    if (!m) return false;
+    if (m[1] !== (await hostTag())) return Date.now() - (await fs.stat(`${dir}/${n}`).then((st) => st.mtimeMs, () => Date.now())) > FOREIGN_LEFTOVER_MS;
+    return Number(m[2]) === process.pid ? !inFlight.has(n) : !processIsAlive(Number(m[2]));
+  };
+  const candidates: string[] = [];
+  for (const n of names) if ((OWNED_WEIGHTS.test(n) || MODEL_JSON_TEMP.test(n)) && (await finished(n))) candidates.push(n);
   const named = new Set(await weightFilesNamedBy(fs, dir));
   const stale = [...candidates.filter((n) => !named.has(n)), ...names.filter((n) => n.startsWith(`.${MODEL_JSON}.`) && dead(TEMP_PID, n))];
   await Promise.all(stale.map((n) => fs.rm(`${dir}/${n}`, { force: true }).catch(() => undefined)));

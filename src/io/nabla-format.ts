@@ -71,7 +71,7 @@ export async function saveNablaModel(model: Trainer, dir: string, opts: SaveOpti
   }
   const optimizer = model.compiled?.optimizer ?? null;
   const includesOptimizer = (opts.includeOptimizer ?? true) && compileConfig !== null && optimizer !== null;
-  const saveId = newGeneration();
+  const saveId = await newGeneration();
   const weightsFile = generationName(WEIGHTS_FILE, saveId);
   const tensors: Record<string, Tensor> = weightRecord(named);
   if (includesOptimizer) Object.assign(tensors, weightRecord(optimizerNamed(optimizer!), OPTIMIZER_PREFIX));
@@ -88,7 +88,7 @@ export async function saveNablaModel(model: Trainer, dir: string, opts: SaveOpti
     weightsBytes: weightBytes.length,
     includesOptimizer,
   };
-  await writeModelDir(dir, [[weightsFile, weightBytes]], JSON.stringify(json, null, 1), 'model.save');
+  await writeModelDir(dir, saveId, [[weightsFile, weightBytes]], JSON.stringify(json, null, 1), 'model.save');
 }
 
 /** Configs are JSON: a function in one (a Lambda layer's) would be lost, so saving refuses it up front. */

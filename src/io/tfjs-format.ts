@@ -161,7 +161,8 @@ export async function saveTfjsModel(model: Trainer, dir: string): Promise<void> 
   const chunks = named.map(([, v], i) => toLittleEndianBytes(v.dtype === 'float64' ? Float32Array.from(values[i]!) : values[i]!));
   const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   chunks.reduce((at, c) => (bytes.set(c, at), at + c.length), 0);
-  const shard = generationName(TFJS_SHARD, newGeneration());
+  const gen = await newGeneration();
+  const shard = generationName(TFJS_SHARD, gen);
   const json: TfjsModelJson = {
     format: 'layers-model',
     generatedBy: `nabla ${NABLA_VERSION}`,
@@ -169,7 +170,7 @@ export async function saveTfjsModel(model: Trainer, dir: string): Promise<void> 
     modelTopology: { ...topology, keras_version: `nabla ${NABLA_VERSION}`, backend: 'nabla' },
     weightsManifest: [{ paths: [shard], weights: named.map(([path, v]) => ({ name: kerasNames.get(v) ?? path, shape: [...v.shape], dtype: dtypeOf(v.dtype) })) }],
   };
-  await writeModelDir(dir, [[shard, bytes]], JSON.stringify(json), 'model.save');
+  await writeModelDir(dir, gen, [[shard, bytes]], JSON.stringify(json), 'model.save');
 }
 
 /**

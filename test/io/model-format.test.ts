@@ -29,7 +29,7 @@ function weightsByName(model: nb.Model): Record<string, number[]> {
 }
 
 /** The folder's files, with each save's generation tag taken out of weight file names. */
-const filesOf = (dir: string) => readdirSync(dir).map((n) => n.replace(/\.g[0-9a-z]+-\d+-[0-9a-z]+(?=\.(safetensors|bin)$)/, '')).sort();
+const filesOf = (dir: string) => readdirSync(dir).map((n) => n.replace(/\.g[0-9a-z]+-[0-9a-z]+-\d+-[0-9a-z]+(?=\.(safetensors|bin)$)/, '')).sort();
 /** The weights file that the folder's model.json names. */
 const weightsFileOf = (dir: string) => join(dir, JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).weightsFile as string);
 
@@ -400,6 +400,33 @@ describe('ModelCheckpoint and atomic writes', () => {
     expect(weightsByName(await nb.models.load(dir))).toEqual(weightsByName(model));
     await model.save(dir);
     expect(readdirSync(dir).filter((n) => n !== 'model.json')).toEqual([expect.stringMatching(/^weights\.g[0-9a-z-]+\.safetensors$/)]);
+  });
+
+  it("removes this host's dead saves' leftovers at once, another host's only when a day old", async () => {
+    const dir = freshDir();
+    const model = seq([new L.Dense(1, { inputShape: [2] })]);
+    await model.save(dir);
+    const [, time, host] = /^weights\.g([0-9a-z]+)-([0-9a-z]+)-\d+-[0-9a-z]+\.safetensors$/.exec(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).weightsFile)!;
+    const { spawnSync } = await import('node:child_process');
+    const { utimesSync } = await import('node:fs');
+    const deadPid = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const otherHost = host === 'zzzzz' ? 'yyyyy' : 'zzzzz';
+    const leftovers = {
+      local: `weights.g${time}-${host}-${deadPid}-aaaaaa.safetensors`,
+      localJson: `.model.json.g${time}-${host}-${deadPid}-aaaaab.tmp`,
+      foreignFresh: `weights.g${time}-${otherHost}-${deadPid}-aaaaac.safetensors`,
+      foreignOld: `group1-shard1of1.g${time}-${otherHost}-${deadPid}-aaaaad.bin`,
+    };
+    for (const n of Object.values(leftovers)) writeFileSync(join(dir, n), 'partial');
+    const twoDaysAgo = (Date.now() - 2 * 86400_000) / 1000;
+    utimesSync(join(dir, leftovers.foreignOld), twoDaysAgo, twoDaysAgo);
+    await model.save(dir);
+    const left = readdirSync(dir);
+    expect(left).toContain(leftovers.foreignFresh);
+    expect(left).not.toContain(leftovers.local);
+    expect(left).not.toContain(leftovers.localJson);
+    expect(left).not.toContain(leftovers.foreignOld);
+    expect(left).toHaveLength(3);
   });
 
   it('a folder holding other files keeps them', async () => {
