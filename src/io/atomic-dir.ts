@@ -4,10 +4,10 @@
 // Design: model.json is the one pointer. Each save writes its weight files under names of its own
 // generation (`weights.<gen>.safetensors`) and its model.json as `.model.json.<gen>.tmp`, flushed,
 // next to the current ones, and only then swaps model.json (naming those files) in with one atomic
-// rename. A crash before that rename leaves the old
-// model.json naming the old files, which are still there; after it, the new ones. The files the old
-// model.json named are deleted only after the rename, so no save ever deletes what model.json names
-// (a generation is named once, by the save that wrote it). Leftovers of saves that died (their
+// rename. A crash before that rename leaves the old model.json naming the old files, which are
+// still there; after it, the new ones. The files the old model.json named are deleted only after the
+// rename, so no save ever deletes what model.json names (a generation is named once, by the save
+// that wrote it). Leftovers of saves that died (their
 // generation carries the host and process id) are removed by the next save on that host; another
 // host's (a shared or network folder, another container) only once they are a day old, since its
 // process ids mean nothing here.

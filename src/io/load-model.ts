@@ -37,7 +37,7 @@ export async function loadModel(path: string, opts: LoadOptions = {}): Promise<M
       // A concurrent save deletes the weights the model.json we read named, after swapping in its own.
       if (attempt < READ_ATTEMPTS && e instanceof WeightsVanished && (await readText(jsonPath).catch(() => text)) !== text) continue;
       if (e instanceof NablaError) {
-        if (e.message.includes(dir)) throw e;
+        if (e.message.includes(`'${dir}`)) throw e;
         // Errors of layers' own checks (`Dense: units must be ...`) say what but not which file.
         throw new (e.constructor as new (m: string) => NablaError)(`${e.message} (loading '${jsonPath}')`);
       }
