@@ -31,7 +31,7 @@ beforeAll(async () => {
 }, 60_000);
 
 function startSaver(dir: string, format: 'nabla' | 'tfjs'): { proc: ChildProcess; ready: Promise<void>; stderr: () => string } {
-  const proc = spawn(process.execPath, [child, dir, format], { env: { ...process.env, NABLA_NATIVE_PATH: addonPath() }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [child, dir, format], { env: { ...process.env, NABLA_NATIVE_PATH: addonPath() }, stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const ready = new Promise<void>((resolve, reject) => {
