@@ -15,7 +15,7 @@ export interface CsvOptions {
   label?: string;
   /** Whether the first line names the columns (default true). */
   header?: boolean;
-  /** Names of the file's columns, for a file without a header (or to rename them). */
+  /** Names of the file's columns, for a file without a header (or to rename them). Column names must be unique: a header naming a column twice is an error, fixed by giving columnNames. */
   columnNames?: readonly string[];
   /** Field separator (default ','). */
   delimiter?: string;
@@ -23,7 +23,7 @@ export interface CsvOptions {
   columnDefaults?: Readonly<Record<string, number>> | readonly (number | undefined)[];
   /** 'tensor' (default): the features as one float32 tensor [nFeatures]; 'record': one scalar tensor per column. */
   features?: 'tensor' | 'record';
-  /** dtype of the label (default float32; int32 for class indices). */
+  /** dtype of the label (default float32; int32 for class indices). A label the dtype cannot hold exactly (2.7 or 3e9 as int32, 2 as bool) is an error naming its line. */
   labelDType?: DType;
 }
 
@@ -41,6 +41,12 @@ interface Plan {
 }
 
 function makePlan(fileColumns: string[], opts: CsvOptions, path: string): Plan {
+  // A repeated name would make every lookup by name read its first column; refuse rather than guess.
+  const repeated = [...new Set(fileColumns.filter((c, i) => fileColumns.indexOf(c) !== i))];
+  if (repeated.length) {
+    const from = opts.columnNames ? 'columnNames' : `the header of ${path}`;
+    throw new ValueError(`csv: ${from} names ${repeated.map((c) => `'${c}'`).join(', ')} more than once (${fileColumns.join(', ')}); name the columns with columnNames, which replace the header line`);
+  }
   const find = (name: string, what: string): number => {
     const i = fileColumns.indexOf(name);
     if (i < 0) throw new ValueError(`csv: ${what} '${name}' is not a column of ${path}; its columns are: ${fileColumns.join(', ')}`);
@@ -67,6 +73,17 @@ function parseField(raw: string | undefined, col: number, plan: Plan, where: str
   if (Number.isNaN(v) && !/^[+-]?nan$/i.test(text)) {
     throw new ValueError(`csv: ${where}, column '${plan.fileColumns[col]}': '${text}' is not a number`);
   }
+  return v;
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** `v` unchanged when `dtype` holds it (float32 rounds, as expected); a value it would wrap, truncate or overflow is an error. */
+function checkFits(v: number, dtype: DType, column: string, where: string): number {
+  const bad = (expected: string) => new ValueError(`csv: ${where}, column '${column}': ${v} does not fit the ${dtype} it is read as (${expected})`);
+  if (dtype === 'int32' && !(Number.isInteger(v) && v >= -2147483648 && v <= 2147483647)) throw bad('int32 holds whole numbers from -2147483648 to 2147483647; use labelDType float32 or float64');
+  if (dtype === 'bool' && v !== 0 && v !== 1) throw bad('bool labels are 0 or 1');
+  if (dtype === 'float32' && Number.isFinite(v) && Math.abs(v) > FLOAT32_MAX) throw bad(`float32 reaches ${FLOAT32_MAX}`);
   return v;
 }
 
@@ -130,7 +147,7 @@ export function csv<const O extends CsvOptions = {}>(path: string, opts: O = {} 
         throw new ValueError(`csv: ${where} has ${fields.length} fields; expected ${plan.fileColumns.length} (${plan.fileColumns.join(', ')})`);
       }
       const p = plan;
-      const values = p.featureIndex.map((c) => parseField(fields[c], c, p, where));
+      const values = p.featureIndex.map((c) => checkFits(parseField(fields[c], c, p, where), 'float32', p.fileColumns[c]!, where));
       const x = asRecord
         ? Object.fromEntries(p.featureNames.map((name, k) => [name, fromHost(Float32Array.of(values[k]!), [], 'float32')]))
         : fromHost(Float32Array.from(values), [values.length], 'float32');
@@ -139,7 +156,7 @@ export function csv<const O extends CsvOptions = {}>(path: string, opts: O = {} 
         continue;
       }
       const y = allocArray(labelDType, 1);
-      y[0] = parseField(fields[p.labelIndex], p.labelIndex, p, where);
+      y[0] = checkFits(parseField(fields[p.labelIndex], p.labelIndex, p, where), labelDType, p.fileColumns[p.labelIndex]!, where);
       yield [x, fromHost(y, [], labelDType)];
     }
   }

@@ -1,17 +1,9 @@
 // Files written so that a crash never leaves a half-written one: write a temporary file in the same
 // folder, flush it to disk, then rename it over the target (rename is atomic within a filesystem).
 import { ValueError } from '../errors.js';
+import { readRegularFile } from './read-file.js';
+import { nodeFs, type Fs } from './node-fs.js';
 
-type Fs = typeof import('node:fs/promises');
-let fsModule: Promise<Fs> | null = null;
-
-/** node:fs/promises, loaded on first use so that the browser build never touches it. */
-export function nodeFs(who: string): Promise<Fs> {
-  const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
-  if (!isNode) return Promise.reject(new ValueError(`${who}: reading and writing files needs Node.js; use the in-memory encode/decode instead`));
-  fsModule ??= import('node:fs/promises');
-  return fsModule;
-}
 
 /** The folder holding `path` and the file's own name. */
 export function splitPath(path: string): { dir: string; base: string } {
@@ -62,16 +54,7 @@ export async function syncDir(fs: Fs, dir: string): Promise<void> {
   }
 }
 
-/** The bytes of a file, with a clear error when it is missing. */
+/** The bytes of a regular file, read in chunks (files over 2 GiB too), with a clear error when it is missing. */
 export async function readFileBytes(path: string, who: string): Promise<Uint8Array> {
-  const fs = await nodeFs(who);
-  try {
-    const buf = await fs.readFile(path);
-    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ENOENT') throw new ValueError(`${who}: no file at '${path}'`);
-    if (code === 'EISDIR') throw new ValueError(`${who}: '${path}' is a folder, expected a file`);
-    throw e;
-  }
+  return readRegularFile(path, who);
 }

@@ -98,15 +98,22 @@ export function modelFromKeras(topology: unknown): SerializedObject {
   if (!isPlainObject(top) || typeof top.class_name !== 'string') throw new ValueError('TF.js model: modelTopology must be {class_name, config}');
   const className = CLASS_FROM_KERAS[top.class_name] ?? top.class_name;
   if (className === 'Sequential') {
-    const layers = Array.isArray(top.config) ? top.config : (top.config as { layers?: unknown }).layers;
+    const layers = Array.isArray(top.config) ? top.config : isPlainObject(top.config) ? top.config.layers : undefined;
     if (!Array.isArray(layers)) throw new ValueError('TF.js model: a Sequential topology needs a list of layers');
     return { className, config: { name: (top.config as { name?: string }).name, layers: layers.map(layerFromKeras) } };
   }
   if (className === 'Model') {
-    const cfg = top.config as { name?: string; layers?: KerasLayerJson[]; input_layers?: unknown; output_layers?: unknown };
+    const cfg = (isPlainObject(top.config) ? top.config : {}) as { name?: string; layers?: KerasLayerJson[]; input_layers?: unknown; output_layers?: unknown };
     if (!Array.isArray(cfg.layers)) throw new ValueError('TF.js model: a functional topology needs a list of layers');
+    cfg.layers.forEach((l, i) => {
+      if (!isPlainObject(l) || !isPlainObject(l.config)) throw new ValueError(`TF.js model: layers[${i}] of the functional topology must be {class_name, config}, got ${JSON.stringify(l)?.slice(0, 80)}`);
+      if (l.inbound_nodes !== undefined && !Array.isArray(l.inbound_nodes)) throw new ValueError(`TF.js model: layer '${String(l.name)}' has inbound_nodes ${JSON.stringify(l.inbound_nodes)?.slice(0, 80)}; expected a list`);
+    });
+    for (const k of ['input_layers', 'output_layers'] as const) {
+      if (!Array.isArray(cfg[k])) throw new ValueError(`TF.js model: the functional topology has ${k} ${JSON.stringify(cfg[k])?.slice(0, 80)}; expected a list of [layer name, node, tensor]`);
+    }
     const nested = new Set(cfg.layers.filter((l) => NESTED_MODELS.has(l.class_name)).map((l) => l.name ?? String(l.config.name)));
-    const ref = (r: unknown) => shiftNode((r as unknown[]).slice(0, 3) as [string, number, number], nested, -1);
+    const ref = (r: unknown) => shiftNode(tensorRef(r), nested, -1);
     const refs = (x: unknown) => (Array.isArray(x) && typeof x[0] === 'string' ? [ref(x)] : (x as unknown[]).map(ref));
     const outputs = refs(cfg.output_layers);
     return {
@@ -154,6 +161,14 @@ function wrappedFromKeras(className: string, wrapperName: string, inner: Seriali
   return { layer: { ...inner, config: { ...inner.config, name: wrapperName } } };
 }
 
+/** `[layer name, node index, tensor index, ...]` checked; anything else is a ValueError showing it. */
+function tensorRef(r: unknown): [string, number, number] {
+  if (!Array.isArray(r) || typeof r[0] !== 'string' || !Number.isSafeInteger(r[1]) || !Number.isSafeInteger(r[2])) {
+    throw new ValueError(`TF.js model: expected a tensor reference [layer name, node, tensor], got ${JSON.stringify(r)?.slice(0, 80)}`);
+  }
+  return [r[0], r[1] as number, r[2] as number];
+}
+
 /** Keras 3's tensor references inside a node's args: `{class_name: '__keras_tensor__', config: {keras_history}}`. */
 function kerasHistories(x: unknown): unknown[][] {
   if (Array.isArray(x)) return x.flatMap(kerasHistories);
@@ -164,12 +179,12 @@ function kerasHistories(x: unknown): unknown[][] {
 /** Keras 2's `[[name, node, tensor, kwargs], ...]` or Keras 3's `{args, kwargs}` as nabla's node. */
 function nodeFromKeras(node: unknown, layer: string, nested: Set<string>): { args: [string, number, number][]; asList: boolean; kwargs: Record<string, unknown> } {
   if (isPlainObject(node) && Array.isArray(node.args)) {
-    const refs = kerasHistories(node.args).map((r) => shiftNode(r.slice(0, 3) as [string, number, number], nested, -1));
+    const refs = kerasHistories(node.args).map((r) => shiftNode(tensorRef(r), nested, -1));
     if (!refs.length) throw new ValueError(`TF.js model: layer '${layer}' has an inbound node without tensor references`);
     return { args: refs, asList: Array.isArray(node.args[0]), kwargs: {} };
   }
   if (!Array.isArray(node)) throw new ValueError(`TF.js model: layer '${layer}' has an inbound node in a form nabla does not read (${JSON.stringify(node)?.slice(0, 80)})`);
-  const args = node.map((r) => shiftNode((r as unknown[]).slice(0, 3) as [string, number, number], nested, -1));
+  const args = node.map((r) => shiftNode(tensorRef(r), nested, -1));
   const kwargs = (node[0] as unknown[] | undefined)?.[3];
   return { args, asList: args.length > 1, kwargs: isPlainObject(kwargs) ? (renameKeys(kwargs, snakeToCamel) as Record<string, unknown>) : {} };
 }

@@ -9,7 +9,10 @@ type ArrayCtor<T> = { new (buffer: ArrayBuffer): T; BYTES_PER_ELEMENT: number };
 /** `count` elements of `ctor`'s type stored little-endian at `bytes[start..]` (a fresh, aligned copy). */
 export function readLittleEndian<T extends { length: number }>(ctor: ArrayCtor<T>, bytes: Uint8Array, start: number, count: number): T {
   const width = ctor.BYTES_PER_ELEMENT;
-  const copy = bytes.slice(start, start + count * width);
+  // A copy into a fresh buffer of exactly this size: `bytes.slice` would not do, since a Node Buffer's
+  // `slice` is a view into its (shared, pooled) ArrayBuffer.
+  const copy = new Uint8Array(count * width);
+  copy.set(bytes.subarray(start, start + count * width));
   if (!HOST_IS_LITTLE_ENDIAN && width > 1) swapBytes(copy, width);
   return new ctor(copy.buffer);
 }

@@ -3,6 +3,7 @@
 import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
 import { deserializeLayer, serializeLayer } from '../nn/layers/registry.js';
+import { withWeightBudget } from '../nn/weight-budget.js';
 import type { Model } from '../models/model.js';
 import type { SerializedObject } from '../nn/serialization.js';
 import type { Shape } from '../nn/symbolic-tensor.js';
@@ -11,13 +12,15 @@ import type { Trainer } from '../training/trainer.js';
 import { zeros } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
-import { writeModelDir } from './atomic-dir.js';
+import { MODEL_JSON, generationName, newGeneration, writeModelDir } from './atomic-dir.js';
+import { checkCompileConfig, checkLayerTree, fieldError, isPlainObject, isShapeLike } from './config-checks.js';
 import { compileArgsFrom, compileConfigOf, type CompileConfig } from './compile-config.js';
 import { assignByName, namedWeights, weightRecord } from './named-weights.js';
 import { decodeSafetensors, encodeSafetensors, readToHost } from './safetensors-format.js';
 import { MODEL_FORMAT_VERSION, NABLA_VERSION } from './version.js';
 
-export const MODEL_JSON = 'model.json';
+export { MODEL_JSON };
+/** The weights file's name; each save writes it as `weights.<generation>.safetensors` (see atomic-dir.ts). */
 export const WEIGHTS_FILE = 'weights.safetensors';
 const OPTIMIZER_PREFIX = 'optimizer/';
 
@@ -32,6 +35,8 @@ export interface NablaModelJson {
   buildInputShape: Shape | Shape[] | null;
   compileConfig: CompileConfig | null;
   weightsFile: string;
+  /** The weights file's size, checked before it is read (absent in files of older nabla versions). */
+  weightsBytes?: number;
   /** The optimizer's variables are in the weights file (under `optimizer/`). */
   includesOptimizer: boolean;
 }
@@ -66,9 +71,11 @@ export async function saveNablaModel(model: Trainer, dir: string, opts: SaveOpti
   }
   const optimizer = model.compiled?.optimizer ?? null;
   const includesOptimizer = (opts.includeOptimizer ?? true) && compileConfig !== null && optimizer !== null;
-  const saveId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+  const saveId = await newGeneration();
+  const weightsFile = generationName(WEIGHTS_FILE, saveId);
   const tensors: Record<string, Tensor> = weightRecord(named);
   if (includesOptimizer) Object.assign(tensors, weightRecord(optimizerNamed(optimizer!), OPTIMIZER_PREFIX));
+  const weightBytes = encodeSafetensors(await readToHost(tensors), { format: 'nabla', saveId });
   const json: NablaModelJson = {
     format: 'nabla-model',
     formatVersion: MODEL_FORMAT_VERSION,
@@ -77,11 +84,11 @@ export async function saveNablaModel(model: Trainer, dir: string, opts: SaveOpti
     modelConfig,
     buildInputShape: (model.builtInputShape as Shape | Shape[] | null) ?? null,
     compileConfig,
-    weightsFile: WEIGHTS_FILE,
+    weightsFile,
+    weightsBytes: weightBytes.length,
     includesOptimizer,
   };
-  const weightBytes = encodeSafetensors(await readToHost(tensors), { format: 'nabla', saveId });
-  await writeModelDir(dir, [[WEIGHTS_FILE, weightBytes], [MODEL_JSON, JSON.stringify(json, null, 1)]], 'model.save');
+  await writeModelDir(dir, saveId, [[weightsFile, weightBytes]], JSON.stringify(json, null, 1), 'model.save');
 }
 
 /** Configs are JSON: a function in one (a Lambda layer's) would be lost, so saving refuses it up front. */
@@ -102,14 +109,30 @@ function optimizerNamed(optimizer: Optimizer): [string, Variable][] {
   return namedWeights({ name: optimizer.name, weights: optimizer.variables });
 }
 
-/** Check a parsed model.json before anything else is read. */
+/** Check a parsed model.json before anything else is read: every field nabla uses, by type. */
 export function checkNablaJson(json: Record<string, unknown>, source: string): NablaModelJson {
   if (typeof json.formatVersion !== 'number' || json.formatVersion > MODEL_FORMAT_VERSION) {
     throw new ValueError(`nb.models.load: ${source} has format version ${String(json.formatVersion)}; this nabla (${NABLA_VERSION}) reads up to ${MODEL_FORMAT_VERSION}`);
   }
-  const c = json.modelConfig as Partial<SerializedObject> | undefined;
-  if (!c || typeof c.className !== 'string' || typeof c.config !== 'object') throw new ValueError(`nb.models.load: ${source} has no modelConfig {className, config}`);
-  if (typeof json.weightsFile !== 'string' || /[/\\]/.test(json.weightsFile)) throw new ValueError(`nb.models.load: ${source} names no weights file in its folder (weightsFile ${JSON.stringify(json.weightsFile)})`);
+  if (!isPlainObject(json.modelConfig)) throw new ValueError(`nb.models.load: ${source} has no modelConfig {className, config}`);
+  checkLayerTree(json.modelConfig, source, 'modelConfig');
+  const file = json.weightsFile;
+  if (typeof file !== 'string' || !file || /[/\\]/.test(file) || file === '.' || file === '..') {
+    throw new ValueError(`nb.models.load: ${source} names no weights file in its folder (weightsFile ${JSON.stringify(file)})`);
+  }
+  if (json.weightsBytes !== undefined && !(Number.isSafeInteger(json.weightsBytes) && (json.weightsBytes as number) >= 0)) {
+    throw fieldError(source, 'weightsBytes', json.weightsBytes, 'the weights file\'s size in bytes');
+  }
+  if (json.saveId !== undefined && typeof json.saveId !== 'string') throw fieldError(source, 'saveId', json.saveId, 'a string');
+  const shape = json.buildInputShape;
+  if (shape !== undefined && shape !== null && !isShapeLike(shape, true) && !(Array.isArray(shape) && shape.length > 0 && shape.every((s) => isShapeLike(s, true)))) {
+    throw fieldError(source, 'buildInputShape', shape, 'null, a shape or a list of shapes (integers or null)');
+  }
+  if (json.compileConfig !== undefined && json.compileConfig !== null) {
+    if (!isPlainObject(json.compileConfig)) throw fieldError(source, 'compileConfig', json.compileConfig, 'null or an object');
+    checkCompileConfig(json.compileConfig, source);
+  }
+  if (json.includesOptimizer !== undefined && typeof json.includesOptimizer !== 'boolean') throw fieldError(source, 'includesOptimizer', json.includesOptimizer, 'true or false');
   return json as unknown as NablaModelJson;
 }
 
@@ -119,19 +142,24 @@ export function loadNablaModel(json: NablaModelJson, weightBytes: Uint8Array, so
   if (metadata.saveId !== undefined && metadata.saveId !== json.saveId) {
     throw new ValueError(`nb.models.load: ${json.weightsFile} in ${source} was written by another save than its model.json (an interrupted save?); save the model again`);
   }
-  const model = deserializeLayer(json.modelConfig) as Model;
-  if (typeof (model as { compile?: unknown }).compile !== 'function') {
-    throw new ValueError(`nb.models.load: ${source} holds a ${json.modelConfig.className}, not a model`);
-  }
   const modelValues: Record<string, Tensor> = {};
   const optimizerValues: Record<string, Tensor> = {};
   for (const [k, t] of Object.entries(tensors)) {
     if (k.startsWith(OPTIMIZER_PREFIX)) optimizerValues[k.slice(OPTIMIZER_PREFIX.length)] = t;
     else modelValues[k] = t;
   }
-  if (namedWeights(model).length === 0 && Object.keys(modelValues).length > 0 && json.buildInputShape) {
-    createWeightsByCalling(model, json.buildInputShape);
-  }
+  // The layers may create no more weight values than the file holds (checked before each allocation).
+  const fileValues = Object.values(modelValues).reduce((n, t) => n + t.size, 0);
+  const model = withWeightBudget(fileValues, `nb.models.load (${source})`, () => {
+    const m = deserializeLayer(json.modelConfig) as Model;
+    if (typeof (m as { compile?: unknown }).compile !== 'function') {
+      throw new ValueError(`nb.models.load: ${source} holds a ${json.modelConfig.className}, not a model`);
+    }
+    if (namedWeights(m).length === 0 && Object.keys(modelValues).length > 0 && json.buildInputShape) {
+      createWeightsByCalling(m, json.buildInputShape, source);
+    }
+    return m;
+  });
   assignByName('nb.models.load', namedWeights(model), modelValues, `${source}/${json.weightsFile}`);
   if (json.compileConfig && (opts.compile ?? true)) {
     const args = compileArgsFrom(json.compileConfig, `nb.models.load (${source})`);
@@ -141,10 +169,17 @@ export function loadNablaModel(json: NablaModelJson, weightBytes: Uint8Array, so
   return model;
 }
 
+/** The zeros a subclassed model is built with are allocated: a crafted shape must not ask for gigabytes. */
+const MAX_BUILD_INPUT_VALUES = 2 ** 26;
+
 /** A subclassed model makes its weights on its first call: call it once on zeros. */
-function createWeightsByCalling(model: Model, shape: Shape | Shape[]): void {
+function createWeightsByCalling(model: Model, shape: Shape | Shape[], source: string): void {
   const concrete = (s: Shape) => s.map((d) => d ?? 1);
   const multi = shape.length > 0 && Array.isArray(shape[0]);
+  const values = (multi ? (shape as Shape[]) : [shape as Shape]).reduce((n, s) => n + concrete(s).reduce((a, b) => a * b, 1), 0);
+  if (values > MAX_BUILD_INPUT_VALUES) {
+    throw new ValueError(`nb.models.load: ${source} has buildInputShape ${JSON.stringify(shape)}, an input of ${values} values to build the model with; at most ${MAX_BUILD_INPUT_VALUES} are accepted`);
+  }
   engine.pauseRecording(() =>
     engine.tidy(() => {
       const x = multi ? (shape as Shape[]).map((s) => zeros(concrete(s))) : zeros(concrete(shape as Shape));
@@ -158,5 +193,5 @@ function restoreOptimizer(model: Model, optimizer: Optimizer, values: Record<str
   const saved = Object.keys(values);
   const withSlots = model.trainableWeights.filter((v) => saved.some((k) => k.startsWith(`${optimizer.name}/${v.name}/`)));
   optimizer.build(withSlots);
-  assignByName('nb.models.load (optimizer state)', optimizerNamed(optimizer), values, `${source}/${WEIGHTS_FILE}`);
+  assignByName('nb.models.load (optimizer state)', optimizerNamed(optimizer), values, `${source} (optimizer state)`);
 }

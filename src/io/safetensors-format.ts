@@ -45,11 +45,11 @@ const STORED: Record<string, StoredType> = {
   F32: { bytes: 4, read: (b, s, n) => ({ data: readLittleEndian(Float32Array, b, s, n), dtype: 'float32' }) },
   F64: { bytes: 8, read: (b, s, n) => ({ data: readLittleEndian(Float64Array, b, s, n), dtype: 'float64' }) },
   I32: { bytes: 4, read: (b, s, n) => ({ data: readLittleEndian(Int32Array, b, s, n), dtype: 'int32' }) },
-  BOOL: { bytes: 1, read: (b, s, n) => ({ data: b.slice(s, s + n).map((v) => (v ? 1 : 0)), dtype: 'bool' }) },
+  BOOL: { bytes: 1, read: (b, s, n) => ({ data: Uint8Array.from(b.subarray(s, s + n), (v) => (v ? 1 : 0)), dtype: 'bool' }) },
   F16: { bytes: 2, read: (b, s, n) => ({ data: halfArrayToFloat32(readLittleEndian(Uint16Array, b, s, n)), dtype: 'float32' }) },
   BF16: { bytes: 2, read: (b, s, n) => ({ data: bfloat16ArrayToFloat32(readLittleEndian(Uint16Array, b, s, n)), dtype: 'float32' }) },
   U8: { bytes: 1, read: (b, s, n) => asInt32(b.subarray(s, s + n)) },
-  I8: { bytes: 1, read: (b, s, n) => asInt32(new Int8Array(b.slice(s, s + n).buffer)) },
+  I8: { bytes: 1, read: (b, s, n) => asInt32(new Int8Array(b.buffer, b.byteOffset + s, n)) },
   I16: { bytes: 2, read: (b, s, n) => asInt32(readLittleEndian(Int16Array, b, s, n)) },
   U16: { bytes: 2, read: (b, s, n) => asInt32(readLittleEndian(Uint16Array, b, s, n)) },
   U32: { bytes: 4, read: (b, s, n, w) => narrowToInt32(readLittleEndian(Uint32Array, b, s, n), 'U32', w) },
@@ -133,6 +133,8 @@ interface Entry {
 /** Parse safetensors bytes; every inconsistency is a ValueError/DTypeError naming what is wrong. */
 export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'): SafetensorsContents {
   if (!(bytes instanceof Uint8Array)) throw new ValueError(`safetensors.decode: expected a Uint8Array, got ${typeof bytes}`);
+  // A plain Uint8Array view of the same bytes: a Node Buffer's methods (slice) differ from Uint8Array's.
+  bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 8) throw new ValueError(`safetensors: ${source} is ${bytes.length} bytes, too short for the 8-byte header length`);
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (headerLength > BigInt(bytes.length - 8)) {

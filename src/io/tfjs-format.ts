@@ -2,6 +2,7 @@
 // weight shards holding the weights back to back, little-endian, optionally quantized.
 import { DTypeError, ValueError } from '../errors.js';
 import { deserializeLayer, serializeLayer } from '../nn/layers/registry.js';
+import { withWeightBudget } from '../nn/weight-budget.js';
 import type { Model } from '../models/model.js';
 import type { Layer } from '../nn/layers/layer.js';
 import { DepthwiseConv2D } from '../nn/layers/conv.js';
@@ -11,12 +12,13 @@ import type { Trainer } from '../training/trainer.js';
 import { tensor } from '../ops/creation.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { writeModelDir } from './atomic-dir.js';
+import { generationName, newGeneration, writeModelDir } from './atomic-dir.js';
 import { halfArrayToFloat32 } from './half-float.js';
 import { modelFromKeras, modelToKeras } from './keras-json.js';
 import { readLittleEndian, toLittleEndianBytes } from './little-endian.js';
 import { assignByName, namedWeights } from './named-weights.js';
 import { assertWritable } from './nabla-format.js';
+import { isPlainObject } from './config-checks.js';
 import { NABLA_VERSION } from './version.js';
 
 export interface TfjsWeightSpec {
@@ -39,12 +41,49 @@ export const TFJS_SHARD = 'group1-shard1of1.bin';
 const PLAIN: Record<string, { bytes: number; dtype: DType; read: (b: Uint8Array, at: number, n: number) => TypedArray }> = {
   float32: { bytes: 4, dtype: 'float32', read: (b, at, n) => readLittleEndian(Float32Array, b, at, n) },
   int32: { bytes: 4, dtype: 'int32', read: (b, at, n) => readLittleEndian(Int32Array, b, at, n) },
-  bool: { bytes: 1, dtype: 'bool', read: (b, at, n) => b.slice(at, at + n) },
+  bool: { bytes: 1, dtype: 'bool', read: (b, at, n) => new Uint8Array(b.subarray(at, at + n)) },
 };
 const QUANTIZED_BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
 
+/**
+ * Check a weights manifest's structure (groups of {paths, weights}, each weight's name, shape, dtype
+ * and quantization) and return the bytes each group's weights need, before any file is read.
+ */
+export function checkTfjsManifest(manifest: unknown, source: string): number[] {
+  if (manifest === undefined) return [];
+  const bad = (field: string, value: unknown, expected: string) => {
+    const shown = JSON.stringify(value)?.slice(0, 80);
+    return new ValueError(`TF.js weights: ${source} has ${field} ${shown ?? 'missing'}; expected ${expected}`);
+  };
+  if (!Array.isArray(manifest)) throw bad('weightsManifest', manifest, 'a list of {paths, weights} groups');
+  return manifest.map((group: unknown, g) => {
+    if (!isPlainObject(group)) throw bad(`weightsManifest[${g}]`, group, 'an object {paths, weights}');
+    const { paths, weights } = group;
+    if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string' && p !== '')) throw bad(`weightsManifest[${g}].paths`, paths, 'a list of file names');
+    if (!Array.isArray(weights)) throw bad(`weightsManifest[${g}].weights`, weights, 'a list of {name, shape, dtype}');
+    let bytes = 0;
+    weights.forEach((spec: unknown, i) => {
+      const field = `weightsManifest[${g}].weights[${i}]`;
+      if (!isPlainObject(spec) || typeof spec.name !== 'string') throw bad(field, spec, 'an object {name, shape, dtype}');
+      if (!Array.isArray(spec.shape) || !spec.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+        throw new ValueError(`TF.js weights: '${spec.name}' in ${source} has shape ${JSON.stringify(spec.shape)}; expected non-negative integers`);
+      }
+      const plain = typeof spec.dtype === 'string' && Object.hasOwn(PLAIN, spec.dtype) ? PLAIN[spec.dtype]! : null;
+      if (!plain) throw new DTypeError(`TF.js weights: '${spec.name}' in ${source} has dtype '${String(spec.dtype)}'; nabla reads float32, int32 and bool`);
+      const q = spec.quantization as TfjsWeightSpec['quantization'] | undefined;
+      if (q !== undefined && !(isPlainObject(q) && Object.hasOwn(QUANTIZED_BYTES, q.dtype))) {
+        throw new DTypeError(`TF.js weights: '${spec.name}' in ${source} is quantized as ${JSON.stringify(q)?.slice(0, 80)}; nabla reads uint8, uint16 and float16`);
+      }
+      bytes += (spec.shape as number[]).reduce((a, b) => a * b, 1) * (q ? QUANTIZED_BYTES[q.dtype]! : plain.bytes);
+    });
+    if (!Number.isSafeInteger(bytes)) throw bad(`weightsManifest[${g}].weights`, '(sizes)', 'weights of a size a file can have');
+    return bytes;
+  });
+}
+
 /** The tensors of a weights manifest, read from its shards (each group's shards are concatenated). */
 export function decodeTfjsWeights(manifest: TfjsModelJson['weightsManifest'], shards: Uint8Array[], source: string): Record<string, Tensor> {
+  checkTfjsManifest(manifest, source);
   const out: [string, Tensor][] = [];
   let shardIndex = 0;
   for (const group of manifest ?? []) {
@@ -88,8 +127,10 @@ function dequantize(q: NonNullable<TfjsWeightSpec['quantization']>, data: Uint8A
 
 /** Build the nabla model a TF.js model.json describes and give it the shards' weights. */
 export function loadTfjsModel(json: TfjsModelJson, shards: Uint8Array[], source: string): Model {
-  const model = deserializeLayer(modelFromKeras(json.modelTopology)) as Model;
   const weights = decodeTfjsWeights(json.weightsManifest, shards, source);
+  // The layers may create no more weight values than the shards hold (checked before each allocation).
+  const fileValues = Object.values(weights).reduce((n, t) => n + t.size, 0);
+  const model = withWeightBudget(fileValues, `nb.models.load (${source})`, () => deserializeLayer(modelFromKeras(json.modelTopology)) as Model);
   const named = namedWeights(model);
   const kerasNames = tfjsWeightNames(model);
   // TF.js may prefix weight names with outer scopes; a weight matches its path or its TF.js name,
@@ -107,7 +148,7 @@ export function loadTfjsModel(json: TfjsModelJson, shards: Uint8Array[], source:
   return model;
 }
 
-/** Write `model` in the TF.js layers-model format (model.json + one weight shard), atomically. */
+/** Write `model` in the TF.js layers-model format (model.json + one weight shard, `group1-shard1of1.<generation>.bin`), atomically. */
 export async function saveTfjsModel(model: Trainer, dir: string): Promise<void> {
   const config = serializeLayer(model);
   assertWritable(config, model.name);
@@ -120,14 +161,16 @@ export async function saveTfjsModel(model: Trainer, dir: string): Promise<void> 
   const chunks = named.map(([, v], i) => toLittleEndianBytes(v.dtype === 'float64' ? Float32Array.from(values[i]!) : values[i]!));
   const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   chunks.reduce((at, c) => (bytes.set(c, at), at + c.length), 0);
+  const gen = await newGeneration();
+  const shard = generationName(TFJS_SHARD, gen);
   const json: TfjsModelJson = {
     format: 'layers-model',
     generatedBy: `nabla ${NABLA_VERSION}`,
     convertedBy: null,
     modelTopology: { ...topology, keras_version: `nabla ${NABLA_VERSION}`, backend: 'nabla' },
-    weightsManifest: [{ paths: [TFJS_SHARD], weights: named.map(([path, v]) => ({ name: kerasNames.get(v) ?? path, shape: [...v.shape], dtype: dtypeOf(v.dtype) })) }],
+    weightsManifest: [{ paths: [shard], weights: named.map(([path, v]) => ({ name: kerasNames.get(v) ?? path, shape: [...v.shape], dtype: dtypeOf(v.dtype) })) }],
   };
-  await writeModelDir(dir, [[TFJS_SHARD, bytes], ['model.json', JSON.stringify(json)]], 'model.save');
+  await writeModelDir(dir, gen, [[shard, bytes]], JSON.stringify(json), 'model.save');
 }
 
 /**

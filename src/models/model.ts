@@ -116,7 +116,7 @@ export class Model extends Trainer {
   }
 
   /**
-   * Write the model to the folder `path`: model.json + weights.safetensors (with the optimizer's
+   * Write the model to the folder `path`: model.json + a safetensors weights file (with the optimizer's
    * state unless `includeOptimizer: false`), or TensorFlow.js's layers-model with `format: 'tfjs'`.
    */
   async save(path: string, opts: SaveOptions = {}): Promise<void> {

@@ -99,3 +99,36 @@ describe('nb.data.csv', () => {
     });
   });
 });
+
+describe('nb.data.csv never reads wrong values silently', () => {
+  it('refuses a header that names a column twice, naming it; columnNames resolve it', async () => {
+    const path = file('dup.csv', 'a,a,label\n1,2,0\n3,4,1\n');
+    await expect(nb.data.csv(path, { label: 'label' }).toArray()).rejects.toThrow(/names 'a' more than once \(a, a, label\); name the columns with columnNames/);
+    const rows = await nb.data.csv(path, { label: 'label', columnNames: ['a', 'b', 'label'] }).toArray();
+    expect(rows.map(([x]) => x.arraySync())).toEqual([[1, 2], [3, 4]]);
+    await expect(nb.data.csv(path, { header: false, columnNames: ['x', 'x', 'y'] }).toArray()).rejects.toThrow(/columnNames names 'x' more than once/);
+  });
+
+  it('refuses int32 labels that would wrap or be truncated, naming column, line and value', async () => {
+    const big = file('big-label.csv', 'f,label\n1,7\n2,3000000000\n');
+    await expect(nb.data.csv(big, { label: 'label', labelDType: 'int32' }).toArray()).rejects.toThrow(/big-label\.csv line 3, column 'label': 3000000000 does not fit the int32/);
+    const frac = file('frac-label.csv', 'f,label\n1,2.7\n');
+    await expect(nb.data.csv(frac, { label: 'label', labelDType: 'int32' }).toArray()).rejects.toThrow(/line 2, column 'label': 2\.7 does not fit the int32/);
+    const nan = file('nan-label.csv', 'f,label\n1,nan\n');
+    await expect(nb.data.csv(nan, { label: 'label', labelDType: 'int32' }).toArray()).rejects.toThrow(/NaN does not fit the int32/);
+    // The edges of int32 are read exactly.
+    const edges = file('edge-label.csv', 'f,label\n1,2147483647\n2,-2147483648\n');
+    const rows = await nb.data.csv(edges, { label: 'label', labelDType: 'int32' }).toArray();
+    expect(rows.map(([, y]) => y.arraySync())).toEqual([2147483647, -2147483648]);
+    // float64 keeps what int32 cannot.
+    const wide = await nb.data.csv(big, { label: 'label', labelDType: 'float64' }).toArray();
+    expect(wide[1]![1].arraySync()).toBe(3000000000);
+  });
+
+  it('refuses bool labels other than 0 and 1, and features beyond float32', async () => {
+    const two = file('two-label.csv', 'f,label\n1,2\n');
+    await expect(nb.data.csv(two, { label: 'label', labelDType: 'bool' }).toArray()).rejects.toThrow(/column 'label': 2 does not fit the bool/);
+    const huge = file('huge-feature.csv', 'f,label\n1e39,0\n');
+    await expect(nb.data.csv(huge, { label: 'label' }).toArray()).rejects.toThrow(/column 'f': 1e\+39 does not fit the float32/);
+  });
+});

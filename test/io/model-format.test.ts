@@ -28,6 +28,11 @@ function weightsByName(model: nb.Model): Record<string, number[]> {
   return Object.fromEntries(model.weights.map((w) => [w.name, [...w.dataSync()]]));
 }
 
+/** The folder's files, with each save's generation tag taken out of weight file names. */
+const filesOf = (dir: string) => readdirSync(dir).map((n) => n.replace(/\.g[0-9a-z]+-[0-9a-z]+-\d+-[0-9a-z]+(?=\.(safetensors|bin)$)/, '')).sort();
+/** The weights file that the folder's model.json names. */
+const weightsFileOf = (dir: string) => join(dir, JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).weightsFile as string);
+
 const seq = (layers: nb.layers.Layer[]) => new nb.Sequential(layers);
 const x3 = (shape: number[], seed = 7) => nb.random.normal(shape, { seed });
 
@@ -77,7 +82,7 @@ describe('nabla format round trips', () => {
       const before = predictValues(model, x);
       const dir = freshDir();
       await model.save(dir);
-      expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.safetensors']);
+      expect(filesOf(dir)).toEqual(['model.json', 'weights.safetensors']);
       const again = await nb.models.load(dir);
       expect(again.constructor).toBe(model.constructor);
       expect(weightsByName(again)).toEqual(weightsByName(model));
@@ -104,9 +109,9 @@ describe('nabla format round trips', () => {
     const dir = freshDir();
     await model.save(dir);
     const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
-    expect(json).toMatchObject({ format: 'nabla-model', formatVersion: 1, nablaVersion: NABLA_VERSION, compileConfig: null, weightsFile: 'weights.safetensors' });
+    expect(json).toMatchObject({ format: 'nabla-model', formatVersion: 1, nablaVersion: NABLA_VERSION, compileConfig: null, weightsFile: expect.stringMatching(/^weights\.g[0-9a-z-]+\.safetensors$/) });
     expect(JSON.parse(readFileSync('package.json', 'utf8')).version).toBe(NABLA_VERSION);
-    const { tensors, metadata } = await nb.io.safetensors.load(join(dir, 'weights.safetensors'));
+    const { tensors, metadata } = await nb.io.safetensors.load(weightsFileOf(dir));
     expect(Object.keys(tensors).sort()).toEqual(['first/bias', 'first/kernel', 'second/bias', 'second/kernel']);
     expect(tensors['first/kernel']!.shape).toEqual([3, 2]);
     expect(metadata.saveId).toBe(json.saveId);
@@ -208,7 +213,7 @@ describe('compile settings and optimizer state', () => {
     await first.fit(x, y, { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 });
     const dir = freshDir();
     await first.save(dir, { includeOptimizer: false });
-    const { tensors } = await nb.io.safetensors.load(join(dir, 'weights.safetensors'));
+    const { tensors } = await nb.io.safetensors.load(weightsFileOf(dir));
     expect(Object.keys(tensors).some((k) => k.startsWith('optimizer/'))).toBe(false);
     const resumed = await nb.models.load(dir);
     expect(resumed.optimizer!.iterations.item()).toBe(0);
@@ -308,9 +313,9 @@ describe('bad model files', () => {
     const d2 = freshDir();
     await seq([new L.Dense(1, { inputShape: [1] })]).save(d1);
     await seq([new L.Dense(1, { inputShape: [1] })]).save(d2);
-    writeFileSync(join(d1, 'weights.safetensors'), readFileSync(join(d2, 'weights.safetensors')));
+    writeFileSync(weightsFileOf(d1), readFileSync(weightsFileOf(d2)));
     await expect(nb.models.load(d1)).rejects.toThrow(/written by another save than its model\.json/);
-    await expect(nb.models.load(join(root, 'nothing-here'))).rejects.toThrow(/no file at/);
+    await expect(nb.models.load(join(root, 'nothing-here'))).rejects.toThrow(/no model folder at/);
     writeFileSync(join(d2, 'model.json'), '[1]');
     await expect(nb.models.load(d2)).rejects.toThrow(/must hold a JSON object/);
     writeFileSync(join(d2, 'model.json'), '{"format": "other"}');
@@ -331,7 +336,7 @@ describe('bad model files', () => {
     await good.save(dir);
     const bad = seq([new L.Lambda((x: nb.Tensor) => x, { inputShape: [2] })]);
     await expect(bad.save(dir)).rejects.toThrow();
-    expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.safetensors']);
+    expect(filesOf(dir)).toEqual(['model.json', 'weights.safetensors']);
     expect(weightsByName(await nb.models.load(dir))).toEqual(weightsByName(good));
     expect(existsSync(join(dir, 'model.json'))).toBe(true);
   });
@@ -360,38 +365,78 @@ describe('ModelCheckpoint and atomic writes', () => {
     const second = seq([new L.Dense(3, { inputShape: [2], name: 'b' })]);
     await second.save(dir);
     expect(readdirSync(parent)).toEqual(['model']);
-    expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.safetensors']);
+    expect(filesOf(dir)).toEqual(['model.json', 'weights.safetensors']);
     expect(weightsByName(await nb.models.load(dir))).toEqual(weightsByName(second));
   });
 
-  it('a save interrupted between its renames leaves the previous checkpoint, which load finds', async () => {
+  it('load never falls back to another folder: an older nabla\'s leftover is named in the error, and the next save removes it', async () => {
     const parent = freshDir();
     const dir = join(parent, 'ckpt');
     const model = seq([new L.Dense(2, { inputShape: [2], name: 'kept' })]);
-    randomizeWeights(model, 8);
     await model.save(dir);
-    // The state after `rename(dir, previous)` and before `rename(staging, dir)`.
-    const { renameSync } = await import('node:fs');
-    renameSync(dir, `${dir}.previous-1700000000000-1-0`);
-    const original = console.warn;
-    const warnings: string[] = [];
-    console.warn = (m: string) => void warnings.push(m);
-    try {
-      expect(weightsByName(await nb.models.load(dir))).toEqual(weightsByName(model));
-    } finally {
-      console.warn = original;
-    }
-    expect(warnings[0]).toMatch(/interrupted; loading the previous checkpoint/);
+    // What an older nabla left when killed between its two renames (by a process now gone).
+    const { renameSync, mkdirSync } = await import('node:fs');
+    const { spawnSync } = await import('node:child_process');
+    const deadPid = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const left = `${dir}.previous-1700000000000-${deadPid}-0`;
+    renameSync(dir, left);
+    mkdirSync(join(parent, `.ckpt.saving-1700000000001-${deadPid}-1`));
+    await expect(nb.models.load(dir)).rejects.toThrow(new RegExp(`no model folder at '${dir}'.*interrupted save of an older nabla left '${left}'`));
+    await model.save(dir);
+    expect(readdirSync(parent)).toEqual(['ckpt']);
+    expect(weightsByName(await nb.models.load(dir))).toEqual(weightsByName(model));
   });
 
-  it('a folder holding other files keeps them; model files are written one by one', async () => {
+  it('reads a folder written by an earlier nabla (weights.safetensors, no weightsBytes); the next save replaces its weights file', async () => {
+    const dir = freshDir();
+    const model = seq([new L.Dense(2, { inputShape: [3], name: 'old' })]);
+    randomizeWeights(model, 21);
+    await model.save(dir);
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    const { renameSync } = await import('node:fs');
+    renameSync(join(dir, json.weightsFile), join(dir, 'weights.safetensors'));
+    delete json.weightsBytes;
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...json, weightsFile: 'weights.safetensors' }));
+    expect(weightsByName(await nb.models.load(dir))).toEqual(weightsByName(model));
+    await model.save(dir);
+    expect(readdirSync(dir).filter((n) => n !== 'model.json')).toEqual([expect.stringMatching(/^weights\.g[0-9a-z-]+\.safetensors$/)]);
+  });
+
+  it("removes this host's dead saves' leftovers at once, another host's only when a day old", async () => {
+    const dir = freshDir();
+    const model = seq([new L.Dense(1, { inputShape: [2] })]);
+    await model.save(dir);
+    const [, time, host] = /^weights\.g([0-9a-z]+)-([0-9a-z]+)-\d+-[0-9a-z]+\.safetensors$/.exec(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).weightsFile)!;
+    const { spawnSync } = await import('node:child_process');
+    const { utimesSync } = await import('node:fs');
+    const deadPid = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const otherHost = host === 'zzzzz' ? 'yyyyy' : 'zzzzz';
+    const leftovers = {
+      local: `weights.g${time}-${host}-${deadPid}-aaaaaa.safetensors`,
+      localJson: `.model.json.g${time}-${host}-${deadPid}-aaaaab.tmp`,
+      foreignFresh: `weights.g${time}-${otherHost}-${deadPid}-aaaaac.safetensors`,
+      foreignOld: `group1-shard1of1.g${time}-${otherHost}-${deadPid}-aaaaad.bin`,
+    };
+    for (const n of Object.values(leftovers)) writeFileSync(join(dir, n), 'partial');
+    const twoDaysAgo = (Date.now() - 2 * 86400_000) / 1000;
+    utimesSync(join(dir, leftovers.foreignOld), twoDaysAgo, twoDaysAgo);
+    await model.save(dir);
+    const left = readdirSync(dir);
+    expect(left).toContain(leftovers.foreignFresh);
+    expect(left).not.toContain(leftovers.local);
+    expect(left).not.toContain(leftovers.localJson);
+    expect(left).not.toContain(leftovers.foreignOld);
+    expect(left).toHaveLength(3);
+  });
+
+  it('a folder holding other files keeps them', async () => {
     const dir = freshDir();
     const { mkdirSync } = await import('node:fs');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'notes.txt'), 'mine');
     const model = seq([new L.Dense(1, { inputShape: [2] })]);
     await model.save(dir);
-    expect(readdirSync(dir).sort()).toEqual(['model.json', 'notes.txt', 'weights.safetensors']);
+    expect(filesOf(dir)).toEqual(['model.json', 'notes.txt', 'weights.safetensors']);
     expect(weightsByName(await nb.models.load(dir))).toEqual(weightsByName(model));
   });
 

@@ -1,7 +1,7 @@
 // Interchange with TensorFlow.js: models built and saved by TF.js itself load into nabla with the
 // same predictions, and nabla's TF.js export loads back into TF.js.
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -237,7 +237,10 @@ describe('TF.js models load into nabla', () => {
     const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
     const a = await capture(model);
     const dir = writeArtifacts({ ...a, weightData: a.weightData.slice(0, 10) });
-    await expect(nb.models.load(dir)).rejects.toThrow(/truncated \.bin/);
+    await expect(nb.models.load(dir)).rejects.toThrow(/need 32 bytes, but its files \(group1-shard1of1\.bin\) hold 10/);
+    // The in-memory decoder checks the same.
+    const manifest = JSON.parse(JSON.stringify([{ paths: ['x'], weights: a.weightSpecs }]));
+    expect(() => nb.io.decodeTfjsWeights(manifest, [new Uint8Array(a.weightData.slice(0, 10))], 'mem')).toThrow(/truncated \.bin/);
   });
 });
 
@@ -308,8 +311,9 @@ describe('nabla models export to TF.js', () => {
       await model.save(dir, { format: 'tfjs' });
       const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
       expect(json.format).toBe('layers-model');
-      expect(json.weightsManifest[0].paths).toEqual(['group1-shard1of1.bin']);
-      const bin = readFileSync(join(dir, 'group1-shard1of1.bin'));
+      expect(json.weightsManifest[0].paths).toEqual([expect.stringMatching(/^group1-shard1of1\.g[0-9a-z-]+\.bin$/)]);
+      expect(readdirSync(dir).sort()).toEqual([json.weightsManifest[0].paths[0], 'model.json']);
+      const bin = readFileSync(join(dir, json.weightsManifest[0].paths[0]));
       const tfModel = await tf.loadLayersModel(tf.io.fromMemory({
         modelTopology: json.modelTopology,
         weightSpecs: json.weightsManifest[0].weights,
@@ -330,7 +334,7 @@ describe('nabla models export to TF.js', () => {
     const dir = freshDir();
     await model.save(dir, { format: 'tfjs' });
     const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
-    const bin = readFileSync(join(dir, 'group1-shard1of1.bin'));
+    const bin = readFileSync(join(dir, json.weightsManifest[0].paths[0]));
     const tfModel = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) }));
     const { tfx, nbx } = inputs([[3, 4]], 5);
     expectAllClose(tfPredict(tfModel, tfx), nbPredict(model, nbx));

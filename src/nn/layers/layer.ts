@@ -10,6 +10,7 @@ import { Variable } from '../../autograd/variable.js';
 import { getInitializer, type InitializerIdentifier } from '../initializers.js';
 import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
 import { toSnakeCase } from '../serialization.js';
+import { chargeWeight } from '../weight-budget.js';
 import { SymbolicTensor, fmtSymbolicShape, isSymbolic, type Node, type Shape } from '../symbolic-tensor.js';
 import { currentTraining, withTraining } from './call-context.js';
 import { getMask, setMask } from './mask-store.js';
@@ -273,6 +274,7 @@ export class Layer {
   addWeight(name: string, shape: readonly number[], initializer: InitializerIdentifier = 'glorotUniform', opts: WeightOptions = {}): Variable {
     const init = getInitializer(initializer);
     const dtype = opts.dtype ?? this.dtype;
+    chargeWeight(this.name, name, shape);
     const value = engine.pauseRecording(() => init.call(shape, dtype));
     const v = new Variable(value, { trainable: opts.trainable ?? true, name: `${this.name}/${name}`, dtype });
     this.ownWeights.push(v);

@@ -35,7 +35,7 @@ export function formatCheckpointPath(template: string, epoch: number, logs: Logs
 
 /**
  * Saves the model during training, atomically (a crash mid-save leaves the previous checkpoint
- * intact): `model.save(path)` (a folder: model.json + weights.safetensors with the optimizer's
+ * intact): `model.save(path)` (a folder: model.json + a safetensors weights file with the optimizer's
  * state), or with `saveWeightsOnly` `model.saveWeights(path)` (one safetensors file).
  */
 export class ModelCheckpoint extends Callback {
