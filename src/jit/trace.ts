@@ -160,3 +160,21 @@ export function trace<T>(flatArgs: readonly Tensor[], fn: (symbols: Tensor[]) =>
     generator.counter = savedCounter;
   }
 }
+
+/**
+ * Run `fn` on symbolic tensors of the given shapes and dtypes: only the ops' shape rules run, no
+ * kernel, so what `fn` returns has the shapes and dtypes it would compute (Keras's
+ * compute_output_spec).
+ */
+export function traceSpecs<T>(specs: readonly { shape: readonly number[]; dtype: DType }[], fn: (symbols: Tensor[]) => T): T {
+  const tracer = new GraphTracer();
+  const prev = engine.tracer;
+  const savedCounter = generator.counter;
+  engine.tracer = tracer;
+  try {
+    return fn(specs.map((s) => tracer.symbolOf(tracer.graph.addInput({ shape: [...s.shape], dtype: s.dtype }))!));
+  } finally {
+    engine.tracer = prev;
+    generator.counter = savedCounter;
+  }
+}

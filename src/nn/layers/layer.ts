@@ -4,6 +4,7 @@ import { engine } from '../../engine/engine.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { add } from '../../ops/primitives/binary.js';
 import { zeros } from '../../ops/creation.js';
+import { traceSpecs } from '../../jit/trace.js';
 import { isFloat, type DType } from '../../tensor/dtype.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { Variable } from '../../autograd/variable.js';
@@ -140,8 +141,8 @@ export class Layer {
   }
 
   /**
-   * Output shape(s) for input shape(s), batch axis null. The default runs `call` on zeros (unknown
-   * sizes taken as 1) and reads the result, so layers override it only for speed or precision.
+   * Output shape(s) for input shape(s), batch axis null. The default traces `call` symbolically
+   * (shape rules only, no kernels), so layers rarely need to override it.
    */
   computeOutputShape(inputShape: InputShapes): InputShapes {
     const { specs, multi } = this.dryRun(inputShape, isShapeList(inputShape) ? inputShape.map(() => this.dtype) : [this.dtype]);
@@ -222,17 +223,27 @@ export class Layer {
     return d && isFloat(d) ? d : this.dtype;
   }
 
+  /**
+   * Output shapes and dtypes from tracing `call` symbolically (shape rules only, no kernels);
+   * unknown sizes are taken as 1. A layer whose call reads values (which a trace cannot) runs on
+   * zeros instead.
+   */
   private dryRun(shape: InputShapes, dtypes: DType[]): { specs: { shape: Shape; dtype: DType }[]; multi: boolean } {
     const shapes = isShapeList(shape) ? shape : [shape];
     const unknownBatch = shapes.some((s) => s[0] === null);
-    return engine.pauseRecording(() =>
-      engine.tidy(() => {
-        const xs = shapes.map((s, i) => zeros(s.map((d) => d ?? 1), dtypes[i] ?? this.dtype));
-        const out = withTraining(false, () => this.call(isShapeList(shape) ? xs : xs[0]!, { training: false }));
-        const outs = Array.isArray(out) ? out : [out];
-        return { specs: outs.map((t) => ({ shape: unknownBatch ? withNullBatch(t.shape) : [...t.shape], dtype: t.dtype })), multi: Array.isArray(out) };
-      }),
-    );
+    const inputs = shapes.map((s, i) => ({ shape: s.map((d) => d ?? 1), dtype: dtypes[i] ?? this.dtype }));
+    const callOn = (xs: Tensor[]) => withTraining(false, () => this.call(isShapeList(shape) ? xs : xs[0]!, { training: false }));
+    const specsOf = (out: Tensor | Tensor[]) => ({
+      specs: (Array.isArray(out) ? out : [out]).map((t) => ({ shape: unknownBatch ? withNullBatch(t.shape) : [...t.shape], dtype: t.dtype })),
+      multi: Array.isArray(out),
+    });
+    return engine.pauseRecording(() => {
+      try {
+        return specsOf(traceSpecs(inputs, callOn));
+      } catch {
+        return engine.tidy(() => specsOf(callOn(inputs.map((s) => zeros(s.shape, s.dtype)))));
+      }
+    });
   }
 
   /** A layer given an inputShape refuses inputs of another shape before building. */
