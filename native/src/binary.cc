@@ -149,7 +149,6 @@ template <typename T> void compare(int op, const StridedPlan& p, const T* a, con
     case BinaryOp::greaterEqual: return simd([](T x, T y) { return static_cast<U8>(x >= y); });
     case BinaryOp::logicalAnd: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x != 0 && y != 0); });
     case BinaryOp::logicalOr: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>(x != 0 || y != 0); });
-    case BinaryOp::logicalXor: return run(p, a, b, o, [](T x, T y) { return static_cast<U8>((x != 0) != (y != 0)); });
     default: break;
   }
   throw InputError("binary: not a comparison");

@@ -12,7 +12,7 @@
 // Binary elementwise ops (binary.ts), then the comparisons (compare.ts: bool results) from `equal` on.
 #define NABLA_BINARY_OPS(X) \
   X(add) X(sub) X(mul) X(div) X(floorDiv) X(mod) X(pow) X(maximum) X(minimum) X(atan2) \
-  X(equal) X(notEqual) X(less) X(lessEqual) X(greater) X(greaterEqual) X(logicalAnd) X(logicalOr) X(logicalXor)
+  X(equal) X(notEqual) X(less) X(lessEqual) X(greater) X(greaterEqual) X(logicalAnd) X(logicalOr)
 
 #define NABLA_REDUCE_OPS(X) X(sum) X(prod) X(max) X(min) X(all) X(any)
 #define NABLA_ARG_OPS(X) X(argmax) X(argmin)

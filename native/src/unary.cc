@@ -62,7 +62,7 @@ bool cheap(int op) {
   switch (static_cast<UnaryOp>(op)) {
     case UnaryOp::neg: case UnaryOp::abs: case UnaryOp::sign: case UnaryOp::sqrt: case UnaryOp::rsqrt:
     case UnaryOp::square: case UnaryOp::reciprocal: case UnaryOp::relu: case UnaryOp::floor: case UnaryOp::ceil:
-    case UnaryOp::round: case UnaryOp::isNaN: case UnaryOp::isFinite: case UnaryOp::isInf: case UnaryOp::logicalNot:
+    case UnaryOp::round: case UnaryOp::isNaN: case UnaryOp::isFinite: case UnaryOp::logicalNot:
       return true;
     default: return false;
   }

@@ -3,13 +3,14 @@
 // The ops of `nb.*`.
 export { elu, gelu, hardSigmoid, hardSwish, leakyRelu, logSoftmax, mish, relu6, selu, silu, softmax, softplus, softsign, swish } from '../ops/composite/activations.js';
 export { einsum } from '../ops/composite/einsum.js';
+export { cosh, isInf, logicalXor, sinh, tan } from '../ops/composite/elementwise.js';
 export { index } from '../ops/composite/indexing-string.js';
 export { clip, clip as clipByValue, clipByNorm, hypot, logSumExp, logSumExp as reduceLogSumExp, logaddexp, mean, mean as reduceMean, norm, std, std as reduceStd, variance, variance as reduceVariance, xlogy } from '../ops/composite/math.js';
 export { oneHot } from '../ops/composite/one-hot.js';
 export { eye, full, fullLike, linspace, ones, onesLike, range, tensor, tensor as constant, zeros, zerosLike } from '../ops/creation.js';
 export { add, atan2, div, divNoNan, floorDiv, maximum, minimum, mod, mul, pow, squaredDifference, sub } from '../ops/primitives/binary.js';
 export { cast } from '../ops/primitives/cast.js';
-export { equal, greater, greaterEqual, less, lessEqual, logicalAnd, logicalOr, logicalXor, notEqual } from '../ops/primitives/compare.js';
+export { equal, greater, greaterEqual, less, lessEqual, logicalAnd, logicalOr, notEqual } from '../ops/primitives/compare.js';
 export { conv1d, conv2d, conv2dTranspose, depthwiseConv2d, separableConv2d } from '../ops/primitives/conv.js';
 export { copy, copy as identity } from '../ops/primitives/copy.js';
 export { cumprod, cumsum } from '../ops/primitives/cumulative.js';
@@ -23,4 +24,4 @@ export { broadcastTo, expandDims, flip, reshape, slice, squeeze, transpose, tran
 export { argsort, sort, takeAlongAxis, topk } from '../ops/primitives/sort.js';
 export { stopGradient } from '../ops/primitives/stop-gradient.js';
 export { concat, pad, split, stack, tile, unstack } from '../ops/primitives/structure.js';
-export { abs, acos, asin, atan, ceil, cos, cosh, erf, exp, expm1, floor, isFinite, isInf, isNaN, log, log1p, log2, logicalNot, neg, reciprocal, relu, round, rsqrt, sigmoid, sign, sin, sinh, sqrt, square, tan, tanh } from '../ops/primitives/unary.js';
+export { abs, acos, asin, atan, ceil, cos, erf, exp, expm1, floor, isFinite, isNaN, log, log1p, log2, logicalNot, neg, reciprocal, relu, round, rsqrt, sigmoid, sign, sin, sqrt, square, tanh } from '../ops/primitives/unary.js';

@@ -20,7 +20,7 @@ type Fn1 = (x: string) => string;
 type Fn2 = (a: string, b: string) => string;
 
 /** Unary ops: the f32 form, the i32 form (for 'same'-dtype ops on int32), or a bool predicate. */
-type PredicateOp = 'isNaN' | 'isFinite' | 'isInf' | 'logicalNot';
+type PredicateOp = 'isNaN' | 'isFinite' | 'logicalNot';
 
 // Each table must hold every op of its family: a primitive without a WGSL form does not compile.
 const UNARY_F: Record<Exclude<keyof typeof unaryOps, PredicateOp>, Fn1> = {
@@ -39,12 +39,9 @@ const UNARY_F: Record<Exclude<keyof typeof unaryOps, PredicateOp>, Fn1> = {
   reciprocal: (x) => `(1.0 / ${x})`,
   sin: (x) => `sin(${x})`,
   cos: (x) => `cos(${x})`,
-  tan: (x) => `tan(${x})`,
   asin: (x) => `arc_(atan2_(${x}, sqrt((1.0 - ${x}) * (1.0 + ${x}))), ${x})`,
   acos: (x) => `arc_(atan2_(sqrt((1.0 - ${x}) * (1.0 + ${x})), ${x}), ${x})`,
   atan: (x) => `select(atan(${x}), ${x}, is_nan(${x}))`,
-  sinh: (x) => `sinh(${x})`,
-  cosh: (x) => `cosh(${x})`,
   tanh: (x) => `tanh_(${x})`,
   sigmoid: (x) => `sigmoid_(${x})`,
   relu: (x) => `select(select(0.0, ${x}, ${x} > 0.0), ${x}, is_nan(${x}))`,
@@ -69,7 +66,6 @@ const UNARY_I: Partial<Record<keyof typeof unaryOps, Fn1>> = {
 const UNARY_BOOL: Record<PredicateOp, [Fn1, Fn1]> = {
   isNaN: [(x) => `is_nan(${x})`, () => 'false'],
   isFinite: [(x) => `!(is_nan(${x}) || is_inf(${x}))`, () => 'true'],
-  isInf: [(x) => `is_inf(${x})`, () => 'false'],
   logicalNot: [(x) => `!nonzero(${x})`, (x) => `${x} == 0`],
 };
 
@@ -107,7 +103,6 @@ const COMPARE: Record<keyof typeof compareOps, [Fn2, Fn2]> = {
   greaterEqual: [(a, b) => `${a} >= ${b}`, (a, b) => `${a} >= ${b}`],
   logicalAnd: [(a, b) => `(nonzero(${a}) && nonzero(${b}))`, (a, b) => `(${a} != 0 && ${b} != 0)`],
   logicalOr: [(a, b) => `(nonzero(${a}) || nonzero(${b}))`, (a, b) => `(${a} != 0 || ${b} != 0)`],
-  logicalXor: [(a, b) => `(nonzero(${a}) != nonzero(${b}))`, (a, b) => `((${a} != 0) != (${b} != 0))`],
 };
 
 /** Names of the elementwise primitives this table covers (cast and where included). */

@@ -32,7 +32,6 @@ export const compareOps = {
   greaterEqual: defineCompare('greaterEqual', (a, b) => a >= b),
   logicalAnd: defineCompare('logicalAnd', (a, b) => a !== 0 && b !== 0),
   logicalOr: defineCompare('logicalOr', (a, b) => a !== 0 || b !== 0),
-  logicalXor: defineCompare('logicalXor', (a, b) => (a !== 0) !== (b !== 0)),
 };
 
 const cmp = (op: OpDef<NoAttrs>) => (a: TensorLike, b: TensorLike): Tensor => run1(op, toPair(op.name, a, b), NO_ATTRS);
@@ -53,8 +52,6 @@ export const greaterEqual = cmp(compareOps.greaterEqual);
 export const logicalAnd = cmp(compareOps.logicalAnd);
 /** Elementwise logical or (nonzero is true), as bool. */
 export const logicalOr = cmp(compareOps.logicalOr);
-/** Elementwise logical exclusive or (nonzero is true), as bool. */
-export const logicalXor = cmp(compareOps.logicalXor);
 
 // The public surface of these ops (src/ops/surface.ts).
 declareOp(equal, { method: true });
@@ -65,4 +62,3 @@ declareOp(greater, { method: true });
 declareOp(greaterEqual, { method: true });
 declareOp(logicalAnd, { method: true });
 declareOp(logicalOr, { method: true });
-declareOp(logicalXor, { method: true });

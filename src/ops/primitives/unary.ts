@@ -112,12 +112,9 @@ export const unaryOps = {
   reciprocal: defineUnary('reciprocal', { f: (x) => 1 / x, grad: (_x, y, dy) => neg(mul(dy, mul(y, y))) }),
   sin: defineUnary('sin', { f: Math.sin, grad: (x, _y, dy) => mul(dy, cos(x)) }),
   cos: defineUnary('cos', { f: Math.cos, grad: (x, _y, dy) => neg(mul(dy, sin(x))) }),
-  tan: defineUnary('tan', { f: Math.tan, grad: (_x, y, dy) => mul(dy, add(mul(y, y), 1)) }),
   asin: defineUnary('asin', { f: Math.asin, grad: (x, _y, dy) => mul(dy, rsqrt(sub(1, mul(x, x)))) }),
   acos: defineUnary('acos', { f: Math.acos, grad: (x, _y, dy) => neg(mul(dy, rsqrt(sub(1, mul(x, x))))) }),
   atan: defineUnary('atan', { f: Math.atan, grad: (x, _y, dy) => div(dy, add(mul(x, x), 1)) }),
-  sinh: defineUnary('sinh', { f: Math.sinh, grad: (x, _y, dy) => mul(dy, cosh(x)) }),
-  cosh: defineUnary('cosh', { f: Math.cosh, grad: (x, _y, dy) => mul(dy, sinh(x)) }),
   tanh: defineUnary('tanh', { f: Math.tanh, grad: (_x, y, dy) => mul(dy, sub(1, mul(y, y))) }),
   sigmoid: defineUnary('sigmoid', { f: sigmoidScalar, grad: (_x, y, dy) => mul(dy, mul(y, sub(1, y))) }),
   relu: defineUnary('relu', { f: (x) => (x > 0 ? x : x === x ? 0 : x), grad: (x, _y, dy) => where(greater(x, 0), dy, 0), dtype: 'same' }),
@@ -127,7 +124,6 @@ export const unaryOps = {
   round: defineUnary('round', { f: roundHalfEven, dtype: 'same' }),
   isNaN: defineUnary('isNaN', { f: (x) => (Number.isNaN(x) ? 1 : 0), dtype: 'bool' }),
   isFinite: defineUnary('isFinite', { f: (x) => (Number.isFinite(x) ? 1 : 0), dtype: 'bool' }),
-  isInf: defineUnary('isInf', { f: (x) => (x === Infinity || x === -Infinity ? 1 : 0), dtype: 'bool' }),
   logicalNot: defineUnary('logicalNot', { f: (x) => (x === 0 ? 1 : 0), dtype: 'bool' }),
 };
 
@@ -161,18 +157,12 @@ export const reciprocal = u(unaryOps.reciprocal);
 export const sin = u(unaryOps.sin);
 /** Elementwise cosine. */
 export const cos = u(unaryOps.cos);
-/** Elementwise tangent. */
-export const tan = u(unaryOps.tan);
 /** Elementwise arcsine. */
 export const asin = u(unaryOps.asin);
 /** Elementwise arccosine. */
 export const acos = u(unaryOps.acos);
 /** Elementwise arctangent. */
 export const atan = u(unaryOps.atan);
-/** Elementwise hyperbolic sine. */
-export const sinh = u(unaryOps.sinh);
-/** Elementwise hyperbolic cosine. */
-export const cosh = u(unaryOps.cosh);
 /** Elementwise hyperbolic tangent. */
 export const tanh = u(unaryOps.tanh);
 /** Elementwise logistic `1 / (1 + e ** -x)`, stable for large |x|. */
@@ -191,8 +181,6 @@ export const round = u(unaryOps.round);
 export const isNaN = u(unaryOps.isNaN);
 /** Elementwise test for a finite value, as bool. */
 export const isFinite = u(unaryOps.isFinite);
-/** Elementwise test for +/-Infinity, as bool. */
-export const isInf = u(unaryOps.isInf);
 /** Elementwise logical not (zero is false), as bool. */
 export const logicalNot = u(unaryOps.logicalNot);
 
@@ -211,12 +199,9 @@ declareOp(square, { method: true });
 declareOp(reciprocal, { method: true });
 declareOp(sin, { method: true });
 declareOp(cos, { method: true });
-declareOp(tan, { method: true });
 declareOp(asin, { method: true });
 declareOp(acos, { method: true });
 declareOp(atan, { method: true });
-declareOp(sinh, { method: true });
-declareOp(cosh, { method: true });
 declareOp(tanh, { method: true, nn: true, activation: { tfjs: true } });
 declareOp(sigmoid, { method: true, nn: true, activation: { tfjs: true } });
 declareOp(relu, { method: true, nn: true, activation: { tfjs: true } });
@@ -226,5 +211,4 @@ declareOp(ceil, { method: true });
 declareOp(round, { method: true });
 declareOp(isNaN, { method: true });
 declareOp(isFinite, { method: true });
-declareOp(isInf, { method: true });
 declareOp(logicalNot, { method: true });
