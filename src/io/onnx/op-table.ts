@@ -27,3 +27,15 @@ export function normAxis(axis: number, rank: number, where: string): number {
   }
   return a;
 }
+
+/**
+ * Largest tensor an op whose output size comes from the file (Pad, Expand, Tile, Resize,
+ * ConstantOfShape, Range, padded windows) may make: 2^28 elements (1 GiB of float32). A corrupt
+ * or hostile file then fails with an error instead of allocating for minutes.
+ */
+export const MAX_ELEMENTS = 2 ** 28;
+
+export function assertSize(where: string, shape: readonly number[]): void {
+  const n = shape.reduce((a, b) => a * Math.max(b, 0), 1);
+  if (n > MAX_ELEMENTS) throw new ShapeError(`onnx: ${where}: would make a tensor of shape [${shape.join(', ')}] (${n} elements, more than the importer's limit of ${MAX_ELEMENTS})`);
+}

@@ -8,7 +8,7 @@ import { expandDims, slice, transpose } from '../../../ops/primitives/shape.js';
 import { concat } from '../../../ops/primitives/structure.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { NodeContext } from '../node-context.js';
-import { one, type OpTable } from '../op-table.js';
+import { assertSize, one, type OpTable } from '../op-table.js';
 import { checkSpatialRank, toChannelsFirst, toChannelsLast, windowOf } from './window-attrs.js';
 
 function weight4(ctx: NodeContext, spatial: number): Tensor {
@@ -60,6 +60,7 @@ function onnxConvTranspose(ctx: NodeContext): Tensor {
   }
   const oh = span(0) - pads[0] - pads[1];
   const ow = span(1) - pads[2] - pads[3];
+  assertSize(ctx.where, [n, oh, ow, w.shape[1]! * groups]);
   const outPerGroup = w.shape[1]!;
   const inPerGroup = c / groups;
   const parts: Tensor[] = [];

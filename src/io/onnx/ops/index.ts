@@ -6,6 +6,7 @@ import { linearOps } from './linear-ops.js';
 import { poolOps } from './pool-ops.js';
 import { reduceOps } from './reduce-ops.js';
 import { resizeOps } from './resize-ops.js';
+import { rnnOps } from './rnn-ops.js';
 import { shapeOps } from './shape-ops.js';
 import { structureOps } from './structure-ops.js';
 
@@ -18,4 +19,5 @@ export const ONNX_OPS: OpTable = {
   ...convOps,
   ...poolOps,
   ...resizeOps,
+  ...rnnOps,
 };

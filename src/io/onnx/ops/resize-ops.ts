@@ -7,7 +7,7 @@ import { reshape } from '../../../ops/primitives/shape.js';
 import { tensor } from '../../../tensor/creation.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { NodeAttributes, NodeContext } from '../node-context.js';
-import { one, type OpTable } from '../op-table.js';
+import { assertSize, one, type OpTable } from '../op-table.js';
 
 type Transform = (i: number, scale: number, inSize: number, outSize: number) => number;
 
@@ -55,6 +55,7 @@ function resize(ctx: NodeContext): Tensor {
     throw new ShapeError(`onnx: ${ctx.where}: needs scales or sizes`);
   }
   if (sizes.length !== x.rank) throw new ShapeError(`onnx: ${ctx.where}: ${sizes.length} sizes/scales for input ${fmtShape(inShape)}`);
+  assertSize(ctx.where, sizes);
   const mode = ctx.attrs.string('mode', 'nearest');
   const transform = TRANSFORMS[ctx.attrs.string('coordinate_transformation_mode', old ? 'asymmetric' : 'half_pixel')]!;
   const rounding = ROUNDING[ctx.attrs.string('nearest_mode', old ? 'floor' : 'round_prefer_floor')]!;

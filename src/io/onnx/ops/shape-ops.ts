@@ -7,7 +7,7 @@ import { full, tensor } from '../../../tensor/creation.js';
 import { broadcastShapes } from '../../../tensor/shape.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { NodeContext } from '../node-context.js';
-import { normAxis, one, type OpTable } from '../op-table.js';
+import { assertSize, normAxis, one, type OpTable } from '../op-table.js';
 import { dtypeOfOnnx } from '../tensor-proto.js';
 
 /** Axes from input 1 (newer opsets) or the `axes` attribute (older ones). */
@@ -81,7 +81,9 @@ export const shapeOps: OpTable = {
   Flatten: one(flatten),
   Expand: one((ctx) => {
     const x = ctx.input(0);
-    return broadcastTo(x, broadcastShapes(`onnx: ${ctx.where}`, x.shape, ctx.numbers(1, 'shape')));
+    const shape = broadcastShapes(`onnx: ${ctx.where}`, x.shape, ctx.numbers(1, 'shape'));
+    assertSize(ctx.where, shape);
+    return broadcastTo(x, shape);
   }),
   Shape: { run: (ctx) => [shapeOf(ctx)], shapeOnly: true },
   Size: { run: (ctx) => [tensor([ctx.input(0).size], [], 'int32')], shapeOnly: true },

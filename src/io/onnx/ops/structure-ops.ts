@@ -11,7 +11,7 @@ import { concat, pad, split, tile } from '../../../ops/primitives/structure.js';
 import { full, range, tensor } from '../../../tensor/creation.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { NodeContext } from '../node-context.js';
-import { normAxis, one, type OpTable } from '../op-table.js';
+import { assertSize, normAxis, one, type OpTable } from '../op-table.js';
 
 function onnxSplit(ctx: NodeContext): Tensor[] {
   const x = ctx.input(0);
@@ -89,6 +89,7 @@ function onnxPad(ctx: NodeContext): Tensor {
     x = slice(x, before.map((p) => Math.max(0, -p)), x.shape.map((d, i) => d - Math.max(0, -before[i]!) - Math.max(0, -after[i]!)));
   }
   const pads = x.shape.map((_, i) => [Math.max(0, before[i]!), Math.max(0, after[i]!)] as [number, number]);
+  assertSize(ctx.where, x.shape.map((d, i) => d + pads[i]![0] + pads[i]![1]));
   if (mode === 'constant') return pad(x, pads, value);
   if (mode === 'reflect') return pad(x, pads, { mode: 'reflect' });
   // edge: gather the clamped indices along each padded axis.
@@ -114,6 +115,7 @@ function constantValue(ctx: NodeContext): Tensor {
 
 function constantOfShape(ctx: NodeContext): Tensor {
   const shape = ctx.numbers(0, 'shape');
+  assertSize(ctx.where, shape);
   const v = ctx.attrs.tensor('value');
   if (!v) return full(shape, 0, 'float32');
   if (v.data.length !== 1) throw new ValueError(`onnx: ${ctx.where}: value must hold one element, got ${v.data.length}`);
@@ -126,6 +128,7 @@ function onnxRange(ctx: NodeContext): Tensor {
   const [delta] = ctx.numbers(2, 'delta');
   const dtype = ctx.input(0).dtype;
   if (delta === 0) throw new ValueError(`onnx: ${ctx.where}: delta is 0`);
+  assertSize(ctx.where, [Math.ceil((limit! - start!) / delta!)]);
   return reshape(range(start!, limit!, delta!, dtype), [-1]);
 }
 
@@ -137,7 +140,12 @@ export const structureOps: OpTable = {
   Split: { run: onnxSplit },
   Slice: one(onnxSlice),
   Gather: one(onnxGather),
-  Tile: one((ctx) => tile(ctx.input(0), ctx.numbers(1, 'repeats'))),
+  Tile: one((ctx) => {
+    const x = ctx.input(0);
+    const reps = ctx.numbers(1, 'repeats');
+    assertSize(ctx.where, x.shape.map((d, i) => d * (reps[i] ?? 1)));
+    return tile(x, reps);
+  }),
   Pad: one(onnxPad, (attrs) => {
     const mode = attrs.string('mode', 'constant');
     if (mode !== 'constant' && mode !== 'reflect' && mode !== 'edge') attrs.unsupported(`Pad mode '${mode}'`);

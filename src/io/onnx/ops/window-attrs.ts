@@ -6,6 +6,7 @@ import { ShapeError, fmtShape } from '../../../errors.js';
 import { expandDims, squeeze, transpose } from '../../../ops/primitives/shape.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { NodeAttributes } from '../node-context.js';
+import { assertSize } from '../op-table.js';
 
 export interface Window {
   kernel: [number, number];
@@ -54,6 +55,7 @@ export function windowOf(attrs: NodeAttributes, kernel: [number, number], inHW: 
     };
     pads = [...axis(0), ...axis(1)];
   }
+  assertSize(where, [inHW[0] + pads[0] + pads[1], inHW[1] + pads[2] + pads[3]]);
   return { kernel, strides, dilations, pads };
 }
 
