@@ -97,7 +97,9 @@ function onnxModelType(): protobuf.Type {
 export function decodeModelProto(bytes: Uint8Array, source: string): ModelProto {
   const type = onnxModelType();
   try {
-    const message = type.decode(bytes);
+    // A plain Uint8Array view, not a Node Buffer: protobufjs then hands out bytes fields as
+    // Uint8Arrays, whose slice() copies (Buffer's slice() is a view of the whole pool).
+    const message = type.decode(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     // 64-bit integers as JS numbers: shapes and indices fit; INT64_MAX sentinels (Slice's "to the
     // end") become ~9.2e18, which the ops clamp.
     return type.toObject(message, { longs: Number, enums: Number, arrays: false, defaults: false }) as ModelProto;
@@ -111,5 +113,6 @@ export function encodeModelProto(model: ModelProto): Uint8Array {
   const type = onnxModelType();
   const err = type.verify(model);
   if (err) throw new ValueError(`onnx.save: internal error, the model does not match the ONNX schema: ${err}`);
-  return type.encode(type.fromObject(model)).finish();
+  const out = type.encode(type.fromObject(model)).finish();
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
