@@ -111,6 +111,27 @@ class Rnn(nn.Module):
         return z, h
 
 
+class MoreOps(nn.Module):
+    """Conv variants, padding modes and activations the other fixtures do not reach."""
+    def __init__(self):
+        super().__init__()
+        self.up = nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, groups=2)
+        self.conv1d = nn.Conv1d(6, 4, 3, padding=2, dilation=2)
+        self.norm = nn.InstanceNorm2d(6, affine=True)
+        self.prelu = nn.PReLU(6)
+        self.gru = nn.GRU(4, 3, batch_first=True, bidirectional=True)
+
+    def forward(self, x):  # x: [n, 4, 5, 6]
+        y = self.prelu(self.norm(self.up(x)))  # [n, 6, 9, 11]
+        y = F.pad(y, (1, 2, 2, 1), mode='reflect') + F.pad(y, (1, 2, 2, 1), mode='replicate')
+        y = F.avg_pool2d(y, 3, stride=2, padding=1, count_include_pad=True, ceil_mode=True)
+        y = F.elu(y) + F.selu(y) + F.softplus(y) - F.softsign(y) + torch.minimum(y, y.flip(3)) * 0.1
+        seq = y.mean(2)  # [n, 6, w]
+        z = F.max_pool1d(self.conv1d(seq), 2, ceil_mode=True)  # [n, 4, w']
+        out, h = self.gru(z.transpose(1, 2))
+        return out, h, F.interpolate(y, scale_factor=(1.5, 0.5), mode='nearest')
+
+
 def export(name, model, inputs, names, outputs, dynamic, shapes):
     model.eval()
     path = os.path.join(OUT, name + '.onnx')
@@ -143,6 +164,13 @@ def main():
                            {'tokens': {0: 'batch', 1: 'seq'}}, [[[2, 5, 16]], [[1, 7, 16]]]))
     manifest.append(export('rnn', Rnn(), (torch.randn(2, 4, 5),), ['seq'], ['out', 'h'],
                            {'seq': {0: 'batch', 1: 'time'}}, [[[2, 4, 5]], [[3, 6, 5]]]))
+    more = MoreOps()
+    with torch.no_grad():
+        more.norm.weight.uniform_(0.5, 1.5)
+        more.norm.bias.uniform_(-0.5, 0.5)
+        more.prelu.weight.uniform_(0.05, 0.3)
+    manifest.append(export('more-ops', more, (torch.randn(2, 4, 5, 6),), ['x'], ['seq', 'state', 'resized'],
+                           {'x': {0: 'n', 3: 'w'}}, [[[2, 4, 5, 6]], [[1, 4, 5, 9]]]))
     with open(os.path.join(OUT, 'manifest.json'), 'w') as f:
         json.dump(manifest, f, indent=1)
         f.write('\n')
