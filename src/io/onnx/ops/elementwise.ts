@@ -46,9 +46,13 @@ export const elementwiseOps: OpTable = {
   Sub: binary(sub),
   Mul: binary(mul),
   Div: binary(onnxDiv),
+  // fmod=0: the remainder takes the divisor's sign (nabla's mod); fmod=1: the dividend's, like C's fmod.
   Mod: one((ctx) => {
-    if (ctx.attrs.int('fmod', 0)) ctx.attrs.unsupported('Mod with fmod=1');
-    return mod(ctx.input(0), ctx.input(1));
+    const a = ctx.input(0);
+    const b = ctx.input(1);
+    if (!ctx.attrs.int('fmod', 0)) return mod(a, b);
+    const q = div(a, b);
+    return sub(a, mul(b, mul(u.sign(q), u.floor(u.abs(q)))));
   }),
   Pow: one((ctx) => {
     const x = ctx.input(0);
