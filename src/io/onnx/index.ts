@@ -10,6 +10,7 @@ import { OnnxModel } from './onnx-model.js';
 import { decodeModelProto } from './proto.js';
 
 export { OnnxModel, type OnnxFeeds } from './onnx-model.js';
+export { OnnxLayer } from './onnx-layer.js';
 export type { OnnxInputSpec } from './onnx-graph.js';
 export type { Exportable, OnnxSaveOptions } from './export/to-onnx.js';
 

@@ -4,7 +4,9 @@ import { ValueError } from '../../errors.js';
 import { toTensor, type TensorLike } from '../../tensor/creation.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Variable } from '../../tensor/variable.js';
+import type { LayerArgs } from '../../nn/layers/layer.js';
 import type { OnnxGraph, OnnxInputSpec } from './onnx-graph.js';
+import { OnnxLayer } from './onnx-layer.js';
 
 export type OnnxFeeds = Record<string, TensorLike>;
 
@@ -58,6 +60,11 @@ export class OnnxModel {
     }
     const outs = this.run(x);
     return outs.length === 1 ? outs[0]! : outs;
+  }
+
+  /** This model as a Keras layer (its weights are this model's Variables), for use inside nb.Sequential or nb.Model. */
+  asLayer(args: LayerArgs = {}): OnnxLayer {
+    return new OnnxLayer(this, args);
   }
 
   /** The outputs in graph order, for positional or named inputs. */

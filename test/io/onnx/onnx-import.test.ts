@@ -85,4 +85,22 @@ describe('onnx model interface', () => {
     new nb.optimizers.SGD(0.5).applyGradients(grads.map((g, i) => [g!, vars[i]!]));
     expect(lossOf().item()).toBeLessThan(before - 1e-4);
   });
+
+  it('wraps as a Keras layer whose ONNX weights train with fit (jitted)', async () => {
+    const onnx = nb.onnx.fromBytes(fixtureBytes('mlp.onnx'));
+    const fc1Before = onnx.weights['fc1.weight']!.arraySync();
+    nb.random.seed(3);
+    const input = nb.keras.Input([6]);
+    const output = new nb.layers.Dense(1).apply(onnx.asLayer({ name: 'torch_mlp' }).apply(input));
+    const model = new nb.Model({ inputs: input, outputs: output });
+    expect(model.trainableWeights.length).toBe(6);
+    model.compile({ optimizer: new nb.optimizers.SGD(0.2), loss: 'mse' });
+    const x = nb.tensor(seededFloats(32 * 6, 21), [32, 6]);
+    const y = nb.sum(x, 1, true);
+    const first = (await model.evaluate(x, y, { verbose: 0 })) as number;
+    await model.fit(x, y, { epochs: 8, batchSize: 8, verbose: 0 });
+    const last = (await model.evaluate(x, y, { verbose: 0 })) as number;
+    expect(last).toBeLessThan(first * 0.9);
+    expect(onnx.weights['fc1.weight']!.arraySync()).not.toEqual(fc1Before);
+  });
 });
