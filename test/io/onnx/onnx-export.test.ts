@@ -25,6 +25,8 @@ function smallCnn(): nb.Sequential {
     bn,
     new nb.layers.MaxPooling2D(2, { padding: 'same' }),
     new nb.layers.Conv2D(4, 2, { strides: 2, activation: 'elu' }),
+    new nb.layers.Conv2DTranspose(5, 3, { strides: 2, padding: 'same' }),
+    new nb.layers.DepthwiseConv2D(3, { depthMultiplier: 2, activation: 'sigmoid' }),
     new nb.layers.AveragePooling2D(2, { strides: 1 }),
     new nb.layers.Flatten(),
     new nb.layers.Dense(8, { activation: 'gelu' }),
@@ -38,7 +40,7 @@ function smallCnn(): nb.Sequential {
 }
 
 describe('onnx export', () => {
-  it('a Sequential CNN (Conv2D, BatchNorm, pooling, Flatten, Dense, activations) runs in onnxruntime with nabla predictions', async () => {
+  it('a Sequential CNN (Conv2D, Conv2DTranspose, DepthwiseConv2D, BatchNorm, pooling, Flatten, Dense, activations) runs in onnxruntime with nabla predictions', async () => {
     const model = smallCnn();
     const x = nb.tensor(seededFloats(2 * 9 * 9 * 3, 1), [2, 9, 9, 3]);
     const bytes = nb.onnx.toBytes(model, { inputShapes: [[2, 9, 9, 3]] });

@@ -139,6 +139,26 @@ export const PRIMITIVE_EXPORTS: Readonly<Record<string, Emit>> = {
     const y = b.add1('Conv', [x, w], { kernel_shape: [f[0]!, f[1]!], strides: a.strides, dilations: a.dilations, pads: onnxPads(a.pads), group: a.groups });
     return [b.add1('Transpose', [y], { perm: NHWC })];
   },
+  // conv2d's input gradient is a transposed convolution: its filter [kh, kw, out/g, in] is ONNX's
+  // ConvTranspose weight [in, out/g, kh, kw]; output_padding supplies the rows no window reaches.
+  conv2dBackpropInput: (b, n) => {
+    const a = n.attrs as { strides: number[]; dilations: number[]; pads: number[]; groups: number; inputShape: number[] };
+    const [, h, w] = n.inShapes[0]!;
+    const f = n.inShapes[1]!;
+    const span = (i: 0 | 1, inSize: number) => a.strides[i]! * (inSize - 1) + (f[i]! - 1) * a.dilations[i]! + 1 - a.pads[2 * i]! - a.pads[2 * i + 1]!;
+    const outputPadding = [a.inputShape[1]! - span(0, h!), a.inputShape[2]! - span(1, w!)];
+    const x = b.add1('Transpose', [n.ins[0]!], { perm: NCHW });
+    const wt = b.add1('Transpose', [n.ins[1]!], { perm: [3, 2, 0, 1] });
+    const y = b.add1('ConvTranspose', [x, wt], {
+      kernel_shape: [f[0]!, f[1]!],
+      strides: a.strides,
+      dilations: a.dilations,
+      pads: onnxPads(a.pads),
+      output_padding: outputPadding,
+      group: a.groups,
+    });
+    return [b.add1('Transpose', [y], { perm: NHWC })];
+  },
   maxPool: windowed('MaxPool'),
   avgPool: windowed('AveragePool'),
 };
