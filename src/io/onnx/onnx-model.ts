@@ -77,7 +77,8 @@ export class OnnxModel {
         feeds.set(key, toTensor(x[key]!, 'onnx model'));
       }
     } else {
-      const list = Array.isArray(x) && names.length > 1 ? (x as readonly TensorLike[]) : [x as TensorLike];
+      // An array of tensors is one per input; any other array is the data of the only input.
+      const list = Array.isArray(x) && x.length > 0 && x.every((e) => e instanceof Tensor) ? (x as readonly Tensor[]) : [x as TensorLike];
       if (list.length !== names.length) throw new ValueError(`onnx model: expected ${names.length} inputs (${names.join(', ')}), got ${list.length}`);
       list.forEach((t, i) => feeds.set(names[i]!, toTensor(t, 'onnx model')));
     }

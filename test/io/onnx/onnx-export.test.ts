@@ -76,6 +76,32 @@ describe('onnx export', () => {
     expect(maxRelError(outs.q!.dataSync(), want[1]!.dataSync())).toBeLessThan(TOLERANCE);
   });
 
+  it('a model whose batch is unknown exports a dynamic batch axis (any batch runs in onnxruntime)', async () => {
+    const model = smallCnn();
+    const bytes = nb.onnx.toBytes(model);
+    expect(nb.onnx.fromBytes(bytes).inputs[0]!.shape).toEqual([null, 9, 9, 3]);
+    for (const batch of [1, 4]) {
+      const x = nb.tensor(seededFloats(batch * 9 * 9 * 3, batch), [batch, 9, 9, 3]);
+      const got = await ortRun(bytes, { input_0: x });
+      expect(got.output_0!.dims).toEqual([batch, 3]);
+      expect(maxRelError(got.output_0!.data, model.predict(x).dataSync())).toBeLessThan(TOLERANCE);
+    }
+  });
+
+  it('a model that bakes its traced batch size into the graph falls back to a fixed batch of 1', async () => {
+    class AddsBatchColumn extends nb.layers.Layer {
+      override call(x: nb.Tensor) {
+        return nb.concat([x, nb.ones([x.shape[0]!, 1])], 1);
+      }
+    }
+    const input = nb.keras.Input([3]);
+    const model = new nb.Model({ inputs: input, outputs: new AddsBatchColumn().apply(input) });
+    const bytes = nb.onnx.toBytes(model);
+    expect(nb.onnx.fromBytes(bytes).inputs[0]!.shape).toEqual([1, 3]);
+    const x = nb.tensor([[1, 2, 3]]);
+    expect(Array.from((await ortRun(bytes, { input_0: x })).output_0!.data)).toEqual([1, 2, 3, 1]);
+  });
+
   it('a plain function of tensors exports at the given shapes', async () => {
     const f = (x: nb.Tensor) => nb.softmax(nb.matmul(x, nb.transpose(x)).sub(x.max(-1, true)));
     const x = nb.tensor(seededFloats(15, 4), [3, 5]);
@@ -85,6 +111,6 @@ describe('onnx export', () => {
 
   it('refuses what it cannot write, with the reason', () => {
     expect(() => nb.onnx.toBytes((x: nb.Tensor) => nb.sort(x), { inputShapes: [[4]] })).toThrow(/nabla op 'argsort' has no ONNX export yet/);
-    expect(() => nb.onnx.toBytes(new nb.Sequential([new nb.layers.Dense(2)]))).toThrow(/input shapes are unknown; pass \{ inputShapes/);
+    expect(() => nb.onnx.toBytes(new nb.Sequential([new nb.layers.Dense(2)]), {})).toThrow(/input shapes are unknown; pass \{ inputShapes/);
   });
 });

@@ -13,7 +13,17 @@ export interface TracedNode {
   inShapes: number[][];
   outShapes: number[][];
   outDTypes: DType[];
+  /** The traced batch size when the batch axis is exported as dynamic, else null. */
+  batch: number | null;
 }
+
+/** Whether axis 0 of input 0 and output 0 is the (dynamic) batch axis carried through. */
+const keepsBatch = (n: TracedNode) => n.batch !== null && n.inShapes[0]![0] === n.batch && n.outShapes[0]![0] === n.batch;
+
+/** A shape argument with the batch axis made dynamic: `copy` stands for "the input's size". */
+const shapeArg = (n: TracedNode, copy: number) => n.outShapes[0]!.map((d, i) => (i === 0 && keepsBatch(n) ? copy : d));
+
+const TO_END = 2147483647;
 
 type Emit = (b: OnnxBuilder, n: TracedNode) => string[];
 
@@ -95,13 +105,19 @@ export const PRIMITIVE_EXPORTS: Readonly<Record<string, Emit>> = {
   prod: reduce('ReduceProd', false),
   argmax: (b, n) => [b.add1('Cast', [b.add1('ArgMax', n.ins, { axis: (n.attrs as { axis: number }).axis, keepdims: 0 })], { to: ONNX_DTYPE.INT32 })],
   argmin: (b, n) => [b.add1('Cast', [b.add1('ArgMin', n.ins, { axis: (n.attrs as { axis: number }).axis, keepdims: 0 })], { to: ONNX_DTYPE.INT32 })],
-  reshape: (b, n) => [b.add1('Reshape', [n.ins[0]!, b.int64s('shape', n.outShapes[0]!)])],
+  // Reshape's 0 copies the input's dim; Expand's 1 broadcasts to it.
+  reshape: (b, n) => [b.add1('Reshape', [n.ins[0]!, b.int64s('shape', shapeArg(n, 0))])],
   transpose: (b, n) => [b.add1('Transpose', n.ins, { perm: (n.attrs as { perm: number[] }).perm })],
-  broadcastTo: (b, n) => [b.add1('Expand', [n.ins[0]!, b.int64s('shape', n.outShapes[0]!)])],
+  broadcastTo: (b, n) => [b.add1('Expand', [n.ins[0]!, b.int64s('shape', shapeArg(n, 1))])],
   concat: (b, n) => [b.add1('Concat', n.ins, { axis: (n.attrs as { axis: number }).axis })],
   slice: (b, n) => {
     const { begin, size, step } = n.attrs as { begin: number[]; size: number[]; step: number[] };
-    const ends = begin.map((s, i) => (step[i]! > 0 ? s + size[i]! * step[i]! : s + size[i]! * step[i]! < 0 ? -(n.inShapes[0]![i]! + 1) : s + size[i]! * step[i]!));
+    const full = (i: number) => begin[i] === 0 && step[i] === 1 && size[i] === n.inShapes[0]![i];
+    const ends = begin.map((s, i) => {
+      if (full(i)) return TO_END;
+      const e = s + size[i]! * step[i]!;
+      return step[i]! < 0 && e < 0 ? -(n.inShapes[0]![i]! + 1) : e;
+    });
     const axes = begin.map((_, i) => i);
     return [b.add1('Slice', [n.ins[0]!, b.int64s('starts', begin), b.int64s('ends', ends), b.int64s('axes', axes), b.int64s('steps', step)])];
   },
