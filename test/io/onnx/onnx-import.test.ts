@@ -25,14 +25,14 @@ async function expectMatchesOrt(model: nb.onnx.OnnxModel, fixture: (typeof MANIF
 describe.each(backendsUnderTest())('onnx import on %s', (backend) => {
   for (const fixture of SUPPORTED) {
     it(`${fixture.file} matches onnxruntime at every manifest shape, eagerly`, async () => {
-      nb.setBackend(backend);
+      await nb.setBackend(backend);
       const model = await nb.onnx.load(FIXTURES + fixture.file);
       for (const shapes of fixture.shapes) await expectMatchesOrt(model, fixture, shapes, (f) => model.predict(f));
     });
   }
 
   it('a jitted predict traces once per input signature and matches onnxruntime', async () => {
-    nb.setBackend(backend);
+    await nb.setBackend(backend);
     for (const file of ['cnn.onnx', 'encoder.onnx']) {
       const fixture = MANIFEST.find((f) => f.file === file)!;
       const model = nb.onnx.fromBytes(fixtureBytes(file));
