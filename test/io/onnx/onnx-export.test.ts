@@ -109,6 +109,15 @@ describe('onnx export', () => {
     expect(maxRelError(got.output_0!.data, f(x).dataSync())).toBeLessThan(TOLERANCE);
   });
 
+  it('a jitted function exports with the Variables it reads as initializers', async () => {
+    const w = new nb.Variable(nb.tensor(seededFloats(6, 8), [3, 2]), { name: 'w' });
+    const f = nb.jit((x: nb.Tensor) => nb.relu(nb.matmul(x, w)));
+    const x = nb.tensor(seededFloats(12, 9), [4, 3]);
+    const bytes = nb.onnx.toBytes(f, { inputShapes: [[4, 3]] });
+    expect(Object.keys(nb.onnx.fromBytes(bytes).weights)).toEqual(['w']);
+    expect(maxRelError((await ortRun(bytes, { input_0: x })).output_0!.data, f(x).dataSync())).toBeLessThan(TOLERANCE);
+  });
+
   it('refuses what it cannot write, with the reason', () => {
     expect(() => nb.onnx.toBytes((x: nb.Tensor) => nb.sort(x), { inputShapes: [[4]] })).toThrow(/nabla op 'argsort' has no ONNX export yet/);
     expect(() => nb.onnx.toBytes(new nb.Sequential([new nb.layers.Dense(2)]), {})).toThrow(/input shapes are unknown; pass \{ inputShapes/);
