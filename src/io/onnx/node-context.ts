@@ -113,14 +113,7 @@ export class NodeContext {
   input(i: number): Tensor {
     const v = this.values[i];
     if (!v) throw new ValueError(`onnx: ${this.where}: input ${i} is required`);
-    if (!v.folded) return v.tensor;
-    const backend = getBackend();
-    if (v.tensor.storage.backend.name === backend) return v.tensor;
-    v.uploaded ??= new Map();
-    let t = v.uploaded.get(backend);
-    // kept: a cached copy must outlive the tidy() of the call that made it.
-    if (!t) v.uploaded.set(backend, (t = keep(tensor(v.tensor.dataSync(), v.tensor.shape, v.tensor.dtype))));
-    return t;
+    return onCurrentBackend(v);
   }
 
   optional(i: number): Tensor | undefined {
@@ -142,4 +135,16 @@ export class NodeContext {
   optionalNumbers(i: number, what: string): number[] | undefined {
     return this.has(i) ? this.numbers(i, what) : undefined;
   }
+}
+
+/** A value as a tensor on the current backend: folded host constants are uploaded once per backend. */
+export function onCurrentBackend(v: OnnxValue): Tensor {
+  if (!v.folded) return v.tensor;
+  const backend = getBackend();
+  if (v.tensor.storage.backend.name === backend) return v.tensor;
+  v.uploaded ??= new Map();
+  let t = v.uploaded.get(backend);
+  // kept: a cached copy must outlive the tidy() of the call that made it.
+  if (!t) v.uploaded.set(backend, (t = keep(tensor(v.tensor.dataSync(), v.tensor.shape, v.tensor.dtype))));
+  return t;
 }

@@ -9,10 +9,10 @@ import { isFloat, type DType } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Variable } from '../../tensor/variable.js';
 import { hostEval } from './host-eval.js';
-import { NodeAttributes, NodeContext, type OnnxValue } from './node-context.js';
+import { NodeAttributes, NodeContext, onCurrentBackend, type OnnxValue } from './node-context.js';
 import type { OnnxOp } from './op-table.js';
 import { ONNX_OPS } from './ops/index.js';
-import type { ModelProto, ValueInfoProto } from './proto.js';
+import type { ModelProto, NodeProto, ValueInfoProto } from './proto.js';
 import { dtypeOfOnnx, hostTensorOf } from './tensor-proto.js';
 
 const MIN_OPSET = 9;
@@ -84,7 +84,7 @@ export class OnnxGraph {
     }
   }
 
-  private compile(node: NonNullable<NonNullable<ModelProto['graph']>['node']>[number], defined: Set<string>): void {
+  private compile(node: NodeProto, defined: Set<string>): void {
     const attrs = new NodeAttributes(node);
     const domain = node.domain ?? '';
     const op = domain === '' || domain === 'ai.onnx' ? ONNX_OPS[attrs.opType] : undefined;
@@ -136,10 +136,7 @@ export class OnnxGraph {
       const folded = node.op.shapeOnly || ins.every((v, i) => node.inputs[i] === '' || v?.folded);
       this.store(node, this.execute(node, ins, !!folded), values, !!folded);
     }
-    return this.outputNames.map((n) => {
-      const v = values.get(n)!;
-      return v.folded ? new NodeContext(new NodeAttributes({}), this.opset, [v]).input(0) : v.tensor;
-    });
+    return this.outputNames.map((n) => onCurrentBackend(values.get(n)!));
   }
 
   private checkFeed(spec: OnnxInputSpec, t: Tensor): Tensor {
