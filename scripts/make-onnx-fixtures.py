@@ -2,12 +2,16 @@
 """Export small PyTorch models to ONNX for nabla's importer tests (test/fixtures/onnx/).
 
 Run with Debian's python3-torch and python3-onnx: /usr/bin/python3 scripts/make-onnx-fixtures.py
+With `--large DIR` (needs python3-torchvision) it also writes torchvision's ResNet-18, MobileNetV3-small
+and a small ViT at random init to DIR (tens of MB, not committed); test/io/onnx/onnx-large.test.ts
+checks them when NABLA_ONNX_LARGE=DIR is set.
 Weights come from fixed seeds, so the files are reproducible for one torch version. The oracle in
 the tests is onnxruntime on the same files; manifest.json lists, per model, the input shapes to
 test with (two per model where a dimension is dynamic, so shape subgraphs must fold per shape).
 """
 import json
 import os
+import sys
 
 import torch
 import torch.nn as nn
@@ -176,5 +180,38 @@ def main():
         f.write('\n')
 
 
+def export_large(out):
+    import torchvision
+    os.makedirs(out, exist_ok=True)
+    torch.manual_seed(0)
+    mobilenet = torchvision.models.mobilenet_v3_small()
+    vit = torchvision.models.VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=2, hidden_dim=32,
+                                               mlp_dim=64, num_classes=10)
+    with torch.no_grad():
+        # torchvision zero-initialises these heads (outputs ~0 would compare trivially): randomise them,
+        # and give BatchNorm statistics that are not the identity.
+        for mod in list(mobilenet.classifier) + [vit.heads.head]:
+            if isinstance(mod, nn.Linear):
+                mod.weight.normal_(0, 0.3)
+                mod.bias.normal_(0, 0.3)
+        for mod in mobilenet.modules():
+            if isinstance(mod, nn.BatchNorm2d):
+                mod.running_mean.uniform_(-0.2, 0.2)
+                mod.running_var.uniform_(0.5, 1.5)
+                mod.weight.uniform_(0.8, 1.5)
+    models = [('resnet18', torchvision.models.resnet18(), [2, 3, 64, 64]), ('mobilenet-v3-small', mobilenet, [2, 3, 64, 64]),
+              ('vit-small', vit, [2, 3, 32, 32])]
+    manifest = []
+    for name, model, shape in models:
+        model.eval()
+        torch.onnx.export(model, torch.randn(*shape), os.path.join(out, name + '.onnx'), opset_version=OPSET, input_names=['x'],
+                          output_names=['y'], dynamic_axes={'x': {0: 'n'}})
+        manifest.append({'file': name + '.onnx', 'inputs': ['x'], 'shapes': [[shape]]})
+    with open(os.path.join(out, 'manifest.json'), 'w') as f:
+        json.dump(manifest, f, indent=1)
+
+
 if __name__ == '__main__':
     main()
+    if len(sys.argv) == 3 and sys.argv[1] == '--large':
+        export_large(sys.argv[2])
