@@ -34,6 +34,7 @@ export { SymbolicTensor } from './nn/symbolic-tensor.js';
 export * as keras from './keras.js';
 export * as io from './io/index.js';
 export * as models from './io/models-namespace.js';
+export * as onnx from './io/onnx/index.js';
 export * as callbacks from './training/callbacks/index.js';
 export * as initializers from './nn/initializers-namespace.js';
 export * as regularizers from './nn/regularizers-namespace.js';

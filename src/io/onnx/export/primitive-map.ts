@@ -1,0 +1,180 @@
+// nabla primitives -> ONNX nodes (opset 17). Images stay channels-last as in nabla: Conv and the
+// pools are wrapped in Transposes to ONNX's NCHW, and conv filters [kh, kw, in, out] are transposed
+// to [out, in, kh, kw] by a node, so the initializers hold the variables' values unchanged.
+import { ValueError } from '../../../errors.js';
+import type { DType } from '../../../tensor/dtype.js';
+import { ONNX_DTYPE } from '../proto.js';
+import type { OnnxBuilder } from './onnx-builder.js';
+
+export interface TracedNode {
+  /** Input value names in the ONNX graph. */
+  ins: string[];
+  attrs: Record<string, unknown>;
+  inShapes: number[][];
+  outShapes: number[][];
+  outDTypes: DType[];
+  /** The traced batch size when the batch axis is exported as dynamic, else null. */
+  batch: number | null;
+}
+
+/** Whether axis 0 of input 0 and output 0 is the (dynamic) batch axis carried through. */
+const keepsBatch = (n: TracedNode) => n.batch !== null && n.inShapes[0]![0] === n.batch && n.outShapes[0]![0] === n.batch;
+
+/** A shape argument with the batch axis made dynamic: `copy` stands for "the input's size". */
+const shapeArg = (n: TracedNode, copy: number) => n.outShapes[0]!.map((d, i) => (i === 0 && keepsBatch(n) ? copy : d));
+
+const TO_END = 2147483647;
+
+type Emit = (b: OnnxBuilder, n: TracedNode) => string[];
+
+const ONNX_OF: Record<DType, number> = { float32: ONNX_DTYPE.FLOAT, float64: ONNX_DTYPE.DOUBLE, int32: ONNX_DTYPE.INT32, bool: ONNX_DTYPE.BOOL };
+
+const simple = (opType: string): Emit => (b, n) => [b.add1(opType, n.ins)];
+
+const NCHW = [0, 3, 1, 2];
+const NHWC = [0, 2, 3, 1];
+
+/** [top, bottom, left, right] -> ONNX [top, left, bottom, right]. */
+const onnxPads = (p: number[]) => [p[0]!, p[2]!, p[1]!, p[3]!];
+
+function windowed(opType: 'MaxPool' | 'AveragePool'): Emit {
+  return (b, n) => {
+    const a = n.attrs as { poolSize: number[]; strides: number[]; pads: number[] };
+    const x = b.add1('Transpose', [n.ins[0]!], { perm: NCHW });
+    // nabla's average never counts padded cells: ONNX's count_include_pad=0 (the default).
+    const y = b.add1(opType, [x], { kernel_shape: a.poolSize, strides: a.strides, pads: onnxPads(a.pads) });
+    return [b.add1('Transpose', [y], { perm: NHWC })];
+  };
+}
+
+function reduce(opType: string, axesAsInput: boolean): Emit {
+  return (b, n) => {
+    const a = n.attrs as { axes: number[]; keepDims: boolean };
+    if (a.axes.length === 0) return [b.add1('Identity', [n.ins[0]!])];
+    const keepdims = a.keepDims ? 1 : 0;
+    if (axesAsInput) return [b.add1(opType, [n.ins[0]!, b.int64s('axes', a.axes)], { keepdims })];
+    return [b.add1(opType, [n.ins[0]!], { axes: a.axes, keepdims })];
+  };
+}
+
+export const PRIMITIVE_EXPORTS: Readonly<Record<string, Emit>> = {
+  add: simple('Add'),
+  sub: simple('Sub'),
+  mul: simple('Mul'),
+  div: simple('Div'),
+  pow: simple('Pow'),
+  maximum: simple('Max'),
+  minimum: simple('Min'),
+  neg: simple('Neg'),
+  abs: simple('Abs'),
+  sign: simple('Sign'),
+  exp: simple('Exp'),
+  expm1: (b, n) => [b.add1('Sub', [b.add1('Exp', n.ins), b.initializer('one', n.outDTypes[0]!, [], n.outDTypes[0] === 'float64' ? Float64Array.of(1) : Float32Array.of(1))])],
+  log1p: (b, n) => [b.add1('Log', [b.add1('Add', [n.ins[0]!, b.initializer('one', n.outDTypes[0]!, [], n.outDTypes[0] === 'float64' ? Float64Array.of(1) : Float32Array.of(1))])])],
+  log: simple('Log'),
+  sqrt: simple('Sqrt'),
+  rsqrt: (b, n) => [b.add1('Reciprocal', [b.add1('Sqrt', n.ins)])],
+  square: (b, n) => [b.add1('Mul', [n.ins[0]!, n.ins[0]!])],
+  reciprocal: simple('Reciprocal'),
+  sin: simple('Sin'),
+  cos: simple('Cos'),
+  tanh: simple('Tanh'),
+  sigmoid: simple('Sigmoid'),
+  relu: simple('Relu'),
+  erf: simple('Erf'),
+  floor: simple('Floor'),
+  ceil: simple('Ceil'),
+  round: simple('Round'),
+  logicalNot: simple('Not'),
+  equal: simple('Equal'),
+  notEqual: (b, n) => [b.add1('Not', [b.add1('Equal', n.ins)])],
+  less: simple('Less'),
+  lessEqual: simple('LessOrEqual'),
+  greater: simple('Greater'),
+  greaterEqual: simple('GreaterOrEqual'),
+  logicalAnd: simple('And'),
+  logicalOr: simple('Or'),
+  logicalXor: simple('Xor'),
+  where: simple('Where'),
+  copy: simple('Identity'),
+  stopGradient: simple('Identity'),
+  cast: (b, n) => [b.add1('Cast', n.ins, { to: ONNX_OF[(n.attrs as { dtype: DType }).dtype] })],
+  sum: reduce('ReduceSum', true),
+  max: reduce('ReduceMax', false),
+  min: reduce('ReduceMin', false),
+  prod: reduce('ReduceProd', false),
+  argmax: (b, n) => [b.add1('Cast', [b.add1('ArgMax', n.ins, { axis: (n.attrs as { axis: number }).axis, keepdims: 0 })], { to: ONNX_DTYPE.INT32 })],
+  argmin: (b, n) => [b.add1('Cast', [b.add1('ArgMin', n.ins, { axis: (n.attrs as { axis: number }).axis, keepdims: 0 })], { to: ONNX_DTYPE.INT32 })],
+  // Reshape's 0 copies the input's dim; Expand's 1 broadcasts to it.
+  reshape: (b, n) => [b.add1('Reshape', [n.ins[0]!, b.int64s('shape', shapeArg(n, 0))])],
+  transpose: (b, n) => [b.add1('Transpose', n.ins, { perm: (n.attrs as { perm: number[] }).perm })],
+  broadcastTo: (b, n) => [b.add1('Expand', [n.ins[0]!, b.int64s('shape', shapeArg(n, 1))])],
+  concat: (b, n) => [b.add1('Concat', n.ins, { axis: (n.attrs as { axis: number }).axis })],
+  slice: (b, n) => {
+    const { begin, size, step } = n.attrs as { begin: number[]; size: number[]; step: number[] };
+    const full = (i: number) => begin[i] === 0 && step[i] === 1 && size[i] === n.inShapes[0]![i];
+    const ends = begin.map((s, i) => {
+      if (full(i)) return TO_END;
+      const e = s + size[i]! * step[i]!;
+      return step[i]! < 0 && e < 0 ? -(n.inShapes[0]![i]! + 1) : e;
+    });
+    const axes = begin.map((_, i) => i);
+    return [b.add1('Slice', [n.ins[0]!, b.int64s('starts', begin), b.int64s('ends', ends), b.int64s('axes', axes), b.int64s('steps', step)])];
+  },
+  flip: (b, n) => {
+    const axes = (n.attrs as { axes: number[] }).axes;
+    const shape = n.inShapes[0]!;
+    const starts = axes.map((a) => shape[a]! - 1);
+    const ends = axes.map((a) => -(shape[a]! + 1));
+    return [b.add1('Slice', [n.ins[0]!, b.int64s('starts', starts), b.int64s('ends', ends), b.int64s('axes', axes), b.int64s('steps', axes.map(() => -1))])];
+  },
+  pad: (b, n) => {
+    const { paddings, value } = n.attrs as { paddings: [number, number][]; value: number };
+    const pads = [...paddings.map((p) => p[0]), ...paddings.map((p) => p[1])];
+    const dtype = n.outDTypes[0]!;
+    const data = dtype === 'float64' ? Float64Array.of(value) : dtype === 'float32' ? Float32Array.of(value) : dtype === 'bool' ? Uint8Array.of(value ? 1 : 0) : Int32Array.of(value);
+    return [b.add1('Pad', [n.ins[0]!, b.int64s('pads', pads), b.initializer('pad_value', dtype, [], data)], { mode: 'constant' })];
+  },
+  gather: (b, n) => {
+    const { axis, batchDims } = n.attrs as { axis: number; batchDims: number };
+    if (batchDims !== 0) throw new ValueError('onnx.save: gather with batchDims has no ONNX operator nabla exports');
+    return [b.add1('Gather', n.ins, { axis })];
+  },
+  matmul: (b, n) => {
+    const { transposeA, transposeB } = n.attrs as { transposeA: boolean; transposeB: boolean };
+    const swapLast = (name: string, rank: number) => b.add1('Transpose', [name], { perm: [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2] });
+    const a = transposeA ? swapLast(n.ins[0]!, n.inShapes[0]!.length) : n.ins[0]!;
+    const c = transposeB ? swapLast(n.ins[1]!, n.inShapes[1]!.length) : n.ins[1]!;
+    return [b.add1('MatMul', [a, c])];
+  },
+  conv2d: (b, n) => {
+    const a = n.attrs as { strides: number[]; dilations: number[]; pads: number[]; groups: number };
+    const x = b.add1('Transpose', [n.ins[0]!], { perm: NCHW });
+    const w = b.add1('Transpose', [n.ins[1]!], { perm: [3, 2, 0, 1] });
+    const f = n.inShapes[1]!;
+    const y = b.add1('Conv', [x, w], { kernel_shape: [f[0]!, f[1]!], strides: a.strides, dilations: a.dilations, pads: onnxPads(a.pads), group: a.groups });
+    return [b.add1('Transpose', [y], { perm: NHWC })];
+  },
+  // conv2d's input gradient is a transposed convolution: its filter [kh, kw, out/g, in] is ONNX's
+  // ConvTranspose weight [in, out/g, kh, kw]; output_padding supplies the rows no window reaches.
+  conv2dBackpropInput: (b, n) => {
+    const a = n.attrs as { strides: number[]; dilations: number[]; pads: number[]; groups: number; inputShape: number[] };
+    const [, h, w] = n.inShapes[0]!;
+    const f = n.inShapes[1]!;
+    const span = (i: 0 | 1, inSize: number) => a.strides[i]! * (inSize - 1) + (f[i]! - 1) * a.dilations[i]! + 1 - a.pads[2 * i]! - a.pads[2 * i + 1]!;
+    const outputPadding = [a.inputShape[1]! - span(0, h!), a.inputShape[2]! - span(1, w!)];
+    const x = b.add1('Transpose', [n.ins[0]!], { perm: NCHW });
+    const wt = b.add1('Transpose', [n.ins[1]!], { perm: [3, 2, 0, 1] });
+    const y = b.add1('ConvTranspose', [x, wt], {
+      kernel_shape: [f[0]!, f[1]!],
+      strides: a.strides,
+      dilations: a.dilations,
+      pads: onnxPads(a.pads),
+      output_padding: outputPadding,
+      group: a.groups,
+    });
+    return [b.add1('Transpose', [y], { perm: NHWC })];
+  },
+  maxPool: windowed('MaxPool'),
+  avgPool: windowed('AveragePool'),
+};

@@ -1,0 +1,87 @@
+// ONNX Conv and ConvTranspose on nabla's conv2d primitives. ONNX weights are [out, in/groups, kh, kw]
+// (ConvTranspose: [in, out/groups, kh, kw]); nabla's filters are [kh, kw, in, out], so the weight
+// is transposed at use: a view, and the Variable keeps ONNX's layout for fine-tuning and export.
+import { ShapeError, fmtShape } from '../../../errors.js';
+import { add } from '../../../ops/primitives/binary.js';
+import { conv2d, conv2dTranspose } from '../../../ops/primitives/conv.js';
+import { expandDims, slice, transpose } from '../../../ops/primitives/shape.js';
+import { concat } from '../../../ops/primitives/structure.js';
+import type { Tensor } from '../../../tensor/tensor.js';
+import type { NodeContext } from '../node-context.js';
+import { assertSize, one, type OpTable } from '../op-table.js';
+import { checkSpatialRank, toChannelsFirst, toChannelsLast, windowOf } from './window-attrs.js';
+
+function weight4(ctx: NodeContext, spatial: number): Tensor {
+  const w = ctx.input(1);
+  if (w.rank !== spatial + 2) throw new ShapeError(`onnx: ${ctx.where}: weight has shape ${fmtShape(w.shape)}, expected rank ${spatial + 2}`);
+  return spatial === 1 ? expandDims(w, 2) : w;
+}
+
+function onnxConv(ctx: NodeContext): Tensor {
+  const { t, spatial } = toChannelsLast(ctx.input(0), ctx.where);
+  const w = weight4(ctx, spatial);
+  const win = windowOf(ctx.attrs, [w.shape[2]!, w.shape[3]!], [t.shape[1]!, t.shape[2]!], spatial);
+  const groups = ctx.attrs.int('group', 1);
+  const p = win.pads;
+  let y = conv2d(t, transpose(w, [2, 3, 1, 0]), { strides: win.strides, dilations: win.dilations, padding: [[p[0], p[1]], [p[2], p[3]]], groups });
+  const b = ctx.optional(2);
+  if (b) y = add(y, b);
+  return toChannelsFirst(y, spatial);
+}
+
+function onnxConvTranspose(ctx: NodeContext): Tensor {
+  const { t, spatial } = toChannelsLast(ctx.input(0), ctx.where);
+  const w = weight4(ctx, spatial);
+  const groups = ctx.attrs.int('group', 1);
+  const [n, h, wd, c] = t.shape as [number, number, number, number];
+  const kernel: [number, number] = [w.shape[2]!, w.shape[3]!];
+  if (w.shape[0] !== c || c % groups !== 0) {
+    throw new ShapeError(`onnx: ${ctx.where}: input ${fmtShape(ctx.input(0).shape)} has ${c} channels, the weight ${fmtShape(ctx.input(1).shape)} expects ${w.shape[0]} in ${groups} groups`);
+  }
+  const win = windowOf(ctx.attrs, kernel, [h, wd], spatial);
+  const widen = (v: number[] | undefined): [number, number] => (!v || !v.length ? [0, 0] : spatial === 1 ? [0, v[0]!] : [v[0]!, v[1]!]);
+  const outPad = widen(ctx.attrs.ints('output_padding'));
+  const inHW = [h, wd];
+  const span = (i: 0 | 1) => win.strides[i] * (inHW[i]! - 1) + outPad[i] + (kernel[i] - 1) * win.dilations[i] + 1;
+  let pads = win.pads;
+  const outputShape = ctx.attrs.ints('output_shape');
+  const autoPad = ctx.attrs.string('auto_pad', 'NOTSET');
+  if ((outputShape && outputShape.length) || autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    // ONNX: total padding = span - requested size, split with the odd cell at the end for SAME_UPPER.
+    const target = outputShape && outputShape.length ? widen(outputShape.slice(-spatial)) : [inHW[0]! * win.strides[0], inHW[1]! * win.strides[1]];
+    if (spatial === 1) target[0] = 1;
+    const split = (i: 0 | 1): [number, number] => {
+      const total = span(i) - target[i]!;
+      if (total < 0) throw new ShapeError(`onnx: ${ctx.where}: output_shape ${JSON.stringify(outputShape)} is larger than the transposed convolution produces`);
+      const half = Math.floor(total / 2);
+      return autoPad === 'SAME_UPPER' ? [half, total - half] : [total - half, half];
+    };
+    pads = [...split(0), ...split(1)];
+  }
+  const oh = span(0) - pads[0] - pads[1];
+  const ow = span(1) - pads[2] - pads[3];
+  assertSize(ctx.where, [n, oh, ow, w.shape[1]! * groups]);
+  const outPerGroup = w.shape[1]!;
+  const inPerGroup = c / groups;
+  const parts: Tensor[] = [];
+  for (let g = 0; g < groups; g++) {
+    const xg = groups === 1 ? t : slice(t, [0, 0, 0, g * inPerGroup], [n, h, wd, inPerGroup]);
+    const wg = groups === 1 ? w : slice(w, [g * inPerGroup, 0, 0, 0], [inPerGroup, outPerGroup, kernel[0], kernel[1]]);
+    parts.push(
+      conv2dTranspose(xg, transpose(wg, [2, 3, 1, 0]), [n, oh, ow, outPerGroup], {
+        strides: win.strides,
+        dilations: win.dilations,
+        padding: [[pads[0], pads[1]], [pads[2], pads[3]]],
+      }),
+    );
+  }
+  let y = groups === 1 ? parts[0]! : concat(parts, 3);
+  const b = ctx.optional(2);
+  if (b) y = add(y, b);
+  return toChannelsFirst(y, spatial);
+}
+
+export const convOps: OpTable = {
+  Conv: one(onnxConv, checkSpatialRank),
+  ConvTranspose: one(onnxConvTranspose, checkSpatialRank),
+};

@@ -1,0 +1,125 @@
+// ONNX export: nabla models written with nb.onnx.save/toBytes run in onnxruntime with nabla's
+// predictions (within 1e-4), and load back through nabla's own importer.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import * as nb from '../../../src/index.js';
+import { maxRelError, seededFloats } from './onnx-fixtures.js';
+
+const TOLERANCE = 1e-4;
+
+async function ortRun(bytes: Uint8Array, feeds: Record<string, nb.Tensor>): Promise<Record<string, { data: Float32Array; dims: number[] }>> {
+  const session = await ort.InferenceSession.create(bytes);
+  const ortFeeds = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, new ort.Tensor('float32', Float32Array.from(t.dataSync()), [...t.shape])]));
+  const out = await session.run(ortFeeds);
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: v.data as Float32Array, dims: [...v.dims] }]));
+}
+
+function smallCnn(): nb.Sequential {
+  nb.random.seed(5);
+  const bn = new nb.layers.BatchNormalization();
+  const model = new nb.Sequential([
+    new nb.layers.Conv2D(6, 3, { activation: 'relu', inputShape: [9, 9, 3], padding: 'same' }),
+    bn,
+    new nb.layers.MaxPooling2D(2, { padding: 'same' }),
+    new nb.layers.Conv2D(4, 2, { strides: 2, activation: 'elu' }),
+    new nb.layers.Conv2DTranspose(5, 3, { strides: 2, padding: 'same' }),
+    new nb.layers.DepthwiseConv2D(3, { depthMultiplier: 2, activation: 'sigmoid' }),
+    new nb.layers.AveragePooling2D(2, { strides: 1 }),
+    new nb.layers.Flatten(),
+    new nb.layers.Dense(8, { activation: 'gelu' }),
+    new nb.layers.Dropout(0.3),
+    new nb.layers.Dense(3, { activation: 'softmax' }),
+  ]);
+  // Moving statistics that are not the identity, so the export must carry them.
+  const [gamma, beta, mean, variance] = bn.getWeights();
+  bn.setWeights([nb.add(gamma!, 0.5), nb.sub(beta!, 0.2), nb.add(mean!, 0.3), nb.mul(variance!, 1.7)]);
+  return model;
+}
+
+describe('onnx export', () => {
+  it('a Sequential CNN (Conv2D, Conv2DTranspose, DepthwiseConv2D, BatchNorm, pooling, Flatten, Dense, activations) runs in onnxruntime with nabla predictions', async () => {
+    const model = smallCnn();
+    const x = nb.tensor(seededFloats(2 * 9 * 9 * 3, 1), [2, 9, 9, 3]);
+    const bytes = nb.onnx.toBytes(model, { inputShapes: [[2, 9, 9, 3]] });
+    const want = model.predict(x);
+    const got = await ortRun(bytes, { input_0: x });
+    expect(got.output_0!.dims).toEqual([2, 3]);
+    expect(maxRelError(got.output_0!.data, want.dataSync())).toBeLessThan(TOLERANCE);
+    // and back through nabla's importer, its weights under the layers' variable names
+    const back = nb.onnx.fromBytes(bytes);
+    expect(Object.keys(back.weights)).toContain('batch_normalization/moving_variance');
+    expect(maxRelError((back.predict(x) as nb.Tensor).dataSync(), want.dataSync())).toBeLessThan(TOLERANCE);
+  });
+
+  it('a functional model with two inputs and two outputs keeps their order and names; save() writes a file load() reads', async () => {
+    nb.random.seed(9);
+    const a = nb.keras.Input([4]);
+    const b = nb.keras.Input([4]);
+    const h = new nb.layers.Dense(5, { activation: 'tanh' }).apply(new nb.layers.Concatenate().apply([a, b]));
+    const out1 = new nb.layers.Dense(2, { activation: 'sigmoid' }).apply(h);
+    const out2 = new nb.layers.Add().apply([new nb.layers.Dense(4, { activation: 'leakyRelu' }).apply(h), a]);
+    const model = new nb.Model({ inputs: [a, b], outputs: [out1, out2] });
+    const xa = nb.tensor(seededFloats(12, 2), [3, 4]);
+    const xb = nb.tensor(seededFloats(12, 3), [3, 4]);
+    const want = model.predictAll([xa, xb]);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nabla-onnx-')), 'two.onnx');
+    await nb.onnx.save(model, file, { inputShapes: [[3, 4], [3, 4]], inputNames: ['left', 'right'], outputNames: ['p', 'q'] });
+    const got = await ortRun(new Uint8Array(fs.readFileSync(file)), { left: xa, right: xb });
+    expect(maxRelError(got.p!.data, want[0]!.dataSync())).toBeLessThan(TOLERANCE);
+    expect(maxRelError(got.q!.data, want[1]!.dataSync())).toBeLessThan(TOLERANCE);
+    const back = await nb.onnx.load(file);
+    expect(back.inputNames).toEqual(['left', 'right']);
+    const outs = back.predict({ left: xa, right: xb });
+    expect(maxRelError(outs.q!.dataSync(), want[1]!.dataSync())).toBeLessThan(TOLERANCE);
+  });
+
+  it('a model whose batch is unknown exports a dynamic batch axis (any batch runs in onnxruntime)', async () => {
+    const model = smallCnn();
+    const bytes = nb.onnx.toBytes(model);
+    expect(nb.onnx.fromBytes(bytes).inputs[0]!.shape).toEqual([null, 9, 9, 3]);
+    for (const batch of [1, 4]) {
+      const x = nb.tensor(seededFloats(batch * 9 * 9 * 3, batch), [batch, 9, 9, 3]);
+      const got = await ortRun(bytes, { input_0: x });
+      expect(got.output_0!.dims).toEqual([batch, 3]);
+      expect(maxRelError(got.output_0!.data, model.predict(x).dataSync())).toBeLessThan(TOLERANCE);
+    }
+  });
+
+  it('a model that bakes its traced batch size into the graph falls back to a fixed batch of 1', async () => {
+    class AddsBatchColumn extends nb.layers.Layer {
+      override call(x: nb.Tensor) {
+        return nb.concat([x, nb.ones([x.shape[0]!, 1])], 1);
+      }
+    }
+    const input = nb.keras.Input([3]);
+    const model = new nb.Model({ inputs: input, outputs: new AddsBatchColumn().apply(input) });
+    const bytes = nb.onnx.toBytes(model);
+    expect(nb.onnx.fromBytes(bytes).inputs[0]!.shape).toEqual([1, 3]);
+    const x = nb.tensor([[1, 2, 3]]);
+    expect(Array.from((await ortRun(bytes, { input_0: x })).output_0!.data)).toEqual([1, 2, 3, 1]);
+  });
+
+  it('a plain function of tensors exports at the given shapes', async () => {
+    const f = (x: nb.Tensor) => nb.softmax(nb.matmul(x, nb.transpose(x)).sub(x.max(-1, true)));
+    const x = nb.tensor(seededFloats(15, 4), [3, 5]);
+    const got = await ortRun(nb.onnx.toBytes(f, { inputShapes: [[3, 5]] }), { input_0: x });
+    expect(maxRelError(got.output_0!.data, f(x).dataSync())).toBeLessThan(TOLERANCE);
+  });
+
+  it('a jitted function exports with the Variables it reads as initializers', async () => {
+    const w = new nb.Variable(nb.tensor(seededFloats(6, 8), [3, 2]), { name: 'w' });
+    const f = nb.jit((x: nb.Tensor) => nb.relu(nb.matmul(x, w)));
+    const x = nb.tensor(seededFloats(12, 9), [4, 3]);
+    const bytes = nb.onnx.toBytes(f, { inputShapes: [[4, 3]] });
+    expect(Object.keys(nb.onnx.fromBytes(bytes).weights)).toEqual(['w']);
+    expect(maxRelError((await ortRun(bytes, { input_0: x })).output_0!.data, f(x).dataSync())).toBeLessThan(TOLERANCE);
+  });
+
+  it('refuses what it cannot write, with the reason', () => {
+    expect(() => nb.onnx.toBytes((x: nb.Tensor) => nb.sort(x), { inputShapes: [[4]] })).toThrow(/nabla op 'argsort' has no ONNX export yet/);
+    expect(() => nb.onnx.toBytes(new nb.Sequential([new nb.layers.Dense(2)]), {})).toThrow(/input shapes are unknown; pass \{ inputShapes/);
+  });
+});
