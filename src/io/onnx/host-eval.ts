@@ -3,7 +3,7 @@
 // concrete value the next op can read (a reshape target, slice bounds) even while nb.jit traces
 // the rest of the graph. Shapes are concrete per input signature, so this folds once per shape.
 import { engine } from '../../engine/engine.js';
-import { keep, withBackend } from '../../engine/registry.js';
+import { keep, withBackend } from '../../backends/registry.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 export function hostEval(fn: () => Tensor[]): Tensor[] {

@@ -2,8 +2,8 @@
 // arguments: Reshape's shape, Slice's starts...) as host numbers, its attributes with ONNX's
 // defaults, and the model's opset. Errors name the node, so a user can find it in the graph.
 import { ValueError } from '../../errors.js';
-import { getBackend, keep } from '../../engine/registry.js';
-import { tensor } from '../../tensor/creation.js';
+import { getBackend, keep } from '../../backends/registry.js';
+import { tensor } from '../../ops/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { ATTR_TYPE, type AttributeProto, type NodeProto } from './proto.js';
 import { hostTensorOf, type HostTensor } from './tensor-proto.js';

@@ -4,10 +4,10 @@
 // per input shape, in eager mode and inside nb.jit alike.
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { cast } from '../../ops/primitives/cast.js';
-import { tensor } from '../../tensor/creation.js';
+import { tensor } from '../../ops/creation.js';
 import { isFloat, type DType } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { Variable } from '../../tensor/variable.js';
+import { Variable } from '../../autograd/variable.js';
 import { hostEval } from './host-eval.js';
 import { NodeAttributes, NodeContext, onCurrentBackend, type OnnxValue } from './node-context.js';
 import type { OnnxOp } from './op-table.js';

@@ -3,7 +3,7 @@
 import { ValueError } from '../../errors.js';
 import { Layer, type CallArgs, type LayerArgs } from '../../nn/layers/layer.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import type { Variable } from '../../tensor/variable.js';
+import type { Variable } from '../../autograd/variable.js';
 import type { OnnxModel } from './onnx-model.js';
 
 export class OnnxLayer extends Layer {

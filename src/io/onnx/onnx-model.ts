@@ -1,9 +1,9 @@
 // The model nb.onnx.load returns: predict on tensors (positional or by input name), jit-able, with
 // the initializers as Variables for fine-tuning.
 import { ValueError } from '../../errors.js';
-import { toTensor, type TensorLike } from '../../tensor/creation.js';
+import { toTensor, type TensorLike } from '../../ops/creation.js';
 import { Tensor } from '../../tensor/tensor.js';
-import type { Variable } from '../../tensor/variable.js';
+import type { Variable } from '../../autograd/variable.js';
 import type { LayerArgs } from '../../nn/layers/layer.js';
 import type { OnnxGraph, OnnxInputSpec } from './onnx-graph.js';
 import { OnnxLayer } from './onnx-layer.js';

@@ -94,7 +94,6 @@ export const PRIMITIVE_EXPORTS: Readonly<Record<string, Emit>> = {
   greaterEqual: simple('GreaterOrEqual'),
   logicalAnd: simple('And'),
   logicalOr: simple('Or'),
-  logicalXor: simple('Xor'),
   where: simple('Where'),
   copy: simple('Identity'),
   stopGradient: simple('Identity'),

@@ -5,7 +5,7 @@ import { ValueError } from '../../../errors.js';
 import type { Value } from '../../../jit/graph.js';
 import { trace } from '../../../jit/trace.js';
 import { Layer } from '../../../nn/layers/layer.js';
-import { tensor, zeros } from '../../../tensor/creation.js';
+import { tensor, zeros } from '../../../ops/creation.js';
 import type { DType, TypedArray } from '../../../tensor/dtype.js';
 import { Tensor } from '../../../tensor/tensor.js';
 import { OnnxGraph } from '../onnx-graph.js';

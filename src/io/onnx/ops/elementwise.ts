@@ -2,7 +2,8 @@
 // activations, each written with nabla ops so gradients and jit come with them.
 import { add, div, floorDiv, maximum, minimum, mod, mul, pow, sub } from '../../../ops/primitives/binary.js';
 import { cast } from '../../../ops/primitives/cast.js';
-import { equal, greater, greaterEqual, less, lessEqual, logicalAnd, logicalOr, logicalXor } from '../../../ops/primitives/compare.js';
+import { equal, greater, greaterEqual, less, lessEqual, logicalAnd, logicalOr } from '../../../ops/primitives/compare.js';
+import { logicalXor, tan } from '../../../ops/composite/elementwise.js';
 import { where } from '../../../ops/primitives/select.js';
 import * as u from '../../../ops/primitives/unary.js';
 import { elu, gelu, softplus, softsign } from '../../../ops/composite/activations.js';
@@ -75,7 +76,7 @@ export const elementwiseOps: OpTable = {
   Round: unary(u.round),
   Sin: unary(u.sin),
   Cos: unary(u.cos),
-  Tan: unary(u.tan),
+  Tan: unary(tan),
   Atan: unary(u.atan),
   Erf: unary(u.erf),
   Not: unary(u.logicalNot),

@@ -4,7 +4,7 @@ import { ShapeError, fmtShape } from '../../../errors.js';
 import { add, mul } from '../../../ops/primitives/binary.js';
 import { gather } from '../../../ops/primitives/indexing.js';
 import { reshape } from '../../../ops/primitives/shape.js';
-import { tensor } from '../../../tensor/creation.js';
+import { tensor } from '../../../ops/creation.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { NodeAttributes, NodeContext } from '../node-context.js';
 import { assertSize, one, type OpTable } from '../op-table.js';

@@ -6,7 +6,7 @@ import { matmul } from '../../../ops/primitives/matmul.js';
 import { reshape, slice, squeeze, transpose } from '../../../ops/primitives/shape.js';
 import { split, stack } from '../../../ops/primitives/structure.js';
 import { sigmoid, tanh } from '../../../ops/primitives/unary.js';
-import { zeros } from '../../../tensor/creation.js';
+import { zeros } from '../../../ops/creation.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { NodeAttributes, NodeContext } from '../node-context.js';
 import type { OnnxOp, OpTable } from '../op-table.js';

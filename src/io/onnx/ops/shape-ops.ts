@@ -3,7 +3,7 @@
 import { ShapeError, fmtShape } from '../../../errors.js';
 import { cast } from '../../../ops/primitives/cast.js';
 import { broadcastTo, reshape, transpose } from '../../../ops/primitives/shape.js';
-import { full, tensor } from '../../../tensor/creation.js';
+import { full, tensor } from '../../../ops/creation.js';
 import { broadcastShapes } from '../../../tensor/shape.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { NodeContext } from '../node-context.js';

@@ -8,7 +8,7 @@ import { gather } from '../../../ops/primitives/indexing.js';
 import { where } from '../../../ops/primitives/select.js';
 import { reshape, slice, stridedView } from '../../../ops/primitives/shape.js';
 import { concat, pad, split, tile } from '../../../ops/primitives/structure.js';
-import { full, range, tensor } from '../../../tensor/creation.js';
+import { full, range, tensor } from '../../../ops/creation.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { NodeContext } from '../node-context.js';
 import { assertSize, normAxis, one, type OpTable } from '../op-table.js';
