@@ -12,7 +12,8 @@ import type { Variable } from '../../tensor/variable.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
 import type { Regularizer, RegularizerIdentifier } from '../regularizers.js';
 import { Dropout, optionalRegularizer, positiveInt, serializeOptional } from './core.js';
-import { Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+import { mergePositional, optionKeys } from '../../check-options.js';
+import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
 
 export interface MultiHeadAttentionArgs extends LayerArgs {
   numHeads?: number;
@@ -30,6 +31,11 @@ export interface MultiHeadAttentionArgs extends LayerArgs {
   biasRegularizer?: RegularizerIdentifier | null;
 }
 
+const MULTI_HEAD_ATTENTION_KEYS = optionKeys<MultiHeadAttentionArgs>({
+  ...LAYER_KEYS, numHeads: true, keyDim: true, valueDim: true, dropout: true, useBias: true, outputShape: true,
+  kernelInitializer: true, biasInitializer: true, kernelRegularizer: true, biasRegularizer: true,
+});
+
 interface Projection {
   kernel: Variable;
   bias: Variable | null;
@@ -42,6 +48,8 @@ interface Projection {
  * [output, scores [batch, heads, queryLen, valueLen]]).
  */
 export class MultiHeadAttention extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = MULTI_HEAD_ATTENTION_KEYS;
   readonly numHeads: number;
   readonly keyDim: number;
   readonly valueDim: number;
@@ -55,7 +63,8 @@ export class MultiHeadAttention extends Layer {
   private readonly attentionDropout: Dropout;
   private proj: Record<'query' | 'key' | 'value' | 'output', Projection> | null = null;
 
-  constructor(args: MultiHeadAttentionArgs) {
+  constructor(numHeads: number | MultiHeadAttentionArgs, keyDim?: number | MultiHeadAttentionArgs, options?: MultiHeadAttentionArgs) {
+    const args = mergePositional<MultiHeadAttentionArgs>('MultiHeadAttention', MULTI_HEAD_ATTENTION_KEYS, ['numHeads', 'keyDim'], [numHeads, keyDim, options]);
     super(args);
     this.numHeads = positiveInt('MultiHeadAttention', 'numHeads', args.numHeads);
     this.keyDim = positiveInt('MultiHeadAttention', 'keyDim', args.keyDim);

@@ -11,6 +11,7 @@ import { getInitializer, type InitializerIdentifier } from '../initializers.js';
 import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
 import { toSnakeCase } from '../serialization.js';
 import { SymbolicTensor, fmtSymbolicShape, isSymbolic, type Node, type Shape } from '../symbolic-tensor.js';
+import type { KeyList } from '../../check-options.js';
 import { currentTraining, withTraining } from './call-context.js';
 import { getMask, setMask } from './mask-store.js';
 import { uniqueName } from './names.js';
@@ -21,10 +22,13 @@ export type { Shape } from '../symbolic-tensor.js';
 export interface CallArgs {
   /** Whether the call is for training (dropout active, batch statistics used). */
   training?: boolean;
-  /** Per-timestep mask: true where a step is real, false where it is padding. */
-  mask?: Tensor | null;
+  /** Per-timestep mask: true where a step is real, false where it is padding (one per input for multi-input layers). */
+  mask?: MaskArg;
   [key: string]: unknown;
 }
+
+/** A layer's incoming mask: one for a single input, one (or null) per input for a list of inputs. */
+export type MaskArg = Tensor | (Tensor | null)[] | null;
 
 /** Options every layer takes. */
 export interface LayerArgs {
@@ -44,6 +48,9 @@ export interface LayerArgs {
   inputDim?: number;
 }
 
+/** The keys of LayerArgs, spread into each layer's own key list. */
+export const LAYER_KEYS: KeyList<LayerArgs> = { name: true, trainable: true, dtype: true, inputShape: true, batchInputShape: true, batchSize: true, inputDim: true };
+
 /** Options of `addWeight` beyond the name, shape and initializer. */
 export interface WeightOptions {
   trainable?: boolean;
@@ -62,7 +69,7 @@ export interface InputSpec {
 }
 
 /** A layer constructor that can rebuild a layer from its config. */
-export type LayerClass = { fromConfig(config: Record<string, unknown>): Layer; name: string };
+export type LayerClass = { fromConfig(config: Record<string, unknown>): Layer; name: string; optionKeys?: readonly string[] };
 
 /** Input shapes as a layer sees them: one shape, or one per input for multi-input layers. */
 export type InputShapes = Shape | Shape[];
@@ -126,8 +133,8 @@ export class Layer {
   readonly supportsMasking: boolean = false;
 
   /** The mask of the output: the input's when supportsMasking, otherwise none. Embedding, Masking and RNNs override. */
-  computeMask(_inputs: Tensor | Tensor[], mask: Tensor | null): Tensor | null {
-    return this.supportsMasking ? mask : null;
+  computeMask(_inputs: Tensor | Tensor[], mask: MaskArg): Tensor | null {
+    return this.supportsMasking && !Array.isArray(mask) ? mask : null;
   }
 
   /** Create weights from the input shape (batch axis null). Called once, before the first call. */
@@ -184,7 +191,7 @@ export class Layer {
     this.assertCompatible(list.map((t) => t.shape));
     const training = kwargs.training ?? currentTraining();
     this.callLosses.length = 0;
-    const mask = kwargs.mask !== undefined ? kwargs.mask : list.length === 1 ? getMask(list[0]!) : null;
+    const mask = kwargs.mask !== undefined ? kwargs.mask : Array.isArray(inputs) ? masksOf(list) : getMask(list[0]!);
     const callArgs: CallArgs = mask ? { ...kwargs, training, mask } : { ...kwargs, training };
     const out = withTraining(training, () => this.call(inputs as Tensor | Tensor[], callArgs));
     const outs = Array.isArray(out) ? out : [out];
@@ -378,6 +385,12 @@ export class Layer {
   toString(): string {
     return `${this.className}(name=${this.name}, built=${this.built})`;
   }
+}
+
+/** The masks riding on a list of inputs, or null when none has one. */
+function masksOf(list: Tensor[]): (Tensor | null)[] | null {
+  const masks = list.map(getMask);
+  return masks.some((m) => m !== null) ? masks : null;
 }
 
 /** Shape with the batch axis replaced by null. */

@@ -8,7 +8,8 @@ import type { Tensor } from '../../tensor/tensor.js';
 import type { Variable } from '../../tensor/variable.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
 import { optionalRegularizer, serializeOptional } from './core.js';
-import { Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+import { checkOptions, optionKeys } from '../../check-options.js';
+import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
 import type { Regularizer, RegularizerIdentifier } from '../regularizers.js';
 
 function normalizeAxisList(layer: string, axis: number | number[], rank: number): number[] {
@@ -35,6 +36,10 @@ interface AffineArgs extends LayerArgs {
   betaRegularizer?: RegularizerIdentifier | null;
   gammaRegularizer?: RegularizerIdentifier | null;
 }
+
+const AFFINE_KEY_LIST = {
+  ...LAYER_KEYS, epsilon: true, center: true, scale: true, betaInitializer: true, gammaInitializer: true, betaRegularizer: true, gammaRegularizer: true,
+} as const;
 
 /** The learned scale (gamma) and offset (beta) shared by the normalization layers. */
 abstract class AffineNormalization extends Layer {
@@ -113,11 +118,17 @@ export interface BatchNormalizationArgs extends AffineArgs {
   movingVarianceInitializer?: InitializerIdentifier;
 }
 
+const BATCH_NORMALIZATION_KEYS = optionKeys<BatchNormalizationArgs>({
+  ...AFFINE_KEY_LIST, axis: true, momentum: true, movingMeanInitializer: true, movingVarianceInitializer: true,
+});
+
 /**
  * Normalizes with the batch's statistics while training (updating moving averages with `momentum`)
  * and with the moving averages at inference. A frozen layer (trainable false) runs in inference mode.
  */
 export class BatchNormalization extends AffineNormalization {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = BATCH_NORMALIZATION_KEYS;
   readonly axis: number;
   readonly momentum: number;
   readonly movingMeanInitializer: Initializer;
@@ -126,6 +137,7 @@ export class BatchNormalization extends AffineNormalization {
   movingVariance!: Variable;
 
   constructor(args: BatchNormalizationArgs = {}) {
+    checkOptions('BatchNormalization', args, BATCH_NORMALIZATION_KEYS);
     super(args, 1e-3);
     this.axis = args.axis ?? -1;
     this.momentum = args.momentum ?? 0.99;
@@ -176,10 +188,15 @@ export interface LayerNormalizationArgs extends AffineArgs {
   axis?: number | number[];
 }
 
+const LAYER_NORMALIZATION_KEYS = optionKeys<LayerNormalizationArgs>({ ...AFFINE_KEY_LIST, axis: true });
+
 /** Normalizes each sample over `axis` (the last by default) with its own mean and variance. */
 export class LayerNormalization extends AffineNormalization {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = LAYER_NORMALIZATION_KEYS;
   readonly axis: number | number[];
   constructor(args: LayerNormalizationArgs = {}) {
+    checkOptions('LayerNormalization', args, LAYER_NORMALIZATION_KEYS);
     super(args, 1e-3);
     this.axis = args.axis ?? -1;
   }

@@ -2,7 +2,8 @@
 // (`class M extends nb.Model { call(x) { ... } }`); training lives in src/training.
 import { ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { Layer, type CallArgs, type InputShapes, type InputSpec, type LayerArgs, type Shape } from '../layers/layer.js';
+import { checkOptions, optionKeys } from '../../check-options.js';
+import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type InputSpec, type LayerArgs, type Shape } from '../layers/layer.js';
 import { deserializeLayer, serializeLayer } from '../layers/registry.js';
 import { SymbolicTensor } from '../symbolic-tensor.js';
 import { FunctionalGraph } from './graph.js';
@@ -16,6 +17,8 @@ export interface ModelArgs extends LayerArgs {
   outputs?: SymbolicTensor | SymbolicTensor[];
 }
 
+const MODEL_KEYS = optionKeys<ModelArgs>({ ...LAYER_KEYS, inputs: true, outputs: true });
+
 /** Input spec that checks every known non-batch size of a symbolic input. */
 export function specOf(shape: Shape): InputSpec {
   const axes: Record<number, number> = {};
@@ -27,12 +30,16 @@ export function specOf(shape: Shape): InputSpec {
 
 /** A Keras model: a functional graph from `inputs` to `outputs`, or a subclass overriding `call`; trained with compile/fit. */
 export class Model extends Trainer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = MODEL_KEYS;
   protected graph: FunctionalGraph | null = null;
   /** Outputs were given as an array (so results are arrays even with one output). */
   private outputsAsList = false;
   private inputsAsList = false;
 
   constructor(args: ModelArgs = {}) {
+    // A subclass (a custom model) passes its own options on: only a Model made directly is checked.
+    if (new.target === Model) checkOptions('Model', args, MODEL_KEYS);
     super(args);
     if ((args.inputs === undefined) !== (args.outputs === undefined)) {
       throw new ValueError('Model: give both inputs and outputs (functional model), or neither (subclassed model)');

@@ -1,7 +1,8 @@
 // nb.Sequential: a plain stack of single-input, single-output layers.
 import { ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from '../layers/layer.js';
+import { mergePositional, optionKeys } from '../../check-options.js';
+import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from '../layers/layer.js';
 import { deserializeLayer, serializeLayer } from '../layers/registry.js';
 import type { SerializedObject } from '../serialization.js';
 import { SymbolicTensor } from '../symbolic-tensor.js';
@@ -12,18 +13,22 @@ export interface SequentialArgs extends LayerArgs {
   layers?: (Layer | SymbolicTensor)[];
 }
 
+const SEQUENTIAL_KEYS = optionKeys<SequentialArgs>({ ...LAYER_KEYS, layers: true });
+
 /**
  * Layers applied one after another. Once the input shape is known (an `inputShape` on the first
  * layer, an `nb.keras.Input` first, or the first call) the stack is built as a functional graph,
  * so every layer has weights and output shapes for summary().
  */
 export class Sequential extends Model {
+  /** The option keys the constructor accepts (checked at run time). */
+  static override readonly optionKeys: readonly string[] = SEQUENTIAL_KEYS;
   private stack: Layer[] = [];
   private input: SymbolicTensor | null = null;
   private output: SymbolicTensor | null = null;
 
-  constructor(layers: (Layer | SymbolicTensor)[] | SequentialArgs = [], args: SequentialArgs = {}) {
-    const a = Array.isArray(layers) ? { ...args, layers } : layers;
+  constructor(layers?: (Layer | SymbolicTensor)[] | SequentialArgs, args?: SequentialArgs) {
+    const a = mergePositional<SequentialArgs>('Sequential', SEQUENTIAL_KEYS, ['layers'], [layers, args]);
     super({ name: a.name, trainable: a.trainable });
     for (const l of a.layers ?? []) this.add(l);
   }
