@@ -37,6 +37,9 @@ export function suggestKey(key: string, allowed: readonly string[]): string | nu
   const camel = snakeToCamel(key);
   const exact = allowed.find((k) => k === camel) ?? allowed.find((k) => k.toLowerCase() === camel.toLowerCase());
   if (exact) return exact;
+  const lower = camel.toLowerCase();
+  const prefixed = lower.length >= 3 ? allowed.find((k) => k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase())) : undefined;
+  if (prefixed) return prefixed;
   let best: string | null = null;
   let bestDist = Infinity;
   for (const k of allowed) {

@@ -75,7 +75,7 @@ export class CompiledState {
     let total: Tensor | null = null;
     const perOutput = this.losses.map((loss, i) => {
       if (!loss) return null;
-      const value = loss.call(ys[i]!, preds[i]!, sampleWeight);
+      const value = loss.apply(ys[i]!, preds[i]!, sampleWeight);
       const weighted = this.lossWeights[i] === 1 ? value : mul(value, this.lossWeights[i]!);
       total = total ? add(total, weighted) : weighted;
       return value;
