@@ -1,4 +1,5 @@
 // nb.models.load: a nabla model folder, or a TensorFlow.js layers-model (model.json + .bin shards).
+import { checkOptions, optionKeys } from '../check-options.js';
 import { ValueError } from '../errors.js';
 import type { Model } from '../nn/models/model.js';
 import { nodeFs, readFileBytes, splitPath } from './atomic-file.js';
@@ -8,8 +9,11 @@ import { loadTfjsModel, type TfjsModelJson } from './tfjs-format.js';
 
 export type { LoadOptions };
 
+const LOAD_KEYS = optionKeys<LoadOptions>({ compile: true });
+
 /** Load a model saved by `model.save` (nabla or TF.js format) from its folder or its model.json. */
 export async function loadModel(path: string, opts: LoadOptions = {}): Promise<Model> {
+  checkOptions('models.load', opts, LOAD_KEYS);
   if (typeof path !== 'string' || !path) throw new ValueError('nb.models.load: expected a folder or a model.json path');
   const isJsonFile = path.endsWith('.json');
   const dir = isJsonFile ? splitPath(path).dir : path.replace(/[/\\]+$/, '');

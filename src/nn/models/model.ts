@@ -8,9 +8,10 @@ import { deserializeLayer, serializeLayer } from '../layers/registry.js';
 import { SymbolicTensor } from '../symbolic-tensor.js';
 import { FunctionalGraph } from './graph.js';
 import { InputLayer } from './input-layer.js';
-import { formatSummary, type SummaryOptions } from './summary.js';
+import { SUMMARY_KEYS, formatSummary, type SummaryOptions } from './summary.js';
 import { Trainer } from '../../training/trainer.js';
 import type { SaveOptions } from '../../io/nabla-format.js';
+import type { LoadWeightsOptions } from '../../io/model-io.js';
 
 export interface ModelArgs extends LayerArgs {
   inputs?: SymbolicTensor | SymbolicTensor[];
@@ -115,6 +116,7 @@ export class Model extends Trainer {
 
   /** Print (and return) a Keras-style table of layers, output shapes and parameter counts. */
   summary(opts: SummaryOptions = {}): string {
+    checkOptions('summary', opts, SUMMARY_KEYS);
     const text = formatSummary(this, opts);
     (opts.printFn ?? console.log)(text);
     return text;
@@ -135,9 +137,13 @@ export class Model extends Trainer {
     await (await import('../../io/model-io.js')).saveWeights(this, path);
   }
 
-  /** Set the weights from a safetensors file by weight path; lists missing, unexpected and mis-shaped weights. */
-  async loadWeights(path: string): Promise<void> {
-    await (await import('../../io/model-io.js')).loadWeights(this, path);
+  /**
+   * Set the weights from a safetensors file written by saveWeights: layer by layer in the model's
+   * order, as Keras does (so a second build of the same architecture, with other auto-generated
+   * names, loads them), or by weight path with `{ byName: true }`. Nothing changes on a mismatch.
+   */
+  async loadWeights(path: string, opts: LoadWeightsOptions = {}): Promise<void> {
+    await (await import('../../io/model-io.js')).loadWeights(this, path, opts);
   }
 
   override getConfig(): Record<string, unknown> {
