@@ -152,7 +152,11 @@ function stepsOf(src: Source, limit?: number): number | null {
 }
 
 export function fitLoop(model: Trainer, x: TensorData | AsyncIterable<DatasetElement>, y: TensorData | undefined, opts: FitOptions): Promise<History> {
-  checkOptions('fit', opts, FIT_KEYS);
+  try {
+    checkOptions('fit', opts, FIT_KEYS);
+  } catch (e) {
+    return Promise.reject(e as Error);
+  }
   return withArrays((made) => fitOver(model, x, y, opts, made));
 }
 
