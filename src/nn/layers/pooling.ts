@@ -2,9 +2,14 @@
 import { avgPool, avgPool1d, maxPool, maxPool1d } from '../../ops/primitives/pool.js';
 import { globalAvgPool, globalMaxPool } from '../../ops/composite/global-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { ShapeError } from '../../errors.js';
+import { div, mul } from '../../ops/primitives/binary.js';
+import { cast } from '../../ops/primitives/cast.js';
+import { sum } from '../../ops/primitives/reduce.js';
+import { expandDims } from '../../ops/primitives/shape.js';
 import { checkPadding, convOutputLength, tupleOf, type Padding } from './conv.js';
 import { checkOptions, mergePositional, optionKeys } from '../../check-options.js';
-import { LAYER_KEYS, Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
 
 export interface PoolingArgs extends LayerArgs {
   /** Window size per spatial axis (default 2). */
@@ -126,13 +131,22 @@ abstract class GlobalPooling extends Layer {
   }
 }
 
-/** Mean over the steps axis: [batch, steps, channels] to [batch, channels]. */
+/**
+ * Mean over the steps axis: [batch, steps, channels] to [batch, channels]. With a mask (from
+ * `Embedding({ maskZero: true })` or `Masking`), the mean of the unmasked steps only, as in Keras.
+ */
 export class GlobalAveragePooling1D extends GlobalPooling {
   constructor(args: GlobalPoolingArgs = {}) {
     super(1, args);
   }
-  override call(x: Tensor): Tensor {
-    return globalAvgPool(x, { keepDims: this.keepDims });
+  override call(x: Tensor, kwargs: CallArgs): Tensor {
+    const mask = Array.isArray(kwargs.mask) ? (kwargs.mask[0] ?? null) : (kwargs.mask ?? null);
+    if (!mask) return globalAvgPool(x, { keepDims: this.keepDims });
+    if (mask.rank !== 2 || mask.shape[0] !== x.shape[0] || mask.shape[1] !== x.shape[1]) {
+      throw new ShapeError(`GlobalAveragePooling1D '${this.name}': the mask must be [batch, steps] = [${x.shape.slice(0, 2).join(', ')}], got [${mask.shape.join(', ')}]`);
+    }
+    const m = expandDims(cast(mask, x.dtype), 2);
+    return div(sum(mul(x, m), 1, this.keepDims), sum(m, 1, this.keepDims));
   }
 }
 
