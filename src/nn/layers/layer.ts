@@ -231,14 +231,25 @@ export class Layer {
   private dryRun(shape: InputShapes, dtypes: DType[]): { specs: { shape: Shape; dtype: DType }[]; multi: boolean } {
     const shapes = isShapeList(shape) ? shape : [shape];
     const unknownBatch = shapes.some((s) => s[0] === null);
-    return engine.pauseRecording(() =>
-      engine.tidy(() => {
-        const xs = shapes.map((s, i) => zeros(s.map((d) => d ?? 1), dtypes[i] ?? this.dtype));
-        const out = withTraining(false, () => this.call(isShapeList(shape) ? xs : xs[0]!, { training: false }));
-        const outs = Array.isArray(out) ? out : [out];
-        return { specs: outs.map((t) => ({ shape: unknownBatch ? withNullBatch(t.shape) : [...t.shape], dtype: t.dtype })), multi: Array.isArray(out) };
-      }),
-    );
+    const run = (unknownAs: number) =>
+      engine.pauseRecording(() =>
+        engine.tidy(() => {
+          const xs = shapes.map((s, i) => zeros(s.map((d) => d ?? unknownAs), dtypes[i] ?? this.dtype));
+          const out = withTraining(false, () => this.call(isShapeList(shape) ? xs : xs[0]!, { training: false }));
+          const outs = Array.isArray(out) ? out : [out];
+          return { specs: outs.map((t) => ({ shape: unknownBatch ? withNullBatch(t.shape) : ([...t.shape] as Shape), dtype: t.dtype })), multi: Array.isArray(out) };
+        }),
+      );
+    const first = run(1);
+    // Unknown sizes past the batch axis (a sequence length): a second run with another size shows
+    // which output sizes follow them, and those are unknown (null) too.
+    if (!shapes.some((s) => s.slice(1).some((d) => d === null))) return first;
+    const second = run(2);
+    first.specs.forEach((spec, i) => {
+      const other = second.specs[i]!.shape;
+      spec.shape = spec.shape.map((d, j) => (d === other[j] ? d : null));
+    });
+    return first;
   }
 
   /** A layer given an inputShape refuses inputs of another shape before building. */
@@ -278,6 +289,10 @@ export class Layer {
 
   /** Create a weight (a Variable) tracked by this layer. */
   addWeight(name: string, shape: readonly number[], initializer: InitializerIdentifier = 'glorotUniform', opts: WeightOptions = {}): Variable {
+    if (shape.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0)) {
+      // A weight sized by an input size that is not known yet (null): the layer needs that size fixed.
+      throw new ShapeError(`Layer '${this.name}' (${this.className}): weight '${name}' needs known sizes, got [${shape.map(String).join(', ')}]; give the input's full shape`);
+    }
     const init = getInitializer(initializer);
     const dtype = opts.dtype ?? this.dtype;
     const value = engine.pauseRecording(() => init.call(shape, dtype));

@@ -1,7 +1,8 @@
 // nb.Model: a layer made of layers. Functional (`new Model({ inputs, outputs })`) or subclassed
 // (`class M extends nb.Model { call(x) { ... } }`); training lives in src/training.
 import { ValueError } from '../../errors.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { expandDims, squeeze } from '../../ops/primitives/shape.js';
 import { checkOptions, optionKeys } from '../../check-options.js';
 import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type InputSpec, type LayerArgs, type Shape } from '../layers/layer.js';
 import { deserializeLayer, serializeLayer } from '../layers/registry.js';
@@ -63,6 +64,30 @@ export class Model extends Trainer {
     this.built = true;
     this.builtInputShape = ins.length === 1 && !this.inputsAsList ? ins[0]!.shape : ins.map((t) => t.shape);
     this.lastOutputShape = outs.length === 1 && !this.outputsAsList ? outs[0]!.shape : outs.map((t) => t.shape);
+  }
+
+  /** Like Layer.applyAll; tensors one axis short of a graph input whose last size is 1 get that axis first. */
+  override applyAll(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: CallArgs): SymbolicTensor[];
+  override applyAll(inputs: Tensor | Tensor[], kwargs?: CallArgs): Tensor[];
+  override applyAll(inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], kwargs: CallArgs = {}): Tensor[] | SymbolicTensor[] {
+    return super.applyAll(this.conformRanks(inputs) as Tensor | Tensor[], kwargs);
+  }
+
+  /**
+   * Keras's rank adjustment of functional inputs: a [batch] column fed to an input of shape
+   * [batch, 1] becomes [batch, 1], and a trailing axis of size 1 too many is dropped.
+   */
+  private conformRanks<T>(inputs: T): T {
+    if (!this.graph) return inputs;
+    const refs = this.graph.inputs;
+    const fix = (x: unknown, i: number): unknown => {
+      const ref = refs[i];
+      if (!(x instanceof Tensor) || !ref || x.rank === ref.shape.length) return x;
+      if (x.rank === ref.shape.length - 1 && ref.shape.at(-1) === 1) return expandDims(x, -1);
+      if (x.rank === ref.shape.length + 1 && x.shape.at(-1) === 1) return squeeze(x, -1);
+      return x;
+    };
+    return (Array.isArray(inputs) ? inputs.map(fix) : fix(inputs, 0)) as T;
   }
 
   get isFunctional(): boolean {

@@ -83,12 +83,36 @@ export class Sequential extends Model {
     return [...this.stack];
   }
 
+  /**
+   * Build from the first input's shape, fixing only the sizes the layers need, as Keras builds with
+   * None where it cannot know: first with every size past the batch axis unknown, then with only the
+   * last axis known, then with the full shape. The first stack that builds is kept, so Embedding +
+   * LSTM + Dense accepts other sequence lengths later, while Flatten + Dense fixes the whole shape.
+   */
   override build(inputShape: InputShapes): void {
     if (this.input) return;
     const shape = inputShape as Shape;
-    this.input = this.output = Input(shape.slice(1));
-    for (const l of this.stack) this.output = l.apply(this.output);
-    this.markBuilt();
+    const candidates = [shape.map((d, i) => (i === 0 ? d : null)), shape.map((d, i) => (i === 0 || i === shape.length - 1 ? d : null)), shape];
+    const tried = new Set<string>();
+    for (const [k, candidate] of candidates.entries()) {
+      const key = JSON.stringify(candidate);
+      if (tried.has(key)) continue;
+      tried.add(key);
+      const nodes = this.stack.map((l) => l.inboundNodes.length);
+      try {
+        const input = Input(candidate.slice(1));
+        let output = input;
+        for (const l of this.stack) output = l.apply(output);
+        this.input = input;
+        this.output = output;
+        this.markBuilt();
+        return;
+      } catch (e) {
+        // Undo the partial graph; layers that built keep their weights (they did not depend on the unknown sizes).
+        this.stack.forEach((l, i) => (l.inboundNodes.length = nodes[i]!));
+        if (k === candidates.length - 1) throw e;
+      }
+    }
   }
 
   override call(x: Tensor, kwargs: CallArgs): Tensor {
