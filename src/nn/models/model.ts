@@ -142,6 +142,13 @@ export class Model extends Trainer {
   /** Print (and return) a Keras-style table of layers, output shapes and parameter counts. */
   summary(opts: SummaryOptions = {}): string {
     checkOptions('summary', opts, SUMMARY_KEYS);
+    if (!this.built) {
+      // As Keras: shapes and parameter counts are unknown until the layers have weights.
+      throw new ValueError(
+        `summary: model '${this.name}' has not been built yet; give the first layer an inputShape (or start with nb.keras.Input), ` +
+          'call model.build([null, ...inputSizes]), or call the model on a batch of data first',
+      );
+    }
     const text = formatSummary(this, opts);
     (opts.printFn ?? console.log)(text);
     return text;
