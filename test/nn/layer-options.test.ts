@@ -28,6 +28,7 @@ const MAKE: Record<string, (o: Opts) => nb.layers.Layer> = {
   Maximum: (o) => new L.Maximum(o),
   Minimum: (o) => new L.Minimum(o),
   Concatenate: (o) => new L.Concatenate(o),
+  Dot: (o) => new L.Dot(1, o),
   Embedding: (o) => new L.Embedding(10, 4, o),
   InputLayer: (o) => new L.InputLayer({ shape: [3], ...o }),
   Conv1D: (o) => new L.Conv1D(4, 3, o),
