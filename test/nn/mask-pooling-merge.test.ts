@@ -82,3 +82,21 @@ describe('merge layers combine masks', () => {
     expectClose(withMask, Array.from(trimmed.dataSync()).reduce<number[][]>((r, v) => (r[0]!.push(v), r), [[]]));
   });
 });
+
+describe('MultiHeadAttention with masked inputs', () => {
+  it('padded keys get no attention: real positions of a padded sequence match the unpadded one', () => {
+    nb.random.seed(5);
+    const emb = new L.Embedding(6, 4, { maskZero: true });
+    const mha = new L.MultiHeadAttention(2, 3);
+    const padded = emb.apply(nb.tensor([[1, 2, 0, 0]], 'int32'));
+    const bare = emb.apply(nb.tensor([[1, 2]], 'int32'));
+    const outPadded = mha.apply(padded);
+    const outBare = mha.apply(bare);
+    expectClose(nb.slice(outPadded, [0, 0, 0], [1, 2, 4]), outBare.arraySync() as number[][][], { rtol: 1e-5 });
+    // Its output carries the query's mask, as in Keras.
+    expect(asBools(L.getMask(outPadded))).toEqual([true, true, false, false]);
+    // Without the mask the padded keys change the result.
+    const unmasked = mha.apply(padded, { mask: null });
+    expect(Math.abs((unmasked.dataSync()[0] ?? 0) - (outBare.dataSync()[0] ?? 0))).toBeGreaterThan(1e-4);
+  });
+});
