@@ -24,6 +24,8 @@ const ON_BATCH_KEYS = optionKeys<OnBatchOptions>({ sampleWeight: true, returnDic
 type AsDict = { returnDict: true };
 /** Keras's plain result: the loss alone when nothing else is logged, else [loss, ...metrics] (see metricsNames). */
 export type LossOrLosses = number | number[];
+/** The `returnDict` result: the loss, and each metric by its log name. */
+export type ResultLogs = Logs & { loss: number };
 
 /** Keras's return value: the loss alone without metrics, else [loss, ...metrics], or a record. */
 function shapeResult(logs: Logs, returnDict: boolean | undefined): LossOrLosses | Logs {
@@ -92,9 +94,9 @@ export class Trainer extends Layer {
    * Loss (and metrics) over data: with `returnDict: true` a record `{ loss, accuracy, ... }`; else the
    * loss alone (a number) when nothing else is logged, or `[loss, ...metrics]` in `metricsNames` order.
    */
-  evaluate(x: TensorData, y: TensorData, opts: EvaluateOptions & AsDict): Promise<Logs>;
+  evaluate(x: TensorData, y: TensorData, opts: EvaluateOptions & AsDict): Promise<ResultLogs>;
   evaluate(x: TensorData, y: TensorData, opts?: EvaluateOptions): Promise<LossOrLosses>;
-  evaluate(dataset: AsyncIterable<DatasetElement>, opts: EvaluateOptions & AsDict): Promise<Logs>;
+  evaluate(dataset: AsyncIterable<DatasetElement>, opts: EvaluateOptions & AsDict): Promise<ResultLogs>;
   evaluate(dataset: AsyncIterable<DatasetElement>, opts?: EvaluateOptions): Promise<LossOrLosses>;
   async evaluate(x: TensorData | AsyncIterable<DatasetElement>, y?: TensorData | EvaluateOptions, opts: EvaluateOptions = {}): Promise<LossOrLosses | Logs> {
     const o = isAsyncIterable(x) ? ((y as EvaluateOptions | undefined) ?? {}) : opts;
@@ -121,7 +123,7 @@ export class Trainer extends Layer {
   }
 
   /** One gradient update on one batch; returns the loss (and metrics) of that batch. */
-  trainOnBatch(x: TensorData, y: TensorData, opts: OnBatchOptions & AsDict): Logs;
+  trainOnBatch(x: TensorData, y: TensorData, opts: OnBatchOptions & AsDict): ResultLogs;
   trainOnBatch(x: TensorData, y: TensorData, opts?: OnBatchOptions): LossOrLosses;
   trainOnBatch(x: TensorData, y: TensorData, opts: OnBatchOptions = {}): LossOrLosses | Logs {
     checkOptions('trainOnBatch', opts, ON_BATCH_KEYS);
@@ -133,7 +135,7 @@ export class Trainer extends Layer {
   }
 
   /** Loss (and metrics) of one batch, without updating weights. */
-  testOnBatch(x: TensorData, y: TensorData, opts: OnBatchOptions & AsDict): Logs;
+  testOnBatch(x: TensorData, y: TensorData, opts: OnBatchOptions & AsDict): ResultLogs;
   testOnBatch(x: TensorData, y: TensorData, opts?: OnBatchOptions): LossOrLosses;
   testOnBatch(x: TensorData, y: TensorData, opts: OnBatchOptions = {}): LossOrLosses | Logs {
     checkOptions('testOnBatch', opts, ON_BATCH_KEYS);

@@ -107,9 +107,10 @@ describe('compile, fit, evaluate, predict and the other model methods', () => {
   it('evaluate is typed by returnDict: a record, or the loss / [loss, ...metrics]', async () => {
     const m = new nb.Sequential([new nb.layers.Dense(1, { inputShape: [2], kernelInitializer: 'zeros' })]);
     m.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['mae'] });
-    const logs: nb.callbacks.Logs = await m.evaluate(x, y, { verbose: 0, returnDict: true });
-    // Zero weights: predictions 0, so mse = (1 + 4) / 2 and mae = (1 + 2) / 2.
-    expect(logs.loss).toBeCloseTo(2.5, 6);
+    const logs = await m.evaluate(x, y, { verbose: 0, returnDict: true });
+    // Zero weights: predictions 0, so mse = (1 + 4) / 2 and mae = (1 + 2) / 2. (logs.loss is typed number: no cast.)
+    const loss: number = logs.loss;
+    expect(loss).toBeCloseTo(2.5, 6);
     expect(logs.mean_absolute_error ?? logs.mae).toBeCloseTo(1.5, 6);
     const plain: number | number[] = await m.evaluate(x, y, { verbose: 0 });
     expect(plain).toEqual([expect.closeTo(2.5, 6), expect.closeTo(1.5, 6)]);

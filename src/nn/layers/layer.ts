@@ -244,10 +244,15 @@ export class Layer {
     // Unknown sizes past the batch axis (a sequence length): a second run with another size shows
     // which output sizes follow them, and those are unknown (null) too.
     if (!shapes.some((s) => s.slice(1).some((d) => d === null))) return first;
-    const second = run(2);
+    let second: ReturnType<typeof run>;
+    try {
+      second = run(2);
+    } catch {
+      return first; // the layer only works with size 1 there: keep what that run gave
+    }
     first.specs.forEach((spec, i) => {
-      const other = second.specs[i]!.shape;
-      spec.shape = spec.shape.map((d, j) => (d === other[j] ? d : null));
+      const other = second.specs[i]?.shape;
+      if (other) spec.shape = spec.shape.map((d, j) => (d === other[j] ? d : null));
     });
     return first;
   }
