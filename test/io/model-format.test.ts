@@ -63,7 +63,7 @@ const layerCases: [string, () => nb.Model, () => nb.Tensor | nb.Tensor[]][] = [
     const a = nb.keras.Input([3]);
     const b = nb.keras.Input([3]);
     const outs = [new L.Add(), new L.Subtract(), new L.Multiply(), new L.Average(), new L.Maximum(), new L.Minimum()].map((l) => l.apply([a, b]));
-    const joined = new L.Concatenate({ axis: -1 }).apply(outs);
+    const joined = new L.Concatenate({ axis: -1 }).apply([...outs, new L.Dot(1, { normalize: true }).apply([a, b])]);
     return new nb.Model({ inputs: [a, b], outputs: new L.Dense(2).apply(joined) });
   }, () => [x3([2, 3], 1), x3([2, 3], 2)]],
 ];
