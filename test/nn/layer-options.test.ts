@@ -79,6 +79,8 @@ describe('layer options are checked', () => {
     expect(() => new L.Conv2D(8, 3, { activaton: 'relu' } as Opts)).toThrow(/unknown option 'activaton'; did you mean 'activation'\?/);
     expect(() => new L.LSTM(4, { return_sequences: true } as Opts)).toThrow(/did you mean 'returnSequences'/);
     expect(() => new L.Dense(4, { zzzzzzzz: 1 } as Opts)).not.toThrow(/did you mean/);
+    // Sequential takes its input shape from its first layer: an inputShape here would be ignored, so it is refused.
+    expect(() => new nb.Sequential([], { inputShape: [3] } as Opts)).toThrow(/Sequential: unknown option 'inputShape'/);
     expect(() => new L.Dense(4, { zzzzzzzz: 1 } as Opts)).toThrow(/options: activation, .*units/);
   });
 });

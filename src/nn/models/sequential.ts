@@ -2,18 +2,19 @@
 import { ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { mergePositional, optionKeys } from '../../check-options.js';
-import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from '../layers/layer.js';
+import { Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from '../layers/layer.js';
 import { deserializeLayer, serializeLayer } from '../layers/registry.js';
 import type { SerializedObject } from '../serialization.js';
 import { SymbolicTensor } from '../symbolic-tensor.js';
 import { Input, InputLayer } from './input-layer.js';
 import { Model, specOf } from './model.js';
 
-export interface SequentialArgs extends LayerArgs {
+/** Options of a Sequential model (the input shape comes from its first layer or an `nb.keras.Input`). */
+export interface SequentialArgs extends Pick<LayerArgs, 'name' | 'trainable'> {
   layers?: (Layer | SymbolicTensor)[];
 }
 
-const SEQUENTIAL_KEYS = optionKeys<SequentialArgs>({ ...LAYER_KEYS, layers: true });
+const SEQUENTIAL_KEYS = optionKeys<SequentialArgs>({ name: true, trainable: true, layers: true });
 
 /**
  * Layers applied one after another. Once the input shape is known (an `inputShape` on the first
