@@ -100,3 +100,20 @@ describe('MultiHeadAttention with masked inputs', () => {
     expect(Math.abs((unmasked.dataSync()[0] ?? 0) - (outBare.dataSync()[0] ?? 0))).toBeGreaterThan(1e-4);
   });
 });
+
+describe('BatchNormalization with a mask', () => {
+  it('takes its training statistics from the unmasked steps only, as Keras does', () => {
+    const real = nb.tensor([[[1, 10], [3, 30]]]); // [1, 2, 2]
+    const padded = nb.concat([real, nb.zeros([1, 2, 2])], 1); // [1, 4, 2]
+    const mask = nb.tensor([[true, true, false, false]]);
+    const a = new L.BatchNormalization({ momentum: 0 });
+    const b = new L.BatchNormalization({ momentum: 0 });
+    const outPadded = a.apply(padded, { training: true, mask });
+    const outReal = b.apply(real, { training: true });
+    // Means [2, 20] and variances [1, 100] of the two real steps (the zeros would give [1, 10] and [1.5, 150]).
+    expectClose(a.movingMean.value(), [2, 20], { rtol: 1e-5 });
+    expectClose(a.movingVariance.value(), [1, 100], { rtol: 1e-5 });
+    expectClose(nb.slice(outPadded, [0, 0, 0], [1, 2, 2]), outReal.arraySync() as number[][][], { rtol: 1e-4 });
+    expect(asBools(L.getMask(outPadded))).toEqual([true, true, false, false]);
+  });
+});

@@ -1,9 +1,11 @@
 // BatchNormalization and LayerNormalization.
 import { ValueError } from '../../errors.js';
 import { variance, mean } from '../../ops/composite/math.js';
-import { add, mul, sub } from '../../ops/primitives/binary.js';
-import { reshape } from '../../ops/primitives/shape.js';
-import { rsqrt } from '../../ops/primitives/unary.js';
+import { add, div, mul, sub } from '../../ops/primitives/binary.js';
+import { cast } from '../../ops/primitives/cast.js';
+import { sum } from '../../ops/primitives/reduce.js';
+import { expandDims, reshape } from '../../ops/primitives/shape.js';
+import { rsqrt, square } from '../../ops/primitives/unary.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Variable } from '../../tensor/variable.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
@@ -158,8 +160,8 @@ export class BatchNormalization extends AffineNormalization {
     const rank = x.rank;
     const reduceAxes = [...Array(rank).keys()].filter((i) => !this.axes.includes(i));
     if (kwargs.training && this.trainable) {
-      const m = mean(x, reduceAxes, true);
-      const v = variance(x, reduceAxes, true);
+      const given = Array.isArray(kwargs.mask) ? null : (kwargs.mask ?? null);
+      const { m, v } = given && given.rank === rank - 1 ? maskedMoments(x, given, reduceAxes) : { m: mean(x, reduceAxes, true), v: variance(x, reduceAxes, true) };
       const shape = this.movingMean.shape;
       const k = this.momentum;
       this.movingMean.assign(add(mul(this.movingMean.value(), k), mul(reshape(m, shape), 1 - k)));
@@ -181,6 +183,18 @@ export class BatchNormalization extends AffineNormalization {
       movingVarianceInitializer: serializeInitializer(this.movingVarianceInitializer),
     };
   }
+}
+
+/**
+ * Batch statistics over the unmasked steps only (a [batch, steps] mask for [batch, steps, ...] inputs),
+ * as Keras's BatchNormalization computes them, so padding does not shift the moving mean.
+ */
+function maskedMoments(x: Tensor, mask: Tensor, axes: number[]): { m: Tensor; v: Tensor } {
+  const w = expandDims(cast(mask, x.dtype), -1);
+  const count = add(sum(w, axes, true), 1e-7);
+  const m = div(sum(mul(x, w), axes, true), count);
+  const v = div(sum(mul(w, square(sub(x, m))), axes, true), count);
+  return { m, v };
 }
 
 /** Options of {@link LayerNormalization}. */
