@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../check-options.js';
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { batchSource, paddedBatchSource, unbatchSource, type PaddedShapes, type PaddingValues } from './batching.js';
@@ -20,6 +21,32 @@ import {
   zipSource,
   type Source,
 } from './transforms.js';
+
+/** Options of {@link Dataset.map}. */
+export interface MapOptions {
+  /** Calls of an async `fn` running at once (or `nb.data.AUTOTUNE`; default 1). */
+  numParallelCalls?: number;
+}
+/** Options of {@link Dataset.shuffle}. */
+export interface ShuffleOptions {
+  seed?: number;
+  /** Shuffle each pass differently (default true). */
+  reshuffleEachIteration?: boolean;
+}
+/** Options of {@link Dataset.batch}. */
+export interface BatchOptions {
+  /** Leave out a last, smaller batch (default false). */
+  dropRemainder?: boolean;
+}
+/** Options of {@link Dataset.paddedBatch}. */
+export interface PaddedBatchOptions extends BatchOptions {
+  paddedShapes?: PaddedShapes;
+  paddingValues?: PaddingValues;
+}
+const MAP_KEYS = optionKeys<MapOptions>({ numParallelCalls: true });
+const SHUFFLE_KEYS = optionKeys<ShuffleOptions>({ seed: true, reshuffleEachIteration: true });
+const BATCH_KEYS = optionKeys<BatchOptions>({ dropRemainder: true });
+const PADDED_BATCH_KEYS = optionKeys<PaddedBatchOptions>({ dropRemainder: true, paddedShapes: true, paddingValues: true });
 
 /** A dataset that is still rows of a SliceTable, maybe reordered: batch can gather rows directly. */
 interface SliceOrigin<T> {
@@ -150,7 +177,8 @@ export class Dataset<T> implements AsyncIterable<T> {
    * Apply `fn` to every element. With an async `fn`, `numParallelCalls` (or `nb.data.AUTOTUNE`)
    * calls run at once; the order of elements is kept.
    */
-  map<const U>(fn: (el: T) => U | Promise<U>, opts: { numParallelCalls?: number } = {}): Dataset<U> {
+  map<const U>(fn: (el: T) => U | Promise<U>, opts: MapOptions = {}): Dataset<U> {
+    checkOptions('map', opts, MAP_KEYS);
     if (typeof fn !== 'function') throw new ValueError(`map: expected a function, got ${typeof fn}`);
     const k = opts.numParallelCalls === AUTOTUNE ? AUTOTUNE_DEPTH : (opts.numParallelCalls ?? 1);
     checkPositive(k, 'map', 'numParallelCalls');
@@ -169,7 +197,8 @@ export class Dataset<T> implements AsyncIterable<T> {
    * differently (`reshuffleEachIteration: false` repeats the first order). Without a seed the
    * global generator (`nb.random.seed`) picks one.
    */
-  shuffle(bufferSize: number, opts: { seed?: number; reshuffleEachIteration?: boolean } = {}): Dataset<T> {
+  shuffle(bufferSize: number, opts: ShuffleOptions = {}): Dataset<T> {
+    checkOptions('shuffle', opts, SHUFFLE_KEYS);
     checkPositive(bufferSize, 'shuffle', 'bufferSize');
     checkSeed(opts.seed, 'shuffle');
     const seed = opts.seed ?? seedFromGlobal();
@@ -184,7 +213,8 @@ export class Dataset<T> implements AsyncIterable<T> {
   }
 
   /** Stack `size` consecutive elements leaf by leaf; the last batch may be smaller unless `dropRemainder`. */
-  batch(size: number, opts: { dropRemainder?: boolean } = {}): Dataset<Batched<T>> {
+  batch(size: number, opts: BatchOptions = {}): Dataset<Batched<T>> {
+    checkOptions('batch', opts, BATCH_KEYS);
     checkPositive(size, 'batch', 'batchSize');
     const drop = opts.dropRemainder ?? false;
     const card = batchCardinality(this.size, size, drop);
@@ -201,8 +231,9 @@ export class Dataset<T> implements AsyncIterable<T> {
    */
   paddedBatch(
     size: number,
-    opts: { paddedShapes?: PaddedShapes; paddingValues?: PaddingValues; dropRemainder?: boolean } = {},
+    opts: PaddedBatchOptions = {},
   ): Dataset<Batched<T>> {
+    checkOptions('paddedBatch', opts, PADDED_BATCH_KEYS);
     checkPositive(size, 'paddedBatch', 'batchSize');
     return new Dataset(paddedBatchSource(this.source, size, opts), batchCardinality(this.size, size, opts.dropRemainder ?? false));
   }

@@ -2,7 +2,7 @@
  * `nb.data`: input pipelines.
  * @module
  */
-export { Dataset } from './dataset.js';
+export { Dataset, type MapOptions, type ShuffleOptions, type BatchOptions, type PaddedBatchOptions } from './dataset.js';
 export { INFINITE, UNKNOWN } from './cardinality.js';
 export { AUTOTUNE } from './parallel.js';
 export type { Batched, Unbatched, Structure, Leaf } from './structure.js';

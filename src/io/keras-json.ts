@@ -5,6 +5,7 @@ import { clip } from '../ops/composite/math.js';
 import { add, mul } from '../ops/primitives/binary.js';
 import { registerActivation, tfjsActivationNames } from '../nn/activations.js';
 import type { SerializedObject } from '../nn/serialization.js';
+import { knownLayerClass } from '../nn/layers/registry.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** Keras 2's (and TF.js's) hard sigmoid, clip(0.2 x + 0.5, 0, 1); nabla's `hardSigmoid` is Keras 3's x / 6 + 0.5. */
@@ -61,7 +62,10 @@ function layerConfigFromKeras(className: string, config: Record<string, unknown>
     if (c[k] !== null && c[k] !== undefined) console.warn(`TF.js model: layer '${String(c.name)}' (${className}) has a ${k}, which nabla ignores (it has no weight constraints)`);
     delete c[k];
   }
-  return c;
+  // Keras writes keys nabla has no option for (data_format, activity_regularizer, ...): they are left
+  // out here, so the constructors' check of unknown keys only concerns what users write.
+  const keys = knownLayerClass(className)?.optionKeys;
+  return keys ? Object.fromEntries(Object.entries(c).filter(([k]) => keys.includes(k))) : c;
 }
 
 /** Translate `mode`/`distribution` string values of initializer configs, in place, at any depth. */

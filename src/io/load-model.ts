@@ -1,4 +1,5 @@
 // nb.models.load: a nabla model folder, or a TensorFlow.js layers-model (model.json + .bin shards).
+import { checkOptions, optionKeys } from '../check-options.js';
 // model.json may come from anyone: weight files are read only from inside the model's folder, only
 // if they are regular files of the declared sizes, and malformed configs give ValueErrors.
 import { NablaError, ValueError } from '../errors.js';
@@ -14,6 +15,7 @@ import { checkTfjsManifest, loadTfjsModel, type TfjsModelJson } from './tfjs-for
 export type { LoadOptions };
 
 const WHO = 'nb.models.load';
+const LOAD_KEYS = optionKeys<LoadOptions>({ compile: true });
 /** model.json holds the architecture only; anything larger is not one. */
 const MAX_MODEL_JSON_BYTES = 256 * 1024 * 1024;
 /** A save replacing the folder while it is read: read model.json again, a few times at most. */
@@ -21,6 +23,7 @@ const READ_ATTEMPTS = 10;
 
 /** Load a model saved by `model.save` (nabla or TF.js format) from its folder or its model.json. */
 export async function loadModel(path: string, opts: LoadOptions = {}): Promise<Model> {
+  checkOptions('models.load', opts, LOAD_KEYS);
   if (typeof path !== 'string' || !path) throw new ValueError(`${WHO}: expected a folder or a model.json path`);
   const isJsonFile = path.endsWith('.json');
   const dir = isJsonFile ? splitPath(path).dir : path.replace(/[/\\]+$/, '');

@@ -52,6 +52,7 @@ export {
   type CrossentropyLossOptions,
   type SparseCrossentropyLossOptions,
   type FocalLossOptions,
+  type BinaryFocalLossOptions,
 } from './loss.js';
 export { type Reduction } from './reduction.js';
 export { get, serialize, deserialize, lossFunction, knownLosses, type SerializedLoss } from './registry.js';

@@ -1,5 +1,6 @@
 // Loss objects (keras.losses.Loss and its subclasses): per-sample values from a loss function,
 // then sample weights and the reduction.
+import { checkOptions, optionKeys, type KeyList } from '../check-options.js';
 import { ValueError } from '../errors.js';
 import { notEqual } from '../ops/primitives/compare.js';
 import type { TensorLike } from '../ops/creation.js';
@@ -18,33 +19,39 @@ export interface LossOptions {
   name?: string;
 }
 
+/** The keys of LossOptions, spread into each loss's own list. */
+export const LOSS_KEYS: KeyList<LossOptions> = { reduction: true, name: true };
+const PLAIN_LOSS_KEYS = optionKeys<LossOptions>(LOSS_KEYS);
+
 /** Per-sample loss: `(yTrue, yPred) => values` with the batch axes of `yPred` (its class axis reduced). */
 export type LossFn = (yTrue: TensorLike, yPred: TensorLike) => Tensor;
 
 /**
- * Base of loss objects. Subclasses implement `compute` (per-sample values, Keras's `call`);
- * `call(yTrue, yPred, sampleWeight?)` weights and reduces them.
+ * Base of loss objects, as keras.losses.Loss: subclasses implement `call` (the per-sample values);
+ * `apply(yTrue, yPred, sampleWeight?)` (Keras's `loss(y_true, y_pred)`) weights and reduces them.
  */
 export abstract class Loss {
   readonly name: string;
   readonly reduction: Reduction;
 
-  constructor(opts: LossOptions = {}, defaultName = 'loss') {
+  /** `keys`: the options a built-in loss accepts (checked); a custom subclass passes none. */
+  constructor(opts: LossOptions = {}, defaultName = 'loss', keys?: readonly string[]) {
+    if (keys) checkOptions(new.target.name || defaultName, opts, keys);
     this.name = opts.name ?? defaultName;
     this.reduction = checkReduction(this.name, opts.reduction);
   }
 
-  /** Unreduced per-sample losses. */
-  abstract compute(yTrue: TensorLike, yPred: TensorLike): Tensor;
+  /** Unreduced per-sample losses (Keras's `call`); what a subclass implements. */
+  abstract call(yTrue: TensorLike, yPred: TensorLike): Tensor;
 
   /** Entries to leave out (true = keep), or null; sparse cross-entropy's `ignoreClass` uses it. */
   protected mask(_yTrue: TensorLike, _yPred: TensorLike): Tensor | null {
     return null;
   }
 
-  /** The loss: per-sample values, times `sampleWeight` (broadcast to them) if given, reduced. */
-  call(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null): Tensor {
-    return reduceWeightedValues(this.compute(yTrue, yPred), sampleWeight, this.reduction, this.mask(yTrue, yPred));
+  /** The loss: `call`'s per-sample values, times `sampleWeight` (broadcast to them) if given, reduced. */
+  apply(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike | null): Tensor {
+    return reduceWeightedValues(this.call(yTrue, yPred), sampleWeight, this.reduction, this.mask(yTrue, yPred));
   }
 
   /** Constructor arguments as JSON, enough to make an equal loss. */
@@ -60,10 +67,11 @@ export class LossFunctionWrapper extends Loss {
   constructor(fn: LossFn, opts: LossOptions = {}) {
     if (typeof fn !== 'function') throw new ValueError(`LossFunctionWrapper: expected a function (yTrue, yPred) => Tensor, got ${typeof fn}`);
     super(opts, opts.name ?? (fn.name || 'loss'));
+    checkOptions('LossFunctionWrapper', opts, PLAIN_LOSS_KEYS);
     this.fn = fn;
   }
 
-  compute(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
     return this.fn(yTrue, yPred);
   }
 }
@@ -74,10 +82,10 @@ function simpleLoss(fn: LossFn, defaultName: string):
   new (opts?: LossOptions) => Loss {
   return class extends Loss {
     constructor(opts: LossOptions = {}) {
-      super(opts, defaultName);
+      super(opts, defaultName, PLAIN_LOSS_KEYS);
     }
 
-    compute(yTrue: TensorLike, yPred: TensorLike): Tensor {
+    call(yTrue: TensorLike, yPred: TensorLike): Tensor {
       return fn(yTrue, yPred);
     }
   };
@@ -112,16 +120,18 @@ export interface HuberOptions extends LossOptions {
   delta?: number;
 }
 
+const HUBER_KEYS = optionKeys<HuberOptions>({ ...LOSS_KEYS, delta: true });
+
 export class Huber extends Loss {
   readonly delta: number;
 
   constructor(opts: HuberOptions = {}) {
-    super(opts, 'huber_loss');
+    super(opts, 'huber_loss', HUBER_KEYS);
     this.delta = opts.delta ?? 1;
     if (!(this.delta > 0)) throw new ValueError(`Huber: delta must be > 0, got ${this.delta}`);
   }
 
-  compute(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
     return fns.huber(yTrue, yPred, { delta: this.delta });
   }
 
@@ -135,15 +145,17 @@ export interface CosineSimilarityOptions extends LossOptions {
   axis?: number;
 }
 
+const COSINE_KEYS = optionKeys<CosineSimilarityOptions>({ ...LOSS_KEYS, axis: true });
+
 export class CosineSimilarity extends Loss {
   readonly axis: number;
 
   constructor(opts: CosineSimilarityOptions = {}) {
-    super(opts, 'cosine_similarity');
+    super(opts, 'cosine_similarity', COSINE_KEYS);
     this.axis = opts.axis ?? -1;
   }
 
-  compute(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
     return fns.cosineSimilarity(yTrue, yPred, { axis: this.axis });
   }
 
@@ -162,19 +174,21 @@ export interface CrossentropyLossOptions extends LossOptions {
   axis?: number;
 }
 
+const CROSSENTROPY_KEYS = optionKeys<CrossentropyLossOptions>({ ...LOSS_KEYS, fromLogits: true, labelSmoothing: true, axis: true });
+
 export class BinaryCrossentropy extends Loss {
   readonly fromLogits: boolean;
   readonly labelSmoothing: number;
   readonly axis: number;
 
   constructor(opts: CrossentropyLossOptions = {}) {
-    super(opts, 'binary_crossentropy');
+    super(opts, 'binary_crossentropy', CROSSENTROPY_KEYS);
     this.fromLogits = opts.fromLogits ?? false;
     this.labelSmoothing = opts.labelSmoothing ?? 0;
     this.axis = opts.axis ?? -1;
   }
 
-  compute(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
     return binaryCrossentropy(yTrue, yPred, { fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing, axis: this.axis });
   }
 
@@ -189,13 +203,13 @@ export class CategoricalCrossentropy extends Loss {
   readonly axis: number;
 
   constructor(opts: CrossentropyLossOptions = {}) {
-    super(opts, 'categorical_crossentropy');
+    super(opts, 'categorical_crossentropy', CROSSENTROPY_KEYS);
     this.fromLogits = opts.fromLogits ?? false;
     this.labelSmoothing = opts.labelSmoothing ?? 0;
     this.axis = opts.axis ?? -1;
   }
 
-  compute(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
     return categoricalCrossentropy(yTrue, yPred, { fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing, axis: this.axis });
   }
 
@@ -211,17 +225,19 @@ export interface SparseCrossentropyLossOptions extends LossOptions {
   ignoreClass?: number | null;
 }
 
+const SPARSE_CROSSENTROPY_KEYS = optionKeys<SparseCrossentropyLossOptions>({ ...LOSS_KEYS, fromLogits: true, ignoreClass: true });
+
 export class SparseCategoricalCrossentropy extends Loss {
   readonly fromLogits: boolean;
   readonly ignoreClass: number | null;
 
   constructor(opts: SparseCrossentropyLossOptions = {}) {
-    super(opts, 'sparse_categorical_crossentropy');
+    super(opts, 'sparse_categorical_crossentropy', SPARSE_CROSSENTROPY_KEYS);
     this.fromLogits = opts.fromLogits ?? false;
     this.ignoreClass = opts.ignoreClass ?? null;
   }
 
-  compute(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
     return sparseCategoricalCrossentropy(yTrue, yPred, { fromLogits: this.fromLogits, ignoreClass: this.ignoreClass });
   }
 
@@ -244,6 +260,16 @@ export interface FocalLossOptions extends CrossentropyLossOptions {
   alpha?: number;
 }
 
+const FOCAL_KEYS = optionKeys<FocalLossOptions>({ ...LOSS_KEYS, fromLogits: true, labelSmoothing: true, axis: true, gamma: true, alpha: true });
+
+/** Options of {@link BinaryFocalCrossentropy}. */
+export interface BinaryFocalLossOptions extends FocalLossOptions {
+  /** Weigh positives by alpha and negatives by 1 - alpha (default false). */
+  applyClassBalancing?: boolean;
+}
+
+const BINARY_FOCAL_KEYS = optionKeys<BinaryFocalLossOptions>({ ...LOSS_KEYS, fromLogits: true, labelSmoothing: true, axis: true, gamma: true, alpha: true, applyClassBalancing: true });
+
 export class BinaryFocalCrossentropy extends Loss {
   readonly fromLogits: boolean;
   readonly labelSmoothing: number;
@@ -252,8 +278,8 @@ export class BinaryFocalCrossentropy extends Loss {
   readonly alpha: number;
   readonly applyClassBalancing: boolean;
 
-  constructor(opts: FocalLossOptions & { applyClassBalancing?: boolean } = {}) {
-    super(opts, 'binary_focal_crossentropy');
+  constructor(opts: BinaryFocalLossOptions = {}) {
+    super(opts, 'binary_focal_crossentropy', BINARY_FOCAL_KEYS);
     this.fromLogits = opts.fromLogits ?? false;
     this.labelSmoothing = opts.labelSmoothing ?? 0;
     this.axis = opts.axis ?? -1;
@@ -262,7 +288,7 @@ export class BinaryFocalCrossentropy extends Loss {
     this.applyClassBalancing = opts.applyClassBalancing ?? false;
   }
 
-  compute(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
     return binaryFocalCrossentropy(yTrue, yPred, this.options());
   }
 
@@ -284,7 +310,7 @@ export class CategoricalFocalCrossentropy extends Loss {
   readonly alpha: number;
 
   constructor(opts: FocalLossOptions = {}) {
-    super(opts, 'categorical_focal_crossentropy');
+    super(opts, 'categorical_focal_crossentropy', FOCAL_KEYS);
     this.fromLogits = opts.fromLogits ?? false;
     this.labelSmoothing = opts.labelSmoothing ?? 0;
     this.axis = opts.axis ?? -1;
@@ -292,7 +318,7 @@ export class CategoricalFocalCrossentropy extends Loss {
     this.alpha = opts.alpha ?? 0.25;
   }
 
-  compute(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  call(yTrue: TensorLike, yPred: TensorLike): Tensor {
     return categoricalFocalCrossentropy(yTrue, yPred, this.options());
   }
 

@@ -1,5 +1,6 @@
 // Accuracy metrics (per-sample functions and Mean-wrapping classes, as in Keras), and the choice
 // Keras makes for 'accuracy'/'acc' from the loss and the shapes.
+import { checkOptions, optionKeys } from '../check-options.js';
 import { ValueError, ShapeError, fmtShape } from '../errors.js';
 import { cast } from '../ops/primitives/cast.js';
 import { equal, greater } from '../ops/primitives/compare.js';
@@ -11,7 +12,7 @@ import { isFloat } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { mean } from '../ops/composite/math.js';
 import { squeezeOrExpandToSameRank } from '../losses/reduction.js';
-import { MeanMetricWrapper, type MetricOptions } from './metric.js';
+import { METRIC_KEYS, MeanMetricWrapper, PLAIN_METRIC_KEYS, type MetricOptions } from './metric.js';
 
 const asFloat = (t: Tensor): Tensor => (isFloat(t.dtype) ? t : cast(t, 'float32'));
 
@@ -69,6 +70,9 @@ export function topKCategoricalAccuracy(yTrue: Tensor, yPred: Tensor, k = 5): Te
   return inTopK(argmax(yTrue, -1), asFloat(yPred), k);
 }
 
+const THRESHOLD_METRIC_KEYS = optionKeys<MetricOptions & { threshold?: number }>({ ...METRIC_KEYS, threshold: true });
+const TOP_K_METRIC_KEYS = optionKeys<MetricOptions & { k?: number }>({ ...METRIC_KEYS, k: true });
+
 /** 1 where the integer label is among the k highest predictions (default k 5). */
 export function sparseTopKCategoricalAccuracy(yTrue: Tensor, yPred: Tensor, k = 5): Tensor {
   checkK('sparseTopKCategoricalAccuracy', k);
@@ -80,6 +84,7 @@ export function sparseTopKCategoricalAccuracy(yTrue: Tensor, yPred: Tensor, k = 
 
 export class Accuracy extends MeanMetricWrapper {
   constructor(opts: MetricOptions = {}) {
+    checkOptions('Accuracy', opts, PLAIN_METRIC_KEYS);
     super(accuracy, { name: 'accuracy', ...opts });
   }
 }
@@ -88,6 +93,7 @@ export class BinaryAccuracy extends MeanMetricWrapper {
   readonly threshold: number;
 
   constructor(opts: MetricOptions & { threshold?: number } = {}) {
+    checkOptions('BinaryAccuracy', opts, THRESHOLD_METRIC_KEYS);
     const threshold = opts.threshold ?? 0.5;
     super((t, p) => binaryAccuracy(t, p, threshold), { name: 'binary_accuracy', ...opts });
     this.threshold = threshold;
@@ -100,12 +106,14 @@ export class BinaryAccuracy extends MeanMetricWrapper {
 
 export class CategoricalAccuracy extends MeanMetricWrapper {
   constructor(opts: MetricOptions = {}) {
+    checkOptions('CategoricalAccuracy', opts, PLAIN_METRIC_KEYS);
     super(categoricalAccuracy, { name: 'categorical_accuracy', ...opts });
   }
 }
 
 export class SparseCategoricalAccuracy extends MeanMetricWrapper {
   constructor(opts: MetricOptions = {}) {
+    checkOptions('SparseCategoricalAccuracy', opts, PLAIN_METRIC_KEYS);
     super(sparseCategoricalAccuracy, { name: 'sparse_categorical_accuracy', ...opts });
   }
 }
@@ -114,6 +122,7 @@ export class TopKCategoricalAccuracy extends MeanMetricWrapper {
   readonly k: number;
 
   constructor(opts: MetricOptions & { k?: number } = {}) {
+    checkOptions('TopKCategoricalAccuracy', opts, TOP_K_METRIC_KEYS);
     const k = checkK('TopKCategoricalAccuracy', opts.k ?? 5);
     super((t, p) => topKCategoricalAccuracy(t, p, k), { name: 'top_k_categorical_accuracy', ...opts });
     this.k = k;
@@ -128,6 +137,7 @@ export class SparseTopKCategoricalAccuracy extends MeanMetricWrapper {
   readonly k: number;
 
   constructor(opts: MetricOptions & { k?: number } = {}) {
+    checkOptions('SparseTopKCategoricalAccuracy', opts, TOP_K_METRIC_KEYS);
     const k = checkK('SparseTopKCategoricalAccuracy', opts.k ?? 5);
     super((t, p) => sparseTopKCategoricalAccuracy(t, p, k), { name: 'sparse_top_k_categorical_accuracy', ...opts });
     this.k = k;

@@ -1,5 +1,6 @@
 // Keras's automatic choice for the metric names 'accuracy'/'acc' and 'crossentropy'/'ce': binary,
 // categorical or sparse-categorical, from the loss and the shapes of labels and predictions.
+import { checkOptions, optionKeys } from '../check-options.js';
 import { ValueError } from '../errors.js';
 import type { TensorLike } from '../ops/creation.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -8,7 +9,7 @@ import { BinaryCrossentropy, CategoricalCrossentropy, Loss, SparseCategoricalCro
 import { binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy } from '../losses/crossentropy.js';
 import { nameKey } from '../losses/registry.js';
 import { BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy } from './accuracy.js';
-import { Metric, MeanMetricWrapper, type MetricOptions } from './metric.js';
+import { METRIC_KEYS, Metric, MeanMetricWrapper, type MetricOptions } from './metric.js';
 
 /** How labels are encoded: one 0/1 column, one-hot rows, or class indices. */
 export type LabelKind = 'binary' | 'categorical' | 'sparseCategorical';
@@ -77,6 +78,10 @@ export function chooseCrossentropy(ctx: LabelKindContext & { name?: string }): M
   return new MeanMetricWrapper(fn, { name });
 }
 
+/** Options of {@link AutoMetric}: the loss it looks at and which kind of metric it picks. */
+export type AutoMetricOptions = MetricOptions & { loss?: LossLike; kind: 'accuracy' | 'crossentropy' };
+const AUTO_METRIC_KEYS = optionKeys<AutoMetricOptions>({ ...METRIC_KEYS, loss: true, kind: true });
+
 /**
  * 'accuracy' (or 'crossentropy') before the shapes are known: decides on the first `updateState`
  * from the loss and the batch's shapes, then behaves as the chosen metric.
@@ -86,7 +91,8 @@ export class AutoMetric extends Metric {
   private readonly loss: LossLike;
   private readonly choose: typeof chooseAccuracy;
 
-  constructor(opts: MetricOptions & { loss?: LossLike; kind: 'accuracy' | 'crossentropy' }) {
+  constructor(opts: AutoMetricOptions) {
+    checkOptions('AutoMetric', opts, AUTO_METRIC_KEYS);
     super(opts, opts.kind);
     this.loss = opts.loss;
     this.choose = opts.kind === 'accuracy' ? chooseAccuracy : chooseCrossentropy;

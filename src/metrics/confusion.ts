@@ -1,6 +1,7 @@
 // Thresholded confusion-matrix metrics: Precision, Recall and AUC (Keras's definitions). Counts of
 // true/false positives/negatives are accumulated per threshold; predictions count as positive when
 // strictly above a threshold.
+import { checkOptions, optionKeys } from '../check-options.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { add, div, divNoNan, maximum, minimum, mul, sub } from '../ops/primitives/binary.js';
@@ -14,7 +15,7 @@ import { tidy } from '../backends/registry.js';
 import { onesLike, range, tensor, type TensorLike } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
-import { Metric, type MetricOptions } from './metric.js';
+import { METRIC_KEYS, Metric, type MetricOptions } from './metric.js';
 
 type Counts = { tp?: Variable; fp?: Variable; tn?: Variable; fn?: Variable };
 
@@ -106,6 +107,8 @@ export interface PrecisionRecallOptions extends MetricOptions {
   classId?: number | null;
 }
 
+const PRECISION_RECALL_KEYS = optionKeys<PrecisionRecallOptions>({ ...METRIC_KEYS, thresholds: true, topK: true, classId: true });
+
 function thresholdsOf(op: string, o: PrecisionRecallOptions): number[] {
   // With topK every kept score counts as positive, whatever its value (Keras uses -1e10 too).
   if (o.thresholds === undefined) return [o.topK ? -1e10 : 0.5];
@@ -118,6 +121,7 @@ export class Precision extends ConfusionMetric {
   private readonly fp: Variable;
 
   constructor(opts: PrecisionRecallOptions = {}) {
+    checkOptions('Precision', opts, PRECISION_RECALL_KEYS);
     super(opts, 'precision', thresholdsOf('Precision', opts), opts.classId ?? null, opts.topK ?? null);
     this.tp = this.addVariable([this.thresholds.length], 'true_positives');
     this.fp = this.addVariable([this.thresholds.length], 'false_positives');
@@ -139,6 +143,7 @@ export class Recall extends ConfusionMetric {
   private readonly fn: Variable;
 
   constructor(opts: PrecisionRecallOptions = {}) {
+    checkOptions('Recall', opts, PRECISION_RECALL_KEYS);
     super(opts, 'recall', thresholdsOf('Recall', opts), opts.classId ?? null, opts.topK ?? null);
     this.tp = this.addVariable([this.thresholds.length], 'true_positives');
     this.fn = this.addVariable([this.thresholds.length], 'false_negatives');
@@ -169,6 +174,8 @@ export interface AUCOptions extends MetricOptions {
 
 const EPS = 1e-7;
 
+const AUC_KEYS = optionKeys<AUCOptions>({ ...METRIC_KEYS, numThresholds: true, curve: true, summationMethod: true, thresholds: true, fromLogits: true });
+
 /** Area under the ROC or precision-recall curve, approximated over fixed thresholds like keras.metrics.AUC. */
 export class AUC extends ConfusionMetric {
   readonly curve: 'ROC' | 'PR';
@@ -177,6 +184,7 @@ export class AUC extends ConfusionMetric {
   private readonly counts: Required<Counts>;
 
   constructor(opts: AUCOptions = {}) {
+    checkOptions('AUC', opts, AUC_KEYS);
     let inner: number[];
     if (opts.thresholds) {
       inner = checkThresholds('AUC', opts.thresholds).sort((a, b) => a - b);

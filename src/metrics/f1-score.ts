@@ -1,4 +1,5 @@
 // F-beta and F1 scores over [batch, classes] outputs, accumulated per class (keras.metrics.FBetaScore).
+import { checkOptions, optionKeys } from '../check-options.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { add, div, mul, sub } from '../ops/primitives/binary.js';
 import { cast } from '../ops/primitives/cast.js';
@@ -11,7 +12,7 @@ import { tidy } from '../backends/registry.js';
 import type { TensorLike } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
-import { Metric, type MetricOptions } from './metric.js';
+import { METRIC_KEYS, Metric, type MetricOptions } from './metric.js';
 
 /** How per-class scores combine: over all counts ('micro'), their mean ('macro'), support-weighted ('weighted'), or none (null: one score per class). */
 export type FScoreAverage = 'micro' | 'macro' | 'weighted' | null;
@@ -25,6 +26,9 @@ export interface FBetaOptions extends MetricOptions {
   threshold?: number | null;
 }
 
+const FBETA_KEYS = optionKeys<FBetaOptions>({ ...METRIC_KEYS, average: true, beta: true, threshold: true });
+const F1_KEYS = FBETA_KEYS.filter((k) => k !== 'beta');
+
 const EPSILON = 1e-7;
 
 /** (1 + β²)·precision·recall / (β²·precision + recall), from counts accumulated over batches. */
@@ -36,6 +40,7 @@ export class FBetaScore extends Metric {
   private classes = 0;
 
   constructor(opts: FBetaOptions = {}, defaultName = 'fbeta_score') {
+    if (new.target === FBetaScore) checkOptions('FBetaScore', opts, FBETA_KEYS);
     super(opts, defaultName);
     this.average = opts.average ?? null;
     this.beta = opts.beta ?? 1;
@@ -110,6 +115,7 @@ export class FBetaScore extends Metric {
 /** F1: the harmonic mean of precision and recall (FBetaScore with beta 1). */
 export class F1Score extends FBetaScore {
   constructor(opts: Omit<FBetaOptions, 'beta'> = {}) {
+    checkOptions('F1Score', opts, F1_KEYS);
     super({ ...opts, beta: 1 }, 'f1_score');
   }
 

@@ -1,5 +1,6 @@
 // The stateful metric base (keras.metrics.Metric), the weighted Mean, and the wrapper that averages
 // a per-sample function over every batch seen.
+import { checkOptions, optionKeys, type KeyList } from '../check-options.js';
 import { tidy } from '../backends/registry.js';
 import { ValueError } from '../errors.js';
 import { add, divNoNan, mul } from '../ops/primitives/binary.js';
@@ -20,6 +21,11 @@ export interface MetricOptions {
   /** dtype of the state and the result (default float32). */
   dtype?: DType;
 }
+
+/** The keys of MetricOptions, spread into each metric's own list. */
+export const METRIC_KEYS: KeyList<MetricOptions> = { name: true, dtype: true };
+/** The option keys of a metric taking only MetricOptions. */
+export const PLAIN_METRIC_KEYS = optionKeys<MetricOptions>(METRIC_KEYS);
 
 /**
  * Base of stateful metrics: state lives in non-trainable Variables made with `addVariable`;
@@ -99,6 +105,7 @@ export class Mean extends Metric {
   protected readonly count: Variable;
 
   constructor(opts: MetricOptions = {}) {
+    if (new.target === Mean) checkOptions('Mean', opts, PLAIN_METRIC_KEYS);
     super(opts, 'mean');
     this.total = this.addVariable([], 'total');
     this.count = this.addVariable([], 'count');
@@ -126,6 +133,7 @@ export class MeanMetricWrapper extends Mean {
   readonly fn: MetricFn;
 
   constructor(fn: MetricFn, opts: MetricOptions = {}) {
+    if (new.target === MeanMetricWrapper) checkOptions('MeanMetricWrapper', opts, PLAIN_METRIC_KEYS);
     if (typeof fn !== 'function') throw new ValueError(`MeanMetricWrapper: expected a function (yTrue, yPred) => Tensor, got ${typeof fn}`);
     super({ ...opts, name: opts.name ?? (fn.name || 'mean_metric_wrapper') });
     this.fn = fn;

@@ -1,4 +1,5 @@
 // Regression metrics: mean absolute/squared error, RMSE and R² (Keras's definitions).
+import { checkOptions, optionKeys } from '../check-options.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { add, div, divNoNan, mul, sub } from '../ops/primitives/binary.js';
 import { sum } from '../ops/primitives/reduce.js';
@@ -13,16 +14,18 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
 import { meanAbsoluteError, meanSquaredError } from '../losses/regression.js';
 import { squeezeOrExpandToSameRank } from '../losses/reduction.js';
-import { Mean, MeanMetricWrapper, Metric, type MetricOptions } from './metric.js';
+import { METRIC_KEYS, Mean, MeanMetricWrapper, Metric, PLAIN_METRIC_KEYS, type MetricOptions } from './metric.js';
 
 export class MeanAbsoluteError extends MeanMetricWrapper {
   constructor(opts: MetricOptions = {}) {
+    checkOptions('MeanAbsoluteError', opts, PLAIN_METRIC_KEYS);
     super(meanAbsoluteError, { name: 'mean_absolute_error', ...opts });
   }
 }
 
 export class MeanSquaredError extends MeanMetricWrapper {
   constructor(opts: MetricOptions = {}) {
+    checkOptions('MeanSquaredError', opts, PLAIN_METRIC_KEYS);
     super(meanSquaredError, { name: 'mean_squared_error', ...opts });
   }
 }
@@ -30,6 +33,7 @@ export class MeanSquaredError extends MeanMetricWrapper {
 /** sqrt of the (weighted) mean of squared errors over everything seen. */
 export class RootMeanSquaredError extends Mean {
   constructor(opts: MetricOptions = {}) {
+    checkOptions('RootMeanSquaredError', opts, PLAIN_METRIC_KEYS);
     super({ name: 'root_mean_squared_error', ...opts });
   }
 
@@ -53,6 +57,8 @@ export interface R2ScoreOptions extends MetricOptions {
   numRegressors?: number;
 }
 
+const R2_SCORE_KEYS = optionKeys<R2ScoreOptions>({ ...METRIC_KEYS, classAggregation: true, numRegressors: true });
+
 /** Coefficient of determination 1 - SS_res / SS_tot per output, from sums accumulated over batches. */
 export class R2Score extends Metric {
   readonly classAggregation: 'uniform_average' | 'variance_weighted_average' | null;
@@ -61,6 +67,7 @@ export class R2Score extends Metric {
   private outputs = 0;
 
   constructor(opts: R2ScoreOptions = {}) {
+    checkOptions('R2Score', opts, R2_SCORE_KEYS);
     super(opts, 'r2_score');
     this.classAggregation = opts.classAggregation === undefined ? 'uniform_average' : opts.classAggregation;
     this.numRegressors = opts.numRegressors ?? 0;

@@ -2,7 +2,8 @@
 import { ValueError } from '../errors.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Layer, type InputShapes, type LayerArgs, type Shape } from '../nn/layers/layer.js';
+import { checkOptions, mergePositional, optionKeys } from '../check-options.js';
+import { LAYER_KEYS, Layer, type InputShapes, type LayerArgs, type Shape } from '../nn/layers/layer.js';
 import { SymbolicTensor, type Node } from '../nn/symbolic-tensor.js';
 import { registerLayer } from '../nn/layers/registry.js';
 
@@ -11,10 +12,15 @@ export interface InputLayerArgs extends LayerArgs {
   shape?: Shape;
 }
 
+const INPUT_LAYER_KEYS = optionKeys<InputLayerArgs>({ ...LAYER_KEYS, shape: true });
+
 /** Holds the placeholder a functional model starts from; calling it passes its input through. */
 export class InputLayer extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = INPUT_LAYER_KEYS;
   readonly output: SymbolicTensor;
   constructor(args: InputLayerArgs = {}) {
+    checkOptions('InputLayer', args, INPUT_LAYER_KEYS);
     super(args);
     const batchShape = args.batchInputShape ?? (args.shape || args.inputShape ? [args.batchSize ?? null, ...(args.shape ?? args.inputShape)!] : null);
     if (!batchShape) throw new ValueError('Input: a shape is required, e.g. nb.keras.Input([784])');
@@ -45,9 +51,11 @@ export interface InputOptions {
   dtype?: DType;
 }
 
+const INPUT_KEYS = optionKeys<InputOptions>({ shape: true, batchSize: true, name: true, dtype: true });
+
 /** A symbolic input: `nb.keras.Input([2])` or `nb.keras.Input({ shape: [2], dtype: 'int32' })`. */
-export function Input(shape: Shape | InputOptions, opts: InputOptions = {}): SymbolicTensor {
-  const o = Array.isArray(shape) ? { ...opts, shape } : shape;
+export function Input(shape: Shape | InputOptions, opts?: InputOptions): SymbolicTensor {
+  const o = mergePositional<InputOptions>('Input', INPUT_KEYS, ['shape'], [shape, opts]);
   if (!Array.isArray(o.shape)) throw new ValueError('Input: a shape is required, e.g. nb.keras.Input([784])');
   return new InputLayer({ shape: o.shape, batchSize: o.batchSize, name: o.name, dtype: o.dtype }).output;
 }

@@ -1,22 +1,26 @@
 // nb.Model: a layer made of layers. Functional (`new Model({ inputs, outputs })`) or subclassed
 // (`class M extends nb.Model { call(x) { ... } }`); training lives in src/training.
 import { ValueError } from '../errors.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { Layer, type CallArgs, type InputShapes, type InputSpec, type LayerArgs, type Shape } from '../nn/layers/layer.js';
+import { Tensor } from '../tensor/tensor.js';
+import { expandDims, squeeze } from '../ops/primitives/shape.js';
+import { checkOptions, optionKeys } from '../check-options.js';
+import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type InputSpec, type LayerArgs, type Shape } from '../nn/layers/layer.js';
 import { deserializeLayer, serializeLayer } from '../nn/layers/registry.js';
 import { SymbolicTensor } from '../nn/symbolic-tensor.js';
 import { FunctionalGraph } from './graph.js';
 import { InputLayer } from './input-layer.js';
-import { formatSummary, type SummaryOptions } from './summary.js';
+import { SUMMARY_KEYS, formatSummary, type SummaryOptions } from './summary.js';
 import { Trainer } from '../training/trainer.js';
-import { loadWeights, saveModel, saveWeights } from '../io/model-io.js';
 import type { SaveOptions } from '../io/nabla-format.js';
+import { loadWeights, saveModel, saveWeights, type LoadWeightsOptions } from '../io/model-io.js';
 import { registerLayer } from '../nn/layers/registry.js';
 
 export interface ModelArgs extends LayerArgs {
   inputs?: SymbolicTensor | SymbolicTensor[];
   outputs?: SymbolicTensor | SymbolicTensor[];
 }
+
+const MODEL_KEYS = optionKeys<ModelArgs>({ ...LAYER_KEYS, inputs: true, outputs: true });
 
 /** Input spec that checks every known non-batch size of a symbolic input. */
 export function specOf(shape: Shape): InputSpec {
@@ -29,12 +33,16 @@ export function specOf(shape: Shape): InputSpec {
 
 /** A Keras model: a functional graph from `inputs` to `outputs`, or a subclass overriding `call`; trained with compile/fit. */
 export class Model extends Trainer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = MODEL_KEYS;
   protected graph: FunctionalGraph | null = null;
   /** Outputs were given as an array (so results are arrays even with one output). */
   private outputsAsList = false;
   private inputsAsList = false;
 
   constructor(args: ModelArgs = {}) {
+    // A subclass (a custom model) passes its own options on: only a Model made directly is checked.
+    if (new.target === Model) checkOptions('Model', args, MODEL_KEYS);
     super(args);
     if ((args.inputs === undefined) !== (args.outputs === undefined)) {
       throw new ValueError('Model: give both inputs and outputs (functional model), or neither (subclassed model)');
@@ -57,6 +65,30 @@ export class Model extends Trainer {
     this.built = true;
     this.builtInputShape = ins.length === 1 && !this.inputsAsList ? ins[0]!.shape : ins.map((t) => t.shape);
     this.lastOutputShape = outs.length === 1 && !this.outputsAsList ? outs[0]!.shape : outs.map((t) => t.shape);
+  }
+
+  /** Like Layer.applyAll; tensors one axis short of a graph input whose last size is 1 get that axis first. */
+  override applyAll(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: CallArgs): SymbolicTensor[];
+  override applyAll(inputs: Tensor | Tensor[], kwargs?: CallArgs): Tensor[];
+  override applyAll(inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], kwargs: CallArgs = {}): Tensor[] | SymbolicTensor[] {
+    return super.applyAll(this.conformRanks(inputs) as Tensor | Tensor[], kwargs);
+  }
+
+  /**
+   * Keras's rank adjustment of functional inputs: a [batch] column fed to an input of shape
+   * [batch, 1] becomes [batch, 1], and a trailing axis of size 1 too many is dropped.
+   */
+  private conformRanks<T>(inputs: T): T {
+    if (!this.graph) return inputs;
+    const refs = this.graph.inputs;
+    const fix = (x: unknown, i: number): unknown => {
+      const ref = refs[i];
+      if (!(x instanceof Tensor) || !ref || x.rank === ref.shape.length) return x;
+      if (x.rank === ref.shape.length - 1 && ref.shape.at(-1) === 1) return expandDims(x, -1);
+      if (x.rank === ref.shape.length + 1 && x.shape.at(-1) === 1) return squeeze(x, -1);
+      return x;
+    };
+    return (Array.isArray(inputs) ? inputs.map(fix) : fix(inputs, 0)) as T;
   }
 
   get isFunctional(): boolean {
@@ -110,6 +142,14 @@ export class Model extends Trainer {
 
   /** Print (and return) a Keras-style table of layers, output shapes and parameter counts. */
   summary(opts: SummaryOptions = {}): string {
+    checkOptions('summary', opts, SUMMARY_KEYS);
+    if (!this.built) {
+      // As Keras: shapes and parameter counts are unknown until the layers have weights.
+      throw new ValueError(
+        `summary: model '${this.name}' has not been built yet; give the first layer an inputShape (or start with nb.keras.Input), ` +
+          'call model.build([null, ...inputSizes]), or call the model on a batch of data first',
+      );
+    }
     const text = formatSummary(this, opts);
     (opts.printFn ?? console.log)(text);
     return text;
@@ -128,9 +168,13 @@ export class Model extends Trainer {
     await saveWeights(this, path);
   }
 
-  /** Set the weights from a safetensors file by weight path; lists missing, unexpected and mis-shaped weights. */
-  async loadWeights(path: string): Promise<void> {
-    await loadWeights(this, path);
+  /**
+   * Set the weights from a safetensors file written by saveWeights: layer by layer in the model's
+   * order, as Keras does (so a second build of the same architecture, with other auto-generated
+   * names, loads them), or by weight path with `{ byName: true }`. Nothing changes on a mismatch.
+   */
+  async loadWeights(path: string, opts: LoadWeightsOptions = {}): Promise<void> {
+    await loadWeights(this, path, opts);
   }
 
   override getConfig(): Record<string, unknown> {

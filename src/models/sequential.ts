@@ -1,6 +1,7 @@
 // nb.Sequential: a plain stack of single-input, single-output layers.
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { mergePositional, optionKeys } from '../check-options.js';
 import { Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from '../nn/layers/layer.js';
 import { deserializeLayer, serializeLayer } from '../nn/layers/registry.js';
 import type { SerializedObject } from '../nn/serialization.js';
@@ -9,9 +10,12 @@ import { Input, InputLayer } from './input-layer.js';
 import { Model, specOf } from './model.js';
 import { registerLayer } from '../nn/layers/registry.js';
 
-export interface SequentialArgs extends LayerArgs {
+/** Options of a Sequential model (the input shape comes from its first layer or an `nb.keras.Input`). */
+export interface SequentialArgs extends Pick<LayerArgs, 'name' | 'trainable'> {
   layers?: (Layer | SymbolicTensor)[];
 }
+
+const SEQUENTIAL_KEYS = optionKeys<SequentialArgs>({ name: true, trainable: true, layers: true });
 
 /**
  * Layers applied one after another. Once the input shape is known (an `inputShape` on the first
@@ -19,12 +23,14 @@ export interface SequentialArgs extends LayerArgs {
  * so every layer has weights and output shapes for summary().
  */
 export class Sequential extends Model {
+  /** The option keys the constructor accepts (checked at run time). */
+  static override readonly optionKeys: readonly string[] = SEQUENTIAL_KEYS;
   private stack: Layer[] = [];
   private input: SymbolicTensor | null = null;
   private output: SymbolicTensor | null = null;
 
-  constructor(layers: (Layer | SymbolicTensor)[] | SequentialArgs = [], args: SequentialArgs = {}) {
-    const a = Array.isArray(layers) ? { ...args, layers } : layers;
+  constructor(layers?: (Layer | SymbolicTensor)[] | SequentialArgs, args?: SequentialArgs) {
+    const a = mergePositional<SequentialArgs>('Sequential', SEQUENTIAL_KEYS, ['layers'], [layers, args]);
     super({ name: a.name, trainable: a.trainable });
     for (const l of a.layers ?? []) this.add(l);
   }
@@ -79,12 +85,36 @@ export class Sequential extends Model {
     return [...this.stack];
   }
 
+  /**
+   * Build from the first input's shape, fixing only the sizes the layers need, as Keras builds with
+   * None where it cannot know: first with every size past the batch axis unknown, then with only the
+   * last axis known, then with the full shape. The first stack that builds is kept, so Embedding +
+   * LSTM + Dense accepts other sequence lengths later, while Flatten + Dense fixes the whole shape.
+   */
   override build(inputShape: InputShapes): void {
     if (this.input) return;
     const shape = inputShape as Shape;
-    this.input = this.output = Input(shape.slice(1));
-    for (const l of this.stack) this.output = l.apply(this.output);
-    this.markBuilt();
+    const candidates = [shape.map((d, i) => (i === 0 ? d : null)), shape.map((d, i) => (i === 0 || i === shape.length - 1 ? d : null)), shape];
+    const tried = new Set<string>();
+    for (const [k, candidate] of candidates.entries()) {
+      const key = JSON.stringify(candidate);
+      if (tried.has(key)) continue;
+      tried.add(key);
+      const nodes = this.stack.map((l) => l.inboundNodes.length);
+      try {
+        const input = Input(candidate.slice(1));
+        let output = input;
+        for (const l of this.stack) output = l.apply(output);
+        this.input = input;
+        this.output = output;
+        this.markBuilt();
+        return;
+      } catch (e) {
+        // Undo the partial graph; layers that built keep their weights (they did not depend on the unknown sizes).
+        this.stack.forEach((l, i) => (l.inboundNodes.length = nodes[i]!));
+        if (k === candidates.length - 1) throw e;
+      }
+    }
   }
 
   override call(x: Tensor, kwargs: CallArgs): Tensor {

@@ -1,4 +1,5 @@
 // model.summary(): the Keras table of layers, output shapes and parameter counts.
+import { optionKeys } from '../check-options.js';
 import type { Layer, InputShapes } from '../nn/layers/layer.js';
 import { fmtSymbolicShape, type Shape } from '../nn/symbolic-tensor.js';
 
@@ -8,6 +9,8 @@ export interface SummaryOptions {
   /** Where the text goes (default console.log). */
   printFn?: (text: string) => void;
 }
+
+export const SUMMARY_KEYS = optionKeys<SummaryOptions>({ lineLength: true, printFn: true });
 
 interface SummarizedModel extends Layer {
   readonly layers: Layer[];

@@ -1,8 +1,9 @@
 import { add, div, mul } from '../ops/primitives/binary.js';
+import { optionKeys } from '../check-options.js';
 import { neg, sqrt, square } from '../ops/primitives/unary.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
-import { Optimizer, optionsOf, type LearningRate, type OptimizerOptions } from './optimizer.js';
+import { OPTIMIZER_KEYS, Optimizer, optionsOf, type LearningRate, type OptimizerOptions } from './optimizer.js';
 
 export interface AdadeltaOptions extends OptimizerOptions {
   /** Decay of both running averages (default 0.95). */
@@ -10,6 +11,8 @@ export interface AdadeltaOptions extends OptimizerOptions {
   /** Added under the square roots (default 1e-7). */
   epsilon?: number;
 }
+
+const ADADELTA_KEYS = optionKeys<AdadeltaOptions>({ ...OPTIMIZER_KEYS, rho: true, epsilon: true });
 
 /**
  * Adadelta (Zeiler), Keras 3's form: `Eg = rho·Eg + (1 - rho)·g²`,
@@ -21,7 +24,7 @@ export class Adadelta extends Optimizer {
   readonly epsilon: number;
 
   constructor(opts?: LearningRate | AdadeltaOptions) {
-    const o = optionsOf<AdadeltaOptions>(opts);
+    const o = optionsOf<AdadeltaOptions>(opts, 'Adadelta', ADADELTA_KEYS);
     super(o, 0.001, 'adadelta');
     this.rho = Optimizer.inUnitInterval(this.name, 'rho', o.rho ?? 0.95);
     this.epsilon = Optimizer.nonNegative(this.name, 'epsilon', o.epsilon ?? 1e-7);

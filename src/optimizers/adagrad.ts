@@ -1,8 +1,9 @@
 import { add, div, mul, sub } from '../ops/primitives/binary.js';
+import { optionKeys } from '../check-options.js';
 import { sqrt, square } from '../ops/primitives/unary.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
-import { Optimizer, optionsOf, type LearningRate, type OptimizerOptions } from './optimizer.js';
+import { OPTIMIZER_KEYS, Optimizer, optionsOf, type LearningRate, type OptimizerOptions } from './optimizer.js';
 
 export interface AdagradOptions extends OptimizerOptions {
   /** Starting value of the squared-gradient sums (default 0.1). */
@@ -11,13 +12,15 @@ export interface AdagradOptions extends OptimizerOptions {
   epsilon?: number;
 }
 
+const ADAGRAD_KEYS = optionKeys<AdagradOptions>({ ...OPTIMIZER_KEYS, initialAccumulatorValue: true, epsilon: true });
+
 /** Adagrad, Keras 3's form: `acc += g²`, `v -= lr·g / sqrt(acc + eps)`. Default learning rate 0.001. */
 export class Adagrad extends Optimizer {
   readonly initialAccumulatorValue: number;
   readonly epsilon: number;
 
   constructor(opts?: LearningRate | AdagradOptions) {
-    const o = optionsOf<AdagradOptions>(opts);
+    const o = optionsOf<AdagradOptions>(opts, 'Adagrad', ADAGRAD_KEYS);
     super(o, 0.001, 'adagrad');
     this.initialAccumulatorValue = Optimizer.nonNegative(this.name, 'initialAccumulatorValue', o.initialAccumulatorValue ?? 0.1);
     this.epsilon = Optimizer.nonNegative(this.name, 'epsilon', o.epsilon ?? 1e-7);

@@ -1,8 +1,9 @@
 import { add, div, maximum, mul, pow, sub } from '../ops/primitives/binary.js';
+import { optionKeys } from '../check-options.js';
 import { sqrt, square } from '../ops/primitives/unary.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
-import { Optimizer, optionsOf, type LearningRate, type OptimizerOptions } from './optimizer.js';
+import { OPTIMIZER_KEYS, Optimizer, optionsOf, type LearningRate, type OptimizerOptions } from './optimizer.js';
 
 export interface AdamOptions extends OptimizerOptions {
   /** Decay of the first-moment estimate (default 0.9). */
@@ -15,6 +16,8 @@ export interface AdamOptions extends OptimizerOptions {
   amsgrad?: boolean;
 }
 
+const ADAM_KEYS = optionKeys<AdamOptions>({ ...OPTIMIZER_KEYS, beta1: true, beta2: true, epsilon: true, amsgrad: true });
+
 /**
  * Adam (Kingma & Ba), Keras 3's form: `m += (g - m)(1 - b1)`, `u += (g² - u)(1 - b2)`,
  * `v -= lr·sqrt(1 - b2^t)/(1 - b1^t) · m / (sqrt(u) + eps)`. Default learning rate 0.001.
@@ -26,7 +29,7 @@ export class Adam extends Optimizer {
   readonly amsgrad: boolean;
 
   constructor(opts?: LearningRate | AdamOptions, defaults: { name: string; weightDecay?: number } = { name: 'adam' }) {
-    const o = optionsOf<AdamOptions>(opts);
+    const o = optionsOf<AdamOptions>(opts, new.target.name, ADAM_KEYS);
     super({ ...o, weightDecay: o.weightDecay === undefined ? defaults.weightDecay : o.weightDecay }, 0.001, defaults.name);
     this.beta1 = Optimizer.inUnitInterval(this.name, 'beta1', o.beta1 ?? 0.9);
     this.beta2 = Optimizer.inUnitInterval(this.name, 'beta2', o.beta2 ?? 0.999);

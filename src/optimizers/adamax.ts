@@ -1,12 +1,15 @@
 import { abs } from '../ops/primitives/unary.js';
+import { optionKeys } from '../check-options.js';
 import { add, div, maximum, mul, pow, sub } from '../ops/primitives/binary.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
-import { Optimizer, optionsOf, type LearningRate } from './optimizer.js';
+import { OPTIMIZER_KEYS, Optimizer, optionsOf, type LearningRate } from './optimizer.js';
 import type { AdamOptions } from './adam.js';
 
 /** Options of {@link Adamax}: Adam's, without `amsgrad`. */
 export type AdamaxOptions = Omit<AdamOptions, 'amsgrad'>;
+
+const ADAMAX_KEYS = optionKeys<AdamaxOptions>({ ...OPTIMIZER_KEYS, beta1: true, beta2: true, epsilon: true });
 
 /**
  * Adamax (Adam with the infinity norm), Keras 3's form: `m += (g - m)(1 - b1)`,
@@ -18,7 +21,7 @@ export class Adamax extends Optimizer {
   readonly epsilon: number;
 
   constructor(opts?: LearningRate | AdamaxOptions) {
-    const o = optionsOf<AdamaxOptions>(opts);
+    const o = optionsOf<AdamaxOptions>(opts, 'Adamax', ADAMAX_KEYS);
     super(o, 0.001, 'adamax');
     this.beta1 = Optimizer.inUnitInterval(this.name, 'beta1', o.beta1 ?? 0.9);
     this.beta2 = Optimizer.inUnitInterval(this.name, 'beta2', o.beta2 ?? 0.999);

@@ -1,9 +1,10 @@
 import { ValueError } from '../errors.js';
+import { optionKeys } from '../check-options.js';
 import { add, mul, sub } from '../ops/primitives/binary.js';
 import { sign } from '../ops/primitives/unary.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
-import { Optimizer, optionsOf, type LearningRate, type OptimizerOptions } from './optimizer.js';
+import { OPTIMIZER_KEYS, Optimizer, optionsOf, type LearningRate, type OptimizerOptions } from './optimizer.js';
 
 export interface LionOptions extends OptimizerOptions {
   /** Interpolation between momentum and gradient for the step's sign (default 0.9). */
@@ -11,6 +12,8 @@ export interface LionOptions extends OptimizerOptions {
   /** Decay of the momentum (default 0.99). */
   beta2?: number;
 }
+
+const LION_KEYS = optionKeys<LionOptions>({ ...OPTIMIZER_KEYS, beta1: true, beta2: true });
 
 /**
  * Lion (Chen et al., "Symbolic Discovery of Optimization Algorithms"), Keras 3's form:
@@ -21,7 +24,7 @@ export class Lion extends Optimizer {
   readonly beta2: number;
 
   constructor(opts?: LearningRate | LionOptions) {
-    const o = optionsOf<LionOptions>(opts);
+    const o = optionsOf<LionOptions>(opts, 'Lion', LION_KEYS);
     super(o, 0.001, 'lion');
     this.beta1 = o.beta1 ?? 0.9;
     this.beta2 = Optimizer.inUnitInterval(this.name, 'beta2', o.beta2 ?? 0.99);

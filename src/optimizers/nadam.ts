@@ -1,14 +1,17 @@
 import { add, div, mul, pow, sub } from '../ops/primitives/binary.js';
+import { optionKeys } from '../check-options.js';
 import { cast } from '../ops/primitives/cast.js';
 import { sqrt, square } from '../ops/primitives/unary.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
-import { Optimizer, optionsOf, type LearningRate } from './optimizer.js';
+import { OPTIMIZER_KEYS, Optimizer, optionsOf, type LearningRate } from './optimizer.js';
 import type { AdamOptions } from './adam.js';
 
 /** Options of {@link Nadam}: Adam's, without `amsgrad`. */
 export type NadamOptions = Omit<AdamOptions, 'amsgrad'>;
+
+const NADAM_KEYS = optionKeys<NadamOptions>({ ...OPTIMIZER_KEYS, beta1: true, beta2: true, epsilon: true });
 
 /**
  * Nadam (Adam with Nesterov momentum, Dozat), Keras 3's form with the momentum schedule
@@ -22,7 +25,7 @@ export class Nadam extends Optimizer {
   private uProduct: Variable | null = null;
 
   constructor(opts?: LearningRate | NadamOptions) {
-    const o = optionsOf<NadamOptions>(opts);
+    const o = optionsOf<NadamOptions>(opts, 'Nadam', NADAM_KEYS);
     super(o, 0.001, 'nadam');
     this.beta1 = Optimizer.inUnitInterval(this.name, 'beta1', o.beta1 ?? 0.9);
     this.beta2 = Optimizer.inUnitInterval(this.name, 'beta2', o.beta2 ?? 0.999);

@@ -1,5 +1,6 @@
 // The optimizer base: gradient filtering and clipping, weight decay, learning-rate schedules,
 // slot variables and the iteration counter, in the order Keras 3 applies them.
+import { checkOptions, type KeyList } from '../check-options.js';
 import { GradientTape } from '../autograd/tape.js';
 import { tidy } from '../backends/registry.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
@@ -30,6 +31,9 @@ export interface OptimizerOptions {
   globalClipNorm?: number | null;
   name?: string;
 }
+
+/** The keys of OptimizerOptions, spread into each optimizer's own list. */
+export const OPTIMIZER_KEYS: KeyList<OptimizerOptions> = { learningRate: true, weightDecay: true, clipNorm: true, clipValue: true, globalClipNorm: true, name: true };
 
 /** `getConfig()` output: plain JSON (a schedule is `{ className, config }`). */
 export interface OptimizerConfig {
@@ -370,9 +374,13 @@ export abstract class Optimizer {
   }
 }
 
-/** Constructor argument of every optimizer: a learning rate alone (`new Adam(0.1)`) or the options. */
-export function optionsOf<O extends OptimizerOptions>(arg: LearningRate | O | undefined): O {
+/**
+ * Constructor argument of every optimizer: a learning rate alone (`new Adam(0.1)`) or the options,
+ * checked against `keys` when given (built-in optimizers always give theirs).
+ */
+export function optionsOf<O extends OptimizerOptions>(arg: LearningRate | O | undefined, where?: string, keys?: readonly string[]): O {
   if (arg === undefined) return {} as O;
   if (typeof arg === 'number' || typeof arg === 'function' || arg instanceof LearningRateSchedule) return { learningRate: arg } as O;
+  if (keys) checkOptions(where ?? 'optimizer', arg, keys);
   return arg;
 }

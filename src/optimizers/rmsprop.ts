@@ -1,8 +1,9 @@
 import { add, div, mul, sub } from '../ops/primitives/binary.js';
+import { optionKeys } from '../check-options.js';
 import { sqrt, square } from '../ops/primitives/unary.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
-import { Optimizer, optionsOf, type LearningRate, type OptimizerOptions } from './optimizer.js';
+import { OPTIMIZER_KEYS, Optimizer, optionsOf, type LearningRate, type OptimizerOptions } from './optimizer.js';
 
 export interface RMSpropOptions extends OptimizerOptions {
   /** Decay of the squared-gradient average (default 0.9). */
@@ -14,6 +15,8 @@ export interface RMSpropOptions extends OptimizerOptions {
   /** Divide by an estimate of the variance instead of the second moment (default false). */
   centered?: boolean;
 }
+
+const RMSPROP_KEYS = optionKeys<RMSpropOptions>({ ...OPTIMIZER_KEYS, rho: true, momentum: true, epsilon: true, centered: true });
 
 /**
  * RMSprop, Keras 3's form: `s = rho·s + (1 - rho)·g²`, step `lr·g / sqrt(s + eps)` (centered:
@@ -27,7 +30,7 @@ export class RMSprop extends Optimizer {
   readonly centered: boolean;
 
   constructor(opts?: LearningRate | RMSpropOptions) {
-    const o = optionsOf<RMSpropOptions>(opts);
+    const o = optionsOf<RMSpropOptions>(opts, 'RMSprop', RMSPROP_KEYS);
     super(o, 0.001, 'rmsprop');
     this.rho = Optimizer.inUnitInterval(this.name, 'rho', o.rho ?? 0.9);
     this.momentum = Optimizer.nonNegative(this.name, 'momentum', o.momentum ?? 0);

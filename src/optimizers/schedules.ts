@@ -2,6 +2,7 @@
 // (the number of updates already applied, starting at 0), with Keras 3's formulas and defaults.
 // Each formula exists twice: on JS numbers (`call`, for callbacks and logs) and on a scalar tensor
 // (`callTensor`, what optimizers use, so that a step compiled by nb.jit follows the schedule).
+import { checkOptions, optionKeys } from '../check-options.js';
 import { ValueError } from '../errors.js';
 import { add, div, minimum, mul, pow, sub } from '../ops/primitives/binary.js';
 import { equal, less, lessEqual } from '../ops/primitives/compare.js';
@@ -49,6 +50,8 @@ export interface ExponentialDecayOptions {
   staircase?: boolean;
 }
 
+const EXPONENTIAL_DECAY_KEYS = optionKeys<ExponentialDecayOptions>({ initialLearningRate: true, decaySteps: true, decayRate: true, staircase: true });
+
 /** `initialLearningRate * decayRate ^ (step / decaySteps)` (the exponent floored when `staircase`). */
 export class ExponentialDecay extends LearningRateSchedule {
   readonly className = 'ExponentialDecay';
@@ -59,6 +62,7 @@ export class ExponentialDecay extends LearningRateSchedule {
 
   constructor(o: ExponentialDecayOptions) {
     super();
+    checkOptions(new.target.name, o, EXPONENTIAL_DECAY_KEYS);
     this.initialLearningRate = finite('ExponentialDecay', 'initialLearningRate', o.initialLearningRate);
     this.decaySteps = positive('ExponentialDecay', 'decaySteps', o.decaySteps);
     this.decayRate = finite('ExponentialDecay', 'decayRate', o.decayRate);
@@ -89,6 +93,8 @@ export interface PiecewiseConstantOptions {
   values: readonly number[];
 }
 
+const PIECEWISE_CONSTANT_KEYS = optionKeys<PiecewiseConstantOptions>({ boundaries: true, values: true });
+
 /** Constant pieces: `values[0]` up to and including `boundaries[0]`, then `values[1]`, ... */
 export class PiecewiseConstantDecay extends LearningRateSchedule {
   readonly className = 'PiecewiseConstantDecay';
@@ -97,6 +103,7 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
 
   constructor(o: PiecewiseConstantOptions) {
     super();
+    checkOptions(new.target.name, o, PIECEWISE_CONSTANT_KEYS);
     if (o.values.length !== o.boundaries.length + 1) {
       throw new ValueError(
         `PiecewiseConstantDecay: expected values.length = boundaries.length + 1, got ${o.values.length} values for ${o.boundaries.length} boundaries`,
@@ -138,6 +145,8 @@ export interface CosineDecayOptions {
   warmupSteps?: number;
 }
 
+const COSINE_DECAY_KEYS = optionKeys<CosineDecayOptions>({ initialLearningRate: true, decaySteps: true, alpha: true, warmupTarget: true, warmupSteps: true });
+
 /** Optional linear warmup, then a half cosine from the peak rate down to `alpha * peak`. */
 export class CosineDecay extends LearningRateSchedule {
   readonly className = 'CosineDecay';
@@ -149,6 +158,7 @@ export class CosineDecay extends LearningRateSchedule {
 
   constructor(o: CosineDecayOptions) {
     super();
+    checkOptions(new.target.name, o, COSINE_DECAY_KEYS);
     this.initialLearningRate = finite('CosineDecay', 'initialLearningRate', o.initialLearningRate);
     this.decaySteps = positive('CosineDecay', 'decaySteps', o.decaySteps);
     this.alpha = finite('CosineDecay', 'alpha', o.alpha ?? 0);
@@ -207,6 +217,8 @@ export interface PolynomialDecayOptions {
   cycle?: boolean;
 }
 
+const POLYNOMIAL_DECAY_KEYS = optionKeys<PolynomialDecayOptions>({ initialLearningRate: true, decaySteps: true, endLearningRate: true, power: true, cycle: true });
+
 /** `(initial - end) * (1 - step / decaySteps) ^ power + end`, held at `end` after `decaySteps` unless cycling. */
 export class PolynomialDecay extends LearningRateSchedule {
   readonly className = 'PolynomialDecay';
@@ -218,6 +230,7 @@ export class PolynomialDecay extends LearningRateSchedule {
 
   constructor(o: PolynomialDecayOptions) {
     super();
+    checkOptions(new.target.name, o, POLYNOMIAL_DECAY_KEYS);
     this.initialLearningRate = finite('PolynomialDecay', 'initialLearningRate', o.initialLearningRate);
     this.decaySteps = positive('PolynomialDecay', 'decaySteps', o.decaySteps);
     this.endLearningRate = finite('PolynomialDecay', 'endLearningRate', o.endLearningRate ?? 0.0001);
@@ -263,6 +276,8 @@ export interface InverseTimeDecayOptions {
   staircase?: boolean;
 }
 
+const INVERSE_TIME_DECAY_KEYS = optionKeys<InverseTimeDecayOptions>({ initialLearningRate: true, decaySteps: true, decayRate: true, staircase: true });
+
 /** `initialLearningRate / (1 + decayRate * step / decaySteps)` (the ratio floored when `staircase`). */
 export class InverseTimeDecay extends LearningRateSchedule {
   readonly className = 'InverseTimeDecay';
@@ -273,6 +288,7 @@ export class InverseTimeDecay extends LearningRateSchedule {
 
   constructor(o: InverseTimeDecayOptions) {
     super();
+    checkOptions(new.target.name, o, INVERSE_TIME_DECAY_KEYS);
     this.initialLearningRate = finite('InverseTimeDecay', 'initialLearningRate', o.initialLearningRate);
     this.decaySteps = positive('InverseTimeDecay', 'decaySteps', o.decaySteps);
     this.decayRate = finite('InverseTimeDecay', 'decayRate', o.decayRate);

@@ -1,7 +1,8 @@
 import { add, mul, sub } from '../ops/primitives/binary.js';
+import { optionKeys } from '../check-options.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
-import { Optimizer, optionsOf, type LearningRate, type OptimizerOptions } from './optimizer.js';
+import { OPTIMIZER_KEYS, Optimizer, optionsOf, type LearningRate, type OptimizerOptions } from './optimizer.js';
 
 export interface SGDOptions extends OptimizerOptions {
   /** Default 0 (plain gradient descent). */
@@ -9,6 +10,8 @@ export interface SGDOptions extends OptimizerOptions {
   /** Nesterov momentum (default false). */
   nesterov?: boolean;
 }
+
+const SGD_KEYS = optionKeys<SGDOptions>({ ...OPTIMIZER_KEYS, momentum: true, nesterov: true });
 
 /**
  * Gradient descent with optional (Nesterov) momentum, Keras 3's rule: `m = momentum * m - lr * g`,
@@ -19,7 +22,7 @@ export class SGD extends Optimizer {
   readonly nesterov: boolean;
 
   constructor(opts?: LearningRate | SGDOptions) {
-    const o = optionsOf<SGDOptions>(opts);
+    const o = optionsOf<SGDOptions>(opts, 'SGD', SGD_KEYS);
     super(o, 0.01, 'SGD');
     this.momentum = Optimizer.nonNegative(this.name, 'momentum', o.momentum ?? 0);
     this.nesterov = o.nesterov ?? false;

@@ -1,4 +1,5 @@
 // model.compile(): resolve the optimizer, one loss per output, loss weights and metrics.
+import { checkOptions, optionKeys } from '../check-options.js';
 import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
 import { add, mul } from '../ops/primitives/binary.js';
@@ -21,6 +22,8 @@ export interface CompileArgs {
   jitCompile?: boolean;
 }
 
+const COMPILE_KEYS = optionKeys<CompileArgs>({ optimizer: true, loss: true, metrics: true, lossWeights: true, jitCompile: true });
+
 /** A metric attached to one output, and the key it logs under. */
 export interface OutputMetric {
   output: number;
@@ -38,6 +41,7 @@ export class CompiledState {
 
   constructor(args: CompileArgs, readonly outputNames: string[], outputShapes: ((number | null)[] | null)[]) {
     if (!args || typeof args !== 'object') throw new ValueError('compile: expected { optimizer, loss, metrics? }');
+    checkOptions('compile', args, COMPILE_KEYS);
     if (args.optimizer === undefined) throw new ValueError("compile: an optimizer is required, e.g. 'adam' or new nb.optimizers.SGD(0.1)");
     if (args.loss === undefined) throw new ValueError("compile: a loss is required, e.g. 'mse' or 'binaryCrossentropy'");
     this.optimizer = getOptimizer(args.optimizer);
@@ -75,7 +79,7 @@ export class CompiledState {
     let total: Tensor | null = null;
     const perOutput = this.losses.map((loss, i) => {
       if (!loss) return null;
-      const value = loss.call(ys[i]!, preds[i]!, sampleWeight);
+      const value = loss.apply(ys[i]!, preds[i]!, sampleWeight);
       const weighted = this.lossWeights[i] === 1 ? value : mul(value, this.lossWeights[i]!);
       total = total ? add(total, weighted) : weighted;
       return value;

@@ -1,4 +1,5 @@
 // The fit / evaluate / predict loops: batching, callbacks, validation, logs.
+import { checkOptions, optionKeys } from '../check-options.js';
 import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
 import { concat } from '../ops/primitives/structure.js';
@@ -35,6 +36,11 @@ export interface FitOptions {
   validationFreq?: number;
 }
 
+const FIT_KEYS = optionKeys<FitOptions>({
+  epochs: true, batchSize: true, verbose: true, callbacks: true, validationSplit: true, validationData: true, shuffle: true, classWeight: true,
+  sampleWeight: true, initialEpoch: true, stepsPerEpoch: true, validationSteps: true, validationBatchSize: true, validationFreq: true,
+});
+
 export interface EvaluateOptions {
   batchSize?: number;
   /** 0 silent, 1 a progress bar ending with the totals (default), 2 just the totals. */
@@ -46,12 +52,16 @@ export interface EvaluateOptions {
   returnDict?: boolean;
 }
 
+export const EVALUATE_KEYS = optionKeys<EvaluateOptions>({ batchSize: true, verbose: true, sampleWeight: true, steps: true, callbacks: true, returnDict: true });
+
 export interface PredictOptions {
   batchSize?: number;
   verbose?: number;
   steps?: number;
   callbacks?: (Callback | CallbackHooks)[];
 }
+
+const PREDICT_KEYS = optionKeys<PredictOptions>({ batchSize: true, verbose: true, steps: true, callbacks: true });
 
 /** Batch-size-weighted running mean of the loss (and per-output losses), as Keras's loss tracker. */
 class LossTracker {
@@ -142,6 +152,11 @@ function stepsOf(src: Source, limit?: number): number | null {
 }
 
 export function fitLoop(model: Trainer, x: TensorData | AsyncIterable<DatasetElement>, y: TensorData | undefined, opts: FitOptions): Promise<History> {
+  try {
+    checkOptions('fit', opts, FIT_KEYS);
+  } catch (e) {
+    return Promise.reject(e as Error);
+  }
   return withArrays((made) => fitOver(model, x, y, opts, made));
 }
 
@@ -257,6 +272,7 @@ export function evaluateLoop(model: Trainer, x: TensorData | AsyncIterable<Datas
 
 /** Predict over batches and join the outputs along the batch axis. */
 export function predictArrays(model: Trainer, x: TensorData, opts: PredictOptions): Tensor[] {
+  checkOptions('predict', opts, PREDICT_KEYS);
   const made: ArrayData[] = [];
   const parts: Tensor[][] = [];
   try {
@@ -277,6 +293,7 @@ export function predictArrays(model: Trainer, x: TensorData, opts: PredictOption
 }
 
 export async function predictDataset(model: Trainer, ds: AsyncIterable<DatasetElement>, opts: PredictOptions): Promise<Tensor[]> {
+  checkOptions('predict', opts, PREDICT_KEYS);
   const list = new CallbackList(opts.callbacks ?? [], model, { steps: opts.steps ?? null });
   const data = new DatasetData(ds, opts.steps ?? null);
   const parts: Tensor[][] = [];

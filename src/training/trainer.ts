@@ -8,7 +8,8 @@ import type { Logs } from './callbacks/callback.js';
 import type { History } from './callbacks/history.js';
 import { CompiledState, type CompileArgs } from './compile.js';
 import { ArrayData, isAsyncIterable, toTensorList, type DatasetElement, type TensorData } from './data-adapter.js';
-import { evaluateLoop, fitLoop, predictArrays, predictDataset, type EvaluateOptions, type FitOptions, type PredictOptions } from './loops.js';
+import { EVALUATE_KEYS, evaluateLoop, fitLoop, predictArrays, predictDataset, type EvaluateOptions, type FitOptions, type PredictOptions } from './loops.js';
+import { checkOptions, optionKeys } from '../check-options.js';
 import { predictStep, readStepResult, testStep, trainStep } from './steps.js';
 
 export interface OnBatchOptions {
@@ -17,8 +18,17 @@ export interface OnBatchOptions {
   returnDict?: boolean;
 }
 
+const ON_BATCH_KEYS = optionKeys<OnBatchOptions>({ sampleWeight: true, returnDict: true });
+
+/** Options asking for the `{ loss, metric: value }` record. */
+type AsDict = { returnDict: true };
+/** Keras's plain result: the loss alone when nothing else is logged, else [loss, ...metrics] (see metricsNames). */
+export type LossOrLosses = number | number[];
+/** The `returnDict` result: the loss, and each metric by its log name. */
+export type ResultLogs = Logs & { loss: number };
+
 /** Keras's return value: the loss alone without metrics, else [loss, ...metrics], or a record. */
-function shapeResult(logs: Logs, returnDict: boolean | undefined): number | number[] | Logs {
+function shapeResult(logs: Logs, returnDict: boolean | undefined): LossOrLosses | Logs {
   if (returnDict) return logs;
   const vals = Object.values(logs);
   return vals.length === 1 ? vals[0]! : vals;
@@ -80,11 +90,17 @@ export class Trainer extends Layer {
     return fitLoop(this, x, y as TensorData, opts);
   }
 
-  /** Loss (and metrics) over data: a number, [loss, ...metrics], or a record with returnDict. */
-  evaluate(x: TensorData, y: TensorData, opts?: EvaluateOptions): Promise<number | number[] | Logs>;
-  evaluate(dataset: AsyncIterable<DatasetElement>, opts?: EvaluateOptions): Promise<number | number[] | Logs>;
-  async evaluate(x: TensorData | AsyncIterable<DatasetElement>, y?: TensorData | EvaluateOptions, opts: EvaluateOptions = {}): Promise<number | number[] | Logs> {
+  /**
+   * Loss (and metrics) over data: with `returnDict: true` a record `{ loss, accuracy, ... }`; else the
+   * loss alone (a number) when nothing else is logged, or `[loss, ...metrics]` in `metricsNames` order.
+   */
+  evaluate(x: TensorData, y: TensorData, opts: EvaluateOptions & AsDict): Promise<ResultLogs>;
+  evaluate(x: TensorData, y: TensorData, opts?: EvaluateOptions): Promise<LossOrLosses>;
+  evaluate(dataset: AsyncIterable<DatasetElement>, opts: EvaluateOptions & AsDict): Promise<ResultLogs>;
+  evaluate(dataset: AsyncIterable<DatasetElement>, opts?: EvaluateOptions): Promise<LossOrLosses>;
+  async evaluate(x: TensorData | AsyncIterable<DatasetElement>, y?: TensorData | EvaluateOptions, opts: EvaluateOptions = {}): Promise<LossOrLosses | Logs> {
     const o = isAsyncIterable(x) ? ((y as EvaluateOptions | undefined) ?? {}) : opts;
+    checkOptions('evaluate', o, EVALUATE_KEYS);
     const logs = await evaluateLoop(this, x, isAsyncIterable(x) ? undefined : (y as TensorData), o);
     return shapeResult(logs, o.returnDict);
   }
@@ -107,7 +123,10 @@ export class Trainer extends Layer {
   }
 
   /** One gradient update on one batch; returns the loss (and metrics) of that batch. */
-  trainOnBatch(x: TensorData, y: TensorData, opts: OnBatchOptions = {}): number | number[] | Logs {
+  trainOnBatch(x: TensorData, y: TensorData, opts: OnBatchOptions & AsDict): ResultLogs;
+  trainOnBatch(x: TensorData, y: TensorData, opts?: OnBatchOptions): LossOrLosses;
+  trainOnBatch(x: TensorData, y: TensorData, opts: OnBatchOptions = {}): LossOrLosses | Logs {
+    checkOptions('trainOnBatch', opts, ON_BATCH_KEYS);
     const state = this.requireCompiled('trainOnBatch');
     const batch = this.batchOf(x, y, opts.sampleWeight, 'trainOnBatch');
     state.resetMetrics();
@@ -116,7 +135,10 @@ export class Trainer extends Layer {
   }
 
   /** Loss (and metrics) of one batch, without updating weights. */
-  testOnBatch(x: TensorData, y: TensorData, opts: OnBatchOptions = {}): number | number[] | Logs {
+  testOnBatch(x: TensorData, y: TensorData, opts: OnBatchOptions & AsDict): ResultLogs;
+  testOnBatch(x: TensorData, y: TensorData, opts?: OnBatchOptions): LossOrLosses;
+  testOnBatch(x: TensorData, y: TensorData, opts: OnBatchOptions = {}): LossOrLosses | Logs {
+    checkOptions('testOnBatch', opts, ON_BATCH_KEYS);
     const state = this.requireCompiled('testOnBatch');
     const batch = this.batchOf(x, y, opts.sampleWeight, 'testOnBatch');
     state.resetMetrics();

@@ -10,7 +10,7 @@ const SRC = join(__dirname, '../../src');
 
 // Lowest first; a file belongs to the first prefix it starts with.
 const LAYERS: readonly (readonly string[])[] = [
-  ['errors.ts', 'tensor/', 'backends/backend.ts', 'ops/define-op.ts', 'ops/surface.ts'],
+  ['errors.ts', 'check-options.ts', 'tensor/', 'backends/backend.ts', 'ops/define-op.ts', 'ops/surface.ts'],
   ['engine/'],
   // api/ops.ts only re-exports the ops (generated from their declarations).
   ['ops/', 'api/ops.ts'],

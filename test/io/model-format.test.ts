@@ -68,7 +68,7 @@ const layerCases: [string, () => nb.Model, () => nb.Tensor | nb.Tensor[]][] = [
     const a = nb.keras.Input([3]);
     const b = nb.keras.Input([3]);
     const outs = [new L.Add(), new L.Subtract(), new L.Multiply(), new L.Average(), new L.Maximum(), new L.Minimum()].map((l) => l.apply([a, b]));
-    const joined = new L.Concatenate({ axis: -1 }).apply(outs);
+    const joined = new L.Concatenate({ axis: -1 }).apply([...outs, new L.Dot(1, { normalize: true }).apply([a, b])]);
     return new nb.Model({ inputs: [a, b], outputs: new L.Dense(2).apply(joined) });
   }, () => [x3([2, 3], 1), x3([2, 3], 2)]],
 ];
@@ -283,13 +283,45 @@ describe('saveWeights / loadWeights', () => {
     await a.saveWeights(path);
     const b = seq([new L.Dense(4, { inputShape: [2], name: 'h' }), new L.Dense(1, { name: 'other' })]);
     const before = weightsByName(b);
-    const err = await b.loadWeights(path).catch((e: unknown) => e);
+    const err = await b.loadWeights(path, { byName: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(nb.ValueError);
     const msg = (err as Error).message;
     expect(msg).toMatch(/missing from the file: other\/kernel, other\/bias/);
     expect(msg).toMatch(/in the file but not in the model: out\/kernel, out\/bias/);
     expect(msg).toMatch(/shapes differ: h\/kernel \(file \[2, 3\], model \[2, 4\]\), h\/bias \(file \[3\], model \[4\]\)/);
     expect(weightsByName(b)).toEqual(before);
+  });
+
+  it('matches by structure by default: a second build (other auto-generated names) loads the first one\'s weights', async () => {
+    const make = () => seq([new L.Dense(3, { inputShape: [2] }), new L.Dropout(0.5), new L.Dense(1)]);
+    const a = make();
+    randomizeWeights(a, 5);
+    const b = make();
+    expect(b.layers[0]!.name).not.toBe(a.layers[0]!.name);
+    const path = join(freshDir(), 'w.safetensors');
+    await a.saveWeights(path);
+    await b.loadWeights(path);
+    expect(b.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(a.getWeights().map((w) => Array.from(w.dataSync())));
+    const x = nb.tensor([[0.5, -1]]);
+    expect(Array.from(b.predict(x).dataSync())).toEqual(Array.from(a.predict(x).dataSync()));
+    // By name, the same file does not fit the second build.
+    await expect(b.loadWeights(path, { byName: true })).rejects.toThrow(/missing from the file/);
+  });
+
+  it('a different structure is a clear error naming the layers and shapes, and changes nothing', async () => {
+    const a = seq([new L.Dense(3, { inputShape: [2], name: 'h' }), new L.Dense(1, { name: 'out' })]);
+    const path = join(freshDir(), 'w.safetensors');
+    await a.saveWeights(path);
+    const wider = seq([new L.Dense(4, { inputShape: [2], name: 'h2' }), new L.Dense(1, { name: 'out2' })]);
+    const before = weightsByName(wider);
+    await expect(wider.loadWeights(path)).rejects.toThrow(nb.ShapeError);
+    await expect(wider.loadWeights(path)).rejects.toThrow(/layer 0 \('h2' in the model, 'h' in the file\): weight 0 \('h2\/kernel'\) has shape \[2, 4\] in the model but \[2, 3\] in the file/);
+    expect(weightsByName(wider)).toEqual(before);
+    const deeper = seq([new L.Dense(3, { inputShape: [2] }), new L.Dense(3), new L.Dense(1)]);
+    await expect(deeper.loadWeights(path)).rejects.toThrow(/holds weights for 2 layer\(s\) \(h, out\) but model '.*' has 3 layer\(s\) with weights/);
+    const noBias = seq([new L.Dense(3, { inputShape: [2], useBias: false }), new L.Dense(1)]);
+    await expect(noBias.loadWeights(path)).rejects.toThrow(/layer 0 .* has 1 weight\(s\) in the model but 2 in the file/);
+    await expect(a.loadWeights(path, { by_name: true } as never)).rejects.toThrow(/unknown option 'by_name'; did you mean 'byName'/);
   });
 
   it('refuses to save or load an unbuilt model', async () => {

@@ -84,7 +84,7 @@ describe('cross-entropies', () => {
     const s0 = -(Math.log(0.4) + Math.log(0.4)) / 2;
     const s1 = -(Math.log(0.6) + Math.log(0.4)) / 2;
     expectClose(L.binaryCrossentropy(f64(T), f64(P)), [s0, s1]);
-    expectClose(new L.BinaryCrossentropy().call(f64(T), f64(P)), (s0 + s1) / 2);
+    expectClose(new L.BinaryCrossentropy().apply(f64(T), f64(P)), (s0 + s1) / 2);
   });
 
   it('binaryCrossentropy: logits and probabilities agree; huge logits stay finite', () => {
@@ -138,7 +138,7 @@ describe('cross-entropies', () => {
     const z = f64([[1, 2, 3], [-1, 0, 5], [0, 0, 0]]);
     const loss = new L.SparseCategoricalCrossentropy({ fromLogits: true, ignoreClass: -1 });
     const all = L.sparseCategoricalCrossentropy([1, 2, 0], z, { fromLogits: true }).dataSync();
-    expectClose(loss.call([1, -1, 0], z), (all[0]! + all[2]!) / 2);
+    expectClose(loss.apply([1, -1, 0], z), (all[0]! + all[2]!) / 2);
   });
 
   it('sparse labels out of range or fractional raise ValueError', () => {
@@ -194,20 +194,20 @@ describe('Loss objects: reductions and sample weights', () => {
   const mse = (o?: nb.losses.LossOptions) => new L.MeanSquaredError(o);
 
   it("'sum_over_batch_size' (default), 'sum', 'none'", () => {
-    expectClose(mse().call(f64(T), f64(P)), 0.31);
-    expectClose(mse({ reduction: 'sum' }).call(f64(T), f64(P)), 0.62);
-    expectClose(mse({ reduction: 'none' }).call(f64(T), f64(P)), [0.36, 0.26]);
+    expectClose(mse().apply(f64(T), f64(P)), 0.31);
+    expectClose(mse({ reduction: 'sum' }).apply(f64(T), f64(P)), 0.62);
+    expectClose(mse({ reduction: 'none' }).apply(f64(T), f64(P)), [0.36, 0.26]);
   });
 
   it('sample weights multiply per-sample values; the mean still divides by the batch size', () => {
     // 0.36 · 0.8 + 0.26 · 0.2 = 0.34
-    expectClose(mse().call(f64(T), f64(P), [0.8, 0.2]), 0.34 / 2);
-    expectClose(mse({ reduction: 'sum' }).call(f64(T), f64(P), [0.8, 0.2]), 0.34);
-    expectClose(mse({ reduction: 'none' }).call(f64(T), f64(P), [0.8, 0.2]), [0.288, 0.052]);
-    expectClose(mse({ reduction: 'mean_with_sample_weight' }).call(f64(T), f64(P), [0.5, 0.5]), 0.31);
+    expectClose(mse().apply(f64(T), f64(P), [0.8, 0.2]), 0.34 / 2);
+    expectClose(mse({ reduction: 'sum' }).apply(f64(T), f64(P), [0.8, 0.2]), 0.34);
+    expectClose(mse({ reduction: 'none' }).apply(f64(T), f64(P), [0.8, 0.2]), [0.288, 0.052]);
+    expectClose(mse({ reduction: 'mean_with_sample_weight' }).apply(f64(T), f64(P), [0.5, 0.5]), 0.31);
     // a scalar weight scales everything; a [B, 1] weight lines up with [B] values
-    expectClose(mse().call(f64(T), f64(P), 2), 0.62);
-    expectClose(mse().call(f64(T), f64(P), [[0.8], [0.2]]), 0.17);
+    expectClose(mse().apply(f64(T), f64(P), 2), 0.62);
+    expectClose(mse().apply(f64(T), f64(P), [[0.8], [0.2]]), 0.17);
   });
 
   it('keeps the options it was given and reports them in getConfig', () => {
@@ -220,6 +220,37 @@ describe('Loss objects: reductions and sample weights', () => {
 
   it('an unknown reduction is a ValueError listing the valid ones', () => {
     expect(() => mse({ reduction: 'avg' as never })).toThrow(/unknown reduction 'avg'.*sum_over_batch_size/);
+  });
+});
+
+describe('Loss subclasses the Keras way', () => {
+  // Keras: a subclass implements call(yTrue, yPred) as per-sample values; loss(yTrue, yPred) reduces them.
+  class AbsSum extends L.Loss {
+    call(yTrue: nb.TensorLike, yPred: nb.TensorLike): nb.Tensor {
+      return nb.sum(nb.abs(nb.sub(yTrue, yPred)), -1);
+    }
+  }
+
+  it('call gives the per-sample values and apply the reduced loss', () => {
+    const loss = new AbsSum();
+    // Per row of |T - P|: 0.6 + 0.6 = 1.2 and 0.4 + 0.6 = 1.0; the mean is 1.1, with weights [1, 0] (1.2 + 0) / 2.
+    expectClose(loss.call(f64(T), f64(P)), [1.2, 1.0]);
+    expectClose(loss.apply(f64(T), f64(P)), 1.1);
+    expectClose(new AbsSum({ reduction: 'sum' }).apply(f64(T), f64(P)), 2.2);
+    expectClose(loss.apply(f64(T), f64(P), [1, 0]), 0.6);
+  });
+
+  it('compile applies the reduction to a custom subclass', async () => {
+    const model = new nb.Sequential([new nb.layers.Dense(2, { inputShape: [2], useBias: false, kernelInitializer: 'zeros' })]);
+    model.compile({ optimizer: 'sgd', loss: new AbsSum() });
+    // Zero kernel: predictions are 0, so the per-sample losses are the row sums of |y|: 1 and 3; mean 2.
+    const loss = await model.evaluate(nb.tensor([[1, 1], [2, 2]]), nb.tensor([[1, 0], [1, 2]]), { verbose: 0 });
+    expect(loss).toBeCloseTo(2, 6);
+  });
+
+  it('built-in losses reject unknown option keys with the camelCase spelling', () => {
+    expect(() => new L.BinaryCrossentropy({ from_logits: true } as never)).toThrow(/unknown option 'from_logits'; did you mean 'fromLogits'/);
+    expect(() => new L.MeanSquaredError({ reduktion: 'sum' } as never)).toThrow(/unknown option 'reduktion'; did you mean 'reduction'/);
   });
 });
 
@@ -239,7 +270,7 @@ describe('losses.get', () => {
 
   it('wraps a function and passes Loss objects through', () => {
     const custom = L.get((t, p) => nb.sum(nb.abs(nb.sub(t, p)), -1));
-    expectClose(custom.call(f64(T), f64(P)), (1.2 + 1.0) / 2);
+    expectClose(custom.apply(f64(T), f64(P)), (1.2 + 1.0) / 2);
     const obj = new L.Huber();
     expect(L.get(obj)).toBe(obj);
   });
@@ -284,7 +315,7 @@ describe('gradients against finite differences', () => {
 
   it('through a Loss object with sample weights', () => {
     const loss = new L.CategoricalCrossentropy({ fromLogits: true });
-    checkGrad((p) => loss.call(oneHot(), p, [0.5, 1, 2]), [sample([3, 4], -2, 2, 31)]);
+    checkGrad((p) => loss.apply(oneHot(), p, [0.5, 1, 2]), [sample([3, 4], -2, 2, 31)]);
   });
 });
 
@@ -295,11 +326,11 @@ describe('losses under nb.jit', () => {
     const sparse = nb.tensor([1, 0], 'int32');
     for (const name of ['mse', 'mae', 'huber', 'logcosh', 'binary_crossentropy', 'categorical_crossentropy', 'kld', 'poisson', 'hinge', 'cosine_similarity']) {
       const loss = L.get(name);
-      const jitted = nb.jit((t: nb.Tensor, p: nb.Tensor) => loss.call(t, p));
-      expectClose(jitted(oneHot, yPred), loss.call(oneHot, yPred).item(), { rtol: 1e-6 });
+      const jitted = nb.jit((t: nb.Tensor, p: nb.Tensor) => loss.apply(t, p));
+      expectClose(jitted(oneHot, yPred), loss.apply(oneHot, yPred).item(), { rtol: 1e-6 });
     }
     const scce = new L.SparseCategoricalCrossentropy({ fromLogits: true });
-    const jitted = nb.jit((t: nb.Tensor, p: nb.Tensor) => scce.call(t, p));
-    expectClose(jitted(sparse, yPred), scce.call(sparse, yPred).item(), { rtol: 1e-6 });
+    const jitted = nb.jit((t: nb.Tensor, p: nb.Tensor) => scce.apply(t, p));
+    expectClose(jitted(sparse, yPred), scce.apply(sparse, yPred).item(), { rtol: 1e-6 });
   });
 });

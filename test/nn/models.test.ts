@@ -189,3 +189,30 @@ describe('nb.keras namespace', () => {
     expect(new L.Conv2D(1, 1).name).toBe('conv2d');
   });
 });
+
+describe('summary() of a model not built yet', () => {
+  it('raises "not yet built" as Keras does, instead of printing ? and partial totals', () => {
+    const model = new nb.Sequential([new L.Dense(16), new L.Dense(1)]);
+    expect(() => capture(model)).toThrow(nb.ValueError);
+    expect(() => capture(model)).toThrow(/has not been built yet; .*model\.build\(\[null, \.\.\.inputSizes\]\)/);
+    class Sub extends nb.Model {
+      readonly d = new L.Dense(2);
+      override call(x: nb.Tensor): nb.Tensor {
+        return this.d.apply(x);
+      }
+    }
+    expect(() => capture(new Sub())).toThrow(/has not been built yet/);
+  });
+
+  it('once built from a known input shape, shows every layer and the full totals', () => {
+    const model = new nb.Sequential([new L.Dense(16), new L.Dense(1)]);
+    model.build([null, 44]);
+    const text = capture(model);
+    // 44 * 16 + 16 = 720, 16 + 1 = 17.
+    expect(text).toMatch(/Total params: 737/);
+    expect(text).not.toMatch(/\?/);
+    const fitted = new nb.Sequential([new L.Dense(16), new L.Dense(1)]);
+    fitted.predict(nb.zeros([2, 44]));
+    expect(capture(fitted)).toMatch(/Total params: 737/);
+  });
+});

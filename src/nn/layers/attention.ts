@@ -12,7 +12,8 @@ import type { Variable } from '../../autograd/variable.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
 import type { Regularizer, RegularizerIdentifier } from '../regularizers.js';
 import { Dropout, optionalRegularizer, positiveInt, serializeOptional } from './core.js';
-import { Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+import { mergePositional, optionKeys } from '../../check-options.js';
+import { LAYER_KEYS, Layer, type CallArgs, type MaskArg, type InputShapes, type LayerArgs, type Shape } from './layer.js';
 
 export interface MultiHeadAttentionArgs extends LayerArgs {
   numHeads?: number;
@@ -30,6 +31,11 @@ export interface MultiHeadAttentionArgs extends LayerArgs {
   biasRegularizer?: RegularizerIdentifier | null;
 }
 
+const MULTI_HEAD_ATTENTION_KEYS = optionKeys<MultiHeadAttentionArgs>({
+  ...LAYER_KEYS, numHeads: true, keyDim: true, valueDim: true, dropout: true, useBias: true, outputShape: true,
+  kernelInitializer: true, biasInitializer: true, kernelRegularizer: true, biasRegularizer: true,
+});
+
 interface Projection {
   kernel: Variable;
   bias: Variable | null;
@@ -42,6 +48,8 @@ interface Projection {
  * [output, scores [batch, heads, queryLen, valueLen]]).
  */
 export class MultiHeadAttention extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = MULTI_HEAD_ATTENTION_KEYS;
   readonly numHeads: number;
   readonly keyDim: number;
   readonly valueDim: number;
@@ -55,7 +63,8 @@ export class MultiHeadAttention extends Layer {
   private readonly attentionDropout: Dropout;
   private proj: Record<'query' | 'key' | 'value' | 'output', Projection> | null = null;
 
-  constructor(args: MultiHeadAttentionArgs) {
+  constructor(numHeads: number | MultiHeadAttentionArgs, keyDim?: number | MultiHeadAttentionArgs, options?: MultiHeadAttentionArgs) {
+    const args = mergePositional<MultiHeadAttentionArgs>('MultiHeadAttention', MULTI_HEAD_ATTENTION_KEYS, ['numHeads', 'keyDim'], [numHeads, keyDim, options]);
     super(args);
     this.numHeads = positiveInt('MultiHeadAttention', 'numHeads', args.numHeads);
     this.keyDim = positiveInt('MultiHeadAttention', 'keyDim', args.keyDim);
@@ -126,7 +135,7 @@ export class MultiHeadAttention extends Layer {
     return kwargs.returnAttentionScores ? [out, weights] : out;
   }
 
-  /** 1 where query i may attend to key j: the given mask times a causal (lower-triangular) one, as [b or 1, 1, tq, tk]. */
+  /** 1 where query i may attend to key j: the given mask times the inputs' masks and a causal (lower-triangular) one, as [b or 1, 1, tq or 1, tk]. */
   private combinedMask(tq: number, tk: number, kwargs: CallArgs, dtype: Tensor['dtype']): Tensor | null {
     let mask: Tensor | null = null;
     const given = kwargs.attentionMask as Tensor | undefined;
@@ -136,12 +145,22 @@ export class MultiHeadAttention extends Layer {
       }
       mask = expandDims(cast(given, dtype), 1);
     }
+    // As Keras: the inputs' own masks (Embedding maskZero) keep padded queries and keys out.
+    const [qm, vm, km] = Array.isArray(kwargs.mask) ? [kwargs.mask[0], kwargs.mask[1] ?? kwargs.mask[0], kwargs.mask[2] ?? kwargs.mask[1] ?? kwargs.mask[0]] : [kwargs.mask, kwargs.mask, kwargs.mask];
+    let own: Tensor | null = qm ? expandDims(cast(qm, dtype), 2) : null;
+    for (const m of [vm, km]) if (m) own = own ? mul(own, expandDims(cast(m, dtype), 1)) : expandDims(cast(m, dtype), 1);
+    if (own) mask = mask ? mul(mask, expandDims(own, 1)) : expandDims(own, 1);
     if (kwargs.useCausalMask) {
       const rows = Array.from({ length: tq }, (_, i) => Array.from({ length: tk }, (_, j) => (j <= i ? 1 : 0)));
       const causal = reshape(tensor(rows, dtype), [1, 1, tq, tk]);
       mask = mask ? mul(mask, causal) : causal;
     }
     return mask;
+  }
+
+  /** The query's mask, as in Keras. */
+  override computeMask(_inputs: Tensor | Tensor[], mask: MaskArg): Tensor | null {
+    return (Array.isArray(mask) ? mask[0] : mask) ?? null;
   }
 
   override computeOutputShape(inputShape: InputShapes): Shape {

@@ -8,7 +8,8 @@ import { getActivation, serializeActivation, type ActivationFn, type ActivationI
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
 import type { Regularizer, RegularizerIdentifier } from '../regularizers.js';
 import { optionalRegularizer, positiveInt, serializeOptional } from './core.js';
-import { Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+import { mergePositional, optionKeys } from '../../check-options.js';
+import { LAYER_KEYS, Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
 
 export type Padding = 'valid' | 'same';
 
@@ -25,6 +26,12 @@ export interface ConvArgs extends LayerArgs {
   kernelRegularizer?: RegularizerIdentifier | null;
   biasRegularizer?: RegularizerIdentifier | null;
 }
+
+const CONV_KEY_LIST = {
+  ...LAYER_KEYS, filters: true, kernelSize: true, strides: true, padding: true, dilationRate: true, activation: true, useBias: true,
+  kernelInitializer: true, biasInitializer: true, kernelRegularizer: true, biasRegularizer: true,
+} as const;
+const CONV_KEYS = optionKeys<ConvArgs>(CONV_KEY_LIST);
 
 /** A number or a per-axis list as exactly `rank` positive integers. */
 export function tupleOf(layer: string, what: string, v: number | number[] | undefined, rank: number, dflt: number): number[] {
@@ -149,14 +156,17 @@ abstract class BaseConv extends Layer {
   }
 }
 
-function argsOf(filters: number | ConvArgs, kernelSize: number | number[] | undefined, args: ConvArgs): ConvArgs {
-  return typeof filters === 'number' ? { ...args, filters, kernelSize: kernelSize ?? args.kernelSize } : filters;
+/** Keras's `(filters, kernelSize, options)`, any trailing part of which may be in the options object. */
+function argsOf<A extends ConvArgs>(layer: string, keys: readonly string[], given: unknown[]): A {
+  return mergePositional<A>(layer, keys, ['filters', 'kernelSize'], given);
 }
 
 /** 1-D convolution over [batch, steps, channels]; kernel [k, in, filters]. */
 export class Conv1D extends BaseConv {
-  constructor(filters: number | ConvArgs, kernelSize?: number | number[], args: ConvArgs = {}) {
-    super(1, argsOf(filters, kernelSize, args));
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = CONV_KEYS;
+  constructor(filters: number | ConvArgs, kernelSize?: number | number[] | ConvArgs, args?: ConvArgs) {
+    super(1, argsOf('Conv1D', CONV_KEYS, [filters, kernelSize, args]));
   }
   override build(inputShape: InputShapes): void {
     this.buildKernel([this.kernelSize[0]!, this.inChannels(inputShape), this.filters], this.filters);
@@ -168,8 +178,10 @@ export class Conv1D extends BaseConv {
 
 /** 2-D convolution over [batch, height, width, channels]; kernel [kh, kw, in, filters]. */
 export class Conv2D extends BaseConv {
-  constructor(filters: number | ConvArgs, kernelSize?: number | number[], args: ConvArgs = {}) {
-    super(2, argsOf(filters, kernelSize, args));
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = CONV_KEYS;
+  constructor(filters: number | ConvArgs, kernelSize?: number | number[] | ConvArgs, args?: ConvArgs) {
+    super(2, argsOf('Conv2D', CONV_KEYS, [filters, kernelSize, args]));
   }
   override build(inputShape: InputShapes): void {
     this.buildKernel([...this.kernelSize, this.inChannels(inputShape), this.filters], this.filters);
@@ -182,8 +194,10 @@ export class Conv2D extends BaseConv {
 
 /** The transpose (gradient) of Conv2D, upsampling by `strides`; kernel [kh, kw, filters, in]. */
 export class Conv2DTranspose extends BaseConv {
-  constructor(filters: number | ConvArgs, kernelSize?: number | number[], args: ConvArgs = {}) {
-    super(2, argsOf(filters, kernelSize, args));
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = CONV_KEYS;
+  constructor(filters: number | ConvArgs, kernelSize?: number | number[] | ConvArgs, args?: ConvArgs) {
+    super(2, argsOf('Conv2DTranspose', CONV_KEYS, [filters, kernelSize, args]));
   }
   override build(inputShape: InputShapes): void {
     const c = this.inChannels(inputShape);
@@ -213,11 +227,16 @@ export interface DepthwiseConvArgs extends ConvArgs {
   depthwiseRegularizer?: RegularizerIdentifier | null;
 }
 
+const DEPTHWISE_KEY_LIST = { ...CONV_KEY_LIST, depthMultiplier: true, depthwiseInitializer: true, depthwiseRegularizer: true } as const;
+const DEPTHWISE_KEYS = optionKeys<DepthwiseConvArgs>(DEPTHWISE_KEY_LIST);
+
 /** Each channel convolved with its own `depthMultiplier` filters; kernel [kh, kw, in, multiplier]. */
 export class DepthwiseConv2D extends BaseConv {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = DEPTHWISE_KEYS;
   readonly depthMultiplier: number;
-  constructor(kernelSize: number | number[] | DepthwiseConvArgs, args: DepthwiseConvArgs = {}) {
-    const a: DepthwiseConvArgs = typeof kernelSize === 'number' || Array.isArray(kernelSize) ? { ...args, kernelSize } : kernelSize;
+  constructor(kernelSize: number | number[] | DepthwiseConvArgs, args?: DepthwiseConvArgs) {
+    const a = mergePositional<DepthwiseConvArgs>('DepthwiseConv2D', DEPTHWISE_KEYS, ['kernelSize'], [kernelSize, args]);
     super(2, { ...a, kernelInitializer: a.depthwiseInitializer ?? a.kernelInitializer, kernelRegularizer: a.depthwiseRegularizer ?? a.kernelRegularizer }, false);
     this.depthMultiplier = positiveInt('DepthwiseConv2D', 'depthMultiplier', a.depthMultiplier ?? 1);
   }
@@ -245,15 +264,19 @@ export interface SeparableConvArgs extends DepthwiseConvArgs {
   pointwiseRegularizer?: RegularizerIdentifier | null;
 }
 
+const SEPARABLE_KEYS = optionKeys<SeparableConvArgs>({ ...DEPTHWISE_KEY_LIST, pointwiseInitializer: true, pointwiseRegularizer: true });
+
 /** A depthwise convolution then a 1x1 convolution to `filters` channels. */
 export class SeparableConv2D extends BaseConv {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = SEPARABLE_KEYS;
   readonly depthMultiplier: number;
   readonly pointwiseInitializer: Initializer;
   readonly pointwiseRegularizer: Regularizer | null;
   pointwiseKernel!: Variable;
 
-  constructor(filters: number | SeparableConvArgs, kernelSize?: number | number[], args: SeparableConvArgs = {}) {
-    const a = argsOf(filters, kernelSize, args) as SeparableConvArgs;
+  constructor(filters: number | SeparableConvArgs, kernelSize?: number | number[] | SeparableConvArgs, args?: SeparableConvArgs) {
+    const a = argsOf<SeparableConvArgs>('SeparableConv2D', SEPARABLE_KEYS, [filters, kernelSize, args]);
     super(2, { ...a, kernelInitializer: a.depthwiseInitializer ?? a.kernelInitializer, kernelRegularizer: a.depthwiseRegularizer ?? a.kernelRegularizer });
     this.depthMultiplier = positiveInt('SeparableConv2D', 'depthMultiplier', a.depthMultiplier ?? 1);
     this.pointwiseInitializer = getInitializer(a.pointwiseInitializer ?? 'glorotUniform');

@@ -9,7 +9,8 @@ import type { Variable } from '../../autograd/variable.js';
 import { getActivation, serializeActivation, type ActivationFn, type ActivationIdentifier } from '../activations.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
 import { getRegularizer, serializeRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
-import { Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+import { mergePositional, optionKeys } from '../../check-options.js';
+import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
 
 /** Positive integer option check shared by layers. */
 export function positiveInt(layer: string, what: string, v: unknown): number {
@@ -35,8 +36,14 @@ export interface DenseArgs extends LayerArgs {
   biasRegularizer?: RegularizerIdentifier | null;
 }
 
+const DENSE_KEYS = optionKeys<DenseArgs>({
+  ...LAYER_KEYS, units: true, activation: true, useBias: true, kernelInitializer: true, biasInitializer: true, kernelRegularizer: true, biasRegularizer: true,
+});
+
 /** `activation(x @ kernel + bias)` over the last axis. */
 export class Dense extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = DENSE_KEYS;
   override readonly supportsMasking = true;
   readonly units: number;
   readonly activation: ActivationFn;
@@ -48,8 +55,8 @@ export class Dense extends Layer {
   kernel!: Variable;
   bias: Variable | null = null;
 
-  constructor(units: number | DenseArgs, args: DenseArgs = {}) {
-    const a = typeof units === 'number' ? { ...args, units } : units;
+  constructor(units: number | DenseArgs, args?: DenseArgs) {
+    const a = mergePositional<DenseArgs>('Dense', DENSE_KEYS, ['units'], [units, args]);
     super(a);
     this.units = positiveInt('Dense', 'units', a.units);
     this.activation = getActivation(a.activation, 'Dense');
@@ -99,12 +106,16 @@ export interface ActivationArgs extends LayerArgs {
   activation?: ActivationIdentifier;
 }
 
+const ACTIVATION_KEYS = optionKeys<ActivationArgs>({ ...LAYER_KEYS, activation: true });
+
 /** Applies an activation function (by name or function). */
 export class Activation extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = ACTIVATION_KEYS;
   override readonly supportsMasking = true;
   readonly activation: ActivationFn;
-  constructor(activation: ActivationIdentifier | ActivationArgs, args: ActivationArgs = {}) {
-    const a = typeof activation === 'object' && activation !== null ? activation : { ...args, activation };
+  constructor(activation: ActivationIdentifier | ActivationArgs, args?: ActivationArgs) {
+    const a = mergePositional<ActivationArgs>('Activation', ACTIVATION_KEYS, ['activation'], [activation, args]);
     super(a);
     if (a.activation === undefined) throw new ValueError('Activation: an activation name or function is required');
     this.activation = getActivation(a.activation, 'Activation');
@@ -127,16 +138,20 @@ export interface DropoutArgs extends LayerArgs {
   seed?: number;
 }
 
+const DROPOUT_KEYS = optionKeys<DropoutArgs>({ ...LAYER_KEYS, rate: true, noiseShape: true, seed: true });
+
 /** Zeroes a fraction `rate` of inputs while training and scales the rest by 1 / (1 - rate). */
 export class Dropout extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = DROPOUT_KEYS;
   override readonly supportsMasking = true;
   readonly rate: number;
   readonly noiseShape: Shape | null;
   readonly seed: number | undefined;
   private calls = 0;
 
-  constructor(rate: number | DropoutArgs, args: DropoutArgs = {}) {
-    const a = typeof rate === 'number' ? { ...args, rate } : rate;
+  constructor(rate: number | DropoutArgs, args?: DropoutArgs) {
+    const a = mergePositional<DropoutArgs>('Dropout', DROPOUT_KEYS, ['rate'], [rate, args]);
     super(a);
     if (typeof a.rate !== 'number' || !(a.rate >= 0 && a.rate < 1)) throw new ValueError(`Dropout: rate must be in [0, 1), got ${String(a.rate)}`);
     this.rate = a.rate;
@@ -170,13 +185,17 @@ export interface LambdaArgs extends LayerArgs {
   outputShape?: Shape | ((inputShape: InputShapes) => InputShapes);
 }
 
+const LAMBDA_KEYS = optionKeys<LambdaArgs>({ ...LAYER_KEYS, fn: true, outputShape: true });
+
 /** Wraps a function of tensors as a layer. Its config holds the function itself, so it round-trips in memory only. */
 export class Lambda extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = LAMBDA_KEYS;
   readonly fn: NonNullable<LambdaArgs['fn']>;
   /** Declared output shape, or a function of the input shape; inferred by a dry run when absent. */
   readonly outputShape: LambdaArgs['outputShape'];
-  constructor(fn: LambdaFn | LambdaArgs, args: LambdaArgs = {}) {
-    const a = typeof fn === 'function' ? { ...args, fn } : (fn ?? {});
+  constructor(fn: LambdaFn | LambdaArgs, args?: LambdaArgs) {
+    const a = mergePositional<LambdaArgs>('Lambda', LAMBDA_KEYS, ['fn'], [fn, args]);
     super(a);
     if (typeof a.fn !== 'function') throw new ValueError('Lambda: expected a function of tensors');
     this.fn = a.fn;

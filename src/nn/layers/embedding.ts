@@ -9,7 +9,8 @@ import type { Variable } from '../../autograd/variable.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
 import type { Regularizer, RegularizerIdentifier } from '../regularizers.js';
 import { optionalRegularizer, positiveInt, serializeOptional } from './core.js';
-import { Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+import { mergePositional, optionKeys } from '../../check-options.js';
+import { LAYER_KEYS, Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
 
 export interface EmbeddingArgs extends LayerArgs {
   inputDim?: number;
@@ -20,8 +21,12 @@ export interface EmbeddingArgs extends LayerArgs {
   maskZero?: boolean;
 }
 
+const EMBEDDING_KEYS = optionKeys<EmbeddingArgs>({ ...LAYER_KEYS, outputDim: true, embeddingsInitializer: true, embeddingsRegularizer: true, maskZero: true });
+
 /** Maps ids in [0, inputDim) to vectors of size outputDim; output shape [...ids.shape, outputDim]. */
 export class Embedding extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = EMBEDDING_KEYS;
   readonly vocabularySize: number;
   readonly outputDim: number;
   readonly embeddingsInitializer: Initializer;
@@ -29,8 +34,8 @@ export class Embedding extends Layer {
   readonly maskZero: boolean;
   embeddings!: Variable;
 
-  constructor(inputDim: number | EmbeddingArgs, outputDim?: number, args: EmbeddingArgs = {}) {
-    const a = typeof inputDim === 'number' ? { ...args, inputDim, outputDim } : inputDim;
+  constructor(inputDim: number | EmbeddingArgs, outputDim?: number | EmbeddingArgs, args?: EmbeddingArgs) {
+    const a = mergePositional<EmbeddingArgs>('Embedding', EMBEDDING_KEYS, ['inputDim', 'outputDim'], [inputDim, outputDim, args]);
     // inputDim here is the vocabulary size, not a shape: keep it away from LayerArgs.inputDim.
     super({ ...a, inputDim: undefined });
     this.vocabularySize = positiveInt('Embedding', 'inputDim', a.inputDim);

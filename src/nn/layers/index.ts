@@ -5,6 +5,7 @@
 import { Activation, Dense, Dropout, Lambda } from './core.js';
 import { Embedding } from './embedding.js';
 import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from './merge.js';
+import { Dot } from './dot.js';
 import { BatchNormalization, LayerNormalization } from './normalization.js';
 import { Normalization, Rescaling } from './preprocessing.js';
 import { registerLayer } from './registry.js';
@@ -25,6 +26,8 @@ export { Flatten, Reshape, Permute, RepeatVector } from './reshaping.js';
 export { BatchNormalization, LayerNormalization, type BatchNormalizationArgs, type LayerNormalizationArgs } from './normalization.js';
 export { Normalization, Rescaling, type NormalizationArgs, type RescalingArgs } from './preprocessing.js';
 export { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, type ConcatenateArgs } from './merge.js';
+export { Dot, type DotArgs } from './dot.js';
+export { add, subtract, multiply, average, maximum, minimum, concatenate, dot, type MergeFunction } from './merge-functions.js';
 export { Embedding, type EmbeddingArgs } from './embedding.js';
 export { Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, type ConvArgs, type DepthwiseConvArgs, type SeparableConvArgs } from './conv.js';
 export {
@@ -46,7 +49,7 @@ export { registerLayer as register, serializeLayer as serialize, deserializeLaye
 
 for (const cls of [
   Dense, Activation, Dropout, Lambda, Flatten, Reshape, Permute, RepeatVector, BatchNormalization, LayerNormalization,
-  Normalization, Rescaling, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Embedding,
+  Normalization, Rescaling, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot, Embedding,
   Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, MaxPooling1D, MaxPooling2D, AveragePooling1D,
   AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, SimpleRNN, LSTM, GRU, MultiHeadAttention, TimeDistributed, Bidirectional, Masking,
 ]) {

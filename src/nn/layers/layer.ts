@@ -13,6 +13,7 @@ import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '..
 import { toSnakeCase } from '../serialization.js';
 import { chargeWeight } from '../weight-budget.js';
 import { SymbolicTensor, fmtSymbolicShape, isSymbolic, type Node, type Shape } from '../symbolic-tensor.js';
+import type { KeyList } from '../../check-options.js';
 import { currentTraining, withTraining } from './call-context.js';
 import { getMask, setMask } from './mask-store.js';
 import { uniqueName } from './names.js';
@@ -23,10 +24,13 @@ export type { Shape } from '../symbolic-tensor.js';
 export interface CallArgs {
   /** Whether the call is for training (dropout active, batch statistics used). */
   training?: boolean;
-  /** Per-timestep mask: true where a step is real, false where it is padding. */
-  mask?: Tensor | null;
+  /** Per-timestep mask: true where a step is real, false where it is padding (one per input for multi-input layers). */
+  mask?: MaskArg;
   [key: string]: unknown;
 }
+
+/** A layer's incoming mask: one for a single input, one (or null) per input for a list of inputs. */
+export type MaskArg = Tensor | (Tensor | null)[] | null;
 
 /** Options every layer takes. */
 export interface LayerArgs {
@@ -46,6 +50,9 @@ export interface LayerArgs {
   inputDim?: number;
 }
 
+/** The keys of LayerArgs, spread into each layer's own key list. */
+export const LAYER_KEYS: KeyList<LayerArgs> = { name: true, trainable: true, dtype: true, inputShape: true, batchInputShape: true, batchSize: true, inputDim: true };
+
 /** Options of `addWeight` beyond the name, shape and initializer. */
 export interface WeightOptions {
   trainable?: boolean;
@@ -64,7 +71,7 @@ export interface InputSpec {
 }
 
 /** A layer constructor that can rebuild a layer from its config. */
-export type LayerClass = { fromConfig(config: Record<string, unknown>): Layer; name: string };
+export type LayerClass = { fromConfig(config: Record<string, unknown>): Layer; name: string; optionKeys?: readonly string[] };
 
 /** Input shapes as a layer sees them: one shape, or one per input for multi-input layers. */
 export type InputShapes = Shape | Shape[];
@@ -128,8 +135,8 @@ export class Layer {
   readonly supportsMasking: boolean = false;
 
   /** The mask of the output: the input's when supportsMasking, otherwise none. Embedding, Masking and RNNs override. */
-  computeMask(_inputs: Tensor | Tensor[], mask: Tensor | null): Tensor | null {
-    return this.supportsMasking ? mask : null;
+  computeMask(_inputs: Tensor | Tensor[], mask: MaskArg): Tensor | null {
+    return this.supportsMasking && !Array.isArray(mask) ? mask : null;
   }
 
   /** Create weights from the input shape (batch axis null). Called once, before the first call. */
@@ -186,7 +193,7 @@ export class Layer {
     this.assertCompatible(list.map((t) => t.shape));
     const training = kwargs.training ?? currentTraining();
     this.callLosses.length = 0;
-    const mask = kwargs.mask !== undefined ? kwargs.mask : list.length === 1 ? getMask(list[0]!) : null;
+    const mask = kwargs.mask !== undefined ? kwargs.mask : Array.isArray(inputs) ? masksOf(list) : getMask(list[0]!);
     const callArgs: CallArgs = mask ? { ...kwargs, training, mask } : { ...kwargs, training };
     const out = withTraining(training, () => this.call(inputs as Tensor | Tensor[], callArgs));
     const outs = Array.isArray(out) ? out : [out];
@@ -231,19 +238,36 @@ export class Layer {
   private dryRun(shape: InputShapes, dtypes: DType[]): { specs: { shape: Shape; dtype: DType }[]; multi: boolean } {
     const shapes = isShapeList(shape) ? shape : [shape];
     const unknownBatch = shapes.some((s) => s[0] === null);
-    const inputs = shapes.map((s, i) => ({ shape: s.map((d) => d ?? 1), dtype: dtypes[i] ?? this.dtype }));
     const callOn = (xs: Tensor[]) => withTraining(false, () => this.call(isShapeList(shape) ? xs : xs[0]!, { training: false }));
     const specsOf = (out: Tensor | Tensor[]) => ({
-      specs: (Array.isArray(out) ? out : [out]).map((t) => ({ shape: unknownBatch ? withNullBatch(t.shape) : [...t.shape], dtype: t.dtype })),
+      specs: (Array.isArray(out) ? out : [out]).map((t) => ({ shape: unknownBatch ? withNullBatch(t.shape) : ([...t.shape] as Shape), dtype: t.dtype })),
       multi: Array.isArray(out),
     });
-    return engine.pauseRecording(() => {
-      try {
-        return specsOf(traceSpecs(inputs, callOn));
-      } catch {
-        return engine.tidy(() => specsOf(callOn(inputs.map((s) => zeros(s.shape, s.dtype)))));
-      }
+    const run = (unknownAs: number) => {
+      const inputs = shapes.map((s, i) => ({ shape: s.map((d) => d ?? unknownAs), dtype: dtypes[i] ?? this.dtype }));
+      return engine.pauseRecording(() => {
+        try {
+          return specsOf(traceSpecs(inputs, callOn));
+        } catch {
+          return engine.tidy(() => specsOf(callOn(inputs.map((x) => zeros(x.shape, x.dtype)))));
+        }
+      });
+    };
+    const first = run(1);
+    // Unknown sizes past the batch axis (a sequence length): a second run with another size shows
+    // which output sizes follow them, and those are unknown (null) too.
+    if (!shapes.some((s) => s.slice(1).some((d) => d === null))) return first;
+    let second: ReturnType<typeof run>;
+    try {
+      second = run(2);
+    } catch {
+      return first; // the layer only works with size 1 there: keep what that run gave
+    }
+    first.specs.forEach((spec, i) => {
+      const other = second.specs[i]?.shape;
+      if (other) spec.shape = spec.shape.map((d, j) => (d === other[j] ? d : null));
     });
+    return first;
   }
 
   /** A layer given an inputShape refuses inputs of another shape before building. */
@@ -283,6 +307,10 @@ export class Layer {
 
   /** Create a weight (a Variable) tracked by this layer. */
   addWeight(name: string, shape: readonly number[], initializer: InitializerIdentifier = 'glorotUniform', opts: WeightOptions = {}): Variable {
+    if (shape.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0)) {
+      // A weight sized by an input size that is not known yet (null): the layer needs that size fixed.
+      throw new ShapeError(`Layer '${this.name}' (${this.className}): weight '${name}' needs known sizes, got [${shape.map(String).join(', ')}]; give the input's full shape`);
+    }
     const init = getInitializer(initializer);
     const dtype = opts.dtype ?? this.dtype;
     chargeWeight(this.name, name, shape);
@@ -391,6 +419,12 @@ export class Layer {
   toString(): string {
     return `${this.className}(name=${this.name}, built=${this.built})`;
   }
+}
+
+/** The masks riding on a list of inputs, or null when none has one. */
+function masksOf(list: Tensor[]): (Tensor | null)[] | null {
+  const masks = list.map(getMask);
+  return masks.some((m) => m !== null) ? masks : null;
 }
 
 /** Shape with the batch axis replaced by null. */

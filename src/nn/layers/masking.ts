@@ -6,19 +6,25 @@ import { cast } from '../../ops/primitives/cast.js';
 import { expandDims } from '../../ops/primitives/shape.js';
 import { mul } from '../../ops/primitives/binary.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { Layer, type InputShapes, type LayerArgs } from './layer.js';
+import { mergePositional, optionKeys } from '../../check-options.js';
+import { LAYER_KEYS, Layer, type InputShapes, type LayerArgs } from './layer.js';
 
 export interface MaskingArgs extends LayerArgs {
   maskValue?: number;
 }
 
+const MASKING_KEYS = optionKeys<MaskingArgs>({ ...LAYER_KEYS, maskValue: true });
+
 /** Masks timesteps whose features all equal `maskValue` (and zeroes them). */
 export class Masking extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = MASKING_KEYS;
   readonly maskValue: number;
   override readonly supportsMasking = true;
-  constructor(args: MaskingArgs = {}) {
-    super(args);
-    this.maskValue = args.maskValue ?? 0;
+  constructor(maskValue?: number | MaskingArgs, args?: MaskingArgs) {
+    const a = mergePositional<MaskingArgs>('Masking', MASKING_KEYS, ['maskValue'], [maskValue, args]);
+    super(a);
+    this.maskValue = a.maskValue ?? 0;
   }
   override computeMask(x: Tensor | Tensor[]): Tensor | null {
     return any(notEqual(x as Tensor, this.maskValue), -1);

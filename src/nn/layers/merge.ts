@@ -1,9 +1,22 @@
 // Merge layers: combine a list of inputs elementwise (with broadcasting) or by concatenation.
 import { ShapeError, ValueError } from '../../errors.js';
 import { add, div, maximum, minimum, mul, sub } from '../../ops/primitives/binary.js';
-import { concat } from '../../ops/primitives/structure.js';
+import { concat, stack } from '../../ops/primitives/structure.js';
+import { cast } from '../../ops/primitives/cast.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+import { all } from '../../ops/primitives/reduce.js';
+import { broadcastTo, expandDims } from '../../ops/primitives/shape.js';
+import { ones } from '../../ops/creation.js';
+import { checkOptions, mergePositional, optionKeys } from '../../check-options.js';
+import { LAYER_KEYS, Layer, type InputShapes, type LayerArgs, type MaskArg, type Shape } from './layer.js';
+
+const MERGE_KEYS = optionKeys<LayerArgs>(LAYER_KEYS);
+
+/** The masks of a multi-input call, or null when no input has one. */
+function maskList(mask: MaskArg): (Tensor | null)[] | null {
+  if (!Array.isArray(mask) || mask.every((m) => m === null)) return null;
+  return mask;
+}
 
 function shapesOf(layer: Layer, s: InputShapes): Shape[] {
   if (!(s.length > 0 && Array.isArray(s[0]))) {
@@ -31,6 +44,13 @@ function broadcastSymbolic(layer: Layer, shapes: Shape[]): Shape {
 }
 
 abstract class ElementwiseMerge extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = MERGE_KEYS;
+  constructor(args: LayerArgs = {}) {
+    checkOptions(new.target.name, args, MERGE_KEYS);
+    super(args);
+  }
+  override readonly supportsMasking = true;
   protected readonly minInputs: number = 2;
   protected readonly maxInputs: number = Infinity;
   /** Combine the (built, shape-checked) inputs into one tensor. */
@@ -50,6 +70,12 @@ abstract class ElementwiseMerge extends Layer {
   }
   override computeOutputShape(s: InputShapes): Shape {
     return broadcastSymbolic(this, shapesOf(this, s));
+  }
+  /** As in Keras: a step is kept where every input that has a mask keeps it. */
+  override computeMask(_inputs: Tensor | Tensor[], mask: MaskArg): Tensor | null {
+    const given = maskList(mask)?.filter((m): m is Tensor => m !== null);
+    if (!given) return null;
+    return all(stack(given.map((m) => cast(m, 'bool'))), 0);
   }
 }
 
@@ -106,12 +132,33 @@ export interface ConcatenateArgs extends LayerArgs {
   axis?: number;
 }
 
+const CONCATENATE_KEYS = optionKeys<ConcatenateArgs>({ ...LAYER_KEYS, axis: true });
+
 /** Joins the inputs along `axis` (the last by default); other axes must agree. */
 export class Concatenate extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = CONCATENATE_KEYS;
+  override readonly supportsMasking = true;
   readonly axis: number;
-  constructor(args: ConcatenateArgs = {}) {
-    super(args);
-    this.axis = args.axis ?? -1;
+  constructor(axis?: number | ConcatenateArgs, args?: ConcatenateArgs) {
+    const a = mergePositional<ConcatenateArgs>('Concatenate', CONCATENATE_KEYS, ['axis'], [axis, args]);
+    super(a);
+    this.axis = a.axis ?? -1;
+  }
+  /**
+   * As in Keras: each input's mask (all true where it has none, widened to its shape) is joined
+   * along `axis`, and a position is kept where every feature along the last axis is kept.
+   */
+  override computeMask(inputs: Tensor | Tensor[], mask: MaskArg): Tensor | null {
+    const masks = maskList(mask);
+    if (!masks || !Array.isArray(inputs)) return null;
+    const full = inputs.map((x, i) => {
+      const m = masks[i];
+      if (!m) return ones(x.shape, 'bool');
+      const b = cast(m, 'bool');
+      return b.rank < x.rank ? broadcastTo(expandDims(b, -1), x.shape) : b;
+    });
+    return all(concat(full, this.axis), -1);
   }
   override build(inputShape: InputShapes): void {
     this.computeOutputShape(inputShape);

@@ -1,14 +1,17 @@
 // BatchNormalization and LayerNormalization.
 import { ValueError } from '../../errors.js';
 import { variance, mean } from '../../ops/composite/math.js';
-import { add, mul, sub } from '../../ops/primitives/binary.js';
-import { reshape } from '../../ops/primitives/shape.js';
-import { rsqrt } from '../../ops/primitives/unary.js';
+import { add, div, mul, sub } from '../../ops/primitives/binary.js';
+import { cast } from '../../ops/primitives/cast.js';
+import { sum } from '../../ops/primitives/reduce.js';
+import { expandDims, reshape } from '../../ops/primitives/shape.js';
+import { rsqrt, square } from '../../ops/primitives/unary.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Variable } from '../../autograd/variable.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
 import { optionalRegularizer, serializeOptional } from './core.js';
-import { Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+import { checkOptions, optionKeys } from '../../check-options.js';
+import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
 import type { Regularizer, RegularizerIdentifier } from '../regularizers.js';
 
 function normalizeAxisList(layer: string, axis: number | number[], rank: number): number[] {
@@ -35,6 +38,10 @@ interface AffineArgs extends LayerArgs {
   betaRegularizer?: RegularizerIdentifier | null;
   gammaRegularizer?: RegularizerIdentifier | null;
 }
+
+const AFFINE_KEY_LIST = {
+  ...LAYER_KEYS, epsilon: true, center: true, scale: true, betaInitializer: true, gammaInitializer: true, betaRegularizer: true, gammaRegularizer: true,
+} as const;
 
 /** The learned scale (gamma) and offset (beta) shared by the normalization layers. */
 abstract class AffineNormalization extends Layer {
@@ -113,11 +120,17 @@ export interface BatchNormalizationArgs extends AffineArgs {
   movingVarianceInitializer?: InitializerIdentifier;
 }
 
+const BATCH_NORMALIZATION_KEYS = optionKeys<BatchNormalizationArgs>({
+  ...AFFINE_KEY_LIST, axis: true, momentum: true, movingMeanInitializer: true, movingVarianceInitializer: true,
+});
+
 /**
  * Normalizes with the batch's statistics while training (updating moving averages with `momentum`)
  * and with the moving averages at inference. A frozen layer (trainable false) runs in inference mode.
  */
 export class BatchNormalization extends AffineNormalization {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = BATCH_NORMALIZATION_KEYS;
   readonly axis: number;
   readonly momentum: number;
   readonly movingMeanInitializer: Initializer;
@@ -126,6 +139,7 @@ export class BatchNormalization extends AffineNormalization {
   movingVariance!: Variable;
 
   constructor(args: BatchNormalizationArgs = {}) {
+    checkOptions('BatchNormalization', args, BATCH_NORMALIZATION_KEYS);
     super(args, 1e-3);
     this.axis = args.axis ?? -1;
     this.momentum = args.momentum ?? 0.99;
@@ -146,8 +160,8 @@ export class BatchNormalization extends AffineNormalization {
     const rank = x.rank;
     const reduceAxes = [...Array(rank).keys()].filter((i) => !this.axes.includes(i));
     if (kwargs.training && this.trainable) {
-      const m = mean(x, reduceAxes, true);
-      const v = variance(x, reduceAxes, true);
+      const given = Array.isArray(kwargs.mask) ? null : (kwargs.mask ?? null);
+      const { m, v } = given && given.rank === rank - 1 ? maskedMoments(x, given, reduceAxes) : { m: mean(x, reduceAxes, true), v: variance(x, reduceAxes, true) };
       const shape = this.movingMean.shape;
       const k = this.momentum;
       this.movingMean.assign(add(mul(this.movingMean.value(), k), mul(reshape(m, shape), 1 - k)));
@@ -171,15 +185,32 @@ export class BatchNormalization extends AffineNormalization {
   }
 }
 
+/**
+ * Batch statistics over the unmasked steps only (a [batch, steps] mask for [batch, steps, ...] inputs),
+ * as Keras's BatchNormalization computes them, so padding does not shift the moving mean.
+ */
+function maskedMoments(x: Tensor, mask: Tensor, axes: number[]): { m: Tensor; v: Tensor } {
+  const w = expandDims(cast(mask, x.dtype), -1);
+  const count = add(sum(w, axes, true), 1e-7);
+  const m = div(sum(mul(x, w), axes, true), count);
+  const v = div(sum(mul(w, square(sub(x, m))), axes, true), count);
+  return { m, v };
+}
+
 /** Options of {@link LayerNormalization}. */
 export interface LayerNormalizationArgs extends AffineArgs {
   axis?: number | number[];
 }
 
+const LAYER_NORMALIZATION_KEYS = optionKeys<LayerNormalizationArgs>({ ...AFFINE_KEY_LIST, axis: true });
+
 /** Normalizes each sample over `axis` (the last by default) with its own mean and variance. */
 export class LayerNormalization extends AffineNormalization {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = LAYER_NORMALIZATION_KEYS;
   readonly axis: number | number[];
   constructor(args: LayerNormalizationArgs = {}) {
+    checkOptions('LayerNormalization', args, LAYER_NORMALIZATION_KEYS);
     super(args, 1e-3);
     this.axis = args.axis ?? -1;
   }

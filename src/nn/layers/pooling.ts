@@ -2,8 +2,14 @@
 import { avgPool, avgPool1d, maxPool, maxPool1d } from '../../ops/primitives/pool.js';
 import { globalAvgPool, globalMaxPool } from '../../ops/composite/global-pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { ShapeError } from '../../errors.js';
+import { div, mul } from '../../ops/primitives/binary.js';
+import { cast } from '../../ops/primitives/cast.js';
+import { sum } from '../../ops/primitives/reduce.js';
+import { expandDims } from '../../ops/primitives/shape.js';
 import { checkPadding, convOutputLength, tupleOf, type Padding } from './conv.js';
-import { Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+import { checkOptions, mergePositional, optionKeys } from '../../check-options.js';
+import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
 
 export interface PoolingArgs extends LayerArgs {
   /** Window size per spatial axis (default 2). */
@@ -14,16 +20,19 @@ export interface PoolingArgs extends LayerArgs {
   padding?: Padding;
 }
 
+const POOLING_KEYS = optionKeys<PoolingArgs>({ ...LAYER_KEYS, poolSize: true, strides: true, padding: true });
+
 abstract class Pooling extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = POOLING_KEYS;
   readonly poolSize: number[];
   readonly strides: number[];
   readonly padding: Padding;
   constructor(
     readonly rank: 1 | 2,
-    poolSize: number | number[] | PoolingArgs | undefined,
-    args: PoolingArgs,
+    given: unknown[],
   ) {
-    const a = typeof poolSize === 'object' && !Array.isArray(poolSize) ? poolSize : { ...args, poolSize: poolSize ?? args.poolSize };
+    const a = mergePositional<PoolingArgs>(new.target.name, POOLING_KEYS, ['poolSize', 'strides', 'padding'], given);
     super(a);
     this.poolSize = tupleOf(this.className, 'poolSize', a.poolSize, rank, 2);
     this.strides = a.strides === null || a.strides === undefined ? [...this.poolSize] : tupleOf(this.className, 'strides', a.strides, rank, 1);
@@ -53,8 +62,8 @@ abstract class Pooling extends Layer {
 
 /** Maximum over windows of `poolSize` steps, over [batch, steps, channels]. */
 export class MaxPooling1D extends Pooling {
-  constructor(poolSize?: number | PoolingArgs, args: PoolingArgs = {}) {
-    super(1, poolSize, args);
+  constructor(poolSize?: number | PoolingArgs, args?: PoolingArgs) {
+    super(1, [poolSize, args]);
   }
   override call(x: Tensor): Tensor {
     return maxPool1d(x, this.opts1d());
@@ -63,8 +72,8 @@ export class MaxPooling1D extends Pooling {
 
 /** Mean over windows of `poolSize` steps, over [batch, steps, channels]. */
 export class AveragePooling1D extends Pooling {
-  constructor(poolSize?: number | PoolingArgs, args: PoolingArgs = {}) {
-    super(1, poolSize, args);
+  constructor(poolSize?: number | PoolingArgs, args?: PoolingArgs) {
+    super(1, [poolSize, args]);
   }
   override call(x: Tensor): Tensor {
     return avgPool1d(x, this.opts1d());
@@ -73,8 +82,8 @@ export class AveragePooling1D extends Pooling {
 
 /** Maximum over `poolSize` windows, over [batch, height, width, channels]. */
 export class MaxPooling2D extends Pooling {
-  constructor(poolSize?: number | number[] | PoolingArgs, args: PoolingArgs = {}) {
-    super(2, poolSize, args);
+  constructor(poolSize?: number | number[] | PoolingArgs, args?: PoolingArgs) {
+    super(2, [poolSize, args]);
   }
   override call(x: Tensor): Tensor {
     return maxPool(x, this.opts2d());
@@ -83,8 +92,8 @@ export class MaxPooling2D extends Pooling {
 
 /** Mean over `poolSize` windows, over [batch, height, width, channels]. */
 export class AveragePooling2D extends Pooling {
-  constructor(poolSize?: number | number[] | PoolingArgs, args: PoolingArgs = {}) {
-    super(2, poolSize, args);
+  constructor(poolSize?: number | number[] | PoolingArgs, args?: PoolingArgs) {
+    super(2, [poolSize, args]);
   }
   override call(x: Tensor): Tensor {
     return avgPool(x, this.opts2d());
@@ -96,12 +105,17 @@ export interface GlobalPoolingArgs extends LayerArgs {
   keepDims?: boolean;
 }
 
+const GLOBAL_POOLING_KEYS = optionKeys<GlobalPoolingArgs>({ ...LAYER_KEYS, keepDims: true });
+
 abstract class GlobalPooling extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = GLOBAL_POOLING_KEYS;
   readonly keepDims: boolean;
   constructor(
     readonly rank: 1 | 2,
     args: GlobalPoolingArgs,
   ) {
+    checkOptions(new.target.name, args, GLOBAL_POOLING_KEYS);
     super(args);
     this.keepDims = args.keepDims ?? false;
   }
@@ -117,13 +131,22 @@ abstract class GlobalPooling extends Layer {
   }
 }
 
-/** Mean over the steps axis: [batch, steps, channels] to [batch, channels]. */
+/**
+ * Mean over the steps axis: [batch, steps, channels] to [batch, channels]. With a mask (from
+ * `Embedding({ maskZero: true })` or `Masking`), the mean of the unmasked steps only, as in Keras.
+ */
 export class GlobalAveragePooling1D extends GlobalPooling {
   constructor(args: GlobalPoolingArgs = {}) {
     super(1, args);
   }
-  override call(x: Tensor): Tensor {
-    return globalAvgPool(x, { keepDims: this.keepDims });
+  override call(x: Tensor, kwargs: CallArgs): Tensor {
+    const mask = Array.isArray(kwargs.mask) ? (kwargs.mask[0] ?? null) : (kwargs.mask ?? null);
+    if (!mask) return globalAvgPool(x, { keepDims: this.keepDims });
+    if (mask.rank !== 2 || mask.shape[0] !== x.shape[0] || mask.shape[1] !== x.shape[1]) {
+      throw new ShapeError(`GlobalAveragePooling1D '${this.name}': the mask must be [batch, steps] = [${x.shape.slice(0, 2).join(', ')}], got [${mask.shape.join(', ')}]`);
+    }
+    const m = expandDims(cast(mask, x.dtype), 2);
+    return div(sum(mul(x, m), 1, this.keepDims), sum(m, 1, this.keepDims));
   }
 }
 

@@ -8,7 +8,8 @@ import { tensor, toTensor, type TensorLike } from '../../ops/creation.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Variable } from '../../autograd/variable.js';
-import { Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+import { checkOptions, mergePositional, optionKeys } from '../../check-options.js';
+import { LAYER_KEYS, Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
 
 const EPSILON = 1e-7;
 
@@ -20,6 +21,8 @@ export interface NormalizationArgs extends LayerArgs {
   /** Undo the normalization instead (x * std + mean). */
   invert?: boolean;
 }
+
+const NORMALIZATION_KEYS = optionKeys<NormalizationArgs>({ ...LAYER_KEYS, axis: true, mean: true, variance: true, invert: true });
 
 /** Running sums per feature, merged batch by batch (Chan et al.'s parallel variance). */
 class Moments {
@@ -58,6 +61,8 @@ class Moments {
 
 /** Feature-wise (x - mean) / sqrt(variance), statistics given or learned from data with `adapt`. */
 export class Normalization extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = NORMALIZATION_KEYS;
   override readonly supportsMasking = true;
   readonly axis: number[];
   readonly invert: boolean;
@@ -66,6 +71,7 @@ export class Normalization extends Layer {
   adaptedVariance: Variable | null = null;
 
   constructor(args: NormalizationArgs = {}) {
+    checkOptions('Normalization', args, NORMALIZATION_KEYS);
     super(args);
     const axis = args.axis === undefined ? [-1] : args.axis === null ? [] : Array.isArray(args.axis) ? args.axis : [args.axis];
     this.axis = axis;
@@ -163,13 +169,17 @@ export interface RescalingArgs extends LayerArgs {
   offset?: number;
 }
 
+const RESCALING_KEYS = optionKeys<RescalingArgs>({ ...LAYER_KEYS, scale: true, offset: true });
+
 /** x * scale + offset (integer inputs become floats), e.g. `new Rescaling(1 / 255)`. */
 export class Rescaling extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = RESCALING_KEYS;
   override readonly supportsMasking = true;
   readonly scale: number;
   readonly offset: number;
-  constructor(scale: number | RescalingArgs, args: RescalingArgs = {}) {
-    const a = typeof scale === 'number' ? { ...args, scale } : scale;
+  constructor(scale: number | RescalingArgs, args?: RescalingArgs) {
+    const a = mergePositional<RescalingArgs>('Rescaling', RESCALING_KEYS, ['scale', 'offset'], [scale, args]);
     super(a);
     if (typeof a.scale !== 'number' || !Number.isFinite(a.scale)) throw new ValueError(`Rescaling: scale must be a finite number, got ${String(a.scale)}`);
     this.scale = a.scale;

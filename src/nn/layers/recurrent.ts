@@ -15,7 +15,8 @@ import { getActivation, serializeActivation, type ActivationFn, type ActivationI
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
 import type { Regularizer, RegularizerIdentifier } from '../regularizers.js';
 import { optionalRegularizer, positiveInt, serializeOptional } from './core.js';
-import { Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+import { mergePositional, optionKeys } from '../../check-options.js';
+import { LAYER_KEYS, Layer, type CallArgs, type MaskArg, type InputShapes, type LayerArgs, type Shape } from './layer.js';
 
 export interface RNNArgs extends LayerArgs {
   units?: number;
@@ -41,6 +42,13 @@ export interface RNNArgs extends LayerArgs {
   /** Fraction of the recurrent state dropped before the recurrent projection while training. */
   recurrentDropout?: number;
 }
+
+const RNN_KEY_LIST = {
+  ...LAYER_KEYS, units: true, activation: true, recurrentActivation: true, useBias: true, kernelInitializer: true, recurrentInitializer: true,
+  biasInitializer: true, kernelRegularizer: true, recurrentRegularizer: true, biasRegularizer: true, returnSequences: true, returnState: true,
+  goBackwards: true, unitForgetBias: true, dropout: true, recurrentDropout: true,
+} as const;
+const RNN_KEYS = optionKeys<RNNArgs>(RNN_KEY_LIST);
 
 function rateOf(layer: string, what: string, v: number | undefined): number {
   const r = v ?? 0;
@@ -74,8 +82,7 @@ abstract class RecurrentBase extends Layer {
   /** States carried between steps (1, or 2 for LSTM's h and c). */
   protected readonly stateCount: number = 1;
 
-  constructor(units: number | RNNArgs, args: RNNArgs) {
-    const a = typeof units === 'number' ? { ...args, units } : units;
+  constructor(a: RNNArgs) {
     super(a);
     this.units = positiveInt(new.target.name, 'units', a.units);
     this.activation = getActivation(a.activation === undefined ? 'tanh' : a.activation, new.target.name);
@@ -138,7 +145,8 @@ abstract class RecurrentBase extends Layer {
     const inputs = training && this.dropout > 0 ? mul(x, expandDims(dropout(ones([b, f], x.dtype), this.dropout), 1)) : x;
     const recurrentMask = training && this.recurrentDropout > 0 ? dropout(ones([b, this.units], x.dtype), this.recurrentDropout) : null;
     // Masked (padding) steps leave the states, and so the output, as they were.
-    const mask = kwargs.mask ? unstack(expandDims(cast(kwargs.mask, 'bool'), -1), 1) : null;
+    const given = Array.isArray(kwargs.mask) ? (kwargs.mask[0] ?? null) : (kwargs.mask ?? null);
+    const mask = given ? unstack(expandDims(cast(given, 'bool'), -1), 1) : null;
     if (mask && this.goBackwards) mask.reverse();
     const outputs: Tensor[] = [];
     this.projectInputs(inputs).forEach((p, t) => {
@@ -151,8 +159,8 @@ abstract class RecurrentBase extends Layer {
     return this.returnState ? [out, ...states] : out;
   }
 
-  override computeMask(_x: Tensor | Tensor[], mask: Tensor | null): Tensor | null {
-    return this.returnSequences ? mask : null;
+  override computeMask(_x: Tensor | Tensor[], mask: MaskArg): Tensor | null {
+    return this.returnSequences && !Array.isArray(mask) ? mask : null;
   }
 
   override computeOutputShape(inputShape: InputShapes): InputShapes {
@@ -187,9 +195,11 @@ abstract class RecurrentBase extends Layer {
 
 /** h = activation(x W + h U + b). */
 export class SimpleRNN extends RecurrentBase {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = RNN_KEYS;
   protected readonly gates = 1;
-  constructor(units: number | RNNArgs, args: RNNArgs = {}) {
-    super(units, args);
+  constructor(units: number | RNNArgs, args?: RNNArgs) {
+    super(mergePositional<RNNArgs>('SimpleRNN', RNN_KEYS, ['units'], [units, args]));
   }
   protected step(p: Tensor, _states: Tensor[], h: Tensor): Tensor[] {
     return [this.activation(add(p, matmul(h, this.recurrentKernel)))];
@@ -198,12 +208,15 @@ export class SimpleRNN extends RecurrentBase {
 
 /** Long short-term memory, gates in Keras's order i, f, c, o. States [h, c]. */
 export class LSTM extends RecurrentBase {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = RNN_KEYS;
   protected readonly gates = 4;
   protected override readonly stateCount = 2;
   readonly unitForgetBias: boolean;
-  constructor(units: number | RNNArgs, args: RNNArgs = {}) {
-    super(units, args);
-    this.unitForgetBias = (typeof units === 'number' ? args : units).unitForgetBias ?? true;
+  constructor(units: number | RNNArgs, args?: RNNArgs) {
+    const a = mergePositional<RNNArgs>('LSTM', RNN_KEYS, ['units'], [units, args]);
+    super(a);
+    this.unitForgetBias = a.unitForgetBias ?? true;
   }
   /** Create the weights; with `unitForgetBias` the forget gate's bias starts at 1. */
   override build(inputShape: InputShapes): void {
@@ -237,16 +250,21 @@ export interface GRUArgs extends RNNArgs {
   resetAfter?: boolean;
 }
 
+const GRU_KEYS = optionKeys<GRUArgs>({ ...RNN_KEY_LIST, resetAfter: true });
+
 /**
  * Gated recurrent unit, by default in Keras's form (resetAfter: the reset gate multiplies the
  * recurrent projection, with separate input and recurrent biases, bias shape [2, 3 * units]).
  */
 export class GRU extends RecurrentBase {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = GRU_KEYS;
   protected readonly gates = 3;
   readonly resetAfter: boolean;
-  constructor(units: number | GRUArgs, args: GRUArgs = {}) {
-    super(units, args);
-    this.resetAfter = (typeof units === 'number' ? args : units).resetAfter ?? true;
+  constructor(units: number | GRUArgs, args?: GRUArgs) {
+    const a = mergePositional<GRUArgs>('GRU', GRU_KEYS, ['units'], [units, args]);
+    super(a);
+    this.resetAfter = a.resetAfter ?? true;
   }
   /** Shape of the bias: [2, 3 * units] with `resetAfter` (input and recurrent biases), else [3 * units]. */
   protected override biasShape(): number[] {

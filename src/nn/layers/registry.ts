@@ -11,6 +11,16 @@ export function registerLayer(cls: LayerClass, name: string = (cls as { classNam
   return cls;
 }
 
+/** The class registered under `name`, or undefined. */
+export function knownLayerClass(name: string): LayerClass | undefined {
+  return classes.get(name);
+}
+
+/** Every registered class by name (built-in and custom). */
+export function registeredLayerClasses(): ReadonlyMap<string, LayerClass> {
+  return classes;
+}
+
 export function layerClass(name: string): LayerClass {
   const cls = classes.get(name);
   if (!cls) throw new ValueError(`unknown layer class '${name}'; register custom layers with nb.layers.register(MyLayer). Known: ${[...classes.keys()].sort().join(', ')}`);

@@ -3,14 +3,23 @@ import { ShapeError, ValueError } from '../../errors.js';
 import { broadcastTo, expandDims, reshape, transpose } from '../../ops/primitives/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { positiveInt } from './core.js';
-import { Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+import { checkOptions, mergePositional, optionKeys } from '../../check-options.js';
+import { LAYER_KEYS, Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
 
 function knownProduct(dims: Shape): number | null {
   return dims.every((d) => d !== null) ? (dims as number[]).reduce((a, b) => a * b, 1) : null;
 }
 
+const FLATTEN_KEYS = optionKeys<LayerArgs>(LAYER_KEYS);
+
 /** [batch, ...] -> [batch, product of the rest]. */
 export class Flatten extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = FLATTEN_KEYS;
+  constructor(args: LayerArgs = {}) {
+    checkOptions('Flatten', args, FLATTEN_KEYS);
+    super(args);
+  }
   override call(x: Tensor): Tensor {
     if (x.rank < 1) throw new ShapeError(`Flatten '${this.name}': expected an input with a batch axis, got a scalar`);
     return reshape(x, [x.shape[0]!, -1]);
@@ -25,11 +34,15 @@ export interface ReshapeArgs extends LayerArgs {
   targetShape?: number[];
 }
 
+const RESHAPE_KEYS = optionKeys<ReshapeArgs>({ ...LAYER_KEYS, targetShape: true });
+
 /** Reshape each sample to `targetShape` (one entry may be -1). */
 export class Reshape extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = RESHAPE_KEYS;
   readonly targetShape: number[];
-  constructor(targetShape: number[] | ReshapeArgs, args: ReshapeArgs = {}) {
-    const a = Array.isArray(targetShape) ? { ...args, targetShape } : targetShape;
+  constructor(targetShape: number[] | ReshapeArgs, args?: ReshapeArgs) {
+    const a = mergePositional<ReshapeArgs>('Reshape', RESHAPE_KEYS, ['targetShape'], [targetShape, args]);
     super(a);
     if (!Array.isArray(a.targetShape)) throw new ValueError('Reshape: targetShape (an array of sizes, one may be -1) is required');
     if (a.targetShape.filter((d) => d === -1).length > 1) throw new ValueError(`Reshape: at most one -1 in targetShape, got [${a.targetShape.join(', ')}]`);
@@ -62,11 +75,15 @@ export interface PermuteArgs extends LayerArgs {
   dims?: number[];
 }
 
+const PERMUTE_KEYS = optionKeys<PermuteArgs>({ ...LAYER_KEYS, dims: true });
+
 /** Permute the non-batch axes; `dims` counts from 1 like Keras ([2, 1] swaps the two axes after the batch). */
 export class Permute extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = PERMUTE_KEYS;
   readonly dims: number[];
-  constructor(dims: number[] | PermuteArgs, args: PermuteArgs = {}) {
-    const a = Array.isArray(dims) ? { ...args, dims } : dims;
+  constructor(dims: number[] | PermuteArgs, args?: PermuteArgs) {
+    const a = mergePositional<PermuteArgs>('Permute', PERMUTE_KEYS, ['dims'], [dims, args]);
     super(a);
     const d = a.dims;
     if (!Array.isArray(d) || [...d].sort((p, q) => p - q).some((v, i) => v !== i + 1)) {
@@ -93,11 +110,15 @@ export interface RepeatVectorArgs extends LayerArgs {
   n?: number;
 }
 
+const REPEAT_VECTOR_KEYS = optionKeys<RepeatVectorArgs>({ ...LAYER_KEYS, n: true });
+
 /** [batch, features] -> [batch, n, features]. */
 export class RepeatVector extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = REPEAT_VECTOR_KEYS;
   readonly n: number;
-  constructor(n: number | RepeatVectorArgs, args: RepeatVectorArgs = {}) {
-    const a = typeof n === 'number' ? { ...args, n } : n;
+  constructor(n: number | RepeatVectorArgs, args?: RepeatVectorArgs) {
+    const a = mergePositional<RepeatVectorArgs>('RepeatVector', REPEAT_VECTOR_KEYS, ['n'], [n, args]);
     super(a);
     this.n = positiveInt('RepeatVector', 'n', a.n);
   }

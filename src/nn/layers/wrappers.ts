@@ -5,14 +5,20 @@ import { flip, reshape } from '../../ops/primitives/shape.js';
 import { concat } from '../../ops/primitives/structure.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { SerializedObject } from '../serialization.js';
-import { Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+import { checkOptions, optionKeys } from '../../check-options.js';
+import { LAYER_KEYS, Layer, type CallArgs, type MaskArg, type InputShapes, type LayerArgs, type Shape } from './layer.js';
 import { deserializeLayer, serializeLayer } from './registry.js';
+
+const TIME_DISTRIBUTED_KEYS = optionKeys<LayerArgs>(LAYER_KEYS);
 
 /** Applies `layer` to each step of [batch, steps, ...] inputs (the steps are folded into the batch). */
 export class TimeDistributed extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = TIME_DISTRIBUTED_KEYS;
   override readonly supportsMasking = true;
   readonly layer: Layer;
   constructor(layer: Layer, args: LayerArgs = {}) {
+    checkOptions('TimeDistributed', args, TIME_DISTRIBUTED_KEYS);
     super(args);
     if (!(layer instanceof Layer)) throw new ValueError('TimeDistributed: expected a layer to wrap');
     this.layer = layer;
@@ -50,6 +56,8 @@ export interface BidirectionalArgs extends LayerArgs {
   backwardLayer?: SerializedObject;
 }
 
+const BIDIRECTIONAL_KEYS = optionKeys<BidirectionalArgs>({ ...LAYER_KEYS, mergeMode: true, backwardLayer: true });
+
 interface RecurrentLike extends Layer {
   readonly goBackwards: boolean;
   readonly returnSequences: boolean;
@@ -58,11 +66,14 @@ interface RecurrentLike extends Layer {
 
 /** Runs a recurrent layer forwards and a copy backwards, and merges their outputs (concatenated by default). */
 export class Bidirectional extends Layer {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = BIDIRECTIONAL_KEYS;
   readonly forwardLayer: RecurrentLike;
   readonly backwardLayer: RecurrentLike;
   readonly mergeMode: MergeMode;
 
   constructor(layer: Layer, args: BidirectionalArgs = {}) {
+    checkOptions('Bidirectional', args, BIDIRECTIONAL_KEYS);
     super(args);
     const rnn = layer as RecurrentLike;
     if (!(layer instanceof Layer) || typeof rnn.goBackwards !== 'boolean') throw new ValueError('Bidirectional: expected a recurrent layer (SimpleRNN, LSTM, GRU)');
@@ -90,8 +101,8 @@ export class Bidirectional extends Layer {
     return div(add(f, b), 2);
   }
 
-  override computeMask(_x: Tensor | Tensor[], mask: Tensor | null): Tensor | null {
-    return this.forwardLayer.returnSequences ? mask : null;
+  override computeMask(_x: Tensor | Tensor[], mask: MaskArg): Tensor | null {
+    return this.forwardLayer.returnSequences && !Array.isArray(mask) ? mask : null;
   }
 
   override computeOutputShape(inputShape: InputShapes): Shape {

@@ -1,4 +1,5 @@
 // Keras callbacks: hooks the fit/evaluate/predict loops call, each optionally async.
+import { checkOptions, optionKeys } from '../../check-options.js';
 import type { Trainer } from '../trainer.js';
 
 /** Numbers reported to callbacks: loss, metrics, val_* and anything a callback adds (lr). */
@@ -65,9 +66,16 @@ export class Callback {
 /** Hooks as plain functions: `new LambdaCallback({ onEpochEnd: (epoch, logs) => ... })`. */
 export type CallbackHooks = Partial<Pick<Callback, Exclude<keyof Callback, 'model' | 'params' | 'setModel' | 'setParams'>>>;
 
-/** A callback made of plain hook functions. */
+const HOOK_KEYS = optionKeys<CallbackHooks>({
+  onTrainBegin: true, onTrainEnd: true, onEpochBegin: true, onEpochEnd: true, onTrainBatchBegin: true, onTrainBatchEnd: true,
+  onTestBegin: true, onTestEnd: true, onTestBatchBegin: true, onTestBatchEnd: true, onPredictBegin: true, onPredictEnd: true,
+  onPredictBatchBegin: true, onPredictBatchEnd: true,
+});
+
+/** A callback made of plain hook functions (a misspelt hook, such as `on_epoch_end`, is an error). */
 export class LambdaCallback extends Callback {
   constructor(hooks: CallbackHooks) {
+    checkOptions('LambdaCallback', hooks, HOOK_KEYS);
     super();
     Object.assign(this, hooks);
   }

@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../../check-options.js';
 import { Callback, type Logs } from './callback.js';
 import { ensureParentDir, nodeFs } from './node-fs.js';
 
@@ -7,6 +8,8 @@ export interface CSVLoggerOptions {
   /** Add to an existing file instead of replacing it. */
   append?: boolean;
 }
+
+const CSV_LOGGER_KEYS = optionKeys<CSVLoggerOptions>({ separator: true, append: true });
 
 /** Writes one CSV row per epoch: epoch, then every logged quantity (sorted by name, like Keras). */
 export class CSVLogger extends Callback {
@@ -20,6 +23,7 @@ export class CSVLogger extends Callback {
     opts: CSVLoggerOptions = {},
   ) {
     super();
+    checkOptions('CSVLogger', opts, CSV_LOGGER_KEYS);
     this.separator = opts.separator ?? ',';
     this.append = opts.append ?? false;
   }

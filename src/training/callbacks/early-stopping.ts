@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../../check-options.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Callback, type Logs } from './callback.js';
 import { Monitor, type MonitorMode } from './monitor.js';
@@ -18,6 +19,8 @@ export interface EarlyStoppingOptions {
   verbose?: number;
 }
 
+const EARLY_STOPPING_KEYS = optionKeys<EarlyStoppingOptions>({ monitor: true, minDelta: true, patience: true, mode: true, baseline: true, restoreBestWeights: true, startFromEpoch: true, verbose: true });
+
 /** Stops training when the monitored quantity stops improving. */
 export class EarlyStopping extends Callback {
   readonly monitor: Monitor;
@@ -33,6 +36,7 @@ export class EarlyStopping extends Callback {
 
   constructor(opts: EarlyStoppingOptions = {}) {
     super();
+    checkOptions('EarlyStopping', opts, EARLY_STOPPING_KEYS);
     this.monitor = new Monitor(opts.monitor ?? 'val_loss', 'EarlyStopping', opts.mode, opts.minDelta ?? 0);
     this.patience = opts.patience ?? 0;
     this.baseline = opts.baseline ?? null;

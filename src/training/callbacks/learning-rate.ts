@@ -1,4 +1,5 @@
 // Callbacks that change the optimizer's learning rate: LearningRateScheduler and ReduceLROnPlateau.
+import { checkOptions, optionKeys } from '../../check-options.js';
 import { ValueError } from '../../errors.js';
 import type { Trainer } from '../trainer.js';
 import { Callback, type Logs } from './callback.js';
@@ -48,6 +49,8 @@ export interface ReduceLROnPlateauOptions {
   verbose?: number;
 }
 
+const REDUCE_LR_KEYS = optionKeys<ReduceLROnPlateauOptions>({ monitor: true, factor: true, patience: true, mode: true, minDelta: true, cooldown: true, minLr: true, verbose: true });
+
 /** Multiplies the learning rate by `factor` when the monitored quantity has not improved for `patience` epochs. */
 export class ReduceLROnPlateau extends Callback {
   readonly monitor: Monitor;
@@ -61,6 +64,7 @@ export class ReduceLROnPlateau extends Callback {
 
   constructor(opts: ReduceLROnPlateauOptions = {}) {
     super();
+    checkOptions('ReduceLROnPlateau', opts, REDUCE_LR_KEYS);
     this.factor = opts.factor ?? 0.1;
     if (!(this.factor < 1 && this.factor >= 0)) throw new ValueError(`ReduceLROnPlateau: factor must be in [0, 1), got ${this.factor}`);
     this.monitor = new Monitor(opts.monitor ?? 'val_loss', 'ReduceLROnPlateau', opts.mode, opts.minDelta ?? 1e-4);

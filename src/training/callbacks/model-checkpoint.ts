@@ -1,3 +1,4 @@
+import { checkOptions, optionKeys } from '../../check-options.js';
 import { Callback, type Logs } from './callback.js';
 import { Monitor, type MonitorMode } from './monitor.js';
 import type { Trainer } from '../trainer.js';
@@ -21,6 +22,8 @@ export interface ModelCheckpointOptions {
   /** 'epoch' (default) or every N batches. */
   saveFreq?: 'epoch' | number;
 }
+
+const MODEL_CHECKPOINT_KEYS = optionKeys<ModelCheckpointOptions>({ monitor: true, verbose: true, saveBestOnly: true, saveWeightsOnly: true, mode: true, saveFreq: true });
 
 /** "w-{epoch:02d}-{val_loss:.2f}.json" with epoch 3 and val_loss 0.1234 -> "w-03-0.12.json" (epoch counts from 1). */
 export function formatCheckpointPath(template: string, epoch: number, logs: Logs): string {
@@ -54,6 +57,7 @@ export class ModelCheckpoint extends Callback {
     opts: ModelCheckpointOptions = {},
   ) {
     super();
+    checkOptions('ModelCheckpoint', opts, MODEL_CHECKPOINT_KEYS);
     this.monitor = new Monitor(opts.monitor ?? 'val_loss', 'ModelCheckpoint', opts.mode);
     this.saveBestOnly = opts.saveBestOnly ?? false;
     this.saveWeightsOnly = opts.saveWeightsOnly ?? false;

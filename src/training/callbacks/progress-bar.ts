@@ -1,4 +1,5 @@
 // The Keras progress bar: in place on a terminal, one line per epoch otherwise.
+import { checkOptions, optionKeys } from '../../check-options.js';
 import { Callback, type Logs } from './callback.js';
 
 /** Options of {@link ProgressBar}. */
@@ -11,6 +12,8 @@ export interface ProgressBarOptions {
   isTTY?: boolean;
   width?: number;
 }
+
+const PROGRESS_BAR_KEYS = optionKeys<ProgressBarOptions>({ verbose: true, write: true, isTTY: true, width: true });
 
 interface Stdout {
   write(s: string): unknown;
@@ -53,6 +56,7 @@ export class ProgressBar extends Callback {
 
   constructor(opts: ProgressBarOptions = {}) {
     super();
+    checkOptions('ProgressBar', opts, PROGRESS_BAR_KEYS);
     this.verbose = opts.verbose ?? 1;
     const out = stdout();
     this.write = opts.write ?? (out ? (s) => void out.write(s) : (s) => console.log(s.replace(/\n$/, '')));

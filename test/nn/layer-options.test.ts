@@ -1,0 +1,131 @@
+// Every layer constructor checks its options (an unknown key is an error naming it) and accepts
+// Keras's positional arguments either positionally or in the trailing options object.
+import { describe, expect, it } from 'vitest';
+import * as nb from '../../src/index.js';
+import { registeredLayerClasses } from '../../src/nn/layers/registry.js';
+
+const L = nb.layers;
+type Opts = Record<string, unknown>;
+
+/** One way to construct each registered layer class, with extra options merged in. */
+const MAKE: Record<string, (o: Opts) => nb.layers.Layer> = {
+  Dense: (o) => new L.Dense(4, o),
+  Activation: (o) => new L.Activation('relu', o),
+  Dropout: (o) => new L.Dropout(0.5, o),
+  Lambda: (o) => new L.Lambda((x: nb.Tensor) => x, o),
+  Flatten: (o) => new L.Flatten(o),
+  Reshape: (o) => new L.Reshape([2, 2], o),
+  Permute: (o) => new L.Permute([2, 1], o),
+  RepeatVector: (o) => new L.RepeatVector(3, o),
+  BatchNormalization: (o) => new L.BatchNormalization(o),
+  LayerNormalization: (o) => new L.LayerNormalization(o),
+  Normalization: (o) => new L.Normalization(o),
+  Rescaling: (o) => new L.Rescaling(1 / 255, o),
+  Add: (o) => new L.Add(o),
+  Subtract: (o) => new L.Subtract(o),
+  Multiply: (o) => new L.Multiply(o),
+  Average: (o) => new L.Average(o),
+  Maximum: (o) => new L.Maximum(o),
+  Minimum: (o) => new L.Minimum(o),
+  Concatenate: (o) => new L.Concatenate(o),
+  Dot: (o) => new L.Dot(1, o),
+  Embedding: (o) => new L.Embedding(10, 4, o),
+  InputLayer: (o) => new L.InputLayer({ shape: [3], ...o }),
+  Conv1D: (o) => new L.Conv1D(4, 3, o),
+  Conv2D: (o) => new L.Conv2D(4, 3, o),
+  Conv2DTranspose: (o) => new L.Conv2DTranspose(4, 3, o),
+  DepthwiseConv2D: (o) => new L.DepthwiseConv2D(3, o),
+  SeparableConv2D: (o) => new L.SeparableConv2D(4, 3, o),
+  MaxPooling1D: (o) => new L.MaxPooling1D(2, o),
+  MaxPooling2D: (o) => new L.MaxPooling2D(2, o),
+  AveragePooling1D: (o) => new L.AveragePooling1D(2, o),
+  AveragePooling2D: (o) => new L.AveragePooling2D(2, o),
+  GlobalAveragePooling1D: (o) => new L.GlobalAveragePooling1D(o),
+  GlobalMaxPooling1D: (o) => new L.GlobalMaxPooling1D(o),
+  GlobalAveragePooling2D: (o) => new L.GlobalAveragePooling2D(o),
+  GlobalMaxPooling2D: (o) => new L.GlobalMaxPooling2D(o),
+  SimpleRNN: (o) => new L.SimpleRNN(4, o),
+  LSTM: (o) => new L.LSTM(4, o),
+  GRU: (o) => new L.GRU(4, o),
+  MultiHeadAttention: (o) => new L.MultiHeadAttention(2, 4, o),
+  TimeDistributed: (o) => new L.TimeDistributed(new L.Dense(2), o),
+  Bidirectional: (o) => new L.Bidirectional(new L.LSTM(2), o),
+  Masking: (o) => new L.Masking(o),
+  Model: (o) => new nb.Model(o),
+  Sequential: (o) => new nb.Sequential([], o),
+};
+
+describe('layer options are checked', () => {
+  const classes = [...registeredLayerClasses().keys()];
+
+  it('covers every registered layer class (a new layer must be added to MAKE)', () => {
+    expect(classes.length).toBeGreaterThan(40);
+    expect(classes.filter((c) => !(c in MAKE))).toEqual([]);
+  });
+
+  it.each(classes)('%s lists its option keys and accepts the valid ones', (name) => {
+    const keys = registeredLayerClasses().get(name)!.optionKeys;
+    expect(keys).toContain('name');
+    expect(MAKE[name]!({ name: `${name.toLowerCase()}_ok` }).name).toBe(`${name.toLowerCase()}_ok`);
+  });
+
+  it.each(classes)('%s rejects an unknown key, naming it', (name) => {
+    expect(() => MAKE[name]!({ no_such_option: 1 })).toThrow(nb.ValueError);
+    expect(() => MAKE[name]!({ no_such_option: 1 })).toThrow(/unknown option 'no_such_option'/);
+  });
+
+  it('suggests the camelCase spelling of a Keras snake_case key, and a close spelling of a typo', () => {
+    expect(() => new L.Dense(4, { kernel_initializer: 'zeros' } as Opts)).toThrow(/Dense: unknown option 'kernel_initializer'; did you mean 'kernelInitializer'\?/);
+    expect(() => new L.Conv2D(8, 3, { activaton: 'relu' } as Opts)).toThrow(/unknown option 'activaton'; did you mean 'activation'\?/);
+    expect(() => new L.LSTM(4, { return_sequences: true } as Opts)).toThrow(/did you mean 'returnSequences'/);
+    expect(() => new L.Dense(4, { zzzzzzzz: 1 } as Opts)).not.toThrow(/did you mean/);
+    // Sequential takes its input shape from its first layer: an inputShape here would be ignored, so it is refused.
+    expect(() => new nb.Sequential([], { inputShape: [3] } as Opts)).toThrow(/Sequential: unknown option 'inputShape'/);
+    expect(() => new L.Dense(4, { zzzzzzzz: 1 } as Opts)).toThrow(/options: activation, .*units/);
+  });
+});
+
+describe('positional arguments may be given in the options object', () => {
+  const same = (a: nb.layers.Layer, b: nb.layers.Layer) => {
+    const strip = (c: Record<string, unknown>) => ({ ...c, name: undefined });
+    expect(strip(a.getConfig())).toEqual(strip(b.getConfig()));
+  };
+
+  it('Conv2D(64, { kernelSize }) works like Conv2D(64, kernelSize) and Conv2D({ filters, kernelSize })', () => {
+    const c = new L.Conv2D(64, { kernelSize: [3, 3], padding: 'same' });
+    expect(c.filters).toBe(64);
+    expect(c.kernelSize).toEqual([3, 3]);
+    same(c, new L.Conv2D(64, [3, 3], { padding: 'same' }));
+    same(c, new L.Conv2D({ filters: 64, kernelSize: 3, padding: 'same' }));
+    const y = c.apply(nb.zeros([1, 5, 5, 2]));
+    expect(y.shape).toEqual([1, 5, 5, 64]);
+  });
+
+  it('the same for the other layers with positional Keras arguments', () => {
+    same(new L.Conv1D(4, { kernelSize: 3 }), new L.Conv1D(4, 3));
+    same(new L.Conv2DTranspose(4, { kernelSize: 2, strides: 2 }), new L.Conv2DTranspose(4, 2, { strides: 2 }));
+    same(new L.SeparableConv2D(4, { kernelSize: 3 }), new L.SeparableConv2D(4, 3));
+    same(new L.DepthwiseConv2D({ kernelSize: 3, depthMultiplier: 2 }), new L.DepthwiseConv2D(3, { depthMultiplier: 2 }));
+    same(new L.MaxPooling2D({ poolSize: 3 }), new L.MaxPooling2D(3));
+    same(new L.AveragePooling1D({ poolSize: 4, strides: 2 }), new L.AveragePooling1D(4, { strides: 2 }));
+    same(new L.Embedding(100, { outputDim: 8, maskZero: true }), new L.Embedding(100, 8, { maskZero: true }));
+    same(new L.Embedding({ inputDim: 100, outputDim: 8 }), new L.Embedding(100, 8));
+    same(new L.Dense({ units: 3, activation: 'relu' }), new L.Dense(3, { activation: 'relu' }));
+    same(new L.Dropout({ rate: 0.25 }), new L.Dropout(0.25));
+    same(new L.LSTM({ units: 5, returnSequences: true }), new L.LSTM(5, { returnSequences: true }));
+    same(new L.GRU({ units: 5, resetAfter: false }), new L.GRU(5, { resetAfter: false }));
+    same(new L.Reshape({ targetShape: [4, 1] }), new L.Reshape([4, 1]));
+    same(new L.RepeatVector({ n: 2 }), new L.RepeatVector(2));
+    same(new L.Concatenate({ axis: 1 }), new L.Concatenate(1));
+    same(new L.MultiHeadAttention({ numHeads: 2, keyDim: 8 }), new L.MultiHeadAttention(2, 8));
+    same(new L.Rescaling({ scale: 0.5, offset: 1 }), new L.Rescaling(0.5, { offset: 1 }));
+    same(new L.Masking({ maskValue: -1 }), new L.Masking(-1));
+  });
+
+  it('refuses a value given both ways, too many positional values, and options not last', () => {
+    expect(() => new L.Conv2D(64, 3, { kernelSize: 5 })).toThrow(/'kernelSize' given both as an argument \(3\) and in the options \(5\)/);
+    expect(() => new L.Dense(4, { units: 5 })).toThrow(/'units' given both/);
+    expect(() => new (L.Dense as unknown as new (...a: unknown[]) => nb.layers.Layer)(4, 5)).toThrow(/at most 1 positional argument/);
+    expect(() => new (L.Conv2D as unknown as new (...a: unknown[]) => nb.layers.Layer)({ filters: 4 }, 3)).toThrow(/options object must be the last argument/);
+  });
+});
