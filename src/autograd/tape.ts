@@ -1,7 +1,7 @@
 import { engine, type Recorder } from '../engine/engine.js';
 import { ValueError, fmtShape } from '../errors.js';
 import type { OpDef } from '../ops/define-op.js';
-import { unbroadcast } from '../ops/primitives/shape.js';
+import { unbroadcast } from '../ops/primitives/reduce.js';
 import { add } from '../ops/primitives/binary.js';
 import { cast } from '../ops/primitives/cast.js';
 import { reshape } from '../ops/primitives/shape.js';

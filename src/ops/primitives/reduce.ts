@@ -1,7 +1,7 @@
 import { reductionPlan } from '../loops.js';
 import { DTypeError, ShapeError, fmtShape } from '../../errors.js';
 import { allocArray, castScalar, type DType } from '../../tensor/dtype.js';
-import { normalizeAxes, normalizeAxis } from '../../tensor/shape.js';
+import { broadcastedAxes, normalizeAxes, normalizeAxis, shapesEqual } from '../../tensor/shape.js';
 import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp, type OpDef, type TensorMeta } from '../define-op.js';
@@ -222,3 +222,10 @@ declareOp(all, { method: true, aliases: ['reduceAll'] });
 declareOp(any, { method: true, aliases: ['reduceAny'] });
 declareOp(argmax, { method: true });
 declareOp(argmin, { method: true });
+
+/** Sum `g` over the axes along which `shape` was broadcast, back to `shape` (used by the tape). */
+export function unbroadcast(g: Tensor, shape: readonly number[]): Tensor {
+  if (shapesEqual(g.shape, shape)) return g;
+  const axes = broadcastedAxes(shape, g.shape);
+  return reshape(sum(g, axes), shape);
+}

@@ -1,12 +1,11 @@
 import { ShapeError, fmtShape } from '../../errors.js';
+import { allocArray } from '../../tensor/dtype.js';
 import { assertShape, broadcastShapes, inferReshape, normalizeAxes, normalizeAxis, shapesEqual, sizeOf, broadcastedAxes } from '../../tensor/shape.js';
 import { reshapeStrides } from '../../tensor/layout.js';
-import { sum } from './reduce.js';
 import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp } from '../define-op.js';
 import { run1 } from '../run.js';
-import { padOp } from './structure.js';
 import { declareOp } from '../surface.js';
 
 // Views: stride changes over the input's storage, no kernel (DESIGN.md principle 2).
@@ -91,6 +90,46 @@ function sliceGrad(dy: Tensor, inShape: readonly number[], { begin, size, step }
   if (g.size === 0) return run1(padOp, [reshape(g, g.shape.map(() => 0))], { paddings: inShape.map((d) => [0, d] as [number, number]), value: 0 });
   return run1(padOp, [g], { paddings, value: 0 });
 }
+
+// pad is slice's adjoint (each is the other's gradient), so the two live together.
+export interface PadAttrs {
+  readonly paddings: readonly (readonly [number, number])[];
+  readonly value: number;
+}
+
+export const padOp = defineOp<PadAttrs>({
+  name: 'pad',
+  infer: ([x], { paddings }) => [{ shape: x!.shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]), dtype: x!.dtype }],
+  ref: ([x], { paddings, value }, [o]) => {
+    const outShape = o!.shape;
+    const out = allocArray(o!.dtype, sizeOf(outShape));
+    if (value !== 0) out.fill(value);
+    const inShape = x!.shape;
+    const n = sizeOf(inShape);
+    if (n === 0) return [out];
+    const rank = inShape.length;
+    if (rank === 0) {
+      out[0] = x!.data[0]!;
+      return [out];
+    }
+    // Copy input rows (last axis) into their padded positions.
+    const outStrides = outShape.map((_, i) => sizeOf(outShape.slice(i + 1)));
+    const row = inShape[rank - 1]!;
+    const idx = new Array<number>(rank - 1).fill(0);
+    const src = x!.data;
+    for (let r = 0; r < n / row; r++) {
+      let off = paddings[rank - 1]![0];
+      for (let a = 0; a < rank - 1; a++) off += (idx[a]! + paddings[a]![0]) * outStrides[a]!;
+      out.set(src.subarray(r * row, r * row + row), off);
+      for (let a = rank - 2; a >= 0; a--) {
+        if (++idx[a]! < inShape[a]!) break;
+        idx[a] = 0;
+      }
+    }
+    return [out];
+  },
+  grad: ([dy], { inputs: [x], attrs: { paddings } }) => [slice(dy!, paddings.map((p) => p[0]), x!.shape)],
+});
 
 export interface BroadcastAttrs {
   readonly shape: readonly number[];
@@ -193,13 +232,6 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   assertShape(shape, 'broadcastTo');
   if (shapesEqual(t.shape, shape)) return t;
   return run1(broadcastToOp, [t], { shape: [...shape] });
-}
-
-/** Sum `g` over the axes along which `shape` was broadcast, back to `shape` (used by the tape). */
-export function unbroadcast(g: Tensor, shape: readonly number[]): Tensor {
-  if (shapesEqual(g.shape, shape)) return g;
-  const axes = broadcastedAxes(shape, g.shape);
-  return reshape(sum(g, axes), shape);
 }
 
 /** Elements reversed along the given axes (all by default), as a view. */

@@ -6,47 +6,8 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp } from '../define-op.js';
 import { run1 } from '../run.js';
 import { cast } from './cast.js';
-import { broadcastTo, expandDims, flip, reshape, slice, squeeze } from './shape.js';
+import { broadcastTo, expandDims, flip, padOp, reshape, slice, squeeze } from './shape.js';
 import { declareOp } from '../surface.js';
-
-export interface PadAttrs {
-  readonly paddings: readonly (readonly [number, number])[];
-  readonly value: number;
-}
-
-export const padOp = defineOp<PadAttrs>({
-  name: 'pad',
-  infer: ([x], { paddings }) => [{ shape: x!.shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]), dtype: x!.dtype }],
-  ref: ([x], { paddings, value }, [o]) => {
-    const outShape = o!.shape;
-    const out = allocArray(o!.dtype, sizeOf(outShape));
-    if (value !== 0) out.fill(value);
-    const inShape = x!.shape;
-    const n = sizeOf(inShape);
-    if (n === 0) return [out];
-    const rank = inShape.length;
-    if (rank === 0) {
-      out[0] = x!.data[0]!;
-      return [out];
-    }
-    // Copy input rows (last axis) into their padded positions.
-    const outStrides = outShape.map((_, i) => sizeOf(outShape.slice(i + 1)));
-    const row = inShape[rank - 1]!;
-    const idx = new Array<number>(rank - 1).fill(0);
-    const src = x!.data;
-    for (let r = 0; r < n / row; r++) {
-      let off = paddings[rank - 1]![0];
-      for (let a = 0; a < rank - 1; a++) off += (idx[a]! + paddings[a]![0]) * outStrides[a]!;
-      out.set(src.subarray(r * row, r * row + row), off);
-      for (let a = rank - 2; a >= 0; a--) {
-        if (++idx[a]! < inShape[a]!) break;
-        idx[a] = 0;
-      }
-    }
-    return [out];
-  },
-  grad: ([dy], { inputs: [x], attrs: { paddings } }) => [slice(dy!, paddings.map((p) => p[0]), x!.shape)],
-});
 
 /** Options of {@link pad}: the fill value and the padding mode. */
 export interface PadOptions {

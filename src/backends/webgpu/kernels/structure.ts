@@ -1,6 +1,7 @@
 // copy, pad, concat and random. Random numbers are drawn on the host with the same counter-based
 // function as every other backend (so a seed gives identical values everywhere) and uploaded.
-import type { ConcatAttrs, PadAttrs } from '../../../ops/primitives/structure.js';
+import type { ConcatAttrs } from '../../../ops/primitives/structure.js';
+import type { PadAttrs } from '../../../ops/primitives/shape.js';
 import { randomValue, type RandomAttrs } from '../../../ops/primitives/random.js';
 import { sizeOf, stridesOf } from '../../../tensor/shape.js';
 import { groupsFor, perElementKernel, wgslType, type WgslType } from '../wgsl.js';
