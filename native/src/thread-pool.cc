@@ -22,6 +22,9 @@ thread_local bool tSerialJob = false;
 constexpr int kSpinRounds = 4000;
 
 int defaultThreads() {
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+  return 1;  // a WebAssembly module built without threads
+#endif
   if (const char* env = std::getenv("NABLA_NUM_THREADS")) {
     int n = std::atoi(env);
     if (n >= 1) return n > 256 ? 256 : n;

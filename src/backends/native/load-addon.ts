@@ -75,14 +75,14 @@ export type KernelEntryName =
   | 'scan'
   | 'argsort';
 
-interface NodeBuiltins {
+export interface NodeBuiltins {
   module: typeof import('node:module');
   fs: typeof import('node:fs');
   path: typeof import('node:path');
   url: typeof import('node:url');
 }
 
-function nodeBuiltins(): NodeBuiltins {
+export function nodeBuiltins(): NodeBuiltins {
   const proc = (globalThis as { process?: NodeJS.Process }).process;
   if (!proc?.versions?.node) throw new Error('not running in Node.js');
   const get = (proc as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
@@ -96,7 +96,7 @@ function nodeBuiltins(): NodeBuiltins {
 }
 
 /** The package root: the nearest directory above this file that holds native/binding.gyp. */
-function packageRoot(node: NodeBuiltins): string {
+export function packageRoot(node: NodeBuiltins): string {
   let dir = node.path.dirname(node.url.fileURLToPath(import.meta.url));
   for (;;) {
     if (node.fs.existsSync(node.path.join(dir, 'native', 'binding.gyp'))) return dir;
@@ -130,7 +130,7 @@ export function loadAddon(): NativeAddon {
   }
 }
 
-/** The one line printed when nabla falls back to js. */
+/** The one line printed when nabla falls back to wasm. */
 export function fallbackMessage(reason: string): string {
-  return `nabla: native backend unavailable (${reason}); using js. Run \`npm rebuild\` with a C++ compiler to enable it.`;
+  return `nabla: native backend unavailable (${reason}); using wasm (the same kernels compiled to WebAssembly). Run \`npm rebuild\` with a C++ compiler to enable it.`;
 }
