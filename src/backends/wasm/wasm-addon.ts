@@ -96,14 +96,20 @@ export function wasmAddon(mod: WasmModule, args: ArgWriter): NativeAddon {
     new Uint8Array(a.buffer, a.byteOffset, a.byteLength).set(mod.heap.subarray(at, at + a.byteLength));
   };
 
+  // The words of each call: the backend's ArgWriter (as many as it wrote), or a buffer a caller
+  // set with setArgs (all of it), as the addon reads them.
+  let words: Float64Array = args.buffer;
+  const wordCount = () => (words === args.buffer ? args.used : words.length);
+
   const entry = (index: number, spec: { name: string; takesOp: boolean; outputIndex: number }) =>
     function (...a: unknown[]): void {
       const op = spec.takesOp ? (a[0] as number) : 0;
       if (spec.takesOp && typeof op !== 'number') throw new Error(`nabla wasm: ${spec.name}: op must be a number`);
       const arrays = (spec.takesOp ? a.slice(1) : a) as TypedArray[];
-      const placed = place(arrays, spec.name, args.buffer, args.used);
+      const count = wordCount();
+      const placed = place(arrays, spec.name, words, count);
       try {
-        mod.runEntry(index, op | 0, placed.list, arrays.length, placed.words, args.used, spec.name);
+        mod.runEntry(index, op | 0, placed.list, arrays.length, placed.words, count, spec.name);
         const out = spec.outputIndex >= 0 ? spec.outputIndex : arrays.length - 1;
         if (out >= 0 && out < arrays.length) copyBack(arrays[out]!, placed.data[out]!);
       } finally {
@@ -113,7 +119,8 @@ export function wasmAddon(mod: WasmModule, args: ArgWriter): NativeAddon {
 
   const addon: Record<string, unknown> = {
     setArgs(buffer: Float64Array): void {
-      if (buffer !== args.buffer) throw new Error('nabla wasm: setArgs takes the backend\'s own argument buffer');
+      if (!(buffer instanceof Float64Array)) throw new TypeError('setArgs: expected a Float64Array');
+      words = buffer;
     },
     createPlan(descriptor: Float64Array): NativePlanHandle {
       const placed = place([descriptor], 'createPlan', null, 0);
