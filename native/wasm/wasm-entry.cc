@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <new>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,10 @@ template <typename F> int guarded(F&& body) {
     gError = e.what();
     return kInputError;
   } catch (const std::bad_alloc&) {
+    gError = "out of memory";
+    return kOutOfMemory;
+  } catch (const std::length_error&) {
+    // A container asked for more than a 32-bit address space holds.
     gError = "out of memory";
     return kOutOfMemory;
   } catch (const std::exception& e) {
