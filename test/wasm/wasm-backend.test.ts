@@ -17,7 +17,11 @@ describe('wasm backend', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('says it runs the SIMD build on one thread, and refuses more threads', () => {
-    expect(nb.backendInfo('wasm')).toEqual({ available: true, name: 'wasm', simd: 'simd128', threads: 1, blas: 'nabla-gemm' });
+    const info = nb.backendInfo('wasm') as unknown as { linearMemoryBytes: number };
+    expect(info).toEqual({ available: true, name: 'wasm', simd: 'simd128', threads: 1, blas: 'nabla-gemm', linearMemoryBytes: expect.any(Number) });
+    // 16 MiB to start with, growing in 64 KiB pages.
+    expect(info.linearMemoryBytes).toBeGreaterThanOrEqual(16 * 2 ** 20);
+    expect(info.linearMemoryBytes % 65536).toBe(0);
     const wasm = engine.instance('wasm') as NativeBackend;
     expect(() => wasm.setThreads(2)).toThrow(nb.ValueError);
     expect(() => wasm.setThreads(2)).toThrow(/built without threads/);

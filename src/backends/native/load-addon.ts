@@ -42,7 +42,8 @@ export interface NativeAddon {
   planProfile(on?: boolean): { entry: KernelEntryName; op: number; calls: number; ms: number }[];
   /** The kernel entries a plan may call, in the order of their codes. */
   planEntries(): { name: KernelEntryName; takesOp: boolean; outputIndex: number }[];
-  info(): { simd: string; threads: number; blas: string; sanitize?: boolean };
+  /** `linearMemoryBytes`: the WebAssembly build's memory (staging areas, plan arenas, GEMM workspaces). */
+  info(): { simd: string; threads: number; blas: string; sanitize?: boolean; linearMemoryBytes?: number };
   setThreads(threads: number): void;
   opNames(): { unary: string[]; binary: string[]; reduce: string[]; arg: string[] };
 }

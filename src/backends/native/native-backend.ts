@@ -67,7 +67,14 @@ export class NativeBackend implements Backend<TypedArray> {
   }
   info(): BackendInfo {
     const i = this.addon.info();
-    return { name: this.name, simd: i.simd, threads: i.threads, blas: i.blas, ...(i.sanitize ? { sanitize: true } : {}) };
+    return {
+      name: this.name,
+      simd: i.simd,
+      threads: i.threads,
+      blas: i.blas,
+      ...(i.sanitize ? { sanitize: true } : {}),
+      ...(i.linearMemoryBytes !== undefined ? { linearMemoryBytes: i.linearMemoryBytes } : {}),
+    };
   }
 
   /** Resize the addon's thread pool (results are bitwise stable for a given count). */

@@ -147,7 +147,7 @@ export function wasmAddon(mod: WasmModule, args: ArgWriter): NativeAddon {
     },
     planProfile: () => [],
     planEntries: () => entries.map((e) => ({ ...e, name: e.name as KernelEntryName })),
-    info: () => ({ simd: mod.simd, threads: mod.threads, blas: 'nabla-gemm' }),
+    info: () => ({ simd: mod.simd, threads: mod.threads, blas: 'nabla-gemm', linearMemoryBytes: mod.memoryBytes }),
     setThreads(threads: number): void {
       if (threads !== mod.threads) throw new ValueError(`setThreads: the wasm backend was built without threads and runs on ${mod.threads}, got ${threads}`);
     },
