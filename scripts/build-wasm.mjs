@@ -5,9 +5,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { compileFlags, linkFlags, root, sourceFiles, sourceHash, wasmDir } from './wasm-sources.mjs';
+import { compileFlags, inputFiles, linkFlags, root, sourceFiles, sourceHash, wasmDir } from './wasm-sources.mjs';
 
-const objDir = join(root, 'native', 'build', 'wasm-obj');
+// Outside native/build, which node-gyp's rebuild deletes.
+const objDir = join(root, 'native', 'wasm', 'build');
 
 // Debian's emcc runs its JS optimiser with the system node, which does not search Debian's own
 // module folder for acorn.
@@ -36,9 +37,13 @@ async function main() {
   mkdirSync(wasmDir, { recursive: true });
   const sources = sourceFiles();
   const objects = sources.map((s) => join(objDir, s.replace(/[/\\]/g, '_').replace(/\.cc$/, '.o')));
-  const queue = sources.map((s, i) => [s, objects[i]]);
+  // An object is reused when it is newer than its source and every header (no dependency scan).
+  const mtime = (f) => statSync(join(root, f)).mtimeMs;
+  const newestHeader = Math.max(...inputFiles().filter((f) => f.endsWith('.h')).map(mtime));
+  const stale = (src, obj) => !existsSync(obj) || statSync(obj).mtimeMs < Math.max(mtime(src), newestHeader);
+  const queue = sources.map((s, i) => [s, objects[i]]).filter(([s, o]) => stale(s, o));
   const jobs = Math.max(1, Math.min(cpus().length, Number(process.env.NABLA_WASM_JOBS) || cpus().length));
-  console.log(`nabla: building wasm/nabla.wasm from ${sources.length} sources with ${version} (${jobs} jobs)`);
+  console.log(`nabla: building wasm/nabla.wasm from ${sources.length} sources (${queue.length} to compile) with ${version} (${jobs} jobs)`);
   await Promise.all(
     Array.from({ length: jobs }, async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {

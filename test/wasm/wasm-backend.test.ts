@@ -48,7 +48,7 @@ describe('wasm backend', () => {
     }
   });
 
-  it('matmul agrees with js on edge tiles (6 x 8 float32 and 4 x 4 float64 micro-kernels)', () => {
+  it('matmul agrees with js on edge tiles (4 x 8 float32 and 4 x 4 float64 micro-kernels)', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       const inputs = [input(dtype, [13, 37], 3, { lo: -2, hi: 2 }), input(dtype, [37, 11], 4, { lo: -2, hi: 2 })];
       const js = runOn('js', inputs, (x, y) => nb.matmul(x!, y!));
