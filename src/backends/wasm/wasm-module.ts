@@ -103,7 +103,7 @@ export class WasmModule {
     }));
   }
 
-  /** Op names of a family (0 unary, 1 binary, 2 reduce, 3 arg) in code order. */
+  /** Op names of a family (0 unary, 1 binary, 2 reduce, 3 arg, 4 gather, 5 indexND, 6 scan) in code order. */
   opNames(family: number): string[] {
     const names: string[] = [];
     for (let p = this.x.nabla_op_name(family, 0); p !== 0; p = this.x.nabla_op_name(family, names.length)) names.push(this.string(p));
