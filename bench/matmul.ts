@@ -1,7 +1,10 @@
 // float32 matmul throughput, n x n times n x n, in GFLOP/s.
 import { medianMs, nb, tf, useTf, type Row } from './common.js';
 
-export async function benchMatmul(sizes = [128, 512, 1024, 2048]): Promise<Row[]> {
+type TfBackend = 'cpu' | 'wasm';
+
+/** `tfBackends`: the TF.js backends to measure beside nabla's current one. */
+export async function benchMatmul(sizes = [128, 512, 1024, 2048], tfBackends: readonly TfBackend[] = ['cpu', 'wasm']): Promise<Row[]> {
   const rows: Row[] = [];
   for (const n of sizes) {
     const flops = 2 * n * n * n;
@@ -39,8 +42,8 @@ export async function benchMatmul(sizes = [128, 512, 1024, 2048]): Promise<Row[]
       unit: 'GFLOP/s',
       higherIsBetter: true,
       nabla: gflops(nablaMs),
-      tfCpu: n >= 2048 ? 'skipped (too slow)' : await tfRate('cpu'),
-      tfWasm: await tfRate('wasm'),
+      tfCpu: !tfBackends.includes('cpu') ? undefined : n >= 2048 ? 'skipped (too slow)' : await tfRate('cpu'),
+      tfWasm: tfBackends.includes('wasm') ? await tfRate('wasm') : undefined,
     });
   }
   return rows;

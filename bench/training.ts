@@ -91,7 +91,8 @@ async function tfRate(work: Work, backend: 'cpu' | 'wasm', samples: number, reps
   }
 }
 
-export async function benchMlp(): Promise<Row[]> {
+/** `tfBackends`: the TF.js backends to measure beside nabla's current one. */
+export async function benchMlp(tfBackends: readonly ('cpu' | 'wasm')[] = ['cpu', 'wasm']): Promise<Row[]> {
   return [
     {
       name: MLP.name,
@@ -99,8 +100,8 @@ export async function benchMlp(): Promise<Row[]> {
       higherIsBetter: true,
       nabla: await nablaRate(MLP, false, 5),
       nablaJit: await nablaRate(MLP, true, 5),
-      tfCpu: await tfRate(MLP, 'cpu', MLP.samples, 3),
-      tfWasm: await tfRate(MLP, 'wasm', MLP.samples, 3),
+      tfCpu: tfBackends.includes('cpu') ? await tfRate(MLP, 'cpu', MLP.samples, 3) : undefined,
+      tfWasm: tfBackends.includes('wasm') ? await tfRate(MLP, 'wasm', MLP.samples, 3) : undefined,
     },
   ];
 }

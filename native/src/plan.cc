@@ -1,7 +1,9 @@
 #include "plan.h"
 
 #include <chrono>
+#include <cstdint>
 #include <map>
+#include <new>
 #include <string>
 #include <utility>
 
@@ -94,6 +96,9 @@ KernelPlan::KernelPlan(const double* descriptor, std::size_t count) {
     steps_.push_back(std::move(s));
   }
   if (!d.done()) throw InputError("kernel plan: descriptor longer than its counts say");
+  // More than a vector can hold is out of memory: on wasm32 (a 32-bit size_t) the cast below would
+  // otherwise wrap a larger arena into a small one that the regions overrun.
+  if (static_cast<std::uint64_t>(arenaBytes + kArenaAlign) > arenaStorage_.max_size()) throw std::bad_alloc();
   arenaStorage_.resize(static_cast<std::size_t>(arenaBytes + kArenaAlign));
   const auto base = reinterpret_cast<std::uintptr_t>(arenaStorage_.data());
   arena_ = arenaStorage_.data() + ((kArenaAlign - base % kArenaAlign) % kArenaAlign);

@@ -29,6 +29,9 @@ thread_local ThreadPool* tCurrentPool = nullptr;
 
 /** The cores this process may run on (its CPU affinity where the OS says, like os.availableParallelism()). */
 int availableCores() {
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+  return 1;  // a WebAssembly module built without threads
+#endif
 #if defined(__linux__)
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof(set), &set) == 0) {

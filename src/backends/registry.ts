@@ -1,10 +1,13 @@
 import { JsBackend } from './js/js-backend.js';
 import { createNativeBackend } from './native/native-backend.js';
 import { engine } from '../engine/engine.js';
+import { createWasmBackend } from './wasm/wasm-backend.js';
 
 engine.registerBackend({ name: 'js', priority: 1, create: () => new JsBackend() });
 // The C++ addon, default in Node when built; elsewhere (or unbuilt) it fails to create and js runs.
 engine.registerBackend({ name: 'native', priority: 2, create: createNativeBackend });
+// The same C++ kernels compiled to WebAssembly (wasm/nabla.wasm): the default where the addon is missing.
+engine.registerBackend({ name: 'wasm', priority: 1.5, create: createWasmBackend });
 // WGSL kernels on a GPU (Dawn in Node, navigator.gpu in browsers): never the default, opened only by
 // `await setBackend('webgpu')`, and its module is loaded only then.
 engine.registerBackend({

@@ -18,6 +18,9 @@ describe('backends', () => {
 
   it('backends() lists registered backends best first', () => {
     const names = nb.backends();
+    // The addon, else the same kernels compiled to WebAssembly, else the reference kernels.
+    expect(names.indexOf('native')).toBeLessThan(names.indexOf('wasm'));
+    expect(names.indexOf('wasm')).toBeLessThan(names.indexOf('js'));
     expect(names.indexOf('js')).toBeLessThan(names.indexOf('test-broken'));
     expect(names.indexOf('test-broken')).toBeLessThan(names.indexOf('test-async'));
   });

@@ -4,15 +4,18 @@
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../src/index.js';
 import { loadAddon, type NativeAddon } from '../../src/backends/native/load-addon.js';
+import { addonsUnderTest } from './addons-under-test.js';
 
 const nativeUp = nb.backendInfo('native').available;
 
-describe(`native conv2d/pool2d: bad input raises${nativeUp ? '' : ' (addon not built)'}`, () => {
-  if (!nativeUp) {
+if (!nativeUp) {
+  describe('native conv2d/pool2d (addon not built)', () => {
     it('loading the missing addon throws an Error naming the file', () => expect(() => loadAddon()).toThrow(/nabla\.node/));
-    return;
-  }
-  const addon: NativeAddon = loadAddon();
+  });
+}
+
+describe.each(addonsUnderTest())('$name conv2d/pool2d: bad input raises', ({ load }) => {
+  const addon: NativeAddon = load();
   const args = new Float64Array(1024);
   const setArgs = (...v: number[]) => {
     args.fill(0);

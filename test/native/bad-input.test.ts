@@ -4,17 +4,20 @@
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../src/index.js';
 import { loadAddon, type NativeAddon } from '../../src/backends/native/load-addon.js';
+import { addonsUnderTest } from './addons-under-test.js';
 
 const nativeUp = nb.backendInfo('native').available;
 
 // Where the addon is not built, native-vs-js.test.ts checks that the reason is reported.
-describe(`native addon: bad input raises, the process survives${nativeUp ? '' : ' (addon not built: loading fails with a reason)'}`, () => {
-  if (!nativeUp) {
+if (!nativeUp) {
+  describe('native addon not built', () => {
     it('loading the missing addon throws an Error naming the file', () => expect(() => loadAddon()).toThrow(/nabla\.node/));
-    return;
-  }
-  // The same module the backend uses: these tests own its argument buffer from here on.
-  const addon: NativeAddon = loadAddon();
+  });
+}
+
+describe.each(addonsUnderTest())('$name kernels: bad input raises, the process survives', ({ load }) => {
+  // The same module the backend uses (native) or a fresh instance (wasm): these tests own its argument buffer.
+  const addon: NativeAddon = load();
   const args = new Float64Array(1024);
   const setArgs = (...v: number[]) => {
     args.fill(0);

@@ -234,6 +234,11 @@ void selectGemmKernels(Simd simd) {
     gKernelF32 = neonKernelF32();
     gKernelF64 = neonKernelF64();
   }
+#elif defined(__wasm_simd128__)
+  // Chosen at compile time: a module built with -msimd128 only loads where the host has SIMD.
+  (void)simd;
+  gKernelF32 = wasmSimd128KernelF32();
+  gKernelF64 = wasmSimd128KernelF64();
 #else
   (void)simd;
 #endif

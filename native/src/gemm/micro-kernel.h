@@ -38,5 +38,9 @@ MicroKernel<double> avx512KernelF64();
 MicroKernel<float> neonKernelF32();
 MicroKernel<double> neonKernelF64();
 #endif
+#if defined(__wasm_simd128__)
+MicroKernel<float> wasmSimd128KernelF32();
+MicroKernel<double> wasmSimd128KernelF64();
+#endif
 
 }  // namespace nabla

@@ -42,8 +42,8 @@ export interface NativeAddon {
   planProfile(on?: boolean): { entry: KernelEntryName; op: number; calls: number; ms: number }[];
   /** The kernel entries a plan may call, in the order of their codes. */
   planEntries(): { name: KernelEntryName; takesOp: boolean; outputIndex: number }[];
-  /** threadsWarning: why NABLA_NUM_THREADS was not used as given, when it was not. */
-  info(): { simd: string; threads: number; blas: string; sanitize?: boolean; threadsWarning?: string };
+  /** threadsWarning: why NABLA_NUM_THREADS was not used as given; linearMemoryBytes: the WebAssembly build's memory (staging areas, plan arenas, GEMM workspaces). */
+  info(): { simd: string; threads: number; blas: string; sanitize?: boolean; threadsWarning?: string; linearMemoryBytes?: number };
   setThreads(threads: number): void;
   opNames(): { unary: string[]; binary: string[]; reduce: string[]; arg: string[]; gather: string[]; indexND: string[]; scan: string[] };
 }
@@ -76,14 +76,14 @@ export type KernelEntryName =
   | 'scan'
   | 'argsort';
 
-interface NodeBuiltins {
+export interface NodeBuiltins {
   module: typeof import('node:module');
   fs: typeof import('node:fs');
   path: typeof import('node:path');
   url: typeof import('node:url');
 }
 
-function nodeBuiltins(): NodeBuiltins {
+export function nodeBuiltins(): NodeBuiltins {
   const proc = (globalThis as { process?: NodeJS.Process }).process;
   if (!proc?.versions?.node) throw new Error('not running in Node.js');
   const get = (proc as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
@@ -97,7 +97,7 @@ function nodeBuiltins(): NodeBuiltins {
 }
 
 /** The package root: the nearest directory above this file that holds native/binding.gyp. */
-function packageRoot(node: NodeBuiltins): string {
+export function packageRoot(node: NodeBuiltins): string {
   let dir = node.path.dirname(node.url.fileURLToPath(import.meta.url));
   for (;;) {
     if (node.fs.existsSync(node.path.join(dir, 'native', 'binding.gyp'))) return dir;
@@ -131,7 +131,7 @@ export function loadAddon(): NativeAddon {
   }
 }
 
-/** The one line printed when nabla falls back to js. */
+/** The one line printed when nabla falls back to wasm. */
 export function fallbackMessage(reason: string): string {
-  return `nabla: native backend unavailable (${reason}); using js. Run \`npm rebuild\` with a C++ compiler to enable it.`;
+  return `nabla: native backend unavailable (${reason}); using wasm (the same kernels compiled to WebAssembly). Run \`npm rebuild\` with a C++ compiler to enable it.`;
 }

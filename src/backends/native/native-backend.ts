@@ -17,14 +17,17 @@ import { ArgWriter } from './kernel-table.js';
  * typed arrays, so storage stays in JS ArrayBuffers and the garbage collector frees it.
  */
 export class NativeBackend implements Backend<TypedArray> {
-  readonly name = 'native';
   readonly kernels: Readonly<Record<string, Kernel<never, TypedArray> | undefined>>;
   readonly capture: KernelCapture<TypedArray>;
-  private readonly args = new ArgWriter();
   /** The addon as kernels call it: calls go through the recorder, which notes them while recording. */
   private readonly addon: NativeAddon;
 
-  constructor(rawAddon: NativeAddon) {
+  /** `name` and `args`: the wasm backend runs these kernels on the WebAssembly build (src/backends/wasm/). */
+  constructor(
+    rawAddon: NativeAddon,
+    private readonly args = new ArgWriter(),
+    readonly name: string = 'native',
+  ) {
     rawAddon.setArgs(this.args.buffer);
     const recorder = new CallRecorder(rawAddon, this.args);
     const addon = (this.addon = recorder.live);
@@ -65,7 +68,14 @@ export class NativeBackend implements Backend<TypedArray> {
   }
   info(): BackendInfo {
     const i = this.addon.info();
-    return { name: 'native', simd: i.simd, threads: i.threads, blas: i.blas, ...(i.sanitize ? { sanitize: true } : {}) };
+    return {
+      name: this.name,
+      simd: i.simd,
+      threads: i.threads,
+      blas: i.blas,
+      ...(i.sanitize ? { sanitize: true } : {}),
+      ...(i.linearMemoryBytes !== undefined ? { linearMemoryBytes: i.linearMemoryBytes } : {}),
+    };
   }
 
   /** Resize the addon's thread pool (results are bitwise stable for a given count). */

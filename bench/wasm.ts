@@ -1,0 +1,18 @@
+// nabla's wasm backend (the native kernels compiled to WebAssembly, 1 thread) beside TF.js's wasm
+// backend (XNNPACK with SIMD; 1 thread in Node): matmul 1024 and the MLP fit, same work as the
+// other suites. `npm run bench -- wasm`.
+import { nb, type Row } from './common.js';
+import { benchMatmul } from './matmul.js';
+import { benchMlp } from './training.js';
+
+export async function benchWasm(): Promise<Row[]> {
+  const previous = nb.getBackend();
+  await nb.setBackend('wasm');
+  const info = nb.backendInfo() as { simd?: string; threads?: number };
+  try {
+    const rows = [...(await benchMatmul([1024], ['wasm'])), ...(await benchMlp(['wasm']))];
+    return rows.map((r) => ({ ...r, name: `${r.name} [nabla wasm ${info.simd}, ${info.threads} thread; tfjs-wasm 1 thread]` }));
+  } finally {
+    await nb.setBackend(previous);
+  }
+}

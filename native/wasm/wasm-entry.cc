@@ -1,0 +1,153 @@
+// The WebAssembly module's C interface: the same kernel entries (runEntry) and plans (KernelPlan)
+// the N-API binding calls, reached through plain functions of pointers and numbers. Every
+// failure is caught here and returned as a status, with its message kept for JS to read: a C++
+// exception must never cross into JS (it would surface as an opaque wasm exception or a trap).
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <emscripten/emscripten.h>
+
+#include "../src/cpu.h"
+#include "../src/gemm/gemm.h"
+#include "../src/kernel-call.h"
+#include "../src/kernels.h"
+#include "../src/plan.h"
+#include "../src/thread-pool.h"
+
+#define NABLA_EXPORT extern "C" EMSCRIPTEN_KEEPALIVE
+
+namespace nabla {
+namespace {
+
+/** Statuses the exported functions return (src/backends/wasm/wasm-module.ts reads the same). */
+enum Status : int { kOk = 0, kInputError = 1, kOutOfMemory = 2, kInternalError = 3 };
+
+std::string gError;
+
+template <typename F> int guarded(F&& body) {
+  try {
+    body();
+    return kOk;
+  } catch (const InputError& e) {
+    gError = e.what();
+    return kInputError;
+  } catch (const std::bad_alloc&) {
+    gError = "out of memory";
+    return kOutOfMemory;
+  } catch (const std::length_error&) {
+    // A container asked for more than a 32-bit address space holds.
+    gError = "out of memory";
+    return kOutOfMemory;
+  } catch (const std::exception& e) {
+    gError = e.what();
+    return kInternalError;
+  }
+}
+
+/** A buffer list JS wrote into linear memory: per buffer, (address, element count, dtype code) as int32s. */
+void readBuffers(const std::int32_t* desc, int count, std::vector<Buffer>& out) {
+  out.clear();
+  if (count < 0 || count > 4096) throw InputError("nabla wasm: bad buffer count " + std::to_string(count));
+  for (int i = 0; i < count; ++i) {
+    const std::int32_t code = desc[3 * i + 2];
+    if (code < 0 || code > 3) throw InputError("nabla wasm: bad dtype code " + std::to_string(code));
+    if (desc[3 * i + 1] < 0) throw InputError("nabla wasm: negative buffer length");
+    Buffer b;
+    b.data = reinterpret_cast<void*>(static_cast<std::uintptr_t>(static_cast<std::uint32_t>(desc[3 * i])));
+    b.length = desc[3 * i + 1];
+    b.dtype = static_cast<DType>(code);
+    out.push_back(b);
+  }
+}
+
+std::vector<Buffer> gBuffers, gOutputs;
+
+bool initialised = false;
+void initialise() {
+  if (initialised) return;
+  initialised = true;
+  selectGemmKernels(detectSimd());
+}
+
+}  // namespace
+}  // namespace nabla
+
+using namespace nabla;
+
+/** `bytes` of 64-byte aligned memory, or 0 when linear memory cannot grow that far. */
+NABLA_EXPORT void* nabla_alloc(std::uint32_t bytes) {
+  void* p = nullptr;
+  if (posix_memalign(&p, 64, bytes == 0 ? 64 : bytes) != 0) return nullptr;
+  return p;
+}
+
+NABLA_EXPORT void nabla_free(void* p) { std::free(p); }
+
+/** The message of the last failed call. */
+NABLA_EXPORT const char* nabla_error() { return gError.c_str(); }
+
+/** Run kernel entry `entry` (kEntries order) on `bufferCount` buffers and `wordCount` words. */
+NABLA_EXPORT int nabla_run_entry(int entry, int op, const std::int32_t* buffers, int bufferCount, const double* words,
+                                 int wordCount) {
+  return guarded([&] {
+    initialise();
+    readBuffers(buffers, bufferCount, gBuffers);
+    KernelCall call;
+    call.op = op;
+    call.buffers = gBuffers.data();
+    call.bufferCount = gBuffers.size();
+    call.words = words;
+    call.wordCount = wordCount < 0 ? 0 : static_cast<std::size_t>(wordCount);
+    runEntry(entry, call);
+  });
+}
+
+/** A plan from its descriptor (plan.h), written to *out; the status says whether it was made. */
+NABLA_EXPORT int nabla_create_plan(const double* descriptor, int count, KernelPlan** out) {
+  *out = nullptr;
+  return guarded([&] {
+    initialise();
+    *out = new KernelPlan(descriptor, count < 0 ? 0 : static_cast<std::size_t>(count));
+  });
+}
+
+NABLA_EXPORT void nabla_destroy_plan(KernelPlan* plan) { delete plan; }
+
+NABLA_EXPORT int nabla_run_plan(KernelPlan* plan, const std::int32_t* inputs, int inputCount, const std::int32_t* outputs,
+                                int outputCount) {
+  return guarded([&] {
+    if (!plan) throw InputError("runPlan: expected a plan from createPlan");
+    readBuffers(inputs, inputCount, gBuffers);
+    readBuffers(outputs, outputCount, gOutputs);
+    static PlanProfiler profiler;  // one module, one thread: one profiler
+    plan->run(gBuffers, gOutputs, profiler);
+  });
+}
+
+NABLA_EXPORT int nabla_entry_count() { return static_cast<int>(kEntries.size()); }
+NABLA_EXPORT const char* nabla_entry_name(int i) { return i >= 0 && i < nabla_entry_count() ? kEntries[i].name : nullptr; }
+NABLA_EXPORT int nabla_entry_takes_op(int i) { return i >= 0 && i < nabla_entry_count() && kEntries[i].takesOp ? 1 : 0; }
+NABLA_EXPORT int nabla_entry_output(int i) { return i >= 0 && i < nabla_entry_count() ? kEntries[i].outputIndex : 0; }
+
+/** Op names of a family (0 unary, 1 binary, 2 reduce, 3 arg, 4 gather, 5 indexND, 6 scan; op-codes.h) in code order; 0 past the end. */
+NABLA_EXPORT const char* nabla_op_name(int family, int i) {
+  const std::vector<const char*>* lists[] = {&unaryOpNames(),  &binaryOpNames(),  &reduceOpNames(), &argOpNames(),
+                                             &gatherOpNames(), &indexNDOpNames(), &scanOpNames()};
+  if (family < 0 || family > 6 || i < 0 || i >= static_cast<int>(lists[family]->size())) return nullptr;
+  return (*lists[family])[i];
+}
+
+NABLA_EXPORT int nabla_threads() { return ThreadPool::current().size(); }
+
+/** 1 when the module was built with 128-bit SIMD. */
+NABLA_EXPORT int nabla_simd128() {
+#ifdef __wasm_simd128__
+  return 1;
+#else
+  return 0;
+#endif
+}

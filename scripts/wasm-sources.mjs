@@ -1,0 +1,55 @@
+// What the WebAssembly module is built from: the C++ sources (native/src, minus the N-API
+// binding and the x86/arm-only kernels, plus native/wasm) and the compiler flags, with one hash
+// over all of it. The build records the hash in wasm/manifest.json; a test recomputes it, so a
+// committed module older than its sources fails the suite.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const wasmDir = join(root, 'wasm');
+
+/** emcc flags for every source and for the link; -ffp-contract=off as the addon (results match js bit for bit). */
+export const compileFlags = ['-std=c++17', '-O3', '-msimd128', '-fwasm-exceptions', '-ffp-contract=off', '-fno-math-errno'];
+export const linkFlags = [
+  '-O3',
+  '-msimd128',
+  '-fwasm-exceptions',
+  '--no-entry',
+  '-sSTANDALONE_WASM=1',
+  '-sALLOW_MEMORY_GROWTH=1',
+  '-sINITIAL_MEMORY=16MB',
+  '-sMAXIMUM_MEMORY=4GB',
+];
+
+/** Binding and instruction-set-specific files that are not part of the wasm build. */
+const EXCLUDED = [/^native\/src\/addon\.cc$/, /-(avx2|avx512|neon)\.cc$/];
+
+function walk(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+/** Every file the module depends on (sources and headers), as sorted paths relative to the root. */
+export function inputFiles() {
+  return [...walk(join(root, 'native', 'src')), ...walk(join(root, 'native', 'wasm'))]
+    .map((f) => relative(root, f).split('\\').join('/'))
+    .filter((f) => /\.(cc|h)$/.test(f))
+    .sort();
+}
+
+/** The translation units compiled into the module. */
+export function sourceFiles() {
+  return inputFiles().filter((f) => f.endsWith('.cc') && !EXCLUDED.some((re) => re.test(f)));
+}
+
+/** sha256 over the input files' paths and contents and the flags. */
+export function sourceHash() {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ compileFlags, linkFlags }));
+  for (const f of inputFiles()) {
+    h.update(`\0${f}\0`);
+    h.update(readFileSync(join(root, f)));
+  }
+  return h.digest('hex');
+}

@@ -1,0 +1,168 @@
+// The wasm module behind the native addon's interface (NativeAddon), so the wasm backend runs the
+// native backend's kernels, argument packing, recorder and plan compiler unchanged. Tensors stay
+// in JS typed arrays: each call copies its arrays and words into a staging area in linear memory,
+// runs the kernel entry there and copies the written array back.
+import { ValueError } from '../../errors.js';
+import type { TypedArray } from '../../tensor/dtype.js';
+import type { KernelEntryName, NativeAddon, NativePlanHandle } from '../native/load-addon.js';
+import type { ArgWriter } from '../native/kernel-table.js';
+import type { WasmModule } from './wasm-module.js';
+
+const ALIGN = 64;
+/** A staging area larger than this is given back after the call that needed it. */
+const KEEP_STAGING_BYTES = 64 * 1024 * 1024;
+
+const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
+
+function dtypeCode(a: unknown, what: string): number {
+  if (a instanceof Float32Array) return 0;
+  if (a instanceof Float64Array) return 1;
+  if (a instanceof Int32Array) return 2;
+  if (a instanceof Uint8Array) return 3;
+  throw new Error(`nabla wasm: ${what} must be a typed array (Float32Array, Float64Array, Int32Array or Uint8Array)`);
+}
+
+interface PlanRef {
+  readonly plan: number;
+}
+
+/** Linear memory reused by every call for its arrays, words and buffer list. */
+class Staging {
+  private ptr = 0;
+  private capacity = 0;
+
+  constructor(private readonly mod: WasmModule) {}
+
+  /** At least `bytes` of memory; its address. */
+  reserve(bytes: number): number {
+    if (bytes <= this.capacity) return this.ptr;
+    this.release();
+    this.ptr = this.mod.alloc(bytes, 'the arrays of one kernel call');
+    this.capacity = bytes;
+    return this.ptr;
+  }
+
+  /** Give a large area back, so one big call does not hold its memory for ever. */
+  trim(): void {
+    if (this.capacity > KEEP_STAGING_BYTES) this.release();
+  }
+
+  private release(): void {
+    if (this.ptr) this.mod.free(this.ptr);
+    this.ptr = 0;
+    this.capacity = 0;
+  }
+}
+
+/** Where a call's pieces lie in the staging area. */
+interface Placed {
+  /** Buffer list: (address, length, dtype) per array, as int32s. */
+  readonly list: number;
+  readonly words: number;
+  readonly data: number[];
+}
+
+export function wasmAddon(mod: WasmModule, args: ArgWriter): NativeAddon {
+  const staging = new Staging(mod);
+  const entries = mod.entries();
+  const plans = new FinalizationRegistry<number>((plan) => mod.destroyPlan(plan));
+
+  /** Copy arrays (and `wordCount` words of `words`) into linear memory. */
+  const place = (arrays: readonly unknown[], what: string, words: Float64Array | null, wordCount: number): Placed => {
+    const codes = arrays.map((a, k) => dtypeCode(a, `${what} argument ${k}`));
+    const typed = arrays as readonly TypedArray[];
+    let size = align(12 * arrays.length) + align(8 * wordCount);
+    const data: number[] = [];
+    for (const a of typed) {
+      data.push(size);
+      size += align(a.byteLength);
+    }
+    const base = staging.reserve(Math.max(size, ALIGN));
+    const heap = mod.heap;
+    const list = new Int32Array(heap.buffer, base, 3 * arrays.length);
+    typed.forEach((a, k) => {
+      const at = base + data[k]!;
+      data[k] = at;
+      list.set([at, a.length, codes[k]!], 3 * k);
+      heap.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+    });
+    const wordsAt = base + align(12 * arrays.length);
+    if (words && wordCount > 0) new Float64Array(heap.buffer, wordsAt, wordCount).set(words.subarray(0, wordCount));
+    return { list: base, words: wordsAt, data };
+  };
+
+  /** Copy an array back from linear memory after a kernel wrote it. */
+  const copyBack = (a: TypedArray, at: number) => {
+    new Uint8Array(a.buffer, a.byteOffset, a.byteLength).set(mod.heap.subarray(at, at + a.byteLength));
+  };
+
+  // The words of each call: the backend's ArgWriter (as many as it wrote), or a buffer a caller
+  // set with setArgs (all of it), as the addon reads them.
+  let words: Float64Array = args.buffer;
+  const wordCount = () => (words === args.buffer ? args.used : words.length);
+
+  const entry = (index: number, spec: { name: string; takesOp: boolean; outputIndex: number }) =>
+    function (...a: unknown[]): void {
+      const op = spec.takesOp ? (a[0] as number) : 0;
+      if (spec.takesOp && typeof op !== 'number') throw new Error(`nabla wasm: ${spec.name}: op must be a number`);
+      const arrays = (spec.takesOp ? a.slice(1) : a) as TypedArray[];
+      const count = wordCount();
+      const placed = place(arrays, spec.name, words, count);
+      try {
+        mod.runEntry(index, op | 0, placed.list, arrays.length, placed.words, count, spec.name);
+        const out = spec.outputIndex >= 0 ? spec.outputIndex : arrays.length - 1;
+        if (out >= 0 && out < arrays.length) copyBack(arrays[out]!, placed.data[out]!);
+      } finally {
+        staging.trim();
+      }
+    };
+
+  const addon: Record<string, unknown> = {
+    setArgs(buffer: Float64Array): void {
+      if (!(buffer instanceof Float64Array)) throw new TypeError('setArgs: expected a Float64Array');
+      words = buffer;
+    },
+    createPlan(descriptor: Float64Array): NativePlanHandle {
+      const placed = place([descriptor], 'createPlan', null, 0);
+      const slot = placed.list; // the buffer list is no longer needed: reuse it for the result
+      try {
+        const plan = mod.createPlan(placed.data[0]!, descriptor.length, slot);
+        const ref: PlanRef = { plan };
+        plans.register(ref, plan);
+        return ref as unknown as NativePlanHandle;
+      } finally {
+        staging.trim();
+      }
+    },
+    runPlan(handle: NativePlanHandle, inputs: readonly TypedArray[], outputs: readonly TypedArray[]): void {
+      const ref = handle as unknown as PlanRef;
+      if (!ref || typeof ref.plan !== 'number') throw new Error('runPlan: expected a plan from createPlan');
+      const placed = place([...inputs, ...outputs], 'runPlan', null, 0);
+      try {
+        mod.runPlan(ref.plan, placed.list, inputs.length, placed.list + 12 * inputs.length, outputs.length);
+        outputs.forEach((o, k) => copyBack(o, placed.data[inputs.length + k]!));
+      } finally {
+        staging.trim();
+      }
+    },
+    planProfile: () => [],
+    planEntries: () => entries.map((e) => ({ ...e, name: e.name as KernelEntryName })),
+    info: () => ({ simd: mod.simd, threads: mod.threads, blas: 'nabla-gemm', linearMemoryBytes: mod.memoryBytes }),
+    setThreads(threads: number): void {
+      if (threads !== mod.threads) throw new ValueError(`setThreads: the wasm backend was built without threads and runs on ${mod.threads}, got ${threads}`);
+    },
+    // Families 4-6 (gather, indexND, scan): nabla_op_name's codes for the X-macro lists the addon
+    // exports as well (native/src/op-codes.h); empty where the module has no such list.
+    opNames: () => ({
+      unary: mod.opNames(0),
+      binary: mod.opNames(1),
+      reduce: mod.opNames(2),
+      arg: mod.opNames(3),
+      gather: mod.opNames(4),
+      indexND: mod.opNames(5),
+      scan: mod.opNames(6),
+    }),
+  };
+  entries.forEach((spec, i) => (addon[spec.name] = entry(i, spec)));
+  return addon as unknown as NativeAddon;
+}
