@@ -3,7 +3,7 @@
 // the native suites into skips, and the run stays green.
 //
 // Which backends are required:
-// - NABLA_REQUIRE_BACKENDS, when set: a comma-separated list (native, js, webgpu); set but empty
+// - NABLA_REQUIRE_BACKENDS, when set: a comma-separated list (native, wasm, js, webgpu); set but empty
 //   means none.
 // - otherwise, under CI (CI=true or 1): native, where it can be built: NABLA_SKIP_NATIVE is not 1
 //   and a C++ compiler is there (CXX, or c++/g++/clang++ on the PATH).
@@ -11,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export const KNOWN_BACKENDS = ['native', 'js', 'webgpu'] as const;
+export const KNOWN_BACKENDS = ['native', 'wasm', 'js', 'webgpu'] as const;
 
 /** A C++ compiler node-gyp would use: CXX, or c++, g++ or clang++ on the PATH. */
 export function hasCompiler(env: NodeJS.ProcessEnv = process.env): boolean {
