@@ -17,7 +17,7 @@ describe('requiredBackends', () => {
   });
 
   it('an unknown name is an error naming it and the known ones', () => {
-    expect(() => requiredBackends({ NABLA_REQUIRE_BACKENDS: 'native,cuda' }, withCompiler)).toThrow('NABLA_REQUIRE_BACKENDS names unknown backends: cuda (known: native, js, webgpu)');
+    expect(() => requiredBackends({ NABLA_REQUIRE_BACKENDS: 'native,cuda' }, withCompiler)).toThrow('NABLA_REQUIRE_BACKENDS names unknown backends: cuda (known: native, wasm, js, webgpu)');
   });
 
   it('under CI native is required where a C++ compiler is and NABLA_SKIP_NATIVE is not 1', () => {
