@@ -23,6 +23,8 @@ interface GroupCounts {
   handle: unknown;
   /** Holds one long-lived (variable) storage at a time; see `dedicate`. */
   readonly dedicated: boolean;
+  /** One of the shared groups of host buffers (`hostGroup`). */
+  readonly shared: boolean;
 }
 
 /** Referenced by every storage of its group, so it is collected with the last of them. */
@@ -36,6 +38,14 @@ export class MemoryGroup {
  * callbacks only run between tasks), so a loop that never disposes would grow without bound.
  */
 const HOST_GROUP_SIZE = 16;
+
+/**
+ * A loop that never yields never sees a group collected, so its groups pile up: every this many
+ * uncollected groups, new ones grow twice as large, which keeps the registry's entries to a
+ * logarithm of the allocations. Sizes return to HOST_GROUP_SIZE once the loop yields.
+ */
+const GROUPS_PER_DOUBLING = 256;
+const MAX_GROUP_SHIFT = 16;
 
 interface PerBackend {
   readonly stats: BackendMemory;
@@ -52,6 +62,9 @@ interface PerBackend {
 export class MemoryTracker {
   private backends = new Map<string, PerBackend>();
   private registry = new FinalizationRegistry<GroupCounts>((c) => this.groupCollected(c));
+
+  /** Shared host groups not collected yet. */
+  private pendingHostGroups = 0;
 
   private lastBackend: Backend | undefined;
   private lastRecord: PerBackend | undefined;
@@ -79,16 +92,18 @@ export class MemoryTracker {
 
   /** The group the next host buffer joins. */
   private hostGroup(m: PerBackend, backend: Backend): MemoryGroup {
-    if (!m.hostGroup || m.hostGroupFill >= HOST_GROUP_SIZE) {
-      m.hostGroup = this.newGroup(m.stats, backend, undefined, false);
+    const shift = Math.min(MAX_GROUP_SHIFT, Math.floor(this.pendingHostGroups / GROUPS_PER_DOUBLING));
+    if (!m.hostGroup || m.hostGroupFill >= HOST_GROUP_SIZE << shift) {
+      m.hostGroup = this.newGroup(m.stats, backend, undefined, false, true);
       m.hostGroupFill = 0;
+      this.pendingHostGroups++;
     }
     m.hostGroupFill++;
     return m.hostGroup;
   }
 
-  private newGroup(stats: BackendMemory, backend: Backend, handle: unknown, dedicated: boolean): MemoryGroup {
-    const counts: GroupCounts = { stats, backend, tensors: 0, buffers: 0, bytes: 0, handle, dedicated };
+  private newGroup(stats: BackendMemory, backend: Backend, handle: unknown, dedicated: boolean, shared = false): MemoryGroup {
+    const counts: GroupCounts = { stats, backend, tensors: 0, buffers: 0, bytes: 0, handle, dedicated, shared };
     const group = new MemoryGroup(counts);
     this.registry.register(group, counts);
     return group;
@@ -170,6 +185,7 @@ export class MemoryTracker {
   }
 
   private groupCollected(c: GroupCounts): void {
+    if (c.shared) this.pendingHostGroups--;
     c.stats.numTensors -= c.tensors;
     c.stats.numBuffers -= c.buffers;
     c.stats.numBytes -= c.bytes;

@@ -219,7 +219,7 @@ describe('host memory the user never disposes', () => {
     expect(after.numTensors - before.numTensors).toBeLessThanOrEqual(16);
   });
 
-  it('a dropped GradientTape stops recording once collected (it is held through a WeakRef)', async () => {
+  it('a dropped GradientTape stops recording once collected (a FinalizationRegistry releases its records)', async () => {
     const base = engine.activeRecorders;
     const w = new nb.Variable(nb.ones([4]));
     (() => {
