@@ -1,5 +1,5 @@
 // float32 matmul throughput, n x n times n x n, in GFLOP/s.
-import { medianMs, nb, tf, useTf, type Row } from './common.js';
+import { medianMs, nb, tf, tfSide, useTf, type Row } from './common.js';
 
 export async function benchMatmul(sizes = [128, 512, 1024, 2048]): Promise<Row[]> {
   const rows: Row[] = [];
@@ -39,8 +39,8 @@ export async function benchMatmul(sizes = [128, 512, 1024, 2048]): Promise<Row[]
       unit: 'GFLOP/s',
       higherIsBetter: true,
       nabla: gflops(nablaMs),
-      tfCpu: n >= 2048 ? 'skipped (too slow)' : await tfRate('cpu'),
-      tfWasm: await tfRate('wasm'),
+      tfCpu: n >= 2048 ? 'skipped (too slow)' : await tfSide(() => tfRate('cpu')),
+      tfWasm: await tfSide(() => tfRate('wasm')),
     });
   }
   return rows;
