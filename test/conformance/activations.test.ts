@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import * as nb from '../../src/index.js';
-import { backendsUnderTest, checkGrad, checkSecondDerivative, expectClose, on, sample } from './harness.js';
+import { backendsUnderTest, checkGrad, checkSecondDerivative, expectClose, on, sample, onExcept } from './harness.js';
 
 const X = [-3, -0.5, 0.25, 1, 4];
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
@@ -71,8 +71,8 @@ for (const backend of backendsUnderTest()) {
         expectClose(tape.gradient(nb.sum(y), x), [0, 0.5, 1, 1]);
       }));
 
-    it('elu, selu, mish, swish: huge inputs give finite values and gradients', () =>
-      on(backend, () => {
+    it('elu, selu, mish, swish: huge inputs give finite values and gradients', (ctx) =>
+      onExcept(ctx, backend, { webgpu: 'it reads with dataSync()' }, () => {
         for (const f of [nb.elu, nb.selu, nb.mish, nb.swish, nb.gelu] as Act[]) {
           const x = nb.tensor([-1000, 1000]);
           const tape = new nb.GradientTape();

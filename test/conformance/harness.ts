@@ -34,6 +34,19 @@ export function on<T>(backend: string, body: () => T): T {
   return Promise.all(checks).then(() => result) as T;
 }
 
+/**
+ * `on(backend, body)`, except on the backends `unsupported` names: there the test is marked
+ * skipped with the reason beside its name (kept in the test, not in a name filter of a config).
+ */
+export function onExcept<T>(ctx: TestContext, backend: string, unsupported: Readonly<Record<string, string>>, body: () => T): T | undefined {
+  const reason = unsupported[backend];
+  if (reason !== undefined) {
+    ctx.skip(`not run on ${backend}: ${reason}`);
+    return undefined;
+  }
+  return on(backend, body);
+}
+
 /** Backends whose tensors can only be read with `await data()`; their checks in `on` are deferred. */
 const ASYNC_READ_BACKENDS = new Set(['webgpu']);
 /** The checks started by the innermost `on` on such a backend. */
