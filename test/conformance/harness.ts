@@ -119,6 +119,15 @@ export function sample(shape: number[], lo = -1, hi = 1, seed = 1): nb.Tensor {
   return nb.tensor(v, shape, 'float64');
 }
 
+/**
+ * `sample` for a case about values rather than float64 precision: float32 host tensors on a backend
+ * without float64 (webgpu; ops copy them there), float64 elsewhere.
+ */
+export function sampleFloat(shape: number[], lo = -1, hi = 1, seed = 1): nb.Tensor {
+  if (readsAsyncNow()) return nb.withBackend('js', () => nb.tensor(Float32Array.from(sampleValues(shape, lo, hi, seed)), shape, 'float32'));
+  return sample(shape, lo, hi, seed);
+}
+
 function sampleValues(shape: readonly number[], lo: number, hi: number, seed: number): Float64Array {
   let s = seed * 2654435761;
   const n = shape.reduce((a, b) => a * b, 1);
