@@ -119,6 +119,11 @@ export function sample(shape: number[], lo = -1, hi = 1, seed = 1): nb.Tensor {
   return nb.tensor(v, shape, 'float64');
 }
 
+/** The widest float `backend` has: float64, or float32 on webgpu (for cases whose values are exact in either). */
+export function widestFloat(backend: string): nb.DType {
+  return ASYNC_READ_BACKENDS.has(backend) ? 'float32' : 'float64';
+}
+
 /**
  * `sample` for a case about values rather than float64 precision: float32 host tensors on a backend
  * without float64 (webgpu; ops copy them there), float64 elsewhere.
