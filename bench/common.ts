@@ -1,13 +1,24 @@
 // Shared pieces of the benchmarks: medians, TensorFlow.js set-up, and the result table.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import * as nb from '../src/index.js';
 
 export { tf, nb };
+
+/**
+ * Set in the child that run.ts starts with NABLA_NUM_THREADS=1: the suites measure nabla only
+ * (the TF.js columns come from the parent), for the single-thread columns.
+ */
+export const nablaOnly = process.env.NABLA_BENCH_NABLA_ONLY === '1';
+
+/** A TF.js measurement, or nothing in the nabla-only child. */
+export async function tfSide<T>(measure: () => Promise<T>): Promise<T | undefined> {
+  return nablaOnly ? undefined : measure();
+}
 
 /** Median of `reps` timed runs of `fn` (ms), after `warmup` untimed runs; stops early past `budgetMs`. */
 export async function medianMs(fn: () => unknown | Promise<unknown>, opts: { reps?: number; warmup?: number; budgetMs?: number } = {}): Promise<number> {
@@ -40,6 +51,7 @@ export async function useTf(backend: 'cpu' | 'wasm'): Promise<void> {
   }
   await tf.setBackend(backend);
   await tf.ready();
+  if (backend === 'wasm') wasmUsed = true;
 }
 
 export interface Row {
@@ -49,8 +61,23 @@ export interface Row {
   higherIsBetter: boolean;
   nabla: number;
   nablaJit?: number;
+  /** nabla with NABLA_NUM_THREADS=1 (TF.js's backends run one thread in Node). */
+  nabla1?: number;
+  nablaJit1?: number;
   tfCpu?: number | string;
   tfWasm?: number | string;
+}
+
+let wasmUsed = false;
+
+/** Threads each side computes with: nabla's backend, TF.js cpu (plain JS: one), TF.js wasm (one unless its worker build runs). */
+export function threadsCell(): string {
+  return `${nablaThreads()} / 1 / ${wasmUsed ? getThreadsCount() : '-'}`;
+}
+
+/** Threads of nabla's current backend (1 where it does not say: js). */
+export function nablaThreads(): number {
+  return (nb.backendInfo() as { threads?: number }).threads ?? 1;
 }
 
 function fmt(v: number | string | undefined): string {
@@ -59,17 +86,35 @@ function fmt(v: number | string | undefined): string {
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
 }
 
-function ratio(row: Row, other: number | string | undefined): string {
+function ratio(row: Row, other: number | string | undefined, oneThread = false): string {
   if (typeof other !== 'number') return '-';
-  const best = Math.max(row.nabla, row.nablaJit ?? -Infinity);
-  const bestLow = Math.min(row.nabla, row.nablaJit ?? Infinity);
+  const nabla = oneThread ? row.nabla1 : row.nabla;
+  const jit = oneThread ? row.nablaJit1 : row.nablaJit;
+  if (nabla === undefined) return '-';
+  const best = Math.max(nabla, jit ?? -Infinity);
+  const bestLow = Math.min(nabla, jit ?? Infinity);
   const r = row.higherIsBetter ? best / other : other / bestLow;
   return `${r.toFixed(1)}x`;
 }
 
 export function printTable(rows: Row[]): void {
-  const header = ['benchmark', 'unit', 'nabla', 'nabla jit', 'tfjs-cpu', 'tfjs-wasm', 'vs cpu', 'vs wasm'];
-  const lines = rows.map((r) => [r.name, r.unit, fmt(r.nabla), fmt(r.nablaJit), fmt(r.tfCpu), fmt(r.tfWasm), ratio(r, r.tfCpu), ratio(r, r.tfWasm)]);
+  const header = ['benchmark', 'unit', 'threads nabla / tfjs-cpu / tfjs-wasm', 'nabla', 'nabla jit', 'nabla 1 thread', 'nabla jit 1 thread', 'tfjs-cpu', 'tfjs-wasm', 'vs cpu', 'vs wasm', '1 thread vs cpu', '1 thread vs wasm'];
+  const threads = threadsCell();
+  const lines = rows.map((r) => [
+    r.name,
+    r.unit,
+    threads,
+    fmt(r.nabla),
+    fmt(r.nablaJit),
+    fmt(r.nabla1),
+    fmt(r.nablaJit1),
+    fmt(r.tfCpu),
+    fmt(r.tfWasm),
+    ratio(r, r.tfCpu),
+    ratio(r, r.tfWasm),
+    ratio(r, r.tfCpu, true),
+    ratio(r, r.tfWasm, true),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   console.log(line(header));

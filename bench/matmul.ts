@@ -1,5 +1,5 @@
 // float32 matmul throughput, n x n times n x n, in GFLOP/s.
-import { medianMs, nb, tf, useTf, type Row } from './common.js';
+import { medianMs, nb, tf, tfSide, useTf, type Row } from './common.js';
 
 type TfBackend = 'cpu' | 'wasm';
 
@@ -42,8 +42,8 @@ export async function benchMatmul(sizes = [128, 512, 1024, 2048], tfBackends: re
       unit: 'GFLOP/s',
       higherIsBetter: true,
       nabla: gflops(nablaMs),
-      tfCpu: !tfBackends.includes('cpu') ? undefined : n >= 2048 ? 'skipped (too slow)' : await tfRate('cpu'),
-      tfWasm: tfBackends.includes('wasm') ? await tfRate('wasm') : undefined,
+      tfCpu: !tfBackends.includes('cpu') ? undefined : n >= 2048 ? 'skipped (too slow)' : await tfSide(() => tfRate('cpu')),
+      tfWasm: tfBackends.includes('wasm') ? await tfSide(() => tfRate('wasm')) : undefined,
     });
   }
   return rows;

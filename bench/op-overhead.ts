@@ -1,5 +1,6 @@
-// Per-op dispatch cost: a 1-element add, in microseconds per op.
-import { medianMs, nb, tf, useTf, type Row } from './common.js';
+// Per-op dispatch cost: a 1-element add and its release, in microseconds per op. Both sides
+// dispose the result, so both pay for releasing it (TF.js would leak without it).
+import { medianMs, nb, tf, tfSide, useTf, type Row } from './common.js';
 
 const N = 20_000;
 
@@ -7,7 +8,7 @@ export async function benchOpOverhead(): Promise<Row[]> {
   const a = nb.tensor([1]);
   const b = nb.tensor([2]);
   const nablaUs = ((await medianMs(() => {
-    for (let i = 0; i < N; i++) nb.add(a, b);
+    for (let i = 0; i < N; i++) nb.add(a, b).dispose();
   })) * 1000) / N;
   const tfUs = async (backend: 'cpu' | 'wasm') => {
     await useTf(backend);
@@ -18,5 +19,5 @@ export async function benchOpOverhead(): Promise<Row[]> {
     });
     return (ms * 1000) / N;
   };
-  return [{ name: '1-element add', unit: 'µs/op', higherIsBetter: false, nabla: nablaUs, tfCpu: await tfUs('cpu'), tfWasm: await tfUs('wasm') }];
+  return [{ name: '1-element add', unit: 'µs/op', higherIsBetter: false, nabla: nablaUs, tfCpu: await tfSide(() => tfUs('cpu')), tfWasm: await tfSide(() => tfUs('wasm')) }];
 }

@@ -2,7 +2,7 @@
 // tf.sequential/model.fit on the same synthetic data: the 784-128-10 MLP (batch 128, 10,000
 // samples) and a small CNN on 28x28x1 inputs (batch 64, 2,048 samples). One untimed warm-up epoch,
 // then timed epochs; medians.
-import { medianMs, nb, tf, useTf, type Row } from './common.js';
+import { medianMs, nb, tf, tfSide, useTf, type Row } from './common.js';
 
 interface Work {
   name: string;
@@ -100,15 +100,15 @@ export async function benchMlp(tfBackends: readonly ('cpu' | 'wasm')[] = ['cpu',
       higherIsBetter: true,
       nabla: await nablaRate(MLP, false, 5),
       nablaJit: await nablaRate(MLP, true, 5),
-      tfCpu: tfBackends.includes('cpu') ? await tfRate(MLP, 'cpu', MLP.samples, 3) : undefined,
-      tfWasm: tfBackends.includes('wasm') ? await tfRate(MLP, 'wasm', MLP.samples, 3) : undefined,
+      tfCpu: tfBackends.includes('cpu') ? await tfSide(() => tfRate(MLP, 'cpu', MLP.samples, 3)) : undefined,
+      tfWasm: tfBackends.includes('wasm') ? await tfSide(() => tfRate(MLP, 'wasm', MLP.samples, 3)) : undefined,
     },
   ];
 }
 
 export async function benchCnn(): Promise<Row[]> {
   // TF.js's cpu backend trains this at about one sample per second on a loaded 2-core machine:
-  // one batch, not warmed up (its kernels are plain JS; the first batch is not much slower).
+  // one timed batch, after one untimed batch like nabla's warm-up epoch.
   return [
     {
       name: CNN.name,
@@ -116,8 +116,8 @@ export async function benchCnn(): Promise<Row[]> {
       higherIsBetter: true,
       nabla: await nablaRate(CNN, false, 3),
       nablaJit: await nablaRate(CNN, true, 3),
-      tfCpu: await tfRate(CNN, 'cpu', CNN.batchSize, 1, 0),
-      tfWasm: await tfRate(CNN, 'wasm', CNN.batchSize, 1, 0),
+      tfCpu: await tfSide(() => tfRate(CNN, 'cpu', CNN.batchSize, 1)),
+      tfWasm: await tfSide(() => tfRate(CNN, 'wasm', CNN.batchSize, 1)),
     },
   ];
 }

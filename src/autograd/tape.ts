@@ -43,42 +43,23 @@ export interface TapeOptions {
 }
 
 /**
- * Records ops whose inputs include a watched tensor or a trainable variable, from construction
- * until it is asked for a gradient (non-persistent), stopped, or disposed.
- *
- * The engine holds tapes through WeakRefs, so a dropped tape stops recording once it is collected.
- * A WeakRef keeps its target alive until the current task ends, though: a persistent tape dropped
- * inside a long synchronous loop records until the loop yields. Dispose it, or use `using`.
+ * What a tape has recorded. The engine holds this part strongly (see `Engine.recorders`), the user
+ * holds the GradientTape around it; a tape dropped without being answered or disposed is released
+ * by `dropped` once the garbage collector takes it.
  */
-export class GradientTape implements Recorder {
-  private entries: Entry[] = [];
-  private watched = new Set<number>();
-  private recording = true;
-  private used = false;
-  private disposed = false;
-  readonly persistent: boolean;
-  private readonly watchVariables: boolean;
+class TapeRecords implements Recorder {
+  entries: Entry[] = [];
+  readonly watched = new Set<number>();
+  recording = true;
 
-  constructor(opts: TapeOptions = {}) {
-    this.persistent = opts.persistent ?? false;
-    this.watchVariables = opts.watchAccessedVariables ?? true;
-    engine.addRecorder(this);
-  }
+  constructor(private readonly watchVariables: boolean) {}
 
-  /** Start tracking `t` (and everything computed from it). */
-  watch(...ts: (Tensor | readonly Tensor[])[]): void {
-    for (const t of ts.flat()) {
-      if (!(t instanceof Tensor)) throw new ValueError(`GradientTape.watch: expected tensors, got ${typeof t}`);
-      this.watched.add(t.id);
-    }
-  }
-
-  private isWatched(t: Tensor): boolean {
+  isWatched(t: Tensor): boolean {
     if (this.watched.has(t.id)) return true;
     return this.watchVariables && t instanceof Variable && t.trainable && isFloat(t.dtype);
   }
 
-  /** @internal Called by the engine for every op that runs while the tape is active. */
+  /** Called by the engine for every op that runs while the tape is active. */
   record(op: OpDef<any>, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: unknown): void {
     if (!this.recording || op.notDifferentiable) return;
     let watched = false;
@@ -92,14 +73,57 @@ export class GradientTape implements Recorder {
     this.entries.push({ op, inputs, outputs, attrs });
   }
 
+  release(): void {
+    this.recording = false;
+    for (const e of this.entries) {
+      for (const t of e.inputs) letGo(t);
+      for (const t of e.outputs) letGo(t);
+    }
+    this.entries = [];
+    this.watched.clear();
+    engine.removeRecorder(this);
+  }
+}
+
+const dropped = new FinalizationRegistry<TapeRecords>((records) => records.release());
+
+/**
+ * Records ops whose inputs include a watched tensor or a trainable variable, from construction
+ * until it is asked for a gradient (non-persistent), stopped, or disposed.
+ *
+ * A tape that is dropped without either stops recording once the garbage collector takes it,
+ * which happens only after the current task: dispose persistent tapes (or use `using`) inside
+ * long synchronous loops.
+ */
+export class GradientTape {
+  private readonly records: TapeRecords;
+  private used = false;
+  private disposed = false;
+  readonly persistent: boolean;
+
+  constructor(opts: TapeOptions = {}) {
+    this.persistent = opts.persistent ?? false;
+    this.records = new TapeRecords(opts.watchAccessedVariables ?? true);
+    engine.addRecorder(this.records);
+    dropped.register(this, this.records, this);
+  }
+
+  /** Start tracking `t` (and everything computed from it). */
+  watch(...ts: (Tensor | readonly Tensor[])[]): void {
+    for (const t of ts.flat()) {
+      if (!(t instanceof Tensor)) throw new ValueError(`GradientTape.watch: expected tensors, got ${typeof t}`);
+      this.records.watched.add(t.id);
+    }
+  }
+
   /** Pause recording inside `fn` (like `tape.stop_recording()`). */
   stopRecording<T>(fn: () => T): T {
-    const was = this.recording;
-    this.recording = false;
+    const was = this.records.recording;
+    this.records.recording = false;
     try {
       return fn();
     } finally {
-      this.recording = was;
+      this.records.recording = was;
     }
   }
 
@@ -143,8 +167,9 @@ export class GradientTape implements Recorder {
     });
     const wanted = new Set(sources.map((s) => s.id));
     // Only entries on a path to the target matter; walk backwards once.
-    for (let i = this.entries.length - 1; i >= 0; i--) {
-      const e = this.entries[i]!;
+    const entries = this.records.entries;
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const e = entries[i]!;
       let reached = false;
       const dys = new Array<Tensor>(e.outputs.length);
       for (let j = 0; j < e.outputs.length; j++) {
@@ -160,7 +185,7 @@ export class GradientTape implements Recorder {
         const dx = dxs[j];
         const x = e.inputs[j]!;
         // Constants beside watched tensors get no gradient, as in TensorFlow.
-        if (!dx || !isFloat(x.dtype) || !this.isWatched(x)) continue;
+        if (!dx || !isFloat(x.dtype) || !this.records.isWatched(x)) continue;
         let g = unbroadcast(dx, x.shape);
         if (g.dtype !== x.dtype) g = cast(g, x.dtype);
         accumulate(x.id, g);
@@ -197,7 +222,7 @@ export class GradientTape implements Recorder {
   /** Run a backward computation unseen by this tape; a non-persistent tape is spent afterwards, even if it threw. */
   private answer<T>(backward: () => T): T {
     try {
-      return engine.withoutRecorder(this, backward);
+      return engine.withoutRecorder(this.records, backward);
     } finally {
       if (!this.persistent) this.release();
     }
@@ -213,14 +238,8 @@ export class GradientTape implements Recorder {
   }
 
   private release(): void {
-    this.recording = false;
-    for (const e of this.entries) {
-      for (const t of e.inputs) letGo(t);
-      for (const t of e.outputs) letGo(t);
-    }
-    this.entries = [];
-    this.watched.clear();
-    engine.removeRecorder(this);
+    this.records.release();
+    dropped.unregister(this);
   }
 
   /** Stop recording and drop the records; the tape cannot be asked for gradients after this. */

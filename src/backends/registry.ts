@@ -63,7 +63,13 @@ export function dispose(x: unknown): void {
   }
 }
 
-/** Live tensors, buffers and bytes, per backend. */
+/**
+ * Live tensors, buffers and bytes, per backend; a buffer shared by views counts once in
+ * `numBuffers`/`numBytes`. Disposed tensors come off at once; tensors that were never disposed
+ * come off once the garbage collector has taken them and the event loop has turned (collection
+ * is observable only between tasks), so inside a long synchronous loop without `tidy` the counts
+ * grow until the loop yields, while the memory itself does not.
+ */
 export function memory() {
   return engine.memory.snapshot();
 }

@@ -39,7 +39,12 @@ export class Engine {
   private current: Backend | undefined;
   private warned = new Set<string>();
   private scopes: Tensor[][] = [];
-  private recorders: WeakRef<Recorder>[] = [];
+  /**
+   * Held strongly: a WeakRef would keep its tape (and every tensor it recorded) alive until the
+   * current task ends, which a synchronous training loop never reaches. GradientTape releases its
+   * recorder when answered or disposed, and a FinalizationRegistry releases a dropped one.
+   */
+  private recorders: Recorder[] = [];
   tracer: Tracer | null = null;
   readonly memory = new MemoryTracker();
 
@@ -370,36 +375,26 @@ export class Engine {
   // ---------------------------------------------------------------- recorders
 
   addRecorder(r: Recorder): void {
-    this.recorders.push(new WeakRef(r));
+    this.recorders.push(r);
   }
 
-  /** Recorders (tapes) still active; a dropped tape counts until the garbage collector takes it. */
+  /** Recorders (tapes) still active. */
   get activeRecorders(): number {
-    let n = 0;
-    for (const w of this.recorders) if (w.deref() !== undefined) n++;
-    return n;
+    return this.recorders.length;
   }
 
   removeRecorder(r: Recorder): void {
-    this.recorders = this.recorders.filter((w) => {
-      const x = w.deref();
-      return x !== undefined && x !== r;
-    });
+    this.recorders = this.recorders.filter((x) => x !== r);
   }
 
   private notify(op: OpDef<any>, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: unknown): void {
-    let stale = false;
-    for (const w of this.recorders) {
-      const r = w.deref();
-      if (r) r.record(op, inputs, outputs, attrs);
-      else stale = true;
-    }
-    if (stale) this.recorders = this.recorders.filter((w) => w.deref() !== undefined);
+    const recorders = this.recorders;
+    for (let i = 0; i < recorders.length; i++) recorders[i]!.record(op, inputs, outputs, attrs);
   }
 
   /** True while a GradientTape records. */
   isRecording(): boolean {
-    return this.recorders.some((w) => w.deref() !== undefined);
+    return this.recorders.length > 0;
   }
 
   /** Run `fn` with every recorder paused. */
@@ -416,12 +411,14 @@ export class Engine {
   /** Run `fn` with recording paused (used while a tape computes its own gradient). */
   withoutRecorder<T>(r: Recorder, fn: () => T): T {
     const saved = this.recorders;
-    this.recorders = saved.filter((w) => w.deref() !== r);
+    this.recorders = saved.filter((x) => x !== r);
     try {
       return fn();
     } finally {
-      const added = this.recorders.filter((w) => !saved.includes(w));
-      this.recorders = [...saved.filter((w) => w.deref() !== undefined), ...added];
+      // Tapes made inside `fn` keep recording; those removed inside it stay removed.
+      const kept = this.recorders;
+      const added = kept.filter((x) => !saved.includes(x));
+      this.recorders = [...saved.filter((x) => x === r || kept.includes(x)), ...added];
     }
   }
 }

@@ -23,6 +23,8 @@ interface GroupCounts {
   handle: unknown;
   /** Holds one long-lived (variable) storage at a time; see `dedicate`. */
   readonly dedicated: boolean;
+  /** One of the shared groups of host buffers or views (`shared`). */
+  readonly shared: boolean;
 }
 
 /** Referenced by every storage of its group, so it is collected with the last of them. */
@@ -37,10 +39,31 @@ export class MemoryGroup {
  */
 const HOST_GROUP_SIZE = 16;
 
+/**
+ * A loop that never yields never sees a group collected, so its groups pile up: every this many
+ * uncollected groups, new ones grow twice as large, up to MAX_SHARED_GROUP (one registry entry per
+ * 256 allocations, ~1 byte each). Larger groups would cost precision: a survivor keeps its whole
+ * group counted. Sizes return to HOST_GROUP_SIZE once the loop yields.
+ */
+const GROUPS_PER_DOUBLING = 256;
+const MAX_GROUP_SHIFT = 4;
+/** The most tensors one survivor can keep counted after the others in its group were collected. */
+export const MAX_SHARED_GROUP = HOST_GROUP_SIZE << MAX_GROUP_SHIFT;
+
+/** A group shared by many small records: host buffers, or views (tensors over another's storage). */
+interface SharedGroup {
+  /**
+   * The group being filled, held weakly so that it is collected with its members even when nothing
+   * new joins it (a WeakRef only delays that to the end of the current task).
+   */
+  group: WeakRef<MemoryGroup> | undefined;
+  fill: number;
+}
+
 interface PerBackend {
   readonly stats: BackendMemory;
-  hostGroup: MemoryGroup | undefined;
-  hostGroupFill: number;
+  readonly host: SharedGroup;
+  readonly views: SharedGroup;
 }
 
 /**
@@ -53,13 +76,16 @@ export class MemoryTracker {
   private backends = new Map<string, PerBackend>();
   private registry = new FinalizationRegistry<GroupCounts>((c) => this.groupCollected(c));
 
+  /** Shared groups (host buffers, views) not collected yet. */
+  private pendingSharedGroups = 0;
+
   private lastBackend: Backend | undefined;
   private lastRecord: PerBackend | undefined;
 
   private of(backend: Backend): PerBackend {
     if (backend === this.lastBackend) return this.lastRecord!;
     let m = this.backends.get(backend.name);
-    if (!m) this.backends.set(backend.name, (m = { stats: { numTensors: 0, numBuffers: 0, numBytes: 0 }, hostGroup: undefined, hostGroupFill: 0 }));
+    if (!m) this.backends.set(backend.name, (m = { stats: { numTensors: 0, numBuffers: 0, numBytes: 0 }, host: { group: undefined, fill: 0 }, views: { group: undefined, fill: 0 } }));
     this.lastBackend = backend;
     this.lastRecord = m;
     return m;
@@ -79,33 +105,58 @@ export class MemoryTracker {
 
   /** The group the next host buffer joins. */
   private hostGroup(m: PerBackend, backend: Backend): MemoryGroup {
-    if (!m.hostGroup || m.hostGroupFill >= HOST_GROUP_SIZE) {
-      m.hostGroup = this.newGroup(m.stats, backend, undefined, false);
-      m.hostGroupFill = 0;
-    }
-    m.hostGroupFill++;
-    return m.hostGroup;
+    return this.shared(m.host, m.stats, backend);
   }
 
-  private newGroup(stats: BackendMemory, backend: Backend, handle: unknown, dedicated: boolean): MemoryGroup {
-    const counts: GroupCounts = { stats, backend, tensors: 0, buffers: 0, bytes: 0, handle, dedicated };
+  private shared(slot: SharedGroup, stats: BackendMemory, backend: Backend): MemoryGroup {
+    const shift = Math.min(MAX_GROUP_SHIFT, Math.floor(this.pendingSharedGroups / GROUPS_PER_DOUBLING));
+    let group = slot.group?.deref();
+    if (!group || slot.fill >= HOST_GROUP_SIZE << shift) {
+      group = this.newGroup(stats, backend, undefined, false, true);
+      slot.group = new WeakRef(group);
+      slot.fill = 0;
+      this.pendingSharedGroups++;
+    }
+    slot.fill++;
+    return group;
+  }
+
+  private newGroup(stats: BackendMemory, backend: Backend, handle: unknown, dedicated: boolean, shared = false): MemoryGroup {
+    const counts: GroupCounts = { stats, backend, tensors: 0, buffers: 0, bytes: 0, handle, dedicated, shared };
     const group = new MemoryGroup(counts);
     this.registry.register(group, counts);
     return group;
   }
 
-  /** A new tensor over `t.storage`. */
+  /**
+   * A new tensor over `t.storage`. The first is counted with its buffer; a later one (a view) in a
+   * shared group of views, so that 100k slices of one live tensor stop counting once collected.
+   */
   onTensor(t: Tensor): void {
     const s = t.storage;
-    const c = s.group!.counts;
-    s.refs++;
+    let c: GroupCounts;
+    if (s.refs++ === 0) {
+      c = s.group!.counts;
+      s.ownerCounted = 1;
+    } else {
+      const m = this.of(s.backend);
+      t.viewGroup = this.shared(m.views, m.stats, s.backend);
+      c = t.viewGroup.counts;
+    }
     c.tensors++;
     c.stats.numTensors++;
   }
 
   /** `t` was disposed by hand. */
   release(t: Tensor): void {
-    const c = t.storage.group!.counts;
+    let c: GroupCounts;
+    if (t.viewGroup) {
+      c = t.viewGroup.counts;
+      t.viewGroup = undefined;
+    } else {
+      c = t.storage.group!.counts;
+      t.storage.ownerCounted = 0;
+    }
     c.tensors--;
     c.stats.numTensors--;
     this.unref(t.storage);
@@ -146,8 +197,8 @@ export class MemoryTracker {
   private move(s: Storage, to: MemoryGroup): void {
     const from = s.group!.counts;
     const c = to.counts;
-    from.tensors -= s.refs;
-    c.tensors += s.refs;
+    from.tensors -= s.ownerCounted;
+    c.tensors += s.ownerCounted;
     if (!s.released) {
       from.buffers--;
       from.bytes -= s.bytes;
@@ -170,6 +221,7 @@ export class MemoryTracker {
   }
 
   private groupCollected(c: GroupCounts): void {
+    if (c.shared) this.pendingSharedGroups--;
     c.stats.numTensors -= c.tensors;
     c.stats.numBuffers -= c.buffers;
     c.stats.numBytes -= c.bytes;

@@ -9,6 +9,8 @@ import type { DType } from './dtype.js';
 export class Storage {
   /** Tensors over this buffer that were not disposed. */
   refs = 0;
+  /** @internal 1 while the first of them is counted in `group` (views are counted apart). */
+  ownerCounted = 0;
   released = false;
   /** Bytes the buffer holds, measured once when it is allocated. */
   bytes = 0;

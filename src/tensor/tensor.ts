@@ -4,6 +4,7 @@ import type { DType, TypedArray } from './dtype.js';
 import { formatTensor } from './print.js';
 import { sizeOf } from './shape.js';
 import type { Storage } from './storage.js';
+import type { MemoryGroup } from '../engine/memory.js';
 
 /** Nested JS arrays of a tensor's values. */
 export type NestedArray = number | boolean | NestedArray[];
@@ -39,6 +40,11 @@ export class Tensor implements Layout {
   savedBy = 0;
   /** @internal `tidy` would have disposed it but a tape needed it: the last tape to let go disposes it. */
   spared = false;
+  /**
+   * @internal Where `engine/memory.ts` counts a second or later tensor over the same storage (a
+   * view), so that it stops being counted when the view is collected, not when the buffer is.
+   */
+  viewGroup: MemoryGroup | undefined = undefined;
 
   /** @internal Use `nb.tensor(...)` to create tensors. */
   constructor(storage: Storage, layout: Layout) {

@@ -10,6 +10,7 @@ import { History } from './callbacks/history.js';
 import { ProgressBar } from './callbacks/progress-bar.js';
 import type { CompiledState } from './compile.js';
 import { ArrayData, DatasetData, isAsyncIterable, toTensorList, type Batch, type DatasetElement, type TensorData } from './data-adapter.js';
+import { EventLoopYielder } from './event-loop-yield.js';
 import { predictStep, readStepResultAsync, testStep, trainStep } from './steps.js';
 import type { Trainer } from './trainer.js';
 
@@ -203,6 +204,7 @@ async function fitOver(model: Trainer, x: TensorData | AsyncIterable<DatasetElem
   model.stopTraining = false;
   const validationFreq = opts.validationFreq ?? 1;
   const batchHooks = { begin: list.overrides('onTrainBatchBegin'), end: list.overrides('onTrainBatchEnd') };
+  const yielder = new EventLoopYielder();
   await list.call('onTrainBegin', {});
   for (let epoch = initialEpoch; epoch < epochs; epoch++) {
     state.resetMetrics();
@@ -219,6 +221,7 @@ async function fitOver(model: Trainer, x: TensorData | AsyncIterable<DatasetElem
       if (batchHooks.end) await list.call('onTrainBatchEnd', step, await logsOf(state, tracker));
       step++;
       if (model.stopTraining) break;
+      await yielder.maybeYield();
     }
     if (step === 0) throw new ValueError('fit: the training data produced no batches');
     const logs = await logsOf(state, tracker);
@@ -240,6 +243,7 @@ async function runTest(model: Trainer, src: Source, callbacks: (Callback | Callb
   const tracker = new LossTracker();
   await list.call('onTestBegin', {});
   const batchHooks = { begin: list.overrides('onTestBatchBegin'), end: list.overrides('onTestBatchEnd') };
+  const yielder = new EventLoopYielder();
   let step = 0;
   for await (const batch of batchesOf(src, true, op)) {
     if (limit !== undefined && step >= limit) break;
@@ -248,6 +252,7 @@ async function runTest(model: Trainer, src: Source, callbacks: (Callback | Callb
     if (src.kind === 'array') releaseBatch(batch, src.data);
     if (batchHooks.end) await list.call('onTestBatchEnd', step, await logsOf(state, tracker));
     step++;
+    await yielder.maybeYield();
   }
   if (step === 0) throw new ValueError(`${op}: the data produced no batches`);
   const logs = await logsOf(state, tracker);
@@ -298,11 +303,13 @@ export async function predictDataset(model: Trainer, ds: AsyncIterable<DatasetEl
   const data = new DatasetData(ds, opts.steps ?? null);
   const parts: Tensor[][] = [];
   await list.call('onPredictBegin', {});
+  const yielder = new EventLoopYielder();
   let step = 0;
   for await (const batch of data.batches(false, 'predict')) {
     await list.call('onPredictBatchBegin', step, {});
     parts.push(predictStep(model, batch));
     await list.call('onPredictBatchEnd', step++, {});
+    await yielder.maybeYield();
   }
   await list.call('onPredictEnd', {});
   return joinOutputs(parts);

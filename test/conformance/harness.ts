@@ -34,6 +34,19 @@ export function on<T>(backend: string, body: () => T): T {
   return Promise.all(checks).then(() => result) as T;
 }
 
+/**
+ * `on(backend, body)`, except on the backends `unsupported` names: there the test is marked
+ * skipped with the reason beside its name (kept in the test, not in a name filter of a config).
+ */
+export function onExcept<T>(ctx: TestContext, backend: string, unsupported: Readonly<Record<string, string>>, body: () => T): T | undefined {
+  const reason = unsupported[backend];
+  if (reason !== undefined) {
+    ctx.skip(`not run on ${backend}: ${reason}`);
+    return undefined;
+  }
+  return on(backend, body);
+}
+
 /** Backends whose tensors can only be read with `await data()`; their checks in `on` are deferred. */
 const ASYNC_READ_BACKENDS = new Set(['webgpu']);
 /** The checks started by the innermost `on` on such a backend. */
@@ -104,6 +117,20 @@ export function sample(shape: number[], lo = -1, hi = 1, seed = 1): nb.Tensor {
   // A backend without float64 (webgpu) gets host tensors: checkGrad copies them to float32 there.
   if (readsAsyncNow()) return nb.withBackend('js', () => nb.tensor(v, shape, 'float64'));
   return nb.tensor(v, shape, 'float64');
+}
+
+/** The widest float `backend` has: float64, or float32 on webgpu (for cases whose values are exact in either). */
+export function widestFloat(backend: string): nb.DType {
+  return ASYNC_READ_BACKENDS.has(backend) ? 'float32' : 'float64';
+}
+
+/**
+ * `sample` for a case about values rather than float64 precision: float32 host tensors on a backend
+ * without float64 (webgpu; ops copy them there), float64 elsewhere.
+ */
+export function sampleFloat(shape: number[], lo = -1, hi = 1, seed = 1): nb.Tensor {
+  if (readsAsyncNow()) return nb.withBackend('js', () => nb.tensor(Float32Array.from(sampleValues(shape, lo, hi, seed)), shape, 'float32'));
+  return sample(shape, lo, hi, seed);
 }
 
 function sampleValues(shape: readonly number[], lo: number, hi: number, seed: number): Float64Array {

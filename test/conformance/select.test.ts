@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import * as nb from '../../src/index.js';
-import { backendsUnderTest, checkGrad, expectClose, expectExact, on, sample } from './harness.js';
+import { backendsUnderTest, checkGrad, expectClose, expectExact, on, sample, onExcept } from './harness.js';
 
 const T = true;
 const F = false;
@@ -39,8 +39,8 @@ for (const backend of backendsUnderTest()) {
         expectClose(nb.tensor([1, 2, 3]).where(nb.tensor([T, F, T]), 0), [1, 0, 3]);
       }));
 
-    it('gradient flows to the chosen operand, summed over broadcasts', () =>
-      on(backend, () => {
+    it('gradient flows to the chosen operand, summed over broadcasts', (ctx) =>
+      onExcept(ctx, backend, { webgpu: 'checkGrad\'s js reference cannot read the webgpu tensors the function closes over' }, () => {
         const c = nb.tensor([[T, F, T], [F, F, T]]);
         checkGrad((x, y) => nb.where(c, x, y), [sample([2, 3], -1, 1, 1), sample([2, 3], -1, 1, 2)]);
         checkGrad((x, y) => nb.where(c, x, y), [sample([3], -1, 1, 3), sample([2, 1], -1, 1, 4)]);

@@ -42,11 +42,16 @@ const fn = (name: string) => (nb as unknown as Record<string, (x: nb.Tensor) => 
 for (const backend of backendsUnderTest()) {
   describe(`unary ops on ${backend}`, () => {
     for (const [name, input, expected, domain] of cases) {
-      it(`${name}: values (float32 and float64)`, () =>
+      // Two cases, so that a backend without float64 (webgpu) runs the float32 one and skips only the other.
+      it(`${name}: values in float32`, () =>
         on(backend, () => {
-          expectClose(fn(name)(nb.tensor(input)), expected);
+          const y = fn(name)(nb.tensor(input));
+          expect(y.dtype).toBe('float32');
+          expectClose(y, expected);
+        }));
+      it(`${name}: values in float64`, () =>
+        on(backend, () => {
           expectClose(fn(name)(nb.tensor(input, 'float64')), expected);
-          expect(fn(name)(nb.tensor(input)).dtype).toBe('float32');
         }));
       if (domain) {
         it(`${name}: gradient and second derivative vs finite differences`, () =>

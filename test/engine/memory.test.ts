@@ -6,6 +6,7 @@ import type { Backend, Kernel, Layout } from '../../src/backends/backend.js';
 import { gatherStrided, referenceKernels } from '../../src/backends/js/js-backend.js';
 import type { DType, TypedArray } from '../../src/tensor/dtype.js';
 import { collectGarbage } from './collect-garbage.js';
+import { MAX_SHARED_GROUP } from '../../src/engine/memory.js';
 
 /** A device-like backend: buffers are opaque handles that must be freed, as on a GPU. */
 interface DeviceBuffer {
@@ -219,7 +220,25 @@ describe('host memory the user never disposes', () => {
     expect(after.numTensors - before.numTensors).toBeLessThanOrEqual(16);
   });
 
-  it('a dropped GradientTape stops recording once collected (it is held through a WeakRef)', async () => {
+  it('views of a live tensor stop counting once they are collected (the buffer is counted once)', async () => {
+    const base = nb.zeros([100], 'float32');
+    const before = stats();
+    (() => {
+      for (let i = 0; i < 100_000; i++) nb.slice(base, [i % 50], [10]);
+    })();
+    expect(stats().numTensors - before.numTensors).toBe(100_000);
+    expect(stats().numBuffers - before.numBuffers).toBe(0);
+    await collectGarbage();
+    const after = stats();
+    // Before: all 100,000 views stayed counted while `base` lived. Views are counted in shared
+    // groups (larger while a loop never yields): at most one group held by a live neighbour remains.
+    expect(after.numTensors - before.numTensors).toBeLessThanOrEqual(MAX_SHARED_GROUP);
+    expect(after.numBuffers).toBe(before.numBuffers);
+    expect(after.numBytes).toBe(before.numBytes);
+    base.dispose();
+  });
+
+  it('a dropped GradientTape stops recording once collected (a FinalizationRegistry releases its records)', async () => {
     const base = engine.activeRecorders;
     const w = new nb.Variable(nb.ones([4]));
     (() => {

@@ -8,6 +8,7 @@ import { cast } from '../primitives/cast.js';
 import { greaterEqual } from '../primitives/compare.js';
 import { uniform } from '../primitives/random.js';
 import { declareOp } from '../surface.js';
+import { optionsOnly, positional } from '../tfjs-positional.js';
 
 /** Options of {@link dropout}. */
 export interface DropoutOptions {
@@ -21,7 +22,13 @@ export interface DropoutOptions {
  * Zero each element with probability `rate` and scale the kept ones by 1 / (1 - rate), so the
  * expected value is unchanged (like tf.nn.dropout). `rate` 0 returns x itself.
  */
-export function dropout(x: TensorLike, rate: number, opts: DropoutOptions = {}): Tensor {
+export function dropout(x: TensorLike, rate: number, opts?: DropoutOptions): Tensor;
+/** TF.js's positional form: `noiseShape, seed`. */
+export function dropout(x: TensorLike, rate: number, noiseShape: readonly number[] | undefined, seed?: number): Tensor;
+export function dropout(x: TensorLike, rate: number, ...args: unknown[]): Tensor {
+  const form = 'nn.dropout(x, rate, { noiseShape, seed })';
+  const opts: DropoutOptions =
+    Array.isArray(args[0]) || (args[0] === undefined && args.length > 1) ? positional(args, ['noiseShape', 'seed'], 'dropout', form) : optionsOnly('dropout', args, form);
   const t = toTensor(x, 'dropout');
   if (!isFloat(t.dtype)) throw new ValueError(`dropout: expected a float tensor, got ${t.dtype}`);
   if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new ValueError(`dropout: rate must be a number in [0, 1), got ${rate}`);

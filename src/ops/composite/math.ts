@@ -13,6 +13,7 @@ import { where } from '../primitives/select.js';
 import { reshape } from '../primitives/shape.js';
 import { reducedShape } from '../primitives/reduce.js';
 import { declareOp } from '../surface.js';
+import { noMoreArguments } from '../tfjs-positional.js';
 
 function floatOf(x: TensorLike, op: string): Tensor {
   const t = toTensor(x, op);
@@ -66,8 +67,11 @@ export interface NormOptions {
 }
 
 /** Vector p-norm over the given axes (all by default): 'euclidean' (2), 1, Infinity, or any p > 0. */
-export function norm(x: TensorLike, ordOrOpts: NormOptions | number | 'euclidean' | 'fro' = {}, axis?: number | readonly number[]): Tensor {
-  const o: NormOptions = typeof ordOrOpts === 'object' ? ordOrOpts : { ord: ordOrOpts, axis };
+export function norm(x: TensorLike, ordOrOpts: NormOptions | number | 'euclidean' | 'fro' = {}, axis?: number | readonly number[], keepDims?: boolean): Tensor {
+  if (typeof ordOrOpts === 'object') noMoreArguments('norm', [axis, keepDims], 'norm(x, { ord, axis, keepDims }) or norm(x, ord, axis, keepDims)');
+  // eslint-disable-next-line prefer-rest-params
+  noMoreArguments('norm', [...arguments].slice(4), 'norm(x, ord, axis, keepDims)');
+  const o: NormOptions = typeof ordOrOpts === 'object' ? ordOrOpts : { ord: ordOrOpts, axis, keepDims };
   const t = floatOf(x, 'norm');
   const ord = o.ord === undefined || o.ord === 'euclidean' || o.ord === 'fro' ? 2 : o.ord === 'inf' ? Infinity : o.ord;
   const opts = { axis: o.axis, keepDims: o.keepDims };

@@ -12,6 +12,7 @@ import { reshape } from '../primitives/shape.js';
 import { rsqrt, square } from '../primitives/unary.js';
 import { mean } from './math.js';
 import { declareOp } from '../surface.js';
+import { optionsOnly, positional } from '../tfjs-positional.js';
 
 function floatInput(x: TensorLike, op: string): Tensor {
   const t = toTensor(x, op);
@@ -28,7 +29,12 @@ export interface Moments {
  * Mean and (population) variance of `x` over `axes`, like tf.nn.moments. The variance is taken
  * around the mean held constant, which has the same value and gradient and costs one pass less.
  */
-export function moments(x: TensorLike, axes: number | readonly number[], opts: { keepDims?: boolean } = {}): Moments {
+export function moments(x: TensorLike, axes: number | readonly number[], opts?: { keepDims?: boolean }): Moments;
+/** TF.js's positional form: `keepDims`. */
+export function moments(x: TensorLike, axes: number | readonly number[], keepDims: boolean): Moments;
+export function moments(x: TensorLike, axes: number | readonly number[], ...args: unknown[]): Moments {
+  const form = 'nn.moments(x, axes, { keepDims })';
+  const opts = typeof args[0] === 'boolean' ? positional<{ keepDims?: boolean }>(args, ['keepDims'], 'moments', form) : optionsOnly<{ keepDims?: boolean }>('moments', args, form);
   const t = floatInput(x, 'moments');
   const ax = normalizeAxes('moments', axes, t.rank);
   const m = mean(t, { axis: ax, keepDims: true });

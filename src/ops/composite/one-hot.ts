@@ -8,6 +8,7 @@ import { indexTensor } from '../primitives/index-args.js';
 import { where } from '../primitives/select.js';
 import { expandDims, transpose } from '../primitives/shape.js';
 import { declareOp } from '../surface.js';
+import { optionsOnly, positional } from '../tfjs-positional.js';
 
 /** Options of {@link oneHot}: the on/off values, dtype and axis. */
 export interface OneHotOptions {
@@ -22,7 +23,15 @@ export interface OneHotOptions {
  * One-hot rows for int32 `indices`, like tf.one_hot: a new axis of size `depth` holds `onValue`
  * at the index and `offValue` elsewhere. An index outside [0, depth) gives a row of `offValue`.
  */
-export function oneHot(indices: TensorLike, depth: number, opts: OneHotOptions = {}): Tensor {
+export function oneHot(indices: TensorLike, depth: number, opts?: OneHotOptions): Tensor;
+/** TF.js's positional form: `onValue, offValue, dtype` (the dtype still defaults to float32). */
+export function oneHot(indices: TensorLike, depth: number, onValue: number, offValue?: number, dtype?: DType): Tensor;
+export function oneHot(indices: TensorLike, depth: number, ...args: unknown[]): Tensor {
+  const form = 'oneHot(indices, depth, { onValue, offValue, dtype, axis })';
+  const opts: OneHotOptions =
+    typeof args[0] === 'number'
+      ? positional(args, ['onValue', 'offValue', 'dtype'], 'oneHot', form)
+      : optionsOnly<OneHotOptions>('oneHot', args, form);
   if (!Number.isInteger(depth) || depth < 0) throw new ValueError(`oneHot: depth must be a non-negative integer, got ${depth}`);
   const idx = indexTensor(indices, 'oneHot');
   const dtype = assertDType(opts.dtype ?? 'float32', 'oneHot');

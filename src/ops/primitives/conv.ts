@@ -12,6 +12,7 @@ import { assertNHWC, outHW, pairOf, resolvePads, type Pair, type Padding, type W
 import { conv2dFilterGradKernel, conv2dInputGradKernel, conv2dKernel, convGeometry } from './conv-kernels.js';
 import { expandDims, reshape, squeeze } from './shape.js';
 import { declareOp } from '../surface.js';
+import { convOptions, type TfPad } from '../tfjs-positional.js';
 
 export interface ConvAttrs extends Window2D {
   /** Input and output channels split into this many independent groups (depthwise: groups = channels). */
@@ -168,7 +169,11 @@ function rank4Filter(op: string, f: TensorLike, layout = '[kh, kw, inChannels, o
 }
 
 /** 2-D convolution of NHWC `x` ([n, h, w, c], or [h, w, c]) with `filter` [kh, kw, c, outChannels]. */
-export function conv2d(x: TensorLike, filter: TensorLike, opts: Conv2DOptions = {}): Tensor {
+export function conv2d(x: TensorLike, filter: TensorLike, opts?: Conv2DOptions): Tensor;
+/** TF.js's positional form: `strides, pad, dataFormat` ('NHWC' only), `dilations`. */
+export function conv2d(x: TensorLike, filter: TensorLike, strides: Pair, pad?: TfPad, dataFormat?: 'NHWC', dilations?: Pair): Tensor;
+export function conv2d(x: TensorLike, filter: TensorLike, ...args: unknown[]): Tensor {
+  const opts = convOptions<Conv2DOptions>('conv2d', args, 'conv2d(x, filter, { strides, padding, dilations, groups })', { dataFormat: 'NHWC', spatial: 2 });
   const { t, unbatched } = batched('conv2d', x);
   const f = rank4Filter('conv2d', filter);
   const y = run1(conv2dOp, [t, f], convAttrs('conv2d', opts, [t.shape[1]!, t.shape[2]!], [f.shape[0]!, f.shape[1]!]));
@@ -185,7 +190,11 @@ export interface Conv1DOptions {
 }
 
 /** 1-D convolution of `x` [n, width, c] (or [width, c]) with `filter` [k, c, outChannels], via conv2d over a unit height. */
-export function conv1d(x: TensorLike, filter: TensorLike, opts: Conv1DOptions = {}): Tensor {
+export function conv1d(x: TensorLike, filter: TensorLike, opts?: Conv1DOptions): Tensor;
+/** TF.js's positional form: `stride, pad, dataFormat` ('NWC' only), `dilation`. */
+export function conv1d(x: TensorLike, filter: TensorLike, stride: number, pad?: TfPad, dataFormat?: 'NWC', dilation?: number): Tensor;
+export function conv1d(x: TensorLike, filter: TensorLike, ...args: unknown[]): Tensor {
+  const opts = convOptions<Conv1DOptions>('conv1d', args, 'conv1d(x, filter, { strides, padding, dilations, groups })', { dataFormat: 'NWC', spatial: 1 });
   const t = toTensor(x, 'conv1d');
   const f = toTensor(filter, 'conv1d');
   if (t.rank !== 3 && t.rank !== 2) throw new ShapeError(`conv1d: input must have rank 3 [batch, width, channels], got shape ${fmtShape(t.shape)}`);
@@ -219,8 +228,16 @@ export interface Conv2DTransposeOptions {
  * tf.nn.conv2d_transpose: `x` [n, h, w, inChannels], `filter` [kh, kw, outChannels, inChannels],
  * `outputShape` [n, oh, ow, outChannels] (the shape a conv2d with these options maps to x's shape).
  */
-export function conv2dTranspose(x: TensorLike, filter: TensorLike, outputShape: readonly number[], opts: Conv2DTransposeOptions = {}): Tensor {
+export function conv2dTranspose(x: TensorLike, filter: TensorLike, outputShape: readonly number[], opts?: Conv2DTransposeOptions): Tensor;
+/** TF.js's positional form: `strides, pad`. */
+export function conv2dTranspose(x: TensorLike, filter: TensorLike, outputShape: readonly number[], strides: Pair, pad?: TfPad): Tensor;
+export function conv2dTranspose(x: TensorLike, filter: TensorLike, outputShape: readonly number[], ...args: unknown[]): Tensor {
   const op = 'conv2dTranspose';
+  const opts = convOptions<Conv2DTransposeOptions>(op, args, 'conv2dTranspose(x, filter, outputShape, { strides, padding, dilations })', {
+    dataFormat: 'NHWC',
+    spatial: 2,
+    onlyRounding: true,
+  });
   const { t, unbatched } = batched(op, x);
   const f = rank4Filter(op, filter, '[kh, kw, outChannels, inChannels]');
   const full = unbatched && outputShape.length === 3 ? [1, ...outputShape] : [...outputShape];
@@ -253,8 +270,12 @@ export interface DepthwiseConv2DOptions {
  * output channels c * multiplier (channel k * multiplier + m from input channel k), like
  * tf.nn.depthwise_conv2d. A grouped conv2d with one group per channel.
  */
-export function depthwiseConv2d(x: TensorLike, filter: TensorLike, opts: DepthwiseConv2DOptions = {}): Tensor {
+export function depthwiseConv2d(x: TensorLike, filter: TensorLike, opts?: DepthwiseConv2DOptions): Tensor;
+/** TF.js's positional form: `strides, pad, dataFormat` ('NHWC' only), `dilations`. */
+export function depthwiseConv2d(x: TensorLike, filter: TensorLike, strides: Pair, pad?: TfPad, dataFormat?: 'NHWC', dilations?: Pair): Tensor;
+export function depthwiseConv2d(x: TensorLike, filter: TensorLike, ...args: unknown[]): Tensor {
   const op = 'depthwiseConv2d';
+  const opts = convOptions<DepthwiseConv2DOptions>(op, args, 'depthwiseConv2d(x, filter, { strides, padding, dilations })', { dataFormat: 'NHWC', spatial: 2 });
   const { t, unbatched } = batched(op, x);
   const f = rank4Filter(op, filter, '[kh, kw, inChannels, multiplier]');
   const [kh, kw, c, m] = f.shape as [number, number, number, number];
@@ -271,7 +292,15 @@ export function depthwiseConv2d(x: TensorLike, filter: TensorLike, opts: Depthwi
  * tf.nn.separable_conv2d: `depthwiseFilter` [kh, kw, c, multiplier], `pointwiseFilter`
  * [1, 1, c * multiplier, outChannels].
  */
-export function separableConv2d(x: TensorLike, depthwiseFilter: TensorLike, pointwiseFilter: TensorLike, opts: DepthwiseConv2DOptions = {}): Tensor {
+export function separableConv2d(x: TensorLike, depthwiseFilter: TensorLike, pointwiseFilter: TensorLike, opts?: DepthwiseConv2DOptions): Tensor;
+/** TF.js's positional form: `strides, pad, dilation, dataFormat` ('NHWC' only). */
+export function separableConv2d(x: TensorLike, depthwiseFilter: TensorLike, pointwiseFilter: TensorLike, strides: Pair, pad?: TfPad, dilation?: Pair, dataFormat?: 'NHWC'): Tensor;
+export function separableConv2d(x: TensorLike, depthwiseFilter: TensorLike, pointwiseFilter: TensorLike, ...args: unknown[]): Tensor {
+  const opts = convOptions<DepthwiseConv2DOptions>('separableConv2d', args, 'separableConv2d(x, depthwiseFilter, pointwiseFilter, { strides, padding, dilations })', {
+    dataFormat: 'NHWC',
+    spatial: 2,
+    dilationsFirst: true,
+  });
   const pw = rank4Filter('separableConv2d', pointwiseFilter, '[1, 1, inChannels * multiplier, outChannels]');
   if (pw.shape[0] !== 1 || pw.shape[1] !== 1) {
     throw new ShapeError(`separableConv2d: pointwise filter must be [1, 1, inChannels * multiplier, outChannels], got shape ${fmtShape(pw.shape)}`);

@@ -9,6 +9,7 @@ import { run1 } from '../run.js';
 import { div, mul } from './binary.js';
 import { cast } from './cast.js';
 import { declareOp } from '../surface.js';
+import { noMoreArguments } from '../tfjs-positional.js';
 
 export interface ScanAttrs {
   /** Non-negative axis to scan along. */
@@ -63,9 +64,15 @@ export interface ScanOptions {
 }
 
 function scan(op: OpDef<ScanAttrs>) {
-  return (x: TensorLike, axis: number | (ScanOptions & { axis?: number }) = 0, opts: ScanOptions = {}): Tensor => {
+  const form = `${op.name}(x, axis, { exclusive, reverse }) or ${op.name}(x, axis, exclusive, reverse)`;
+  /** `exclusive, reverse` may also come positionally, as in TF.js. */
+  return (x: TensorLike, axis: number | (ScanOptions & { axis?: number }) = 0, opts: ScanOptions | boolean = {}, reverse?: boolean, ...extra: never[]): Tensor => {
+    noMoreArguments(op.name, extra, form);
+    if (typeof axis === 'object') noMoreArguments(op.name, [typeof opts === 'object' && !Object.keys(opts).length ? undefined : opts, reverse], form);
+    else if (typeof opts !== 'boolean') noMoreArguments(op.name, [reverse], form);
+    const named: ScanOptions = typeof opts === 'boolean' ? { exclusive: opts, reverse } : opts;
     let t = toTensor(x, op.name);
-    const o = typeof axis === 'number' ? { ...opts, axis } : axis;
+    const o = typeof axis === 'number' ? { ...named, axis } : axis;
     if (t.rank === 0) throw new ShapeError(`${op.name}: expected a tensor of rank >= 1, got a scalar`);
     if (t.dtype === 'bool') {
       if (op === cumprodOp) throw new DTypeError('cumprod: expected a numeric tensor, got bool');

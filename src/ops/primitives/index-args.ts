@@ -1,3 +1,4 @@
+import { engine } from '../../engine/engine.js';
 import { DTypeError, ValueError, fmtShape } from '../../errors.js';
 import { tensor, type TensorLike } from '../creation.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -11,7 +12,8 @@ export function indexTensor(x: TensorLike, op: string, what = 'indices'): Tensor
     if (x.dtype !== 'int32') throw new DTypeError(`${op}: ${what} must be int32, got ${x.dtype}; cast them with nb.cast(${what}, 'int32')`);
     return x;
   }
-  const t = tensor(x, 'float64');
+  // Checked on the host (js backend): the current backend may have no float64 (webgpu).
+  const t = engine.withBackend('js', () => tensor(x, 'float64'));
   const values = t.dataSync();
   for (let i = 0; i < values.length; i++) {
     if (!Number.isInteger(values[i])) throw new DTypeError(`${op}: ${what} must be integers, got ${values[i]} at flat position ${i}`);

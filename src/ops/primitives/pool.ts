@@ -12,6 +12,7 @@ import { run1 } from '../run.js';
 import { assertNHWC, outHW, pairOf, resolvePads, type Pair } from './conv-geometry.js';
 import { expandDims, squeeze } from './shape.js';
 import { declareOp } from '../surface.js';
+import { optionsOnly, poolOptions } from '../tfjs-positional.js';
 
 export interface PoolAttrs {
   readonly poolSize: readonly [number, number];
@@ -252,13 +253,32 @@ function pool1d(op: string, def: OpDef<PoolAttrs>, x: TensorLike, opts: PoolOpti
 }
 
 /** Max over windows of NHWC `x` ([n, h, w, c] or [h, w, c]). */
-export const maxPool = (x: TensorLike, opts: PoolOptions = {}): Tensor => pool2d('maxPool', maxPoolOp, x, opts);
+export function maxPool(x: TensorLike, opts?: PoolOptions): Tensor;
+/** TF.js's positional form: `filterSize, strides, pad`. */
+export function maxPool(x: TensorLike, filterSize: Pair, strides?: Pair, pad?: 'valid' | 'same'): Tensor;
+export function maxPool(x: TensorLike, ...args: unknown[]): Tensor {
+  return pool2d('maxPool', maxPoolOp, x, poolOptions('maxPool', args, 'maxPool(x, { poolSize, strides, padding })'));
+}
+
 /** Mean over windows of NHWC `x`; padded cells are not counted. */
-export const avgPool = (x: TensorLike, opts: PoolOptions = {}): Tensor => pool2d('avgPool', avgPoolOp, x, opts);
+export function avgPool(x: TensorLike, opts?: PoolOptions): Tensor;
+/** TF.js's positional form: `filterSize, strides, pad`. */
+export function avgPool(x: TensorLike, filterSize: Pair, strides?: Pair, pad?: 'valid' | 'same'): Tensor;
+export function avgPool(x: TensorLike, ...args: unknown[]): Tensor {
+  return pool2d('avgPool', avgPoolOp, x, poolOptions('avgPool', args, 'avgPool(x, { poolSize, strides, padding })'));
+}
+
 /** Max over windows along the width of `x` [n, width, c]. */
-export const maxPool1d = (x: TensorLike, opts: PoolOptions = {}): Tensor => pool1d('maxPool1d', maxPoolOp, x, opts);
+export function maxPool1d(x: TensorLike, opts?: PoolOptions): Tensor;
+export function maxPool1d(x: TensorLike, ...args: unknown[]): Tensor {
+  return pool1d('maxPool1d', maxPoolOp, x, optionsOnly('maxPool1d', args, 'maxPool1d(x, { poolSize, strides, padding })'));
+}
+
 /** Mean over windows along the width of `x` [n, width, c]. */
-export const avgPool1d = (x: TensorLike, opts: PoolOptions = {}): Tensor => pool1d('avgPool1d', avgPoolOp, x, opts);
+export function avgPool1d(x: TensorLike, opts?: PoolOptions): Tensor;
+export function avgPool1d(x: TensorLike, ...args: unknown[]): Tensor {
+  return pool1d('avgPool1d', avgPoolOp, x, optionsOnly('avgPool1d', args, 'avgPool1d(x, { poolSize, strides, padding })'));
+}
 
 // The public surface of these ops (src/ops/surface.ts).
 declareOp(maxPool, { nn: true });

@@ -6,6 +6,7 @@ import { tensor } from '../creation.js';
 import { defineOp } from '../define-op.js';
 import { run1 } from '../run.js';
 import { portableLog, portableSinCosTurn } from './portable-math.js';
+import { optionsOnly, randomOptions } from '../tfjs-positional.js';
 
 // Counter-based generation: value i of a call is a pure function of (key, i), computed with
 // integer hashing and IEEE arithmetic only (portable-math.ts), so the native backend's C++
@@ -126,7 +127,11 @@ export function seed(n: number): void {
 }
 
 /** Uniform values in `[min, max)` (default [0, 1)). */
-export function uniform(shape: readonly number[], opts: RandomOptions & { min?: number; max?: number } = {}): Tensor {
+export function uniform(shape: readonly number[], opts?: RandomOptions & { min?: number; max?: number }): Tensor;
+/** TF.js's positional form (tf.randomUniform): `minval, maxval, dtype, seed`. */
+export function uniform(shape: readonly number[], minval: number, maxval?: number, dtype?: DType, seed?: number): Tensor;
+export function uniform(shape: readonly number[], ...args: unknown[]): Tensor {
+  const opts = randomOptions<RandomOptions & { min?: number; max?: number }>('random.uniform', args, ['min', 'max'], 'random.uniform(shape, { min, max, dtype, seed })');
   const min = opts.min ?? 0;
   const max = opts.max ?? 1;
   if (!(max >= min)) throw new ValueError(`random.uniform: max (${max}) must be >= min (${min})`);
@@ -134,21 +139,36 @@ export function uniform(shape: readonly number[], opts: RandomOptions & { min?: 
 }
 
 /** Normal values with `mean` (default 0) and `stddev` (default 1). */
-export function normal(shape: readonly number[], opts: RandomOptions & { mean?: number; stddev?: number } = {}): Tensor {
+export function normal(shape: readonly number[], opts?: RandomOptions & { mean?: number; stddev?: number }): Tensor;
+/** TF.js's positional form (tf.randomNormal): `mean, stdDev, dtype, seed`. */
+export function normal(shape: readonly number[], mean: number, stdDev?: number, dtype?: DType, seed?: number): Tensor;
+export function normal(shape: readonly number[], ...args: unknown[]): Tensor {
+  const opts = randomOptions<RandomOptions & { mean?: number; stddev?: number }>('random.normal', args, ['mean', 'stddev'], 'random.normal(shape, { mean, stddev, dtype, seed })');
   const stddev = opts.stddev ?? 1;
   if (!(stddev >= 0)) throw new ValueError(`random.normal: stddev must be >= 0, got ${stddev}`);
   return draw(shape, floatDType('random.normal', opts.dtype), { kind: 'normal', mean: opts.mean ?? 0, stddev, truncated: false }, opts.seed, 'random.normal');
 }
 
 /** Normal values redrawn until within two standard deviations of the mean (like tf.random.truncated_normal). */
-export function truncatedNormal(shape: readonly number[], opts: RandomOptions & { mean?: number; stddev?: number } = {}): Tensor {
+export function truncatedNormal(shape: readonly number[], opts?: RandomOptions & { mean?: number; stddev?: number }): Tensor;
+/** TF.js's positional form (tf.truncatedNormal): `mean, stdDev, dtype, seed`. */
+export function truncatedNormal(shape: readonly number[], mean: number, stdDev?: number, dtype?: DType, seed?: number): Tensor;
+export function truncatedNormal(shape: readonly number[], ...args: unknown[]): Tensor {
+  const opts = randomOptions<RandomOptions & { mean?: number; stddev?: number }>(
+    'random.truncatedNormal',
+    args,
+    ['mean', 'stddev'],
+    'random.truncatedNormal(shape, { mean, stddev, dtype, seed })',
+  );
   const stddev = opts.stddev ?? 1;
   if (!(stddev >= 0)) throw new ValueError(`random.truncatedNormal: stddev must be >= 0, got ${stddev}`);
   return draw(shape, floatDType('random.truncatedNormal', opts.dtype), { kind: 'normal', mean: opts.mean ?? 0, stddev, truncated: true }, opts.seed, 'random.truncatedNormal');
 }
 
 /** Integers uniformly in [min, max). */
-export function int(shape: readonly number[], min: number, max: number, opts: RandomOptions = {}): Tensor {
+export function int(shape: readonly number[], min: number, max: number, opts?: RandomOptions): Tensor;
+export function int(shape: readonly number[], min: number, max: number, ...args: unknown[]): Tensor {
+  const opts = optionsOnly<RandomOptions>('random.int', args, 'random.int(shape, min, max, { dtype, seed })');
   if (!Number.isInteger(min) || !Number.isInteger(max) || max <= min) {
     throw new ValueError(`random.int: expected integers min < max, got ${min}, ${max}`);
   }
@@ -158,7 +178,9 @@ export function int(shape: readonly number[], min: number, max: number, opts: Ra
 const INDEX_SPAN = 2 ** 21;
 
 /** A random permutation of 0..n-1 (int32), from the global generator or an op-level seed. Made on the host. */
-export function permutation(n: number, opts: { seed?: number } = {}): Tensor {
+export function permutation(n: number, opts?: { seed?: number }): Tensor;
+export function permutation(n: number, ...args: unknown[]): Tensor {
+  const opts = optionsOnly<{ seed?: number }>('random.permutation', args, 'random.permutation(n, { seed })');
   if (!Number.isInteger(n) || n < 0) throw new ValueError(`random.permutation: n must be a non-negative integer, got ${n}`);
   const attrs: RandomAttrs = { shape: [n], dtype: 'float64', key: keyFor(opts.seed), dist: { kind: 'uniform', min: 0, max: 1 }, fromGenerator: false };
   // Rows ordered by their uniform key, ties by row. Each key is a 32-bit integer over 2^32, so

@@ -9,6 +9,7 @@ import { indexTensor } from './index-args.js';
 import { gather } from './indexing.js';
 import { slice, transpose } from './shape.js';
 import { declareOp } from '../surface.js';
+import { noMoreArguments, optionsOnly } from '../tfjs-positional.js';
 
 // Ordering: one primitive (a stable argsort); sorted values and top-k are gathers of it, so their
 // gradients flow back to the chosen positions through gather's scatter.
@@ -114,11 +115,17 @@ export interface TopKOptions {
   sorted?: boolean;
 }
 
+/** TF.js's positional form: `sorted` (the result is always sorted, which is also a valid unsorted one). */
+export function topk(x: TensorLike, k: number, sorted: boolean): { values: Tensor; indices: Tensor };
+// nabla's own form last: the Tensor method (x.topk) takes the last signature.
 /**
  * The `k` largest entries along the last axis and their int32 indices, like tf.math.top_k:
  * descending, ties broken by the lower index.
  */
-export function topk(x: TensorLike, k = 1, _opts: TopKOptions = {}): { values: Tensor; indices: Tensor } {
+export function topk(x: TensorLike, k?: number, opts?: TopKOptions): { values: Tensor; indices: Tensor };
+export function topk(x: TensorLike, k = 1, ...args: unknown[]): { values: Tensor; indices: Tensor } {
+  if (typeof args[0] === 'boolean') noMoreArguments('topk', args.slice(1), 'topk(x, k, { sorted })');
+  else optionsOnly<TopKOptions>('topk', args, 'topk(x, k, { sorted })');
   const t = toTensor(x, 'topk');
   if (t.rank === 0) throw new ShapeError('topk: expected a tensor of rank >= 1, got a scalar');
   const n = t.shape[t.rank - 1]!;
