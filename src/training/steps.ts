@@ -73,33 +73,70 @@ interface JitSteps {
   readonly eager: Set<StepKind>;
 }
 
-const jitSteps = new WeakMap<CompiledState, JitSteps>();
+/**
+ * Keyed by the compile state (a new compile() starts fresh: new optimizer, losses, metrics), or by
+ * the model itself for a model predicted without compile().
+ */
+const jitSteps = new WeakMap<object, JitSteps>();
+
+/**
+ * Whether a step runs through nb.jit: as `compile({ jitCompile })` says (default true); a model
+ * that was never compiled predicts compiled too, as Keras's `predict` is a compiled function by
+ * default (pass `compile({ ..., jitCompile: false })` to predict eagerly).
+ */
+function jitKeyOf(model: SteppableModel): object | null {
+  const state = model.compiled;
+  if (state) return state.jitCompile ? state : null;
+  return model;
+}
+
+/**
+ * How many times the compiled step of `kind` was traced for this model (0 when it never ran
+ * compiled): one per batch shape, so a predict over N samples traces at most twice (the full
+ * batches, and the remainder).
+ * @internal
+ */
+export function stepTraceCount(model: Layer, kind: StepKind): number {
+  const key = jitKeyOf(model as SteppableModel);
+  return (key && jitSteps.get(key)?.fns[kind]?.traceCount) ?? 0;
+}
 
 /**
  * Run a step through nb.jit when the model was compiled with `jitCompile` (the default): the first
  * step of each kind runs eagerly, later ones replay one compiled graph per batch shape. If a
  * model cannot be traced (a layer reads tensor values on the host), it says so once and runs eagerly.
+ *
+ * A short last batch simply gets its own trace (one more per loop), rather than being padded to the
+ * full batch size and sliced: padding would feed made-up rows through the model, which changes the
+ * real rows' results wherever a layer mixes rows (a Lambda normalizing over the batch) and would
+ * make compiled and eager predictions differ.
  */
 function compiledStep<R>(model: SteppableModel, kind: StepKind, eager: (model: SteppableModel, batch: Batch) => R, batch: Batch): R {
-  const state = model.compiled;
-  if (!state?.jitCompile || engine.tracer || engine.isRecording()) return eager(model, batch);
-  let steps = jitSteps.get(state);
-  if (!steps) jitSteps.set(state, (steps = { fns: {}, warm: new Set(), eager: new Set() }));
+  const key = jitKeyOf(model);
+  if (!key || engine.tracer || engine.isRecording()) return eager(model, batch);
+  let steps = jitSteps.get(key);
+  if (!steps) jitSteps.set(key, (steps = { fns: {}, warm: new Set(), eager: new Set() }));
   if (!steps.warm.has(kind) || steps.eager.has(kind)) {
+    const out = eager(model, batch);
+    // Only a step that ran counts as the warm-up: a bad input's error must not switch the jit on early.
     steps.warm.add(kind);
-    return eager(model, batch);
+    return out;
   }
   const fn = (steps.fns[kind] ??= jit(
     (x: Tensor[], y: Tensor[] | null, sampleWeight: Tensor | null) => eager(model, { x, y, sampleWeight, size: x[0]?.shape[0] ?? 1 }),
     { name: `${model.name}.${kind}Step` },
   ));
+  const tracesBefore = fn.traceCount;
   try {
     return fn(batch.x, batch.y, batch.sampleWeight) as R;
   } catch (e) {
-    if (fn.traceCount > 1) throw e;
+    // A failure at replay, or of a later trace after one succeeded, is a real error of this batch.
+    if (fn.traceCount === tracesBefore || tracesBefore > 0) throw e;
+    // The eager step throws too when the input itself is bad: then the jit stays on for later calls.
+    const out = eager(model, batch);
     steps.eager.add(kind);
     engine.warnOnce(`jit-step:${model.name}:${kind}`, `could not compile the ${kind} step of '${model.name}' with nb.jit (${(e as Error).message}); running it eagerly. Pass compile({ jitCompile: false }) to silence this.`);
-    return eager(model, batch);
+    return out;
   }
 }
 
