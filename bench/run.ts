@@ -1,10 +1,11 @@
-// `npm run bench [-- matmul op-overhead jit mlp cnn wasm]`: nabla and TensorFlow.js on the same work in one
+// `npm run bench [-- matmul op-overhead jit mlp cnn predict wasm]`: nabla and TensorFlow.js on the same work in one
 // process; medians; ratios. Results go to BENCHMARKS.md by hand, with the machine line printed here.
 import { machine, printTable, type Row } from './common.js';
 import { benchMatmul } from './matmul.js';
 import { benchOpOverhead } from './op-overhead.js';
 import { benchJit } from './jit.js';
 import { benchCnn, benchMlp } from './training.js';
+import { benchPredict } from './predict.js';
 import { benchWasm } from './wasm.js';
 
 const suites: Record<string, () => Promise<Row[]>> = {
@@ -13,6 +14,7 @@ const suites: Record<string, () => Promise<Row[]>> = {
   jit: benchJit,
   mlp: benchMlp,
   cnn: benchCnn,
+  predict: benchPredict,
   wasm: benchWasm,
 };
 
