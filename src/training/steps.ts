@@ -71,6 +71,32 @@ interface JitSteps {
   readonly warm: Set<StepKind>;
   /** Kinds whose trace failed: they run eagerly from then on. */
   readonly eager: Set<StepKind>;
+  /** The batch signatures each kind was compiled for. */
+  readonly signatures: Partial<Record<StepKind, Set<string>>>;
+}
+
+/**
+ * At most this many batch signatures are compiled per inference kind (predict, test); batches of
+ * other shapes run eagerly. A server predicting requests of every size would otherwise trace (and
+ * keep a plan) per size, and get the jit's retrace warning about shapes it never chose; 4 stays
+ * under that warning and covers a fixed batch size, its remainder and a batch of one.
+ */
+const MAX_INFERENCE_SIGNATURES = 4;
+
+function signatureOf(batch: Batch): string {
+  const part = (t: Tensor | null) => (t ? `${t.dtype}[${t.shape.join(',')}]` : '-');
+  return `${engine.backend.name}|${batch.x.map(part).join(';')}|${(batch.y ?? []).map(part).join(';')}|${part(batch.sampleWeight)}`;
+}
+
+/** Whether this batch's signature is (or may now become) one of the kind's compiled ones. */
+function admitSignature(steps: JitSteps, kind: StepKind, batch: Batch): boolean {
+  if (kind === 'train') return true;
+  const seen = (steps.signatures[kind] ??= new Set());
+  const sig = signatureOf(batch);
+  if (seen.has(sig)) return true;
+  if (seen.size >= MAX_INFERENCE_SIGNATURES) return false;
+  seen.add(sig);
+  return true;
 }
 
 /**
@@ -109,14 +135,15 @@ export function stepTraceCount(model: Layer, kind: StepKind): number {
  * A short last batch simply gets its own trace (one more per loop), rather than being padded to the
  * full batch size and sliced: padding would feed made-up rows through the model, which changes the
  * real rows' results wherever a layer mixes rows (a Lambda normalizing over the batch) and would
- * make compiled and eager predictions differ.
+ * make compiled and eager predictions differ. Past MAX_INFERENCE_SIGNATURES shapes, inference
+ * batches of a new shape run eagerly.
  */
 function compiledStep<R>(model: SteppableModel, kind: StepKind, eager: (model: SteppableModel, batch: Batch) => R, batch: Batch): R {
   const key = jitKeyOf(model);
   if (!key || engine.tracer || engine.isRecording()) return eager(model, batch);
   let steps = jitSteps.get(key);
-  if (!steps) jitSteps.set(key, (steps = { fns: {}, warm: new Set(), eager: new Set() }));
-  if (!steps.warm.has(kind) || steps.eager.has(kind)) {
+  if (!steps) jitSteps.set(key, (steps = { fns: {}, warm: new Set(), eager: new Set(), signatures: {} }));
+  if (!steps.warm.has(kind) || steps.eager.has(kind) || !admitSignature(steps, kind, batch)) {
     const out = eager(model, batch);
     // Only a step that ran counts as the warm-up: a bad input's error must not switch the jit on early.
     steps.warm.add(kind);
@@ -130,6 +157,7 @@ function compiledStep<R>(model: SteppableModel, kind: StepKind, eager: (model: S
   try {
     return fn(batch.x, batch.y, batch.sampleWeight) as R;
   } catch (e) {
+    steps.signatures[kind]?.delete(signatureOf(batch));
     // A failure at replay, or of a later trace after one succeeded, is a real error of this batch.
     if (fn.traceCount === tracesBefore || tracesBefore > 0) throw e;
     // The eager step throws too when the input itself is bad: then the jit stays on for later calls.

@@ -3,6 +3,9 @@
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import * as nb from '../../src/index.js';
 import { stepTraceCount } from '../../src/training/steps.js';
+import { engine } from '../../src/engine/engine.js';
+import type { NativeBackend } from '../../src/backends/native/native-backend.js';
+import { watchReplays } from '../jit/replay-watch.js';
 
 const L = nb.layers;
 const start = nb.getBackend();
@@ -95,6 +98,19 @@ describe.each(backends)('compiled predict on %s', (backend) => {
     expect(stepTraceCount(model, 'predict')).toBe(2);
   });
 
+  it('batches of many sizes compile at most 4 shapes, run the rest eagerly, and never warn', async () => {
+    await onBackend(backend);
+    const warn = vi.spyOn(console, 'warn');
+    const model = cases[0]!.model();
+    const xs = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => nb.random.normal([n, 6]));
+    const compiled = [...xs, ...xs].map((x) => values(model.predictOnBatch(x)));
+    expect(stepTraceCount(model, 'predict')).toBe(4);
+    model.compile({ optimizer: 'sgd', loss: 'mse', jitCompile: false });
+    const eager = xs.map((x) => values(model.predictOnBatch(x)));
+    compiled.forEach((c, i) => expect(c).toEqual(eager[i % xs.length]));
+    expect(warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('traced'))).toEqual([]);
+  });
+
   it('predictOnBatch replays one compiled call per batch and matches eager', async () => {
     await onBackend(backend);
     const model = cases[0]!.model();
@@ -167,5 +183,20 @@ describe.each(backends)('compiled predict on %s', (backend) => {
     // The failed trace counts; the next good batch traces (it does not fall back to eager for good).
     expect(stepTraceCount(model, 'predict')).toBe(2);
     expect(warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('running it eagerly'))).toEqual([]);
+  });
+});
+
+describe.runIf(nb.backendInfo('native').available)('compiled predict on native', () => {
+  it.each([cases[0]!, cases[1]!])('$name: each batch of a predict is one replayed addon call', async (c) => {
+    await onBackend('native');
+    const w = watchReplays(engine.instance('native') as NativeBackend);
+    const model = c.model();
+    const x = c.x(20);
+    model.predict(x, { batchSize: 8 }).dispose(); // warm-up batch eager; the 8-row and 4-row plans recorded
+    const compiled = w.compiled();
+    const replays = w.replays();
+    model.predict(x, { batchSize: 8 }).dispose();
+    expect(w.compiled()).toBe(compiled);
+    expect(w.replays() - replays).toBe(3);
   });
 });
