@@ -186,14 +186,15 @@ describe.each(backends)('compiled predict on %s', (backend) => {
   });
 });
 
-describe.runIf(nb.backendInfo('native').available)('compiled predict on native', () => {
-  it.each([cases[0]!, cases[1]!])('$name: each batch of a predict is one replayed addon call', async (c) => {
-    await onBackend('native');
-    const w = watchReplays(engine.instance('native') as NativeBackend);
+describe.each(['native', 'wasm'].filter((b) => nb.backendInfo(b).available))('predict plans replayed on %s', (backend) => {
+  it.each([cases[0]!, cases[1]!])('$name: each batch of a predict is one replayed plan call', async (c) => {
+    await onBackend(backend);
+    const w = watchReplays(engine.instance(backend) as NativeBackend);
     const model = c.model();
     const x = c.x(20);
     model.predict(x, { batchSize: 8 }).dispose(); // warm-up batch eager; the 8-row and 4-row plans recorded
     const compiled = w.compiled();
+    expect(compiled).toBeGreaterThanOrEqual(2);
     const replays = w.replays();
     model.predict(x, { batchSize: 8 }).dispose();
     expect(w.compiled()).toBe(compiled);
