@@ -71,6 +71,8 @@ interface JitSteps {
   readonly warm: Set<StepKind>;
   /** Kinds whose trace failed: they run eagerly from then on. */
   readonly eager: Set<StepKind>;
+  /** Kinds with at least one successful compiled call: a later trace failure is a real error. */
+  readonly traced: Set<StepKind>;
   /** The batch signatures each kind was compiled for. */
   readonly signatures: Partial<Record<StepKind, Set<string>>>;
 }
@@ -142,7 +144,7 @@ function compiledStep<R>(model: SteppableModel, kind: StepKind, eager: (model: S
   const key = jitKeyOf(model);
   if (!key || engine.tracer || engine.isRecording()) return eager(model, batch);
   let steps = jitSteps.get(key);
-  if (!steps) jitSteps.set(key, (steps = { fns: {}, warm: new Set(), eager: new Set(), signatures: {} }));
+  if (!steps) jitSteps.set(key, (steps = { fns: {}, warm: new Set(), eager: new Set(), traced: new Set(), signatures: {} }));
   if (!steps.warm.has(kind) || steps.eager.has(kind) || !admitSignature(steps, kind, batch)) {
     const out = eager(model, batch);
     // Only a step that ran counts as the warm-up: a bad input's error must not switch the jit on early.
@@ -155,11 +157,13 @@ function compiledStep<R>(model: SteppableModel, kind: StepKind, eager: (model: S
   ));
   const tracesBefore = fn.traceCount;
   try {
-    return fn(batch.x, batch.y, batch.sampleWeight) as R;
+    const out = fn(batch.x, batch.y, batch.sampleWeight) as R;
+    steps.traced.add(kind);
+    return out;
   } catch (e) {
     steps.signatures[kind]?.delete(signatureOf(batch));
     // A failure at replay, or of a later trace after one succeeded, is a real error of this batch.
-    if (fn.traceCount === tracesBefore || tracesBefore > 0) throw e;
+    if (fn.traceCount === tracesBefore || steps.traced.has(kind)) throw e;
     // The eager step throws too when the input itself is bad: then the jit stays on for later calls.
     const out = eager(model, batch);
     steps.eager.add(kind);

@@ -201,3 +201,18 @@ describe.each(['native', 'wasm'].filter((b) => nb.backendInfo(b).available))('pr
     expect(w.replays() - replays).toBe(3);
   });
 });
+
+describe('compiled predict of a model that cannot be traced', () => {
+  it('falls back to eager with one warning, even after a badly shaped input failed first', async () => {
+    await nb.setBackend(start);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const hostRead = new L.Lambda((t: nb.Tensor) => (t.sum().item() > -1e9 ? t : t.neg()));
+    const model = new nb.Sequential([new L.Dense(2, { inputShape: [3] }), hostRead]);
+    const x = nb.random.normal([4, 3]);
+    const eager = values(model.predict(x) as nb.Tensor); // the warm-up batch runs eagerly
+    expect(() => model.predict(nb.random.normal([4, 2]))).toThrow();
+    expect(values(model.predict(x) as nb.Tensor)).toEqual(eager);
+    expect(values(model.predict(x) as nb.Tensor)).toEqual(eager);
+    expect(warn.mock.calls.filter((c) => String(c[0]).includes('running it eagerly'))).toHaveLength(1);
+  });
+});
