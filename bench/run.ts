@@ -1,4 +1,4 @@
-// `npm run bench [-- matmul op-overhead jit mlp cnn wasm]`: nabla and TensorFlow.js on the same work in one
+// `npm run bench [-- matmul op-overhead jit mlp cnn predict wasm]`: nabla and TensorFlow.js on the same work in one
 // process; medians; ratios. Results go to BENCHMARKS.md by hand, with the machine line printed here.
 // TF.js's backends run one thread in Node, so the nabla columns are measured again in a child with
 // NABLA_NUM_THREADS=1 (skip it with --no-single-thread).
@@ -9,6 +9,7 @@ import { benchMatmul } from './matmul.js';
 import { benchOpOverhead } from './op-overhead.js';
 import { benchJit } from './jit.js';
 import { benchCnn, benchMlp } from './training.js';
+import { benchPredict } from './predict.js';
 import { benchWasm } from './wasm.js';
 
 const suites: Record<string, () => Promise<Row[]>> = {
@@ -17,6 +18,7 @@ const suites: Record<string, () => Promise<Row[]>> = {
   jit: benchJit,
   mlp: benchMlp,
   cnn: benchCnn,
+  predict: benchPredict,
   wasm: benchWasm,
 };
 

@@ -71,35 +71,104 @@ interface JitSteps {
   readonly warm: Set<StepKind>;
   /** Kinds whose trace failed: they run eagerly from then on. */
   readonly eager: Set<StepKind>;
+  /** Kinds with at least one successful compiled call: a later trace failure is a real error. */
+  readonly traced: Set<StepKind>;
+  /** The batch signatures each kind was compiled for. */
+  readonly signatures: Partial<Record<StepKind, Set<string>>>;
 }
 
-const jitSteps = new WeakMap<CompiledState, JitSteps>();
+/**
+ * At most this many batch signatures are compiled per inference kind (predict, test); batches of
+ * other shapes run eagerly. A server predicting requests of every size would otherwise trace (and
+ * keep a plan) per size, and get the jit's retrace warning about shapes it never chose; 4 stays
+ * under that warning and covers a fixed batch size, its remainder and a batch of one.
+ */
+const MAX_INFERENCE_SIGNATURES = 4;
+
+function signatureOf(batch: Batch): string {
+  const part = (t: Tensor | null) => (t ? `${t.dtype}[${t.shape.join(',')}]` : '-');
+  return `${engine.backend.name}|${batch.x.map(part).join(';')}|${(batch.y ?? []).map(part).join(';')}|${part(batch.sampleWeight)}`;
+}
+
+/** Whether this batch's signature is (or may now become) one of the kind's compiled ones. */
+function admitSignature(steps: JitSteps, kind: StepKind, batch: Batch): boolean {
+  if (kind === 'train') return true;
+  const seen = (steps.signatures[kind] ??= new Set());
+  const sig = signatureOf(batch);
+  if (seen.has(sig)) return true;
+  if (seen.size >= MAX_INFERENCE_SIGNATURES) return false;
+  seen.add(sig);
+  return true;
+}
+
+/**
+ * Keyed by the compile state (a new compile() starts fresh: new optimizer, losses, metrics), or by
+ * the model itself for a model predicted without compile().
+ */
+const jitSteps = new WeakMap<object, JitSteps>();
+
+/**
+ * Whether a step runs through nb.jit: as `compile({ jitCompile })` says (default true); a model
+ * that was never compiled predicts compiled too, as Keras's `predict` is a compiled function by
+ * default (pass `compile({ ..., jitCompile: false })` to predict eagerly).
+ */
+function jitKeyOf(model: SteppableModel): object | null {
+  const state = model.compiled;
+  if (state) return state.jitCompile ? state : null;
+  return model;
+}
+
+/**
+ * How many times the compiled step of `kind` was traced for this model (0 when it never ran
+ * compiled): one per batch shape, so a predict over N samples traces at most twice (the full
+ * batches, and the remainder).
+ * @internal
+ */
+export function stepTraceCount(model: Layer, kind: StepKind): number {
+  const key = jitKeyOf(model as SteppableModel);
+  return (key && jitSteps.get(key)?.fns[kind]?.traceCount) ?? 0;
+}
 
 /**
  * Run a step through nb.jit when the model was compiled with `jitCompile` (the default): the first
  * step of each kind runs eagerly, later ones replay one compiled graph per batch shape. If a
  * model cannot be traced (a layer reads tensor values on the host), it says so once and runs eagerly.
+ *
+ * A short last batch simply gets its own trace (one more per loop), rather than being padded to the
+ * full batch size and sliced: padding would feed made-up rows through the model, which changes the
+ * real rows' results wherever a layer mixes rows (a Lambda normalizing over the batch) and would
+ * make compiled and eager predictions differ. Past MAX_INFERENCE_SIGNATURES shapes, inference
+ * batches of a new shape run eagerly.
  */
 function compiledStep<R>(model: SteppableModel, kind: StepKind, eager: (model: SteppableModel, batch: Batch) => R, batch: Batch): R {
-  const state = model.compiled;
-  if (!state?.jitCompile || engine.tracer || engine.isRecording()) return eager(model, batch);
-  let steps = jitSteps.get(state);
-  if (!steps) jitSteps.set(state, (steps = { fns: {}, warm: new Set(), eager: new Set() }));
-  if (!steps.warm.has(kind) || steps.eager.has(kind)) {
+  const key = jitKeyOf(model);
+  if (!key || engine.tracer || engine.isRecording()) return eager(model, batch);
+  let steps = jitSteps.get(key);
+  if (!steps) jitSteps.set(key, (steps = { fns: {}, warm: new Set(), eager: new Set(), traced: new Set(), signatures: {} }));
+  if (!steps.warm.has(kind) || steps.eager.has(kind) || !admitSignature(steps, kind, batch)) {
+    const out = eager(model, batch);
+    // Only a step that ran counts as the warm-up: a bad input's error must not switch the jit on early.
     steps.warm.add(kind);
-    return eager(model, batch);
+    return out;
   }
   const fn = (steps.fns[kind] ??= jit(
     (x: Tensor[], y: Tensor[] | null, sampleWeight: Tensor | null) => eager(model, { x, y, sampleWeight, size: x[0]?.shape[0] ?? 1 }),
     { name: `${model.name}.${kind}Step` },
   ));
+  const tracesBefore = fn.traceCount;
   try {
-    return fn(batch.x, batch.y, batch.sampleWeight) as R;
+    const out = fn(batch.x, batch.y, batch.sampleWeight) as R;
+    steps.traced.add(kind);
+    return out;
   } catch (e) {
-    if (fn.traceCount > 1) throw e;
+    steps.signatures[kind]?.delete(signatureOf(batch));
+    // A failure at replay, or of a later trace after one succeeded, is a real error of this batch.
+    if (fn.traceCount === tracesBefore || steps.traced.has(kind)) throw e;
+    // The eager step throws too when the input itself is bad: then the jit stays on for later calls.
+    const out = eager(model, batch);
     steps.eager.add(kind);
     engine.warnOnce(`jit-step:${model.name}:${kind}`, `could not compile the ${kind} step of '${model.name}' with nb.jit (${(e as Error).message}); running it eagerly. Pass compile({ jitCompile: false }) to silence this.`);
-    return eager(model, batch);
+    return out;
   }
 }
 
