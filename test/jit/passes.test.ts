@@ -3,6 +3,7 @@ import * as nb from '../../src/index.js';
 import { trace } from '../../src/jit/trace.js';
 import { eliminateCommonSubexpressions, eliminateDeadCode, foldConstants, fuseElementwise, fuseLinear, simplify } from '../../src/jit/passes/index.js';
 import type { Graph } from '../../src/jit/graph.js';
+import { MAX_FUSED_INPUTS } from '../../src/jit/passes/fusion.js';
 
 /** Trace `fn` on tensors of the given shapes and return its graph (outputs set). */
 function graphOf(fn: (...xs: nb.Tensor[]) => nb.Tensor | nb.Tensor[], ...shapes: number[][]): Graph {
@@ -80,6 +81,14 @@ describe('jit passes on small graphs', () => {
     // Without the kernel on the backend, nothing fuses.
     const g2 = graphOf((x, y) => x.mul(2).add(y), [4], [4]);
     expect(fuseElementwise(g2, {})).toBe(0);
+  });
+
+  it('a fused loop reads at most MAX_FUSED_INPUTS tensors (WebGPU binds each as a storage buffer)', () => {
+    const shapes = Array.from({ length: 30 }, () => [4]);
+    const g = graphOf((...xs) => xs.slice(1).reduce((acc, x) => acc.add(x), xs[0]!), ...shapes);
+    expect(fuseElementwise(g, { fusedElementwise: true })).toBeGreaterThan(1);
+    for (const n of g.nodes) expect(n.inputs.length).toBeLessThanOrEqual(MAX_FUSED_INPUTS);
+    expect(opNames(g).every((name) => name === 'fusedElementwise')).toBe(true);
   });
 
   it('a value used twice ends a fused chain', () => {

@@ -66,6 +66,18 @@ export function fuseLinear(g: Graph, kernels: Readonly<Record<string, unknown>>)
   return fused;
 }
 
+/**
+ * The most tensors a fused loop reads. WebGPU binds each as a storage buffer, and a shader stage
+ * may have 16 (WebGPU's guaranteed minimum), the output included; the other backends have room.
+ */
+export const MAX_FUSED_INPUTS = 14;
+
+/** Distinct values the members read that no member produces. */
+function externalInputs(members: readonly Node[]): number {
+  const produced = new Set(members.flatMap((m) => m.outputs));
+  return new Set(members.flatMap((m) => m.inputs.filter((v) => !produced.has(v)))).size;
+}
+
 /** Chains of elementwise ops (same output shape, inputs full-size or scalar) become one loop. */
 export function fuseElementwise(g: Graph, kernels: Readonly<Record<string, unknown>>): number {
   if (!kernels.fusedElementwise) return 0;
@@ -80,7 +92,9 @@ export function fuseElementwise(g: Graph, kernels: Readonly<Record<string, unkno
       const p = v.source.node;
       const pg = groupOf.get(p);
       if (!pg || uses.get(v) !== 1 || !shapesEqual(p.outputs[0]!.shape, n.outputs[0]!.shape)) continue;
-      members = [...pg, ...members.filter((m) => !pg.includes(m))];
+      const merged = [...pg, ...members.filter((m) => !pg.includes(m))];
+      if (externalInputs(merged) > MAX_FUSED_INPUTS) continue;
+      members = merged;
       group.delete(pg[pg.length - 1]!);
     }
     for (const m of members) groupOf.set(m, members);
