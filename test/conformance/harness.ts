@@ -5,9 +5,15 @@ import * as nb from '../../src/index.js';
 
 /** Backends the suite runs on: NABLA_BACKENDS=js,native or every backend that starts here. */
 export function backendsUnderTest(): string[] {
-  const env = process.env.NABLA_BACKENDS;
+  const env = envVariable('NABLA_BACKENDS');
   const names = env ? env.split(',').map((s) => s.trim()).filter(Boolean) : nb.backends();
   return names.filter((n) => nb.backendInfo(n).available);
+}
+
+/** A variable of the test config's `env`: process.env in Node, import.meta.env in a browser (no `process` there). */
+function envVariable(name: string): string | undefined {
+  if (typeof process !== 'undefined') return process.env[name];
+  return (import.meta as { env?: Record<string, string | undefined> }).env?.[name];
 }
 
 /**
