@@ -67,10 +67,11 @@ export function fuseLinear(g: Graph, kernels: Readonly<Record<string, unknown>>)
 }
 
 /**
- * The most tensors a fused loop reads. WebGPU binds each as a storage buffer, and a shader stage
- * may have 16 (WebGPU's guaranteed minimum), the output included; the other backends have room.
+ * The most tensors a fused loop reads. WebGPU binds each as a storage buffer, output included, and
+ * a shader stage is only guaranteed 8 (the spec's default limit; Chromium's SwiftShader allows 10,
+ * where 14 inputs failed to dispatch); the other backends have room.
  */
-export const MAX_FUSED_INPUTS = 14;
+export const MAX_FUSED_INPUTS = 7;
 
 /** Distinct values the members read that no member produces. */
 function externalInputs(members: readonly Node[]): number {
