@@ -17,6 +17,8 @@ export default defineConfig({
     browser: {
       enabled: true,
       headless: true,
+      // A failure's message says what differs; a screenshot of the blank page adds nothing.
+      screenshotFailures: false,
       provider: playwright({
         launchOptions: {
           executablePath: chromium,

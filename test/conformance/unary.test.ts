@@ -63,6 +63,17 @@ for (const backend of backendsUnderTest()) {
       }
     }
 
+    it('sin, cos and tan keep float32 accuracy over several periods (inputs exact in float32)', () =>
+      on(backend, () => {
+        const xs = Array.from({ length: 81 }, (_, i) => Math.fround(-20 + i * 0.5 + 0.1));
+        expectClose(nb.sin(nb.tensor(xs)), xs.map(Math.sin), { atol: 2e-6 });
+        expectClose(nb.cos(nb.tensor(xs)), xs.map(Math.cos), { atol: 2e-6 });
+        const ts = xs.filter((v) => Math.abs(Math.cos(v)) > 0.1);
+        expectClose(nb.tan(nb.tensor(ts)), ts.map(Math.tan), { rtol: 1e-5, atol: 2e-6 });
+        expectClose(nb.sin(nb.tensor([NaN, Infinity, -Infinity])), [NaN, NaN, NaN]);
+        expectClose(nb.cos(nb.tensor([NaN, Infinity, -Infinity])), [NaN, NaN, NaN]);
+      }));
+
     it('NaN and infinities propagate', () =>
       on(backend, () => {
         expectClose(nb.exp(nb.tensor([NaN, Infinity, -Infinity])), [NaN, Infinity, 0]);

@@ -64,6 +64,38 @@ fn sqrt_(x: f32) -> f32 {
   if (is_inf(x)) { return x; }
   return sqrt(x);
 }
+// sin and cos by reduction to [-pi/4, pi/4] (pi/2 split in three parts, so r stays exact) and
+// short polynomials: WGSL only promises 2^-11 absolute error for the builtins (SwiftShader's sin(-2)
+// is off by 5e-5), and the conformance suite holds every backend to float32 accuracy.
+fn quadrant_(x: f32) -> vec2<f32> {
+  let k = round(x * 0.636619772);
+  let r = ((x - k * 1.5703125) - k * 4.837512969970703e-4) - k * 7.549789954891882e-8;
+  return vec2<f32>(r, k);
+}
+fn sin_poly_(r: f32) -> f32 {
+  let z = r * r;
+  return r + r * z * (-1.6666654611e-1 + z * (8.3321608736e-3 + z * -1.9515295891e-4));
+}
+fn cos_poly_(r: f32) -> f32 {
+  let z = r * r;
+  return 1.0 - 0.5 * z + z * z * (4.166664568298827e-2 + z * (-1.388731625493765e-3 + z * 2.443315711809948e-5));
+}
+fn sin_(x: f32) -> f32 {
+  if (is_nan(x) || is_inf(x)) { return nan(); }
+  let rk = quadrant_(x);
+  let q = i32(rk.y - 4.0 * floor(rk.y / 4.0));
+  let s = sin_poly_(rk.x);
+  let c = cos_poly_(rk.x);
+  return select(select(select(-c, -s, q == 2), c, q == 1), s, q == 0);
+}
+fn cos_(x: f32) -> f32 {
+  if (is_nan(x) || is_inf(x)) { return nan(); }
+  let rk = quadrant_(x);
+  let q = i32(rk.y - 4.0 * floor(rk.y / 4.0));
+  let s = sin_poly_(rk.x);
+  let c = cos_poly_(rk.x);
+  return select(select(select(s, -c, q == 2), -s, q == 1), c, q == 0);
+}
 fn expm1_(x: f32) -> f32 {
   if (abs(x) < 1e-4) { return x + 0.5 * x * x; }
   return exp(x) - 1.0;
