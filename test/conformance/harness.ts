@@ -125,6 +125,20 @@ export function sample(shape: number[], lo = -1, hi = 1, seed = 1): nb.Tensor {
   return nb.tensor(v, shape, 'float64');
 }
 
+/** Given float64 values for `checkGrad` (a point where the case's gradient is known), host tensors like `sample`'s. */
+export function gradInput(values: Nested): nb.Tensor {
+  if (readsAsyncNow()) return nb.withBackend('js', () => nb.tensor(values as never, 'float64'));
+  return nb.tensor(values as never, 'float64');
+}
+
+/**
+ * `fn` (a reference computed from `sample`/`sampleFloat` inputs) where its values read synchronously:
+ * on the current backend, or on js where reads are asynchronous (those inputs are host tensors there).
+ */
+export function onHost<T>(fn: () => T): T {
+  return readsAsyncNow() ? nb.withBackend('js', fn) : fn();
+}
+
 /** The widest float `backend` has: float64, or float32 on webgpu (for cases whose values are exact in either). */
 export function widestFloat(backend: string): nb.DType {
   return ASYNC_READ_BACKENDS.has(backend) ? 'float32' : 'float64';
