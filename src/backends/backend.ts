@@ -55,6 +55,8 @@ export interface Backend<H = any> {
   info(): BackendInfo;
   /** Optional: record a run of kernels once and replay it as one call (the jit's plans use it). */
   readonly capture?: KernelCapture<H>;
+  /** Optional: the most tensors one fused elementwise kernel may read (unlimited when absent). */
+  readonly maxFusedInputs?: number;
 }
 
 /**

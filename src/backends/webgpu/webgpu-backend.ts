@@ -40,6 +40,12 @@ function allKernels(): Record<ComputedOpName, GpuKernel<any>> {
  */
 export class WebGpuBackend implements Backend<GpuHandle> {
   readonly name = 'webgpu';
+  /**
+   * A fused loop binds each input as a storage buffer, its output too, and a shader stage is only
+   * guaranteed 8 (WebGPU's default limit; Chromium's SwiftShader allows 10, where a 14-input loop
+   * failed to dispatch).
+   */
+  readonly maxFusedInputs = 7;
   readonly kernels: Readonly<Record<string, Kernel<never, GpuHandle> | undefined>>;
   private readonly strided = new Map<DType, string>();
 

@@ -66,12 +66,6 @@ export function fuseLinear(g: Graph, kernels: Readonly<Record<string, unknown>>)
   return fused;
 }
 
-/**
- * The most tensors a fused loop reads. WebGPU binds each as a storage buffer, output included, and
- * a shader stage is only guaranteed 8 (the spec's default limit; Chromium's SwiftShader allows 10,
- * where 14 inputs failed to dispatch); the other backends have room.
- */
-export const MAX_FUSED_INPUTS = 7;
 
 /** Distinct values the members read that no member produces. */
 function externalInputs(members: readonly Node[]): number {
@@ -80,7 +74,8 @@ function externalInputs(members: readonly Node[]): number {
 }
 
 /** Chains of elementwise ops (same output shape, inputs full-size or scalar) become one loop. */
-export function fuseElementwise(g: Graph, kernels: Readonly<Record<string, unknown>>): number {
+/** `maxInputs`: the most tensors one fused loop may read on this backend (Backend.maxFusedInputs). */
+export function fuseElementwise(g: Graph, kernels: Readonly<Record<string, unknown>>, maxInputs = Infinity): number {
   if (!kernels.fusedElementwise) return 0;
   const uses = useCounts(g);
   const group = new Map<Node, Node[]>();
@@ -94,7 +89,7 @@ export function fuseElementwise(g: Graph, kernels: Readonly<Record<string, unkno
       const pg = groupOf.get(p);
       if (!pg || uses.get(v) !== 1 || !shapesEqual(p.outputs[0]!.shape, n.outputs[0]!.shape)) continue;
       const merged = [...pg, ...members.filter((m) => !pg.includes(m))];
-      if (externalInputs(merged) > MAX_FUSED_INPUTS) continue;
+      if (externalInputs(merged) > maxInputs) continue;
       members = merged;
       group.delete(pg[pg.length - 1]!);
     }

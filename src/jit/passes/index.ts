@@ -24,7 +24,7 @@ export function optimize(g: Graph, backend: Backend): PassStats {
     if (g.nodes.length === before) break;
   }
   run('fuseLinear', () => fuseLinear(g, backend.kernels));
-  run('fuseElementwise', () => fuseElementwise(g, backend.kernels));
+  run('fuseElementwise', () => fuseElementwise(g, backend.kernels, backend.maxFusedInputs));
   run('dce', () => eliminateDeadCode(g));
   return stats;
 }
