@@ -32,6 +32,7 @@ const cases: [string, Act, number[]][] = [
   ['swish (beta 2)', (x) => nb.swish(x, { beta: 2 }), X.map((v) => v * sigmoid(2 * v))],
   ['silu', (x) => nb.silu(x), X.map((v) => v * sigmoid(v))],
   ['hardSigmoid', (x) => nb.hardSigmoid(x), [0, 5 / 12, 0.5 + 0.25 / 6, 0.5 + 1 / 6, 1]],
+  ['hardSwish', (x) => nb.hardSwish(x), X.map((v) => v * Math.min(Math.max(v / 6 + 0.5, 0), 1))],
   ['mish', (x) => nb.mish(x), X.map((v) => v * Math.tanh(softplus(v)))],
 ];
 
