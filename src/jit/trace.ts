@@ -148,13 +148,16 @@ export class GraphTracer implements Tracer {
  */
 export function trace<T>(flatArgs: readonly Tensor[], fn: (symbols: Tensor[]) => T): { tracer: GraphTracer; result: T } {
   const tracer = new GraphTracer();
+  return { tracer, result: tracing(tracer, () => fn(flatArgs.map((t) => tracer.input(t)))) };
+}
+
+/** Run `body` with `tracer` recording ops, then put back the previous tracer and the generator's state. */
+function tracing<T>(tracer: GraphTracer, body: () => T): T {
   const prev = engine.tracer;
   const savedCounter = generator.counter;
   engine.tracer = tracer;
   try {
-    const symbols = flatArgs.map((t) => tracer.input(t));
-    const result = fn(symbols);
-    return { tracer, result };
+    return body();
   } finally {
     engine.tracer = prev;
     generator.counter = savedCounter;
@@ -168,13 +171,5 @@ export function trace<T>(flatArgs: readonly Tensor[], fn: (symbols: Tensor[]) =>
  */
 export function traceSpecs<T>(specs: readonly { shape: readonly number[]; dtype: DType }[], fn: (symbols: Tensor[]) => T): T {
   const tracer = new GraphTracer();
-  const prev = engine.tracer;
-  const savedCounter = generator.counter;
-  engine.tracer = tracer;
-  try {
-    return fn(specs.map((s) => tracer.symbolOf(tracer.graph.addInput({ shape: [...s.shape], dtype: s.dtype }))!));
-  } finally {
-    engine.tracer = prev;
-    generator.counter = savedCounter;
-  }
+  return tracing(tracer, () => fn(specs.map((s) => tracer.symbolOf(tracer.graph.addInput({ shape: [...s.shape], dtype: s.dtype }))!)));
 }
