@@ -236,13 +236,7 @@ Napi::Array names(Napi::Env env, const std::vector<const char*>& list) {
 
 Napi::Value OpNames(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
-  o.Set("unary", names(info.Env(), unaryOpNames()));
-  o.Set("binary", names(info.Env(), binaryOpNames()));
-  o.Set("reduce", names(info.Env(), reduceOpNames()));
-  o.Set("arg", names(info.Env(), argOpNames()));
-  o.Set("gather", names(info.Env(), gatherOpNames()));
-  o.Set("indexND", names(info.Env(), indexNDOpNames()));
-  o.Set("scan", names(info.Env(), scanOpNames()));
+  for (const OpFamily& family : opFamilies()) o.Set(family.name, names(info.Env(), family.names()));
   return o;
 }
 

@@ -51,6 +51,20 @@ NABLA_OP_FAMILY(ScanOp, NABLA_SCAN_OPS, scanOpNames)
 #undef NABLA_NAME
 #undef NABLA_ENUMERATOR
 
+/** A family's name as JS knows it (NativeAddon.opNames()) and its ops' names in code order. */
+struct OpFamily {
+  const char* name;
+  const std::vector<const char*>& (*names)();
+};
+
+/** Every op family, for the binding and the wasm entry to hand JS by name. */
+inline const std::vector<OpFamily>& opFamilies() {
+  static const std::vector<OpFamily> families = {
+      {"unary", unaryOpNames},   {"binary", binaryOpNames},   {"reduce", reduceOpNames}, {"arg", argOpNames},
+      {"gather", gatherOpNames}, {"indexND", indexNDOpNames}, {"scan", scanOpNames}};
+  return families;
+}
+
 /** The code of an op (its place in its list). */
 template <typename E> constexpr int code(E op) { return static_cast<int>(op); }
 /** Whether `op` is a valid code of family E. */

@@ -133,12 +133,17 @@ NABLA_EXPORT const char* nabla_entry_name(int i) { return i >= 0 && i < nabla_en
 NABLA_EXPORT int nabla_entry_takes_op(int i) { return i >= 0 && i < nabla_entry_count() && kEntries[i].takesOp ? 1 : 0; }
 NABLA_EXPORT int nabla_entry_output(int i) { return i >= 0 && i < nabla_entry_count() ? kEntries[i].outputIndex : 0; }
 
-/** Op names of a family (0 unary, 1 binary, 2 reduce, 3 arg, 4 gather, 5 indexND, 6 scan; op-codes.h) in code order; 0 past the end. */
+/** The name of op family `family` (opFamilies() in op-codes.h); 0 past the end. */
+NABLA_EXPORT const char* nabla_op_family(int family) {
+  const auto& families = opFamilies();
+  return family >= 0 && family < static_cast<int>(families.size()) ? families[family].name : nullptr;
+}
+
+/** Op names of a family in code order; 0 past the end. */
 NABLA_EXPORT const char* nabla_op_name(int family, int i) {
-  const std::vector<const char*>* lists[] = {&unaryOpNames(),  &binaryOpNames(),  &reduceOpNames(), &argOpNames(),
-                                             &gatherOpNames(), &indexNDOpNames(), &scanOpNames()};
-  if (family < 0 || family > 6 || i < 0 || i >= static_cast<int>(lists[family]->size())) return nullptr;
-  return (*lists[family])[i];
+  if (!nabla_op_family(family)) return nullptr;
+  const auto& names = opFamilies()[family].names();
+  return i >= 0 && i < static_cast<int>(names.size()) ? names[i] : nullptr;
 }
 
 NABLA_EXPORT int nabla_threads() { return ThreadPool::current().size(); }

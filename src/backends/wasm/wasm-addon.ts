@@ -151,17 +151,8 @@ export function wasmAddon(mod: WasmModule, args: ArgWriter): NativeAddon {
     setThreads(threads: number): void {
       if (threads !== mod.threads) throw new ValueError(`setThreads: the wasm backend was built without threads and runs on ${mod.threads}, got ${threads}`);
     },
-    // Families 4-6 (gather, indexND, scan): nabla_op_name's codes for the X-macro lists the addon
-    // exports as well (native/src/op-codes.h); empty where the module has no such list.
-    opNames: () => ({
-      unary: mod.opNames(0),
-      binary: mod.opNames(1),
-      reduce: mod.opNames(2),
-      arg: mod.opNames(3),
-      gather: mod.opNames(4),
-      indexND: mod.opNames(5),
-      scan: mod.opNames(6),
-    }),
+    // The families the module lists by name, as the addon does (native/src/op-codes.h's opFamilies).
+    opNames: () => mod.opNames() as ReturnType<NativeAddon['opNames']>,
   };
   entries.forEach((spec, i) => (addon[spec.name] = entry(i, spec)));
   return addon as unknown as NativeAddon;

@@ -21,6 +21,7 @@ interface Exports {
   nabla_entry_name(i: number): number;
   nabla_entry_takes_op(i: number): number;
   nabla_entry_output(i: number): number;
+  nabla_op_family(family: number): number;
   nabla_op_name(family: number, i: number): number;
   nabla_threads(): number;
   nabla_simd128(): number;
@@ -103,11 +104,15 @@ export class WasmModule {
     }));
   }
 
-  /** Op names of a family (0 unary, 1 binary, 2 reduce, 3 arg, 4 gather, 5 indexND, 6 scan) in code order. */
-  opNames(family: number): string[] {
-    const names: string[] = [];
-    for (let p = this.x.nabla_op_name(family, 0); p !== 0; p = this.x.nabla_op_name(family, names.length)) names.push(this.string(p));
-    return names;
+  /** Every op family's op names in code order, by family name (native/src/op-codes.h's opFamilies). */
+  opNames(): Record<string, string[]> {
+    const families: Record<string, string[]> = {};
+    for (let f = 0, name = this.x.nabla_op_family(0); name !== 0; name = this.x.nabla_op_family(++f)) {
+      const names: string[] = [];
+      for (let p = this.x.nabla_op_name(f, 0); p !== 0; p = this.x.nabla_op_name(f, names.length)) names.push(this.string(p));
+      families[this.string(name)] = names;
+    }
+    return families;
   }
 
   get threads(): number {
