@@ -4,12 +4,11 @@
 //   npm run demo                                  # dense network, defaults (5 epochs of 0.7-1 s each on 2 idle cores, native)
 //   npm run demo -- --model cnn --epochs 3        # the small CNN
 //   npm run demo -- --backend js --out out/run1   # pick a backend and an output folder
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as nb from '../src/index.js';
 import { buildModel, loadMnist } from './lib/mnist-models.js';
-import { plotPanels } from './lib/svg-plot.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -63,13 +62,9 @@ async function main(): Promise<void> {
   await mkdir(args.out!, { recursive: true });
   const modelDir = join(args.out!, 'model');
   await model.save(modelDir);
-  const h = history.history;
-  const svg = plotPanels([
-    { title: 'loss', series: [{ label: 'train', values: h.loss!, color: '#1f77b4' }, { label: 'test', values: h.val_loss!, color: '#ff7f0e' }] },
-    { title: 'accuracy', series: [{ label: 'train', values: h.accuracy!, color: '#1f77b4' }, { label: 'test', values: h.val_accuracy!, color: '#ff7f0e' }] },
-  ]);
   const plotPath = join(args.out!, 'training-curves.svg');
-  await writeFile(plotPath, svg);
+  // The validation data of this run is the test set, hence the label.
+  await nb.utils.plotHistory(history, plotPath, { metrics: ['loss', 'accuracy'], validationLabel: 'test' });
   console.log(`saved the model to ${modelDir}/ and the training curves to ${plotPath}`);
 }
 

@@ -10,3 +10,4 @@ export { ModelCheckpoint, formatCheckpointPath, type ModelCheckpointOptions } fr
 export { ReduceLROnPlateau, LearningRateScheduler, type ReduceLROnPlateauOptions } from './learning-rate.js';
 export { CSVLogger, type CSVLoggerOptions } from './csv-logger.js';
 export { TerminateOnNaN } from './terminate-on-nan.js';
+export { TensorBoard, type TensorBoardOptions } from './tensorboard/tensorboard-callback.js';

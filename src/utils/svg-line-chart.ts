@@ -1,4 +1,4 @@
-// A small line-chart writer for training curves: one SVG file with a panel per metric.
+// A small line-chart writer for training curves: one SVG document with a panel per quantity.
 export interface Series {
   label: string;
   values: number[];
