@@ -51,6 +51,13 @@ const MAKE: Record<string, (o: Opts) => nb.layers.Layer> = {
   TimeDistributed: (o) => new L.TimeDistributed(new L.Dense(2), o),
   Bidirectional: (o) => new L.Bidirectional(new L.LSTM(2), o),
   Masking: (o) => new L.Masking(o),
+  RandomFlip: (o) => new L.RandomFlip(o),
+  RandomRotation: (o) => new L.RandomRotation(0.1, o),
+  RandomZoom: (o) => new L.RandomZoom(0.1, o),
+  RandomTranslation: (o) => new L.RandomTranslation(0.1, 0.1, o),
+  RandomContrast: (o) => new L.RandomContrast(0.1, o),
+  Resizing: (o) => new L.Resizing(4, 4, o),
+  CenterCrop: (o) => new L.CenterCrop(4, 4, o),
   Model: (o) => new nb.Model(o),
   Sequential: (o) => new nb.Sequential([], o),
 };
@@ -118,6 +125,10 @@ describe('positional arguments may be given in the options object', () => {
     same(new L.RepeatVector({ n: 2 }), new L.RepeatVector(2));
     same(new L.Concatenate({ axis: 1 }), new L.Concatenate(1));
     same(new L.MultiHeadAttention({ numHeads: 2, keyDim: 8 }), new L.MultiHeadAttention(2, 8));
+    same(new L.RandomZoom({ heightFactor: 0.2, widthFactor: 0.1 }), new L.RandomZoom(0.2, 0.1));
+    same(new L.RandomTranslation(0.2, { widthFactor: 0.1 }), new L.RandomTranslation(0.2, 0.1));
+    same(new L.Resizing({ height: 8, width: 6 }), new L.Resizing(8, 6));
+    same(new L.RandomFlip({ mode: 'vertical' }), new L.RandomFlip('vertical'));
     same(new L.Rescaling({ scale: 0.5, offset: 1 }), new L.Rescaling(0.5, { offset: 1 }));
     same(new L.Masking({ maskValue: -1 }), new L.Masking(-1));
   });

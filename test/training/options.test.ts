@@ -49,7 +49,7 @@ describe('constructors of optimizers, losses, metrics, callbacks and schedules',
 
   it('every exported callback with options rejects an unknown key; the others take none', () => {
     const withOptions = subclasses(nb.callbacks, nb.callbacks.Callback).filter(([n]) => !['History', 'TerminateOnNaN', 'LearningRateScheduler'].includes(n));
-    expect(withOptions.map(([n]) => n).sort()).toEqual(['CSVLogger', 'EarlyStopping', 'LambdaCallback', 'ModelCheckpoint', 'ProgressBar', 'ReduceLROnPlateau']);
+    expect(withOptions.map(([n]) => n).sort()).toEqual(['CSVLogger', 'EarlyStopping', 'LambdaCallback', 'ModelCheckpoint', 'ProgressBar', 'ReduceLROnPlateau', 'TensorBoard']);
     for (const [name, cls] of withOptions) expect(() => construct(name, cls, BAD), name).toThrow(unknown);
     expect(() => new nb.callbacks.EarlyStopping({ restore_best_weights: true } as never)).toThrow(/did you mean 'restoreBestWeights'/);
     expect(() => new nb.callbacks.LambdaCallback({ on_epoch_end: () => {} } as never)).toThrow(/did you mean 'onEpochEnd'/);

@@ -8,6 +8,8 @@ import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from 
 import { Dot } from './dot.js';
 import { BatchNormalization, LayerNormalization } from './normalization.js';
 import { Normalization, Rescaling } from './preprocessing.js';
+import { RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from './image-augmentation.js';
+import { CenterCrop, Resizing } from './image-resizing.js';
 import { registerLayer } from './registry.js';
 import { GRU, LSTM, SimpleRNN } from './recurrent.js';
 import { MultiHeadAttention } from './attention.js';
@@ -25,6 +27,12 @@ export { Dense, Activation, Dropout, Lambda, type DenseArgs, type ActivationArgs
 export { Flatten, Reshape, Permute, RepeatVector } from './reshaping.js';
 export { BatchNormalization, LayerNormalization, type BatchNormalizationArgs, type LayerNormalizationArgs } from './normalization.js';
 export { Normalization, Rescaling, type NormalizationArgs, type RescalingArgs } from './preprocessing.js';
+export {
+  RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomContrast, type RandomFlipArgs, type RandomRotationArgs,
+  type RandomZoomArgs, type RandomTranslationArgs, type RandomContrastArgs, type Factor, type FlipMode,
+} from './image-augmentation.js';
+export { Resizing, CenterCrop, type ResizingArgs, type CenterCropArgs } from './image-resizing.js';
+export type { FillMode, Interpolation } from './image-sampling.js';
 export { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, type ConcatenateArgs } from './merge.js';
 export { Dot, type DotArgs } from './dot.js';
 export { add, subtract, multiply, average, maximum, minimum, concatenate, dot, type MergeFunction } from './merge-functions.js';
@@ -52,6 +60,7 @@ for (const cls of [
   Normalization, Rescaling, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot, Embedding,
   Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, MaxPooling1D, MaxPooling2D, AveragePooling1D,
   AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, SimpleRNN, LSTM, GRU, MultiHeadAttention, TimeDistributed, Bidirectional, Masking,
+  RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomContrast, Resizing, CenterCrop,
 ]) {
   registerLayer(cls);
 }

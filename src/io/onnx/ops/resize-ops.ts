@@ -1,10 +1,7 @@
 // ONNX Resize (and the older Upsample): nearest and (bi)linear interpolation, one axis at a time
-// with gathers of precomputed source indices, so it is ordinary differentiable nabla ops.
+// (interpolateAxis), so it is ordinary differentiable nabla ops.
 import { ShapeError, fmtShape } from '../../../errors.js';
-import { add, mul } from '../../../ops/primitives/binary.js';
-import { gather } from '../../../ops/primitives/indexing.js';
-import { reshape } from '../../../ops/primitives/shape.js';
-import { tensor } from '../../../ops/creation.js';
+import { interpolateAxis } from '../../../ops/composite/interpolate-axis.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { NodeAttributes, NodeContext } from '../node-context.js';
 import { assertSize, one, type OpTable } from '../op-table.js';
@@ -64,19 +61,7 @@ function resize(ctx: NodeContext): Tensor {
     const out = sizes[ax]!;
     if (out === n && scales[ax] === 1) continue;
     const src = Array.from({ length: out }, (_, i) => transform(i, scales[ax]!, n, out));
-    if (mode === 'nearest') {
-      const idx = src.map((v) => Math.min(Math.max(rounding(v), 0), n - 1));
-      x = gather(x, tensor(idx, [out], 'int32'), { axis: ax });
-      continue;
-    }
-    const clamped = src.map((v) => Math.min(Math.max(v, 0), n - 1));
-    const lo = clamped.map((v) => Math.floor(v));
-    const hi = lo.map((v) => Math.min(v + 1, n - 1));
-    const w = clamped.map((v, i) => v - lo[i]!);
-    const bshape = x.shape.map((_, i) => (i === ax ? out : 1));
-    const wHi = reshape(tensor(w, [out], x.dtype), bshape);
-    const wLo = reshape(tensor(w.map((v) => 1 - v), [out], x.dtype), bshape);
-    x = add(mul(gather(x, tensor(lo, [out], 'int32'), { axis: ax }), wLo), mul(gather(x, tensor(hi, [out], 'int32'), { axis: ax }), wHi));
+    x = interpolateAxis(x, ax, src, mode === 'nearest' ? 'nearest' : 'linear', rounding);
   }
   return x;
 }
