@@ -58,6 +58,12 @@ const MAKE: Record<string, (o: Opts) => nb.layers.Layer> = {
   RandomContrast: (o) => new L.RandomContrast(0.1, o),
   Resizing: (o) => new L.Resizing(4, 4, o),
   CenterCrop: (o) => new L.CenterCrop(4, 4, o),
+  StringLookup: (o) => new L.StringLookup(o),
+  IntegerLookup: (o) => new L.IntegerLookup(o),
+  CategoryEncoding: (o) => new L.CategoryEncoding(4, o),
+  Hashing: (o) => new L.Hashing(4, o),
+  Discretization: (o) => new L.Discretization({ binBoundaries: [0], ...o }),
+  TextVectorization: (o) => new L.TextVectorization(o),
   Model: (o) => new nb.Model(o),
   Sequential: (o) => new nb.Sequential([], o),
 };

@@ -10,6 +10,11 @@ import { BatchNormalization, LayerNormalization } from './normalization.js';
 import { Normalization, Rescaling } from './preprocessing.js';
 import { RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from './image-augmentation.js';
 import { CenterCrop, Resizing } from './image-resizing.js';
+import { IntegerLookup, StringLookup } from './lookup/string-lookup.js';
+import { CategoryEncoding } from './lookup/category-encoding.js';
+import { Hashing } from './lookup/hashing.js';
+import { Discretization } from './lookup/discretization.js';
+import { TextVectorization } from './lookup/text-vectorization.js';
 import { registerLayer } from './registry.js';
 import { GRU, LSTM, SimpleRNN } from './recurrent.js';
 import { MultiHeadAttention } from './attention.js';
@@ -33,6 +38,12 @@ export {
 } from './image-augmentation.js';
 export { Resizing, CenterCrop, type ResizingArgs, type CenterCropArgs } from './image-resizing.js';
 export type { FillMode, Interpolation } from './image-sampling.js';
+export { StringLookup, IntegerLookup, type StringLookupArgs, type IntegerLookupArgs } from './lookup/string-lookup.js';
+export { CategoryEncoding, type CategoryEncodingArgs, type CategoryOutputMode } from './lookup/category-encoding.js';
+export { Hashing, type HashingArgs } from './lookup/hashing.js';
+export { Discretization, type DiscretizationArgs } from './lookup/discretization.js';
+export { TextVectorization, type TextVectorizationArgs, type Standardize, type Split } from './lookup/text-vectorization.js';
+export type { OutputMode as LookupOutputMode } from './lookup/encode-output.js';
 export { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, type ConcatenateArgs } from './merge.js';
 export { Dot, type DotArgs } from './dot.js';
 export { add, subtract, multiply, average, maximum, minimum, concatenate, dot, type MergeFunction } from './merge-functions.js';
@@ -61,6 +72,7 @@ for (const cls of [
   Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, MaxPooling1D, MaxPooling2D, AveragePooling1D,
   AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, SimpleRNN, LSTM, GRU, MultiHeadAttention, TimeDistributed, Bidirectional, Masking,
   RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomContrast, Resizing, CenterCrop,
+  StringLookup, IntegerLookup, CategoryEncoding, Hashing, Discretization, TextVectorization,
 ]) {
   registerLayer(cls);
 }

@@ -1,0 +1,61 @@
+// The inputs of the host-side preprocessing layers: nested JS arrays of strings (nabla has no
+// string tensors) or of numbers, or numeric Tensors read on the host, flattened with their shape.
+import { ValueError } from '../../../errors.js';
+import { Tensor } from '../../../tensor/tensor.js';
+
+/** A string, or nested arrays of strings: `'a'`, `['a', 'b']`, `[['a'], ['b']]`. */
+export type NestedStrings = string | readonly NestedStrings[];
+/** A number, or nested arrays of numbers. */
+export type NestedNumbers = number | readonly NestedNumbers[];
+
+export interface HostValues<T> {
+  values: T[];
+  shape: number[];
+}
+
+/** Flatten rectangular nested arrays whose leaves pass `isLeaf` (named in errors as `what`). */
+export function flattenNested<T>(where: string, x: unknown, isLeaf: (v: unknown) => v is T, what: string): HostValues<T> {
+  const shape: number[] = [];
+  for (let level: unknown = x; Array.isArray(level); level = level[0]) shape.push(level.length);
+  const values: T[] = [];
+  const walk = (v: unknown, depth: number, path: string): void => {
+    if (depth === shape.length) {
+      if (!isLeaf(v)) throw new ValueError(`${where}: expected ${what}, got ${JSON.stringify(v)} at ${path || 'the top'}`);
+      values.push(v);
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[depth]) {
+      throw new ValueError(`${where}: the input must be rectangular: ${path || 'the top'} has ${Array.isArray(v) ? v.length : 'no'} items, expected ${shape[depth]}`);
+    }
+    v.forEach((item, i) => walk(item, depth + 1, `${path}[${i}]`));
+  };
+  walk(x, 0, '');
+  return { values, shape };
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isNumber = (v: unknown): v is number => typeof v === 'number';
+
+export function hostStrings(where: string, x: unknown): HostValues<string> {
+  if (x instanceof Tensor) throw new ValueError(`${where}: expected strings (nested arrays of strings); nabla tensors hold numbers only`);
+  return flattenNested(where, x, isString, 'a string');
+}
+
+/** Numbers from a Tensor (read on the host) or nested arrays. */
+export function hostNumbers(where: string, x: unknown): HostValues<number> {
+  if (x instanceof Tensor) return { values: Array.from(x.dataSync() as ArrayLike<number>), shape: [...x.shape] };
+  return flattenNested(where, x, isNumber, 'a number');
+}
+
+/** Counts of each item, in order of first appearance. */
+export function countItems<T>(items: Iterable<T>, counts: Map<T, number> = new Map()): Map<T, number> {
+  for (const t of items) counts.set(t, (counts.get(t) ?? 0) + 1);
+  return counts;
+}
+
+/** Items by decreasing count, ties by decreasing value (as Keras orders an adapted vocabulary), at most `max` (null: all). */
+export function byFrequency<T extends string | number>(counts: Map<T, number>, max: number | null): T[] {
+  const order = [...counts.entries()];
+  order.sort(([ta, na], [tb, nb]) => nb - na || (ta < tb ? 1 : ta > tb ? -1 : 0));
+  return order.slice(0, max ?? order.length).map(([t]) => t);
+}

@@ -1,0 +1,49 @@
+import { ValueError } from '../../../errors.js';
+import { mergePositional, optionKeys } from '../../../check-options.js';
+import { LAYER_KEYS } from '../layer.js';
+import { hostNumbers, hostStrings, type HostValues } from './host-values.js';
+import { INDEX_LOOKUP_KEYS, IndexLookup, type IndexLookupArgs } from './index-lookup.js';
+
+export type StringLookupArgs = IndexLookupArgs<string>;
+const STRING_LOOKUP_KEYS = optionKeys<StringLookupArgs>({ ...LAYER_KEYS, ...Object.fromEntries(INDEX_LOOKUP_KEYS.map((k) => [k, true])) } as never);
+
+/**
+ * Strings to integer indices (Keras's StringLookup): `new StringLookup({ vocabulary: ['a', 'b'] })`
+ * maps 'a' to 1, 'b' to 2 and anything else to the OOV index 0; `adapt(data)` learns the
+ * vocabulary. Inputs are nested JS arrays of strings; the output is an int32 tensor (or encodings).
+ */
+export class StringLookup extends IndexLookup<string> {
+  static readonly optionKeys: readonly string[] = STRING_LOOKUP_KEYS;
+  constructor(args: StringLookupArgs = {}) {
+    super(mergePositional<StringLookupArgs>('StringLookup', STRING_LOOKUP_KEYS, [], [args]), { oovToken: '[UNK]' });
+  }
+  protected toHost(x: unknown): HostValues<string> {
+    return hostStrings('StringLookup', x);
+  }
+  protected keyOf(t: string): string {
+    return t;
+  }
+  protected override get acceptsOnlyHostValues(): boolean {
+    return !this.invert;
+  }
+}
+
+export type IntegerLookupArgs = IndexLookupArgs<number>;
+const INTEGER_LOOKUP_KEYS = STRING_LOOKUP_KEYS;
+
+/** Integers to contiguous indices (Keras's IntegerLookup): OOV token -1, OOV index 0 (1 with a mask token). */
+export class IntegerLookup extends IndexLookup<number> {
+  static readonly optionKeys: readonly string[] = INTEGER_LOOKUP_KEYS;
+  constructor(args: IntegerLookupArgs = {}) {
+    super(mergePositional<IntegerLookupArgs>('IntegerLookup', INTEGER_LOOKUP_KEYS, [], [args]), { oovToken: -1 });
+  }
+  protected toHost(x: unknown): HostValues<number> {
+    const h = hostNumbers('IntegerLookup', x);
+    const bad = h.values.find((v) => !Number.isInteger(v));
+    if (bad !== undefined) throw new ValueError(`IntegerLookup: expected integers, got ${bad}`);
+    return h;
+  }
+  protected keyOf(t: number): string {
+    return String(t);
+  }
+}
