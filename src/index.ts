@@ -2,6 +2,7 @@
 export { NablaError, ShapeError, DTypeError, ValueError } from './errors.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export { Tensor, type NestedArray } from './tensor/tensor.js';
+export { StringTensor, type NestedStrings } from './tensor/string-tensor.js';
 export { Variable, type VariableOptions } from './autograd/variable.js';
 export type { TensorLike } from './ops/creation.js';
 // Every op of `nb.*`, generated from the declarations beside the ops (src/ops/surface.ts).

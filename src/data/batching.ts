@@ -1,6 +1,7 @@
 // batch, paddedBatch and unbatch: combining elements along a new leading axis and splitting it.
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { StringTensor } from '../tensor/string-tensor.js';
 import { hostData, padAndStackLeaves, rowOf, stackLeaves } from './host-tensors.js';
 import {
   flattenStructure,
@@ -83,7 +84,7 @@ export function paddedBatchSource<T>(
     const paths = leafPaths(template);
     const shapes = specPerLeaf<readonly (number | undefined)[]>(template, opts.paddedShapes, isShape, 'paddedShapes');
     const values = specPerLeaf<number>(template, opts.paddingValues, (s) => typeof s === 'number', 'paddingValues');
-    const stacked: Tensor[] = [];
+    const stacked: (Tensor | StringTensor)[] = [];
     for (let k = 0; k < paths.length; k++) {
       stacked.push(await padAndStackLeaves(all.map((leaves) => leaves[k]!), shapes[k], values[k] ?? 0, 'paddedBatch', paths[k]!));
     }
@@ -119,9 +120,9 @@ export function unbatchSource<T>(src: Source<T>): Source<Batched<T>> {
       if (bad >= 0) {
         throw new ShapeError(`unbatch: ${paths[0]} has shape ${fmtShape(tensors[0]!.shape)} but ${paths[bad]} has ${fmtShape(tensors[bad]!.shape)}; leading axes must agree`);
       }
-      const hosts = await Promise.all(tensors.map(hostData));
+      const hosts = await Promise.all(tensors.map((t) => (t instanceof StringTensor ? null : hostData(t))));
       for (let i = 0; i < n; i++) {
-        yield unflattenStructure<Batched<T>>(el, tensors.map((t, k) => rowOf(hosts[k]!, t.shape.slice(1), t.dtype, i)));
+        yield unflattenStructure<Batched<T>>(el, tensors.map((t, k) => (t instanceof StringTensor ? t.row(i) : rowOf(hosts[k]!, t.shape.slice(1), t.dtype, i))));
       }
     }
   };

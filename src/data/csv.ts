@@ -1,6 +1,7 @@
 // nb.data.csv: a streaming CSV reader. Rows are parsed as the file is read (csv-parse), never
 // loading the whole file, and each row becomes one element.
 import { ValueError } from '../errors.js';
+import { checkOptions, optionKeys } from '../check-options.js';
 import { allocArray, assertDType, type DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { UNKNOWN } from './cardinality.js';
@@ -19,24 +20,31 @@ export interface CsvOptions {
   columnNames?: readonly string[];
   /** Field separator (default ','). */
   delimiter?: string;
-  /** Values for empty fields, by column name or by position in the file; without one an empty field is an error. */
-  columnDefaults?: Readonly<Record<string, number>> | readonly (number | undefined)[];
+  /** Values for missing fields (empty or in naValues), by column name or by position in the file; without one a missing field is an error. NaN is a valid default (then `filter` drops the row, as pandas' dropna). */
+  columnDefaults?: Readonly<Record<string, number | string>> | readonly (number | string | undefined)[];
+  /** Field texts that mean "missing", besides the empty field (e.g. `['?', 'NA']`). */
+  naValues?: readonly string[];
+  /** Columns read as text (`'string'`) rather than numbers (`'number'`, the default); they need `features: 'record'` (or be the label) and become strings, batched into StringTensors. */
+  columnTypes?: Readonly<Record<string, 'number' | 'string'>>;
   /** 'tensor' (default): the features as one float32 tensor [nFeatures]; 'record': one scalar tensor per column. */
   features?: 'tensor' | 'record';
   /** dtype of the label (default float32; int32 for class indices). A label the dtype cannot hold exactly (2.7 or 3e9 as int32, 2 as bool) is an error naming its line. */
   labelDType?: DType;
 }
 
-type Features<O> = O extends { features: 'record' } ? Record<string, Tensor> : Tensor;
-/** The element `csv` yields: `[features, label]` with a `label`, else the features alone. */
-export type CsvElement<O> = O extends { label: string } ? [Features<O>, Tensor] : Features<O>;
+/** A column's value: a scalar tensor, or a string where columnTypes may say so. */
+type Column<O> = O extends { columnTypes: object } ? Tensor | string : Tensor;
+type Features<O> = O extends { features: 'record' } ? Record<string, Column<O>> : Tensor;
+/** The element `csv` yields: `[features, label]` with a `label`, else the features alone (string columns as strings). */
+export type CsvElement<O> = O extends { label: string } ? [Features<O>, Column<O>] : Features<O>;
 
 /** What was decided from the options and the header: which file column feeds which output. */
 interface Plan {
   featureNames: string[];
   featureIndex: number[];
   labelIndex: number;
-  defaults: (number | undefined)[];
+  defaults: (number | string | undefined)[];
+  isString: boolean[];
   fileColumns: string[];
 }
 
@@ -57,18 +65,44 @@ function makePlan(fileColumns: string[], opts: CsvOptions, path: string): Plan {
   const labelIndex = opts.label === undefined ? -1 : find(opts.label, 'label');
   const featureNames = selected.filter((c) => c !== opts.label);
   const d = opts.columnDefaults;
-  const defaults = fileColumns.map((c, i) => (Array.isArray(d) ? (d as (number | undefined)[])[i] : (d as Record<string, number> | undefined)?.[c]));
+  const defaults = fileColumns.map((c, i) => (Array.isArray(d) ? (d as (number | string | undefined)[])[i] : (d as Record<string, number | string> | undefined)?.[c]));
   if (d && !Array.isArray(d)) Object.keys(d).forEach((c) => find(c, 'columnDefaults entry'));
-  return { featureNames, featureIndex: featureNames.map((c) => find(c, 'column')), labelIndex, defaults, fileColumns };
+  const types = opts.columnTypes ?? {};
+  Object.keys(types).forEach((c) => find(c, 'columnTypes entry'));
+  const isString = fileColumns.map((c) => types[c] === 'string');
+  const featureIndex = featureNames.map((c) => find(c, 'column'));
+  const stringFeature = featureIndex.find((i) => isString[i]);
+  if (stringFeature !== undefined && opts.features !== 'record') {
+    throw new ValueError(`csv: column '${fileColumns[stringFeature]}' is read as strings, which cannot share a float32 features tensor; use features: 'record' (one entry per column)`);
+  }
+  defaults.forEach((v, i) => {
+    if (v !== undefined && typeof v !== (isString[i] ? 'string' : 'number')) {
+      throw new ValueError(`csv: columnDefaults for '${fileColumns[i]}' is ${JSON.stringify(v)}, but the column is read as ${isString[i] ? 'strings' : 'numbers'}`);
+    }
+  });
+  return { featureNames, featureIndex, labelIndex, defaults, isString, fileColumns };
 }
 
-function parseField(raw: string | undefined, col: number, plan: Plan, where: string): number {
+/** A field's text, or its column's default when it is missing (empty or one of naValues). */
+function fieldText(raw: string | undefined, col: number, plan: Plan, where: string, naValues: ReadonlySet<string>): { text: string } | { value: number | string } {
   const text = (raw ?? '').trim();
-  if (text === '') {
-    const v = plan.defaults[col];
-    if (v === undefined) throw new ValueError(`csv: ${where}, column '${plan.fileColumns[col]}': empty field and no columnDefaults entry for it`);
-    return v;
+  if (text !== '' && !naValues.has(text)) return { text };
+  const v = plan.defaults[col];
+  if (v === undefined) {
+    throw new ValueError(`csv: ${where}, column '${plan.fileColumns[col]}': ${text === '' ? 'empty field' : `missing value '${text}'`} and no columnDefaults entry for it`);
   }
+  return { value: v };
+}
+
+function parseString(raw: string | undefined, col: number, plan: Plan, where: string, naValues: ReadonlySet<string>): string {
+  const f = fieldText(raw, col, plan, where, naValues);
+  return 'text' in f ? f.text : (f.value as string);
+}
+
+function parseField(raw: string | undefined, col: number, plan: Plan, where: string, naValues: ReadonlySet<string>): number {
+  const f = fieldText(raw, col, plan, where, naValues);
+  if (!('text' in f)) return f.value as number;
+  const text = f.text;
   const v = Number(text);
   if (Number.isNaN(v) && !/^[+-]?nan$/i.test(text)) {
     throw new ValueError(`csv: ${where}, column '${plan.fileColumns[col]}': '${text}' is not a number`);
@@ -87,7 +121,18 @@ function checkFits(v: number, dtype: DType, column: string, where: string): numb
   return v;
 }
 
-function checkOptions(path: string, opts: CsvOptions): void {
+const CSV_KEYS = optionKeys<CsvOptions>({
+  columns: true, label: true, header: true, columnNames: true, delimiter: true, columnDefaults: true, naValues: true, columnTypes: true, features: true, labelDType: true,
+});
+
+function validateOptions(path: string, opts: CsvOptions): void {
+  checkOptions('csv', opts, CSV_KEYS);
+  for (const [c, t] of Object.entries(opts.columnTypes ?? {})) {
+    if (t !== 'number' && t !== 'string') throw new ValueError(`csv: columnTypes['${c}'] must be 'number' or 'string', got ${JSON.stringify(t)}`);
+  }
+  if (opts.naValues !== undefined && !(Array.isArray(opts.naValues) && opts.naValues.every((v) => typeof v === 'string'))) {
+    throw new ValueError(`csv: naValues must be an array of strings, got ${JSON.stringify(opts.naValues)}`);
+  }
   if (typeof path !== 'string' || path === '') throw new ValueError(`csv: expected a file path, got ${JSON.stringify(path)}`);
   if (opts.header === false && !opts.columnNames) throw new ValueError('csv: a file without a header needs columnNames');
   if (opts.delimiter !== undefined && (typeof opts.delimiter !== 'string' || opts.delimiter.length === 0)) {
@@ -124,7 +169,8 @@ async function* readRows(path: string, opts: CsvOptions): AsyncGenerator<{ field
 }
 
 /**
- * A dataset over the rows of a CSV file, streamed as it is read. Numeric columns only; each row is
+ * A dataset over the rows of a CSV file, streamed as it is read. Columns are numbers unless
+ * `columnTypes` says 'string'; missing fields (empty or in `naValues`) take `columnDefaults`. Each row is
  * one element: `[features, label]` with `label`, else the features (see `CsvOptions.features`).
  *
  * ```ts
@@ -132,8 +178,9 @@ async function* readRows(path: string, opts: CsvOptions): AsyncGenerator<{ field
  * ```
  */
 export function csv<const O extends CsvOptions = {}>(path: string, opts: O = {} as O): Dataset<CsvElement<O>> {
-  checkOptions(path, opts);
+  validateOptions(path, opts);
   const labelDType = opts.labelDType ?? 'float32';
+  const naValues = new Set(opts.naValues ?? []);
   const asRecord = opts.features === 'record';
   async function* rows(): AsyncGenerator<unknown> {
     let plan: Plan | undefined = opts.header === false ? makePlan([...opts.columnNames!], opts, path) : undefined;
@@ -147,16 +194,21 @@ export function csv<const O extends CsvOptions = {}>(path: string, opts: O = {} 
         throw new ValueError(`csv: ${where} has ${fields.length} fields; expected ${plan.fileColumns.length} (${plan.fileColumns.join(', ')})`);
       }
       const p = plan;
-      const values = p.featureIndex.map((c) => checkFits(parseField(fields[c], c, p, where), 'float32', p.fileColumns[c]!, where));
+      const value = (c: number) => (p.isString[c] ? parseString(fields[c], c, p, where, naValues) : checkFits(parseField(fields[c], c, p, where, naValues), 'float32', p.fileColumns[c]!, where));
+      const values = p.featureIndex.map(value);
       const x = asRecord
-        ? Object.fromEntries(p.featureNames.map((name, k) => [name, fromHost(Float32Array.of(values[k]!), [], 'float32')]))
-        : fromHost(Float32Array.from(values), [values.length], 'float32');
+        ? Object.fromEntries(p.featureNames.map((name, k) => [name, typeof values[k] === 'string' ? values[k] : fromHost(Float32Array.of(values[k] as number), [], 'float32')]))
+        : fromHost(Float32Array.from(values as number[]), [values.length], 'float32');
       if (p.labelIndex < 0) {
         yield x;
         continue;
       }
+      if (p.isString[p.labelIndex]) {
+        yield [x, parseString(fields[p.labelIndex], p.labelIndex, p, where, naValues)];
+        continue;
+      }
       const y = allocArray(labelDType, 1);
-      y[0] = checkFits(parseField(fields[p.labelIndex], p.labelIndex, p, where), labelDType, p.fileColumns[p.labelIndex]!, where);
+      y[0] = checkFits(parseField(fields[p.labelIndex], p.labelIndex, p, where, naValues), labelDType, p.fileColumns[p.labelIndex]!, where);
       yield [x, fromHost(y, [], labelDType)];
     }
   }

@@ -7,6 +7,7 @@ import { allocArray, type DType, type TypedArray } from '../tensor/dtype.js';
 import { isContiguous } from '../tensor/layout.js';
 import { sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { StringTensor, stackStrings } from '../tensor/string-tensor.js';
 import type { Leaf } from './structure.js';
 
 const HOST_ARRAY: Record<DType, unknown> = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array };
@@ -51,6 +52,15 @@ export function rowOf(values: TypedArray, rowShape: readonly number[], dtype: DT
   return fromHost(values.subarray(i * rowSize, (i + 1) * rowSize), rowShape, dtype);
 }
 
+/** The leaves as strings when they all are (plain or StringTensor), null when none is; a mix is an error. */
+function stringLeaves(leaves: readonly Leaf[], op: string, path: string): (string | StringTensor)[] | null {
+  const isString = (l: Leaf) => typeof l === 'string' || l instanceof StringTensor;
+  const n = leaves.filter(isString).length;
+  if (n === 0) return null;
+  if (n !== leaves.length) throw new DTypeError(`${op}: ${path} holds strings in some elements and numbers or tensors in others; every element must hold the same kind`);
+  return leaves as (string | StringTensor)[];
+}
+
 function scalarsToTensor(leaves: readonly Leaf[], op: string, path: string): Tensor {
   if (leaves.every((v) => typeof v === 'boolean')) return fromHost(Uint8Array.from(leaves as boolean[], (b) => (b ? 1 : 0)), [leaves.length], 'bool');
   if (!leaves.every((v) => typeof v === 'number')) {
@@ -79,7 +89,9 @@ function checkSameKind(tensors: readonly Tensor[], op: string, path: string, pad
 }
 
 /** Stack one leaf of n elements into a tensor with a leading axis of size n. */
-export function stackLeaves(leaves: readonly Leaf[], op: string, path: string): Tensor {
+export function stackLeaves(leaves: readonly Leaf[], op: string, path: string): Tensor | StringTensor {
+  const strings = stringLeaves(leaves, op, path);
+  if (strings) return stackStrings(strings, `${op} (${path})`);
   if (!leaves.every((l) => typeof l === 'object')) return scalarsToTensor(leaves, op, path);
   const tensors = leaves as Tensor[];
   checkSameKind(tensors, op, path, false);
@@ -102,7 +114,9 @@ export async function padAndStackLeaves(
   value: number,
   op: string,
   path: string,
-): Promise<Tensor> {
+): Promise<Tensor | StringTensor> {
+  const strings = stringLeaves(leaves, op, path);
+  if (strings) return stackStrings(strings, `${op} (${path})`);
   if (!leaves.every((l) => typeof l === 'object')) return scalarsToTensor(leaves, op, path);
   const tensors = leaves as Tensor[];
   checkSameKind(tensors, op, path, true);

@@ -2,15 +2,18 @@
 // of them, to any depth. `fit` reads elements shaped `[x, y]` (or `[x, y, sampleWeight]`).
 import { ValueError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
+import { StringTensor } from '../tensor/string-tensor.js';
 
-/** What a structure holds at its leaves. Numbers and booleans batch into 1-D tensors. */
-export type Leaf = Tensor | number | boolean;
+/** What a structure holds at its leaves. Numbers and booleans batch into 1-D tensors, strings into StringTensors. */
+export type Leaf = Tensor | number | boolean | string | StringTensor;
 
 /** A dataset element: a leaf, a tuple or a record of structures. */
 export type Structure = Leaf | readonly Structure[] | { readonly [key: string]: Structure };
 
 /** The element type after `batch`: every leaf becomes a tensor with a leading batch axis. */
-export type Batched<T> = T extends Leaf
+export type Batched<T> = T extends string | StringTensor
+  ? StringTensor
+  : T extends Leaf
   ? Tensor
   : T extends readonly unknown[]
     ? { -readonly [K in keyof T]: Batched<T[K]> }
@@ -28,7 +31,7 @@ export function isPlainObject(x: unknown): x is Record<string, unknown> {
 }
 
 export function isLeaf(x: unknown): x is Leaf {
-  return x instanceof Tensor || typeof x === 'number' || typeof x === 'boolean';
+  return x instanceof Tensor || x instanceof StringTensor || typeof x === 'number' || typeof x === 'boolean' || typeof x === 'string';
 }
 
 /** The leaves of `el` in a fixed order (tuple order, then record keys in insertion order). */
@@ -38,7 +41,7 @@ export function flattenStructure(el: unknown, op: string): Leaf[] {
     if (isLeaf(x)) out.push(x);
     else if (Array.isArray(x)) x.forEach((v, i) => rec(v, `${path}[${i}]`));
     else if (isPlainObject(x)) for (const [k, v] of Object.entries(x)) rec(v, `${path}.${k}`);
-    else throw new ValueError(`${op}: element${path} is ${describeValue(x)}; expected a tensor, number, boolean, array or plain object`);
+    else throw new ValueError(`${op}: element${path} is ${describeValue(x)}; expected a tensor, number, boolean, string, array or plain object`);
   };
   rec(el, '');
   return out;

@@ -4,6 +4,8 @@ import { engine } from '../engine/engine.js';
 import { ValueError, fmtShape } from '../errors.js';
 import { tensor, toTensor, type TensorLike } from '../ops/creation.js';
 import { Tensor } from '../tensor/tensor.js';
+import { StringTensor } from '../tensor/string-tensor.js';
+import { flattenStructure, isPlainObject } from '../data/structure.js';
 import { permutation } from '../ops/primitives/random.js';
 import { gather } from '../ops/primitives/indexing.js';
 import { slice } from '../ops/primitives/shape.js';
@@ -164,7 +166,15 @@ export function batchFromElement(el: DatasetElement, withTargets: boolean, op: s
   const xs = Array.isArray(x) ? x : [x];
   if (withTargets && y === undefined) throw new ValueError(`${op}: the dataset yielded inputs without targets; yield [x, y] batches`);
   const ys = y === undefined ? null : Array.isArray(y) ? y : [y];
-  for (const t of [...xs, ...(ys ?? [])]) if (!(t instanceof Tensor)) throw new ValueError(`${op}: dataset batches must hold tensors`);
+  for (const t of [...xs, ...(ys ?? [])] as unknown[]) {
+    if (!(t instanceof Tensor)) {
+      const strings = isPlainObject(t) || t instanceof StringTensor ? flattenStructure(t, op).find((l) => l instanceof StringTensor) : undefined;
+      if (strings) {
+        throw new ValueError(`${op}: a dataset batch holds strings (StringTensor ${JSON.stringify(strings.shape)}); turn them into numbers first, e.g. dataset.map with a StringLookup or TextVectorization layer`);
+      }
+      throw new ValueError(`${op}: dataset batches must hold tensors`);
+    }
+  }
   const size = xs[0]!.shape[0] ?? 1;
   return { x: xs, y: ys, sampleWeight: w ?? null, size };
 }

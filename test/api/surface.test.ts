@@ -12,7 +12,7 @@ import { PRIMITIVES, VIEW_OPS } from '../../src/ops/primitives/index.js';
 
 // What nb exports besides ops: classes, engine and autograd entry points, namespaces.
 const NON_OP_API = [
-  'NablaError', 'ShapeError', 'DTypeError', 'ValueError', 'Tensor', 'Variable', 'GradientTape', 'Model', 'Sequential', 'SymbolicTensor',
+  'NablaError', 'ShapeError', 'DTypeError', 'ValueError', 'Tensor', 'StringTensor', 'Variable', 'GradientTape', 'Model', 'Sequential', 'SymbolicTensor',
   'setBackend', 'getBackend', 'backends', 'withBackend', 'backendInfo', 'tidy', 'keep', 'dispose', 'memory',
   'grad', 'valueAndGrad', 'customGradient', 'jit', 'cond', 'whileLoop',
   'random', 'nn', 'optimizers', 'losses', 'data', 'datasets', 'preprocessing', 'utils', 'layers', 'keras', 'io', 'models',

@@ -1,6 +1,7 @@
 import { ValueError } from '../../../errors.js';
 import { mergePositional, optionKeys } from '../../../check-options.js';
 import { Tensor } from '../../../tensor/tensor.js';
+import { StringTensor } from '../../../tensor/string-tensor.js';
 import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs } from '../layer.js';
 import { encodeIndices } from './encode-output.js';
 import { flattenNested } from './host-values.js';
@@ -44,6 +45,8 @@ export class Hashing extends Layer {
   hash(x: unknown): Tensor {
     const { values, shape } = x instanceof Tensor
       ? { values: Array.from(x.dataSync() as ArrayLike<number>), shape: [...x.shape] }
+      : x instanceof StringTensor
+      ? { values: [...x.values], shape: [...x.shape] }
       : flattenNested('Hashing', x, (v): v is string | number => typeof v === 'string' || typeof v === 'number', 'a string or a number');
     const masked = this.maskValue !== null;
     const bins = values.map((v) => {
@@ -54,7 +57,7 @@ export class Hashing extends Layer {
     return encodeIndices('Hashing', bins, shape, this.numBins, this.outputMode);
   }
   override apply(inputs: any, kwargs?: CallArgs): any {
-    if (Array.isArray(inputs) || typeof inputs === 'string') return this.hash(inputs);
+    if (Array.isArray(inputs) || typeof inputs === 'string' || inputs instanceof StringTensor) return this.hash(inputs);
     return super.apply(inputs, kwargs);
   }
   override call(x: Tensor): Tensor {

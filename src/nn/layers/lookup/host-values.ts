@@ -1,7 +1,8 @@
-// The inputs of the host-side preprocessing layers: nested JS arrays of strings (nabla has no
-// string tensors) or of numbers, or numeric Tensors read on the host, flattened with their shape.
+// The inputs of the host-side preprocessing layers: StringTensors or nested JS arrays of strings,
+// nested arrays of numbers, or numeric Tensors read on the host, flattened with their shape.
 import { ValueError } from '../../../errors.js';
 import { Tensor } from '../../../tensor/tensor.js';
+import { StringTensor } from '../../../tensor/string-tensor.js';
 
 /** A string, or nested arrays of strings: `'a'`, `['a', 'b']`, `[['a'], ['b']]`. */
 export type NestedStrings = string | readonly NestedStrings[];
@@ -37,6 +38,7 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 const isNumber = (v: unknown): v is number => typeof v === 'number';
 
 export function hostStrings(where: string, x: unknown): HostValues<string> {
+  if (x instanceof StringTensor) return { values: [...x.values], shape: [...x.shape] };
   if (x instanceof Tensor) throw new ValueError(`${where}: expected strings (nested arrays of strings); nabla tensors hold numbers only`);
   return flattenNested(where, x, isString, 'a string');
 }

@@ -173,6 +173,7 @@ export abstract class IndexLookup<T extends string | number> extends Layer {
     // Inverted, the output is nested arrays of tokens, not a tensor: no layer bookkeeping applies.
     if (this.invert && inputs instanceof Tensor) return this.lookup(inputs);
     if (inputs instanceof Tensor || isSymbolic(inputs)) return super.apply(inputs as never, kwargs);
+    // StringTensors and nested arrays of strings or numbers: looked up on the host.
     return this.lookup(inputs);
   }
 

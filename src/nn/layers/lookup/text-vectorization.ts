@@ -1,6 +1,7 @@
 import { ValueError } from '../../../errors.js';
 import { mergePositional, optionKeys } from '../../../check-options.js';
 import type { Tensor } from '../../../tensor/tensor.js';
+import { StringTensor } from '../../../tensor/string-tensor.js';
 import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs } from '../layer.js';
 import { tensor } from '../../../ops/creation.js';
 import type { OutputMode } from './encode-output.js';
@@ -159,10 +160,9 @@ export class TextVectorization extends Layer {
   }
 
   override apply(inputs: any, kwargs?: CallArgs): any {
-    if (typeof inputs === 'string' || Array.isArray(inputs)) return this.vectorize(inputs);
-    if (inputs && typeof inputs === 'object' && !('shape' in inputs)) return this.vectorize(inputs);
     void kwargs;
-    throw new ValueError('TextVectorization: expected texts (a string or nested arrays of strings); nabla tensors hold numbers, so it runs in the data pipeline or before fit');
+    if (typeof inputs === 'string' || Array.isArray(inputs) || inputs instanceof StringTensor) return this.vectorize(inputs);
+    throw new ValueError('TextVectorization: expected texts (a string, nested arrays of strings or a StringTensor); nabla tensors hold numbers, so it runs in the data pipeline or before fit');
   }
 
   override computeOutputShape(s: InputShapes): InputShapes {

@@ -1,0 +1,76 @@
+// Strings on the host: what a CSV string column or a text dataset holds, until a preprocessing
+// layer (StringLookup, TextVectorization, Hashing) turns it into numbers. nabla's tensors hold
+// numbers on a backend; a StringTensor is only a shape and a JS array, immutable, never on a device.
+import { ShapeError, ValueError, fmtShape } from '../errors.js';
+
+/** A string, or nested arrays of strings. */
+export type NestedStrings = string | readonly NestedStrings[];
+
+export class StringTensor {
+  readonly dtype = 'string' as const;
+  readonly shape: readonly number[];
+  readonly values: readonly string[];
+
+  constructor(values: readonly string[], shape: readonly number[]) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (size !== values.length) throw new ShapeError(`StringTensor: ${values.length} strings do not fill shape ${fmtShape(shape)}`);
+    this.values = Object.freeze([...values]);
+    this.shape = Object.freeze([...shape]);
+  }
+
+  /** From a string or rectangular nested arrays of strings. */
+  static from(nested: NestedStrings): StringTensor {
+    const shape: number[] = [];
+    for (let level: unknown = nested; Array.isArray(level); level = level[0]) shape.push(level.length);
+    const values: string[] = [];
+    const walk = (v: unknown, depth: number, path: string): void => {
+      if (depth === shape.length) {
+        if (typeof v !== 'string') throw new ValueError(`StringTensor: expected a string at ${path || 'the top'}, got ${JSON.stringify(v)}`);
+        values.push(v);
+        return;
+      }
+      if (!Array.isArray(v) || v.length !== shape[depth]) throw new ShapeError(`StringTensor: the arrays must be rectangular: ${path || 'the top'} has ${Array.isArray(v) ? v.length : 'no'} items, expected ${shape[depth]}`);
+      v.forEach((item, i) => walk(item, depth + 1, `${path}[${i}]`));
+    };
+    walk(nested, 0, '');
+    return new StringTensor(values, shape);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  /** The strings as nested arrays (a plain string for rank 0). */
+  arraySync(): NestedStrings {
+    const nest = (offset: number, dims: readonly number[]): NestedStrings => {
+      if (dims.length === 0) return this.values[offset]!;
+      const step = dims.slice(1).reduce((a, b) => a * b, 1);
+      return Array.from({ length: dims[0]! }, (_, i) => nest(offset + i * step, dims.slice(1)));
+    };
+    return nest(0, this.shape);
+  }
+
+  /** Row `i` along the first axis. */
+  row(i: number): StringTensor {
+    if (this.rank === 0) throw new ShapeError('StringTensor.row: a scalar has no rows');
+    const step = this.size / this.shape[0]!;
+    return new StringTensor(this.values.slice(i * step, (i + 1) * step), this.shape.slice(1));
+  }
+
+  toString(): string {
+    return `StringTensor ${fmtShape(this.shape)} ${JSON.stringify(this.arraySync())}`;
+  }
+}
+
+/** `n` string leaves (plain strings or StringTensors of one shape) stacked along a new first axis. */
+export function stackStrings(leaves: readonly (string | StringTensor)[], where: string): StringTensor {
+  const rows = leaves.map((l) => (typeof l === 'string' ? new StringTensor([l], []) : l));
+  const shape = rows[0]!.shape;
+  const bad = rows.findIndex((r) => r.shape.length !== shape.length || r.shape.some((d, i) => d !== shape[i]));
+  if (bad >= 0) throw new ShapeError(`${where}: string element ${bad} has shape ${fmtShape(rows[bad]!.shape)}, the first ${fmtShape(shape)}`);
+  return new StringTensor(rows.flatMap((r) => r.values), [rows.length, ...shape]);
+}
