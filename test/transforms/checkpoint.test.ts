@@ -39,7 +39,7 @@ for (const backend of backendsUnderTest().filter((b) => b !== 'webgpu')) {
 
     it('works under nb.grad and with nested arrays and objects in and out', () =>
       on(backend, () => {
-        const f = ({ a, b }: { a: nb.Tensor; b: nb.Tensor }, [c]: nb.Tensor[]) => ({ s: nb.mul(nb.sin(a), c), t: [nb.exp(nb.add(b, c))] });
+        const f = ({ a, b }: { a: nb.Tensor; b: nb.Tensor }, [c]: [nb.Tensor]) => ({ s: nb.mul(nb.sin(a), c), t: [nb.exp(nb.add(b, c))] });
         const fc = nb.checkpoint(f);
         const loss = (g: typeof f) => (a: nb.Tensor, b: nb.Tensor, c: nb.Tensor) => {
           const r = g({ a, b }, [c]);
