@@ -187,6 +187,34 @@ for (const backend of backendsUnderTest().filter((b) => b !== 'webgpu')) {
         expect(train.traceCount).toBe(1);
       }));
 
+    it('gradients through nested scans with a checkpointed body, and { length } without xs', () =>
+      on(backend, () => {
+        const w = new nb.Variable(sample([2], -1, 1, 18));
+        const cellFn = nb.checkpoint((c: T, row: T) => nb.sin(nb.add(nb.mul(c, w), row)));
+        const inner = (c: T, row: T): [T, T] => {
+          const c2 = cellFn(c, row);
+          return [c2, nb.square(c2)];
+        };
+        const outer = (c: T, block: T): [T, T] => {
+          const [ci, ys] = nb.scan(inner, c, block);
+          return [ci, nb.sum(ys, 0)];
+        };
+        const grads = (h: T, b: T) => {
+          const tape = new nb.GradientTape();
+          tape.watch([h, b]);
+          const [c, ys] = nb.scan(outer, h, b);
+          const [powers] = nb.scan((p: T): [T, null] => [nb.mul(p, c), null], nb.onesLike(c), undefined, { length: 3 });
+          const loss = nb.add(nb.sum(ys), nb.sum(powers));
+          return [loss, ...tape.gradient(loss, [h, b, w])];
+        };
+        const h = sample([2], -1, 1, 19);
+        const xs = sample([3, 4, 2], -1, 1, 20);
+        const want = grads(h, xs);
+        const jitted = nb.jit(grads);
+        jitted(h, xs).forEach((g, i) => close(g, want[i]!));
+        expect(jitted.graph(h, xs).split('\n').filter((l) => /= scan\(/.test(l)).length).toBeGreaterThanOrEqual(2);
+      }));
+
     it('a body that assigns a variable is refused with a reason', () =>
       on(backend, () => {
         const v = new nb.Variable(nb.zeros([2]));
