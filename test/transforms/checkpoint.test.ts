@@ -133,6 +133,32 @@ for (const backend of backendsUnderTest().filter((b) => b !== 'webgpu')) {
         expect(jitted.traceCount).toBe(1);
       }));
 
+    it('several outputs and second derivatives, jitted as eager', () =>
+      on(backend, () => {
+        const pair = nb.checkpoint((x: nb.Tensor) => [nb.sin(x), { e: nb.exp(nb.mul(x, 0.5)) }] as const);
+        const secondAndFirst = (x: nb.Tensor) => {
+          const outer = new nb.GradientTape();
+          outer.watch(x);
+          const inner = new nb.GradientTape();
+          inner.watch(x);
+          const [s, { e }] = pair(x);
+          const g = inner.gradient(nb.sum(nb.mul(s, e)), x);
+          return [g, outer.gradient(nb.sum(nb.square(g)), x)];
+        };
+        const x = sample([5], -1, 1, 25);
+        const eager = secondAndFirst(x);
+        const plain = (() => {
+          const outer = new nb.GradientTape();
+          outer.watch(x);
+          const inner = new nb.GradientTape();
+          inner.watch(x);
+          const g = inner.gradient(nb.sum(nb.mul(nb.sin(x), nb.exp(nb.mul(x, 0.5)))), x);
+          return [g, outer.gradient(nb.sum(nb.square(g)), x)];
+        })();
+        expectAllClose(eager, plain);
+        expectAllClose(nb.jit(secondAndFirst)(x), plain);
+      }));
+
     it('the compiled graph recomputes (it is not merged back) and keeps fewer bytes alive', () =>
       on(backend, () => {
         const [a, b] = [w1(), w2()];
