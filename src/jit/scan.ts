@@ -44,17 +44,20 @@ const scanOp = defineOp<ScanAttrs>({
   portable: true,
   ref: (inputs, attrs) => {
     const backend = engine.backend;
-    // Own copies: the plan that runs this node keeps owning (and frees) its buffers.
-    const ts = inputs.map((k) => engine.wrap(backend, backend.materialize(k.data, k.dtype, contiguousLayout(k.shape)), k.shape, k.dtype));
-    const { nCarry, nXs } = attrs;
-    const captured = ts.slice(nCarry + nXs);
-    const plan = attrs.body().compiled.plan;
-    const step: FlatStep = (carry, x) => {
-      const outs = plan.run([...carry, ...x, ...captured]);
-      return [outs.slice(0, nCarry), outs.slice(nCarry)];
-    };
-    const [carry, ys] = loop(step, ts.slice(0, nCarry), ts.slice(nCarry, nCarry + nXs), attrs.length, attrs.reverse, attrs.body().compiled.ySpecs);
-    return [...carry, ...ys].map((t) => backend.materialize(engine.handleOn(t, backend), t.dtype, contiguousLayout(t.shape))) as never;
+    // Every tensor made here is released at the end; the results are fresh copies the plan owns.
+    return engine.tidy(() => {
+      // Own copies of the inputs too: the plan that runs this node keeps owning (and frees) its buffers.
+      const ts = inputs.map((k) => engine.wrap(backend, backend.materialize(k.data, k.dtype, contiguousLayout(k.shape)), k.shape, k.dtype));
+      const { nCarry, nXs } = attrs;
+      const captured = ts.slice(nCarry + nXs);
+      const { plan, ySpecs } = attrs.body().compiled;
+      const step: FlatStep = (carry, x) => {
+        const outs = plan.run([...carry, ...x, ...captured]);
+        return [outs.slice(0, nCarry), outs.slice(nCarry)];
+      };
+      const [carry, ys] = loop(step, ts.slice(0, nCarry), ts.slice(nCarry, nCarry + nXs), attrs.length, attrs.reverse, ySpecs);
+      return [...carry, ...ys].map((t) => backend.materialize(engine.handleOn(t, backend), t.dtype, contiguousLayout(t.shape)));
+    }) as never;
   },
   grad: (dys, { inputs, attrs }) => scanVjp(dys, inputs, attrs),
 });
