@@ -1,4 +1,4 @@
-// `npm run bench [-- matmul op-overhead jit mlp cnn predict wasm]`: nabla and TensorFlow.js on the same work in one
+// `npm run bench [-- matmul op-overhead jit mlp cnn predict wasm checkpoint]`: nabla and TensorFlow.js on the same work in one
 // process; medians; ratios. Results go to BENCHMARKS.md by hand, with the machine line printed here.
 // TF.js's backends run one thread in Node, so the nabla columns are measured again in a child with
 // NABLA_NUM_THREADS=1 (skip it with --no-single-thread).
@@ -11,6 +11,7 @@ import { benchJit } from './jit.js';
 import { benchCnn, benchMlp } from './training.js';
 import { benchPredict } from './predict.js';
 import { benchWasm } from './wasm.js';
+import { benchCheckpoint } from './checkpoint.js';
 
 const suites: Record<string, () => Promise<Row[]>> = {
   matmul: () => benchMatmul(),
@@ -20,6 +21,7 @@ const suites: Record<string, () => Promise<Row[]>> = {
   cnn: benchCnn,
   predict: benchPredict,
   wasm: benchWasm,
+  checkpoint: benchCheckpoint,
 };
 
 const ONE_THREAD_ROWS = 'nabla one-thread rows: ';

@@ -23,6 +23,8 @@ export * as nn from './api/nn.js';
 export * as optimizers from './optimizers/index.js';
 export { jit, type Jitted, type JitOptions } from './jit/jit.js';
 export { cond, whileLoop, type WhileOptions } from './jit/control-flow.js';
+export { checkpoint } from './jit/checkpoint.js';
+export { scan, type ScanLoopOptions } from './jit/scan.js';
 export * as losses from './losses/index.js';
 export * as data from './data/index.js';
 export * as datasets from './datasets/index.js';
