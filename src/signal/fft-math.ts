@@ -23,14 +23,22 @@ interface ChirpPlan {
 
 const radix2Plans = new Map<number, Radix2Plan>();
 const chirpPlans = new Map<string, ChirpPlan>();
+/** Plans kept per table: a program cycling through many lengths must not keep them all. */
+const MAX_PLANS = 32;
+
+function remember<K, V>(table: Map<K, V>, key: K, value: V): V {
+  if (table.size >= MAX_PLANS) table.delete(table.keys().next().value as K);
+  table.set(key, value);
+  return value;
+}
 
 export function isPowerOfTwo(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
 }
 
 function radix2Plan(n: number): Radix2Plan {
-  let plan = radix2Plans.get(n);
-  if (plan) return plan;
+  const cached = radix2Plans.get(n);
+  if (cached) return cached;
   const half = n >> 1;
   const cos = new Float64Array(half);
   const sin = new Float64Array(half);
@@ -45,9 +53,7 @@ function radix2Plan(n: number): Radix2Plan {
     for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
     reversed[i] = r;
   }
-  plan = { n, cos, sin, reversed };
-  radix2Plans.set(n, plan);
-  return plan;
+  return remember(radix2Plans, n, { n, cos, sin, reversed });
 }
 
 function radix2(re: Float64Array, im: Float64Array, sign: number): void {
@@ -87,8 +93,8 @@ function radix2(re: Float64Array, im: Float64Array, sign: number): void {
 
 function chirpPlan(n: number, sign: number): ChirpPlan {
   const key = `${n}:${sign}`;
-  let plan = chirpPlans.get(key);
-  if (plan) return plan;
+  const cached = chirpPlans.get(key);
+  if (cached) return cached;
   let m = 1;
   while (m < 2 * n - 1) m <<= 1;
   // chirp[k] = exp(sign * πi k²/n); k² is reduced mod 2n so the angle stays small and exact.
@@ -111,9 +117,7 @@ function chirpPlan(n: number, sign: number): ChirpPlan {
     }
   }
   radix2(kernelRe, kernelIm, -1);
-  plan = { m, chirpRe, chirpIm, kernelRe, kernelIm };
-  chirpPlans.set(key, plan);
-  return plan;
+  return remember(chirpPlans, key, { m, chirpRe, chirpIm, kernelRe, kernelIm });
 }
 
 function bluestein(re: Float64Array, im: Float64Array, sign: number): void {
