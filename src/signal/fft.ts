@@ -32,23 +32,23 @@ export interface Fft2Options {
 
 const NORMS: readonly FftNorm[] = ['backward', 'ortho', 'forward'];
 
-function options(op: string, opts: number | FftOptions | undefined): { n?: number; norm: FftNorm } {
+function options(op: string, t: Tensor, opts: number | FftOptions | undefined): { n?: number; norm: FftNorm } {
   const o = typeof opts === 'number' ? { n: opts } : (opts ?? {});
-  if (o.n !== undefined) checkLength(op, o.n);
+  if (o.n !== undefined) checkLength(op, o.n, t);
   return { n: o.n, norm: checkNorm(op, o.norm) };
 }
 
-function options2(op: string, opts: readonly [number, number] | Fft2Options | undefined): { s?: readonly [number, number]; norm: FftNorm } {
+function options2(op: string, t: Tensor, opts: readonly [number, number] | Fft2Options | undefined): { s?: readonly [number, number]; norm: FftNorm } {
   const o: Fft2Options = Array.isArray(opts) ? { s: opts as readonly [number, number] } : ((opts as Fft2Options | undefined) ?? {});
   if (o.s !== undefined) {
     if (!Array.isArray(o.s) || o.s.length !== 2) throw new ValueError(`${op}: s must be two lengths [rows, columns], got ${JSON.stringify(o.s)}`);
-    o.s.forEach((n) => checkLength(op, n));
+    o.s.forEach((n) => checkLength(op, n, t));
   }
   return { s: o.s, norm: checkNorm(op, o.norm) };
 }
 
-function checkLength(op: string, n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new ValueError(`${op}: the transform length must be an integer >= 1, got ${n}`);
+function checkLength(op: string, n: number, t: Tensor): void {
+  if (!Number.isInteger(n) || n < 1) throw new ValueError(`${op}: the transform length must be an integer >= 1, got ${n} (input shape ${fmtShape(t.shape)})`);
 }
 
 function checkNorm(op: string, norm: FftNorm | undefined): FftNorm {
@@ -92,7 +92,7 @@ function alongRows(z: Tensor, inverse: boolean): Tensor {
 
 function complex1d(op: string, z: TensorLike, opts: number | FftOptions | undefined, inverse: boolean): Tensor {
   const t = complexInput(op, z);
-  const { n = t.shape[t.rank - 2]!, norm } = options(op, opts);
+  const { n = t.shape[t.rank - 2]!, norm } = options(op, t, opts);
   if (n < 1) throw new ShapeError(`${op}: cannot transform an axis of length 0 (shape ${fmtShape(t.shape)}); pass n >= 1`);
   return scaled(run1(fftOp, [resize(t, t.rank - 2, n)], { inverse }), scaleFactor(norm, n, inverse));
 }
@@ -117,7 +117,7 @@ export function ifft(z: TensorLike, opts?: number | FftOptions): Tensor {
 export function rfft(x: TensorLike, opts?: number | FftOptions): Tensor {
   const t = floatInput('signal.rfft', x);
   if (t.rank < 1) throw new ShapeError(`signal.rfft: expected a real tensor of rank >= 1 ([..., n]), got shape ${fmtShape(t.shape)}`);
-  const { n = t.shape[t.rank - 1]!, norm } = options('signal.rfft', opts);
+  const { n = t.shape[t.rank - 1]!, norm } = options('signal.rfft', t, opts);
   if (n < 1) throw new ShapeError(`signal.rfft: cannot transform an axis of length 0 (shape ${fmtShape(t.shape)}); pass n >= 1`);
   return scaled(run1(rfftOp, [resize(t, t.rank - 1, n)], NO_ATTRS), scaleFactor(norm, n, false));
 }
@@ -130,7 +130,7 @@ export function rfft(x: TensorLike, opts?: number | FftOptions): Tensor {
 export function irfft(z: TensorLike, opts?: number | FftOptions): Tensor {
   const t = complexInput('signal.irfft', z);
   const bins = t.shape[t.rank - 2]!;
-  const { n = 2 * (bins - 1), norm } = options('signal.irfft', opts);
+  const { n = 2 * (bins - 1), norm } = options('signal.irfft', t, opts);
   if (n < 1) throw new ShapeError(`signal.irfft: ${bins} bin(s) (shape ${fmtShape(t.shape)}) give an output length of ${n}; pass n >= 1`);
   const spectrum = resize(t, t.rank - 2, halfBins(n));
   return scaled(run1(irfftOp, [spectrum], { n, hermitian: true }), scaleFactor(norm, n, true));
@@ -139,7 +139,7 @@ export function irfft(z: TensorLike, opts?: number | FftOptions): Tensor {
 function complex2d(op: string, z: TensorLike, opts: readonly [number, number] | Fft2Options | undefined, inverse: boolean): Tensor {
   const t = complexInput(op, z, 3);
   const r = t.rank;
-  const { s = [t.shape[r - 3]!, t.shape[r - 2]!], norm } = options2(op, opts);
+  const { s = [t.shape[r - 3]!, t.shape[r - 2]!], norm } = options2(op, t, opts);
   if (s[0] < 1 || s[1] < 1) throw new ShapeError(`${op}: cannot transform axes of length 0 (shape ${fmtShape(t.shape)}); pass s`);
   const sized = resize(resize(t, r - 3, s[0]), r - 2, s[1]);
   const y = alongRows(run1(fftOp, [sized], { inverse }), inverse);
@@ -161,7 +161,7 @@ export function rfft2(x: TensorLike, opts?: readonly [number, number] | Fft2Opti
   const t = floatInput('signal.rfft2', x);
   const r = t.rank;
   if (r < 2) throw new ShapeError(`signal.rfft2: expected a real tensor of rank >= 2 ([..., m, n]), got shape ${fmtShape(t.shape)}`);
-  const { s = [t.shape[r - 2]!, t.shape[r - 1]!], norm } = options2('signal.rfft2', opts);
+  const { s = [t.shape[r - 2]!, t.shape[r - 1]!], norm } = options2('signal.rfft2', t, opts);
   if (s[0] < 1 || s[1] < 1) throw new ShapeError(`signal.rfft2: cannot transform axes of length 0 (shape ${fmtShape(t.shape)}); pass s`);
   const sized = resize(resize(t, r - 2, s[0]), r - 1, s[1]);
   const y = alongRows(run1(rfftOp, [sized], NO_ATTRS), false);
@@ -175,7 +175,7 @@ export function rfft2(x: TensorLike, opts?: readonly [number, number] | Fft2Opti
 export function irfft2(z: TensorLike, opts?: readonly [number, number] | Fft2Options): Tensor {
   const t = complexInput('signal.irfft2', z, 3);
   const r = t.rank;
-  const { s = [t.shape[r - 3]!, 2 * (t.shape[r - 2]! - 1)], norm } = options2('signal.irfft2', opts);
+  const { s = [t.shape[r - 3]!, 2 * (t.shape[r - 2]! - 1)], norm } = options2('signal.irfft2', t, opts);
   if (s[0] < 1 || s[1] < 1) throw new ShapeError(`signal.irfft2: shape ${fmtShape(t.shape)} gives an output of ${s[0]} x ${s[1]}; pass s with lengths >= 1`);
   const sized = resize(resize(t, r - 3, s[0]), r - 2, halfBins(s[1]));
   const y = run1(irfftOp, [alongRows(sized, true)], { n: s[1], hermitian: true });
