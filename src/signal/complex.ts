@@ -18,7 +18,7 @@ export function floatInput(op: string, x: TensorLike): Tensor {
   throw new DTypeError(`${op}: expected a float32 or float64 tensor, got ${t.dtype} (shape ${fmtShape(t.shape)})`);
 }
 
-/** A complex tensor [..., 2] of rank >= `minRank` for op `op`, or a ShapeError saying what was expected. */
+/** A complex tensor `[..., 2]` of rank >= `minRank` for op `op`, or a ShapeError saying what was expected. */
 export function complexInput(op: string, z: TensorLike, minRank = 2): Tensor {
   const t = floatInput(op, z);
   if (t.rank < minRank || t.shape[t.rank - 1] !== 2) {
@@ -28,7 +28,7 @@ export function complexInput(op: string, z: TensorLike, minRank = 2): Tensor {
   return t;
 }
 
-/** The complex tensor [..., 2] with real part `re` and imaginary part `im` (same shapes). */
+/** The complex tensor `[..., 2]` with real part `re` and imaginary part `im` (same shapes). */
 export function complex(re: TensorLike, im: TensorLike): Tensor {
   const r = floatInput('signal.complex', re);
   const i = floatInput('signal.complex', im);
@@ -46,12 +46,12 @@ function part(op: string, z: TensorLike, index: 0 | 1): Tensor {
   return squeeze(slice(t, begin, size), t.rank - 1);
 }
 
-/** The real parts of a complex tensor [..., 2]: shape [...]. */
+/** The real parts of a complex tensor `[..., 2]`: shape `[...]`. */
 export function real(z: TensorLike): Tensor {
   return part('signal.real', z, 0);
 }
 
-/** The imaginary parts of a complex tensor [..., 2]: shape [...]. */
+/** The imaginary parts of a complex tensor `[..., 2]`: shape `[...]`. */
 export function imag(z: TensorLike): Tensor {
   return part('signal.imag', z, 1);
 }
@@ -62,7 +62,7 @@ export function conj(z: TensorLike): Tensor {
   return stack([part('signal.conj', t, 0), neg(part('signal.conj', t, 1))], -1);
 }
 
-/** The magnitudes |z| (shape [...]). Its gradient is undefined (NaN) where z = 0. */
+/** The magnitudes |z| (shape `[...]`). Its gradient is undefined (NaN) where z = 0. */
 export function abs(z: TensorLike): Tensor {
   const t = complexInput('signal.abs', z, 1);
   const re = part('signal.abs', t, 0);
@@ -70,7 +70,7 @@ export function abs(z: TensorLike): Tensor {
   return sqrt(add(mul(re, re), mul(im, im)));
 }
 
-/** The phase angles atan2(imag, real) in (-π, π] (shape [...]). */
+/** The phase angles atan2(imag, real) in (-π, π] (shape `[...]`). */
 export function angle(z: TensorLike): Tensor {
   const t = complexInput('signal.angle', z, 1);
   return atan2(part('signal.angle', t, 1), part('signal.angle', t, 0));

@@ -18,15 +18,19 @@ import { fftOp, halfBins, irfftOp, rfftOp } from './fft-ops.js';
  */
 export type FftNorm = 'backward' | 'ortho' | 'forward';
 
+/** Options of the 1-D transforms. */
 export interface FftOptions {
   /** Transform length: the input is cropped or zero-padded to it (irfft: the output length). */
   n?: number;
+  /** Which direction is scaled (default `'backward'`). */
   norm?: FftNorm;
 }
 
+/** Options of the 2-D transforms. */
 export interface Fft2Options {
   /** Transform lengths of the last two axes: the input is cropped or zero-padded to them (irfft2: the output shape). */
   s?: readonly [number, number];
+  /** Which direction is scaled (default `'backward'`); n is the product of the two lengths. */
   norm?: FftNorm;
 }
 
@@ -84,7 +88,7 @@ function swap(t: Tensor, a: number, b: number): Tensor {
   return transpose(t, perm);
 }
 
-/** The unnormalised complex DFT of a complex tensor [..., m, n, 2] along its m axis. */
+/** The unnormalised complex DFT of a complex tensor `[..., m, n, 2]` along its m axis. */
 function alongRows(z: Tensor, inverse: boolean): Tensor {
   const r = z.rank;
   return swap(run1(fftOp, [swap(z, r - 3, r - 2)], { inverse }), r - 3, r - 2);
@@ -98,7 +102,7 @@ function complex1d(op: string, z: TensorLike, opts: number | FftOptions | undefi
 }
 
 /**
- * The discrete Fourier transform of complex rows: `z` is [..., n, 2] (real, imaginary), the result
+ * The discrete Fourier transform of complex rows: `z` is `[..., n, 2]` (real, imaginary), the result
  * has the same shape. `n` (or `{ n }`) crops or zero-pads each row first; `norm` as numpy.
  */
 export function fft(z: TensorLike, opts?: number | FftOptions): Tensor {
@@ -111,8 +115,8 @@ export function ifft(z: TensorLike, opts?: number | FftOptions): Tensor {
 }
 
 /**
- * The Fourier transform of real rows `x` [..., n]: the n/2 + 1 non-negative frequency bins,
- * [..., n/2 + 1, 2] (the others are their conjugates).
+ * The Fourier transform of real rows `x` (`[..., n]`): the n/2 + 1 non-negative frequency bins,
+ * `[..., n/2 + 1, 2]` (the others are their conjugates).
  */
 export function rfft(x: TensorLike, opts?: number | FftOptions): Tensor {
   const t = floatInput('signal.rfft', x);
@@ -124,7 +128,7 @@ export function rfft(x: TensorLike, opts?: number | FftOptions): Tensor {
 
 /**
  * The inverse of `rfft`: real rows of length `n` (default 2 * (bins - 1), so pass n for odd
- * lengths) from a half spectrum [..., bins, 2], cropped or zero-padded to n/2 + 1 bins. The
+ * lengths) from a half spectrum `[..., bins, 2]`, cropped or zero-padded to n/2 + 1 bins. The
  * imaginary parts of the zero-frequency bin (and of the n/2 bin for even n) are ignored, as in numpy.
  */
 export function irfft(z: TensorLike, opts?: number | FftOptions): Tensor {
@@ -146,7 +150,7 @@ function complex2d(op: string, z: TensorLike, opts: readonly [number, number] | 
   return scaled(y, scaleFactor(norm, s[0] * s[1], inverse));
 }
 
-/** The 2-D DFT over the last two axes of a complex tensor [..., m, n, 2]; `s` crops or pads them. */
+/** The 2-D DFT over the last two axes of a complex tensor `[..., m, n, 2]`; `s` crops or pads them. */
 export function fft2(z: TensorLike, opts?: readonly [number, number] | Fft2Options): Tensor {
   return complex2d('signal.fft2', z, opts, false);
 }
@@ -156,7 +160,7 @@ export function ifft2(z: TensorLike, opts?: readonly [number, number] | Fft2Opti
   return complex2d('signal.ifft2', z, opts, true);
 }
 
-/** The 2-D DFT of real [..., m, n]: [..., m, n/2 + 1, 2] (rfft over the last axis, then fft over the other). */
+/** The 2-D DFT of real `[..., m, n]`: `[..., m, n/2 + 1, 2]` (rfft over the last axis, then fft over the other). */
 export function rfft2(x: TensorLike, opts?: readonly [number, number] | Fft2Options): Tensor {
   const t = floatInput('signal.rfft2', x);
   const r = t.rank;
@@ -169,7 +173,7 @@ export function rfft2(x: TensorLike, opts?: readonly [number, number] | Fft2Opti
 }
 
 /**
- * The inverse of `rfft2`: real [..., m, n] from [..., m, bins, 2]; `s` defaults to
+ * The inverse of `rfft2`: real `[..., m, n]` from `[..., m, bins, 2]`; `s` defaults to
  * [m, 2 * (bins - 1)] (pass it for an odd last length).
  */
 export function irfft2(z: TensorLike, opts?: readonly [number, number] | Fft2Options): Tensor {
