@@ -53,7 +53,7 @@ function checkLength(op: string, n: number, shape: readonly number[]): void {
   if (!(n >= 1)) throw new ShapeError(`${op}: the transform length must be at least 1, got ${n} (shape ${fmtShape(shape)})`);
 }
 
-/** Rows of the last axes: the number of leading positions and each row's length in elements. */
+/** How many rows (positions of the leading axes) a tensor has when its last `rowRank` axes form one row. */
 function rows(shape: readonly number[], rowRank: number): number {
   return sizeOf(shape.slice(0, shape.length - rowRank));
 }
