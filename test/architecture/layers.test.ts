@@ -15,6 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   // api/ops.ts only re-exports the ops (generated from their declarations).
   ['ops/', 'api/ops.ts'],
   ['autograd/'],
+  ['signal/'],
   ['jit/'],
   ['backends/'],
   ['data/', 'datasets/'],

@@ -42,6 +42,13 @@ const bounds: Record<string, (r: Record<string, string>) => void> = {
     expect(Number(r.cnn)).toBeGreaterThan(0.8);
   },
   '13-custom-layer': (r) => expect(Number(r.loss)).toBeLessThan(0.01),
+  'fft-denoise': (r) => {
+    // Noise of rms 0.5; keeping 20 of 129 bins leaves about 0.5 * sqrt(20 / 128) = 0.2 of it.
+    expect(Number(r.noisy)).toBeGreaterThan(0.45);
+    expect(Number(r.lowpass)).toBeLessThan(0.25);
+    expect(Number(r.learned)).toBeLessThan(0.25);
+    expect(Math.abs(Number(r.highgain))).toBeLessThan(0.1);
+  },
 };
 
 function parseResult(stdout: string): Record<string, string> {

@@ -52,6 +52,9 @@ export const KERNEL_SOURCES = {
   maxPoolGradGrad: 'native',
   avgPool: 'native',
   avgPoolGrad: 'native',
+  fft: 'reference',
+  rfft: 'reference',
+  irfft: 'reference',
 } as const satisfies Record<KernelOpName, KernelSource>;
 
 /** Primitives with a C++ kernel. */

@@ -24,6 +24,35 @@ function dtypeCode(a: unknown, what: string): number {
 
 interface PlanRef {
   readonly plan: number;
+  /** Inputs the plan writes into (an in-place step over a span input): copied back after each run. */
+  readonly writtenInputs: readonly number[];
+}
+
+/**
+ * The span inputs a plan descriptor (src/backends/native/plan-compiler.ts) writes: those whose
+ * region is the output array of some call. Native writes them in place in JS memory; here the
+ * inputs are copies in linear memory, so these must be copied back like outputs.
+ */
+function inputsWrittenBy(d: Float64Array, entries: readonly { outputIndex: number }[]): number[] {
+  const regionCount = d[3]!;
+  const callCount = d[5]!;
+  const INPUT = 0;
+  const inputOfRegion = new Map<number, number>();
+  let at = 6;
+  for (let r = 0; r < regionCount; r++, at += 5) if (d[at] === INPUT) inputOfRegion.set(r, d[at + 1]!);
+  const written = new Set<number>();
+  for (let c = 0; c < callCount; c++) {
+    const entry = d[at]!;
+    at += 3 + d[at + 2]!; // entry, op, word count, the words
+    const arrayCount = d[at++]!;
+    const declared = entries[entry]?.outputIndex ?? -1;
+    const out = declared >= 0 ? declared : arrayCount - 1;
+    for (let k = 0; k < arrayCount; k++, at += 4) {
+      const input = inputOfRegion.get(d[at]!);
+      if (k === out && input !== undefined) written.add(input);
+    }
+  }
+  return [...written];
 }
 
 /** Linear memory reused by every call for its arrays, words and buffer list. */
@@ -127,7 +156,7 @@ export function wasmAddon(mod: WasmModule, args: ArgWriter): NativeAddon {
       const slot = placed.list; // the buffer list is no longer needed: reuse it for the result
       try {
         const plan = mod.createPlan(placed.data[0]!, descriptor.length, slot);
-        const ref: PlanRef = { plan };
+        const ref: PlanRef = { plan, writtenInputs: inputsWrittenBy(descriptor, entries) };
         plans.register(ref, plan);
         return ref as unknown as NativePlanHandle;
       } finally {
@@ -141,6 +170,7 @@ export function wasmAddon(mod: WasmModule, args: ArgWriter): NativeAddon {
       try {
         mod.runPlan(ref.plan, placed.list, inputs.length, placed.list + 12 * inputs.length, outputs.length);
         outputs.forEach((o, k) => copyBack(o, placed.data[inputs.length + k]!));
+        for (const k of ref.writtenInputs) copyBack(inputs[k]!, placed.data[k]!);
       } finally {
         staging.trim();
       }

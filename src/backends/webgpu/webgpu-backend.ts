@@ -17,6 +17,7 @@ import { poolKernels } from './kernels/pool.js';
 import { sortKernels } from './kernels/sort.js';
 import { gatherNDKernels } from './kernels/gather-nd.js';
 import { fusedLinearKernel } from './kernels/fused-linear.js';
+import { fftKernels } from './kernels/fft.js';
 
 /** A kernel for every primitive that is not a view: a missing one does not compile. */
 function allKernels(): Record<ComputedOpName, GpuKernel<any>> {
@@ -30,6 +31,7 @@ function allKernels(): Record<ComputedOpName, GpuKernel<any>> {
     ...poolKernels(),
     ...sortKernels(),
     ...gatherNDKernels(),
+    ...fftKernels(),
   };
   return { ...table, fusedLinear: fusedLinearKernel(table) };
 }
