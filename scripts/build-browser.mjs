@@ -17,6 +17,9 @@ const options = {
   platform: 'browser',
   target: 'es2022',
   sourcemap: true,
+  // Layers are serialized by their class's name: bundling (renaming on clashes) and minifying
+  // must leave `.name` as written, or a model saved in a page would name classes nothing knows.
+  keepNames: true,
   external: nodeOnly,
   logLevel: 'warning',
 };
