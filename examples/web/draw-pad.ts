@@ -1,5 +1,6 @@
-// A canvas to draw a digit on with the mouse (or a finger), read as MNIST reads its digits: the
-// strokes' bounding box scaled into 20x20 pixels, centred in a 28x28 image, values in [0, 1].
+// A canvas to draw a digit on with the mouse (or a finger), read as MNIST prepared its digits: the
+// strokes' bounding box scaled into 20x20 pixels, then moved so that the ink's centre of mass is
+// the centre of a 28x28 image; values in [0, 1].
 
 export class DrawPad {
   private drawing = false;
@@ -30,20 +31,18 @@ export class DrawPad {
   /** 784 values in [0, 1], row by row. */
   pixels(): Float32Array {
     const box = this.inkBox();
-    const small = document.createElement('canvas');
-    small.width = small.height = 28;
-    const ctx = small.getContext('2d', { willReadFrequently: true })!;
-    ctx.fillStyle = '#000';
-    ctx.fillRect(0, 0, 28, 28);
+    const scaled = grid28();
     if (box) {
-      const side = Math.max(box.w, box.h);
-      const scale = 20 / side;
+      const scale = 20 / Math.max(box.w, box.h);
       const w = box.w * scale;
       const h = box.h * scale;
-      ctx.imageSmoothingQuality = 'high';
-      ctx.drawImage(this.canvas, box.x, box.y, box.w, box.h, (28 - w) / 2, (28 - h) / 2, w, h);
+      scaled.ctx.imageSmoothingQuality = 'high';
+      scaled.ctx.drawImage(this.canvas, box.x, box.y, box.w, box.h, (28 - w) / 2, (28 - h) / 2, w, h);
     }
-    const rgba = ctx.getImageData(0, 0, 28, 28).data;
+    const [cx, cy] = centreOfMass(scaled.ctx.getImageData(0, 0, 28, 28).data);
+    const centred = grid28();
+    centred.ctx.drawImage(scaled.canvas, Math.round(13.5 - cx), Math.round(13.5 - cy));
+    const rgba = centred.ctx.getImageData(0, 0, 28, 28).data;
     return Float32Array.from({ length: 784 }, (_, i) => rgba[4 * i]! / 255);
   }
 
@@ -102,4 +101,27 @@ export class DrawPad {
     ctx.stroke();
     this.inked = true;
   }
+}
+
+function grid28(): { canvas: HTMLCanvasElement; ctx: CanvasRenderingContext2D } {
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 28;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.fillStyle = '#000';
+  ctx.fillRect(0, 0, 28, 28);
+  return { canvas, ctx };
+}
+
+/** The ink's centre of mass in a 28x28 RGBA image (the middle when there is no ink). */
+function centreOfMass(rgba: Uint8ClampedArray): [number, number] {
+  let mass = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < 784; i++) {
+    const v = rgba[4 * i]!;
+    mass += v;
+    sx += v * (i % 28);
+    sy += v * Math.floor(i / 28);
+  }
+  return mass === 0 ? [13.5, 13.5] : [sx / mass, sy / mass];
 }

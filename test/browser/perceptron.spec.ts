@@ -37,6 +37,13 @@ const FILES: Record<string, [string, string]> = {
   // The bundle alone in a folder without the module: pages that fall back to js, or point elsewhere.
   '/bare/nabla.browser.js': ['text/javascript', 'dist/nabla.browser.js'],
   '/elsewhere/module.wasm': ['application/wasm', 'dist/nabla.wasm'],
+  '/min/nabla.browser.min.js': ['text/javascript', 'dist/nabla.browser.min.js'],
+  '/min/nabla.wasm': ['application/wasm', 'dist/nabla.wasm'],
+  '/minified': ['text/html', `<!doctype html><meta charset="utf-8"><script type="module">
+const nb = await import('/min/nabla.browser.min.js');
+const model = new nb.Sequential([new nb.layers.Dense(2, { inputShape: [3] })]);
+window.__nablaResult = { name: nb.getBackend(), classes: [model.constructor.name, model.layers[0].constructor.name] };
+</script>`],
   '/fallback': ['text/html', pageReporting('')],
   '/pointed': ['text/html', pageReporting("globalThis.NABLA_WASM_URL = '/elsewhere/module.wasm';")],
 };
@@ -102,6 +109,12 @@ describe('the browser bundle in headless Chromium', () => {
     expect(r.sum).toEqual([4, 5]);
     expect(r.wasm.available).toBe(false);
     expect(r.wasm.reason).toMatch(/could not load http:\/\/127\.0\.0\.1:\d+\/bare\/nabla\.wasm: .*404/);
+  });
+
+  it('the minified bundle runs on wasm and keeps the class names that models are saved by', async () => {
+    const r = (await defaultOf('/minified')) as unknown as { name: string; classes: string[] };
+    expect(r.name).toBe('wasm');
+    expect(r.classes).toEqual(['Sequential', 'Dense']);
   });
 
   it('fetches the module from globalThis.NABLA_WASM_URL when the page sets it', async () => {

@@ -115,6 +115,8 @@ describe('the browser demo page', () => {
       shown.forEach((p) => expect(p).toBeGreaterThanOrEqual(0));
       expect(shown.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
       expect(await page.locator('#probs li').count()).toBe(10);
+      console.log(`web demo: the drawn 7 gets ${shown.map((p) => p.toFixed(3)).join(' ')}`);
+      expect(shown.indexOf(Math.max(...shown))).toBe(7);
       await page.screenshot({ path: 'out/web-demo-wasm.png', fullPage: true });
 
       await page.click('#save');
