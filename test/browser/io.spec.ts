@@ -31,6 +31,18 @@ const root = mkdtempSync(join(tmpdir(), 'nabla-browser-io-'));
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
 type Win = Record<string, any>;
 
+/**
+ * README's "In the browser" snippet as a page: the bundle from dist/, without the two lines that
+ * load from a remote site and a file this server does not have; it reports what it made.
+ */
+function readmePage(): string {
+  const readme = readFileSync('README.md', 'utf8');
+  const snippet = /## In the browser[\s\S]*?```html\n([\s\S]*?)```/.exec(readme)![1]!;
+  const kept = snippet.split('\n').filter((line) => !/example\.com|classifier\.onnx/.test(line));
+  const code = kept.join('\n').replace("'./nabla.browser.min.js'", "'/dist/nabla.browser.min.js'");
+  return code.replace('</script>', "window.__readme = { backend: nb.getBackend(), layers: again.layers.length, same: JSON.stringify(again.predict(nb.ones([1, 4])).arraySync()) === JSON.stringify(model.predict(nb.ones([1, 4])).arraySync()) };\n</script>");
+}
+
 describe('browser IO through the bundle in headless Chromium', () => {
   let browser: BrowserContext;
   let server: Server;
@@ -47,6 +59,7 @@ describe('browser IO through the bundle in headless Chromium', () => {
     server = createServer((req, res) => {
       const path = normalize(new URL(req.url!, 'http://x').pathname);
       if (path === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+      if (path === '/readme') return void res.writeHead(200, { 'content-type': 'text/html' }).end(readmePage());
       const file = path.startsWith('/dist/') ? join(process.cwd(), path) : join(root, path);
       let body: Buffer;
       try {
@@ -87,6 +100,18 @@ describe('browser IO through the bundle in headless Chromium', () => {
     });
     expect(loaded.predictions).toEqual(saved.predictions);
     expect(loaded.compiled).toBe(true);
+  });
+
+  it("README's browser snippet runs: trains on wasm, saves to IndexedDB and loads it back", async () => {
+    const readme = await browser.newPage();
+    const errors: string[] = [];
+    readme.on('pageerror', (e) => errors.push(e.message));
+    await readme.goto(`${url}readme`);
+    await readme.waitForFunction(() => (window as Win).__readme !== undefined, undefined, { timeout: 60_000 }).catch(() => undefined);
+    const r = await readme.evaluate(() => (window as Win).__readme);
+    await readme.close();
+    expect(errors).toEqual([]);
+    expect(r).toEqual({ backend: 'wasm', layers: 2, same: true });
   });
 
   it('indexeddb:// in TF.js format, and a name never saved is a clear error', async () => {
