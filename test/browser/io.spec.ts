@@ -145,6 +145,27 @@ describe('browser IO through the bundle in headless Chromium', () => {
     expect([JSON.stringify(a), JSON.stringify(b)]).toContain(JSON.stringify(after));
   });
 
+  it('a save whose transaction aborts is an error, and the model saved before stays whole', async () => {
+    const r = await page.evaluate(async () => {
+      const w = window as Win;
+      const first = w.makeModel(6);
+      await first.save('indexeddb://aborted');
+      // The browser gives up on the transaction after the record was put (as on a full quota).
+      const put = IDBObjectStore.prototype.put;
+      IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+        const request = put.apply(this, args);
+        this.transaction.abort();
+        return request;
+      };
+      const error = await w.makeModel(7).save('indexeddb://aborted').then(() => 'saved', (e: Error) => e.message);
+      IDBObjectStore.prototype.put = put;
+      const back = await w.nb.models.load('indexeddb://aborted');
+      return { error, same: JSON.stringify(w.predict(back)) === JSON.stringify(w.predict(first)) };
+    });
+    expect(r.error).toMatch(/model\.save: IndexedDB did not store 'indexeddb:\/\/aborted' .*; the model saved there before, if any, is unchanged/);
+    expect(r.same).toBe(true);
+  });
+
   it('downloads:// offers model.json and the weights, which load back in Node with the same predictions', async () => {
     const downloads: Promise<unknown>[] = [];
     const files: string[] = [];
