@@ -76,6 +76,16 @@ describe('nb.models.load from an http URL', () => {
     writeFileSync(join(root, 'evil', 'short.bin'), new Uint8Array(10));
     await expect(nb.models.load(`${base}/evil/model.json`)).rejects.toThrow(/short\.bin of .*evil\/model\.json hold 10 bytes but its model\.json declares \d+/);
   });
+
+
+  it('refuses a nabla weights file of another size than model.json declares', async () => {
+    const model = makeModel();
+    await model.save(join(root, 'cut'));
+    const json = JSON.parse(readFileSync(join(root, 'cut', 'model.json'), 'utf8'));
+    const weights = join(root, 'cut', json.weightsFile);
+    writeFileSync(weights, readFileSync(weights).subarray(0, 100));
+    await expect(nb.models.load(`${base}/cut/model.json`)).rejects.toThrow(/weights\..*\.safetensors of .*cut\/model\.json hold 100 bytes but its model\.json declares \d+/);
+  });
 });
 
 describe('nb.onnx.load from an http URL', () => {
