@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // Each file drives its own Chromium; one at a time keeps the training page's time predictable.
+    fileParallelism: false,
   },
 });

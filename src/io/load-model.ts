@@ -7,7 +7,10 @@ import type { Model } from '../models/model.js';
 import { splitPath } from './atomic-file.js';
 import { nodeFs } from './node-fs.js';
 import { legacyLeftoversOf } from './atomic-dir.js';
-import { checkConfigShape } from './config-checks.js';
+import { browserScheme, loadFromBrowser } from './browser/browser-models.js';
+import { isHttpUrl, pageUrl } from './fetch-bytes.js';
+import { parseModelJson } from './model-from-files.js';
+import { loadModelFromUrl } from './url-model.js';
 import { MODEL_JSON, checkNablaJson, loadNablaModel, type LoadOptions } from './nabla-format.js';
 import { pathInside, readRegularFile } from './read-file.js';
 import { checkTfjsManifest, loadTfjsModel, type TfjsModelJson } from './tfjs-format.js';
@@ -21,10 +24,18 @@ const MAX_MODEL_JSON_BYTES = 256 * 1024 * 1024;
 /** A save replacing the folder while it is read: read model.json again, a few times at most. */
 const READ_ATTEMPTS = 10;
 
-/** Load a model saved by `model.save` (nabla or TF.js format) from its folder or its model.json. */
+/**
+ * Load a model saved by `model.save` (nabla or TF.js format): from its folder or its model.json
+ * (Node), an http(s) URL of either (fetched; in a page, a relative path is a URL too), or
+ * `indexeddb://name` (a browser).
+ */
 export async function loadModel(path: string, opts: LoadOptions = {}): Promise<Model> {
   checkOptions('models.load', opts, LOAD_KEYS);
   if (typeof path !== 'string' || !path) throw new ValueError(`${WHO}: expected a folder or a model.json path`);
+  const browser = browserScheme(path);
+  if (browser) return loadFromBrowser(browser.scheme, browser.name, opts);
+  const url = isHttpUrl(path) ? new URL(path) : pageUrl(path);
+  if (url) return loadModelFromUrl(url, opts);
   const isJsonFile = path.endsWith('.json');
   const dir = isJsonFile ? splitPath(path).dir : path.replace(/[/\\]+$/, '');
   const jsonPath = isJsonFile ? path : `${dir}/${MODEL_JSON}`;
@@ -36,7 +47,7 @@ export async function loadModel(path: string, opts: LoadOptions = {}): Promise<M
   for (let attempt = 1; ; attempt++) {
     const text = await readText(jsonPath);
     try {
-      return await loadParsed(parseModelJson(text, jsonPath), dir, jsonPath, opts);
+      return await loadParsed(parseModelJson(text, `'${jsonPath}'`), dir, jsonPath, opts);
     } catch (e) {
       // A concurrent save deletes the weights the model.json we read named, after swapping in its own.
       if (attempt < READ_ATTEMPTS && e instanceof WeightsVanished && (await readText(jsonPath).catch(() => text)) !== text) continue;
@@ -55,18 +66,6 @@ class WeightsVanished extends ValueError {}
 
 async function readText(jsonPath: string): Promise<string> {
   return new TextDecoder().decode(await readRegularFile(jsonPath, WHO, { maxBytes: MAX_MODEL_JSON_BYTES }));
-}
-
-function parseModelJson(text: string, jsonPath: string): Record<string, unknown> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new ValueError(`${WHO}: '${jsonPath}' is not valid JSON (${(e as Error).message})`);
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ValueError(`${WHO}: '${jsonPath}' must hold a JSON object`);
-  checkConfigShape(json, `'${jsonPath}'`);
-  return json as Record<string, unknown>;
 }
 
 async function loadParsed(record: Record<string, unknown>, dir: string, jsonPath: string, opts: LoadOptions): Promise<Model> {

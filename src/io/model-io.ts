@@ -8,6 +8,7 @@ import { decodeSafetensors, encodeSafetensors, readToHost } from './safetensors-
 import { saveTfjsModel } from './tfjs-format.js';
 import { LAYERS_METADATA_KEY, assignByTopology, layerWeightGroups, layersMetadata } from './weights-by-topology.js';
 import { checkOptions, optionKeys } from '../check-options.js';
+import { browserScheme, saveToBrowser } from './browser/browser-models.js';
 
 export type { SaveOptions };
 
@@ -27,9 +28,14 @@ export async function saveModel(model: Trainer, dir: string, opts: SaveOptions =
   checkOptions('model.save', opts, SAVE_KEYS);
   if (typeof dir !== 'string' || !dir) throw new ValueError('model.save: expected a folder path');
   const format = opts.format ?? 'nabla';
+  if (format !== 'nabla' && format !== 'tfjs') throw new ValueError(`model.save: unknown format '${String(format)}'; expected 'nabla' or 'tfjs'`);
+  const browser = browserScheme(dir);
+  if (browser) return saveToBrowser(model, browser.scheme, browser.name, format, opts);
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(dir)) {
+    throw new ValueError(`model.save: cannot save to '${dir}': the destinations are a folder path, 'indexeddb://name' and 'downloads://name'`);
+  }
   if (format === 'nabla') return saveNablaModel(model, dir, opts);
-  if (format === 'tfjs') return saveTfjsModel(model, dir);
-  throw new ValueError(`model.save: unknown format '${String(format)}'; expected 'nabla' or 'tfjs'`);
+  return saveTfjsModel(model, dir);
 }
 
 /** The model's weights alone, as one safetensors file keyed by weight path. */

@@ -55,8 +55,21 @@ export interface LoadOptions {
   compile?: boolean;
 }
 
+/** A saved model as files: model.json's text and the weight files it names (name, bytes). */
+export interface EncodedModel {
+  json: string;
+  files: [string, Uint8Array][];
+}
+
 /** Write `model` to the folder `dir`, replacing an earlier save atomically (see writeModelDir). */
 export async function saveNablaModel(model: Trainer, dir: string, opts: SaveOptions = {}): Promise<void> {
+  const saveId = await newGeneration();
+  const { json, files } = await encodeNablaModel(model, opts, saveId, generationName(WEIGHTS_FILE, saveId));
+  await writeModelDir(dir, saveId, files, json, 'model.save');
+}
+
+/** model.json and the weights file `weightsFile` of `model`, tied together by `saveId`. */
+export async function encodeNablaModel(model: Trainer, opts: SaveOptions, saveId: string, weightsFile: string): Promise<EncodedModel> {
   const named = namedWeights(model);
   if (!model.built && named.length === 0) {
     throw new ValueError(`model.save: model '${model.name}' has no weights yet; call it on data (or build it) before saving`);
@@ -71,8 +84,6 @@ export async function saveNablaModel(model: Trainer, dir: string, opts: SaveOpti
   }
   const optimizer = model.compiled?.optimizer ?? null;
   const includesOptimizer = (opts.includeOptimizer ?? true) && compileConfig !== null && optimizer !== null;
-  const saveId = await newGeneration();
-  const weightsFile = generationName(WEIGHTS_FILE, saveId);
   const tensors: Record<string, Tensor> = weightRecord(named);
   if (includesOptimizer) Object.assign(tensors, weightRecord(optimizerNamed(optimizer!), OPTIMIZER_PREFIX));
   const weightBytes = encodeSafetensors(await readToHost(tensors), { format: 'nabla', saveId });
@@ -88,7 +99,7 @@ export async function saveNablaModel(model: Trainer, dir: string, opts: SaveOpti
     weightsBytes: weightBytes.length,
     includesOptimizer,
   };
-  await writeModelDir(dir, saveId, [[weightsFile, weightBytes]], JSON.stringify(json, null, 1), 'model.save');
+  return { json: JSON.stringify(json, null, 1), files: [[weightsFile, weightBytes]] };
 }
 
 /** Configs are JSON: a function in one (a Lambda layer's) would be lost, so saving refuses it up front. */

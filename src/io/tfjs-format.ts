@@ -17,7 +17,7 @@ import { halfArrayToFloat32 } from './half-float.js';
 import { modelFromKeras, modelToKeras } from './keras-json.js';
 import { readLittleEndian, toLittleEndianBytes } from './little-endian.js';
 import { assignByName, namedWeights } from './named-weights.js';
-import { assertWritable } from './nabla-format.js';
+import { assertWritable, type EncodedModel } from './nabla-format.js';
 import { isPlainObject } from './config-checks.js';
 import { NABLA_VERSION } from './version.js';
 
@@ -150,6 +150,13 @@ export function loadTfjsModel(json: TfjsModelJson, shards: Uint8Array[], source:
 
 /** Write `model` in the TF.js layers-model format (model.json + one weight shard, `group1-shard1of1.<generation>.bin`), atomically. */
 export async function saveTfjsModel(model: Trainer, dir: string): Promise<void> {
+  const gen = await newGeneration();
+  const { json, files } = await encodeTfjsModel(model, generationName(TFJS_SHARD, gen));
+  await writeModelDir(dir, gen, files, json, 'model.save');
+}
+
+/** model.json in TF.js's layers-model format and its one weight shard, named `shard`. */
+export async function encodeTfjsModel(model: Trainer, shard: string): Promise<EncodedModel> {
   const config = serializeLayer(model);
   assertWritable(config, model.name);
   const topology = modelToKeras(config);
@@ -161,8 +168,6 @@ export async function saveTfjsModel(model: Trainer, dir: string): Promise<void> 
   const chunks = named.map(([, v], i) => toLittleEndianBytes(v.dtype === 'float64' ? Float32Array.from(values[i]!) : values[i]!));
   const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   chunks.reduce((at, c) => (bytes.set(c, at), at + c.length), 0);
-  const gen = await newGeneration();
-  const shard = generationName(TFJS_SHARD, gen);
   const json: TfjsModelJson = {
     format: 'layers-model',
     generatedBy: `nabla ${NABLA_VERSION}`,
@@ -170,7 +175,7 @@ export async function saveTfjsModel(model: Trainer, dir: string): Promise<void> 
     modelTopology: { ...topology, keras_version: `nabla ${NABLA_VERSION}`, backend: 'nabla' },
     weightsManifest: [{ paths: [shard], weights: named.map(([path, v]) => ({ name: kerasNames.get(v) ?? path, shape: [...v.shape], dtype: dtypeOf(v.dtype) })) }],
   };
-  await writeModelDir(dir, gen, [[shard, bytes]], JSON.stringify(json), 'model.save');
+  return { json: JSON.stringify(json), files: [[shard, bytes]] };
 }
 
 /**

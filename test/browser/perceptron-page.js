@@ -28,9 +28,17 @@ async function perceptron(backend) {
   return { backend, info: nb.backendInfo(), firstLoss: losses[0], lastLoss: losses[losses.length - 1], accuracy: (await acc.data())[0], w: Array.from(await w.data()) };
 }
 
+// Read before any setBackend: what a page gets by default.
+function defaultBackend() {
+  const product = nb.matmul(nb.tensor([[1, 2], [3, 4]]), nb.tensor([[5, 6], [7, 8.5]]));
+  return { name: nb.getBackend(), info: nb.backendInfo(), matmul: product.arraySync(), computedOn: product.backend };
+}
+
 async function main() {
   const results = { hasNavigatorGpu: typeof navigator !== 'undefined' && !!navigator.gpu, runs: [], webgpuUnavailable: null };
+  results.default = defaultBackend();
   results.runs.push(await perceptron('js'));
+  results.runs.push(await perceptron('wasm'));
   try {
     results.runs.push(await perceptron('webgpu'));
   } catch (e) {

@@ -1,5 +1,6 @@
-// The browser bundle in headless Chromium: the lesson's perceptron trains in a page on the js
-// backend, and on webgpu when the browser offers an adapter (the result says whether it did).
+// The browser bundle in headless Chromium: the page's default backend is wasm (the module fetched
+// from beside the bundle), and the lesson's perceptron trains in a page on js and wasm, and on
+// webgpu when the browser offers an adapter (the result says whether it did).
 // Run with `npm run test:browser` (it builds the bundle first); needs /usr/bin/chromium.
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ interface Run {
   w: number[];
 }
 interface PageResult {
+  default: { name: string; info: Record<string, unknown>; matmul: number[][]; computedOn: string };
   hasNavigatorGpu: boolean;
   runs: Run[];
   webgpuUnavailable: string | null;
@@ -30,8 +32,29 @@ interface PageResult {
 const FILES: Record<string, [string, string]> = {
   '/': ['text/html', '<!doctype html><meta charset="utf-8"><title>nabla perceptron</title><script type="module" src="/perceptron-page.js"></script>'],
   '/nabla.browser.js': ['text/javascript', 'dist/nabla.browser.js'],
+  '/nabla.wasm': ['application/wasm', 'dist/nabla.wasm'],
   '/perceptron-page.js': ['text/javascript', 'test/browser/perceptron-page.js'],
+  // The bundle alone in a folder without the module: pages that fall back to js, or point elsewhere.
+  '/bare/nabla.browser.js': ['text/javascript', 'dist/nabla.browser.js'],
+  '/elsewhere/module.wasm': ['application/wasm', 'dist/nabla.wasm'],
+  '/min/nabla.browser.min.js': ['text/javascript', 'dist/nabla.browser.min.js'],
+  '/min/nabla.wasm': ['application/wasm', 'dist/nabla.wasm'],
+  '/minified': ['text/html', `<!doctype html><meta charset="utf-8"><script type="module">
+const nb = await import('/min/nabla.browser.min.js');
+const model = new nb.Sequential([new nb.layers.Dense(2, { inputShape: [3] })]);
+window.__nablaResult = { name: nb.getBackend(), classes: [model.constructor.name, model.layers[0].constructor.name] };
+</script>`],
+  '/fallback': ['text/html', pageReporting('')],
+  '/pointed': ['text/html', pageReporting("globalThis.NABLA_WASM_URL = '/elsewhere/module.wasm';")],
 };
+
+/** A page that imports the bare bundle (after `setup`) and reports its default backend. */
+function pageReporting(setup: string): string {
+  return `<!doctype html><meta charset="utf-8"><script type="module">${setup}
+const nb = await import('/bare/nabla.browser.js');
+window.__nablaResult = { name: nb.getBackend(), wasm: nb.backendInfo('wasm'), sum: nb.add(nb.tensor([1, 2]), 3).arraySync() };
+</script>`;
+}
 
 function serve(): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
@@ -71,10 +94,58 @@ describe('the browser bundle in headless Chromium', () => {
     console.log(`browser: navigator.gpu ${result.hasNavigatorGpu ? 'present' : 'absent'}; webgpu ${result.webgpuUnavailable ? `unavailable: ${result.webgpuUnavailable}` : 'ran'}`);
   }, 180_000);
 
+  async function defaultOf(path: string): Promise<{ name: string; wasm: { available: boolean; reason?: string }; sum: number[] }> {
+    const page = await browser.newPage();
+    await page.goto(url + path.slice(1));
+    await page.waitForFunction(() => (window as { __nablaResult?: unknown }).__nablaResult !== undefined, undefined, { timeout: 60_000 });
+    const r = await page.evaluate(() => (window as { __nablaResult?: unknown }).__nablaResult);
+    await page.close();
+    return r as Awaited<ReturnType<typeof defaultOf>>;
+  }
+
+  it('runs on js when the module cannot be fetched, and says why wasm is unavailable', async () => {
+    const r = await defaultOf('/fallback');
+    expect(r.name).toBe('js');
+    expect(r.sum).toEqual([4, 5]);
+    expect(r.wasm.available).toBe(false);
+    expect(r.wasm.reason).toMatch(/could not load http:\/\/127\.0\.0\.1:\d+\/bare\/nabla\.wasm: .*404/);
+  });
+
+  it('the minified bundle runs on wasm and keeps the class names that models are saved by', async () => {
+    const r = (await defaultOf('/minified')) as unknown as { name: string; classes: string[] };
+    expect(r.name).toBe('wasm');
+    expect(r.classes).toEqual(['Sequential', 'Dense']);
+  });
+
+  it('fetches the module from globalThis.NABLA_WASM_URL when the page sets it', async () => {
+    const r = await defaultOf('/pointed');
+    expect(r.name).toBe('wasm');
+    expect(r.sum).toEqual([4, 5]);
+  });
+
   afterAll(async () => {
     await browser?.close();
     server?.close();
     rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('defaults to wasm, loaded from beside the bundle, and computes a matmul on it', () => {
+    expect(result.error).toBeUndefined();
+    expect(result.default.name).toBe('wasm');
+    expect(result.default.info).toMatchObject({ available: true, name: 'wasm' });
+    expect(result.default.computedOn).toBe('wasm');
+    expect(result.default.matmul).toEqual([
+      [19, 23],
+      [43, 52],
+    ]);
+  });
+
+  it('trains the perceptron on wasm as on js', () => {
+    const js = result.runs.find((r) => r.backend === 'js')!;
+    const wasm = result.runs.find((r) => r.backend === 'wasm')!;
+    expect(wasm.info.name).toBe('wasm');
+    expect(wasm.accuracy).toBeCloseTo(js.accuracy, 5);
+    wasm.w.forEach((v, i) => expect(v).toBeCloseTo(js.w[i]!, 4));
   });
 
   it('trains the perceptron on js: loss falls, accuracy above 95%', () => {

@@ -32,23 +32,51 @@ const OK = 0;
 const INPUT_ERROR = 1;
 const OUT_OF_MEMORY = 2;
 
+/** The functions the module imports, bound to its exports once it is instantiated. */
+class Host {
+  exports: Exports | undefined;
+  onGrow = (): void => undefined;
+  readonly imports: WebAssembly.Imports = {
+    env: { emscripten_notify_memory_growth: () => this.onGrow() },
+    wasi_snapshot_preview1: wasiImports(() => this.exports!.memory),
+  };
+}
+
 export class WasmModule {
   private readonly x: Exports;
   private bytes: Uint8Array;
 
-  constructor(binary: BufferSource) {
-    let exports: Exports | undefined;
-    const refresh = () => {
-      this.bytes = new Uint8Array(exports!.memory.buffer);
+  /** Compiles and instantiates synchronously (Node; browsers refuse this on the main thread past 4 KB). */
+  constructor(binary: BufferSource);
+  constructor(instance: WebAssembly.Instance, host: Host);
+  constructor(source: BufferSource | WebAssembly.Instance, given?: Host) {
+    const host = given ?? new Host();
+    const instance = source instanceof WebAssembly.Instance ? source : new WebAssembly.Instance(new WebAssembly.Module(source), host.imports);
+    const exports = instance.exports as unknown as Exports;
+    host.exports = exports;
+    host.onGrow = () => {
+      this.bytes = new Uint8Array(exports.memory.buffer);
     };
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(binary), {
-      env: { emscripten_notify_memory_growth: refresh },
-      wasi_snapshot_preview1: wasiImports(() => exports!.memory),
-    });
-    exports = instance.exports as unknown as Exports;
     this.x = exports;
     this.bytes = new Uint8Array(exports.memory.buffer);
     exports._initialize();
+  }
+
+  /** Compiles while the bytes arrive (instantiateStreaming), as a page must; bytes are accepted too. */
+  static async instantiate(source: Response | PromiseLike<Response> | BufferSource): Promise<WasmModule> {
+    const host = new Host();
+    let instance: WebAssembly.Instance;
+    if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+      instance = (await WebAssembly.instantiate(source, host.imports)).instance;
+    } else {
+      const response = await source;
+      if (!response.ok) throw new Error(`nabla wasm: fetching ${response.url} gave HTTP ${response.status} ${response.statusText}`.trim());
+      const streams = typeof WebAssembly.instantiateStreaming === 'function' && /application\/wasm/.test(response.headers.get('content-type') ?? '');
+      instance = streams
+        ? (await WebAssembly.instantiateStreaming(response, host.imports)).instance
+        : (await WebAssembly.instantiate(await response.arrayBuffer(), host.imports)).instance;
+    }
+    return new WasmModule(instance, host);
   }
 
   /** The module's memory as bytes (a new view after the memory grows: never keep it across calls). */
@@ -171,9 +199,21 @@ export function readWasmBinary(): Uint8Array<ArrayBuffer> {
 }
 
 let loaded: WasmModule | undefined;
+let unavailable: string | undefined;
 
-/** The module, compiled and instantiated once (synchronously, so it can be the default backend). */
+/** The module, compiled and instantiated once (synchronously in Node, so it can be the default backend). */
 export function loadWasmModule(): WasmModule {
+  if (!loaded && unavailable) throw new Error(unavailable);
   loaded ??= new WasmModule(readWasmBinary());
   return loaded;
+}
+
+/** Use this module from now on (a page instantiates it asynchronously before the backend is made). */
+export function provideWasmModule(mod: WasmModule): void {
+  loaded = mod;
+}
+
+/** The module could not be had here (a page whose fetch failed): the backend's creation fails with this. */
+export function markWasmUnavailable(reason: string): void {
+  unavailable = reason;
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { readFileBytes, writeFileAtomic } from '../atomic-file.js';
+import { fetchBytes, isHttpUrl, pageUrl } from '../fetch-bytes.js';
 import { exportOnnxBytes, type Exportable, type OnnxSaveOptions } from './export/to-onnx.js';
 import { OnnxGraph } from './onnx-graph.js';
 import { OnnxModel } from './onnx-model.js';
@@ -21,9 +22,14 @@ export function fromBytes(bytes: Uint8Array, source = 'the ONNX bytes'): OnnxMod
   return new OnnxModel(new OnnxGraph(proto, source), producer);
 }
 
-/** Load an ONNX model from a file path (Node) or from its bytes. */
-export async function load(pathOrBytes: string | Uint8Array | ArrayBuffer): Promise<OnnxModel> {
-  if (typeof pathOrBytes === 'string') return fromBytes(await readFileBytes(pathOrBytes, 'onnx.load'), `'${pathOrBytes}'`);
+/** Load an ONNX model from a file path (Node), an http(s) URL (fetched; in a page, a relative path too) or its bytes. */
+export async function load(pathOrBytes: string | URL | Uint8Array | ArrayBuffer): Promise<OnnxModel> {
+  if (pathOrBytes instanceof URL) pathOrBytes = pathOrBytes.href;
+  if (typeof pathOrBytes === 'string') {
+    const url = isHttpUrl(pathOrBytes) ? new URL(pathOrBytes) : pageUrl(pathOrBytes);
+    if (url) return fromBytes(await fetchBytes(url.href, 'onnx.load'), url.href);
+    return fromBytes(await readFileBytes(pathOrBytes, 'onnx.load'), `'${pathOrBytes}'`);
+  }
   return fromBytes(pathOrBytes instanceof Uint8Array ? pathOrBytes : new Uint8Array(pathOrBytes));
 }
 
