@@ -16,6 +16,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['ops/', 'api/ops.ts'],
   ['autograd/'],
   ['jit/'],
+  ['transforms/'],
   ['backends/'],
   ['data/', 'datasets/'],
   ['nn/', 'optimizers/', 'losses/', 'metrics/', 'preprocessing/'],

@@ -55,6 +55,8 @@ interface ReduceSpec {
   acc: Acc;
   dtype: (d: DType) => DType;
   grad?: (x: Tensor, y: Tensor, dy: Tensor, attrs: ReduceAttrs) => Tensor;
+  /** Linear (sum): its JVP is the reduction of the tangent. */
+  linear?: boolean;
 }
 
 function defineReduce(name: string, spec: ReduceSpec): OpDef<ReduceAttrs> {
@@ -64,6 +66,7 @@ function defineReduce(name: string, spec: ReduceSpec): OpDef<ReduceAttrs> {
     ref: ([x], { axes }, [o]) => [reduceKernel(x!, axes, o!.dtype, spec.acc)],
     grad: spec.grad ? ([dy], { inputs: [x], outputs: [y], attrs }) => [spec.grad!(x!, y!, dy!, attrs)] : undefined,
     notDifferentiable: !spec.grad,
+    linear: spec.linear,
   });
 }
 
@@ -102,6 +105,7 @@ export const reduceOps = {
     acc: { init: 0, step: (a, v) => a + v },
     dtype: numeric,
     grad: (x, _y, dy, attrs) => expandBack(dy, x, attrs),
+    linear: true,
   }),
   prod: defineReduce('prod', {
     acc: { init: 1, step: (a, v) => a * v },
