@@ -44,7 +44,7 @@ function bilinearJvp(op: OpDef<any>, [ta, tb]: Tangents, { inputs: [a, b], attrs
  * here). Costs a backward pass and its transpose, so cheap rules are given where they are easy.
  * Needs the VJP to be differentiable in u, which holds because gradients are written with nabla ops.
  */
-function transposedVjp(op: OpDef<any>, tangents: Tangents, ctx: GradContext<any>): (Tensor | null)[] {
+export function transposedVjp(op: OpDef<any>, tangents: Tangents, ctx: GradContext<any>): (Tensor | null)[] {
   const us = ctx.outputs.map((y) => zerosLike(y));
   const floatUs = us.filter((u) => isFloat(u.dtype));
   const tape = new GradientTape({ watchAccessedVariables: false });
