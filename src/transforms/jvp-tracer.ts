@@ -23,17 +23,19 @@ import { jvpOf } from './jvp-rules.js';
 export class JvpTracer implements Tracer {
   private readonly tangents = new Map<Tensor, Tensor>();
 
-  constructor(readonly below: Tracer | null) {}
+  /**
+   * @param below - computes the ops' values (null: plain execution).
+   * @param tangentLevel - computes the tangents: the level below, or a graph tracer that records
+   *   them as a linear function of symbolic input tangents (`linearize`).
+   */
+  constructor(
+    readonly below: Tracer | null,
+    private readonly tangentLevel: Tracer | null = below,
+  ) {}
 
   /** Run `fn` with the level below current: the ops it runs are ordinary ops there. */
   atLevelBelow<T>(fn: () => T): T {
-    const saved = engine.tracer;
-    engine.tracer = this.below;
-    try {
-      return fn();
-    } finally {
-      engine.tracer = saved;
-    }
+    return at(this.below, fn);
   }
 
   /**
@@ -61,7 +63,7 @@ export class JvpTracer implements Tracer {
       return t;
     });
     if (!any) return outputs;
-    const tout = this.atLevelBelow(() => {
+    const tout = at(this.tangentLevel, () => {
       const ts = jvpOf(op, tin, { inputs, outputs, attrs });
       return outputs.map((y, i) => {
         const t = ts[i];
@@ -89,6 +91,16 @@ export class JvpTracer implements Tracer {
       if (--t.savedBy === 0 && t.spared && !keep.has(t)) t.dispose();
     }
     this.tangents.clear();
+  }
+}
+
+function at<T>(tracer: Tracer | null, fn: () => T): T {
+  const saved = engine.tracer;
+  engine.tracer = tracer;
+  try {
+    return fn();
+  } finally {
+    engine.tracer = saved;
   }
 }
 

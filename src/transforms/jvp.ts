@@ -10,7 +10,10 @@
 import { engine } from '../engine/engine.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { zerosLike } from '../ops/creation.js';
+import { Plan } from '../jit/executor.js';
+import { optimize } from '../jit/passes/index.js';
 import { flatten, unflatten, type Template } from '../jit/pytree.js';
+import { GraphTracer } from '../jit/trace.js';
 import { isFloat } from '../tensor/dtype.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -59,36 +62,62 @@ export function jvp<R>(f: (...args: any[]) => R, primals: readonly unknown[], ta
 
 /**
  * `linearize(f, primals)`: `[f(...primals), fJvp]` where `fJvp(...tangents)` gives the JVP at
- * `primals` along `tangents` (as JAX's `jax.linearize`). Each call of `fJvp` runs `f` again in
- * forward mode (the primal work is repeated, no activations are held between calls).
+ * `primals` along `tangents` (as JAX's `jax.linearize`). `f` runs once, in forward mode, with its
+ * tangent computation recorded as a graph (a linear function of the tangents whose constants are
+ * the primal intermediates it needs); each `fJvp` call replays that graph without running `f`.
+ * Variables `f` reads are read again at each call. Under a tape or a tracer (`grad`, `jit`, an
+ * outer transform), and on another backend than the one current at `linearize`, `fJvp` runs `f`
+ * in forward mode instead, so that those see ordinary ops.
  */
 export function linearize<R>(f: (...args: any[]) => R, primals: readonly unknown[]): [R, (...tangents: unknown[]) => R] {
-  if (!Array.isArray(primals)) throw new ValueError('linearize: primals must be an array of the function\'s arguments, e.g. nb.linearize(f, [x])');
+  if (!Array.isArray(primals)) throw new ValueError("linearize: primals must be an array of the function's arguments, e.g. nb.linearize(f, [x])");
   const p = flatten(primals, () => true);
-  checkPrimals(p.tensors, 'linearize');
-  const value = f(...primals);
-  return [value, (...tangents: unknown[]) => jvp(f, primals, tangents)[1]];
-}
+  checkTangents(p.template, p.template, p.tensors, p.tensors, 'linearize');
+  const rerun = (tangents: unknown[]) => jvp(f, primals, tangents)[1];
+  if (engine.tracer || engine.isRecording()) return [f(...primals), (...tangents) => rerun(tangents)];
 
-function checkPrimals(primals: readonly Tensor[], op: string): void {
-  primals.forEach((x, i) => {
-    if (!isFloat(x.dtype)) {
-      throw new DTypeError(`${op}: primal ${i} has dtype ${x.dtype}; forward-mode differentiation needs float tensors (cast it, or close over it in f)`);
+  const backend = engine.backend;
+  const recorder = new GraphTracer();
+  const symbols = p.tensors.map((x) => recorder.input(x));
+  const tracer = new JvpTracer(null, recorder);
+  const args = unflatten(p.template, p.tensors.map((x, i) => tracer.seed(x, symbols[i]!))) as unknown[];
+  let out: R;
+  let template: Template;
+  try {
+    engine.tracer = tracer;
+    try {
+      out = f(...args);
+    } finally {
+      engine.tracer = null;
     }
-  });
+    const o = flatten(out, () => true);
+    template = o.template;
+    recorder.graph.outputs = o.tensors.map((y) => recorder.valueOf(tracer.tangentOf(y) ?? zerosLike(y)));
+  } finally {
+    tracer.release(new Set());
+  }
+  optimize(recorder.graph, backend);
+  const plan = new Plan(recorder.graph, backend);
+  const fJvp = (...tangents: unknown[]): R => {
+    if (engine.tracer || engine.isRecording() || engine.backend !== backend) return rerun(tangents);
+    const t = flatten(tangents, () => true);
+    checkTangents(p.template, t.template, p.tensors, t.tensors, 'linearize');
+    return unflatten(template, plan.run(t.tensors)) as R;
+  };
+  return [out, fJvp];
 }
 
 /** Tangents must mirror the primals: same structure, and each tensor the same shape and dtype. */
-function checkTangents(pt: Template, tt: Template, primals: readonly Tensor[], tangents: readonly Tensor[]): void {
-  const mismatch = (where: string, what: string) => new ValueError(`jvp: tangents do not have the structure of the primals at ${where}: ${what}`);
+function checkTangents(pt: Template, tt: Template, primals: readonly Tensor[], tangents: readonly Tensor[], op = 'jvp'): void {
+  const mismatch = (where: string, what: string) => new ValueError(`${op}: tangents do not have the structure of the primals at ${where}: ${what}`);
   const walk = (a: Template, b: Template, where: string): void => {
     if (a.t === 'tensor') {
       if (b.t !== 'tensor') throw mismatch(where, 'expected a tensor');
       const x = primals[a.i]!;
       const v = tangents[b.i]!;
-      if (!isFloat(x.dtype)) throw new DTypeError(`jvp: primal ${where} has dtype ${x.dtype}; forward-mode differentiation needs float tensors (cast it, or close over it in f)`);
-      if (!shapesEqual(x.shape, v.shape)) throw new ShapeError(`jvp: tangent ${where} has shape ${fmtShape(v.shape)} but its primal has shape ${fmtShape(x.shape)}`);
-      if (x.dtype !== v.dtype) throw new DTypeError(`jvp: tangent ${where} has dtype ${v.dtype} but its primal has dtype ${x.dtype}`);
+      if (!isFloat(x.dtype)) throw new DTypeError(`${op}: primal ${where} has dtype ${x.dtype}; forward-mode differentiation needs float tensors (cast it, or close over it in f)`);
+      if (!shapesEqual(x.shape, v.shape)) throw new ShapeError(`${op}: tangent ${where} has shape ${fmtShape(v.shape)} but its primal has shape ${fmtShape(x.shape)}`);
+      if (x.dtype !== v.dtype) throw new DTypeError(`${op}: tangent ${where} has dtype ${v.dtype} but its primal has dtype ${x.dtype}`);
       return;
     }
     if (a.t === 'array') {
@@ -102,9 +131,10 @@ function checkTangents(pt: Template, tt: Template, primals: readonly Tensor[], t
       a.entries.forEach(([k, e], i) => walk(e, b.entries[i]![1], `${where}.${k}`));
       return;
     }
-    if (typeof a.value === 'number') throw new ValueError(`jvp: primal ${where} is the JS number ${a.value}; pass a float tensor (nb.tensor(${a.value})) to differentiate it`);
+    if (typeof a.value === 'number') throw new ValueError(`${op}: primal ${where} is the JS number ${a.value}; pass a float tensor (nb.tensor(${a.value})) to differentiate it`);
     if (b.t === 'tensor') throw mismatch(where, 'the primal is not a tensor');
   };
-  if (pt.t !== 'array' || tt.t !== 'array') throw new ValueError('jvp: primals and tangents must be arrays');
+  if (pt.t !== 'array' || tt.t !== 'array') throw new ValueError(`${op}: primals and tangents must be arrays`);
+  if (pt.items.length !== tt.items.length) throw new ValueError(`${op}: ${pt.items.length} primals but ${tt.items.length} tangents; give one tangent per argument`);
   pt.items.forEach((item, i) => walk(item, tt.items[i]!, `[${i}]`));
 }

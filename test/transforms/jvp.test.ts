@@ -68,8 +68,8 @@ describe('jvp', () => {
   it('outputs that do not depend on the primals get zero tangents; closed-over tensors are constants', () => {
     const c = f64([1, 2]);
     const [, [t1, t2]] = nb.jvp((x: nb.Tensor) => [nb.mul(x, c), nb.mul(c, 3)], [f64([5, 6])], [f64([1, 1])]);
-    expectClose(t1, [1, 2]);
-    expectClose(t2, [0, 0]);
+    expectClose(t1!, [1, 2]);
+    expectClose(t2!, [0, 0]);
   });
 
   it('runs data-dependent JS control flow eagerly', () => {
@@ -109,6 +109,45 @@ describe('linearize', () => {
       const v = sample([4, 2], -1, 1, seed);
       expectNear(values(fJvp(v) as nb.Tensor), values(nb.jvp(mlp, [x], [v])[1]), 1e-12);
     }
+  });
+});
+
+describe('linearize replays the recorded tangent computation', () => {
+  it('runs f once: later calls of fJvp do not call f, and match jvp (ops with direct and derived rules, pytrees)', () => {
+    let calls = 0;
+    const f = (p: { a: nb.Tensor; b: nb.Tensor }) => {
+      calls++;
+      return [nb.max(nb.mul(p.a, nb.exp(p.b)), 1), nb.maxPool(nb.reshape(nb.concat([p.a, p.b], 1), [1, 2, 4, 1]), 2)];
+    };
+    const p = { a: sample([2, 2], -1, 1, 21), b: sample([2, 2], -1, 1, 22) };
+    const [value, fJvp] = nb.linearize(f, [p]);
+    expect(calls).toBe(1);
+    expectNear(values(value[0]!), values(f(p)[0]!), 1e-12);
+    calls = 0;
+    for (const seed of [23, 24]) {
+      const v = { a: sample([2, 2], -1, 1, seed), b: sample([2, 2], -1, 1, seed + 10) };
+      const [t0, t1] = fJvp(v);
+      const [, [r0, r1]] = nb.jvp(f, [p], [v]);
+      expectNear(values(t0!), values(r0!), 1e-12);
+      expectNear(values(t1!), values(r1!), 1e-12);
+    }
+    expect(calls).toBe(2); // the two reference jvp calls only
+  });
+
+  it('checks tangents like jvp', () => {
+    const [, fJvp] = nb.linearize((x: nb.Tensor) => nb.exp(x), [f64([1, 2])]);
+    expect(() => fJvp(f64([1, 2, 3]))).toThrow(/linearize: tangent \[0\] has shape \[3\] but its primal has shape \[2\]/);
+  });
+
+  it('under a tape fJvp runs f in forward mode, so the tape differentiates it', () => {
+    const x = f64([0.5, 1]);
+    const [, fJvp] = nb.linearize((a: nb.Tensor) => nb.mul(nb.sin(a), a), [x]);
+    const v = f64([1, 1]);
+    const tape = new nb.GradientTape();
+    tape.watch(v);
+    const t = fJvp(v);
+    // d/dv (J v) = J's diagonal = sin x + x cos x
+    expectClose(tape.gradient(nb.sum(t), v)!, [0.5, 1].map((a) => Math.sin(a) + a * Math.cos(a)));
   });
 });
 
