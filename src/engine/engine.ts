@@ -19,6 +19,8 @@ export interface Tracer {
   run(op: OpDef<any>, inputs: readonly Tensor[], attrs: unknown): Tensor[];
   /** A variable's `assign` while tracing: recorded, not performed. */
   assign(variable: Tensor, value: Tensor): void;
+  /** The tracer this one computes values with, for a transform's tracer stacked on another (jvp inside nb.jit). */
+  readonly below?: Tracer | null;
 }
 
 export interface BackendFactory {

@@ -260,6 +260,14 @@ describe('composition', () => {
     expectClose(closure(f64([2, 3]), f64([0, 1])), [2, 3 * Math.E]);
   });
 
+  it('nb.cond on a traced predicate inside jvp inside jit selects the branch and its tangent', () => {
+    const f = (a: nb.Tensor) => nb.cond(nb.greater(nb.sum(a), 0), () => nb.square(a), () => nb.mul(a, -3));
+    const jf = nb.jit((x: nb.Tensor) => nb.jvp(f, [x], [nb.onesLike(x)])[1]);
+    expectClose(jf(f64([1, 2])), [2, 4]);
+    expectClose(jf(f64([-1, -2])), [-3, -3]);
+    expect(jf.traceCount).toBe(1);
+  });
+
   it('jvp of a jitted function sees its ops (the jit runs inline under the transform)', () => {
     const g = nb.jit((a: nb.Tensor) => nb.mul(nb.sin(a), a));
     expectClose(nb.jvp(g, [f64(xs)], [f64([1, 1, 1])])[1], xs.map(d1));
