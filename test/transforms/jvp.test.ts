@@ -93,6 +93,14 @@ describe('jvp', () => {
     }
   });
 
+  it('a customGradient op gets the tangent its gradient function implies (derived from the VJP)', () => {
+    // A straight-through floor: the value is floor(x), the declared derivative 1.5.
+    const ste = nb.customGradient((x: nb.Tensor) => ({ value: nb.floor(x), gradFunc: (dy: nb.Tensor) => nb.mul(dy, 1.5) }));
+    const [y, t] = nb.jvp((x: nb.Tensor) => ste(x), [f64([0.5, 2.7])], [f64([1, -2])]);
+    expectClose(y, [0, 2]);
+    expectClose(t, [1.5, -3]);
+  });
+
   it('inside a tidy the tangents survive until jvp returns them', () => {
     const f = (x: nb.Tensor) => nb.tidy(() => nb.exp(nb.mul(x, 2)));
     const [, t] = nb.jvp(f, [f64([0, 1])], [f64([1, 1])]);
