@@ -78,7 +78,7 @@ describe('jvp', () => {
     expectClose(nb.jvp(f, [f64([-1, -2])], [f64([1, 1])])[1], [-1, -1]);
   });
 
-  it('ops without a direct rule use the rule derived from the VJP (max, prod, cumprod, maxPool, sort)', () => {
+  it('reductions, cumprod, maxPool (rule derived from the VJP) and sort (gathers) match central differences', () => {
     const cases: [string, (x: nb.Tensor) => nb.Tensor, number[]][] = [
       ['max', (x) => nb.max(x, 1), [2, 3]],
       ['prod', (x) => nb.prod(x, 0), [2, 3]],
@@ -99,6 +99,13 @@ describe('jvp', () => {
     const [y, t] = nb.jvp((x: nb.Tensor) => ste(x), [f64([0.5, 2.7])], [f64([1, -2])]);
     expectClose(y, [0, 2]);
     expectClose(t, [1.5, -3]);
+  });
+
+  it('reductions: prod with a zero, max with a tie (the tangent splits like the gradient)', () => {
+    const [, tp] = nb.jvp((x: nb.Tensor) => nb.prod(x), [f64([0, 2, 3])], [f64([1, 1, 1])]);
+    expectClose(tp, 6);
+    const [, tm] = nb.jvp((x: nb.Tensor) => nb.max(x), [f64([3, 1, 3])], [f64([1, 5, 2])]);
+    expectClose(tm, 1.5);
   });
 
   it('inside a tidy the tangents survive until jvp returns them', () => {
