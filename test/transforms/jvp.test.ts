@@ -255,6 +255,16 @@ describe('composition', () => {
     expectClose(tape.gradient(nb.sum(t), x)!, xs.map(d2));
   });
 
+  it('a tape differentiates the tangent with respect to a trainable variable f reads', () => {
+    const w = new nb.Variable(f64([2, -1]));
+    const x = f64([3, 0.5]);
+    const v = f64([1, 4]);
+    const tape = new nb.GradientTape();
+    const [, t] = nb.jvp((a: nb.Tensor) => nb.mul(w, nb.square(a)), [x], [v]);
+    // tangent = 2 w x v, so d(sum tangent)/dw = 2 x v
+    expectClose(tape.gradient(nb.sum(t), w)!, [6, 4]);
+  });
+
   it('jvp of jvp gives second derivatives and keeps the levels apart', () => {
     const inner = (a: nb.Tensor) => nb.jvp((b: nb.Tensor) => nb.mul(nb.sin(b), b), [a], [f64([1, 1, 1])])[1];
     expectClose(nb.jvp(inner, [f64(xs)], [f64([1, 1, 1])])[1], xs.map(d2));
