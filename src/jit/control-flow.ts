@@ -104,6 +104,12 @@ export function whileLoop(
   const vars = loopVars.map((v) => toTensor(v, 'whileLoop'));
   const maximumIterations = opts.maximumIterations ?? Number.POSITIVE_INFINITY;
   if (!(engine.tracer instanceof GraphTracer)) {
+    if (graphTracer() && vars.some(isSymbolic)) {
+      throw new ValueError(
+        'whileLoop: a loop over traced tensors inside nb.jit under a transform (nb.jvp) is not supported: the loop node has no forward-mode rule. ' +
+          'Apply the transform outside nb.jit (it runs loops eagerly), or unroll the loop in JS.',
+      );
+    }
     return loop(vars, { cond: (...xs) => toTensor(condFn(...xs), 'whileLoop'), body, maximumIterations });
   }
   const attrs: WhileAttrs = {
