@@ -54,6 +54,8 @@ function assemble(pieces: Tensor[], axis: number, shape: readonly number[], dtyp
  * shape [...O, ...I]. `f` may return a pytree of tensors (the result has its structure); with a list
  * of argnums each output leaf gets a list of Jacobians, one per argument (as JAX's jacfwd).
  */
+export function jacfwd<R>(f: (...args: any[]) => R, opts?: { argnums?: number }): (...args: TensorLike[]) => R;
+export function jacfwd(f: (...args: any[]) => unknown, opts: JacobianOptions): (...args: TensorLike[]) => any;
 export function jacfwd(f: (...args: any[]) => unknown, opts: JacobianOptions = {}): (...args: TensorLike[]) => any {
   const argnums = opts.argnums ?? 0;
   return (...args) => {
@@ -88,7 +90,9 @@ export function jacfwd(f: (...args: any[]) => unknown, opts: JacobianOptions = {
  * reverse mode, one backward pass per element of the output: shape [...O, ...I] (a list of them for
  * a list of argnums).
  */
-export function jacrev(f: (...args: any[]) => Tensor, opts: JacobianOptions = {}): (...args: TensorLike[]) => any {
+export function jacrev(f: (...args: any[]) => Tensor, opts?: { argnums?: number }): (...args: TensorLike[]) => Tensor;
+export function jacrev(f: (...args: any[]) => Tensor, opts: JacobianOptions): (...args: TensorLike[]) => Tensor[];
+export function jacrev(f: (...args: any[]) => Tensor, opts: JacobianOptions = {}): (...args: TensorLike[]) => Tensor | Tensor[] {
   const argnums = opts.argnums ?? 0;
   return (...args) => {
     const xs = args.map((a) => toTensor(a, 'jacrev'));
@@ -113,8 +117,10 @@ export function jacrev(f: (...args: any[]) => Tensor, opts: JacobianOptions = {}
  * reverse): shape [...I, ...I] for an argument of shape I; with a list of argnums, `H[i][j]` is the
  * block ∂²f/∂x_i∂x_j.
  */
-export function hessian(f: (...args: any[]) => Tensor, opts: JacobianOptions = {}): (...args: TensorLike[]) => any {
-  return jacfwd(jacrev(f, opts), opts);
+export function hessian(f: (...args: any[]) => Tensor, opts?: { argnums?: number }): (...args: TensorLike[]) => Tensor;
+export function hessian(f: (...args: any[]) => Tensor, opts: JacobianOptions): (...args: TensorLike[]) => Tensor[][];
+export function hessian(f: (...args: any[]) => Tensor, opts: JacobianOptions = {}): (...args: TensorLike[]) => Tensor | Tensor[][] {
+  return jacfwd(jacrev(f, opts) as (...args: TensorLike[]) => unknown, opts);
 }
 
 /**
@@ -122,7 +128,9 @@ export function hessian(f: (...args: any[]) => Tensor, opts: JacobianOptions = {
  * forward-mode derivative of `grad(f)` along `v` (one forward pass over one backward pass). For
  * several arguments pass arrays: `hvp(f, [x, y], [vx, vy])` gives `[Hxx·vx + Hxy·vy, Hyx·vx + Hyy·vy]`.
  */
-export function hvp(f: (...args: any[]) => Tensor, primals: Tensor | readonly Tensor[], tangents: Tensor | readonly Tensor[]): any {
+export function hvp(f: (...args: any[]) => Tensor, primals: Tensor, tangents: Tensor): Tensor;
+export function hvp(f: (...args: any[]) => Tensor, primals: readonly Tensor[], tangents: readonly Tensor[]): Tensor[];
+export function hvp(f: (...args: any[]) => Tensor, primals: Tensor | readonly Tensor[], tangents: Tensor | readonly Tensor[]): Tensor | Tensor[] {
   const many = Array.isArray(primals);
   if (many !== Array.isArray(tangents)) throw new ValueError('hvp: give primals and tangents alike: both tensors, or both arrays of tensors');
   const xs = (many ? primals : [primals]) as Tensor[];
