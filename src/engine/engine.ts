@@ -20,7 +20,7 @@ export interface Tracer {
   /** A variable's `assign` while tracing: recorded, not performed. */
   assign(variable: Tensor, value: Tensor): void;
   /** The tracer this one computes values with, for a transform's tracer stacked on another (jvp inside nb.jit). */
-  readonly below?: Tracer | null;
+  readonly prev?: Tracer | null;
 }
 
 export interface BackendFactory {

@@ -145,7 +145,7 @@ export class GraphTracer implements Tracer {
 /** The jit's graph tracer, if one is recording: the engine's tracer or the one a transform's tracer runs on. */
 export function graphTracer(): GraphTracer | null {
   let tr = engine.tracer;
-  while (tr && !(tr instanceof GraphTracer)) tr = tr.below ?? null;
+  while (tr && !(tr instanceof GraphTracer)) tr = tr.prev ?? null;
   return tr;
 }
 

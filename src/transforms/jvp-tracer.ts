@@ -24,18 +24,18 @@ export class JvpTracer implements Tracer {
   private readonly tangents = new Map<Tensor, Tensor>();
 
   /**
-   * @param below - computes the ops' values (null: plain execution).
+   * @param prev - the tracer below this level; it computes the ops' values (null: plain execution).
    * @param tangentLevel - computes the tangents: the level below, or a graph tracer that records
    *   them as a linear function of symbolic input tangents (`linearize`).
    */
   constructor(
-    readonly below: Tracer | null,
-    private readonly tangentLevel: Tracer | null = below,
+    readonly prev: Tracer | null,
+    private readonly tangentLevel: Tracer | null = prev,
   ) {}
 
   /** Run `fn` with the level below current: the ops it runs are ordinary ops there. */
   atLevelBelow<T>(fn: () => T): T {
-    return at(this.below, fn);
+    return at(this.prev, fn);
   }
 
   /**
@@ -55,7 +55,7 @@ export class JvpTracer implements Tracer {
 
   run(op: OpDef<any>, inputs: readonly Tensor[], attrs: unknown): Tensor[] {
     // The engine tells the tapes about this op once it returns, so its value is computed unseen by them.
-    const outputs = this.atLevelBelow(() => (this.below ? this.below.run(op, inputs, attrs) : engine.execute(op, inputs, attrs)));
+    const outputs = this.atLevelBelow(() => (this.prev ? this.prev.run(op, inputs, attrs) : engine.execute(op, inputs, attrs)));
     let any = false;
     const tin = inputs.map((x) => {
       const t = this.tangents.get(x) ?? null;

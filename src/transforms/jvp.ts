@@ -48,7 +48,7 @@ export function jvp<R>(f: (...args: any[]) => R, primals: readonly unknown[], ta
     try {
       out = f(...args);
     } finally {
-      engine.tracer = tracer.below;
+      engine.tracer = tracer.prev;
     }
     if (out instanceof Promise) throw new ValueError('jvp: the function returned a Promise; jvp differentiates synchronous functions');
     const o = flatten(out, () => true);
