@@ -26,6 +26,7 @@ export { jit, type Jitted, type JitOptions } from './jit/jit.js';
 export { cond, whileLoop, type WhileOptions } from './jit/control-flow.js';
 export { checkpoint } from './jit/checkpoint.js';
 export { scan, type ScanLoopOptions } from './jit/scan.js';
+export { jvp, linearize, jacfwd, jacrev, hessian, hvp, type JacobianOptions } from './transforms/index.js';
 export * as losses from './losses/index.js';
 export * as data from './data/index.js';
 export * as datasets from './datasets/index.js';

@@ -19,6 +19,8 @@ export interface Tracer {
   run(op: OpDef<any>, inputs: readonly Tensor[], attrs: unknown): Tensor[];
   /** A variable's `assign` while tracing: recorded, not performed. */
   assign(variable: Tensor, value: Tensor): void;
+  /** The tracer this one computes values with, for a transform's tracer stacked on another (jvp inside nb.jit). */
+  readonly prev?: Tracer | null;
 }
 
 export interface BackendFactory {
@@ -319,7 +321,12 @@ export class Engine {
     return outs;
   }
 
-  private execute<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor[] {
+  /**
+   * Run a primitive's kernel (or view rule) on the current backend, bypassing the tracer and the
+   * tapes: for a tracer that computes an op's value itself (forward-mode autodiff), so that the
+   * tapes still hear of the op once, from `runOp`.
+   */
+  execute<A>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor[] {
     const specs = op.infer(inputs, attrs);
     const backend = this.backend;
     if (op.view) {

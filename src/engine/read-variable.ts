@@ -7,6 +7,7 @@ import { defineOp } from '../ops/define-op.js';
  */
 export const readVariableOp = defineOp<Record<string, never>>({
   name: 'readVariable',
+  linear: true,
   infer: ([x]) => [{ shape: x!.shape, dtype: x!.dtype }],
   view: (l) => l,
   grad: ([dy]) => [dy!],

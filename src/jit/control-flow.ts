@@ -9,7 +9,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
 import { jit, type Jitted } from './jit.js';
 import { flatten, unflatten } from './pytree.js';
-import { GraphTracer, isSymbolic } from './trace.js';
+import { GraphTracer, graphTracer, isSymbolic } from './trace.js';
 
 function truthy(pred: TensorLike, op: string): boolean {
   if (typeof pred === 'boolean') return pred;
@@ -19,8 +19,8 @@ function truthy(pred: TensorLike, op: string): boolean {
 }
 
 function activeTracer(pred: unknown): GraphTracer | null {
-  const tr = engine.tracer;
-  return tr instanceof GraphTracer && pred instanceof Tensor && isSymbolic(pred) ? tr : null;
+  const tr = graphTracer();
+  return tr && pred instanceof Tensor && isSymbolic(pred) ? tr : null;
 }
 
 /**
@@ -104,6 +104,12 @@ export function whileLoop(
   const vars = loopVars.map((v) => toTensor(v, 'whileLoop'));
   const maximumIterations = opts.maximumIterations ?? Number.POSITIVE_INFINITY;
   if (!(engine.tracer instanceof GraphTracer)) {
+    if (graphTracer() && vars.some(isSymbolic)) {
+      throw new ValueError(
+        'whileLoop: a loop over traced tensors inside nb.jit under a transform (nb.jvp) is not supported: the loop node has no forward-mode rule. ' +
+          'Apply the transform outside nb.jit (it runs loops eagerly), or unroll the loop in JS.',
+      );
+    }
     return loop(vars, { cond: (...xs) => toTensor(condFn(...xs), 'whileLoop'), body, maximumIterations });
   }
   const attrs: WhileAttrs = {

@@ -6,7 +6,7 @@ import { Plan } from './executor.js';
 import type { Graph } from './graph.js';
 import { optimize, type PassStats } from './passes/index.js';
 import { flatten, unflatten, type Template } from './pytree.js';
-import { trace, GraphTracer } from './trace.js';
+import { trace, graphTracer } from './trace.js';
 import { tensor as scalarTensor } from '../ops/creation.js';
 import type { DType } from '../tensor/dtype.js';
 
@@ -131,7 +131,7 @@ function scalar(v: number, dtype: DType): Tensor {
  * corrections that change each step into a compiled train step).
  */
 export function hostScalar(thunk: () => number, dtype: DType = 'float32'): Tensor {
-  const tr = engine.tracer;
-  if (tr instanceof GraphTracer) return tr.feed(thunk, dtype);
+  const tr = graphTracer();
+  if (tr) return tr.feed(thunk, dtype);
   return scalarTensor(thunk(), dtype);
 }

@@ -142,6 +142,13 @@ export class GraphTracer implements Tracer {
   }
 }
 
+/** The jit's graph tracer, if one is recording: the engine's tracer or the one a transform's tracer runs on. */
+export function graphTracer(): GraphTracer | null {
+  let tr = engine.tracer;
+  while (tr && !(tr instanceof GraphTracer)) tr = tr.prev ?? null;
+  return tr;
+}
+
 /**
  * Trace `fn` on symbolic versions of `args` (flattened tensors). The generator state is restored
  * afterwards so that the first real run draws the same numbers eager mode would.

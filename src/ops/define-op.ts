@@ -29,6 +29,21 @@ export interface OpDef<A = Record<string, never>> {
    * A returned gradient may have a broadcast shape: the tape sums it back to the input's shape.
    */
   grad?(dys: readonly Tensor[], ctx: GradContext<A>): (Tensor | null)[];
+  /**
+   * Forward mode: the output tangents given the input tangents (null for an input without one: a
+   * constant, or a non-float input). Optional: an op without it but marked `linear`/`bilinear` gets
+   * its JVP from those marks, and any other op's JVP is derived once, generically, from `grad`
+   * (src/transforms/jvp-rules.ts).
+   */
+  jvp?(tangents: readonly (Tensor | null)[], ctx: GradContext<A>): (Tensor | null)[];
+  /**
+   * Linear in its float inputs jointly (views, sums, concat, gathers): its JVP is the op itself,
+   * with the same attributes, applied to the tangents (zeros for inputs without one; non-float
+   * inputs such as indices stay as they are).
+   */
+  readonly linear?: boolean;
+  /** Linear in each of its two inputs separately (matmul, conv): JVP = op(ta, b) + op(a, tb). */
+  readonly bilinear?: boolean;
   /** True for ops whose gradient is zero/undefined everywhere (comparisons, argmax, casts to int). */
   readonly notDifferentiable?: boolean;
   /** Reference kernel on contiguous typed arrays. */

@@ -17,6 +17,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['autograd/'],
   ['signal/'],
   ['jit/'],
+  ['transforms/'],
   ['backends/'],
   ['data/', 'datasets/'],
   ['nn/', 'optimizers/', 'losses/', 'metrics/', 'preprocessing/'],

@@ -45,6 +45,15 @@ function defineBinary(name: string, spec: BinarySpec): OpDef<NoAttrs> {
         : binaryBroadcast(a!.data, a!.shape, b!.data, b!.shape, o!.shape, o!.dtype, f, floatLoops),
     ],
     grad: grad ? ([dy], { inputs: [a, b], outputs: [y] }) => grad(a!, b!, y!, dy!) : undefined,
+    // Each gradient is ∂f/∂input * dy elementwise, so applied to a tangent it is that input's JVP term.
+    jvp: grad
+      ? ([ta, tb], { inputs: [a, b], outputs: [y] }) => {
+          const da = ta ? grad(a!, b!, y!, ta)[0] : null;
+          const db = tb ? grad(a!, b!, y!, tb)[1] : null;
+          return [da && db ? add(da, db) : (da ?? db)];
+        }
+      : undefined,
+    linear: name === 'add' || name === 'sub',
     notDifferentiable: !grad,
     pointwise: { f, fInt },
   });

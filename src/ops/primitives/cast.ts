@@ -11,6 +11,7 @@ export interface CastAttrs {
 
 export const castOp = defineOp<CastAttrs>({
   name: 'cast',
+  linear: true,
   infer: ([x], { dtype }) => [{ shape: x!.shape, dtype }],
   ref: ([x], { dtype }) => {
     const a = x!.data;

@@ -58,6 +58,7 @@ function convOutShape(op: string, xShape: readonly number[], fShape: readonly nu
 
 export const conv2dOp = defineOp<ConvAttrs>({
   name: 'conv2d',
+  bilinear: true,
   infer: ([x, f], attrs) => {
     const dtype = assertFloatPair('conv2d', x!, f!);
     return [{ shape: convOutShape('conv2d', x!.shape, f!.shape, attrs), dtype }];
@@ -71,6 +72,7 @@ export const conv2dOp = defineOp<ConvAttrs>({
 /** The gradient of conv2d with respect to its input: inputs [dy, filter]. Also conv2dTranspose. */
 export const conv2dBackpropInputOp = defineOp<ConvInputGradAttrs>({
   name: 'conv2dBackpropInput',
+  bilinear: true,
   infer: ([dy, f], attrs) => {
     const op = 'conv2dBackpropInput';
     const dtype = assertFloatPair(op, dy!, f!);
@@ -91,6 +93,7 @@ export const conv2dBackpropInputOp = defineOp<ConvInputGradAttrs>({
 /** The gradient of conv2d with respect to its filter: inputs [x, dy]. */
 export const conv2dBackpropFilterOp = defineOp<ConvFilterGradAttrs>({
   name: 'conv2dBackpropFilter',
+  bilinear: true,
   infer: ([x, dy], attrs) => {
     const op = 'conv2dBackpropFilter';
     const dtype = assertFloatPair(op, x!, dy!);

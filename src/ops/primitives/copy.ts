@@ -7,6 +7,7 @@ import { declareOp } from '../surface.js';
 /** A fresh contiguous buffer with the same values (the engine has already gathered strided views). */
 export const copyOp = defineOp<Record<string, never>>({
   name: 'copy',
+  linear: true,
   infer: ([x]) => [{ shape: x!.shape, dtype: x!.dtype }],
   ref: ([x]) => [x!.data.slice()],
   grad: ([dy]) => [dy!],

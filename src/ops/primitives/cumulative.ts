@@ -43,6 +43,7 @@ function scanKernel(x: { data: TypedArray; shape: readonly number[] }, { axis, e
 
 export const cumsumOp: OpDef<ScanAttrs> = defineOp<ScanAttrs>({
   name: 'cumsum',
+  linear: true,
   infer: ([x]) => [{ shape: x!.shape, dtype: x!.dtype }],
   ref: ([x], attrs, [o]) => [scanKernel(x!, attrs, allocArray(o!.dtype, x!.data.length), 0, (a, v) => a + v)],
   // Each input feeds every output after it, so its gradient sums the outputs' gradients from the other end.

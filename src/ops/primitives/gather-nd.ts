@@ -55,6 +55,7 @@ function sliceOffsets(op: string, indices: TypedArray, indicesShape: readonly nu
 
 export const gatherNDOp = defineOp<NoAttrs>({
   name: 'gatherND',
+  linear: true,
   infer: ([x, indices]) => {
     const k = checkIndices('gatherND', indices!, x!.shape);
     return [{ shape: sliceShape(indices!, x!.shape, k), dtype: x!.dtype }];
@@ -95,6 +96,7 @@ function scatterInto(op: string, out: TypedArray, indices: TensorMeta & { data: 
 /** Zeros of `shape` with `updates` added at `indices`; duplicate indices sum. */
 export const scatterNDOp = defineOp<ScatterNDAttrs>({
   name: 'scatterND',
+  linear: true,
   infer: ([indices, updates], { shape }) => {
     checkUpdates('scatterND', indices!, updates!, shape);
     if (updates!.dtype === 'bool') throw new DTypeError('scatterND: expected numeric updates, got bool');
@@ -111,6 +113,7 @@ export const scatterNDOp = defineOp<ScatterNDAttrs>({
 /** `tensor` with the slices at `indices` replaced by `updates` (for duplicates the last one wins). */
 export const tensorScatterUpdateOp: OpDef<NoAttrs> = defineOp<NoAttrs>({
   name: 'tensorScatterUpdate',
+  linear: true,
   infer: ([t, indices, updates]) => {
     checkUpdates('tensorScatterUpdate', indices!, updates!, t!.shape);
     if (t!.dtype !== updates!.dtype) throw new DTypeError(`tensorScatterUpdate: tensor and updates must have one dtype, got ${t!.dtype} and ${updates!.dtype}`);

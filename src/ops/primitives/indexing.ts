@@ -59,6 +59,7 @@ function checkBatchDims(op: string, x: TensorMeta, indices: TensorMeta, axis: nu
 
 export const gatherOp = defineOp<GatherAttrs>({
   name: 'gather',
+  linear: true,
   infer: ([x, indices], { axis, batchDims }) => {
     checkBatchDims('gather', x!, indices!, axis, batchDims);
     const shape = [...x!.shape.slice(0, axis), ...indices!.shape.slice(batchDims), ...x!.shape.slice(axis + 1)];
@@ -107,6 +108,7 @@ function segmentDataEnd(indices: TensorMeta, { axis, batchDims }: GatherAttrs): 
  */
 export const unsortedSegmentSumOp = defineOp<SegmentSumAttrs>({
   name: 'unsortedSegmentSum',
+  linear: true,
   infer: ([data, ids], attrs) => {
     const { axis, batchDims, numSegments } = attrs;
     checkBatchDims('unsortedSegmentSum', data!, ids!, axis, batchDims);

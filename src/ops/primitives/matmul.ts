@@ -24,6 +24,7 @@ function dims(shape: readonly number[], transposed: boolean): [number, number] {
 /** Batched matrix product over the last two axes; batch axes broadcast. Inputs have rank >= 2. */
 export const matmulOp = defineOp<MatmulAttrs>({
   name: 'matmul',
+  bilinear: true,
   infer: ([a, b], { transposeA, transposeB }) => {
     if (a!.shape.length < 2 || b!.shape.length < 2) {
       throw new ShapeError(`matmul: expected rank >= 2 operands, got ${fmtShape(a!.shape)} and ${fmtShape(b!.shape)}`);

@@ -156,6 +156,7 @@ export const maxPoolGradGradOp: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
 
 export const avgPoolOp: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
   name: 'avgPool',
+  linear: true,
   infer: ([x], attrs) => {
     assertFloat('avgPool', x!);
     return [{ shape: pooledShape('avgPool', x!.shape, attrs), dtype: x!.dtype }];
@@ -181,6 +182,7 @@ export const avgPoolOp: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
 /** Input [dy]: each dy element spread evenly over the real cells of its window. */
 export const avgPoolGradOp: OpDef<AvgPoolGradAttrs> = defineOp<AvgPoolGradAttrs>({
   name: 'avgPoolGrad',
+  linear: true,
   infer: ([dy], attrs) => {
     assertFloat('avgPoolGrad', dy!);
     assertShape('avgPoolGrad', 'the gradient', dy!.shape, pooledShape('avgPoolGrad', attrs.inputShape, attrs));

@@ -2,7 +2,7 @@ import { reductionPlan } from '../loops.js';
 import { DTypeError, ShapeError, fmtShape } from '../../errors.js';
 import { allocArray, castScalar, type DType } from '../../tensor/dtype.js';
 import { broadcastedAxes, normalizeAxes, normalizeAxis, shapesEqual } from '../../tensor/shape.js';
-import { toTensor, type TensorLike } from '../creation.js';
+import { onesLike, toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { defineOp, type OpDef, type TensorMeta } from '../define-op.js';
 import { run1 } from '../run.js';
@@ -55,6 +55,8 @@ interface ReduceSpec {
   acc: Acc;
   dtype: (d: DType) => DType;
   grad?: (x: Tensor, y: Tensor, dy: Tensor, attrs: ReduceAttrs) => Tensor;
+  /** Linear (sum): its JVP is the reduction of the tangent. */
+  linear?: boolean;
 }
 
 function defineReduce(name: string, spec: ReduceSpec): OpDef<ReduceAttrs> {
@@ -63,7 +65,13 @@ function defineReduce(name: string, spec: ReduceSpec): OpDef<ReduceAttrs> {
     infer: ([x], { axes, keepDims }) => [{ shape: reducedShape(x!.shape, axes, keepDims), dtype: spec.dtype(x!.dtype) }],
     ref: ([x], { axes }, [o]) => [reduceKernel(x!, axes, o!.dtype, spec.acc)],
     grad: spec.grad ? ([dy], { inputs: [x], outputs: [y], attrs }) => [spec.grad!(x!, y!, dy!, attrs)] : undefined,
+    // Each gradient is dy (broadcast back) times ∂y/∂x elementwise, so with dy = 1 it is ∂y/∂x,
+    // and the JVP is the reduction of ∂y/∂x * t.
+    jvp: spec.grad
+      ? ([t], { inputs: [x], outputs: [y], attrs }) => [t ? run1(reduceOps.sum, [mul(spec.grad!(x!, y!, onesLike(y!), attrs), t)], attrs) : null]
+      : undefined,
     notDifferentiable: !spec.grad,
+    linear: spec.linear,
   });
 }
 
@@ -102,6 +110,7 @@ export const reduceOps = {
     acc: { init: 0, step: (a, v) => a + v },
     dtype: numeric,
     grad: (x, _y, dy, attrs) => expandBack(dy, x, attrs),
+    linear: true,
   }),
   prod: defineReduce('prod', {
     acc: { init: 1, step: (a, v) => a * v },

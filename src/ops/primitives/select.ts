@@ -14,6 +14,7 @@ type NoAttrs = Record<string, never>;
 
 export const whereOp = defineOp<NoAttrs>({
   name: 'where',
+  linear: true,
   infer: ([c, a, b]) => {
     if (c!.dtype !== 'bool') throw new DTypeError(`where: condition must be bool, got ${c!.dtype}`);
     if (a!.dtype !== b!.dtype) throw new DTypeError(`where: x and y must have one dtype, got ${a!.dtype} and ${b!.dtype}`);

@@ -4,7 +4,7 @@ import { assertShape, broadcastShapes, inferReshape, normalizeAxes, normalizeAxi
 import { reshapeStrides } from '../../tensor/layout.js';
 import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { defineOp } from '../define-op.js';
+import { defineOp, type OpDef } from '../define-op.js';
 import { run1 } from '../run.js';
 import { declareOp } from '../surface.js';
 
@@ -16,6 +16,7 @@ export interface ReshapeAttrs {
 
 export const reshapeOp = defineOp<ReshapeAttrs>({
   name: 'reshape',
+  linear: true,
   infer: ([x], { shape }) => {
     if (sizeOf(shape) !== sizeOf(x!.shape)) {
       throw new ShapeError(`reshape: cannot reshape ${fmtShape(x!.shape)} into ${fmtShape(shape)}`);
@@ -35,6 +36,7 @@ export interface PermAttrs {
 
 export const transposeOp = defineOp<PermAttrs>({
   name: 'transpose',
+  linear: true,
   infer: ([x], { perm }) => [{ shape: perm.map((p) => x!.shape[p]!), dtype: x!.dtype }],
   view: (l, { perm }) => ({ shape: perm.map((p) => l.shape[p]!), strides: perm.map((p) => l.strides[p]!), offset: l.offset }),
   grad: ([dy], { attrs: { perm } }) => {
@@ -53,6 +55,7 @@ export interface SliceAttrs {
 
 export const sliceOp = defineOp<SliceAttrs>({
   name: 'slice',
+  linear: true,
   infer: ([x], { size }) => [{ shape: size, dtype: x!.dtype }],
   view: (l, { begin, size, step }) => {
     let offset = l.offset;
@@ -97,7 +100,7 @@ export interface PadAttrs {
   readonly value: number;
 }
 
-export const padOp = defineOp<PadAttrs>({
+export const padOp: OpDef<PadAttrs> = defineOp<PadAttrs>({
   name: 'pad',
   infer: ([x], { paddings }) => [{ shape: x!.shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]), dtype: x!.dtype }],
   ref: ([x], { paddings, value }, [o]) => {
@@ -129,6 +132,8 @@ export const padOp = defineOp<PadAttrs>({
     return [out];
   },
   grad: ([dy], { inputs: [x], attrs: { paddings } }) => [slice(dy!, paddings.map((p) => p[0]), x!.shape)],
+  // Affine in x: the padding value is a constant, so the tangent is padded with zeros.
+  jvp: ([t], { attrs }) => [t ? run1(padOp, [t], { ...attrs, value: 0 }) : null],
 });
 
 export interface BroadcastAttrs {
@@ -137,6 +142,7 @@ export interface BroadcastAttrs {
 
 export const broadcastToOp = defineOp<BroadcastAttrs>({
   name: 'broadcastTo',
+  linear: true,
   infer: ([x], { shape }) => {
     const b = broadcastShapes('broadcastTo', x!.shape, shape);
     if (!shapesEqual(b, shape)) throw new ShapeError(`broadcastTo: cannot broadcast ${fmtShape(x!.shape)} to ${fmtShape(shape)}`);
@@ -156,6 +162,7 @@ export interface FlipAttrs {
 
 export const flipOp = defineOp<FlipAttrs>({
   name: 'flip',
+  linear: true,
   infer: ([x]) => [{ shape: x!.shape, dtype: x!.dtype }],
   view: (l, { axes }) => {
     let offset = l.offset;

@@ -53,6 +53,7 @@ export interface ConcatAttrs {
 
 export const concatOp = defineOp<ConcatAttrs>({
   name: 'concat',
+  linear: true,
   infer: (xs, { axis }) => {
     const first = xs[0]!;
     const shape = [...first.shape];

@@ -45,6 +45,9 @@ function defineUnary(name: string, spec: UnarySpec): OpDef<NoAttrs> {
       return [out];
     },
     grad: grad ? ([dy], { inputs: [x], outputs: [y] }) => [grad(x!, y!, dy!)] : undefined,
+    // The gradient rule is f'(x) * dy elementwise, so applied to a tangent it is the JVP.
+    jvp: grad ? ([t], { inputs: [x], outputs: [y] }) => [t ? grad(x!, y!, t) : null] : undefined,
+    linear: name === 'neg',
     notDifferentiable: !grad,
     pointwise: { f },
   });
