@@ -15,6 +15,8 @@ const LAYERS: readonly (readonly string[])[] = [
   // api/ops.ts only re-exports the ops (generated from their declarations).
   ['ops/', 'api/ops.ts'],
   ['autograd/'],
+  // Linear algebra: primitives and composites over ops, above autograd's level.
+  ['linalg/'],
   ['jit/'],
   ['backends/'],
   ['data/', 'datasets/'],

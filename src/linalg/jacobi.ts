@@ -1,0 +1,145 @@
+// Jacobi rotation kernels on float64 matrices: the symmetric eigenproblem (two-sided, cyclic) and
+// the SVD (one-sided, Hestenes). Slower than QR iterations but simple and accurate to working precision.
+
+const MAX_SWEEPS = 100;
+
+/**
+ * Eigenvalues (ascending) into w and eigenvectors (columns of v, row-major n x n) of the symmetric
+ * matrix a (row-major n x n, overwritten).
+ */
+export function jacobiEigh(a: Float64Array, n: number, w: Float64Array, v: Float64Array): void {
+  v.fill(0);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
+  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+    let off = 0;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const x = a[i * n + j]! * a[i * n + j]!;
+        total += x;
+        if (i !== j) off += x;
+      }
+    }
+    if (off <= 1e-30 * total || off === 0) break;
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = a[p * n + q]!;
+        if (apq === 0) continue;
+        const theta = (a[q * n + q]! - a[p * n + p]!) / (2 * apq);
+        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        // A <- Jᵀ A J with J the rotation in the (p, q) plane.
+        for (let k = 0; k < n; k++) {
+          const akp = a[k * n + p]!;
+          const akq = a[k * n + q]!;
+          a[k * n + p] = c * akp - s * akq;
+          a[k * n + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = a[p * n + k]!;
+          const aqk = a[q * n + k]!;
+          a[p * n + k] = c * apk - s * aqk;
+          a[q * n + k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const vkp = v[k * n + p]!;
+          const vkq = v[k * n + q]!;
+          v[k * n + p] = c * vkp - s * vkq;
+          v[k * n + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => a[i * n + i]! - a[j * n + j]!);
+  sortColumns(v, n, n, order);
+  for (let i = 0; i < n; i++) w[i] = a[order[i]! * n + order[i]!]!;
+}
+
+/**
+ * Thin SVD of u (row-major m x n with m >= n, overwritten by U): singular values (descending) into
+ * s and right singular vectors into v (n x n, columns). Columns of U for zero singular values are
+ * completed to an orthonormal set.
+ */
+export function jacobiSvd(u: Float64Array, m: number, n: number, s: Float64Array, v: Float64Array): void {
+  v.fill(0);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
+  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+    let rotated = false;
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        let alpha = 0;
+        let beta = 0;
+        let gamma = 0;
+        for (let k = 0; k < m; k++) {
+          const up = u[k * n + p]!;
+          const uq = u[k * n + q]!;
+          alpha += up * up;
+          beta += uq * uq;
+          gamma += up * uq;
+        }
+        if (gamma === 0 || Math.abs(gamma) <= 1e-15 * Math.sqrt(alpha * beta)) continue;
+        rotated = true;
+        const zeta = (beta - alpha) / (2 * gamma);
+        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + t * t);
+        const sn = c * t;
+        rotateColumns(u, m, n, p, q, c, sn);
+        rotateColumns(v, n, n, p, q, c, sn);
+      }
+    }
+    if (!rotated) break;
+  }
+  for (let j = 0; j < n; j++) {
+    let norm2 = 0;
+    for (let k = 0; k < m; k++) norm2 += u[k * n + j]! * u[k * n + j]!;
+    s[j] = Math.sqrt(norm2);
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => s[j]! - s[i]!);
+  sortColumns(u, m, n, order);
+  sortColumns(v, n, n, order);
+  const sorted = order.map((i) => s[i]!);
+  const tiny = (sorted[0] ?? 0) * n * 1e-15;
+  for (let j = 0; j < n; j++) {
+    s[j] = sorted[j]!;
+    if (s[j]! > tiny && s[j]! > 0) for (let k = 0; k < m; k++) u[k * n + j]! /= s[j]!;
+    else completeColumn(u, m, n, j);
+  }
+}
+
+function rotateColumns(x: Float64Array, rows: number, cols: number, p: number, q: number, c: number, s: number): void {
+  for (let k = 0; k < rows; k++) {
+    const xp = x[k * cols + p]!;
+    const xq = x[k * cols + q]!;
+    x[k * cols + p] = c * xp - s * xq;
+    x[k * cols + q] = s * xp + c * xq;
+  }
+}
+
+function sortColumns(x: Float64Array, rows: number, cols: number, order: readonly number[]): void {
+  const copy = x.slice();
+  for (let k = 0; k < rows; k++) for (let j = 0; j < cols; j++) x[k * cols + j] = copy[k * cols + order[j]!]!;
+}
+
+/** Column j of u (m x n) becomes a unit vector orthogonal to columns 0..j-1 (Gram-Schmidt on basis vectors). */
+function completeColumn(u: Float64Array, m: number, n: number, j: number): void {
+  const c = new Float64Array(m);
+  for (let e = 0; e < m; e++) {
+    c.fill(0);
+    c[e] = 1;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let p = 0; p < j; p++) {
+        let dot = 0;
+        for (let k = 0; k < m; k++) dot += u[k * n + p]! * c[k]!;
+        for (let k = 0; k < m; k++) c[k]! -= dot * u[k * n + p]!;
+      }
+    }
+    let norm2 = 0;
+    for (let k = 0; k < m; k++) norm2 += c[k]! * c[k]!;
+    if (norm2 > 0.25) {
+      const norm = Math.sqrt(norm2);
+      for (let k = 0; k < m; k++) u[k * n + j] = c[k]! / norm;
+      return;
+    }
+  }
+}
