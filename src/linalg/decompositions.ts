@@ -40,7 +40,7 @@ export function cholesky(a: TensorLike): Tensor {
 }
 
 /** Right-looking blocked Cholesky of a symmetric [..., n, n]. */
-function blockedCholesky(a: Tensor, block: number): Tensor {
+export function blockedCholesky(a: Tensor, block: number): Tensor {
   const batch = a.shape.slice(0, -2);
   const zero = batch.map(() => 0);
   const n = a.shape[a.rank - 1]!;

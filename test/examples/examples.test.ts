@@ -42,6 +42,11 @@ const bounds: Record<string, (r: Record<string, string>) => void> = {
     expect(Number(r.cnn)).toBeGreaterThan(0.8);
   },
   '13-custom-layer': (r) => expect(Number(r.loss)).toBeLessThan(0.01),
+  'gaussian-process': (r) => {
+    expect(Number(r.lml)).toBeGreaterThan(Number(r.lml0) + 10);
+    expect(Number(r.rmse)).toBeLessThan(0.1);
+    expect(Number(r.rmse)).toBeLessThan(Number(r.rmse0));
+  },
 };
 
 function parseResult(stdout: string): Record<string, string> {

@@ -24,6 +24,33 @@ function dtypeCode(a: unknown, what: string): number {
 
 interface PlanRef {
   readonly plan: number;
+  /** Inputs the plan writes in place (the executor's in-place elementwise steps): copied back after a run. */
+  readonly writtenInputs: readonly number[];
+}
+
+/**
+ * The inputs a plan descriptor (plan-compiler.ts's layout) writes: regions of kind input that are
+ * the output array of some call. The native addon writes them through their pointers; here they
+ * live in a staging copy, so they must be copied back.
+ */
+function writtenInputsOf(d: Float64Array, outputIndex: (entry: number, arrays: number) => number): number[] {
+  const regionCount = d[3]!;
+  const callCount = d[5]!;
+  const inputIndexOf = new Map<number, number>();
+  let at = 6;
+  for (let r = 0; r < regionCount; r++, at += 5) if (d[at] === 0) inputIndexOf.set(r, d[at + 1]!);
+  const written = new Set<number>();
+  for (let c = 0; c < callCount; c++) {
+    const entry = d[at]!;
+    at += 3 + d[at + 2]!;
+    const arrays = d[at++]!;
+    const out = outputIndex(entry, arrays);
+    for (let k = 0; k < arrays; k++, at += 4) {
+      const input = inputIndexOf.get(d[at]!);
+      if (k === out && input !== undefined) written.add(input);
+    }
+  }
+  return [...written];
 }
 
 /** Linear memory reused by every call for its arrays, words and buffer list. */
@@ -127,7 +154,11 @@ export function wasmAddon(mod: WasmModule, args: ArgWriter): NativeAddon {
       const slot = placed.list; // the buffer list is no longer needed: reuse it for the result
       try {
         const plan = mod.createPlan(placed.data[0]!, descriptor.length, slot);
-        const ref: PlanRef = { plan };
+        const outputIndex = (entry: number, arrays: number) => {
+          const i = entries[entry]?.outputIndex ?? -1;
+          return i >= 0 ? i : arrays - 1;
+        };
+        const ref: PlanRef = { plan, writtenInputs: writtenInputsOf(descriptor, outputIndex) };
         plans.register(ref, plan);
         return ref as unknown as NativePlanHandle;
       } finally {
@@ -141,6 +172,7 @@ export function wasmAddon(mod: WasmModule, args: ArgWriter): NativeAddon {
       try {
         mod.runPlan(ref.plan, placed.list, inputs.length, placed.list + 12 * inputs.length, outputs.length);
         outputs.forEach((o, k) => copyBack(o, placed.data[inputs.length + k]!));
+        for (const k of ref.writtenInputs) copyBack(inputs[k]!, placed.data[k]!);
       } finally {
         staging.trim();
       }
