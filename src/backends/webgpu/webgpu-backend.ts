@@ -16,6 +16,7 @@ import { convKernels } from './kernels/conv.js';
 import { poolKernels } from './kernels/pool.js';
 import { sortKernels } from './kernels/sort.js';
 import { gatherNDKernels } from './kernels/gather-nd.js';
+import { linalgKernels } from './kernels/linalg.js';
 import { fusedLinearKernel } from './kernels/fused-linear.js';
 
 /** A kernel for every primitive that is not a view: a missing one does not compile. */
@@ -31,7 +32,7 @@ function allKernels(): Record<ComputedOpName, GpuKernel<any>> {
     ...sortKernels(),
     ...gatherNDKernels(),
   };
-  return { ...table, fusedLinear: fusedLinearKernel(table) };
+  return { ...table, ...linalgKernels(), fusedLinear: fusedLinearKernel(table) };
 }
 
 /**
