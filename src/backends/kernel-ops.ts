@@ -1,8 +1,9 @@
-// Every op a backend runs: the primitives and the jit's fused ops, by name.
+// Every op a backend runs: the primitives, the linear-algebra primitives and the jit's fused ops, by name.
 import { PRIMITIVES, type ViewOpName } from '../ops/primitives/index.js';
+import { LINALG_OPS } from '../linalg/primitives.js';
 import { FUSED_OPS } from '../jit/fused-ops.js';
 
-export const KERNEL_OPS = { ...PRIMITIVES, ...FUSED_OPS };
+export const KERNEL_OPS = { ...PRIMITIVES, ...LINALG_OPS, ...FUSED_OPS };
 export type KernelOpName = keyof typeof KERNEL_OPS;
 /** The ops a backend computes with a kernel (views are stride changes and need none). */
 export type ComputedOpName = Exclude<KernelOpName, ViewOpName>;

@@ -365,7 +365,7 @@ export class Engine {
     const ref = op.ref;
     if (!ref) throw new ValueError(`${op.name}: no kernel on backend '${backend.name}' and no reference kernel`);
     if (!backend.readSync) throw new ValueError(`${op.name}: backend '${backend.name}' has no kernel for this op`);
-    if (!op.hostKernel) this.warnOnce(`fallback:${backend.name}:${op.name}`, `backend '${backend.name}' has no kernel for '${op.name}'; using the reference kernel`);
+    this.warnOnce(`fallback:${backend.name}:${op.name}`, `backend '${backend.name}' has no kernel for '${op.name}'; using the reference kernel`);
     return (inputs, attrs, outs) => {
       const host = inputs.map((k) => ({ data: backend.readSync!(k.data, k.dtype, sizeOf(k.shape)), shape: k.shape, dtype: k.dtype }));
       return ref(host, attrs, outs).map((a) => backend.upload(a));

@@ -15,7 +15,6 @@ import { triangularSolve } from './triangular-solve.js';
  */
 export const choleskyOp = defineOp({
   name: 'cholesky',
-  hostKernel: true,
   infer: ([a]) => {
     checkSquareMeta(a!, 'cholesky');
     return [{ shape: a!.shape, dtype: a!.dtype }];

@@ -16,7 +16,6 @@ import { jacobiEigh } from './jacobi.js';
 /** Outputs: eigenvalues w [..., n] ascending and eigenvectors V [..., n, n] (columns) of the symmetric input. */
 export const eighOp = defineOp({
   name: 'eigh',
-  hostKernel: true,
   infer: ([a]) => {
     const n = checkSquareMeta(a!, 'eigh');
     return [

@@ -18,7 +18,6 @@ import { triangularSolve } from './triangular-solve.js';
  */
 export const luOp = defineOp({
   name: 'lu',
-  hostKernel: true,
   infer: ([a]) => {
     const n = checkSquareMeta(a!, 'lu');
     const batch = a!.shape.slice(0, -2);

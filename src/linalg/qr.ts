@@ -16,7 +16,6 @@ import { triangularSolve } from './triangular-solve.js';
 /** Outputs Q [..., m, k] with orthonormal columns and upper triangular R [..., k, n], k = min(m, n). */
 export const qrOp = defineOp({
   name: 'qr',
-  hostKernel: true,
   infer: ([a]) => {
     checkFloatMeta(a!, 'qr');
     const [m, n] = a!.shape.slice(-2) as [number, number];

@@ -17,7 +17,6 @@ import { jacobiSvd } from './jacobi.js';
 /** Outputs U [..., m, k], s [..., k] descending and V [..., n, k], k = min(m, n), with A = U diag(s) Vᵀ. */
 export const svdOp = defineOp({
   name: 'svd',
-  hostKernel: true,
   infer: ([a]) => {
     checkFloatMeta(a!, 'svd');
     const [m, n] = a!.shape.slice(-2) as [number, number];

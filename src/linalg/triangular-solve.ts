@@ -24,7 +24,6 @@ export interface TriangularSolveAttrs {
 
 export const triangularSolveOp = defineOp<TriangularSolveAttrs>({
   name: 'triangularSolve',
-  hostKernel: true,
   infer: ([a, b]) => {
     const n = checkSquareMeta(a!, 'triangularSolve');
     if (b!.shape.length !== a!.shape.length || b!.shape[b!.shape.length - 2] !== n || b!.shape.slice(0, -2).some((d, i) => d !== a!.shape[i])) {

@@ -38,11 +38,6 @@ export interface OpDef<A = Record<string, never>> {
    * fuse chains of them into one loop.
    */
   readonly pointwise?: Pointwise;
-  /**
-   * The reference kernel is meant as this op's kernel on every backend that reads synchronously
-   * (a serial host loop such as a matrix decomposition), so running it there is no fallback to warn about.
-   */
-  readonly hostKernel?: boolean;
   /** The reference kernel only calls other nabla ops, so it runs on any backend's handles as is. */
   readonly portable?: boolean;
   /** For view ops: the output layout over the input's storage, or null if the input must be made contiguous first. */

@@ -52,6 +52,14 @@ export const KERNEL_SOURCES = {
   maxPoolGradGrad: 'native',
   avgPool: 'native',
   avgPoolGrad: 'native',
+  // The decompositions are serial loops per matrix; their TypeScript kernels accumulate in float64
+  // (the blocked Cholesky gives its O(n³) part to matmul).
+  cholesky: 'reference',
+  triangularSolve: 'reference',
+  lu: 'reference',
+  qr: 'reference',
+  eigh: 'reference',
+  svd: 'reference',
 } as const satisfies Record<KernelOpName, KernelSource>;
 
 /** Primitives with a C++ kernel. */

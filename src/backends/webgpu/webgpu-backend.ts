@@ -31,8 +31,9 @@ function allKernels(): Record<ComputedOpName, GpuKernel<any>> {
     ...poolKernels(),
     ...sortKernels(),
     ...gatherNDKernels(),
+    ...linalgKernels(),
   };
-  return { ...table, ...linalgKernels(), fusedLinear: fusedLinearKernel(table) };
+  return { ...table, fusedLinear: fusedLinearKernel(table) };
 }
 
 /**
