@@ -16,8 +16,13 @@ import { svdOp } from './svd.js';
 import { matrixTranspose } from './structure.js';
 import { triangularSolve } from './triangular-solve.js';
 
-/** Matrices larger than this are factored by blocks of this size (see {@link cholesky}). */
+/** The block size of the blocked Cholesky (see {@link cholesky}). */
 export const CHOLESKY_BLOCK = 64;
+/**
+ * Matrices larger than this are factored by blocks: below it the extra ops cost more than the
+ * matmul saves (bench/linalg.ts: at 512 the blocks are 2-3x faster on native, at 256 slower).
+ */
+export const CHOLESKY_BLOCKED_ABOVE = 256;
 
 /** (A + Aᵀ) / 2: the symmetric input cholesky and eigh work on. */
 function symmetrize(a: Tensor): Tensor {
@@ -30,13 +35,13 @@ function symmetrize(a: Tensor): Tensor {
  * like JAX, so its gradient is symmetric. A matrix that is not positive definite gives a factor
  * of NaNs (like JAX; numpy raises LinAlgError instead): no error, because detecting it needs the
  * values on the host, which a jitted or GPU computation does not have. Non-square input is a ShapeError.
- * Above 64 x 64 it works by blocks: the diagonal blocks with the reference kernel, the panels with
- * triangularSolve and the trailing update with matmul (the backend's GEMM).
+ * Above 256 x 256 it works by blocks of 64: the diagonal blocks with the host kernel, the panels
+ * with triangularSolve and the trailing updates with matmul (the backend's GEMM).
  */
 export function cholesky(a: TensorLike): Tensor {
   const t = symmetrize(squareArg(a, 'cholesky'));
   const n = t.shape[t.rank - 1]!;
-  return n > CHOLESKY_BLOCK ? blockedCholesky(t, CHOLESKY_BLOCK) : run1(choleskyOp, [t], NO_ATTRS);
+  return n > CHOLESKY_BLOCKED_ABOVE ? blockedCholesky(t, CHOLESKY_BLOCK) : run1(choleskyOp, [t], NO_ATTRS);
 }
 
 /** Right-looking blocked Cholesky of a symmetric [..., n, n]. */

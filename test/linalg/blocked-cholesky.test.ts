@@ -2,7 +2,7 @@
 // matmul) against the unblocked primitive, in values and gradients; and the decompositions under nb.jit.
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../src/index.js';
-import { blockedCholesky, CHOLESKY_BLOCK } from '../../src/linalg/decompositions.js';
+import { blockedCholesky, CHOLESKY_BLOCKED_ABOVE } from '../../src/linalg/decompositions.js';
 import { backendsUnderTest, checkGrad, expectClose, on, sample } from '../conformance/harness.js';
 
 const la = nb.linalg;
@@ -21,10 +21,10 @@ for (const backend of backendsUnderTest().filter((b) => b !== 'webgpu')) {
         checkGrad((x) => blockedCholesky(spd(x), 2), [sample([2, 5, 5], -1, 1, 3)], { rtol: 1e-4, atol: 1e-6 });
       }));
 
-    it(`matrices above ${CHOLESKY_BLOCK} go through the blocks: L Lᵀ = A with L lower triangular`, () =>
+    it(`matrices above ${CHOLESKY_BLOCKED_ABOVE} go through the blocks: L Lᵀ = A with L lower triangular`, () =>
       on(backend, () => {
-        const n = CHOLESKY_BLOCK + 9;
-        const a = spd(sample([2, n, n]));
+        const n = CHOLESKY_BLOCKED_ABOVE + 9;
+        const a = spd(sample([n, n]));
         const l = la.cholesky(a);
         const err = nb.max(nb.abs(nb.sub(nb.matmul(l, l, { transposeB: true }), a))).item();
         expect(err).toBeLessThan(1e-9 * n);
