@@ -106,6 +106,21 @@ for (const backend of backendsUnderTest()) {
         expectClose(la.norm(nb.tensor([[3, 0], [4, 5]]), { ord: 2 }), Math.sqrt(45), { rtol: 1e-5 });
       }));
 
+    it('rank-deficient and repeated cases: zero singular values get orthonormal columns, repeated eigenvalues too', () =>
+      on(backend, () => {
+        // Rank 1: u vᵀ with u = [1, 2, 2] / 3 and v = [0, 3, 4] / 5, scaled by 6.
+        const a = nb.tensor([[0, 6 / 5, 8 / 5], [0, 12 / 5, 16 / 5], [0, 12 / 5, 16 / 5], [0, 0, 0]]);
+        const { u, s, v } = la.svd(a);
+        expectClose(s, [6, 0, 0], { atol: 1e-5 });
+        expectClose(nb.matmul(u, u, { transposeA: true }), [[1, 0, 0], [0, 1, 0], [0, 0, 1]], { atol: 1e-5 });
+        expectClose(nb.matmul(v, v, { transposeA: true }), [[1, 0, 0], [0, 1, 0], [0, 0, 1]], { atol: 1e-5 });
+        expectClose(nb.matmul(nb.mul(u, s), v, { transposeB: true }), [[0, 6 / 5, 8 / 5], [0, 12 / 5, 16 / 5], [0, 12 / 5, 16 / 5], [0, 0, 0]], { atol: 1e-5 });
+        expectClose(la.svd(nb.zeros([2, 3])).s, [0, 0]);
+        const e = la.eigh(nb.tensor([[2, 0, 0], [0, 1, 0], [0, 0, 2]]));
+        expectClose(e.values, [1, 2, 2]);
+        expectClose(nb.matmul(e.vectors, e.vectors, { transposeA: true }), [[1, 0, 0], [0, 1, 0], [0, 0, 1]], { atol: 1e-6 });
+      }));
+
     it('gradients of cholesky, triangularSolve, solve, inv, det and slogdet (batched)', () =>
       on(backend, () => {
         checkGrad((x) => la.cholesky(spd(x)), [sample([2, 3, 3])], { rtol: 1e-4, atol: 1e-6 });
