@@ -61,6 +61,14 @@ for (const backend of backendsUnderTest().filter((b) => b !== 'webgpu')) {
         expectClose(la.det(nb.zeros([3, 3], 'float64')), 0);
       }));
 
+    it('NaN input ends the iterative kernels (a bounded number of sweeps) with NaN results', () =>
+      on(backend, () => {
+        const a = nb.tensor([[1, NaN], [NaN, 2]], 'float64');
+        for (const x of [la.eigh(a).values, la.svd(a).s, la.qr(a).r, la.det(a), la.cholesky(a)]) {
+          expect(Array.from(x.dataSync()).some(Number.isNaN)).toBe(true);
+        }
+      }));
+
     it('dtypes are kept: float32 in, float32 out, for every op', () =>
       on(backend, () => {
         const a = nb.tensor([[4, 1], [1, 3]]);
