@@ -1,4 +1,4 @@
-// The symmetric eigendecomposition as a primitive (Jacobi rotations, float64). Reverse mode:
+// The symmetric eigendecomposition as a primitive (tridiagonal QR, float64; symmetric-eigen.ts). Reverse mode:
 // Ā = V (diag(w̄) + F ∘ (Vᵀ V̄)) Vᵀ with F[i][j] = 1 / (w[j] - w[i]) off the diagonal, symmetrized
 // (the op sees a symmetric matrix). Repeated eigenvalues make F infinite, as in every framework.
 import { allocArray } from '../tensor/dtype.js';
@@ -11,7 +11,7 @@ import { eye } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { batchCount, checkSquareMeta } from './matrix-args.js';
 import { diag, matrixTranspose } from './structure.js';
-import { jacobiEigh } from './jacobi.js';
+import { symmetricEigen } from './symmetric-eigen.js';
 
 /** Outputs: eigenvalues w [..., n] ascending and eigenvectors V [..., n, n] (columns) of the symmetric input. */
 export const eighOp = defineOp({
@@ -35,7 +35,7 @@ export const eighOp = defineOp({
       // The lower triangle, mirrored: the input is symmetric up to rounding.
       const off = b * n * n;
       for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) work[i * n + j] = work[j * n + i] = a!.data[off + i * n + j] as number;
-      jacobiEigh(work, n, wm, vm);
+      symmetricEigen(work, n, wm, vm);
       w.set(wm, b * n);
       v.set(vm, off);
     }

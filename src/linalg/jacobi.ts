@@ -1,60 +1,7 @@
-// Jacobi rotation kernels on float64 matrices: the symmetric eigenproblem (two-sided, cyclic) and
-// the SVD (one-sided, Hestenes). Slower than QR iterations but simple and accurate to working precision.
+// The SVD by one-sided Jacobi rotations (Hestenes) on float64 matrices: simple, and accurate to
+// working precision in the small singular values too.
 
 const MAX_SWEEPS = 100;
-
-/**
- * Eigenvalues (ascending) into w and eigenvectors (columns of v, row-major n x n) of the symmetric
- * matrix a (row-major n x n, overwritten).
- */
-export function jacobiEigh(a: Float64Array, n: number, w: Float64Array, v: Float64Array): void {
-  v.fill(0);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
-    let off = 0;
-    let total = 0;
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        const x = a[i * n + j]! * a[i * n + j]!;
-        total += x;
-        if (i !== j) off += x;
-      }
-    }
-    if (off <= 1e-30 * total || off === 0) break;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q]!;
-        if (apq === 0) continue;
-        const theta = (a[q * n + q]! - a[p * n + p]!) / (2 * apq);
-        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        // A <- Jᵀ A J with J the rotation in the (p, q) plane.
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p]!;
-          const akq = a[k * n + q]!;
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k]!;
-          const aqk = a[q * n + k]!;
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p]!;
-          const vkq = v[k * n + q]!;
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => a[i * n + i]! - a[j * n + j]!);
-  sortColumns(v, n, n, order);
-  for (let i = 0; i < n; i++) w[i] = a[order[i]! * n + order[i]!]!;
-}
 
 /**
  * Thin SVD of u (row-major m x n with m >= n, overwritten by U): singular values (descending) into
