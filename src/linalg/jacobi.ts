@@ -9,8 +9,11 @@ const MAX_SWEEPS = 100;
  * completed to an orthonormal set.
  */
 export function jacobiSvd(u: Float64Array, m: number, n: number, s: Float64Array, v: Float64Array): void {
-  v.fill(0);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
+  // The rotations run on the columns stored as rows (ut: n x m, vt: n x n), in memory order.
+  const ut = new Float64Array(n * m);
+  for (let k = 0; k < m; k++) for (let j = 0; j < n; j++) ut[j * m + k] = u[k * n + j]!;
+  const vt = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) vt[i * n + i] = 1;
   for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
     let rotated = false;
     for (let p = 0; p < n - 1; p++) {
@@ -18,9 +21,9 @@ export function jacobiSvd(u: Float64Array, m: number, n: number, s: Float64Array
         let alpha = 0;
         let beta = 0;
         let gamma = 0;
-        for (let k = 0; k < m; k++) {
-          const up = u[k * n + p]!;
-          const uq = u[k * n + q]!;
+        for (let k = 0, pk = p * m, qk = q * m; k < m; k++) {
+          const up = ut[pk + k]!;
+          const uq = ut[qk + k]!;
           alpha += up * up;
           beta += uq * uq;
           gamma += up * uq;
@@ -31,12 +34,14 @@ export function jacobiSvd(u: Float64Array, m: number, n: number, s: Float64Array
         const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
         const c = 1 / Math.sqrt(1 + t * t);
         const sn = c * t;
-        rotateColumns(u, m, n, p, q, c, sn);
-        rotateColumns(v, n, n, p, q, c, sn);
+        rotateRows(ut, m, p, q, c, sn);
+        rotateRows(vt, n, p, q, c, sn);
       }
     }
     if (!rotated) break;
   }
+  for (let k = 0; k < m; k++) for (let j = 0; j < n; j++) u[k * n + j] = ut[j * m + k]!;
+  for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) v[k * n + j] = vt[j * n + k]!;
   for (let j = 0; j < n; j++) {
     let norm2 = 0;
     for (let k = 0; k < m; k++) norm2 += u[k * n + j]! * u[k * n + j]!;
@@ -54,12 +59,13 @@ export function jacobiSvd(u: Float64Array, m: number, n: number, s: Float64Array
   }
 }
 
-function rotateColumns(x: Float64Array, rows: number, cols: number, p: number, q: number, c: number, s: number): void {
-  for (let k = 0; k < rows; k++) {
-    const xp = x[k * cols + p]!;
-    const xq = x[k * cols + q]!;
-    x[k * cols + p] = c * xp - s * xq;
-    x[k * cols + q] = s * xp + c * xq;
+/** Rows p and q of x (rows of length `len`) <- [c -s; s c] applied pairwise. */
+function rotateRows(x: Float64Array, len: number, p: number, q: number, c: number, s: number): void {
+  for (let k = 0, pk = p * len, qk = q * len; k < len; k++) {
+    const xp = x[pk + k]!;
+    const xq = x[qk + k]!;
+    x[pk + k] = c * xp - s * xq;
+    x[qk + k] = s * xp + c * xq;
   }
 }
 
