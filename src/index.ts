@@ -20,6 +20,7 @@ export { setBackend, getBackend, backends, withBackend, backendInfo, tidy, keep,
 export { grad, valueAndGrad, customGradient, type GradOptions, type CustomGradientResult } from './autograd/grad.js';
 export * as random from './ops/random-namespace.js';
 export * as signal from './signal/index.js';
+export * as linalg from './linalg/index.js';
 export * as nn from './api/nn.js';
 export * as optimizers from './optimizers/index.js';
 export { jit, type Jitted, type JitOptions } from './jit/jit.js';

@@ -1,9 +1,10 @@
-// Every op a backend runs: the primitives and the jit's fused ops, by name.
+// Every op a backend runs: the primitives, the linear-algebra primitives and the jit's fused ops, by name.
 import { PRIMITIVES, type ViewOpName } from '../ops/primitives/index.js';
+import { LINALG_OPS } from '../linalg/primitives.js';
 import { FUSED_OPS } from '../jit/fused-ops.js';
 import { SIGNAL_OPS } from '../signal/fft-ops.js';
 
-export const KERNEL_OPS = { ...PRIMITIVES, ...FUSED_OPS, ...SIGNAL_OPS };
+export const KERNEL_OPS = { ...PRIMITIVES, ...LINALG_OPS, ...FUSED_OPS, ...SIGNAL_OPS };
 export type KernelOpName = keyof typeof KERNEL_OPS;
 /** The ops a backend computes with a kernel (views are stride changes and need none). */
 export type ComputedOpName = Exclude<KernelOpName, ViewOpName>;

@@ -16,6 +16,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['ops/', 'api/ops.ts'],
   ['autograd/'],
   ['signal/'],
+  // Linear algebra: primitives and composites over ops, above autograd's level.
+  ['linalg/'],
   ['jit/'],
   ['transforms/'],
   ['backends/'],

@@ -49,6 +49,11 @@ const bounds: Record<string, (r: Record<string, string>) => void> = {
     expect(Number(r.learned)).toBeLessThan(0.25);
     expect(Math.abs(Number(r.highgain))).toBeLessThan(0.1);
   },
+  'gaussian-process': (r) => {
+    expect(Number(r.lml)).toBeGreaterThan(Number(r.lml0) + 10);
+    expect(Number(r.rmse)).toBeLessThan(0.1);
+    expect(Number(r.rmse)).toBeLessThan(Number(r.rmse0));
+  },
 };
 
 function parseResult(stdout: string): Record<string, string> {

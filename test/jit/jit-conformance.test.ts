@@ -31,6 +31,12 @@ const cases: Case[] = [
   ['conv1d/depthwise/transpose', (x, k) => nb.conv1d(x.reshape([1, 10, 2]), k.reshape([2, 2, 3]), { padding: 'valid' }).sum().add(nb.depthwiseConv2d(x, k.slice([0, 0, 0, 0], [2, 1, 2, 1]), { padding: 'valid' }).sum()), [[1, 2, 5, 2], [2, 1, 2, 3]]],
   ['pooling', (x) => nb.maxPool(x, { poolSize: 2, strides: 1, padding: 'same' }).add(nb.avgPool(x, { poolSize: 2, strides: 1, padding: 'same' })), [[1, 4, 4, 2]]],
   ['signal fft/rfft/irfft and 2-D', (x) => nb.signal.irfft(nb.signal.rfft(x, { norm: 'ortho' }).mul(nb.signal.abs(nb.signal.fft(nb.stack([x, x.square()], -1))).slice([0, 0], [3, 3]).expandDims(-1)), { n: 5, norm: 'ortho' }).add(nb.signal.irfft2(nb.signal.rfft2(x), [3, 5])), [[3, 5]]],
+  ['linalg', (x) => {
+    const a = nb.add(nb.matmul(x, x, { transposeB: true }), nb.mul(nb.eye(3), 3));
+    const l = nb.linalg.cholesky(a);
+    const solved = nb.linalg.triangularSolve(l, x, { transposeA: true }).add(nb.linalg.solve(a, x));
+    return solved.add(nb.linalg.det(a)).add(nb.linalg.svd(x).s.sum()).add(nb.linalg.eigh(a).values.sum()).add(nb.linalg.qr(x).r.sum());
+  }, [[3, 3]]],
   ['moments/batchNormalization', (x) => {
     const { mean, variance } = nb.nn.moments(x, [0]);
     return nb.nn.batchNormalization(x, mean, variance, 0.1, 2, 1e-3);

@@ -55,6 +55,14 @@ export const KERNEL_SOURCES = {
   fft: 'reference',
   rfft: 'reference',
   irfft: 'reference',
+  // The decompositions are serial loops per matrix; their TypeScript kernels accumulate in float64
+  // (the blocked Cholesky gives its O(n³) part to matmul).
+  cholesky: 'reference',
+  triangularSolve: 'reference',
+  lu: 'reference',
+  qr: 'reference',
+  eigh: 'reference',
+  svd: 'reference',
 } as const satisfies Record<KernelOpName, KernelSource>;
 
 /** Primitives with a C++ kernel. */

@@ -16,6 +16,7 @@ import { convKernels } from './kernels/conv.js';
 import { poolKernels } from './kernels/pool.js';
 import { sortKernels } from './kernels/sort.js';
 import { gatherNDKernels } from './kernels/gather-nd.js';
+import { linalgKernels } from './kernels/linalg.js';
 import { fusedLinearKernel } from './kernels/fused-linear.js';
 import { fftKernels } from './kernels/fft.js';
 
@@ -32,6 +33,7 @@ function allKernels(): Record<ComputedOpName, GpuKernel<any>> {
     ...sortKernels(),
     ...gatherNDKernels(),
     ...fftKernels(),
+    ...linalgKernels(),
   };
   return { ...table, fusedLinear: fusedLinearKernel(table) };
 }
