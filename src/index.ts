@@ -22,6 +22,7 @@ export * as nn from './api/nn.js';
 export * as optimizers from './optimizers/index.js';
 export { jit, type Jitted, type JitOptions } from './jit/jit.js';
 export { cond, whileLoop, type WhileOptions } from './jit/control-flow.js';
+export { vmap, type VmapOptions, type AxisSpec } from './transforms/vmap.js';
 export * as losses from './losses/index.js';
 export * as data from './data/index.js';
 export * as datasets from './datasets/index.js';

@@ -1,6 +1,6 @@
 import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
-import { defineOp } from '../ops/define-op.js';
+import { defineOp, type OpDef } from '../ops/define-op.js';
 import { run1 } from '../ops/run.js';
 import { toTensor, type TensorLike } from '../ops/creation.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -64,7 +64,7 @@ interface CustomAttrs {
   readonly nInputs: number;
 }
 
-const customOp = defineOp<CustomAttrs>({
+const customOp: OpDef<CustomAttrs> = defineOp<CustomAttrs>({
   name: 'customGradient',
   infer: ([v]) => [{ shape: v!.shape, dtype: v!.dtype }],
   view: (l) => l,
@@ -75,6 +75,14 @@ const customOp = defineOp<CustomAttrs>({
       throw new ValueError(`customGradient: gradFunc returned ${list.length} gradients for ${attrs.nInputs} inputs`);
     }
     return [null, ...list];
+  },
+  // The value keeps its batch; gradients taken inside the mapped function (vmap(grad(f))) use the
+  // per-example gradFunc. A tape outside the vmap would need gradFunc batched, which it is not.
+  batch: ([value, ...xs], axes, attrs) => {
+    const gradFunc = (): never => {
+      throw new ValueError('customGradient: a gradient through nb.vmap of a custom-gradient function is not supported; take the gradient inside the mapped function (vmap(grad(f)))');
+    };
+    return { outputs: [run1(customOp, [value!, ...xs], { ...attrs, gradFunc })], axes: [axes[0]!] };
   },
 });
 

@@ -199,6 +199,26 @@ export class Engine {
     return t;
   }
 
+  /**
+   * Run `fn` with the tensors it creates collected in `scope` instead of the caller's tidy scopes
+   * (vmap's batched values must outlive the user's `tidy` calls around the per-example code).
+   */
+  collectInto<T>(scope: Tensor[], fn: () => T): T {
+    const saved = this.scopes;
+    this.scopes = [scope];
+    try {
+      return fn();
+    } finally {
+      this.scopes = saved;
+    }
+  }
+
+  /** Dispose what `scope` collected as `tidy` would, but the tensors in `keep`, which join the caller's scope. */
+  releaseScope(scope: Tensor[], keep: unknown): void {
+    this.scopes.push(scope);
+    this.popScope(scope, keep);
+  }
+
   dispose(t: Tensor): void {
     if (t.disposed) return;
     t.disposed = true;

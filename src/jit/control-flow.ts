@@ -69,6 +69,11 @@ const whileOp = defineOp<WhileAttrs>({
     return vars.map((t) => engine.handleOn(t, backend)) as never;
   },
   notDifferentiable: true,
+  // Under vmap whileLoop runs eagerly (it makes this node only inside nb.jit's tracer), so a batched
+  // loop variable never reaches here; were one to, a per-example trip count is not supported.
+  batch: () => {
+    throw new ValueError('vmap: whileLoop cannot run a different number of iterations per example; express the loop with a fixed count and nb.where');
+  },
 });
 
 function loop(vars: Tensor[], attrs: { cond: (...xs: Tensor[]) => Tensor; body: (...xs: Tensor[]) => Tensor[] | Tensor; maximumIterations: number }): Tensor[] {

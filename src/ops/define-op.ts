@@ -42,6 +42,22 @@ export interface OpDef<A = Record<string, never>> {
   readonly portable?: boolean;
   /** For view ops: the output layout over the input's storage, or null if the input must be made contiguous first. */
   view?(input: Layout, attrs: A): Layout | null;
+  /**
+   * The batching rule `nb.vmap` uses: the op applied to inputs that carry an extra batch axis
+   * (`axes[i]`, or null for an input shared by the whole batch; at least one is batched), written
+   * with nabla ops so tapes, jit and an outer vmap see ordinary ops. It returns the batched
+   * outputs and where each one's batch axis is.
+   */
+  batch?(inputs: readonly Tensor[], axes: readonly BatchAxis[], attrs: A): Batched;
+}
+
+/** Where a tensor's batch axis is under `nb.vmap`; null when it is not batched. */
+export type BatchAxis = number | null;
+
+/** What a batching rule returns. */
+export interface Batched {
+  readonly outputs: Tensor[];
+  readonly axes: BatchAxis[];
 }
 
 export interface Pointwise {

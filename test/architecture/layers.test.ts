@@ -16,6 +16,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['ops/', 'api/ops.ts'],
   ['autograd/'],
   ['jit/'],
+  // Function transforms (vmap) trace with the jit's machinery.
+  ['transforms/'],
   ['backends/'],
   ['data/', 'datasets/'],
   ['nn/', 'optimizers/', 'losses/', 'metrics/', 'preprocessing/'],

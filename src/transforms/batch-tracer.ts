@@ -1,0 +1,116 @@
+import type { Backend, BackendInfo } from '../backends/backend.js';
+import { engine, type Tracer } from '../engine/engine.js';
+import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import type { BatchAxis, OpDef } from '../ops/define-op.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+function unreadable(): never {
+  throw new ValueError(
+    'vmap: this tensor stands for a whole batch inside nb.vmap, so its values cannot be read in the mapped function ' +
+      '(JS control flow on tensor values is not supported there; use nb.where), and it cannot be used after vmap returns ' +
+      '(return it from the mapped function instead)',
+  );
+}
+
+/** The backend of per-example tensors: they hold no data; their batched values live in the tracer. */
+const perExampleBackend: Backend<null> = {
+  name: 'vmap',
+  kernels: {},
+  upload: () => unreadable(),
+  read: () => unreadable(),
+  readSync: () => unreadable(),
+  materialize: () => null,
+  subrange: () => null,
+  free: () => undefined,
+  byteLength: () => 0,
+  info: (): BackendInfo => ({ name: 'vmap' }),
+};
+
+function isPerExample(t: Tensor): boolean {
+  return t.storage.backend === perExampleBackend;
+}
+
+interface BatchedValue {
+  readonly value: Tensor;
+  readonly axis: number;
+}
+
+/**
+ * Runs the mapped function one op at a time: the function sees per-example tensors (shapes without
+ * the batch axis, no data); each op on them runs its primitive's batching rule on the batched
+ * values, with the previous tracer (none, nb.jit's, an outer vmap's) back in place, so the batched
+ * computation is made of ordinary ops that tapes, jit and outer vmaps see.
+ */
+export class BatchTracer implements Tracer {
+  private readonly batched = new Map<number, BatchedValue>();
+  /** The batched values this vmap made, released (but its outputs) when it returns. */
+  readonly scope: Tensor[] = [];
+
+  constructor(
+    readonly size: number,
+    readonly prev: Tracer | null,
+  ) {}
+
+  /** The per-example tensor standing for `value`, batched along `axis`. */
+  perExample(value: Tensor, axis: number): Tensor {
+    const shape = value.shape.filter((_, i) => i !== axis);
+    const t = engine.wrap(perExampleBackend, null, shape, value.dtype);
+    this.batched.set(t.id, { value, axis });
+    return t;
+  }
+
+  /** What `t` stands for in this vmap: its batched value and axis, or itself shared by the batch. */
+  lookup(t: Tensor): { value: Tensor; axis: BatchAxis } {
+    const b = this.batched.get(t.id);
+    if (b) return b;
+    if (isPerExample(t) && !(this.prev instanceof BatchTracer && this.prev.owns(t))) unreadable();
+    return { value: t, axis: null };
+  }
+
+  private owns(t: Tensor): boolean {
+    return this.batched.has(t.id) || (this.prev instanceof BatchTracer && this.prev.owns(t));
+  }
+
+  /** Run `fn` as the code around the vmap would: the previous tracer active, tensors kept in this vmap's scope. */
+  outside<T>(fn: () => T): T {
+    const self = engine.tracer;
+    engine.tracer = this.prev;
+    try {
+      return engine.collectInto(this.scope, fn);
+    } finally {
+      engine.tracer = self;
+    }
+  }
+
+  run(op: OpDef<any>, inputs: readonly Tensor[], attrs: unknown): Tensor[] {
+    const found = inputs.map((t) => this.lookup(t));
+    const values = found.map((f) => f.value);
+    const axes = found.map((f) => f.axis);
+    // Nothing batched: the op runs as it is. The engine records it on tapes once this returns.
+    if (axes.every((a) => a === null)) return this.outside(() => engine.pauseRecording(() => engine.runOp(op, values, attrs)));
+    if (!op.batch) {
+      throw new ValueError(`vmap: the primitive '${op.name}' has no batching rule, so it cannot run under nb.vmap (add a 'batch' rule to its OpDef)`);
+    }
+    const r = this.outside(() => op.batch!(values, axes, attrs));
+    const expected = op.infer(inputs, attrs);
+    return r.outputs.map((out, i) => {
+      const axis = r.axes[i] ?? null;
+      const perExample = axis === null ? out : this.perExample(out, axis);
+      const want = expected[i]!;
+      if (perExample.shape.length !== want.shape.length || perExample.shape.some((d, j) => d !== want.shape[j]) || perExample.dtype !== want.dtype) {
+        throw new ShapeError(
+          `vmap: the batching rule of '${op.name}' gave ${out.dtype}${fmtShape(out.shape)} batched on axis ${axis}, ` +
+            `but one example should be ${want.dtype}${fmtShape(want.shape)}`,
+        );
+      }
+      return perExample;
+    });
+  }
+
+  assign(variable: Tensor, value: Tensor): void {
+    if (this.lookup(value).axis !== null) {
+      throw new ValueError(`vmap: cannot assign a batched value to ${variable.label()}: a variable holds one value for the whole batch`);
+    }
+    this.outside(() => (variable as unknown as { assign(v: Tensor): void }).assign(value));
+  }
+}
