@@ -153,7 +153,7 @@ export const unsortedSegmentSumOp: OpDef<SegmentSumAttrs> = defineOp<SegmentSumA
   },
   batch: ([data, ids], [ad, ai], attrs) => {
     // Shared ids: the batch is one more outer axis of the data. Batched ids: one more batch dim of both.
-    if (ai === null && attrs.batchDims === 0) return front(run1(unsortedSegmentSumOp, [toFront(data!, ad!)], { ...attrs, axis: attrs.axis + 1 }));
+    if (ai === null && attrs.batchDims === 0) return front(run1(unsortedSegmentSumOp, [toFront(data!, ad!), ids!], { ...attrs, axis: attrs.axis + 1 }));
     return front(run1(unsortedSegmentSumOp, bothBatched([data!, ids!], [ad, ai]), { ...attrs, axis: attrs.axis + 1, batchDims: attrs.batchDims + 1 }));
   },
 });
