@@ -68,8 +68,9 @@ function normalizeAxis(axis: number, rank: number, what: string, shape: readonly
  * the same values). Reading a per-example tensor's values inside `f` is an error.
  */
 export function vmap<F extends (...args: any[]) => any>(f: F, opts: VmapOptions = {}): (...args: Parameters<F>) => ReturnType<F> {
-  const inAxes = opts.inAxes ?? 0;
-  const outAxes = opts.outAxes ?? 0;
+  // null is a meaningful spec ("not batched"), so only a missing option takes the default.
+  const inAxes = opts.inAxes === undefined ? 0 : opts.inAxes;
+  const outAxes = opts.outAxes === undefined ? 0 : opts.outAxes;
   return ((...args: unknown[]) => {
     if (Array.isArray(inAxes) && inAxes.length !== args.length) {
       throw new ValueError(`vmap: inAxes has ${inAxes.length} entries but the function got ${args.length} arguments`);
