@@ -204,12 +204,13 @@ export class Engine {
    * (vmap's batched values must outlive the user's `tidy` calls around the per-example code).
    */
   collectInto<T>(scope: Tensor[], fn: () => T): T {
-    const saved = this.scopes;
-    this.scopes = [scope];
+    // On top of the stack rather than instead of it: `keep` (the jit keeps the constants it
+    // captures) must still find tensors in the caller's scopes.
+    this.scopes.push(scope);
     try {
       return fn();
     } finally {
-      this.scopes = saved;
+      this.scopes.splice(this.scopes.lastIndexOf(scope), 1);
     }
   }
 

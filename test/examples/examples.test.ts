@@ -42,6 +42,12 @@ const bounds: Record<string, (r: Record<string, string>) => void> = {
     expect(Number(r.cnn)).toBeGreaterThan(0.8);
   },
   '13-custom-layer': (r) => expect(Number(r.loss)).toBeLessThan(0.01),
+  'per-example-gradients': (r) => {
+    expect(Number(r.diff)).toBeLessThan(1e-5);
+    expect(Number(r.accuracy)).toBeGreaterThan(0.9);
+    // Clipping must have acted on some examples, or the example shows nothing.
+    expect(Number(r.clipped)).toBeGreaterThan(0);
+  },
 };
 
 function parseResult(stdout: string): Record<string, string> {

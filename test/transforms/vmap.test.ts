@@ -99,6 +99,12 @@ describe('vmap', () => {
     expect(jitted.traceCount).toBe(1);
     expect(jitted.graph(xs)).toContain('matmul');
     close(nb.vmap(nb.jit(f))(xs), ref);
+    // jit of vmap of grad, traced inside a tidy: what the graph captured survives it.
+    const perExample = nb.jit((w1: nb.Tensor, x: nb.Tensor, l: nb.Tensor) =>
+      nb.vmap((u: nb.Tensor, v: nb.Tensor) => nb.grad((w: nb.Tensor) => loss({ ...params, w1: w }, u, v))(w1) as nb.Tensor, { inAxes: [0, 0] })(x, l),
+    );
+    const eager = nb.vmap((u: nb.Tensor, v: nb.Tensor) => nb.grad((w: nb.Tensor) => loss({ ...params, w1: w }, u, v))(params.w1) as nb.Tensor)(xs, labels);
+    for (let i = 0; i < 2; i++) nb.tidy(() => close(perExample(params.w1, xs, labels), eager));
   });
 
   it('takes negative and per-argument inAxes, and places the batch at outAxes', () => {
