@@ -59,6 +59,30 @@ describe('vmap', () => {
     close(perExample, nb.stack(loop));
   });
 
+  it('vmap(grad) through a small CNN (conv, max and average pooling) equals the loop', () => {
+    const filter = data([3, 3, 2, 4], 40);
+    const dense = data([4, 2], 41);
+    const cnnLoss = (f: nb.Tensor, image: nb.Tensor) => {
+      const h = nb.relu(nb.conv2d(nb.reshape(image, [1, 6, 6, 2]), f, 1, 'same'));
+      const p = nb.avgPool(nb.maxPool(h, 2, 2, 'valid'), 3, 3, 'valid');
+      return nb.sum(nb.square(nb.matmul(nb.reshape(p, [1, 4]), dense)));
+    };
+    const images = data([3, 6, 6, 2], 42);
+    const g = nb.vmap((image: nb.Tensor) => nb.grad(cnnLoss)(filter, image) as nb.Tensor)(images);
+    expect(g.shape).toEqual([3, 3, 3, 2, 4]);
+    close(g, nb.stack(nb.unstack(images).map((image) => nb.grad(cnnLoss)(filter, image) as nb.Tensor)));
+    // Gradients with respect to each image too (conv2dBackpropInput, maxPoolGrad, avgPoolGrad).
+    const gi = nb.vmap((image: nb.Tensor) => nb.grad(cnnLoss, { argnums: 1 })(filter, image) as nb.Tensor)(images);
+    close(gi, nb.stack(nb.unstack(images).map((image) => nb.grad(cnnLoss, { argnums: 1 })(filter, image) as nb.Tensor)));
+  });
+
+  it('vmap of a second derivative equals the loop', () => {
+    const f = (x: nb.Tensor) => nb.sum(nb.mul(nb.sin(x), nb.square(x)));
+    const d2 = (x: nb.Tensor) => nb.grad((u: nb.Tensor) => nb.sum(nb.grad(f)(u) as nb.Tensor))(x) as nb.Tensor;
+    const x = data([4, 3], 43);
+    close(nb.vmap(d2)(x), nb.stack(nb.unstack(x).map(d2)));
+  });
+
   it('grad of vmap equals the gradient of the summed loop', () => {
     const g = nb.grad((w2: nb.Tensor) => nb.sum(nb.vmap((x: nb.Tensor, l: nb.Tensor) => loss({ ...params, w2 }, x, l))(xs, labels)))(params.w2) as nb.Tensor;
     const ref = nb.grad((w2: nb.Tensor) => nb.unstack(xs).map((x, i) => loss({ ...params, w2 }, x, nb.slice(labels, [i], [1]).reshape([]))).reduce((a, b) => nb.add(a, b)))(params.w2) as nb.Tensor;
