@@ -19,6 +19,12 @@ export interface Tracer {
   run(op: OpDef<any>, inputs: readonly Tensor[], attrs: unknown): Tensor[];
   /** A variable's `assign` while tracing: recorded, not performed. */
   assign(variable: Tensor, value: Tensor): void;
+  /** nb.vmap's tracer: whether `t` differs between the examples of the batch (control flow on it cannot take one branch). */
+  varies?(t: Tensor): boolean;
+  /** nb.vmap's tracer: whether a per-example predicate holds for any example of the batch. */
+  anyExample?(pred: Tensor): boolean;
+  /** nb.vmap's tracer: run `fn` refusing variable assignments (code run for every example whatever its branch). */
+  refusingAssign?<T>(why: string, fn: () => T): T;
 }
 
 export interface BackendFactory {

@@ -3,6 +3,8 @@ import { engine, type Tracer } from '../engine/engine.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { BatchAxis, OpDef } from '../ops/define-op.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { isSymbolic } from '../jit/trace.js';
+import { any } from '../ops/primitives/reduce.js';
 
 function unreadable(): never {
   throw new ValueError(
@@ -43,6 +45,8 @@ interface BatchedValue {
  */
 export class BatchTracer implements Tracer {
   private readonly batched = new Map<number, BatchedValue>();
+  /** Why assignments are refused now (inside per-example control flow), innermost last. */
+  private readonly refusals: string[] = [];
   /** The batched values this vmap made, released (but its outputs) when it returns. */
   readonly scope: Tensor[] = [];
 
@@ -107,7 +111,38 @@ export class BatchTracer implements Tracer {
     });
   }
 
+  varies(t: Tensor): boolean {
+    return isPerExample(t);
+  }
+
+  anyExample(pred: Tensor): boolean {
+    const { value, axis } = this.lookup(pred);
+    return this.outside(() => {
+      const some = axis === null ? value : any(value);
+      // Still per example of an outer vmap: that one reduces over its own batch.
+      if (this.prev?.varies?.(some)) return this.prev.anyExample!(some);
+      if (isSymbolic(some)) {
+        throw new ValueError(
+          'vmap: a whileLoop whose condition differs between examples needs its values at every step, which nb.jit does not have while tracing; ' +
+            'use a fixed number of steps with nb.where, or call the vmapped function outside nb.jit',
+        );
+      }
+      return some.dataSync()[0] !== 0;
+    });
+  }
+
+  refusingAssign<T>(why: string, fn: () => T): T {
+    this.refusals.push(why);
+    try {
+      return fn();
+    } finally {
+      this.refusals.pop();
+    }
+  }
+
   assign(variable: Tensor, value: Tensor): void {
+    const refusal = this.refusals[this.refusals.length - 1];
+    if (refusal) throw new ValueError(`vmap: cannot assign ${variable.label()} inside ${refusal}: the assignment would apply to every example`);
     if (this.lookup(value).axis !== null) {
       throw new ValueError(`vmap: cannot assign a batched value to ${variable.label()}: a variable holds one value for the whole batch`);
     }

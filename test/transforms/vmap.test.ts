@@ -189,6 +189,35 @@ describe('vmap', () => {
   });
 });
 
+describe('vmap and control flow', () => {
+  it('nb.cond with a per-example predicate gives each example its own branch', () => {
+    const f = (x: nb.Tensor) => nb.cond(nb.greater(nb.sum(x), 0), () => nb.mul(x, 2), () => nb.neg(x));
+    const xs2 = nb.tensor([[1, 2], [-1, -2], [3, -1]]);
+    expect(nb.vmap(f)(xs2).arraySync()).toEqual([[2, 4], [1, 2], [6, -2]]);
+    // A predicate shared by the batch takes one branch for all.
+    expect(nb.vmap((x: nb.Tensor) => nb.cond(true, () => x, () => nb.neg(x)))(xs2).arraySync()).toEqual(xs2.arraySync());
+  });
+
+  it('nb.whileLoop with a per-example condition stops each example at its own step', () => {
+    const halve = (x: nb.Tensor) => nb.whileLoop((v) => nb.greater(v, 1), (v) => [nb.div(v, 2)], [x])[0]!;
+    expect(nb.vmap(halve)(nb.tensor([10, 100, 0.5])).arraySync()).toEqual([0.625, 0.78125, 0.5]);
+    // Nested vmaps: the loop runs while any example of either batch goes on.
+    expect(nb.vmap(nb.vmap(halve))(nb.tensor([[10, 3], [0.5, 100]])).arraySync()).toEqual([[0.625, 0.75], [0.5, 0.78125]]);
+    // A shared condition (a step counter) loops as usual.
+    const steps = (x: nb.Tensor) => nb.whileLoop((i, _v) => nb.less(i, 3), (i, v) => [nb.add(i, 1), nb.mul(v, 2)], [nb.tensor(0), x])[1]!;
+    expect(nb.vmap(steps)(nb.tensor([1, 2])).arraySync()).toEqual([8, 16]);
+  });
+
+  it('refuses variable assignments under per-example control flow, and a per-example loop inside nb.jit', () => {
+    const v = new nb.Variable(nb.tensor(0));
+    const f = (x: nb.Tensor) => nb.cond(nb.greater(x, 0), () => (v.assign(1), x), () => x);
+    expect(() => nb.vmap(f)(nb.tensor([1, -1]))).toThrow(/cannot assign variable .* inside nb.cond with a per-example predicate/);
+    expect(v.dataSync()[0]).toBe(0);
+    const halve = (x: nb.Tensor) => nb.whileLoop((u) => nb.greater(u, 1), (u) => [nb.div(u, 2)], [x])[0]!;
+    expect(() => nb.jit((x: nb.Tensor) => nb.vmap(halve)(x))(nb.tensor([10, 1]))).toThrow(/whileLoop whose condition differs between examples/);
+  });
+});
+
 describe('vmap errors', () => {
   it('names the arguments and sizes when batch sizes differ', () => {
     const f = (a: nb.Tensor, b: nb.Tensor) => nb.add(a, b);
