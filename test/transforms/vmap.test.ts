@@ -76,6 +76,14 @@ describe('vmap', () => {
     close(gi, nb.stack(nb.unstack(images).map((image) => nb.grad(cnnLoss, { argnums: 1 })(filter, image) as nb.Tensor)));
   });
 
+  it('vmap(grad): unconnected arguments get zeros, broadcast parameters get their summed gradient', () => {
+    const x = nb.tensor([[1, 2], [3, 4]]);
+    const both = nb.vmap((u: nb.Tensor) => nb.grad((a: nb.Tensor, _b: nb.Tensor) => nb.sum(nb.mul(a, 2)), { argnums: [0, 1] })(u, nb.ones([2])) as nb.Tensor[])(x);
+    expect(both.map((t) => t.arraySync())).toEqual([[[2, 2], [2, 2]], [[0, 0], [0, 0]]]);
+    // d/db sum(u * b) for a scalar b is sum(u), per example.
+    expect(nb.vmap((u: nb.Tensor) => nb.grad((b: nb.Tensor) => nb.sum(nb.mul(u, b)))(nb.tensor(2)) as nb.Tensor)(x).arraySync()).toEqual([3, 7]);
+  });
+
   it('vmap of a second derivative equals the loop', () => {
     const f = (x: nb.Tensor) => nb.sum(nb.mul(nb.sin(x), nb.square(x)));
     const d2 = (x: nb.Tensor) => nb.grad((u: nb.Tensor) => nb.sum(nb.grad(f)(u) as nb.Tensor))(x) as nb.Tensor;
