@@ -48,7 +48,20 @@ export interface OpDef<A = Record<string, never>> {
    * with nabla ops so tapes, jit and an outer vmap see ordinary ops. It returns the batched
    * outputs and where each one's batch axis is.
    */
-  batch?(inputs: readonly Tensor[], axes: readonly BatchAxis[], attrs: A): Batched;
+  batch?(inputs: readonly Tensor[], axes: readonly BatchAxis[], attrs: A, ctx: BatchContext): Batched;
+}
+
+/** What a batching rule may ask of the vmap running it. */
+export interface BatchContext {
+  /**
+   * Run per-example code later (a custom gradient's backward pass, after vmap returned) as part
+   * of this vmap: `fn` gets per-example tensors for `inputs` (batched on `axes`), and its results
+   * come back batched, each with its batch axis (null: the same for every example). A rule that
+   * will call it after the vmap returns calls `keepValues` first.
+   */
+  perExample(fn: (xs: Tensor[]) => (Tensor | null)[], inputs: readonly Tensor[], axes: readonly BatchAxis[]): { outputs: (Tensor | null)[]; axes: BatchAxis[] };
+  /** Keep this vmap's batched values alive when it returns (per-example code may still read them). */
+  keepValues(): void;
 }
 
 /** Where a tensor's batch axis is under `nb.vmap`; null when it is not batched. */

@@ -1,7 +1,7 @@
 import type { Backend, BackendInfo } from '../backends/backend.js';
 import { engine, type Tracer } from '../engine/engine.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import type { BatchAxis, OpDef } from '../ops/define-op.js';
+import type { BatchAxis, BatchContext, OpDef } from '../ops/define-op.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { isSymbolic } from '../jit/trace.js';
 import { any } from '../ops/primitives/reduce.js';
@@ -43,20 +43,22 @@ interface BatchedValue {
  * values, with the previous tracer (none, nb.jit's, an outer vmap's) back in place, so the batched
  * computation is made of ordinary ops that tapes, jit and outer vmaps see.
  */
-export class BatchTracer implements Tracer {
+export class BatchTracer implements Tracer, BatchContext {
   private readonly batched = new Map<number, BatchedValue>();
   /** Why assignments are refused now (inside per-example control flow), innermost last. */
   private readonly refusals: string[] = [];
   /** The batched values this vmap made, released (but its outputs) when it returns. */
-  readonly scope: Tensor[] = [];
+  scope: Tensor[] = [];
+  /** Per-example code may run after vmap returns (see `perExample`): keep the batched values then. */
+  retainValues = false;
 
   constructor(
     readonly size: number,
-    readonly prev: Tracer | null,
+    public prev: Tracer | null,
   ) {}
 
   /** The per-example tensor standing for `value`, batched along `axis`. */
-  perExample(value: Tensor, axis: number): Tensor {
+  symbolFor(value: Tensor, axis: number): Tensor {
     const shape = value.shape.filter((_, i) => i !== axis);
     const t = engine.wrap(perExampleBackend, null, shape, value.dtype);
     this.batched.set(t.id, { value, axis });
@@ -95,11 +97,11 @@ export class BatchTracer implements Tracer {
     if (!op.batch) {
       throw new ValueError(`vmap: the primitive '${op.name}' has no batching rule, so it cannot run under nb.vmap (add a 'batch' rule to its OpDef)`);
     }
-    const r = this.outside(() => op.batch!(values, axes, attrs));
+    const r = this.outside(() => op.batch!(values, axes, attrs, this));
     const expected = op.infer(inputs, attrs);
     return r.outputs.map((out, i) => {
       const axis = r.axes[i] ?? null;
-      const perExample = axis === null ? out : this.perExample(out, axis);
+      const perExample = axis === null ? out : this.symbolFor(out, axis);
       const want = expected[i]!;
       if (perExample.shape.length !== want.shape.length || perExample.shape.some((d, j) => d !== want.shape[j]) || perExample.dtype !== want.dtype) {
         throw new ShapeError(
@@ -109,6 +111,39 @@ export class BatchTracer implements Tracer {
       }
       return perExample;
     });
+  }
+
+  perExample(fn: (xs: Tensor[]) => (Tensor | null)[], inputs: readonly Tensor[], axes: readonly BatchAxis[]): { outputs: (Tensor | null)[]; axes: BatchAxis[] } {
+    if (engine.tracer === this) {
+      // Still inside the mapped function: nothing to re-enter.
+      return this.translate(fn(inputs.map((t, i) => (axes[i] === null ? t : this.symbolFor(t, axes[i]!)))));
+    }
+    const savedTracer = engine.tracer;
+    const savedPrev = this.prev;
+    const savedScope = this.scope;
+    this.prev = savedTracer;
+    this.scope = [];
+    engine.tracer = this;
+    try {
+      const outs = fn(inputs.map((t, i) => (axes[i] === null ? t : this.symbolFor(t, axes[i]!))));
+      engine.tracer = savedTracer;
+      const result = this.translate(outs);
+      engine.releaseScope(this.scope, result.outputs);
+      return result;
+    } finally {
+      engine.tracer = savedTracer;
+      this.prev = savedPrev;
+      this.scope = savedScope;
+    }
+  }
+
+  keepValues(): void {
+    this.retainValues = true;
+  }
+
+  private translate(outs: (Tensor | null)[]): { outputs: (Tensor | null)[]; axes: BatchAxis[] } {
+    const found = outs.map((o) => (o === null ? null : this.lookup(o)));
+    return { outputs: found.map((f) => f?.value ?? null), axes: found.map((f) => f?.axis ?? null) };
   }
 
   varies(t: Tensor): boolean {

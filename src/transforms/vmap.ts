@@ -97,7 +97,7 @@ export function vmap<F extends (...args: any[]) => any>(f: F, opts: VmapOptions 
     if (size === -2) throw new ValueError(`vmap: the mapped axes must all have one size, got: ${sizes.join('; ')}`);
 
     const tracer = new BatchTracer(size, engine.tracer);
-    const inputs = flat.tensors.map((t, i) => (resolved[i] === null ? t : tracer.perExample(t, resolved[i]!)));
+    const inputs = flat.tensors.map((t, i) => (resolved[i] === null ? t : tracer.symbolFor(t, resolved[i]!)));
     const prevTracer = engine.tracer;
     engine.tracer = tracer;
     let result: unknown;
@@ -113,7 +113,8 @@ export function vmap<F extends (...args: any[]) => any>(f: F, opts: VmapOptions 
     const wanted = new Array<number | null>(out.tensors.length).fill(0);
     axesOf(out.template, outAxes, 'the output', wanted);
     const batched = engine.collectInto(tracer.scope, () => out.tensors.map((t, i) => placeBatch(tracer, t, wanted[i] ?? null)));
-    engine.releaseScope(tracer.scope, batched);
+    // Per-example code that may still run (a custom gradient's backward pass) keeps the batch's values.
+    engine.releaseScope(tracer.scope, tracer.retainValues ? [batched, tracer.scope] : batched);
     return unflatten(out.template, batched);
   }) as (...args: Parameters<F>) => ReturnType<F>;
 }

@@ -4,11 +4,20 @@
 import { describe, it, expect } from 'vitest';
 import * as nb from '../../src/index.js';
 import { PRIMITIVES, type PrimitiveName } from '../../src/ops/primitives/index.js';
-import type { OpDef } from '../../src/ops/define-op.js';
+import type { BatchContext, OpDef } from '../../src/ops/define-op.js';
 import { run } from '../../src/ops/run.js';
 import { backendsUnderTest, expectClose, on } from './harness.js';
 
 const BATCH = 3;
+/** For calling a rule directly: these rules never run per-example code. */
+const NO_CONTEXT: BatchContext = {
+  perExample: () => {
+    throw new Error('not expected');
+  },
+  keepValues: () => {
+    throw new Error('not expected');
+  },
+};
 
 /** One example's input, different for each seed. */
 type Gen = (seed: number) => nb.Tensor;
@@ -166,7 +175,7 @@ for (const backend of backendsUnderTest()) {
         expectClose(nb.max(nb.abs(nb.sub(rows[0]!, rows[2]!))), 0, { atol: 0 });
         // Its rule, were it ever given a batch, draws once and leaves the result unbatched.
         const attrs = { shape: [2], dtype: 'float32', key: [1, 2], dist: { kind: 'uniform', min: 0, max: 1 }, fromGenerator: false };
-        const r = op.batch!([], [], attrs);
+        const r = op.batch!([], [], attrs, NO_CONTEXT);
         expect(r.axes).toEqual([null]);
         expect(r.outputs[0]!.shape).toEqual([2]);
       }));
@@ -177,7 +186,7 @@ for (const backend of backendsUnderTest()) {
         const y = nb.vmap((x: nb.Tensor) => nb.add(x, v.value()))(nb.tensor([[1, 2], [3, 4]]));
         expectClose(y, [[11, 22], [13, 24]]);
         const x = nb.tensor([[1, 2]]);
-        const r = (PRIMITIVES.readVariable as OpDef<any>).batch!([x], [0], {});
+        const r = (PRIMITIVES.readVariable as OpDef<any>).batch!([x], [0], {}, NO_CONTEXT);
         expect(r.outputs[0]).toBe(x);
         expect(r.axes).toEqual([0]);
       }));
