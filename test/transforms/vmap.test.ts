@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import * as nb from '../../src/index.js';
 import { PRIMITIVES } from '../../src/ops/primitives/index.js';
 import { defineOp } from '../../src/ops/define-op.js';
-import { run1 } from '../../src/ops/run.js';
+import { run, run1 } from '../../src/ops/run.js';
+import { FUSED_OPS } from '../../src/jit/fused-ops.js';
 
 const close = (a: nb.Tensor, b: nb.Tensor, tol = 1e-5) => {
   expect(a.shape).toEqual(b.shape);
@@ -270,8 +271,35 @@ describe('vmap errors', () => {
     expect(nb.vmap((a: nb.Tensor) => nb.add(a, run1(noRule, [nb.ones([2])], {})))(nb.zeros([3, 2])).arraySync()).toEqual([[1, 1], [1, 1], [1, 1]]);
   });
 
-  it('every primitive has a batching rule', () => {
-    const missing = Object.entries(PRIMITIVES).filter(([, op]) => typeof (op as { batch?: unknown }).batch !== 'function').map(([n]) => n);
+  it("the jit's fused ops have rules too (equal to the loop), though only a compiled graph makes them", () => {
+    const program = [
+      { op: 'mul', args: [0, 1], dtype: 'float32' },
+      { op: 'add', args: [3, 2], dtype: 'float32' },
+      { op: 'exp', args: [4], dtype: 'float32' },
+    ];
+    const attrs = { program, nInputs: 3, shape: [2, 3], dtype: 'float32', inPlace: -1 };
+    const fused = (a: nb.Tensor, b: nb.Tensor, c: nb.Tensor) => run(FUSED_OPS.fusedElementwise, [a, b, c], attrs as never)[0]!;
+    const a = data([4, 2, 3], 50);
+    const b = data([2, 3], 51);
+    const c = nb.tensor(0.5);
+    close(nb.vmap(fused, { inAxes: [0, null, null] })(a, b, c), nb.stack(nb.unstack(a).map((ai) => fused(ai, b, c))));
+    const bs = data([4, 2, 3], 52);
+    close(nb.vmap(fused, { inAxes: [null, 0, null] })(b, bs, c), nb.stack(nb.unstack(bs).map((bi) => fused(b, bi, c))));
+
+    const linear = { base: 'matmul', baseAttrs: { transposeA: false, transposeB: false }, hasBias: true, activation: 'relu', shape: [2, 4], dtype: 'float32' };
+    const fl = (x: nb.Tensor, w: nb.Tensor, bias: nb.Tensor) => run(FUSED_OPS.fusedLinear, [x, w, bias], linear as never)[0]!;
+    const x = data([3, 2, 3], 53);
+    const w = data([3, 4], 54);
+    const biases = data([3, 4], 55);
+    close(nb.vmap(fl, { inAxes: [0, null, 0] })(x, w, biases), nb.stack(nb.unstack(x).map((xi, i) => fl(xi, w, nb.unstack(biases)[i]!))));
+    // Only the bias batched: the matmul runs once, unbatched.
+    const x0 = nb.reshape(nb.slice(x, [0], [1]), [2, 3]);
+    close(nb.vmap(fl, { inAxes: [null, null, 0] })(x0, w, biases), nb.stack(nb.unstack(biases).map((bi) => fl(x0, w, bi))));
+  });
+
+  it('every primitive (and the jit\'s fused ops) has a batching rule', () => {
+    const all = { ...PRIMITIVES, ...FUSED_OPS };
+    const missing = Object.entries(all).filter(([, op]) => typeof (op as { batch?: unknown }).batch !== 'function').map(([n]) => n);
     expect(missing).toEqual([]);
   });
 });
