@@ -65,7 +65,9 @@ function normalizeAxis(axis: number, rank: number, what: string, shape: readonly
  *
  * Tensors `f` closes over, and arguments with inAxes null, are shared by every example. Random ops
  * inside `f` draw once for the whole batch (as in JAX with an unbatched key: every example gets
- * the same values). Reading a per-example tensor's values inside `f` is an error.
+ * the same values). Reading a per-example tensor's values inside `f` is an error; `nb.cond` and
+ * `nb.whileLoop` take per-example predicates (each example keeps its own branch; a loop steps while
+ * any example goes on).
  */
 export function vmap<F extends (...args: any[]) => any>(f: F, opts: VmapOptions = {}): (...args: Parameters<F>) => ReturnType<F> {
   // null is a meaningful spec ("not batched"), so only a missing option takes the default.
@@ -100,19 +102,20 @@ export function vmap<F extends (...args: any[]) => any>(f: F, opts: VmapOptions 
     const inputs = flat.tensors.map((t, i) => (resolved[i] === null ? t : tracer.symbolFor(t, resolved[i]!)));
     const prevTracer = engine.tracer;
     engine.tracer = tracer;
-    let result: unknown;
+    let out: ReturnType<typeof flatten>;
+    let batched: Tensor[];
     try {
-      result = (f as (...a: unknown[]) => unknown)(...(unflatten(flat.template, inputs) as unknown[]));
+      const result = (f as (...a: unknown[]) => unknown)(...(unflatten(flat.template, inputs) as unknown[]));
+      engine.tracer = prevTracer;
+      out = flatten(result, () => true);
+      const wanted = new Array<number | null>(out.tensors.length).fill(0);
+      axesOf(out.template, outAxes, 'the output', wanted);
+      batched = engine.collectInto(tracer.scope, () => out.tensors.map((t, i) => placeBatch(tracer, t, wanted[i] ?? null)));
     } catch (e) {
       engine.tracer = prevTracer;
       engine.releaseScope(tracer.scope, undefined);
       throw e;
     }
-    engine.tracer = prevTracer;
-    const out = flatten(result, () => true);
-    const wanted = new Array<number | null>(out.tensors.length).fill(0);
-    axesOf(out.template, outAxes, 'the output', wanted);
-    const batched = engine.collectInto(tracer.scope, () => out.tensors.map((t, i) => placeBatch(tracer, t, wanted[i] ?? null)));
     // Per-example code that may still run (a custom gradient's backward pass) keeps the batch's values.
     engine.releaseScope(tracer.scope, tracer.retainValues ? [batched, tracer.scope] : batched);
     return unflatten(out.template, batched);
