@@ -97,8 +97,9 @@ export class BatchTracer implements Tracer, BatchContext {
     if (!op.batch) {
       throw new ValueError(`vmap: the primitive '${op.name}' has no batching rule, so it cannot run under nb.vmap (add a 'batch' rule to its OpDef)`);
     }
-    const r = this.outside(() => op.batch!(values, axes, attrs, this));
+    // Bad input fails here with the shapes of one example, as the user wrote them.
     const expected = op.infer(inputs, attrs);
+    const r = this.outside(() => op.batch!(values, axes, attrs, this));
     return r.outputs.map((out, i) => {
       const axis = r.axes[i] ?? null;
       const perExample = axis === null ? out : this.symbolFor(out, axis);

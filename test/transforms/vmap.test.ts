@@ -264,6 +264,10 @@ describe('vmap errors', () => {
     expect(() => nb.add(escaped!, 1).dataSync()).toThrow(/stands for a whole batch/);
   });
 
+  it("reports an op's bad input with one example's shapes", () => {
+    expect(() => nb.vmap((x: nb.Tensor) => nb.matmul(nb.reshape(x, [1, 3]), nb.ones([4, 2])))(nb.zeros([5, 3]))).toThrow(/matmul: inner dimensions differ: \[1, 3\] @ \[4, 2\]/);
+  });
+
   it('names a primitive that has no batching rule', () => {
     const noRule = defineOp<Record<string, never>>({ name: 'testOnlyNoRule', infer: ([x]) => [{ shape: x!.shape, dtype: x!.dtype }], view: (l) => l });
     expect(() => nb.vmap((a: nb.Tensor) => run1(noRule, [a], {}))(nb.zeros([3, 2]))).toThrow(/the primitive 'testOnlyNoRule' has no batching rule/);
