@@ -28,6 +28,7 @@ export { cond, whileLoop, type WhileOptions } from './jit/control-flow.js';
 export { checkpoint } from './jit/checkpoint.js';
 export { scan, type ScanLoopOptions } from './jit/scan.js';
 export { jvp, linearize, jacfwd, jacrev, hessian, hvp, type JacobianOptions } from './transforms/index.js';
+export { vmap, type VmapOptions, type AxisSpec } from './transforms/vmap.js';
 export * as losses from './losses/index.js';
 export * as data from './data/index.js';
 export * as datasets from './datasets/index.js';

@@ -1,6 +1,8 @@
 import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
-import { defineOp } from '../ops/define-op.js';
+import { defineOp, type BatchAxis, type OpDef } from '../ops/define-op.js';
+import { broadcastTo, expandDims, moveAxis } from '../ops/primitives/shape.js';
+import { sum } from '../ops/primitives/reduce.js';
 import { run1 } from '../ops/run.js';
 import { toTensor, type TensorLike } from '../ops/creation.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -64,7 +66,7 @@ interface CustomAttrs {
   readonly nInputs: number;
 }
 
-const customOp = defineOp<CustomAttrs>({
+const customOp: OpDef<CustomAttrs> = defineOp<CustomAttrs>({
   name: 'customGradient',
   infer: ([v]) => [{ shape: v!.shape, dtype: v!.dtype }],
   view: (l) => l,
@@ -76,7 +78,27 @@ const customOp = defineOp<CustomAttrs>({
     }
     return [null, ...list];
   },
+  // The value keeps its batch. Its gradient runs the per-example gradFunc as part of the vmap
+  // (again, if the backward pass comes after vmap returned), each input's gradient batched like it.
+  batch: ([value, ...xs], [valueAxis, ...axes], attrs, ctx) => {
+    if (engine.isRecording()) ctx.keepValues();
+    const gradFunc = (dy: Tensor): (Tensor | null)[] => {
+      const r = ctx.perExample(([d]) => {
+        const g = attrs.gradFunc(d!);
+        return g instanceof Tensor ? [g] : g;
+      }, [dy], [valueAxis ?? null]);
+      return r.outputs.map((g, i) => (g === null || i >= xs.length ? g : batchedLike(g, r.axes[i] ?? null, xs[i]!, axes[i] ?? null)));
+    };
+    return { outputs: [run1(customOp, [value!, ...xs], { ...attrs, gradFunc })], axes: [valueAxis ?? null] };
+  },
 });
+
+/** A gradient batched on `axis` as its input `x` is on `xAxis`: moved there, summed for a shared input, broadcast for a shared gradient. */
+function batchedLike(g: Tensor, axis: BatchAxis, x: Tensor, xAxis: BatchAxis): Tensor {
+  if (xAxis === null) return axis === null ? g : sum(g, axis);
+  if (axis !== null) return moveAxis(g, axis, xAxis);
+  return broadcastTo(expandDims(g, xAxis), x.shape);
+}
 
 /**
  * Define a function with its own gradient, like tf.custom_gradient:

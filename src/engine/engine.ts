@@ -21,6 +21,12 @@ export interface Tracer {
   assign(variable: Tensor, value: Tensor): void;
   /** The tracer this one computes values with, for a transform's tracer stacked on another (jvp inside nb.jit). */
   readonly prev?: Tracer | null;
+  /** nb.vmap's tracer: whether `t` differs between the examples of the batch (control flow on it cannot take one branch). */
+  varies?(t: Tensor): boolean;
+  /** nb.vmap's tracer: whether a per-example predicate holds for any example of the batch. */
+  anyExample?(pred: Tensor): boolean;
+  /** nb.vmap's tracer: run `fn` refusing variable assignments (code run for every example whatever its branch). */
+  refusingAssign?<T>(why: string, fn: () => T): T;
 }
 
 export interface BackendFactory {
@@ -199,6 +205,27 @@ export class Engine {
     const scope = this.scopes[this.scopes.length - 1];
     if (scope) scope.push(t);
     return t;
+  }
+
+  /**
+   * Run `fn` with the tensors it creates collected in `scope` instead of the caller's tidy scopes
+   * (vmap's batched values must outlive the user's `tidy` calls around the per-example code).
+   */
+  collectInto<T>(scope: Tensor[], fn: () => T): T {
+    // On top of the stack rather than instead of it: `keep` (the jit keeps the constants it
+    // captures) must still find tensors in the caller's scopes.
+    this.scopes.push(scope);
+    try {
+      return fn();
+    } finally {
+      this.scopes.splice(this.scopes.lastIndexOf(scope), 1);
+    }
+  }
+
+  /** Dispose what `scope` collected as `tidy` would, but the tensors in `keep`, which join the caller's scope. */
+  releaseScope(scope: Tensor[], keep: unknown): void {
+    this.scopes.push(scope);
+    this.popScope(scope, keep);
   }
 
   dispose(t: Tensor): void {

@@ -11,4 +11,6 @@ export const readVariableOp = defineOp<Record<string, never>>({
   infer: ([x]) => [{ shape: x!.shape, dtype: x!.dtype }],
   view: (l) => l,
   grad: ([dy]) => [dy!],
+  // A variable is one value for the whole batch; if a batched value ever reaches here, it is its own read.
+  batch: ([x], [axis]) => ({ outputs: [x!], axes: [axis!] }),
 });

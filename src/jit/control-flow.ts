@@ -26,9 +26,16 @@ function activeTracer(pred: unknown): GraphTracer | null {
 /**
  * `cond(pred, trueFn, falseFn)`: eagerly, runs one branch. Inside `nb.jit` with a traced
  * predicate, both branches are traced and their results (and any variable assignments) are
- * selected elementwise with `where`, so both must return the same structure of shapes.
+ * selected elementwise with `where`, so both must return the same structure of shapes. Under
+ * `nb.vmap` with a per-example predicate, both branches run and each example takes its own
+ * branch's results (the branches may not assign variables then).
  */
 export function cond<T>(pred: TensorLike, trueFn: () => T, falseFn: () => T): T {
+  const tr = engine.tracer;
+  if (pred instanceof Tensor && tr?.varies?.(pred)) {
+    const why = 'nb.cond with a per-example predicate (both branches run for every example)';
+    return select(pred, tr.refusingAssign!(why, trueFn), tr.refusingAssign!(why, falseFn));
+  }
   const tracer = activeTracer(pred);
   if (!tracer) return truthy(pred, 'cond') ? trueFn() : falseFn();
   const p = toTensor(pred, 'cond');
@@ -39,15 +46,20 @@ export function cond<T>(pred: TensorLike, trueFn: () => T, falseFn: () => T): T 
   const b = falseFn();
   const afterB = tracer.variableState();
   tracer.restoreVariables(start);
-  const fa = flatten(a, () => true);
-  const fb = flatten(b, () => true);
-  if (fa.key !== fb.key) throw new ValueError(`cond: both branches must return the same structure, shapes and dtypes; got ${fa.key} and ${fb.key}`);
   const changed = new Set<Variable>([...afterA.keys(), ...afterB.keys()].filter((v) => afterA.get(v) !== start.get(v) || afterB.get(v) !== start.get(v)));
   for (const v of changed) {
     const va = tracer.symbolOf(afterA.get(v)) ?? v;
     const vb = tracer.symbolOf(afterB.get(v)) ?? v;
     tracer.assign(v, where(p, va, vb));
   }
+  return select(p, a, b);
+}
+
+/** The results of both branches, selected elementwise by `p`. */
+function select<T>(p: Tensor, a: T, b: T): T {
+  const fa = flatten(a, () => true);
+  const fb = flatten(b, () => true);
+  if (fa.key !== fb.key) throw new ValueError(`cond: both branches must return the same structure, shapes and dtypes; got ${fa.key} and ${fb.key}`);
   return unflatten(fa.template, fa.tensors.map((t, i) => where(p, t, fb.tensors[i]!))) as T;
 }
 
@@ -69,18 +81,29 @@ const whileOp = defineOp<WhileAttrs>({
     return vars.map((t) => engine.handleOn(t, backend)) as never;
   },
   notDifferentiable: true,
+  // Under vmap whileLoop runs eagerly (it makes this node only inside nb.jit's tracer), so a batched
+  // loop variable never reaches here; were one to, a per-example trip count is not supported.
+  batch: () => {
+    throw new ValueError('vmap: whileLoop cannot run a different number of iterations per example; express the loop with a fixed count and nb.where');
+  },
 });
 
 function loop(vars: Tensor[], attrs: { cond: (...xs: Tensor[]) => Tensor; body: (...xs: Tensor[]) => Tensor[] | Tensor; maximumIterations: number }): Tensor[] {
-  for (let i = 0; i < attrs.maximumIterations && truthy(attrs.cond(...vars), 'whileLoop'); i++) {
-    const next = attrs.body(...vars);
+  for (let i = 0; i < attrs.maximumIterations; i++) {
+    const pred = attrs.cond(...vars);
+    // Under nb.vmap with a per-example condition: step while any example goes on, and keep the
+    // finished examples' variables as they are.
+    const tr = engine.tracer;
+    const perExample = tr?.varies?.(pred) ?? false;
+    if (perExample ? !tr!.anyExample!(pred) : !truthy(pred, 'whileLoop')) break;
+    const next = perExample ? tr!.refusingAssign!('nb.whileLoop with a per-example condition', () => attrs.body(...vars)) : attrs.body(...vars);
     const list = next instanceof Tensor ? [next] : next;
     if (list.length !== vars.length || list.some((t, j) => !shapesEqual(t.shape, vars[j]!.shape) || t.dtype !== vars[j]!.dtype)) {
       throw new ShapeError(
         `whileLoop: the body must return ${vars.length} tensors of the loop variables' shapes and dtypes (${vars.map((t) => `${t.dtype}${fmtShape(t.shape)}`).join(', ')}), got ${list.map((t) => `${t.dtype}${fmtShape(t.shape)}`).join(', ')}`,
       );
     }
-    vars = list;
+    vars = perExample ? list.map((t, j) => where(pred, t, vars[j]!)) : list;
   }
   return vars;
 }

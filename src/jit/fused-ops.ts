@@ -2,8 +2,11 @@
 import { allocArray, castScalar, type DType, type TypedArray } from '../tensor/dtype.js';
 import { sizeOf } from '../tensor/shape.js';
 import type { Kernel, KernelTensor } from '../backends/backend.js';
-import { defineOp, type OpDef } from '../ops/define-op.js';
+import { defineOp, type BatchAxis, type BatchContext, type Batched, type OpDef } from '../ops/define-op.js';
 import { PRIMITIVES } from '../ops/primitives/index.js';
+import { run } from '../ops/run.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { batchSizeOf, batchedFront, broadcastTo, padRankAfterBatch } from '../ops/primitives/shape.js';
 
 /** One step of a fused elementwise program: registers 0..nInputs-1 are the inputs, then one per step. */
 export interface FusedInstr {
@@ -74,6 +77,14 @@ export const fusedElementwiseOp: OpDef<FusedElementwiseAttrs> = defineOp<FusedEl
   name: 'fusedElementwise',
   infer: (_inputs, { shape, dtype }) => [{ shape, dtype }],
   ref: fusedRef,
+  // The kernels take inputs of the output's size or single scalars: every other input is
+  // broadcast to the batched output's shape (a shared scalar stays one).
+  batch: (inputs, axes, attrs) => {
+    const size = batchSizeOf(inputs, axes);
+    const shape = [size, ...attrs.shape];
+    const ins = inputs.map((x, i) => (axes[i] === null && x.size === 1 ? x : broadcastTo(padRankAfterBatch(batchedFront(x, axes[i], size), attrs.shape.length), shape)));
+    return { outputs: [run(fusedElementwiseOp, ins, { ...attrs, shape, inPlace: -1 })[0]!], axes: [0] };
+  },
 });
 
 export interface FusedLinearAttrs {
@@ -97,7 +108,21 @@ export const fusedLinearOp: OpDef<FusedLinearAttrs> = defineOp<FusedLinearAttrs>
     applyEpilogue(out, attrs.hasBias ? inputs[2]!.data : null, attrs.activation, attrs.dtype);
     return [out];
   },
+  // The unfused steps' own rules, one after the other.
+  batch: (inputs, axes, attrs, ctx) => {
+    const ops = PRIMITIVES as Record<string, OpDef<any>>;
+    let y = applyRule(ops[attrs.base]!, inputs.slice(0, 2), axes.slice(0, 2), attrs.baseAttrs, ctx);
+    if (attrs.hasBias) y = applyRule(ops.add!, [y.outputs[0]!, inputs[2]!], [y.axes[0]!, axes[2]!], {}, ctx);
+    if (attrs.activation) y = applyRule(ops[attrs.activation]!, y.outputs, y.axes, {}, ctx);
+    return y;
+  },
 });
+
+/** `op` on inputs batched on `axes`: its batching rule, or the op itself when none is batched. */
+function applyRule(op: OpDef<any>, inputs: readonly Tensor[], axes: readonly BatchAxis[], attrs: unknown, ctx: BatchContext): Batched {
+  if (axes.every((a) => a === null)) return { outputs: run(op, inputs, attrs), axes: [null] };
+  return op.batch!(inputs, axes, attrs, ctx);
+}
 
 /** In place: out += bias (broadcast along the last axis), then out = activation(out). */
 export function applyEpilogue(out: TypedArray, bias: TypedArray | null, activation: string | null, dtype: DType): void {

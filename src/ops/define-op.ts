@@ -57,6 +57,35 @@ export interface OpDef<A = Record<string, never>> {
   readonly portable?: boolean;
   /** For view ops: the output layout over the input's storage, or null if the input must be made contiguous first. */
   view?(input: Layout, attrs: A): Layout | null;
+  /**
+   * The batching rule `nb.vmap` uses: the op applied to inputs that carry an extra batch axis
+   * (`axes[i]`, or null for an input shared by the whole batch; at least one is batched), written
+   * with nabla ops so tapes, jit and an outer vmap see ordinary ops. It returns the batched
+   * outputs and where each one's batch axis is.
+   */
+  batch?(inputs: readonly Tensor[], axes: readonly BatchAxis[], attrs: A, ctx: BatchContext): Batched;
+}
+
+/** What a batching rule may ask of the vmap running it. */
+export interface BatchContext {
+  /**
+   * Run per-example code later (a custom gradient's backward pass, after vmap returned) as part
+   * of this vmap: `fn` gets per-example tensors for `inputs` (batched on `axes`), and its results
+   * come back batched, each with its batch axis (null: the same for every example). A rule that
+   * will call it after the vmap returns calls `keepValues` first.
+   */
+  perExample(fn: (xs: Tensor[]) => (Tensor | null)[], inputs: readonly Tensor[], axes: readonly BatchAxis[]): { outputs: (Tensor | null)[]; axes: BatchAxis[] };
+  /** Keep this vmap's batched values alive when it returns (per-example code may still read them). */
+  keepValues(): void;
+}
+
+/** Where a tensor's batch axis is under `nb.vmap`; null when it is not batched. */
+export type BatchAxis = number | null;
+
+/** What a batching rule returns. */
+export interface Batched {
+  readonly outputs: Tensor[];
+  readonly axes: BatchAxis[];
 }
 
 export interface Pointwise {

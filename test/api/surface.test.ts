@@ -14,7 +14,7 @@ import { PRIMITIVES, VIEW_OPS } from '../../src/ops/primitives/index.js';
 const NON_OP_API = [
   'NablaError', 'ShapeError', 'DTypeError', 'ValueError', 'Tensor', 'StringTensor', 'Variable', 'GradientTape', 'Model', 'Sequential', 'SymbolicTensor',
   'setBackend', 'getBackend', 'backends', 'withBackend', 'backendInfo', 'tidy', 'keep', 'dispose', 'memory',
-  'grad', 'valueAndGrad', 'customGradient', 'jit', 'cond', 'whileLoop', 'checkpoint', 'scan',
+  'grad', 'valueAndGrad', 'customGradient', 'jit', 'cond', 'whileLoop', 'checkpoint', 'scan', 'vmap',
   'jvp', 'linearize', 'jacfwd', 'jacrev', 'hessian', 'hvp',
   'random', 'nn', 'optimizers', 'losses', 'data', 'datasets', 'preprocessing', 'utils', 'layers', 'keras', 'io', 'models',
   'callbacks', 'initializers', 'regularizers', 'activations', 'metrics', 'onnx', 'signal', 'linalg',

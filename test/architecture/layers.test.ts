@@ -19,6 +19,7 @@ const LAYERS: readonly (readonly string[])[] = [
   // Linear algebra: primitives and composites over ops, above autograd's level.
   ['linalg/'],
   ['jit/'],
+  // Function transforms (vmap) trace with the jit's machinery.
   ['transforms/'],
   ['backends/'],
   ['data/', 'datasets/'],

@@ -54,6 +54,12 @@ const bounds: Record<string, (r: Record<string, string>) => void> = {
     expect(Number(r.rmse)).toBeLessThan(0.1);
     expect(Number(r.rmse)).toBeLessThan(Number(r.rmse0));
   },
+  'per-example-gradients': (r) => {
+    expect(Number(r.diff)).toBeLessThan(1e-5);
+    expect(Number(r.accuracy)).toBeGreaterThan(0.9);
+    // Clipping must have acted on some examples, or the example shows nothing.
+    expect(Number(r.clipped)).toBeGreaterThan(0);
+  },
 };
 
 function parseResult(stdout: string): Record<string, string> {

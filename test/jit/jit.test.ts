@@ -201,5 +201,12 @@ for (const backend of backendsUnderTest()) {
         expectClose(f(nb.tensor(-1)), [0, 0]);
         expectClose(v, [0, 0]);
       }));
+
+    it('constants folded while tracing inside a tidy survive it', () =>
+      on(backend, () => {
+        const c = nb.tensor([1, 2]);
+        const f = nb.jit((x: nb.Tensor) => nb.add(x, nb.mul(c, 2)));
+        for (let i = 0; i < 2; i++) nb.tidy(() => expectClose(f(nb.tensor([1, 1])), [3, 5]));
+      }));
   });
 }

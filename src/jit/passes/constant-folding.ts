@@ -25,7 +25,8 @@ function evaluate(n: Node): Tensor[] {
   const prev = engine.tracer;
   engine.tracer = null;
   try {
-    return engine.pauseRecording(() => engine.runOp(n.op, inputs, n.attrs));
+    // The graph holds on to them: a tidy() around the first (tracing) call must not dispose them.
+    return engine.pauseRecording(() => engine.runOp(n.op, inputs, n.attrs)).map((t) => engine.keep(t));
   } finally {
     engine.tracer = prev;
   }

@@ -10,6 +10,7 @@ import { greaterEqual, less, greater, notEqual } from './compare.js';
 import { where } from './select.js';
 import { floor, log, neg, square } from './unary.js';
 import { declareOp } from '../surface.js';
+import { batchBroadcasting } from '../batch-rules.js';
 
 type NoAttrs = Record<string, never>;
 type DTypeRule = 'promote' | 'float';
@@ -36,7 +37,7 @@ function defineBinary(name: string, spec: BinarySpec): OpDef<NoAttrs> {
   const fInt = spec.fInt ?? ((x: number, y: number) => f(x, y) | 0);
   const floatLoops = makeElementwiseLoops();
   const intLoops = makeElementwiseLoops();
-  return defineOp<NoAttrs>({
+  const op: OpDef<NoAttrs> = defineOp<NoAttrs>({
     name,
     infer: ([a, b]) => [{ shape: broadcastShapes(name, a!.shape, b!.shape), dtype: binaryOutDType(name, rule, a!, b!) }],
     ref: ([a, b], _attrs, [o]) => [
@@ -56,7 +57,9 @@ function defineBinary(name: string, spec: BinarySpec): OpDef<NoAttrs> {
     linear: name === 'add' || name === 'sub',
     notDifferentiable: !grad,
     pointwise: { f, fInt },
+    batch: (inputs, axes, attrs) => batchBroadcasting(op, inputs, axes, attrs),
   });
+  return op;
 }
 
 /** Python/TensorFlow floor modulo: the result takes the divisor's sign. */

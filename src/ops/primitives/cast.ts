@@ -1,15 +1,16 @@
 import { assertDType, castScalar, allocArray, isFloat, type DType } from '../../tensor/dtype.js';
 import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { defineOp } from '../define-op.js';
+import { defineOp, type OpDef } from '../define-op.js';
 import { run1 } from '../run.js';
 import { declareOp } from '../surface.js';
+import { batchBroadcasting } from '../batch-rules.js';
 
 export interface CastAttrs {
   readonly dtype: DType;
 }
 
-export const castOp = defineOp<CastAttrs>({
+export const castOp: OpDef<CastAttrs> = defineOp<CastAttrs>({
   name: 'cast',
   linear: true,
   infer: ([x], { dtype }) => [{ shape: x!.shape, dtype }],
@@ -22,6 +23,7 @@ export const castOp = defineOp<CastAttrs>({
   },
   // Gradients flow between float dtypes only; a cast to int or bool cuts them (as in TensorFlow).
   grad: ([dy], { inputs: [x], attrs }) => [isFloat(x!.dtype) && isFloat(attrs.dtype) ? cast(dy!, x!.dtype) : null],
+  batch: (inputs, axes, attrs) => batchBroadcasting(castOp, inputs, axes, attrs),
 });
 
 /** Convert to another dtype: floats truncate toward zero to int32, non-zero becomes true. */

@@ -6,6 +6,7 @@ import { defineOp, type OpDef } from '../define-op.js';
 import { NO_ATTRS, run1 } from '../run.js';
 import { toPair } from './binary.js';
 import { declareOp } from '../surface.js';
+import { batchBroadcasting } from '../batch-rules.js';
 
 type NoAttrs = Record<string, never>;
 
@@ -13,13 +14,15 @@ type NoAttrs = Record<string, never>;
 function defineCompare(name: string, f: (a: number, b: number) => boolean): OpDef<NoAttrs> {
   const loops = makeElementwiseLoops();
   const f01 = (x: number, y: number) => (f(x, y) ? 1 : 0);
-  return defineOp<NoAttrs>({
+  const op: OpDef<NoAttrs> = defineOp<NoAttrs>({
     name,
     infer: ([a, b]) => [{ shape: broadcastShapes(name, a!.shape, b!.shape), dtype: 'bool' }],
     ref: ([a, b], _attrs, [o]) => [binaryBroadcast(a!.data, a!.shape, b!.data, b!.shape, o!.shape, 'bool', f01, loops)],
     notDifferentiable: true,
     pointwise: { f: (x, y) => (f(x!, y!) ? 1 : 0) },
+    batch: (inputs, axes, attrs) => batchBroadcasting(op, inputs, axes, attrs),
   });
+  return op;
 }
 
 /** The comparison and logical primitives by name (`OpDef`s); all return bool. */

@@ -6,12 +6,13 @@ import { isFloat, type DType } from '../../tensor/dtype.js';
 import { shapesEqual } from '../../tensor/shape.js';
 import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { defineOp, type TensorMeta } from '../define-op.js';
+import { defineOp, type OpDef, type TensorMeta } from '../define-op.js';
 import { run1 } from '../run.js';
 import { assertNHWC, outHW, pairOf, resolvePads, type Pair, type Padding, type Window2D } from './conv-geometry.js';
 import { conv2dFilterGradKernel, conv2dInputGradKernel, conv2dKernel, convGeometry } from './conv-kernels.js';
-import { expandDims, reshape, squeeze } from './shape.js';
+import { batchSizeOf, batchedFront, expandDims, reshape, squeeze, toFront } from './shape.js';
 import { declareOp } from '../surface.js';
+import { batchFoldingIntoN, batchIntoChannels, channelsToBatch } from '../batch-rules.js';
 import { convOptions, type TfPad } from '../tfjs-positional.js';
 
 export interface ConvAttrs extends Window2D {
@@ -56,7 +57,7 @@ function convOutShape(op: string, xShape: readonly number[], fShape: readonly nu
   return [xShape[0]!, oh, ow, o];
 }
 
-export const conv2dOp = defineOp<ConvAttrs>({
+export const conv2dOp: OpDef<ConvAttrs> = defineOp<ConvAttrs>({
   name: 'conv2d',
   bilinear: true,
   infer: ([x, f], attrs) => {
@@ -67,10 +68,17 @@ export const conv2dOp = defineOp<ConvAttrs>({
     return [conv2dKernel(x!.data, f!.data, convGeometry(x!.shape, f!.shape, o!.shape, attrs.groups, attrs), o!.dtype)];
   },
   grad: ([dy], { inputs: [x, f], attrs }) => [conv2dInputGrad(dy!, f!, attrs, x!.shape), conv2dFilterGrad(x!, dy!, attrs, f!.shape)],
+  // A shared filter: the batch folds into N. A batched filter: the batch becomes B groups of channels.
+  batch: ([x, f], [ax, af], attrs) => {
+    if (af === null) return batchFoldingIntoN(conv2dOp, [x!, f!], [ax ?? null, null], attrs, [0]);
+    const size = batchSizeOf([x!, f!], [ax, af]);
+    const y = conv2dRaw(batchIntoChannels(batchedFront(x!, ax, size)), batchIntoChannels(toFront(f!, af!)), { ...attrs, groups: attrs.groups * size });
+    return { outputs: [channelsToBatch(y, size)], axes: [3] };
+  },
 });
 
 /** The gradient of conv2d with respect to its input: inputs [dy, filter]. Also conv2dTranspose. */
-export const conv2dBackpropInputOp = defineOp<ConvInputGradAttrs>({
+export const conv2dBackpropInputOp: OpDef<ConvInputGradAttrs> = defineOp<ConvInputGradAttrs>({
   name: 'conv2dBackpropInput',
   bilinear: true,
   infer: ([dy, f], attrs) => {
@@ -88,10 +96,18 @@ export const conv2dBackpropInputOp = defineOp<ConvInputGradAttrs>({
     return [conv2dInputGradKernel(dy!.data, f!.data, convGeometry(o!.shape, f!.shape, dy!.shape, attrs.groups, attrs), o!.dtype)];
   },
   grad: ([ddx], { inputs: [dy, f], attrs }) => [conv2dRaw(ddx!, f!, attrs), conv2dFilterGrad(ddx!, dy!, attrs, f!.shape)],
+  batch: ([dy, f], [ad, af], attrs) => {
+    const [n, h, w, c] = attrs.inputShape as [number, number, number, number];
+    if (af === null) return batchFoldingIntoN(conv2dBackpropInputOp, [dy!, f!], [ad ?? null, null], attrs, [0], (a, size) => ({ ...a, inputShape: [size * n, h, w, c] }));
+    const size = batchSizeOf([dy!, f!], [ad, af]);
+    const groups = { ...attrs, groups: attrs.groups * size };
+    const dx = conv2dInputGrad(batchIntoChannels(batchedFront(dy!, ad, size)), batchIntoChannels(toFront(f!, af!)), groups, [n, h, w, size * c]);
+    return { outputs: [channelsToBatch(dx, size)], axes: [3] };
+  },
 });
 
 /** The gradient of conv2d with respect to its filter: inputs [x, dy]. */
-export const conv2dBackpropFilterOp = defineOp<ConvFilterGradAttrs>({
+export const conv2dBackpropFilterOp: OpDef<ConvFilterGradAttrs> = defineOp<ConvFilterGradAttrs>({
   name: 'conv2dBackpropFilter',
   bilinear: true,
   infer: ([x, dy], attrs) => {
@@ -109,6 +125,14 @@ export const conv2dBackpropFilterOp = defineOp<ConvFilterGradAttrs>({
     return [conv2dFilterGradKernel(x!.data, dy!.data, convGeometry(x!.shape, o!.shape, dy!.shape, attrs.groups, attrs), o!.dtype)];
   },
   grad: ([ddf], { inputs: [x, dy], attrs }) => [conv2dInputGrad(dy!, ddf!, attrs, x!.shape), conv2dRaw(x!, ddf!, attrs)],
+  // Every example has its own filter gradient: the batch becomes B groups of channels.
+  batch: ([x, dy], [ax, ad], attrs) => {
+    const size = batchSizeOf([x!, dy!], [ax, ad]);
+    const [kh, kw, fin, o] = attrs.filterShape as [number, number, number, number];
+    const groups = { ...attrs, groups: attrs.groups * size };
+    const df = conv2dFilterGrad(batchIntoChannels(batchedFront(x!, ax, size)), batchIntoChannels(batchedFront(dy!, ad, size)), groups, [kh, kw, fin, size * o]);
+    return { outputs: [channelsToBatch(df, size)], axes: [3] };
+  },
 });
 
 export const convOps = {

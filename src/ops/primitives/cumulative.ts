@@ -9,6 +9,7 @@ import { run1 } from '../run.js';
 import { div, mul } from './binary.js';
 import { cast } from './cast.js';
 import { declareOp } from '../surface.js';
+import { batchOnFront } from '../batch-rules.js';
 import { noMoreArguments } from '../tfjs-positional.js';
 
 export interface ScanAttrs {
@@ -48,6 +49,7 @@ export const cumsumOp: OpDef<ScanAttrs> = defineOp<ScanAttrs>({
   ref: ([x], attrs, [o]) => [scanKernel(x!, attrs, allocArray(o!.dtype, x!.data.length), 0, (a, v) => a + v)],
   // Each input feeds every output after it, so its gradient sums the outputs' gradients from the other end.
   grad: ([dy], { attrs }) => [run1(cumsumOp, [dy!], { ...attrs, reverse: !attrs.reverse })],
+  batch: ([x], [a], attrs) => batchOnFront(cumsumOp, x!, a!, { ...attrs, axis: attrs.axis + 1 }),
 });
 
 export const cumprodOp: OpDef<ScanAttrs> = defineOp<ScanAttrs>({
@@ -56,6 +58,7 @@ export const cumprodOp: OpDef<ScanAttrs> = defineOp<ScanAttrs>({
   ref: ([x], attrs, [o]) => [scanKernel(x!, attrs, allocArray(o!.dtype, x!.data.length), 1, (a, v) => a * v)],
   // d y_i / d x_j = y_i / x_j for the outputs that include x_j (TensorFlow's rule: exact where x != 0).
   grad: ([dy], { inputs: [x], outputs: [y], attrs }) => [div(run1(cumsumOp, [mul(dy!, y!)], { ...attrs, reverse: !attrs.reverse }), x!)],
+  batch: ([x], [a], attrs) => batchOnFront(cumprodOp, x!, a!, { ...attrs, axis: attrs.axis + 1 }),
 });
 
 /** Options of `cumsum`/`cumprod`: exclude each element from its own result, or scan from the end. */

@@ -1,7 +1,7 @@
 import { DTypeError, ShapeError, fmtShape } from '../../errors.js';
 import { allocArray, type TypedArray } from '../../tensor/dtype.js';
 import { assertShape, sizeOf, stridesOf } from '../../tensor/shape.js';
-import { toTensor, zerosLike, type TensorLike } from '../creation.js';
+import { range, toTensor, zerosLike, type TensorLike } from '../creation.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { defineOp, type OpDef, type TensorMeta } from '../define-op.js';
 import { NO_ATTRS, run1 } from '../run.js';
@@ -9,6 +9,9 @@ import { add } from './binary.js';
 import { cast } from './cast.js';
 import { indexOutOfRange, indexTensor } from './index-args.js';
 import { declareOp } from '../surface.js';
+import type { BatchAxis, Batched } from '../define-op.js';
+import { batchSizeOf, batchedFront, broadcastTo, reshape, toFront } from './shape.js';
+import { concat } from './structure.js';
 
 // gatherND and scatterND (TensorFlow semantics): the last axis of `indices` holds K coordinates
 // into the first K dims of the indexed tensor. Each is the other's transpose, so their gradients
@@ -68,6 +71,7 @@ export const gatherNDOp = defineOp<NoAttrs>({
     return [out];
   },
   grad: ([dy], { inputs: [x, indices] }) => [scatterNDRaw(indices!, dy!, x!.shape), null],
+  batch: (inputs, axes) => batchGatherND(inputs, axes),
 });
 
 export interface ScatterNDAttrs {
@@ -108,6 +112,11 @@ export const scatterNDOp = defineOp<ScatterNDAttrs>({
     return [out];
   },
   grad: ([dy], { inputs: [indices] }) => [null, run1(gatherNDOp, [dy!, indices!], NO_ATTRS)],
+  batch: ([indices, updates], [ai, au], { shape }) => {
+    const size = batchSizeOf([indices!, updates!], [ai, au]);
+    const idx = withBatchCoordinate(batchedFront(indices!, ai, size));
+    return front(scatterNDRaw(idx, batchedFront(updates!, au, size), [size, ...shape]));
+  },
 });
 
 /** `tensor` with the slices at `indices` replaced by `updates` (for duplicates the last one wins). */
@@ -131,7 +140,35 @@ export const tensorScatterUpdateOp: OpDef<NoAttrs> = defineOp<NoAttrs>({
     null,
     run1(gatherNDOp, [dy!, indices!], NO_ATTRS),
   ],
+  batch: ([t, indices, updates], axes) => {
+    const size = batchSizeOf([t!, indices!, updates!], axes);
+    const [tb, ib, ub] = [t!, indices!, updates!].map((x, i) => batchedFront(x, axes[i], size)) as [Tensor, Tensor, Tensor];
+    return front(run1(tensorScatterUpdateOp, [tb, withBatchCoordinate(ib), ub], NO_ATTRS));
+  },
 });
+
+/** The batched result of a rule, batched on axis 0. */
+function front(out: Tensor): Batched {
+  return { outputs: [out], axes: [0] };
+}
+
+/**
+ * Indices [B, ..., K] into the examples of a batch, as indices [B, ..., K + 1] into the batched
+ * tensor (batch axis first): each row gains its example's number as its first coordinate.
+ */
+function withBatchCoordinate(indices: Tensor): Tensor {
+  const size = indices.shape[0]!;
+  const lead = indices.shape.slice(0, -1);
+  const example = reshape(range(0, size, 1, 'int32'), [size, ...lead.slice(1).map(() => 1), 1]);
+  return concat([broadcastTo(example, [...lead, 1]), indices], -1);
+}
+
+/** gatherND under vmap: batched indices into a shared tensor index it as they are. */
+function batchGatherND([x, indices]: readonly Tensor[], [ax, ai]: readonly BatchAxis[]): Batched {
+  if (ax === null) return front(run1(gatherNDOp, [x!, toFront(indices!, ai!)], NO_ATTRS));
+  const size = batchSizeOf([x!, indices!], [ax, ai]);
+  return front(run1(gatherNDOp, [toFront(x!, ax!), withBatchCoordinate(batchedFront(indices!, ai, size))], NO_ATTRS));
+}
 
 function scatterNDRaw(indices: Tensor, updates: Tensor, shape: readonly number[]): Tensor {
   return run1(scatterNDOp, [indices, updates], { shape: [...shape] });

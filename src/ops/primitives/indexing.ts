@@ -3,7 +3,8 @@ import { allocArray } from '../../tensor/dtype.js';
 import { normalizeAxis, sizeOf } from '../../tensor/shape.js';
 import { toTensor, zeros, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { defineOp, type TensorMeta } from '../define-op.js';
+import { defineOp, type BatchAxis, type Batched, type OpDef, type TensorMeta } from '../define-op.js';
+import { batchSizeOf, batchedFront, toFront } from './shape.js';
 import { run1 } from '../run.js';
 import { indexOutOfRange, indexTensor } from './index-args.js';
 import { less } from './compare.js';
@@ -57,7 +58,7 @@ function checkBatchDims(op: string, x: TensorMeta, indices: TensorMeta, axis: nu
   }
 }
 
-export const gatherOp = defineOp<GatherAttrs>({
+export const gatherOp: OpDef<GatherAttrs> = defineOp<GatherAttrs>({
   name: 'gather',
   linear: true,
   infer: ([x, indices], { axis, batchDims }) => {
@@ -90,6 +91,7 @@ export const gatherOp = defineOp<GatherAttrs>({
     return [out];
   },
   grad: ([dy], { inputs: [x, indices], attrs }) => [segmentSumRaw(dy!, indices!, x!.shape[attrs.axis]!, attrs), null],
+  batch: (inputs, axes, attrs) => batchGather(inputs, axes, attrs),
 });
 
 export interface SegmentSumAttrs extends GatherAttrs {
@@ -106,7 +108,7 @@ function segmentDataEnd(indices: TensorMeta, { axis, batchDims }: GatherAttrs): 
  * `ids[...]` of a zero output with `numSegments` rows along `axis`. Negative ids are dropped
  * (TensorFlow's unsorted_segment_sum); ids >= numSegments raise.
  */
-export const unsortedSegmentSumOp = defineOp<SegmentSumAttrs>({
+export const unsortedSegmentSumOp: OpDef<SegmentSumAttrs> = defineOp<SegmentSumAttrs>({
   name: 'unsortedSegmentSum',
   linear: true,
   infer: ([data, ids], attrs) => {
@@ -151,7 +153,34 @@ export const unsortedSegmentSumOp = defineOp<SegmentSumAttrs>({
     const { axis, batchDims } = attrs;
     return [run1(gatherOp, withDropRow(dy!, ids!, axis), { axis, batchDims }), null];
   },
+  batch: ([data, ids], [ad, ai], attrs) => {
+    // Shared ids: the batch is one more outer axis of the data. Batched ids: one more batch dim of both.
+    if (ai === null && attrs.batchDims === 0) return front(run1(unsortedSegmentSumOp, [toFront(data!, ad!), ids!], { ...attrs, axis: attrs.axis + 1 }));
+    return front(run1(unsortedSegmentSumOp, bothBatched([data!, ids!], [ad, ai]), { ...attrs, axis: attrs.axis + 1, batchDims: attrs.batchDims + 1 }));
+  },
 });
+
+/** The batched result of a rule, batched on axis 0. */
+function front(out: Tensor): Batched {
+  return { outputs: [out], axes: [0] };
+}
+
+/** Both inputs batched on axis 0 (a shared one broadcast along the batch). */
+function bothBatched(inputs: readonly Tensor[], axes: readonly (BatchAxis | undefined)[]): Tensor[] {
+  const size = batchSizeOf(inputs, axes);
+  return inputs.map((x, i) => batchedFront(x, axes[i], size));
+}
+
+/**
+ * gather under vmap: batched data with shared indices gathers along the shifted axis; batched
+ * indices into shared data gather as they are (the batch lands where the indices go); otherwise
+ * the batch is one more batch dim of both.
+ */
+function batchGather([x, indices]: readonly Tensor[], [ax, ai]: readonly BatchAxis[], { axis, batchDims }: GatherAttrs): Batched {
+  if (batchDims === 0 && ai === null) return front(run1(gatherOp, [toFront(x!, ax!), indices!], { axis: axis + 1, batchDims }));
+  if (batchDims === 0 && ax === null) return { outputs: [run1(gatherOp, [x!, toFront(indices!, ai!)], { axis, batchDims })], axes: [axis] };
+  return front(run1(gatherOp, bothBatched([x!, indices!], [ax, ai]), { axis: axis + 1, batchDims: batchDims + 1 }));
+}
 
 /** dy with one zero row appended along `axis`, and ids whose negatives point at that row. */
 function withDropRow(dy: Tensor, ids: Tensor, axis: number): [Tensor, Tensor] {

@@ -4,11 +4,12 @@ import { broadcastShapes, sizeOf } from '../../tensor/shape.js';
 import { broadcastStrides } from '../loops.js';
 import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { defineOp } from '../define-op.js';
+import { defineOp, type OpDef } from '../define-op.js';
 import { run1 } from '../run.js';
 import { cast } from './cast.js';
 import { expandDims, reshape, squeeze } from './shape.js';
 import { declareOp } from '../surface.js';
+import { batchBroadcasting } from '../batch-rules.js';
 
 export interface MatmulAttrs {
   readonly transposeA: boolean;
@@ -22,7 +23,7 @@ function dims(shape: readonly number[], transposed: boolean): [number, number] {
 }
 
 /** Batched matrix product over the last two axes; batch axes broadcast. Inputs have rank >= 2. */
-export const matmulOp = defineOp<MatmulAttrs>({
+export const matmulOp: OpDef<MatmulAttrs> = defineOp<MatmulAttrs>({
   name: 'matmul',
   bilinear: true,
   infer: ([a, b], { transposeA, transposeB }) => {
@@ -85,6 +86,8 @@ export const matmulOp = defineOp<MatmulAttrs>({
     const db = transposeB ? mm(dy!, a!, true, transposeA) : mm(a!, dy!, !transposeA, false);
     return [da, db];
   },
+  // The batch becomes one more leading (broadcast) axis: a batched matmul.
+  batch: (inputs, axes, attrs) => batchBroadcasting(matmulOp, inputs, axes, attrs),
 });
 
 function mm(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {

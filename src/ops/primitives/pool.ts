@@ -12,6 +12,7 @@ import { run1 } from '../run.js';
 import { assertNHWC, outHW, pairOf, resolvePads, type Pair } from './conv-geometry.js';
 import { expandDims, squeeze } from './shape.js';
 import { declareOp } from '../surface.js';
+import { batchFoldingIntoN } from '../batch-rules.js';
 import { optionsOnly, poolOptions } from '../tfjs-positional.js';
 
 export interface PoolAttrs {
@@ -115,6 +116,7 @@ export const maxPoolOp: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
     return [y];
   },
   grad: ([dy], { inputs: [x], attrs }) => [run1(maxPoolGradOp, [x!, dy!], attrs)],
+  batch: (inputs, axes, attrs) => batchFoldingIntoN(maxPoolOp, inputs, axes, attrs, [0]),
 });
 
 /** Inputs [x, dy]: each dy element added to the input cell that was its window's maximum. */
@@ -135,6 +137,7 @@ export const maxPoolGradOp: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
   },
   // Piecewise constant in x; linear in dy with maxPoolGradGrad as its adjoint.
   grad: ([ddx], { inputs: [x], attrs }) => [null, run1(maxPoolGradGradOp, [x!, ddx!], attrs)],
+  batch: (inputs, axes, attrs) => batchFoldingIntoN(maxPoolGradOp, inputs, axes, attrs, [0, 1]),
 });
 
 /** Inputs [x, g] with g shaped like x: picks g at each window's argmax (the adjoint of maxPoolGrad in dy). */
@@ -152,6 +155,7 @@ export const maxPoolGradGradOp: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
     return [y];
   },
   grad: ([dd], { inputs: [x], attrs }) => [null, run1(maxPoolGradOp, [x!, dd!], attrs)],
+  batch: (inputs, axes, attrs) => batchFoldingIntoN(maxPoolGradGradOp, inputs, axes, attrs, [0, 1]),
 });
 
 export const avgPoolOp: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
@@ -177,6 +181,7 @@ export const avgPoolOp: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
     return [y];
   },
   grad: ([dy], { inputs: [x], attrs }) => [run1(avgPoolGradOp, [dy!], { ...attrs, inputShape: x!.shape })],
+  batch: (inputs, axes, attrs) => batchFoldingIntoN(avgPoolOp, inputs, axes, attrs, [0]),
 });
 
 /** Input [dy]: each dy element spread evenly over the real cells of its window. */
@@ -188,6 +193,8 @@ export const avgPoolGradOp: OpDef<AvgPoolGradAttrs> = defineOp<AvgPoolGradAttrs>
     assertShape('avgPoolGrad', 'the gradient', dy!.shape, pooledShape('avgPoolGrad', attrs.inputShape, attrs));
     return [{ shape: attrs.inputShape, dtype: dy!.dtype }];
   },
+  batch: (inputs, axes, attrs) =>
+    batchFoldingIntoN(avgPoolGradOp, inputs, axes, attrs, [0], (a, size) => ({ ...a, inputShape: [size * a.inputShape[0]!, ...a.inputShape.slice(1)] })),
   ref: ([dy], attrs, [o]) => {
     const c = o!.shape[3]!;
     const g = dy!.data;

@@ -3,7 +3,7 @@ import { allocArray, isFloat, type DType } from '../../tensor/dtype.js';
 import { assertShape, sizeOf } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { tensor } from '../creation.js';
-import { defineOp } from '../define-op.js';
+import { defineOp, type OpDef } from '../define-op.js';
 import { run1 } from '../run.js';
 import { portableLog, portableSinCosTurn } from './portable-math.js';
 import { optionsOnly, randomOptions } from '../tfjs-positional.js';
@@ -70,7 +70,7 @@ export function randomValue(attrs: RandomAttrs, i: number): number {
   }
 }
 
-export const randomOp = defineOp<RandomAttrs>({
+export const randomOp: OpDef<RandomAttrs> = defineOp<RandomAttrs>({
   name: 'random',
   infer: (_inputs, { shape, dtype }) => [{ shape, dtype }],
   ref: (_inputs, attrs) => {
@@ -79,6 +79,8 @@ export const randomOp = defineOp<RandomAttrs>({
     return [out];
   },
   notDifferentiable: true,
+  // No inputs, so vmap never batches it: one draw serves every example (JAX's unbatched key).
+  batch: (_inputs, _axes, attrs) => ({ outputs: [run1(randomOp, [], attrs)], axes: [null] }),
 });
 
 /** The global generator: a key set by `seed`, and a counter advanced by every random op. */

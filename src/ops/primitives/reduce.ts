@@ -12,6 +12,7 @@ import { cast } from './cast.js';
 import { equal } from './compare.js';
 import { broadcastTo, reshape } from './shape.js';
 import { declareOp } from '../surface.js';
+import { batchOnFront } from '../batch-rules.js';
 
 export interface ReduceAttrs {
   /** Sorted, non-negative axes to reduce. */
@@ -60,7 +61,7 @@ interface ReduceSpec {
 }
 
 function defineReduce(name: string, spec: ReduceSpec): OpDef<ReduceAttrs> {
-  return defineOp<ReduceAttrs>({
+  const op: OpDef<ReduceAttrs> = defineOp<ReduceAttrs>({
     name,
     infer: ([x], { axes, keepDims }) => [{ shape: reducedShape(x!.shape, axes, keepDims), dtype: spec.dtype(x!.dtype) }],
     ref: ([x], { axes }, [o]) => [reduceKernel(x!, axes, o!.dtype, spec.acc)],
@@ -72,7 +73,9 @@ function defineReduce(name: string, spec: ReduceSpec): OpDef<ReduceAttrs> {
       : undefined,
     notDifferentiable: !spec.grad,
     linear: spec.linear,
+    batch: ([x], [a], { axes, keepDims }) => batchOnFront(op, x!, a!, { axes: axes.map((i) => i + 1), keepDims }),
   });
+  return op;
 }
 
 /** dy (reduced shape) broadcast back over the input's shape. */
@@ -136,7 +139,7 @@ export interface ArgAttrs {
 }
 
 function defineArg(name: string, better: (v: number, best: number) => boolean): OpDef<ArgAttrs> {
-  return defineOp<ArgAttrs>({
+  const op: OpDef<ArgAttrs> = defineOp<ArgAttrs>({
     name,
     infer: ([x], { axis }) => {
       if (x!.shape[axis] === 0) throw new ShapeError(`${name}: cannot reduce an empty axis ${axis} of shape ${fmtShape(x!.shape)}`);
@@ -162,7 +165,9 @@ function defineArg(name: string, better: (v: number, best: number) => boolean): 
       return [out];
     },
     notDifferentiable: true,
+    batch: ([x], [a], { axis }) => batchOnFront(op, x!, a!, { axis: axis + 1 }),
   });
+  return op;
 }
 
 /** The argmax/argmin primitives by name (`OpDef`s). */

@@ -5,14 +5,15 @@ import { promote } from '../../tensor/dtype.js';
 import { broadcastShapes, sizeOf } from '../../tensor/shape.js';
 import { toTensor, toTensorPair, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { defineOp } from '../define-op.js';
+import { defineOp, type OpDef } from '../define-op.js';
 import { NO_ATTRS, run1 } from '../run.js';
 import { cast } from './cast.js';
 import { declareOp } from '../surface.js';
+import { batchBroadcasting } from '../batch-rules.js';
 
 type NoAttrs = Record<string, never>;
 
-export const whereOp = defineOp<NoAttrs>({
+export const whereOp: OpDef<NoAttrs> = defineOp<NoAttrs>({
   name: 'where',
   linear: true,
   infer: ([c, a, b]) => {
@@ -34,6 +35,7 @@ export const whereOp = defineOp<NoAttrs>({
     return [out];
   },
   grad: ([dy], { inputs: [c] }) => [null, where(c!, dy!, 0), where(c!, 0, dy!)],
+  batch: (inputs, axes, attrs) => batchBroadcasting(whereOp, inputs, axes, attrs),
 });
 
 /** Elementwise `cond ? x : y`, broadcasting all three. */

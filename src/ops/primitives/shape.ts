@@ -4,7 +4,7 @@ import { assertShape, broadcastShapes, inferReshape, normalizeAxes, normalizeAxi
 import { reshapeStrides } from '../../tensor/layout.js';
 import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { defineOp, type OpDef } from '../define-op.js';
+import { defineOp, type BatchAxis, type Batched, type OpDef } from '../define-op.js';
 import { run1 } from '../run.js';
 import { declareOp } from '../surface.js';
 
@@ -28,6 +28,10 @@ export const reshapeOp = defineOp<ReshapeAttrs>({
     return strides ? { shape, strides, offset: l.offset } : null;
   },
   grad: ([dy], { inputs: [x] }) => [reshape(dy!, x!.shape)],
+  batch: ([x], [a], { shape }) => {
+    const xb = toFront(x!, a!);
+    return front(reshape(xb, [xb.shape[0]!, ...shape]));
+  },
 });
 
 export interface PermAttrs {
@@ -44,6 +48,7 @@ export const transposeOp = defineOp<PermAttrs>({
     perm.forEach((p, i) => (inv[p] = i));
     return [transpose(dy!, inv)];
   },
+  batch: ([x], [a], { perm }) => front(transpose(toFront(x!, a!), [0, ...perm.map((p) => p + 1)])),
 });
 
 export interface SliceAttrs {
@@ -53,10 +58,14 @@ export interface SliceAttrs {
   readonly step: readonly number[];
 }
 
-export const sliceOp = defineOp<SliceAttrs>({
+export const sliceOp: OpDef<SliceAttrs> = defineOp<SliceAttrs>({
   name: 'slice',
   linear: true,
   infer: ([x], { size }) => [{ shape: size, dtype: x!.dtype }],
+  batch: ([x], [a], { begin, size, step }) => {
+    const xb = toFront(x!, a!);
+    return front(run1(sliceOp, [xb], { begin: [0, ...begin], size: [xb.shape[0]!, ...size], step: [1, ...step] }));
+  },
   view: (l, { begin, size, step }) => {
     let offset = l.offset;
     const strides = l.strides.map((s, i) => {
@@ -134,6 +143,7 @@ export const padOp: OpDef<PadAttrs> = defineOp<PadAttrs>({
   grad: ([dy], { inputs: [x], attrs: { paddings } }) => [slice(dy!, paddings.map((p) => p[0]), x!.shape)],
   // Affine in x: the padding value is a constant, so the tangent is padded with zeros.
   jvp: ([t], { attrs }) => [t ? run1(padOp, [t], { ...attrs, value: 0 }) : null],
+  batch: ([x], [a], { paddings, value }) => front(run1(padOp, [toFront(x!, a!)], { paddings: [[0, 0], ...paddings], value })),
 });
 
 export interface BroadcastAttrs {
@@ -154,13 +164,17 @@ export const broadcastToOp = defineOp<BroadcastAttrs>({
     return { shape, strides, offset: l.offset };
   },
   grad: ([dy], { inputs: [x] }) => [dy!],
+  batch: ([x], [a], { shape }) => {
+    const xb = padRankAfterBatch(toFront(x!, a!), shape.length);
+    return front(broadcastTo(xb, [xb.shape[0]!, ...shape]));
+  },
 });
 
 export interface FlipAttrs {
   readonly axes: readonly number[];
 }
 
-export const flipOp = defineOp<FlipAttrs>({
+export const flipOp: OpDef<FlipAttrs> = defineOp<FlipAttrs>({
   name: 'flip',
   linear: true,
   infer: ([x]) => [{ shape: x!.shape, dtype: x!.dtype }],
@@ -174,7 +188,50 @@ export const flipOp = defineOp<FlipAttrs>({
     return { shape: l.shape, strides, offset };
   },
   grad: ([dy], { attrs: { axes } }) => [flip(dy!, axes)],
+  batch: ([x], [a], { axes }) => front(run1(flipOp, [toFront(x!, a!)], { axes: axes.map((i) => i + 1) })),
 });
+
+// ---------------------------------------------------------------- batching helpers (vmap)
+
+/** @internal `x` with axis `from` moved to position `to`. */
+export function moveAxis(x: Tensor, from: number, to: number): Tensor {
+  if (from === to) return x;
+  const perm = x.shape.map((_, i) => i).filter((i) => i !== from);
+  perm.splice(to, 0, from);
+  return transpose(x, perm);
+}
+
+/** @internal A batched tensor with its batch axis first. */
+export function toFront(x: Tensor, axis: number): Tensor {
+  return moveAxis(x, axis, 0);
+}
+
+/**
+ * @internal A tensor batched on axis 0 whose examples have a lower rank than `rank`: size-1 axes
+ * after the batch axis, so that it broadcasts against examples of that rank.
+ */
+export function padRankAfterBatch(xb: Tensor, rank: number): Tensor {
+  const missing = rank - (xb.rank - 1);
+  if (missing <= 0) return xb;
+  return reshape(xb, [xb.shape[0]!, ...new Array<number>(missing).fill(1), ...xb.shape.slice(1)]);
+}
+
+/** @internal The result of a batching rule whose one output is batched on axis 0. */
+export function front(out: Tensor): Batched {
+  return { outputs: [out], axes: [0] };
+}
+
+/** @internal The batch size of a rule's inputs (the first batched one's). */
+export function batchSizeOf(inputs: readonly Tensor[], axes: readonly (BatchAxis | undefined)[]): number {
+  const i = axes.findIndex((a) => a !== null && a !== undefined);
+  return inputs[i]!.shape[axes[i]!]!;
+}
+
+/** @internal `x` batched on axis 0: moved there if batched, else broadcast to the batch size. */
+export function batchedFront(x: Tensor, axis: BatchAxis | undefined, size: number): Tensor {
+  if (axis !== null && axis !== undefined) return toFront(x, axis);
+  return broadcastTo(reshape(x, [1, ...x.shape]), [size, ...x.shape]);
+}
 
 // ---------------------------------------------------------------- functions
 

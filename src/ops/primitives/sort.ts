@@ -3,12 +3,13 @@ import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
 import { normalizeAxis } from '../../tensor/shape.js';
 import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { defineOp } from '../define-op.js';
+import { defineOp, type OpDef } from '../define-op.js';
 import { run1 } from '../run.js';
 import { indexTensor } from './index-args.js';
 import { gather } from './indexing.js';
 import { slice, transpose } from './shape.js';
 import { declareOp } from '../surface.js';
+import { batchOnFront } from '../batch-rules.js';
 import { noMoreArguments, optionsOnly } from '../tfjs-positional.js';
 
 // Ordering: one primitive (a stable argsort); sorted values and top-k are gathers of it, so their
@@ -27,7 +28,7 @@ function compareAscending(a: number, b: number): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export const argsortOp = defineOp<ArgsortAttrs>({
+export const argsortOp: OpDef<ArgsortAttrs> = defineOp<ArgsortAttrs>({
   name: 'argsort',
   infer: ([x]) => {
     if (x!.dtype === 'bool') throw new DTypeError('argsort: expected a numeric tensor, got bool; cast it first');
@@ -53,6 +54,7 @@ export const argsortOp = defineOp<ArgsortAttrs>({
     return [out];
   },
   notDifferentiable: true,
+  batch: ([x], [a], attrs) => batchOnFront(argsortOp, x!, a!, { ...attrs, axis: attrs.axis + 1 }),
 });
 
 /** Options of `sort`/`argsort`: the axis (default -1) and the order. */

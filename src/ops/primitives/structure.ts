@@ -3,10 +3,10 @@ import { allocArray, promote } from '../../tensor/dtype.js';
 import { normalizeAxis, sizeOf } from '../../tensor/shape.js';
 import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { defineOp } from '../define-op.js';
+import { defineOp, type OpDef } from '../define-op.js';
 import { run1 } from '../run.js';
 import { cast } from './cast.js';
-import { broadcastTo, expandDims, flip, padOp, reshape, slice, squeeze } from './shape.js';
+import { batchSizeOf, batchedFront, broadcastTo, expandDims, flip, padOp, reshape, slice, squeeze } from './shape.js';
 import { declareOp } from '../surface.js';
 
 /** Options of {@link pad}: the fill value and the padding mode. */
@@ -51,7 +51,7 @@ export interface ConcatAttrs {
   readonly axis: number;
 }
 
-export const concatOp = defineOp<ConcatAttrs>({
+export const concatOp: OpDef<ConcatAttrs> = defineOp<ConcatAttrs>({
   name: 'concat',
   linear: true,
   infer: (xs, { axis }) => {
@@ -85,6 +85,10 @@ export const concatOp = defineOp<ConcatAttrs>({
       start += x.shape[axis]!;
       return g;
     });
+  },
+  batch: (xs, axes, { axis }) => {
+    const size = batchSizeOf(xs, axes);
+    return { outputs: [run1(concatOp, xs.map((x, i) => batchedFront(x, axes[i], size)), { axis: axis + 1 })], axes: [0] };
   },
 });
 

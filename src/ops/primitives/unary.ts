@@ -9,6 +9,7 @@ import { add, div, mul, sub } from './binary.js';
 import { greater } from './compare.js';
 import { where } from './select.js';
 import { declareOp } from '../surface.js';
+import { batchBroadcasting } from '../batch-rules.js';
 
 type NoAttrs = Record<string, never>;
 
@@ -35,7 +36,7 @@ function defineUnary(name: string, spec: UnarySpec): OpDef<NoAttrs> {
   const rule = spec.dtype ?? 'float';
   const { f, grad } = spec;
   const loops = makeElementwiseLoops();
-  return defineOp<NoAttrs>({
+  const op: OpDef<NoAttrs> = defineOp<NoAttrs>({
     name,
     infer: ([x]) => [{ shape: x!.shape, dtype: outDType(name, rule, x!.dtype) }],
     ref: ([x], _attrs, [o]) => {
@@ -50,7 +51,9 @@ function defineUnary(name: string, spec: UnarySpec): OpDef<NoAttrs> {
     linear: name === 'neg',
     notDifferentiable: !grad,
     pointwise: { f },
+    batch: (inputs, axes, attrs) => batchBroadcasting(op, inputs, axes, attrs),
   });
+  return op;
 }
 
 const SQRT_2_OVER_PI = 2 / Math.sqrt(Math.PI);
