@@ -3,6 +3,7 @@
 // Ā = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹ with Φ the lower triangle with its diagonal halved, then symmetrized).
 import { allocArray, type TypedArray } from '../tensor/dtype.js';
 import { defineOp } from '../ops/define-op.js';
+import { batchAsLeadingAxis } from '../ops/batch-rules.js';
 import { add, div, mul } from '../ops/primitives/binary.js';
 import { matmul } from '../ops/primitives/matmul.js';
 import { batchCount, checkSquareMeta } from './matrix-args.js';
@@ -15,6 +16,9 @@ import { triangularSolve } from './triangular-solve.js';
  */
 export const choleskyOp = defineOp({
   name: 'cholesky',
+  batch(inputs, axes, attrs) {
+    return batchAsLeadingAxis(this, inputs, axes, attrs);
+  },
   infer: ([a]) => {
     checkSquareMeta(a!, 'cholesky');
     return [{ shape: a!.shape, dtype: a!.dtype }];

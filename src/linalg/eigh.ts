@@ -3,6 +3,7 @@
 // (the op sees a symmetric matrix). Repeated eigenvalues make F infinite, as in every framework.
 import { allocArray } from '../tensor/dtype.js';
 import { defineOp } from '../ops/define-op.js';
+import { batchAsLeadingAxis } from '../ops/batch-rules.js';
 import { add, div, mul, sub } from '../ops/primitives/binary.js';
 import { matmul } from '../ops/primitives/matmul.js';
 import { where } from '../ops/primitives/select.js';
@@ -16,6 +17,9 @@ import { symmetricEigen } from './symmetric-eigen.js';
 /** Outputs: eigenvalues w [..., n] ascending and eigenvectors V [..., n, n] (columns) of the symmetric input. */
 export const eighOp = defineOp({
   name: 'eigh',
+  batch(inputs, axes, attrs) {
+    return batchAsLeadingAxis(this, inputs, axes, attrs);
+  },
   infer: ([a]) => {
     const n = checkSquareMeta(a!, 'eigh');
     return [

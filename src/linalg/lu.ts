@@ -3,6 +3,7 @@
 // L⁻¹ dA' U⁻¹ = L⁻¹dL + dU U⁻¹, strictly lower plus upper): Ā' = L⁻ᵀ (tril(Lᵀ L̄, -1) + triu(Ū Uᵀ)) U⁻ᵀ.
 import { allocArray } from '../tensor/dtype.js';
 import { defineOp } from '../ops/define-op.js';
+import { batchAsLeadingAxis } from '../ops/batch-rules.js';
 import { add } from '../ops/primitives/binary.js';
 import { matmul } from '../ops/primitives/matmul.js';
 import { oneHot } from '../ops/composite/one-hot.js';
@@ -18,6 +19,9 @@ import { triangularSolve } from './triangular-solve.js';
  */
 export const luOp = defineOp({
   name: 'lu',
+  batch(inputs, axes, attrs) {
+    return batchAsLeadingAxis(this, inputs, axes, attrs);
+  },
   infer: ([a]) => {
     const n = checkSquareMeta(a!, 'lu');
     const batch = a!.shape.slice(0, -2);

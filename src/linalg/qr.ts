@@ -4,6 +4,7 @@
 // (R = [R_X | Qᵀ Y]) and the square rule applies to X.
 import { allocArray } from '../tensor/dtype.js';
 import { defineOp } from '../ops/define-op.js';
+import { batchAsLeadingAxis } from '../ops/batch-rules.js';
 import { add, sub } from '../ops/primitives/binary.js';
 import { matmul } from '../ops/primitives/matmul.js';
 import { slice } from '../ops/primitives/shape.js';
@@ -16,6 +17,9 @@ import { triangularSolve } from './triangular-solve.js';
 /** Outputs Q [..., m, k] with orthonormal columns and upper triangular R [..., k, n], k = min(m, n). */
 export const qrOp = defineOp({
   name: 'qr',
+  batch(inputs, axes, attrs) {
+    return batchAsLeadingAxis(this, inputs, axes, attrs);
+  },
   infer: ([a]) => {
     checkFloatMeta(a!, 'qr');
     const [m, n] = a!.shape.slice(-2) as [number, number];

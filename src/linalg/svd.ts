@@ -4,6 +4,7 @@
 //     + (I - UUᵀ) Ū S⁻¹ Vᵀ + U S⁻¹ V̄ᵀ (I - VVᵀ)   (the last two only for non-square A).
 import { allocArray } from '../tensor/dtype.js';
 import { defineOp } from '../ops/define-op.js';
+import { batchAsLeadingAxis } from '../ops/batch-rules.js';
 import { add, div, mul, sub } from '../ops/primitives/binary.js';
 import { matmul } from '../ops/primitives/matmul.js';
 import { expandDims } from '../ops/primitives/shape.js';
@@ -17,6 +18,9 @@ import { jacobiSvd } from './jacobi.js';
 /** Outputs U [..., m, k], s [..., k] descending and V [..., n, k], k = min(m, n), with A = U diag(s) Vᵀ. */
 export const svdOp = defineOp({
   name: 'svd',
+  batch(inputs, axes, attrs) {
+    return batchAsLeadingAxis(this, inputs, axes, attrs);
+  },
   infer: ([a]) => {
     checkFloatMeta(a!, 'svd');
     const [m, n] = a!.shape.slice(-2) as [number, number];

@@ -4,6 +4,7 @@ import { ShapeError, fmtShape } from '../errors.js';
 import { allocArray } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { defineOp } from '../ops/define-op.js';
+import { batchAsLeadingAxis } from '../ops/batch-rules.js';
 import { neg } from '../ops/primitives/unary.js';
 import { cast } from '../ops/primitives/cast.js';
 import { matmul } from '../ops/primitives/matmul.js';
@@ -24,6 +25,9 @@ export interface TriangularSolveAttrs {
 
 export const triangularSolveOp = defineOp<TriangularSolveAttrs>({
   name: 'triangularSolve',
+  batch(inputs, axes, attrs) {
+    return batchAsLeadingAxis(this, inputs, axes, attrs);
+  },
   infer: ([a, b]) => {
     const n = checkSquareMeta(a!, 'triangularSolve');
     if (b!.shape.length !== a!.shape.length || b!.shape[b!.shape.length - 2] !== n || b!.shape.slice(0, -2).some((d, i) => d !== a!.shape[i])) {

@@ -66,3 +66,15 @@ export function channelsToBatch(y: Tensor, size: number): Tensor {
   const [a, b, c, bd] = y.shape;
   return reshape(y, [a!, b!, c!, size, bd! / size]);
 }
+
+/**
+ * An op that already maps over every leading axis of its inputs (the linear-algebra decompositions,
+ * the FFTs): each input gets the batch as its first axis (a shared input is broadcast to it), so
+ * the op's own batching does the work; outputs are batched on axis 0.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- called as `this` from ops of every attribute type
+export function batchAsLeadingAxis(op: OpDef<any>, inputs: readonly Tensor[], axes: readonly BatchAxis[], attrs: unknown): Batched {
+  const size = batchSizeOf(inputs, axes);
+  const outputs = run(op, inputs.map((x, i) => batchedFront(x, axes[i], size)), attrs);
+  return { outputs, axes: outputs.map(() => 0) };
+}

@@ -11,6 +11,7 @@
 // or all 1 when not: that form is rfft's adjoint, and rfft weighted by w is irfft's.
 import { DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { defineOp, type OpDef, type TensorMeta } from '../ops/define-op.js';
+import { batchAsLeadingAxis } from '../ops/batch-rules.js';
 import { run1, NO_ATTRS } from '../ops/run.js';
 import { mul } from '../ops/primitives/binary.js';
 import { tensor } from '../ops/creation.js';
@@ -60,6 +61,9 @@ function rows(shape: readonly number[], rowRank: number): number {
 
 export const fftOp: OpDef<FftAttrs> = defineOp<FftAttrs>({
   name: 'fft',
+  batch(inputs, axes, attrs) {
+    return batchAsLeadingAxis(this, inputs, axes, attrs);
+  },
   infer: ([z]) => {
     checkComplex('fft', z!);
     checkLength('fft', z!.shape[z!.shape.length - 2]!, z!.shape);
@@ -88,6 +92,9 @@ export const fftOp: OpDef<FftAttrs> = defineOp<FftAttrs>({
 
 export const rfftOp: OpDef<Record<string, never>> = defineOp({
   name: 'rfft',
+  batch(inputs, axes, attrs) {
+    return batchAsLeadingAxis(this, inputs, axes, attrs);
+  },
   infer: ([x]) => {
     checkFloat('rfft', x!);
     if (x!.shape.length < 1) throw new ShapeError(`rfft: expected a real tensor of rank >= 1, got shape ${fmtShape(x!.shape)}`);
@@ -115,6 +122,9 @@ export const rfftOp: OpDef<Record<string, never>> = defineOp({
 
 export const irfftOp: OpDef<IrfftAttrs> = defineOp<IrfftAttrs>({
   name: 'irfft',
+  batch(inputs, axes, attrs) {
+    return batchAsLeadingAxis(this, inputs, axes, attrs);
+  },
   infer: ([z], { n }) => {
     checkComplex('irfft', z!);
     checkLength('irfft', n, z!.shape);
