@@ -4,10 +4,12 @@ import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
 import { jit, type Jitted } from '../jit/jit.js';
 import { add } from '../ops/primitives/binary.js';
+import { tensor } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Layer } from '../nn/layers/layer.js';
 import type { CompiledState } from './compile.js';
 import type { Batch } from './data-adapter.js';
+import { averageGradients, broadcastWeights, dataParallelActive } from './data-parallel.js';
 
 /** The model as the steps see it. */
 export interface SteppableModel extends Layer {
@@ -49,7 +51,41 @@ function compiledOf(model: SteppableModel): CompiledState {
 
 /** Forward under a tape, loss (+ regularization), gradients, optimizer update, metrics. */
 export function trainStep(model: SteppableModel, batch: Batch): StepResult {
+  if (dataParallelActive()) return dataParallelTrainStep(model, batch);
   return compiledStep(model, 'train', eagerTrainStep, batch);
+}
+
+/** Models whose weights were made rank 0's since their latest compile() (keyed by the compile state). */
+const weightsShared = new WeakSet<CompiledState>();
+
+/**
+ * The train step of data-parallel fit, run eagerly (the gradients leave the step for the
+ * all-reduce): rank 0's weights first (once per compile, building the model if it has not been),
+ * then this rank's rows' gradients, averaged over every rank's rows, applied everywhere alike.
+ * A rank whose part of a short last batch is empty still joins the all-reduce with no rows.
+ */
+function dataParallelTrainStep(model: SteppableModel, batch: Batch): StepResult {
+  const state = compiledOf(model);
+  if (!weightsShared.has(state)) {
+    if (!model.built) {
+      if (batch.size === 0) throw new ValueError(`fit: the first global batch has fewer rows than there are ranks; use a batchSize of at least the world size`);
+      engine.tidy(() => void forward(model, batch.x, false));
+    }
+    engine.tidy(() => broadcastWeights(model.weights));
+    weightsShared.add(state);
+  }
+  const vars = model.trainableWeights;
+  if (batch.size === 0) {
+    return engine.tidy(() => {
+      if (vars.length) applyAveraged(state, averageGradients([], vars, 0), vars);
+      return { loss: tensor(0), outputLosses: state.outputNames.map(() => null) };
+    });
+  }
+  return eagerTrainStep(model, batch, (grads) => averageGradients(grads, vars, batch.size));
+}
+
+function applyAveraged(state: CompiledState, grads: (Tensor | null)[], vars: SteppableModel['trainableWeights']): void {
+  state.optimizer.applyGradients(grads.map((g, i) => [g, vars[i]!] as [Tensor | null, (typeof vars)[number]]));
 }
 
 /** Forward in inference mode, loss and metrics. */
@@ -172,7 +208,9 @@ function compiledStep<R>(model: SteppableModel, kind: StepKind, eager: (model: S
   }
 }
 
-function eagerTrainStep(model: SteppableModel, batch: Batch): StepResult {
+type GradientReducer = (grads: (Tensor | null)[]) => (Tensor | null)[];
+
+function eagerTrainStep(model: SteppableModel, batch: Batch, reduceGradients?: GradientReducer): StepResult {
   const state = compiledOf(model);
   return engine.tidy(() => {
     const tape = new GradientTape();
@@ -183,7 +221,7 @@ function eagerTrainStep(model: SteppableModel, batch: Batch): StepResult {
     const vars = model.trainableWeights;
     if (vars.length) {
       const grads = tape.gradient(loss, vars);
-      state.optimizer.applyGradients(grads.map((g, i) => [g, vars[i]!] as [Tensor | null, (typeof vars)[number]]));
+      applyAveraged(state, reduceGradients ? reduceGradients(grads) : grads, vars);
     } else {
       tape.dispose();
     }

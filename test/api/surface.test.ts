@@ -16,7 +16,7 @@ const NON_OP_API = [
   'setBackend', 'getBackend', 'backends', 'withBackend', 'backendInfo', 'tidy', 'keep', 'dispose', 'memory',
   'grad', 'valueAndGrad', 'customGradient', 'jit', 'cond', 'whileLoop',
   'random', 'nn', 'optimizers', 'losses', 'data', 'datasets', 'preprocessing', 'utils', 'layers', 'keras', 'io', 'models',
-  'callbacks', 'initializers', 'regularizers', 'activations', 'metrics', 'onnx',
+  'callbacks', 'initializers', 'regularizers', 'activations', 'metrics', 'onnx', 'distribute',
 ];
 
 describe('public surface', () => {

@@ -17,6 +17,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['autograd/'],
   ['jit/'],
   ['backends/'],
+  // nb.distribute: the process group and collectives, on the native addon's collectives.
+  ['distribute/'],
   ['data/', 'datasets/'],
   ['nn/', 'optimizers/', 'losses/', 'metrics/', 'preprocessing/'],
   ['training/'],

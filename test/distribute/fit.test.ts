@@ -1,0 +1,79 @@
+// Data-parallel fit between two processes on loopback (one thread each): the same weights as one
+// process on the concatenated batches, one progress bar and one checkpoint writer (rank 0), and a
+// clear error within the timeout on the surviving rank when the other dies or hangs.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleFixture, collectivesUnavailable, freePort, readJson, removeWorkDir, start, workDir } from './harness.js';
+
+const unavailable = collectivesUnavailable();
+afterAll(removeWorkDir);
+
+interface FitResult {
+  rank: number;
+  weights: number[][];
+  history: Record<string, number[]>;
+  checkpoints: string[];
+}
+
+describe.skipIf(unavailable !== null)(`data-parallel fit over gloo${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+  let child = '';
+  beforeAll(async () => {
+    child = await bundleFixture('fit-child');
+  }, 60_000);
+
+  for (const kind of ['mlp', 'cnn']) {
+    it(`${kind}: two ranks on halves of each batch end with the weights of one process on whole batches`, async () => {
+      const port = await freePort();
+      const out = (name: string) => join(workDir, `${kind}-${name}.json`);
+      const ckpt = join(workDir, `${kind}-ckpt`);
+      const reference = start(child, [kind, out('reference'), '--epochs', '2', '--checkpoint', `${ckpt}-reference`], null);
+      const ranks = [0, 1].map((rank) => start(child, [kind, out(`rank${rank}`), '--epochs', '2', '--checkpoint', ckpt], { rank, world: 2, port, timeoutMs: 30_000 }));
+      const exits = await Promise.all([reference, ...ranks].map((p) => p.exited));
+      for (const e of exits) expect(e.code, e.stderr).toBe(0);
+      const ref = readJson<FitResult>(out('reference'));
+      const [r0, r1] = [0, 1].map((r) => readJson<FitResult>(out(`rank${r}`)));
+      // Every rank applied the same averaged gradients: bit-identical weights.
+      expect(r1!.weights).toEqual(r0!.weights);
+      expect(r0!.weights.length).toBe(ref.weights.length);
+      ref.weights.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(r0!.weights[i]![j]! - v), `weight ${i}[${j}]`).toBeLessThan(1e-5)));
+      // The logs are over every rank's samples: the reference's, on both ranks.
+      for (const r of [r0!, r1!]) {
+        expect(Object.keys(r.history).sort()).toEqual(Object.keys(ref.history).sort());
+        for (const [k, vs] of Object.entries(ref.history)) vs.forEach((v, e) => expect(Math.abs(r.history[k]![e]! - v), `${k} epoch ${e}`).toBeLessThan(1e-5));
+      }
+      // Rank 0 alone prints the progress and writes the checkpoints.
+      expect(exits[1]!.stdout).toMatch(/Epoch 2\/2/);
+      expect(exits[2]!.stdout).not.toMatch(/Epoch/);
+      expect(r0!.checkpoints).toEqual([`${ckpt}-1.safetensors`, `${ckpt}-2.safetensors`]);
+      expect(r1!.checkpoints).toEqual([]);
+    }, 90_000);
+  }
+
+  it('a rank killed mid-training makes the other fail with the error, not hang', async () => {
+    const port = await freePort();
+    const job = { world: 2, port, timeoutMs: 3000 };
+    const survivor = start(child, ['mlp', join(workDir, 'kill-0.json'), '--epochs', '50'], { rank: 0, ...job });
+    const victim = start(child, ['mlp', join(workDir, 'kill-1.json'), '--epochs', '50', '--die-at-step', '2'], { rank: 1, ...job });
+    const [s, v] = await Promise.all([survivor.exited, victim.exited]);
+    expect(v.signal).toBe('SIGKILL');
+    expect(s.code).toBe(1);
+    expect(s.stderr).toMatch(/fit \(averaging the gradients over the ranks\): rank 0 of 2 lost contact with the other ranks .*restart the job/);
+    // A dead peer's sockets close: the survivor need not even wait out the timeout.
+    expect(s.at - v.at).toBeLessThan(job.timeoutMs + 5000);
+  }, 90_000);
+
+  it('a rank that hangs makes the other fail once the timeout passes', async () => {
+    const port = await freePort();
+    const job = { world: 2, port, timeoutMs: 2000 };
+    const survivor = start(child, ['mlp', join(workDir, 'hang-0.json'), '--epochs', '50'], { rank: 0, ...job });
+    const hung = start(child, ['mlp', join(workDir, 'hang-1.json'), '--epochs', '50', '--stop-at-step', '2'], { rank: 1, ...job });
+    const stoppedAt = await hung.printed('stopping');
+    const s = await survivor.exited;
+    hung.kill('SIGKILL');
+    await hung.exited;
+    expect(s.code).toBe(1);
+    expect(s.stderr).toMatch(/rank 0 of 2 lost contact with the other ranks .*within the 2000 ms timeout.*Timed out/);
+    expect(s.at - stoppedAt).toBeGreaterThanOrEqual(job.timeoutMs - 500);
+    expect(s.at - stoppedAt).toBeLessThan(job.timeoutMs + 8000);
+  }, 90_000);
+});
