@@ -58,11 +58,15 @@ export function trainStep(model: SteppableModel, batch: Batch): StepResult {
 /** Models whose weights were made rank 0's since their latest compile() (keyed by the compile state). */
 const weightsShared = new WeakSet<CompiledState>();
 
+/** Which trainable weights got a gradient in the latest gradient step (the apply step takes only those). */
+const withGradient = new WeakMap<CompiledState, number[]>();
+
 /**
- * The train step of data-parallel fit, run eagerly (the gradients leave the step for the
- * all-reduce): rank 0's weights first (once per compile, building the model if it has not been),
- * then this rank's rows' gradients, averaged over every rank's rows, applied everywhere alike.
- * A rank whose part of a short last batch is empty still joins the all-reduce with no rows.
+ * The train step of data-parallel fit, in two compiled halves with the all-reduce between them
+ * (on the host): this rank's rows' loss, metrics and gradients; then the averaged gradients
+ * applied, the same on every rank. Before the first one (per compile), rank 0's weights replace
+ * every rank's own (the model is built first if it has not been). A rank whose part of a short
+ * last batch is empty still joins the all-reduce, with no rows.
  */
 function dataParallelTrainStep(model: SteppableModel, batch: Batch): StepResult {
   const state = compiledOf(model);
@@ -75,18 +79,53 @@ function dataParallelTrainStep(model: SteppableModel, batch: Batch): StepResult 
     weightsShared.add(state);
   }
   const vars = model.trainableWeights;
+  let result: StepResult;
+  let averaged: (Tensor | null)[];
   if (batch.size === 0) {
-    return engine.tidy(() => {
-      if (vars.length) applyAveraged(state, averageGradients([], vars, 0), vars);
-      return { loss: tensor(0), outputLosses: state.outputNames.map(() => null) };
-    });
+    result = { loss: tensor(0), outputLosses: state.outputNames.map(() => null) };
+    averaged = vars.length ? averageGradients([], vars, 0) : [];
+  } else {
+    const r = compiledStep(model, 'gradients', eagerGradientStep, batch);
+    result = { loss: r.loss, outputLosses: r.outputLosses };
+    averaged = vars.length ? averageGradients(r.grads, vars, batch.size) : [];
+    for (const g of r.grads) g?.dispose();
+    withGradient.set(state, r.grads.flatMap((g, i) => (g ? [i] : [])));
   }
-  return eagerTrainStep(model, batch, (grads) => averageGradients(grads, vars, batch.size));
+  if (averaged.length) {
+    const present = withGradient.get(state) ?? vars.map((_, i) => i);
+    compiledStep(model, 'apply', eagerApplyStep, { x: present.map((i) => averaged[i]!), y: null, sampleWeight: null, size: 0 });
+  }
+  for (const g of averaged) g?.dispose();
+  return result;
 }
 
-function applyAveraged(state: CompiledState, grads: (Tensor | null)[], vars: SteppableModel['trainableWeights']): void {
-  state.optimizer.applyGradients(grads.map((g, i) => [g, vars[i]!] as [Tensor | null, (typeof vars)[number]]));
+/** Loss (+ regularization), metrics and this batch's gradients, without updating the weights. */
+function eagerGradientStep(model: SteppableModel, batch: Batch): StepResult & { grads: (Tensor | null)[] } {
+  const state = compiledOf(model);
+  return engine.tidy(() => {
+    const tape = new GradientTape();
+    const preds = forward(model, batch.x, true);
+    const { total, perOutput } = state.computeLoss(batch.y!, preds, batch.sampleWeight);
+    const reg = model.totalLoss();
+    const loss = reg ? add(total, reg) : total;
+    const vars = model.trainableWeights;
+    let grads: (Tensor | null)[] = [];
+    if (vars.length) grads = tape.gradient(loss, vars);
+    else tape.dispose();
+    state.updateMetrics(batch.y!, preds, batch.sampleWeight);
+    return { loss, outputLosses: perOutput, grads };
+  });
 }
+
+/** The optimizer's update from gradients given as the batch's x (those of the weights in withGradient). */
+function eagerApplyStep(model: SteppableModel, batch: Batch): Tensor[] {
+  const state = compiledOf(model);
+  const vars = model.trainableWeights;
+  const present = withGradient.get(state) ?? vars.map((_, i) => i);
+  engine.tidy(() => state.optimizer.applyGradients(present.map((v, k) => [batch.x[k]!, vars[v]!] as [Tensor | null, (typeof vars)[number]])));
+  return [];
+}
+
 
 /** Forward in inference mode, loss and metrics. */
 export function testStep(model: SteppableModel, batch: Batch): StepResult {
@@ -98,7 +137,8 @@ export function predictStep(model: Layer, batch: Batch): Tensor[] {
   return compiledStep(model as SteppableModel, 'predict', eagerPredictStep, batch);
 }
 
-type StepKind = 'train' | 'test' | 'predict';
+/** 'gradients' and 'apply': the halves of a data-parallel train step. */
+type StepKind = 'train' | 'test' | 'predict' | 'gradients' | 'apply';
 type BatchFn = (x: Tensor[], y: Tensor[] | null, sampleWeight: Tensor | null) => unknown;
 
 interface JitSteps {
@@ -128,7 +168,7 @@ function signatureOf(batch: Batch): string {
 
 /** Whether this batch's signature is (or may now become) one of the kind's compiled ones. */
 function admitSignature(steps: JitSteps, kind: StepKind, batch: Batch): boolean {
-  if (kind === 'train') return true;
+  if (kind === 'train' || kind === 'gradients' || kind === 'apply') return true;
   const seen = (steps.signatures[kind] ??= new Set());
   const sig = signatureOf(batch);
   if (seen.has(sig)) return true;
@@ -208,9 +248,7 @@ function compiledStep<R>(model: SteppableModel, kind: StepKind, eager: (model: S
   }
 }
 
-type GradientReducer = (grads: (Tensor | null)[]) => (Tensor | null)[];
-
-function eagerTrainStep(model: SteppableModel, batch: Batch, reduceGradients?: GradientReducer): StepResult {
+function eagerTrainStep(model: SteppableModel, batch: Batch): StepResult {
   const state = compiledOf(model);
   return engine.tidy(() => {
     const tape = new GradientTape();
@@ -221,7 +259,7 @@ function eagerTrainStep(model: SteppableModel, batch: Batch, reduceGradients?: G
     const vars = model.trainableWeights;
     if (vars.length) {
       const grads = tape.gradient(loss, vars);
-      applyAveraged(state, reduceGradients ? reduceGradients(grads) : grads, vars);
+      state.optimizer.applyGradients(grads.map((g, i) => [g, vars[i]!] as [Tensor | null, (typeof vars)[number]]));
     } else {
       tape.dispose();
     }

@@ -13,6 +13,7 @@ interface FitResult {
   weights: number[][];
   history: Record<string, number[]>;
   checkpoints: string[];
+  traces: { train: number; gradients: number; apply: number };
 }
 
 describe.skipIf(unavailable !== null)(`data-parallel fit over gloo${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
@@ -32,6 +33,10 @@ describe.skipIf(unavailable !== null)(`data-parallel fit over gloo${unavailable 
       for (const e of exits) expect(e.code, e.stderr).toBe(0);
       const ref = readJson<FitResult>(out('reference'));
       const [r0, r1] = [0, 1].map((r) => readJson<FitResult>(out(`rank${r}`)));
+      // Both halves of the data-parallel step ran compiled (one trace each), as the whole step does alone.
+      expect(ref.traces).toEqual({ train: 1, gradients: 0, apply: 0 });
+      for (const r of [r0!, r1!]) expect(r.traces).toEqual({ train: 0, gradients: 1, apply: 1 });
+      expect(exits[1]!.stderr).not.toMatch(/could not compile/);
       // Every rank applied the same averaged gradients: bit-identical weights.
       expect(r1!.weights).toEqual(r0!.weights);
       expect(r0!.weights.length).toBe(ref.weights.length);
