@@ -235,10 +235,10 @@ async function fitOver(model: Trainer, x: TensorData | AsyncIterable<DatasetElem
   model.history = history;
   model.stopTraining = false;
   const validationFreq = opts.validationFreq ?? 1;
-  // Data-parallel, the per-batch logs are a collective, so every rank computes them, whatever
-  // callbacks it has (rank 0 alone has the progress bar; a rank-dependent callback must not make
-  // the ranks' collectives differ: gloo aborts on mismatched messages).
-  const batchHooks = { begin: list.overrides('onTrainBatchBegin'), end: list.overrides('onTrainBatchEnd') || shard !== null };
+  // Data-parallel, the per-batch logs are a collective, so every rank must decide alike whether to
+  // compute them: rank 0's progress bar counts on every rank, and every rank must be given the same
+  // callbacks (as every rank runs the same script; gloo aborts on collectives that differ).
+  const batchHooks = { begin: list.overrides('onTrainBatchBegin'), end: list.overrides('onTrainBatchEnd') || (shard !== null && verbose > 0) };
   const yielder = new EventLoopYielder();
   await list.call('onTrainBegin', {});
   for (let epoch = initialEpoch; epoch < epochs; epoch++) {
