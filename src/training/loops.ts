@@ -13,7 +13,7 @@ import { ArrayData, DatasetData, isAsyncIterable, shardBatch, toTensorList, type
 import { reduceLogs, rowShard } from './data-parallel.js';
 import { rank, worldSize } from '../distribute/process-group.js';
 import { EventLoopYielder } from './event-loop-yield.js';
-import { predictStep, readStepResultAsync, testStep, trainStep } from './steps.js';
+import { predictStep, readStepResultAsync, shareWeightsFromRankZero, testStep, trainStep } from './steps.js';
 import type { Trainer } from './trainer.js';
 
 export interface FitOptions {
@@ -273,6 +273,8 @@ async function fitOver(model: Trainer, x: TensorData | AsyncIterable<DatasetElem
 
 async function runTest(model: Trainer, src: Source, callbacks: (Callback | CallbackHooks)[], op: string, limit?: number): Promise<Logs> {
   const state = model.requireCompiled(op);
+  // Data-parallel evaluate of a model fit never saw here: every rank scores rank 0's weights.
+  if (src.shard) shareWeightsFromRankZero(model);
   const list = new CallbackList(callbacks, model, { steps: stepsOf(src, limit) });
   state.resetMetrics();
   const tracker = new LossTracker();

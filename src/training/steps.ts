@@ -58,6 +58,17 @@ export function trainStep(model: SteppableModel, batch: Batch): StepResult {
 /** Models whose weights were made rank 0's since their latest compile() (keyed by the compile state). */
 const weightsShared = new WeakSet<CompiledState>();
 
+/**
+ * Data-parallel: make every rank's weights rank 0's, once per compile() of a built model (a
+ * collective: every rank calls it at the same point). fit's first step and evaluate call it.
+ */
+export function shareWeightsFromRankZero(model: SteppableModel): void {
+  const state = compiledOf(model);
+  if (weightsShared.has(state) || !model.built) return;
+  engine.tidy(() => broadcastWeights(model.weights));
+  weightsShared.add(state);
+}
+
 /** Which trainable weights got a gradient in the latest gradient step (the apply step takes only those). */
 const withGradient = new WeakMap<CompiledState, number[]>();
 
@@ -70,14 +81,11 @@ const withGradient = new WeakMap<CompiledState, number[]>();
  */
 function dataParallelTrainStep(model: SteppableModel, batch: Batch): StepResult {
   const state = compiledOf(model);
-  if (!weightsShared.has(state)) {
-    if (!model.built) {
-      if (batch.size === 0) throw new ValueError(`fit: the first global batch has fewer rows than there are ranks; use a batchSize of at least the world size`);
-      engine.tidy(() => void forward(model, batch.x, false));
-    }
-    engine.tidy(() => broadcastWeights(model.weights));
-    weightsShared.add(state);
+  if (!weightsShared.has(state) && !model.built) {
+    if (batch.size === 0) throw new ValueError(`fit: the first global batch has fewer rows than there are ranks; use a batchSize of at least the world size`);
+    engine.tidy(() => void forward(model, batch.x, false));
   }
+  shareWeightsFromRankZero(model);
   const vars = model.trainableWeights;
   let result: StepResult;
   let averaged: (Tensor | null)[];
@@ -125,7 +133,6 @@ function eagerApplyStep(model: SteppableModel, batch: Batch): Tensor[] {
   engine.tidy(() => state.optimizer.applyGradients(present.map((v, k) => [batch.x[k]!, vars[v]!] as [Tensor | null, (typeof vars)[number]])));
   return [];
 }
-
 
 /** Forward in inference mode, loss and metrics. */
 export function testStep(model: SteppableModel, batch: Batch): StepResult {
