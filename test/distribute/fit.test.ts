@@ -13,6 +13,8 @@ interface FitResult {
   weights: number[][];
   history: Record<string, number[]>;
   evaluated: Record<string, number>;
+  /** The weights when fit began (before rank 0's broadcast). */
+  initialWeights: number[][];
   checkpoints: string[];
   traces: { train: number; gradients: number; apply: number };
 }
@@ -58,6 +60,31 @@ describe.skipIf(unavailable !== null)(`data-parallel fit over gloo${unavailable 
       expect(r1!.checkpoints).toEqual([]);
     }, 90_000);
   }
+
+  it('a restarted job resumes from rank 0\'s checkpoint as one process resuming from it does', async () => {
+    const port = await freePort();
+    const out = (name: string) => join(workDir, `resume-${name}.json`);
+    const ckpt = join(workDir, 'resume-ckpt');
+    // The first job: one epoch, then it "fails"; rank 0 has written the checkpoint.
+    const first = [0, 1].map((rank) => start(child, ['mlp', out(`first${rank}`), '--epochs', '1', '--checkpoint', ckpt], { rank, world: 2, port, timeoutMs: 30_000 }));
+    for (const e of await Promise.all(first.map((p) => p.exited))) expect(e.code, e.stderr).toBe(0);
+    const saved = `${ckpt}-1.safetensors`;
+    const resumeArgs = (name: string) => ['mlp', out(name), '--epochs', '3', '--initial-epoch', '1', '--resume', saved];
+    const port2 = await freePort();
+    const reference = start(child, resumeArgs('reference'), null);
+    const ranks = [0, 1].map((rank) => start(child, resumeArgs(`rank${rank}`), { rank, world: 2, port: port2, timeoutMs: 30_000 }));
+    for (const e of await Promise.all([reference, ...ranks].map((p) => p.exited))) expect(e.code, e.stderr).toBe(0);
+    const ref = readJson<FitResult>(out('reference'));
+    const [r0, r1] = [0, 1].map((r) => readJson<FitResult>(out(`rank${r}`)));
+    // Rank 0 started from the first job's weights (the checkpoint); rank 1 from its own, replaced.
+    expect(r0!.initialWeights).toEqual(readJson<FitResult>(out('first0')).weights);
+    expect(r1!.initialWeights).not.toEqual(r0!.initialWeights);
+    expect(r1!.weights).toEqual(r0!.weights);
+    ref.weights.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(r0!.weights[i]![j]! - v), `weight ${i}[${j}]`).toBeLessThan(1e-5)));
+    // Two epochs ran after the restart (1 and 2), on both ranks.
+    expect(r0!.history.loss).toHaveLength(2);
+    expect(r1!.history.loss).toHaveLength(2);
+  }, 90_000);
 
   it('a rank killed mid-training makes the other fail with the error, not hang', async () => {
     const port = await freePort();
