@@ -25,13 +25,14 @@ describe.skipIf(unavailable !== null)(`data-parallel fit over gloo${unavailable 
     child = await bundleFixture('fit-child');
   }, 60_000);
 
-  for (const kind of ['mlp', 'cnn']) {
-    it(`${kind}: two ranks on halves of each batch end with the weights of one process on whole batches`, async () => {
+  for (const [kind, source] of [['mlp', 'arrays'], ['cnn', 'arrays'], ['mlp', 'dataset']] as const) {
+    it(`${kind} on ${source}: two ranks on halves of each batch end with the weights of one process on whole batches`, async () => {
       const port = await freePort();
-      const out = (name: string) => join(workDir, `${kind}-${name}.json`);
-      const ckpt = join(workDir, `${kind}-ckpt`);
-      const reference = start(child, [kind, out('reference'), '--epochs', '2', '--checkpoint', `${ckpt}-reference`], null);
-      const ranks = [0, 1].map((rank) => start(child, [kind, out(`rank${rank}`), '--epochs', '2', '--checkpoint', ckpt], { rank, world: 2, port, timeoutMs: 30_000 }));
+      const out = (name: string) => join(workDir, `${kind}-${source}-${name}.json`);
+      const ckpt = join(workDir, `${kind}-${source}-ckpt`);
+      const args = (name: string, prefix: string) => [kind, out(name), '--epochs', '2', '--checkpoint', prefix, ...(source === 'dataset' ? ['--dataset'] : [])];
+      const reference = start(child, args('reference', `${ckpt}-reference`), null);
+      const ranks = [0, 1].map((rank) => start(child, args(`rank${rank}`, ckpt), { rank, world: 2, port, timeoutMs: 30_000 }));
       const exits = await Promise.all([reference, ...ranks].map((p) => p.exited));
       for (const e of exits) expect(e.code, e.stderr).toBe(0);
       const ref = readJson<FitResult>(out('reference'));
