@@ -15,6 +15,8 @@ interface FitResult {
   evaluated: Record<string, number>;
   /** The weights when fit began (before rank 0's broadcast). */
   initialWeights: number[][];
+  /** Tensors alive after a further one-epoch fit, minus those alive before it. */
+  leaked: number;
   checkpoints: string[];
   traces: { train: number; gradients: number; apply: number };
 }
@@ -54,6 +56,10 @@ describe.skipIf(unavailable !== null)(`data-parallel fit over gloo${unavailable 
         for (const [k, v] of Object.entries(ref.evaluated)) expect(Math.abs(r.evaluated[k]! - v), `evaluate ${k}`).toBeLessThan(1e-5);
       }
       expect(Object.keys(ref.history).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
+      // Data-parallel steps keep no tensor that one process's steps would not (arrays: none at all;
+      // a dataset's batches stay the dataset's, in both).
+      if (source === 'arrays') expect(ref.leaked).toBe(0);
+      for (const r of [r0!, r1!]) expect(r.leaked, `rank ${r.rank}`).toBe(ref.leaked);
       // Rank 0 alone prints the progress and writes the checkpoints.
       expect(exits[1]!.stdout).toMatch(/Epoch 2\/2/);
       expect(exits[2]!.stdout).not.toMatch(/Epoch/);
