@@ -14,6 +14,11 @@
 #include <cstring>
 #include <stdexcept>
 
+// Node ignores SIGPIPE, so where send() has no MSG_NOSIGNAL (macOS) a closed peer is still an error return.
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0
+#endif
+
 namespace nabla::collectives {
 
 namespace {
