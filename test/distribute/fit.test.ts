@@ -68,6 +68,18 @@ describe.skipIf(unavailable !== null)(`data-parallel fit over gloo${unavailable 
     }, 90_000);
   }
 
+  it('trainOnBatch with each rank\'s own batch: the update of one process on their concatenation', async () => {
+    const port = await freePort();
+    const out = (name: string) => join(workDir, `on-batch-${name}.json`);
+    const reference = start(child, ['mlp', out('reference'), '--train-on-batch'], null);
+    const ranks = [0, 1].map((rank) => start(child, ['mlp', out(`rank${rank}`), '--train-on-batch'], { rank, world: 2, port, timeoutMs: 30_000 }));
+    for (const e of await Promise.all([reference, ...ranks].map((p) => p.exited))) expect(e.code, e.stderr).toBe(0);
+    const ref = readJson<FitResult>(out('reference'));
+    const [r0, r1] = [0, 1].map((r) => readJson<FitResult>(out(`rank${r}`)));
+    expect(r1!.weights).toEqual(r0!.weights);
+    ref.weights.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(r0!.weights[i]![j]! - v), `weight ${i}[${j}]`).toBeLessThan(1e-5)));
+  }, 90_000);
+
   it('a restarted job resumes from rank 0\'s checkpoint as one process resuming from it does', async () => {
     const port = await freePort();
     const out = (name: string) => join(workDir, `resume-${name}.json`);
