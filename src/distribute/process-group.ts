@@ -33,8 +33,13 @@ interface Group {
 
 let group: Group | null = null;
 
+/** The environment (none outside Node: then init() fails for want of the addon, saying so). */
+function env(name: string): string | undefined {
+  return (globalThis as { process?: NodeJS.Process }).process?.env?.[name];
+}
+
 function envInt(name: string): number | undefined {
-  const v = process.env[name];
+  const v = env(name);
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
   if (!Number.isInteger(n)) throw new ValueError(`nb.distribute.init: environment variable ${name} must be an integer, got '${v}'`);
@@ -52,10 +57,10 @@ export async function init(options: InitOptions = {}): Promise<void> {
   if (group) throw new ValueError(`${op}: the process group is already initialized (rank ${group.rank} of ${group.worldSize}); call shutdown() first`);
   const worldSize = required(op, options.worldSize ?? envInt('WORLD_SIZE'), 'worldSize', 'WORLD_SIZE');
   const rank = required(op, options.rank ?? envInt('RANK'), 'rank', 'RANK');
-  const masterAddr = options.masterAddr ?? process.env.MASTER_ADDR ?? '127.0.0.1';
+  const masterAddr = options.masterAddr ?? env('MASTER_ADDR') ?? '127.0.0.1';
   const masterPort = options.masterPort ?? envInt('MASTER_PORT') ?? 29500;
   const timeout = options.timeout ?? envInt('NABLA_DIST_TIMEOUT_MS') ?? 60000;
-  const iface = options.iface ?? process.env.GLOO_SOCKET_IFNAME ?? '';
+  const iface = options.iface ?? env('GLOO_SOCKET_IFNAME') ?? '';
   if (!Number.isInteger(worldSize) || worldSize < 1) throw new ValueError(`${op}: worldSize must be a positive integer, got ${worldSize}`);
   if (!Number.isInteger(rank) || rank < 0 || rank >= worldSize) throw new ValueError(`${op}: rank must be an integer from 0 to ${worldSize - 1} (worldSize ${worldSize}), got ${rank}`);
   if (!Number.isInteger(masterPort) || masterPort < 1 || masterPort > 65535) throw new ValueError(`${op}: masterPort must be a port number (1 to 65535), got ${masterPort}`);
