@@ -2,6 +2,8 @@
   "variables": {
     # openblas when NABLA_BLAS is not "none" and pkg-config finds it; see detect-blas.mjs.
     "nabla_blas%": "<!(node detect-blas.mjs)",
+    # gloo (nb.distribute's collectives) when NABLA_COLLECTIVES is not "none" and it links; see detect-gloo.mjs.
+    "nabla_collectives%": "<!(node detect-gloo.mjs)",
     "nabla_sanitize%": "<!(node -p \"process.env.NABLA_SANITIZE === '1' ? 1 : 0\")"
   },
   "target_defaults": {
@@ -124,6 +126,15 @@
           "defines": ["NABLA_HAVE_OPENBLAS"],
           "cflags_cc": ["<!@(pkg-config --cflags openblas)"],
           "libraries": ["<!@(pkg-config --libs openblas)"]
+        }],
+        ["nabla_collectives=='gloo'", {
+          "defines": ["NABLA_HAVE_GLOO"],
+          "sources": [
+            "src/collectives/tcp-store.cc",
+            "src/collectives/process-group.cc",
+            "src/collectives/collectives-binding.cc"
+          ],
+          "libraries": ["-lgloo"]
         }]
       ]
     }

@@ -25,6 +25,8 @@ export const linkFlags = [
 
 /** Binding and instruction-set-specific files that are not part of the wasm build. */
 const EXCLUDED = [/^native\/src\/addon\.cc$/, /-(avx2|avx512|neon)\.cc$/];
+/** The collectives (nb.distribute over gloo) are addon-only: neither compiled into the module nor hashed. */
+const ADDON_ONLY_DIRS = [/^native\/src\/collectives\//];
 
 function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
@@ -34,7 +36,7 @@ function walk(dir) {
 export function inputFiles() {
   return [...walk(join(root, 'native', 'src')), ...walk(join(root, 'native', 'wasm'))]
     .map((f) => relative(root, f).split('\\').join('/'))
-    .filter((f) => /\.(cc|h)$/.test(f))
+    .filter((f) => /\.(cc|h)$/.test(f) && !ADDON_ONLY_DIRS.some((re) => re.test(f)))
     .sort();
 }
 

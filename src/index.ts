@@ -43,6 +43,7 @@ export * as io from './io/index.js';
 export * as models from './io/models-namespace.js';
 export * as onnx from './io/onnx/index.js';
 export * as callbacks from './training/callbacks/index.js';
+export * as distribute from './distribute/index.js';
 export * as initializers from './nn/initializers-namespace.js';
 export * as regularizers from './nn/regularizers-namespace.js';
 export * as activations from './api/activations.js';

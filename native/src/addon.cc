@@ -23,6 +23,9 @@
 #include "kernels.h"
 #include "plan.h"
 #include "thread-pool.h"
+#ifdef NABLA_HAVE_GLOO
+#include "collectives/collectives-binding.h"
+#endif
 
 namespace nabla {
 
@@ -214,6 +217,11 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 #else
   o.Set("blas", "nabla-gemm");
 #endif
+#ifdef NABLA_HAVE_GLOO
+  o.Set("collectives", "gloo");
+#else
+  o.Set("collectives", "none");
+#endif
 #ifdef NABLA_SANITIZE
   o.Set("sanitize", true);
 #endif
@@ -266,6 +274,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("opNames", Napi::Function::New(env, OpNames));
+#ifdef NABLA_HAVE_GLOO
+  collectives::exportCollectives(env, exports);
+#endif
   return exports;
 }
 

@@ -17,6 +17,7 @@ import {
   mapSource,
   repeatSource,
   skipSource,
+  shardSource,
   takeSource,
   zipSource,
   type Source,
@@ -257,6 +258,19 @@ export class Dataset<T> implements AsyncIterable<T> {
     if (c !== Infinity) checkCount(c, 'repeat', 'count', true);
     const card = c === Infinity ? (this.size === 0 ? 0 : INFINITE) : scaleCardinality(this.size, c);
     return new Dataset(repeatSource(this.source, c), card);
+  }
+
+  /**
+   * Every `numShards`-th element starting at `index` (tf.data's shard): one of `numShards`
+   * disjoint parts, as each process of a data-parallel job takes in its own training loop:
+   * `ds.shard(nb.distribute.worldSize(), nb.distribute.rank())`. (`fit` needs no shard: it splits
+   * every batch between the ranks itself.) Shard before shuffling or batching.
+   */
+  shard(numShards: number, index: number): Dataset<T> {
+    checkPositive(numShards, 'shard', 'numShards');
+    if (!Number.isInteger(index) || index < 0 || index >= numShards) throw new ValueError(`shard: index must be an integer from 0 to ${numShards - 1} (numShards ${numShards}), got ${index}`);
+    const card = this.size < 0 ? this.size : Math.max(0, Math.ceil((this.size - index) / numShards));
+    return new Dataset(shardSource(this.source, numShards, index), card);
   }
 
   /** The first `count` elements (all for -1). */

@@ -30,6 +30,14 @@ export function filterSource<T>(src: Source<T>, pred: (el: T) => boolean | Tenso
   };
 }
 
+/** Elements index, index + numShards, index + 2 numShards, ... of `src`. */
+export function shardSource<T>(src: Source<T>, numShards: number, index: number): Source<T> {
+  return async function* () {
+    let i = 0;
+    for await (const el of src()) if (i++ % numShards === index) yield el;
+  };
+}
+
 export function takeSource<T>(src: Source<T>, count: number): Source<T> {
   return async function* () {
     if (count === 0) return;

@@ -123,11 +123,15 @@ export class ArrayData {
     return [part(0, cut), part(cut, this.size)];
   }
 
-  /** Batches of `batchSize` rows, in a fresh random order when `shuffle`. */
-  *batches(batchSize: number, shuffle: boolean): Generator<Batch> {
-    const order = shuffle ? shuffledRows(this.size) : null;
-    for (let start = 0; start < this.size; start += batchSize) {
-      const end = Math.min(start + batchSize, this.size);
+  /**
+   * Batches of `batchSize` rows, in a fresh random order when `shuffle`. With a `shard` (data-parallel
+   * fit), each batch is this rank's rows of the global batch, in an order every rank shares.
+   */
+  *batches(batchSize: number, shuffle: boolean, shard: RowShard | null = null): Generator<Batch> {
+    const order = shuffle ? (shard ? shard.order(this.size, shuffledRows) : shuffledRows(this.size)) : null;
+    for (let globalStart = 0; globalStart < this.size; globalStart += batchSize) {
+      const globalEnd = Math.min(globalStart + batchSize, this.size);
+      const [start, end] = shard ? shard.rows(globalStart, globalEnd) : [globalStart, globalEnd];
       const part = order ? this.pick(order.subarray(start, end)) : this.range(start, end);
       yield { ...part, size: end - start };
     }
@@ -136,6 +140,22 @@ export class ArrayData {
   stepsFor(batchSize: number): number {
     return Math.ceil(this.size / batchSize);
   }
+}
+
+/** How a rank of data-parallel fit takes its part of every global batch (src/training/data-parallel.ts). */
+export interface RowShard {
+  /** This rank's rows [start, end) of the global batch's rows [start, end). */
+  rows(start: number, end: number): [number, number];
+  /** One random order of `n` rows that every rank shares, made by `local` on one of them. */
+  order(n: number, local: (n: number) => Int32Array): Int32Array;
+}
+
+/** This rank's rows of a batch, as views. */
+export function shardBatch(batch: Batch, shard: RowShard): Batch {
+  const [start, end] = shard.rows(0, batch.size);
+  if (start === 0 && end === batch.size) return batch;
+  const rows = (t: Tensor) => slice(t, [start], [end - start]);
+  return { x: batch.x.map(rows), y: batch.y ? batch.y.map(rows) : null, sampleWeight: batch.sampleWeight ? rows(batch.sampleWeight) : null, size: end - start };
 }
 
 /** A random order of `n` rows, made on the host (js) whatever the current backend, since it is read at once. */

@@ -9,9 +9,11 @@ import { CallbackList, type Callback, type CallbackHooks, type Logs } from './ca
 import { History } from './callbacks/history.js';
 import { ProgressBar } from './callbacks/progress-bar.js';
 import type { CompiledState } from './compile.js';
-import { ArrayData, DatasetData, isAsyncIterable, toTensorList, type Batch, type DatasetElement, type TensorData } from './data-adapter.js';
+import { ArrayData, DatasetData, isAsyncIterable, shardBatch, toTensorList, type Batch, type DatasetElement, type RowShard, type TensorData } from './data-adapter.js';
+import { reduceLogs, rowShard } from './data-parallel.js';
+import { rank, worldSize } from '../distribute/process-group.js';
 import { EventLoopYielder } from './event-loop-yield.js';
-import { predictStep, readStepResultAsync, testStep, trainStep } from './steps.js';
+import { predictStep, readStepResultAsync, shareWeightsFromRankZero, testStep, trainStep } from './steps.js';
 import type { Trainer } from './trainer.js';
 
 export interface FitOptions {
@@ -73,13 +75,20 @@ class LossTracker {
     vals.forEach((v, i) => (this.sums[i] = (this.sums[i] ?? 0) + v * size));
     this.count += size;
   }
+  /** Samples seen so far. */
+  get rows(): number {
+    return this.count;
+  }
   values(): number[] {
     return this.sums.map((s) => (this.count ? s / this.count : 0));
   }
 }
 
-/** Loss and metric values so far; metric results are read asynchronously, so GPU backends work. */
-async function logsOf(state: CompiledState, tracker: LossTracker): Promise<Logs> {
+/**
+ * Loss and metric values so far; metric results are read asynchronously, so GPU backends work.
+ * With `acrossRanks` (data-parallel), the values over every rank's samples (every rank must call it).
+ */
+async function logsOf(state: CompiledState, tracker: LossTracker, acrossRanks = false): Promise<Logs> {
   const logs: Logs = {};
   const losses = tracker.values();
   logs.loss = losses[0] ?? NaN;
@@ -89,7 +98,7 @@ async function logsOf(state: CompiledState, tracker: LossTracker): Promise<Logs>
     logs[state.metrics[i]!.logName] = (await results[i]!.data())[0]!;
     results[i]!.dispose();
   }
-  return logs;
+  return acrossRanks ? reduceLogs(logs, tracker.rows, 'fit (reducing the logs over the ranks)') : logs;
 }
 
 function positiveInt(op: string, what: string, v: number | undefined, dflt: number): number {
@@ -117,7 +126,10 @@ function classWeightsFor(ys: Tensor[], classWeight: Record<number, number>, op: 
   return tensor(w);
 }
 
-type Source = { kind: 'array'; data: ArrayData; batchSize: number; shuffle: boolean } | { kind: 'dataset'; data: DatasetData };
+/** Where batches come from; `shard`: this rank's part of every batch (data-parallel), else null. */
+type Source =
+  | { kind: 'array'; data: ArrayData; batchSize: number; shuffle: boolean; shard: RowShard | null }
+  | { kind: 'dataset'; data: DatasetData; shard: RowShard | null };
 
 /** The arrays as batches on the current backend; `made` collects them, for `release` when the loop ends. */
 function arraySource(model: Trainer, x: TensorData, y: TensorData | undefined, sw: TensorData | undefined, op: string, made: ArrayData[]): ArrayData {
@@ -140,8 +152,25 @@ async function withArrays<T>(loop: (made: ArrayData[]) => Promise<T>): Promise<T
 }
 
 async function* batchesOf(src: Source, withTargets: boolean, op: string): AsyncGenerator<Batch> {
-  if (src.kind === 'array') yield* src.data.batches(src.batchSize, src.shuffle);
-  else yield* src.data.batches(withTargets, op);
+  if (src.kind === 'array') {
+    yield* src.data.batches(src.batchSize, src.shuffle, src.shard);
+    return;
+  }
+  for await (const batch of src.data.batches(withTargets, op)) {
+    if (!src.shard) {
+      yield batch;
+      continue;
+    }
+    const part = shardBatch(batch, src.shard);
+    const views = part === batch ? [] : [...part.x, ...(part.y ?? []), ...(part.sampleWeight ? [part.sampleWeight] : [])];
+    yield part;
+    for (const t of views) t.dispose();
+  }
+}
+
+/** Data-parallel: a global batch must give every rank at least one row. */
+function checkGlobalBatch(op: string, batchSize: number, shard: RowShard | null): void {
+  if (shard && batchSize < worldSize()) throw new ValueError(`${op}: batchSize ${batchSize} is the global batch, split over ${worldSize()} ranks: it must be at least the world size`);
 }
 
 function stepsOf(src: Source, limit?: number): number | null {
@@ -168,12 +197,13 @@ async function fitOver(model: Trainer, x: TensorData | AsyncIterable<DatasetElem
   const initialEpoch = opts.initialEpoch ?? 0;
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new ValueError(`fit: initialEpoch must be a non-negative integer, got ${initialEpoch}`);
   const verbose = opts.verbose ?? 1;
+  const shard = rowShard();
   let train: Source;
   let val: Source | null = null;
   if (isAsyncIterable(x)) {
     if (y !== undefined) throw new ValueError('fit: with a dataset, give no y: the dataset yields [x, y] batches');
     if (opts.validationSplit) throw new ValueError('fit: validationSplit needs arrays or tensors, not a dataset; pass validationData');
-    train = { kind: 'dataset', data: new DatasetData(x, opts.stepsPerEpoch ?? null) };
+    train = { kind: 'dataset', data: new DatasetData(x, opts.stepsPerEpoch ?? null), shard };
   } else {
     if (y === undefined) throw new ValueError('fit: targets y are required (or pass a dataset of [x, y] batches)');
     let data = arraySource(model, x, y, opts.sampleWeight, op, made);
@@ -181,29 +211,34 @@ async function fitOver(model: Trainer, x: TensorData | AsyncIterable<DatasetElem
       const [a, b] = data.split(opts.validationSplit, op);
       made.push(a, b);
       data = a;
-      val = { kind: 'array', data: b, batchSize: positiveInt(op, 'validationBatchSize', opts.validationBatchSize ?? opts.batchSize, 32), shuffle: false };
+      val = { kind: 'array', data: b, batchSize: positiveInt(op, 'validationBatchSize', opts.validationBatchSize ?? opts.batchSize, 32), shuffle: false, shard };
     }
-    train = { kind: 'array', data, batchSize: positiveInt(op, 'batchSize', opts.batchSize, 32), shuffle: opts.shuffle ?? true };
+    train = { kind: 'array', data, batchSize: positiveInt(op, 'batchSize', opts.batchSize, 32), shuffle: opts.shuffle ?? true, shard };
+    checkGlobalBatch(op, train.batchSize, shard);
   }
   if (opts.validationData !== undefined) {
     if (val) throw new ValueError('fit: give validationData or validationSplit, not both');
     const vd = opts.validationData;
-    if (isAsyncIterable(vd)) val = { kind: 'dataset', data: new DatasetData(vd, opts.validationSteps ?? null) };
+    if (isAsyncIterable(vd)) val = { kind: 'dataset', data: new DatasetData(vd, opts.validationSteps ?? null), shard };
     else {
       if (!Array.isArray(vd) || vd.length < 2) throw new ValueError('fit: validationData must be [x, y], [x, y, sampleWeight] or a dataset');
       const data = arraySource(model, vd[0], vd[1], vd[2], 'fit (validationData)', made);
-      val = { kind: 'array', data, batchSize: positiveInt(op, 'validationBatchSize', opts.validationBatchSize ?? opts.batchSize, 32), shuffle: false };
+      val = { kind: 'array', data, batchSize: positiveInt(op, 'validationBatchSize', opts.validationBatchSize ?? opts.batchSize, 32), shuffle: false, shard };
     }
   }
   const steps = train.kind === 'array' ? stepsOf(train, opts.stepsPerEpoch) : (opts.stepsPerEpoch ?? null);
   const history = new History();
   const cbs: (Callback | CallbackHooks)[] = [...(opts.callbacks ?? []), history];
-  if (verbose > 0) cbs.push(new ProgressBar({ verbose }));
+  // Data-parallel: one progress bar, on rank 0, showing the logs over every rank.
+  if (verbose > 0 && rank() === 0) cbs.push(new ProgressBar({ verbose }));
   const list = new CallbackList(cbs, model, { epochs, steps, verbose, metrics: state.logNames });
   model.history = history;
   model.stopTraining = false;
   const validationFreq = opts.validationFreq ?? 1;
-  const batchHooks = { begin: list.overrides('onTrainBatchBegin'), end: list.overrides('onTrainBatchEnd') };
+  // Data-parallel, the per-batch logs are a collective, so every rank must decide alike whether to
+  // compute them: rank 0's progress bar counts on every rank, and every rank must be given the same
+  // callbacks (as every rank runs the same script; gloo aborts on collectives that differ).
+  const batchHooks = { begin: list.overrides('onTrainBatchBegin'), end: list.overrides('onTrainBatchEnd') || (shard !== null && verbose > 0) };
   const yielder = new EventLoopYielder();
   await list.call('onTrainBegin', {});
   for (let epoch = initialEpoch; epoch < epochs; epoch++) {
@@ -218,13 +253,13 @@ async function fitOver(model: Trainer, x: TensorData | AsyncIterable<DatasetElem
       tracker.add(await readStepResultAsync(trainStep(model, batch)), batch.size);
       if (train.kind === 'array' || opts.classWeight) releaseBatch(batch, train.kind === 'array' ? train.data : null);
       // The running metrics cost ops and reads every batch: only when a callback looks at them.
-      if (batchHooks.end) await list.call('onTrainBatchEnd', step, await logsOf(state, tracker));
+      if (batchHooks.end) await list.call('onTrainBatchEnd', step, await logsOf(state, tracker, shard !== null));
       step++;
       if (model.stopTraining) break;
       await yielder.maybeYield();
     }
     if (step === 0) throw new ValueError('fit: the training data produced no batches');
-    const logs = await logsOf(state, tracker);
+    const logs = await logsOf(state, tracker, shard !== null);
     if (val && (epoch + 1 - initialEpoch) % validationFreq === 0) {
       const valLogs = await runTest(model, val, [], 'fit (validation)');
       for (const [k, v] of Object.entries(valLogs)) logs[`val_${k}`] = v;
@@ -238,6 +273,8 @@ async function fitOver(model: Trainer, x: TensorData | AsyncIterable<DatasetElem
 
 async function runTest(model: Trainer, src: Source, callbacks: (Callback | CallbackHooks)[], op: string, limit?: number): Promise<Logs> {
   const state = model.requireCompiled(op);
+  // Data-parallel evaluate of a model fit never saw here: every rank scores rank 0's weights.
+  if (src.shard) shareWeightsFromRankZero(model);
   const list = new CallbackList(callbacks, model, { steps: stepsOf(src, limit) });
   state.resetMetrics();
   const tracker = new LossTracker();
@@ -248,14 +285,15 @@ async function runTest(model: Trainer, src: Source, callbacks: (Callback | Callb
   for await (const batch of batchesOf(src, true, op)) {
     if (limit !== undefined && step >= limit) break;
     if (batchHooks.begin) await list.call('onTestBatchBegin', step, {});
-    tracker.add(await readStepResultAsync(testStep(model, batch)), batch.size);
+    // Data-parallel, a short last batch may leave this rank no rows: nothing to compute.
+    if (batch.size > 0) tracker.add(await readStepResultAsync(testStep(model, batch)), batch.size);
     if (src.kind === 'array') releaseBatch(batch, src.data);
     if (batchHooks.end) await list.call('onTestBatchEnd', step, await logsOf(state, tracker));
     step++;
     await yielder.maybeYield();
   }
   if (step === 0) throw new ValueError(`${op}: the data produced no batches`);
-  const logs = await logsOf(state, tracker);
+  const logs = await logsOf(state, tracker, src.shard !== null);
   await list.call('onTestEnd', logs);
   return logs;
 }
@@ -264,13 +302,14 @@ export function evaluateLoop(model: Trainer, x: TensorData | AsyncIterable<Datas
   const op = 'evaluate';
   return withArrays((made) => {
     let src: Source;
-    if (isAsyncIterable(x)) src = { kind: 'dataset', data: new DatasetData(x, opts.steps ?? null) };
+    const shard = rowShard();
+    if (isAsyncIterable(x)) src = { kind: 'dataset', data: new DatasetData(x, opts.steps ?? null), shard };
     else {
       if (y === undefined) throw new ValueError('evaluate: targets y are required (or pass a dataset of [x, y] batches)');
-      src = { kind: 'array', data: arraySource(model, x, y, opts.sampleWeight, op, made), batchSize: positiveInt(op, 'batchSize', opts.batchSize, 32), shuffle: false };
+      src = { kind: 'array', data: arraySource(model, x, y, opts.sampleWeight, op, made), batchSize: positiveInt(op, 'batchSize', opts.batchSize, 32), shuffle: false, shard };
     }
     const callbacks = [...(opts.callbacks ?? [])];
-    if ((opts.verbose ?? 1) > 0) callbacks.push(new ProgressBar({ verbose: opts.verbose ?? 1 }));
+    if ((opts.verbose ?? 1) > 0 && rank() === 0) callbacks.push(new ProgressBar({ verbose: opts.verbose ?? 1 }));
     return runTest(model, src, callbacks, op, src.kind === 'array' ? opts.steps : undefined);
   });
 }

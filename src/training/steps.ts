@@ -4,10 +4,12 @@ import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
 import { jit, type Jitted } from '../jit/jit.js';
 import { add } from '../ops/primitives/binary.js';
+import { tensor } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Layer } from '../nn/layers/layer.js';
 import type { CompiledState } from './compile.js';
 import type { Batch } from './data-adapter.js';
+import { averageGradients, broadcastWeights, dataParallelActive } from './data-parallel.js';
 
 /** The model as the steps see it. */
 export interface SteppableModel extends Layer {
@@ -49,7 +51,87 @@ function compiledOf(model: SteppableModel): CompiledState {
 
 /** Forward under a tape, loss (+ regularization), gradients, optimizer update, metrics. */
 export function trainStep(model: SteppableModel, batch: Batch): StepResult {
+  if (dataParallelActive()) return dataParallelTrainStep(model, batch);
   return compiledStep(model, 'train', eagerTrainStep, batch);
+}
+
+/** Models whose weights were made rank 0's since their latest compile() (keyed by the compile state). */
+const weightsShared = new WeakSet<CompiledState>();
+
+/**
+ * Data-parallel: make every rank's weights rank 0's, once per compile() of a built model (a
+ * collective: every rank calls it at the same point). fit's first step and evaluate call it.
+ */
+export function shareWeightsFromRankZero(model: SteppableModel): void {
+  const state = compiledOf(model);
+  if (weightsShared.has(state) || !model.built) return;
+  engine.tidy(() => broadcastWeights(model.weights));
+  weightsShared.add(state);
+}
+
+/** Which trainable weights got a gradient in the latest gradient step (the apply step takes only those). */
+const withGradient = new WeakMap<CompiledState, number[]>();
+
+/**
+ * The train step of data-parallel fit, in two compiled halves with the all-reduce between them
+ * (on the host): this rank's rows' loss, metrics and gradients; then the averaged gradients
+ * applied, the same on every rank. Before the first one (per compile), rank 0's weights replace
+ * every rank's own (the model is built first if it has not been). A rank whose part of a short
+ * last batch is empty still joins the all-reduce, with no rows.
+ */
+function dataParallelTrainStep(model: SteppableModel, batch: Batch): StepResult {
+  const state = compiledOf(model);
+  if (!weightsShared.has(state) && !model.built) {
+    if (batch.size === 0) throw new ValueError(`fit: the first global batch has fewer rows than there are ranks; use a batchSize of at least the world size`);
+    engine.tidy(() => void forward(model, batch.x, false));
+  }
+  shareWeightsFromRankZero(model);
+  const vars = model.trainableWeights;
+  let result: StepResult;
+  let averaged: (Tensor | null)[];
+  if (batch.size === 0) {
+    result = { loss: tensor(0), outputLosses: state.outputNames.map(() => null) };
+    averaged = vars.length ? averageGradients([], vars, 0) : [];
+  } else {
+    const r = compiledStep(model, 'gradients', eagerGradientStep, batch);
+    result = { loss: r.loss, outputLosses: r.outputLosses };
+    averaged = vars.length ? averageGradients(r.grads, vars, batch.size) : [];
+    for (const g of r.grads) g?.dispose();
+    withGradient.set(state, r.grads.flatMap((g, i) => (g ? [i] : [])));
+  }
+  if (averaged.length) {
+    const present = withGradient.get(state) ?? vars.map((_, i) => i);
+    compiledStep(model, 'apply', eagerApplyStep, { x: present.map((i) => averaged[i]!), y: null, sampleWeight: null, size: 0 });
+  }
+  for (const g of averaged) g?.dispose();
+  return result;
+}
+
+/** Loss (+ regularization), metrics and this batch's gradients, without updating the weights. */
+function eagerGradientStep(model: SteppableModel, batch: Batch): StepResult & { grads: (Tensor | null)[] } {
+  const state = compiledOf(model);
+  return engine.tidy(() => {
+    const tape = new GradientTape();
+    const preds = forward(model, batch.x, true);
+    const { total, perOutput } = state.computeLoss(batch.y!, preds, batch.sampleWeight);
+    const reg = model.totalLoss();
+    const loss = reg ? add(total, reg) : total;
+    const vars = model.trainableWeights;
+    let grads: (Tensor | null)[] = [];
+    if (vars.length) grads = tape.gradient(loss, vars);
+    else tape.dispose();
+    state.updateMetrics(batch.y!, preds, batch.sampleWeight);
+    return { loss, outputLosses: perOutput, grads };
+  });
+}
+
+/** The optimizer's update from gradients given as the batch's x (those of the weights in withGradient). */
+function eagerApplyStep(model: SteppableModel, batch: Batch): Tensor[] {
+  const state = compiledOf(model);
+  const vars = model.trainableWeights;
+  const present = withGradient.get(state) ?? vars.map((_, i) => i);
+  engine.tidy(() => state.optimizer.applyGradients(present.map((v, k) => [batch.x[k]!, vars[v]!] as [Tensor | null, (typeof vars)[number]])));
+  return [];
 }
 
 /** Forward in inference mode, loss and metrics. */
@@ -62,7 +144,8 @@ export function predictStep(model: Layer, batch: Batch): Tensor[] {
   return compiledStep(model as SteppableModel, 'predict', eagerPredictStep, batch);
 }
 
-type StepKind = 'train' | 'test' | 'predict';
+/** 'gradients' and 'apply': the halves of a data-parallel train step. */
+type StepKind = 'train' | 'test' | 'predict' | 'gradients' | 'apply';
 type BatchFn = (x: Tensor[], y: Tensor[] | null, sampleWeight: Tensor | null) => unknown;
 
 interface JitSteps {
@@ -92,7 +175,7 @@ function signatureOf(batch: Batch): string {
 
 /** Whether this batch's signature is (or may now become) one of the kind's compiled ones. */
 function admitSignature(steps: JitSteps, kind: StepKind, batch: Batch): boolean {
-  if (kind === 'train') return true;
+  if (kind === 'train' || kind === 'gradients' || kind === 'apply') return true;
   const seen = (steps.signatures[kind] ??= new Set());
   const sig = signatureOf(batch);
   if (seen.has(sig)) return true;

@@ -17,7 +17,7 @@ const NON_OP_API = [
   'grad', 'valueAndGrad', 'customGradient', 'jit', 'cond', 'whileLoop', 'checkpoint', 'scan', 'vmap',
   'jvp', 'linearize', 'jacfwd', 'jacrev', 'hessian', 'hvp',
   'random', 'nn', 'optimizers', 'losses', 'data', 'datasets', 'preprocessing', 'utils', 'layers', 'keras', 'io', 'models',
-  'callbacks', 'initializers', 'regularizers', 'activations', 'metrics', 'onnx', 'signal', 'linalg',
+  'callbacks', 'initializers', 'regularizers', 'activations', 'metrics', 'onnx', 'signal', 'linalg', 'distribute',
 ];
 
 describe('public surface', () => {

@@ -22,6 +22,8 @@ const LAYERS: readonly (readonly string[])[] = [
   // Function transforms (vmap) trace with the jit's machinery.
   ['transforms/'],
   ['backends/'],
+  // nb.distribute: the process group and collectives, on the native addon's collectives.
+  ['distribute/'],
   ['data/', 'datasets/'],
   ['nn/', 'optimizers/', 'losses/', 'metrics/', 'preprocessing/'],
   ['training/'],

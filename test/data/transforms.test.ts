@@ -250,3 +250,32 @@ describe('shuffle', () => {
     expect(() => ten().shuffle(10, { seed: NaN })).toThrow(nb.ValueError);
   });
 });
+
+describe('shard', () => {
+  it('takes every numShards-th element from index: disjoint parts that cover the dataset', async () => {
+    const parts = [0, 1, 2].map((i) => ten().shard(3, i));
+    expect(await Promise.all(parts.map(nums))).toEqual([
+      [0, 3, 6, 9],
+      [1, 4, 7],
+      [2, 5, 8],
+    ]);
+    expect(parts.map((p) => p.cardinality())).toEqual([4, 3, 3]);
+    expect(Dataset.range(2).shard(4, 3).cardinality()).toBe(0);
+    expect(await nums(Dataset.range(2).shard(4, 3))).toEqual([]);
+  });
+
+  it('keeps unknown and infinite cardinalities, and reads the same part on every pass', async () => {
+    expect(ten().filter((x) => x.item() > 2).shard(2, 0).cardinality()).toBe(UNKNOWN);
+    const endless = ten().repeat().shard(4, 1);
+    expect(endless.cardinality()).toBe(INFINITE);
+    expect(await nums(endless.take(5))).toEqual([1, 5, 9, 13 % 10, 17 % 10]);
+    const ds = ten().shard(5, 4);
+    expect(await nums(ds)).toEqual(await nums(ds));
+  });
+
+  it('bad numShards or index name the argument and the range', () => {
+    expect(() => ten().shard(0, 0)).toThrow(/shard: numShards must be a positive integer, got 0/);
+    expect(() => ten().shard(2, 2)).toThrow(/shard: index must be an integer from 0 to 1 \(numShards 2\), got 2/);
+    expect(() => ten().shard(2, -1)).toThrow(/got -1/);
+  });
+});

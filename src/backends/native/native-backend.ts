@@ -73,6 +73,7 @@ export class NativeBackend implements Backend<TypedArray> {
       simd: i.simd,
       threads: i.threads,
       blas: i.blas,
+      ...(i.collectives !== undefined ? { collectives: i.collectives } : {}),
       ...(i.sanitize ? { sanitize: true } : {}),
       ...(i.linearMemoryBytes !== undefined ? { linearMemoryBytes: i.linearMemoryBytes } : {}),
     };

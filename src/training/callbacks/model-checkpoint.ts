@@ -3,6 +3,7 @@ import { Callback, type Logs } from './callback.js';
 import { Monitor, type MonitorMode } from './monitor.js';
 import type { Trainer } from '../trainer.js';
 import { ValueError } from '../../errors.js';
+import { rank } from '../../distribute/process-group.js';
 
 /** What a model that saves itself has (src/models/model.ts). */
 interface Savable {
@@ -39,7 +40,8 @@ export function formatCheckpointPath(template: string, epoch: number, logs: Logs
 /**
  * Saves the model during training, atomically (a crash mid-save leaves the previous checkpoint
  * intact): `model.save(path)` (a folder: model.json + a safetensors weights file with the optimizer's
- * state), or with `saveWeightsOnly` `model.saveWeights(path)` (one safetensors file).
+ * state), or with `saveWeightsOnly` `model.saveWeights(path)` (one safetensors file). In
+ * data-parallel training (nb.distribute) only rank 0 writes.
  */
 export class ModelCheckpoint extends Callback {
   readonly monitor: Monitor;
@@ -87,6 +89,8 @@ export class ModelCheckpoint extends Callback {
       if (v === undefined || !this.monitor.better(v, this.monitor.best)) return;
       this.monitor.best = v;
     }
+    // Data-parallel, every rank holds the same weights: rank 0 alone writes them.
+    if (rank() !== 0) return;
     const path = formatCheckpointPath(this.filepath, epoch, logs);
     await this.save(this.model!, path);
     this.written.push(path);
