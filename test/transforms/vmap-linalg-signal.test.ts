@@ -59,7 +59,7 @@ describe('vmap of linalg and signal primitives', () => {
   });
 
   it('per-example gradients through a decomposition (vmap of grad)', () => {
-    const g = nb.vmap(nb.grad((a: nb.Tensor) => nb.linalg.slogdet(a).logAbsDet))(batch);
+    const g = nb.vmap(nb.grad((a: nb.Tensor) => nb.linalg.slogdet(a).logAbsDet))(batch) as nb.Tensor;
     // d log|det A| / dA = A^-T.
     expectStacked(g, mats.map((a) => nb.transpose(nb.linalg.inv(a))));
   });
