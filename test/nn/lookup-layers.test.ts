@@ -82,6 +82,23 @@ describe('IntegerLookup', () => {
     expect(layer.getVocabulary()).toEqual([-1, 42, 1138, 1000, 36, 12]);
     expect(() => new L.IntegerLookup({ vocabulary: [1] }).apply([0.5])).toThrow(/IntegerLookup: expected integers, got 0.5/);
   });
+
+  it('on tensors it is tensor ops (inside jitted models), agreeing with the host lookup', async () => {
+    const values = [[12, 1138, 42, 7], [42, 1000, 36, 0]];
+    for (const opts of [{}, { maskToken: 0 }, { numOovIndices: 3 }, { outputMode: 'multi_hot' as const }, { outputMode: 'count' as const, maskToken: 0 }, { outputMode: 'one_hot' as const }]) {
+      const layer = new L.IntegerLookup({ vocabulary: [12, 36, 1138, 42], ...opts });
+      const onHost = (layer.apply(values) as nb.Tensor).arraySync();
+      const byOps = layer.apply(nb.tensor(values, undefined, 'int32')).arraySync();
+      expect(byOps, JSON.stringify(opts)).toEqual(onHost);
+    }
+    const input = nb.keras.Input([2], { dtype: 'int32' });
+    const lookup = new L.IntegerLookup({ vocabulary: [5, 9], outputMode: 'multi_hot' });
+    const model = new nb.Model({ inputs: input, outputs: new L.Dense(1, { kernelInitializer: 'ones' }).apply(lookup.apply(input)) });
+    // Compiled predict: [5, 9] hits both tokens, [9, 3] one token and the OOV index.
+    expect(model.predict(nb.tensor([[5, 9], [9, 3]], undefined, 'int32')).arraySync()).toEqual([[2], [2]]);
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    await model.fit(nb.tensor([[5, 9], [9, 3]], undefined, 'int32'), nb.zeros([2, 1]), { epochs: 1, verbose: 0 });
+  });
 });
 
 describe('CategoryEncoding', () => {

@@ -2,6 +2,11 @@
 // one_hot / multi_hot / count / tf_idf vectors over the `depth` tokens.
 import { ValueError } from '../../../errors.js';
 import { tensor } from '../../../ops/creation.js';
+import { oneHot } from '../../../ops/composite/one-hot.js';
+import { mul } from '../../../ops/primitives/binary.js';
+import { max, sum } from '../../../ops/primitives/reduce.js';
+import { expandDims, squeeze } from '../../../ops/primitives/shape.js';
+import type { DType } from '../../../tensor/dtype.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 
 export type OutputMode = 'int' | 'one_hot' | 'multi_hot' | 'count' | 'tf_idf';
@@ -37,4 +42,20 @@ export function encodeIndices(where: string, indices: ArrayLike<number>, shape: 
   }
   if (mode === 'tf_idf') for (let i = 0; i < out.length; i++) out[i]! *= idf![i % depth]!;
   return tensor(out, [...outer, depth]);
+}
+
+/**
+ * `encodeIndices` with tensor ops, for indices already in a tensor (so it traces into jitted
+ * steps): int32 indices in [0, depth) to the output mode.
+ */
+export function encodeByOps(indices: Tensor, depth: number, mode: OutputMode, idf: readonly number[] | null, dtype: DType): Tensor {
+  if (mode === 'int') return indices;
+  const floatType = dtype === 'float64' ? 'float64' : 'float32';
+  if (mode === 'one_hot') return oneHot(indices.rank > 0 && indices.shape.at(-1) === 1 ? squeeze(indices, [-1]) : indices, depth, { dtype: floatType });
+  const hot = oneHot(indices.rank === 0 ? expandDims(indices, 0) : indices, depth, { dtype: floatType });
+  if (mode === 'multi_hot') return max(hot, -2);
+  const counts = sum(hot, -2);
+  if (mode === 'count') return counts;
+  if (!idf) throw new ValueError('tf_idf needs the document frequencies: call adapt() (or give idfWeights) first');
+  return mul(counts, tensor([...idf], [depth], floatType));
 }

@@ -66,8 +66,10 @@ export abstract class IndexLookup<T extends string | number> extends Layer {
 
   /** Check and convert the layer's inputs (strings or numbers) to host values. */
   protected abstract toHost(x: unknown): HostValues<T>;
-  /** The key of a token for hashing into the OOV indices. */
-  protected abstract keyOf(token: T): string;
+  /** Which of the OOV indices (0 .. numOovIndices-1) an unknown token goes to. */
+  protected oovBucket(token: T): number {
+    return stableHash(String(token)) % this.numOovIndices;
+  }
 
   /** Use `vocabulary` (and, for tf_idf, its idf weights). */
   setVocabulary(vocabulary: T[], idfWeights?: number[]): void {
@@ -124,6 +126,18 @@ export abstract class IndexLookup<T extends string | number> extends Layer {
     finish();
   }
 
+  /** The vocabulary without the special tokens, and the idf weights by index (tf_idf), for subclasses. */
+  protected get tokens(): readonly T[] {
+    return this.vocab;
+  }
+  protected get idfWeights(): readonly number[] | null {
+    return this.idf;
+  }
+  /** Indices before the vocabulary (the mask, then the OOV indices). */
+  protected get firstVocabularyIndex(): number {
+    return this.reserved;
+  }
+
   /** The tokens by index: the mask token (if any), the OOV token once per OOV index, then the vocabulary. */
   getVocabulary(includeSpecialTokens = true): T[] {
     if (!includeSpecialTokens) return [...this.vocab];
@@ -140,7 +154,7 @@ export abstract class IndexLookup<T extends string | number> extends Layer {
     const i = this.index.get(t);
     if (i !== undefined) return i;
     if (this.numOovIndices === 0) throw new ValueError(`${this.className}: ${JSON.stringify(t)} is not in the vocabulary and numOovIndices is 0`);
-    return (this.maskToken === null ? 0 : 1) + (this.numOovIndices === 1 ? 0 : stableHash(this.keyOf(t)) % this.numOovIndices);
+    return (this.maskToken === null ? 0 : 1) + (this.numOovIndices === 1 ? 0 : this.oovBucket(t));
   }
 
   /** Tokens to indices (or encodings), or with `invert`, indices to tokens (nested arrays). */

@@ -1,4 +1,13 @@
 import { ValueError } from '../../../errors.js';
+import { add, mod } from '../../../ops/primitives/binary.js';
+import { cast } from '../../../ops/primitives/cast.js';
+import { equal } from '../../../ops/primitives/compare.js';
+import { any, sum } from '../../../ops/primitives/reduce.js';
+import { broadcastTo, expandDims } from '../../../ops/primitives/shape.js';
+import { where } from '../../../ops/primitives/select.js';
+import { range, tensor } from '../../../ops/creation.js';
+import type { Tensor } from '../../../tensor/tensor.js';
+import { encodeByOps } from './encode-output.js';
 import { mergePositional, optionKeys } from '../../../check-options.js';
 import { LAYER_KEYS } from '../layer.js';
 import { hostNumbers, hostStrings, type HostValues } from './host-values.js';
@@ -20,9 +29,6 @@ export class StringLookup extends IndexLookup<string> {
   protected toHost(x: unknown): HostValues<string> {
     return hostStrings('StringLookup', x);
   }
-  protected keyOf(t: string): string {
-    return t;
-  }
   protected override get acceptsOnlyHostValues(): boolean {
     return !this.invert;
   }
@@ -43,7 +49,32 @@ export class IntegerLookup extends IndexLookup<number> {
     if (bad !== undefined) throw new ValueError(`IntegerLookup: expected integers, got ${bad}`);
     return h;
   }
-  protected keyOf(t: number): string {
-    return String(t);
+  protected override oovBucket(t: number): number {
+    return ((t % this.numOovIndices) + this.numOovIndices) % this.numOovIndices;
+  }
+
+  /**
+   * On a tensor, the lookup is tensor ops (a comparison against the vocabulary), so the layer runs
+   * inside models and jitted steps: O(values x vocabulary), for the small vocabularies of
+   * categorical features. Without OOV indices an unknown value must raise, so that case reads the
+   * values on the host.
+   */
+  override call(x: Tensor): Tensor {
+    if (this.invert || this.numOovIndices === 0) return super.call(x);
+    const xi = cast(x, 'int32');
+    const maskAt = this.maskToken === null ? 0 : 1;
+    const oov = this.numOovIndices === 1 ? scalarInt(maskAt) : add(mod(xi, this.numOovIndices), maskAt);
+    let idx: Tensor = broadcastTo(oov, xi.shape);
+    const vocab = this.tokens;
+    if (vocab.length > 0) {
+      const hits = equal(expandDims(xi, -1), tensor([...vocab], [vocab.length], 'int32'));
+      const first = this.firstVocabularyIndex;
+      const position = sum(where(hits, range(first, first + vocab.length, 1, 'int32'), scalarInt(0)), -1);
+      idx = where(any(hits, -1), position, idx);
+    }
+    if (this.maskToken !== null) idx = where(equal(xi, this.maskToken), scalarInt(0), idx);
+    return encodeByOps(idx, this.vocabularySize(), this.outputMode, this.idfWeights, this.dtype);
   }
 }
+
+const scalarInt = (v: number) => tensor(v, [], 'int32');
