@@ -31,7 +31,7 @@ const CONV_KEY_LIST = {
   ...LAYER_KEYS, filters: true, kernelSize: true, strides: true, padding: true, dilationRate: true, activation: true, useBias: true,
   kernelInitializer: true, biasInitializer: true, kernelRegularizer: true, biasRegularizer: true,
 } as const;
-const CONV_KEYS = optionKeys<ConvArgs>(CONV_KEY_LIST);
+export const CONV_KEYS = optionKeys<ConvArgs>(CONV_KEY_LIST);
 
 /** A number or a per-axis list as exactly `rank` positive integers. */
 export function tupleOf(layer: string, what: string, v: number | number[] | undefined, rank: number, dflt: number): number[] {
@@ -57,13 +57,13 @@ export function convOutputLength(n: number | null, k: number, padding: Padding, 
 }
 
 /** Output length of a transposed convolution along one axis. */
-function transposeOutputLength(n: number | null, k: number, padding: Padding, stride: number, dilation: number): number | null {
+export function transposeOutputLength(n: number | null, k: number, padding: Padding, stride: number, dilation: number): number | null {
   if (n === null) return null;
   const dk = k + (k - 1) * (dilation - 1);
   return padding === 'same' ? n * stride : n * stride + Math.max(dk - stride, 0);
 }
 
-abstract class BaseConv extends Layer {
+export abstract class BaseConv extends Layer {
   readonly filters: number;
   readonly kernelSize: number[];
   readonly strides: number[];
@@ -157,7 +157,7 @@ abstract class BaseConv extends Layer {
 }
 
 /** Keras's `(filters, kernelSize, options)`, any trailing part of which may be in the options object. */
-function argsOf<A extends ConvArgs>(layer: string, keys: readonly string[], given: unknown[]): A {
+export function argsOf<A extends ConvArgs>(layer: string, keys: readonly string[], given: unknown[]): A {
   return mergePositional<A>(layer, keys, ['filters', 'kernelSize'], given);
 }
 

@@ -13,6 +13,13 @@ import { GRU, LSTM, SimpleRNN } from './recurrent.js';
 import { MultiHeadAttention } from './attention.js';
 import { Bidirectional, TimeDistributed } from './wrappers.js';
 import { Masking } from './masking.js';
+import { ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU } from './advanced-activations.js';
+import { Cropping1D, Cropping2D, Cropping3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D } from './padding.js';
+import { UpSampling1D, UpSampling2D, UpSampling3D } from './upsampling.js';
+import { AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D } from './noise.js';
+import { ActivityRegularization } from './activity-regularization.js';
+import { Conv3D, Conv3DTranspose } from './conv3d.js';
+import { AveragePooling3D, GlobalAveragePooling3D, GlobalMaxPooling3D, MaxPooling3D } from './pooling3d.js';
 import { Flatten, Permute, RepeatVector, Reshape } from './reshaping.js';
 import { Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D } from './conv.js';
 import {
@@ -39,12 +46,25 @@ export { MultiHeadAttention, type MultiHeadAttentionArgs } from './attention.js'
 export { TimeDistributed, Bidirectional, type BidirectionalArgs, type MergeMode } from './wrappers.js';
 export { Masking, type MaskingArgs } from './masking.js';
 export { getMask } from './mask-store.js';
+export { ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU, Softmax, type ReLUArgs, type LeakyReLUArgs, type PReLUArgs, type ELUArgs, type ThresholdedReLUArgs, type SoftmaxArgs } from './advanced-activations.js';
+export { ZeroPadding1D, ZeroPadding2D, ZeroPadding3D, Cropping1D, Cropping2D, Cropping3D, type ZeroPaddingArgs, type CroppingArgs, type SideSpec } from './padding.js';
+export { UpSampling1D, UpSampling2D, UpSampling3D, type UpSamplingArgs, type Interpolation } from './upsampling.js';
+export {
+  GaussianNoise, GaussianDropout, AlphaDropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
+  type GaussianNoiseArgs, type GaussianDropoutArgs, type AlphaDropoutArgs, type SpatialDropoutArgs,
+} from './noise.js';
+export { ActivityRegularization, type ActivityRegularizationArgs } from './activity-regularization.js';
+export { Conv3D, Conv3DTranspose } from './conv3d.js';
+export { MaxPooling3D, AveragePooling3D, GlobalAveragePooling3D, GlobalMaxPooling3D } from './pooling3d.js';
 // Keras's short names.
 export {
   MaxPooling1D as MaxPool1D, MaxPooling2D as MaxPool2D, AveragePooling1D as AvgPool1D, AveragePooling2D as AvgPool2D,
   GlobalAveragePooling1D as GlobalAvgPool1D, GlobalAveragePooling2D as GlobalAvgPool2D,
   GlobalMaxPooling1D as GlobalMaxPool1D, GlobalMaxPooling2D as GlobalMaxPool2D,
 } from './pooling.js';
+export {
+  MaxPooling3D as MaxPool3D, AveragePooling3D as AvgPool3D, GlobalAveragePooling3D as GlobalAvgPool3D, GlobalMaxPooling3D as GlobalMaxPool3D,
+} from './pooling3d.js';
 export { registerLayer as register, serializeLayer as serialize, deserializeLayer as deserialize } from './registry.js';
 
 for (const cls of [
@@ -52,6 +72,9 @@ for (const cls of [
   Normalization, Rescaling, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot, Embedding,
   Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, MaxPooling1D, MaxPooling2D, AveragePooling1D,
   AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, SimpleRNN, LSTM, GRU, MultiHeadAttention, TimeDistributed, Bidirectional, Masking,
+  ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU, Softmax, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D, Cropping1D, Cropping2D, Cropping3D,
+  UpSampling1D, UpSampling2D, UpSampling3D, GaussianNoise, GaussianDropout, AlphaDropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
+  ActivityRegularization, Conv3D, Conv3DTranspose, MaxPooling3D, AveragePooling3D, GlobalAveragePooling3D, GlobalMaxPooling3D,
 ]) {
   registerLayer(cls);
 }
