@@ -79,6 +79,7 @@ const MAKE: Record<string, (o: Opts) => nb.layers.Layer> = {
   AveragePooling3D: (o) => new L.AveragePooling3D(2, o),
   GlobalAveragePooling3D: (o) => new L.GlobalAveragePooling3D(o),
   GlobalMaxPooling3D: (o) => new L.GlobalMaxPooling3D(o),
+  ConvLSTM2D: (o) => new L.ConvLSTM2D(2, 3, o),
   Model: (o) => new nb.Model(o),
   Sequential: (o) => new nb.Sequential([], o),
 };

@@ -20,6 +20,7 @@ import { AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D, Spatial
 import { ActivityRegularization } from './activity-regularization.js';
 import { Conv3D, Conv3DTranspose } from './conv3d.js';
 import { AveragePooling3D, GlobalAveragePooling3D, GlobalMaxPooling3D, MaxPooling3D } from './pooling3d.js';
+import { ConvLSTM2D } from './conv-lstm.js';
 import { Flatten, Permute, RepeatVector, Reshape } from './reshaping.js';
 import { Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D } from './conv.js';
 import {
@@ -56,6 +57,7 @@ export {
 export { ActivityRegularization, type ActivityRegularizationArgs } from './activity-regularization.js';
 export { Conv3D, Conv3DTranspose } from './conv3d.js';
 export { MaxPooling3D, AveragePooling3D, GlobalAveragePooling3D, GlobalMaxPooling3D } from './pooling3d.js';
+export { ConvLSTM2D, type ConvLSTM2DArgs } from './conv-lstm.js';
 // Keras's short names.
 export {
   MaxPooling1D as MaxPool1D, MaxPooling2D as MaxPool2D, AveragePooling1D as AvgPool1D, AveragePooling2D as AvgPool2D,
@@ -74,7 +76,7 @@ for (const cls of [
   AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, SimpleRNN, LSTM, GRU, MultiHeadAttention, TimeDistributed, Bidirectional, Masking,
   ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU, Softmax, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D, Cropping1D, Cropping2D, Cropping3D,
   UpSampling1D, UpSampling2D, UpSampling3D, GaussianNoise, GaussianDropout, AlphaDropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
-  ActivityRegularization, Conv3D, Conv3DTranspose, MaxPooling3D, AveragePooling3D, GlobalAveragePooling3D, GlobalMaxPooling3D,
+  ActivityRegularization, Conv3D, Conv3DTranspose, MaxPooling3D, AveragePooling3D, GlobalAveragePooling3D, GlobalMaxPooling3D, ConvLSTM2D,
 ]) {
   registerLayer(cls);
 }
