@@ -36,7 +36,9 @@ const DISTRIBUTION_TO_TFJS: Record<string, string> = { truncatedNormal: 'truncat
 const ACTIVATION_KEYS = new Set(['activation', 'recurrentActivation']);
 /** Config keys that nabla (camelCase) names differently from Keras, by layer class. */
 const DEPTHWISE_KEYS: Record<string, string> = { kernelInitializer: 'depthwiseInitializer', kernelRegularizer: 'depthwiseRegularizer' };
-const KEYS_TO_KERAS: Record<string, Record<string, string>> = { DepthwiseConv2D: DEPTHWISE_KEYS, SeparableConv2D: DEPTHWISE_KEYS };
+const KEYS_TO_KERAS: Record<string, Record<string, string>> = {
+  DepthwiseConv1D: DEPTHWISE_KEYS, DepthwiseConv2D: DEPTHWISE_KEYS, SeparableConv1D: DEPTHWISE_KEYS, SeparableConv2D: DEPTHWISE_KEYS,
+};
 
 function renameOwnKeys(c: Record<string, unknown>, table: Record<string, string> | undefined): Record<string, unknown> {
   return table ? Object.fromEntries(Object.entries(c).map(([k, v]) => [table[k] ?? k, v])) : c;

@@ -162,3 +162,25 @@ describe('nabla models with the new layers export to TF.js', () => {
     });
   });
 });
+
+describe('Keras layers TF.js lacks round-trip through the TF.js format in nabla', () => {
+  const L = nb.layers;
+  it('1-D and 3-D padding, cropping and upsampling, 1-D separable/depthwise/transposed convolutions, 3-D global pooling', async () => {
+    const model = new nb.Sequential([
+      new L.ZeroPadding1D([1, 2], { inputShape: [6, 2] }), new L.SeparableConv1D(3, 3, { depthMultiplier: 2 }), new L.DepthwiseConv1D(2),
+      new L.Cropping1D([1, 0]), new L.UpSampling1D(2), new L.Conv1DTranspose(4, 3, { strides: 2 }), new L.SpatialDropout1D(0.5),
+      new L.ActivityRegularization({ l2: 0.01 }), new L.Reshape([-1, 2, 2, 1]), new L.ZeroPadding3D([0, 1, 1]), new L.Cropping3D([[1, 0], [0, 1], [1, 1]]),
+      new L.UpSampling3D([1, 2, 1]), new L.SpatialDropout3D(0.2), new L.GlobalAveragePooling3D(),
+    ]);
+    model.weights.forEach((w, i) => w.assign(nb.random.normal(w.shape, { stddev: 0.5, seed: 60 + i })));
+    const dir = freshDir();
+    await model.save(dir, { format: 'tfjs' });
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    const separable = json.modelTopology.config.layers.find((l: { class_name: string }) => l.class_name === 'SeparableConv1D');
+    expect(Object.keys(separable.config)).toEqual(expect.arrayContaining(['depthwise_initializer', 'pointwise_initializer', 'depth_multiplier']));
+    const { nbx } = inputs([[2, 6, 2]], 7);
+    const loaded = await nb.models.load(dir);
+    expect(loaded.layers.map((l) => l.className)).toEqual(model.layers.map((l) => l.className));
+    expectAllClose(nbPredict(loaded, nbx), nbPredict(model, nbx), 0);
+  });
+});

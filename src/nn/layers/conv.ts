@@ -227,8 +227,8 @@ export interface DepthwiseConvArgs extends ConvArgs {
   depthwiseRegularizer?: RegularizerIdentifier | null;
 }
 
-const DEPTHWISE_KEY_LIST = { ...CONV_KEY_LIST, depthMultiplier: true, depthwiseInitializer: true, depthwiseRegularizer: true } as const;
-const DEPTHWISE_KEYS = optionKeys<DepthwiseConvArgs>(DEPTHWISE_KEY_LIST);
+export const DEPTHWISE_KEY_LIST = { ...CONV_KEY_LIST, depthMultiplier: true, depthwiseInitializer: true, depthwiseRegularizer: true } as const;
+export const DEPTHWISE_KEYS = optionKeys<DepthwiseConvArgs>(DEPTHWISE_KEY_LIST);
 
 /** Each channel convolved with its own `depthMultiplier` filters; kernel [kh, kw, in, multiplier]. */
 export class DepthwiseConv2D extends BaseConv {
@@ -264,7 +264,7 @@ export interface SeparableConvArgs extends DepthwiseConvArgs {
   pointwiseRegularizer?: RegularizerIdentifier | null;
 }
 
-const SEPARABLE_KEYS = optionKeys<SeparableConvArgs>({ ...DEPTHWISE_KEY_LIST, pointwiseInitializer: true, pointwiseRegularizer: true });
+export const SEPARABLE_KEYS = optionKeys<SeparableConvArgs>({ ...DEPTHWISE_KEY_LIST, pointwiseInitializer: true, pointwiseRegularizer: true });
 
 /** A depthwise convolution then a 1x1 convolution to `filters` channels. */
 export class SeparableConv2D extends BaseConv {
