@@ -71,6 +71,11 @@ const tfModels: [string, () => tf.LayersModel, number[][]][] = [
     tf.layers.conv3d({ filters: 2, kernelSize: 3, strides: 2, padding: 'same' }),
     tf.layers.flatten(),
   ] }), [[2, 5, 6, 5, 2]]],
+  ['RNN of an LSTMCell, RNN of stacked GRUCell + SimpleRNNCell (backwards)', () => tf.sequential({ layers: [
+    tf.layers.rnn({ cell: tf.layers.lstmCell({ units: 3 }), returnSequences: true, inputShape: [5, 2] }),
+    tf.layers.rnn({ cell: [tf.layers.gruCell({ units: 2, recurrentActivation: 'sigmoid' }), tf.layers.simpleRNNCell({ units: 3 })], goBackwards: true }),
+    tf.layers.dense({ units: 2 }),
+  ] }), [[3, 5, 2]]],
   ['ConvLSTM2D (sequences, then last state; hard_sigmoid and sigmoid gates)', () => tf.sequential({ layers: [
     tf.layers.convLstm2d({ filters: 3, kernelSize: 3, padding: 'same', returnSequences: true, inputShape: [4, 5, 5, 2] }),
     tf.layers.convLstm2d({ filters: 2, kernelSize: [2, 3], strides: [1, 2], recurrentActivation: 'sigmoid', goBackwards: true }),
@@ -100,7 +105,7 @@ describe('TF.js models with every registered layer class load into nabla', () =>
     expect(loaded.layers.map((l) => l.className)).toContain('ZeroPadding2D');
   });
 
-  it('nabla knows every layer class TF.js serializes, except the RNN-cell and preprocessing ones listed here', () => {
+  it('nabla knows every layer class TF.js serializes, except the ConvLSTM2D cell and the preprocessing ones listed here', () => {
     // TF.js's registry: every class tf.layers can write into a model.json.
     const tfClasses = Object.keys((tf.serialization.SerializationMap.getMap() as { classNameMap: Record<string, unknown> }).classNameMap);
     // Skipped: activations (lower case), initializers, regularizers, constraints, optimizers, and the
@@ -116,8 +121,7 @@ describe('TF.js models with every registered layer class load into nabla', () =>
 
 /** TF.js layer classes nabla does not register yet (see the README's "Not yet"). */
 const KNOWN_MISSING = [
-  'CategoryEncoding', 'CenterCrop', 'ConvLSTM2DCell', 'GRUCell', 'LSTMCell', 'RNN', 'RandomWidth', 'Resizing',
-  'SimpleRNNCell', 'StackedRNNCells',
+  'CategoryEncoding', 'CenterCrop', 'ConvLSTM2DCell', 'RandomWidth', 'Resizing',
 ];
 
 describe('nabla models with the new layers export to TF.js', () => {
@@ -139,6 +143,10 @@ describe('nabla models with the new layers export to TF.js', () => {
       new L.Conv3D(2, 2, { inputShape: [4, 4, 4, 1] }), new L.MaxPooling3D({ poolSize: 2, strides: 1, padding: 'same' }), new L.Conv3DTranspose(2, 2, { strides: 2 }),
       new L.AveragePooling3D(2), new L.Flatten(),
     ]), [[2, 4, 4, 4, 1]]],
+    ['RNN with an LSTMCell and with stacked GRUCell (reset before) + SimpleRNNCell', () => new nb.Sequential([
+      new L.RNN(new L.LSTMCell(3), { returnSequences: true, inputShape: [4, 2] }),
+      new L.RNN([new L.GRUCell(2, { resetAfter: false }), new L.SimpleRNNCell(2)], { goBackwards: true }), new L.Dense(1),
+    ]), [[2, 4, 2]]],
     ['ConvLSTM2D', () => new nb.Sequential([
       new L.ConvLSTM2D(2, 3, { padding: 'same', returnSequences: true, inputShape: [3, 4, 4, 1] }), new L.ConvLSTM2D(2, 2, { goBackwards: true }), new L.Flatten(),
     ]), [[2, 3, 4, 4, 1]]],

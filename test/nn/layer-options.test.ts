@@ -83,6 +83,11 @@ const MAKE: Record<string, (o: Opts) => nb.layers.Layer> = {
   SeparableConv1D: (o) => new L.SeparableConv1D(4, 3, o),
   DepthwiseConv1D: (o) => new L.DepthwiseConv1D(3, o),
   Conv1DTranspose: (o) => new L.Conv1DTranspose(4, 3, o),
+  RNN: (o) => new L.RNN(new L.LSTMCell(2), o),
+  SimpleRNNCell: (o) => new L.SimpleRNNCell(2, o),
+  LSTMCell: (o) => new L.LSTMCell(2, o),
+  GRUCell: (o) => new L.GRUCell(2, o),
+  StackedRNNCells: (o) => new L.StackedRNNCells([new L.LSTMCell(2)], o),
   Model: (o) => new nb.Model(o),
   Sequential: (o) => new nb.Sequential([], o),
 };
