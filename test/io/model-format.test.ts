@@ -88,6 +88,13 @@ const layerCases: [string, () => nb.Model, () => nb.Tensor | nb.Tensor[]][] = [
   ['GlobalMaxPooling3D, ConvLSTM2D', () => seq([
     new L.ConvLSTM2D(2, 2, { inputShape: [3, 4, 4, 1], returnSequences: true }), new L.GlobalMaxPooling3D(),
   ]), () => x3([2, 3, 4, 4, 1])],
+  ['Resizing, CenterCrop, RandomHeight, RandomWidth', () => seq([
+    new L.Resizing(6, 5, { inputShape: [4, 4, 2], cropToAspectRatio: true }), new L.CenterCrop(4, 4), new L.RandomHeight(0.2, { seed: 1 }), new L.RandomWidth([-0.1, 0.3]),
+  ]), () => x3([2, 4, 4, 2])],
+  ['CategoryEncoding', () => {
+    const ids = nb.keras.Input([3], { dtype: 'int32' });
+    return new nb.Model({ inputs: ids, outputs: new L.Dense(2).apply(new L.CategoryEncoding(5, { outputMode: 'count' }).apply(ids)) });
+  }, () => nb.tensor([[0, 4, 4], [1, 2, 3]], undefined, 'int32')],
   ['RNN with cells', () => seq([
     new L.RNN(new L.SimpleRNNCell(2), { inputShape: [4, 2], returnSequences: true }), new L.RNN([new L.LSTMCell(3), new L.GRUCell(2)]),
   ]), () => x3([2, 4, 2])],

@@ -96,6 +96,38 @@ describe('TF.js models with every registered layer class load into nabla', () =>
     });
   });
 
+  it('CategoryEncoding, CenterCrop, RandomWidth (identity at inference): same predictions as TF.js; Resizing loads (it samples as Keras does, TF.js with aligned corners)', async () => {
+    const ids = tf.input({ shape: [3], dtype: 'int32' });
+    // TF.js's CategoryEncoding and CenterCrop rewrite the shape they are given: a Reshape keeps that off the Input.
+    const encoded = sym(tf.layers.categoryEncoding({ numTokens: 6, outputMode: 'count' }).apply(sym(tf.layers.reshape({ targetShape: [3] }).apply(ids))));
+    const image = tf.input({ shape: [5, 5, 2] });
+    const cropped = sym(tf.layers.centerCrop({ height: 3, width: 3 }).apply(sym(tf.layers.reshape({ targetShape: [5, 5, 2] }).apply(image))));
+    const joined = sym(tf.layers.concatenate().apply([encoded, sym(tf.layers.flatten().apply(cropped))]));
+    const model = tf.model({ inputs: [ids, image], outputs: sym(tf.layers.dense({ units: 2 }).apply(joined)) });
+    randomizeTf(model, 5);
+    const loaded = await nb.models.load(writeArtifacts(await capture(model), freshDir()));
+    const idValues = [[0, 5, 5], [1, 1, 1]];
+    const { tfx, nbx } = inputs([[2, 5, 5, 2]], 3);
+    const tfOut = tfPredict(model, [tf.tensor(idValues, [2, 3], 'int32'), tfx[0]!]);
+    expectAllClose(nbPredict(loaded, [nb.tensor(idValues, [2, 3], 'int32'), nbx[0]!]), tfOut, 1e-5);
+
+    // TF.js cannot add its own RandomWidth to a model (it reports a wrong output shape): its config
+    // in TF.js's JSON spelling, is appended to a saved Sequential instead.
+    const augment = tf.sequential({ layers: [tf.layers.reshape({ targetShape: [5, 5, 2], inputShape: [5, 5, 2] }), tf.layers.centerCrop({ height: 3, width: 3 })] });
+    const saved = await capture(augment);
+    const widthConfig = { name: 'random_width_RandomWidth1', trainable: true, factor: 0.5, interpolation: 'bilinear', seed: null, auto_vectorize: false };
+    (saved.modelTopology as { config: { layers: unknown[] } }).config.layers.push({ class_name: 'RandomWidth', config: widthConfig });
+    const augmentLoaded = await nb.models.load(writeArtifacts(saved, freshDir()));
+    expectAllClose(nbPredict(augmentLoaded, nbx), tfPredict(augment, tfx), 0);
+    expect(augmentLoaded.layers.at(-1)!.getConfig()).toMatchObject({ factor: [-0.5, 0.5], interpolation: 'bilinear' });
+
+    const resizing = tf.sequential({ layers: [tf.layers.resizing({ height: 4, width: 6, inputShape: [3, 3, 1] })] });
+    const back = await nb.models.load(writeArtifacts(await capture(resizing), freshDir()));
+    const x = nb.tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
+    expect((back.predict(x) as nb.Tensor).shape).toEqual([1, 4, 6, 1]);
+    expect(back.layers.at(-1)!.getConfig()).toMatchObject({ height: 4, width: 6, interpolation: 'bilinear', cropToAspectRatio: false });
+  });
+
   it('the model of the issue: Keras MobileNetV2 layers no longer fail with unknown layer class ZeroPadding2D', async () => {
     const dir = writeArtifacts(await capture(mobileNetV2Block()), freshDir());
     const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
@@ -105,7 +137,7 @@ describe('TF.js models with every registered layer class load into nabla', () =>
     expect(loaded.layers.map((l) => l.className)).toContain('ZeroPadding2D');
   });
 
-  it('nabla knows every layer class TF.js serializes, except the ConvLSTM2D cell and the preprocessing ones listed here', () => {
+  it('nabla knows every layer class TF.js serializes, except ConvLSTM2DCell (the cell inside ConvLSTM2D, never a layer of a model)', () => {
     // TF.js's registry: every class tf.layers can write into a model.json.
     const tfClasses = Object.keys((tf.serialization.SerializationMap.getMap() as { classNameMap: Record<string, unknown> }).classNameMap);
     // Skipped: activations (lower case), initializers, regularizers, constraints, optimizers, and the
@@ -120,9 +152,7 @@ describe('TF.js models with every registered layer class load into nabla', () =>
 });
 
 /** TF.js layer classes nabla does not register yet (see the README's "Not yet"). */
-const KNOWN_MISSING = [
-  'CategoryEncoding', 'CenterCrop', 'ConvLSTM2DCell', 'RandomWidth', 'Resizing',
-];
+const KNOWN_MISSING = ['ConvLSTM2DCell'];
 
 describe('nabla models with the new layers export to TF.js', () => {
   const L = nb.layers;

@@ -88,6 +88,11 @@ const MAKE: Record<string, (o: Opts) => nb.layers.Layer> = {
   LSTMCell: (o) => new L.LSTMCell(2, o),
   GRUCell: (o) => new L.GRUCell(2, o),
   StackedRNNCells: (o) => new L.StackedRNNCells([new L.LSTMCell(2)], o),
+  Resizing: (o) => new L.Resizing(4, 4, o),
+  CenterCrop: (o) => new L.CenterCrop(4, 4, o),
+  RandomHeight: (o) => new L.RandomHeight(0.2, o),
+  RandomWidth: (o) => new L.RandomWidth(0.2, o),
+  CategoryEncoding: (o) => new L.CategoryEncoding(4, o),
   Model: (o) => new nb.Model(o),
   Sequential: (o) => new nb.Sequential([], o),
 };

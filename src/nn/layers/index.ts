@@ -24,6 +24,8 @@ import { ConvLSTM2D } from './conv-lstm.js';
 import { Conv1DTranspose, DepthwiseConv1D, SeparableConv1D } from './conv1d-variants.js';
 import { GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells } from './rnn-cells.js';
 import { RNN } from './rnn.js';
+import { CenterCrop, RandomHeight, RandomWidth, Resizing } from './image-preprocessing.js';
+import { CategoryEncoding } from './category-encoding.js';
 import { Flatten, Permute, RepeatVector, Reshape } from './reshaping.js';
 import { Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D } from './conv.js';
 import {
@@ -64,6 +66,8 @@ export { ConvLSTM2D, type ConvLSTM2DArgs } from './conv-lstm.js';
 export { SeparableConv1D, DepthwiseConv1D, Conv1DTranspose } from './conv1d-variants.js';
 export { SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells, type RecurrentCell, type CellOutput, type CellArgs, type GRUCellArgs } from './rnn-cells.js';
 export { RNN, type RNNLayerArgs } from './rnn.js';
+export { Resizing, CenterCrop, RandomHeight, RandomWidth, type ResizingArgs, type CenterCropArgs, type RandomResizeArgs } from './image-preprocessing.js';
+export { CategoryEncoding, type CategoryEncodingArgs, type CategoryOutputMode } from './category-encoding.js';
 // Keras's short names.
 export {
   MaxPooling1D as MaxPool1D, MaxPooling2D as MaxPool2D, AveragePooling1D as AvgPool1D, AveragePooling2D as AvgPool2D,
@@ -84,6 +88,7 @@ for (const cls of [
   UpSampling1D, UpSampling2D, UpSampling3D, GaussianNoise, GaussianDropout, AlphaDropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
   ActivityRegularization, Conv3D, Conv3DTranspose, MaxPooling3D, AveragePooling3D, GlobalAveragePooling3D, GlobalMaxPooling3D, ConvLSTM2D,
   SeparableConv1D, DepthwiseConv1D, Conv1DTranspose, RNN, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells,
+  Resizing, CenterCrop, RandomHeight, RandomWidth, CategoryEncoding,
 ]) {
   registerLayer(cls);
 }

@@ -1,12 +1,10 @@
 // UpSampling1D/2D/3D: each spatial axis of a channels-last input enlarged by an integer factor,
 // by repeating elements (nearest) or, in 2-D, by bilinear interpolation.
 import { ShapeError, ValueError } from '../../errors.js';
-import { tensor } from '../../ops/creation.js';
-import { add, mul } from '../../ops/primitives/binary.js';
-import { gather } from '../../ops/primitives/indexing.js';
 import { broadcastTo, reshape } from '../../ops/primitives/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { tupleOf } from './conv.js';
+import { resizeAxis } from './resize-axis.js';
 import { mergePositional, optionKeys } from '../../check-options.js';
 import { LAYER_KEYS, Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
 
@@ -17,23 +15,6 @@ export function repeatElements(x: Tensor, axis: number, times: number): Tensor {
   const widened = [...s.slice(0, axis + 1), times, ...s.slice(axis + 1)];
   const spread = broadcastTo(reshape(x, [...s.slice(0, axis + 1), 1, ...s.slice(axis + 1)]), widened);
   return reshape(spread, [...s.slice(0, axis), s[axis]! * times, ...s.slice(axis + 1)]);
-}
-
-/**
- * Linear interpolation along `axis` to `times` times its size, sampling source position i / times
- * (TF.js's resizeBilinear without alignCorners or half-pixel centers, which its UpSampling2D uses).
- */
-function linearAlong(x: Tensor, axis: number, times: number): Tensor {
-  const n = x.shape[axis]!;
-  const out = n * times;
-  const src = Array.from({ length: out }, (_, i) => i / times);
-  const lo = src.map((v) => Math.min(Math.floor(v), n - 1));
-  const hi = lo.map((v) => Math.min(v + 1, n - 1));
-  const w = src.map((v, i) => v - lo[i]!);
-  const bshape = x.shape.map((_, i) => (i === axis ? out : 1));
-  const take = (idx: number[]) => gather(x, tensor(idx, [out], 'int32'), { axis });
-  const weight = (ws: number[]) => reshape(tensor(ws, [out], x.dtype), bshape);
-  return add(mul(take(lo), weight(w.map((v) => 1 - v))), mul(take(hi), weight(w)));
 }
 
 export type Interpolation = 'nearest' | 'bilinear';
@@ -78,7 +59,8 @@ abstract class UpSampling extends Layer {
     this.checkRank(x.shape);
     let y = x;
     this.size.forEach((times, i) => {
-      y = this.interpolation === 'bilinear' ? linearAlong(y, i + 1, times) : repeatElements(y, i + 1, times);
+      // Bilinear samples source position i / times, as TF.js's UpSampling2D does (not half-pixel centres).
+      y = this.interpolation === 'bilinear' ? resizeAxis(y, i + 1, y.shape[i + 1]! * times, 'bilinear', 'asymmetric') : repeatElements(y, i + 1, times);
     });
     return y;
   }
