@@ -95,6 +95,9 @@ const layerCases: [string, () => nb.Model, () => nb.Tensor | nb.Tensor[]][] = [
     const ids = nb.keras.Input([3], { dtype: 'int32' });
     return new nb.Model({ inputs: ids, outputs: new L.Dense(2).apply(new L.CategoryEncoding(5, { outputMode: 'count' }).apply(ids)) });
   }, () => nb.tensor([[0, 4, 4], [1, 2, 3]], undefined, 'int32')],
+  ['GroupNormalization, UnitNormalization, Identity', () => seq([
+    new L.GroupNormalization({ groups: 2, inputShape: [3, 4] }), new L.UnitNormalization(), new L.Identity(),
+  ]), () => x3([2, 3, 4])],
   ['RNN with cells', () => seq([
     new L.RNN(new L.SimpleRNNCell(2), { inputShape: [4, 2], returnSequences: true }), new L.RNN([new L.LSTMCell(3), new L.GRUCell(2)]),
   ]), () => x3([2, 4, 2])],

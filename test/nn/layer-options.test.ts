@@ -93,6 +93,9 @@ const MAKE: Record<string, (o: Opts) => nb.layers.Layer> = {
   RandomHeight: (o) => new L.RandomHeight(0.2, o),
   RandomWidth: (o) => new L.RandomWidth(0.2, o),
   CategoryEncoding: (o) => new L.CategoryEncoding(4, o),
+  GroupNormalization: (o) => new L.GroupNormalization(o),
+  UnitNormalization: (o) => new L.UnitNormalization(o),
+  Identity: (o) => new L.Identity(o),
   Model: (o) => new nb.Model(o),
   Sequential: (o) => new nb.Sequential([], o),
 };

@@ -6,7 +6,8 @@ import { Activation, Dense, Dropout, Lambda } from './core.js';
 import { Embedding } from './embedding.js';
 import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from './merge.js';
 import { Dot } from './dot.js';
-import { BatchNormalization, LayerNormalization } from './normalization.js';
+import { BatchNormalization, GroupNormalization, LayerNormalization } from './normalization.js';
+import { Identity, UnitNormalization } from './unit-normalization.js';
 import { Normalization, Rescaling } from './preprocessing.js';
 import { registerLayer } from './registry.js';
 import { GRU, LSTM, SimpleRNN } from './recurrent.js';
@@ -36,7 +37,8 @@ import {
 export { Layer, type CallArgs, type LayerArgs, type InputSpec, type WeightOptions, type Shape, type InputShapes } from './layer.js';
 export { Dense, Activation, Dropout, Lambda, type DenseArgs, type ActivationArgs, type DropoutArgs, type LambdaArgs } from './core.js';
 export { Flatten, Reshape, Permute, RepeatVector } from './reshaping.js';
-export { BatchNormalization, LayerNormalization, type BatchNormalizationArgs, type LayerNormalizationArgs } from './normalization.js';
+export { BatchNormalization, LayerNormalization, GroupNormalization, type BatchNormalizationArgs, type LayerNormalizationArgs, type GroupNormalizationArgs } from './normalization.js';
+export { UnitNormalization, Identity, type UnitNormalizationArgs } from './unit-normalization.js';
 export { Normalization, Rescaling, type NormalizationArgs, type RescalingArgs } from './preprocessing.js';
 export { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, type ConcatenateArgs } from './merge.js';
 export { Dot, type DotArgs } from './dot.js';
@@ -88,7 +90,7 @@ for (const cls of [
   UpSampling1D, UpSampling2D, UpSampling3D, GaussianNoise, GaussianDropout, AlphaDropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
   ActivityRegularization, Conv3D, Conv3DTranspose, MaxPooling3D, AveragePooling3D, GlobalAveragePooling3D, GlobalMaxPooling3D, ConvLSTM2D,
   SeparableConv1D, DepthwiseConv1D, Conv1DTranspose, RNN, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells,
-  Resizing, CenterCrop, RandomHeight, RandomWidth, CategoryEncoding,
+  Resizing, CenterCrop, RandomHeight, RandomWidth, CategoryEncoding, GroupNormalization, UnitNormalization, Identity,
 ]) {
   registerLayer(cls);
 }
