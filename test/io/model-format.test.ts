@@ -98,6 +98,13 @@ const layerCases: [string, () => nb.Model, () => nb.Tensor | nb.Tensor[]][] = [
   ['GroupNormalization, UnitNormalization, Identity', () => seq([
     new L.GroupNormalization({ groups: 2, inputShape: [3, 4] }), new L.UnitNormalization(), new L.Identity(),
   ]), () => x3([2, 3, 4])],
+  ['Attention, AdditiveAttention', () => {
+    const q = nb.keras.Input([3, 4]);
+    const v = nb.keras.Input([5, 4]);
+    const a = new L.Attention({ useScale: true, scoreMode: 'concat' }).apply([q, v]);
+    const b = new L.AdditiveAttention().apply([q, v, v]);
+    return new nb.Model({ inputs: [q, v], outputs: new L.Add().apply([a, b]) });
+  }, () => [x3([2, 3, 4], 1), x3([2, 5, 4], 2)]],
   ['RNN with cells', () => seq([
     new L.RNN(new L.SimpleRNNCell(2), { inputShape: [4, 2], returnSequences: true }), new L.RNN([new L.LSTMCell(3), new L.GRUCell(2)]),
   ]), () => x3([2, 4, 2])],

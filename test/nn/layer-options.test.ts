@@ -96,6 +96,8 @@ const MAKE: Record<string, (o: Opts) => nb.layers.Layer> = {
   GroupNormalization: (o) => new L.GroupNormalization(o),
   UnitNormalization: (o) => new L.UnitNormalization(o),
   Identity: (o) => new L.Identity(o),
+  Attention: (o) => new L.Attention(o),
+  AdditiveAttention: (o) => new L.AdditiveAttention(o),
   Model: (o) => new nb.Model(o),
   Sequential: (o) => new nb.Sequential([], o),
 };

@@ -12,6 +12,7 @@ import { Normalization, Rescaling } from './preprocessing.js';
 import { registerLayer } from './registry.js';
 import { GRU, LSTM, SimpleRNN } from './recurrent.js';
 import { MultiHeadAttention } from './attention.js';
+import { AdditiveAttention, Attention } from './dot-attention.js';
 import { Bidirectional, TimeDistributed } from './wrappers.js';
 import { Masking } from './masking.js';
 import { ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU } from './advanced-activations.js';
@@ -51,6 +52,7 @@ export {
 } from './pooling.js';
 export { SimpleRNN, LSTM, GRU, type RNNArgs, type GRUArgs } from './recurrent.js';
 export { MultiHeadAttention, type MultiHeadAttentionArgs } from './attention.js';
+export { Attention, AdditiveAttention, type AttentionArgs, type DotAttentionArgs } from './dot-attention.js';
 export { TimeDistributed, Bidirectional, type BidirectionalArgs, type MergeMode } from './wrappers.js';
 export { Masking, type MaskingArgs } from './masking.js';
 export { getMask } from './mask-store.js';
@@ -91,6 +93,7 @@ for (const cls of [
   ActivityRegularization, Conv3D, Conv3DTranspose, MaxPooling3D, AveragePooling3D, GlobalAveragePooling3D, GlobalMaxPooling3D, ConvLSTM2D,
   SeparableConv1D, DepthwiseConv1D, Conv1DTranspose, RNN, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells,
   Resizing, CenterCrop, RandomHeight, RandomWidth, CategoryEncoding, GroupNormalization, UnitNormalization, Identity,
+  Attention, AdditiveAttention,
 ]) {
   registerLayer(cls);
 }
