@@ -91,6 +91,9 @@ const layerCases: [string, () => nb.Model, () => nb.Tensor | nb.Tensor[]][] = [
   ['Resizing, CenterCrop, RandomHeight, RandomWidth', () => seq([
     new L.Resizing(6, 5, { inputShape: [4, 4, 2], cropToAspectRatio: true }), new L.CenterCrop(4, 4), new L.RandomHeight(0.2, { seed: 1 }), new L.RandomWidth([-0.1, 0.3]),
   ]), () => x3([2, 4, 4, 2])],
+  ['RandomFlip, RandomCrop, RandomBrightness, RandomContrast', () => seq([
+    new L.RandomFlip('horizontal', { inputShape: [5, 5, 2], seed: 1 }), new L.RandomBrightness([-0.1, 0.2], { valueRange: [-1, 1] }), new L.RandomContrast(0.3), new L.RandomCrop(3, 3),
+  ]), () => x3([2, 5, 5, 2])],
   ['CategoryEncoding', () => {
     const ids = nb.keras.Input([3], { dtype: 'int32' });
     return new nb.Model({ inputs: ids, outputs: new L.Dense(2).apply(new L.CategoryEncoding(5, { outputMode: 'count' }).apply(ids)) });

@@ -98,6 +98,10 @@ const MAKE: Record<string, (o: Opts) => nb.layers.Layer> = {
   Identity: (o) => new L.Identity(o),
   Attention: (o) => new L.Attention(o),
   AdditiveAttention: (o) => new L.AdditiveAttention(o),
+  RandomFlip: (o) => new L.RandomFlip('horizontal', o),
+  RandomCrop: (o) => new L.RandomCrop(2, 2, o),
+  RandomBrightness: (o) => new L.RandomBrightness(0.2, o),
+  RandomContrast: (o) => new L.RandomContrast(0.2, o),
   Model: (o) => new nb.Model(o),
   Sequential: (o) => new nb.Sequential([], o),
 };

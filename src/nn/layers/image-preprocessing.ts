@@ -11,7 +11,7 @@ import { mergePositional, optionKeys } from '../../check-options.js';
 import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
 import { resizeAxis, type ResizeMethod } from './resize-axis.js';
 
-function checkImage(layer: Layer, s: readonly (number | null)[]): void {
+export function checkImage(layer: Layer, s: readonly (number | null)[]): void {
   if (s.length !== 4) throw new ShapeError(`${layer.className} '${layer.name}': expects images [batch, height, width, channels], got shape [${s.join(', ')}]`);
 }
 
@@ -28,7 +28,7 @@ function resizeImages(x: Tensor, height: number, width: number, method: ResizeMe
 }
 
 /** The largest centred window of the target's aspect ratio (Keras's smart_resize crop), then resized. */
-function cropToAspectThenResize(x: Tensor, height: number, width: number, method: ResizeMethod): Tensor {
+export function cropToAspectThenResize(x: Tensor, height: number, width: number, method: ResizeMethod): Tensor {
   const [, h, w] = x.shape as number[];
   const cropH = Math.min(h!, Math.floor((w! * height) / width));
   const cropW = Math.min(w!, Math.floor((h! * width) / height));
@@ -128,7 +128,7 @@ export interface RandomResizeArgs extends LayerArgs {
 const RANDOM_RESIZE_KEYS = optionKeys<RandomResizeArgs>({ ...LAYER_KEYS, factor: true, interpolation: true, seed: true });
 
 /** A number in [0, 1) from an integer seed (one step of mulberry32). */
-function unitFromSeed(seed: number): number {
+export function unitFromSeed(seed: number): number {
   let t = (seed + 0x6d2b79f5) | 0;
   t = Math.imul(t ^ (t >>> 15), t | 1);
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);

@@ -28,6 +28,7 @@ import { GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells } from './rnn-cells.j
 import { RNN } from './rnn.js';
 import { CenterCrop, RandomHeight, RandomWidth, Resizing } from './image-preprocessing.js';
 import { CategoryEncoding } from './category-encoding.js';
+import { RandomBrightness, RandomContrast, RandomCrop, RandomFlip } from './image-augmentation.js';
 import { Flatten, Permute, RepeatVector, Reshape } from './reshaping.js';
 import { Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D } from './conv.js';
 import {
@@ -72,6 +73,9 @@ export { SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells, type RecurrentCell, 
 export { RNN, type RNNLayerArgs } from './rnn.js';
 export { Resizing, CenterCrop, RandomHeight, RandomWidth, type ResizingArgs, type CenterCropArgs, type RandomResizeArgs } from './image-preprocessing.js';
 export { CategoryEncoding, type CategoryEncodingArgs, type CategoryOutputMode } from './category-encoding.js';
+export {
+  RandomFlip, RandomCrop, RandomBrightness, RandomContrast, type RandomFlipArgs, type RandomCropArgs, type RandomBrightnessArgs, type RandomContrastArgs, type FlipMode,
+} from './image-augmentation.js';
 // Keras's short names.
 export {
   MaxPooling1D as MaxPool1D, MaxPooling2D as MaxPool2D, AveragePooling1D as AvgPool1D, AveragePooling2D as AvgPool2D,
@@ -93,7 +97,7 @@ for (const cls of [
   ActivityRegularization, Conv3D, Conv3DTranspose, MaxPooling3D, AveragePooling3D, GlobalAveragePooling3D, GlobalMaxPooling3D, ConvLSTM2D,
   SeparableConv1D, DepthwiseConv1D, Conv1DTranspose, RNN, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells,
   Resizing, CenterCrop, RandomHeight, RandomWidth, CategoryEncoding, GroupNormalization, UnitNormalization, Identity,
-  Attention, AdditiveAttention,
+  Attention, AdditiveAttention, RandomFlip, RandomCrop, RandomBrightness, RandomContrast,
 ]) {
   registerLayer(cls);
 }
