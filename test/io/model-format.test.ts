@@ -94,6 +94,9 @@ const layerCases: [string, () => nb.Model, () => nb.Tensor | nb.Tensor[]][] = [
   ['RandomFlip, RandomCrop, RandomBrightness, RandomContrast', () => seq([
     new L.RandomFlip('horizontal', { inputShape: [5, 5, 2], seed: 1 }), new L.RandomBrightness([-0.1, 0.2], { valueRange: [-1, 1] }), new L.RandomContrast(0.3), new L.RandomCrop(3, 3),
   ]), () => x3([2, 5, 5, 2])],
+  ['RandomRotation, RandomZoom, RandomTranslation', () => seq([
+    new L.RandomRotation(0.1, { inputShape: [4, 4, 1], fillMode: 'constant', fillValue: 0.5 }), new L.RandomZoom(0.2, [-0.1, 0.1]), new L.RandomTranslation(0.1, 0.2, { interpolation: 'nearest', seed: 3 }),
+  ]), () => x3([2, 4, 4, 1])],
   ['CategoryEncoding', () => {
     const ids = nb.keras.Input([3], { dtype: 'int32' });
     return new nb.Model({ inputs: ids, outputs: new L.Dense(2).apply(new L.CategoryEncoding(5, { outputMode: 'count' }).apply(ids)) });

@@ -102,6 +102,9 @@ const MAKE: Record<string, (o: Opts) => nb.layers.Layer> = {
   RandomCrop: (o) => new L.RandomCrop(2, 2, o),
   RandomBrightness: (o) => new L.RandomBrightness(0.2, o),
   RandomContrast: (o) => new L.RandomContrast(0.2, o),
+  RandomRotation: (o) => new L.RandomRotation(0.1, o),
+  RandomZoom: (o) => new L.RandomZoom(0.1, o),
+  RandomTranslation: (o) => new L.RandomTranslation(0.1, 0.1, o),
   Model: (o) => new nb.Model(o),
   Sequential: (o) => new nb.Sequential([], o),
 };

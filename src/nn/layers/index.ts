@@ -29,6 +29,7 @@ import { RNN } from './rnn.js';
 import { CenterCrop, RandomHeight, RandomWidth, Resizing } from './image-preprocessing.js';
 import { CategoryEncoding } from './category-encoding.js';
 import { RandomBrightness, RandomContrast, RandomCrop, RandomFlip } from './image-augmentation.js';
+import { RandomRotation, RandomTranslation, RandomZoom } from './affine-augmentation.js';
 import { Flatten, Permute, RepeatVector, Reshape } from './reshaping.js';
 import { Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D } from './conv.js';
 import {
@@ -76,6 +77,9 @@ export { CategoryEncoding, type CategoryEncodingArgs, type CategoryOutputMode } 
 export {
   RandomFlip, RandomCrop, RandomBrightness, RandomContrast, type RandomFlipArgs, type RandomCropArgs, type RandomBrightnessArgs, type RandomContrastArgs, type FlipMode,
 } from './image-augmentation.js';
+export {
+  RandomRotation, RandomZoom, RandomTranslation, type RandomRotationArgs, type RandomZoomArgs, type RandomTranslationArgs, type AffineAugmentationArgs, type FillMode,
+} from './affine-augmentation.js';
 // Keras's short names.
 export {
   MaxPooling1D as MaxPool1D, MaxPooling2D as MaxPool2D, AveragePooling1D as AvgPool1D, AveragePooling2D as AvgPool2D,
@@ -97,7 +101,7 @@ for (const cls of [
   ActivityRegularization, Conv3D, Conv3DTranspose, MaxPooling3D, AveragePooling3D, GlobalAveragePooling3D, GlobalMaxPooling3D, ConvLSTM2D,
   SeparableConv1D, DepthwiseConv1D, Conv1DTranspose, RNN, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells,
   Resizing, CenterCrop, RandomHeight, RandomWidth, CategoryEncoding, GroupNormalization, UnitNormalization, Identity,
-  Attention, AdditiveAttention, RandomFlip, RandomCrop, RandomBrightness, RandomContrast,
+  Attention, AdditiveAttention, RandomFlip, RandomCrop, RandomBrightness, RandomContrast, RandomRotation, RandomZoom, RandomTranslation,
 ]) {
   registerLayer(cls);
 }
