@@ -183,7 +183,7 @@ export class RandomZoom extends AffineAugmentation {
   static readonly optionKeys: readonly string[] = RANDOM_ZOOM_KEYS;
   readonly heightFactor: [number, number];
   readonly widthFactor: [number, number] | null;
-  constructor(heightFactor: number | [number, number] | RandomZoomArgs, widthFactor?: number | [number, number] | RandomZoomArgs, args?: RandomZoomArgs) {
+  constructor(heightFactor: number | [number, number] | RandomZoomArgs, widthFactor?: number | [number, number] | null | RandomZoomArgs, args?: RandomZoomArgs) {
     const a = mergePositional<RandomZoomArgs>('RandomZoom', RANDOM_ZOOM_KEYS, ['heightFactor', 'widthFactor'], [heightFactor, widthFactor, args]);
     super(a);
     this.heightFactor = range('RandomZoom', 'heightFactor', a.heightFactor, -1);
