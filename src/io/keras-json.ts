@@ -36,7 +36,9 @@ const DISTRIBUTION_TO_TFJS: Record<string, string> = { truncatedNormal: 'truncat
 const ACTIVATION_KEYS = new Set(['activation', 'recurrentActivation']);
 /** Config keys that nabla (camelCase) names differently from Keras, by layer class. */
 const DEPTHWISE_KEYS: Record<string, string> = { kernelInitializer: 'depthwiseInitializer', kernelRegularizer: 'depthwiseRegularizer' };
-const KEYS_TO_KERAS: Record<string, Record<string, string>> = { DepthwiseConv2D: DEPTHWISE_KEYS, SeparableConv2D: DEPTHWISE_KEYS };
+const KEYS_TO_KERAS: Record<string, Record<string, string>> = {
+  DepthwiseConv1D: DEPTHWISE_KEYS, DepthwiseConv2D: DEPTHWISE_KEYS, SeparableConv1D: DEPTHWISE_KEYS, SeparableConv2D: DEPTHWISE_KEYS,
+};
 
 function renameOwnKeys(c: Record<string, unknown>, table: Record<string, string> | undefined): Record<string, unknown> {
   return table ? Object.fromEntries(Object.entries(c).map(([k, v]) => [table[k] ?? k, v])) : c;
@@ -56,7 +58,7 @@ function layerConfigFromKeras(className: string, config: Record<string, unknown>
   if (c.batchShape && !c.batchInputShape) c.batchInputShape = c.batchShape;
   if (isPlainObject(c.dtype)) c.dtype = (c.dtype.config as { name?: string } | undefined)?.name ?? 'float32';
   // TF.js writes no reset_after: its GRU is the reset-before form.
-  if (className === 'GRU') c.resetAfter = c.resetAfter === true;
+  if (className === 'GRU' || className === 'GRUCell') c.resetAfter = c.resetAfter === true;
   for (const k of ['kernelConstraint', 'biasConstraint', 'recurrentConstraint', 'embeddingsConstraint', 'betaConstraint', 'gammaConstraint']) {
     // Constraints only act on training updates; inference is unaffected, so the model still loads.
     if (c[k] !== null && c[k] !== undefined) console.warn(`TF.js model: layer '${String(c.name)}' (${className}) has a ${k}, which nabla ignores (it has no weight constraints)`);
@@ -144,8 +146,12 @@ function layerFromKeras(l: unknown): SerializedObject {
   const className = CLASS_FROM_KERAS[l.class_name] ?? l.class_name;
   if (className === 'Sequential' || className === 'Model') return modelFromKeras(l);
   const { layer: inner, backward_layer: _backward, ...own } = l.config;
-  const config = layerConfigFromKeras(className, own);
+  // An RNN's cell and a stack's cells are layers of their own (TF.js also copies the cell's options into the RNN's config).
+  const { cell, cells, ...rest } = own;
+  const config = layerConfigFromKeras(className, className === 'RNN' || className === 'StackedRNNCells' ? rest : own);
   if (inner !== undefined) Object.assign(config, wrappedFromKeras(className, String(config.name), layerFromKeras(inner)));
+  if (className === 'RNN' && cell !== undefined) config.cell = layerFromKeras(cell);
+  if (className === 'StackedRNNCells' && Array.isArray(cells)) config.cells = cells.map(layerFromKeras);
   return { className, config };
 }
 
@@ -235,9 +241,21 @@ function layerToKeras(l: SerializedObject): { class_name: string; config: Record
     const { layer, backwardLayer: _backward, ...own } = l.config;
     return { class_name: l.className, config: { ...layerToKeras({ className: l.className, config: own }).config, layer: layerToKeras(layer as unknown as SerializedObject) } };
   }
-  if (l.className === 'GRU' && l.config.resetAfter !== false) {
+  if (l.className === 'RNN' || l.className === 'StackedRNNCells') {
+    const { cell, cells, ...own } = l.config;
+    const out = ownConfigToKeras({ className: l.className, config: own });
+    if (cell !== undefined) out.config.cell = layerToKeras(cell as SerializedObject);
+    if (Array.isArray(cells)) out.config.cells = (cells as SerializedObject[]).map(layerToKeras);
+    return out;
+  }
+  if ((l.className === 'GRU' || l.className === 'GRUCell') && l.config.resetAfter !== false) {
     throw new ValueError(`model.save (tfjs): GRU layer '${String(l.config.name)}' uses resetAfter=true, which TensorFlow.js's GRU cannot run; build it with resetAfter: false`);
   }
+  return ownConfigToKeras(l);
+}
+
+/** A layer's own options in Keras's spelling (nested layers are the caller's). */
+function ownConfigToKeras(l: SerializedObject): { class_name: string; config: Record<string, unknown> } {
   const c = { ...l.config };
   for (const k of ACTIVATION_KEYS) {
     const a = c[k];

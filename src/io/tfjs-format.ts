@@ -7,6 +7,8 @@ import type { Model } from '../models/model.js';
 import type { Layer } from '../nn/layers/layer.js';
 import { DepthwiseConv2D } from '../nn/layers/conv.js';
 import { Bidirectional, TimeDistributed } from '../nn/layers/wrappers.js';
+import { RNN } from '../nn/layers/rnn.js';
+import { StackedRNNCells } from '../nn/layers/rnn-cells.js';
 import type { Variable } from '../autograd/variable.js';
 import type { Trainer } from '../training/trainer.js';
 import { tensor } from '../ops/creation.js';
@@ -193,6 +195,11 @@ function tfjsWeightNames(root: Layer): Map<Variable, string> {
       rename(l.backwardLayer, `${l.name}/backward_${l.forwardLayer.name}`);
     } else if (l instanceof TimeDistributed) rename(l.layer, l.name);
     else if (l instanceof DepthwiseConv2D) names.set(l.kernel, `${l.name}/depthwise_kernel`);
+    // TF.js scopes a cell's weights by the RNN, and those of stacked cells by RNNCell_<i> inside it.
+    else if (l instanceof RNN) {
+      if (l.cell instanceof StackedRNNCells) l.cell.cells.forEach((c, i) => rename(c, `${l.name}/RNNCell_${i}`));
+      else rename(l.cell, l.name);
+    }
     else for (const s of l.sublayers()) visit(s);
   };
   visit(root);

@@ -84,6 +84,49 @@ const layerCases: [string, () => nb.Model, () => nb.Tensor | nb.Tensor[]][] = [
     const joined = new L.Concatenate({ axis: -1 }).apply([...outs, new L.Dot(1, { normalize: true }).apply([a, b])]);
     return new nb.Model({ inputs: [a, b], outputs: new L.Dense(2).apply(joined) });
   }, () => [x3([2, 3], 1), x3([2, 3], 2)]],
+  ['activation layers, padding, cropping, upsampling, noise (2-D)', () => seq([
+    new L.ZeroPadding2D(1, { inputShape: [4, 4, 2] }), new L.Cropping2D([[1, 0], [0, 1]]), new L.UpSampling2D({ size: 2, interpolation: 'bilinear' }),
+    new L.Conv2D(3, 3, { strides: 2 }), new L.ReLU({ maxValue: 6, negativeSlope: 0.1 }), new L.LeakyReLU(0.2), new L.PReLU({ sharedAxes: [1, 2] }), new L.ELU(0.5),
+    new L.ThresholdedReLU(0.1), new L.SpatialDropout2D(0.3), new L.GaussianNoise(0.1), new L.GaussianDropout(0.2), new L.AlphaDropout(0.1),
+    new L.ActivityRegularization({ l1: 0.01 }), new L.Flatten(), new L.Dense(3), new L.Softmax(),
+  ]), () => x3([2, 4, 4, 2])],
+  ['1-D variants', () => seq([
+    new L.ZeroPadding1D([1, 2], { inputShape: [6, 2] }), new L.SeparableConv1D(3, 3), new L.DepthwiseConv1D(2, { depthMultiplier: 2 }), new L.Cropping1D(1),
+    new L.UpSampling1D(2), new L.Conv1DTranspose(2, 3, { strides: 2 }), new L.SpatialDropout1D(0.2), new L.GlobalMaxPooling1D(),
+  ]), () => x3([2, 6, 2])],
+  ['3-D layers', () => seq([
+    new L.ZeroPadding3D(1, { inputShape: [3, 3, 3, 1] }), new L.Conv3D(2, 2), new L.Cropping3D([0, 1, 1]), new L.UpSampling3D(2), new L.MaxPooling3D(2),
+    new L.Conv3DTranspose(2, 2, { strides: 2 }), new L.AveragePooling3D(2), new L.SpatialDropout3D(0.1), new L.GlobalAveragePooling3D(),
+  ]), () => x3([2, 3, 3, 3, 1])],
+  ['GlobalMaxPooling3D, ConvLSTM2D', () => seq([
+    new L.ConvLSTM2D(2, 2, { inputShape: [3, 4, 4, 1], returnSequences: true }), new L.GlobalMaxPooling3D(),
+  ]), () => x3([2, 3, 4, 4, 1])],
+  ['Resizing, CenterCrop, RandomHeight, RandomWidth', () => seq([
+    new L.Resizing(6, 5, { inputShape: [4, 4, 2], cropToAspectRatio: true }), new L.CenterCrop(4, 4), new L.RandomHeight(0.2, { seed: 1 }), new L.RandomWidth([-0.1, 0.3]),
+  ]), () => x3([2, 4, 4, 2])],
+  ['RandomFlip, RandomCrop, RandomBrightness, RandomContrast', () => seq([
+    new L.RandomFlip('horizontal', { inputShape: [5, 5, 2], seed: 1 }), new L.RandomBrightness([-0.1, 0.2], { valueRange: [-1, 1] }), new L.RandomContrast(0.3), new L.RandomCrop(3, 3),
+  ]), () => x3([2, 5, 5, 2])],
+  ['RandomRotation, RandomZoom, RandomTranslation', () => seq([
+    new L.RandomRotation(0.1, { inputShape: [4, 4, 1], fillMode: 'constant', fillValue: 0.5 }), new L.RandomZoom(0.2, [-0.1, 0.1]), new L.RandomTranslation(0.1, 0.2, { interpolation: 'nearest', seed: 3 }),
+  ]), () => x3([2, 4, 4, 1])],
+  ['CategoryEncoding', () => {
+    const ids = nb.keras.Input([3], { dtype: 'int32' });
+    return new nb.Model({ inputs: ids, outputs: new L.Dense(2).apply(new L.CategoryEncoding(5, { outputMode: 'count' }).apply(ids)) });
+  }, () => nb.tensor([[0, 4, 4], [1, 2, 3]], undefined, 'int32')],
+  ['GroupNormalization, UnitNormalization, Identity', () => seq([
+    new L.GroupNormalization({ groups: 2, inputShape: [3, 4] }), new L.UnitNormalization(), new L.Identity(),
+  ]), () => x3([2, 3, 4])],
+  ['Attention, AdditiveAttention', () => {
+    const q = nb.keras.Input([3, 4]);
+    const v = nb.keras.Input([5, 4]);
+    const a = new L.Attention({ useScale: true, scoreMode: 'concat' }).apply([q, v]);
+    const b = new L.AdditiveAttention().apply([q, v, v]);
+    return new nb.Model({ inputs: [q, v], outputs: new L.Add().apply([a, b]) });
+  }, () => [x3([2, 3, 4], 1), x3([2, 5, 4], 2)]],
+  ['RNN with cells', () => seq([
+    new L.RNN(new L.SimpleRNNCell(2), { inputShape: [4, 2], returnSequences: true }), new L.RNN([new L.LSTMCell(3), new L.GRUCell(2)]),
+  ]), () => x3([2, 4, 2])],
 ];
 
 describe('nabla format round trips', () => {

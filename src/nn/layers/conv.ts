@@ -31,7 +31,7 @@ const CONV_KEY_LIST = {
   ...LAYER_KEYS, filters: true, kernelSize: true, strides: true, padding: true, dilationRate: true, activation: true, useBias: true,
   kernelInitializer: true, biasInitializer: true, kernelRegularizer: true, biasRegularizer: true,
 } as const;
-const CONV_KEYS = optionKeys<ConvArgs>(CONV_KEY_LIST);
+export const CONV_KEYS = optionKeys<ConvArgs>(CONV_KEY_LIST);
 
 /** A number or a per-axis list as exactly `rank` positive integers. */
 export function tupleOf(layer: string, what: string, v: number | number[] | undefined, rank: number, dflt: number): number[] {
@@ -57,13 +57,13 @@ export function convOutputLength(n: number | null, k: number, padding: Padding, 
 }
 
 /** Output length of a transposed convolution along one axis. */
-function transposeOutputLength(n: number | null, k: number, padding: Padding, stride: number, dilation: number): number | null {
+export function transposeOutputLength(n: number | null, k: number, padding: Padding, stride: number, dilation: number): number | null {
   if (n === null) return null;
   const dk = k + (k - 1) * (dilation - 1);
   return padding === 'same' ? n * stride : n * stride + Math.max(dk - stride, 0);
 }
 
-abstract class BaseConv extends Layer {
+export abstract class BaseConv extends Layer {
   readonly filters: number;
   readonly kernelSize: number[];
   readonly strides: number[];
@@ -157,7 +157,7 @@ abstract class BaseConv extends Layer {
 }
 
 /** Keras's `(filters, kernelSize, options)`, any trailing part of which may be in the options object. */
-function argsOf<A extends ConvArgs>(layer: string, keys: readonly string[], given: unknown[]): A {
+export function argsOf<A extends ConvArgs>(layer: string, keys: readonly string[], given: unknown[]): A {
   return mergePositional<A>(layer, keys, ['filters', 'kernelSize'], given);
 }
 
@@ -227,8 +227,8 @@ export interface DepthwiseConvArgs extends ConvArgs {
   depthwiseRegularizer?: RegularizerIdentifier | null;
 }
 
-const DEPTHWISE_KEY_LIST = { ...CONV_KEY_LIST, depthMultiplier: true, depthwiseInitializer: true, depthwiseRegularizer: true } as const;
-const DEPTHWISE_KEYS = optionKeys<DepthwiseConvArgs>(DEPTHWISE_KEY_LIST);
+export const DEPTHWISE_KEY_LIST = { ...CONV_KEY_LIST, depthMultiplier: true, depthwiseInitializer: true, depthwiseRegularizer: true } as const;
+export const DEPTHWISE_KEYS = optionKeys<DepthwiseConvArgs>(DEPTHWISE_KEY_LIST);
 
 /** Each channel convolved with its own `depthMultiplier` filters; kernel [kh, kw, in, multiplier]. */
 export class DepthwiseConv2D extends BaseConv {
@@ -264,7 +264,7 @@ export interface SeparableConvArgs extends DepthwiseConvArgs {
   pointwiseRegularizer?: RegularizerIdentifier | null;
 }
 
-const SEPARABLE_KEYS = optionKeys<SeparableConvArgs>({ ...DEPTHWISE_KEY_LIST, pointwiseInitializer: true, pointwiseRegularizer: true });
+export const SEPARABLE_KEYS = optionKeys<SeparableConvArgs>({ ...DEPTHWISE_KEY_LIST, pointwiseInitializer: true, pointwiseRegularizer: true });
 
 /** A depthwise convolution then a 1x1 convolution to `filters` channels. */
 export class SeparableConv2D extends BaseConv {

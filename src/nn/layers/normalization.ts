@@ -1,4 +1,4 @@
-// BatchNormalization and LayerNormalization.
+// BatchNormalization, LayerNormalization and GroupNormalization.
 import { ValueError } from '../../errors.js';
 import { variance, mean } from '../../ops/composite/math.js';
 import { add, div, mul, sub } from '../../ops/primitives/binary.js';
@@ -224,5 +224,56 @@ export class LayerNormalization extends AffineNormalization {
   /** Constructor arguments as JSON, enough for fromConfig to make an equal (unbuilt) layer. */
   override getConfig() {
     return { ...super.getConfig(), axis: this.axis };
+  }
+}
+
+/** Options of {@link GroupNormalization}. */
+export interface GroupNormalizationArgs extends AffineArgs {
+  /** Channel groups (default 32); -1 makes one group per channel (instance normalization). */
+  groups?: number;
+  /** The channel axis (default -1). */
+  axis?: number;
+}
+
+const GROUP_NORMALIZATION_KEYS = optionKeys<GroupNormalizationArgs>({ ...AFFINE_KEY_LIST, groups: true, axis: true });
+
+/** Normalizes each sample over every axis but the batch, separately for each group of channels. */
+export class GroupNormalization extends AffineNormalization {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = GROUP_NORMALIZATION_KEYS;
+  readonly groups: number;
+  readonly axis: number;
+  constructor(args: GroupNormalizationArgs = {}) {
+    checkOptions('GroupNormalization', args, GROUP_NORMALIZATION_KEYS);
+    super(args, 1e-3);
+    this.groups = args.groups ?? 32;
+    if (!Number.isInteger(this.groups) || (this.groups < 1 && this.groups !== -1)) throw new ValueError(`GroupNormalization: groups must be a positive integer or -1, got ${String(args.groups)}`);
+    this.axis = args.axis ?? -1;
+  }
+  override build(inputShape: InputShapes): void {
+    const shape = inputShape as Shape;
+    const [axis] = normalizeAxisList('GroupNormalization', this.axis, shape.length) as [number];
+    const [channels] = this.buildAffine(shape, [axis]) as [number];
+    const groups = this.groups === -1 ? channels : this.groups;
+    if (channels % groups !== 0) {
+      throw new ValueError(`GroupNormalization '${this.name}': ${channels} channels (axis ${axis}) do not split into ${groups} groups`);
+    }
+  }
+  override call(x: Tensor): Tensor {
+    const axis = this.axes[0]!;
+    const channels = x.shape[axis]!;
+    const groups = this.groups === -1 ? channels : this.groups;
+    const grouped = reshape(x, [...x.shape.slice(0, axis), groups, channels / groups, ...x.shape.slice(axis + 1)]);
+    const reduce = grouped.shape.map((_, i) => i).filter((i) => i !== 0 && i !== axis);
+    const m = mean(grouped, reduce, true);
+    const v = variance(grouped, reduce, true);
+    let y = reshape(mul(sub(grouped, m), rsqrt(add(v, this.epsilon))), x.shape);
+    if (this.gamma) y = mul(y, broadcastParam(this.gamma, this.axes, x.rank, x.shape));
+    if (this.beta) y = add(y, broadcastParam(this.beta, this.axes, x.rank, x.shape));
+    return y;
+  }
+  /** Constructor arguments as JSON, enough for fromConfig to make an equal (unbuilt) layer. */
+  override getConfig() {
+    return { ...super.getConfig(), groups: this.groups, axis: this.axis };
   }
 }

@@ -20,7 +20,7 @@ export interface PoolingArgs extends LayerArgs {
   padding?: Padding;
 }
 
-const POOLING_KEYS = optionKeys<PoolingArgs>({ ...LAYER_KEYS, poolSize: true, strides: true, padding: true });
+export const POOLING_KEYS = optionKeys<PoolingArgs>({ ...LAYER_KEYS, poolSize: true, strides: true, padding: true });
 
 abstract class Pooling extends Layer {
   /** The option keys the constructor accepts (checked at run time). */
@@ -105,7 +105,7 @@ export interface GlobalPoolingArgs extends LayerArgs {
   keepDims?: boolean;
 }
 
-const GLOBAL_POOLING_KEYS = optionKeys<GlobalPoolingArgs>({ ...LAYER_KEYS, keepDims: true });
+export const GLOBAL_POOLING_KEYS = optionKeys<GlobalPoolingArgs>({ ...LAYER_KEYS, keepDims: true });
 
 abstract class GlobalPooling extends Layer {
   /** The option keys the constructor accepts (checked at run time). */

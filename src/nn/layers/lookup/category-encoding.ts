@@ -11,11 +11,13 @@ import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs } fr
 import { oneOf } from '../image-sampling.js';
 
 export type CategoryOutputMode = 'one_hot' | 'multi_hot' | 'count';
+/** TF.js writes the modes in camelCase in its model JSON. */
+const TFJS_SPELLINGS: Record<string, CategoryOutputMode> = { oneHot: 'one_hot', multiHot: 'multi_hot' };
 export interface CategoryEncodingArgs extends LayerArgs {
   /** How many categories: inputs are integers in [0, numTokens). */
   numTokens?: number;
-  /** 'multi_hot' (default), 'one_hot' or 'count'. */
-  outputMode?: CategoryOutputMode;
+  /** 'multi_hot' (default), 'one_hot' or 'count' (TF.js's 'multiHot', 'oneHot' too). */
+  outputMode?: CategoryOutputMode | 'oneHot' | 'multiHot';
 }
 const CATEGORY_ENCODING_KEYS = optionKeys<CategoryEncodingArgs>({ ...LAYER_KEYS, numTokens: true, outputMode: true });
 
@@ -34,7 +36,8 @@ export class CategoryEncoding extends Layer {
     super(a);
     if (!Number.isInteger(a.numTokens) || a.numTokens! < 1) throw new ValueError(`CategoryEncoding: numTokens must be a positive integer, got ${JSON.stringify(a.numTokens)}`);
     this.numTokens = a.numTokens!;
-    this.outputMode = oneOf('CategoryEncoding', 'outputMode', a.outputMode ?? 'multi_hot', ['one_hot', 'multi_hot', 'count'] as const);
+    const mode = a.outputMode ?? 'multi_hot';
+    this.outputMode = oneOf('CategoryEncoding', 'outputMode', TFJS_SPELLINGS[mode] ?? mode, ['one_hot', 'multi_hot', 'count'] as const);
   }
   override call(x: Tensor, kwargs: CallArgs = {}): Tensor {
     if (!isTraced(x)) {
