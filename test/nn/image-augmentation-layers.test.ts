@@ -33,7 +33,7 @@ describe('image augmentation layers', () => {
     }
     expect([...seen].sort()).toEqual(['flipped', 'kept']);
     expect(layer.apply(x)).toBe(x);
-    expect(() => new L.RandomFlip('diagonal' as never)).toThrow(/mode must be 'horizontal', 'vertical' or 'horizontal_and_vertical'/);
+    expect(() => new L.RandomFlip('diagonal' as never)).toThrow(/mode must be one of 'horizontal', 'vertical', 'horizontal_and_vertical'/);
   });
 
   it('RandomCrop cuts a window of the batch while training and resizes at inference', () => {
@@ -54,9 +54,9 @@ describe('image augmentation layers', () => {
     const x = images();
     const bright = new L.RandomBrightness([0.1, 0.1], { valueRange: [0, 100] }).apply(x, { training: true });
     expectClose(bright, nb.clipByValue(nb.add(x, 10), 0, 100).arraySync() as number[][][][]);
-    const contrast = new L.RandomContrast([1, 1]).apply(x, { training: true });
-    const m = nb.mean(x, [1, 2], true);
-    expectClose(contrast, nb.clipByValue(nb.add(nb.mul(nb.sub(x, m), 2), m), 0, 255).arraySync() as number[][][][]);
+    // Keras's bounds: a factor pair [lower, upper] draws contrast from [1 - lower, 1 + upper], so [0, 0] is 1.
+    const contrast = new L.RandomContrast([0, 0]).apply(x, { training: true });
+    expectClose(contrast, nb.clipByValue(x, 0, 255).arraySync() as number[][][][]);
     expect(new L.RandomContrast(0.5).apply(x)).toBe(x);
     expect(() => new L.RandomBrightness(2)).toThrow(/RandomBrightness: factor must be/);
     expect(() => new L.RandomBrightness([0.5, 2])).toThrow(/RandomBrightness: factor must lie within \[-1, 1\]/);

@@ -31,8 +31,8 @@ describe('Resizing', () => {
     // 2x4 to 2x2: the centred 2x2 window (columns 1 and 2), no resampling needed
     const x = nb.tensor([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 4, 1]);
     expectClose(new L.Resizing(2, 2, { cropToAspectRatio: true }).apply(x).reshape([2, 2]), [[2, 3], [6, 7]]);
-    expect(() => new L.Resizing(2, 2, { interpolation: 'bicubic' as never })).toThrow(/interpolation must be 'bilinear' or 'nearest'/);
-    expect(() => new L.Resizing(2, 2).apply(nb.zeros([2, 2, 2]))).toThrow(/expects images \[batch, height, width, channels\]/);
+    expect(() => new L.Resizing(2, 2, { interpolation: 'bicubic' as never })).toThrow(/interpolation must be one of 'bilinear', 'nearest'/);
+    expect(() => new L.Resizing(2, 2).apply(nb.zeros([2, 2]))).toThrow(/expected images \[batch, height, width, channels\]/);
   });
 });
 
