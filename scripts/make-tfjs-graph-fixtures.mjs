@@ -1,0 +1,211 @@
+// Writes small TF.js graph models (model.json with format 'graph-model' + one weight shard) to
+// test/fixtures/tfjs-graph/<name>/. TensorFlow's converter is not installable here, so the GraphDef
+// JSON is written the way the converter writes it: every Const's value in the weights manifest under
+// the node's name, int64 fields as strings, strings base64, the converter's fused ops. The tests run
+// the same files through TF.js's own loadGraphModel as the oracle.
+//   node scripts/make-tfjs-graph-fixtures.mjs
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = new URL('../test/fixtures/tfjs-graph/', import.meta.url).pathname;
+
+/** A deterministic generator (mulberry32), so that the committed files are reproducible. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const b64 = (s) => Buffer.from(s, 'utf8').toString('base64');
+const dims = (shape) => ({ dim: shape.map((d) => ({ size: String(d) })) });
+const T = { type: 'DT_FLOAT' };
+
+class Graph {
+  constructor(seed) {
+    this.nodes = [];
+    this.weights = [];
+    this.chunks = [];
+    this.rand = rng(seed);
+  }
+
+  node(name, op, input = [], attr = {}) {
+    this.nodes.push({ name, op, input, attr, ...(op === 'Const' || op === 'Placeholder' ? {} : { device: '/device:CPU:0' }) });
+    return name;
+  }
+
+  placeholder(name, shape) {
+    return this.node(name, 'Placeholder', [], { dtype: T, shape: { shape: dims(shape) } });
+  }
+
+  /** A Const whose value is in the manifest; `quantize` stores it as uint8 codes (TF.js's affine quantization). */
+  const(name, shape, values, dtype = 'float32', quantize = false) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = values ?? Array.from({ length: n }, () => (this.rand() * 2 - 1) * 0.5);
+    if (data.length !== n) throw new Error(`${name}: ${data.length} values for ${shape}`);
+    const tfType = dtype === 'float32' ? 'DT_FLOAT' : 'DT_INT32';
+    this.node(name, 'Const', [], { value: { tensor: { dtype: tfType, tensorShape: dims(shape) } }, dtype: { type: tfType } });
+    if (quantize) {
+      const min = Math.min(...data);
+      const max = Math.max(...data);
+      const scale = (max - min) / 255 || 1;
+      this.weights.push({ name, shape, dtype, quantization: { dtype: 'uint8', min, scale, original_dtype: dtype } });
+      this.chunks.push(Buffer.from(Uint8Array.from(data, (v) => Math.round((v - min) / scale))));
+    } else {
+      this.weights.push({ name, shape, dtype });
+      const typed = dtype === 'float32' ? Float32Array.from(data) : Int32Array.from(data);
+      this.chunks.push(Buffer.from(typed.buffer));
+    }
+    return name;
+  }
+
+  ints(name, values, shape = [values.length]) {
+    return this.const(name, shape, values, 'int32');
+  }
+
+  write(dir, extra = {}) {
+    const out = join(ROOT, dir);
+    mkdirSync(out, { recursive: true });
+    const json = {
+      format: 'graph-model',
+      generatedBy: '2.15.0',
+      convertedBy: 'nabla scripts/make-tfjs-graph-fixtures.mjs (written as TensorFlow.js Converter v4.22.0 writes)',
+      modelTopology: { node: this.nodes, library: {}, versions: { producer: 1645 } },
+      weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: this.weights }],
+      ...extra,
+    };
+    writeFileSync(join(out, 'model.json'), `${JSON.stringify(json, null, 1)}\n`);
+    writeFileSync(join(out, 'group1-shard1of1.bin'), Buffer.concat(this.chunks));
+  }
+}
+
+const list = (...i) => ({ list: { i: i.map(String) } });
+const fused = (...ops) => ({ list: { s: ops.map(b64) } });
+const s = (v) => ({ s: b64(v) });
+
+/** MLP: _FusedMatMul (BiasAdd, Relu), MatMul + BiasAdd, Tanh, Softmax; with a signature. */
+function mlp() {
+  const g = new Graph(1);
+  g.placeholder('x', [-1, 8]);
+  g.const('dense/kernel', [8, 16]);
+  g.const('dense/bias', [16]);
+  g.node('dense/Relu', '_FusedMatMul', ['x', 'dense/kernel', 'dense/bias'], {
+    T, num_args: { i: '1' }, fused_ops: fused('BiasAdd', 'Relu'), transpose_a: { b: false }, transpose_b: { b: false }, epsilon: { f: 0 },
+  });
+  g.const('dense_1/kernel', [10, 16]);
+  g.const('dense_1/bias', [10]);
+  g.node('dense_1/MatMul', 'MatMul', ['dense/Relu', 'dense_1/kernel'], { T, transpose_a: { b: false }, transpose_b: { b: true } });
+  g.node('dense_1/BiasAdd', 'BiasAdd', ['dense_1/MatMul', 'dense_1/bias'], { T, data_format: s('NHWC') });
+  g.node('dense_1/Tanh', 'Tanh', ['dense_1/BiasAdd'], { T });
+  g.node('dense_1/Softmax', 'Softmax', ['dense_1/Tanh'], { T });
+  g.node('Identity', 'Identity', ['dense_1/Softmax'], { T });
+  g.write('mlp', {
+    signature: {
+      inputs: { features: { name: 'x:0', dtype: 'DT_FLOAT', tensorShape: dims([-1, 8]) } },
+      outputs: { probs: { name: 'Identity:0', dtype: 'DT_FLOAT', tensorShape: dims([-1, 10]) } },
+    },
+  });
+}
+
+/** CNN: _FusedConv2D (BiasAdd, Relu), MaxPool, Conv2D + BiasAdd + Relu6 (explicit padding, dilation),
+ * a dynamic flatten (Shape, StridedSlice, Pack, Reshape), _FusedMatMul (BiasAdd), Softmax. */
+function cnn() {
+  const g = new Graph(2);
+  g.placeholder('input', [-1, 12, 12, 3]);
+  g.const('conv1/kernel', [3, 3, 3, 8]);
+  g.const('conv1/bias', [8]);
+  g.node('conv1/Relu', '_FusedConv2D', ['input', 'conv1/kernel', 'conv1/bias'], {
+    T, num_args: { i: '1' }, fused_ops: fused('BiasAdd', 'Relu'), strides: list(1, 1, 1, 1), padding: s('SAME'),
+    data_format: s('NHWC'), dilations: list(1, 1, 1, 1), explicit_paddings: { list: {} }, use_cudnn_on_gpu: { b: true }, epsilon: { f: 0 },
+  });
+  g.node('pool1/MaxPool', 'MaxPool', ['conv1/Relu'], { T, ksize: list(1, 2, 2, 1), strides: list(1, 2, 2, 1), padding: s('VALID'), data_format: s('NHWC') });
+  g.const('conv2/kernel', [3, 3, 8, 6], undefined, 'float32', true);
+  g.const('conv2/bias', [6]);
+  g.node('conv2/Conv2D', 'Conv2D', ['pool1/MaxPool', 'conv2/kernel'], {
+    T, strides: list(1, 2, 2, 1), padding: s('EXPLICIT'), explicit_paddings: list(0, 0, 1, 2, 2, 1, 0, 0),
+    data_format: s('NHWC'), dilations: list(1, 1, 1, 1), use_cudnn_on_gpu: { b: true },
+  });
+  g.node('conv2/BiasAdd', 'BiasAdd', ['conv2/Conv2D', 'conv2/bias'], { T, data_format: s('NHWC') });
+  g.node('conv2/Relu6', 'Relu6', ['conv2/BiasAdd'], { T });
+  g.node('flatten/Shape', 'Shape', ['conv2/Relu6'], { T, out_type: { type: 'DT_INT32' } });
+  g.ints('flatten/strided_slice/stack', [0]);
+  g.ints('flatten/strided_slice/stack_1', [1]);
+  g.ints('flatten/strided_slice/stack_2', [1]);
+  g.node('flatten/strided_slice', 'StridedSlice', ['flatten/Shape', 'flatten/strided_slice/stack', 'flatten/strided_slice/stack_1', 'flatten/strided_slice/stack_2'], {
+    T: { type: 'DT_INT32' }, Index: { type: 'DT_INT32' }, shrink_axis_mask: { i: '1' }, begin_mask: { i: '0' }, end_mask: { i: '0' }, ellipsis_mask: { i: '0' }, new_axis_mask: { i: '0' },
+  });
+  g.ints('flatten/Reshape/shape/1', [-1], []);
+  g.node('flatten/Reshape/shape', 'Pack', ['flatten/strided_slice', 'flatten/Reshape/shape/1'], { T: { type: 'DT_INT32' }, N: { i: '2' }, axis: { i: '0' } });
+  g.node('flatten/Reshape', 'Reshape', ['conv2/Relu6', 'flatten/Reshape/shape'], { T, Tshape: { type: 'DT_INT32' } });
+  g.const('dense/kernel', [96, 5]);
+  g.const('dense/bias', [5]);
+  g.node('dense/BiasAdd', '_FusedMatMul', ['flatten/Reshape', 'dense/kernel', 'dense/bias'], {
+    T, num_args: { i: '1' }, fused_ops: fused('BiasAdd'), transpose_a: { b: false }, transpose_b: { b: false }, epsilon: { f: 0 },
+  });
+  g.node('dense/Softmax', 'Softmax', ['dense/BiasAdd'], { T });
+  g.write('cnn');
+}
+
+/** A MobileNet-style block: DepthwiseConv2dNative, FusedBatchNormV3, Relu6, FusedDepthwiseConv2dNative
+ * (BiasAdd, Relu), Pad, AvgPool, Mean, then elementwise ops, ConcatV2, ExpandDims, Squeeze, Transpose, Sum, Max, Cast. */
+function dwbn() {
+  const g = new Graph(3);
+  g.placeholder('image', [-1, 9, 9, 4]);
+  g.const('dw/depthwise_kernel', [3, 3, 4, 2]);
+  g.node('dw/depthwise', 'DepthwiseConv2dNative', ['image', 'dw/depthwise_kernel'], { T, strides: list(1, 1, 1, 1), padding: s('SAME'), data_format: s('NHWC'), dilations: list(1, 1, 1, 1), explicit_paddings: { list: {} } });
+  g.const('bn/gamma', [8]);
+  g.const('bn/beta', [8]);
+  g.const('bn/moving_mean', [8]);
+  g.const('bn/moving_variance', [8], Array.from({ length: 8 }, (_, i) => 0.5 + i * 0.1));
+  g.node('bn/FusedBatchNormV3', 'FusedBatchNormV3', ['dw/depthwise', 'bn/gamma', 'bn/beta', 'bn/moving_mean', 'bn/moving_variance'], {
+    T, U: T, epsilon: { f: 0.001 }, data_format: s('NHWC'), is_training: {}, exponential_avg_factor: { f: 1 },
+  });
+  g.node('bn/Relu6', 'Relu6', ['bn/FusedBatchNormV3'], { T });
+  g.const('dw2/depthwise_kernel', [3, 3, 8, 1]);
+  g.const('dw2/bias', [8]);
+  g.node('dw2/Relu', 'FusedDepthwiseConv2dNative', ['bn/Relu6', 'dw2/depthwise_kernel', 'dw2/bias'], {
+    T, num_args: { i: '1' }, fused_ops: fused('BiasAdd', 'Relu'), strides: list(1, 2, 2, 1), padding: s('VALID'), data_format: s('NHWC'), dilations: list(1, 1, 1, 1), explicit_paddings: { list: {} },
+  });
+  g.ints('pad/paddings', [0, 0, 1, 1, 0, 1, 0, 0], [4, 2]);
+  g.node('pad/Pad', 'Pad', ['dw2/Relu', 'pad/paddings'], { T, Tpaddings: { type: 'DT_INT32' } });
+  g.node('pool/AvgPool', 'AvgPool', ['pad/Pad'], { T, ksize: list(1, 3, 3, 1), strides: list(1, 2, 2, 1), padding: s('SAME'), data_format: s('NHWC') });
+  g.ints('gap/axes', [1, 2]);
+  g.node('gap/Mean', 'Mean', ['pool/AvgPool', 'gap/axes'], { T, Tidx: { type: 'DT_INT32' }, keep_dims: { b: false } });
+  g.const('scale', [8]);
+  g.const('shift', [8]);
+  g.node('m/Mul', 'Mul', ['gap/Mean', 'scale'], { T });
+  g.node('m/Sub', 'Sub', ['m/Mul', 'shift'], { T });
+  g.node('m/Square', 'Square', ['m/Sub'], { T });
+  g.const('one', [], [1]);
+  g.node('m/AddV2', 'AddV2', ['m/Square', 'one'], { T });
+  g.node('m/Rsqrt', 'Rsqrt', ['m/AddV2'], { T });
+  g.node('m/RealDiv', 'RealDiv', ['m/Sub', 'm/AddV2'], { T });
+  g.node('m/Maximum', 'Maximum', ['m/Rsqrt', 'm/RealDiv'], { T });
+  g.node('m/Minimum', 'Minimum', ['m/Rsqrt', 'm/RealDiv'], { T });
+  g.node('m/Sigmoid', 'Sigmoid', ['m/Maximum'], { T });
+  g.node('m/Add', 'Add', ['m/Sigmoid', 'm/Minimum'], { T });
+  g.ints('concat/axis', [1], []);
+  g.node('concat', 'ConcatV2', ['m/Add', 'm/Minimum', 'concat/axis'], { T, N: { i: '2' }, Tidx: { type: 'DT_INT32' } });
+  g.ints('expand/dim', [2], []);
+  g.node('expand', 'ExpandDims', ['concat', 'expand/dim'], { T, Tdim: { type: 'DT_INT32' } });
+  g.ints('transpose/perm', [2, 0, 1]);
+  g.node('transpose', 'Transpose', ['expand', 'transpose/perm'], { T, Tperm: { type: 'DT_INT32' } });
+  g.node('squeeze', 'Squeeze', ['transpose'], { T, squeeze_dims: list(0) });
+  g.ints('sum/axis', [1]);
+  g.node('sum', 'Sum', ['squeeze', 'sum/axis'], { T, Tidx: { type: 'DT_INT32' }, keep_dims: { b: true } });
+  g.node('max', 'Max', ['squeeze', 'sum/axis'], { T, Tidx: { type: 'DT_INT32' }, keep_dims: { b: true } });
+  g.node('both', 'ConcatV2', ['sum', 'max', 'concat/axis'], { T, N: { i: '2' }, Tidx: { type: 'DT_INT32' } });
+  g.node('cast', 'Cast', ['both'], { SrcT: T, DstT: { type: 'DT_INT32' }, Truncate: { b: false } });
+  g.node('back', 'Cast', ['cast'], { SrcT: { type: 'DT_INT32' }, DstT: T, Truncate: { b: false } });
+  g.node('out', 'AddV2', ['both', 'back'], { T });
+  g.write('dwbn');
+}
+
+mlp();
+cnn();
+dwbn();
+console.log(`wrote ${ROOT}{mlp,cnn,dwbn}`);

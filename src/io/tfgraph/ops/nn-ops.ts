@@ -1,0 +1,170 @@
+// TensorFlow's neural-network ops: convolutions, pooling, matrix products, batch norm and softmax,
+// and the fused forms TF.js's converter writes (_FusedConv2D, FusedDepthwiseConv2dNative,
+// _FusedMatMul: the product, then an optional BiasAdd, then an optional activation).
+import { ShapeError, fmtShape } from '../../../errors.js';
+import { add, maximum, minimum, mul, sub } from '../../../ops/primitives/binary.js';
+import { conv2d, depthwiseConv2d } from '../../../ops/primitives/conv.js';
+import type { Padding } from '../../../ops/primitives/conv-geometry.js';
+import { matmul } from '../../../ops/primitives/matmul.js';
+import { avgPool, maxPool } from '../../../ops/primitives/pool.js';
+import { relu, rsqrt, sigmoid, tanh } from '../../../ops/primitives/unary.js';
+import { elu, leakyRelu, logSoftmax, relu6, softmax } from '../../../ops/composite/activations.js';
+import type { Tensor } from '../../../tensor/tensor.js';
+import type { TfNodeAttrs } from '../graph-def.js';
+import type { TfNodeContext } from '../node-context.js';
+import { one, type TfOpTable } from '../op-table.js';
+
+/** The [h, w] of an NHWC 4-list attribute (strides, dilations, ksize), checked to leave batch and channels alone. */
+function spatialPair(attrs: TfNodeAttrs, name: string): [number, number] {
+  const v = attrs.ints(name) ?? [1, 1, 1, 1];
+  if (v.length !== 4 || v[0] !== 1 || v[3] !== 1 || !v.every((n) => Number.isInteger(n) && n > 0)) {
+    attrs.unsupported(`${name} ${JSON.stringify(v)} (only [1, h, w, 1] with positive h and w)`);
+  }
+  return [v[1]!, v[2]!];
+}
+
+function checkNhwc(attrs: TfNodeAttrs): void {
+  const format = attrs.string('data_format', 'NHWC');
+  if (format !== 'NHWC') attrs.unsupported(`data_format '${format}'`);
+}
+
+/** TensorFlow's padding attribute as nabla's: 'same', 'valid', or explicit [[top, bottom], [left, right]]. */
+function paddingOf(attrs: TfNodeAttrs, explicitAllowed = true): Padding {
+  const p = attrs.string('padding', 'VALID');
+  if (p === 'SAME') return 'same';
+  if (p === 'VALID') return 'valid';
+  if (p === 'EXPLICIT' && explicitAllowed) {
+    const e = attrs.ints('explicit_paddings') ?? [];
+    if (e.length !== 8 || e[0] || e[1] || e[6] || e[7] || e.some((n) => n < 0)) attrs.unsupported(`explicit_paddings ${JSON.stringify(e)}`);
+    return [
+      [e[2]!, e[3]!],
+      [e[4]!, e[5]!],
+    ];
+  }
+  return attrs.unsupported(`padding '${p}'`);
+}
+
+function checkWindowed(attrs: TfNodeAttrs): void {
+  checkNhwc(attrs);
+  spatialPair(attrs, 'strides');
+  spatialPair(attrs, 'dilations');
+  paddingOf(attrs);
+}
+
+function checkPool(attrs: TfNodeAttrs): void {
+  checkNhwc(attrs);
+  spatialPair(attrs, 'strides');
+  spatialPair(attrs, 'ksize');
+  paddingOf(attrs, false);
+}
+
+const ACTIVATIONS = ['Relu', 'Relu6', 'Elu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Prelu'];
+
+/** The fused ops list: [] , ['BiasAdd'], ['BiasAdd', activation] or [activation]; anything else fails at load. */
+function fusedSteps(attrs: TfNodeAttrs): { bias: boolean; activation: string | null } {
+  const ops = attrs.strings('fused_ops') ?? [];
+  const bias = ops[0] === 'BiasAdd';
+  const rest = bias ? ops.slice(1) : ops;
+  if (rest.length > 1 || (rest.length === 1 && !ACTIVATIONS.includes(rest[0]!))) {
+    attrs.unsupported(`fused_ops ${JSON.stringify(ops)} (nabla fuses BiasAdd and then one of ${ACTIVATIONS.join(', ')})`);
+  }
+  const activation = rest[0] ?? null;
+  const args = (bias ? 1 : 0) + (activation === 'Prelu' ? 1 : 0);
+  const numArgs = attrs.int('num_args', args);
+  if (numArgs !== args) attrs.unsupported(`num_args ${numArgs} with fused_ops ${JSON.stringify(ops)} (expected ${args})`);
+  return { bias, activation };
+}
+
+function activate(y: Tensor, activation: string | null, ctx: TfNodeContext, argIndex: number): Tensor {
+  switch (activation) {
+    case null:
+      return y;
+    case 'Relu':
+      return relu(y);
+    case 'Relu6':
+      return relu6(y);
+    case 'Elu':
+      return elu(y);
+    case 'LeakyRelu':
+      return leakyRelu(y, { alpha: ctx.attrs.float('leakyrelu_alpha', 0.2) });
+    case 'Sigmoid':
+      return sigmoid(y);
+    case 'Tanh':
+      return tanh(y);
+    default: {
+      // Prelu: max(y, 0) + alpha * min(y, 0), alpha per channel.
+      const alpha = ctx.input(argIndex);
+      return add(maximum(y, 0), mul(alpha, minimum(y, 0)));
+    }
+  }
+}
+
+/** Bias and activation after the product, from the inputs after the first two. */
+function fusedTail(y: Tensor, ctx: TfNodeContext): Tensor {
+  const { bias, activation } = fusedSteps(ctx.attrs);
+  if (bias) y = add(y, ctx.input(2));
+  return activate(y, activation, ctx, bias ? 3 : 2);
+}
+
+function convWith(ctx: TfNodeContext, depthwise: boolean): Tensor {
+  const opts = { strides: spatialPair(ctx.attrs, 'strides'), dilations: spatialPair(ctx.attrs, 'dilations'), padding: paddingOf(ctx.attrs) };
+  const x = ctx.input(0);
+  if (x.rank !== 4) throw new ShapeError(`loadGraphModel: ${ctx.where}: input must be NHWC of rank 4, got ${fmtShape(x.shape)}`);
+  return depthwise ? depthwiseConv2d(x, ctx.input(1), opts) : conv2d(x, ctx.input(1), opts);
+}
+
+function pool(ctx: TfNodeContext, f: typeof maxPool): Tensor {
+  return f(ctx.input(0), { poolSize: spatialPair(ctx.attrs, 'ksize'), strides: spatialPair(ctx.attrs, 'strides'), padding: paddingOf(ctx.attrs, false) as 'same' | 'valid' });
+}
+
+function matmulOf(ctx: TfNodeContext, ta: string, tb: string): Tensor {
+  return matmul(ctx.input(0), ctx.input(1), { transposeA: ctx.attrs.bool(ta, false), transposeB: ctx.attrs.bool(tb, false) });
+}
+
+/** Inference batch norm over the last (channel) axis: (x - mean) * scale / sqrt(var + eps) + offset. */
+function batchNorm(ctx: TfNodeContext): Tensor {
+  if (ctx.attrs.bool('is_training', false)) ctx.attrs.unsupported('is_training=true');
+  const [x, scale, offset, m, v] = [0, 1, 2, 3, 4].map((i) => ctx.input(i)) as [Tensor, Tensor, Tensor, Tensor, Tensor];
+  const k = mul(scale, rsqrt(add(v, ctx.attrs.float('epsilon', 0.0001))));
+  return add(mul(sub(x, m), k), offset);
+}
+
+function checkBatchNorm(attrs: TfNodeAttrs): void {
+  checkNhwc(attrs);
+  if (attrs.bool('is_training', false)) attrs.unsupported('is_training=true (training-mode batch statistics)');
+}
+
+function checkBiasAdd(attrs: TfNodeAttrs): void {
+  checkNhwc(attrs);
+}
+
+const batchNormOp = { ...one(batchNorm, checkBatchNorm) };
+
+export const nnOps: TfOpTable = {
+  Conv2D: one((ctx) => convWith(ctx, false), checkWindowed),
+  DepthwiseConv2dNative: one((ctx) => convWith(ctx, true), checkWindowed),
+  _FusedConv2D: one(
+    (ctx) => fusedTail(convWith(ctx, false), ctx),
+    (a) => (checkWindowed(a), fusedSteps(a)),
+  ),
+  FusedDepthwiseConv2dNative: one(
+    (ctx) => fusedTail(convWith(ctx, true), ctx),
+    (a) => (checkWindowed(a), fusedSteps(a)),
+  ),
+  MatMul: one((ctx) => matmulOf(ctx, 'transpose_a', 'transpose_b')),
+  BatchMatMul: one((ctx) => matmulOf(ctx, 'adj_x', 'adj_y')),
+  BatchMatMulV2: one((ctx) => matmulOf(ctx, 'adj_x', 'adj_y')),
+  _FusedMatMul: one(
+    (ctx) => fusedTail(matmulOf(ctx, 'transpose_a', 'transpose_b'), ctx),
+    (a) => void fusedSteps(a),
+  ),
+  BiasAdd: one((ctx) => add(ctx.input(0), ctx.input(1)), checkBiasAdd),
+  MaxPool: one((ctx) => pool(ctx, maxPool), checkPool),
+  AvgPool: one((ctx) => pool(ctx, avgPool), checkPool),
+  FusedBatchNorm: batchNormOp,
+  FusedBatchNormV2: batchNormOp,
+  FusedBatchNormV3: batchNormOp,
+  Softmax: one((ctx) => softmax(ctx.input(0), -1)),
+  LogSoftmax: one((ctx) => logSoftmax(ctx.input(0), -1)),
+  Prelu: one((ctx) => add(maximum(ctx.input(0), 0), mul(ctx.input(1), minimum(ctx.input(0), 0)))),
+};
