@@ -266,6 +266,68 @@ function ops() {
   F('snapshot', 'Snapshot', ['exp']);
   F('stop', 'StopGradient', ['snapshot']);
   F('pack', 'Pack', ['log', 'sqrt'], { N: { i: '2' }, axis: { i: '1' } });
+  // Comparisons, logic, selection, rounding.
+  g.const('three', [], [3]);
+  g.const('zero', [], [0]);
+  F('x3', 'Mul', ['x', 'three']);
+  F('floor', 'Floor', ['x3']);
+  F('ceil', 'Ceil', ['x3']);
+  F('round', 'Round', ['x3']);
+  F('sign', 'Sign', ['x']);
+  F('erf', 'Erf', ['x']);
+  F('sin', 'Sin', ['x3']);
+  F('cos', 'Cos', ['x3']);
+  F('gt', 'Greater', ['x', 'zero']);
+  F('lt', 'Less', ['x', 'alpha4']);
+  F('ge', 'GreaterEqual', ['x', 'alpha4']);
+  F('le', 'LessEqual', ['x', 'zero']);
+  F('eq', 'Equal', ['floor', 'zero']);
+  F('ne', 'NotEqual', ['floor', 'zero']);
+  g.node('and', 'LogicalAnd', ['gt', 'lt']);
+  g.node('or', 'LogicalOr', ['gt', 'lt']);
+  g.node('not', 'LogicalNot', ['gt']);
+  F('select', 'SelectV2', ['gt', 'x', 'neg']);
+  F('select_rows', 'Select', ['lt', 'x', 'neg']);
+  g.const('c07', [], [0.7]);
+  F('floordiv', 'FloorDiv', ['x3', 'c07']);
+  F('floormod', 'FloorMod', ['x3', 'c07']);
+  g.const('lo', [], [-0.3]);
+  g.const('hi', [], [0.4]);
+  F('clip', 'ClipByValue', ['x', 'lo', 'hi']);
+  g.ints('dim3', [3], []);
+  g.ints('dim1', [1], []);
+  F('argmax', 'ArgMax', ['x', 'dim3'], { Tidx: { type: 'DT_INT32' }, output_type: { type: 'DT_INT32' } });
+  F('argmin', 'ArgMin', ['x', 'dim1'], { Tidx: { type: 'DT_INT32' }, output_type: { type: 'DT_INT32' } });
+  // Several outputs, and arrays made from shapes.
+  F('split', 'Split', ['dim3', 'x'], { num_split: { i: '2' } });
+  g.ints('split_sizes', [1, -1, 2]);
+  F('splitv', 'SplitV', ['x', 'split_sizes', 'dim1'], { num_split: { i: '3' }, Tlen: { type: 'DT_INT32' } });
+  F('unpack', 'Unpack', ['x'], { num: { i: '4' }, axis: { i: '3' } });
+  g.ints('gather_idx', [3, 0, 0, 5]);
+  F('gather', 'GatherV2', ['x', 'gather_idx', 'dim1'], { Tparams: T, Tindices: { type: 'DT_INT32' }, Taxis: { type: 'DT_INT32' }, batch_dims: { i: '0' } });
+  g.ints('reps', [1, 2, 1, 1]);
+  F('tile', 'Tile', ['x', 'reps'], { Tmultiples: { type: 'DT_INT32' } });
+  g.ints('fill_dims', [2, 3]);
+  F('fill', 'Fill', ['fill_dims', 'half'], { index_type: { type: 'DT_INT32' } });
+  F('zeros', 'ZerosLike', ['x']);
+  F('ones', 'OnesLike', ['x']);
+  g.const('r0', [], [0]);
+  g.const('r1', [], [5]);
+  g.const('r2', [], [1.5]);
+  F('range', 'Range', ['r0', 'r1', 'r2'], { Tidx: T });
+  F('rank', 'Rank', ['x']);
+  F('size', 'Size', ['x'], { out_type: { type: 'DT_INT32' } });
+  // Resizes and the transposed convolution.
+  const resize = (name, op, size, attrs) => F(name, op, ['x', g.ints(`${name}/size`, size)], { align_corners: { b: false }, half_pixel_centers: { b: false }, ...attrs });
+  resize('resize_bilinear', 'ResizeBilinear', [9, 4], { half_pixel_centers: { b: true } });
+  resize('resize_bilinear_corners', 'ResizeBilinear', [11, 8], { align_corners: { b: true } });
+  resize('resize_bilinear_plain', 'ResizeBilinear', [4, 9], {});
+  resize('resize_nearest', 'ResizeNearestNeighbor', [12, 5], { half_pixel_centers: { b: true } });
+  resize('resize_nearest_corners', 'ResizeNearestNeighbor', [7, 10], { align_corners: { b: true } });
+  resize('resize_nearest_plain', 'ResizeNearestNeighbor', [4, 9], {});
+  g.ints('deconv/sizes', [2, 12, 12, 5]);
+  g.const('deconv/kernel', [3, 3, 5, 4]);
+  F('deconv', 'Conv2DBackpropInput', ['deconv/sizes', 'deconv/kernel', 'x'], { strides: list(1, 2, 2, 1), padding: s('SAME'), data_format: s('NHWC'), dilations: list(1, 1, 1, 1), explicit_paddings: { list: {} } });
   g.write('ops');
 }
 

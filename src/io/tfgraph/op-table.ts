@@ -9,8 +9,8 @@ export interface TfOp {
   run(ctx: TfNodeContext): Tensor[];
   /** Throws (naming the node) for attribute values that would fail at run time. */
   check?(attrs: TfNodeAttrs): void;
-  /** How many outputs the implementation produces (default 1); reading a later one fails at load. */
-  outputs?: number;
+  /** How many outputs the implementation produces (default 1; Split's depends on its attributes); reading a later one fails at load. */
+  outputs?: number | ((attrs: TfNodeAttrs) => number);
   /** Outputs depend only on input shapes (Shape): always folded to host constants. */
   shapeOnly?: boolean;
 }

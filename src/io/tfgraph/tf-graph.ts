@@ -119,7 +119,7 @@ export class TfGraph {
     const op = Object.hasOwn(TF_OPS, node.op) ? TF_OPS[node.op] : undefined;
     if (!op) throw new ValueError(`loadGraphModel: op '${node.op}' (${attrs.where}) is not supported by nabla's graph-model importer (${source})`);
     op.check?.(attrs);
-    produced.set(node.name, op.outputs ?? 1);
+    produced.set(node.name, typeof op.outputs === 'function' ? op.outputs(attrs) : (op.outputs ?? 1));
     const compiled = { attrs, op, inputs };
     const values = inputs.map((n) => this.constants.get(tensorName(n).key));
     if (values.every((v) => v?.folded)) {

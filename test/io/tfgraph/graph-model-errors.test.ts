@@ -104,6 +104,17 @@ describe('graph model interface', () => {
     const want = [0, 1].map((n) => [5, 3, 1].map((h) => [1, 3].map((w) => ((n * 6 + h) * 6 + w) * 4 + 3)));
     expectClose(y, want);
   });
+  it("TF1's Select picks whole rows with a vector condition (TF.js lacks this form)", () => {
+    const placeholder = (name: string, dtype: string) => ({ name, op: 'Placeholder', attr: { dtype: { type: dtype } } });
+    const json = {
+      modelTopology: {
+        node: [placeholder('c', 'DT_BOOL'), placeholder('a', 'DT_FLOAT'), placeholder('b', 'DT_FLOAT'), { name: 'y', op: 'Select', input: ['c', 'a', 'b'] }],
+      },
+    };
+    const model = graphModelFromJson(json, [], 'the select graph');
+    const y = model.predict([nb.tensor([true, false]), nb.tensor([[1, 2], [3, 4]]), nb.tensor([[5, 6], [7, 8]])]) as nb.Tensor;
+    expectClose(y, [[1, 2], [7, 8]]);
+  });
 });
 
 describe('graph model load errors', () => {

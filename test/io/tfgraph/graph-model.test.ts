@@ -25,6 +25,10 @@ const CASES: Fixture[] = [
 const OP_NODES = [
   'conv_dilated', 'conv_leaky', 'conv_prelu', 'neg', 'abs', 'exp', 'log', 'sqrt', 'reciprocal', 'elu', 'selu', 'softplus', 'leaky', 'prelu', 'pow', 'sqdiff', 'div', 'addn',
   'prod', 'min', 'bmm', 'gram', 'logsoftmax', 'padv2', 'slice', 'concat_v1', 'ss_reverse', 'ss_newaxis', 'stop', 'pack',
+  'floor', 'ceil', 'round', 'sign', 'erf', 'sin', 'cos', 'gt', 'lt', 'ge', 'le', 'eq', 'ne', 'and', 'or', 'not', 'select', 'select_rows',
+  'floordiv', 'floormod', 'clip', 'argmax', 'argmin', 'split', 'split:1', 'splitv', 'splitv:2', 'unpack:3', 'gather', 'tile', 'fill', 'zeros', 'ones',
+  'range', 'rank', 'size', 'resize_bilinear', 'resize_bilinear_corners', 'resize_bilinear_plain', 'resize_nearest', 'resize_nearest_corners',
+  'resize_nearest_plain', 'deconv',
 ];
 
 /** Deterministic inputs in [-1, 1). */

@@ -3,5 +3,7 @@ import type { TfOpTable } from '../op-table.js';
 import { mathOps } from './math-ops.js';
 import { nnOps } from './nn-ops.js';
 import { shapeOps } from './shape-ops.js';
+import { arrayOps } from './array-ops.js';
+import { selectOps } from './select-ops.js';
 
-export const TF_OPS: TfOpTable = { ...mathOps, ...nnOps, ...shapeOps };
+export const TF_OPS: TfOpTable = { ...mathOps, ...selectOps, ...nnOps, ...shapeOps, ...arrayOps };

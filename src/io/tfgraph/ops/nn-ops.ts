@@ -3,7 +3,8 @@
 // _FusedMatMul: the product, then an optional BiasAdd, then an optional activation).
 import { ShapeError, fmtShape } from '../../../errors.js';
 import { add, maximum, minimum, mul, sub } from '../../../ops/primitives/binary.js';
-import { conv2d, depthwiseConv2d } from '../../../ops/primitives/conv.js';
+import { conv2d, conv2dTranspose, depthwiseConv2d } from '../../../ops/primitives/conv.js';
+import { interpolateAxis } from '../../../ops/composite/interpolate-axis.js';
 import type { Padding } from '../../../ops/primitives/conv-geometry.js';
 import { matmul } from '../../../ops/primitives/matmul.js';
 import { avgPool, maxPool } from '../../../ops/primitives/pool.js';
@@ -140,6 +141,38 @@ function checkBiasAdd(attrs: TfNodeAttrs): void {
 
 const batchNormOp = { ...one(batchNorm, checkBatchNorm) };
 
+/** Conv2DBackpropInput (what Keras's Conv2DTranspose becomes): input_sizes, filter, the gradient-like input. */
+function convBackpropInput(ctx: TfNodeContext): Tensor {
+  const sizes = ctx.numbers(0, 'input_sizes');
+  const opts = { strides: spatialPair(ctx.attrs, 'strides'), dilations: spatialPair(ctx.attrs, 'dilations'), padding: paddingOf(ctx.attrs) };
+  return conv2dTranspose(ctx.input(2), ctx.input(1), sizes, opts);
+}
+
+/**
+ * ResizeBilinear / ResizeNearestNeighbor on NHWC images to `size` (input 1), with TensorFlow's
+ * coordinate rules: align_corners, half_pixel_centers, or neither (asymmetric).
+ */
+function resize(ctx: TfNodeContext, mode: 'linear' | 'nearest'): Tensor {
+  let x = ctx.input(0);
+  if (x.rank !== 4) throw new ShapeError(`loadGraphModel: ${ctx.where}: images must be NHWC of rank 4, got ${fmtShape(x.shape)}`);
+  const size = ctx.numbers(1, 'size');
+  if (size.length !== 2 || size.some((d) => !Number.isInteger(d) || d < 1 || d > 2 ** 16)) throw new ShapeError(`loadGraphModel: ${ctx.where}: size ${JSON.stringify(size)} must be two positive integers`);
+  const align = ctx.attrs.bool('align_corners', false);
+  const half = ctx.attrs.bool('half_pixel_centers', false);
+  for (const axis of [1, 2]) {
+    const n = x.shape[axis]!;
+    const out = size[axis - 1]!;
+    const scale = align && out > 1 ? (n - 1) / (out - 1) : n / out;
+    const src = Array.from({ length: out }, (_, i) => (half ? (mode === 'linear' ? (i + 0.5) * scale - 0.5 : (i + 0.5) * scale) : i * scale));
+    x = interpolateAxis(x, axis, src, mode, align ? Math.round : Math.floor);
+  }
+  return x;
+}
+
+function checkResize(attrs: TfNodeAttrs): void {
+  if (attrs.bool('align_corners', false) && attrs.bool('half_pixel_centers', false)) attrs.unsupported('align_corners together with half_pixel_centers');
+}
+
 export const nnOps: TfOpTable = {
   Conv2D: one((ctx) => convWith(ctx, false), checkWindowed),
   DepthwiseConv2dNative: one((ctx) => convWith(ctx, true), checkWindowed),
@@ -164,6 +197,9 @@ export const nnOps: TfOpTable = {
   FusedBatchNorm: batchNormOp,
   FusedBatchNormV2: batchNormOp,
   FusedBatchNormV3: batchNormOp,
+  Conv2DBackpropInput: one(convBackpropInput, checkWindowed),
+  ResizeBilinear: one((ctx) => resize(ctx, 'linear'), checkResize),
+  ResizeNearestNeighbor: one((ctx) => resize(ctx, 'nearest'), checkResize),
   Softmax: one((ctx) => softmax(ctx.input(0), -1)),
   LogSoftmax: one((ctx) => logSoftmax(ctx.input(0), -1)),
   Prelu: one((ctx) => add(maximum(ctx.input(0), 0), mul(ctx.input(1), minimum(ctx.input(0), 0)))),
