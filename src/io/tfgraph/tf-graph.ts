@@ -67,23 +67,41 @@ export class TfGraph {
     return [...this.byName.values()].filter((n) => !read.has(n.name) && n.op !== 'NoOp' && n.op !== 'Const').map((n) => n.name);
   }
 
-  /** The nodes `targets` depend on (data inputs only: control inputs `^x` order side effects nabla has none of), inputs before users. */
+  /**
+   * The nodes `targets` depend on (data inputs only: control inputs `^x` order side effects nabla
+   * has none of), inputs before users. Iterative, so that a deep graph cannot overflow the stack.
+   */
   private dependencyOrder(targets: string[], source: string): TfNodeJson[] {
     const order: TfNodeJson[] = [];
     const state = new Map<string, 'visiting' | 'done'>();
-    const visit = (name: string, from: string) => {
-      const s = state.get(name);
-      if (s === 'done') return;
-      if (s === 'visiting') throw new ValueError(`loadGraphModel: ${source}: the graph has a cycle through node '${name}' (loops are not supported)`);
+    const lookup = (name: string, from: string) => {
       const node = this.byName.get(name);
       if (!node) throw new ValueError(`loadGraphModel: ${source}: ${from} reads '${name}', which is no node of the graph`);
-      state.set(name, 'visiting');
-      // An explicit stack would avoid deep recursion, but graph depth is bounded by the model's layer count.
-      for (const i of node.input ?? []) if (!i.startsWith('^')) visit(tensorName(i).node, `${node.op} node '${node.name}'`);
-      state.set(name, 'done');
-      order.push(node);
+      return node;
     };
-    for (const t of targets) visit(t, 'the outputs');
+    for (const target of targets) {
+      if (state.has(target)) continue;
+      const stack: { node: TfNodeJson; next: number }[] = [{ node: lookup(target, 'the outputs'), next: 0 }];
+      state.set(target, 'visiting');
+      while (stack.length) {
+        const top = stack[stack.length - 1]!;
+        const inputs = top.node.input ?? [];
+        if (top.next === inputs.length) {
+          state.set(top.node.name, 'done');
+          order.push(top.node);
+          stack.pop();
+          continue;
+        }
+        const ref = inputs[top.next++]!;
+        if (ref.startsWith('^')) continue;
+        const name = tensorName(ref).node;
+        const s = state.get(name);
+        if (s === 'done') continue;
+        if (s === 'visiting') throw new ValueError(`loadGraphModel: ${source}: the graph has a cycle through node '${name}' (loops are not supported)`);
+        stack.push({ node: lookup(name, `${top.node.op} node '${top.node.name}'`), next: 0 });
+        state.set(name, 'visiting');
+      }
+    }
     return order;
   }
 

@@ -139,6 +139,15 @@ describe('graph model load errors', () => {
     await expect(nb.models.loadGraphModel(missing)).rejects.toThrow(/Tanh node 'dense_1\/Tanh' reads 'dense_1\/Nowhere', which is no node/);
   });
 
+  it('a cycle, an attribute of the wrong kind or a node without an op fail at load', async () => {
+    const cycle = mutated('mlp', (j) => (nodeOf(j, 'dense/Relu').input = ['dense_1/Softmax', 'dense/kernel', 'dense/bias']));
+    await expect(nb.models.loadGraphModel(cycle)).rejects.toThrow(/cycle through node/);
+    const kind = mutated('cnn', (j) => (nodeOf(j, 'pool1/MaxPool').attr!.strides = { i: '2' }));
+    await expect(nb.models.loadGraphModel(kind)).rejects.toThrow(/MaxPool node 'pool1\/MaxPool': attribute 'strides' is \{"i":"2"\}, expected a value of kind 'list'/);
+    const noOp = mutated('mlp', (j) => delete (nodeOf(j, 'dense_1/Tanh') as { op?: string }).op);
+    await expect(nb.models.loadGraphModel(noOp)).rejects.toThrow(/node \d+ has no name or op/);
+  });
+
   it('weights that do not match the manifest fail with the sizes', async () => {
     const short = mutated('mlp', () => undefined, (b) => b.subarray(0, b.length - 4));
     await expect(nb.models.loadGraphModel(short)).rejects.toThrow(/need 1256 bytes, but its files \(group1-shard1of1.bin\) hold 1252/);
