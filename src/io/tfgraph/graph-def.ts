@@ -59,9 +59,36 @@ export function dimsOf(shape: TfShapeJson | undefined): (number | null)[] | null
 
 const utf8 = new TextDecoder();
 
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt64 = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v)) || (typeof v === 'string' && /^-?\d+$/.test(v) && Number.isSafeInteger(Number(v)));
+const listOf = (v: unknown, item: (e: unknown) => boolean) => v === undefined || (Array.isArray(v) && v.every(item));
+
+/** What each AttrValue field must hold in protobuf's JSON. */
+const FIELD_CHECKS: Record<keyof TfAttrValue, (v: unknown) => boolean> = {
+  s: (v) => typeof v === 'string',
+  i: isInt64,
+  f: (v) => typeof v === 'number' || v === 'NaN' || v === 'Infinity' || v === '-Infinity',
+  b: (v) => typeof v === 'boolean',
+  type: (v) => typeof v === 'string',
+  shape: (v) => isObj(v) && listOf(v.dim, (d) => isObj(d) && (d.size === undefined || isInt64(d.size))),
+  tensor: isObj,
+  list: (v) =>
+    isObj(v) &&
+    listOf(v.s, (e) => typeof e === 'string') &&
+    listOf(v.i, isInt64) &&
+    listOf(v.f, (e) => typeof e === 'number') &&
+    listOf(v.b, (e) => typeof e === 'boolean') &&
+    listOf(v.type, (e) => typeof e === 'string'),
+};
+
 /** A base64 string's bytes (atob exists in Node >= 16 and in browsers). */
 export function base64Bytes(s: string): Uint8Array {
-  const bin = atob(s);
+  let bin: string;
+  try {
+    bin = atob(s);
+  } catch {
+    throw new ValueError(`loadGraphModel: '${s.slice(0, 40)}' is not base64`);
+  }
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
@@ -88,10 +115,10 @@ export class TfNodeAttrs {
     const a = this.node.attr?.[name];
     if (a === undefined) return undefined;
     const v = a[kind];
+    const wrong = () => new ValueError(`loadGraphModel: ${this.where}: attribute '${name}' is ${JSON.stringify(a).slice(0, 80)}, expected a value of kind '${kind}'`);
     // protobuf's JSON leaves out default values (0, false, ""), so a present attribute without the field is that default.
-    if (v === undefined && Object.keys(a).some((k) => k !== kind)) {
-      throw new ValueError(`loadGraphModel: ${this.where}: attribute '${name}' is ${JSON.stringify(a).slice(0, 80)}, expected a value of kind '${kind}'`);
-    }
+    if (v === undefined && Object.keys(a).some((k) => k !== kind)) throw wrong();
+    if (v !== undefined && !FIELD_CHECKS[kind](v)) throw wrong();
     return v;
   }
 

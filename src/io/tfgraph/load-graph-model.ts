@@ -60,6 +60,16 @@ export async function loadGraphModel(pathOrUrl: string | URL): Promise<GraphMode
 
 /** A graph model from model.json's parsed object and its weight shards (in manifest order). */
 export function graphModelFromJson(record: Record<string, unknown>, shards: Uint8Array[], source: string): GraphModel {
+  try {
+    return buildGraphModel(record, shards, source);
+  } catch (e) {
+    if (e instanceof NablaError) throw e;
+    // The checks cover the fields the importer reads; anything that still slips through gets the source's name.
+    throw new ValueError(`${WHO}: ${source} holds a malformed graph model (${(e as Error).message})`);
+  }
+}
+
+function buildGraphModel(record: Record<string, unknown>, shards: Uint8Array[], source: string): GraphModel {
   if (record.format !== undefined && record.format !== 'graph-model') {
     throw new ValueError(`${WHO}: ${source} has format '${String(record.format)}', expected 'graph-model'${record.format === 'layers-model' ? ' (load layers models with nb.models.load)' : ''}`);
   }
@@ -76,6 +86,12 @@ export function graphModelFromJson(record: Record<string, unknown>, shards: Uint
   });
   const weights = new Map<string, Tensor>(names.map((n, i) => [n, values[i]!]));
   const signature = (isPlainObject(record.signature) ? record.signature : {}) as Signature;
+  for (const side of ['inputs', 'outputs'] as const) {
+    const entries = signature[side];
+    if (entries !== undefined && !(isPlainObject(entries) && Object.values(entries).every((e) => isPlainObject(e) && typeof e.name === 'string'))) {
+      throw new ValueError(`${WHO}: ${source} has signature.${side} ${JSON.stringify(entries)?.slice(0, 80)}; expected {key: {name: 'node:0'}}`);
+    }
+  }
   const outputs = signature.outputs ? Object.values(signature.outputs).map((o) => o.name ?? '') : null;
   const graph = new TfGraph(topology.node as TfNodeJson[], weights, outputs, source);
   const aliases = new Map(Object.entries(signature.inputs ?? {}).map(([key, v]) => [key, tensorName(v.name ?? key).node]));

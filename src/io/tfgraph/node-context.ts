@@ -53,3 +53,12 @@ export function normAxis(axis: number, rank: number, where: string): number {
   if (!Number.isInteger(a) || a < 0 || a >= Math.max(rank, 1)) throw new ShapeError(`loadGraphModel: ${where}: axis ${axis} is out of range for rank ${rank}`);
   return a;
 }
+
+/** The largest tensor an op whose size comes from the file (Fill, Tile, Range, padding) may make: 2^28 elements (1 GiB of float32). */
+export const MAX_ELEMENTS = 2 ** 28;
+
+/** A ShapeError, before allocating, when `shape` exceeds MAX_ELEMENTS (a corrupt or hostile file). */
+export function assertSize(where: string, shape: readonly number[]): void {
+  const n = shape.reduce((a, b) => a * Math.max(b, 0), 1);
+  if (!(n <= MAX_ELEMENTS)) throw new ShapeError(`loadGraphModel: ${where}: would make a tensor of shape [${shape.join(', ')}] (more than the importer's limit of ${MAX_ELEMENTS} elements)`);
+}

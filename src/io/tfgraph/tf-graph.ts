@@ -48,7 +48,7 @@ export class TfGraph {
 
   constructor(nodes: readonly TfNodeJson[], weights: Map<string, Tensor>, outputs: string[] | null, source: string) {
     for (const [i, n] of nodes.entries()) {
-      if (typeof n?.name !== 'string' || typeof n.op !== 'string') throw new ValueError(`loadGraphModel: ${source}: node ${i} has no name or op`);
+      checkNodeShape(n, i, source);
       if (this.byName.has(n.name)) throw new ValueError(`loadGraphModel: ${source}: two nodes are named '${n.name}'`);
       this.byName.set(n.name, n);
     }
@@ -185,6 +185,20 @@ export class TfGraph {
       if (!v) throw new ValueError(`graph model: '${o}' is no tensor this graph computes (outputs: ${this.outputNames.join(', ')})`);
       return onCurrentBackend(v);
     });
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A node's JSON has the fields' types the importer reads (name, op, input strings, attr objects). */
+function checkNodeShape(n: unknown, i: number, source: string): asserts n is TfNodeJson {
+  if (!isObject(n) || typeof n.name !== 'string' || typeof n.op !== 'string') throw new ValueError(`loadGraphModel: ${source}: node ${i} has no name or op`);
+  const where = `${n.op} node '${n.name}'`;
+  if (n.input !== undefined && !(Array.isArray(n.input) && n.input.every((x) => typeof x === 'string'))) {
+    throw new ValueError(`loadGraphModel: ${source}: ${where} has input ${JSON.stringify(n.input).slice(0, 80)}; expected a list of tensor names`);
+  }
+  if (n.attr !== undefined && !(isObject(n.attr) && Object.values(n.attr).every(isObject))) {
+    throw new ValueError(`loadGraphModel: ${source}: ${where} has attr ${JSON.stringify(n.attr).slice(0, 80)}; expected an object of AttrValues`);
   }
 }
 

@@ -1,6 +1,6 @@
 // TensorFlow's ops that split, gather, repeat or create arrays: Split, SplitV, Unpack, GatherV2,
 // Tile, Fill, ZerosLike, OnesLike, Range, Rank, Size.
-import { ShapeError, fmtShape } from '../../../errors.js';
+import { ShapeError } from '../../../errors.js';
 import { onesLike, range, tensor, zerosLike } from '../../../ops/creation.js';
 import { cast } from '../../../ops/primitives/cast.js';
 import { gather } from '../../../ops/primitives/indexing.js';
@@ -8,16 +8,9 @@ import { broadcastTo, reshape } from '../../../ops/primitives/shape.js';
 import { split, tile, unstack } from '../../../ops/primitives/structure.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { TfNodeAttrs } from '../graph-def.js';
-import { normAxis, type TfNodeContext } from '../node-context.js';
+import { assertSize, normAxis, type TfNodeContext } from '../node-context.js';
 import { one, type TfOp, type TfOpTable } from '../op-table.js';
 
-/** The largest tensor an op whose size comes from the file (Fill, Tile, Range) may make: 2^28 elements. */
-const MAX_ELEMENTS = 2 ** 28;
-
-function assertSize(ctx: TfNodeContext, shape: readonly number[]): void {
-  const n = shape.reduce((a, b) => a * Math.max(b, 0), 1);
-  if (n > MAX_ELEMENTS) throw new ShapeError(`loadGraphModel: ${ctx.where}: would make a tensor of shape ${fmtShape(shape)} (more than the importer's limit of ${MAX_ELEMENTS} elements)`);
-}
 
 function positiveAttr(attrs: TfNodeAttrs, name: string): number {
   const n = attrs.int(name, 0);
@@ -66,21 +59,21 @@ function tfGather(ctx: TfNodeContext): Tensor {
 function tfTile(ctx: TfNodeContext): Tensor {
   const x = ctx.input(0);
   const reps = ctx.numbers(1, 'multiples');
-  assertSize(ctx, x.shape.map((d, i) => d * (reps[i] ?? 1)));
+  assertSize(ctx.where, x.shape.map((d, i) => d * (reps[i] ?? 1)));
   return tile(x, reps);
 }
 
 /** Fill: dims (host numbers) filled with the scalar input 1. */
 function tfFill(ctx: TfNodeContext): Tensor {
   const dims = ctx.numbers(0, 'dims');
-  assertSize(ctx, dims);
+  assertSize(ctx.where, dims);
   return broadcastTo(reshape(ctx.input(1), []), dims);
 }
 
 function tfRange(ctx: TfNodeContext): Tensor {
   const [start, limit, delta] = [0, 1, 2].map((i) => ctx.scalar(i, ['start', 'limit', 'delta'][i]!)) as [number, number, number];
   if (delta === 0) throw new ShapeError(`loadGraphModel: ${ctx.where}: delta must not be 0`);
-  assertSize(ctx, [Math.ceil((limit - start) / delta)]);
+  assertSize(ctx.where, [Math.ceil((limit - start) / delta)]);
   return range(start, limit, delta, ctx.attrs.dtype('Tidx') ?? ctx.input(0).dtype);
 }
 

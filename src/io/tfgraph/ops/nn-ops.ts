@@ -12,7 +12,7 @@ import { relu, rsqrt, sigmoid, tanh } from '../../../ops/primitives/unary.js';
 import { elu, leakyRelu, logSoftmax, relu6, softmax } from '../../../ops/composite/activations.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { TfNodeAttrs } from '../graph-def.js';
-import type { TfNodeContext } from '../node-context.js';
+import { assertSize, type TfNodeContext } from '../node-context.js';
 import { one, type TfOpTable } from '../op-table.js';
 
 /** The [h, w] of an NHWC 4-list attribute (strides, dilations, ksize), checked to leave batch and channels alone. */
@@ -111,6 +111,10 @@ function convWith(ctx: TfNodeContext, depthwise: boolean): Tensor {
   const opts = { strides: spatialPair(ctx.attrs, 'strides'), dilations: spatialPair(ctx.attrs, 'dilations'), padding: paddingOf(ctx.attrs) };
   const x = ctx.input(0);
   if (x.rank !== 4) throw new ShapeError(`loadGraphModel: ${ctx.where}: input must be NHWC of rank 4, got ${fmtShape(x.shape)}`);
+  if (Array.isArray(opts.padding)) {
+    const [[t, b], [l, r]] = opts.padding as [[number, number], [number, number]];
+    assertSize(ctx.where, [x.shape[0]!, x.shape[1]! + t + b, x.shape[2]! + l + r, x.shape[3]!]);
+  }
   return depthwise ? depthwiseConv2d(x, ctx.input(1), opts) : conv2d(x, ctx.input(1), opts);
 }
 

@@ -6,7 +6,7 @@ import { expandDims, flip, reshape, squeeze, stridedView, transpose, slice } fro
 import { concat, pad, stack } from '../../../ops/primitives/structure.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { TfNodeAttrs } from '../graph-def.js';
-import { normAxis, type TfNodeContext } from '../node-context.js';
+import { assertSize, normAxis, type TfNodeContext } from '../node-context.js';
 import { one, type TfOp, type TfOpTable } from '../op-table.js';
 
 function tfReshape(ctx: TfNodeContext): Tensor {
@@ -28,12 +28,14 @@ function tfExpandDims(ctx: TfNodeContext): Tensor {
 /** ConcatV2: N tensors, then the axis. */
 function tfConcat(ctx: TfNodeContext): Tensor {
   const n = ctx.inputCount - 1;
+  if (n < 1) throw new ShapeError(`loadGraphModel: ${ctx.where}: needs at least one tensor and an axis, got ${ctx.inputCount} inputs`);
   const parts = Array.from({ length: n }, (_, i) => ctx.input(i));
   const axis = normAxis(ctx.scalar(n, 'axis'), parts[0]!.rank, ctx.where);
   return n === 1 ? parts[0]! : concat(parts, axis);
 }
 
 function tfPack(ctx: TfNodeContext): Tensor {
+  if (ctx.inputCount < 1) throw new ShapeError(`loadGraphModel: ${ctx.where}: needs at least one tensor`);
   const parts = Array.from({ length: ctx.inputCount }, (_, i) => ctx.input(i));
   return stack(parts, normAxis(ctx.attrs.int('axis', 0), parts[0]!.rank + 1, ctx.where));
 }
@@ -44,6 +46,7 @@ function tfPad(ctx: TfNodeContext): Tensor {
   const p = ctx.numbers(1, 'paddings');
   if (p.length !== 2 * x.rank) throw new ShapeError(`loadGraphModel: ${ctx.where}: paddings ${JSON.stringify(p)} do not fit input ${fmtShape(x.shape)} (expected [${x.rank}, 2])`);
   const pairs = x.shape.map((_, i) => [p[2 * i]!, p[2 * i + 1]!] as const);
+  assertSize(ctx.where, x.shape.map((d, i) => d + pairs[i]![0] + pairs[i]![1]));
   const value = ctx.inputCount > 2 ? ctx.scalar(2, 'constant_values') : 0;
   return pad(x, pairs, value);
 }
@@ -137,6 +140,7 @@ export const shapeOps: TfOpTable = {
   ExpandDims: one(tfExpandDims),
   ConcatV2: one(tfConcat),
   Concat: one((ctx) => {
+    if (ctx.inputCount < 2) throw new ShapeError(`loadGraphModel: ${ctx.where}: needs an axis and at least one tensor, got ${ctx.inputCount} inputs`);
     const parts = Array.from({ length: ctx.inputCount - 1 }, (_, i) => ctx.input(i + 1));
     return concat(parts, normAxis(ctx.scalar(0, 'axis'), parts[0]!.rank, ctx.where));
   }),
