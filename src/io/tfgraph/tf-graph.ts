@@ -37,8 +37,6 @@ export function tensorName(ref: string): { node: string; index: number; key: str
   return { node, index, key: index === 0 ? node : `${node}:${index}` };
 }
 
-const SOURCES = new Set(['Placeholder', 'PlaceholderWithDefault', 'Const', 'NoOp']);
-
 export class TfGraph {
   readonly inputs: GraphInputSpec[] = [];
   readonly outputNames: string[];
@@ -118,8 +116,7 @@ export class TfGraph {
     const attrs = new TfNodeAttrs(node);
     const inputs = (node.input ?? []).filter((i) => !i.startsWith('^'));
     for (const i of inputs) this.checkProduced(i, produced, `${attrs.where}`);
-    if (node.op === 'Placeholder' || node.op === 'PlaceholderWithDefault') {
-      if (node.op === 'PlaceholderWithDefault') attrs.unsupported('PlaceholderWithDefault (an input with a default value)');
+    if (node.op === 'Placeholder') {
       const dtype = attrs.dtype('dtype') ?? 'float32';
       this.inputs.push({ name: node.name, dtype, shape: attrs.shape('shape') ?? null });
       produced.set(node.name, 1);

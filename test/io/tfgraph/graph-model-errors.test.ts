@@ -58,6 +58,19 @@ describe('graph model interface', () => {
     expect(logits!.arraySync()).toEqual((model.execute(x, 'dense_1/BiasAdd') as nb.Tensor).arraySync());
   });
 
+  it('ignores control inputs (^node) and NoOps, and runs a PlaceholderWithDefault as its default', async () => {
+    const plain = await nb.models.loadGraphModel(`${FIXTURES}cnn`);
+    const dir = mutated('cnn', (j) => {
+      j.modelTopology.node.push({ name: 'init', op: 'NoOp', input: [] });
+      j.modelTopology.node.push({ name: 'training', op: 'PlaceholderWithDefault', input: ['conv2/bias'], attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '6' }] } } } });
+      nodeOf(j, 'conv2/BiasAdd').input = ['conv2/Conv2D', 'training', '^init'];
+    });
+    const edited = await nb.models.loadGraphModel(dir);
+    expect(edited.inputNodes).toEqual(['input']);
+    const x = nb.random.uniform([2, 12, 12, 3]);
+    expect((edited.predict(x) as nb.Tensor).arraySync()).toEqual((plain.predict(x) as nb.Tensor).arraySync());
+  });
+
   it('rejects inputs of the wrong shape or name, and outputs the graph does not compute', async () => {
     const model = await nb.models.loadGraphModel(`${FIXTURES}cnn/model.json`);
     expect(() => model.predict(nb.zeros([1, 12, 12, 4]))).toThrow(/input 'input' expects shape \[\?, 12, 12, 3\], got \[1, 12, 12, 4\]/);

@@ -135,6 +135,8 @@ export const shapeOps: TfOpTable = {
   Identity: identity,
   StopGradient: identity,
   Snapshot: identity,
+  // An input with a default (Keras's learning phase, say): nabla's feeds are the Placeholders, so it is its default.
+  PlaceholderWithDefault: identity,
   Reshape: one(tfReshape),
   Squeeze: one(tfSqueeze),
   ExpandDims: one(tfExpandDims),
