@@ -21,6 +21,19 @@ function rng(seed) {
   };
 }
 
+/** IEEE half-precision bits of `v` (round to nearest; the small fixture values are normal halves). */
+function toHalf(v) {
+  const f = new Float32Array([v]);
+  const bits = new Uint32Array(f.buffer)[0];
+  const sign = (bits >>> 16) & 0x8000;
+  const exp = ((bits >>> 23) & 0xff) - 127 + 15;
+  const mant = bits & 0x7fffff;
+  if (v === 0) return sign;
+  if (exp <= 0) return sign; // below half's normal range: flushed to zero (not produced by the fixtures' values)
+  const rounded = (exp << 10) + (mant >>> 13) + ((mant >>> 12) & 1);
+  return sign | rounded;
+}
+
 const b64 = (s) => Buffer.from(s, 'utf8').toString('base64');
 const dims = (shape) => ({ dim: shape.map((d) => ({ size: String(d) })) });
 const T = { type: 'DT_FLOAT' };
@@ -42,19 +55,25 @@ class Graph {
     return this.node(name, 'Placeholder', [], { dtype: T, shape: { shape: dims(shape) } });
   }
 
-  /** A Const whose value is in the manifest; `quantize` stores it as uint8 codes (TF.js's affine quantization). */
+  /** A Const whose value is in the manifest; `quantize` stores it as uint8 (true) or uint16 codes (TF.js's affine quantization) or as 'float16'. */
   const(name, shape, values, dtype = 'float32', quantize = false) {
     const n = shape.reduce((a, b) => a * b, 1);
     const data = values ?? Array.from({ length: n }, () => (this.rand() * 2 - 1) * 0.5);
     if (data.length !== n) throw new Error(`${name}: ${data.length} values for ${shape}`);
     const tfType = dtype === 'float32' ? 'DT_FLOAT' : 'DT_INT32';
     this.node(name, 'Const', [], { value: { tensor: { dtype: tfType, tensorShape: dims(shape) } }, dtype: { type: tfType } });
-    if (quantize) {
+    if (quantize === 'float16') {
+      this.weights.push({ name, shape, dtype, quantization: { dtype: 'float16', original_dtype: dtype } });
+      this.chunks.push(Buffer.from(Uint16Array.from(data, toHalf).buffer));
+    } else if (quantize) {
+      // quantize: true (uint8) or 'uint16': value = code * scale + min.
+      const levels = quantize === 'uint16' ? 65535 : 255;
       const min = Math.min(...data);
       const max = Math.max(...data);
-      const scale = (max - min) / 255 || 1;
-      this.weights.push({ name, shape, dtype, quantization: { dtype: 'uint8', min, scale, original_dtype: dtype } });
-      this.chunks.push(Buffer.from(Uint8Array.from(data, (v) => Math.round((v - min) / scale))));
+      const scale = (max - min) / levels || 1;
+      const codes = data.map((v) => Math.round((v - min) / scale));
+      this.weights.push({ name, shape, dtype, quantization: { dtype: quantize === 'uint16' ? 'uint16' : 'uint8', min, scale, original_dtype: dtype } });
+      this.chunks.push(Buffer.from(quantize === 'uint16' ? Uint16Array.from(codes).buffer : Uint8Array.from(codes)));
     } else {
       this.weights.push({ name, shape, dtype });
       const typed = dtype === 'float32' ? Float32Array.from(data) : Int32Array.from(data);
@@ -157,7 +176,7 @@ function dwbn() {
   g.placeholder('image', [-1, 9, 9, 4]);
   g.const('dw/depthwise_kernel', [3, 3, 4, 2]);
   g.node('dw/depthwise', 'DepthwiseConv2dNative', ['image', 'dw/depthwise_kernel'], { T, strides: list(1, 1, 1, 1), padding: s('SAME'), data_format: s('NHWC'), dilations: list(1, 1, 1, 1), explicit_paddings: { list: {} } });
-  g.const('bn/gamma', [8]);
+  g.const('bn/gamma', [8], undefined, 'float32', 'float16');
   g.const('bn/beta', [8]);
   g.const('bn/moving_mean', [8]);
   g.const('bn/moving_variance', [8], Array.from({ length: 8 }, (_, i) => 0.5 + i * 0.1));
@@ -165,7 +184,7 @@ function dwbn() {
     T, U: T, epsilon: { f: 0.001 }, data_format: s('NHWC'), is_training: {}, exponential_avg_factor: { f: 1 },
   });
   g.node('bn/Relu6', 'Relu6', ['bn/FusedBatchNormV3'], { T });
-  g.const('dw2/depthwise_kernel', [3, 3, 8, 1]);
+  g.const('dw2/depthwise_kernel', [3, 3, 8, 1], undefined, 'float32', 'uint16');
   g.const('dw2/bias', [8]);
   g.node('dw2/Relu', 'FusedDepthwiseConv2dNative', ['bn/Relu6', 'dw2/depthwise_kernel', 'dw2/bias'], {
     T, num_args: { i: '1' }, fused_ops: fused('BiasAdd', 'Relu'), strides: list(1, 2, 2, 1), padding: s('VALID'), data_format: s('NHWC'), dilations: list(1, 1, 1, 1), explicit_paddings: { list: {} },
