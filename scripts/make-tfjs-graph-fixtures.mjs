@@ -347,6 +347,31 @@ function ops() {
   g.ints('deconv/sizes', [2, 12, 12, 5]);
   g.const('deconv/kernel', [3, 3, 5, 4]);
   F('deconv', 'Conv2DBackpropInput', ['deconv/sizes', 'deconv/kernel', 'x'], { strides: list(1, 2, 2, 1), padding: s('SAME'), data_format: s('NHWC'), dilations: list(1, 1, 1, 1), explicit_paddings: { list: {} } });
+  // The less common ops.
+  g.ints('mirror_pads', [0, 0, 2, 1, 1, 3, 0, 0], [4, 2]);
+  F('mirror_reflect', 'MirrorPad', ['x', 'mirror_pads'], { Tpaddings: { type: 'DT_INT32' }, mode: s('REFLECT') });
+  F('mirror_symmetric', 'MirrorPad', ['x', 'mirror_pads'], { Tpaddings: { type: 'DT_INT32' }, mode: s('SYMMETRIC') });
+  F('einsum', 'Einsum', ['rows_x', 'm45'], { equation: s('bij,jk->bki'), N: { i: '2' } });
+  F('cumsum', 'Cumsum', ['x', 'dim1'], { Tidx: { type: 'DT_INT32' }, exclusive: { b: true }, reverse: { b: false } });
+  F('cumsum_reverse', 'Cumsum', ['x', 'dim3'], { Tidx: { type: 'DT_INT32' }, exclusive: { b: false }, reverse: { b: true } });
+  g.ints('depth', [5], []);
+  g.const('on', [], [2]);
+  g.const('off', [], [-1]);
+  F('onehot', 'OneHot', ['argmax', 'depth', 'on', 'off'], { TI: { type: 'DT_INT32' }, axis: { i: '-1' } });
+  g.ints('k3', [3], []);
+  F('topk', 'TopKV2', ['x', 'k3'], { sorted: { b: true } });
+  F('tan', 'Tan', ['x']);
+  F('asin', 'Asin', ['x']);
+  F('acos', 'Acos', ['x']);
+  F('atan', 'Atan', ['x3']);
+  F('atan2', 'Atan2', ['x', 'x3']);
+  F('expm1', 'Expm1', ['x']);
+  F('log1p', 'Log1p', ['abs']);
+  F('cumprod', 'Cumprod', ['abs1', 'dim1'], { Tidx: { type: 'DT_INT32' }, exclusive: { b: false }, reverse: { b: false } });
+  F('log_x', 'Log', ['x']);
+  F('isnan', 'IsNan', ['log_x']);
+  F('reciprocal_x', 'Reciprocal', ['floor']);
+  F('isfinite', 'IsFinite', ['reciprocal_x']);
   g.write('ops');
 }
 

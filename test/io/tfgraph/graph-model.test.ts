@@ -28,7 +28,8 @@ const OP_NODES = [
   'floor', 'ceil', 'round', 'sign', 'erf', 'sin', 'cos', 'gt', 'lt', 'ge', 'le', 'eq', 'ne', 'and', 'or', 'not', 'select', 'select_rows',
   'floordiv', 'floormod', 'clip', 'argmax', 'argmin', 'split', 'split:1', 'splitv', 'splitv:2', 'unpack:3', 'gather', 'tile', 'fill', 'zeros', 'ones',
   'range', 'rank', 'size', 'resize_bilinear', 'resize_bilinear_corners', 'resize_bilinear_plain', 'resize_nearest', 'resize_nearest_corners',
-  'resize_nearest_plain', 'deconv',
+  'resize_nearest_plain', 'deconv', 'mirror_reflect', 'mirror_symmetric', 'einsum', 'cumsum', 'cumsum_reverse', 'onehot', 'topk', 'topk:1',
+  'tan', 'asin', 'acos', 'atan', 'atan2', 'expm1', 'log1p', 'cumprod', 'isnan', 'isfinite',
 ];
 
 /** Deterministic inputs in [-1, 1). */

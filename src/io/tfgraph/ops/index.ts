@@ -5,5 +5,6 @@ import { nnOps } from './nn-ops.js';
 import { shapeOps } from './shape-ops.js';
 import { arrayOps } from './array-ops.js';
 import { selectOps } from './select-ops.js';
+import { miscOps } from './misc-ops.js';
 
-export const TF_OPS: TfOpTable = { ...mathOps, ...selectOps, ...nnOps, ...shapeOps, ...arrayOps };
+export const TF_OPS: TfOpTable = { ...mathOps, ...selectOps, ...nnOps, ...shapeOps, ...arrayOps, ...miscOps };
