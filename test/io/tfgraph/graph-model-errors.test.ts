@@ -161,6 +161,13 @@ describe('graph model load errors', () => {
     await expect(nb.models.loadGraphModel(noOp)).rejects.toThrow(/node \d+ has no name or op/);
   });
 
+  it('control-flow functions and string inputs fail at load, saying what is missing', async () => {
+    const functions = mutated('mlp', (j) => ((j.modelTopology as { library?: unknown }).library = { function: [{ signature: { name: 'while_body_1' } }] }));
+    await expect(nb.models.loadGraphModel(functions)).rejects.toThrow(/defines functions \(control flow: While\/If bodies\)/);
+    const strings = mutated('mlp', (j) => (nodeOf(j, 'x').attr!.dtype = { type: 'DT_STRING' }));
+    await expect(nb.models.loadGraphModel(strings)).rejects.toThrow(/attribute 'dtype' of Placeholder node 'x' has dtype DT_STRING/);
+  });
+
   it('weights that do not match the manifest fail with the sizes', async () => {
     const short = mutated('mlp', () => undefined, (b) => b.subarray(0, b.length - 4));
     await expect(nb.models.loadGraphModel(short)).rejects.toThrow(/need 1256 bytes, but its files \(group1-shard1of1.bin\) hold 1252/);
