@@ -128,7 +128,6 @@ function matmulOf(ctx: TfNodeContext, ta: string, tb: string): Tensor {
 
 /** Inference batch norm over the last (channel) axis: (x - mean) * scale / sqrt(var + eps) + offset. */
 function batchNorm(ctx: TfNodeContext): Tensor {
-  if (ctx.attrs.bool('is_training', false)) ctx.attrs.unsupported('is_training=true');
   const [x, scale, offset, m, v] = [0, 1, 2, 3, 4].map((i) => ctx.input(i)) as [Tensor, Tensor, Tensor, Tensor, Tensor];
   const k = mul(scale, rsqrt(add(v, ctx.attrs.float('epsilon', 0.0001))));
   return add(mul(sub(x, m), k), offset);
@@ -143,7 +142,7 @@ function checkBiasAdd(attrs: TfNodeAttrs): void {
   checkNhwc(attrs);
 }
 
-const batchNormOp = { ...one(batchNorm, checkBatchNorm) };
+const batchNormOp = one(batchNorm, checkBatchNorm);
 
 /** Conv2DBackpropInput (what Keras's Conv2DTranspose becomes): input_sizes, filter, the gradient-like input. */
 function convBackpropInput(ctx: TfNodeContext): Tensor {
