@@ -1,0 +1,78 @@
+// The model nb.models.loadGraphModel returns: TF.js's GraphModel API (predict, execute, inputs,
+// outputs) over a TfGraph, inference only, jit-able (nb.jit(x => model.predict(x))).
+import { ValueError } from '../../errors.js';
+import { toTensor, type TensorLike } from '../../ops/creation.js';
+import { Tensor } from '../../tensor/tensor.js';
+import type { GraphInputSpec, TfGraph } from './tf-graph.js';
+
+export type GraphFeeds = Record<string, TensorLike>;
+
+export class GraphModel {
+  /** @internal */
+  constructor(
+    private readonly graph: TfGraph,
+    /** Signature input keys -> Placeholder node names (a signature lets callers use either). */
+    private readonly aliases: ReadonlyMap<string, string>,
+    /** model.json's `userDefinedMetadata`, if any. */
+    readonly metadata: unknown,
+  ) {}
+
+  /** The Placeholders: name, dtype and declared shape (null dims where unknown). */
+  get inputs(): readonly GraphInputSpec[] {
+    return this.graph.inputs;
+  }
+
+  get inputNodes(): string[] {
+    return this.graph.inputs.map((i) => i.name);
+  }
+
+  /** The output tensor names (node names; "node:k" for output k > 0). */
+  get outputNodes(): string[] {
+    return [...this.graph.outputNames];
+  }
+
+  get outputs(): { name: string }[] {
+    return this.graph.outputNames.map((name) => ({ name }));
+  }
+
+  /**
+   * Run the model. A tensor (or a list, one per input in order) gives the output tensor, or a list
+   * when there are several; `{inputName: tensor}` gives `{outputName: tensor}`.
+   */
+  predict(feeds: GraphFeeds): Record<string, Tensor>;
+  predict(x: TensorLike | readonly TensorLike[]): Tensor | Tensor[];
+  predict(x: TensorLike | readonly TensorLike[] | GraphFeeds): Tensor | Tensor[] | Record<string, Tensor> {
+    const outs = this.graph.run(this.feedsOf(x));
+    if (isFeeds(x)) return Object.fromEntries(this.graph.outputNames.map((n, i) => [n, outs[i]!]));
+    return outs.length === 1 ? outs[0]! : outs;
+  }
+
+  /** TF.js's execute: the tensors named `outputs` (any node the graph's outputs depend on; default the outputs). */
+  execute(x: TensorLike | readonly TensorLike[] | GraphFeeds, outputs?: string | readonly string[]): Tensor | Tensor[] {
+    const names = typeof outputs === 'string' ? [outputs] : outputs;
+    const outs = this.graph.run(this.feedsOf(x), names);
+    return outs.length === 1 && (typeof outputs === 'string' || outputs === undefined) ? outs[0]! : outs;
+  }
+
+  private feedsOf(x: TensorLike | readonly TensorLike[] | GraphFeeds): Map<string, Tensor> {
+    const names = this.inputNodes;
+    const feeds = new Map<string, Tensor>();
+    if (isFeeds(x)) {
+      for (const key of Object.keys(x)) {
+        const name = this.aliases.get(key) ?? key.replace(/:0$/, '');
+        if (!names.includes(name)) throw new ValueError(`graph model: unknown input '${key}' (inputs: ${names.join(', ')})`);
+        feeds.set(name, toTensor(x[key]!, 'graph model'));
+      }
+      return feeds;
+    }
+    // A list of tensors is one per input; any other list is the data of the only input.
+    const list = Array.isArray(x) && x.length > 0 && x.every((e) => e instanceof Tensor) ? (x as readonly Tensor[]) : [x as TensorLike];
+    if (list.length !== names.length) throw new ValueError(`graph model: expected ${names.length} inputs (${names.join(', ')}), got ${list.length}`);
+    list.forEach((t, i) => feeds.set(names[i]!, toTensor(t, 'graph model')));
+    return feeds;
+  }
+}
+
+function isFeeds(x: unknown): x is GraphFeeds {
+  return typeof x === 'object' && x !== null && !(x instanceof Tensor) && !Array.isArray(x) && !ArrayBuffer.isView(x);
+}

@@ -1,0 +1,10 @@
+// All TensorFlow ops nabla's graph-model importer implements, by TensorFlow op name.
+import type { TfOpTable } from '../op-table.js';
+import { mathOps } from './math-ops.js';
+import { nnOps } from './nn-ops.js';
+import { shapeOps } from './shape-ops.js';
+import { arrayOps } from './array-ops.js';
+import { selectOps } from './select-ops.js';
+import { miscOps } from './misc-ops.js';
+
+export const TF_OPS: TfOpTable = { ...mathOps, ...selectOps, ...nnOps, ...shapeOps, ...arrayOps, ...miscOps };

@@ -1,0 +1,210 @@
+// A TensorFlow GraphDef (as TF.js's converter writes it), checked at load and run node by node
+// with nabla ops. Only the nodes the outputs need are kept, in dependency order; every one of them
+// is checked against the op tables here, so an unsupported op fails at load, never at run time.
+// Constants and everything computed only from them and input shapes are host constants (see
+// ../onnx/host-eval.ts): they fold at load, or per input shape, inside nb.jit too.
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
+import { cast } from '../../ops/primitives/cast.js';
+import { tensor } from '../../ops/creation.js';
+import { isFloat, type DType } from '../../tensor/dtype.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { hostEval } from '../onnx/host-eval.js';
+import { onCurrentBackend } from '../onnx/node-context.js';
+import { inlineTensor } from './const-tensor.js';
+import { TfNodeAttrs, type TfNodeJson } from './graph-def.js';
+import { TfNodeContext, type TfValue } from './node-context.js';
+import type { TfOp } from './op-table.js';
+import { TF_OPS } from './ops/index.js';
+
+/** A graph input (a Placeholder): its name, dtype and declared dims (null where unknown; null dims: any rank). */
+export interface GraphInputSpec {
+  name: string;
+  dtype: DType;
+  shape: (number | null)[] | null;
+}
+
+interface CompiledNode {
+  attrs: TfNodeAttrs;
+  op: TfOp;
+  inputs: string[];
+}
+
+/** "conv/Relu:0" and "conv/Relu" name output 0; "split:1" output 1. */
+export function tensorName(ref: string): { node: string; index: number; key: string } {
+  const m = /^(.*):(\d+)$/.exec(ref);
+  const node = m ? m[1]! : ref;
+  const index = m ? Number(m[2]) : 0;
+  return { node, index, key: index === 0 ? node : `${node}:${index}` };
+}
+
+export class TfGraph {
+  readonly inputs: GraphInputSpec[] = [];
+  readonly outputNames: string[];
+  private readonly constants = new Map<string, TfValue>();
+  private readonly nodes: CompiledNode[] = [];
+  private readonly byName = new Map<string, TfNodeJson>();
+
+  constructor(nodes: readonly TfNodeJson[], weights: Map<string, Tensor>, outputs: string[] | null, source: string) {
+    for (const [i, n] of nodes.entries()) {
+      checkNodeShape(n, i, source);
+      if (this.byName.has(n.name)) throw new ValueError(`loadGraphModel: ${source}: two nodes are named '${n.name}'`);
+      this.byName.set(n.name, n);
+    }
+    this.outputNames = (outputs ?? this.leaves()).map((o) => tensorName(o).key);
+    if (this.outputNames.length === 0) throw new ValueError(`loadGraphModel: ${source}: the graph has no outputs`);
+    const order = this.dependencyOrder(this.outputNames.map((o) => tensorName(o).node), source);
+    const produced = new Map<string, number>();
+    for (const n of order) this.compile(n, weights, produced, source);
+    for (const o of this.outputNames) this.checkProduced(o, produced, `graph output '${o}'`);
+  }
+
+  /** Nodes nothing reads (the outputs TF.js picks when model.json has no signature). */
+  private leaves(): string[] {
+    const read = new Set<string>();
+    for (const n of this.byName.values()) for (const i of n.input ?? []) read.add(tensorName(i.replace(/^\^/, '')).node);
+    return [...this.byName.values()].filter((n) => !read.has(n.name) && n.op !== 'NoOp' && n.op !== 'Const').map((n) => n.name);
+  }
+
+  /**
+   * The nodes `targets` depend on (data inputs only: control inputs `^x` order side effects nabla
+   * has none of), inputs before users. Iterative, so that a deep graph cannot overflow the stack.
+   */
+  private dependencyOrder(targets: string[], source: string): TfNodeJson[] {
+    const order: TfNodeJson[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const lookup = (name: string, from: string) => {
+      const node = this.byName.get(name);
+      if (!node) throw new ValueError(`loadGraphModel: ${source}: ${from} reads '${name}', which is no node of the graph`);
+      return node;
+    };
+    for (const target of targets) {
+      if (state.has(target)) continue;
+      const stack: { node: TfNodeJson; next: number }[] = [{ node: lookup(target, 'the outputs'), next: 0 }];
+      state.set(target, 'visiting');
+      while (stack.length) {
+        const top = stack[stack.length - 1]!;
+        const inputs = top.node.input ?? [];
+        if (top.next === inputs.length) {
+          state.set(top.node.name, 'done');
+          order.push(top.node);
+          stack.pop();
+          continue;
+        }
+        const ref = inputs[top.next++]!;
+        if (ref.startsWith('^')) continue;
+        const name = tensorName(ref).node;
+        const s = state.get(name);
+        if (s === 'done') continue;
+        if (s === 'visiting') throw new ValueError(`loadGraphModel: ${source}: the graph has a cycle through node '${name}' (loops are not supported)`);
+        stack.push({ node: lookup(name, `${top.node.op} node '${top.node.name}'`), next: 0 });
+        state.set(name, 'visiting');
+      }
+    }
+    return order;
+  }
+
+  private checkProduced(ref: string, produced: Map<string, number>, what: string): void {
+    const { node, index } = tensorName(ref);
+    const count = produced.get(node) ?? 0;
+    if (index >= count) {
+      const n = this.byName.get(node)!;
+      throw new ValueError(`loadGraphModel: ${what} reads output ${index} of ${n.op} node '${node}', which nabla's implementation does not produce (it produces ${count})`);
+    }
+  }
+
+  private compile(node: TfNodeJson, weights: Map<string, Tensor>, produced: Map<string, number>, source: string): void {
+    const attrs = new TfNodeAttrs(node);
+    const inputs = (node.input ?? []).filter((i) => !i.startsWith('^'));
+    for (const i of inputs) this.checkProduced(i, produced, `${attrs.where}`);
+    if (node.op === 'Placeholder') {
+      const dtype = attrs.dtype('dtype') ?? 'float32';
+      this.inputs.push({ name: node.name, dtype, shape: attrs.shape('shape') ?? null });
+      produced.set(node.name, 1);
+      return;
+    }
+    if (node.op === 'Const') {
+      this.constants.set(node.name, { tensor: this.constValue(node, attrs, weights, source), folded: true });
+      produced.set(node.name, 1);
+      return;
+    }
+    if (node.op === 'NoOp') {
+      produced.set(node.name, 0);
+      return;
+    }
+    const op = Object.hasOwn(TF_OPS, node.op) ? TF_OPS[node.op] : undefined;
+    if (!op) throw new ValueError(`loadGraphModel: op '${node.op}' (${attrs.where}) is not supported by nabla's graph-model importer (${source})`);
+    op.check?.(attrs);
+    produced.set(node.name, typeof op.outputs === 'function' ? op.outputs(attrs) : (op.outputs ?? 1));
+    const compiled = { attrs, op, inputs };
+    const values = inputs.map((n) => this.constants.get(tensorName(n).key));
+    if (values.every((v) => v?.folded)) {
+      this.store(compiled, this.execute(compiled, values as TfValue[], true), this.constants, true);
+      return;
+    }
+    this.nodes.push(compiled);
+  }
+
+  private constValue(node: TfNodeJson, attrs: TfNodeAttrs, weights: Map<string, Tensor>, source: string): Tensor {
+    const w = weights.get(node.name);
+    if (w) return w;
+    const inline = attrs.tensor('value');
+    if (!inline || (!inline.tensorContent && !inline.floatVal && !inline.intVal && !inline.int64Val && !inline.boolVal && (inline.tensorShape?.dim ?? []).some((d) => Number(d.size) !== 0))) {
+      throw new ValueError(`loadGraphModel: ${attrs.where} has no value: its name is not in the weights manifest of ${source} and it holds no inline tensor`);
+    }
+    const c = inlineTensor(inline, `the value of ${attrs.where}`);
+    return hostEval(() => [tensor(c.data, c.shape, c.dtype)])[0]!;
+  }
+
+  private execute(node: CompiledNode, values: TfValue[], folded: boolean): Tensor[] {
+    const ctx = new TfNodeContext(node.attrs, values);
+    return folded ? hostEval(() => node.op.run(ctx)) : node.op.run(ctx);
+  }
+
+  private store(node: CompiledNode, outs: Tensor[], into: Map<string, TfValue>, folded: boolean): void {
+    outs.forEach((t, i) => into.set(i === 0 ? node.attrs.node.name : `${node.attrs.node.name}:${i}`, { tensor: t, folded }));
+  }
+
+  /** The tensors named `outputs` (default: the graph's outputs) for `feeds` (by input name). */
+  run(feeds: Map<string, Tensor>, outputs: readonly string[] = this.outputNames): Tensor[] {
+    const values = new Map(this.constants);
+    for (const spec of this.inputs) {
+      const t = feeds.get(spec.name);
+      if (!t) throw new ValueError(`graph model: input '${spec.name}' is missing (inputs: ${this.inputs.map((i) => i.name).join(', ')})`);
+      values.set(spec.name, { tensor: checkFeed(spec, t), folded: false });
+    }
+    for (const node of this.nodes) {
+      const ins = node.inputs.map((n) => values.get(tensorName(n).key)!);
+      const folded = !!node.op.shapeOnly || ins.every((v) => v.folded);
+      this.store(node, this.execute(node, ins, folded), values, folded);
+    }
+    return outputs.map((o) => {
+      const v = values.get(tensorName(o).key);
+      if (!v) throw new ValueError(`graph model: '${o}' is no tensor this graph computes (outputs: ${this.outputNames.join(', ')})`);
+      return onCurrentBackend(v);
+    });
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A node's JSON has the fields' types the importer reads (name, op, input strings, attr objects). */
+function checkNodeShape(n: unknown, i: number, source: string): asserts n is TfNodeJson {
+  if (!isObject(n) || typeof n.name !== 'string' || typeof n.op !== 'string') throw new ValueError(`loadGraphModel: ${source}: node ${i} has no name or op`);
+  const where = `${n.op} node '${n.name}'`;
+  if (n.input !== undefined && !(Array.isArray(n.input) && n.input.every((x) => typeof x === 'string'))) {
+    throw new ValueError(`loadGraphModel: ${source}: ${where} has input ${JSON.stringify(n.input).slice(0, 80)}; expected a list of tensor names`);
+  }
+  if (n.attr !== undefined && !(isObject(n.attr) && Object.values(n.attr).every(isObject))) {
+    throw new ValueError(`loadGraphModel: ${source}: ${where} has attr ${JSON.stringify(n.attr).slice(0, 80)}; expected an object of AttrValues`);
+  }
+}
+
+function checkFeed(spec: GraphInputSpec, t: Tensor): Tensor {
+  if (spec.shape && (t.rank !== spec.shape.length || spec.shape.some((d, i) => d !== null && d !== t.shape[i]))) {
+    throw new ShapeError(`graph model: input '${spec.name}' expects shape [${spec.shape.map((d) => d ?? '?').join(', ')}], got ${fmtShape(t.shape)}`);
+  }
+  if (t.dtype === spec.dtype) return t;
+  if (isFloat(spec.dtype) && isFloat(t.dtype)) return cast(t, spec.dtype);
+  if (spec.dtype === 'int32' && t.dtype !== 'bool' && !isFloat(t.dtype)) return cast(t, 'int32');
+  throw new DTypeError(`graph model: input '${spec.name}' expects ${spec.dtype}, got ${t.dtype}`);
+}
