@@ -1,7 +1,7 @@
 // Jacobian of a small MLP (64 inputs -> 64 tanh -> 16 outputs, one example, float32) with respect to
 // its input: nb.jacfwd / nb.jacrev (one call batched by vmap over the 64 or 16 basis directions)
 // against the loop they replaced (one jvp per input direction, one backward pass per output direction).
-// `npx tsx bench/jacobian.ts` prints the lines below.
+// `npx tsx bench/jacobian.ts` prints the lines below; `npm run bench -- jacobian` gives rows.
 import { fileURLToPath } from 'node:url';
 import { medianMs, nb, type Row } from './common.js';
 
