@@ -2,7 +2,7 @@
 // checkpoint, custom gradients) has a batching rule, so nb.vmap never meets an op it cannot map;
 // an op that cannot be batched says so with a clear error from its rule (whileLoop's trip count).
 import { describe, it, expect } from 'vitest';
-import '../../src/index.js';
+import * as nb from '../../src/index.js';
 import { definedOps } from '../../src/ops/define-op.js';
 
 describe('vmap coverage', () => {
@@ -14,5 +14,11 @@ describe('vmap coverage', () => {
     }
     const missing = definedOps.filter((op) => typeof op.batch !== 'function').map((op) => op.name);
     expect(missing).toEqual([]);
+  });
+
+  it('the one op that cannot be batched (a jitted whileLoop node with a per-example trip count) refuses with the reason', () => {
+    const whileOp = definedOps.find((op) => op.name === 'whileLoop')!;
+    const x = nb.zeros([3]);
+    expect(() => whileOp.batch!([x], [0], {} as never, {} as never)).toThrow(/vmap: whileLoop cannot run a different number of iterations per example/);
   });
 });

@@ -104,6 +104,17 @@ describe('vmap with nb.scan', () => {
     expectSame(jitted(us), stackOver(nb.grad(loss), us));
   });
 
+  it('a scan of length 0 under vmap, eagerly and inside nb.jit, gives the initial carries and empty ys', () => {
+    const empty = sample([4, 0, 3], -1, 1, 43);
+    const h0s = sample([4, 3], -1, 1, 44);
+    const f = (h: nb.Tensor, q: nb.Tensor) => rnn(q, h);
+    for (const g of [nb.vmap(f), nb.jit((a: nb.Tensor, b: nb.Tensor) => nb.vmap(f)(a, b))]) {
+      const [c, ys] = g(h0s, empty);
+      expectSame(c, h0s);
+      expect(ys.shape).toEqual([4, 0]);
+    }
+  });
+
   it('nested vmap of a scan inside nb.jit equals the double loop', () => {
     const grid = sample([2, 3, 5, 3], -1, 1, 40);
     const final = (q: nb.Tensor) => rnn(q, h0)[0];
