@@ -1,5 +1,6 @@
 // Jacobians and Hessians from the two modes: jacfwd (a jvp along every input direction), jacrev (a
-// backward pass along every output direction), each one call batched by vmap over the basis, hessian = jacfwd(jacrev(f)), hvp = forward over reverse.
+// backward pass along every output direction), each one call batched by vmap over the basis;
+// hessian = jacfwd(jacrev(f)), hvp = forward over reverse.
 import { GradientTape } from '../autograd/tape.js';
 import { grad } from '../autograd/grad.js';
 import { ValueError } from '../errors.js';
