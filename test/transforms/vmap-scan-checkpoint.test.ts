@@ -148,3 +148,16 @@ describe('vmap with nb.scan', () => {
     expectSame(nb.jit(step)(seqs), step(seqs));
   });
 });
+
+describe('vmap with nb.whileLoop and nb.jit', () => {
+  const steps = (x: nb.Tensor) => nb.whileLoop((i, _v) => nb.less(i, 3), (i, v) => [nb.add(i, 1), nb.mul(v, 2)], [nb.tensor(0), x])[1]!;
+  const xs2 = nb.tensor([1, 2], 'float64');
+
+  it('vmap of a jitted loop works', () => {
+    expect(values(nb.vmap(nb.jit(steps))(xs2))).toEqual([8, 16]);
+  });
+
+  it('a loop under vmap inside nb.jit is refused with the reason and the ways out', () => {
+    expect(() => nb.jit((a: nb.Tensor) => nb.vmap(steps)(a))(xs2)).toThrow(/whileLoop: under a transform inside nb.jit .* apply the transform outside nb.jit/);
+  });
+});
