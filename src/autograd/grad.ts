@@ -94,7 +94,7 @@ const customOp: OpDef<CustomAttrs> = defineOp<CustomAttrs>({
 });
 
 /** A gradient batched on `axis` as its input `x` is on `xAxis`: moved there, summed for a shared input, broadcast for a shared gradient. */
-function batchedLike(g: Tensor, axis: BatchAxis, x: Tensor, xAxis: BatchAxis): Tensor {
+export function batchedLike(g: Tensor, axis: BatchAxis, x: Tensor, xAxis: BatchAxis): Tensor {
   if (xAxis === null) return axis === null ? g : sum(g, axis);
   if (axis !== null) return moveAxis(g, axis, xAxis);
   return broadcastTo(expandDims(g, xAxis), x.shape);

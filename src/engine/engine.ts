@@ -21,6 +21,8 @@ export interface Tracer {
   assign(variable: Tensor, value: Tensor): void;
   /** The tracer this one computes values with, for a transform's tracer stacked on another (jvp inside nb.jit). */
   readonly prev?: Tracer | null;
+  /** nb.vmap's tracer: the batch size. Ops reaching it run their batching rules on batched values. */
+  readonly batchSize?: number;
   /** nb.vmap's tracer: whether `t` differs between the examples of the batch (control flow on it cannot take one branch). */
   varies?(t: Tensor): boolean;
   /** nb.vmap's tracer: whether a per-example predicate holds for any example of the batch. */

@@ -8,6 +8,7 @@ import { isFloat } from '../tensor/dtype.js';
 import { contiguousLayout } from '../tensor/layout.js';
 import { Tensor } from '../tensor/tensor.js';
 import { GradientTape } from '../autograd/tape.js';
+import { batchedLike } from '../autograd/grad.js';
 import { Variable } from '../autograd/variable.js';
 import { flatten, unflatten } from './pytree.js';
 
@@ -21,6 +22,23 @@ interface CheckpointAttrs {
 const checkpointGrad: OpDef<CheckpointAttrs>['grad'] = (dys, { attrs }) => [...new Array<null>(attrs.nOutputs).fill(null), ...attrs.backward(dys)];
 
 /**
+ * Under vmap the outputs keep their batch axes, and the node is made again at the level below with
+ * a backward pass that recomputes per example as part of the vmap (as customGradient's rule does),
+ * each input's gradient batched like that input (summed over the batch for a shared one).
+ */
+const checkpointBatch: NonNullable<OpDef<CheckpointAttrs>['batch']> = (inputs, axes, attrs, ctx) => {
+  if (engine.isRecording()) ctx.keepValues();
+  const n = attrs.nOutputs;
+  const backward = (dys: readonly Tensor[]): (Tensor | null)[] => {
+    const r = ctx.perExample((ds) => attrs.backward(ds), dys, axes.slice(0, n));
+    return r.outputs.map((g, i) => (g === null ? null : batchedLike(g, r.axes[i] ?? null, inputs[n + i]!, axes[n + i] ?? null)));
+  };
+  const batchedAttrs: CheckpointAttrs = { nOutputs: n, backward };
+  const outputs = n === 1 ? [run1(checkpointViewOp, inputs, batchedAttrs)] : run(checkpointOp, inputs, batchedAttrs);
+  return { outputs, axes: axes.slice(0, n) };
+};
+
+/**
  * The tape's record of a checkpointed call: its outputs pass through, its inputs and the
  * variables it read are inputs too, so the tape keeps those and nothing computed in between.
  * One output is a view (free); several are copied, as an op has one view output at most.
@@ -30,6 +48,7 @@ const checkpointViewOp = defineOp<CheckpointAttrs>({
   infer: ([y]) => [{ shape: y!.shape, dtype: y!.dtype }],
   view: (l) => l,
   grad: checkpointGrad,
+  batch: checkpointBatch,
 });
 
 const checkpointOp = defineOp<CheckpointAttrs>({
@@ -41,6 +60,7 @@ const checkpointOp = defineOp<CheckpointAttrs>({
     return inputs.slice(0, attrs.nOutputs).map((k) => backend.materialize(k.data, k.dtype, contiguousLayout(k.shape))) as never;
   },
   grad: checkpointGrad,
+  batch: checkpointBatch,
 });
 
 /**
@@ -48,11 +68,12 @@ const checkpointOp = defineOp<CheckpointAttrs>({
  * common-subexpression elimination (which skips such nodes) never merges the recomputed ops with
  * the forward ones, which would keep the forward's activations alive until the backward pass.
  */
-const recomputeBarrierOp = defineOp<{ readonly distinct: () => void }>({
+const recomputeBarrierOp: OpDef<{ readonly distinct: () => void }> = defineOp<{ readonly distinct: () => void }>({
   name: 'recomputeBarrier',
   infer: ([x]) => [{ shape: x!.shape, dtype: x!.dtype }],
   view: (l) => l,
   grad: ([dy]) => [dy!],
+  batch: ([x], [axis], attrs) => ({ outputs: [run1(recomputeBarrierOp, [x!], attrs)], axes: [axis ?? null] }),
 });
 
 /** Notes the trainable float variables a function reads (while it runs unseen by the tapes). */

@@ -95,6 +95,13 @@ function loop(vars: Tensor[], attrs: { cond: (...xs: Tensor[]) => Tensor; body: 
     // finished examples' variables as they are.
     const tr = engine.tracer;
     const perExample = tr?.varies?.(pred) ?? false;
+    if (!perExample && isSymbolic(pred)) {
+      throw new ValueError(
+        'whileLoop: under a transform inside nb.jit (nb.vmap or nb.jvp in a jitted function) the loop runs step by step, ' +
+          'but its condition is a traced tensor whose value is unknown while tracing; apply the transform outside nb.jit ' +
+          '(nb.vmap(nb.jit(f)) and nb.jvp of a jitted function work), or use nb.scan with a fixed number of steps',
+      );
+    }
     if (perExample ? !tr!.anyExample!(pred) : !truthy(pred, 'whileLoop')) break;
     const next = perExample ? tr!.refusingAssign!('nb.whileLoop with a per-example condition', () => attrs.body(...vars)) : attrs.body(...vars);
     const list = next instanceof Tensor ? [next] : next;

@@ -1,4 +1,4 @@
-import { engine } from '../engine/engine.js';
+import { engine, type Tracer } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
 import type { OpDef } from '../ops/define-op.js';
 import { generator } from '../ops/primitives/random.js';
@@ -30,6 +30,11 @@ class BodyTracer extends GraphTracer {
   private captures = new Map<Tensor, Value>();
   private own = new Set<number>();
 
+  /** @param outer - the tracer around the scan: an nb.vmap's per-example tensors the body reads are captured too. */
+  constructor(private readonly outer: Tracer | null) {
+    super();
+  }
+
   override symbolOf(v: Value | undefined): Tensor | undefined {
     const t = super.symbolOf(v);
     return t && this.mine(t);
@@ -40,7 +45,8 @@ class BodyTracer extends GraphTracer {
   }
 
   override valueOf(t: Tensor): Value {
-    if (!t.isVariable && !(isSymbolic(t) && !this.own.has(t.id))) return super.valueOf(t);
+    const outside = (isSymbolic(t) || this.outer?.varies?.(t) === true) && !this.own.has(t.id);
+    if (!t.isVariable && !outside) return super.valueOf(t);
     let v = this.captures.get(t);
     if (!v) {
       v = this.graph.addInput({ shape: t.shape, dtype: t.dtype });
@@ -66,8 +72,8 @@ class BodyTracer extends GraphTracer {
 
 /** Trace `step` once on symbolic carries and slices of the given specs, optimise it and prepare its plan. */
 export function compileBody(step: FlatStep, carrySpecs: readonly OutSpec[], xSpecs: readonly OutSpec[]): CompiledBody {
-  const tracer = new BodyTracer();
   const prev = engine.tracer;
+  const tracer = new BodyTracer(prev);
   const savedCounter = generator.counter;
   engine.tracer = tracer;
   try {

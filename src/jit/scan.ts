@@ -1,10 +1,11 @@
 import type { OutSpec } from '../backends/backend.js';
 import { engine } from '../engine/engine.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { defineOp } from '../ops/define-op.js';
+import { defineOp, type BatchAxis, type BatchContext, type Batched } from '../ops/define-op.js';
 import { run } from '../ops/run.js';
 import { add } from '../ops/primitives/binary.js';
 import { stack, unstack } from '../ops/primitives/structure.js';
+import { broadcastTo, expandDims, moveAxis } from '../ops/primitives/shape.js';
 import { zeros, zerosLike } from '../ops/creation.js';
 import { isFloat } from '../tensor/dtype.js';
 import { contiguousLayout } from '../tensor/layout.js';
@@ -60,7 +61,54 @@ const scanOp = defineOp<ScanAttrs>({
     }) as never;
   },
   grad: (dys, { inputs, attrs }) => scanVjp(dys, inputs, attrs),
+  batch: (inputs, axes, attrs, ctx) => scanBatch(inputs, axes, attrs, ctx),
 });
+
+/** `t` with its batch axis first: moved there, or broadcast along a new one for a value the same for every example. */
+function batchFirst(t: Tensor, axis: BatchAxis, size: number): Tensor {
+  return axis === null ? broadcastTo(expandDims(t, 0), [size, ...t.shape]) : moveAxis(t, axis, 0);
+}
+
+/**
+ * The scan node under nb.vmap: a new scan, at the level below, whose carries hold the whole batch
+ * (batch axis first; a shared initial carry is broadcast, since a step may make it per-example)
+ * and whose xs keep their batch axis after the scanned one; its body runs the per-example body as
+ * part of the vmap (so the captures the body reads resolve to their batched values). The ys come
+ * out as [length, batch, ...].
+ */
+function scanBatch(inputs: readonly Tensor[], axes: readonly BatchAxis[], attrs: ScanAttrs, ctx: BatchContext): Batched {
+  const { nCarry, nXs, length, reverse } = attrs;
+  const { step } = attrs.body();
+  // The new node's gradient runs the per-example body again, maybe after vmap returned.
+  if (engine.isRecording()) ctx.keepValues();
+  const k = axes.findIndex((a) => a !== null);
+  const size = inputs[k]!.shape[axes[k]!]!;
+  const carries = inputs.slice(0, nCarry).map((c, i) => batchFirst(c, axes[i] ?? null, size));
+  const xAxes = axes.slice(nCarry, nCarry + nXs).map((a) => a ?? null);
+  const xs = inputs.slice(nCarry, nCarry + nXs).map((x, i) => (xAxes[i] === null ? x : moveAxis(x, xAxes[i]!, 1)));
+  const sliceAxes = xAxes.map((a) => (a === null ? null : 0));
+  const batchedStep: FlatStep = (carry, x) => {
+    const r = ctx.perExample(
+      (pe) => {
+        const [c, y] = step(pe.slice(0, nCarry), pe.slice(nCarry));
+        return [...c, ...y];
+      },
+      [...carry, ...x],
+      [...carry.map(() => 0), ...sliceAxes],
+    );
+    const outs = r.outputs.map((t, i) => batchFirst(t!, r.axes[i] ?? null, size));
+    return [outs.slice(0, nCarry), outs.slice(nCarry)];
+  };
+  const [c, ys] = scanFlat(batchedStep, carries, xs, length, reverse);
+  return { outputs: [...c, ...ys], axes: [...c.map(() => 0), ...ys.map(() => 1)] };
+}
+
+/** Whether a scan here becomes a graph node: under nb.jit, directly or through nb.vmap's tracers (whose batching rule maps the node). */
+function tracingGraph(): boolean {
+  let t = engine.tracer;
+  while (t && !(t instanceof GraphTracer) && t.batchSize !== undefined) t = t.prev ?? null;
+  return t instanceof GraphTracer;
+}
 
 /** Run `step` over the leading axis of `xs`; ys are stacked in xs' order. */
 function loop(step: FlatStep, init: Tensor[], xs: Tensor[], length: number, reverse: boolean, ySpecs?: readonly OutSpec[]): [Tensor[], Tensor[]] {
@@ -81,7 +129,7 @@ function loop(step: FlatStep, init: Tensor[], xs: Tensor[], length: number, reve
 
 /** A flat scan: the loop eagerly, one scan node (body traced once) inside nb.jit. */
 function scanFlat(step: FlatStep, init: Tensor[], xs: Tensor[], length: number, reverse: boolean): [Tensor[], Tensor[]] {
-  if (!(engine.tracer instanceof GraphTracer)) return loop(step, init, xs, length, reverse);
+  if (!tracingGraph()) return loop(step, init, xs, length, reverse);
   const spec = (t: Tensor) => ({ shape: t.shape, dtype: t.dtype });
   const compiled = compileBody(step, init.map(spec), xs.map((x) => ({ shape: x.shape.slice(1), dtype: x.dtype })));
   const attrs: ScanAttrs = { length, reverse, nCarry: init.length, nXs: xs.length, body: () => ({ compiled, step }) };
@@ -171,7 +219,7 @@ export function scan<C, X, Y>(f: (carry: C, x: X) => [C, Y], init: C, xs?: X, op
   };
   let carry: Tensor[];
   let ys: Tensor[];
-  if (length === 0 && !(engine.tracer instanceof GraphTracer)) {
+  if (length === 0 && !tracingGraph()) {
     // No step runs: trace one to learn the ys' shapes.
     const compiled = compileBody(step, c0.tensors, x0.tensors.map((x) => ({ shape: x.shape.slice(1), dtype: x.dtype })));
     [carry, ys] = [c0.tensors, compiled.ySpecs.map((s) => zeros([0, ...s.shape], s.dtype))];

@@ -93,7 +93,11 @@ export interface Pointwise {
   readonly fInt?: (...xs: number[]) => number;
 }
 
+/** Every op defined so far, so that tests can hold each to the rules every primitive must have (a batching rule). */
+export const definedOps: OpDef<any>[] = [];
+
 export function defineOp<A = Record<string, never>>(def: OpDef<A>): OpDef<A> {
   if (!def.ref && !def.view) throw new Error(`defineOp(${def.name}): needs a reference kernel or a view rule`);
+  definedOps.push(def as OpDef<any>);
   return def;
 }

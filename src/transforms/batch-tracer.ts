@@ -57,6 +57,10 @@ export class BatchTracer implements Tracer, BatchContext {
     public prev: Tracer | null,
   ) {}
 
+  get batchSize(): number {
+    return this.size;
+  }
+
   /** The per-example tensor standing for `value`, batched along `axis`. */
   symbolFor(value: Tensor, axis: number): Tensor {
     const shape = value.shape.filter((_, i) => i !== axis);

@@ -1,15 +1,17 @@
-// Jacobians and Hessians from the two modes: jacfwd (one jvp per input direction), jacrev (one
-// backward pass per output direction), hessian = jacfwd(jacrev(f)), hvp = forward over reverse.
+// Jacobians and Hessians from the two modes: jacfwd (a jvp along every input direction), jacrev (a
+// backward pass along every output direction), each one call batched by vmap over the basis;
+// hessian = jacfwd(jacrev(f)), hvp = forward over reverse.
 import { GradientTape } from '../autograd/tape.js';
 import { grad } from '../autograd/grad.js';
 import { ValueError } from '../errors.js';
 import { tensor, toTensor, zeros, type TensorLike } from '../ops/creation.js';
 import { reshape } from '../ops/primitives/shape.js';
-import { stack } from '../ops/primitives/structure.js';
 import { flatten, unflatten, type Template } from '../jit/pytree.js';
 import { allocArray, type DType } from '../tensor/dtype.js';
+import { sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { jvp } from './jvp.js';
+import { vmap } from './vmap.js';
 
 /** Options of {@link jacfwd}, {@link jacrev} and {@link hessian}. */
 export interface JacobianOptions {
@@ -18,19 +20,15 @@ export interface JacobianOptions {
 }
 
 /**
- * `fn` applied to each standard basis vector (one-hot, in `like`'s shape and dtype), in order.
- * The one place the Jacobians loop over directions: with a batching transform it becomes one call
- * of the batched `fn` on the identity reshaped to `[n, ...like.shape]`.
+ * The standard basis of `like`'s space as one tensor: the identity in `like`'s dtype reshaped to
+ * `[n, ...like.shape]`, so that row i is the i-th one-hot direction. The Jacobians map their
+ * per-direction function over it with one vmap instead of looping over the n directions.
  */
-export function overBasis<T>(like: { readonly shape: readonly number[]; readonly dtype: DType }, fn: (e: Tensor) => T): T[] {
-  const n = like.shape.reduce((a, b) => a * b, 1);
-  const out: T[] = [];
-  for (let i = 0; i < n; i++) {
-    const values = allocArray(like.dtype, n);
-    values[i] = 1;
-    out.push(fn(tensor(values, like.shape, like.dtype)));
-  }
-  return out;
+export function basisOf(like: { readonly shape: readonly number[]; readonly dtype: DType }): Tensor {
+  const n = sizeOf(like.shape);
+  const values = allocArray(like.dtype, n * n);
+  for (let i = 0; i < n; i++) values[i * n + i] = 1;
+  return tensor(values, [n, ...like.shape], like.dtype);
 }
 
 function argnumList(argnums: number | readonly number[], nArgs: number, op: string): number[] {
@@ -42,16 +40,10 @@ function argnumList(argnums: number | readonly number[], nArgs: number, op: stri
   return which;
 }
 
-/** Per-direction results stacked into one Jacobian: `rows` are `outShape`-shaped pieces of `[...lead, ...tail]`. */
-function assemble(pieces: Tensor[], axis: number, shape: readonly number[], dtype: DType): Tensor {
-  if (pieces.length === 0) return zeros(shape, dtype);
-  return reshape(stack(pieces, axis), shape);
-}
-
 /**
- * `jacfwd(f)(...args)`: the Jacobian of `f` with respect to `args[argnums]` by forward mode, one
- * `jvp` per element of the argument: for an output of shape O and an argument of shape I, a tensor of
- * shape [...O, ...I]. `f` may return a pytree of tensors (the result has its structure); with a list
+ * `jacfwd(f)(...args)`: the Jacobian of `f` with respect to `args[argnums]` by forward mode: the
+ * `jvp` along every one-hot direction of the argument, batched into one call by vmap (so `f` runs
+ * once): for an output of shape O and an argument of shape I, a tensor of shape [...O, ...I]. `f` may return a pytree of tensors (the result has its structure); with a list
  * of argnums each output leaf gets a list of Jacobians, one per argument (as JAX's jacfwd).
  */
 export function jacfwd<R>(f: (...args: any[]) => R, opts?: { argnums?: number }): (...args: TensorLike[]) => R;
@@ -66,19 +58,23 @@ export function jacfwd(f: (...args: any[]) => unknown, opts: JacobianOptions = {
     const perArg = which.map((i) => {
       const x = xs[i]!;
       const at = (xi: Tensor) => f(...xs.map((a, j) => (j === i ? xi : a)));
-      const outputOf = (y: unknown) => {
-        if (template) return;
+      let y: unknown;
+      let tangents: Tensor[];
+      if (x.size === 0) {
+        y = at(x);
+        tangents = flatten(y, () => true).tensors.map((o) => zeros([...o.shape, 0], o.dtype));
+      } else {
+        // One batched jvp along every direction at once; each tangent gets the batch as its last axis.
+        const [value, t] = vmap((e: Tensor) => jvp(at, [x], [e]), { outAxes: [null, -1] })(basisOf(x));
+        y = value;
+        tangents = flatten(t, () => true).tensors;
+      }
+      if (!template) {
         const o = flatten(y, () => true);
         template = o.template;
         outs = o.tensors;
-      };
-      const columns = overBasis(x, (e) => {
-        const [y, t] = jvp(at, [x], [e]);
-        outputOf(y);
-        return flatten(t, () => true).tensors;
-      });
-      if (columns.length === 0) outputOf(at(x));
-      return outs.map((y, leaf) => assemble(columns.map((c) => c[leaf]!), y.shape.length, [...y.shape, ...x.shape], y.dtype));
+      }
+      return outs.map((o, leaf) => reshape(tangents[leaf]!, [...o.shape, ...x.shape]));
     });
     const leaves = outs.map((_, leaf) => (typeof argnums === 'number' ? perArg[0]![leaf]! : perArg.map((j) => j[leaf]!)));
     return unflatten(template!, leaves as Tensor[]);
@@ -87,8 +83,8 @@ export function jacfwd(f: (...args: any[]) => unknown, opts: JacobianOptions = {
 
 /**
  * `jacrev(f)(...args)`: the Jacobian of a tensor-valued `f` with respect to `args[argnums]` by
- * reverse mode, one backward pass per element of the output: shape [...O, ...I] (a list of them for
- * a list of argnums).
+ * reverse mode: the backward pass along every one-hot output direction, batched into one pass by
+ * vmap: shape [...O, ...I] (a list of them for a list of argnums).
  */
 export function jacrev(f: (...args: any[]) => Tensor, opts?: { argnums?: number }): (...args: TensorLike[]) => Tensor;
 export function jacrev(f: (...args: any[]) => Tensor, opts: JacobianOptions): (...args: TensorLike[]) => Tensor[];
@@ -103,8 +99,13 @@ export function jacrev(f: (...args: any[]) => Tensor, opts: JacobianOptions = {}
       tape.watch(sources);
       const y = f(...xs);
       if (!(y instanceof Tensor)) throw new ValueError('jacrev: the function must return a tensor (use jacfwd for a pytree of outputs)');
-      const rows = overBasis(y, (e) => tape.gradient(y, sources, { outputGradients: e, unconnectedGradients: 'zero' }));
-      const jacobians = sources.map((x, k) => assemble(rows.map((r) => r[k]!), 0, [...y.shape, ...x.shape], x.dtype));
+      const shapeOf = (x: Tensor) => [...y.shape, ...x.shape];
+      // One batched backward pass with every one-hot output gradient at once: rows [n, ...x.shape].
+      const rows =
+        y.size === 0
+          ? sources.map((x) => zeros(shapeOf(x), x.dtype))
+          : vmap((e: Tensor) => tape.gradient(y, sources, { outputGradients: e, unconnectedGradients: 'zero' }) as Tensor[])(basisOf(y));
+      const jacobians = sources.map((x, k) => reshape(rows[k]!, shapeOf(x)));
       return typeof argnums === 'number' ? jacobians[0]! : jacobians;
     } finally {
       tape.dispose();

@@ -1,4 +1,5 @@
 import { engine, type Tracer } from '../engine/engine.js';
+import { ValueError } from '../errors.js';
 import type { OpDef } from '../ops/define-op.js';
 import { run1 } from '../ops/run.js';
 import { cast } from '../ops/primitives/cast.js';
@@ -72,6 +73,21 @@ export class JvpTracer implements Tracer {
     });
     tout.forEach((t, i) => t && this.hold(outputs[i]!, t));
     return outputs;
+  }
+
+  // vmap's control-flow hooks: a value computed by the level below varies between examples exactly
+  // when it does there, so a per-example nb.cond / whileLoop inside jvp inside vmap asks that level.
+  varies(t: Tensor): boolean {
+    return this.prev?.varies?.(t) ?? false;
+  }
+
+  anyExample(pred: Tensor): boolean {
+    if (!this.prev?.anyExample) throw new ValueError('jvp: internal: a per-example predicate without an enclosing vmap');
+    return this.prev.anyExample(pred);
+  }
+
+  refusingAssign<T>(why: string, fn: () => T): T {
+    return this.prev?.refusingAssign ? this.prev.refusingAssign(why, fn) : fn();
   }
 
   /** Variables carry no tangent: the assignment happens at the level below (and the value's tangent is dropped). */
