@@ -1,4 +1,4 @@
-// `npm run bench [-- matmul op-overhead jit mlp cnn predict wasm checkpoint]`: nabla and TensorFlow.js on the same work in one
+// `npm run bench [-- matmul op-overhead jit mlp cnn predict wasm checkpoint rnn]`: nabla and TensorFlow.js on the same work in one
 // process; medians; ratios. Results go to BENCHMARKS.md by hand, with the machine line printed here.
 // TF.js's backends run one thread in Node, so the nabla columns are measured again in a child with
 // NABLA_NUM_THREADS=1 (skip it with --no-single-thread).
@@ -12,6 +12,7 @@ import { benchCnn, benchMlp } from './training.js';
 import { benchPredict } from './predict.js';
 import { benchWasm } from './wasm.js';
 import { benchCheckpoint } from './checkpoint.js';
+import { benchRnn } from './rnn.js';
 
 const suites: Record<string, () => Promise<Row[]>> = {
   matmul: () => benchMatmul(),
@@ -22,6 +23,7 @@ const suites: Record<string, () => Promise<Row[]>> = {
   predict: benchPredict,
   wasm: benchWasm,
   checkpoint: benchCheckpoint,
+  rnn: benchRnn,
 };
 
 const ONE_THREAD_ROWS = 'nabla one-thread rows: ';

@@ -117,7 +117,7 @@ describe.each(cases)('$name through nb.scan equals the unrolled cell', ({ make, 
 
 describe('a recurrent model over a long sequence traces its cell once', () => {
   function lstmModel(steps: number): nb.Sequential {
-    const m = new nb.Sequential([new L.Input({ shape: [steps, 4] }), new L.Bidirectional(new L.LSTM(8)), new L.Dense(1)]);
+    const m = new nb.Sequential([new L.Bidirectional(new L.LSTM(8), { inputShape: [steps, 4] }), new L.Dense(1)]);
     m.compile({ optimizer: 'adam', loss: 'mse' });
     return m;
   }
