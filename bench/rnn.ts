@@ -81,13 +81,19 @@ function describe(name: string, r: Rate | string | undefined, samples: number): 
   return `${name}: ${r.samplesPerSec.toFixed(1)} samples/s; first epoch ${r.firstEpochS.toFixed(2)} s, later epochs ${r.laterEpochS.toFixed(2)} s (${samples} samples)`;
 }
 
+/** Peak resident memory of this process so far, MB. */
+const peakRssMB = () => process.resourceUsage().maxRSS / 1024;
+
 export async function benchRnn(): Promise<Row[]> {
-  const eager = await nablaRate(false, 2);
+  // The jitted run first, so the peak memory after it is its own.
   const jitted = await nablaRate(true, 3);
+  const jitPeak = peakRssMB();
+  const eager = await nablaRate(false, 1);
+  const eagerPeak = peakRssMB();
   const tfCpu = await tfSide(() => tfRate('cpu'));
   const tfWasm = await tfSide(() => tfRate('wasm'));
-  console.error(describe(`nabla eager (${nablaThreads()} threads)`, eager, SAMPLES));
-  console.error(describe(`nabla jit (${nablaThreads()} threads)`, jitted, SAMPLES));
+  console.error(describe(`nabla eager (${nablaThreads()} threads)`, eager, SAMPLES) + `; process peak RSS ${eagerPeak.toFixed(0)} MB`);
+  console.error(describe(`nabla jit (${nablaThreads()} threads)`, jitted, SAMPLES) + `; process peak RSS ${jitPeak.toFixed(0)} MB`);
   if (!nablaOnly) {
     console.error(describe('tfjs-cpu (1 thread)', tfCpu, TF_SAMPLES));
     console.error(describe('tfjs-wasm', tfWasm, TF_SAMPLES));
