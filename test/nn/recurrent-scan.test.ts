@@ -178,3 +178,18 @@ describe('dropout inside the scanned cell', () => {
     expect(Math.max(...grads.map((g) => Math.max(...Array.from(g!.dataSync(), Math.abs))))).toBeGreaterThan(0);
   });
 });
+
+describe('Bidirectional around the scanned LSTM', () => {
+  it('with a mask equals the unrolled cell run forwards and backwards, eagerly and jitted', () => {
+    const bi = new L.Bidirectional(new L.LSTM(3, { returnSequences: true, biasInitializer: 'glorotUniform' }));
+    const x = sample([3, 6, 2], -1, 1, 70).cast('float32');
+    const mask = nb.tensor(MASK).cast('bool');
+    bi.apply(x);
+    const zeros = [nb.zeros([3, 3]), nb.zeros([3, 3])];
+    const fw = unrolledLstm(x, mask, bi.forwardLayer.trainableWeights.map((w) => w.value()), false, zeros).seq;
+    const bw = nb.flip(unrolledLstm(x, mask, bi.backwardLayer.trainableWeights.map((w) => w.value()), true, zeros).seq, 1);
+    const want = (nb.concat([fw, bw], -1).arraySync() as number[]);
+    expectClose(bi.apply(x, { mask }) as T, want, { rtol: 1e-5, atol: 1e-6 });
+    expectClose(nb.jit((a: T, m: T) => bi.apply(a, { mask: m }) as T)(x, mask), want, { rtol: 1e-5, atol: 1e-6 });
+  });
+});
