@@ -1,4 +1,4 @@
-// `npm run bench [-- matmul op-overhead jit mlp cnn predict wasm checkpoint jacobian]`: nabla and TensorFlow.js on the same work in one
+// `npm run bench [-- matmul op-overhead jit mlp cnn predict wasm checkpoint jacobian rnn]`: nabla and TensorFlow.js on the same work in one
 // process; medians; ratios. Results go to BENCHMARKS.md by hand, with the machine line printed here.
 // TF.js's backends run one thread in Node, so the nabla columns are measured again in a child with
 // NABLA_NUM_THREADS=1 (skip it with --no-single-thread).
@@ -13,6 +13,7 @@ import { benchPredict } from './predict.js';
 import { benchWasm } from './wasm.js';
 import { benchCheckpoint } from './checkpoint.js';
 import { benchJacobian } from './jacobian.js';
+import { benchRnn } from './rnn.js';
 
 const suites: Record<string, () => Promise<Row[]>> = {
   matmul: () => benchMatmul(),
@@ -24,6 +25,7 @@ const suites: Record<string, () => Promise<Row[]>> = {
   wasm: benchWasm,
   checkpoint: benchCheckpoint,
   jacobian: benchJacobian,
+  rnn: benchRnn,
 };
 
 const ONE_THREAD_ROWS = 'nabla one-thread rows: ';

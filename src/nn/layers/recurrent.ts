@@ -1,12 +1,14 @@
 // Recurrent layers over [batch, timesteps, features]: SimpleRNN, LSTM and GRU (Keras gate
-// layouts and defaults), unrolled step by step so gradients flow through time on the tape.
+// layouts and defaults). The time loop is an nb.scan: eagerly a loop the tape records step by
+// step, inside nb.jit one scan node whose cell is traced once whatever the sequence length.
 import { ValueError } from '../../errors.js';
 import { add, mul, sub } from '../../ops/primitives/binary.js';
 import { matmul } from '../../ops/primitives/matmul.js';
 import { cast } from '../../ops/primitives/cast.js';
 import { where } from '../../ops/primitives/select.js';
-import { expandDims, reshape, slice } from '../../ops/primitives/shape.js';
-import { split, stack, unstack } from '../../ops/primitives/structure.js';
+import { expandDims, flip, reshape, slice, transpose } from '../../ops/primitives/shape.js';
+import { split, stack } from '../../ops/primitives/structure.js';
+import { scan } from '../../jit/scan.js';
 import { ones, zeros } from '../../ops/creation.js';
 import { dropout } from '../../ops/composite/dropout.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -119,13 +121,12 @@ abstract class RecurrentBase extends Layer {
     return [this.gates * this.units];
   }
 
-  /** Input projections of every step at once: [batch, t, f] -> t tensors [batch, gates * units]. */
-  protected projectInputs(x: Tensor): Tensor[] {
+  /** Input projections of every step at once, time-major: [batch, t, f] -> [t, batch, gates * units]. */
+  protected projectInputs(x: Tensor): Tensor {
     const [b, t, f] = x.shape as [number, number, number];
-    let p = reshape(matmul(reshape(x, [b * t, f]), this.kernel), [b, t, this.gates * this.units]);
+    let p = reshape(matmul(reshape(transpose(x, [1, 0, 2]), [t * b, f]), this.kernel), [t, b, this.gates * this.units]);
     if (this.bias && this.bias.rank === 1) p = add(p, this.bias);
-    const steps = unstack(p, 1);
-    return this.goBackwards ? steps.reverse() : steps;
+    return p;
   }
 
   /**
@@ -144,18 +145,23 @@ abstract class RecurrentBase extends Layer {
     // Keras drops the same features at every step of a sequence: one mask per call.
     const inputs = training && this.dropout > 0 ? mul(x, expandDims(dropout(ones([b, f], x.dtype), this.dropout), 1)) : x;
     const recurrentMask = training && this.recurrentDropout > 0 ? dropout(ones([b, this.units], x.dtype), this.recurrentDropout) : null;
-    // Masked (padding) steps leave the states, and so the output, as they were.
+    // Masked (padding) steps leave the states, and so the output, as they were. The mask travels
+    // as a float slice (cast back to bool in the cell) so the scan's gradient sees only float xs.
     const given = Array.isArray(kwargs.mask) ? (kwargs.mask[0] ?? null) : (kwargs.mask ?? null);
-    const mask = given ? unstack(expandDims(cast(given, 'bool'), -1), 1) : null;
-    if (mask && this.goBackwards) mask.reverse();
-    const outputs: Tensor[] = [];
-    this.projectInputs(inputs).forEach((p, t) => {
-      const next = this.step(p, states, recurrentMask ? mul(states[0]!, recurrentMask) : states[0]!);
-      states = mask ? next.map((s, i) => where(mask[t]!, s, states[i]!)) : next;
-      if (this.returnSequences) outputs.push(states[0]!);
-    });
+    const mask = given ? expandDims(transpose(cast(cast(given, 'bool'), x.dtype), [1, 0]), -1) : null;
+    const cell = (prev: Tensor[], [p, m]: Tensor[]): [Tensor[], Tensor[]] => {
+      const next = this.step(p!, prev, recurrentMask ? mul(prev[0]!, recurrentMask) : prev[0]!);
+      const keep = m ? cast(m, 'bool') : null;
+      const states = keep ? next.map((s, i) => where(keep, s, prev[i]!)) : next;
+      return [states, this.returnSequences ? [states[0]!] : []];
+    };
+    const xs = mask ? [this.projectInputs(inputs), mask] : [this.projectInputs(inputs)];
+    const [finalStates, ys] = scan(cell, states, xs, { reverse: this.goBackwards });
+    states = finalStates;
+    // scan keeps ys in time order; [t, batch, units] -> [batch, t, units].
+    const outputs = this.returnSequences ? transpose(this.goBackwards ? flip(ys[0]!, 0) : ys[0]!, [1, 0, 2]) : null;
     // Like Keras, goBackwards returns the sequence in the order it was processed (reversed).
-    const out = this.returnSequences ? stack(outputs, 1) : states[0]!;
+    const out = outputs ?? states[0]!;
     return this.returnState ? [out, ...states] : out;
   }
 
@@ -270,12 +276,11 @@ export class GRU extends RecurrentBase {
   protected override biasShape(): number[] {
     return this.resetAfter ? [2, 3 * this.units] : [3 * this.units];
   }
-  protected override projectInputs(x: Tensor): Tensor[] {
+  protected override projectInputs(x: Tensor): Tensor {
     const steps = super.projectInputs(x);
     // A [3 * units] bias (resetAfter false) was added by the base class.
     if (!this.bias || !this.resetAfter) return steps;
-    const inputBias = reshape(slice(this.bias, [0, 0], [1, -1]), [3 * this.units]);
-    return steps.map((s) => add(s, inputBias));
+    return add(steps, reshape(slice(this.bias, [0, 0], [1, -1]), [3 * this.units]));
   }
   protected step(p: Tensor, [h]: Tensor[], hIn: Tensor): Tensor[] {
     if (!this.resetAfter) return this.stepResetBefore(p, h!, hIn);

@@ -91,8 +91,10 @@ export class Bidirectional extends Layer {
   }
 
   override call(x: Tensor, kwargs: CallArgs): Tensor {
-    const f = this.forwardLayer.apply(x, { training: kwargs.training });
-    let b = this.backwardLayer.apply(x, { training: kwargs.training });
+    // An explicit mask (apply(x, { mask })) reaches both directions, as one riding on x does.
+    const args: CallArgs = kwargs.mask !== undefined ? { training: kwargs.training, mask: kwargs.mask } : { training: kwargs.training };
+    const f = this.forwardLayer.apply(x, args);
+    let b = this.backwardLayer.apply(x, args);
     // The backward layer's sequence comes out reversed: put it back in time order.
     if (this.backwardLayer.returnSequences) b = flip(b, 1);
     if (this.mergeMode === 'concat') return concat([f, b], -1);
