@@ -42,8 +42,9 @@ const probabilityModel = new nb.Sequential([model, new nb.layers.Activation('sof
 const predictions = probabilityModel.predict(testImages.slice([0], [5])) as nb.Tensor;
 const predicted = nb.argmax(predictions, -1).arraySync() as number[];
 const confidence = nb.max(predictions, -1).arraySync() as number[];
+const truth = testLabels.slice([0], [5]).arraySync() as number[];
 predicted.forEach((c, i) => {
-  console.log(`image ${i}: ${classNames[c]} (${(100 * confidence[i]!).toFixed(0)}%), truly ${classNames[testLabels.arraySync()[i] as number]}`);
+  console.log(`image ${i}: ${classNames[c]} (${(100 * confidence[i]!).toFixed(0)}%), truly ${classNames[truth[i]!]}`);
 });
 const rowSums = nb.sum(predictions, -1).arraySync() as number[];
 console.log(`RESULT accuracy=${testAcc} loss=${testLoss} probsum=${Math.max(...rowSums.map((s) => Math.abs(s - 1)))}`);

@@ -23,7 +23,7 @@ const rows = nb.data.csv('data/synthetic-cars.csv', {
 
 // Drop the rows with a missing value (pandas' dropna), shuffle once and take the whole table as one batch.
 const clean = rows.filter(([x]) => !numeric.some((c) => nb.isNaN(x[c] as nb.Tensor).item()));
-const [[table, mpg]] = await clean.shuffle(1000, { seed: 0, reshuffleEachIteration: false }).batch(1000).toArray();
+const [table, mpg] = (await clean.shuffle(1000, { seed: 0, reshuffleEachIteration: false }).batch(1000).toArray())[0]!;
 const n = mpg.shape[0]!;
 console.log(`${n} complete rows`);
 
@@ -70,5 +70,5 @@ console.log(`final val_loss ${history.history.val_loss!.at(-1)!.toFixed(2)}`);
 
 console.log(`test MAE (mpg): mean baseline ${baseline.toFixed(2)}, linear on horsepower ${linearMae.toFixed(2)}, DNN ${dnnMae.toFixed(2)}`);
 const sample = dnn.predict(testX.slice([0], [5])) as nb.Tensor;
-console.log('predicted', Array.from(sample.dataSync(), (v) => v.toFixed(1)).join(' '), '| true', Array.from(testY.slice([0], [5]).dataSync(), (v) => v.toFixed(1)).join(' '));
+console.log('predicted', [...sample.dataSync()].map((v) => v.toFixed(1)).join(' '), '| true', [...testY.slice([0], [5]).dataSync()].map((v) => v.toFixed(1)).join(' '));
 console.log(`RESULT baseline=${baseline} linear=${linearMae} dnn=${dnnMae}`);
