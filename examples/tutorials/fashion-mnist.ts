@@ -38,7 +38,7 @@ const [testLoss, testAcc] = (await model.evaluate(testImages, testLabels, { verb
 console.log(`Test loss: ${testLoss!.toFixed(4)}, test accuracy: ${testAcc!.toFixed(4)}`);
 
 // Attach a softmax to turn the logits into probabilities, and predict.
-const probabilityModel = new nb.Sequential([model, new nb.layers.Activation('softmax')]);
+const probabilityModel = new nb.Sequential([model, new nb.layers.Softmax()]);
 const predictions = probabilityModel.predict(testImages.slice([0], [5])) as nb.Tensor;
 const predicted = nb.argmax(predictions, -1).arraySync() as number[];
 const confidence = nb.max(predictions, -1).arraySync() as number[];

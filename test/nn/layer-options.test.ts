@@ -11,6 +11,7 @@ type Opts = Record<string, unknown>;
 const MAKE: Record<string, (o: Opts) => nb.layers.Layer> = {
   Dense: (o) => new L.Dense(4, o),
   Activation: (o) => new L.Activation('relu', o),
+  Softmax: (o) => new L.Softmax(o),
   Dropout: (o) => new L.Dropout(0.5, o),
   Lambda: (o) => new L.Lambda((x: nb.Tensor) => x, o),
   Flatten: (o) => new L.Flatten(o),

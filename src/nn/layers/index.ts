@@ -3,6 +3,7 @@
  * @module
  */
 import { Activation, Dense, Dropout, Lambda } from './core.js';
+import { Softmax } from './softmax.js';
 import { Embedding } from './embedding.js';
 import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from './merge.js';
 import { Dot } from './dot.js';
@@ -29,6 +30,7 @@ import {
 
 export { Layer, type CallArgs, type LayerArgs, type InputSpec, type WeightOptions, type Shape, type InputShapes } from './layer.js';
 export { Dense, Activation, Dropout, Lambda, type DenseArgs, type ActivationArgs, type DropoutArgs, type LambdaArgs } from './core.js';
+export { Softmax, type SoftmaxArgs } from './softmax.js';
 export { Flatten, Reshape, Permute, RepeatVector } from './reshaping.js';
 export { BatchNormalization, LayerNormalization, type BatchNormalizationArgs, type LayerNormalizationArgs } from './normalization.js';
 export { Normalization, Rescaling, type NormalizationArgs, type RescalingArgs } from './preprocessing.js';
@@ -67,7 +69,7 @@ export {
 export { registerLayer as register, serializeLayer as serialize, deserializeLayer as deserialize } from './registry.js';
 
 for (const cls of [
-  Dense, Activation, Dropout, Lambda, Flatten, Reshape, Permute, RepeatVector, BatchNormalization, LayerNormalization,
+  Dense, Activation, Softmax, Dropout, Lambda, Flatten, Reshape, Permute, RepeatVector, BatchNormalization, LayerNormalization,
   Normalization, Rescaling, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot, Embedding,
   Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, MaxPooling1D, MaxPooling2D, AveragePooling1D,
   AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, SimpleRNN, LSTM, GRU, MultiHeadAttention, TimeDistributed, Bidirectional, Masking,
