@@ -46,7 +46,7 @@ describe('Softmax layer', () => {
     const probabilities = new nb.Sequential([model, new L.Softmax()]);
     const p = probabilities.predict(nb.ones([2, 3])) as nb.Tensor;
     expectClose(nb.sum(p, -1), [1, 1], { atol: 1e-6 });
-    expectClose(p, nb.softmax(model.predict(nb.ones([2, 3])) as nb.Tensor), { atol: 1e-6 });
+    expectClose(p, nb.softmax(model.predict(nb.ones([2, 3])) as nb.Tensor).arraySync() as number[][], { atol: 1e-6 });
   });
 
   it('rejects bad options and masks that do not fit, naming them', () => {
