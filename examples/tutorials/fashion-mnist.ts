@@ -39,7 +39,7 @@ console.log(`Test loss: ${testLoss!.toFixed(4)}, test accuracy: ${testAcc!.toFix
 
 // Attach a softmax to turn the logits into probabilities, and predict.
 const probabilityModel = new nb.Sequential([model, new nb.layers.Softmax()]);
-const predictions = probabilityModel.predict(testImages.slice([0], [5])) as nb.Tensor;
+const predictions = probabilityModel.predict(testImages.slice([0], [5]));
 const predicted = nb.argmax(predictions, -1).arraySync() as number[];
 const confidence = nb.max(predictions, -1).arraySync() as number[];
 const truth = testLabels.slice([0], [5]).arraySync() as number[];

@@ -31,7 +31,7 @@ console.log(`${n} complete rows`);
 const originLookup = new nb.layers.StringLookup({ outputMode: 'one_hot' });
 originLookup.adapt(table.origin);
 console.log('origin vocabulary:', originLookup.getVocabulary().join(', '));
-const origin = originLookup.apply(table.origin) as nb.Tensor;
+const origin = originLookup.apply(table.origin as nb.StringTensor);
 
 const features = nb.concat([nb.stack(numeric.map((c) => table[c] as nb.Tensor), 1), origin], 1);
 
@@ -69,6 +69,6 @@ const dnnMae = (await dnn.evaluate(testX, testY, { verbose: 0 })) as number;
 console.log(`final val_loss ${history.history.val_loss!.at(-1)!.toFixed(2)}`);
 
 console.log(`test MAE (mpg): mean baseline ${baseline.toFixed(2)}, linear on horsepower ${linearMae.toFixed(2)}, DNN ${dnnMae.toFixed(2)}`);
-const sample = dnn.predict(testX.slice([0], [5])) as nb.Tensor;
+const sample = dnn.predict(testX.slice([0], [5]));
 console.log('predicted', [...sample.dataSync()].map((v) => v.toFixed(1)).join(' '), '| true', [...testY.slice([0], [5]).dataSync()].map((v) => v.toFixed(1)).join(' '));
 console.log(`RESULT baseline=${baseline} linear=${linearMae} dnn=${dnnMae}`);

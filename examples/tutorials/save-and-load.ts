@@ -31,7 +31,7 @@ function createModel(): nb.Sequential {
   });
   return model;
 }
-const accuracyOf = async (model: nb.Sequential) => ((await model.evaluate(testImages, testLabels, { verbose: 0 })) as number[])[1]!;
+const accuracyOf = async (model: nb.Model) => ((await model.evaluate(testImages, testLabels, { verbose: 0 })) as number[])[1]!;
 
 const dir = mkdtempSync(join(tmpdir(), 'nabla-save-and-load-'));
 const epochs = quick ? 5 : 10;
@@ -62,7 +62,7 @@ console.log(`weights saved and loaded by hand, accuracy: ${(100 * manual).toFixe
 
 // 4. Save the entire model, load it back (no createModel needed) and keep training it.
 await model.save(join(dir, 'my_model'));
-const newModel = (await nb.models.load(join(dir, 'my_model'))) as nb.Sequential;
+const newModel = await nb.models.load(join(dir, 'my_model'));
 newModel.summary();
 const loaded = await accuracyOf(newModel);
 console.log(`loaded model, accuracy: ${(100 * loaded).toFixed(1)}%`);

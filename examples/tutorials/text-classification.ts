@@ -41,8 +41,8 @@ const sequenceLength = 24;
 const vectorizeLayer = new nb.layers.TextVectorization({ maxTokens: maxFeatures, outputMode: 'int', outputSequenceLength: sequenceLength });
 vectorizeLayer.adapt(train.texts);
 console.log(`vocabulary: ${vectorizeLayer.vocabularySize()} tokens, starting`, vectorizeLayer.getVocabulary().slice(0, 6).join(' '));
-const xTrain = vectorizeLayer.apply(train.texts) as nb.Tensor;
-const xTest = vectorizeLayer.apply(test.texts) as nb.Tensor;
+const xTrain = vectorizeLayer.apply(train.texts);
+const xTest = vectorizeLayer.apply(test.texts);
 const yTrain = nb.tensor(train.labels);
 const yTest = nb.tensor(test.labels);
 
@@ -65,7 +65,7 @@ console.log(`test loss ${loss!.toFixed(4)}, test accuracy ${accuracy!.toFixed(4)
 
 // New raw texts: vectorize, then predict.
 const samples = ['I loved it! a wonderful film', 'a waste of time and wooden acting'];
-const scores = model.predict(vectorizeLayer.apply(samples) as nb.Tensor) as nb.Tensor;
+const scores = model.predict(vectorizeLayer.apply(samples));
 const [pos, neg] = scores.dataSync();
 samples.forEach((s, i) => console.log(`${JSON.stringify(s)}: ${[pos, neg][i]!.toFixed(3)}`));
 console.log(`RESULT accuracy=${accuracy} positive=${pos} negative=${neg}`);

@@ -77,7 +77,7 @@ for (let epoch = 0; epoch < epochs; epoch++) {
 console.log(`traced the train step ${trainStep.traceCount} time(s)`);
 
 // The metric, updated inside the jitted step and reset each epoch, agrees with a direct count.
-const predicted = nb.argmax(model.predict(xVal) as nb.Tensor, -1);
+const predicted = nb.argmax(model.predict(xVal), -1);
 const direct = nb.mean(nb.cast(nb.equal(predicted, yVal), 'float32')).item();
 console.log(`validation accuracy counted directly: ${direct.toFixed(4)}`);
 console.log(`RESULT train=${trainAcc} val=${valAcc} direct=${direct} traces=${trainStep.traceCount}`);
