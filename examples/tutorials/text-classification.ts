@@ -1,5 +1,5 @@
 // Keras's "Text classification from scratch" with the model of its "Bidirectional LSTM on IMDB",
-// in nabla: raw review texts become token indices with a TextVectorization layer adapted to the
+// in nabla: a dataset of raw review texts becomes token indices through a TextVectorization layer adapted to the
 // training texts, then Embedding (index 0 is padding, masked) -> Bidirectional(LSTM) -> Dense(sigmoid).
 //
 // IMDB is not available offline, so the reviews are SYNTHETIC, generated below from a fixed seed:
@@ -34,17 +34,23 @@ const train = makeReviews(quick ? 512 : 4000);
 const test = makeReviews(quick ? 256 : 1000);
 console.log('example review:', JSON.stringify(train.texts[0]), 'label', train.labels[0]);
 
+// The raw data as datasets of (text, label) batches, as Keras's text_dataset_from_directory gives.
+const batchSize = 32;
+const rawTrainDs = nb.data.Dataset.fromArray(train.texts.map((t, i) => [t, train.labels[i]!] as [string, number])).shuffle(1000, { seed: 1 }).batch(batchSize);
+const rawTestDs = nb.data.Dataset.fromArray(test.texts.map((t, i) => [t, test.labels[i]!] as [string, number])).batch(batchSize);
+
 // Texts to integer sequences: lowercase, strip punctuation, split on whitespace, look up the
-// vocabulary learned from the training texts, pad or cut to 24 tokens.
+// vocabulary learned from the training texts (alone, without labels), pad or cut to 24 tokens.
 const maxFeatures = 200;
 const sequenceLength = 24;
 const vectorizeLayer = new nb.layers.TextVectorization({ maxTokens: maxFeatures, outputMode: 'int', outputSequenceLength: sequenceLength });
-vectorizeLayer.adapt(train.texts);
+await vectorizeLayer.adapt(rawTrainDs.map(([text]) => text));
 console.log(`vocabulary: ${vectorizeLayer.vocabularySize()} tokens, starting`, vectorizeLayer.getVocabulary().slice(0, 6).join(' '));
-const xTrain = vectorizeLayer.apply(train.texts);
-const xTest = vectorizeLayer.apply(test.texts);
-const yTrain = nb.tensor(train.labels);
-const yTest = nb.tensor(test.labels);
+
+// Vectorize in the data pipeline (strings stay on the host; the model sees integers), cached once done.
+const vectorizeText = ([text, label]: [nb.StringTensor, nb.Tensor]): [nb.Tensor, nb.Tensor] => [vectorizeLayer.apply(text), label];
+const trainDs = rawTrainDs.map(vectorizeText).cache().prefetch(2);
+const testDs = rawTestDs.map(vectorizeText).cache();
 
 // The model: variable-length integer sequences in, the probability of a positive review out.
 const units = quick ? 16 : 64;
@@ -58,9 +64,9 @@ model.summary();
 
 model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
 const t0 = performance.now();
-await model.fit(xTrain, yTrain, { batchSize: 32, epochs: quick ? 6 : 5, validationData: [xTest, yTest], verbose: quick ? 0 : 1 });
+await model.fit(trainDs, { epochs: quick ? 6 : 5, validationData: testDs, verbose: quick ? 0 : 1 });
 console.log(`trained in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-const [loss, accuracy] = (await model.evaluate(xTest, yTest, { verbose: 0 })) as number[];
+const [loss, accuracy] = (await model.evaluate(testDs, { verbose: 0 })) as number[];
 console.log(`test loss ${loss!.toFixed(4)}, test accuracy ${accuracy!.toFixed(4)}`);
 
 // New raw texts: vectorize, then predict.
