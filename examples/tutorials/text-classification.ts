@@ -36,8 +36,8 @@ console.log('example review:', JSON.stringify(train.texts[0]), 'label', train.la
 
 // The raw data as datasets of (text, label) batches, as Keras's text_dataset_from_directory gives.
 const batchSize = 32;
-const rawTrainDs = nb.data.Dataset.fromArray(train.texts.map((t, i) => [t, train.labels[i]!] as [string, number])).shuffle(1000, { seed: 1 }).batch(batchSize);
-const rawTestDs = nb.data.Dataset.fromArray(test.texts.map((t, i) => [t, test.labels[i]!] as [string, number])).batch(batchSize);
+const rawTrainDs = nb.data.Dataset.fromTensorSlices([train.texts, train.labels]).shuffle(1000, { seed: 1 }).batch(batchSize);
+const rawTestDs = nb.data.Dataset.fromTensorSlices([test.texts, test.labels]).batch(batchSize);
 
 // Texts to integer sequences: lowercase, strip punctuation, split on whitespace, look up the
 // vocabulary learned from the training texts (alone, without labels), pad or cut to 24 tokens.
