@@ -35,8 +35,20 @@ export interface CsvOptions {
 /** A column's value: a scalar tensor, or a string where columnTypes may say so. */
 type Column<O> = O extends { columnTypes: object } ? Tensor | string : Tensor;
 type Features<O> = O extends { features: 'record' } ? Record<string, Column<O>> : Tensor;
+/** The label's value: a string only when columnTypes reads the label column as strings. */
+type Label<O> = O extends { label: infer L extends string; columnTypes: infer T }
+  ? L extends keyof T
+    ? T[L] extends 'number'
+      ? Tensor
+      : T[L] extends 'string'
+        ? string
+        : Tensor | string
+    : string extends keyof T
+      ? Tensor | string
+      : Tensor
+  : Tensor;
 /** The element `csv` yields: `[features, label]` with a `label`, else the features alone (string columns as strings). */
-export type CsvElement<O> = O extends { label: string } ? [Features<O>, Column<O>] : Features<O>;
+export type CsvElement<O> = O extends { label: string } ? [Features<O>, Label<O>] : Features<O>;
 
 /** What was decided from the options and the header: which file column feeds which output. */
 interface Plan {

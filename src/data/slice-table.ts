@@ -5,19 +5,26 @@ import { tensor } from '../ops/creation.js';
 import { allocArray, type AnyTypedArray, type TypedArray } from '../tensor/dtype.js';
 import { sizeOf } from '../tensor/shape.js';
 import { Tensor, type NestedArray } from '../tensor/tensor.js';
+import { StringTensor } from '../tensor/string-tensor.js';
 import { fromHost, hostData, rowOf, rowsOf } from './host-tensors.js';
 import { isPlainObject, unflattenStructure } from './structure.js';
 import type { Source } from './transforms.js';
 
 type NumericArray = readonly (number | boolean | NumericArray)[];
-/** A component to slice: a tensor, a typed array, or nested JS arrays of numbers. */
-export type SliceComponent = Tensor | AnyTypedArray | NumericArray;
+type StringArray = readonly (string | StringArray)[];
+/** A component to slice: a tensor, a typed array, nested JS arrays of numbers, or strings (a StringTensor or nested arrays). */
+export type SliceComponent = Tensor | AnyTypedArray | NumericArray | StringTensor | StringArray;
 /** What `fromTensorSlices` accepts: a component, or a tuple/record (nestable) of them. */
 export type SliceSpec = SliceComponent | readonly SliceSpec[] | { readonly [key: string]: SliceSpec };
 
+/** A slice of strings: a string from a 1-D component, a StringTensor row from a deeper one. */
+type StringSlice<S> = S extends readonly string[] ? string : S extends StringArray ? StringTensor : string | StringTensor;
+
 type SlicedInner<S> = S extends Tensor | AnyTypedArray | NumericArray
   ? Tensor
-  : S extends readonly unknown[]
+  : S extends StringTensor | StringArray
+    ? StringSlice<S>
+    : S extends readonly unknown[]
     ? { -readonly [K in keyof S]: SlicedInner<S[K]> }
     : { -readonly [K in keyof S]: SlicedInner<S[K]> };
 
@@ -27,7 +34,9 @@ type SlicedInner<S> = S extends Tensor | AnyTypedArray | NumericArray
  */
 export type Sliced<S> = S extends Tensor | AnyTypedArray | readonly (number | boolean)[]
   ? Tensor
-  : S extends readonly unknown[]
+  : S extends StringTensor | readonly string[]
+    ? StringSlice<S>
+    : S extends readonly unknown[]
     ? { -readonly [K in keyof S]: SlicedInner<S[K]> }
     : SlicedInner<S>;
 
@@ -40,24 +49,33 @@ function isNumericArray(x: readonly unknown[]): boolean {
   return x.every((v) => typeof v === 'number' || typeof v === 'boolean' || (Array.isArray(v) && isNumericArray(v)));
 }
 
-/** Tensors along axis 0 of a spec's components, and a template of its structure. */
-function parseSpec(spec: unknown): { template: unknown; components: Tensor[] } {
-  const components: Tensor[] = [];
-  const asComponent = (x: unknown, path: string): Tensor => {
-    const t = x instanceof Tensor ? x : tensor(x as NestedArray | AnyTypedArray);
+function isStringArray(x: readonly unknown[]): boolean {
+  return x.every((v) => typeof v === 'string' || (Array.isArray(v) && v.length > 0 && isStringArray(v)));
+}
+
+type Component = Tensor | StringTensor;
+/** A component's values on the host: numbers in a typed array, or strings. */
+type HostValues = TypedArray | readonly string[];
+
+/** Tensors (or StringTensors) along axis 0 of a spec's components, and a template of its structure. */
+function parseSpec(spec: unknown): { template: unknown; components: Component[] } {
+  const components: Component[] = [];
+  const asComponent = (x: unknown, path: string): Component => {
+    const t = x instanceof Tensor || x instanceof StringTensor ? x : Array.isArray(x) && isStringArray(x) ? StringTensor.from(x as StringArray) : tensor(x as NestedArray | AnyTypedArray);
     if (t.rank === 0) throw new ShapeError(`fromTensorSlices: component ${path} is a scalar; each component needs a leading axis to slice`);
     components.push(t);
     return t;
   };
   const rec = (x: unknown, path: string, top: boolean): unknown => {
-    if (x instanceof Tensor || isTypedArray(x)) return asComponent(x, path);
+    if (x instanceof Tensor || x instanceof StringTensor || isTypedArray(x)) return asComponent(x, path);
     if (Array.isArray(x)) {
       if (x.length === 0) throw new ValueError(`fromTensorSlices: ${path} is an empty array; expected a component or a tuple of components`);
-      if (isNumericArray(x) && (!top || x.every((v) => !Array.isArray(v)))) return asComponent(x, path);
+      const component = isNumericArray(x) || isStringArray(x);
+      if (component && (!top || x.every((v) => !Array.isArray(v)))) return asComponent(x, path);
       return x.map((v, i) => rec(v, `${path}[${i}]`, false));
     }
     if (isPlainObject(x)) return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, rec(v, `${path}.${k}`, false)]));
-    throw new ValueError(`fromTensorSlices: ${path} is ${x === null ? 'null' : typeof x}; expected a tensor, a typed array, nested number arrays, or a tuple/record of them`);
+    throw new ValueError(`fromTensorSlices: ${path} is ${x === null ? 'null' : typeof x}; expected a tensor, a typed array, nested number or string arrays, a StringTensor, or a tuple/record of them`);
   };
   const template = rec(spec, 'input', true);
   return { template, components };
@@ -67,8 +85,8 @@ function parseSpec(spec: unknown): { template: unknown; components: Tensor[] } {
 export class SliceTable<T> {
   readonly length: number;
   private readonly template: unknown;
-  private readonly components: Tensor[];
-  private hosts: Promise<TypedArray[]> | undefined;
+  private readonly components: Component[];
+  private hosts: Promise<HostValues[]> | undefined;
 
   constructor(spec: unknown) {
     const { template, components } = parseSpec(spec);
@@ -83,13 +101,42 @@ export class SliceTable<T> {
     }
   }
 
-  private load(): Promise<TypedArray[]> {
-    this.hosts ??= Promise.all(this.components.map(hostData));
+  private load(): Promise<HostValues[]> {
+    this.hosts ??= Promise.all(this.components.map((c) => (c instanceof StringTensor ? c.values : hostData(c))));
     return this.hosts;
   }
 
-  private build(parts: Tensor[]): T {
+  private build(parts: unknown[]): T {
     return unflattenStructure<T>(this.template, parts);
+  }
+
+  /** Row `i` of component `k`: a tensor, or a string (a StringTensor row below a 1-D component). */
+  private row(hosts: HostValues[], k: number, i: number): Tensor | StringTensor | string {
+    const c = this.components[k]!;
+    const rowShape = c.shape.slice(1);
+    if (c instanceof Tensor) return rowOf(hosts[k] as TypedArray, rowShape, c.dtype, i);
+    const size = sizeOf(rowShape);
+    const values = hosts[k] as readonly string[];
+    return rowShape.length === 0 ? values[i]! : new StringTensor(values.slice(i * size, (i + 1) * size), rowShape);
+  }
+
+  /** Rows `rows` of component `k` stacked: contiguous rows `[start, end)` as a view where possible. */
+  private rows(hosts: HostValues[], k: number, rows: number[] | { start: number; end: number }): Tensor | StringTensor {
+    const c = this.components[k]!;
+    const rowShape = c.shape.slice(1);
+    const rowSize = sizeOf(rowShape);
+    if (!Array.isArray(rows)) {
+      if (c instanceof Tensor) return rowsOf(hosts[k] as TypedArray, rowShape, c.dtype, rows.start, rows.end);
+      return new StringTensor((hosts[k] as readonly string[]).slice(rows.start * rowSize, rows.end * rowSize), [rows.end - rows.start, ...rowShape]);
+    }
+    if (c instanceof StringTensor) {
+      const values = hosts[k] as readonly string[];
+      return new StringTensor(rows.flatMap((r) => values.slice(r * rowSize, (r + 1) * rowSize)), [rows.length, ...rowShape]);
+    }
+    const src = hosts[k] as TypedArray;
+    const out = allocArray(c.dtype, rows.length * rowSize);
+    rows.forEach((r, j) => out.set(src.subarray(r * rowSize, (r + 1) * rowSize), j * rowSize));
+    return fromHost(out, [rows.length, ...rowShape], c.dtype);
   }
 
   /** Row indices 0..length-1 in order: the order a shuffle permutes. */
@@ -105,7 +152,7 @@ export class SliceTable<T> {
     return async function* (this: SliceTable<T>) {
       const hosts = await this.load();
       const rows = order ? order() : this.indices()();
-      for await (const i of rows) yield this.build(this.components.map((c, k) => rowOf(hosts[k]!, c.shape.slice(1), c.dtype, i)));
+      for await (const i of rows) yield this.build(this.components.map((_, k) => this.row(hosts, k, i)));
     }.bind(this);
   }
 
@@ -116,7 +163,7 @@ export class SliceTable<T> {
       const stop = dropRemainder ? this.length - (this.length % size) : this.length;
       for (let s = 0; s < stop; s += size) {
         const e = Math.min(s + size, stop);
-        yield unflattenStructure<B>(this.template, this.components.map((c, k) => rowsOf(hosts[k]!, c.shape.slice(1), c.dtype, s, e)));
+        yield unflattenStructure<B>(this.template, this.components.map((_, k) => this.rows(hosts, k, { start: s, end: e })));
       }
     }.bind(this);
   }
@@ -126,18 +173,7 @@ export class SliceTable<T> {
     return async function* (this: SliceTable<T>) {
       const hosts = await this.load();
       let group: number[] = [];
-      const gather = (rows: number[]): B =>
-        unflattenStructure<B>(
-          this.template,
-          this.components.map((c, k) => {
-            const rowShape = c.shape.slice(1);
-            const rowSize = sizeOf(rowShape);
-            const src = hosts[k]!;
-            const out = allocArray(c.dtype, rows.length * rowSize);
-            rows.forEach((r, j) => out.set(src.subarray(r * rowSize, (r + 1) * rowSize), j * rowSize));
-            return fromHost(out, [rows.length, ...rowShape], c.dtype);
-          }),
-        );
+      const gather = (rows: number[]): B => unflattenStructure<B>(this.template, this.components.map((_, k) => this.rows(hosts, k, rows)));
       for await (const i of order()) {
         group.push(i);
         if (group.length === size) {

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 import * as nb from '../../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nabla-csv-strings-'));
@@ -26,6 +26,18 @@ describe('csv string columns and missing values', () => {
     // Drop the rows with a missing number, as pandas' dropna.
     const kept = await ds.filter(([x]) => !Number.isNaN((x.horsepower as nb.Tensor).item())).toArray();
     expect(kept).toHaveLength(3);
+  });
+
+  it('types the label as a tensor unless columnTypes reads the label column as strings', async () => {
+    // Checked by tsc (the typecheck) as well as at run time.
+    const numericLabel = nb.data.csv(cars, { label: 'mpg', features: 'record', naValues: ['?'], columnTypes: { origin: 'string' }, columnDefaults: { horsepower: NaN } });
+    const mpg = (await numericLabel.take(1).toArray())[0]![1];
+    expectTypeOf(mpg).toEqualTypeOf<nb.Tensor>();
+    expect(mpg).toBeInstanceOf(nb.Tensor);
+    const stringLabel = nb.data.csv(cars, { label: 'origin', features: 'record', naValues: ['?'], columnTypes: { origin: 'string' }, columnDefaults: { horsepower: NaN, origin: '' } });
+    const origin = (await stringLabel.take(1).toArray())[0]![1];
+    expectTypeOf(origin).toEqualTypeOf<string>();
+    expect(origin).toBe('USA');
   });
 
   it('batches strings into StringTensors that a StringLookup turns into numbers for fit', async () => {

@@ -60,6 +60,45 @@ const bounds: Record<string, (r: Record<string, string>) => void> = {
     // Clipping must have acted on some examples, or the example shows nothing.
     expect(Number(r.clipped)).toBeGreaterThan(0);
   },
+  // Keras's tutorials, as a TypeScript user writes them (examples/tutorials/).
+  'tutorials/mnist-convnet': (r) => {
+    expect(Number(r.accuracy)).toBeGreaterThan(0.8);
+    expect(Number(r.loss)).toBeLessThan(0.7);
+  },
+  'tutorials/fashion-mnist': (r) => {
+    expect(Number(r.accuracy)).toBeGreaterThan(0.75);
+    // The softmax wrapped around the logits model gives probabilities.
+    expect(Number(r.probsum)).toBeLessThan(1e-5);
+  },
+  'tutorials/fuel-efficiency': (r) => {
+    // Mean absolute errors in mpg on held-out rows: both models beat predicting the mean, the DNN
+    // on every feature beats the line on horsepower (the noise in the synthetic mpg has sd 1.5).
+    expect(Number(r.linear)).toBeLessThan(0.8 * Number(r.baseline));
+    expect(Number(r.dnn)).toBeLessThan(0.5 * Number(r.baseline));
+    expect(Number(r.dnn)).toBeLessThan(Number(r.linear));
+  },
+  'tutorials/training-loop': (r) => {
+    expect(Number(r.val)).toBeGreaterThan(0.85);
+    expect(Number(r.train)).toBeGreaterThan(0.8);
+    // The metric updated in the jitted step and reset each epoch counts what a direct count does.
+    expect(Math.abs(Number(r.val) - Number(r.direct))).toBeLessThan(1e-6);
+    expect(Number(r.traces)).toBe(1);
+  },
+  'tutorials/text-classification': (r) => {
+    expect(Number(r.accuracy)).toBeGreaterThan(0.85);
+    expect(Number(r.positive)).toBeGreaterThan(0.5);
+    expect(Number(r.negative)).toBeLessThan(0.5);
+  },
+  'tutorials/save-and-load': (r) => {
+    expect(Number(r.checkpoints)).toBe(5);
+    expect(Number(r.trained)).toBeGreaterThan(0.8);
+    expect(Number(r.untrained)).toBeLessThan(0.3);
+    // Restored models evaluate exactly as the trained one.
+    for (const k of ['restored', 'manual', 'loaded']) expect(Number(r[k]), k).toBe(Number(r.trained));
+    // Continued training starts from the saved state: its first epoch's loss is near the last one's.
+    expect(Number(r.firstloss)).toBeLessThan(2 * Number(r.lastloss));
+    expect(Number(r.continued)).toBeGreaterThan(0.8);
+  },
 };
 
 function parseResult(stdout: string): Record<string, string> {

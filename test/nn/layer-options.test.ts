@@ -11,6 +11,7 @@ type Opts = Record<string, unknown>;
 const MAKE: Record<string, (o: Opts) => nb.layers.Layer> = {
   Dense: (o) => new L.Dense(4, o),
   Activation: (o) => new L.Activation('relu', o),
+  Softmax: (o) => new L.Softmax(o),
   Dropout: (o) => new L.Dropout(0.5, o),
   Lambda: (o) => new L.Lambda((x: nb.Tensor) => x, o),
   Flatten: (o) => new L.Flatten(o),
@@ -69,7 +70,6 @@ const MAKE: Record<string, (o: Opts) => nb.layers.Layer> = {
   PReLU: (o) => new L.PReLU(o),
   ELU: (o) => new L.ELU(1, o),
   ThresholdedReLU: (o) => new L.ThresholdedReLU(1, o),
-  Softmax: (o) => new L.Softmax(-1, o),
   ZeroPadding1D: (o) => new L.ZeroPadding1D(1, o),
   ZeroPadding2D: (o) => new L.ZeroPadding2D(1, o),
   ZeroPadding3D: (o) => new L.ZeroPadding3D(1, o),

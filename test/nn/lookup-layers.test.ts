@@ -1,5 +1,5 @@
 // The text/categorical preprocessing layers against the input/output examples of Keras's documentation.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as nb from '../../src/index.js';
 
 const L = nb.layers;
@@ -15,6 +15,20 @@ describe('StringLookup', () => {
     expect(out.arraySync()).toEqual([[1, 3, 4], [4, 0, 2]]);
     expect(layer.getVocabulary()).toEqual(['[UNK]', 'a', 'b', 'c', 'd']);
     expect(layer.vocabularySize()).toBe(5);
+  });
+
+  it('is typed: strings in, a Tensor out (no cast needed; checked by tsc)', () => {
+    const layer = new L.StringLookup({ vocabulary: VOCAB, outputMode: 'one_hot' });
+    const fromArrays = layer.apply(['a', 'z']);
+    const fromStringTensor = layer.apply(nb.StringTensor.from(['b', 'c']));
+    expectTypeOf(fromArrays).toEqualTypeOf<nb.Tensor>();
+    expectTypeOf(fromStringTensor).toEqualTypeOf<nb.Tensor>();
+    expect(fromArrays.arraySync()).toEqual([[0, 1, 0, 0, 0], [1, 0, 0, 0, 0]]);
+    expect(fromStringTensor.arraySync()).toEqual([[0, 0, 1, 0, 0], [0, 0, 0, 1, 0]]);
+    const vectorize = new L.TextVectorization({ vocabulary: ['good', 'film'] });
+    const tokens = vectorize.apply(['a good film']);
+    expectTypeOf(tokens).toEqualTypeOf<nb.Tensor>();
+    expect(tokens.arraySync()).toEqual([[1, 2, 3]]);
   });
 
   it('adapt orders the vocabulary by frequency, ties by decreasing token (as Keras)', () => {

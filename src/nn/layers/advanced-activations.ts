@@ -198,38 +198,3 @@ export class ThresholdedReLU extends ElementwiseActivation {
   }
 }
 
-export interface SoftmaxArgs extends LayerArgs {
-  /** Axis or axes normalized over (default -1). */
-  axis?: number | number[];
-}
-
-const SOFTMAX_KEYS = optionKeys<SoftmaxArgs>({ ...LAYER_KEYS, axis: true });
-
-/**
- * exp(x) / sum(exp(x)) over `axis`. A mask arriving from an earlier layer is passed on, not
- * applied: Keras's Softmax takes its mask as an explicit argument of the attention scores' shape.
- */
-export class Softmax extends ElementwiseActivation {
-  /** The option keys the constructor accepts (checked at run time). */
-  static readonly optionKeys: readonly string[] = SOFTMAX_KEYS;
-  readonly axis: number | number[];
-  constructor(axis?: number | number[] | SoftmaxArgs, args?: SoftmaxArgs) {
-    const a = mergePositional<SoftmaxArgs>('Softmax', SOFTMAX_KEYS, ['axis'], [axis, args]);
-    super(a);
-    const ax = a.axis ?? -1;
-    const list = Array.isArray(ax) ? ax : [ax];
-    if (list.length === 0 || list.some((d) => !Number.isInteger(d))) throw new ValueError(`Softmax: axis must be an integer or a non-empty list of them, got ${JSON.stringify(a.axis)}`);
-    this.axis = Array.isArray(ax) ? [...ax] : ax;
-  }
-  override call(x: Tensor): Tensor {
-    const axes = Array.isArray(this.axis) ? this.axis : [this.axis];
-    for (const ax of axes) {
-      if (ax >= x.rank || ax < -x.rank) throw new ValueError(`Softmax '${this.name}': axis ${ax} is out of range for inputs of shape [${x.shape.join(', ')}]`);
-    }
-    if (axes.length === 1) return softmax(x, axes[0]);
-    return exp(sub(x, logSumExp(x, axes, true)));
-  }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), axis: this.axis };
-  }
-}

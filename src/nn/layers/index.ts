@@ -3,6 +3,7 @@
  * @module
  */
 import { Activation, Dense, Dropout, Lambda } from './core.js';
+import { Softmax } from './softmax.js';
 import { Embedding } from './embedding.js';
 import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from './merge.js';
 import { Dot } from './dot.js';
@@ -22,7 +23,7 @@ import { MultiHeadAttention } from './attention.js';
 import { AdditiveAttention, Attention } from './dot-attention.js';
 import { Bidirectional, TimeDistributed } from './wrappers.js';
 import { Masking } from './masking.js';
-import { ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU } from './advanced-activations.js';
+import { ELU, LeakyReLU, PReLU, ReLU, ThresholdedReLU } from './advanced-activations.js';
 import { Cropping1D, Cropping2D, Cropping3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D } from './padding.js';
 import { UpSampling1D, UpSampling2D, UpSampling3D } from './upsampling.js';
 import { AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D } from './noise.js';
@@ -44,6 +45,7 @@ import {
 
 export { Layer, type CallArgs, type LayerArgs, type InputSpec, type WeightOptions, type Shape, type InputShapes } from './layer.js';
 export { Dense, Activation, Dropout, Lambda, type DenseArgs, type ActivationArgs, type DropoutArgs, type LambdaArgs } from './core.js';
+export { Softmax, type SoftmaxArgs } from './softmax.js';
 export { Flatten, Reshape, Permute, RepeatVector } from './reshaping.js';
 export { BatchNormalization, LayerNormalization, GroupNormalization, type BatchNormalizationArgs, type LayerNormalizationArgs, type GroupNormalizationArgs } from './normalization.js';
 export { UnitNormalization, Identity, type UnitNormalizationArgs } from './unit-normalization.js';
@@ -75,7 +77,7 @@ export { Attention, AdditiveAttention, type AttentionArgs, type DotAttentionArgs
 export { TimeDistributed, Bidirectional, type BidirectionalArgs, type MergeMode } from './wrappers.js';
 export { Masking, type MaskingArgs } from './masking.js';
 export { getMask } from './mask-store.js';
-export { ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU, Softmax, type ReLUArgs, type LeakyReLUArgs, type PReLUArgs, type ELUArgs, type ThresholdedReLUArgs, type SoftmaxArgs } from './advanced-activations.js';
+export { ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU, type ReLUArgs, type LeakyReLUArgs, type PReLUArgs, type ELUArgs, type ThresholdedReLUArgs } from './advanced-activations.js';
 export { ZeroPadding1D, ZeroPadding2D, ZeroPadding3D, Cropping1D, Cropping2D, Cropping3D, type ZeroPaddingArgs, type CroppingArgs, type SideSpec } from './padding.js';
 export { UpSampling1D, UpSampling2D, UpSampling3D, type UpSamplingArgs, type Interpolation } from './upsampling.js';
 export {
@@ -103,13 +105,13 @@ export {
 export { registerLayer as register, serializeLayer as serialize, deserializeLayer as deserialize } from './registry.js';
 
 for (const cls of [
-  Dense, Activation, Dropout, Lambda, Flatten, Reshape, Permute, RepeatVector, BatchNormalization, LayerNormalization,
+  Dense, Activation, Softmax, Dropout, Lambda, Flatten, Reshape, Permute, RepeatVector, BatchNormalization, LayerNormalization,
   Normalization, Rescaling, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot, Embedding,
   Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, MaxPooling1D, MaxPooling2D, AveragePooling1D,
   AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, SimpleRNN, LSTM, GRU, MultiHeadAttention, TimeDistributed, Bidirectional, Masking,
   RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomContrast, Resizing, CenterCrop,
   StringLookup, IntegerLookup, CategoryEncoding, Hashing, Discretization, TextVectorization,
-  ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU, Softmax, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D, Cropping1D, Cropping2D, Cropping3D,
+  ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D, Cropping1D, Cropping2D, Cropping3D,
   UpSampling1D, UpSampling2D, UpSampling3D, GaussianNoise, GaussianDropout, AlphaDropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
   ActivityRegularization, Conv3D, Conv3DTranspose, MaxPooling3D, AveragePooling3D, GlobalAveragePooling3D, GlobalMaxPooling3D, ConvLSTM2D,
   SeparableConv1D, DepthwiseConv1D, Conv1DTranspose, RNN, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells,

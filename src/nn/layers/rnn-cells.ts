@@ -5,7 +5,7 @@ import { ValueError } from '../../errors.js';
 import { mul } from '../../ops/primitives/binary.js';
 import { ones, zeros } from '../../ops/creation.js';
 import { dropout } from '../../ops/composite/dropout.js';
-import { expandDims } from '../../ops/primitives/shape.js';
+import { expandDims, squeeze } from '../../ops/primitives/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkOptions, mergePositional, optionKeys } from '../../check-options.js';
 import type { SerializedObject } from '../serialization.js';
@@ -103,7 +103,7 @@ export class SimpleRNNCell extends SimpleRNN implements RecurrentCell {
   }
   cellStep(x: Tensor, states: Tensor[], training: boolean): CellOutput {
     const [xIn, hIn] = this.masks.apply(this, x, states[0]!, training);
-    const next = this.step(this.projectInputs(expandDims(xIn, 1))[0]!, states, hIn);
+    const next = this.step(squeeze(this.projectInputs(expandDims(xIn, 1)), [0]), states, hIn);
     return { output: next[0]!, states: next };
   }
   resetDropoutMasks(): void {
@@ -144,7 +144,7 @@ export class LSTMCell extends LSTM implements RecurrentCell {
   }
   cellStep(x: Tensor, states: Tensor[], training: boolean): CellOutput {
     const [xIn, hIn] = this.masks.apply(this, x, states[0]!, training);
-    const next = this.step(this.projectInputs(expandDims(xIn, 1))[0]!, states, hIn);
+    const next = this.step(squeeze(this.projectInputs(expandDims(xIn, 1)), [0]), states, hIn);
     return { output: next[0]!, states: next };
   }
   resetDropoutMasks(): void {
@@ -185,7 +185,7 @@ export class GRUCell extends GRU implements RecurrentCell {
   }
   cellStep(x: Tensor, states: Tensor[], training: boolean): CellOutput {
     const [xIn, hIn] = this.masks.apply(this, x, states[0]!, training);
-    const next = this.step(this.projectInputs(expandDims(xIn, 1))[0]!, states, hIn);
+    const next = this.step(squeeze(this.projectInputs(expandDims(xIn, 1)), [0]), states, hIn);
     return { output: next[0]!, states: next };
   }
   resetDropoutMasks(): void {

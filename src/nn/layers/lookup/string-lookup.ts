@@ -6,11 +6,12 @@ import { any, sum } from '../../../ops/primitives/reduce.js';
 import { broadcastTo, expandDims } from '../../../ops/primitives/shape.js';
 import { where } from '../../../ops/primitives/select.js';
 import { range, tensor } from '../../../ops/creation.js';
-import type { Tensor } from '../../../tensor/tensor.js';
 import { encodeByOps } from './encode-output.js';
 import { mergePositional, optionKeys } from '../../../check-options.js';
-import { LAYER_KEYS } from '../layer.js';
-import { hostNumbers, hostStrings, type HostValues } from './host-values.js';
+import type { StringTensor } from '../../../tensor/string-tensor.js';
+import type { Tensor } from '../../../tensor/tensor.js';
+import { LAYER_KEYS, type CallArgs } from '../layer.js';
+import { hostNumbers, hostStrings, type HostValues, type NestedStrings } from './host-values.js';
 import { INDEX_LOOKUP_KEYS, IndexLookup, type IndexLookupArgs } from './index-lookup.js';
 
 export type StringLookupArgs = IndexLookupArgs<string>;
@@ -25,6 +26,12 @@ export class StringLookup extends IndexLookup<string> {
   static readonly optionKeys: readonly string[] = STRING_LOOKUP_KEYS;
   constructor(args: StringLookupArgs = {}) {
     super(mergePositional<StringLookupArgs>('StringLookup', STRING_LOOKUP_KEYS, [], [args]), { oovToken: '[UNK]' });
+  }
+  /** Strings (nested arrays or a StringTensor) to an int32 tensor of indices, or their encodings; with `invert`, indices back to strings. */
+  override apply(inputs: NestedStrings | StringTensor, kwargs?: CallArgs): Tensor;
+  override apply(inputs: any, kwargs?: CallArgs): any;
+  override apply(inputs: any, kwargs?: CallArgs): any {
+    return super.apply(inputs, kwargs);
   }
   protected toHost(x: unknown): HostValues<string> {
     return hostStrings('StringLookup', x);

@@ -5,7 +5,7 @@ import { StringTensor } from '../../../tensor/string-tensor.js';
 import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs } from '../layer.js';
 import { tensor } from '../../../ops/creation.js';
 import type { OutputMode } from './encode-output.js';
-import { hostStrings } from './host-values.js';
+import { hostStrings, type NestedStrings } from './host-values.js';
 import { StringLookup } from './string-lookup.js';
 import { oneOf } from '../image-sampling.js';
 
@@ -159,6 +159,9 @@ export class TextVectorization extends Layer {
     return tensor(out, [docs.length, size]);
   }
 
+  /** Texts (a string, an array of them, [n, 1] nested arrays or a StringTensor) to a tensor: see `vectorize`. */
+  override apply(inputs: NestedStrings | StringTensor, kwargs?: CallArgs): Tensor;
+  override apply(inputs: any, kwargs?: CallArgs): any;
   override apply(inputs: any, kwargs?: CallArgs): any {
     void kwargs;
     if (typeof inputs === 'string' || Array.isArray(inputs) || inputs instanceof StringTensor) return this.vectorize(inputs);
