@@ -236,7 +236,7 @@ function compiledStep<R>(model: SteppableModel, kind: StepKind, eager: (model: S
   }
   const fn = (steps.fns[kind] ??= jit(
     (x: Tensor[], y: Tensor[] | null, sampleWeight: Tensor | null) => eager(model, { x, y, sampleWeight, size: x[0]?.shape[0] ?? 1 }),
-    { name: `${model.name}.${kind}Step` },
+    { name: `${model.name}.${kind}Step`, inference: kind === 'predict' || kind === 'test' },
   ));
   const tracesBefore = fn.traceCount;
   try {
