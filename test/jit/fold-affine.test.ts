@@ -60,14 +60,14 @@ describe.each(backends)('BatchNormalization folding on %s', (backend) => {
     await nb.setBackend(backend);
     nb.random.seed(3);
     const model = convNet();
-    const x = nb.random.normal([5, 7, 7, 2]);
+    const x = nb.random.normal([16, 7, 7, 2]);
     const eager = values(nb.tidy(() => model.apply(x, { training: false }) as nb.Tensor));
     const f = nb.jit((t: nb.Tensor) => model.apply(t, { training: false }) as nb.Tensor, { inference: true, name: 'infer' });
     const dump = f.graph(x);
     expect(dump).toMatch(/foldAffine: 3/);
     // Over the activations only the convolutions/matmuls (with their bias and activation) remain.
     const linear = /^(fusedLinear|conv2d|matmul|add|relu)$/;
-    for (const shape of [[5, 5, 5, 4], [5, 5, 5, 3], [5, 6]]) {
+    for (const shape of [[16, 5, 5, 4], [16, 5, 5, 3], [16, 6]]) {
       const names = opsAtShape(dump, shape);
       expect(names.length).toBeGreaterThan(0);
       for (const n of names) expect(n).toMatch(linear);
@@ -77,11 +77,23 @@ describe.each(backends)('BatchNormalization folding on %s', (backend) => {
     expectClose(values(f(x)), eager);
   });
 
+  it('at batch 1 the dense layer is left unfolded (rescaling its weight would cost more than the BN), the convolutions fold', async () => {
+    await nb.setBackend(backend);
+    nb.random.seed(8);
+    const model = convNet();
+    const x = nb.random.normal([1, 7, 7, 2]);
+    const f = nb.jit((t: nb.Tensor) => model.apply(t, { training: false }) as nb.Tensor, { inference: true });
+    const dump = f.graph(x);
+    expect(dump).toMatch(/foldAffine: 2/);
+    expect(opsAtShape(dump, [1, 6]).some((n) => !/^(fusedLinear|matmul|add|relu)$/.test(n))).toBe(true);
+    expectClose(values(f(x)), values(nb.tidy(() => model.apply(x, { training: false }) as nb.Tensor)));
+  });
+
   it('without the inference option, or with weights the function assigns, nothing folds', async () => {
     await nb.setBackend(backend);
     nb.random.seed(4);
     const model = convNet();
-    const x = nb.random.normal([2, 7, 7, 2]);
+    const x = nb.random.normal([16, 7, 7, 2]);
     const plain = nb.jit((t: nb.Tensor) => model.apply(t, { training: false }) as nb.Tensor);
     expect(plain.graph(x)).not.toMatch(/foldAffine/);
     const kernel = model.layers[0]!.getWeights()[0]!;
@@ -101,10 +113,10 @@ describe.each(backends)('BatchNormalization folding on %s', (backend) => {
     await nb.setBackend(backend);
     nb.random.seed(5);
     const model = convNet();
-    const x = nb.random.normal([6, 7, 7, 2]);
-    const y = nb.random.normal([6, 2]);
+    const x = nb.random.normal([40, 7, 7, 2]);
+    const y = nb.random.normal([40, 2]);
     const eagerNow = () => values(nb.tidy(() => model.apply(x, { training: false }) as nb.Tensor));
-    const predictNow = () => values(model.predict(x, { batchSize: 3 }) as nb.Tensor);
+    const predictNow = () => values(model.predict(x, { batchSize: 20 }) as nb.Tensor);
     predictNow(); // the warm-up batch runs eagerly
     const before = predictNow();
     expectClose(before, eagerNow());
@@ -116,7 +128,7 @@ describe.each(backends)('BatchNormalization folding on %s', (backend) => {
     expectClose(afterSet, eagerNow());
     model.compile({ optimizer: new nb.optimizers.SGD(0.1), loss: 'mse' });
     predictNow();
-    await model.fit(x, y, { epochs: 2, batchSize: 3, verbose: 0 });
+    await model.fit(x, y, { epochs: 2, batchSize: 20, verbose: 0 });
     const afterFit = predictNow();
     expect(afterFit).not.toEqual(afterSet);
     expectClose(afterFit, eagerNow());
