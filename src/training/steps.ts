@@ -168,8 +168,16 @@ interface JitSteps {
  */
 const MAX_INFERENCE_SIGNATURES = 4;
 
+/** Each tensor's part of a signature (a tensor's shape and dtype never change): a predict of one request reuses it. */
+const signatureParts = new WeakMap<Tensor, string>();
+
 function signatureOf(batch: Batch): string {
-  const part = (t: Tensor | null) => (t ? `${t.dtype}[${t.shape.join(',')}]` : '-');
+  const part = (t: Tensor | null) => {
+    if (!t) return '-';
+    let p = signatureParts.get(t);
+    if (p === undefined) signatureParts.set(t, (p = `${t.dtype}[${t.shape.join(',')}]`));
+    return p;
+  };
   return `${engine.backend.name}|${batch.x.map(part).join(';')}|${(batch.y ?? []).map(part).join(';')}|${part(batch.sampleWeight)}`;
 }
 
