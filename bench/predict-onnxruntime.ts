@@ -8,6 +8,9 @@ import { medianMs, nb } from './common.js';
 const SAMPLES = 10_240;
 const BATCH = 256;
 const LATENCY_CALLS = 500;
+// Batch-1 predict reaches its steady speed only after several thousand calls (V8 optimising the
+// JS around the kernels): 20 untimed runs of 500 calls come first.
+const WARMUP_RUNS = 20;
 
 function inputs(samples: number): Float32Array {
   let s = 2024;
@@ -25,7 +28,7 @@ async function main(): Promise<void> {
   const nbBatchMs = await medianMs(() => model.predict(x, { batchSize: BATCH }).dispose(), { reps: 7, warmup: 2 });
   const nbOneMs = await medianMs(() => {
     for (let i = 0; i < LATENCY_CALLS; i++) model.predict(one).dispose();
-  }, { reps: 7, warmup: 1 });
+  }, { reps: 7, warmup: WARMUP_RUNS });
   // CPU time per call (all threads of the process), less sensitive than wall time to a busy machine.
   const cpuUs = async (call: () => unknown) => {
     const c = process.cpuUsage();
@@ -51,7 +54,7 @@ async function main(): Promise<void> {
   }, { reps: 7, warmup: 2 });
   const ortOneMs = await medianMs(async () => {
     for (let i = 0; i < LATENCY_CALLS; i++) await session.run({ x: ortOne });
-  }, { reps: 7, warmup: 1 });
+  }, { reps: 7, warmup: WARMUP_RUNS });
 
   const ortCpu = await cpuUs(() => session.run({ x: ortOne }));
 
