@@ -221,6 +221,17 @@ export function stepTraceCount(model: Layer, kind: StepKind): number {
 }
 
 /**
+ * The optimised graph of the compiled predict step for these inputs (undefined when predict has not
+ * run compiled yet), as `nb.jit`'s `graph()` prints it.
+ * @internal
+ */
+export function predictStepGraph(model: Layer, x: Tensor[]): string | undefined {
+  const key = jitKeyOf(model as SteppableModel);
+  const fn = key ? jitSteps.get(key)?.fns.predict : undefined;
+  return fn?.graph(x, null, null);
+}
+
+/**
  * Run a step through nb.jit when the model was compiled with `jitCompile` (the default): the first
  * step of each kind runs eagerly, later ones replay one compiled graph per batch shape. If a
  * model cannot be traced (a layer reads tensor values on the host), it says so once and runs eagerly.

@@ -6,6 +6,7 @@ import * as nb from '../../src/index.js';
 import { trace } from '../../src/jit/trace.js';
 import { foldAffineIntoLinear } from '../../src/jit/passes/index.js';
 import type { Graph } from '../../src/jit/graph.js';
+import { predictStepGraph } from '../../src/training/steps.js';
 
 const L = nb.layers;
 const start = nb.getBackend();
@@ -120,6 +121,9 @@ describe.each(backends)('BatchNormalization folding on %s', (backend) => {
     predictNow(); // the warm-up batch runs eagerly
     const before = predictNow();
     expectClose(before, eagerNow());
+    const dump = predictStepGraph(model, [x.slice([0], [20])])!;
+    expect(dump).toMatch(/foldAffine: 3/);
+    for (const line of dump.split('\n').filter((l) => l.includes('moving_'))) expect(line).toMatch(/: float32\[\d+\]$/);
     randomizeBatchNorms(model);
     const conv = model.layers[0]!;
     conv.setWeights(conv.getWeights().map((w) => nb.mul(w, -0.7)));
