@@ -90,6 +90,22 @@ describe.each(backends)('BatchNormalization folding on %s', (backend) => {
     expectClose(values(f(x)), values(nb.tidy(() => model.apply(x, { training: false }) as nb.Tensor)));
   });
 
+  it('DepthwiseConv2D (a grouped conv2d) + BN folds per output channel and predicts the same', async () => {
+    await nb.setBackend(backend);
+    nb.random.seed(9);
+    const model = new nb.Sequential([
+      new L.DepthwiseConv2D({ kernelSize: 3, depthMultiplier: 2, inputShape: [6, 6, 3] }),
+      new L.BatchNormalization(),
+      new L.Activation('relu'),
+    ]);
+    model.build([null, 6, 6, 3]);
+    randomizeBatchNorms(model);
+    const x = nb.random.normal([8, 6, 6, 3]);
+    const f = nb.jit((t: nb.Tensor) => model.apply(t, { training: false }) as nb.Tensor, { inference: true });
+    expect(f.graph(x)).toMatch(/foldAffine: 1/);
+    expectClose(values(f(x)), values(nb.tidy(() => model.apply(x, { training: false }) as nb.Tensor)));
+  });
+
   it('without the inference option, or with weights the function assigns, nothing folds', async () => {
     await nb.setBackend(backend);
     nb.random.seed(4);
