@@ -179,7 +179,7 @@ describe('the affine folding pass', () => {
     expectClose(values(folded(x)), values(fn(x)));
   });
 
-  it('leaves a chain alone when the linear output is used twice, or a parameter depends on the input', () => {
+  it('leaves a chain alone when the linear output is used twice, the product is integer, or a parameter depends on the input', () => {
     const w = new nb.Variable(nb.random.normal([3, 4]));
     const p = new nb.Variable(nb.random.normal([4]));
     const twice = graphOf((x) => {
@@ -187,6 +187,9 @@ describe('the affine folding pass', () => {
       return nb.add(h.mul(p), h);
     }, [2, 3]);
     expect(foldAffineIntoLinear(twice)).toBe(0);
+    const wi = new nb.Variable(nb.tensor([[1, 2], [3, 4]], 'int32'));
+    const integer = graphOf((x) => nb.matmul(nb.cast(x, 'int32'), wi).mul(nb.tensor([2, 3], 'int32')), [2, 2]);
+    expect(foldAffineIntoLinear(integer)).toBe(0);
     const fromInput = graphOf((x) => nb.matmul(x, w).mul(nb.sum(x)), [2, 3]);
     expect(foldAffineIntoLinear(fromInput)).toBe(0);
   });

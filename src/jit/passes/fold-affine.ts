@@ -2,6 +2,7 @@
 // the matmul or conv2d before them: linear(x, W) * s + t becomes linear(x, W * s) + t.
 import type { OpDef } from '../../ops/define-op.js';
 import { PRIMITIVES } from '../../ops/primitives/index.js';
+import { isFloat } from '../../tensor/dtype.js';
 import { shapesEqual, sizeOf } from '../../tensor/shape.js';
 import type { Graph, Node, Value } from '../graph.js';
 import { useCounts } from './fusion.js';
@@ -115,7 +116,8 @@ export function foldAffineIntoLinear(g: Graph): number {
   const isParam = readOnlyParams(g);
   let folded = 0;
   for (const base of [...g.nodes]) {
-    if (!g.nodes.includes(base) || !isChannelLinear(base) || !isParam(base.inputs[1]!)) continue;
+    // Integer products do not distribute over division: floats only.
+    if (!g.nodes.includes(base) || !isChannelLinear(base) || !isFloat(base.outputs[0]!.dtype) || !isParam(base.inputs[1]!)) continue;
     const uses = useCounts(g);
     const steps: AffineStep[] = [];
     let y = base.outputs[0]!;
