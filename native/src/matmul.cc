@@ -84,8 +84,36 @@ void blasGemm(const Problem& p, const double* a, const double* b, double* c) {
 }
 #endif
 
+// Up to this many rows (batch-1 inference), B's rows are streamed once straight from where they
+// are, rather than packed per call for a micro-kernel whose rows would be mostly empty.
+constexpr i64 kStreamedRows = 4;
+
+/** C = A B for a few rows of A and an untransposed B: row i of C accumulates a_iq * B[q, :] over q. */
+template <typename T> void fewRowsMatmul(const Problem& p, const T* a, const T* b, T* c) {
+  const i64 mn = p.m * p.n;
+  const i64 ai = p.transposeA ? 1 : p.k, ap = p.transposeA ? p.m : 1;
+  for (i64 t = 0; t < p.batches; ++t) {
+    const T* A = a + p.aOffsets[t];
+    const T* B = b + p.bOffsets[t];
+    T* C = c + t * mn;
+    std::fill(C, C + mn, T(0));
+    for (i64 q = 0; q < p.k; ++q) {
+      const T* bRow = B + q * p.n;
+      for (i64 i = 0; i < p.m; ++i) {
+        const T av = A[i * ai + q * ap];
+        T* __restrict cRow = C + i * p.n;
+        for (i64 j = 0; j < p.n; ++j) cRow[j] += av * bRow[j];
+      }
+    }
+  }
+}
+
 template <typename T> void floatMatmul(const Problem& p, const T* a, const T* b, T* c) {
   const i64 mn = p.m * p.n;
+  if (p.m <= kStreamedRows && !p.transposeB) {
+    fewRowsMatmul(p, a, b, c);
+    return;
+  }
 #ifdef NABLA_HAVE_OPENBLAS
   if (p.k > 0 && mn > 0) {
     for (i64 t = 0; t < p.batches; ++t) blasGemm(p, a + p.aOffsets[t], b + p.bOffsets[t], c + t * mn);

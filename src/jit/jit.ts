@@ -14,6 +14,13 @@ import type { DType } from '../tensor/dtype.js';
 export interface JitOptions {
   /** Name shown in graph dumps and retrace warnings (default: the function's name). */
   name?: string;
+  /**
+   * The function only runs a model forward with weights it does not change (what `predict` and
+   * `evaluate` compile): allows inference rewrites that alter float rounding, such as folding
+   * BatchNormalization into the preceding conv2d/matmul. The folded weights are computed from the
+   * variables in the graph, so they follow later `fit` epochs and `setWeights`.
+   */
+  inference?: boolean;
 }
 
 /**
@@ -72,7 +79,7 @@ export function jit<F extends (...args: any[]) => any>(fn: F, opts: JitOptions =
     const { tracer, result } = trace(flatTensors, (symbols) => fn(...(unflatten(template, symbols) as unknown[])));
     const out = flatten(result, () => true);
     tracer.graph.outputs = out.tensors.map((t) => tracer.valueOf(t));
-    const stats = optimize(tracer.graph, backend);
+    const stats = optimize(tracer.graph, backend, { inference: opts.inference ?? false });
     const feedDTypes = tracer.graph.inputs.slice(flatTensors.length).map((v) => v.dtype);
     const compiled: Compiled = {
       graph: tracer.graph,

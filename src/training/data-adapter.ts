@@ -75,9 +75,9 @@ export class ArrayData {
     const all = [...x, ...(y ?? []), ...(sampleWeight ? [sampleWeight] : [])];
     for (const t of all) if (t.rank === 0) throw new ValueError(`${op}: inputs and targets need a batch axis, got a scalar`);
     const n = x[0]!.shape[0]!;
-    const describe = (name: string, ts: Tensor[]) => ts.map((t, i) => `${name}${ts.length > 1 ? `[${i}]` : ''} has ${t.shape[0]} (shape ${fmtShape(t.shape)})`);
-    const counts = [...describe('x', x), ...describe('y', y ?? []), ...describe('sampleWeight', sampleWeight ? [sampleWeight] : [])];
     if (all.some((t) => t.shape[0] !== n)) {
+      const describe = (name: string, ts: Tensor[]) => ts.map((t, i) => `${name}${ts.length > 1 ? `[${i}]` : ''} has ${t.shape[0]} (shape ${fmtShape(t.shape)})`);
+      const counts = [...describe('x', x), ...describe('y', y ?? []), ...describe('sampleWeight', sampleWeight ? [sampleWeight] : [])];
       throw new ValueError(`${op}: x, y and sampleWeight must have the same number of samples: ${counts.join(', ')}`);
     }
     this.size = n;
@@ -96,6 +96,8 @@ export class ArrayData {
 
   /** Rows [start, end) of every tensor, as views. */
   private range(start: number, end: number): { x: Tensor[]; y: Tensor[] | null; sampleWeight: Tensor | null } {
+    // All rows (a predict of one request): the tensors themselves, which the loops never free.
+    if (start === 0 && end === this.size) return { x: this.x, y: this.y, sampleWeight: this.sampleWeight };
     const rows = (t: Tensor) => slice(t, [start], [end - start]);
     return { x: this.x.map(rows), y: this.y ? this.y.map(rows) : null, sampleWeight: this.sampleWeight ? rows(this.sampleWeight) : null };
   }

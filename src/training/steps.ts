@@ -168,8 +168,16 @@ interface JitSteps {
  */
 const MAX_INFERENCE_SIGNATURES = 4;
 
+/** Each tensor's part of a signature (a tensor's shape and dtype never change): a predict of one request reuses it. */
+const signatureParts = new WeakMap<Tensor, string>();
+
 function signatureOf(batch: Batch): string {
-  const part = (t: Tensor | null) => (t ? `${t.dtype}[${t.shape.join(',')}]` : '-');
+  const part = (t: Tensor | null) => {
+    if (!t) return '-';
+    let p = signatureParts.get(t);
+    if (p === undefined) signatureParts.set(t, (p = `${t.dtype}[${t.shape.join(',')}]`));
+    return p;
+  };
   return `${engine.backend.name}|${batch.x.map(part).join(';')}|${(batch.y ?? []).map(part).join(';')}|${part(batch.sampleWeight)}`;
 }
 
@@ -213,6 +221,17 @@ export function stepTraceCount(model: Layer, kind: StepKind): number {
 }
 
 /**
+ * The optimised graph of the compiled predict step for these inputs (undefined when predict has not
+ * run compiled yet), as `nb.jit`'s `graph()` prints it.
+ * @internal
+ */
+export function predictStepGraph(model: Layer, x: Tensor[]): string | undefined {
+  const key = jitKeyOf(model as SteppableModel);
+  const fn = key ? jitSteps.get(key)?.fns.predict : undefined;
+  return fn?.graph(x, null, null);
+}
+
+/**
  * Run a step through nb.jit when the model was compiled with `jitCompile` (the default): the first
  * step of each kind runs eagerly, later ones replay one compiled graph per batch shape. If a
  * model cannot be traced (a layer reads tensor values on the host), it says so once and runs eagerly.
@@ -236,7 +255,7 @@ function compiledStep<R>(model: SteppableModel, kind: StepKind, eager: (model: S
   }
   const fn = (steps.fns[kind] ??= jit(
     (x: Tensor[], y: Tensor[] | null, sampleWeight: Tensor | null) => eager(model, { x, y, sampleWeight, size: x[0]?.shape[0] ?? 1 }),
-    { name: `${model.name}.${kind}Step` },
+    { name: `${model.name}.${kind}Step`, inference: kind === 'predict' || kind === 'test' },
   ));
   const tracesBefore = fn.traceCount;
   try {

@@ -18,6 +18,8 @@ interface Case {
   name: string;
   model: () => nb.Model | nb.Sequential;
   x: (n: number) => nb.Tensor | nb.Tensor[];
+  /** BatchNormalization is folded into the layer before it: equal within float rounding, not bit for bit. */
+  folded?: boolean;
 }
 
 const floats = (...shape: number[]) => (n: number) => nb.random.normal([n, ...shape]);
@@ -48,6 +50,7 @@ const cases: Case[] = [
       return m;
     },
     x: floats(5),
+    folded: true,
   },
   { name: 'LSTM', model: () => new nb.Sequential([new L.LSTM(4, { inputShape: [5, 3] }), new L.Dense(2)]), x: floats(5, 3) },
   {
@@ -76,7 +79,7 @@ async function onBackend(name: string) {
 }
 
 describe.each(backends)('compiled predict on %s', (backend) => {
-  it.each(cases)('$name: compiled predict is bit-equal to eager, with one trace per batch shape', async (c) => {
+  it.each(cases)('$name: compiled predict is bit-equal to eager (within rounding where BN folds), with one trace per batch shape', async (c) => {
     await onBackend(backend);
     const model = c.model();
     const x = c.x(20); // batches of 8, 8 and a remainder of 4
@@ -87,7 +90,8 @@ describe.each(backends)('compiled predict on %s', (backend) => {
     model.compile({ optimizer: 'sgd', loss: 'mse', jitCompile: false });
     const eager = model.predict(x, { batchSize: 8 }) as nb.Tensor;
     expect(compiled.shape).toEqual(eager.shape);
-    expect(values(compiled)).toEqual(values(eager));
+    if (!c.folded) expect(values(compiled)).toEqual(values(eager));
+    else values(compiled).forEach((v, i) => expect(v).toBeCloseTo(values(eager)[i]!, 5));
   });
 
   it('a predict over many batches with a remainder traces at most twice, across repeated calls', async () => {
@@ -147,7 +151,7 @@ describe.each(backends)('compiled predict on %s', (backend) => {
     expect(stepTraceCount(model, 'predict')).toBe(1);
   });
 
-  it("evaluate's compiled numbers equal the eager ones", async () => {
+  it("evaluate's compiled numbers equal the eager ones (within rounding: BatchNormalization folds)", async () => {
     const run = async (jitCompile: boolean) => {
       await onBackend(backend);
       const model = cases[2]!.model();
@@ -162,7 +166,9 @@ describe.each(backends)('compiled predict on %s', (backend) => {
     const compiled = await run(true);
     expect(eager.traces).toBe(0);
     expect(compiled.traces).toBe(2);
-    expect(compiled.logs).toEqual(eager.logs);
+    const logs = compiled.logs as Record<string, number>;
+    expect(Object.keys(logs)).toEqual(Object.keys(eager.logs));
+    for (const [k, v] of Object.entries(eager.logs as Record<string, number>)) expect(logs[k]).toBeCloseTo(v, 5);
   });
 
   it('a badly shaped input throws a clear error, without a warning, and leaves predict compiled', async () => {

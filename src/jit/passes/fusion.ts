@@ -4,7 +4,7 @@ import { shapesEqual, sizeOf } from '../../tensor/shape.js';
 import type { Graph, Node, Value } from '../graph.js';
 
 /** How many times each value is used (by nodes, outputs and updates). */
-function useCounts(g: Graph): Map<Value, number> {
+export function useCounts(g: Graph): Map<Value, number> {
   const uses = new Map<Value, number>();
   const bump = (v: Value) => uses.set(v, (uses.get(v) ?? 0) + 1);
   for (const n of g.nodes) n.inputs.forEach(bump);

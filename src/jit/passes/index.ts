@@ -3,18 +3,29 @@ import type { Graph } from '../graph.js';
 import { foldConstants } from './constant-folding.js';
 import { eliminateCommonSubexpressions } from './cse.js';
 import { eliminateDeadCode } from './dce.js';
+import { foldAffineIntoLinear } from './fold-affine.js';
 import { fuseElementwise, fuseLinear } from './fusion.js';
 import { simplify } from './simplify.js';
 
-export { foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
+export { foldAffineIntoLinear, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
 
 /** What each pass changed, for the graph dump and tests. */
 export type PassStats = Record<string, number>;
 
+/** Options of {@link optimize}. */
+export interface OptimizeOptions {
+  /**
+   * The graph only runs a model forward (predict, evaluate): rewrites that change float rounding
+   * but not the math, such as folding BatchNormalization into the conv/dense before it, may run.
+   */
+  inference?: boolean;
+}
+
 /** The optimisation pipeline, in order; fusion only where the backend has the fused kernels. */
-export function optimize(g: Graph, backend: Backend): PassStats {
+export function optimize(g: Graph, backend: Backend, opts: OptimizeOptions = {}): PassStats {
   const stats: PassStats = {};
   const run = (name: string, f: () => number) => (stats[name] = (stats[name] ?? 0) + f());
+  if (opts.inference) run('foldAffine', () => foldAffineIntoLinear(g));
   for (let round = 0; round < 3; round++) {
     const before = g.nodes.length;
     run('simplify', () => simplify(g));
