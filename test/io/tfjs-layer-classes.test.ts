@@ -196,7 +196,8 @@ describe('nabla models with the new layers export to TF.js', () => {
       }));
       const { tfx, nbx } = inputs(shapes, 80 + k);
       expectAllClose(tfPredict(tfModel, tfx), nbPredict(model, nbx), 1e-4);
-      expectAllClose(nbPredict(await nb.models.load(dir), nbx), nbPredict(model, nbx), 0);
+      // Within float rounding, not bit for bit: compiled predict folds BatchNormalization into the conv before it.
+      expectAllClose(nbPredict(await nb.models.load(dir), nbx), nbPredict(model, nbx), 1e-6);
     });
   });
 });
