@@ -21,8 +21,11 @@ function checkMethod(layer: string, m: unknown): ResizeMethod {
   return v;
 }
 
-/** Float images (integers are cast to float32 first), resized on both spatial axes. */
-function resizeImages(x: Tensor, height: number, width: number, method: ResizeMethod): Tensor {
+/**
+ * Float images [B, H, W, C] (integers are cast to float32 first) resized to `height` x `width` as
+ * tf.image.resize does (half-pixel centres, no antialiasing).
+ */
+export function resizeImages(x: Tensor, height: number, width: number, method: ResizeMethod): Tensor {
   const f = isFloat(x.dtype) ? x : cast(x, 'float32');
   return resizeAxis(resizeAxis(f, 1, height, method, 'halfPixel'), 2, width, method, 'halfPixel');
 }

@@ -6,19 +6,12 @@ import { isFloat } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { mergePositional, optionKeys } from '../../check-options.js';
 import { LAYER_KEYS, Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
-import { INTERPOLATIONS, oneOf, resizeImages, type Interpolation } from './image-sampling.js';
+import { INTERPOLATIONS, oneOf, type Interpolation } from './image-sampling.js';
+import { cropToAspectThenResize, resizeImages } from './image-preprocessing.js';
 
 function positiveSize(where: string, key: string, v: unknown): number {
   if (!Number.isInteger(v) || (v as number) < 1) throw new ValueError(`${where}: ${key} must be a positive integer, got ${JSON.stringify(v)}`);
   return v as number;
-}
-
-/** The centred window of `x` [B, H, W, C] with the aspect ratio height:width, as large as fits. */
-function cropToAspect(x: Tensor, height: number, width: number): Tensor {
-  const [, h, w] = x.shape as [number, number, number, number];
-  const cropH = Math.min(h, Math.round((w * height) / width));
-  const cropW = Math.min(w, Math.round((h * width) / height));
-  return slice(x, [0, Math.floor((h - cropH) / 2), Math.floor((w - cropW) / 2), 0], [-1, cropH, cropW, -1]);
 }
 
 const outShape = (s: InputShapes, height: number, width: number): Shape => {
@@ -52,7 +45,7 @@ export class Resizing extends Layer {
     this.cropToAspectRatio = a.cropToAspectRatio ?? false;
   }
   override call(x: Tensor): Tensor {
-    return imagesThrough('Resizing', x, this.height, this.width, (b) => resizeImages(this.cropToAspectRatio ? cropToAspect(b, this.height, this.width) : b, this.height, this.width, this.interpolation));
+    return imagesThrough('Resizing', x, this.height, this.width, (b) => (this.cropToAspectRatio ? cropToAspectThenResize(b, this.height, this.width, this.interpolation) : resizeImages(b, this.height, this.width, this.interpolation)));
   }
   override computeOutputShape(s: InputShapes): InputShapes {
     return outShape(s, this.height, this.width);
@@ -85,7 +78,7 @@ export class CenterCrop extends Layer {
   override call(x: Tensor): Tensor {
     return imagesThrough('CenterCrop', x, this.height, this.width, (b) => {
       const [, h, w] = b.shape as [number, number, number, number];
-      if (h < this.height || w < this.width) return resizeImages(cropToAspect(b, this.height, this.width), this.height, this.width, 'bilinear');
+      if (h < this.height || w < this.width) return cropToAspectThenResize(b, this.height, this.width, 'bilinear');
       return slice(b, [0, Math.floor((h - this.height) / 2), Math.floor((w - this.width) / 2), 0], [-1, this.height, this.width, -1]);
     });
   }

@@ -1,6 +1,6 @@
 // Reading images [batch, height, width, channels] at per-image source coordinates, built from
 // nabla ops (so it traces into jitted steps and is differentiable in the pixels): the sampler of
-// the random rotation/zoom/translation layers, and the plain resize of Resizing/CenterCrop.
+// the random rotation/zoom/translation layers (plain resizes: resizeImages in image-preprocessing.ts).
 import { ValueError } from '../../errors.js';
 import { add, mod, mul, sub } from '../../ops/primitives/binary.js';
 import { cast } from '../../ops/primitives/cast.js';
@@ -11,7 +11,6 @@ import { reshape } from '../../ops/primitives/shape.js';
 import { floor, round } from '../../ops/primitives/unary.js';
 import { where } from '../../ops/primitives/select.js';
 import { range } from '../../ops/creation.js';
-import { interpolateAxis } from '../../ops/composite/interpolate-axis.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 /** How pixels are read between grid points. */
@@ -77,21 +76,4 @@ export function sampleImages(images: Tensor, srcY: Tensor, srcX: Tensor, opts: S
   const top = add(mul(read(y0, x0), sub(1, wx)), mul(read(y0, x1), wx));
   const bottom = add(mul(read(y1, x0), sub(1, wx)), mul(read(y1, x1), wx));
   return add(mul(top, sub(1, wy)), mul(bottom, wy));
-}
-
-/**
- * `images` [B, H, W, C] resized to `height` x `width` as tf.image.resize does (half-pixel centres,
- * no antialiasing): bilinear blends, nearest takes the pixel whose area holds the sample.
- */
-export function resizeImages(images: Tensor, height: number, width: number, interpolation: Interpolation): Tensor {
-  let x = images;
-  const sizes: [number, number][] = [[1, height], [2, width]];
-  for (const [axis, out] of sizes) {
-    const n = x.shape[axis]!;
-    if (n === out) continue;
-    const scale = n / out;
-    const src = Array.from({ length: out }, (_, i) => (interpolation === 'nearest' ? (i + 0.5) * scale : (i + 0.5) * scale - 0.5));
-    x = interpolateAxis(x, axis, src, interpolation === 'nearest' ? 'nearest' : 'linear', Math.floor);
-  }
-  return x;
 }
