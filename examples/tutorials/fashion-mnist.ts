@@ -35,8 +35,8 @@ model.compile({
 
 await model.fit(trainImages, trainLabels, { epochs: quick ? 2 : 10, verbose: quick ? 0 : 1 });
 
-const [testLoss, testAcc] = (await model.evaluate(testImages, testLabels, { verbose: 0 })) as number[];
-console.log(`Test loss: ${testLoss!.toFixed(4)}, test accuracy: ${testAcc!.toFixed(4)}`);
+const { loss: testLoss, accuracy: testAcc } = await model.evaluate(testImages, testLabels, { verbose: 0, returnDict: true });
+console.log(`Test loss: ${testLoss.toFixed(4)}, test accuracy: ${testAcc!.toFixed(4)}`);
 
 // Attach a softmax to turn the logits into probabilities, and predict.
 const probabilityModel = new nb.Sequential([model, new nb.layers.Softmax()]);

@@ -42,7 +42,7 @@ model.compile({ loss: 'categoricalCrossentropy', optimizer: 'adam', metrics: ['a
 await model.fit(xTrain, yTrain, { batchSize, epochs, validationSplit: 0.1, verbose: quick ? 0 : 1 });
 
 // Evaluate.
-const [loss, accuracy] = (await model.evaluate(xTest, yTest, { verbose: 0 })) as number[];
-console.log(`Test loss: ${loss!.toFixed(4)}`);
+const { loss, accuracy } = await model.evaluate(xTest, yTest, { verbose: 0, returnDict: true });
+console.log(`Test loss: ${loss.toFixed(4)}`);
 console.log(`Test accuracy: ${accuracy!.toFixed(4)}`);
 console.log(`RESULT loss=${loss} accuracy=${accuracy}`);

@@ -68,8 +68,8 @@ model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accura
 const t0 = performance.now();
 await model.fit(trainDs, { epochs: quick ? 6 : 5, validationData: testDs, verbose: quick ? 0 : 1 });
 console.log(`trained in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-const [loss, accuracy] = (await model.evaluate(testDs, { verbose: 0 })) as number[];
-console.log(`test loss ${loss!.toFixed(4)}, test accuracy ${accuracy!.toFixed(4)}`);
+const { loss, accuracy } = await model.evaluate(testDs, { verbose: 0, returnDict: true });
+console.log(`test loss ${loss.toFixed(4)}, test accuracy ${accuracy!.toFixed(4)}`);
 
 // New raw texts: vectorize, then predict.
 const samples = ['I loved it! a wonderful film', 'a waste of time and wooden acting'];

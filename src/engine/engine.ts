@@ -57,6 +57,8 @@ export class Engine {
   private recorders: Recorder[] = [];
   tracer: Tracer | null = null;
   readonly memory = new MemoryTracker();
+  /** The layers being called, outermost first: traced graph nodes are named under them (TensorBoard's graph). */
+  readonly nameScopes: string[] = [];
 
   registerBackend(factory: BackendFactory): void {
     this.factories.set(factory.name, factory);
@@ -434,6 +436,16 @@ export class Engine {
   }
 
   /** Run `fn` with every recorder paused. */
+  /** Run `fn` inside a name scope (a layer's call). */
+  withNameScope<T>(name: string, fn: () => T): T {
+    this.nameScopes.push(name);
+    try {
+      return fn();
+    } finally {
+      this.nameScopes.pop();
+    }
+  }
+
   pauseRecording<T>(fn: () => T): T {
     const saved = this.recorders;
     this.recorders = [];

@@ -21,6 +21,8 @@ export interface Node {
   inputs: Value[];
   attrs: unknown;
   outputs: Value[];
+  /** The layers that were being called when the node was traced, outermost first, joined by '/'. */
+  scope?: string;
 }
 
 /**

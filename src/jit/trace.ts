@@ -107,6 +107,7 @@ export class GraphTracer implements Tracer {
     if (op === readVariableOp) return [this.symbol(ins[0]!)];
     const specs = op.infer(inputs, attrs);
     const node = this.graph.addNode(op, ins, attrs, specs);
+    if (engine.nameScopes.length) node.scope = engine.nameScopes.join('/');
     if (op === randomOp && (attrs as RandomAttrs).fromGenerator) this.randomNodes.push(node.id);
     return node.outputs.map((v) => this.symbol(v));
   }
@@ -156,6 +157,20 @@ export function graphTracer(): GraphTracer | null {
 export function trace<T>(flatArgs: readonly Tensor[], fn: (symbols: Tensor[]) => T): { tracer: GraphTracer; result: T } {
   const tracer = new GraphTracer();
   return { tracer, result: tracing(tracer, () => fn(flatArgs.map((t) => tracer.input(t)))) };
+}
+
+/**
+ * Trace `fn` on symbolic inputs of the given shapes and dtypes into a graph, without running a
+ * kernel or optimising: the ops as written, each node under the layers that called it (for
+ * showing a model's graph, as TensorBoard does).
+ */
+export function traceGraph(specs: readonly { shape: readonly number[]; dtype: DType }[], fn: (symbols: Tensor[]) => Tensor[]): Graph {
+  const tracer = new GraphTracer();
+  tracing(tracer, () => {
+    const outs = fn(specs.map((s) => tracer.symbolOf(tracer.graph.addInput({ shape: [...s.shape], dtype: s.dtype }))!));
+    tracer.graph.outputs = outs.map((t) => tracer.valueOf(t));
+  });
+  return tracer.graph;
 }
 
 /** Run `body` with `tracer` recording ops, then put back the previous tracer and the generator's state. */

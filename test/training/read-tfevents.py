@@ -2,7 +2,7 @@
 
 Checks each record's framing (length, masked CRC-32C of the length and of the payload) and decodes
 the Event protobuf with Python's protobuf library from a descriptor written here from TensorFlow's
-event.proto/summary.proto field numbers. Prints one JSON line per event.
+event.proto/summary.proto/graph.proto field numbers. Prints one JSON line per event.
 """
 import json
 import struct
@@ -43,17 +43,35 @@ def event_class():
                   ("histo", 5, T.TYPE_MESSAGE, opt, "HistogramProto")])
     msg("Summary", [("value", 1, T.TYPE_MESSAGE, rep, "Value")])
     msg("Event", [("wall_time", 1, T.TYPE_DOUBLE, opt, None), ("step", 2, T.TYPE_INT64, opt, None),
-                  ("file_version", 3, T.TYPE_STRING, opt, None), ("summary", 5, T.TYPE_MESSAGE, opt, "Summary")])
+                  ("file_version", 3, T.TYPE_STRING, opt, None), ("graph_def", 4, T.TYPE_BYTES, opt, None),
+                  ("summary", 5, T.TYPE_MESSAGE, opt, "Summary")])
+    msg("Dim", [("size", 1, T.TYPE_INT64, opt, None), ("name", 2, T.TYPE_STRING, opt, None)])
+    msg("TensorShapeProto", [("dim", 2, T.TYPE_MESSAGE, rep, "Dim")])
+    msg("ListValue", [("shape", 7, T.TYPE_MESSAGE, rep, "TensorShapeProto")])
+    msg("AttrValue", [("list", 1, T.TYPE_MESSAGE, opt, "ListValue"), ("s", 2, T.TYPE_BYTES, opt, None),
+                      ("type", 6, T.TYPE_INT32, opt, None), ("shape", 7, T.TYPE_MESSAGE, opt, "TensorShapeProto")])
+    # map<string, AttrValue> is a repeated nested entry message on the wire.
+    node = f.message_type.add(name="NodeDef")
+    for fname, num, ftype, label in [("name", 1, T.TYPE_STRING, opt), ("op", 2, T.TYPE_STRING, opt), ("input", 3, T.TYPE_STRING, rep)]:
+        node.field.add(name=fname, number=num, type=ftype, label=label)
+    entry = node.nested_type.add(name="AttrEntry")
+    entry.options.map_entry = True
+    entry.field.add(name="key", number=1, type=T.TYPE_STRING, label=opt)
+    entry.field.add(name="value", number=2, type=T.TYPE_MESSAGE, label=opt, type_name=".tbtest.AttrValue")
+    node.field.add(name="attr", number=5, type=T.TYPE_MESSAGE, label=rep, type_name=".tbtest.NodeDef.AttrEntry")
+    msg("GraphDef", [("node", 1, T.TYPE_MESSAGE, rep, "NodeDef")])
     pool = descriptor_pool.DescriptorPool()
     pool.Add(f)
-    desc = pool.FindMessageTypeByName("tbtest.Event")
-    if hasattr(message_factory, "GetMessageClass"):
-        return message_factory.GetMessageClass(desc)
-    return message_factory.MessageFactory(pool).GetPrototype(desc)
+    def cls(name):
+        desc = pool.FindMessageTypeByName("tbtest." + name)
+        if hasattr(message_factory, "GetMessageClass"):
+            return message_factory.GetMessageClass(desc)
+        return message_factory.MessageFactory(pool).GetPrototype(desc)
+    return cls("Event"), cls("GraphDef")
 
 
 def main(path: str) -> None:
-    Event = event_class()
+    Event, GraphDef = event_class()
     data = open(path, "rb").read()
     at = 0
     while at < len(data):
@@ -72,6 +90,12 @@ def main(path: str) -> None:
         out = {"wall_time": e.wall_time, "step": e.step}
         if e.file_version:
             out["file_version"] = e.file_version
+        if e.graph_def:
+            g = GraphDef()
+            g.ParseFromString(e.graph_def)
+            out["graph"] = [{"name": n.name, "op": n.op, "input": list(n.input),
+                             "shapes": [[d.size for d in s.dim] for s in n.attr["_output_shapes"].list.shape]}
+                            for n in g.node]
         values = []
         for v in e.summary.value:
             item = {"tag": v.tag}

@@ -23,6 +23,7 @@ const pythonReads = existsSync(PYTHON) && (() => {
 interface Decoded {
   step: number;
   file_version?: string;
+  graph?: { name: string; op: string; input: string[]; shapes: number[][] }[];
   values?: { tag: string; simple_value?: number; histo?: { num: number; min: number; max: number; buckets: number } }[];
 }
 
@@ -83,6 +84,39 @@ describe('TensorBoard callback', () => {
     const valLoss = scalars(validation, 'epoch_loss');
     valLoss.forEach(([, v], i) => expect(v).toBeCloseTo(history.history.val_loss![i]!, 5));
     expect(scalars(validation, 'epoch_mae')).toHaveLength(2);
+  });
+
+  it.skipIf(!pythonReads)("writes the model's forward graph once, each op under its layer's name, with shapes", async () => {
+    const { m, x, y } = model();
+    const logDir = mkdtempSync(join(tmpdir(), 'nabla-tb-graph-'));
+    await m.fit(x, y, { epochs: 2, batchSize: 16, verbose: 0, callbacks: [new nb.callbacks.TensorBoard({ logDir })] });
+    const graphs = readEvents(join(logDir, 'train')).filter((e) => e.graph);
+    expect(graphs).toHaveLength(1);
+    const nodes = graphs[0]!.graph!;
+    const byName = new Map(nodes.map((n) => [n.name, n]));
+    // Every edge points at a node of the graph.
+    for (const n of nodes) for (const i of n.input) expect(byName.has(i.split(':')[0]!), `${n.name} <- ${i}`).toBe(true);
+    expect(byName.get('input_0')).toMatchObject({ op: 'Placeholder', shapes: [[1, 3]] });
+    expect(byName.get('hidden/kernel')).toMatchObject({ op: 'VariableV2', shapes: [[3, 4]] });
+    expect(byName.get('out/bias')).toMatchObject({ op: 'VariableV2', shapes: [[1]] });
+    const ops = nodes.filter((n) => !['Placeholder', 'VariableV2', 'Const', 'Identity'].includes(n.op));
+    expect(ops.length).toBeGreaterThanOrEqual(3);
+    for (const n of ops) expect(n.name).toMatch(/^(hidden|out)\//);
+    // The first layer reads the input and the kernel; the graph's output is the last layer's [1, 1].
+    expect(ops.find((n) => n.input.includes('input_0'))!.name).toMatch(/^hidden\//);
+    expect(ops.find((n) => n.input.includes('hidden/kernel'))!.name).toMatch(/^hidden\//);
+    const output = byName.get('output_0')!;
+    expect(output.op).toBe('Identity');
+    const last = byName.get(output.input[0]!)!;
+    expect(last.name).toMatch(/^out\//);
+    expect(last.shapes).toEqual([[1, 1]]);
+  });
+
+  it.skipIf(!pythonReads)('writes no graph with writeGraph: false', async () => {
+    const { m, x, y } = model();
+    const logDir = mkdtempSync(join(tmpdir(), 'nabla-tb-nograph-'));
+    await m.fit(x, y, { epochs: 1, batchSize: 16, verbose: 0, callbacks: [new nb.callbacks.TensorBoard({ logDir, writeGraph: false })] });
+    expect(readEvents(join(logDir, 'train')).some((e) => e.graph)).toBe(false);
   });
 
   it('rejects unknown options and bad frequencies with the option named', () => {

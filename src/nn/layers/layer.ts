@@ -76,7 +76,7 @@ export type LayerClass = { fromConfig(config: Record<string, unknown>): Layer; n
 /** Input shapes as a layer sees them: one shape, or one per input for multi-input layers. */
 export type InputShapes = Shape | Shape[];
 
-function isShapeList(s: InputShapes): s is Shape[] {
+export function isShapeList(s: InputShapes): s is Shape[] {
   return s.length > 0 && Array.isArray(s[0]);
 }
 
@@ -195,7 +195,7 @@ export class Layer {
     this.callLosses.length = 0;
     const mask = kwargs.mask !== undefined ? kwargs.mask : Array.isArray(inputs) ? masksOf(list) : getMask(list[0]!);
     const callArgs: CallArgs = mask ? { ...kwargs, training, mask } : { ...kwargs, training };
-    const out = withTraining(training, () => this.call(inputs as Tensor | Tensor[], callArgs));
+    const out = withTraining(training, () => engine.withNameScope(this.name, () => this.call(inputs as Tensor | Tensor[], callArgs)));
     const outs = Array.isArray(out) ? out : [out];
     setMask(outs[0]!, this.computeMask(inputs as Tensor | Tensor[], mask ?? null));
     this.lastOutputShape = Array.isArray(out) ? outs.map((t) => withNullBatch(t.shape)) : withNullBatch(out.shape);

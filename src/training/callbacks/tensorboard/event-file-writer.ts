@@ -1,5 +1,5 @@
 import { ensureParentDir, nodeFs } from '../node-fs.js';
-import { encodeEvent, type HistogramProto, type SummaryValue } from './event-proto.js';
+import { encodeEvent, encodeGraphDef, type GraphDefProto, type HistogramProto, type SummaryValue } from './event-proto.js';
 import { frameRecord } from './record-framing.js';
 
 /**
@@ -18,6 +18,11 @@ export class EventFileWriter {
 
   histogram(tag: string, histo: HistogramProto, step: number): void {
     this.add({ tag, histo }, step);
+  }
+
+  /** The graph TensorBoard's graph dashboard draws. */
+  graph(graphDef: GraphDefProto): void {
+    this.pending.push(frameRecord(encodeEvent({ wallTime: Date.now() / 1000, graphDef: encodeGraphDef(graphDef) })));
   }
 
   private add(value: SummaryValue, step: number): void {

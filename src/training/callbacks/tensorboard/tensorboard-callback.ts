@@ -3,6 +3,7 @@ import { ValueError } from '../../../errors.js';
 import { Callback, type Logs } from '../callback.js';
 import { EventFileWriter } from './event-file-writer.js';
 import { histogramOf } from './histogram.js';
+import { modelGraphDef } from './model-graph.js';
 
 /** Options of {@link TensorBoard}. */
 export interface TensorBoardOptions {
@@ -12,19 +13,23 @@ export interface TensorBoardOptions {
   histogramFreq?: number;
   /** `'epoch'` (default): scalars per epoch; `'batch'`, or a number N: also the training scalars every N batches. */
   updateFreq?: 'epoch' | 'batch' | number;
+  /** Write the model's forward graph for TensorBoard's graph dashboard (default true, as in Keras). */
+  writeGraph?: boolean;
 }
 
-const TENSORBOARD_KEYS = optionKeys<TensorBoardOptions>({ logDir: true, histogramFreq: true, updateFreq: true });
+const TENSORBOARD_KEYS = optionKeys<TensorBoardOptions>({ logDir: true, histogramFreq: true, updateFreq: true, writeGraph: true });
 
 /**
  * Writes TensorBoard event files as Keras does: `epoch_loss`, `epoch_<metric>` per epoch under
  * `<logDir>/train` and (from the `val_*` logs) under `<logDir>/validation`, `batch_<metric>` per
- * batch when `updateFreq` asks, and histograms of every weight when `histogramFreq` asks.
+ * batch when `updateFreq` asks, histograms of every weight when `histogramFreq` asks, and the
+ * model's forward graph (after the first batch has built it) unless `writeGraph: false`.
  * View with `tensorboard --logdir <logDir>`.
  */
 export class TensorBoard extends Callback {
   readonly logDir: string;
   readonly histogramFreq: number;
+  readonly writeGraph: boolean;
   private readonly batchEvery: number;
   private train: EventFileWriter;
   private validation: EventFileWriter;
@@ -35,6 +40,7 @@ export class TensorBoard extends Callback {
     checkOptions('TensorBoard', opts, TENSORBOARD_KEYS);
     this.logDir = opts.logDir ?? 'logs';
     this.histogramFreq = opts.histogramFreq ?? 0;
+    this.writeGraph = opts.writeGraph ?? true;
     if (!Number.isInteger(this.histogramFreq) || this.histogramFreq < 0) {
       throw new ValueError(`TensorBoard: histogramFreq must be a non-negative integer, got ${opts.histogramFreq}`);
     }
@@ -56,6 +62,10 @@ export class TensorBoard extends Callback {
 
   override onTrainBatchEnd(_batch: number, logs: Logs = {}): void {
     const step = this.trainBatches++;
+    if (step === 0 && this.writeGraph && this.model) {
+      const graphDef = modelGraphDef(this.model);
+      if (graphDef) this.train.graph(graphDef);
+    }
     if (this.batchEvery === 0 || step % this.batchEvery !== 0) return;
     for (const [k, v] of Object.entries(logs)) this.train.scalar(`batch_${k}`, v, step);
   }
