@@ -1,7 +1,8 @@
 // Strings on the host: what a CSV string column or a text dataset holds, until a preprocessing
 // layer (StringLookup, TextVectorization, Hashing) turns it into numbers. nabla's tensors hold
 // numbers on a backend; a StringTensor is only a shape and a JS array, immutable, never on a device.
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { ShapeError, fmtShape } from '../errors.js';
+import { flattenNested, nestFlat } from './nested.js';
 
 /** A string, or nested arrays of strings. */
 export type NestedStrings = string | readonly NestedStrings[];
@@ -20,19 +21,7 @@ export class StringTensor {
 
   /** From a string or rectangular nested arrays of strings. */
   static from(nested: NestedStrings): StringTensor {
-    const shape: number[] = [];
-    for (let level: unknown = nested; Array.isArray(level); level = level[0]) shape.push(level.length);
-    const values: string[] = [];
-    const walk = (v: unknown, depth: number, path: string): void => {
-      if (depth === shape.length) {
-        if (typeof v !== 'string') throw new ValueError(`StringTensor: expected a string at ${path || 'the top'}, got ${JSON.stringify(v)}`);
-        values.push(v);
-        return;
-      }
-      if (!Array.isArray(v) || v.length !== shape[depth]) throw new ShapeError(`StringTensor: the arrays must be rectangular: ${path || 'the top'} has ${Array.isArray(v) ? v.length : 'no'} items, expected ${shape[depth]}`);
-      v.forEach((item, i) => walk(item, depth + 1, `${path}[${i}]`));
-    };
-    walk(nested, 0, '');
+    const { values, shape } = flattenNested('StringTensor', nested, (v): v is string => typeof v === 'string', 'a string');
     return new StringTensor(values, shape);
   }
 
@@ -46,12 +35,7 @@ export class StringTensor {
 
   /** The strings as nested arrays (a plain string for rank 0). */
   arraySync(): NestedStrings {
-    const nest = (offset: number, dims: readonly number[]): NestedStrings => {
-      if (dims.length === 0) return this.values[offset]!;
-      const step = dims.slice(1).reduce((a, b) => a * b, 1);
-      return Array.from({ length: dims[0]! }, (_, i) => nest(offset + i * step, dims.slice(1)));
-    };
-    return nest(0, this.shape);
+    return nestFlat(this.values, this.shape) as NestedStrings;
   }
 
   /** Row `i` along the first axis. */

@@ -11,6 +11,7 @@ import { getInitializer, serializeInitializer, type Initializer, type Initialize
 import { getRegularizer, serializeRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
 import { mergePositional, optionKeys } from '../../check-options.js';
 import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+import { SeedSequence } from './seed-sequence.js';
 
 /** Positive integer option check shared by layers. */
 export function positiveInt(layer: string, what: string, v: unknown): number {
@@ -147,8 +148,7 @@ export class Dropout extends Layer {
   override readonly supportsMasking = true;
   readonly rate: number;
   readonly noiseShape: Shape | null;
-  readonly seed: number | undefined;
-  private calls = 0;
+  private readonly seeds: SeedSequence;
 
   constructor(rate: number | DropoutArgs, args?: DropoutArgs) {
     const a = mergePositional<DropoutArgs>('Dropout', DROPOUT_KEYS, ['rate'], [rate, args]);
@@ -156,15 +156,17 @@ export class Dropout extends Layer {
     if (typeof a.rate !== 'number' || !(a.rate >= 0 && a.rate < 1)) throw new ValueError(`Dropout: rate must be in [0, 1), got ${String(a.rate)}`);
     this.rate = a.rate;
     this.noiseShape = a.noiseShape ?? null;
-    this.seed = a.seed;
+    this.seeds = new SeedSequence('Dropout', a.seed);
+  }
+
+  get seed(): number | undefined {
+    return this.seeds.seed;
   }
 
   override call(x: Tensor, kwargs: CallArgs): Tensor {
     if (!kwargs.training || this.rate === 0) return x;
     const noiseShape = this.noiseShape ? this.noiseShape.map((d, i) => d ?? x.shape[i]!) : undefined;
-    // A seeded layer still draws a new mask per call: the seed picks the sequence, not one mask.
-    const seed = this.seed === undefined ? undefined : this.seed + this.calls++ * 7919;
-    return dropout(x, this.rate, { seed, noiseShape });
+    return dropout(x, this.rate, { seed: this.seeds.next(), noiseShape });
   }
 
   override computeOutputShape(s: InputShapes): InputShapes {

@@ -5,7 +5,7 @@ import { ValueError } from '../../errors.js';
 import { add, mul, sub } from '../../ops/primitives/binary.js';
 import { cast } from '../../ops/primitives/cast.js';
 import { less } from '../../ops/primitives/compare.js';
-import { broadcastTo, reshape, expandDims, squeeze, flip } from '../../ops/primitives/shape.js';
+import { broadcastTo, reshape, flip } from '../../ops/primitives/shape.js';
 import { cos, sin } from '../../ops/primitives/unary.js';
 import { where } from '../../ops/primitives/select.js';
 import { clip, mean } from '../../ops/composite/math.js';
@@ -16,42 +16,31 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { mergePositional, optionKeys } from '../../check-options.js';
 import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs } from './layer.js';
 import { FILL_MODES, INTERPOLATIONS, oneOf, sampleImages, type FillMode, type Interpolation } from './image-sampling.js';
+import { SeedSequence } from './seed-sequence.js';
+import { onImageBatch } from './image-batch.js';
+import { factorRange } from './factor-range.js';
 
 /** A factor as Keras takes it: one number f for [-f, f] (or [f, f] where noted), or [lower, upper]. */
 export type Factor = number | [number, number];
 
-function factorRange(where: string, key: string, f: unknown, symmetric = true): [number, number] {
-  const pair = typeof f === 'number' ? (symmetric ? [-Math.abs(f), Math.abs(f)] : [f, f]) : f;
-  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((v) => typeof v === 'number' && Number.isFinite(v)) || pair[0] > pair[1]) {
-    throw new ValueError(`${where}: ${key} must be a finite number or [lower, upper] with lower <= upper, got ${JSON.stringify(f)}`);
-  }
-  return pair as [number, number];
-}
-
-/** Runs `fn` on a batch [B, H, W, C]; an unbatched image [H, W, C] is processed as a batch of one. */
-function onBatch(where: string, x: Tensor, fn: (batch: Tensor) => Tensor): Tensor {
-  if (x.rank === 4) return fn(x);
-  if (x.rank === 3) return squeeze(fn(expandDims(x, 0)), [0]);
-  throw new ValueError(`${where}: expected images [batch, height, width, channels] (or one [height, width, channels]), got shape [${x.shape.join(', ')}]`);
-}
-
 /** Shared by the random layers: the seed (a seeded layer still draws anew each call), training-only. */
 abstract class RandomImageLayer extends Layer {
-  readonly seed: number | undefined;
-  private draws = 0;
+  private readonly seeds: SeedSequence;
   constructor(args: LayerArgs & { seed?: number }) {
     super(args);
-    this.seed = args.seed;
+    this.seeds = new SeedSequence(this.className, args.seed);
+  }
+  get seed(): number | undefined {
+    return this.seeds.seed;
   }
   /** `count` values in [lo, hi), one per image. */
   protected draw(count: number, lo: number, hi: number, dtype: DType): Tensor {
-    const seed = this.seed === undefined ? undefined : this.seed + this.draws++ * 7919;
-    return uniform([count], { min: lo, max: hi, seed, dtype });
+    return uniform([count], { min: lo, max: hi, seed: this.seeds.next(), dtype });
   }
   override call(x: Tensor, kwargs: CallArgs): Tensor {
     if (!kwargs.training) return x;
     const xf = isFloat(x.dtype) ? x : cast(x, isFloat(this.dtype) ? this.dtype : 'float32');
-    return onBatch(this.className, xf, (b) => this.augment(b));
+    return onImageBatch(this.className, xf, (b) => this.augment(b));
   }
   protected abstract augment(images: Tensor): Tensor;
   override computeOutputShape(s: InputShapes): InputShapes {
@@ -237,7 +226,7 @@ export class RandomContrast extends RandomImageLayer {
   constructor(factor: Factor | RandomContrastArgs, args?: RandomContrastArgs) {
     const a = mergePositional<RandomContrastArgs>('RandomContrast', RANDOM_CONTRAST_KEYS, ['factor'], [factor, args]);
     super(a);
-    this.factor = factorRange('RandomContrast', 'factor', a.factor, false);
+    this.factor = factorRange('RandomContrast', 'factor', a.factor, { single: 'same' });
     if (this.factor[0] < 0 || this.factor[0] > 1 || this.factor[1] < 0) {
       throw new ValueError(`RandomContrast: factor must be in [0, 1] (lower) and >= 0 (upper), got ${JSON.stringify(a.factor)}`);
     }

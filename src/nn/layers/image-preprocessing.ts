@@ -10,6 +10,8 @@ import { positiveInt } from './core.js';
 import { mergePositional, optionKeys } from '../../check-options.js';
 import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
 import { resizeAxis, type ResizeMethod } from './resize-axis.js';
+import { SeedSequence } from './seed-sequence.js';
+import { factorRange } from './factor-range.js';
 
 export function checkImage(layer: Layer, s: readonly (number | null)[]): void {
   if (s.length !== 4) throw new ShapeError(`${layer.className} '${layer.name}': expects images [batch, height, width, channels], got shape [${s.join(', ')}]`);
@@ -50,14 +52,6 @@ export interface RandomResizeArgs extends LayerArgs {
 
 const RANDOM_RESIZE_KEYS = optionKeys<RandomResizeArgs>({ ...LAYER_KEYS, factor: true, interpolation: true, seed: true });
 
-/** A number in [0, 1) from an integer seed (one step of mulberry32). */
-export function unitFromSeed(seed: number): number {
-  let t = (seed + 0x6d2b79f5) | 0;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-
 /**
  * While training, each call scales one spatial axis by a factor drawn from 1 + [lower, upper];
  * identity at inference. The factor is drawn in JavaScript (the output's shape depends on it), so
@@ -68,27 +62,24 @@ abstract class RandomResize extends Layer {
   static readonly optionKeys: readonly string[] = RANDOM_RESIZE_KEYS;
   readonly factor: [number, number];
   readonly interpolation: ResizeMethod;
-  readonly seed: number | undefined;
-  private calls = 0;
+  private readonly seeds: SeedSequence;
   constructor(
     readonly axis: 1 | 2,
     given: unknown[],
   ) {
     const a = mergePositional<RandomResizeArgs>(new.target.name, RANDOM_RESIZE_KEYS, ['factor'], given);
     super(a);
-    const f = a.factor;
-    const pair: [number, number] | null = typeof f === 'number' ? [-f, f] : Array.isArray(f) && f.length === 2 ? [f[0], f[1]] : null;
-    if (!pair || !pair.every(Number.isFinite) || pair[0] < -1 || pair[0] > pair[1] || (typeof f === 'number' && f < 0)) {
-      throw new ValueError(`${this.className}: factor must be a number f >= 0 (for [-f, f]) or [lower, upper] with -1 <= lower <= upper, got ${JSON.stringify(f)}`);
-    }
-    this.factor = pair;
+    this.factor = factorRange(this.className, 'factor', a.factor, { lowest: -1 });
     this.interpolation = checkMethod(this.className, a.interpolation);
-    this.seed = a.seed ?? undefined;
+    this.seeds = new SeedSequence(this.className, a.seed);
+  }
+  get seed(): number | undefined {
+    return this.seeds.seed;
   }
   override call(x: Tensor, kwargs: CallArgs): Tensor {
     checkImage(this, x.shape);
     if (!kwargs.training) return x;
-    const u = this.seed === undefined ? Math.random() : unitFromSeed(this.seed + this.calls++ * 7919);
+    const u = this.seeds.nextUnit();
     const scale = 1 + this.factor[0] + u * (this.factor[1] - this.factor[0]);
     const n = x.shape[this.axis]!;
     const size = Math.max(1, Math.floor(n * scale));

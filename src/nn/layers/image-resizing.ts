@@ -8,6 +8,7 @@ import { mergePositional, optionKeys } from '../../check-options.js';
 import { LAYER_KEYS, Layer, type InputShapes, type LayerArgs, type Shape } from './layer.js';
 import { INTERPOLATIONS, oneOf, type Interpolation } from './image-sampling.js';
 import { cropToAspectThenResize, resizeImages } from './image-preprocessing.js';
+import { onImageBatch } from './image-batch.js';
 
 function positiveSize(where: string, key: string, v: unknown): number {
   if (!Number.isInteger(v) || (v as number) < 1) throw new ValueError(`${where}: ${key} must be a positive integer, got ${JSON.stringify(v)}`);
@@ -45,7 +46,7 @@ export class Resizing extends Layer {
     this.cropToAspectRatio = a.cropToAspectRatio ?? false;
   }
   override call(x: Tensor): Tensor {
-    return imagesThrough('Resizing', x, this.height, this.width, (b) => (this.cropToAspectRatio ? cropToAspectThenResize(b, this.height, this.width, this.interpolation) : resizeImages(b, this.height, this.width, this.interpolation)));
+    return imagesThrough('Resizing', x, (b) => (this.cropToAspectRatio ? cropToAspectThenResize(b, this.height, this.width, this.interpolation) : resizeImages(b, this.height, this.width, this.interpolation)));
   }
   override computeOutputShape(s: InputShapes): InputShapes {
     return outShape(s, this.height, this.width);
@@ -76,7 +77,7 @@ export class CenterCrop extends Layer {
     this.width = positiveSize('CenterCrop', 'width', a.width);
   }
   override call(x: Tensor): Tensor {
-    return imagesThrough('CenterCrop', x, this.height, this.width, (b) => {
+    return imagesThrough('CenterCrop', x, (b) => {
       const [, h, w] = b.shape as [number, number, number, number];
       if (h < this.height || w < this.width) return cropToAspectThenResize(b, this.height, this.width, 'bilinear');
       return slice(b, [0, Math.floor((h - this.height) / 2), Math.floor((w - this.width) / 2), 0], [-1, this.height, this.width, -1]);
@@ -91,12 +92,6 @@ export class CenterCrop extends Layer {
 }
 
 /** `fn` on a float batch [B, H, W, C] giving [B, height, width, C]; an unbatched image goes through as a batch of one. */
-function imagesThrough(where: string, x: Tensor, height: number, width: number, fn: (batch: Tensor) => Tensor): Tensor {
-  if (x.rank !== 4 && x.rank !== 3) {
-    throw new ValueError(`${where}: expected images [batch, height, width, channels] (or one [height, width, channels]), got shape [${x.shape.join(', ')}]`);
-  }
-  const xf = isFloat(x.dtype) ? x : cast(x, 'float32');
-  if (x.rank === 4) return fn(xf);
-  const c = x.shape[2]!;
-  return fn(xf.reshape([1, ...x.shape])).reshape([height, width, c]);
+function imagesThrough(where: string, x: Tensor, fn: (batch: Tensor) => Tensor): Tensor {
+  return onImageBatch(where, isFloat(x.dtype) ? x : cast(x, 'float32'), fn);
 }

@@ -9,6 +9,7 @@ import { normal, uniform } from '../../ops/primitives/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { mergePositional, optionKeys } from '../../check-options.js';
 import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+import { SeedSequence } from './seed-sequence.js';
 
 function checkRate(layer: string, rate: unknown): number {
   if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new ValueError(`${layer}: rate must be a number in [0, 1), got ${JSON.stringify(rate)}`);
@@ -18,17 +19,17 @@ function checkRate(layer: string, rate: unknown): number {
 /** Training-only noise: identity at inference; a seeded layer draws new noise per call from its seed. */
 abstract class NoiseLayer extends Layer {
   override readonly supportsMasking = true;
-  readonly seed: number | undefined;
-  private calls = 0;
+  private readonly seeds: SeedSequence;
   constructor(args: LayerArgs & { seed?: number | null }) {
     super(args);
-    const seed = args.seed ?? undefined;
-    if (seed !== undefined && !Number.isInteger(seed)) throw new ValueError(`${this.className}: seed must be an integer, got ${JSON.stringify(seed)}`);
-    this.seed = seed;
+    this.seeds = new SeedSequence(this.className, args.seed);
+  }
+  get seed(): number | undefined {
+    return this.seeds.seed;
   }
   /** The op-level seed of this call (undefined: the global generator). */
   protected nextSeed(): number | undefined {
-    return this.seed === undefined ? undefined : this.seed + this.calls++ * 7919;
+    return this.seeds.next();
   }
   protected abstract noisy(x: Tensor): Tensor;
   override call(x: Tensor, kwargs: CallArgs): Tensor {

@@ -13,23 +13,11 @@ import { isFloat } from '../../tensor/dtype.js';
 import { positiveInt } from './core.js';
 import { mergePositional, optionKeys } from '../../check-options.js';
 import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
-import { checkImage, cropToAspectThenResize, unitFromSeed } from './image-preprocessing.js';
+import { checkImage, cropToAspectThenResize } from './image-preprocessing.js';
+import { SeedSequence } from './seed-sequence.js';
+import { factorRange } from './factor-range.js';
 
 const floatImages = (x: Tensor) => (isFloat(x.dtype) ? x : cast(x, 'float32'));
-
-/** Seeds per call from a layer seed (undefined: the global generator). */
-class SeedSequence {
-  private calls = 0;
-  constructor(
-    layer: string,
-    readonly seed: number | undefined,
-  ) {
-    if (seed !== undefined && !Number.isInteger(seed)) throw new ValueError(`${layer}: seed must be an integer, got ${JSON.stringify(seed)}`);
-  }
-  next(): number | undefined {
-    return this.seed === undefined ? undefined : this.seed + this.calls++ * 7919;
-  }
-}
 
 export interface RandomCropArgs extends LayerArgs {
   height?: number;
@@ -49,22 +37,23 @@ export class RandomCrop extends Layer {
   static readonly optionKeys: readonly string[] = RANDOM_CROP_KEYS;
   readonly height: number;
   readonly width: number;
-  readonly seed: number | undefined;
-  private calls = 0;
+  private readonly seeds: SeedSequence;
   constructor(height: number | RandomCropArgs, width?: number | RandomCropArgs, args?: RandomCropArgs) {
     const a = mergePositional<RandomCropArgs>('RandomCrop', RANDOM_CROP_KEYS, ['height', 'width'], [height, width, args]);
     super(a);
     this.height = positiveInt('RandomCrop', 'height', a.height);
     this.width = positiveInt('RandomCrop', 'width', a.width);
-    this.seed = a.seed ?? undefined;
+    this.seeds = new SeedSequence('RandomCrop', a.seed);
+  }
+  get seed(): number | undefined {
+    return this.seeds.seed;
   }
   override call(x: Tensor, kwargs: CallArgs): Tensor {
     checkImage(this, x.shape);
     const [, h, w] = x.shape as number[];
     if (!kwargs.training || h! < this.height || w! < this.width) return cropToAspectThenResize(x, this.height, this.width, 'bilinear');
-    const draw = () => (this.seed === undefined ? Math.random() : unitFromSeed(this.seed + this.calls++ * 7919));
-    const top = Math.floor(draw() * (h! - this.height + 1));
-    const left = Math.floor(draw() * (w! - this.width + 1));
+    const top = Math.floor(this.seeds.nextUnit() * (h! - this.height + 1));
+    const left = Math.floor(this.seeds.nextUnit() * (w! - this.width + 1));
     return floatImages(slice(x, [0, top, left, 0], [-1, this.height, this.width, -1]));
   }
   override computeOutputShape(inputShape: InputShapes): Shape {
@@ -78,14 +67,6 @@ export class RandomCrop extends Layer {
 }
 
 /** A factor f as [-f, f], or [lower, upper]; `what` for the error. */
-function factorRange(layer: string, f: unknown, lowest: number): [number, number] {
-  const pair: [number, number] | null = typeof f === 'number' && f >= 0 ? [-f, f] : Array.isArray(f) && f.length === 2 ? [f[0], f[1]] : null;
-  if (!pair || !pair.every(Number.isFinite) || pair[0] > pair[1] || pair[0] < lowest) {
-    throw new ValueError(`${layer}: factor must be a number f >= 0 (for [-f, f]) or [lower, upper] with ${lowest} <= lower <= upper, got ${JSON.stringify(f)}`);
-  }
-  return pair;
-}
-
 export interface RandomBrightnessArgs extends LayerArgs {
   /** Change as a fraction of the value range: f for [-f, f], or [lower, upper] within [-1, 1]. */
   factor?: number | [number, number];
@@ -106,12 +87,12 @@ export class RandomBrightness extends Layer {
   constructor(factor: number | [number, number] | RandomBrightnessArgs, args?: RandomBrightnessArgs) {
     const a = mergePositional<RandomBrightnessArgs>('RandomBrightness', RANDOM_BRIGHTNESS_KEYS, ['factor'], [factor, args]);
     super(a);
-    this.factor = factorRange('RandomBrightness', a.factor, -1);
+    this.factor = factorRange('RandomBrightness', 'factor', a.factor, { lowest: -1 });
     if (this.factor[1] > 1) throw new ValueError(`RandomBrightness: factor must lie within [-1, 1], got ${JSON.stringify(a.factor)}`);
     const r = a.valueRange ?? [0, 255];
     if (!Array.isArray(r) || r.length !== 2 || !(r[0] < r[1])) throw new ValueError(`RandomBrightness: valueRange must be [low, high] with low < high, got ${JSON.stringify(a.valueRange)}`);
     this.valueRange = [r[0], r[1]];
-    this.seeds = new SeedSequence(this.className, a.seed ?? undefined);
+    this.seeds = new SeedSequence(this.className, a.seed);
   }
   override call(x: Tensor, kwargs: CallArgs): Tensor {
     checkImage(this, x.shape);

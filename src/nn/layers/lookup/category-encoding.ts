@@ -1,14 +1,11 @@
 import { ValueError } from '../../../errors.js';
 import { mergePositional, optionKeys } from '../../../check-options.js';
 import { cast } from '../../../ops/primitives/cast.js';
-import { oneHot } from '../../../ops/composite/one-hot.js';
-import { max, sum } from '../../../ops/primitives/reduce.js';
-import { mul } from '../../../ops/primitives/binary.js';
-import { expandDims, squeeze } from '../../../ops/primitives/shape.js';
 import { isSymbolic as isTraced } from '../../../jit/trace.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs } from '../layer.js';
 import { oneOf } from '../image-sampling.js';
+import { encodeByOps } from './encode-output.js';
 
 export type CategoryOutputMode = 'one_hot' | 'multi_hot' | 'count';
 /** TF.js writes the modes in camelCase in its model JSON. */
@@ -47,14 +44,7 @@ export class CategoryEncoding extends Layer {
         if (!Number.isInteger(v) || v < 0 || v >= this.numTokens) throw new ValueError(`CategoryEncoding: input value ${v} is outside [0, ${this.numTokens}) (numTokens ${this.numTokens})`);
       }
     }
-    const idx = cast(x, 'int32');
-    const dtype = this.dtype === 'float64' ? 'float64' : 'float32';
-    if (this.outputMode === 'one_hot') return oneHot(x.rank > 0 && x.shape.at(-1) === 1 ? squeeze(idx, [-1]) : idx, this.numTokens, { dtype });
-    const sample = x.rank === 0 ? expandDims(idx, 0) : idx;
-    let hot = oneHot(sample, this.numTokens, { dtype });
-    const weights = kwargs.countWeights as Tensor | undefined;
-    if (weights && this.outputMode === 'count') hot = mul(hot, expandDims(cast(weights, dtype), -1));
-    return this.outputMode === 'multi_hot' ? max(hot, -2) : sum(hot, -2);
+    return encodeByOps(cast(x, 'int32'), this.numTokens, this.outputMode, { dtype: this.dtype, countWeights: kwargs.countWeights as Tensor | undefined });
   }
   override computeOutputShape(s: InputShapes): InputShapes {
     const shape = s as (number | null)[];

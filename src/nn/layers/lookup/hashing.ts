@@ -4,7 +4,7 @@ import { Tensor } from '../../../tensor/tensor.js';
 import { StringTensor } from '../../../tensor/string-tensor.js';
 import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs } from '../layer.js';
 import { encodeIndices } from './encode-output.js';
-import { flattenNested } from './host-values.js';
+import { flattenNested } from '../../../tensor/nested.js';
 import { stableHash } from './stable-hash.js';
 import { oneOf } from '../image-sampling.js';
 

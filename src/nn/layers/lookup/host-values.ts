@@ -3,6 +3,7 @@
 import { ValueError } from '../../../errors.js';
 import { Tensor } from '../../../tensor/tensor.js';
 import { StringTensor } from '../../../tensor/string-tensor.js';
+import { flattenNested } from '../../../tensor/nested.js';
 
 /** A string, or nested arrays of strings: `'a'`, `['a', 'b']`, `[['a'], ['b']]`. */
 export type NestedStrings = string | readonly NestedStrings[];
@@ -12,26 +13,6 @@ export type NestedNumbers = number | readonly NestedNumbers[];
 export interface HostValues<T> {
   values: T[];
   shape: number[];
-}
-
-/** Flatten rectangular nested arrays whose leaves pass `isLeaf` (named in errors as `what`). */
-export function flattenNested<T>(where: string, x: unknown, isLeaf: (v: unknown) => v is T, what: string): HostValues<T> {
-  const shape: number[] = [];
-  for (let level: unknown = x; Array.isArray(level); level = level[0]) shape.push(level.length);
-  const values: T[] = [];
-  const walk = (v: unknown, depth: number, path: string): void => {
-    if (depth === shape.length) {
-      if (!isLeaf(v)) throw new ValueError(`${where}: expected ${what}, got ${JSON.stringify(v)} at ${path || 'the top'}`);
-      values.push(v);
-      return;
-    }
-    if (!Array.isArray(v) || v.length !== shape[depth]) {
-      throw new ValueError(`${where}: the input must be rectangular: ${path || 'the top'} has ${Array.isArray(v) ? v.length : 'no'} items, expected ${shape[depth]}`);
-    }
-    v.forEach((item, i) => walk(item, depth + 1, `${path}[${i}]`));
-  };
-  walk(x, 0, '');
-  return { values, shape };
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string';

@@ -10,6 +10,7 @@ import { byFrequency, countItems, type HostValues } from './host-values.js';
 import { encodeIndices, OUTPUT_MODES, type OutputMode } from './encode-output.js';
 import { oneOf } from '../image-sampling.js';
 import { stableHash } from './stable-hash.js';
+import { nestFlat } from '../../../tensor/nested.js';
 
 export interface IndexLookupArgs<T> extends LayerArgs {
   /** Vocabulary size at most, counting the OOV and mask indices (default: no limit). */
@@ -176,7 +177,7 @@ export abstract class IndexLookup<T extends string | number> extends Layer {
       if (!Number.isInteger(i) || i < 0 || i >= vocab.length) throw new ValueError(`${this.className} (invert): index ${i} is outside the vocabulary of ${vocab.length}`);
       return vocab[i]!;
     });
-    return nest(tokens, data.shape) as unknown[];
+    return nestFlat(tokens, data.shape) as unknown[];
   }
 
   /** Nested arrays go straight to the lookup; numeric tensors take the usual layer path. */
@@ -226,10 +227,3 @@ function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
   return typeof x === 'object' && x !== null && Symbol.asyncIterator in x;
 }
 
-/** Flat values as nested arrays of `shape`. */
-export function nest<T>(values: readonly T[], shape: readonly number[]): T | unknown[] {
-  if (shape.length === 0) return values[0]!;
-  const [n, ...rest] = shape;
-  const step = rest.reduce((a, b) => a * b, 1);
-  return Array.from({ length: n! }, (_, i) => nest(values.slice(i * step, (i + 1) * step), rest));
-}

@@ -80,7 +80,7 @@ export class IntegerLookup extends IndexLookup<number> {
       idx = where(any(hits, -1), position, idx);
     }
     if (this.maskToken !== null) idx = where(equal(xi, this.maskToken), scalarInt(0), idx);
-    return encodeByOps(idx, this.vocabularySize(), this.outputMode, this.idfWeights, this.dtype);
+    return encodeByOps(idx, this.vocabularySize(), this.outputMode, { idf: this.idfWeights, dtype: this.dtype });
   }
 }
 
