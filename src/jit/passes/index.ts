@@ -5,9 +5,10 @@ import { eliminateCommonSubexpressions } from './cse.js';
 import { eliminateDeadCode } from './dce.js';
 import { foldAffineIntoLinear } from './fold-affine.js';
 import { fuseElementwise, fuseLinear } from './fusion.js';
+import { sinkPointwiseBelowTranspose } from './sink-transpose.js';
 import { simplify } from './simplify.js';
 
-export { foldAffineIntoLinear, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
+export { foldAffineIntoLinear, sinkPointwiseBelowTranspose, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
 
 /** What each pass changed, for the graph dump and tests. */
 export type PassStats = Record<string, number>;
@@ -25,7 +26,10 @@ export interface OptimizeOptions {
 export function optimize(g: Graph, backend: Backend, opts: OptimizeOptions = {}): PassStats {
   const stats: PassStats = {};
   const run = (name: string, f: () => number) => (stats[name] = (stats[name] ?? 0) + f());
-  if (opts.inference) run('foldAffine', () => foldAffineIntoLinear(g));
+  if (opts.inference) {
+    run('sinkTranspose', () => sinkPointwiseBelowTranspose(g));
+    run('foldAffine', () => foldAffineIntoLinear(g));
+  }
   for (let round = 0; round < 3; round++) {
     const before = g.nodes.length;
     run('simplify', () => simplify(g));
