@@ -14,7 +14,7 @@ const ops = PRIMITIVES as Record<string, OpDef<any>>;
  * read-only for this graph. Such values are recomputed from the variables on every run, so a
  * fold built from them follows fit() and setWeights() without any cache to invalidate.
  */
-function readOnlyParams(g: Graph): (v: Value) => boolean {
+export function readOnlyParams(g: Graph): (v: Value) => boolean {
   const memo = new Map<Value, boolean>();
   const check = (v: Value): boolean => {
     const known = memo.get(v);
