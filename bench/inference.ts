@@ -6,9 +6,15 @@
 // default 8): samples/s. onnxruntime is loaded only after every nabla timing: its pool threads spin
 // between runs and would take the cores from nabla. nabla's threads change in process
 // (the native backend's setThreads); onnxruntime's per session (intraOpNumThreads).
+// Also a ResNet-18 written in PyTorch and exported by torch.onnx (bench/resnet18_torch.py, channels
+// first, BatchNormalization nodes kept), loaded by nb.onnx.fromBytes (predict compiled, BN folded)
+// and by onnxruntime from the same file; skipped with the reason where Debian's python3-torch is missing.
 // `npm run bench -- inference` (table rows for nabla, the comparison printed above the table) or
 // `npx tsx bench/inference.ts`.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { engine } from '../src/engine/engine.js';
 import { medianMs, nablaOnly, nb, type Row } from './common.js';
@@ -28,22 +34,43 @@ interface Work {
   calls: number;
   warmupRuns: number;
   reps: number;
-  build: () => nb.Model;
+  /** The nabla model and the ONNX bytes onnxruntime runs (the same weights). */
+  build: () => Built | string;
 }
 
+interface Built {
+  /** Runs one batch. */
+  predict: (x: nb.Tensor) => nb.Tensor;
+  onnx: Uint8Array;
+}
+
+function keras(model: nb.Model): Built {
+  return { predict: (x) => model.predict(x) as nb.Tensor, onnx: nb.onnx.toBytes(model, { inputNames: ['x'], outputNames: ['y'] }) };
+}
+
+/** The PyTorch ResNet-18, exported by torch.onnx into a temporary file, or why not. */
+function torchResnet(): Built | string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nabla-bench-'));
+  const file = path.join(dir, 'resnet18.onnx');
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const script = fileURLToPath(new URL('./resnet18_torch.py', import.meta.url));
+  const r = spawnSync('/usr/bin/python3', [script, file, String(RESNET_SIZE)], { env, encoding: 'utf8' });
+  if (r.status !== 0) return `skipped: ${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)}`;
+  const onnx = new Uint8Array(fs.readFileSync(file));
+  fs.rmSync(dir, { recursive: true });
+  const model = nb.onnx.fromBytes(onnx);
+  return { predict: (x) => model.predict(x) as nb.Tensor, onnx };
+}
+
+const resnetRun = { samples: RESNET_BATCH * 2, batch: RESNET_BATCH, calls: 2, warmupRuns: 1, reps: 5 };
+
 const WORKS: Work[] = [
-  { name: 'MLP 784-128-10', inputShape: [784], samples: 10_240, batch: 256, calls: 500, warmupRuns: 20, reps: 7, build: mlp },
-  { name: 'CNN conv32-pool-conv64-pool-dense10', inputShape: [28, 28, 1], samples: 2_048, batch: 256, calls: 100, warmupRuns: 5, reps: 7, build: cnn },
-  {
-    name: `ResNet-18 ${RESNET_SIZE}x${RESNET_SIZE}x3`,
-    inputShape: [RESNET_SIZE, RESNET_SIZE, 3],
-    samples: RESNET_BATCH * 2,
-    batch: RESNET_BATCH,
-    calls: 2,
-    warmupRuns: 1,
-    reps: 5,
-    build: () => resnet18(RESNET_SIZE),
-  },
+  { name: 'MLP 784-128-10', inputShape: [784], samples: 10_240, batch: 256, calls: 500, warmupRuns: 20, reps: 7, build: () => keras(mlp()) },
+  { name: 'CNN conv32-pool-conv64-pool-dense10', inputShape: [28, 28, 1], samples: 2_048, batch: 256, calls: 100, warmupRuns: 5, reps: 7, build: () => keras(cnn()) },
+  { name: `ResNet-18 ${RESNET_SIZE}x${RESNET_SIZE}x3 (nabla layers)`, inputShape: [RESNET_SIZE, RESNET_SIZE, 3], ...resnetRun, build: () => keras(resnet18(RESNET_SIZE)) },
+  { name: `ResNet-18 3x${RESNET_SIZE}x${RESNET_SIZE} (PyTorch ONNX)`, inputShape: [3, RESNET_SIZE, RESNET_SIZE], ...resnetRun, build: torchResnet },
 ];
 
 function uniform(n: number, seed: number): Float32Array {
@@ -56,12 +83,24 @@ interface Timing {
   rate: number;
   /** µs per batch-1 call */
   latencyUs: number;
+  /** CPU µs per batch-1 call (all the process's threads; less disturbed by a busy machine than wall time) */
+  cpuUs: number;
 }
 
-interface Prepared {
+/** CPU time per call of `calls` calls, µs (the fastest of 3 runs). */
+async function cpuUsPerCall(calls: number, call: () => unknown): Promise<number> {
+  let best = Infinity;
+  for (let r = 0; r < 3; r++) {
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < calls; i++) await call();
+    const d = process.cpuUsage(c0);
+    best = Math.min(best, (d.user + d.system) / calls);
+  }
+  return best;
+}
+
+interface Prepared extends Built {
   work: Work;
-  model: nb.Model;
-  onnx: Uint8Array;
   data: Float32Array;
   one: Float32Array;
   /** nabla's batch-1 output, to check onnxruntime's against. */
@@ -77,19 +116,27 @@ function setNablaThreads(n: number): void {
 }
 
 async function nablaTiming(p: Prepared): Promise<Timing> {
-  const { work, model } = p;
-  const x = nb.tensor(p.data, [work.samples, ...work.inputShape]);
+  const { work } = p;
+  const per = size(work.inputShape);
+  const batches = Array.from({ length: work.samples / work.batch }, (_, i) =>
+    nb.tensor(p.data.subarray(i * work.batch * per, (i + 1) * work.batch * per), [work.batch, ...work.inputShape]),
+  );
   const one = nb.tensor(p.one, [1, ...work.inputShape]);
-  const batchMs = await medianMs(() => model.predict(x, { batchSize: work.batch }).dispose(), { reps: work.reps, warmup: 2 });
+  const batchMs = await medianMs(
+    () => {
+      for (const b of batches) p.predict(b).dispose();
+    },
+    { reps: work.reps, warmup: 2 },
+  );
   const oneMs = await medianMs(
     () => {
-      for (let i = 0; i < work.calls; i++) model.predict(one).dispose();
+      for (let i = 0; i < work.calls; i++) p.predict(one).dispose();
     },
     { reps: work.reps, warmup: work.warmupRuns },
   );
-  x.dispose();
-  one.dispose();
-  return { rate: (work.samples / batchMs) * 1000, latencyUs: (oneMs / work.calls) * 1000 };
+  const cpuUs = await cpuUsPerCall(work.calls, () => p.predict(one).dispose());
+  nb.dispose([...batches, one]);
+  return { rate: (work.samples / batchMs) * 1000, latencyUs: (oneMs / work.calls) * 1000, cpuUs };
 }
 
 type Ort = typeof import('onnxruntime-node');
@@ -119,17 +166,21 @@ async function ortTiming(ort: Ort, p: Prepared, threads: number): Promise<Timing
     },
     { reps: work.reps, warmup: work.warmupRuns },
   );
+  const cpuUs = await cpuUsPerCall(work.calls, () => session.run({ x: one }));
   await session.release();
-  return { rate: (work.samples / batchMs) * 1000, latencyUs: (oneMs / work.calls) * 1000 };
+  return { rate: (work.samples / batchMs) * 1000, latencyUs: (oneMs / work.calls) * 1000, cpuUs };
 }
 
-function prepare(work: Work): Prepared {
-  const model = work.build();
-  const onnx = nb.onnx.toBytes(model, { inputNames: ['x'], outputNames: ['y'] });
+function prepare(work: Work): Prepared | undefined {
+  const built = work.build();
+  if (typeof built === 'string') {
+    console.error(`${work.name}: ${built}`);
+    return undefined;
+  }
   const data = uniform(work.samples * size(work.inputShape), 2024);
   const one = uniform(size(work.inputShape), 99);
-  const expected = (model.predict(nb.tensor(one, [1, ...work.inputShape])) as nb.Tensor).dataSync() as Float32Array;
-  return { work, model, onnx, data, one, expected };
+  const expected = built.predict(nb.tensor(one, [1, ...work.inputShape])).dataSync() as Float32Array;
+  return { ...built, work, data, one, expected };
 }
 
 const fmtRate = (v: number) => Math.round(v).toLocaleString('en-US');
@@ -139,7 +190,8 @@ export async function benchInference(): Promise<Row[]> {
   // The one-thread child of run.ts has nothing to add: this suite measures 1 and 2 threads itself.
   if (nablaOnly) return [];
   const load0 = os.loadavg();
-  const prepared = WORKS.map(prepare);
+  const only = process.env.INFERENCE_MODELS?.split(',');
+  const prepared = WORKS.filter((w) => !only || only.some((o) => w.name.includes(o))).map(prepare).filter((p) => p !== undefined);
   const mine = new Map<string, Timing>();
   for (const threads of THREADS) {
     setNablaThreads(threads);
@@ -162,6 +214,7 @@ export async function benchInference(): Promise<Row[]> {
       const b = theirs.get(`${work.name}/${threads}`)!;
       console.log(`| ${work.name} | ${work.batch} | samples/s | ${threads} | ${fmtRate(a.rate)} | ${fmtRate(b.rate)} | ${(a.rate / b.rate).toFixed(2)}x |`);
       console.log(`| ${work.name} | 1 | µs/call | ${threads} | ${fmtUs(a.latencyUs)} | ${fmtUs(b.latencyUs)} | ${(b.latencyUs / a.latencyUs).toFixed(2)}x |`);
+      console.log(`| ${work.name} | 1 | CPU µs/call | ${threads} | ${fmtUs(a.cpuUs)} | ${fmtUs(b.cpuUs)} | ${(b.cpuUs / a.cpuUs).toFixed(2)}x |`);
     }
     const [one, two] = THREADS.map((t) => mine.get(`${work.name}/${t}`)!) as [Timing, Timing];
     rows.push(
