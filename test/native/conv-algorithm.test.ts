@@ -73,7 +73,7 @@ describe.each(compiled)('conv2d algorithm choice on %s', (backend) => {
     const gemm = await conv(backend, large, 'gemm');
     const auto = await conv(backend, large);
     expect(Array.from(auto)).toEqual(Array.from(gemm));
-    const hasTiles = backend === 'native' && nb.backendInfo('native').simd === 'avx512';
+    const hasTiles = backend === 'native' && (nb.backendInfo('native') as { simd?: string }).simd === 'avx512';
     // Without a tile product (wasm, CPUs without AVX-512) a forced 'tiled' falls back to the GEMM.
     expect(tiled.some((v, i) => v !== gemm[i])).toBe(hasTiles);
     const small = CASES[0]!;
