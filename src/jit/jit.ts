@@ -23,6 +23,11 @@ export interface JitOptions {
    * written (assign, a training step), so it follows later `fit` epochs and `setWeights`.
    */
   inference?: boolean;
+  /**
+   * The function is a training step (what `fit` compiles): fold BatchNormalization into the conv or
+   * dense layer before it where the step updates neither (frozen layers). Changes float rounding.
+   */
+  foldFrozen?: boolean;
 }
 
 /**
@@ -83,7 +88,7 @@ export function jit<F extends (...args: any[]) => any>(fn: F, opts: JitOptions =
     const { tracer, result } = trace(flatTensors, (symbols) => fn(...(unflatten(template, symbols) as unknown[])));
     const out = flatten(result, () => true);
     tracer.graph.outputs = out.tensors.map((t) => tracer.valueOf(t));
-    const stats = optimize(tracer.graph, backend, { inference: opts.inference ?? false });
+    const stats = optimize(tracer.graph, backend, { inference: opts.inference ?? false, foldFrozen: opts.foldFrozen ?? false });
     const feedDTypes = tracer.graph.inputs.slice(flatTensors.length).map((v) => v.dtype);
     const prepGraph = opts.inference ? splitWeightPrep(tracer.graph) : undefined;
     if (prepGraph) stats.weightPrep = prepGraph.nodes.length;

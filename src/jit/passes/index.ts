@@ -20,6 +20,12 @@ export interface OptimizeOptions {
    * but not the math, such as folding BatchNormalization into the conv/dense before it, may run.
    */
   inference?: boolean;
+  /**
+   * A training step: fold per-channel affine chains into the conv/dense before them only where the
+   * step updates none of the weights involved (frozen layers: BatchNormalization with trainable
+   * false after a frozen conv). Changes float rounding against eager training.
+   */
+  foldFrozen?: boolean;
 }
 
 /** The optimisation pipeline, in order; fusion only where the backend has the fused kernels. */
@@ -28,6 +34,11 @@ export function optimize(g: Graph, backend: Backend, opts: OptimizeOptions = {})
   const run = (name: string, f: () => number) => (stats[name] = (stats[name] ?? 0) + f());
   if (opts.inference) {
     run('sinkTranspose', () => sinkPointwiseBelowTranspose(g));
+    run('foldAffine', () => foldAffineIntoLinear(g));
+  } else if (opts.foldFrozen) {
+    // A traced training step still holds backward nodes nothing reads (gradients of frozen
+    // weights): they would count as second uses of the forward chain.
+    run('dce', () => eliminateDeadCode(g));
     run('foldAffine', () => foldAffineIntoLinear(g));
   }
   for (let round = 0; round < 3; round++) {
