@@ -1,4 +1,4 @@
-// `npm run bench [-- matmul op-overhead jit mlp cnn predict wasm checkpoint jacobian rnn]`: nabla and TensorFlow.js on the same work in one
+// `npm run bench [-- matmul op-overhead jit mlp cnn predict inference wasm checkpoint jacobian rnn]`: nabla and TensorFlow.js on the same work in one
 // process; medians; ratios. Results go to BENCHMARKS.md by hand, with the machine line printed here.
 // TF.js's backends run one thread in Node, so the nabla columns are measured again in a child with
 // NABLA_NUM_THREADS=1 (skip it with --no-single-thread).
@@ -10,6 +10,7 @@ import { benchOpOverhead } from './op-overhead.js';
 import { benchJit } from './jit.js';
 import { benchCnn, benchMlp } from './training.js';
 import { benchPredict } from './predict.js';
+import { benchInference } from './inference.js';
 import { benchWasm } from './wasm.js';
 import { benchCheckpoint } from './checkpoint.js';
 import { benchJacobian } from './jacobian.js';
@@ -22,6 +23,7 @@ const suites: Record<string, () => Promise<Row[]>> = {
   mlp: benchMlp,
   cnn: benchCnn,
   predict: benchPredict,
+  inference: benchInference,
   wasm: benchWasm,
   checkpoint: benchCheckpoint,
   jacobian: benchJacobian,

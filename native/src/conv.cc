@@ -10,6 +10,7 @@
 #include <string>
 #include <type_traits>
 
+#include "conv-algorithm.h"
 #include "conv-geometry.h"
 #include "kernels.h"
 #include "window-kernels.h"
@@ -224,7 +225,7 @@ template <typename T> void filterGradDepthwise(const ConvGeometry& g, const T* x
 template <typename T> void run(ConvMode mode, const ConvGeometry& g, const T* a, const T* b, T* out) {
   if constexpr (std::is_same_v<T, float>) {
     if (!g.depthwise()) {
-      if (mode == ConvMode::Forward && forwardTiled(g, a, b, out)) return;
+      if (mode == ConvMode::Forward && forwardAlgorithm(g) == ConvForward::Tiled && forwardTiled(g, a, b, out)) return;
       if (mode == ConvMode::InputGrad && inputGradTiled(g, a, b, out)) return;
       if (mode == ConvMode::FilterGrad && filterGradTiled(g, a, b, out)) return;
     }

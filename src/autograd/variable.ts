@@ -1,4 +1,5 @@
 import { engine } from '../engine/engine.js';
+import { noteVariableWrite } from '../engine/variable-writes.js';
 import { add as addFn, sub as subFn } from '../ops/primitives/binary.js';
 import { cast as castTo } from '../ops/primitives/cast.js';
 import { copy as copyFn } from '../ops/primitives/copy.js';
@@ -79,6 +80,7 @@ export class Variable extends Tensor {
       return this;
     }
     const owned = ownCopy(v);
+    noteVariableWrite();
     const previous = this.storage;
     engine.memory.swapStorage(this, owned.storage);
     engine.memory.dedicate(this.storage, previous);

@@ -1,5 +1,6 @@
 import type { Backend, Kernel, KernelTensor, Layout, OutSpec } from '../backends/backend.js';
 import { engine } from '../engine/engine.js';
+import { noteVariableWrite } from '../engine/variable-writes.js';
 import type { FusedElementwiseAttrs } from './fused-ops.js';
 import { generator, type RandomAttrs } from '../ops/primitives/random.js';
 import { contiguousLayout, isContiguous } from '../tensor/layout.js';
@@ -298,6 +299,7 @@ export class Plan {
       return engine.view(s, p.layout);
     };
     const outs = this.graph.outputs.map(tensorOf);
+    if (this.graph.updates.size) noteVariableWrite();
     for (const [variable, v] of this.graph.updates) {
       if (inPlace.has(variable)) continue;
       const t = tensorOf(v);

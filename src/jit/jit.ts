@@ -7,6 +7,7 @@ import type { Graph } from './graph.js';
 import { optimize, type PassStats } from './passes/index.js';
 import { flatten, unflatten, type Template } from './pytree.js';
 import { trace, graphTracer } from './trace.js';
+import { splitWeightPrep, WeightPrep } from './weight-prep.js';
 import { tensor as scalarTensor } from '../ops/creation.js';
 import type { DType } from '../tensor/dtype.js';
 
@@ -17,10 +18,16 @@ export interface JitOptions {
   /**
    * The function only runs a model forward with weights it does not change (what `predict` and
    * `evaluate` compile): allows inference rewrites that alter float rounding, such as folding
-   * BatchNormalization into the preceding conv2d/matmul. The folded weights are computed from the
-   * variables in the graph, so they follow later `fit` epochs and `setWeights`.
+   * BatchNormalization into the preceding conv2d/matmul. What the graph computes from weights alone
+   * (folded or transposed weights) runs once and is reused by later calls until a variable is
+   * written (assign, a training step), so it follows later `fit` epochs and `setWeights`.
    */
   inference?: boolean;
+  /**
+   * The function is a training step (what `fit` compiles): fold BatchNormalization into the conv or
+   * dense layer before it where the step updates neither (frozen layers). Changes float rounding.
+   */
+  foldFrozen?: boolean;
 }
 
 /**
@@ -45,6 +52,8 @@ interface Compiled {
   readonly stats: PassStats;
   readonly feeds: readonly (() => number)[];
   readonly feedDTypes: readonly DType[];
+  /** Inference graphs: the weight-only part, computed once per change of the variables. */
+  readonly prep?: WeightPrep;
 }
 
 const RETRACE_WARNING_AFTER = 5;
@@ -79,8 +88,11 @@ export function jit<F extends (...args: any[]) => any>(fn: F, opts: JitOptions =
     const { tracer, result } = trace(flatTensors, (symbols) => fn(...(unflatten(template, symbols) as unknown[])));
     const out = flatten(result, () => true);
     tracer.graph.outputs = out.tensors.map((t) => tracer.valueOf(t));
-    const stats = optimize(tracer.graph, backend, { inference: opts.inference ?? false });
+    const stats = optimize(tracer.graph, backend, { inference: opts.inference ?? false, foldFrozen: opts.foldFrozen ?? false });
     const feedDTypes = tracer.graph.inputs.slice(flatTensors.length).map((v) => v.dtype);
+    const prepGraph = opts.inference ? splitWeightPrep(tracer.graph) : undefined;
+    if (prepGraph) stats.weightPrep = prepGraph.nodes.length;
+    cache.get(key)?.prep?.release();
     const compiled: Compiled = {
       graph: tracer.graph,
       plan: new Plan(tracer.graph, backend),
@@ -89,6 +101,7 @@ export function jit<F extends (...args: any[]) => any>(fn: F, opts: JitOptions =
       stats,
       feeds: tracer.feeds,
       feedDTypes,
+      ...(prepGraph ? { prep: new WeightPrep(prepGraph, backend, prepGraph.outputs.length) } : {}),
     };
     cache.set(key, compiled);
     return compiled;
@@ -106,7 +119,8 @@ export function jit<F extends (...args: any[]) => any>(fn: F, opts: JitOptions =
   const jitted = ((...args: unknown[]) => {
     if (engine.tracer || engine.isRecording()) return fn(...args);
     const { c, flat } = lookup(args);
-    const inputs = c.feeds.length ? [...flat.tensors, ...c.feeds.map((f, i) => scalar(f(), c.feedDTypes[i]!))] : flat.tensors;
+    let inputs = c.feeds.length ? [...flat.tensors, ...c.feeds.map((f, i) => scalar(f(), c.feedDTypes[i]!))] : flat.tensors;
+    if (c.prep) inputs = [...inputs, ...c.prep.tensors()];
     return unflatten(c.output, c.plan.run(inputs));
   }) as unknown as Jitted<F>;
 

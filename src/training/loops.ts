@@ -4,7 +4,7 @@ import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
 import { concat } from '../ops/primitives/structure.js';
 import { tensor } from '../ops/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { CallbackList, type Callback, type CallbackHooks, type Logs } from './callbacks/callback.js';
 import { History } from './callbacks/history.js';
 import { ProgressBar } from './callbacks/progress-bar.js';
@@ -317,11 +317,17 @@ export function evaluateLoop(model: Trainer, x: TensorData | AsyncIterable<Datas
 /** Predict over batches and join the outputs along the batch axis. */
 export function predictArrays(model: Trainer, x: TensorData, opts: PredictOptions): Tensor[] {
   checkOptions('predict', opts, PREDICT_KEYS);
+  const batchSize = positiveInt('predict', 'batchSize', opts.batchSize, 32);
+  // One tensor already on this backend that fits one batch (a served request): the batch is the
+  // tensor itself, as the general path below would make it, without the batching machinery.
+  if (x instanceof Tensor && model.inputCount === 1 && opts.steps === undefined && x.rank > 0 && x.shape[0]! >= 1 && x.shape[0]! <= batchSize && x.backend === engine.backend.name) {
+    x.assertAlive('predict');
+    return predictStep(model, { x: [x], y: null, sampleWeight: null, size: x.shape[0]! });
+  }
   const made: ArrayData[] = [];
   const parts: Tensor[][] = [];
   try {
     const data = arraySource(model, x, undefined, undefined, 'predict', made);
-    const batchSize = positiveInt('predict', 'batchSize', opts.batchSize, 32);
     let step = 0;
     for (const batch of data.batches(batchSize, false)) {
       if (opts.steps !== undefined && step++ >= opts.steps) break;

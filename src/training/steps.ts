@@ -231,6 +231,13 @@ export function predictStepGraph(model: Layer, x: Tensor[]): string | undefined 
   return fn?.graph(x, null, null);
 }
 
+/** As predictStepGraph, for the compiled train step of `fit` on a batch (x, y). @internal */
+export function trainStepGraph(model: Layer, x: Tensor[], y: Tensor[]): string | undefined {
+  const key = jitKeyOf(model as SteppableModel);
+  const fn = key ? jitSteps.get(key)?.fns.train : undefined;
+  return fn?.graph(x, y, null);
+}
+
 /**
  * Run a step through nb.jit when the model was compiled with `jitCompile` (the default): the first
  * step of each kind runs eagerly, later ones replay one compiled graph per batch shape. If a
@@ -255,7 +262,7 @@ function compiledStep<R>(model: SteppableModel, kind: StepKind, eager: (model: S
   }
   const fn = (steps.fns[kind] ??= jit(
     (x: Tensor[], y: Tensor[] | null, sampleWeight: Tensor | null) => eager(model, { x, y, sampleWeight, size: x[0]?.shape[0] ?? 1 }),
-    { name: `${model.name}.${kind}Step`, inference: kind === 'predict' || kind === 'test' },
+    { name: `${model.name}.${kind}Step`, inference: kind === 'predict' || kind === 'test', foldFrozen: kind === 'train' },
   ));
   const tracesBefore = fn.traceCount;
   try {

@@ -78,15 +78,16 @@ describe.each(backends)('BatchNormalization folding on %s', (backend) => {
     expectClose(values(f(x)), eager);
   });
 
-  it('at batch 1 the dense layer is left unfolded (rescaling its weight would cost more than the BN), the convolutions fold', async () => {
+  it('at batch 1 the dense layer folds too (its rescaled weight is prepared once, not per call), as do the convolutions', async () => {
     await nb.setBackend(backend);
     nb.random.seed(8);
     const model = convNet();
     const x = nb.random.normal([1, 7, 7, 2]);
     const f = nb.jit((t: nb.Tensor) => model.apply(t, { training: false }) as nb.Tensor, { inference: true });
     const dump = f.graph(x);
-    expect(dump).toMatch(/foldAffine: 2/);
-    expect(opsAtShape(dump, [1, 6]).some((n) => !/^(fusedLinear|matmul|add|relu)$/.test(n))).toBe(true);
+    expect(dump).toMatch(/foldAffine: 3/);
+    expect(dump).toMatch(/weightPrep: [1-9]/);
+    expect(opsAtShape(dump, [1, 6]).every((n) => /^(fusedLinear|matmul|add|relu)$/.test(n))).toBe(true);
     expectClose(values(f(x)), values(nb.tidy(() => model.apply(x, { training: false }) as nb.Tensor)));
   });
 

@@ -1,9 +1,12 @@
-// The model nb.onnx.load returns: predict on tensors (positional or by input name), jit-able, with
-// the initializers as Variables for fine-tuning.
+// The model nb.onnx.load returns: predict on tensors (positional or by input name), compiled by
+// default like a Keras model's predict (one trace per input signature, with the jit's inference
+// rewrites: BatchNormalization folded into the conv before it, conv + bias + activation fused),
+// with the initializers as Variables for fine-tuning.
 import { ValueError } from '../../errors.js';
 import { toTensor, type TensorLike } from '../../ops/creation.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Variable } from '../../autograd/variable.js';
+import { jit, type Jitted } from '../../jit/jit.js';
 import type { LayerArgs } from '../../nn/layers/layer.js';
 import type { OnnxGraph, OnnxInputSpec } from './onnx-graph.js';
 import { OnnxLayer } from './onnx-layer.js';
@@ -11,6 +14,15 @@ import { OnnxLayer } from './onnx-layer.js';
 export type OnnxFeeds = Record<string, TensorLike>;
 
 export class OnnxModel {
+  /**
+   * Whether predict/run compile the graph (default true): traced once per input signature with
+   * nb.jit's inference rewrites. The rewrites read the weights on every call, so changes to
+   * `weights` (training, assign) are always seen. Under a GradientTape the graph runs eagerly.
+   */
+  jitCompile = true;
+
+  private compiled?: Jitted<(...inputs: Tensor[]) => Tensor[]>;
+
   /** @internal */
   constructor(
     private readonly graph: OnnxGraph,
@@ -82,7 +94,24 @@ export class OnnxModel {
       if (list.length !== names.length) throw new ValueError(`onnx model: expected ${names.length} inputs (${names.join(', ')}), got ${list.length}`);
       list.forEach((t, i) => feeds.set(names[i]!, toTensor(t, 'onnx model')));
     }
-    return this.graph.run(feeds);
+    return this.jitCompile ? this.runCompiled(feeds) : this.graph.run(feeds);
+  }
+
+  private runCompiled(feeds: Map<string, Tensor>): Tensor[] {
+    const names = this.inputNames;
+    // A missing input: the eager run names it.
+    if (names.some((n) => !feeds.has(n))) return this.graph.run(feeds);
+    this.compiled ??= jit((...inputs: Tensor[]) => this.graph.run(new Map(names.map((n, i) => [n, inputs[i]!]))), {
+      name: `onnx:${this.producer || 'model'}`,
+      inference: true,
+    });
+    return this.compiled(...names.map((n) => feeds.get(n)!));
+  }
+
+  /** @internal The optimised graph predict compiles for these inputs (tests, debugging). */
+  compiledGraph(...inputs: Tensor[]): string {
+    this.runCompiled(new Map(this.inputNames.map((n, i) => [n, inputs[i]!])));
+    return this.compiled!.graph(...inputs);
   }
 }
 

@@ -1,13 +1,21 @@
 // The model nb.models.loadGraphModel returns: TF.js's GraphModel API (predict, execute, inputs,
-// outputs) over a TfGraph, inference only, jit-able (nb.jit(x => model.predict(x))).
+// outputs) over a TfGraph, inference only, jit-able (nb.jit(x => model.predict(x))). predict is
+// compiled by default, like a Keras model's: one trace per input signature, with the jit's inference
+// rewrites (affine chains folded into the conv/matmul before them, bias + activation fused).
 import { ValueError } from '../../errors.js';
 import { toTensor, type TensorLike } from '../../ops/creation.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { jit, type Jitted } from '../../jit/jit.js';
 import type { GraphInputSpec, TfGraph } from './tf-graph.js';
 
 export type GraphFeeds = Record<string, TensorLike>;
 
 export class GraphModel {
+  /** Whether predict compiles the graph (default true); execute always runs it eagerly. */
+  jitCompile = true;
+
+  private compiled?: Jitted<(...inputs: Tensor[]) => Tensor[]>;
+
   /** @internal */
   constructor(
     private readonly graph: TfGraph,
@@ -42,7 +50,7 @@ export class GraphModel {
   predict(feeds: GraphFeeds): Record<string, Tensor>;
   predict(x: TensorLike | readonly TensorLike[]): Tensor | Tensor[];
   predict(x: TensorLike | readonly TensorLike[] | GraphFeeds): Tensor | Tensor[] | Record<string, Tensor> {
-    const outs = this.graph.run(this.feedsOf(x));
+    const outs = this.run(this.feedsOf(x));
     if (isFeeds(x)) return Object.fromEntries(this.graph.outputNames.map((n, i) => [n, outs[i]!]));
     return outs.length === 1 ? outs[0]! : outs;
   }
@@ -52,6 +60,22 @@ export class GraphModel {
     const names = typeof outputs === 'string' ? [outputs] : outputs;
     const outs = this.graph.run(this.feedsOf(x), names);
     return outs.length === 1 && (typeof outputs === 'string' || outputs === undefined) ? outs[0]! : outs;
+  }
+
+  private run(feeds: Map<string, Tensor>): Tensor[] {
+    const names = this.inputNodes;
+    // Eager where compiling is off or an input is missing (the eager run names it).
+    if (!this.jitCompile || names.some((n) => !feeds.has(n))) return this.graph.run(feeds);
+    this.compiled ??= jit((...inputs: Tensor[]) => this.graph.run(new Map(names.map((n, i) => [n, inputs[i]!]))), {
+      name: 'graphModel.predict',
+      inference: true,
+    });
+    return this.compiled(...names.map((n) => feeds.get(n)!));
+  }
+
+  /** @internal How many times predict was traced (tests). */
+  get traceCount(): number {
+    return this.compiled?.traceCount ?? 0;
   }
 
   private feedsOf(x: TensorLike | readonly TensorLike[] | GraphFeeds): Map<string, Tensor> {

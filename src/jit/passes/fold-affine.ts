@@ -14,7 +14,7 @@ const ops = PRIMITIVES as Record<string, OpDef<any>>;
  * read-only for this graph. Such values are recomputed from the variables on every run, so a
  * fold built from them follows fit() and setWeights() without any cache to invalidate.
  */
-function readOnlyParams(g: Graph): (v: Value) => boolean {
+export function readOnlyParams(g: Graph): (v: Value) => boolean {
   const memo = new Map<Value, boolean>();
   const check = (v: Value): boolean => {
     const known = memo.get(v);
@@ -110,7 +110,6 @@ class ParamBuilder {
  * where the linear op's weight and every parameter are read-only in the graph and each intermediate
  * has no other use (so a gradient computed in the same graph keeps its own values). Only chains with
  * a scale are folded; a lone bias is fusedLinear's. Returns how many linear ops were rewritten.
- * Skipped where scaling the weight would take more work than the chain over the activations.
  */
 export function foldAffineIntoLinear(g: Graph): number {
   const isParam = readOnlyParams(g);
@@ -131,9 +130,11 @@ export function foldAffineIntoLinear(g: Graph): number {
     }
     if (!steps.some((s) => s.op === 'mul' || s.op === 'div')) continue;
     const out = base.outputs[0]!;
-    // The scaled weight is recomputed every call: worth it only when the chain's passes over the
-    // activations cost more (not for a dense layer at batch 1).
-    if (sizeOf(base.inputs[1]!.shape) > steps.length * sizeOf(out.shape)) continue;
+    // The scaled weight is computed from weights alone: compiled inference runs it once per change
+    // of the variables (src/jit/weight-prep.ts), so folding pays even for a dense layer at batch 1.
+    // A graph that assigns variables (evaluate's metric state) is not split that way and rescales
+    // the weight on every call: there, fold only where the chain over the activations costs more.
+    if (g.updates.size && sizeOf(base.inputs[1]!.shape) > steps.length * sizeOf(out.shape)) continue;
     const channels = out.shape[out.shape.length - 1]!;
     const b = new ParamBuilder(g, channels);
     // y = sign * linear * scale + shift, composed step by step (scale and shift undefined: 1 and 0).

@@ -5,9 +5,10 @@ import { eliminateCommonSubexpressions } from './cse.js';
 import { eliminateDeadCode } from './dce.js';
 import { foldAffineIntoLinear } from './fold-affine.js';
 import { fuseElementwise, fuseLinear } from './fusion.js';
+import { sinkPointwiseBelowTranspose } from './sink-transpose.js';
 import { simplify } from './simplify.js';
 
-export { foldAffineIntoLinear, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
+export { foldAffineIntoLinear, sinkPointwiseBelowTranspose, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
 
 /** What each pass changed, for the graph dump and tests. */
 export type PassStats = Record<string, number>;
@@ -19,13 +20,27 @@ export interface OptimizeOptions {
    * but not the math, such as folding BatchNormalization into the conv/dense before it, may run.
    */
   inference?: boolean;
+  /**
+   * A training step: fold per-channel affine chains into the conv/dense before them only where the
+   * step updates none of the weights involved (frozen layers: BatchNormalization with trainable
+   * false after a frozen conv). Changes float rounding against eager training.
+   */
+  foldFrozen?: boolean;
 }
 
 /** The optimisation pipeline, in order; fusion only where the backend has the fused kernels. */
 export function optimize(g: Graph, backend: Backend, opts: OptimizeOptions = {}): PassStats {
   const stats: PassStats = {};
   const run = (name: string, f: () => number) => (stats[name] = (stats[name] ?? 0) + f());
-  if (opts.inference) run('foldAffine', () => foldAffineIntoLinear(g));
+  if (opts.inference) {
+    run('sinkTranspose', () => sinkPointwiseBelowTranspose(g));
+    run('foldAffine', () => foldAffineIntoLinear(g));
+  } else if (opts.foldFrozen) {
+    // A traced training step still holds backward nodes nothing reads (gradients of frozen
+    // weights): they would count as second uses of the forward chain.
+    run('dce', () => eliminateDeadCode(g));
+    run('foldAffine', () => foldAffineIntoLinear(g));
+  }
   for (let round = 0; round < 3; round++) {
     const before = g.nodes.length;
     run('simplify', () => simplify(g));

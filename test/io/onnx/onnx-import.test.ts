@@ -1,5 +1,6 @@
 // ONNX import against onnxruntime: PyTorch-exported models (test/fixtures/onnx, made by
-// scripts/make-onnx-fixtures.py) give ORT's outputs on every backend, eagerly and under nb.jit, at
+// scripts/make-onnx-fixtures.py) give ORT's outputs on every backend, eagerly, compiled (predict's
+// default) and under nb.jit, at
 // every input shape the manifest lists (dynamic dims: shape subgraphs fold per shape).
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../../src/index.js';
@@ -24,10 +25,13 @@ async function expectMatchesOrt(model: nb.onnx.OnnxModel, fixture: (typeof MANIF
 
 describe.each(backendsUnderTest())('onnx import on %s', (backend) => {
   for (const fixture of SUPPORTED) {
-    it(`${fixture.file} matches onnxruntime at every manifest shape, eagerly`, async () => {
+    it(`${fixture.file} matches onnxruntime at every manifest shape, eagerly and compiled (predict's default)`, async () => {
       await nb.setBackend(backend);
       const model = await nb.onnx.load(FIXTURES + fixture.file);
-      for (const shapes of fixture.shapes) await expectMatchesOrt(model, fixture, shapes, (f) => model.predict(f));
+      for (const jitCompile of [false, true]) {
+        model.jitCompile = jitCompile;
+        for (const shapes of fixture.shapes) await expectMatchesOrt(model, fixture, shapes, (f) => model.predict(f));
+      }
     });
   }
 

@@ -83,14 +83,20 @@ function maxRelError(got: ArrayLike<number>, want: ArrayLike<number>): number {
 
 describe.each(backendsUnderTest())('TF.js graph models on %s', (backend) => {
   for (const c of CASES) {
-    it(`${c.name} predicts what TF.js's loadGraphModel predicts, eagerly and jitted`, async () => {
+    it(`${c.name} predicts what TF.js's loadGraphModel predicts, compiled, eagerly and jitted`, async () => {
       await nb.setBackend(backend);
       const data = seeded(c.inputShape.reduce((a, b) => a * b, 1), 11);
       const want = await tfjsRun(c.name, data, c.inputShape, c.nodes);
       expect(want.out.shape).toEqual(c.outputShape);
       const model = await nb.models.loadGraphModel(`${FIXTURES}${c.name}`);
       const x = nb.tensor(data, c.inputShape);
+      // predict is compiled by default (inference rewrites), eager with jitCompile false.
       await expectSame(model.predict(x) as nb.Tensor, want.out, c.name);
+      await expectSame(model.predict(x) as nb.Tensor, want.out, `${c.name} second compiled call`);
+      expect(model.traceCount).toBe(1);
+      model.jitCompile = false;
+      await expectSame(model.predict(x) as nb.Tensor, want.out, `${c.name} eager`);
+      expect(model.traceCount).toBe(1);
       const inner = model.execute(x, c.nodes) as nb.Tensor[];
       for (const [i, node] of c.nodes.entries()) await expectSame(inner[i]!, want.nodes[i]!, `${c.name} node ${node}`);
       const f = nb.jit((t: nb.Tensor) => model.predict(t) as nb.Tensor);

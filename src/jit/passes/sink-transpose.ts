@@ -1,0 +1,96 @@
+// Channels-first models (ONNX files from PyTorch) run nabla's channels-last convolutions between
+// transposes: conv2d → transpose to NCHW → BatchNormalization's sub/mul/add with [C, 1, 1]
+// parameters → relu → transpose back for the next conv. Pointwise ops commute with a transpose, so
+// this pass moves such a chain above the transpose, onto the conv's channels-last output (the
+// parameters reshaped to [C]): fold-affine then folds the BatchNormalization into the conv, fusion
+// joins conv + bias + relu, and simplify cancels the transpose pair between two convs. Exact: the
+// same ops on the same values, only the layout of the intermediates changes.
+import type { OpDef } from '../../ops/define-op.js';
+import { PRIMITIVES } from '../../ops/primitives/index.js';
+import { shapesEqual, sizeOf } from '../../tensor/shape.js';
+import type { Graph, Node, Value } from '../graph.js';
+import { useCounts } from './fusion.js';
+
+const ops = PRIMITIVES as Record<string, OpDef<any>>;
+
+/** The axis of the transpose's output that holds its input's last (channel) axis, or -1. */
+function channelAxis(t: Node): number {
+  const perm = (t.attrs as { perm: readonly number[] }).perm;
+  return perm.indexOf(perm.length - 1);
+}
+
+/**
+ * Whether `p` broadcasts against `z` along `axis` only: one element, or (right-aligned against z's
+ * shape) C at `axis` and 1 everywhere else.
+ */
+function perChannelAt(p: Value, z: Value, axis: number): boolean {
+  if (p.dtype !== z.dtype || p.shape.length > z.shape.length) return false;
+  if (sizeOf(p.shape) === 1) return true;
+  const offset = z.shape.length - p.shape.length;
+  return p.shape.every((d, i) => (i + offset === axis ? d === z.shape[axis] : d === 1));
+}
+
+/** One pointwise op on the chain's value `z`: which input slot z takes, and the other operand. */
+interface Step {
+  readonly node: Node;
+  readonly slot: number;
+  readonly other?: Value;
+}
+
+function asStep(n: Node, z: Value, axis: number): Step | undefined {
+  if (!n.op.pointwise || n.outputs.length !== 1 || !shapesEqual(n.outputs[0]!.shape, z.shape)) return undefined;
+  if (n.inputs.length === 1) return n.inputs[0] === z ? { node: n, slot: 0 } : undefined;
+  if (n.inputs.length !== 2) return undefined;
+  const slot = n.inputs.indexOf(z);
+  const other = n.inputs[1 - slot];
+  if (slot < 0 || !other || other === z || !perChannelAt(other, z, axis)) return undefined;
+  return { node: n, slot, other };
+}
+
+/** Move pointwise per-channel chains above the channels-last → channels-first transposes before them. Returns chains moved. */
+export function sinkPointwiseBelowTranspose(g: Graph): number {
+  let moved = 0;
+  for (const t of [...g.nodes]) {
+    if (t.op.name !== 'transpose' || !g.nodes.includes(t)) continue;
+    const axis = channelAxis(t);
+    const y = t.inputs[0]!;
+    const rank = y.shape.length;
+    if (axis < 0 || axis === rank - 1) continue;
+    const channels = y.shape[rank - 1]!;
+    const uses = useCounts(g);
+    const steps: Step[] = [];
+    let z = t.outputs[0]!;
+    for (;;) {
+      if (uses.get(z) !== 1 || g.outputs.includes(z)) break;
+      const consumer = g.nodes.find((n) => n.inputs.includes(z));
+      const step = consumer && asStep(consumer, z, axis);
+      if (!step) break;
+      steps.push(step);
+      z = consumer.outputs[0]!;
+    }
+    if (!steps.length) continue;
+    // Rebuild the chain on y, then one transpose of its end takes the tail's place.
+    const fresh: Node[] = [];
+    const add = (op: OpDef<any>, inputs: Value[], attrs: unknown): Value => {
+      const node = g.addNode(op, inputs, attrs, op.infer(inputs, attrs));
+      g.nodes.pop();
+      fresh.push(node);
+      return node.outputs[0]!;
+    };
+    let v = y;
+    for (const s of steps) {
+      const inputs = [...s.node.inputs];
+      inputs[s.slot] = v;
+      if (s.other) inputs[1 - s.slot] = sizeOf(s.other.shape) === 1 ? s.other : add(ops.reshape!, [s.other], { shape: [channels] });
+      v = add(s.node.op, inputs, s.node.attrs);
+    }
+    const out = add(t.op, [v], t.attrs);
+    const tail = steps[steps.length - 1]!.node;
+    g.nodes.splice(g.nodes.indexOf(tail), 1, ...fresh);
+    g.replaceUses(tail.outputs[0]!, out);
+    const dropped = new Set<Node>([t, ...steps.map((s) => s.node)]);
+    g.nodes = g.nodes.filter((n) => !dropped.has(n));
+    moved++;
+  }
+  return moved;
+}
