@@ -375,8 +375,46 @@ function ops() {
   g.write('ops');
 }
 
+/**
+ * The same small CNN twice: in NCHW (data_format on Conv2D, _FusedConv2D, depthwise, BiasAdd,
+ * FusedBatchNormV3, the pools and Conv2DBackpropInput) and as its NHWC twin with the same weights.
+ * TF.js's executor ignores data_format on BiasAdd and the pools, so the tests compare nabla's NCHW
+ * run with TF.js's run of the NHWC twin, transposed.
+ */
+function layouts(first) {
+  const g = new Graph(7);
+  const img = (n, c, h, w) => (first ? [n, c, h, w] : [n, h, w, c]);
+  const four = (h, w) => (first ? list(1, 1, h, w) : list(1, h, w, 1));
+  const fmt = s(first ? 'NCHW' : 'NHWC');
+  g.placeholder('x', img(-1, 3, 8, 8));
+  g.const('c1/kernel', [3, 3, 3, 6]);
+  g.const('c1/bias', [6]);
+  g.node('c1/Relu', '_FusedConv2D', ['x', 'c1/kernel', 'c1/bias'], {
+    T, num_args: { i: '1' }, fused_ops: fused('BiasAdd', 'Relu'), strides: four(1, 1), padding: s('SAME'), data_format: fmt, dilations: four(1, 1), explicit_paddings: { list: {} }, epsilon: { f: 0 },
+  });
+  for (const k of ['scale', 'offset', 'mean']) g.const(`bn/${k}`, [6]);
+  g.const('bn/variance', [6], Array.from({ length: 6 }, (_, i) => 0.5 + i / 10));
+  g.node('bn/FusedBatchNormV3', 'FusedBatchNormV3', ['c1/Relu', 'bn/scale', 'bn/offset', 'bn/mean', 'bn/variance'], { T, U: T, epsilon: { f: 0.001 }, data_format: fmt, is_training: { b: false } });
+  g.const('c2/kernel', [2, 2, 6, 5]);
+  g.node('c2/Conv2D', 'Conv2D', ['bn/FusedBatchNormV3', 'c2/kernel'], {
+    T, strides: four(1, 1), padding: s('EXPLICIT'), explicit_paddings: first ? list(0, 0, 0, 0, 1, 0, 0, 1) : list(0, 0, 1, 0, 0, 1, 0, 0), data_format: fmt, dilations: four(2, 2),
+  });
+  g.const('c2/bias', [5]);
+  g.node('c2/BiasAdd', 'BiasAdd', ['c2/Conv2D', 'c2/bias'], { T, data_format: fmt });
+  g.node('pool/MaxPool', 'MaxPool', ['c2/BiasAdd'], { T, ksize: four(2, 2), strides: four(2, 2), padding: s('SAME'), data_format: fmt });
+  g.const('dw/kernel', [3, 3, 5, 2]);
+  g.node('dw/depthwise', 'DepthwiseConv2dNative', ['pool/MaxPool', 'dw/kernel'], { T, strides: four(1, 1), padding: s('SAME'), data_format: fmt, dilations: four(1, 1), explicit_paddings: { list: {} } });
+  g.node('avg/AvgPool', 'AvgPool', ['dw/depthwise'], { T, ksize: four(2, 2), strides: four(1, 1), padding: s('VALID'), data_format: fmt });
+  g.ints('up/sizes', first ? [2, 4, 6, 6] : [2, 6, 6, 4]);
+  g.const('up/kernel', [2, 2, 4, 10]);
+  g.node('up/conv2d_transpose', 'Conv2DBackpropInput', ['up/sizes', 'up/kernel', 'avg/AvgPool'], { T, strides: four(2, 2), padding: s('VALID'), data_format: fmt, dilations: four(1, 1), explicit_paddings: { list: {} } });
+  g.write(first ? 'nchw' : 'nchw_twin');
+}
+
 mlp();
 cnn();
 dwbn();
 ops();
-console.log(`wrote ${ROOT}{mlp,cnn,dwbn,ops}`);
+layouts(true);
+layouts(false);
+console.log(`wrote ${ROOT}{mlp,cnn,dwbn,ops,nchw,nchw_twin}`);

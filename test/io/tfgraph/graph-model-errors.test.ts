@@ -136,11 +136,11 @@ describe('graph model load errors', () => {
     await expect(nb.models.loadGraphModel(dir)).rejects.toThrow(/op 'Erfinv' \(Erfinv node 'dense_1\/Tanh'\) is not supported/);
   });
 
-  it('unsupported attributes fail at load: a fusion nabla lacks, NCHW, training-mode batch norm', async () => {
+  it('unsupported attributes fail at load: a fusion nabla lacks, a layout other than NHWC/NCHW, training-mode batch norm', async () => {
     const fusion = mutated('cnn', (j) => (nodeOf(j, 'conv1/Relu').attr!.fused_ops = { list: { s: ['BiasAdd', 'Relu', 'Sigmoid'].map(b64) } }));
     await expect(nb.models.loadGraphModel(fusion)).rejects.toThrow(/_FusedConv2D node 'conv1\/Relu': fused_ops \["BiasAdd","Relu","Sigmoid"\]/);
-    const nchw = mutated('cnn', (j) => (nodeOf(j, 'pool1/MaxPool').attr!.data_format = { s: b64('NCHW') }));
-    await expect(nb.models.loadGraphModel(nchw)).rejects.toThrow(/MaxPool node 'pool1\/MaxPool': data_format 'NCHW' is not supported/);
+    const nchw = mutated('cnn', (j) => (nodeOf(j, 'pool1/MaxPool').attr!.data_format = { s: b64('NCDHW') }));
+    await expect(nb.models.loadGraphModel(nchw)).rejects.toThrow(/MaxPool node 'pool1\/MaxPool': data_format 'NCDHW' \(NHWC and NCHW are\) is not supported/);
     const training = mutated('dwbn', (j) => (nodeOf(j, 'bn/FusedBatchNormV3').attr!.is_training = { b: true }));
     await expect(nb.models.loadGraphModel(training)).rejects.toThrow(/FusedBatchNormV3 node 'bn\/FusedBatchNormV3': is_training=true/);
   });
