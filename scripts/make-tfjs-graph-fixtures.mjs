@@ -411,10 +411,29 @@ function layouts(first) {
   g.write(first ? 'nchw' : 'nchw_twin');
 }
 
+/** NonMaxSuppressionV3/V4 (padded)/V5 (soft-NMS) on fed boxes and scores, then a GatherV2 of the kept boxes. */
+function nms() {
+  const g = new Graph(8);
+  g.node('boxes', 'Placeholder', [], { dtype: T, shape: { shape: dims([-1, 4]) } });
+  g.node('scores', 'Placeholder', [], { dtype: T, shape: { shape: dims([-1]) } });
+  g.ints('max5', [5], []);
+  g.ints('max8', [8], []);
+  g.const('iou', [], [0.4]);
+  g.const('score_min', [], [0.1]);
+  g.const('sigma', [], [0.5]);
+  g.node('nms3', 'NonMaxSuppressionV3', ['boxes', 'scores', 'max5', 'iou', 'score_min'], { T });
+  g.node('nms4', 'NonMaxSuppressionV4', ['boxes', 'scores', 'max8', 'iou', 'score_min'], { T, T_threshold: T, pad_to_max_output_size: { b: true } });
+  g.node('nms5', 'NonMaxSuppressionV5', ['boxes', 'scores', 'max8', 'iou', 'score_min', 'sigma'], { T, pad_to_max_output_size: { b: false } });
+  g.ints('axis0', [0], []);
+  g.node('kept_boxes', 'GatherV2', ['boxes', 'nms3', 'axis0'], { Tparams: T, Tindices: { type: 'DT_INT32' }, Taxis: { type: 'DT_INT32' }, batch_dims: { i: '0' } });
+  g.write('nms');
+}
+
 mlp();
 cnn();
 dwbn();
 ops();
 layouts(true);
 layouts(false);
-console.log(`wrote ${ROOT}{mlp,cnn,dwbn,ops,nchw,nchw_twin}`);
+nms();
+console.log(`wrote ${ROOT}{mlp,cnn,dwbn,ops,nchw,nchw_twin,nms}`);
