@@ -43,6 +43,7 @@ class Graph {
     this.nodes = [];
     this.weights = [];
     this.chunks = [];
+    this.functions = [];
     this.rand = rng(seed);
   }
 
@@ -82,6 +83,19 @@ class Graph {
     return name;
   }
 
+  /** A Const node for a function body (returned, not added to the graph), its value in the weights manifest as the converter writes it. */
+  fnConst(name, shape, values, dtype = 'float32') {
+    const before = this.nodes.length;
+    this.const(name, shape, values, dtype);
+    return this.nodes.splice(before, 1)[0];
+  }
+
+  /** A library function: args and outputs [name, type], body nodes, ret {output: 'node:outputName:index'}. */
+  fn(name, args, outputs, nodeDef, ret) {
+    const arg = ([n, type]) => ({ name: n, type });
+    this.functions.push({ signature: { name, inputArg: args.map(arg), outputArg: outputs.map(arg) }, nodeDef, ret, attr: {} });
+  }
+
   ints(name, values, shape = [values.length]) {
     return this.const(name, shape, values, 'int32');
   }
@@ -93,7 +107,7 @@ class Graph {
       format: 'graph-model',
       generatedBy: '2.15.0',
       convertedBy: 'nabla scripts/make-tfjs-graph-fixtures.mjs (written as TensorFlow.js Converter v4.22.0 writes)',
-      modelTopology: { node: this.nodes, library: {}, versions: { producer: 1645 } },
+      modelTopology: { node: this.nodes, library: this.functions.length ? { function: this.functions } : {}, versions: { producer: 1645 } },
       weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: this.weights }],
       ...extra,
     };
@@ -429,6 +443,54 @@ function nms() {
   g.write('nms');
 }
 
+/**
+ * TF2 functional control flow, as the converter writes a tf.function with tf.cond and tf.while_loop:
+ * StatelessIf with then/else functions, StatelessWhile with cond/body functions (a counter and an
+ * accumulator), and an If whose branches return two values; function inputs name their producers
+ * as 'node:outputName:index'.
+ */
+function control() {
+  const g = new Graph(9);
+  const I = { type: 'DT_INT32' };
+  const B = { type: 'DT_BOOL' };
+  const fn = (name, op, input, attr = {}) => ({ name, op, input, attr, device: '/device:CPU:0' });
+  g.placeholder('x', [-1, 3]);
+  g.node('total', 'Sum', ['x', g.ints('all_axes', [0, 1])], { T, Tidx: I, keep_dims: { b: false } });
+  g.const('zero', [], [0]);
+  g.node('positive', 'Greater', ['total', 'zero'], { T });
+  g.fn('then_fn', [['a', 'DT_FLOAT']], [['y', 'DT_FLOAT']], [g.fnConst('then_fn/two', [], [2]), fn('then_fn/mul', 'Mul', ['a', 'then_fn/two:output:0'], { T })], { y: 'then_fn/mul:z:0' });
+  g.fn('else_fn', [['a', 'DT_FLOAT']], [['y', 'DT_FLOAT']], [fn('else_fn/neg', 'Neg', ['a'], { T })], { y: 'else_fn/neg:y:0' });
+  const branchAttrs = (t, e, tout) => ({ Tcond: B, Tin: { list: { type: ['DT_FLOAT'] } }, Tout: { list: { type: tout } }, then_branch: { func: { name: t } }, else_branch: { func: { name: e } }, output_shapes: { list: {} } });
+  g.node('if', 'StatelessIf', ['positive', 'x'], branchAttrs('then_fn', 'else_fn', ['DT_FLOAT']));
+  // Two outputs: (a + 1, max over the row) and (a - 1, min over the row).
+  g.fn('pair_then', [['a', 'DT_FLOAT']], [['p', 'DT_FLOAT'], ['q', 'DT_FLOAT']], [
+    g.fnConst('pair_then/one', [], [1]), g.fnConst('pair_then/axis', [], [1], 'int32'),
+    fn('pair_then/add', 'AddV2', ['a', 'pair_then/one:output:0'], { T }), fn('pair_then/max', 'Max', ['a', 'pair_then/axis:output:0'], { T, Tidx: I, keep_dims: { b: false } }),
+  ], { p: 'pair_then/add:z:0', q: 'pair_then/max:output:0' });
+  g.fn('pair_else', [['a', 'DT_FLOAT']], [['p', 'DT_FLOAT'], ['q', 'DT_FLOAT']], [
+    g.fnConst('pair_else/one', [], [1]), g.fnConst('pair_else/axis', [], [1], 'int32'),
+    fn('pair_else/sub', 'Sub', ['a', 'pair_else/one:output:0'], { T }), fn('pair_else/min', 'Min', ['a', 'pair_else/axis:output:0'], { T, Tidx: I, keep_dims: { b: false } }),
+  ], { p: 'pair_else/sub:z:0', q: 'pair_else/min:output:0' });
+  g.node('negative', 'LogicalNot', ['positive']);
+  g.node('pair', 'If', ['negative', 'x'], branchAttrs('pair_then', 'pair_else', ['DT_FLOAT', 'DT_FLOAT']));
+  // while i < 4: (i + 1, acc * 0.5 + x)
+  g.fn('loop_cond', [['i', 'DT_INT32'], ['acc', 'DT_FLOAT'], ['x0', 'DT_FLOAT']], [['keep_going', 'DT_BOOL']], [
+    g.fnConst('loop_cond/four', [], [4], 'int32'), fn('loop_cond/less', 'Less', ['i', 'loop_cond/four:output:0'], { T: I }),
+  ], { keep_going: 'loop_cond/less:z:0' });
+  g.fn('loop_body', [['i', 'DT_INT32'], ['acc', 'DT_FLOAT'], ['x0', 'DT_FLOAT']], [['i_next', 'DT_INT32'], ['acc_next', 'DT_FLOAT'], ['x0_out', 'DT_FLOAT']], [
+    g.fnConst('loop_body/one', [], [1], 'int32'), g.fnConst('loop_body/half', [], [0.5]),
+    fn('loop_body/inc', 'AddV2', ['i', 'loop_body/one:output:0'], { T: I }),
+    fn('loop_body/scaled', 'Mul', ['acc', 'loop_body/half:output:0'], { T }),
+    fn('loop_body/next', 'AddV2', ['loop_body/scaled:z:0', 'x0'], { T }),
+  ], { i_next: 'loop_body/inc:z:0', acc_next: 'loop_body/next:z:0', x0_out: 'x0' });
+  g.ints('i0', [0], []);
+  g.node('while', 'StatelessWhile', ['i0', 'x', 'x'], {
+    T: { list: { type: ['DT_INT32', 'DT_FLOAT', 'DT_FLOAT'] } }, cond: { func: { name: 'loop_cond' } }, body: { func: { name: 'loop_body' } },
+    parallel_iterations: { i: '10' }, output_shapes: { list: {} }, _num_original_outputs: { i: '3' },
+  });
+  g.write('control');
+}
+
 mlp();
 cnn();
 dwbn();
@@ -436,4 +498,5 @@ ops();
 layouts(true);
 layouts(false);
 nms();
-console.log(`wrote ${ROOT}{mlp,cnn,dwbn,ops,nchw,nchw_twin,nms}`);
+control();
+console.log(`wrote ${ROOT}{mlp,cnn,dwbn,ops,nchw,nchw_twin,nms,control}`);

@@ -161,9 +161,13 @@ describe('graph model load errors', () => {
     await expect(nb.models.loadGraphModel(noOp)).rejects.toThrow(/node \d+ has no name or op/);
   });
 
-  it('control-flow functions and string inputs fail at load, saying what is missing', async () => {
-    const functions = mutated('mlp', (j) => ((j.modelTopology as { library?: unknown }).library = { function: [{ signature: { name: 'while_body_1' } }] }));
-    await expect(nb.models.loadGraphModel(functions)).rejects.toThrow(/defines functions \(control flow: While\/If bodies\)/);
+  it('a call of a missing function, TF1 loop frames, hash tables and string inputs fail at load, saying what is missing', async () => {
+    const missing = mutated('control', (j) => ((nodeOf(j, 'if').attr!.then_branch as { func: { name: string } }).func.name = 'missing_fn'));
+    await expect(nb.models.loadGraphModel(missing)).rejects.toThrow(/StatelessIf node 'if' calls function 'missing_fn', which the model's library does not define \(it has then_fn, else_fn/);
+    const frames = mutated('mlp', (j) => (nodeOf(j, 'dense_1/Tanh').op = 'Enter'));
+    await expect(nb.models.loadGraphModel(frames)).rejects.toThrow(/op 'Enter' .* is not supported/);
+    const table = mutated('mlp', (j) => (nodeOf(j, 'dense_1/Tanh').op = 'LookupTableFindV2'));
+    await expect(nb.models.loadGraphModel(table)).rejects.toThrow(/op 'LookupTableFindV2' .* is not supported/);
     const strings = mutated('mlp', (j) => (nodeOf(j, 'x').attr!.dtype = { type: 'DT_STRING' }));
     await expect(nb.models.loadGraphModel(strings)).rejects.toThrow(/attribute 'dtype' of Placeholder node 'x' has dtype DT_STRING/);
   });
