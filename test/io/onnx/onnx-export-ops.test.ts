@@ -69,9 +69,9 @@ describe('onnx export: gathers and scatters', () => {
     expect(opTypes(bytes)).toContain('GatherND');
   });
 
-  it('unsortedSegmentSum of rows and of scalars', async () => {
-    const ids = nb.tensor([2, 0, 2, 1, 0], [5], 'int32');
-    await expectExportMatches((t) => [nb.unsortedSegmentSum(t, ids, 4), nb.unsortedSegmentSum(nb.tensor([1, 2, 3, 4, 5, 6], [2, 3]), nb.tensor([[0, 1, 0], [2, 2, 1]], [2, 3], 'int32'), 3)], [data]);
+  it('unsortedSegmentSum of rows and of scalars; rows with a negative id are dropped, as in nabla', async () => {
+    const ids = nb.tensor([2, 0, -1, 1, 0], [5], 'int32');
+    await expectExportMatches((t) => [nb.unsortedSegmentSum(t, ids, 4), nb.unsortedSegmentSum(nb.tensor([1, 2, 3, 4, 5, 6], [2, 3]), nb.tensor([[0, -1, 0], [2, 2, 1]], [2, 3], 'int32'), 3)], [data]);
   });
 
   it("the gradient of a sorted sum (gather's transpose along an axis) is a ScatterElements", async () => {

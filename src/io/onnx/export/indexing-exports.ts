@@ -27,6 +27,18 @@ function alongAxis(n: TracedNode, dataInput: number, idxInput: number): boolean 
   return axis === batchDims && n.inShapes[idxInput]!.length === rank && rank === axis + 1;
 }
 
+/** Segment ids with negatives set to 0, and the data rows they label set to 0. */
+function droppingNegativeIds(b: OnnxBuilder, n: TracedNode): [string, string] {
+  const [data, ids] = n.ins as [string, string];
+  const idsShape = n.inShapes[1]!;
+  const dataRank = n.inShapes[0]!.length;
+  const negative = b.add1('Less', [ids, scalarOf(b, 'zero', 'int32', 0)]);
+  const safeIds = b.add1('Where', [negative, scalarOf(b, 'zero', 'int32', 0), ids]);
+  const rowMask = dataRank === idsShape.length ? negative : b.add1('Reshape', [negative, b.int64s('shape', [...idsShape, ...Array<number>(dataRank - idsShape.length).fill(1)])]);
+  const safeData = b.add1('Where', [rowMask, scalarOf(b, 'zero', n.outDTypes[0]!, 0), data]);
+  return [safeIds, safeData];
+}
+
 export const INDEXING_EXPORTS: Readonly<Record<string, Emit>> = {
   argsort: (b, n) => {
     const { axis, descending } = n.attrs as { axis: number; descending: boolean };
@@ -43,13 +55,15 @@ export const INDEXING_EXPORTS: Readonly<Record<string, Emit>> = {
   // Gradient of gather: zeros with the slices added back at their indices.
   unsortedSegmentSum: (b, n) => {
     const { axis, batchDims } = n.attrs as { axis: number; batchDims: number };
-    const [data, ids] = n.ins as [string, string];
-    if (alongAxis(n, 0, 1)) return [b.add1('ScatterElements', [zerosOfOutput(b, n), ids, data], { axis, reduction: 'add' })];
-    if (axis === 0 && batchDims === 0) {
-      const idx = b.add1('Unsqueeze', [int64(b, ids), b.int64s('axes', [-1])]);
-      return [b.add1('ScatterND', [zerosOfOutput(b, n), idx, data], { reduction: 'add' })];
+    const along = alongAxis(n, 0, 1);
+    if (!along && !(axis === 0 && batchDims === 0)) {
+      throw new ValueError(`onnx.save: unsortedSegmentSum over axis ${axis} with batchDims ${batchDims} has no ONNX operator nabla exports; only axis 0 and take-along-axis sums do`);
     }
-    throw new ValueError(`onnx.save: unsortedSegmentSum over axis ${axis} with batchDims ${batchDims} has no ONNX operator nabla exports; only axis 0 and take-along-axis sums do`);
+    // nabla drops rows with a negative id, where ONNX would count from the end: they add 0 to segment 0.
+    const [ids, data] = droppingNegativeIds(b, n);
+    if (along) return [b.add1('ScatterElements', [zerosOfOutput(b, n), ids, data], { axis, reduction: 'add' })];
+    const idx = b.add1('Unsqueeze', [int64(b, ids), b.int64s('axes', [-1])]);
+    return [b.add1('ScatterND', [zerosOfOutput(b, n), idx, data], { reduction: 'add' })];
   },
   gatherND: (b, n) => [b.add1('GatherND', [n.ins[0]!, int64(b, n.ins[1]!)])],
   scatterND: (b, n) => [b.add1('ScatterND', [zerosOfOutput(b, n), int64(b, n.ins[0]!), n.ins[1]!], { reduction: 'add' })],
