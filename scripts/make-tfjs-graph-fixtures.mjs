@@ -43,6 +43,7 @@ class Graph {
     this.nodes = [];
     this.weights = [];
     this.chunks = [];
+    this.functions = [];
     this.rand = rng(seed);
   }
 
@@ -82,6 +83,19 @@ class Graph {
     return name;
   }
 
+  /** A Const node for a function body (returned, not added to the graph), its value in the weights manifest as the converter writes it. */
+  fnConst(name, shape, values, dtype = 'float32') {
+    const before = this.nodes.length;
+    this.const(name, shape, values, dtype);
+    return this.nodes.splice(before, 1)[0];
+  }
+
+  /** A library function: args and outputs [name, type], body nodes, ret {output: 'node:outputName:index'}. */
+  fn(name, args, outputs, nodeDef, ret) {
+    const arg = ([n, type]) => ({ name: n, type });
+    this.functions.push({ signature: { name, inputArg: args.map(arg), outputArg: outputs.map(arg) }, nodeDef, ret, attr: {} });
+  }
+
   ints(name, values, shape = [values.length]) {
     return this.const(name, shape, values, 'int32');
   }
@@ -93,7 +107,7 @@ class Graph {
       format: 'graph-model',
       generatedBy: '2.15.0',
       convertedBy: 'nabla scripts/make-tfjs-graph-fixtures.mjs (written as TensorFlow.js Converter v4.22.0 writes)',
-      modelTopology: { node: this.nodes, library: {}, versions: { producer: 1645 } },
+      modelTopology: { node: this.nodes, library: this.functions.length ? { function: this.functions } : {}, versions: { producer: 1645 } },
       weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: this.weights }],
       ...extra,
     };
@@ -375,8 +389,114 @@ function ops() {
   g.write('ops');
 }
 
+/**
+ * The same small CNN twice: in NCHW (data_format on Conv2D, _FusedConv2D, depthwise, BiasAdd,
+ * FusedBatchNormV3, the pools and Conv2DBackpropInput) and as its NHWC twin with the same weights.
+ * TF.js's executor ignores data_format on BiasAdd and the pools, so the tests compare nabla's NCHW
+ * run with TF.js's run of the NHWC twin, transposed.
+ */
+function layouts(first) {
+  const g = new Graph(7);
+  const img = (n, c, h, w) => (first ? [n, c, h, w] : [n, h, w, c]);
+  const four = (h, w) => (first ? list(1, 1, h, w) : list(1, h, w, 1));
+  const fmt = s(first ? 'NCHW' : 'NHWC');
+  g.placeholder('x', img(-1, 3, 8, 8));
+  g.const('c1/kernel', [3, 3, 3, 6]);
+  g.const('c1/bias', [6]);
+  g.node('c1/Relu', '_FusedConv2D', ['x', 'c1/kernel', 'c1/bias'], {
+    T, num_args: { i: '1' }, fused_ops: fused('BiasAdd', 'Relu'), strides: four(1, 1), padding: s('SAME'), data_format: fmt, dilations: four(1, 1), explicit_paddings: { list: {} }, epsilon: { f: 0 },
+  });
+  for (const k of ['scale', 'offset', 'mean']) g.const(`bn/${k}`, [6]);
+  g.const('bn/variance', [6], Array.from({ length: 6 }, (_, i) => 0.5 + i / 10));
+  g.node('bn/FusedBatchNormV3', 'FusedBatchNormV3', ['c1/Relu', 'bn/scale', 'bn/offset', 'bn/mean', 'bn/variance'], { T, U: T, epsilon: { f: 0.001 }, data_format: fmt, is_training: { b: false } });
+  g.const('c2/kernel', [2, 2, 6, 5]);
+  g.node('c2/Conv2D', 'Conv2D', ['bn/FusedBatchNormV3', 'c2/kernel'], {
+    T, strides: four(1, 1), padding: s('EXPLICIT'), explicit_paddings: first ? list(0, 0, 0, 0, 1, 0, 0, 1) : list(0, 0, 1, 0, 0, 1, 0, 0), data_format: fmt, dilations: four(2, 2),
+  });
+  g.const('c2/bias', [5]);
+  g.node('c2/BiasAdd', 'BiasAdd', ['c2/Conv2D', 'c2/bias'], { T, data_format: fmt });
+  g.node('pool/MaxPool', 'MaxPool', ['c2/BiasAdd'], { T, ksize: four(2, 2), strides: four(2, 2), padding: s('SAME'), data_format: fmt });
+  g.const('dw/kernel', [3, 3, 5, 2]);
+  g.node('dw/depthwise', 'DepthwiseConv2dNative', ['pool/MaxPool', 'dw/kernel'], { T, strides: four(1, 1), padding: s('SAME'), data_format: fmt, dilations: four(1, 1), explicit_paddings: { list: {} } });
+  g.node('avg/AvgPool', 'AvgPool', ['dw/depthwise'], { T, ksize: four(2, 2), strides: four(1, 1), padding: s('VALID'), data_format: fmt });
+  g.ints('up/sizes', first ? [2, 4, 6, 6] : [2, 6, 6, 4]);
+  g.const('up/kernel', [2, 2, 4, 10]);
+  g.node('up/conv2d_transpose', 'Conv2DBackpropInput', ['up/sizes', 'up/kernel', 'avg/AvgPool'], { T, strides: four(2, 2), padding: s('VALID'), data_format: fmt, dilations: four(1, 1), explicit_paddings: { list: {} } });
+  g.write(first ? 'nchw' : 'nchw_twin');
+}
+
+/** NonMaxSuppressionV3/V4 (padded)/V5 (soft-NMS) on fed boxes and scores, then a GatherV2 of the kept boxes. */
+function nms() {
+  const g = new Graph(8);
+  g.node('boxes', 'Placeholder', [], { dtype: T, shape: { shape: dims([-1, 4]) } });
+  g.node('scores', 'Placeholder', [], { dtype: T, shape: { shape: dims([-1]) } });
+  g.ints('max5', [5], []);
+  g.ints('max8', [8], []);
+  g.const('iou', [], [0.4]);
+  g.const('score_min', [], [0.1]);
+  g.const('sigma', [], [0.5]);
+  g.node('nms3', 'NonMaxSuppressionV3', ['boxes', 'scores', 'max5', 'iou', 'score_min'], { T });
+  g.node('nms4', 'NonMaxSuppressionV4', ['boxes', 'scores', 'max8', 'iou', 'score_min'], { T, T_threshold: T, pad_to_max_output_size: { b: true } });
+  g.node('nms5', 'NonMaxSuppressionV5', ['boxes', 'scores', 'max8', 'iou', 'score_min', 'sigma'], { T, pad_to_max_output_size: { b: false } });
+  g.ints('axis0', [0], []);
+  g.node('kept_boxes', 'GatherV2', ['boxes', 'nms3', 'axis0'], { Tparams: T, Tindices: { type: 'DT_INT32' }, Taxis: { type: 'DT_INT32' }, batch_dims: { i: '0' } });
+  g.write('nms');
+}
+
+/**
+ * TF2 functional control flow, as the converter writes a tf.function with tf.cond and tf.while_loop:
+ * StatelessIf with then/else functions, StatelessWhile with cond/body functions (a counter and an
+ * accumulator), and an If whose branches return two values; function inputs name their producers
+ * as 'node:outputName:index'.
+ */
+function control() {
+  const g = new Graph(9);
+  const I = { type: 'DT_INT32' };
+  const B = { type: 'DT_BOOL' };
+  const fn = (name, op, input, attr = {}) => ({ name, op, input, attr, device: '/device:CPU:0' });
+  g.placeholder('x', [-1, 3]);
+  g.node('total', 'Sum', ['x', g.ints('all_axes', [0, 1])], { T, Tidx: I, keep_dims: { b: false } });
+  g.const('zero', [], [0]);
+  g.node('positive', 'Greater', ['total', 'zero'], { T });
+  g.fn('then_fn', [['a', 'DT_FLOAT']], [['y', 'DT_FLOAT']], [g.fnConst('then_fn/two', [], [2]), fn('then_fn/mul', 'Mul', ['a', 'then_fn/two:output:0'], { T })], { y: 'then_fn/mul:z:0' });
+  g.fn('else_fn', [['a', 'DT_FLOAT']], [['y', 'DT_FLOAT']], [fn('else_fn/neg', 'Neg', ['a'], { T })], { y: 'else_fn/neg:y:0' });
+  const branchAttrs = (t, e, tout) => ({ Tcond: B, Tin: { list: { type: ['DT_FLOAT'] } }, Tout: { list: { type: tout } }, then_branch: { func: { name: t } }, else_branch: { func: { name: e } }, output_shapes: { list: {} } });
+  g.node('if', 'StatelessIf', ['positive', 'x'], branchAttrs('then_fn', 'else_fn', ['DT_FLOAT']));
+  // Two outputs: (a + 1, max over the row) and (a - 1, min over the row).
+  g.fn('pair_then', [['a', 'DT_FLOAT']], [['p', 'DT_FLOAT'], ['q', 'DT_FLOAT']], [
+    g.fnConst('pair_then/one', [], [1]), g.fnConst('pair_then/axis', [], [1], 'int32'),
+    fn('pair_then/add', 'AddV2', ['a', 'pair_then/one:output:0'], { T }), fn('pair_then/max', 'Max', ['a', 'pair_then/axis:output:0'], { T, Tidx: I, keep_dims: { b: false } }),
+  ], { p: 'pair_then/add:z:0', q: 'pair_then/max:output:0' });
+  g.fn('pair_else', [['a', 'DT_FLOAT']], [['p', 'DT_FLOAT'], ['q', 'DT_FLOAT']], [
+    g.fnConst('pair_else/one', [], [1]), g.fnConst('pair_else/axis', [], [1], 'int32'),
+    fn('pair_else/sub', 'Sub', ['a', 'pair_else/one:output:0'], { T }), fn('pair_else/min', 'Min', ['a', 'pair_else/axis:output:0'], { T, Tidx: I, keep_dims: { b: false } }),
+  ], { p: 'pair_else/sub:z:0', q: 'pair_else/min:output:0' });
+  g.node('negative', 'LogicalNot', ['positive']);
+  g.node('pair', 'If', ['negative', 'x'], branchAttrs('pair_then', 'pair_else', ['DT_FLOAT', 'DT_FLOAT']));
+  // while i < 4: (i + 1, acc * 0.5 + x)
+  g.fn('loop_cond', [['i', 'DT_INT32'], ['acc', 'DT_FLOAT'], ['x0', 'DT_FLOAT']], [['keep_going', 'DT_BOOL']], [
+    g.fnConst('loop_cond/four', [], [4], 'int32'), fn('loop_cond/less', 'Less', ['i', 'loop_cond/four:output:0'], { T: I }),
+  ], { keep_going: 'loop_cond/less:z:0' });
+  g.fn('loop_body', [['i', 'DT_INT32'], ['acc', 'DT_FLOAT'], ['x0', 'DT_FLOAT']], [['i_next', 'DT_INT32'], ['acc_next', 'DT_FLOAT'], ['x0_out', 'DT_FLOAT']], [
+    g.fnConst('loop_body/one', [], [1], 'int32'), g.fnConst('loop_body/half', [], [0.5]),
+    fn('loop_body/inc', 'AddV2', ['i', 'loop_body/one:output:0'], { T: I }),
+    fn('loop_body/scaled', 'Mul', ['acc', 'loop_body/half:output:0'], { T }),
+    fn('loop_body/next', 'AddV2', ['loop_body/scaled:z:0', 'x0'], { T }),
+  ], { i_next: 'loop_body/inc:z:0', acc_next: 'loop_body/next:z:0', x0_out: 'x0' });
+  g.ints('i0', [0], []);
+  g.node('while', 'StatelessWhile', ['i0', 'x', 'x'], {
+    T: { list: { type: ['DT_INT32', 'DT_FLOAT', 'DT_FLOAT'] } }, cond: { func: { name: 'loop_cond' } }, body: { func: { name: 'loop_body' } },
+    parallel_iterations: { i: '10' }, output_shapes: { list: {} }, _num_original_outputs: { i: '3' },
+  });
+  g.write('control');
+}
+
 mlp();
 cnn();
 dwbn();
 ops();
-console.log(`wrote ${ROOT}{mlp,cnn,dwbn,ops}`);
+layouts(true);
+layouts(false);
+nms();
+control();
+console.log(`wrote ${ROOT}{mlp,cnn,dwbn,ops,nchw,nchw_twin,nms,control}`);

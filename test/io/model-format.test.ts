@@ -127,6 +127,9 @@ const layerCases: [string, () => nb.Model, () => nb.Tensor | nb.Tensor[]][] = [
   ['RNN with cells', () => seq([
     new L.RNN(new L.SimpleRNNCell(2), { inputShape: [4, 2], returnSequences: true }), new L.RNN([new L.LSTMCell(3), new L.GRUCell(2)]),
   ]), () => x3([2, 4, 2])],
+  ['RNN of a ConvLSTM2DCell, EinsumDense', () => seq([
+    new L.RNN(new L.ConvLSTM2DCell(2, 2), { inputShape: [3, 4, 4, 1] }), new L.Reshape([9, 2]), new L.EinsumDense('abc,cd->abd', [null, 3], { biasAxes: 'd' }),
+  ]), () => x3([2, 3, 4, 4, 1])],
 ];
 
 describe('nabla format round trips', () => {

@@ -137,7 +137,7 @@ describe('TF.js models with every registered layer class load into nabla', () =>
     expect(loaded.layers.map((l) => l.className)).toContain('ZeroPadding2D');
   });
 
-  it('nabla knows every layer class TF.js serializes, except ConvLSTM2DCell (the cell inside ConvLSTM2D, never a layer of a model)', () => {
+  it('nabla knows every layer class TF.js serializes', () => {
     // TF.js's registry: every class tf.layers can write into a model.json.
     const tfClasses = Object.keys((tf.serialization.SerializationMap.getMap() as { classNameMap: Record<string, unknown> }).classNameMap);
     // Skipped: activations (lower case), initializers, regularizers, constraints, optimizers, and the
@@ -152,7 +152,7 @@ describe('TF.js models with every registered layer class load into nabla', () =>
 });
 
 /** TF.js layer classes nabla does not register yet (see the README's "Not yet"). */
-const KNOWN_MISSING = ['ConvLSTM2DCell'];
+const KNOWN_MISSING: string[] = [];
 
 describe('nabla models with the new layers export to TF.js', () => {
   const L = nb.layers;

@@ -93,6 +93,8 @@ const MAKE: Record<string, (o: Opts) => nb.layers.Layer> = {
   GlobalAveragePooling3D: (o) => new L.GlobalAveragePooling3D(o),
   GlobalMaxPooling3D: (o) => new L.GlobalMaxPooling3D(o),
   ConvLSTM2D: (o) => new L.ConvLSTM2D(2, 3, o),
+  ConvLSTM2DCell: (o) => new L.ConvLSTM2DCell(2, 3, o),
+  EinsumDense: (o) => new L.EinsumDense('ab,bc->ac', 4, o),
   SeparableConv1D: (o) => new L.SeparableConv1D(4, 3, o),
   DepthwiseConv1D: (o) => new L.DepthwiseConv1D(3, o),
   Conv1DTranspose: (o) => new L.Conv1DTranspose(4, 3, o),

@@ -102,7 +102,7 @@ export class OnnxGraph {
     const compiled = { attrs, op, inputs, outputs };
     // Nodes of constants only (shape constants, Constant nodes) run once here.
     const values = inputs.map((n) => (n === '' ? undefined : this.constants.get(n)));
-    if (values.every((v, i) => inputs[i] === '' || v?.folded)) {
+    if (!op.random && values.every((v, i) => inputs[i] === '' || v?.folded)) {
       this.store(compiled, this.execute(compiled, values, true), this.constants, true);
       return;
     }
@@ -133,7 +133,7 @@ export class OnnxGraph {
     }
     for (const node of this.nodes) {
       const ins = node.inputs.map((n) => (n === '' ? undefined : values.get(n)));
-      const folded = node.op.shapeOnly || ins.every((v, i) => node.inputs[i] === '' || v?.folded);
+      const folded = node.op.shapeOnly || (!node.op.random && ins.every((v, i) => node.inputs[i] === '' || v?.folded));
       this.store(node, this.execute(node, ins, !!folded), values, !!folded);
     }
     return this.outputNames.map((n) => onCurrentBackend(values.get(n)!));

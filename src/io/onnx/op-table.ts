@@ -10,6 +10,8 @@ export interface OnnxOp {
   check?(attrs: NodeAttributes, opset: number): void;
   /** Outputs depend only on input shapes (Shape, Size): always folded to host constants. */
   shapeOnly?: boolean;
+  /** Draws random values: never folded into a constant, even without inputs. */
+  random?: boolean;
 }
 
 export type OpTable = Readonly<Record<string, OnnxOp>>;

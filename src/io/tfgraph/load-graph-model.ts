@@ -75,9 +75,7 @@ function buildGraphModel(record: Record<string, unknown>, shards: Uint8Array[], 
   }
   const topology = record.modelTopology;
   if (!isPlainObject(topology) || !Array.isArray(topology.node)) throw new ValueError(`${WHO}: ${source} has no modelTopology.node list (not a TF.js graph model)`);
-  if (isPlainObject(topology.library) && Array.isArray(topology.library.function) && topology.library.function.length > 0) {
-    throw new ValueError(`${WHO}: ${source} defines functions (control flow: While/If bodies), which nabla's graph-model importer does not support`);
-  }
+  const library = isPlainObject(topology.library) && Array.isArray(topology.library.function) ? (topology.library.function as unknown[]) : [];
   const names: string[] = [];
   const values = hostEval(() => {
     const w = decodeTfjsWeights((record as unknown as TfjsModelJson).weightsManifest, shards, source);
@@ -93,7 +91,7 @@ function buildGraphModel(record: Record<string, unknown>, shards: Uint8Array[], 
     }
   }
   const outputs = signature.outputs ? Object.values(signature.outputs).map((o) => o.name ?? '') : null;
-  const graph = new TfGraph(topology.node as TfNodeJson[], weights, outputs, source);
+  const graph = new TfGraph(topology.node as TfNodeJson[], weights, outputs, source, library);
   const aliases = new Map(Object.entries(signature.inputs ?? {}).map(([key, v]) => [key, tensorName(v.name ?? key).node]));
   return new GraphModel(graph, aliases, record.userDefinedMetadata);
 }

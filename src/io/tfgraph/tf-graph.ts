@@ -15,6 +15,7 @@ import { TfNodeAttrs, type TfNodeJson } from './graph-def.js';
 import { TfNodeContext, type TfValue } from './node-context.js';
 import type { TfOp } from './op-table.js';
 import { TF_OPS } from './ops/index.js';
+import { controlFlowOp, TfFunctions } from './functions.js';
 
 /** A graph input (a Placeholder): its name, dtype and declared dims (null where unknown; null dims: any rank). */
 export interface GraphInputSpec {
@@ -44,7 +45,13 @@ export class TfGraph {
   private readonly nodes: CompiledNode[] = [];
   private readonly byName = new Map<string, TfNodeJson>();
 
-  constructor(nodes: readonly TfNodeJson[], weights: Map<string, Tensor>, outputs: string[] | null, source: string) {
+  /** Functions the graph's If/While nodes call (modelTopology.library.function). */
+  private readonly functions: TfFunctions | null;
+
+  constructor(nodes: readonly TfNodeJson[], weights: Map<string, Tensor>, outputs: string[] | null, source: string, functions: TfFunctions | readonly unknown[] | null = null) {
+    this.functions = Array.isArray(functions)
+      ? new TfFunctions(functions, (n, o, src, fns) => new TfGraph(n, weights, o, src, fns), source)
+      : (functions as TfFunctions | null);
     for (const [i, n] of nodes.entries()) {
       checkNodeShape(n, i, source);
       if (this.byName.has(n.name)) throw new ValueError(`loadGraphModel: ${source}: two nodes are named '${n.name}'`);
@@ -131,7 +138,7 @@ export class TfGraph {
       produced.set(node.name, 0);
       return;
     }
-    const op = Object.hasOwn(TF_OPS, node.op) ? TF_OPS[node.op] : undefined;
+    const op = controlFlowOp(this.functions, attrs, source) ?? (Object.hasOwn(TF_OPS, node.op) ? TF_OPS[node.op] : undefined);
     if (!op) throw new ValueError(`loadGraphModel: op '${node.op}' (${attrs.where}) is not supported by nabla's graph-model importer (${source})`);
     op.check?.(attrs);
     produced.set(node.name, typeof op.outputs === 'function' ? op.outputs(attrs) : (op.outputs ?? 1));

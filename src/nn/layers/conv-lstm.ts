@@ -133,8 +133,8 @@ export class ConvLSTM2D extends Layer {
     this.inputSpec = { ndim: 5, axes: { [-1]: c } };
   }
 
-  /** The state's spatial size: the input convolution's output rows and cols. */
-  private stateShape(s: readonly (number | null)[]): (number | null)[] {
+  /** The state's shape [batch, rows, cols, filters] (rows and cols: the input convolution's output). */
+  protected stateShape(s: readonly (number | null)[]): (number | null)[] {
     return [s[0] ?? null, ...[0, 1].map((i) => convOutputLength(s[i + 2] ?? null, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!)), this.filters];
   }
 
@@ -149,8 +149,7 @@ export class ConvLSTM2D extends Layer {
     const inputs = training && this.dropout > 0 ? mul(x, expandDims(dropout(ones([b!, 1, 1, c!], x.dtype), this.dropout), 1)) : x;
     const recurrentMask = training && this.recurrentDropout > 0 ? dropout(ones([b!, 1, 1, this.filters], x.dtype), this.recurrentDropout) : null;
     // Every step's input convolution at once: [batch * time, rows, cols, channels].
-    let projected = conv2d(reshape(inputs, [b! * t!, rows!, cols!, c!]), this.kernel, { strides: pair(this.strides), padding: this.padding, dilations: pair(this.dilationRate) });
-    if (this.bias) projected = add(projected, this.bias);
+    const projected = this.projectStep(reshape(inputs, [b! * t!, rows!, cols!, c!]));
     const steps = unstack(reshape(projected, [b!, t!, ...stateShape.slice(1, 3), 4 * this.filters]), 1);
     if (this.goBackwards) steps.reverse();
     const given = Array.isArray(kwargs.mask) ? (kwargs.mask[0] ?? null) : (kwargs.mask ?? null);
@@ -158,16 +157,26 @@ export class ConvLSTM2D extends Layer {
     if (mask && this.goBackwards) mask.reverse();
     const outputs: Tensor[] = [];
     steps.forEach((p, i) => {
-      const [h, cell] = states as [Tensor, Tensor];
-      const recurrent = conv2d(recurrentMask ? mul(h, recurrentMask) : h, this.recurrentKernel, { padding: 'same' });
-      const [zi, zf, zc, zo] = split(add(p, recurrent), 4, -1) as [Tensor, Tensor, Tensor, Tensor];
-      const cNew = add(mul(this.recurrentActivation(zf), cell), mul(this.recurrentActivation(zi), this.activation(zc)));
-      const next = [mul(this.recurrentActivation(zo), this.activation(cNew)), cNew];
+      const next = this.gateStep(p, states, recurrentMask);
       states = mask ? next.map((s, k) => where(mask[i]!, s, states[k]!)) : next;
       if (this.returnSequences) outputs.push(states[0]!);
     });
     const out = this.returnSequences ? stack(outputs, 1) : states[0]!;
     return this.returnState ? [out, ...states] : out;
+  }
+
+  /** The projection of one step's input: its convolution with the kernel, plus the bias. */
+  protected projectStep(x: Tensor): Tensor {
+    const p = conv2d(x, this.kernel, { strides: pair(this.strides), padding: this.padding, dilations: pair(this.dilationRate) });
+    return this.bias ? add(p, this.bias) : p;
+  }
+
+  /** New [h, c] from one step's projected input `p` and the states (h dropped by `recurrentMask` while training). */
+  protected gateStep(p: Tensor, [h, cell]: Tensor[], recurrentMask: Tensor | null): Tensor[] {
+    const recurrent = conv2d(recurrentMask ? mul(h!, recurrentMask) : h!, this.recurrentKernel, { padding: 'same' });
+    const [zi, zf, zc, zo] = split(add(p, recurrent), 4, -1) as [Tensor, Tensor, Tensor, Tensor];
+    const cNew = add(mul(this.recurrentActivation(zf), cell!), mul(this.recurrentActivation(zi), this.activation(zc)));
+    return [mul(this.recurrentActivation(zo), this.activation(cNew)), cNew];
   }
 
   override computeMask(_x: Tensor | Tensor[], mask: MaskArg): Tensor | null {

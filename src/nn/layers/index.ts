@@ -31,6 +31,8 @@ import { ActivityRegularization } from './activity-regularization.js';
 import { Conv3D, Conv3DTranspose } from './conv3d.js';
 import { AveragePooling3D, GlobalAveragePooling3D, GlobalMaxPooling3D, MaxPooling3D } from './pooling3d.js';
 import { ConvLSTM2D } from './conv-lstm.js';
+import { ConvLSTM2DCell } from './conv-lstm-cell.js';
+import { EinsumDense } from './einsum-dense.js';
 import { Conv1DTranspose, DepthwiseConv1D, SeparableConv1D } from './conv1d-variants.js';
 import { GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells } from './rnn-cells.js';
 import { RNN } from './rnn.js';
@@ -88,6 +90,8 @@ export { ActivityRegularization, type ActivityRegularizationArgs } from './activ
 export { Conv3D, Conv3DTranspose } from './conv3d.js';
 export { MaxPooling3D, AveragePooling3D, GlobalAveragePooling3D, GlobalMaxPooling3D } from './pooling3d.js';
 export { ConvLSTM2D, type ConvLSTM2DArgs } from './conv-lstm.js';
+export { ConvLSTM2DCell, type ConvLSTM2DCellArgs } from './conv-lstm-cell.js';
+export { EinsumDense, type EinsumDenseArgs } from './einsum-dense.js';
 export { SeparableConv1D, DepthwiseConv1D, Conv1DTranspose } from './conv1d-variants.js';
 export { SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells, type RecurrentCell, type CellOutput, type CellArgs, type GRUCellArgs } from './rnn-cells.js';
 export { RNN, type RNNLayerArgs } from './rnn.js';
@@ -113,7 +117,7 @@ for (const cls of [
   StringLookup, IntegerLookup, CategoryEncoding, Hashing, Discretization, TextVectorization,
   ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D, Cropping1D, Cropping2D, Cropping3D,
   UpSampling1D, UpSampling2D, UpSampling3D, GaussianNoise, GaussianDropout, AlphaDropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
-  ActivityRegularization, Conv3D, Conv3DTranspose, MaxPooling3D, AveragePooling3D, GlobalAveragePooling3D, GlobalMaxPooling3D, ConvLSTM2D,
+  ActivityRegularization, Conv3D, Conv3DTranspose, MaxPooling3D, AveragePooling3D, GlobalAveragePooling3D, GlobalMaxPooling3D, ConvLSTM2D, ConvLSTM2DCell, EinsumDense,
   SeparableConv1D, DepthwiseConv1D, Conv1DTranspose, RNN, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells,
   RandomHeight, RandomWidth, GroupNormalization, UnitNormalization, Identity, Attention, AdditiveAttention, RandomCrop, RandomBrightness,
 ]) {

@@ -23,6 +23,11 @@ export interface RecurrentCell extends Layer {
   cellStep(x: Tensor, states: Tensor[], training: boolean): CellOutput;
   /** Forget the dropout masks: the next step draws new ones for the new sequence. */
   resetDropoutMasks(): void;
+  /**
+   * Shape of the output and of every state for a step input of shape `stepShape` (batch first),
+   * for cells whose states are not [batch, size] (ConvLSTM2DCell's are images).
+   */
+  stepStateShape?(stepShape: Shape): Shape;
 }
 
 /** One step's result: the output and the states for the next step. */
@@ -44,7 +49,7 @@ const GRU_CELL_KEYS = optionKeys<GRUCellArgs>({ ...CELL_KEY_LIST, resetAfter: tr
 const SEQUENCE_KEYS = ['returnSequences', 'returnState', 'goBackwards'];
 
 /** The cell's config: its layer's, without the options that concern whole sequences. */
-function cellConfig(config: Record<string, unknown>): Record<string, unknown> {
+export function cellConfig(config: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(config).filter(([k]) => !SEQUENCE_KEYS.includes(k)));
 }
 

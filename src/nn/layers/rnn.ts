@@ -3,7 +3,7 @@
 import { ValueError } from '../../errors.js';
 import { cast } from '../../ops/primitives/cast.js';
 import { where } from '../../ops/primitives/select.js';
-import { expandDims } from '../../ops/primitives/shape.js';
+import { reshape } from '../../ops/primitives/shape.js';
 import { stack, unstack } from '../../ops/primitives/structure.js';
 import { zeros } from '../../ops/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -50,9 +50,13 @@ export class RNN extends Layer {
 
   override build(inputShape: InputShapes): void {
     const s = inputShape as Shape;
-    if (s.length !== 3) throw new ValueError(`RNN '${this.name}': expects inputs [batch, timesteps, features], got shape [${s.join(', ')}]`);
-    this.cell.maybeBuild([s[0] ?? null, s[2] ?? null]);
-    this.inputSpec = { ndim: 3 };
+    const rank = this.cell.stepStateShape ? 5 : 3;
+    if (s.length !== rank) {
+      const what = rank === 3 ? '[batch, timesteps, features]' : '[batch, timesteps, rows, cols, channels]';
+      throw new ValueError(`RNN '${this.name}': expects inputs ${what} for its ${this.cell.className}, got shape [${s.join(', ')}]`);
+    }
+    this.cell.maybeBuild([s[0] ?? null, ...s.slice(2)]);
+    this.inputSpec = { ndim: rank };
   }
 
   override call(x: Tensor, kwargs: CallArgs): Tensor | Tensor[] {
@@ -60,10 +64,13 @@ export class RNN extends Layer {
     if (t === 0) throw new ValueError(`RNN '${this.name}': the input has no timesteps`);
     const sizes = this.cell.stateSizes;
     const initial = kwargs.initialState as Tensor | Tensor[] | undefined;
-    let states: Tensor[] = initial === undefined ? sizes.map((n) => zeros([b, n], x.dtype)) : Array.isArray(initial) ? initial : [initial];
+    const stateShape = (n: number) => (this.cell.stepStateShape ? (this.cell.stepStateShape([b, ...x.shape.slice(2)]) as number[]) : [b, n]);
+    let states: Tensor[] = initial === undefined ? sizes.map((n) => zeros(stateShape(n), x.dtype)) : Array.isArray(initial) ? initial : [initial];
     if (states.length !== sizes.length) throw new ValueError(`RNN '${this.name}': expected ${sizes.length} initial state(s), got ${states.length}`);
     const given = Array.isArray(kwargs.mask) ? (kwargs.mask[0] ?? null) : (kwargs.mask ?? null);
-    const mask = given ? unstack(expandDims(cast(given, 'bool'), -1), 1) : null;
+    // [batch, time] -> one [batch, 1, ...] per step, broadcasting over the states' other axes.
+    const stateRank = this.cell.stepStateShape ? 4 : 2;
+    const mask = given ? unstack(reshape(cast(given, 'bool'), [b, t, ...Array<number>(stateRank - 1).fill(1)]), 1) : null;
     const steps = unstack(x, 1);
     if (this.goBackwards) {
       steps.reverse();
@@ -92,8 +99,11 @@ export class RNN extends Layer {
   override computeOutputShape(inputShape: InputShapes): InputShapes {
     const s = inputShape as Shape;
     const n = this.cell.outputSize;
-    const out: Shape = this.returnSequences ? [s[0] ?? null, s[1] ?? null, n] : [s[0] ?? null, n];
-    return this.returnState ? [out, ...this.cell.stateSizes.map((k) => [s[0] ?? null, k])] : out;
+    const step: Shape = [s[0] ?? null, ...s.slice(2)];
+    const stateOf = (k: number): Shape => (this.cell.stepStateShape ? this.cell.stepStateShape(step) : [s[0] ?? null, k]);
+    const last = stateOf(n);
+    const out: Shape = this.returnSequences ? [last[0]!, s[1] ?? null, ...last.slice(1)] : last;
+    return this.returnState ? [out, ...this.cell.stateSizes.map(stateOf)] : out;
   }
 
   override getConfig(): Record<string, unknown> {

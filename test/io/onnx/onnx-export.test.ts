@@ -119,7 +119,7 @@ describe('onnx export', () => {
   });
 
   it('refuses what it cannot write, with the reason', () => {
-    expect(() => nb.onnx.toBytes((x: nb.Tensor) => nb.sort(x), { inputShapes: [[4]] })).toThrow(/nabla op 'argsort' has no ONNX export yet/);
+    expect(() => nb.onnx.toBytes((x: nb.Tensor) => nb.atan(x), { inputShapes: [[4]] })).toThrow(/nabla op '\w+' has no ONNX export yet/);
     expect(() => nb.onnx.toBytes(new nb.Sequential([new nb.layers.Dense(2)]), {})).toThrow(/input shapes are unknown; pass \{ inputShapes/);
   });
 });

@@ -136,11 +136,11 @@ describe('graph model load errors', () => {
     await expect(nb.models.loadGraphModel(dir)).rejects.toThrow(/op 'Erfinv' \(Erfinv node 'dense_1\/Tanh'\) is not supported/);
   });
 
-  it('unsupported attributes fail at load: a fusion nabla lacks, NCHW, training-mode batch norm', async () => {
+  it('unsupported attributes fail at load: a fusion nabla lacks, a layout other than NHWC/NCHW, training-mode batch norm', async () => {
     const fusion = mutated('cnn', (j) => (nodeOf(j, 'conv1/Relu').attr!.fused_ops = { list: { s: ['BiasAdd', 'Relu', 'Sigmoid'].map(b64) } }));
     await expect(nb.models.loadGraphModel(fusion)).rejects.toThrow(/_FusedConv2D node 'conv1\/Relu': fused_ops \["BiasAdd","Relu","Sigmoid"\]/);
-    const nchw = mutated('cnn', (j) => (nodeOf(j, 'pool1/MaxPool').attr!.data_format = { s: b64('NCHW') }));
-    await expect(nb.models.loadGraphModel(nchw)).rejects.toThrow(/MaxPool node 'pool1\/MaxPool': data_format 'NCHW' is not supported/);
+    const nchw = mutated('cnn', (j) => (nodeOf(j, 'pool1/MaxPool').attr!.data_format = { s: b64('NCDHW') }));
+    await expect(nb.models.loadGraphModel(nchw)).rejects.toThrow(/MaxPool node 'pool1\/MaxPool': data_format 'NCDHW' \(NHWC and NCHW are\) is not supported/);
     const training = mutated('dwbn', (j) => (nodeOf(j, 'bn/FusedBatchNormV3').attr!.is_training = { b: true }));
     await expect(nb.models.loadGraphModel(training)).rejects.toThrow(/FusedBatchNormV3 node 'bn\/FusedBatchNormV3': is_training=true/);
   });
@@ -161,9 +161,13 @@ describe('graph model load errors', () => {
     await expect(nb.models.loadGraphModel(noOp)).rejects.toThrow(/node \d+ has no name or op/);
   });
 
-  it('control-flow functions and string inputs fail at load, saying what is missing', async () => {
-    const functions = mutated('mlp', (j) => ((j.modelTopology as { library?: unknown }).library = { function: [{ signature: { name: 'while_body_1' } }] }));
-    await expect(nb.models.loadGraphModel(functions)).rejects.toThrow(/defines functions \(control flow: While\/If bodies\)/);
+  it('a call of a missing function, TF1 loop frames, hash tables and string inputs fail at load, saying what is missing', async () => {
+    const missing = mutated('control', (j) => ((nodeOf(j, 'if').attr!.then_branch as { func: { name: string } }).func.name = 'missing_fn'));
+    await expect(nb.models.loadGraphModel(missing)).rejects.toThrow(/StatelessIf node 'if' calls function 'missing_fn', which the model's library does not define \(it has then_fn, else_fn/);
+    const frames = mutated('mlp', (j) => (nodeOf(j, 'dense_1/Tanh').op = 'Enter'));
+    await expect(nb.models.loadGraphModel(frames)).rejects.toThrow(/op 'Enter' .* is not supported/);
+    const table = mutated('mlp', (j) => (nodeOf(j, 'dense_1/Tanh').op = 'LookupTableFindV2'));
+    await expect(nb.models.loadGraphModel(table)).rejects.toThrow(/op 'LookupTableFindV2' .* is not supported/);
     const strings = mutated('mlp', (j) => (nodeOf(j, 'x').attr!.dtype = { type: 'DT_STRING' }));
     await expect(nb.models.loadGraphModel(strings)).rejects.toThrow(/attribute 'dtype' of Placeholder node 'x' has dtype DT_STRING/);
   });

@@ -5,17 +5,10 @@ import { ValueError } from '../../../errors.js';
 import type { DType } from '../../../tensor/dtype.js';
 import { ONNX_DTYPE } from '../proto.js';
 import type { OnnxBuilder } from './onnx-builder.js';
-
-export interface TracedNode {
-  /** Input value names in the ONNX graph. */
-  ins: string[];
-  attrs: Record<string, unknown>;
-  inShapes: number[][];
-  outShapes: number[][];
-  outDTypes: DType[];
-  /** The traced batch size when the batch axis is exported as dynamic, else null. */
-  batch: number | null;
-}
+import { ONNX_OF, type Emit, type TracedNode } from './emit.js';
+import { INDEXING_EXPORTS } from './indexing-exports.js';
+import { RANDOM_EXPORTS } from './random-exports.js';
+import { SCAN_EXPORTS } from './scan-exports.js';
 
 /** Whether axis 0 of input 0 and output 0 is the (dynamic) batch axis carried through. */
 const keepsBatch = (n: TracedNode) => n.batch !== null && n.inShapes[0]![0] === n.batch && n.outShapes[0]![0] === n.batch;
@@ -25,9 +18,6 @@ const shapeArg = (n: TracedNode, copy: number) => n.outShapes[0]!.map((d, i) => 
 
 const TO_END = 2147483647;
 
-type Emit = (b: OnnxBuilder, n: TracedNode) => string[];
-
-const ONNX_OF: Record<DType, number> = { float32: ONNX_DTYPE.FLOAT, float64: ONNX_DTYPE.DOUBLE, int32: ONNX_DTYPE.INT32, bool: ONNX_DTYPE.BOOL };
 
 const simple = (opType: string): Emit => (b, n) => [b.add1(opType, n.ins)];
 
@@ -134,11 +124,6 @@ export const PRIMITIVE_EXPORTS: Readonly<Record<string, Emit>> = {
     const data = dtype === 'float64' ? Float64Array.of(value) : dtype === 'float32' ? Float32Array.of(value) : dtype === 'bool' ? Uint8Array.of(value ? 1 : 0) : Int32Array.of(value);
     return [b.add1('Pad', [n.ins[0]!, b.int64s('pads', pads), b.initializer('pad_value', dtype, [], data)], { mode: 'constant' })];
   },
-  gather: (b, n) => {
-    const { axis, batchDims } = n.attrs as { axis: number; batchDims: number };
-    if (batchDims !== 0) throw new ValueError('onnx.save: gather with batchDims has no ONNX operator nabla exports');
-    return [b.add1('Gather', n.ins, { axis })];
-  },
   matmul: (b, n) => {
     const { transposeA, transposeB } = n.attrs as { transposeA: boolean; transposeB: boolean };
     const swapLast = (name: string, rank: number) => b.add1('Transpose', [name], { perm: [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2] });
@@ -176,4 +161,7 @@ export const PRIMITIVE_EXPORTS: Readonly<Record<string, Emit>> = {
   },
   maxPool: windowed('MaxPool'),
   avgPool: windowed('AveragePool'),
+  ...INDEXING_EXPORTS,
+  ...SCAN_EXPORTS,
+  ...RANDOM_EXPORTS,
 };

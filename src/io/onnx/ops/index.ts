@@ -6,7 +6,9 @@ import { linearOps } from './linear-ops.js';
 import { poolOps } from './pool-ops.js';
 import { reduceOps } from './reduce-ops.js';
 import { resizeOps } from './resize-ops.js';
+import { randomOps } from './random-ops.js';
 import { rnnOps } from './rnn-ops.js';
+import { scatterOps } from './scatter-ops.js';
 import { shapeOps } from './shape-ops.js';
 import { structureOps } from './structure-ops.js';
 
@@ -20,4 +22,6 @@ export const ONNX_OPS: OpTable = {
   ...poolOps,
   ...resizeOps,
   ...rnnOps,
+  ...scatterOps,
+  ...randomOps,
 };

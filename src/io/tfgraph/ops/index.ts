@@ -6,5 +6,6 @@ import { shapeOps } from './shape-ops.js';
 import { arrayOps } from './array-ops.js';
 import { selectOps } from './select-ops.js';
 import { miscOps } from './misc-ops.js';
+import { nmsOps } from './nms-ops.js';
 
-export const TF_OPS: TfOpTable = { ...mathOps, ...selectOps, ...nnOps, ...shapeOps, ...arrayOps, ...miscOps };
+export const TF_OPS: TfOpTable = { ...mathOps, ...selectOps, ...nnOps, ...shapeOps, ...arrayOps, ...miscOps, ...nmsOps };

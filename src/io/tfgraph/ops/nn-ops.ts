@@ -9,24 +9,48 @@ import type { Padding } from '../../../ops/primitives/conv-geometry.js';
 import { matmul } from '../../../ops/primitives/matmul.js';
 import { avgPool, maxPool } from '../../../ops/primitives/pool.js';
 import { relu, rsqrt, sigmoid, tanh } from '../../../ops/primitives/unary.js';
+import { reshape, transpose } from '../../../ops/primitives/shape.js';
 import { elu, leakyRelu, logSoftmax, relu6, softmax } from '../../../ops/composite/activations.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { TfNodeAttrs } from '../graph-def.js';
 import { assertSize, type TfNodeContext } from '../node-context.js';
 import { one, type TfOpTable } from '../op-table.js';
 
-/** The [h, w] of an NHWC 4-list attribute (strides, dilations, ksize), checked to leave batch and channels alone. */
+/** Whether the node's images are NCHW (channels first); anything but NHWC or NCHW fails at load. */
+function channelsFirst(attrs: TfNodeAttrs): boolean {
+  const format = attrs.string('data_format', 'NHWC');
+  if (format !== 'NHWC' && format !== 'NCHW') attrs.unsupported(`data_format '${format}' (NHWC and NCHW are)`);
+  return format === 'NCHW';
+}
+
+/** The [h, w] of a 4-list attribute in the node's layout (strides, dilations, ksize), checked to leave batch and channels alone. */
 function spatialPair(attrs: TfNodeAttrs, name: string): [number, number] {
+  const first = channelsFirst(attrs);
   const v = attrs.ints(name) ?? [1, 1, 1, 1];
-  if (v.length !== 4 || v[0] !== 1 || v[3] !== 1 || !v.every((n) => Number.isInteger(n) && n > 0)) {
-    attrs.unsupported(`${name} ${JSON.stringify(v)} (only [1, h, w, 1] with positive h and w)`);
+  const [h, w] = first ? [2, 3] : [1, 2];
+  const [n, c] = first ? [0, 1] : [0, 3];
+  if (v.length !== 4 || v[n] !== 1 || v[c] !== 1 || !v.every((k) => Number.isInteger(k) && k > 0)) {
+    attrs.unsupported(`${name} ${JSON.stringify(v)} (only ${first ? '[1, 1, h, w]' : '[1, h, w, 1]'} with positive h and w)`);
   }
-  return [v[1]!, v[2]!];
+  return [v[h]!, v[w]!];
 }
 
 function checkNhwc(attrs: TfNodeAttrs): void {
-  const format = attrs.string('data_format', 'NHWC');
-  if (format !== 'NHWC') attrs.unsupported(`data_format '${format}'`);
+  channelsFirst(attrs);
+}
+
+const TO_NHWC = [0, 2, 3, 1];
+const TO_NCHW = [0, 3, 1, 2];
+
+/**
+ * `f` on NHWC images: an NCHW node's input is transposed to NHWC and the result back (nabla's
+ * kernels are channels-last), so TF.js's NCHW models run as written.
+ */
+function inLayout(ctx: TfNodeContext, f: (x: Tensor) => Tensor): Tensor {
+  const x = ctx.input(0);
+  if (!channelsFirst(ctx.attrs)) return f(x);
+  if (x.rank !== 4) throw new ShapeError(`loadGraphModel: ${ctx.where}: NCHW input must have rank 4, got ${fmtShape(x.shape)}`);
+  return transpose(f(transpose(x, TO_NHWC)), TO_NCHW);
 }
 
 /** TensorFlow's padding attribute as nabla's: 'same', 'valid', or explicit [[top, bottom], [left, right]]. */
@@ -36,10 +60,12 @@ function paddingOf(attrs: TfNodeAttrs, explicitAllowed = true): Padding {
   if (p === 'VALID') return 'valid';
   if (p === 'EXPLICIT' && explicitAllowed) {
     const e = attrs.ints('explicit_paddings') ?? [];
-    if (e.length !== 8 || e[0] || e[1] || e[6] || e[7] || e.some((n) => n < 0)) attrs.unsupported(`explicit_paddings ${JSON.stringify(e)}`);
+    // Pairs per axis in the node's layout: the batch and channel pairs must be zero.
+    const [h, w, c] = channelsFirst(attrs) ? [4, 6, 2] : [2, 4, 6];
+    if (e.length !== 8 || e[0] || e[1] || e[c] || e[c + 1] || e.some((n) => n < 0)) attrs.unsupported(`explicit_paddings ${JSON.stringify(e)}`);
     return [
-      [e[2]!, e[3]!],
-      [e[4]!, e[5]!],
+      [e[h]!, e[h + 1]!],
+      [e[w]!, e[w + 1]!],
     ];
   }
   return attrs.unsupported(`padding '${p}'`);
@@ -107,9 +133,13 @@ function fusedTail(y: Tensor, ctx: TfNodeContext): Tensor {
   return activate(y, activation, ctx, bias ? 3 : 2);
 }
 
-function convWith(ctx: TfNodeContext, depthwise: boolean): Tensor {
+/** The convolution, then `tail` (the fused bias and activation, channels-last), in the node's layout. */
+function convWith(ctx: TfNodeContext, depthwise: boolean, tail: (y: Tensor) => Tensor = (y) => y): Tensor {
+  return inLayout(ctx, (x) => tail(convNhwc(ctx, x, depthwise)));
+}
+
+function convNhwc(ctx: TfNodeContext, x: Tensor, depthwise: boolean): Tensor {
   const opts = { strides: spatialPair(ctx.attrs, 'strides'), dilations: spatialPair(ctx.attrs, 'dilations'), padding: paddingOf(ctx.attrs) };
-  const x = ctx.input(0);
   if (x.rank !== 4) throw new ShapeError(`loadGraphModel: ${ctx.where}: input must be NHWC of rank 4, got ${fmtShape(x.shape)}`);
   if (Array.isArray(opts.padding)) {
     const [[t, b], [l, r]] = opts.padding as [[number, number], [number, number]];
@@ -119,7 +149,7 @@ function convWith(ctx: TfNodeContext, depthwise: boolean): Tensor {
 }
 
 function pool(ctx: TfNodeContext, f: typeof maxPool): Tensor {
-  return f(ctx.input(0), { poolSize: spatialPair(ctx.attrs, 'ksize'), strides: spatialPair(ctx.attrs, 'strides'), padding: paddingOf(ctx.attrs, false) as 'same' | 'valid' });
+  return inLayout(ctx, (x) => f(x, { poolSize: spatialPair(ctx.attrs, 'ksize'), strides: spatialPair(ctx.attrs, 'strides'), padding: paddingOf(ctx.attrs, false) as 'same' | 'valid' }));
 }
 
 function matmulOf(ctx: TfNodeContext, ta: string, tb: string): Tensor {
@@ -128,9 +158,17 @@ function matmulOf(ctx: TfNodeContext, ta: string, tb: string): Tensor {
 
 /** Inference batch norm over the last (channel) axis: (x - mean) * scale / sqrt(var + eps) + offset. */
 function batchNorm(ctx: TfNodeContext): Tensor {
-  const [x, scale, offset, m, v] = [0, 1, 2, 3, 4].map((i) => ctx.input(i)) as [Tensor, Tensor, Tensor, Tensor, Tensor];
+  const [x, scale, offset, m, v] = [0, 1, 2, 3, 4].map((i) => perChannel(ctx, ctx.input(i), i === 0)) as [Tensor, Tensor, Tensor, Tensor, Tensor];
   const k = mul(scale, rsqrt(add(v, ctx.attrs.float('epsilon', 0.0001))));
   return add(mul(sub(x, m), k), offset);
+}
+
+/** A per-channel vector shaped to broadcast over the node's images ([C, 1, 1] for NCHW). */
+function perChannel(ctx: TfNodeContext, t: Tensor, isData = false): Tensor {
+  if (isData || !channelsFirst(ctx.attrs)) return t;
+  const rank = ctx.input(0).rank;
+  if (rank < 2) throw new ShapeError(`loadGraphModel: ${ctx.where}: NCHW input must have rank >= 2, got ${fmtShape(ctx.input(0).shape)}`);
+  return reshape(t, [t.size, ...Array<number>(rank - 2).fill(1)]);
 }
 
 function checkBatchNorm(attrs: TfNodeAttrs): void {
@@ -146,9 +184,13 @@ const batchNormOp = one(batchNorm, checkBatchNorm);
 
 /** Conv2DBackpropInput (what Keras's Conv2DTranspose becomes): input_sizes, filter, the gradient-like input. */
 function convBackpropInput(ctx: TfNodeContext): Tensor {
-  const sizes = ctx.numbers(0, 'input_sizes');
+  const first = channelsFirst(ctx.attrs);
+  const given = ctx.numbers(0, 'input_sizes');
+  const sizes = first && given.length === 4 ? TO_NHWC.map((a) => given[a]!) : given;
   const opts = { strides: spatialPair(ctx.attrs, 'strides'), dilations: spatialPair(ctx.attrs, 'dilations'), padding: paddingOf(ctx.attrs) };
-  return conv2dTranspose(ctx.input(2), ctx.input(1), sizes, opts);
+  const dy = ctx.input(2);
+  if (!first) return conv2dTranspose(dy, ctx.input(1), sizes, opts);
+  return transpose(conv2dTranspose(transpose(dy, TO_NHWC), ctx.input(1), sizes, opts), TO_NCHW);
 }
 
 /**
@@ -180,11 +222,11 @@ export const nnOps: TfOpTable = {
   Conv2D: one((ctx) => convWith(ctx, false), checkWindowed),
   DepthwiseConv2dNative: one((ctx) => convWith(ctx, true), checkWindowed),
   _FusedConv2D: one(
-    (ctx) => fusedTail(convWith(ctx, false), ctx),
+    (ctx) => convWith(ctx, false, (y) => fusedTail(y, ctx)),
     (a) => (checkWindowed(a), fusedSteps(a)),
   ),
   FusedDepthwiseConv2dNative: one(
-    (ctx) => fusedTail(convWith(ctx, true), ctx),
+    (ctx) => convWith(ctx, true, (y) => fusedTail(y, ctx)),
     (a) => (checkWindowed(a), fusedSteps(a)),
   ),
   MatMul: one((ctx) => matmulOf(ctx, 'transpose_a', 'transpose_b')),
@@ -194,7 +236,7 @@ export const nnOps: TfOpTable = {
     (ctx) => fusedTail(matmulOf(ctx, 'transpose_a', 'transpose_b'), ctx),
     (a) => void fusedSteps(a),
   ),
-  BiasAdd: one((ctx) => add(ctx.input(0), ctx.input(1)), checkBiasAdd),
+  BiasAdd: one((ctx) => add(ctx.input(0), perChannel(ctx, ctx.input(1))), checkBiasAdd),
   MaxPool: one((ctx) => pool(ctx, maxPool), checkPool),
   AvgPool: one((ctx) => pool(ctx, avgPool), checkPool),
   FusedBatchNorm: batchNormOp,
