@@ -21,6 +21,11 @@ export interface Tracer {
   assign(variable: Tensor, value: Tensor): void;
   /** The tracer this one computes values with, for a transform's tracer stacked on another (jvp inside nb.jit). */
   readonly prev?: Tracer | null;
+  /**
+   * A transform whose rules map the level below's graph nodes (nb.vmap's batching rules, jvp's
+   * forward rules): scan and whileLoop may make nodes under it when a graph is traced below.
+   */
+  readonly mapsNodes?: boolean;
   /** nb.vmap's tracer: the batch size. Ops reaching it run their batching rules on batched values. */
   readonly batchSize?: number;
   /** nb.vmap's tracer: whether `t` differs between the examples of the batch (control flow on it cannot take one branch). */

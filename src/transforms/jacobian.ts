@@ -6,7 +6,7 @@ import { grad } from '../autograd/grad.js';
 import { DTypeError, ValueError } from '../errors.js';
 import { tensor, toTensor, zeros, type TensorLike } from '../ops/creation.js';
 import { cast } from '../ops/primitives/cast.js';
-import { reshape } from '../ops/primitives/shape.js';
+import { reshape, slice, squeeze } from '../ops/primitives/shape.js';
 import { split } from '../ops/primitives/structure.js';
 import { flatten, unflatten, type Template } from '../jit/pytree.js';
 import { allocArray, isFloat, type DType } from '../tensor/dtype.js';
@@ -132,8 +132,11 @@ export function jacfwd(f: (...args: any[]) => unknown, opts: JacobianOptions = {
       // One direction per row of the basis: split into one tangent per leaf, all leaves at once.
       const direction = (e: Tensor) =>
         unflatten(template, cutAlong(e, 0, sizes, leaves.map((x) => x.shape), leaves.map((x) => x.dtype))) as unknown[];
-      const [value, t] = vmap((e: Tensor) => jvp(at, chosen, direction(e)), { outAxes: [null, -1] })(basisOf({ shape: [n], dtype: basisDType(leaves) }));
-      y = value;
+      // The value comes out batched (the same for every direction) when a node computes it with the
+      // tangents (a scan's forward rule): take the first.
+      const [value, t] = vmap((e: Tensor) => jvp(at, chosen, direction(e)), { outAxes: [0, -1] })(basisOf({ shape: [n], dtype: basisDType(leaves) }));
+      const v = flatten(value, () => true);
+      y = unflatten(v.template, v.tensors.map((b) => squeeze(slice(b, [0], [1]), [0])));
       tangents = flatten(t, () => true).tensors;
     }
     const out = outputLeaves(y, 'jacfwd');
