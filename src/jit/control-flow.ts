@@ -1,6 +1,9 @@
 import { engine } from '../engine/engine.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { defineOp } from '../ops/define-op.js';
+import { defineOp, type BatchAxis, type BatchContext, type Batched } from '../ops/define-op.js';
+import { any } from '../ops/primitives/reduce.js';
+import { reshape } from '../ops/primitives/shape.js';
+import { batchFirst } from './scan.js';
 import { run } from '../ops/run.js';
 import { where } from '../ops/primitives/select.js';
 import { toTensor, type TensorLike } from '../ops/creation.js';
@@ -81,12 +84,48 @@ const whileOp = defineOp<WhileAttrs>({
     return vars.map((t) => engine.handleOn(t, backend)) as never;
   },
   notDifferentiable: true,
-  // Under vmap whileLoop runs eagerly (it makes this node only inside nb.jit's tracer), so a batched
-  // loop variable never reaches here; were one to, a per-example trip count is not supported.
-  batch: () => {
-    throw new ValueError('vmap: whileLoop cannot run a different number of iterations per example; express the loop with a fixed count and nb.where');
-  },
+  batch: (inputs, axes, attrs, ctx) => whileBatch(inputs, axes, attrs, ctx),
 });
+
+/**
+ * The loop node under nb.vmap (inside nb.jit), as JAX batches a while loop: one loop at the level
+ * below over the whole batch (batch axis first; a shared variable is broadcast, since a step may
+ * make it per-example) that runs while ANY example's condition holds; each step computes every
+ * example's next variables and keeps them only where that example's condition still holds, so
+ * finished examples keep theirs. The condition and body run per example as part of the vmap.
+ */
+function whileBatch(inputs: readonly Tensor[], axes: readonly BatchAxis[], attrs: WhileAttrs, ctx: BatchContext): Batched {
+  const k = axes.findIndex((a) => a !== null);
+  const size = inputs[k]!.shape[axes[k]!]!;
+  const perExample = (fn: (xs: Tensor[]) => Tensor[], vars: Tensor[]): Tensor[] => {
+    const r = ctx.perExample(fn, vars, vars.map(() => 0));
+    return r.outputs.map((t, i) => batchFirst(t!, r.axes[i] ?? null, size));
+  };
+  const going = (vars: Tensor[]) => {
+    const p = perExample((xs) => [attrs.cond(...xs)], vars)[0]!;
+    if (p.size !== size) throw new ShapeError(`whileLoop: the condition must give one element per example, got shape ${fmtShape(p.shape.slice(1))}`);
+    return reshape(p, [size]);
+  };
+  const outputs = whileLoop(
+    (...vars: Tensor[]) => any(going(vars)),
+    (...vars: Tensor[]) => {
+      const p = going(vars);
+      const next = perExample((xs) => attrs.body(...xs), vars);
+      return next.map((n, j) => where(reshape(p, [size, ...n.shape.slice(1).map(() => 1)]), n, vars[j]!));
+    },
+    inputs.map((v, i) => batchFirst(v, axes[i] ?? null, size)),
+    { maximumIterations: attrs.maximumIterations },
+  );
+  return { outputs, axes: outputs.map(() => 0) };
+}
+
+/** Whether the loop is under nb.vmap's tracers over nb.jit's: it becomes a node that the batching rule maps. */
+function batchedInGraph(): boolean {
+  let t = engine.tracer;
+  if (!t || t instanceof GraphTracer) return false;
+  while (t && !(t instanceof GraphTracer) && t.batchSize !== undefined) t = t.prev ?? null;
+  return t instanceof GraphTracer;
+}
 
 function loop(vars: Tensor[], attrs: { cond: (...xs: Tensor[]) => Tensor; body: (...xs: Tensor[]) => Tensor[] | Tensor; maximumIterations: number }): Tensor[] {
   for (let i = 0; i < attrs.maximumIterations; i++) {
@@ -123,7 +162,10 @@ export interface WhileOptions {
 
 /**
  * `whileLoop(cond, body, loopVars)`: repeat `loopVars = body(...loopVars)` while `cond(...loopVars)`.
- * Inside `nb.jit` the loop becomes one graph node with its own compiled condition and body.
+ * Inside `nb.jit` the loop becomes one graph node with its own compiled condition and body (which
+ * may read their loop variables, constants and variables, not other traced tensors). Under
+ * `nb.vmap` the condition may differ per example: the loop steps while any example's holds, and
+ * finished examples keep their variables (eagerly, and inside `nb.jit` as one batched loop node).
  */
 export function whileLoop(
   condFn: (...xs: Tensor[]) => TensorLike,
@@ -133,7 +175,7 @@ export function whileLoop(
 ): Tensor[] {
   const vars = loopVars.map((v) => toTensor(v, 'whileLoop'));
   const maximumIterations = opts.maximumIterations ?? Number.POSITIVE_INFINITY;
-  if (!(engine.tracer instanceof GraphTracer)) {
+  if (!(engine.tracer instanceof GraphTracer) && !batchedInGraph()) {
     if (graphTracer() && vars.some(isSymbolic)) {
       throw new ValueError(
         'whileLoop: a loop over traced tensors inside nb.jit under a transform (nb.jvp) is not supported: the loop node has no forward-mode rule. ' +

@@ -122,7 +122,7 @@ function scanJvp(inputs: readonly Tensor[], tangents: readonly (Tensor | null)[]
 }
 
 /** `t` with its batch axis first: moved there, or broadcast along a new one for a value the same for every example. */
-function batchFirst(t: Tensor, axis: BatchAxis, size: number): Tensor {
+export function batchFirst(t: Tensor, axis: BatchAxis, size: number): Tensor {
   return axis === null ? broadcastTo(expandDims(t, 0), [size, ...t.shape]) : moveAxis(t, axis, 0);
 }
 
