@@ -86,6 +86,19 @@ describe('jvp of a scan inside nb.jit', () => {
     expect(scanNodes(jf.graph(h))).toBe(1);
   });
 
+  it('jvp of a vmapped scan in nb.jit (jvp over vmap) is one scan node and equals the per-example jvps', () => {
+    const g = (hh: T) => recurrence(w)(hh, xs)[0]!;
+    const hs = sample([4, 3], -1, 1, 8);
+    const dhs = sample([4, 3], -1, 1, 9);
+    const jf = nb.jit((a: T, da: T) => nb.jvp(nb.vmap(g), [a], [da])[1]);
+    const want = [0, 1, 2, 3].flatMap((i) => {
+      const row = (t: T) => nb.reshape(nb.slice(t, [i, 0], [1, 3]), [3]);
+      return values(nb.jvp(g, [row(hs)], [row(dhs)])[1]);
+    });
+    expectNear(values(jf(hs, dhs)), want, 1e-10);
+    expect(scanNodes(jf.graph(hs, dhs))).toBe(1);
+  });
+
   it('under a recording tape (grad of jvp in nb.jit) the values stay on the primal node and gradients are right', () => {
     // d/dh of <J·dh, 1>: a second derivative through the scan, against finite differences of the jvp.
     const body = (a: T, x: T): [T, T] => [nb.sin(nb.add(nb.mul(a, w), x)), a];
