@@ -77,7 +77,7 @@ describe('whileLoop under vmap inside jit', () => {
   it('a body that takes a gradient: per-example gradient descent until each example converges', () => {
     // Minimise (w - t)^2 per example t, stepping until |grad| < 1e-3; the trip counts differ by target.
     const loss = (w: T, t: T) => nb.square(nb.sub(w, t));
-    // The target rides along as a loop variable: loop bodies may read only their variables, constants and nb.Variables.
+    // The target rides along as a loop variable (the closure form is tested below).
     const descend = (target: T) => {
       const [w, n] = nb.whileLoop(
         (w, _n, t) => nb.greater(nb.abs(nb.grad((u: T) => loss(u, t!))(w) as T), 1e-3),
@@ -105,5 +105,36 @@ describe('whileLoop under vmap inside jit', () => {
   it('maximumIterations caps the batched loop as it caps each example', () => {
     const capped = (x: T) => nb.whileLoop((v) => nb.greater(v, 1), (v) => [nb.div(v, 2)], [x], { maximumIterations: 2 })[0]!;
     expectNear(flat(nb.jit((a: T) => nb.vmap(capped)(a))(xs)), stacked(capped, xs));
+  });
+});
+
+describe('whileLoop inside jit reads traced tensors it closes over', () => {
+  it('plain jit: a bound from the jitted function\'s arguments, replayed with other values', () => {
+    const f = (t: T) => nb.whileLoop((w) => nb.less(w, t), (w) => [nb.add(w, 1)], [f64(0)])[0]!;
+    const jf = nb.jit(f);
+    expect(flat(jf(f64(3.5)))).toEqual([4]);
+    expect(flat(jf(f64(6)))).toEqual([6]);
+    expect(jf.traceCount).toBe(1);
+    expect(loopNodes(jf.graph(f64(1)))).toBe(1);
+  });
+
+  it('jit(vmap): per-example targets closed over by the condition and body', () => {
+    const loss = (w: T, t: T) => nb.square(nb.sub(w, t));
+    const descend = (t: T) => {
+      const [w, n] = nb.whileLoop(
+        (w) => nb.greater(nb.abs(nb.grad((u: T) => loss(u, t))(w) as T), 1e-3),
+        (w, n) => [nb.sub(w, nb.mul(0.25, nb.grad((u: T) => loss(u, t))(w) as T)), nb.add(n, 1)],
+        [f64(0), f64(0)],
+      );
+      return nb.stack([w!, n!]);
+    };
+    const targets = f64([1, -8, 0.0001, 40]);
+    expectNear(flat(nb.jit((a: T) => nb.vmap(descend)(a))(targets)), stacked(descend, targets));
+  });
+
+  it('a body that assigns a variable is refused inside nb.jit, naming whileLoop', () => {
+    const v = new nb.Variable(f64(0));
+    const f = (x: T) => nb.whileLoop((w) => nb.less(w, 3), (w) => (v.assign(w), [nb.add(w, 1)]), [x])[0]!;
+    expect(() => nb.jit(f)(f64(0))).toThrow(/whileLoop: the body assigned .*; a whileLoop body cannot assign variables/);
   });
 });
