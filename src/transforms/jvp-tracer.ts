@@ -75,9 +75,12 @@ export class JvpTracer implements Tracer {
       );
       return r.outputs;
     }
-    // The engine tells the tapes about this op once it returns, so its value is computed unseen by them.
+    // The value is computed unseen by the tapes; they hear of the op once, from the engine.
     const outputs = this.atLevelBelow(() => (this.prev ? this.prev.run(op, inputs, attrs) : engine.execute(op, inputs, attrs)));
     if (!any) return outputs;
+    // Before the tangent ops that read the outputs (tanh's, exp's): a tape differentiating the
+    // tangents (grad of jvp) must see the op first to carry their gradient back through it.
+    engine.recordEarly(op, inputs, outputs, attrs);
     const tout = at(this.tangentLevel, () => {
       const ts = jvpOf(op, tin, { inputs, outputs, attrs }, forwardMode);
       return outputs.map((y, i) => {
