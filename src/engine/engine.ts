@@ -21,6 +21,11 @@ export interface Tracer {
   assign(variable: Tensor, value: Tensor): void;
   /** The tracer this one computes values with, for a transform's tracer stacked on another (jvp inside nb.jit). */
   readonly prev?: Tracer | null;
+  /**
+   * A transform whose rules map the level below's graph nodes (nb.vmap's batching rules, jvp's
+   * forward rules): scan and whileLoop may make nodes under it when a graph is traced below.
+   */
+  readonly mapsNodes?: boolean;
   /** nb.vmap's tracer: the batch size. Ops reaching it run their batching rules on batched values. */
   readonly batchSize?: number;
   /** nb.vmap's tracer: whether `t` differs between the examples of the batch (control flow on it cannot take one branch). */
@@ -348,8 +353,22 @@ export class Engine {
     for (let i = 0; i < inputs.length; i++) inputs[i]!.assertAlive(op.name);
     if (this.recorders.length && op !== readVariableOp && hasVariable(inputs)) inputs = this.readVariables(inputs);
     const outs = this.tracer ? this.tracer.run(op, inputs, attrs) : this.execute(op, inputs, attrs);
-    if (this.recorders.length) this.notify(op, inputs, outs, attrs);
+    if (this.recorders.length && !(outs.length > 0 && this.recordedEarly.has(outs[0]!))) this.notify(op, inputs, outs, attrs);
     return outs;
+  }
+
+  /** Outputs of ops a tracer already told the tapes about (`recordEarly`), so `runOp` does not tell them again. */
+  private readonly recordedEarly = new WeakSet<Tensor>();
+
+  /**
+   * For a tracer that runs more ops on an op's outputs before returning them (jvp's tangent rules):
+   * tell the tapes of the op now, before those ops, since a tape differentiates in reverse order of
+   * recording. `runOp` then does not record it again; nested tracers record it once.
+   */
+  recordEarly(op: OpDef<any>, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: unknown): void {
+    if (!this.recorders.length || outputs.length === 0 || this.recordedEarly.has(outputs[0]!)) return;
+    this.notify(op, inputs, outputs, attrs);
+    this.recordedEarly.add(outputs[0]!);
   }
 
   /**

@@ -1,13 +1,16 @@
 import { engine } from '../engine/engine.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { defineOp } from '../ops/define-op.js';
+import { defineOp, type BatchAxis, type BatchContext, type Batched } from '../ops/define-op.js';
+import { any } from '../ops/primitives/reduce.js';
+import { reshape } from '../ops/primitives/shape.js';
+import { batchFirst } from './scan.js';
+import { compileBody, type CompiledBody } from './scan-body.js';
 import { run } from '../ops/run.js';
 import { where } from '../ops/primitives/select.js';
 import { toTensor, type TensorLike } from '../ops/creation.js';
-import { shapesEqual, stridesOf } from '../tensor/shape.js';
+import { shapesEqual, sizeOf, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
-import { jit, type Jitted } from './jit.js';
 import { flatten, unflatten } from './pytree.js';
 import { GraphTracer, graphTracer, isSymbolic } from './trace.js';
 
@@ -64,29 +67,115 @@ function select<T>(p: Tensor, a: T, b: T): T {
 }
 
 interface WhileAttrs {
-  readonly cond: Jitted<(...xs: Tensor[]) => Tensor>;
-  readonly body: Jitted<(...xs: Tensor[]) => Tensor[]>;
+  readonly nVars: number;
+  /** Captured tensors of the condition (they follow the loop variables among the node's inputs; the body's come last). */
+  readonly nCondCaptured: number;
+  /** The compiled condition and body and the per-example functions they were traced from (a function, so CSE leaves loop nodes alone). */
+  readonly compiled: () => CompiledLoop;
   readonly maximumIterations: number;
 }
 
-/** A loop node of a jitted graph: runs the compiled condition and body until the condition is false. */
+interface CompiledLoop {
+  readonly cond: CompiledBody;
+  readonly body: CompiledBody;
+  readonly condFn: (...xs: Tensor[]) => Tensor;
+  readonly bodyFn: (...xs: Tensor[]) => Tensor[];
+}
+
+/**
+ * A loop node of a jitted graph: runs the compiled condition and body until the condition is
+ * false. Its inputs are the loop variables and then the tensors the condition and the body read
+ * from the enclosing trace (captures), so the graph orders the node after them.
+ */
 const whileOp = defineOp<WhileAttrs>({
   name: 'whileLoop',
-  infer: (inputs) => inputs.map((t) => ({ shape: t.shape, dtype: t.dtype })),
+  infer: (inputs, attrs) => inputs.slice(0, attrs.nVars).map((t) => ({ shape: t.shape, dtype: t.dtype })),
   portable: true,
   ref: (inputs, attrs) => {
     const backend = engine.backend;
-    let vars = inputs.map((k) => engine.wrap(backend, backend.materialize(k.data, k.dtype, { shape: k.shape, strides: stridesOf(k.shape), offset: 0 }), k.shape, k.dtype));
-    vars = loop(vars, attrs);
-    return vars.map((t) => engine.handleOn(t, backend)) as never;
+    return engine.tidy(() => {
+      // Own copies: the plan running this node keeps owning (and frees) its input buffers.
+      const ts = inputs.map((k) => engine.wrap(backend, backend.materialize(k.data, k.dtype, { shape: k.shape, strides: stridesOf(k.shape), offset: 0 }), k.shape, k.dtype));
+      const { nVars, nCondCaptured } = attrs;
+      const condCaptured = ts.slice(nVars, nVars + nCondCaptured);
+      const bodyCaptured = ts.slice(nVars + nCondCaptured);
+      const { cond, body } = attrs.compiled();
+      let vars = ts.slice(0, nVars);
+      for (let i = 0; i < attrs.maximumIterations; i++) {
+        if (!truthy(cond.plan.run([...vars, ...condCaptured])[0]!, 'whileLoop')) break;
+        vars = body.plan.run([...vars, ...bodyCaptured]);
+      }
+      return vars.map((t) => backend.materialize(engine.handleOn(t, backend), t.dtype, { shape: t.shape, strides: stridesOf(t.shape), offset: 0 }));
+    }) as never;
   },
   notDifferentiable: true,
-  // Under vmap whileLoop runs eagerly (it makes this node only inside nb.jit's tracer), so a batched
-  // loop variable never reaches here; were one to, a per-example trip count is not supported.
-  batch: () => {
-    throw new ValueError('vmap: whileLoop cannot run a different number of iterations per example; express the loop with a fixed count and nb.where');
-  },
+  batch: (inputs, axes, attrs, ctx) => whileBatch(inputs, axes, attrs, ctx),
 });
+
+/** The loop as a graph node: its condition and body traced once here (at the loop variables' shapes), with what they read from outside as extra inputs. */
+function loopNode(condFn: (...xs: Tensor[]) => Tensor, bodyFn: (...xs: Tensor[]) => Tensor[], vars: Tensor[], maximumIterations: number): Tensor[] {
+  const specs = vars.map((t) => ({ shape: t.shape, dtype: t.dtype }));
+  const cond = compileBody((_, xs) => [[], [condFn(...xs)]], [], specs, 'whileLoop');
+  const pred = cond.ySpecs[0]!;
+  if (sizeOf(pred.shape) !== 1) throw new ShapeError(`whileLoop: the predicate must have one element, got shape ${fmtShape(pred.shape)}`);
+  const body = compileBody((xs) => [checkedStep(bodyFn(...xs), vars), []], specs, [], 'whileLoop');
+  const compiled: CompiledLoop = { cond, body, condFn, bodyFn };
+  const attrs: WhileAttrs = { nVars: vars.length, nCondCaptured: cond.captured.length, compiled: () => compiled, maximumIterations };
+  return run(whileOp, [...vars, ...cond.captured, ...body.captured], attrs);
+}
+
+/** The body's results, checked against the loop variables' shapes and dtypes. */
+function checkedStep(list: Tensor[], vars: readonly Tensor[]): Tensor[] {
+  if (list.length !== vars.length || list.some((t, j) => !shapesEqual(t.shape, vars[j]!.shape) || t.dtype !== vars[j]!.dtype)) {
+    throw new ShapeError(
+      `whileLoop: the body must return ${vars.length} tensors of the loop variables' shapes and dtypes (${vars.map((t) => `${t.dtype}${fmtShape(t.shape)}`).join(', ')}), got ${list.map((t) => `${t.dtype}${fmtShape(t.shape)}`).join(', ')}`,
+    );
+  }
+  return list;
+}
+
+/**
+ * The loop node under nb.vmap (inside nb.jit), as JAX batches a while loop: one loop at the level
+ * below over the whole batch (batch axis first; a shared variable is broadcast, since a step may
+ * make it per-example) that runs while ANY example's condition holds; each step computes every
+ * example's next variables and keeps them only where that example's condition still holds, so
+ * finished examples keep theirs. The condition and body run per example as part of the vmap.
+ */
+function whileBatch(inputs: readonly Tensor[], axes: readonly BatchAxis[], attrs: WhileAttrs, ctx: BatchContext): Batched {
+  const k = axes.findIndex((a) => a !== null);
+  const size = inputs[k]!.shape[axes[k]!]!;
+  const { condFn, bodyFn } = attrs.compiled();
+  const nVars = attrs.nVars;
+  const perExample = (fn: (xs: Tensor[]) => Tensor[], vars: Tensor[]): Tensor[] => {
+    const r = ctx.perExample(fn, vars, vars.map(() => 0));
+    return r.outputs.map((t, i) => batchFirst(t!, r.axes[i] ?? null, size));
+  };
+  const going = (vars: Tensor[]) => {
+    const p = perExample((xs) => [condFn(...xs)], vars)[0]!;
+    if (p.size !== size) throw new ShapeError(`whileLoop: the condition must give one element per example, got shape ${fmtShape(p.shape.slice(1))}`);
+    return reshape(p, [size]);
+  };
+  const outputs = whileLoop(
+    (...vars: Tensor[]) => any(going(vars)),
+    (...vars: Tensor[]) => {
+      const p = going(vars);
+      const next = perExample((xs) => bodyFn(...xs), vars);
+      return next.map((n, j) => where(reshape(p, [size, ...n.shape.slice(1).map(() => 1)]), n, vars[j]!));
+    },
+    // The captures are read again by the per-example condition and body, which close over them.
+    inputs.slice(0, nVars).map((v, i) => batchFirst(v, axes[i] ?? null, size)),
+    { maximumIterations: attrs.maximumIterations },
+  );
+  return { outputs, axes: outputs.map(() => 0) };
+}
+
+/** Whether the loop is under nb.vmap's tracers over nb.jit's: it becomes a node that the batching rule maps. */
+function batchedInGraph(): boolean {
+  let t = engine.tracer;
+  if (!t || t instanceof GraphTracer) return false;
+  while (t && !(t instanceof GraphTracer) && t.batchSize !== undefined) t = t.prev ?? null;
+  return t instanceof GraphTracer;
+}
 
 function loop(vars: Tensor[], attrs: { cond: (...xs: Tensor[]) => Tensor; body: (...xs: Tensor[]) => Tensor[] | Tensor; maximumIterations: number }): Tensor[] {
   for (let i = 0; i < attrs.maximumIterations; i++) {
@@ -123,7 +212,10 @@ export interface WhileOptions {
 
 /**
  * `whileLoop(cond, body, loopVars)`: repeat `loopVars = body(...loopVars)` while `cond(...loopVars)`.
- * Inside `nb.jit` the loop becomes one graph node with its own compiled condition and body.
+ * Inside `nb.jit` the loop becomes one graph node with its condition and body traced once (the
+ * tensors and variables they close over become inputs of the node; they may not assign variables). Under
+ * `nb.vmap` the condition may differ per example: the loop steps while any example's holds, and
+ * finished examples keep their variables (eagerly, and inside `nb.jit` as one batched loop node).
  */
 export function whileLoop(
   condFn: (...xs: Tensor[]) => TensorLike,
@@ -133,7 +225,7 @@ export function whileLoop(
 ): Tensor[] {
   const vars = loopVars.map((v) => toTensor(v, 'whileLoop'));
   const maximumIterations = opts.maximumIterations ?? Number.POSITIVE_INFINITY;
-  if (!(engine.tracer instanceof GraphTracer)) {
+  if (!(engine.tracer instanceof GraphTracer) && !batchedInGraph()) {
     if (graphTracer() && vars.some(isSymbolic)) {
       throw new ValueError(
         'whileLoop: a loop over traced tensors inside nb.jit under a transform (nb.jvp) is not supported: the loop node has no forward-mode rule. ' +
@@ -142,13 +234,9 @@ export function whileLoop(
     }
     return loop(vars, { cond: (...xs) => toTensor(condFn(...xs), 'whileLoop'), body, maximumIterations });
   }
-  const attrs: WhileAttrs = {
-    cond: jit((...xs: Tensor[]) => toTensor(condFn(...xs), 'whileLoop'), { name: 'whileLoop.cond' }),
-    body: jit((...xs: Tensor[]) => {
-      const r = body(...xs);
-      return r instanceof Tensor ? [r] : r;
-    }, { name: 'whileLoop.body' }),
-    maximumIterations,
+  const bodyList = (...xs: Tensor[]) => {
+    const r = body(...xs);
+    return r instanceof Tensor ? [r] : r;
   };
-  return run(whileOp, vars, attrs);
+  return loopNode((...xs) => toTensor(condFn(...xs), 'whileLoop'), bodyList, vars, maximumIterations);
 }

@@ -30,8 +30,14 @@ class BodyTracer extends GraphTracer {
   private captures = new Map<Tensor, Value>();
   private own = new Set<number>();
 
-  /** @param outer - the tracer around the scan: an nb.vmap's per-example tensors the body reads are captured too. */
-  constructor(private readonly outer: Tracer | null) {
+  /**
+   * @param outer - the tracer around the scan: an nb.vmap's per-example tensors the body reads are captured too.
+   * @param what - what the body belongs to, for error messages ('scan', 'whileLoop').
+   */
+  constructor(
+    private readonly outer: Tracer | null,
+    private readonly what: string,
+  ) {
     super();
   }
 
@@ -57,11 +63,11 @@ class BodyTracer extends GraphTracer {
   }
 
   override assign(variable: Tensor): void {
-    throw new ValueError(`scan: the body assigned ${variable.label()}; a scan body cannot assign variables (return the new value in the carry instead)`);
+    throw new ValueError(`${this.what}: the body assigned ${variable.label()}; a ${this.what} body cannot assign variables (return the new value in the carry instead)`);
   }
 
   override feed(): Tensor {
-    throw new ValueError('scan: the body computes a host scalar (an optimizer step?); scan bodies cannot take host-fed scalars');
+    throw new ValueError(`${this.what}: the body computes a host scalar (an optimizer step?); ${this.what} bodies cannot take host-fed scalars`);
   }
 
   private mine(t: Tensor): Tensor {
@@ -71,9 +77,9 @@ class BodyTracer extends GraphTracer {
 }
 
 /** Trace `step` once on symbolic carries and slices of the given specs, optimise it and prepare its plan. */
-export function compileBody(step: FlatStep, carrySpecs: readonly OutSpec[], xSpecs: readonly OutSpec[]): CompiledBody {
+export function compileBody(step: FlatStep, carrySpecs: readonly OutSpec[], xSpecs: readonly OutSpec[], what = 'scan'): CompiledBody {
   const prev = engine.tracer;
-  const tracer = new BodyTracer(prev);
+  const tracer = new BodyTracer(prev, what);
   const savedCounter = generator.counter;
   engine.tracer = tracer;
   try {

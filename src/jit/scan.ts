@@ -1,7 +1,7 @@
 import type { OutSpec } from '../backends/backend.js';
 import { engine } from '../engine/engine.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { defineOp, type BatchAxis, type BatchContext, type Batched } from '../ops/define-op.js';
+import { defineOp, type BatchAxis, type BatchContext, type Batched, type ForwardContext, type WithTangents } from '../ops/define-op.js';
 import { run } from '../ops/run.js';
 import { add } from '../ops/primitives/binary.js';
 import { stack, unstack } from '../ops/primitives/structure.js';
@@ -62,10 +62,67 @@ const scanOp = defineOp<ScanAttrs>({
   },
   grad: (dys, { inputs, attrs }) => scanVjp(dys, inputs, attrs),
   batch: (inputs, axes, attrs, ctx) => scanBatch(inputs, axes, attrs, ctx),
+  jvpWithValues: (inputs, tangents, attrs, fwd) => scanJvp(inputs, tangents, attrs, fwd),
 });
 
+/** Indices of `items` that `keep` holds for. */
+function indicesWhere<T>(items: readonly T[], keep: (item: T, i: number) => boolean): number[] {
+  return items.flatMap((item, i) => (keep(item, i) ? [i] : []));
+}
+
+/**
+ * The scan node in forward mode: one scan whose carries are the carries and their tangents (every
+ * float carry gets one, zeros where none came in), whose xs are the xs and the tangents given
+ * for them, and whose body is the forward mode of the body (the captures' tangents enter as
+ * tensors the new body closes over); its ys are the ys and their tangents.
+ */
+function scanJvp(inputs: readonly Tensor[], tangents: readonly (Tensor | null)[], attrs: ScanAttrs, fwd: ForwardContext): WithTangents {
+  const { nCarry, nXs, length, reverse } = attrs;
+  const { compiled, step } = attrs.body();
+  const init = inputs.slice(0, nCarry);
+  const xs = inputs.slice(nCarry, nCarry + nXs);
+  const tc = indicesWhere(init, (c) => isFloat(c.dtype));
+  const tx = indicesWhere(xs, (_, i) => tangents[nCarry + i] != null);
+  const ty = indicesWhere(compiled.ySpecs, (s) => isFloat(s.dtype));
+  const closedOver = new Map<Tensor, Tensor>();
+  compiled.captured.forEach((t, k) => {
+    const d = tangents[nCarry + nXs + k];
+    if (d) closedOver.set(t, d);
+  });
+  const jointStep: FlatStep = (carry, x) => {
+    const c = carry.slice(0, nCarry);
+    const xi = x.slice(0, nXs);
+    const tin = [...c.map((_, i) => (tc.includes(i) ? carry[nCarry + tc.indexOf(i)]! : null)), ...xi.map((_, i) => (tx.includes(i) ? x[nXs + tx.indexOf(i)]! : null))];
+    const r = fwd.forward(
+      (ts) => {
+        const [c2, y] = step(ts.slice(0, nCarry), ts.slice(nCarry));
+        return [...c2, ...y];
+      },
+      [...c, ...xi],
+      tin,
+      closedOver,
+    );
+    const tangentOf = (i: number) => r.tangents[i] ?? zerosLike(r.outputs[i]!);
+    return [
+      [...r.outputs.slice(0, nCarry), ...tc.map((i) => tangentOf(i))],
+      [...r.outputs.slice(nCarry), ...ty.map((j) => tangentOf(nCarry + j))],
+    ];
+  };
+  const dInit = tc.map((i) => tangents[i] ?? zerosLike(init[i]!));
+  const dXs = tx.map((i) => tangents[nCarry + i]!);
+  const [carry, ys] = scanFlat(jointStep, [...init, ...dInit], [...xs, ...dXs], length, reverse);
+  const nY = compiled.ySpecs.length;
+  return {
+    outputs: [...carry.slice(0, nCarry), ...ys.slice(0, nY)],
+    tangents: [
+      ...init.map((_, i) => (tc.includes(i) ? carry[nCarry + tc.indexOf(i)]! : null)),
+      ...compiled.ySpecs.map((_, j) => (ty.includes(j) ? ys[nY + ty.indexOf(j)]! : null)),
+    ],
+  };
+}
+
 /** `t` with its batch axis first: moved there, or broadcast along a new one for a value the same for every example. */
-function batchFirst(t: Tensor, axis: BatchAxis, size: number): Tensor {
+export function batchFirst(t: Tensor, axis: BatchAxis, size: number): Tensor {
   return axis === null ? broadcastTo(expandDims(t, 0), [size, ...t.shape]) : moveAxis(t, axis, 0);
 }
 
@@ -103,10 +160,13 @@ function scanBatch(inputs: readonly Tensor[], axes: readonly BatchAxis[], attrs:
   return { outputs: [...c, ...ys], axes: [...c.map(() => 0), ...ys.map(() => 1)] };
 }
 
-/** Whether a scan here becomes a graph node: under nb.jit, directly or through nb.vmap's tracers (whose batching rule maps the node). */
-function tracingGraph(): boolean {
+/**
+ * Whether a control-flow op here becomes a graph node: under nb.jit, directly or through the
+ * tracers of nb.vmap and jvp (whose batching and forward rules map the node).
+ */
+export function tracingGraph(): boolean {
   let t = engine.tracer;
-  while (t && !(t instanceof GraphTracer) && t.batchSize !== undefined) t = t.prev ?? null;
+  while (t && !(t instanceof GraphTracer) && t.mapsNodes) t = t.prev ?? null;
   return t instanceof GraphTracer;
 }
 

@@ -37,6 +37,13 @@ export interface OpDef<A = Record<string, never>> {
    */
   jvp?(tangents: readonly (Tensor | null)[], ctx: GradContext<A>): (Tensor | null)[];
   /**
+   * Forward mode computing the outputs together with their tangents, for ops whose values and
+   * tangents are best one computation (a scan node: the tangent carries become extra carries of
+   * one scan). jvp uses it in place of running the op and then its `jvp`; `fwd` runs a function
+   * (the op's body) in forward mode at the level the rule runs at.
+   */
+  jvpWithValues?(inputs: readonly Tensor[], tangents: readonly (Tensor | null)[], attrs: A, fwd: ForwardContext): WithTangents;
+  /**
    * Linear in its float inputs jointly (views, sums, concat, gathers): its JVP is the op itself,
    * with the same attributes, applied to the tangents (zeros for inputs without one; non-float
    * inputs such as indices stay as they are).
@@ -77,6 +84,22 @@ export interface BatchContext {
   perExample(fn: (xs: Tensor[]) => (Tensor | null)[], inputs: readonly Tensor[], axes: readonly BatchAxis[]): { outputs: (Tensor | null)[]; axes: BatchAxis[] };
   /** Keep this vmap's batched values alive when it returns (per-example code may still read them). */
   keepValues(): void;
+}
+
+/** What a forward-mode rule may ask of the jvp running it. */
+export interface ForwardContext {
+  /**
+   * `fn(primals)` in forward mode: its arguments carry `tangents` (null: none), the tensors in
+   * `closedOver` that `fn` reads directly carry theirs; returns `fn`'s outputs and their tangents
+   * (null: zero). Runs at the current level, so a tracer there (a scan body's) records both.
+   */
+  forward(fn: (xs: Tensor[]) => Tensor[], primals: readonly Tensor[], tangents: readonly (Tensor | null)[], closedOver: ReadonlyMap<Tensor, Tensor>): WithTangents;
+}
+
+/** Outputs and their tangents (null: zero). */
+export interface WithTangents {
+  readonly outputs: Tensor[];
+  readonly tangents: (Tensor | null)[];
 }
 
 /** Where a tensor's batch axis is under `nb.vmap`; null when it is not batched. */

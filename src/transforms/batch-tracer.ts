@@ -51,6 +51,8 @@ export class BatchTracer implements Tracer, BatchContext {
   scope: Tensor[] = [];
   /** Per-example code may run after vmap returns (see `perExample`): keep the batched values then. */
   retainValues = false;
+  /** Scan and whileLoop nodes reaching this vmap run their batching rules. */
+  readonly mapsNodes = true;
 
   constructor(
     readonly size: number,

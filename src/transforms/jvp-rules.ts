@@ -2,7 +2,7 @@
 // or, for every other op, a JVP derived from its VJP by transposition (see `transposedVjp`).
 import { GradientTape } from '../autograd/tape.js';
 import { ValueError } from '../errors.js';
-import type { GradContext, OpDef } from '../ops/define-op.js';
+import type { ForwardContext, GradContext, OpDef } from '../ops/define-op.js';
 import { zerosLike } from '../ops/creation.js';
 import { run, run1 } from '../ops/run.js';
 import { add, mul } from '../ops/primitives/binary.js';
@@ -16,8 +16,10 @@ type Tangents = readonly (Tensor | null)[];
  * Output tangents of `op` given its input tangents (null: no tangent, i.e. zero). Every op here
  * runs as an ordinary nabla op, so tapes, the jit and outer transforms see the computation.
  */
-export function jvpOf(op: OpDef<any>, tangents: Tangents, ctx: GradContext<any>): (Tensor | null)[] {
+export function jvpOf(op: OpDef<any>, tangents: Tangents, ctx: GradContext<any>, fwd: ForwardContext): (Tensor | null)[] {
   if (op.notDifferentiable) return ctx.outputs.map(() => null);
+  // Recomputes the values beside the tangents (the caller could not use the joint form).
+  if (op.jvpWithValues) return op.jvpWithValues(ctx.inputs, tangents, ctx.attrs, fwd).tangents;
   if (op.linear) return linearJvp(op, tangents, ctx);
   if (op.bilinear) return bilinearJvp(op, tangents, ctx);
   if (op.jvp) return op.jvp(tangents, ctx);

@@ -1,6 +1,6 @@
 import { engine, type Tracer } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
-import type { OpDef } from '../ops/define-op.js';
+import type { ForwardContext, OpDef, WithTangents } from '../ops/define-op.js';
 import { run1 } from '../ops/run.js';
 import { cast } from '../ops/primitives/cast.js';
 import { broadcastTo, reshapeOp } from '../ops/primitives/shape.js';
@@ -23,6 +23,8 @@ import { jvpOf } from './jvp-rules.js';
  */
 export class JvpTracer implements Tracer {
   private readonly tangents = new Map<Tensor, Tensor>();
+  /** A scan node reaching this level runs its forward rule: one node for values and tangents. */
+  readonly mapsNodes = true;
 
   /**
    * @param prev - the tracer below this level; it computes the ops' values (null: plain execution).
@@ -55,17 +57,32 @@ export class JvpTracer implements Tracer {
   }
 
   run(op: OpDef<any>, inputs: readonly Tensor[], attrs: unknown): Tensor[] {
-    // The engine tells the tapes about this op once it returns, so its value is computed unseen by them.
-    const outputs = this.atLevelBelow(() => (this.prev ? this.prev.run(op, inputs, attrs) : engine.execute(op, inputs, attrs)));
     let any = false;
     const tin = inputs.map((x) => {
       const t = this.tangents.get(x) ?? null;
       any ||= t !== null;
       return t;
     });
+    // Values and tangents as one computation at the level below. Not while a tape records: the
+    // engine reports this op's outputs to it, and they must not also come from the joint node.
+    if (any && op.jvpWithValues && this.tangentLevel === this.prev && !engine.isRecording()) {
+      const r = this.atLevelBelow(() => op.jvpWithValues!(inputs, tin, attrs, forwardMode));
+      this.atLevelBelow(() =>
+        r.outputs.forEach((y, i) => {
+          const t = r.tangents[i];
+          if (t && isFloat(y.dtype)) this.hold(y, conform(t, y));
+        }),
+      );
+      return r.outputs;
+    }
+    // The value is computed unseen by the tapes; they hear of the op once, from the engine.
+    const outputs = this.atLevelBelow(() => (this.prev ? this.prev.run(op, inputs, attrs) : engine.execute(op, inputs, attrs)));
     if (!any) return outputs;
+    // Before the tangent ops that read the outputs (tanh's, exp's): a tape differentiating the
+    // tangents (grad of jvp) must see the op first to carry their gradient back through it.
+    engine.recordEarly(op, inputs, outputs, attrs);
     const tout = at(this.tangentLevel, () => {
-      const ts = jvpOf(op, tin, { inputs, outputs, attrs });
+      const ts = jvpOf(op, tin, { inputs, outputs, attrs }, forwardMode);
       return outputs.map((y, i) => {
         const t = ts[i];
         return t && isFloat(y.dtype) ? conform(t, y) : null;
@@ -95,8 +112,8 @@ export class JvpTracer implements Tracer {
     this.atLevelBelow(() => (variable as Variable).assign(value));
   }
 
-  /** A `tidy` inside `f` must not dispose a tangent this level still needs (the tape's `savedBy` mechanism). */
-  private hold(x: Tensor, t: Tensor): void {
+  /** Give `x` tangent `t` here. A `tidy` inside `f` must not dispose a tangent this level still needs (the tape's `savedBy` mechanism). */
+  hold(x: Tensor, t: Tensor): void {
     t.savedBy++;
     this.tangents.set(x, t);
   }
@@ -126,3 +143,22 @@ function conform(t: Tensor, y: Tensor): Tensor {
   if (!shapesEqual(out.shape, y.shape)) out = broadcastTo(out, y.shape);
   return out;
 }
+
+/** The forward mode that ops' `jvpWithValues` rules run their bodies in: a fresh level over the current tracer. */
+const forwardMode: ForwardContext = {
+  forward(fn, primals, tangents, closedOver): WithTangents {
+    const tracer = new JvpTracer(engine.tracer);
+    const args = primals.map((x, i) => (tangents[i] ? tracer.seed(x, tangents[i]!) : x));
+    for (const [x, t] of closedOver) tracer.hold(x, t);
+    let outputs: Tensor[];
+    engine.tracer = tracer;
+    try {
+      outputs = fn(args);
+    } finally {
+      engine.tracer = tracer.prev;
+    }
+    const outTangents = outputs.map((y) => tracer.tangentOf(y) ?? null);
+    tracer.release(new Set(outTangents.filter((t): t is Tensor => t !== null)));
+    return { outputs, tangents: outTangents };
+  },
+};

@@ -338,8 +338,11 @@ describe('bad input', () => {
     expect(() => jf(f64([1, 2]))).toThrow(/whileLoop: a loop over traced tensors inside nb.jit under a transform \(nb.jvp\) is not supported/);
   });
 
-  it('argnums out of range and non-tensor jacrev outputs are refused', () => {
+  it('argnums out of range or repeated, outputs without tensors and integer leaves are refused', () => {
     expect(() => nb.jacfwd(f, { argnums: 1 })(f64(1))).toThrow(/jacfwd: argnums 1 is out of range for 1 arguments/);
-    expect(() => nb.jacrev((x: nb.Tensor) => [x] as unknown as nb.Tensor)(f64(1))).toThrow(/jacrev: the function must return a tensor/);
+    expect(() => nb.jacrev(f, { argnums: [0, 0] })(f64(1))).toThrow(/jacrev: argnums \[0,0\] names an argument twice/);
+    expect(() => nb.jacrev((x: nb.Tensor) => 'no tensor' as unknown as nb.Tensor)(f64(1))).toThrow(/jacrev: the function must return a tensor or a pytree/);
+    expect(() => nb.jacfwd((p: { a: nb.Tensor }) => p.a)({ a: nb.tensor([1, 2], 'int32') })).toThrow(/jacfwd: a differentiated argument holds a int32 tensor/);
+    expect(() => nb.jacrev((x: nb.Tensor) => nb.cast(x, 'int32'))(f64([1]))).toThrow(/jacrev: an output of the function is a int32 tensor/);
   });
 });

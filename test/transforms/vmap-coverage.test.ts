@@ -1,6 +1,6 @@
 // Every op defined anywhere in nabla (primitives, fused jit ops, linalg, FFT, control flow, scan,
-// checkpoint, custom gradients) has a batching rule, so nb.vmap never meets an op it cannot map;
-// an op that cannot be batched says so with a clear error from its rule (whileLoop's trip count).
+// checkpoint, custom gradients) has a batching rule, so nb.vmap never meets an op it cannot map
+// (whileLoop's included: test/transforms/vmap-while-jit.test.ts).
 import { describe, it, expect } from 'vitest';
 import * as nb from '../../src/index.js';
 import { definedOps } from '../../src/ops/define-op.js';
@@ -16,9 +16,8 @@ describe('vmap coverage', () => {
     expect(missing).toEqual([]);
   });
 
-  it('the one op that cannot be batched (a jitted whileLoop node with a per-example trip count) refuses with the reason', () => {
-    const whileOp = definedOps.find((op) => op.name === 'whileLoop')!;
-    const x = nb.zeros([3]);
-    expect(() => whileOp.batch!([x], [0], {} as never, {} as never)).toThrow(/vmap: whileLoop cannot run a different number of iterations per example/);
+  it('the whileLoop node is batched (per-example trip counts inside nb.jit), not refused', () => {
+    const halve = (x: nb.Tensor) => nb.whileLoop((v) => nb.greater(v, 1), (v) => [nb.div(v, 2)], [x])[0]!;
+    expect(nb.jit((x: nb.Tensor) => nb.vmap(halve)(x))(nb.tensor([10, 100, 0.5])).arraySync()).toEqual([0.625, 0.78125, 0.5]);
   });
 });
