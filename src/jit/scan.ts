@@ -4,7 +4,7 @@ import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { defineOp, type BatchAxis, type BatchContext, type Batched } from '../ops/define-op.js';
 import { run } from '../ops/run.js';
 import { add } from '../ops/primitives/binary.js';
-import { stack, unstack } from '../ops/primitives/structure.js';
+import { stack } from '../ops/primitives/structure.js';
 import { broadcastTo, expandDims, moveAxis } from '../ops/primitives/shape.js';
 import { zeros, zerosLike } from '../ops/creation.js';
 import { isFloat } from '../tensor/dtype.js';
@@ -12,6 +12,7 @@ import { contiguousLayout } from '../tensor/layout.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { GradientTape } from '../autograd/tape.js';
 import { flatten, unflatten, type Template } from './pytree.js';
+import { scanSlices } from './scan-slices.js';
 import { compileBody, type CompiledBody, type FlatStep } from './scan-body.js';
 import { GraphTracer } from './trace.js';
 
@@ -112,7 +113,7 @@ function tracingGraph(): boolean {
 
 /** Run `step` over the leading axis of `xs`; ys are stacked in xs' order. */
 function loop(step: FlatStep, init: Tensor[], xs: Tensor[], length: number, reverse: boolean, ySpecs?: readonly OutSpec[]): [Tensor[], Tensor[]] {
-  const slices = xs.map((x) => unstack(x));
+  const slices = xs.map((x) => scanSlices(x));
   let carry = init;
   const ys: Tensor[][] = new Array(length);
   for (let s = 0; s < length; s++) {

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as nb from '../../src/index.js';
+import { engine } from '../../src/engine/engine.js';
 import { backendsUnderTest, checkGrad, expectClose, onExcept, sample } from '../conformance/harness.js';
 
 type T = nb.Tensor;
@@ -83,6 +84,36 @@ for (const backend of backendsUnderTest()) {
         got.forEach((g, i) => close(g, want[i]!));
         checkGrad((a, b, ww) => nb.scan(rnnStep(ww!), a!, b!)[1], [h, xs, sample([3], -1, 1, 7)]);
         checkGrad((a, b, ww) => nb.scan(rnnStep(ww!), a!, b!, { reverse: true })[0], [h, xs, sample([3], -1, 1, 7)]);
+      }));
+
+    it('an eager scan under a tape reads xs with one op, so the backward pass never scatters per step', (ctx) =>
+      onExcept(ctx, backend, SYNC_READS, () => {
+        const w = new nb.Variable(sample([3], -1, 1, 8));
+        const xs = sample([40, 3], -1, 1, 9);
+        const h = sample([3], -1, 1, 10);
+        const names: string[] = [];
+        const runOp = engine.runOp.bind(engine);
+        const spy = vi.spyOn(engine, 'runOp').mockImplementation((op, inputs, attrs) => (names.push(op.name), runOp(op, inputs, attrs)));
+        let got: T[];
+        try {
+          got = lossAndGrads((a, b) => nb.scan(rnnStep(w), a, b, { reverse: true }), h, xs, [w]);
+        } finally {
+          spy.mockRestore();
+        }
+        // One pad per step would scatter each slice's gradient into zeros of all 40 steps.
+        expect(names.filter((n) => n === 'pad')).toEqual([]);
+        expect(names.filter((n) => n === 'scanSlices')).toHaveLength(1);
+        const want = lossAndGrads((a, b) => unrolled(rnnStep(w), a, b, true), h, xs, [w]);
+        got.forEach((g, i) => close(g, want[i]!));
+        // Only some steps' ys reach the loss: the others' slices get zero gradients.
+        const tape = new nb.GradientTape();
+        tape.watch(xs);
+        const [, ys] = nb.scan(rnnStep(w), h, xs);
+        const dxs = tape.gradient(nb.sum(nb.slice(ys, [5], [2])), xs);
+        const tape2 = new nb.GradientTape();
+        tape2.watch(xs);
+        const [, ys2] = unrolled(rnnStep(w), h, xs);
+        close(dxs, tape2.gradient(nb.sum(nb.slice(ys2, [5], [2])), xs));
       }));
 
     it('explains a carry of another shape and xs of different lengths', (ctx) =>
