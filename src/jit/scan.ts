@@ -57,7 +57,7 @@ const scanOp = defineOp<ScanAttrs>({
         const outs = plan.run([...carry, ...x, ...captured]);
         return [outs.slice(0, nCarry), outs.slice(nCarry)];
       };
-      const [carry, ys] = loop(step, ts.slice(0, nCarry), ts.slice(nCarry, nCarry + nXs), attrs.length, attrs.reverse, ySpecs);
+      const [carry, ys] = loop(step, ts.slice(0, nCarry), ts.slice(nCarry, nCarry + nXs), attrs.length, attrs.reverse, ySpecs, true);
       return [...carry, ...ys].map((t) => backend.materialize(engine.handleOn(t, backend), t.dtype, contiguousLayout(t.shape)));
     }) as never;
   },
@@ -111,14 +111,19 @@ function tracingGraph(): boolean {
   return t instanceof GraphTracer;
 }
 
-/** Run `step` over the leading axis of `xs`; ys are stacked in xs' order. */
-function loop(step: FlatStep, init: Tensor[], xs: Tensor[], length: number, reverse: boolean, ySpecs?: readonly OutSpec[]): [Tensor[], Tensor[]] {
+/**
+ * Run `step` over the leading axis of `xs`; ys are stacked in xs' order. `ownCarries`: the loop
+ * owns every carry it makes (the scan node's kernel, where no tape sees them), so each is released
+ * once the next step has consumed it and its buffer is reused by a later step's outputs.
+ */
+function loop(step: FlatStep, init: Tensor[], xs: Tensor[], length: number, reverse: boolean, ySpecs?: readonly OutSpec[], ownCarries = false): [Tensor[], Tensor[]] {
   const slices = xs.map((x) => scanSlices(x));
   let carry = init;
   const ys: Tensor[][] = new Array(length);
   for (let s = 0; s < length; s++) {
     const i = reverse ? length - 1 - s : s;
     const [c, y] = step(carry, slices.map((sl) => sl[i]!));
+    if (ownCarries && carry !== init) for (const t of carry) if (!c.includes(t) && !y.includes(t)) t.dispose();
     carry = c;
     ys[i] = y;
   }
