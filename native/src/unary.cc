@@ -51,7 +51,7 @@ template <typename T> bool tryNative(int op, const T* x, T* o, i64 n) {
 bool tryLoop(int op, const float* x, float* o, i64 n) {
   const int k = unaryLoopIndex(op);
   if (k < 0) return false;
-  static constexpr i64 kCost[kUnaryLoops] = {1, 1, 4, 1, 2, 1};
+  static constexpr i64 kCost[kUnaryLoops] = {1, 1, 4, 1, 2, 1, 8, 10, 10};
   const auto loop = elementwiseLoops().unary[k];
   parallelFor(n, kCost[k], [&](i64 b, i64 e) { loop(x + b, o + b, e - b); });
   return true;

@@ -4,7 +4,7 @@ import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import { defineOp, type BatchAxis, type BatchContext, type Batched, type ForwardContext, type WithTangents } from '../ops/define-op.js';
 import { run } from '../ops/run.js';
 import { add } from '../ops/primitives/binary.js';
-import { stack, unstack } from '../ops/primitives/structure.js';
+import { stack } from '../ops/primitives/structure.js';
 import { broadcastTo, expandDims, moveAxis } from '../ops/primitives/shape.js';
 import { zeros, zerosLike } from '../ops/creation.js';
 import { isFloat } from '../tensor/dtype.js';
@@ -12,6 +12,7 @@ import { contiguousLayout } from '../tensor/layout.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { GradientTape } from '../autograd/tape.js';
 import { flatten, unflatten, type Template } from './pytree.js';
+import { scanSlices } from './scan-slices.js';
 import { compileBody, type CompiledBody, type FlatStep } from './scan-body.js';
 import { GraphTracer } from './trace.js';
 
@@ -56,7 +57,7 @@ const scanOp = defineOp<ScanAttrs>({
         const outs = plan.run([...carry, ...x, ...captured]);
         return [outs.slice(0, nCarry), outs.slice(nCarry)];
       };
-      const [carry, ys] = loop(step, ts.slice(0, nCarry), ts.slice(nCarry, nCarry + nXs), attrs.length, attrs.reverse, ySpecs);
+      const [carry, ys] = loop(step, ts.slice(0, nCarry), ts.slice(nCarry, nCarry + nXs), attrs.length, attrs.reverse, ySpecs, true);
       return [...carry, ...ys].map((t) => backend.materialize(engine.handleOn(t, backend), t.dtype, contiguousLayout(t.shape)));
     }) as never;
   },
@@ -170,14 +171,19 @@ export function tracingGraph(): boolean {
   return t instanceof GraphTracer;
 }
 
-/** Run `step` over the leading axis of `xs`; ys are stacked in xs' order. */
-function loop(step: FlatStep, init: Tensor[], xs: Tensor[], length: number, reverse: boolean, ySpecs?: readonly OutSpec[]): [Tensor[], Tensor[]] {
-  const slices = xs.map((x) => unstack(x));
+/**
+ * Run `step` over the leading axis of `xs`; ys are stacked in xs' order. `ownCarries`: the loop
+ * owns every carry it makes (the scan node's kernel, where no tape sees them), so each is released
+ * once the next step has consumed it and its buffer is reused by a later step's outputs.
+ */
+function loop(step: FlatStep, init: Tensor[], xs: Tensor[], length: number, reverse: boolean, ySpecs?: readonly OutSpec[], ownCarries = false): [Tensor[], Tensor[]] {
+  const slices = xs.map((x) => scanSlices(x));
   let carry = init;
   const ys: Tensor[][] = new Array(length);
   for (let s = 0; s < length; s++) {
     const i = reverse ? length - 1 - s : s;
     const [c, y] = step(carry, slices.map((sl) => sl[i]!));
+    if (ownCarries && carry !== init) for (const t of carry) if (!c.includes(t) && !y.includes(t)) t.dispose();
     carry = c;
     ys[i] = y;
   }

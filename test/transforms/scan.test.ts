@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as nb from '../../src/index.js';
+import { engine } from '../../src/engine/engine.js';
+import { Plan } from '../../src/jit/executor.js';
 import { backendsUnderTest, checkGrad, expectClose, onExcept, sample } from '../conformance/harness.js';
 
 type T = nb.Tensor;
@@ -83,6 +85,64 @@ for (const backend of backendsUnderTest()) {
         got.forEach((g, i) => close(g, want[i]!));
         checkGrad((a, b, ww) => nb.scan(rnnStep(ww!), a!, b!)[1], [h, xs, sample([3], -1, 1, 7)]);
         checkGrad((a, b, ww) => nb.scan(rnnStep(ww!), a!, b!, { reverse: true })[0], [h, xs, sample([3], -1, 1, 7)]);
+      }));
+
+    it('an eager scan under a tape reads xs with one op, so the backward pass never scatters per step', (ctx) =>
+      onExcept(ctx, backend, SYNC_READS, () => {
+        const w = new nb.Variable(sample([3], -1, 1, 8));
+        const xs = sample([40, 3], -1, 1, 9);
+        const h = sample([3], -1, 1, 10);
+        const names: string[] = [];
+        const runOp = engine.runOp.bind(engine);
+        const spy = vi.spyOn(engine, 'runOp').mockImplementation((op, inputs, attrs) => (names.push(op.name), runOp(op, inputs, attrs)));
+        let got: T[];
+        try {
+          got = lossAndGrads((a, b) => nb.scan(rnnStep(w), a, b, { reverse: true }), h, xs, [w]);
+        } finally {
+          spy.mockRestore();
+        }
+        // One pad per step would scatter each slice's gradient into zeros of all 40 steps.
+        expect(names.filter((n) => n === 'pad')).toEqual([]);
+        expect(names.filter((n) => n === 'scanSlices')).toHaveLength(1);
+        const want = lossAndGrads((a, b) => unrolled(rnnStep(w), a, b, true), h, xs, [w]);
+        got.forEach((g, i) => close(g, want[i]!));
+        // Only some steps' ys reach the loss: the others' slices get zero gradients.
+        const tape = new nb.GradientTape();
+        tape.watch(xs);
+        const [, ys] = nb.scan(rnnStep(w), h, xs);
+        const dxs = tape.gradient(nb.sum(nb.slice(ys, [5], [2])), xs);
+        const tape2 = new nb.GradientTape();
+        tape2.watch(xs);
+        const [, ys2] = unrolled(rnnStep(w), h, xs);
+        close(dxs, tape2.gradient(nb.sum(nb.slice(ys2, [5], [2])), xs));
+      }));
+
+    it('a jitted scan releases each carry once the next step has read it (memory flat in the length)', (ctx) =>
+      onExcept(ctx, backend, SYNC_READS, () => {
+        const f = nb.jit((h: T, xs: T) => nb.scan((c: T, x: T): [T, T] => [nb.tanh(nb.add(c, x)), nb.sum(c)], h, xs));
+        const h = sample([64, 64], -1, 1, 11);
+        const xs = sample([30, 64, 64], -1, 1, 12);
+        f(h, xs);
+        const bytes: number[] = [];
+        const planRun = Plan.prototype.run;
+        const spy = vi.spyOn(Plan.prototype, 'run').mockImplementation(function (this: Plan, inputs) {
+          bytes.push(nb.memory()[backend]!.numBytes);
+          return planRun.call(this, inputs);
+        });
+        let out: [T, T];
+        try {
+          out = f(h, xs);
+        } finally {
+          spy.mockRestore();
+        }
+        // The first call is the whole jitted graph, the others the body's steps: 30 carries of
+        // 16 KiB kept alive would add 480 KiB by the last step.
+        const steps = bytes.slice(1);
+        expect(steps).toHaveLength(30);
+        expect(Math.max(...steps) - steps[1]!).toBeLessThan(3 * 64 * 64 * 8);
+        const [c, ys] = nb.scan((c: T, x: T): [T, T] => [nb.tanh(nb.add(c, x)), nb.sum(c)], h, xs);
+        close(out[0], c);
+        close(out[1], ys);
       }));
 
     it('explains a carry of another shape and xs of different lengths', (ctx) =>

@@ -15,7 +15,7 @@ namespace nabla {
 /** Which operands are arrays: both, the first (the second is one value), the second (the first is one value). */
 enum Operands : int { kBothArrays = 0, kFirstArray = 1, kSecondArray = 2, kOperandModes = 3 };
 
-constexpr int kUnaryLoops = 6;    // neg abs sqrt square reciprocal relu
+constexpr int kUnaryLoops = 9;    // neg abs sqrt square reciprocal relu exp sigmoid tanh
 constexpr int kBinaryLoops = 6;   // add sub mul div maximum minimum
 constexpr int kCompareLoops = 6;  // equal notEqual less lessEqual greater greaterEqual
 
@@ -55,6 +55,9 @@ constexpr int unaryLoopIndex(int op) {
     case UnaryOp::square: return 3;
     case UnaryOp::reciprocal: return 4;
     case UnaryOp::relu: return 5;
+    case UnaryOp::exp: return 6;
+    case UnaryOp::sigmoid: return 7;
+    case UnaryOp::tanh: return 8;
     default: return -1;
   }
 }

@@ -1,0 +1,34 @@
+import { engine } from '../engine/engine.js';
+import { defineOp } from '../ops/define-op.js';
+import { run } from '../ops/run.js';
+import { stack, unstack } from '../ops/primitives/structure.js';
+import { sizeOf } from '../tensor/shape.js';
+import { contiguousLayout } from '../tensor/layout.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/**
+ * All slices of x along its leading axis as one op with one output per slice. An eager scan under
+ * a tape reads xs this way: its gradient stacks the slices' gradients once, where one slice op per
+ * step would scatter each step's gradient into zeros of x's full shape and sum those (work and
+ * memory quadratic in the length: gigabytes for an LSTM over 100 steps).
+ */
+const scanSlicesOp = defineOp<Record<string, never>>({
+  name: 'scanSlices',
+  infer: ([x]) => Array.from({ length: x!.shape[0]! }, () => ({ shape: x!.shape.slice(1), dtype: x!.dtype })),
+  linear: true,
+  portable: true,
+  ref: ([x]) => {
+    const backend = engine.backend;
+    const inner = x!.shape.slice(1);
+    const n = sizeOf(inner);
+    return Array.from({ length: x!.shape[0]! }, (_, i) => backend.materialize(x!.data, x!.dtype, contiguousLayout(inner, i * n))) as never;
+  },
+  grad: (dys) => [stack(dys)],
+});
+
+/** The slices of x along axis 0: views normally, one differentiable op while a tape records outside any trace. */
+export function scanSlices(x: Tensor): Tensor[] {
+  if (x.shape[0] === 0) return [];
+  if (!engine.isRecording() || engine.tracer) return unstack(x);
+  return run(scanSlicesOp, [x], {});
+}
