@@ -15,7 +15,8 @@ function expectMatchesLast(y: nb.Tensor, reference: () => nb.Tensor, tol = 1e-9)
   expectClose(y, onHost(() => want.arraySync()) as number[], { atol: y.dtype === 'float64' ? tol : 2e-5, rtol: y.dtype === 'float64' ? tol : 2e-5 });
 }
 
-type Conv2DCase = { name: string; opts: nb.Conv2DOptions; c: number; o: number };
+type Conv2DOptions = { strides?: number | [number, number]; dilations?: number; padding?: 'valid' | 'same' | [number, number][]; groups?: number };
+type Conv2DCase = { name: string; opts: Conv2DOptions; c: number; o: number };
 const CONV_CASES: Conv2DCase[] = [
   { name: 'valid', opts: {}, c: 3, o: 4 },
   { name: "'same', stride 2", opts: { padding: 'same', strides: 2 }, c: 3, o: 2 },
@@ -105,7 +106,7 @@ for (const backend of backendsUnderTest()) {
             const pool = (a: nb.Tensor) => nb[kind](a, { ...p.opts, dataFormat: 'channelsFirst' });
             checkGrad(pool, [xs]);
             // The gradient's own gradient runs maxPoolGradGrad / avgPool on channels-first data.
-            const grad = (a: nb.Tensor) => nb.grad((t: nb.Tensor) => nb.sum(nb.square(pool(t))))(a);
+            const grad = (a: nb.Tensor) => nb.grad((t: nb.Tensor) => nb.sum(nb.square(pool(t))))(a) as nb.Tensor;
             checkGrad(grad, [xs], { eps: 1e-5, rtol: 1e-5, atol: 1e-6 });
           }));
       }
