@@ -34,7 +34,7 @@ function transposeShape(layer: BaseConv, s: readonly number[]): number[] {
 }
 
 /** 3-D convolution (channels last) with TensorFlow's padding rules. */
-function conv3d(x: Tensor, kernel: Tensor, strides: number[], padding: Padding, dilations: number[], groups = 1): Tensor {
+export function conv3d(x: Tensor, kernel: Tensor, strides: number[], padding: Padding, dilations: number[], groups = 1): Tensor {
   const [b, depth, h, w, c] = x.shape as number[];
   const [kd] = kernel.shape as number[];
   const [sd] = strides as [number];

@@ -11,6 +11,7 @@ import type { Tensor } from '../../../tensor/tensor.js';
 import type { NodeContext } from '../node-context.js';
 import { assertSize, one, type OpTable } from '../op-table.js';
 import { asNCHW, checkSpatialRank, fromNCHW, windowOf } from './window-attrs.js';
+import { onnxConv3d } from './volume-ops.js';
 
 function weight4(ctx: NodeContext, spatial: number): Tensor {
   const w = ctx.input(1);
@@ -24,6 +25,7 @@ function addChannelBias(y: Tensor, b: Tensor | undefined): Tensor {
 }
 
 function onnxConv(ctx: NodeContext): Tensor {
+  if (ctx.input(0).rank === 5) return onnxConv3d(ctx);
   const { t, spatial } = asNCHW(ctx.input(0), ctx.where);
   const w = weight4(ctx, spatial);
   const win = windowOf(ctx.attrs, [w.shape[2]!, w.shape[3]!], [t.shape[2]!, t.shape[3]!], spatial);
@@ -85,6 +87,6 @@ function onnxConvTranspose(ctx: NodeContext): Tensor {
 }
 
 export const convOps: OpTable = {
-  Conv: one(onnxConv, checkSpatialRank),
-  ConvTranspose: one(onnxConvTranspose, checkSpatialRank),
+  Conv: one(onnxConv, (attrs) => checkSpatialRank(attrs, 3)),
+  ConvTranspose: one(onnxConvTranspose, (attrs) => checkSpatialRank(attrs, 2)),
 };

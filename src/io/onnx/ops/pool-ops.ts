@@ -11,6 +11,7 @@ import type { Tensor } from '../../../tensor/tensor.js';
 import type { NodeAttributes, NodeContext } from '../node-context.js';
 import { one, type OpTable } from '../op-table.js';
 import { asNCHW, checkSpatialRank, fromNCHW, windowOf } from './window-attrs.js';
+import { onnxPool3d } from './volume-ops.js';
 
 /** End padding that makes a ceil_mode window count fit; a window starting past the input and its begin padding is dropped (as PyTorch and onnxruntime do). */
 function ceilExtra(inSize: number, k: number, stride: number, before: number, after: number): number {
@@ -20,6 +21,7 @@ function ceilExtra(inSize: number, k: number, stride: number, before: number, af
 }
 
 function onnxPool(ctx: NodeContext, kind: 'max' | 'avg'): Tensor {
+  if (ctx.input(0).rank === 5) return onnxPool3d(ctx, kind);
   const { t, spatial } = asNCHW(ctx.input(0), ctx.where);
   const k = ctx.attrs.ints('kernel_shape') ?? [];
   if (k.length !== spatial) throw new ShapeError(`onnx: ${ctx.where}: kernel_shape ${JSON.stringify(k)} does not fit input ${fmtShape(ctx.input(0).shape)}`);
@@ -41,7 +43,7 @@ function onnxPool(ctx: NodeContext, kind: 'max' | 'avg'): Tensor {
 }
 
 function checkPool(attrs: NodeAttributes): void {
-  checkSpatialRank(attrs);
+  checkSpatialRank(attrs, 3);
   if ((attrs.ints('dilations') ?? []).some((d) => d !== 1)) attrs.unsupported('pooling with dilations other than 1');
   if (attrs.opType === 'MaxPool' && (attrs.node.output?.[1] ?? '') !== '') attrs.unsupported("MaxPool's Indices output");
   if (attrs.int('storage_order', 0) !== 0) attrs.unsupported('storage_order=1');

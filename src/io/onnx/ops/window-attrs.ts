@@ -16,10 +16,10 @@ export interface Window {
   pads: [number, number, number, number];
 }
 
-/** Reject 3-D (or higher) windows at load: kernel_shape, strides or pads with more than two axes. */
-export function checkSpatialRank(attrs: NodeAttributes): void {
+/** Reject windows of more than `maxRank` axes at load (ConvTranspose: 2; Conv and pooling: 3). */
+export function checkSpatialRank(attrs: NodeAttributes, maxRank = 2): void {
   const k = attrs.ints('kernel_shape');
-  if (k && k.length > 2) attrs.unsupported(`a ${k.length}-D window (kernel_shape ${JSON.stringify(k)}); only 1-D and 2-D are`);
+  if (k && k.length > maxRank) attrs.unsupported(`a ${k.length}-D window (kernel_shape ${JSON.stringify(k)}); only 1-D to ${maxRank}-D are`);
   const autoPad = attrs.string('auto_pad', 'NOTSET');
   if (!['NOTSET', 'VALID', 'SAME_UPPER', 'SAME_LOWER'].includes(autoPad)) attrs.unsupported(`auto_pad '${autoPad}'`);
 }
