@@ -71,6 +71,11 @@ describe('onnx 3-D Conv and pooling against onnxruntime', () => {
     });
   }
 
+  it('AveragePool with count_include_pad=1 and ceil_mode=1 fails at load (onnxruntime divides its extra windows otherwise)', () => {
+    const c: Case = { name: '', op: 'AveragePool', x: X, attrs: [ints('kernel_shape', [2, 3, 3]), ints('strides', [2, 2, 2]), ints('pads', [1, 1, 1, 0, 1, 1]), int('count_include_pad', 1), int('ceil_mode', 1)] };
+    expect(() => nb.onnx.fromBytes(model(c))).toThrow(/AveragePool node 'n': count_include_pad=1 together with ceil_mode=1 is not supported/);
+  });
+
   it('a 3-D ConvTranspose still fails at load, naming the node', () => {
     const t = encodeModelProto({
       irVersion: 8,

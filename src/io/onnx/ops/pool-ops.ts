@@ -47,6 +47,10 @@ function checkPool(attrs: NodeAttributes): void {
   if ((attrs.ints('dilations') ?? []).some((d) => d !== 1)) attrs.unsupported('pooling with dilations other than 1');
   if (attrs.opType === 'MaxPool' && (attrs.node.output?.[1] ?? '') !== '') attrs.unsupported("MaxPool's Indices output");
   if (attrs.int('storage_order', 0) !== 0) attrs.unsupported('storage_order=1');
+  // onnxruntime's divisor for a ceil_mode window past the padding differs from counting its padded cells.
+  if (attrs.opType === 'AveragePool' && attrs.int('count_include_pad', 0) === 1 && attrs.int('ceil_mode', 0) === 1) {
+    attrs.unsupported('count_include_pad=1 together with ceil_mode=1');
+  }
 }
 
 const spatialAxes = (x: Tensor) => x.shape.map((_, i) => i).slice(2);

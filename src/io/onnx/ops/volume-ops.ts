@@ -78,16 +78,17 @@ export function onnxPool3d(ctx: NodeContext, kind: 'max' | 'avg'): Tensor {
   let x = input5(ctx);
   const k = ctx.attrs.ints('kernel_shape') ?? [];
   if (k.length !== 3) throw new ShapeError(`onnx: ${ctx.where}: kernel_shape ${JSON.stringify(k)} does not fit input ${fmtShape(x.shape)}`);
-  const win = window3d(ctx.attrs, k, x.shape.slice(2));
+  const inDHW = x.shape.slice(2);
+  const win = window3d(ctx.attrs, k, inDHW);
+  // ceil_mode's extra end padding, from the unpadded sizes and the node's own pads.
+  const extra = win.pads.map(([a, b], i) => (ctx.attrs.int('ceil_mode', 0) === 1 ? ceilExtra(inDHW[i]!, k[i]!, win.strides[i]!, a, b) : 0));
   let pads = win.pads;
   if (kind === 'avg' && ctx.attrs.int('count_include_pad', 0) === 1 && pads.some(([a, b]) => a || b)) {
     x = pad(x, [[0, 0], [0, 0], ...pads]);
     pads = [[0, 0], [0, 0], [0, 0]];
   }
+  pads = pads.map(([a, b], i) => [a, b + extra[i]!]);
   const [n, c, d, h, w] = x.shape as [number, number, number, number, number];
-  if (ctx.attrs.int('ceil_mode', 0) === 1) {
-    pads = pads.map(([a, b], i) => [a, b + ceilExtra([d, h, w][i]!, k[i]!, win.strides[i]!, a, b)]);
-  }
   const op = kind === 'max' ? maxPoolOp : avgPoolOp;
   const planes = run1(op, [reshape(x, [n, c * d, h, w])], {
     poolSize: [k[1]!, k[2]!],
