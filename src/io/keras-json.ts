@@ -34,6 +34,7 @@ const MODE_FROM_KERAS: Record<string, string> = { fan_in: 'fanIn', fan_out: 'fan
 const DISTRIBUTION_FROM_KERAS: Record<string, string> = { normal: 'truncatedNormal', truncated_normal: 'truncatedNormal', untruncated_normal: 'untruncatedNormal', uniform: 'uniform' };
 const DISTRIBUTION_TO_TFJS: Record<string, string> = { truncatedNormal: 'truncated_normal', untruncatedNormal: 'normal', uniform: 'uniform' };
 const ACTIVATION_KEYS = new Set(['activation', 'recurrentActivation']);
+const DATA_FORMAT_FROM_KERAS: Record<string, string> = { channels_first: 'channelsFirst', channels_last: 'channelsLast' };
 /** Config keys that nabla (camelCase) names differently from Keras, by layer class. */
 const DEPTHWISE_KEYS: Record<string, string> = { kernelInitializer: 'depthwiseInitializer', kernelRegularizer: 'depthwiseRegularizer' };
 const KEYS_TO_KERAS: Record<string, Record<string, string>> = {
@@ -54,7 +55,13 @@ function layerConfigFromKeras(className: string, config: Record<string, unknown>
   const c = renameOwnKeys(renameKeys(config, snakeToCamel) as Record<string, unknown>, fromKeras);
   fixValues(c, MODE_FROM_KERAS, DISTRIBUTION_FROM_KERAS);
   for (const k of ACTIVATION_KEYS) if (c[k] === 'hard_sigmoid' || c[k] === 'hardSigmoid') c[k] = KERAS2_HARD_SIGMOID;
-  if (c.dataFormat === 'channels_first') throw new ValueError(`TF.js model: layer '${String(c.name)}' (${className}) uses data_format channels_first; nabla layers are channels_last`);
+  if (c.dataFormat === 'channels_first' || c.dataFormat === 'channels_last') {
+    const keys = knownLayerClass(className)?.optionKeys;
+    if (c.dataFormat === 'channels_first' && keys && !keys.includes('dataFormat')) {
+      throw new ValueError(`TF.js model: layer '${String(c.name)}' (${className}) uses data_format channels_first; nabla's ${className} is channels_last only`);
+    }
+    c.dataFormat = DATA_FORMAT_FROM_KERAS[c.dataFormat];
+  }
   if (c.batchShape && !c.batchInputShape) c.batchInputShape = c.batchShape;
   if (isPlainObject(c.dtype)) c.dtype = (c.dtype.config as { name?: string } | undefined)?.name ?? 'float32';
   // TF.js writes no reset_after: its GRU is the reset-before form.
@@ -267,6 +274,7 @@ function ownConfigToKeras(l: SerializedObject): { class_name: string; config: Re
     if (!TFJS_ACTIVATIONS.has(name)) throw new ValueError(`model.save (tfjs): layer '${String(c.name)}' uses activation '${a}', which TF.js does not have`);
     c[k] = name;
   }
+  if (typeof c.dataFormat === 'string') c.dataFormat = invert(DATA_FORMAT_FROM_KERAS)[c.dataFormat] ?? c.dataFormat;
   const out = renameKeys(renameOwnKeys(c, KEYS_TO_KERAS[l.className]), camelToSnake) as Record<string, unknown>;
   fixValues(out, invert(MODE_FROM_KERAS), DISTRIBUTION_TO_TFJS);
   return { class_name: l.className, config: out };

@@ -46,10 +46,12 @@ function padding(op: string, pad: unknown, spatial: 1 | 2): Padding | readonly [
   throw new ValueError(`${op}: TF.js padding ${show(pad)} is not supported; use 'valid', 'same', a number, or explicit padding of the spatial axes`);
 }
 
-function channelsLast(op: string, dataFormat: unknown, accepted: string): void {
-  if (dataFormat !== undefined && dataFormat !== accepted) {
-    throw new ValueError(`${op}: dataFormat ${show(dataFormat)} is not supported: nabla's convolutions take channels last (${accepted}); transpose the input`);
-  }
+/** TF.js's dataFormat ('NHWC'/'NWC' or 'NCHW'/'NCW') as nabla's: true for channels first. */
+function channelsFirst(op: string, dataFormat: unknown, accepted: string): boolean {
+  const first = accepted === 'NWC' ? 'NCW' : 'NCHW';
+  if (dataFormat === undefined || dataFormat === accepted) return false;
+  if (dataFormat === first) return true;
+  throw new ValueError(`${op}: dataFormat ${show(dataFormat)} is not supported: expected '${accepted}' or '${first}'`);
 }
 
 function noRoundingMode(op: string, mode: unknown): void {
@@ -59,7 +61,7 @@ function noRoundingMode(op: string, mode: unknown): void {
 export interface TfConvOrder {
   /** Where dilations sit among the arguments after pad: TF.js's separableConv2d has them before dataFormat. */
   dilationsFirst?: boolean;
-  /** Accepted dataFormat ('NHWC', or 'NWC' for conv1d). */
+  /** The channels-last dataFormat ('NHWC', or 'NWC' for conv1d; 'NCHW'/'NCW' are accepted too). */
   dataFormat: string;
   spatial: 1 | 2;
   /** TF.js's conv2dTranspose takes no dataFormat or dilations. */
@@ -88,9 +90,10 @@ export function convOptions<T>(op: string, args: readonly unknown[], nablaForm: 
     rounding = c;
     noMoreArguments(op, extra, nablaForm);
   }
-  channelsLast(op, dataFormat, order.dataFormat);
+  const cf = channelsFirst(op, dataFormat, order.dataFormat);
   noRoundingMode(op, rounding);
   const opts: Record<string, unknown> = { strides: first as Pair, padding: padding(op, pad, order.spatial) };
+  if (cf) opts.dataFormat = 'channelsFirst';
   if (dilations !== undefined) opts.dilations = dilations;
   return opts as T;
 }

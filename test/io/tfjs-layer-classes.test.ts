@@ -54,6 +54,16 @@ const tfModels: [string, () => tf.LayersModel, number[][]][] = [
     tf.layers.zeroPadding2d({ padding: 1 }),
     tf.layers.globalMaxPooling2d({}),
   ] }), [[2, 6, 7, 2]]],
+  ['data_format channels_first: Conv2D, MaxPooling2D, DepthwiseConv2D, Conv2DTranspose, AveragePooling2D, GlobalAveragePooling2D', () => tf.sequential({ layers: [
+    tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', dataFormat: 'channelsFirst', inputShape: [2, 7, 6], activation: 'relu' }),
+    tf.layers.maxPooling2d({ poolSize: 2, dataFormat: 'channelsFirst' }),
+    tf.layers.depthwiseConv2d({ kernelSize: 2, depthMultiplier: 2, dataFormat: 'channelsFirst' }),
+    tf.layers.conv2dTranspose({ filters: 3, kernelSize: 2, strides: 2, dataFormat: 'channelsFirst' }),
+    // (TF.js's own SeparableConv2D mis-adds its bias channels first: a Conv2D instead.)
+    tf.layers.conv2d({ filters: 2, kernelSize: 2, dilationRate: 2, dataFormat: 'channelsFirst' }),
+    tf.layers.averagePooling2d({ poolSize: 2, strides: 1, dataFormat: 'channelsFirst' }),
+    tf.layers.globalAveragePooling2d({ dataFormat: 'channelsFirst' }),
+  ] }), [[2, 2, 7, 6]]],
   ['SpatialDropout1D, GaussianNoise, GaussianDropout, AlphaDropout (identity at inference)', () => tf.sequential({ layers: [
     tf.layers.conv1d({ filters: 3, kernelSize: 2, inputShape: [6, 2] }),
     tf.layers.spatialDropout1d({ rate: 0.3 }),
@@ -128,6 +138,12 @@ describe('TF.js models with every registered layer class load into nabla', () =>
     expect(back.layers.at(-1)!.getConfig()).toMatchObject({ height: 4, width: 6, interpolation: 'bilinear', cropToAspectRatio: false });
   });
 
+  it('data_format channels_first on a layer nabla has only channels last (Flatten) fails at load, naming the layer', async () => {
+    const model = tf.sequential({ layers: [tf.layers.conv2d({ filters: 2, kernelSize: 2, dataFormat: 'channelsFirst', inputShape: [1, 3, 3] }), tf.layers.flatten({ dataFormat: 'channelsFirst' })] });
+    const dir = writeArtifacts(await capture(model), freshDir());
+    await expect(nb.models.load(dir)).rejects.toThrow(/layer 'flatten.*' \(Flatten\) uses data_format channels_first; nabla's Flatten is channels_last only/);
+  });
+
   it('the model of the issue: Keras MobileNetV2 layers no longer fail with unknown layer class ZeroPadding2D', async () => {
     const dir = writeArtifacts(await capture(mobileNetV2Block()), freshDir());
     const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
@@ -169,6 +185,12 @@ describe('nabla models with the new layers export to TF.js', () => {
       new L.LeakyReLU(0.2), new L.PReLU({ sharedAxes: [1, 2] }), new L.ELU(), new L.ThresholdedReLU(0.1),
       new L.GaussianNoise(0.1), new L.GaussianDropout(0.1), new L.AlphaDropout(0.1), new L.Flatten(), new L.Dense(4), new L.Softmax(),
     ]), [[2, 5, 5, 2]]],
+    ['channels-first convolutions and pooling', () => new nb.Sequential([
+      new L.Conv2D(4, 3, { padding: 'same', dataFormat: 'channelsFirst', inputShape: [2, 6, 6], activation: 'relu' }),
+      new L.MaxPooling2D({ poolSize: 2, dataFormat: 'channelsFirst' }), new L.DepthwiseConv2D(2, { dataFormat: 'channelsFirst' }),
+      new L.Conv2DTranspose(3, 2, { strides: 2, dataFormat: 'channelsFirst' }), new L.AveragePooling2D({ poolSize: 2, dataFormat: 'channelsFirst' }),
+      new L.GlobalMaxPooling2D({ dataFormat: 'channelsFirst' }), new L.Dense(2),
+    ]), [[2, 2, 6, 6]]],
     ['3-D convolution and pooling', () => new nb.Sequential([
       new L.Conv3D(2, 2, { inputShape: [4, 4, 4, 1] }), new L.MaxPooling3D({ poolSize: 2, strides: 1, padding: 'same' }), new L.Conv3DTranspose(2, 2, { strides: 2 }),
       new L.AveragePooling3D(2), new L.Flatten(),

@@ -40,6 +40,14 @@ describe('convolutions and pools: TF.js positional form', () => {
     same(js.conv2dTranspose!(y, ones2x2, [1, 4, 4, 1], 2, 'valid'), nb.conv2dTranspose(y, ones2x2, [1, 4, 4, 1], { strides: 2 }));
   });
 
+  it("dataFormat 'NCHW' / 'NCW' is nabla's dataFormat: 'channelsFirst'", () => {
+    const chw = nb.transpose(img, [0, 3, 1, 2]);
+    same(js.conv2d!(chw, ones2x2, 1, 'same', 'NCHW'), nb.transpose(nb.conv2d(img, ones2x2, { padding: 'same' }), [0, 3, 1, 2]));
+    same(js.depthwiseConv2d!(chw, ones2x2, 2, 'valid', 'NCHW'), nb.transpose(nb.depthwiseConv2d(img, ones2x2, { strides: 2 }), [0, 3, 1, 2]));
+    const ncw = nb.transpose(nb.reshape(img, [1, 16, 1]), [0, 2, 1]);
+    same(js.conv1d!(ncw, nb.ones([3, 1, 2]), 1, 'valid', 'NCW'), nb.transpose(nb.conv1d(nb.reshape(img, [1, 16, 1]), nb.ones([3, 1, 2])), [0, 2, 1]));
+  });
+
   it('maxPool / avgPool(x, filterSize, strides, pad)', () => {
     same(js.maxPool!(img, 2, 1, 'valid'), nb.maxPool(img, { poolSize: 2, strides: 1 }));
     expect((js.maxPool!(img, 2, 1, 'valid') as nb.Tensor).shape).toEqual([1, 3, 3, 1]);
@@ -47,7 +55,8 @@ describe('convolutions and pools: TF.js positional form', () => {
   });
 
   it('what nabla cannot honour, or arguments after the options, is a ValueError showing nabla’s form', () => {
-    expect(() => js.conv2d!(img, ones2x2, 1, 'same', 'NCHW')).toThrow(/dataFormat 'NCHW' is not supported/);
+    expect(() => js.conv2d!(img, ones2x2, 1, 'same', 'NDHWC')).toThrow(/dataFormat 'NDHWC' is not supported: expected 'NHWC' or 'NCHW'/);
+    expect(() => js.conv1d!(nb.ones([1, 4, 1]), nb.ones([2, 1, 1]), 1, 'same', 'NHWC')).toThrow(/expected 'NWC' or 'NCW'/);
     expect(() => js.conv2d!(img, ones2x2, 1, 'same', 'NHWC', 1, 'round')).toThrow(/dimRoundingMode/);
     expect(() => js.conv2d!(img, ones2x2, { strides: 2 }, 'same')).toThrow(/unexpected argument 'same'.*conv2d\(x, filter, \{ strides, padding/);
     expect(() => js.conv2d!(img, ones2x2, 'same')).toThrow(nb.ValueError);

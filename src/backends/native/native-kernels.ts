@@ -9,6 +9,7 @@ import { sizeOf } from '../../tensor/shape.js';
 import type { NativeAddon } from './load-addon.js';
 import type { NativeOpName } from './kernel-sources.js';
 import { windowKernels } from './window-kernels.js';
+import { channelsFirstWindowKernels } from './channels-first-kernels.js';
 import { fusedLinearKernel } from './fused-linear-kernel.js';
 import { fusedElementwiseKernel } from './fused-elementwise-kernel.js';
 import { indexKernels } from './index-kernels.js';
@@ -101,7 +102,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
     return [out];
   });
 
-  const window = windowKernels(addon, args);
+  const window = channelsFirstWindowKernels(windowKernels(addon, args), addon, args);
 
   const table = {
     ...familyKernels(unaryOps, unary),

@@ -14,6 +14,7 @@ import { structureKernels } from './kernels/structure.js';
 import { indexingKernels } from './kernels/indexing.js';
 import { convKernels } from './kernels/conv.js';
 import { poolKernels } from './kernels/pool.js';
+import { withChannelsFirst } from './kernels/channels-first.js';
 import { sortKernels } from './kernels/sort.js';
 import { gatherNDKernels } from './kernels/gather-nd.js';
 import { linalgKernels } from './kernels/linalg.js';
@@ -28,8 +29,8 @@ function allKernels(): Record<ComputedOpName, GpuKernel<any>> {
     ...matmulKernels(),
     ...structureKernels(),
     ...indexingKernels(),
-    ...convKernels(),
-    ...poolKernels(),
+    ...withChannelsFirst(convKernels()),
+    ...withChannelsFirst(poolKernels()),
     ...sortKernels(),
     ...gatherNDKernels(),
     ...fftKernels(),

@@ -61,7 +61,7 @@ function asStep(node: Node, y: Value, isParam: (v: Value) => boolean): AffineSte
 
 /** A linear op whose output channels are the last axis of both its weight and its output. */
 function isChannelLinear(n: Node): boolean {
-  if (n.op.name === 'conv2d') return true;
+  if (n.op.name === 'conv2d') return !(n.attrs as { channelsFirst?: boolean }).channelsFirst;
   if (n.op.name !== 'matmul') return false;
   const { transposeB } = n.attrs as { transposeB: boolean };
   return !transposeB && n.inputs[1]!.shape.length === 2;

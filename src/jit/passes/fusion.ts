@@ -32,6 +32,8 @@ export function fuseLinear(g: Graph, kernels: Readonly<Record<string, unknown>>)
   let fused = 0;
   for (const base of [...g.nodes]) {
     if (base.op.name !== 'matmul' && base.op.name !== 'conv2d') continue;
+    // A channels-first conv's channels are axis 1, not the last axis the fused bias runs along.
+    if ((base.attrs as { channelsFirst?: boolean }).channelsFirst) continue;
     const uses = useCounts(g);
     const y = base.outputs[0]!;
     const addNode = soleConsumer(g, y, uses);

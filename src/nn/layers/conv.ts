@@ -1,7 +1,10 @@
-// Convolution layers (channels last): Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D.
+// Convolution layers: Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, channels
+// last by default or channels first (dataFormat 'channelsFirst', run by the channels-first kernels).
 import { ValueError } from '../../errors.js';
 import { add } from '../../ops/primitives/binary.js';
 import { conv1d, conv2d, conv2dTranspose, depthwiseConv2d, separableConv2d } from '../../ops/primitives/conv.js';
+import { isChannelsFirst, type DataFormat } from '../../ops/primitives/channels-first.js';
+import { reshape } from '../../ops/primitives/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Variable } from '../../autograd/variable.js';
 import { getActivation, serializeActivation, type ActivationFn, type ActivationIdentifier } from '../activations.js';
@@ -25,13 +28,38 @@ export interface ConvArgs extends LayerArgs {
   biasInitializer?: InitializerIdentifier;
   kernelRegularizer?: RegularizerIdentifier | null;
   biasRegularizer?: RegularizerIdentifier | null;
+  /** 'channelsLast' (default: [batch, ...spatial, channels]) or 'channelsFirst' ([batch, channels, ...spatial]). */
+  dataFormat?: DataFormat;
+}
+
+/** Options of the plain convolutions (Conv1D, Conv2D, Conv3D). */
+export interface GroupedConvArgs extends ConvArgs {
+  /** Input and output channels split into this many independent groups (default 1). */
+  groups?: number;
 }
 
 const CONV_KEY_LIST = {
   ...LAYER_KEYS, filters: true, kernelSize: true, strides: true, padding: true, dilationRate: true, activation: true, useBias: true,
-  kernelInitializer: true, biasInitializer: true, kernelRegularizer: true, biasRegularizer: true,
+  kernelInitializer: true, biasInitializer: true, kernelRegularizer: true, biasRegularizer: true, dataFormat: true,
 } as const;
 export const CONV_KEYS = optionKeys<ConvArgs>(CONV_KEY_LIST);
+/** The keys of the plain convolutions (Conv1D, Conv2D, Conv3D), which also take `groups`. */
+export const GROUPED_CONV_KEYS = optionKeys<GroupedConvArgs>({ ...CONV_KEY_LIST, groups: true });
+
+/** A shape in a layer's layout: [batch, ...spatial, channels] or, channels first, [batch, channels, ...spatial]. */
+export function shapeInLayout(channelsFirst: boolean, batch: number | null, spatial: readonly (number | null)[], channels: number | null): Shape {
+  return channelsFirst ? [batch, channels, ...spatial] : [batch, ...spatial, channels];
+}
+
+/** The spatial sizes of a shape in a layer's layout. */
+export function spatialOfShape(channelsFirst: boolean, s: Shape): (number | null)[] {
+  return channelsFirst ? s.slice(2) : s.slice(1, -1);
+}
+
+/** The channel count of a shape in a layer's layout. */
+export function channelsOfShape(channelsFirst: boolean, s: Shape): number | null {
+  return (channelsFirst ? s[1] : s.at(-1)) ?? null;
+}
 
 /** A number or a per-axis list as exactly `rank` positive integers. */
 export function tupleOf(layer: string, what: string, v: number | number[] | undefined, rank: number, dflt: number): number[] {
@@ -75,12 +103,14 @@ export abstract class BaseConv extends Layer {
   readonly biasInitializer: Initializer;
   readonly kernelRegularizer: Regularizer | null;
   readonly biasRegularizer: Regularizer | null;
+  readonly dataFormat: DataFormat;
+  readonly groups: number;
   kernel!: Variable;
   bias: Variable | null = null;
 
   constructor(
     readonly rank: number,
-    a: ConvArgs,
+    a: GroupedConvArgs,
     needsFilters = true,
   ) {
     super(a);
@@ -99,17 +129,29 @@ export abstract class BaseConv extends Layer {
     this.biasInitializer = getInitializer(a.biasInitializer ?? 'zeros');
     this.kernelRegularizer = optionalRegularizer(a.kernelRegularizer);
     this.biasRegularizer = optionalRegularizer(a.biasRegularizer);
+    this.dataFormat = isChannelsFirst(this.className, a.dataFormat) ? 'channelsFirst' : 'channelsLast';
+    this.groups = positiveInt(this.className, 'groups', a.groups ?? 1);
+    if (needsFilters && this.filters % this.groups !== 0) {
+      throw new ValueError(`${this.className}: filters (${this.filters}) must be divisible by groups (${this.groups})`);
+    }
   }
 
-  /** The input's channel count (last axis), checking the rank; also sets `inputSpec`. */
+  /** Whether images are [batch, channels, ...spatial]. */
+  get channelsFirst(): boolean {
+    return this.dataFormat === 'channelsFirst';
+  }
+
+  /** The input's channel count, checking the rank (and that groups divide it); also sets `inputSpec`. */
   protected inChannels(inputShape: InputShapes): number {
     const s = inputShape as Shape;
     if (s.length !== this.rank + 2) {
-      throw new ValueError(`${this.className} '${this.name}': expects inputs of rank ${this.rank + 2} [batch, ...spatial, channels], got shape [${s.join(', ')}]`);
+      const layout = this.channelsFirst ? '[batch, channels, ...spatial]' : '[batch, ...spatial, channels]';
+      throw new ValueError(`${this.className} '${this.name}': expects inputs of rank ${this.rank + 2} ${layout}, got shape [${s.join(', ')}]`);
     }
-    const c = s.at(-1);
+    const c = channelsOfShape(this.channelsFirst, s);
     if (typeof c !== 'number') throw new ValueError(`${this.className} '${this.name}': the channel axis must be known`);
-    this.inputSpec = { ndim: this.rank + 2, axes: { [-1]: c } };
+    if (c % this.groups !== 0) throw new ValueError(`${this.className} '${this.name}': ${c} input channels are not divisible into ${this.groups} groups`);
+    this.inputSpec = { ndim: this.rank + 2, axes: { [this.channelsFirst ? 1 : -1]: c } };
     return c;
   }
 
@@ -119,9 +161,11 @@ export abstract class BaseConv extends Layer {
     if (this.useBias) this.bias = this.addWeight('bias', [biasSize], this.biasInitializer, { regularizer: this.biasRegularizer });
   }
 
-  /** Add the bias (if any) and apply the activation. */
+  /** Add the bias (if any, along the channel axis) and apply the activation. */
   protected finish(y: Tensor): Tensor {
-    return this.activation(this.bias ? add(y, this.bias) : y);
+    if (!this.bias) return this.activation(y);
+    const bias = this.channelsFirst ? reshape(this.bias, [this.bias.shape[0]!, ...new Array<number>(this.rank).fill(1)]) : this.bias;
+    return this.activation(add(y, bias));
   }
 
   /** Channels of the output for an input shape (`filters` unless overridden). */
@@ -133,8 +177,8 @@ export abstract class BaseConv extends Layer {
   /** Output shape: each spatial size from kernel, padding, stride and dilation; `outChannels` channels. */
   override computeOutputShape(inputShape: InputShapes): Shape {
     const s = inputShape as Shape;
-    const spatial = s.slice(1, -1).map((n, i) => convOutputLength(n, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!));
-    return [s[0] ?? null, ...spatial, this.outChannels(s)];
+    const spatial = spatialOfShape(this.channelsFirst, s).map((n, i) => convOutputLength(n, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!));
+    return shapeInLayout(this.channelsFirst, s[0] ?? null, spatial, this.outChannels(s));
   }
 
   /** Constructor arguments as JSON, enough for fromConfig to make an equal (unbuilt) layer. */
@@ -152,6 +196,8 @@ export abstract class BaseConv extends Layer {
       biasInitializer: serializeInitializer(this.biasInitializer),
       kernelRegularizer: serializeOptional(this.kernelRegularizer),
       biasRegularizer: serializeOptional(this.biasRegularizer),
+      dataFormat: this.dataFormat,
+      ...(this.groups !== 1 ? { groups: this.groups } : {}),
     };
   }
 }
@@ -161,34 +207,36 @@ export function argsOf<A extends ConvArgs>(layer: string, keys: readonly string[
   return mergePositional<A>(layer, keys, ['filters', 'kernelSize'], given);
 }
 
-/** 1-D convolution over [batch, steps, channels]; kernel [k, in, filters]. */
+/** 1-D convolution over [batch, steps, channels] (channelsFirst: [batch, channels, steps]); kernel [k, in / groups, filters]. */
 export class Conv1D extends BaseConv {
   /** The option keys the constructor accepts (checked at run time). */
-  static readonly optionKeys: readonly string[] = CONV_KEYS;
-  constructor(filters: number | ConvArgs, kernelSize?: number | number[] | ConvArgs, args?: ConvArgs) {
-    super(1, argsOf('Conv1D', CONV_KEYS, [filters, kernelSize, args]));
+  static readonly optionKeys: readonly string[] = GROUPED_CONV_KEYS;
+  constructor(filters: number | GroupedConvArgs, kernelSize?: number | number[] | GroupedConvArgs, args?: GroupedConvArgs) {
+    super(1, argsOf<GroupedConvArgs>('Conv1D', GROUPED_CONV_KEYS, [filters, kernelSize, args]));
   }
   override build(inputShape: InputShapes): void {
-    this.buildKernel([this.kernelSize[0]!, this.inChannels(inputShape), this.filters], this.filters);
+    this.buildKernel([this.kernelSize[0]!, this.inChannels(inputShape) / this.groups, this.filters], this.filters);
   }
   override call(x: Tensor): Tensor {
-    return this.finish(conv1d(x, this.kernel, { strides: this.strides[0], padding: this.padding, dilations: this.dilationRate[0] }));
+    const opts = { strides: this.strides[0], padding: this.padding, dilations: this.dilationRate[0], groups: this.groups, dataFormat: this.dataFormat };
+    return this.finish(conv1d(x, this.kernel, opts));
   }
 }
 
-/** 2-D convolution over [batch, height, width, channels]; kernel [kh, kw, in, filters]. */
+/** 2-D convolution over [batch, height, width, channels] (channelsFirst: [batch, channels, height, width]); kernel [kh, kw, in / groups, filters]. */
 export class Conv2D extends BaseConv {
   /** The option keys the constructor accepts (checked at run time). */
-  static readonly optionKeys: readonly string[] = CONV_KEYS;
-  constructor(filters: number | ConvArgs, kernelSize?: number | number[] | ConvArgs, args?: ConvArgs) {
-    super(2, argsOf('Conv2D', CONV_KEYS, [filters, kernelSize, args]));
+  static readonly optionKeys: readonly string[] = GROUPED_CONV_KEYS;
+  constructor(filters: number | GroupedConvArgs, kernelSize?: number | number[] | GroupedConvArgs, args?: GroupedConvArgs) {
+    super(2, argsOf<GroupedConvArgs>('Conv2D', GROUPED_CONV_KEYS, [filters, kernelSize, args]));
   }
   override build(inputShape: InputShapes): void {
-    this.buildKernel([...this.kernelSize, this.inChannels(inputShape), this.filters], this.filters);
+    this.buildKernel([...this.kernelSize, this.inChannels(inputShape) / this.groups, this.filters], this.filters);
   }
   override call(x: Tensor): Tensor {
     const pair = (v: number[]) => [v[0]!, v[1]!] as [number, number];
-    return this.finish(conv2d(x, this.kernel, { strides: pair(this.strides), padding: this.padding, dilations: pair(this.dilationRate) }));
+    const opts = { strides: pair(this.strides), padding: this.padding, dilations: pair(this.dilationRate), groups: this.groups, dataFormat: this.dataFormat };
+    return this.finish(conv2d(x, this.kernel, opts));
   }
 }
 
@@ -204,20 +252,21 @@ export class Conv2DTranspose extends BaseConv {
     this.buildKernel([...this.kernelSize, this.filters, c], this.filters);
   }
   override call(x: Tensor): Tensor {
-    const out = this.computeOutputShape([null, ...x.shape.slice(1)]);
+    const out = this.computeOutputShape([x.shape[0]!, ...x.shape.slice(1)]) as number[];
     const pair = (v: number[]) => [v[0]!, v[1]!] as [number, number];
-    const y = conv2dTranspose(x, this.kernel, [x.shape[0]!, out[1]!, out[2]!, this.filters], {
+    const y = conv2dTranspose(x, this.kernel, out, {
       strides: pair(this.strides),
       padding: this.padding,
       dilations: pair(this.dilationRate),
+      dataFormat: this.dataFormat,
     });
     return this.finish(y);
   }
   /** Output shape: each spatial size upsampled by the stride (inverse of Conv2D's rule); `filters` channels. */
   override computeOutputShape(inputShape: InputShapes): Shape {
     const s = inputShape as Shape;
-    const spatial = s.slice(1, -1).map((n, i) => transposeOutputLength(n, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!));
-    return [s[0] ?? null, ...spatial, this.filters];
+    const spatial = spatialOfShape(this.channelsFirst, s).map((n, i) => transposeOutputLength(n, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!));
+    return shapeInLayout(this.channelsFirst, s[0] ?? null, spatial, this.filters);
   }
 }
 
@@ -246,11 +295,11 @@ export class DepthwiseConv2D extends BaseConv {
   }
   override call(x: Tensor): Tensor {
     const pair = (v: number[]) => [v[0]!, v[1]!] as [number, number];
-    return this.finish(depthwiseConv2d(x, this.kernel, { strides: pair(this.strides), padding: this.padding, dilations: pair(this.dilationRate) }));
+    return this.finish(depthwiseConv2d(x, this.kernel, { strides: pair(this.strides), padding: this.padding, dilations: pair(this.dilationRate), dataFormat: this.dataFormat }));
   }
   /** Input channels times `depthMultiplier`. */
   protected override outChannels(s: Shape): number {
-    return (s.at(-1) as number) * this.depthMultiplier;
+    return (channelsOfShape(this.channelsFirst, s) as number) * this.depthMultiplier;
   }
   /** Constructor arguments as JSON: the base config without `filters`, plus `depthMultiplier`. */
   override getConfig(): Record<string, unknown> {
@@ -290,7 +339,8 @@ export class SeparableConv2D extends BaseConv {
   }
   override call(x: Tensor): Tensor {
     const pair = (v: number[]) => [v[0]!, v[1]!] as [number, number];
-    return this.finish(separableConv2d(x, this.kernel, this.pointwiseKernel, { strides: pair(this.strides), padding: this.padding, dilations: pair(this.dilationRate) }));
+    const opts = { strides: pair(this.strides), padding: this.padding, dilations: pair(this.dilationRate), dataFormat: this.dataFormat };
+    return this.finish(separableConv2d(x, this.kernel, this.pointwiseKernel, opts));
   }
   /** Constructor arguments as JSON, enough for fromConfig to make an equal (unbuilt) layer. */
   override getConfig(): Record<string, unknown> {

@@ -1,5 +1,6 @@
 // Keras's 1-D forms of the other convolutions (SeparableConv1D, DepthwiseConv1D, Conv1DTranspose)
-// over [batch, steps, channels]: the 2-D kernels on a height-1 image, with Keras's 1-D weight shapes.
+// over [batch, steps, channels] (channelsFirst: [batch, channels, steps]): the 2-D kernels on a
+// height-1 image, with Keras's 1-D weight shapes.
 import { conv2dTranspose, depthwiseConv2d, separableConv2d } from '../../ops/primitives/conv.js';
 import { expandDims, squeeze } from '../../ops/primitives/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -8,15 +9,19 @@ import { getInitializer, serializeInitializer, type Initializer } from '../initi
 import type { Regularizer } from '../regularizers.js';
 import { optionalRegularizer, positiveInt, serializeOptional } from './core.js';
 import {
-  BaseConv, CONV_KEYS, DEPTHWISE_KEYS, SEPARABLE_KEYS, argsOf, transposeOutputLength, type ConvArgs, type DepthwiseConvArgs, type SeparableConvArgs,
+  BaseConv, CONV_KEYS, DEPTHWISE_KEYS, SEPARABLE_KEYS, argsOf, channelsOfShape, shapeInLayout, spatialOfShape, transposeOutputLength,
+  type ConvArgs, type DepthwiseConvArgs, type SeparableConvArgs,
 } from './conv.js';
 import { mergePositional } from '../../check-options.js';
 import type { InputShapes, Shape } from './layer.js';
 
 /** The 2-D ops' options for a height-1 image: stride and dilation 1 along the height. */
 function opts2d(layer: BaseConv) {
-  return { strides: [1, layer.strides[0]!] as [number, number], padding: layer.padding, dilations: [1, layer.dilationRate[0]!] as [number, number] };
+  return { strides: [1, layer.strides[0]!] as [number, number], padding: layer.padding, dilations: [1, layer.dilationRate[0]!] as [number, number], dataFormat: layer.dataFormat };
 }
+
+/** The axis of the unit height: before the steps (axis 1 channels-last, 2 channels-first). */
+const heightAxis = (layer: BaseConv) => (layer.channelsFirst ? 2 : 1);
 
 /** Each channel convolved with its own `depthMultiplier` filters; depthwise kernel [k, in, multiplier]. */
 export class DepthwiseConv1D extends BaseConv {
@@ -34,11 +39,12 @@ export class DepthwiseConv1D extends BaseConv {
     if (this.useBias) this.bias = this.addWeight('bias', [c * this.depthMultiplier], this.biasInitializer, { regularizer: this.biasRegularizer });
   }
   override call(x: Tensor): Tensor {
-    return this.finish(squeeze(depthwiseConv2d(expandDims(x, 1), expandDims(this.kernel, 0), opts2d(this)), 1));
+    const h = heightAxis(this);
+    return this.finish(squeeze(depthwiseConv2d(expandDims(x, h), expandDims(this.kernel, 0), opts2d(this)), h));
   }
   /** Input channels times `depthMultiplier`. */
   protected override outChannels(s: Shape): number {
-    return (s.at(-1) as number) * this.depthMultiplier;
+    return (channelsOfShape(this.channelsFirst, s) as number) * this.depthMultiplier;
   }
   /** Constructor arguments as JSON: the base config without `filters`, plus `depthMultiplier`. */
   override getConfig(): Record<string, unknown> {
@@ -69,7 +75,8 @@ export class SeparableConv1D extends BaseConv {
     if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, { regularizer: this.biasRegularizer });
   }
   override call(x: Tensor): Tensor {
-    return this.finish(squeeze(separableConv2d(expandDims(x, 1), expandDims(this.kernel, 0), expandDims(this.pointwiseKernel, 0), opts2d(this)), 1));
+    const h = heightAxis(this);
+    return this.finish(squeeze(separableConv2d(expandDims(x, h), expandDims(this.kernel, 0), expandDims(this.pointwiseKernel, 0), opts2d(this)), h));
   }
   /** Constructor arguments as JSON, enough for fromConfig to make an equal (unbuilt) layer. */
   override getConfig(): Record<string, unknown> {
@@ -94,13 +101,15 @@ export class Conv1DTranspose extends BaseConv {
     this.buildKernel([this.kernelSize[0]!, this.filters, c], this.filters);
   }
   override call(x: Tensor): Tensor {
-    const steps = this.computeOutputShape([null, ...x.shape.slice(1)])[1] as number;
-    const y = conv2dTranspose(expandDims(x, 1), expandDims(this.kernel, 0), [x.shape[0]!, 1, steps, this.filters], opts2d(this));
-    return this.finish(squeeze(y, 1));
+    const h = heightAxis(this);
+    const out = this.computeOutputShape([x.shape[0]!, ...x.shape.slice(1)]) as number[];
+    const y = conv2dTranspose(expandDims(x, h), expandDims(this.kernel, 0), [...out.slice(0, h), 1, ...out.slice(h)], opts2d(this));
+    return this.finish(squeeze(y, h));
   }
   /** Output shape: the steps upsampled by the stride (inverse of Conv1D's rule); `filters` channels. */
   override computeOutputShape(inputShape: InputShapes): Shape {
     const s = inputShape as Shape;
-    return [s[0] ?? null, transposeOutputLength(s[1] ?? null, this.kernelSize[0]!, this.padding, this.strides[0]!, this.dilationRate[0]!), this.filters];
+    const steps = spatialOfShape(this.channelsFirst, s)[0] ?? null;
+    return shapeInLayout(this.channelsFirst, s[0] ?? null, [transposeOutputLength(steps, this.kernelSize[0]!, this.padding, this.strides[0]!, this.dilationRate[0]!)], this.filters);
   }
 }

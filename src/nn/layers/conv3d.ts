@@ -1,12 +1,15 @@
 // Conv3D and Conv3DTranspose over volumes [batch, depth, height, width, channels]. Each is a sum
 // over the kernel's depth of 2-D convolutions of depth slices, so gradients and every backend come
-// from the 2-D kernels.
+// from the 2-D kernels. Channels-first volumes are moved to channels last around that sum (the 2-D
+// kernels' channels-first layout would still need the depth next to the batch).
 import { add } from '../../ops/primitives/binary.js';
 import { conv2d, conv2dTranspose } from '../../ops/primitives/conv.js';
 import { pad } from '../../ops/primitives/structure.js';
-import { reshape, slice, stridedView } from '../../ops/primitives/shape.js';
+import { reshape, slice, stridedView, transpose } from '../../ops/primitives/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { BaseConv, CONV_KEYS, argsOf, convOutputLength, transposeOutputLength, type ConvArgs, type Padding } from './conv.js';
+import {
+  BaseConv, CONV_KEYS, GROUPED_CONV_KEYS, argsOf, convOutputLength, shapeInLayout, spatialOfShape, transposeOutputLength, type ConvArgs, type GroupedConvArgs, type Padding,
+} from './conv.js';
 import type { InputShapes, Shape } from './layer.js';
 
 const pair = (v: number[]) => [v[1]!, v[2]!] as [number, number];
@@ -24,8 +27,14 @@ function kernelSlice(kernel: Tensor, i: number): Tensor {
   return reshape(slice(kernel, [i, 0, 0, 0, 0], [1, -1, -1, -1, -1]), [kh!, kw!, a!, b!]);
 }
 
+/** The channels-last output shape of a Conv3DTranspose layer for a channels-last input shape. */
+function transposeShape(layer: BaseConv, s: readonly number[]): number[] {
+  const spatial = s.slice(1, -1).map((n, i) => transposeOutputLength(n, layer.kernelSize[i]!, layer.padding, layer.strides[i]!, layer.dilationRate[i]!)!);
+  return [s[0]!, ...spatial, layer.filters];
+}
+
 /** 3-D convolution (channels last) with TensorFlow's padding rules. */
-function conv3d(x: Tensor, kernel: Tensor, strides: number[], padding: Padding, dilations: number[]): Tensor {
+export function conv3d(x: Tensor, kernel: Tensor, strides: number[], padding: Padding, dilations: number[], groups = 1): Tensor {
   const [b, depth, h, w, c] = x.shape as number[];
   const [kd] = kernel.shape as number[];
   const [sd] = strides as [number];
@@ -41,7 +50,7 @@ function conv3d(x: Tensor, kernel: Tensor, strides: number[], padding: Padding, 
   for (let i = 0; i < kd!; i++) {
     // Depth slices i*dd, i*dd + sd, ...: the ones kernel slice i meets at each output depth.
     const planes = stridedView(xp, [0, i * dd, 0, 0, 0], [b!, outDepth, h!, w!, c!], [1, sd, 1, 1, 1]);
-    const part = conv2d(reshape(planes, [b! * outDepth, h!, w!, c!]), kernelSlice(kernel, i), { strides: pair(strides), padding, dilations: pair(dilations) });
+    const part = conv2d(reshape(planes, [b! * outDepth, h!, w!, c!]), kernelSlice(kernel, i), { strides: pair(strides), padding, dilations: pair(dilations), groups });
     y = y ? add(y, part) : part;
   }
   const [, oh, ow, f] = y!.shape as number[];
@@ -76,18 +85,23 @@ function conv3dTranspose(x: Tensor, kernel: Tensor, outShape: number[], strides:
   return y!; // some kernel slice always lands inside the output
 }
 
-/** 3-D convolution over [batch, depth, height, width, channels]; kernel [kd, kh, kw, in, filters]. */
+/** A channels-first volume [b, c, d, h, w] as channels last, and back. */
+const volumeToLast = (x: Tensor) => transpose(x, [0, 2, 3, 4, 1]);
+const volumeToFirst = (y: Tensor) => transpose(y, [0, 4, 1, 2, 3]);
+
+/** 3-D convolution over [batch, depth, height, width, channels] (or channels first); kernel [kd, kh, kw, in / groups, filters]. */
 export class Conv3D extends BaseConv {
   /** The option keys the constructor accepts (checked at run time). */
-  static readonly optionKeys: readonly string[] = CONV_KEYS;
-  constructor(filters: number | ConvArgs, kernelSize?: number | number[] | ConvArgs, args?: ConvArgs) {
-    super(3, argsOf('Conv3D', CONV_KEYS, [filters, kernelSize, args]));
+  static readonly optionKeys: readonly string[] = GROUPED_CONV_KEYS;
+  constructor(filters: number | GroupedConvArgs, kernelSize?: number | number[] | GroupedConvArgs, args?: GroupedConvArgs) {
+    super(3, argsOf<GroupedConvArgs>('Conv3D', GROUPED_CONV_KEYS, [filters, kernelSize, args]));
   }
   override build(inputShape: InputShapes): void {
-    this.buildKernel([...this.kernelSize, this.inChannels(inputShape), this.filters], this.filters);
+    this.buildKernel([...this.kernelSize, this.inChannels(inputShape) / this.groups, this.filters], this.filters);
   }
   override call(x: Tensor): Tensor {
-    return this.finish(conv3d(x, this.kernel, this.strides, this.padding, this.dilationRate));
+    const y = conv3d(this.channelsFirst ? volumeToLast(x) : x, this.kernel, this.strides, this.padding, this.dilationRate, this.groups);
+    return this.finish(this.channelsFirst ? volumeToFirst(y) : y);
   }
 }
 
@@ -103,13 +117,15 @@ export class Conv3DTranspose extends BaseConv {
     this.buildKernel([...this.kernelSize, this.filters, c], this.filters);
   }
   override call(x: Tensor): Tensor {
-    const out = this.computeOutputShape([null, ...x.shape.slice(1)]) as number[];
-    return this.finish(conv3dTranspose(x, this.kernel, [x.shape[0]!, ...out.slice(1)], this.strides, this.padding, this.dilationRate));
+    const xl = this.channelsFirst ? volumeToLast(x) : x;
+    const out = transposeShape(this, xl.shape);
+    const y = conv3dTranspose(xl, this.kernel, out, this.strides, this.padding, this.dilationRate);
+    return this.finish(this.channelsFirst ? volumeToFirst(y) : y);
   }
   /** Output shape: each spatial size upsampled by the stride (inverse of Conv3D's rule); `filters` channels. */
   override computeOutputShape(inputShape: InputShapes): Shape {
     const s = inputShape as Shape;
-    const spatial = s.slice(1, -1).map((n, i) => transposeOutputLength(n, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!));
-    return [s[0] ?? null, ...spatial, this.filters];
+    const spatial = spatialOfShape(this.channelsFirst, s).map((n, i) => transposeOutputLength(n, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!));
+    return shapeInLayout(this.channelsFirst, s[0] ?? null, spatial, this.filters);
   }
 }

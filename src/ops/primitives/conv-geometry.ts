@@ -95,9 +95,10 @@ export function outHW(op: string, inShape: readonly number[], windowHW: readonly
   ];
 }
 
-/** Throw unless `shape` is NHWC (rank 4). */
-export function assertNHWC(op: string, what: string, shape: readonly number[]): void {
+/** Throw unless `shape` is an image batch of rank 4: NHWC, or NCHW when `channelsFirst`. */
+export function assertNHWC(op: string, what: string, shape: readonly number[], channelsFirst = false): void {
   if (shape.length !== 4) {
-    throw new ShapeError(`${op}: ${what} must have rank 4 [batch, height, width, channels], got shape ${fmtShape(shape)}`);
+    const layout = channelsFirst ? '[batch, channels, height, width]' : '[batch, height, width, channels]';
+    throw new ShapeError(`${op}: ${what} must have rank 4 ${layout}, got shape ${fmtShape(shape)}`);
   }
 }

@@ -1,9 +1,9 @@
-// Max and average pooling over NHWC inputs, with their gradients as primitives. Padded cells
+// Max and average pooling over NHWC inputs (NCHW with `channelsFirst`), with their gradients as primitives. Padded cells
 // never take part: a max is over the real cells of a window, an average divides by their count
 // (TensorFlow's 'same' behaviour). Every op here is linear in its tensor argument (given x for the
 // max family), so the gradient ops' own gradients close the loop and any order works.
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
-import { allocArray, isFloat, type TypedArray } from '../../tensor/dtype.js';
+import { allocArray, isFloat, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { toTensor, type TensorLike } from '../creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -14,12 +14,15 @@ import { expandDims, squeeze } from './shape.js';
 import { declareOp } from '../surface.js';
 import { batchFoldingIntoN } from '../batch-rules.js';
 import { optionsOnly, poolOptions } from '../tfjs-positional.js';
+import { isChannelsFirst, lastShape, layoutShape, toFirstData, toLastData, type DataFormat } from './channels-first.js';
 
 export interface PoolAttrs {
   readonly poolSize: readonly [number, number];
   readonly strides: readonly [number, number];
   /** Explicit padding: top, bottom, left, right. */
   readonly pads: readonly [number, number, number, number];
+  /** Images are [n, c, h, w] (absent: [n, h, w, c]). */
+  readonly channelsFirst?: boolean;
 }
 
 export interface AvgPoolGradAttrs extends PoolAttrs {
@@ -29,10 +32,34 @@ export interface AvgPoolGradAttrs extends PoolAttrs {
 
 const NO_DILATION = [1, 1] as const;
 
-function pooledShape(op: string, x: readonly number[], attrs: PoolAttrs): number[] {
-  assertNHWC(op, 'input', x);
+function pooledShape(op: string, xIn: readonly number[], attrs: PoolAttrs): number[] {
+  assertNHWC(op, 'input', xIn, attrs.channelsFirst);
+  const x = lastShape(xIn, attrs.channelsFirst);
   const [oh, ow] = outHW(op, x, attrs.poolSize, { strides: attrs.strides, dilations: NO_DILATION, pads: attrs.pads });
-  return [x[0]!, oh, ow, x[3]!];
+  return layoutShape([x[0]!, oh, ow, x[3]!], attrs.channelsFirst);
+}
+
+interface Img {
+  readonly data: TypedArray;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+/** An image's data and shape as the channels-last loops below take them. */
+function asLast(t: Img, attrs: PoolAttrs): { data: TypedArray; shape: number[] } {
+  const cf = attrs.channelsFirst;
+  return { data: cf ? toLastData(t.data, t.shape, t.dtype) : t.data, shape: lastShape(t.shape, cf) };
+}
+
+/** A channels-last result of `shape` back in the op's layout. */
+function inLayout(data: TypedArray, shape: readonly number[], dtype: DType, attrs: PoolAttrs): TypedArray {
+  return attrs.channelsFirst ? toFirstData(data, shape, dtype) : data;
+}
+
+/** The window attributes without the gradient's extras. */
+function poolAttrsOf(a: PoolAttrs): PoolAttrs {
+  const base = { poolSize: a.poolSize, strides: a.strides, pads: a.pads };
+  return a.channelsFirst ? { ...base, channelsFirst: true } : base;
 }
 
 function assertFloat(op: string, ...ts: TensorMeta[]): void {
@@ -110,10 +137,12 @@ export const maxPoolOp: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
     return [{ shape: pooledShape('maxPool', x!.shape, attrs), dtype: x!.dtype }];
   },
   ref: ([x], attrs, [o]) => {
-    const arg = argmaxIndices(x!.data, x!.shape, o!.shape, attrs);
+    const xl = asLast(x!, attrs);
+    const ys = lastShape(o!.shape, attrs.channelsFirst);
+    const arg = argmaxIndices(xl.data, xl.shape, ys, attrs);
     const y = allocArray(o!.dtype, arg.length);
-    for (let i = 0; i < arg.length; i++) y[i] = x!.data[arg[i]!]!;
-    return [y];
+    for (let i = 0; i < arg.length; i++) y[i] = xl.data[arg[i]!]!;
+    return [inLayout(y, ys, o!.dtype, attrs)];
   },
   grad: ([dy], { inputs: [x], attrs }) => [run1(maxPoolGradOp, [x!, dy!], attrs)],
   batch: (inputs, axes, attrs) => batchFoldingIntoN(maxPoolOp, inputs, axes, attrs, [0]),
@@ -128,12 +157,13 @@ export const maxPoolGradOp: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
     return [{ shape: x!.shape, dtype: x!.dtype }];
   },
   ref: ([x, dy], attrs) => {
-    const arg = argmaxIndices(x!.data, x!.shape, dy!.shape, attrs);
+    const [xl, dyl] = [asLast(x!, attrs), asLast(dy!, attrs)];
+    const arg = argmaxIndices(xl.data, xl.shape, dyl.shape, attrs);
     const dx = new Float64Array(sizeOf(x!.shape));
-    for (let i = 0; i < arg.length; i++) dx[arg[i]!]! += dy!.data[i]!;
+    for (let i = 0; i < arg.length; i++) dx[arg[i]!]! += dyl.data[i]!;
     const out = allocArray(x!.dtype, dx.length);
     out.set(dx);
-    return [out];
+    return [inLayout(out, xl.shape, x!.dtype, attrs)];
   },
   // Piecewise constant in x; linear in dy with maxPoolGradGrad as its adjoint.
   grad: ([ddx], { inputs: [x], attrs }) => [null, run1(maxPoolGradGradOp, [x!, ddx!], attrs)],
@@ -149,10 +179,12 @@ export const maxPoolGradGradOp: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
     return [{ shape: pooledShape('maxPoolGradGrad', x!.shape, attrs), dtype: x!.dtype }];
   },
   ref: ([x, g], attrs, [o]) => {
-    const arg = argmaxIndices(x!.data, x!.shape, o!.shape, attrs);
+    const [xl, gl] = [asLast(x!, attrs), asLast(g!, attrs)];
+    const ys = lastShape(o!.shape, attrs.channelsFirst);
+    const arg = argmaxIndices(xl.data, xl.shape, ys, attrs);
     const y = allocArray(o!.dtype, arg.length);
-    for (let i = 0; i < arg.length; i++) y[i] = g!.data[arg[i]!]!;
-    return [y];
+    for (let i = 0; i < arg.length; i++) y[i] = gl.data[arg[i]!]!;
+    return [inLayout(y, ys, o!.dtype, attrs)];
   },
   grad: ([dd], { inputs: [x], attrs }) => [null, run1(maxPoolGradOp, [x!, dd!], attrs)],
   batch: (inputs, axes, attrs) => batchFoldingIntoN(maxPoolGradGradOp, inputs, axes, attrs, [0, 1]),
@@ -166,11 +198,13 @@ export const avgPoolOp: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
     return [{ shape: pooledShape('avgPool', x!.shape, attrs), dtype: x!.dtype }];
   },
   ref: ([x], attrs, [o]) => {
-    const c = x!.shape[3]!;
-    const xd = x!.data;
+    const xl = asLast(x!, attrs);
+    const ys = lastShape(o!.shape, attrs.channelsFirst);
+    const c = xl.shape[3]!;
+    const xd = xl.data;
     const y = allocArray(o!.dtype, sizeOf(o!.shape));
     const acc = new Float64Array(c);
-    forEachWindow(x!.shape, o!.shape, attrs, (yOff, cells, count) => {
+    forEachWindow(xl.shape, ys, attrs, (yOff, cells, count) => {
       acc.fill(0);
       for (let t = 0; t < count; t++) {
         const base = cells[t]!;
@@ -178,7 +212,7 @@ export const avgPoolOp: OpDef<PoolAttrs> = defineOp<PoolAttrs>({
       }
       for (let k = 0; k < c; k++) y[yOff + k] = acc[k]! / count;
     });
-    return [y];
+    return [inLayout(y, ys, o!.dtype, attrs)];
   },
   grad: ([dy], { inputs: [x], attrs }) => [run1(avgPoolGradOp, [dy!], { ...attrs, inputShape: x!.shape })],
   batch: (inputs, axes, attrs) => batchFoldingIntoN(avgPoolOp, inputs, axes, attrs, [0]),
@@ -196,10 +230,12 @@ export const avgPoolGradOp: OpDef<AvgPoolGradAttrs> = defineOp<AvgPoolGradAttrs>
   batch: (inputs, axes, attrs) =>
     batchFoldingIntoN(avgPoolGradOp, inputs, axes, attrs, [0], (a, size) => ({ ...a, inputShape: [size * a.inputShape[0]!, ...a.inputShape.slice(1)] })),
   ref: ([dy], attrs, [o]) => {
-    const c = o!.shape[3]!;
-    const g = dy!.data;
+    const dyl = asLast(dy!, attrs);
+    const xs = lastShape(o!.shape, attrs.channelsFirst);
+    const c = xs[3]!;
+    const g = dyl.data;
     const dx = new Float64Array(sizeOf(o!.shape));
-    forEachWindow(o!.shape, dy!.shape, attrs, (yOff, cells, count) => {
+    forEachWindow(xs, dyl.shape, attrs, (yOff, cells, count) => {
       for (let t = 0; t < count; t++) {
         const base = cells[t]!;
         for (let k = 0; k < c; k++) dx[base + k]! += g[yOff + k]! / count;
@@ -207,9 +243,9 @@ export const avgPoolGradOp: OpDef<AvgPoolGradAttrs> = defineOp<AvgPoolGradAttrs>
     });
     const out = allocArray(o!.dtype, dx.length);
     out.set(dx);
-    return [out];
+    return [inLayout(out, xs, o!.dtype, attrs)];
   },
-  grad: ([ddx], { attrs }) => [run1(avgPoolOp, [ddx!], { poolSize: attrs.poolSize, strides: attrs.strides, pads: attrs.pads })],
+  grad: ([ddx], { attrs }) => [run1(avgPoolOp, [ddx!], poolAttrsOf(attrs))],
 });
 
 export const poolOps = {
@@ -230,38 +266,47 @@ export interface PoolOptions {
   strides?: Pair;
   /** 'valid' (default) or 'same'. */
   padding?: 'valid' | 'same';
+  /** 'channelsLast' (default: [n, h, w, c]) or 'channelsFirst' ([n, c, h, w]). */
+  dataFormat?: DataFormat;
 }
 
 function pool2d(op: string, def: OpDef<PoolAttrs>, x: TensorLike, opts: PoolOptions): Tensor {
   let t = toTensor(x, op);
+  const cf = isChannelsFirst(op, opts.dataFormat);
   const unbatched = t.rank === 3;
   if (unbatched) t = expandDims(t, 0);
-  assertNHWC(op, 'input', t.shape);
+  assertNHWC(op, 'input', t.shape, cf);
+  const hw: [number, number] = cf ? [t.shape[2]!, t.shape[3]!] : [t.shape[1]!, t.shape[2]!];
   const poolSize = pairOf(op, 'poolSize', opts.poolSize, 2);
   const strides = opts.strides === undefined ? poolSize : pairOf(op, 'strides', opts.strides, 1);
   if (opts.padding !== undefined && opts.padding !== 'valid' && opts.padding !== 'same') {
     throw new ShapeError(`${op}: padding must be 'valid' or 'same', got ${JSON.stringify(opts.padding)}`);
   }
-  const pads = resolvePads(op, opts.padding, [t.shape[1]!, t.shape[2]!], poolSize, strides, NO_DILATION);
-  const y = run1(def, [t], { poolSize, strides, pads });
+  const pads = resolvePads(op, opts.padding, hw, poolSize, strides, NO_DILATION);
+  const y = run1(def, [t], poolAttrsOf({ poolSize, strides, pads, channelsFirst: cf }));
   return unbatched ? squeeze(y, 0) : y;
 }
 
 function pool1d(op: string, def: OpDef<PoolAttrs>, x: TensorLike, opts: PoolOptions): Tensor {
   const t = toTensor(x, op);
-  if (t.rank !== 3 && t.rank !== 2) throw new ShapeError(`${op}: input must have rank 3 [batch, width, channels], got shape ${fmtShape(t.shape)}`);
+  const cf = isChannelsFirst(op, opts.dataFormat);
+  if (t.rank !== 3 && t.rank !== 2) {
+    throw new ShapeError(`${op}: input must have rank 3 ${cf ? '[batch, channels, width]' : '[batch, width, channels]'}, got shape ${fmtShape(t.shape)}`);
+  }
   const scalarOf = (name: string, v: Pair | undefined) => {
     if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v > 0)) throw new ValueError(`${op}: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
     return v;
   };
   const size = scalarOf('poolSize', opts.poolSize) ?? 2;
   const stride = scalarOf('strides', opts.strides) ?? size;
-  const x4 = expandDims(t.rank === 2 ? expandDims(t, 0) : t, 1);
-  const y = squeeze(pool2d(op, def, x4, { poolSize: [1, size], strides: [1, stride], padding: opts.padding }), 1);
+  // The unit height goes before the width: axis 1 channels-last, axis 2 channels-first.
+  const hAxis = cf ? 2 : 1;
+  const x4 = expandDims(t.rank === 2 ? expandDims(t, 0) : t, hAxis);
+  const y = squeeze(pool2d(op, def, x4, { poolSize: [1, size], strides: [1, stride], padding: opts.padding, dataFormat: opts.dataFormat }), hAxis);
   return t.rank === 2 ? squeeze(y, 0) : y;
 }
 
-/** Max over windows of NHWC `x` ([n, h, w, c] or [h, w, c]). */
+/** Max over windows of NHWC `x` ([n, h, w, c] or [h, w, c]; channelsFirst: [n, c, h, w] or [c, h, w]). */
 export function maxPool(x: TensorLike, opts?: PoolOptions): Tensor;
 /** TF.js's positional form: `filterSize, strides, pad`. */
 export function maxPool(x: TensorLike, filterSize: Pair, strides?: Pair, pad?: 'valid' | 'same'): Tensor;

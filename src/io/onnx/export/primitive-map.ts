@@ -27,13 +27,17 @@ const NHWC = [0, 2, 3, 1];
 /** [top, bottom, left, right] -> ONNX [top, left, bottom, right]. */
 const onnxPads = (p: number[]) => [p[0]!, p[2]!, p[1]!, p[3]!];
 
+/** An image operand as ONNX's NCHW: a channels-first op's as it is, a channels-last one's transposed. */
+const toNCHW = (b: Parameters<Emit>[0], name: string, channelsFirst: boolean | undefined) => (channelsFirst ? name : b.add1('Transpose', [name], { perm: NCHW }));
+const fromNCHW = (b: Parameters<Emit>[0], name: string, channelsFirst: boolean | undefined) => (channelsFirst ? name : b.add1('Transpose', [name], { perm: NHWC }));
+
 function windowed(opType: 'MaxPool' | 'AveragePool'): Emit {
   return (b, n) => {
-    const a = n.attrs as { poolSize: number[]; strides: number[]; pads: number[] };
-    const x = b.add1('Transpose', [n.ins[0]!], { perm: NCHW });
+    const a = n.attrs as { poolSize: number[]; strides: number[]; pads: number[]; channelsFirst?: boolean };
+    const x = toNCHW(b, n.ins[0]!, a.channelsFirst);
     // nabla's average never counts padded cells: ONNX's count_include_pad=0 (the default).
     const y = b.add1(opType, [x], { kernel_shape: a.poolSize, strides: a.strides, pads: onnxPads(a.pads) });
-    return [b.add1('Transpose', [y], { perm: NHWC })];
+    return [fromNCHW(b, y, a.channelsFirst)];
   };
 }
 
@@ -132,22 +136,23 @@ export const PRIMITIVE_EXPORTS: Readonly<Record<string, Emit>> = {
     return [b.add1('MatMul', [a, c])];
   },
   conv2d: (b, n) => {
-    const a = n.attrs as { strides: number[]; dilations: number[]; pads: number[]; groups: number };
-    const x = b.add1('Transpose', [n.ins[0]!], { perm: NCHW });
+    const a = n.attrs as { strides: number[]; dilations: number[]; pads: number[]; groups: number; channelsFirst?: boolean };
+    const x = toNCHW(b, n.ins[0]!, a.channelsFirst);
     const w = b.add1('Transpose', [n.ins[1]!], { perm: [3, 2, 0, 1] });
     const f = n.inShapes[1]!;
     const y = b.add1('Conv', [x, w], { kernel_shape: [f[0]!, f[1]!], strides: a.strides, dilations: a.dilations, pads: onnxPads(a.pads), group: a.groups });
-    return [b.add1('Transpose', [y], { perm: NHWC })];
+    return [fromNCHW(b, y, a.channelsFirst)];
   },
   // conv2d's input gradient is a transposed convolution: its filter [kh, kw, out/g, in] is ONNX's
   // ConvTranspose weight [in, out/g, kh, kw]; output_padding supplies the rows no window reaches.
   conv2dBackpropInput: (b, n) => {
-    const a = n.attrs as { strides: number[]; dilations: number[]; pads: number[]; groups: number; inputShape: number[] };
-    const [, h, w] = n.inShapes[0]!;
+    const a = n.attrs as { strides: number[]; dilations: number[]; pads: number[]; groups: number; inputShape: number[]; channelsFirst?: boolean };
+    const hw = a.channelsFirst ? 2 : 1;
+    const [h, w] = n.inShapes[0]!.slice(hw, hw + 2);
     const f = n.inShapes[1]!;
     const span = (i: 0 | 1, inSize: number) => a.strides[i]! * (inSize - 1) + (f[i]! - 1) * a.dilations[i]! + 1 - a.pads[2 * i]! - a.pads[2 * i + 1]!;
-    const outputPadding = [a.inputShape[1]! - span(0, h!), a.inputShape[2]! - span(1, w!)];
-    const x = b.add1('Transpose', [n.ins[0]!], { perm: NCHW });
+    const outputPadding = [a.inputShape[hw]! - span(0, h!), a.inputShape[hw + 1]! - span(1, w!)];
+    const x = toNCHW(b, n.ins[0]!, a.channelsFirst);
     const wt = b.add1('Transpose', [n.ins[1]!], { perm: [3, 2, 0, 1] });
     const y = b.add1('ConvTranspose', [x, wt], {
       kernel_shape: [f[0]!, f[1]!],
@@ -157,7 +162,7 @@ export const PRIMITIVE_EXPORTS: Readonly<Record<string, Emit>> = {
       output_padding: outputPadding,
       group: a.groups,
     });
-    return [b.add1('Transpose', [y], { perm: NHWC })];
+    return [fromNCHW(b, y, a.channelsFirst)];
   },
   maxPool: windowed('MaxPool'),
   avgPool: windowed('AveragePool'),

@@ -10,7 +10,8 @@ import { run1 } from '../../../ops/run.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { NodeAttributes, NodeContext } from '../node-context.js';
 import { one, type OpTable } from '../op-table.js';
-import { checkSpatialRank, toChannelsFirst, toChannelsLast, windowOf } from './window-attrs.js';
+import { asNCHW, checkSpatialRank, fromNCHW, windowOf } from './window-attrs.js';
+import { onnxPool3d } from './volume-ops.js';
 
 /** End padding that makes a ceil_mode window count fit; a window starting past the input and its begin padding is dropped (as PyTorch and onnxruntime do). */
 function ceilExtra(inSize: number, k: number, stride: number, before: number, after: number): number {
@@ -20,31 +21,36 @@ function ceilExtra(inSize: number, k: number, stride: number, before: number, af
 }
 
 function onnxPool(ctx: NodeContext, kind: 'max' | 'avg'): Tensor {
-  const { t, spatial } = toChannelsLast(ctx.input(0), ctx.where);
+  if (ctx.input(0).rank === 5) return onnxPool3d(ctx, kind);
+  const { t, spatial } = asNCHW(ctx.input(0), ctx.where);
   const k = ctx.attrs.ints('kernel_shape') ?? [];
   if (k.length !== spatial) throw new ShapeError(`onnx: ${ctx.where}: kernel_shape ${JSON.stringify(k)} does not fit input ${fmtShape(ctx.input(0).shape)}`);
   const kernel: [number, number] = spatial === 1 ? [1, k[0]!] : [k[0]!, k[1]!];
-  const win = windowOf(ctx.attrs, kernel, [t.shape[1]!, t.shape[2]!], spatial);
+  const win = windowOf(ctx.attrs, kernel, [t.shape[2]!, t.shape[3]!], spatial);
   let x = t;
   let pads = win.pads;
   if (kind === 'avg' && ctx.attrs.int('count_include_pad', 0) === 1 && pads.some((p) => p > 0)) {
-    x = pad(x, [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]]);
+    x = pad(x, [[0, 0], [0, 0], [pads[0], pads[1]], [pads[2], pads[3]]]);
     pads = [0, 0, 0, 0];
   }
   if (ctx.attrs.int('ceil_mode', 0) === 1) {
-    const eh = ceilExtra(t.shape[1]!, kernel[0], win.strides[0], win.pads[0], win.pads[1]);
-    const ew = ceilExtra(t.shape[2]!, kernel[1], win.strides[1], win.pads[2], win.pads[3]);
+    const eh = ceilExtra(t.shape[2]!, kernel[0], win.strides[0], win.pads[0], win.pads[1]);
+    const ew = ceilExtra(t.shape[3]!, kernel[1], win.strides[1], win.pads[2], win.pads[3]);
     pads = [pads[0], pads[1] + eh, pads[2], pads[3] + ew];
   }
-  const y = run1(kind === 'max' ? maxPoolOp : avgPoolOp, [x], { poolSize: kernel, strides: win.strides, pads });
-  return toChannelsFirst(y, spatial);
+  const y = run1(kind === 'max' ? maxPoolOp : avgPoolOp, [x], { poolSize: kernel, strides: win.strides, pads, channelsFirst: true });
+  return fromNCHW(y, spatial);
 }
 
 function checkPool(attrs: NodeAttributes): void {
-  checkSpatialRank(attrs);
+  checkSpatialRank(attrs, 3);
   if ((attrs.ints('dilations') ?? []).some((d) => d !== 1)) attrs.unsupported('pooling with dilations other than 1');
   if (attrs.opType === 'MaxPool' && (attrs.node.output?.[1] ?? '') !== '') attrs.unsupported("MaxPool's Indices output");
   if (attrs.int('storage_order', 0) !== 0) attrs.unsupported('storage_order=1');
+  // onnxruntime's divisor for a ceil_mode window past the padding differs from counting its padded cells.
+  if (attrs.opType === 'AveragePool' && attrs.int('count_include_pad', 0) === 1 && attrs.int('ceil_mode', 0) === 1) {
+    attrs.unsupported('count_include_pad=1 together with ceil_mode=1');
+  }
 }
 
 const spatialAxes = (x: Tensor) => x.shape.map((_, i) => i).slice(2);

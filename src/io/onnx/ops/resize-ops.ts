@@ -1,7 +1,8 @@
-// ONNX Resize (and the older Upsample): nearest and (bi)linear interpolation, one axis at a time
-// (interpolateAxis), so it is ordinary differentiable nabla ops.
+// ONNX Resize (and the older Upsample): nearest, (bi)linear and (bi)cubic interpolation, one axis
+// at a time (interpolateAxis, cubicAxis), so it is ordinary differentiable nabla ops.
 import { ShapeError, fmtShape } from '../../../errors.js';
 import { interpolateAxis } from '../../../ops/composite/interpolate-axis.js';
+import { cubicAxis } from '../../../ops/composite/cubic-axis.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { NodeAttributes, NodeContext } from '../node-context.js';
 import { assertSize, one, type OpTable } from '../op-table.js';
@@ -25,7 +26,8 @@ const ROUNDING: Record<string, (x: number) => number> = {
 
 function checkResize(attrs: NodeAttributes, opset: number): void {
   const mode = attrs.string('mode', 'nearest');
-  if (mode !== 'nearest' && mode !== 'linear' && mode !== 'bilinear') attrs.unsupported(`Resize mode '${mode}' (nearest and linear are)`);
+  if (!['nearest', 'linear', 'bilinear', 'cubic', 'bicubic'].includes(mode)) attrs.unsupported(`Resize mode '${mode}' (nearest, linear and cubic are)`);
+  if (attrs.int('antialias', 0) !== 0) attrs.unsupported('Resize with antialias');
   const ct = attrs.string('coordinate_transformation_mode', opset < 11 ? 'asymmetric' : 'half_pixel');
   if (!(ct in TRANSFORMS)) attrs.unsupported(`coordinate_transformation_mode '${ct}'`);
   const nm = attrs.string('nearest_mode', 'round_prefer_floor');
@@ -61,7 +63,8 @@ function resize(ctx: NodeContext): Tensor {
     const out = sizes[ax]!;
     if (out === n && scales[ax] === 1) continue;
     const src = Array.from({ length: out }, (_, i) => transform(i, scales[ax]!, n, out));
-    x = interpolateAxis(x, ax, src, mode === 'nearest' ? 'nearest' : 'linear', rounding);
+    if (mode === 'cubic' || mode === 'bicubic') x = cubicAxis(x, ax, src, ctx.attrs.float('cubic_coeff_a', -0.75), ctx.attrs.int('exclude_outside', 0) === 1);
+    else x = interpolateAxis(x, ax, src, mode === 'nearest' ? 'nearest' : 'linear', rounding);
   }
   return x;
 }

@@ -1,5 +1,7 @@
-// ONNX LSTM and GRU (forward, reverse, bidirectional; default activations), unrolled over the
-// time steps with nabla ops, so they differentiate and jit like the rest of the graph.
+// ONNX LSTM and GRU (forward, reverse, bidirectional; default activations; LSTM peepholes;
+// sequence_lens), unrolled over the time steps with nabla ops, so they differentiate and jit like
+// the rest of the graph. With sequence_lens, a step past an example's length keeps its state and
+// outputs zeros (a reverse pass thus starts at the example's last step), as onnxruntime does.
 import { ShapeError, fmtShape } from '../../../errors.js';
 import { add, mul, sub } from '../../../ops/primitives/binary.js';
 import { matmul } from '../../../ops/primitives/matmul.js';
@@ -7,13 +9,18 @@ import { reshape, slice, squeeze, transpose } from '../../../ops/primitives/shap
 import { split, stack } from '../../../ops/primitives/structure.js';
 import { sigmoid, tanh } from '../../../ops/primitives/unary.js';
 import { zeros } from '../../../ops/creation.js';
+import { cast } from '../../../ops/primitives/cast.js';
+import { less } from '../../../ops/primitives/compare.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { NodeAttributes, NodeContext } from '../node-context.js';
 import type { OnnxOp, OpTable } from '../op-table.js';
 
 interface Cell {
-  /** One step: input projection xw [batch, G*H] (X·Wᵀ + Wb), previous state, recurrent weight R [G*H, H] and bias Rb. */
-  step(xw: Tensor, state: Tensor[], r: Tensor, rb: Tensor): Tensor[];
+  /**
+   * One step: input projection xw [batch, G*H] (X·Wᵀ + Wb), previous state, recurrent weight R
+   * [G*H, H], bias Rb and (LSTM) peephole weights [3*H] (input, output, forget).
+   */
+  step(xw: Tensor, state: Tensor[], r: Tensor, rb: Tensor, peephole?: Tensor): Tensor[];
   gates: number;
   /** How many state tensors (h, and c for LSTM) and which graph inputs initialise them. */
   stateInputs: number[];
@@ -22,9 +29,12 @@ interface Cell {
 const LSTM_CELL: Cell = {
   gates: 4,
   stateInputs: [5, 6],
-  step(xw, [h, c], r, rb) {
-    const [i, o, f, g] = split(add(add(xw, matmul(h!, r, { transposeB: true })), rb), 4, 1) as [Tensor, Tensor, Tensor, Tensor];
+  step(xw, [h, c], r, rb, peephole) {
+    let [i, o, f, g] = split(add(add(xw, matmul(h!, r, { transposeB: true })), rb), 4, 1) as [Tensor, Tensor, Tensor, Tensor];
+    const [pi, po, pf] = peephole ? (split(peephole, 3, 0) as [Tensor, Tensor, Tensor]) : [];
+    if (pi && pf) [i, f] = [add(i, mul(pi, c!)), add(f, mul(pf, c!))];
     const cNext = add(mul(sigmoid(f), c!), mul(sigmoid(i), tanh(g)));
+    if (po) o = add(o, mul(po, cNext));
     return [mul(sigmoid(o), tanh(cNext)), cNext];
   },
 };
@@ -50,9 +60,6 @@ function gruCell(linearBeforeReset: boolean): Cell {
 const DEFAULT_ACTIVATIONS: Record<string, string[]> = { LSTM: ['Sigmoid', 'Tanh', 'Tanh'], GRU: ['Sigmoid', 'Tanh'] };
 
 function checkRnn(attrs: NodeAttributes): void {
-  const inputs = attrs.node.input ?? [];
-  if ((inputs[4] ?? '') !== '') attrs.unsupported('sequence_lens (variable-length batches)');
-  if ((inputs[7] ?? '') !== '') attrs.unsupported('peephole weights (P)');
   if (attrs.has('clip')) attrs.unsupported('clip');
   if (attrs.int('input_forget', 0) !== 0) attrs.unsupported('input_forget=1');
   const acts = attrs.strings('activations');
@@ -76,6 +83,14 @@ function runRnn(ctx: NodeContext, cell: Cell): Tensor[] {
     throw new ShapeError(`onnx: ${ctx.where}: X ${fmtShape(x.shape)}, W ${fmtShape(w.shape)}, R ${fmtShape(r.shape)} do not fit ${dirs} direction(s) of ${cell.gates} gates`);
   }
   const b = ctx.optional(3) ?? zeros([dirs, 2 * gh], x.dtype);
+  const peepholes = ctx.optional(7);
+  if (peepholes && (peepholes.rank !== 2 || peepholes.shape[0] !== dirs || peepholes.shape[1] !== 3 * hidden)) {
+    throw new ShapeError(`onnx: ${ctx.where}: peephole weights P ${fmtShape(peepholes.shape)} should be [${dirs}, ${3 * hidden}]`);
+  }
+  const lens = ctx.optional(4);
+  if (lens && (lens.rank !== 1 || lens.shape[0] !== batch)) throw new ShapeError(`onnx: ${ctx.where}: sequence_lens ${fmtShape(lens.shape)} should be [${batch}]`);
+  // Per step, 1 for the examples still inside their sequence ([batch, 1]).
+  const live = lens && Array.from({ length: seq }, (_, t) => reshape(cast(less(t, lens), x.dtype), [batch, 1]));
   const ys: Tensor[] = [];
   const finals: Tensor[][] = cell.stateInputs.map(() => []);
   for (let d = 0; d < dirs; d++) {
@@ -86,10 +101,18 @@ function runRnn(ctx: NodeContext, cell: Cell): Tensor[] {
     let state = cell.stateInputs.map((i) => (ctx.has(i) ? pick(ctx.input(i)) : zeros([batch, hidden], x.dtype)));
     const outs = new Array<Tensor>(seq);
     const backwards = reverse || d === 1;
+    const p = peepholes && squeeze(slice(peepholes, [d, 0], [1, 3 * hidden]), 0);
     for (let k = 0; k < seq; k++) {
       const t = backwards ? seq - 1 - k : k;
-      state = cell.step(squeeze(slice(xw, [t, 0, 0], [1, batch, gh]), 0), state, pick(r), rb);
-      outs[t] = state[0]!;
+      const next = cell.step(squeeze(slice(xw, [t, 0, 0], [1, batch, gh]), 0), state, pick(r), rb, p);
+      if (live) {
+        const m = live[t]!;
+        state = next.map((s, i) => add(mul(m, s), mul(sub(1, m), state[i]!)));
+        outs[t] = mul(m, next[0]!);
+      } else {
+        state = next;
+        outs[t] = state[0]!;
+      }
     }
     ys.push(seq ? stack(outs, 0) : zeros([0, batch, hidden], x.dtype));
     state.forEach((s, i) => finals[i]!.push(s));

@@ -1,9 +1,9 @@
 // Spatial attributes shared by ONNX's Conv, ConvTranspose and pooling (kernel_shape, strides,
-// dilations, pads, auto_pad) resolved for 1-D or 2-D inputs. ONNX is channels-first (NCHW); nabla's
-// kernels are channels-last, so the ops here move the channel axis last and back (views, which the
-// jit folds into the kernels' layout handling).
+// dilations, pads, auto_pad) resolved for 1-D or 2-D inputs. ONNX is channels-first (NCHW), and so
+// are the nabla ops the importer maps onto (dataFormat 'channelsFirst'): a 1-D input only gains a
+// unit height.
 import { ShapeError, fmtShape } from '../../../errors.js';
-import { expandDims, squeeze, transpose } from '../../../ops/primitives/shape.js';
+import { expandDims, squeeze } from '../../../ops/primitives/shape.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { NodeAttributes } from '../node-context.js';
 import { assertSize } from '../op-table.js';
@@ -16,10 +16,10 @@ export interface Window {
   pads: [number, number, number, number];
 }
 
-/** Reject 3-D (or higher) windows at load: kernel_shape, strides or pads with more than two axes. */
-export function checkSpatialRank(attrs: NodeAttributes): void {
+/** Reject windows of more than `maxRank` axes at load (ConvTranspose: 2; Conv and pooling: 3). */
+export function checkSpatialRank(attrs: NodeAttributes, maxRank = 2): void {
   const k = attrs.ints('kernel_shape');
-  if (k && k.length > 2) attrs.unsupported(`a ${k.length}-D window (kernel_shape ${JSON.stringify(k)}); only 1-D and 2-D are`);
+  if (k && k.length > maxRank) attrs.unsupported(`a ${k.length}-D window (kernel_shape ${JSON.stringify(k)}); only 1-D to ${maxRank}-D are`);
   const autoPad = attrs.string('auto_pad', 'NOTSET');
   if (!['NOTSET', 'VALID', 'SAME_UPPER', 'SAME_LOWER'].includes(autoPad)) attrs.unsupported(`auto_pad '${autoPad}'`);
 }
@@ -59,15 +59,14 @@ export function windowOf(attrs: NodeAttributes, kernel: [number, number], inHW: 
   return { kernel, strides, dilations, pads };
 }
 
-/** NCHW (or NCW) input -> NHWC with a unit height for 1-D; `spatial` is 1 or 2. */
-export function toChannelsLast(x: Tensor, where: string): { t: Tensor; spatial: number } {
-  if (x.rank === 3) return { t: transpose(expandDims(x, 2), [0, 2, 3, 1]), spatial: 1 };
-  if (x.rank === 4) return { t: transpose(x, [0, 2, 3, 1]), spatial: 2 };
-  throw new ShapeError(`onnx: ${where}: input must be [N, C, W] or [N, C, H, W], got shape ${fmtShape(x.shape)} (3-D windows are not supported)`);
+/** NCHW input as is, NCW with a unit height ([N, C, 1, W]); `spatial` is 1 or 2. */
+export function asNCHW(x: Tensor, where: string): { t: Tensor; spatial: number } {
+  if (x.rank === 3) return { t: expandDims(x, 2), spatial: 1 };
+  if (x.rank === 4) return { t: x, spatial: 2 };
+  throw new ShapeError(`onnx: ${where}: input must be [N, C, W] or [N, C, H, W], got shape ${fmtShape(x.shape)}`);
 }
 
-/** NHWC result -> NCHW (or NCW when `spatial` is 1). */
-export function toChannelsFirst(y: Tensor, spatial: number): Tensor {
-  const t = transpose(y, [0, 3, 1, 2]);
-  return spatial === 1 ? squeeze(t, 2) : t;
+/** An NCHW result back to the input's rank (NCW when `spatial` is 1). */
+export function fromNCHW(y: Tensor, spatial: number): Tensor {
+  return spatial === 1 ? squeeze(y, 2) : y;
 }

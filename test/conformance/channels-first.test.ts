@@ -1,0 +1,154 @@
+// dataFormat 'channelsFirst' for the conv and pool ops on every backend: values against the
+// channels-last op on transposed inputs (itself checked against its definition in conv.test.ts and
+// pool.test.ts), gradients against finite differences, and the same under jit and vmap.
+import { describe, it, expect } from 'vitest';
+import * as nb from '../../src/index.js';
+import { backendsUnderTest, checkGrad, expectClose, on, onHost, sample, sampleFloat } from './harness.js';
+
+const toFirst = (t: nb.Tensor) => nb.transpose(t, t.rank === 4 ? [0, 3, 1, 2] : [0, 2, 1]);
+const toLast = (t: nb.Tensor) => nb.transpose(t, t.rank === 4 ? [0, 2, 3, 1] : [0, 2, 1]);
+
+/** `y` equals the channels-last `reference(xLast)` moved to channels first. */
+function expectMatchesLast(y: nb.Tensor, reference: () => nb.Tensor, tol = 1e-9): void {
+  const want = onHost(() => toFirst(reference()));
+  expect(y.shape).toEqual(want.shape);
+  expectClose(y, onHost(() => want.arraySync()) as number[], { atol: y.dtype === 'float64' ? tol : 2e-5, rtol: y.dtype === 'float64' ? tol : 2e-5 });
+}
+
+type Conv2DOptions = { strides?: number | [number, number]; dilations?: number; padding?: 'valid' | 'same' | [number, number][]; groups?: number };
+type Conv2DCase = { name: string; opts: Conv2DOptions; c: number; o: number };
+const CONV_CASES: Conv2DCase[] = [
+  { name: 'valid', opts: {}, c: 3, o: 4 },
+  { name: "'same', stride 2", opts: { padding: 'same', strides: 2 }, c: 3, o: 2 },
+  { name: 'dilation 2, explicit padding', opts: { dilations: 2, padding: [[1, 0], [0, 2]] }, c: 2, o: 3 },
+  { name: 'grouped (2 groups)', opts: { groups: 2, strides: [1, 2] }, c: 4, o: 6 },
+  { name: 'five channels (the kernels take fours, then the rest)', opts: { padding: 'same' }, c: 5, o: 2 },
+];
+
+for (const backend of backendsUnderTest()) {
+  describe(`channels-first convolutions on ${backend}`, () => {
+    for (const k of CONV_CASES) {
+      it(`conv2d ${k.name}: values, and gradients vs finite differences`, () =>
+        on(backend, () => {
+          const groups = k.opts.groups ?? 1;
+          const x = sampleFloat([2, k.c, 6, 7], -1, 1, 1);
+          const f = sampleFloat([3, 2, k.c / groups, k.o], -1, 1, 2);
+          const y = nb.conv2d(x, f, { ...k.opts, dataFormat: 'channelsFirst' });
+          expectMatchesLast(y, () => nb.conv2d(toLast(x), f, k.opts));
+          const xs = sample([1, k.c, 5, 4], -1, 1, 3);
+          const fs = sample([2, 2, k.c / groups, k.o], -1, 1, 4);
+          checkGrad((a, b) => nb.conv2d(a, b, { ...k.opts, dataFormat: 'channelsFirst' }), [xs, fs]);
+        }));
+    }
+
+    it('depthwiseConv2d and separableConv2d: values and gradients', () =>
+      on(backend, () => {
+        const x = sampleFloat([2, 3, 6, 5], -1, 1, 5);
+        const dw = sampleFloat([3, 3, 3, 2], -1, 1, 6);
+        const pw = sampleFloat([1, 1, 6, 4], -1, 1, 7);
+        const opts = { strides: 2, padding: 'same' } as const;
+        expectMatchesLast(nb.depthwiseConv2d(x, dw, { ...opts, dataFormat: 'channelsFirst' }), () => nb.depthwiseConv2d(toLast(x), dw, opts));
+        expectMatchesLast(nb.separableConv2d(x, dw, pw, { dilations: 2, dataFormat: 'channelsFirst' }), () => nb.separableConv2d(toLast(x), dw, pw, { dilations: 2 }));
+        const xs = sample([1, 2, 4, 4], -1, 1, 8);
+        checkGrad((a, b) => nb.depthwiseConv2d(a, b, { dilations: 2, padding: 'same', dataFormat: 'channelsFirst' }), [xs, sample([2, 2, 2, 2], -1, 1, 9)]);
+      }));
+
+    it('conv1d: values and gradients ([n, c, width] inputs, [k, c, o] filters)', () =>
+      on(backend, () => {
+        const x = sampleFloat([2, 4, 9], -1, 1, 10);
+        const f = sampleFloat([3, 2, 6], -1, 1, 11);
+        const opts = { strides: 2, padding: 'same', groups: 2 } as const;
+        expectMatchesLast(nb.conv1d(x, f, { ...opts, dataFormat: 'channelsFirst' }), () => nb.conv1d(toLast(x), f, opts));
+        checkGrad((a, b) => nb.conv1d(a, b, { dilations: 2, dataFormat: 'channelsFirst' }), [sample([1, 2, 7], -1, 1, 12), sample([2, 2, 3], -1, 1, 13)]);
+      }));
+
+    it('conv2dTranspose: values and gradients', () =>
+      on(backend, () => {
+        const x = sampleFloat([2, 3, 3, 4], -1, 1, 14);
+        const f = sampleFloat([3, 3, 2, 3], -1, 1, 15);
+        const y = nb.conv2dTranspose(x, f, [2, 2, 6, 8], { strides: 2, padding: 'same', dataFormat: 'channelsFirst' });
+        expectMatchesLast(y, () => nb.conv2dTranspose(toLast(x), f, [2, 6, 8, 2], { strides: 2, padding: 'same' }));
+        checkGrad((a, b) => nb.conv2dTranspose(a, b, [1, 2, 5, 5], { strides: 2, dataFormat: 'channelsFirst' }), [sample([1, 3, 2, 2], -1, 1, 16), sample([3, 3, 2, 3], -1, 1, 17)]);
+      }));
+
+    it('an unbatched [c, h, w] input gives an unbatched output', () =>
+      on(backend, () => {
+        const x = sampleFloat([2, 4, 4], -1, 1, 18);
+        const f = sampleFloat([2, 2, 2, 3], -1, 1, 19);
+        const y = nb.conv2d(x, f, { dataFormat: 'channelsFirst' });
+        expect(y.shape).toEqual([3, 3, 3]);
+        expectMatchesLast(nb.expandDims(y, 0), () => nb.conv2d(nb.expandDims(nb.transpose(x, [1, 2, 0]), 0), f));
+      }));
+
+    it('errors name the op, the layout and the shapes', () =>
+      on(backend, () => {
+        const f = sampleFloat([2, 2, 3, 1]);
+        expect(() => nb.conv2d(sampleFloat([1, 4, 5, 5]), f, { dataFormat: 'channelsFirst' })).toThrow(/conv2d: input \[1, 4, 5, 5\] has 4 channels but the filter \[2, 2, 3, 1\] expects 3/);
+        expect(() => nb.conv2d(sampleFloat([4, 5]), f, { dataFormat: 'channelsFirst' })).toThrow(/rank 4 \[batch, channels, height, width\]/);
+        expect(() => nb.conv2d(sampleFloat([1, 3, 5, 5]), f, { dataFormat: 'NCHW' as never })).toThrow(/conv2d: dataFormat must be 'channelsLast' or 'channelsFirst', got "NCHW"/);
+        expect(() => nb.maxPool(sampleFloat([1, 3, 5, 5]), { dataFormat: 'channels_first' as never })).toThrow(/maxPool: dataFormat must be/);
+      }));
+  });
+
+  describe(`channels-first pooling on ${backend}`, () => {
+    const POOLS = [
+      { name: '2x2', opts: {} },
+      { name: "3x3 'same', stride 2", opts: { poolSize: 3, strides: 2, padding: 'same' } },
+      { name: '[2, 3] window, [1, 2] stride', opts: { poolSize: [2, 3], strides: [1, 2] } },
+    ] as const;
+    for (const p of POOLS) {
+      for (const kind of ['maxPool', 'avgPool'] as const) {
+        it(`${kind} ${p.name}: values and gradients (and second order)`, () =>
+          on(backend, () => {
+            const x = sampleFloat([2, 3, 6, 7], -1, 1, 20);
+            expectMatchesLast(nb[kind](x, { ...p.opts, dataFormat: 'channelsFirst' }), () => nb[kind](toLast(x), p.opts));
+            const xs = sample([1, 2, 5, 5], -1, 1, 21);
+            const pool = (a: nb.Tensor) => nb[kind](a, { ...p.opts, dataFormat: 'channelsFirst' });
+            checkGrad(pool, [xs]);
+            // The gradient's own gradient runs maxPoolGradGrad / avgPool on channels-first data.
+            const grad = (a: nb.Tensor) => nb.grad((t: nb.Tensor) => nb.sum(nb.square(pool(t))))(a) as nb.Tensor;
+            checkGrad(grad, [xs], { eps: 1e-5, rtol: 1e-5, atol: 1e-6 });
+          }));
+      }
+    }
+
+    it('maxPool1d and avgPool1d over [n, c, width]', () =>
+      on(backend, () => {
+        const x = sampleFloat([2, 3, 9], -1, 1, 22);
+        for (const kind of ['maxPool1d', 'avgPool1d'] as const) {
+          expectMatchesLast(nb[kind](x, { poolSize: 3, strides: 2, padding: 'same', dataFormat: 'channelsFirst' }), () => nb[kind](toLast(x), { poolSize: 3, strides: 2, padding: 'same' }));
+          checkGrad((a) => nb[kind](a, { poolSize: 2, dataFormat: 'channelsFirst' }), [sample([1, 2, 6], -1, 1, 23)]);
+        }
+      }));
+  });
+
+  describe(`channels-first under jit and vmap on ${backend}`, () => {
+    it('a jitted conv -> bias -> relu -> pool equals eager (no fusion across the channel axis)', () =>
+      on(backend, () => {
+        const f = sampleFloat([3, 3, 2, 4], -1, 1, 24);
+        const b = nb.reshape(sampleFloat([4], -1, 1, 25), [4, 1, 1]);
+        const net = (x: nb.Tensor) => nb.maxPool(nb.relu(nb.add(nb.conv2d(x, f, { padding: 'same', dataFormat: 'channelsFirst' }), b)), { dataFormat: 'channelsFirst' });
+        const x = sampleFloat([2, 2, 6, 6], -1, 1, 26);
+        const eager = net(x);
+        const jitted = nb.jit(net);
+        jitted(x);
+        const y = jitted(x);
+        expect(y.shape).toEqual([2, 4, 3, 3]);
+        expectClose(y, onHost(() => eager.arraySync()) as number[], { atol: 1e-6 });
+      }));
+
+    it('vmap over a batched input and a batched filter equals a loop', () =>
+      on(backend, () => {
+        const xs = sampleFloat([3, 1, 2, 5, 5], -1, 1, 27);
+        const fs = sampleFloat([3, 2, 2, 2, 3], -1, 1, 28);
+        const conv = (x: nb.Tensor, f: nb.Tensor) => nb.conv2d(x, f, { dataFormat: 'channelsFirst', padding: 'same' });
+        const batched = nb.vmap(conv)(xs, fs) as nb.Tensor;
+        const looped = nb.stack([0, 1, 2].map((i) => conv(nb.gather(xs, i), nb.gather(fs, i))));
+        expect(batched.shape).toEqual([3, 1, 3, 5, 5]);
+        expectClose(batched, onHost(() => looped.arraySync()) as number[], { atol: 1e-6 });
+        const dy = nb.vmap((x: nb.Tensor) => nb.grad((t: nb.Tensor) => nb.sum(nb.square(conv(t, nb.gather(fs, 0)))))(x))(xs) as nb.Tensor;
+        const dyLoop = nb.stack([0, 1, 2].map((i) => nb.grad((t: nb.Tensor) => nb.sum(nb.square(conv(t, nb.gather(fs, 0)))))(nb.gather(xs, i))));
+        expectClose(dy, onHost(() => dyLoop.arraySync()) as number[], { atol: 1e-6 });
+      }));
+  });
+}

@@ -1,0 +1,93 @@
+// ONNX's 3-D Conv, MaxPool and AveragePool (NCDHW) against onnxruntime, one-node models: padding,
+// strides, dilations, groups, bias, auto_pad, ceil_mode and count_include_pad.
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import * as nb from '../../../src/index.js';
+import { encodeModelProto, type AttributeProto } from '../../../src/io/onnx/proto.js';
+import { maxRelError, seededFloats } from './onnx-fixtures.js';
+
+const ints = (name: string, v: number[]): AttributeProto => ({ name, type: 7, ints: v });
+const int = (name: string, i: number): AttributeProto => ({ name, type: 2, i });
+const str = (name: string, v: string): AttributeProto => ({ name, type: 3, s: new TextEncoder().encode(v) });
+
+interface Case {
+  name: string;
+  op: 'Conv' | 'MaxPool' | 'AveragePool';
+  x: number[];
+  attrs: AttributeProto[];
+  /** Conv: weight shape [out, in / group, kd, kh, kw], and whether there is a bias. */
+  w?: number[];
+  bias?: boolean;
+}
+
+function model(c: Case): Uint8Array {
+  const tensorType = (dims?: number[]) => ({ tensorType: { elemType: 1, ...(dims ? { shape: { dim: dims.map((d) => ({ dimValue: d })) } } : {}) } });
+  const initializer = [];
+  const input = ['x'];
+  if (c.w) {
+    initializer.push({ name: 'w', dims: c.w, dataType: 1, floatData: Array.from(seededFloats(c.w.reduce((a, b) => a * b, 1), 11)) });
+    input.push('w');
+    if (c.bias) {
+      initializer.push({ name: 'b', dims: [c.w[0]!], dataType: 1, floatData: Array.from(seededFloats(c.w[0]!, 12)) });
+      input.push('b');
+    }
+  }
+  return encodeModelProto({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'volume',
+      node: [{ opType: c.op, name: 'n', input, output: ['y'], attribute: c.attrs }],
+      initializer,
+      input: [{ name: 'x', type: tensorType(c.x) }],
+      output: [{ name: 'y', type: tensorType() }],
+    },
+  });
+}
+
+const X = [2, 4, 5, 6, 7];
+const CASES: Case[] = [
+  { name: 'Conv 3-D, bias, pads', op: 'Conv', x: X, w: [3, 4, 2, 3, 2], bias: true, attrs: [ints('pads', [1, 0, 1, 0, 2, 1])] },
+  { name: 'Conv 3-D, strides, dilations, 2 groups', op: 'Conv', x: X, w: [6, 2, 2, 2, 3], attrs: [int('group', 2), ints('strides', [2, 1, 2]), ints('dilations', [1, 2, 1])] },
+  { name: 'Conv 3-D, auto_pad SAME_UPPER, stride 2', op: 'Conv', x: X, w: [2, 4, 3, 3, 3], bias: true, attrs: [str('auto_pad', 'SAME_UPPER'), ints('strides', [2, 2, 2])] },
+  { name: 'MaxPool 3-D, pads, strides', op: 'MaxPool', x: X, attrs: [ints('kernel_shape', [2, 3, 2]), ints('strides', [1, 2, 2]), ints('pads', [1, 1, 0, 0, 1, 1])] },
+  { name: 'MaxPool 3-D, ceil_mode', op: 'MaxPool', x: X, attrs: [ints('kernel_shape', [2, 2, 2]), ints('strides', [2, 2, 2]), int('ceil_mode', 1)] },
+  { name: 'AveragePool 3-D, pads (padded cells not counted)', op: 'AveragePool', x: X, attrs: [ints('kernel_shape', [3, 2, 3]), ints('pads', [1, 1, 1, 1, 0, 1])] },
+  { name: 'AveragePool 3-D, count_include_pad (padded cells counted)', op: 'AveragePool', x: X, attrs: [ints('kernel_shape', [2, 3, 3]), ints('strides', [2, 2, 2]), ints('pads', [1, 1, 1, 0, 1, 1]), int('count_include_pad', 1)] },
+  { name: 'AveragePool 3-D, ceil_mode', op: 'AveragePool', x: X, attrs: [ints('kernel_shape', [2, 3, 3]), ints('strides', [2, 2, 2]), int('ceil_mode', 1)] },
+  { name: 'AveragePool 3-D, auto_pad SAME_LOWER', op: 'AveragePool', x: X, attrs: [ints('kernel_shape', [2, 2, 3]), str('auto_pad', 'SAME_LOWER')] },
+];
+
+describe('onnx 3-D Conv and pooling against onnxruntime', () => {
+  for (const c of CASES) {
+    it(c.name, async () => {
+      const bytes = model(c);
+      const data = Float32Array.from(seededFloats(c.x.reduce((a, b) => a * b, 1), 3));
+      const session = await ort.InferenceSession.create(bytes);
+      const want = (await session.run({ x: new ort.Tensor('float32', data, c.x) })).y!;
+      const got = nb.onnx.fromBytes(bytes).predict(nb.tensor(data, c.x)) as nb.Tensor;
+      expect(got.shape).toEqual([...want.dims]);
+      expect(maxRelError(Array.from(got.dataSync(), Number), Array.from(want.data as Float32Array, Number))).toBeLessThan(1e-4);
+    });
+  }
+
+  it('AveragePool with count_include_pad=1 and ceil_mode=1 fails at load (onnxruntime divides its extra windows otherwise)', () => {
+    const c: Case = { name: '', op: 'AveragePool', x: X, attrs: [ints('kernel_shape', [2, 3, 3]), ints('strides', [2, 2, 2]), ints('pads', [1, 1, 1, 0, 1, 1]), int('count_include_pad', 1), int('ceil_mode', 1)] };
+    expect(() => nb.onnx.fromBytes(model(c))).toThrow(/AveragePool node 'n': count_include_pad=1 together with ceil_mode=1 is not supported/);
+  });
+
+  it('a 3-D ConvTranspose still fails at load, naming the node', () => {
+    const t = encodeModelProto({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'ct',
+        node: [{ opType: 'ConvTranspose', name: 'up', input: ['x', 'w'], output: ['y'], attribute: [ints('kernel_shape', [2, 2, 2])] }],
+        initializer: [{ name: 'w', dims: [4, 2, 2, 2, 2], dataType: 1, floatData: Array.from(seededFloats(64, 1)) }],
+        input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: X.map((d) => ({ dimValue: d })) } } } }],
+        output: [{ name: 'y', type: { tensorType: { elemType: 1 } } }],
+      },
+    });
+    expect(() => nb.onnx.fromBytes(t)).toThrow(/ConvTranspose node 'up': a 3-D window .* only 1-D to 2-D are/);
+  });
+});
