@@ -7,8 +7,9 @@ import { foldAffineIntoLinear } from './fold-affine.js';
 import { fuseElementwise, fuseLinear } from './fusion.js';
 import { sinkPointwiseBelowTranspose } from './sink-transpose.js';
 import { simplify } from './simplify.js';
+import { channelsLastImages } from './channels-last.js';
 
-export { foldAffineIntoLinear, sinkPointwiseBelowTranspose, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
+export { channelsLastImages, foldAffineIntoLinear, sinkPointwiseBelowTranspose, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
 
 /** What each pass changed, for the graph dump and tests. */
 export type PassStats = Record<string, number>;
@@ -33,6 +34,7 @@ export function optimize(g: Graph, backend: Backend, opts: OptimizeOptions = {})
   const stats: PassStats = {};
   const run = (name: string, f: () => number) => (stats[name] = (stats[name] ?? 0) + f());
   if (opts.inference) {
+    run('channelsLast', () => channelsLastImages(g));
     run('sinkTranspose', () => sinkPointwiseBelowTranspose(g));
     run('foldAffine', () => foldAffineIntoLinear(g));
   } else if (opts.foldFrozen) {
