@@ -113,6 +113,7 @@
         "src/linalg/cholesky.cc",
         "src/linalg/triangular-solve.cc",
         "src/linalg/qr.cc",
+        "src/linalg/lu.cc",
         "src/gemm/gemm.cc",
         "src/gemm/kernel-scalar.cc",
         "src/gemm/kernel-neon.cc",

@@ -21,7 +21,7 @@
 #define NABLA_INDEX_ND_OPS(X) X(gatherND) X(scatterND) X(tensorScatterUpdate)
 #define NABLA_SCAN_OPS(X) X(cumsum) X(cumprod)
 // The ops of the linalg entry and the fft entry (native/src/linalg/linalg-kernels.h).
-#define NABLA_LINALG_OPS(X) X(cholesky) X(triangularSolve) X(qr)
+#define NABLA_LINALG_OPS(X) X(cholesky) X(triangularSolve) X(qr) X(lu)
 #define NABLA_FFT_OPS(X) X(fft) X(rfft) X(irfft)
 
 // The kernel entries: X(name, takes an op code, which buffer it writes (-1: the last)).

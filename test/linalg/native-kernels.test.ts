@@ -7,6 +7,7 @@ import { run, run1, NO_ATTRS } from '../../src/ops/run.js';
 import { choleskyOp } from '../../src/linalg/cholesky.js';
 import { qrOp } from '../../src/linalg/qr.js';
 import { triangularSolveOp } from '../../src/linalg/triangular-solve.js';
+import { luOp } from '../../src/linalg/lu.js';
 import { fftOp, irfftOp, rfftOp } from '../../src/signal/fft-ops.js';
 import { backendsUnderTest, on } from '../conformance/harness.js';
 
@@ -157,6 +158,25 @@ for (const backend of compiled) {
           expect(residual).toBeLessThan(tol(dtype, m));
           expect(orthogonality).toBeLessThan(tol(dtype, m));
         });
+      });
+
+      it(`lu, ${dtype}: the same pivots, factors and signs across the block of 64, batched`, () => {
+        const cases: [number[], number][] = [[[], 1], [[], 2], [[3], 9], [[], 63], [[], 64], [[], 65], [[2], 130], [[], 200], [[2, 2], 5]];
+        for (const [batch, n] of cases) {
+          const a = values(batch.reduce((x, y) => x * y, 1) * n * n, 3 * n);
+          compare(() => run(luOp, [nb.tensor(a, [...batch, n, n], dtype)], NO_ATTRS), 10 * tol(dtype, n), `lu ${dtype} [${batch}] ${n}`);
+        }
+      });
+
+      it(`lu, ${dtype}: a singular matrix keeps its zero pivot as the reference does; solve and det agree`, () => {
+        const n = 70;
+        const a = values(n * n, 5);
+        for (let i = 0; i < n; i++) a[i * n + 2] = 0; // a zero column: pivot 0 at step 2
+        compare(() => run(luOp, [nb.tensor(a, [n, n], dtype)], NO_ATTRS), 10 * tol(dtype, n), `lu ${dtype} singular`);
+        const b = values(n * 3, 6);
+        compare(() => [nb.linalg.det(nb.tensor(a, [n, n], dtype)), nb.linalg.solve(nb.tensor(a, [n, n], dtype), nb.tensor(b, [n, 3], dtype))], 10 * tol(dtype, n), `det/solve ${dtype} singular`);
+        const good = values(n * n, 8);
+        compare(() => [nb.linalg.solve(nb.tensor(good, [n, n], dtype), nb.tensor(b, [n, 3], dtype)), nb.linalg.slogdet(nb.tensor(good, [n, n], dtype)).logAbsDet], 1e3 * tol(dtype, n), `solve ${dtype}`);
       });
 
       it(`fft, ifft, rfft, irfft, ${dtype}: powers of two and Bluestein lengths, batched`, () => {

@@ -61,6 +61,19 @@ template <typename T> void qr(const Buffer& a, const Buffer& out, i64 count, i64
   eachMatrix(count, 2 * m * n * k, [&](i64 t) { qrMatrix(a.as<T>() + t * m * n, q + t * m * k, r + t * k * n, m, n); });
 }
 
+template <typename T> void lu(const Buffer& a, const Buffer& out, i64 count, i64 n) {
+  T* packed = out.as<T>();
+  T* signs = packed + count * n * n;
+  T* orders = signs + count;
+  eachMatrix(count, n * n * n * 2 / 3, [&](i64 t) {
+    T* w = packed + t * n * n;
+    std::copy(a.as<T>() + t * n * n, a.as<T>() + (t + 1) * n * n, w);
+    std::vector<i64> p(static_cast<std::size_t>(n));
+    signs[t] = static_cast<T>(luMatrix(w, n, p.data()));
+    for (i64 i = 0; i < n; ++i) orders[t * n + i] = static_cast<T>(p[i]);
+  });
+}
+
 template <typename F> void byDType(DType d, F&& f) {
   if (d == DType::F32) f(static_cast<float*>(nullptr));
   else f(static_cast<double*>(nullptr));
@@ -105,6 +118,15 @@ void linalgEntry(const KernelCall& c) {
       expectLength(a, count * m * n, "qr", "a");
       expectLength(out, count * (m * k + k * n), "qr", "output (Q then R)");
       return byDType(dtype, [&](auto* tag) { qr<std::remove_pointer_t<decltype(tag)>>(a, out, count, m, n); });
+    }
+    case LinalgOp::lu: {
+      const i64 n = dimension(w, "n");
+      const Buffer& out = c.buffer(1, "output");
+      expectFloat(a, dtype, "lu", "a");
+      expectFloat(out, dtype, "lu", "output");
+      expectLength(a, count * n * n, "lu", "a");
+      expectLength(out, count * (n * n + 1 + n), "lu", "output (factors, signs, row orders)");
+      return byDType(dtype, [&](auto* tag) { lu<std::remove_pointer_t<decltype(tag)>>(a, out, count, n); });
     }
     case LinalgOp::kCount: break;
   }

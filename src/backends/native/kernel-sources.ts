@@ -59,8 +59,8 @@ export const KERNEL_SOURCES = {
   cholesky: 'native',
   triangularSolve: 'native',
   qr: 'native',
-  // The other decompositions are serial loops per matrix; their TypeScript kernels accumulate in float64.
-  lu: 'reference',
+  lu: 'native',
+  // The eigen- and singular value decompositions are serial loops per matrix; their TypeScript kernels accumulate in float64.
   eigh: 'reference',
   svd: 'reference',
 } as const satisfies Record<KernelOpName, KernelSource>;

@@ -1,4 +1,4 @@
-// Native kernels of the linear-algebra primitives (cholesky, triangularSolve, qr) and the FFT
+// Native kernels of the linear-algebra primitives (cholesky, triangularSolve, qr, lu) and the FFT
 // primitives (native/src/linalg/, native/src/fft.cc): blocked, calling the packed GEMM for their
 // O(n³) part. The TypeScript reference kernels stay the js backend's and the tests' truth.
 import type { TriangularSolveAttrs } from '../../linalg/triangular-solve.js';
@@ -8,7 +8,7 @@ import { allocOutput } from './output-arrays.js';
 import type { NativeAddon } from './load-addon.js';
 import { kernel, opCode, requireEntries, type AnyKernel, type ArgWriter } from './kernel-table.js';
 
-export type LinalgOpName = 'cholesky' | 'triangularSolve' | 'qr' | 'fft' | 'rfft' | 'irfft';
+export type LinalgOpName = 'cholesky' | 'triangularSolve' | 'qr' | 'lu' | 'fft' | 'rfft' | 'irfft';
 
 type NoAttrs = Record<string, never>;
 
@@ -18,7 +18,7 @@ const leading = (shape: readonly number[], rank: number) => sizeOf(shape.slice(0
 /** The linalg and FFT kernels; throws if the addon predates them. */
 export function linalgKernels(addon: NativeAddon, args: ArgWriter): Record<LinalgOpName, AnyKernel> {
   requireEntries(addon, ['linalg', 'fft']);
-  const linalgCode = (name: 'cholesky' | 'triangularSolve' | 'qr') => opCode(addon, 'linalg', name);
+  const linalgCode = (name: 'cholesky' | 'triangularSolve' | 'qr' | 'lu') => opCode(addon, 'linalg', name);
   const fftCode = (name: 'fft' | 'rfft' | 'irfft') => opCode(addon, 'fft', name);
 
   const choleskyCode = linalgCode('cholesky');
@@ -51,6 +51,22 @@ export function linalgKernels(addon: NativeAddon, args: ArgWriter): Record<Linal
     return [packed.subarray(0, qSize), packed.subarray(qSize)];
   });
 
+  // The factors, the signs and the row orders come back in one array of the input's dtype; the
+  // row orders are then cast to int32 by the addon (a call the jit's plans record like any other).
+  const luCode = linalgCode('lu');
+  const lu = kernel<NoAttrs>(([a], _attrs, [o]) => {
+    const n = a!.shape[a!.shape.length - 1]!;
+    const count = leading(a!.shape, 2);
+    const factors = count * n * n;
+    const packed = allocOutput(o!.dtype, factors + count + count * n, true);
+    args.begin().int(count).int(n);
+    addon.linalg(luCode, a!.data, packed);
+    const perm = allocOutput('int32', count * n, true);
+    args.begin();
+    addon.cast(packed.subarray(factors + count), perm);
+    return [packed.subarray(0, factors), perm, packed.subarray(factors, factors + count)];
+  });
+
   const fftOpCode = fftCode('fft');
   const fft = kernel<FftAttrs>(([z], { inverse }, [o]) => {
     const n = z!.shape[z!.shape.length - 2]!;
@@ -77,5 +93,5 @@ export function linalgKernels(addon: NativeAddon, args: ArgWriter): Record<Linal
     return [out];
   });
 
-  return { cholesky, triangularSolve, qr, fft, rfft, irfft };
+  return { cholesky, triangularSolve, qr, lu, fft, rfft, irfft };
 }

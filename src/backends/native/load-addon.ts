@@ -35,7 +35,7 @@ export interface NativeAddon {
   scan(op: number, x: TypedArray, out: TypedArray): void;
   /** Words: x's shape, axis, descending; the output is int32 (native/src/scan-kernels.h). */
   argsort(x: TypedArray, out: Int32Array): void;
-  /** cholesky, triangularSolve, qr (codes from opNames().linalg); words: batch count, then sizes and flags (native/src/linalg/linalg-kernels.h). */
+  /** cholesky, triangularSolve, qr, lu (codes from opNames().linalg); words: batch count, then sizes and flags (native/src/linalg/linalg-kernels.h). */
   linalg(op: number, ...arrays: TypedArray[]): void;
   /** fft, rfft, irfft (codes from opNames().fft); words: rows, length, flag (native/src/linalg/linalg-kernels.h). */
   fft(op: number, x: TypedArray, out: TypedArray): void;
