@@ -70,8 +70,9 @@ function torchTimes(threads: number): TorchTimes | string {
 
 nb.setBackend('native');
 const info = nb.backendInfo('native');
+const threads = (nb.backendInfo() as { threads?: number }).threads ?? 1;
 console.log(`# ${new Date().toISOString()} load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; native ${JSON.stringify(info)}; ${reps} runs each`);
-const torch = torchTimes(info.threads ?? 1);
+const torch = torchTimes(threads);
 const torchLabel = typeof torch === 'object' ? `PyTorch ${torch.torch} (${torch.threads} threads)` : `PyTorch: ${torch}`;
 const torchOf = (n: number | null, k: string) => (typeof torch === 'object' ? (n === null ? (torch as unknown as Record<string, number>)[k] : torch.sizes[n]?.[k]) : undefined);
 const f1 = (v: number | undefined) => (v === undefined ? '-' : v < 10 ? v.toFixed(2) : v.toFixed(1));
