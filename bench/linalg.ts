@@ -9,6 +9,8 @@ import * as nb from '../src/index.js';
 import { blockedCholesky, CHOLESKY_BLOCK } from '../src/linalg/decompositions.js';
 import { choleskyOp } from '../src/linalg/cholesky.js';
 import { qrOp } from '../src/linalg/qr.js';
+import { luOp } from '../src/linalg/lu.js';
+import { run as runOp, NO_ATTRS } from '../src/ops/run.js';
 import { triangularSolveOp } from '../src/linalg/triangular-solve.js';
 import { fftOp, rfftOp } from '../src/signal/fft-ops.js';
 import type { OpDef } from '../src/ops/define-op.js';
@@ -97,8 +99,9 @@ for (const n of sizes) {
   if (chol.tsBlocked !== undefined) console.log(`| cholesky, TS blocks of ${CHOLESKY_BLOCK} over native matmul (the old path above 256) | ${n} | | ${f1(chol.tsBlocked)} | ${(chol.tsBlocked / chol.native!).toFixed(1)}x | | |`);
   row('qr', String(n), interleaved({ native: () => { const { q, r } = nb.linalg.qr(x); force([q, r]); }, ref: reference(qrOp, [x], {}) }), torchOf(n, 'qr'));
   row('triangularSolve (n rhs)', String(n), interleaved({ native: () => force(nb.linalg.triangularSolve(l, b)), ref: reference(triangularSolveOp, [l, b], { lower: true, transposeA: false }) }), torchOf(n, 'triangularSolve'));
+  row('lu (partial pivoting)', String(n), interleaved({ native: () => force(runOp(luOp, [x], NO_ATTRS)), ref: reference(luOp, [x], {}) }), undefined);
   const solve = interleaved({ native: () => force(nb.linalg.solve(x, b)) });
-  console.log(`| solve (n rhs; LU still the TS kernel, its two triangular solves native) | ${n} | ${f1(solve.native)} | | | ${f1(torchOf(n, 'solve'))} | ${torchOf(n, 'solve') ? (solve.native! / torchOf(n, 'solve')!).toFixed(2) + 'x' : '-'} |`);
+  console.log(`| solve (n rhs: native LU, then two native triangular solves) | ${n} | ${f1(solve.native)} | | | ${f1(torchOf(n, 'solve'))} | ${torchOf(n, 'solve') ? (solve.native! / torchOf(n, 'solve')!).toFixed(2) + 'x' : '-'} |`);
 }
 const len = 1 << 16;
 const z = nb.random.normal([len, 2], 0, 1, 'float64');
