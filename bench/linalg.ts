@@ -1,8 +1,10 @@
-// `npx tsx bench/linalg.ts [reps] [sizes]`: the native backend's C++ kernels (native/src/linalg/,
+// `npx tsx bench/linalg.ts [reps] [sizes] [cpu]`: the native backend's C++ kernels (native/src/linalg/,
 // native/src/fft.cc) against the TypeScript reference kernels they replaced (called directly on
 // the same typed arrays; for Cholesky above 256 also the TS blocking over native matmul that the
 // native backend used before) and against PyTorch (bench/linalg_torch.py through /usr/bin/python3,
-// with as many threads as nabla). Float64; medians of wall time, kernels timed interleaved.
+// with as many threads as nabla). Float64; medians of wall time (or, with `cpu`, of the process's
+// CPU time: on a loaded machine a one-thread run's CPU time is its work, where wall time is mostly
+// waiting for a core), kernels timed interleaved.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as nb from '../src/index.js';
@@ -19,9 +21,16 @@ import { loadavg } from 'node:os';
 
 const reps = Number(process.argv[2] ?? 3);
 const sizes = (process.argv[3] ?? '256,512,1024').split(',').map(Number);
+const cpu = process.argv[4] === 'cpu';
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 
 function ms(f: () => void): number {
+  if (cpu) {
+    const t0 = process.cpuUsage();
+    f();
+    const d = process.cpuUsage(t0);
+    return (d.user + d.system) / 1000;
+  }
   const t0 = performance.now();
   f();
   return performance.now() - t0;
@@ -65,7 +74,7 @@ function torchTimes(threads: number): TorchTimes | string {
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   const script = fileURLToPath(new URL('./linalg_torch.py', import.meta.url));
-  const r = spawnSync('/usr/bin/python3', [script, String(threads), String(reps), sizes.join(',')], { env, encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/python3', [script, String(threads), String(reps), sizes.join(','), cpu ? 'cpu' : 'wall'], { env, encoding: 'utf8' });
   if (r.status !== 0) return `fails: ${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)?.slice(0, 80)}`;
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as TorchTimes;
 }
@@ -73,7 +82,7 @@ function torchTimes(threads: number): TorchTimes | string {
 nb.setBackend('native');
 const info = nb.backendInfo('native');
 const threads = (nb.backendInfo() as { threads?: number }).threads ?? 1;
-console.log(`# ${new Date().toISOString()} load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; native ${JSON.stringify(info)}; ${reps} runs each`);
+console.log(`# ${new Date().toISOString()} load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; native ${JSON.stringify(info)}; ${reps} runs each; ${cpu ? 'CPU' : 'wall'} time`);
 const torch = torchTimes(threads);
 const torchLabel = typeof torch === 'object' ? `PyTorch ${torch.torch} (${torch.threads} threads)` : `PyTorch: ${torch}`;
 const torchOf = (n: number | null, k: string) => (typeof torch === 'object' ? (n === null ? (torch as unknown as Record<string, number>)[k] : torch.sizes[n]?.[k]) : undefined);

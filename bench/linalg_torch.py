@@ -1,10 +1,11 @@
 # PyTorch side of bench/linalg.ts: median milliseconds of torch.linalg.cholesky, torch.linalg.qr,
 # torch.linalg.solve_triangular and torch.linalg.solve on float64 n x n matrices, and of
-# torch.fft.fft / rfft of one row of 2^16. Prints one JSON line.
+# torch.fft.fft / rfft of one row of 2^16 (wall or, with `cpu`, process CPU time). Prints one JSON line.
 import json, sys, time
 import torch
 
 threads, reps = int(sys.argv[1]), int(sys.argv[2])
+clock = time.process_time if len(sys.argv) > 4 and sys.argv[4] == 'cpu' else time.perf_counter
 sizes = [int(v) for v in sys.argv[3].split(',')]
 torch.set_num_threads(threads)
 torch.manual_seed(0)
@@ -14,9 +15,9 @@ def median_ms(f):
     f()
     times = []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0 = clock()
         f()
-        times.append((time.perf_counter() - t0) * 1e3)
+        times.append((clock() - t0) * 1e3)
     return sorted(times)[len(times) // 2]
 
 
