@@ -1,7 +1,7 @@
 // Right-looking blocked Cholesky (lower): each step factors a diagonal block, solves the panel
 // below it against that block, and takes the panel's outer product off the trailing matrix with
-// the GEMM. The diagonal blocks and panels accumulate in double like the reference kernel
-// (src/linalg/cholesky.ts); the trailing updates run in the matrix's own precision.
+// the GEMM. The diagonal blocks accumulate in double like the reference kernel
+// (src/linalg/cholesky.ts); the panels and trailing updates run in the matrix's own precision.
 #include <algorithm>
 #include <cmath>
 
@@ -36,19 +36,32 @@ template <typename T> bool factorDiagonal(T* l, i64 n, i64 j0, i64 b) {
   return true;
 }
 
-/** Rows [from, n) of the panel below the diagonal block: L21 = A21 L11⁻ᵀ, row by row. */
+/**
+ * Rows [from, n) of the panel below the diagonal block: L21 = A21 L11⁻ᵀ, i.e. L11 L21ᵀ = A21ᵀ,
+ * solved on a transposed copy so each step is a contiguous multiply-add over all the rows (a dot
+ * product per row, the reference's order, would not vectorise).
+ */
 template <typename T> void solvePanel(T* l, i64 n, i64 j0, i64 b, i64 from) {
-  parallelFor(n - from, b * b, [&](i64 r0, i64 r1) {
-    for (i64 i = from + r0; i < from + r1; ++i) {
-      T* li = l + i * n;
-      for (i64 j = j0; j < j0 + b; ++j) {
-        const T* lj = l + j * n;
-        double s = li[j];
-        for (i64 k = j0; k < j; ++k) s -= double(li[k]) * double(lj[k]);
-        li[j] = static_cast<T>(s / double(lj[j]));
+  const i64 rest = n - from;
+  thread_local std::vector<T> buffer;
+  T* t = dense::scratch(buffer, b * rest);
+  for (i64 r = 0; r < rest; ++r)
+    for (i64 jj = 0; jj < b; ++jj) t[jj * rest + r] = l[(from + r) * n + j0 + jj];
+  parallelFor(rest, b * b, [&](i64 r0, i64 r1) {
+    for (i64 jj = 0; jj < b; ++jj) {
+      T* tj = t + jj * rest;
+      const T* ljj = l + (j0 + jj) * n + j0;
+      for (i64 kk = 0; kk < jj; ++kk) {
+        const T f = ljj[kk];
+        const T* tk = t + kk * rest;
+        for (i64 r = r0; r < r1; ++r) tj[r] -= f * tk[r];
       }
+      const T d = ljj[jj];
+      for (i64 r = r0; r < r1; ++r) tj[r] /= d;
     }
   });
+  for (i64 r = 0; r < rest; ++r)
+    for (i64 jj = 0; jj < b; ++jj) l[(from + r) * n + j0 + jj] = t[jj * rest + r];
 }
 
 /** The trailing matrix from row/column s loses L21 L21ᵀ (L21: columns j0..j0+b of rows s..n), lower triangle only. */
