@@ -46,10 +46,16 @@ export function cholesky(a: TensorLike): Tensor {
   return n > CHOLESKY_BLOCKED_ABOVE && !hasOwnCholesky() ? blockedCholesky(t, CHOLESKY_BLOCK) : run1(choleskyOp, [t], NO_ATTRS);
 }
 
-/** Whether the current backend has a Cholesky kernel of its own (a blocked one), not the reference loop. */
+/**
+ * Marks a backend's Cholesky kernel that blocks by itself (the native/wasm C++ one), so large
+ * matrices go to it whole rather than through the blocks of {@link blockedCholesky}.
+ */
+export const FACTORS_BY_BLOCKS = 'factorsByBlocks';
+
+/** Whether the current backend's Cholesky kernel blocks by itself. */
 function hasOwnCholesky(): boolean {
-  const own = engine.backend.kernels[choleskyOp.name];
-  return own !== undefined && own !== choleskyOp.ref;
+  const own = engine.backend.kernels[choleskyOp.name] as { [FACTORS_BY_BLOCKS]?: boolean } | undefined;
+  return own?.[FACTORS_BY_BLOCKS] === true;
 }
 
 /** Right-looking blocked Cholesky of a symmetric [..., n, n]. */

@@ -2,6 +2,7 @@
 // primitives (native/src/linalg/, native/src/fft.cc): blocked, calling the packed GEMM for their
 // O(n³) part. The TypeScript reference kernels stay the js backend's and the tests' truth.
 import type { TriangularSolveAttrs } from '../../linalg/triangular-solve.js';
+import { FACTORS_BY_BLOCKS } from '../../linalg/decompositions.js';
 import type { FftAttrs, IrfftAttrs } from '../../signal/fft-ops.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { allocOutput } from './output-arrays.js';
@@ -29,6 +30,8 @@ export function linalgKernels(addon: NativeAddon, args: ArgWriter): Record<Linal
     addon.linalg(choleskyCode, a!.data, out);
     return [out];
   });
+  // It blocks by itself: nb.linalg.cholesky hands it large matrices whole (src/linalg/decompositions.ts).
+  Object.assign(cholesky, { [FACTORS_BY_BLOCKS]: true });
 
   const solveCode = linalgCode('triangularSolve');
   const triangularSolve = kernel<TriangularSolveAttrs>(([a, b], { lower, transposeA }, [o]) => {
