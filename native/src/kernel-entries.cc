@@ -7,6 +7,7 @@
 #include "fused.h"
 #include "index-kernels.h"
 #include "kernel-call.h"
+#include "linalg/linalg-kernels.h"
 #include "random-kernels.h"
 #include "scan-kernels.h"
 #include "window-kernels.h"

@@ -20,13 +20,17 @@
 #define NABLA_GATHER_OPS(X) X(gather) X(unsortedSegmentSum)
 #define NABLA_INDEX_ND_OPS(X) X(gatherND) X(scatterND) X(tensorScatterUpdate)
 #define NABLA_SCAN_OPS(X) X(cumsum) X(cumprod)
+// The ops of the linalg entry and the fft entry (native/src/linalg/linalg-kernels.h).
+#define NABLA_LINALG_OPS(X) X(cholesky) X(triangularSolve) X(qr) X(lu)
+#define NABLA_FFT_OPS(X) X(fft) X(rfft) X(irfft)
 
 // The kernel entries: X(name, takes an op code, which buffer it writes (-1: the last)).
 #define NABLA_KERNEL_ENTRIES(X)                                                                             \
   X(unary, true, -1) X(binary, true, -1) X(where, false, -1) X(cast, false, -1) X(materialize, false, -1)   \
   X(reduce, true, -1) X(argReduce, true, -1) X(matmul, false, -1) X(conv2d, true, -1) X(pool2d, true, -1) \
   X(fusedElementwise, false, 0) X(gather, true, -1) X(indexND, true, -1) X(concat, false, -1)             \
-  X(pad, false, -1) X(biasActivation, true, 0) X(random, true, -1) X(scan, true, -1) X(argsort, false, -1)
+  X(pad, false, -1) X(biasActivation, true, 0) X(random, true, -1) X(scan, true, -1) X(argsort, false, -1)  \
+  X(linalg, true, -1) X(fft, true, -1)
 
 namespace nabla {
 
@@ -46,6 +50,8 @@ NABLA_OP_FAMILY(ArgOp, NABLA_ARG_OPS, argOpNames)
 NABLA_OP_FAMILY(GatherOp, NABLA_GATHER_OPS, gatherOpNames)
 NABLA_OP_FAMILY(IndexNDOp, NABLA_INDEX_ND_OPS, indexNDOpNames)
 NABLA_OP_FAMILY(ScanOp, NABLA_SCAN_OPS, scanOpNames)
+NABLA_OP_FAMILY(LinalgOp, NABLA_LINALG_OPS, linalgOpNames)
+NABLA_OP_FAMILY(FftOp, NABLA_FFT_OPS, fftOpNames)
 
 #undef NABLA_OP_FAMILY
 #undef NABLA_NAME
@@ -61,7 +67,8 @@ struct OpFamily {
 inline const std::vector<OpFamily>& opFamilies() {
   static const std::vector<OpFamily> families = {
       {"unary", unaryOpNames},   {"binary", binaryOpNames},   {"reduce", reduceOpNames}, {"arg", argOpNames},
-      {"gather", gatherOpNames}, {"indexND", indexNDOpNames}, {"scan", scanOpNames}};
+      {"gather", gatherOpNames}, {"indexND", indexNDOpNames}, {"scan", scanOpNames},
+      {"linalg", linalgOpNames}, {"fft", fftOpNames}};
   return families;
 }
 

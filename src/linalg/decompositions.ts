@@ -7,6 +7,7 @@ import { matmul } from '../ops/primitives/matmul.js';
 import { slice } from '../ops/primitives/shape.js';
 import { concat } from '../ops/primitives/structure.js';
 import { NO_ATTRS, run, run1 } from '../ops/run.js';
+import { engine } from '../engine/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { choleskyOp } from './cholesky.js';
 import { eighOp } from './eigh.js';
@@ -35,13 +36,26 @@ function symmetrize(a: Tensor): Tensor {
  * like JAX, so its gradient is symmetric. A matrix that is not positive definite gives a factor
  * of NaNs (like JAX; numpy raises LinAlgError instead): no error, because detecting it needs the
  * values on the host, which a jitted or GPU computation does not have. Non-square input is a ShapeError.
- * Above 256 x 256 it works by blocks of 64: the diagonal blocks with the host kernel, the panels
+ * The native and wasm backends factor blocks in C++ (native/src/linalg/cholesky.cc). Elsewhere,
+ * above 256 x 256 it works by blocks of 64: the diagonal blocks with the host kernel, the panels
  * with triangularSolve and the trailing updates with matmul (the backend's GEMM).
  */
 export function cholesky(a: TensorLike): Tensor {
   const t = symmetrize(squareArg(a, 'cholesky'));
   const n = t.shape[t.rank - 1]!;
-  return n > CHOLESKY_BLOCKED_ABOVE ? blockedCholesky(t, CHOLESKY_BLOCK) : run1(choleskyOp, [t], NO_ATTRS);
+  return n > CHOLESKY_BLOCKED_ABOVE && !hasOwnCholesky() ? blockedCholesky(t, CHOLESKY_BLOCK) : run1(choleskyOp, [t], NO_ATTRS);
+}
+
+/**
+ * Marks a backend's Cholesky kernel that blocks by itself (the native/wasm C++ one), so large
+ * matrices go to it whole rather than through the blocks of {@link blockedCholesky}.
+ */
+export const FACTORS_BY_BLOCKS = 'factorsByBlocks';
+
+/** Whether the current backend's Cholesky kernel blocks by itself. */
+function hasOwnCholesky(): boolean {
+  const own = engine.backend.kernels[choleskyOp.name] as { [FACTORS_BY_BLOCKS]?: boolean } | undefined;
+  return own?.[FACTORS_BY_BLOCKS] === true;
 }
 
 /** Right-looking blocked Cholesky of a symmetric [..., n, n]. */

@@ -52,15 +52,15 @@ export const KERNEL_SOURCES = {
   maxPoolGradGrad: 'native',
   avgPool: 'native',
   avgPoolGrad: 'native',
-  fft: 'reference',
-  rfft: 'reference',
-  irfft: 'reference',
-  // The decompositions are serial loops per matrix; their TypeScript kernels accumulate in float64
-  // (the blocked Cholesky gives its O(n³) part to matmul).
-  cholesky: 'reference',
-  triangularSolve: 'reference',
-  lu: 'reference',
-  qr: 'reference',
+  // FFTs and the blocked factorisations are C++ (native/src/fft.cc, native/src/linalg/).
+  fft: 'native',
+  rfft: 'native',
+  irfft: 'native',
+  cholesky: 'native',
+  triangularSolve: 'native',
+  qr: 'native',
+  lu: 'native',
+  // The eigen- and singular value decompositions are serial loops per matrix; their TypeScript kernels accumulate in float64.
   eigh: 'reference',
   svd: 'reference',
 } as const satisfies Record<KernelOpName, KernelSource>;

@@ -35,6 +35,10 @@ export interface NativeAddon {
   scan(op: number, x: TypedArray, out: TypedArray): void;
   /** Words: x's shape, axis, descending; the output is int32 (native/src/scan-kernels.h). */
   argsort(x: TypedArray, out: Int32Array): void;
+  /** cholesky, triangularSolve, qr, lu (codes from opNames().linalg); words: batch count, then sizes and flags (native/src/linalg/linalg-kernels.h). */
+  linalg(op: number, ...arrays: TypedArray[]): void;
+  /** fft, rfft, irfft (codes from opNames().fft); words: rows, length, flag (native/src/linalg/linalg-kernels.h). */
+  fft(op: number, x: TypedArray, out: TypedArray): void;
   /** A replayable sequence of kernel calls (native/src/plan.h describes the descriptor). */
   createPlan(descriptor: Float64Array): NativePlanHandle;
   runPlan(plan: NativePlanHandle, inputs: readonly TypedArray[], outputs: readonly TypedArray[]): void;
@@ -45,7 +49,7 @@ export interface NativeAddon {
   /** collectives: the library nb.distribute runs on ('gloo', or 'none' when the build did not find it); threadsWarning: why NABLA_NUM_THREADS was not used as given; linearMemoryBytes: the WebAssembly build's memory (staging areas, plan arenas, GEMM workspaces). */
   info(): { simd: string; threads: number; blas: string; collectives?: string; sanitize?: boolean; threadsWarning?: string; linearMemoryBytes?: number };
   setThreads(threads: number): void;
-  opNames(): { unary: string[]; binary: string[]; reduce: string[]; arg: string[]; gather: string[]; indexND: string[]; scan: string[] };
+  opNames(): { unary: string[]; binary: string[]; reduce: string[]; arg: string[]; gather: string[]; indexND: string[]; scan: string[]; linalg: string[]; fft: string[] };
 }
 
 /** The addon's dtype codes (native/src/common.h's DType). */
@@ -74,7 +78,9 @@ export type KernelEntryName =
   | 'biasActivation'
   | 'random'
   | 'scan'
-  | 'argsort';
+  | 'argsort'
+  | 'linalg'
+  | 'fft';
 
 export interface NodeBuiltins {
   module: typeof import('node:module');

@@ -20,6 +20,7 @@ import { binaryOps } from '../../ops/primitives/binary.js';
 import { compareOps } from '../../ops/primitives/compare.js';
 import { reduceOps } from '../../ops/primitives/reduce.js';
 import { scanKernels } from './scan-kernels.js';
+import { linalgKernels } from './linalg-kernels.js';
 
 type NoAttrs = Record<string, never>;
 
@@ -118,6 +119,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
     ...indexKernels(addon, args, jsWork),
     random: kernel(randomKernel(addon, args)),
     ...scanKernels(addon, args),
+    ...linalgKernels(addon, args),
     fusedLinear: fusedLinearKernel(addon, args, { matmul, conv2d: window.conv2d }, jsWork),
   };
   return { ...table, fusedElementwise: fusedElementwiseKernel(addon, args, table, jsWork) };
