@@ -7,7 +7,7 @@ import type { Kernel, KernelTensor } from '../backend.js';
 import { fusedElementwiseOp, type FusedElementwiseAttrs, type FusedInstr } from '../../jit/fused-ops.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
-import { allocOutput } from './output-arrays.js';
+import { hostArrays, onStore, type ArrayStore } from './array-store.js';
 import { DTYPE_CODE, type NativeAddon } from './load-addon.js';
 import type { ArgWriter } from './kernel-table.js';
 import type { AnyKernel } from './kernel-table.js';
@@ -45,8 +45,9 @@ function encode(attrs: FusedElementwiseAttrs, inputDTypes: readonly DType[], una
   return words.length <= MAX_WORDS ? words : null;
 }
 
-export function fusedElementwiseKernel(addon: NativeAddon, args: ArgWriter, table: Readonly<Record<string, AnyKernel>>, jsWork: () => void): AnyKernel {
-  const reference = fusedElementwiseOp.ref as unknown as AttrKernel;
+export function fusedElementwiseKernel(addon: NativeAddon, args: ArgWriter, table: Readonly<Record<string, AnyKernel>>, jsWork: () => void, store: ArrayStore = hostArrays): AnyKernel {
+  const reference = onStore(store, fusedElementwiseOp.ref as unknown as AttrKernel);
+  const allocOutput = store.alloc;
   const names = addon.opNames();
   const unaryCodes = new Map(names.unary.map((n, i) => [n, i]));
   const binaryCodes = new Map(names.binary.map((n, i) => [n, i]));
@@ -65,8 +66,9 @@ export function fusedElementwiseKernel(addon: NativeAddon, args: ArgWriter, tabl
     const last = regs[regs.length - 1]!;
     if (last.shape.length === 1 || n === 1) return last.data;
     jsWork();
+    const value = store.host(last.data)[0]!;
     const full = allocOutput(attrs.dtype, n);
-    full.fill(last.data[0]!);
+    store.host(full).fill(value);
     return full;
   };
 
