@@ -64,11 +64,16 @@ export function fusedElementwiseKernel(addon: NativeAddon, args: ArgWriter, tabl
       regs.push({ data: out, dtype: ins.dtype, shape });
     }
     const last = regs[regs.length - 1]!;
+    // The intermediates die here: give them back now (on wasm the collector would be late).
+    const given = new Set(inputs.map((t) => t.data));
+    const dead = new Set(regs.slice(inputs.length, -1).map((r) => r.data).filter((d) => !given.has(d) && d !== last.data));
+    dead.forEach((d) => store.free(d));
     if (last.shape.length === 1 || n === 1) return last.data;
     jsWork();
     const value = store.host(last.data)[0]!;
     const full = allocOutput(attrs.dtype, n);
     store.host(full).fill(value);
+    if (!given.has(last.data)) store.free(last.data);
     return full;
   };
 

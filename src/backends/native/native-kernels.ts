@@ -61,6 +61,9 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
       const out = allocOutput(o!.dtype, sizeOf(o!.shape), true);
       args.begin().shape(name, a!.shape).shape(name, b!.shape).shape(name, o!.shape);
       addon.binary(c, ad, bd, out);
+      // The widened copies die here: give them back now (on wasm the collector would be late).
+      if (ad !== a!.data) store.free(ad);
+      if (bd !== b!.data) store.free(bd);
       return [out];
     });
   };
