@@ -4,9 +4,18 @@
 // because growing the memory detaches every view made before. Memory goes back to the module when
 // the engine frees the array (dispose, tidy, a jit span's dead intermediates) or, as a safety net,
 // when the garbage collector takes an array nobody freed (as the webgpu backend does with buffers).
+//
+// Arrays under HEAP_MIN_BYTES stay JS typed arrays, copied into the module for each call (a copy
+// of a few hundred bytes costs less than the call). The collector's callbacks run only between
+// tasks, so a synchronous loop that never disposes would otherwise grow linear memory by every
+// small temporary until it yields (DESIGN.md §6: such a loop must stay within a fixed bound);
+// typed arrays the collector frees on its own, inside the loop.
 import { bytesPerElement, STORAGE_ARRAYS, storageDType, type DType, type TypedArray } from '../../tensor/dtype.js';
-import type { ArrayStore } from '../native/array-store.js';
+import { hostArrays, type ArrayStore } from '../native/array-store.js';
 import type { WasmModule } from './wasm-module.js';
+
+/** Smallest array placed in linear memory (1,024 float32s). */
+export const HEAP_MIN_BYTES = 4096;
 
 export class HeapArray {
   /** @internal Set once the memory went back to the module. */
@@ -80,7 +89,14 @@ export function heapArrays(mod: WasmModule): HeapStore {
 
   const alloc = (dtype: DType, size: number, writesAll = false): TypedArray => {
     const bytes = size * bytesPerElement(dtype);
-    const ptr = mod.alloc(bytes, `a ${dtype} tensor of ${size} elements`);
+    if (bytes < HEAP_MIN_BYTES) return hostArrays.alloc(dtype, size, writesAll);
+    let ptr: number;
+    try {
+      ptr = mod.alloc(bytes, `a ${dtype} tensor of ${size} elements`);
+    } catch (e) {
+      const hint = 'tensors nobody disposed are given back only when the garbage collector runs between tasks: dispose them, or run the loop in nb.tidy';
+      throw e instanceof RangeError ? new RangeError(`${e.message}; ${hint}`) : e;
+    }
     if (!writesAll) mod.heap.fill(0, ptr, ptr + bytes);
     const a = new HeapArray(mod, ptr, size, dtype);
     registry.register(a, { ptr, bytes }, a);
@@ -94,13 +110,15 @@ export function heapArrays(mod: WasmModule): HeapStore {
     collected,
     alloc,
     free(t: TypedArray): void {
-      const a = t as unknown as HeapArray;
-      if (!isHeapArray(a) || a.owner || a.viewed || a.freed) return;
+      if (!isHeapArray(t)) return hostArrays.free(t);
+      const a = t as HeapArray;
+      if (a.owner || a.viewed || a.freed) return;
       if (held) held.push(a);
       else giveBack(a);
     },
     dtypeOf: (a) => (isHeapArray(a) ? a.dtype : storageDType(a)),
     viewOf(t, byteOffset, length, dtype): TypedArray {
+      if (!isHeapArray(t)) return hostArrays.viewOf(t, byteOffset, length, dtype);
       const a = heapOf(t);
       const owner = a.owner ?? a;
       owner.viewed = true;
@@ -112,8 +130,9 @@ export function heapArrays(mod: WasmModule): HeapStore {
       return new STORAGE_ARRAYS[a.dtype](mod.heap.buffer as ArrayBuffer, a.byteOffset, a.length);
     },
     adopt(given: TypedArray): TypedArray {
-      // Values already in the module's memory would be detached if this allocation grows it.
+      // Values already in the module's memory are copied out first: an allocation may detach them.
       const values = given.buffer === mod.heap.buffer ? given.slice() : given;
+      if (values.byteLength < HEAP_MIN_BYTES) return values;
       const a = alloc(storageDType(values), values.length, true) as unknown as HeapArray;
       mod.heap.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), a.byteOffset);
       return a as unknown as TypedArray;
