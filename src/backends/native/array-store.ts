@@ -31,7 +31,11 @@ export const hostArrays: ArrayStore = {
   alloc: allocOutput,
   free: recycleOutput,
   dtypeOf: storageDType,
-  viewOf: (a, byteOffset, length, dtype) => new STORAGE_ARRAYS[dtype](a.buffer as ArrayBuffer, a.byteOffset + byteOffset, length),
+  viewOf(a, byteOffset, length, dtype) {
+    // subarray clamps: an empty view at the end of an empty array is valid (a constructor would throw).
+    if (storageDType(a) === dtype) return a.subarray(byteOffset / a.BYTES_PER_ELEMENT, byteOffset / a.BYTES_PER_ELEMENT + length);
+    return new STORAGE_ARRAYS[dtype](a.buffer as ArrayBuffer, a.byteOffset + byteOffset, length);
+  },
   host: (a) => a,
   adopt: (values) => values,
 };

@@ -39,7 +39,7 @@ export class HeapArray {
   }
 }
 
-/** Counts for `memory()`-style checks and tests: live allocations and what went through copies. */
+/** The store's own counts (tests read them; `nb.memory()` counts tensors through the engine). */
 export interface HeapStats {
   /** Allocations not yet given back, and their bytes. */
   liveArrays: number;
@@ -51,8 +51,6 @@ export interface HeapStats {
 
 export interface HeapStore extends ArrayStore {
   readonly stats: HeapStats;
-  /** @internal What the collector's callback does with an allocation's address (tests call it directly). */
-  collected(held: { ptr: number; bytes: number }): void;
 }
 
 const isHeapArray = (a: unknown): a is HeapArray => a instanceof HeapArray;
@@ -107,7 +105,6 @@ export function heapArrays(mod: WasmModule): HeapStore {
 
   return {
     stats,
-    collected,
     alloc,
     free(t: TypedArray): void {
       if (!isHeapArray(t)) return hostArrays.free(t);

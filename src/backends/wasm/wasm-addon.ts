@@ -1,11 +1,11 @@
 // The wasm module behind the native addon's interface (NativeAddon), so the wasm backend runs the
 // native backend's kernels, argument packing, recorder and plan compiler unchanged. The backend's
 // arrays live in linear memory (HeapArray, heap-array.ts) and are passed by address: a call
-// copies only its words and buffer list into a staging area. A plain JS typed array is accepted
-// too (the addon's own tests, a plan descriptor): it is copied in, and back when written.
+// copies only its words and buffer list into a staging area. A plain JS typed array (a tensor
+// under HEAP_MIN_BYTES, a plan descriptor) is copied in, and back when written.
 import { ValueError } from '../../errors.js';
 import type { TypedArray } from '../../tensor/dtype.js';
-import type { KernelEntryName, NativeAddon, NativePlanHandle } from '../native/load-addon.js';
+import { DTYPE_CODE, type KernelEntryName, type NativeAddon, type NativePlanHandle } from '../native/load-addon.js';
 import type { ArgWriter } from '../native/kernel-table.js';
 import type { WasmModule } from './wasm-module.js';
 import { HeapArray } from './heap-array.js';
@@ -19,10 +19,8 @@ const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 /** Arrays copied into linear memory for a call (JS typed arrays, never the backend's own): tests read it. */
 export const stagedCopies = { arrays: 0, bytes: 0 };
 
-const DTYPE_CODES = { float32: 0, float64: 1, int32: 2, bool: 3 } as const;
-
 function dtypeCode(a: unknown, what: string): number {
-  if (a instanceof HeapArray) return DTYPE_CODES[a.dtype];
+  if (a instanceof HeapArray) return DTYPE_CODE[a.dtype];
   if (a instanceof Float32Array) return 0;
   if (a instanceof Float64Array) return 1;
   if (a instanceof Int32Array) return 2;
