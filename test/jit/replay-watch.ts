@@ -35,7 +35,9 @@ export function watchReplays(backend: NativeBackend): ReplayWatch {
   // After each recording the recorder puts the raw addon's functions back into `live`, so the
   // raw addon (the module loadAddon returns) is wrapped too; a call through both counts once.
   let inside = false;
-  for (const addon of [live, loadAddon()]) {
+  // (The wasm backend's raw addon is not reachable from here; on a host without the native addon
+  // loadAddon throws, so it is wrapped for the native backend only.)
+  for (const addon of backend.name === 'native' ? [live, loadAddon()] : [live]) {
     for (const { name } of live.planEntries()) {
       const fn = addon[name] as (...a: unknown[]) => void;
       (addon as unknown as Record<string, unknown>)[name] = (...a: unknown[]) => {

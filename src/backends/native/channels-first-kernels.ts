@@ -4,15 +4,15 @@
 import type { TypedArray } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { runWindowKernel, type StridedCopy } from '../channels-first-window.js';
-import { allocOutput } from './output-arrays.js';
+import { hostArrays, type ArrayStore } from './array-store.js';
 import type { NativeAddon } from './load-addon.js';
 import type { AnyKernel, ArgWriter } from './kernel-table.js';
 import type { KernelTensor, OutSpec } from '../backend.js';
 import type { WindowOpName } from './window-kernels.js';
 
-export function channelsFirstWindowKernels(base: Record<WindowOpName, AnyKernel>, addon: NativeAddon, args: ArgWriter): Record<WindowOpName, AnyKernel> {
+export function channelsFirstWindowKernels(base: Record<WindowOpName, AnyKernel>, addon: NativeAddon, args: ArgWriter, store: ArrayStore = hostArrays): Record<WindowOpName, AnyKernel> {
   const copy: StridedCopy<TypedArray> = (data, dtype, shape, strides) => {
-    const out = allocOutput(dtype, sizeOf(shape), true);
+    const out = store.alloc(dtype, sizeOf(shape), true);
     args.begin().shape('materialize', shape);
     for (const s of strides) args.int(s);
     args.int(0);

@@ -7,7 +7,7 @@ import type { Kernel, KernelTensor } from '../backend.js';
 import { fusedElementwiseOp, type FusedElementwiseAttrs, type FusedInstr } from '../../jit/fused-ops.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
-import { allocOutput } from './output-arrays.js';
+import { hostArrays, onStore, type ArrayStore } from './array-store.js';
 import { DTYPE_CODE, type NativeAddon } from './load-addon.js';
 import type { ArgWriter } from './kernel-table.js';
 import type { AnyKernel } from './kernel-table.js';
@@ -45,8 +45,9 @@ function encode(attrs: FusedElementwiseAttrs, inputDTypes: readonly DType[], una
   return words.length <= MAX_WORDS ? words : null;
 }
 
-export function fusedElementwiseKernel(addon: NativeAddon, args: ArgWriter, table: Readonly<Record<string, AnyKernel>>, jsWork: () => void): AnyKernel {
-  const reference = fusedElementwiseOp.ref as unknown as AttrKernel;
+export function fusedElementwiseKernel(addon: NativeAddon, args: ArgWriter, table: Readonly<Record<string, AnyKernel>>, jsWork: () => void, store: ArrayStore = hostArrays): AnyKernel {
+  const reference = onStore(store, fusedElementwiseOp.ref as unknown as AttrKernel);
+  const allocOutput = store.alloc;
   const names = addon.opNames();
   const unaryCodes = new Map(names.unary.map((n, i) => [n, i]));
   const binaryCodes = new Map(names.binary.map((n, i) => [n, i]));
@@ -63,10 +64,16 @@ export function fusedElementwiseKernel(addon: NativeAddon, args: ArgWriter, tabl
       regs.push({ data: out, dtype: ins.dtype, shape });
     }
     const last = regs[regs.length - 1]!;
+    // The intermediates die here: give them back now (on wasm the collector would be late).
+    const given = new Set(inputs.map((t) => t.data));
+    const dead = new Set(regs.slice(inputs.length, -1).map((r) => r.data).filter((d) => !given.has(d) && d !== last.data));
+    dead.forEach((d) => store.free(d));
     if (last.shape.length === 1 || n === 1) return last.data;
     jsWork();
+    const value = store.host(last.data)[0]!;
     const full = allocOutput(attrs.dtype, n);
-    full.fill(last.data[0]!);
+    store.host(full).fill(value);
+    if (!given.has(last.data)) store.free(last.data);
     return full;
   };
 

@@ -7,9 +7,10 @@ import type { TypedArray } from '../../tensor/dtype.js';
 import type { NativeAddon } from './load-addon.js';
 import type { ArgWriter } from './kernel-table.js';
 import type { AnyKernel } from './kernel-table.js';
+import { hostArrays, type ArrayStore } from './array-store.js';
 
 
-export function fusedLinearKernel(addon: NativeAddon, args: ArgWriter, base: { matmul: AnyKernel; conv2d: AnyKernel }, jsWork: () => void): AnyKernel {
+export function fusedLinearKernel(addon: NativeAddon, args: ArgWriter, base: { matmul: AnyKernel; conv2d: AnyKernel }, jsWork: () => void, store: ArrayStore = hostArrays): AnyKernel {
   const names = addon.opNames();
   const unaryCodes = new Map(names.unary.map((n, i) => [n, i]));
   const kernel = (inputs: readonly KernelTensor<TypedArray>[], attrs: FusedLinearAttrs, outs: readonly OutSpec[]): TypedArray[] => {
@@ -18,10 +19,11 @@ export function fusedLinearKernel(addon: NativeAddon, args: ArgWriter, base: { m
     const out = (linear as unknown as Kernel<unknown, TypedArray>)(inputs.slice(0, 2), attrs.baseAttrs, outs)[0]!;
     const bias = attrs.hasBias ? inputs[2]! : null;
     const act = attrs.activation === null ? undefined : unaryCodes.get(attrs.activation);
-    const floatOut = out instanceof Float32Array || out instanceof Float64Array;
+    const outType = store.dtypeOf(out);
+    const floatOut = outType === 'float32' || outType === 'float64';
     if (!floatOut || (attrs.activation !== null && act === undefined) || (bias && bias.dtype !== attrs.dtype)) {
       jsWork();
-      applyEpilogue(out, bias ? bias.data : null, attrs.activation, attrs.dtype);
+      applyEpilogue(store.host(out), bias ? store.host(bias.data) : null, attrs.activation, attrs.dtype);
       return [out];
     }
     if (bias) {

@@ -8,7 +8,7 @@ import { concatOp, type ConcatAttrs } from '../../ops/primitives/structure.js';
 import { padOp, type PadAttrs } from '../../ops/primitives/shape.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
-import { allocOutput } from './output-arrays.js';
+import { hostArrays, onStore, type ArrayStore } from './array-store.js';
 import type { NativeAddon } from './load-addon.js';
 import { kernel, opCode, requireEntries, type AnyKernel, type ArgWriter } from './kernel-table.js';
 
@@ -26,17 +26,18 @@ const MAX_CONCAT_INPUTS = 1000;
  * reference's wording, but as a plain Error; the reference kernel then runs on the same inputs
  * so eager code gets the reference's own ValueError. Any other failure is rethrown as it was.
  */
-function withReferenceErrors<A>(op: OpDef<A>, inputs: Inputs, attrs: A, outs: readonly OutSpec[], call: () => void): void {
+function withReferenceErrors<A>(store: ArrayStore, op: OpDef<A>, inputs: Inputs, attrs: A, outs: readonly OutSpec[], call: () => void): void {
   try {
     call();
   } catch (e) {
-    op.ref!(inputs, attrs, outs);
+    onStore(store, op.ref!)(inputs, attrs, outs);
     throw e;
   }
 }
 
 /** The index and structure kernels; throws if the addon predates them. */
-export function indexKernels(addon: NativeAddon, args: ArgWriter, jsWork: () => void): Record<IndexOpName, AnyKernel> {
+export function indexKernels(addon: NativeAddon, args: ArgWriter, jsWork: () => void, store: ArrayStore = hostArrays): Record<IndexOpName, AnyKernel> {
+  const allocOutput = store.alloc;
   requireEntries(addon, ['gather', 'indexND', 'concat', 'pad']);
 
   const gatherLike = <A extends GatherAttrs>(name: 'gather' | 'unsortedSegmentSum', op: OpDef<A>, extra: (attrs: A) => number[]): AnyKernel =>
@@ -45,7 +46,7 @@ export function indexKernels(addon: NativeAddon, args: ArgWriter, jsWork: () => 
       const out = allocOutput(outs[0]!.dtype, sizeOf(outs[0]!.shape));
       args.begin().shape(name, x!.shape).shape(name, indices!.shape).int(attrs.axis).int(attrs.batchDims);
       for (const v of extra(attrs)) args.int(v);
-      withReferenceErrors(op, inputs, attrs, outs, () => addon.gather(opCode(addon, 'gather', name), x!.data, indices!.data, out));
+      withReferenceErrors(store, op, inputs, attrs, outs, () => addon.gather(opCode(addon, 'gather', name), x!.data, indices!.data, out));
       return [out];
     });
 
@@ -55,14 +56,14 @@ export function indexKernels(addon: NativeAddon, args: ArgWriter, jsWork: () => 
       const out = allocOutput(outs[0]!.dtype, sizeOf(outs[0]!.shape));
       args.begin().shape(name, indexed(inputs, attrs)).shape(name, inputs[indicesAt]!.shape);
       const arrays = inputs.map((t) => t.data);
-      withReferenceErrors(op, inputs, attrs, outs, () => addon.indexND(opCode(addon, 'indexND', name), ...arrays, out));
+      withReferenceErrors(store, op, inputs, attrs, outs, () => addon.indexND(opCode(addon, 'indexND', name), ...arrays, out));
       return [out];
     });
 
   const concat = kernel<ConcatAttrs>((inputs, attrs, outs) => {
     if (inputs.length > MAX_CONCAT_INPUTS) {
       jsWork();
-      return concatOp.ref!(inputs, attrs, outs);
+      return onStore(store, concatOp.ref!)(inputs, attrs, outs);
     }
     const o = outs[0]!;
     const out = allocOutput(o.dtype, sizeOf(o.shape));

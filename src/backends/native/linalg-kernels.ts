@@ -5,7 +5,8 @@ import type { TriangularSolveAttrs } from '../../linalg/triangular-solve.js';
 import { FACTORS_BY_BLOCKS } from '../../linalg/decompositions.js';
 import type { FftAttrs, IrfftAttrs } from '../../signal/fft-ops.js';
 import { sizeOf } from '../../tensor/shape.js';
-import { allocOutput } from './output-arrays.js';
+import type { DType, TypedArray } from '../../tensor/dtype.js';
+import { hostArrays, type ArrayStore } from './array-store.js';
 import type { NativeAddon } from './load-addon.js';
 import { kernel, opCode, requireEntries, type AnyKernel, type ArgWriter } from './kernel-table.js';
 
@@ -17,7 +18,9 @@ type NoAttrs = Record<string, never>;
 const leading = (shape: readonly number[], rank: number) => sizeOf(shape.slice(0, shape.length - rank));
 
 /** The linalg and FFT kernels; throws if the addon predates them. */
-export function linalgKernels(addon: NativeAddon, args: ArgWriter): Record<LinalgOpName, AnyKernel> {
+export function linalgKernels(addon: NativeAddon, args: ArgWriter, store: ArrayStore = hostArrays): Record<LinalgOpName, AnyKernel> {
+  const allocOutput = store.alloc;
+  const part = (a: TypedArray, dtype: DType, from: number, to: number) => store.viewOf(a, from * a.BYTES_PER_ELEMENT, to - from, dtype);
   requireEntries(addon, ['linalg', 'fft']);
   const linalgCode = (name: 'cholesky' | 'triangularSolve' | 'qr' | 'lu') => opCode(addon, 'linalg', name);
   const fftCode = (name: 'fft' | 'rfft' | 'irfft') => opCode(addon, 'fft', name);
@@ -51,7 +54,7 @@ export function linalgKernels(addon: NativeAddon, args: ArgWriter): Record<Linal
     const packed = allocOutput(oq!.dtype, qSize + sizeOf(or!.shape), true);
     args.begin().int(leading(a!.shape, 2)).int(m).int(n);
     addon.linalg(qrCode, a!.data, packed);
-    return [packed.subarray(0, qSize), packed.subarray(qSize)];
+    return [part(packed, oq!.dtype, 0, qSize), part(packed, or!.dtype, qSize, packed.length)];
   });
 
   // The factors, the signs and the row orders come back in one array of the input's dtype; the
@@ -66,8 +69,8 @@ export function linalgKernels(addon: NativeAddon, args: ArgWriter): Record<Linal
     addon.linalg(luCode, a!.data, packed);
     const perm = allocOutput('int32', count * n, true);
     args.begin();
-    addon.cast(packed.subarray(factors + count), perm);
-    return [packed.subarray(0, factors), perm, packed.subarray(factors, factors + count)];
+    addon.cast(part(packed, o!.dtype, factors + count, packed.length), perm);
+    return [part(packed, o!.dtype, 0, factors), perm, part(packed, o!.dtype, factors, factors + count)];
   });
 
   const fftOpCode = fftCode('fft');

@@ -1,8 +1,8 @@
 import type { Backend, BackendInfo, CompiledKernels, Kernel, KernelCapture, Layout, RecordedKernels } from '../backend.js';
 import { KERNEL_OPS, type KernelOpName } from '../kernel-ops.js';
 import type { OpDef } from '../../ops/define-op.js';
-import type { DType, TypedArray } from '../../tensor/dtype.js';
-import { allocOutput, recycleOutput } from './output-arrays.js';
+import { bytesPerElement, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { hostArrays, onStore, type ArrayStore } from './array-store.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { ValueError } from '../../errors.js';
 import { fallbackMessage, loadAddon, type NativeAddon } from './load-addon.js';
@@ -14,7 +14,9 @@ import { ArgWriter } from './kernel-table.js';
 
 /**
  * The Node CPU backend: C++ kernels (SIMD, multithreaded) working in place on the tensors' own
- * typed arrays, so storage stays in JS ArrayBuffers and the garbage collector frees it.
+ * typed arrays, so storage stays in JS ArrayBuffers and the garbage collector frees it. The wasm
+ * backend is this class over the WebAssembly build, its arrays living in the module's memory
+ * (`store`, src/backends/wasm/heap-array.ts).
  */
 export class NativeBackend implements Backend<TypedArray> {
   readonly kernels: Readonly<Record<string, Kernel<never, TypedArray> | undefined>>;
@@ -22,46 +24,47 @@ export class NativeBackend implements Backend<TypedArray> {
   /** The addon as kernels call it: calls go through the recorder, which notes them while recording. */
   private readonly addon: NativeAddon;
 
-  /** `name` and `args`: the wasm backend runs these kernels on the WebAssembly build (src/backends/wasm/). */
+  /** `name`, `args` and `store`: the wasm backend runs these kernels on the WebAssembly build (src/backends/wasm/). */
   constructor(
     rawAddon: NativeAddon,
     private readonly args = new ArgWriter(),
     readonly name: string = 'native',
+    private readonly store: ArrayStore = hostArrays,
   ) {
     rawAddon.setArgs(this.args.buffer);
     const recorder = new CallRecorder(rawAddon, this.args);
     const addon = (this.addon = recorder.live);
-    this.capture = nativeCapture(rawAddon, recorder);
-    const table: Record<string, Kernel<never, TypedArray>> = { ...nativeKernels(addon, this.args, () => recorder.taint()) };
+    this.capture = nativeCapture(rawAddon, recorder, store);
+    const table: Record<string, Kernel<never, TypedArray>> = { ...nativeKernels(addon, this.args, () => recorder.taint(), store) };
     for (const name of namesWithSource('reference')) {
       const ref = (KERNEL_OPS[name] as OpDef<unknown>).ref;
-      if (ref) table[name] = ref as Kernel<never, TypedArray>;
+      if (ref) table[name] = onStore(store, ref) as Kernel<never, TypedArray>;
     }
     this.kernels = table;
   }
 
   upload(values: TypedArray): TypedArray {
-    return values;
+    return this.store.adopt(values);
   }
   async read(h: TypedArray): Promise<TypedArray> {
-    return h.slice();
+    return this.store.host(h).slice();
   }
   readSync(h: TypedArray): TypedArray {
-    return h.slice();
+    return this.store.host(h).slice();
   }
   materialize(h: TypedArray, dtype: DType, layout: Layout): TypedArray {
-    const out = allocOutput(dtype, sizeOf(layout.shape));
+    const out = this.store.alloc(dtype, sizeOf(layout.shape));
     this.args.begin().shape('materialize', layout.shape);
     for (const s of layout.strides) this.args.int(s);
     this.args.int(layout.offset);
     this.addon.materialize(h, out);
     return out;
   }
-  subrange(h: TypedArray, _dtype: DType, offset: number, size: number): TypedArray {
-    return h.subarray(offset, offset + size);
+  subrange(h: TypedArray, dtype: DType, offset: number, size: number): TypedArray {
+    return this.store.viewOf(h, offset * bytesPerElement(dtype), size, dtype);
   }
   free(h: TypedArray): void {
-    recycleOutput(h);
+    this.store.free(h);
   }
   byteLength(h: TypedArray): number {
     return h.byteLength;
@@ -98,15 +101,27 @@ interface NativeRecording extends RecordedKernels {
 }
 
 /** Spans of native kernels recorded and replayed as one addon call (native/src/plan.h). */
-function nativeCapture(addon: NativeAddon, recorder: CallRecorder): KernelCapture<TypedArray> {
+function nativeCapture(addon: NativeAddon, recorder: CallRecorder, store: ArrayStore): KernelCapture<TypedArray> {
+  // A plan finds each recorded array by its memory: none may be given back and reused for another
+  // array between the first recorded call and the plan's compilation.
   return {
     canCapture: (name) => (KERNEL_SOURCES as Record<string, string>)[name] === 'native',
-    begin: () => recorder.begin(),
+    begin: () => {
+      store.holdFrees?.(true);
+      recorder.begin();
+    },
     end: (): NativeRecording | null => {
       const calls = recorder.end();
+      if (!calls) store.holdFrees?.(false);
       return calls && { callCount: calls.length, calls };
     },
-    compile: (recorded, inputs, outputs, donors): CompiledKernels<TypedArray> | null => compilePlan(addon, (recorded as NativeRecording).calls, inputs, outputs, donors),
+    compile: (recorded, inputs, outputs, donors): CompiledKernels<TypedArray> | null => {
+      try {
+        return compilePlan(addon, store, (recorded as NativeRecording).calls, inputs, outputs, donors);
+      } finally {
+        store.holdFrees?.(false);
+      }
+    },
   };
 }
 

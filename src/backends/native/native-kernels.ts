@@ -4,7 +4,7 @@ import type { ArgAttrs, ReduceAttrs } from '../../ops/primitives/reduce.js';
 import type { CastAttrs } from '../../ops/primitives/cast.js';
 import type { MatmulAttrs } from '../../ops/primitives/matmul.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
-import { allocOutput } from './output-arrays.js';
+import { hostArrays, type ArrayStore } from './array-store.js';
 import { sizeOf } from '../../tensor/shape.js';
 import type { NativeAddon } from './load-addon.js';
 import type { NativeOpName } from './kernel-sources.js';
@@ -29,7 +29,8 @@ type NoAttrs = Record<string, never>;
  * Build every native kernel; throws if the addon lacks an op (a binary older than this code).
  * `jsWork` is called by a kernel before it computes anything in JS rather than in the addon.
  */
-export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () => void): Record<NativeOpName, AnyKernel> {
+export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () => void, store: ArrayStore = hostArrays): Record<NativeOpName, AnyKernel> {
+  const allocOutput = store.alloc;
 
   const castTo = (x: TypedArray, dtype: DType): TypedArray => {
     const out = allocOutput(dtype, x.length, true);
@@ -62,6 +63,9 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
       const out = allocOutput(o!.dtype, sizeOf(o!.shape), true);
       args.begin().shape(name, a!.shape).shape(name, b!.shape).shape(name, o!.shape);
       addon.binary(c, ad, bd, out);
+      // The widened copies die here: give them back now (on wasm the collector would be late).
+      if (ad !== a!.data) store.free(ad);
+      if (bd !== b!.data) store.free(bd);
       return [out];
     });
   };
@@ -103,7 +107,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
     return [out];
   });
 
-  const window = channelsFirstWindowKernels(windowKernels(addon, args), addon, args);
+  const window = channelsFirstWindowKernels(windowKernels(addon, args, store), addon, args, store);
 
   const table = {
     ...familyKernels(unaryOps, unary),
@@ -116,11 +120,11 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
     argmin: argReduce('argmin'),
     matmul,
     ...window,
-    ...indexKernels(addon, args, jsWork),
-    random: kernel(randomKernel(addon, args)),
-    ...scanKernels(addon, args),
-    ...linalgKernels(addon, args),
-    fusedLinear: fusedLinearKernel(addon, args, { matmul, conv2d: window.conv2d }, jsWork),
+    ...indexKernels(addon, args, jsWork, store),
+    random: kernel(randomKernel(addon, args, store)),
+    ...scanKernels(addon, args, store),
+    ...linalgKernels(addon, args, store),
+    fusedLinear: fusedLinearKernel(addon, args, { matmul, conv2d: window.conv2d }, jsWork, store),
   };
-  return { ...table, fusedElementwise: fusedElementwiseKernel(addon, args, table, jsWork) };
+  return { ...table, fusedElementwise: fusedElementwiseKernel(addon, args, table, jsWork, store) };
 }

@@ -3,8 +3,8 @@
 // allocates before each replay, because the results outlive it), or in the plan's arena.
 // Arena buffers share memory when their lifetimes (first to last call) do not overlap.
 import type { CompiledKernels } from '../backend.js';
-import { STORAGE_ARRAYS, storageDType as dtypeOf, type DType, type TypedArray } from '../../tensor/dtype.js';
-import { allocOutput } from './output-arrays.js';
+import type { DType, TypedArray } from '../../tensor/dtype.js';
+import type { ArrayStore } from './array-store.js';
 import { DTYPE_CODE, type KernelEntryName, type NativeAddon } from './load-addon.js';
 import type { RecordedCall } from './call-recorder.js';
 
@@ -36,10 +36,12 @@ interface ResultView {
   readonly dtype: DType;
 }
 
-/** Regions keyed by the ArrayBuffer they lie in. */
+/** Regions keyed by the ArrayBuffer they lie in (for the wasm backend's arrays, the module's memory). */
 class RegionMap {
   readonly all: Region[] = [];
   private byBuffer = new Map<ArrayBufferLike, Region[]>();
+
+  constructor(private readonly dtypeOf: (a: TypedArray) => DType) {}
 
   find(a: TypedArray): Region | undefined {
     for (const r of this.byBuffer.get(a.buffer) ?? []) {
@@ -52,7 +54,7 @@ class RegionMap {
   add(a: TypedArray, kind: Region['kind'], index: number, at: number): Region | null {
     const list = this.byBuffer.get(a.buffer) ?? [];
     for (const r of list) if (a.byteOffset < r.byteOffset + r.byteLength && r.byteOffset < a.byteOffset + a.byteLength) return null;
-    const r: Region = { id: this.all.length, kind, index, dtype: dtypeOf(a), length: a.length, buffer: a.buffer, byteOffset: a.byteOffset, byteLength: a.byteLength, first: at, last: at, arenaOffset: 0 };
+    const r: Region = { id: this.all.length, kind, index, dtype: this.dtypeOf(a), length: a.length, buffer: a.buffer, byteOffset: a.byteOffset, byteLength: a.byteLength, first: at, last: at, arenaOffset: 0 };
     list.push(r);
     this.byBuffer.set(a.buffer, list);
     this.all.push(r);
@@ -102,12 +104,14 @@ function canDonate(donor: Region, out: Region, outputsOfRegion: number, calls: r
  */
 export function compilePlan(
   addon: NativeAddon,
+  store: ArrayStore,
   calls: readonly RecordedCall[],
   inputs: readonly TypedArray[],
   outputs: readonly TypedArray[],
   donors: readonly number[] = [],
 ): CompiledKernels<TypedArray> | null {
-  const regions = new RegionMap();
+  const dtypeOf = store.dtypeOf;
+  const regions = new RegionMap(dtypeOf);
   for (let i = 0; i < inputs.length; i++) if (!regions.add(inputs[i]!, INPUT, i, -1)) return null;
   const encodedCalls: number[] = [];
   for (let c = 0; c < calls.length; c++) {
@@ -162,12 +166,12 @@ export function compilePlan(
   return {
     donatable,
     run(current: readonly TypedArray[], donate?: readonly boolean[]): TypedArray[] {
-      const outs = outputSpecs.map((r) => (r.donor >= 0 && donate?.[r.donateFlag] ? current[r.donor]! : allocOutput(r.dtype, r.length)));
+      const outs = outputSpecs.map((r) => (r.donor >= 0 && donate?.[r.donateFlag] ? current[r.donor]! : store.alloc(r.dtype, r.length)));
       addon.runPlan(handle, current, outs);
       return results.map((v) => {
         const base = v.fromInput ? current[v.index]! : outs[v.index]!;
         if (v.byteOffset === 0 && base.length === v.length && dtypeOf(base) === v.dtype) return base;
-        return new STORAGE_ARRAYS[v.dtype](base.buffer as ArrayBuffer, base.byteOffset + v.byteOffset, v.length);
+        return store.viewOf(base, v.byteOffset, v.length, v.dtype);
       });
     },
   };

@@ -6,17 +6,17 @@ import type { TypedArray } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
 import type { NativeAddon } from './load-addon.js';
 import type { ArgWriter } from './kernel-table.js';
-import { allocOutput } from './output-arrays.js';
+import { hostArrays, type ArrayStore } from './array-store.js';
 import { requireEntries } from './kernel-table.js';
 
 /** native/src/random-kernels.h's distribution codes. */
 const DISTRIBUTION = { uniform: 0, normal: 1, truncatedNormal: 2, int: 3 } as const;
 
 /** The random kernel; throws if the addon predates it. */
-export function randomKernel(addon: NativeAddon, args: ArgWriter): Kernel<RandomAttrs, TypedArray> {
+export function randomKernel(addon: NativeAddon, args: ArgWriter, store: ArrayStore = hostArrays): Kernel<RandomAttrs, TypedArray> {
   requireEntries(addon, ['random']);
   return (_inputs, attrs, [o]) => {
-    const out = allocOutput(o!.dtype, sizeOf(o!.shape), true);
+    const out = store.alloc(o!.dtype, sizeOf(o!.shape), true);
     const d = attrs.dist;
     const [code, a, b] =
       d.kind === 'normal' ? [d.truncated ? DISTRIBUTION.truncatedNormal : DISTRIBUTION.normal, d.mean, d.stddev] : [DISTRIBUTION[d.kind], d.min, d.max];

@@ -2,14 +2,15 @@
 // argsort (native/src/scan-kernels.h). The axis and flags go into the shared argument buffer.
 import type { ScanAttrs } from '../../ops/primitives/cumulative.js';
 import type { ArgsortAttrs } from '../../ops/primitives/sort.js';
-import { allocOutput } from './output-arrays.js';
+import { hostArrays, type ArrayStore } from './array-store.js';
 import type { NativeAddon } from './load-addon.js';
 import { kernel, opCode, requireEntries, type AnyKernel, type ArgWriter } from './kernel-table.js';
 
 export type ScanOpName = 'cumsum' | 'cumprod' | 'argsort';
 
 /** The scan and sort kernels; throws if the addon predates them. */
-export function scanKernels(addon: NativeAddon, args: ArgWriter): Record<ScanOpName, AnyKernel> {
+export function scanKernels(addon: NativeAddon, args: ArgWriter, store: ArrayStore = hostArrays): Record<ScanOpName, AnyKernel> {
+  const allocOutput = store.alloc;
   requireEntries(addon, ['scan', 'argsort']);
 
   const scan = (name: 'cumsum' | 'cumprod'): AnyKernel => {

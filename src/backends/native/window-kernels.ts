@@ -5,7 +5,7 @@ import type { ConvAttrs } from '../../ops/primitives/conv.js';
 import type { PoolAttrs } from '../../ops/primitives/pool.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
-import { allocOutput } from './output-arrays.js';
+import { hostArrays, type ArrayStore } from './array-store.js';
 import type { NativeAddon } from './load-addon.js';
 import type { ArgWriter } from './kernel-table.js';
 import type { AnyKernel } from './kernel-table.js';
@@ -28,8 +28,9 @@ export function runNativeConv(
   out: OutSpec,
   shapes: { x: Shape; f: Shape; y: Shape },
   attrs: ConvAttrs,
+  store: ArrayStore = hostArrays,
 ): TypedArray {
-  const result = allocOutput(out.dtype, sizeOf(out.shape));
+  const result = store.alloc(out.dtype, sizeOf(out.shape));
   const { x, f, y } = shapes;
   args.begin();
   for (const v of [x[0]!, x[1]!, x[2]!, x[3]!, f[0]!, f[1]!, f[2]!, f[3]!, y[1]!, y[2]!]) args.int(v);
@@ -38,8 +39,8 @@ export function runNativeConv(
   return result;
 }
 
-function runPool(addon: NativeAddon, args: ArgWriter, op: keyof typeof POOL_MODE, inputs: readonly KernelTensor<TypedArray>[], attrs: PoolAttrs, out: OutSpec, x: Shape, y: Shape): TypedArray {
-  const result = allocOutput(out.dtype, sizeOf(out.shape));
+function runPool(addon: NativeAddon, args: ArgWriter, store: ArrayStore, op: keyof typeof POOL_MODE, inputs: readonly KernelTensor<TypedArray>[], attrs: PoolAttrs, out: OutSpec, x: Shape, y: Shape): TypedArray {
+  const result = store.alloc(out.dtype, sizeOf(out.shape));
   args.begin();
   for (const v of [x[0]!, x[1]!, x[2]!, x[3]!, y[1]!, y[2]!, ...attrs.poolSize, ...attrs.strides, ...attrs.pads]) args.int(v);
   const a = inputs[0]!.data;
@@ -48,18 +49,18 @@ function runPool(addon: NativeAddon, args: ArgWriter, op: keyof typeof POOL_MODE
 }
 
 /** The conv and pool kernels; throws if the addon predates them. */
-export function windowKernels(addon: NativeAddon, args: ArgWriter): Record<WindowOpName, AnyKernel> {
+export function windowKernels(addon: NativeAddon, args: ArgWriter, store: ArrayStore = hostArrays): Record<WindowOpName, AnyKernel> {
   if (typeof addon.conv2d !== 'function' || typeof addon.pool2d !== 'function') {
     throw new Error("the addon has no 'conv2d' kernel (it is older than this nabla; run `npm rebuild`)");
   }
   const conv = (op: keyof typeof CONV_MODE, shapesOf: (ins: readonly KernelTensor<TypedArray>[], out: OutSpec) => { x: Shape; f: Shape; y: Shape }): AnyKernel =>
     ((inputs: readonly KernelTensor<TypedArray>[], attrs: ConvAttrs, [o]: readonly OutSpec[]) => [
-      runNativeConv(addon, args, op, inputs[0]!.data, inputs[1]!.data, o!, shapesOf(inputs, o!), attrs),
+      runNativeConv(addon, args, op, inputs[0]!.data, inputs[1]!.data, o!, shapesOf(inputs, o!), attrs, store),
     ]) as unknown as AnyKernel;
   const pool = (op: keyof typeof POOL_MODE, shapesOf: (ins: readonly KernelTensor<TypedArray>[], out: OutSpec) => [Shape, Shape]): AnyKernel =>
     ((inputs: readonly KernelTensor<TypedArray>[], attrs: PoolAttrs, [o]: readonly OutSpec[]) => {
       const [x, y] = shapesOf(inputs, o!);
-      return [runPool(addon, args, op, inputs, attrs, o!, x, y)];
+      return [runPool(addon, args, store, op, inputs, attrs, o!, x, y)];
     }) as unknown as AnyKernel;
 
   return {

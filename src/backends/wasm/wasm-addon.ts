@@ -1,12 +1,14 @@
 // The wasm module behind the native addon's interface (NativeAddon), so the wasm backend runs the
-// native backend's kernels, argument packing, recorder and plan compiler unchanged. Tensors stay
-// in JS typed arrays: each call copies its arrays and words into a staging area in linear memory,
-// runs the kernel entry there and copies the written array back.
+// native backend's kernels, argument packing, recorder and plan compiler unchanged. The backend's
+// arrays live in linear memory (HeapArray, heap-array.ts) and are passed by address: a call
+// copies only its words and buffer list into a staging area. A plain JS typed array (a tensor
+// under HEAP_MIN_BYTES, a plan descriptor) is copied in, and back when written.
 import { ValueError } from '../../errors.js';
 import type { TypedArray } from '../../tensor/dtype.js';
-import type { KernelEntryName, NativeAddon, NativePlanHandle } from '../native/load-addon.js';
+import { DTYPE_CODE, type KernelEntryName, type NativeAddon, type NativePlanHandle } from '../native/load-addon.js';
 import type { ArgWriter } from '../native/kernel-table.js';
 import type { WasmModule } from './wasm-module.js';
+import { HeapArray } from './heap-array.js';
 
 const ALIGN = 64;
 /** A staging area larger than this is given back after the call that needed it. */
@@ -14,7 +16,11 @@ const KEEP_STAGING_BYTES = 64 * 1024 * 1024;
 
 const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 
+/** Arrays copied into linear memory for a call (JS typed arrays, never the backend's own): tests read it. */
+export const stagedCopies = { arrays: 0, bytes: 0 };
+
 function dtypeCode(a: unknown, what: string): number {
+  if (a instanceof HeapArray) return DTYPE_CODE[a.dtype];
   if (a instanceof Float32Array) return 0;
   if (a instanceof Float64Array) return 1;
   if (a instanceof Int32Array) return 2;
@@ -30,8 +36,8 @@ interface PlanRef {
 
 /**
  * The span inputs a plan descriptor (src/backends/native/plan-compiler.ts) writes: those whose
- * region is the output array of some call. Native writes them in place in JS memory; here the
- * inputs are copies in linear memory, so these must be copied back like outputs.
+ * region is the output array of some call. The backend's arrays are written in place; a JS typed
+ * array given as input is a copy in linear memory, so it must be copied back like an output.
  */
 function inputsWrittenBy(d: Float64Array, entries: readonly { outputIndex: number }[]): number[] {
   const regionCount = d[3]!;
@@ -88,6 +94,7 @@ interface Placed {
   /** Buffer list: (address, length, dtype) per array, as int32s. */
   readonly list: number;
   readonly words: number;
+  /** Per array: its address in linear memory, and -1 for a HeapArray (nothing to copy back). */
   readonly data: number[];
 }
 
@@ -96,33 +103,47 @@ export function wasmAddon(mod: WasmModule, args: ArgWriter): NativeAddon {
   const entries = mod.entries();
   const plans = new FinalizationRegistry<number>((plan) => mod.destroyPlan(plan));
 
-  /** Copy arrays (and `wordCount` words of `words`) into linear memory. */
+  /** Write the buffer list and `wordCount` words of `words` into linear memory, copying in any JS typed array. */
   const place = (arrays: readonly unknown[], what: string, words: Float64Array | null, wordCount: number): Placed => {
     const codes = arrays.map((a, k) => dtypeCode(a, `${what} argument ${k}`));
-    const typed = arrays as readonly TypedArray[];
     let size = align(12 * arrays.length) + align(8 * wordCount);
     const data: number[] = [];
-    for (const a of typed) {
-      data.push(size);
-      size += align(a.byteLength);
+    for (const a of arrays) {
+      if (a instanceof HeapArray) {
+        if (a.freed || a.owner?.freed) throw new Error(`nabla wasm: ${what}: an array was used after its memory was freed`);
+        data.push(-1);
+      } else {
+        data.push(size);
+        size += align((a as TypedArray).byteLength);
+      }
     }
     const base = staging.reserve(Math.max(size, ALIGN));
+    // Only now, after the last allocation of the call: a view made earlier may have been detached.
     const heap = mod.heap;
     const list = new Int32Array(heap.buffer, base, 3 * arrays.length);
-    typed.forEach((a, k) => {
+    arrays.forEach((a, k) => {
+      if (a instanceof HeapArray) {
+        list.set([a.byteOffset, a.length, codes[k]!], 3 * k);
+        return;
+      }
+      const t = a as TypedArray;
       const at = base + data[k]!;
       data[k] = at;
-      list.set([at, a.length, codes[k]!], 3 * k);
-      heap.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+      list.set([at, t.length, codes[k]!], 3 * k);
+      heap.set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), at);
+      stagedCopies.arrays++;
+      stagedCopies.bytes += t.byteLength;
     });
     const wordsAt = base + align(12 * arrays.length);
     if (words && wordCount > 0) new Float64Array(heap.buffer, wordsAt, wordCount).set(words.subarray(0, wordCount));
     return { list: base, words: wordsAt, data };
   };
 
-  /** Copy an array back from linear memory after a kernel wrote it. */
-  const copyBack = (a: TypedArray, at: number) => {
-    new Uint8Array(a.buffer, a.byteOffset, a.byteLength).set(mod.heap.subarray(at, at + a.byteLength));
+  /** Copy a JS typed array back from linear memory after a kernel wrote it (a HeapArray was written in place). */
+  const copyBack = (a: unknown, at: number) => {
+    if (at < 0) return;
+    const t = a as TypedArray;
+    new Uint8Array(t.buffer, t.byteOffset, t.byteLength).set(mod.heap.subarray(at, at + t.byteLength));
   };
 
   // The words of each call: the backend's ArgWriter (as many as it wrote), or a buffer a caller

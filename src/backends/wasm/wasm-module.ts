@@ -92,7 +92,8 @@ export class WasmModule {
 
   /** 64-byte aligned memory, or a RangeError naming the size when the module cannot grow that far. */
   alloc(bytes: number, what: string): number {
-    const ptr = bytes <= WASM_MEMORY_LIMIT - 65536 ? this.x.nabla_alloc(bytes) : 0;
+    // Addresses past 2 GiB come back as negative int32s.
+    const ptr = Number.isInteger(bytes) && bytes >= 0 && bytes <= WASM_MEMORY_LIMIT - 65536 ? this.x.nabla_alloc(bytes) >>> 0 : 0;
     if (ptr === 0) {
       throw new RangeError(
         `nabla wasm: out of memory allocating ${bytes} bytes for ${what} (linear memory holds ${this.memoryBytes} bytes; a wasm32 module can address at most 4 GiB)`,
@@ -150,8 +151,9 @@ export class WasmModule {
     return this.x.nabla_simd128() === 1 ? 'simd128' : 'scalar';
   }
 
-  private string(ptr: number): string {
+  private string(address: number): string {
     const heap = this.heap;
+    const ptr = address >>> 0;
     let end = ptr;
     while (heap[end] !== 0) end++;
     return new TextDecoder().decode(heap.subarray(ptr, end));
