@@ -66,7 +66,7 @@ describe.skipIf(!nativeUp)('native: results do not depend on the thread count', 
     const runs = bitsPerThreadCount(() =>
       nb.withBackend('native', () => {
         const loss = (xs: nb.Tensor, fs: nb.Tensor) => nb.sum(nb.square(nb.maxPool(nb.relu(nb.conv2d(xs, fs)), { poolSize: 2, strides: 2 })));
-        const [gx, gf] = nb.grad(loss, [0, 1])(nb.tensor(x.data.slice(), x.shape), nb.tensor(f.data.slice(), f.shape)) as nb.Tensor[];
+        const [gx, gf] = nb.grad(loss, { argnums: [0, 1] })(nb.tensor(x.data.slice(), x.shape), nb.tensor(f.data.slice(), f.shape)) as nb.Tensor[];
         return [gx!.dataSync(), gf!.dataSync()];
       }),
     );
