@@ -73,6 +73,29 @@ describe.skipIf(!nativeUp)('native: results do not depend on the thread count', 
     expectAllEqual('conv/pool gradients', runs);
   });
 
+  it('jobs whose caller waits for every thread (float64 conv) alternate with joinable ones (float32 add) without a lost or repeated job', () => {
+    const before = backend().info().threads as number;
+    try {
+      backend().setThreads(3);
+      nb.withBackend('native', () => {
+        const a = nb.tensor(input([100_000], 30).data.slice(), [100_000]);
+        const b = nb.tensor(input([100_000], 31).data.slice(), [100_000]);
+        const x = nb.tensor(Float64Array.from(input([8, 16, 16, 8], 32).data), [8, 16, 16, 8], 'float64');
+        const f = nb.tensor(Float64Array.from(input([3, 3, 8, 8], 33).data), [3, 3, 8, 8], 'float64');
+        const sum = bitsOf(nb.add(a, b).dataSync());
+        const conv = bitsOf(nb.conv2d(x, f, { padding: 'same' }).dataSync());
+        for (let i = 0; i < 150; i++) {
+          nb.tidy(() => {
+            expect(bitsOf(nb.add(a, b).dataSync())).toBe(sum);
+            expect(bitsOf(nb.conv2d(x, f, { padding: 'same' }).dataSync())).toBe(conv);
+          });
+        }
+      });
+    } finally {
+      backend().setThreads(before);
+    }
+  });
+
   for (const jitCompile of [false, true]) {
     it(`three steps of the MLP 784-128-10 fit${jitCompile ? ' (jit)' : ''} end with the same weights`, async () => {
       const n = 384;
