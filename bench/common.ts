@@ -66,13 +66,21 @@ export interface Row {
   nablaJit1?: number;
   tfCpu?: number | string;
   tfWasm?: number | string;
+  /** jax-js's wasm device (one thread in Node: jaxThreads in jax.ts). */
+  jax?: number | string;
+  /** PyTorch on one thread and on all cores (torch.ts). */
+  torch1?: number;
+  torch?: number;
 }
+
+/** Threads the PyTorch column used (set by the suites that measured it). */
+export const peerThreads: { torch?: number; jax?: number } = {};
 
 let wasmUsed = false;
 
-/** Threads each side computes with: nabla's backend, TF.js cpu (plain JS: one), TF.js wasm (one unless its worker build runs). */
+/** Threads each side computes with: nabla's backend, TF.js cpu (plain JS: one), TF.js wasm (one unless its worker build runs), jax-js, PyTorch. */
 export function threadsCell(): string {
-  return `${nablaThreads()} / 1 / ${wasmUsed ? getThreadsCount() : '-'}`;
+  return `${nablaThreads()} / 1 / ${wasmUsed ? getThreadsCount() : '-'} / ${peerThreads.jax ?? '-'} / ${peerThreads.torch ?? '-'}`;
 }
 
 /** Threads of nabla's current backend (1 where it does not say: js). */
@@ -84,6 +92,12 @@ function fmt(v: number | string | undefined): string {
   if (v === undefined) return '-';
   if (typeof v === 'string') return v;
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+/** nabla's best (eager or jit) over PyTorch's, on one thread each or on all threads each. */
+function torchRatio(row: Row, oneThread: boolean): string {
+  const torch = oneThread ? row.torch1 : row.torch;
+  return typeof torch === 'number' ? ratio(row, torch, oneThread) : '-';
 }
 
 function ratio(row: Row, other: number | string | undefined, oneThread = false): string {
@@ -98,7 +112,7 @@ function ratio(row: Row, other: number | string | undefined, oneThread = false):
 }
 
 export function printTable(rows: Row[]): void {
-  const header = ['benchmark', 'unit', 'threads nabla / tfjs-cpu / tfjs-wasm', 'nabla', 'nabla jit', 'nabla 1 thread', 'nabla jit 1 thread', 'tfjs-cpu', 'tfjs-wasm', 'vs cpu', 'vs wasm', '1 thread vs cpu', '1 thread vs wasm'];
+  const header = ['benchmark', 'unit', 'threads nabla / tfjs-cpu / tfjs-wasm / jax-js / pytorch', 'nabla', 'nabla jit', 'nabla 1 thread', 'nabla jit 1 thread', 'tfjs-cpu', 'tfjs-wasm', 'jax-js wasm', 'pytorch', 'pytorch 1 thread', 'vs cpu', 'vs wasm', 'vs jax-js', 'vs pytorch', '1 thread vs cpu', '1 thread vs wasm', '1 thread vs jax-js', '1 thread vs pytorch 1 thread'];
   const threads = threadsCell();
   const lines = rows.map((r) => [
     r.name,
@@ -110,10 +124,17 @@ export function printTable(rows: Row[]): void {
     fmt(r.nablaJit1),
     fmt(r.tfCpu),
     fmt(r.tfWasm),
+    fmt(r.jax),
+    fmt(r.torch),
+    fmt(r.torch1),
     ratio(r, r.tfCpu),
     ratio(r, r.tfWasm),
+    ratio(r, r.jax),
+    torchRatio(r, false),
     ratio(r, r.tfCpu, true),
     ratio(r, r.tfWasm, true),
+    ratio(r, r.jax, true),
+    torchRatio(r, true),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

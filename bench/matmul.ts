@@ -1,11 +1,16 @@
 // float32 matmul throughput, n x n times n x n, in GFLOP/s.
-import { medianMs, nb, tf, tfSide, useTf, type Row } from './common.js';
+import { medianMs, nb, peerThreads, tf, tfSide, useTf, type Row } from './common.js';
+import { jaxMatmulRate, jaxThreads } from './jax.js';
+import { torchRates } from './torch.js';
 
 type TfBackend = 'cpu' | 'wasm';
 
 /** `tfBackends`: the TF.js backends to measure beside nabla's current one. */
 export async function benchMatmul(sizes = [128, 512, 1024, 2048], tfBackends: readonly TfBackend[] = ['cpu', 'wasm']): Promise<Row[]> {
   const rows: Row[] = [];
+  const torch = torchRates(sizes.map((n) => `matmul:${n}`));
+  if (torch) peerThreads.torch = torch.bestThreads;
+  peerThreads.jax = jaxThreads();
   for (const n of sizes) {
     const flops = 2 * n * n * n;
     const gflops = (ms: number) => flops / (ms * 1e6);
@@ -44,6 +49,9 @@ export async function benchMatmul(sizes = [128, 512, 1024, 2048], tfBackends: re
       nabla: gflops(nablaMs),
       tfCpu: !tfBackends.includes('cpu') ? undefined : n >= 2048 ? 'skipped (too slow)' : await tfSide(() => tfRate('cpu')),
       tfWasm: tfBackends.includes('wasm') ? await tfSide(() => tfRate('wasm')) : undefined,
+      jax: await jaxMatmulRate(n, reps, warmup),
+      torch: torch?.best[`matmul:${n}`],
+      torch1: torch?.one[`matmul:${n}`],
     });
   }
   return rows;

@@ -1,5 +1,7 @@
 // `npm run bench [-- matmul op-overhead jit mlp cnn predict inference wasm checkpoint jacobian rnn]`: nabla and TensorFlow.js on the same work in one
-// process; medians; ratios. Results go to BENCHMARKS.md by hand, with the machine line printed here.
+// process (jax-js on the matmul rows, PyTorch through python3-torch on matmul, MLP and CNN, each on
+// one thread and on all cores; onnxruntime-node in the inference suite); medians; ratios. Results
+// go to BENCHMARKS.md by hand, with the machine line printed here.
 // TF.js's backends run one thread in Node, so the nabla columns are measured again in a child with
 // NABLA_NUM_THREADS=1 (skip it with --no-single-thread).
 import { spawnSync } from 'node:child_process';

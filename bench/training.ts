@@ -2,7 +2,8 @@
 // tf.sequential/model.fit on the same synthetic data: the 784-128-10 MLP (batch 128, 10,000
 // samples) and a small CNN on 28x28x1 inputs (batch 64, 2,048 samples). One untimed warm-up epoch,
 // then timed epochs; medians.
-import { medianMs, nb, tf, tfSide, useTf, type Row } from './common.js';
+import { medianMs, nb, peerThreads, tf, tfSide, useTf, type Row } from './common.js';
+import { torchRates } from './torch.js';
 
 interface Work {
   name: string;
@@ -93,6 +94,8 @@ async function tfRate(work: Work, backend: 'cpu' | 'wasm', samples: number, reps
 
 /** `tfBackends`: the TF.js backends to measure beside nabla's current one. */
 export async function benchMlp(tfBackends: readonly ('cpu' | 'wasm')[] = ['cpu', 'wasm']): Promise<Row[]> {
+  const torch = torchRates(['mlp']);
+  if (torch) peerThreads.torch = torch.bestThreads;
   return [
     {
       name: MLP.name,
@@ -102,6 +105,8 @@ export async function benchMlp(tfBackends: readonly ('cpu' | 'wasm')[] = ['cpu',
       nablaJit: await nablaRate(MLP, true, 5),
       tfCpu: tfBackends.includes('cpu') ? await tfSide(() => tfRate(MLP, 'cpu', MLP.samples, 3)) : undefined,
       tfWasm: tfBackends.includes('wasm') ? await tfSide(() => tfRate(MLP, 'wasm', MLP.samples, 3)) : undefined,
+      torch: torch?.best.mlp,
+      torch1: torch?.one.mlp,
     },
   ];
 }
@@ -109,6 +114,8 @@ export async function benchMlp(tfBackends: readonly ('cpu' | 'wasm')[] = ['cpu',
 export async function benchCnn(): Promise<Row[]> {
   // TF.js's cpu backend trains this at about one sample per second on a loaded 2-core machine:
   // one timed batch, after one untimed batch like nabla's warm-up epoch.
+  const torch = torchRates(['cnn']);
+  if (torch) peerThreads.torch = torch.bestThreads;
   return [
     {
       name: CNN.name,
@@ -118,6 +125,8 @@ export async function benchCnn(): Promise<Row[]> {
       nablaJit: await nablaRate(CNN, true, 3),
       tfCpu: await tfSide(() => tfRate(CNN, 'cpu', CNN.batchSize, 1)),
       tfWasm: await tfSide(() => tfRate(CNN, 'wasm', CNN.batchSize, 1)),
+      torch: torch?.best.cnn,
+      torch1: torch?.one.cnn,
     },
   ];
 }

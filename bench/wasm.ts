@@ -1,7 +1,9 @@
 // nabla's wasm backend (the native kernels compiled to WebAssembly, 1 thread) beside TF.js's wasm
-// backend (XNNPACK with SIMD; 1 thread in Node): matmul 1024 and the MLP fit, same work as the
-// other suites. `npm run bench -- wasm`.
-import { nb, type Row } from './common.js';
+// backend (XNNPACK with SIMD; 1 thread in Node), jax-js's wasm device (1 thread in Node) and PyTorch
+// (1 thread and all cores): matmul 1024 and the MLP fit, same work as the other suites.
+// `npm run bench -- wasm`.
+import { nb, peerThreads, type Row } from './common.js';
+import { jaxThreads } from './jax.js';
 import { benchMatmul } from './matmul.js';
 import { benchMlp } from './training.js';
 
@@ -11,7 +13,8 @@ export async function benchWasm(): Promise<Row[]> {
   const info = nb.backendInfo() as { simd?: string; threads?: number };
   try {
     const rows = [...(await benchMatmul([1024], ['wasm'])), ...(await benchMlp(['wasm']))];
-    return rows.map((r) => ({ ...r, name: `${r.name} [nabla wasm ${info.simd}, ${info.threads} thread; tfjs-wasm 1 thread]` }));
+    const torch = peerThreads.torch ? `; pytorch 1 and ${peerThreads.torch} threads` : '';
+    return rows.map((r) => ({ ...r, name: `${r.name} [nabla wasm ${info.simd}, ${info.threads} thread; tfjs-wasm 1 thread; jax-js ${jaxThreads()} thread${torch}]` }));
   } finally {
     await nb.setBackend(previous);
   }

@@ -29,7 +29,7 @@ template <typename F> void forEachClaimedBlock(i64 n, i64 block, int threads, F&
     for (i64 b = next.fetch_add(1, std::memory_order_relaxed); b < blocks; b = next.fetch_add(1, std::memory_order_relaxed))
       body(b * block, std::min(n, (b + 1) * block));
   };
-  ThreadPool::current().run(threads, TaskRef(task));
+  ThreadPool::current().runJoinable(threads, TaskRef(task));
 }
 
 }  // namespace nabla

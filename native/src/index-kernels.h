@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string>
 
+#include "claimed-blocks.h"
 #include "kernel-call.h"
 #include "thread-pool.h"
 
@@ -79,13 +80,9 @@ template <typename F> void forOutputRanges(i64 n, i64 work, F&& body) {
     body(i64{0}, n);
     return;
   }
+  // Blocks claimed one at a time, four per thread: a thread the OS pauses delays the job by one.
   const int t = static_cast<int>(threads);
-  auto task = [&](int tid) {
-    i64 b, e;
-    splitRange(n, t, tid, b, e);
-    if (b < e) body(b, e);
-  };
-  ThreadPool::current().run(t, TaskRef(task));
+  forEachClaimedBlock(n, (n + 4 * t - 1) / (4 * t), t, body);
 }
 
 /** Throw unless `b` has dtype `want`. */

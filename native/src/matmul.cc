@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 
+#include "claimed-blocks.h"
 #include "gemm/gemm.h"
 #include "kernels.h"
 #include "strided-plan.h"
@@ -121,20 +122,16 @@ template <typename T> void floatMatmul(const Problem& p, const T* a, const T* b,
   }
 #endif
   const i64 flops = p.m * p.n * p.k;
-  auto& pool = ThreadPool::current();
   // Below ~256^3 multiply-adds a single core finishes in about 100 us; waking a second thread
   // and meeting it at barriers saves little there and costs much when the cores are busy.
   constexpr i64 kThreadedFlops = i64{1} << 24;
   // Many small matrices: one thread per matrix beats splitting each one.
   int threads = flops * p.batches >= kThreadedFlops ? threadsFor(flops * p.batches / 8) : 1;
   if (p.batches >= 2 * threads && threads > 1 && flops < (i64{1} << 21)) {
-    auto task = [&](int tid) {
-      i64 b0, b1;
-      splitRange(p.batches, threads, tid, b0, b1);
+    forEachClaimedBlock(p.batches, 1, threads, [&](i64 b0, i64 b1) {
       for (i64 t = b0; t < b1; ++t)
         gemm<T>(p.m, p.n, p.k, operandA(p, a + p.aOffsets[t]), operandB(p, b + p.bOffsets[t]), c + t * mn, p.n, 1);
-    };
-    pool.run(threads, TaskRef(task));
+    });
     return;
   }
   int perMatrix = flops >= kThreadedFlops ? threadsFor(flops / 8) : 1;

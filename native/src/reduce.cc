@@ -9,6 +9,7 @@
 
 #include "kernels.h"
 #include "simd/elementwise-loops.h"
+#include "claimed-blocks.h"
 #include "thread-pool.h"
 
 namespace nabla {
@@ -106,6 +107,10 @@ void reduceInto(const T* x, const Blocks& bl, i64 rowBegin, i64 rowEnd, double* 
   }
 }
 
+// Elements per part of a large reduction's fold, and the most parts.
+constexpr i64 kFoldPart = i64{1} << 15;
+constexpr i64 kMaxFoldParts = 16;
+
 template <int Op, typename T>
 void reduceTyped(const T* x, i64 n, const Blocks& bl, i64 nOut, std::vector<double>& acc) {
   acc.assign(static_cast<std::size_t>(nOut), initOf(Op));
@@ -113,40 +118,45 @@ void reduceTyped(const T* x, i64 n, const Blocks& bl, i64 nOut, std::vector<doub
   const i64 rows = n / bl.size[bl.count - 1];
   const i64 rowsPerOuter = rows / (bl.count > 1 ? bl.size[0] : 1);
   const i64 outer = bl.count > 1 ? bl.size[0] : 1;
-  int threads = threadsFor(n);
-  if (bl.count == 1 && bl.reduced[0] && threads > 1) {
-    // One long run: each thread folds a slice, then the slices combine in order.
-    std::vector<double> partial(threads, initOf(Op));
-    auto task = [&](int tid) {
-      i64 b, e;
-      splitRange(n, threads, tid, b, e);
-      partial[tid] = foldRun<Op>(initOf(Op), x + b, e - b);
-    };
-    ThreadPool::current().run(threads, TaskRef(task));
-    for (int t = 0; t < threads; ++t) acc[0] = Op == kSum ? acc[0] + partial[t] : Op == kProd ? acc[0] * partial[t] : step<Op>(acc[0], partial[t]);
+  const int threads = threadsFor(n);
+  auto combine = [](double a, double b) { return Op == kSum ? a + b : Op == kProd ? a * b : step<Op>(a, b); };
+  // Large reductions fold in parts fixed by the sizes alone (never by the thread count), claimed
+  // by whichever threads are free and combined in order: the same bits on any number of threads.
+  const bool split = n >= 2 * kFoldPart;
+  if (bl.count == 1 && bl.reduced[0] && split) {
+    // One long run: each part folds a slice, then the slices combine in order.
+    const i64 parts = std::min<i64>(kMaxFoldParts, n / kFoldPart);
+    std::vector<double> partial(static_cast<std::size_t>(parts), initOf(Op));
+    forEachClaimedBlock(parts, 1, threads, [&](i64 p0, i64 p1) {
+      for (i64 part = p0; part < p1; ++part) {
+        i64 b, e;
+        splitRange(n, static_cast<int>(parts), static_cast<int>(part), b, e);
+        partial[part] = foldRun<Op>(initOf(Op), x + b, e - b);
+      }
+    });
+    for (double v : partial) acc[0] = combine(acc[0], v);
     return;
   }
-  if (threads > outer) threads = static_cast<int>(outer);
-  if (threads <= 1) {
+  if (outer <= 1 || (bl.reduced[0] && !split)) {
     reduceInto<Op>(x, bl, 0, rows, acc.data());
     return;
   }
   if (!bl.reduced[0]) {
-    // Threads own disjoint slices of the output.
+    // Parts own disjoint slices of the output.
     parallelFor(outer, n / outer, [&](i64 b, i64 e) { reduceInto<Op>(x, bl, b * rowsPerOuter, e * rowsPerOuter, acc.data()); });
     return;
   }
-  std::vector<std::vector<double>> partial(threads, std::vector<double>(static_cast<std::size_t>(nOut), initOf(Op)));
-  auto task = [&](int tid) {
-    i64 b, e;
-    splitRange(outer, threads, tid, b, e);
-    reduceInto<Op>(x, bl, b * rowsPerOuter, e * rowsPerOuter, partial[tid].data());
-  };
-  ThreadPool::current().run(threads, TaskRef(task));
-  for (int t = 0; t < threads; ++t)
-    for (i64 o = 0; o < nOut; ++o) acc[o] = Op == kSum ? acc[o] + partial[t][o]
-                                            : Op == kProd ? acc[o] * partial[t][o]
-                                                          : step<Op>(acc[o], partial[t][o]);
+  const i64 parts = std::min<i64>({kMaxFoldParts, outer, n / kFoldPart});
+  std::vector<std::vector<double>> partial(static_cast<std::size_t>(parts), std::vector<double>(static_cast<std::size_t>(nOut), initOf(Op)));
+  forEachClaimedBlock(parts, 1, threads, [&](i64 p0, i64 p1) {
+    for (i64 part = p0; part < p1; ++part) {
+      i64 b, e;
+      splitRange(outer, static_cast<int>(parts), static_cast<int>(part), b, e);
+      reduceInto<Op>(x, bl, b * rowsPerOuter, e * rowsPerOuter, partial[part].data());
+    }
+  });
+  for (const auto& part : partial)
+    for (i64 o = 0; o < nOut; ++o) acc[o] = combine(acc[o], part[o]);
 }
 
 template <typename T>

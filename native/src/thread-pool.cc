@@ -27,6 +27,18 @@ constexpr int kSpinRounds = 4000;
 
 thread_local ThreadPool* tCurrentPool = nullptr;
 
+// A generation counts jobs in its upper bits; its lowest bit marks a joinable job.
+constexpr std::uint64_t kJoinableBit = 1;
+std::uint64_t nextGeneration(std::uint64_t g, bool joinable) { return ((g | kJoinableBit) + 1) | (joinable ? kJoinableBit : 0); }
+// A joinable job's gate: the low 32 bits of its generation, a closed bit, the most threads that
+// may join (15 bits), the threads inside (16 bits); one word, so a thread a job behind reads none
+// of the current job's state but this.
+constexpr std::uint64_t kGateClosed = std::uint64_t{1} << 31;
+constexpr std::uint64_t kGateCount = 0xffff;
+std::uint64_t gateFor(std::uint64_t generation, int limit) {
+  return ((generation & 0xffffffffu) << 32) | (static_cast<std::uint64_t>(limit) << 16);
+}
+
 /** The cores this process may run on (its CPU affinity where the OS says, like os.availableParallelism()). */
 int availableCores() {
 #if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
@@ -92,7 +104,7 @@ void ThreadPool::stopWorkers() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
-    generation_.fetch_add(1);
+    generation_.store(nextGeneration(generation_.load(), false));
   }
   wake_.notify_all();
   for (auto& w : workers_) w.join();
@@ -122,15 +134,76 @@ void ThreadPool::workerLoop(int tid, std::uint64_t seen) {
     }
     seen = generation_.load(std::memory_order_acquire);
     if (stopping_) return;
-    // Every worker acknowledges every job (even one it sits out), so none can fall a job behind.
+    // The generation's low bit says the job is joinable: its caller does not wait for this
+    // thread, so this thread may be a job or more behind; the gate admits it to the current one only.
+    if (seen & kJoinableBit) {
+      if (enterJoinable(seen)) {
+        try {
+          (*task_.load(std::memory_order_acquire))(tid);
+        } catch (...) {
+          noteError();
+        }
+        joinedDone_.fetch_add(1, std::memory_order_acq_rel);
+      }
+      continue;
+    }
+    // Every worker acknowledges every other job (even one it sits out), so none falls behind
+    // one whose caller waits for it.
     if (tid < jobThreads_) {
       try {
-        (*task_)(tid);
+        (*task_.load(std::memory_order_acquire))(tid);
       } catch (...) {
         noteError();
       }
     }
     pending_.fetch_sub(1, std::memory_order_acq_rel);
+  }
+}
+
+
+bool ThreadPool::enterJoinable(std::uint64_t generation) {
+  std::uint64_t g = gate_.load(std::memory_order_acquire);
+  for (;;) {
+    if ((g >> 32) != (generation & 0xffffffffu) || (g & kGateClosed) || (g & kGateCount) >= ((g >> 16) & 0x7fff)) return false;
+    if (gate_.compare_exchange_weak(g, g + 1, std::memory_order_acq_rel)) return true;
+  }
+}
+
+void ThreadPool::runJoinable(int threads, TaskRef task) {
+  if (threads > size_) threads = size_;
+  if (threads <= 1 || tInsideJob) {
+    task(0);
+    return;
+  }
+  error_ = nullptr;
+  joinedDone_.store(0, std::memory_order_relaxed);
+  jobThreads_ = 1;  // no barriers
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    task_.store(&task, std::memory_order_release);
+    const std::uint64_t next = nextGeneration(generation_.load(), true);
+    gate_.store(gateFor(next, threads - 1), std::memory_order_release);
+    generation_.store(next, std::memory_order_release);
+  }
+  if (sleepers_.load() > 0) wake_.notify_all();
+  tInsideJob = true;
+  try {
+    task(0);
+  } catch (...) {
+    noteError();
+  }
+  tInsideJob = false;
+  // Close the gate: threads that come later skip this job; wait for those already inside.
+  const int joined = static_cast<int>(gate_.fetch_or(kGateClosed, std::memory_order_acq_rel) & kGateCount);
+  int spins = 0;
+  while (joinedDone_.load(std::memory_order_acquire) != joined) {
+    if (++spins < kSpinRounds) NABLA_PAUSE();
+    else std::this_thread::yield();
+  }
+  if (error_) {
+    std::exception_ptr e = error_;
+    error_ = nullptr;
+    std::rethrow_exception(e);
   }
 }
 
@@ -151,13 +224,13 @@ void ThreadPool::run(int threads, TaskRef task) {
     return;
   }
   error_ = nullptr;
-  task_ = &task;
   jobThreads_ = threads;
   arrived_.store(0);
   pending_.store(size_ - 1, std::memory_order_release);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    generation_.fetch_add(1, std::memory_order_acq_rel);
+    task_.store(&task, std::memory_order_release);
+    generation_.store(nextGeneration(generation_.load(), false), std::memory_order_release);
   }
   if (sleepers_.load() > 0) wake_.notify_all();
   tInsideJob = true;
@@ -172,7 +245,7 @@ void ThreadPool::run(int threads, TaskRef task) {
     if (++spins < kSpinRounds) NABLA_PAUSE();
     else std::this_thread::yield();
   }
-  task_ = nullptr;
+  task_.store(nullptr, std::memory_order_relaxed);
   if (error_) {
     std::exception_ptr e = error_;
     error_ = nullptr;

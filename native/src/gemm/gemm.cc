@@ -1,6 +1,7 @@
 #include "gemm.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -270,15 +271,19 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   if (threads > 1 && (colPanels >= kMinPanelsPerThread * threads || rowPanels < 2 * threads)) {
     int team = static_cast<int>(std::min<std::int64_t>(threads, colPanels));
     if (team > 1) {
-      auto task = [&](int tid) {
-        std::int64_t p0, p1;
-        splitRange(colPanels, team, tid, p0, p1);
-        std::int64_t j0 = p0 * uk.nr, j1 = std::min(n, p1 * uk.nr);
-        if (j0 >= j1) return;
-        MatrixRef<T> bPart{b.data + j0 * b.colStride, b.rowStride, b.colStride};
-        gemm<T>(m, j1 - j0, k, a, bPart, c + j0, ldc, 1);
+      // The column parts are claimed, so a part whose thread is late runs on the one that is free.
+      std::atomic<int> nextPart{0};
+      auto task = [&](int) {
+        for (int part = nextPart.fetch_add(1); part < team; part = nextPart.fetch_add(1)) {
+          std::int64_t p0, p1;
+          splitRange(colPanels, team, part, p0, p1);
+          std::int64_t j0 = p0 * uk.nr, j1 = std::min(n, p1 * uk.nr);
+          if (j0 >= j1) continue;
+          MatrixRef<T> bPart{b.data + j0 * b.colStride, b.rowStride, b.colStride};
+          gemm<T>(m, j1 - j0, k, a, bPart, c + j0, ldc, 1);
+        }
       };
-      pool.run(team, TaskRef(task));
+      pool.runJoinable(team, TaskRef(task));
       return;
     }
     threads = 1;
@@ -296,8 +301,12 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   std::vector<T*> ownA(team);
   for (int t = 0; t < team; ++t) ownA[t] = static_cast<T*>(slots[t].a.get(packABytes(uk, mcBlock, kc)));
   TeamSchedule schedule(((n + Bk::NC - 1) / Bk::NC) * ((k + Bk::KC - 1) / Bk::KC));
-  auto task = [&](int tid) { teamGemm<T>(schedule, blocks, m, n, k, a, b, c, ldc, sharedB, ownA[tid]); };
-  if (team > 1) pool.run(team, TaskRef(task));
+  // Members take packing buffers in the order they join (a pool thread's id may exceed the team).
+  std::atomic<int> nextMember{0};
+  auto task = [&](int) { teamGemm<T>(schedule, blocks, m, n, k, a, b, c, ldc, sharedB, ownA[nextMember.fetch_add(1)]); };
+  // Every phase of the team's schedule is claimed chunk by chunk, so members that never join
+  // leave their chunks to the others.
+  if (team > 1) pool.runJoinable(team, TaskRef(task));
   else task(0);
 }
 

@@ -19,6 +19,11 @@ const ElementwiseLoops& elementwiseLoops() {
       default: break;
     }
 #endif
+#if defined(__wasm_simd128__)
+    // Chosen at compile time, as the GEMM's kernel: a module built with -msimd128 only loads
+    // where the host has SIMD.
+    return elementwiseLoopsWasmSimd128();
+#endif
     return elementwiseLoopsPortable();
   }();
   return chosen;

@@ -1,8 +1,9 @@
 // The float32 elementwise loops over contiguous runs (the hot loops of the unary, binary, where
 // and reduce kernels and of the jit's fused chains), compiled once per instruction set
-// (elementwise-loops-{portable,avx2,avx512}.cc from elementwise-loops-impl.h) and chosen once at
-// run time from cpuid and NABLA_SIMD. Every level computes the same IEEE operations in the same
-// order (no fused multiply-adds, no reassociation), so all levels give the same bits.
+// (elementwise-loops-{portable,avx2,avx512}.cc from elementwise-loops-impl.h; for the wasm module
+// elementwise-loops-wasm-simd128.cc) and chosen once at run time from cpuid and NABLA_SIMD. Every
+// level computes the same IEEE operations in the same order (no fused multiply-adds, no
+// reassociation), so all levels give the same bits.
 #pragma once
 
 #include <cstdint>
@@ -79,6 +80,10 @@ const ElementwiseLoops& elementwiseLoopsPortable();
 const ElementwiseLoops& elementwiseLoopsAvx2();
 /** Built with -mavx512f/dq/bw/vl (call only when cpuid has them). */
 const ElementwiseLoops& elementwiseLoopsAvx512();
+#endif
+#if defined(__wasm_simd128__)
+/** Written with wasm SIMD intrinsics (elementwise-loops-wasm-simd128.cc); the wasm module's level. */
+const ElementwiseLoops& elementwiseLoopsWasmSimd128();
 #endif
 
 }  // namespace nabla
