@@ -5,7 +5,7 @@ import type { TriangularSolveAttrs } from '../../linalg/triangular-solve.js';
 import { FACTORS_BY_BLOCKS } from '../../linalg/decompositions.js';
 import type { FftAttrs, IrfftAttrs } from '../../signal/fft-ops.js';
 import { sizeOf } from '../../tensor/shape.js';
-import type { DType, TypedArray } from '../../tensor/dtype.js';
+import { bytesPerElement, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { hostArrays, type ArrayStore } from './array-store.js';
 import type { NativeAddon } from './load-addon.js';
 import { kernel, opCode, requireEntries, type AnyKernel, type ArgWriter } from './kernel-table.js';
@@ -20,7 +20,7 @@ const leading = (shape: readonly number[], rank: number) => sizeOf(shape.slice(0
 /** The linalg and FFT kernels; throws if the addon predates them. */
 export function linalgKernels(addon: NativeAddon, args: ArgWriter, store: ArrayStore = hostArrays): Record<LinalgOpName, AnyKernel> {
   const allocOutput = store.alloc;
-  const part = (a: TypedArray, dtype: DType, from: number, to: number) => store.viewOf(a, from * a.BYTES_PER_ELEMENT, to - from, dtype);
+  const part = (a: TypedArray, dtype: DType, from: number, to: number) => store.viewOf(a, from * bytesPerElement(dtype), to - from, dtype);
   requireEntries(addon, ['linalg', 'fft']);
   const linalgCode = (name: 'cholesky' | 'triangularSolve' | 'qr' | 'lu') => opCode(addon, 'linalg', name);
   const fftCode = (name: 'fft' | 'rfft' | 'irfft') => opCode(addon, 'fft', name);
