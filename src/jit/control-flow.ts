@@ -1,13 +1,14 @@
 import { engine } from '../engine/engine.js';
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { defineOp, type BatchAxis, type BatchContext, type Batched } from '../ops/define-op.js';
+import { defineOp, type BatchAxis, type BatchContext, type Batched, type ForwardContext, type WithTangents } from '../ops/define-op.js';
 import { any } from '../ops/primitives/reduce.js';
 import { reshape } from '../ops/primitives/shape.js';
-import { batchFirst } from './scan.js';
+import { batchFirst, tracingGraph } from './scan.js';
 import { compileBody, type CompiledBody } from './scan-body.js';
 import { run } from '../ops/run.js';
 import { where } from '../ops/primitives/select.js';
-import { toTensor, type TensorLike } from '../ops/creation.js';
+import { toTensor, zerosLike, type TensorLike } from '../ops/creation.js';
+import { isFloat } from '../tensor/dtype.js';
 import { shapesEqual, sizeOf, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
@@ -110,7 +111,37 @@ const whileOp = defineOp<WhileAttrs>({
   },
   notDifferentiable: true,
   batch: (inputs, axes, attrs, ctx) => whileBatch(inputs, axes, attrs, ctx),
+  jvpWithValues: (inputs, tangents, attrs, fwd) => whileJvp(inputs, tangents, attrs, fwd),
 });
+
+/**
+ * The loop node in forward mode (jvp inside nb.jit): one loop whose variables are the loop's and
+ * the tangents of its float ones; the condition reads the primal variables only, and the body is
+ * the body's forward mode (with the tangents of the tensors it closes over).
+ */
+function whileJvp(inputs: readonly Tensor[], tangents: readonly (Tensor | null)[], attrs: WhileAttrs, fwd: ForwardContext): WithTangents {
+  const { nVars, nCondCaptured, maximumIterations } = attrs;
+  const { body, condFn, bodyFn } = attrs.compiled();
+  const vars = inputs.slice(0, nVars);
+  const withTangent = vars.flatMap((v, i) => (isFloat(v.dtype) ? [i] : []));
+  const closedOver = new Map<Tensor, Tensor>();
+  body.captured.forEach((t, k) => {
+    const d = tangents[nVars + nCondCaptured + k];
+    if (d) closedOver.set(t, d);
+  });
+  const tangentOf = (list: readonly Tensor[], i: number) => (withTangent.includes(i) ? list[nVars + withTangent.indexOf(i)]! : null);
+  const out = whileLoop(
+    (...xs: Tensor[]) => condFn(...xs.slice(0, nVars)),
+    (...xs: Tensor[]) => {
+      const primals = xs.slice(0, nVars);
+      const r = fwd.forward((ts) => bodyFn(...ts), primals, primals.map((_, i) => tangentOf(xs, i)), closedOver);
+      return [...r.outputs, ...withTangent.map((i) => r.tangents[i] ?? zerosLike(r.outputs[i]!))];
+    },
+    [...vars, ...withTangent.map((i) => tangents[i] ?? zerosLike(vars[i]!))],
+    { maximumIterations },
+  );
+  return { outputs: out.slice(0, nVars), tangents: vars.map((_, i) => tangentOf(out, i)) };
+}
 
 /** The loop as a graph node: its condition and body traced once here (at the loop variables' shapes), with what they read from outside as extra inputs. */
 function loopNode(condFn: (...xs: Tensor[]) => Tensor, bodyFn: (...xs: Tensor[]) => Tensor[], vars: Tensor[], maximumIterations: number): Tensor[] {
@@ -169,14 +200,6 @@ function whileBatch(inputs: readonly Tensor[], axes: readonly BatchAxis[], attrs
   return { outputs, axes: outputs.map(() => 0) };
 }
 
-/** Whether the loop is under nb.vmap's tracers over nb.jit's: it becomes a node that the batching rule maps. */
-function batchedInGraph(): boolean {
-  let t = engine.tracer;
-  if (!t || t instanceof GraphTracer) return false;
-  while (t && !(t instanceof GraphTracer) && t.batchSize !== undefined) t = t.prev ?? null;
-  return t instanceof GraphTracer;
-}
-
 function loop(vars: Tensor[], attrs: { cond: (...xs: Tensor[]) => Tensor; body: (...xs: Tensor[]) => Tensor[] | Tensor; maximumIterations: number }): Tensor[] {
   for (let i = 0; i < attrs.maximumIterations; i++) {
     const pred = attrs.cond(...vars);
@@ -225,13 +248,8 @@ export function whileLoop(
 ): Tensor[] {
   const vars = loopVars.map((v) => toTensor(v, 'whileLoop'));
   const maximumIterations = opts.maximumIterations ?? Number.POSITIVE_INFINITY;
-  if (!(engine.tracer instanceof GraphTracer) && !batchedInGraph()) {
-    if (graphTracer() && vars.some(isSymbolic)) {
-      throw new ValueError(
-        'whileLoop: a loop over traced tensors inside nb.jit under a transform (nb.jvp) is not supported: the loop node has no forward-mode rule. ' +
-          'Apply the transform outside nb.jit (it runs loops eagerly), or unroll the loop in JS.',
-      );
-    }
+  // Under nb.jit (directly, or through nb.vmap's and jvp's tracers, whose rules map the node) the loop is one graph node.
+  if (!tracingGraph()) {
     return loop(vars, { cond: (...xs) => toTensor(condFn(...xs), 'whileLoop'), body, maximumIterations });
   }
   const bodyList = (...xs: Tensor[]) => {

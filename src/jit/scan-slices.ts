@@ -1,7 +1,8 @@
 import { engine } from '../engine/engine.js';
-import { defineOp } from '../ops/define-op.js';
+import { defineOp, type OpDef } from '../ops/define-op.js';
 import { run } from '../ops/run.js';
 import { stack, unstack } from '../ops/primitives/structure.js';
+import { moveAxis } from '../ops/primitives/shape.js';
 import { sizeOf } from '../tensor/shape.js';
 import { contiguousLayout } from '../tensor/layout.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -12,7 +13,7 @@ import type { Tensor } from '../tensor/tensor.js';
  * step would scatter each step's gradient into zeros of x's full shape and sum those (work and
  * memory quadratic in the length: gigabytes for an LSTM over 100 steps).
  */
-const scanSlicesOp = defineOp<Record<string, never>>({
+const scanSlicesOp: OpDef<Record<string, never>> = defineOp<Record<string, never>>({
   name: 'scanSlices',
   infer: ([x]) => Array.from({ length: x!.shape[0]! }, () => ({ shape: x!.shape.slice(1), dtype: x!.dtype })),
   linear: true,
@@ -24,6 +25,13 @@ const scanSlicesOp = defineOp<Record<string, never>>({
     return Array.from({ length: x!.shape[0]! }, (_, i) => backend.materialize(x!.data, x!.dtype, contiguousLayout(inner, i * n))) as never;
   },
   grad: (dys) => [stack(dys)],
+  // Under nb.vmap: slice along the unbatched leading axis (the batch axis moved behind it if it was first).
+  batch: ([x], [axis]) => {
+    const a = axis ?? null;
+    const moved = a === 0 ? moveAxis(x!, 0, 1) : x!;
+    const outputs: Tensor[] = run(scanSlicesOp, [moved], {});
+    return { outputs, axes: outputs.map(() => (a === null ? null : a === 0 ? 0 : a - 1)) };
+  },
 });
 
 /** The slices of x along axis 0: views normally, one differentiable op while a tape records outside any trace. */
