@@ -1,6 +1,7 @@
 // ONNX pooling on nabla's pool primitives (which never count padded cells: ONNX's
 // count_include_pad=0, and a max over real cells). ceil_mode adds end padding for the extra
-// windows; count_include_pad=1 pads zeros explicitly first so they are counted.
+// windows; count_include_pad=1 pads zeros explicitly first so they are counted (ceil_mode's extra
+// cells too: onnxruntime divides every window by the full kernel size then).
 import { ShapeError, fmtShape } from '../../../errors.js';
 import { avgPoolOp, maxPoolOp } from '../../../ops/primitives/pool.js';
 import { max } from '../../../ops/primitives/reduce.js';
@@ -29,14 +30,14 @@ function onnxPool(ctx: NodeContext, kind: 'max' | 'avg'): Tensor {
   const win = windowOf(ctx.attrs, kernel, [t.shape[2]!, t.shape[3]!], spatial);
   let x = t;
   let pads = win.pads;
-  if (kind === 'avg' && ctx.attrs.int('count_include_pad', 0) === 1 && pads.some((p) => p > 0)) {
-    x = pad(x, [[0, 0], [0, 0], [pads[0], pads[1]], [pads[2], pads[3]]]);
-    pads = [0, 0, 0, 0];
-  }
   if (ctx.attrs.int('ceil_mode', 0) === 1) {
     const eh = ceilExtra(t.shape[2]!, kernel[0], win.strides[0], win.pads[0], win.pads[1]);
     const ew = ceilExtra(t.shape[3]!, kernel[1], win.strides[1], win.pads[2], win.pads[3]);
     pads = [pads[0], pads[1] + eh, pads[2], pads[3] + ew];
+  }
+  if (kind === 'avg' && ctx.attrs.int('count_include_pad', 0) === 1 && pads.some((p) => p > 0)) {
+    x = pad(x, [[0, 0], [0, 0], [pads[0], pads[1]], [pads[2], pads[3]]]);
+    pads = [0, 0, 0, 0];
   }
   const y = run1(kind === 'max' ? maxPoolOp : avgPoolOp, [x], { poolSize: kernel, strides: win.strides, pads, channelsFirst: true });
   return fromNCHW(y, spatial);
@@ -47,10 +48,6 @@ function checkPool(attrs: NodeAttributes): void {
   if ((attrs.ints('dilations') ?? []).some((d) => d !== 1)) attrs.unsupported('pooling with dilations other than 1');
   if (attrs.opType === 'MaxPool' && (attrs.node.output?.[1] ?? '') !== '') attrs.unsupported("MaxPool's Indices output");
   if (attrs.int('storage_order', 0) !== 0) attrs.unsupported('storage_order=1');
-  // onnxruntime's divisor for a ceil_mode window past the padding differs from counting its padded cells.
-  if (attrs.opType === 'AveragePool' && attrs.int('count_include_pad', 0) === 1 && attrs.int('ceil_mode', 0) === 1) {
-    attrs.unsupported('count_include_pad=1 together with ceil_mode=1');
-  }
 }
 
 const spatialAxes = (x: Tensor) => x.shape.map((_, i) => i).slice(2);

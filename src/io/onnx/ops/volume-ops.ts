@@ -82,12 +82,12 @@ export function onnxPool3d(ctx: NodeContext, kind: 'max' | 'avg'): Tensor {
   const win = window3d(ctx.attrs, k, inDHW);
   // ceil_mode's extra end padding, from the unpadded sizes and the node's own pads.
   const extra = win.pads.map(([a, b], i) => (ctx.attrs.int('ceil_mode', 0) === 1 ? ceilExtra(inDHW[i]!, k[i]!, win.strides[i]!, a, b) : 0));
-  let pads = win.pads;
+  let pads = win.pads.map(([a, b], i) => [a, b + extra[i]!] as [number, number]);
+  // count_include_pad: every padded cell counts, ceil_mode's extra ones too (onnxruntime divides every window by the full kernel size).
   if (kind === 'avg' && ctx.attrs.int('count_include_pad', 0) === 1 && pads.some(([a, b]) => a || b)) {
     x = pad(x, [[0, 0], [0, 0], ...pads]);
     pads = [[0, 0], [0, 0], [0, 0]];
   }
-  pads = pads.map(([a, b], i) => [a, b + extra[i]!]);
   const [n, c, d, h, w] = x.shape as [number, number, number, number, number];
   const op = kind === 'max' ? maxPoolOp : avgPoolOp;
   const planes = run1(op, [reshape(x, [n, c * d, h, w])], {
