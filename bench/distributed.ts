@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as nb from '../src/index.js';
+import { cnn } from './inference-models.js';
 
 interface Work {
   name: string;
@@ -34,15 +35,7 @@ const WORKS: Record<string, Work> = {
     samples: 2048,
     batchSize: 64,
     epochs: 3,
-    model: () =>
-      new nb.Sequential([
-        new nb.layers.Conv2D({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-        new nb.layers.MaxPooling2D({ poolSize: 2 }),
-        new nb.layers.Conv2D({ filters: 64, kernelSize: 3, activation: 'relu' }),
-        new nb.layers.MaxPooling2D({ poolSize: 2 }),
-        new nb.layers.Flatten(),
-        new nb.layers.Dense(10, { activation: 'softmax' }),
-      ]),
+    model: cnn,
   },
 };
 

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { nb } from './common.js';
 import { engine } from '../src/engine/engine.js';
 import type { NativeBackend } from '../src/backends/native/native-backend.js';
+import { cnn } from './inference-models.js';
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
 
@@ -30,15 +31,7 @@ const works: Work[] = [
     shape: [28, 28, 1],
     samples: 2048,
     batch: 64,
-    model: () =>
-      new nb.Sequential([
-        new nb.layers.Conv2D({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-        new nb.layers.MaxPooling2D({ poolSize: 2 }),
-        new nb.layers.Conv2D({ filters: 64, kernelSize: 3, activation: 'relu' }),
-        new nb.layers.MaxPooling2D({ poolSize: 2 }),
-        new nb.layers.Flatten(),
-        new nb.layers.Dense(10, { activation: 'softmax' }),
-      ]),
+    model: cnn,
   },
 ];
 

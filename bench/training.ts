@@ -4,6 +4,7 @@
 // then timed epochs; medians.
 import { medianMs, nb, peerThreads, tf, tfSide, useTf, type Row } from './common.js';
 import { torchRates } from './torch.js';
+import { cnn } from './inference-models.js';
 
 interface Work {
   name: string;
@@ -30,15 +31,7 @@ const CNN: Work = {
   inputShape: [28, 28, 1],
   samples: 2048,
   batchSize: 64,
-  nabla: () =>
-    new nb.Sequential([
-      new nb.layers.Conv2D({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-      new nb.layers.MaxPooling2D({ poolSize: 2 }),
-      new nb.layers.Conv2D({ filters: 64, kernelSize: 3, activation: 'relu' }),
-      new nb.layers.MaxPooling2D({ poolSize: 2 }),
-      new nb.layers.Flatten(),
-      new nb.layers.Dense(10, { activation: 'softmax' }),
-    ]),
+  nabla: cnn,
   tfModel: () =>
     tf.sequential({
       layers: [
