@@ -1,7 +1,7 @@
 // The bench's models, built with nabla layers: the 784-128-10 MLP and the CNN that the training,
-// thread-choice, distributed and inference suites share, and (for bench/inference.ts) a ResNet-18 with torchvision's shapes (7x7/2
-// stem, 3x3/2 max pool, four stages of two basic blocks at 64/128/256/512 channels, 1x1/2
-// projections, global average pool, 1000 classes), channels last.
+// thread-choice, distributed and inference suites share, and (for bench/inference.ts) a ResNet-18
+// with torchvision's shapes (7x7/2 stem, 3x3/2 max pool, four stages of two basic blocks at
+// 64/128/256/512 channels, 1x1/2 projections, global average pool, 1000 classes), channels last.
 import { nb } from './common.js';
 
 export function mlp(): nb.Sequential {
