@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as nb from '../src/index.js';
 
 export { tf, nb };
+export { medianMs } from './median.js';
 
 /**
  * Set in the child that run.ts starts with NABLA_NUM_THREADS=1: the suites measure nabla only
@@ -18,23 +19,6 @@ export const nablaOnly = process.env.NABLA_BENCH_NABLA_ONLY === '1';
 /** A TF.js measurement, or nothing in the nabla-only child. */
 export async function tfSide<T>(measure: () => Promise<T>): Promise<T | undefined> {
   return nablaOnly ? undefined : measure();
-}
-
-/** Median of `reps` timed runs of `fn` (ms), after `warmup` untimed runs; stops early past `budgetMs`. */
-export async function medianMs(fn: () => unknown | Promise<unknown>, opts: { reps?: number; warmup?: number; budgetMs?: number } = {}): Promise<number> {
-  const reps = opts.reps ?? 7;
-  const budget = opts.budgetMs ?? 20_000;
-  for (let i = 0; i < (opts.warmup ?? 1); i++) await fn();
-  const times: number[] = [];
-  const start = performance.now();
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-    if (performance.now() - start > budget && times.length >= 1) break;
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
 }
 
 let wasmReady: Promise<void> | undefined;

@@ -2,7 +2,7 @@
 // thread-choice, distributed and inference suites share, and (for bench/inference.ts) a ResNet-18
 // with torchvision's shapes (7x7/2 stem, 3x3/2 max pool, four stages of two basic blocks at
 // 64/128/256/512 channels, 1x1/2 projections, global average pool, 1000 classes), channels last.
-import { nb } from './common.js';
+import * as nb from '../src/index.js';
 
 export function mlp(): nb.Sequential {
   return new nb.Sequential([new nb.layers.Dense(128, { activation: 'relu', inputShape: [784] }), new nb.layers.Dense(10, { activation: 'softmax' })]);

@@ -1,8 +1,10 @@
-// jax-js (@jax-js/jax, its wasm device) for the matmul rows: the second browser-framework peer
-// beside TF.js. jax-js runs its wasm kernels on Web Workers where the host has them with
+// jax-js (@jax-js/jax, its wasm device) for the matmul and MLP rows: the second browser-framework
+// peer beside TF.js. jax-js runs its wasm kernels on Web Workers where the host has them with
 // SharedArrayBuffer; Node has no global Worker, so it runs one thread here.
 import { defaultDevice, init, numpy as np } from '@jax-js/jax';
 import { medianMs, nablaOnly } from './common.js';
+import { jaxMlpEpoch } from './jax-mlp.js';
+import { MLP } from './workloads.js';
 
 let ready: Promise<boolean> | undefined;
 
@@ -12,13 +14,18 @@ export function jaxThreads(): number {
   return typeof g.Worker === 'function' && typeof SharedArrayBuffer === 'function' ? Math.max(1, g.navigator?.hardwareConcurrency || 4) : 1;
 }
 
+async function wasmDevice(): Promise<boolean> {
+  ready ??= init('wasm').then((devices) => devices.includes('wasm'));
+  if (!(await ready)) return false;
+  defaultDevice('wasm');
+  return true;
+}
+
 /** float32 n x n matmul on jax-js's wasm device, GFLOP/s (undefined in the nabla-only child). */
 export async function jaxMatmulRate(n: number, reps: number, warmup: number): Promise<number | string | undefined> {
   if (nablaOnly) return undefined;
   try {
-    ready ??= init('wasm').then((devices) => devices.includes('wasm'));
-    if (!(await ready)) return 'no wasm device';
-    defaultDevice('wasm');
+    if (!(await wasmDevice())) return 'no wasm device';
     const a = np.ones([n, n]);
     const b = np.ones([n, n]);
     // jax-js arrays are reference counted: .ref keeps a and b alive across calls.
@@ -29,6 +36,20 @@ export async function jaxMatmulRate(n: number, reps: number, warmup: number): Pr
     a.dispose();
     b.dispose();
     return (2 * n ** 3) / (ms * 1e6);
+  } catch (e) {
+    return `fails: ${(e as Error).message.split('\n')[0]!.slice(0, 80)}`;
+  }
+}
+
+/** The MLP row's epoch (bench/workloads.ts MLP) as a jitted jax-js training step, samples/s. */
+export async function jaxMlpRate(reps: number): Promise<number | string | undefined> {
+  if (nablaOnly) return undefined;
+  try {
+    if (!(await wasmDevice())) return 'no wasm device';
+    const epoch = jaxMlpEpoch(MLP);
+    const ms = await medianMs(epoch.run, { reps, warmup: 1, budgetMs: 60_000 });
+    epoch.dispose();
+    return (MLP.samples / ms) * 1000;
   } catch (e) {
     return `fails: ${(e as Error).message.split('\n')[0]!.slice(0, 80)}`;
   }

@@ -2,6 +2,7 @@
 import { medianMs, nb, peerThreads, tf, tfSide, useTf, type Row } from './common.js';
 import { jaxMatmulRate, jaxThreads } from './jax.js';
 import { torchRates } from './torch.js';
+import { matmulWork } from './workloads.js';
 
 type TfBackend = 'cpu' | 'wasm';
 
@@ -12,16 +13,11 @@ export async function benchMatmul(sizes = [128, 512, 1024, 2048], tfBackends: re
   if (torch) peerThreads.torch = torch.bestThreads;
   peerThreads.jax = jaxThreads();
   for (const n of sizes) {
-    const flops = 2 * n * n * n;
+    const { flops, reps, warmup } = matmulWork(n);
     const gflops = (ms: number) => flops / (ms * 1e6);
     nb.random.seed(1);
     const a = nb.random.uniform([n, n]);
     const b = nb.random.uniform([n, n]);
-    const reps = n >= 2048 ? 9 : 21;
-    // Each product is read into a fresh array. Until the process has allocated and freed a few
-    // tens of megabytes, those arrays land on never-touched pages, whose first-touch faults cost
-    // more than a small product: warm up on about 64 MB of results first (both libraries).
-    const warmup = Math.max(2, Math.ceil((64 * 2 ** 20) / (4 * n * n)));
     // Read and dispose the product, as the TF.js rows below do.
     const nablaMs = await medianMs(() => {
       const c = nb.matmul(a, b);

@@ -1,59 +1,11 @@
 // Keras-style training throughput (samples/s), nabla's Sequential/compile/fit against TF.js's
-// tf.sequential/model.fit on the same synthetic data: the 784-128-10 MLP (batch 128, 10,000
+// tf.sequential/model.fit (and, for the MLP, a jitted jax-js training step: bench/jax-mlp.ts) on the same synthetic data: the 784-128-10 MLP (batch 128, 10,000
 // samples) and a small CNN on 28x28x1 inputs (batch 64, 2,048 samples). One untimed warm-up epoch,
 // then timed epochs; medians.
 import { medianMs, nb, peerThreads, tf, tfSide, useTf, type Row } from './common.js';
+import { jaxMlpRate, jaxThreads } from './jax.js';
 import { torchRates } from './torch.js';
-import { cnn } from './inference-models.js';
-
-interface Work {
-  name: string;
-  inputShape: number[];
-  samples: number;
-  batchSize: number;
-  nabla: () => nb.Sequential;
-  tfModel: () => tf.Sequential;
-}
-
-const MLP: Work = {
-  name: 'MLP 784-128-10 fit (batch 128)',
-  inputShape: [784],
-  samples: 10_000,
-  batchSize: 128,
-  nabla: () =>
-    new nb.Sequential([new nb.layers.Dense(128, { activation: 'relu', inputShape: [784] }), new nb.layers.Dense(10, { activation: 'softmax' })]),
-  tfModel: () =>
-    tf.sequential({ layers: [tf.layers.dense({ units: 128, activation: 'relu', inputShape: [784] }), tf.layers.dense({ units: 10, activation: 'softmax' })] }),
-};
-
-const CNN: Work = {
-  name: 'CNN conv32-pool-conv64-pool-dense10 fit (batch 64)',
-  inputShape: [28, 28, 1],
-  samples: 2048,
-  batchSize: 64,
-  nabla: cnn,
-  tfModel: () =>
-    tf.sequential({
-      layers: [
-        tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-        tf.layers.maxPooling2d({ poolSize: 2 }),
-        tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-        tf.layers.maxPooling2d({ poolSize: 2 }),
-        tf.layers.flatten(),
-        tf.layers.dense({ units: 10, activation: 'softmax' }),
-      ],
-    }),
-};
-
-/** Uniform inputs and one-hot labels of random classes (the same values for both libraries). */
-function data(work: Work, samples: number): { x: Float32Array; y: Float32Array } {
-  let s = 12345;
-  const r = () => ((s = (s * 1103515245 + 12345) >>> 0) / 4294967296);
-  const x = Float32Array.from({ length: samples * work.inputShape.reduce((a, b) => a * b, 1) }, r);
-  const y = new Float32Array(samples * 10);
-  for (let i = 0; i < samples; i++) y[i * 10 + Math.floor(r() * 10)] = 1;
-  return { x, y };
-}
+import { CNN, MLP, syntheticData as data, type Work } from './workloads.js';
 
 async function nablaRate(work: Work, jitCompile: boolean, reps: number): Promise<number> {
   const { x, y } = data(work, work.samples);
@@ -89,6 +41,7 @@ async function tfRate(work: Work, backend: 'cpu' | 'wasm', samples: number, reps
 export async function benchMlp(tfBackends: readonly ('cpu' | 'wasm')[] = ['cpu', 'wasm']): Promise<Row[]> {
   const torch = torchRates(['mlp']);
   if (torch) peerThreads.torch = torch.bestThreads;
+  peerThreads.jax = jaxThreads();
   return [
     {
       name: MLP.name,
@@ -98,6 +51,7 @@ export async function benchMlp(tfBackends: readonly ('cpu' | 'wasm')[] = ['cpu',
       nablaJit: await nablaRate(MLP, true, 5),
       tfCpu: tfBackends.includes('cpu') ? await tfSide(() => tfRate(MLP, 'cpu', MLP.samples, 3)) : undefined,
       tfWasm: tfBackends.includes('wasm') ? await tfSide(() => tfRate(MLP, 'wasm', MLP.samples, 3)) : undefined,
+      jax: await jaxMlpRate(3),
       torch: torch?.best.mlp,
       torch1: torch?.one.mlp,
     },
