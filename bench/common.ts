@@ -52,6 +52,8 @@ export interface Row {
   tfWasm?: number | string;
   /** jax-js's wasm device (one thread in Node: jaxThreads in jax.ts). */
   jax?: number | string;
+  /** Threads nabla computed this row with, where not its current backend's (the wasm suite). */
+  nablaThreads?: number;
   /** PyTorch on one thread and on all cores (torch.ts). */
   torch1?: number;
   torch?: number;
@@ -63,8 +65,8 @@ export const peerThreads: { torch?: number; jax?: number } = {};
 let wasmUsed = false;
 
 /** Threads each side computes with: nabla's backend, TF.js cpu (plain JS: one), TF.js wasm (one unless its worker build runs), jax-js, PyTorch. */
-export function threadsCell(): string {
-  return `${nablaThreads()} / 1 / ${wasmUsed ? getThreadsCount() : '-'} / ${peerThreads.jax ?? '-'} / ${peerThreads.torch ?? '-'}`;
+export function threadsCell(nabla = nablaThreads()): string {
+  return `${nabla} / 1 / ${wasmUsed ? getThreadsCount() : '-'} / ${peerThreads.jax ?? '-'} / ${peerThreads.torch ?? '-'}`;
 }
 
 /** Threads of nabla's current backend (1 where it does not say: js). */
@@ -97,11 +99,10 @@ function ratio(row: Row, other: number | string | undefined, oneThread = false):
 
 export function printTable(rows: Row[]): void {
   const header = ['benchmark', 'unit', 'threads nabla / tfjs-cpu / tfjs-wasm / jax-js / pytorch', 'nabla', 'nabla jit', 'nabla 1 thread', 'nabla jit 1 thread', 'tfjs-cpu', 'tfjs-wasm', 'jax-js wasm', 'pytorch', 'pytorch 1 thread', 'vs cpu', 'vs wasm', 'vs jax-js', 'vs pytorch', '1 thread vs cpu', '1 thread vs wasm', '1 thread vs jax-js', '1 thread vs pytorch 1 thread'];
-  const threads = threadsCell();
   const lines = rows.map((r) => [
     r.name,
     r.unit,
-    threads,
+    threadsCell(r.nablaThreads),
     fmt(r.nabla),
     fmt(r.nablaJit),
     fmt(r.nabla1),

@@ -1,6 +1,7 @@
 // nabla's wasm backend (the native kernels compiled to WebAssembly, 1 thread) beside TF.js's wasm
 // backend (XNNPACK with SIMD; 1 thread in Node), jax-js's wasm device (1 thread in Node) and PyTorch
-// (1 thread and all cores): matmul 1024 and the MLP fit, same work as the other suites.
+// (1 thread and all cores): matmul 1024 and the MLP fit (jax-js: a jitted Adam step,
+// bench/jax-mlp.ts), same work as the other suites.
 // `npm run bench -- wasm`.
 import { nb, peerThreads, type Row } from './common.js';
 import { jaxThreads } from './jax.js';
@@ -14,7 +15,7 @@ export async function benchWasm(): Promise<Row[]> {
   try {
     const rows = [...(await benchMatmul([1024], ['wasm'])), ...(await benchMlp(['wasm']))];
     const torch = peerThreads.torch ? `; pytorch 1 and ${peerThreads.torch} threads` : '';
-    return rows.map((r) => ({ ...r, name: `${r.name} [nabla wasm ${info.simd}, ${info.threads} thread; tfjs-wasm 1 thread; jax-js ${jaxThreads()} thread${torch}]` }));
+    return rows.map((r) => ({ ...r, nablaThreads: info.threads, name: `${r.name} [nabla wasm ${info.simd}, ${info.threads} thread; tfjs-wasm 1 thread; jax-js ${jaxThreads()} thread${torch}]` }));
   } finally {
     await nb.setBackend(previous);
   }
