@@ -1,31 +1,18 @@
 // jax-js (@jax-js/jax, its wasm device) for the matmul and MLP rows: the second browser-framework
 // peer beside TF.js. jax-js runs its wasm kernels on Web Workers where the host has them with
 // SharedArrayBuffer; Node has no global Worker, so it runs one thread here.
-import { defaultDevice, init, numpy as np } from '@jax-js/jax';
+import { numpy as np } from '@jax-js/jax';
 import { medianMs, nablaOnly } from './common.js';
-import { jaxMlpEpoch } from './jax-mlp.js';
+import { jaxMlpEpoch, jaxThreads, jaxWasmDevice } from './jax-work.js';
 import { MLP } from './workloads.js';
 
-let ready: Promise<boolean> | undefined;
-
-/** Threads jax-js computes with in this host (its own rule: workers when it can start them). */
-export function jaxThreads(): number {
-  const g = globalThis as { Worker?: unknown; navigator?: { hardwareConcurrency?: number } };
-  return typeof g.Worker === 'function' && typeof SharedArrayBuffer === 'function' ? Math.max(1, g.navigator?.hardwareConcurrency || 4) : 1;
-}
-
-async function wasmDevice(): Promise<boolean> {
-  ready ??= init('wasm').then((devices) => devices.includes('wasm'));
-  if (!(await ready)) return false;
-  defaultDevice('wasm');
-  return true;
-}
+export { jaxThreads };
 
 /** float32 n x n matmul on jax-js's wasm device, GFLOP/s (undefined in the nabla-only child). */
 export async function jaxMatmulRate(n: number, reps: number, warmup: number): Promise<number | string | undefined> {
   if (nablaOnly) return undefined;
   try {
-    if (!(await wasmDevice())) return 'no wasm device';
+    if (!(await jaxWasmDevice())) return 'no wasm device';
     const a = np.ones([n, n]);
     const b = np.ones([n, n]);
     // jax-js arrays are reference counted: .ref keeps a and b alive across calls.
@@ -45,7 +32,7 @@ export async function jaxMatmulRate(n: number, reps: number, warmup: number): Pr
 export async function jaxMlpRate(reps: number): Promise<number | string | undefined> {
   if (nablaOnly) return undefined;
   try {
-    if (!(await wasmDevice())) return 'no wasm device';
+    if (!(await jaxWasmDevice())) return 'no wasm device';
     const epoch = jaxMlpEpoch(MLP);
     const ms = await medianMs(epoch.run, { reps, warmup: 1, budgetMs: 60_000 });
     epoch.dispose();

@@ -1,5 +1,5 @@
 // Keras-style training throughput (samples/s), nabla's Sequential/compile/fit against TF.js's
-// tf.sequential/model.fit (and, for the MLP, a jitted jax-js training step: bench/jax-mlp.ts) on the same synthetic data: the 784-128-10 MLP (batch 128, 10,000
+// tf.sequential/model.fit (and, for the MLP, a jitted jax-js training step: bench/jax-work.ts) on the same synthetic data: the 784-128-10 MLP (batch 128, 10,000
 // samples) and a small CNN on 28x28x1 inputs (batch 64, 2,048 samples). One untimed warm-up epoch,
 // then timed epochs; medians.
 import { medianMs, nb, peerThreads, tf, tfSide, useTf, type Row } from './common.js';

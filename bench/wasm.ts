@@ -1,7 +1,7 @@
 // nabla's wasm backend (the native kernels compiled to WebAssembly, 1 thread) beside TF.js's wasm
 // backend (XNNPACK with SIMD; 1 thread in Node), jax-js's wasm device (1 thread in Node) and PyTorch
 // (1 thread and all cores): matmul 1024 and the MLP fit (jax-js: a jitted Adam step,
-// bench/jax-mlp.ts), same work as the other suites.
+// bench/jax-work.ts), same work as the other suites.
 // `npm run bench -- wasm`.
 import { nb, peerThreads, type Row } from './common.js';
 import { jaxThreads } from './jax.js';

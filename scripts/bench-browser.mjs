@@ -1,11 +1,11 @@
 // `npm run bench:browser`: the browser benchmark. Builds bench/browser/page.ts into
-// dist/bench-browser/ (nabla's browser bundle and wasm module beside it, TF.js and its wasm backend
-// bundled into the page, TF.js's .wasm files under tfjs/), serves it cross-origin isolated
-// (COOP/COEP: shared memory, so wasm threads where a library uses them), opens it in headless
-// Chromium (playwright-core; CHROMIUM_PATH or /usr/bin/chromium) with TF.js asked for every core
-// (and again on one thread when it took more than one), and prints a table: nabla wasm and TF.js
-// wasm, thread counts, ratios, the browser's version. Options: --sizes 256,512,1024, --quick (tiny
-// work, to check that it runs).
+// dist/bench-browser/ (nabla's browser bundle and wasm module beside it; TF.js with its wasm
+// backend, and jax-js, bundled into the page; TF.js's .wasm files under tfjs/), serves it
+// cross-origin isolated (COOP/COEP: shared memory, so wasm threads where a library uses them),
+// opens it in headless Chromium (playwright-core; CHROMIUM_PATH or /usr/bin/chromium) with TF.js
+// asked for every core (and again on one thread when it took more than one), and prints a table:
+// nabla wasm, TF.js wasm and jax-js wasm (Web Workers in a page), thread counts, ratios, the
+// browser's version. Options: --sizes 256,512,1024, --quick (tiny work, to check that it runs).
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -105,12 +105,13 @@ function fmt(v) {
 
 /** The table: `best` is the page with TF.js on every core, `one` (optional) with TF.js on one thread. */
 export function formatTable(best, one) {
-  const header = ['benchmark', 'unit', 'threads nabla / tfjs-wasm', 'nabla wasm', 'nabla wasm jit', 'tfjs-wasm', 'tfjs-wasm 1 thread', 'vs tfjs-wasm', 'vs tfjs-wasm 1 thread'];
-  const threads = `${best.nabla.threads ?? 1} / ${best.tfjs.threads}${one ? ` and ${one.tfjs.threads}` : ''}`;
+  const header = ['benchmark', 'unit', 'threads nabla / tfjs-wasm / jax-js', 'nabla wasm', 'nabla wasm jit', 'tfjs-wasm', 'tfjs-wasm 1 thread', 'jax-js wasm', 'vs tfjs-wasm', 'vs tfjs-wasm 1 thread', 'vs jax-js'];
+  const threads = `${best.nabla.threads ?? 1} / ${best.tfjs.threads}${one ? ` and ${one.tfjs.threads}` : ''} / ${best.jax.threads}`;
   const lines = best.rows.map((r) => {
     const nabla = Math.max(r.nabla, r.nablaJit ?? -Infinity);
     const tf1 = one ? one.rows.find((x) => x.name === r.name)?.tfjs : best.tfjs.threads === 1 ? r.tfjs : undefined;
-    return [r.name, r.unit, threads, fmt(r.nabla), fmt(r.nablaJit), fmt(r.tfjs), fmt(tf1), `${(nabla / r.tfjs).toFixed(1)}x`, tf1 ? `${(nabla / tf1).toFixed(1)}x` : '-'];
+    const vs = (other) => (other ? `${(nabla / other).toFixed(1)}x` : '-');
+    return [r.name, r.unit, threads, fmt(r.nabla), fmt(r.nablaJit), fmt(r.tfjs), fmt(tf1), fmt(r.jax), vs(r.tfjs), vs(tf1), vs(r.jax)];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
@@ -131,7 +132,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const [best] = first.results;
     const one = best.tfjs.threads > 1 ? (await runBenchPages(url, [{ ...base, tfThreads: '1' }])).results[0] : undefined;
     console.log(`# ${new Date().toISOString()} — Chromium ${version} (headless), ${cpus()[0]?.model ?? 'unknown CPU'}, ${best.hardwareConcurrency} logical cores, crossOriginIsolated ${best.crossOriginIsolated}`);
-    console.log(`# nabla ${JSON.stringify(best.nabla)}; TF.js ${JSON.stringify(best.tfjs)} (asked for ${cores} threads)${one ? `, and ${one.tfjs.threads} thread in a second page` : ''}`);
+    console.log(`# nabla ${JSON.stringify(best.nabla)}; TF.js ${JSON.stringify(best.tfjs)} (asked for ${cores} threads)${one ? `, and ${one.tfjs.threads} thread in a second page` : ''}; jax-js ${JSON.stringify(best.jax)}`);
     console.log(formatTable(best, one));
   } finally {
     await close();

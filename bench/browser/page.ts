@@ -1,12 +1,14 @@
-// The browser benchmark page (built and driven by scripts/bench-browser.mjs): nabla's wasm backend
-// and TF.js's wasm backend in the same page, on the matmul and MLP `fit` work of the Node suites
+// The browser benchmark page (built and driven by scripts/bench-browser.mjs): nabla's wasm backend,
+// TF.js's wasm backend and jax-js's wasm device (Web Workers here) in the same page, on the matmul and MLP `fit` work of the Node suites
 // (bench/workloads.ts), medians of several runs (bench/median.ts). The results, with each side's
 // thread count, land in `window.nablaBench`. Query parameters shrink the work for the test
 // (test/browser/bench-page.spec.ts): sizes=64,128 reps=1 warmup=0 samples=256 fitReps=1; tfThreads=N
 // sets TF.js's thread count before its backend starts.
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { numpy as np } from '@jax-js/jax';
 import * as nb from '../../src/index.js';
+import { jaxMlpEpoch, jaxThreads, jaxWasmDevice } from '../jax-work.js';
 import { medianMs } from '../median.js';
 import { matmulWork, MLP, syntheticData, type Work } from '../workloads.js';
 
@@ -16,10 +18,11 @@ export interface BenchRow {
   nabla: number;
   nablaJit?: number;
   tfjs: number;
+  jax: number;
   /** Shapes of each side's result (the product; the trained model's predictions for two samples). */
-  shapes: { nabla: number[]; tfjs: number[] };
-  /** Each side's checksum: the product's sum (same inputs on both sides), or the epoch's last loss. */
-  check: { nabla: number; tfjs: number };
+  shapes: { nabla: number[]; tfjs: number[]; jax?: number[] };
+  /** Each side's checksum: the product's sum (same inputs on every side), or the epoch's last loss. */
+  check: { nabla: number; tfjs: number; jax: number };
 }
 
 export interface BenchResult {
@@ -31,6 +34,7 @@ export interface BenchResult {
   hardwareConcurrency: number;
   nabla?: { backend: string; threads?: number; simd?: string };
   tfjs?: { backend: string; threads: number; simd: boolean; multithread: boolean };
+  jax?: { device: string; threads: number };
   rows: BenchRow[];
 }
 
@@ -83,14 +87,28 @@ async function matmulRow(n: number): Promise<BenchRow> {
   ta.dispose();
   tb.dispose();
 
+  const ja = np.array(av, { shape: [n, n] });
+  const jb = np.array(bv, { shape: [n, n] });
+  let jaxOut: Float32Array = new Float32Array();
+  let jaxShape: number[] = [];
+  // jax-js arrays are reference counted: .ref keeps ja and jb alive across calls; data() consumes c.
+  const jaxMs = await medianMs(async () => {
+    const c = np.matmul(ja.ref, jb.ref);
+    jaxShape = c.shape;
+    jaxOut = (await c.data()) as Float32Array;
+  }, opts);
+  ja.dispose();
+  jb.dispose();
+
   const sum = (v: Float32Array) => v.reduce((s, x) => s + x, 0);
   return {
     name: `matmul ${n}`,
     unit: 'GFLOP/s',
     nabla: gflops(nablaMs),
     tfjs: gflops(tfMs),
-    shapes: { nabla: nablaOut.length === n * n ? [n, n] : [nablaOut.length], tfjs: tfShape },
-    check: { nabla: sum(nablaOut), tfjs: sum(tfOut) },
+    jax: gflops(jaxMs),
+    shapes: { nabla: nablaOut.length === n * n ? [n, n] : [nablaOut.length], tfjs: tfShape, jax: jaxShape },
+    check: { nabla: sum(nablaOut), tfjs: sum(tfOut), jax: sum(jaxOut) },
   };
 }
 
@@ -136,14 +154,22 @@ async function mlpRow(): Promise<BenchRow> {
   const jitted = await nablaFit(MLP, samples, true, fitReps ?? 5);
   state.step = 'MLP fit (TF.js)';
   const peer = await tfFit(MLP, samples, fitReps ?? 3);
+  state.step = 'MLP fit (jax-js)';
+  const epoch = jaxMlpEpoch(MLP, samples);
+  let jaxLoss = NaN;
+  const jaxMs = await medianMs(async () => {
+    jaxLoss = await epoch.run();
+  }, { reps: fitReps ?? 3, warmup: 1, budgetMs: 60_000 });
+  epoch.dispose();
   return {
     name: MLP.name,
     unit: 'samples/s',
     nabla: eager.rate,
     nablaJit: jitted.rate,
     tfjs: peer.rate,
+    jax: (samples / jaxMs) * 1000,
     shapes: { nabla: jitted.shape, tfjs: peer.shape },
-    check: { nabla: jitted.loss, tfjs: peer.loss },
+    check: { nabla: jitted.loss, tfjs: peer.loss, jax: jaxLoss },
   };
 }
 
@@ -157,6 +183,8 @@ try {
   state.nabla = { backend: info.name, threads: info.threads, simd: info.simd };
   const [simd, multithread] = await Promise.all([tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'), tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')]);
   state.tfjs = { backend: tf.getBackend(), threads: getThreadsCount(), simd: simd as boolean, multithread: multithread as boolean };
+  if (!(await jaxWasmDevice())) throw new Error('jax-js has no wasm device in this page');
+  state.jax = { device: 'wasm', threads: jaxThreads() };
   for (const n of sizes) state.rows.push(await matmulRow(n));
   state.rows.push(await mlpRow());
   state.phase = 'done';

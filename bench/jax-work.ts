@@ -1,11 +1,29 @@
-// The MLP row's work in jax-js: the 784-128-10 network (relu, softmax), categorical cross-entropy
-// averaged over the batch, Adam with Keras's defaults (lr 0.001, beta 0.9 / 0.999, epsilon 1e-7),
-// one epoch of batches of 128 over the synthetic data the other libraries train on. The step
-// (forward, loss, grad, update) is one jax-js `jit`; jax-js has no Keras `fit`, so the batches are
-// cut once before timing (nabla and TF.js slice them inside `fit`, a copy of 400 KB per step).
-// jax-js arrays are reference counted: every use consumes a reference, `.ref` adds one.
-import { jit, nn, numpy as np, tree, valueAndGrad } from '@jax-js/jax';
+// jax-js's side of the bench, with no Node imports (bench/jax.ts for the Node suites, and the
+// browser page): its wasm device, its thread count, and the MLP row's work: the 784-128-10 network
+// (relu, softmax), categorical cross-entropy averaged over the batch, Adam with Keras's defaults
+// (lr 0.001, beta 0.9 / 0.999, epsilon 1e-7), one epoch of batches of 128 over the synthetic data
+// the other libraries train on. The step (forward, loss, grad, update) is one jax-js `jit`; jax-js
+// has no Keras `fit`, so the batches are cut once before timing (nabla and TF.js slice them inside
+// `fit`, a copy of 400 KB per step). jax-js arrays are reference counted: every use consumes a
+// reference, `.ref` adds one.
+import { defaultDevice, init, jit, nn, numpy as np, tree, valueAndGrad } from '@jax-js/jax';
 import { syntheticData, type Work } from './workloads.js';
+
+let ready: Promise<boolean> | undefined;
+
+/** Threads jax-js computes with in this host (its own rule: Web Workers where it can start them with shared memory). */
+export function jaxThreads(): number {
+  const g = globalThis as { Worker?: unknown; navigator?: { hardwareConcurrency?: number } };
+  return typeof g.Worker === 'function' && typeof SharedArrayBuffer === 'function' ? Math.max(1, g.navigator?.hardwareConcurrency || 4) : 1;
+}
+
+/** Start jax-js's wasm device and make it the default; false where it has none. */
+export async function jaxWasmDevice(): Promise<boolean> {
+  ready ??= init('wasm').then((devices) => devices.includes('wasm'));
+  if (!(await ready)) return false;
+  defaultDevice('wasm');
+  return true;
+}
 
 type Params = { w1: np.Array; b1: np.Array; w2: np.Array; b2: np.Array };
 type Step = { p: Params; m: Params; v: Params; loss: np.Array };
