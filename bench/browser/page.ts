@@ -123,7 +123,7 @@ async function nablaFit(work: Work, samples: number, jitCompile: boolean, reps: 
     const history = await model.fit(xs, ys, { batchSize: work.batchSize, epochs: 1, verbose: 0 });
     loss = history.history.loss!.at(-1) as number;
   }, { reps, warmup: 1, budgetMs: 60_000 });
-  const shape = (model.predict(xs.slice([0], [2])) as nb.Tensor).shape;
+  const shape = [...(model.predict(xs.slice([0], [2])) as nb.Tensor).shape];
   return { rate: (samples / ms) * 1000, loss, shape };
 }
 
