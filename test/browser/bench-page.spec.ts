@@ -17,8 +17,8 @@ describe('the browser benchmark page', () => {
     await buildBenchPage();
     const server = await serveBenchPage();
     close = server.close;
-    ({ results: [result], version } = await runBenchPages(server.url, [QUICK], { timeoutMs: 60_000 }));
-  }, 120_000);
+    ({ results: [result], version } = await runBenchPages(server.url, [QUICK], { timeoutMs: 120_000 }));
+  }, 170_000);
 
   afterAll(async () => {
     await close?.();
