@@ -75,10 +75,9 @@ class ParamBuilder {
     private readonly channels: number,
   ) {}
 
-  /** A new node (not yet in the graph's order: the pass splices `nodes` in). */
+  /** A new node (not yet in the graph's order: the pass places `nodes` with replaceNode). */
   node(op: OpDef<any>, inputs: Value[], attrs: unknown): Node {
-    const node = this.g.addNode(op, inputs, attrs, op.infer(inputs, attrs));
-    this.g.nodes.pop();
+    const node = this.g.unplacedNode(op, inputs, attrs);
     this.nodes.push(node);
     return node;
   }
@@ -163,10 +162,8 @@ export function foldAffineIntoLinear(g: Graph): number {
     const linear = b.node(base.op, [base.inputs[0]!, weight], base.attrs);
     const result = bias ? b.node(ops.add!, [linear.outputs[0]!, bias], {}).outputs[0]! : linear.outputs[0]!;
     const tail = steps[steps.length - 1]!.node;
-    g.nodes.splice(g.nodes.indexOf(tail), 1, ...b.nodes);
-    g.replaceUses(tail.outputs[0]!, result);
-    const dropped = new Set<Node>([base, ...steps.map((s) => s.node)]);
-    g.nodes = g.nodes.filter((n) => !dropped.has(n));
+    g.replaceNode(tail, b.nodes, result);
+    g.removeNodes([base, ...steps.map((s) => s.node)]);
     folded++;
   }
   return folded;

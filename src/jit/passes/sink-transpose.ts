@@ -72,8 +72,7 @@ export function sinkPointwiseBelowTranspose(g: Graph): number {
     // Rebuild the chain on y, then one transpose of its end takes the tail's place.
     const fresh: Node[] = [];
     const add = (op: OpDef<any>, inputs: Value[], attrs: unknown): Value => {
-      const node = g.addNode(op, inputs, attrs, op.infer(inputs, attrs));
-      g.nodes.pop();
+      const node = g.unplacedNode(op, inputs, attrs);
       fresh.push(node);
       return node.outputs[0]!;
     };
@@ -86,10 +85,8 @@ export function sinkPointwiseBelowTranspose(g: Graph): number {
     }
     const out = add(t.op, [v], t.attrs);
     const tail = steps[steps.length - 1]!.node;
-    g.nodes.splice(g.nodes.indexOf(tail), 1, ...fresh);
-    g.replaceUses(tail.outputs[0]!, out);
-    const dropped = new Set<Node>([t, ...steps.map((s) => s.node)]);
-    g.nodes = g.nodes.filter((n) => !dropped.has(n));
+    g.replaceNode(tail, fresh, out);
+    g.removeNodes([t, ...steps.map((s) => s.node)]);
     moved++;
   }
   return moved;
