@@ -5,7 +5,7 @@ import { PRIMITIVES } from '../../ops/primitives/index.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { shapesEqual, sizeOf } from '../../tensor/shape.js';
 import type { Graph, Node, Value } from '../graph.js';
-import { useCounts } from './fusion.js';
+import { singleUseChain } from './fusion.js';
 
 const ops = PRIMITIVES as Record<string, OpDef<any>>;
 
@@ -116,17 +116,7 @@ export function foldAffineIntoLinear(g: Graph): number {
   for (const base of [...g.nodes]) {
     // Integer products do not distribute over division: floats only.
     if (!g.nodes.includes(base) || !isChannelLinear(base) || !isFloat(base.outputs[0]!.dtype) || !isParam(base.inputs[1]!)) continue;
-    const uses = useCounts(g);
-    const steps: AffineStep[] = [];
-    let y = base.outputs[0]!;
-    for (;;) {
-      if (uses.get(y) !== 1 || g.outputs.includes(y)) break;
-      const consumer = g.nodes.find((n) => n.inputs.includes(y));
-      const step = consumer && asStep(consumer, y, isParam);
-      if (!step) break;
-      steps.push(step);
-      y = consumer.outputs[0]!;
-    }
+    const steps = singleUseChain(g, base.outputs[0]!, (consumer, y) => asStep(consumer, y, isParam));
     if (!steps.some((s) => s.op === 'mul' || s.op === 'div')) continue;
     const out = base.outputs[0]!;
     // The scaled weight is computed from weights alone: compiled inference runs it once per change

@@ -24,6 +24,22 @@ function soleConsumer(g: Graph, v: Value, uses: Map<Value, number>): Node | unde
 }
 
 /**
+ * The steps of the chain that starts at `v`: each value's sole consumer, for as long as `asStep`
+ * accepts it (given the value it reads); the next value is that consumer's first output.
+ */
+export function singleUseChain<S>(g: Graph, v: Value, asStep: (consumer: Node, v: Value) => S | undefined): S[] {
+  const uses = useCounts(g);
+  const steps: S[] = [];
+  for (;;) {
+    const consumer = soleConsumer(g, v, uses);
+    const step = consumer && asStep(consumer, v);
+    if (!step) return steps;
+    steps.push(step);
+    v = consumer.outputs[0]!;
+  }
+}
+
+/**
  * matmul/conv2d → add(bias over the last axis) → optional unary activation becomes one
  * fusedLinear node, where the backend has that kernel.
  */

@@ -9,7 +9,7 @@ import type { OpDef } from '../../ops/define-op.js';
 import { PRIMITIVES } from '../../ops/primitives/index.js';
 import { shapesEqual, sizeOf } from '../../tensor/shape.js';
 import type { Graph, Node, Value } from '../graph.js';
-import { useCounts } from './fusion.js';
+import { singleUseChain } from './fusion.js';
 
 const ops = PRIMITIVES as Record<string, OpDef<any>>;
 
@@ -57,17 +57,7 @@ export function sinkPointwiseBelowTranspose(g: Graph): number {
     const rank = y.shape.length;
     if (axis < 0 || axis === rank - 1) continue;
     const channels = y.shape[rank - 1]!;
-    const uses = useCounts(g);
-    const steps: Step[] = [];
-    let z = t.outputs[0]!;
-    for (;;) {
-      if (uses.get(z) !== 1 || g.outputs.includes(z)) break;
-      const consumer = g.nodes.find((n) => n.inputs.includes(z));
-      const step = consumer && asStep(consumer, z, axis);
-      if (!step) break;
-      steps.push(step);
-      z = consumer.outputs[0]!;
-    }
+    const steps = singleUseChain(g, t.outputs[0]!, (consumer, z) => asStep(consumer, z, axis));
     if (!steps.length) continue;
     // Rebuild the chain on y, then one transpose of its end takes the tail's place.
     const fresh: Node[] = [];
