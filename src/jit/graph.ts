@@ -49,10 +49,31 @@ export class Graph {
   }
 
   addNode(op: OpDef<any>, inputs: Value[], attrs: unknown, specs: readonly OutSpec[]): Node {
-    const node: Node = { id: this.nextNode++, op, inputs, attrs, outputs: [] };
-    node.outputs = specs.map((s, index) => this.newValue(s, { kind: 'node', node, index }));
+    const node = this.unplacedNode(op, inputs, attrs, specs);
     this.nodes.push(node);
     return node;
+  }
+
+  /**
+   * A node for a rewrite: numbered like any other, but not yet in `nodes` (the pass places it, with
+   * replaceNode). Its outputs' shapes are the op's inference unless `specs` are given.
+   */
+  unplacedNode(op: OpDef<any>, inputs: Value[], attrs: unknown, specs: readonly OutSpec[] = op.infer(inputs, attrs)): Node {
+    const node: Node = { id: this.nextNode++, op, inputs, attrs, outputs: [] };
+    node.outputs = specs.map((s, index) => this.newValue(s, { kind: 'node', node, index }));
+    return node;
+  }
+
+  /** Put `nodes` where `old` stands in the order, in its stead, and let every use of old's output read `output`. */
+  replaceNode(old: Node, nodes: readonly Node[], output: Value): void {
+    this.nodes.splice(this.nodes.indexOf(old), 1, ...nodes);
+    this.replaceUses(old.outputs[0]!, output);
+  }
+
+  /** Take `dropped` out of the order (a rewrite's originals, after replaceNode redirected their uses). */
+  removeNodes(dropped: Iterable<Node>): void {
+    const set = new Set(dropped);
+    this.nodes = this.nodes.filter((n) => !set.has(n));
   }
 
   /** Values the graph must produce: outputs and variable updates. */

@@ -41,47 +41,66 @@ function finite(op: string, name: string, v: number): number {
   return v;
 }
 
-/** Options of {@link ExponentialDecay}. */
-export interface ExponentialDecayOptions {
+/** Options of {@link ExponentialDecay} and {@link InverseTimeDecay}. */
+export interface RateDecayOptions {
   initialLearningRate: number;
   decaySteps: number;
   decayRate: number;
   /** Decay in whole intervals of `decaySteps` (default false). */
   staircase?: boolean;
 }
+/** Options of {@link ExponentialDecay}. */
+export type ExponentialDecayOptions = RateDecayOptions;
+/** Options of {@link InverseTimeDecay}. */
+export type InverseTimeDecayOptions = RateDecayOptions;
 
-const EXPONENTIAL_DECAY_KEYS = optionKeys<ExponentialDecayOptions>({ initialLearningRate: true, decaySteps: true, decayRate: true, staircase: true });
+const RATE_DECAY_KEYS = optionKeys<RateDecayOptions>({ initialLearningRate: true, decaySteps: true, decayRate: true, staircase: true });
 
-/** `initialLearningRate * decayRate ^ (step / decaySteps)` (the exponent floored when `staircase`). */
-export class ExponentialDecay extends LearningRateSchedule {
-  readonly className = 'ExponentialDecay';
+/** A schedule that decays by `decayRate` per `decaySteps` steps: ExponentialDecay and InverseTimeDecay. */
+export abstract class RateDecay extends LearningRateSchedule {
   readonly initialLearningRate: number;
   readonly decaySteps: number;
   readonly decayRate: number;
   readonly staircase: boolean;
 
-  constructor(o: ExponentialDecayOptions) {
+  constructor(o: RateDecayOptions) {
     super();
-    checkOptions(new.target.name, o, EXPONENTIAL_DECAY_KEYS);
-    this.initialLearningRate = finite('ExponentialDecay', 'initialLearningRate', o.initialLearningRate);
-    this.decaySteps = positive('ExponentialDecay', 'decaySteps', o.decaySteps);
-    this.decayRate = finite('ExponentialDecay', 'decayRate', o.decayRate);
+    const name = new.target.name;
+    checkOptions(name, o, RATE_DECAY_KEYS);
+    this.initialLearningRate = finite(name, 'initialLearningRate', o.initialLearningRate);
+    this.decaySteps = positive(name, 'decaySteps', o.decaySteps);
+    this.decayRate = finite(name, 'decayRate', o.decayRate);
     this.staircase = o.staircase ?? false;
   }
 
-  call(step: number): number {
+  /** The intervals of `decaySteps` in `step` (whole ones when `staircase`). */
+  protected intervals(step: number): number {
     const p = step / this.decaySteps;
-    return this.initialLearningRate * this.decayRate ** (this.staircase ? Math.floor(p) : p);
+    return this.staircase ? Math.floor(p) : p;
   }
 
-  callTensor(step: Tensor): Tensor {
+  /** The same on a tensor. */
+  protected intervalsTensor(step: Tensor): Tensor {
     const p = div(step, this.decaySteps);
-    return mul(pow(this.decayRate, this.staircase ? floor(p) : p), this.initialLearningRate);
+    return this.staircase ? floor(p) : p;
   }
 
   /** Constructor options as JSON, enough to make an equal schedule. */
   getConfig(): Record<string, unknown> {
     return { initialLearningRate: this.initialLearningRate, decaySteps: this.decaySteps, decayRate: this.decayRate, staircase: this.staircase };
+  }
+}
+
+/** `initialLearningRate * decayRate ^ (step / decaySteps)` (the exponent floored when `staircase`). */
+export class ExponentialDecay extends RateDecay {
+  readonly className = 'ExponentialDecay';
+
+  call(step: number): number {
+    return this.initialLearningRate * this.decayRate ** this.intervals(step);
+  }
+
+  callTensor(step: Tensor): Tensor {
+    return mul(pow(this.decayRate, this.intervalsTensor(step)), this.initialLearningRate);
   }
 }
 
@@ -268,46 +287,16 @@ export class PolynomialDecay extends LearningRateSchedule {
   }
 }
 
-/** Options of {@link InverseTimeDecay}. */
-export interface InverseTimeDecayOptions {
-  initialLearningRate: number;
-  decaySteps: number;
-  decayRate: number;
-  staircase?: boolean;
-}
-
-const INVERSE_TIME_DECAY_KEYS = optionKeys<InverseTimeDecayOptions>({ initialLearningRate: true, decaySteps: true, decayRate: true, staircase: true });
-
 /** `initialLearningRate / (1 + decayRate * step / decaySteps)` (the ratio floored when `staircase`). */
-export class InverseTimeDecay extends LearningRateSchedule {
+export class InverseTimeDecay extends RateDecay {
   readonly className = 'InverseTimeDecay';
-  readonly initialLearningRate: number;
-  readonly decaySteps: number;
-  readonly decayRate: number;
-  readonly staircase: boolean;
-
-  constructor(o: InverseTimeDecayOptions) {
-    super();
-    checkOptions(new.target.name, o, INVERSE_TIME_DECAY_KEYS);
-    this.initialLearningRate = finite('InverseTimeDecay', 'initialLearningRate', o.initialLearningRate);
-    this.decaySteps = positive('InverseTimeDecay', 'decaySteps', o.decaySteps);
-    this.decayRate = finite('InverseTimeDecay', 'decayRate', o.decayRate);
-    this.staircase = o.staircase ?? false;
-  }
 
   call(step: number): number {
-    const p = step / this.decaySteps;
-    return this.initialLearningRate / (1 + this.decayRate * (this.staircase ? Math.floor(p) : p));
+    return this.initialLearningRate / (1 + this.decayRate * this.intervals(step));
   }
 
   callTensor(step: Tensor): Tensor {
-    const p = div(step, this.decaySteps);
-    return div(this.initialLearningRate, add(mul(this.staircase ? floor(p) : p, this.decayRate), 1));
-  }
-
-  /** Constructor options as JSON, enough to make an equal schedule. */
-  getConfig(): Record<string, unknown> {
-    return { initialLearningRate: this.initialLearningRate, decaySteps: this.decaySteps, decayRate: this.decayRate, staircase: this.staircase };
+    return div(this.initialLearningRate, add(mul(this.intervalsTensor(step), this.decayRate), 1));
   }
 }
 

@@ -107,21 +107,32 @@ function dataParallelTrainStep(model: SteppableModel, batch: Batch): StepResult 
   return result;
 }
 
+/** The batch's predictions and its loss (with the model's regularization losses) from a forward pass. */
+function forwardLoss(model: SteppableModel, batch: Batch, training: boolean): StepResult & { preds: Tensor[] } {
+  const preds = forward(model, batch.x, training);
+  const { total, perOutput } = compiledOf(model).computeLoss(batch.y!, preds, batch.sampleWeight);
+  const reg = model.totalLoss();
+  return { preds, loss: reg ? add(total, reg) : total, outputLosses: perOutput };
+}
+
+/** forwardLoss while training, and the loss's gradients in the trainable weights (none when there are none). */
+function lossAndGradients(model: SteppableModel, batch: Batch): ReturnType<typeof forwardLoss> & { grads: (Tensor | null)[] } {
+  const tape = new GradientTape();
+  const result = forwardLoss(model, batch, true);
+  const vars = model.trainableWeights;
+  let grads: (Tensor | null)[] = [];
+  if (vars.length) grads = tape.gradient(result.loss, vars);
+  else tape.dispose();
+  return { ...result, grads };
+}
+
 /** Loss (+ regularization), metrics and this batch's gradients, without updating the weights. */
 function eagerGradientStep(model: SteppableModel, batch: Batch): StepResult & { grads: (Tensor | null)[] } {
   const state = compiledOf(model);
   return engine.tidy(() => {
-    const tape = new GradientTape();
-    const preds = forward(model, batch.x, true);
-    const { total, perOutput } = state.computeLoss(batch.y!, preds, batch.sampleWeight);
-    const reg = model.totalLoss();
-    const loss = reg ? add(total, reg) : total;
-    const vars = model.trainableWeights;
-    let grads: (Tensor | null)[] = [];
-    if (vars.length) grads = tape.gradient(loss, vars);
-    else tape.dispose();
+    const { preds, loss, outputLosses, grads } = lossAndGradients(model, batch);
     state.updateMetrics(batch.y!, preds, batch.sampleWeight);
-    return { loss, outputLosses: perOutput, grads };
+    return { loss, outputLosses, grads };
   });
 }
 
@@ -284,32 +295,20 @@ function compiledStep<R>(model: SteppableModel, kind: StepKind, eager: (model: S
 function eagerTrainStep(model: SteppableModel, batch: Batch): StepResult {
   const state = compiledOf(model);
   return engine.tidy(() => {
-    const tape = new GradientTape();
-    const preds = forward(model, batch.x, true);
-    const { total, perOutput } = state.computeLoss(batch.y!, preds, batch.sampleWeight);
-    const reg = model.totalLoss();
-    const loss = reg ? add(total, reg) : total;
+    const { preds, loss, outputLosses, grads } = lossAndGradients(model, batch);
     const vars = model.trainableWeights;
-    if (vars.length) {
-      const grads = tape.gradient(loss, vars);
-      state.optimizer.applyGradients(grads.map((g, i) => [g, vars[i]!] as [Tensor | null, (typeof vars)[number]]));
-    } else {
-      tape.dispose();
-    }
+    if (vars.length) state.optimizer.applyGradients(grads.map((g, i) => [g, vars[i]!] as [Tensor | null, (typeof vars)[number]]));
     state.updateMetrics(batch.y!, preds, batch.sampleWeight);
-    return { loss, outputLosses: perOutput };
+    return { loss, outputLosses };
   });
 }
 
 function eagerTestStep(model: SteppableModel, batch: Batch): StepResult {
   const state = compiledOf(model);
   return engine.tidy(() => {
-    const preds = forward(model, batch.x, false);
-    const { total, perOutput } = state.computeLoss(batch.y!, preds, batch.sampleWeight);
-    const reg = model.totalLoss();
-    const loss = reg ? add(total, reg) : total;
+    const { preds, loss, outputLosses } = forwardLoss(model, batch, false);
     state.updateMetrics(batch.y!, preds, batch.sampleWeight);
-    return { loss, outputLosses: perOutput };
+    return { loss, outputLosses };
   });
 }
 

@@ -32,8 +32,7 @@ export function channelsLastImages(g: Graph): number {
     if (!rule || !attrs.channelsFirst || n.inputs[0]!.shape.length !== 4 || n.outputs.length !== 1) continue;
     const fresh: Node[] = [];
     const add = (op: OpDef<any>, inputs: Value[], a: unknown): Value => {
-      const node = g.addNode(op, inputs, a, op.infer(inputs, a));
-      g.nodes.pop();
+      const node = g.unplacedNode(op, inputs, a);
       if (n.scope) node.scope = n.scope;
       fresh.push(node);
       return node.outputs[0]!;
@@ -43,8 +42,7 @@ export function channelsLastImages(g: Graph): number {
     const image = add(ops.transpose!, [n.inputs[0]!], { perm: TO_LAST });
     const y = add(n.op, [image, ...n.inputs.slice(1)], lastAttrs);
     const out = add(ops.transpose!, [y], { perm: TO_FIRST });
-    g.nodes.splice(g.nodes.indexOf(n), 1, ...fresh);
-    g.replaceUses(n.outputs[0]!, out);
+    g.replaceNode(n, fresh, out);
     rewritten++;
   }
   return rewritten;

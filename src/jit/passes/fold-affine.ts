@@ -5,7 +5,7 @@ import { PRIMITIVES } from '../../ops/primitives/index.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { shapesEqual, sizeOf } from '../../tensor/shape.js';
 import type { Graph, Node, Value } from '../graph.js';
-import { useCounts } from './fusion.js';
+import { singleUseChain } from './fusion.js';
 
 const ops = PRIMITIVES as Record<string, OpDef<any>>;
 
@@ -75,10 +75,9 @@ class ParamBuilder {
     private readonly channels: number,
   ) {}
 
-  /** A new node (not yet in the graph's order: the pass splices `nodes` in). */
+  /** A new node (not yet in the graph's order: the pass places `nodes` with replaceNode). */
   node(op: OpDef<any>, inputs: Value[], attrs: unknown): Node {
-    const node = this.g.addNode(op, inputs, attrs, op.infer(inputs, attrs));
-    this.g.nodes.pop();
+    const node = this.g.unplacedNode(op, inputs, attrs);
     this.nodes.push(node);
     return node;
   }
@@ -117,17 +116,7 @@ export function foldAffineIntoLinear(g: Graph): number {
   for (const base of [...g.nodes]) {
     // Integer products do not distribute over division: floats only.
     if (!g.nodes.includes(base) || !isChannelLinear(base) || !isFloat(base.outputs[0]!.dtype) || !isParam(base.inputs[1]!)) continue;
-    const uses = useCounts(g);
-    const steps: AffineStep[] = [];
-    let y = base.outputs[0]!;
-    for (;;) {
-      if (uses.get(y) !== 1 || g.outputs.includes(y)) break;
-      const consumer = g.nodes.find((n) => n.inputs.includes(y));
-      const step = consumer && asStep(consumer, y, isParam);
-      if (!step) break;
-      steps.push(step);
-      y = consumer.outputs[0]!;
-    }
+    const steps = singleUseChain(g, base.outputs[0]!, (consumer, y) => asStep(consumer, y, isParam));
     if (!steps.some((s) => s.op === 'mul' || s.op === 'div')) continue;
     const out = base.outputs[0]!;
     // The scaled weight is computed from weights alone: compiled inference runs it once per change
@@ -163,10 +152,8 @@ export function foldAffineIntoLinear(g: Graph): number {
     const linear = b.node(base.op, [base.inputs[0]!, weight], base.attrs);
     const result = bias ? b.node(ops.add!, [linear.outputs[0]!, bias], {}).outputs[0]! : linear.outputs[0]!;
     const tail = steps[steps.length - 1]!.node;
-    g.nodes.splice(g.nodes.indexOf(tail), 1, ...b.nodes);
-    g.replaceUses(tail.outputs[0]!, result);
-    const dropped = new Set<Node>([base, ...steps.map((s) => s.node)]);
-    g.nodes = g.nodes.filter((n) => !dropped.has(n));
+    g.replaceNode(tail, b.nodes, result);
+    g.removeNodes([base, ...steps.map((s) => s.node)]);
     folded++;
   }
   return folded;

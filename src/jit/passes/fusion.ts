@@ -24,6 +24,22 @@ function soleConsumer(g: Graph, v: Value, uses: Map<Value, number>): Node | unde
 }
 
 /**
+ * The steps of the chain that starts at `v`: each value's sole consumer, for as long as `asStep`
+ * accepts it (given the value it reads); the next value is that consumer's first output.
+ */
+export function singleUseChain<S>(g: Graph, v: Value, asStep: (consumer: Node, v: Value) => S | undefined): S[] {
+  const uses = useCounts(g);
+  const steps: S[] = [];
+  for (;;) {
+    const consumer = soleConsumer(g, v, uses);
+    const step = consumer && asStep(consumer, v);
+    if (!step) return steps;
+    steps.push(step);
+    v = consumer.outputs[0]!;
+  }
+}
+
+/**
  * matmul/conv2d → add(bias over the last axis) → optional unary activation becomes one
  * fusedLinear node, where the backend has that kernel.
  */
@@ -49,8 +65,7 @@ export function fuseLinear(g: Graph, kernels: Readonly<Record<string, unknown>>)
       activation = actNode.op.name;
       tail = actNode;
     }
-    const out = tail.outputs[0]!;
-    const node = g.addNode(fusedLinearOp, [...base.inputs, bias], {
+    const node = g.unplacedNode(fusedLinearOp, [...base.inputs, bias], {
       base: base.op.name,
       baseAttrs: base.attrs,
       hasBias: true,
@@ -59,10 +74,8 @@ export function fuseLinear(g: Graph, kernels: Readonly<Record<string, unknown>>)
       dtype: y.dtype,
     }, [{ shape: y.shape, dtype: y.dtype }]);
     // Put the fused node where the tail was, and drop the originals.
-    g.nodes.pop();
-    g.nodes[g.nodes.indexOf(tail)] = node;
-    g.replaceUses(out, node.outputs[0]!);
-    g.nodes = g.nodes.filter((n) => n !== base && n !== addNode && n !== tail);
+    g.replaceNode(tail, [node], node.outputs[0]!);
+    g.removeNodes([base, addNode]);
     fused++;
   }
   return fused;
@@ -120,17 +133,15 @@ export function fuseElementwise(g: Graph, kernels: Readonly<Record<string, unkno
       reg.set(n.outputs[0]!, external.length + program.length - 1);
     }
     const out = last.outputs[0]!;
-    const node = g.addNode(fusedElementwiseOp as OpDef<any>, external, {
+    const node = g.unplacedNode(fusedElementwiseOp as OpDef<any>, external, {
       program,
       nInputs: external.length,
       shape: out.shape,
       dtype: out.dtype,
       inPlace: -1,
     }, [{ shape: out.shape, dtype: out.dtype }]);
-    g.nodes.pop();
-    g.nodes[g.nodes.indexOf(last)] = node;
-    g.replaceUses(out, node.outputs[0]!);
-    g.nodes = g.nodes.filter((n) => n === node || !members.includes(n));
+    g.replaceNode(last, [node], node.outputs[0]!);
+    g.removeNodes(members);
     fused++;
   }
   return fused;

@@ -9,7 +9,7 @@ import type { OpDef } from '../../ops/define-op.js';
 import { PRIMITIVES } from '../../ops/primitives/index.js';
 import { shapesEqual, sizeOf } from '../../tensor/shape.js';
 import type { Graph, Node, Value } from '../graph.js';
-import { useCounts } from './fusion.js';
+import { singleUseChain } from './fusion.js';
 
 const ops = PRIMITIVES as Record<string, OpDef<any>>;
 
@@ -57,23 +57,12 @@ export function sinkPointwiseBelowTranspose(g: Graph): number {
     const rank = y.shape.length;
     if (axis < 0 || axis === rank - 1) continue;
     const channels = y.shape[rank - 1]!;
-    const uses = useCounts(g);
-    const steps: Step[] = [];
-    let z = t.outputs[0]!;
-    for (;;) {
-      if (uses.get(z) !== 1 || g.outputs.includes(z)) break;
-      const consumer = g.nodes.find((n) => n.inputs.includes(z));
-      const step = consumer && asStep(consumer, z, axis);
-      if (!step) break;
-      steps.push(step);
-      z = consumer.outputs[0]!;
-    }
+    const steps = singleUseChain(g, t.outputs[0]!, (consumer, z) => asStep(consumer, z, axis));
     if (!steps.length) continue;
     // Rebuild the chain on y, then one transpose of its end takes the tail's place.
     const fresh: Node[] = [];
     const add = (op: OpDef<any>, inputs: Value[], attrs: unknown): Value => {
-      const node = g.addNode(op, inputs, attrs, op.infer(inputs, attrs));
-      g.nodes.pop();
+      const node = g.unplacedNode(op, inputs, attrs);
       fresh.push(node);
       return node.outputs[0]!;
     };
@@ -86,10 +75,8 @@ export function sinkPointwiseBelowTranspose(g: Graph): number {
     }
     const out = add(t.op, [v], t.attrs);
     const tail = steps[steps.length - 1]!.node;
-    g.nodes.splice(g.nodes.indexOf(tail), 1, ...fresh);
-    g.replaceUses(tail.outputs[0]!, out);
-    const dropped = new Set<Node>([t, ...steps.map((s) => s.node)]);
-    g.nodes = g.nodes.filter((n) => !dropped.has(n));
+    g.replaceNode(tail, fresh, out);
+    g.removeNodes([t, ...steps.map((s) => s.node)]);
     moved++;
   }
   return moved;

@@ -2,13 +2,12 @@
 // [batch, rows, cols, channels], states h and c [batch, rows', cols', filters], for the generic RNN
 // layer. It is ConvLSTM2D with the step exposed, so the weights, config and math are the same.
 import { ValueError } from '../../errors.js';
-import { mul } from '../../ops/primitives/binary.js';
-import { ones, zeros } from '../../ops/creation.js';
-import { dropout } from '../../ops/composite/dropout.js';
+import { zeros } from '../../ops/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { mergePositional } from '../../check-options.js';
 import { ConvLSTM2D, type ConvLSTM2DArgs } from './conv-lstm.js';
 import type { CallArgs, InputShapes, Shape } from './layer.js';
+import { DropoutMasks, masked } from './recurrent-layer.js';
 import { cellConfig, type CellOutput, type RecurrentCell } from './rnn-cells.js';
 
 export type ConvLSTM2DCellArgs = Omit<ConvLSTM2DArgs, 'returnSequences' | 'returnState' | 'goBackwards'>;
@@ -19,8 +18,7 @@ export class ConvLSTM2DCell extends ConvLSTM2D implements RecurrentCell {
   /** The option keys the constructor accepts (checked at run time). */
   static override readonly optionKeys: readonly string[] = CELL_KEYS;
   // Keras's masks: one input mask over channels and one recurrent mask per sequence.
-  private inputMask: Tensor | null = null;
-  private recurrentMask: Tensor | null = null;
+  private readonly masks = new DropoutMasks();
 
   constructor(filters: number | ConvLSTM2DCellArgs, kernelSize?: number | number[] | ConvLSTM2DCellArgs, args?: ConvLSTM2DCellArgs) {
     super(mergePositional<ConvLSTM2DArgs>('ConvLSTM2DCell', CELL_KEYS, ['filters', 'kernelSize'], [filters, kernelSize, args]));
@@ -46,16 +44,14 @@ export class ConvLSTM2DCell extends ConvLSTM2D implements RecurrentCell {
   }
 
   cellStep(x: Tensor, states: Tensor[], training: boolean): CellOutput {
-    if (training && this.dropout > 0) this.inputMask ??= dropout(ones([x.shape[0]!, 1, 1, x.shape[3]!], x.dtype), this.dropout);
-    if (training && this.recurrentDropout > 0) this.recurrentMask ??= dropout(ones([x.shape[0]!, 1, 1, this.filters], x.dtype), this.recurrentDropout);
-    const xIn = training && this.inputMask ? mul(x, this.inputMask) : x;
-    const next = this.gateStep(this.projectStep(xIn), states, training ? this.recurrentMask : null);
+    const b = x.shape[0]!;
+    const [inputMask, recurrentMask] = training ? this.masks.draw(this, [b, 1, 1, x.shape[3]!], [b, 1, 1, this.filters], x.dtype) : [null, null];
+    const next = this.gateStep(this.projectStep(masked(x, inputMask)), states, recurrentMask);
     return { output: next[0]!, states: next };
   }
 
   resetDropoutMasks(): void {
-    this.inputMask = null;
-    this.recurrentMask = null;
+    this.masks.reset();
   }
 
   /** Called on its own: `applyAll(x, { states })` gives [output, h, c] (zero states by default). */

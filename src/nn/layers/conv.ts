@@ -315,32 +315,27 @@ export interface SeparableConvArgs extends DepthwiseConvArgs {
 
 export const SEPARABLE_KEYS = optionKeys<SeparableConvArgs>({ ...DEPTHWISE_KEY_LIST, pointwiseInitializer: true, pointwiseRegularizer: true });
 
-/** A depthwise convolution then a 1x1 convolution to `filters` channels. */
-export class SeparableConv2D extends BaseConv {
-  /** The option keys the constructor accepts (checked at run time). */
-  static readonly optionKeys: readonly string[] = SEPARABLE_KEYS;
+/** A depthwise convolution then a pointwise (size-1) one to `filters` channels, in `rank` dimensions. */
+export abstract class SeparableConvBase extends BaseConv {
   readonly depthMultiplier: number;
   readonly pointwiseInitializer: Initializer;
   readonly pointwiseRegularizer: Regularizer | null;
   pointwiseKernel!: Variable;
 
-  constructor(filters: number | SeparableConvArgs, kernelSize?: number | number[] | SeparableConvArgs, args?: SeparableConvArgs) {
-    const a = argsOf<SeparableConvArgs>('SeparableConv2D', SEPARABLE_KEYS, [filters, kernelSize, args]);
-    super(2, { ...a, kernelInitializer: a.depthwiseInitializer ?? a.kernelInitializer, kernelRegularizer: a.depthwiseRegularizer ?? a.kernelRegularizer });
-    this.depthMultiplier = positiveInt('SeparableConv2D', 'depthMultiplier', a.depthMultiplier ?? 1);
+  /** `layer`: the name errors give. */
+  constructor(rank: number, layer: string, a: SeparableConvArgs) {
+    super(rank, { ...a, kernelInitializer: a.depthwiseInitializer ?? a.kernelInitializer, kernelRegularizer: a.depthwiseRegularizer ?? a.kernelRegularizer });
+    this.depthMultiplier = positiveInt(layer, 'depthMultiplier', a.depthMultiplier ?? 1);
     this.pointwiseInitializer = getInitializer(a.pointwiseInitializer ?? 'glorotUniform');
     this.pointwiseRegularizer = optionalRegularizer(a.pointwiseRegularizer);
   }
+  /** Kernels [...kernelSize, in, multiplier] and [1, ..., 1, in * multiplier, filters]. */
   override build(inputShape: InputShapes): void {
     const c = this.inChannels(inputShape);
+    const ones = this.kernelSize.map(() => 1);
     this.kernel = this.addWeight('depthwise_kernel', [...this.kernelSize, c, this.depthMultiplier], this.kernelInitializer, { regularizer: this.kernelRegularizer });
-    this.pointwiseKernel = this.addWeight('pointwise_kernel', [1, 1, c * this.depthMultiplier, this.filters], this.pointwiseInitializer, { regularizer: this.pointwiseRegularizer });
+    this.pointwiseKernel = this.addWeight('pointwise_kernel', [...ones, c * this.depthMultiplier, this.filters], this.pointwiseInitializer, { regularizer: this.pointwiseRegularizer });
     if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, { regularizer: this.biasRegularizer });
-  }
-  override call(x: Tensor): Tensor {
-    const pair = (v: number[]) => [v[0]!, v[1]!] as [number, number];
-    const opts = { strides: pair(this.strides), padding: this.padding, dilations: pair(this.dilationRate), dataFormat: this.dataFormat };
-    return this.finish(separableConv2d(x, this.kernel, this.pointwiseKernel, opts));
   }
   /** Constructor arguments as JSON, enough for fromConfig to make an equal (unbuilt) layer. */
   override getConfig(): Record<string, unknown> {
@@ -350,5 +345,19 @@ export class SeparableConv2D extends BaseConv {
       pointwiseInitializer: serializeInitializer(this.pointwiseInitializer),
       pointwiseRegularizer: serializeOptional(this.pointwiseRegularizer),
     };
+  }
+}
+
+/** A depthwise convolution then a 1x1 convolution to `filters` channels. */
+export class SeparableConv2D extends SeparableConvBase {
+  /** The option keys the constructor accepts (checked at run time). */
+  static readonly optionKeys: readonly string[] = SEPARABLE_KEYS;
+  constructor(filters: number | SeparableConvArgs, kernelSize?: number | number[] | SeparableConvArgs, args?: SeparableConvArgs) {
+    super(2, 'SeparableConv2D', argsOf<SeparableConvArgs>('SeparableConv2D', SEPARABLE_KEYS, [filters, kernelSize, args]));
+  }
+  override call(x: Tensor): Tensor {
+    const pair = (v: number[]) => [v[0]!, v[1]!] as [number, number];
+    const opts = { strides: pair(this.strides), padding: this.padding, dilations: pair(this.dilationRate), dataFormat: this.dataFormat };
+    return this.finish(separableConv2d(x, this.kernel, this.pointwiseKernel, opts));
   }
 }

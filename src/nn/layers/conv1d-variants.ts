@@ -4,12 +4,9 @@
 import { conv2dTranspose, depthwiseConv2d, separableConv2d } from '../../ops/primitives/conv.js';
 import { expandDims, squeeze } from '../../ops/primitives/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import type { Variable } from '../../autograd/variable.js';
-import { getInitializer, serializeInitializer, type Initializer } from '../initializers.js';
-import type { Regularizer } from '../regularizers.js';
-import { optionalRegularizer, positiveInt, serializeOptional } from './core.js';
+import { positiveInt } from './core.js';
 import {
-  BaseConv, CONV_KEYS, DEPTHWISE_KEYS, SEPARABLE_KEYS, argsOf, channelsOfShape, shapeInLayout, spatialOfShape, transposeOutputLength,
+  BaseConv, CONV_KEYS, DEPTHWISE_KEYS, SEPARABLE_KEYS, SeparableConvBase, argsOf, channelsOfShape, shapeInLayout, spatialOfShape, transposeOutputLength,
   type ConvArgs, type DepthwiseConvArgs, type SeparableConvArgs,
 } from './conv.js';
 import { mergePositional } from '../../check-options.js';
@@ -54,38 +51,15 @@ export class DepthwiseConv1D extends BaseConv {
 }
 
 /** A depthwise 1-D convolution then a pointwise one to `filters` channels; kernels [k, in, multiplier] and [1, in * multiplier, filters]. */
-export class SeparableConv1D extends BaseConv {
+export class SeparableConv1D extends SeparableConvBase {
   /** The option keys the constructor accepts (checked at run time). */
   static readonly optionKeys: readonly string[] = SEPARABLE_KEYS;
-  readonly depthMultiplier: number;
-  readonly pointwiseInitializer: Initializer;
-  readonly pointwiseRegularizer: Regularizer | null;
-  pointwiseKernel!: Variable;
   constructor(filters: number | SeparableConvArgs, kernelSize?: number | number[] | SeparableConvArgs, args?: SeparableConvArgs) {
-    const a = argsOf<SeparableConvArgs>('SeparableConv1D', SEPARABLE_KEYS, [filters, kernelSize, args]);
-    super(1, { ...a, kernelInitializer: a.depthwiseInitializer ?? a.kernelInitializer, kernelRegularizer: a.depthwiseRegularizer ?? a.kernelRegularizer });
-    this.depthMultiplier = positiveInt('SeparableConv1D', 'depthMultiplier', a.depthMultiplier ?? 1);
-    this.pointwiseInitializer = getInitializer(a.pointwiseInitializer ?? 'glorotUniform');
-    this.pointwiseRegularizer = optionalRegularizer(a.pointwiseRegularizer);
-  }
-  override build(inputShape: InputShapes): void {
-    const c = this.inChannels(inputShape);
-    this.kernel = this.addWeight('depthwise_kernel', [this.kernelSize[0]!, c, this.depthMultiplier], this.kernelInitializer, { regularizer: this.kernelRegularizer });
-    this.pointwiseKernel = this.addWeight('pointwise_kernel', [1, c * this.depthMultiplier, this.filters], this.pointwiseInitializer, { regularizer: this.pointwiseRegularizer });
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, { regularizer: this.biasRegularizer });
+    super(1, 'SeparableConv1D', argsOf<SeparableConvArgs>('SeparableConv1D', SEPARABLE_KEYS, [filters, kernelSize, args]));
   }
   override call(x: Tensor): Tensor {
     const h = heightAxis(this);
     return this.finish(squeeze(separableConv2d(expandDims(x, h), expandDims(this.kernel, 0), expandDims(this.pointwiseKernel, 0), opts2d(this)), h));
-  }
-  /** Constructor arguments as JSON, enough for fromConfig to make an equal (unbuilt) layer. */
-  override getConfig(): Record<string, unknown> {
-    return {
-      ...super.getConfig(),
-      depthMultiplier: this.depthMultiplier,
-      pointwiseInitializer: serializeInitializer(this.pointwiseInitializer),
-      pointwiseRegularizer: serializeOptional(this.pointwiseRegularizer),
-    };
   }
 }
 

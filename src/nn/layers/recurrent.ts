@@ -9,75 +9,25 @@ import { where } from '../../ops/primitives/select.js';
 import { expandDims, flip, reshape, slice, transpose } from '../../ops/primitives/shape.js';
 import { split, stack } from '../../ops/primitives/structure.js';
 import { scan } from '../../jit/scan.js';
-import { ones, zeros } from '../../ops/creation.js';
-import { dropout } from '../../ops/composite/dropout.js';
+import { zeros } from '../../ops/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import type { Variable } from '../../autograd/variable.js';
-import { getActivation, serializeActivation, type ActivationFn, type ActivationIdentifier } from '../activations.js';
-import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
-import type { Regularizer, RegularizerIdentifier } from '../regularizers.js';
-import { optionalRegularizer, positiveInt, serializeOptional } from './core.js';
+import { positiveInt } from './core.js';
 import { mergePositional, optionKeys } from '../../check-options.js';
-import { LAYER_KEYS, Layer, type CallArgs, type MaskArg, type InputShapes, type LayerArgs, type Shape } from './layer.js';
+import { LAYER_KEYS, type CallArgs, type InputShapes, type Shape } from './layer.js';
+import { dropoutMask, masked, RECURRENT_KEY_LIST, RecurrentLayer, type RecurrentLayerArgs } from './recurrent-layer.js';
 
-export interface RNNArgs extends LayerArgs {
+export interface RNNArgs extends RecurrentLayerArgs {
   units?: number;
-  activation?: ActivationIdentifier;
-  recurrentActivation?: ActivationIdentifier;
-  useBias?: boolean;
-  kernelInitializer?: InitializerIdentifier;
-  recurrentInitializer?: InitializerIdentifier;
-  biasInitializer?: InitializerIdentifier;
-  kernelRegularizer?: RegularizerIdentifier | null;
-  recurrentRegularizer?: RegularizerIdentifier | null;
-  biasRegularizer?: RegularizerIdentifier | null;
-  /** Output every step ([batch, timesteps, units]) instead of the last ([batch, units]). */
-  returnSequences?: boolean;
-  /** Also output the final state(s): use applyAll to get [output, ...states]. */
-  returnState?: boolean;
-  /** Read the sequence from the end. */
-  goBackwards?: boolean;
   /** LSTM: start the forget gate's bias at 1. */
   unitForgetBias?: boolean;
-  /** Fraction of input features dropped while training (one mask per sequence, as in Keras). */
-  dropout?: number;
-  /** Fraction of the recurrent state dropped before the recurrent projection while training. */
-  recurrentDropout?: number;
 }
 
-const RNN_KEY_LIST = {
-  ...LAYER_KEYS, units: true, activation: true, recurrentActivation: true, useBias: true, kernelInitializer: true, recurrentInitializer: true,
-  biasInitializer: true, kernelRegularizer: true, recurrentRegularizer: true, biasRegularizer: true, returnSequences: true, returnState: true,
-  goBackwards: true, unitForgetBias: true, dropout: true, recurrentDropout: true,
-} as const;
+const RNN_KEY_LIST = { ...LAYER_KEYS, units: true, ...RECURRENT_KEY_LIST, unitForgetBias: true } as const;
 const RNN_KEYS = optionKeys<RNNArgs>(RNN_KEY_LIST);
 
-function rateOf(layer: string, what: string, v: number | undefined): number {
-  const r = v ?? 0;
-  if (!(r >= 0 && r < 1)) throw new ValueError(`${layer}: ${what} must be in [0, 1), got ${String(v)}`);
-  return r;
-}
-
 /** Everything SimpleRNN, LSTM and GRU share; a subclass defines its gate count and one step. */
-abstract class RecurrentBase extends Layer {
+export abstract class RecurrentBase extends RecurrentLayer {
   readonly units: number;
-  readonly activation: ActivationFn;
-  readonly recurrentActivation: ActivationFn;
-  readonly useBias: boolean;
-  readonly kernelInitializer: Initializer;
-  readonly recurrentInitializer: Initializer;
-  readonly biasInitializer: Initializer;
-  readonly kernelRegularizer: Regularizer | null;
-  readonly recurrentRegularizer: Regularizer | null;
-  readonly biasRegularizer: Regularizer | null;
-  readonly returnSequences: boolean;
-  readonly returnState: boolean;
-  readonly goBackwards: boolean;
-  readonly dropout: number;
-  readonly recurrentDropout: number;
-  kernel!: Variable;
-  recurrentKernel!: Variable;
-  bias: Variable | null = null;
 
   /** Weight blocks per step (1 SimpleRNN, 4 LSTM, 3 GRU). */
   protected abstract readonly gates: number;
@@ -85,22 +35,8 @@ abstract class RecurrentBase extends Layer {
   protected readonly stateCount: number = 1;
 
   constructor(a: RNNArgs) {
-    super(a);
+    super(new.target.name, a);
     this.units = positiveInt(new.target.name, 'units', a.units);
-    this.activation = getActivation(a.activation === undefined ? 'tanh' : a.activation, new.target.name);
-    this.recurrentActivation = getActivation(a.recurrentActivation ?? 'sigmoid', new.target.name);
-    this.useBias = a.useBias ?? true;
-    this.kernelInitializer = getInitializer(a.kernelInitializer ?? 'glorotUniform');
-    this.recurrentInitializer = getInitializer(a.recurrentInitializer ?? 'orthogonal');
-    this.biasInitializer = getInitializer(a.biasInitializer ?? 'zeros');
-    this.kernelRegularizer = optionalRegularizer(a.kernelRegularizer);
-    this.recurrentRegularizer = optionalRegularizer(a.recurrentRegularizer);
-    this.biasRegularizer = optionalRegularizer(a.biasRegularizer);
-    this.returnSequences = a.returnSequences ?? false;
-    this.returnState = a.returnState ?? false;
-    this.goBackwards = a.goBackwards ?? false;
-    this.dropout = rateOf(new.target.name, 'dropout', a.dropout);
-    this.recurrentDropout = rateOf(new.target.name, 'recurrentDropout', a.recurrentDropout);
   }
 
   /** Create kernel [features, gates * units], recurrent kernel [units, gates * units] and bias from [batch, timesteps, features]. */
@@ -110,9 +46,7 @@ abstract class RecurrentBase extends Layer {
     const f = s[2];
     if (typeof f !== 'number') throw new ValueError(`${this.className} '${this.name}': the feature axis must be known`);
     const k = this.gates * this.units;
-    this.kernel = this.addWeight('kernel', [f, k], this.kernelInitializer, { regularizer: this.kernelRegularizer });
-    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, k], this.recurrentInitializer, { regularizer: this.recurrentRegularizer });
-    if (this.useBias) this.bias = this.addWeight('bias', this.biasShape(), this.biasInitializer, { regularizer: this.biasRegularizer });
+    this.addRecurrentWeights([f, k], [this.units, k], this.biasShape());
     this.inputSpec = { ndim: 3, axes: { [-1]: f } };
   }
 
@@ -143,14 +77,15 @@ abstract class RecurrentBase extends Layer {
     const [b, , f] = x.shape as [number, number, number];
     const training = Boolean(kwargs.training);
     // Keras drops the same features at every step of a sequence: one mask per call.
-    const inputs = training && this.dropout > 0 ? mul(x, expandDims(dropout(ones([b, f], x.dtype), this.dropout), 1)) : x;
-    const recurrentMask = training && this.recurrentDropout > 0 ? dropout(ones([b, this.units], x.dtype), this.recurrentDropout) : null;
+    const inputMask = training ? dropoutMask(this.dropout, [b, f], x.dtype) : null;
+    const inputs = inputMask ? mul(x, expandDims(inputMask, 1)) : x;
+    const recurrentMask = training ? dropoutMask(this.recurrentDropout, [b, this.units], x.dtype) : null;
     // Masked (padding) steps leave the states, and so the output, as they were. The mask travels
     // as a float slice (cast back to bool in the cell) so the scan's gradient sees only float xs.
-    const given = Array.isArray(kwargs.mask) ? (kwargs.mask[0] ?? null) : (kwargs.mask ?? null);
+    const given = this.stepMask(kwargs);
     const mask = given ? expandDims(transpose(cast(cast(given, 'bool'), x.dtype), [1, 0]), -1) : null;
     const cell = (prev: Tensor[], [p, m]: Tensor[]): [Tensor[], Tensor[]] => {
-      const next = this.step(p!, prev, recurrentMask ? mul(prev[0]!, recurrentMask) : prev[0]!);
+      const next = this.step(p!, prev, masked(prev[0]!, recurrentMask));
       const keep = m ? cast(m, 'bool') : null;
       const states = keep ? next.map((s, i) => where(keep, s, prev[i]!)) : next;
       return [states, this.returnSequences ? [states[0]!] : []];
@@ -165,10 +100,6 @@ abstract class RecurrentBase extends Layer {
     return this.returnState ? [out, ...states] : out;
   }
 
-  override computeMask(_x: Tensor | Tensor[], mask: MaskArg): Tensor | null {
-    return this.returnSequences && !Array.isArray(mask) ? mask : null;
-  }
-
   override computeOutputShape(inputShape: InputShapes): InputShapes {
     const s = inputShape as Shape;
     const out: Shape = this.returnSequences ? [s[0] ?? null, s[1] ?? null, this.units] : [s[0] ?? null, this.units];
@@ -178,24 +109,7 @@ abstract class RecurrentBase extends Layer {
 
   /** Constructor arguments as JSON, enough for fromConfig to make an equal (unbuilt) layer. */
   override getConfig(): Record<string, unknown> {
-    return {
-      ...super.getConfig(),
-      units: this.units,
-      activation: serializeActivation(this.activation),
-      recurrentActivation: serializeActivation(this.recurrentActivation),
-      useBias: this.useBias,
-      kernelInitializer: serializeInitializer(this.kernelInitializer),
-      recurrentInitializer: serializeInitializer(this.recurrentInitializer),
-      biasInitializer: serializeInitializer(this.biasInitializer),
-      kernelRegularizer: serializeOptional(this.kernelRegularizer),
-      recurrentRegularizer: serializeOptional(this.recurrentRegularizer),
-      biasRegularizer: serializeOptional(this.biasRegularizer),
-      returnSequences: this.returnSequences,
-      returnState: this.returnState,
-      goBackwards: this.goBackwards,
-      dropout: this.dropout,
-      recurrentDropout: this.recurrentDropout,
-    };
+    return { ...super.getConfig(), units: this.units, ...this.recurrentConfig() };
   }
 }
 

@@ -2,15 +2,14 @@
 // SimpleRNN/LSTM/GRU, for the generic RNN layer. Each cell is its layer's class with the step
 // exposed, so the weights and the math are the same as the whole-sequence layers'.
 import { ValueError } from '../../errors.js';
-import { mul } from '../../ops/primitives/binary.js';
-import { ones, zeros } from '../../ops/creation.js';
-import { dropout } from '../../ops/composite/dropout.js';
+import { zeros } from '../../ops/creation.js';
 import { expandDims, squeeze } from '../../ops/primitives/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkOptions, mergePositional, optionKeys } from '../../check-options.js';
 import type { SerializedObject } from '../serialization.js';
 import { LAYER_KEYS, Layer, type CallArgs, type InputShapes, type LayerArgs, type Shape } from './layer.js';
-import { GRU, LSTM, SimpleRNN, type GRUArgs, type RNNArgs } from './recurrent.js';
+import { GRU, LSTM, SimpleRNN, type GRUArgs, type RecurrentBase, type RNNArgs } from './recurrent.js';
+import { DropoutMasks, masked } from './recurrent-layer.js';
 import { deserializeLayer, serializeLayer } from './registry.js';
 
 /** What the RNN layer needs of a cell: its state sizes and one step. */
@@ -53,22 +52,6 @@ export function cellConfig(config: Record<string, unknown>): Record<string, unkn
   return Object.fromEntries(Object.entries(config).filter(([k]) => !SEQUENCE_KEYS.includes(k)));
 }
 
-/** Dropout masks drawn at a sequence's first step and reused at every step, as Keras's cells do. */
-class DropoutMasks {
-  input: Tensor | null = null;
-  recurrent: Tensor | null = null;
-  apply(cell: { dropout: number; recurrentDropout: number; units: number }, x: Tensor, h: Tensor, training: boolean): [Tensor, Tensor] {
-    if (!training) return [x, h];
-    if (cell.dropout > 0) this.input ??= dropout(ones(x.shape, x.dtype), cell.dropout);
-    if (cell.recurrentDropout > 0) this.recurrent ??= dropout(ones(h.shape, h.dtype), cell.recurrentDropout);
-    return [this.input ? mul(x, this.input) : x, this.recurrent ? mul(h, this.recurrent) : h];
-  }
-  reset(): void {
-    this.input = null;
-    this.recurrent = null;
-  }
-}
-
 function checkCellInput(cell: Layer, s: Shape): void {
   if (s.length !== 2) throw new ValueError(`${cell.className} '${cell.name}': a cell takes one step [batch, features], got shape [${s.join(', ')}]`);
 }
@@ -87,126 +70,73 @@ function cellOutputShapes(cell: RecurrentCell, s: Shape): Shape[] {
   return [[s[0] ?? null, cell.outputSize], ...cell.stateSizes.map((n) => [s[0] ?? null, n])];
 }
 
+/**
+ * SimpleRNN, LSTM or GRU with its step exposed as a cell: the same weights, config (less the
+ * sequence options) and math, on one step [batch, features].
+ */
+function asCell<L extends abstract new (...args: any[]) => RecurrentBase>(Base: L): L & (abstract new (...args: any[]) => RecurrentCell) {
+  abstract class Cell extends Base implements RecurrentCell {
+    private readonly masks = new DropoutMasks();
+    get stateSizes(): number[] {
+      return Array.from({ length: this.stateCount }, () => this.units);
+    }
+    get outputSize(): number {
+      return this.units;
+    }
+    override build(inputShape: InputShapes): void {
+      checkCellInput(this, inputShape as Shape);
+      super.build([(inputShape as Shape)[0] ?? null, null, (inputShape as Shape)[1] ?? null]);
+      this.inputSpec = { ndim: 2 };
+    }
+    cellStep(x: Tensor, states: Tensor[], training: boolean): CellOutput {
+      const h = states[0]!;
+      const [inputMask, recurrentMask] = training ? this.masks.draw(this, [...x.shape], [...h.shape], x.dtype) : [null, null];
+      const next = this.step(squeeze(this.projectInputs(expandDims(masked(x, inputMask), 1)), [0]), states, masked(h, recurrentMask));
+      return { output: next[0]!, states: next };
+    }
+    resetDropoutMasks(): void {
+      this.masks.reset();
+    }
+    override call(x: Tensor, kwargs: CallArgs): Tensor[] {
+      return callCell(this, x, kwargs);
+    }
+    override computeOutputShape(s: InputShapes): InputShapes {
+      return cellOutputShapes(this, s as Shape);
+    }
+    override computeMask(): null {
+      return null;
+    }
+    override getConfig(): Record<string, unknown> {
+      return cellConfig(super.getConfig());
+    }
+  }
+  return Cell;
+}
+
 /** One step of SimpleRNN: h = activation(x W + h U + b). */
-export class SimpleRNNCell extends SimpleRNN implements RecurrentCell {
+export class SimpleRNNCell extends asCell(SimpleRNN) {
   /** The option keys the constructor accepts (checked at run time). */
   static override readonly optionKeys: readonly string[] = CELL_KEYS;
-  private readonly masks = new DropoutMasks();
   constructor(units: number | CellArgs, args?: CellArgs) {
     super(mergePositional<CellArgs>('SimpleRNNCell', CELL_KEYS, ['units'], [units, args]));
-  }
-  get stateSizes(): number[] {
-    return [this.units];
-  }
-  get outputSize(): number {
-    return this.units;
-  }
-  override build(inputShape: InputShapes): void {
-    checkCellInput(this, inputShape as Shape);
-    super.build([(inputShape as Shape)[0] ?? null, null, (inputShape as Shape)[1] ?? null]);
-    this.inputSpec = { ndim: 2 };
-  }
-  cellStep(x: Tensor, states: Tensor[], training: boolean): CellOutput {
-    const [xIn, hIn] = this.masks.apply(this, x, states[0]!, training);
-    const next = this.step(squeeze(this.projectInputs(expandDims(xIn, 1)), [0]), states, hIn);
-    return { output: next[0]!, states: next };
-  }
-  resetDropoutMasks(): void {
-    this.masks.reset();
-  }
-  override call(x: Tensor, kwargs: CallArgs): Tensor[] {
-    return callCell(this, x, kwargs);
-  }
-  override computeOutputShape(s: InputShapes): InputShapes {
-    return cellOutputShapes(this, s as Shape);
-  }
-  override computeMask(): null {
-    return null;
-  }
-  override getConfig(): Record<string, unknown> {
-    return cellConfig(super.getConfig());
   }
 }
 
 /** One step of LSTM (gates i, f, c, o); states [h, c]. */
-export class LSTMCell extends LSTM implements RecurrentCell {
+export class LSTMCell extends asCell(LSTM) {
   /** The option keys the constructor accepts (checked at run time). */
   static override readonly optionKeys: readonly string[] = CELL_KEYS;
-  private readonly masks = new DropoutMasks();
   constructor(units: number | CellArgs, args?: CellArgs) {
     super(mergePositional<CellArgs>('LSTMCell', CELL_KEYS, ['units'], [units, args]));
-  }
-  get stateSizes(): number[] {
-    return [this.units, this.units];
-  }
-  get outputSize(): number {
-    return this.units;
-  }
-  override build(inputShape: InputShapes): void {
-    checkCellInput(this, inputShape as Shape);
-    super.build([(inputShape as Shape)[0] ?? null, null, (inputShape as Shape)[1] ?? null]);
-    this.inputSpec = { ndim: 2 };
-  }
-  cellStep(x: Tensor, states: Tensor[], training: boolean): CellOutput {
-    const [xIn, hIn] = this.masks.apply(this, x, states[0]!, training);
-    const next = this.step(squeeze(this.projectInputs(expandDims(xIn, 1)), [0]), states, hIn);
-    return { output: next[0]!, states: next };
-  }
-  resetDropoutMasks(): void {
-    this.masks.reset();
-  }
-  override call(x: Tensor, kwargs: CallArgs): Tensor[] {
-    return callCell(this, x, kwargs);
-  }
-  override computeOutputShape(s: InputShapes): InputShapes {
-    return cellOutputShapes(this, s as Shape);
-  }
-  override computeMask(): null {
-    return null;
-  }
-  override getConfig(): Record<string, unknown> {
-    return cellConfig(super.getConfig());
   }
 }
 
 /** One step of GRU (resetAfter as in GRU; TF.js writes resetAfter false). */
-export class GRUCell extends GRU implements RecurrentCell {
+export class GRUCell extends asCell(GRU) {
   /** The option keys the constructor accepts (checked at run time). */
   static override readonly optionKeys: readonly string[] = GRU_CELL_KEYS;
-  private readonly masks = new DropoutMasks();
   constructor(units: number | GRUCellArgs, args?: GRUCellArgs) {
     super(mergePositional<GRUCellArgs>('GRUCell', GRU_CELL_KEYS, ['units'], [units, args]));
-  }
-  get stateSizes(): number[] {
-    return [this.units];
-  }
-  get outputSize(): number {
-    return this.units;
-  }
-  override build(inputShape: InputShapes): void {
-    checkCellInput(this, inputShape as Shape);
-    super.build([(inputShape as Shape)[0] ?? null, null, (inputShape as Shape)[1] ?? null]);
-    this.inputSpec = { ndim: 2 };
-  }
-  cellStep(x: Tensor, states: Tensor[], training: boolean): CellOutput {
-    const [xIn, hIn] = this.masks.apply(this, x, states[0]!, training);
-    const next = this.step(squeeze(this.projectInputs(expandDims(xIn, 1)), [0]), states, hIn);
-    return { output: next[0]!, states: next };
-  }
-  resetDropoutMasks(): void {
-    this.masks.reset();
-  }
-  override call(x: Tensor, kwargs: CallArgs): Tensor[] {
-    return callCell(this, x, kwargs);
-  }
-  override computeOutputShape(s: InputShapes): InputShapes {
-    return cellOutputShapes(this, s as Shape);
-  }
-  override computeMask(): null {
-    return null;
-  }
-  override getConfig(): Record<string, unknown> {
-    return cellConfig(super.getConfig());
   }
 }
 

@@ -20,6 +20,16 @@ export interface ConvGeometry {
   readonly kw: number;
   readonly groups: number;
   readonly win: Window2D;
+  /** Strides, dilations, and the padding above and left of the input, from `win`. */
+  readonly sh: number;
+  readonly sw: number;
+  readonly dh: number;
+  readonly dw: number;
+  readonly top: number;
+  readonly left: number;
+  /** Input and output channels per group. */
+  readonly cg: number;
+  readonly og: number;
 }
 
 /** Sizes from the input shape [n, h, w, c], filter shape [kh, kw, c/groups, o] and output shape [n, oh, ow, o]. */
@@ -42,18 +52,20 @@ export function convGeometry(
     kw: fShape[1]!,
     groups,
     win,
+    sh: win.strides[0],
+    sw: win.strides[1],
+    dh: win.dilations[0],
+    dw: win.dilations[1],
+    top: win.pads[0],
+    left: win.pads[2],
+    cg: xShape[3]! / groups,
+    og: yShape[3]! / groups,
   };
 }
 
 /** y[b, i, j, o] = sum over taps inside the input and the group's channels of x * f. */
 export function conv2dKernel(x: TypedArray, f: TypedArray, g: ConvGeometry, dtype: DType): TypedArray {
-  const { n, h, w, c, oh, ow, o, kh, kw, groups } = g;
-  const [sh, sw] = g.win.strides;
-  const [dh, dw] = g.win.dilations;
-  const top = g.win.pads[0];
-  const left = g.win.pads[2];
-  const cg = c / groups;
-  const og = o / groups;
+  const { n, h, w, c, oh, ow, o, kh, kw, groups, sh, sw, dh, dw, top, left, cg, og } = g;
   const y = allocArray(dtype, n * oh * ow * o);
   const acc = new Float64Array(o);
   for (let b = 0; b < n; b++) {
@@ -104,13 +116,7 @@ export function conv2dKernel(x: TypedArray, f: TypedArray, g: ConvGeometry, dtyp
  * output pixel whose window put tap (p, q) on (ih, iw), dotted with that tap's filter row.
  */
 export function conv2dInputGradKernel(dy: TypedArray, f: TypedArray, g: ConvGeometry, dtype: DType): TypedArray {
-  const { n, h, w, c, oh, ow, o, kh, kw, groups } = g;
-  const [sh, sw] = g.win.strides;
-  const [dh, dw] = g.win.dilations;
-  const top = g.win.pads[0];
-  const left = g.win.pads[2];
-  const cg = c / groups;
-  const og = o / groups;
+  const { n, h, w, c, oh, ow, o, kh, kw, groups, sh, sw, dh, dw, top, left, cg, og } = g;
   const dx = allocArray(dtype, n * h * w * c);
   const acc = new Float64Array(c);
   for (let b = 0; b < n; b++) {
@@ -170,13 +176,7 @@ export function conv2dInputGradKernel(dy: TypedArray, f: TypedArray, g: ConvGeom
 
 /** df = the adjoint of conv2d in f: every output pixel adds x (at each tap) times dy into the filter. */
 export function conv2dFilterGradKernel(x: TypedArray, dy: TypedArray, g: ConvGeometry, dtype: DType): TypedArray {
-  const { n, h, w, c, oh, ow, o, kh, kw, groups } = g;
-  const [sh, sw] = g.win.strides;
-  const [dh, dw] = g.win.dilations;
-  const top = g.win.pads[0];
-  const left = g.win.pads[2];
-  const cg = c / groups;
-  const og = o / groups;
+  const { n, h, w, c, oh, ow, o, kh, kw, groups, sh, sw, dh, dw, top, left, cg, og } = g;
   const df = new Float64Array(kh * kw * cg * o);
   for (let b = 0; b < n; b++) {
     for (let i = 0; i < oh; i++) {
