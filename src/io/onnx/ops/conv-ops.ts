@@ -1,4 +1,4 @@
-// ONNX Conv and ConvTranspose on nabla's conv2d primitives. ONNX weights are [out, in/groups, kh, kw]
+// ONNX Conv and ConvTranspose on nabla's conv2d primitives (3-D ones: volume-ops.ts). ONNX weights are [out, in/groups, kh, kw]
 // (ConvTranspose: [in, out/groups, kh, kw]); nabla's filters are [kh, kw, in, out], so the weight
 // is transposed at use: a view, and the Variable keeps ONNX's layout for fine-tuning and export.
 // The activations stay NCHW: the convolutions run with dataFormat 'channelsFirst'.
@@ -11,7 +11,7 @@ import type { Tensor } from '../../../tensor/tensor.js';
 import type { NodeContext } from '../node-context.js';
 import { assertSize, one, type OpTable } from '../op-table.js';
 import { asNCHW, checkSpatialRank, fromNCHW, windowOf } from './window-attrs.js';
-import { onnxConv3d } from './volume-ops.js';
+import { onnxConv3d, onnxConvTranspose3d } from './volume-ops.js';
 
 function weight4(ctx: NodeContext, spatial: number): Tensor {
   const w = ctx.input(1);
@@ -36,6 +36,7 @@ function onnxConv(ctx: NodeContext): Tensor {
 }
 
 function onnxConvTranspose(ctx: NodeContext): Tensor {
+  if (ctx.input(0).rank === 5) return onnxConvTranspose3d(ctx);
   const { t, spatial } = asNCHW(ctx.input(0), ctx.where);
   const w = weight4(ctx, spatial);
   const groups = ctx.attrs.int('group', 1);
@@ -88,5 +89,5 @@ function onnxConvTranspose(ctx: NodeContext): Tensor {
 
 export const convOps: OpTable = {
   Conv: one(onnxConv, (attrs) => checkSpatialRank(attrs, 3)),
-  ConvTranspose: one(onnxConvTranspose, (attrs) => checkSpatialRank(attrs, 2)),
+  ConvTranspose: one(onnxConvTranspose, (attrs) => checkSpatialRank(attrs, 3)),
 };

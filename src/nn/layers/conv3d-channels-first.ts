@@ -1,0 +1,129 @@
+// Channels-first 3-D convolutions ([batch, channels, depth, height, width]) built on the
+// channels-first 2-D primitives, with no transpose of the volume. Depth and height merge into one
+// axis (a free reshape of NCDHW): each plane becomes a block of Hp rows of a tall image, Hp a
+// multiple of the height stride and at least the padded plane height, so a 2-D window never reads
+// across two planes for the output rows that are kept; the few rows per plane whose window would
+// cross are computed and cut away (a waste of (kh - 1) * dh rows of Hp). One 2-D convolution runs
+// per depth tap of the kernel on a strided view of the depths that tap meets, and the taps sum.
+import { ShapeError, fmtShape } from '../../errors.js';
+import { add } from '../../ops/primitives/binary.js';
+import { conv2dBackpropInputOp, conv2dOp, type ConvAttrs } from '../../ops/primitives/conv.js';
+import { pad } from '../../ops/primitives/structure.js';
+import { reshape, slice, stridedView } from '../../ops/primitives/shape.js';
+import { zeros } from '../../ops/creation.js';
+import { run1 } from '../../ops/run.js';
+import type { Tensor } from '../../tensor/tensor.js';
+
+/** Strides, dilations and [before, after] padding of the depth, height and width axes. */
+export interface VolumeWindow {
+  readonly strides: readonly number[];
+  readonly dilations: readonly number[];
+  readonly pads: readonly (readonly [number, number])[];
+}
+
+const effective = (k: number, dilation: number) => (k - 1) * dilation + 1;
+const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
+
+/** The kernel's depth slice `i` as a 2-D filter [kh, kw, a, b]. */
+function kernelSlice(kernel: Tensor, i: number): Tensor {
+  const [, kh, kw, a, b] = kernel.shape as number[];
+  return reshape(slice(kernel, [i, 0, 0, 0, 0], [1, -1, -1, -1, -1]), [kh!, kw!, a!, b!]);
+}
+
+function checkVolume(op: string, x: Tensor, kernel: Tensor): void {
+  if (x.rank !== 5) throw new ShapeError(`${op}: input must have rank 5 [batch, channels, depth, height, width], got shape ${fmtShape(x.shape)}`);
+  if (kernel.rank !== 5) throw new ShapeError(`${op}: kernel must have rank 5 [kd, kh, kw, a, b], got shape ${fmtShape(kernel.shape)}`);
+}
+
+/**
+ * 3-D convolution of `x` [n, c, d, h, w] with `kernel` [kd, kh, kw, c / groups, f]: [n, f, od, oh, ow].
+ */
+export function conv3dChannelsFirst(x: Tensor, kernel: Tensor, win: VolumeWindow, groups = 1): Tensor {
+  const op = 'conv3d (channelsFirst)';
+  checkVolume(op, x, kernel);
+  const [n, c, d, h, w] = x.shape as number[];
+  const [kd, kh, kw, , f] = kernel.shape as number[];
+  const [sd, sh, sw] = win.strides as [number, number, number];
+  const [dd, dh, dw] = win.dilations as [number, number, number];
+  const [[pd0, pd1], [ph0, ph1], [pw0, pw1]] = win.pads as [[number, number], [number, number], [number, number]];
+  const ekh = effective(kh!, dh);
+  const paddedD = d! + pd0 + pd1;
+  const paddedH = h! + ph0 + ph1;
+  const od = Math.floor((paddedD - effective(kd!, dd)) / sd) + 1;
+  const oh = Math.floor((paddedH - ekh) / sh) + 1;
+  const ow = Math.floor((w! + pw0 + pw1 - effective(kw!, dw)) / sw) + 1;
+  if (!(od > 0 && oh > 0 && ow > 0)) {
+    throw new ShapeError(`${op}: kernel ${fmtShape(kernel.shape)} with dilations ${JSON.stringify(win.dilations)} does not fit input ${fmtShape(x.shape)} padded by ${JSON.stringify(win.pads)}`);
+  }
+  const hp = roundUp(paddedH, sh);
+  const xp = pd0 || pd1 || ph0 || hp - h! - ph0 ? pad(x, [[0, 0], [0, 0], [pd0, pd1], [ph0, hp - h! - ph0], [0, 0]]) : x;
+  // The merged axis of od * hp rows gives od * hp / sh output rows with this bottom padding.
+  const attrs: ConvAttrs = { strides: [sh, sw], dilations: [dh, dw], pads: [0, Math.max(ekh - sh, 0), pw0, pw1], groups, channelsFirst: true };
+  let y: Tensor | null = null;
+  for (let i = 0; i < kd!; i++) {
+    // Depths i * dd, i * dd + sd, ...: the ones kernel slice i meets at each output depth.
+    const planes = stridedView(xp, [0, 0, i * dd, 0, 0], [n!, c!, od, hp, w!], [1, 1, sd, 1, 1]);
+    const part = run1(conv2dOp, [reshape(planes, [n!, c!, od * hp, w!]), kernelSlice(kernel, i)], attrs);
+    y = y ? add(y, part) : part;
+  }
+  const blocks = reshape(y!, [n!, f!, od, hp / sh, ow]);
+  return oh === hp / sh ? blocks : slice(blocks, [0, 0, 0, 0, 0], [-1, -1, -1, oh, -1]);
+}
+
+/**
+ * The transpose of conv3dChannelsFirst: `x` [n, c, d, h, w], `kernel` [kd, kh, kw, f / groups, c],
+ * output [n, f, ...outSpatial]. Output cell `s * i + dilation * k - padBefore` of each axis gathers
+ * input cell i through tap k; cells no tap reaches (ONNX's output_padding) are zero.
+ */
+export function conv3dTransposeChannelsFirst(x: Tensor, kernel: Tensor, outSpatial: readonly number[], strides: readonly number[], dilations: readonly number[], padBefore: readonly number[], groups = 1): Tensor {
+  const op = 'conv3dTranspose (channelsFirst)';
+  checkVolume(op, x, kernel);
+  const [n, c, d, h, w] = x.shape as number[];
+  const [kd, kh, kw, fg, kc] = kernel.shape as number[];
+  if (kc! !== c || c! % groups !== 0) throw new ShapeError(`${op}: input ${fmtShape(x.shape)} has ${c} channels, the kernel ${fmtShape(kernel.shape)} expects ${kc} in ${groups} groups`);
+  const f = fg! * groups;
+  const [od, oh, ow] = outSpatial as [number, number, number];
+  const [sd, sh, sw] = strides as [number, number, number];
+  const [dd, dh, dw] = dilations as [number, number, number];
+  const [pd0, ph0, pw0] = padBefore as [number, number, number];
+  const ekh = effective(kh!, dh);
+  const fullH = (h! - 1) * sh + ekh;
+  const fullW = (w! - 1) * sw + effective(kw!, dw);
+  if (!(od > 0 && oh > 0 && ow > 0) || ph0 >= fullH || pw0 >= fullW) {
+    throw new ShapeError(`${op}: output ${JSON.stringify(outSpatial)} cropped by ${JSON.stringify(padBefore)} is empty or outside what input ${fmtShape(x.shape)} reaches`);
+  }
+  // Each input plane fills hp / sh rows of a tall image; its transposed plane fills hp >= fullH rows.
+  const hp = roundUp(Math.max(fullH, ph0 + oh), sh);
+  const hq = hp / sh;
+  const xq = hq > h! ? pad(x, [[0, 0], [0, 0], [0, 0], [0, hq - h!], [0, 0]]) : x;
+  const merged = reshape(xq, [n!, c!, d! * hq, w!]);
+  // Width: crop pw0 at the start and the rest at the end inside the kernel; a wider output gains zero columns.
+  const keptW = Math.min(ow, fullW - pw0);
+  const attrs = {
+    strides: [sh, sw] as [number, number],
+    dilations: [dh, dw] as [number, number],
+    pads: [0, Math.max(ekh - sh, 0), pw0, fullW - pw0 - keptW] as [number, number, number, number],
+    groups,
+    channelsFirst: true,
+    inputShape: [n!, f, d! * hp, keptW],
+  };
+  const used = (d! - 1) * sd + 1;
+  let y: Tensor | null = null;
+  for (let i = 0; i < kd!; i++) {
+    const start = i * dd - pd0;
+    // Place rows [0, used) of the depth-spread slices at output depths start .. start + used, cut to [0, od).
+    const from = Math.max(0, -start);
+    const to = Math.min(used, od - start);
+    if (to <= from) continue;
+    const tall = run1(conv2dBackpropInputOp, [merged, kernelSlice(kernel, i)], attrs);
+    const planes = slice(reshape(tall, [n!, f, d!, hp, keptW]), [0, 0, 0, ph0, 0], [-1, -1, -1, oh, -1]);
+    // Spread the depth slices `sd` apart (zeros between).
+    const spread = sd === 1 ? planes : reshape(pad(reshape(planes, [n!, f, d!, 1, oh * keptW]), [[0, 0], [0, 0], [0, 0], [0, sd - 1], [0, 0]]), [n!, f, d! * sd, oh, keptW]);
+    const piece = slice(spread, [0, 0, from, 0, 0], [-1, -1, to - from, -1, -1]);
+    const placed = pad(piece, [[0, 0], [0, 0], [start + from, od - (start + to)], [0, 0], [0, 0]]);
+    y = y ? add(y, placed) : placed;
+  }
+  // Every tap outside the output (padding at least the whole reach): nothing depends on x.
+  const out = y ?? zeros([n!, f, od, oh, keptW], x.dtype);
+  return keptW === ow ? out : pad(out, [[0, 0], [0, 0], [0, 0], [0, 0], [0, ow - keptW]]);
+}
