@@ -59,7 +59,7 @@ export function conv3d(x: Tensor, kernel: Tensor, strides: number[], padding: Pa
 }
 
 /** The transpose of conv3d: output depth d * stride + i * dilation gets slice d convolved with kernel slice i. */
-function conv3dTranspose(x: Tensor, kernel: Tensor, outShape: number[], strides: number[], padding: Padding, dilations: number[]): Tensor {
+export function conv3dTranspose(x: Tensor, kernel: Tensor, outShape: number[], strides: number[], padding: Padding, dilations: number[]): Tensor {
   const [b, depth, h, w, c] = x.shape as number[];
   const [kd, , , f] = kernel.shape as number[];
   const [sd] = strides as [number];
