@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../../src/index.js';
 import { encodeModelProto, type AttributeProto } from '../../../src/io/onnx/proto.js';
-import { maxRelError, seededFloats } from './onnx-fixtures.js';
+import { fixtureBytes, maxRelError, seededFloats } from './onnx-fixtures.js';
 
 const ints = (name: string, v: number[]): AttributeProto => ({ name, type: 7, ints: v });
 const int = (name: string, i: number): AttributeProto => ({ name, type: 2, i });
@@ -94,5 +94,42 @@ describe('onnx 3-D Conv and pooling against onnxruntime', () => {
       },
     });
     expect(() => nb.onnx.fromBytes(t)).toThrow(/ConvTranspose node 'up': a 4-D window .* only 1-D to 3-D are/);
+  });
+
+  it('volume.onnx (PyTorch ConvTranspose3d) fine-tunes: tape gradients match finite differences, an SGD step lowers the loss', () => {
+    const model = nb.onnx.fromBytes(fixtureBytes('volume.onnx'));
+    const x = nb.tensor(seededFloats(2 * 3 * 4 * 6 * 5, 5), [2, 3, 4, 6, 5]);
+    const y0 = model.predict(x) as nb.Tensor;
+    const target = nb.tensor(seededFloats(y0.size, 6), y0.shape as number[]);
+    const lossOf = () => nb.mean(nb.square(nb.sub(model.predict(x) as nb.Tensor, target)));
+    const vars = model.trainableWeights;
+    const tape = new nb.GradientTape();
+    const loss = lossOf();
+    const grads = tape.gradient(loss, vars);
+    grads.forEach((g, i) => {
+      expect(g?.shape, vars[i]!.name).toEqual(vars[i]!.shape);
+      expect(Math.max(...Array.from(g!.dataSync(), (v) => Math.abs(Number(v)))), `${vars[i]!.name} has a gradient`).toBeGreaterThan(0);
+    });
+    // Central differences (float32, so a coarse step) on a few entries of each ConvTranspose weight.
+    for (const name of ['up.weight', 'grouped.weight', 'dilated.weight']) {
+      const v = model.weights[name]!;
+      const g = grads[vars.indexOf(v)]!.dataSync();
+      const base = Float32Array.from(v.dataSync() as Float32Array);
+      for (const k of [0, Math.floor(base.length / 2), base.length - 1]) {
+        const at = (delta: number) => {
+          const moved = base.slice();
+          moved[k]! += delta;
+          v.assign(nb.tensor(moved, v.shape as number[]));
+          return lossOf().item();
+        };
+        const eps = 1e-2;
+        const numeric = (at(eps) - at(-eps)) / (2 * eps);
+        v.assign(nb.tensor(base, v.shape as number[]));
+        expect(Math.abs(Number(g[k]) - numeric), `${name}[${k}]: tape ${g[k]}, finite difference ${numeric}`).toBeLessThan(2e-3 + 2e-2 * Math.abs(numeric));
+      }
+    }
+    const before = loss.item();
+    new nb.optimizers.SGD(0.02).applyGradients(grads.map((g, i) => [g!, vars[i]!]));
+    expect(lossOf().item()).toBeLessThan(before - 1e-5);
   });
 });
