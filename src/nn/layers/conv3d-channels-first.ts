@@ -1,15 +1,16 @@
 // Channels-first 3-D convolutions ([batch, channels, depth, height, width]) built on the
-// channels-first 2-D primitives, with no transpose of the volume. Depth and height merge into one
-// axis (a free reshape of NCDHW): each plane becomes a block of Hp rows of a tall image, Hp a
-// multiple of the height stride and at least the padded plane height, so a 2-D window never reads
-// across two planes for the output rows that are kept; the few rows per plane whose window would
-// cross are computed and cut away (a waste of (kh - 1) * dh rows of Hp). One 2-D convolution runs
-// per depth tap of the kernel on a strided view of the depths that tap meets, and the taps sum.
+// channels-first 2-D primitives, with no transpose of the volume (only of the small kernel). Depth
+// and height merge into one axis (a free reshape of NCDHW): each plane becomes a block of hp rows of
+// a tall image, hp a multiple of the height stride and at least the padded plane height, so a 2-D
+// window never reads across two planes for the output rows that are kept; the (kh - 1) * dh rows
+// per plane whose window would cross are computed and cut away. The kernel's depth taps become
+// channels: the depths each tap meets are stacked along the channel axis, so one 2-D convolution
+// (or one transposed one) covers every tap.
 import { ShapeError, fmtShape } from '../../errors.js';
 import { add } from '../../ops/primitives/binary.js';
 import { conv2dBackpropInputOp, conv2dOp, type ConvAttrs } from '../../ops/primitives/conv.js';
-import { pad } from '../../ops/primitives/structure.js';
-import { reshape, slice, stridedView } from '../../ops/primitives/shape.js';
+import { pad, stack } from '../../ops/primitives/structure.js';
+import { reshape, slice, stridedView, transpose } from '../../ops/primitives/shape.js';
 import { zeros } from '../../ops/creation.js';
 import { run1 } from '../../ops/run.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -42,7 +43,7 @@ export function conv3dChannelsFirst(x: Tensor, kernel: Tensor, win: VolumeWindow
   const op = 'conv3d (channelsFirst)';
   checkVolume(op, x, kernel);
   const [n, c, d, h, w] = x.shape as number[];
-  const [kd, kh, kw, , f] = kernel.shape as number[];
+  const [kd, kh, kw, cg, f] = kernel.shape as number[];
   const [sd, sh, sw] = win.strides as [number, number, number];
   const [dd, dh, dw] = win.dilations as [number, number, number];
   const [[pd0, pd1], [ph0, ph1], [pw0, pw1]] = win.pads as [[number, number], [number, number], [number, number]];
@@ -59,14 +60,14 @@ export function conv3dChannelsFirst(x: Tensor, kernel: Tensor, win: VolumeWindow
   const xp = pd0 || pd1 || ph0 || hp - h! - ph0 ? pad(x, [[0, 0], [0, 0], [pd0, pd1], [ph0, hp - h! - ph0], [0, 0]]) : x;
   // The merged axis of od * hp rows gives od * hp / sh output rows with this bottom padding.
   const attrs: ConvAttrs = { strides: [sh, sw], dilations: [dh, dw], pads: [0, Math.max(ekh - sh, 0), pw0, pw1], groups, channelsFirst: true };
-  let y: Tensor | null = null;
-  for (let i = 0; i < kd!; i++) {
-    // Depths i * dd, i * dd + sd, ...: the ones kernel slice i meets at each output depth.
-    const planes = stridedView(xp, [0, 0, i * dd, 0, 0], [n!, c!, od, hp, w!], [1, 1, sd, 1, 1]);
-    const part = run1(conv2dOp, [reshape(planes, [n!, c!, od * hp, w!]), kernelSlice(kernel, i)], attrs);
-    y = y ? add(y, part) : part;
-  }
-  const blocks = reshape(y!, [n!, f!, od, hp / sh, ow]);
+  // The depths each tap meets (i * dd, i * dd + sd, ...), stacked as channels: tap i of input
+  // channel ci is channel ci * kd + i, so each group's channels stay together; one 2-D convolution
+  // then sums over channels and taps at once.
+  const taps = Array.from({ length: kd! }, (_, i) => stridedView(xp, [0, 0, i * dd, 0, 0], [n!, c!, od, hp, w!], [1, 1, sd, 1, 1]));
+  const stacked = kd === 1 ? reshape(taps[0]!, [n!, c!, od * hp, w!]) : reshape(stack(taps, 2), [n!, c! * kd!, od * hp, w!]);
+  const filter = kd === 1 ? kernelSlice(kernel, 0) : reshape(transpose(kernel, [1, 2, 3, 0, 4]), [kh!, kw!, cg! * kd!, f!]);
+  const y = run1(conv2dOp, [stacked, filter], attrs);
+  const blocks = reshape(y, [n!, f!, od, hp / sh, ow]);
   return oh === hp / sh ? blocks : slice(blocks, [0, 0, 0, 0, 0], [-1, -1, -1, oh, -1]);
 }
 
@@ -105,8 +106,13 @@ export function conv3dTransposeChannelsFirst(x: Tensor, kernel: Tensor, outSpati
     pads: [0, Math.max(ekh - sh, 0), pw0, fullW - pw0 - keptW] as [number, number, number, number],
     groups,
     channelsFirst: true,
-    inputShape: [n!, f, d! * hp, keptW],
+    inputShape: [n!, f * kd!, d! * hp, keptW],
   };
+  // One transposed convolution for all depth taps: output channel fi * kd + i is tap i of channel fi
+  // (the adjoint of conv3dChannelsFirst's taps-as-channels stacking).
+  const filter = kd === 1 ? kernelSlice(kernel, 0) : reshape(transpose(kernel, [1, 2, 3, 0, 4]), [kh!, kw!, fg! * kd!, c!]);
+  const tall = run1(conv2dBackpropInputOp, [merged, filter], attrs);
+  const taps = slice(reshape(tall, [n!, f, kd!, d!, hp, keptW]), [0, 0, 0, 0, ph0, 0], [-1, -1, -1, -1, oh, -1]);
   const used = (d! - 1) * sd + 1;
   let y: Tensor | null = null;
   for (let i = 0; i < kd!; i++) {
@@ -115,8 +121,7 @@ export function conv3dTransposeChannelsFirst(x: Tensor, kernel: Tensor, outSpati
     const from = Math.max(0, -start);
     const to = Math.min(used, od - start);
     if (to <= from) continue;
-    const tall = run1(conv2dBackpropInputOp, [merged, kernelSlice(kernel, i)], attrs);
-    const planes = slice(reshape(tall, [n!, f, d!, hp, keptW]), [0, 0, 0, ph0, 0], [-1, -1, -1, oh, -1]);
+    const planes = reshape(slice(taps, [0, 0, i, 0, 0, 0], [-1, -1, 1, -1, -1, -1]), [n!, f, d!, oh, keptW]);
     // Spread the depth slices `sd` apart (zeros between).
     const spread = sd === 1 ? planes : reshape(pad(reshape(planes, [n!, f, d!, 1, oh * keptW]), [[0, 0], [0, 0], [0, 0], [0, sd - 1], [0, 0]]), [n!, f, d! * sd, oh, keptW]);
     const piece = slice(spread, [0, 0, from, 0, 0], [-1, -1, to - from, -1, -1]);

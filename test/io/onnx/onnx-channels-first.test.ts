@@ -44,9 +44,9 @@ describe('onnx import keeps NCHW activations in channels-first kernels', () => {
     const f = nb.jit((x: nb.Tensor) => model.predict(x) as nb.Tensor);
     const lines = parse(f.graph(nb.zeros(shape)));
     const windows = lines.filter((l) => /^(conv2d|conv2dBackpropInput|maxPool|avgPool)$/.test(l.op));
-    // One 2-D convolution per depth tap: Conv 3 taps, ConvTransposes 3 + 2 + 2.
-    expect(windows.filter((l) => l.op === 'conv2d').length).toBe(3);
-    expect(windows.filter((l) => l.op === 'conv2dBackpropInput').length).toBe(7);
+    // One 2-D convolution per 3-D one (the depth taps stacked as channels): a Conv and three ConvTransposes.
+    expect(windows.filter((l) => l.op === 'conv2d').length).toBe(1);
+    expect(windows.filter((l) => l.op === 'conv2dBackpropInput').length).toBe(3);
     for (const w of windows.filter((l) => l.op.startsWith('conv'))) expect(w.attrs, `${w.id} ${w.op}`).toMatch(/channelsFirst=true/);
     // The only transposes turn ONNX's weights into nabla's kernel layout.
     expect(lines.filter((l) => l.op === 'transpose').every((l) => l.args[0]!.startsWith('var('))).toBe(true);
