@@ -6,8 +6,8 @@
 // reports its fastest and median call (the fastest is the steadier figure on a busy machine).
 // Run: npx tsx bench/channels-first.ts [batch]   (NABLA_NUM_THREADS=1 for one thread)
 import { nb } from './common.js';
-import { conv3d } from '../src/nn/layers/conv3d.js';
-import { conv3dChannelsFirst } from '../src/nn/layers/conv3d-channels-first.js';
+import { conv3d, conv3dTranspose } from '../src/nn/layers/conv3d.js';
+import { conv3dChannelsFirst, conv3dTransposeChannelsFirst } from '../src/nn/layers/conv3d-channels-first.js';
 
 await nb.setBackend('native');
 const batch = Number(process.argv[2] ?? 1);
@@ -15,7 +15,7 @@ const batch = Number(process.argv[2] ?? 1);
 type Variant = [name: string, run: () => nb.Tensor];
 
 /** Each variant's fastest and median ms over `reps` rounds in which every variant runs once. */
-function race(variants: Variant[], reps = 15): [string, number, number][] {
+function race(variants: Variant[], reps = 21): [string, number, number][] {
   const times = variants.map(() => [] as number[]);
   const once = (run: () => nb.Tensor) => nb.tidy(() => void run().dataSync());
   for (const [, run] of variants) once(run);
@@ -59,6 +59,15 @@ const rows: [string, number, number][] = [];
       [`conv3d ${batch}x${c}x${d}x${h}x${w} 3x3x3 -> 16 'same', channels first, depth merged into height`, () => conv3dChannelsFirst(xFirst, k, { strides: [1, 1, 1], dilations: [1, 1, 1], pads })],
       [`  same conv, transposes around the channels-last sum`, () => nb.transpose(conv3d(nb.transpose(xFirst, [0, 2, 3, 4, 1]), k, [1, 1, 1], 'same', [1, 1, 1]), [0, 4, 1, 2, 3])],
       [`  same conv, channels last throughout`, () => conv3d(xLast, k, [1, 1, 1], 'same', [1, 1, 1])],
+    ]),
+  );
+  // Conv3DTranspose 'same', stride 2: [c, d, h, w] -> [16, 2d, 2h, 2w].
+  const small = nb.random.normal([batch, c, d / 2, h / 2, w / 2]);
+  const out = [d, h, w];
+  rows.push(
+    ...race([
+      [`conv3dTranspose ${batch}x${c}x${d / 2}x${h / 2}x${w / 2} 3x3x3 stride 2 'same' -> 16, channels first, taps as channels`, () => conv3dTransposeChannelsFirst(small, k, out, [2, 2, 2], [1, 1, 1], [0, 0, 0])],
+      [`  same conv, transposes around the channels-last sum`, () => nb.transpose(conv3dTranspose(nb.transpose(small, [0, 2, 3, 4, 1]), k, [batch, ...out, 16], [2, 2, 2], 'same', [1, 1, 1]), [0, 4, 1, 2, 3])],
     ]),
   );
 }
