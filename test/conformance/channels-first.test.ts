@@ -236,6 +236,21 @@ for (const backend of backendsUnderTest()) {
         expectClose(back, onHost(() => grad.arraySync()) as number[], { atol: 1e-9 });
       }));
 
+    it('vmap over a batch of volumes and of kernels equals a loop', () =>
+      on(backend, () => {
+        const win: VolumeWindow = { strides: [1, 2, 1], dilations: [1, 1, 1], pads: [[1, 0], [1, 1], [0, 1]] };
+        const xs = sampleFloat([3, 1, 2, 3, 4, 3], -1, 1, 48);
+        const ws = sampleFloat([3, 2, 2, 2, 2, 3], -1, 1, 49);
+        const conv = (x: nb.Tensor, w: nb.Tensor) => conv3dChannelsFirst(x, w, win);
+        const batched = nb.vmap(conv)(xs, ws) as nb.Tensor;
+        const looped = onHost(() => nb.stack([0, 1, 2].map((i) => conv(nb.gather(xs, i), nb.gather(ws, i)))).arraySync()) as number[];
+        expectClose(batched, looped, { atol: 1e-5 });
+        const up = (x: nb.Tensor) => conv3dTransposeChannelsFirst(x, nb.gather(ws, 0), [3, 5, 4], [1, 2, 1], [1, 1, 1], [0, 1, 0]);
+        const ys = sampleFloat([3, 1, 3, 2, 3, 2], -1, 1, 50);
+        const upLoop = onHost(() => nb.stack([0, 1, 2].map((i) => up(nb.gather(ys, i)))).arraySync()) as number[];
+        expectClose(nb.vmap(up)(ys) as nb.Tensor, upLoop, { atol: 1e-5 });
+      }));
+
     it('Conv3D, Conv3DTranspose and the 3-D pool layers: channels first equals channels last, gradients vs finite differences', () =>
       on(backend, () => {
         const L = nb.layers;
@@ -277,6 +292,10 @@ for (const backend of backendsUnderTest()) {
         const convs = [...dump.matchAll(/= (conv2d|conv2dBackpropInput)\([^)]*\)\s*(\{[^\n]*\})?/g)];
         expect(convs.length).toBeGreaterThan(0);
         for (const m of convs) expect(m[2] ?? '', m[0]).toMatch(/channelsFirst=true/);
+        // The plan computes what eager calls do.
+        const x = nb.cast(sampleFloat([2, 2, 4, 5, 4], -1, 1, 47), 'float32');
+        const eager = onHost(() => (model.apply(x) as nb.Tensor).arraySync()) as number[];
+        expectClose(f(x), eager, { atol: 1e-5 });
       }));
   });
 }
