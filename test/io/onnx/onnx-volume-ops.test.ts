@@ -58,6 +58,7 @@ const CASES: Case[] = [
   { name: 'ConvTranspose 3-D, auto_pad SAME_UPPER', op: 'ConvTranspose', x: X, w: [4, 2, 3, 2, 3], attrs: [str('auto_pad', 'SAME_UPPER'), ints('strides', [2, 1, 2])] },
   { name: 'ConvTranspose 3-D, auto_pad SAME_LOWER, kernel smaller than the stride', op: 'ConvTranspose', x: X, w: [4, 2, 3, 1, 2], attrs: [str('auto_pad', 'SAME_LOWER'), ints('strides', [2, 3, 3])] },
   { name: 'ConvTranspose 3-D, output_shape past the span (zeros at the end)', op: 'ConvTranspose', x: X, w: [4, 2, 1, 2, 1], attrs: [ints('strides', [3, 2, 2]), ints('output_shape', [15, 13, 14])] },
+  { name: 'ConvTranspose 2-D, auto_pad SAME_LOWER, kernel smaller than the stride', op: 'ConvTranspose', x: [1, 4, 5, 6], w: [4, 2, 1, 2], attrs: [str('auto_pad', 'SAME_LOWER'), ints('strides', [3, 3])] },
   { name: 'MaxPool 3-D, pads, strides', op: 'MaxPool', x: X, attrs: [ints('kernel_shape', [2, 3, 2]), ints('strides', [1, 2, 2]), ints('pads', [1, 1, 0, 0, 1, 1])] },
   { name: 'MaxPool 3-D, ceil_mode', op: 'MaxPool', x: X, attrs: [ints('kernel_shape', [2, 2, 2]), ints('strides', [2, 2, 2]), int('ceil_mode', 1)] },
   { name: 'AveragePool 3-D, pads (padded cells not counted)', op: 'AveragePool', x: X, attrs: [ints('kernel_shape', [3, 2, 3]), ints('pads', [1, 1, 1, 1, 0, 1])] },
@@ -131,5 +132,12 @@ describe('onnx 3-D Conv and pooling against onnxruntime', () => {
     const before = loss.item();
     new nb.optimizers.SGD(0.02).applyGradients(grads.map((g, i) => [g!, vars[i]!]));
     expect(lossOf().item()).toBeLessThan(before - 1e-5);
+  });
+
+  it('a 2-D ConvTranspose whose output_shape is past the span is a ShapeError naming the node and the sizes', () => {
+    const c: Case = { name: '', op: 'ConvTranspose', x: [1, 4, 5, 6], w: [4, 2, 2, 1], attrs: [ints('strides', [2, 3]), ints('output_shape', [12, 19])] };
+    const m = nb.onnx.fromBytes(model(c));
+    expect(() => m.predict(nb.zeros([1, 4, 5, 6]))).toThrow(nb.ShapeError);
+    expect(() => m.predict(nb.zeros([1, 4, 5, 6]))).toThrow(/ConvTranspose node 'n': output_shape \[12,19\] is larger than the transposed convolution produces \(\[10, 16\]/);
   });
 });

@@ -54,16 +54,21 @@ function onnxConvTranspose(ctx: NodeContext): Tensor {
   const outputShape = ctx.attrs.ints('output_shape');
   const autoPad = ctx.attrs.string('auto_pad', 'NOTSET');
   if ((outputShape && outputShape.length) || autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    // ONNX: total padding = span - requested size, split with the odd cell at the end for SAME_UPPER.
+    // ONNX: total padding = span - requested size, split with the odd cell at the end for SAME_UPPER
+    // (none when the span is smaller: a kernel smaller than the stride).
     const target = outputShape && outputShape.length ? widen(outputShape.slice(-spatial)) : [inHW[0]! * win.strides[0], inHW[1]! * win.strides[1]];
     if (spatial === 1) target[0] = 1;
     const split = (i: 0 | 1): [number, number] => {
-      const total = span(i) - target[i]!;
-      if (total < 0) throw new ShapeError(`onnx: ${ctx.where}: output_shape ${JSON.stringify(outputShape)} is larger than the transposed convolution produces`);
+      const total = Math.max(span(i) - target[i]!, 0);
       const half = Math.floor(total / 2);
       return autoPad === 'SAME_UPPER' ? [half, total - half] : [total - half, half];
     };
     pads = [...split(0), ...split(1)];
+    // onnxruntime's 2-D output past the span is not a transposed convolution of the input (it
+    // repeats the pattern past the last input row), so nabla refuses it.
+    if (outputShape && outputShape.length && (target[0]! > span(0) || target[1]! > span(1))) {
+      throw new ShapeError(`onnx: ${ctx.where}: output_shape ${JSON.stringify(outputShape)} is larger than the transposed convolution produces ([${span(0)}, ${span(1)}] from input ${fmtShape(ctx.input(0).shape)})`);
+    }
   }
   const oh = span(0) - pads[0] - pads[1];
   const ow = span(1) - pads[2] - pads[3];
