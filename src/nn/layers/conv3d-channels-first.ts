@@ -44,6 +44,9 @@ export function conv3dChannelsFirst(x: Tensor, kernel: Tensor, win: VolumeWindow
   checkVolume(op, x, kernel);
   const [n, c, d, h, w] = x.shape as number[];
   const [kd, kh, kw, cg, f] = kernel.shape as number[];
+  if (cg! * groups !== c || f! % groups !== 0) {
+    throw new ShapeError(`${op}: input ${fmtShape(x.shape)} has ${c} channels, the kernel ${fmtShape(kernel.shape)} expects ${cg! * groups} (${cg} per group x ${groups} groups) and ${f} filters divisible by the groups`);
+  }
   const [sd, sh, sw] = win.strides as [number, number, number];
   const [dd, dh, dw] = win.dilations as [number, number, number];
   const [[pd0, pd1], [ph0, ph1], [pw0, pw1]] = win.pads as [[number, number], [number, number], [number, number]];

@@ -140,4 +140,11 @@ describe('onnx 3-D Conv and pooling against onnxruntime', () => {
     expect(() => m.predict(nb.zeros([1, 4, 5, 6]))).toThrow(nb.ShapeError);
     expect(() => m.predict(nb.zeros([1, 4, 5, 6]))).toThrow(/ConvTranspose node 'n': output_shape \[12,19\] is larger than the transposed convolution produces \(\[10, 16\]/);
   });
+
+  it('3-D Conv and ConvTranspose weights that do not fit the input are ShapeErrors naming the node and both shapes', () => {
+    const conv = nb.onnx.fromBytes(model({ name: '', op: 'Conv', x: X, w: [3, 3, 2, 2, 2], attrs: [] }));
+    expect(() => conv.predict(nb.zeros(X))).toThrow(/Conv node 'n': input \[2, 4, 5, 6, 7\] has 4 channels, the weight \[3, 3, 2, 2, 2\] expects 3 in 1 groups/);
+    const up = nb.onnx.fromBytes(model({ name: '', op: 'ConvTranspose', x: X, w: [4, 2, 2, 2, 2], attrs: [int('group', 3)] }));
+    expect(() => up.predict(nb.zeros(X))).toThrow(/ConvTranspose node 'n': input \[2, 4, 5, 6, 7\] has 4 channels, the weight \[4, 2, 2, 2, 2\] expects 4 in 3 groups/);
+  });
 });
