@@ -1,7 +1,8 @@
 // Conv3D and Conv3DTranspose over volumes [batch, depth, height, width, channels]. Each is a sum
 // over the kernel's depth of 2-D convolutions of depth slices, so gradients and every backend come
 // from the 2-D kernels. Channels-first volumes run on the channels-first 2-D kernels with depth and
-// height merged into one axis (conv3d-channels-first.ts): no transpose of the volume.
+// height merged into one axis and the depth taps stacked as channels (conv3d-channels-first.ts): one
+// 2-D convolution, no transpose of the volume.
 import { add } from '../../ops/primitives/binary.js';
 import { conv2d, conv2dTranspose } from '../../ops/primitives/conv.js';
 import { pad } from '../../ops/primitives/structure.js';
