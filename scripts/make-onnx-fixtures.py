@@ -136,6 +136,22 @@ class MoreOps(nn.Module):
         return out, h, F.interpolate(y, scale_factor=(1.5, 0.5), mode='nearest')
 
 
+class Volume(nn.Module):
+    """3-D convolutions (NCDHW): ConvTranspose3d with stride 2 and output_padding, groups, dilation."""
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv3d(3, 4, 3, padding=1, stride=(1, 2, 1))
+        self.up = nn.ConvTranspose3d(4, 4, 3, stride=2, padding=1, output_padding=1)
+        self.grouped = nn.ConvTranspose3d(4, 6, (2, 3, 2), stride=(1, 2, 2), groups=2)
+        self.dilated = nn.ConvTranspose3d(6, 2, 2, dilation=(2, 1, 2), padding=(1, 0, 1), bias=False)
+
+    def forward(self, x):  # x: [n, 3, d, h, w]
+        y = F.max_pool3d(torch.relu(self.conv(x)), 2, stride=1)
+        y = torch.tanh(self.up(y))
+        y = self.grouped(y) + 0.5
+        return self.dilated(F.avg_pool3d(y, 2, stride=2, ceil_mode=True))
+
+
 def export(name, model, inputs, names, outputs, dynamic, shapes):
     model.eval()
     path = os.path.join(OUT, name + '.onnx')
@@ -175,6 +191,8 @@ def main():
         more.prelu.weight.uniform_(0.05, 0.3)
     manifest.append(export('more-ops', more, (torch.randn(2, 4, 5, 6),), ['x'], ['seq', 'state', 'resized'],
                            {'x': {0: 'n', 3: 'w'}}, [[[2, 4, 5, 6]], [[1, 4, 5, 9]]]))
+    manifest.append(export('volume', Volume(), (torch.randn(2, 3, 4, 6, 5),), ['x'], ['y'],
+                           {'x': {0: 'n', 3: 'h'}}, [[[2, 3, 4, 6, 5]], [[1, 3, 4, 8, 5]]]))
     with open(os.path.join(OUT, 'manifest.json'), 'w') as f:
         json.dump(manifest, f, indent=1)
         f.write('\n')

@@ -1,8 +1,13 @@
 // dataFormat 'channelsFirst' for the conv and pool ops on every backend: values against the
 // channels-last op on transposed inputs (itself checked against its definition in conv.test.ts and
-// pool.test.ts), gradients against finite differences, and the same under jit and vmap.
+// pool.test.ts), gradients against finite differences, and the same under jit and vmap. 3-D
+// convolutions are compositions of the 2-D primitives (depth merged into height, channels first):
+// the same checks, plus the transposed one as the adjoint of the forward one for ONNX's explicit
+// pads, and a traced graph holding no transpose of the volume.
 import { describe, it, expect } from 'vitest';
 import * as nb from '../../src/index.js';
+import { conv3d, conv3dTranspose } from '../../src/nn/layers/conv3d.js';
+import { conv3dChannelsFirst, conv3dTransposeChannelsFirst, type VolumeWindow } from '../../src/nn/layers/conv3d-channels-first.js';
 import { backendsUnderTest, checkGrad, expectClose, on, onHost, sample, sampleFloat } from './harness.js';
 
 const toFirst = (t: nb.Tensor) => nb.transpose(t, t.rank === 4 ? [0, 3, 1, 2] : [0, 2, 1]);
@@ -150,6 +155,147 @@ for (const backend of backendsUnderTest()) {
         const dy = nb.vmap((x: nb.Tensor) => nb.grad((t: nb.Tensor) => nb.sum(nb.square(conv(t, nb.gather(fs, 0)))))(x))(xs) as nb.Tensor;
         const dyLoop = onHost(() => nb.stack([0, 1, 2].map((i) => nb.grad((t: nb.Tensor) => nb.sum(nb.square(conv(t, nb.gather(fs, 0)))))(nb.gather(xs, i)))).arraySync()) as number[];
         expectClose(dy, dyLoop, { atol: 1e-6 });
+      }));
+  });
+}
+
+const volumeToFirst = (t: nb.Tensor) => nb.transpose(t, [0, 4, 1, 2, 3]);
+const volumeToLast = (t: nb.Tensor) => nb.transpose(t, [0, 2, 3, 4, 1]);
+
+/** `y` equals the channels-last `reference()` moved to channels first (a 5-D volume). */
+function expectVolumeMatchesLast(y: nb.Tensor, reference: () => nb.Tensor): void {
+  const want = onHost(() => volumeToFirst(reference()));
+  expect(y.shape).toEqual(want.shape);
+  const tol = y.dtype === 'float64' ? 1e-9 : 2e-5;
+  expectClose(y, onHost(() => want.arraySync()) as number[], { atol: tol, rtol: tol });
+}
+
+type Conv3DCase = { name: string; c: number; f: number; kernel: number[]; strides: number[]; dilations: number[]; padding: 'same' | 'valid'; groups?: number };
+const CONV3D_CASES: Conv3DCase[] = [
+  { name: "'same', stride 2", c: 3, f: 2, kernel: [3, 2, 3], strides: [2, 2, 2], dilations: [1, 1, 1], padding: 'same' },
+  { name: 'valid, strides [1, 3, 2], dilations [2, 1, 2]', c: 2, f: 3, kernel: [2, 2, 2], strides: [1, 3, 2], dilations: [2, 1, 2], padding: 'valid' },
+  { name: "'same', 2 groups, dilation in height", c: 4, f: 2, kernel: [2, 3, 2], strides: [1, 1, 2], dilations: [1, 2, 1], padding: 'same', groups: 2 },
+];
+
+/** TensorFlow's [before, after] 'same' padding of each axis. */
+function samePads(inSpatial: number[], k: Conv3DCase): [number, number][] {
+  return inSpatial.map((n, i) => {
+    if (k.padding === 'valid') return [0, 0];
+    const ek = (k.kernel[i]! - 1) * k.dilations[i]! + 1;
+    const total = Math.max((Math.ceil(n / k.strides[i]!) - 1) * k.strides[i]! + ek - n, 0);
+    return [Math.floor(total / 2), total - Math.floor(total / 2)];
+  });
+}
+
+for (const backend of backendsUnderTest()) {
+  describe(`channels-first 3-D convolutions and pools on ${backend}`, () => {
+    for (const k of CONV3D_CASES) {
+      it(`conv3d ${k.name}: values vs channels last, gradients vs finite differences`, () =>
+        on(backend, () => {
+          const groups = k.groups ?? 1;
+          const x = sampleFloat([2, k.c, 5, 7, 6], -1, 1, 31);
+          const w = sampleFloat([...k.kernel, k.c / groups, k.f], -1, 1, 32);
+          const win = (shape: number[]): VolumeWindow => ({ strides: k.strides, dilations: k.dilations, pads: samePads(shape.slice(2), k) });
+          expectVolumeMatchesLast(conv3dChannelsFirst(x, w, win(x.shape as number[]), groups), () => conv3d(volumeToLast(x), w, k.strides, k.padding, k.dilations, groups));
+          const xs = sample([1, k.c, 4, 5, 4], -1, 1, 33);
+          const ws = sample([...k.kernel, k.c / groups, k.f], -1, 1, 34);
+          checkGrad((a, b) => conv3dChannelsFirst(a, b, win(xs.shape as number[]), groups), [xs, ws]);
+        }));
+    }
+
+    it('conv3dTranspose: values vs channels last (same with stride 2; valid with a kernel smaller than the stride), gradients', () =>
+      on(backend, () => {
+        const x = sampleFloat([2, 3, 3, 4, 2], -1, 1, 35);
+        const w = sampleFloat([3, 2, 3, 2, 3], -1, 1, 36);
+        // 'same', stride 2: output = input * 2, half the overhang cropped at the start.
+        const cut = (n: number, k: number) => Math.floor(Math.max((n - 1) * 2 + k - n * 2, 0) / 2);
+        const same = conv3dTransposeChannelsFirst(x, w, [6, 8, 4], [2, 2, 2], [1, 1, 1], [cut(3, 3), cut(4, 2), cut(2, 3)]);
+        expectVolumeMatchesLast(same, () => conv3dTranspose(volumeToLast(x), w, [2, 6, 8, 4, 2], [2, 2, 2], 'same', [1, 1, 1]));
+        const small = sampleFloat([1, 2, 1, 2, 3], -1, 1, 37);
+        // valid, strides 3 over a kernel of 2: output = input * 3, the last cell of each stride zero.
+        const valid = conv3dTransposeChannelsFirst(x, small, [9, 12, 6], [3, 3, 3], [1, 1, 1], [0, 0, 0]);
+        expectVolumeMatchesLast(valid, () => conv3dTranspose(volumeToLast(x), small, [2, 9, 12, 6, 2], [3, 3, 3], 'valid', [1, 1, 1]));
+        checkGrad((a, b) => conv3dTransposeChannelsFirst(a, b, [4, 5, 3], [2, 2, 1], [1, 2, 1], [1, 0, 0]), [sample([1, 3, 2, 2, 2], -1, 1, 38), sample([2, 2, 3, 2, 3], -1, 1, 39)]);
+      }));
+
+    it('conv3dTranspose with explicit pads, an output past the span and groups is the adjoint of conv3d', () =>
+      on(backend, () => {
+        // <conv3d(x), y> = <x, conv3dTranspose(y)> for every x and y, with the same kernel [k, c / g, f].
+        const win: VolumeWindow = { strides: [2, 3, 2], dilations: [1, 1, 2], pads: [[1, 0], [0, 2], [2, 1]] };
+        const x = sample([2, 4, 5, 7, 6], -1, 1, 40);
+        const w = sample([2, 3, 2, 2, 6], -1, 1, 41);
+        const y = conv3dChannelsFirst(x, w, win, 2);
+        const dy = sample(y.shape as number[], -1, 1, 42);
+        const back = conv3dTransposeChannelsFirst(dy, w, [5, 7, 6], win.strides, win.dilations, [1, 0, 2], 2);
+        expect(back.shape).toEqual(x.shape);
+        const lhs = onHost(() => nb.sum(nb.mul(y, dy)).item());
+        const rhs = onHost(() => nb.sum(nb.mul(x, back)).item());
+        expect(Math.abs(lhs - rhs)).toBeLessThan(1e-9 * Math.max(1, Math.abs(lhs)));
+        // ...and equals the tape's input gradient of conv3d.
+        const grad = nb.grad((t: nb.Tensor) => nb.sum(nb.mul(conv3dChannelsFirst(t, w, win, 2), dy)))(x) as nb.Tensor;
+        expectClose(back, onHost(() => grad.arraySync()) as number[], { atol: 1e-9 });
+      }));
+
+    it('vmap over a batch of volumes and of kernels equals a loop', () =>
+      on(backend, () => {
+        const win: VolumeWindow = { strides: [1, 2, 1], dilations: [1, 1, 1], pads: [[1, 0], [1, 1], [0, 1]] };
+        const xs = sampleFloat([3, 1, 2, 3, 4, 3], -1, 1, 48);
+        const ws = sampleFloat([3, 2, 2, 2, 2, 3], -1, 1, 49);
+        const conv = (x: nb.Tensor, w: nb.Tensor) => conv3dChannelsFirst(x, w, win);
+        const batched = nb.vmap(conv)(xs, ws) as nb.Tensor;
+        const looped = onHost(() => nb.stack([0, 1, 2].map((i) => conv(nb.gather(xs, i), nb.gather(ws, i)))).arraySync()) as number[];
+        expectClose(batched, looped, { atol: 1e-5 });
+        const up = (x: nb.Tensor) => conv3dTransposeChannelsFirst(x, nb.gather(ws, 0), [3, 5, 4], [1, 2, 1], [1, 1, 1], [0, 1, 0]);
+        const ys = sampleFloat([3, 1, 3, 2, 3, 2], -1, 1, 50);
+        const upLoop = onHost(() => nb.stack([0, 1, 2].map((i) => up(nb.gather(ys, i)))).arraySync()) as number[];
+        expectClose(nb.vmap(up)(ys) as nb.Tensor, upLoop, { atol: 1e-5 });
+      }));
+
+    it('Conv3D, Conv3DTranspose and the 3-D pool layers: channels first equals channels last, gradients vs finite differences', () =>
+      on(backend, () => {
+        const L = nb.layers;
+        // Layers hold float32 weights.
+        const x = nb.cast(sampleFloat([2, 3, 4, 5, 6], -1, 1, 43), 'float32');
+        const twins: [nb.layers.Layer, nb.layers.Layer][] = [
+          [new L.Conv3D(4, [2, 3, 2], { strides: 2, padding: 'same', dataFormat: 'channelsFirst' }), new L.Conv3D(4, [2, 3, 2], { strides: 2, padding: 'same' })],
+          [new L.Conv3DTranspose(2, 3, { strides: [2, 1, 2], padding: 'same', dataFormat: 'channelsFirst' }), new L.Conv3DTranspose(2, 3, { strides: [2, 1, 2], padding: 'same' })],
+          [new L.MaxPooling3D({ poolSize: [2, 3, 2], strides: [1, 2, 2], padding: 'same', dataFormat: 'channelsFirst' }), new L.MaxPooling3D({ poolSize: [2, 3, 2], strides: [1, 2, 2], padding: 'same' })],
+          [new L.AveragePooling3D({ poolSize: 2, strides: [2, 1, 2], padding: 'same', dataFormat: 'channelsFirst' }), new L.AveragePooling3D({ poolSize: 2, strides: [2, 1, 2], padding: 'same' })],
+        ];
+        for (const [first, last] of twins) {
+          const y = first.apply(x) as nb.Tensor;
+          last.apply(volumeToLast(x));
+          last.setWeights(first.getWeights());
+          expectVolumeMatchesLast(y, () => last.apply(volumeToLast(x)) as nb.Tensor);
+          const xs = sample([1, 3, 3, 4, 4], -1, 1, 44);
+          if (first.getWeights().length === 0) checkGrad((a) => first.apply(a) as nb.Tensor, [xs]);
+        }
+        const w = sample([2, 2, 2, 2, 3], -1, 1, 45);
+        checkGrad((a, b) => conv3dTransposeChannelsFirst(a, b, [6, 8, 8], [2, 2, 2], [1, 1, 1], [0, 0, 0]), [sample([1, 3, 3, 4, 4], -1, 1, 46), w]);
+      }));
+
+    it('a traced channels-first Conv3D / Conv3DTranspose / pool stack transposes no activation, and every window op is channelsFirst', () =>
+      on(backend, () => {
+        const cf = { dataFormat: 'channelsFirst' } as const;
+        const model = new nb.Sequential([
+          new nb.layers.Conv3D(3, 2, { padding: 'same', inputShape: [2, 4, 5, 4], ...cf }),
+          new nb.layers.MaxPooling3D({ poolSize: 2, ...cf }),
+          new nb.layers.Conv3DTranspose(2, 2, { strides: 2, ...cf }),
+          new nb.layers.AveragePooling3D({ poolSize: 2, ...cf }),
+        ]);
+        const f = nb.jit((x: nb.Tensor) => model.apply(x) as nb.Tensor);
+        const dump = f.graph(nb.zeros([1, 2, 4, 5, 4]));
+        // The only transposes reorder a kernel (a Variable) for the taps-as-channels convolution.
+        const transposed = [...dump.matchAll(/= transpose\(([^,)]*)/g)].map((m) => m[1]!.trim());
+        expect(transposed.length).toBeGreaterThan(0);
+        for (const arg of transposed) expect(arg).toMatch(/^var\(/);
+        const convs = [...dump.matchAll(/= (conv2d|conv2dBackpropInput)\([^)]*\)\s*(\{[^\n]*\})?/g)];
+        expect(convs.length).toBeGreaterThan(0);
+        for (const m of convs) expect(m[2] ?? '', m[0]).toMatch(/channelsFirst=true/);
+        // The plan computes what eager calls do.
+        const x = nb.cast(sampleFloat([2, 2, 4, 5, 4], -1, 1, 47), 'float32');
+        const eager = onHost(() => (model.apply(x) as nb.Tensor).arraySync()) as number[];
+        expectClose(f(x), eager, { atol: 1e-5 });
       }));
   });
 }

@@ -1,16 +1,18 @@
 // Conv3D and Conv3DTranspose over volumes [batch, depth, height, width, channels]. Each is a sum
 // over the kernel's depth of 2-D convolutions of depth slices, so gradients and every backend come
-// from the 2-D kernels. Channels-first volumes are moved to channels last around that sum (the 2-D
-// kernels' channels-first layout would still need the depth next to the batch).
+// from the 2-D kernels. Channels-first volumes run on the channels-first 2-D kernels with depth and
+// height merged into one axis and the depth taps stacked as channels (conv3d-channels-first.ts): one
+// 2-D convolution, no transpose of the volume.
 import { add } from '../../ops/primitives/binary.js';
 import { conv2d, conv2dTranspose } from '../../ops/primitives/conv.js';
 import { pad } from '../../ops/primitives/structure.js';
-import { reshape, slice, stridedView, transpose } from '../../ops/primitives/shape.js';
+import { reshape, slice, stridedView } from '../../ops/primitives/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import {
   BaseConv, CONV_KEYS, GROUPED_CONV_KEYS, argsOf, convOutputLength, shapeInLayout, spatialOfShape, transposeOutputLength, type ConvArgs, type GroupedConvArgs, type Padding,
 } from './conv.js';
 import type { InputShapes, Shape } from './layer.js';
+import { conv3dChannelsFirst, conv3dTransposeChannelsFirst } from './conv3d-channels-first.js';
 
 const pair = (v: number[]) => [v[1]!, v[2]!] as [number, number];
 
@@ -58,7 +60,7 @@ export function conv3d(x: Tensor, kernel: Tensor, strides: number[], padding: Pa
 }
 
 /** The transpose of conv3d: output depth d * stride + i * dilation gets slice d convolved with kernel slice i. */
-function conv3dTranspose(x: Tensor, kernel: Tensor, outShape: number[], strides: number[], padding: Padding, dilations: number[]): Tensor {
+export function conv3dTranspose(x: Tensor, kernel: Tensor, outShape: number[], strides: number[], padding: Padding, dilations: number[]): Tensor {
   const [b, depth, h, w, c] = x.shape as number[];
   const [kd, , , f] = kernel.shape as number[];
   const [sd] = strides as [number];
@@ -85,9 +87,15 @@ function conv3dTranspose(x: Tensor, kernel: Tensor, outShape: number[], strides:
   return y!; // some kernel slice always lands inside the output
 }
 
-/** A channels-first volume [b, c, d, h, w] as channels last, and back. */
-const volumeToLast = (x: Tensor) => transpose(x, [0, 2, 3, 4, 1]);
-const volumeToFirst = (y: Tensor) => transpose(y, [0, 4, 1, 2, 3]);
+/** TensorFlow's [before, after] padding of each spatial axis of `inSpatial` for a window of `kernel` taps. */
+function explicitPads(padding: Padding, inSpatial: readonly number[], kernel: readonly number[], strides: readonly number[], dilations: readonly number[]): [number, number][] {
+  return inSpatial.map((n, i) => {
+    if (padding !== 'same') return [0, 0];
+    const before = samePadBefore(n, kernel[i]!, strides[i]!, dilations[i]!);
+    const out = Math.ceil(n / strides[i]!);
+    return [before, Math.max((out - 1) * strides[i]! + (kernel[i]! - 1) * dilations[i]! + 1 - n - before, 0)];
+  });
+}
 
 /** 3-D convolution over [batch, depth, height, width, channels] (or channels first); kernel [kd, kh, kw, in / groups, filters]. */
 export class Conv3D extends BaseConv {
@@ -100,8 +108,9 @@ export class Conv3D extends BaseConv {
     this.buildKernel([...this.kernelSize, this.inChannels(inputShape) / this.groups, this.filters], this.filters);
   }
   override call(x: Tensor): Tensor {
-    const y = conv3d(this.channelsFirst ? volumeToLast(x) : x, this.kernel, this.strides, this.padding, this.dilationRate, this.groups);
-    return this.finish(this.channelsFirst ? volumeToFirst(y) : y);
+    if (!this.channelsFirst) return this.finish(conv3d(x, this.kernel, this.strides, this.padding, this.dilationRate, this.groups));
+    const pads = explicitPads(this.padding, x.shape.slice(2), this.kernelSize, this.strides, this.dilationRate);
+    return this.finish(conv3dChannelsFirst(x, this.kernel, { strides: this.strides, dilations: this.dilationRate, pads }, this.groups));
   }
 }
 
@@ -117,10 +126,15 @@ export class Conv3DTranspose extends BaseConv {
     this.buildKernel([...this.kernelSize, this.filters, c], this.filters);
   }
   override call(x: Tensor): Tensor {
-    const xl = this.channelsFirst ? volumeToLast(x) : x;
-    const out = transposeShape(this, xl.shape);
-    const y = conv3dTranspose(xl, this.kernel, out, this.strides, this.padding, this.dilationRate);
-    return this.finish(this.channelsFirst ? volumeToFirst(y) : y);
+    if (!this.channelsFirst) return this.finish(conv3dTranspose(x, this.kernel, transposeShape(this, x.shape), this.strides, this.padding, this.dilationRate));
+    const inSpatial = x.shape.slice(2);
+    const outSpatial = inSpatial.map((n, i) => transposeOutputLength(n, this.kernelSize[i]!, this.padding, this.strides[i]!, this.dilationRate[i]!)!);
+    // 'same' crops half the overhang of the full transposed output at the start (TensorFlow's rule).
+    const before = inSpatial.map((n, i) => {
+      const full = (n - 1) * this.strides[i]! + (this.kernelSize[i]! - 1) * this.dilationRate[i]! + 1;
+      return this.padding === 'same' ? Math.floor(Math.max(full - outSpatial[i]!, 0) / 2) : 0;
+    });
+    return this.finish(conv3dTransposeChannelsFirst(x, this.kernel, outSpatial, this.strides, this.dilationRate, before));
   }
   /** Output shape: each spatial size upsampled by the stride (inverse of Conv3D's rule); `filters` channels. */
   override computeOutputShape(inputShape: InputShapes): Shape {

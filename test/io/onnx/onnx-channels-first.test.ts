@@ -37,4 +37,18 @@ describe('onnx import keeps NCHW activations in channels-first kernels', () => {
     }
     expect(lines.filter((l) => l.op === 'transpose').every((l) => l.args[0]!.startsWith('var('))).toBe(true);
   });
+
+  it('volume.onnx: the 3-D Conv and ConvTransposes run as channelsFirst 2-D kernels, with no transpose of any activation', () => {
+    const model = nb.onnx.fromBytes(fixtureBytes('volume.onnx'));
+    const shape = MANIFEST.find((f) => f.file === 'volume.onnx')!.shapes[0]![0]!;
+    const f = nb.jit((x: nb.Tensor) => model.predict(x) as nb.Tensor);
+    const lines = parse(f.graph(nb.zeros(shape)));
+    const windows = lines.filter((l) => /^(conv2d|conv2dBackpropInput|maxPool|avgPool)$/.test(l.op));
+    // One 2-D convolution per 3-D one (the depth taps stacked as channels): a Conv and three ConvTransposes.
+    expect(windows.filter((l) => l.op === 'conv2d').length).toBe(1);
+    expect(windows.filter((l) => l.op === 'conv2dBackpropInput').length).toBe(3);
+    for (const w of windows.filter((l) => l.op.startsWith('conv'))) expect(w.attrs, `${w.id} ${w.op}`).toMatch(/channelsFirst=true/);
+    // The only transposes turn ONNX's weights into nabla's kernel layout.
+    expect(lines.filter((l) => l.op === 'transpose').every((l) => l.args[0]!.startsWith('var('))).toBe(true);
+  });
 });

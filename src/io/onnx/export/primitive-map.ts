@@ -2,7 +2,7 @@
 // pools are wrapped in Transposes to ONNX's NCHW, and conv filters [kh, kw, in, out] are transposed
 // to [out, in, kh, kw] by a node, so the initializers hold the variables' values unchanged.
 import { ValueError } from '../../../errors.js';
-import type { DType } from '../../../tensor/dtype.js';
+import { isFloat, type DType } from '../../../tensor/dtype.js';
 import { ONNX_DTYPE } from '../proto.js';
 import type { OnnxBuilder } from './onnx-builder.js';
 import { ONNX_OF, type Emit, type TracedNode } from './emit.js';
@@ -31,9 +31,28 @@ const onnxPads = (p: number[]) => [p[0]!, p[2]!, p[1]!, p[3]!];
 const toNCHW = (b: Parameters<Emit>[0], name: string, channelsFirst: boolean | undefined) => (channelsFirst ? name : b.add1('Transpose', [name], { perm: NCHW }));
 const fromNCHW = (b: Parameters<Emit>[0], name: string, channelsFirst: boolean | undefined) => (channelsFirst ? name : b.add1('Transpose', [name], { perm: NHWC }));
 
+type PoolAttrs = { poolSize: number[]; strides: number[]; pads: number[]; channelsFirst?: boolean };
+
+/**
+ * A channels-last pool whose window spans one unit axis (1-D pools, the depth pass of 3-D ones) is
+ * in memory an NCHW pool of one channel: Reshapes around it, no Transposes. Null when it is not.
+ */
+function unitAxisPool(b: OnnxBuilder, n: TracedNode, opType: string, a: PoolAttrs): string | null {
+  if (a.channelsFirst) return null;
+  const [, h, w, c] = n.inShapes[0]!;
+  const flat = (axis: 0 | 1, size: number) => size === 1 && a.poolSize[axis] === 1 && a.pads[2 * axis] === 0 && a.pads[2 * axis + 1] === 0;
+  const along = flat(1, w!) ? 0 : flat(0, h!) ? 1 : -1;
+  if (along < 0) return null;
+  const x = b.add1('Reshape', [n.ins[0]!, b.int64s('shape', [0, 1, along === 0 ? h! : w!, c!])]);
+  const y = b.add1(opType, [x], { kernel_shape: [a.poolSize[along]!, 1], strides: [a.strides[along]!, 1], pads: [a.pads[2 * along]!, 0, a.pads[2 * along + 1]!, 0] });
+  return b.add1('Reshape', [y, b.int64s('shape', [0, ...n.outShapes[0]!.slice(1)])]);
+}
+
 function windowed(opType: 'MaxPool' | 'AveragePool'): Emit {
   return (b, n) => {
-    const a = n.attrs as { poolSize: number[]; strides: number[]; pads: number[]; channelsFirst?: boolean };
+    const a = n.attrs as PoolAttrs;
+    const unit = unitAxisPool(b, n, opType, a);
+    if (unit) return [unit];
     const x = toNCHW(b, n.ins[0]!, a.channelsFirst);
     // nabla's average never counts padded cells: ONNX's count_include_pad=0 (the default).
     const y = b.add1(opType, [x], { kernel_shape: a.poolSize, strides: a.strides, pads: onnxPads(a.pads) });
@@ -125,8 +144,13 @@ export const PRIMITIVE_EXPORTS: Readonly<Record<string, Emit>> = {
     const { paddings, value } = n.attrs as { paddings: [number, number][]; value: number };
     const pads = [...paddings.map((p) => p[0]), ...paddings.map((p) => p[1])];
     const dtype = n.outDTypes[0]!;
-    const data = dtype === 'float64' ? Float64Array.of(value) : dtype === 'float32' ? Float32Array.of(value) : dtype === 'bool' ? Uint8Array.of(value ? 1 : 0) : Int32Array.of(value);
-    return [b.add1('Pad', [n.ins[0]!, b.int64s('pads', pads), b.initializer('pad_value', dtype, [], data)], { mode: 'constant' })];
+    // A float fill is a Constant node, not an initializer: importers (nabla's included) make float
+    // initializers trainable weights, and Pad needs its fill known at load.
+    const constant = () => b.add1('Constant', [], { value_float: { float: value } });
+    const fill = isFloat(dtype)
+      ? dtype === 'float32' ? constant() : b.add1('Cast', [constant()], { to: ONNX_OF[dtype] })
+      : b.initializer('pad_value', dtype, [], dtype === 'bool' ? Uint8Array.of(value ? 1 : 0) : Int32Array.of(value));
+    return [b.add1('Pad', [n.ins[0]!, b.int64s('pads', pads), fill], { mode: 'constant' })];
   },
   matmul: (b, n) => {
     const { transposeA, transposeB } = n.attrs as { transposeA: boolean; transposeB: boolean };

@@ -1,4 +1,4 @@
-// ONNX Conv and ConvTranspose on nabla's conv2d primitives. ONNX weights are [out, in/groups, kh, kw]
+// ONNX Conv and ConvTranspose on nabla's conv2d primitives (3-D ones: volume-ops.ts). ONNX weights are [out, in/groups, kh, kw]
 // (ConvTranspose: [in, out/groups, kh, kw]); nabla's filters are [kh, kw, in, out], so the weight
 // is transposed at use: a view, and the Variable keeps ONNX's layout for fine-tuning and export.
 // The activations stay NCHW: the convolutions run with dataFormat 'channelsFirst'.
@@ -11,7 +11,7 @@ import type { Tensor } from '../../../tensor/tensor.js';
 import type { NodeContext } from '../node-context.js';
 import { assertSize, one, type OpTable } from '../op-table.js';
 import { asNCHW, checkSpatialRank, fromNCHW, windowOf } from './window-attrs.js';
-import { onnxConv3d } from './volume-ops.js';
+import { onnxConv3d, onnxConvTranspose3d } from './volume-ops.js';
 
 function weight4(ctx: NodeContext, spatial: number): Tensor {
   const w = ctx.input(1);
@@ -36,6 +36,7 @@ function onnxConv(ctx: NodeContext): Tensor {
 }
 
 function onnxConvTranspose(ctx: NodeContext): Tensor {
+  if (ctx.input(0).rank === 5) return onnxConvTranspose3d(ctx);
   const { t, spatial } = asNCHW(ctx.input(0), ctx.where);
   const w = weight4(ctx, spatial);
   const groups = ctx.attrs.int('group', 1);
@@ -53,16 +54,21 @@ function onnxConvTranspose(ctx: NodeContext): Tensor {
   const outputShape = ctx.attrs.ints('output_shape');
   const autoPad = ctx.attrs.string('auto_pad', 'NOTSET');
   if ((outputShape && outputShape.length) || autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    // ONNX: total padding = span - requested size, split with the odd cell at the end for SAME_UPPER.
+    // ONNX: total padding = span - requested size, split with the odd cell at the end for SAME_UPPER
+    // (none when the span is smaller: a kernel smaller than the stride).
     const target = outputShape && outputShape.length ? widen(outputShape.slice(-spatial)) : [inHW[0]! * win.strides[0], inHW[1]! * win.strides[1]];
     if (spatial === 1) target[0] = 1;
     const split = (i: 0 | 1): [number, number] => {
-      const total = span(i) - target[i]!;
-      if (total < 0) throw new ShapeError(`onnx: ${ctx.where}: output_shape ${JSON.stringify(outputShape)} is larger than the transposed convolution produces`);
+      const total = Math.max(span(i) - target[i]!, 0);
       const half = Math.floor(total / 2);
       return autoPad === 'SAME_UPPER' ? [half, total - half] : [total - half, half];
     };
     pads = [...split(0), ...split(1)];
+    // onnxruntime's 2-D output past the span is not a transposed convolution of the input (it
+    // repeats the pattern past the last input row), so nabla refuses it.
+    if (outputShape && outputShape.length && (target[0]! > span(0) || target[1]! > span(1))) {
+      throw new ShapeError(`onnx: ${ctx.where}: output_shape ${JSON.stringify(outputShape)} is larger than the transposed convolution produces ([${span(0)}, ${span(1)}] from input ${fmtShape(ctx.input(0).shape)})`);
+    }
   }
   const oh = span(0) - pads[0] - pads[1];
   const ow = span(1) - pads[2] - pads[3];
@@ -88,5 +94,5 @@ function onnxConvTranspose(ctx: NodeContext): Tensor {
 
 export const convOps: OpTable = {
   Conv: one(onnxConv, (attrs) => checkSpatialRank(attrs, 3)),
-  ConvTranspose: one(onnxConvTranspose, (attrs) => checkSpatialRank(attrs, 2)),
+  ConvTranspose: one(onnxConvTranspose, (attrs) => checkSpatialRank(attrs, 3)),
 };

@@ -2,14 +2,15 @@
 // pool over height and width (channels and depth folded together) and a pool over depth, with no
 // transposes: a box's max is the max of the plane maxima, and its mean over the real cells is the
 // mean over depth of the plane means (the real cells of a box are a product of three intervals).
-// Conv is the Conv3D layer's sum of 2-D convolutions over the depth taps, channels last.
+// Conv and ConvTranspose are sums over the depth taps of channels-first 2-D convolutions with depth
+// and height merged into one axis (src/nn/layers/conv3d-channels-first.ts): no transposes either.
 import { ShapeError, fmtShape } from '../../../errors.js';
 import { add } from '../../../ops/primitives/binary.js';
 import { avgPoolOp, maxPoolOp } from '../../../ops/primitives/pool.js';
 import { reshape, transpose } from '../../../ops/primitives/shape.js';
 import { pad } from '../../../ops/primitives/structure.js';
 import { run1 } from '../../../ops/run.js';
-import { conv3d } from '../../../nn/layers/conv3d.js';
+import { conv3dChannelsFirst, conv3dTransposeChannelsFirst } from '../../../nn/layers/conv3d-channels-first.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { NodeAttributes, NodeContext } from '../node-context.js';
 import { assertSize } from '../op-table.js';
@@ -52,18 +53,67 @@ function input5(ctx: NodeContext): Tensor {
   return x;
 }
 
-/** 3-D Conv: explicit zero padding, then the channels-last sum of 2-D convolutions. */
-export function onnxConv3d(ctx: NodeContext): Tensor {
-  const x = input5(ctx);
+/** ONNX's 3-D weight [a, b, kd, kh, kw]; its transpose to nabla's [kd, kh, kw, b, a] is a view at use, so the Variable keeps ONNX's layout. */
+function weight5(ctx: NodeContext): Tensor {
   const w = ctx.input(1);
   if (w.rank !== 5) throw new ShapeError(`onnx: ${ctx.where}: weight has shape ${fmtShape(w.shape)}, expected rank 5`);
+  return w;
+}
+
+/** A bias [C] added along the channel axis of an NCDHW result. */
+function addVolumeBias(y: Tensor, b: Tensor | undefined): Tensor {
+  return b ? add(y, reshape(b, [b.shape[0]!, 1, 1, 1])) : y;
+}
+
+/** 3-D Conv, channels first throughout. */
+export function onnxConv3d(ctx: NodeContext): Tensor {
+  const x = input5(ctx);
+  const w = weight5(ctx);
   const win = window3d(ctx.attrs, w.shape.slice(2), x.shape.slice(2));
-  const padded = win.pads.some(([a, b]) => a || b) ? pad(x, [[0, 0], [0, 0], ...win.pads]) : x;
   const groups = ctx.attrs.int('group', 1);
-  const y = conv3d(transpose(padded, [0, 2, 3, 4, 1]), transpose(w, [2, 3, 4, 1, 0]), win.strides, 'valid', win.dilations, groups);
-  const b = ctx.optional(2);
-  const out = transpose(b ? add(y, b) : y, [0, 4, 1, 2, 3]);
-  return out;
+  if (w.shape[1]! * groups !== x.shape[1] || w.shape[0]! % groups !== 0) {
+    throw new ShapeError(`onnx: ${ctx.where}: input ${fmtShape(x.shape)} has ${x.shape[1]} channels, the weight ${fmtShape(w.shape)} expects ${w.shape[1]! * groups} in ${groups} groups`);
+  }
+  const y = conv3dChannelsFirst(x, transpose(w, [2, 3, 4, 1, 0]), win, groups);
+  return addVolumeBias(y, ctx.optional(2));
+}
+
+/** 3-D ConvTranspose: output_padding, output_shape and auto_pad resolve to a crop of the full transposed output. */
+export function onnxConvTranspose3d(ctx: NodeContext): Tensor {
+  const x = input5(ctx);
+  const w = weight5(ctx);
+  const groups = ctx.attrs.int('group', 1);
+  const c = x.shape[1]!;
+  if (w.shape[0] !== c || c % groups !== 0) {
+    throw new ShapeError(`onnx: ${ctx.where}: input ${fmtShape(x.shape)} has ${c} channels, the weight ${fmtShape(w.shape)} expects ${w.shape[0]} in ${groups} groups`);
+  }
+  const kernel = w.shape.slice(2);
+  const inDHW = x.shape.slice(2);
+  const win = window3d(ctx.attrs, kernel, inDHW);
+  const per = (name: string): number[] => {
+    const v = ctx.attrs.ints(name);
+    if (!v || v.length === 0) return [0, 0, 0];
+    if (v.length !== 3 && v.length !== 5) throw new ShapeError(`onnx: ${ctx.where}: ${name} ${JSON.stringify(v)} should have 3 entries`);
+    return v.slice(-3);
+  };
+  const outPad = per('output_padding');
+  const span = inDHW.map((n, i) => win.strides[i]! * (n - 1) + outPad[i]! + (kernel[i]! - 1) * win.dilations[i]! + 1);
+  let before = win.pads.map((p) => p[0]);
+  let out = span.map((s, i) => s - win.pads[i]![0] - win.pads[i]![1]);
+  const outputShape = ctx.attrs.ints('output_shape');
+  const autoPad = ctx.attrs.string('auto_pad', 'NOTSET');
+  if ((outputShape && outputShape.length) || autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    // ONNX: total padding = span - requested size, the odd cell at the end for SAME_UPPER. Past the
+    // span, onnxruntime pads nothing: an output_shape gets zeros at the end, auto_pad the span itself.
+    const target = outputShape && outputShape.length ? per('output_shape') : inDHW.map((n, i) => n * win.strides[i]!);
+    const total = span.map((s, i) => Math.max(s - target[i]!, 0));
+    before = total.map((t) => (autoPad === 'SAME_UPPER' ? Math.floor(t / 2) : t - Math.floor(t / 2)));
+    out = outputShape && outputShape.length ? target : span.map((s, i) => s - total[i]!);
+  }
+  if (out.some((o) => o <= 0)) throw new ShapeError(`onnx: ${ctx.where}: pads ${JSON.stringify(win.pads)} leave an empty output for input ${fmtShape(x.shape)}`);
+  assertSize(ctx.where, [x.shape[0]!, w.shape[1]! * groups, ...out]);
+  const y = conv3dTransposeChannelsFirst(x, transpose(w, [2, 3, 4, 1, 0]), out, win.strides, win.dilations, before, groups);
+  return addVolumeBias(y, ctx.optional(2));
 }
 
 /** End padding that lets ceil_mode's last window start inside the input (or its begin padding). */

@@ -16,7 +16,7 @@ export interface Window {
   pads: [number, number, number, number];
 }
 
-/** Reject windows of more than `maxRank` axes at load (ConvTranspose: 2; Conv and pooling: 3). */
+/** Reject windows of more than `maxRank` axes at load (Conv, ConvTranspose and pooling: 3, handled in volume-ops.ts). */
 export function checkSpatialRank(attrs: NodeAttributes, maxRank = 2): void {
   const k = attrs.ints('kernel_shape');
   if (k && k.length > maxRank) attrs.unsupported(`a ${k.length}-D window (kernel_shape ${JSON.stringify(k)}); only 1-D to ${maxRank}-D are`);
