@@ -1,6 +1,6 @@
 // The model nb.models.loadGraphModel returns: TF.js's GraphModel API (predict, execute, inputs,
-// outputs) over a TfGraph, inference only, jit-able (nb.jit(x => model.predict(x))). predict is
-// compiled by default, like a Keras model's: one trace per input signature, with the jit's inference
+// outputs) over a TfGraph, inference only, jit-able (nb.jit(x => model.predict(x))) unless the graph
+// has TF1 control flow (see frames.ts), which runs eagerly. predict is compiled by default, like a Keras model's: one trace per input signature, with the jit's inference
 // rewrites (affine chains folded into the conv/matmul before them, bias + activation fused).
 import { ValueError } from '../../errors.js';
 import { toTensor, type TensorLike } from '../../ops/creation.js';
@@ -24,6 +24,16 @@ export class GraphModel {
     /** model.json's `userDefinedMetadata`, if any. */
     readonly metadata: unknown,
   ) {}
+
+  /** Iterations a TF1 while loop (Enter/NextIteration frames) may run before predict fails; a guard against endless loops. */
+  get maxLoopIterations(): number {
+    return this.graph.maxLoopIterations;
+  }
+
+  set maxLoopIterations(n: number) {
+    if (!Number.isInteger(n) || n < 1) throw new ValueError(`graph model: maxLoopIterations must be a positive integer, got ${n}`);
+    this.graph.maxLoopIterations = n;
+  }
 
   /** The Placeholders: name, dtype and declared shape (null dims where unknown). */
   get inputs(): readonly GraphInputSpec[] {
@@ -64,8 +74,8 @@ export class GraphModel {
 
   private run(feeds: Map<string, Tensor>): Tensor[] {
     const names = this.inputNodes;
-    // Eager where compiling is off or an input is missing (the eager run names it).
-    if (!this.jitCompile || names.some((n) => !feeds.has(n))) return this.graph.run(feeds);
+    // Eager where compiling is off, an input is missing (the eager run names it) or TF1 control flow reads predicates on the host.
+    if (!this.jitCompile || this.graph.hasFrames || names.some((n) => !feeds.has(n))) return this.graph.run(feeds);
     this.compiled ??= jit((...inputs: Tensor[]) => this.graph.run(new Map(names.map((n, i) => [n, inputs[i]!]))), {
       name: 'graphModel.predict',
       inference: true,

@@ -161,11 +161,11 @@ describe('graph model load errors', () => {
     await expect(nb.models.loadGraphModel(noOp)).rejects.toThrow(/node \d+ has no name or op/);
   });
 
-  it('a call of a missing function, TF1 loop frames, hash tables and string inputs fail at load, saying what is missing', async () => {
+  it('a call of a missing function, a TF1 Enter naming no frame, hash tables and string inputs fail at load, saying what is missing', async () => {
     const missing = mutated('control', (j) => ((nodeOf(j, 'if').attr!.then_branch as { func: { name: string } }).func.name = 'missing_fn'));
     await expect(nb.models.loadGraphModel(missing)).rejects.toThrow(/StatelessIf node 'if' calls function 'missing_fn', which the model's library does not define \(it has then_fn, else_fn/);
     const frames = mutated('mlp', (j) => (nodeOf(j, 'dense_1/Tanh').op = 'Enter'));
-    await expect(nb.models.loadGraphModel(frames)).rejects.toThrow(/op 'Enter' .* is not supported/);
+    await expect(nb.models.loadGraphModel(frames)).rejects.toThrow(/Enter node 'dense_1\/Tanh' has no frame_name/);
     const table = mutated('mlp', (j) => (nodeOf(j, 'dense_1/Tanh').op = 'LookupTableFindV2'));
     await expect(nb.models.loadGraphModel(table)).rejects.toThrow(/op 'LookupTableFindV2' .* is not supported/);
     const strings = mutated('mlp', (j) => (nodeOf(j, 'x').attr!.dtype = { type: 'DT_STRING' }));
