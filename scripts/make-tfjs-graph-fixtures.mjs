@@ -96,6 +96,19 @@ class Graph {
     this.functions.push({ signature: { name, inputArg: args.map(arg), outputArg: outputs.map(arg) }, nodeDef, ret, attr: {} });
   }
 
+  /** A string Const, stored in the shard as TF.js does: each string's byte length (uint32 LE), then its UTF-8 bytes. */
+  strings(name, shape, values) {
+    this.node(name, 'Const', [], { value: { tensor: { dtype: 'DT_STRING', tensorShape: dims(shape) } }, dtype: { type: 'DT_STRING' } });
+    this.weights.push({ name, shape, dtype: 'string' });
+    for (const v of values) {
+      const bytes = Buffer.from(v, 'utf8');
+      const len = Buffer.alloc(4);
+      len.writeUInt32LE(bytes.length);
+      this.chunks.push(len, bytes);
+    }
+    return name;
+  }
+
   ints(name, values, shape = [values.length]) {
     return this.const(name, shape, values, 'int32');
   }
@@ -621,6 +634,40 @@ function tf1Malformed() {
   g.write('tf1_malformed');
 }
 
+/**
+ * Strings and a hash table, as the converter writes a StringLookup-style vocabulary: the table's
+ * initializer (HashTableV2, its keys and values, LookupTableImportV2) in modelInitializer, run
+ * at load; the model looks words up (LookupTableFindV2, -1 for unknown words), counts the table
+ * (LookupTableSizeV2), hashes words into buckets (StringToHashBucketFast), blanks their vowels
+ * (StaticRegexReplace; lower case only: TF.js lower-cases the pattern) and splits them at '-' (StringSplit) before hashing the pieces.
+ */
+function table() {
+  const g = new Graph(12);
+  const S = { type: 'DT_STRING' };
+  const I64 = { type: 'DT_INT64' };
+  const tableAttrs = { key_dtype: S, value_dtype: I64, shared_name: s('hash_table_vocab'), use_node_name_sharing: { b: false }, container: s('') };
+  // The initializer graph: its Consts' values are in the model's one weights manifest.
+  g.node('vocab_table', 'HashTableV2', [], tableAttrs);
+  g.strings('vocab_keys', [5], ['the', 'cat', 'sat', 'on', 'mat']);
+  g.ints('vocab_values', [7, 3, 11, 2, 5]);
+  g.node('vocab_init', 'LookupTableImportV2', ['vocab_table', 'vocab_keys', 'vocab_values'], { Tin: S, Tout: I64 });
+  const initializer = g.nodes.splice(0);
+  g.node('words', 'Placeholder', [], { dtype: S, shape: { shape: dims([-1]) } });
+  g.node('vocab_table', 'HashTableV2', [], tableAttrs);
+  g.ints('unknown', [-1], []);
+  g.node('ids', 'LookupTableFindV2', ['vocab_table', 'words', 'unknown'], { Tin: S, Tout: I64 });
+  g.node('vocab_size', 'LookupTableSizeV2', ['vocab_table']);
+  g.node('ids_float', 'Cast', ['ids'], { SrcT: I64, DstT: T, Truncate: { b: false } });
+  g.const('scale', [], [0.5]);
+  g.node('scaled', 'Mul', ['ids_float', 'scale'], { T });
+  g.node('buckets', 'StringToHashBucketFast', ['words'], { num_buckets: { i: '1000' } });
+  g.node('lower', 'StaticRegexReplace', ['words'], { pattern: s('[aeiou]'), rewrite: s('_'), replace_global: { b: true } });
+  g.strings('dash', [], ['-']);
+  g.node('pieces', 'StringSplit', ['words', 'dash'], { skip_empty: { b: true } });
+  g.node('piece_buckets', 'StringToHashBucketFast', ['pieces:1'], { num_buckets: { i: '2147483647' } });
+  g.write('table', { modelInitializer: { node: initializer, versions: { producer: 1645 } } });
+}
+
 mlp();
 cnn();
 dwbn();
@@ -631,4 +678,5 @@ nms();
 control();
 tf1();
 tf1Malformed();
-console.log(`wrote ${ROOT}{mlp,cnn,dwbn,ops,nchw,nchw_twin,nms,control,tf1,tf1_malformed}`);
+table();
+console.log(`wrote ${ROOT}{mlp,cnn,dwbn,ops,nchw,nchw_twin,nms,control,tf1,tf1_malformed,table}`);

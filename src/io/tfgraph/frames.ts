@@ -189,6 +189,7 @@ export function runFrames(nodes: readonly FrameNode[], constants: ReadonlyMap<st
       store(n, [ins[k], { tensor: hostEval(() => [tensor(k, [], 'int32')])[0]!, folded: true }], ctx.values);
       schedule(n, ctx);
     } else if (op === 'Switch') {
+      if (ins[1]!.host) throw new ValueError(`loadGraphModel: ${where}: the predicate must be a boolean tensor, not strings or a table`);
       const pred = onCurrentBackend(ins[1]!).dataSync();
       if (pred.length !== 1) throw new ValueError(`loadGraphModel: ${where}: the predicate must be a single boolean, got ${pred.length} values`);
       store(n, pred[0] ? [undefined, ins[0]] : [ins[0], undefined], ctx.values);

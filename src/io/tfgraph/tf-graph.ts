@@ -12,16 +12,19 @@ import { hostEval } from '../onnx/host-eval.js';
 import { onCurrentBackend } from '../onnx/node-context.js';
 import { inlineTensor } from './const-tensor.js';
 import { TfNodeAttrs, type TfNodeJson } from './graph-def.js';
-import { TfNodeContext, type TfValue } from './node-context.js';
+import { hostValue, TfNodeContext, type HostValue, type TfResources, type TfValue } from './node-context.js';
 import type { TfOp } from './op-table.js';
-import { TF_OPS } from './ops/index.js';
+import { HOST_OPS, TF_OPS } from './ops/index.js';
+import { StringTensor } from '../../tensor/string-tensor.js';
+import { Tensor as TensorClass } from '../../tensor/tensor.js';
 import { controlFlowOp, TfFunctions } from './functions.js';
 import { checkFrames, DEFAULT_MAX_LOOP_ITERATIONS, FRAME_OPS, isFrameOp, runFrames, type FrameNode } from './frames.js';
 
 /** A graph input (a Placeholder): its name, dtype and declared dims (null where unknown; null dims: any rank). */
 export interface GraphInputSpec {
   name: string;
-  dtype: DType;
+  /** 'string' for a DT_STRING input (fed an nb.StringTensor). */
+  dtype: DType | 'string';
   shape: (number | null)[] | null;
 }
 
@@ -56,15 +59,25 @@ export class TfGraph {
   private readonly byName = new Map<string, TfNodeJson>();
   /** The graph has TF1 control flow (Switch/Merge, Enter/Exit/NextIteration/LoopCond): it runs in ./frames.ts. */
   readonly hasFrames: boolean;
+  /** The graph reads values on the host (TF1 control flow, strings, hash tables): it runs eagerly. */
+  readonly runsOnHost: boolean;
   /** Iterations one TF1 loop frame may run before the run fails (a corrupt or endless loop). */
   maxLoopIterations = DEFAULT_MAX_LOOP_ITERATIONS;
 
   /** Functions the graph's If/While nodes call (modelTopology.library.function). */
   private readonly functions: TfFunctions | null;
 
-  constructor(nodes: readonly TfNodeJson[], weights: Map<string, Tensor>, outputs: string[] | null, source: string, functions: TfFunctions | readonly unknown[] | null = null) {
+  constructor(
+    nodes: readonly TfNodeJson[],
+    weights: Map<string, Tensor | StringTensor>,
+    outputs: string[] | null,
+    source: string,
+    functions: TfFunctions | readonly unknown[] | null = null,
+    /** The model's hash tables, shared with its initializer graph and functions. */
+    private readonly resources: TfResources = new Map(),
+  ) {
     this.functions = Array.isArray(functions)
-      ? new TfFunctions(functions, (n, o, src, fns) => new TfGraph(n, weights, o, src, fns), source)
+      ? new TfFunctions(functions, (n, o, src, fns) => new TfGraph(n, weights, o, src, fns, resources), source)
       : (functions as TfFunctions | null);
     for (const [i, n] of nodes.entries()) {
       checkNodeShape(n, i, source);
@@ -72,6 +85,8 @@ export class TfGraph {
       this.byName.set(n.name, n);
     }
     this.hasFrames = [...this.byName.values()].some((n) => isFrameOp(n.op));
+    const stringInput = (n: TfNodeJson) => n.op === 'Placeholder' && (n.attr?.dtype as { type?: unknown } | undefined)?.type === 'DT_STRING';
+    this.runsOnHost = this.hasFrames || [...this.byName.values()].some((n) => HOST_OPS.has(n.op) || stringInput(n));
     this.outputNames = (outputs ?? this.leaves()).map((o) => tensorName(o).key);
     if (this.outputNames.length === 0) throw new ValueError(`loadGraphModel: ${source}: the graph has no outputs`);
     const order = this.dependencyOrder(this.outputNames.map((o) => tensorName(o).node), source);
@@ -147,23 +162,24 @@ export class TfGraph {
     }
   }
 
-  private compile(node: TfNodeJson, weights: Map<string, Tensor>, produced: Map<string, number>, source: string): void {
+  private compile(node: TfNodeJson, weights: Map<string, Tensor | StringTensor>, produced: Map<string, number>, source: string): void {
     const attrs = new TfNodeAttrs(node);
     const inputs = (node.input ?? []).filter((i) => !i.startsWith('^'));
     const controls = this.hasFrames ? (node.input ?? []).filter((i) => i.startsWith('^')).map((i) => tensorName(i.slice(1)).node) : [];
     const backEdge = (i: string) => node.op === 'Merge' && this.byName.get(tensorName(i).node)?.op === 'NextIteration';
     for (const i of inputs) if (!(this.hasFrames && backEdge(i))) this.checkProduced(i, produced, `${attrs.where}`);
     if (node.op === 'Placeholder') {
-      const dtype = attrs.dtype('dtype') ?? 'float32';
+      const dtype = (node.attr?.dtype as { type?: unknown } | undefined)?.type === 'DT_STRING' ? 'string' : (attrs.dtype('dtype') ?? 'float32');
       this.inputs.push({ name: node.name, dtype, shape: attrs.shape('shape') ?? null });
       produced.set(node.name, 1);
       return;
     }
     if (node.op === 'Const') {
-      const value: TfValue = { tensor: this.constValue(node, attrs, weights, source), folded: true };
+      const c = this.constValue(node, attrs, weights, source);
+      const value: TfValue = c instanceof StringTensor ? hostValue(c, true) : { tensor: c, folded: true };
       produced.set(node.name, 1);
       // In a frame graph, a Const under control inputs (a branch's or loop body's) exists only where they ran.
-      if (controls.length) this.nodes.push({ attrs, op: { run: () => [value.tensor] }, inputs, controls });
+      if (controls.length) this.nodes.push({ attrs, op: { run: () => [value.host ?? value.tensor] }, inputs, controls });
       else this.constants.set(node.name, value);
       return;
     }
@@ -183,13 +199,13 @@ export class TfGraph {
     const compiled = { attrs, op, inputs, controls };
     const values = inputs.map((n) => this.constants.get(tensorName(n).key));
     if (controls.length === 0 && values.every((v) => v?.folded)) {
-      this.store(compiled, this.execute(compiled, values as TfValue[], true), this.constants, true);
+      this.execute(compiled, values as TfValue[], true).forEach((v, i) => this.constants.set(i === 0 ? node.name : `${node.name}:${i}`, v));
       return;
     }
     this.nodes.push(compiled);
   }
 
-  private constValue(node: TfNodeJson, attrs: TfNodeAttrs, weights: Map<string, Tensor>, source: string): Tensor {
+  private constValue(node: TfNodeJson, attrs: TfNodeAttrs, weights: Map<string, Tensor | StringTensor>, source: string): Tensor | StringTensor {
     const w = weights.get(node.name);
     if (w) return w;
     const inline = attrs.tensor('value');
@@ -200,13 +216,15 @@ export class TfGraph {
     return hostEval(() => [tensor(c.data, c.shape, c.dtype)])[0]!;
   }
 
-  private execute(node: CompiledNode, values: TfValue[], folded: boolean): Tensor[] {
-    const ctx = new TfNodeContext(node.attrs, values);
-    return folded ? hostEval(() => node.op.run(ctx)) : node.op.run(ctx);
-  }
-
-  private store(node: CompiledNode, outs: Tensor[], into: Map<string, TfValue>, folded: boolean): void {
-    outs.forEach((t, i) => into.set(i === 0 ? node.attrs.node.name : `${node.attrs.node.name}:${i}`, { tensor: t, folded }));
+  /** The node's outputs; folded ones computed on the host (hostEval), strings and tables as host values. */
+  private execute(node: CompiledNode, values: TfValue[], folded: boolean): TfValue[] {
+    const ctx = new TfNodeContext(node.attrs, values, this.resources);
+    let outs: (Tensor | HostValue)[] = [];
+    const wrap = (t: Tensor | HostValue): TfValue => (t instanceof TensorClass ? { tensor: t, folded } : hostValue(t, folded));
+    if (!folded) return node.op.run(ctx).map(wrap);
+    const kept = hostEval(() => (outs = node.op.run(ctx)).filter((t): t is Tensor => t instanceof TensorClass));
+    let k = 0;
+    return outs.map((t) => wrap(t instanceof TensorClass ? kept[k++]! : t));
   }
 
   /** The nodes as ./frames.ts runs them. */
@@ -220,17 +238,16 @@ export class TfGraph {
   }
 
   private runNode(node: CompiledNode, ins: TfValue[]): TfValue[] {
-    const folded = !!node.op.shapeOnly || ins.every((v) => v.folded);
-    return this.execute(node, ins, folded).map((tensor) => ({ tensor, folded }));
+    return this.execute(node, ins, !!node.op.shapeOnly || ins.every((v) => v.folded));
   }
 
   /** The tensors named `outputs` (default: the graph's outputs) for `feeds` (by input name). */
-  run(feeds: Map<string, Tensor>, outputs: readonly string[] = this.outputNames): Tensor[] {
+  run(feeds: Map<string, Tensor | StringTensor>, outputs: readonly string[] = this.outputNames): Tensor[] {
     const fed = new Map<string, TfValue>();
     for (const spec of this.inputs) {
       const t = feeds.get(spec.name);
       if (!t) throw new ValueError(`graph model: input '${spec.name}' is missing (inputs: ${this.inputs.map((i) => i.name).join(', ')})`);
-      fed.set(spec.name, { tensor: checkFeed(spec, t), folded: false });
+      fed.set(spec.name, checkFeed(spec, t));
     }
     let values: Map<string, TfValue>;
     if (this.hasFrames) {
@@ -252,7 +269,8 @@ export class TfGraph {
         }
         throw new ValueError(`graph model: '${o}' is no tensor this graph computes (outputs: ${this.outputNames.join(', ')})`);
       }
-      return onCurrentBackend(v);
+      // String outputs come back as nb.StringTensor (tables never reach an output: nothing returns one but HashTable).
+      return v.host ? (v.host as unknown as Tensor) : onCurrentBackend(v);
     });
   }
 }
@@ -271,12 +289,17 @@ function checkNodeShape(n: unknown, i: number, source: string): asserts n is TfN
   }
 }
 
-function checkFeed(spec: GraphInputSpec, t: Tensor): Tensor {
+function checkFeed(spec: GraphInputSpec, t: Tensor | StringTensor): TfValue {
+  if ((spec.dtype === 'string') !== t instanceof StringTensor) {
+    throw new DTypeError(`graph model: input '${spec.name}' expects ${spec.dtype === 'string' ? 'strings (an nb.StringTensor)' : `a ${spec.dtype} tensor`}, got ${t instanceof StringTensor ? 'strings' : t.dtype}`);
+  }
   if (spec.shape && (t.rank !== spec.shape.length || spec.shape.some((d, i) => d !== null && d !== t.shape[i]))) {
     throw new ShapeError(`graph model: input '${spec.name}' expects shape [${spec.shape.map((d) => d ?? '?').join(', ')}], got ${fmtShape(t.shape)}`);
   }
-  if (t.dtype === spec.dtype) return t;
-  if (isFloat(spec.dtype) && isFloat(t.dtype)) return cast(t, spec.dtype);
-  if (spec.dtype === 'int32' && t.dtype !== 'bool' && !isFloat(t.dtype)) return cast(t, 'int32');
+  if (t instanceof StringTensor) return hostValue(t, false);
+  const dtype = spec.dtype as DType;
+  if (t.dtype === dtype) return { tensor: t, folded: false };
+  if (isFloat(dtype) && isFloat(t.dtype)) return { tensor: cast(t, dtype), folded: false };
+  if (dtype === 'int32' && t.dtype !== 'bool' && !isFloat(t.dtype)) return { tensor: cast(t, 'int32'), folded: false };
   throw new DTypeError(`graph model: input '${spec.name}' expects ${spec.dtype}, got ${t.dtype}`);
 }
