@@ -639,7 +639,8 @@ function tf1Malformed() {
  * initializer (HashTableV2, its keys and values, LookupTableImportV2) in modelInitializer, run
  * at load; the model looks words up (LookupTableFindV2, -1 for unknown words), counts the table
  * (LookupTableSizeV2), hashes words into buckets (StringToHashBucketFast), blanks their vowels
- * (StaticRegexReplace; lower case only: TF.js lower-cases the pattern) and splits them at '-' (StringSplit) before hashing the pieces.
+ * (StaticRegexReplace; lower case only: TF.js lower-cases the pattern) and splits them at '-' (StringSplit) before hashing the pieces
+ * and taking their n-grams (StringNGrams).
  */
 function table() {
   const g = new Graph(12);
@@ -665,6 +666,15 @@ function table() {
   g.strings('dash', [], ['-']);
   g.node('pieces', 'StringSplit', ['words', 'dash'], { skip_empty: { b: true } });
   g.node('piece_buckets', 'StringToHashBucketFast', ['pieces:1'], { num_buckets: { i: '2147483647' } });
+  // The pieces as one ragged row (splits [0, n]): n-grams of widths 1-3 padded by one, and one padded short sequence.
+  g.node('piece_count', 'Size', ['pieces:1'], { T: S, out_type: { type: 'DT_INT32' } });
+  g.ints('zero_i', [0], []);
+  g.node('piece_splits', 'Pack', ['zero_i', 'piece_count'], { T: { type: 'DT_INT32' }, N: { i: '2' }, axis: { i: '0' } });
+  const ngramAttrs = (widths, pad, preserve) => ({
+    separator: s(' '), ngram_widths: list(...widths), left_pad: s('<s>'), right_pad: s('</s>'), pad_width: { i: String(pad) }, preserve_short_sequences: { b: preserve }, T: S, Tsplits: { type: 'DT_INT32' },
+  });
+  g.node('ngrams', 'StringNGrams', ['pieces:1', 'piece_splits'], ngramAttrs([1, 2, 3], 1, false));
+  g.node('long_ngrams', 'StringNGrams', ['pieces:1', 'piece_splits'], ngramAttrs([40], 0, true));
   g.write('table', { modelInitializer: { node: initializer, versions: { producer: 1645 } } });
 }
 

@@ -46,6 +46,18 @@ export class TfNodeContext {
     return onCurrentBackend(v);
   }
 
+  /** Input `i` as it is: a tensor, or a host value (strings, a table) for the ops that pass values through. */
+  value(i: number): Tensor | HostValue {
+    const v = this.values[i];
+    return v?.host ?? this.input(i);
+  }
+
+  /** Input `i`'s shape (strings too). */
+  shapeOf(i: number): readonly number[] {
+    const h = this.values[i]?.host;
+    return h instanceof StringTensor ? h.shape : this.input(i).shape;
+  }
+
   /** Input `i`'s strings (a DT_STRING tensor). */
   strings(i: number, what: string): StringTensor {
     const v = this.values[i];

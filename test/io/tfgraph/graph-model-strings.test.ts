@@ -12,7 +12,7 @@ import { graphModelFromJson } from '../../../src/io/tfgraph/index.js';
 import { NablaError } from '../../../src/errors.js';
 
 const DIR = new URL('../../fixtures/tfjs-graph/table/', import.meta.url).pathname;
-const NODES = ['ids', 'vocab_size', 'scaled', 'buckets', 'lower', 'pieces', 'pieces:1', 'pieces:2', 'piece_buckets'];
+const NODES = ['ids', 'vocab_size', 'scaled', 'buckets', 'lower', 'pieces', 'pieces:1', 'pieces:2', 'piece_buckets', 'ngrams', 'ngrams:1', 'long_ngrams', 'long_ngrams:1'];
 const WORDS = ['the', 'cat', 'dog', 'mat', '', 'sat-on-the-MAT', 'naïve', 'A-very-long-compound-word-that-runs-past-sixty-four-bytes-for-the-long-hash-path'];
 
 function files(): { json: Record<string, unknown>; bin: Uint8Array } {
@@ -39,7 +39,7 @@ async function tfjsValues(words: string[]): Promise<{ data: Values; shape: numbe
 const valuesOf = (t: nb.Tensor | nb.StringTensor): Values => (t instanceof nb.StringTensor ? [...t.values] : Array.from(t.dataSync(), Number));
 
 describe('strings and hash tables in graph models', () => {
-  it("lookups with a default, the table's size, hash buckets, regex replacement and splitting give TF.js's values", async () => {
+  it("lookups with a default, the table's size, hash buckets, regex replacement, splitting and n-grams give TF.js's values", async () => {
     const want = await tfjsValues(WORDS);
     const g = await nb.models.loadGraphModel(DIR);
     expect(g.inputs[0]).toMatchObject({ name: 'words', dtype: 'string' });
@@ -53,6 +53,9 @@ describe('strings and hash tables in graph models', () => {
     expect(valuesOf(got[1]!)).toEqual([5]);
     expect(valuesOf(got[4]!)[5]).toBe('s_t-_n-th_-MAT');
     expect(valuesOf(got[6]!).slice(4, 8)).toEqual(['sat', 'on', 'the', 'MAT']);
+    expect(valuesOf(got[9]!).slice(0, 2)).toEqual(['the', 'cat']);
+    expect(valuesOf(got[9]!)).toContain('<s> the cat');
+    expect(valuesOf(got[11]!)).toHaveLength(1);
   });
 
   it('predict takes plain string arrays and runs eagerly (jitCompile notwithstanding)', async () => {
