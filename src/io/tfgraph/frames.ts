@@ -11,8 +11,9 @@
 // delimit a conditional's branches (they are whatever lies between the Switches and the Merge,
 // across control edges, and graph optimizers reshape them), so a recogniser would accept only the
 // patterns it knows. The executor runs any well-formed frame graph, as TF.js's executeAsync does,
-// at the price of reading each predicate on the host: such a model runs eagerly, and nb.jit refuses
-// it, naming the op.
+// at the price of reading each predicate on the host: such a model runs eagerly. Under nb.jit a
+// predicate computed from constants and shapes alone (a loop of fixed trip count) is a host constant,
+// so that loop unrolls into the trace; one that depends on the inputs' values is refused, naming its Switch.
 import { ValueError } from '../../errors.js';
 import { engine } from '../../engine/engine.js';
 import { tensor } from '../../ops/creation.js';
@@ -109,15 +110,29 @@ export function checkFrames(order: readonly FrameNode[], refOf: RefOf, source: s
   }
 }
 
-/**
- * Runs `nodes` (every node not folded at load, in any order) from `root` (the constants and fed
- * inputs), returning the root context's values. Throws under nb.jit, naming `firstFrameOp`.
- */
-export function runFrames(nodes: readonly FrameNode[], constants: ReadonlyMap<string, TfValue>, feeds: ReadonlyMap<string, TfValue>, refOf: RefOf, maxIterations: number): Map<string, TfValue> {
-  if (engine.tracer) {
-    const op = nodes.find((n) => isFrameOp(n.attrs.op))!;
-    throw new ValueError(`loadGraphModel: ${op.attrs.where} is TF1 control flow, which nabla runs eagerly (each predicate is read on the host), so a model with it cannot run under nb.jit; call it outside nb.jit`);
+/** The nodes `targets` (node names) depend on, through data, control and loop back edges. */
+function needed(nodes: readonly FrameNode[], targets: readonly string[], refOf: RefOf): FrameNode[] {
+  const byName = new Map(nodes.map((n) => [n.attrs.node.name, n]));
+  const keep = new Set<string>();
+  const stack = [...targets];
+  while (stack.length) {
+    const name = stack.pop()!;
+    const n = byName.get(name);
+    if (!n || keep.has(name)) continue;
+    keep.add(name);
+    for (const r of n.inputs) stack.push(refOf(r).node);
+    stack.push(...n.controls);
   }
+  return nodes.filter((n) => keep.has(n.attrs.node.name));
+}
+
+/**
+ * Runs the nodes of `all` (every node not folded at load, in any order) that `targets` (node names)
+ * need, from the constants and fed inputs, returning the root context's values. Under nb.jit, a
+ * Switch whose predicate depends on the inputs' values throws, naming it.
+ */
+export function runFrames(all: readonly FrameNode[], constants: ReadonlyMap<string, TfValue>, feeds: ReadonlyMap<string, TfValue>, refOf: RefOf, maxIterations: number, targets: readonly string[]): Map<string, TfValue> {
+  const nodes = needed(all, targets, refOf);
   const consumers = new Map<string, FrameNode[]>();
   for (const n of nodes) {
     const producers = new Set([...n.inputs.map((r) => refOf(r).node), ...n.controls]);
@@ -190,6 +205,11 @@ export function runFrames(nodes: readonly FrameNode[], constants: ReadonlyMap<st
       schedule(n, ctx);
     } else if (op === 'Switch') {
       if (ins[1]!.host) throw new ValueError(`loadGraphModel: ${where}: the predicate must be a boolean tensor, not strings or a table`);
+      // Under nb.jit a predicate known from constants and input shapes (a loop over a fixed count) is
+      // read like any host constant, and the loop unrolls into the trace; one that depends on the inputs' values cannot be.
+      if (engine.tracer && !ins[1]!.folded) {
+        throw new ValueError(`loadGraphModel: ${where} is TF1 control flow whose predicate depends on the model's input values, which nabla reads on the host, so it cannot run under nb.jit; call the model outside nb.jit`);
+      }
       const pred = onCurrentBackend(ins[1]!).dataSync();
       if (pred.length !== 1) throw new ValueError(`loadGraphModel: ${where}: the predicate must be a single boolean, got ${pred.length} values`);
       store(n, pred[0] ? [undefined, ins[0]] : [ins[0], undefined], ctx.values);

@@ -251,7 +251,7 @@ export class TfGraph {
     }
     let values: Map<string, TfValue>;
     if (this.hasFrames) {
-      values = runFrames(this.frameNodes(), this.constants, fed, tensorName, this.maxLoopIterations);
+      values = runFrames(this.frameNodes(), this.constants, fed, tensorName, this.maxLoopIterations, outputs.map((o) => tensorName(o).node));
       for (const [k, v] of this.constants) if (!values.has(k)) values.set(k, v);
     } else {
       values = new Map([...this.constants, ...fed]);

@@ -1,7 +1,8 @@
 // TF1 control flow in graph models (Switch/Merge conds, Enter/Exit/NextIteration/LoopCond loops,
 // nested, with loop invariants): the tf1 fixture against TF.js's executeAsync on the same files and
 // against known values, for inputs that take either branch and loop different numbers of times;
-// nb.jit refused by name; malformed frames and endless loops fail clearly.
+// under nb.jit fixed-count loops unroll and input-dependent predicates are refused by name;
+// malformed frames and endless loops fail clearly.
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -71,10 +72,19 @@ describe('TF1 control flow in graph models', () => {
     expect(g.traceCount).toBe(0);
   });
 
-  it('refuses to run under nb.jit, naming the op', async () => {
+  it('under nb.jit, a loop of fixed trip count unrolls into the trace; a predicate that depends on the input is refused, naming its Switch', async () => {
     const g = await nb.models.loadGraphModel(DIR);
+    // The nested loops count to constants: their predicates are host constants even while tracing.
+    const nested = nb.jit((t: nb.Tensor) => g.execute(t, 'outer/Exit_1') as nb.Tensor);
+    for (const values of [[0.5, -0.25, 1, 0.2, 0.25, -0.5], [1, 2, 3, 4, 5, 6]]) {
+      const got = Array.from(nested(nb.tensor(values, [2, 3])).dataSync());
+      got.forEach((v, k) => expect(v).toBeCloseTo(4 * values[k]!, 5));
+    }
+    expect(nested.traceCount).toBe(1);
     const f = nb.jit((t: nb.Tensor) => g.execute(t, 'cond/Merge') as nb.Tensor);
-    expect(() => f(nb.ones([2, 3]))).toThrow(/(Switch|Merge|Enter|Exit|NextIteration|LoopCond) node '.*' is TF1 control flow, which nabla runs eagerly .* cannot run under nb\.jit/);
+    expect(() => f(nb.ones([2, 3]))).toThrow(/Switch node 'cond\/(mul\/|Neg\/)?Switch' is TF1 control flow whose predicate depends on the model's input values, .* cannot run under nb\.jit/);
+    const w = nb.jit((t: nb.Tensor) => g.execute(t, 'while/Exit_1') as nb.Tensor);
+    expect(() => w(nb.ones([2, 3]))).toThrow(/Switch node 'while\/Switch(_1)?' is TF1 control flow whose predicate depends on the model's input values/);
   });
 
   it('a NextIteration outside any loop frame fails at load, naming it', async () => {
