@@ -10,6 +10,7 @@ import * as nb from '../../../src/index.js';
 import { fingerprint64 } from '../../../src/io/tfgraph/fingerprint64.js';
 import { graphModelFromJson } from '../../../src/io/tfgraph/index.js';
 import { NablaError } from '../../../src/errors.js';
+import { backendsUnderTest } from '../../conformance/harness.js';
 
 const DIR = new URL('../../fixtures/tfjs-graph/table/', import.meta.url).pathname;
 const NODES = ['ids', 'vocab_size', 'scaled', 'buckets', 'lower', 'pieces', 'pieces:1', 'pieces:2', 'piece_buckets', 'ngrams', 'ngrams:1', 'long_ngrams', 'long_ngrams:1'];
@@ -38,8 +39,9 @@ async function tfjsValues(words: string[]): Promise<{ data: Values; shape: numbe
 
 const valuesOf = (t: nb.Tensor | nb.StringTensor): Values => (t instanceof nb.StringTensor ? [...t.values] : Array.from(t.dataSync(), Number));
 
-describe('strings and hash tables in graph models', () => {
+describe.each(backendsUnderTest())('strings and hash tables in graph models on %s', (backend) => {
   it("lookups with a default, the table's size, hash buckets, regex replacement, splitting and n-grams give TF.js's values", async () => {
+    await nb.setBackend(backend);
     const want = await tfjsValues(WORDS);
     const g = await nb.models.loadGraphModel(DIR);
     expect(g.inputs[0]).toMatchObject({ name: 'words', dtype: 'string' });
@@ -57,7 +59,9 @@ describe('strings and hash tables in graph models', () => {
     expect(valuesOf(got[9]!)).toContain('<s> the cat');
     expect(valuesOf(got[11]!)).toHaveLength(1);
   });
+});
 
+describe('strings and hash tables in graph models', () => {
   it('predict takes plain string arrays and runs eagerly (jitCompile notwithstanding)', async () => {
     const g = await nb.models.loadGraphModel(DIR);
     const y = g.predict({ words: ['on', 'the', 'rug'] }) as Record<string, nb.Tensor>;

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import * as nb from '../../../src/index.js';
 import { NablaError } from '../../../src/errors.js';
 import { graphModelFromJson } from '../../../src/io/tfgraph/index.js';
+import { backendsUnderTest } from '../../conformance/harness.js';
 
 const FIXTURES = new URL('../../fixtures/tfjs-graph/', import.meta.url).pathname;
 const DIR = `${FIXTURES}tf1/`;
@@ -40,9 +41,10 @@ const INPUTS: [string, number[]][] = [
   ['zeros (false branch, 1 iteration)', [0, 0, 0, 0, 0, 0]],
 ];
 
-describe('TF1 control flow in graph models', () => {
+describe.each(backendsUnderTest())('TF1 control flow in graph models on %s', (backend) => {
   for (const [what, values] of INPUTS) {
     it(`cond, while loop, nested loop and loop invariants give TF.js's values for ${what}`, async () => {
+      await nb.setBackend(backend);
       const data = Float32Array.from(values);
       const want = await tfjsValues(data, [2, 3]);
       const g = await nb.models.loadGraphModel(DIR);
@@ -61,7 +63,9 @@ describe('TF1 control flow in graph models', () => {
       got.forEach((t, i) => Array.from(t.dataSync(), Number).forEach((v, k) => expect(v, `${NODES[i]}[${k}] known`).toBeCloseTo(expected[i]![k]!, 4)));
     });
   }
+});
 
+describe('TF1 control flow in graph models', () => {
   it('predict runs the graph eagerly (jitCompile notwithstanding), with a value-dependent trip count each call', async () => {
     const g = await nb.models.loadGraphModel(DIR);
     expect(g.jitCompile).toBe(true);
