@@ -265,7 +265,7 @@ export class TfGraph {
       const v = values.get(key);
       if (!v) {
         if (this.hasFrames && this.nodes.some((n) => n.attrs.node.name === tensorName(o).node)) {
-          throw new ValueError(`graph model: '${o}' was not computed by this run: it lies in a conditional branch not taken, or inside a loop frame (read it through the loop's Exit)`);
+          throw new ValueError(`graph model: '${o}' was not computed by this run: it lies in a conditional branch not taken, inside a loop frame (read it through the loop's Exit), or behind a node whose inputs never all arrived`);
         }
         throw new ValueError(`graph model: '${o}' is no tensor this graph computes (outputs: ${this.outputNames.join(', ')})`);
       }

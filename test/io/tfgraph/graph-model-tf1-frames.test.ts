@@ -91,6 +91,52 @@ describe('TF1 control flow in graph models', () => {
     expect(() => w(nb.ones([2, 3]))).toThrow(/Switch node 'while\/Switch(_1)?' is TF1 control flow whose predicate depends on the model's input values/);
   });
 
+  it('a body node reading only loop invariants runs in every iteration (known values)', () => {
+    const { json, bin } = files('tf1');
+    const nodes = (json.modelTopology as { node: { name: string; op: string; input?: string[]; attr?: Record<string, unknown> }[] }).node;
+    // acc' = acc * 0.5 + 2x, where 2x = Mul(invariant x, 2) has no input from the iteration itself.
+    nodes.push({ name: 'two', op: 'Const', attr: { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: {}, floatVal: [2] } } } });
+    nodes.push({ name: 'while/x2', op: 'Mul', input: ['while/add_1/Enter', 'two'], attr: { T: { type: 'DT_FLOAT' } } });
+    nodes.find((n) => n.name === 'while/add_1')!.input = ['while/mul', 'while/x2'];
+    const g = graphModelFromJson(json, [bin], 'invariant-only');
+    const x = [0.5, -0.25, 1];
+    const trips = Math.ceil(1.75) + 1;
+    let acc = x.slice();
+    for (let k = 0; k < trips; k++) acc = acc.map((a, j) => a * 0.5 + 2 * x[j]!);
+    const got = Array.from((g.execute(nb.tensor(x, [1, 3]), 'while/Exit_1') as nb.Tensor).dataSync());
+    got.forEach((v, k) => expect(v).toBeCloseTo(acc[k]!, 5));
+  });
+
+  it("a cond whose branches are constants (under their branch's control input) takes the live one (TensorFlow's semantics)", () => {
+    // TF.js's executor treats every Const as available and would always take the Merge's first input.
+    const c = (name: string, v: number, ctrl: string) => ({ name, op: 'Const', input: [`^${ctrl}`], attr: { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: {}, floatVal: [v] } } } });
+    const B = { T: { type: 'DT_BOOL' } };
+    const g = graphModelFromJson(
+      {
+        format: 'graph-model',
+        modelTopology: {
+          node: [
+            { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' } } },
+            { name: 'zero', op: 'Const', attr: { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: {}, floatVal: [0] } } } },
+            { name: 'p', op: 'Greater', input: ['x', 'zero'] },
+            { name: 'sw', op: 'Switch', input: ['p', 'p'], attr: B },
+            { name: 't', op: 'Identity', input: ['sw:1'], attr: B },
+            { name: 'f', op: 'Identity', input: ['sw'], attr: B },
+            c('one', 1, 't'),
+            c('minus', -1, 'f'),
+            { name: 'm', op: 'Merge', input: ['minus', 'one'] },
+          ],
+        },
+        weightsManifest: [],
+      },
+      [],
+      'const-branches',
+    );
+    expect(Array.from((g.execute(nb.tensor(3), 'm') as nb.Tensor).dataSync())).toEqual([1]);
+    expect(Array.from((g.execute(nb.tensor(-3), 'm') as nb.Tensor).dataSync())).toEqual([-1]);
+    expect(Array.from((g.execute(nb.tensor(3), 'm:1') as nb.Tensor).dataSync())).toEqual([1]);
+  });
+
   it('a NextIteration outside any loop frame fails at load, naming it', async () => {
     await expect(nb.models.loadGraphModel(`${FIXTURES}tf1_malformed/`)).rejects.toThrow(/NextIteration node 'NextIteration' is outside any while-loop frame/);
   });
