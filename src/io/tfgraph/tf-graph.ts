@@ -108,8 +108,9 @@ export class TfGraph {
   }
 
   /**
-   * The nodes `targets` depend on (data inputs only: control inputs `^x` order side effects nabla
-   * has none of), inputs before users. Iterative, so that a deep graph cannot overflow the stack.
+   * The nodes `roots` depend on, inputs before users: data inputs only (control inputs `^x` order
+   * side effects nabla has none of) unless the graph has TF1 frames. Iterative, so that a deep
+   * graph cannot overflow the stack.
    */
   private dependencyOrder(roots: string[], source: string): TfNodeJson[] {
     const order: TfNodeJson[] = [];
