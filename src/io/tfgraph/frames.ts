@@ -13,13 +13,16 @@
 // patterns it knows. The executor runs any well-formed frame graph, as TF.js's executeAsync does,
 // at the price of reading each predicate on the host: such a model runs eagerly. Under nb.jit a
 // predicate computed from constants and shapes alone (a loop of fixed trip count) is a host constant,
-// so that loop unrolls into the trace; one that depends on the inputs' values is refused, naming its Switch.
+// so that loop unrolls into the trace; a conditional on the inputs' values runs both branches, each
+// value guarded by its Switch side, and its Merge selects (if-conversion); a while loop on the
+// inputs' values is refused, naming its Switch.
 import { ValueError } from '../../errors.js';
 import { engine } from '../../engine/engine.js';
 import { tensor } from '../../ops/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { hostEval } from '../onnx/host-eval.js';
 import { onCurrentBackend } from '../onnx/node-context.js';
+import { where as select } from '../../ops/primitives/select.js';
 import type { TfNodeAttrs } from './graph-def.js';
 import type { TfValue } from './node-context.js';
 
@@ -52,6 +55,17 @@ interface Ctx {
   frameName: string;
   iteration: number;
   values: Map<string, TfValue>;
+}
+
+/**
+ * Under nb.jit a conditional's predicate is a traced value: both branches run, each value guarded by
+ * the side of the Switch it came through, and the Merge selects between its two guarded inputs.
+ */
+interface Guard {
+  pred: TfValue;
+  side: 0 | 1;
+  parent: Guard | undefined;
+  depth: number;
 }
 
 const CONTROL = (node: string) => `^${node}`;
@@ -167,10 +181,23 @@ export function runFrames(all: readonly FrameNode[], constants: ReadonlyMap<stri
     return constants.get(key);
   };
 
+  const guards = new WeakMap<TfValue, Guard>();
+  /** The innermost guard among `vs` (undefined outside traced conditionals). */
+  const deepest = (vs: readonly (TfValue | undefined)[]) =>
+    vs.reduce<Guard | undefined>((g, v) => {
+      const h = v && guards.get(v);
+      return h && (!g || h.depth > g.depth) ? h : g;
+    }, undefined);
+  const byName = new Map(nodes.map((n) => [n.attrs.node.name, n]));
+  const isLoopMerge = (n: FrameNode) => n.inputs.some((r) => byName.get(refOf(r).node)?.attrs.op === 'NextIteration');
+
   const ready = (n: FrameNode, ctx: Ctx): boolean => {
     if (!n.controls.every((c) => lookup(CONTROL(c), ctx))) return false;
-    if (n.attrs.op === 'Merge') return n.inputs.some((r) => lookup(refOf(r).key, ctx));
-    return n.inputs.every((r) => lookup(refOf(r).key, ctx));
+    const vs = n.inputs.map((r) => lookup(refOf(r).key, ctx));
+    if (n.attrs.op !== 'Merge') return vs.every(Boolean);
+    // A traced conditional's Merge waits for both branches.
+    if (vs.some((v) => v && guards.has(v)) && !isLoopMerge(n)) return vs.every(Boolean);
+    return vs.some(Boolean);
   };
 
   /** Queues the consumers of `producer`'s outputs in `ctx` that have become ready. */
@@ -183,9 +210,15 @@ export function runFrames(all: readonly FrameNode[], constants: ReadonlyMap<stri
     }
   };
 
-  const store = (n: FrameNode, outs: (TfValue | undefined)[], into: Map<string, TfValue>) => {
-    outs.forEach((v, i) => v && into.set(i === 0 ? n.attrs.node.name : `${n.attrs.node.name}:${i}`, v));
-    into.set(CONTROL(n.attrs.node.name), RAN);
+  const guarded = (v: TfValue, g: Guard | undefined): TfValue => {
+    if (!g || guards.get(v) === g) return v;
+    const copy = { ...v };
+    guards.set(copy, g);
+    return copy;
+  };
+  const store = (n: FrameNode, outs: (TfValue | undefined)[], into: Map<string, TfValue>, guard?: Guard, perOutput?: (Guard | undefined)[]) => {
+    outs.forEach((v, i) => v && into.set(i === 0 ? n.attrs.node.name : `${n.attrs.node.name}:${i}`, guarded(v, perOutput?.[i] ?? guard)));
+    into.set(CONTROL(n.attrs.node.name), guarded(RAN, guard));
   };
 
   for (const n of nodes) {
@@ -199,35 +232,46 @@ export function runFrames(all: readonly FrameNode[], constants: ReadonlyMap<stri
     const op = n.attrs.op;
     const ins = n.inputs.map((r) => lookup(refOf(r).key, ctx));
     const where = n.attrs.where;
-    if (op === 'Merge') {
+    const guard = deepest([...ins, ...n.controls.map((c) => lookup(CONTROL(c), ctx))]);
+    if (op === 'Merge' && guard && !isLoopMerge(n)) {
+      store(n, mergeTraced(ins as TfValue[], guards, where), ctx.values, guard.parent);
+      schedule(n, ctx);
+    } else if (op === 'Merge') {
       const k = ins.findIndex((v) => v);
-      store(n, [ins[k], { tensor: hostEval(() => [tensor(k, [], 'int32')])[0]!, folded: true }], ctx.values);
+      store(n, [ins[k], { tensor: hostEval(() => [tensor(k, [], 'int32')])[0]!, folded: true }], ctx.values, guard);
       schedule(n, ctx);
     } else if (op === 'Switch') {
       if (ins[1]!.host) throw new ValueError(`loadGraphModel: ${where}: the predicate must be a boolean tensor, not strings or a table`);
       // Under nb.jit a predicate known from constants and input shapes (a loop over a fixed count) is
-      // read like any host constant, and the loop unrolls into the trace; one that depends on the inputs' values cannot be.
+      // read like any host constant, and the loop unrolls into the trace; a conditional on the inputs'
+      // values runs both branches and selects; a loop on them cannot be traced.
       if (engine.tracer && !ins[1]!.folded) {
-        throw new ValueError(`loadGraphModel: ${where} is TF1 control flow whose predicate depends on the model's input values, which nabla reads on the host, so it cannot run under nb.jit; call the model outside nb.jit`);
+        if (byName.get(refOf(n.inputs[1]!).node)?.attrs.op === 'LoopCond') {
+          throw new ValueError(`loadGraphModel: ${where} is a TF1 while loop whose predicate depends on the model's input values, which nabla reads on the host, so it cannot run under nb.jit; call the model outside nb.jit`);
+        }
+        const side = (s: 0 | 1): Guard => ({ pred: ins[1]!, side: s, parent: guard, depth: (guard?.depth ?? 0) + 1 });
+        store(n, [ins[0], ins[0]], ctx.values, guard, [side(0), side(1)]);
+        schedule(n, ctx);
+        continue;
       }
       const pred = onCurrentBackend(ins[1]!).dataSync();
       if (pred.length !== 1) throw new ValueError(`loadGraphModel: ${where}: the predicate must be a single boolean, got ${pred.length} values`);
-      store(n, pred[0] ? [undefined, ins[0]] : [ins[0], undefined], ctx.values);
+      store(n, pred[0] ? [undefined, ins[0]] : [ins[0], undefined], ctx.values, guard);
       schedule(n, ctx);
     } else if (op === 'Enter') {
       const inner = iterationOf(ctx, n.attrs.string('frame_name', ''), 0);
       if (n.attrs.bool('is_constant', false)) {
         const frame = invariants.get(inner.frame) ?? new Map<string, TfValue>();
         invariants.set(inner.frame, frame);
-        store(n, [ins[0]], frame);
+        store(n, [ins[0]], frame, guard);
         invariantNodes.set(inner.frame, (invariantNodes.get(inner.frame) ?? new Set()).add(n));
       } else {
-        store(n, [ins[0]], inner.values);
+        store(n, [ins[0]], inner.values, guard);
       }
       schedule(n, inner);
     } else if (op === 'Exit') {
       if (!ctx.parent) throw new ValueError(`loadGraphModel: ${where} ran outside any loop frame`);
-      store(n, [ins[0]], ctx.parent.values);
+      store(n, [ins[0]], ctx.parent.values, guard);
       schedule(n, ctx.parent);
     } else if (op === 'NextIteration') {
       if (!ctx.parent) throw new ValueError(`loadGraphModel: ${where} ran outside any loop frame`);
@@ -235,15 +279,30 @@ export function runFrames(all: readonly FrameNode[], constants: ReadonlyMap<stri
         throw new ValueError(`loadGraphModel: the while loop of frame '${ctx.frameName}' (${where}) ran ${maxIterations} iterations without its LoopCond turning false; raise model.maxLoopIterations if the model really loops that long`);
       }
       const next = iterationOf(ctx.parent, ctx.frameName, ctx.iteration + 1);
-      store(n, [ins[0]], next.values);
+      store(n, [ins[0]], next.values, guard);
       schedule(n, next);
     } else if (op === 'LoopCond') {
-      store(n, [ins[0]], ctx.values);
+      store(n, [ins[0]], ctx.values, guard);
       schedule(n, ctx);
     } else {
-      store(n, n.run(ins as TfValue[]), ctx.values);
+      store(n, n.run(ins as TfValue[]), ctx.values, guard);
       schedule(n, ctx);
     }
   }
   return root.values;
+}
+
+/** A traced conditional's Merge: its two inputs come through opposite sides of one Switch predicate; the output selects by it. */
+function mergeTraced(ins: readonly TfValue[], guards: WeakMap<TfValue, Guard>, where: string): TfValue[] {
+  const [a, b] = ins.map((v) => guards.get(v));
+  if (ins.length !== 2 || !a || !b || a.pred !== b.pred || a.side === b.side || ins.some((v) => v.host)) {
+    throw new ValueError(`loadGraphModel: ${where}: under nb.jit nabla runs both branches of a TF1 conditional and selects, which needs a Merge of two tensors from the two sides of one Switch predicate; call the model outside nb.jit`);
+  }
+  const [whenFalse, whenTrue] = a.side === 0 ? [ins[0]!, ins[1]!] : [ins[1]!, ins[0]!];
+  const pred = onCurrentBackend(a.pred);
+  const indexTrue = a.side === 1 ? 0 : 1;
+  return [
+    { tensor: select(pred, onCurrentBackend(whenTrue), onCurrentBackend(whenFalse)), folded: false },
+    { tensor: select(pred, tensor(indexTrue, [], 'int32'), tensor(1 - indexTrue, [], 'int32')), folded: false },
+  ];
 }

@@ -76,7 +76,7 @@ describe('TF1 control flow in graph models', () => {
     expect(g.traceCount).toBe(0);
   });
 
-  it('under nb.jit, a loop of fixed trip count unrolls into the trace; a predicate that depends on the input is refused, naming its Switch', async () => {
+  it('under nb.jit, a loop of fixed trip count unrolls into the trace, a cond on the input runs both branches and selects, a loop on the input is refused naming its Switch', async () => {
     const g = await nb.models.loadGraphModel(DIR);
     // The nested loops count to constants: their predicates are host constants even while tracing.
     const nested = nb.jit((t: nb.Tensor) => g.execute(t, 'outer/Exit_1') as nb.Tensor);
@@ -85,10 +85,16 @@ describe('TF1 control flow in graph models', () => {
       got.forEach((v, k) => expect(v).toBeCloseTo(4 * values[k]!, 5));
     }
     expect(nested.traceCount).toBe(1);
-    const f = nb.jit((t: nb.Tensor) => g.execute(t, 'cond/Merge') as nb.Tensor);
-    expect(() => f(nb.ones([2, 3]))).toThrow(/Switch node 'cond\/(mul\/|Neg\/)?Switch' is TF1 control flow whose predicate depends on the model's input values, .* cannot run under nb\.jit/);
+    const f = nb.jit((t: nb.Tensor) => g.execute(t, ['cond/Merge', 'cond/Merge:1']) as nb.Tensor[]);
+    for (const values of [[0.5, -0.25, 1, 0.2, 0.25, -0.5], [-1, -2, 0.5, 0.1, 0.2, 0.3]]) {
+      const positive = values.reduce((a, b) => a + b, 0) > 0;
+      const [y, index] = f(nb.tensor(values, [2, 3]));
+      Array.from(y!.dataSync()).forEach((v, k) => expect(v).toBeCloseTo(positive ? 2 * values[k]! : -values[k]!, 5));
+      expect(Array.from(index!.dataSync())).toEqual([positive ? 1 : 0]);
+    }
+    expect(f.traceCount).toBe(1);
     const w = nb.jit((t: nb.Tensor) => g.execute(t, 'while/Exit_1') as nb.Tensor);
-    expect(() => w(nb.ones([2, 3]))).toThrow(/Switch node 'while\/Switch(_1)?' is TF1 control flow whose predicate depends on the model's input values/);
+    expect(() => w(nb.ones([2, 3]))).toThrow(/Switch node 'while\/Switch(_1)?' is a TF1 while loop whose predicate depends on the model's input values, .* cannot run under nb\.jit/);
   });
 
   it('a body node reading only loop invariants runs in every iteration (known values)', () => {
@@ -135,6 +141,10 @@ describe('TF1 control flow in graph models', () => {
     expect(Array.from((g.execute(nb.tensor(3), 'm') as nb.Tensor).dataSync())).toEqual([1]);
     expect(Array.from((g.execute(nb.tensor(-3), 'm') as nb.Tensor).dataSync())).toEqual([-1]);
     expect(Array.from((g.execute(nb.tensor(3), 'm:1') as nb.Tensor).dataSync())).toEqual([1]);
+    // Traced: both constant branches run under their guards, and the Merge selects.
+    const f = nb.jit((t: nb.Tensor) => g.execute(t, 'm') as nb.Tensor);
+    expect(Array.from(f(nb.tensor(3)).dataSync())).toEqual([1]);
+    expect(Array.from(f(nb.tensor(-3)).dataSync())).toEqual([-1]);
   });
 
   it('a NextIteration outside any loop frame fails at load, naming it', async () => {
