@@ -96,6 +96,19 @@ class Graph {
     this.functions.push({ signature: { name, inputArg: args.map(arg), outputArg: outputs.map(arg) }, nodeDef, ret, attr: {} });
   }
 
+  /** A string Const, stored in the shard as TF.js does: each string's byte length (uint32 LE), then its UTF-8 bytes. */
+  strings(name, shape, values) {
+    this.node(name, 'Const', [], { value: { tensor: { dtype: 'DT_STRING', tensorShape: dims(shape) } }, dtype: { type: 'DT_STRING' } });
+    this.weights.push({ name, shape, dtype: 'string' });
+    for (const v of values) {
+      const bytes = Buffer.from(v, 'utf8');
+      const len = Buffer.alloc(4);
+      len.writeUInt32LE(bytes.length);
+      this.chunks.push(len, bytes);
+    }
+    return name;
+  }
+
   ints(name, values, shape = [values.length]) {
     return this.const(name, shape, values, 'int32');
   }
@@ -491,6 +504,180 @@ function control() {
   g.write('control');
 }
 
+/**
+ * TF1 control flow, as tf.compat.v1's tf.cond and tf.while_loop write it (frames, not functions):
+ * a cond (Switch on the predicate, pivots, one Switch per captured tensor, a Merge), a while loop
+ * with a counter and an accumulator whose trip count depends on the input (Enter, Merge,
+ * LoopCond, Switch, Identity, NextIteration, Exit; the captured input and the bound as loop
+ * invariants: Enter with is_constant), and a loop nested in another's body.
+ */
+function tf1() {
+  const g = new Graph(10);
+  const I = { type: 'DT_INT32' };
+  const B = { type: 'DT_BOOL' };
+  const F = (name, op, input, attr = {}) => g.node(name, op, input, { T, ...attr });
+  const Ti = (name, op, input, attr = {}) => g.node(name, op, input, { T: I, ...attr });
+  /** A Const under control inputs (how TF1 puts constants in a branch or loop body). */
+  const ctrlConst = (name, value, dtype, ...controls) => {
+    g.const(name, [], [value], dtype);
+    g.nodes[g.nodes.length - 1].input = controls.map((c) => `^${c}`);
+    return name;
+  };
+  g.placeholder('x', [-1, 3]);
+  g.node('total', 'Sum', ['x', g.ints('all_axes', [0, 1])], { T, Tidx: I, keep_dims: { b: false } });
+  g.const('zero', [], [0]);
+  g.node('positive', 'Greater', ['total', 'zero'], { T });
+  // cond: positive ? x * 2 : -x
+  g.node('cond/Switch', 'Switch', ['positive', 'positive'], { T: B });
+  g.node('cond/switch_t', 'Identity', ['cond/Switch:1'], { T: B });
+  g.node('cond/switch_f', 'Identity', ['cond/Switch'], { T: B });
+  g.node('cond/pred_id', 'Identity', ['positive'], { T: B });
+  F('cond/mul/Switch', 'Switch', ['x', 'cond/pred_id']);
+  ctrlConst('cond/mul/y', 2, 'float32', 'cond/switch_t');
+  F('cond/mul', 'Mul', ['cond/mul/Switch:1', 'cond/mul/y']);
+  F('cond/Neg/Switch', 'Switch', ['x', 'cond/pred_id']);
+  F('cond/Neg', 'Neg', ['cond/Neg/Switch']);
+  F('cond/Merge', 'Merge', ['cond/Neg', 'cond/mul'], { N: { i: '2' } });
+
+  // while i < n: (i + 1, acc * 0.5 + x), n = ceil(sum |x|) + 1
+  const enter = (name, input, frame, constant, type = T) => g.node(name, 'Enter', [input], { T: type, frame_name: s(frame), is_constant: { b: constant }, parallel_iterations: { i: '10' } });
+  F('abs', 'Abs', ['x']);
+  g.node('abs_sum', 'Sum', ['abs', 'all_axes'], { T, Tidx: I, keep_dims: { b: false } });
+  F('abs_ceil', 'Ceil', ['abs_sum']);
+  g.node('abs_int', 'Cast', ['abs_ceil'], { SrcT: T, DstT: I, Truncate: { b: false } });
+  g.ints('one_i', [1], []);
+  Ti('n', 'AddV2', ['abs_int', 'one_i']);
+  g.ints('i0', [0], []);
+  const W = 'while/while_context';
+  enter('while/Enter', 'i0', W, false, I);
+  enter('while/Enter_1', 'x', W, false);
+  Ti('while/Merge', 'Merge', ['while/Enter', 'while/NextIteration'], { N: { i: '2' } });
+  F('while/Merge_1', 'Merge', ['while/Enter_1', 'while/NextIteration_1'], { N: { i: '2' } });
+  enter('while/Less/Enter', 'n', W, true, I);
+  Ti('while/Less', 'Less', ['while/Merge', 'while/Less/Enter']);
+  g.node('while/LoopCond', 'LoopCond', ['while/Less']);
+  Ti('while/Switch', 'Switch', ['while/Merge', 'while/LoopCond'], { _class: { list: { s: [b64('loc:@while/Merge')] } } });
+  F('while/Switch_1', 'Switch', ['while/Merge_1', 'while/LoopCond']);
+  Ti('while/Identity', 'Identity', ['while/Switch:1']);
+  F('while/Identity_1', 'Identity', ['while/Switch_1:1']);
+  ctrlConst('while/add/y', 1, 'int32', 'while/Identity');
+  Ti('while/add', 'AddV2', ['while/Identity', 'while/add/y']);
+  ctrlConst('while/mul/y', 0.5, 'float32', 'while/Identity');
+  F('while/mul', 'Mul', ['while/Identity_1', 'while/mul/y']);
+  enter('while/add_1/Enter', 'x', W, true);
+  F('while/add_1', 'AddV2', ['while/mul', 'while/add_1/Enter']);
+  Ti('while/NextIteration', 'NextIteration', ['while/add']);
+  F('while/NextIteration_1', 'NextIteration', ['while/add_1']);
+  Ti('while/Exit', 'Exit', ['while/Switch']);
+  F('while/Exit_1', 'Exit', ['while/Switch_1']);
+
+  // Nested: for i in 0..2: s = total; for j in 0..i: s += x * 0.5; total = s  (total = 4x); i and x loop invariants of the inner loop
+  const O = 'outer/while_context';
+  const N = 'outer/inner/while_context';
+  enter('outer/Enter', 'i0', O, false, I);
+  enter('outer/Enter_1', 'x', O, false);
+  // x rides along as a loop variable: TF.js's executor enters an invariant into an inner frame only in the first outer iteration.
+  enter('outer/Enter_2', 'x', O, false);
+  Ti('outer/Merge', 'Merge', ['outer/Enter', 'outer/NextIteration'], { N: { i: '2' } });
+  F('outer/Merge_1', 'Merge', ['outer/Enter_1', 'outer/NextIteration_1'], { N: { i: '2' } });
+  F('outer/Merge_2', 'Merge', ['outer/Enter_2', 'outer/NextIteration_2'], { N: { i: '2' } });
+  ctrlConst('outer/Less/y', 3, 'int32', 'outer/Merge');
+  Ti('outer/Less', 'Less', ['outer/Merge', 'outer/Less/y']);
+  g.node('outer/LoopCond', 'LoopCond', ['outer/Less']);
+  Ti('outer/Switch', 'Switch', ['outer/Merge', 'outer/LoopCond']);
+  F('outer/Switch_1', 'Switch', ['outer/Merge_1', 'outer/LoopCond']);
+  F('outer/Switch_2', 'Switch', ['outer/Merge_2', 'outer/LoopCond']);
+  Ti('outer/Identity', 'Identity', ['outer/Switch:1']);
+  F('outer/Identity_1', 'Identity', ['outer/Switch_1:1']);
+  F('outer/Identity_2', 'Identity', ['outer/Switch_2:1']);
+  // (A Const under a control input would be TF1's j0; TF.js's executor enters the frame from the root for a Const.)
+  Ti('outer/inner/j0', 'ZerosLike', ['outer/Identity']);
+  enter('outer/inner/Enter', 'outer/inner/j0', N, false, I);
+  enter('outer/inner/Enter_1', 'outer/Identity_1', N, false);
+  enter('outer/inner/i/Enter', 'outer/Identity', N, true, I);
+  enter('outer/inner/x/Enter', 'outer/Identity_2', N, true);
+  Ti('outer/inner/Merge', 'Merge', ['outer/inner/Enter', 'outer/inner/NextIteration'], { N: { i: '2' } });
+  F('outer/inner/Merge_1', 'Merge', ['outer/inner/Enter_1', 'outer/inner/NextIteration_1'], { N: { i: '2' } });
+  Ti('outer/inner/LessEqual', 'LessEqual', ['outer/inner/Merge', 'outer/inner/i/Enter']);
+  g.node('outer/inner/LoopCond', 'LoopCond', ['outer/inner/LessEqual']);
+  Ti('outer/inner/Switch', 'Switch', ['outer/inner/Merge', 'outer/inner/LoopCond']);
+  F('outer/inner/Switch_1', 'Switch', ['outer/inner/Merge_1', 'outer/inner/LoopCond']);
+  Ti('outer/inner/Identity', 'Identity', ['outer/inner/Switch:1']);
+  F('outer/inner/Identity_1', 'Identity', ['outer/inner/Switch_1:1']);
+  ctrlConst('outer/inner/add/y', 1, 'int32', 'outer/inner/Identity');
+  Ti('outer/inner/add', 'AddV2', ['outer/inner/Identity', 'outer/inner/add/y']);
+  ctrlConst('outer/inner/half', 0.5, 'float32', 'outer/inner/Identity');
+  F('outer/inner/mul', 'Mul', ['outer/inner/x/Enter', 'outer/inner/half']);
+  F('outer/inner/add_1', 'AddV2', ['outer/inner/Identity_1', 'outer/inner/mul']);
+  Ti('outer/inner/NextIteration', 'NextIteration', ['outer/inner/add']);
+  F('outer/inner/NextIteration_1', 'NextIteration', ['outer/inner/add_1']);
+  Ti('outer/inner/Exit', 'Exit', ['outer/inner/Switch']);
+  F('outer/inner/Exit_1', 'Exit', ['outer/inner/Switch_1']);
+  ctrlConst('outer/add/y', 1, 'int32', 'outer/Identity');
+  Ti('outer/add', 'AddV2', ['outer/Identity', 'outer/add/y']);
+  Ti('outer/NextIteration', 'NextIteration', ['outer/add']);
+  F('outer/NextIteration_1', 'NextIteration', ['outer/inner/Exit_1']);
+  F('outer/NextIteration_2', 'NextIteration', ['outer/Identity_2']);
+  Ti('outer/Exit', 'Exit', ['outer/Switch']);
+  F('outer/Exit_1', 'Exit', ['outer/Switch_1']);
+  g.write('tf1');
+}
+
+/** TF1 frames gone wrong: a NextIteration outside any loop frame (nothing Enters it). */
+function tf1Malformed() {
+  const g = new Graph(11);
+  g.placeholder('x', [-1, 3]);
+  g.node('Merge', 'Merge', ['x', 'NextIteration'], { T, N: { i: '2' } });
+  g.node('Neg', 'Neg', ['Merge'], { T });
+  g.node('NextIteration', 'NextIteration', ['Neg'], { T });
+  g.node('out', 'Identity', ['Merge'], { T });
+  g.write('tf1_malformed');
+}
+
+/**
+ * Strings and a hash table, as the converter writes a StringLookup-style vocabulary: the table's
+ * initializer (HashTableV2, its keys and values, LookupTableImportV2) in modelInitializer, run
+ * at load; the model looks words up (LookupTableFindV2, -1 for unknown words), counts the table
+ * (LookupTableSizeV2), hashes words into buckets (StringToHashBucketFast), blanks their vowels
+ * (StaticRegexReplace; lower case only: TF.js lower-cases the pattern) and splits them at '-' (StringSplit) before hashing the pieces
+ * and taking their n-grams (StringNGrams).
+ */
+function table() {
+  const g = new Graph(12);
+  const S = { type: 'DT_STRING' };
+  const I64 = { type: 'DT_INT64' };
+  const tableAttrs = { key_dtype: S, value_dtype: I64, shared_name: s('hash_table_vocab'), use_node_name_sharing: { b: false }, container: s('') };
+  // The initializer graph: its Consts' values are in the model's one weights manifest.
+  g.node('vocab_table', 'HashTableV2', [], tableAttrs);
+  g.strings('vocab_keys', [5], ['the', 'cat', 'sat', 'on', 'mat']);
+  g.ints('vocab_values', [7, 3, 11, 2, 5]);
+  g.node('vocab_init', 'LookupTableImportV2', ['vocab_table', 'vocab_keys', 'vocab_values'], { Tin: S, Tout: I64 });
+  const initializer = g.nodes.splice(0);
+  g.node('words', 'Placeholder', [], { dtype: S, shape: { shape: dims([-1]) } });
+  g.node('vocab_table', 'HashTableV2', [], tableAttrs);
+  g.ints('unknown', [-1], []);
+  g.node('ids', 'LookupTableFindV2', ['vocab_table', 'words', 'unknown'], { Tin: S, Tout: I64 });
+  g.node('vocab_size', 'LookupTableSizeV2', ['vocab_table']);
+  g.node('ids_float', 'Cast', ['ids'], { SrcT: I64, DstT: T, Truncate: { b: false } });
+  g.const('scale', [], [0.5]);
+  g.node('scaled', 'Mul', ['ids_float', 'scale'], { T });
+  g.node('buckets', 'StringToHashBucketFast', ['words'], { num_buckets: { i: '1000' } });
+  g.node('lower', 'StaticRegexReplace', ['words'], { pattern: s('[aeiou]'), rewrite: s('_'), replace_global: { b: true } });
+  g.strings('dash', [], ['-']);
+  g.node('pieces', 'StringSplit', ['words', 'dash'], { skip_empty: { b: true } });
+  g.node('piece_buckets', 'StringToHashBucketFast', ['pieces:1'], { num_buckets: { i: '2147483647' } });
+  // The pieces as one ragged row (splits [0, n]): n-grams of widths 1-3 padded by one, and one padded short sequence.
+  g.node('piece_count', 'Size', ['pieces:1'], { T: S, out_type: { type: 'DT_INT32' } });
+  g.ints('zero_i', [0], []);
+  g.node('piece_splits', 'Pack', ['zero_i', 'piece_count'], { T: { type: 'DT_INT32' }, N: { i: '2' }, axis: { i: '0' } });
+  const ngramAttrs = (widths, pad, preserve) => ({
+    separator: s(' '), ngram_widths: list(...widths), left_pad: s('<s>'), right_pad: s('</s>'), pad_width: { i: String(pad) }, preserve_short_sequences: { b: preserve }, T: S, Tsplits: { type: 'DT_INT32' },
+  });
+  g.node('ngrams', 'StringNGrams', ['pieces:1', 'piece_splits'], ngramAttrs([1, 2, 3], 1, false));
+  g.node('long_ngrams', 'StringNGrams', ['pieces:1', 'piece_splits'], ngramAttrs([40], 0, true));
+  g.write('table', { modelInitializer: { node: initializer, versions: { producer: 1645 } } });
+}
+
 mlp();
 cnn();
 dwbn();
@@ -499,4 +686,7 @@ layouts(true);
 layouts(false);
 nms();
 control();
-console.log(`wrote ${ROOT}{mlp,cnn,dwbn,ops,nchw,nchw_twin,nms,control}`);
+tf1();
+tf1Malformed();
+table();
+console.log(`wrote ${ROOT}{mlp,cnn,dwbn,ops,nchw,nchw_twin,nms,control,tf1,tf1_malformed,table}`);

@@ -11,7 +11,10 @@ import { pathInside, readRegularFile } from '../read-file.js';
 import { checkTfjsManifest, decodeTfjsWeights, type TfjsModelJson } from '../tfjs-format.js';
 import { GraphModel } from './graph-model.js';
 import type { TfNodeJson } from './graph-def.js';
+import type { TfResources } from './node-context.js';
 import { TfGraph, tensorName } from './tf-graph.js';
+import { groupHasStrings, numericManifest, splitStringWeights } from './string-weights.js';
+import type { StringTensor } from '../../tensor/string-tensor.js';
 
 const WHO = 'loadGraphModel';
 const MODEL_JSON = 'model.json';
@@ -41,12 +44,13 @@ export async function loadGraphModel(pathOrUrl: string | URL): Promise<GraphMode
   const record = parseModelJson(new TextDecoder().decode(await store.json()), store.source);
   try {
     const manifest = (record as unknown as TfjsModelJson).weightsManifest;
-    const groupBytes = checkTfjsManifest(manifest, store.source);
+    const groupBytes = checkTfjsManifest(numericManifest(manifest), store.source);
     const shards: Uint8Array[] = [];
     for (const [g, group] of (manifest ?? []).entries()) {
       const read = await Promise.all(group.paths.map((p, i) => store.read(p, `weightsManifest[${g}].paths[${i}]`)));
       const total = read.reduce((n, b) => n + b.length, 0);
-      if (total !== groupBytes[g]) {
+      // String weights have their lengths in the shards: those groups are checked as they are split.
+      if (total !== groupBytes[g] && !(groupHasStrings(manifest, g) && total > groupBytes[g]!)) {
         throw new ValueError(`${WHO}: the weights of manifest group ${g} in ${store.source} need ${groupBytes[g]} bytes, but its files (${group.paths.join(', ')}) hold ${total}; the manifest and the .bin files do not match`);
       }
       shards.push(...read);
@@ -77,12 +81,15 @@ function buildGraphModel(record: Record<string, unknown>, shards: Uint8Array[], 
   if (!isPlainObject(topology) || !Array.isArray(topology.node)) throw new ValueError(`${WHO}: ${source} has no modelTopology.node list (not a TF.js graph model)`);
   const library = isPlainObject(topology.library) && Array.isArray(topology.library.function) ? (topology.library.function as unknown[]) : [];
   const names: string[] = [];
+  const manifest = (record as unknown as TfjsModelJson).weightsManifest;
+  checkTfjsManifest(numericManifest(manifest), source);
+  const split = manifest ? splitStringWeights(manifest, shards, source) : { manifest, shards, strings: new Map() };
   const values = hostEval(() => {
-    const w = decodeTfjsWeights((record as unknown as TfjsModelJson).weightsManifest, shards, source);
+    const w = decodeTfjsWeights(split.manifest, split.shards, source);
     names.push(...Object.keys(w));
     return Object.values(w);
   });
-  const weights = new Map<string, Tensor>(names.map((n, i) => [n, values[i]!]));
+  const weights = new Map<string, Tensor | StringTensor>([...names.map((n, i) => [n, values[i]!] as const), ...split.strings]);
   const signature = (isPlainObject(record.signature) ? record.signature : {}) as Signature;
   for (const side of ['inputs', 'outputs'] as const) {
     const entries = signature[side];
@@ -91,7 +98,14 @@ function buildGraphModel(record: Record<string, unknown>, shards: Uint8Array[], 
     }
   }
   const outputs = signature.outputs ? Object.values(signature.outputs).map((o) => o.name ?? '') : null;
-  const graph = new TfGraph(topology.node as TfNodeJson[], weights, outputs, source, library);
+  // TF.js's converter puts table initializers (HashTable + LookupTableImportV2) in a graph of their own, run once
+  // at load; its tables are found by node name from the model's graph. Building it runs it: its nodes fold.
+  const resources: TfResources = new Map();
+  const init = record.modelInitializer;
+  if (isPlainObject(init) && Array.isArray(init.node) && init.node.length) {
+    new TfGraph(init.node as TfNodeJson[], weights, null, `the modelInitializer of ${source}`, library, resources);
+  }
+  const graph = new TfGraph(topology.node as TfNodeJson[], weights, outputs, source, library, resources);
   const aliases = new Map(Object.entries(signature.inputs ?? {}).map(([key, v]) => [key, tensorName(v.name ?? key).node]));
   return new GraphModel(graph, aliases, record.userDefinedMetadata);
 }

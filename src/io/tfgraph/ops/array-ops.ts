@@ -88,6 +88,6 @@ export const arrayOps: TfOpTable = {
   ZerosLike: one((ctx) => zerosLike(ctx.input(0))),
   OnesLike: one((ctx) => onesLike(ctx.input(0))),
   Range: one(tfRange),
-  Rank: { ...one((ctx) => tensor(ctx.input(0).rank, [], 'int32')), shapeOnly: true },
-  Size: { ...one((ctx) => tensor(ctx.input(0).size, [], 'int32')), shapeOnly: true },
+  Rank: { ...one((ctx) => tensor(ctx.shapeOf(0).length, [], 'int32')), shapeOnly: true },
+  Size: { ...one((ctx) => tensor(ctx.shapeOf(0).reduce((a, b) => a * b, 1), [], 'int32')), shapeOnly: true },
 };

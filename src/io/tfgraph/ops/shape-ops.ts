@@ -57,7 +57,8 @@ function tfTranspose(ctx: TfNodeContext): Tensor {
 
 /** Shape: a host constant (int32), known per input shape. */
 function tfShape(ctx: TfNodeContext): Tensor {
-  return tensor(Int32Array.from(ctx.input(0).shape), [ctx.input(0).rank], 'int32');
+  const shape = ctx.shapeOf(0);
+  return tensor(Int32Array.from(shape), [shape.length], 'int32');
 }
 
 /** Slice: begin and size (-1: to the end). */
@@ -129,7 +130,8 @@ function checkStridedSlice(attrs: TfNodeAttrs): void {
 }
 
 /** Identity-like ops: the input unchanged. */
-const identity: TfOp = one((ctx) => ctx.input(0));
+/** Identity and its kin pass strings through too. */
+const identity: TfOp = { run: (ctx) => [ctx.value(0)] };
 
 export const shapeOps: TfOpTable = {
   Identity: identity,
