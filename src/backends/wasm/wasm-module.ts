@@ -311,8 +311,9 @@ export class WasmModule {
     this.check(this.x.nabla_pool_check(threads), 'poolCheck');
   }
 
+  /** Threads calls run on now: the caller and the workers serving, up to the count set (a page's workers attach a moment after they are started). */
   get threads(): number {
-    return this.x.nabla_threads();
+    return Math.min(this.x.nabla_threads(), 1 + this.attachedWorkers);
   }
   get simd(): string {
     return this.x.nabla_simd128() === 1 ? 'simd128' : 'scalar';
