@@ -176,7 +176,7 @@ bool ThreadPool::enterJoinable(std::uint64_t generation) {
 void ThreadPool::sleepWhileGeneration(std::uint64_t seen) {
 #if defined(NABLA_WASM_THREADS)
   // memory.atomic.wait64 returns at once when the generation moved on since this load, so a
-  // job published between the check and the wait is never slept through (wakeSleepers reads
+  // job published between the check and the wait is never slept through (the publisher reads
   // sleepers_ after publishing; both sequentially consistent).
   sleepers_.fetch_add(1);
   while (generation_.load() == seen)
