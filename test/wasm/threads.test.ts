@@ -120,7 +120,7 @@ describe('threaded wasm module', () => {
 });
 
 describe('a process using the threaded wasm module', () => {
-  it('ends by itself once its work is done (the workers are unreferenced)', () => {
+  it('starts its workers at the first op, not at import, and ends by itself once its work is done (they are unreferenced)', () => {
     const child = fileURLToPath(new URL('./threads-exit-child.ts', import.meta.url));
     const r = spawnSync(process.execPath, ['--import', 'tsx', child], {
       encoding: 'utf8',
@@ -129,6 +129,6 @@ describe('a process using the threaded wasm module', () => {
     });
     expect(r.signal, `the child was killed (${r.signal}), so it did not end by itself: ${r.stderr}`).toBeNull();
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({ backend: 'wasm', threads: 2, sum: 256 * 256 * 256 });
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({ backend: 'wasm', threads: 2, sum: 256 * 256 * 256, afterImport: 0, afterUse: 1 });
   }, 90_000);
 });

@@ -401,7 +401,12 @@ export function loadWasmModule(): WasmModule {
   const why = sharedMemoryUnavailable();
   const mod = new WasmModule(readWasmBinary(why ? WASM_FILE : WASM_THREADS_FILE));
   mod.oneThreadReason = why;
-  if (!why) mod.setThreads(threadsFromEnvironment().threads);
+  try {
+    if (!why) mod.setThreads(threadsFromEnvironment().threads);
+  } catch (e) {
+    // Fewer workers than asked for serve (setThreads said how many): run on those.
+    console.warn(`nabla: ${(e as Error).message}`);
+  }
   loaded = mod;
   return loaded;
 }
