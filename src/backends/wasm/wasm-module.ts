@@ -404,8 +404,10 @@ export function loadWasmModule(): WasmModule {
   try {
     if (!why) mod.setThreads(threadsFromEnvironment().threads);
   } catch (e) {
-    // Fewer workers than asked for serve (setThreads said how many): run on those.
-    console.warn(`nabla: ${(e as Error).message}`);
+    // Fewer workers than asked for serve, or none could be started (a host without worker_threads): run on those.
+    const message = (e as Error).message;
+    console.warn(`nabla: ${message}`);
+    if (mod.threads === 1) mod.oneThreadReason ??= message;
   }
   loaded = mod;
   return loaded;
