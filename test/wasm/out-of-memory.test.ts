@@ -4,10 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { ArgWriter } from '../../src/backends/native/kernel-table.js';
 import { wasmAddon } from '../../src/backends/wasm/wasm-addon.js';
-import { readWasmBinary, WasmModule } from '../../src/backends/wasm/wasm-module.js';
+import { readWasmBinary, WASM_FILE, WASM_THREADS_FILE, WasmModule } from '../../src/backends/wasm/wasm-module.js';
 
-describe('wasm module out of memory', () => {
-  const mod = new WasmModule(readWasmBinary());
+describe.each([WASM_FILE, WASM_THREADS_FILE])('wasm module out of memory (%s)', (file) => {
+  const mod = new WasmModule(readWasmBinary(file));
   const args = new ArgWriter();
   const addon = wasmAddon(mod, args);
   /** A plan with no calls and an arena of `bytes` (native/src/plan.h's descriptor). */

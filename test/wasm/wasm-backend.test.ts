@@ -1,4 +1,4 @@
-// The wasm backend as users see it: what backendInfo says, one thread, results bit for bit equal
+// The wasm backend as users see it: what backendInfo says, its thread count, results bit for bit equal
 // to js where the native kernels give js's bits, and jit plans recorded and replayed in the module.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as nb from '../../src/index.js';
@@ -6,6 +6,7 @@ import { engine } from '../../src/engine/engine.js';
 import type { NativeBackend } from '../../src/backends/native/native-backend.js';
 import { runOn, type Input } from '../native/compare-backends.js';
 import { randomArray } from '../native/random-inputs.js';
+import { threadsFromEnvironment } from '../../src/backends/wasm/wasm-thread-count.js';
 
 const input = (dtype: nb.DType, shape: number[], seed: number, opts: { specials?: boolean; lo?: number; hi?: number } = { specials: true }): Input => ({
   data: randomArray(dtype, shape.reduce((a, b) => a * b, 1), seed, opts),
@@ -16,16 +17,21 @@ const input = (dtype: nb.DType, shape: number[], seed: number, opts: { specials?
 describe('wasm backend', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it('says it runs the SIMD build on one thread, and refuses more threads', () => {
+  it('says it runs the SIMD build, threaded in Node on the cores (NABLA_NUM_THREADS), and takes another thread count', () => {
     const info = nb.backendInfo('wasm') as unknown as { linearMemoryBytes: number };
-    expect(info).toEqual({ available: true, name: 'wasm', simd: 'simd128', threads: 1, blas: 'nabla-gemm', linearMemoryBytes: expect.any(Number) });
+    const threads = threadsFromEnvironment().threads;
+    expect(info).toEqual({ available: true, name: 'wasm', simd: 'simd128', threads, blas: 'nabla-gemm', linearMemoryBytes: expect.any(Number) });
     // 16 MiB to start with, growing in 64 KiB pages.
     expect(info.linearMemoryBytes).toBeGreaterThanOrEqual(16 * 2 ** 20);
     expect(info.linearMemoryBytes % 65536).toBe(0);
     const wasm = engine.instance('wasm') as NativeBackend;
-    expect(() => wasm.setThreads(2)).toThrow(nb.ValueError);
-    expect(() => wasm.setThreads(2)).toThrow(/built without threads/);
-    expect(() => wasm.setThreads(1)).not.toThrow();
+    try {
+      wasm.setThreads(threads === 1 ? 2 : 1);
+      expect(wasm.info().threads).toBe(threads === 1 ? 2 : 1);
+    } finally {
+      wasm.setThreads(threads);
+    }
+    expect(() => wasm.setThreads(0)).toThrow(nb.ValueError);
   });
 
   it('elementwise ops, casts and reductions equal js bit for bit (NaN, infinities, odd lengths)', () => {

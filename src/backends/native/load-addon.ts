@@ -46,8 +46,8 @@ export interface NativeAddon {
   planProfile(on?: boolean): { entry: KernelEntryName; op: number; calls: number; ms: number }[];
   /** The kernel entries a plan may call, in the order of their codes. */
   planEntries(): { name: KernelEntryName; takesOp: boolean; outputIndex: number }[];
-  /** collectives: the library nb.distribute runs on ('gloo', or 'none' when the build did not find it); threadsWarning: why NABLA_NUM_THREADS was not used as given; linearMemoryBytes: the WebAssembly build's memory (staging areas, plan arenas, GEMM workspaces). */
-  info(): { simd: string; threads: number; blas: string; collectives?: string; sanitize?: boolean; threadsWarning?: string; linearMemoryBytes?: number };
+  /** collectives: the library nb.distribute runs on ('gloo', or 'none' when the build did not find it); threadsWarning: why NABLA_NUM_THREADS was not used as given; linearMemoryBytes: the WebAssembly build's memory (staging areas, plan arenas, GEMM workspaces); oneThreadReason: why the wasm backend runs on one thread (no shared memory here). */
+  info(): { simd: string; threads: number; blas: string; collectives?: string; sanitize?: boolean; threadsWarning?: string; linearMemoryBytes?: number; oneThreadReason?: string };
   setThreads(threads: number): void;
   opNames(): { unary: string[]; binary: string[]; reduce: string[]; arg: string[]; gather: string[]; indexND: string[]; scan: string[]; linalg: string[]; fft: string[] };
 }

@@ -79,6 +79,7 @@ export class NativeBackend implements Backend<TypedArray> {
       ...(i.collectives !== undefined ? { collectives: i.collectives } : {}),
       ...(i.sanitize ? { sanitize: true } : {}),
       ...(i.linearMemoryBytes !== undefined ? { linearMemoryBytes: i.linearMemoryBytes } : {}),
+      ...(i.oneThreadReason ? { oneThreadReason: i.oneThreadReason } : {}),
     };
   }
 

@@ -1,7 +1,8 @@
 // The wasm backend's tensor storage: allocations in the module's linear memory, so kernels get
 // pointers and nothing is copied per op. A HeapArray is an address, a length and a dtype; its
 // values are read through a typed array made on the spot over the module's current memory,
-// because growing the memory detaches every view made before. Memory goes back to the module when
+// because growing the memory detaches every view made before (the one-thread module), or leaves
+// it shorter than the memory (the threaded module's SharedArrayBuffer, which any thread may grow). Memory goes back to the module when
 // the engine frees the array (dispose, tidy, a jit span's dead intermediates) or, as a safety net,
 // when the garbage collector takes an array nobody freed (as the webgpu backend does with buffers).
 //
@@ -127,7 +128,8 @@ export function heapArrays(mod: WasmModule): HeapStore {
       return new STORAGE_ARRAYS[a.dtype](mod.heap.buffer as ArrayBuffer, a.byteOffset, a.length);
     },
     adopt(given: TypedArray): TypedArray {
-      // Values already in the module's memory are copied out first: an allocation may detach them.
+      // Values already in the module's memory are copied out first: an allocation may detach them
+      // (a shared memory's views are never detached, whichever buffer object they were made on).
       const values = given.buffer === mod.heap.buffer ? given.slice() : given;
       if (values.byteLength < HEAP_MIN_BYTES) return values;
       const a = alloc(storageDType(values), values.length, true) as unknown as HeapArray;

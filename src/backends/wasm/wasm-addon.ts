@@ -98,7 +98,7 @@ interface Placed {
   readonly data: number[];
 }
 
-export function wasmAddon(mod: WasmModule, args: ArgWriter): NativeAddon {
+export function wasmAddon(mod: WasmModule, args: ArgWriter, threadsWarning?: string): NativeAddon {
   const staging = new Staging(mod);
   const entries = mod.entries();
   const plans = new FinalizationRegistry<number>((plan) => mod.destroyPlan(plan));
@@ -198,9 +198,19 @@ export function wasmAddon(mod: WasmModule, args: ArgWriter): NativeAddon {
     },
     planProfile: () => [],
     planEntries: () => entries.map((e) => ({ ...e, name: e.name as KernelEntryName })),
-    info: () => ({ simd: mod.simd, threads: mod.threads, blas: 'nabla-gemm', linearMemoryBytes: mod.memoryBytes }),
+    info: () => ({
+      simd: mod.simd,
+      threads: mod.threads,
+      blas: 'nabla-gemm',
+      linearMemoryBytes: mod.memoryBytes,
+      ...(mod.oneThreadReason && mod.threads === 1 ? { oneThreadReason: mod.oneThreadReason } : {}),
+      ...(threadsWarning ? { threadsWarning } : {}),
+    }),
     setThreads(threads: number): void {
-      if (threads !== mod.threads) throw new ValueError(`setThreads: the wasm backend was built without threads and runs on ${mod.threads}, got ${threads}`);
+      if (!mod.threaded && threads !== 1) {
+        throw new ValueError(`setThreads: the wasm backend runs its one-thread module (${mod.oneThreadReason ?? 'chosen by the host'}), got ${threads}`);
+      }
+      mod.setThreads(threads);
     },
     // The families the module lists by name, as the addon does (native/src/op-codes.h's opFamilies).
     opNames: () => mod.opNames() as ReturnType<NativeAddon['opNames']>,
