@@ -1,8 +1,10 @@
 // Per-layer forward timings of ResNet-18's four 3x3 stride-1 convolutions (batch 1, NHWC, float32)
 // on each forced algorithm (NABLA_CONV_FORWARD) and the automatic choice: CPU time per call,
 // median of rounds, plus the worst error of each path against a float64 reference.
-// Run: NABLA_NUM_THREADS=1 npx tsx bench/conv-winograd.ts (EDGES=1: shapes around the rule's edges)
+// Run: NABLA_NUM_THREADS=1 npx tsx bench/conv-winograd.ts (EDGES=1: shapes around the rule's edges;
+// BACKEND=wasm: the WebAssembly module, where 'tiled' falls back to the GEMM)
 import * as nb from '../src/index.js';
+import { loadWasmModule } from '../src/backends/wasm/wasm-module.js';
 
 const RESNET = [
   { name: '56x56x64', n: 1, side: 56, c: 64, o: 64 },
@@ -56,6 +58,8 @@ for (const l of LAYERS) {
   for (const p of PATHS) {
     if (p === 'auto') delete process.env.NABLA_CONV_FORWARD;
     else process.env.NABLA_CONV_FORWARD = p;
+    // The WebAssembly module has no environment.
+    if (nb.getBackend() === 'wasm') loadWasmModule().setConvForward(p === 'auto' ? undefined : p);
     const got = nb.conv2d(x, f, { padding: 'same' }).dataSync();
     let worst = 0;
     for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!));

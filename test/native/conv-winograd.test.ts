@@ -6,6 +6,8 @@
 // gradient of a conv that ran it (the backward stays on the direct kernels) matches finite differences.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as nb from '../../src/index.js';
+import { engine } from '../../src/engine/engine.js';
+import type { NativeBackend } from '../../src/backends/native/native-backend.js';
 import { loadWasmModule } from '../../src/backends/wasm/wasm-module.js';
 import type { Conv2DOptions } from '../../src/ops/primitives/conv.js';
 
@@ -125,5 +127,25 @@ describe.each(compiled)('Winograd conv2d on %s', (backend) => {
     const numericF = (loss(x64, at(fv, df, eps, fs)).item() - loss(x64, at(fv, df, -eps, fs)).item()) / (2 * eps);
     expect(Math.abs(dot(gx!, dx) - numericX)).toBeLessThanOrEqual(1e-4 * Math.abs(numericX) + 1e-3);
     expect(Math.abs(dot(gf!, df) - numericF)).toBeLessThanOrEqual(1e-4 * Math.abs(numericF) + 1e-3);
+  });
+});
+
+describe.skipIf(!nb.backendInfo('native').available)('Winograd conv2d on native, any thread count', () => {
+  it('gives the same bits on 1 to 4 threads (tile blocks shrink with the count; a tile never depends on its block)', async () => {
+    await nb.setBackend('native');
+    force('winograd');
+    const native = engine.instance('native') as NativeBackend;
+    const before = native.info().threads as number;
+    const c: Case = { name: '30x30 65->66, batch 2', x: [2, 30, 30, 65], f: [3, 3, 65, 66], opts: { padding: 'same' } };
+    try {
+      const runs: number[][] = [];
+      for (const t of [1, 2, 3, 4]) {
+        native.setThreads(t);
+        runs.push(Array.from(await conv('native', c, 'winograd')));
+      }
+      for (const r of runs.slice(1)) expect(r).toEqual(runs[0]);
+    } finally {
+      native.setThreads(before);
+    }
   });
 });
