@@ -29,8 +29,15 @@ constexpr i64 kTiledFilterBytes = i64{1} << 20;
  * channel what the GEMM saves per channel pair, so it needs enough channels. ResNet-18 at batch 1:
  * 56x56x64 (196 tiles) and 28x28x128 (49) win by 1.5-2x; 14x14x256 (16) and 7x7x512 (4) lose.
  */
+#if defined(__wasm__)
+// The module has no tile product and a 4-wide GEMM, so the multiplies saved pay sooner: Winograd
+// won 1.3-2.7x on every 3x3 shape measured with 16+ channels and 16+ tiles (bench/conv-winograd.ts).
+constexpr i64 kWinogradMinChannels = 16;
+constexpr i64 kWinogradMinTiles = 8;
+#else
 constexpr i64 kWinogradMinChannels = 64;
 constexpr i64 kWinogradMinTiles = 32;
+#endif
 constexpr i64 kWinogradMaxFilterPlane = 256 * 256;
 
 /** Whether Winograd beats both other paths on this shape. */

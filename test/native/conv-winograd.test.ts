@@ -77,24 +77,40 @@ describe.each(compiled)('Winograd conv2d on %s', (backend) => {
     expect(worstError(tiled, want)).toBeLessThanOrEqual(winogradBound(c));
   });
 
-  it('the rule picks Winograd for 64+ channels and 32+ output tiles, and nothing else', async () => {
-    const picks: Case[] = [
-      // ResNet-18's 56x56x64 at a quarter of the size (7x7 = 49 tiles) and 28x28x128 shapes.
-      { name: '28x28 64->64', x: [1, 28, 28, 64], f: [3, 3, 64, 64], opts: { padding: 'same' } },
-      { name: '14x14 64->64, batch 2 (32 tiles)', x: [2, 14, 14, 64], f: [3, 3, 64, 64], opts: { padding: 'same' } },
-    ];
-    const skips: Case[] = [
-      { name: '14x14 64->64 (16 tiles)', x: [1, 14, 14, 64], f: [3, 3, 64, 64], opts: { padding: 'same' } },
-      { name: '28x28 32->64 (32 input channels)', x: [1, 28, 28, 32], f: [3, 3, 32, 64], opts: { padding: 'same' } },
-      { name: '28x28 64->64 stride 2', x: [1, 28, 28, 64], f: [3, 3, 64, 64], opts: { padding: 'same', strides: 2 } },
-    ];
-    for (const c of picks) {
+  // The rule (conv-algorithm.h winogradWins): native takes Winograd from 64 channels and 32 output
+  // tiles of 4x4, the wasm module (no tile product, a 4-wide GEMM) from 16 channels and 8 tiles.
+  const shape = (name: string, x: number[], o: number, opts: Conv2DOptions = { padding: 'same' }): Case => ({ name, x, f: [3, 3, x[3]!, o], opts });
+  const rule = {
+    native: {
+      picks: [shape('28x28 64->64 (49 tiles)', [1, 28, 28, 64], 64), shape('14x14 64->64, batch 2 (32 tiles)', [2, 14, 14, 64], 64)],
+      skips: [
+        shape('14x14 64->64 (16 tiles)', [1, 14, 14, 64], 64),
+        shape('28x28 32->64 (32 input channels)', [1, 28, 28, 32], 64),
+        shape('28x28 64->64 stride 2', [1, 28, 28, 64], 64, { padding: 'same', strides: 2 }),
+      ],
+    },
+    wasm: {
+      picks: [
+        shape('28x28 64->64 (49 tiles)', [1, 28, 28, 64], 64),
+        shape('14x14 64->64 (16 tiles)', [1, 14, 14, 64], 64),
+        shape('12x9 16->20 (9 tiles)', [1, 12, 9, 16], 20),
+      ],
+      skips: [
+        shape('8x8 64->64 (4 tiles)', [1, 8, 8, 64], 64),
+        shape('28x28 8->16 (8 input channels)', [1, 28, 28, 8], 16),
+        shape('28x28 64->64 stride 2', [1, 28, 28, 64], 64, { padding: 'same', strides: 2 }),
+      ],
+    },
+  }[backend as 'native' | 'wasm'];
+
+  it('the per-shape choice takes Winograd where its rule says, and nothing else', async () => {
+    for (const c of rule.picks) {
       const auto = await conv(backend, c, undefined);
       expect(Array.from(auto), c.name).toEqual(Array.from(await conv(backend, c, 'winograd')));
       // Winograd's bits differ from the direct path's, so the equality above says which one ran.
       expect(Array.from(auto), c.name).not.toEqual(Array.from(await conv(backend, c, 'gemm')));
     }
-    for (const c of skips) {
+    for (const c of rule.skips) {
       const auto = await conv(backend, c, undefined);
       const direct = c.f[2]! * 9 * c.f[3]! * 4 > 1 << 20 ? 'gemm' : 'tiled';
       expect(Array.from(auto), c.name).toEqual(Array.from(await conv(backend, c, direct)));
@@ -109,6 +125,7 @@ describe.each(compiled)('Winograd conv2d on %s', (backend) => {
   it('gradients through a conv that runs Winograd match finite differences', async () => {
     await nb.setBackend(backend);
     force(undefined);
+    // A shape the rule gives Winograd on both backends (the test above checks that it does).
     const xs = [1, 28, 28, 64], fs = [3, 3, 64, 64];
     const xv = values(xs, 3), fv = values(fs, 4), wv = values([1, 28, 28, 64], 5);
     const loss = (x: nb.Tensor, f: nb.Tensor) => nb.sum(nb.mul(nb.cast(nb.conv2d(x, f, { padding: 'same' }), 'float64'), nb.tensor(wv, xs, 'float64')));
