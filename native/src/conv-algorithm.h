@@ -31,7 +31,8 @@ constexpr i64 kTiledFilterBytes = i64{1} << 20;
  */
 #if defined(__wasm__)
 // The module has no tile product and a 4-wide GEMM, so the multiplies saved pay sooner: Winograd
-// won 1.3-2.7x on every 3x3 shape measured with 16+ channels and 16+ tiles (bench/conv-winograd.ts).
+// won 1.3-2.7x on every 3x3 shape measured with 16+ channels and 16+ tiles, and 1.1x at 4 tiles
+// (bench/conv-winograd.ts); the cut sits between.
 constexpr i64 kWinogradMinChannels = 16;
 constexpr i64 kWinogradMinTiles = 8;
 #else
