@@ -97,6 +97,7 @@
         "src/matmul.cc",
         "src/conv.cc",
         "src/conv-tiled.cc",
+        "src/conv-winograd.cc",
         "src/pool.cc",
         "src/heap.cc",
         "src/fused.cc",

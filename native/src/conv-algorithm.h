@@ -3,34 +3,73 @@
 // while the filter stays in the core's cache, slow once it does not (ResNet-18's 14x14x256 and
 // 7x7x512 3x3 layers: 2.4 and 9.4 MB of filter). The packed GEMM (conv.cc) copies the filter into
 // panels once per call and then streams them from cache, which pays for large filters.
-// NABLA_CONV_FORWARD=tiled|gemm forces one path (benchmarks and tests of both paths); read on
-// every call so a test can switch it.
+// Winograd F(4x4, 3x3) (conv-winograd.cc) does a quarter of the multiplies of either for 3x3,
+// stride 1 windows, and wins where its transforms cost less than the multiplies saved (winogradWins).
+// NABLA_CONV_FORWARD=tiled|gemm|winograd forces one path (benchmarks and tests of every path; a
+// forced winograd where the shape has none runs the usual choice); read on every call so a test can
+// switch it. The WebAssembly module has no environment: setForcedConvForward does the same there.
 #pragma once
 
 #include <cstdlib>
 #include <cstring>
 
 #include "conv-geometry.h"
+#include "conv-winograd.h"
 
 namespace nabla {
 namespace convimpl {
 
-enum class ConvForward { Tiled, Gemm };
+enum class ConvForward { Tiled, Gemm, Winograd };
 
 /** Filter bytes up to which the tiled path wins: measured on ResNet-18 and the bench CNN (BENCHMARKS.md). */
 constexpr i64 kTiledFilterBytes = i64{1} << 20;
+/**
+ * Winograd's range (measured, BENCHMARKS.md): it pays its filter transform (36 planes of c x o,
+ * every call) back per 4x4 output tile, so it needs enough tiles, and its transforms cost per
+ * channel what the GEMM saves per channel pair, so it needs enough channels. ResNet-18 at batch 1:
+ * 56x56x64 (196 tiles) and 28x28x128 (49) win by 1.5-2x; 14x14x256 (16) and 7x7x512 (4) lose.
+ */
+#if defined(__wasm__)
+// The module has no tile product and a 4-wide GEMM, so the multiplies saved pay sooner: Winograd
+// won 1.3-2.7x on every 3x3 shape measured with 16+ channels and 16+ tiles, and 1.1x at 4 tiles
+// (bench/conv-winograd.ts); the cut sits between.
+constexpr i64 kWinogradMinChannels = 16;
+constexpr i64 kWinogradMinTiles = 8;
+#else
+constexpr i64 kWinogradMinChannels = 64;
+constexpr i64 kWinogradMinTiles = 32;
+#endif
+constexpr i64 kWinogradMaxFilterPlane = 256 * 256;
+
+/** Whether Winograd beats both other paths on this shape. */
+inline bool winogradWins(const ConvGeometry& g) {
+  const i64 tiles = g.n * ((g.oh + 3) / 4) * ((g.ow + 3) / 4);
+  return winogradApplies(g) && g.c >= kWinogradMinChannels && g.o >= kWinogradMinChannels && g.c * g.o <= kWinogradMaxFilterPlane &&
+         tiles >= kWinogradMinTiles;
+}
 
 inline ConvForward heuristicForward(const ConvGeometry& g) {
+  if (winogradWins(g)) return ConvForward::Winograd;
   const i64 filterBytes = g.patch() * g.og * static_cast<i64>(sizeof(float));
   return filterBytes <= kTiledFilterBytes ? ConvForward::Tiled : ConvForward::Gemm;
 }
 
+/** The path a caller forced (-1: none, else a ConvForward), for builds without an environment. */
+inline int& forcedConvForward() {
+  static int forced = -1;
+  return forced;
+}
+inline void setForcedConvForward(int code) { forcedConvForward() = code >= 0 && code <= 2 ? code : -1; }
+
 inline ConvForward forwardAlgorithm(const ConvGeometry& g) {
+  ConvForward chosen = heuristicForward(g);
   if (const char* forced = std::getenv("NABLA_CONV_FORWARD")) {
-    if (std::strcmp(forced, "tiled") == 0) return ConvForward::Tiled;
-    if (std::strcmp(forced, "gemm") == 0) return ConvForward::Gemm;
+    if (std::strcmp(forced, "tiled") == 0) chosen = ConvForward::Tiled;
+    if (std::strcmp(forced, "gemm") == 0) chosen = ConvForward::Gemm;
+    if (std::strcmp(forced, "winograd") == 0) chosen = ConvForward::Winograd;
   }
-  return heuristicForward(g);
+  if (forcedConvForward() >= 0) chosen = static_cast<ConvForward>(forcedConvForward());
+  return chosen == ConvForward::Winograd && !winogradApplies(g) ? heuristicForward(g) : chosen;
 }
 
 }  // namespace convimpl

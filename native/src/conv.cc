@@ -225,7 +225,11 @@ template <typename T> void filterGradDepthwise(const ConvGeometry& g, const T* x
 template <typename T> void run(ConvMode mode, const ConvGeometry& g, const T* a, const T* b, T* out) {
   if constexpr (std::is_same_v<T, float>) {
     if (!g.depthwise()) {
-      if (mode == ConvMode::Forward && forwardAlgorithm(g) == ConvForward::Tiled && forwardTiled(g, a, b, out)) return;
+      if (mode == ConvMode::Forward) {
+        const ConvForward algorithm = forwardAlgorithm(g);
+        if (algorithm == ConvForward::Winograd) return forwardWinograd(g, a, b, out);
+        if (algorithm == ConvForward::Tiled && forwardTiled(g, a, b, out)) return;
+      }
       if (mode == ConvMode::InputGrad && inputGradTiled(g, a, b, out)) return;
       if (mode == ConvMode::FilterGrad && filterGradTiled(g, a, b, out)) return;
     }

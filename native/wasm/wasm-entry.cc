@@ -16,6 +16,7 @@
 #include <pthread.h>
 #endif
 
+#include "../src/conv-algorithm.h"
 #include "../src/cpu.h"
 #include "../src/gemm/gemm.h"
 #include "../src/kernel-call.h"
@@ -232,6 +233,9 @@ NABLA_EXPORT void* nabla_new_thread_block() {
   return block;
 }
 #endif
+
+/** Force the float32 forward convolution's algorithm (0 tiled, 1 gemm, 2 winograd, -1 the per-shape choice): NABLA_CONV_FORWARD's stand-in, the module having no environment. */
+NABLA_EXPORT void nabla_set_conv_forward(int code) { convimpl::setForcedConvForward(code); }
 
 /** 1 when the module was built with 128-bit SIMD. */
 NABLA_EXPORT int nabla_simd128() {

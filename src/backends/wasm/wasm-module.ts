@@ -37,6 +37,7 @@ interface Exports {
   nabla_attached_workers(): number;
   nabla_pool_check(threads: number): number;
   nabla_simd128(): number;
+  nabla_set_conv_forward(code: number): void;
 }
 
 /** Statuses of native/wasm/wasm-entry.cc. */
@@ -317,6 +318,11 @@ export class WasmModule {
   }
   get simd(): string {
     return this.x.nabla_simd128() === 1 ? 'simd128' : 'scalar';
+  }
+
+  /** Force the float32 forward convolution's algorithm (undefined: the per-shape choice), as NABLA_CONV_FORWARD does on native; for tests and benchmarks. */
+  setConvForward(path: 'tiled' | 'gemm' | 'winograd' | undefined): void {
+    this.x.nabla_set_conv_forward(path === undefined ? -1 : ['tiled', 'gemm', 'winograd'].indexOf(path));
   }
 
   private string(address: number): string {

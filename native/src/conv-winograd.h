@@ -1,0 +1,23 @@
+// Winograd F(4x4, 3x3) forward convolution for float32 (conv-winograd.cc): 3x3 windows, stride 1,
+// dilation 1, one group, any padding, NHWC input, [3, 3, c, o] filter.
+#pragma once
+
+#include "conv-geometry.h"
+
+namespace nabla {
+namespace convimpl {
+
+/** Whether forwardWinograd can run this shape. */
+inline bool winogradApplies(const ConvGeometry& g) {
+  return g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.groups == 1;
+}
+
+/**
+ * y = conv(x, f) through the transform domain: each 6x6 input tile (4x4 outputs) is transformed,
+ * 36 packed GEMMs [tiles x c] x [c x o] multiply it by the transformed filter, and the products
+ * are transformed back. The filter is transformed on every call. Requires winogradApplies(g).
+ */
+void forwardWinograd(const ConvGeometry& g, const float* x, const float* f, float* y);
+
+}  // namespace convimpl
+}  // namespace nabla
