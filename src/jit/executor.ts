@@ -299,7 +299,7 @@ export class Plan {
       return engine.view(s, p.layout);
     };
     const outs = this.graph.outputs.map(tensorOf);
-    if (this.graph.updates.size) noteVariableWrite();
+    for (const variable of this.graph.updates.keys()) noteVariableWrite(variable);
     for (const [variable, v] of this.graph.updates) {
       if (inPlace.has(variable)) continue;
       const t = tensorOf(v);
