@@ -98,6 +98,7 @@ template <typename T> void fewRowsMatmul(const Problem& p, const T* a, const T* 
     const T* A = a + p.aOffsets[t];
     const T* B = b + p.bOffsets[t];
     T* C = c + t * mn;
+    if (fewRowsProduct<T>(p.m, p.n, p.k, A, ai, ap, B, C)) continue;
     std::fill(C, C + mn, T(0));
     for (i64 q = 0; q < p.k; ++q) {
       const T* bRow = B + q * p.n;

@@ -422,10 +422,24 @@ void gemmPrepacked(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> 
   pool.runJoinable(parts, TaskRef(task));
 }
 
+template <typename T>
+bool fewRowsProduct(std::int64_t rows, std::int64_t n, std::int64_t k, const T* a, std::int64_t ai, std::int64_t ap, const T* b,
+                    T* c) {
+  const MicroKernel<T>& uk = kernelFor<T>();
+  if (!uk.fewRows || rows <= 0 || n <= 0) return false;
+  if (k <= 0) {
+    std::fill(c, c + rows * n, T(0));
+    return true;
+  }
+  uk.fewRows(rows, n, k, a, ai, ap, b, c);
+  return true;
+}
+
 #define NABLA_PREPACKED(T)                                                                                         \
   template void prepackB<T>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<T>, T*, std::int64_t);             \
   template const T* prepackedPanels<T>(const T*, std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t); \
-  template void gemmPrepacked<T>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<T>, const T*, T*, std::int64_t, int);
+  template void gemmPrepacked<T>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<T>, const T*, T*, std::int64_t, int); \
+  template bool fewRowsProduct<T>(std::int64_t, std::int64_t, std::int64_t, const T*, std::int64_t, std::int64_t, const T*, T*);
 NABLA_PREPACKED(float)
 NABLA_PREPACKED(double)
 #undef NABLA_PREPACKED

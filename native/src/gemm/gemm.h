@@ -28,6 +28,15 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
           int threads);
 
 /**
+ * C (rows x n, row-major) = A (element (i, p) at a[i*ai + p*ap]) times B (k x n, row-major), for
+ * a few rows, with the SIMD kernel where the CPU has one: bit-equal to summing a_ip * b_pj over p
+ * in order (multiply, then add). Returns false where there is none (the caller loops itself).
+ */
+template <typename T>
+bool fewRowsProduct(std::int64_t rows, std::int64_t n, std::int64_t k, const T* a, std::int64_t ai, std::int64_t ap, const T* b,
+                    T* c);
+
+/**
  * B packed once into the micro-kernel's panels (prepacked weights of inference graphs), in a
  * buffer of `prepackedBLength` elements: a header of kPrepackedHeader elements (a marker, the
  * geometry, the micro-kernel's nr and the k blocking it was packed for, where its data starts),
