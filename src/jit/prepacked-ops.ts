@@ -5,6 +5,8 @@
 // says those kernels would use it (Backend.prepack).
 import type { DType } from '../tensor/dtype.js';
 import { defineOp, type OpDef } from '../ops/define-op.js';
+import { run } from '../ops/run.js';
+import { ValueError } from '../errors.js';
 
 export interface PackGemmBAttrs {
   /** The GEMM's inner dimension (rows of B). */
@@ -33,6 +35,13 @@ export const packGemmBOp: OpDef<PackGemmBAttrs> = defineOp<PackGemmBAttrs>({
   infer: (_inputs, a) => [{ shape: [packedLength(a.k, a.n, a.groups)], dtype: a.dtype }],
   ref: () => {
     throw new Error('packGemmB: a weight packed for the native GEMM has no reference kernel; the jit adds it only on the native and wasm backends');
+  },
+  // The pass packs weights of compiled inference graphs only, which vmap never batches.
+  batch: (inputs, axes, attrs) => {
+    if (axes[0] !== null && axes[0] !== undefined) {
+      throw new ValueError(`packGemmB: cannot pack a batch of ${attrs.k} x ${attrs.n} weights (vmap over a weight the jit prepacks); expected one weight`);
+    }
+    return { outputs: run(packGemmBOp, inputs, attrs), axes: [null] };
   },
 });
 

@@ -160,6 +160,12 @@ describe('the prepack pass elsewhere', () => {
     expect(prepackWeights).toBeTypeOf('function');
   });
 
+  it('vmap over a packed weight is refused with the op and the weight named', async () => {
+    await nb.setBackend('js');
+    const attrs: PackGemmBAttrs = { k: 3, n: 2, groups: 1, rowStride: 2, colStride: 1, dtype: 'float32' };
+    expect(() => nb.vmap((w: nb.Tensor) => run1(packGemmBOp, [w], attrs))(nb.ones([4, 3, 2]))).toThrow(/packGemmB: cannot pack a batch of 3 x 2 weights/);
+  });
+
   it.runIf(backends.length > 0)('the reference kernel of packGemmB names the op and the backends it runs on', async () => {
     await nb.setBackend('js');
     expect(() => run1(packGemmBOp, [nb.ones([4, 4])], { k: 4, n: 4, groups: 1, rowStride: 4, colStride: 1, dtype: 'float32' })).toThrow(/packGemmB.*native and wasm/);
