@@ -134,6 +134,17 @@ describe.each(backends)('prepacked GEMM weights on %s', (backend) => {
     }
   });
 
+  it('packs nothing where a result is computed from weights alone (the weight prep cannot be split off, so packs would run per call)', async () => {
+    await nb.setBackend(backend);
+    const w = new nb.Variable(nb.random.normal([20, 30]));
+    const compiled = nb.jit((x: nb.Tensor) => [nb.matmul(x, w), nb.mul(w, 2)], { inference: true });
+    const x = nb.random.normal([8, 20]);
+    const [y, w2] = compiled(x) as nb.Tensor[];
+    expect(values(y!)).toEqual(values(nb.matmul(x, w)));
+    expect(values(w2!)).toEqual(values(nb.mul(w, 2)));
+    expect(compiled.graph(x)).not.toMatch(/prepack/);
+  });
+
   it('a Dense model predicts like its eager forward pass, before and after fit and setWeights', async () => {
     await nb.setBackend(backend);
     nb.random.seed(12);

@@ -42,6 +42,9 @@ export function prepackWeights(g: Graph, backend: Backend): number {
   const prepack = backend.prepack;
   if (!prepack || !backend.kernels.fusedLinear || !backend.kernels.packGemmB || g.updates.size) return 0;
   const isParam = readOnlyParams(g);
+  // A result computed from weights alone keeps the weight prep from being split off
+  // (weight-prep.ts): the packs would then run on every call.
+  if (g.roots().some((v) => v.source.kind === 'node' && isParam(v))) return 0;
   const packs = new Map<string, Value>();
   let count = 0;
   for (const node of [...g.nodes]) {
