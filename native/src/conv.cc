@@ -12,7 +12,9 @@
 
 #include "conv-algorithm.h"
 #include "conv-geometry.h"
+#include "conv-tile.h"
 #include "kernels.h"
+#include "prepacked.h"
 #include "window-kernels.h"
 
 namespace nabla {
@@ -67,6 +69,34 @@ template <typename T> void forwardGemm(const ConvGeometry& g, const T* x, const 
       for (i64 gi = 0; gi < g.groups; ++gi) {
         im2col(g, x, gi, s, e, col);
         gemm<T>(e - s, g.og, K, MatrixRef<T>{col, K, 1}, MatrixRef<T>{f + gi * g.og, g.o, 1}, y + s * g.o + gi * g.og, g.o, 1);
+      }
+    }
+  });
+}
+
+/** forwardGemm with the filter's per-group panels prepacked (`packed`: prepackB's buffer for K x og in `groups`). */
+template <typename T> void forwardGemmPrepacked(const ConvGeometry& g, const T* x, const T* packed, i64 packedLength, T* y,
+                                                const T* f) {
+  const i64 rows = g.n * g.pixels(), K = g.patch();
+  std::vector<const T*> panels(static_cast<std::size_t>(g.groups));
+  for (i64 gi = 0; gi < g.groups; ++gi)
+    if (!(panels[gi] = prepackedPanels(packed, packedLength, K, g.og, g.groups, gi))) return forwardGemm(g, x, f, y);
+  const int threads = threadsForRows(rows, rows * K * g.o);
+  if (g.pointwise()) {
+    splitRows(rows, threads, [&](int, i64 r0, i64 r1) {
+      for (i64 gi = 0; gi < g.groups; ++gi)
+        gemmPrepacked<T>(r1 - r0, g.og, K, MatrixRef<T>{x + r0 * g.c + gi * g.cg, g.c, 1}, panels[gi], y + r0 * g.o + gi * g.og, g.o, 1);
+    });
+    return;
+  }
+  const i64 block = blockRows(g, sizeof(T));
+  splitRows(rows, threads, [&](int, i64 r0, i64 r1) {
+    T* col = threadScratch<T>(static_cast<std::size_t>(std::min(block, r1 - r0) * K));
+    for (i64 s = r0; s < r1; s += block) {
+      const i64 e = std::min(r1, s + block);
+      for (i64 gi = 0; gi < g.groups; ++gi) {
+        im2col(g, x, gi, s, e, col);
+        gemmPrepacked<T>(e - s, g.og, K, MatrixRef<T>{col, K, 1}, panels[gi], y + s * g.o + gi * g.og, g.o, 1);
       }
     }
   });
@@ -265,6 +295,33 @@ void conv2d(int modeCode, const Buffer& a, const Buffer& b, const Buffer& out, c
   if (outSize == 0) return;
   if (a.dtype == DType::F32) run(mode, g, a.as<float>(), b.as<float>(), out.as<float>());
   else run(mode, g, a.as<double>(), b.as<double>(), out.as<double>());
+}
+
+/** Whether run() would take forwardGemm for this geometry and dtype (the only path that packs the filter). */
+bool forwardTakesGemm(const ConvGeometry& g, DType dtype) {
+  if (g.depthwise()) return false;
+  if (dtype == DType::F64) return true;
+  if (dtype != DType::F32) return false;
+  // The tiled path declines (returns false) only where the CPU lacks its kernels: ask it with no work.
+  return forwardAlgorithm(g) == ConvForward::Gemm || (forwardAlgorithm(g) == ConvForward::Tiled && tileProductF32() == nullptr);
+}
+
+bool conv2dUsesPrepacked(const std::vector<i64>& params, DType dtype) {
+  const ConvGeometry g = parseGeometry(params);
+  return g.n * g.pixels() > 0 && forwardTakesGemm(g, dtype);
+}
+
+void conv2dPrepacked(const Buffer& x, const Buffer& f, const Buffer& packed, const Buffer& out, const std::vector<i64>& params) {
+  const ConvGeometry g = parseGeometry(params);
+  if (packed.dtype != x.dtype || x.dtype != f.dtype || x.dtype != out.dtype || !forwardTakesGemm(g, x.dtype))
+    return conv2d(static_cast<int>(ConvMode::Forward), x, f, out, params);
+  const char* op = "conv2d";
+  expectLength(x, elementCount({g.n, g.h, g.w, g.c}, op), op, "first input");
+  expectLength(f, elementCount({g.kh, g.kw, g.cg, g.o}, op), op, "second input");
+  expectLength(out, elementCount({g.n, g.oh, g.ow, g.o}, op), op, "output");
+  if (out.length == 0) return;
+  if (x.dtype == DType::F32) forwardGemmPrepacked(g, x.as<float>(), packed.as<float>(), packed.length, out.as<float>(), f.as<float>());
+  else forwardGemmPrepacked(g, x.as<double>(), packed.as<double>(), packed.length, out.as<double>(), f.as<double>());
 }
 
 }  // namespace nabla

@@ -8,6 +8,7 @@
 #include "index-kernels.h"
 #include "kernel-call.h"
 #include "linalg/linalg-kernels.h"
+#include "prepacked.h"
 #include "random-kernels.h"
 #include "scan-kernels.h"
 #include "window-kernels.h"
@@ -127,6 +128,55 @@ void biasActivationEntry(const KernelCall& c) {
   WordCursor w(c);
   const i64 rows = w.integer("rows"), cols = w.integer("cols");
   biasActivation(c.op, c.buffer(0, "output"), c.buffer(1, "bias"), rows, cols);
+}
+
+/**
+ * Prepacked weights (prepacked.h), by op: the two queries write 1 or 0 into an int32 buffer
+ * (words: m, n, k, transposeB, float64 / float64, conv geometry); Pack: buffers b, out, words k,
+ * n, groups, rowStride, colStride; Matmul: buffers a, b, packed, out, matmul's words; Conv:
+ * buffers x, f, packed, out, conv2d's geometry.
+ */
+void prepackedEntry(const KernelCall& c) {
+  WordCursor w(c);
+  switch (static_cast<PrepackedOp>(c.op)) {
+    case PrepackedOp::MatmulQuery: {
+      const i64 m = w.integer("m"), n = w.integer("n"), k = w.integer("k");
+      const bool tb = w.integer("transposeB") != 0, f64 = w.integer("float64") != 0;
+      const Buffer& out = c.buffer(0, "answer");
+      expectLength(out, 1, "prepacked", "answer");
+      if (out.dtype != DType::I32) throw InputError("prepacked: the answer array must be int32");
+      out.as<std::int32_t>()[0] = matmulUsesPrepacked(m, n, k, tb, f64 ? DType::F64 : DType::F32) ? 1 : 0;
+      return;
+    }
+    case PrepackedOp::ConvQuery: {
+      const bool f64 = w.integer("float64") != 0;
+      std::vector<i64> p(kConvParamCount);
+      for (auto& v : p) v = w.integer("window geometry");
+      const Buffer& out = c.buffer(0, "answer");
+      expectLength(out, 1, "prepacked", "answer");
+      if (out.dtype != DType::I32) throw InputError("prepacked: the answer array must be int32");
+      out.as<std::int32_t>()[0] = conv2dUsesPrepacked(p, f64 ? DType::F64 : DType::F32) ? 1 : 0;
+      return;
+    }
+    case PrepackedOp::Pack: {
+      const i64 k = w.integer("k"), n = w.integer("n"), groups = w.integer("groups");
+      const i64 rs = w.integer("row stride"), cs = w.integer("column stride");
+      prepackWeight(c.buffer(0, "weight"), k, n, groups, rs, cs, c.buffer(1, "output"));
+      return;
+    }
+    case PrepackedOp::Matmul: {
+      Shape as = w.shape("first operand shape"), bs = w.shape("second operand shape");
+      bool ta = w.integer("transposeA") != 0, tb = w.integer("transposeB") != 0;
+      matmulPrepacked(c.buffer(0, "first operand"), as, c.buffer(1, "second operand"), bs, ta, tb, c.buffer(2, "packed operand"),
+                      c.buffer(3, "output"));
+      return;
+    }
+    case PrepackedOp::Conv:
+      conv2dPrepacked(c.buffer(0, "input"), c.buffer(1, "filter"), c.buffer(2, "packed filter"), c.buffer(3, "output"),
+                      geometry(c, kConvParamCount));
+      return;
+  }
+  throw InputError("prepacked: unknown op code " + std::to_string(c.op));
 }
 
 using EntryFn = void (*)(const KernelCall&);

@@ -7,6 +7,7 @@
 #include "claimed-blocks.h"
 #include "gemm/gemm.h"
 #include "kernels.h"
+#include "prepacked.h"
 #include "strided-plan.h"
 #include "thread-pool.h"
 
@@ -97,6 +98,7 @@ template <typename T> void fewRowsMatmul(const Problem& p, const T* a, const T* 
     const T* A = a + p.aOffsets[t];
     const T* B = b + p.bOffsets[t];
     T* C = c + t * mn;
+    if (fewRowsProduct<T>(p.m, p.n, p.k, A, ai, ap, B, C)) continue;
     std::fill(C, C + mn, T(0));
     for (i64 q = 0; q < p.k; ++q) {
       const T* bRow = B + q * p.n;
@@ -139,6 +141,14 @@ template <typename T> void floatMatmul(const Problem& p, const T* a, const T* b,
     gemm<T>(p.m, p.n, p.k, operandA(p, a + p.aOffsets[t]), operandB(p, b + p.bOffsets[t]), c + t * mn, p.n, perMatrix);
 }
 
+/** The GEMM path of floatMatmul for one matrix, with B's panels already packed. */
+template <typename T> void prepackedMatmul(const Problem& p, const T* a, const T* panels, T* c) {
+  const i64 flops = p.m * p.n * p.k;
+  constexpr i64 kThreadedFlops = i64{1} << 24;  // as floatMatmul
+  const int threads = flops >= kThreadedFlops ? threadsFor(flops / 8) : 1;
+  gemmPrepacked<T>(p.m, p.n, p.k, operandA(p, a), panels, c, p.n, threads);
+}
+
 void intMatmul(const Problem& p, const std::int32_t* a, const std::int32_t* b, std::int32_t* c) {
   const i64 ai = p.transposeA ? 1 : p.k, ap = p.transposeA ? p.m : 1;
   const i64 bp = p.transposeB ? 1 : p.n, bj = p.transposeB ? p.k : 1;
@@ -177,6 +187,51 @@ void matmul(const Buffer& a, const Shape& aShape, const Buffer& b, const Shape& 
     case DType::Bool: break;
   }
   throw InputError("matmul: bool operands are not supported; cast them first");
+}
+
+bool matmulUsesPrepacked(i64 m, i64 n, i64 k, bool transposeB, DType dtype) {
+#ifdef NABLA_HAVE_OPENBLAS
+  (void)m, (void)n, (void)k, (void)transposeB, (void)dtype;
+  return false;  // OpenBLAS packs its own operands
+#else
+  if (dtype != DType::F32 && dtype != DType::F64) return false;
+  return m > 0 && n > 0 && k > 0 && (m > kStreamedRows || transposeB);
+#endif
+}
+
+void prepackWeight(const Buffer& b, i64 k, i64 n, i64 groups, i64 rowStride, i64 colStride, const Buffer& out) {
+  const char* op = "packGemmB";
+  if (b.dtype != out.dtype || (b.dtype != DType::F32 && b.dtype != DType::F64))
+    throw InputError(std::string(op) + ": expected a float32 or float64 weight and output of its dtype, got " + dtypeName(b.dtype) +
+                     " -> " + dtypeName(out.dtype));
+  if (k < 1 || n < 1 || groups < 1 || rowStride < 0 || colStride < 0 || k > (i64{1} << 31) || n > (i64{1} << 31) || groups > (i64{1} << 20))
+    throw InputError(std::string(op) + ": bad geometry k=" + std::to_string(k) + " n=" + std::to_string(n) + " groups=" + std::to_string(groups));
+  const i64 last = (k - 1) * rowStride + (groups * n - 1) * colStride;
+  if (last >= b.length)
+    throw InputError(std::string(op) + ": a " + std::to_string(k) + " x " + std::to_string(n) + " weight in " + std::to_string(groups) +
+                     " groups reaches element " + std::to_string(last) + " of an array of " + std::to_string(b.length));
+  expectLength(out, prepackedBLength(k, n, groups), op, "output");
+  if (b.dtype == DType::F32) prepackB<float>(k, n, groups, MatrixRef<float>{b.as<float>(), rowStride, colStride}, out.as<float>(), out.length);
+  else prepackB<double>(k, n, groups, MatrixRef<double>{b.as<double>(), rowStride, colStride}, out.as<double>(), out.length);
+}
+
+void matmulPrepacked(const Buffer& a, const Shape& aShape, const Buffer& b, const Shape& bShape, bool transposeA,
+                     bool transposeB, const Buffer& packed, const Buffer& out) {
+  if (a.dtype == b.dtype && a.dtype == out.dtype && packed.dtype == a.dtype && (a.dtype == DType::F32 || a.dtype == DType::F64)) {
+    expectLength(a, elementCount(aShape, "matmul"), "matmul", "first operand");
+    expectLength(b, elementCount(bShape, "matmul"), "matmul", "second operand");
+    Problem p = plan(aShape, bShape, transposeA, transposeB);
+    expectLength(out, p.batches * p.m * p.n, "matmul", "output");
+    if (p.batches == 1 && matmulUsesPrepacked(p.m, p.n, p.k, p.transposeB, a.dtype)) {
+      if (a.dtype == DType::F32) {
+        if (const float* panels = prepackedPanels(packed.as<float>(), packed.length, p.k, p.n, 1, 0))
+          return prepackedMatmul(p, a.as<float>(), panels, out.as<float>());
+      } else if (const double* panels = prepackedPanels(packed.as<double>(), packed.length, p.k, p.n, 1, 0)) {
+        return prepackedMatmul(p, a.as<double>(), panels, out.as<double>());
+      }
+    }
+  }
+  matmul(a, aShape, b, bShape, transposeA, transposeB, out);
 }
 
 }  // namespace nabla

@@ -80,7 +80,7 @@ export class Variable extends Tensor {
       return this;
     }
     const owned = ownCopy(v);
-    noteVariableWrite();
+    noteVariableWrite(this);
     const previous = this.storage;
     engine.memory.swapStorage(this, owned.storage);
     engine.memory.dedicate(this.storage, previous);

@@ -57,6 +57,19 @@ export interface Backend<H = any> {
   readonly capture?: KernelCapture<H>;
   /** Optional: the most tensors one fused elementwise kernel may read (unlimited when absent). */
   readonly maxFusedInputs?: number;
+  /** Optional: weights packed once for the GEMM (the jit's inference graphs use it where present). */
+  readonly prepack?: WeightPrepack;
+}
+
+/**
+ * Whether a matmul or conv2d of these shapes would read its weight from a copy packed once into
+ * the GEMM's layout (the `packGemmB` op and fusedLinear's `prepacked` input) rather than pack it
+ * on every call: false where the backend's kernel would not pack it anyway (a few rows, a conv
+ * algorithm that reads the filter in place).
+ */
+export interface WeightPrepack {
+  /** `a`, `b`: the op's input shapes; `out`: its output's; attrs: the matmul's or conv2d's. */
+  uses(op: 'matmul' | 'conv2d', a: readonly number[], b: readonly number[], out: readonly number[], dtype: DType, attrs: unknown): boolean;
 }
 
 /**

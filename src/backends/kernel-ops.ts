@@ -3,8 +3,12 @@ import { PRIMITIVES, type ViewOpName } from '../ops/primitives/index.js';
 import { LINALG_OPS } from '../linalg/primitives.js';
 import { FUSED_OPS } from '../jit/fused-ops.js';
 import { SIGNAL_OPS } from '../signal/fft-ops.js';
+import { PREPACKED_OPS } from '../jit/prepacked-ops.js';
 
-export const KERNEL_OPS = { ...PRIMITIVES, ...LINALG_OPS, ...FUSED_OPS, ...SIGNAL_OPS };
+export const KERNEL_OPS = { ...PRIMITIVES, ...LINALG_OPS, ...FUSED_OPS, ...SIGNAL_OPS, ...PREPACKED_OPS };
 export type KernelOpName = keyof typeof KERNEL_OPS;
-/** The ops a backend computes with a kernel (views are stride changes and need none). */
-export type ComputedOpName = Exclude<KernelOpName, ViewOpName>;
+/**
+ * The ops every backend computes with a kernel (views are stride changes and need none;
+ * packGemmB only where the backend offers Backend.prepack).
+ */
+export type ComputedOpName = Exclude<KernelOpName, ViewOpName | keyof typeof PREPACKED_OPS>;

@@ -265,20 +265,26 @@ export class Plan {
   run(inputs: readonly Tensor[]): Tensor[] {
     const backend = this.backend;
     const buffers: unknown[] = new Array(this.slotCount);
-    this.roots.forEach((r, s) => {
-      if (!r) return;
+    // Plain loops, no closures: a batch-1 predict pays for each step of this per call.
+    const roots = this.roots;
+    for (let s = 0; s < roots.length; s++) {
+      const r = roots[s];
+      if (!r) continue;
       const t = r.kind === 'input' ? inputs[r.index]! : r.kind === 'const' ? r.tensor : r.variable;
       buffers[s] = engine.handleOn(t, backend);
-    });
+    }
     const base = generator.counter;
     generator.counter += this.randomCount;
     const inPlace = new Set<Variable>();
     for (const span of this.spans) {
+      if (span.replay) {
+        replaySpan(span, backend, buffers, inPlace);
+        continue;
+      }
       const runSteps = () => {
         for (let i = span.start; i < span.end; i++) this.runStep(this.steps[i]!, buffers, base);
       };
-      if (span.replay) replaySpan(span, backend, buffers, inPlace);
-      else if (!span.recorded) recordSpan(span, backend, buffers, runSteps);
+      if (!span.recorded) recordSpan(span, backend, buffers, runSteps);
       else runSteps();
     }
     const storages = new Map<number, Storage>();
@@ -299,7 +305,7 @@ export class Plan {
       return engine.view(s, p.layout);
     };
     const outs = this.graph.outputs.map(tensorOf);
-    if (this.graph.updates.size) noteVariableWrite();
+    for (const variable of this.graph.updates.keys()) noteVariableWrite(variable);
     for (const [variable, v] of this.graph.updates) {
       if (inPlace.has(variable)) continue;
       const t = tensorOf(v);

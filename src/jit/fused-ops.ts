@@ -96,6 +96,11 @@ export interface FusedLinearAttrs {
   readonly activation: string | null;
   readonly shape: readonly number[];
   readonly dtype: DType;
+  /**
+   * The last input is the weight packed once by packGemmB (inference graphs on native/wasm only):
+   * the backend's kernel may read it instead of packing the weight; the reference ignores it.
+   */
+  readonly prepacked?: boolean;
 }
 
 /** matmul/conv2d, then `+ bias` over the last axis, then an activation, in one kernel. */

@@ -1,6 +1,6 @@
 import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../autograd/variable.js';
 import { Plan } from './executor.js';
 import type { Graph } from './graph.js';
@@ -107,12 +107,13 @@ export function jit<F extends (...args: any[]) => any>(fn: F, opts: JitOptions =
     return compiled;
   };
 
+  const where = `jit '${name}'`;
   const lookup = (args: unknown[]) => {
-    const flat = flatten(args, (t) => !t.isVariable);
-    for (const t of flat.tensors) t.assertAlive(`jit '${name}'`);
+    const flat = flattenTensorArgs(args) ?? flatten(args, (t) => !t.isVariable);
+    for (const t of flat.tensors) t.assertAlive(where);
     const key = `${flat.key}@${engine.backend.name}`;
     let c = cache.get(key);
-    if (!c || c.variables.some((v) => v.isDisposed)) c = compile(key, flat.tensors, flat.template);
+    if (!c || anyDisposed(c.variables)) c = compile(key, flat.tensors, flat.template);
     return { c, flat };
   };
 
@@ -120,8 +121,10 @@ export function jit<F extends (...args: any[]) => any>(fn: F, opts: JitOptions =
     if (engine.tracer || engine.isRecording()) return fn(...args);
     const { c, flat } = lookup(args);
     let inputs = c.feeds.length ? [...flat.tensors, ...c.feeds.map((f, i) => scalar(f(), c.feedDTypes[i]!))] : flat.tensors;
-    if (c.prep) inputs = [...inputs, ...c.prep.tensors()];
-    return unflatten(c.output, c.plan.run(inputs));
+    if (c.prep) inputs = inputs.concat(c.prep.tensors());
+    const outs = c.plan.run(inputs);
+    // A lone tensor result (a model's prediction) needs no rebuilding.
+    return c.output.t === 'tensor' ? outs[c.output.i] : unflatten(c.output, outs);
   }) as unknown as Jitted<F>;
 
   Object.defineProperties(jitted, {
@@ -140,6 +143,76 @@ export function jit<F extends (...args: any[]) => any>(fn: F, opts: JitOptions =
     },
   });
   return jitted;
+}
+
+function anyDisposed(variables: readonly Variable[]): boolean {
+  for (let i = 0; i < variables.length; i++) if (variables[i]!.isDisposed) return true;
+  return false;
+}
+
+/** Each tensor's part of a signature key (a tensor's shape and dtype never change). */
+const tensorKeys = new WeakMap<Tensor, string>();
+/** Templates of the argument lists flattenTensorArgs takes, by their pattern ('t' tensor, 'n' null, '[...]' a list). */
+const argTemplates = new Map<string, Template>();
+
+function tensorKey(t: Tensor): string {
+  let part = tensorKeys.get(t);
+  if (part === undefined) tensorKeys.set(t, (part = `${t.dtype}[${t.shape.join(',')}]`));
+  return part;
+}
+
+function templateOf(pattern: string): Template {
+  let i = 0;
+  const items: Template[] = [];
+  let list: Template[] | null = null;
+  for (const ch of pattern) {
+    if (ch === '[') list = [];
+    else if (ch === ']') (items.push({ t: 'array', items: list! }), (list = null));
+    else if (ch === 'n') items.push({ t: 'leaf', value: null });
+    else (list ?? items).push({ t: 'tensor', i: i++ });
+  }
+  return { t: 'array', items };
+}
+
+/**
+ * The usual calls, `f(x)` and the training loops' `step([x], null, null)`: arguments that are
+ * plain tensors, nulls or lists of plain tensors are flattened without walking a tree (a batch-1
+ * predict pays for every step here). Undefined for anything else; its keys never equal those of
+ * the general flatten, which start otherwise.
+ */
+function flattenTensorArgs(args: unknown[]): { template: Template; tensors: Tensor[]; key: string } | undefined {
+  let key = 'T';
+  let pattern = '';
+  const tensors: Tensor[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === null) {
+      key += ' n';
+      pattern += 'n';
+    } else if (a instanceof Tensor) {
+      if (a.isVariable) return undefined;
+      tensors.push(a);
+      key += ` ${tensorKey(a)}`;
+      pattern += 't';
+    } else if (Array.isArray(a) && a.length <= 16) {
+      key += ' [';
+      pattern += '[';
+      for (let j = 0; j < a.length; j++) {
+        const e: unknown = a[j];
+        if (!(e instanceof Tensor) || e.isVariable) return undefined;
+        tensors.push(e);
+        key += ` ${tensorKey(e)}`;
+        pattern += 't';
+      }
+      key += ' ]';
+      pattern += ']';
+    } else {
+      return undefined;
+    }
+  }
+  let template = argTemplates.get(pattern);
+  if (!template) argTemplates.set(pattern, (template = templateOf(pattern)));
+  return { template, tensors, key };
 }
 
 function scalar(v: number, dtype: DType): Tensor {

@@ -99,17 +99,24 @@ export function recordSpan(span: Span, backend: Backend, buffers: unknown[], run
 export function replaySpan(span: Span, backend: Backend, buffers: unknown[], inPlace: Set<Variable>): void {
   const replay = span.replay!;
   let donate: boolean[] | undefined;
-  span.donors.forEach((d, k) => {
-    if (!d || !replay.donatable[k]) return;
+  // Plain loops, no closures: run once per replayed call.
+  const donors = span.donors;
+  for (let k = 0; k < donors.length; k++) {
+    const d = donors[k];
+    if (!d || !replay.donatable[k]) continue;
     const s = d.variable.storage;
-    if (s.refs !== 1 || s.released || buffers[d.slot] !== s.handle) return;
-    (donate ??= new Array<boolean>(span.donors.length).fill(false))[k] = true;
+    if (s.refs !== 1 || s.released || buffers[d.slot] !== s.handle) continue;
+    (donate ??= new Array<boolean>(donors.length).fill(false))[k] = true;
     inPlace.add(d.variable);
-  });
-  const outs = replay.run(span.inputSlots.map((s) => buffers[s]), donate);
+  }
+  const inputSlots = span.inputSlots;
+  const current = new Array<unknown>(inputSlots.length);
+  for (let k = 0; k < inputSlots.length; k++) current[k] = buffers[inputSlots[k]!];
+  const outs = replay.run(current, donate);
   for (const slot of span.frees) {
     backend.free(buffers[slot]);
     buffers[slot] = undefined;
   }
-  span.outputSlots.forEach((s, k) => (buffers[s] = outs[k]));
+  const outputSlots = span.outputSlots;
+  for (let k = 0; k < outputSlots.length; k++) buffers[outputSlots[k]!] = outs[k];
 }

@@ -2,10 +2,11 @@
 // of a predict graph computes from weights alone: BatchNormalization folded into a conv's weight
 // and bias, an imported model's weights transposed to nabla's layouts. That part is split off into
 // its own plan, run once, and its results are fed to the main plan as extra inputs on every call
-// until some variable is written (src/engine/variable-writes.ts), when it runs again: a model
-// whose weights change between predicts never sees stale prepared weights.
+// until one of the variables it reads is written (src/engine/variable-writes.ts), when it runs
+// again: a model whose weights change between predicts never sees stale prepared weights, and
+// writes to other variables (another model's training) cost nothing.
 import { engine } from '../engine/engine.js';
-import { variableWriteEpoch } from '../engine/variable-writes.js';
+import { variableVersion, variableWriteEpoch } from '../engine/variable-writes.js';
 import type { Backend } from '../backends/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Plan } from './executor.js';
@@ -17,6 +18,9 @@ export class WeightPrep {
   private cached: Tensor[] | undefined;
   private epoch = -1;
   private readonly plan: Plan;
+  /** The variables the weight graph reads, and their write counts when `cached` was computed. */
+  private readonly variables: readonly object[];
+  private versions: number[] = [];
 
   constructor(
     prep: Graph,
@@ -25,16 +29,24 @@ export class WeightPrep {
     readonly count: number,
   ) {
     this.plan = new Plan(prep, backend);
+    const read = new Set<object>();
+    for (const n of prep.nodes) for (const v of n.inputs) if (v.source.kind === 'variable') read.add(v.source.variable);
+    this.variables = [...read];
   }
 
-  /** The prepared weights, recomputed if any variable was written since they were last computed. */
+  /** The prepared weights, recomputed if a variable they read was written since they were last computed. */
   tensors(): Tensor[] {
     const now = variableWriteEpoch();
     if (this.cached && this.epoch === now) return this.cached;
+    if (this.cached && this.variables.every((v, i) => variableVersion(v) === this.versions[i])) {
+      this.epoch = now;
+      return this.cached;
+    }
     this.release();
     // Outside any tidy scope of the caller: the results outlive this call.
     this.cached = this.plan.run([]).map((t) => engine.keep(t));
     this.epoch = now;
+    this.versions = this.variables.map(variableVersion);
     return this.cached;
   }
 

@@ -190,7 +190,10 @@ describe('fit options', () => {
       await m.evaluate(xo, yo, { verbose: 0 });
       m.predict(xo).dispose();
     };
-    await round(); // compiles the steps once (their graphs hold constants)
+    // Compiles the steps (their graphs hold constants; predict, eager on its first call, compiles
+    // on its second) and prepares their weights (predict keeps its packed weights until they change).
+    await round();
+    await round();
     const before = liveHere();
     await round();
     expect(liveHere()).toBe(before);

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "../thread-pool.h"
@@ -309,6 +310,139 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   if (team > 1) pool.runJoinable(team, TaskRef(task));
   else task(0);
 }
+
+namespace {
+
+// Header fields of a prepacked B (gemm.h): element indices.
+enum PrepackedField { kMarker, kK, kN, kGroups, kNr, kKc, kDataStart, kFieldCount };
+constexpr double kPrepackedMarker = 7411.0;  // "this is a prepacked B"; exact in float32
+
+/** The first element index >= kFieldCount at which `buffer + index` is 64-byte aligned. */
+template <typename T> std::int64_t alignedStart(const T* buffer) {
+  constexpr std::int64_t perLine = 64 / sizeof(T);
+  const auto address = reinterpret_cast<std::uintptr_t>(buffer + kFieldCount);
+  if (address % sizeof(T)) return -1;
+  const std::int64_t misaligned = static_cast<std::int64_t>(address % 64) / static_cast<std::int64_t>(sizeof(T));
+  return kFieldCount + (perLine - misaligned) % perLine;
+}
+
+/** One thread's share of a prepacked GEMM: rows [i0, i1) (multiples of mr) by panels [p0, p1). */
+template <typename T>
+void prepackedPart(std::int64_t i0, std::int64_t i1, std::int64_t p0, std::int64_t p1, std::int64_t n, std::int64_t k,
+                   MatrixRef<T> a, const T* panels, T* c, std::int64_t ldc) {
+  const MicroKernel<T>& uk = kernelFor<T>();
+  using Bk = Blocking<T>;
+  const std::int64_t allPanels = (n + uk.nr - 1) / uk.nr;
+  const std::int64_t ncPanels = std::max<std::int64_t>(1, Bk::NC / uk.nr);
+  const std::int64_t mcRows = std::max<std::int64_t>(uk.mr, Bk::MC / uk.mr * uk.mr);
+  const std::int64_t kc0 = std::min(Bk::KC, k);
+  T* ownA = static_cast<T*>(workspaces(1)[0].a.get(packABytes(uk, std::min(mcRows, i1 - i0), kc0)));
+  for (std::int64_t jp = p0; jp < p1; jp += ncPanels) {
+    const std::int64_t jc = jp * uk.nr, nc = std::min(n, std::min(p1, jp + ncPanels) * uk.nr) - jc;
+    for (std::int64_t pc = 0; pc < k; pc += Bk::KC) {
+      const std::int64_t kc = std::min(Bk::KC, k - pc);
+      const T* bBlock = panels + pc * allPanels * uk.nr + jp * kc * uk.nr;
+      for (std::int64_t ic = i0; ic < i1; ic += mcRows) {
+        const std::int64_t mc = std::min(mcRows, i1 - ic);
+        packA(uk, mc, kc, a.data + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, ownA);
+        macroKernel(uk, mc, nc, kc, ownA, bBlock, c + ic * ldc + jc, ldc, pc > 0);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+template <typename T>
+void prepackB(std::int64_t k, std::int64_t n, std::int64_t groups, MatrixRef<T> b, T* dst, std::int64_t dstLength) {
+  if (dstLength < prepackedBLength(k, n, groups)) throw std::length_error("prepackB: destination too short");
+  const MicroKernel<T>& uk = kernelFor<T>();
+  using Bk = Blocking<T>;
+  if (kPrepackedColumnAlign % uk.nr) throw std::logic_error("prepackB: micro-kernel panel width does not divide 32");
+  std::fill(dst, dst + kPrepackedHeader, T(0));
+  const std::int64_t start = alignedStart(dst);
+  const T fields[kFieldCount] = {T(kPrepackedMarker), T(k), T(n), T(groups), T(uk.nr), T(Bk::KC), T(start)};
+  std::copy(fields, fields + kFieldCount, dst);
+  if (start < 0) return;  // not even element-aligned: never used (prepackedPanels says no)
+  const std::int64_t panels = (n + uk.nr - 1) / uk.nr;
+  for (std::int64_t g = 0; g < groups; ++g) {
+    T* out = dst + start + g * prepackedGroupLength(k, n);
+    const T* bg = b.data + g * n * b.colStride;
+    for (std::int64_t pc = 0; pc < k; pc += Bk::KC) {
+      const std::int64_t kc = std::min(Bk::KC, k - pc);
+      packB(uk, kc, n, bg + pc * b.rowStride, b.rowStride, b.colStride, 0, panels, out + pc * panels * uk.nr);
+    }
+  }
+}
+
+template <typename T>
+const T* prepackedPanels(const T* buffer, std::int64_t length, std::int64_t k, std::int64_t n, std::int64_t groups,
+                         std::int64_t group) {
+  const MicroKernel<T>& uk = kernelFor<T>();
+  if (length < prepackedBLength(k, n, groups) || group < 0 || group >= groups) return nullptr;
+  const T expected[kFieldCount] = {T(kPrepackedMarker), T(k), T(n), T(groups), T(uk.nr), T(Blocking<T>::KC), T(alignedStart(buffer))};
+  for (int i = 0; i < kFieldCount; ++i)
+    if (buffer[i] != expected[i]) return nullptr;
+  if (expected[kDataStart] < T(0)) return nullptr;
+  return buffer + static_cast<std::int64_t>(expected[kDataStart]) + group * prepackedGroupLength(k, n);
+}
+
+template <typename T>
+void gemmPrepacked(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, const T* panels, T* c,
+                   std::int64_t ldc, int threads) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    for (std::int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, T(0));
+    return;
+  }
+  const MicroKernel<T>& uk = kernelFor<T>();
+  auto& pool = ThreadPool::current();
+  if (threads > pool.size()) threads = pool.size();
+  if (ThreadPool::insideJob()) threads = 1;
+  const std::int64_t rowPanels = (m + uk.mr - 1) / uk.mr, colPanels = (n + uk.nr - 1) / uk.nr;
+  // B needs no packing, so the threads share nothing: each takes whole micro-panel ranges of
+  // columns (wide products) or of rows, which keeps every tile where the unpacked GEMM puts it.
+  constexpr std::int64_t kMinPanelsPerThread = 4;
+  const bool byColumns = colPanels >= kMinPanelsPerThread * threads || rowPanels < 2 * threads;
+  const int parts = static_cast<int>(std::min<std::int64_t>(threads, byColumns ? colPanels : rowPanels));
+  if (parts <= 1) {
+    prepackedPart<T>(0, m, 0, colPanels, n, k, a, panels, c, ldc);
+    return;
+  }
+  std::atomic<int> nextPart{0};
+  auto task = [&](int) {
+    for (int part = nextPart.fetch_add(1); part < parts; part = nextPart.fetch_add(1)) {
+      std::int64_t q0, q1;
+      splitRange(byColumns ? colPanels : rowPanels, parts, part, q0, q1);
+      if (q0 >= q1) continue;
+      if (byColumns) prepackedPart<T>(0, m, q0, q1, n, k, a, panels, c, ldc);
+      else prepackedPart<T>(q0 * uk.mr, std::min(m, q1 * uk.mr), 0, colPanels, n, k, a, panels, c, ldc);
+    }
+  };
+  pool.runJoinable(parts, TaskRef(task));
+}
+
+template <typename T>
+bool fewRowsProduct(std::int64_t rows, std::int64_t n, std::int64_t k, const T* a, std::int64_t ai, std::int64_t ap, const T* b,
+                    T* c) {
+  const MicroKernel<T>& uk = kernelFor<T>();
+  if (!uk.fewRows || rows <= 0 || n <= 0) return false;
+  if (k <= 0) {
+    std::fill(c, c + rows * n, T(0));
+    return true;
+  }
+  uk.fewRows(rows, n, k, a, ai, ap, b, c);
+  return true;
+}
+
+#define NABLA_PREPACKED(T)                                                                                         \
+  template void prepackB<T>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<T>, T*, std::int64_t);             \
+  template const T* prepackedPanels<T>(const T*, std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t); \
+  template void gemmPrepacked<T>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<T>, const T*, T*, std::int64_t, int); \
+  template bool fewRowsProduct<T>(std::int64_t, std::int64_t, std::int64_t, const T*, std::int64_t, std::int64_t, const T*, T*);
+NABLA_PREPACKED(float)
+NABLA_PREPACKED(double)
+#undef NABLA_PREPACKED
 
 template void gemm<float>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<float>, MatrixRef<float>, float*, std::int64_t, int);
 template void gemm<double>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<double>, MatrixRef<double>, double*, std::int64_t, int);

@@ -27,4 +27,56 @@ template <typename T>
 void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, MatrixRef<T> b, T* c, std::int64_t ldc,
           int threads);
 
+/**
+ * C (rows x n, row-major) = A (element (i, p) at a[i*ai + p*ap]) times B (k x n, row-major), for
+ * a few rows, with the SIMD kernel where the CPU has one: bit-equal to summing a_ip * b_pj over p
+ * in order (multiply, then add). Returns false where there is none (the caller loops itself).
+ */
+template <typename T>
+bool fewRowsProduct(std::int64_t rows, std::int64_t n, std::int64_t k, const T* a, std::int64_t ai, std::int64_t ap, const T* b,
+                    T* c);
+
+/**
+ * B packed once into the micro-kernel's panels (prepacked weights of inference graphs), in a
+ * buffer of `prepackedBLength` elements: a header of kPrepackedHeader elements (a marker, the
+ * geometry, the micro-kernel's nr and the k blocking it was packed for, where its data starts),
+ * then per group and per k block of KC rows, every nr-column panel (kc x nr, zero-padded). Each
+ * group's panels take k * roundUp(n, kPrepackedColumnAlign) elements, so the length depends only
+ * on k, n and groups (never on which micro-kernel runs), and start 64-byte aligned: the header's
+ * slack lets the data start at the first aligned element of whatever array holds it.
+ */
+constexpr std::int64_t kPrepackedHeader = 32;
+constexpr std::int64_t kPrepackedColumnAlign = 32;
+
+inline std::int64_t prepackedGroupLength(std::int64_t k, std::int64_t n) {
+  return k * ((n + kPrepackedColumnAlign - 1) / kPrepackedColumnAlign * kPrepackedColumnAlign);
+}
+inline std::int64_t prepackedBLength(std::int64_t k, std::int64_t n, std::int64_t groups) {
+  return kPrepackedHeader + groups * prepackedGroupLength(k, n);
+}
+
+/**
+ * Pack `groups` k x n matrices (group g's columns start g*n columns into `b`) into `dst`, a buffer
+ * of prepackedBLength(k, n, groups) elements.
+ */
+template <typename T>
+void prepackB(std::int64_t k, std::int64_t n, std::int64_t groups, MatrixRef<T> b, T* dst, std::int64_t dstLength);
+
+/**
+ * Group `group`'s panels in a buffer prepackB wrote for this geometry, or null where they cannot
+ * be used as they are (another micro-kernel or k blocking, or the array now lies at an address of
+ * another alignment): the caller then multiplies by the unpacked B.
+ */
+template <typename T>
+const T* prepackedPanels(const T* buffer, std::int64_t length, std::int64_t k, std::int64_t n, std::int64_t groups,
+                         std::int64_t group);
+
+/**
+ * gemm with B given as prepacked panels: the same blocking, micro-kernel and order of sums as
+ * gemm on the unpacked B, so the results are bit-equal; only B's packing is skipped.
+ */
+template <typename T>
+void gemmPrepacked(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, const T* panels, T* c,
+                   std::int64_t ldc, int threads);
+
 }  // namespace nabla

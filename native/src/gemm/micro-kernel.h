@@ -24,6 +24,13 @@ template <typename T> struct MicroKernel {
    * transposed B): dst[p*nr + j] = b[j*cs + p] for j < nr, p < k. Null: the portable loop.
    */
   void (*packColumnsB)(std::int64_t k, const T* b, std::int64_t cs, T* dst) = nullptr;
+  /**
+   * Optional product of a few rows (batch-1 inference) with an unpacked row-major B:
+   * c[i*n + j] = sum over p in order of a[i*ai + p*ap] * b[p*n + j] (a multiply, then an add:
+   * no fused multiply-add), for i < rows <= 4. Null: the portable loop in matmul.cc.
+   */
+  void (*fewRows)(std::int64_t rows, std::int64_t n, std::int64_t k, const T* a, std::int64_t ai, std::int64_t ap, const T* b,
+                  T* c) = nullptr;
 };
 
 MicroKernel<float> scalarKernelF32();

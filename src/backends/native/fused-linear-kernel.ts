@@ -8,15 +8,20 @@ import type { NativeAddon } from './load-addon.js';
 import type { ArgWriter } from './kernel-table.js';
 import type { AnyKernel } from './kernel-table.js';
 import { hostArrays, type ArrayStore } from './array-store.js';
+import type { PrepackedKernels } from './prepacked-kernels.js';
 
 
-export function fusedLinearKernel(addon: NativeAddon, args: ArgWriter, base: { matmul: AnyKernel; conv2d: AnyKernel }, jsWork: () => void, store: ArrayStore = hostArrays): AnyKernel {
+export function fusedLinearKernel(addon: NativeAddon, args: ArgWriter, base: { matmul: AnyKernel; conv2d: AnyKernel; prepacked?: PrepackedKernels['linear'] | undefined }, jsWork: () => void, store: ArrayStore = hostArrays): AnyKernel {
   const names = addon.opNames();
   const unaryCodes = new Map(names.unary.map((n, i) => [n, i]));
   const kernel = (inputs: readonly KernelTensor<TypedArray>[], attrs: FusedLinearAttrs, outs: readonly OutSpec[]): TypedArray[] => {
     const linear = attrs.base === 'conv2d' ? base.conv2d : base.matmul;
     if (attrs.base !== 'conv2d' && attrs.base !== 'matmul') throw new Error(`fusedLinear: unknown base op '${attrs.base}'`);
-    const out = (linear as unknown as Kernel<unknown, TypedArray>)(inputs.slice(0, 2), attrs.baseAttrs, outs)[0]!;
+    // A prepacked weight (the last input) goes with the unpacked one to the addon's variant.
+    const out =
+      attrs.prepacked && base.prepacked
+        ? base.prepacked(attrs.base, inputs, attrs.baseAttrs, outs[0]!)
+        : (linear as unknown as Kernel<unknown, TypedArray>)(inputs.slice(0, 2), attrs.baseAttrs, outs)[0]!;
     const bias = attrs.hasBias ? inputs[2]! : null;
     const act = attrs.activation === null ? undefined : unaryCodes.get(attrs.activation);
     const outType = store.dtypeOf(out);

@@ -36,6 +36,7 @@ export const KERNEL_SOURCES = {
   random: 'native',
   fusedElementwise: 'native',
   fusedLinear: 'native',
+  packGemmB: 'native',
   gather: 'native',
   unsortedSegmentSum: 'native',
   gatherND: 'native',

@@ -39,6 +39,12 @@ export interface NativeAddon {
   linalg(op: number, ...arrays: TypedArray[]): void;
   /** fft, rfft, irfft (codes from opNames().fft); words: rows, length, flag (native/src/linalg/linalg-kernels.h). */
   fft(op: number, x: TypedArray, out: TypedArray): void;
+  /**
+   * Prepacked weights (native/src/prepacked.h), by op: 0/1 ask whether a matmul/conv2d would read
+   * prepacked panels (answer: an Int32Array of one); 2 packs a weight; 3/4 run matmul/conv2d
+   * with it. Absent from binaries older than this entry.
+   */
+  prepacked?(op: number, ...arrays: TypedArray[]): void;
   /** A replayable sequence of kernel calls (native/src/plan.h describes the descriptor). */
   createPlan(descriptor: Float64Array): NativePlanHandle;
   runPlan(plan: NativePlanHandle, inputs: readonly TypedArray[], outputs: readonly TypedArray[]): void;
@@ -68,6 +74,7 @@ export type KernelEntryName =
   | 'reduce'
   | 'argReduce'
   | 'matmul'
+  | 'prepacked'
   | 'conv2d'
   | 'pool2d'
   | 'fusedElementwise'

@@ -1,4 +1,4 @@
-import type { Backend, BackendInfo, CompiledKernels, Kernel, KernelCapture, Layout, RecordedKernels } from '../backend.js';
+import type { Backend, BackendInfo, CompiledKernels, Kernel, KernelCapture, Layout, RecordedKernels, WeightPrepack } from '../backend.js';
 import { KERNEL_OPS, type KernelOpName } from '../kernel-ops.js';
 import type { OpDef } from '../../ops/define-op.js';
 import { bytesPerElement, type DType, type TypedArray } from '../../tensor/dtype.js';
@@ -10,6 +10,7 @@ import { KERNEL_SOURCES, namesWithSource } from './kernel-sources.js';
 import { CallRecorder, type RecordedCall } from './call-recorder.js';
 import { compilePlan } from './plan-compiler.js';
 import { nativeKernels } from './native-kernels.js';
+import { prepackedKernels } from './prepacked-kernels.js';
 import { ArgWriter } from './kernel-table.js';
 
 /**
@@ -21,6 +22,7 @@ import { ArgWriter } from './kernel-table.js';
 export class NativeBackend implements Backend<TypedArray> {
   readonly kernels: Readonly<Record<string, Kernel<never, TypedArray> | undefined>>;
   readonly capture: KernelCapture<TypedArray>;
+  readonly prepack?: WeightPrepack;
   /** The addon as kernels call it: calls go through the recorder, which notes them while recording. */
   private readonly addon: NativeAddon;
 
@@ -41,6 +43,8 @@ export class NativeBackend implements Backend<TypedArray> {
       if (ref) table[name] = onStore(store, ref) as Kernel<never, TypedArray>;
     }
     this.kernels = table;
+    const prepacked = prepackedKernels(addon, this.args, store);
+    if (prepacked) this.prepack = prepacked.prepack;
   }
 
   upload(values: TypedArray): TypedArray {

@@ -11,6 +11,7 @@ import type { NativeOpName } from './kernel-sources.js';
 import { windowKernels } from './window-kernels.js';
 import { channelsFirstWindowKernels } from './channels-first-kernels.js';
 import { fusedLinearKernel } from './fused-linear-kernel.js';
+import { prepackedKernels } from './prepacked-kernels.js';
 import { fusedElementwiseKernel } from './fused-elementwise-kernel.js';
 import { indexKernels } from './index-kernels.js';
 import { randomKernel } from './random-kernel.js';
@@ -107,6 +108,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
     return [out];
   });
 
+  const prepacked = prepackedKernels(addon, args, store);
   const window = channelsFirstWindowKernels(windowKernels(addon, args, store), addon, args, store);
 
   const table = {
@@ -124,7 +126,12 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
     random: kernel(randomKernel(addon, args, store)),
     ...scanKernels(addon, args, store),
     ...linalgKernels(addon, args, store),
-    fusedLinear: fusedLinearKernel(addon, args, { matmul, conv2d: window.conv2d }, jsWork, store),
+    fusedLinear: fusedLinearKernel(addon, args, { matmul, conv2d: window.conv2d, prepacked: prepacked?.linear }, jsWork, store),
+    packGemmB:
+      prepacked?.packGemmB ??
+      kernel(() => {
+        throw new Error("packGemmB: the addon has no 'prepacked' kernel (it is older than this nabla; run `npm rebuild`)");
+      }),
   };
   return { ...table, fusedElementwise: fusedElementwiseKernel(addon, args, table, jsWork, store) };
 }

@@ -165,14 +165,21 @@ export function compilePlan(
   const results = views.map((v) => ({ fromInput: v.region.kind === INPUT, index: v.region.index, byteOffset: v.byteOffset, length: v.length, dtype: v.dtype }));
   return {
     donatable,
+    // Plain loops, no closures: this runs once per replayed call (a batch-1 predict's overhead).
     run(current: readonly TypedArray[], donate?: readonly boolean[]): TypedArray[] {
-      const outs = outputSpecs.map((r) => (r.donor >= 0 && donate?.[r.donateFlag] ? current[r.donor]! : store.alloc(r.dtype, r.length)));
+      const outs = new Array<TypedArray>(outputSpecs.length);
+      for (let k = 0; k < outputSpecs.length; k++) {
+        const r = outputSpecs[k]!;
+        outs[k] = r.donor >= 0 && donate?.[r.donateFlag] ? current[r.donor]! : store.alloc(r.dtype, r.length);
+      }
       addon.runPlan(handle, current, outs);
-      return results.map((v) => {
+      const views = new Array<TypedArray>(results.length);
+      for (let k = 0; k < results.length; k++) {
+        const v = results[k]!;
         const base = v.fromInput ? current[v.index]! : outs[v.index]!;
-        if (v.byteOffset === 0 && base.length === v.length && dtypeOf(base) === v.dtype) return base;
-        return store.viewOf(base, v.byteOffset, v.length, v.dtype);
-      });
+        views[k] = v.byteOffset === 0 && base.length === v.length && dtypeOf(base) === v.dtype ? base : store.viewOf(base, v.byteOffset, v.length, v.dtype);
+      }
+      return views;
     },
   };
 }

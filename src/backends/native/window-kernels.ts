@@ -31,12 +31,16 @@ export function runNativeConv(
   store: ArrayStore = hostArrays,
 ): TypedArray {
   const result = store.alloc(out.dtype, sizeOf(out.shape));
-  const { x, f, y } = shapes;
-  args.begin();
-  for (const v of [x[0]!, x[1]!, x[2]!, x[3]!, f[0]!, f[1]!, f[2]!, f[3]!, y[1]!, y[2]!]) args.int(v);
-  for (const v of [...attrs.strides, ...attrs.dilations, ...attrs.pads, attrs.groups]) args.int(v);
+  writeConvGeometry(args.begin(), shapes, attrs);
   addon.conv2d(CONV_MODE[op], a, b, result);
   return result;
+}
+
+/** The addon's 19 conv geometry integers (native/src/conv-geometry.h), appended to `args`. */
+export function writeConvGeometry(args: ArgWriter, { x, f, y }: { x: Shape; f: Shape; y: Shape }, attrs: ConvAttrs): ArgWriter {
+  for (const v of [x[0]!, x[1]!, x[2]!, x[3]!, f[0]!, f[1]!, f[2]!, f[3]!, y[1]!, y[2]!]) args.int(v);
+  for (const v of [...attrs.strides, ...attrs.dilations, ...attrs.pads, attrs.groups]) args.int(v);
+  return args;
 }
 
 function runPool(addon: NativeAddon, args: ArgWriter, store: ArrayStore, op: keyof typeof POOL_MODE, inputs: readonly KernelTensor<TypedArray>[], attrs: PoolAttrs, out: OutSpec, x: Shape, y: Shape): TypedArray {

@@ -8,8 +8,9 @@ import { fuseElementwise, fuseLinear } from './fusion.js';
 import { sinkPointwiseBelowTranspose } from './sink-transpose.js';
 import { simplify } from './simplify.js';
 import { channelsLastImages } from './channels-last.js';
+import { prepackWeights } from './prepack-weights.js';
 
-export { channelsLastImages, foldAffineIntoLinear, sinkPointwiseBelowTranspose, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
+export { prepackWeights, channelsLastImages, foldAffineIntoLinear, sinkPointwiseBelowTranspose, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
 
 /** What each pass changed, for the graph dump and tests. */
 export type PassStats = Record<string, number>;
@@ -54,5 +55,7 @@ export function optimize(g: Graph, backend: Backend, opts: OptimizeOptions = {})
   run('fuseLinear', () => fuseLinear(g, backend.kernels));
   run('fuseElementwise', () => fuseElementwise(g, backend.kernels, backend.maxFusedInputs));
   run('dce', () => eliminateDeadCode(g));
+  // Last: the packs must see the final weights (folded BatchNormalization included).
+  if (opts.inference) run('prepack', () => prepackWeights(g, backend));
   return stats;
 }

@@ -1,0 +1,31 @@
+// Prepacked weights of inference graphs: a matmul's or a float conv's B operand packed once into
+// the GEMM's panels (gemm/gemm.h's prepackB layout) and passed to these kernel variants instead
+// of being packed on every call. Each variant also takes the unpacked weight and uses it wherever
+// the plain kernel would not pack (few rows, the register-tiled conv, another micro-kernel), so
+// its results are always those of the plain kernel.
+#pragma once
+
+#include <vector>
+
+#include "common.h"
+
+namespace nabla {
+
+/** Op codes of the `prepacked` kernel entry. */
+enum class PrepackedOp : int { MatmulQuery = 0, ConvQuery = 1, Pack = 2, Matmul = 3, Conv = 4 };
+
+/** Whether matmulPrepacked would read prepacked panels for these sizes (dtype: F32 or F64). */
+bool matmulUsesPrepacked(i64 m, i64 n, i64 k, bool transposeB, DType dtype);
+/** Whether conv2dPrepacked would read prepacked panels for this geometry (conv2d's 19 integers). */
+bool conv2dUsesPrepacked(const std::vector<i64>& params, DType dtype);
+
+/** Pack `groups` k x n matrices of `b` (element (i, j) of group g at (i*rowStride + (g*n + j)*colStride)) into `out`. */
+void prepackWeight(const Buffer& b, i64 k, i64 n, i64 groups, i64 rowStride, i64 colStride, const Buffer& out);
+
+/** matmul (as kernels.h's) with a prepacked copy of B. */
+void matmulPrepacked(const Buffer& a, const Shape& aShape, const Buffer& b, const Shape& bShape, bool transposeA,
+                     bool transposeB, const Buffer& packed, const Buffer& out);
+/** Forward conv2d (as window-kernels.h's, mode 0) with a prepacked copy of the filter. */
+void conv2dPrepacked(const Buffer& x, const Buffer& f, const Buffer& packed, const Buffer& out, const std::vector<i64>& params);
+
+}  // namespace nabla
