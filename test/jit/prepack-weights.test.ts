@@ -6,6 +6,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as nb from '../../src/index.js';
 import { engine } from '../../src/engine/engine.js';
+import { loadWasmModule } from '../../src/backends/wasm/wasm-module.js';
 import { run1 } from '../../src/ops/run.js';
 import { conv2dOp, type ConvAttrs } from '../../src/ops/primitives/conv.js';
 import { fusedLinearOp, type FusedLinearAttrs } from '../../src/jit/fused-ops.js';
@@ -16,10 +17,15 @@ import type { DType } from '../../src/tensor/dtype.js';
 const start = nb.getBackend();
 const forced = process.env.NABLA_CONV_FORWARD;
 afterAll(() => nb.setBackend(start));
-afterEach(() => {
-  if (forced === undefined) delete process.env.NABLA_CONV_FORWARD;
-  else process.env.NABLA_CONV_FORWARD = forced;
-});
+afterEach(() => forceConvForward(forced as ConvPath | undefined));
+
+// native reads NABLA_CONV_FORWARD on each call; the wasm module is told (it has no environment).
+type ConvPath = 'tiled' | 'gemm' | 'winograd';
+function forceConvForward(path: ConvPath | undefined): void {
+  if (path === undefined) delete process.env.NABLA_CONV_FORWARD;
+  else process.env.NABLA_CONV_FORWARD = path;
+  if (nb.backendInfo('wasm').available) loadWasmModule().setConvForward(path);
+}
 const backends = ['native', 'wasm'].filter((b) => nb.backendInfo(b).available);
 
 const values = (t: nb.Tensor) => Array.from(t.dataSync());
@@ -94,7 +100,7 @@ describe.each(backends)('prepacked GEMM weights on %s', (backend) => {
 
   it.each(convs)('conv2d x=%j f=%j (im2col + GEMM path): bit-equal to conv2d, read from the pack', async (xs, fs, s, pads, groups) => {
     await nb.setBackend(backend);
-    process.env.NABLA_CONV_FORWARD = 'gemm';
+    forceConvForward('gemm');
     nb.random.seed(xs[1]! + fs[3]!);
     const attrs: ConvAttrs = { strides: [s, s], dilations: [1, 1], pads, groups };
     for (const dtype of ['float32', 'float64'] as const) {
@@ -118,7 +124,7 @@ describe.each(backends)('prepacked GEMM weights on %s', (backend) => {
   it('compiled inference graphs pack each weight once, equal the uncompiled function bit for bit, and follow writes to the weights', async () => {
     await nb.setBackend(backend);
     nb.random.seed(11);
-    process.env.NABLA_CONV_FORWARD = 'gemm';
+    forceConvForward('gemm');
     const f = new nb.Variable(nb.random.normal([3, 3, 4, 40]));
     const w = new nb.Variable(nb.random.normal([40 * 16, 70]));
     const b = new nb.Variable(nb.random.normal([70]));
