@@ -63,7 +63,8 @@ function torchResnet(): Built | string {
   const onnx = new Uint8Array(fs.readFileSync(file));
   fs.rmSync(dir, { recursive: true });
   const model = nb.onnx.fromBytes(onnx);
-  return { predict: (x, batchSize) => model.predict(x, { batchSize }) as nb.Tensor, onnx };
+  // An OnnxModel runs its whole input in one call (no batchSize).
+  return { predict: (x) => model.predict(x) as nb.Tensor, onnx };
 }
 
 const resnetRun = { samples: RESNET_BATCH * 2, batch: RESNET_BATCH, calls: 2, warmupRuns: 1, reps: 5 };
