@@ -3,8 +3,10 @@
 // same graph; outputs checked to agree), CPU, 1 and 2 threads each side. Models: the MLP, the bench
 // CNN, a ResNet-18 (bench/inference-models.ts; RESNET_SIZE, default 224, the torchvision input).
 // Batch 1: µs per call (mean over a run of calls, median of runs); batch 256 (ResNet: RESNET_BATCH,
-// default 8): samples/s. onnxruntime is loaded only after every nabla timing: its pool threads spin
-// between runs and would take the cores from nabla. nabla's threads change in process
+// default 8): samples/s, each batch one `predict(x, { batchSize })` step as onnxruntime runs it
+// whole (Keras's default batchSize 32 would cut a 256-row batch into 8 steps and join them).
+// onnxruntime is loaded only after every nabla timing: its pool threads spin between runs and would
+// take the cores from nabla. nabla's threads change in process
 // (the native backend's setThreads); onnxruntime's per session (intraOpNumThreads).
 // Also a ResNet-18 written in PyTorch and exported by torch.onnx (bench/resnet18_torch.py, channels
 // first, BatchNormalization nodes kept), loaded by nb.onnx.fromBytes (predict compiled, BN folded)
@@ -39,13 +41,13 @@ interface Work {
 }
 
 interface Built {
-  /** Runs one batch. */
-  predict: (x: nb.Tensor) => nb.Tensor;
+  /** Runs one batch (batchSize: its rows in one step, as onnxruntime runs it, not Keras's default 32). */
+  predict: (x: nb.Tensor, batchSize: number) => nb.Tensor;
   onnx: Uint8Array;
 }
 
 function keras(model: nb.Model): Built {
-  return { predict: (x) => model.predict(x) as nb.Tensor, onnx: nb.onnx.toBytes(model, { inputNames: ['x'], outputNames: ['y'] }) };
+  return { predict: (x, batchSize) => model.predict(x, { batchSize }) as nb.Tensor, onnx: nb.onnx.toBytes(model, { inputNames: ['x'], outputNames: ['y'] }) };
 }
 
 /** The PyTorch ResNet-18, exported by torch.onnx into a temporary file, or why not. */
@@ -61,6 +63,7 @@ function torchResnet(): Built | string {
   const onnx = new Uint8Array(fs.readFileSync(file));
   fs.rmSync(dir, { recursive: true });
   const model = nb.onnx.fromBytes(onnx);
+  // An OnnxModel runs its whole input in one call (no batchSize).
   return { predict: (x) => model.predict(x) as nb.Tensor, onnx };
 }
 
@@ -124,17 +127,17 @@ async function nablaTiming(p: Prepared): Promise<Timing> {
   const one = nb.tensor(p.one, [1, ...work.inputShape]);
   const batchMs = await medianMs(
     () => {
-      for (const b of batches) p.predict(b).dispose();
+      for (const b of batches) p.predict(b, work.batch).dispose();
     },
     { reps: work.reps, warmup: 2 },
   );
   const oneMs = await medianMs(
     () => {
-      for (let i = 0; i < work.calls; i++) p.predict(one).dispose();
+      for (let i = 0; i < work.calls; i++) p.predict(one, 1).dispose();
     },
     { reps: work.reps, warmup: work.warmupRuns },
   );
-  const cpuUs = await cpuUsPerCall(work.calls, () => p.predict(one).dispose());
+  const cpuUs = await cpuUsPerCall(work.calls, () => p.predict(one, 1).dispose());
   nb.dispose([...batches, one]);
   return { rate: (work.samples / batchMs) * 1000, latencyUs: (oneMs / work.calls) * 1000, cpuUs };
 }
@@ -179,7 +182,7 @@ function prepare(work: Work): Prepared | undefined {
   }
   const data = uniform(work.samples * size(work.inputShape), 2024);
   const one = uniform(size(work.inputShape), 99);
-  const expected = built.predict(nb.tensor(one, [1, ...work.inputShape])).dataSync() as Float32Array;
+  const expected = built.predict(nb.tensor(one, [1, ...work.inputShape]), 1).dataSync() as Float32Array;
   return { ...built, work, data, one, expected };
 }
 

@@ -1,4 +1,4 @@
-// Large output arrays freed by the engine are reused by later outputs of the same size; arrays
+// Output arrays from 4 KiB up freed by the engine are reused by later outputs of the same size; arrays
 // a user handed to nb.tensor never are, and reused arrays come back zero-filled.
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../src/index.js';
@@ -55,6 +55,28 @@ describe.runIf(nativeUp)('native output pool', () => {
       // Pooled, not cleared: the recycled array reaches writesAll callers as the last user left it.
       product.dispose();
       expect(allocOutput('float32', n * n, true).every((v) => v === 6)).toBe(true);
+    });
+  });
+
+  it('a batch-256 predict\'s 256 x 10 output (10 KiB) is pooled, and repeated predicts give the same values', () => {
+    const a = allocOutput('float32', 2560);
+    a.fill(4);
+    recycleOutput(a);
+    const again = allocOutput('float32', 2560);
+    expect(again).toBe(a);
+    expect(again.every((v) => v === 0)).toBe(true);
+    nb.withBackend('native', () => {
+      const model = new nb.Sequential([new nb.layers.Dense(10, { inputShape: [8] })]);
+      const x = nb.random.normal([256, 8]);
+      const first = model.predict(x, { batchSize: 256 }) as nb.Tensor;
+      const want = Array.from(first.dataSync());
+      first.dispose();
+      for (let i = 0; i < 3; i++) {
+        const y = model.predict(x, { batchSize: 256 }) as nb.Tensor;
+        expect(Array.from(y.dataSync())).toEqual(want);
+        y.dispose();
+      }
+      x.dispose();
     });
   });
 
