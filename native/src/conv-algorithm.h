@@ -48,8 +48,21 @@ inline bool winogradWins(const ConvGeometry& g) {
          tiles >= kWinogradMinTiles;
 }
 
-inline ConvForward heuristicForward(const ConvGeometry& g) {
-  if (winogradWins(g)) return ConvForward::Winograd;
+/**
+ * Whether Winograd wins where the filter's transform is cached (prepacked weights of inference
+ * graphs, prepacked.h): the transform then costs nothing per call, so fewer tiles pay back the
+ * rest (measured with bench/conv-winograd.ts's prepacked column, BENCHMARKS.md).
+ */
+constexpr i64 kWinogradPrepackedMinTiles = kWinogradMinTiles;
+constexpr i64 kWinogradPrepackedMaxFilterPlane = kWinogradMaxFilterPlane;
+inline bool winogradWinsPrepacked(const ConvGeometry& g) {
+  const i64 tiles = g.n * ((g.oh + 3) / 4) * ((g.ow + 3) / 4);
+  return winogradApplies(g) && g.c >= kWinogradMinChannels && g.o >= kWinogradMinChannels &&
+         g.c * g.o <= kWinogradPrepackedMaxFilterPlane && tiles >= kWinogradPrepackedMinTiles;
+}
+
+inline ConvForward heuristicForward(const ConvGeometry& g, bool transformCached = false) {
+  if (transformCached ? winogradWinsPrepacked(g) : winogradWins(g)) return ConvForward::Winograd;
   const i64 filterBytes = g.patch() * g.og * static_cast<i64>(sizeof(float));
   return filterBytes <= kTiledFilterBytes ? ConvForward::Tiled : ConvForward::Gemm;
 }
@@ -61,15 +74,16 @@ inline int& forcedConvForward() {
 }
 inline void setForcedConvForward(int code) { forcedConvForward() = code >= 0 && code <= 2 ? code : -1; }
 
-inline ConvForward forwardAlgorithm(const ConvGeometry& g) {
-  ConvForward chosen = heuristicForward(g);
+/** The path for this shape; transformCached: where a prepacked Winograd filter would be read. */
+inline ConvForward forwardAlgorithm(const ConvGeometry& g, bool transformCached = false) {
+  ConvForward chosen = heuristicForward(g, transformCached);
   if (const char* forced = std::getenv("NABLA_CONV_FORWARD")) {
     if (std::strcmp(forced, "tiled") == 0) chosen = ConvForward::Tiled;
     if (std::strcmp(forced, "gemm") == 0) chosen = ConvForward::Gemm;
     if (std::strcmp(forced, "winograd") == 0) chosen = ConvForward::Winograd;
   }
   if (forcedConvForward() >= 0) chosen = static_cast<ConvForward>(forcedConvForward());
-  return chosen == ConvForward::Winograd && !winogradApplies(g) ? heuristicForward(g) : chosen;
+  return chosen == ConvForward::Winograd && !winogradApplies(g) ? heuristicForward(g, transformCached) : chosen;
 }
 
 }  // namespace convimpl
