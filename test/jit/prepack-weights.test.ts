@@ -12,6 +12,7 @@ import { fusedLinearOp, type FusedLinearAttrs } from '../../src/jit/fused-ops.js
 import { packGemmBOp, packedLength, type PackGemmBAttrs } from '../../src/jit/prepacked-ops.js';
 import { prepackWeights } from '../../src/jit/passes/prepack-weights.js';
 import type { DType } from '../../src/tensor/dtype.js';
+import { loadWasmModule } from '../../src/backends/wasm/wasm-module.js';
 
 const start = nb.getBackend();
 const forced = process.env.NABLA_CONV_FORWARD;
@@ -19,7 +20,14 @@ afterAll(() => nb.setBackend(start));
 afterEach(() => {
   if (forced === undefined) delete process.env.NABLA_CONV_FORWARD;
   else process.env.NABLA_CONV_FORWARD = forced;
+  if (nb.getBackend() === 'wasm') loadWasmModule().setConvForward(undefined);
 });
+
+/** Force the GEMM conv path on native (environment) and wasm (the module has none): else 3x3 shapes may pick Winograd. */
+function forceGemm(): void {
+  process.env.NABLA_CONV_FORWARD = 'gemm';
+  if (nb.getBackend() === 'wasm') loadWasmModule().setConvForward('gemm');
+}
 const backends = ['native', 'wasm'].filter((b) => nb.backendInfo(b).available);
 
 const values = (t: nb.Tensor) => Array.from(t.dataSync());
@@ -94,7 +102,7 @@ describe.each(backends)('prepacked GEMM weights on %s', (backend) => {
 
   it.each(convs)('conv2d x=%j f=%j (im2col + GEMM path): bit-equal to conv2d, read from the pack', async (xs, fs, s, pads, groups) => {
     await nb.setBackend(backend);
-    process.env.NABLA_CONV_FORWARD = 'gemm';
+    forceGemm();
     nb.random.seed(xs[1]! + fs[3]!);
     const attrs: ConvAttrs = { strides: [s, s], dilations: [1, 1], pads, groups };
     for (const dtype of ['float32', 'float64'] as const) {
@@ -118,7 +126,7 @@ describe.each(backends)('prepacked GEMM weights on %s', (backend) => {
   it('compiled inference graphs pack each weight once, equal the uncompiled function bit for bit, and follow writes to the weights', async () => {
     await nb.setBackend(backend);
     nb.random.seed(11);
-    process.env.NABLA_CONV_FORWARD = 'gemm';
+    forceGemm();
     const f = new nb.Variable(nb.random.normal([3, 3, 4, 40]));
     const w = new nb.Variable(nb.random.normal([40 * 16, 70]));
     const b = new nb.Variable(nb.random.normal([70]));
