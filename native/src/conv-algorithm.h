@@ -50,16 +50,12 @@ inline bool winogradWins(const ConvGeometry& g) {
 
 /**
  * Whether Winograd wins where the filter's transform is cached (prepacked weights of inference
- * graphs, prepacked.h): the transform then costs nothing per call, so fewer tiles pay back the
- * rest (measured with bench/conv-winograd.ts's prepacked column, BENCHMARKS.md).
+ * graphs, prepacked.h). The same range as winogradWins: without the transform, Winograd on
+ * 14x14x256 and 7x7x512 at batch 1 still lost on native even to the GEMM that packs per call (2.5
+ * vs 2.1 and 5.3 vs 3.1 ms, bench/conv-winograd.ts's winograd-packed column, BENCHMARKS.md): its GEMMs still
+ * pack the 36 transformed planes (4x the filter's bytes) per block of tiles on every call.
  */
-constexpr i64 kWinogradPrepackedMinTiles = kWinogradMinTiles;
-constexpr i64 kWinogradPrepackedMaxFilterPlane = kWinogradMaxFilterPlane;
-inline bool winogradWinsPrepacked(const ConvGeometry& g) {
-  const i64 tiles = g.n * ((g.oh + 3) / 4) * ((g.ow + 3) / 4);
-  return winogradApplies(g) && g.c >= kWinogradMinChannels && g.o >= kWinogradMinChannels &&
-         g.c * g.o <= kWinogradPrepackedMaxFilterPlane && tiles >= kWinogradPrepackedMinTiles;
-}
+inline bool winogradWinsPrepacked(const ConvGeometry& g) { return winogradWins(g); }
 
 inline ConvForward heuristicForward(const ConvGeometry& g, bool transformCached = false) {
   if (transformCached ? winogradWinsPrepacked(g) : winogradWins(g)) return ConvForward::Winograd;
