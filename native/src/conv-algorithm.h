@@ -48,8 +48,17 @@ inline bool winogradWins(const ConvGeometry& g) {
          tiles >= kWinogradMinTiles;
 }
 
-inline ConvForward heuristicForward(const ConvGeometry& g) {
-  if (winogradWins(g)) return ConvForward::Winograd;
+/**
+ * Whether Winograd wins where the filter's transform is cached (prepacked weights of inference
+ * graphs, prepacked.h). The same range as winogradWins: without the transform, Winograd on
+ * 14x14x256 and 7x7x512 at batch 1 still lost on native even to the GEMM that packs per call (2.5
+ * vs 2.1 and 5.3 vs 3.1 ms, bench/conv-winograd.ts's winograd-packed column, BENCHMARKS.md): its GEMMs still
+ * pack the 36 transformed planes (4x the filter's bytes) per block of tiles on every call.
+ */
+inline bool winogradWinsPrepacked(const ConvGeometry& g) { return winogradWins(g); }
+
+inline ConvForward heuristicForward(const ConvGeometry& g, bool transformCached = false) {
+  if (transformCached ? winogradWinsPrepacked(g) : winogradWins(g)) return ConvForward::Winograd;
   const i64 filterBytes = g.patch() * g.og * static_cast<i64>(sizeof(float));
   return filterBytes <= kTiledFilterBytes ? ConvForward::Tiled : ConvForward::Gemm;
 }
@@ -61,15 +70,16 @@ inline int& forcedConvForward() {
 }
 inline void setForcedConvForward(int code) { forcedConvForward() = code >= 0 && code <= 2 ? code : -1; }
 
-inline ConvForward forwardAlgorithm(const ConvGeometry& g) {
-  ConvForward chosen = heuristicForward(g);
+/** The path for this shape; transformCached: where a prepacked Winograd filter would be read. */
+inline ConvForward forwardAlgorithm(const ConvGeometry& g, bool transformCached = false) {
+  ConvForward chosen = heuristicForward(g, transformCached);
   if (const char* forced = std::getenv("NABLA_CONV_FORWARD")) {
     if (std::strcmp(forced, "tiled") == 0) chosen = ConvForward::Tiled;
     if (std::strcmp(forced, "gemm") == 0) chosen = ConvForward::Gemm;
     if (std::strcmp(forced, "winograd") == 0) chosen = ConvForward::Winograd;
   }
   if (forcedConvForward() >= 0) chosen = static_cast<ConvForward>(forcedConvForward());
-  return chosen == ConvForward::Winograd && !winogradApplies(g) ? heuristicForward(g) : chosen;
+  return chosen == ConvForward::Winograd && !winogradApplies(g) ? heuristicForward(g, transformCached) : chosen;
 }
 
 }  // namespace convimpl

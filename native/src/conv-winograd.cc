@@ -115,11 +115,33 @@ i64 tileBlock(i64 c, i64 o) {
 
 }  // namespace
 
-void forwardWinograd(const ConvGeometry& g, const float* x, const float* f, float* y) {
+// The pack's header: a marker and the planes' size, so a pack of another shape or kind is refused.
+constexpr float kWinogradPackMarker = 4433.0f;
+
+void packWinogradFilter(const float* f, i64 c, i64 o, float* pack) {
+  std::fill(pack, pack + kWinogradPackHeader, 0.0f);
+  pack[0] = kWinogradPackMarker;
+  pack[1] = static_cast<float>(c);
+  pack[2] = static_cast<float>(o);
+  transformFilter(f, c, o, pack + kWinogradPackHeader);
+}
+
+const float* winogradPackPlanes(const float* pack, i64 length, i64 c, i64 o) {
+  if (length != winogradPackLength(c, o) || pack[0] != kWinogradPackMarker || pack[1] != static_cast<float>(c) ||
+      pack[2] != static_cast<float>(o))
+    return nullptr;
+  return pack + kWinogradPackHeader;
+}
+
+void forwardWinograd(const ConvGeometry& g, const float* x, const float* f, float* y, const float* transformed) {
   const i64 C = g.c, O = g.o;
   const i64 tilesH = (g.oh + 3) / 4, tilesW = (g.ow + 3) / 4, perImage = tilesH * tilesW, tiles = g.n * perImage;
-  float* u = threadScratch<float, kFilterSlot>(static_cast<std::size_t>(kPoints * C * O));
-  transformFilter(f, C, O, u);
+  const float* u = transformed;
+  if (!u) {
+    float* planes = threadScratch<float, kFilterSlot>(static_cast<std::size_t>(kPoints * C * O));
+    transformFilter(f, C, O, planes);
+    u = planes;
+  }
   float* zeros = threadScratch<float, kZeroSlot>(static_cast<std::size_t>(C));
   std::fill(zeros, zeros + C, 0.0f);
   // At least one block per thread (a tile's outputs do not depend on its block, so neither do the results).

@@ -12,12 +12,22 @@ inline bool winogradApplies(const ConvGeometry& g) {
   return g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.groups == 1;
 }
 
+/** Elements of a Winograd pack (prepacked.h): a header, then the 36 transformed planes of c x o. */
+constexpr i64 kWinogradPackHeader = 32;
+inline i64 winogradPackLength(i64 c, i64 o) { return kWinogradPackHeader + 36 * c * o; }
+
+/** Write f's transformed filter (as forwardWinograd computes it) into pack, winogradPackLength(c, o) elements. */
+void packWinogradFilter(const float* f, i64 c, i64 o, float* pack);
+/** The transformed planes of a pack packWinogradFilter wrote for c x o, or null where it is no such pack. */
+const float* winogradPackPlanes(const float* pack, i64 length, i64 c, i64 o);
+
 /**
  * y = conv(x, f) through the transform domain: each 6x6 input tile (4x4 outputs) is transformed,
  * 36 packed GEMMs [tiles x c] x [c x o] multiply it by the transformed filter, and the products
- * are transformed back. The filter is transformed on every call. Requires winogradApplies(g).
+ * are transformed back. The filter is transformed on every call unless `transformed` gives its
+ * planes (winogradPackPlanes); the results are the same. Requires winogradApplies(g).
  */
-void forwardWinograd(const ConvGeometry& g, const float* x, const float* f, float* y);
+void forwardWinograd(const ConvGeometry& g, const float* x, const float* f, float* y, const float* transformed = nullptr);
 
 }  // namespace convimpl
 }  // namespace nabla

@@ -306,20 +306,42 @@ bool forwardTakesGemm(const ConvGeometry& g, DType dtype) {
   return forwardAlgorithm(g) == ConvForward::Gemm || (forwardAlgorithm(g) == ConvForward::Tiled && tileProductF32() == nullptr);
 }
 
+bool conv2dUsesWinogradPack(const std::vector<i64>& params, DType dtype) {
+  const ConvGeometry g = parseGeometry(params);
+  return dtype == DType::F32 && g.n * g.pixels() > 0 && !g.depthwise() && forwardAlgorithm(g, true) == ConvForward::Winograd;
+}
+
 bool conv2dUsesPrepacked(const std::vector<i64>& params, DType dtype) {
   const ConvGeometry g = parseGeometry(params);
-  return g.n * g.pixels() > 0 && forwardTakesGemm(g, dtype);
+  return g.n * g.pixels() > 0 && !conv2dUsesWinogradPack(params, dtype) && forwardTakesGemm(g, dtype);
+}
+
+void prepackWinogradFilter(const Buffer& f, i64 c, i64 o, const Buffer& out) {
+  const char* op = "prepackWinogradFilter";
+  if (f.dtype != DType::F32 || out.dtype != DType::F32)
+    throw InputError(std::string(op) + ": expected float32 arrays, got " + dtypeName(f.dtype) + " -> " + dtypeName(out.dtype));
+  if (c < 1 || o < 1) throw InputError(std::string(op) + ": expected positive channel counts, got " + str(c) + " -> " + str(o));
+  expectLength(f, elementCount({3, 3, c, o}, op), op, "filter");
+  expectLength(out, winogradPackLength(c, o), op, "output");
+  packWinogradFilter(f.as<float>(), c, o, out.as<float>());
 }
 
 void conv2dPrepacked(const Buffer& x, const Buffer& f, const Buffer& packed, const Buffer& out, const std::vector<i64>& params) {
   const ConvGeometry g = parseGeometry(params);
-  if (packed.dtype != x.dtype || x.dtype != f.dtype || x.dtype != out.dtype || !forwardTakesGemm(g, x.dtype))
+  const bool winogradPack = conv2dUsesWinogradPack(params, x.dtype);
+  if (packed.dtype != x.dtype || x.dtype != f.dtype || x.dtype != out.dtype || !(winogradPack || forwardTakesGemm(g, x.dtype)))
     return conv2d(static_cast<int>(ConvMode::Forward), x, f, out, params);
   const char* op = "conv2d";
   expectLength(x, elementCount({g.n, g.h, g.w, g.c}, op), op, "first input");
   expectLength(f, elementCount({g.kh, g.kw, g.cg, g.o}, op), op, "second input");
   expectLength(out, elementCount({g.n, g.oh, g.ow, g.o}, op), op, "output");
   if (out.length == 0) return;
+  if (winogradPack) {
+    // A pack of another kind or shape (the rule changed since it was made) falls back to the plain kernel.
+    if (const float* planes = winogradPackPlanes(packed.as<float>(), packed.length, g.c, g.o))
+      return forwardWinograd(g, x.as<float>(), f.as<float>(), out.as<float>(), planes);
+    return conv2d(static_cast<int>(ConvMode::Forward), x, f, out, params);
+  }
   if (x.dtype == DType::F32) forwardGemmPrepacked(g, x.as<float>(), packed.as<float>(), packed.length, out.as<float>(), f.as<float>());
   else forwardGemmPrepacked(g, x.as<double>(), packed.as<double>(), packed.length, out.as<double>(), f.as<double>());
 }

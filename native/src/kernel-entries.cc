@@ -133,7 +133,7 @@ void biasActivationEntry(const KernelCall& c) {
 /**
  * Prepacked weights (prepacked.h), by op: the two queries write 1 or 0 into an int32 buffer
  * (words: m, n, k, transposeB, float64 / float64, conv geometry); Pack: buffers b, out, words k,
- * n, groups, rowStride, colStride; Matmul: buffers a, b, packed, out, matmul's words; Conv:
+ * n, groups, rowStride, colStride; WinogradQuery: as ConvQuery; WinogradPack: buffers f, out, words c, o; Matmul: buffers a, b, packed, out, matmul's words; Conv:
  * buffers x, f, packed, out, conv2d's geometry.
  */
 void prepackedEntry(const KernelCall& c) {
@@ -162,6 +162,21 @@ void prepackedEntry(const KernelCall& c) {
       const i64 k = w.integer("k"), n = w.integer("n"), groups = w.integer("groups");
       const i64 rs = w.integer("row stride"), cs = w.integer("column stride");
       prepackWeight(c.buffer(0, "weight"), k, n, groups, rs, cs, c.buffer(1, "output"));
+      return;
+    }
+    case PrepackedOp::WinogradQuery: {
+      const bool f64 = w.integer("float64") != 0;
+      std::vector<i64> p(kConvParamCount);
+      for (auto& v : p) v = w.integer("window geometry");
+      const Buffer& out = c.buffer(0, "answer");
+      expectLength(out, 1, "prepacked", "answer");
+      if (out.dtype != DType::I32) throw InputError("prepacked: the answer array must be int32");
+      out.as<std::int32_t>()[0] = conv2dUsesWinogradPack(p, f64 ? DType::F64 : DType::F32) ? 1 : 0;
+      return;
+    }
+    case PrepackedOp::WinogradPack: {
+      const i64 ci = w.integer("input channels"), co = w.integer("output channels");
+      prepackWinogradFilter(c.buffer(0, "filter"), ci, co, c.buffer(1, "output"));
       return;
     }
     case PrepackedOp::Matmul: {

@@ -12,12 +12,21 @@
 namespace nabla {
 
 /** Op codes of the `prepacked` kernel entry. */
-enum class PrepackedOp : int { MatmulQuery = 0, ConvQuery = 1, Pack = 2, Matmul = 3, Conv = 4 };
+enum class PrepackedOp : int { MatmulQuery = 0, ConvQuery = 1, Pack = 2, Matmul = 3, Conv = 4, WinogradQuery = 5, WinogradPack = 6 };
 
 /** Whether matmulPrepacked would read prepacked panels for these sizes (dtype: F32 or F64). */
 bool matmulUsesPrepacked(i64 m, i64 n, i64 k, bool transposeB, DType dtype);
 /** Whether conv2dPrepacked would read prepacked panels for this geometry (conv2d's 19 integers). */
 bool conv2dUsesPrepacked(const std::vector<i64>& params, DType dtype);
+
+/**
+ * Whether conv2dPrepacked would run Winograd on this geometry from a pack of the transformed
+ * filter (prepackWinogradFilter) rather than from GEMM panels: the answers of the two queries
+ * never both say yes.
+ */
+bool conv2dUsesWinogradPack(const std::vector<i64>& params, DType dtype);
+/** The float32 filter f ([3, 3, c, o]) transformed for Winograd into `out` (conv-winograd.h's winogradPackLength). */
+void prepackWinogradFilter(const Buffer& f, i64 c, i64 o, const Buffer& out);
 
 /** Pack `groups` k x n matrices of `b` (element (i, j) of group g at (i*rowStride + (g*n + j)*colStride)) into `out`. */
 void prepackWeight(const Buffer& b, i64 k, i64 n, i64 groups, i64 rowStride, i64 colStride, const Buffer& out);
@@ -25,7 +34,7 @@ void prepackWeight(const Buffer& b, i64 k, i64 n, i64 groups, i64 rowStride, i64
 /** matmul (as kernels.h's) with a prepacked copy of B. */
 void matmulPrepacked(const Buffer& a, const Shape& aShape, const Buffer& b, const Shape& bShape, bool transposeA,
                      bool transposeB, const Buffer& packed, const Buffer& out);
-/** Forward conv2d (as window-kernels.h's, mode 0) with a prepacked copy of the filter. */
+/** Forward conv2d (as window-kernels.h's, mode 0) with a prepacked copy of the filter (GEMM panels or a Winograd pack). */
 void conv2dPrepacked(const Buffer& x, const Buffer& f, const Buffer& packed, const Buffer& out, const std::vector<i64>& params);
 
 }  // namespace nabla

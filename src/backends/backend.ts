@@ -70,6 +70,11 @@ export interface Backend<H = any> {
 export interface WeightPrepack {
   /** `a`, `b`: the op's input shapes; `out`: its output's; attrs: the matmul's or conv2d's. */
   uses(op: 'matmul' | 'conv2d', a: readonly number[], b: readonly number[], out: readonly number[], dtype: DType, attrs: unknown): boolean;
+  /**
+   * Optional: whether a conv2d of these shapes would run Winograd from a pack of its transformed
+   * filter (packGemmB with `winograd`) rather than from GEMM panels; never true where `uses` is.
+   */
+  winograd?(a: readonly number[], b: readonly number[], out: readonly number[], dtype: DType, attrs: unknown): boolean;
 }
 
 /**

@@ -19,20 +19,27 @@ export interface PackGemmBAttrs {
   readonly rowStride: number;
   readonly colStride: number;
   readonly dtype: DType;
+  /**
+   * A 3x3 conv filter ([3, 3, k, n]) transformed for Winograd F(4x4, 3x3) instead: its 36
+   * planes of k x n behind a header (native/src/conv-winograd.h), read by the conv's GEMMs.
+   */
+  readonly winograd?: boolean;
 }
 
 // Mirrors native/src/gemm/gemm.h: a header, then per group k rows of n columns rounded up to 32.
 const HEADER = 32;
 const COLUMN_ALIGN = 32;
+const WINOGRAD_POINTS = 36;
 
 /** Elements of a packed weight: it depends on the geometry only, never on the CPU. */
-export function packedLength(k: number, n: number, groups: number): number {
+export function packedLength(k: number, n: number, groups: number, winograd = false): number {
+  if (winograd) return HEADER + WINOGRAD_POINTS * k * n;
   return HEADER + groups * k * Math.ceil(n / COLUMN_ALIGN) * COLUMN_ALIGN;
 }
 
 export const packGemmBOp: OpDef<PackGemmBAttrs> = defineOp<PackGemmBAttrs>({
   name: 'packGemmB',
-  infer: (_inputs, a) => [{ shape: [packedLength(a.k, a.n, a.groups)], dtype: a.dtype }],
+  infer: (_inputs, a) => [{ shape: [packedLength(a.k, a.n, a.groups, a.winograd)], dtype: a.dtype }],
   ref: () => {
     throw new Error('packGemmB: a weight packed for the native GEMM has no reference kernel; the jit adds it only on the native and wasm backends');
   },

@@ -13,7 +13,7 @@ import type { NativeAddon } from './load-addon.js';
 import { kernel, type AnyKernel, type ArgWriter } from './kernel-table.js';
 import { writeConvGeometry } from './window-kernels.js';
 
-const OP = { matmulQuery: 0, convQuery: 1, pack: 2, matmul: 3, conv: 4 } as const;
+const OP = { matmulQuery: 0, convQuery: 1, pack: 2, matmul: 3, conv: 4, winogradQuery: 5, winogradPack: 6 } as const;
 
 export interface PrepackedKernels {
   readonly packGemmB: AnyKernel;
@@ -53,10 +53,20 @@ export function prepackedKernels(addon: NativeAddon, args: ArgWriter, store: Arr
       args.begin().int(rows).int(transposeB ? b[0]! : b[1]!).int(transposeB ? b[1]! : b[0]!).int(transposeB ? 1 : 0).int(floatCode(dtype));
       return ask(OP.matmulQuery);
     },
+    winograd(a, b, out, dtype, attrs) {
+      if (dtype !== 'float32' || (attrs as ConvAttrs).channelsFirst) return false;
+      writeConvGeometry(args.begin().int(floatCode(dtype)), convShapes(a, b, out), attrs as ConvAttrs);
+      return ask(OP.winogradQuery);
+    },
   };
 
   const packGemmB = kernel<PackGemmBAttrs>(([w], attrs, [o]) => {
     const out = store.alloc(o!.dtype, sizeOf(o!.shape), true);
+    if (attrs.winograd) {
+      args.begin().int(attrs.k).int(attrs.n);
+      call(OP.winogradPack, w!.data, out);
+      return [out];
+    }
     args.begin().int(attrs.k).int(attrs.n).int(attrs.groups).int(attrs.rowStride).int(attrs.colStride);
     call(OP.pack, w!.data, out);
     return [out];

@@ -56,8 +56,14 @@ export function prepackWeights(g: Graph, backend: Backend): number {
     if (!isParam(w) || isParam(x) || w.dtype !== y.dtype) continue;
     const geometry = packGeometry(linear, x, w);
     if (!geometry || !Number.isInteger(geometry.n)) continue;
-    if (!prepack.uses(linear.base, x.shape, w.shape, y.shape, y.dtype, linear.baseAttrs)) continue;
-    const attrs: PackGemmBAttrs = { ...geometry, dtype: w.dtype };
+    let attrs: PackGemmBAttrs;
+    if (linear.base === 'conv2d' && prepack.winograd?.(x.shape, w.shape, y.shape, y.dtype, linear.baseAttrs)) {
+      // A Winograd conv's pack is its transformed filter: [3, 3, c, o] as 36 planes of c x o.
+      const [, , c, o] = w.shape as [number, number, number, number];
+      attrs = { k: c, n: o, groups: 1, rowStride: o, colStride: 1, dtype: w.dtype, winograd: true };
+    } else if (prepack.uses(linear.base, x.shape, w.shape, y.shape, y.dtype, linear.baseAttrs)) {
+      attrs = { ...geometry, dtype: w.dtype };
+    } else continue;
     const key = `${w.id}:${JSON.stringify(attrs)}`;
     let packed = packs.get(key);
     if (!packed) {
