@@ -50,14 +50,18 @@ ConvGeometry parseGeometry(const std::vector<i64>& p) {
 
 // ------------------------------------------------------------------ forward
 
-template <typename T> void forwardGemm(const ConvGeometry& g, const T* x, const T* f, T* y) {
+/**
+ * y = im2col(x) x filter, per group: `multiply(gi, rows, A, yOut)` runs group gi's product of the
+ * rows x K matrix A with its filter (plain or prepacked) into yOut. Pointwise convs read x as A.
+ */
+template <typename T, typename GroupProduct>
+void forwardIm2col(const ConvGeometry& g, const T* x, T* y, const GroupProduct& multiply) {
   const i64 rows = g.n * g.pixels(), K = g.patch();
   const int threads = threadsForRows(rows, rows * K * g.o);
   if (g.pointwise()) {
     splitRows(rows, threads, [&](int, i64 r0, i64 r1) {
       for (i64 gi = 0; gi < g.groups; ++gi)
-        gemm<T>(r1 - r0, g.og, K, MatrixRef<T>{x + r0 * g.c + gi * g.cg, g.c, 1}, MatrixRef<T>{f + gi * g.og, g.o, 1},
-                y + r0 * g.o + gi * g.og, g.o, 1);
+        multiply(gi, r1 - r0, MatrixRef<T>{x + r0 * g.c + gi * g.cg, g.c, 1}, y + r0 * g.o + gi * g.og);
     });
     return;
   }
@@ -68,37 +72,28 @@ template <typename T> void forwardGemm(const ConvGeometry& g, const T* x, const 
       const i64 e = std::min(r1, s + block);
       for (i64 gi = 0; gi < g.groups; ++gi) {
         im2col(g, x, gi, s, e, col);
-        gemm<T>(e - s, g.og, K, MatrixRef<T>{col, K, 1}, MatrixRef<T>{f + gi * g.og, g.o, 1}, y + s * g.o + gi * g.og, g.o, 1);
+        multiply(gi, e - s, MatrixRef<T>{col, K, 1}, y + s * g.o + gi * g.og);
       }
     }
+  });
+}
+
+template <typename T> void forwardGemm(const ConvGeometry& g, const T* x, const T* f, T* y) {
+  const i64 K = g.patch();
+  forwardIm2col<T>(g, x, y, [&](i64 gi, i64 rows, MatrixRef<T> a, T* out) {
+    gemm<T>(rows, g.og, K, a, MatrixRef<T>{f + gi * g.og, g.o, 1}, out, g.o, 1);
   });
 }
 
 /** forwardGemm with the filter's per-group panels prepacked (`packed`: prepackB's buffer for K x og in `groups`). */
 template <typename T> void forwardGemmPrepacked(const ConvGeometry& g, const T* x, const T* packed, i64 packedLength, T* y,
                                                 const T* f) {
-  const i64 rows = g.n * g.pixels(), K = g.patch();
+  const i64 K = g.patch();
   std::vector<const T*> panels(static_cast<std::size_t>(g.groups));
   for (i64 gi = 0; gi < g.groups; ++gi)
     if (!(panels[gi] = prepackedPanels(packed, packedLength, K, g.og, g.groups, gi))) return forwardGemm(g, x, f, y);
-  const int threads = threadsForRows(rows, rows * K * g.o);
-  if (g.pointwise()) {
-    splitRows(rows, threads, [&](int, i64 r0, i64 r1) {
-      for (i64 gi = 0; gi < g.groups; ++gi)
-        gemmPrepacked<T>(r1 - r0, g.og, K, MatrixRef<T>{x + r0 * g.c + gi * g.cg, g.c, 1}, panels[gi], y + r0 * g.o + gi * g.og, g.o, 1);
-    });
-    return;
-  }
-  const i64 block = blockRows(g, sizeof(T));
-  splitRows(rows, threads, [&](int, i64 r0, i64 r1) {
-    T* col = threadScratch<T>(static_cast<std::size_t>(std::min(block, r1 - r0) * K));
-    for (i64 s = r0; s < r1; s += block) {
-      const i64 e = std::min(r1, s + block);
-      for (i64 gi = 0; gi < g.groups; ++gi) {
-        im2col(g, x, gi, s, e, col);
-        gemmPrepacked<T>(e - s, g.og, K, MatrixRef<T>{col, K, 1}, panels[gi], y + s * g.o + gi * g.og, g.o, 1);
-      }
-    }
+  forwardIm2col<T>(g, x, y, [&](i64 gi, i64 rows, MatrixRef<T> a, T* out) {
+    gemmPrepacked<T>(rows, g.og, K, a, panels[gi], out, g.o, 1);
   });
 }
 

@@ -130,6 +130,14 @@ void biasActivationEntry(const KernelCall& c) {
   biasActivation(c.op, c.buffer(0, "output"), c.buffer(1, "bias"), rows, cols);
 }
 
+/** A query's yes or no, written into the call's one-element int32 answer buffer. */
+void writeAnswer(const KernelCall& c, bool yes) {
+  const Buffer& out = c.buffer(0, "answer");
+  expectLength(out, 1, "prepacked", "answer");
+  if (out.dtype != DType::I32) throw InputError("prepacked: the answer array must be int32");
+  out.as<std::int32_t>()[0] = yes ? 1 : 0;
+}
+
 /**
  * Prepacked weights (prepacked.h), by op: the two queries write 1 or 0 into an int32 buffer
  * (words: m, n, k, transposeB, float64 / float64, conv geometry); Pack: buffers b, out, words k,
@@ -142,20 +150,14 @@ void prepackedEntry(const KernelCall& c) {
     case PrepackedOp::MatmulQuery: {
       const i64 m = w.integer("m"), n = w.integer("n"), k = w.integer("k");
       const bool tb = w.integer("transposeB") != 0, f64 = w.integer("float64") != 0;
-      const Buffer& out = c.buffer(0, "answer");
-      expectLength(out, 1, "prepacked", "answer");
-      if (out.dtype != DType::I32) throw InputError("prepacked: the answer array must be int32");
-      out.as<std::int32_t>()[0] = matmulUsesPrepacked(m, n, k, tb, f64 ? DType::F64 : DType::F32) ? 1 : 0;
+      writeAnswer(c, matmulUsesPrepacked(m, n, k, tb, f64 ? DType::F64 : DType::F32));
       return;
     }
     case PrepackedOp::ConvQuery: {
       const bool f64 = w.integer("float64") != 0;
       std::vector<i64> p(kConvParamCount);
       for (auto& v : p) v = w.integer("window geometry");
-      const Buffer& out = c.buffer(0, "answer");
-      expectLength(out, 1, "prepacked", "answer");
-      if (out.dtype != DType::I32) throw InputError("prepacked: the answer array must be int32");
-      out.as<std::int32_t>()[0] = conv2dUsesPrepacked(p, f64 ? DType::F64 : DType::F32) ? 1 : 0;
+      writeAnswer(c, conv2dUsesPrepacked(p, f64 ? DType::F64 : DType::F32));
       return;
     }
     case PrepackedOp::Pack: {
@@ -168,10 +170,7 @@ void prepackedEntry(const KernelCall& c) {
       const bool f64 = w.integer("float64") != 0;
       std::vector<i64> p(kConvParamCount);
       for (auto& v : p) v = w.integer("window geometry");
-      const Buffer& out = c.buffer(0, "answer");
-      expectLength(out, 1, "prepacked", "answer");
-      if (out.dtype != DType::I32) throw InputError("prepacked: the answer array must be int32");
-      out.as<std::int32_t>()[0] = conv2dUsesWinogradPack(p, f64 ? DType::F64 : DType::F32) ? 1 : 0;
+      writeAnswer(c, conv2dUsesWinogradPack(p, f64 ? DType::F64 : DType::F32));
       return;
     }
     case PrepackedOp::WinogradPack: {
