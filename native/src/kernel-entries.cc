@@ -95,12 +95,16 @@ void matmulEntry(const KernelCall& c) {
   matmul(c.buffer(0, "first operand"), as, c.buffer(1, "second operand"), bs, ta, tb, c.buffer(2, "output"));
 }
 
-/** `count` integers of window geometry (conv/pool). */
-std::vector<i64> geometry(const KernelCall& c, int count) {
-  WordCursor w(c);
+/** `count` integers of window geometry (conv/pool), read from the cursor. */
+std::vector<i64> geometry(WordCursor& w, int count) {
   std::vector<i64> p(static_cast<std::size_t>(count));
   for (auto& v : p) v = w.integer("window geometry");
   return p;
+}
+
+std::vector<i64> geometry(const KernelCall& c, int count) {
+  WordCursor w(c);
+  return geometry(w, count);
 }
 
 void conv2dEntry(const KernelCall& c) {
@@ -154,10 +158,8 @@ void prepackedEntry(const KernelCall& c) {
       return;
     }
     case PrepackedOp::ConvQuery: {
-      const bool f64 = w.integer("float64") != 0;
-      std::vector<i64> p(kConvParamCount);
-      for (auto& v : p) v = w.integer("window geometry");
-      writeAnswer(c, conv2dUsesPrepacked(p, f64 ? DType::F64 : DType::F32));
+      const DType dtype = w.integer("float64") != 0 ? DType::F64 : DType::F32;
+      writeAnswer(c, conv2dUsesPrepacked(geometry(w, kConvParamCount), dtype));
       return;
     }
     case PrepackedOp::Pack: {
@@ -167,10 +169,8 @@ void prepackedEntry(const KernelCall& c) {
       return;
     }
     case PrepackedOp::WinogradQuery: {
-      const bool f64 = w.integer("float64") != 0;
-      std::vector<i64> p(kConvParamCount);
-      for (auto& v : p) v = w.integer("window geometry");
-      writeAnswer(c, conv2dUsesWinogradPack(p, f64 ? DType::F64 : DType::F32));
+      const DType dtype = w.integer("float64") != 0 ? DType::F64 : DType::F32;
+      writeAnswer(c, conv2dUsesWinogradPack(geometry(w, kConvParamCount), dtype));
       return;
     }
     case PrepackedOp::WinogradPack: {

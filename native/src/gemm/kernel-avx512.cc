@@ -3,6 +3,7 @@
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 
+#include "few-rows.h"
 #include "micro-kernel.h"
 
 namespace nabla {
@@ -121,70 +122,23 @@ void kernelF64(std::int64_t k, const double* a, const double* b, double* c, std:
     _mm512_storeu_pd(row + 8, c1[i]);
   }
 }
-/**
- * Rows x 16*V columns of C, all accumulated in registers over the whole k: each B row segment is
- * loaded once for all rows. Multiply then add, as the portable loop does (bit-equal to it).
- */
-template <int Rows, int V>
-void fewRowsBlock(std::int64_t n, std::int64_t k, const float* a, std::int64_t ai, std::int64_t ap, const float* b, float* c,
-                  __mmask16 lastMask) {
-  __m512 acc[Rows][V];
-#pragma GCC unroll 4
-  for (int i = 0; i < Rows; ++i)
-#pragma GCC unroll 4
-    for (int v = 0; v < V; ++v) acc[i][v] = _mm512_setzero_ps();
-  for (std::int64_t p = 0; p < k; ++p) {
-    const float* row = b + p * n;
-    __m512 bv[V];
-#pragma GCC unroll 4
-    for (int v = 0; v < V; ++v) bv[v] = v == V - 1 ? _mm512_maskz_loadu_ps(lastMask, row + 16 * v) : _mm512_loadu_ps(row + 16 * v);
-#pragma GCC unroll 4
-    for (int i = 0; i < Rows; ++i) {
-      const __m512 av = _mm512_set1_ps(a[i * ai + p * ap]);
-#pragma GCC unroll 4
-      for (int v = 0; v < V; ++v) acc[i][v] = _mm512_add_ps(acc[i][v], _mm512_mul_ps(av, bv[v]));
-    }
-  }
-#pragma GCC unroll 4
-  for (int i = 0; i < Rows; ++i)
-#pragma GCC unroll 4
-    for (int v = 0; v < V; ++v) {
-      float* out = c + i * n + 16 * v;
-      if (v == V - 1) _mm512_mask_storeu_ps(out, lastMask, acc[i][v]);
-      else _mm512_storeu_ps(out, acc[i][v]);
-    }
-}
-
-template <int Rows>
-void fewRowsOf(std::int64_t n, std::int64_t k, const float* a, std::int64_t ai, std::int64_t ap, const float* b, float* c) {
-  std::int64_t j = 0;
-  for (; j + 64 <= n; j += 64) fewRowsBlock<Rows, 4>(n, k, a, ai, ap, b + j, c + j, 0xFFFF);
-  for (; j < n; j += 16) {
-    const std::int64_t left = n - j;
-    const __mmask16 mask = left >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << left) - 1);
-    fewRowsBlock<Rows, 1>(n, k, a, ai, ap, b + j, c + j, mask);
-  }
-}
-
-void fewRowsF32(std::int64_t rows, std::int64_t n, std::int64_t k, const float* a, std::int64_t ai, std::int64_t ap,
-                const float* b, float* c) {
-  switch (rows) {
-    case 1: return fewRowsOf<1>(n, k, a, ai, ap, b, c);
-    case 2: return fewRowsOf<2>(n, k, a, ai, ap, b, c);
-    case 3: return fewRowsOf<3>(n, k, a, ai, ap, b, c);
-    default:
-      for (std::int64_t i = 0; i < rows; i += 4) {
-        const std::int64_t r = rows - i < 4 ? rows - i : 4;
-        const float* ar = a + i * ai;
-        float* cr = c + i * n;
-        if (r == 4) fewRowsOf<4>(n, k, ar, ai, ap, b, cr);
-        else fewRowsF32(r, n, k, ar, ai, ap, b, cr);
-      }
-  }
-}
+/** AVX-512's 16-float vector for few-rows.h. */
+struct Avx512Lanes {
+  using Reg = __m512;
+  using Mask = __mmask16;
+  static constexpr int kWidth = 16, kWideBlock = 4;
+  static Reg zero() { return _mm512_setzero_ps(); }
+  static Reg load(const float* p) { return _mm512_loadu_ps(p); }
+  static Reg loadMasked(const float* p, Mask m) { return _mm512_maskz_loadu_ps(m, p); }
+  static Reg splat(float x) { return _mm512_set1_ps(x); }
+  static Reg mulAdd(Reg x, Reg y, Reg acc) { return _mm512_add_ps(acc, _mm512_mul_ps(x, y)); }
+  static void store(float* p, Reg v) { _mm512_storeu_ps(p, v); }
+  static void storeMasked(float* p, Mask m, Reg v) { _mm512_mask_storeu_ps(p, m, v); }
+  static Mask maskOf(int lanes) { return static_cast<Mask>(lanes >= 16 ? 0xFFFFu : (1u << lanes) - 1); }
+};
 }  // namespace
 
-MicroKernel<float> avx512KernelF32() { return {kRows, 32, kernelF32, packLines<kRows>, packColumnsF32, fewRowsF32}; }
+MicroKernel<float> avx512KernelF32() { return {kRows, 32, kernelF32, packLines<kRows>, packColumnsF32, fewRowsProduct<Avx512Lanes>}; }
 MicroKernel<double> avx512KernelF64() { return {kRows, 16, kernelF64}; }
 
 }  // namespace nabla
