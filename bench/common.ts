@@ -24,7 +24,10 @@ export async function tfSide<T>(measure: () => Promise<T>): Promise<T | undefine
 let wasmReady: Promise<void> | undefined;
 
 /** Switch TF.js to 'cpu' or 'wasm' (the wasm binaries ship inside the npm package). */
-export async function useTf(backend: 'cpu' | 'wasm'): Promise<void> {
+/** A TensorFlow.js backend the suites compare with. */
+export type TfBackend = 'cpu' | 'wasm';
+
+export async function useTf(backend: TfBackend): Promise<void> {
   if (backend === 'wasm') {
     wasmReady ??= (async () => {
       const require = createRequire(import.meta.url);

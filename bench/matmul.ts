@@ -1,10 +1,9 @@
 // float32 matmul throughput, n x n times n x n, in GFLOP/s.
-import { medianMs, nb, peerThreads, tf, tfSide, useTf, type Row } from './common.js';
+import { medianMs, nb, peerThreads, tf, tfSide, useTf, type Row, type TfBackend } from './common.js';
 import { jaxMatmulRate, jaxThreads } from './jax.js';
 import { torchRates } from './torch.js';
 import { matmulWork } from './workloads.js';
 
-type TfBackend = 'cpu' | 'wasm';
 
 /** `tfBackends`: the TF.js backends to measure beside nabla's current one. */
 export async function benchMatmul(sizes = [128, 512, 1024, 2048], tfBackends: readonly TfBackend[] = ['cpu', 'wasm']): Promise<Row[]> {
@@ -24,7 +23,7 @@ export async function benchMatmul(sizes = [128, 512, 1024, 2048], tfBackends: re
       c.dataSync();
       c.dispose();
     }, { reps, warmup });
-    const tfRate = async (backend: 'cpu' | 'wasm') => {
+    const tfRate = async (backend: TfBackend) => {
       await useTf(backend);
       const ta = tf.randomUniform([n, n]);
       const tb = tf.randomUniform([n, n]);

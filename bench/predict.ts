@@ -2,7 +2,7 @@
 // (`compile({ jitCompile: false })`) against the default compiled predict, and TF.js's
 // `model.predict` on the same weights-shape model. Batch 256 over 10,240 samples (samples/s), and
 // one sample per call (µs per call, the mean of 200 calls per timed run); medians.
-import { medianMs, nb, tf, useTf, type Row } from './common.js';
+import { medianMs, nb, tf, useTf, type Row, type TfBackend } from './common.js';
 
 const SAMPLES = 10_240;
 const BATCH = 256;
@@ -46,7 +46,7 @@ async function nablaTimings(jitCompile: boolean): Promise<Timings> {
   return { rate: (SAMPLES / ms) * 1000, latencyUs: (callsMs / LATENCY_CALLS) * 1000 };
 }
 
-async function tfTimings(backend: 'cpu' | 'wasm'): Promise<Timings> {
+async function tfTimings(backend: TfBackend): Promise<Timings> {
   await useTf(backend);
   const model = tfMlp();
   const x = tf.tensor(inputs(SAMPLES), [SAMPLES, 784]);

@@ -5,7 +5,7 @@
 // `npx tsx bench/rnn.ts` prints the lines below; `npm run bench -- rnn` gives the table row.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { medianMs, nablaOnly, nablaThreads, nb, tf, tfSide, useTf, type Row } from './common.js';
+import { medianMs, nablaOnly, nablaThreads, nb, tf, tfSide, useTf, type Row, type TfBackend } from './common.js';
 
 const STEPS = Number(process.env.STEPS ?? 100);
 const FEATURES = 32;
@@ -40,7 +40,7 @@ async function nablaRate(jitCompile: boolean, epochs: number): Promise<Rate> {
   return { samplesPerSec: (SAMPLES / ms) * 1000, firstEpochS, laterEpochS: ms / 1000 };
 }
 
-async function tfRate(backend: 'cpu' | 'wasm'): Promise<Rate | string> {
+async function tfRate(backend: TfBackend): Promise<Rate | string> {
   await useTf(backend);
   const { x, y } = data(TF_SAMPLES);
   const xs = tf.tensor(x, [TF_SAMPLES, STEPS, FEATURES]);

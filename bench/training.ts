@@ -2,7 +2,7 @@
 // tf.sequential/model.fit (and, for the MLP, a jitted jax-js training step: bench/jax-work.ts) on the same synthetic data: the 784-128-10 MLP (batch 128, 10,000
 // samples) and a small CNN on 28x28x1 inputs (batch 64, 2,048 samples). One untimed warm-up epoch,
 // then timed epochs; medians.
-import { medianMs, nb, peerThreads, tf, tfSide, useTf, type Row } from './common.js';
+import { medianMs, nb, peerThreads, tf, tfSide, useTf, type Row, type TfBackend } from './common.js';
 import { jaxMlpRate, jaxThreads } from './jax.js';
 import { torchRates } from './torch.js';
 import { CNN, MLP, syntheticData as data, type Work } from './workloads.js';
@@ -18,7 +18,7 @@ async function nablaRate(work: Work, jitCompile: boolean, reps: number): Promise
 }
 
 /** TF.js samples/s; `samples` may be cut where a backend would take many minutes. */
-async function tfRate(work: Work, backend: 'cpu' | 'wasm', samples: number, reps: number, warmup = 1): Promise<number | string> {
+async function tfRate(work: Work, backend: TfBackend, samples: number, reps: number, warmup = 1): Promise<number | string> {
   await useTf(backend);
   const { x, y } = data(work, samples);
   const xs = tf.tensor(x, [samples, ...work.inputShape]);
@@ -38,7 +38,7 @@ async function tfRate(work: Work, backend: 'cpu' | 'wasm', samples: number, reps
 }
 
 /** `tfBackends`: the TF.js backends to measure beside nabla's current one. */
-export async function benchMlp(tfBackends: readonly ('cpu' | 'wasm')[] = ['cpu', 'wasm']): Promise<Row[]> {
+export async function benchMlp(tfBackends: readonly TfBackend[] = ['cpu', 'wasm']): Promise<Row[]> {
   const torch = torchRates(['mlp']);
   if (torch) peerThreads.torch = torch.bestThreads;
   peerThreads.jax = jaxThreads();

@@ -19,13 +19,14 @@ const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 /** Arrays copied into linear memory for a call (JS typed arrays, never the backend's own): tests read it. */
 export const stagedCopies = { arrays: 0, bytes: 0 };
 
-function dtypeCode(a: unknown, what: string): number {
+/** The dtype code of a call's argument `k` (the message is built only on error: a call makes no strings). */
+function dtypeCode(a: unknown, what: string, k: number): number {
   if (a instanceof HeapArray) return DTYPE_CODE[a.dtype];
   if (a instanceof Float32Array) return 0;
   if (a instanceof Float64Array) return 1;
   if (a instanceof Int32Array) return 2;
   if (a instanceof Uint8Array) return 3;
-  throw new Error(`nabla wasm: ${what} must be a typed array (Float32Array, Float64Array, Int32Array or Uint8Array)`);
+  throw new Error(`nabla wasm: ${what} argument ${k} must be a typed array (Float32Array, Float64Array, Int32Array or Uint8Array)`);
 }
 
 interface PlanRef {
@@ -89,61 +90,102 @@ class Staging {
   }
 }
 
+/** Typed views over the whole linear memory, made again only when the memory grew (one set per call would cost more than a small kernel). */
+class HeapViews {
+  private buffer: ArrayBufferLike | null = null;
+  private views: TypedArray[] = [];
+
+  constructor(private readonly mod: WasmModule) {}
+
+  /** The views by dtype code (load-addon's DTYPE_CODE); ask after a call's last allocation, which may have grown the memory. */
+  current(): readonly TypedArray[] {
+    const bytes = this.mod.heap;
+    if (bytes.buffer !== this.buffer) {
+      this.buffer = bytes.buffer;
+      this.views = [new Float32Array(bytes.buffer), new Float64Array(bytes.buffer), new Int32Array(bytes.buffer), bytes];
+    }
+    return this.views;
+  }
+}
+
+const I32 = 2;
+/** Arrays up to this many elements are copied element by element: cheaper than making a view for them. */
+const LOOP_COPY_MAX = 32;
+
 /** Where a call's pieces lie in the staging area. */
 interface Placed {
   /** Buffer list: (address, length, dtype) per array, as int32s. */
   readonly list: number;
   readonly words: number;
-  /** Per array: its address in linear memory, and -1 for a HeapArray (nothing to copy back). */
-  readonly data: number[];
 }
 
 export function wasmAddon(mod: WasmModule, args: ArgWriter, threadsWarning?: string): NativeAddon {
   const staging = new Staging(mod);
+  const heapViews = new HeapViews(mod);
   const entries = mod.entries();
   const plans = new FinalizationRegistry<number>((plan) => mod.destroyPlan(plan));
+  // Per array of the call being placed: its dtype code, and its address in linear memory or -1 for
+  // a HeapArray (nothing to copy back). Calls never nest, so one scratch serves them all.
+  const codes: number[] = [];
+  const data: number[] = [];
 
-  /** Write the buffer list and `wordCount` words of `words` into linear memory, copying in any JS typed array. */
-  const place = (arrays: readonly unknown[], what: string, words: Float64Array | null, wordCount: number): Placed => {
-    const codes = arrays.map((a, k) => dtypeCode(a, `${what} argument ${k}`));
-    let size = align(12 * arrays.length) + align(8 * wordCount);
-    const data: number[] = [];
-    for (const a of arrays) {
+  /**
+   * Write the buffer list for arrays[first..] and `wordCount` words of `words` into linear memory,
+   * copying in any JS typed array.
+   */
+  const place = (arrays: readonly unknown[], first: number, what: string, words: Float64Array | null, wordCount: number): Placed => {
+    const count = arrays.length - first;
+    let size = align(12 * count) + align(8 * wordCount);
+    for (let k = 0; k < count; k++) {
+      const a = arrays[first + k];
+      codes[k] = dtypeCode(a, what, k);
       if (a instanceof HeapArray) {
         if (a.freed || a.owner?.freed) throw new Error(`nabla wasm: ${what}: an array was used after its memory was freed`);
-        data.push(-1);
+        data[k] = -1;
       } else {
-        data.push(size);
+        data[k] = size;
         size += align((a as TypedArray).byteLength);
       }
     }
     const base = staging.reserve(Math.max(size, ALIGN));
     // Only now, after the last allocation of the call: a view made earlier may have been detached.
-    const heap = mod.heap;
-    const list = new Int32Array(heap.buffer, base, 3 * arrays.length);
-    arrays.forEach((a, k) => {
+    const views = heapViews.current();
+    const i32 = views[I32] as Int32Array;
+    for (let k = 0, at = base >>> 2; k < count; k++, at += 3) {
+      const a = arrays[first + k] as TypedArray | HeapArray;
       if (a instanceof HeapArray) {
-        list.set([a.byteOffset, a.length, codes[k]!], 3 * k);
-        return;
+        i32[at] = a.byteOffset;
+      } else {
+        const address = base + data[k]!;
+        data[k] = address;
+        i32[at] = address;
+        const view = views[codes[k]!]!;
+        view.set(a as never, address / view.BYTES_PER_ELEMENT);
+        stagedCopies.arrays++;
+        stagedCopies.bytes += a.byteLength;
       }
-      const t = a as TypedArray;
-      const at = base + data[k]!;
-      data[k] = at;
-      list.set([at, t.length, codes[k]!], 3 * k);
-      heap.set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), at);
-      stagedCopies.arrays++;
-      stagedCopies.bytes += t.byteLength;
-    });
-    const wordsAt = base + align(12 * arrays.length);
-    if (words && wordCount > 0) new Float64Array(heap.buffer, wordsAt, wordCount).set(words.subarray(0, wordCount));
-    return { list: base, words: wordsAt, data };
+      i32[at + 1] = a.length;
+      i32[at + 2] = codes[k]!;
+    }
+    const wordsAt = base + align(12 * count);
+    if (words && wordCount > 0) {
+      const f64 = views[1] as Float64Array;
+      const at = wordsAt / 8;
+      if (wordCount <= LOOP_COPY_MAX) for (let i = 0; i < wordCount; i++) f64[at + i] = words[i]!;
+      else f64.set(words.subarray(0, wordCount), at);
+    }
+    return { list: base, words: wordsAt };
   };
 
   /** Copy a JS typed array back from linear memory after a kernel wrote it (a HeapArray was written in place). */
-  const copyBack = (a: unknown, at: number) => {
+  const copyBack = (a: unknown, k: number) => {
+    const at = data[k]!;
     if (at < 0) return;
     const t = a as TypedArray;
-    new Uint8Array(t.buffer, t.byteOffset, t.byteLength).set(mod.heap.subarray(at, at + t.byteLength));
+    const view = heapViews.current()[codes[k]!]!;
+    const from = at / view.BYTES_PER_ELEMENT;
+    if (t.length <= LOOP_COPY_MAX) for (let i = 0; i < t.length; i++) t[i] = view[from + i]!;
+    else t.set(view.subarray(from, from + t.length) as never);
   };
 
   // The words of each call: the backend's ArgWriter (as many as it wrote), or a buffer a caller
@@ -155,13 +197,14 @@ export function wasmAddon(mod: WasmModule, args: ArgWriter, threadsWarning?: str
     function (...a: unknown[]): void {
       const op = spec.takesOp ? (a[0] as number) : 0;
       if (spec.takesOp && typeof op !== 'number') throw new Error(`nabla wasm: ${spec.name}: op must be a number`);
-      const arrays = (spec.takesOp ? a.slice(1) : a) as TypedArray[];
+      const first = spec.takesOp ? 1 : 0;
+      const arrayCount = a.length - first;
       const count = wordCount();
-      const placed = place(arrays, spec.name, words, count);
+      const placed = place(a, first, spec.name, words, count);
       try {
-        mod.runEntry(index, op | 0, placed.list, arrays.length, placed.words, count, spec.name);
-        const out = spec.outputIndex >= 0 ? spec.outputIndex : arrays.length - 1;
-        if (out >= 0 && out < arrays.length) copyBack(arrays[out]!, placed.data[out]!);
+        mod.runEntry(index, op | 0, placed.list, arrayCount, placed.words, count, spec.name);
+        const out = spec.outputIndex >= 0 ? spec.outputIndex : arrayCount - 1;
+        if (out >= 0 && out < arrayCount) copyBack(a[first + out], out);
       } finally {
         staging.trim();
       }
@@ -173,10 +216,10 @@ export function wasmAddon(mod: WasmModule, args: ArgWriter, threadsWarning?: str
       words = buffer;
     },
     createPlan(descriptor: Float64Array): NativePlanHandle {
-      const placed = place([descriptor], 'createPlan', null, 0);
+      const placed = place([descriptor], 0, 'createPlan', null, 0);
       const slot = placed.list; // the buffer list is no longer needed: reuse it for the result
       try {
-        const plan = mod.createPlan(placed.data[0]!, descriptor.length, slot);
+        const plan = mod.createPlan(data[0]!, descriptor.length, slot);
         const ref: PlanRef = { plan, writtenInputs: inputsWrittenBy(descriptor, entries) };
         plans.register(ref, plan);
         return ref as unknown as NativePlanHandle;
@@ -187,11 +230,11 @@ export function wasmAddon(mod: WasmModule, args: ArgWriter, threadsWarning?: str
     runPlan(handle: NativePlanHandle, inputs: readonly TypedArray[], outputs: readonly TypedArray[]): void {
       const ref = handle as unknown as PlanRef;
       if (!ref || typeof ref.plan !== 'number') throw new Error('runPlan: expected a plan from createPlan');
-      const placed = place([...inputs, ...outputs], 'runPlan', null, 0);
+      const placed = place([...inputs, ...outputs], 0, 'runPlan', null, 0);
       try {
         mod.runPlan(ref.plan, placed.list, inputs.length, placed.list + 12 * inputs.length, outputs.length);
-        outputs.forEach((o, k) => copyBack(o, placed.data[inputs.length + k]!));
-        for (const k of ref.writtenInputs) copyBack(inputs[k]!, placed.data[k]!);
+        outputs.forEach((o, k) => copyBack(o, inputs.length + k));
+        for (const k of ref.writtenInputs) copyBack(inputs[k]!, k);
       } finally {
         staging.trim();
       }
