@@ -8,7 +8,7 @@ import { CallbackList, type Callback, type CallbackHooks, type Logs } from './ca
 import { History } from './callbacks/history.js';
 import { ProgressBar } from './callbacks/progress-bar.js';
 import type { CompiledState } from './compile.js';
-import { ArrayData, DatasetData, isAsyncIterable, shardBatch, toTensorList, type Batch, type DatasetElement, type RowShard, type TensorData } from './data-adapter.js';
+import { ArrayData, DatasetData, isAsyncIterable, madeFrom, shardBatch, toTensorList, type Batch, type DatasetElement, type RowShard, type TensorData } from './data-adapter.js';
 import { reduceLogs, rowShard } from './data-parallel.js';
 import { rank, worldSize } from '../distribute/process-group.js';
 import { EventLoopYielder } from './event-loop-yield.js';
@@ -126,7 +126,8 @@ function arraySource(model: Trainer, x: TensorData, y: TensorData | undefined, s
   const xs = toTensorList(x, `${op}: x`, model.inputCount);
   const ys = y === undefined ? null : toTensorList(y, `${op}: y`, model.outputNames.length);
   const w = sw === undefined ? null : toTensorList(sw, `${op}: sampleWeight`, 1)[0]!;
-  const data = ArrayData.onCurrentBackend(xs, ys, w, op);
+  const fromArrays = [...madeFrom(x, xs), ...(ys ? madeFrom(y!, ys) : []), ...(w ? madeFrom(sw!, [w]) : [])];
+  const data = ArrayData.onCurrentBackend(xs, ys, w, op, fromArrays);
   made.push(data);
   return data;
 }

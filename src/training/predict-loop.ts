@@ -9,7 +9,7 @@ import { slice } from '../ops/primitives/shape.js';
 import { concat } from '../ops/primitives/structure.js';
 import { Tensor } from '../tensor/tensor.js';
 import { CallbackList, type Callback, type CallbackHooks } from './callbacks/callback.js';
-import { ArrayData, DatasetData, toTensorList, type DatasetElement, type TensorData } from './data-adapter.js';
+import { ArrayData, DatasetData, madeFrom, toTensorList, type DatasetElement, type TensorData } from './data-adapter.js';
 import { EventLoopYielder } from './event-loop-yield.js';
 import { positiveInt } from './loops.js';
 import { predictStep } from './steps.js';
@@ -63,7 +63,8 @@ export function predictArrays(model: Trainer, x: TensorData, opts: PredictOption
     x.assertAlive('predict');
     return predictStep(model, { x: [x], y: null, sampleWeight: null, size: x.shape[0]! });
   }
-  const data = ArrayData.onCurrentBackend(toTensorList(x, 'predict: x', model.inputCount), null, null, 'predict');
+  const xs = toTensorList(x, 'predict: x', model.inputCount);
+  const data = ArrayData.onCurrentBackend(xs, null, null, 'predict', madeFrom(x, xs));
   const steps = Math.min(data.stepsFor(batchSize), stepLimit);
   const parts: Tensor[][] = [];
   let result: Tensor[] | null = null;
@@ -90,7 +91,7 @@ export function predictArrays(model: Trainer, x: TensorData, opts: PredictOption
     return result;
   } finally {
     if (!result) freeParts(parts, (t) => data.isSource(t));
-    // An identity model's single batch is the (copied) input itself: that is the result.
+    // An identity model's single batch is the input itself (a copy, or made from arrays): that is the result.
     data.release(result ?? []);
   }
 }
