@@ -3,7 +3,7 @@
 // same graph; outputs checked to agree), CPU, 1 and 2 threads each side. Models: the MLP, the bench
 // CNN, a ResNet-18 (bench/inference-models.ts; RESNET_SIZE, default 224, the torchvision input).
 // Batch 1: µs per call (mean over a run of calls, median of runs); batch 256 (ResNet: RESNET_BATCH,
-// default 8): samples/s, each batch one `predict(x, { batchSize })` step as onnxruntime runs it
+// default 8): samples/s and CPU µs per batch (all threads; steadier than wall time on a busy machine), each batch one `predict(x, { batchSize })` step as onnxruntime runs it
 // whole (Keras's default batchSize 32 would cut a 256-row batch into 8 steps and join them).
 // onnxruntime is loaded only after every nabla timing: its pool threads spin between runs and would
 // take the cores from nabla. nabla's threads change in process
@@ -12,7 +12,7 @@
 // first, BatchNormalization nodes kept), loaded by nb.onnx.fromBytes (predict compiled, BN folded)
 // and by onnxruntime from the same file; skipped with the reason where Debian's python3-torch is missing.
 // `npm run bench -- inference` (table rows for nabla, the comparison printed above the table) or
-// `npx tsx bench/inference.ts`.
+// `npx tsx bench/inference.ts`; INFERENCE_MODELS=MLP (a part of the names) and INFERENCE_THREADS=1 narrow it.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -24,7 +24,8 @@ import { cnn, mlp, resnet18 } from './inference-models.js';
 
 const RESNET_SIZE = Number(process.env.RESNET_SIZE ?? 224);
 const RESNET_BATCH = Number(process.env.RESNET_BATCH ?? 8);
-const THREADS = [1, 2];
+/** INFERENCE_THREADS=1 runs the one-thread rows only (a short check on a busy machine). */
+const THREADS = process.env.INFERENCE_THREADS ? process.env.INFERENCE_THREADS.split(',').map(Number) : [1, 2];
 
 interface Work {
   name: string;
@@ -88,6 +89,8 @@ interface Timing {
   latencyUs: number;
   /** CPU µs per batch-1 call (all the process's threads; less disturbed by a busy machine than wall time) */
   cpuUs: number;
+  /** CPU µs per batch of the throughput run (all the process's threads) */
+  batchCpuUs: number;
 }
 
 /** CPU time per call of `calls` calls, µs (the fastest of 3 runs). */
@@ -131,6 +134,9 @@ async function nablaTiming(p: Prepared): Promise<Timing> {
     },
     { reps: work.reps, warmup: 2 },
   );
+  const batchCpuUs = (await cpuUsPerCall(1, () => {
+    for (const b of batches) p.predict(b, work.batch).dispose();
+  })) / batches.length;
   const oneMs = await medianMs(
     () => {
       for (let i = 0; i < work.calls; i++) p.predict(one, 1).dispose();
@@ -139,7 +145,7 @@ async function nablaTiming(p: Prepared): Promise<Timing> {
   );
   const cpuUs = await cpuUsPerCall(work.calls, () => p.predict(one, 1).dispose());
   nb.dispose([...batches, one]);
-  return { rate: (work.samples / batchMs) * 1000, latencyUs: (oneMs / work.calls) * 1000, cpuUs };
+  return { rate: (work.samples / batchMs) * 1000, latencyUs: (oneMs / work.calls) * 1000, cpuUs, batchCpuUs };
 }
 
 type Ort = typeof import('onnxruntime-node');
@@ -163,6 +169,9 @@ async function ortTiming(ort: Ort, p: Prepared, threads: number): Promise<Timing
     },
     { reps: work.reps, warmup: 2 },
   );
+  const batchCpuUs = (await cpuUsPerCall(1, async () => {
+    for (const b of batches) await session.run({ x: b });
+  })) / batches.length;
   const oneMs = await medianMs(
     async () => {
       for (let i = 0; i < work.calls; i++) await session.run({ x: one });
@@ -171,7 +180,7 @@ async function ortTiming(ort: Ort, p: Prepared, threads: number): Promise<Timing
   );
   const cpuUs = await cpuUsPerCall(work.calls, () => session.run({ x: one }));
   await session.release();
-  return { rate: (work.samples / batchMs) * 1000, latencyUs: (oneMs / work.calls) * 1000, cpuUs };
+  return { rate: (work.samples / batchMs) * 1000, latencyUs: (oneMs / work.calls) * 1000, cpuUs, batchCpuUs };
 }
 
 function prepare(work: Work): Prepared | undefined {
@@ -216,10 +225,12 @@ export async function benchInference(): Promise<Row[]> {
       const a = mine.get(`${work.name}/${threads}`)!;
       const b = theirs.get(`${work.name}/${threads}`)!;
       console.log(`| ${work.name} | ${work.batch} | samples/s | ${threads} | ${fmtRate(a.rate)} | ${fmtRate(b.rate)} | ${(a.rate / b.rate).toFixed(2)}x |`);
+      console.log(`| ${work.name} | ${work.batch} | CPU µs/batch | ${threads} | ${fmtUs(a.batchCpuUs)} | ${fmtUs(b.batchCpuUs)} | ${(b.batchCpuUs / a.batchCpuUs).toFixed(2)}x |`);
       console.log(`| ${work.name} | 1 | µs/call | ${threads} | ${fmtUs(a.latencyUs)} | ${fmtUs(b.latencyUs)} | ${(b.latencyUs / a.latencyUs).toFixed(2)}x |`);
       console.log(`| ${work.name} | 1 | CPU µs/call | ${threads} | ${fmtUs(a.cpuUs)} | ${fmtUs(b.cpuUs)} | ${(b.cpuUs / a.cpuUs).toFixed(2)}x |`);
     }
-    const [one, two] = THREADS.map((t) => mine.get(`${work.name}/${t}`)!) as [Timing, Timing];
+    const one = mine.get(`${work.name}/1`) ?? mine.get(`${work.name}/${THREADS[0]}`)!;
+    const two = mine.get(`${work.name}/2`) ?? one;
     rows.push(
       { name: `${work.name} predict (batch ${work.batch})`, unit: 'samples/s', higherIsBetter: true, nabla: two.rate, nabla1: one.rate },
       { name: `${work.name} predict (batch 1)`, unit: 'µs/call', higherIsBetter: false, nabla: two.latencyUs, nabla1: one.latencyUs },

@@ -262,6 +262,29 @@ export class Plan {
   }
 
   /** Run with the flattened tensor inputs; returns output tensors and applies variable updates. */
+  private runSteps(span: Span, buffers: unknown[], base: number): void {
+    for (let i = span.start; i < span.end; i++) this.runStep(this.steps[i]!, buffers, base);
+  }
+
+  /** A result of the run as a tensor: a view of its slot's buffer (one storage per slot), or a copy where it would alias a root. */
+  private resultTensor(v: Value, buffers: unknown[], storages: Map<number, Storage>): Tensor {
+    const backend = this.backend;
+    const p = this.places.get(v)!;
+    const root = this.roots[p.slot];
+    if (root || !isContiguous(p.layout)) {
+      // Results never alias inputs, constants or variables: copy those out.
+      const h = backend.materialize(buffers[p.slot], v.dtype, p.layout);
+      return engine.wrap(backend, h, v.shape, v.dtype);
+    }
+    let s = storages.get(p.slot);
+    if (!s) {
+      s = new Storage(backend, buffers[p.slot], v.dtype, this.slotSizes[p.slot]!);
+      engine.memory.onAlloc(s);
+      storages.set(p.slot, s);
+    }
+    return engine.view(s, p.layout);
+  }
+
   run(inputs: readonly Tensor[]): Tensor[] {
     const backend = this.backend;
     const buffers: unknown[] = new Array(this.slotCount);
@@ -281,34 +304,17 @@ export class Plan {
         replaySpan(span, backend, buffers, inPlace);
         continue;
       }
-      const runSteps = () => {
-        for (let i = span.start; i < span.end; i++) this.runStep(this.steps[i]!, buffers, base);
-      };
-      if (!span.recorded) recordSpan(span, backend, buffers, runSteps);
-      else runSteps();
+      if (!span.recorded) recordSpan(span, backend, buffers, () => this.runSteps(span, buffers, base));
+      else this.runSteps(span, buffers, base);
     }
     const storages = new Map<number, Storage>();
-    const tensorOf = (v: Value): Tensor => {
-      const p = this.places.get(v)!;
-      const root = this.roots[p.slot];
-      if (root || !isContiguous(p.layout)) {
-        // Results never alias inputs, constants or variables: copy those out.
-        const h = backend.materialize(buffers[p.slot], v.dtype, p.layout);
-        return engine.wrap(backend, h, v.shape, v.dtype);
-      }
-      let s = storages.get(p.slot);
-      if (!s) {
-        s = new Storage(backend, buffers[p.slot], v.dtype, this.slotSizes[p.slot]!);
-        engine.memory.onAlloc(s);
-        storages.set(p.slot, s);
-      }
-      return engine.view(s, p.layout);
-    };
-    const outs = this.graph.outputs.map(tensorOf);
+    const outputs = this.graph.outputs;
+    const outs = new Array<Tensor>(outputs.length);
+    for (let k = 0; k < outputs.length; k++) outs[k] = this.resultTensor(outputs[k]!, buffers, storages);
     for (const variable of this.graph.updates.keys()) noteVariableWrite(variable);
     for (const [variable, v] of this.graph.updates) {
       if (inPlace.has(variable)) continue;
-      const t = tensorOf(v);
+      const t = this.resultTensor(v, buffers, storages);
       const fresh = t.offset === 0 && t.storage.size === t.size ? t : engine.copyOf(t);
       engine.memory.swapStorage(variable, fresh.storage);
       // The variable now holds the storage; the wrappers were only a way to get there.

@@ -1,6 +1,7 @@
 import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
+import { typedShapeKey } from '../tensor/shape-key.js';
 import type { Variable } from '../autograd/variable.js';
 import { Plan } from './executor.js';
 import type { Graph } from './graph.js';
@@ -150,15 +151,12 @@ function anyDisposed(variables: readonly Variable[]): boolean {
   return false;
 }
 
-/** Each tensor's part of a signature key (a tensor's shape and dtype never change). */
-const tensorKeys = new WeakMap<Tensor, string>();
 /** Templates of the argument lists flattenTensorArgs takes, by their pattern ('t' tensor, 'n' null, '[...]' a list). */
 const argTemplates = new Map<string, Template>();
 
+/** Each tensor's part of a signature key. */
 function tensorKey(t: Tensor): string {
-  let part = tensorKeys.get(t);
-  if (part === undefined) tensorKeys.set(t, (part = `${t.dtype}[${t.shape.join(',')}]`));
-  return part;
+  return typedShapeKey(t.dtype, t.shape);
 }
 
 function templateOf(pattern: string): Template {

@@ -38,6 +38,13 @@ export function toTensorList(data: TensorData, what: string, expected: number): 
   return [toTensor(data as TensorLike, what)];
 }
 
+/** The tensors of `list` that toTensorList made from `data` (nested arrays), rather than ones the caller gave. */
+export function madeFrom(data: TensorData, list: readonly Tensor[]): Tensor[] {
+  if (data instanceof Tensor) return [];
+  const given: readonly unknown[] = Array.isArray(data) ? data : [];
+  return list.filter((t) => !given.includes(t));
+}
+
 /**
  * Tensors cut into batches by row: consecutive rows are views (no copy), shuffled rows one
  * `gather` per tensor, so the data is never copied whole to the host.
@@ -50,9 +57,10 @@ export class ArrayData {
   /**
    * The data with every tensor on the current backend: a tensor made on another one (data built
    * before `setBackend('webgpu')`) is copied over once here, not once per batch by every op.
+   * `made`: tensors made from the caller's nested arrays, freed with the copies by `release`.
    */
-  static onCurrentBackend(x: Tensor[], y: Tensor[] | null, sampleWeight: Tensor | null, op: string): ArrayData {
-    const owned: Tensor[] = [];
+  static onCurrentBackend(x: Tensor[], y: Tensor[] | null, sampleWeight: Tensor | null, op: string, made: readonly Tensor[] = []): ArrayData {
+    const owned: Tensor[] = [...made];
     const here = engine.backend.name;
     const local = (t: Tensor) => {
       if (t.backend === here) return t;

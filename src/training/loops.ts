@@ -2,18 +2,17 @@
 import { checkOptions, optionKeys } from '../check-options.js';
 import { engine } from '../engine/engine.js';
 import { ValueError } from '../errors.js';
-import { concat } from '../ops/primitives/structure.js';
 import { tensor } from '../ops/creation.js';
 import { Tensor } from '../tensor/tensor.js';
 import { CallbackList, type Callback, type CallbackHooks, type Logs } from './callbacks/callback.js';
 import { History } from './callbacks/history.js';
 import { ProgressBar } from './callbacks/progress-bar.js';
 import type { CompiledState } from './compile.js';
-import { ArrayData, DatasetData, isAsyncIterable, shardBatch, toTensorList, type Batch, type DatasetElement, type RowShard, type TensorData } from './data-adapter.js';
+import { ArrayData, DatasetData, isAsyncIterable, madeFrom, shardBatch, toTensorList, type Batch, type DatasetElement, type RowShard, type TensorData } from './data-adapter.js';
 import { reduceLogs, rowShard } from './data-parallel.js';
 import { rank, worldSize } from '../distribute/process-group.js';
 import { EventLoopYielder } from './event-loop-yield.js';
-import { predictStep, readStepResultAsync, shareWeightsFromRankZero, testStep, trainStep } from './steps.js';
+import { readStepResultAsync, shareWeightsFromRankZero, testStep, trainStep } from './steps.js';
 import type { Trainer } from './trainer.js';
 
 export interface FitOptions {
@@ -57,15 +56,6 @@ export interface EvaluateOptions {
 
 export const EVALUATE_KEYS = optionKeys<EvaluateOptions>({ batchSize: true, verbose: true, sampleWeight: true, steps: true, callbacks: true, returnDict: true });
 
-export interface PredictOptions {
-  batchSize?: number;
-  verbose?: number;
-  steps?: number;
-  callbacks?: (Callback | CallbackHooks)[];
-}
-
-const PREDICT_KEYS = optionKeys<PredictOptions>({ batchSize: true, verbose: true, steps: true, callbacks: true });
-
 /** Batch-size-weighted running mean of the loss (and per-output losses), as Keras's loss tracker. */
 class LossTracker {
   private sums: number[] = [];
@@ -101,7 +91,7 @@ async function logsOf(state: CompiledState, tracker: LossTracker, acrossRanks = 
   return acrossRanks ? reduceLogs(logs, tracker.rows, 'fit (reducing the logs over the ranks)') : logs;
 }
 
-function positiveInt(op: string, what: string, v: number | undefined, dflt: number): number {
+export function positiveInt(op: string, what: string, v: number | undefined, dflt: number): number {
   const n = v ?? dflt;
   if (!Number.isInteger(n) || n <= 0) throw new ValueError(`${op}: ${what} must be a positive integer, got ${String(v)}`);
   return n;
@@ -136,7 +126,8 @@ function arraySource(model: Trainer, x: TensorData, y: TensorData | undefined, s
   const xs = toTensorList(x, `${op}: x`, model.inputCount);
   const ys = y === undefined ? null : toTensorList(y, `${op}: y`, model.outputNames.length);
   const w = sw === undefined ? null : toTensorList(sw, `${op}: sampleWeight`, 1)[0]!;
-  const data = ArrayData.onCurrentBackend(xs, ys, w, op);
+  const fromArrays = [...madeFrom(x, xs), ...(ys ? madeFrom(y!, ys) : []), ...(w ? madeFrom(sw!, [w]) : [])];
+  const data = ArrayData.onCurrentBackend(xs, ys, w, op, fromArrays);
   made.push(data);
   return data;
 }
@@ -312,60 +303,6 @@ export function evaluateLoop(model: Trainer, x: TensorData | AsyncIterable<Datas
     if ((opts.verbose ?? 1) > 0 && rank() === 0) callbacks.push(new ProgressBar({ verbose: opts.verbose ?? 1 }));
     return runTest(model, src, callbacks, op, src.kind === 'array' ? opts.steps : undefined);
   });
-}
-
-/** Predict over batches and join the outputs along the batch axis. */
-export function predictArrays(model: Trainer, x: TensorData, opts: PredictOptions): Tensor[] {
-  checkOptions('predict', opts, PREDICT_KEYS);
-  const batchSize = positiveInt('predict', 'batchSize', opts.batchSize, 32);
-  // One tensor already on this backend that fits one batch (a served request): the batch is the
-  // tensor itself, as the general path below would make it, without the batching machinery.
-  if (x instanceof Tensor && model.inputCount === 1 && opts.steps === undefined && x.rank > 0 && x.shape[0]! >= 1 && x.shape[0]! <= batchSize && x.backend === engine.backend.name) {
-    x.assertAlive('predict');
-    return predictStep(model, { x: [x], y: null, sampleWeight: null, size: x.shape[0]! });
-  }
-  const made: ArrayData[] = [];
-  const parts: Tensor[][] = [];
-  try {
-    const data = arraySource(model, x, undefined, undefined, 'predict', made);
-    let step = 0;
-    for (const batch of data.batches(batchSize, false)) {
-      if (opts.steps !== undefined && step++ >= opts.steps) break;
-      const outs = predictStep(model, batch);
-      parts.push(outs);
-      releaseBatch(batch, data, outs);
-    }
-    return joinOutputs(parts);
-  } finally {
-    // An identity model's single batch is the (copied) input itself: that is the result.
-    for (const d of made) d.release(parts.flat());
-  }
-}
-
-export async function predictDataset(model: Trainer, ds: AsyncIterable<DatasetElement>, opts: PredictOptions): Promise<Tensor[]> {
-  checkOptions('predict', opts, PREDICT_KEYS);
-  const list = new CallbackList(opts.callbacks ?? [], model, { steps: opts.steps ?? null });
-  const data = new DatasetData(ds, opts.steps ?? null);
-  const parts: Tensor[][] = [];
-  await list.call('onPredictBegin', {});
-  const yielder = new EventLoopYielder();
-  let step = 0;
-  for await (const batch of data.batches(false, 'predict')) {
-    await list.call('onPredictBatchBegin', step, {});
-    parts.push(predictStep(model, batch));
-    await list.call('onPredictBatchEnd', step++, {});
-    await yielder.maybeYield();
-  }
-  await list.call('onPredictEnd', {});
-  return joinOutputs(parts);
-}
-
-function joinOutputs(parts: Tensor[][]): Tensor[] {
-  if (!parts.length) throw new ValueError('predict: the data produced no batches');
-  if (parts.length === 1) return parts[0]!;
-  const joined = parts[0]!.map((_, i) => concat(parts.map((p) => p[i]!), 0));
-  for (const p of parts) for (const t of p) t.dispose();
-  return joined;
 }
 
 /**

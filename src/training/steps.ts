@@ -6,6 +6,7 @@ import { jit, type Jitted } from '../jit/jit.js';
 import { add } from '../ops/primitives/binary.js';
 import { tensor } from '../ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { typedShapeKey } from '../tensor/shape-key.js';
 import type { Layer } from '../nn/layers/layer.js';
 import type { CompiledState } from './compile.js';
 import type { Batch } from './data-adapter.js';
@@ -179,17 +180,15 @@ interface JitSteps {
  */
 const MAX_INFERENCE_SIGNATURES = 4;
 
-/** Each tensor's part of a signature (a tensor's shape and dtype never change): a predict of one request reuses it. */
-const signatureParts = new WeakMap<Tensor, string>();
+function signaturePart(ts: readonly Tensor[]): string {
+  let key = '';
+  for (let i = 0; i < ts.length; i++) key += (i ? ';' : '') + typedShapeKey(ts[i]!.dtype, ts[i]!.shape);
+  return key;
+}
 
 function signatureOf(batch: Batch): string {
-  const part = (t: Tensor | null) => {
-    if (!t) return '-';
-    let p = signatureParts.get(t);
-    if (p === undefined) signatureParts.set(t, (p = `${t.dtype}[${t.shape.join(',')}]`));
-    return p;
-  };
-  return `${engine.backend.name}|${batch.x.map(part).join(';')}|${(batch.y ?? []).map(part).join(';')}|${part(batch.sampleWeight)}`;
+  const w = batch.sampleWeight;
+  return `${engine.backend.name}|${signaturePart(batch.x)}|${batch.y ? signaturePart(batch.y) : ''}|${w ? typedShapeKey(w.dtype, w.shape) : '-'}`;
 }
 
 /** Whether this batch's signature is (or may now become) one of the kind's compiled ones. */

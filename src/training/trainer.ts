@@ -8,7 +8,8 @@ import type { Logs } from './callbacks/callback.js';
 import type { History } from './callbacks/history.js';
 import { CompiledState, type CompileArgs } from './compile.js';
 import { ArrayData, isAsyncIterable, toTensorList, type DatasetElement, type TensorData } from './data-adapter.js';
-import { EVALUATE_KEYS, evaluateLoop, fitLoop, predictArrays, predictDataset, type EvaluateOptions, type FitOptions, type PredictOptions } from './loops.js';
+import { EVALUATE_KEYS, evaluateLoop, fitLoop, type EvaluateOptions, type FitOptions } from './loops.js';
+import { predictArrays, predictDataset, type PredictOptions } from './predict-loop.js';
 import { checkOptions, optionKeys } from '../check-options.js';
 import { predictStep, readStepResult, testStep, trainStep } from './steps.js';
 

@@ -85,4 +85,21 @@ describe.runIf(nativeUp)('native output pool', () => {
     recycleOutput(a);
     expect(allocOutput('float32', 100)).not.toBe(a);
   });
+  it('keeps up to 64 small arrays of one size (a predict frees every batch\'s output at once), 4 large ones', () => {
+    nb.withBackend('native', () => {
+      const keptAfterFreeing = (count: number, size: number) => {
+        const base = nb.ones([size]);
+        const outs = Array.from({ length: count }, (_, k) => base.add(k));
+        const buffers = new Set(outs.map((t) => (t.storage.handle as Float32Array).buffer));
+        nb.dispose([base, ...outs]);
+        let reused = 0;
+        for (let k = 0; k < count; k++) if (buffers.has(allocOutput('float32', size).buffer)) reused++;
+        return reused;
+      };
+      // 40 outputs of 10 KiB + 4 bytes (a size no other test makes): all come back.
+      expect(keptAfterFreeing(40, 2561)).toBe(40);
+      // 8 outputs of 1 MiB + 4 bytes: the pool keeps 4 of them.
+      expect(keptAfterFreeing(8, 262_145)).toBe(4);
+    });
+  });
 });

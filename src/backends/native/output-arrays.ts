@@ -19,9 +19,17 @@ let used = 0;
 // (never a user's array that nb.tensor adopted), and the pool is bounded. Arrays from 4 KiB up are
 // pooled: a batch-256 predict's output (an MLP's 256 x 10 logits, 10 KiB) made fresh each batch
 // cost about 10% of that predict's CPU time in external-memory garbage collection.
+// A predict over many batches holds every batch's output until it joins them, then frees them all
+// at once: so small sizes keep more arrays (up to 64, 4 MiB of them), large ones 4.
 const POOL_MIN_BYTES = 4 * 1024;
 const POOL_MAX_BYTES = 64 * 1024 * 1024;
-const POOL_PER_SIZE = 4;
+const POOL_BYTES_PER_SIZE = 4 * 1024 * 1024;
+const POOL_PER_SIZE_MIN = 4;
+const POOL_PER_SIZE_MAX = 64;
+
+function poolLimit(bytes: number): number {
+  return Math.min(POOL_PER_SIZE_MAX, Math.max(POOL_PER_SIZE_MIN, Math.floor(POOL_BYTES_PER_SIZE / bytes)));
+}
 const recyclable = new WeakSet<TypedArray>();
 const pool = new Map<string, TypedArray[]>();
 let pooledBytes = 0;
@@ -31,7 +39,7 @@ export function recycleOutput(a: TypedArray): void {
   if (!recyclable.has(a) || pooledBytes + a.byteLength > POOL_MAX_BYTES) return;
   const key = `${a.constructor.name}:${a.length}`;
   const list = pool.get(key) ?? [];
-  if (list.length >= POOL_PER_SIZE) return;
+  if (list.length >= poolLimit(a.byteLength)) return;
   recyclable.delete(a);
   list.push(a);
   pool.set(key, list);

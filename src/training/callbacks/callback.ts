@@ -1,5 +1,6 @@
 // Keras callbacks: hooks the fit/evaluate/predict loops call, each optionally async.
 import { checkOptions, optionKeys } from '../../check-options.js';
+import { ValueError } from '../../errors.js';
 import type { Trainer } from '../trainer.js';
 
 /** Numbers reported to callbacks: loss, metrics, val_* and anything a callback adds (lr). */
@@ -99,6 +100,24 @@ export class CallbackList {
   overrides(hook: HookName): boolean {
     const base = Callback.prototype[hook];
     return this.callbacks.some((c) => c[hook] !== base);
+  }
+
+  /**
+   * Run `hook` on every callback in order, for a loop that cannot wait (predict on tensors returns
+   * its result at once): a hook that returns a promise is an error, as nothing would await it.
+   */
+  callSync(op: string, hook: HookName, ...args: [number, Logs?] | [Logs?]): void {
+    for (const c of this.callbacks) {
+      const fn = c[hook] as (...a: unknown[]) => Hook;
+      const r = fn.apply(c, args);
+      if (r instanceof Promise) {
+        // Its rejection is reported by the error below, not as an unhandled rejection.
+        r.catch(() => undefined);
+        throw new ValueError(
+          `${op}: the callback hook ${hook} returned a Promise, but ${op} on tensors runs synchronously and cannot await it; make the hook synchronous, or predict a dataset (nb.data), which awaits its hooks`,
+        );
+      }
+    }
   }
 
   /** Run `hook` on every callback in order, awaiting any that return a promise. */
