@@ -5,7 +5,9 @@
 // x86-64 (16 minus its scratch). In A/B runs of the kernel alone (the loaded 2-core build
 // machine, CPU time), 5 x 8 reached 46-48 GFLOP/s where 4 x 8 reached 40-42; every shape with
 // 12 or more accumulators (6 x 8, 4 x 12, 4 x 16, 8 x 8) spilled and fell to 26-32. Unrolling k
-// by two was slower; walking a pointer to an end (no 64-bit counter) a little faster.
+// by two was slower, and so was reloading B per row to fit 12 accumulators (25-29: the extra
+// loads cost more than the wider tile saves); walking a pointer to an end (no 64-bit counter)
+// was a little faster.
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 
