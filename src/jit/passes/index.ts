@@ -9,8 +9,9 @@ import { sinkPointwiseBelowTranspose } from './sink-transpose.js';
 import { simplify } from './simplify.js';
 import { channelsLastImages } from './channels-last.js';
 import { prepackWeights } from './prepack-weights.js';
+import { reduceBeforeTranspose } from './reduce-transpose.js';
 
-export { prepackWeights, channelsLastImages, foldAffineIntoLinear, sinkPointwiseBelowTranspose, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
+export { prepackWeights, reduceBeforeTranspose, channelsLastImages, foldAffineIntoLinear, sinkPointwiseBelowTranspose, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
 
 /** What each pass changed, for the graph dump and tests. */
 export type PassStats = Record<string, number>;
@@ -37,6 +38,7 @@ export function optimize(g: Graph, backend: Backend, opts: OptimizeOptions = {})
   if (opts.inference) {
     run('channelsLast', () => channelsLastImages(g));
     run('sinkTranspose', () => sinkPointwiseBelowTranspose(g));
+    run('reduceTranspose', () => reduceBeforeTranspose(g));
     run('foldAffine', () => foldAffineIntoLinear(g));
   } else if (opts.foldFrozen) {
     // A traced training step still holds backward nodes nothing reads (gradients of frozen
