@@ -10,8 +10,9 @@ import { simplify } from './simplify.js';
 import { channelsLastImages } from './channels-last.js';
 import { prepackWeights } from './prepack-weights.js';
 import { reduceBeforeTranspose } from './reduce-transpose.js';
+import { untransposeWeights } from './untranspose-weights.js';
 
-export { prepackWeights, reduceBeforeTranspose, channelsLastImages, foldAffineIntoLinear, sinkPointwiseBelowTranspose, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
+export { prepackWeights, reduceBeforeTranspose, untransposeWeights, channelsLastImages, foldAffineIntoLinear, sinkPointwiseBelowTranspose, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
 
 /** What each pass changed, for the graph dump and tests. */
 export type PassStats = Record<string, number>;
@@ -40,6 +41,7 @@ export function optimize(g: Graph, backend: Backend, opts: OptimizeOptions = {})
     run('sinkTranspose', () => sinkPointwiseBelowTranspose(g));
     run('reduceTranspose', () => reduceBeforeTranspose(g));
     run('foldAffine', () => foldAffineIntoLinear(g));
+    run('untransposeWeights', () => untransposeWeights(g));
   } else if (opts.foldFrozen) {
     // A traced training step still holds backward nodes nothing reads (gradients of frozen
     // weights): they would count as second uses of the forward chain.
