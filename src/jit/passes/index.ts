@@ -9,8 +9,10 @@ import { sinkPointwiseBelowTranspose } from './sink-transpose.js';
 import { simplify } from './simplify.js';
 import { channelsLastImages } from './channels-last.js';
 import { prepackWeights } from './prepack-weights.js';
+import { reduceBeforeTranspose } from './reduce-transpose.js';
+import { untransposeWeights } from './untranspose-weights.js';
 
-export { prepackWeights, channelsLastImages, foldAffineIntoLinear, sinkPointwiseBelowTranspose, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
+export { prepackWeights, reduceBeforeTranspose, untransposeWeights, channelsLastImages, foldAffineIntoLinear, sinkPointwiseBelowTranspose, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
 
 /** What each pass changed, for the graph dump and tests. */
 export type PassStats = Record<string, number>;
@@ -37,7 +39,9 @@ export function optimize(g: Graph, backend: Backend, opts: OptimizeOptions = {})
   if (opts.inference) {
     run('channelsLast', () => channelsLastImages(g));
     run('sinkTranspose', () => sinkPointwiseBelowTranspose(g));
+    run('reduceTranspose', () => reduceBeforeTranspose(g));
     run('foldAffine', () => foldAffineIntoLinear(g));
+    run('untransposeWeights', () => untransposeWeights(g));
   } else if (opts.foldFrozen) {
     // A traced training step still holds backward nodes nothing reads (gradients of frozen
     // weights): they would count as second uses of the forward chain.

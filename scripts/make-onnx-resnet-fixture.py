@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+"""Export a small PyTorch ResNet (residual-block.onnx): torchvision's ResNet-18 layout at toy sizes.
+
+A conv+BN+relu stem, a 3x3/2 max pool padded by 1, one basic block with an identity shortcut and one
+with a strided 1x1 conv+BN projection, adaptive average pool, flatten and a Linear (Gemm), channels
+first, BatchNormalization nodes kept (TrainingMode.PRESERVE from eval mode, as in
+make-onnx-bn-fixture.py). nabla's compiled predict must run the residual add + relu channels last,
+between the channels-last convs, with no transpose left but the input's
+(test/io/onnx/onnx-resnet-predict.test.ts). Fixed seed; BN statistics randomised.
+Run: /usr/bin/python3 scripts/make-onnx-resnet-fixture.py
+"""
+import os
+
+import torch
+import torch.nn as nn
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'onnx', 'residual-block.onnx')
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.down = None
+        if stride != 1 or cin != cout:
+            self.down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = torch.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        return torch.relu(y + (self.down(x) if self.down is not None else x))
+
+
+class TinyResNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.pool = nn.MaxPool2d(3, 2, 1)
+        self.block1 = Block(8, 8, 1)
+        self.block2 = Block(8, 16, 2)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = self.pool(torch.relu(self.bn1(self.conv1(x))))
+        x = self.block2(self.block1(x))
+        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
+def main():
+    torch.manual_seed(23)
+    model = TinyResNet()
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.5, 0.5)
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 1.5)
+    model.eval()
+    torch.onnx.export(model, torch.randn(2, 3, 16, 16), OUT, opset_version=17, input_names=['image'], output_names=['logits'],
+                      dynamic_axes={'image': {0: 'batch'}, 'logits': {0: 'batch'}}, training=torch.onnx.TrainingMode.PRESERVE,
+                      do_constant_folding=False)
+
+
+if __name__ == '__main__':
+    main()
