@@ -9,8 +9,9 @@ import { sinkPointwiseBelowTranspose } from './sink-transpose.js';
 import { simplify } from './simplify.js';
 import { channelsLastImages } from './channels-last.js';
 import { prepackWeights } from './prepack-weights.js';
+import { fuseConvPool } from './conv-pool.js';
 
-export { prepackWeights, channelsLastImages, foldAffineIntoLinear, sinkPointwiseBelowTranspose, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
+export { fuseConvPool, prepackWeights, channelsLastImages, foldAffineIntoLinear, sinkPointwiseBelowTranspose, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
 
 /** What each pass changed, for the graph dump and tests. */
 export type PassStats = Record<string, number>;
@@ -57,5 +58,7 @@ export function optimize(g: Graph, backend: Backend, opts: OptimizeOptions = {})
   run('dce', () => eliminateDeadCode(g));
   // Last: the packs must see the final weights (folded BatchNormalization included).
   if (opts.inference) run('prepack', () => prepackWeights(g, backend));
+  // After the packs: the fused node takes over a conv's packed filter with its other inputs.
+  run('convPool', () => fuseConvPool(g, backend.kernels));
   return stats;
 }

@@ -1,0 +1,100 @@
+#include "conv-pool.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+
+#include "conv-algorithm.h"
+#include "fused.h"
+#include "kernels.h"
+#include "prepacked.h"
+#include "window-kernels.h"
+
+namespace nabla {
+
+namespace {
+
+using convimpl::ConvGeometry;
+
+/** Bytes of conv output per piece: well inside a core's L2 (1 MB on the Zen 5 build machine), with room for the input and the pooled piece. */
+constexpr i64 kPieceBytes = i64{256} << 10;
+
+ConvGeometry geometryOf(const std::vector<i64>& p) {
+  if (static_cast<int>(p.size()) != kConvParamCount) throw InputError("fusedConvPool: expected 19 conv geometry integers");
+  ConvGeometry g{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], 0};
+  g.og = g.groups > 0 ? g.o / g.groups : 0;
+  return g;
+}
+
+/** The same geometry for `n` images. */
+std::vector<i64> withImages(std::vector<i64> params, i64 n) {
+  params[0] = n;
+  return params;
+}
+
+Buffer slice(const Buffer& b, i64 offset, i64 length) {
+  Buffer s = b;
+  s.data = static_cast<std::uint8_t*>(b.data) + offset * static_cast<i64>(dtypeSize(b.dtype));
+  s.length = length;
+  return s;
+}
+
+/** Scratch for one piece of conv output, kept by the calling thread between calls. */
+void* pieceScratch(std::size_t bytes) {
+  thread_local std::vector<std::uint64_t> buf;
+  const std::size_t words = (bytes + 7) / 8;
+  if (buf.size() < words) buf.resize(words);
+  return buf.data();
+}
+
+}  // namespace
+
+i64 convPoolChunkImages(const std::vector<i64>& convParams) {
+  const ConvGeometry g = geometryOf(convParams);
+  const i64 perImage = std::max<i64>(1, g.oh * g.ow * g.o * static_cast<i64>(sizeof(float)));
+  const i64 chunk = std::max<i64>(1, kPieceBytes / perImage);
+  if (chunk >= g.n) return 0;
+  // A piece must take the path the whole batch takes (Winograd's choice counts tiles, so images):
+  // another path would sum in another order.
+  ConvGeometry piece = g;
+  piece.n = chunk;
+  if (g.depthwise() || convimpl::forwardAlgorithm(piece) != convimpl::forwardAlgorithm(g) ||
+      convimpl::forwardAlgorithm(piece, true) != convimpl::forwardAlgorithm(g, true))
+    return 0;
+  return chunk;
+}
+
+void convPool(int act, const Buffer& x, const Buffer& filter, const Buffer& bias, bool hasBias, const Buffer* packed, const Buffer& out,
+              const std::vector<i64>& convParams, const std::vector<i64>& poolParams, int poolMode) {
+  if (poolMode != static_cast<int>(PoolMode::Max) && poolMode != static_cast<int>(PoolMode::Avg))
+    throw InputError("fusedConvPool: pool mode must be max (0) or avg (3), got " + std::to_string(poolMode));
+  if (static_cast<int>(poolParams.size()) != kPoolParamCount) throw InputError("fusedConvPool: expected 14 pool geometry integers");
+  const ConvGeometry g = geometryOf(convParams);
+  // The pool reads the conv's output: the same images, rows, columns and channels.
+  if (poolParams[0] != g.n || poolParams[1] != g.oh || poolParams[2] != g.ow || poolParams[3] != g.o)
+    throw InputError("fusedConvPool: the pool's input " + std::to_string(poolParams[0]) + "x" + std::to_string(poolParams[1]) + "x" +
+                     std::to_string(poolParams[2]) + "x" + std::to_string(poolParams[3]) + " is not the conv's output " + std::to_string(g.n) +
+                     "x" + std::to_string(g.oh) + "x" + std::to_string(g.ow) + "x" + std::to_string(g.o));
+  if (x.dtype != out.dtype || (hasBias && bias.dtype != out.dtype))
+    throw InputError(std::string("fusedConvPool: expected arrays of one dtype, got ") + dtypeName(x.dtype) + " and " + dtypeName(out.dtype));
+  const i64 xImage = g.h * g.w * g.c, yImage = g.oh * g.ow * g.o, pImage = poolParams[4] * poolParams[5] * g.o;
+  expectLength(x, g.n * xImage, "fusedConvPool", "input");
+  expectLength(out, g.n * pImage, "fusedConvPool", "output");
+  if (hasBias) expectLength(bias, g.o, "fusedConvPool", "bias");
+  if (g.n * pImage == 0) return;
+  const i64 chunk = convPoolChunkImages(convParams) > 0 ? convPoolChunkImages(convParams) : g.n;
+  const std::size_t bytes = static_cast<std::size_t>(std::min(chunk, g.n) * yImage) * dtypeSize(out.dtype);
+  Buffer y{pieceScratch(bytes), 0, out.dtype};
+  for (i64 b0 = 0; b0 < g.n; b0 += chunk) {
+    const i64 n = std::min(chunk, g.n - b0);
+    y.length = n * yImage;
+    const Buffer xs = slice(x, b0 * xImage, n * xImage);
+    if (packed) conv2dPrepacked(xs, filter, *packed, y, withImages(convParams, n));
+    else conv2d(static_cast<int>(ConvMode::Forward), xs, filter, y, withImages(convParams, n));
+    if (hasBias) biasActivation(act, y, bias, n * g.oh * g.ow, g.o);
+    else if (act >= 0) unary(act, y, y);
+    pool2d(poolMode, y, y, slice(out, b0 * pImage, n * pImage), withImages(poolParams, n));
+  }
+}
+
+}  // namespace nabla
