@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 
 #include "conv-algorithm.h"
 #include "fused.h"
 #include "kernels.h"
 #include "prepacked.h"
+#include "thread-pool.h"
 #include "window-kernels.h"
 
 namespace nabla {
@@ -16,8 +18,20 @@ namespace {
 
 using convimpl::ConvGeometry;
 
-/** Bytes of conv output per piece: well inside a core's L2 (1 MB on the Zen 5 build machine), with room for the input and the pooled piece. */
+/**
+ * Bytes of conv output per piece and thread: well inside a core's L2 (1 MB on the Zen 5 build
+ * machine), with room for the input and the pooled piece. NABLA_CONV_POOL_PIECE_KB overrides it
+ * (benchmarks; read per call).
+ */
 constexpr i64 kPieceBytes = i64{256} << 10;
+
+i64 pieceBytes() {
+  if (const char* kb = std::getenv("NABLA_CONV_POOL_PIECE_KB")) {
+    const long v = std::strtol(kb, nullptr, 10);
+    if (v > 0) return static_cast<i64>(v) << 10;
+  }
+  return kPieceBytes;
+}
 
 ConvGeometry geometryOf(const std::vector<i64>& p) {
   if (static_cast<int>(p.size()) != kConvParamCount) throw InputError("fusedConvPool: expected 19 conv geometry integers");
@@ -52,7 +66,8 @@ void* pieceScratch(std::size_t bytes) {
 i64 convPoolChunkImages(const std::vector<i64>& convParams) {
   const ConvGeometry g = geometryOf(convParams);
   const i64 perImage = std::max<i64>(1, g.oh * g.ow * g.o * static_cast<i64>(sizeof(float)));
-  const i64 chunk = std::max<i64>(1, kPieceBytes / perImage);
+  // Each of the pool's threads works on its share of a piece, in its own core's cache.
+  const i64 chunk = std::max<i64>(1, pieceBytes() * ThreadPool::current().size() / perImage);
   if (chunk >= g.n) return 0;
   // A piece must take the path the whole batch takes (Winograd's choice counts tiles, so images):
   // another path would sum in another order.

@@ -42,8 +42,9 @@ interface Case {
   activation?: 'relu' | 'sigmoid' | null;
 }
 
-// 26x26x32 float32 conv outputs are 86.5 KB an image: pieces of 3 images (256 KB), so batches 7
-// and 13 end in a short piece; 40x40x48 (300 KB) runs one image a piece.
+// 26x26x32 float32 conv outputs are 86.5 KB an image: pieces of 3 images a thread (256 KB each),
+// so batches 7 and 13 end in a short piece on one or two threads; 40x40x48 (300 KB) runs one
+// image a piece on one thread, one or two on two.
 const cases: Case[] = [
   { name: 'bench conv1, batch 1', n: 1, hw: 28, c: 1, o: 32, k: 3 },
   { name: 'bench conv1, batch 3 (one piece)', n: 3, hw: 28, c: 1, o: 32, k: 3 },
