@@ -210,6 +210,27 @@ describe('the conv-pool pass elsewhere', () => {
     expect(values(run1(fusedConvPoolOp, [x, f, b], attrs))).toEqual(values(unfused(cs, x, f, b)));
   });
 
+  it('vmap: its batching rule (the fused conv rule, then the pool rule) equals the op per slice', async () => {
+    await nb.setBackend('js');
+    nb.random.seed(8);
+    const attrs: FusedConvPoolAttrs = {
+      linear: { base: 'conv2d', baseAttrs: { strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], groups: 1 }, hasBias: true, activation: 'relu', shape: [2, 6, 6, 3], dtype: 'float32' },
+      pool: 'avgPool',
+      poolAttrs: { poolSize: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0] },
+      shape: [2, 3, 3, 3],
+      dtype: 'float32',
+    };
+    const f = nb.random.normal([3, 3, 2, 3]);
+    const b = nb.random.normal([3]);
+    const xs = nb.random.normal([4, 2, 8, 8, 2]);
+    const op = (x: nb.Tensor) => run1(fusedConvPoolOp, [x, f, b], attrs);
+    const batched = nb.vmap(op)(xs) as nb.Tensor;
+    const perSlice = nb.stack(nb.unstack(xs).map(op));
+    expect(batched.shape).toEqual([4, 2, 3, 3, 3]);
+    const got = values(batched);
+    values(perSlice).forEach((v, i) => expect(got[i]).toBeCloseTo(v, 5));
+  });
+
   it('names why it refuses a pair of nodes', () => {
     const linear = { base: 'conv2d', baseAttrs: {}, hasBias: true, activation: 'relu', shape: [1, 4, 4, 2], dtype: 'float32' };
     const out = { shape: [1, 4, 4, 2], dtype: 'float32' };
