@@ -33,10 +33,23 @@ i64 pieceBytes() {
   return kPieceBytes;
 }
 
+i64 windowOut(i64 in, i64 k, i64 stride, i64 dilation, i64 before, i64 after) {
+  const i64 span = in + before + after - ((k - 1) * dilation + 1);
+  return span < 0 ? -1 : span / stride + 1;
+}
+
+/** The conv's geometry, checked as conv2d checks it (the pieces' sizes are computed from it before conv2d runs). */
 ConvGeometry geometryOf(const std::vector<i64>& p) {
   if (static_cast<int>(p.size()) != kConvParamCount) throw InputError("fusedConvPool: expected 19 conv geometry integers");
+  for (i64 v : p)
+    if (v < 0 || v > (i64{1} << 40)) throw InputError("fusedConvPool: conv geometry value " + std::to_string(v) + " out of range");
   ConvGeometry g{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], 0};
-  g.og = g.groups > 0 ? g.o / g.groups : 0;
+  if (g.sh < 1 || g.sw < 1 || g.dh < 1 || g.dw < 1 || g.kh < 1 || g.kw < 1 || g.groups < 1 || g.cg * g.groups != g.c || g.o % g.groups != 0)
+    throw InputError("fusedConvPool: bad conv geometry (strides, dilations, window and groups must be >= 1 and split the channels)");
+  if (windowOut(g.h, g.kh, g.sh, g.dh, g.top, g.bottom) != g.oh || windowOut(g.w, g.kw, g.sw, g.dw, g.left, g.right) != g.ow)
+    throw InputError("fusedConvPool: conv output size " + std::to_string(g.oh) + "x" + std::to_string(g.ow) + " does not follow from input " +
+                     std::to_string(g.h) + "x" + std::to_string(g.w) + " and the window");
+  g.og = g.o / g.groups;
   return g;
 }
 
