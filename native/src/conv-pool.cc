@@ -66,9 +66,17 @@ Buffer slice(const Buffer& b, i64 offset, i64 length) {
   return s;
 }
 
-/** Scratch for one piece of conv output, kept by the calling thread between calls. */
-void* pieceScratch(std::size_t bytes) {
-  thread_local std::vector<std::uint64_t> buf;
+/** Pieces up to this size keep their scratch on the calling thread between calls. */
+constexpr std::size_t kKeptScratchBytes = std::size_t{8} << 20;
+
+/**
+ * Scratch for one piece of conv output: kept by the calling thread between calls where it is
+ * small (the usual piece), else `once`'s, given back when the call ends (a batch that runs as one
+ * piece, or a large image, must not hold its conv output for the thread's life).
+ */
+void* pieceScratch(std::size_t bytes, std::vector<std::uint64_t>& once) {
+  thread_local std::vector<std::uint64_t> kept;
+  std::vector<std::uint64_t>& buf = bytes <= kKeptScratchBytes ? kept : once;
   const std::size_t words = (bytes + 7) / 8;
   if (buf.size() < words) buf.resize(words);
   return buf.data();
@@ -112,7 +120,8 @@ void convPool(int act, const Buffer& x, const Buffer& filter, const Buffer& bias
   if (g.n * pImage == 0) return;
   const i64 chunk = convPoolChunkImages(convParams) > 0 ? convPoolChunkImages(convParams) : g.n;
   const std::size_t bytes = static_cast<std::size_t>(std::min(chunk, g.n) * yImage) * dtypeSize(out.dtype);
-  Buffer y{pieceScratch(bytes), 0, out.dtype};
+  std::vector<std::uint64_t> once;
+  Buffer y{pieceScratch(bytes, once), 0, out.dtype};
   for (i64 b0 = 0; b0 < g.n; b0 += chunk) {
     const i64 n = std::min(chunk, g.n - b0);
     y.length = n * yImage;
