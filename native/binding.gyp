@@ -99,6 +99,7 @@
         "src/conv-tiled.cc",
         "src/conv-winograd.cc",
         "src/pool.cc",
+        "src/conv-pool.cc",
         "src/heap.cc",
         "src/fused.cc",
         "src/gather-kernels.cc",

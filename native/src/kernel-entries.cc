@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "conv-pool.h"
 #include "fused.h"
 #include "index-kernels.h"
 #include "kernel-call.h"
@@ -132,6 +133,21 @@ void biasActivationEntry(const KernelCall& c) {
   WordCursor w(c);
   const i64 rows = w.integer("rows"), cols = w.integer("cols");
   biasActivation(c.op, c.buffer(0, "output"), c.buffer(1, "bias"), rows, cols);
+}
+
+/**
+ * op: an activation's unary code or -1; buffers: x, filter, bias (any array when there is none),
+ * the prepacked filter where there is one, out; words: conv2d's 19 integers, pool2d's 14, the
+ * pool mode, whether there is a bias.
+ */
+void convPoolEntry(const KernelCall& c) {
+  const std::vector<i64> conv = geometry(c, kConvParamCount + kPoolParamCount + 2);
+  const std::vector<i64> convParams(conv.begin(), conv.begin() + kConvParamCount);
+  const std::vector<i64> poolParams(conv.begin() + kConvParamCount, conv.begin() + kConvParamCount + kPoolParamCount);
+  const bool packed = c.bufferCount == 5;
+  const Buffer& out = c.buffer(packed ? 4 : 3, "output");
+  convPool(c.op, c.buffer(0, "input"), c.buffer(1, "filter"), c.buffer(2, "bias"), conv.back() != 0, packed ? &c.buffer(3, "packed filter") : nullptr,
+           out, convParams, poolParams, static_cast<int>(conv[kConvParamCount + kPoolParamCount]));
 }
 
 /** A query's yes or no, written into the call's one-element int32 answer buffer. */

@@ -36,6 +36,7 @@ export const KERNEL_SOURCES = {
   random: 'native',
   fusedElementwise: 'native',
   fusedLinear: 'native',
+  fusedConvPool: 'native',
   packGemmB: 'native',
   gather: 'native',
   unsortedSegmentSum: 'native',

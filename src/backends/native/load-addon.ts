@@ -18,6 +18,13 @@ export interface NativeAddon {
   conv2d(op: number, a: TypedArray, b: TypedArray, out: TypedArray): void;
   /** Geometry: 14 integers (native/src/window-kernels.h). */
   pool2d(op: number, a: TypedArray, b: TypedArray, out: TypedArray): void;
+  /**
+   * conv2d, bias, activation (op: its unary code or -1) and pool2d over the batch in cache-sized
+   * pieces; arrays: x, filter, bias, the prepacked filter where there is one, out; words: conv2d's
+   * 19, pool2d's 14, the pool mode, hasBias (native/src/conv-pool.h). Absent from binaries older
+   * than this entry.
+   */
+  convPool?(act: number, ...arrays: TypedArray[]): void;
   /** Program in the argument buffer (native/src/fused.h). */
   fusedElementwise(out: TypedArray, ...inputs: TypedArray[]): void;
   /** gather (op 0: x, indices) and unsortedSegmentSum (op 1: data, ids); native/src/index-kernels.h. */
@@ -87,7 +94,8 @@ export type KernelEntryName =
   | 'scan'
   | 'argsort'
   | 'linalg'
-  | 'fft';
+  | 'fft'
+  | 'convPool';
 
 export interface NodeBuiltins {
   module: typeof import('node:module');

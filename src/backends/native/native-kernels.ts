@@ -11,6 +11,7 @@ import type { NativeOpName } from './kernel-sources.js';
 import { windowKernels } from './window-kernels.js';
 import { channelsFirstWindowKernels } from './channels-first-kernels.js';
 import { fusedLinearKernel } from './fused-linear-kernel.js';
+import { fusedConvPoolKernel } from './conv-pool-kernel.js';
 import { prepackedKernels } from './prepacked-kernels.js';
 import { fusedElementwiseKernel } from './fused-elementwise-kernel.js';
 import { indexKernels } from './index-kernels.js';
@@ -133,5 +134,9 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
         throw new Error("packGemmB: the addon has no 'prepacked' kernel (it is older than this nabla; run `npm rebuild`)");
       }),
   };
-  return { ...table, fusedElementwise: fusedElementwiseKernel(addon, args, table, jsWork, store) };
+  return {
+    ...table,
+    fusedElementwise: fusedElementwiseKernel(addon, args, table, jsWork, store),
+    fusedConvPool: fusedConvPoolKernel(addon, args, { fusedLinear: table.fusedLinear, maxPool: window.maxPool, avgPool: window.avgPool }, store),
+  };
 }

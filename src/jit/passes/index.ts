@@ -11,8 +11,9 @@ import { channelsLastImages } from './channels-last.js';
 import { prepackWeights } from './prepack-weights.js';
 import { reduceBeforeTranspose } from './reduce-transpose.js';
 import { untransposeWeights } from './untranspose-weights.js';
+import { fuseConvPool } from './conv-pool.js';
 
-export { prepackWeights, reduceBeforeTranspose, untransposeWeights, channelsLastImages, foldAffineIntoLinear, sinkPointwiseBelowTranspose, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
+export { fuseConvPool, prepackWeights, reduceBeforeTranspose, untransposeWeights, channelsLastImages, foldAffineIntoLinear, sinkPointwiseBelowTranspose, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
 
 /** What each pass changed, for the graph dump and tests. */
 export type PassStats = Record<string, number>;
@@ -61,5 +62,7 @@ export function optimize(g: Graph, backend: Backend, opts: OptimizeOptions = {})
   run('dce', () => eliminateDeadCode(g));
   // Last: the packs must see the final weights (folded BatchNormalization included).
   if (opts.inference) run('prepack', () => prepackWeights(g, backend));
+  // After the packs: the fused node takes over a conv's packed filter with its other inputs.
+  run('convPool', () => fuseConvPool(g, backend.kernels));
   return stats;
 }
