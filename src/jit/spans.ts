@@ -114,7 +114,10 @@ export function replaySpan(span: Span, backend: Backend, buffers: unknown[], inP
   for (let k = 0; k < inputSlots.length; k++) current[k] = buffers[inputSlots[k]!];
   const outs = replay.run(current, donate);
   for (const slot of span.frees) {
-    backend.free(buffers[slot]);
+    // A plan may hand an input back as one of its outputs (written over in place, or passed
+    // through): that array lives on in the output's slot.
+    const h = buffers[slot];
+    if (!outs.includes(h)) backend.free(h);
     buffers[slot] = undefined;
   }
   const outputSlots = span.outputSlots;
