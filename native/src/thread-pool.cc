@@ -1,5 +1,6 @@
 #include "thread-pool.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <string>
 
@@ -24,6 +25,13 @@ thread_local bool tInsideJob = false;
 thread_local bool tSerialJob = false;
 // Spin this many rounds before sleeping: short waits stay fast, long ones leave the core to others.
 constexpr int kSpinRounds = 4000;
+#if defined(NABLA_WASM_THREADS)
+// A wasm worker spins on the clock instead: without a pause instruction the 4000 rounds pass in a
+// few microseconds, shorter than the gap between two kernels of a jitted step, so the worker slept
+// before nearly every job and each one paid a memory.atomic.notify and a host thread's wake-up
+// (tens of microseconds, more than many of the kernels it was woken for).
+constexpr double kWorkerSpinMicros = 200;
+#endif
 
 thread_local ThreadPool* tCurrentPool = nullptr;
 
@@ -127,11 +135,7 @@ void ThreadPool::workerLoop(int tid, std::uint64_t seen) {
   tInsideJob = true;
   tCurrentPool = this;
   for (;;) {
-    int spins = 0;
-    while (generation_.load(std::memory_order_acquire) == seen && spins < kSpinRounds) {
-      NABLA_PAUSE();
-      ++spins;
-    }
+    spinWhileGeneration(seen);
     if (generation_.load(std::memory_order_acquire) == seen) sleepWhileGeneration(seen);
     seen = generation_.load(std::memory_order_acquire);
     if (stopping_) return;
@@ -164,6 +168,16 @@ void ThreadPool::workerLoop(int tid, std::uint64_t seen) {
   }
 }
 
+
+void ThreadPool::spinWhileGeneration(std::uint64_t seen) const {
+#if defined(NABLA_WASM_THREADS)
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double, std::micro>(kWorkerSpinMicros);
+  for (int spins = 1; generation_.load(std::memory_order_acquire) == seen; ++spins)
+    if (spins % 256 == 0 && std::chrono::steady_clock::now() >= until) return;
+#else
+  for (int spins = 0; generation_.load(std::memory_order_acquire) == seen && spins < kSpinRounds; ++spins) NABLA_PAUSE();
+#endif
+}
 
 bool ThreadPool::enterJoinable(std::uint64_t generation) {
   std::uint64_t g = gate_.load(std::memory_order_acquire);
@@ -310,13 +324,8 @@ void ThreadPool::barrier() {
 }
 
 int threadsFor(std::int64_t work) {
-  // Below this much work a thread hand-off (a few microseconds) costs more than it saves.
-  constexpr std::int64_t kMinWorkPerThread = 1 << 15;
-  auto& pool = ThreadPool::current();
   if (ThreadPool::insideJob()) return 1;
-  std::int64_t t = work / kMinWorkPerThread;
-  if (t < 1) return 1;
-  return t < pool.size() ? static_cast<int>(t) : pool.size();
+  return threadsForWork(work, ThreadPool::current().size());
 }
 
 }  // namespace nabla
