@@ -23,15 +23,18 @@ namespace {
 thread_local bool tInsideJob = false;
 // Set while a job runs serially on one thread: its barriers are no-ops.
 thread_local bool tSerialJob = false;
-// Spin this many rounds before sleeping: short waits stay fast, long ones leave the core to others.
+// Callers waiting for a job's threads spin this many rounds before yielding the core.
 constexpr int kSpinRounds = 4000;
-#if defined(NABLA_WASM_THREADS)
-// A wasm worker spins on the clock instead: without a pause instruction the 4000 rounds pass in a
-// few microseconds, shorter than the gap between two kernels of a jitted step, so the worker slept
-// before nearly every job and each one paid a memory.atomic.notify and a host thread's wake-up
-// (tens of microseconds, more than many of the kernels it was woken for).
+// An idle pool thread spins this long before sleeping. The gaps between the kernels of a jitted
+// step are often tens of microseconds; a thread asleep when a kernel splits joins only after a
+// wake-up (a futex, or memory.atomic.notify and a host thread's wake on wasm: tens of microseconds,
+// more than many of the kernels), by which time the caller has done most of the work alone. The
+// spin was 4000 pause instructions (71 us on the 2-core EPYC; a few microseconds on wasm, which
+// has no pause), short enough that workers slept before most of a step's split kernels.
+// After the first kWorkerPauseMicros it yields between checks: on an idle core that costs nothing,
+// and where other threads want the core (the caller's own, on a loaded machine) they get it.
 constexpr double kWorkerSpinMicros = 200;
-#endif
+constexpr double kWorkerPauseMicros = 20;
 
 thread_local ThreadPool* tCurrentPool = nullptr;
 
@@ -170,13 +173,19 @@ void ThreadPool::workerLoop(int tid, std::uint64_t seen) {
 
 
 void ThreadPool::spinWhileGeneration(std::uint64_t seen) const {
-#if defined(NABLA_WASM_THREADS)
-  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double, std::micro>(kWorkerSpinMicros);
-  for (int spins = 1; generation_.load(std::memory_order_acquire) == seen; ++spins)
-    if (spins % 256 == 0 && std::chrono::steady_clock::now() >= until) return;
-#else
-  for (int spins = 0; generation_.load(std::memory_order_acquire) == seen && spins < kSpinRounds; ++spins) NABLA_PAUSE();
-#endif
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const auto yieldFrom = start + std::chrono::duration<double, std::micro>(kWorkerPauseMicros);
+  const auto until = start + std::chrono::duration<double, std::micro>(kWorkerSpinMicros);
+  bool yielding = false;
+  for (int spins = 1; generation_.load(std::memory_order_acquire) == seen; ++spins) {
+    if (yielding) std::this_thread::yield();
+    else NABLA_PAUSE();
+    if (spins % 64 != 0) continue;
+    const auto now = Clock::now();
+    if (now >= until) return;
+    yielding = now >= yieldFrom;
+  }
 }
 
 bool ThreadPool::enterJoinable(std::uint64_t generation) {
