@@ -1,6 +1,8 @@
-// 1 vs 2 threads on the jitted MLP 784-128-10 fit step (batch 128, Adam), on one backend,
-// alternating epoch by epoch; with NABLA_PROFILE=1 on native, per-kernel time inside the plan.
-// `npx tsx bench/thread-split.ts native|wasm`.
+// 1 vs 2 threads on the jitted MLP 784-128-10 fit (batch 128, Adam) on one backend, alternating
+// epoch by epoch in one process so that load from other processes hits both alike: epoch rates,
+// the per-pair ratio, and quantiles of the step time (train-batch hooks, which also make fit
+// compute the per-batch logs). NABLA_PROFILE=1 (native) adds each plan kernel's time per step.
+// `npx tsx bench/thread-split.ts native|wasm` (ROUNDS=pairs, default 5; not part of `npm run bench`).
 import { nb } from './common.js';
 import { engine } from '../src/engine/engine.js';
 import type { NativeBackend } from '../src/backends/native/native-backend.js';
