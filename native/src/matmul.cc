@@ -6,6 +6,7 @@
 
 #include "claimed-blocks.h"
 #include "gemm/gemm.h"
+#include "gemm/gemm-threads.h"
 #include "kernels.h"
 #include "prepacked.h"
 #include "strided-plan.h"
@@ -124,28 +125,23 @@ template <typename T> void floatMatmul(const Problem& p, const T* a, const T* b,
   }
 #endif
   const i64 flops = p.m * p.n * p.k;
-  // Below ~256^3 multiply-adds a single core finishes in about 100 us; waking a second thread
-  // and meeting it at barriers saves little there and costs much when the cores are busy.
-  constexpr i64 kThreadedFlops = i64{1} << 24;
   // Many small matrices: one thread per matrix beats splitting each one.
-  int threads = flops * p.batches >= kThreadedFlops ? threadsFor(flops * p.batches / 8) : 1;
-  if (p.batches >= 2 * threads && threads > 1 && flops < (i64{1} << 21)) {
+  int threads = gemmThreads(flops * p.batches);
+  if (p.batches >= 2 * threads && threads > 1 && flops < kMinThreadedGemmMacs) {
     forEachClaimedBlock(p.batches, 1, threads, [&](i64 b0, i64 b1) {
       for (i64 t = b0; t < b1; ++t)
         gemm<T>(p.m, p.n, p.k, operandA(p, a + p.aOffsets[t]), operandB(p, b + p.bOffsets[t]), c + t * mn, p.n, 1);
     });
     return;
   }
-  int perMatrix = flops >= kThreadedFlops ? threadsFor(flops / 8) : 1;
+  int perMatrix = gemmThreads(flops);
   for (i64 t = 0; t < p.batches; ++t)
     gemm<T>(p.m, p.n, p.k, operandA(p, a + p.aOffsets[t]), operandB(p, b + p.bOffsets[t]), c + t * mn, p.n, perMatrix);
 }
 
 /** The GEMM path of floatMatmul for one matrix, with B's panels already packed. */
 template <typename T> void prepackedMatmul(const Problem& p, const T* a, const T* panels, T* c) {
-  const i64 flops = p.m * p.n * p.k;
-  constexpr i64 kThreadedFlops = i64{1} << 24;  // as floatMatmul
-  const int threads = flops >= kThreadedFlops ? threadsFor(flops / 8) : 1;
+  const int threads = gemmThreads(p.m * p.n * p.k);
   gemmPrepacked<T>(p.m, p.n, p.k, operandA(p, a), panels, c, p.n, threads);
 }
 

@@ -1,5 +1,6 @@
 #include "thread-pool.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <string>
 
@@ -22,8 +23,18 @@ namespace {
 thread_local bool tInsideJob = false;
 // Set while a job runs serially on one thread: its barriers are no-ops.
 thread_local bool tSerialJob = false;
-// Spin this many rounds before sleeping: short waits stay fast, long ones leave the core to others.
+// Callers waiting for a job's threads spin this many rounds before yielding the core.
 constexpr int kSpinRounds = 4000;
+// An idle pool thread spins this long before sleeping. The gaps between the kernels of a jitted
+// step are often tens of microseconds; a thread asleep when a kernel splits joins only after a
+// wake-up (a futex, or memory.atomic.notify and a host thread's wake on wasm: tens of microseconds,
+// more than many of the kernels), by which time the caller has done most of the work alone. The
+// spin was 4000 pause instructions (71 us on the 2-core EPYC; a few microseconds on wasm, which
+// has no pause), short enough that workers slept before most of a step's split kernels.
+// After the first kWorkerPauseMicros it yields between checks: on an idle core that costs nothing,
+// and where other threads want the core (the caller's own, on a loaded machine) they get it.
+constexpr double kWorkerSpinMicros = 200;
+constexpr double kWorkerPauseMicros = 20;
 
 thread_local ThreadPool* tCurrentPool = nullptr;
 
@@ -127,11 +138,7 @@ void ThreadPool::workerLoop(int tid, std::uint64_t seen) {
   tInsideJob = true;
   tCurrentPool = this;
   for (;;) {
-    int spins = 0;
-    while (generation_.load(std::memory_order_acquire) == seen && spins < kSpinRounds) {
-      NABLA_PAUSE();
-      ++spins;
-    }
+    spinWhileGeneration(seen);
     if (generation_.load(std::memory_order_acquire) == seen) sleepWhileGeneration(seen);
     seen = generation_.load(std::memory_order_acquire);
     if (stopping_) return;
@@ -164,6 +171,22 @@ void ThreadPool::workerLoop(int tid, std::uint64_t seen) {
   }
 }
 
+
+void ThreadPool::spinWhileGeneration(std::uint64_t seen) const {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const auto yieldFrom = start + std::chrono::duration<double, std::micro>(kWorkerPauseMicros);
+  const auto until = start + std::chrono::duration<double, std::micro>(kWorkerSpinMicros);
+  bool yielding = false;
+  for (int spins = 1; generation_.load(std::memory_order_acquire) == seen; ++spins) {
+    if (yielding) std::this_thread::yield();
+    else NABLA_PAUSE();
+    if (spins % 64 != 0) continue;
+    const auto now = Clock::now();
+    if (now >= until) return;
+    yielding = now >= yieldFrom;
+  }
+}
 
 bool ThreadPool::enterJoinable(std::uint64_t generation) {
   std::uint64_t g = gate_.load(std::memory_order_acquire);
@@ -310,13 +333,8 @@ void ThreadPool::barrier() {
 }
 
 int threadsFor(std::int64_t work) {
-  // Below this much work a thread hand-off (a few microseconds) costs more than it saves.
-  constexpr std::int64_t kMinWorkPerThread = 1 << 15;
-  auto& pool = ThreadPool::current();
   if (ThreadPool::insideJob()) return 1;
-  std::int64_t t = work / kMinWorkPerThread;
-  if (t < 1) return 1;
-  return t < pool.size() ? static_cast<int>(t) : pool.size();
+  return threadsForWork(work, ThreadPool::current().size());
 }
 
 }  // namespace nabla

@@ -99,6 +99,8 @@ class ThreadPool {
   void publishAndRunShareZero(const TaskRef& task, bool joinable, int joinLimit);
   /** Rethrow the first exception a thread of the finished job threw, if any. */
   void rethrowNotedError();
+  /** Spin a short while (until the generation is no longer `seen`, or the spin runs out). */
+  void spinWhileGeneration(std::uint64_t seen) const;
   /** Sleep until the generation is no longer `seen`. */
   void sleepWhileGeneration(std::uint64_t seen);
   /** Worker threads a job may count on now. */
@@ -153,7 +155,26 @@ inline void splitRange(std::int64_t n, int parts, int p, std::int64_t& begin, st
   end = begin + base + (p < extra ? 1 : 0);
 }
 
-/** Threads worth using for `work` element-operations (1 below the size where threading pays). */
+/**
+ * Element-operations each thread must get before a split pays for handing work to a pool thread.
+ * A waiting native thread joins within a microsecond or so (it spins, then sleeps on a futex);
+ * a wasm worker that has gone to sleep needs memory.atomic.notify and a host thread's wake-up,
+ * so on wasm each share must be larger before the second thread gains.
+ */
+#if defined(NABLA_WASM_THREADS)
+inline constexpr std::int64_t kMinWorkPerThread = std::int64_t{1} << 16;
+#else
+inline constexpr std::int64_t kMinWorkPerThread = std::int64_t{1} << 15;
+#endif
+
+/** The thread count for `work` on a pool of `poolSize`: one per kMinWorkPerThread, at least 1. */
+inline int threadsForWork(std::int64_t work, int poolSize) {
+  const std::int64_t t = work / kMinWorkPerThread;
+  if (t < 1) return 1;
+  return t < poolSize ? static_cast<int>(t) : poolSize;
+}
+
+/** Threads worth using for `work` element-operations on the current pool (1 inside a job). */
 int threadsFor(std::int64_t work);
 
 /**

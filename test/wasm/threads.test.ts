@@ -53,6 +53,9 @@ describe('threaded wasm module', () => {
 
   const cases: [string, Input[], (...t: nb.Tensor[]) => nb.Tensor][] = [
     ['matmul 300x517 by 517x290', [input([300, 517], 10), input([517, 290], 11)], (a, b) => nb.matmul(a!, b!)],
+    // The MLP benchmark's products (12.8M multiply-adds): split since the GEMM threshold went down to 2M.
+    ['matmul 128x784 by 784x128 (a dense layer at batch 128)', [input([128, 784], 22), input([784, 128], 23)], (a, b) => nb.matmul(a!, b!)],
+    ['matmul 784x128 (transposed) by 128x128 (its weight gradient)', [input([128, 784], 24), input([128, 128], 25)], (a, b) => nb.matmul(a!, b!, { transposeA: true })],
     ['batched matmul 40 x 70x50x60', [input([40, 70, 50], 14), input([40, 50, 60], 15)], (a, b) => nb.matmul(a!, b!)],
     ['float64 matmul 130x257 by 257x120', [input([130, 257], 12, 'float64'), input([257, 120], 13, 'float64')], (a, b) => nb.matmul(a!, b!)],
     ['conv2d 16x28x28x3 by 3x3x3x32', [input([16, 28, 28, 3], 17), input([3, 3, 3, 32], 18)], (x, f) => nb.conv2d(x!, f!, { strides: 1, padding: 'same' })],
