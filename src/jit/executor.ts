@@ -239,7 +239,9 @@ export class Plan {
       (st.args[k] as { data: unknown }).data = null;
     }
     for (const slot of st.frees) {
-      backend.free(buffers[slot]);
+      // A kernel may return an input's array as its output: that array lives on in the output's slot.
+      const h = buffers[slot];
+      if (!outs.includes(h)) backend.free(h);
       buffers[slot] = undefined;
     }
   }
