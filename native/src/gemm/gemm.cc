@@ -189,8 +189,9 @@ void macroKernel(const MicroKernel<T>& uk, std::int64_t mc, std::int64_t nc, std
   }
 }
 
-// B is packed in chunks of this many micro-panels, claimed one at a time by the team.
-constexpr std::int64_t kPanelsPerPackChunk = 4;
+// B is packed in chunks of this many micro-panels, claimed one at a time by the team: one panel
+// each, so a block of few panels (n = 128: four) is not packed by one thread while the others wait.
+constexpr std::int64_t kPanelsPerPackChunk = 1;
 
 /**
  * One thread's part of a team GEMM: every thread walks the same (jc, pc) steps; in each, the
@@ -282,10 +283,11 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   // matrix is too short to split its rows): each then runs a whole one-thread GEMM on its own
   // columns, packing all of A itself, with no waiting on the others. Measured on 2 cores with the
   // AVX-512 kernel (32-column panels), that beats the team's shared B packing (and its barrier per
-  // k block) by 10-25% from n = 256 up; the team keeps the narrow products (n = 64: packing A
-  // twice would cost more than the barrier). Not measured on many cores, where every thread
-  // packing all of A costs more.
-  constexpr std::int64_t kMinPanelsPerThread = 4;
+  // k block) by 10-25% from n = 256 up, and from n = 128 on the MLP's 128- and 256-row products
+  // (128 x 784 x 128: 1.7-1.9x one thread's speed, against 1.05x for the team); the team keeps
+  // the narrow products (n = 64: packing A twice would cost more than the barrier). Not measured
+  // on many cores, where every thread packing all of A costs more.
+  constexpr std::int64_t kMinPanelsPerThread = 2;
   std::int64_t rowPanels = (m + uk.mr - 1) / uk.mr;
   std::int64_t colPanels = (n + uk.nr - 1) / uk.nr;
   if (threads > 1 && (colPanels >= kMinPanelsPerThread * threads || rowPanels < 2 * threads)) {
