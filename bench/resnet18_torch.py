@@ -48,10 +48,8 @@ class ResNet18(nn.Module):
         return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
-def main():
-    out, size = sys.argv[1], int(sys.argv[2])
-    torch.manual_seed(18)
-    model = ResNet18()
+def randomise_batch_norms(model):
+    """Non-trivial BN scales, shifts and statistics (fresh ones fold to the identity)."""
     with torch.no_grad():
         for m in model.modules():
             if isinstance(m, nn.BatchNorm2d):
@@ -59,6 +57,13 @@ def main():
                 m.bias.uniform_(-0.5, 0.5)
                 m.running_mean.uniform_(-0.5, 0.5)
                 m.running_var.uniform_(0.5, 1.5)
+
+
+def main():
+    out, size = sys.argv[1], int(sys.argv[2])
+    torch.manual_seed(18)
+    model = ResNet18()
+    randomise_batch_norms(model)
     model.eval()
     torch.onnx.export(model, torch.randn(1, 3, size, size), out, opset_version=17, input_names=['x'], output_names=['y'],
                       dynamic_axes={'x': {0: 'batch'}, 'y': {0: 'batch'}}, training=torch.onnx.TrainingMode.PRESERVE,

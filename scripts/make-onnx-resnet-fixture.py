@@ -15,9 +15,9 @@ import sys
 import torch
 import torch.nn as nn
 
-# The basic block is bench/resnet18_torch.py's (one definition of torchvision's layout).
+# The basic block and the BN randomisation are bench/resnet18_torch.py's (one definition of each).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'bench'))
-from resnet18_torch import Block  # noqa: E402
+from resnet18_torch import Block, randomise_batch_norms  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'onnx', 'residual-block.onnx')
 
@@ -41,13 +41,7 @@ class TinyResNet(nn.Module):
 def main():
     torch.manual_seed(23)
     model = TinyResNet()
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.BatchNorm2d):
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.5, 0.5)
-                m.running_mean.uniform_(-0.5, 0.5)
-                m.running_var.uniform_(0.5, 1.5)
+    randomise_batch_norms(model)
     model.eval()
     torch.onnx.export(model, torch.randn(2, 3, 16, 16), OUT, opset_version=17, input_names=['image'], output_names=['logits'],
                       dynamic_axes={'image': {0: 'batch'}, 'logits': {0: 'batch'}}, training=torch.onnx.TrainingMode.PRESERVE,

@@ -6,21 +6,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as nb from '../../../src/index.js';
 import { backendsUnderTest } from '../../conformance/harness.js';
-import { fixtureBytes, maxRelError, ortOutputs, seededFloats } from './onnx-fixtures.js';
+import { fixtureBytes, maxRelError, ortOutputs, predictValues, seededImage } from './onnx-fixtures.js';
 
 const FILE = 'conv-bn-relu.onnx';
 const start = nb.getBackend();
 afterAll(() => nb.setBackend(start));
 
-function image(batch: number, seed: number): { data: Float32Array; shape: number[] } {
-  const shape = [batch, 3, 12, 12];
-  return { data: seededFloats(shape.reduce((a, b) => a * b, 1), seed), shape };
-}
-
-const run = (model: nb.onnx.OnnxModel, x: nb.Tensor, jitCompile: boolean) => {
-  model.jitCompile = jitCompile;
-  return Array.from((model.predict(x) as nb.Tensor).dataSync());
-};
+const image = (batch: number, seed: number) => seededImage(batch, 3, 12, seed);
 
 describe.each(backendsUnderTest())('compiled predict of an imported Conv+BN+Relu CNN on %s', (backend) => {
   it('matches onnxruntime and the eager graph at two batch sizes', async () => {
@@ -30,9 +22,9 @@ describe.each(backendsUnderTest())('compiled predict of an imported Conv+BN+Relu
       const raw = image(batch, batch);
       const want = (await ortOutputs(FILE, { image: raw })).logits!;
       const x = nb.tensor(raw.data, raw.shape);
-      const compiled = run(model, x, true);
+      const compiled = predictValues(model, x, true);
       expect(maxRelError(compiled, want.data)).toBeLessThan(1e-4);
-      expect(maxRelError(compiled, run(model, x, false))).toBeLessThan(1e-5);
+      expect(maxRelError(compiled, predictValues(model, x, false))).toBeLessThan(1e-5);
     }
   });
 
@@ -58,12 +50,12 @@ describe.each(backendsUnderTest())('compiled predict of an imported Conv+BN+Relu
     const model = nb.onnx.fromBytes(fixtureBytes(FILE));
     const raw = image(2, 5);
     const x = nb.tensor(raw.data, raw.shape);
-    const before = run(model, x, true);
+    const before = predictValues(model, x, true);
     const w = model.weights;
     w['bn2.running_var']!.assign(nb.mul(w['bn2.running_var']!, 3));
     w['conv1.weight']!.assign(nb.neg(w['conv1.weight']!));
-    const after = run(model, x, true);
-    const eager = run(model, x, false);
+    const after = predictValues(model, x, true);
+    const eager = predictValues(model, x, false);
     expect(maxRelError(after, eager)).toBeLessThan(1e-5);
     expect(maxRelError(after, before)).toBeGreaterThan(1e-2);
   });

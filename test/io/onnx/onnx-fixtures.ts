@@ -1,6 +1,7 @@
 // Shared by the ONNX tests: the PyTorch-exported fixtures, seeded inputs, and onnxruntime's outputs.
 import fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
+import * as nb from '../../../src/index.js';
 
 export const FIXTURES = new URL('../../fixtures/onnx/', import.meta.url).pathname;
 
@@ -20,6 +21,18 @@ export function fixtureBytes(file: string): Uint8Array {
 export function seededFloats(n: number, seed: number): Float32Array {
   let s = seed >>> 0;
   return Float32Array.from({ length: n }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 31) - 1);
+}
+
+/** A seeded NCHW image batch of `channels` x `size` x `size`, as onnxruntime's feed takes it. */
+export function seededImage(batch: number, channels: number, size: number, seed: number): { data: Float32Array; shape: number[] } {
+  const shape = [batch, channels, size, size];
+  return { data: seededFloats(batch * channels * size * size, seed), shape };
+}
+
+/** The model's predict of `x`, compiled or eager, as plain numbers. */
+export function predictValues(model: nb.onnx.OnnxModel, x: nb.Tensor, jitCompile: boolean): number[] {
+  model.jitCompile = jitCompile;
+  return Array.from((model.predict(x) as nb.Tensor).dataSync());
 }
 
 /** onnxruntime's outputs (CPU) for float32 feeds, by output name. */

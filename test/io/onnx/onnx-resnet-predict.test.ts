@@ -8,21 +8,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as nb from '../../../src/index.js';
 import { backendsUnderTest } from '../../conformance/harness.js';
-import { fixtureBytes, maxRelError, ortOutputs, seededFloats } from './onnx-fixtures.js';
+import { fixtureBytes, maxRelError, ortOutputs, predictValues, seededImage } from './onnx-fixtures.js';
 
 const FILE = 'residual-block.onnx';
 const start = nb.getBackend();
 afterAll(() => nb.setBackend(start));
 
-function image(batch: number, seed: number): { data: Float32Array; shape: number[] } {
-  const shape = [batch, 3, 16, 16];
-  return { data: seededFloats(shape.reduce((a, b) => a * b, 1), seed), shape };
-}
-
-const run = (model: nb.onnx.OnnxModel, x: nb.Tensor, jitCompile: boolean) => {
-  model.jitCompile = jitCompile;
-  return Array.from((model.predict(x) as nb.Tensor).dataSync());
-};
+const image = (batch: number, seed: number) => seededImage(batch, 3, 16, seed);
 
 const compiledGraph = (model: nb.onnx.OnnxModel, x: nb.Tensor) => (model as unknown as { compiledGraph(x: nb.Tensor): string }).compiledGraph(x);
 
@@ -34,9 +26,9 @@ describe.each(backendsUnderTest())('compiled predict of an imported PyTorch ResN
       const raw = image(batch, batch + 10);
       const want = (await ortOutputs(FILE, { image: raw })).logits!;
       const x = nb.tensor(raw.data, raw.shape);
-      const compiled = run(model, x, true);
+      const compiled = predictValues(model, x, true);
       expect(maxRelError(compiled, want.data)).toBeLessThan(1e-4);
-      expect(maxRelError(compiled, run(model, x, false))).toBeLessThan(1e-5);
+      expect(maxRelError(compiled, predictValues(model, x, false))).toBeLessThan(1e-5);
     }
   });
 
@@ -64,7 +56,7 @@ describe.each(backendsUnderTest())('compiled predict of an imported PyTorch ResN
     const model = nb.onnx.fromBytes(fixtureBytes(FILE));
     const raw = image(2, 5);
     const x = nb.tensor(raw.data, raw.shape);
-    const before = run(model, x, true);
+    const before = predictValues(model, x, true);
     const w = model.weights;
     const names = Object.keys(w);
     const shortcut = names.find((n) => n.includes('down') && n.endsWith('weight') && w[n]!.shape.length === 4)!;
@@ -72,8 +64,8 @@ describe.each(backendsUnderTest())('compiled predict of an imported PyTorch ResN
     expect(shortcut && bnVar).toBeTruthy();
     w[bnVar]!.assign(nb.mul(w[bnVar]!, 3));
     w[shortcut]!.assign(nb.neg(w[shortcut]!));
-    const after = run(model, x, true);
-    const eager = run(model, x, false);
+    const after = predictValues(model, x, true);
+    const eager = predictValues(model, x, false);
     expect(maxRelError(after, eager)).toBeLessThan(1e-5);
     expect(maxRelError(after, before)).toBeGreaterThan(1e-2);
   });
