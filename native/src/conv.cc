@@ -51,17 +51,44 @@ ConvGeometry parseGeometry(const std::vector<i64>& p) {
 // ------------------------------------------------------------------ forward
 
 /**
- * y = im2col(x) x filter, per group: `multiply(gi, rows, A, yOut)` runs group gi's product of the
- * rows x K matrix A with its filter (plain or prepacked) into yOut. Pointwise convs read x as A.
+ * forwardIm2col for fewer output pixels than filter columns (ResNet-18's 14x14x256 and 7x7x512
+ * layers at batch 1, 2.4 and 9.4 MB of filter): split by pixels, every thread would stream the
+ * whole filter from memory; here the threads share each block's patches and the product splits
+ * the filter's columns between them, so each part of the filter is read once. Which thread
+ * computes an output never changes its sum, so the bits are the row split's.
+ */
+template <typename T, typename GroupProduct>
+void forwardIm2colByColumns(const ConvGeometry& g, const T* x, T* y, int threads, const GroupProduct& multiply) {
+  const i64 rows = g.n * g.pixels(), K = g.patch();
+  if (g.pointwise()) {
+    for (i64 gi = 0; gi < g.groups; ++gi) multiply(gi, rows, MatrixRef<T>{x + gi * g.cg, g.c, 1}, y + gi * g.og, threads);
+    return;
+  }
+  const i64 block = blockRows(g, sizeof(T));
+  T* col = threadScratch<T>(static_cast<std::size_t>(std::min(block, rows) * K));
+  for (i64 s = 0; s < rows; s += block) {
+    const i64 e = std::min(rows, s + block);
+    for (i64 gi = 0; gi < g.groups; ++gi) {
+      splitRows(e - s, threads, [&](int, i64 r0, i64 r1) { im2col(g, x, gi, s + r0, s + r1, col + r0 * K); });
+      multiply(gi, e - s, MatrixRef<T>{col, K, 1}, y + s * g.o + gi * g.og, threads);
+    }
+  }
+}
+
+/**
+ * y = im2col(x) x filter, per group: `multiply(gi, rows, A, yOut, threads)` runs group gi's product
+ * of the rows x K matrix A with its filter (plain or prepacked) into yOut on `threads` threads.
+ * Pointwise convs read x as A.
  */
 template <typename T, typename GroupProduct>
 void forwardIm2col(const ConvGeometry& g, const T* x, T* y, const GroupProduct& multiply) {
   const i64 rows = g.n * g.pixels(), K = g.patch();
   const int threads = threadsForRows(rows, rows * K * g.o);
+  if (threads > 1 && rows < g.og) return forwardIm2colByColumns(g, x, y, threads, multiply);
   if (g.pointwise()) {
     splitRows(rows, threads, [&](int, i64 r0, i64 r1) {
       for (i64 gi = 0; gi < g.groups; ++gi)
-        multiply(gi, r1 - r0, MatrixRef<T>{x + r0 * g.c + gi * g.cg, g.c, 1}, y + r0 * g.o + gi * g.og);
+        multiply(gi, r1 - r0, MatrixRef<T>{x + r0 * g.c + gi * g.cg, g.c, 1}, y + r0 * g.o + gi * g.og, 1);
     });
     return;
   }
@@ -72,7 +99,7 @@ void forwardIm2col(const ConvGeometry& g, const T* x, T* y, const GroupProduct& 
       const i64 e = std::min(r1, s + block);
       for (i64 gi = 0; gi < g.groups; ++gi) {
         im2col(g, x, gi, s, e, col);
-        multiply(gi, e - s, MatrixRef<T>{col, K, 1}, y + s * g.o + gi * g.og);
+        multiply(gi, e - s, MatrixRef<T>{col, K, 1}, y + s * g.o + gi * g.og, 1);
       }
     }
   });
@@ -80,8 +107,8 @@ void forwardIm2col(const ConvGeometry& g, const T* x, T* y, const GroupProduct& 
 
 template <typename T> void forwardGemm(const ConvGeometry& g, const T* x, const T* f, T* y) {
   const i64 K = g.patch();
-  forwardIm2col<T>(g, x, y, [&](i64 gi, i64 rows, MatrixRef<T> a, T* out) {
-    gemm<T>(rows, g.og, K, a, MatrixRef<T>{f + gi * g.og, g.o, 1}, out, g.o, 1);
+  forwardIm2col<T>(g, x, y, [&](i64 gi, i64 rows, MatrixRef<T> a, T* out, int threads) {
+    gemm<T>(rows, g.og, K, a, MatrixRef<T>{f + gi * g.og, g.o, 1}, out, g.o, threads);
   });
 }
 
@@ -92,8 +119,8 @@ template <typename T> void forwardGemmPrepacked(const ConvGeometry& g, const T* 
   std::vector<const T*> panels(static_cast<std::size_t>(g.groups));
   for (i64 gi = 0; gi < g.groups; ++gi)
     if (!(panels[gi] = prepackedPanels(packed, packedLength, K, g.og, g.groups, gi))) return forwardGemm(g, x, f, y);
-  forwardIm2col<T>(g, x, y, [&](i64 gi, i64 rows, MatrixRef<T> a, T* out) {
-    gemmPrepacked<T>(rows, g.og, K, a, panels[gi], out, g.o, 1);
+  forwardIm2col<T>(g, x, y, [&](i64 gi, i64 rows, MatrixRef<T> a, T* out, int threads) {
+    gemmPrepacked<T>(rows, g.og, K, a, panels[gi], out, g.o, threads);
   });
 }
 

@@ -96,6 +96,9 @@ describe.each(backends)('prepacked GEMM weights on %s', (backend) => {
     [[1, 14, 14, 24], [3, 3, 12, 64], 2, [0, 1, 0, 1], 2],
     [[3, 7, 7, 40], [1, 1, 40, 96], 1, [0, 0, 0, 0], 1],
     [[1, 7, 7, 64], [3, 3, 64, 130], 1, [1, 1, 1, 1], 1],
+    // Fewer output pixels than filter columns per group: the threads split the filter's columns.
+    [[1, 6, 6, 128], [3, 3, 64, 256], 1, [1, 1, 1, 1], 2],
+    [[1, 6, 6, 256], [1, 1, 256, 320], 1, [0, 0, 0, 0], 1],
   ];
 
   it.each(convs)('conv2d x=%j f=%j (im2col + GEMM path): bit-equal to conv2d, read from the pack', async (xs, fs, s, pads, groups) => {

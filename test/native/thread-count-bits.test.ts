@@ -55,6 +55,9 @@ describe.skipIf(!nativeUp)('native: results do not depend on the thread count', 
     ['batched matmul 40 x 70x50x60', [input([40, 70, 50], 14), input([40, 50, 60], 15)], (a, b) => nb.matmul(a!, b!)],
     ['transpose copy 700x900', [input([700, 900], 16)], (a) => nb.transpose(a!).add(0)],
     ['conv2d 16x28x28x3 by 3x3x3x32', [input([16, 28, 28, 3], 17), input([3, 3, 3, 32], 18)], (x, f) => nb.conv2d(x!, f!, { strides: 1, padding: 'same' })],
+    // Fewer output pixels than filter columns (ResNet-18's last layers at batch 1): split by columns.
+    ['conv2d 1x7x7x256 by 3x3x256x512', [input([1, 7, 7, 256], 26), input([3, 3, 256, 512], 27)], (x, f) => nb.conv2d(x!, f!, { strides: 1, padding: 'same' })],
+    ['conv2d 1x6x6x1024 by 1x1x1024x512 (pointwise)', [input([1, 6, 6, 1024], 28), input([1, 1, 1024, 512], 29)], (x, f) => nb.conv2d(x!, f!)],
     ['maxPool 16x28x28x32', [input([16, 28, 28, 32], 19)], (x) => nb.maxPool(x!, { poolSize: 2, strides: 2 })],
   ];
 
