@@ -27,13 +27,13 @@ namespace convimpl {
 namespace {
 
 /** Scratch slots of this file (conv-geometry.h's threadScratch). */
-enum Slot : int { kFilterSlot = 10, kInputSlot = 11, kProductSlot = 12, kTileSlot = 13, kZeroSlot = 14, kSinkSlot = 15 };
+enum Slot : int { kFilterSlot = 10, kInputSlot = 11, kProductSlot = 12, kTileSlot = 13, kZeroSlot = 14, kSinkSlot = 15, kPackSlot = 16 };
 
 constexpr i64 kPoints = 36;  // 6x6 transform points per tile
 /**
- * Bytes of one block's transformed inputs and products. Each block repacks the transformed filter
- * for its 36 GEMMs, so blocks are long: 2 MiB measured faster than 0.25-1 MiB and as fast as 4-8
- * MiB on ResNet-18's 56x56x64 and 28x28x128 layers (Zen 5, 1 MiB L2).
+ * Bytes of one block's transformed inputs and products. 2 MiB measured faster than 0.25-1 MiB and
+ * as fast as 4-8 MiB on ResNet-18's 56x56x64 and 28x28x128 layers (Zen 5, 1 MiB L2), when each
+ * block still repacked the transformed filter for its 36 GEMMs.
  */
 constexpr i64 kBlockBytes = i64{2} << 20;
 
@@ -118,30 +118,48 @@ i64 tileBlock(i64 c, i64 o) {
 // The pack's header: a marker and the planes' size, so a pack of another shape or kind is refused.
 constexpr float kWinogradPackMarker = 4433.0f;
 
+namespace {
+
+/** Plane p's GEMM panels in a pack (prepackB's buffer of c x o), or null where they are not this build's. */
+const float* planePanels(const float* pack, i64 c, i64 o, i64 p) {
+  const i64 length = prepackedBLength(c, o, 1);
+  return prepackedPanels(pack + kWinogradPackHeader + p * length, length, c, o, 1, 0);
+}
+
+}  // namespace
+
 void packWinogradFilter(const float* f, i64 c, i64 o, float* pack) {
   std::fill(pack, pack + kWinogradPackHeader, 0.0f);
   pack[0] = kWinogradPackMarker;
   pack[1] = static_cast<float>(c);
   pack[2] = static_cast<float>(o);
-  transformFilter(f, c, o, pack + kWinogradPackHeader);
+  float* planes = threadScratch<float, kFilterSlot>(static_cast<std::size_t>(kPoints * c * o));
+  transformFilter(f, c, o, planes);
+  const i64 length = prepackedBLength(c, o, 1);
+  for (i64 p = 0; p < kPoints; ++p)
+    prepackB<float>(c, o, 1, MatrixRef<float>{planes + p * c * o, o, 1}, pack + kWinogradPackHeader + p * length, length);
 }
 
-const float* winogradPackPlanes(const float* pack, i64 length, i64 c, i64 o) {
+bool winogradPackFits(const float* pack, i64 length, i64 c, i64 o) {
   if (length != winogradPackLength(c, o) || pack[0] != kWinogradPackMarker || pack[1] != static_cast<float>(c) ||
       pack[2] != static_cast<float>(o))
-    return nullptr;
-  return pack + kWinogradPackHeader;
+    return false;
+  for (i64 p = 0; p < kPoints; ++p)
+    if (!planePanels(pack, c, o, p)) return false;
+  return true;
 }
 
-void forwardWinograd(const ConvGeometry& g, const float* x, const float* f, float* y, const float* transformed) {
+void forwardWinograd(const ConvGeometry& g, const float* x, const float* f, float* y, const float* pack) {
   const i64 C = g.c, O = g.o;
   const i64 tilesH = (g.oh + 3) / 4, tilesW = (g.ow + 3) / 4, perImage = tilesH * tilesW, tiles = g.n * perImage;
-  const float* u = transformed;
-  if (!u) {
-    float* planes = threadScratch<float, kFilterSlot>(static_cast<std::size_t>(kPoints * C * O));
-    transformFilter(f, C, O, planes);
-    u = planes;
+  if (!pack) {
+    // Packed once per call, not per block of tiles: the blocks (and the threads) share the panels.
+    float* own = threadScratch<float, kPackSlot>(static_cast<std::size_t>(winogradPackLength(C, O)));
+    packWinogradFilter(f, C, O, own);
+    pack = own;
   }
+  const float* panels[kPoints];
+  for (i64 p = 0; p < kPoints; ++p) panels[p] = planePanels(pack, C, O, p);
   float* zeros = threadScratch<float, kZeroSlot>(static_cast<std::size_t>(C));
   std::fill(zeros, zeros + C, 0.0f);
   // At least one block per thread (a tile's outputs do not depend on its block, so neither do the results).
@@ -177,7 +195,7 @@ void forwardWinograd(const ConvGeometry& g, const float* x, const float* f, floa
       }
     }
     for (i64 p = 0; p < kPoints; ++p)
-      gemm<float>(count, O, C, MatrixRef<float>{v + p * count * C, C, 1}, MatrixRef<float>{u + p * C * O, O, 1}, m + p * count * O, O, 1);
+      gemmPrepacked<float>(count, O, C, MatrixRef<float>{v + p * count * C, C, 1}, panels[p], m + p * count * O, O, 1);
     for (i64 t = t0; t < t1; ++t) {
       const i64 b = t / perImage, ti = (t % perImage) / tilesW, tj = t % tilesW;
       const float* in[6];

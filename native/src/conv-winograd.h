@@ -3,6 +3,7 @@
 #pragma once
 
 #include "conv-geometry.h"
+#include "gemm/gemm.h"
 
 namespace nabla {
 namespace convimpl {
@@ -12,22 +13,26 @@ inline bool winogradApplies(const ConvGeometry& g) {
   return g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.groups == 1;
 }
 
-/** Elements of a Winograd pack (prepacked.h): a header, then the 36 transformed planes of c x o. */
+/**
+ * Elements of a Winograd pack (prepacked.h): a header, then the 36 transformed planes of c x o,
+ * each as the GEMM's prepacked panels (prepackB, gemm.h), so the conv's 36 products read them as
+ * they are.
+ */
 constexpr i64 kWinogradPackHeader = 32;
-inline i64 winogradPackLength(i64 c, i64 o) { return kWinogradPackHeader + 36 * c * o; }
+inline i64 winogradPackLength(i64 c, i64 o) { return kWinogradPackHeader + 36 * prepackedBLength(c, o, 1); }
 
 /** Write f's transformed filter (as forwardWinograd computes it) into pack, winogradPackLength(c, o) elements. */
 void packWinogradFilter(const float* f, i64 c, i64 o, float* pack);
-/** The transformed planes of a pack packWinogradFilter wrote for c x o, or null where it is no such pack. */
-const float* winogradPackPlanes(const float* pack, i64 length, i64 c, i64 o);
+/** Whether pack is a packWinogradFilter pack for c x o that this build's GEMM reads (another kind, shape or build: no). */
+bool winogradPackFits(const float* pack, i64 length, i64 c, i64 o);
 
 /**
  * y = conv(x, f) through the transform domain: each 6x6 input tile (4x4 outputs) is transformed,
  * 36 packed GEMMs [tiles x c] x [c x o] multiply it by the transformed filter, and the products
- * are transformed back. The filter is transformed on every call unless `transformed` gives its
- * planes (winogradPackPlanes); the results are the same. Requires winogradApplies(g).
+ * are transformed back. The filter is transformed and packed on every call unless `pack` is its
+ * pack (checked by winogradPackFits); the results are the same. Requires winogradApplies(g).
  */
-void forwardWinograd(const ConvGeometry& g, const float* x, const float* f, float* y, const float* transformed = nullptr);
+void forwardWinograd(const ConvGeometry& g, const float* x, const float* f, float* y, const float* pack = nullptr);
 
 }  // namespace convimpl
 }  // namespace nabla

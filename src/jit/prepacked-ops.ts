@@ -21,7 +21,8 @@ export interface PackGemmBAttrs {
   readonly dtype: DType;
   /**
    * A 3x3 conv filter ([3, 3, k, n]) transformed for Winograd F(4x4, 3x3) instead: its 36
-   * planes of k x n behind a header (native/src/conv-winograd.h), read by the conv's GEMMs.
+   * planes of k x n, each packed as above, behind a header (native/src/conv-winograd.h), read by
+   * the conv's GEMMs.
    */
   readonly winograd?: boolean;
 }
@@ -33,7 +34,7 @@ const WINOGRAD_POINTS = 36;
 
 /** Elements of a packed weight: it depends on the geometry only, never on the CPU. */
 export function packedLength(k: number, n: number, groups: number, winograd = false): number {
-  if (winograd) return HEADER + WINOGRAD_POINTS * k * n;
+  if (winograd) return HEADER + WINOGRAD_POINTS * packedLength(k, n, 1);
   return HEADER + groups * k * Math.ceil(n / COLUMN_ALIGN) * COLUMN_ALIGN;
 }
 
