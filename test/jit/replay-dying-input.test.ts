@@ -88,7 +88,7 @@ describe('replaySpan', () => {
 describe.each(backendsUnderTest())('a plan step\'s own dead output (%s)', (backend) => {
   it('is given back to the backend at that step', () =>
     on(backend, () => {
-      const b = engine.instance(backend);
+      const b = engine.instance(backend)!;
       const ysBytes = 6 * 300 * 4;
       // Frees of arrays the size of the scan's stacked ys during two calls (results kept until after).
       const ysFrees = (results: (xs: nb.Tensor) => nb.Tensor[]): number => {
@@ -96,7 +96,7 @@ describe.each(backendsUnderTest())('a plan step\'s own dead output (%s)', (backe
         const kept: nb.Tensor[] = [];
         let n = 0;
         const free = b.free.bind(b);
-        const spy = vi.spyOn(b, 'free').mockImplementation((h) => {
+        const spy = vi.spyOn(b, 'free').mockImplementation((h: unknown) => {
           if (b.byteLength(h) === ysBytes) n++;
           free(h);
         });
