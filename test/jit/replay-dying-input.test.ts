@@ -13,6 +13,7 @@ import { engine } from '../../src/engine/engine.js';
 import type { Backend, CompiledKernels } from '../../src/backends/backend.js';
 import type { NativeBackend } from '../../src/backends/native/native-backend.js';
 import { replaySpan, type Span } from '../../src/jit/spans.js';
+import { hostArrays } from '../../src/backends/native/array-store.js';
 import { backendsUnderTest, on } from '../conformance/harness.js';
 
 // 1024 float32s: 4 KiB, the smallest size the native output pool keeps.
@@ -63,6 +64,18 @@ describe.runIf(nb.backendInfo('native').available)('native recording of that spa
         spy.mockRestore();
       }
       expect(shared).toEqual([0]);
+    });
+  });
+
+  it('gives frees back again when a recorded step throws (nothing is compiled)', () => {
+    nb.withBackend('native', () => {
+      // The gather's bad index throws in the middle of the span's first run, while it is recorded.
+      const jf = nb.jit((x: nb.Tensor, i: nb.Tensor) => nb.gather(x.mul(2), i).add(1).exp());
+      expect(() => jf(nb.ones([N]), nb.tensor([N + 5], 'int32'))).toThrow(/gather: index/);
+      // A freed array of a pooled size is the next one handed out, not held back.
+      const a = hostArrays.alloc('float32', N);
+      hostArrays.free(a);
+      expect(hostArrays.alloc('float32', N)).toBe(a);
     });
   });
 });
