@@ -6,7 +6,8 @@
 // written in place). While the span was recorded, `r` went back to the native output pool when it
 // died and that output took the very same array, so the plan wrote the output into its input's
 // array (a result "from an input") and the replay then gave that array back to the pool while the
-// output held it: the next output of that size overwrote it.
+// output held it: the next output of that size overwrote it. Now native recordings hold frees
+// until the plan is compiled (as wasm's do), and a replay still never frees an array it returns.
 import { describe, expect, it, vi } from 'vitest';
 import * as nb from '../../src/index.js';
 import { engine } from '../../src/engine/engine.js';
