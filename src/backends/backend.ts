@@ -86,8 +86,11 @@ export interface KernelCapture<H = unknown> {
   /** Whether op `name`'s kernel does all its work in calls the recording sees. */
   canCapture(name: string): boolean;
   begin(): void;
-  /** Stop recording; null when something ran that a replay could not repeat. */
-  end(): RecordedKernels | null;
+  /**
+   * Stop recording; null when something ran that a replay could not repeat, or when `failed` (a
+   * recorded step threw: nothing will be compiled).
+   */
+  end(failed?: boolean): RecordedKernels | null;
   /**
    * A replay of `recorded` from these inputs to these outputs, or null if it cannot be built.
    * `donors[k]`, where given, names an input whose buffer output k may be written into (a

@@ -239,9 +239,10 @@ export class Plan {
       (st.args[k] as { data: unknown }).data = null;
     }
     for (const slot of st.frees) {
-      // A kernel may return an input's array as its output: that array lives on in the output's slot.
+      // A kernel may return an input's array as its output: that array lives on in the output's
+      // slot. (A dead output of this very step, freed here, is given back.)
       const h = buffers[slot];
-      if (!outs.includes(h)) backend.free(h);
+      if (!outs.some((o, k) => o === h && st.outSlots[k] !== slot)) backend.free(h);
       buffers[slot] = undefined;
     }
   }

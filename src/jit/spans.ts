@@ -81,10 +81,12 @@ export function recordSpan(span: Span, backend: Backend, buffers: unknown[], run
   span.recorded = true;
   capture.begin();
   let recorded: ReturnType<typeof capture.end> = null;
+  let failed = true;
   try {
     runSteps();
+    failed = false;
   } finally {
-    recorded = capture.end();
+    recorded = capture.end(failed);
   }
   if (!recorded) return;
   const donors = span.donors.map((d) => (d ? span.inputSlots.indexOf(d.slot) : -1));

@@ -26,10 +26,16 @@ export interface ArrayStore {
   holdFrees?(on: boolean): void;
 }
 
+/** Arrays freed while a jit recording is on, given back to the output pool when it ends. */
+let held: TypedArray[] | null = null;
+
 /** The native backend's store: the arrays are the typed arrays themselves. */
 export const hostArrays: ArrayStore = {
   alloc: allocOutput,
-  free: recycleOutput,
+  free(a) {
+    if (held) held.push(a);
+    else recycleOutput(a);
+  },
   dtypeOf: storageDType,
   viewOf(a, byteOffset, length, dtype) {
     // subarray clamps: an empty view at the end of an empty array is valid (a constructor would throw).
@@ -38,6 +44,14 @@ export const hostArrays: ArrayStore = {
   },
   host: (a) => a,
   adopt: (values) => values,
+  // A recording finds each array by its identity: an array freed and taken again by a later output
+  // of the same span would make that output and the dead input one array in the plan, and each
+  // replay would write the output into whatever array that input then held.
+  holdFrees(on) {
+    const queued = held;
+    held = on ? [] : null;
+    queued?.forEach(recycleOutput);
+  },
 };
 
 /**

@@ -115,10 +115,11 @@ function nativeCapture(addon: NativeAddon, recorder: CallRecorder, store: ArrayS
       store.holdFrees?.(true);
       recorder.begin();
     },
-    end: (): NativeRecording | null => {
+    end: (failed?: boolean): NativeRecording | null => {
       const calls = recorder.end();
-      if (!calls) store.holdFrees?.(false);
-      return calls && { callCount: calls.length, calls };
+      if (calls && !failed) return { callCount: calls.length, calls };
+      store.holdFrees?.(false);
+      return null;
     },
     compile: (recorded, inputs, outputs, donors): CompiledKernels<TypedArray> | null => {
       try {
