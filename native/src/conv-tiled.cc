@@ -53,7 +53,7 @@ namespace convimpl {
 namespace {
 
 /** Scratch slots of this file (conv-geometry.h's threadScratch). */
-enum Slot : int { kColSlot = 3, kFilterSlot = 4, kPartialSlot = 5, kOffsetSlot = 6, kPixelSlot = 7 };
+enum Slot : int { kColSlot = 3, kFilterSlot = 4, kPartialSlot = 5, kOffsetSlot = 6, kPixelSlot = 7, kPaddedSlot = 8 };
 
 /** Chunks of rows of a filter gradient, each with its own partial sums (a few per thread). */
 constexpr i64 kFilterGradChunks = 8;
@@ -130,14 +130,58 @@ void forwardGathered(TileGatherProductF32 tile, const ConvGeometry& g, const flo
   });
 }
 
+/** Floats of zero-padded input copied at a time (a ResNet stem's 230x230x3 image is 159K). */
+constexpr i64 kPaddedBudget = i64{1} << 20;
+
+/** g over its input zero-padded on every side: the same outputs, every window inside. */
+ConvGeometry paddedGeometry(const ConvGeometry& g, i64 images) {
+  ConvGeometry p = g;
+  p.n = images;
+  p.h = g.h + g.top + g.bottom;
+  p.w = g.w + g.left + g.right;
+  p.top = p.bottom = p.left = p.right = 0;
+  return p;
+}
+
+/** Images [b0, b0 + p.n) of x copied into `out` with g's zero padding around each. */
+void copyPadded(const ConvGeometry& g, const ConvGeometry& p, const float* x, i64 b0, float* out) {
+  std::fill(out, out + p.n * p.h * p.w * p.c, 0.0f);
+  for (i64 b = 0; b < p.n; ++b)
+    for (i64 i = 0; i < g.h; ++i)
+      std::memcpy(out + ((b * p.h + i + g.top) * p.w + g.left) * p.c, x + ((b0 + b) * g.h + i) * g.w * g.c,
+                  static_cast<std::size_t>(g.w * g.c) * sizeof(float));
+}
+
+/**
+ * The gathered forward pass where windows reach the padding (a ResNet stem's 7x7 stride-2 conv,
+ * 'same' convs): a few images at a time are copied with their zero padding, which costs far less
+ * than writing every window's patch (im2col). Zeros enter the sums in the same taps either way.
+ */
+void forwardGatheredPadded(TileGatherProductF32 tile, const ConvGeometry& g, const float* x, const float* f, float* y) {
+  const i64 perImage = (g.h + g.top + g.bottom) * (g.w + g.left + g.right) * g.c;
+  const i64 chunk = std::clamp<i64>(kPaddedBudget / std::max<i64>(1, perImage), 1, g.n);
+  float* padded = threadScratch<float, kPaddedSlot>(static_cast<std::size_t>(chunk * perImage));
+  for (i64 b0 = 0; b0 < g.n; b0 += chunk) {
+    const ConvGeometry p = paddedGeometry(g, std::min(chunk, g.n - b0));
+    copyPadded(g, p, x, b0, padded);
+    forwardGathered(tile, p, padded, f, y + b0 * g.pixels() * g.o, threadsForRows(p.n * p.oh, p.n * p.pixels() * p.patch() * p.o));
+  }
+}
+
 }  // namespace
 
 bool forwardTiled(const ConvGeometry& g, const float* x, const float* f, float* y) {
   const TileProductF32 tile = tileProductF32();
   if (!tile) return false;
-  if (const TileGatherProductF32 gather = tileGatherProductF32(); gather && windowsInside(g) && !g.pointwise()) {
-    forwardGathered(gather, g, x, f, y, threadsForRows(g.n * g.oh, g.n * g.pixels() * g.patch() * g.o));
-    return true;
+  if (const TileGatherProductF32 gather = tileGatherProductF32(); gather && !g.pointwise()) {
+    if (windowsInside(g)) {
+      forwardGathered(gather, g, x, f, y, threadsForRows(g.n * g.oh, g.n * g.pixels() * g.patch() * g.o));
+      return true;
+    }
+    if (g.groups == 1 && g.top >= 0 && g.left >= 0 && g.bottom >= 0 && g.right >= 0) {
+      forwardGatheredPadded(gather, g, x, f, y);
+      return true;
+    }
   }
   const i64 rows = g.n * g.pixels(), K = g.patch();
   const int threads = threadsForRows(rows, rows * K * g.o);
