@@ -57,6 +57,23 @@ template <int Op, typename T> double foldRun(double acc, const T* x, i64 len) {
       return acc;
     }
   }
+  if constexpr (Op == kMax || Op == kMin) {
+    // step's `v > acc || v != v` branches on every element, and on random rows (the max of a
+    // softmax over 10 classes) half of those branches miss. Here the comparison is a select
+    // (maxsd/minsd) and a NaN, rare, a predictable branch: the last NaN seen wins, as in step.
+    double nan = 0;
+    bool sawNan = false;
+    for (i64 i = 0; i < len; ++i) {
+      const double v = static_cast<double>(x[i]);
+      if (Op == kMax) acc = v > acc ? v : acc;
+      else acc = v < acc ? v : acc;
+      if (v != v) [[unlikely]] {
+        nan = v;
+        sawNan = true;
+      }
+    }
+    return sawNan ? nan : acc;
+  }
   for (i64 i = 0; i < len; ++i) acc = step<Op>(acc, static_cast<double>(x[i]));
   return acc;
 }

@@ -347,6 +347,38 @@ template <typename T> std::int64_t alignedStart(const T* buffer) {
   return kFieldCount + (perLine - misaligned) % perLine;
 }
 
+/**
+ * macroKernel with A read where it lies (unit column stride, row stride lda) by the micro-kernel's
+ * runUnpackedA: nothing is copied but the last rows short of a whole tile, packed into `shortPanel`
+ * (mr x kc) for the packed kernel. Every tile sums in the packed kernel's order: bit-equal.
+ */
+template <typename T>
+void macroKernelUnpackedA(const MicroKernel<T>& uk, std::int64_t mc, std::int64_t nc, std::int64_t kc, const T* a,
+                          std::int64_t lda, const T* pb, T* c, std::int64_t ldc, bool accumulate, T* shortPanel) {
+  alignas(64) T tile[16 * 64];
+  const std::int64_t fullRows = mc / uk.mr * uk.mr;
+  for (std::int64_t jr = 0; jr < nc; jr += uk.nr) {
+    const std::int64_t cols = std::min<std::int64_t>(uk.nr, nc - jr);
+    const T* bPanel = pb + jr * kc;
+    for (std::int64_t ir = 0; ir < fullRows; ir += uk.mr) {
+      T* cTile = c + ir * ldc + jr;
+      if (cols == uk.nr) {
+        uk.runUnpackedA(kc, a + ir * lda, lda, bPanel, cTile, ldc, accumulate);
+        continue;
+      }
+      // A narrow last panel (n = 10 of 32 columns) needs only the first half of the tile.
+      auto* run = cols * 2 <= uk.nr && uk.runUnpackedAHalf ? uk.runUnpackedAHalf : uk.runUnpackedA;
+      run(kc, a + ir * lda, lda, bPanel, tile, uk.nr, false);
+      for (std::int64_t i = 0; i < uk.mr; ++i)
+        for (std::int64_t j = 0; j < cols; ++j)
+          cTile[i * ldc + j] = accumulate ? cTile[i * ldc + j] + tile[i * uk.nr + j] : tile[i * uk.nr + j];
+    }
+  }
+  if (fullRows == mc) return;
+  packA(uk, mc - fullRows, kc, a + fullRows * lda, lda, 1, shortPanel);
+  macroKernel(uk, mc - fullRows, nc, kc, shortPanel, pb, c + fullRows * ldc, ldc, accumulate);
+}
+
 /** One thread's share of a prepacked GEMM: rows [i0, i1) (multiples of mr) by panels [p0, p1). */
 template <typename T>
 void prepackedPart(std::int64_t i0, std::int64_t i1, std::int64_t p0, std::int64_t p1, std::int64_t n, std::int64_t k,
@@ -357,7 +389,8 @@ void prepackedPart(std::int64_t i0, std::int64_t i1, std::int64_t p0, std::int64
   const std::int64_t ncPanels = std::max<std::int64_t>(1, Bk::NC / uk.nr);
   const std::int64_t mcRows = std::max<std::int64_t>(uk.mr, Bk::MC / uk.mr * uk.mr);
   const std::int64_t kc0 = std::min(Bk::KC, k);
-  T* ownA = static_cast<T*>(workspaces(1)[0].a.get(packABytes(uk, std::min(mcRows, i1 - i0), kc0)));
+  const bool unpackedA = a.colStride == 1 && uk.runUnpackedA;
+  T* ownA = static_cast<T*>(workspaces(1)[0].a.get(packABytes(uk, unpackedA ? 0 : std::min(mcRows, i1 - i0), kc0)));
   for (std::int64_t jp = p0; jp < p1; jp += ncPanels) {
     const std::int64_t jc = jp * uk.nr, nc = std::min(n, std::min(p1, jp + ncPanels) * uk.nr) - jc;
     for (std::int64_t pc = 0; pc < k; pc += Bk::KC) {
@@ -365,6 +398,11 @@ void prepackedPart(std::int64_t i0, std::int64_t i1, std::int64_t p0, std::int64
       const T* bBlock = panels + pc * allPanels * uk.nr + jp * kc * uk.nr;
       for (std::int64_t ic = i0; ic < i1; ic += mcRows) {
         const std::int64_t mc = std::min(mcRows, i1 - ic);
+        if (unpackedA) {
+          macroKernelUnpackedA(uk, mc, nc, kc, a.data + ic * a.rowStride + pc, a.rowStride, bBlock, c + ic * ldc + jc, ldc,
+                               pc > 0, ownA);
+          continue;
+        }
         packA(uk, mc, kc, a.data + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, ownA);
         macroKernel(uk, mc, nc, kc, ownA, bBlock, c + ic * ldc + jc, ldc, pc > 0);
       }

@@ -5,6 +5,7 @@
 
 #include "few-rows.h"
 #include "micro-kernel.h"
+#include "unpacked-a.h"
 
 namespace nabla {
 
@@ -82,10 +83,43 @@ struct Avx2Lanes {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   }
 };
+/** AVX2's vectors for unpacked-a.h. */
+struct Avx2F32 {
+  using Reg = __m256;
+  static constexpr int kWidth = 8;
+  static Reg zero() { return _mm256_setzero_ps(); }
+  static Reg loadAligned(const float* p) { return _mm256_load_ps(p); }
+  static Reg loadu(const float* p) { return _mm256_loadu_ps(p); }
+  static void storeu(float* p, Reg v) { _mm256_storeu_ps(p, v); }
+  static Reg splat(float x) { return _mm256_set1_ps(x); }
+  static Reg fma(Reg x, Reg y, Reg acc) { return _mm256_fmadd_ps(x, y, acc); }
+  static Reg add(Reg x, Reg y) { return _mm256_add_ps(x, y); }
+};
+struct Avx2F64 {
+  using Reg = __m256d;
+  static constexpr int kWidth = 4;
+  static Reg zero() { return _mm256_setzero_pd(); }
+  static Reg loadAligned(const double* p) { return _mm256_load_pd(p); }
+  static Reg loadu(const double* p) { return _mm256_loadu_pd(p); }
+  static void storeu(double* p, Reg v) { _mm256_storeu_pd(p, v); }
+  static Reg splat(double x) { return _mm256_set1_pd(x); }
+  static Reg fma(Reg x, Reg y, Reg acc) { return _mm256_fmadd_pd(x, y, acc); }
+  static Reg add(Reg x, Reg y) { return _mm256_add_pd(x, y); }
+};
 }  // namespace
 
-MicroKernel<float> avx2KernelF32() { return {kRows, 16, kernelF32, nullptr, nullptr, fewRowsProduct<Avx2Lanes>}; }
-MicroKernel<double> avx2KernelF64() { return {kRows, 8, kernelF64}; }
+MicroKernel<float> avx2KernelF32() {
+  MicroKernel<float> uk{kRows, 16, kernelF32, nullptr, nullptr, fewRowsProduct<Avx2Lanes>};
+  uk.runUnpackedA = unpackedAKernel<Avx2F32, kRows, float>;
+  uk.runUnpackedAHalf = unpackedAKernel<Avx2F32, kRows, float, true>;
+  return uk;
+}
+MicroKernel<double> avx2KernelF64() {
+  MicroKernel<double> uk{kRows, 8, kernelF64};
+  uk.runUnpackedA = unpackedAKernel<Avx2F64, kRows, double>;
+  uk.runUnpackedAHalf = unpackedAKernel<Avx2F64, kRows, double, true>;
+  return uk;
+}
 
 }  // namespace nabla
 #endif

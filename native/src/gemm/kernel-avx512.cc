@@ -5,6 +5,7 @@
 
 #include "few-rows.h"
 #include "micro-kernel.h"
+#include "unpacked-a.h"
 
 namespace nabla {
 
@@ -136,10 +137,43 @@ struct Avx512Lanes {
   static void storeMasked(float* p, Mask m, Reg v) { _mm512_mask_storeu_ps(p, m, v); }
   static Mask maskOf(int lanes) { return static_cast<Mask>(lanes >= 16 ? 0xFFFFu : (1u << lanes) - 1); }
 };
+/** AVX-512's vectors for unpacked-a.h. */
+struct Avx512F32 {
+  using Reg = __m512;
+  static constexpr int kWidth = 16;
+  static Reg zero() { return _mm512_setzero_ps(); }
+  static Reg loadAligned(const float* p) { return _mm512_load_ps(p); }
+  static Reg loadu(const float* p) { return _mm512_loadu_ps(p); }
+  static void storeu(float* p, Reg v) { _mm512_storeu_ps(p, v); }
+  static Reg splat(float x) { return _mm512_set1_ps(x); }
+  static Reg fma(Reg x, Reg y, Reg acc) { return _mm512_fmadd_ps(x, y, acc); }
+  static Reg add(Reg x, Reg y) { return _mm512_add_ps(x, y); }
+};
+struct Avx512F64 {
+  using Reg = __m512d;
+  static constexpr int kWidth = 8;
+  static Reg zero() { return _mm512_setzero_pd(); }
+  static Reg loadAligned(const double* p) { return _mm512_load_pd(p); }
+  static Reg loadu(const double* p) { return _mm512_loadu_pd(p); }
+  static void storeu(double* p, Reg v) { _mm512_storeu_pd(p, v); }
+  static Reg splat(double x) { return _mm512_set1_pd(x); }
+  static Reg fma(Reg x, Reg y, Reg acc) { return _mm512_fmadd_pd(x, y, acc); }
+  static Reg add(Reg x, Reg y) { return _mm512_add_pd(x, y); }
+};
 }  // namespace
 
-MicroKernel<float> avx512KernelF32() { return {kRows, 32, kernelF32, packLines<kRows>, packColumnsF32, fewRowsProduct<Avx512Lanes>}; }
-MicroKernel<double> avx512KernelF64() { return {kRows, 16, kernelF64}; }
+MicroKernel<float> avx512KernelF32() {
+  MicroKernel<float> uk{kRows, 32, kernelF32, packLines<kRows>, packColumnsF32, fewRowsProduct<Avx512Lanes>};
+  uk.runUnpackedA = unpackedAKernel<Avx512F32, kRows, float>;
+  uk.runUnpackedAHalf = unpackedAKernel<Avx512F32, kRows, float, true>;
+  return uk;
+}
+MicroKernel<double> avx512KernelF64() {
+  MicroKernel<double> uk{kRows, 16, kernelF64};
+  uk.runUnpackedA = unpackedAKernel<Avx512F64, kRows, double>;
+  uk.runUnpackedAHalf = unpackedAKernel<Avx512F64, kRows, double, true>;
+  return uk;
+}
 
 }  // namespace nabla
 #endif

@@ -31,6 +31,16 @@ template <typename T> struct MicroKernel {
    */
   void (*fewRows)(std::int64_t rows, std::int64_t n, std::int64_t k, const T* a, std::int64_t ai, std::int64_t ap, const T* b,
                   T* c) = nullptr;
+  /**
+   * Optional run on an unpacked A (gemm/unpacked-a.h): the full mr x nr tile with A's row i at
+   * a + i*lda (unit column stride), bit-equal to packing those rows and calling run. Null: the
+   * prepacked GEMM packs A.
+   */
+  void (*runUnpackedA)(std::int64_t k, const T* a, std::int64_t lda, const T* b, T* c, std::int64_t ldc,
+                       bool accumulate) = nullptr;
+  /** runUnpackedA for the tile's first nr/2 columns alone (writes no others); set with it. */
+  void (*runUnpackedAHalf)(std::int64_t k, const T* a, std::int64_t lda, const T* b, T* c, std::int64_t ldc,
+                           bool accumulate) = nullptr;
 };
 
 MicroKernel<float> scalarKernelF32();
