@@ -20,14 +20,14 @@ await nb.setBackend('wasm');
 const mod = loadWasmModule();
 mod.setThreads(1);
 
-/** GFLOP/s from CPU time (user + system) of enough calls to pass ~120 ms. */
+/** GFLOP/s from CPU time (user + system) of enough products (not read out) to pass ~120 ms. */
 function rate(m: number, k: number, n: number, a: nb.Tensor, b: nb.Tensor): number {
   nb.matmul(a, b).dispose();
   const c0 = process.cpuUsage();
   let calls = 0;
   let used = 0;
   while (used < 120_000) {
-    nb.matmul(a, b).dataSync();
+    nb.matmul(a, b).dispose();
     calls++;
     const d = process.cpuUsage(c0);
     used = d.user + d.system;

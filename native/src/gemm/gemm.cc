@@ -311,7 +311,10 @@ void columnSplitGemm(int parts, std::int64_t m, std::int64_t n, std::int64_t k, 
   auto help = [&](ColumnPart<T>& cp, T* aBuffer) {
     for (std::int64_t s = 0; s < cp.steps;) {
       const std::int64_t now = cp.packed.load(std::memory_order_acquire);
-      if (now < s) continue;  // its owner is packing the step's B
+      if (now < s) {  // its owner is packing the step's B
+        NABLA_GEMM_PAUSE();
+        continue;
+      }
       s = now;
       StepCounters& step = cp.counters[s];
       TeamSchedule::claimEach(step.rowsClaimed, step.rowsDone, rowBlocks, [&](std::int64_t blk) { rowBlock(cp, s, blk, aBuffer); });
@@ -330,9 +333,7 @@ void columnSplitGemm(int parts, std::int64_t m, std::int64_t n, std::int64_t k, 
 
 }  // namespace
 
-int gColumnHelp = 0;  // TEMPORARY: A/B switch
 void setGemmBlockingF32(std::int64_t kc, std::int64_t mc, std::int64_t nc) {
-  if (nc >= 1000000) { gColumnHelp = static_cast<int>(nc / 1000000); nc %= 1000000; }
   if (kc < 1 || mc < 1 || nc < 1) return;
   Blocking<float>::KC = kc;
   Blocking<float>::MC = mc;
@@ -379,8 +380,8 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   if (threads > pool.size()) threads = pool.size();
   if (ThreadPool::insideJob()) threads = 1;
   // Threads split the columns when each gets at least kMinPanelsPerThread micro-panels (or the
-  // matrix is too short to split its rows): each then runs a whole one-thread GEMM on its own
-  // columns, packing all of A itself, with no waiting on the others. Measured on 2 cores with the
+  // matrix is too short to split its rows): each then packs its own columns of B and all of A
+  // (columnSplitGemm), with no waiting on the others' packing. Measured on 2 cores with the
   // AVX-512 kernel (32-column panels), that beats the team's shared B packing (and its barrier per
   // k block) by 10-25% from n = 256 up, and from n = 128 on the MLP's 128- and 256-row products
   // (128 x 784 x 128: 1.7-1.9x one thread's speed, against 1.05x for the team); the team keeps
@@ -391,24 +392,8 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   std::int64_t colPanels = (n + uk.nr - 1) / uk.nr;
   if (threads > 1 && (colPanels >= kMinPanelsPerThread * threads || rowPanels < 2 * threads)) {
     int team = static_cast<int>(std::min<std::int64_t>(threads, colPanels));
-    if (team > 1 && gColumnHelp) {
-      columnSplitGemm<T>(team, m, n, k, a, b, c, ldc);
-      return;
-    }
     if (team > 1) {
-      // The column parts are claimed, so a part whose thread is late runs on the one that is free.
-      std::atomic<int> nextPart{0};
-      auto task = [&](int) {
-        for (int part = nextPart.fetch_add(1); part < team; part = nextPart.fetch_add(1)) {
-          std::int64_t p0, p1;
-          splitRange(colPanels, team, part, p0, p1);
-          std::int64_t j0 = p0 * uk.nr, j1 = std::min(n, p1 * uk.nr);
-          if (j0 >= j1) continue;
-          MatrixRef<T> bPart{b.data + j0 * b.colStride, b.rowStride, b.colStride};
-          gemm<T>(m, j1 - j0, k, a, bPart, c + j0, ldc, 1);
-        }
-      };
-      pool.runJoinable(team, TaskRef(task));
+      columnSplitGemm<T>(team, m, n, k, a, b, c, ldc);
       return;
     }
     threads = 1;
