@@ -309,10 +309,12 @@ void columnSplitGemm(int parts, std::int64_t m, std::int64_t n, std::int64_t k, 
     }
   };
   auto help = [&](ColumnPart<T>& cp, T* aBuffer) {
+    int spins = 0;
     for (std::int64_t s = 0; s < cp.steps;) {
       const std::int64_t now = cp.packed.load(std::memory_order_acquire);
-      if (now < s) {  // its owner is packing the step's B
-        NABLA_GEMM_PAUSE();
+      if (now < s) {  // its owner is packing the step's B (or was paused): spin briefly, then yield the core
+        if (++spins < 2000) NABLA_GEMM_PAUSE();
+        else std::this_thread::yield();
         continue;
       }
       s = now;
