@@ -13,7 +13,7 @@ import { randomArray } from '../native/random-inputs.js';
 
 const THREADED = 'wasm-gemm-blocking-threads';
 const ONE = 'wasm-gemm-blocking-one';
-/** The modules' default float32 blocking (native/src/gemm/gemm.cc, Blocking<float> under __wasm__). */
+/** The modules' default float32 blocking (native/src/gemm/gemm.cc, Blocking<float>). */
 const DEFAULT: [number, number, number] = [1024, 48, 3072];
 
 function input(shape: number[], seed: number): Input {

@@ -28,14 +28,11 @@ template <> const MicroKernel<double>& kernelFor<double>() { return gKernelF64; 
 // packed A from L2; the KC x NC block of B lives in L2/L3. A long KC (the whole k up to 1024)
 // measured best for float32 on Zen 5 (1 MiB L2): C is read and written once per KC block, and a
 // C tile's rows, often 4 KiB apart, are slow to reach.
-// WebAssembly has its own: its 5 x 8 micro-kernel has no FMA and runs from L1 far more than from
-// L2 (BENCHMARKS.md, "wasm GEMM blocking").
+// The wasm module uses the same: its 5 x 8 simd128 kernel is bound by its own instructions, and KC
+// from 256 to 1024 (MC 48-96, NC 512-3072) measured within a few per cent of one another there
+// (BENCHMARKS.md, "wasm GEMM blocking"); setGemmBlockingF32 tries others.
 template <typename T> struct Blocking;
-#if defined(__wasm__)
 template <> struct Blocking<float> { static inline std::int64_t KC = 1024, MC = 48, NC = 3072; };
-#else
-template <> struct Blocking<float> { static inline std::int64_t KC = 1024, MC = 48, NC = 3072; };
-#endif
 template <> struct Blocking<double> { static inline std::int64_t KC = 192, MC = 96, NC = 2048; };
 struct TuneFromEnv {
   TuneFromEnv() {
