@@ -381,7 +381,7 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   // Threads split the columns when each gets at least kMinPanelsPerThread micro-panels (or the
   // matrix is too short to split its rows): each then packs its own columns of B and all of A
   // (columnSplitGemm), with no waiting on the others' packing. Measured on 2 cores with the
-  // AVX-512 kernel (32-column panels), that beats the team's shared B packing (and its barrier per
+  // AVX-512 kernel (32-column panels), that split (then without its helping) beat the team's shared B packing (and its barrier per
   // k block) by 10-25% from n = 256 up, and from n = 128 on the MLP's 128- and 256-row products
   // (128 x 784 x 128: 1.7-1.9x one thread's speed, against 1.05x for the team); the team keeps
   // the narrow products (n = 64: packing A twice would cost more than the barrier). Not measured
