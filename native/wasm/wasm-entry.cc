@@ -237,6 +237,9 @@ NABLA_EXPORT void* nabla_new_thread_block() {
 /** Force the float32 forward convolution's algorithm (0 tiled, 1 gemm, 2 winograd, -1 the per-shape choice): NABLA_CONV_FORWARD's stand-in, the module having no environment. */
 NABLA_EXPORT void nabla_set_conv_forward(int code) { convimpl::setForcedConvForward(code); }
 
+/** Set float32's GEMM cache blocking (KC, MC, NC): NABLA_GEMM_TUNE's stand-in, for benchmarks. */
+NABLA_EXPORT void nabla_set_gemm_blocking(int kc, int mc, int nc) { setGemmBlockingF32(kc, mc, nc); }
+
 /** 1 when the module was built with 128-bit SIMD. */
 NABLA_EXPORT int nabla_simd128() {
 #ifdef __wasm_simd128__

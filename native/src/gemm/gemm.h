@@ -19,6 +19,13 @@ template <typename T> struct MatrixRef {
 void selectGemmKernels(Simd simd);
 
 /**
+ * Set float32's cache blocking (KC, MC, NC, in elements; ignored unless all are positive): for
+ * tuning only (NABLA_GEMM_TUNE natively; the wasm module's nabla_set_gemm_blocking). Not safe
+ * while a GEMM runs; a B prepacked under another KC is then packed again (prepackedPanels says no).
+ */
+void setGemmBlockingF32(std::int64_t kc, std::int64_t mc, std::int64_t nc);
+
+/**
  * C (m x n, row-major with leading dimension ldc) = A (m x k) B (k x n), overwriting C.
  * Uses up to `threads` threads of the current pool (one when called from a task of a parallel
  * job); packing buffers belong to the calling thread.

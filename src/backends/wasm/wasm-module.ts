@@ -38,6 +38,7 @@ interface Exports {
   nabla_pool_check(threads: number): number;
   nabla_simd128(): number;
   nabla_set_conv_forward(code: number): void;
+  nabla_set_gemm_blocking(kc: number, mc: number, nc: number): void;
 }
 
 /** Statuses of native/wasm/wasm-entry.cc. */
@@ -323,6 +324,11 @@ export class WasmModule {
   /** Force the float32 forward convolution's algorithm (undefined: the per-shape choice), as NABLA_CONV_FORWARD does on native; for tests and benchmarks. */
   setConvForward(path: 'tiled' | 'gemm' | 'winograd' | undefined): void {
     this.x.nabla_set_conv_forward(path === undefined ? -1 : ['tiled', 'gemm', 'winograd'].indexOf(path));
+  }
+
+  /** Set float32's GEMM cache blocking in elements (as NABLA_GEMM_TUNE=kc,mc,nc on native); for benchmarks that tune it. */
+  setGemmBlocking(kc: number, mc: number, nc: number): void {
+    this.x.nabla_set_gemm_blocking(kc, mc, nc);
   }
 
   private string(address: number): string {
