@@ -48,6 +48,16 @@ export function allocArray(dtype: DType, size: number): TypedArray {
   return new CTORS[dtype](size);
 }
 
+/**
+ * A copy of a storage array in fresh memory. Not `slice()`: on a view of shared memory (the
+ * threaded wasm module's) V8 copies element by element, 9 ms for 4 MB against 1.2 ms for `set`.
+ */
+export function copyArray(a: TypedArray): TypedArray {
+  const out = allocArray(storageDType(a), a.length);
+  out.set(a);
+  return out;
+}
+
 export function bytesPerElement(dtype: DType): number {
   return CTORS[dtype].BYTES_PER_ELEMENT;
 }

@@ -4,7 +4,7 @@
 // passing it to the addon — and go through the store for anything else: allocating outputs,
 // sub-views, and the values themselves when a kernel computes in JS.
 import type { Kernel, KernelTensor } from '../backend.js';
-import { STORAGE_ARRAYS, storageDType, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { copyArray, STORAGE_ARRAYS, storageDType, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { allocOutput, recycleOutput } from './output-arrays.js';
 
 export interface ArrayStore {
@@ -63,7 +63,7 @@ export function onStore<A>(store: ArrayStore, k: Kernel<A, TypedArray>): Kernel<
   if (store === hostArrays) return k;
   return (inputs, attrs, outs) => {
     const views = inputs.map((t): KernelTensor<TypedArray> => ({ data: store.host(t.data), shape: t.shape, dtype: t.dtype }));
-    const results = k(views, attrs, outs).map((a) => (views.some((v) => v.data.buffer === a.buffer) ? a.slice() : a));
+    const results = k(views, attrs, outs).map((a) => (views.some((v) => v.data.buffer === a.buffer) ? copyArray(a) : a));
     return results.map((a) => store.adopt(a));
   };
 }

@@ -1,7 +1,7 @@
 import type { Backend, BackendInfo, CompiledKernels, Kernel, KernelCapture, Layout, RecordedKernels, WeightPrepack } from '../backend.js';
 import { KERNEL_OPS, type KernelOpName } from '../kernel-ops.js';
 import type { OpDef } from '../../ops/define-op.js';
-import { bytesPerElement, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { bytesPerElement, copyArray, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { hostArrays, onStore, type ArrayStore } from './array-store.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { ValueError } from '../../errors.js';
@@ -51,10 +51,10 @@ export class NativeBackend implements Backend<TypedArray> {
     return this.store.adopt(values);
   }
   async read(h: TypedArray): Promise<TypedArray> {
-    return this.store.host(h).slice();
+    return copyArray(this.store.host(h));
   }
   readSync(h: TypedArray): TypedArray {
-    return this.store.host(h).slice();
+    return copyArray(this.store.host(h));
   }
   materialize(h: TypedArray, dtype: DType, layout: Layout): TypedArray {
     const out = this.store.alloc(dtype, sizeOf(layout.shape));

@@ -11,7 +11,7 @@
 // tasks, so a synchronous loop that never disposes would otherwise grow linear memory by every
 // small temporary until it yields (DESIGN.md §6: such a loop must stay within a fixed bound);
 // typed arrays the collector frees on its own, inside the loop.
-import { bytesPerElement, STORAGE_ARRAYS, storageDType, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { bytesPerElement, copyArray, STORAGE_ARRAYS, storageDType, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { hostArrays, type ArrayStore } from '../native/array-store.js';
 import type { WasmModule } from './wasm-module.js';
 
@@ -130,7 +130,7 @@ export function heapArrays(mod: WasmModule): HeapStore {
     adopt(given: TypedArray): TypedArray {
       // Values already in the module's memory are copied out first: an allocation may detach them
       // (a shared memory's views are never detached, whichever buffer object they were made on).
-      const values = given.buffer === mod.heap.buffer ? given.slice() : given;
+      const values = given.buffer === mod.heap.buffer ? copyArray(given) : given;
       if (values.byteLength < HEAP_MIN_BYTES) return values;
       const a = alloc(storageDType(values), values.length, true) as unknown as HeapArray;
       mod.heap.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), a.byteOffset);
