@@ -82,26 +82,37 @@ bool samePath(const ConvGeometry& g, i64 images) {
          convimpl::forwardAlgorithm(piece, true) == convimpl::forwardAlgorithm(g, true);
 }
 
+/** Pieces of `chunk` images but the last, which holds what is left: fewer images, or up to twice as many where a short rest joined it. */
+struct Pieces {
+  i64 chunk, count;
+  i64 begin(i64 p) const { return p * chunk; }
+  i64 images(i64 p, i64 n) const { return p == count - 1 ? n - p * chunk : chunk; }
+};
+
 /**
- * Images per piece (0 when the whole batch runs as one piece): a piece's conv output fills
- * pieceBytes (one thread's cache), and with `threads` threads the batch falls into a whole number
- * of pieces per thread where it has only a few pieces, so none waits on a thin last one. Every
- * piece, the last shorter one too, must take the path the whole batch takes (Winograd's choice
- * counts tiles, so images).
+ * The batch's pieces (one piece of the whole batch where it cannot be cut): a piece's conv output
+ * fills pieceBytes (one thread's cache), and with `threads` threads the batch falls into a whole
+ * number of pieces per thread where it has only a few pieces, so none waits on a thin last one.
+ * Every piece must take the conv path the whole batch takes (Winograd's choice counts tiles, so
+ * images); a short remainder that would not joins the piece before it.
  */
-i64 chunkImages(const ConvGeometry& g, int threads) {
+Pieces piecesOf(const ConvGeometry& g, int threads) {
+  const Pieces whole{g.n, 1};
   const i64 perImage = std::max<i64>(1, g.oh * g.ow * g.o * static_cast<i64>(sizeof(float)));
   const bool steps = splitSteps();
   i64 chunk = std::max<i64>(1, pieceBytes() * (steps ? threads : 1) / perImage);
-  if (chunk >= g.n && (threads <= 1 || steps)) return 0;
+  if (chunk >= g.n && (threads <= 1 || steps)) return whole;
   const i64 pieces = (g.n + chunk - 1) / chunk;
   if (pieces < 4 * threads && !steps) {
     const i64 balanced = (pieces + threads - 1) / threads * threads;
     chunk = (g.n + balanced - 1) / balanced;
   }
-  if (chunk >= g.n) return 0;
-  if (g.depthwise() || !samePath(g, chunk) || (g.n % chunk != 0 && !samePath(g, g.n % chunk))) return 0;
-  return chunk;
+  if (chunk >= g.n || g.depthwise() || !samePath(g, chunk)) return whole;
+  const i64 rest = g.n % chunk;
+  if (rest == 0 || samePath(g, rest)) return {chunk, (g.n + chunk - 1) / chunk};
+  // The rest joins the last whole piece, unless that is the whole batch.
+  if (g.n / chunk < 2 || !samePath(g, chunk + rest)) return whole;
+  return {chunk, g.n / chunk};
 }
 
 /** Threads for the pieces: as many as the conv's work pays for (1 inside another job). */
@@ -128,11 +139,12 @@ void convPool(int act, const Buffer& x, const Buffer& filter, const Buffer& bias
   if (hasBias) expectLength(bias, g.o, "fusedConvPool", "bias");
   if (g.n * pImage == 0) return;
   const int threads = pieceThreads(g);
-  const i64 found = chunkImages(g, threads);
-  const i64 chunk = found > 0 ? found : g.n;
-  const std::size_t bytes = static_cast<std::size_t>(chunk * yImage) * dtypeSize(out.dtype);
-  // Images [b0, b0 + n): each step runs on the threads its own kernel picks (one inside a job).
-  const auto runPiece = [&](i64 b0, i64 n, void* scratch) {
+  const Pieces pieces = piecesOf(g, threads);
+  const i64 largest = std::max(pieces.chunk, pieces.images(pieces.count - 1, g.n));
+  const std::size_t bytes = static_cast<std::size_t>(largest * yImage) * dtypeSize(out.dtype);
+  // Piece p: each step runs on the threads its own kernel picks (one inside a job).
+  const auto runPiece = [&](i64 p, void* scratch) {
+    const i64 b0 = pieces.begin(p), n = pieces.images(p, g.n);
     const Buffer y{scratch, n * yImage, out.dtype};
     const Buffer xs = slice(x, b0 * xImage, n * xImage);
     if (packed) conv2dPrepacked(xs, filter, *packed, y, withImages(convParams, n));
@@ -141,21 +153,19 @@ void convPool(int act, const Buffer& x, const Buffer& filter, const Buffer& bias
     else if (act >= 0) unary(act, y, y);
     pool2d(poolMode, y, y, slice(out, b0 * pImage, n * pImage), withImages(poolParams, n));
   };
-  const i64 pieces = (g.n + chunk - 1) / chunk;
-  if (pieces > 1 && threads > 1 && bytes <= kKeptScratchBytes && !splitSteps()) {
+  if (pieces.count > 1 && threads > 1 && bytes <= kKeptScratchBytes && !splitSteps()) {
     // Threads claim whole pieces, each in its own core's cache: one job per call rather than three
     // per piece, and a thread the OS pauses delays the call by a piece at most. A piece's bits do
     // not depend on which thread runs it.
-    forEachClaimedBlock(pieces, 1, threads, [&](i64 p, i64) {
+    forEachClaimedBlock(pieces.count, 1, threads, [&](i64 p, i64) {
       std::vector<std::uint64_t> unused;
-      const i64 b0 = p * chunk;
-      runPiece(b0, std::min(chunk, g.n - b0), pieceScratch(bytes, unused));
+      runPiece(p, pieceScratch(bytes, unused));
     });
     return;
   }
   std::vector<std::uint64_t> once;
   void* scratch = pieceScratch(bytes, once);
-  for (i64 b0 = 0; b0 < g.n; b0 += chunk) runPiece(b0, std::min(chunk, g.n - b0), scratch);
+  for (i64 p = 0; p < pieces.count; ++p) runPiece(p, scratch);
 }
 
 }  // namespace nabla

@@ -57,7 +57,7 @@ const cases: Case[] = [
   { name: 'pool 2x2 stride 1, no activation', n: 6, hw: 33, c: 3, o: 17, k: 3, pool: { kind: 'maxPool', poolSize: 2, strides: 1 }, activation: null },
   // Winograd on native for the batch (64 channels, 4 tiles an image): pieces of 16 images (8 or
   // more pieces, so none are rebalanced on 1 or 2 threads) would leave a last one of 7 (28 tiles,
-  // under Winograd's 32), which would take the tiled path.
+  // under Winograd's 32), which would take the tiled path: it joins the piece before it.
   { name: 'Winograd batch 135 (a short last piece would take another path)', n: 135, hw: 8, c: 64, o: 64, k: 3, conv: { padding: 'same' } },
   { name: 'average pool 3x3/2 same over odd sizes', n: 15, hw: 25, c: 5, o: 33, k: 3, conv: { padding: 'same' }, pool: { kind: 'avgPool', poolSize: 3, strides: 2, padding: 'same' } },
 ];
