@@ -2,7 +2,9 @@
 // of 256 and per batch of 1: with the jit's conv-pool pass (conv → bias → relu → pool over the
 // batch in cache-sized pieces, native/src/conv-pool.cc) and without it (the backend's
 // fusedConvPool kernel hidden, so the pass leaves the graph as before), and onnxruntime-node on the
-// same ONNX export, one intra-op thread. `npx tsx bench/conv-pool.ts` (native backend;
+// same ONNX export, one intra-op thread. "fused, steps split" runs the kernel as before threads
+// claimed whole pieces (NABLA_CONV_POOL_SPLIT=steps: pieces one after another, each step split
+// between the threads). `npx tsx bench/conv-pool.ts` (native backend;
 // CONV_POOL_THREADS=2 for two threads each side: CPU time then counts both threads).
 import * as os from 'node:os';
 import { engine } from '../src/engine/engine.js';
@@ -53,9 +55,11 @@ const big = uniform(256 * 784, 2024);
 const one = uniform(784, 99);
 const rows: string[] = [];
 const results: Record<string, number[]> = {};
-for (const variant of ['unfused', 'fused'] as const) {
+for (const variant of ['unfused', 'fused, steps split', 'fused'] as const) {
   if (variant === 'unfused') delete kernels.fusedConvPool;
   else kernels.fusedConvPool = fusedKernel;
+  if (variant === 'fused, steps split') process.env.NABLA_CONV_POOL_SPLIT = 'steps';
+  else delete process.env.NABLA_CONV_POOL_SPLIT;
   const model = cnn();
   model.setWeights(weights);
   const x256 = nb.tensor(big, [256, 28, 28, 1]);

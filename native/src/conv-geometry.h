@@ -6,11 +6,13 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "common.h"
 #include "gemm/gemm.h"
 #include "thread-pool.h"
+#include "window-kernels.h"
 
 namespace nabla {
 namespace convimpl {
@@ -24,6 +26,31 @@ struct ConvGeometry {
   }
   bool depthwise() const { return cg == 1 && groups > 1; }
 };
+
+/** Output length of a window along one axis, or -1 where the window does not fit. */
+inline i64 windowOut(i64 in, i64 k, i64 stride, i64 dilation, i64 before, i64 after) {
+  const i64 span = in + before + after - ((k - 1) * dilation + 1);
+  return span < 0 ? -1 : span / stride + 1;
+}
+
+/** conv2d's 19 geometry integers (window-kernels.h), checked; errors name `op` (conv2d, fusedConvPool). */
+inline ConvGeometry parseConvGeometry(const std::vector<i64>& p, const std::string& op) {
+  const auto str = [](i64 v) { return std::to_string(v); };
+  if (static_cast<int>(p.size()) != kConvParamCount) throw InputError(op + ": expected 19 conv geometry integers");
+  for (i64 v : p)
+    if (v < 0 || v > (i64{1} << 40)) throw InputError(op + ": conv geometry value " + str(v) + " out of range");
+  ConvGeometry g{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], 0};
+  if (g.sh < 1 || g.sw < 1 || g.dh < 1 || g.dw < 1) throw InputError(op + ": conv strides and dilations must be >= 1");
+  if (g.groups < 1 || g.cg * g.groups != g.c || g.o % g.groups != 0)
+    throw InputError(op + ": " + str(g.c) + " input channels and " + str(g.o) + " output channels do not split into " + str(g.groups) +
+                     " groups of " + str(g.cg) + " input channels");
+  if (g.kh < 1 || g.kw < 1) throw InputError(op + ": the filter window must be at least 1x1");
+  if (windowOut(g.h, g.kh, g.sh, g.dh, g.top, g.bottom) != g.oh || windowOut(g.w, g.kw, g.sw, g.dw, g.left, g.right) != g.ow)
+    throw InputError(op + ": conv output size " + str(g.oh) + "x" + str(g.ow) + " does not follow from input " + str(g.h) + "x" +
+                     str(g.w) + " and the window");
+  g.og = g.o / g.groups;
+  return g;
+}
 
 /** Scratch that lives as long as its thread (pool threads persist), grown on demand; one per Slot. */
 template <typename T, int Slot = 0> T* threadScratch(std::size_t count) {

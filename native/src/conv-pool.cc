@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "claimed-blocks.h"
 #include "conv-algorithm.h"
 #include "fused.h"
 #include "kernels.h"
@@ -17,6 +18,7 @@ namespace nabla {
 namespace {
 
 using convimpl::ConvGeometry;
+using convimpl::parseConvGeometry;
 
 /**
  * Bytes of conv output per piece and thread: well inside a core's L2 (1 MB on the Zen 5 build
@@ -33,24 +35,14 @@ i64 pieceBytes() {
   return kPieceBytes;
 }
 
-i64 windowOut(i64 in, i64 k, i64 stride, i64 dilation, i64 before, i64 after) {
-  const i64 span = in + before + after - ((k - 1) * dilation + 1);
-  return span < 0 ? -1 : span / stride + 1;
-}
-
-/** The conv's geometry, checked as conv2d checks it (the pieces' sizes are computed from it before conv2d runs). */
-ConvGeometry geometryOf(const std::vector<i64>& p) {
-  if (static_cast<int>(p.size()) != kConvParamCount) throw InputError("fusedConvPool: expected 19 conv geometry integers");
-  for (i64 v : p)
-    if (v < 0 || v > (i64{1} << 40)) throw InputError("fusedConvPool: conv geometry value " + std::to_string(v) + " out of range");
-  ConvGeometry g{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], 0};
-  if (g.sh < 1 || g.sw < 1 || g.dh < 1 || g.dw < 1 || g.kh < 1 || g.kw < 1 || g.groups < 1 || g.cg * g.groups != g.c || g.o % g.groups != 0)
-    throw InputError("fusedConvPool: bad conv geometry (strides, dilations, window and groups must be >= 1 and split the channels)");
-  if (windowOut(g.h, g.kh, g.sh, g.dh, g.top, g.bottom) != g.oh || windowOut(g.w, g.kw, g.sw, g.dw, g.left, g.right) != g.ow)
-    throw InputError("fusedConvPool: conv output size " + std::to_string(g.oh) + "x" + std::to_string(g.ow) + " does not follow from input " +
-                     std::to_string(g.h) + "x" + std::to_string(g.w) + " and the window");
-  g.og = g.o / g.groups;
-  return g;
+/**
+ * NABLA_CONV_POOL_SPLIT=steps: the split before threads claimed whole pieces (pieces of
+ * pieceBytes per thread, one after another, each step split between the threads), for benchmarks
+ * that compare the two in one process; read per call.
+ */
+bool splitSteps() {
+  const char* split = std::getenv("NABLA_CONV_POOL_SPLIT");
+  return split && std::string(split) == "steps";
 }
 
 /** The same geometry for `n` images. */
@@ -82,30 +74,58 @@ void* pieceScratch(std::size_t bytes, std::vector<std::uint64_t>& once) {
   return buf.data();
 }
 
-}  // namespace
-
-i64 convPoolChunkImages(const std::vector<i64>& convParams) {
-  const ConvGeometry g = geometryOf(convParams);
-  const i64 perImage = std::max<i64>(1, g.oh * g.ow * g.o * static_cast<i64>(sizeof(float)));
-  // Each of the pool's threads works on its share of a piece, in its own core's cache.
-  const i64 chunk = std::max<i64>(1, pieceBytes() * ThreadPool::current().size() / perImage);
-  if (chunk >= g.n) return 0;
-  // A piece must take the path the whole batch takes (Winograd's choice counts tiles, so images):
-  // another path would sum in another order.
+/** Whether a piece of `images` images takes the conv path the whole batch takes (else it would sum in another order). */
+bool samePath(const ConvGeometry& g, i64 images) {
   ConvGeometry piece = g;
-  piece.n = chunk;
-  if (g.depthwise() || convimpl::forwardAlgorithm(piece) != convimpl::forwardAlgorithm(g) ||
-      convimpl::forwardAlgorithm(piece, true) != convimpl::forwardAlgorithm(g, true))
-    return 0;
-  return chunk;
+  piece.n = images;
+  return convimpl::forwardAlgorithm(piece) == convimpl::forwardAlgorithm(g) &&
+         convimpl::forwardAlgorithm(piece, true) == convimpl::forwardAlgorithm(g, true);
 }
+
+/** Pieces of `chunk` images but the last, which holds what is left: fewer images, or up to twice as many where a short rest joined it. */
+struct Pieces {
+  i64 chunk, count;
+  i64 begin(i64 p) const { return p * chunk; }
+  i64 images(i64 p, i64 n) const { return p == count - 1 ? n - p * chunk : chunk; }
+};
+
+/**
+ * The batch's pieces (one piece of the whole batch where it cannot be cut): a piece's conv output
+ * fills pieceBytes (one thread's cache), and with `threads` threads the batch falls into a whole
+ * number of pieces per thread where it has only a few pieces, so none waits on a thin last one.
+ * Every piece must take the conv path the whole batch takes (Winograd's choice counts tiles, so
+ * images); a short remainder that would not joins the piece before it.
+ */
+Pieces piecesOf(const ConvGeometry& g, int threads) {
+  const Pieces whole{g.n, 1};
+  const i64 perImage = std::max<i64>(1, g.oh * g.ow * g.o * static_cast<i64>(sizeof(float)));
+  const bool steps = splitSteps();
+  i64 chunk = std::max<i64>(1, pieceBytes() * (steps ? threads : 1) / perImage);
+  if (chunk >= g.n && (threads <= 1 || steps)) return whole;
+  const i64 pieces = (g.n + chunk - 1) / chunk;
+  if (pieces < 4 * threads && !steps) {
+    const i64 balanced = (pieces + threads - 1) / threads * threads;
+    chunk = (g.n + balanced - 1) / balanced;
+  }
+  if (chunk >= g.n || g.depthwise() || !samePath(g, chunk)) return whole;
+  const i64 rest = g.n % chunk;
+  if (rest == 0 || samePath(g, rest)) return {chunk, (g.n + chunk - 1) / chunk};
+  // The rest joins the last whole piece, unless that is the whole batch.
+  if (g.n / chunk < 2 || !samePath(g, chunk + rest)) return whole;
+  return {chunk, g.n / chunk};
+}
+
+/** Threads for the pieces: as many as the conv's work pays for (1 inside another job). */
+int pieceThreads(const ConvGeometry& g) { return convimpl::threadsForRows(g.n, g.n * g.pixels() * g.patch() * g.o); }
+
+}  // namespace
 
 void convPool(int act, const Buffer& x, const Buffer& filter, const Buffer& bias, bool hasBias, const Buffer* packed, const Buffer& out,
               const std::vector<i64>& convParams, const std::vector<i64>& poolParams, int poolMode) {
   if (poolMode != static_cast<int>(PoolMode::Max) && poolMode != static_cast<int>(PoolMode::Avg))
     throw InputError("fusedConvPool: pool mode must be max (0) or avg (3), got " + std::to_string(poolMode));
   if (static_cast<int>(poolParams.size()) != kPoolParamCount) throw InputError("fusedConvPool: expected 14 pool geometry integers");
-  const ConvGeometry g = geometryOf(convParams);
+  const ConvGeometry g = parseConvGeometry(convParams, "fusedConvPool");
   // The pool reads the conv's output: the same images, rows, columns and channels.
   if (poolParams[0] != g.n || poolParams[1] != g.oh || poolParams[2] != g.ow || poolParams[3] != g.o)
     throw InputError("fusedConvPool: the pool's input " + std::to_string(poolParams[0]) + "x" + std::to_string(poolParams[1]) + "x" +
@@ -118,20 +138,34 @@ void convPool(int act, const Buffer& x, const Buffer& filter, const Buffer& bias
   expectLength(out, g.n * pImage, "fusedConvPool", "output");
   if (hasBias) expectLength(bias, g.o, "fusedConvPool", "bias");
   if (g.n * pImage == 0) return;
-  const i64 chunk = convPoolChunkImages(convParams) > 0 ? convPoolChunkImages(convParams) : g.n;
-  const std::size_t bytes = static_cast<std::size_t>(std::min(chunk, g.n) * yImage) * dtypeSize(out.dtype);
-  std::vector<std::uint64_t> once;
-  Buffer y{pieceScratch(bytes, once), 0, out.dtype};
-  for (i64 b0 = 0; b0 < g.n; b0 += chunk) {
-    const i64 n = std::min(chunk, g.n - b0);
-    y.length = n * yImage;
+  const int threads = pieceThreads(g);
+  const Pieces pieces = piecesOf(g, threads);
+  const i64 largest = std::max(pieces.chunk, pieces.images(pieces.count - 1, g.n));
+  const std::size_t bytes = static_cast<std::size_t>(largest * yImage) * dtypeSize(out.dtype);
+  // Piece p: each step runs on the threads its own kernel picks (one inside a job).
+  const auto runPiece = [&](i64 p, void* scratch) {
+    const i64 b0 = pieces.begin(p), n = pieces.images(p, g.n);
+    const Buffer y{scratch, n * yImage, out.dtype};
     const Buffer xs = slice(x, b0 * xImage, n * xImage);
     if (packed) conv2dPrepacked(xs, filter, *packed, y, withImages(convParams, n));
     else conv2d(static_cast<int>(ConvMode::Forward), xs, filter, y, withImages(convParams, n));
     if (hasBias) biasActivation(act, y, bias, n * g.oh * g.ow, g.o);
     else if (act >= 0) unary(act, y, y);
     pool2d(poolMode, y, y, slice(out, b0 * pImage, n * pImage), withImages(poolParams, n));
+  };
+  if (pieces.count > 1 && threads > 1 && bytes <= kKeptScratchBytes && !splitSteps()) {
+    // Threads claim whole pieces, each in its own core's cache: one job per call rather than three
+    // per piece, and a thread the OS pauses delays the call by a piece at most. A piece's bits do
+    // not depend on which thread runs it.
+    forEachClaimedBlock(pieces.count, 1, threads, [&](i64 p, i64) {
+      std::vector<std::uint64_t> unused;
+      runPiece(p, pieceScratch(bytes, unused));
+    });
+    return;
   }
+  std::vector<std::uint64_t> once;
+  void* scratch = pieceScratch(bytes, once);
+  for (i64 p = 0; p < pieces.count; ++p) runPiece(p, scratch);
 }
 
 }  // namespace nabla

@@ -21,7 +21,4 @@ namespace nabla {
 void convPool(int act, const Buffer& x, const Buffer& filter, const Buffer& bias, bool hasBias, const Buffer* packed, const Buffer& out,
               const std::vector<i64>& convParams, const std::vector<i64>& poolParams, int poolMode);
 
-/** Images per piece for this geometry (0 when the whole batch runs as one piece). */
-i64 convPoolChunkImages(const std::vector<i64>& convParams);
-
 }  // namespace nabla

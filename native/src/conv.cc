@@ -25,29 +25,6 @@ using namespace convimpl;
 
 std::string str(i64 v) { return std::to_string(v); }
 
-i64 windowOut(i64 in, i64 k, i64 stride, i64 dilation, i64 before, i64 after) {
-  i64 span = in + before + after - ((k - 1) * dilation + 1);
-  return span < 0 ? -1 : span / stride + 1;
-}
-
-ConvGeometry parseGeometry(const std::vector<i64>& p) {
-  const char* op = "conv2d";
-  if (static_cast<int>(p.size()) != kConvParamCount) throw InputError("conv2d: expected 19 geometry integers");
-  for (std::size_t i = 0; i < p.size(); ++i)
-    if (p[i] < 0 || p[i] > (i64{1} << 40)) throw InputError(std::string(op) + ": geometry value " + str(p[i]) + " out of range");
-  ConvGeometry g{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], 0};
-  if (g.sh < 1 || g.sw < 1 || g.dh < 1 || g.dw < 1) throw InputError("conv2d: strides and dilations must be >= 1");
-  if (g.groups < 1 || g.cg * g.groups != g.c || g.o % g.groups != 0)
-    throw InputError("conv2d: " + str(g.c) + " input channels and " + str(g.o) + " output channels do not split into " +
-                     str(g.groups) + " groups of " + str(g.cg) + " input channels");
-  if (g.kh < 1 || g.kw < 1) throw InputError("conv2d: the filter window must be at least 1x1");
-  if (windowOut(g.h, g.kh, g.sh, g.dh, g.top, g.bottom) != g.oh || windowOut(g.w, g.kw, g.sw, g.dw, g.left, g.right) != g.ow)
-    throw InputError("conv2d: output size " + str(g.oh) + "x" + str(g.ow) + " does not follow from input " + str(g.h) + "x" +
-                     str(g.w) + " and the window");
-  g.og = g.o / g.groups;
-  return g;
-}
-
 // ------------------------------------------------------------------ forward
 
 /**
@@ -301,7 +278,7 @@ template <typename T> void run(ConvMode mode, const ConvGeometry& g, const T* a,
 void conv2d(int modeCode, const Buffer& a, const Buffer& b, const Buffer& out, const std::vector<i64>& params) {
   if (modeCode < 0 || modeCode > 2) throw InputError("conv2d: unknown op code " + str(modeCode));
   const auto mode = static_cast<ConvMode>(modeCode);
-  const ConvGeometry g = parseGeometry(params);
+  const ConvGeometry g = parseConvGeometry(params, "conv2d");
   const char* op = mode == ConvMode::Forward ? "conv2d" : mode == ConvMode::InputGrad ? "conv2dBackpropInput" : "conv2dBackpropFilter";
   if (a.dtype != b.dtype || a.dtype != out.dtype || (a.dtype != DType::F32 && a.dtype != DType::F64))
     throw InputError(std::string(op) + ": expected float32 or float64 arrays of one dtype, got " + dtypeName(a.dtype) + ", " +
@@ -329,12 +306,12 @@ bool forwardTakesGemm(const ConvGeometry& g, DType dtype) {
 }
 
 bool conv2dUsesWinogradPack(const std::vector<i64>& params, DType dtype) {
-  const ConvGeometry g = parseGeometry(params);
+  const ConvGeometry g = parseConvGeometry(params, "conv2d");
   return dtype == DType::F32 && g.n * g.pixels() > 0 && !g.depthwise() && forwardAlgorithm(g, true) == ConvForward::Winograd;
 }
 
 bool conv2dUsesPrepacked(const std::vector<i64>& params, DType dtype) {
-  const ConvGeometry g = parseGeometry(params);
+  const ConvGeometry g = parseConvGeometry(params, "conv2d");
   return g.n * g.pixels() > 0 && !conv2dUsesWinogradPack(params, dtype) && forwardTakesGemm(g, dtype);
 }
 
@@ -349,7 +326,7 @@ void prepackWinogradFilter(const Buffer& f, i64 c, i64 o, const Buffer& out) {
 }
 
 void conv2dPrepacked(const Buffer& x, const Buffer& f, const Buffer& packed, const Buffer& out, const std::vector<i64>& params) {
-  const ConvGeometry g = parseGeometry(params);
+  const ConvGeometry g = parseConvGeometry(params, "conv2d");
   const bool winogradPack = conv2dUsesWinogradPack(params, x.dtype);
   if (packed.dtype != x.dtype || x.dtype != f.dtype || x.dtype != out.dtype || !(winogradPack || forwardTakesGemm(g, x.dtype)))
     return conv2d(static_cast<int>(ConvMode::Forward), x, f, out, params);

@@ -31,7 +31,7 @@ describe.each(addonsUnderTest())('$name convPool entry: bad input raises, the pr
     expect(() => call(conv, at(pool, 1, 5), 0)).toThrow(/fusedConvPool: the pool's input 2x5x4x4 is not the conv's output 2x4x4x4/);
     expect(() => call(conv, pool, 1)).toThrow(/fusedConvPool: pool mode must be max \(0\) or avg \(3\), got 1/);
     expect(() => call(at(conv, 8, 5), at(pool, 1, 5), 0)).toThrow(/fusedConvPool: conv output size 5x4 does not follow from input 6x6/);
-    expect(() => call(at(conv, 10, 0), pool, 0)).toThrow(/fusedConvPool: bad conv geometry/);
+    expect(() => call(at(conv, 10, 0), pool, 0)).toThrow(/fusedConvPool: conv strides and dilations must be >= 1/);
     expect(() => call(at(conv, 0, -1), pool, 0)).toThrow(/fusedConvPool: conv geometry value -1 out of range/);
     expect(() => call(conv, pool, 0, { x: new Float32Array(71) })).toThrow(/fusedConvPool.*input.*71/);
     expect(() => call(conv, pool, 0, { out: new Float32Array(31) })).toThrow(/fusedConvPool.*output.*31/);

@@ -2,13 +2,14 @@
 // parts fixed by the sizes, claimed by whichever threads are free (thread-pool.h), so neither the
 // count nor which thread ran a part changes a result. Covers elementwise loops, fused jit loops,
 // reductions large enough to fold in parts, GEMMs (team and column splits, batched), conv and
-// pooling with their gradients, and a few steps of the benchmark MLP's fit.
+// pooling with their gradients, the bench CNN's compiled predict, and a few steps of the benchmark MLP's fit.
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../src/index.js';
 import { engine } from '../../src/engine/engine.js';
 import type { NativeBackend } from '../../src/backends/native/native-backend.js';
 import { runOn, type Input } from './compare-backends.js';
 import { randomArray } from './random-inputs.js';
+import { cnn } from '../../bench/inference-models.js';
 
 const nativeUp = nb.backendInfo('native').available;
 const THREADS = [1, 2, 3, 4];
@@ -77,6 +78,18 @@ describe.skipIf(!nativeUp)('native: results do not depend on the thread count', 
       }),
     );
     expectAllEqual('conv/pool gradients', runs);
+  });
+
+  it('the bench CNN compiled predict (fusedConvPool: threads claim whole pieces of the batch), batches 5, 37 and 256', () => {
+    const model = nb.withBackend('native', () => {
+      nb.random.seed(6);
+      return cnn();
+    });
+    for (const n of [5, 37, 256]) {
+      const x = input([n, 28, 28, 1], 40 + n);
+      const runs = bitsPerThreadCount(() => nb.withBackend('native', () => [(model.predict(nb.tensor(x.data.slice(), x.shape), { batchSize: n }) as nb.Tensor).dataSync()]));
+      expectAllEqual(`CNN predict batch ${n}`, runs);
+    }
   });
 
   it('jobs whose caller waits for every thread (float64 conv) alternate with joinable ones (float32 add) without a lost or repeated job', () => {
