@@ -241,95 +241,6 @@ template <typename T> std::size_t packBBytes(const MicroKernel<T>& uk, std::int6
   return static_cast<std::size_t>((nc + uk.nr) * kc) * sizeof(T);
 }
 
-/**
- * One column part of a split GEMM: micro-panels [p0, p1) of B, whose blocks (jc, pc) its owner packs
- * in order into `packedB`, announcing each in `packed` (the step's index; -1 before the first).
- */
-template <typename T> struct ColumnPart {
-  std::int64_t j0 = 0, n = 0, steps = 0;
-  T* packedB = nullptr;
-  std::atomic<std::int64_t> packed{-1};
-  std::unique_ptr<StepCounters[]> counters;
-};
-
-/**
- * Threads split the columns into parts, each claimed by one thread (its owner), which packs the part's
- * B block by block and claims the block's row blocks (MC rows each): no thread waits for another's
- * packing. A thread with no unclaimed part left then helps: it claims row blocks of a part's packed
- * B block, packing those rows of A itself, so a thread the OS pauses (the cores are often shared)
- * delays the product by one row block, not by its whole part. An owner repacks its buffer only once
- * every row block of the step is done. Each tile is the same micro-kernel over the same k blocks
- * whoever computes it, so the bits do not depend on the split.
- */
-template <typename T>
-void columnSplitGemm(int parts, std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, MatrixRef<T> b, T* c,
-                     std::int64_t ldc) {
-  const MicroKernel<T>& uk = kernelFor<T>();
-  using Bk = Blocking<T>;
-  auto& pool = ThreadPool::current();
-  const std::int64_t colPanels = (n + uk.nr - 1) / uk.nr;
-  const std::int64_t mcRows = std::max<std::int64_t>(uk.mr, Bk::MC / uk.mr * uk.mr);
-  const std::int64_t rowBlocks = (m + mcRows - 1) / mcRows, kSteps = (k + Bk::KC - 1) / Bk::KC;
-  const std::int64_t kc0 = std::min(Bk::KC, k);
-  auto& slots = workspaces(static_cast<std::size_t>(parts));
-  std::vector<ColumnPart<T>> part(static_cast<std::size_t>(parts));
-  std::vector<T*> ownA(static_cast<std::size_t>(parts));
-  for (int q = 0; q < parts; ++q) {
-    std::int64_t p0, p1;
-    splitRange(colPanels, parts, q, p0, p1);
-    ColumnPart<T>& cp = part[q];
-    cp.j0 = p0 * uk.nr;
-    cp.n = std::min(n, p1 * uk.nr) - cp.j0;
-    cp.steps = std::max<std::int64_t>(0, (cp.n + Bk::NC - 1) / Bk::NC) * kSteps;
-    cp.packedB = static_cast<T*>(slots[q].b.get(packBBytes(uk, std::min(Bk::NC, std::max<std::int64_t>(cp.n, 1)), kc0)));
-    cp.counters.reset(new StepCounters[std::max<std::int64_t>(cp.steps, 1)]);
-    ownA[q] = static_cast<T*>(slots[q].a.get(packABytes(uk, mcRows, kc0)));
-  }
-  // Step s of a part: its column block s / kSteps (NC wide) and k block s % kSteps.
-  auto rowBlock = [&](ColumnPart<T>& cp, std::int64_t s, std::int64_t block, T* aBuffer) {
-    const std::int64_t jc = (s / kSteps) * Bk::NC, pc = (s % kSteps) * Bk::KC;
-    const std::int64_t nc = std::min(Bk::NC, cp.n - jc), kc = std::min(Bk::KC, k - pc);
-    const std::int64_t ic = block * mcRows, mc = std::min(mcRows, m - ic);
-    packA(uk, mc, kc, a.data + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, aBuffer);
-    macroKernel(uk, mc, nc, kc, aBuffer, cp.packedB, c + ic * ldc + cp.j0 + jc, ldc, pc > 0);
-  };
-  auto own = [&](ColumnPart<T>& cp, T* aBuffer) {
-    for (std::int64_t s = 0; s < cp.steps; ++s) {
-      if (s > 0) TeamSchedule::waitFor(cp.counters[s - 1].rowsDone, rowBlocks);
-      const std::int64_t jc = (s / kSteps) * Bk::NC, pc = (s % kSteps) * Bk::KC;
-      const std::int64_t nc = std::min(Bk::NC, cp.n - jc), kc = std::min(Bk::KC, k - pc);
-      packB(uk, kc, nc, b.data + pc * b.rowStride + (cp.j0 + jc) * b.colStride, b.rowStride, b.colStride, 0,
-            (nc + uk.nr - 1) / uk.nr, cp.packedB);
-      cp.packed.store(s, std::memory_order_release);
-      StepCounters& step = cp.counters[s];
-      TeamSchedule::claimEach(step.rowsClaimed, step.rowsDone, rowBlocks, [&](std::int64_t blk) { rowBlock(cp, s, blk, aBuffer); });
-    }
-  };
-  auto help = [&](ColumnPart<T>& cp, T* aBuffer) {
-    int spins = 0;
-    for (std::int64_t s = 0; s < cp.steps;) {
-      const std::int64_t now = cp.packed.load(std::memory_order_acquire);
-      if (now < s) {  // its owner is packing the step's B (or was paused): spin briefly, then yield the core
-        if (++spins < 2000) NABLA_GEMM_PAUSE();
-        else std::this_thread::yield();
-        continue;
-      }
-      s = now;
-      StepCounters& step = cp.counters[s];
-      TeamSchedule::claimEach(step.rowsClaimed, step.rowsDone, rowBlocks, [&](std::int64_t blk) { rowBlock(cp, s, blk, aBuffer); });
-      ++s;
-    }
-  };
-  std::atomic<int> nextPart{0}, nextMember{0};
-  auto task = [&](int) {
-    const int member = nextMember.fetch_add(1);
-    T* aBuffer = ownA[member];
-    for (int q = nextPart.fetch_add(1); q < parts; q = nextPart.fetch_add(1)) own(part[q], aBuffer);
-    for (int i = 1; i <= parts; ++i) help(part[(member + i) % parts], aBuffer);
-  };
-  pool.runJoinable(parts, TaskRef(task));
-}
-
 }  // namespace
 
 void setGemmBlockingF32(std::int64_t kc, std::int64_t mc, std::int64_t nc) {
@@ -379,9 +290,9 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   if (threads > pool.size()) threads = pool.size();
   if (ThreadPool::insideJob()) threads = 1;
   // Threads split the columns when each gets at least kMinPanelsPerThread micro-panels (or the
-  // matrix is too short to split its rows): each then packs its own columns of B and all of A
-  // (columnSplitGemm), with no waiting on the others' packing. Measured on 2 cores with the
-  // AVX-512 kernel (32-column panels), that split (then without its helping) beat the team's shared B packing (and its barrier per
+  // matrix is too short to split its rows): each then runs a whole one-thread GEMM on its own
+  // columns, packing all of A itself, with no waiting on the others. Measured on 2 cores with the
+  // AVX-512 kernel (32-column panels), that beats the team's shared B packing (and its barrier per
   // k block) by 10-25% from n = 256 up, and from n = 128 on the MLP's 128- and 256-row products
   // (128 x 784 x 128: 1.7-1.9x one thread's speed, against 1.05x for the team); the team keeps
   // the narrow products (n = 64: packing A twice would cost more than the barrier). Not measured
@@ -392,7 +303,19 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   if (threads > 1 && (colPanels >= kMinPanelsPerThread * threads || rowPanels < 2 * threads)) {
     int team = static_cast<int>(std::min<std::int64_t>(threads, colPanels));
     if (team > 1) {
-      columnSplitGemm<T>(team, m, n, k, a, b, c, ldc);
+      // The column parts are claimed, so a part whose thread is late runs on the one that is free.
+      std::atomic<int> nextPart{0};
+      auto task = [&](int) {
+        for (int part = nextPart.fetch_add(1); part < team; part = nextPart.fetch_add(1)) {
+          std::int64_t p0, p1;
+          splitRange(colPanels, team, part, p0, p1);
+          std::int64_t j0 = p0 * uk.nr, j1 = std::min(n, p1 * uk.nr);
+          if (j0 >= j1) continue;
+          MatrixRef<T> bPart{b.data + j0 * b.colStride, b.rowStride, b.colStride};
+          gemm<T>(m, j1 - j0, k, a, bPart, c + j0, ldc, 1);
+        }
+      };
+      pool.runJoinable(team, TaskRef(task));
       return;
     }
     threads = 1;
