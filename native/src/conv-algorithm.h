@@ -34,9 +34,14 @@ constexpr i64 kTiledFilterBytes = i64{1} << 20;
 // won 1.3-2.7x on every 3x3 shape measured with 16+ channels and 16+ tiles, and 1.1x at 4 tiles
 // (bench/conv-winograd.ts); the cut sits between.
 constexpr i64 kWinogradMinChannels = 16;
+constexpr i64 kWinogradMinInputChannels = 16;
 constexpr i64 kWinogradMinTiles = 8;
 #else
 constexpr i64 kWinogradMinChannels = 64;
+// 32 input channels pay where there are 64 outputs (1 thread, CPU µs, transform per call, load
+// 7-10): 256x13x13x32 → 64 (the bench CNN's second conv) 5,288 vs 6,085 tiled, 8x56x56x32 → 64
+// 3,374 vs 4,431; 256x13x13x32 → 32 lost (3,149 vs 3,075).
+constexpr i64 kWinogradMinInputChannels = 32;
 constexpr i64 kWinogradMinTiles = 32;
 #endif
 constexpr i64 kWinogradMaxFilterPlane = 256 * 256;
@@ -44,7 +49,7 @@ constexpr i64 kWinogradMaxFilterPlane = 256 * 256;
 /** Whether Winograd beats both other paths on this shape. */
 inline bool winogradWins(const ConvGeometry& g) {
   const i64 tiles = g.n * ((g.oh + 3) / 4) * ((g.ow + 3) / 4);
-  return winogradApplies(g) && g.c >= kWinogradMinChannels && g.o >= kWinogradMinChannels && g.c * g.o <= kWinogradMaxFilterPlane &&
+  return winogradApplies(g) && g.c >= kWinogradMinInputChannels && g.o >= kWinogradMinChannels && g.c * g.o <= kWinogradMaxFilterPlane &&
          tiles >= kWinogradMinTiles;
 }
 
