@@ -140,26 +140,28 @@ void packWinogradFilter(const float* f, i64 c, i64 o, float* pack) {
     prepackB<float>(c, o, 1, MatrixRef<float>{planes + p * c * o, o, 1}, pack + kWinogradPackHeader + p * length, length);
 }
 
-bool winogradPackFits(const float* pack, i64 length, i64 c, i64 o) {
+bool winogradPanels(const float* pack, i64 length, i64 c, i64 o, WinogradPanels& panels) {
   if (length != winogradPackLength(c, o) || pack[0] != kWinogradPackMarker || pack[1] != static_cast<float>(c) ||
       pack[2] != static_cast<float>(o))
     return false;
   for (i64 p = 0; p < kPoints; ++p)
-    if (!planePanels(pack, c, o, p)) return false;
+    if (!(panels.plane[p] = planePanels(pack, c, o, p))) return false;
   return true;
 }
 
-void forwardWinograd(const ConvGeometry& g, const float* x, const float* f, float* y, const float* pack) {
+void forwardWinograd(const ConvGeometry& g, const float* x, const float* f, float* y, const WinogradPanels* packed) {
   const i64 C = g.c, O = g.o;
   const i64 tilesH = (g.oh + 3) / 4, tilesW = (g.ow + 3) / 4, perImage = tilesH * tilesW, tiles = g.n * perImage;
-  if (!pack) {
+  WinogradPanels own;
+  if (!packed) {
     // Packed once per call, not per block of tiles: the blocks (and the threads) share the panels.
-    float* own = threadScratch<float, kPackSlot>(static_cast<std::size_t>(winogradPackLength(C, O)));
-    packWinogradFilter(f, C, O, own);
-    pack = own;
+    const i64 length = winogradPackLength(C, O);
+    float* pack = threadScratch<float, kPackSlot>(static_cast<std::size_t>(length));
+    packWinogradFilter(f, C, O, pack);
+    winogradPanels(pack, length, C, O, own);
+    packed = &own;
   }
-  const float* panels[kPoints];
-  for (i64 p = 0; p < kPoints; ++p) panels[p] = planePanels(pack, C, O, p);
+  const float* const* panels = packed->plane;
   float* zeros = threadScratch<float, kZeroSlot>(static_cast<std::size_t>(C));
   std::fill(zeros, zeros + C, 0.0f);
   // At least one block per thread (a tile's outputs do not depend on its block, so neither do the results).

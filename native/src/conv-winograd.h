@@ -23,16 +23,23 @@ inline i64 winogradPackLength(i64 c, i64 o) { return kWinogradPackHeader + 36 * 
 
 /** Write f's transformed filter (as forwardWinograd computes it) into pack, winogradPackLength(c, o) elements. */
 void packWinogradFilter(const float* f, i64 c, i64 o, float* pack);
-/** Whether pack is a packWinogradFilter pack for c x o that this build's GEMM reads (another kind, shape or build: no). */
-bool winogradPackFits(const float* pack, i64 length, i64 c, i64 o);
+/** The 36 planes' GEMM panels in a packWinogradFilter pack. */
+struct WinogradPanels {
+  const float* plane[36];
+};
+/**
+ * Whether pack is a packWinogradFilter pack for c x o that this build's GEMM reads (another kind,
+ * shape or build: no), and if so its panels.
+ */
+bool winogradPanels(const float* pack, i64 length, i64 c, i64 o, WinogradPanels& panels);
 
 /**
  * y = conv(x, f) through the transform domain: each 6x6 input tile (4x4 outputs) is transformed,
  * 36 packed GEMMs [tiles x c] x [c x o] multiply it by the transformed filter, and the products
- * are transformed back. The filter is transformed and packed on every call unless `pack` is its
- * pack (checked by winogradPackFits); the results are the same. Requires winogradApplies(g).
+ * are transformed back. The filter is transformed and packed on every call unless `packed` holds
+ * its panels (from winogradPanels); the results are the same. Requires winogradApplies(g).
  */
-void forwardWinograd(const ConvGeometry& g, const float* x, const float* f, float* y, const float* pack = nullptr);
+void forwardWinograd(const ConvGeometry& g, const float* x, const float* f, float* y, const WinogradPanels* packed = nullptr);
 
 }  // namespace convimpl
 }  // namespace nabla

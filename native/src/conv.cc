@@ -337,8 +337,9 @@ void conv2dPrepacked(const Buffer& x, const Buffer& f, const Buffer& packed, con
   if (out.length == 0) return;
   if (winogradPack) {
     // A pack of another kind or shape (the rule changed since it was made) falls back to the plain kernel.
-    if (winogradPackFits(packed.as<float>(), packed.length, g.c, g.o))
-      return forwardWinograd(g, x.as<float>(), f.as<float>(), out.as<float>(), packed.as<float>());
+    WinogradPanels panels;
+    if (winogradPanels(packed.as<float>(), packed.length, g.c, g.o, panels))
+      return forwardWinograd(g, x.as<float>(), f.as<float>(), out.as<float>(), &panels);
     return conv2d(static_cast<int>(ConvMode::Forward), x, f, out, params);
   }
   if (x.dtype == DType::F32) forwardGemmPrepacked(g, x.as<float>(), packed.as<float>(), packed.length, out.as<float>(), f.as<float>());
