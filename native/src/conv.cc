@@ -28,26 +28,25 @@ std::string str(i64 v) { return std::to_string(v); }
 // ------------------------------------------------------------------ forward
 
 /**
- * forwardIm2col for fewer output pixels than filter columns (ResNet-18's 14x14x256 and 7x7x512
- * layers at batch 1, 2.4 and 9.4 MB of filter): split by pixels, every thread would stream the
- * whole filter from memory; here the threads share each block's patches and the product splits
- * the filter's columns between them, so each part of the filter is read once. Which thread
- * computes an output never changes its sum, so the bits are the row split's.
+ * Output rows [r0, r1) of y = im2col(x) x filter, a block of rows at a time: the block's patches
+ * are written by `patchThreads` threads, then each group's product runs on `productThreads`.
+ * Pointwise convs read x as the patches.
  */
 template <typename T, typename GroupProduct>
-void forwardIm2colByColumns(const ConvGeometry& g, const T* x, T* y, int threads, const GroupProduct& multiply) {
-  const i64 rows = g.n * g.pixels(), K = g.patch();
+void im2colBlocks(const ConvGeometry& g, const T* x, T* y, i64 r0, i64 r1, int patchThreads, int productThreads,
+                  const GroupProduct& multiply) {
   if (g.pointwise()) {
-    for (i64 gi = 0; gi < g.groups; ++gi) multiply(gi, rows, MatrixRef<T>{x + gi * g.cg, g.c, 1}, y + gi * g.og, threads);
+    for (i64 gi = 0; gi < g.groups; ++gi)
+      multiply(gi, r1 - r0, MatrixRef<T>{x + r0 * g.c + gi * g.cg, g.c, 1}, y + r0 * g.o + gi * g.og, productThreads);
     return;
   }
-  const i64 block = blockRows(g, sizeof(T));
-  T* col = threadScratch<T>(static_cast<std::size_t>(std::min(block, rows) * K));
-  for (i64 s = 0; s < rows; s += block) {
-    const i64 e = std::min(rows, s + block);
+  const i64 K = g.patch(), block = blockRows(g, sizeof(T));
+  T* col = threadScratch<T>(static_cast<std::size_t>(std::min(block, r1 - r0) * K));
+  for (i64 s = r0; s < r1; s += block) {
+    const i64 e = std::min(r1, s + block);
     for (i64 gi = 0; gi < g.groups; ++gi) {
-      splitRows(e - s, threads, [&](int, i64 r0, i64 r1) { im2col(g, x, gi, s + r0, s + r1, col + r0 * K); });
-      multiply(gi, e - s, MatrixRef<T>{col, K, 1}, y + s * g.o + gi * g.og, threads);
+      splitRows(e - s, patchThreads, [&](int, i64 p0, i64 p1) { im2col(g, x, gi, s + p0, s + p1, col + p0 * K); });
+      multiply(gi, e - s, MatrixRef<T>{col, K, 1}, y + s * g.o + gi * g.og, productThreads);
     }
   }
 }
@@ -55,31 +54,18 @@ void forwardIm2colByColumns(const ConvGeometry& g, const T* x, T* y, int threads
 /**
  * y = im2col(x) x filter, per group: `multiply(gi, rows, A, yOut, threads)` runs group gi's product
  * of the rows x K matrix A with its filter (plain or prepacked) into yOut on `threads` threads.
- * Pointwise convs read x as A.
+ * The threads split the output rows, except where there are fewer rows than filter columns
+ * (ResNet-18's 14x14x256 and 7x7x512 layers at batch 1, 2.4 and 9.4 MB of filter): split by rows,
+ * every thread would stream the whole filter from memory; there they share each block's patches
+ * and the product splits the filter's columns, so each part of the filter is read once. Which
+ * thread computes an output never changes its sum, so the bits are the row split's.
  */
 template <typename T, typename GroupProduct>
 void forwardIm2col(const ConvGeometry& g, const T* x, T* y, const GroupProduct& multiply) {
-  const i64 rows = g.n * g.pixels(), K = g.patch();
-  const int threads = threadsForRows(rows, rows * K * g.o);
-  if (threads > 1 && rows < g.og) return forwardIm2colByColumns(g, x, y, threads, multiply);
-  if (g.pointwise()) {
-    splitRows(rows, threads, [&](int, i64 r0, i64 r1) {
-      for (i64 gi = 0; gi < g.groups; ++gi)
-        multiply(gi, r1 - r0, MatrixRef<T>{x + r0 * g.c + gi * g.cg, g.c, 1}, y + r0 * g.o + gi * g.og, 1);
-    });
-    return;
-  }
-  const i64 block = blockRows(g, sizeof(T));
-  splitRows(rows, threads, [&](int, i64 r0, i64 r1) {
-    T* col = threadScratch<T>(static_cast<std::size_t>(std::min(block, r1 - r0) * K));
-    for (i64 s = r0; s < r1; s += block) {
-      const i64 e = std::min(r1, s + block);
-      for (i64 gi = 0; gi < g.groups; ++gi) {
-        im2col(g, x, gi, s, e, col);
-        multiply(gi, e - s, MatrixRef<T>{col, K, 1}, y + s * g.o + gi * g.og, 1);
-      }
-    }
-  });
+  const i64 rows = g.n * g.pixels();
+  const int threads = threadsForRows(rows, rows * g.patch() * g.o);
+  if (threads > 1 && rows < g.og) return im2colBlocks(g, x, y, 0, rows, threads, threads, multiply);
+  splitRows(rows, threads, [&](int, i64 r0, i64 r1) { im2colBlocks(g, x, y, r0, r1, 1, 1, multiply); });
 }
 
 template <typename T> void forwardGemm(const ConvGeometry& g, const T* x, const T* f, T* y) {
