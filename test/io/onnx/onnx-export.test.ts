@@ -6,6 +6,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../../src/index.js';
+import { decodeModelProto } from '../../../src/io/onnx/proto.js';
 import { maxRelError, seededFloats } from './onnx-fixtures.js';
 
 const TOLERANCE = 1e-4;
@@ -48,10 +49,44 @@ describe('onnx export', () => {
     const got = await ortRun(bytes, { input_0: x });
     expect(got.output_0!.dims).toEqual([2, 3]);
     expect(maxRelError(got.output_0!.data, want.dataSync())).toBeLessThan(TOLERANCE);
-    // and back through nabla's importer, its weights under the layers' variable names
+    // and back through nabla's importer; the BatchNormalization after the relu cannot fold into the
+    // conv, but its statistics fold into one scale and shift
     const back = nb.onnx.fromBytes(bytes);
-    expect(Object.keys(back.weights)).toContain('batch_normalization/moving_variance');
+    expect(Object.keys(back.weights)).toContain('conv2d/kernel');
+    expect(Object.keys(back.weights)).not.toContain('batch_normalization/moving_variance');
     expect(maxRelError((back.predict(x) as nb.Tensor).dataSync(), want.dataSync())).toBeLessThan(TOLERANCE);
+    // unfolded, every variable keeps its layer's name
+    const plain = nb.onnx.fromBytes(nb.onnx.toBytes(model, { inputShapes: [[2, 9, 9, 3]], foldWeights: false }));
+    expect(Object.keys(plain.weights)).toContain('batch_normalization/moving_variance');
+    expect(maxRelError((plain.predict(x) as nb.Tensor).dataSync(), want.dataSync())).toBeLessThan(TOLERANCE);
+  });
+
+  it('folds BatchNormalization into the conv and dense before it: no normalization nodes, the same predictions in onnxruntime', async () => {
+    nb.random.seed(11);
+    const bns = [new nb.layers.BatchNormalization(), new nb.layers.BatchNormalization()];
+    const model = new nb.Sequential([
+      new nb.layers.Conv2D(5, 3, { inputShape: [7, 7, 2] }),
+      bns[0]!,
+      new nb.layers.ReLU(),
+      new nb.layers.Flatten(),
+      new nb.layers.Dense(4),
+      bns[1]!,
+    ]);
+    for (const bn of bns) {
+      const [gamma, beta, mean, variance] = bn.getWeights();
+      bn.setWeights([nb.add(gamma!, 0.5), nb.sub(beta!, 0.2), nb.add(mean!, 0.3), nb.mul(variance!, 1.7)]);
+    }
+    const x = nb.tensor(seededFloats(3 * 7 * 7 * 2, 4), [3, 7, 7, 2]);
+    const want = model.predict(x).dataSync();
+    const opTypes = (bytes: Uint8Array) => (decodeModelProto(bytes, 'export').graph?.node ?? []).map((n) => n.opType ?? '');
+    const folded = nb.onnx.toBytes(model);
+    expect(opTypes(folded).filter((t) => ['Sqrt', 'Reciprocal', 'Sub', 'Mul', 'Div'].includes(t))).toEqual([]);
+    expect(opTypes(folded).filter((t) => t === 'Conv' || t === 'MatMul')).toEqual(['Conv', 'MatMul']);
+    const got = await ortRun(folded, { input_0: x });
+    expect(maxRelError(got.output_0!.data, want)).toBeLessThan(TOLERANCE);
+    const unfolded = nb.onnx.toBytes(model, { foldWeights: false });
+    expect(opTypes(unfolded).filter((t) => t === 'Sqrt')).toHaveLength(2);
+    expect(maxRelError((await ortRun(unfolded, { input_0: x })).output_0!.data, want)).toBeLessThan(TOLERANCE);
   });
 
   it('a functional model with two inputs and two outputs keeps their order and names; save() writes a file load() reads', async () => {

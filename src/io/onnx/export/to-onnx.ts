@@ -3,6 +3,9 @@
 // input shapes are fixed at export (batch 1 unless `inputShapes` says otherwise).
 import { ValueError } from '../../../errors.js';
 import type { Value } from '../../../jit/graph.js';
+import { foldWeights } from '../../../jit/passes/constant-folding.js';
+import { eliminateDeadCode } from '../../../jit/passes/dce.js';
+import { foldAffineIntoLinear } from '../../../jit/passes/fold-affine.js';
 import { trace } from '../../../jit/trace.js';
 import { Layer } from '../../../nn/layers/layer.js';
 import { tensor, zeros } from '../../../ops/creation.js';
@@ -26,6 +29,13 @@ export interface OnnxSaveOptions {
   /** Graph input and output names (default input_0..., output_0...). */
   inputNames?: string[];
   outputNames?: string[];
+  /**
+   * Fold BatchNormalization (and other per-channel scales and shifts) into the conv or dense layer
+   * before it, and computations over weights alone into initializers, as an inference engine
+   * would (default true; PyTorch's exporter folds constants too). With false, every traced op is
+   * written as it is and every variable under its own name.
+   */
+  foldWeights?: boolean;
 }
 
 export type Exportable = Layer | ((...xs: Tensor[]) => Tensor | Tensor[]);
@@ -94,12 +104,18 @@ function traceToProto(model: Exportable, opts: OnnxSaveOptions, shapes: number[]
   const run = runOf(model);
   const examples = shapes.map((s, i) => zeros(s, dtypes[i] ?? 'float32'));
   const { tracer, result } = trace(examples, (symbols) => run(...symbols));
-  const outs = (Array.isArray(result) ? result : [result]).map((t) => {
+  const graph = tracer.graph;
+  graph.outputs = (Array.isArray(result) ? result : [result]).map((t) => {
     if (!(t instanceof Tensor)) throw new ValueError('onnx.save: the model must return a tensor or an array of tensors');
     return tracer.valueOf(t);
   });
-  const graph = tracer.graph;
   if (graph.updates.size) throw new ValueError('onnx.save: the traced function assigns variables; export an inference function');
+  if (opts.foldWeights ?? true) {
+    foldAffineIntoLinear(graph);
+    foldWeights(graph);
+    eliminateDeadCode(graph);
+  }
+  const outs = graph.outputs;
   const b = new OnnxBuilder();
   const names = new Map<Value, string>();
   const inputNames = shapes.map((_, i) => b.fresh(opts.inputNames?.[i] ?? `input_${i}`));
