@@ -1,6 +1,7 @@
 // Per-layer forward timings of ResNet-18's four 3x3 stride-1 convolutions (batch 1, NHWC, float32)
 // on each forced algorithm (NABLA_CONV_FORWARD), the automatic choice, and Winograd from a filter
-// transformed once (the prepacked weights of inference graphs, 'winograd-packed'): CPU time per call,
+// transformed once (the prepacked weights of inference graphs, 'winograd-packed') and the GEMM's
+// filter packed once ('gemm-packed', what inference graphs run where Winograd is not chosen): CPU time per call,
 // median of rounds, plus the worst error of each path against a float64 reference.
 // Run: NABLA_NUM_THREADS=1 npx tsx bench/conv-winograd.ts (EDGES=1: shapes around the rule's edges;
 // BACKEND=wasm: the WebAssembly module, where 'tiled' falls back to the GEMM)
@@ -27,7 +28,7 @@ const EDGES = [
   { name: '28x28 128->256', n: 1, side: 28, c: 128, o: 256 },
 ];
 const LAYERS = process.env.EDGES ? EDGES : RESNET;
-const PATHS = ['tiled', 'gemm', 'winograd', 'winograd-packed', 'auto'] as const;
+const PATHS = ['tiled', 'gemm', 'gemm-packed', 'winograd', 'winograd-packed', 'auto'] as const;
 
 function values(n: number, seed: number): number[] {
   let s = seed;
@@ -61,14 +62,16 @@ for (const l of LAYERS) {
   const want = nb.conv2d(nb.tensor(xv, xs, 'float64'), nb.tensor(fv, fs, 'float64'), { padding: 'same' }).dataSync();
   const row: string[] = [l.name];
   for (const p of PATHS) {
-    const path = p === 'winograd-packed' ? 'winograd' : p;
+    const path = p === 'winograd-packed' ? 'winograd' : p === 'gemm-packed' ? 'gemm' : p;
     if (path === 'auto') delete process.env.NABLA_CONV_FORWARD;
     else process.env.NABLA_CONV_FORWARD = path;
     // The WebAssembly module has no environment.
     if (nb.getBackend() === 'wasm') loadWasmModule().setConvForward(path === 'auto' ? undefined : path);
     let conv = () => nb.conv2d(x, f, { padding: 'same' });
-    if (p === 'winograd-packed') {
-      const packed = run1(packGemmBOp, [f], { k: l.c, n: l.o, groups: 1, rowStride: l.o, colStride: 1, dtype: 'float32', winograd: true });
+    if (p === 'winograd-packed' || p === 'gemm-packed') {
+      const winograd = p === 'winograd-packed';
+      const k = winograd ? l.c : 9 * l.c;
+      const packed = run1(packGemmBOp, [f], { k, n: l.o, groups: 1, rowStride: l.o, colStride: 1, dtype: 'float32', winograd });
       const baseAttrs: ConvAttrs = { strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1], groups: 1 };
       const attrs: FusedLinearAttrs = { base: 'conv2d', baseAttrs, hasBias: false, activation: null, shape: [l.n, l.side, l.side, l.o], dtype: 'float32', prepacked: true };
       conv = () => run1(fusedLinearOp, [x, f, packed], attrs);
