@@ -89,6 +89,32 @@ describe('onnx export', () => {
     expect(maxRelError((await ortRun(unfolded, { input_0: x })).output_0!.data, want)).toBeLessThan(TOLERANCE);
   });
 
+  it('writes a channels-last residual CNN as NCHW from conv to conv: one Transpose (the input\'s), biases inside the Convs', async () => {
+    nb.random.seed(12);
+    const input = nb.keras.Input([8, 8, 3]);
+    const stem = new nb.layers.Conv2D(6, 3, { padding: 'same', activation: 'relu' }).apply(input);
+    const branch = new nb.layers.BatchNormalization().apply(new nb.layers.Conv2D(6, 3, { padding: 'same' }).apply(stem));
+    const joined = new nb.layers.ReLU().apply(new nb.layers.Add().apply([branch, stem]));
+    const pooled = new nb.layers.GlobalAveragePooling2D().apply(new nb.layers.MaxPooling2D(2).apply(joined));
+    const model = new nb.Model({ inputs: input, outputs: new nb.layers.Dense(4).apply(pooled) });
+    const x = nb.tensor(seededFloats(2 * 8 * 8 * 3, 6), [2, 8, 8, 3]);
+    const want = (model.predict(x) as nb.Tensor).dataSync();
+    const bytes = nb.onnx.toBytes(model);
+    const nodes = decodeModelProto(bytes, 'export').graph?.node ?? [];
+    expect(nodes.filter((n) => n.opType === 'Transpose').map((n) => n.input)).toEqual([['input_0']]);
+    expect(nodes.filter((n) => n.opType === 'Conv').map((n) => n.input?.length)).toEqual([3, 3]);
+    expect(maxRelError((await ortRun(bytes, { input_0: x })).output_0!.data, want)).toBeLessThan(TOLERANCE);
+    expect(maxRelError((nb.onnx.fromBytes(bytes).predict(x) as nb.Tensor).dataSync(), want)).toBeLessThan(TOLERANCE);
+    // A Flatten after a conv reads the channels-last order: the Transpose stays before it.
+    const flat = new nb.Sequential([new nb.layers.Conv2D(3, 2, { inputShape: [4, 4, 2], activation: 'relu' }), new nb.layers.Flatten(), new nb.layers.Dense(2)]);
+    const fx = nb.tensor(seededFloats(3 * 4 * 4 * 2, 8), [3, 4, 4, 2]);
+    const flatBytes = nb.onnx.toBytes(flat);
+    const flatOps = (decodeModelProto(flatBytes, 'export').graph?.node ?? []).map((n) => n.opType);
+    expect(flatOps.filter((t) => t === 'Transpose')).toHaveLength(2);
+    expect(flatOps.indexOf('Transpose', 1)).toBeLessThan(flatOps.indexOf('Reshape'));
+    expect(maxRelError((await ortRun(flatBytes, { input_0: fx })).output_0!.data, flat.predict(fx).dataSync())).toBeLessThan(TOLERANCE);
+  });
+
   it('a functional model with two inputs and two outputs keeps their order and names; save() writes a file load() reads', async () => {
     nb.random.seed(9);
     const a = nb.keras.Input([4]);

@@ -16,6 +16,7 @@ import { OnnxModel } from '../onnx-model.js';
 import { decodeModelProto, encodeModelProto, ONNX_DTYPE, type ModelProto, type ValueInfoProto } from '../proto.js';
 import { OnnxBuilder } from './onnx-builder.js';
 import { PRIMITIVE_EXPORTS } from './primitive-map.js';
+import { sinkTransposes } from './sink-transposes.js';
 
 export interface OnnxSaveOptions {
   /**
@@ -145,6 +146,7 @@ function traceToProto(model: Exportable, opts: OnnxSaveOptions, shapes: number[]
   }
   // Graph outputs get their own names through Identity nodes (an output may also be an input or reused).
   const outputNames = outs.map((v, i) => b.add('Identity', [nameOf(v)], {}, [b.fresh(opts.outputNames?.[i] ?? `output_${i}`)])[0]!);
+  sinkTransposes(b, outputNames);
   return {
     irVersion: 8,
     producerName: 'nabla',
