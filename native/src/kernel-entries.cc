@@ -201,6 +201,14 @@ void prepackedEntry(const KernelCall& c) {
                       c.buffer(3, "output"));
       return;
     }
+    case PrepackedOp::MatmulEpilogue: {
+      Shape as = w.shape("first operand shape"), bs = w.shape("second operand shape");
+      bool ta = w.integer("transposeA") != 0, tb = w.integer("transposeB") != 0;
+      const int act = static_cast<int>(w.integer("activation"));
+      matmulPrepackedEpilogue(c.buffer(0, "first operand"), as, c.buffer(1, "second operand"), bs, ta, tb,
+                              c.buffer(2, "packed operand"), c.buffer(3, "bias"), act, c.buffer(4, "output"));
+      return;
+    }
     case PrepackedOp::Conv:
       conv2dPrepacked(c.buffer(0, "input"), c.buffer(1, "filter"), c.buffer(2, "packed filter"), c.buffer(3, "output"),
                       geometry(c, kConvParamCount));
