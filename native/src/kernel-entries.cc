@@ -12,6 +12,7 @@
 #include "prepacked.h"
 #include "random-kernels.h"
 #include "scan-kernels.h"
+#include "softmax-rows.h"
 #include "window-kernels.h"
 
 namespace nabla {
@@ -126,6 +127,13 @@ void fusedElementwiseEntry(const KernelCall& c) {
   const Buffer out = c.buffer(0, "output");
   std::vector<Buffer> inputs(c.buffers + 1, c.buffers + std::max<std::size_t>(c.bufferCount, 1));
   fusedElementwise(parseFusedProgram(words, inputs, out), inputs, out);
+}
+
+/** buffers: x, out; words: rows, cols (softmax over each row of cols elements). */
+void softmaxRowsEntry(const KernelCall& c) {
+  WordCursor w(c);
+  const i64 rows = w.integer("rows"), cols = w.integer("cols");
+  softmaxRows(c.buffer(0, "input"), c.buffer(1, "output"), rows, cols);
 }
 
 /** op: an activation's unary code or -1; buffers: out (read and written), bias; words: rows, cols. */
