@@ -41,7 +41,7 @@ export function matchSoftmax(div: Node, uses: Map<Value, number>): { x: Value; n
   // The maximum, possibly behind the stopGradient of a traced training graph.
   const held = producer(shifted, 'stopGradient');
   const max = producer(held ? held.inputs[0] : shifted, 'max');
-  if (!max || !lastAxisReduce(max, x) || !lastAxisReduce(sum, eValue)) return undefined;
+  if (!max || !eValue || !lastAxisReduce(max, x) || !lastAxisReduce(sum, eValue)) return undefined;
   const y = div.outputs[0]!;
   const cols = x.shape[x.shape.length - 1] ?? 0;
   if ((x.dtype !== 'float32' && x.dtype !== 'float64') || y.dtype !== x.dtype || cols < 1 || cols > MAX_COLS) return undefined;
