@@ -4,7 +4,7 @@
 // level at load, so each level runs in its own child process). Sizes: one row (batch 1), rows
 // around the micro-kernel's 12 or 6, widths under a vector, around the 32- or 16-column panels and
 // their halves, k = 1 and past the 1024-row k block; both dtypes, A plain and transposed, B plain
-// and transposed; no activation, relu, sigmoid and tanh.
+// and transposed; no activation, relu, sigmoid and tanh; and two products split between two threads.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../src/index.js';
@@ -52,6 +52,31 @@ for (const m of [1, 5, 12, 13, 30])
               if (!Buffer.from(want.buffer).equals(Buffer.from(got.buffer)))
                 mismatches.push(m + 'x' + k + 'x' + n + ' ' + Ctor.name + ' ' + name + (ta ? ' transposeA' : '') + (tb ? ' transposeB' : ''));
             }
+// Products large enough to split between two threads (by columns, then by rows): each part
+// applies the epilogue to its own blocks.
+let threaded = 0;
+for (const [m, k, n] of [[256, 784, 128], [600, 300, 64]]) {
+  const a = Float32Array.from({ length: m * k }, rand), b = Float32Array.from({ length: k * n }, rand);
+  const bias = Float32Array.from({ length: n }, rand);
+  const relu = unary.indexOf('relu');
+  const want = new Float32Array(m * n), got = new Float32Array(m * n);
+  args.fill(0);
+  args.set([2, m, k, 2, k, n, 0, 0]);
+  addon.matmul(a, b, want);
+  args.fill(0);
+  args.set([m, n]);
+  addon.biasActivation(relu, want, bias);
+  const packed = new Float32Array(32 + k * Math.ceil(n / 32) * 32);
+  args.fill(0);
+  args.set([k, n, 1, n, 1]);
+  addon.prepacked(2, b, packed);
+  args.fill(0);
+  args.set([2, m, k, 2, k, n, 0, 0, relu]);
+  addon.prepacked(7, a, b, packed, bias, got);
+  if (Buffer.from(want.buffer).equals(Buffer.from(got.buffer))) threaded++;
+  else mismatches.push(m + 'x' + k + 'x' + n + ' on ' + addon.info().threads + ' threads');
+}
+
 // A bias of the wrong length: a clear error naming the op.
 let badBias = '';
 try {
@@ -60,7 +85,7 @@ try {
   const packed = new Float32Array(32 + 4 * 32);
   addon.prepacked(7, new Float32Array(24), new Float32Array(12), packed, new Float32Array(5), new Float32Array(18));
 } catch (e) { badBias = String(e.message); }
-console.log(JSON.stringify({ simd: addon.info().simd, cases, mismatches, zeroed, badBias }));
+console.log(JSON.stringify({ simd: addon.info().simd, cases, mismatches, zeroed, badBias, threaded }));
 `;
 
 /** The levels NABLA_SIMD can pick on a CPU whose best is `best`. */
@@ -73,12 +98,13 @@ describe('prepacked GEMM epilogue: bias + activation bit-equal to matmul then bi
   }
   const best = String((nb.backendInfo('native') as { simd?: string }).simd);
   for (const level of levelsBelow(best)) {
-    it(`${level}: 2880 products (m, n, k around tiles and k blocks; float32/64; A, B plain/transposed; none/relu/sigmoid/tanh)`, () => {
-      const r = spawnSync(process.execPath, ['-e', CHILD, addonPath()], { env: { ...process.env, NABLA_SIMD: level === best ? '' : level }, encoding: 'utf8', maxBuffer: 1 << 24 });
+    it(`${level}: 2880 products (m, n, k around tiles and k blocks; float32/64; A, B plain/transposed; none/relu/sigmoid/tanh) and 2 on two threads`, () => {
+      const r = spawnSync(process.execPath, ['-e', CHILD, addonPath()], { env: { ...process.env, NABLA_NUM_THREADS: '2', NABLA_SIMD: level === best ? '' : level }, encoding: 'utf8', maxBuffer: 1 << 24 });
       expect(r.status, r.stderr).toBe(0);
-      const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { simd: string; cases: number; mismatches: string[]; zeroed: number; badBias: string };
+      const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { simd: string; cases: number; mismatches: string[]; zeroed: number; badBias: string; threaded: number };
       expect(out.simd).toBe(level);
       expect(out.cases).toBe(2880);
+      expect(out.threaded).toBe(2);
       expect(out.mismatches).toEqual([]);
       // relu did clip: the comparison would pass trivially if every output were positive.
       expect(out.zeroed).toBeGreaterThan(1000);
