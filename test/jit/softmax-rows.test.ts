@@ -65,6 +65,8 @@ describe.each(backends)('softmaxRows on %s', (backend) => {
     const x3 = nb.random.normal([4, 5, 7]);
     const f = nb.jit((t: nb.Tensor) => nb.softmax(t), { inference: true });
     expect(bits(f(x3))).toEqual(bits(nb.softmax(x3)));
+    // An empty batch: no rows, no work.
+    expect(f(nb.zeros([0, 10])).shape).toEqual([0, 10]);
     nb.random.seed(3);
     const model = new nb.Sequential([new nb.layers.Dense(16, { activation: 'relu', inputShape: [13] }), new nb.layers.Dense(10, { activation: 'softmax' })]);
     const g = nb.jit((t: nb.Tensor) => model.apply(t) as nb.Tensor, { inference: true });
