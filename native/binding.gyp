@@ -102,6 +102,7 @@
         "src/conv-pool.cc",
         "src/heap.cc",
         "src/fused.cc",
+        "src/softmax-rows.cc",
         "src/gather-kernels.cc",
         "src/gather-nd-kernels.cc",
         "src/structure-kernels.cc",

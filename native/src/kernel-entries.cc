@@ -12,6 +12,7 @@
 #include "prepacked.h"
 #include "random-kernels.h"
 #include "scan-kernels.h"
+#include "softmax-rows.h"
 #include "window-kernels.h"
 
 namespace nabla {
@@ -128,6 +129,13 @@ void fusedElementwiseEntry(const KernelCall& c) {
   fusedElementwise(parseFusedProgram(words, inputs, out), inputs, out);
 }
 
+/** buffers: x, out; words: rows, cols (softmax over each row of cols elements). */
+void softmaxRowsEntry(const KernelCall& c) {
+  WordCursor w(c);
+  const i64 rows = w.integer("rows"), cols = w.integer("cols");
+  softmaxRows(c.buffer(0, "input"), c.buffer(1, "output"), rows, cols);
+}
+
 /** op: an activation's unary code or -1; buffers: out (read and written), bias; words: rows, cols. */
 void biasActivationEntry(const KernelCall& c) {
   WordCursor w(c);
@@ -199,6 +207,14 @@ void prepackedEntry(const KernelCall& c) {
       bool ta = w.integer("transposeA") != 0, tb = w.integer("transposeB") != 0;
       matmulPrepacked(c.buffer(0, "first operand"), as, c.buffer(1, "second operand"), bs, ta, tb, c.buffer(2, "packed operand"),
                       c.buffer(3, "output"));
+      return;
+    }
+    case PrepackedOp::MatmulEpilogue: {
+      Shape as = w.shape("first operand shape"), bs = w.shape("second operand shape");
+      bool ta = w.integer("transposeA") != 0, tb = w.integer("transposeB") != 0;
+      const int act = static_cast<int>(w.integer("activation"));
+      matmulPrepackedEpilogue(c.buffer(0, "first operand"), as, c.buffer(1, "second operand"), bs, ta, tb,
+                              c.buffer(2, "packed operand"), c.buffer(3, "bias"), act, c.buffer(4, "output"));
       return;
     }
     case PrepackedOp::Conv:

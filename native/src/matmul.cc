@@ -5,6 +5,7 @@
 #include <string>
 
 #include "claimed-blocks.h"
+#include "fused.h"
 #include "gemm/gemm.h"
 #include "gemm/gemm-threads.h"
 #include "kernels.h"
@@ -140,9 +141,9 @@ template <typename T> void floatMatmul(const Problem& p, const T* a, const T* b,
 }
 
 /** The GEMM path of floatMatmul for one matrix, with B's panels already packed. */
-template <typename T> void prepackedMatmul(const Problem& p, const T* a, const T* panels, T* c) {
+template <typename T> void prepackedMatmul(const Problem& p, const T* a, const T* panels, T* c, const GemmEpilogue<T>* epilogue = nullptr) {
   const int threads = gemmThreads(p.m * p.n * p.k);
-  gemmPrepacked<T>(p.m, p.n, p.k, operandA(p, a), panels, c, p.n, threads);
+  gemmPrepacked<T>(p.m, p.n, p.k, operandA(p, a), panels, c, p.n, threads, epilogue);
 }
 
 void intMatmul(const Problem& p, const std::int32_t* a, const std::int32_t* b, std::int32_t* c) {
@@ -228,6 +229,35 @@ void matmulPrepacked(const Buffer& a, const Shape& aShape, const Buffer& b, cons
     }
   }
   matmul(a, aShape, b, bShape, transposeA, transposeB, out);
+}
+
+void matmulPrepackedEpilogue(const Buffer& a, const Shape& aShape, const Buffer& b, const Shape& bShape, bool transposeA,
+                             bool transposeB, const Buffer& packed, const Buffer& bias, int act, const Buffer& out) {
+  const char* op = "matmul epilogue";
+  if (act != -1 && !validCode<UnaryOp>(act)) throw InputError(std::string(op) + ": unknown activation op code " + std::to_string(act));
+  if (bias.dtype != out.dtype || (out.dtype != DType::F32 && out.dtype != DType::F64))
+    throw InputError(std::string(op) + ": output and bias must both be float32 or both float64, got " + dtypeName(out.dtype) + " and " +
+                     dtypeName(bias.dtype));
+  if (a.dtype == b.dtype && a.dtype == out.dtype && packed.dtype == a.dtype) {
+    expectLength(a, elementCount(aShape, "matmul"), "matmul", "first operand");
+    expectLength(b, elementCount(bShape, "matmul"), "matmul", "second operand");
+    Problem p = plan(aShape, bShape, transposeA, transposeB);
+    expectLength(out, p.batches * p.m * p.n, "matmul", "output");
+    expectLength(bias, p.n, op, "bias");
+    if (p.batches == 1 && matmulUsesPrepacked(p.m, p.n, p.k, p.transposeB, a.dtype)) {
+      if (a.dtype == DType::F32) {
+        if (const float* panels = prepackedPanels(packed.as<float>(), packed.length, p.k, p.n, 1, 0)) {
+          const GemmEpilogue<float> e{bias.as<float>(), act};
+          return prepackedMatmul(p, a.as<float>(), panels, out.as<float>(), &e);
+        }
+      } else if (const double* panels = prepackedPanels(packed.as<double>(), packed.length, p.k, p.n, 1, 0)) {
+        const GemmEpilogue<double> e{bias.as<double>(), act};
+        return prepackedMatmul(p, a.as<double>(), panels, out.as<double>(), &e);
+      }
+    }
+  }
+  matmulPrepacked(a, aShape, b, bShape, transposeA, transposeB, packed, out);
+  biasActivation(act, out, bias, bias.length > 0 ? out.length / bias.length : 0, bias.length);
 }
 
 }  // namespace nabla

@@ -30,7 +30,8 @@
   X(reduce, true, -1) X(argReduce, true, -1) X(matmul, false, -1) X(conv2d, true, -1) X(pool2d, true, -1) \
   X(fusedElementwise, false, 0) X(gather, true, -1) X(indexND, true, -1) X(concat, false, -1)             \
   X(pad, false, -1) X(biasActivation, true, 0) X(random, true, -1) X(scan, true, -1) X(argsort, false, -1)  \
-  X(linalg, true, -1) X(fft, true, -1) X(prepacked, true, -1) X(convPool, true, -1)
+  X(linalg, true, -1) X(fft, true, -1) X(prepacked, true, -1) X(convPool, true, -1) \
+  X(softmaxRows, false, -1)
 
 namespace nabla {
 

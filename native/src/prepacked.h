@@ -12,7 +12,7 @@
 namespace nabla {
 
 /** Op codes of the `prepacked` kernel entry. */
-enum class PrepackedOp : int { MatmulQuery = 0, ConvQuery = 1, Pack = 2, Matmul = 3, Conv = 4, WinogradQuery = 5, WinogradPack = 6 };
+enum class PrepackedOp : int { MatmulQuery = 0, ConvQuery = 1, Pack = 2, Matmul = 3, Conv = 4, WinogradQuery = 5, WinogradPack = 6, MatmulEpilogue = 7 };
 
 /** Whether matmulPrepacked would read prepacked panels for these sizes (dtype: F32 or F64). */
 bool matmulUsesPrepacked(i64 m, i64 n, i64 k, bool transposeB, DType dtype);
@@ -34,6 +34,12 @@ void prepackWeight(const Buffer& b, i64 k, i64 n, i64 groups, i64 rowStride, i64
 /** matmul (as kernels.h's) with a prepacked copy of B. */
 void matmulPrepacked(const Buffer& a, const Shape& aShape, const Buffer& b, const Shape& bShape, bool transposeA,
                      bool transposeB, const Buffer& packed, const Buffer& out);
+/**
+ * matmulPrepacked, then out[r, c] = act(out[r, c] + bias[c]) (fused.h's biasActivation; act -1:
+ * none), applied by the GEMM to each block of rows it finishes where it reads the panels.
+ */
+void matmulPrepackedEpilogue(const Buffer& a, const Shape& aShape, const Buffer& b, const Shape& bShape, bool transposeA,
+                             bool transposeB, const Buffer& packed, const Buffer& bias, int act, const Buffer& out);
 /** Forward conv2d (as window-kernels.h's, mode 0) with a prepacked copy of the filter (GEMM panels or a Winograd pack). */
 void conv2dPrepacked(const Buffer& x, const Buffer& f, const Buffer& packed, const Buffer& out, const std::vector<i64>& params);
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "../thread-pool.h"
+#include "epilogue.h"
 #include "micro-kernel.h"
 #include "team-schedule.h"
 
@@ -392,7 +393,7 @@ void macroKernelUnpackedA(const MicroKernel<T>& uk, std::int64_t mc, std::int64_
 /** One thread's share of a prepacked GEMM: rows [i0, i1) (multiples of mr) by panels [p0, p1). */
 template <typename T>
 void prepackedPart(std::int64_t i0, std::int64_t i1, std::int64_t p0, std::int64_t p1, std::int64_t n, std::int64_t k,
-                   MatrixRef<T> a, const T* panels, T* c, std::int64_t ldc) {
+                   MatrixRef<T> a, const T* panels, T* c, std::int64_t ldc, const GemmEpilogue<T>* epilogue) {
   const MicroKernel<T>& uk = kernelFor<T>();
   using Bk = Blocking<T>;
   const std::int64_t allPanels = (n + uk.nr - 1) / uk.nr;
@@ -411,10 +412,12 @@ void prepackedPart(std::int64_t i0, std::int64_t i1, std::int64_t p0, std::int64
         if (unpackedA) {
           macroKernelUnpackedA(uk, mc, nc, kc, a.data + ic * a.rowStride + pc, a.rowStride, bBlock, c + ic * ldc + jc, ldc,
                                pc > 0, ownA);
-          continue;
+        } else {
+          packA(uk, mc, kc, a.data + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, ownA);
+          macroKernel(uk, mc, nc, kc, ownA, bBlock, c + ic * ldc + jc, ldc, pc > 0);
         }
-        packA(uk, mc, kc, a.data + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, ownA);
-        macroKernel(uk, mc, nc, kc, ownA, bBlock, c + ic * ldc + jc, ldc, pc > 0);
+        // The block's sums are complete after the last k block: add the bias while it is in cache.
+        if (epilogue && pc + kc >= k) applyGemmEpilogue(*epilogue, c + ic * ldc + jc, ldc, mc, jc, nc);
       }
     }
   }
@@ -458,10 +461,11 @@ const T* prepackedPanels(const T* buffer, std::int64_t length, std::int64_t k, s
 
 template <typename T>
 void gemmPrepacked(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, const T* panels, T* c,
-                   std::int64_t ldc, int threads) {
+                   std::int64_t ldc, int threads, const GemmEpilogue<T>* epilogue) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     for (std::int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, T(0));
+    if (epilogue) applyGemmEpilogue(*epilogue, c, ldc, m, 0, n);
     return;
   }
   const MicroKernel<T>& uk = kernelFor<T>();
@@ -475,7 +479,7 @@ void gemmPrepacked(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> 
   const bool byColumns = colPanels >= kMinPanelsPerThread * threads || rowPanels < 2 * threads;
   const int parts = static_cast<int>(std::min<std::int64_t>(threads, byColumns ? colPanels : rowPanels));
   if (parts <= 1) {
-    prepackedPart<T>(0, m, 0, colPanels, n, k, a, panels, c, ldc);
+    prepackedPart<T>(0, m, 0, colPanels, n, k, a, panels, c, ldc, epilogue);
     return;
   }
   std::atomic<int> nextPart{0};
@@ -484,8 +488,8 @@ void gemmPrepacked(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> 
       std::int64_t q0, q1;
       splitRange(byColumns ? colPanels : rowPanels, parts, part, q0, q1);
       if (q0 >= q1) continue;
-      if (byColumns) prepackedPart<T>(0, m, q0, q1, n, k, a, panels, c, ldc);
-      else prepackedPart<T>(q0 * uk.mr, std::min(m, q1 * uk.mr), 0, colPanels, n, k, a, panels, c, ldc);
+      if (byColumns) prepackedPart<T>(0, m, q0, q1, n, k, a, panels, c, ldc, epilogue);
+      else prepackedPart<T>(q0 * uk.mr, std::min(m, q1 * uk.mr), 0, colPanels, n, k, a, panels, c, ldc, epilogue);
     }
   };
   pool.runJoinable(parts, TaskRef(task));
@@ -507,7 +511,7 @@ bool fewRowsProduct(std::int64_t rows, std::int64_t n, std::int64_t k, const T* 
 #define NABLA_PREPACKED(T)                                                                                         \
   template void prepackB<T>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<T>, T*, std::int64_t);             \
   template const T* prepackedPanels<T>(const T*, std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t); \
-  template void gemmPrepacked<T>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<T>, const T*, T*, std::int64_t, int); \
+  template void gemmPrepacked<T>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<T>, const T*, T*, std::int64_t, int, const GemmEpilogue<T>*); \
   template bool fewRowsProduct<T>(std::int64_t, std::int64_t, std::int64_t, const T*, std::int64_t, std::int64_t, const T*, T*);
 NABLA_PREPACKED(float)
 NABLA_PREPACKED(double)

@@ -79,11 +79,22 @@ const T* prepackedPanels(const T* buffer, std::int64_t length, std::int64_t k, s
                          std::int64_t group);
 
 /**
+ * What a prepacked GEMM applies to C after the last k block, a block of rows at a time while it is
+ * still in cache: c[i, j] = act(c[i, j] + bias[j]) (gemm/epilogue.h), the bits of a separate
+ * add and activation. bias: null for none; act: a unary op code (op-codes.h) or -1 for none.
+ */
+template <typename T> struct GemmEpilogue {
+  const T* bias = nullptr;
+  int act = -1;
+};
+
+/**
  * gemm with B given as prepacked panels: the same blocking, micro-kernel and order of sums as
- * gemm on the unpacked B, so the results are bit-equal; only B's packing is skipped.
+ * gemm on the unpacked B, so the results are bit-equal; only B's packing is skipped. An epilogue
+ * (optional) is applied to each finished block of C.
  */
 template <typename T>
 void gemmPrepacked(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, const T* panels, T* c,
-                   std::int64_t ldc, int threads);
+                   std::int64_t ldc, int threads, const GemmEpilogue<T>* epilogue = nullptr);
 
 }  // namespace nabla

@@ -8,6 +8,7 @@ import type { NativeAddon } from './load-addon.js';
 import type { ArgWriter } from './kernel-table.js';
 import type { AnyKernel } from './kernel-table.js';
 import { hostArrays, type ArrayStore } from './array-store.js';
+import { sizeOf } from '../../tensor/shape.js';
 import type { PrepackedKernels } from './prepacked-kernels.js';
 
 
@@ -17,13 +18,19 @@ export function fusedLinearKernel(addon: NativeAddon, args: ArgWriter, base: { m
   const kernel = (inputs: readonly KernelTensor<TypedArray>[], attrs: FusedLinearAttrs, outs: readonly OutSpec[]): TypedArray[] => {
     const linear = attrs.base === 'conv2d' ? base.conv2d : base.matmul;
     if (attrs.base !== 'conv2d' && attrs.base !== 'matmul') throw new Error(`fusedLinear: unknown base op '${attrs.base}'`);
+    const bias = attrs.hasBias ? inputs[2]! : null;
+    const act = attrs.activation === null ? undefined : unaryCodes.get(attrs.activation);
+    const last = outs[0]!.shape.length ? outs[0]!.shape[outs[0]!.shape.length - 1]! : 1;
+    const floatType = attrs.dtype === 'float32' || attrs.dtype === 'float64';
+    // A prepacked matmul with a bias of the output's width: the GEMM adds it (and activates) per block.
+    if (attrs.prepacked && base.prepacked && attrs.base === 'matmul' && bias && floatType && bias.dtype === attrs.dtype && sizeOf(bias.shape) === last && (attrs.activation === null || act !== undefined)) {
+      return [base.prepacked(attrs.base, inputs, attrs.baseAttrs, outs[0]!, { bias: bias.data, act: act ?? -1 })];
+    }
     // A prepacked weight (the last input) goes with the unpacked one to the addon's variant.
     const out =
       attrs.prepacked && base.prepacked
         ? base.prepacked(attrs.base, inputs, attrs.baseAttrs, outs[0]!)
         : (linear as unknown as Kernel<unknown, TypedArray>)(inputs.slice(0, 2), attrs.baseAttrs, outs)[0]!;
-    const bias = attrs.hasBias ? inputs[2]! : null;
-    const act = attrs.activation === null ? undefined : unaryCodes.get(attrs.activation);
     const outType = store.dtypeOf(out);
     const floatOut = outType === 'float32' || outType === 'float64';
     if (!floatOut || (attrs.activation !== null && act === undefined) || (bias && bias.dtype !== attrs.dtype)) {
@@ -32,7 +39,6 @@ export function fusedLinearKernel(addon: NativeAddon, args: ArgWriter, base: { m
       return [out];
     }
     if (bias) {
-      const last = outs[0]!.shape.length ? outs[0]!.shape[outs[0]!.shape.length - 1]! : 1;
       // One pass: the bias add and the activation per cache-sized block of rows, in place.
       args.begin().int(out.length / Math.max(1, last)).int(last);
       addon.biasActivation(act ?? -1, out, bias.data);

@@ -37,6 +37,7 @@ export const KERNEL_SOURCES = {
   fusedElementwise: 'native',
   fusedLinear: 'native',
   fusedConvPool: 'native',
+  softmaxRows: 'native',
   packGemmB: 'native',
   gather: 'native',
   unsortedSegmentSum: 'native',

@@ -36,6 +36,8 @@ export interface NativeAddon {
   pad(x: TypedArray, out: TypedArray): void;
   /** out = act(out + bias) row by row; words: rows, cols; act: a unary op code or -1 (native/src/fused.h). */
   biasActivation(act: number, out: TypedArray, bias: TypedArray): void;
+  /** Softmax over rows (words: rows, cols); absent from addons older than the kernel. */
+  softmaxRows?(x: TypedArray, out: TypedArray): void;
   /** Fill `out` from a random stream; op: the distribution; words: keys, then two parameters (native/src/random-kernels.h). */
   random(op: number, out: TypedArray): void;
   /** cumsum (op 0) and cumprod (op 1); words: x's shape, axis, exclusive, reverse (native/src/scan-kernels.h). */
@@ -95,7 +97,8 @@ export type KernelEntryName =
   | 'argsort'
   | 'linalg'
   | 'fft'
-  | 'convPool';
+  | 'convPool'
+  | 'softmaxRows';
 
 export interface NodeBuiltins {
   module: typeof import('node:module');

@@ -12,6 +12,7 @@ import { windowKernels } from './window-kernels.js';
 import { channelsFirstWindowKernels } from './channels-first-kernels.js';
 import { fusedLinearKernel } from './fused-linear-kernel.js';
 import { fusedConvPoolKernel } from './conv-pool-kernel.js';
+import { softmaxRowsKernel } from './softmax-rows-kernel.js';
 import { prepackedKernels } from './prepacked-kernels.js';
 import { fusedElementwiseKernel } from './fused-elementwise-kernel.js';
 import { indexKernels } from './index-kernels.js';
@@ -138,5 +139,6 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
     ...table,
     fusedElementwise: fusedElementwiseKernel(addon, args, table, jsWork, store),
     fusedConvPool: fusedConvPoolKernel(addon, args, { fusedLinear: table.fusedLinear, maxPool: window.maxPool, avgPool: window.avgPool }, store),
+    softmaxRows: softmaxRowsKernel(addon, args, store),
   };
 }

@@ -13,12 +13,21 @@ import type { NativeAddon } from './load-addon.js';
 import { kernel, type AnyKernel, type ArgWriter } from './kernel-table.js';
 import { writeConvGeometry } from './window-kernels.js';
 
-const OP = { matmulQuery: 0, convQuery: 1, pack: 2, matmul: 3, conv: 4, winogradQuery: 5, winogradPack: 6 } as const;
+const OP = { matmulQuery: 0, convQuery: 1, pack: 2, matmul: 3, conv: 4, winogradQuery: 5, winogradPack: 6, matmulEpilogue: 7 } as const;
+
+/** A bias (n elements, the output's dtype) and an activation's unary op code (-1: none) for the GEMM to apply. */
+export interface LinearEpilogue {
+  readonly bias: TypedArray;
+  readonly act: number;
+}
 
 export interface PrepackedKernels {
   readonly packGemmB: AnyKernel;
-  /** fusedLinear's linear step with inputs [x, w, ...,  packed]. */
-  linear(base: 'matmul' | 'conv2d', inputs: readonly KernelTensor<TypedArray>[], baseAttrs: unknown, out: OutSpec): TypedArray;
+  /**
+   * fusedLinear's linear step with inputs [x, w, ...,  packed]; a matmul's epilogue (bias and
+   * activation) is applied by the GEMM as it finishes each block of the output.
+   */
+  linear(base: 'matmul' | 'conv2d', inputs: readonly KernelTensor<TypedArray>[], baseAttrs: unknown, out: OutSpec, epilogue?: LinearEpilogue): TypedArray;
   readonly prepack: WeightPrepack;
 }
 
@@ -72,7 +81,7 @@ export function prepackedKernels(addon: NativeAddon, args: ArgWriter, store: Arr
     return [out];
   });
 
-  const linear: PrepackedKernels['linear'] = (base, inputs, baseAttrs, o) => {
+  const linear: PrepackedKernels['linear'] = (base, inputs, baseAttrs, o, epilogue) => {
     const [a, b] = inputs as [KernelTensor<TypedArray>, KernelTensor<TypedArray>];
     const packed = inputs[inputs.length - 1]!.data;
     const out = store.alloc(o.dtype, sizeOf(o.shape), true);
@@ -81,8 +90,11 @@ export function prepackedKernels(addon: NativeAddon, args: ArgWriter, store: Arr
       call(OP.conv, a.data, b.data, packed, out);
     } else {
       const { transposeA, transposeB } = baseAttrs as MatmulAttrs;
-      args.begin().shape('matmul', a.shape).shape('matmul', b.shape).int(transposeA ? 1 : 0).int(transposeB ? 1 : 0);
-      call(OP.matmul, a.data, b.data, packed, out);
+      const w = args.begin().shape('matmul', a.shape).shape('matmul', b.shape).int(transposeA ? 1 : 0).int(transposeB ? 1 : 0);
+      if (epilogue) {
+        w.int(epilogue.act);
+        call(OP.matmulEpilogue, a.data, b.data, packed, epilogue.bias, out);
+      } else call(OP.matmul, a.data, b.data, packed, out);
     }
     return out;
   };

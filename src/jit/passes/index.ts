@@ -12,8 +12,9 @@ import { prepackWeights } from './prepack-weights.js';
 import { reduceBeforeTranspose } from './reduce-transpose.js';
 import { untransposeWeights } from './untranspose-weights.js';
 import { fuseConvPool } from './conv-pool.js';
+import { fuseSoftmaxRows } from './softmax-rows.js';
 
-export { fuseConvPool, prepackWeights, reduceBeforeTranspose, untransposeWeights, channelsLastImages, foldAffineIntoLinear, sinkPointwiseBelowTranspose, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
+export { fuseSoftmaxRows, fuseConvPool, prepackWeights, reduceBeforeTranspose, untransposeWeights, channelsLastImages, foldAffineIntoLinear, sinkPointwiseBelowTranspose, foldConstants, eliminateCommonSubexpressions, eliminateDeadCode, fuseElementwise, fuseLinear, simplify };
 
 /** What each pass changed, for the graph dump and tests. */
 export type PassStats = Record<string, number>;
@@ -57,6 +58,7 @@ export function optimize(g: Graph, backend: Backend, opts: OptimizeOptions = {})
     run('dce', () => eliminateDeadCode(g));
     if (g.nodes.length === before) break;
   }
+  if (opts.inference) run('softmaxRows', () => fuseSoftmaxRows(g, backend.kernels));
   run('fuseLinear', () => fuseLinear(g, backend.kernels));
   run('fuseElementwise', () => fuseElementwise(g, backend.kernels, backend.maxFusedInputs));
   run('dce', () => eliminateDeadCode(g));

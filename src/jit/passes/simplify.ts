@@ -3,7 +3,7 @@ import { shapesEqual } from '../../tensor/shape.js';
 import type { Graph, Node, Value } from '../graph.js';
 
 /** The single value of a constant whose elements are all equal, or undefined. */
-function uniformConst(v: Value): number | undefined {
+export function uniformConst(v: Value): number | undefined {
   if (v.source.kind !== 'const') return undefined;
   const t: Tensor = v.source.tensor;
   if (t.size > 4096 || t.size === 0) return undefined;
