@@ -1,7 +1,7 @@
 // The product of a few rows of A (batch-1 inference) with an unpacked row-major B, written once
 // for every SIMD width. Included only by a kernel file compiled for its ISA; `Lanes` wraps that
 // ISA's vector: Reg, Mask, kWidth (floats per vector), kWideBlock (vectors per wide block), and
-// zero, load, loadMasked, splat, mulAdd (multiply, then add: not fused), store, storeMasked,
+// zero, loadu, loadMasked, splat, mulAdd (multiply, then add: not fused), storeu, storeMasked,
 // maskOf(lanesLeft).
 #pragma once
 #include <cstdint>
@@ -27,7 +27,7 @@ void fewRowsBlock(std::int64_t n, std::int64_t k, const float* a, std::int64_t a
     const float* row = b + p * n;
     Reg bv[V];
 #pragma GCC unroll 4
-    for (int v = 0; v < V; ++v) bv[v] = Masked && v == V - 1 ? Lanes::loadMasked(row + W * v, mask) : Lanes::load(row + W * v);
+    for (int v = 0; v < V; ++v) bv[v] = Masked && v == V - 1 ? Lanes::loadMasked(row + W * v, mask) : Lanes::loadu(row + W * v);
 #pragma GCC unroll 4
     for (int i = 0; i < Rows; ++i) {
       const Reg av = Lanes::splat(a[i * ai + p * ap]);
@@ -41,7 +41,7 @@ void fewRowsBlock(std::int64_t n, std::int64_t k, const float* a, std::int64_t a
     for (int v = 0; v < V; ++v) {
       float* out = c + i * n + W * v;
       if (Masked && v == V - 1) Lanes::storeMasked(out, mask, acc[i][v]);
-      else Lanes::store(out, acc[i][v]);
+      else Lanes::storeu(out, acc[i][v]);
     }
 }
 

@@ -67,26 +67,14 @@ void kernelF64(std::int64_t k, const double* a, const double* b, double* c, std:
     _mm256_storeu_pd(row + 4, c1[i]);
   }
 }
-/** AVX2's 8-float vector for few-rows.h. */
-struct Avx2Lanes {
+/**
+ * AVX2's float vector for the kernels of few-rows.h and unpacked-a.h. mulAdd rounds the product
+ * before the sum (few-rows.h's sums equal the reference's); fma does not (the packed kernels').
+ */
+struct Avx2F32 {
   using Reg = __m256;
   using Mask = __m256i;
   static constexpr int kWidth = 8, kWideBlock = 2;
-  static Reg zero() { return _mm256_setzero_ps(); }
-  static Reg load(const float* p) { return _mm256_loadu_ps(p); }
-  static Reg loadMasked(const float* p, Mask m) { return _mm256_maskload_ps(p, m); }
-  static Reg splat(float x) { return _mm256_set1_ps(x); }
-  static Reg mulAdd(Reg x, Reg y, Reg acc) { return _mm256_add_ps(acc, _mm256_mul_ps(x, y)); }
-  static void store(float* p, Reg v) { _mm256_storeu_ps(p, v); }
-  static void storeMasked(float* p, Mask m, Reg v) { _mm256_maskstore_ps(p, m, v); }
-  static Mask maskOf(int lanes) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  }
-};
-/** AVX2's vectors for unpacked-a.h. */
-struct Avx2F32 {
-  using Reg = __m256;
-  static constexpr int kWidth = 8;
   static Reg zero() { return _mm256_setzero_ps(); }
   static Reg loadAligned(const float* p) { return _mm256_load_ps(p); }
   static Reg loadu(const float* p) { return _mm256_loadu_ps(p); }
@@ -94,6 +82,12 @@ struct Avx2F32 {
   static Reg splat(float x) { return _mm256_set1_ps(x); }
   static Reg fma(Reg x, Reg y, Reg acc) { return _mm256_fmadd_ps(x, y, acc); }
   static Reg add(Reg x, Reg y) { return _mm256_add_ps(x, y); }
+  static Reg loadMasked(const float* p, Mask m) { return _mm256_maskload_ps(p, m); }
+  static Reg mulAdd(Reg x, Reg y, Reg acc) { return _mm256_add_ps(acc, _mm256_mul_ps(x, y)); }
+  static void storeMasked(float* p, Mask m, Reg v) { _mm256_maskstore_ps(p, m, v); }
+  static Mask maskOf(int lanes) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
 };
 struct Avx2F64 {
   using Reg = __m256d;
@@ -109,7 +103,7 @@ struct Avx2F64 {
 }  // namespace
 
 MicroKernel<float> avx2KernelF32() {
-  MicroKernel<float> uk{kRows, 16, kernelF32, nullptr, nullptr, fewRowsProduct<Avx2Lanes>};
+  MicroKernel<float> uk{kRows, 16, kernelF32, nullptr, nullptr, fewRowsProduct<Avx2F32>};
   uk.runUnpackedA = unpackedAKernel<Avx2F32, kRows, float>;
   uk.runUnpackedAHalf = unpackedAKernel<Avx2F32, kRows, float, true>;
   return uk;

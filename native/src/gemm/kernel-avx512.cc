@@ -123,24 +123,14 @@ void kernelF64(std::int64_t k, const double* a, const double* b, double* c, std:
     _mm512_storeu_pd(row + 8, c1[i]);
   }
 }
-/** AVX-512's 16-float vector for few-rows.h. */
-struct Avx512Lanes {
+/**
+ * AVX-512's float vector for the kernels of few-rows.h and unpacked-a.h. mulAdd rounds the product
+ * before the sum (few-rows.h's sums equal the reference's); fma does not (the packed kernels').
+ */
+struct Avx512F32 {
   using Reg = __m512;
   using Mask = __mmask16;
   static constexpr int kWidth = 16, kWideBlock = 4;
-  static Reg zero() { return _mm512_setzero_ps(); }
-  static Reg load(const float* p) { return _mm512_loadu_ps(p); }
-  static Reg loadMasked(const float* p, Mask m) { return _mm512_maskz_loadu_ps(m, p); }
-  static Reg splat(float x) { return _mm512_set1_ps(x); }
-  static Reg mulAdd(Reg x, Reg y, Reg acc) { return _mm512_add_ps(acc, _mm512_mul_ps(x, y)); }
-  static void store(float* p, Reg v) { _mm512_storeu_ps(p, v); }
-  static void storeMasked(float* p, Mask m, Reg v) { _mm512_mask_storeu_ps(p, m, v); }
-  static Mask maskOf(int lanes) { return static_cast<Mask>(lanes >= 16 ? 0xFFFFu : (1u << lanes) - 1); }
-};
-/** AVX-512's vectors for unpacked-a.h. */
-struct Avx512F32 {
-  using Reg = __m512;
-  static constexpr int kWidth = 16;
   static Reg zero() { return _mm512_setzero_ps(); }
   static Reg loadAligned(const float* p) { return _mm512_load_ps(p); }
   static Reg loadu(const float* p) { return _mm512_loadu_ps(p); }
@@ -148,6 +138,10 @@ struct Avx512F32 {
   static Reg splat(float x) { return _mm512_set1_ps(x); }
   static Reg fma(Reg x, Reg y, Reg acc) { return _mm512_fmadd_ps(x, y, acc); }
   static Reg add(Reg x, Reg y) { return _mm512_add_ps(x, y); }
+  static Reg loadMasked(const float* p, Mask m) { return _mm512_maskz_loadu_ps(m, p); }
+  static Reg mulAdd(Reg x, Reg y, Reg acc) { return _mm512_add_ps(acc, _mm512_mul_ps(x, y)); }
+  static void storeMasked(float* p, Mask m, Reg v) { _mm512_mask_storeu_ps(p, m, v); }
+  static Mask maskOf(int lanes) { return static_cast<Mask>(lanes >= 16 ? 0xFFFFu : (1u << lanes) - 1); }
 };
 struct Avx512F64 {
   using Reg = __m512d;
@@ -163,7 +157,7 @@ struct Avx512F64 {
 }  // namespace
 
 MicroKernel<float> avx512KernelF32() {
-  MicroKernel<float> uk{kRows, 32, kernelF32, packLines<kRows>, packColumnsF32, fewRowsProduct<Avx512Lanes>};
+  MicroKernel<float> uk{kRows, 32, kernelF32, packLines<kRows>, packColumnsF32, fewRowsProduct<Avx512F32>};
   uk.runUnpackedA = unpackedAKernel<Avx512F32, kRows, float>;
   uk.runUnpackedAHalf = unpackedAKernel<Avx512F32, kRows, float, true>;
   return uk;
