@@ -55,6 +55,13 @@ bool convPoolDirect(int act, const Buffer& x, const Buffer& filter, const Buffer
   const ConvGeometry g = convimpl::parseConvGeometry(convParams, "fusedConvPool");
   // Pool params: n, h, w, c, oh, ow, ph, pw, sh, sw, top, bottom, left, right (window-kernels.h).
   const i64 poh = poolParams[4], pow = poolParams[5], ph = poolParams[6], pw = poolParams[7], psh = poolParams[8], psw = poolParams[9];
+  // A pool geometry that pool2d would refuse goes to the steps, which raise its error.
+  for (i64 v : poolParams)
+    if (v < 0 || v > (i64{1} << 40)) return false;
+  const auto pooled = [](i64 in, i64 k, i64 s, i64 a, i64 b) { return in + a + b < k ? -1 : (in + a + b - k) / s + 1; };
+  if (ph < 1 || pw < 1 || psh < 1 || psw < 1 || pooled(g.oh, ph, psh, poolParams[10], poolParams[11]) != poh ||
+      pooled(g.ow, pw, psw, poolParams[12], poolParams[13]) != pow)
+    return false;
   // Overlapping pool windows would sum their shared conv pixels twice.
   if (psh < ph || psw < pw || !convTakesTiled(g)) return false;
   const bool padded = g.top > 0 || g.bottom > 0 || g.left > 0 || g.right > 0;
