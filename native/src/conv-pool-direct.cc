@@ -23,6 +23,16 @@ bool directDisabled() {
   return v && std::strcmp(v, "0") == 0;
 }
 
+/**
+ * Where the kernel pays (bench/conv-pool-direct.ts, BENCHMARKS.md): short patches at any batch
+ * (a first layer: 2x at batch 32), long ones only on small outputs (the bench CNN's second conv at
+ * batch 1, 288 taps on 121 pixels: 1.1x). Long patches over more pixels run as fast or faster
+ * through the tile product, whose 12-pixel tiles read each filter row once for 12 pixels, not 4
+ * (2x14x14 pixels of 288 taps: 0.95x; 16x26x26: 0.95x; 4x26x26 of 200 taps: 0.92x).
+ */
+constexpr i64 kShortPatch = 64;
+constexpr i64 kSmallOutputPixels = 256;
+
 /** Whether the unfused conv would run the tiled path, whose sums this kernel repeats. */
 bool convTakesTiled(const ConvGeometry& g) {
   return !g.depthwise() && g.groups == 1 && !g.pointwise() && g.top >= 0 && g.bottom >= 0 && g.left >= 0 && g.right >= 0 &&
@@ -64,6 +74,7 @@ bool convPoolDirect(int act, const Buffer& x, const Buffer& filter, const Buffer
     return false;
   // Overlapping pool windows would sum their shared conv pixels twice.
   if (psh < ph || psw < pw || !convTakesTiled(g)) return false;
+  if (g.patch() > kShortPatch && g.n * g.pixels() > kSmallOutputPixels) return false;
   const bool padded = g.top > 0 || g.bottom > 0 || g.left > 0 || g.right > 0;
   const i64 H = g.h + g.top + g.bottom, W = g.w + g.left + g.right;
   DirectConvPoolShape s{W, g.c, g.sh, g.sw, g.o, g.patch(), g.oh, g.ow, ph, pw, psh, psw, poolParams[10], poolParams[12], pow};
