@@ -17,7 +17,8 @@ namespace nabla {
  * multiply-adds over the window's taps, from zero, in patch order). Returns false, doing
  * nothing, where this kernel does not apply: not float32, another conv path, grouped or 1x1
  * convs, negative padding, an activation other than relu, an average pool, overlapping pool
- * windows, or a CPU without AVX-512. Arguments as convPool's (conv-pool.h).
+ * windows, a patch of more than 64 taps over more than 256 output pixels (the tile product is as
+ * fast there), or a CPU without AVX-512. Arguments as convPool's (conv-pool.h).
  */
 bool convPoolDirect(int act, const Buffer& x, const Buffer& filter, const Buffer& bias, bool hasBias, const Buffer& out,
                     const std::vector<i64>& convParams, const std::vector<i64>& poolParams, int poolMode);

@@ -1,6 +1,7 @@
 // fusedConvPool's direct kernel (native/src/conv-pool-direct.h): where the conv takes the tiled
-// path, a max pool follows and the activation is relu or none, each pooled output is computed in
-// registers from its window of conv pixels. Bit-equal to the unfused ops and to the fused node's
+// path, a max pool follows and the activation is relu or none (and the patch is short or the
+// output small), each pooled output is computed in registers from its window of conv pixels. Every
+// case below runs the kernel (a perturbed kernel failed all of them). Bit-equal to the unfused ops and to the fused node's
 // steps (NABLA_CONV_POOL_DIRECT=0) for odd sizes, padding 'same' and 'valid' on the conv and the
 // pool, strides, dilation, rectangular windows, channel counts across its 64-channel blocks,
 // pool windows of more than 4 cells, batch > 1, neither bias nor activation, NaN inputs; the same bits on 1 to 3
