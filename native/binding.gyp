@@ -53,7 +53,7 @@
       # The convolutions' AVX-512 tile product (conv-tile.h), called only after cpuid says the CPU has it.
       "target_name": "nabla_conv_avx512",
       "type": "static_library",
-      "sources": ["src/conv-tile-avx512.cc"],
+      "sources": ["src/conv-tile-avx512.cc", "src/conv-pool-direct-avx512.cc"],
       "conditions": [
         ["target_arch=='x64' and OS!='win'", { "cflags_cc": ["-mavx512f", "-mfma"] }],
         ["target_arch=='x64' and OS=='mac'", { "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-mavx512f", "-mfma"] } }],
@@ -100,6 +100,7 @@
         "src/conv-winograd.cc",
         "src/pool.cc",
         "src/conv-pool.cc",
+        "src/conv-pool-direct.cc",
         "src/heap.cc",
         "src/fused.cc",
         "src/softmax-rows.cc",

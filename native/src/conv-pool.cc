@@ -7,6 +7,7 @@
 
 #include "claimed-blocks.h"
 #include "conv-algorithm.h"
+#include "conv-pool-direct.h"
 #include "fused.h"
 #include "kernels.h"
 #include "prepacked.h"
@@ -138,6 +139,7 @@ void convPool(int act, const Buffer& x, const Buffer& filter, const Buffer& bias
   expectLength(out, g.n * pImage, "fusedConvPool", "output");
   if (hasBias) expectLength(bias, g.o, "fusedConvPool", "bias");
   if (g.n * pImage == 0) return;
+  if (convPoolDirect(act, x, filter, bias, hasBias, out, convParams, poolParams, poolMode)) return;
   const int threads = pieceThreads(g);
   const Pieces pieces = piecesOf(g, threads);
   const i64 largest = std::max(pieces.chunk, pieces.images(pieces.count - 1, g.n));
