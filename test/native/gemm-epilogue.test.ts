@@ -21,6 +21,25 @@ const unary = addon.opNames().unary;
 const acts = [['none', -1], ...['relu', 'sigmoid', 'tanh'].map((n) => [n, unary.indexOf(n)])];
 let seed = 7;
 const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296 - 0.5);
+// The plain matmul then the separate biasActivation (want), and the prepacked product with its epilogue (got).
+function bothWays(Ctor, a, b, bias, act, m, k, n, ta, tb) {
+  const shapes = [2, ta ? k : m, ta ? m : k, 2, tb ? n : k, tb ? k : n, ta, tb];
+  const want = new Ctor(m * n), got = new Ctor(m * n);
+  args.fill(0);
+  args.set(shapes);
+  addon.matmul(a, b, want);
+  args.fill(0);
+  args.set([m, n]);
+  addon.biasActivation(act, want, bias);
+  const packed = new Ctor(32 + k * Math.ceil(n / 32) * 32);
+  args.fill(0);
+  args.set(tb ? [k, n, 1, 1, k] : [k, n, 1, n, 1]);
+  addon.prepacked(2, b, packed);
+  args.fill(0);
+  args.set([...shapes, act]);
+  addon.prepacked(7, a, b, packed, bias, got);
+  return { want, got };
+}
 const mismatches = [];
 let cases = 0, zeroed = 0;
 for (const m of [1, 5, 12, 13, 30])
@@ -32,21 +51,7 @@ for (const m of [1, 5, 12, 13, 30])
             for (const [name, act] of acts) {
               const a = Ctor.from({ length: m * k }, rand), b = Ctor.from({ length: k * n }, rand);
               const bias = Ctor.from({ length: n }, () => rand() * 4);
-              const shapes = [2, ta ? k : m, ta ? m : k, 2, tb ? n : k, tb ? k : n, ta, tb];
-              const want = new Ctor(m * n), got = new Ctor(m * n);
-              args.fill(0);
-              args.set(shapes);
-              addon.matmul(a, b, want);
-              args.fill(0);
-              args.set([m, n]);
-              addon.biasActivation(act, want, bias);
-              const packed = new Ctor(32 + k * Math.ceil(n / 32) * 32);
-              args.fill(0);
-              args.set(tb ? [k, n, 1, 1, k] : [k, n, 1, n, 1]);
-              addon.prepacked(2, b, packed);
-              args.fill(0);
-              args.set([...shapes, act]);
-              addon.prepacked(7, a, b, packed, bias, got);
+              const { want, got } = bothWays(Ctor, a, b, bias, act, m, k, n, ta, tb);
               cases++;
               if (name === 'relu') zeroed += want.filter((v) => v === 0).length;
               if (!Buffer.from(want.buffer).equals(Buffer.from(got.buffer)))
@@ -58,21 +63,7 @@ let threaded = 0;
 for (const [m, k, n] of [[256, 784, 128], [600, 300, 64]]) {
   const a = Float32Array.from({ length: m * k }, rand), b = Float32Array.from({ length: k * n }, rand);
   const bias = Float32Array.from({ length: n }, rand);
-  const relu = unary.indexOf('relu');
-  const want = new Float32Array(m * n), got = new Float32Array(m * n);
-  args.fill(0);
-  args.set([2, m, k, 2, k, n, 0, 0]);
-  addon.matmul(a, b, want);
-  args.fill(0);
-  args.set([m, n]);
-  addon.biasActivation(relu, want, bias);
-  const packed = new Float32Array(32 + k * Math.ceil(n / 32) * 32);
-  args.fill(0);
-  args.set([k, n, 1, n, 1]);
-  addon.prepacked(2, b, packed);
-  args.fill(0);
-  args.set([2, m, k, 2, k, n, 0, 0, relu]);
-  addon.prepacked(7, a, b, packed, bias, got);
+  const { want, got } = bothWays(Float32Array, a, b, bias, unary.indexOf('relu'), m, k, n, 0, 0);
   if (Buffer.from(want.buffer).equals(Buffer.from(got.buffer))) threaded++;
   else mismatches.push(m + 'x' + k + 'x' + n + ' on ' + addon.info().threads + ' threads');
 }
