@@ -57,14 +57,17 @@ export function matchSoftmax(div: Node, uses: Map<Value, number>): { x: Value; n
 export function fuseSoftmaxRows(g: Graph, kernels: Readonly<Record<string, unknown>>): number {
   if (!kernels.softmaxRows) return 0;
   let fused = 0;
+  // Counted again only after a rewrite: the graph's other uses do not change while nothing matches.
+  let uses = useCounts(g);
   for (const div of [...g.nodes]) {
     if (div.op.name !== 'div') continue;
-    const match = matchSoftmax(div, useCounts(g));
+    const match = matchSoftmax(div, uses);
     if (!match) continue;
     const y = div.outputs[0]!;
     const node = g.unplacedNode(softmaxRowsOp, [match.x], { shape: y.shape, dtype: y.dtype }, [{ shape: y.shape, dtype: y.dtype }]);
     g.replaceNode(div, [node], node.outputs[0]!);
     g.removeNodes(match.nodes);
+    uses = useCounts(g);
     fused++;
   }
   return fused;
