@@ -6,7 +6,8 @@ import type { Variable } from '../autograd/variable.js';
 /** Where a value of the graph comes from. */
 export type ValueSource =
   | { readonly kind: 'input'; readonly index: number }
-  | { readonly kind: 'const'; readonly tensor: Tensor }
+  /** `origin`: for a constant folded from weights, the variable it was computed from (names it on export). */
+  | { readonly kind: 'const'; readonly tensor: Tensor; readonly origin?: string }
   | { readonly kind: 'variable'; readonly variable: Variable }
   | { readonly kind: 'node'; readonly node: Node; readonly index: number };
 
@@ -84,7 +85,7 @@ export class Graph {
   /** Replace every use of `from` by `to` (nodes, outputs, updates). */
   replaceUses(from: Value, to: Value): void {
     if (from === to) return;
-    for (const n of this.nodes) n.inputs = n.inputs.map((v) => (v === from ? to : v));
+    for (const n of this.nodes) if (n.inputs.includes(from)) n.inputs = n.inputs.map((v) => (v === from ? to : v));
     this.outputs = this.outputs.map((v) => (v === from ? to : v));
     for (const [k, v] of this.updates) if (v === from) this.updates.set(k, to);
   }

@@ -24,13 +24,19 @@ function foldNodes(g: Graph, fixed: (v: Value) => boolean, maxElements: number):
     if (n.op.name === 'random' || !n.inputs.every(fixed)) continue;
     if (n.outputs.some((o) => o.shape.reduce((a, b) => a * b, 1) > maxElements)) continue;
     const outs = evaluate(n);
+    const origin = n.inputs.map(originOf).find((name) => name !== undefined);
     n.outputs.forEach((o, i) => {
-      const c = g.newValue(o, { kind: 'const', tensor: outs[i]! });
+      const c = g.newValue(o, { kind: 'const', tensor: outs[i]!, ...(origin === undefined ? {} : { origin }) });
       g.replaceUses(o, c);
     });
     folded++;
   }
   return folded;
+}
+
+/** The variable a value is, or a folded constant was computed from. */
+function originOf(v: Value): string | undefined {
+  return v.source.kind === 'variable' ? v.source.variable.name : v.source.kind === 'const' ? v.source.origin : undefined;
 }
 
 function evaluate(n: Node): Tensor[] {

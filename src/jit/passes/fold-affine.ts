@@ -5,7 +5,7 @@ import { PRIMITIVES } from '../../ops/primitives/index.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { shapesEqual, sizeOf } from '../../tensor/shape.js';
 import type { Graph, Node, Value } from '../graph.js';
-import { singleUseChain } from './fusion.js';
+import { singleUseChain, usesOf } from './fusion.js';
 
 const ops = PRIMITIVES as Record<string, OpDef<any>>;
 
@@ -113,10 +113,12 @@ class ParamBuilder {
 export function foldAffineIntoLinear(g: Graph): number {
   const isParam = readOnlyParams(g);
   let folded = 0;
+  // Counted again after each fold only: once per linear op would be quadratic in a deep graph.
+  let uses = usesOf(g);
   for (const base of [...g.nodes]) {
     // Integer products do not distribute over division: floats only.
     if (!g.nodes.includes(base) || !isChannelLinear(base) || !isFloat(base.outputs[0]!.dtype) || !isParam(base.inputs[1]!)) continue;
-    const steps = singleUseChain(g, base.outputs[0]!, (consumer, y) => asStep(consumer, y, isParam));
+    const steps = singleUseChain(g, base.outputs[0]!, (consumer, y) => asStep(consumer, y, isParam), uses);
     if (!steps.some((s) => s.op === 'mul' || s.op === 'div')) continue;
     const out = base.outputs[0]!;
     // The scaled weight is computed from weights alone: compiled inference runs it once per change
@@ -154,6 +156,7 @@ export function foldAffineIntoLinear(g: Graph): number {
     const tail = steps[steps.length - 1]!.node;
     g.replaceNode(tail, b.nodes, result);
     g.removeNodes([base, ...steps.map((s) => s.node)]);
+    uses = usesOf(g);
     folded++;
   }
   return folded;

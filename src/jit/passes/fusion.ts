@@ -5,11 +5,28 @@ import type { Graph, Node, Value } from '../graph.js';
 
 /** How many times each value is used (by nodes, outputs and updates). */
 export function useCounts(g: Graph): Map<Value, number> {
-  const uses = new Map<Value, number>();
-  const bump = (v: Value) => uses.set(v, (uses.get(v) ?? 0) + 1);
-  for (const n of g.nodes) n.inputs.forEach(bump);
+  return usesOf(g).count;
+}
+
+/** Each value's use count (by nodes, outputs and updates) and the nodes that read it (once per read). */
+export interface Uses {
+  readonly count: Map<Value, number>;
+  readonly readers: Map<Value, Node[]>;
+}
+
+/** One pass over the graph; valid until the graph is rewritten. */
+export function usesOf(g: Graph): Uses {
+  const count = new Map<Value, number>();
+  const readers = new Map<Value, Node[]>();
+  const bump = (v: Value) => count.set(v, (count.get(v) ?? 0) + 1);
+  for (const n of g.nodes) for (const v of n.inputs) {
+    bump(v);
+    const list = readers.get(v);
+    if (list) list.push(n);
+    else readers.set(v, [n]);
+  }
   g.roots().forEach(bump);
-  return uses;
+  return { count, readers };
 }
 
 function isElementwise(n: Node): boolean {
@@ -18,20 +35,20 @@ function isElementwise(n: Node): boolean {
   return n.inputs.every((v) => shapesEqual(v.shape, out.shape) || sizeOf(v.shape) === 1);
 }
 
-function soleConsumer(g: Graph, v: Value, uses: Map<Value, number>): Node | undefined {
-  if (uses.get(v) !== 1) return undefined;
-  return g.nodes.find((n) => n.inputs.includes(v));
+/** The one node that reads v, where v has one use and that use is a node's. */
+function soleConsumer(v: Value, uses: Uses): Node | undefined {
+  return uses.count.get(v) === 1 ? uses.readers.get(v)?.[0] : undefined;
 }
 
 /**
  * The steps of the chain that starts at `v`: each value's sole consumer, for as long as `asStep`
- * accepts it (given the value it reads); the next value is that consumer's first output.
+ * accepts it (given the value it reads); the next value is that consumer's first output. `uses`:
+ * the graph's as it stands, where the caller has them.
  */
-export function singleUseChain<S>(g: Graph, v: Value, asStep: (consumer: Node, v: Value) => S | undefined): S[] {
-  const uses = useCounts(g);
+export function singleUseChain<S>(g: Graph, v: Value, asStep: (consumer: Node, v: Value) => S | undefined, uses = usesOf(g)): S[] {
   const steps: S[] = [];
   for (;;) {
-    const consumer = soleConsumer(g, v, uses);
+    const consumer = soleConsumer(v, uses);
     const step = consumer && asStep(consumer, v);
     if (!step) return steps;
     steps.push(step);
@@ -50,9 +67,9 @@ export function fuseLinear(g: Graph, kernels: Readonly<Record<string, unknown>>)
     if (base.op.name !== 'matmul' && base.op.name !== 'conv2d') continue;
     // A channels-first conv's channels are axis 1, not the last axis the fused bias runs along.
     if ((base.attrs as { channelsFirst?: boolean }).channelsFirst) continue;
-    const uses = useCounts(g);
+    const uses = usesOf(g);
     const y = base.outputs[0]!;
-    const addNode = soleConsumer(g, y, uses);
+    const addNode = soleConsumer(y, uses);
     if (!addNode || addNode.op.name !== 'add') continue;
     const bias = addNode.inputs[0] === y ? addNode.inputs[1]! : addNode.inputs[0]!;
     const last = y.shape[y.shape.length - 1]!;
@@ -60,7 +77,7 @@ export function fuseLinear(g: Graph, kernels: Readonly<Record<string, unknown>>)
     if (!biasOk || !shapesEqual(addNode.outputs[0]!.shape, y.shape)) continue;
     let tail: Node = addNode;
     let activation: string | null = null;
-    const actNode = soleConsumer(g, addNode.outputs[0]!, uses);
+    const actNode = soleConsumer(addNode.outputs[0]!, uses);
     if (actNode && actNode.op.pointwise && actNode.inputs.length === 1 && actNode.outputs[0]!.dtype === y.dtype) {
       activation = actNode.op.name;
       tail = actNode;

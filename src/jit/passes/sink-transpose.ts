@@ -12,7 +12,7 @@ import type { OpDef } from '../../ops/define-op.js';
 import { PRIMITIVES } from '../../ops/primitives/index.js';
 import { shapesEqual, sizeOf } from '../../tensor/shape.js';
 import type { Graph, Node, Value } from '../graph.js';
-import { singleUseChain, useCounts } from './fusion.js';
+import { singleUseChain, usesOf, type Uses } from './fusion.js';
 
 const ops = PRIMITIVES as Record<string, OpDef<any>>;
 
@@ -56,17 +56,16 @@ const samePerm = (a: Node, b: Node) => {
  * consumer is a transpose too (simplify composes those with it, so it dies and the chain's one
  * transpose at its end costs nothing more); otherwise undefined.
  */
-function untransposedTwin(g: Graph, uses: Map<Value, number>, other: Value, t: Node, user: Node): Value | undefined {
+function untransposedTwin(g: Graph, uses: Uses, other: Value, t: Node, user: Node): Value | undefined {
   const p = other.source.kind === 'node' ? other.source.node : undefined;
   if (!p || p.op.name !== 'transpose' || !samePerm(p, t) || !g.nodes.includes(p)) return undefined;
-  const consumers = g.nodes.filter((n) => n.inputs.includes(other));
-  const byNodes = consumers.reduce((k, n) => k + n.inputs.filter((v) => v === other).length, 0);
+  const consumers = uses.readers.get(other) ?? [];
   // A graph output or variable update keeps it alive.
-  if (byNodes !== uses.get(other)) return undefined;
+  if (consumers.length !== uses.count.get(other)) return undefined;
   return consumers.every((n) => n === user || n.op.name === 'transpose') ? p.inputs[0] : undefined;
 }
 
-function asStep(g: Graph, uses: Map<Value, number>, t: Node, n: Node, z: Value, axis: number): Step | undefined {
+function asStep(g: Graph, uses: Uses, t: Node, n: Node, z: Value, axis: number): Step | undefined {
   if (!n.op.pointwise || n.outputs.length !== 1 || !shapesEqual(n.outputs[0]!.shape, z.shape)) return undefined;
   if (n.inputs.length === 1) return n.inputs[0] === z ? { node: n, slot: 0 } : undefined;
   if (n.inputs.length !== 2) return undefined;
@@ -82,6 +81,8 @@ function asStep(g: Graph, uses: Map<Value, number>, t: Node, n: Node, z: Value, 
 /** Move pointwise per-channel (or like-transposed) chains above the channels-last → channels-first transposes before them. Returns chains moved. */
 export function sinkPointwiseBelowTranspose(g: Graph): number {
   let moved = 0;
+  // Counted again after each move only: once per transpose would be quadratic in a deep graph.
+  let uses = usesOf(g);
   for (const t of [...g.nodes]) {
     if (t.op.name !== 'transpose' || !g.nodes.includes(t)) continue;
     const axis = channelAxis(t);
@@ -89,8 +90,7 @@ export function sinkPointwiseBelowTranspose(g: Graph): number {
     const rank = y.shape.length;
     if (axis < 0 || axis === rank - 1) continue;
     const channels = y.shape[rank - 1]!;
-    const uses = useCounts(g);
-    const steps = singleUseChain(g, t.outputs[0]!, (consumer, z) => asStep(g, uses, t, consumer, z, axis));
+    const steps = singleUseChain(g, t.outputs[0]!, (consumer, z) => asStep(g, uses, t, consumer, z, axis), uses);
     if (!steps.length) continue;
     // Rebuild the chain on y, then one transpose of its end takes the tail's place.
     const fresh: Node[] = [];
@@ -111,6 +111,7 @@ export function sinkPointwiseBelowTranspose(g: Graph): number {
     const tail = steps[steps.length - 1]!.node;
     g.replaceNode(tail, fresh, out);
     g.removeNodes([t, ...steps.map((s) => s.node)]);
+    uses = usesOf(g);
     moved++;
   }
   return moved;

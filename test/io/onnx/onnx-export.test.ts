@@ -84,6 +84,13 @@ describe('onnx export', () => {
     expect(opTypes(folded).filter((t) => t === 'Conv' || t === 'MatMul')).toEqual(['Conv', 'MatMul']);
     const got = await ortRun(folded, { input_0: x });
     expect(maxRelError(got.output_0!.data, want)).toBeLessThan(TOLERANCE);
+    // Folded weights are named after the variables they were computed from.
+    const variableNames = model.weights.map((w) => w.name);
+    const initializers = (decodeModelProto(folded, 'export').graph?.initializer ?? []).map((t) => t.name ?? '').filter((n) => n.endsWith('/folded'));
+    expect(initializers.length).toBeGreaterThanOrEqual(4);
+    for (const name of initializers) expect(variableNames.some((v) => name.startsWith(`${v}/folded`))).toBe(true);
+    const conv = (decodeModelProto(folded, 'export').graph?.node ?? []).find((n) => n.opType === 'Conv')!;
+    expect(conv.input![1]).toBe(`${model.layers[0]!.weights[0]!.name}/folded`);
     const unfolded = nb.onnx.toBytes(model, { foldWeights: false });
     expect(opTypes(unfolded).filter((t) => t === 'Sqrt')).toHaveLength(2);
     expect(maxRelError((await ortRun(unfolded, { input_0: x })).output_0!.data, want)).toBeLessThan(TOLERANCE);

@@ -6,6 +6,7 @@
 // form onnxruntime's conv fusions and NCHWc layout expect (as in PyTorch's exports).
 import { ATTR_TYPE, type NodeProto, type TensorProto } from '../proto.js';
 import { hostTensorOf, tensorProtoOf } from '../tensor-proto.js';
+import { NodeIndex } from './node-index.js';
 import type { OnnxBuilder } from './onnx-builder.js';
 
 const UNARY = new Set(['Relu', 'Sigmoid', 'Tanh', 'Exp', 'Log', 'Neg', 'Abs', 'Sqrt', 'Reciprocal', 'Erf', 'Sin', 'Cos', 'Floor', 'Ceil', 'Round', 'Sign', 'Identity', 'Not', 'Cast']);
@@ -17,51 +18,60 @@ const isIdentity = (p: number[]) => p.every((d, i) => d === i);
 /** Rewrite b's nodes in place; `keep` are names that must stay (the graph's outputs). Returns how many Transposes went. */
 export function sinkTransposes(b: OnnxBuilder, keep: readonly string[]): number {
   const before = b.nodes.filter((n) => n.opType === 'Transpose').length;
-  const inits = new Map(b.initializers.map((t) => [t.name!, t]));
-  for (let round = 0; round < 1000; round++) {
-    const producer = new Map<string, NodeProto>();
-    for (const n of b.nodes) for (const o of n.output ?? []) producer.set(o, n);
-    const transposeOf = (name: string | undefined) => {
-      const p = name === undefined ? undefined : producer.get(name);
-      return p?.opType === 'Transpose' ? p : undefined;
-    };
-    if (!b.nodes.some((n, i) => rewrite(b, n, i, transposeOf, inits))) break;
-    removeUnused(b, keep);
+  const rw: Rewriter = { b, ix: new NodeIndex(b, new Set(keep)), inits: new Map(b.initializers.map((t) => [t.name!, t])) };
+  // A sweep in graph order carries a Transpose down a whole chain (each rewrite is seen by the
+  // nodes after it); a conv's bias, read after the conv, is taken on the next sweep.
+  for (let sweep = 0; sweep < 1000; sweep++) {
+    let changed = false;
+    for (const n of [...b.nodes]) if (rw.ix.isLive(n) && rewrite(rw, n)) changed = true;
+    b.initializers.splice(0, b.initializers.length, ...b.initializers.map((t) => rw.inits.get(t.name!) ?? t));
+    rw.ix.commit();
+    if (!changed) break;
   }
-  removeUnused(b, keep);
   return before - b.nodes.filter((n) => n.opType === 'Transpose').length;
 }
 
-type TransposeOf = (name: string | undefined) => NodeProto | undefined;
+interface Rewriter {
+  readonly b: OnnxBuilder;
+  readonly ix: NodeIndex;
+  /** Initializers by name, as rewritten so far. */
+  readonly inits: Map<string, TensorProto>;
+}
 
-/** One rewrite at node n (index i), or false. */
-function rewrite(b: OnnxBuilder, n: NodeProto, i: number, transposeOf: TransposeOf, inits: Map<string, TensorProto>): boolean {
+function transposeOf(rw: Rewriter, name: string | undefined): NodeProto | undefined {
+  const p = rw.ix.producer(name);
+  return p?.opType === 'Transpose' ? p : undefined;
+}
+
+/** One rewrite at node n, or false. */
+function rewrite(rw: Rewriter, n: NodeProto): boolean {
+  const { ix, inits } = rw;
   const ins = n.input ?? [];
   if (n.opType === 'Transpose') {
     const filter = inits.get(ins[0]!);
     if (filter) {
-      renameUses(b, n.output![0]!, replaceInitializer(b, inits, filter, transposed(filter, permOf(n))));
+      ix.renameUses(n.output![0]!, replaceInitializer(rw, filter, transposed(filter, permOf(n))));
       return true;
     }
-    const inner = transposeOf(ins[0]);
+    const inner = transposeOf(rw, ins[0]);
     if (!inner) return false;
     const p = permOf(inner), q = permOf(n);
     const composed = q.map((d) => p[d]!);
-    if (isIdentity(composed)) renameUses(b, n.output![0]!, inner.input![0]!);
+    if (isIdentity(composed)) ix.renameUses(n.output![0]!, inner.input![0]!);
     else {
-      n.input = [inner.input![0]!];
       n.attribute = [{ ...n.attribute!.find((a) => a.name === 'perm')!, ints: composed }];
+      ix.setInputs(n, [inner.input![0]!]);
     }
     return true;
   }
   if (UNARY.has(n.opType!) && ins.length === 1) {
-    const t = transposeOf(ins[0]);
+    const t = transposeOf(rw, ins[0]);
     if (!t) return false;
-    sinkBelow(b, n, i, [t.input![0]!], permOf(t));
+    sinkBelow(rw, n, [t.input![0]!], permOf(t));
     return true;
   }
   if (BINARY.has(n.opType!) && ins.length === 2) {
-    const [tu, tv] = [transposeOf(ins[0]), transposeOf(ins[1])];
+    const [tu, tv] = [transposeOf(rw, ins[0]), transposeOf(rw, ins[1])];
     const t = tu ?? tv;
     if (!t) return false;
     const p = permOf(t);
@@ -71,15 +81,15 @@ function rewrite(b: OnnxBuilder, n: NodeProto, i: number, transposeOf: Transpose
       if (tr) return permOf(tr).join() === p.join() ? () => tr.input![0]! : null;
       const c = inits.get(name);
       const reshaped = c && permutedBroadcast(c, p);
-      return reshaped ? () => replaceInitializer(b, inits, c, reshaped) : null;
+      return reshaped ? () => replaceInitializer(rw, c, reshaped) : null;
     });
     if (plan[0] === null || plan[1] === null) return false;
     const [u, v] = [plan[0]!(), plan[1]!()];
-    sinkBelow(b, n, i, [u, v], p);
+    sinkBelow(rw, n, [u, v], p);
     return true;
   }
   if (n.opType === 'ReduceSum' && ins.length === 2) {
-    const t = transposeOf(ins[0]);
+    const t = transposeOf(rw, ins[0]);
     const axes = inits.get(ins[1]!);
     const keepdims = n.attribute?.find((a) => a.name === 'keepdims')?.i ?? 1;
     if (!t || !axes || Number(keepdims) !== 0) return false;
@@ -88,26 +98,27 @@ function rewrite(b: OnnxBuilder, n: NodeProto, i: number, transposeOf: Transpose
     // Without keepdims the kept axes come out in order: the same order through p, or no rewrite.
     const kept = p.filter((_, d) => !reduced.includes(d));
     if (kept.some((d, k) => k > 0 && d < kept[k - 1]!)) return false;
-    n.input = [t.input![0]!, b.int64s('axes', reduced.map((d) => p[d]!))];
+    ix.setInputs(n, [t.input![0]!, rw.b.int64s('axes', reduced.map((d) => p[d]!))]);
     return true;
   }
-  if (n.opType === 'Conv' && ins.length === 2) return takeBias(b, n, inits);
+  if (n.opType === 'Conv' && ins.length === 2) return takeBias(rw, n);
   return false;
 }
 
 /** n computes from `inputs` (the un-transposed operands) and a Transpose by perm after it gives n's old output. */
-function sinkBelow(b: OnnxBuilder, n: NodeProto, i: number, inputs: string[], perm: number[]): void {
+function sinkBelow(rw: Rewriter, n: NodeProto, inputs: string[], perm: number[]): void {
   const out = n.output![0]!;
-  const inner = b.fresh(`${n.opType!.toLowerCase()}_out`);
-  n.input = inputs;
-  n.output = [inner];
-  b.nodes.splice(i + 1, 0, { opType: 'Transpose', name: b.fresh('Transpose'), input: [inner], output: [out], attribute: [{ name: 'perm', type: ATTR_TYPE.INTS, ints: perm }] });
+  const inner = rw.b.fresh(`${n.opType!.toLowerCase()}_out`);
+  rw.ix.setInputs(n, inputs);
+  rw.ix.setOutputs(n, [inner]);
+  rw.ix.insertAfter(n, { opType: 'Transpose', name: rw.b.fresh('Transpose'), input: [inner], output: [out], attribute: [{ name: 'perm', type: ATTR_TYPE.INTS, ints: perm }] });
 }
 
 /** Conv(x, w) whose only use is + a per-output-channel constant: the constant as Conv's bias. */
-function takeBias(b: OnnxBuilder, conv: NodeProto, inits: Map<string, TensorProto>): boolean {
+function takeBias(rw: Rewriter, conv: NodeProto): boolean {
+  const { ix, inits } = rw;
   const out = conv.output![0]!;
-  const uses = b.nodes.filter((m) => (m.input ?? []).includes(out));
+  const uses = ix.readersOf(out);
   const add = uses[0];
   if (uses.length !== 1 || add!.opType !== 'Add' || add!.input!.filter((s) => s === out).length !== 1) return false;
   const w = inits.get(conv.input![1]!);
@@ -117,9 +128,9 @@ function takeBias(b: OnnxBuilder, conv: NodeProto, inits: Map<string, TensorProt
   // [1, C, 1, 1] or [C, 1, 1] (after sinking) broadcast over NCHW.
   if (!w || !bias || dims.length < 3 || dims.at(-3) !== channels || dims.some((d, k) => k !== dims.length - 3 && d !== 1)) return false;
   const host = hostTensorOf(bias, 'bias');
-  conv.input = [...conv.input!, replaceInitializer(b, inits, bias, tensorProtoOf(bias.name!, host.dtype, [channels], host.data))];
-  conv.output = add!.output;
-  b.nodes.splice(b.nodes.indexOf(add!), 1);
+  ix.setInputs(conv, [...conv.input!, replaceInitializer(rw, bias, tensorProtoOf(bias.name!, host.dtype, [channels], host.data))]);
+  ix.setOutputs(conv, add!.output!);
+  ix.remove(add!);
   return true;
 }
 
@@ -161,29 +172,10 @@ function transposed(t: TensorProto, perm: number[]): TensorProto {
  * `next` in place of the initializer `old` where one node reads it (keeping the variable's name),
  * else as a new initializer beside it. Returns the name to read.
  */
-function replaceInitializer(b: OnnxBuilder, inits: Map<string, TensorProto>, old: TensorProto, next: TensorProto): string {
-  const readers = b.nodes.reduce((k, n) => k + (n.input ?? []).filter((s) => s === old.name).length, 0);
-  const name = readers === 1 ? old.name! : b.fresh(old.name!);
+function replaceInitializer(rw: Rewriter, old: TensorProto, next: TensorProto): string {
+  const name = rw.ix.reads(old.name!) === 1 ? old.name! : rw.b.fresh(old.name!);
   const named = { ...next, name };
-  if (readers === 1) b.initializers[b.initializers.indexOf(old)] = named;
-  else b.initializers.push(named);
-  inits.set(name, named);
+  if (name !== old.name) rw.b.initializers.push(named);
+  rw.inits.set(name, named);
   return name;
-}
-
-function renameUses(b: OnnxBuilder, from: string, to: string): void {
-  for (const n of b.nodes) n.input = (n.input ?? []).map((s) => (s === from ? to : s));
-}
-
-/** Drop nodes whose outputs nothing reads and initializers no node reads. */
-function removeUnused(b: OnnxBuilder, keep: readonly string[]): void {
-  for (;;) {
-    const read = new Set<string>(keep);
-    for (const n of b.nodes) for (const s of n.input ?? []) read.add(s);
-    const live = b.nodes.filter((n) => (n.output ?? []).some((o) => read.has(o)));
-    const liveInits = b.initializers.filter((t) => read.has(t.name!));
-    if (live.length === b.nodes.length && liveInits.length === b.initializers.length) return;
-    b.nodes.splice(0, b.nodes.length, ...live);
-    b.initializers.splice(0, b.initializers.length, ...liveInits);
-  }
 }

@@ -126,7 +126,7 @@ function traceToProto(model: Exportable, opts: OnnxSaveOptions, shapes: number[]
     if (n) return n;
     const src = v.source;
     if (src.kind === 'variable') n = b.initializer(src.variable.name, v.dtype, v.shape, src.variable.dataSync() as TypedArray);
-    else if (src.kind === 'const') n = b.initializer('const', v.dtype, v.shape, src.tensor.dataSync() as TypedArray);
+    else if (src.kind === 'const') n = b.initializer(src.origin === undefined ? 'const' : `${src.origin}/folded`, v.dtype, v.shape, src.tensor.dataSync() as TypedArray);
     else throw new ValueError(`onnx.save: internal error, value %${v.id} is used before it is computed`);
     names.set(v, n);
     return n;
