@@ -30,14 +30,18 @@ inline void epilogueActivation(int act, double* y, std::int64_t n) {
 /** Rows [0, rows) of C from `c` (leading dimension ldc), columns [col0, col0 + cols) of the whole C. */
 template <typename T>
 void applyGemmEpilogue(const GemmEpilogue<T>& e, T* c, std::int64_t ldc, std::int64_t rows, std::int64_t col0, std::int64_t cols) {
-  for (std::int64_t i = 0; i < rows; ++i) {
-    T* __restrict y = c + i * ldc;
-    if (e.bias) {
-      const T* __restrict v = e.bias + col0;
+  if (e.bias) {
+    const T* __restrict v = e.bias + col0;
+    for (std::int64_t i = 0; i < rows; ++i) {
+      T* __restrict y = c + i * ldc;
       for (std::int64_t j = 0; j < cols; ++j) y[j] = y[j] + v[j];
     }
-    if (e.act >= 0) epilogueActivation(e.act, y, cols);
   }
+  if (e.act < 0) return;
+  // Rows that follow each other in memory (the block spans all of C's columns) take one call.
+  if (cols == ldc) epilogueActivation(e.act, c, rows * cols);
+  else
+    for (std::int64_t i = 0; i < rows; ++i) epilogueActivation(e.act, c + i * ldc, cols);
 }
 
 }  // namespace nabla
