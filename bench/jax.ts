@@ -13,8 +13,11 @@ export async function jaxMatmulRate(n: number, reps: number, warmup: number): Pr
   if (nablaOnly) return undefined;
   try {
     if (!(await jaxWasmDevice())) return 'no wasm device';
-    const a = np.ones([n, n]);
-    const b = np.ones([n, n]);
+    // Random operands: on np.ones jax-js folds the product (its kernel adds 1.0 k times and loads
+    // neither matrix), which reads about twice as fast as a real product (bench/wasm-matmul-peers.ts).
+    const random = () => np.array(Float32Array.from({ length: n * n }, Math.random), { shape: [n, n] });
+    const a = random();
+    const b = random();
     // jax-js arrays are reference counted: .ref keeps a and b alive across calls.
     const ms = await medianMs(async () => {
       const c = np.matmul(a.ref, b.ref);

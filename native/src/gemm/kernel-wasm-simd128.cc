@@ -7,7 +7,17 @@
 // 12 or more accumulators (6 x 8, 4 x 12, 4 x 16, 8 x 8) spilled and fell to 26-32. Unrolling k
 // by two was slower, and so was reloading B per row to fit 12 accumulators (25-29: the extra
 // loads cost more than the wider tile saves); walking a pointer to an end (no 64-bit counter)
-// was a little faster.
+// was a little faster. TurboFan's code for this loop (node --print-wasm-code) is 2 B loads, 5
+// vbroadcastss, 10 vmulps, 10 vaddps and 8 ops of loop control (two pointer adds, two 32-bit
+// zero-extensions, the compare and V8's stack check): no spills. Its floor is the two multiply
+// and two add pipes of Zen 5: 5 cycles a step, ~56 GFLOP/s at this VM's 3.4 GHz (a native loop of
+// only the mul/add pairs measured 56); the same loop replayed natively reached 50-52, the module
+// 44-51. Unrolling k by 2, 4 or 8 was again slower (33-38 where this loop ran 44-51 in the same
+// runs), and so was a two-step body with an exit after each step (31 against 34, loaded): clang
+// and TurboFan interleave the steps, hoisting the second step's loads and broadcasts, and two or
+// three accumulators spill to the stack every step. So 1.5x TF.js-wasm's 36 GFLOP/s (54) would
+// need ~97% of the pipes' peak with separate mul and add; a fused multiply-add would lift the
+// floor but changes the rounding (BENCHMARKS.md, "wasm 5 x 8 kernel against the FP pipes' floor").
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 
