@@ -382,12 +382,13 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
       std::atomic<int> nextPart{0};
       auto task = [&](int) {
         KeptA<T> kept;
-        if (keptBytes <= kMaxKeptABytes) kept.data = static_cast<T*>(workspaces(1)[0].wholeA.get(keptBytes));
         for (int part = nextPart.fetch_add(1); part < team; part = nextPart.fetch_add(1)) {
           std::int64_t p0, p1;
           splitRange(colPanels, team, part, p0, p1);
           std::int64_t j0 = p0 * uk.nr, j1 = std::min(n, p1 * uk.nr);
           if (j0 >= j1) continue;
+          // Taken only by a thread that got a part (one joining too late allocates nothing).
+          if (!kept.data && keptBytes <= kMaxKeptABytes) kept.data = static_cast<T*>(workspaces(1)[0].wholeA.get(keptBytes));
           MatrixRef<T> bPart{b.data + j0 * b.colStride, b.rowStride, b.colStride};
           columnPart<T>(m, j1 - j0, k, a, bPart, c + j0, ldc, kept);
         }
