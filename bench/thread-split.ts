@@ -44,11 +44,13 @@ async function main(): Promise<void> {
   steps[2] = [];
   const rounds = Number(process.env.ROUNDS ?? 5);
   const r1: number[] = [], r2: number[] = [], ratios: number[] = [];
+  const cpu: Record<number, number[]> = { 1: [], 2: [] };
   const prof: Record<number, Map<string, number>> = { 1: new Map(), 2: new Map() };
   for (let r = 0; r < rounds; r++) {
     for (const t of [1, 2]) {
       const e = await epoch(t);
       (t === 1 ? r1 : r2).push(e.rate);
+      cpu[t]!.push(e.cpuPerStep);
       for (const row of e.rows) {
         const key = `${row.entry}:${row.op}`;
         prof[t]!.set(key, (prof[t]!.get(key) ?? 0) + row.ms / rounds / (samples / batch) * 1000);
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
     ratios.push(r2[r]! / r1[r]!);
   }
   console.log(`${name} MLP jit fit: 1 thread ${median(r1).toFixed(0)}/s, 2 threads ${median(r2).toFixed(0)}/s, 2/1 per pair median ${median(ratios).toFixed(2)} (min ${Math.min(...ratios).toFixed(2)} max ${Math.max(...ratios).toFixed(2)})`);
-  for (const t of [1, 2]) console.log(`  ${t} thread(s): step us p10 ${(q(steps[t]!, 0.1) * 1000).toFixed(0)}, p25 ${(q(steps[t]!, 0.25) * 1000).toFixed(0)}, median ${(q(steps[t]!, 0.5) * 1000).toFixed(0)} (${steps[t]!.length} steps)`);
+  for (const t of [1, 2]) console.log(`  ${t} thread(s): step us p10 ${(q(steps[t]!, 0.1) * 1000).toFixed(0)}, p25 ${(q(steps[t]!, 0.25) * 1000).toFixed(0)}, median ${(q(steps[t]!, 0.5) * 1000).toFixed(0)} (${steps[t]!.length} steps); process CPU us/step median ${median(cpu[t]!).toFixed(0)}`);
   if (profile) {
     console.log('entry:op  us/step 1 thread, 2 threads');
     for (const [k, v] of [...prof[1]!].sort((a, b) => b[1] - a[1])) console.log(`${k.padEnd(28)} ${v.toFixed(1).padStart(8)} ${(prof[2]!.get(k) ?? 0).toFixed(1).padStart(8)}`);

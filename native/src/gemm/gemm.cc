@@ -67,9 +67,12 @@ class Scratch {
   std::size_t size_ = 0;
 };
 
-/** Packing buffers: a and b for one thread's GEMM; the caller of a team GEMM holds one per member. */
+/**
+ * Packing buffers: a and b for one thread's GEMM (the caller of a team GEMM holds one per member),
+ * and wholeA for all of A, kept while the thread runs the column parts of one product.
+ */
 struct Workspace {
-  Scratch a, b;
+  Scratch a, b, wholeA;
 };
 
 /**
@@ -242,6 +245,72 @@ template <typename T> std::size_t packBBytes(const MicroKernel<T>& uk, std::int6
   return static_cast<std::size_t>((nc + uk.nr) * kc) * sizeof(T);
 }
 
+/**
+ * All of A packed by one thread for the column parts of a product it runs: block (pc, ic) of the
+ * k block at pc and the row block at ic lies at pc * paddedRows + ic * kc (paddedRows: m rounded up
+ * to whole micro-panels). The first part a thread runs packs it; a further part (the pool thread
+ * was late, so the caller claimed both) multiplies the same packed A instead of packing it again.
+ * Null `data`: A is too large to keep, so every part packs it block by block.
+ */
+template <typename T> struct KeptA {
+  T* data = nullptr;
+  bool packed = false;
+};
+
+/**
+ * Keep A whole for the column parts up to this size. The jitted MLP's products hold 400 KB; past a
+ * few MiB the packed A no longer stays in cache and packing it is a small part of a wide product.
+ */
+constexpr std::size_t kMaxKeptABytes = std::size_t{4} << 20;
+
+/**
+ * One column part of a split GEMM on the calling thread: C's columns [0, n) from B's. The same
+ * blocking (KC, row blocks of about MC rows, NC) and tiles as a one-thread gemm, so the same bits.
+ */
+template <typename T>
+void columnPart(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, MatrixRef<T> b, T* c, std::int64_t ldc,
+                KeptA<T>& kept) {
+  const MicroKernel<T>& uk = kernelFor<T>();
+  using Bk = Blocking<T>;
+  const std::int64_t rowPanels = (m + uk.mr - 1) / uk.mr, paddedRows = rowPanels * uk.mr;
+  const std::int64_t blocks = std::min(rowPanels, std::max<std::int64_t>(1, (m + Bk::MC - 1) / Bk::MC));
+  const std::int64_t mcBlock = (rowPanels + blocks - 1) / blocks * uk.mr;
+  const std::int64_t kc0 = std::min(Bk::KC, k), nc0 = std::min(Bk::NC, n);
+  Workspace& ws = workspaces(1)[0];
+  T* packedB = static_cast<T*>(ws.b.get(packBBytes(uk, nc0, kc0)));
+  T* blockA = kept.data ? nullptr : static_cast<T*>(ws.a.get(packABytes(uk, mcBlock, kc0)));
+  for (std::int64_t jc = 0; jc < n; jc += Bk::NC) {
+    const std::int64_t nc = std::min(Bk::NC, n - jc);
+    const std::int64_t panels = (nc + uk.nr - 1) / uk.nr;
+    for (std::int64_t pc = 0; pc < k; pc += Bk::KC) {
+      const std::int64_t kc = std::min(Bk::KC, k - pc);
+      packB(uk, kc, nc, b.data + pc * b.rowStride + jc * b.colStride, b.rowStride, b.colStride, 0, panels, packedB);
+      for (std::int64_t block = 0; block < blocks; ++block) {
+        std::int64_t p0, p1;
+        splitRange(rowPanels, static_cast<int>(blocks), static_cast<int>(block), p0, p1);
+        const std::int64_t ic = p0 * uk.mr, mc = std::min(p1 * uk.mr, m) - ic;
+        T* packedA = kept.data ? kept.data + pc * paddedRows + ic * kc : blockA;
+        if (!kept.packed) packA(uk, mc, kc, a.data + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, packedA);
+        macroKernel(uk, mc, nc, kc, packedA, packedB, c + ic * ldc + jc, ldc, pc > 0);
+      }
+    }
+    // Every block of A is packed after the first column block (this part's, or an earlier part's).
+    if (kept.data) kept.packed = true;
+  }
+}
+
+/**
+ * Test hook (NABLA_GEMM_CALLER_PARTS=n, read at load): every product splits its columns into n
+ * parts (where the column split applies for n threads), all run by the calling thread, as when the
+ * pool threads are late; test/native/gemm-kept-a.test.ts checks the bits against one thread's.
+ */
+int callerPartsFromEnvironment() {
+  const char* e = std::getenv("NABLA_GEMM_CALLER_PARTS");
+  const long n = e ? std::strtol(e, nullptr, 10) : 0;
+  return n > 1 && n <= 64 ? static_cast<int>(n) : 0;
+}
+const int gCallerParts = callerPartsFromEnvironment();
+
 }  // namespace
 
 void setGemmBlockingF32(std::int64_t kc, std::int64_t mc, std::int64_t nc) {
@@ -290,33 +359,42 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   auto& pool = ThreadPool::current();
   if (threads > pool.size()) threads = pool.size();
   if (ThreadPool::insideJob()) threads = 1;
+  const bool partsOnCaller = gCallerParts > 0 && !ThreadPool::insideJob();
+  if (partsOnCaller) threads = gCallerParts;
   // Threads split the columns when each gets at least kMinPanelsPerThread micro-panels (or the
   // matrix is too short to split its rows): each then runs a whole one-thread GEMM on its own
-  // columns, packing all of A itself, with no waiting on the others. Measured on 2 cores with the
-  // AVX-512 kernel (32-column panels), that beats the team's shared B packing (and its barrier per
-  // k block) by 10-25% from n = 256 up, and from n = 128 on the MLP's 128- and 256-row products
-  // (128 x 784 x 128: 1.7-1.9x one thread's speed, against 1.05x for the team); the team keeps
-  // the narrow products (n = 64: packing A twice would cost more than the barrier). Not measured
-  // on many cores, where every thread packing all of A costs more.
+  // columns, packing all of A itself (once, however many parts it runs: KeptA), with no waiting
+  // on the others. Measured on 2 cores with the AVX-512 kernel (32-column panels), that beats the
+  // team's shared B packing (and its barrier per k block) by 10-25% from n = 256 up, and from
+  // n = 128 on the MLP's 128- and 256-row products (128 x 784 x 128: 1.7-1.9x one thread's speed,
+  // against 1.05x for the team); the team keeps the narrow products (n = 64: packing A twice
+  // would cost more than the barrier). Not measured on many cores, where every thread packing all
+  // of A costs more.
   constexpr std::int64_t kMinPanelsPerThread = 2;
   std::int64_t rowPanels = (m + uk.mr - 1) / uk.mr;
   std::int64_t colPanels = (n + uk.nr - 1) / uk.nr;
   if (threads > 1 && (colPanels >= kMinPanelsPerThread * threads || rowPanels < 2 * threads)) {
     int team = static_cast<int>(std::min<std::int64_t>(threads, colPanels));
     if (team > 1) {
-      // The column parts are claimed, so a part whose thread is late runs on the one that is free.
+      // The column parts are claimed, so a part whose thread is late runs on the one that is free,
+      // which then reuses the A it packed for its first part.
+      const std::size_t keptBytes = static_cast<std::size_t>(rowPanels * uk.mr * k) * sizeof(T);
       std::atomic<int> nextPart{0};
       auto task = [&](int) {
+        KeptA<T> kept;
         for (int part = nextPart.fetch_add(1); part < team; part = nextPart.fetch_add(1)) {
           std::int64_t p0, p1;
           splitRange(colPanels, team, part, p0, p1);
           std::int64_t j0 = p0 * uk.nr, j1 = std::min(n, p1 * uk.nr);
           if (j0 >= j1) continue;
+          // Taken only by a thread that got a part (one joining too late allocates nothing).
+          if (!kept.data && keptBytes <= kMaxKeptABytes) kept.data = static_cast<T*>(workspaces(1)[0].wholeA.get(keptBytes));
           MatrixRef<T> bPart{b.data + j0 * b.colStride, b.rowStride, b.colStride};
-          gemm<T>(m, j1 - j0, k, a, bPart, c + j0, ldc, 1);
+          columnPart<T>(m, j1 - j0, k, a, bPart, c + j0, ldc, kept);
         }
       };
-      pool.runJoinable(team, TaskRef(task));
+      if (partsOnCaller) task(0);
+      else pool.runJoinable(team, TaskRef(task));
       return;
     }
     threads = 1;
