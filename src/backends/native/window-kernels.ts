@@ -9,6 +9,7 @@ import { hostArrays, type ArrayStore } from './array-store.js';
 import type { NativeAddon } from './load-addon.js';
 import type { ArgWriter } from './kernel-table.js';
 import type { AnyKernel } from './kernel-table.js';
+import type { WinogradFilterCache } from './winograd-filter-cache.js';
 
 type Shape = readonly number[];
 
@@ -52,8 +53,8 @@ function runPool(addon: NativeAddon, args: ArgWriter, store: ArrayStore, op: key
   return result;
 }
 
-/** The conv and pool kernels; throws if the addon predates them. */
-export function windowKernels(addon: NativeAddon, args: ArgWriter, store: ArrayStore = hostArrays): Record<WindowOpName, AnyKernel> {
+/** The conv and pool kernels; throws if the addon predates them. `winograd`: eager conv2d's kept Winograd filters. */
+export function windowKernels(addon: NativeAddon, args: ArgWriter, store: ArrayStore = hostArrays, winograd?: WinogradFilterCache): Record<WindowOpName, AnyKernel> {
   if (typeof addon.conv2d !== 'function' || typeof addon.pool2d !== 'function') {
     throw new Error("the addon has no 'conv2d' kernel (it is older than this nabla; run `npm rebuild`)");
   }
@@ -67,8 +68,17 @@ export function windowKernels(addon: NativeAddon, args: ArgWriter, store: ArrayS
       return [runPool(addon, args, store, op, inputs, attrs, o!, x, y)];
     }) as unknown as AnyKernel;
 
+  const plainConv2d = conv('conv2d', ([x, f], o) => ({ x: x!.shape, f: f!.shape, y: o.shape }));
+  const conv2d = !winograd
+    ? plainConv2d
+    : (((inputs: readonly KernelTensor<TypedArray>[], attrs: ConvAttrs, outs: readonly OutSpec[]) => {
+        const [x, f] = inputs as [KernelTensor<TypedArray>, KernelTensor<TypedArray>];
+        const result = winograd.conv(x.data, f.data, { x: x.shape, f: f.shape, y: outs[0]!.shape }, attrs);
+        if (result) return [result];
+        return (plainConv2d as unknown as (i: typeof inputs, a: ConvAttrs, o: typeof outs) => TypedArray[])(inputs, attrs, outs);
+      }) as unknown as AnyKernel);
   return {
-    conv2d: conv('conv2d', ([x, f], o) => ({ x: x!.shape, f: f!.shape, y: o.shape })),
+    conv2d,
     conv2dBackpropInput: conv('conv2dBackpropInput', ([dy, f], o) => ({ x: o.shape, f: f!.shape, y: dy!.shape })),
     conv2dBackpropFilter: conv('conv2dBackpropFilter', ([x, dy], o) => ({ x: x!.shape, f: o.shape, y: dy!.shape })),
     maxPool: pool('maxPool', ([x], o) => [x!.shape, o.shape]),
