@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as nb from '../../src/index.js';
 import { engine } from '../../src/engine/engine.js';
 import type { NativeBackend } from '../../src/backends/native/native-backend.js';
+import { WINOGRAD_CACHE_BYTES } from '../../src/backends/native/winograd-filter-cache.js';
+import { packedLength } from '../../src/jit/prepacked-ops.js';
 import type { ConvAttrs } from '../../src/ops/primitives/conv.js';
 import type { TypedArray } from '../../src/tensor/dtype.js';
 
@@ -105,6 +107,35 @@ describe.each(backends)('kept Winograd filters of eager conv2d on %s', (backend)
     expect(cacheOf(backend).stats().buffers).toBe(held + 1);
     f.dispose();
     expect(cacheOf(backend).stats().buffers).toBe(held);
+  });
+
+  it('keeps at most its byte limit, giving back the least recently used buffer; a limit of 0 keeps none', async () => {
+    await nb.setBackend(backend);
+    const cache = cacheOf(backend);
+    const x = nb.random.normal([1, 14, 14, 256]);
+    const [f, g] = [0, 1].map(() => nb.random.normal([3, 3, 256, 256]));
+    const conv = (filter: nb.Tensor) => values(nb.conv2d(x, filter, { padding: 'same' }));
+    const plain = (filter: nb.Tensor) => values(nb.conv2d(x, nb.add(filter, 0), { padding: 'same' }));
+    const one = (packedLength(256, 256, 1, true) + 9 * 256 * 256) * 4;
+    try {
+      cache.setLimit(0);
+      expect(cache.stats()).toEqual({ buffers: 0, bytes: 0 });
+      cache.setLimit(one);
+      conv(f);
+      expect(conv(f)).toEqual(plain(f));
+      expect(cache.stats()).toEqual({ buffers: 1, bytes: one });
+      conv(g);
+      expect(conv(g)).toEqual(plain(g)); // f's buffer given back for g's
+      expect(cache.stats()).toEqual({ buffers: 1, bytes: one });
+      expect(conv(f)).toEqual(plain(f)); // made again from f, g's given back
+      expect(cache.stats()).toEqual({ buffers: 1, bytes: one });
+      cache.setLimit(0);
+      expect(cache.stats()).toEqual({ buffers: 0, bytes: 0 });
+      expect(conv(f)).toEqual(plain(f));
+      expect(cache.stats().buffers).toBe(0);
+    } finally {
+      cache.setLimit(WINOGRAD_CACHE_BYTES);
+    }
   });
 });
 

@@ -40,6 +40,8 @@ export interface WinogradFilterCache {
   forget(f: TypedArray): void;
   /** Buffers kept now, and their bytes (tests). */
   stats(): { buffers: number; bytes: number };
+  /** Keep at most this many bytes from now on (0: keep none, the plain kernel on every call; benchmarks, tests). */
+  setLimit(bytes: number): void;
 }
 
 /**
@@ -111,5 +113,9 @@ export function winogradFilterCache(addon: NativeAddon, args: ArgWriter, store: 
       entries.delete(f);
     },
     stats: () => ({ buffers: held.size, bytes: heldBytes }),
+    setLimit(bytes) {
+      limitBytes = bytes;
+      for (const old of held.keys()) if (heldBytes > limitBytes) release(old);
+    },
   };
 }
