@@ -113,7 +113,8 @@ describe.each(backends)('kept Winograd filters of eager conv2d on %s', (backend)
     await nb.setBackend(backend);
     const cache = cacheOf(backend);
     const x = nb.random.normal([1, 14, 14, 256]);
-    const [f, g] = [0, 1].map(() => nb.random.normal([3, 3, 256, 256]));
+    const f = nb.random.normal([3, 3, 256, 256]);
+    const g = nb.random.normal([3, 3, 256, 256]);
     const conv = (filter: nb.Tensor) => values(nb.conv2d(x, filter, { padding: 'same' }));
     const plain = (filter: nb.Tensor) => values(nb.conv2d(x, nb.add(filter, 0), { padding: 'same' }));
     const one = (packedLength(256, 256, 1, true) + 9 * 256 * 256) * 4;
