@@ -2,7 +2,8 @@
 // so ResNet-18's 14x14x256 convs at batch 1 run Winograd in compiled and eager predict alike:
 // compiled predict equals eager predict bit for bit on every eager call (first, caching, cached),
 // after setWeights and after fit; a filter array written in place is never read stale; the results
-// are a convolution (float64 reference); the buffer goes when the filter is freed.
+// are a convolution (float64 reference); a jitted function's recorded plan stays the plain kernel's;
+// the buffer goes when the filter is freed, and the cache keeps to its byte limit.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as nb from '../../src/index.js';
 import { engine } from '../../src/engine/engine.js';
@@ -94,6 +95,22 @@ describe.each(backends)('kept Winograd filters of eager conv2d on %s', (backend)
     const changed = values(run());
     expect(changed).not.toEqual(first);
     expect(changed).toEqual(plain(nb.tensor(host, fs)));
+  });
+
+  it('a jitted (not inference) function records and replays its conv with the plain kernel, equal to eager', async () => {
+    await nb.setBackend(backend);
+    nb.random.seed(5);
+    const f = new nb.Variable(nb.mul(nb.random.normal([3, 3, 256, 256]), 0.05));
+    const fn = (x: nb.Tensor) => nb.relu(nb.conv2d(x, f, { padding: 'same' }));
+    const jitted = nb.jit(fn);
+    const x = nb.random.normal([1, 14, 14, 256]);
+    const want = values(fn(x));
+    for (let i = 0; i < 3; i++) expect(values(jitted(x))).toEqual(want);
+    for (let i = 0; i < 2; i++) expect(values(fn(x))).toEqual(want);
+    f.assign(nb.mul(f, 2));
+    const doubled = values(fn(x));
+    expect(doubled).not.toEqual(want);
+    expect(values(jitted(x))).toEqual(doubled);
   });
 
   it('gives the buffer back when the filter is freed', async () => {
