@@ -68,15 +68,12 @@ export function windowKernels(addon: NativeAddon, args: ArgWriter, store: ArrayS
       return [runPool(addon, args, store, op, inputs, attrs, o!, x, y)];
     }) as unknown as AnyKernel;
 
-  const plainConv2d = conv('conv2d', ([x, f], o) => ({ x: x!.shape, f: f!.shape, y: o.shape }));
-  const conv2d = !winograd
-    ? plainConv2d
-    : (((inputs: readonly KernelTensor<TypedArray>[], attrs: ConvAttrs, outs: readonly OutSpec[]) => {
-        const [x, f] = inputs as [KernelTensor<TypedArray>, KernelTensor<TypedArray>];
-        const result = winograd.conv(x.data, f.data, { x: x.shape, f: f.shape, y: outs[0]!.shape }, attrs);
-        if (result) return [result];
-        return (plainConv2d as unknown as (i: typeof inputs, a: ConvAttrs, o: typeof outs) => TypedArray[])(inputs, attrs, outs);
-      }) as unknown as AnyKernel);
+  // The forward conv reads a kept Winograd transform of its filter where there is one (same bits).
+  const conv2d = ((inputs: readonly KernelTensor<TypedArray>[], attrs: ConvAttrs, [o]: readonly OutSpec[]) => {
+    const [x, f] = inputs as [KernelTensor<TypedArray>, KernelTensor<TypedArray>];
+    const shapes = { x: x.shape, f: f.shape, y: o!.shape };
+    return [winograd?.conv(x.data, f.data, shapes, attrs) ?? runNativeConv(addon, args, 'conv2d', x.data, f.data, o!, shapes, attrs, store)];
+  }) as unknown as AnyKernel;
   return {
     conv2d,
     conv2dBackpropInput: conv('conv2dBackpropInput', ([dy, f], o) => ({ x: o.shape, f: f!.shape, y: dy!.shape })),
