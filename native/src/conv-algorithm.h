@@ -10,6 +10,7 @@
 // switch it. The WebAssembly module has no environment: setForcedConvForward does the same there.
 #pragma once
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -27,7 +28,7 @@ constexpr i64 kTiledFilterBytes = i64{1} << 20;
  * Winograd's range (measured, BENCHMARKS.md): it pays its filter transform (36 planes of c x o,
  * every call) back per 4x4 output tile, so it needs enough tiles, and its transforms cost per
  * channel what the GEMM saves per channel pair, so it needs enough channels. ResNet-18 at batch 1:
- * 56x56x64 (196 tiles) and 28x28x128 (49) win by 1.5-2x; 14x14x256 (16) and 7x7x512 (4) lose.
+ * 56x56x64 (196 tiles) and 28x28x128 (49) win by 1.5-2x; 7x7x512 (4) loses; 14x14x256 (16): below.
  */
 #if defined(__wasm__)
 // The module has no tile product and a 4-wide GEMM, so the multiplies saved pay sooner: Winograd
@@ -44,21 +45,31 @@ constexpr i64 kWinogradMinChannels = 64;
 constexpr i64 kWinogradMinInputChannels = 32;
 constexpr i64 kWinogradMinTiles = 32;
 #endif
+/**
+ * Fewer tiles pay where both channel counts are this wide (native: ResNet-18's 14x14x256 at batch
+ * 1, 16 tiles): the packed panels save more multiplies per tile. 1 thread, packed transform: 0.76
+ * vs 1.27 ms for the GEMM with a packed filter; the transform made per call (2.38 ms) loses, so
+ * eager convs keep the transform of a filter they see again (src/backends/native/winograd-filter-cache.ts).
+ * The rule cannot ask whether a transform is cached: the bits of a conv would then depend on it.
+ */
+constexpr i64 kWinogradWideChannels = 256;
+constexpr i64 kWinogradWideMinTiles = 16;
 constexpr i64 kWinogradMaxFilterPlane = 256 * 256;
 
 /** Whether Winograd beats both other paths on this shape. */
 inline bool winogradWins(const ConvGeometry& g) {
   const i64 tiles = g.n * ((g.oh + 3) / 4) * ((g.ow + 3) / 4);
+  const bool wide = g.c >= kWinogradWideChannels && g.o >= kWinogradWideChannels;
   return winogradApplies(g) && g.c >= kWinogradMinInputChannels && g.o >= kWinogradMinChannels && g.c * g.o <= kWinogradMaxFilterPlane &&
-         tiles >= kWinogradMinTiles;
+         tiles >= (wide ? std::min(kWinogradMinTiles, kWinogradWideMinTiles) : kWinogradMinTiles);
 }
 
 /**
  * Whether Winograd wins where the filter's transform is cached (prepacked weights of inference
- * graphs, prepacked.h). The same range as winogradWins: without the transform, Winograd on
- * 14x14x256 and 7x7x512 at batch 1 still lost on native even to the GEMM that packs per call (2.5
- * vs 2.1 and 5.3 vs 3.1 ms, bench/conv-winograd.ts's winograd-packed column, BENCHMARKS.md): its GEMMs still
- * pack the 36 transformed planes (4x the filter's bytes) per block of tiles on every call.
+ * graphs, prepacked.h). The same range as winogradWins, and it must stay so: a compiled predict
+ * (transform prepacked) and an eager one (transform made per call, or kept by the backend) give
+ * the same bits only where both choose the same path. 7x7x512 at batch 1 loses even prepacked
+ * (2.57 vs 1.67 ms, BENCHMARKS.md).
  */
 inline bool winogradWinsPrepacked(const ConvGeometry& g) { return winogradWins(g); }
 

@@ -332,4 +332,27 @@ void conv2dPrepacked(const Buffer& x, const Buffer& f, const Buffer& packed, con
   else forwardGemmPrepacked(g, x.as<double>(), packed.as<double>(), packed.length, out.as<double>(), f.as<double>());
 }
 
+void conv2dWinogradCached(const Buffer& x, const Buffer& f, const Buffer& cache, const Buffer& out, const std::vector<i64>& params) {
+  const ConvGeometry g = parseConvGeometry(params, "conv2d");
+  const bool f32 = x.dtype == DType::F32 && f.dtype == DType::F32 && cache.dtype == DType::F32 && out.dtype == DType::F32;
+  if (!f32 || !conv2dUsesWinogradPack(params, x.dtype)) return conv2d(static_cast<int>(ConvMode::Forward), x, f, out, params);
+  const i64 filterSize = 9 * g.c * g.o, packLength = winogradPackLength(g.c, g.o);
+  if (cache.length != packLength + filterSize) return conv2d(static_cast<int>(ConvMode::Forward), x, f, out, params);
+  const char* op = "conv2d";
+  expectLength(x, elementCount({g.n, g.h, g.w, g.c}, op), op, "first input");
+  expectLength(f, filterSize, op, "second input");
+  expectLength(out, elementCount({g.n, g.oh, g.ow, g.o}, op), op, "output");
+  float* pack = cache.as<float>();
+  float* copy = pack + packLength;
+  const std::size_t filterBytes = static_cast<std::size_t>(filterSize) * sizeof(float);
+  WinogradPanels panels;
+  if (std::memcmp(copy, f.as<float>(), filterBytes) != 0 || !winogradPanels(pack, packLength, g.c, g.o, panels)) {
+    packWinogradFilter(f.as<float>(), g.c, g.o, pack);
+    std::memcpy(copy, f.as<float>(), filterBytes);
+    // Panels this build cannot read where they lie (another alignment): the plain kernel, same bits.
+    if (!winogradPanels(pack, packLength, g.c, g.o, panels)) return conv2d(static_cast<int>(ConvMode::Forward), x, f, out, params);
+  }
+  forwardWinograd(g, x.as<float>(), f.as<float>(), out.as<float>(), &panels);
+}
+
 }  // namespace nabla

@@ -78,7 +78,7 @@ describe.each(compiled)('Winograd conv2d on %s', (backend) => {
   });
 
   // The rule (conv-algorithm.h winogradWins): native takes Winograd from 32 input and 64 output
-  // channels and 32 output tiles of 4x4, the wasm module (no tile product, a 4-wide GEMM) from 16
+  // channels and 32 output tiles of 4x4 (16 where both channel counts are 256), the wasm module (no tile product, a 4-wide GEMM) from 16
   // channels and 8 tiles.
   const shape = (name: string, x: number[], o: number, opts: Conv2DOptions = { padding: 'same' }): Case => ({ name, x, f: [3, 3, x[3]!, o], opts });
   const rule = {
@@ -87,9 +87,12 @@ describe.each(compiled)('Winograd conv2d on %s', (backend) => {
         shape('28x28 64->64 (49 tiles)', [1, 28, 28, 64], 64),
         shape('14x14 64->64, batch 2 (32 tiles)', [2, 14, 14, 64], 64),
         shape('28x28 32->64 (32 input channels)', [1, 28, 28, 32], 64),
+        shape('14x14 256->256 (16 tiles, both 256 channels wide)', [1, 14, 14, 256], 256),
       ],
       skips: [
         shape('14x14 64->64 (16 tiles)', [1, 14, 14, 64], 64),
+        shape('14x14 128->256 (16 tiles, 128 input channels)', [1, 14, 14, 128], 256),
+        shape('7x7 256->256 (4 tiles)', [1, 7, 7, 256], 256),
         shape('28x28 16->64 (16 input channels)', [1, 28, 28, 16], 64),
         shape('28x28 32->32 (32 output channels)', [1, 28, 28, 32], 32),
         shape('28x28 64->64 stride 2', [1, 28, 28, 64], 64, { padding: 'same', strides: 2 }),

@@ -58,6 +58,11 @@ export class CallRecorder {
     return this.tainted ? null : calls;
   }
 
+  /** Whether calls are being recorded now. */
+  get recording(): boolean {
+    return this.calls !== null;
+  }
+
   /** Kernels call this before computing anything in JS (the recording becomes unusable). */
   taint(): void {
     if (this.calls) this.tainted = true;

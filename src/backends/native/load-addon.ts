@@ -51,7 +51,8 @@ export interface NativeAddon {
   /**
    * Prepacked weights (native/src/prepacked.h), by op: 0/1 ask whether a matmul/conv2d would read
    * prepacked panels (answer: an Int32Array of one); 2 packs a weight; 3/4 run matmul/conv2d
-   * with it. Absent from binaries older than this entry.
+   * with it; 8 runs conv2d keeping a Winograd pack in a cache array (winograd-filter-cache.ts).
+   * Absent from binaries older than this entry.
    */
   prepacked?(op: number, ...arrays: TypedArray[]): void;
   /** A replayable sequence of kernel calls (native/src/plan.h describes the descriptor). */

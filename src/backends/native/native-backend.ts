@@ -11,6 +11,7 @@ import { CallRecorder, type RecordedCall } from './call-recorder.js';
 import { compilePlan } from './plan-compiler.js';
 import { nativeKernels } from './native-kernels.js';
 import { prepackedKernels } from './prepacked-kernels.js';
+import { winogradFilterCache, type WinogradFilterCache } from './winograd-filter-cache.js';
 import { ArgWriter } from './kernel-table.js';
 
 /**
@@ -25,6 +26,8 @@ export class NativeBackend implements Backend<TypedArray> {
   readonly prepack?: WeightPrepack;
   /** The addon as kernels call it: calls go through the recorder, which notes them while recording. */
   private readonly addon: NativeAddon;
+  /** @internal Eager conv2d's kept Winograd filters (tests read its stats). */
+  readonly winograd: WinogradFilterCache | undefined;
 
   /** `name`, `args` and `store`: the wasm backend runs these kernels on the WebAssembly build (src/backends/wasm/). */
   constructor(
@@ -37,7 +40,8 @@ export class NativeBackend implements Backend<TypedArray> {
     const recorder = new CallRecorder(rawAddon, this.args);
     const addon = (this.addon = recorder.live);
     this.capture = nativeCapture(rawAddon, recorder, store);
-    const table: Record<string, Kernel<never, TypedArray>> = { ...nativeKernels(addon, this.args, () => recorder.taint(), store) };
+    this.winograd = winogradFilterCache(addon, this.args, store, () => recorder.recording);
+    const table: Record<string, Kernel<never, TypedArray>> = { ...nativeKernels(addon, this.args, () => recorder.taint(), store, this.winograd) };
     for (const name of namesWithSource('reference')) {
       const ref = (KERNEL_OPS[name] as OpDef<unknown>).ref;
       if (ref) table[name] = onStore(store, ref) as Kernel<never, TypedArray>;
@@ -68,6 +72,7 @@ export class NativeBackend implements Backend<TypedArray> {
     return this.store.viewOf(h, offset * bytesPerElement(dtype), size, dtype);
   }
   free(h: TypedArray): void {
+    this.winograd?.forget(h);
     this.store.free(h);
   }
   byteLength(h: TypedArray): number {

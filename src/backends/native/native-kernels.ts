@@ -9,6 +9,7 @@ import { sizeOf } from '../../tensor/shape.js';
 import type { NativeAddon } from './load-addon.js';
 import type { NativeOpName } from './kernel-sources.js';
 import { windowKernels } from './window-kernels.js';
+import type { WinogradFilterCache } from './winograd-filter-cache.js';
 import { channelsFirstWindowKernels } from './channels-first-kernels.js';
 import { fusedLinearKernel } from './fused-linear-kernel.js';
 import { fusedConvPoolKernel } from './conv-pool-kernel.js';
@@ -30,9 +31,10 @@ type NoAttrs = Record<string, never>;
 
 /**
  * Build every native kernel; throws if the addon lacks an op (a binary older than this code).
- * `jsWork` is called by a kernel before it computes anything in JS rather than in the addon.
+ * `jsWork` is called by a kernel before it computes anything in JS rather than in the addon;
+ * `winograd`: eager conv2d's kept Winograd filters (winograd-filter-cache.ts).
  */
-export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () => void, store: ArrayStore = hostArrays): Record<NativeOpName, AnyKernel> {
+export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () => void, store: ArrayStore = hostArrays, winograd?: WinogradFilterCache): Record<NativeOpName, AnyKernel> {
   const allocOutput = store.alloc;
 
   const castTo = (x: TypedArray, dtype: DType): TypedArray => {
@@ -111,7 +113,7 @@ export function nativeKernels(addon: NativeAddon, args: ArgWriter, jsWork: () =>
   });
 
   const prepacked = prepackedKernels(addon, args, store);
-  const window = channelsFirstWindowKernels(windowKernels(addon, args, store), addon, args, store);
+  const window = channelsFirstWindowKernels(windowKernels(addon, args, store, winograd), addon, args, store);
 
   const table = {
     ...familyKernels(unaryOps, unary),

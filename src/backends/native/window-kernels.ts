@@ -9,6 +9,7 @@ import { hostArrays, type ArrayStore } from './array-store.js';
 import type { NativeAddon } from './load-addon.js';
 import type { ArgWriter } from './kernel-table.js';
 import type { AnyKernel } from './kernel-table.js';
+import type { WinogradFilterCache } from './winograd-filter-cache.js';
 
 type Shape = readonly number[];
 
@@ -52,8 +53,8 @@ function runPool(addon: NativeAddon, args: ArgWriter, store: ArrayStore, op: key
   return result;
 }
 
-/** The conv and pool kernels; throws if the addon predates them. */
-export function windowKernels(addon: NativeAddon, args: ArgWriter, store: ArrayStore = hostArrays): Record<WindowOpName, AnyKernel> {
+/** The conv and pool kernels; throws if the addon predates them. `winograd`: eager conv2d's kept Winograd filters. */
+export function windowKernels(addon: NativeAddon, args: ArgWriter, store: ArrayStore = hostArrays, winograd?: WinogradFilterCache): Record<WindowOpName, AnyKernel> {
   if (typeof addon.conv2d !== 'function' || typeof addon.pool2d !== 'function') {
     throw new Error("the addon has no 'conv2d' kernel (it is older than this nabla; run `npm rebuild`)");
   }
@@ -67,8 +68,14 @@ export function windowKernels(addon: NativeAddon, args: ArgWriter, store: ArrayS
       return [runPool(addon, args, store, op, inputs, attrs, o!, x, y)];
     }) as unknown as AnyKernel;
 
+  // The forward conv reads a kept Winograd transform of its filter where there is one (same bits).
+  const conv2d = ((inputs: readonly KernelTensor<TypedArray>[], attrs: ConvAttrs, [o]: readonly OutSpec[]) => {
+    const [x, f] = inputs as [KernelTensor<TypedArray>, KernelTensor<TypedArray>];
+    const shapes = { x: x.shape, f: f.shape, y: o!.shape };
+    return [winograd?.conv(x.data, f.data, shapes, attrs) ?? runNativeConv(addon, args, 'conv2d', x.data, f.data, o!, shapes, attrs, store)];
+  }) as unknown as AnyKernel;
   return {
-    conv2d: conv('conv2d', ([x, f], o) => ({ x: x!.shape, f: f!.shape, y: o.shape })),
+    conv2d,
     conv2dBackpropInput: conv('conv2dBackpropInput', ([dy, f], o) => ({ x: o.shape, f: f!.shape, y: dy!.shape })),
     conv2dBackpropFilter: conv('conv2dBackpropFilter', ([x, dy], o) => ({ x: x!.shape, f: o.shape, y: dy!.shape })),
     maxPool: pool('maxPool', ([x], o) => [x!.shape, o.shape]),
