@@ -10,6 +10,7 @@
 #include <string>
 #include <type_traits>
 
+#include "claimed-blocks.h"
 #include "conv-algorithm.h"
 #include "conv-geometry.h"
 #include "conv-tile.h"
@@ -47,7 +48,10 @@ void im2colBlocks(const ConvGeometry& g, const T* x, T* y, i64 r0, i64 r1, int p
   for (i64 s = r0; s < r1; s += block) {
     const i64 e = std::min(r1, s + block);
     for (i64 gi = 0; gi < g.groups; ++gi) {
-      splitRows(e - s, patchThreads, [&](int, i64 p0, i64 p1) { im2col(g, x, gi, s + p0, s + p1, col + p0 * K); });
+      // Claimed blocks, not fixed shares: a pool thread the OS has paused (other processes on the
+      // cores) then leaves its rows to the caller instead of stalling it.
+      const i64 patchBlock = patchThreads <= 1 ? e - s : std::max<i64>(1, (e - s + 4 * patchThreads - 1) / (4 * patchThreads));
+      forEachClaimedBlock(e - s, patchBlock, patchThreads, [&](i64 p0, i64 p1) { im2col(g, x, gi, s + p0, s + p1, col + p0 * K); });
       multiply(gi, e - s, MatrixRef<T>{col, K, 1}, y + s * g.o + gi * g.og, productThreads);
     }
   }
