@@ -89,6 +89,25 @@ describe.each(backends)('prepacked conv2d with its bias and activation on %s', (
     }
   });
 
+  it('float64 (the GEMM path): bit-equal to the conv then biasActivation', async () => {
+    await nb.setBackend(backend);
+    force(undefined);
+    nb.random.seed(9);
+    const attrs: ConvAttrs = { strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1], groups: 1 };
+    const x = nb.cast(nb.random.normal([1, 7, 7, 16]), 'float64');
+    const f = nb.cast(nb.random.normal([3, 3, 16, 40]), 'float64');
+    const bias = nb.cast(nb.random.normal([40]), 'float64');
+    const packed = run1(packGemmBOp, [f], { k: 144, n: 40, groups: 1, rowStride: 40, colStride: 1, dtype: 'float64', winograd: false });
+    const fused = (withPack: boolean, filter: nb.Tensor) =>
+      run1(fusedLinearOp, withPack ? [x, filter, bias, packed] : [x, filter, bias], {
+        base: 'conv2d', baseAttrs: attrs, hasBias: true, activation: 'relu', shape: [1, 7, 7, 40], dtype: 'float64', prepacked: withPack,
+      } as FusedLinearAttrs);
+    const want = Array.from(fused(false, f).dataSync());
+    expect(Array.from(fused(true, f).dataSync())).toEqual(want);
+    expect(Array.from(fused(true, nb.zerosLike(f)).dataSync())).toEqual(want);
+    expect(want.some((v) => v === 0) && want.some((v) => v > 0)).toBe(true);
+  });
+
   it('a compiled residual block (conv+bias+relu, conv+bias, add, relu) equals its eager forward pass bit for bit', async () => {
     await nb.setBackend(backend);
     force(undefined);
