@@ -114,7 +114,12 @@ void forwardGathered(TileGatherProductF32 tile, const ConvGeometry& g, const flo
   const i64* offsets = tapOffsets(g);
   // Near-equal tiles across an output row (26 pixels: 9, 9, 8), so none is a thin remainder.
   const i64 tiles = (g.ow + kTileRows - 1) / kTileRows;
-  forEachClaimedBlock(rows, std::max<i64>(1, 512 / std::max<i64>(1, g.ow)), threads, [&](i64 r0, i64 r1) {
+  // Blocks of about 512 output pixels, but at least two per thread: a batch-1 image has few rows
+  // (ResNet-18's stride-2 convs: 28, 14 and 7), and blocks of 512 / ow rows left one thread
+  // 18 rows of 28 and the other 10, or all 14 (and 7) to one thread.
+  i64 block = std::max<i64>(1, 512 / std::max<i64>(1, g.ow));
+  if (threads > 1) block = std::min(block, std::max<i64>(1, (rows + 2 * threads - 1) / (2 * threads)));
+  forEachClaimedBlock(rows, block, threads, [&](i64 r0, i64 r1) {
     for (i64 r = r0; r < r1; ++r) {
       const i64 b = r / g.oh, i = r % g.oh;
       const float* rowStart = x + (b * g.h + i * g.sh) * g.w * g.c;

@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "claimed-blocks.h"
+#include "gemm/epilogue.h"
 #include "thread-pool.h"
 
 #if defined(__clang__)
@@ -153,7 +154,8 @@ bool winogradPanels(const float* pack, i64 length, i64 c, i64 o, WinogradPanels&
   return true;
 }
 
-void forwardWinograd(const ConvGeometry& g, const float* x, const float* f, float* y, const WinogradPanels* packed) {
+void forwardWinograd(const ConvGeometry& g, const float* x, const float* f, float* y, const WinogradPanels* packed,
+                     const GemmEpilogue<float>* epilogue) {
   const i64 C = g.c, O = g.o;
   const i64 tilesH = (g.oh + 3) / 4, tilesW = (g.ow + 3) / 4, perImage = tilesH * tilesW, tiles = g.n * perImage;
   WinogradPanels own;
@@ -220,6 +222,9 @@ void forwardWinograd(const ConvGeometry& g, const float* x, const float* f, floa
           out[j] = oy < g.oh && ox < g.ow ? y + ((b * g.oh + oy) * g.ow + ox) * O : sink;
         }
         outputTransform6(in, out, O);
+        if (epilogue)
+          for (int j = 0; j < 4; ++j)
+            if (out[j] != sink) applyGemmEpilogue(*epilogue, out[j], O, 1, 0, O);
       }
     }
   });

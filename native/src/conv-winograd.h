@@ -38,8 +38,11 @@ bool winogradPanels(const float* pack, i64 length, i64 c, i64 o, WinogradPanels&
  * 36 packed GEMMs [tiles x c] x [c x o] multiply it by the transformed filter, and the products
  * are transformed back. The filter is transformed and packed on every call unless `packed` holds
  * its panels (from winogradPanels); the results are the same. Requires winogradApplies(g).
+ * `epilogue` (a bias of o elements, an activation) is applied to each output pixel as it is
+ * written, with the bits of a later biasActivation pass.
  */
-void forwardWinograd(const ConvGeometry& g, const float* x, const float* f, float* y, const WinogradPanels* packed = nullptr);
+void forwardWinograd(const ConvGeometry& g, const float* x, const float* f, float* y, const WinogradPanels* packed = nullptr,
+                     const GemmEpilogue<float>* epilogue = nullptr);
 
 }  // namespace convimpl
 }  // namespace nabla

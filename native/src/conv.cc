@@ -10,9 +10,12 @@
 #include <string>
 #include <type_traits>
 
+#include "claimed-blocks.h"
 #include "conv-algorithm.h"
 #include "conv-geometry.h"
 #include "conv-tile.h"
+#include "fused.h"
+#include "gemm/epilogue.h"
 #include "kernels.h"
 #include "prepacked.h"
 #include "window-kernels.h"
@@ -45,7 +48,10 @@ void im2colBlocks(const ConvGeometry& g, const T* x, T* y, i64 r0, i64 r1, int p
   for (i64 s = r0; s < r1; s += block) {
     const i64 e = std::min(r1, s + block);
     for (i64 gi = 0; gi < g.groups; ++gi) {
-      splitRows(e - s, patchThreads, [&](int, i64 p0, i64 p1) { im2col(g, x, gi, s + p0, s + p1, col + p0 * K); });
+      // Claimed blocks, not fixed shares: a pool thread the OS has paused (other processes on the
+      // cores) then leaves its rows to the caller instead of stalling it.
+      const i64 patchBlock = patchThreads <= 1 ? e - s : std::max<i64>(1, (e - s + 4 * patchThreads - 1) / (4 * patchThreads));
+      forEachClaimedBlock(e - s, patchBlock, patchThreads, [&](i64 p0, i64 p1) { im2col(g, x, gi, s + p0, s + p1, col + p0 * K); });
       multiply(gi, e - s, MatrixRef<T>{col, K, 1}, y + s * g.o + gi * g.og, productThreads);
     }
   }
@@ -76,14 +82,26 @@ template <typename T> void forwardGemm(const ConvGeometry& g, const T* x, const 
 }
 
 /** forwardGemm with the filter's per-group panels prepacked (`packed`: prepackB's buffer for K x og in `groups`). */
+/**
+ * With `bias` (o elements, or null) and `act` (a unary code, -1: none), each group's GEMM applies
+ * y = act(y + bias) to the blocks it finishes; where the pack is not this build's, the plain GEMM
+ * runs and a biasActivation pass follows (the same bits).
+ */
 template <typename T> void forwardGemmPrepacked(const ConvGeometry& g, const T* x, const T* packed, i64 packedLength, T* y,
-                                                const T* f) {
+                                                const T* f, const T* bias = nullptr, int act = -1) {
   const i64 K = g.patch();
+  const bool epilogue = bias || act >= 0;
   std::vector<const T*> panels(static_cast<std::size_t>(g.groups));
   for (i64 gi = 0; gi < g.groups; ++gi)
-    if (!(panels[gi] = prepackedPanels(packed, packedLength, K, g.og, g.groups, gi))) return forwardGemm(g, x, f, y);
+    if (!(panels[gi] = prepackedPanels(packed, packedLength, K, g.og, g.groups, gi))) {
+      forwardGemm(g, x, f, y);
+      if (epilogue) applyGemmEpilogue(GemmEpilogue<T>{bias, act}, y, g.o, g.n * g.pixels(), 0, g.o);
+      return;
+    }
   forwardIm2col<T>(g, x, y, [&](i64 gi, i64 rows, MatrixRef<T> a, T* out, int threads) {
-    gemmPrepacked<T>(rows, g.og, K, a, panels[gi], out, g.o, threads);
+    // The bias of group gi's columns; the GEMM adds it from its own column 0.
+    const GemmEpilogue<T> e{bias ? bias + gi * g.og : nullptr, act};
+    gemmPrepacked<T>(rows, g.og, K, a, panels[gi], out, g.o, threads, epilogue ? &e : nullptr);
   });
 }
 
@@ -353,6 +371,37 @@ void conv2dWinogradCached(const Buffer& x, const Buffer& f, const Buffer& cache,
     if (!winogradPanels(pack, packLength, g.c, g.o, panels)) return conv2d(static_cast<int>(ConvMode::Forward), x, f, out, params);
   }
   forwardWinograd(g, x.as<float>(), f.as<float>(), out.as<float>(), &panels);
+}
+
+void conv2dPrepackedEpilogue(const Buffer& x, const Buffer& f, const Buffer& packed, const Buffer& bias, int act, const Buffer& out,
+                             const std::vector<i64>& params) {
+  const char* op = "conv2d epilogue";
+  if (act != -1 && !validCode<UnaryOp>(act)) throw InputError(std::string(op) + ": unknown activation op code " + std::to_string(act));
+  if (bias.dtype != out.dtype || (out.dtype != DType::F32 && out.dtype != DType::F64))
+    throw InputError(std::string(op) + ": output and bias must both be float32 or both float64, got " + dtypeName(out.dtype) + " and " +
+                     dtypeName(bias.dtype));
+  const ConvGeometry g = parseConvGeometry(params, "conv2d");
+  expectLength(bias, g.o, op, "bias");
+  const bool winogradPack = conv2dUsesWinogradPack(params, x.dtype);
+  if (packed.dtype == x.dtype && x.dtype == f.dtype && x.dtype == out.dtype && (winogradPack || forwardTakesGemm(g, x.dtype))) {
+    expectLength(x, elementCount({g.n, g.h, g.w, g.c}, "conv2d"), "conv2d", "first input");
+    expectLength(f, elementCount({g.kh, g.kw, g.cg, g.o}, "conv2d"), "conv2d", "second input");
+    expectLength(out, elementCount({g.n, g.oh, g.ow, g.o}, "conv2d"), "conv2d", "output");
+    if (out.length == 0) return;
+    WinogradPanels panels;
+    if (!winogradPack) {
+      if (x.dtype == DType::F32)
+        return forwardGemmPrepacked(g, x.as<float>(), packed.as<float>(), packed.length, out.as<float>(), f.as<float>(), bias.as<float>(), act);
+      return forwardGemmPrepacked(g, x.as<double>(), packed.as<double>(), packed.length, out.as<double>(), f.as<double>(), bias.as<double>(), act);
+    }
+    if (winogradPanels(packed.as<float>(), packed.length, g.c, g.o, panels)) {
+      const GemmEpilogue<float> e{bias.as<float>(), act};
+      return forwardWinograd(g, x.as<float>(), f.as<float>(), out.as<float>(), &panels, &e);
+    }
+  }
+  // A pack this build does not read, or a kernel that takes no pack: the plain conv, then the pass.
+  conv2dPrepacked(x, f, packed, out, params);
+  biasActivation(act, out, bias, g.o > 0 ? out.length / g.o : 0, g.o);
 }
 
 }  // namespace nabla

@@ -170,7 +170,8 @@ void writeAnswer(const KernelCall& c, bool yes) {
  * Prepacked weights (prepacked.h), by op: the two queries write 1 or 0 into an int32 buffer
  * (words: m, n, k, transposeB, float64 / float64, conv geometry); Pack: buffers b, out, words k,
  * n, groups, rowStride, colStride; WinogradQuery: as ConvQuery; WinogradPack: buffers f, out, words c, o; Matmul: buffers a, b, packed, out, matmul's words; Conv:
- * buffers x, f, packed, out, conv2d's geometry; ConvWinogradCached: buffers x, f, cache, out, conv2d's geometry.
+ * buffers x, f, packed, out, conv2d's geometry; ConvWinogradCached: buffers x, f, cache, out, conv2d's geometry;
+ * ConvEpilogue: buffers x, f, packed, bias, out, conv2d's geometry, the activation.
  */
 void prepackedEntry(const KernelCall& c) {
   WordCursor w(c);
@@ -225,6 +226,13 @@ void prepackedEntry(const KernelCall& c) {
       conv2dWinogradCached(c.buffer(0, "input"), c.buffer(1, "filter"), c.buffer(2, "filter cache"), c.buffer(3, "output"),
                            geometry(c, kConvParamCount));
       return;
+    case PrepackedOp::ConvEpilogue: {
+      const std::vector<i64> params = geometry(w, kConvParamCount);
+      const int act = static_cast<int>(w.integer("activation"));
+      conv2dPrepackedEpilogue(c.buffer(0, "input"), c.buffer(1, "filter"), c.buffer(2, "packed filter"), c.buffer(3, "bias"), act,
+                              c.buffer(4, "output"), params);
+      return;
+    }
   }
   throw InputError("prepacked: unknown op code " + std::to_string(c.op));
 }

@@ -12,7 +12,7 @@
 namespace nabla {
 
 /** Op codes of the `prepacked` kernel entry. */
-enum class PrepackedOp : int { MatmulQuery = 0, ConvQuery = 1, Pack = 2, Matmul = 3, Conv = 4, WinogradQuery = 5, WinogradPack = 6, MatmulEpilogue = 7, ConvWinogradCached = 8 };
+enum class PrepackedOp : int { MatmulQuery = 0, ConvQuery = 1, Pack = 2, Matmul = 3, Conv = 4, WinogradQuery = 5, WinogradPack = 6, MatmulEpilogue = 7, ConvWinogradCached = 8, ConvEpilogue = 9 };
 
 /** Whether matmulPrepacked would read prepacked panels for these sizes (dtype: F32 or F64). */
 bool matmulUsesPrepacked(i64 m, i64 n, i64 k, bool transposeB, DType dtype);
@@ -42,6 +42,12 @@ void matmulPrepackedEpilogue(const Buffer& a, const Shape& aShape, const Buffer&
                              bool transposeB, const Buffer& packed, const Buffer& bias, int act, const Buffer& out);
 /** Forward conv2d (as window-kernels.h's, mode 0) with a prepacked copy of the filter (GEMM panels or a Winograd pack). */
 void conv2dPrepacked(const Buffer& x, const Buffer& f, const Buffer& packed, const Buffer& out, const std::vector<i64>& params);
+/**
+ * conv2dPrepacked, then out[pixel, c] = act(out[pixel, c] + bias[c]) (biasActivation's bits; act
+ * -1: none), applied by the GEMM or the Winograd output transform as each block is finished.
+ */
+void conv2dPrepackedEpilogue(const Buffer& x, const Buffer& f, const Buffer& packed, const Buffer& bias, int act, const Buffer& out,
+                             const std::vector<i64>& params);
 
 /**
  * Forward conv2d (as window-kernels.h's, mode 0) where `cache` keeps a Winograd pack of the

@@ -1,5 +1,6 @@
 // The prepacked GEMM reads a row-major A where it lies (gemm/unpacked-a.h: no copy of A per call)
-// on the AVX-512 and AVX2 levels, and the half-width kernel for panels of at most nr/2 columns;
+// on the AVX-512 and AVX2 levels, the half-width kernel for panels of at most nr/2 columns, and
+// the short kernels for the rows below the last whole tile (m = 5, 13, 30, 49: 1 to 11 rows);
 // the other levels and a transposed A pack as before. Every path must give the bits of the plain
 // matmul (which packs both operands): at every SIMD level this machine has, at sizes around the
 // micro-kernel's rows (12 or 6), the panel widths (32 or 16 columns, half of them) and the

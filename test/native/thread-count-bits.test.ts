@@ -58,6 +58,9 @@ describe.skipIf(!nativeUp)('native: results do not depend on the thread count', 
     ['conv2d 16x28x28x3 by 3x3x3x32', [input([16, 28, 28, 3], 17), input([3, 3, 3, 32], 18)], (x, f) => nb.conv2d(x!, f!, { strides: 1, padding: 'same' })],
     // Fewer output pixels than filter columns (ResNet-18's last layers at batch 1): split by columns.
     ['conv2d 1x7x7x256 by 3x3x256x512', [input([1, 7, 7, 256], 26), input([3, 3, 256, 512], 27)], (x, f) => nb.conv2d(x!, f!, { strides: 1, padding: 'same' })],
+    // Batch-1 stride-2 convs on the tiled path (ResNet-18's downsampling): few output rows, blocks of a row or two.
+    ['conv2d 1x28x28x64 by 3x3x64x128, stride 2', [input([1, 28, 28, 64], 30), input([3, 3, 64, 128], 31)], (x, f) => nb.conv2d(x!, f!, { strides: 2, padding: 'same' })],
+    ['conv2d 1x14x14x128 by 1x1x128x256, stride 2', [input([1, 14, 14, 128], 32), input([1, 1, 128, 256], 33)], (x, f) => nb.conv2d(x!, f!, { strides: 2 })],
     ['conv2d 1x6x6x1024 by 1x1x1024x512 (pointwise)', [input([1, 6, 6, 1024], 28), input([1, 1, 1024, 512], 29)], (x, f) => nb.conv2d(x!, f!)],
     ['maxPool 16x28x28x32', [input([16, 28, 28, 32], 19)], (x) => nb.maxPool(x!, { poolSize: 2, strides: 2 })],
   ];

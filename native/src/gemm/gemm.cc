@@ -438,8 +438,9 @@ template <typename T> std::int64_t alignedStart(const T* buffer) {
 
 /**
  * macroKernel with A read where it lies (unit column stride, row stride lda) by the micro-kernel's
- * runUnpackedA: nothing is copied but the last rows short of a whole tile, packed into `shortPanel`
- * (mr x kc) for the packed kernel. Every tile sums in the packed kernel's order: bit-equal.
+ * runUnpackedA: nothing is copied but the last rows short of a whole tile, which runUnpackedAShort
+ * reads in place where the ISA has it, or else are packed into `shortPanel` (mr x kc) for the
+ * packed kernel. Every tile sums in the packed kernel's order: bit-equal.
  */
 template <typename T>
 void macroKernelUnpackedA(const MicroKernel<T>& uk, std::int64_t mc, std::int64_t nc, std::int64_t kc, const T* a,
@@ -464,6 +465,22 @@ void macroKernelUnpackedA(const MicroKernel<T>& uk, std::int64_t mc, std::int64_
     }
   }
   if (fullRows == mc) return;
+  if (uk.runUnpackedAShort) {
+    const int rows = static_cast<int>(mc - fullRows);
+    for (std::int64_t jr = 0; jr < nc; jr += uk.nr) {
+      const std::int64_t cols = std::min<std::int64_t>(uk.nr, nc - jr);
+      T* cTile = c + fullRows * ldc + jr;
+      if (cols == uk.nr) {
+        uk.runUnpackedAShort(rows, kc, a + fullRows * lda, lda, pb + jr * kc, cTile, ldc, accumulate);
+        continue;
+      }
+      uk.runUnpackedAShort(rows, kc, a + fullRows * lda, lda, pb + jr * kc, tile, uk.nr, false);
+      for (std::int64_t i = 0; i < rows; ++i)
+        for (std::int64_t j = 0; j < cols; ++j)
+          cTile[i * ldc + j] = accumulate ? cTile[i * ldc + j] + tile[i * uk.nr + j] : tile[i * uk.nr + j];
+    }
+    return;
+  }
   packA(uk, mc - fullRows, kc, a + fullRows * lda, lda, 1, shortPanel);
   macroKernel(uk, mc - fullRows, nc, kc, shortPanel, pb, c + fullRows * ldc, ldc, accumulate);
 }

@@ -106,12 +106,14 @@ MicroKernel<float> avx2KernelF32() {
   MicroKernel<float> uk{kRows, 16, kernelF32, nullptr, nullptr, fewRowsProduct<Avx2F32>};
   uk.runUnpackedA = unpackedAKernel<Avx2F32, kRows, float>;
   uk.runUnpackedAHalf = unpackedAKernel<Avx2F32, kRows, float, true>;
+  uk.runUnpackedAShort = unpackedAShortKernel<Avx2F32, kRows, float>;
   return uk;
 }
 MicroKernel<double> avx2KernelF64() {
   MicroKernel<double> uk{kRows, 8, kernelF64};
   uk.runUnpackedA = unpackedAKernel<Avx2F64, kRows, double>;
   uk.runUnpackedAHalf = unpackedAKernel<Avx2F64, kRows, double, true>;
+  uk.runUnpackedAShort = unpackedAShortKernel<Avx2F64, kRows, double>;
   return uk;
 }
 

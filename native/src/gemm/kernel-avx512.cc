@@ -160,12 +160,14 @@ MicroKernel<float> avx512KernelF32() {
   MicroKernel<float> uk{kRows, 32, kernelF32, packLines<kRows>, packColumnsF32, fewRowsProduct<Avx512F32>};
   uk.runUnpackedA = unpackedAKernel<Avx512F32, kRows, float>;
   uk.runUnpackedAHalf = unpackedAKernel<Avx512F32, kRows, float, true>;
+  uk.runUnpackedAShort = unpackedAShortKernel<Avx512F32, kRows, float>;
   return uk;
 }
 MicroKernel<double> avx512KernelF64() {
   MicroKernel<double> uk{kRows, 16, kernelF64};
   uk.runUnpackedA = unpackedAKernel<Avx512F64, kRows, double>;
   uk.runUnpackedAHalf = unpackedAKernel<Avx512F64, kRows, double, true>;
+  uk.runUnpackedAShort = unpackedAShortKernel<Avx512F64, kRows, double>;
   return uk;
 }
 

@@ -41,6 +41,9 @@ template <typename T> struct MicroKernel {
   /** runUnpackedA for the tile's first nr/2 columns alone (writes no others); set with it. */
   void (*runUnpackedAHalf)(std::int64_t k, const T* a, std::int64_t lda, const T* b, T* c, std::int64_t ldc,
                            bool accumulate) = nullptr;
+  /** runUnpackedA for the first `rows` (< mr) rows of the tile alone (writes no others); optional. */
+  void (*runUnpackedAShort)(int rows, std::int64_t k, const T* a, std::int64_t lda, const T* b, T* c, std::int64_t ldc,
+                            bool accumulate) = nullptr;
 };
 
 MicroKernel<float> scalarKernelF32();

@@ -22,8 +22,9 @@ export function fusedLinearKernel(addon: NativeAddon, args: ArgWriter, base: { m
     const act = attrs.activation === null ? undefined : unaryCodes.get(attrs.activation);
     const last = outs[0]!.shape.length ? outs[0]!.shape[outs[0]!.shape.length - 1]! : 1;
     const floatType = attrs.dtype === 'float32' || attrs.dtype === 'float64';
-    // A prepacked matmul with a bias of the output's width: the GEMM adds it (and activates) per block.
-    if (attrs.prepacked && base.prepacked && attrs.base === 'matmul' && bias && floatType && bias.dtype === attrs.dtype && sizeOf(bias.shape) === last && (attrs.activation === null || act !== undefined)) {
+    // A prepacked matmul or conv with a bias of the output's width: the GEMM (or the conv's Winograd
+    // output transform) adds it (and activates) per block, instead of a pass over the whole output.
+    if (attrs.prepacked && base.prepacked && bias && floatType && bias.dtype === attrs.dtype && sizeOf(bias.shape) === last && (attrs.activation === null || act !== undefined)) {
       return [base.prepacked(attrs.base, inputs, attrs.baseAttrs, outs[0]!, { bias: bias.data, act: act ?? -1 })];
     }
     // A prepacked weight (the last input) goes with the unpacked one to the addon's variant.

@@ -13,7 +13,9 @@ import type { NativeAddon } from './load-addon.js';
 import { kernel, type AnyKernel, type ArgWriter } from './kernel-table.js';
 import { writeConvGeometry } from './window-kernels.js';
 
-const OP = { matmulQuery: 0, convQuery: 1, pack: 2, matmul: 3, conv: 4, winogradQuery: 5, winogradPack: 6, matmulEpilogue: 7 } as const;
+/** Op codes of the addon's `prepacked` entry (native/src/prepacked.h's PrepackedOp). */
+export const PREPACKED_OP = { matmulQuery: 0, convQuery: 1, pack: 2, matmul: 3, conv: 4, winogradQuery: 5, winogradPack: 6, matmulEpilogue: 7, convWinogradCached: 8, convEpilogue: 9 } as const;
+const OP = PREPACKED_OP;
 
 /** A bias (n elements, the output's dtype) and an activation's unary op code (-1: none) for the GEMM to apply. */
 export interface LinearEpilogue {
@@ -24,8 +26,8 @@ export interface LinearEpilogue {
 export interface PrepackedKernels {
   readonly packGemmB: AnyKernel;
   /**
-   * fusedLinear's linear step with inputs [x, w, ...,  packed]; a matmul's epilogue (bias and
-   * activation) is applied by the GEMM as it finishes each block of the output.
+   * fusedLinear's linear step with inputs [x, w, ...,  packed]; the epilogue (bias and activation)
+   * is applied by the GEMM (or a conv's Winograd output transform) as it finishes each block of the output.
    */
   linear(base: 'matmul' | 'conv2d', inputs: readonly KernelTensor<TypedArray>[], baseAttrs: unknown, out: OutSpec, epilogue?: LinearEpilogue): TypedArray;
   readonly prepack: WeightPrepack;
@@ -86,8 +88,11 @@ export function prepackedKernels(addon: NativeAddon, args: ArgWriter, store: Arr
     const packed = inputs[inputs.length - 1]!.data;
     const out = store.alloc(o.dtype, sizeOf(o.shape), true);
     if (base === 'conv2d') {
-      writeConvGeometry(args.begin(), convShapes(a.shape, b.shape, o.shape), baseAttrs as ConvAttrs);
-      call(OP.conv, a.data, b.data, packed, out);
+      const w = writeConvGeometry(args.begin(), convShapes(a.shape, b.shape, o.shape), baseAttrs as ConvAttrs);
+      if (epilogue) {
+        w.int(epilogue.act);
+        call(OP.convEpilogue, a.data, b.data, packed, epilogue.bias, out);
+      } else call(OP.conv, a.data, b.data, packed, out);
     } else {
       const { transposeA, transposeB } = baseAttrs as MatmulAttrs;
       const w = args.begin().shape('matmul', a.shape).shape('matmul', b.shape).int(transposeA ? 1 : 0).int(transposeB ? 1 : 0);

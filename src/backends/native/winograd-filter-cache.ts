@@ -14,12 +14,12 @@ import { sizeOf } from '../../tensor/shape.js';
 import type { ArrayStore } from './array-store.js';
 import type { NativeAddon } from './load-addon.js';
 import type { ArgWriter } from './kernel-table.js';
+import { PREPACKED_OP } from './prepacked-kernels.js';
 import { writeConvGeometry } from './window-kernels.js';
 
 type Shape = readonly number[];
 
-/** Op codes of the addon's `prepacked` entry used here (native/src/prepacked.h). */
-const OP = { winogradQuery: 5, convWinogradCached: 8 } as const;
+const OP = PREPACKED_OP;
 
 /** Bytes of cache buffers kept at once: the least recently used are given back past it (ResNet-18 keeps 3 of 12 MB). */
 export const WINOGRAD_CACHE_BYTES = 128 * 1024 * 1024;
