@@ -81,9 +81,9 @@ template <typename T> void forwardGemm(const ConvGeometry& g, const T* x, const 
   });
 }
 
-/** forwardGemm with the filter's per-group panels prepacked (`packed`: prepackB's buffer for K x og in `groups`). */
 /**
- * With `bias` (o elements, or null) and `act` (a unary code, -1: none), each group's GEMM applies
+ * forwardGemm with the filter's per-group panels prepacked (`packed`: prepackB's buffer for K x og
+ * in `groups`). With `bias` (o elements, or null) and `act` (a unary code, -1: none), each group's GEMM applies
  * y = act(y + bias) to the blocks it finishes; where the pack is not this build's, the plain GEMM
  * runs and a biasActivation pass follows (the same bits).
  */

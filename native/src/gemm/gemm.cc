@@ -172,6 +172,13 @@ void packB(const MicroKernel<T>& uk, std::int64_t kc, std::int64_t nc, const T* 
   }
 }
 
+/** An edge tile computed into `tile` (row stride nr): its rows x cols corner into C, added or stored. */
+template <typename T>
+void storeEdgeTile(const T* tile, std::int64_t nr, std::int64_t rows, std::int64_t cols, T* cTile, std::int64_t ldc, bool accumulate) {
+  for (std::int64_t i = 0; i < rows; ++i)
+    for (std::int64_t j = 0; j < cols; ++j) cTile[i * ldc + j] = accumulate ? cTile[i * ldc + j] + tile[i * nr + j] : tile[i * nr + j];
+}
+
 /** C[mc x nc] (+)= packed A block times packed B block, tile by tile. */
 template <typename T>
 void macroKernel(const MicroKernel<T>& uk, std::int64_t mc, std::int64_t nc, std::int64_t kc, const T* pa, const T* pb,
@@ -189,9 +196,7 @@ void macroKernel(const MicroKernel<T>& uk, std::int64_t mc, std::int64_t nc, std
         continue;
       }
       uk.run(kc, aPanel, bPanel, tile, uk.nr, false);
-      for (std::int64_t i = 0; i < rows; ++i)
-        for (std::int64_t j = 0; j < cols; ++j)
-          cTile[i * ldc + j] = accumulate ? cTile[i * ldc + j] + tile[i * uk.nr + j] : tile[i * uk.nr + j];
+      storeEdgeTile(tile, uk.nr, rows, cols, cTile, ldc, accumulate);
     }
   }
 }
@@ -459,9 +464,7 @@ void macroKernelUnpackedA(const MicroKernel<T>& uk, std::int64_t mc, std::int64_
       // A narrow last panel (n = 10 of 32 columns) needs only the first half of the tile.
       auto* run = cols * 2 <= uk.nr && uk.runUnpackedAHalf ? uk.runUnpackedAHalf : uk.runUnpackedA;
       run(kc, a + ir * lda, lda, bPanel, tile, uk.nr, false);
-      for (std::int64_t i = 0; i < uk.mr; ++i)
-        for (std::int64_t j = 0; j < cols; ++j)
-          cTile[i * ldc + j] = accumulate ? cTile[i * ldc + j] + tile[i * uk.nr + j] : tile[i * uk.nr + j];
+      storeEdgeTile(tile, uk.nr, uk.mr, cols, cTile, ldc, accumulate);
     }
   }
   if (fullRows == mc) return;
@@ -475,9 +478,7 @@ void macroKernelUnpackedA(const MicroKernel<T>& uk, std::int64_t mc, std::int64_
         continue;
       }
       uk.runUnpackedAShort(rows, kc, a + fullRows * lda, lda, pb + jr * kc, tile, uk.nr, false);
-      for (std::int64_t i = 0; i < rows; ++i)
-        for (std::int64_t j = 0; j < cols; ++j)
-          cTile[i * ldc + j] = accumulate ? cTile[i * ldc + j] + tile[i * uk.nr + j] : tile[i * uk.nr + j];
+      storeEdgeTile(tile, uk.nr, rows, cols, cTile, ldc, accumulate);
     }
     return;
   }
