@@ -177,11 +177,36 @@ inline int threadsForWork(std::int64_t work, int poolSize) {
 /** Threads worth using for `work` element-operations on the current pool (1 inside a job). */
 int threadsFor(std::int64_t work);
 
+/** Claim counters of parallelFor: `count` contiguous shares of [0, blocks), each on its own cache line. */
+struct ShareCounters {
+  static constexpr int kMaxShares = 16;
+  struct alignas(64) Share {
+    std::atomic<std::int64_t> next{0};
+    std::int64_t end = 0;
+  };
+  Share share[kMaxShares];
+  int count;
+  ShareCounters(std::int64_t blocks, int threads) : count(threads < kMaxShares ? threads : kMaxShares) {
+    for (int s = 0; s < count; ++s) {
+      std::int64_t begin, end;
+      splitRange(blocks, count, s, begin, end);
+      share[s].next.store(begin, std::memory_order_relaxed);
+      share[s].end = end;
+    }
+  }
+};
+
 /**
  * Run body(begin, end) over [0, n), in blocks that the caller and whichever pool threads are free
  * claim one at a time when there is enough work. Blocks of about kBlockWork element-operations: a
  * thread joining late (or never) leaves its blocks to the others. One call covers [0, n) when
  * it runs on one thread; bodies write only their own items, so results never depend on the split.
+ *
+ * Each thread claims from its own contiguous share first (thread t from the t-th of t equal runs
+ * of blocks), then from the others': when every thread is on time, consecutive loops over the same
+ * arrays (a jitted Adam step's three updates) find their data in the cache of the core that wrote
+ * it. Claiming from one counter scattered the blocks, and the two-thread MLP step's moment updates
+ * took 29-33 us each instead of 20-26 on one thread; from own shares 21-26.
  */
 template <typename F> void parallelFor(std::int64_t n, std::int64_t workPerItem, F&& body) {
   int t = threadsFor(n * workPerItem);
@@ -194,10 +219,13 @@ template <typename F> void parallelFor(std::int64_t n, std::int64_t workPerItem,
   // At least four blocks per thread, so a slow thread's last block is a small part of the job.
   std::int64_t block = std::max<std::int64_t>(1, std::min((kBlockWork + perItem - 1) / perItem, n / (4 * t)));
   const std::int64_t blocks = (n + block - 1) / block;
-  std::atomic<std::int64_t> next{0};
-  auto task = [&](int) {
-    for (std::int64_t b = next.fetch_add(1, std::memory_order_relaxed); b < blocks; b = next.fetch_add(1, std::memory_order_relaxed))
-      body(b * block, std::min(n, (b + 1) * block));
+  ShareCounters shares(blocks, t);
+  auto task = [&](int tid) {
+    for (int i = 0; i < shares.count; ++i) {
+      ShareCounters::Share& share = shares.share[(tid + i) % shares.count];
+      for (std::int64_t b = share.next.fetch_add(1, std::memory_order_relaxed); b < share.end; b = share.next.fetch_add(1, std::memory_order_relaxed))
+        body(b * block, std::min(n, (b + 1) * block));
+    }
   };
   ThreadPool::current().runJoinable(t, TaskRef(task));
 }

@@ -179,6 +179,26 @@ void storeEdgeTile(const T* tile, std::int64_t nr, std::int64_t rows, std::int64
     for (std::int64_t j = 0; j < cols; ++j) cTile[i * ldc + j] = accumulate ? cTile[i * ldc + j] + tile[i * nr + j] : tile[i * nr + j];
 }
 
+template <typename T>
+void macroKernelUnpackedA(const MicroKernel<T>& uk, std::int64_t mc, std::int64_t nc, std::int64_t kc, const T* a,
+                          std::int64_t lda, const T* pb, T* c, std::int64_t ldc, bool accumulate, T* shortPanel);
+
+/**
+ * Whether a product multiplies A where it lies instead of packing it: A's rows are contiguous and
+ * the thread multiplies them with few columns. A packed block of A pays for its copy by serving
+ * many column panels; with 128 columns or fewer (the MLP's products, and each thread's half of
+ * them) the copy costs more than reading the rows in place: measured on the 2-core AVX-512 EPYC,
+ * 128 x 784 x 128 took 142 instead of 160 us on one thread and 95 instead of 120 on two. Rows
+ * a multiple of 2 KiB apart put the tile's rows in the same few L1 sets (512 x 1024 x 128: 146
+ * instead of 174 GFLOP/s): packed there.
+ */
+template <typename T> bool readsAInPlace(const MicroKernel<T>& uk, MatrixRef<T> a, std::int64_t columns) {
+  constexpr std::int64_t kMaxInPlaceColumns = 128;
+  constexpr std::int64_t kConflictingRowBytes = 2048;
+  return a.colStride == 1 && uk.runUnpackedA && columns <= kMaxInPlaceColumns &&
+         (a.rowStride * static_cast<std::int64_t>(sizeof(T))) % kConflictingRowBytes != 0;
+}
+
 /** C[mc x nc] (+)= packed A block times packed B block, tile by tile. */
 template <typename T>
 void macroKernel(const MicroKernel<T>& uk, std::int64_t mc, std::int64_t nc, std::int64_t kc, const T* pa, const T* pb,
@@ -212,7 +232,7 @@ constexpr std::int64_t kPanelsPerPackChunk = 1;
  */
 template <typename T>
 void teamGemm(TeamSchedule& schedule, std::int64_t rowBlocks, std::int64_t m, std::int64_t n, std::int64_t k,
-              MatrixRef<T> a, MatrixRef<T> b, T* c, std::int64_t ldc, T* sharedB, T* ownA) {
+              MatrixRef<T> a, MatrixRef<T> b, T* c, std::int64_t ldc, T* sharedB, T* ownA, bool aInPlace) {
   const MicroKernel<T>& uk = kernelFor<T>();
   using Bk = Blocking<T>;
   const std::int64_t rowPanels = (m + uk.mr - 1) / uk.mr;
@@ -234,6 +254,10 @@ void teamGemm(TeamSchedule& schedule, std::int64_t rowBlocks, std::int64_t m, st
         std::int64_t p0, p1;
         splitRange(rowPanels, static_cast<int>(rowBlocks), static_cast<int>(block), p0, p1);
         std::int64_t ic = p0 * uk.mr, mc = std::min(p1 * uk.mr, m) - ic;
+        if (aInPlace) {
+          macroKernelUnpackedA(uk, mc, nc, kc, a.data + ic * a.rowStride + pc, a.rowStride, sharedB, c + ic * ldc + jc, ldc, pc > 0, ownA);
+          return;
+        }
         packA(uk, mc, kc, a.data + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, ownA);
         macroKernel(uk, mc, nc, kc, ownA, sharedB, c + ic * ldc + jc, ldc, pc > 0);
       });
@@ -274,7 +298,7 @@ constexpr std::size_t kMaxKeptABytes = std::size_t{4} << 20;
  */
 template <typename T>
 void columnPart(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, MatrixRef<T> b, T* c, std::int64_t ldc,
-                KeptA<T>& kept) {
+                KeptA<T>& kept, bool aInPlace) {
   const MicroKernel<T>& uk = kernelFor<T>();
   using Bk = Blocking<T>;
   const std::int64_t rowPanels = (m + uk.mr - 1) / uk.mr, paddedRows = rowPanels * uk.mr;
@@ -283,6 +307,7 @@ void columnPart(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, 
   const std::int64_t kc0 = std::min(Bk::KC, k), nc0 = std::min(Bk::NC, n);
   Workspace& ws = workspaces(1)[0];
   T* packedB = static_cast<T*>(ws.b.get(packBBytes(uk, nc0, kc0)));
+  // Read in place, A needs a block only for rows short of a tile where the ISA has no kernel for them.
   T* blockA = kept.data ? nullptr : static_cast<T*>(ws.a.get(packABytes(uk, mcBlock, kc0)));
   for (std::int64_t jc = 0; jc < n; jc += Bk::NC) {
     const std::int64_t nc = std::min(Bk::NC, n - jc);
@@ -294,6 +319,10 @@ void columnPart(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, 
         std::int64_t p0, p1;
         splitRange(rowPanels, static_cast<int>(blocks), static_cast<int>(block), p0, p1);
         const std::int64_t ic = p0 * uk.mr, mc = std::min(p1 * uk.mr, m) - ic;
+        if (aInPlace) {
+          macroKernelUnpackedA(uk, mc, nc, kc, a.data + ic * a.rowStride + pc, a.rowStride, packedB, c + ic * ldc + jc, ldc, pc > 0, blockA);
+          continue;
+        }
         T* packedA = kept.data ? kept.data + pc * paddedRows + ic * kc : blockA;
         if (!kept.packed) packA(uk, mc, kc, a.data + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, packedA);
         macroKernel(uk, mc, nc, kc, packedA, packedB, c + ic * ldc + jc, ldc, pc > 0);
@@ -368,8 +397,8 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   if (partsOnCaller) threads = gCallerParts;
   // Threads split the columns when each gets at least kMinPanelsPerThread micro-panels (or the
   // matrix is too short to split its rows): each then runs a whole one-thread GEMM on its own
-  // columns, packing all of A itself (once, however many parts it runs: KeptA), with no waiting
-  // on the others. Measured on 2 cores with the AVX-512 kernel (32-column panels), that beats the
+  // columns, packing all of A itself (once, however many parts it runs: KeptA; or reading it in
+  // place: readsAInPlace), with no waiting on the others. Measured on 2 cores with the AVX-512 kernel (32-column panels), that beats the
   // team's shared B packing (and its barrier per k block) by 10-25% from n = 256 up, and from
   // n = 128 on the MLP's 128- and 256-row products (128 x 784 x 128: 1.7-1.9x one thread's speed,
   // against 1.05x for the team); the team keeps the narrow products (n = 64: packing A twice
@@ -378,11 +407,18 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   constexpr std::int64_t kMinPanelsPerThread = 2;
   std::int64_t rowPanels = (m + uk.mr - 1) / uk.mr;
   std::int64_t colPanels = (n + uk.nr - 1) / uk.nr;
-  if (threads > 1 && (colPanels >= kMinPanelsPerThread * threads || rowPanels < 2 * threads)) {
+  const bool splitColumns = colPanels >= kMinPanelsPerThread * threads || rowPanels < 2 * threads;
+  const bool partsReadAInPlace = readsAInPlace(uk, a, (n + threads - 1) / threads);
+  // A tall product whose A must be packed (784 x 128 x 128: x^T times the MLP's hidden gradient)
+  // splits its rows instead, so that each thread packs only its share of A (and half of a small B):
+  // 125 instead of 146 us on two threads, 784 x 256 x 128 215 instead of 257.
+  constexpr std::int64_t kTallRatio = 4;
+  const bool tallPackedA = !partsReadAInPlace && m >= kTallRatio * n && rowPanels >= 2 * threads;
+  if (threads > 1 && splitColumns && !tallPackedA) {
     int team = static_cast<int>(std::min<std::int64_t>(threads, colPanels));
     if (team > 1) {
       // The column parts are claimed, so a part whose thread is late runs on the one that is free,
-      // which then reuses the A it packed for its first part.
+      // which then reuses the A it packed for its first part (unless it reads A in place).
       const std::size_t keptBytes = static_cast<std::size_t>(rowPanels * uk.mr * k) * sizeof(T);
       std::atomic<int> nextPart{0};
       auto task = [&](int) {
@@ -393,9 +429,9 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
           std::int64_t j0 = p0 * uk.nr, j1 = std::min(n, p1 * uk.nr);
           if (j0 >= j1) continue;
           // Taken only by a thread that got a part (one joining too late allocates nothing).
-          if (!kept.data && keptBytes <= kMaxKeptABytes) kept.data = static_cast<T*>(workspaces(1)[0].wholeA.get(keptBytes));
+          if (!partsReadAInPlace && !kept.data && keptBytes <= kMaxKeptABytes) kept.data = static_cast<T*>(workspaces(1)[0].wholeA.get(keptBytes));
           MatrixRef<T> bPart{b.data + j0 * b.colStride, b.rowStride, b.colStride};
-          columnPart<T>(m, j1 - j0, k, a, bPart, c + j0, ldc, kept);
+          columnPart<T>(m, j1 - j0, k, a, bPart, c + j0, ldc, kept, partsReadAInPlace);
         }
       };
       if (partsOnCaller) task(0);
@@ -419,7 +455,8 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   TeamSchedule schedule(((n + Bk::NC - 1) / Bk::NC) * ((k + Bk::KC - 1) / Bk::KC));
   // Members take packing buffers in the order they join (a pool thread's id may exceed the team).
   std::atomic<int> nextMember{0};
-  auto task = [&](int) { teamGemm<T>(schedule, blocks, m, n, k, a, b, c, ldc, sharedB, ownA[nextMember.fetch_add(1)]); };
+  const bool aInPlace = readsAInPlace(uk, a, std::min(Bk::NC, n));
+  auto task = [&](int) { teamGemm<T>(schedule, blocks, m, n, k, a, b, c, ldc, sharedB, ownA[nextMember.fetch_add(1)], aInPlace); };
   // Every phase of the team's schedule is claimed chunk by chunk, so members that never join
   // leave their chunks to the others.
   if (team > 1) pool.runJoinable(team, TaskRef(task));
