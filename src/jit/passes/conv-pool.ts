@@ -6,7 +6,7 @@ import { CONV_POOLS, fusedConvPoolOp, type ConvPoolName } from '../conv-pool-op.
 import type { FusedLinearAttrs } from '../fused-ops.js';
 import type { PoolAttrs } from '../../ops/primitives/pool.js';
 import type { Graph, Node } from '../graph.js';
-import { useCounts } from './fusion.js';
+import { soleConsumer, usesOf } from './fusion.js';
 
 /** The node as a fusedLinear's attributes: a plain conv2d is one without bias and activation. */
 function linearOf(conv: Node): FusedLinearAttrs | undefined {
@@ -32,12 +32,13 @@ export function convPoolRefusal(conv: Node, pool: Node): string | null {
 export function fuseConvPool(g: Graph, kernels: Readonly<Record<string, unknown>>): number {
   if (!kernels.fusedConvPool) return 0;
   let fused = 0;
+  // Counted again after each fusion only: once per conv would be quadratic in a deep graph.
+  let uses = usesOf(g);
   for (const conv of [...g.nodes]) {
     const linear = linearOf(conv);
     if (!linear) continue;
     const y = conv.outputs[0]!;
-    if (useCounts(g).get(y) !== 1) continue;
-    const pool = g.nodes.find((n) => n.inputs.includes(y));
+    const pool = soleConsumer(y, uses);
     if (!pool || convPoolRefusal(conv, pool) !== null) continue;
     const out = pool.outputs[0]!;
     const node = g.unplacedNode(
@@ -48,6 +49,7 @@ export function fuseConvPool(g: Graph, kernels: Readonly<Record<string, unknown>
     );
     g.replaceNode(pool, [node], node.outputs[0]!);
     g.removeNodes([conv]);
+    uses = usesOf(g);
     fused++;
   }
   return fused;

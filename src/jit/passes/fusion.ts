@@ -3,9 +3,9 @@ import { fusedElementwiseOp, fusedLinearOp, type FusedInstr } from '../fused-ops
 import { shapesEqual, sizeOf } from '../../tensor/shape.js';
 import type { Graph, Node, Value } from '../graph.js';
 
-/** How many times each value is used (by nodes, outputs and updates). */
+/** How many times each value is used (by nodes, outputs and updates); an unused value has no entry. */
 export function useCounts(g: Graph): Map<Value, number> {
-  return usesOf(g).count;
+  return countUses(g);
 }
 
 /** Each value's use count (by nodes, outputs and updates) and the nodes that read it (once per read). */
@@ -16,17 +16,25 @@ export interface Uses {
 
 /** One pass over the graph; valid until the graph is rewritten. */
 export function usesOf(g: Graph): Uses {
-  const count = new Map<Value, number>();
   const readers = new Map<Value, Node[]>();
-  const bump = (v: Value) => count.set(v, (count.get(v) ?? 0) + 1);
-  for (const n of g.nodes) for (const v of n.inputs) {
-    bump(v);
+  const count = countUses(g, (v, n) => {
     const list = readers.get(v);
     if (list) list.push(n);
     else readers.set(v, [n]);
+  });
+  return { count, readers };
+}
+
+/** Counts every read of a value: once per node input slot, once per output or update; `onRead` sees the node reads. */
+function countUses(g: Graph, onRead?: (v: Value, reader: Node) => void): Map<Value, number> {
+  const count = new Map<Value, number>();
+  const bump = (v: Value) => count.set(v, (count.get(v) ?? 0) + 1);
+  for (const n of g.nodes) for (const v of n.inputs) {
+    bump(v);
+    onRead?.(v, n);
   }
   g.roots().forEach(bump);
-  return { count, readers };
+  return count;
 }
 
 function isElementwise(n: Node): boolean {
@@ -36,7 +44,7 @@ function isElementwise(n: Node): boolean {
 }
 
 /** The one node that reads v, where v has one use and that use is a node's. */
-function soleConsumer(v: Value, uses: Uses): Node | undefined {
+export function soleConsumer(v: Value, uses: Uses): Node | undefined {
   return uses.count.get(v) === 1 ? uses.readers.get(v)?.[0] : undefined;
 }
 
@@ -63,11 +71,12 @@ export function singleUseChain<S>(g: Graph, v: Value, asStep: (consumer: Node, v
 export function fuseLinear(g: Graph, kernels: Readonly<Record<string, unknown>>): number {
   if (!kernels.fusedLinear) return 0;
   let fused = 0;
+  // Counted again after each fusion only: once per matmul or conv would be quadratic in a deep graph.
+  let uses = usesOf(g);
   for (const base of [...g.nodes]) {
     if (base.op.name !== 'matmul' && base.op.name !== 'conv2d') continue;
     // A channels-first conv's channels are axis 1, not the last axis the fused bias runs along.
     if ((base.attrs as { channelsFirst?: boolean }).channelsFirst) continue;
-    const uses = usesOf(g);
     const y = base.outputs[0]!;
     const addNode = soleConsumer(y, uses);
     if (!addNode || addNode.op.name !== 'add') continue;
@@ -93,6 +102,7 @@ export function fuseLinear(g: Graph, kernels: Readonly<Record<string, unknown>>)
     // Put the fused node where the tail was, and drop the originals.
     g.replaceNode(tail, [node], node.outputs[0]!);
     g.removeNodes([base, addNode]);
+    uses = usesOf(g);
     fused++;
   }
   return fused;

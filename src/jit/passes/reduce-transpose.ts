@@ -24,10 +24,12 @@ function movesOnlyUnitAxes(shape: readonly number[], perm: readonly number[]): b
 /** Rewrite reduce(transpose(x)) as a permutation of reduce(x) where the transpose has no other use. Returns nodes rewritten. */
 export function reduceBeforeTranspose(g: Graph): number {
   let rewritten = 0;
+  // Counted again after each rewrite only: once per reduction would be quadratic in a deep graph.
+  let uses = useCounts(g);
   for (const r of [...g.nodes]) {
     if (!REDUCTIONS.has(r.op.name) || r.inputs.length !== 1 || r.outputs.length !== 1) continue;
     const t = r.inputs[0]!.source.kind === 'node' ? r.inputs[0]!.source.node : undefined;
-    if (!t || t.op.name !== 'transpose' || useCounts(g).get(t.outputs[0]!) !== 1) continue;
+    if (!t || t.op.name !== 'transpose' || uses.get(t.outputs[0]!) !== 1) continue;
     const perm = (t.attrs as { perm: readonly number[] }).perm;
     const x = t.inputs[0]!;
     const { axes, keepDims } = r.attrs as ReduceAttrs;
@@ -51,6 +53,7 @@ export function reduceBeforeTranspose(g: Graph): number {
     }
     g.replaceNode(r, fresh, out);
     g.removeNodes([t]);
+    uses = useCounts(g);
     rewritten++;
   }
   return rewritten;
