@@ -398,12 +398,12 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   // Threads split the columns when each gets at least kMinPanelsPerThread micro-panels (or the
   // matrix is too short to split its rows): each then runs a whole one-thread GEMM on its own
   // columns, packing all of A itself (once, however many parts it runs: KeptA; or reading it in
-  // place: readsAInPlace), with no waiting on the others. Measured on 2 cores with the AVX-512 kernel (32-column panels), that beats the
-  // team's shared B packing (and its barrier per k block) by 10-25% from n = 256 up, and from
-  // n = 128 on the MLP's 128- and 256-row products (128 x 784 x 128: 1.7-1.9x one thread's speed,
-  // against 1.05x for the team); the team keeps the narrow products (n = 64: packing A twice
-  // would cost more than the barrier). Not measured on many cores, where every thread packing all
-  // of A costs more.
+  // place: readsAInPlace), with no waiting on the others. Measured on 2 cores with the AVX-512
+  // kernel (32-column panels), that beats the team's shared B packing (and its barrier per k
+  // block) by 10-25% from n = 256 up, and from n = 128 on the MLP's 128- and 256-row products
+  // (128 x 784 x 128: 1.7-1.9x one thread's speed, against 1.05x for the team); the team keeps
+  // the narrow products (n = 64: packing A twice would cost more than the barrier). Not measured
+  // on many cores, where every thread packing all of A costs more.
   constexpr std::int64_t kMinPanelsPerThread = 2;
   std::int64_t rowPanels = (m + uk.mr - 1) / uk.mr;
   std::int64_t colPanels = (n + uk.nr - 1) / uk.nr;
