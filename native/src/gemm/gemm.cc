@@ -221,6 +221,19 @@ void macroKernel(const MicroKernel<T>& uk, std::int64_t mc, std::int64_t nc, std
   }
 }
 
+/**
+ * C[mc x nc] (+)= rows [ic, ic + mc) of A, k from pc, times the packed B block: A read where it
+ * lies (readsAInPlace; `aBuffer` then holds only rows short of a tile) or packed into `aBuffer`.
+ */
+template <typename T>
+void multiplyRowBlock(const MicroKernel<T>& uk, std::int64_t mc, std::int64_t nc, std::int64_t kc, MatrixRef<T> a, std::int64_t ic,
+                      std::int64_t pc, const T* pb, T* c, std::int64_t ldc, bool accumulate, bool aInPlace, T* aBuffer) {
+  const T* aBlock = a.data + ic * a.rowStride + pc * a.colStride;
+  if (aInPlace) return macroKernelUnpackedA(uk, mc, nc, kc, aBlock, a.rowStride, pb, c, ldc, accumulate, aBuffer);
+  packA(uk, mc, kc, aBlock, a.rowStride, a.colStride, aBuffer);
+  macroKernel(uk, mc, nc, kc, aBuffer, pb, c, ldc, accumulate);
+}
+
 // B is packed in chunks of this many micro-panels, claimed one at a time by the team: one panel
 // each, so a block of few panels (n = 128: four) is not packed by one thread while the others wait.
 constexpr std::int64_t kPanelsPerPackChunk = 1;
@@ -254,12 +267,7 @@ void teamGemm(TeamSchedule& schedule, std::int64_t rowBlocks, std::int64_t m, st
         std::int64_t p0, p1;
         splitRange(rowPanels, static_cast<int>(rowBlocks), static_cast<int>(block), p0, p1);
         std::int64_t ic = p0 * uk.mr, mc = std::min(p1 * uk.mr, m) - ic;
-        if (aInPlace) {
-          macroKernelUnpackedA(uk, mc, nc, kc, a.data + ic * a.rowStride + pc, a.rowStride, sharedB, c + ic * ldc + jc, ldc, pc > 0, ownA);
-          return;
-        }
-        packA(uk, mc, kc, a.data + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, ownA);
-        macroKernel(uk, mc, nc, kc, ownA, sharedB, c + ic * ldc + jc, ldc, pc > 0);
+        multiplyRowBlock(uk, mc, nc, kc, a, ic, pc, sharedB, c + ic * ldc + jc, ldc, pc > 0, aInPlace, ownA);
       });
       // The next step repacks the shared B block, so everyone must be done reading this one.
       if (pc + kc < k || jc + nc < n) TeamSchedule::waitFor(step.rowsDone, rowBlocks);
@@ -307,7 +315,7 @@ void columnPart(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, 
   const std::int64_t kc0 = std::min(Bk::KC, k), nc0 = std::min(Bk::NC, n);
   Workspace& ws = workspaces(1)[0];
   T* packedB = static_cast<T*>(ws.b.get(packBBytes(uk, nc0, kc0)));
-  // Read in place, A needs a block only for rows short of a tile where the ISA has no kernel for them.
+  // Kept whole (never when read in place: the caller allocates none then), A needs no block.
   T* blockA = kept.data ? nullptr : static_cast<T*>(ws.a.get(packABytes(uk, mcBlock, kc0)));
   for (std::int64_t jc = 0; jc < n; jc += Bk::NC) {
     const std::int64_t nc = std::min(Bk::NC, n - jc);
@@ -319,11 +327,11 @@ void columnPart(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, 
         std::int64_t p0, p1;
         splitRange(rowPanels, static_cast<int>(blocks), static_cast<int>(block), p0, p1);
         const std::int64_t ic = p0 * uk.mr, mc = std::min(p1 * uk.mr, m) - ic;
-        if (aInPlace) {
-          macroKernelUnpackedA(uk, mc, nc, kc, a.data + ic * a.rowStride + pc, a.rowStride, packedB, c + ic * ldc + jc, ldc, pc > 0, blockA);
+        if (!kept.data) {
+          multiplyRowBlock(uk, mc, nc, kc, a, ic, pc, packedB, c + ic * ldc + jc, ldc, pc > 0, aInPlace, blockA);
           continue;
         }
-        T* packedA = kept.data ? kept.data + pc * paddedRows + ic * kc : blockA;
+        T* packedA = kept.data + pc * paddedRows + ic * kc;
         if (!kept.packed) packA(uk, mc, kc, a.data + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, packedA);
         macroKernel(uk, mc, nc, kc, packedA, packedB, c + ic * ldc + jc, ldc, pc > 0);
       }
@@ -542,13 +550,7 @@ void prepackedPart(std::int64_t i0, std::int64_t i1, std::int64_t p0, std::int64
       const T* bBlock = panels + pc * allPanels * uk.nr + jp * kc * uk.nr;
       for (std::int64_t ic = i0; ic < i1; ic += mcRows) {
         const std::int64_t mc = std::min(mcRows, i1 - ic);
-        if (unpackedA) {
-          macroKernelUnpackedA(uk, mc, nc, kc, a.data + ic * a.rowStride + pc, a.rowStride, bBlock, c + ic * ldc + jc, ldc,
-                               pc > 0, ownA);
-        } else {
-          packA(uk, mc, kc, a.data + ic * a.rowStride + pc * a.colStride, a.rowStride, a.colStride, ownA);
-          macroKernel(uk, mc, nc, kc, ownA, bBlock, c + ic * ldc + jc, ldc, pc > 0);
-        }
+        multiplyRowBlock(uk, mc, nc, kc, a, ic, pc, bBlock, c + ic * ldc + jc, ldc, pc > 0, unpackedA, ownA);
         // The block's sums are complete after the last k block: add the bias while it is in cache.
         if (epilogue && pc + kc >= k) applyGemmEpilogue(*epilogue, c + ic * ldc + jc, ldc, mc, jc, nc);
       }

@@ -16,8 +16,10 @@
 // runs), and so was a two-step body with an exit after each step (31 against 34, loaded): clang
 // and TurboFan interleave the steps, hoisting the second step's loads and broadcasts, and two or
 // three accumulators spill to the stack every step. So 1.5x TF.js-wasm's 36 GFLOP/s (54) would
-// need ~97% of the pipes' peak with separate mul and add; a fused multiply-add would lift the
-// floor but changes the rounding (BENCHMARKS.md, "wasm 5 x 8 kernel against the FP pipes' floor").
+// need ~97% of the pipes' peak with separate mul and add; a fused multiply-add lifts that floor by
+// only ~10% (Zen 5's two FMA pipes are the multiply pipes: 128-bit FMA chains measured 55-56
+// natively) and changes the rounding (BENCHMARKS.md, "wasm 5 x 8 kernel against the FP pipes'
+// floor" and "the 128-bit FMA ceiling").
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 
