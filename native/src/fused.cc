@@ -94,13 +94,26 @@ bool float32Fast(const FusedInstr& ins, const Buffer* regs, const std::vector<bo
 
 }  // namespace
 
-FusedProgram parseFusedProgram(const std::vector<i64>& words, const std::vector<Buffer>& inputs, const Buffer& out) {
+i64 fusedOutputCount(const std::vector<i64>& words, std::size_t arrays) {
+  const i64 count = words.empty() ? 0 : words[0];
+  if (count < 1 || count > 16 || static_cast<std::size_t>(count) > arrays)
+    throw InputError("fusedElementwise: 1 to 16 outputs expected, and no more than the " + std::to_string(arrays) + " arrays passed; the program names " +
+                     std::to_string(count));
+  return count;
+}
+
+FusedProgram parseFusedProgram(const std::vector<i64>& words, const std::vector<Buffer>& inputs, const std::vector<Buffer>& outs) {
   FusedProgram p;
   std::size_t at = 0;
   auto next = [&](const char* what) {
     if (at >= words.size()) throw InputError(std::string("fusedElementwise: program too short reading ") + what);
     return words[at++];
   };
+  const i64 outputCount = next("output count");
+  if (outputCount != static_cast<i64>(outs.size()))
+    throw InputError("fusedElementwise: the program names " + std::to_string(outputCount) + " outputs, " + std::to_string(outs.size()) + " passed");
+  std::vector<i64> outputRegs;
+  for (i64 k = 0; k < outputCount; ++k) outputRegs.push_back(next("output register"));
   p.n = next("size");
   if (p.n < 0) throw InputError("fusedElementwise: negative size");
   const i64 count = next("instruction count");
@@ -130,27 +143,42 @@ FusedProgram parseFusedProgram(const std::vector<i64>& words, const std::vector<
     p.regScalar.push_back(scalar);
     p.program.push_back(ins);
   }
-  if (p.regDTypes.back() != out.dtype || out.length != p.n)
-    throw InputError("fusedElementwise: output must hold " + std::to_string(p.n) + " elements of the last instruction's dtype");
+  const i64 firstResult = static_cast<i64>(inputs.size());
+  for (std::size_t k = 0; k < outs.size(); ++k) {
+    const i64 r = outputRegs[k];
+    if (r < firstResult || r >= static_cast<i64>(p.regDTypes.size()))
+      throw InputError("fusedElementwise: output " + std::to_string(k) + " names register " + std::to_string(r) + ", expected an instruction's (" +
+                       std::to_string(firstResult) + " to " + std::to_string(p.regDTypes.size() - 1) + ")");
+    if (p.regDTypes[r] != outs[k].dtype || outs[k].length != p.n)
+      throw InputError("fusedElementwise: output " + std::to_string(k) + " must hold " + std::to_string(p.n) + " elements of its register's dtype");
+    p.outputs.push_back(static_cast<int>(r));
+  }
   return p;
 }
 
-void fusedElementwise(const FusedProgram& p, const std::vector<Buffer>& inputs, const Buffer& out) {
+void fusedElementwise(const FusedProgram& p, const std::vector<Buffer>& inputs, const std::vector<Buffer>& outs) {
   if (p.n == 0) return;
   const std::size_t nRegs = p.regDTypes.size();
   const std::size_t nInputs = inputs.size();
   const i64 tiles = (p.n + kTile - 1) / kTile;
-  const bool lastScalar = p.regScalar.back();
-  parallelFor(tiles, kTile * static_cast<i64>(p.program.size()), [&](i64 t0, i64 t1) {
+  // The last instruction may write its output array directly: no instruction reads after it, so an
+  // output given an input's array (the plan's donations) overwrites that input only once it is read.
+  // Every other output is kept in scratch and copied out when the tile's program has run.
+  const int lastReg = static_cast<int>(nRegs) - 1;
+  int directOutput = -1;
+  for (std::size_t k = 0; k < outs.size(); ++k)
+    if (p.outputs[k] == lastReg && !p.regScalar[lastReg]) directOutput = static_cast<int>(k);
+  parallelFor(tiles, kTile * static_cast<i64>(p.program.size() + outs.size()), [&](i64 t0, i64 t1) {
     std::uint8_t* scratch = registerScratch(nRegs);
     std::vector<Buffer> regs(nRegs);
     for (i64 t = t0; t < t1; ++t) {
       const i64 start = t * kTile, len = std::min(kTile, p.n - start);
+      auto tileOf = [&](const Buffer& whole) { return static_cast<std::uint8_t*>(whole.data) + start * static_cast<i64>(dtypeSize(whole.dtype)); };
       for (std::size_t r = 0; r < nInputs; ++r) {
         const Buffer& in = inputs[r];
         regs[r] = in;
         if (!p.regScalar[r]) {
-          regs[r].data = static_cast<std::uint8_t*>(in.data) + start * static_cast<i64>(dtypeSize(in.dtype));
+          regs[r].data = tileOf(in);
           regs[r].length = len;
         }
       }
@@ -161,8 +189,7 @@ void fusedElementwise(const FusedProgram& p, const std::vector<Buffer>& inputs, 
         Buffer& o = regs[r];
         o.dtype = ins.dtype;
         o.length = p.regScalar[r] ? 1 : len;
-        const bool final = r + 1 == nRegs && !lastScalar;
-        o.data = final ? static_cast<std::uint8_t*>(out.data) + start * static_cast<i64>(dtypeSize(out.dtype)) : scratch + r * kTile * 8;
+        o.data = directOutput >= 0 && static_cast<int>(r) == lastReg ? tileOf(outs[directOutput]) : scratch + r * kTile * 8;
         const Shape& os = p.regScalar[r] ? scalarShape : tileShape;
         auto shapeOf = [&](int a) -> const Shape& { return p.regScalar[ins.args[a]] ? scalarShape : tileShape; };
         if (!p.regScalar[r] && float32Fast(ins, regs.data(), p.regScalar, o.data, len)) continue;
@@ -174,12 +201,17 @@ void fusedElementwise(const FusedProgram& p, const std::vector<Buffer>& inputs, 
           default: cast(a0, o); break;
         }
       }
-    }
-    if (lastScalar && t0 == 0) {
-      // Every operand was a scalar: spread the one value over the output.
-      const Buffer& v = regs.back();
-      const std::size_t size = dtypeSize(out.dtype);
-      for (i64 i = 0; i < p.n; ++i) std::memcpy(static_cast<std::uint8_t*>(out.data) + i * size, v.data, size);
+      for (std::size_t k = 0; k < outs.size(); ++k) {
+        if (static_cast<int>(k) == directOutput) continue;
+        const Buffer& v = regs[p.outputs[k]];
+        const std::size_t size = dtypeSize(v.dtype);
+        std::uint8_t* to = tileOf(outs[k]);
+        // A register every operand of which was a scalar holds one value: spread it over the tile.
+        if (p.regScalar[p.outputs[k]])
+          for (i64 i = 0; i < len; ++i) std::memcpy(to + i * size, v.data, size);
+        else
+          std::memcpy(to, v.data, static_cast<std::size_t>(len) * size);
+      }
     }
   });
 }

@@ -22,11 +22,18 @@ struct FusedProgram {
   std::vector<FusedInstr> program;
   std::vector<DType> regDTypes;
   std::vector<bool> regScalar;  // a length-1 register broadcast over the output
+  std::vector<int> outputs;     // the registers written to the output arrays, in their order
 };
 
-/** Program words: n, count, then per instruction kind, op, dtype code, argument registers. */
-FusedProgram parseFusedProgram(const std::vector<i64>& words, const std::vector<Buffer>& inputs, const Buffer& out);
-void fusedElementwise(const FusedProgram& program, const std::vector<Buffer>& inputs, const Buffer& out);
+/** How many output arrays a program's words name (its first word), checked against the arrays passed. */
+i64 fusedOutputCount(const std::vector<i64>& words, std::size_t arrays);
+
+/**
+ * Program words: the output count, the output registers, n, the instruction count, then per
+ * instruction kind, op, dtype code, argument registers.
+ */
+FusedProgram parseFusedProgram(const std::vector<i64>& words, const std::vector<Buffer>& inputs, const std::vector<Buffer>& outs);
+void fusedElementwise(const FusedProgram& program, const std::vector<Buffer>& inputs, const std::vector<Buffer>& outs);
 
 /**
  * out[r, c] = act(out[r, c] + bias[c]) over rows x cols (float32 or float64), in cache-sized row

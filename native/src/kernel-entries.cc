@@ -117,16 +117,17 @@ void pool2dEntry(const KernelCall& c) {
   pool2d(c.op, c.buffer(0, "first input"), c.buffer(1, "second input"), c.buffer(2, "output"), geometry(c, kPoolParamCount));
 }
 
-/** Buffers: the output, then the inputs; words: the program's word count, then the program. */
+/** Buffers: the outputs, then the inputs; words: the program's word count, then the program (fused.h). */
 void fusedElementwiseEntry(const KernelCall& c) {
   WordCursor w(c);
   const i64 count = w.integer("program length");
   if (count < 0 || count > 1000) throw InputError("fusedElementwise: bad program length");
   std::vector<i64> words(static_cast<std::size_t>(count));
   for (auto& v : words) v = w.integer("program word");
-  const Buffer out = c.buffer(0, "output");
-  std::vector<Buffer> inputs(c.buffers + 1, c.buffers + std::max<std::size_t>(c.bufferCount, 1));
-  fusedElementwise(parseFusedProgram(words, inputs, out), inputs, out);
+  const auto outputCount = static_cast<std::size_t>(fusedOutputCount(words, c.bufferCount));
+  std::vector<Buffer> outs, inputs;
+  for (std::size_t k = 0; k < c.bufferCount; ++k) (k < outputCount ? outs : inputs).push_back(c.buffer(k, k < outputCount ? "output" : "input"));
+  fusedElementwise(parseFusedProgram(words, inputs, outs), inputs, outs);
 }
 
 /** buffers: x, out; words: rows, cols (softmax over each row of cols elements). */

@@ -57,6 +57,8 @@ export interface Backend<H = any> {
   readonly capture?: KernelCapture<H>;
   /** Optional: the most tensors one fused elementwise kernel may read (unlimited when absent). */
   readonly maxFusedInputs?: number;
+  /** Optional: the most tensors one fused elementwise kernel may write (one when absent). */
+  readonly maxFusedOutputs?: number;
   /** Optional: weights packed once for the GEMM (the jit's inference graphs use it where present). */
   readonly prepack?: WeightPrepack;
 }

@@ -114,7 +114,7 @@ export class Plan {
       // A variable's update on a capturing backend is better written into the variable's own
       // buffer (see donorFor) than over a dying input, which would leave the update elsewhere.
       const updatesVariable = !!this.backend.capture && updateValues.has(n.outputs[0]!);
-      if (n.op.name === 'fusedElementwise' && !updatesVariable) {
+      if (n.op.name === 'fusedElementwise' && n.outputs.length === 1 && !updatesVariable) {
         const i = this.inPlaceCandidate(n.inputs, argPlaces, n.outputs[0]!, lastUse, g.nodes.indexOf(n), rootValues);
         if (i >= 0) {
           attrs = { ...(n.attrs as FusedElementwiseAttrs), inPlace: i };

@@ -20,9 +20,23 @@ export interface FusedElementwiseAttrs {
   readonly nInputs: number;
   readonly shape: readonly number[];
   readonly dtype: DType;
-  /** Index of an input whose buffer dies here and receives the output (-1: allocate). */
+  /** Index of an input whose buffer dies here and receives the (first) output (-1: allocate). */
   readonly inPlace: number;
+  /**
+   * The registers the kernel writes, in the node's output order, the last register first (absent:
+   * that one only). More than one where a member's value is also a result of the graph: an
+   * optimizer's new moments, which the weight's update reads as well.
+   */
+  readonly outputs?: readonly number[];
 }
+
+/** The registers a fused program writes, in output order. */
+export function outputRegisters(attrs: FusedElementwiseAttrs): readonly number[] {
+  return attrs.outputs ?? [attrs.nInputs + attrs.program.length - 1];
+}
+
+/** The dtype of an instruction's register (r >= nInputs). */
+const registerDType = (attrs: FusedElementwiseAttrs, r: number): DType => attrs.program[r - attrs.nInputs]!.dtype;
 
 type Scalar = (...xs: number[]) => number;
 
@@ -36,7 +50,7 @@ export function scalarFunction(instr: FusedInstr): Scalar {
   return instr.dtype === 'int32' && pw.fInt ? pw.fInt : pw.f;
 }
 
-type Compiled = (ins: ArrayLike<number>[], scalars: boolean[], out: TypedArray, n: number, fs: Scalar[]) => void;
+type Compiled = (ins: ArrayLike<number>[], scalars: boolean[], outs: TypedArray[], n: number, fs: Scalar[]) => void;
 const compiled = new Map<string, Compiled>();
 
 /**
@@ -44,7 +58,8 @@ const compiled = new Map<string, Compiled>();
  * rounded with Math.fround so results match eager execution bit for bit.
  */
 function compile(attrs: FusedElementwiseAttrs, scalars: boolean[]): Compiled {
-  const key = `${JSON.stringify(attrs.program)}|${attrs.nInputs}|${scalars.join('')}`;
+  const outputs = outputRegisters(attrs);
+  const key = `${JSON.stringify(attrs.program)}|${attrs.nInputs}|${outputs.join(',')}|${scalars.join('')}`;
   let fn = compiled.get(key);
   if (fn) return fn;
   const lines: string[] = ['const fround = Math.fround;'];
@@ -52,6 +67,7 @@ function compile(attrs: FusedElementwiseAttrs, scalars: boolean[]): Compiled {
     lines.push(scalars[i] ? `const s${i} = ins[${i}][0];` : `const a${i} = ins[${i}];`);
   }
   attrs.program.forEach((_, k) => lines.push(`const f${k} = fs[${k}];`));
+  outputs.forEach((_, j) => lines.push(`const out${j} = outs[${j}];`));
   lines.push('for (let i = 0; i < n; i++) {');
   const reg = (r: number) => (r < attrs.nInputs ? (scalars[r] ? `s${r}` : `a${r}[i]`) : `r${r}`);
   attrs.program.forEach((ins, k) => {
@@ -59,8 +75,10 @@ function compile(attrs: FusedElementwiseAttrs, scalars: boolean[]): Compiled {
     const wrapped = ins.dtype === 'float32' ? `fround(${call})` : ins.dtype === 'int32' ? `(${call}) | 0` : call;
     lines.push(`  const r${attrs.nInputs + k} = ${wrapped};`);
   });
-  lines.push(`  out[i] = r${attrs.nInputs + attrs.program.length - 1};`, '}');
-  fn = new Function('ins', 'scalars', 'out', 'n', 'fs', lines.join('\n')) as Compiled;
+  // Written after every register of the element is computed: an output may be a dying input's array.
+  outputs.forEach((r, j) => lines.push(`  out${j}[i] = r${r};`));
+  lines.push('}');
+  fn = new Function('ins', 'scalars', 'outs', 'n', 'fs', lines.join('\n')) as Compiled;
   compiled.set(key, fn);
   return fn;
 }
@@ -68,14 +86,14 @@ function compile(attrs: FusedElementwiseAttrs, scalars: boolean[]): Compiled {
 const fusedRef: Kernel<FusedElementwiseAttrs, TypedArray> = (inputs, attrs) => {
   const n = sizeOf(attrs.shape);
   const scalars = inputs.map((t) => t.data.length === 1 && n !== 1);
-  const out = attrs.inPlace >= 0 ? inputs[attrs.inPlace]!.data : allocArray(attrs.dtype, n);
-  compile(attrs, scalars)(inputs.map((t) => t.data), scalars, out, n, attrs.program.map(scalarFunction));
-  return [out];
+  const outs = outputRegisters(attrs).map((r, j) => (j === 0 && attrs.inPlace >= 0 ? inputs[attrs.inPlace]!.data : allocArray(registerDType(attrs, r), n)));
+  compile(attrs, scalars)(inputs.map((t) => t.data), scalars, outs, n, attrs.program.map(scalarFunction));
+  return outs;
 };
 
 export const fusedElementwiseOp: OpDef<FusedElementwiseAttrs> = defineOp<FusedElementwiseAttrs>({
   name: 'fusedElementwise',
-  infer: (_inputs, { shape, dtype }) => [{ shape, dtype }],
+  infer: (_inputs, attrs) => outputRegisters(attrs).map((r) => ({ shape: attrs.shape, dtype: registerDType(attrs, r) })),
   ref: fusedRef,
   // The kernels take inputs of the output's size or single scalars: every other input is
   // broadcast to the batched output's shape (a shared scalar stays one).
@@ -83,7 +101,8 @@ export const fusedElementwiseOp: OpDef<FusedElementwiseAttrs> = defineOp<FusedEl
     const size = batchSizeOf(inputs, axes);
     const shape = [size, ...attrs.shape];
     const ins = inputs.map((x, i) => (axes[i] === null && x.size === 1 ? x : broadcastTo(padRankAfterBatch(batchedFront(x, axes[i], size), attrs.shape.length), shape)));
-    return { outputs: [run(fusedElementwiseOp, ins, { ...attrs, shape, inPlace: -1 })[0]!], axes: [0] };
+    const outputs = run(fusedElementwiseOp, ins, { ...attrs, shape, inPlace: -1 });
+    return { outputs, axes: outputs.map(() => 0) };
   },
 });
 

@@ -67,22 +67,44 @@ describe.each(addonsUnderTest())('$name conv2d/pool2d: bad input raises', ({ loa
   });
 
   it('fusedElementwise: bad programs and lengths raise', () => {
-    // n = 3, one instruction: binary op 0 (add), float32, registers 0 and 1.
-    const program = [7, 3, 1, 1, 0, 0, 0, 1];
+    // One output (register 2), n = 3, one instruction: binary op 0 (add), float32, registers 0 and 1.
+    const program = [9, 1, 2, 3, 1, 1, 0, 0, 0, 1];
     setArgs(...program);
     const out = f32(3);
     addon.fusedElementwise(out, Float32Array.from([1, 2, 3]), Float32Array.from([10]));
     expect(Array.from(out)).toEqual([11, 12, 13]);
     expect(() => addon.fusedElementwise(out, f32(2), f32(1))).toThrow(/holds 2 elements, expected 3 or 1/);
-    expect(() => addon.fusedElementwise(new Float64Array(3), f32(3), f32(1))).toThrow(/output must hold/);
-    setArgs(7, 3, 1, 1, 0, 0, 0, 5);
+    expect(() => addon.fusedElementwise(new Float64Array(3), f32(3), f32(1))).toThrow(/output 0 must hold 3 elements of its register's dtype/);
+    setArgs(9, 1, 2, 3, 1, 1, 0, 0, 0, 5);
     expect(() => addon.fusedElementwise(out, f32(3), f32(1))).toThrow(/register out of range/);
-    setArgs(5, 3, 1, 1, 0, 0);
+    setArgs(7, 1, 2, 3, 1, 1, 0, 0);
     expect(() => addon.fusedElementwise(out, f32(3), f32(1))).toThrow(/too short/);
-    setArgs(7, 3, 1, 9, 0, 0, 0, 1);
+    setArgs(9, 1, 2, 3, 1, 9, 0, 0, 0, 1);
     expect(() => addon.fusedElementwise(out, f32(3), f32(1))).toThrow(/unknown instruction kind/);
-    setArgs(7, 3, 1, 1, 99, 0, 0, 1);
+    setArgs(9, 1, 2, 3, 1, 1, 99, 0, 0, 1);
     expect(() => addon.fusedElementwise(out, f32(3), f32(1))).toThrow(/unknown op/);
+  });
+
+  it('fusedElementwise: output counts and registers are checked', () => {
+    // Two outputs: register 3 ((x + y) * y) and register 2 (x + y); n = 3; add (0), then mul (2).
+    const two = [2, 3, 2, 3, 2, 1, 0, 0, 0, 1, 1, 2, 0, 2, 1];
+    setArgs(two.length, ...two);
+    const [a, b] = [f32(3), f32(3)];
+    addon.fusedElementwise(a, b, Float32Array.from([1, 2, 3]), Float32Array.from([10]));
+    expect(Array.from(a)).toEqual([110, 120, 130]);
+    expect(Array.from(b)).toEqual([11, 12, 13]);
+    // The words name two outputs; with only two arrays there is no input left for register 1.
+    expect(() => addon.fusedElementwise(a, b)).toThrow(/register out of range/);
+    setArgs(two.length, 0, ...two.slice(1));
+    expect(() => addon.fusedElementwise(a, b, f32(3), f32(1))).toThrow(/1 to 16 outputs expected.*names 0/);
+    setArgs(two.length, 5, ...two.slice(1));
+    expect(() => addon.fusedElementwise(a, b, f32(3), f32(1))).toThrow(/no more than the 4 arrays passed; the program names 5/);
+    // An output may not name an input's register.
+    setArgs(two.length, 2, 3, 0, ...two.slice(3));
+    expect(() => addon.fusedElementwise(a, b, f32(3), f32(1))).toThrow(/output 1 names register 0, expected an instruction's \(2 to 3\)/);
+    // Output 1 (register 2) given float64.
+    setArgs(two.length, ...two);
+    expect(() => addon.fusedElementwise(a, new Float64Array(3), f32(3), f32(1))).toThrow(/output 1 must hold 3 elements of its register's dtype/);
   });
 
   it('pool2d: lengths, geometry, empty batches', () => {

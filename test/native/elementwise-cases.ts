@@ -89,7 +89,8 @@ function fusedChain(names: { unary: string[]; binary: string[] }): ElementwiseCa
     b('maximum', F32, 8, 9), b('minimum', F32, 10, 2), u('abs', 11), u('sqrt', 12), b('sub', F32, 13, 0), b('add', F32, 14, 5),
     u('square', 15), u('reciprocal', 16), u('neg', 17), u('relu', 15), b('add', F32, 19, 18),
   ];
-  const words = [N, program.length, ...program.flat()];
+  // One output: the last register.
+  const words = [1, 4 + program.length - 1, N, program.length, ...program.flat()];
   const reference = (t: Record<string, nb.Tensor>) => {
     const { x, y, s, zero } = t as Record<'x' | 'y' | 's' | 'zero', nb.Tensor>;
     const r5 = nb.where(nb.greater(x, zero), y, zero);

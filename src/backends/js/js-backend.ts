@@ -25,6 +25,7 @@ export function gatherStrided(h: TypedArray, dtype: DType, layout: Layout): Type
 export class JsBackend implements Backend<TypedArray> {
   readonly name = 'js';
   readonly kernels = referenceKernels();
+  readonly maxFusedOutputs = 16;
 
   upload(values: TypedArray): TypedArray {
     return values;

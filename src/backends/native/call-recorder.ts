@@ -3,7 +3,7 @@
 // while recording, its kernel entries are swapped for versions that note each call (entry,
 // op code, argument words, arrays) before making it, so eager execution pays nothing.
 import type { TypedArray } from '../../tensor/dtype.js';
-import type { KernelEntryName, NativeAddon } from './load-addon.js';
+import { writtenArrays, type KernelEntryName, type NativeAddon } from './load-addon.js';
 import type { ArgWriter } from './kernel-table.js';
 
 export interface EntrySpec {
@@ -19,8 +19,10 @@ export interface RecordedCall {
   readonly op: number;
   readonly words: Float64Array;
   readonly arrays: readonly TypedArray[];
-  /** Index into `arrays` of the one the call writes. */
+  /** Index into `arrays` of the first one the call writes. */
   readonly output: number;
+  /** How many arrays from `output` on the call writes (fusedElementwise may write several). */
+  readonly outputCount: number;
 }
 
 export class CallRecorder {
@@ -71,7 +73,8 @@ export class CallRecorder {
   private note(entry: number, spec: EntrySpec, a: unknown[]): void {
     const op = spec.takesOp ? (a[0] as number) : -1;
     const arrays = (spec.takesOp ? a.slice(1) : a) as TypedArray[];
-    const output = spec.outputIndex >= 0 ? spec.outputIndex : arrays.length - 1;
-    this.calls!.push({ entry, name: spec.name, op, words: this.args.buffer.slice(0, this.args.used), arrays, output });
+    const words = this.args.buffer.slice(0, this.args.used);
+    const written = writtenArrays(spec, arrays.length, words);
+    this.calls!.push({ entry, name: spec.name, op, words, arrays, output: written.first, outputCount: written.count });
   }
 }

@@ -4,7 +4,7 @@
 // cannot take as they are (an op without a native kernel, mixed-dtype arithmetic, which eager
 // widens first) run op by op on the native kernels; the reference loop is the last resort.
 import type { Kernel, KernelTensor } from '../backend.js';
-import { fusedElementwiseOp, type FusedElementwiseAttrs, type FusedInstr } from '../../jit/fused-ops.js';
+import { fusedElementwiseOp, outputRegisters, type FusedElementwiseAttrs, type FusedInstr } from '../../jit/fused-ops.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { hostArrays, onStore, type ArrayStore } from './array-store.js';
@@ -20,7 +20,8 @@ const MAX_WORDS = 1000;
 
 /** The addon program for `attrs`, or null when some instruction must run the eager way. */
 function encode(attrs: FusedElementwiseAttrs, inputDTypes: readonly DType[], unaryCodes: Map<string, number>, binaryCodes: Map<string, number>, firstCompare: number): number[] | null {
-  const words = [sizeOf(attrs.shape), attrs.program.length];
+  const outputs = outputRegisters(attrs);
+  const words = [outputs.length, ...outputs, sizeOf(attrs.shape), attrs.program.length];
   const dtypes = [...inputDTypes];
   for (const ins of attrs.program as readonly FusedInstr[]) {
     const argTypes = ins.args.map((r) => dtypes[r]!);
@@ -54,7 +55,7 @@ export function fusedElementwiseKernel(addon: NativeAddon, args: ArgWriter, tabl
   const firstCompare = names.binary.indexOf('equal');
 
   /** One native kernel per instruction over whole arrays. */
-  const opByOp = (inputs: readonly KernelTensor<TypedArray>[], attrs: FusedElementwiseAttrs, n: number): TypedArray => {
+  const opByOp = (inputs: readonly KernelTensor<TypedArray>[], attrs: FusedElementwiseAttrs, n: number): TypedArray[] => {
     const regs: KernelTensor<TypedArray>[] = inputs.map((t) => ({ data: t.data, dtype: t.dtype, shape: t.data.length === 1 && n !== 1 ? [] : [n] }));
     for (const ins of attrs.program) {
       const operands = ins.args.map((r) => regs[r]!);
@@ -63,18 +64,20 @@ export function fusedElementwiseKernel(addon: NativeAddon, args: ArgWriter, tabl
       const out = k(operands, ins.op === 'cast' ? { dtype: ins.dtype } : {}, [{ shape, dtype: ins.dtype }])[0]!;
       regs.push({ data: out, dtype: ins.dtype, shape });
     }
-    const last = regs[regs.length - 1]!;
+    const results = outputRegisters(attrs).map((r) => regs[r]!);
     // The intermediates die here: give them back now (on wasm the collector would be late).
     const given = new Set(inputs.map((t) => t.data));
-    const dead = new Set(regs.slice(inputs.length, -1).map((r) => r.data).filter((d) => !given.has(d) && d !== last.data));
+    const kept = new Set(results.map((r) => r.data));
+    const dead = new Set(regs.slice(inputs.length).map((r) => r.data).filter((d) => !given.has(d) && !kept.has(d)));
     dead.forEach((d) => store.free(d));
-    if (last.shape.length === 1 || n === 1) return last.data;
-    jsWork();
-    const value = store.host(last.data)[0]!;
-    const full = allocOutput(attrs.dtype, n);
-    store.host(full).fill(value);
-    if (!given.has(last.data)) store.free(last.data);
-    return full;
+    return results.map((result) => {
+      if (result.shape.length === 1 || n === 1) return result.data;
+      jsWork();
+      const full = allocOutput(result.dtype, n);
+      store.host(full).fill(store.host(result.data)[0]!);
+      if (!given.has(result.data)) store.free(result.data);
+      return full;
+    });
   };
 
   const kernel = (inputs: readonly KernelTensor<TypedArray>[], attrs: FusedElementwiseAttrs): TypedArray[] => {
@@ -84,15 +87,18 @@ export function fusedElementwiseKernel(addon: NativeAddon, args: ArgWriter, tabl
       // The executor may hand over an input that dies here: each tile reads its inputs before the
       // last instruction writes that tile, so the output can overwrite it (no new array, no GC).
       const donor = attrs.inPlace >= 0 ? inputs[attrs.inPlace] : undefined;
-      const out = donor && donor.dtype === attrs.dtype && donor.data.length === n ? donor.data : allocOutput(attrs.dtype, n, true);
+      const outs = outputRegisters(attrs).map((r, j) => {
+        const dtype = r < inputs.length ? inputs[r]!.dtype : attrs.program[r - inputs.length]!.dtype;
+        return j === 0 && donor && donor.dtype === dtype && donor.data.length === n ? donor.data : allocOutput(dtype, n, true);
+      });
       args.begin().int(words.length);
       for (const w of words) args.int(w);
-      addon.fusedElementwise(out, ...inputs.map((t) => t.data));
-      return [out];
+      addon.fusedElementwise(...outs, ...inputs.map((t) => t.data));
+      return outs;
     }
-    if (attrs.program.every((ins) => table[ins.op])) return [opByOp(inputs, attrs, n)];
+    if (attrs.program.every((ins) => table[ins.op])) return opByOp(inputs, attrs, n);
     jsWork();
-    return reference(inputs, attrs, [{ shape: attrs.shape, dtype: attrs.dtype }]);
+    return reference(inputs, attrs, fusedElementwiseOp.infer(inputs, attrs));
   };
   return kernel as unknown as AnyKernel;
 }

@@ -25,8 +25,8 @@ export interface NativeAddon {
    * than this entry.
    */
   convPool?(act: number, ...arrays: TypedArray[]): void;
-  /** Program in the argument buffer (native/src/fused.h). */
-  fusedElementwise(out: TypedArray, ...inputs: TypedArray[]): void;
+  /** The outputs (as many as the program's first word says), then the inputs; program in the argument buffer (native/src/fused.h). */
+  fusedElementwise(...arrays: TypedArray[]): void;
   /** gather (op 0: x, indices) and unsortedSegmentSum (op 1: data, ids); native/src/index-kernels.h. */
   gather(op: number, x: TypedArray, indices: TypedArray, out: TypedArray): void;
   /** gatherND (op 0), scatterND (op 1), tensorScatterUpdate (op 2): their inputs, then the output. */
@@ -70,6 +70,16 @@ export interface NativeAddon {
 
 /** The addon's dtype codes (native/src/common.h's DType). */
 export const DTYPE_CODE: Readonly<Record<DType, number>> = { float32: 0, float64: 1, int32: 2, bool: 3 };
+
+/**
+ * The arrays a call of a kernel entry writes: `count` of them from `first`. An entry writes the
+ * array its spec names (-1: the last), except fusedElementwise, whose program words (after the
+ * word count) start with its number of outputs, the arrays it writes first.
+ */
+export function writtenArrays(spec: { readonly name: string; readonly outputIndex: number }, arrayCount: number, words: ArrayLike<number>, wordsAt = 0): { first: number; count: number } {
+  const first = spec.outputIndex >= 0 ? spec.outputIndex : arrayCount - 1;
+  return { first, count: spec.name === 'fusedElementwise' ? words[wordsAt + 1]! : 1 };
+}
 
 /** An addon-owned plan (an N-API external). */
 export type NativePlanHandle = { readonly __nativePlan: unique symbol };

@@ -24,6 +24,8 @@ export class NativeBackend implements Backend<TypedArray> {
   readonly kernels: Readonly<Record<string, Kernel<never, TypedArray> | undefined>>;
   readonly capture: KernelCapture<TypedArray>;
   readonly prepack?: WeightPrepack;
+  /** The addon's limit (native/src/fused.cc). */
+  readonly maxFusedOutputs = 16;
   /** The addon as kernels call it: calls go through the recorder, which notes them while recording. */
   private readonly addon: NativeAddon;
   /** @internal Eager conv2d's kept Winograd filters (tests read its stats). */

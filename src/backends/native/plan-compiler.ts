@@ -121,7 +121,7 @@ export function compilePlan(
       const a = call.arrays[k]!;
       let r = regions.find(a);
       if (!r) {
-        if (k !== call.output) return null;
+        if (k < call.output || k >= call.output + call.outputCount) return null;
         r = regions.add(a, SCRATCH, 0, c) ?? undefined;
         if (!r) return null;
       }

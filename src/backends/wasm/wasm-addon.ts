@@ -5,7 +5,7 @@
 // under HEAP_MIN_BYTES, a plan descriptor) is copied in, and back when written.
 import { ValueError } from '../../errors.js';
 import type { TypedArray } from '../../tensor/dtype.js';
-import { DTYPE_CODE, type KernelEntryName, type NativeAddon, type NativePlanHandle } from '../native/load-addon.js';
+import { DTYPE_CODE, writtenArrays, type KernelEntryName, type NativeAddon, type NativePlanHandle } from '../native/load-addon.js';
 import type { ArgWriter } from '../native/kernel-table.js';
 import type { WasmModule } from './wasm-module.js';
 import { HeapArray } from './heap-array.js';
@@ -40,7 +40,7 @@ interface PlanRef {
  * region is the output array of some call. The backend's arrays are written in place; a JS typed
  * array given as input is a copy in linear memory, so it must be copied back like an output.
  */
-function inputsWrittenBy(d: Float64Array, entries: readonly { outputIndex: number }[]): number[] {
+function inputsWrittenBy(d: Float64Array, entries: readonly { name: string; outputIndex: number }[]): number[] {
   const regionCount = d[3]!;
   const callCount = d[5]!;
   const INPUT = 0;
@@ -50,13 +50,13 @@ function inputsWrittenBy(d: Float64Array, entries: readonly { outputIndex: numbe
   const written = new Set<number>();
   for (let c = 0; c < callCount; c++) {
     const entry = d[at]!;
+    const wordsAt = at + 3;
     at += 3 + d[at + 2]!; // entry, op, word count, the words
     const arrayCount = d[at++]!;
-    const declared = entries[entry]?.outputIndex ?? -1;
-    const out = declared >= 0 ? declared : arrayCount - 1;
+    const out = writtenArrays(entries[entry] ?? { name: '', outputIndex: -1 }, arrayCount, d, wordsAt);
     for (let k = 0; k < arrayCount; k++, at += 4) {
       const input = inputOfRegion.get(d[at]!);
-      if (k === out && input !== undefined) written.add(input);
+      if (k >= out.first && k < out.first + out.count && input !== undefined) written.add(input);
     }
   }
   return [...written];
@@ -203,8 +203,8 @@ export function wasmAddon(mod: WasmModule, args: ArgWriter, threadsWarning?: str
       const placed = place(a, first, spec.name, words, count);
       try {
         mod.runEntry(index, op | 0, placed.list, arrayCount, placed.words, count, spec.name);
-        const out = spec.outputIndex >= 0 ? spec.outputIndex : arrayCount - 1;
-        if (out >= 0 && out < arrayCount) copyBack(a[first + out], out);
+        const out = writtenArrays(spec, arrayCount, words);
+        for (let k = Math.max(out.first, 0); k < Math.min(out.first + out.count, arrayCount); k++) copyBack(a[first + k], k);
       } finally {
         staging.trim();
       }

@@ -115,11 +115,21 @@ function externalInputs(members: readonly Node[]): number {
   return new Set(members.flatMap((m) => m.inputs.filter((v) => !produced.has(v)))).size;
 }
 
-/** Chains of elementwise ops (same output shape, inputs full-size or scalar) become one loop. */
-/** `maxInputs`: the most tensors one fused loop may read on this backend (Backend.maxFusedInputs). */
-export function fuseElementwise(g: Graph, kernels: Readonly<Record<string, unknown>>, maxInputs = Infinity): number {
+/**
+ * Chains of elementwise ops (same output shape, inputs full-size or scalar) become one loop.
+ * `maxInputs` and `maxOutputs`: the most tensors one fused loop may read and write on this backend
+ * (Backend.maxFusedInputs, maxFusedOutputs). Where it may write more than one, a value that one
+ * node reads and that is also a result of the graph (an output, a variable's new value) joins its
+ * reader's loop, which writes it as well: Adam's new moments, which the weight's update reads,
+ * become one loop with that update (the moments are read once, not written then read again).
+ */
+export function fuseElementwise(g: Graph, kernels: Readonly<Record<string, unknown>>, maxInputs = Infinity, maxOutputs = 1): number {
   if (!kernels.fusedElementwise) return 0;
-  const uses = useCounts(g);
+  const { count, readers } = usesOf(g);
+  const results = new Set(g.roots());
+  // One node reads v, and nothing else does but the graph's results (which the loop then writes).
+  const joinable = (v: Value) => readers.get(v)?.length === 1 && (count.get(v) === 1 || maxOutputs > 1);
+  const extraOutputs = (members: readonly Node[], last: Node) => members.filter((m) => m !== last && results.has(m.outputs[0]!)).length;
   const group = new Map<Node, Node[]>();
   const groupOf = new Map<Node, Node[]>();
   for (const n of g.nodes) {
@@ -129,9 +139,9 @@ export function fuseElementwise(g: Graph, kernels: Readonly<Record<string, unkno
       if (v.source.kind !== 'node') continue;
       const p = v.source.node;
       const pg = groupOf.get(p);
-      if (!pg || uses.get(v) !== 1 || !shapesEqual(p.outputs[0]!.shape, n.outputs[0]!.shape)) continue;
+      if (!pg || !joinable(v) || !shapesEqual(p.outputs[0]!.shape, n.outputs[0]!.shape)) continue;
       const merged = [...pg, ...members.filter((m) => !pg.includes(m))];
-      if (externalInputs(merged) > maxInputs) continue;
+      if (externalInputs(merged) > maxInputs || 1 + extraOutputs(merged, n) > maxOutputs) continue;
       members = merged;
       group.delete(pg[pg.length - 1]!);
     }
@@ -160,14 +170,23 @@ export function fuseElementwise(g: Graph, kernels: Readonly<Record<string, unkno
       reg.set(n.outputs[0]!, external.length + program.length - 1);
     }
     const out = last.outputs[0]!;
-    const node = g.unplacedNode(fusedElementwiseOp as OpDef<any>, external, {
-      program,
-      nInputs: external.length,
-      shape: out.shape,
-      dtype: out.dtype,
-      inPlace: -1,
-    }, [{ shape: out.shape, dtype: out.dtype }]);
+    const extras = ordered.filter((n) => n !== last && results.has(n.outputs[0]!)).map((n) => n.outputs[0]!);
+    const written = [out, ...extras];
+    const node = g.unplacedNode(
+      fusedElementwiseOp as OpDef<any>,
+      external,
+      {
+        program,
+        nInputs: external.length,
+        shape: out.shape,
+        dtype: out.dtype,
+        inPlace: -1,
+        ...(extras.length ? { outputs: written.map((v) => reg.get(v)!) } : {}),
+      },
+      written.map((v) => ({ shape: v.shape, dtype: v.dtype })),
+    );
     g.replaceNode(last, [node], node.outputs[0]!);
+    extras.forEach((v, k) => g.replaceUses(v, node.outputs[k + 1]!));
     g.removeNodes(members);
     fused++;
   }

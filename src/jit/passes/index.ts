@@ -60,7 +60,7 @@ export function optimize(g: Graph, backend: Backend, opts: OptimizeOptions = {})
   }
   if (opts.inference) run('softmaxRows', () => fuseSoftmaxRows(g, backend.kernels));
   run('fuseLinear', () => fuseLinear(g, backend.kernels));
-  run('fuseElementwise', () => fuseElementwise(g, backend.kernels, backend.maxFusedInputs));
+  run('fuseElementwise', () => fuseElementwise(g, backend.kernels, backend.maxFusedInputs, backend.maxFusedOutputs));
   run('dce', () => eliminateDeadCode(g));
   // Last: the packs must see the final weights (folded BatchNormalization included).
   if (opts.inference) run('prepack', () => prepackWeights(g, backend));

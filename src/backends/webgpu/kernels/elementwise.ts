@@ -73,7 +73,12 @@ const castKernel: GpuKernel<CastAttrs> = (ctx, [x], { dtype }, [out]) => {
  * A fused chain: register r < nInputs is input r, then one `let` per instruction. Each
  * instruction's operands have the dtypes of the registers they name.
  */
-const fusedKernel: GpuKernel<FusedElementwiseAttrs> = (ctx, inputs, attrs, [out]) => [
+const fusedKernel: GpuKernel<FusedElementwiseAttrs> = (ctx, inputs, attrs, [out]) => {
+  if ((attrs.outputs?.length ?? 1) !== 1) throw new Error(`webgpu fusedElementwise: one output expected, the program names ${attrs.outputs!.length} (this backend sets no maxFusedOutputs)`);
+  return [fusedChain(ctx, inputs, attrs, out!)];
+};
+
+const fusedChain = (ctx: GpuContext, inputs: readonly KernelTensor<GpuHandle>[], attrs: FusedElementwiseAttrs, out: OutSpec) =>
   runElementwise(ctx, 'fusedElementwise', inputs, out!, (vals) => {
     const regs: Val[] = [...vals];
     const lines: string[] = [];
@@ -85,8 +90,7 @@ const fusedKernel: GpuKernel<FusedElementwiseAttrs> = (ctx, inputs, attrs, [out]
     });
     const last = regs[regs.length - 1]!;
     return { lines, result: last.dtype === attrs.dtype ? last.expr : scalarExpr('cast', [last], attrs.dtype) };
-  }, true),
-];
+  }, true);
 
 export function elementwiseKernels(): Record<ElementwiseOpName | 'fusedElementwise', GpuKernel<any>> {
   const table = {} as Record<ElementwiseOpName | 'fusedElementwise', GpuKernel<any>>;
