@@ -27,11 +27,45 @@ DType checkedDType(i64 code) {
   return static_cast<DType>(code);
 }
 
-/** Scratch for the registers of one thread: kTile elements of up to 8 bytes each. */
-std::uint8_t* registerScratch(std::size_t registers) {
+/** Scratch for the register slots of one thread. */
+std::uint8_t* registerScratch(std::size_t bytes) {
   thread_local std::vector<std::uint64_t> buf;
-  if (buf.size() < registers * kTile) buf.resize(registers * kTile);
-  return reinterpret_cast<std::uint8_t*>(buf.data());
+  if (buf.size() * 8 < bytes + 64) buf.resize((bytes + 64 + 7) / 8);
+  // On a cache line: a vector access that straddled two lines would cost two.
+  const auto at = reinterpret_cast<std::uintptr_t>(buf.data());
+  return reinterpret_cast<std::uint8_t*>((at + 63) & ~std::uintptr_t{63});
+}
+
+/**
+ * A scratch slot for each instruction's register: a slot is free again after the instruction that
+ * reads its register last (never within it: a kernel never writes over its own operands); outputs
+ * live to the end of the tile, when they are copied out.
+ */
+void assignSlots(FusedProgram& p, std::size_t nInputs) {
+  const std::size_t nRegs = p.regDTypes.size();
+  const i64 end = static_cast<i64>(p.program.size());
+  std::vector<i64> lastUse(nRegs, -1);
+  for (i64 k = 0; k < end; ++k)
+    for (int a = 0; a < p.program[k].arity; ++a) lastUse[p.program[k].args[a]] = k;
+  for (int r : p.outputs) lastUse[r] = end;
+  p.slot.assign(nRegs, -1);
+  std::vector<int> freeSlots;
+  std::size_t widest = 1;
+  for (i64 k = 0; k < end; ++k) {
+    const std::size_t r = nInputs + static_cast<std::size_t>(k);
+    if (freeSlots.empty()) freeSlots.push_back(p.slotCount++);
+    p.slot[r] = freeSlots.back();
+    freeSlots.pop_back();
+    widest = std::max(widest, dtypeSize(p.regDTypes[r]));
+    const FusedInstr& ins = p.program[k];
+    for (int a = 0; a < ins.arity; ++a) {
+      const int q = ins.args[a];
+      const bool repeated = (a > 0 && ins.args[0] == q) || (a > 1 && ins.args[1] == q);
+      if (q >= static_cast<int>(nInputs) && lastUse[q] == k && !repeated) freeSlots.push_back(p.slot[q]);
+    }
+    if (lastUse[r] < 0) freeSlots.push_back(p.slot[r]);  // never read: dead at once
+  }
+  p.slotBytes = static_cast<std::size_t>(kTile) * widest;
 }
 
 /** The operand mode of a binary instruction whose output is not a scalar (so one operand is an array). */
@@ -153,6 +187,7 @@ FusedProgram parseFusedProgram(const std::vector<i64>& words, const std::vector<
       throw InputError("fusedElementwise: output " + std::to_string(k) + " must hold " + std::to_string(p.n) + " elements of its register's dtype");
     p.outputs.push_back(static_cast<int>(r));
   }
+  assignSlots(p, inputs.size());
   return p;
 }
 
@@ -169,7 +204,7 @@ void fusedElementwise(const FusedProgram& p, const std::vector<Buffer>& inputs, 
   for (std::size_t k = 0; k < outs.size(); ++k)
     if (p.outputs[k] == lastReg && !p.regScalar[lastReg]) directOutput = static_cast<int>(k);
   parallelFor(tiles, kTile * static_cast<i64>(p.program.size() + outs.size()), [&](i64 t0, i64 t1) {
-    std::uint8_t* scratch = registerScratch(nRegs);
+    std::uint8_t* scratch = registerScratch(static_cast<std::size_t>(p.slotCount) * p.slotBytes);
     std::vector<Buffer> regs(nRegs);
     for (i64 t = t0; t < t1; ++t) {
       const i64 start = t * kTile, len = std::min(kTile, p.n - start);
@@ -189,7 +224,7 @@ void fusedElementwise(const FusedProgram& p, const std::vector<Buffer>& inputs, 
         Buffer& o = regs[r];
         o.dtype = ins.dtype;
         o.length = p.regScalar[r] ? 1 : len;
-        o.data = directOutput >= 0 && static_cast<int>(r) == lastReg ? tileOf(outs[directOutput]) : scratch + r * kTile * 8;
+        o.data = directOutput >= 0 && static_cast<int>(r) == lastReg ? tileOf(outs[directOutput]) : scratch + static_cast<std::size_t>(p.slot[r]) * p.slotBytes;
         const Shape& os = p.regScalar[r] ? scalarShape : tileShape;
         auto shapeOf = [&](int a) -> const Shape& { return p.regScalar[ins.args[a]] ? scalarShape : tileShape; };
         if (!p.regScalar[r] && float32Fast(ins, regs.data(), p.regScalar, o.data, len)) continue;

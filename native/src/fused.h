@@ -23,6 +23,11 @@ struct FusedProgram {
   std::vector<DType> regDTypes;
   std::vector<bool> regScalar;  // a length-1 register broadcast over the output
   std::vector<int> outputs;     // the registers written to the output arrays, in their order
+  // Where each instruction's register lives in the thread's scratch (inputs: -1): a slot is reused
+  // once its register is read for the last time, so a long program's tiles stay in L1.
+  std::vector<int> slot;
+  int slotCount = 0;
+  std::size_t slotBytes = 0;  // one tile of the widest instruction dtype
 };
 
 /** How many output arrays a program's words name (its first word), checked against the arrays passed. */

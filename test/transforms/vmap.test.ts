@@ -289,6 +289,11 @@ describe('vmap errors', () => {
     close(nb.vmap(fused, { inAxes: [0, null, null] })(a, b, c), nb.stack(nb.unstack(a).map((ai) => fused(ai, b, c))));
     const bs = data([4, 2, 3], 52);
     close(nb.vmap(fused, { inAxes: [null, 0, null] })(b, bs, c), nb.stack(nb.unstack(bs).map((bi) => fused(b, bi, c))));
+    // A loop that writes two tensors (the last register, then register 3): both batched.
+    const both = (a: nb.Tensor, b: nb.Tensor, c: nb.Tensor) => run(FUSED_OPS.fusedElementwise, [a, b, c], { ...attrs, outputs: [5, 3] } as never);
+    const [last, first] = nb.vmap(both, { inAxes: [0, null, null] })(a, b, c) as unknown as [nb.Tensor, nb.Tensor];
+    close(last, nb.stack(nb.unstack(a).map((ai) => both(ai, b, c)[0]!)));
+    close(first, nb.stack(nb.unstack(a).map((ai) => nb.mul(ai, b))));
 
     const linear = { base: 'matmul', baseAttrs: { transposeA: false, transposeB: false }, hasBias: true, activation: 'relu', shape: [2, 4], dtype: 'float32' };
     const fl = (x: nb.Tensor, w: nb.Tensor, bias: nb.Tensor) => run(FUSED_OPS.fusedLinear, [x, w, bias], linear as never)[0]!;
