@@ -12,7 +12,17 @@ const EPOCHS = 10;
 async function child(): Promise<void> {
   const { nb } = await import('./common.js');
   const { mlp } = await import('./inference-models.js');
+  const { engine } = await import('../src/engine/engine.js');
   await nb.setBackend('native');
+  // Each jit plan's thread choice (plan-thread-choice.ts), printed with the rate.
+  const capture = engine.instance('native')!.capture!;
+  const compile = capture.compile.bind(capture);
+  const plans: { threadChoice?(): number | null }[] = [];
+  capture.compile = (...args: Parameters<typeof compile>) => {
+    const plan = compile(...args);
+    if (plan) plans.push(plan);
+    return plan;
+  };
   const samples = 8192;
   nb.random.seed(3);
   const xs = nb.random.uniform([samples, 784]);
@@ -24,7 +34,7 @@ async function child(): Promise<void> {
   await model.fit(xs, ys, { batchSize: 128, epochs: 2, verbose: 0 });
   const t0 = performance.now();
   await model.fit(xs, ys, { batchSize: 128, epochs: EPOCHS, verbose: 0 });
-  console.log(JSON.stringify({ rate: (EPOCHS * samples) / ((performance.now() - t0) / 1000) }));
+  console.log(JSON.stringify({ rate: (EPOCHS * samples) / ((performance.now() - t0) / 1000), choices: plans.map((p) => p.threadChoice?.() ?? null) }));
 }
 
 function runChild(threads: number, addon: string | undefined): number {
@@ -32,7 +42,9 @@ function runChild(threads: number, addon: string | undefined): number {
   if (addon) env.NABLA_NATIVE_PATH = addon;
   const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1)!).rate as number;
+  const { rate, choices } = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { rate: number; choices: (number | null)[] };
+  if (threads > 1) console.log(`  ${threads} threads: ${rate.toFixed(0)}/s; plans' thread caps ${JSON.stringify(choices)} (0: all, 1: one)`);
+  return rate;
 }
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;

@@ -163,7 +163,7 @@ void arrayOfBuffers(const Napi::CallbackInfo& info, std::size_t i, const char* w
   }
 }
 
-/** runPlan(plan, inputs: TypedArray[], outputs: TypedArray[]): every recorded call, in order. */
+/** runPlan(plan, inputs: TypedArray[], outputs: TypedArray[], threads?): every recorded call, in order, on at most `threads` threads (0 or absent: the pool's). */
 Napi::Value RunPlan(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
     if (info.Length() < 1 || !info[0].IsExternal()) throw InputError("runPlan: expected a plan from createPlan");
@@ -172,6 +172,8 @@ Napi::Value RunPlan(const Napi::CallbackInfo& info) {
     AddonData& d = scope.data;
     arrayOfBuffers(info, 1, "inputs", d.planInputs);
     arrayOfBuffers(info, 2, "outputs", d.planOutputs);
+    const int cap = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().Int32Value() : 0;
+    ThreadCap threads(cap);
     plan->run(d.planInputs, d.planOutputs, d.planProfile);
   });
 }

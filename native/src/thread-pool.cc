@@ -93,6 +93,18 @@ ThreadPool& ThreadPool::current() {
   return serial;
 }
 
+namespace {
+thread_local int tThreadCap = 0;
+}
+
+ThreadCap::ThreadCap(int cap) : previous_(tThreadCap) { tThreadCap = cap > 0 ? cap : 0; }
+ThreadCap::~ThreadCap() { tThreadCap = previous_; }
+
+int threadsAvailable() {
+  const int size = ThreadPool::current().size();
+  return tThreadCap > 0 && tThreadCap < size ? tThreadCap : size;
+}
+
 PoolScope::PoolScope(ThreadPool& pool) : previous_(tCurrentPool) { tCurrentPool = &pool; }
 PoolScope::~PoolScope() { tCurrentPool = previous_; }
 
@@ -334,7 +346,7 @@ void ThreadPool::barrier() {
 
 int threadsFor(std::int64_t work) {
   if (ThreadPool::insideJob()) return 1;
-  return threadsForWork(work, ThreadPool::current().size());
+  return threadsForWork(work, threadsAvailable());
 }
 
 }  // namespace nabla

@@ -130,6 +130,26 @@ class ThreadPool {
   std::atomic<int> joinedDone_{0};
 };
 
+/**
+ * At most `cap` threads for the kernels this thread starts during the scope (0: the pool's size):
+ * a jit plan whose replays measured faster on fewer threads than the pool has runs on that many.
+ * The kernels read it where they choose their thread counts (threadsAvailable), so results do not
+ * change: every kernel gives the same bits on any thread count.
+ */
+class ThreadCap {
+ public:
+  explicit ThreadCap(int cap);
+  ~ThreadCap();
+  ThreadCap(const ThreadCap&) = delete;
+  ThreadCap& operator=(const ThreadCap&) = delete;
+
+ private:
+  int previous_;
+};
+
+/** Threads the kernels of this call may use: the current pool's size, or less under a ThreadCap. */
+int threadsAvailable();
+
 /** Makes `pool` the current pool of this thread for the scope's lifetime. */
 class PoolScope {
  public:

@@ -134,12 +134,13 @@ NABLA_EXPORT int nabla_create_plan(const double* descriptor, int count, KernelPl
 NABLA_EXPORT void nabla_destroy_plan(KernelPlan* plan) { delete plan; }
 
 NABLA_EXPORT int nabla_run_plan(KernelPlan* plan, const std::int32_t* inputs, int inputCount, const std::int32_t* outputs,
-                                int outputCount) {
+                                int outputCount, int threadCap) {
   return guarded([&] {
     if (!plan) throw InputError("runPlan: expected a plan from createPlan");
     readBuffers(inputs, inputCount, gBuffers);
     readBuffers(outputs, outputCount, gOutputs);
     PoolScope scope(pool());
+    ThreadCap threads(threadCap);
     static PlanProfiler profiler;  // one calling thread: one profiler
     plan->run(gBuffers, gOutputs, profiler);
   });

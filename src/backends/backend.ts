@@ -114,4 +114,6 @@ export interface CompiledKernels<H = unknown> {
    * with `donate[k]` (and donatable) are written into their donor input's buffer.
    */
   run(inputs: readonly H[], donate?: readonly boolean[]): H[];
+  /** Optional: the thread cap its replays settled on (0: the pool's threads, 1: one), null while still measuring. */
+  threadChoice?(): number | null;
 }

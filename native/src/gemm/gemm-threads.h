@@ -24,7 +24,7 @@ inline int gemmThreadsForMacs(std::int64_t macs, int poolSize) {
 
 /** Threads for one product of `macs` multiply-adds on the current pool (1 inside a job). */
 inline int gemmThreads(std::int64_t macs) {
-  return ThreadPool::insideJob() ? 1 : gemmThreadsForMacs(macs, ThreadPool::current().size());
+  return ThreadPool::insideJob() ? 1 : gemmThreadsForMacs(macs, threadsAvailable());
 }
 
 }  // namespace nabla

@@ -399,7 +399,7 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> a, Matrix
   const MicroKernel<T>& uk = kernelFor<T>();
   using Bk = Blocking<T>;
   auto& pool = ThreadPool::current();
-  if (threads > pool.size()) threads = pool.size();
+  if (threads > threadsAvailable()) threads = threadsAvailable();
   if (ThreadPool::insideJob()) threads = 1;
   const bool partsOnCaller = gCallerParts > 0 && !ThreadPool::insideJob();
   if (partsOnCaller) threads = gCallerParts;
@@ -605,7 +605,7 @@ void gemmPrepacked(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<T> 
   }
   const MicroKernel<T>& uk = kernelFor<T>();
   auto& pool = ThreadPool::current();
-  if (threads > pool.size()) threads = pool.size();
+  if (threads > threadsAvailable()) threads = threadsAvailable();
   if (ThreadPool::insideJob()) threads = 1;
   const std::int64_t rowPanels = (m + uk.mr - 1) / uk.mr, colPanels = (n + uk.nr - 1) / uk.nr;
   // B needs no packing, so the threads share nothing: each takes whole micro-panel ranges of

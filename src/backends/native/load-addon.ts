@@ -57,7 +57,8 @@ export interface NativeAddon {
   prepacked?(op: number, ...arrays: TypedArray[]): void;
   /** A replayable sequence of kernel calls (native/src/plan.h describes the descriptor). */
   createPlan(descriptor: Float64Array): NativePlanHandle;
-  runPlan(plan: NativePlanHandle, inputs: readonly TypedArray[], outputs: readonly TypedArray[]): void;
+  /** `threads`: at most this many threads for the plan's kernels (0 or absent: the pool's). */
+  runPlan(plan: NativePlanHandle, inputs: readonly TypedArray[], outputs: readonly TypedArray[], threads?: number): void;
   /** Time per kernel entry and op inside plan runs since the last call; `on` turns profiling on or off. */
   planProfile(on?: boolean): { entry: KernelEntryName; op: number; calls: number; ms: number }[];
   /** The kernel entries a plan may call, in the order of their codes. */

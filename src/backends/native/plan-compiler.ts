@@ -7,6 +7,7 @@ import type { DType, TypedArray } from '../../tensor/dtype.js';
 import type { ArrayStore } from './array-store.js';
 import { DTYPE_CODE, type KernelEntryName, type NativeAddon } from './load-addon.js';
 import type { RecordedCall } from './call-recorder.js';
+import { PlanThreadChoice } from './plan-thread-choice.js';
 
 const INPUT = 0;
 const OUTPUT = 1;
@@ -163,8 +164,10 @@ export function compilePlan(
     .sort((a, b) => a.index - b.index)
     .map((r) => ({ dtype: r.dtype, length: r.length, donor: donorOfRegion.get(r) ?? -1, donateFlag: views.findIndex((v) => v.region === r) }));
   const results = views.map((v) => ({ fromInput: v.region.kind === INPUT, index: v.region.index, byteOffset: v.byteOffset, length: v.length, dtype: v.dtype }));
+  const threads = new PlanThreadChoice(addon.info().threads);
   return {
     donatable,
+    threadChoice: () => threads.choice,
     // Plain loops, no closures: this runs once per replayed call (a batch-1 predict's overhead).
     run(current: readonly TypedArray[], donate?: readonly boolean[]): TypedArray[] {
       const outs = new Array<TypedArray>(outputSpecs.length);
@@ -172,7 +175,12 @@ export function compilePlan(
         const r = outputSpecs[k]!;
         outs[k] = r.donor >= 0 && donate?.[r.donateFlag] ? current[r.donor]! : store.alloc(r.dtype, r.length);
       }
-      addon.runPlan(handle, current, outs);
+      const cap = threads.next();
+      if (threads.measuring) {
+        const t0 = performance.now();
+        addon.runPlan(handle, current, outs, cap);
+        threads.record(cap, performance.now() - t0);
+      } else addon.runPlan(handle, current, outs, cap);
       const views = new Array<TypedArray>(results.length);
       for (let k = 0; k < results.length; k++) {
         const v = results[k]!;

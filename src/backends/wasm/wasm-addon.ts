@@ -227,12 +227,12 @@ export function wasmAddon(mod: WasmModule, args: ArgWriter, threadsWarning?: str
         staging.trim();
       }
     },
-    runPlan(handle: NativePlanHandle, inputs: readonly TypedArray[], outputs: readonly TypedArray[]): void {
+    runPlan(handle: NativePlanHandle, inputs: readonly TypedArray[], outputs: readonly TypedArray[], threads = 0): void {
       const ref = handle as unknown as PlanRef;
       if (!ref || typeof ref.plan !== 'number') throw new Error('runPlan: expected a plan from createPlan');
       const placed = place([...inputs, ...outputs], 0, 'runPlan', null, 0);
       try {
-        mod.runPlan(ref.plan, placed.list, inputs.length, placed.list + 12 * inputs.length, outputs.length);
+        mod.runPlan(ref.plan, placed.list, inputs.length, placed.list + 12 * inputs.length, outputs.length, threads | 0);
         outputs.forEach((o, k) => copyBack(o, inputs.length + k));
         for (const k of ref.writtenInputs) copyBack(inputs[k]!, k);
       } finally {

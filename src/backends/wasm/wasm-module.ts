@@ -25,7 +25,7 @@ interface Exports {
   nabla_run_entry(entry: number, op: number, buffers: number, bufferCount: number, words: number, wordCount: number): number;
   nabla_create_plan(descriptor: number, count: number, out: number): number;
   nabla_destroy_plan(plan: number): void;
-  nabla_run_plan(plan: number, inputs: number, inputCount: number, outputs: number, outputCount: number): number;
+  nabla_run_plan(plan: number, inputs: number, inputCount: number, outputs: number, outputCount: number, threadCap: number): number;
   nabla_entry_count(): number;
   nabla_entry_name(i: number): number;
   nabla_entry_takes_op(i: number): number;
@@ -284,8 +284,8 @@ export class WasmModule {
     this.x.nabla_destroy_plan(plan);
   }
 
-  runPlan(plan: number, inputs: number, inputCount: number, outputs: number, outputCount: number): void {
-    this.check(this.x.nabla_run_plan(plan, inputs, inputCount, outputs, outputCount), 'runPlan');
+  runPlan(plan: number, inputs: number, inputCount: number, outputs: number, outputCount: number, threadCap: number): void {
+    this.check(this.x.nabla_run_plan(plan, inputs, inputCount, outputs, outputCount, threadCap), 'runPlan');
   }
 
   entries(): { name: string; takesOp: boolean; outputIndex: number }[] {
