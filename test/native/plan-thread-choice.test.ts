@@ -20,25 +20,25 @@ function drive(choice: PlanThreadChoice, replays: number, allMs: number, oneMs: 
 
 describe('PlanThreadChoice', () => {
   it('on a one-thread pool never measures', () => {
-    const choice = new PlanThreadChoice(1);
+    const choice = new PlanThreadChoice(() => 1);
     expect(choice.measuring).toBe(false);
     expect(drive(choice, 2000, 1, 2).every((c) => c === 0)).toBe(true);
     expect(choice.choice).toBe(0);
   });
 
   it('takes turns after the warm-up, then keeps the faster', () => {
-    const slowOnOne = new PlanThreadChoice(2);
+    const slowOnOne = new PlanThreadChoice(() => 2);
     const caps = drive(slowOnOne, 18, 1, 2);
     expect(caps).toEqual([0, 1, ...Array.from({ length: 16 }, (_, i) => i & 1)]);
     expect(slowOnOne.choice).toBe(0);
-    const fastOnOne = new PlanThreadChoice(4);
+    const fastOnOne = new PlanThreadChoice(() => 4);
     drive(fastOnOne, 18, 3, 2);
     expect(fastOnOne.choice).toBe(1);
     expect(drive(fastOnOne, 100, 3, 2).every((c) => c === 1)).toBe(true);
   });
 
   it('measures again after RECHECK replays and follows the load', () => {
-    const choice = new PlanThreadChoice(2);
+    const choice = new PlanThreadChoice(() => 2);
     drive(choice, 18, 3, 2);
     expect(choice.choice).toBe(1);
     drive(choice, RECHECK, 3, 2);
@@ -51,6 +51,21 @@ describe('PlanThreadChoice', () => {
 });
 
 const planBackends = ['native', 'wasm'].filter((name) => nb.backendInfo(name).available);
+
+describe('PlanThreadChoice when the pool changes size', () => {
+  it('starts measuring at the next re-check once the pool has grown, and stops once it is one thread', () => {
+    let pool = 1;
+    const choice = new PlanThreadChoice(() => pool);
+    pool = 2;
+    expect(drive(choice, RECHECK, 3, 2).every((c) => c === 0)).toBe(true);
+    drive(choice, 18, 3, 2);
+    expect(choice.choice).toBe(1);
+    pool = 1;
+    drive(choice, RECHECK + 1, 3, 2);
+    expect(choice.measuring).toBe(false);
+    expect(choice.choice).toBe(0);
+  });
+});
 
 describe.each(planBackends)('thread choice of %s plans', (backend) => {
   afterEach(() => vi.restoreAllMocks());

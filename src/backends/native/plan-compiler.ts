@@ -164,7 +164,7 @@ export function compilePlan(
     .sort((a, b) => a.index - b.index)
     .map((r) => ({ dtype: r.dtype, length: r.length, donor: donorOfRegion.get(r) ?? -1, donateFlag: views.findIndex((v) => v.region === r) }));
   const results = views.map((v) => ({ fromInput: v.region.kind === INPUT, index: v.region.index, byteOffset: v.byteOffset, length: v.length, dtype: v.dtype }));
-  const threads = new PlanThreadChoice(addon.info().threads);
+  const threads = new PlanThreadChoice(() => addon.info().threads);
   return {
     donatable,
     threadChoice: () => threads.choice,

@@ -22,8 +22,9 @@ export class PlanThreadChoice {
   private chosen: number;
   private sinceChoice = 0;
 
-  constructor(private readonly poolThreads: number) {
-    this.chosen = poolThreads > 1 ? -1 : 0;
+  /** `poolThreads`: the pool's size now (read at the start and at each re-check: setThreads may change it). */
+  constructor(private readonly poolThreads: () => number) {
+    this.chosen = poolThreads() > 1 ? -1 : 0;
   }
 
   /** Whether the next replay is to be timed (and its time given to `record`). */
@@ -34,12 +35,12 @@ export class PlanThreadChoice {
   /** The thread cap for the next replay: 0 (the pool's threads) or 1. */
   next(): number {
     if (this.chosen < 0) return this.replays & 1;
-    if (this.poolThreads > 1 && ++this.sinceChoice > RECHECK) {
-      this.chosen = -1;
-      this.allThreads.length = this.oneThread.length = 0;
-      return this.replays & 1;
-    }
-    return this.chosen;
+    if (++this.sinceChoice <= RECHECK) return this.chosen;
+    this.sinceChoice = 0;
+    if (this.poolThreads() <= 1) return (this.chosen = 0);
+    this.chosen = -1;
+    this.allThreads.length = this.oneThread.length = 0;
+    return this.replays & 1;
   }
 
   /** How long a timed replay with `cap` took. */
