@@ -87,10 +87,9 @@ export function fusedElementwiseKernel(addon: NativeAddon, args: ArgWriter, tabl
       // The executor may hand over an input that dies here: each tile reads its inputs before the
       // last instruction writes that tile, so the output can overwrite it (no new array, no GC).
       const donor = attrs.inPlace >= 0 ? inputs[attrs.inPlace] : undefined;
-      const outs = outputRegisters(attrs).map((r, j) => {
-        const dtype = r < inputs.length ? inputs[r]!.dtype : attrs.program[r - inputs.length]!.dtype;
-        return j === 0 && donor && donor.dtype === dtype && donor.data.length === n ? donor.data : allocOutput(dtype, n, true);
-      });
+      const outs = fusedElementwiseOp.infer(inputs, attrs).map(({ dtype }, j) =>
+        j === 0 && donor && donor.dtype === dtype && donor.data.length === n ? donor.data : allocOutput(dtype, n, true),
+      );
       args.begin().int(words.length);
       for (const w of words) args.int(w);
       addon.fusedElementwise(...outs, ...inputs.map((t) => t.data));

@@ -2,9 +2,10 @@
 // own sizes, which can lose as a whole: a train step whose products and updates each gain on two
 // threads may still run slower than on one, when the data each kernel reads was written on the
 // other core (measured: the MLP step's Adam update of its 784 x 128 weight took 80 us on one
-// thread and 55-91 us on two within the step, 49 us on two alone). So a plan measures its replays on all of the pool's threads and
-// on one, taking turns, and keeps the faster; it measures again every RECHECK replays, as the load
-// from other processes changes. Results are the same bits on any thread count.
+// thread and 55-91 us on two within the step, 49 us on two alone). So a plan measures its replays
+// on all of the pool's threads and on one, taking turns, and keeps the faster; it measures again
+// every RECHECK replays, as the load from other processes and the pool's size change. Results are
+// the same bits on any thread count.
 
 /** Replays not measured (first runs touch fresh memory), then replays measured per choice. */
 const WARM_UP = 2;

@@ -79,7 +79,7 @@ const fusedKernel: GpuKernel<FusedElementwiseAttrs> = (ctx, inputs, attrs, [out]
 };
 
 const fusedChain = (ctx: GpuContext, inputs: readonly KernelTensor<GpuHandle>[], attrs: FusedElementwiseAttrs, out: OutSpec) =>
-  runElementwise(ctx, 'fusedElementwise', inputs, out!, (vals) => {
+  runElementwise(ctx, 'fusedElementwise', inputs, out, (vals) => {
     const regs: Val[] = [...vals];
     const lines: string[] = [];
     attrs.program.forEach((ins, k) => {
