@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "claimed-blocks.h"
 #include "common.h"
 #include "gemm/gemm.h"
 #include "thread-pool.h"
@@ -170,17 +171,45 @@ inline int threadsForRows(i64 rows, i64 flops) {
   return static_cast<int>(std::min<i64>(t, std::max<i64>(1, rows)));
 }
 
-/** Each thread sums its rows' contribution into its own partial filter; partials add up in thread order. */
-template <typename T, typename F> void sumOverThreads(i64 rows, int threads, i64 filterSize, T* df, F&& accumulate) {
-  // The caller's scratch: the workers write their partials there and the caller adds them up.
-  T* partials = threadScratch<T, 2>(static_cast<std::size_t>(std::max(0, threads - 1) * filterSize));
-  std::fill(partials, partials + std::max(0, threads - 1) * filterSize, T(0));
-  std::fill(df, df + filterSize, T(0));
-  splitRows(rows, threads, [&](int tid, i64 r0, i64 r1) {
-    accumulate(tid, r0, r1, tid == 0 ? df : partials + (tid - 1) * filterSize);
+/** Floats of partial filter sums worth keeping (about 4 MiB in float32). */
+inline constexpr i64 kPartialBudget = i64{1} << 20;
+/** The most chunks a filter gradient's rows fall into (a few per thread). */
+inline constexpr i64 kFilterGradChunks = 8;
+
+/** How many chunks a filter gradient of `filterSize` elements may have: fewer for large filters, so the partials stay a few MiB. */
+inline i64 maxFilterGradChunks(i64 filterSize) {
+  return std::clamp<i64>(kPartialBudget / std::max<i64>(1, filterSize), 2, kFilterGradChunks);
+}
+
+/**
+ * Chunks for a filter gradient of `macs` multiply-adds that the tile path does not take: about one per
+ * thread the work could use (threadsFor's measure), each at least 64 multiply-adds per filter element so that
+ * adding its partial up costs little. From the sizes alone.
+ */
+inline i64 filterGradChunks(i64 macs, i64 filterSize) {
+  const i64 byWork = macs / 4 / kMinWorkPerThread, byPartials = macs / (64 * std::max<i64>(1, filterSize));
+  return std::clamp<i64>(std::min(byWork, byPartials), 1, maxFilterGradChunks(filterSize));
+}
+
+/**
+ * Sums a filter gradient over `rows` falling into `chunks` fixed parts: each part sums its rows into its own
+ * partial filter (accumulate(r0, r1, acc) adds onto acc, which starts at zero), the pool's threads claim the
+ * parts, and the partials add up in part order. `chunks` must come from the sizes alone, never the thread
+ * count, so that the bits are the same for any thread count and timing.
+ */
+template <typename T, int Slot = 2, typename F>
+void sumOverChunks(i64 rows, i64 chunks, int threads, i64 filterSize, T* df, F&& accumulate) {
+  chunks = std::clamp<i64>(chunks, 1, std::max<i64>(1, rows));
+  T* partials = threadScratch<T, Slot>(static_cast<std::size_t>((chunks - 1) * filterSize));
+  forEachClaimedBlock(chunks, 1, threads, [&](i64 chunk, i64) {
+    T* acc = chunk == 0 ? df : partials + (chunk - 1) * filterSize;
+    std::fill(acc, acc + filterSize, T(0));
+    i64 r0, r1;
+    splitRange(rows, static_cast<int>(chunks), static_cast<int>(chunk), r0, r1);
+    accumulate(r0, r1, acc);
   });
-  for (int t = 1; t < threads; ++t) {
-    const T* part = partials + (t - 1) * filterSize;
+  for (i64 chunk = 1; chunk < chunks; ++chunk) {
+    const T* part = partials + (chunk - 1) * filterSize;
     for (i64 i = 0; i < filterSize; ++i) df[i] += part[i];
   }
 }

@@ -55,12 +55,8 @@ namespace {
 /** Scratch slots of this file (conv-geometry.h's threadScratch). */
 enum Slot : int { kColSlot = 3, kFilterSlot = 4, kPartialSlot = 5, kOffsetSlot = 6, kPixelSlot = 7, kPaddedSlot = 8 };
 
-/** Chunks of rows of a filter gradient, each with its own partial sums (a few per thread). */
-constexpr i64 kFilterGradChunks = 8;
 /** Patches up to this long are read in place by the filter gradient (measured: 9 faster, 288 not). */
 constexpr i64 kShortPatch = 64;
-/** Floats of partial filter sums worth keeping per thread (about 4 MiB). */
-constexpr i64 kPartialBudget = i64{1} << 20;
 
 /** im2col rows per block: about `bytes` of patches, a whole number of tiles. */
 i64 tiledBlockRows(i64 patch, i64 bytes) {
@@ -217,18 +213,9 @@ bool filterGradTiled(const ConvGeometry& g, const float* x, const float* dy, flo
   const bool shortPatches = K <= kShortPatch;
   const TileGatherBothProductF32 gather = shortPatches && !pointwise && windowsInside(g) ? tileGatherBothProductF32() : nullptr;
   const i64* taps = gather ? tapOffsets(g) : nullptr;
-  // The rows fall into a fixed number of chunks (whatever the thread count), claimed by the
-  // threads; each chunk sums into its own partial filter and the partials add up in chunk order,
-  // so the result is the same for any thread count and timing.
-  // (Fewer chunks for large filters, so the partials stay a few MiB.)
-  const i64 maxChunks = std::clamp<i64>(kPartialBudget / std::max<i64>(1, filterSize), 2, kFilterGradChunks);
-  const i64 chunks = std::clamp<i64>((rows + block - 1) / block, 1, maxChunks);
-  float* partials = threadScratch<float, kPartialSlot>(static_cast<std::size_t>((chunks - 1) * filterSize));
-  forEachClaimedBlock(chunks, 1, threads, [&](i64 chunk, i64) {
-    float* acc = chunk == 0 ? df : partials + (chunk - 1) * filterSize;
-    std::fill(acc, acc + filterSize, 0.0f);
-    i64 r0, r1;
-    splitRange(rows, static_cast<int>(chunks), static_cast<int>(chunk), r0, r1);
+  // A fixed number of chunks whatever the thread count (sumOverChunks).
+  const i64 chunks = std::clamp<i64>((rows + block - 1) / block, 1, maxFilterGradChunks(filterSize));
+  sumOverChunks<float, kPartialSlot>(rows, chunks, threads, filterSize, df, [&](i64 r0, i64 r1, float* acc) {
     // Each block's product starts from zero and then adds into acc: float32 sums over blocks of a
     // few hundred rows, not one running sum over every row, which would lose more bits.
     float* prod = threadScratch<float, kFilterSlot>(static_cast<std::size_t>(K * g.og));
@@ -259,10 +246,6 @@ bool filterGradTiled(const ConvGeometry& g, const float* x, const float* dy, flo
       }
     }
   });
-  for (i64 chunk = 1; chunk < chunks; ++chunk) {
-    const float* part = partials + (chunk - 1) * filterSize;
-    for (i64 i = 0; i < filterSize; ++i) df[i] += part[i];
-  }
   return true;
 }
 

@@ -204,7 +204,7 @@ template <typename T> void filterGradGemm(const ConvGeometry& g, const T* x, con
   const int threads = threadsForRows(rows, rows * K * g.o);
   const i64 block = blockRows(g, sizeof(T));
   const bool pointwise = g.pointwise();
-  sumOverThreads<T>(rows, threads, filterSize, df, [&](int, i64 r0, i64 r1, T* acc) {
+  sumOverChunks<T>(rows, filterGradChunks(rows * K * g.o, filterSize), threads, filterSize, df, [&](i64 r0, i64 r1, T* acc) {
     // The GEMM overwrites its output: each block's product lands in `prod`, then adds into acc.
     T* scratch = threadScratch<T>(static_cast<std::size_t>((pointwise ? 0 : std::min(block, r1 - r0) * K) + K * g.og));
     T* col = scratch + K * g.og;
@@ -227,9 +227,9 @@ template <typename T> void filterGradGemm(const ConvGeometry& g, const T* x, con
 }
 
 template <typename T> void filterGradDepthwise(const ConvGeometry& g, const T* x, const T* dy, T* df) {
-  const i64 rows = g.n * g.oh, m = g.og, filterSize = g.kh * g.kw * g.o;
-  const int threads = threadsForRows(rows, rows * g.ow * g.o * g.kh * g.kw);
-  sumOverThreads<T>(rows, threads, filterSize, df, [&](int, i64 r0, i64 r1, T* acc) {
+  const i64 rows = g.n * g.oh, m = g.og, filterSize = g.kh * g.kw * g.o, macs = rows * g.ow * g.o * g.kh * g.kw;
+  const int threads = threadsForRows(rows, macs);
+  sumOverChunks<T>(rows, filterGradChunks(macs, filterSize), threads, filterSize, df, [&](i64 r0, i64 r1, T* acc) {
     for (i64 r = r0; r < r1; ++r) {
       const i64 b = r / g.oh, i = r % g.oh;
       for (i64 j = 0; j < g.ow; ++j) {

@@ -12,6 +12,7 @@ import { engine } from '../../src/engine/engine.js';
 import type { NativeBackend } from '../../src/backends/native/native-backend.js';
 import { randomArray } from './random-inputs.js';
 import { addonPath } from '../../src/backends/native/load-addon.js';
+import { simdLevelsFrom } from './simd-levels.js';
 
 const nativeUp = nb.backendInfo('native').available;
 
@@ -85,11 +86,10 @@ for (const [m, k, n, dtype] of cases) {
 console.log(JSON.stringify({ simd: addon.info().simd, threads: addon.info().threads, unequal }));
 `;
 
-const levelsBelow = (best: string) => (best === 'avx512' ? ['avx512', 'avx2', 'scalar'] : best === 'avx2' ? ['avx2', 'scalar'] : [best, 'scalar']);
 
 describe.skipIf(!nativeUp)('native GEMM: A read in place gives the packed bits at every SIMD level', () => {
   const best = nativeUp ? String((nb.backendInfo('native') as { simd?: string }).simd) : '';
-  for (const level of nativeUp ? levelsBelow(best) : [])
+  for (const level of nativeUp ? simdLevelsFrom(best) : [])
     for (const threads of ['1', '2'])
       it(`${level}, ${threads} thread(s)`, () => {
         const r = spawnSync(process.execPath, ['-e', LEVEL_CHILD, addonPath(), JSON.stringify(CASES)], {

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../src/index.js';
 import { addonPath } from '../../src/backends/native/load-addon.js';
+import { simdLevelsFrom } from './simd-levels.js';
 
 const nativeUp = nb.backendInfo('native').available;
 
@@ -80,7 +81,6 @@ console.log(JSON.stringify({ simd: addon.info().simd, cases, mismatches, zeroed,
 `;
 
 /** The levels NABLA_SIMD can pick on a CPU whose best is `best`. */
-const levelsBelow = (best: string) => (best === 'avx512' ? ['avx512', 'avx2', 'scalar'] : best === 'avx2' ? ['avx2', 'scalar'] : [best, 'scalar']);
 
 describe('prepacked GEMM epilogue: bias + activation bit-equal to matmul then biasActivation', () => {
   if (!nativeUp) {
@@ -88,7 +88,7 @@ describe('prepacked GEMM epilogue: bias + activation bit-equal to matmul then bi
     return;
   }
   const best = String((nb.backendInfo('native') as { simd?: string }).simd);
-  for (const level of levelsBelow(best)) {
+  for (const level of simdLevelsFrom(best)) {
     it(`${level}: 2880 products (m, n, k around tiles and k blocks; float32/64; A, B plain/transposed; none/relu/sigmoid/tanh) and 2 on two threads`, () => {
       const r = spawnSync(process.execPath, ['-e', CHILD, addonPath()], { env: { ...process.env, NABLA_NUM_THREADS: '2', NABLA_SIMD: level === best ? '' : level }, encoding: 'utf8', maxBuffer: 1 << 24 });
       expect(r.status, r.stderr).toBe(0);

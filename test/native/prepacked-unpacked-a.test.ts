@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../src/index.js';
 import { addonPath } from '../../src/backends/native/load-addon.js';
+import { simdLevelsFrom } from './simd-levels.js';
 
 const nativeUp = nb.backendInfo('native').available;
 
@@ -48,7 +49,6 @@ console.log(JSON.stringify({ simd: addon.info().simd, cases, mismatches }));
 `;
 
 /** The levels NABLA_SIMD can pick on a CPU whose best is `best`. */
-const levelsBelow = (best: string) => (best === 'avx512' ? ['avx512', 'avx2', 'scalar'] : best === 'avx2' ? ['avx2', 'scalar'] : [best, 'scalar']);
 
 describe('prepacked GEMM with A read in place: bit-equal to the plain matmul at every SIMD level', () => {
   if (!nativeUp) {
@@ -56,7 +56,7 @@ describe('prepacked GEMM with A read in place: bit-equal to the plain matmul at 
     return;
   }
   const best = String((nb.backendInfo('native') as { simd?: string }).simd);
-  for (const level of levelsBelow(best)) {
+  for (const level of simdLevelsFrom(best)) {
     it(`${level}: 576 products (m, n, k around tiles, half panels and k blocks; float32/64; A plain and transposed)`, () => {
       const r = spawnSync(process.execPath, ['-e', CHILD, addonPath()], { env: { ...process.env, NABLA_SIMD: level === best ? '' : level }, encoding: 'utf8', maxBuffer: 1 << 24 });
       expect(r.status, r.stderr).toBe(0);

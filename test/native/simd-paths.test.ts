@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import * as nb from '../../src/index.js';
 import { addonPath, type NativeAddon } from '../../src/backends/native/load-addon.js';
 import { caseInputs, elementwiseCases, type RawCase } from './elementwise-cases.js';
+import { simdLevelsFrom } from './simd-levels.js';
 
 const nativeUp = nb.backendInfo('native').available;
 
@@ -67,7 +68,6 @@ console.log(JSON.stringify({ simd: addon.info().simd, outputs }));
 `;
 
 /** The levels NABLA_SIMD can pick on a CPU whose best is `best`. */
-const levelsBelow = (best: string) => (best === 'avx512' ? ['avx512', 'avx2', 'scalar'] : best === 'avx2' ? ['avx2', 'scalar'] : [best, 'scalar']);
 
 describe('GEMM micro-kernels at every SIMD level this machine has', () => {
   if (!nativeUp) {
@@ -75,7 +75,7 @@ describe('GEMM micro-kernels at every SIMD level this machine has', () => {
     return;
   }
   const best = String((nb.backendInfo('native') as { simd?: string }).simd);
-  for (const level of levelsBelow(best)) {
+  for (const level of simdLevelsFrom(best)) {
     it(`${level}: odd sizes and transposes match a triple loop`, () => {
       const r = runWith<{ simd: string; worst: number }>(level === best ? '' : level);
       expect(r.simd).toBe(level);
@@ -112,7 +112,7 @@ describe('float32 elementwise loops at every SIMD level this machine has', () =>
     return bytes;
   };
 
-  for (const level of levelsBelow(best).slice(1)) {
+  for (const level of simdLevelsFrom(best).slice(1)) {
     it(`${level}: the same bits as ${best} in all ${cases.length} cases (any NaN equal to any NaN)`, () => {
       const got = outputs(level), want = outputs(best);
       for (const c of cases) expect(canonicalNaNs(got[c.name]!, c.out.bool), c.name).toEqual(canonicalNaNs(want[c.name]!, c.out.bool));
