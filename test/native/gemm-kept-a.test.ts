@@ -64,9 +64,10 @@ function productsWith(env: Record<string, string>): { products: Record<string, s
 
 describe.skipIf(!nativeUp)('split GEMM: a thread running several column parts reuses its packed A, same bits', () => {
   let oneThread: ReturnType<typeof productsWith>;
+  // A child process: seconds under an emulator (npm run test:arm64), past the default hook timeout.
   beforeAll(() => {
     oneThread = productsWith({ NABLA_NUM_THREADS: '1' });
-  });
+  }, 120_000);
 
   it('the one-thread products are right (float64 sums of sampled entries)', () => {
     expect(Object.keys(oneThread.products)).toHaveLength(CASES.length);
