@@ -61,6 +61,17 @@
       ]
     },
     {
+      # The convolutions' AVX2 tile product (the same bits as the AVX-512 one), called only after cpuid says the CPU has AVX2 and FMA.
+      "target_name": "nabla_conv_avx2",
+      "type": "static_library",
+      "sources": ["src/conv-tile-avx2.cc"],
+      "conditions": [
+        ["target_arch=='x64' and OS!='win'", { "cflags_cc": ["-mavx2", "-mfma"] }],
+        ["target_arch=='x64' and OS=='mac'", { "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-mavx2", "-mfma"] } }],
+        ["target_arch=='x64' and OS=='win'", { "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/arch:AVX2"] } } }]
+      ]
+    },
+    {
       # The float32 elementwise loops (src/simd/elementwise-loops.h), once per instruction set, chosen
       # at run time. No contraction into multiply-adds, so every level gives the portable loops' bits.
       "target_name": "nabla_elementwise_avx512",
@@ -84,7 +95,7 @@
     },
     {
       "target_name": "nabla",
-      "dependencies": ["nabla_kernels_avx512", "nabla_kernels_avx2", "nabla_conv_avx512", "nabla_elementwise_avx512", "nabla_elementwise_avx2"],
+      "dependencies": ["nabla_kernels_avx512", "nabla_kernels_avx2", "nabla_conv_avx512", "nabla_conv_avx2", "nabla_elementwise_avx512", "nabla_elementwise_avx2"],
       "sources": [
         "src/addon.cc",
         "src/cpu.cc",

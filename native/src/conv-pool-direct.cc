@@ -8,6 +8,7 @@
 #include "claimed-blocks.h"
 #include "conv-algorithm.h"
 #include "conv-tile.h"
+#include "cpu.h"
 #include "op-codes.h"
 #include "window-kernels.h"
 
@@ -61,7 +62,8 @@ bool convPoolDirect(int act, const Buffer& x, const Buffer& filter, const Buffer
 #if defined(__x86_64__) || defined(_M_X64)
   if (poolMode != static_cast<int>(PoolMode::Max) || (act != -1 && act != static_cast<int>(UnaryOp::relu))) return false;
   if (x.dtype != DType::F32 || filter.dtype != DType::F32 || out.dtype != DType::F32 || (hasBias && bias.dtype != DType::F32)) return false;
-  if (directDisabled()) return false;
+  // The row kernel is AVX-512 only (the tile products exist on AVX2 as well).
+  if (directDisabled() || detectSimd() != Simd::Avx512) return false;
   const ConvGeometry g = convimpl::parseConvGeometry(convParams, "fusedConvPool");
   // Pool params: n, h, w, c, oh, ow, ph, pw, sh, sw, top, bottom, left, right (window-kernels.h).
   const i64 poh = poolParams[4], pow = poolParams[5], ph = poolParams[6], pw = poolParams[7], psh = poolParams[8], psw = poolParams[9];

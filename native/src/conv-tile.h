@@ -44,6 +44,13 @@ void tileGatherProductAvx512(i64 rows, i64 cols, i64 k, const float* a, i64 aRow
                              i64 ldb, float* c, i64 ldc, bool accumulate);
 void tileGatherBothProductAvx512(i64 rows, i64 cols, i64 k, const float* a, const i64* aRowOffsets, const i64* aColOffsets,
                                  const float* b, i64 ldb, float* c, i64 ldc, bool accumulate);
+/** The AVX2 tile products (conv-tile-avx2.cc; call only when the CPU has AVX2 and FMA): the AVX-512 ones' bits. */
+void tileProductAvx2(i64 rows, i64 cols, i64 k, const float* a, i64 aRowStride, i64 aColStride, const float* b, i64 ldb, float* c,
+                     i64 ldc, bool accumulate);
+void tileGatherProductAvx2(i64 rows, i64 cols, i64 k, const float* a, i64 aRowStride, const i64* aColOffsets, const float* b, i64 ldb,
+                           float* c, i64 ldc, bool accumulate);
+void tileGatherBothProductAvx2(i64 rows, i64 cols, i64 k, const float* a, const i64* aRowOffsets, const i64* aColOffsets, const float* b,
+                               i64 ldb, float* c, i64 ldc, bool accumulate);
 #endif
 
 }  // namespace nabla

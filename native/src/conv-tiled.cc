@@ -22,6 +22,7 @@ TileProductF32 tileProductF32() {
   static const TileProductF32 chosen = []() -> TileProductF32 {
 #if defined(__x86_64__) || defined(_M_X64)
     if (detectSimd() == Simd::Avx512) return &tileProductAvx512;
+    if (detectSimd() == Simd::Avx2) return &tileProductAvx2;
 #endif
     return nullptr;
   }();
@@ -32,6 +33,7 @@ TileGatherBothProductF32 tileGatherBothProductF32() {
   static const TileGatherBothProductF32 chosen = []() -> TileGatherBothProductF32 {
 #if defined(__x86_64__) || defined(_M_X64)
     if (detectSimd() == Simd::Avx512) return &tileGatherBothProductAvx512;
+    if (detectSimd() == Simd::Avx2) return &tileGatherBothProductAvx2;
 #endif
     return nullptr;
   }();
@@ -42,6 +44,7 @@ TileGatherProductF32 tileGatherProductF32() {
   static const TileGatherProductF32 chosen = []() -> TileGatherProductF32 {
 #if defined(__x86_64__) || defined(_M_X64)
     if (detectSimd() == Simd::Avx512) return &tileGatherProductAvx512;
+    if (detectSimd() == Simd::Avx2) return &tileGatherProductAvx2;
 #endif
     return nullptr;
   }();
