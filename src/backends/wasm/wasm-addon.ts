@@ -97,8 +97,15 @@ class HeapViews {
 
   constructor(private readonly mod: WasmModule) {}
 
-  /** The views by dtype code (load-addon's DTYPE_CODE); ask after a call's last allocation, which may have grown the memory. */
-  current(): readonly TypedArray[] {
+  /**
+   * The views by dtype code (load-addon's DTYPE_CODE), covering at least the bytes below `end`; ask
+   * after a call's last allocation, which may have grown the memory. Views that still cover `end`
+   * serve without asking the memory for its buffer (that getter costs a tenth of a 1-element add):
+   * a growth detaches the one-thread module's views (their length drops to 0) and leaves a shared
+   * memory's old views valid over the bytes they had.
+   */
+  current(end: number): readonly TypedArray[] {
+    if (end <= (this.views[3]?.byteLength ?? 0)) return this.views;
     const bytes = this.mod.heap;
     if (bytes.buffer !== this.buffer) {
       this.buffer = bytes.buffer;
@@ -149,7 +156,7 @@ export function wasmAddon(mod: WasmModule, args: ArgWriter, threadsWarning?: str
     }
     const base = staging.reserve(Math.max(size, ALIGN));
     // Only now, after the last allocation of the call: a view made earlier may have been detached.
-    const views = heapViews.current();
+    const views = heapViews.current(base + Math.max(size, ALIGN));
     const i32 = views[I32] as Int32Array;
     for (let k = 0, at = base >>> 2; k < count; k++, at += 3) {
       const a = arrays[first + k] as TypedArray | HeapArray;
@@ -182,7 +189,7 @@ export function wasmAddon(mod: WasmModule, args: ArgWriter, threadsWarning?: str
     const at = data[k]!;
     if (at < 0) return;
     const t = a as TypedArray;
-    const view = heapViews.current()[codes[k]!]!;
+    const view = heapViews.current(at + t.byteLength)[codes[k]!]!;
     const from = at / view.BYTES_PER_ELEMENT;
     if (t.length <= LOOP_COPY_MAX) for (let i = 0; i < t.length; i++) t[i] = view[from + i]!;
     else t.set(view.subarray(from, from + t.length) as never);
