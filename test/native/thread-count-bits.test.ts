@@ -5,14 +5,12 @@
 // pooling with their gradients (thread-count-cases.ts), the bench CNN's compiled predict, and a few
 // steps of the benchmark MLP's fit; the cases again at every lower SIMD level this CPU has (a child
 // process each: the level is chosen at load) and on the threaded wasm module (the same C++).
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as nb from '../../src/index.js';
 import { engine } from '../../src/engine/engine.js';
 import type { NativeBackend } from '../../src/backends/native/native-backend.js';
 import { cnn } from '../../bench/inference-models.js';
-import { simdLevelsFrom } from './simd-levels.js';
+import { runChildAtLevel, simdLevelsFrom } from './simd-levels.js';
 import { bitsOf, bitsPerThreadCount, input, THREAD_COUNT_CASES, THREADS } from './thread-count-cases.js';
 
 const nativeUp = nb.backendInfo('native').available;
@@ -34,12 +32,7 @@ describe.skipIf(!nativeUp)('native: results do not depend on the thread count', 
   const best = nativeUp ? String((nb.backendInfo('native') as { simd?: string }).simd) : '';
   for (const level of nativeUp ? simdLevelsFrom(best).slice(1) : [])
     it(`every case at the ${level} level`, () => {
-      const child = fileURLToPath(new URL('./thread-count-child.ts', import.meta.url));
-      const r = spawnSync(process.execPath, ['--import', 'tsx', child], { env: { ...process.env, NABLA_SIMD: level }, encoding: 'utf8', timeout: 120_000 });
-      expect(r.signal, `the child was killed (${r.signal}): ${r.stderr}`).toBeNull();
-      expect(r.status, r.stderr).toBe(0);
-      const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { simd: string; varying: string[] };
-      expect(out.simd).toBe(level);
+      const out = runChildAtLevel<{ simd: string; varying: string[] }>(new URL('./thread-count-child.ts', import.meta.url), level);
       expect(out.varying, `cases whose bits vary with the thread count at ${level}`).toEqual([]);
     }, 150_000);
 

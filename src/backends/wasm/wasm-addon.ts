@@ -154,9 +154,10 @@ export function wasmAddon(mod: WasmModule, args: ArgWriter, threadsWarning?: str
         size += align((a as TypedArray).byteLength);
       }
     }
-    const base = staging.reserve(Math.max(size, ALIGN));
+    const staged = Math.max(size, ALIGN);
+    const base = staging.reserve(staged);
     // Only now, after the last allocation of the call: a view made earlier may have been detached.
-    const views = heapViews.current(base + Math.max(size, ALIGN));
+    const views = heapViews.current(base + staged);
     const i32 = views[I32] as Int32Array;
     for (let k = 0, at = base >>> 2; k < count; k++, at += 3) {
       const a = arrays[first + k] as TypedArray | HeapArray;
